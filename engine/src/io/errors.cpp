@@ -1,0 +1,33 @@
+#include "io/errors.h"
+
+namespace adamix {
+
+const char* errorKindName(ErrorKind k) {
+  switch (k) {
+    case ErrorKind::Internal: return "internal";
+    case ErrorKind::Usage: return "usage";
+    case ErrorKind::Config: return "config";
+    case ErrorKind::Data: return "data";
+    case ErrorKind::Model: return "model";
+    case ErrorKind::Numerical: return "numerical";
+    case ErrorKind::Io: return "io";
+    case ErrorKind::Interrupted: return "interrupted";
+  }
+  return "internal";
+}
+
+int errorKindExitCode(ErrorKind k) {
+  switch (k) {
+    case ErrorKind::Internal: return 1;
+    case ErrorKind::Usage: return 2;
+    case ErrorKind::Config: return 3;
+    case ErrorKind::Data: return 4;
+    case ErrorKind::Model: return 5;
+    case ErrorKind::Numerical: return 6;
+    case ErrorKind::Io: return 7;
+    case ErrorKind::Interrupted: return 8;
+  }
+  return 1;
+}
+
+}  // namespace adamix
