@@ -1,0 +1,361 @@
+// Result pivot and its CSV / Markdown / LaTeX renderings.
+#include "export/pivot.h"
+
+#include <algorithm>
+#include <limits>
+#include <optional>
+#include <tuple>
+#include <map>
+#include <set>
+
+namespace adamix::app {
+
+namespace {
+
+struct Stats {
+  int n = 0;
+  double mean = std::nan("");
+  double std = std::nan("");
+};
+
+Stats stats(const std::vector<double>& xs) {
+  Stats s;
+  s.n = static_cast<int>(xs.size());
+  if (xs.empty()) return s;
+  double sum = 0;
+  for (double x : xs) sum += x;
+  s.mean = sum / s.n;
+  if (s.n >= 2) {
+    double ss = 0;
+    for (double x : xs) ss += (x - s.mean) * (x - s.mean);
+    s.std = std::sqrt(ss / (s.n - 1));
+  }
+  return s;
+}
+
+QString fmt(double v, int decimals) {
+  QString s = QString::number(v, 'f', decimals);
+  // "-0.0" reads as a sign error in a paper.
+  bool allZero = true;
+  for (QChar c : s)
+    if (c.isDigit() && c != u'0') allZero = false;
+  if (allZero && s.startsWith(u'-')) s.remove(0, 1);
+  return s;
+}
+
+QString metricShortName(const QString& m) {
+  static const std::map<QString, QString> names = {
+      {QStringLiteral("accuracy"), QStringLiteral("Acc")},
+      {QStringLiteral("f1"), QStringLiteral("F1")},
+      {QStringLiteral("matthews_corr"), QStringLiteral("Mcc")},
+      {QStringLiteral("pearson"), QStringLiteral("Pearson")},
+      {QStringLiteral("spearman"), QStringLiteral("Spearman")},
+  };
+  auto it = names.find(m);
+  return it != names.end() ? it->second : m;
+}
+
+QString splitSuffix(const QString& split) {
+  if (split == QLatin1String("dev")) return {};
+  if (split == QLatin1String("dev_matched")) return QStringLiteral("-m");
+  if (split == QLatin1String("dev_mismatched")) return QStringLiteral("-mm");
+  return u' ' + split;
+}
+
+enum class Style { Markdown, Latex };
+
+QString cellText(const PivotCell& c, int rowN, int decimals, Style style) {
+  if (c.n == 0) return style == Style::Markdown ? QStringLiteral("—") : QStringLiteral("--");
+  QString s = fmt(c.mean, decimals);
+  if (c.n >= 2)
+    s += (style == Style::Markdown ? QStringLiteral(" ± ") : QStringLiteral("$\\pm$")) + fmt(c.std, decimals);
+  if (c.best) s = style == Style::Markdown ? QStringLiteral("**%1**").arg(s) : QStringLiteral("\\textbf{%1}").arg(s);
+  if (c.n != rowN) s += QStringLiteral(" (n=%1)").arg(c.n);
+  return s;
+}
+
+}  // namespace
+
+PrimaryMetric primaryMetricFor(const QString& task) {
+  const QString t = task.toLower();
+  if (t == QLatin1String("cola")) return {QStringLiteral("dev"), QStringLiteral("matthews_corr")};
+  if (t == QLatin1String("stsb")) return {QStringLiteral("dev"), QStringLiteral("pearson")};
+  if (t == QLatin1String("mnli")) return {QStringLiteral("dev_matched"), QStringLiteral("accuracy")};
+  return {QStringLiteral("dev"), QStringLiteral("accuracy")};
+}
+
+QString taskDisplayName(const QString& task) {
+  static const std::map<QString, QString> names = {
+      {QStringLiteral("cola"), QStringLiteral("CoLA")}, {QStringLiteral("sst2"), QStringLiteral("SST-2")},
+      {QStringLiteral("mrpc"), QStringLiteral("MRPC")}, {QStringLiteral("stsb"), QStringLiteral("STS-B")},
+      {QStringLiteral("qqp"), QStringLiteral("QQP")},   {QStringLiteral("mnli"), QStringLiteral("MNLI")},
+      {QStringLiteral("qnli"), QStringLiteral("QNLI")}, {QStringLiteral("rte"), QStringLiteral("RTE")},
+      {QStringLiteral("wnli"), QStringLiteral("WNLI")},
+  };
+  auto it = names.find(task.toLower());
+  return it != names.end() ? it->second : task;
+}
+
+double metricScale(const QString& metric) {
+  static const std::set<QString> fractions = {
+      QStringLiteral("accuracy"), QStringLiteral("f1"),        QStringLiteral("matthews_corr"),
+      QStringLiteral("pearson"),  QStringLiteral("spearman"),  QStringLiteral("precision"),
+      QStringLiteral("recall"),   QStringLiteral("exact_match")};
+  return fractions.count(metric) ? 100.0 : 1.0;
+}
+
+PivotTable buildPivot(const ResultSet& results, const PivotOptions& options) {
+  PivotTable table;
+  table.decimals = options.decimals;
+  auto primaryOf = [&](const QString& task) {
+    auto it = options.primaryOverride.find(task);
+    return it != options.primaryOverride.end() ? it->second : primaryMetricFor(task);
+  };
+  static const std::set<QString> excludedMetrics = {QStringLiteral("loss"), QStringLiteral("consistency")};
+
+  // --- which axes vary → row headers ---
+  std::vector<QString> axisOrder;
+  std::map<QString, std::set<QString>> axisLabels;
+  for (const RunResult& r : results.runs)
+    for (const auto& [axis, label] : r.axes) {
+      if (std::find(axisOrder.begin(), axisOrder.end(), axis) == axisOrder.end()) axisOrder.push_back(axis);
+      axisLabels[axis].insert(label);
+    }
+  std::vector<QString> varying;
+  for (const QString& a : axisOrder)
+    if (axisLabels[a].size() > 1) varying.push_back(a);
+  for (const QString& a : varying) {
+    const int slash = a.lastIndexOf(u'/');
+    QString h = slash >= 0 ? a.mid(slash + 1) : a;  // path axes: last pointer segment
+    if (h == QLatin1String("variant")) h = QStringLiteral("Variant");
+    table.rowHeaders << h;
+  }
+  if (varying.empty()) table.rowHeaders << QStringLiteral("Variant");
+
+  auto rowKeyOf = [&](const RunResult& r) {
+    QStringList key;
+    for (const QString& a : varying) {
+      QString label;
+      for (const auto& [axis, l] : r.axes)
+        if (axis == a) label = l;
+      key << label;
+    }
+    if (varying.empty()) key << (r.variant.isEmpty() ? QStringLiteral("(base)") : r.variant);
+    return key;
+  };
+
+  // --- rows in first-appearance order; latest run per (row, task, seed) ---
+  std::vector<QStringList> rows;
+  std::vector<QString> tasks;
+  std::map<std::tuple<int, QString, int>, const RunResult*> cellRuns;  // (row, task, seed) → run
+  for (const RunResult& r : results.runs) {
+    const QStringList key = rowKeyOf(r);
+    auto it = std::find(rows.begin(), rows.end(), key);
+    const int row = static_cast<int>(it - rows.begin());
+    if (it == rows.end()) rows.push_back(key);
+    if (std::find(tasks.begin(), tasks.end(), r.task) == tasks.end()) tasks.push_back(r.task);
+    auto& slot = cellRuns[{row, r.task, r.seed}];
+    if (!slot || slot->runId < r.runId) slot = &r;
+  }
+  table.rowLabels = rows;
+
+  // --- columns per task: primary first, then the others by split, name ---
+  for (const QString& task : tasks) {
+    std::set<std::pair<QString, QString>> found;
+    for (const auto& [k, run] : cellRuns) {
+      if (std::get<1>(k) != task) continue;
+      for (const ResultValue& v : run->values)
+        if (v.kind == options.kind && v.split != QLatin1String("train") && !excludedMetrics.count(v.name))
+          found.insert({v.split, v.name});
+    }
+    const PrimaryMetric primary = primaryOf(task);
+    std::vector<std::pair<QString, QString>> cols;
+    if (found.count({primary.split, primary.name})) cols.push_back({primary.split, primary.name});
+    for (const auto& sn : found)
+      if (!(sn.first == primary.split && sn.second == primary.name) && !options.primaryOnly) cols.push_back(sn);
+    if (options.primaryOnly && cols.empty() && !found.empty()) cols.push_back(*found.begin());
+    std::set<QString> metricNames;
+    for (const auto& c : cols) metricNames.insert(c.second);
+    for (const auto& [split, name] : cols) {
+      PivotColumn col;
+      col.task = task;
+      col.split = split;
+      col.metric = name;
+      col.header = taskDisplayName(task) + splitSuffix(split);
+      if (metricNames.size() > 1) col.header += u' ' + metricShortName(name);
+      table.columns.push_back(col);
+    }
+  }
+
+  auto valueOf = [&](const RunResult& r, const QString& split, const QString& name) -> std::optional<double> {
+    for (const ResultValue& v : r.values)
+      if (v.kind == options.kind && v.split == split && v.name == name) return v.value * metricScale(name);
+    return std::nullopt;
+  };
+
+  // Primary column of each task (the first column of that task).
+  std::map<QString, const PivotColumn*> primaryCol;
+  for (const PivotColumn& c : table.columns)
+    if (!primaryCol.count(c.task)) primaryCol[c.task] = &c;
+  const bool withAverage = options.average && tasks.size() >= 2;
+
+  std::vector<PivotColumn> columns = table.columns;
+  if (withAverage) {
+    PivotColumn avg;
+    avg.header = QStringLiteral("Avg.");
+    avg.average = true;
+    columns.push_back(avg);
+  }
+
+  table.cells.assign(rows.size(), std::vector<PivotCell>(columns.size()));
+  for (size_t row = 0; row < rows.size(); ++row) {
+    for (size_t c = 0; c < table.columns.size(); ++c) {
+      const PivotColumn& col = table.columns[c];
+      std::vector<double> xs;
+      for (const auto& [k, run] : cellRuns)
+        if (std::get<0>(k) == static_cast<int>(row) && std::get<1>(k) == col.task)
+          if (auto v = valueOf(*run, col.split, col.metric)) xs.push_back(*v);
+      const Stats s = stats(xs);
+      table.cells[row][c] = {s.n, s.mean, s.std, false};
+    }
+    if (withAverage) {
+      // Per seed: mean over tasks of each task's primary metric (only seeds with every task).
+      std::set<int> seeds;
+      for (const auto& [k, run] : cellRuns)
+        if (std::get<0>(k) == static_cast<int>(row)) seeds.insert(std::get<2>(k));
+      std::vector<double> xs;
+      for (int seed : seeds) {
+        double sum = 0;
+        bool complete = true;
+        for (const QString& task : tasks) {
+          auto run = cellRuns.find({static_cast<int>(row), task, seed});
+          auto pc = primaryCol.find(task);
+          std::optional<double> v;
+          if (run != cellRuns.end() && pc != primaryCol.end()) v = valueOf(*run->second, pc->second->split, pc->second->metric);
+          if (!v) {
+            complete = false;
+            break;
+          }
+          sum += *v;
+        }
+        if (complete) xs.push_back(sum / static_cast<double>(tasks.size()));
+      }
+      const Stats s = stats(xs);
+      table.cells[row][columns.size() - 1] = {s.n, s.mean, s.std, false};
+    }
+  }
+  table.columns = columns;
+
+  // --- best per column (on the displayed, rounded mean; only with ≥ 2 rows having values) ---
+  for (size_t c = 0; c < table.columns.size(); ++c) {
+    int withValues = 0;
+    QString bestText;
+    double best = -std::numeric_limits<double>::infinity();
+    for (size_t row = 0; row < rows.size(); ++row) {
+      const PivotCell& cell = table.cells[row][c];
+      if (cell.n == 0) continue;
+      ++withValues;
+      const double rounded = fmt(cell.mean, options.decimals).toDouble();
+      best = std::max(best, rounded);
+    }
+    if (withValues < 2) continue;
+    for (size_t row = 0; row < rows.size(); ++row) {
+      PivotCell& cell = table.cells[row][c];
+      if (cell.n > 0 && fmt(cell.mean, options.decimals).toDouble() == best) cell.best = true;
+    }
+  }
+  table.rowN.assign(rows.size(), 0);
+  for (size_t row = 0; row < rows.size(); ++row)
+    for (const PivotCell& cell : table.cells[row]) table.rowN[row] = std::max(table.rowN[row], cell.n);
+  return table;
+}
+
+QString csvField(const QString& text) {
+  if (!text.contains(u',') && !text.contains(u'"') && !text.contains(u'\n') && !text.contains(u'\r')) return text;
+  QString q = text;
+  q.replace(QStringLiteral("\""), QStringLiteral("\"\""));
+  return u'"' + q + u'"';
+}
+
+QString latexEscape(const QString& text) {
+  QString out;
+  for (QChar c : text) {
+    switch (c.unicode()) {
+      case '\\': out += QStringLiteral("\\textbackslash{}"); break;
+      case '&': case '%': case '$': case '#': case '_': case '{': case '}':
+        out += u'\\';
+        out += c;
+        break;
+      case '~': out += QStringLiteral("\\textasciitilde{}"); break;
+      case '^': out += QStringLiteral("\\textasciicircum{}"); break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+QString pivotToCsv(const PivotTable& t) {
+  QStringList header;
+  for (const QString& h : t.rowHeaders) header << csvField(h);
+  for (const PivotColumn& c : t.columns)
+    for (const char* suffix : {" mean", " std", " n", " best"}) header << csvField(c.header + QLatin1String(suffix));
+  QString out = header.join(u',') + u'\n';
+  for (size_t row = 0; row < t.rowLabels.size(); ++row) {
+    QStringList fields;
+    for (const QString& l : t.rowLabels[row]) fields << csvField(l);
+    for (const PivotCell& cell : t.cells[row]) {
+      fields << (cell.n > 0 ? fmt(cell.mean, t.decimals) : QString());
+      fields << (cell.n >= 2 ? fmt(cell.std, t.decimals) : QString());
+      fields << QString::number(cell.n);
+      fields << (cell.best ? QStringLiteral("1") : QStringLiteral("0"));
+    }
+    out += fields.join(u',') + u'\n';
+  }
+  return out;
+}
+
+QString pivotToMarkdown(const PivotTable& t) {
+  auto mdEscape = [](QString s) { return s.replace(QStringLiteral("|"), QStringLiteral("\\|")); };
+  QStringList header, rule;
+  for (const QString& h : t.rowHeaders) {
+    header << mdEscape(h);
+    rule << QStringLiteral("---");
+  }
+  for (const PivotColumn& c : t.columns) {
+    header << mdEscape(c.header);
+    rule << QStringLiteral("---:");
+  }
+  header << QStringLiteral("n");
+  rule << QStringLiteral("---:");
+  QString out = QStringLiteral("| ") + header.join(QStringLiteral(" | ")) + QStringLiteral(" |\n");
+  out += u'|' + rule.join(u'|') + QStringLiteral("|\n");
+  for (size_t row = 0; row < t.rowLabels.size(); ++row) {
+    QStringList fields;
+    for (const QString& l : t.rowLabels[row]) fields << mdEscape(l);
+    for (const PivotCell& cell : t.cells[row]) fields << cellText(cell, t.rowN[row], t.decimals, Style::Markdown);
+    fields << QString::number(t.rowN[row]);
+    out += QStringLiteral("| ") + fields.join(QStringLiteral(" | ")) + QStringLiteral(" |\n");
+  }
+  return out;
+}
+
+QString pivotToLatex(const PivotTable& t) {
+  QString spec = QString(t.rowHeaders.size(), u'l') + QString(t.columns.size() + 1, u'r');
+  QStringList header;
+  for (const QString& h : t.rowHeaders) header << latexEscape(h);
+  for (const PivotColumn& c : t.columns) header << latexEscape(c.header);
+  header << QStringLiteral("$n$");
+  QString out = QStringLiteral("\\begin{tabular}{%1}\n\\toprule\n").arg(spec);
+  out += header.join(QStringLiteral(" & ")) + QStringLiteral(" \\\\\n\\midrule\n");
+  for (size_t row = 0; row < t.rowLabels.size(); ++row) {
+    QStringList fields;
+    for (const QString& l : t.rowLabels[row]) fields << latexEscape(l);
+    for (const PivotCell& cell : t.cells[row]) fields << cellText(cell, t.rowN[row], t.decimals, Style::Latex);
+    fields << QString::number(t.rowN[row]);
+    out += fields.join(QStringLiteral(" & ")) + QStringLiteral(" \\\\\n");
+  }
+  out += QStringLiteral("\\bottomrule\n\\end{tabular}\n");
+  return out;
+}
+
+}  // namespace adamix::app

@@ -1,0 +1,72 @@
+// Result pivot: rows = variants (the axes whose value varies), columns = each task's metrics
+// (x100) plus the average of the tasks' primary metrics; cells mean ± sample std over seeds.
+// Formats: CSV, Markdown, LaTeX (booktabs). See docs/study-files.md, "Exports".
+#pragma once
+
+#include "export/result_set.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <cmath>
+#include <map>
+#include <vector>
+
+namespace adamix::app {
+
+/// Which split/metric ranks a task (and enters the average).
+struct PrimaryMetric {
+  QString split, name;
+};
+/// GLUE convention: CoLA Matthews corr., STS-B Pearson, MNLI matched accuracy, others accuracy.
+PrimaryMetric primaryMetricFor(const QString& task);
+/// Display name of a task ("sst2" → "SST-2"); unknown tasks unchanged.
+QString taskDisplayName(const QString& task);
+/// Scale applied to a metric in tables: 100 for fractions (accuracy, f1, correlations), else 1.
+double metricScale(const QString& metric);
+
+struct PivotOptions {
+  QString kind = QStringLiteral("best");  ///< which results: "best" (best dev eval) or "final"
+  bool primaryOnly = false;               ///< one column per task (its primary metric)
+  bool average = true;                    ///< add "Avg." when there are ≥ 2 tasks
+  int decimals = 1;
+  std::map<QString, PrimaryMetric> primaryOverride;  ///< task → primary metric
+};
+
+struct PivotCell {
+  int n = 0;
+  double mean = std::nan("");
+  double std = std::nan("");  ///< sample std (n - 1); NaN when n < 2
+  bool best = false;
+};
+
+struct PivotColumn {
+  QString header;
+  QString task, split, metric;  ///< empty for the average column
+  bool average = false;
+};
+
+struct PivotTable {
+  QStringList rowHeaders;              ///< one per varying axis ("Variant" when none varies)
+  std::vector<QStringList> rowLabels;  ///< per row, one label per row header
+  std::vector<PivotColumn> columns;
+  std::vector<std::vector<PivotCell>> cells;  ///< [row][column]
+  std::vector<int> rowN;                      ///< per row: the largest n of its cells
+  int decimals = 1;
+};
+
+/// Builds the pivot from plain results.
+PivotTable buildPivot(const ResultSet& results, const PivotOptions& options = {});
+
+/// CSV: label columns, then per column "<h> mean", "<h> std", "<h> n", "<h> best" (1/0).
+QString pivotToCsv(const PivotTable& table);
+/// Markdown (GitHub pipes): "89.9 ± 0.3", best in **bold**, an "n" column.
+QString pivotToMarkdown(const PivotTable& table);
+/// LaTeX booktabs tabular: "89.9$\pm$0.3", best in \textbf{}, a "$n$" column.
+QString pivotToLatex(const PivotTable& table);
+/// Escapes LaTeX specials (\ & % $ # _ { } ~ ^).
+QString latexEscape(const QString& text);
+/// RFC 4180 field quoting.
+QString csvField(const QString& text);
+
+}  // namespace adamix::app

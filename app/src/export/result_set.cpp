@@ -1,0 +1,94 @@
+// Builds the exporters' plain data from the Store.
+#include "export/result_set.h"
+
+#include "study/study.h"
+
+#include <map>
+
+namespace adamix::app {
+
+namespace {
+
+/// Axis order and value labels of a study: name → (raw value JSON text → label).
+struct AxisInfo {
+  std::vector<QString> order;
+  std::map<QString, std::map<std::string, QString>> labels;
+};
+
+AxisInfo axisInfoFor(Store& store, std::optional<qint64> studyId, std::map<qint64, AxisInfo>& cache) {
+  if (!studyId) return {};
+  if (auto it = cache.find(*studyId); it != cache.end()) return it->second;
+  AxisInfo info;
+  if (auto rec = store.study(*studyId)) {
+    try {
+      const Study study = parseStudy(rec->json);
+      for (const Axis& a : study.axes) {
+        info.order.push_back(a.name);
+        for (const AxisValue& v : a.values) info.labels[a.name][canonicalJson(v.value)] = v.label;
+      }
+    } catch (const StudyError&) {
+      // stored study no longer parses: fall back to the runs' own axes JSON
+    }
+  }
+  cache[*studyId] = info;
+  return info;
+}
+
+QString fallbackLabel(const QString& axis, const nlohmann::json& v) {
+  if (v.is_string()) return QString::fromStdString(v.get<std::string>());
+  const int slash = axis.lastIndexOf(u'/');
+  return (slash >= 0 ? axis.mid(slash + 1) : axis) + u'=' + QString::fromStdString(v.dump());
+}
+
+}  // namespace
+
+ResultSet resultSetFromStore(Store& store, std::optional<qint64> studyId, bool finishedOnly) {
+  RunFilter filter;
+  filter.studyId = studyId;
+  if (finishedOnly) filter.statuses = {RunStatus::Finished};
+  std::map<qint64, AxisInfo> cache;
+  ResultSet set;
+  for (const RunRecord& r : store.listRuns(filter)) {
+    RunResult rr;
+    rr.runId = r.id;
+    rr.task = r.task;
+    rr.seed = r.seed;
+    rr.variant = r.variant;
+    const AxisInfo info = axisInfoFor(store, r.studyId, cache);
+    std::vector<QString> order = info.order;
+    if (order.empty() && r.axes.is_object())
+      for (auto it = r.axes.begin(); it != r.axes.end(); ++it) order.push_back(QString::fromStdString(it.key()));
+    for (const QString& axis : order) {
+      auto v = r.axes.is_object() ? r.axes.find(axis.toStdString()) : r.axes.end();
+      if (v == r.axes.end()) continue;
+      QString label;
+      if (auto l = info.labels.find(axis); l != info.labels.end())
+        if (auto m = l->second.find(canonicalJson(*v)); m != l->second.end()) label = m->second;
+      if (label.isNull()) label = fallbackLabel(axis, *v);
+      rr.axes.emplace_back(axis, label);
+    }
+    rr.values = store.results(r.id);
+    set.runs.push_back(std::move(rr));
+  }
+  return set;
+}
+
+CurveSet curvesFromStore(Store& store, std::optional<qint64> studyId, const QString& split, const QString& name) {
+  RunFilter filter;
+  filter.studyId = studyId;
+  CurveSet out;
+  for (const RunRecord& r : store.listRuns(filter)) {
+    QString runName = QString::number(r.id);
+    if (r.config.is_object())
+      if (auto id = r.config.find("run_id"); id != r.config.end() && id->is_string() && !id->get<std::string>().empty())
+        runName = QString::fromStdString(id->get<std::string>());
+    for (const MetricPoint& p : store.metricPoints(r.id)) {
+      if (!split.isEmpty() && p.split != split) continue;
+      if (!name.isEmpty() && p.name != name) continue;
+      out.points.push_back({runName, r.variant, r.task, r.seed, p.step, p.epoch, p.split, p.name, p.value});
+    }
+  }
+  return out;
+}
+
+}  // namespace adamix::app

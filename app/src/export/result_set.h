@@ -1,0 +1,54 @@
+// Plain data that the exporters read (no database): per-run results and metric curves, and the
+// functions that build them from a Store.
+#pragma once
+
+#include "store/store.h"
+
+#include <QString>
+
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace adamix::app {
+
+/// One run's results as the pivot needs them.
+struct RunResult {
+  qint64 runId = 0;
+  QString task;
+  int seed = 0;
+  QString variant;                                  ///< full variant label (all axes)
+  std::vector<std::pair<QString, QString>> axes;    ///< axis name → value label, in axis order
+  std::vector<ResultValue> values;                  ///< split, metric, value, kind ("final"/"best")
+};
+
+/// Results of a study (or any set of runs), in run order.
+struct ResultSet {
+  std::vector<RunResult> runs;
+};
+
+/// One point of a curve, with the run's identity.
+struct CurvePoint {
+  QString run;      ///< the run id (config run_id, else the database id)
+  QString variant, task;
+  int seed = 0;
+  qint64 step = 0;
+  double epoch = 0;
+  QString split, name;
+  double value = 0;
+};
+
+/// Metric points of several runs.
+struct CurveSet {
+  std::vector<CurvePoint> points;
+};
+
+/// Finished runs of a study (all studies when unset) with their results. Axis labels and order
+/// come from the stored study file when it parses, else from the run's axes JSON.
+ResultSet resultSetFromStore(Store& store, std::optional<qint64> studyId, bool finishedOnly = true);
+
+/// Metric points of a study's runs (all when unset); empty split/name filters match everything.
+CurveSet curvesFromStore(Store& store, std::optional<qint64> studyId, const QString& split = {},
+                         const QString& name = {});
+
+}  // namespace adamix::app

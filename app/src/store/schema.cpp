@@ -1,0 +1,77 @@
+// SQLite schema history. Never edit a released version's text: add a migration instead.
+#include "store/schema.h"
+
+namespace adamix::app::schema {
+
+QStringList v1Statements() {
+  return {
+      QStringLiteral("CREATE TABLE studies ("
+                     " id INTEGER PRIMARY KEY,"
+                     " name TEXT NOT NULL UNIQUE,"
+                     " file_path TEXT,"
+                     " json TEXT NOT NULL,"
+                     " created REAL NOT NULL)"),
+      QStringLiteral("CREATE TABLE runs ("
+                     " id INTEGER PRIMARY KEY,"
+                     " study_id INTEGER REFERENCES studies(id) ON DELETE CASCADE,"
+                     " run_key TEXT NOT NULL,"
+                     " variant TEXT NOT NULL DEFAULT '',"
+                     " task TEXT NOT NULL DEFAULT '',"
+                     " seed INTEGER NOT NULL DEFAULT 0,"
+                     " axes TEXT NOT NULL DEFAULT '{}',"
+                     " config TEXT NOT NULL,"
+                     " status TEXT NOT NULL,"
+                     " run_dir TEXT,"
+                     " created REAL NOT NULL,"
+                     " started REAL,"
+                     " finished REAL,"
+                     " exit_code INTEGER,"
+                     " error_kind TEXT,"
+                     " error_message TEXT)"),
+      QStringLiteral("CREATE TABLE metric_points ("
+                     " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+                     " step INTEGER NOT NULL,"
+                     " epoch REAL,"
+                     " split TEXT NOT NULL,"
+                     " name TEXT NOT NULL,"
+                     " value REAL NOT NULL,"
+                     " time REAL)"),
+      QStringLiteral("CREATE TABLE results ("
+                     " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+                     " split TEXT NOT NULL,"
+                     " name TEXT NOT NULL,"
+                     " value REAL NOT NULL,"
+                     " kind TEXT NOT NULL)"),
+  };
+}
+
+QStringList migrationStatements(int to) {
+  switch (to) {
+    case 2:  // executor bookkeeping, artifacts, indexes for the comparison queries
+      return {
+          QStringLiteral("ALTER TABLE runs ADD COLUMN host TEXT"),
+          QStringLiteral("ALTER TABLE runs ADD COLUMN engine_version TEXT"),
+          QStringLiteral("ALTER TABLE runs ADD COLUMN error_location TEXT"),
+          QStringLiteral("ALTER TABLE runs ADD COLUMN pid INTEGER"),
+          QStringLiteral("ALTER TABLE runs ADD COLUMN last_heartbeat REAL"),
+          QStringLiteral("CREATE TABLE artifacts ("
+                         " id INTEGER PRIMARY KEY,"
+                         " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+                         " kind TEXT NOT NULL,"
+                         " path TEXT NOT NULL,"
+                         " sha256 TEXT)"),
+          QStringLiteral("CREATE INDEX metric_points_series ON metric_points(run_id, split, name, step)"),
+          QStringLiteral("CREATE INDEX runs_run_key ON runs(run_key)"),
+          QStringLiteral("CREATE INDEX runs_study ON runs(study_id, status)"),
+          // v1 allowed duplicate results; keep the last written before adding the unique index.
+          QStringLiteral("DELETE FROM results WHERE rowid NOT IN"
+                         " (SELECT MAX(rowid) FROM results GROUP BY run_id, split, name, kind)"),
+          QStringLiteral("CREATE UNIQUE INDEX results_key ON results(run_id, split, name, kind)"),
+          QStringLiteral("CREATE INDEX artifacts_run ON artifacts(run_id)"),
+      };
+    default:
+      return {};
+  }
+}
+
+}  // namespace adamix::app::schema

@@ -1,0 +1,575 @@
+// SQLite store through Qt Sql.
+#include "store/store.h"
+
+#include "store/schema.h"
+
+#include <QAtomicInteger>
+#include <QDateTime>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QThread>
+#include <QVariant>
+
+namespace adamix::app {
+
+using nlohmann::json;
+
+namespace {
+
+QAtomicInteger<quint64> g_connectionCounter{0};
+
+const char* const kStatusNames[] = {"queued", "running", "finished", "failed", "cancelled", "lost", "interrupted"};
+
+[[noreturn]] void throwSql(const QString& what, const QSqlError& err) {
+  throw StoreError(QStringLiteral("store: %1: %2").arg(what, err.text()).toStdString());
+}
+
+QVariant optVar(const std::optional<double>& v) { return v ? QVariant(*v) : QVariant(QMetaType(QMetaType::Double)); }
+QVariant strOrNull(const QString& s) { return s.isNull() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(s); }
+
+std::optional<double> optDouble(const QVariant& v) {
+  if (v.isNull()) return std::nullopt;
+  return v.toDouble();
+}
+
+json parseJson(const QVariant& v) {
+  const QString s = v.toString();
+  if (s.isEmpty()) return json::object();
+  try {
+    return json::parse(s.toStdString());
+  } catch (const json::exception&) {
+    return json(s.toStdString());  // keep unparsable text visible rather than dropping it
+  }
+}
+
+/// Prepared query helper that throws on failure.
+class Query {
+public:
+  Query(const QSqlDatabase& db, const QString& sql) : q_(db), sql_(sql) {
+    if (!q_.prepare(sql)) throwSql(QStringLiteral("prepare '%1'").arg(sql), q_.lastError());
+  }
+  Query& bind(const QVariant& v) {
+    q_.addBindValue(v);
+    return *this;
+  }
+  QSqlQuery& exec() {
+    if (!q_.exec()) throwSql(QStringLiteral("exec '%1'").arg(sql_), q_.lastError());
+    return q_;
+  }
+  QSqlQuery& q() { return q_; }
+
+private:
+  QSqlQuery q_;
+  QString sql_;
+};
+
+void execDirect(const QSqlDatabase& db, const QString& sql) {
+  QSqlQuery q(db);
+  if (!q.exec(sql)) throwSql(QStringLiteral("exec '%1'").arg(sql), q.lastError());
+}
+
+const QString kRunColumns = QStringLiteral(
+    "id, study_id, run_key, variant, task, seed, axes, config, status, run_dir, created, started, finished,"
+    " host, engine_version, exit_code, error_kind, error_message, error_location, pid, last_heartbeat");
+
+RunRecord readRun(const QSqlQuery& q) {
+  RunRecord r;
+  r.id = q.value(0).toLongLong();
+  if (!q.value(1).isNull()) r.studyId = q.value(1).toLongLong();
+  r.runKey = q.value(2).toString();
+  r.variant = q.value(3).toString();
+  r.task = q.value(4).toString();
+  r.seed = q.value(5).toInt();
+  r.axes = parseJson(q.value(6));
+  r.config = parseJson(q.value(7));
+  r.status = runStatusFromName(q.value(8).toString()).value_or(RunStatus::Failed);
+  r.runDir = q.value(9).toString();
+  r.created = q.value(10).toDouble();
+  r.started = optDouble(q.value(11));
+  r.finished = optDouble(q.value(12));
+  r.host = q.value(13).toString();
+  r.engineVersion = q.value(14).toString();
+  if (!q.value(15).isNull()) r.exitCode = q.value(15).toInt();
+  r.errorKind = q.value(16).toString();
+  r.errorMessage = q.value(17).toString();
+  r.errorLocation = q.value(18).toString();
+  if (!q.value(19).isNull()) r.pid = q.value(19).toLongLong();
+  r.lastHeartbeat = optDouble(q.value(20));
+  return r;
+}
+
+StudyRecord readStudy(const QSqlQuery& q) {
+  StudyRecord s;
+  s.id = q.value(0).toLongLong();
+  s.name = q.value(1).toString();
+  s.filePath = q.value(2).toString();
+  s.json = parseJson(q.value(3));
+  s.created = q.value(4).toDouble();
+  return s;
+}
+
+}  // namespace
+
+QString runStatusName(RunStatus status) { return QString::fromLatin1(kStatusNames[static_cast<int>(status)]); }
+
+std::optional<RunStatus> runStatusFromName(const QString& name) {
+  for (int i = 0; i < 7; ++i)
+    if (name == QLatin1String(kStatusNames[i])) return static_cast<RunStatus>(i);
+  return std::nullopt;
+}
+
+bool isTerminal(RunStatus status) { return status != RunStatus::Queued && status != RunStatus::Running; }
+
+double unixNow() { return static_cast<double>(QDateTime::currentMSecsSinceEpoch()) / 1000.0; }
+
+std::vector<ResultValue> resultsFromFinishedEvent(const json& finished) {
+  std::vector<ResultValue> out;
+  for (const char* kind : {"final", "best"}) {
+    auto it = finished.find(kind);
+    if (it == finished.end() || !it->is_object()) continue;
+    for (auto split = it->begin(); split != it->end(); ++split) {
+      if (!split->is_object()) continue;
+      for (auto m = split->begin(); m != split->end(); ++m)
+        if (m->is_number())
+          out.push_back({QString::fromStdString(split.key()), QString::fromStdString(m.key()), m->get<double>(),
+                         QString::fromLatin1(kind)});
+    }
+  }
+  return out;
+}
+
+Store::Store()
+    : connection_(QStringLiteral("adamix-store-%1-%2")
+                      .arg(++g_connectionCounter)
+                      .arg(reinterpret_cast<quintptr>(this), 0, 16)) {}
+
+Store::~Store() { close(); }
+
+QSqlDatabase Store::db() const { return QSqlDatabase::database(connection_, false); }
+
+bool Store::isOpen() const { return QSqlDatabase::contains(connection_) && db().isOpen(); }
+
+void Store::open(const QString& path, int busyTimeoutMs) {
+  close();
+  path_ = path;
+  {
+    QSqlDatabase d = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection_);
+    d.setDatabaseName(path);
+    d.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(busyTimeoutMs));
+    if (!d.open()) {
+      const QSqlError err = d.lastError();
+      d = QSqlDatabase();
+      QSqlDatabase::removeDatabase(connection_);
+      throwSql(QStringLiteral("open '%1'").arg(path), err);
+    }
+    execDirect(d, QStringLiteral("PRAGMA busy_timeout = %1").arg(busyTimeoutMs));
+    execDirect(d, QStringLiteral("PRAGMA foreign_keys = ON"));
+    // journal_mode needs a moment without other writers; the busy handler covers it. Retry anyway.
+    for (int attempt = 0;; ++attempt) {
+      QSqlQuery q(d);
+      if (q.exec(QStringLiteral("PRAGMA journal_mode = WAL"))) break;
+      if (attempt >= 20) throwSql(QStringLiteral("enable WAL"), q.lastError());
+      QThread::msleep(50);
+    }
+    execDirect(d, QStringLiteral("PRAGMA synchronous = NORMAL"));
+  }
+  try {
+    migrate();
+  } catch (...) {
+    close();
+    throw;
+  }
+}
+
+void Store::close() {
+  if (!QSqlDatabase::contains(connection_)) return;
+  {
+    QSqlDatabase d = db();
+    d.close();
+  }
+  QSqlDatabase::removeDatabase(connection_);
+}
+
+int Store::schemaVersion() {
+  QSqlQuery q(db());
+  if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next()) throwSql(QStringLiteral("user_version"), q.lastError());
+  return q.value(0).toInt();
+}
+
+void Store::begin() {
+  QSqlDatabase d = db();
+  for (int attempt = 0;; ++attempt) {
+    QSqlQuery q(d);
+    if (q.exec(QStringLiteral("BEGIN IMMEDIATE"))) return;
+    // SQLITE_BUSY (5) / SQLITE_LOCKED (6) survive the busy handler only under heavy contention.
+    const QString code = q.lastError().nativeErrorCode();
+    if ((code == QLatin1String("5") || code == QLatin1String("6")) && attempt < 50) {
+      QThread::msleep(20 + 10 * attempt);
+      continue;
+    }
+    throwSql(QStringLiteral("BEGIN IMMEDIATE"), q.lastError());
+  }
+}
+
+void Store::commit() {
+  QSqlDatabase d = db();
+  for (int attempt = 0;; ++attempt) {
+    QSqlQuery q(d);
+    if (q.exec(QStringLiteral("COMMIT"))) return;
+    const QString code = q.lastError().nativeErrorCode();
+    if (code == QLatin1String("5") && attempt < 50) {
+      QThread::msleep(20);
+      continue;
+    }
+    const QSqlError err = q.lastError();
+    rollback();
+    throwSql(QStringLiteral("COMMIT"), err);
+  }
+}
+
+void Store::rollback() {
+  QSqlQuery q(db());
+  q.exec(QStringLiteral("ROLLBACK"));  // may fail if nothing is open; nothing to do then
+}
+
+void Store::migrate() {
+  QSqlDatabase d = db();
+  // Each step in its own transaction; user_version is re-read under the write lock so that two
+  // processes opening a fresh database at once do not both apply a step.
+  for (;;) {
+    bool done = false;
+    writeTransaction([&] {
+      const int version = schemaVersion();
+      if (version > schema::kCurrentVersion)
+        throw StoreError(QStringLiteral("store: '%1' has schema version %2, newer than this build's %3")
+                             .arg(path_)
+                             .arg(version)
+                             .arg(schema::kCurrentVersion)
+                             .toStdString());
+      if (version == schema::kCurrentVersion) {
+        done = true;
+        return;
+      }
+      const int to = version + 1;
+      const QStringList statements = to == 1 ? schema::v1Statements() : schema::migrationStatements(to);
+      for (const QString& sql : statements) execDirect(d, sql);
+      execDirect(d, QStringLiteral("PRAGMA user_version = %1").arg(to));
+    });
+    if (done) return;
+  }
+}
+
+// --- studies ---------------------------------------------------------------------------------
+
+qint64 Store::upsertStudy(const QString& name, const QString& filePath, const json& doc) {
+  qint64 id = 0;
+  writeTransaction([&] {
+    Query sel(db(), QStringLiteral("SELECT id FROM studies WHERE name = ?"));
+    auto& q = sel.bind(name).exec();
+    if (q.next()) {
+      id = q.value(0).toLongLong();
+      Query(db(), QStringLiteral("UPDATE studies SET file_path = ?, json = ? WHERE id = ?"))
+          .bind(filePath)
+          .bind(QString::fromStdString(doc.dump()))
+          .bind(id)
+          .exec();
+    } else {
+      Query ins(db(), QStringLiteral("INSERT INTO studies(name, file_path, json, created) VALUES (?, ?, ?, ?)"));
+      ins.bind(name)
+                      .bind(filePath)
+                      .bind(QString::fromStdString(doc.dump()))
+          .bind(unixNow());
+      id = ins.exec().lastInsertId().toLongLong();
+    }
+  });
+  return id;
+}
+
+std::optional<StudyRecord> Store::findStudy(const QString& name) {
+  Query sel(db(), QStringLiteral("SELECT id, name, file_path, json, created FROM studies WHERE name = ?"));
+  auto& q = sel.bind(name).exec();
+  if (!q.next()) return std::nullopt;
+  return readStudy(q);
+}
+
+std::optional<StudyRecord> Store::study(qint64 id) {
+  Query sel(db(), QStringLiteral("SELECT id, name, file_path, json, created FROM studies WHERE id = ?"));
+  auto& q = sel.bind(id).exec();
+  if (!q.next()) return std::nullopt;
+  return readStudy(q);
+}
+
+std::vector<StudyRecord> Store::listStudies() {
+  Query sel(db(), QStringLiteral("SELECT id, name, file_path, json, created FROM studies ORDER BY id"));
+  auto& q = sel.exec();
+  std::vector<StudyRecord> out;
+  while (q.next()) out.push_back(readStudy(q));
+  return out;
+}
+
+// --- runs ------------------------------------------------------------------------------------
+
+qint64 Store::addRun(const NewRun& run) {
+  qint64 id = 0;
+  writeTransaction([&] {
+    Query ins(db(), QStringLiteral("INSERT INTO runs(study_id, run_key, variant, task, seed, axes, config, status,"
+                                   " run_dir, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    ins.bind(run.studyId ? QVariant(*run.studyId) : QVariant(QMetaType(QMetaType::LongLong)))
+                  .bind(run.runKey)
+                  .bind(run.variant)
+                  .bind(run.task)
+                  .bind(run.seed)
+                  .bind(QString::fromStdString(run.axes.dump()))
+                  .bind(QString::fromStdString(run.config.dump()))
+                  .bind(runStatusName(run.status))
+                  .bind(strOrNull(run.runDir))
+        .bind(unixNow());
+    id = ins.exec().lastInsertId().toLongLong();
+  });
+  return id;
+}
+
+EnsuredRun Store::ensureRun(const NewRun& run, bool force) {
+  if (force) return {addRun(run), true};
+  EnsuredRun result;
+  writeTransaction([&] {
+    Query sel(db(), QStringLiteral("SELECT id FROM runs WHERE run_key = ?"
+                                   " ORDER BY (status = 'finished') DESC, id DESC LIMIT 1"));
+    auto& q = sel.bind(run.runKey).exec();
+    if (q.next()) {
+      result = {q.value(0).toLongLong(), false};
+      return;
+    }
+    Query ins(db(), QStringLiteral("INSERT INTO runs(study_id, run_key, variant, task, seed, axes, config,"
+                                   " status, run_dir, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    ins.bind(run.studyId ? QVariant(*run.studyId) : QVariant(QMetaType(QMetaType::LongLong)))
+                    .bind(run.runKey)
+                    .bind(run.variant)
+                    .bind(run.task)
+                    .bind(run.seed)
+                    .bind(QString::fromStdString(run.axes.dump()))
+                    .bind(QString::fromStdString(run.config.dump()))
+                    .bind(runStatusName(run.status))
+                    .bind(strOrNull(run.runDir))
+        .bind(unixNow());
+    result = {ins.exec().lastInsertId().toLongLong(), true};
+  });
+  return result;
+}
+
+std::optional<RunRecord> Store::findRunByHash(const QString& runKey) {
+  Query sel(db(), QStringLiteral("SELECT %1 FROM runs WHERE run_key = ? ORDER BY (status = 'finished') DESC, id DESC"
+                                 " LIMIT 1")
+                      .arg(kRunColumns));
+  auto& q = sel.bind(runKey).exec();
+  if (!q.next()) return std::nullopt;
+  return readRun(q);
+}
+
+std::optional<RunRecord> Store::run(qint64 id) {
+  Query sel(db(), QStringLiteral("SELECT %1 FROM runs WHERE id = ?").arg(kRunColumns));
+  auto& q = sel.bind(id).exec();
+  if (!q.next()) return std::nullopt;
+  return readRun(q);
+}
+
+std::vector<RunRecord> Store::listRuns(const RunFilter& filter) {
+  QStringList where;
+  QVariantList args;
+  if (filter.studyId) {
+    where << QStringLiteral("study_id = ?");
+    args << *filter.studyId;
+  }
+  if (!filter.statuses.empty()) {
+    QStringList marks;
+    for (RunStatus s : filter.statuses) {
+      marks << QStringLiteral("?");
+      args << runStatusName(s);
+    }
+    where << QStringLiteral("status IN (%1)").arg(marks.join(u','));
+  }
+  if (filter.task) {
+    where << QStringLiteral("task = ?");
+    args << *filter.task;
+  }
+  if (filter.variant) {
+    where << QStringLiteral("variant = ?");
+    args << *filter.variant;
+  }
+  if (filter.runKey) {
+    where << QStringLiteral("run_key = ?");
+    args << *filter.runKey;
+  }
+  QString sql = QStringLiteral("SELECT %1 FROM runs").arg(kRunColumns);
+  if (!where.isEmpty()) sql += QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
+  sql += QStringLiteral(" ORDER BY id");
+  Query sel(db(), sql);
+  for (const QVariant& a : args) sel.bind(a);
+  auto& q = sel.exec();
+  std::vector<RunRecord> out;
+  while (q.next()) out.push_back(readRun(q));
+  return out;
+}
+
+void Store::setRunStatus(qint64 runId, RunStatus status, const RunUpdate& u) {
+  QStringList sets{QStringLiteral("status = ?")};
+  QVariantList args{runStatusName(status)};
+  auto add = [&](const char* column, const QVariant& v) {
+    sets << QStringLiteral("%1 = ?").arg(QLatin1String(column));
+    args << v;
+  };
+  if (u.clearError) {
+    sets << QStringLiteral("exit_code = NULL") << QStringLiteral("error_kind = NULL")
+         << QStringLiteral("error_message = NULL") << QStringLiteral("error_location = NULL");
+  }
+  if (u.started) add("started", *u.started);
+  if (u.finished) add("finished", *u.finished);
+  if (u.lastHeartbeat) add("last_heartbeat", *u.lastHeartbeat);
+  if (u.runDir) add("run_dir", *u.runDir);
+  if (u.host) add("host", *u.host);
+  if (u.engineVersion) add("engine_version", *u.engineVersion);
+  if (u.exitCode) add("exit_code", *u.exitCode);
+  if (u.errorKind) add("error_kind", *u.errorKind);
+  if (u.errorMessage) add("error_message", *u.errorMessage);
+  if (u.errorLocation) add("error_location", *u.errorLocation);
+  if (u.pid) add("pid", *u.pid);
+  writeTransaction([&] {
+    Query upd(db(), QStringLiteral("UPDATE runs SET %1 WHERE id = ?").arg(sets.join(QStringLiteral(", "))));
+    for (const QVariant& a : args) upd.bind(a);
+    upd.bind(runId);
+    auto& q = upd.exec();
+    if (q.numRowsAffected() == 0) throw StoreError("store: setRunStatus: no run with id " + std::to_string(runId));
+  });
+}
+
+void Store::touchHeartbeat(qint64 runId, double time) {
+  writeTransaction([&] {
+    Query(db(), QStringLiteral("UPDATE runs SET last_heartbeat = ? WHERE id = ?")).bind(time).bind(runId).exec();
+  });
+}
+
+int Store::markInFlightAsInterrupted() {
+  int n = 0;
+  writeTransaction([&] {
+    Query upd(db(), QStringLiteral("UPDATE runs SET status = 'interrupted', error_kind = 'interrupted',"
+                                   " error_message = 'the app stopped while the run was in flight'"
+                                   " WHERE status = 'running'"));
+    n = upd.exec().numRowsAffected();
+  });
+  return n;
+}
+
+// --- metrics, results, artifacts -------------------------------------------------------------
+
+void Store::appendMetricPoints(const std::vector<MetricPoint>& points) {
+  if (points.empty()) return;
+  writeTransaction([&] {
+    Query ins(db(), QStringLiteral("INSERT INTO metric_points(run_id, step, epoch, split, name, value, time)"
+                                   " VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    for (const MetricPoint& p : points) {
+      QSqlQuery& q = ins.q();
+      q.bindValue(0, p.runId);
+      q.bindValue(1, p.step);
+      q.bindValue(2, p.epoch);
+      q.bindValue(3, p.split);
+      q.bindValue(4, p.name);
+      q.bindValue(5, p.value);
+      q.bindValue(6, p.time);
+      if (!q.exec()) throwSql(QStringLiteral("insert metric point"), q.lastError());
+    }
+  });
+}
+
+void Store::deleteMetricPointsAfter(qint64 runId, qint64 step) {
+  writeTransaction([&] {
+    Query(db(), QStringLiteral("DELETE FROM metric_points WHERE run_id = ? AND step > ?")).bind(runId).bind(step).exec();
+  });
+}
+
+static std::vector<MetricPoint> readPoints(QSqlQuery& q) {
+  std::vector<MetricPoint> out;
+  while (q.next()) {
+    MetricPoint p;
+    p.runId = q.value(0).toLongLong();
+    p.step = q.value(1).toLongLong();
+    p.epoch = q.value(2).toDouble();
+    p.split = q.value(3).toString();
+    p.name = q.value(4).toString();
+    p.value = q.value(5).toDouble();
+    p.time = q.value(6).toDouble();
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::vector<MetricPoint> Store::metricSeries(qint64 runId, const QString& split, const QString& name) {
+  Query sel(db(), QStringLiteral("SELECT run_id, step, epoch, split, name, value, time FROM metric_points"
+                                 " WHERE run_id = ? AND split = ? AND name = ? ORDER BY step, time, rowid"));
+  return readPoints(sel.bind(runId).bind(split).bind(name).exec());
+}
+
+std::vector<MetricPoint> Store::metricPoints(qint64 runId) {
+  Query sel(db(), QStringLiteral("SELECT run_id, step, epoch, split, name, value, time FROM metric_points"
+                                 " WHERE run_id = ? ORDER BY split, name, step, time, rowid"));
+  return readPoints(sel.bind(runId).exec());
+}
+
+void Store::setResults(qint64 runId, const std::vector<ResultValue>& results) {
+  writeTransaction([&] {
+    Query(db(), QStringLiteral("DELETE FROM results WHERE run_id = ?")).bind(runId).exec();
+    Query ins(db(), QStringLiteral("INSERT OR REPLACE INTO results(run_id, split, name, value, kind) VALUES (?, ?, ?, ?, ?)"));
+    for (const ResultValue& r : results) {
+      QSqlQuery& q = ins.q();
+      q.bindValue(0, runId);
+      q.bindValue(1, r.split);
+      q.bindValue(2, r.name);
+      q.bindValue(3, r.value);
+      q.bindValue(4, r.kind);
+      if (!q.exec()) throwSql(QStringLiteral("insert result"), q.lastError());
+    }
+  });
+}
+
+std::vector<ResultValue> Store::results(qint64 runId) {
+  Query sel(db(), QStringLiteral("SELECT split, name, value, kind FROM results WHERE run_id = ?"
+                                 " ORDER BY kind, split, name"));
+  auto& q = sel.bind(runId).exec();
+  std::vector<ResultValue> out;
+  while (q.next()) out.push_back({q.value(0).toString(), q.value(1).toString(), q.value(2).toDouble(), q.value(3).toString()});
+  return out;
+}
+
+void Store::addArtifact(qint64 runId, const QString& kind, const QString& path, const QString& sha256) {
+  writeTransaction([&] {
+    Query(db(), QStringLiteral("INSERT INTO artifacts(run_id, kind, path, sha256) VALUES (?, ?, ?, ?)"))
+        .bind(runId)
+        .bind(kind)
+        .bind(path)
+        .bind(sha256.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(sha256))
+        .exec();
+  });
+}
+
+std::vector<Artifact> Store::artifacts(qint64 runId) {
+  Query sel(db(), QStringLiteral("SELECT id, run_id, kind, path, sha256 FROM artifacts WHERE run_id = ? ORDER BY id"));
+  auto& q = sel.bind(runId).exec();
+  std::vector<Artifact> out;
+  while (q.next())
+    out.push_back({q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toString(), q.value(3).toString(),
+                   q.value(4).toString()});
+  return out;
+}
+
+void Store::clearRunData(qint64 runId) {
+  writeTransaction([&] {
+    for (const char* table : {"metric_points", "results", "artifacts"})
+      Query(db(), QStringLiteral("DELETE FROM %1 WHERE run_id = ?").arg(QLatin1String(table))).bind(runId).exec();
+    Query(db(), QStringLiteral("UPDATE runs SET exit_code = NULL, error_kind = NULL, error_message = NULL,"
+                               " error_location = NULL, started = NULL, finished = NULL, pid = NULL,"
+                               " last_heartbeat = NULL WHERE id = ?"))
+        .bind(runId)
+        .exec();
+  });
+}
+
+}  // namespace adamix::app

@@ -1,0 +1,210 @@
+// The workspace store: one SQLite database (WAL) through Qt Sql. One Store = one connection;
+// use one Store per thread (or process). All methods throw StoreError on failure.
+#pragma once
+
+#include <QSqlDatabase>
+#include <QString>
+#include <QStringList>
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <stdexcept>
+#include <vector>
+
+namespace adamix::app {
+
+/// A store failure (open, migration or query); what() includes the SQL error.
+class StoreError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Run lifecycle: queued → running → finished | failed | cancelled | lost; in-flight runs found
+/// at app start become interrupted.
+enum class RunStatus { Queued, Running, Finished, Failed, Cancelled, Lost, Interrupted };
+/// "queued", "running", … as stored in the database.
+QString runStatusName(RunStatus status);
+/// Inverse of runStatusName(); nullopt for unknown text.
+std::optional<RunStatus> runStatusFromName(const QString& name);
+/// True for finished, failed, cancelled, lost, interrupted.
+bool isTerminal(RunStatus status);
+
+/// Current UNIX time in seconds (fractional), the store's time unit.
+double unixNow();
+
+/// A row of the studies table.
+struct StudyRecord {
+  qint64 id = 0;
+  QString name;
+  QString filePath;
+  nlohmann::json json;
+  double created = 0;
+};
+
+/// What addRun()/ensureRun() insert.
+struct NewRun {
+  std::optional<qint64> studyId;  ///< none for imported runs without a study
+  QString runKey;                 ///< config hash (configHash())
+  QString variant;
+  QString task;
+  int seed = 0;
+  nlohmann::json axes = nlohmann::json::object();
+  nlohmann::json config = nlohmann::json::object();
+  RunStatus status = RunStatus::Queued;
+  QString runDir;
+};
+
+/// A row of the runs table. Times are UNIX seconds.
+struct RunRecord {
+  qint64 id = 0;
+  std::optional<qint64> studyId;
+  QString runKey, variant, task;
+  int seed = 0;
+  nlohmann::json axes, config;
+  RunStatus status = RunStatus::Queued;
+  QString runDir;
+  double created = 0;
+  std::optional<double> started, finished, lastHeartbeat;
+  QString host, engineVersion;
+  std::optional<int> exitCode;
+  QString errorKind, errorMessage, errorLocation;
+  std::optional<qint64> pid;
+};
+
+/// Optional fields written together with a status change (unset fields are left as they are).
+struct RunUpdate {
+  std::optional<double> started, finished, lastHeartbeat;
+  std::optional<QString> runDir, host, engineVersion;
+  std::optional<int> exitCode;
+  std::optional<QString> errorKind, errorMessage, errorLocation;
+  std::optional<qint64> pid;
+  bool clearError = false;  ///< reset exit code and error fields (e.g. on a rerun)
+};
+
+/// Filter for listRuns(); unset members match everything.
+struct RunFilter {
+  std::optional<qint64> studyId;
+  std::vector<RunStatus> statuses;
+  std::optional<QString> task, variant, runKey;
+};
+
+/// One metric point (a `metric` event).
+struct MetricPoint {
+  qint64 runId = 0;
+  qint64 step = 0;
+  double epoch = 0;
+  QString split, name;
+  double value = 0;
+  double time = 0;
+};
+
+/// One stored result value: kind "final" (last evaluation) or "best" (best evaluation).
+struct ResultValue {
+  QString split, name;
+  double value = 0;
+  QString kind = QStringLiteral("final");
+};
+
+/// Results of a `finished` event payload (`final` and `best`: split → metric → value).
+std::vector<ResultValue> resultsFromFinishedEvent(const nlohmann::json& finished);
+
+/// A file produced by a run (checkpoint, adapters, merged weights, predictions, logs).
+struct Artifact {
+  qint64 id = 0;
+  qint64 runId = 0;
+  QString kind, path, sha256;  ///< sha256 may be empty
+};
+
+/// Result of ensureRun().
+struct EnsuredRun {
+  qint64 id = 0;
+  bool created = false;  ///< false: an existing run with the same key was returned
+};
+
+/// SQLite store. Safe for several Store objects (threads or processes) writing one file:
+/// WAL, busy_timeout and BEGIN IMMEDIATE transactions with retries.
+class Store {
+public:
+  Store();
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  /// Opens (creating if needed) and migrates the database: WAL, foreign keys, busy_timeout.
+  void open(const QString& path, int busyTimeoutMs = 15000);
+  /// Closes the connection (also done by the destructor).
+  void close();
+  bool isOpen() const;
+  QString path() const { return path_; }
+  /// PRAGMA user_version of the open database.
+  int schemaVersion();
+  /// The Qt connection name (unique per Store).
+  QString connectionName() const { return connection_; }
+
+  // --- studies ---
+  /// Inserts or updates (by name) a study; returns its id.
+  qint64 upsertStudy(const QString& name, const QString& filePath, const nlohmann::json& json);
+  std::optional<StudyRecord> findStudy(const QString& name);
+  std::optional<StudyRecord> study(qint64 id);
+  std::vector<StudyRecord> listStudies();
+
+  // --- runs ---
+  /// Inserts a run unconditionally; returns its id.
+  qint64 addRun(const NewRun& run);
+  /// Returns the existing run with the same runKey (preferring finished, then the newest) unless
+  /// `force`, else inserts: identical configs are not trained twice unless forced. Atomic.
+  EnsuredRun ensureRun(const NewRun& run, bool force = false);
+  /// The run with this config hash, preferring a finished one, then the newest.
+  std::optional<RunRecord> findRunByHash(const QString& runKey);
+  std::optional<RunRecord> run(qint64 id);
+  std::vector<RunRecord> listRuns(const RunFilter& filter = {});
+  /// Sets the status and any fields given in `update`.
+  void setRunStatus(qint64 runId, RunStatus status, const RunUpdate& update = {});
+  /// Records a heartbeat time (UNIX seconds).
+  void touchHeartbeat(qint64 runId, double time);
+  /// Marks every `running` run `interrupted` (call at app start); returns how many.
+  int markInFlightAsInterrupted();
+
+  // --- metrics, results, artifacts ---
+  /// Inserts a batch of points in one transaction.
+  void appendMetricPoints(const std::vector<MetricPoint>& points);
+  /// Deletes a run's points with step > `step` (before resuming from a checkpoint at `step`).
+  void deleteMetricPointsAfter(qint64 runId, qint64 step);
+  /// The points of one series ordered by step (then time).
+  std::vector<MetricPoint> metricSeries(qint64 runId, const QString& split, const QString& name);
+  /// All points of a run ordered by split, name, step.
+  std::vector<MetricPoint> metricPoints(qint64 runId);
+  /// Replaces all results of a run.
+  void setResults(qint64 runId, const std::vector<ResultValue>& results);
+  std::vector<ResultValue> results(qint64 runId);
+  void addArtifact(qint64 runId, const QString& kind, const QString& path, const QString& sha256 = {});
+  std::vector<Artifact> artifacts(qint64 runId);
+  /// Removes a run's metric points, results and artifacts and clears its error (for a rerun).
+  void clearRunData(qint64 runId);
+
+  /// Runs `fn` inside BEGIN IMMEDIATE … COMMIT (rolled back if it throws); retries when busy.
+  template <class F>
+  void writeTransaction(F&& fn) {
+    begin();
+    try {
+      fn();
+    } catch (...) {
+      rollback();
+      throw;
+    }
+    commit();
+  }
+
+private:
+  void begin();
+  void commit();
+  void rollback();
+  void migrate();
+  QSqlDatabase db() const;
+
+  QString connection_;
+  QString path_;
+};
+
+}  // namespace adamix::app

@@ -1,0 +1,469 @@
+// Study files: parsing, validation, grid expansion and config hashing.
+#include "study/study.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+
+#include <algorithm>
+#include <set>
+
+namespace adamix::app {
+
+namespace {
+
+std::string composeWhat(const std::string& path, const std::string& message, const std::string& file) {
+  std::string out;
+  if (!file.empty()) out += file + ": ";
+  if (!path.empty()) out += path + ": ";
+  return out + message;
+}
+
+/// Escapes one reference token for a JSON pointer (RFC 6901: ~ → ~0, / → ~1).
+std::string escapeToken(const std::string& token) {
+  std::string out;
+  for (char c : token) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out += c;
+  }
+  return out;
+}
+
+std::string at(const std::string& parent, const std::string& key) { return parent + "/" + escapeToken(key); }
+std::string at(const std::string& parent, size_t index) { return parent + "/" + std::to_string(index); }
+
+[[noreturn]] void fail(const std::string& path, const std::string& message) { throw StudyError(path, message); }
+
+const char* typeName(const json& v) {
+  if (v.is_number()) return "number";
+  return v.type_name();
+}
+
+/// Two JSON values have compatible types for a setting (numbers interchangeable).
+bool sameKind(const json& a, const json& b) {
+  if (a.is_number() && b.is_number()) return true;
+  return a.type() == b.type();
+}
+
+json::json_pointer pointerAt(const std::string& pointer, const std::string& where) {
+  if (pointer.empty() || pointer[0] != '/') fail(where, "'" + pointer + "' is not a JSON pointer (must start with '/')");
+  try {
+    return json::json_pointer(pointer);
+  } catch (const json::exception& e) {
+    fail(where, "invalid JSON pointer '" + pointer + "': " + e.what());
+  }
+}
+
+/// Paths a study may not set: they are owned by the tasks and seeds lists (and the app).
+bool reservedPath(const std::string& p) {
+  return p == "/run_id" || p == "/seed" || p == "/task/name" || p == "/task/data_dir" || p == "/task" ||
+         p.rfind("/run_id/", 0) == 0 || p.rfind("/seed/", 0) == 0;
+}
+
+/// Validates one `pointer → value` setting against the reference config (defaults ∪ base).
+std::pair<std::string, json> checkSetting(const json& reference, const std::string& pointer, const json& value,
+                                          const std::string& where) {
+  auto ptr = pointerAt(pointer, where);
+  if (reservedPath(pointer))
+    fail(where, "'" + pointer + "' is set by the study's tasks/seeds and cannot be changed here");
+  if (!reference.contains(ptr)) fail(where, "path '" + pointer + "' does not exist in the base config");
+  const json& existing = reference.at(ptr);
+  if (value.is_null()) fail(where, "null is not a valid value for '" + pointer + "'");
+  if (!sameKind(existing, value))
+    fail(where, std::string("wrong type for '") + pointer + "': expected " + typeName(existing) + ", got " +
+                    typeName(value));
+  return {pointer, value};
+}
+
+std::vector<std::pair<std::string, json>> checkSetObject(const json& reference, const json& set,
+                                                         const std::string& where) {
+  if (!set.is_object()) fail(where, std::string("expected an object of JSON pointer → value, got ") + typeName(set));
+  std::vector<std::pair<std::string, json>> out;
+  for (auto it = set.begin(); it != set.end(); ++it)
+    out.push_back(checkSetting(reference, it.key(), it.value(), at(where, it.key())));
+  return out;
+}
+
+QString requireString(const json& obj, const std::string& key, const std::string& where, bool required = true) {
+  auto it = obj.find(key);
+  if (it == obj.end()) {
+    if (required) fail(where, "missing required key '" + key + "'");
+    return {};
+  }
+  if (!it->is_string()) fail(at(where, key), std::string("expected a string, got ") + typeName(*it));
+  if (required && it->get<std::string>().empty()) fail(at(where, key), "must not be empty");
+  return QString::fromStdString(it->get<std::string>());
+}
+
+QString valueLabel(const std::string& path, const json& value) {
+  const auto slash = path.find_last_of('/');
+  std::string seg = slash == std::string::npos ? path : path.substr(slash + 1);
+  std::string v = value.is_string() ? value.get<std::string>() : value.dump();
+  return QString::fromStdString(seg + "=" + v);
+}
+
+QString slug(const QString& s) {
+  QString out;
+  bool dash = false;
+  for (QChar c : s.toLower()) {
+    if ((c >= u'a' && c <= u'z') || (c >= u'0' && c <= u'9')) {
+      out += c;
+      dash = false;
+    } else if (!dash && !out.isEmpty()) {
+      out += u'-';
+      dash = true;
+    }
+  }
+  while (out.endsWith(u'-')) out.chop(1);
+  if (out.size() > 40) out = out.left(40);
+  while (out.endsWith(u'-')) out.chop(1);
+  return out;
+}
+
+void setAt(json& config, const std::string& pointer, const json& value) { config[json::json_pointer(pointer)] = value; }
+
+void collectAssets(const json& v, std::set<QString>& out) {
+  if (v.is_string()) {
+    const auto& s = v.get_ref<const std::string&>();
+    if (s.rfind("asset:", 0) == 0) out.insert(QString::fromStdString(s.substr(6)));
+  } else if (v.is_structured()) {
+    for (const auto& child : v) collectAssets(child, out);
+  }
+}
+
+}  // namespace
+
+StudyError::StudyError(std::string path, const std::string& message, const std::string& file)
+    : std::runtime_error(composeWhat(path, message, file)), path_(std::move(path)), message_(message), file_(file) {}
+
+void mergeInto(json& target, const json& patch) {
+  if (!patch.is_object() || !target.is_object()) {
+    target = patch;
+    return;
+  }
+  for (auto it = patch.begin(); it != patch.end(); ++it) {
+    auto found = target.find(it.key());
+    if (found != target.end() && found->is_object() && it->is_object()) mergeInto(*found, *it);
+    else target[it.key()] = *it;
+  }
+}
+
+std::string canonicalJson(const json& value) { return value.dump(); }  // std::map keys: sorted
+
+QString configHash(const json& config) {
+  json resolved = runConfigDefaults();
+  mergeInto(resolved, config);
+  resolved.erase("run_id");
+  const std::string text = canonicalJson(resolved);
+  return QString::fromLatin1(
+      QCryptographicHash::hash(QByteArray::fromStdString(text), QCryptographicHash::Sha256).toHex());
+}
+
+json resolveAssets(const json& config, const QString& assetRoot) {
+  if (assetRoot.isEmpty()) return config;
+  if (config.is_string()) {
+    const auto& s = config.get_ref<const std::string&>();
+    if (s.rfind("asset:", 0) == 0)
+      return QDir::cleanPath(assetRoot + u'/' + QString::fromStdString(s.substr(6))).toStdString();
+    return config;
+  }
+  if (config.is_object()) {
+    json out = json::object();
+    for (auto it = config.begin(); it != config.end(); ++it) out[it.key()] = resolveAssets(*it, assetRoot);
+    return out;
+  }
+  if (config.is_array()) {
+    json out = json::array();
+    for (const auto& v : config) out.push_back(resolveAssets(v, assetRoot));
+    return out;
+  }
+  return config;
+}
+
+Study parseStudy(const json& doc) {
+  if (!doc.is_object()) fail("", std::string("a study file must be a JSON object, got ") + typeName(doc));
+  static const std::set<std::string> topKeys = {"name", "description", "base", "tasks", "axes", "seeds", "exclude"};
+  for (auto it = doc.begin(); it != doc.end(); ++it)
+    if (!topKeys.count(it.key())) fail(at("", it.key()), "unknown key '" + it.key() + "'");
+
+  Study study;
+  study.raw = doc;
+  study.name = requireString(doc, "name", "");
+  study.description = requireString(doc, "description", "", false);
+
+  // --- base ---
+  if (auto it = doc.find("base"); it != doc.end()) {
+    if (!it->is_object()) fail("/base", std::string("expected an object, got ") + typeName(*it));
+    study.base = *it;
+  }
+  for (const char* reserved : {"/run_id", "/seed", "/task/name", "/task/data_dir"}) {
+    if (study.base.contains(json::json_pointer(reserved)))
+      fail(std::string("/base") + reserved, "set per run by the study (tasks/seeds); remove it from base");
+  }
+  if (study.base.contains("task") && !study.base["task"].is_object())
+    fail("/base/task", std::string("expected an object, got ") + typeName(study.base["task"]));
+  json reference = runConfigDefaults();
+  mergeInto(reference, study.base);
+
+  // --- tasks ---
+  {
+    auto it = doc.find("tasks");
+    if (it == doc.end()) fail("", "missing required key 'tasks'");
+    if (!it->is_array()) fail("/tasks", std::string("expected an array, got ") + typeName(*it));
+    if (it->empty()) fail("/tasks", "must list at least one task");
+    std::set<QString> names;
+    for (size_t i = 0; i < it->size(); ++i) {
+      const json& t = (*it)[i];
+      const std::string where = at("/tasks", i);
+      if (!t.is_object()) fail(where, std::string("expected an object, got ") + typeName(t));
+      StudyTask task;
+      task.name = requireString(t, "name", where);
+      task.dataDir = requireString(t, "data_dir", where);
+      if (!names.insert(task.name).second) fail(at(where, "name"), "duplicate task '" + task.name.toStdString() + "'");
+      for (auto kv = t.begin(); kv != t.end(); ++kv) {
+        if (kv.key() == "name" || kv.key() == "data_dir") continue;
+        if (kv.key() == "set") {
+          auto s = checkSetObject(reference, *kv, at(where, "set"));
+          task.set.insert(task.set.end(), s.begin(), s.end());
+        } else {
+          // Shorthand: any other key is a setting of the run config's "task" section.
+          task.set.push_back(checkSetting(reference, "/task/" + escapeToken(kv.key()), *kv, at(where, kv.key())));
+        }
+      }
+      study.tasks.push_back(std::move(task));
+    }
+  }
+
+  // --- axes ---
+  if (auto it = doc.find("axes"); it != doc.end()) {
+    if (!it->is_array()) fail("/axes", std::string("expected an array, got ") + typeName(*it));
+    std::set<QString> axisNames;
+    for (size_t i = 0; i < it->size(); ++i) {
+      const json& a = (*it)[i];
+      const std::string where = at("/axes", i);
+      if (!a.is_object()) fail(where, std::string("expected an object, got ") + typeName(a));
+      for (auto kv = a.begin(); kv != a.end(); ++kv)
+        if (kv.key() != "name" && kv.key() != "path" && kv.key() != "values" && kv.key() != "labels")
+          fail(at(where, kv.key()), "unknown key '" + kv.key() + "'");
+      Axis axis;
+      axis.bundle = !a.contains("path");
+      auto values = a.find("values");
+      if (values == a.end()) fail(where, "missing required key 'values'");
+      if (!values->is_array()) fail(at(where, "values"), std::string("expected an array, got ") + typeName(*values));
+      if (values->empty()) fail(at(where, "values"), "must list at least one value");
+      if (axis.bundle) {
+        axis.name = requireString(a, "name", where);
+        if (a.contains("labels")) fail(at(where, "labels"), "only path axes take 'labels'");
+        std::set<QString> labels;
+        for (size_t j = 0; j < values->size(); ++j) {
+          const json& v = (*values)[j];
+          const std::string vw = at(at(where, "values"), j);
+          if (!v.is_object())
+            fail(vw, std::string("expected an object {\"label\", \"set\"}, got ") + typeName(v));
+          for (auto kv = v.begin(); kv != v.end(); ++kv)
+            if (kv.key() != "label" && kv.key() != "set") fail(at(vw, kv.key()), "unknown key '" + kv.key() + "'");
+          AxisValue av;
+          av.label = requireString(v, "label", vw);
+          if (!labels.insert(av.label).second) fail(at(vw, "label"), "duplicate label '" + av.label.toStdString() + "'");
+          if (auto s = v.find("set"); s != v.end()) av.set = checkSetObject(reference, *s, at(vw, "set"));
+          av.value = av.label.toStdString();
+          axis.values.push_back(std::move(av));
+        }
+      } else {
+        auto p = a.find("path");
+        if (!p->is_string()) fail(at(where, "path"), std::string("expected a string, got ") + typeName(*p));
+        axis.path = p->get<std::string>();
+        axis.name = a.contains("name") ? requireString(a, "name", where) : QString::fromStdString(axis.path);
+        pointerAt(axis.path, at(where, "path"));
+        if (reservedPath(axis.path))
+          fail(at(where, "path"), "'" + axis.path + "' is set by the study's tasks/seeds; use those lists");
+        if (!reference.contains(json::json_pointer(axis.path)))
+          fail(at(where, "path"), "path '" + axis.path + "' does not exist in the base config");
+        const json* labels = nullptr;
+        if (auto l = a.find("labels"); l != a.end()) {
+          if (!l->is_array() || l->size() != values->size())
+            fail(at(where, "labels"), "expected an array of strings, one per value");
+          labels = &*l;
+        }
+        std::set<std::string> seen;
+        for (size_t j = 0; j < values->size(); ++j) {
+          const std::string vw = at(at(where, "values"), j);
+          AxisValue av;
+          av.set.push_back(checkSetting(reference, axis.path, (*values)[j], vw));
+          av.value = (*values)[j];
+          if (!seen.insert(canonicalJson(av.value)).second) fail(vw, "duplicate value " + av.value.dump());
+          if (labels) {
+            const json& l = (*labels)[j];
+            if (!l.is_string()) fail(at(at(where, "labels"), j), "expected a string");
+            av.label = QString::fromStdString(l.get<std::string>());
+          } else {
+            av.label = valueLabel(axis.path, av.value);
+          }
+          axis.values.push_back(std::move(av));
+        }
+      }
+      if (!axisNames.insert(axis.name).second)
+        fail(at(where, axis.bundle ? "name" : "path"), "duplicate axis name '" + axis.name.toStdString() + "'");
+      study.axes.push_back(std::move(axis));
+    }
+  }
+
+  // --- seeds ---
+  if (auto it = doc.find("seeds"); it != doc.end()) {
+    if (!it->is_array()) fail("/seeds", std::string("expected an array of integers, got ") + typeName(*it));
+    if (it->empty()) fail("/seeds", "must list at least one seed");
+    std::set<int> seen;
+    for (size_t i = 0; i < it->size(); ++i) {
+      const json& s = (*it)[i];
+      if (!s.is_number_integer()) fail(at("/seeds", i), std::string("expected an integer, got ") + typeName(s));
+      const int seed = s.get<int>();
+      if (!seen.insert(seed).second) fail(at("/seeds", i), "duplicate seed " + std::to_string(seed));
+      study.seeds.push_back(seed);
+    }
+  } else {
+    study.seeds.push_back(1);
+  }
+
+  // --- exclude ---
+  if (auto it = doc.find("exclude"); it != doc.end()) {
+    if (!it->is_array()) fail("/exclude", std::string("expected an array, got ") + typeName(*it));
+    for (size_t i = 0; i < it->size(); ++i) {
+      const json& e = (*it)[i];
+      const std::string where = at("/exclude", i);
+      if (!e.is_object()) fail(where, std::string("expected an object, got ") + typeName(e));
+      if (e.empty()) fail(where, "an empty exclusion would exclude every run");
+      for (auto kv = e.begin(); kv != e.end(); ++kv) {
+        const std::string kw = at(where, kv.key());
+        if (!kv.key().empty() && kv.key()[0] == '/') {
+          auto ptr = pointerAt(kv.key(), kw);
+          if (!reference.contains(ptr)) fail(kw, "path '" + kv.key() + "' does not exist in the base config");
+        } else {
+          const QString name = QString::fromStdString(kv.key());
+          auto found = std::find_if(study.axes.begin(), study.axes.end(), [&](const Axis& a) { return a.name == name; });
+          if (found == study.axes.end())
+            fail(kw, "'" + kv.key() + "' is neither a JSON pointer nor an axis name");
+        }
+      }
+      study.exclude.push_back(e);
+    }
+  }
+  return study;
+}
+
+Study loadStudyFile(const QString& path) {
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly))
+    throw StudyError("", "cannot open: " + file.errorString().toStdString(), path.toStdString());
+  const QByteArray bytes = file.readAll();
+  json doc;
+  try {
+    doc = json::parse(bytes.constBegin(), bytes.constEnd(), nullptr, true, /*ignore_comments=*/true);
+  } catch (const json::parse_error& e) {
+    size_t line = 1, col = 1;
+    for (size_t i = 0; i + 1 < e.byte && i < static_cast<size_t>(bytes.size()); ++i) {
+      if (bytes[static_cast<qsizetype>(i)] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    throw StudyError("", "JSON syntax error at line " + std::to_string(line) + ", column " + std::to_string(col) +
+                             ": " + e.what(), path.toStdString());
+  }
+  try {
+    return parseStudy(doc);
+  } catch (const StudyError& e) {
+    throw StudyError(e.path(), e.message(), path.toStdString());
+  }
+}
+
+std::vector<ExpandedRun> expandStudy(const Study& study, const ExpandOptions& options) {
+  std::vector<ExpandedRun> runs;
+  // Mixed-radix counter over the axes (first axis outermost).
+  const size_t nAxes = study.axes.size();
+  size_t combos = 1;
+  for (const auto& a : study.axes) combos *= a.values.size();
+
+  for (size_t t = 0; t < study.tasks.size(); ++t) {
+    const StudyTask& task = study.tasks[t];
+    for (size_t c = 0; c < combos; ++c) {
+      std::vector<size_t> idx(nAxes);
+      size_t rest = c;
+      for (size_t k = nAxes; k-- > 0;) {
+        idx[k] = rest % study.axes[k].values.size();
+        rest /= study.axes[k].values.size();
+      }
+      for (int seed : study.seeds) {
+        json config = study.base;
+        config["task"]["name"] = task.name.toStdString();
+        config["task"]["data_dir"] = task.dataDir.toStdString();
+        for (const auto& [p, v] : task.set) setAt(config, p, v);
+        ExpandedRun run;
+        run.axesJson = json::object();
+        QStringList labels;
+        for (size_t k = 0; k < nAxes; ++k) {
+          const Axis& axis = study.axes[k];
+          const AxisValue& value = axis.values[idx[k]];
+          for (const auto& [p, v] : value.set) setAt(config, p, v);
+          run.axes.push_back({axis.name, value.label, value.value});
+          run.axesJson[axis.name.toStdString()] = value.value;
+          labels << value.label;
+        }
+        config["seed"] = seed;
+
+        // Exclusions match the config with defaults filled in, or axis choices by name.
+        json merged = runConfigDefaults();
+        mergeInto(merged, config);
+        bool excluded = false;
+        for (const json& e : study.exclude) {
+          bool all = true;
+          for (auto kv = e.begin(); kv != e.end() && all; ++kv) {
+            if (!kv.key().empty() && kv.key()[0] == '/') {
+              json::json_pointer ptr(kv.key());
+              all = merged.contains(ptr) && merged.at(ptr) == *kv;
+            } else {
+              const QString name = QString::fromStdString(kv.key());
+              auto ch = std::find_if(run.axes.begin(), run.axes.end(), [&](const AxisChoice& a) { return a.axis == name; });
+              all = ch != run.axes.end() &&
+                    (ch->value == *kv || (kv->is_string() && ch->label.toStdString() == kv->get<std::string>()));
+            }
+          }
+          if (all) {
+            excluded = true;
+            break;
+          }
+        }
+        if (excluded) continue;
+
+        run.task = task.name;
+        run.seed = seed;
+        run.variant = labels.join(QStringLiteral(", "));
+        run.configHash = configHash(config);
+        QString id = slug(task.name);
+        if (const QString v = slug(run.variant); !v.isEmpty()) id += u'-' + v;
+        run.runId = id + QStringLiteral("-s%1-").arg(seed) + run.configHash.left(8);
+        config["run_id"] = run.runId.toStdString();
+        run.config = resolveAssets(config, options.assetRoot);
+        runs.push_back(std::move(run));
+      }
+    }
+  }
+  return runs;
+}
+
+QStringList studyAssets(const Study& study) {
+  std::set<QString> out;
+  collectAssets(study.base, out);
+  for (const auto& t : study.tasks) {
+    collectAssets(json(t.dataDir.toStdString()), out);
+    for (const auto& [p, v] : t.set) collectAssets(v, out);
+  }
+  for (const auto& a : study.axes)
+    for (const auto& v : a.values)
+      for (const auto& [p, val] : v.set) collectAssets(val, out);
+  return QStringList(out.begin(), out.end());
+}
+
+}  // namespace adamix::app
