@@ -1,0 +1,116 @@
+#include "peft/mixture_linear.h"
+
+#include "io/errors.h"
+
+namespace F = torch::nn::functional;
+
+namespace adamix {
+
+namespace {
+/// Holder for one module's parameters so that names read "<proj>.<k>.weight".
+struct ModuleParams : torch::nn::Module {
+  torch::Tensor weight, bias;
+  ModuleParams(int64_t in, int64_t out, bool with_bias) {
+    weight = register_parameter("weight", torch::empty({out, in}));
+    if (with_bias) bias = register_parameter("bias", torch::zeros({out}));
+  }
+};
+}  // namespace
+
+MixtureLinearImpl::MixtureLinearImpl(int64_t in, int64_t out, int64_t num_modules, bool bias,
+                                     std::shared_ptr<RouteContext> routes)
+    : in_features(in), out_features(out), routes_(std::move(routes)) {
+  if (num_modules < 1) throw EngineError(ErrorKind::Config, "number of modules must be >= 1");
+  for (int64_t k = 0; k < num_modules; ++k) {
+    auto p = register_module(std::to_string(k), std::make_shared<ModuleParams>(in, out, bias));
+    weights_.push_back(p->weight);
+    biases_.push_back(p->bias);
+  }
+  if (num_modules > 1) slot_ = routes_->registerSlot();
+}
+
+torch::Tensor MixtureLinearImpl::linearWith(const torch::Tensor& x, int64_t k) const {
+  return F::linear(x, weights_[k], biases_[k]);
+}
+
+torch::Tensor MixtureLinearImpl::routedPerElement(const torch::Tensor& x, const torch::Tensor& idx) const {
+  // All M outputs [B, T, M, out], then the routed one per element. Costs M projections; used
+  // only by the per-example / per-token / random-inference ablations.
+  TORCH_CHECK(x.dim() == 3, "per-example/per-token routing needs [B, T, in] inputs");
+  std::vector<torch::Tensor> outs;
+  for (int64_t k = 0; k < numModules(); ++k) outs.push_back(linearWith(x, k));
+  auto all = torch::stack(outs, 2);
+  auto index = idx.to(x.device()).view({x.size(0), -1, 1, 1}).expand({x.size(0), x.size(1), 1, out_features});
+  return all.gather(2, index).squeeze(2);
+}
+
+bool MixtureLinearImpl::cacheStale() const {
+  if (!merged_w_.defined() || cache_key_.size() != weights_.size() * 2) return true;
+  size_t i = 0;
+  for (size_t k = 0; k < weights_.size(); ++k) {
+    for (const auto* t : {&weights_[k], &biases_[k]}) {
+      const void* ptr = t->defined() ? t->data_ptr() : nullptr;
+      const int64_t ver = t->defined() ? static_cast<int64_t>(t->_version()) : 0;
+      if (cache_key_[i].first != ptr || cache_key_[i].second != ver) return true;
+      ++i;
+    }
+  }
+  return false;
+}
+
+void MixtureLinearImpl::refreshCache() {
+  torch::NoGradGuard no_grad;
+  merged_w_ = torch::stack(weights_).mean(0);
+  merged_b_ = biases_[0].defined() ? torch::stack(biases_).mean(0) : torch::Tensor();
+  cache_key_.clear();
+  for (size_t k = 0; k < weights_.size(); ++k) {
+    for (const auto* t : {&weights_[k], &biases_[k]}) {
+      cache_key_.emplace_back(t->defined() ? t->data_ptr() : nullptr,
+                              t->defined() ? static_cast<int64_t>(t->_version()) : 0);
+    }
+  }
+}
+
+torch::Tensor MixtureLinearImpl::mergedWeight() {
+  if (numModules() == 1) return weights_[0];
+  if (torch::GradMode::is_enabled()) return torch::stack(weights_).mean(0);
+  if (cacheStale()) refreshCache();
+  return merged_w_;
+}
+
+torch::Tensor MixtureLinearImpl::mergedBias() {
+  if (numModules() == 1 || !biases_[0].defined()) return biases_[0];
+  if (torch::GradMode::is_enabled()) return torch::stack(biases_).mean(0);
+  if (cacheStale()) refreshCache();
+  return merged_b_;
+}
+
+int64_t MixtureLinearImpl::inferenceParameterCount() const {
+  return in_features * out_features + (biases_[0].defined() ? out_features : 0);
+}
+
+torch::Tensor MixtureLinearImpl::forward(const torch::Tensor& x) {
+  const int64_t m = numModules();
+  if (m == 1) return linearWith(x, 0);
+  if (routes_->forced) return linearWith(x, std::min<int64_t>(*routes_->forced, m - 1));
+  if (!is_training()) {
+    switch (routes_->inference) {
+      case InferenceMode::Merged:
+      case InferenceMode::Ensemble:  // ensemble without a forced module falls back to merged
+        return F::linear(x, mergedWeight(), mergedBias());
+      case InferenceMode::Module:
+        return linearWith(x, std::min<int64_t>(routes_->inference_module, m - 1));
+      case InferenceMode::Random:
+        return routedPerElement(x, routes_->drawIndices(m, {x.size(0)}));
+    }
+  }
+  switch (routes_->routing) {
+    case RoutingMode::Batch: return linearWith(x, routes_->drawBatch(slot_, m));
+    case RoutingMode::Fixed: return linearWith(x, 0);
+    case RoutingMode::Example: return routedPerElement(x, routes_->drawIndices(m, {x.size(0)}));
+    case RoutingMode::Token: return routedPerElement(x, routes_->drawIndices(m, {x.size(0), x.size(1)}));
+  }
+  return linearWith(x, 0);
+}
+
+}  // namespace adamix

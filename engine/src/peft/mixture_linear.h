@@ -1,0 +1,53 @@
+// A projection with M alternative weight matrices ("modules" in AdaMix, Wang et al. 2022 §2):
+// training routes each pass through one of them (RouteContext), inference merges them by
+// uniform weight averaging (§2.3 "Adaptation module merging"). M = 1 is a plain linear layer.
+#pragma once
+#include <torch/torch.h>
+
+#include <memory>
+#include <vector>
+
+#include "peft/routing.h"
+
+namespace adamix {
+
+/// M linear maps in -> out, children named "0".."M-1" each holding `weight` [out, in] and
+/// optional `bias` [out]. forward: x [B, T, in] -> [B, T, out] (any leading dims for per-batch
+/// routes and merged inference; exactly [B, T, in] for per-example/per-token routes).
+class MixtureLinearImpl : public torch::nn::Module {
+ public:
+  MixtureLinearImpl(int64_t in_features, int64_t out_features, int64_t num_modules, bool bias,
+                    std::shared_ptr<RouteContext> routes);
+  torch::Tensor forward(const torch::Tensor& x);
+
+  int64_t numModules() const { return static_cast<int64_t>(weights_.size()); }
+  const torch::Tensor& weight(int64_t k) const { return weights_.at(k); }
+  /// Undefined tensor when the projection has no bias.
+  const torch::Tensor& bias(int64_t k) const { return biases_.at(k); }
+  /// Uniform average of the M weights [out, in] (and biases [out]). Recomputed whenever a weight
+  /// changed since the last call (tracked by tensor version counters); differentiable when
+  /// gradient mode is on.
+  torch::Tensor mergedWeight();
+  torch::Tensor mergedBias();
+  /// Parameters that run at inference: one module's worth, in_features*out_features (+ out).
+  int64_t inferenceParameterCount() const;
+  /// Slot id of this projection in the RouteContext (-1 when M = 1: nothing to route).
+  int64_t slot() const { return slot_; }
+
+  int64_t in_features, out_features;
+
+ private:
+  torch::Tensor linearWith(const torch::Tensor& x, int64_t k) const;
+  torch::Tensor routedPerElement(const torch::Tensor& x, const torch::Tensor& idx) const;
+  bool cacheStale() const;
+  void refreshCache();
+
+  std::vector<torch::Tensor> weights_, biases_;
+  std::shared_ptr<RouteContext> routes_;
+  int64_t slot_ = -1;
+  torch::Tensor merged_w_, merged_b_;
+  std::vector<std::pair<const void*, int64_t>> cache_key_;
+};
+TORCH_MODULE(MixtureLinear);
+
+}  // namespace adamix

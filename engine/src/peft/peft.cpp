@@ -1,0 +1,147 @@
+#include "peft/peft.h"
+
+#include <set>
+
+#include "io/errors.h"
+#include "peft/adapter_mixture.h"
+#include "peft/lora_mixture.h"
+#include "peft/mixture_linear.h"
+#include "peft/sites.h"
+
+namespace adamix {
+
+namespace {
+
+bool startsWithAny(const std::string& name, const std::vector<std::string>& prefixes) {
+  for (const auto& p : prefixes)
+    if (name.rfind(p, 0) == 0) return true;
+  return false;
+}
+
+std::string localName(const std::string& qualified) {
+  const auto dot = qualified.rfind('.');
+  return dot == std::string::npos ? qualified : qualified.substr(dot + 1);
+}
+
+bool isMixtureParameter(const std::string& name) {
+  return name.find(".adapter.") != std::string::npos || name.find(".lora.") != std::string::npos;
+}
+
+}  // namespace
+
+PeftHandle applyPeft(torch::nn::Module& model, const PeftConfig& cfg,
+                     const std::vector<std::string>& head_prefixes, uint64_t init_seed) {
+  PeftHandle handle;
+  handle.routes = std::make_shared<RouteContext>();
+  auto& routes = *handle.routes;
+  routes.routing = cfg.adamix.routing;
+  routes.inference = cfg.adamix.inference;
+  routes.inference_module = cfg.adamix.inference_module;
+  routes.distinct_routes = cfg.adamix.distinct_routes;
+  torch::manual_seed(init_seed);
+
+  // Collect sites first: attaching registers new children while we iterate otherwise.
+  std::vector<std::pair<std::string, std::shared_ptr<AdapterSiteImpl>>> sites;
+  std::vector<std::pair<std::string, std::shared_ptr<PeftLinearImpl>>> linears;
+  for (const auto& item : model.named_modules()) {
+    if (auto s = std::dynamic_pointer_cast<AdapterSiteImpl>(item.value())) sites.emplace_back(item.key(), s);
+    if (auto l = std::dynamic_pointer_cast<PeftLinearImpl>(item.value())) linears.emplace_back(item.key(), l);
+  }
+
+  if (cfg.method == PeftMethod::Adapter) {
+    int attached = 0;
+    for (auto& [name, site] : sites) {
+      const auto local = localName(name);
+      if (local == "ffn_adapter" || (cfg.adapter.attention_adapter && local == "attn_adapter")) {
+        site->attachAdapter(std::make_shared<AdapterMixtureImpl>(site->hidden_size, cfg.adapter,
+                                                                 cfg.adamix, handle.routes));
+        ++attached;
+      }
+    }
+    if (attached == 0)
+      throw EngineError(ErrorKind::Config, "the model has no adapter sites", "/peft/method");
+  } else if (cfg.method == PeftMethod::Lora) {
+    for (size_t t = 0; t < cfg.lora.targets.size(); ++t) {
+      const auto& target = cfg.lora.targets[t];
+      int attached = 0;
+      for (auto& [name, lin] : linears) {
+        if (localName(name) != target) continue;
+        lin->attachLora(std::make_shared<LoraMixtureImpl>(lin->in_features, lin->out_features, cfg.lora,
+                                                          cfg.adamix, handle.routes));
+        ++attached;
+      }
+      if (attached == 0)
+        throw EngineError(ErrorKind::Config, "the model has no projection named '" + target + "'",
+                          "/peft/lora/targets/" + std::to_string(t));
+    }
+  }
+
+  bool any_bias = false;
+  for (auto& p : model.named_parameters()) {
+    const auto& name = p.key();
+    const bool is_bias = localName(name) == "bias" && !isMixtureParameter(name);
+    const bool head = startsWithAny(name, head_prefixes);
+    bool trainable = head || isMixtureParameter(name);
+    if (cfg.method == PeftMethod::Full) trainable = true;
+    if (cfg.method == PeftMethod::BitFit && is_bias && !head) {
+      trainable = true;
+      any_bias = true;
+    }
+    p.value().set_requires_grad(trainable);
+  }
+  if (cfg.method == PeftMethod::BitFit && !any_bias)
+    throw EngineError(ErrorKind::Config, "BitFit needs a backbone with bias terms; this model has none",
+                      "/peft/method");
+
+  handle.num_modules = cfg.adamix.num_modules;
+  handle.counts = countParameters(model, head_prefixes);
+  return handle;
+}
+
+ParamCounts countParameters(torch::nn::Module& model, const std::vector<std::string>& head_prefixes) {
+  ParamCounts c;
+  for (const auto& p : model.named_parameters()) {
+    const int64_t n = p.value().numel();
+    c.total += n;
+    const bool head = startsWithAny(p.key(), head_prefixes);
+    if (head) c.head += n;
+    if (p.value().requires_grad()) {
+      c.trainable += n;
+      if (!head) c.trainable_peft += n;
+    }
+  }
+  // At inference each mixture projection runs one (merged) module.
+  for (const auto& m : model.modules(/*include_self=*/true)) {
+    if (auto mix = std::dynamic_pointer_cast<MixtureLinearImpl>(m)) c.inference_peft += mix->inferenceParameterCount();
+  }
+  // Non-mixture trainable parameters outside the head (full FT, BitFit) also run at inference.
+  for (const auto& p : model.named_parameters()) {
+    if (p.value().requires_grad() && !isMixtureParameter(p.key()) && !startsWithAny(p.key(), head_prefixes))
+      c.inference_peft += p.value().numel();
+  }
+  return c;
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> trainableParameters(torch::nn::Module& model) {
+  std::vector<std::pair<std::string, torch::Tensor>> out;
+  for (const auto& p : model.named_parameters())
+    if (p.value().requires_grad()) out.emplace_back(p.key(), p.value());
+  return out;
+}
+
+std::map<std::string, torch::Tensor> mergedParameters(torch::nn::Module& model) {
+  torch::NoGradGuard no_grad;
+  std::map<std::string, torch::Tensor> out;
+  for (const auto& item : model.named_modules()) {
+    auto mix = std::dynamic_pointer_cast<MixtureLinearImpl>(item.value());
+    if (!mix) continue;
+    out[item.key() + ".weight"] = mix->mergedWeight().detach().clone();
+    auto b = mix->mergedBias();
+    if (b.defined()) out[item.key() + ".bias"] = b.detach().clone();
+  }
+  for (const auto& p : model.named_parameters())
+    if (p.value().requires_grad() && !isMixtureParameter(p.key())) out[p.key()] = p.value().detach().clone();
+  return out;
+}
+
+}  // namespace adamix

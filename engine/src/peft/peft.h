@@ -1,0 +1,53 @@
+// Applies a PEFT method to a loaded model: attaches adapter/LoRA mixtures to the backbone's
+// insertion points (sites.h), freezes everything else, and accounts parameters as the paper
+// reports them (Wang et al. 2022, Table 1 "#Param": after merging, task heads excluded).
+#pragma once
+#include <torch/torch.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "peft/peft_config.h"
+#include "peft/routing.h"
+
+namespace adamix {
+
+/// Parameter counts (numbers of scalars).
+struct ParamCounts {
+  int64_t total = 0;           ///< all parameters of the model incl. PEFT modules and head
+  int64_t trainable = 0;       ///< requires_grad, incl. head
+  int64_t trainable_peft = 0;  ///< trainable, excluding the task head (paper's training count)
+  int64_t inference_peft = 0;  ///< PEFT parameters at inference after merging, head excluded
+  int64_t head = 0;            ///< task head parameters
+};
+
+/// Result of applyPeft: the shared route state and the counts.
+struct PeftHandle {
+  std::shared_ptr<RouteContext> routes;
+  ParamCounts counts;
+  int64_t num_modules = 1;  ///< max M over projections (1 when the method has no mixture)
+};
+
+/// Attaches modules for `cfg` to every matching site of `model` (named_modules: AdapterSite
+/// "ffn_adapter"/"attn_adapter", PeftLinear whose local name is in cfg.lora.targets), initialises
+/// them from `init_seed`, and sets requires_grad: PEFT modules + parameters whose names start with
+/// one of `head_prefixes` (plus everything for full fine-tuning, biases for BitFit).
+/// Throws EngineError(Config) with path /peft/... when the method does not fit the model
+/// (e.g. BitFit on a model without biases, a LoRA target the architecture lacks).
+PeftHandle applyPeft(torch::nn::Module& model, const PeftConfig& cfg,
+                     const std::vector<std::string>& head_prefixes, uint64_t init_seed);
+
+/// Recounts parameters (after loading or changing requires_grad).
+ParamCounts countParameters(torch::nn::Module& model, const std::vector<std::string>& head_prefixes);
+
+/// Trainable parameters by name (requires_grad), in registration order.
+std::vector<std::pair<std::string, torch::Tensor>> trainableParameters(torch::nn::Module& model);
+
+/// What inference runs: for every mixture projection its merged weight/bias under the name
+/// "<proj>.weight"/"<proj>.bias" (e.g. "...ffn_adapter.adapter.down.weight"), plus the other
+/// trainable parameters (head, BitFit biases) as they are. Values are detached copies.
+std::map<std::string, torch::Tensor> mergedParameters(torch::nn::Module& model);
+
+}  // namespace adamix

@@ -1,0 +1,59 @@
+// PEFT method and AdaMix options of a run (the "peft" object of the run config,
+// docs/run-config.md). Names follow the paper and the reference implementation
+// (microsoft/AdaMix): bottleneck r, LoRA rank/alpha, sharing, routing, consistency weight λ.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "peft/routing.h"
+
+namespace adamix {
+
+enum class PeftMethod { Full, Head, BitFit, Adapter, Lora };
+/// Which projection of each module pair is shared across the M modules.
+enum class Sharing { Up, Down, None };
+
+struct AdapterOptions {
+  int64_t bottleneck = 16;         ///< r: down d -> r, up r -> d
+  bool attention_adapter = false;  ///< second adapter after the attention output (Houlsby)
+  bool zero_init_up = false;       ///< "zero_up" init: up = 0, so the adapter starts as identity
+  double init_std = 0.02;          ///< N(0, std) for weights (reference code), biases 0
+};
+
+struct LoraOptions {
+  int64_t rank = 8;
+  double alpha = 16.0;  ///< scaling = alpha / rank
+  double dropout = 0.0;
+  std::vector<std::string> targets{"q_proj", "v_proj"};
+};
+
+struct AdaMixOptions {
+  int64_t num_modules = 1;  ///< M; 1 = the plain method
+  Sharing sharing = Sharing::Up;
+  RoutingMode routing = RoutingMode::Batch;
+  double consistency_weight = 0.0;  ///< λ
+  bool distinct_routes = false;
+  InferenceMode inference = InferenceMode::Merged;
+  int64_t inference_module = 0;
+};
+
+struct PeftConfig {
+  PeftMethod method = PeftMethod::Adapter;
+  AdapterOptions adapter;
+  LoraOptions lora;
+  AdaMixOptions adamix;
+};
+
+const char* peftMethodName(PeftMethod m);
+const char* sharingName(Sharing s);
+const char* routingName(RoutingMode r);
+/// "merged", "random", "ensemble" or "module:K".
+std::string inferenceName(InferenceMode m, int64_t module);
+/// Parsers; each throws EngineError(Config) naming `path` for an unknown value.
+PeftMethod parsePeftMethod(const std::string& text, const std::string& path);
+Sharing parseSharing(const std::string& text, const std::string& path);
+/// Modules of the (down, up) projections for M and a sharing choice: share up -> (M, 1).
+std::pair<int64_t, int64_t> modulesPerProjection(const AdaMixOptions& o);
+
+}  // namespace adamix

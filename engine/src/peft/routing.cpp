@@ -1,0 +1,68 @@
+#include "peft/routing.h"
+
+#include "io/errors.h"
+
+namespace adamix {
+
+int64_t RouteContext::registerSlot() {
+  current_.push_back(-1);
+  previous_.push_back(-1);
+  return static_cast<int64_t>(current_.size()) - 1;
+}
+
+void RouteContext::beginPass(bool second_pass) {
+  previous_ = current_;
+  std::fill(current_.begin(), current_.end(), -1);
+  second_pass_ = second_pass;
+}
+
+int64_t RouteContext::drawBatch(int64_t slot, int64_t num_modules) {
+  int64_t k = 0;
+  const int64_t prev = previous_.at(slot);
+  if (second_pass_ && distinct_routes && num_modules > 1 && prev >= 0) {
+    // Uniform over the M-1 modules other than pass 1's.
+    std::uniform_int_distribution<int64_t> dist(0, num_modules - 2);
+    k = dist(rng_);
+    if (k >= prev) ++k;
+  } else {
+    std::uniform_int_distribution<int64_t> dist(0, num_modules - 1);
+    k = dist(rng_);
+  }
+  current_.at(slot) = k;
+  return k;
+}
+
+torch::Tensor RouteContext::drawIndices(int64_t num_modules, torch::IntArrayRef shape) {
+  auto out = torch::empty(shape, torch::kInt64);
+  auto* p = out.data_ptr<int64_t>();
+  std::uniform_int_distribution<int64_t> dist(0, num_modules - 1);
+  for (int64_t i = 0; i < out.numel(); ++i) p[i] = dist(rng_);
+  return out;
+}
+
+InferenceMode parseInferenceMode(const std::string& text, int64_t& module, const std::string& path) {
+  if (text == "merged") return InferenceMode::Merged;
+  if (text == "random") return InferenceMode::Random;
+  if (text == "ensemble") return InferenceMode::Ensemble;
+  if (text.rfind("module:", 0) == 0) {
+    const std::string num = text.substr(7);
+    if (!num.empty() && num.find_first_not_of("0123456789") == std::string::npos && num.size() < 9) {
+      module = std::stoll(num);
+      return InferenceMode::Module;
+    }
+  }
+  throw EngineError(ErrorKind::Config,
+                    "unknown inference mode '" + text + "' (expected merged, random, module:K or ensemble)",
+                    path);
+}
+
+RoutingMode parseRoutingMode(const std::string& text, const std::string& path) {
+  if (text == "batch") return RoutingMode::Batch;
+  if (text == "example") return RoutingMode::Example;
+  if (text == "token") return RoutingMode::Token;
+  if (text == "fixed") return RoutingMode::Fixed;
+  throw EngineError(ErrorKind::Config,
+                    "unknown routing '" + text + "' (expected batch, example, token or fixed)", path);
+}
+
+}  // namespace adamix

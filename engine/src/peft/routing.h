@@ -1,0 +1,70 @@
+// AdaMix routing (Wang et al. 2022, §2.2 "Routing Policy"): which of the M modules of each
+// projection a forward pass uses. One RouteContext is shared by all mixture projections of a
+// model; each projection owns a slot in it.
+#pragma once
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <vector>
+
+namespace adamix {
+
+/// Training-time routing: the paper's stochastic per-batch route and the ablations.
+enum class RoutingMode {
+  Batch,    ///< per forward pass, per layer, down and up drawn independently (paper default)
+  Example,  ///< each example of the batch draws its own module per projection
+  Token,    ///< each token draws its own module per projection
+  Fixed     ///< always module 0 (ablation: no routing)
+};
+
+/// Inference-time use of the M modules.
+enum class InferenceMode {
+  Merged,    ///< uniform average of each projection's weights and biases (paper default)
+  Random,    ///< a random module per example and projection
+  Module,    ///< module k everywhere (k = RouteContext::inference_module)
+  Ensemble   ///< average of the M single-module model outputs (driven by the caller, see forced)
+};
+
+/// Shared routing state. Draws come from one std::mt19937_64 that the trainer reseeds from
+/// (seed, step) before each step, so routes are reproducible and resumable.
+class RouteContext {
+ public:
+  RoutingMode routing = RoutingMode::Batch;
+  InferenceMode inference = InferenceMode::Merged;
+  int64_t inference_module = 0;
+  /// Consistency pass 2 must use, in every projection with M > 1, a module different from pass 1.
+  bool distinct_routes = false;
+  /// When set, every projection uses this module (clamped to 0 for shared projections);
+  /// used for ensemble inference and tests.
+  std::optional<int64_t> forced;
+
+  /// Registers a projection; returns its slot id.
+  int64_t registerSlot();
+  int64_t numSlots() const { return static_cast<int64_t>(current_.size()); }
+  /// Reseeds the route generator (the trainer calls this with a mix of seed and step).
+  void reseed(uint64_t seed) { rng_.seed(seed); }
+  /// Starts a new forward pass. `second_pass` marks the consistency pass; with distinct_routes
+  /// its batch draws avoid the previous pass's modules.
+  void beginPass(bool second_pass = false);
+  /// Per-batch draw for `slot` among `num_modules` (uniform); recorded in lastRoute().
+  int64_t drawBatch(int64_t slot, int64_t num_modules);
+  /// Per-element draws: int64 tensor of `shape` with values uniform in [0, num_modules).
+  torch::Tensor drawIndices(int64_t num_modules, torch::IntArrayRef shape);
+  /// Batch route of the current pass per slot (-1: slot not drawn in this pass).
+  const std::vector<int64_t>& lastRoute() const { return current_; }
+
+ private:
+  std::mt19937_64 rng_{0};
+  std::vector<int64_t> current_, previous_;
+  bool second_pass_ = false;
+};
+
+/// Parses "merged" | "random" | "ensemble" | "module:K"; sets `module` for module:K.
+/// Throws EngineError(Config) naming `path` on anything else.
+InferenceMode parseInferenceMode(const std::string& text, int64_t& module, const std::string& path);
+/// Parses "batch" | "example" | "token" | "fixed"; throws EngineError(Config) naming `path`.
+RoutingMode parseRoutingMode(const std::string& text, const std::string& path);
+
+}  // namespace adamix

@@ -1,0 +1,49 @@
+// The engine's event stream (docs/protocol.md, schema 1.0): one JSON object per line on stdout,
+// mirrored to <run-dir>/events.jsonl. Thread-safe (the heartbeat thread writes too).
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace adamix {
+
+inline constexpr const char* kProtocolSchema = "1.0";
+
+/// Writes protocol events. Each event gets "event", "schema", "run" and "time" (UNIX seconds).
+class EventStream {
+ public:
+  /// `events_path` empty: stdout only. The file is opened in append mode (resume keeps history).
+  /// Throws EngineError(Io) naming the file when it cannot be opened.
+  EventStream(std::string run_id, const std::string& events_path);
+  ~EventStream();
+  EventStream(const EventStream&) = delete;
+  EventStream& operator=(const EventStream&) = delete;
+
+  /// Emits `fields` plus the common fields as one line; flushes stdout and the file.
+  void emit(const std::string& event, nlohmann::json fields = nlohmann::json::object());
+  /// Starts a thread emitting `heartbeat` with the current step every `period_s` seconds.
+  void startHeartbeat(double period_s = 2.0);
+  void stopHeartbeat();
+  /// Step reported by heartbeats.
+  void setStep(int64_t step) { step_ = step; }
+
+ private:
+  std::string run_id_;
+  std::FILE* file_ = nullptr;
+  std::mutex mutex_;
+  std::atomic<int64_t> step_{0};
+  std::thread heartbeat_;
+  std::mutex hb_mutex_;
+  std::condition_variable hb_cv_;
+  bool hb_stop_ = false;
+};
+
+/// UNIX time in seconds with sub-second precision.
+double unixTimeSeconds();
+
+}  // namespace adamix

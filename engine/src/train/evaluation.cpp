@@ -1,0 +1,66 @@
+#include "train/evaluation.h"
+
+#include "data/batching.h"
+#include "metrics/glue_metrics.h"
+
+namespace adamix {
+
+torch::Tensor inferenceOutputs(TaskModelImpl& model, RouteContext& routes, int64_t num_modules,
+                               const torch::Tensor& ids, const torch::Tensor& mask) {
+  const bool regression = model.headType() == HeadType::Regression;
+  auto to_output = [&](const torch::Tensor& out) {
+    return regression ? out.to(torch::kFloat32) : torch::softmax(out.to(torch::kFloat32), -1);
+  };
+  routes.beginPass();
+  if (routes.inference != InferenceMode::Ensemble || num_modules == 1) return to_output(model.forward(ids, mask));
+  torch::Tensor sum;
+  for (int64_t k = 0; k < num_modules; ++k) {
+    routes.forced = k;
+    auto o = to_output(model.forward(ids, mask));
+    sum = sum.defined() ? sum + o : o;
+  }
+  routes.forced.reset();
+  return sum / static_cast<double>(num_modules);
+}
+
+EvalResult evaluate(TaskModelImpl& model, RouteContext& routes, int64_t num_modules, const TaskSpec& spec,
+                    const EncodedSplit& split, int64_t pad_id, int64_t batch_size, const torch::Device& device) {
+  const bool was_training = model.is_training();
+  model.eval();
+  torch::NoGradGuard no_grad;
+  EvalResult r;
+  double loss_sum = 0;
+  const auto order = epochOrder(split.examples.size(), static_cast<size_t>(batch_size), 0, 0, false);
+  for (const auto& positions : order) {
+    auto b = makeBatch(split.encoded, split.examples, positions, spec.regression, pad_id);
+    auto out = inferenceOutputs(model, routes, num_modules, b.input_ids.to(device), b.attention_mask.to(device)).cpu();
+    if (spec.regression) {
+      loss_sum += torch::mse_loss(out, b.labels, torch::Reduction::Sum).item<double>();
+      for (int64_t i = 0; i < out.size(0); ++i) r.predictions.push_back(out[i].item<double>());
+    } else {
+      loss_sum += torch::nll_loss(out.clamp_min(1e-12).log(), b.labels, {}, torch::Reduction::Sum).item<double>();
+      auto pred = out.argmax(-1);
+      for (int64_t i = 0; i < pred.size(0); ++i) r.predictions.push_back(static_cast<double>(pred[i].item<int64_t>()));
+    }
+  }
+  if (spec.regression) {
+    std::vector<float> p, l;
+    for (size_t i = 0; i < split.examples.size(); ++i) {
+      p.push_back(static_cast<float>(r.predictions[i]));
+      l.push_back(split.examples[i].score);
+    }
+    r.metrics = computeGlueMetrics(spec, p, l);
+  } else {
+    std::vector<int64_t> p, l;
+    for (size_t i = 0; i < split.examples.size(); ++i) {
+      p.push_back(static_cast<int64_t>(r.predictions[i]));
+      l.push_back(split.examples[i].label);
+    }
+    r.metrics = computeGlueMetrics(spec, p, l);
+  }
+  r.metrics["loss"] = loss_sum / static_cast<double>(std::max<size_t>(1, split.examples.size()));
+  if (was_training) model.train();
+  return r;
+}
+
+}  // namespace adamix

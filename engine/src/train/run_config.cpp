@@ -1,0 +1,222 @@
+#include "train/run_config.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "io/errors.h"
+#include "io/json_util.h"
+
+namespace adamix {
+
+using nlohmann::json;
+namespace ju = json_util;
+
+namespace {
+
+void requirePositive(int64_t v, const std::string& path) {
+  if (v <= 0) throw EngineError(ErrorKind::Config, "must be > 0, got " + std::to_string(v), path);
+}
+void requireNonNegative(double v, const std::string& path) {
+  if (v < 0) throw EngineError(ErrorKind::Config, "must be >= 0", path);
+}
+
+TaskConfig parseTask(const json& j) {
+  const std::string p = "/task";
+  ju::rejectUnknownKeys(j, {"name", "data_dir", "max_seq_length", "max_train_examples", "max_dev_examples",
+                            "few_shot_k", "bad_rows"}, p);
+  TaskConfig t;
+  t.name = ju::require<std::string>(j, "name", p);
+  try {
+    taskSpec(t.name);
+  } catch (const EngineError& e) {
+    throw EngineError(ErrorKind::Config, e.message(), "/task/name");
+  }
+  t.data_dir = ju::require<std::string>(j, "data_dir", p);
+  t.max_seq_length = ju::get<int64_t>(j, "max_seq_length", p, t.max_seq_length);
+  requirePositive(t.max_seq_length, "/task/max_seq_length");
+  t.max_train_examples = ju::get<int64_t>(j, "max_train_examples", p, 0);
+  t.max_dev_examples = ju::get<int64_t>(j, "max_dev_examples", p, 0);
+  t.few_shot_k = ju::get<int64_t>(j, "few_shot_k", p, 0);
+  requireNonNegative(static_cast<double>(t.max_train_examples), "/task/max_train_examples");
+  requireNonNegative(static_cast<double>(t.max_dev_examples), "/task/max_dev_examples");
+  requireNonNegative(static_cast<double>(t.few_shot_k), "/task/few_shot_k");
+  const auto bad = ju::get<std::string>(j, "bad_rows", p, "fail");
+  if (bad != "fail" && bad != "skip")
+    throw EngineError(ErrorKind::Config, "expected \"fail\" or \"skip\", got \"" + bad + "\"", "/task/bad_rows");
+  t.bad_rows = bad == "skip" ? BadRowsPolicy::Skip : BadRowsPolicy::Fail;
+  return t;
+}
+
+PeftConfig parsePeft(const json& j) {
+  const std::string p = "/peft";
+  ju::rejectUnknownKeys(j, {"method", "adapter", "lora", "adamix"}, p);
+  PeftConfig c;
+  c.method = parsePeftMethod(ju::get<std::string>(j, "method", p, "adapter"), "/peft/method");
+
+  const auto& a = ju::getObject(j, "adapter", p);
+  const std::string pa = "/peft/adapter";
+  ju::rejectUnknownKeys(a, {"bottleneck", "attention_adapter", "init", "init_std"}, pa);
+  c.adapter.bottleneck = ju::get<int64_t>(a, "bottleneck", pa, c.adapter.bottleneck);
+  requirePositive(c.adapter.bottleneck, pa + "/bottleneck");
+  c.adapter.attention_adapter = ju::get<bool>(a, "attention_adapter", pa, false);
+  const auto init = ju::get<std::string>(a, "init", pa, "normal");
+  if (init != "normal" && init != "zero_up")
+    throw EngineError(ErrorKind::Config, "expected \"normal\" or \"zero_up\", got \"" + init + "\"", pa + "/init");
+  c.adapter.zero_init_up = init == "zero_up";
+  c.adapter.init_std = ju::get<double>(a, "init_std", pa, c.adapter.init_std);
+  requireNonNegative(c.adapter.init_std, pa + "/init_std");
+
+  const auto& l = ju::getObject(j, "lora", p);
+  const std::string pl = "/peft/lora";
+  ju::rejectUnknownKeys(l, {"rank", "alpha", "dropout", "targets"}, pl);
+  c.lora.rank = ju::get<int64_t>(l, "rank", pl, c.lora.rank);
+  requirePositive(c.lora.rank, pl + "/rank");
+  c.lora.alpha = ju::get<double>(l, "alpha", pl, c.lora.alpha);
+  c.lora.dropout = ju::get<double>(l, "dropout", pl, c.lora.dropout);
+  if (c.lora.dropout < 0 || c.lora.dropout >= 1)
+    throw EngineError(ErrorKind::Config, "dropout must be in [0, 1)", pl + "/dropout");
+  c.lora.targets = ju::get<std::vector<std::string>>(l, "targets", pl, c.lora.targets);
+  if (c.method == PeftMethod::Lora && c.lora.targets.empty())
+    throw EngineError(ErrorKind::Config, "LoRA needs at least one target projection", pl + "/targets");
+
+  const auto& m = ju::getObject(j, "adamix", p);
+  const std::string pm = "/peft/adamix";
+  ju::rejectUnknownKeys(m, {"num_modules", "sharing", "routing", "consistency_weight", "distinct_routes", "inference"}, pm);
+  c.adamix.num_modules = ju::get<int64_t>(m, "num_modules", pm, 1);
+  requirePositive(c.adamix.num_modules, pm + "/num_modules");
+  c.adamix.sharing = parseSharing(ju::get<std::string>(m, "sharing", pm, "up"), pm + "/sharing");
+  c.adamix.routing = parseRoutingMode(ju::get<std::string>(m, "routing", pm, "batch"), pm + "/routing");
+  c.adamix.consistency_weight = ju::get<double>(m, "consistency_weight", pm, 0.0);
+  requireNonNegative(c.adamix.consistency_weight, pm + "/consistency_weight");
+  c.adamix.distinct_routes = ju::get<bool>(m, "distinct_routes", pm, false);
+  c.adamix.inference = parseInferenceMode(ju::get<std::string>(m, "inference", pm, "merged"),
+                                          c.adamix.inference_module, pm + "/inference");
+  // Impossible combinations.
+  const bool mixture = c.method == PeftMethod::Adapter || c.method == PeftMethod::Lora;
+  if (!mixture && c.adamix.num_modules > 1)
+    throw EngineError(ErrorKind::Config,
+                      std::string("AdaMix needs adapter or lora modules; method '") + peftMethodName(c.method) +
+                          "' has none", pm + "/num_modules");
+  if (c.adamix.inference == InferenceMode::Module && c.adamix.inference_module >= c.adamix.num_modules)
+    throw EngineError(ErrorKind::Config, "module index must be < num_modules", pm + "/inference");
+  if (c.adamix.distinct_routes && c.adamix.num_modules < 2)
+    throw EngineError(ErrorKind::Config, "distinct routes need num_modules >= 2", pm + "/distinct_routes");
+  if (c.adamix.distinct_routes && c.adamix.routing != RoutingMode::Batch)
+    throw EngineError(ErrorKind::Config, "distinct routes are defined for per-batch routing only", pm + "/distinct_routes");
+  return c;
+}
+
+TrainConfig parseTrain(const json& j) {
+  const std::string p = "/train";
+  ju::rejectUnknownKeys(j, {"learning_rate", "epochs", "max_steps", "batch_size", "grad_accum", "warmup_ratio",
+                            "warmup_steps", "weight_decay", "adam_beta1", "adam_beta2", "adam_eps", "max_grad_norm",
+                            "eval_every_steps", "eval_batch_size", "checkpoint_every_steps", "log_every_steps",
+                            "threads", "device", "bf16"}, p);
+  TrainConfig t;
+  t.learning_rate = ju::get<double>(j, "learning_rate", p, t.learning_rate);
+  if (!(t.learning_rate > 0)) throw EngineError(ErrorKind::Config, "must be > 0", p + "/learning_rate");
+  t.epochs = ju::get<int64_t>(j, "epochs", p, t.epochs);
+  t.max_steps = ju::get<int64_t>(j, "max_steps", p, t.max_steps);
+  requireNonNegative(static_cast<double>(t.max_steps), p + "/max_steps");
+  if (t.max_steps == 0) requirePositive(t.epochs, p + "/epochs");
+  t.batch_size = ju::get<int64_t>(j, "batch_size", p, t.batch_size);
+  requirePositive(t.batch_size, p + "/batch_size");
+  t.grad_accum = ju::get<int64_t>(j, "grad_accum", p, t.grad_accum);
+  requirePositive(t.grad_accum, p + "/grad_accum");
+  t.warmup_ratio = ju::get<double>(j, "warmup_ratio", p, t.warmup_ratio);
+  if (t.warmup_ratio < 0 || t.warmup_ratio > 1)
+    throw EngineError(ErrorKind::Config, "must be in [0, 1]", p + "/warmup_ratio");
+  t.warmup_steps = ju::get<int64_t>(j, "warmup_steps", p, t.warmup_steps);
+  requireNonNegative(static_cast<double>(t.warmup_steps), p + "/warmup_steps");
+  t.weight_decay = ju::get<double>(j, "weight_decay", p, t.weight_decay);
+  requireNonNegative(t.weight_decay, p + "/weight_decay");
+  t.adam_beta1 = ju::get<double>(j, "adam_beta1", p, t.adam_beta1);
+  t.adam_beta2 = ju::get<double>(j, "adam_beta2", p, t.adam_beta2);
+  for (auto [name, v] : {std::pair{"adam_beta1", t.adam_beta1}, std::pair{"adam_beta2", t.adam_beta2}})
+    if (v < 0 || v >= 1) throw EngineError(ErrorKind::Config, "must be in [0, 1)", p + "/" + name);
+  t.adam_eps = ju::get<double>(j, "adam_eps", p, t.adam_eps);
+  t.max_grad_norm = ju::get<double>(j, "max_grad_norm", p, t.max_grad_norm);
+  requireNonNegative(t.max_grad_norm, p + "/max_grad_norm");
+  t.eval_every_steps = ju::get<int64_t>(j, "eval_every_steps", p, t.eval_every_steps);
+  requireNonNegative(static_cast<double>(t.eval_every_steps), p + "/eval_every_steps");
+  t.eval_batch_size = ju::get<int64_t>(j, "eval_batch_size", p, t.eval_batch_size);
+  requirePositive(t.eval_batch_size, p + "/eval_batch_size");
+  t.checkpoint_every_steps = ju::get<int64_t>(j, "checkpoint_every_steps", p, t.checkpoint_every_steps);
+  requireNonNegative(static_cast<double>(t.checkpoint_every_steps), p + "/checkpoint_every_steps");
+  t.log_every_steps = ju::get<int64_t>(j, "log_every_steps", p, t.log_every_steps);
+  requirePositive(t.log_every_steps, p + "/log_every_steps");
+  t.threads = ju::get<int64_t>(j, "threads", p, t.threads);
+  requireNonNegative(static_cast<double>(t.threads), p + "/threads");
+  t.device = ju::get<std::string>(j, "device", p, t.device);
+  if (t.device != "auto" && t.device != "cpu" && t.device != "cuda")
+    throw EngineError(ErrorKind::Config, "expected auto, cpu or cuda, got \"" + t.device + "\"", p + "/device");
+  t.bf16 = ju::get<bool>(j, "bf16", p, false);
+  if (t.bf16 && t.device == "cpu")
+    throw EngineError(ErrorKind::Config, "bf16 autocast is supported on CUDA only", p + "/bf16");
+  return t;
+}
+
+}  // namespace
+
+RunConfig parseRunConfig(const json& j) {
+  ju::rejectUnknownKeys(j, {"run_id", "seed", "model", "task", "peft", "train"}, "");
+  RunConfig c;
+  c.run_id = ju::get<std::string>(j, "run_id", "", "");
+  c.seed = ju::get<uint64_t>(j, "seed", "", 1);
+  const auto& model = ju::getObject(j, "model", "");
+  ju::rejectUnknownKeys(model, {"path"}, "/model");
+  c.model_path = ju::require<std::string>(model, "path", "/model");
+  if (!j.contains("task")) throw EngineError(ErrorKind::Config, "missing required field", "/task");
+  c.task = parseTask(j.at("task"));
+  c.peft = parsePeft(ju::getObject(j, "peft", ""));
+  c.train = parseTrain(ju::getObject(j, "train", ""));
+  return c;
+}
+
+RunConfig loadRunConfig(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw EngineError(ErrorKind::Config, "cannot read the run config", path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  json j;
+  try {
+    j = json::parse(ss.str());
+  } catch (const json::parse_error& e) {
+    throw EngineError(ErrorKind::Config, std::string("malformed JSON: ") + e.what(), path);
+  }
+  return parseRunConfig(j);
+}
+
+json toJson(const RunConfig& c) {
+  const auto& p = c.peft;
+  const auto& t = c.train;
+  return json{
+      {"run_id", c.run_id},
+      {"seed", c.seed},
+      {"model", {{"path", c.model_path}}},
+      {"task",
+       {{"name", c.task.name}, {"data_dir", c.task.data_dir}, {"max_seq_length", c.task.max_seq_length},
+        {"max_train_examples", c.task.max_train_examples}, {"max_dev_examples", c.task.max_dev_examples},
+        {"few_shot_k", c.task.few_shot_k}, {"bad_rows", c.task.bad_rows == BadRowsPolicy::Skip ? "skip" : "fail"}}},
+      {"peft",
+       {{"method", peftMethodName(p.method)},
+        {"adapter",
+         {{"bottleneck", p.adapter.bottleneck}, {"attention_adapter", p.adapter.attention_adapter},
+          {"init", p.adapter.zero_init_up ? "zero_up" : "normal"}, {"init_std", p.adapter.init_std}}},
+        {"lora", {{"rank", p.lora.rank}, {"alpha", p.lora.alpha}, {"dropout", p.lora.dropout}, {"targets", p.lora.targets}}},
+        {"adamix",
+         {{"num_modules", p.adamix.num_modules}, {"sharing", sharingName(p.adamix.sharing)},
+          {"routing", routingName(p.adamix.routing)}, {"consistency_weight", p.adamix.consistency_weight},
+          {"distinct_routes", p.adamix.distinct_routes},
+          {"inference", inferenceName(p.adamix.inference, p.adamix.inference_module)}}}}},
+      {"train",
+       {{"learning_rate", t.learning_rate}, {"epochs", t.epochs}, {"max_steps", t.max_steps},
+        {"batch_size", t.batch_size}, {"grad_accum", t.grad_accum}, {"warmup_ratio", t.warmup_ratio},
+        {"warmup_steps", t.warmup_steps}, {"weight_decay", t.weight_decay}, {"adam_beta1", t.adam_beta1},
+        {"adam_beta2", t.adam_beta2}, {"adam_eps", t.adam_eps}, {"max_grad_norm", t.max_grad_norm},
+        {"eval_every_steps", t.eval_every_steps}, {"eval_batch_size", t.eval_batch_size},
+        {"checkpoint_every_steps", t.checkpoint_every_steps}, {"log_every_steps", t.log_every_steps},
+        {"threads", t.threads}, {"device", t.device}, {"bf16", t.bf16}}}};
+}
+
+}  // namespace adamix

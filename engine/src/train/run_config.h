@@ -1,0 +1,63 @@
+// The run config: input of `adamix-engine train --config` (docs/run-config.md). Parsing is strict:
+// unknown keys, wrong types and impossible combinations are rejected before any work, with the
+// JSON path of the field at fault.
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+
+#include "data/glue.h"
+#include "peft/peft_config.h"
+
+namespace adamix {
+
+struct TaskConfig {
+  std::string name = "rte";
+  std::string data_dir;
+  int64_t max_seq_length = 128;
+  int64_t max_train_examples = 0;  ///< 0 = all; else a seeded subsample of N
+  int64_t max_dev_examples = 0;
+  int64_t few_shot_k = 0;
+  BadRowsPolicy bad_rows = BadRowsPolicy::Fail;
+};
+
+/// Optimisation schedule (paper scripts: AdamW, linear warmup then linear decay, clip 1.0).
+struct TrainConfig {
+  double learning_rate = 4e-4;
+  int64_t epochs = 1;
+  int64_t max_steps = 0;     ///< > 0 overrides epochs (optimizer steps)
+  int64_t batch_size = 32;   ///< examples per micro-batch; effective batch = batch_size * grad_accum
+  int64_t grad_accum = 1;
+  double warmup_ratio = 0.06;
+  int64_t warmup_steps = 0;  ///< > 0 overrides warmup_ratio
+  double weight_decay = 0.1;
+  double adam_beta1 = 0.9, adam_beta2 = 0.999, adam_eps = 1e-8;
+  double max_grad_norm = 1.0;  ///< 0 disables clipping
+  int64_t eval_every_steps = 0;  ///< 0 = only at each epoch end
+  int64_t eval_batch_size = 64;
+  int64_t checkpoint_every_steps = 0;  ///< 0 = at each epoch end
+  int64_t log_every_steps = 10;
+  int64_t threads = 0;         ///< 0 = LibTorch default
+  std::string device = "auto";  ///< auto | cpu | cuda
+  bool bf16 = false;            ///< bf16 autocast (CUDA only)
+};
+
+struct RunConfig {
+  std::string run_id;
+  uint64_t seed = 1;
+  std::string model_path;
+  TaskConfig task;
+  PeftConfig peft;
+  TrainConfig train;
+};
+
+/// Parses and validates a run config. Throws EngineError(Config, msg, "/json/path").
+RunConfig parseRunConfig(const nlohmann::json& j);
+/// Reads a JSON file and parses it; unreadable file or malformed JSON -> EngineError(Config)
+/// naming the file (and the byte offset for a syntax error).
+RunConfig loadRunConfig(const std::string& path);
+/// The fully resolved config (every field, defaults filled in); parseRunConfig(toJson(c)) == c.
+nlohmann::json toJson(const RunConfig& c);
+
+}  // namespace adamix

@@ -1,0 +1,47 @@
+#include "train/task_data.h"
+
+#include "io/errors.h"
+
+namespace adamix {
+
+std::vector<int64_t> encodeExample(const Example& e, bool pair, const Tokenizer& tokenizer, int64_t max_len) {
+  const auto a = tokenizer.encode(e.text_a);
+  if (!pair) return encodePair(a, nullptr, tokenizer.pairTemplate(), max_len);
+  const auto b = tokenizer.encode(e.text_b);
+  return encodePair(a, &b, tokenizer.pairTemplate(), max_len);
+}
+
+namespace {
+EncodedSplit encodeSplit(std::string name, LoadedSplit loaded, const TaskSpec& spec, const Tokenizer& tok,
+                         int64_t max_len) {
+  EncodedSplit s;
+  s.name = std::move(name);
+  s.skipped_rows = loaded.skipped;
+  s.examples = std::move(loaded.examples);
+  s.encoded.reserve(s.examples.size());
+  for (const auto& e : s.examples) s.encoded.push_back(encodeExample(e, spec.pair, tok, max_len));
+  return s;
+}
+}  // namespace
+
+TaskData loadTaskData(const RunConfig& cfg, const Tokenizer& tokenizer) {
+  const auto& spec = taskSpec(cfg.task.name);
+  TaskData d;
+  auto train = loadSplit(cfg.task.name, cfg.task.data_dir, "train", cfg.task.bad_rows);
+  if (cfg.task.few_shot_k > 0)
+    train.examples = fewShot(train.examples, cfg.task.few_shot_k, cfg.seed);
+  else if (cfg.task.max_train_examples > 0)
+    train.examples = subsample(train.examples, cfg.task.max_train_examples, cfg.seed);
+  if (train.examples.empty())
+    throw EngineError(ErrorKind::Data, "the training split has no examples", train.path);
+  d.train = encodeSplit("train", std::move(train), spec, tokenizer, cfg.task.max_seq_length);
+  for (const auto& split : spec.dev_splits) {
+    auto dev = loadSplit(cfg.task.name, cfg.task.data_dir, split, cfg.task.bad_rows);
+    if (cfg.task.max_dev_examples > 0) dev.examples = subsample(dev.examples, cfg.task.max_dev_examples, cfg.seed);
+    if (dev.examples.empty()) throw EngineError(ErrorKind::Data, "the dev split has no examples", dev.path);
+    d.dev.push_back(encodeSplit(split, std::move(dev), spec, tokenizer, cfg.task.max_seq_length));
+  }
+  return d;
+}
+
+}  // namespace adamix

@@ -1,0 +1,35 @@
+// A GLUE task's splits, loaded, sampled (few-shot / subsets) and tokenised for one run.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "data/glue.h"
+#include "tokenizer/tokenizer.h"
+#include "train/run_config.h"
+
+namespace adamix {
+
+/// One tokenised split: encoded[i] are the input ids of examples[i].
+struct EncodedSplit {
+  std::string name;  ///< "train", "dev", "dev_matched", ...
+  std::vector<Example> examples;
+  std::vector<std::vector<int64_t>> encoded;
+  int64_t skipped_rows = 0;
+};
+
+struct TaskData {
+  EncodedSplit train;
+  std::vector<EncodedSplit> dev;  ///< one per TaskSpec::dev_splits
+};
+
+/// Loads and encodes train and dev splits of `cfg.task` with the tokenizer's pair template and
+/// longest-first truncation to max_seq_length. Sampling: few_shot_k > 0 -> K per class (seed);
+/// else max_train_examples > 0 -> seeded subsample; dev: max_dev_examples > 0 -> seeded subsample.
+/// Throws EngineError(Data) for bad files/rows (per the bad_rows policy), EngineError(Config) for
+/// impossible sampling requests.
+TaskData loadTaskData(const RunConfig& cfg, const Tokenizer& tokenizer);
+
+/// Encodes one example (text_a, text_b when the task is a pair task).
+std::vector<int64_t> encodeExample(const Example& e, bool pair, const Tokenizer& tokenizer, int64_t max_len);
+
+}  // namespace adamix

@@ -1,0 +1,87 @@
+#include "train/train_checkpoint.h"
+
+#include <c10/util/string_utils.h>
+
+#include "io/errors.h"
+#include "io/safetensors.h"
+
+namespace adamix {
+
+namespace {
+std::string stateKey(const torch::Tensor& p) { return c10::guts::to_string(p.unsafeGetTensorImpl()); }
+
+nlohmann::json progressJson(const TrainProgress& p) {
+  return {{"step", p.step}, {"epoch", p.epoch}, {"micro_in_epoch", p.micro_in_epoch},
+          {"best_value", p.best_value}, {"has_best", p.has_best}, {"best_step", p.best_step},
+          {"best", p.best}, {"final", p.final}, {"last_eval_step", p.last_eval_step}};
+}
+}  // namespace
+
+void saveTrainCheckpoint(const std::string& path, const std::vector<std::pair<std::string, torch::Tensor>>& params,
+                         torch::optim::AdamW& optimizer, const TrainProgress& progress) {
+  std::map<std::string, torch::Tensor> tensors;
+  nlohmann::json adam_steps = nlohmann::json::object();
+  auto& state = optimizer.state();
+  for (const auto& [name, p] : params) {
+    tensors["param/" + name] = p.detach().cpu();
+    auto it = state.find(stateKey(p));
+    if (it == state.end()) continue;
+    auto& s = static_cast<torch::optim::AdamWParamState&>(*it->second);
+    tensors["adamw.exp_avg/" + name] = s.exp_avg().cpu();
+    tensors["adamw.exp_avg_sq/" + name] = s.exp_avg_sq().cpu();
+    adam_steps[name] = s.step();
+  }
+  auto meta = progressJson(progress);
+  meta["adam_steps"] = adam_steps;
+  saveSafetensors(path, tensors, {{"state", meta.dump()}});
+}
+
+TrainProgress loadTrainCheckpoint(const std::string& path,
+                                  const std::vector<std::pair<std::string, torch::Tensor>>& params,
+                                  torch::optim::AdamW& optimizer) {
+  auto file = loadSafetensors(path, /*to_float32=*/true);
+  auto meta_it = file.metadata.find("state");
+  if (meta_it == file.metadata.end())
+    throw EngineError(ErrorKind::Model, "checkpoint has no training state metadata", path);
+  nlohmann::json meta;
+  try {
+    meta = nlohmann::json::parse(meta_it->second);
+  } catch (const std::exception& e) {
+    throw EngineError(ErrorKind::Model, std::string("corrupt training state metadata: ") + e.what(), path);
+  }
+  TrainProgress p;
+  try {
+    p.step = meta.at("step");
+    p.epoch = meta.at("epoch");
+    p.micro_in_epoch = meta.at("micro_in_epoch");
+    p.best_value = meta.at("best_value");
+    p.has_best = meta.at("has_best");
+    p.best_step = meta.at("best_step");
+    p.best = meta.at("best");
+    p.final = meta.at("final");
+    p.last_eval_step = meta.at("last_eval_step");
+  } catch (const std::exception& e) {
+    throw EngineError(ErrorKind::Model, std::string("incomplete training state: ") + e.what(), path);
+  }
+  const auto& steps = meta.value("adam_steps", nlohmann::json::object());
+  torch::NoGradGuard no_grad;
+  for (const auto& [name, param] : params) {
+    auto it = file.tensors.find("param/" + name);
+    if (it == file.tensors.end())
+      throw EngineError(ErrorKind::Model, "checkpoint lacks a trainable parameter (different config?)", path + ":" + name);
+    if (it->second.sizes() != param.sizes())
+      throw EngineError(ErrorKind::Model, "checkpoint tensor has a different shape", path + ":" + name);
+    param.copy_(it->second);
+    auto m = file.tensors.find("adamw.exp_avg/" + name);
+    auto v = file.tensors.find("adamw.exp_avg_sq/" + name);
+    if (m == file.tensors.end() || v == file.tensors.end() || !steps.contains(name)) continue;
+    auto s = std::make_unique<torch::optim::AdamWParamState>();
+    s->step(steps.at(name).get<int64_t>());
+    s->exp_avg(m->second.to(param.device()).clone());
+    s->exp_avg_sq(v->second.to(param.device()).clone());
+    optimizer.state()[stateKey(param)] = std::move(s);
+  }
+  return p;
+}
+
+}  // namespace adamix

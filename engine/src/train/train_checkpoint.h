@@ -1,0 +1,36 @@
+// Resumable training checkpoints: <run-dir>/checkpoint/state.safetensors holds the trainable
+// parameters ("param/<name>"), the AdamW moments ("adamw.exp_avg/<name>", "adamw.exp_avg_sq/<name>")
+// and, in the safetensors metadata key "state", the counters and selection state as JSON.
+#pragma once
+#include <torch/torch.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace adamix {
+
+/// Counters and model-selection state saved with a checkpoint.
+struct TrainProgress {
+  int64_t step = 0;            ///< optimizer steps done
+  int64_t epoch = 0;           ///< current epoch (0-based)
+  int64_t micro_in_epoch = 0;  ///< micro-batches of `epoch` already consumed
+  double best_value = 0;
+  bool has_best = false;
+  int64_t best_step = -1;
+  nlohmann::json best = nlohmann::json::object();   ///< split -> metric -> value at best eval
+  nlohmann::json final = nlohmann::json::object();  ///< at the last eval
+  int64_t last_eval_step = -1;
+};
+
+/// Writes a checkpoint atomically (temp file + rename). Throws EngineError(Io) on failure.
+void saveTrainCheckpoint(const std::string& path, const std::vector<std::pair<std::string, torch::Tensor>>& params,
+                         torch::optim::AdamW& optimizer, const TrainProgress& progress);
+
+/// Restores parameters (copied in place), AdamW state and progress. Throws EngineError(Model)
+/// naming the file and tensor when the checkpoint does not match the run's parameters.
+TrainProgress loadTrainCheckpoint(const std::string& path,
+                                  const std::vector<std::pair<std::string, torch::Tensor>>& params,
+                                  torch::optim::AdamW& optimizer);
+
+}  // namespace adamix

@@ -1,0 +1,319 @@
+#include "train/trainer.h"
+
+#include <ATen/Parallel.h>
+#include <ATen/autocast_mode.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "data/batching.h"
+#include "io/errors.h"
+#include "io/safetensors.h"
+#include "model/checkpoint.h"
+#include "peft/consistency.h"
+#include "peft/peft.h"
+#include "tokenizer/tokenizer.h"
+#include "train/evaluation.h"
+#include "train/scheduler.h"
+#include "train/task_data.h"
+#include "train/train_checkpoint.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace adamix {
+
+std::atomic<bool> g_interrupt_requested{false};
+
+uint64_t stepSeed(uint64_t seed, int64_t step, int64_t micro, uint64_t stream) {
+  return splitmix64(splitmix64(splitmix64(seed) ^ static_cast<uint64_t>(step)) ^
+                    (static_cast<uint64_t>(micro) << 8) ^ stream);
+}
+
+namespace {
+
+json paramsJson(const ParamCounts& c) {
+  return {{"total", c.total}, {"trainable", c.trainable}, {"trainable_peft", c.trainable_peft},
+          {"inference_peft", c.inference_peft}, {"head", c.head}};
+}
+
+torch::Device resolveDevice(const std::string& d) {
+  if (d == "cpu") return torch::kCPU;
+  if (d == "cuda") {
+    if (!torch::cuda::is_available())
+      throw EngineError(ErrorKind::Config, "device 'cuda' requested but CUDA is not available", "/train/device");
+    return torch::Device(torch::kCUDA, 0);
+  }
+  return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+}
+
+void writeTextFile(const fs::path& path, const std::string& text) {
+  const auto tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) throw EngineError(ErrorKind::Io, "cannot write (disk full?)", tmp);
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) throw EngineError(ErrorKind::Io, "cannot rename into place: " + ec.message(), path.string());
+}
+
+void writePredictions(const fs::path& dir, const EncodedSplit& split, const EvalResult& r, bool regression) {
+  std::ostringstream out;
+  out << "index\tprediction\tlabel\n";
+  for (size_t i = 0; i < split.examples.size(); ++i) {
+    const auto& e = split.examples[i];
+    out << e.index << '\t' << r.predictions[i] << '\t';
+    if (regression) out << e.score;
+    else out << e.label;
+    out << '\n';
+  }
+  writeTextFile(dir / (split.name + ".tsv"), out.str());
+}
+
+/// Task loss of pass-1 outputs: cross-entropy (classification) or MSE (regression), as HF.
+torch::Tensor taskLoss(const torch::Tensor& out, const torch::Tensor& labels, bool regression) {
+  if (regression) return torch::mse_loss(out.to(torch::kFloat32), labels);
+  return torch::cross_entropy(out.to(torch::kFloat32), labels);
+}
+
+}  // namespace
+
+void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& events) {
+  const auto wall_start = std::chrono::steady_clock::now();
+  const fs::path run_dir = opts.run_dir;
+  std::error_code ec;
+  fs::create_directories(run_dir / "checkpoint", ec);
+  fs::create_directories(run_dir / "predictions", ec);
+  if (ec) throw EngineError(ErrorKind::Io, "cannot create the run directory: " + ec.message(), run_dir.string());
+
+  const int64_t threads = opts.threads_override > 0 ? opts.threads_override : cfg.train.threads;
+  if (threads > 0) at::set_num_threads(static_cast<int>(threads));
+  const auto device = resolveDevice(opts.device_override.empty() ? cfg.train.device : opts.device_override);
+  const bool autocast_bf16 = cfg.train.bf16 && device.is_cuda();
+
+  // Resolved config first, so a failed run still documents what it tried.
+  const auto resolved = toJson(cfg);
+  writeTextFile(run_dir / "config.json", resolved.dump(2) + "\n");
+
+  const auto& spec = taskSpec(cfg.task.name);
+  const HeadType head = spec.regression ? HeadType::Regression : HeadType::Classification;
+  auto model = loadTaskModel(cfg.model_path, head, spec.num_labels, cfg.seed);
+  auto tokenizer = loadTokenizer(cfg.model_path, model->config().vocab_size);
+  auto peft = applyPeft(*model, cfg.peft, model->headPrefixes(), cfg.seed);
+  auto& routes = *peft.routes;
+  model->to(device);
+  model->train();
+
+  auto data = loadTaskData(cfg, *tokenizer);
+  for (const auto* s : {&data.train}) {
+    if (s->skipped_rows > 0)
+      std::cerr << "warning: skipped " << s->skipped_rows << " malformed rows in " << s->name << "\n";
+  }
+
+  const int64_t n_train = static_cast<int64_t>(data.train.examples.size());
+  const int64_t micro_per_epoch = (n_train + cfg.train.batch_size - 1) / cfg.train.batch_size;
+  const int64_t steps_per_epoch = (micro_per_epoch + cfg.train.grad_accum - 1) / cfg.train.grad_accum;
+  const int64_t total_steps = cfg.train.max_steps > 0 ? cfg.train.max_steps : cfg.train.epochs * steps_per_epoch;
+  const int64_t warmup = resolveWarmupSteps(total_steps, cfg.train.warmup_ratio, cfg.train.warmup_steps);
+
+  // AdamW without decay on biases and norm weights (1-D tensors), as the HF Trainer.
+  auto trainable = trainableParameters(*model);
+  std::vector<torch::Tensor> decay, no_decay, all_params;
+  for (auto& [name, p] : trainable) {
+    (p.dim() >= 2 ? decay : no_decay).push_back(p);
+    all_params.push_back(p);
+  }
+  auto adam = torch::optim::AdamWOptions(cfg.train.learning_rate)
+                  .betas({cfg.train.adam_beta1, cfg.train.adam_beta2})
+                  .eps(cfg.train.adam_eps)
+                  .weight_decay(cfg.train.weight_decay);
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(adam));
+  auto nd = adam;
+  nd.weight_decay(0.0);
+  groups.emplace_back(no_decay, std::make_unique<torch::optim::AdamWOptions>(nd));
+  torch::optim::AdamW optimizer(std::move(groups), adam);
+
+  const auto ckpt_path = (run_dir / "checkpoint" / "state.safetensors").string();
+  TrainProgress prog;
+  int64_t resumed_from = 0;
+  if (opts.resume && fs::exists(ckpt_path)) {
+    prog = loadTrainCheckpoint(ckpt_path, trainable, optimizer);
+    resumed_from = prog.step;
+  }
+
+  json started = {{"config", resolved},
+                  {"device", device.str()},
+                  {"threads", at::get_num_threads()},
+                  {"params", paramsJson(peft.counts)},
+                  {"total_steps", total_steps},
+                  {"steps_per_epoch", steps_per_epoch},
+                  {"train_examples", n_train},
+                  {"resumed_from_step", resumed_from}};
+  events.emit("started", started);
+  events.setStep(prog.step);
+  events.startHeartbeat(2.0);
+
+  const double lambda = cfg.peft.adamix.consistency_weight;
+  // A second pass only differs when something is stochastic: M > 1 routes, or LoRA dropout.
+  const bool second_pass = lambda > 0 && (peft.num_modules > 1 || (cfg.peft.method == PeftMethod::Lora && cfg.peft.lora.dropout > 0));
+  const auto& primary = spec.primary_metric;
+
+  auto run_eval = [&](double epoch_f) {
+    json split_metrics = json::object();
+    std::vector<EvalResult> results;
+    for (const auto& split : data.dev) {
+      results.push_back(evaluate(*model, routes, peft.num_modules, spec, split, tokenizer->padId(),
+                                 cfg.train.eval_batch_size, device));
+      for (const auto& [name, value] : results.back().metrics) {
+        events.emit("metric", {{"step", prog.step}, {"epoch", epoch_f}, {"split", split.name}, {"name", name}, {"value", value}});
+        split_metrics[split.name][name] = value;
+      }
+    }
+    // Model selection on the primary metric of the first dev split (dev, or MNLI dev_matched).
+    const double v = results.front().metrics.at(primary);
+    if (!prog.has_best || v > prog.best_value) {
+      prog.has_best = true;
+      prog.best_value = v;
+      prog.best_step = prog.step;
+      prog.best = split_metrics;
+      for (size_t i = 0; i < data.dev.size(); ++i)
+        writePredictions(run_dir / "predictions", data.dev[i], results[i], spec.regression);
+    }
+    prog.final = split_metrics;
+    prog.last_eval_step = prog.step;
+  };
+
+  auto checkpoint = [&]() {
+    saveTrainCheckpoint(ckpt_path, trainable, optimizer, prog);
+    events.emit("checkpoint", {{"step", prog.step}, {"path", "checkpoint/state.safetensors"}});
+  };
+
+  double loss_acc = 0, cons_acc = 0;
+  int64_t loss_n = 0, examples_acc = 0, tokens_acc = 0;
+  auto window_start = std::chrono::steady_clock::now();
+
+  while (prog.step < total_steps) {
+    const auto order = epochOrder(static_cast<size_t>(n_train), static_cast<size_t>(cfg.train.batch_size), cfg.seed,
+                                  prog.epoch, /*shuffle=*/true);
+    while (prog.micro_in_epoch < micro_per_epoch && prog.step < total_steps) {
+      const double factor = linearScheduleFactor(prog.step, warmup, total_steps);
+      for (auto& g : optimizer.param_groups())
+        static_cast<torch::optim::AdamWOptions&>(g.options()).lr(cfg.train.learning_rate * factor);
+      const int64_t n_micro = std::min(cfg.train.grad_accum, micro_per_epoch - prog.micro_in_epoch);
+      for (int64_t mi = 0; mi < n_micro; ++mi) {
+        const auto& positions = order[static_cast<size_t>(prog.micro_in_epoch + mi)];
+        auto b = makeBatch(data.train.encoded, data.train.examples, positions, spec.regression, tokenizer->padId());
+        auto ids = b.input_ids.to(device), mask = b.attention_mask.to(device), labels = b.labels.to(device);
+        torch::manual_seed(stepSeed(cfg.seed, prog.step, mi, 1));
+        routes.reseed(stepSeed(cfg.seed, prog.step, mi, 2));
+        if (autocast_bf16) {
+          at::autocast::set_enabled(true);
+          at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+        }
+        routes.beginPass(false);
+        auto out1 = model->forward(ids, mask);
+        auto loss = taskLoss(out1, labels, spec.regression);
+        torch::Tensor cons;
+        if (second_pass) {
+          routes.beginPass(true);
+          auto out2 = model->forward(ids, mask);
+          cons = spec.regression ? squaredDifferenceConsistency(out1, out2) : symmetricKlConsistency(out1, out2);
+          loss = loss + lambda * cons;
+        }
+        if (autocast_bf16) {
+          at::autocast::set_enabled(false);
+          at::autocast::clear_cache();
+        }
+        const double lv = loss.item<double>();
+        if (!std::isfinite(lv))
+          throw EngineError(ErrorKind::Numerical,
+                            "loss is " + std::string(std::isnan(lv) ? "NaN" : "infinite") + " at step " +
+                                std::to_string(prog.step) + " (try a lower learning rate)",
+                            "/train/learning_rate");
+        (loss / static_cast<double>(n_micro)).backward();
+        loss_acc += lv;
+        if (cons.defined()) cons_acc += cons.item<double>();
+        ++loss_n;
+        examples_acc += static_cast<int64_t>(positions.size());
+        tokens_acc += b.num_tokens;
+      }
+      if (cfg.train.max_grad_norm > 0) {
+        std::vector<torch::Tensor> with_grad;
+        for (auto& p : all_params)
+          if (p.grad().defined()) with_grad.push_back(p);
+        torch::nn::utils::clip_grad_norm_(with_grad, cfg.train.max_grad_norm);
+      }
+      optimizer.step();
+      // Set gradients to none (not zero): modules a route did not visit get no update at all.
+      for (auto& p : all_params) p.mutable_grad() = torch::Tensor();
+      prog.micro_in_epoch += n_micro;
+      ++prog.step;
+      events.setStep(prog.step);
+      const double epoch_f = static_cast<double>(prog.epoch) +
+                             static_cast<double>(prog.micro_in_epoch) / static_cast<double>(micro_per_epoch);
+
+      if (prog.step % cfg.train.log_every_steps == 0 || prog.step == total_steps) {
+        const auto now = std::chrono::steady_clock::now();
+        const double secs = std::max(1e-9, std::chrono::duration<double>(now - window_start).count());
+        const double mean_loss = loss_acc / static_cast<double>(std::max<int64_t>(1, loss_n));
+        events.emit("progress", {{"step", prog.step}, {"total_steps", total_steps}, {"epoch", epoch_f},
+                                 {"loss", mean_loss}, {"lr", cfg.train.learning_rate * factor},
+                                 {"examples_per_s", examples_acc / secs}, {"tokens_per_s", tokens_acc / secs}});
+        events.emit("metric", {{"step", prog.step}, {"epoch", epoch_f}, {"split", "train"}, {"name", "loss"}, {"value", mean_loss}});
+        if (second_pass)
+          events.emit("metric", {{"step", prog.step}, {"epoch", epoch_f}, {"split", "train"}, {"name", "consistency"},
+                                 {"value", cons_acc / static_cast<double>(std::max<int64_t>(1, loss_n))}});
+        loss_acc = cons_acc = 0;
+        loss_n = examples_acc = tokens_acc = 0;
+        window_start = now;
+      }
+      const bool epoch_end = prog.micro_in_epoch >= micro_per_epoch;
+      if ((cfg.train.eval_every_steps > 0 && prog.step % cfg.train.eval_every_steps == 0) || epoch_end ||
+          prog.step == total_steps)
+        run_eval(epoch_f);
+      if (epoch_end) {
+        ++prog.epoch;
+        prog.micro_in_epoch = 0;
+      }
+      if ((cfg.train.checkpoint_every_steps > 0 && prog.step % cfg.train.checkpoint_every_steps == 0) || epoch_end)
+        checkpoint();
+      if (g_interrupt_requested) {
+        checkpoint();
+        throw EngineError(ErrorKind::Interrupted, "interrupted by a signal; resume with --resume");
+      }
+    }
+    if (prog.micro_in_epoch >= micro_per_epoch) {
+      ++prog.epoch;
+      prog.micro_in_epoch = 0;
+    }
+  }
+  if (prog.last_eval_step != prog.step) run_eval(static_cast<double>(prog.epoch));
+  checkpoint();
+
+  // Final artifacts: all modules, and what inference runs (merged).
+  std::map<std::string, torch::Tensor> adapters;
+  for (auto& [name, p] : trainable) adapters[name] = p.detach().cpu();
+  json meta = {{"peft", resolved["peft"]}, {"model", cfg.model_path}, {"task", cfg.task.name}};
+  saveSafetensors((run_dir / "adapters.safetensors").string(), adapters, {{"config", meta.dump()}});
+  model->eval();
+  auto merged = mergedParameters(*model);
+  for (auto& [k, v] : merged) v = v.cpu();
+  saveSafetensors((run_dir / "merged.safetensors").string(), merged, {{"config", meta.dump()}});
+
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  json finished = {{"final", prog.final}, {"best", prog.best}, {"best_step", prog.best_step},
+                   {"primary_metric", primary}, {"wall_s", wall}, {"params", paramsJson(peft.counts)},
+                   {"total_steps", total_steps}};
+  writeTextFile(run_dir / "results.json", finished.dump(2) + "\n");
+  events.stopHeartbeat();
+  events.emit("finished", finished);
+}
+
+}  // namespace adamix

@@ -1,0 +1,32 @@
+// Trains and evaluates one run (`adamix-engine train`): the loop of the paper's scripts —
+// AdamW, linear warmup/decay, clipping, accumulation, evaluation every N steps and per epoch,
+// best-dev selection — with AdaMix's stochastic routing and consistency regularisation
+// (Wang et al. 2022 §2.2, eq. 5: L = L_task(pass 1) + λ · L_c(pass 1, pass 2)).
+#pragma once
+#include <atomic>
+#include <string>
+
+#include "protocol/events.h"
+#include "train/run_config.h"
+
+namespace adamix {
+
+/// Set by SIGINT/SIGTERM handlers; the trainer checkpoints and stops with ErrorKind::Interrupted.
+extern std::atomic<bool> g_interrupt_requested;
+
+struct TrainOptions {
+  std::string run_dir;
+  bool resume = false;
+  int64_t threads_override = 0;  ///< > 0 replaces train.threads
+  std::string device_override;   ///< non-empty replaces train.device
+};
+
+/// Runs `cfg` to the end, writing the run directory (docs/protocol.md) and emitting events.
+/// Throws EngineError (config/data/model/numerical/io/interrupted); the caller emits `error`.
+void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& events);
+
+/// Per-(seed, step, micro-batch) stream seed for dropout and routes, so a resumed run draws
+/// exactly what the uninterrupted one drew.
+uint64_t stepSeed(uint64_t seed, int64_t step, int64_t micro, uint64_t stream);
+
+}  // namespace adamix
