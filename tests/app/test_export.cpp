@@ -1,4 +1,216 @@
+// Exports: pivot (CSV / Markdown / LaTeX) and curves against full expected text.
+#include "export/curves.h"
+#include "export/pivot.h"
+#include "export/result_set.h"
+#include "study/study.h"
+
+#include <QTemporaryDir>
 #include <QtTest>
-class T : public QObject { Q_OBJECT };
-QTEST_GUILESS_MAIN(T)
+
+using namespace adamix::app;
+using nlohmann::json;
+
+namespace {
+
+RunResult run(qint64 id, const QString& variant, const QString& task, int seed,
+              std::vector<ResultValue> values) {
+  RunResult r;
+  r.runId = id;
+  r.task = task;
+  r.seed = seed;
+  r.variant = variant + QStringLiteral(", r=8");
+  r.axes = {{QStringLiteral("variant"), variant}, {QStringLiteral("/peft/adapter/bottleneck"), QStringLiteral("r=8")}};
+  r.values = std::move(values);
+  return r;
+}
+
+ResultValue best(const char* split, const char* name, double v) {
+  return {QString::fromLatin1(split), QString::fromLatin1(name), v, QStringLiteral("best")};
+}
+
+/// Hand-made results. Values ×100; mean ± sample std (n − 1) over seeds:
+///   Adapter  RTE  70, 72       → 71.0 ± √((1+1)/1)=1.414  → 71.0 ± 1.4
+///            MRPC acc 80, 84   → 82.0 ± √((4+4)/1)=2.828  → 82.0 ± 2.8
+///            MRPC f1  85, 87   → 86.0 ± 1.4
+///            Avg. per seed (RTE acc + MRPC acc)/2: s1 75, s2 78 → 76.5 ± 2.121 → 76.5 ± 2.1
+///   AdaMix   RTE  75, 76       → 75.5 ± 0.707 → 75.5 ± 0.7
+///            MRPC acc 85, 86   → 85.5 ± 0.7 (best)
+///            MRPC f1  88, 90   → 89.0 ± 1.4
+///            Avg. s1 80, s2 81 → 80.5 ± 0.7 (best)
+///   LoRA     RTE  75.6 (seed 1 only) → 75.6, n=1 (best: 75.6 > 75.5)
+///            MRPC acc 83.2, 85 → 84.1 ± √(2·0.81)=1.273 → 84.1 ± 1.3
+///            MRPC f1  89, 91   → 90.0 ± 1.4 (best)
+///            Avg. only seed 1 complete: (75.6 + 83.2)/2 = 79.4, n=1
+/// Ignored: "final" results, loss, the train split. The bottleneck axis never varies → no column.
+ResultSet handMade() {
+  const QString lora = QStringLiteral("LoRA (r=8, 50%)");
+  ResultSet s;
+  s.runs = {
+      run(1, QStringLiteral("Adapter"), QStringLiteral("rte"), 1,
+          {best("dev", "accuracy", 0.70), best("dev", "loss", 0.5), best("train", "accuracy", 0.99),
+           {QStringLiteral("dev"), QStringLiteral("accuracy"), 0.10, QStringLiteral("final")}}),
+      run(2, QStringLiteral("Adapter"), QStringLiteral("rte"), 2, {best("dev", "accuracy", 0.72)}),
+      run(3, QStringLiteral("AdaMix"), QStringLiteral("rte"), 1, {best("dev", "accuracy", 0.75)}),
+      run(4, QStringLiteral("AdaMix"), QStringLiteral("rte"), 2, {best("dev", "accuracy", 0.76)}),
+      run(5, lora, QStringLiteral("rte"), 1, {best("dev", "accuracy", 0.756)}),
+      run(6, QStringLiteral("Adapter"), QStringLiteral("mrpc"), 1, {best("dev", "accuracy", 0.80), best("dev", "f1", 0.85)}),
+      run(7, QStringLiteral("Adapter"), QStringLiteral("mrpc"), 2, {best("dev", "accuracy", 0.84), best("dev", "f1", 0.87)}),
+      run(8, QStringLiteral("AdaMix"), QStringLiteral("mrpc"), 1, {best("dev", "f1", 0.88), best("dev", "accuracy", 0.85)}),
+      run(9, QStringLiteral("AdaMix"), QStringLiteral("mrpc"), 2, {best("dev", "accuracy", 0.86), best("dev", "f1", 0.90)}),
+      run(10, lora, QStringLiteral("mrpc"), 1, {best("dev", "accuracy", 0.832), best("dev", "f1", 0.89)}),
+      run(11, lora, QStringLiteral("mrpc"), 2, {best("dev", "accuracy", 0.85), best("dev", "f1", 0.91)}),
+  };
+  return s;
+}
+
+}  // namespace
+
+class TestExport : public QObject {
+  Q_OBJECT
+
+private slots:
+  void pivotNumbers() {
+    const PivotTable t = buildPivot(handMade());
+    QCOMPARE(t.rowHeaders, QStringList({QStringLiteral("Variant")}));
+    QCOMPARE(t.rowLabels.size(), size_t(3));
+    QCOMPARE(t.columns.size(), size_t(4));
+    QCOMPARE(t.columns[1].header, QStringLiteral("MRPC Acc"));
+    QVERIFY(t.columns[3].average);
+    QCOMPARE(t.cells[0][0].n, 2);
+    QVERIFY(qAbs(t.cells[0][0].mean - 71.0) < 1e-9);
+    QVERIFY(qAbs(t.cells[0][0].std - std::sqrt(2.0)) < 1e-9);
+    QVERIFY(qAbs(t.cells[0][3].std - std::sqrt(4.5)) < 1e-9);  // per-seed averages 75, 78
+    QCOMPARE(t.cells[2][0].n, 1);
+    QVERIFY(std::isnan(t.cells[2][0].std));
+    QVERIFY(t.cells[2][0].best);
+    QCOMPARE(t.rowN, std::vector<int>({2, 2, 2}));
+  }
+
+  void markdown() {
+    const QString expected = QStringLiteral(
+        "| Variant | RTE | MRPC Acc | MRPC F1 | Avg. | n |\n"
+        "|---|---:|---:|---:|---:|---:|\n"
+        "| Adapter | 71.0 ± 1.4 | 82.0 ± 2.8 | 86.0 ± 1.4 | 76.5 ± 2.1 | 2 |\n"
+        "| AdaMix | 75.5 ± 0.7 | **85.5 ± 0.7** | 89.0 ± 1.4 | **80.5 ± 0.7** | 2 |\n"
+        "| LoRA (r=8, 50%) | **75.6** (n=1) | 84.1 ± 1.3 | **90.0 ± 1.4** | 79.4 (n=1) | 2 |\n");
+    QCOMPARE(pivotToMarkdown(buildPivot(handMade())), expected);
+  }
+
+  void latex() {
+    const QString expected = QStringLiteral(
+        "\\begin{tabular}{lrrrrr}\n"
+        "\\toprule\n"
+        "Variant & RTE & MRPC Acc & MRPC F1 & Avg. & $n$ \\\\\n"
+        "\\midrule\n"
+        "Adapter & 71.0$\\pm$1.4 & 82.0$\\pm$2.8 & 86.0$\\pm$1.4 & 76.5$\\pm$2.1 & 2 \\\\\n"
+        "AdaMix & 75.5$\\pm$0.7 & \\textbf{85.5$\\pm$0.7} & 89.0$\\pm$1.4 & \\textbf{80.5$\\pm$0.7} & 2 \\\\\n"
+        "LoRA (r=8, 50\\%) & \\textbf{75.6} (n=1) & 84.1$\\pm$1.3 & \\textbf{90.0$\\pm$1.4} & 79.4 (n=1) & 2 \\\\\n"
+        "\\bottomrule\n"
+        "\\end{tabular}\n");
+    QCOMPARE(pivotToLatex(buildPivot(handMade())), expected);
+    QCOMPARE(latexEscape(QStringLiteral("a_b & 5% #1 {x} $y ~ ^ \\")),
+             QStringLiteral("a\\_b \\& 5\\% \\#1 \\{x\\} \\$y \\textasciitilde{} \\textasciicircum{} \\textbackslash{}"));
+  }
+
+  void csv() {
+    const QString expected = QStringLiteral(
+        "Variant,RTE mean,RTE std,RTE n,RTE best,MRPC Acc mean,MRPC Acc std,MRPC Acc n,MRPC Acc best,"
+        "MRPC F1 mean,MRPC F1 std,MRPC F1 n,MRPC F1 best,Avg. mean,Avg. std,Avg. n,Avg. best\n"
+        "Adapter,71.0,1.4,2,0,82.0,2.8,2,0,86.0,1.4,2,0,76.5,2.1,2,0\n"
+        "AdaMix,75.5,0.7,2,0,85.5,0.7,2,1,89.0,1.4,2,0,80.5,0.7,2,1\n"
+        "\"LoRA (r=8, 50%)\",75.6,,1,1,84.1,1.3,2,0,90.0,1.4,2,1,79.4,,1,0\n");
+    QCOMPARE(pivotToCsv(buildPivot(handMade())), expected);
+    QCOMPARE(csvField(QStringLiteral("say \"hi\"")), QStringLiteral("\"say \"\"hi\"\"\""));
+  }
+
+  void optionsAndShapes() {
+    // Primary only, final results: one column per task; 'final' RTE of Adapter seed 1 is 0.10.
+    PivotOptions o;
+    o.primaryOnly = true;
+    o.kind = QStringLiteral("final");
+    const PivotTable f = buildPivot(handMade(), o);
+    QCOMPARE(f.columns.size(), size_t(1));  // only rte has a final result; one task → no Avg.
+    QCOMPARE(f.columns[0].header, QStringLiteral("RTE"));
+    QCOMPARE(f.cells[0][0].n, 1);
+    QVERIFY(qAbs(f.cells[0][0].mean - 10.0) < 1e-9);
+    QVERIFY(!f.cells[0][0].best);  // a column with a single value has no best
+
+    // Two varying axes → two label columns; MNLI headers; STS-B pearson primary; missing cells.
+    ResultSet s;
+    auto mk = [](qint64 id, const char* m, const char* share, const char* task, std::vector<ResultValue> v) {
+      RunResult r;
+      r.runId = id;
+      r.task = QString::fromLatin1(task);
+      r.seed = 1;
+      r.axes = {{QStringLiteral("/peft/adamix/num_modules"), QString::fromLatin1(m)},
+                {QStringLiteral("/peft/adamix/sharing"), QString::fromLatin1(share)}};
+      r.values = std::move(v);
+      return r;
+    };
+    s.runs = {mk(1, "M=1", "up", "mnli", {best("dev_matched", "accuracy", 0.5), best("dev_mismatched", "accuracy", 0.25)}),
+              mk(2, "M=4", "down", "stsb", {best("dev", "spearman", 0.125), best("dev", "pearson", 0.375)}),
+              mk(3, "M=4", "down", "stsb", {best("dev", "pearson", 0.625)})};  // same seed, later run wins
+    const PivotTable t = buildPivot(s);
+    const QString expected = QStringLiteral(
+        "| num_modules | sharing | MNLI-m | MNLI-mm | STS-B | Avg. | n |\n"
+        "|---|---|---:|---:|---:|---:|---:|\n"
+        "| M=1 | up | 50.0 | 25.0 | — | — | 1 |\n"
+        "| M=4 | down | — | — | 62.5 | — | 1 |\n");  // run 3 replaced run 2: no spearman column
+    QCOMPARE(pivotToMarkdown(t), expected);
+    QCOMPARE(primaryMetricFor(QStringLiteral("cola")).name, QStringLiteral("matthews_corr"));
+    QCOMPARE(taskDisplayName(QStringLiteral("sst2")), QStringLiteral("SST-2"));
+    QCOMPARE(metricScale(QStringLiteral("bleu")), 1.0);
+  }
+
+  void fromStoreAndCurves() {
+    QTemporaryDir dir;
+    Store store;
+    store.open(dir.filePath(QStringLiteral("e.sqlite")));
+    const json doc = json::parse(R"({
+      "name": "e", "tasks": [{"name": "rte", "data_dir": "d"}], "seeds": [1, 2],
+      "axes": [{"path": "/peft/adapter/bottleneck", "values": [8, 16], "labels": ["small", "big"]}]})");
+    const Study study = parseStudy(doc);
+    const qint64 sid = store.upsertStudy(study.name, QStringLiteral("e.json"), doc);
+    const double acc[] = {0.60, 0.62, 0.70, 0.74};  // small: 61.0 ± 1.4, big: 72.0 ± 2.8
+    int i = 0;
+    for (const ExpandedRun& r : expandStudy(study)) {
+      NewRun n;
+      n.studyId = sid;
+      n.runKey = r.configHash;
+      n.variant = r.variant;
+      n.task = r.task;
+      n.seed = r.seed;
+      n.axes = r.axesJson;
+      n.config = r.config;
+      const qint64 id = store.addRun(n);
+      store.setResults(id, {best("dev", "accuracy", acc[i])});
+      store.appendMetricPoints({{id, 10, 0.5, QStringLiteral("dev"), QStringLiteral("accuracy"), acc[i], 1.0},
+                                {id, 5, 0.25, QStringLiteral("train"), QStringLiteral("loss"), 0.693147181, 1.0}});
+      store.setRunStatus(id, i == 3 ? RunStatus::Failed : RunStatus::Finished);  // the failed run is left out
+      ++i;
+    }
+    const ResultSet rs = resultSetFromStore(store, sid);
+    QCOMPARE(rs.runs.size(), size_t(3));
+    QCOMPARE(rs.runs[2].axes.at(0).second, QStringLiteral("big"));
+    QCOMPARE(pivotToMarkdown(buildPivot(rs)), QStringLiteral("| bottleneck | RTE | n |\n"
+                                                             "|---|---:|---:|\n"
+                                                             "| small | 61.0 ± 1.4 | 2 |\n"
+                                                             "| big | **70.0** | 1 |\n"));
+
+    const CurveSet curves = curvesFromStore(store, sid, {}, QStringLiteral("loss"));
+    QCOMPARE(curves.points.size(), size_t(4));
+    const auto runs = expandStudy(study);
+    const QString csv = curvesToCsv(curvesFromStore(store, sid, QStringLiteral("dev")));
+    QString expected = QStringLiteral("run,variant,task,seed,step,epoch,split,name,value\n");
+    for (int k = 0; k < 4; ++k)
+      expected += QStringLiteral("%1,%2,rte,%3,10,0.5,dev,accuracy,%4\n")
+                      .arg(runs[k].runId, runs[k].variant)
+                      .arg(runs[k].seed)
+                      .arg(QString::number(acc[k], 'g', 8));
+    QCOMPARE(csv, expected);
+    QVERIFY(curvesToCsv(curves).contains(QStringLiteral(",5,0.25,train,loss,0.69314718\n")));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestExport)
 #include "test_export.moc"

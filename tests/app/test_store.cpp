@@ -1,4 +1,385 @@
+// Store: round trips, migration from a v1 database built here, concurrent writers.
+#include "store/schema.h"
+#include "store/store.h"
+
+#include <QSemaphore>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QThread>
 #include <QtTest>
-class T : public QObject { Q_OBJECT };
-QTEST_GUILESS_MAIN(T)
+
+#include <atomic>
+#include <memory>
+
+using namespace adamix::app;
+using nlohmann::json;
+
+namespace {
+
+NewRun newRun(const QString& key, std::optional<qint64> study = std::nullopt, int seed = 1) {
+  NewRun r;
+  r.studyId = study;
+  r.runKey = key;
+  r.variant = QStringLiteral("AdaMix, r=8");
+  r.task = QStringLiteral("rte");
+  r.seed = seed;
+  r.axes = json{{"variant", "AdaMix"}, {"/peft/adapter/bottleneck", 8}};
+  r.config = json{{"run_id", "rte-adamix"}, {"seed", seed}};
+  r.runDir = QStringLiteral("/runs/") + key;
+  return r;
+}
+
+/// A raw SQLite connection for setting up / inspecting files behind the Store's back.
+class RawDb {
+public:
+  explicit RawDb(const QString& path) : name_(QStringLiteral("raw-%1").arg(++counter_)) {
+    auto db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name_);
+    db.setDatabaseName(path);
+    QVERIFY_THROW(db.open());
+  }
+  ~RawDb() {
+    QSqlDatabase::database(name_, false).close();
+    QSqlDatabase::removeDatabase(name_);
+  }
+  QVariant scalar(const QString& sql) {
+    QSqlQuery q(QSqlDatabase::database(name_, false));
+    if (!q.exec(sql)) qFatal("raw query failed: %s", qPrintable(q.lastError().text()));
+    return q.next() ? q.value(0) : QVariant();
+  }
+  void exec(const QString& sql) { scalar(sql); }
+
+private:
+  static void QVERIFY_THROW(bool ok) {
+    if (!ok) qFatal("raw open failed");
+  }
+  QString name_;
+  static inline int counter_ = 0;
+};
+
+}  // namespace
+
+class TestStore : public QObject {
+  Q_OBJECT
+
+private slots:
+  void openSetsPragmasAndSchema() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("w.sqlite"));
+    {
+      Store s;
+      s.open(path);
+      QVERIFY(s.isOpen());
+      QCOMPARE(s.schemaVersion(), schema::kCurrentVersion);
+      // Foreign keys on: a result for a missing run is rejected.
+      QVERIFY_THROWS_EXCEPTION(StoreError, s.setResults(999, {{QStringLiteral("dev"), QStringLiteral("accuracy"), 0.5}}));
+      Store other;  // a second connection to the same file gets its own connection name
+      other.open(path);
+      QVERIFY(other.connectionName() != s.connectionName());
+    }
+    RawDb raw(path);
+    QCOMPARE(raw.scalar(QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
+    QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), schema::kCurrentVersion);
+    QVERIFY(raw.scalar(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name = 'metric_points_series'")).toInt() == 1);
+  }
+
+  void roundTrips() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("w.sqlite"));
+    Store s;
+    s.open(path);
+
+    // studies
+    const qint64 sid = s.upsertStudy(QStringLiteral("demo"), QStringLiteral("/x/demo.json"), json{{"name", "demo"}});
+    QCOMPARE(s.upsertStudy(QStringLiteral("demo"), QStringLiteral("/y/demo.json"), json{{"name", "demo"}, {"v", 2}}), sid);
+    auto st = s.findStudy(QStringLiteral("demo"));
+    QVERIFY(st);
+    QCOMPARE(st->filePath, QStringLiteral("/y/demo.json"));
+    QCOMPARE(st->json["v"].get<int>(), 2);
+    QVERIFY(st->created > 1.6e9);
+    QCOMPARE(s.listStudies().size(), size_t(1));
+    QVERIFY(!s.findStudy(QStringLiteral("nope")));
+
+    // runs: identical configs are not added twice unless forced
+    const EnsuredRun a = s.ensureRun(newRun(QStringLiteral("h1"), sid));
+    QVERIFY(a.created);
+    const EnsuredRun again = s.ensureRun(newRun(QStringLiteral("h1"), sid));
+    QVERIFY(!again.created);
+    QCOMPARE(again.id, a.id);
+    const EnsuredRun forced = s.ensureRun(newRun(QStringLiteral("h1"), sid), true);
+    QVERIFY(forced.created);
+    QVERIFY(forced.id != a.id);
+    QCOMPARE(s.findRunByHash(QStringLiteral("h1"))->id, forced.id);  // newest when none finished
+    const qint64 b = s.addRun(newRun(QStringLiteral("h2"), std::nullopt, 2));
+
+    RunUpdate started;
+    started.started = 100.5;
+    started.pid = 4242;
+    started.host = QStringLiteral("box");
+    started.engineVersion = QStringLiteral("0.1.0");
+    s.setRunStatus(a.id, RunStatus::Running, started);
+    s.touchHeartbeat(a.id, 101.25);
+    RunUpdate done;
+    done.finished = 200.0;
+    done.exitCode = 0;
+    s.setRunStatus(a.id, RunStatus::Finished, done);
+    QCOMPARE(s.findRunByHash(QStringLiteral("h1"))->id, a.id);  // a finished run wins
+
+    RunUpdate failed;
+    failed.exitCode = 3;
+    failed.errorKind = QStringLiteral("config");
+    failed.errorMessage = QStringLiteral("bad rank");
+    failed.errorLocation = QStringLiteral("/peft/lora/rank");
+    s.setRunStatus(b, RunStatus::Failed, failed);
+    QVERIFY_THROWS_EXCEPTION(StoreError, s.setRunStatus(12345, RunStatus::Failed));
+
+    auto ra = s.run(a.id);
+    QVERIFY(ra);
+    QCOMPARE(ra->studyId, std::optional<qint64>(sid));
+    QCOMPARE(ra->runKey, QStringLiteral("h1"));
+    QCOMPARE(ra->variant, QStringLiteral("AdaMix, r=8"));
+    QCOMPARE(ra->task, QStringLiteral("rte"));
+    QCOMPARE(ra->seed, 1);
+    QCOMPARE(ra->axes, (json{{"variant", "AdaMix"}, {"/peft/adapter/bottleneck", 8}}));
+    QCOMPARE(ra->config["run_id"].get<std::string>(), std::string("rte-adamix"));
+    QCOMPARE(ra->status, RunStatus::Finished);
+    QCOMPARE(ra->runDir, QStringLiteral("/runs/h1"));
+    QCOMPARE(ra->started, std::optional<double>(100.5));
+    QCOMPARE(ra->finished, std::optional<double>(200.0));
+    QCOMPARE(ra->lastHeartbeat, std::optional<double>(101.25));
+    QCOMPARE(ra->pid, std::optional<qint64>(4242));
+    QCOMPARE(ra->host, QStringLiteral("box"));
+    QCOMPARE(ra->engineVersion, QStringLiteral("0.1.0"));
+    QCOMPARE(ra->exitCode, std::optional<int>(0));
+    auto rb = s.run(b);
+    QVERIFY(!rb->studyId);
+    QCOMPARE(rb->status, RunStatus::Failed);
+    QCOMPARE(rb->exitCode, std::optional<int>(3));
+    QCOMPARE(rb->errorKind, QStringLiteral("config"));
+    QCOMPARE(rb->errorMessage, QStringLiteral("bad rank"));
+    QCOMPARE(rb->errorLocation, QStringLiteral("/peft/lora/rank"));
+    QVERIFY(!rb->started);
+
+    // listRuns filters
+    QCOMPARE(s.listRuns().size(), size_t(3));
+    RunFilter f;
+    f.studyId = sid;
+    QCOMPARE(s.listRuns(f).size(), size_t(2));
+    f.statuses = {RunStatus::Finished, RunStatus::Failed};
+    QCOMPARE(s.listRuns(f).size(), size_t(1));
+    RunFilter byKey;
+    byKey.runKey = QStringLiteral("h2");
+    QCOMPARE(s.listRuns(byKey).at(0).id, b);
+    RunFilter bySeed;
+    bySeed.task = QStringLiteral("rte");
+    bySeed.variant = QStringLiteral("AdaMix, r=8");
+    QCOMPARE(s.listRuns(bySeed).size(), size_t(3));
+
+    // metric points
+    std::vector<MetricPoint> pts;
+    for (int step = 30; step >= 10; step -= 10) {
+      pts.push_back({a.id, step, step / 10.0, QStringLiteral("train"), QStringLiteral("loss"), 1.0 / step, 1000.0 + step});
+      pts.push_back({a.id, step, step / 10.0, QStringLiteral("dev"), QStringLiteral("accuracy"), 0.5 + step / 100.0, 1000.0 + step});
+    }
+    s.appendMetricPoints(pts);
+    auto loss = s.metricSeries(a.id, QStringLiteral("train"), QStringLiteral("loss"));
+    QCOMPARE(loss.size(), size_t(3));
+    QCOMPARE(loss[0].step, qint64(10));
+    QCOMPARE(loss[2].step, qint64(30));
+    QCOMPARE(loss[1].epoch, 2.0);
+    QCOMPARE(loss[1].value, 1.0 / 20);
+    QCOMPARE(loss[1].time, 1020.0);
+    QCOMPARE(s.metricPoints(a.id).size(), size_t(6));
+    s.deleteMetricPointsAfter(a.id, 20);
+    QCOMPARE(s.metricSeries(a.id, QStringLiteral("dev"), QStringLiteral("accuracy")).size(), size_t(2));
+
+    // results: replaced as a whole; parsed from a finished event
+    const json finished = json::parse(R"({"event":"finished","final":{"dev":{"accuracy":0.7,"loss":0.6}},
+                                         "best":{"dev":{"accuracy":0.75}},"best_step":20})");
+    const auto rv = resultsFromFinishedEvent(finished);
+    QCOMPARE(rv.size(), size_t(3));
+    s.setResults(a.id, {{QStringLiteral("dev"), QStringLiteral("accuracy"), 0.1, QStringLiteral("final")}});
+    s.setResults(a.id, rv);
+    auto res = s.results(a.id);
+    QCOMPARE(res.size(), size_t(3));
+    QCOMPARE(res[0].kind, QStringLiteral("best"));
+    QCOMPARE(res[0].value, 0.75);
+    QCOMPARE(res[2].name, QStringLiteral("loss"));
+    QCOMPARE(res[2].value, 0.6);
+
+    // artifacts
+    s.addArtifact(a.id, QStringLiteral("adapters"), QStringLiteral("adapters.safetensors"), QStringLiteral("ab12"));
+    s.addArtifact(a.id, QStringLiteral("stderr"), QStringLiteral("stderr.log"));
+    auto arts = s.artifacts(a.id);
+    QCOMPARE(arts.size(), size_t(2));
+    QCOMPARE(arts[0].sha256, QStringLiteral("ab12"));
+    QCOMPARE(arts[1].sha256, QString());
+    QCOMPARE(arts[1].kind, QStringLiteral("stderr"));
+
+    // in-flight runs become interrupted at app start; queued ones stay queued
+    s.setRunStatus(forced.id, RunStatus::Running);
+    QCOMPARE(s.markInFlightAsInterrupted(), 1);
+    QCOMPARE(s.run(forced.id)->status, RunStatus::Interrupted);
+    QCOMPARE(s.markInFlightAsInterrupted(), 0);
+
+    // rerun: clear data and error
+    s.clearRunData(b);
+    QVERIFY(!s.run(b)->exitCode);
+    QCOMPARE(s.run(b)->errorKind, QString());
+    s.clearRunData(a.id);
+    QCOMPARE(s.metricPoints(a.id).size(), size_t(0));
+    QCOMPARE(s.results(a.id).size(), size_t(0));
+    QCOMPARE(s.artifacts(a.id).size(), size_t(0));
+
+    // persisted: a fresh connection sees everything
+    s.close();
+    Store again2;
+    again2.open(path);
+    QCOMPARE(again2.listRuns().size(), size_t(3));
+    QCOMPARE(again2.run(forced.id)->status, RunStatus::Interrupted);
+  }
+
+  void statusNames() {
+    for (RunStatus st : {RunStatus::Queued, RunStatus::Running, RunStatus::Finished, RunStatus::Failed,
+                         RunStatus::Cancelled, RunStatus::Lost, RunStatus::Interrupted})
+      QCOMPARE(runStatusFromName(runStatusName(st)), std::optional<RunStatus>(st));
+    QCOMPARE(runStatusName(RunStatus::Lost), QStringLiteral("lost"));
+    QVERIFY(!runStatusFromName(QStringLiteral("zombie")));
+    QVERIFY(!isTerminal(RunStatus::Running));
+    QVERIFY(isTerminal(RunStatus::Interrupted));
+  }
+
+  void migratesFromV1() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("old.sqlite"));
+    {
+      RawDb raw(path);
+      for (const QString& sql : schema::v1Statements()) raw.exec(sql);
+      raw.exec(QStringLiteral("PRAGMA user_version = 1"));
+      raw.exec(QStringLiteral("INSERT INTO studies(id, name, file_path, json, created) VALUES (1, 'old', 'o.json', '{}', 5)"));
+      raw.exec(QStringLiteral("INSERT INTO runs(id, study_id, run_key, variant, task, seed, axes, config, status, created)"
+                              " VALUES (7, 1, 'k7', 'LoRA', 'sst2', 2, '{\"variant\":\"LoRA\"}', '{\"seed\":2}', 'finished', 6)"));
+      raw.exec(QStringLiteral("INSERT INTO metric_points VALUES (7, 10, 0.5, 'dev', 'accuracy', 0.8, 9)"));
+      // v1 allowed duplicate results; the migration keeps the last one written.
+      raw.exec(QStringLiteral("INSERT INTO results VALUES (7, 'dev', 'accuracy', 0.80, 'best')"));
+      raw.exec(QStringLiteral("INSERT INTO results VALUES (7, 'dev', 'accuracy', 0.81, 'best')"));
+      QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), 1);
+    }
+    Store s;
+    s.open(path);
+    QCOMPARE(s.schemaVersion(), schema::kCurrentVersion);
+    auto r = s.run(7);
+    QVERIFY(r);
+    QCOMPARE(r->variant, QStringLiteral("LoRA"));
+    QCOMPARE(r->status, RunStatus::Finished);
+    QCOMPARE(r->axes["variant"].get<std::string>(), std::string("LoRA"));
+    QCOMPARE(r->host, QString());
+    QVERIFY(!r->pid);
+    QCOMPARE(s.metricSeries(7, QStringLiteral("dev"), QStringLiteral("accuracy")).size(), size_t(1));
+    auto res = s.results(7);
+    QCOMPARE(res.size(), size_t(1));
+    QCOMPARE(res[0].value, 0.81);
+    QCOMPARE(s.findStudy(QStringLiteral("old"))->id, qint64(1));
+    // The v2 columns and tables work.
+    RunUpdate u;
+    u.host = QStringLiteral("h");
+    u.errorLocation = QStringLiteral("x");
+    u.pid = 1;
+    s.setRunStatus(7, RunStatus::Failed, u);
+    QCOMPARE(s.run(7)->errorLocation, QStringLiteral("x"));
+    s.addArtifact(7, QStringLiteral("merged"), QStringLiteral("merged.safetensors"));
+    QCOMPARE(s.artifacts(7).size(), size_t(1));
+    s.close();
+
+    // Reopening an up-to-date database is a no-op; a newer one is refused.
+    Store again;
+    again.open(path);
+    QCOMPARE(again.schemaVersion(), schema::kCurrentVersion);
+    again.close();
+    {
+      RawDb raw(path);
+      raw.exec(QStringLiteral("PRAGMA user_version = 99"));
+    }
+    Store newer;
+    QVERIFY_THROWS_EXCEPTION(StoreError, newer.open(path));
+    QVERIFY(!newer.isOpen());
+  }
+
+  // "Two writers never corrupt the store": several threads, each with its own connection, insert
+  // metric batches and finish runs at the same time (one also reads); every row must be there.
+  void concurrentWritersLoseNothing() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("c.sqlite"));
+    qint64 sid = 0;
+    {
+      Store setup;
+      setup.open(path);
+      sid = setup.upsertStudy(QStringLiteral("c"), {}, json::object());
+    }
+    constexpr int kThreads = 4, kRunsPerThread = 3, kBatches = 15, kBatchSize = 40;
+    QSemaphore ready, go;
+    std::atomic<int> failures{0};
+    std::vector<std::unique_ptr<QThread>> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back(QThread::create([&, t] {
+        try {
+          Store s;
+          s.open(path);  // concurrent opens run the (no-op) migration check too
+          ready.release();
+          go.acquire();
+          for (int k = 0; k < kRunsPerThread; ++k) {
+            const qint64 id = s.ensureRun(newRun(QStringLiteral("t%1-r%2").arg(t).arg(k), sid, k)).id;
+            RunUpdate st;
+            st.started = unixNow();
+            s.setRunStatus(id, RunStatus::Running, st);
+            for (int b = 0; b < kBatches; ++b) {
+              std::vector<MetricPoint> batch;
+              for (int i = 0; i < kBatchSize; ++i)
+                batch.push_back({id, b * kBatchSize + i, 0.0, QStringLiteral("train"), QStringLiteral("loss"), 1.0 * i, unixNow()});
+              s.appendMetricPoints(batch);
+              s.touchHeartbeat(id, unixNow());
+              if (t == 0) s.listRuns();  // a reader in the mix
+            }
+            s.setResults(id, {{QStringLiteral("dev"), QStringLiteral("accuracy"), 0.5 + t, QStringLiteral("best")},
+                              {QStringLiteral("dev"), QStringLiteral("accuracy"), 0.4 + t, QStringLiteral("final")}});
+            RunUpdate fin;
+            fin.finished = unixNow();
+            fin.exitCode = 0;
+            s.setRunStatus(id, RunStatus::Finished, fin);
+          }
+        } catch (const std::exception& e) {
+          qWarning("writer %d failed: %s", t, e.what());
+          ++failures;
+          ready.release();
+        }
+      }));
+      threads.back()->start();
+    }
+    ready.acquire(kThreads);
+    go.release(kThreads);
+    for (auto& th : threads) QVERIFY(th->wait(120000));
+    QCOMPARE(failures.load(), 0);
+
+    Store s;
+    s.open(path);
+    RunFilter f;
+    f.studyId = sid;
+    const auto runs = s.listRuns(f);
+    QCOMPARE(runs.size(), size_t(kThreads * kRunsPerThread));
+    for (const RunRecord& r : runs) {
+      QCOMPARE(r.status, RunStatus::Finished);
+      QVERIFY(r.lastHeartbeat);
+      QCOMPARE(s.metricSeries(r.id, QStringLiteral("train"), QStringLiteral("loss")).size(), size_t(kBatches * kBatchSize));
+      QCOMPARE(s.results(r.id).size(), size_t(2));
+    }
+    s.close();
+    RawDb raw(path);
+    QCOMPARE(raw.scalar(QStringLiteral("PRAGMA integrity_check")).toString(), QStringLiteral("ok"));
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT count(*) FROM metric_points")).toInt(),
+             kThreads * kRunsPerThread * kBatches * kBatchSize);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestStore)
 #include "test_store.moc"

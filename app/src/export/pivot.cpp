@@ -197,6 +197,9 @@ PivotTable buildPivot(const ResultSet& results, const PivotOptions& options) {
   std::map<QString, const PivotColumn*> primaryCol;
   for (const PivotColumn& c : table.columns)
     if (!primaryCol.count(c.task)) primaryCol[c.task] = &c;
+  // Tasks without any column (no results of this kind) take no part in the average.
+  tasks.erase(std::remove_if(tasks.begin(), tasks.end(), [&](const QString& t) { return !primaryCol.count(t); }),
+              tasks.end());
   const bool withAverage = options.average && tasks.size() >= 2;
 
   std::vector<PivotColumn> columns = table.columns;
