@@ -11,6 +11,7 @@
 #include "io/errors.h"
 #include "model/checkpoint.h"
 #include "model/generation.h"
+#include "model/init_model.h"
 #include "peft/peft.h"
 #include "protocol/events.h"
 #include "tokenizer/tokenizer.h"
@@ -145,6 +146,19 @@ int cmdGenerate(const std::string& model_dir, const std::string& prompt, int64_t
   }
 }
 
+int cmdInitModel(const std::string& arch, const RandomLlamaSpec& spec, const std::string& out_dir,
+                 const std::string& tokenizer_dir, uint64_t seed) {
+  try {
+    if (arch != "llama")
+      throw EngineError(ErrorKind::Usage, "unsupported architecture '" + arch + "' (supported: llama)", "--arch");
+    writeRandomModel(out_dir, llamaConfigJson(spec), seed, tokenizer_dir);
+    std::cout << out_dir << "\n";
+    return 0;
+  } catch (const EngineError& e) {
+    return reportError(nullptr, e.kind(), e.message(), e.location());
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -160,6 +174,8 @@ int main(int argc, char** argv) {
   train->add_option("--run-dir", run_dir, "run directory (created)")->required();
   train->add_flag("--resume", resume, "continue from the run directory's last checkpoint");
   train->add_option("--threads", threads, "CPU threads (overrides train.threads)");
+  int64_t stop_after = 0;
+  train->add_option("--stop-after-steps", stop_after, "checkpoint and stop (exit 8) after N steps")->group("");
   train->add_option("--device", device, "auto|cpu|cuda (overrides train.device)")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
 
@@ -180,6 +196,21 @@ int main(int argc, char** argv) {
   generate->add_option("--prompt", prompt, "prompt text");
   generate->add_option("--max-new-tokens", max_new, "tokens to generate");
 
+  std::string arch = "llama", out_dir, tokenizer_from;
+  RandomLlamaSpec spec;
+  uint64_t init_seed = 0;
+  auto* init = app.add_subcommand("init-model", "write a random-initialised HF model directory");
+  init->add_option("--arch", arch, "architecture (llama)");
+  init->add_option("--out", out_dir, "output directory")->required();
+  init->add_option("--hidden", spec.hidden_size, "hidden size");
+  init->add_option("--layers", spec.num_hidden_layers, "number of layers");
+  init->add_option("--heads", spec.num_attention_heads, "attention heads");
+  init->add_option("--kv-heads", spec.num_key_value_heads, "key/value heads");
+  init->add_option("--ffn", spec.intermediate_size, "FFN (intermediate) size");
+  init->add_option("--vocab", spec.vocab_size, "vocabulary size (must match the tokenizer)");
+  init->add_option("--tokenizer-from", tokenizer_from, "copy tokenizer files from this model directory");
+  init->add_option("--seed", init_seed, "initialisation seed");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -195,10 +226,12 @@ int main(int argc, char** argv) {
     opts.resume = resume;
     opts.threads_override = threads;
     opts.device_override = device;
+    opts.stop_after_steps = stop_after;
     return cmdTrain(config_path, opts);
   }
   if (*validate) return cmdValidate(config_path);
   if (*inspect) return cmdInspect(model_dir, config_path, as_json);
+  if (*init) return cmdInitModel(arch, spec, out_dir, tokenizer_from, init_seed);
   if (*generate) return cmdGenerate(model_dir, prompt, max_new);
   return errorKindExitCode(ErrorKind::Usage);
 }

@@ -12,7 +12,8 @@ double unixTimeSeconds() {
   return duration_cast<duration<double>>(system_clock::now().time_since_epoch()).count();
 }
 
-EventStream::EventStream(std::string run_id, const std::string& events_path) : run_id_(std::move(run_id)) {
+EventStream::EventStream(std::string run_id, const std::string& events_path, bool echo_stdout)
+    : run_id_(std::move(run_id)), echo_stdout_(echo_stdout) {
   if (!events_path.empty()) {
     file_ = std::fopen(events_path.c_str(), "a");
     if (!file_) throw EngineError(ErrorKind::Io, "cannot open the event log for appending", events_path);
@@ -32,8 +33,10 @@ void EventStream::emit(const std::string& event, nlohmann::json fields) {
   // Non-finite numbers are not JSON; nlohmann writes them as null, which the app treats as missing.
   const std::string line = fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   std::lock_guard<std::mutex> lock(mutex_);
-  std::fwrite(line.data(), 1, line.size(), stdout);
-  std::fflush(stdout);
+  if (echo_stdout_) {
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fflush(stdout);
+  }
   if (file_) {
     std::fwrite(line.data(), 1, line.size(), file_);
     std::fflush(file_);

@@ -18,8 +18,9 @@ inline constexpr const char* kProtocolSchema = "1.0";
 class EventStream {
  public:
   /// `events_path` empty: stdout only. The file is opened in append mode (resume keeps history).
+  /// `echo_stdout` false writes the file only (in-process use, tests).
   /// Throws EngineError(Io) naming the file when it cannot be opened.
-  EventStream(std::string run_id, const std::string& events_path);
+  EventStream(std::string run_id, const std::string& events_path, bool echo_stdout = true);
   ~EventStream();
   EventStream(const EventStream&) = delete;
   EventStream& operator=(const EventStream&) = delete;
@@ -35,6 +36,7 @@ class EventStream {
  private:
   std::string run_id_;
   std::FILE* file_ = nullptr;
+  bool echo_stdout_ = true;
   std::mutex mutex_;
   std::atomic<int64_t> step_{0};
   std::thread heartbeat_;

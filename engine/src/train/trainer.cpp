@@ -13,13 +13,13 @@
 #include "io/errors.h"
 #include "io/safetensors.h"
 #include "model/checkpoint.h"
-#include "peft/consistency.h"
 #include "peft/peft.h"
 #include "tokenizer/tokenizer.h"
 #include "train/evaluation.h"
 #include "train/scheduler.h"
 #include "train/task_data.h"
 #include "train/train_checkpoint.h"
+#include "train/train_step.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -74,12 +74,6 @@ void writePredictions(const fs::path& dir, const EncodedSplit& split, const Eval
     out << '\n';
   }
   writeTextFile(dir / (split.name + ".tsv"), out.str());
-}
-
-/// Task loss of pass-1 outputs: cross-entropy (classification) or MSE (regression), as HF.
-torch::Tensor taskLoss(const torch::Tensor& out, const torch::Tensor& labels, bool regression) {
-  if (regression) return torch::mse_loss(out.to(torch::kFloat32), labels);
-  return torch::cross_entropy(out.to(torch::kFloat32), labels);
 }
 
 }  // namespace
@@ -217,29 +211,14 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
           at::autocast::set_enabled(true);
           at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
         }
-        routes.beginPass(false);
-        auto out1 = model->forward(ids, mask);
-        auto loss = taskLoss(out1, labels, spec.regression);
-        torch::Tensor cons;
-        if (second_pass) {
-          routes.beginPass(true);
-          auto out2 = model->forward(ids, mask);
-          cons = spec.regression ? squaredDifferenceConsistency(out1, out2) : symmetricKlConsistency(out1, out2);
-          loss = loss + lambda * cons;
-        }
+        const auto losses = forwardBackward(*model, routes, ids, mask, labels, lambda, second_pass,
+                                            1.0 / static_cast<double>(n_micro), prog.step);
         if (autocast_bf16) {
           at::autocast::set_enabled(false);
           at::autocast::clear_cache();
         }
-        const double lv = loss.item<double>();
-        if (!std::isfinite(lv))
-          throw EngineError(ErrorKind::Numerical,
-                            "loss is " + std::string(std::isnan(lv) ? "NaN" : "infinite") + " at step " +
-                                std::to_string(prog.step) + " (try a lower learning rate)",
-                            "/train/learning_rate");
-        (loss / static_cast<double>(n_micro)).backward();
-        loss_acc += lv;
-        if (cons.defined()) cons_acc += cons.item<double>();
+        loss_acc += losses.total;
+        cons_acc += losses.consistency;
         ++loss_n;
         examples_acc += static_cast<int64_t>(positions.size());
         tokens_acc += b.num_tokens;
@@ -284,9 +263,10 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
       }
       if ((cfg.train.checkpoint_every_steps > 0 && prog.step % cfg.train.checkpoint_every_steps == 0) || epoch_end)
         checkpoint();
-      if (g_interrupt_requested) {
+      if (g_interrupt_requested || (opts.stop_after_steps > 0 && prog.step >= opts.stop_after_steps && prog.step < total_steps)) {
         checkpoint();
-        throw EngineError(ErrorKind::Interrupted, "interrupted by a signal; resume with --resume");
+        events.stopHeartbeat();
+        throw EngineError(ErrorKind::Interrupted, "interrupted at step " + std::to_string(prog.step) + "; continue with --resume");
       }
     }
     if (prog.micro_in_epoch >= micro_per_epoch) {

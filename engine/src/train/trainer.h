@@ -19,6 +19,9 @@ struct TrainOptions {
   bool resume = false;
   int64_t threads_override = 0;  ///< > 0 replaces train.threads
   std::string device_override;   ///< non-empty replaces train.device
+  /// > 0: checkpoint and stop with ErrorKind::Interrupted once this many optimizer steps are done
+  /// (simulates an interruption at a known step; used by resume tests).
+  int64_t stop_after_steps = 0;
 };
 
 /// Runs `cfg` to the end, writing the run directory (docs/protocol.md) and emitting events.

@@ -1,0 +1,34 @@
+// Random-initialised Hugging Face model directories (config.json + model.safetensors + tokenizer
+// files copied from another directory): tiny models for tests and benchmarks, and from-scratch
+// baselines (`adamix-engine init-model`).
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "model/model_config.h"
+
+namespace adamix {
+
+/// Size options of a random Llama-family model.
+struct RandomLlamaSpec {
+  int64_t hidden_size = 64;
+  int64_t num_hidden_layers = 2;
+  int64_t num_attention_heads = 4;
+  int64_t num_key_value_heads = 2;
+  int64_t intermediate_size = 172;
+  int64_t vocab_size = 512;
+  int64_t max_position_embeddings = 512;
+  bool tie_word_embeddings = true;
+};
+
+/// HF config.json object of a Llama model with these sizes (model_type "llama").
+nlohmann::json llamaConfigJson(const RandomLlamaSpec& s);
+
+/// Writes `out_dir/config.json` and `out_dir/model.safetensors` (N(0, 0.02) weights, norms 1,
+/// from `seed`) and copies the tokenizer files (tokenizer.model, vocab.txt, vocab.json,
+/// merges.txt, tokenizer.json — those present) from `tokenizer_dir` when non-empty.
+/// Throws EngineError(Io) naming the path on write failures.
+void writeRandomModel(const std::string& out_dir, const nlohmann::json& hf_config, uint64_t seed,
+                      const std::string& tokenizer_dir);
+
+}  // namespace adamix

@@ -1,0 +1,37 @@
+#include "train/train_step.h"
+
+#include <cmath>
+
+#include "io/errors.h"
+#include "peft/consistency.h"
+
+namespace adamix {
+
+StepLosses forwardBackward(TaskModelImpl& model, RouteContext& routes, const torch::Tensor& ids,
+                           const torch::Tensor& mask, const torch::Tensor& labels, double lambda, bool second_pass,
+                           double loss_scale, int64_t step) {
+  const bool regression = model.headType() == HeadType::Regression;
+  routes.beginPass(false);
+  auto out1 = model.forward(ids, mask);
+  // Task loss as HF: cross-entropy (classification) or MSE (regression), in fp32.
+  auto loss = regression ? torch::mse_loss(out1.to(torch::kFloat32), labels)
+                         : torch::cross_entropy(out1.to(torch::kFloat32), labels);
+  StepLosses r;
+  if (second_pass) {
+    routes.beginPass(true);
+    auto out2 = model.forward(ids, mask);
+    auto cons = regression ? squaredDifferenceConsistency(out1, out2) : symmetricKlConsistency(out1, out2);
+    r.consistency = cons.item<double>();
+    loss = loss + lambda * cons;
+  }
+  r.total = loss.item<double>();
+  if (!std::isfinite(r.total))
+    throw EngineError(ErrorKind::Numerical,
+                      "loss is " + std::string(std::isnan(r.total) ? "NaN" : "infinite") + " at step " +
+                          std::to_string(step) + " (try a lower learning rate)",
+                      "/train/learning_rate");
+  (loss * loss_scale).backward();
+  return r;
+}
+
+}  // namespace adamix

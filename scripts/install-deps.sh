@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages AdaMix Studio builds and runs with (skips what is present).
+set -euo pipefail
+PKGS=(cmake ninja-build g++ pkg-config ccache
+      qt6-base-dev libqt6sql6-sqlite libqcustomplot-dev
+      libtorch-dev libopenblas0-pthread nlohmann-json3-dev libsentencepiece-dev libcli11-dev
+      xvfb xauth)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
