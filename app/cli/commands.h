@@ -1,0 +1,31 @@
+// The `adamix` subcommands; each takes the arguments after its command words and returns an
+// exit code (cli_common.h).
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QStringList>
+
+namespace adamix::cli {
+
+int cmdStudyRun(const QStringList& args);
+int cmdStudyStatus(const QStringList& args);
+int cmdRunsList(const QStringList& args);
+int cmdExport(const QStringList& args);
+int cmdImport(const QStringList& args);
+int cmdAssetsFetch(const QStringList& args);
+int cmdAssetsList(const QStringList& args);
+
+}  // namespace adamix::cli
+
+namespace adamix::app {
+class Store;
+}
+
+namespace adamix::cli {
+
+/// Writes <dir>/<study>.{md,tex,csv} (result pivot) and <dir>/<study>-curves.csv from the store;
+/// returns the paths (empty when the study has no finished run; `error` set on a write failure).
+QStringList exportStudyTables(app::Store& store, qint64 studyId, const QString& studyName, const QString& dir,
+                              QString* error);
+
+}  // namespace adamix::cli
