@@ -13,6 +13,7 @@
 //   nofinish  a few progress events, then exit 0 without `finished`
 //   badschema events with schema "2.0", then silence
 //   stubborn  ignores SIGTERM, sends heartbeats forever (only SIGKILL ends it)
+// FAKE_ENGINE_FAIL_TASK=<task>: runs whose task.name matches use mode "error".
 // SIGTERM/SIGINT: writes a checkpoint, an `error` event of kind interrupted, exits 8.
 // --resume continues from checkpoint/state.json.
 // SPDX-License-Identifier: GPL-3.0-or-later
@@ -136,7 +137,10 @@ int main(int argc, char** argv)
         const QString e = qEnvironmentVariable(env);
         return e.isEmpty() ? def : e;
     };
-    const QString mode = setting("mode", "FAKE_ENGINE_MODE", "normal");
+    QString mode = setting("mode", "FAKE_ENGINE_MODE", "normal");
+    // FAKE_ENGINE_FAIL_TASK=<task name>: runs of that task use mode "error" (per-run failures in CLI tests)
+    const QString failTask = qEnvironmentVariable("FAKE_ENGINE_FAIL_TASK");
+    if (!failTask.isEmpty() && config.value("task").toObject().value("name").toString() == failTask) mode = "error";
     const int steps = setting("steps", "FAKE_ENGINE_STEPS", "5").toInt();
     const int stepMs = setting("step_ms", "FAKE_ENGINE_STEP_MS", "20").toInt();
     g_run = config.value("run_id").toString(QFileInfo(QDir::cleanPath(g_runDir)).fileName());
