@@ -158,7 +158,7 @@ void TestTrainer::frozenBackboneGetsNoGradientAndStaysByteIdentical() {
   auto mask = torch::ones({4, 10}, torch::kInt64);
   for (int step = 0; step < 3; ++step) {
     handle.routes->beginPass();
-    auto loss = torch::cross_entropy(model->forward(ids, mask), torch::tensor({0, 1, 0, 1}));
+    auto loss = torch::nn::functional::cross_entropy(model->forward(ids, mask), torch::tensor({0, 1, 0, 1}));
     loss.backward();
     for (const auto& p : model->named_parameters())
       if (!p.value().requires_grad()) QVERIFY2(!p.value().grad().defined(), p.key().c_str());

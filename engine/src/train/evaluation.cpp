@@ -28,6 +28,7 @@ EvalResult evaluate(TaskModelImpl& model, RouteContext& routes, int64_t num_modu
   const bool was_training = model.is_training();
   model.eval();
   torch::NoGradGuard no_grad;
+  routes.reseed(0);  // "random" inference draws the same modules at every evaluation
   EvalResult r;
   double loss_sum = 0;
   const auto order = epochOrder(split.examples.size(), static_cast<size_t>(batch_size), 0, 0, false);

@@ -15,7 +15,7 @@ StepLosses forwardBackward(TaskModelImpl& model, RouteContext& routes, const tor
   auto out1 = model.forward(ids, mask);
   // Task loss as HF: cross-entropy (classification) or MSE (regression), in fp32.
   auto loss = regression ? torch::mse_loss(out1.to(torch::kFloat32), labels)
-                         : torch::cross_entropy(out1.to(torch::kFloat32), labels);
+                         : torch::nn::functional::cross_entropy(out1.to(torch::kFloat32), labels);
   StepLosses r;
   if (second_pass) {
     routes.beginPass(true);

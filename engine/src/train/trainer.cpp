@@ -184,7 +184,10 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
     prog.last_eval_step = prog.step;
   };
 
+  int64_t last_checkpoint_step = -1;
   auto checkpoint = [&]() {
+    if (last_checkpoint_step == prog.step) return;
+    last_checkpoint_step = prog.step;
     saveTrainCheckpoint(ckpt_path, trainable, optimizer, prog);
     events.emit("checkpoint", {{"step", prog.step}, {"path", "checkpoint/state.safetensors"}});
   };
