@@ -1,0 +1,158 @@
+#include "model/checkpoint.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <filesystem>
+#include <functional>
+#include <set>
+#include <iostream>
+#include <sstream>
+
+#include "io/errors.h"
+#include "io/safetensors.h"
+#include "model/llama.h"
+
+namespace adamix {
+namespace {
+
+using Builder = std::function<std::shared_ptr<TaskModelImpl>(const ModelConfig&, HeadType, int64_t)>;
+
+// One entry per architecture; BERT/RoBERTa/GPT-2 add theirs here.
+const std::map<Architecture, Builder>& registry() {
+  static const std::map<Architecture, Builder> r = {
+      {Architecture::Llama,
+       [](const ModelConfig& c, HeadType h, int64_t n) -> std::shared_ptr<TaskModelImpl> {
+         return std::make_shared<LlamaForTaskImpl>(c, h, n);
+       }},
+  };
+  return r;
+}
+
+std::string shapeStr(at::IntArrayRef s) {
+  std::ostringstream os;
+  os << "[";
+  for (size_t i = 0; i < s.size(); ++i) os << (i ? ", " : "") << s[i];
+  os << "]";
+  return os.str();
+}
+
+bool isPeftParam(const std::string& name) {
+  return name.find(".lora.") != std::string::npos || name.find(".adapter.") != std::string::npos;
+}
+
+bool startsWith(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
+
+bool endsWith(const std::string& s, const std::string& p) {
+  return s.size() >= p.size() && s.compare(s.size() - p.size(), p.size(), p) == 0;
+}
+
+bool isNormWeight(const std::string& name, const torch::Tensor& p) {
+  return p.dim() == 1 && endsWith(name, ".weight") &&
+         (name.find("norm") != std::string::npos || name.find("LayerNorm") != std::string::npos);
+}
+
+void initParam(const std::string& name, torch::Tensor& p, double std_dev, at::Generator& gen) {
+  torch::NoGradGuard ng;
+  if (endsWith(name, ".bias")) p.zero_();
+  else if (isNormWeight(name, p)) p.fill_(1.0);
+  else p.normal_(0.0, std_dev, gen);
+}
+
+}  // namespace
+
+std::shared_ptr<TaskModelImpl> buildTaskModel(const ModelConfig& config, HeadType head, int64_t num_labels) {
+  auto it = registry().find(config.architecture);
+  if (it == registry().end())
+    throw EngineError(ErrorKind::Model, "no model implementation for model_type '" + config.model_type + "'",
+                      config.source);
+  return it->second(config, head, num_labels);
+}
+
+void initTaskModelWeights(TaskModelImpl& model, uint64_t seed, bool backbone_and_head_only) {
+  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+  const double std_dev = model.config().initializer_range;
+  for (auto& kv : model.named_parameters(true)) {
+    if (backbone_and_head_only && isPeftParam(kv.key())) continue;
+    initParam(kv.key(), kv.value(), std_dev, gen);
+  }
+}
+
+std::map<std::string, torch::Tensor> namedTensors(const torch::nn::Module& model) {
+  std::map<std::string, torch::Tensor> out;
+  for (const auto& kv : model.named_parameters(true)) out.emplace(kv.key(), kv.value().detach());
+  return out;
+}
+
+void loadTaskModelState(TaskModelImpl& model, const std::map<std::string, torch::Tensor>& tensors,
+                        const std::string& file, uint64_t head_seed) {
+  const auto heads = model.headPrefixes();
+  auto isHead = [&](const std::string& n) {
+    for (const auto& p : heads)
+      if (startsWith(n, p)) return true;
+    return false;
+  };
+  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(head_seed);
+  const double std_dev = model.config().initializer_range;
+  std::set<std::string> expected;
+  torch::NoGradGuard ng;
+  for (auto& kv : model.named_parameters(true)) {
+    const std::string& name = kv.key();
+    if (isPeftParam(name)) continue;
+    expected.insert(name);
+    torch::Tensor& p = kv.value();
+    auto it = tensors.find(name);
+    if (it == tensors.end()) {
+      if (isHead(name)) {
+        initParam(name, p, std_dev, gen);
+        continue;
+      }
+      throw EngineError(ErrorKind::Model, "missing tensor (the model expects shape " + shapeStr(p.sizes()) + ")",
+                        file + ":" + name);
+    }
+    const torch::Tensor& t = it->second;
+    if (!t.is_floating_point())
+      throw EngineError(ErrorKind::Model,
+                        std::string("dtype ") + c10::toString(t.scalar_type()) +
+                            " where a floating-point tensor (F32/F16/BF16) is expected",
+                        file + ":" + name);
+    if (t.sizes() != p.sizes())
+      throw EngineError(ErrorKind::Model,
+                        "shape " + shapeStr(t.sizes()) + " in the file, the model expects " + shapeStr(p.sizes()),
+                        file + ":" + name);
+    p.copy_(t);
+  }
+  const bool tied_lm = model.headType() == HeadType::CausalLM && model.config().tie_word_embeddings;
+  for (const auto& [name, t] : tensors) {
+    if (expected.count(name)) continue;
+    if (endsWith(name, "rotary_emb.inv_freq")) continue;       // buffer stored by older HF versions
+    if (tied_lm && name == "lm_head.weight") continue;         // tied copy of the embeddings
+    if (startsWith(name, "model."))
+      throw EngineError(ErrorKind::Model,
+                        "unexpected tensor for a '" + model.config().model_type +
+                            "' model with this config.json (different architecture, layer count or biases?)",
+                        file + ":" + name);
+    std::cerr << "warning: " << file << ":" << name << ": tensor not used by this model, ignored\n";
+  }
+}
+
+std::shared_ptr<TaskModelImpl> loadTaskModel(const std::string& model_dir, HeadType head, int64_t num_labels,
+                                             uint64_t head_seed) {
+  namespace fs = std::filesystem;
+  ModelConfig cfg = loadModelConfig(model_dir);
+  const std::string file = (fs::path(model_dir) / "model.safetensors").string();
+  std::error_code ec;
+  if (!fs::exists(file, ec)) {
+    std::string hint;
+    if (fs::exists(fs::path(model_dir) / "pytorch_model.bin", ec) ||
+        fs::exists(fs::path(model_dir) / "model.safetensors.index.json", ec))
+      hint = " (only a single model.safetensors is supported; convert pytorch_model.bin / sharded files)";
+    throw EngineError(ErrorKind::Model, "model weights not found" + hint, file);
+  }
+  auto model = buildTaskModel(cfg, head, num_labels);
+  SafetensorsFile st = loadSafetensors(file, /*to_float32=*/true);
+  loadTaskModelState(*model, st.tensors, file, head_seed);
+  model->eval();
+  return model;
+}
+
+}  // namespace adamix

@@ -1,0 +1,213 @@
+#include "model/llama.h"
+
+#include <cmath>
+#include <string>
+
+#include "io/errors.h"
+
+namespace adamix {
+
+torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& weight, double eps) {
+  const auto in_dtype = x.scalar_type();
+  auto h = x.to(torch::kFloat32);
+  auto var = h.pow(2).mean(-1, /*keepdim=*/true);
+  h = h * torch::rsqrt(var + eps);
+  return weight * h.to(in_dtype);
+}
+
+torch::Tensor rotateHalf(const torch::Tensor& x) {
+  const int64_t half = x.size(-1) / 2;
+  auto x1 = x.narrow(-1, 0, half);
+  auto x2 = x.narrow(-1, half, x.size(-1) - half);
+  return torch::cat({-x2, x1}, -1);
+}
+
+std::pair<torch::Tensor, torch::Tensor> rotaryCosSin(const torch::Tensor& positions, int64_t head_dim,
+                                                     double theta) {
+  auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(positions.device());
+  // inv_freq = 1 / theta^(arange(0, D, 2) / D), as HF (computed in fp32 from int64 arange).
+  auto inv_freq =
+      1.0 / torch::pow(theta, torch::arange(0, head_dim, 2, opts.dtype(torch::kInt64)).to(torch::kFloat32) /
+                                  static_cast<double>(head_dim));
+  auto freqs = torch::outer(positions.to(torch::kFloat32), inv_freq);  // [T, D/2]
+  auto emb = torch::cat({freqs, freqs}, -1);                          // [T, D]
+  return {emb.cos(), emb.sin()};
+}
+
+torch::Tensor applyRotary(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
+  auto c = cos.to(x.scalar_type());
+  auto s = sin.to(x.scalar_type());
+  return x * c + rotateHalf(x) * s;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+LlamaRMSNormImpl::LlamaRMSNormImpl(int64_t hidden_size, double eps_) : eps(eps_) {
+  weight = register_parameter("weight", torch::ones({hidden_size}));
+}
+
+LlamaAttentionImpl::LlamaAttentionImpl(const ModelConfig& c)
+    : num_heads(c.num_attention_heads), num_kv_heads(c.num_key_value_heads), head_dim(c.head_dim) {
+  const bool b = c.attention_bias;
+  q_proj = register_module("q_proj", PeftLinear(c.hidden_size, num_heads * head_dim, b));
+  k_proj = register_module("k_proj", PeftLinear(c.hidden_size, num_kv_heads * head_dim, b));
+  v_proj = register_module("v_proj", PeftLinear(c.hidden_size, num_kv_heads * head_dim, b));
+  o_proj = register_module("o_proj", PeftLinear(num_heads * head_dim, c.hidden_size, b));
+}
+
+torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& cos,
+                                          const torch::Tensor& sin, const torch::Tensor& allowed,
+                                          LlamaKVCache* cache, size_t layer) {
+  const int64_t B = x.size(0), T = x.size(1);
+  auto q = q_proj->forward(x).view({B, T, num_heads, head_dim}).transpose(1, 2);
+  auto k = k_proj->forward(x).view({B, T, num_kv_heads, head_dim}).transpose(1, 2);
+  auto v = v_proj->forward(x).view({B, T, num_kv_heads, head_dim}).transpose(1, 2);
+  q = applyRotary(q, cos, sin);
+  k = applyRotary(k, cos, sin);
+  if (cache) {
+    if (cache->keys.size() <= layer) {
+      cache->keys.resize(layer + 1);
+      cache->values.resize(layer + 1);
+    }
+    if (cache->keys[layer].defined()) {
+      k = torch::cat({cache->keys[layer], k}, 2);
+      v = torch::cat({cache->values[layer], v}, 2);
+    }
+    cache->keys[layer] = k;
+    cache->values[layer] = v;
+  }
+  const int64_t S = k.size(2);
+  const int64_t rep = num_heads / num_kv_heads;
+  if (rep > 1) {  // HF repeat_kv: [B, KV, S, D] -> [B, KV*rep, S, D], each kv head repeated rep times
+    k = k.unsqueeze(2).expand({B, num_kv_heads, rep, S, head_dim}).reshape({B, num_heads, S, head_dim});
+    v = v.unsqueeze(2).expand({B, num_kv_heads, rep, S, head_dim}).reshape({B, num_heads, S, head_dim});
+  }
+  auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(head_dim));
+  // A large finite negative (not -inf) so fully masked rows (padding queries) stay finite.
+  const double neg = scores.scalar_type() == torch::kFloat16 ? -65504.0 : -1e30;
+  scores = scores.masked_fill(allowed.logical_not(), neg);
+  auto probs = torch::softmax(scores, -1, torch::kFloat32).to(q.scalar_type());
+  auto out = torch::matmul(probs, v).transpose(1, 2).reshape({B, T, num_heads * head_dim});
+  return o_proj->forward(out);
+}
+
+LlamaMLPImpl::LlamaMLPImpl(const ModelConfig& c) {
+  const bool b = c.mlp_bias;
+  gate_proj = register_module("gate_proj", PeftLinear(c.hidden_size, c.intermediate_size, b));
+  up_proj = register_module("up_proj", PeftLinear(c.hidden_size, c.intermediate_size, b));
+  down_proj = register_module("down_proj", PeftLinear(c.intermediate_size, c.hidden_size, b));
+}
+
+torch::Tensor LlamaMLPImpl::forward(const torch::Tensor& x) {
+  return down_proj->forward(torch::silu(gate_proj->forward(x)) * up_proj->forward(x));
+}
+
+LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const ModelConfig& c) {
+  self_attn = register_module("self_attn", LlamaAttention(c));
+  mlp = register_module("mlp", LlamaMLP(c));
+  input_layernorm = register_module("input_layernorm", LlamaRMSNorm(c.hidden_size, c.rms_norm_eps));
+  post_attention_layernorm =
+      register_module("post_attention_layernorm", LlamaRMSNorm(c.hidden_size, c.rms_norm_eps));
+  attn_adapter = register_module("attn_adapter", AdapterSite(c.hidden_size));
+  ffn_adapter = register_module("ffn_adapter", AdapterSite(c.hidden_size));
+}
+
+torch::Tensor LlamaDecoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& cos,
+                                             const torch::Tensor& sin, const torch::Tensor& allowed,
+                                             LlamaKVCache* cache, size_t layer) {
+  auto h = x + attn_adapter->forward(self_attn->forward(input_layernorm->forward(x), cos, sin, allowed,
+                                                        cache, layer));
+  return h + ffn_adapter->forward(mlp->forward(post_attention_layernorm->forward(h)));
+}
+
+LlamaModelImpl::LlamaModelImpl(const ModelConfig& c) : cfg(c) {
+  embed_tokens = register_module("embed_tokens", torch::nn::Embedding(c.vocab_size, c.hidden_size));
+  layers = register_module("layers", torch::nn::ModuleList());
+  for (int64_t i = 0; i < c.num_hidden_layers; ++i) layers->push_back(LlamaDecoderLayer(c));
+  norm = register_module("norm", LlamaRMSNorm(c.hidden_size, c.rms_norm_eps));
+}
+
+torch::Tensor LlamaModelImpl::forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                                      LlamaKVCache* cache) {
+  TORCH_CHECK(input_ids.dim() == 2, "input_ids must be [B, T], got ", input_ids.sizes());
+  const int64_t B = input_ids.size(0), T = input_ids.size(1);
+  const int64_t past = cache ? cache->length() : 0;
+  const int64_t S = past + T;
+  const auto dev = input_ids.device();
+  auto ids = input_ids.to(torch::kInt64);
+  auto h = embed_tokens->forward(ids);
+
+  auto positions = torch::arange(past, S, torch::TensorOptions().dtype(torch::kInt64).device(dev));
+  auto [cos, sin] = rotaryCosSin(positions, cfg.head_dim, cfg.rope_theta);
+
+  // allowed[b, 0, q, k] = key k is not after query q (causal) and key k is a token (padding mask).
+  auto key_pos = torch::arange(0, S, torch::TensorOptions().dtype(torch::kInt64).device(dev));
+  auto allowed = key_pos.unsqueeze(0).le(positions.unsqueeze(1));  // [T, S]
+  allowed = allowed.view({1, 1, T, S});
+  if (attention_mask.defined()) {
+    TORCH_CHECK(attention_mask.dim() == 2 && attention_mask.size(0) == B && attention_mask.size(1) == S,
+                "attention_mask must be [B, past+T] = [", B, ", ", S, "], got ", attention_mask.sizes());
+    allowed = allowed.logical_and(attention_mask.to(dev).ne(0).view({B, 1, 1, S}));
+  }
+  for (size_t i = 0; i < layers->size(); ++i)
+    h = layers->ptr<LlamaDecoderLayerImpl>(i)->forward(h, cos, sin, allowed, cache, i);
+  return norm->forward(h);
+}
+
+LlamaForTaskImpl::LlamaForTaskImpl(const ModelConfig& c, HeadType h, int64_t labels)
+    : cfg(c), head(h), num_labels(labels) {
+  if (head == HeadType::CausalLM) num_labels = c.vocab_size;
+  if (head == HeadType::Regression) {
+    if (labels != 1 && labels != 0)
+      throw EngineError(ErrorKind::Config, "a regression head has 1 output, got num_labels = " +
+                                               std::to_string(labels));
+    num_labels = 1;
+  }
+  if (head == HeadType::Classification && labels < 2)
+    throw EngineError(ErrorKind::Config,
+                      "a classification head needs num_labels >= 2, got " + std::to_string(labels));
+  model = register_module("model", LlamaModel(c));
+  if (head == HeadType::CausalLM) {
+    if (!c.tie_word_embeddings)
+      lm_head = register_module(
+          "lm_head", torch::nn::Linear(torch::nn::LinearOptions(c.hidden_size, c.vocab_size).bias(false)));
+  } else {
+    score = register_module(
+        "score", torch::nn::Linear(torch::nn::LinearOptions(c.hidden_size, num_labels).bias(false)));
+  }
+}
+
+std::vector<std::string> LlamaForTaskImpl::headPrefixes() const {
+  if (head == HeadType::CausalLM) return cfg.tie_word_embeddings ? std::vector<std::string>{}
+                                                                 : std::vector<std::string>{"lm_head."};
+  return {"score."};
+}
+
+torch::Tensor LlamaForTaskImpl::headForward(const torch::Tensor& hidden, const torch::Tensor& attention_mask) {
+  if (head == HeadType::CausalLM) {
+    const auto& w = cfg.tie_word_embeddings ? model->embed_tokens->weight : lm_head->weight;
+    return torch::nn::functional::linear(hidden, w);  // [B, T, V]
+  }
+  const int64_t B = hidden.size(0), T = hidden.size(1);
+  torch::Tensor last;
+  if (attention_mask.defined())
+    last = attention_mask.to(hidden.device()).ne(0).sum(1).sub(1).clamp_min(0).to(torch::kInt64);
+  else
+    last = torch::full({B}, T - 1, torch::TensorOptions().dtype(torch::kInt64).device(hidden.device()));
+  auto batch = torch::arange(B, torch::TensorOptions().dtype(torch::kInt64).device(hidden.device()));
+  auto pooled = hidden.index({batch, last});  // [B, d]
+  auto logits = score->forward(pooled);       // [B, L]
+  return head == HeadType::Regression ? logits.squeeze(-1) : logits;
+}
+
+torch::Tensor LlamaForTaskImpl::forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask) {
+  return headForward(model->forward(input_ids, attention_mask), attention_mask);
+}
+
+torch::Tensor LlamaForTaskImpl::forwardCached(const torch::Tensor& input_ids, LlamaKVCache& cache,
+                                              const torch::Tensor& attention_mask) {
+  TORCH_CHECK(head == HeadType::CausalLM, "forwardCached needs a causal LM head");
+  return headForward(model->forward(input_ids, attention_mask, &cache), {});
+}
+
+}  // namespace adamix

@@ -1,0 +1,134 @@
+// Llama family backbone + task heads, reading top to bottom like HF transformers
+// models/llama/modeling_llama.py, with the same parameter names:
+//   model.embed_tokens.weight, model.layers.N.{input_layernorm, post_attention_layernorm}.weight,
+//   model.layers.N.self_attn.{q,k,v,o}_proj.weight, model.layers.N.mlp.{gate,up,down}_proj.weight,
+//   model.norm.weight, lm_head.weight (absent when tied), score.weight (classification/regression).
+// Every projection is a PeftLinear; adapters sit at `attn_adapter` (after o_proj) and
+// `ffn_adapter` (after down_proj), both before the residual add (pre-LN placement, DESIGN.md).
+#pragma once
+#include <torch/torch.h>
+
+#include <utility>
+#include <vector>
+
+#include "model/model_config.h"
+#include "model/task_model.h"
+#include "peft/sites.h"
+
+namespace adamix {
+
+/// RMSNorm as HF LlamaRMSNorm: computed in fp32, y = weight * (x / sqrt(mean(x^2, -1) + eps)),
+/// cast back to x's dtype before the weight multiply. x [..., d], weight [d].
+torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& weight, double eps);
+
+/// HF rotate_half: x [..., D] -> cat(-x[..., D/2:], x[..., :D/2]).
+torch::Tensor rotateHalf(const torch::Tensor& x);
+
+/// Rotary tables for `positions` [T] int64 (HF LlamaRotaryEmbedding, rotate-half layout):
+/// inv_freq_i = theta^(-2i/D), freqs = pos x inv_freq, emb = cat(freqs, freqs);
+/// returns {cos(emb), sin(emb)}, each [T, D] float32 on positions' device.
+std::pair<torch::Tensor, torch::Tensor> rotaryCosSin(const torch::Tensor& positions, int64_t head_dim,
+                                                     double theta);
+
+/// HF apply_rotary_pos_emb for one tensor: x [B, H, T, D], cos/sin [T, D] -> x*cos + rotateHalf(x)*sin.
+torch::Tensor applyRotary(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin);
+
+/// Key/value cache for incremental decoding: per layer, keys/values [B, kv_heads, S, D]
+/// (before the GQA repeat). Empty tensors until the first forward.
+struct LlamaKVCache {
+  std::vector<torch::Tensor> keys, values;
+  int64_t length() const { return keys.empty() || !keys[0].defined() ? 0 : keys[0].size(2); }
+  void clear() { keys.clear(); values.clear(); }
+};
+
+/// RMSNorm module (parameter "weight" [d], initialised to ones).
+class LlamaRMSNormImpl : public torch::nn::Module {
+ public:
+  LlamaRMSNormImpl(int64_t hidden_size, double eps);
+  torch::Tensor forward(const torch::Tensor& x) { return rmsNorm(x, weight, eps); }
+  torch::Tensor weight;
+  double eps;
+};
+TORCH_MODULE(LlamaRMSNorm);
+
+/// Grouped-query self-attention with RoPE. forward: x [B, T, d]; cos/sin [T, D];
+/// allowed [B, 1, T, S] bool (true = query may attend to key; S = past + T) -> [B, T, d].
+/// With `cache`/`layer`, past keys/values are prepended and the cache is extended.
+class LlamaAttentionImpl : public torch::nn::Module {
+ public:
+  explicit LlamaAttentionImpl(const ModelConfig& c);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
+                        const torch::Tensor& allowed, LlamaKVCache* cache = nullptr, size_t layer = 0);
+  int64_t num_heads, num_kv_heads, head_dim;
+  PeftLinear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
+};
+TORCH_MODULE(LlamaAttention);
+
+/// SwiGLU MLP: down_proj(silu(gate_proj(x)) * up_proj(x)); x [B, T, d] -> [B, T, d].
+class LlamaMLPImpl : public torch::nn::Module {
+ public:
+  explicit LlamaMLPImpl(const ModelConfig& c);
+  torch::Tensor forward(const torch::Tensor& x);
+  PeftLinear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
+};
+TORCH_MODULE(LlamaMLP);
+
+/// Pre-LN decoder layer:
+///   h = x + attn_adapter(self_attn(input_layernorm(x)))
+///   y = h + ffn_adapter(mlp(post_attention_layernorm(h)))
+class LlamaDecoderLayerImpl : public torch::nn::Module {
+ public:
+  explicit LlamaDecoderLayerImpl(const ModelConfig& c);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
+                        const torch::Tensor& allowed, LlamaKVCache* cache = nullptr, size_t layer = 0);
+  LlamaAttention self_attn{nullptr};
+  LlamaMLP mlp{nullptr};
+  LlamaRMSNorm input_layernorm{nullptr}, post_attention_layernorm{nullptr};
+  AdapterSite attn_adapter{nullptr}, ffn_adapter{nullptr};
+};
+TORCH_MODULE(LlamaDecoderLayer);
+
+/// The backbone ("model." in HF names). forward: input_ids [B, T] int64, attention_mask [B, T]
+/// (undefined = all tokens; with a cache it covers past + current tokens, [B, S]) ->
+/// final-normed hidden states [B, T, d]. Positions are past .. past+T-1 (right padding only).
+class LlamaModelImpl : public torch::nn::Module {
+ public:
+  explicit LlamaModelImpl(const ModelConfig& c);
+  torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                        LlamaKVCache* cache = nullptr);
+  ModelConfig cfg;
+  torch::nn::Embedding embed_tokens{nullptr};
+  torch::nn::ModuleList layers{nullptr};
+  LlamaRMSNorm norm{nullptr};
+};
+TORCH_MODULE(LlamaModel);
+
+/// Llama backbone + head: HF LlamaForCausalLM / LlamaForSequenceClassification.
+/// Classification/regression pool the hidden state at the last non-padding token
+/// (attention_mask.sum(1) - 1) and apply `score` (no bias). Parameters are uninitialised
+/// (torch defaults) after construction: use loadTaskModel() or initTaskModelWeights().
+class LlamaForTaskImpl : public TaskModelImpl {
+ public:
+  LlamaForTaskImpl(const ModelConfig& c, HeadType head, int64_t num_labels);
+  torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask) override;
+  /// CausalLM only: logits [B, T, V] for the new tokens, using and extending `cache`.
+  /// `attention_mask` [B, past + T] or undefined (all tokens).
+  torch::Tensor forwardCached(const torch::Tensor& input_ids, LlamaKVCache& cache,
+                              const torch::Tensor& attention_mask = {});
+  std::vector<std::string> headPrefixes() const override;
+  const ModelConfig& config() const override { return cfg; }
+  HeadType headType() const override { return head; }
+  int64_t numLabels() const override { return num_labels; }
+
+  ModelConfig cfg;
+  HeadType head;
+  int64_t num_labels;
+  LlamaModel model{nullptr};
+  torch::nn::Linear lm_head{nullptr};  ///< CausalLM with untied embeddings only
+  torch::nn::Linear score{nullptr};    ///< Classification / Regression only
+
+ private:
+  torch::Tensor headForward(const torch::Tensor& hidden, const torch::Tensor& attention_mask);
+};
+
+}  // namespace adamix

@@ -1,0 +1,136 @@
+#include "model/model_config.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "io/errors.h"
+#include "io/json_util.h"
+
+namespace adamix {
+namespace {
+
+using json = nlohmann::json;
+namespace ju = json_util;
+constexpr ErrorKind kM = ErrorKind::Model;
+
+// Re-labels a json_util error with the file name: "config.json:/hidden_size".
+[[noreturn]] void rethrowWithSource(const EngineError& e, const std::string& source) {
+  throw EngineError(kM, e.message(), source + ":" + e.location());
+}
+
+void checkPositive(int64_t v, const char* field, const std::string& source) {
+  if (v <= 0)
+    throw EngineError(kM, std::string(field) + " must be positive, got " + std::to_string(v),
+                      source + ":/" + field);
+}
+
+// Token ids in HF configs are an int, null, or (eos) a list of ints.
+std::vector<int64_t> tokenIds(const json& j, const char* key, std::vector<int64_t> def) {
+  auto it = j.find(key);
+  if (it == j.end()) return def;
+  if (it->is_null()) return {};
+  if (it->is_array()) return ju::convert<std::vector<int64_t>>(*it, ju::childPath("", key), kM);
+  return {ju::convert<int64_t>(*it, ju::childPath("", key), kM)};
+}
+
+// HF transformers models/llama/configuration_llama.py.
+ModelConfig parseLlama(const json& j, ModelConfig c) {
+  c.architecture = Architecture::Llama;
+  c.hidden_size = ju::get<int64_t>(j, "hidden_size", "", 4096, kM);
+  c.intermediate_size = ju::get<int64_t>(j, "intermediate_size", "", 11008, kM);
+  c.num_hidden_layers = ju::get<int64_t>(j, "num_hidden_layers", "", 32, kM);
+  c.num_attention_heads = ju::get<int64_t>(j, "num_attention_heads", "", 32, kM);
+  c.num_key_value_heads =
+      ju::getOptional<int64_t>(j, "num_key_value_heads", "", true, kM).value_or(c.num_attention_heads);
+  c.vocab_size = ju::get<int64_t>(j, "vocab_size", "", 32000, kM);
+  c.max_position_embeddings = ju::get<int64_t>(j, "max_position_embeddings", "", 2048, kM);
+  c.rms_norm_eps = ju::get<double>(j, "rms_norm_eps", "", 1e-6, kM);
+  c.rope_theta = ju::get<double>(j, "rope_theta", "", 10000.0, kM);
+  c.initializer_range = ju::get<double>(j, "initializer_range", "", 0.02, kM);
+  c.tie_word_embeddings = ju::get<bool>(j, "tie_word_embeddings", "", false, kM);
+  c.attention_bias = ju::get<bool>(j, "attention_bias", "", false, kM);
+  c.mlp_bias = ju::get<bool>(j, "mlp_bias", "", false, kM);
+  c.hidden_act = ju::get<std::string>(j, "hidden_act", "", "silu", kM);
+  auto bos = tokenIds(j, "bos_token_id", {1});
+  auto eos = tokenIds(j, "eos_token_id", {2});
+  auto pad = tokenIds(j, "pad_token_id", {});
+  c.bos_token_id = bos.empty() ? -1 : bos.front();
+  c.eos_token_ids = eos;
+  c.eos_token_id = eos.empty() ? -1 : eos.front();
+  c.pad_token_id = pad.empty() ? -1 : pad.front();
+
+  for (auto [v, f] : {std::pair{c.hidden_size, "hidden_size"}, {c.intermediate_size, "intermediate_size"},
+                      {c.num_hidden_layers, "num_hidden_layers"}, {c.num_attention_heads, "num_attention_heads"},
+                      {c.num_key_value_heads, "num_key_value_heads"}, {c.vocab_size, "vocab_size"},
+                      {c.max_position_embeddings, "max_position_embeddings"}})
+    checkPositive(v, f, c.source);
+  c.head_dim = ju::getOptional<int64_t>(j, "head_dim", "", true, kM)
+                   .value_or(c.hidden_size / c.num_attention_heads);
+  checkPositive(c.head_dim, "head_dim", c.source);
+  if (!j.contains("head_dim") && c.hidden_size % c.num_attention_heads != 0)
+    throw EngineError(kM, "hidden_size " + std::to_string(c.hidden_size) +
+                              " is not divisible by num_attention_heads " +
+                              std::to_string(c.num_attention_heads), c.source + ":/hidden_size");
+  if (c.head_dim % 2 != 0)
+    throw EngineError(kM, "head_dim must be even for rotary embeddings, got " + std::to_string(c.head_dim),
+                      c.source + ":/head_dim");
+  if (c.num_attention_heads % c.num_key_value_heads != 0)
+    throw EngineError(kM, "num_attention_heads " + std::to_string(c.num_attention_heads) +
+                              " is not a multiple of num_key_value_heads " +
+                              std::to_string(c.num_key_value_heads), c.source + ":/num_key_value_heads");
+  if (c.hidden_act != "silu")
+    throw EngineError(kM, "unsupported hidden_act '" + c.hidden_act + "' for llama (supported: silu)",
+                      c.source + ":/hidden_act");
+  if (j.contains("rope_scaling") && !j["rope_scaling"].is_null())
+    throw EngineError(kM, "rope_scaling is not supported (only plain RoPE)", c.source + ":/rope_scaling");
+  if (c.rms_norm_eps <= 0)
+    throw EngineError(kM, "rms_norm_eps must be positive", c.source + ":/rms_norm_eps");
+  if (c.rope_theta <= 0) throw EngineError(kM, "rope_theta must be positive", c.source + ":/rope_theta");
+  return c;
+}
+
+}  // namespace
+
+std::vector<std::string> supportedModelTypes() { return {"llama"}; }
+
+ModelConfig parseModelConfig(const json& j, const std::string& source) {
+  ModelConfig c;
+  c.source = source;
+  c.raw = j;
+  try {
+    ju::requireObject(j, "", kM);
+    auto type = ju::getOptional<std::string>(j, "model_type", "", true, kM);
+    if (!type) throw EngineError(kM, "missing model_type", "/model_type");
+    c.model_type = *type;
+    if (c.model_type == "llama") return parseLlama(j, c);
+  } catch (const EngineError& e) {
+    if (e.location().rfind(source, 0) == 0) throw;
+    rethrowWithSource(e, source);
+  }
+  std::string list;
+  for (const auto& t : supportedModelTypes()) list += (list.empty() ? "" : ", ") + t;
+  throw EngineError(kM, "unsupported architecture '" + c.model_type + "' (supported: " + list + ")",
+                    source + ":/model_type");
+}
+
+ModelConfig loadModelConfig(const std::string& model_dir) {
+  namespace fs = std::filesystem;
+  fs::path p = model_dir;
+  std::error_code ec;
+  if (fs::is_directory(p, ec)) p /= "config.json";
+  const std::string path = p.string();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw EngineError(kM, "cannot open model config (config.json missing?)", path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  json j;
+  try {
+    j = json::parse(ss.str());
+  } catch (const json::exception& e) {
+    throw EngineError(kM, std::string("invalid JSON: ") + e.what(), path);
+  }
+  return parseModelConfig(j, path);
+}
+
+}  // namespace adamix

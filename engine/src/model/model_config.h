@@ -1,0 +1,58 @@
+// Architecture hyper-parameters read from a Hugging Face `config.json`, with HF defaults.
+// One struct for all architectures: fields a given architecture does not use keep their defaults.
+// Adding an architecture (bert, roberta, gpt2) = one parse function in model_config.cpp plus one
+// builder in checkpoint.cpp's registry.
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace adamix {
+
+/// Backbone family; selects the module implementation.
+enum class Architecture { Llama };
+
+/// Parsed `config.json`. Defaults are those of HF `LlamaConfig` (transformers
+/// configuration_llama.py) where the file omits a field.
+struct ModelConfig {
+  Architecture architecture = Architecture::Llama;
+  std::string model_type = "llama";
+  int64_t hidden_size = 4096;
+  int64_t intermediate_size = 11008;
+  int64_t num_hidden_layers = 32;
+  int64_t num_attention_heads = 32;
+  int64_t num_key_value_heads = 32;  ///< default: num_attention_heads
+  int64_t head_dim = 128;            ///< default: hidden_size / num_attention_heads
+  int64_t vocab_size = 32000;
+  int64_t max_position_embeddings = 2048;
+  double rms_norm_eps = 1e-6;
+  double rope_theta = 10000.0;
+  double initializer_range = 0.02;
+  bool tie_word_embeddings = false;
+  bool attention_bias = false;  ///< q/k/v/o projections carry biases
+  bool mlp_bias = false;        ///< gate/up/down projections carry biases
+  std::string hidden_act = "silu";
+  int64_t bos_token_id = 1;   ///< -1 when none
+  int64_t eos_token_id = 2;   ///< first of eos_token_ids; -1 when none
+  std::vector<int64_t> eos_token_ids;  ///< all EOS ids (HF allows a list)
+  int64_t pad_token_id = -1;  ///< -1 when none
+  std::string source;         ///< the file it was read from (for messages)
+  nlohmann::json raw;         ///< the whole file, for fields not modelled here
+};
+
+/// model_types this build can load ({"llama"}).
+std::vector<std::string> supportedModelTypes();
+
+/// Parses an HF config object. `source` labels errors (usually the config.json path).
+/// Throws EngineError(Model, msg, "source:/field") for a missing model_type, an unsupported one
+/// ("unsupported architecture 'x' (supported: llama)"), a wrong-typed field, an unsupported
+/// hidden_act or rope_scaling, or inconsistent sizes (heads not dividing, etc.).
+ModelConfig parseModelConfig(const nlohmann::json& j, const std::string& source = "config.json");
+
+/// Reads `<model_dir>/config.json` (or `model_dir` itself when it names a file).
+/// Throws EngineError(Model) when the file is missing or not valid JSON, and as parseModelConfig.
+ModelConfig loadModelConfig(const std::string& model_dir);
+
+}  // namespace adamix

@@ -1,0 +1,43 @@
+// The architecture-agnostic model interface the trainer, PEFT layer and generation use.
+// A TaskModel = backbone (HF parameter names) + one task head.
+#pragma once
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+#include "model/model_config.h"
+
+namespace adamix {
+
+/// Which head sits on the backbone.
+enum class HeadType {
+  CausalLM,        ///< next-token logits over the vocabulary
+  Classification,  ///< num_labels logits from the last non-padding token
+  Regression       ///< one score from the last non-padding token (num_labels = 1)
+};
+
+/// Base class of every task model. Parameter names (named_parameters) are the Hugging Face
+/// checkpoint names, e.g. "model.layers.0.self_attn.q_proj.weight", "score.weight".
+class TaskModelImpl : public torch::nn::Module {
+ public:
+  ~TaskModelImpl() override = default;
+
+  /// input_ids [B, T] int64, attention_mask [B, T] (1 = token, 0 = padding; right padding;
+  /// any integer or bool dtype). Returns Classification -> [B, num_labels] logits,
+  /// Regression -> [B], CausalLM -> [B, T, vocab] logits.
+  virtual torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask) = 0;
+
+  /// Parameter-name prefixes of the trainable task head, e.g. {"score."}; empty for an LM head
+  /// that is tied to (or is part of) the frozen backbone.
+  virtual std::vector<std::string> headPrefixes() const = 0;
+
+  /// The architecture hyper-parameters the model was built from.
+  virtual const ModelConfig& config() const = 0;
+
+  virtual HeadType headType() const = 0;
+  /// Classification: number of classes; Regression: 1; CausalLM: vocab_size.
+  virtual int64_t numLabels() const = 0;
+};
+
+}  // namespace adamix
