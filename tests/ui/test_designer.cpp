@@ -1,0 +1,147 @@
+// Study designer: loads and saves the CLI's study files unchanged, counts runs, marks invalid
+// fields at the field.
+#include "designer/designer_view.h"
+#include "workspace/workspace.h"
+
+#include <QComboBox>
+#include <QFile>
+#include <QLineEdit>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace adamix;
+using nlohmann::json;
+
+namespace {
+// docs/study-files.md's example (32 runs), with a comment as the CLI allows
+const char* kExample = R"({
+  // the documented example
+  "name": "demo",
+  "description": "AdaMix ablations on RTE and SST-2 with stories260K",
+  "base": {
+    "model": { "path": "asset:models/stories260K" },
+    "task": { "max_seq_length": 64, "max_train_examples": 512, "max_dev_examples": 256 },
+    "train": { "learning_rate": 1e-3, "epochs": 1, "batch_size": 16 }
+  },
+  "tasks": [
+    { "name": "rte", "data_dir": "asset:glue/RTE" },
+    { "name": "sst2", "data_dir": "asset:glue/SST-2", "max_train_examples": 1024,
+      "set": { "/train/epochs": 1 } }
+  ],
+  "axes": [
+    { "name": "variant", "values": [
+      { "label": "Adapter", "set": { "/peft/method": "adapter", "/peft/adamix/num_modules": 1 } },
+      { "label": "AdaMix", "set": { "/peft/method": "adapter", "/peft/adamix/num_modules": 4,
+                 "/peft/adamix/sharing": "up", "/peft/adamix/consistency_weight": 1.0 } },
+      { "label": "AdaMix w/o consistency", "set": { "/peft/method": "adapter", "/peft/adamix/num_modules": 4,
+                 "/peft/adamix/consistency_weight": 0.0 } },
+      { "label": "LoRA", "set": { "/peft/method": "lora", "/peft/adamix/num_modules": 1 } },
+      { "label": "AdaMix-LoRA", "set": { "/peft/method": "lora", "/peft/adamix/num_modules": 4,
+                 "/peft/adamix/consistency_weight": 1.0 } }
+    ] },
+    { "path": "/peft/adapter/bottleneck", "values": [8, 16], "labels": ["r=8", "r=16"] }
+  ],
+  "seeds": [1, 2],
+  "exclude": [ { "/peft/method": "lora", "/peft/adapter/bottleneck": 16 } ]
+})";
+
+json readJson(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) return {};
+    return json::parse(f.readAll().toStdString(), nullptr, true, true);
+}
+}  // namespace
+
+class TestDesigner : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        qputenv("ADAMIX_ENGINE", "/nonexistent/adamix-engine");  // no parameter counts needed here
+        QVERIFY(dir_.isValid());
+        QFile f(dir_.filePath("example.json"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(kExample);
+    }
+
+    void roundTripsTheCliFormat()
+    {
+        ui::DesignerView d(&ws_);
+        d.show();
+        QString err;
+        QVERIFY2(d.loadFile(dir_.filePath("example.json"), &err), qPrintable(err));
+        QCOMPARE(d.runCount(), 32);
+        QCOMPARE(d.previewTable()->rowCount(), 32);
+        QCOMPARE(d.axesTable()->rowCount(), 2);
+        QCOMPARE(qobject_cast<QSpinBox*>(d.fieldWidget("/peft/adamix/num_modules"))->value(), 1);
+        QCOMPARE(qobject_cast<QLineEdit*>(d.fieldWidget("/train/learning_rate"))->text(), QString("0.001"));
+        QVERIFY(d.saveFile(dir_.filePath("saved.json"), &err));
+        const json original = readJson(dir_.filePath("example.json"));
+        const json saved = readJson(dir_.filePath("saved.json"));
+        QVERIFY2(original == saved, saved.dump(2).c_str());
+        // and the CLI's parser accepts it with the same expansion
+        const auto a = app::expandStudy(app::loadStudyFile(dir_.filePath("example.json")));
+        const auto b = app::expandStudy(app::loadStudyFile(dir_.filePath("saved.json")));
+        QCOMPARE(a.size(), b.size());
+        for (size_t i = 0; i < a.size(); ++i) QCOMPARE(a[i].configHash, b[i].configHash);
+    }
+
+    void editsChangeTheRunCount()
+    {
+        ui::DesignerView d(&ws_);
+        d.newStudy();
+        QCOMPARE(d.runCount(), 2);  // rte × M ∈ {1, 4} × seed 1
+        auto* seeds = d.findChildren<QLineEdit*>().value(2);
+        Q_UNUSED(seeds);
+        d.loadDocument(d.document());  // idempotent
+        QCOMPARE(d.runCount(), 2);
+        d.addPathAxis("/peft/adamix/consistency_weight", "0, 1");
+        d.revalidate();
+        QCOMPARE(d.runCount(), 4);
+        json doc = d.document();
+        doc["seeds"] = {1, 2, 3};
+        d.loadDocument(doc);
+        QCOMPARE(d.runCount(), 12);
+        QCOMPARE(d.previewTable()->rowCount(), 12);
+        // a base field changed in the form lands in the document
+        d.setField("/peft/lora/rank", 4);
+        QCOMPARE(d.document()["base"]["peft"]["lora"]["rank"].get<int>(), 4);
+    }
+
+    void invalidInputIsMarkedAtTheField()
+    {
+        ui::DesignerView d(&ws_);
+        d.newStudy();
+        auto* lr = qobject_cast<QLineEdit*>(d.fieldWidget("/train/learning_rate"));
+        lr->setText("fast");
+        d.revalidate();
+        QVERIFY(lr->property("invalid").toBool());
+        QVERIFY(!d.validationError().isEmpty());
+        lr->setText("3e-4");
+        d.revalidate();
+        QVERIFY(!lr->property("invalid").toBool());
+
+        // a misspelt axis path is reported with its JSON path and marked on the axis row
+        d.addPathAxis("/peft/adapter/bottlenek", "8, 16");
+        d.revalidate();
+        QVERIFY2(d.errorPath().startsWith("/axes/1"), qPrintable(d.errorPath()));
+        QCOMPARE(d.runCount(), 0);
+        QWidget* axisCell = d.axesTable()->cellWidget(1, 0);
+        QVERIFY(axisCell && axisCell->property("invalid").toBool());
+        qobject_cast<QComboBox*>(axisCell)->setCurrentText("/peft/adapter/bottleneck");
+        d.revalidate();
+        QVERIFY(!axisCell->property("invalid").toBool());
+        QCOMPARE(d.runCount(), 4);
+    }
+
+private:
+    QTemporaryDir dir_;
+    ui::Workspace ws_;
+};
+
+QTEST_MAIN(TestDesigner)
+#include "test_designer.moc"

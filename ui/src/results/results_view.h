@@ -1,0 +1,64 @@
+// Results table: the orchestrator's pivot (variants × task metrics, mean ± std, n, average,
+// best in bold), sortable, with CSV / Markdown / LaTeX export and copy to clipboard.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "export/pivot.h"
+
+#include <QWidget>
+
+#include <optional>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QTableWidget;
+class QPushButton;
+
+namespace adamix::ui {
+
+class Workspace;
+
+/// Export formats of the results table.
+enum class TableFormat { Csv, Markdown, Latex };
+
+/// The results screen. The table shows exactly what the exports contain.
+class ResultsView : public QWidget {
+    Q_OBJECT
+public:
+    explicit ResultsView(Workspace* workspace, QWidget* parent = nullptr);
+
+    /// Shows one study (nullopt: every study's runs).
+    void setStudy(std::optional<qint64> studyId);
+    /// Restricts the table to these runs (empty: all finished runs of the study).
+    void setRunFilter(const QList<qint64>& runIds);
+    /// The pivot currently shown.
+    const app::PivotTable& pivot() const { return pivot_; }
+    /// The export text of the current pivot (same as `adamix export`).
+    QString exportText(TableFormat format) const;
+    /// Writes the export to `path`; the format follows the suffix (.csv, .md, .tex). False on error.
+    bool exportToFile(const QString& path, QString* error = nullptr) const;
+    /// Copies the export text to the clipboard.
+    void copyToClipboard(TableFormat format) const;
+    QTableWidget* table() const { return table_; }
+
+public slots:
+    /// Rebuilds the pivot from the store.
+    void refresh();
+    /// Asks for a file name and exports (used by the Export action).
+    void exportWithDialog();
+
+private:
+    void fillStudies();
+    void fillTable();
+    Workspace* ws_;
+    QComboBox* study_;
+    QComboBox* kind_;
+    QCheckBox* primaryOnly_;
+    QTableWidget* table_;
+    QLabel* status_;
+    app::PivotTable pivot_;
+    QList<qint64> runFilter_;
+};
+
+}  // namespace adamix::ui

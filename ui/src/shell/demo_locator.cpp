@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "shell/demo_locator.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QStandardPaths>
+
+namespace adamix::ui {
+
+QString findDemoStudy()
+{
+    QStringList candidates;
+    const QString env = qEnvironmentVariable("ADAMIX_DEMO_STUDY");
+    if (!env.isEmpty()) candidates << env;
+    const QDir app(QCoreApplication::applicationDirPath());
+    candidates << app.filePath("../share/adamix/experiments/demo.json") << app.filePath("../experiments/demo.json")
+               << app.filePath("../../experiments/demo.json") << QDir::current().filePath("experiments/demo.json");
+#ifdef ADAMIX_SOURCE_DIR_HINT
+    candidates << QDir(QStringLiteral(ADAMIX_SOURCE_DIR_HINT)).filePath("experiments/demo.json");
+#endif
+    for (const QString& c : candidates)
+        if (QFile::exists(c)) return QDir::cleanPath(QDir(c).absolutePath());
+    return {};
+}
+
+QString defaultDemoWorkspace()
+{
+    const QString base = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    return QDir(base).filePath(QStringLiteral("demo/demo.sqlite"));
+}
+
+}  // namespace adamix::ui

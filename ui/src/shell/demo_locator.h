@@ -1,0 +1,15 @@
+// Where the demo study and the demo workspace live.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QString>
+
+namespace adamix::ui {
+
+/// experiments/demo.json: $ADAMIX_DEMO_STUDY, next to the installed binary
+/// (../share/adamix/experiments), the working directory, or the source tree; "" if none exists.
+QString findDemoStudy();
+/// The workspace the demo opens in: <app data>/demo/demo.sqlite.
+QString defaultDemoWorkspace();
+
+}  // namespace adamix::ui

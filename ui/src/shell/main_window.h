@@ -1,0 +1,78 @@
+// The main window: workspace tree (dock), and the Designer, Monitor, Compare and Results screens
+// as tabs; menus with shortcuts; geometry, layout and the last workspace persist in QSettings.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QMainWindow>
+
+class QStackedWidget;
+class QTabWidget;
+class QDockWidget;
+class QLabel;
+
+namespace adamix::ui {
+
+class CompareView;
+class DesignerView;
+class MonitorView;
+class ResultsView;
+class RunTree;
+class WelcomePage;
+class Workspace;
+
+/// The application window.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    enum Screen { Designer = 0, Monitor = 1, Compare = 2, Results = 3 };
+
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// Opens (creating if needed) a workspace database; shows an error box unless `quiet`.
+    bool openWorkspace(const QString& dbPath, bool quiet = false);
+    /// Reopens the last workspace (QSettings "workspace/last"); false if none or it fails.
+    bool restoreLastWorkspace();
+    /// Opens the demo workspace and loads the demo study in the designer.
+    bool openDemo();
+    /// Loads a study file in the designer and shows it.
+    bool openStudyFile(const QString& path);
+    void showScreen(Screen s);
+    /// Shows the first-run page instead of the screens.
+    void showWelcome();
+
+    Workspace* workspace() const { return ws_; }
+    RunTree* runTree() const { return tree_; }
+    DesignerView* designer() const { return designer_; }
+    MonitorView* monitor() const { return monitor_; }
+    CompareView* compare() const { return compare_; }
+    ResultsView* results() const { return results_; }
+    QTabWidget* tabs() const { return tabs_; }
+    WelcomePage* welcome() const { return welcome_; }
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildMenus();
+    void createWorkspaceDialog();
+    void openWorkspaceDialog();
+    void updateTitle();
+    void addRecent(const QString& path);
+    void showSettings();
+
+    Workspace* ws_;
+    QStackedWidget* stack_;
+    WelcomePage* welcome_;
+    QTabWidget* tabs_;
+    QDockWidget* treeDock_;
+    RunTree* tree_;
+    DesignerView* designer_;
+    MonitorView* monitor_;
+    CompareView* compare_;
+    ResultsView* results_;
+    QLabel* wsLabel_;
+    QString studyTitle_;
+};
+
+}  // namespace adamix::ui

@@ -1,0 +1,23 @@
+// `adamix-studio --screenshot DIR`: renders each main screen of the window to PNG files.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+namespace adamix::ui {
+
+class MainWindow;
+
+/// Options of renderScreenshots().
+struct ScreenshotOptions {
+    QString dir;          ///< output directory (created)
+    QString studyFile;    ///< loaded in the designer (default: the demo study, if found)
+    QString launchStudy;  ///< if set: launch it and capture the monitor while runs train
+    int monitorWaitS = 60;  ///< how long to wait for live curves when launching
+};
+
+/// Grabs welcome, designer, monitor, compare (curves and bars) and results; returns the paths.
+QStringList renderScreenshots(MainWindow& window, const ScreenshotOptions& options);
+
+}  // namespace adamix::ui
