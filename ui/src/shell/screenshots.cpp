@@ -80,6 +80,12 @@ QStringList renderScreenshots(MainWindow& w, const ScreenshotOptions& o)
     }
     w.showScreen(MainWindow::Monitor);
     out << grab(w, o.dir, "03-monitor.png");
+    if (!o.launchStudy.isEmpty()) {
+        QElapsedTimer t;
+        t.start();
+        while (w.workspace()->isBusy() && t.elapsed() < 20 * 60 * 1000) settle(500);
+        settle(500);
+    }
 
     // 4-5. compare every finished run of the workspace
     QList<qint64> ids;
