@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "io/errors.h"
 #include "peft/adapter_mixture.h"
 #include "peft/consistency.h"
 #include "peft/lora_mixture.h"

@@ -252,9 +252,11 @@ void TestTrainer::engineProcessFollowsTheProtocol() {
   QCOMPARE(names.last(), QString("finished"));
   QVERIFY(names.contains("progress") && names.contains("metric") && names.contains("checkpoint"));
   const auto started = json::parse(lines.first().toStdString());
-  // LoRA r = 8 on q (32 -> 32) and v (32 -> 16, 2 kv heads of 8) in 2 layers:
-  // 2 * (8*32 + 32*8) + 2 * (8*32 + 16*8) = 1024 + 768 = 1792; head 2 * 32 = 64.
-  QCOMPARE(started["params"]["trainable_peft"].get<int64_t>(), int64_t(1792));
+  // AdaMix-LoRA, M = 4, share up (B shared), r = 8 on q (32 -> 32) and v (32 -> 16: 2 kv heads
+  // of 8) in 2 layers. Training: 2 * [(4*8*32 + 32*8) + (4*8*32 + 16*8)] = 2 * (1280 + 1152) = 4864.
+  // Inference after merging: 2 * [(8*32 + 32*8) + (8*32 + 16*8)] = 2 * (512 + 384) = 1792.
+  // Head: 2 * 32 = 64.
+  QCOMPARE(started["params"]["trainable_peft"].get<int64_t>(), int64_t(4864));
   QCOMPARE(started["params"]["inference_peft"].get<int64_t>(), int64_t(1792));
   QCOMPARE(started["params"]["head"].get<int64_t>(), int64_t(64));
   for (const char* f : {"config.json", "events.jsonl", "adapters.safetensors", "merged.safetensors",

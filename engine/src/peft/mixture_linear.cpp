@@ -44,45 +44,16 @@ torch::Tensor MixtureLinearImpl::routedPerElement(const torch::Tensor& x, const 
   return all.gather(2, index).squeeze(2);
 }
 
-bool MixtureLinearImpl::cacheStale() const {
-  if (!merged_w_.defined() || cache_key_.size() != weights_.size() * 2) return true;
-  size_t i = 0;
-  for (size_t k = 0; k < weights_.size(); ++k) {
-    for (const auto* t : {&weights_[k], &biases_[k]}) {
-      const void* ptr = t->defined() ? t->data_ptr() : nullptr;
-      const int64_t ver = t->defined() ? static_cast<int64_t>(t->_version()) : 0;
-      if (cache_key_[i].first != ptr || cache_key_[i].second != ver) return true;
-      ++i;
-    }
-  }
-  return false;
+torch::Tensor MixtureLinearImpl::mergedWeight() const {
+  // Recomputed at every call (M small matrices per projection, negligible next to the batch), so
+  // merged weights can never be stale after an optimizer step or a checkpoint load — the reference
+  // NLG code caches them and goes stale.
+  return numModules() == 1 ? weights_[0] : torch::stack(weights_).mean(0);
 }
 
-void MixtureLinearImpl::refreshCache() {
-  torch::NoGradGuard no_grad;
-  merged_w_ = torch::stack(weights_).mean(0);
-  merged_b_ = biases_[0].defined() ? torch::stack(biases_).mean(0) : torch::Tensor();
-  cache_key_.clear();
-  for (size_t k = 0; k < weights_.size(); ++k) {
-    for (const auto* t : {&weights_[k], &biases_[k]}) {
-      cache_key_.emplace_back(t->defined() ? t->data_ptr() : nullptr,
-                              t->defined() ? static_cast<int64_t>(t->_version()) : 0);
-    }
-  }
-}
-
-torch::Tensor MixtureLinearImpl::mergedWeight() {
-  if (numModules() == 1) return weights_[0];
-  if (torch::GradMode::is_enabled()) return torch::stack(weights_).mean(0);
-  if (cacheStale()) refreshCache();
-  return merged_w_;
-}
-
-torch::Tensor MixtureLinearImpl::mergedBias() {
+torch::Tensor MixtureLinearImpl::mergedBias() const {
   if (numModules() == 1 || !biases_[0].defined()) return biases_[0];
-  if (torch::GradMode::is_enabled()) return torch::stack(biases_).mean(0);
-  if (cacheStale()) refreshCache();
-  return merged_b_;
+  return torch::stack(biases_).mean(0);
 }
 
 int64_t MixtureLinearImpl::inferenceParameterCount() const {

@@ -24,11 +24,11 @@ class MixtureLinearImpl : public torch::nn::Module {
   const torch::Tensor& weight(int64_t k) const { return weights_.at(k); }
   /// Undefined tensor when the projection has no bias.
   const torch::Tensor& bias(int64_t k) const { return biases_.at(k); }
-  /// Uniform average of the M weights [out, in] (and biases [out]). Recomputed whenever a weight
-  /// changed since the last call (tracked by tensor version counters); differentiable when
+  /// Uniform average of the M weights [out, in] (and biases [out], undefined without bias),
+  /// recomputed at every call so it always reflects the current parameters; differentiable when
   /// gradient mode is on.
-  torch::Tensor mergedWeight();
-  torch::Tensor mergedBias();
+  torch::Tensor mergedWeight() const;
+  torch::Tensor mergedBias() const;
   /// Parameters that run at inference: one module's worth, in_features*out_features (+ out).
   int64_t inferenceParameterCount() const;
   /// Slot id of this projection in the RouteContext (-1 when M = 1: nothing to route).
@@ -39,14 +39,10 @@ class MixtureLinearImpl : public torch::nn::Module {
  private:
   torch::Tensor linearWith(const torch::Tensor& x, int64_t k) const;
   torch::Tensor routedPerElement(const torch::Tensor& x, const torch::Tensor& idx) const;
-  bool cacheStale() const;
-  void refreshCache();
 
   std::vector<torch::Tensor> weights_, biases_;
   std::shared_ptr<RouteContext> routes_;
   int64_t slot_ = -1;
-  torch::Tensor merged_w_, merged_b_;
-  std::vector<std::pair<const void*, int64_t>> cache_key_;
 };
 TORCH_MODULE(MixtureLinear);
 

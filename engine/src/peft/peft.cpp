@@ -43,7 +43,7 @@ PeftHandle applyPeft(torch::nn::Module& model, const PeftConfig& cfg,
   // Collect sites first: attaching registers new children while we iterate otherwise.
   std::vector<std::pair<std::string, std::shared_ptr<AdapterSiteImpl>>> sites;
   std::vector<std::pair<std::string, std::shared_ptr<PeftLinearImpl>>> linears;
-  for (const auto& item : model.named_modules()) {
+  for (const auto& item : model.named_modules("", /*include_self=*/false)) {
     if (auto s = std::dynamic_pointer_cast<AdapterSiteImpl>(item.value())) sites.emplace_back(item.key(), s);
     if (auto l = std::dynamic_pointer_cast<PeftLinearImpl>(item.value())) linears.emplace_back(item.key(), l);
   }
@@ -111,7 +111,7 @@ ParamCounts countParameters(torch::nn::Module& model, const std::vector<std::str
     }
   }
   // At inference each mixture projection runs one (merged) module.
-  for (const auto& m : model.modules(/*include_self=*/true)) {
+  for (const auto& m : model.modules(/*include_self=*/false)) {
     if (auto mix = std::dynamic_pointer_cast<MixtureLinearImpl>(m)) c.inference_peft += mix->inferenceParameterCount();
   }
   // Non-mixture trainable parameters outside the head (full FT, BitFit) also run at inference.
@@ -132,7 +132,7 @@ std::vector<std::pair<std::string, torch::Tensor>> trainableParameters(torch::nn
 std::map<std::string, torch::Tensor> mergedParameters(torch::nn::Module& model) {
   torch::NoGradGuard no_grad;
   std::map<std::string, torch::Tensor> out;
-  for (const auto& item : model.named_modules()) {
+  for (const auto& item : model.named_modules("", /*include_self=*/false)) {
     auto mix = std::dynamic_pointer_cast<MixtureLinearImpl>(item.value());
     if (!mix) continue;
     out[item.key() + ".weight"] = mix->mergedWeight().detach().clone();
