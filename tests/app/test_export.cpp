@@ -2,6 +2,7 @@
 #include "export/curves.h"
 #include "export/pivot.h"
 #include "export/result_set.h"
+#include "exec/study_runner.h"
 #include "study/study.h"
 
 #include <QTemporaryDir>
@@ -174,15 +175,7 @@ private slots:
     const double acc[] = {0.60, 0.62, 0.70, 0.74};  // small: 61.0 ± 1.4, big: 72.0 ± 2.8
     int i = 0;
     for (const ExpandedRun& r : expandStudy(study)) {
-      NewRun n;
-      n.studyId = sid;
-      n.runKey = r.configHash;
-      n.variant = r.variant;
-      n.task = r.task;
-      n.seed = r.seed;
-      n.axes = r.axesJson;
-      n.config = r.config;
-      const qint64 id = store.addRun(n);
+      const qint64 id = store.addRun(adamix::newRunFor(r, sid, QString()));
       store.setResults(id, {best("dev", "accuracy", acc[i])});
       store.appendMetricPoints({{id, 10, 0.5, QStringLiteral("dev"), QStringLiteral("accuracy"), acc[i], 1.0},
                                 {id, 5, 0.25, QStringLiteral("train"), QStringLiteral("loss"), 0.693147181, 1.0}});

@@ -1,5 +1,6 @@
 #include "ui_fixture.h"
 
+#include "exec/study_runner.h"
 #include "study/study.h"
 
 #include <QDir>
@@ -33,16 +34,8 @@ qint64 fillFixtureStore(app::Store& store, const QString& runsDir)
     const qint64 sid = store.upsertStudy(study.name, QStringLiteral("fixture.json"), doc);
     double t = 1700000000.0;
     for (const app::ExpandedRun& er : app::expandStudy(study)) {
-        app::NewRun nr;
-        nr.studyId = sid;
-        nr.runKey = er.configHash;
-        nr.variant = er.variant;
-        nr.task = er.task;
-        nr.seed = er.seed;
-        nr.axes = er.axesJson;
-        nr.config = er.config;
-        nr.runDir = QDir(runsDir).filePath(er.runId);
-        nr.status = app::RunStatus::Finished;
+        const app::NewRun nr =
+            newRunFor(er, sid, QDir(runsDir).filePath(er.runId), app::RunStatus::Finished);
         const qint64 id = store.addRun(nr);
         std::vector<app::MetricPoint> pts;
         const double adamix = er.variant == QLatin1String("AdaMix") ? 1.0 : 0.0;

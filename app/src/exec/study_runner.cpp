@@ -48,6 +48,21 @@ QString thisHost() { return QSysInfo::machineHostName(); }
 
 }  // namespace
 
+app::NewRun newRunFor(const app::ExpandedRun& run, qint64 studyId, const QString& runDir,
+                      app::RunStatus status) {
+    app::NewRun nr;
+    nr.studyId = studyId;
+    nr.runKey = run.configHash;
+    nr.variant = run.variant;
+    nr.task = run.task;
+    nr.seed = run.seed;
+    nr.axes = run.axesJson;
+    nr.config = run.config;
+    nr.status = status;
+    nr.runDir = runDir;
+    return nr;
+}
+
 StudyRunner::StudyRunner(app::Store& store, ExecutorOptions options, QObject* parent)
     : QObject(parent), store_(store), executor_(std::move(options), this)
 {
@@ -119,16 +134,7 @@ std::vector<PlannedRun> StudyRunner::plan(const app::Study& study, const QString
     for (const app::ExpandedRun& er : runs) {
         PlannedRun p;
         p.run = er;
-        app::NewRun nr;
-        nr.studyId = studyId;
-        nr.runKey = er.configHash;
-        nr.variant = er.variant;
-        nr.task = er.task;
-        nr.seed = er.seed;
-        nr.axes = er.axesJson;
-        nr.config = er.config;
-        nr.status = RunStatus::Queued;
-        nr.runDir = QDir(options.runsDir).filePath(er.runId);
+        const app::NewRun nr = newRunFor(er, studyId, QDir(options.runsDir).filePath(er.runId));
         const app::EnsuredRun ens = store_.ensureRun(nr, options.force);
         p.runId = ens.id;
         const auto rec = store_.run(ens.id);

@@ -26,6 +26,10 @@ struct PlannedRun {
     QString previousStatus; ///< status found in the store ("" for a new run)
 };
 
+/// The store row for one expanded study run, to live in `runDir`.
+app::NewRun newRunFor(const app::ExpandedRun& run, qint64 studyId, const QString& runDir,
+                      app::RunStatus status = app::RunStatus::Queued);
+
 /// Options of StudyRunner::plan().
 struct PlanOptions {
     QString runsDir;     ///< run directories are <runsDir>/<run id>

@@ -309,23 +309,25 @@ std::vector<StudyRecord> Store::listStudies() {
 
 // --- runs ------------------------------------------------------------------------------------
 
+qint64 Store::insertRun(const NewRun& run) {
+  Query ins(db(), QStringLiteral("INSERT INTO runs(study_id, run_key, variant, task, seed, axes, config, status,"
+                                 " run_dir, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  ins.bind(run.studyId ? QVariant(*run.studyId) : QVariant(QMetaType(QMetaType::LongLong)))
+      .bind(run.runKey)
+      .bind(run.variant)
+      .bind(run.task)
+      .bind(run.seed)
+      .bind(QString::fromStdString(run.axes.dump()))
+      .bind(QString::fromStdString(run.config.dump()))
+      .bind(runStatusName(run.status))
+      .bind(strOrNull(run.runDir))
+      .bind(unixNow());
+  return ins.exec().lastInsertId().toLongLong();
+}
+
 qint64 Store::addRun(const NewRun& run) {
   qint64 id = 0;
-  writeTransaction([&] {
-    Query ins(db(), QStringLiteral("INSERT INTO runs(study_id, run_key, variant, task, seed, axes, config, status,"
-                                   " run_dir, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    ins.bind(run.studyId ? QVariant(*run.studyId) : QVariant(QMetaType(QMetaType::LongLong)))
-                  .bind(run.runKey)
-                  .bind(run.variant)
-                  .bind(run.task)
-                  .bind(run.seed)
-                  .bind(QString::fromStdString(run.axes.dump()))
-                  .bind(QString::fromStdString(run.config.dump()))
-                  .bind(runStatusName(run.status))
-                  .bind(strOrNull(run.runDir))
-        .bind(unixNow());
-    id = ins.exec().lastInsertId().toLongLong();
-  });
+  writeTransaction([&] { id = insertRun(run); });
   return id;
 }
 
@@ -340,19 +342,7 @@ EnsuredRun Store::ensureRun(const NewRun& run, bool force) {
       result = {q.value(0).toLongLong(), false};
       return;
     }
-    Query ins(db(), QStringLiteral("INSERT INTO runs(study_id, run_key, variant, task, seed, axes, config,"
-                                   " status, run_dir, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    ins.bind(run.studyId ? QVariant(*run.studyId) : QVariant(QMetaType(QMetaType::LongLong)))
-                    .bind(run.runKey)
-                    .bind(run.variant)
-                    .bind(run.task)
-                    .bind(run.seed)
-                    .bind(QString::fromStdString(run.axes.dump()))
-                    .bind(QString::fromStdString(run.config.dump()))
-                    .bind(runStatusName(run.status))
-                    .bind(strOrNull(run.runDir))
-        .bind(unixNow());
-    result = {ins.exec().lastInsertId().toLongLong(), true};
+    result = {insertRun(run), true};
   });
   return result;
 }

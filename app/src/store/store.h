@@ -197,6 +197,8 @@ public:
   }
 
 private:
+  /// INSERT of one run row; callers hold the write transaction.
+  qint64 insertRun(const NewRun& run);
   void begin();
   void commit();
   void rollback();
