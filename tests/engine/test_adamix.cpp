@@ -245,6 +245,7 @@ void TestAdaMix::mergedWeightsFollowParameterChanges() {
   MixtureLinear proj(3, 2, 2, true, routes);
   proj->eval();
   torch::NoGradGuard no_grad;
+  for (int64_t k = 0; k < 2; ++k) proj->weight(k).normal_();
   auto x = torch::ones({1, 1, 3});
   auto before = proj->forward(x).clone();
   proj->weight(1).add_(1.0);  // in place, as an optimizer step does
@@ -300,6 +301,7 @@ void TestAdaMix::inferenceModesSelectModules() {
   MixtureLinear proj(3, 2, 3, false, routes);
   proj->eval();
   torch::NoGradGuard no_grad;
+  for (int64_t k = 0; k < 3; ++k) proj->weight(k).normal_();
   auto x = torch::randn({4, 2, 3});
   routes->inference = InferenceMode::Module;
   routes->inference_module = 2;

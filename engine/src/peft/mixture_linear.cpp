@@ -11,7 +11,8 @@ namespace {
 struct ModuleParams : torch::nn::Module {
   torch::Tensor weight, bias;
   ModuleParams(int64_t in, int64_t out, bool with_bias) {
-    weight = register_parameter("weight", torch::empty({out, in}));
+    // Zeros, never uninitialised memory: the adapter / LoRA mixtures set their own init.
+    weight = register_parameter("weight", torch::zeros({out, in}));
     if (with_bias) bias = register_parameter("bias", torch::zeros({out}));
   }
 };
