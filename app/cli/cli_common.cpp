@@ -63,6 +63,14 @@ QString dbPath(const QCommandLineParser& parser)
     return QFileInfo(p).absoluteFilePath();
 }
 
+QString existingDbPath(const QCommandLineParser& parser)
+{
+    const QString db = dbPath(parser);
+    if (QFileInfo::exists(db)) return db;
+    err() << "adamix: no database at " << db << "\n";
+    return QString();
+}
+
 bool intOption(const QCommandLineParser& parser, const QString& name, int min, int* value)
 {
     if (!parser.isSet(name)) return true;

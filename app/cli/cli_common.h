@@ -33,6 +33,9 @@ int parseCommand(QCommandLineParser& parser, const QString& commandWords, const 
 /// --db PATH (default $ADAMIX_DB, else ./adamix.sqlite).
 void addDbOption(QCommandLineParser& parser);
 QString dbPath(const QCommandLineParser& parser);
+/// dbPath() of a database that must already exist; prints "adamix: no database at PATH" and
+/// returns an empty string when it does not (callers exit with kStoreError).
+QString existingDbPath(const QCommandLineParser& parser);
 
 /// Reads a positive integer option; returns false (and prints a usage error) if malformed.
 bool intOption(const QCommandLineParser& parser, const QString& name, int min, int* value);

@@ -51,11 +51,8 @@ int cmdExport(const QStringList& args)
     }
     int decimals = 1;
     if (!intOption(p, "decimals", 0, &decimals)) return kUsage;
-    const QString db = dbPath(p);
-    if (!QFileInfo::exists(db)) {
-        err() << "adamix: no database at " << db << "\n";
-        return kStoreError;
-    }
+    const QString db = existingDbPath(p);
+    if (db.isEmpty()) return kStoreError;
     QString text;
     try {
         app::Store store;

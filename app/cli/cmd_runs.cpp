@@ -33,11 +33,8 @@ int cmdRunsList(const QStringList& args)
         }
         f.statuses.push_back(*st);
     }
-    const QString db = dbPath(p);
-    if (!QFileInfo::exists(db)) {
-        err() << "adamix: no database at " << db << "\n";
-        return kStoreError;
-    }
+    const QString db = existingDbPath(p);
+    if (db.isEmpty()) return kStoreError;
     try {
         app::Store store;
         store.open(db);

@@ -280,11 +280,8 @@ int cmdStudyStatus(const QStringList& args)
         err() << "adamix study status: unexpected argument '" << p.positionalArguments().first() << "'\n";
         return kUsage;
     }
-    const QString db = dbPath(p);
-    if (!QFileInfo::exists(db)) {
-        err() << "adamix: no database at " << db << "\n";
-        return kStoreError;
-    }
+    const QString db = existingDbPath(p);
+    if (db.isEmpty()) return kStoreError;
     try {
         app::Store store;
         store.open(db);
