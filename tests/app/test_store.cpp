@@ -84,6 +84,22 @@ private slots:
     QVERIFY(raw.scalar(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name = 'metric_points_series'")).toInt() == 1);
   }
 
+  // Bug pinned: a study without axes expands to runs whose variant is a null QString, which the
+  // NOT NULL column rejected, so such a study could not be launched from the CLI or the GUI.
+  void runWithoutVariantLabelIsStored() {
+    QTemporaryDir dir;
+    Store s;
+    s.open(dir.filePath(QStringLiteral("w.sqlite")));
+    NewRun r = newRun(QStringLiteral("k-novariant"));
+    r.variant = QString();
+    const qint64 id = s.addRun(r);
+    const auto back = s.run(id);
+    QVERIFY(back);
+    QCOMPARE(back->variant, QStringLiteral(""));
+    QCOMPARE(back->task, QStringLiteral("rte"));
+    QCOMPARE(s.ensureRun(r).id, id);
+  }
+
   void roundTrips() {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("w.sqlite"));

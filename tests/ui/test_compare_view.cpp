@@ -160,6 +160,28 @@ private slots:
         QCOMPARE(img.width(), 1200);
     }
 
+    void liveModeIsFastOnScreenButExportsAtFullQuality()
+    {
+        ui::PlotAdapter* a = view_->adapter();
+        QCustomPlot* plot = a->plot();
+        a->setLiveMode(true);
+        QVERIFY(plot->plottingHints().testFlag(QCP::phFastPolylines));
+        QVERIFY(plot->notAntialiasedElements().testFlag(QCP::aePlottables));
+        // the export draws at full quality: identical to an export made out of live mode
+        QVERIFY(view_->exportPlot(dir_.filePath("live.png")));
+        QVERIFY(plot->plottingHints().testFlag(QCP::phFastPolylines));
+        QVERIFY(plot->notAntialiasedElements().testFlag(QCP::aePlottables));
+        a->setLiveMode(false);
+        QVERIFY(!plot->plottingHints().testFlag(QCP::phFastPolylines));
+        QCOMPARE(plot->notAntialiasedElements(), QCP::AntialiasedElements(QCP::aeNone));
+        QVERIFY(view_->exportPlot(dir_.filePath("still.png")));
+        QCOMPARE(QImage(dir_.filePath("live.png")), QImage(dir_.filePath("still.png")));
+        // and differs from what the screen shows in live mode (so the comparison above can fail)
+        a->setLiveMode(true);
+        const QImage liveScreen = plot->toPixmap(1200, 700).toImage().convertToFormat(QImage::Format_ARGB32);
+        QVERIFY(liveScreen != QImage(dir_.filePath("still.png")).convertToFormat(QImage::Format_ARGB32));
+    }
+
     void cleanup() { view_.reset(); }
 
 private:

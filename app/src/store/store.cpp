@@ -314,7 +314,8 @@ qint64 Store::insertRun(const NewRun& run) {
                                  " run_dir, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   ins.bind(run.studyId ? QVariant(*run.studyId) : QVariant(QMetaType(QMetaType::LongLong)))
       .bind(run.runKey)
-      .bind(run.variant)
+      // a study without axes has one unnamed variant: QString() must be stored as '', not NULL
+      .bind(run.variant.isNull() ? QStringLiteral("") : run.variant)
       .bind(run.task)
       .bind(run.seed)
       .bind(QString::fromStdString(run.axes.dump()))

@@ -104,6 +104,7 @@ MonitorView::MonitorView(Workspace* workspace, QWidget* parent) : QWidget(parent
     lay->addWidget(vsplit, 1);
 
     adapter_ = new PlotAdapter(plot_, this);
+    adapter_->setLiveMode(true);
     adapter_->showMessage(tr("Live curves appear here while runs train"));
 
     flushTimer_.setInterval(flushIntervalMs);

@@ -52,6 +52,13 @@ PlotAdapter::PlotAdapter(QCustomPlot* plot, QObject* parent) : QObject(parent), 
     applyTheme();
 }
 
+void PlotAdapter::setLiveMode(bool live)
+{
+    plot_->setPlottingHint(QCP::phFastPolylines, live);
+    if (live) plot_->setNotAntialiasedElements(QCP::aePlottables | QCP::aeFills);
+    else plot_->setNotAntialiasedElements(QCP::aeNone);
+}
+
 QColor PlotAdapter::seriesColor(int i)
 {
     static const QColor colors[] = {QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e), QColor(0x2c, 0xa0, 0x2c),
@@ -354,9 +361,18 @@ bool PlotAdapter::exportTo(const QString& path, int width, int height)
     const QString suffix = QFileInfo(path).suffix().toLower();
     if (readout_) readout_->setVisible(false);
     if (tracer_) tracer_->setVisible(false);
-    if (suffix == QLatin1String("pdf")) return plot_->savePdf(path, width, height);
-    if (suffix == QLatin1String("jpg") || suffix == QLatin1String("jpeg")) return plot_->saveJpg(path, width, height);
-    return plot_->savePng(path, width, height);
+    // files get full quality even from a plot in live mode
+    const QCP::PlottingHints hints = plot_->plottingHints();
+    const QCP::AntialiasedElements plain = plot_->notAntialiasedElements();
+    plot_->setPlottingHint(QCP::phFastPolylines, false);
+    plot_->setNotAntialiasedElements(QCP::aeNone);
+    bool ok = false;
+    if (suffix == QLatin1String("pdf")) ok = plot_->savePdf(path, width, height);
+    else if (suffix == QLatin1String("jpg") || suffix == QLatin1String("jpeg")) ok = plot_->saveJpg(path, width, height);
+    else ok = plot_->savePng(path, width, height);
+    plot_->setPlottingHints(hints);
+    plot_->setNotAntialiasedElements(plain);
+    return ok;
 }
 
 QCPGraph* PlotAdapter::mainGraph(const QString& label) const

@@ -79,6 +79,9 @@ public:
     bool exportTo(const QString& path, int width = 1200, int height = 700);
 
     QCustomPlot* plot() const { return plot_; }
+    /// Live mode for plots redrawn several times a second while runs stream: fast polylines and
+    /// no antialiasing of the curves (measured by bench/gui_latency_bench). Exports are unaffected.
+    void setLiveMode(bool live);
     /// Legend labels of the main series (one per run or group, or per bar series), in order.
     QStringList seriesLabels() const { return labels_; }
     /// The main (smoothed or raw) line of a series; nullptr for unknown labels or bar charts.
