@@ -339,7 +339,8 @@ void PlotAdapter::showBars(const BarChart& chart)
     }
     plot_->xAxis->setRange(0.4, chart.categories.size() + 0.6);
     const double lo = std::min(0.0, ymin);
-    const double pad = (ymax - lo) * 0.08 + 1e-9;
+    // head room above the tallest bar for the legend (one row per series) so it never hides a bar
+    const double pad = (ymax - lo) * (0.08 + 0.05 * double(chart.series.size())) + 1e-9;
     plot_->yAxis->setRange(lo, ymax + pad);
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }

@@ -4,6 +4,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QStandardPaths>
 
 namespace adamix::ui {
@@ -24,8 +25,12 @@ QString findDemoStudy()
     return {};
 }
 
-QString defaultDemoWorkspace()
+QString defaultDemoWorkspace(const QString& demoStudy)
 {
+    if (!demoStudy.isEmpty()) {
+        const QString trained = QFileInfo(demoStudy).absoluteDir().filePath(QStringLiteral("../workspace/demo.sqlite"));
+        if (QFile::exists(trained)) return QDir::cleanPath(trained);
+    }
     const QString base = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     return QDir(base).filePath(QStringLiteral("demo/demo.sqlite"));
 }

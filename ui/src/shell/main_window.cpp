@@ -63,6 +63,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     treeDock_->setObjectName(QStringLiteral("WorkspaceDock"));
     treeDock_->setWidget(tree_);
     addDockWidget(Qt::LeftDockWidgetArea, treeDock_);
+    resizeDocks({treeDock_}, {340}, Qt::Horizontal);  // room for "task · variant" labels; saved layouts win
 
     wsLabel_ = new QLabel;
     statusBar()->addPermanentWidget(wsLabel_);
@@ -253,7 +254,7 @@ bool MainWindow::openDemo()
         QMessageBox::information(this, tr("Demo study"), tr("The demo study experiments/demo.json was not found."));
         return false;
     }
-    if (!ws_->isOpen() && !openWorkspace(defaultDemoWorkspace())) return false;
+    if (!ws_->isOpen() && !openWorkspace(defaultDemoWorkspace(demo))) return false;
     return openStudyFile(demo);
 }
 

@@ -16,7 +16,11 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QFile>
+#include <QFileDialog>
+#include <QPainter>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTimer>
 
 namespace adamix::ui {
@@ -62,7 +66,20 @@ QStringList renderScreenshots(MainWindow& w, const ScreenshotOptions& o)
     // 2. designer with the demo (or given) study
     const QString study = !o.studyFile.isEmpty() ? o.studyFile : !o.launchStudy.isEmpty() ? o.launchStudy : findDemoStudy();
     if (!study.isEmpty()) w.designer()->loadFile(study);
-    settle(2500);  // parameter counts arrive from `adamix-engine inspect`
+    {  // parameter counts arrive from `adamix-engine inspect` (give them up to 60 s)
+        QElapsedTimer t;
+        t.start();
+        const QTableWidget* preview = w.designer()->previewTable();
+        auto counted = [&] {
+            for (int row = 0; row < preview->rowCount(); ++row) {
+                const QTableWidgetItem* it = preview->item(row, preview->columnCount() - 1);
+                if (!it || it->text().isEmpty() || !it->text().at(0).isDigit()) return false;
+            }
+            return true;
+        };
+        do settle(500);
+        while (!counted() && t.elapsed() < 60000);
+    }
     out << grab(w, o.dir, "02-designer.png");
 
     // 3. monitor (optionally while a study trains)
@@ -112,6 +129,29 @@ QStringList renderScreenshots(MainWindow& w, const ScreenshotOptions& o)
     w.showScreen(MainWindow::Results);
     w.results()->refresh();
     out << grab(w, o.dir, "06-results.png");
+
+    // 7. Export… to LaTeX: the Results screen's real dialog, filled in, captured and accepted
+    const QString tex = QDir(o.dir).absoluteFilePath(QStringLiteral("demo.tex"));
+    QFile::remove(tex);
+    QTimer::singleShot(300, &w, [&] {
+        auto* dlg = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
+        if (!dlg) return;
+        for (const QString& f : dlg->nameFilters())
+            if (f.contains(QLatin1String("*.tex"))) dlg->selectNameFilter(f);
+        dlg->selectFile(tex);
+        settle(400);
+        QPixmap shot = w.grab();
+        QPainter painter(&shot);
+        painter.fillRect(shot.rect(), QColor(0, 0, 0, 90));
+        const QPixmap d = dlg->grab();
+        painter.drawPixmap((shot.width() - d.width()) / 2, (shot.height() - d.height()) / 2, d);
+        painter.end();
+        const QString path = QDir(o.dir).filePath(QStringLiteral("07-export-latex.png"));
+        if (shot.save(path)) out << path;
+        QMetaObject::invokeMethod(dlg, "accept");  // the Save button
+    });
+    w.results()->exportWithDialog();
+    if (QFile::exists(tex)) out << tex;
     return out;
 }
 

@@ -17,7 +17,8 @@ struct ScreenshotOptions {
     int monitorWaitS = 60;  ///< how long to wait for live curves when launching
 };
 
-/// Grabs welcome, designer, monitor, compare (curves and bars) and results; returns the paths.
+/// Grabs welcome, designer, monitor, compare (curves and bars), results and the Export… dialog
+/// (accepted: DIR/demo.tex is the exported LaTeX table); returns the paths written.
 QStringList renderScreenshots(MainWindow& window, const ScreenshotOptions& options);
 
 }  // namespace adamix::ui
