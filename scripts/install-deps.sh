@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages AdaMix Studio builds and runs with (skips what is present).
 set -euo pipefail
 PKGS=(cmake ninja-build g++ pkg-config ccache
-      qt6-base-dev libqt6sql6-sqlite libqcustomplot-dev
+      qt6-base-dev qt6-svg-dev libqt6sql6-sqlite libqcustomplot-dev
       libtorch-dev libopenblas0-pthread nlohmann-json3-dev libsentencepiece-dev libcli11-dev
       xvfb xauth)
 missing=()

@@ -160,6 +160,21 @@ private slots:
         QCOMPARE(img.width(), 1200);
     }
 
+    void exportsSvgWhenBuiltWithQtSvg()
+    {
+        if (!ui::PlotAdapter::supportsSvg()) QSKIP("built without Qt Svg (qt6-svg-dev)");
+        const QString svg = dir_.filePath("plot.svg");
+        QVERIFY(view_->exportPlot(svg));
+        QFile f(svg);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray text = f.readAll();
+        QVERIFY2(text.startsWith("<?xml"), text.left(80).constData());
+        QVERIFY(text.contains("<svg") && text.contains("viewBox=\"0 0 1200 700\""));
+        // the curves are vector paths, and the axis label is text
+        QVERIFY(text.count("<path") + text.count("<polyline") >= 8);
+        QVERIFY(text.contains(">step<"));
+    }
+
     void liveModeIsFastOnScreenButExportsAtFullQuality()
     {
         ui::PlotAdapter* a = view_->adapter();

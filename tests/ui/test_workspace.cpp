@@ -1,4 +1,5 @@
 // Workspace: the run tree (state icons, filter), the last workspace reopening, settings.
+#include "shell/demo_locator.h"
 #include "shell/main_window.h"
 #include "ui_fixture.h"
 #include "workspace/run_tree.h"
@@ -108,6 +109,35 @@ private slots:
         app::RunFilter f;
         f.statuses = {app::RunStatus::Running};
         QCOMPARE(int(ws.store().listRuns(f).size()), 0);
+    }
+
+    // "Open the demo study" shows what scripts/demo.sh trained: <root>/workspace/demo.sqlite beside
+    // <root>/experiments/demo.json; without it, a workspace in the app data folder.
+    void demoOpensTheWorkspaceTheDemoScriptTrained()
+    {
+        const QString root = dir_.filePath("checkout");
+        QDir().mkpath(root + "/experiments");
+        QFile study(root + "/experiments/demo.json");
+        QVERIFY(study.open(QIODevice::WriteOnly));
+        study.write(ui::test::fixtureStudyJson());
+        study.close();
+        const QString appData = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath("demo/demo.sqlite");
+        QCOMPARE(ui::defaultDemoWorkspace(study.fileName()), appData);
+        QCOMPARE(ui::defaultDemoWorkspace(), appData);
+        QDir().mkpath(root + "/workspace");
+        app::Store s;
+        s.open(root + "/workspace/demo.sqlite");
+        ui::test::fillFixtureStore(s, root + "/workspace/runs");
+        s.close();
+        QCOMPARE(ui::defaultDemoWorkspace(study.fileName()), QDir::cleanPath(root + "/workspace/demo.sqlite"));
+
+        qputenv("ADAMIX_DEMO_STUDY", study.fileName().toUtf8());
+        ui::MainWindow w;
+        QVERIFY(w.openDemo());
+        qunsetenv("ADAMIX_DEMO_STUDY");
+        QCOMPARE(w.workspace()->dbPath(), QDir::cleanPath(root + "/workspace/demo.sqlite"));
+        QCOMPARE(int(w.workspace()->store().listRuns().size()), 8);  // the trained runs are there at once
+        w.workspace()->close();
     }
 
 private:

@@ -82,7 +82,7 @@ CompareView::CompareView(Workspace* workspace, QWidget* parent) : QWidget(parent
     log_ = new QCheckBox(tr("Log y"));
     log_->setToolTip(tr("Logarithmic y axis (non-positive values are left out)."));
     auto* exportBtn = new QPushButton(QIcon::fromTheme("document-save-as"), tr("Export…"));
-    exportBtn->setToolTip(tr("Saves the plot as PNG or PDF."));
+    exportBtn->setToolTip(PlotAdapter::supportsSvg() ? tr("Saves the plot as PNG, PDF or SVG.") : tr("Saves the plot as PNG or PDF."));
     bar->addWidget(mode_);
     bar->addWidget(new QLabel(tr("Metric")));
     bar->addWidget(metric_);
@@ -403,10 +403,12 @@ void CompareView::exportWithDialog()
     QSettings s;
     const QString dir = s.value("compare/exportDir").toString();
     QString selected;
-    QString path = QFileDialog::getSaveFileName(this, tr("Export plot"), QDir(dir).filePath("compare.png"),
-                                                tr("PNG image (*.png);;PDF document (*.pdf)"), &selected);
+    QString filters = tr("PNG image (*.png);;PDF document (*.pdf)");
+    if (PlotAdapter::supportsSvg()) filters += tr(";;SVG image (*.svg)");
+    QString path = QFileDialog::getSaveFileName(this, tr("Export plot"), QDir(dir).filePath("compare.png"), filters, &selected);
     if (path.isEmpty()) return;
-    if (QFileInfo(path).suffix().isEmpty()) path += selected.contains("pdf") ? ".pdf" : ".png";
+    if (QFileInfo(path).suffix().isEmpty())
+        path += selected.contains("pdf") ? ".pdf" : selected.contains("svg") ? ".svg" : ".png";
     s.setValue("compare/exportDir", QFileInfo(path).absolutePath());
     if (!exportPlot(path)) QMessageBox::warning(this, tr("Export failed"), tr("Cannot write %1").arg(path));
 }

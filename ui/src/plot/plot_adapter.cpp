@@ -4,6 +4,9 @@
 #include <qcustomplot.h>
 
 #include <QFileInfo>
+#ifdef ADAMIX_HAVE_SVG
+#include <QSvgGenerator>
+#endif
 #include <QMap>
 
 #include <algorithm>
@@ -357,6 +360,31 @@ void PlotAdapter::showMessage(const QString& message)
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
+#ifdef ADAMIX_HAVE_SVG
+bool PlotAdapter::saveSvg(const QString& path, int width, int height)
+{
+    QSvgGenerator svg;
+    svg.setFileName(path);
+    svg.setSize(QSize(width, height));
+    svg.setViewBox(QRect(0, 0, width, height));
+    svg.setTitle(plot_->yAxis->label());
+    QCPPainter painter;
+    if (!painter.begin(&svg)) return false;
+    plot_->toPainter(&painter, width, height);
+    painter.end();
+    return QFileInfo(path).size() > 0;
+}
+#endif
+
+bool PlotAdapter::supportsSvg()
+{
+#ifdef ADAMIX_HAVE_SVG
+    return true;
+#else
+    return false;
+#endif
+}
+
 bool PlotAdapter::exportTo(const QString& path, int width, int height)
 {
     const QString suffix = QFileInfo(path).suffix().toLower();
@@ -369,6 +397,9 @@ bool PlotAdapter::exportTo(const QString& path, int width, int height)
     plot_->setNotAntialiasedElements(QCP::aeNone);
     bool ok = false;
     if (suffix == QLatin1String("pdf")) ok = plot_->savePdf(path, width, height);
+#ifdef ADAMIX_HAVE_SVG
+    else if (suffix == QLatin1String("svg")) ok = saveSvg(path, width, height);
+#endif
     else if (suffix == QLatin1String("jpg") || suffix == QLatin1String("jpeg")) ok = plot_->saveJpg(path, width, height);
     else ok = plot_->savePng(path, width, height);
     plot_->setPlottingHints(hints);

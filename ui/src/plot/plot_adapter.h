@@ -75,8 +75,11 @@ public:
     void showBars(const BarChart& chart);
     /// Empties the plot and shows `message` in its middle.
     void showMessage(const QString& message);
-    /// Writes the plot to a .png or .pdf file (by suffix); false on failure.
+    /// Writes the plot to a .png, .pdf or (when built with Qt Svg, see supportsSvg()) .svg file,
+    /// chosen by suffix, at width × height pixels (points for PDF/SVG); false on failure.
     bool exportTo(const QString& path, int width = 1200, int height = 700);
+    /// True when this build links Qt Svg and exportTo() writes .svg files.
+    static bool supportsSvg();
 
     QCustomPlot* plot() const { return plot_; }
     /// Live mode for plots redrawn several times a second while runs stream: fast polylines and
@@ -98,6 +101,7 @@ public:
     static QColor seriesColor(int i);
 
 private:
+    bool saveSvg(const QString& path, int width, int height);
     void reset();
     void applyTheme();
     void onMouseMove(QMouseEvent* event);
