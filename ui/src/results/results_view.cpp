@@ -2,6 +2,7 @@
 #include "results/results_view.h"
 
 #include "export/result_set.h"
+#include "workspace/study_combo.h"
 #include "workspace/workspace.h"
 
 #include <QApplication>
@@ -111,25 +112,9 @@ ResultsView::ResultsView(Workspace* workspace, QWidget* parent) : QWidget(parent
     connect(ws_, &Workspace::changed, this, &ResultsView::refresh);
 }
 
-void ResultsView::fillStudies()
-{
-    const QVariant current = study_->currentData();
-    const QSignalBlocker block(study_);
-    study_->clear();
-    study_->addItem(tr("All studies"), QVariant());
-    if (!ws_->isOpen()) return;
-    try {
-        for (const app::StudyRecord& s : ws_->store().listStudies()) study_->addItem(s.name, s.id);
-    } catch (const std::exception&) {
-    }
-    int idx = current.isValid() ? study_->findData(current) : -1;
-    if (idx < 0 && !current.isValid() && study_->count() == 2) idx = 1;  // the only study
-    study_->setCurrentIndex(std::max(0, idx));
-}
-
 void ResultsView::setStudy(std::optional<qint64> studyId)
 {
-    fillStudies();
+    fillStudyCombo(study_, ws_);
     const int idx = studyId ? study_->findData(*studyId) : 0;
     if (idx >= 0) study_->setCurrentIndex(idx);
     runFilter_.clear();
@@ -144,7 +129,7 @@ void ResultsView::setRunFilter(const QList<qint64>& runIds)
 
 void ResultsView::refresh()
 {
-    fillStudies();
+    fillStudyCombo(study_, ws_);
     pivot_ = {};
     if (!ws_->isOpen()) {
         fillTable();
@@ -152,9 +137,7 @@ void ResultsView::refresh()
         return;
     }
     try {
-        const QVariant sid = study_->currentData();
-        app::ResultSet rs = app::resultSetFromStore(ws_->store(), sid.isValid() ? std::optional<qint64>(sid.toLongLong())
-                                                                                : std::nullopt);
+        app::ResultSet rs = app::resultSetFromStore(ws_->store(), chosenStudy(study_));
         if (!runFilter_.isEmpty()) {
             const QSet<qint64> keep(runFilter_.begin(), runFilter_.end());
             std::vector<app::RunResult> kept;

@@ -49,7 +49,6 @@ public slots:
     void exportWithDialog();
 
 private:
-    void fillStudies();
     void fillTable();
     Workspace* ws_;
     QComboBox* study_;
