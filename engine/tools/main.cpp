@@ -200,7 +200,7 @@ int cmdInitModel(RandomModelSpec spec, bool vocab_given, const std::string& out_
       spec.eos_token_id = tok->eosId();
       const auto tmpl = tok->pairTemplate();
       if (spec.arch == "bert" && !tmpl.middle.empty()) spec.sep_token_id = tmpl.middle.front();
-      if (spec.arch == "llama") spec.pad_token_id = -1;
+      if (spec.arch == "llama" || spec.arch == "gpt2") spec.pad_token_id = -1;  // no padding token
     }
     writeRandomModel(out_dir, modelConfigJson(spec), seed, tokenizer_dir);
     std::cout << out_dir << "\n";

@@ -3,6 +3,7 @@
 // make_tokenizer_expected.mjs: 310 texts — real GLUE sentences plus accents, CJK, emoji, URLs,
 // long words, multiple spaces, quotes — and 22 sentence pairs per tokenizer), byte-level
 // round trips, tokenizer.json loading, and clear errors for bad tokenizer files.
+#include <QtCore/QTemporaryDir>
 #include <QtTest/QtTest>
 
 #include <nlohmann/json.hpp>

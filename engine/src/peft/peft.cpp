@@ -37,9 +37,9 @@ std::optional<std::vector<std::string>> matchLoraTarget(const std::string& name,
                                                         const std::string& target) {
   if (localName(name) == target || endsWith(name, "." + target)) return lin.default_lora_parts;
   for (const auto& part : lin.parts) {
-    const std::string suffix = localName(name) + "." + part.name;
-    if (target == suffix || endsWith(target, "." + suffix) && endsWith(name, target.substr(0, target.size() - part.name.size() - 1)))
-      return std::vector<std::string>{part.name};
+    if (!endsWith(target, "." + part.name)) continue;
+    const std::string whole = target.substr(0, target.size() - part.name.size() - 1);
+    if (localName(name) == whole || endsWith(name, "." + whole)) return std::vector<std::string>{part.name};
   }
   for (const auto& alias : lin.aliases) {
     if (alias.target != target) continue;
