@@ -19,6 +19,7 @@
 #include "model/gpt2.h"
 #include "model/init_model.h"
 #include "model/roberta.h"
+#include "peft/lora_mixture.h"
 #include "peft/mixture_linear.h"
 #include "peft/peft.h"
 #include "protocol/events.h"
