@@ -19,6 +19,7 @@
 #include "model/gpt2.h"
 #include "model/init_model.h"
 #include "model/roberta.h"
+#include "peft/adapter_mixture.h"
 #include "peft/lora_mixture.h"
 #include "peft/mixture_linear.h"
 #include "peft/peft.h"
@@ -130,6 +131,7 @@ class TestHfModels : public QObject {
   void paddingInvariance();
   void adamixSingleModuleAndMergingOnEachBackbone();
   void gpt2LoraTouchesOnlyQAndVSlices();
+  void everyMethodAndRoutingTrainsOnEachBackbone();
   void loraTargetsPerArchitecture();
   void badCheckpointsGiveClearErrors();
   void inspectPrintsThePaperParameterCounts();
@@ -360,6 +362,54 @@ void TestHfModels::gpt2LoraTouchesOnlyQAndVSlices() {
   QVERIFY(delta.narrow(-1, 0, 16).abs().max().item<double>() > 1e-4);
   QCOMPARE(delta.narrow(-1, 16, 16).abs().max().item<double>(), 0.0);
   QVERIFY(delta.narrow(-1, 32, 16).abs().max().item<double>() > 1e-4);
+}
+
+void TestHfModels::everyMethodAndRoutingTrainsOnEachBackbone() {
+  // Full fine-tuning, head only, BitFit, Houlsby adapters (FFN + attention), and AdaMix routing
+  // per example / per token: a forward-backward pass gives gradients to exactly the trainable
+  // parameters.
+  auto ids = randomIds(2, 6, 9);
+  auto mask = torch::ones_like(ids);
+  for (const auto& arch : kArchs) {
+    const auto dir = writeTiny(tmp_, arch);
+    std::vector<std::pair<std::string, PeftConfig>> configs;
+    for (auto method : {PeftMethod::Full, PeftMethod::Head, PeftMethod::BitFit}) {
+      PeftConfig c;
+      c.method = method;
+      configs.emplace_back(peftMethodName(method), c);
+    }
+    auto houlsby = peftFor(arch, PeftMethod::Adapter, 2, Sharing::Up);
+    houlsby.adapter.attention_adapter = true;
+    configs.emplace_back("houlsby", houlsby);
+    auto per_example = peftFor(arch, PeftMethod::Lora, 3, Sharing::Down);
+    per_example.adamix.routing = RoutingMode::Example;
+    configs.emplace_back("lora per-example", per_example);
+    auto per_token = peftFor(arch, PeftMethod::Adapter, 3, Sharing::None);
+    per_token.adamix.routing = RoutingMode::Token;
+    configs.emplace_back("adapter per-token", per_token);
+    for (const auto& [label, cfg] : configs) {
+      auto model = loadTaskModel(dir, HeadType::Classification, 2, 1);
+      auto handle = applyPeft(*model, cfg, model->headPrefixes(), 2);
+      model->train();
+      handle.routes->beginPass();
+      model->forward(ids, mask).sum().backward();
+      int64_t with_grad = 0, trainable = 0;
+      for (const auto& p : model->named_parameters()) {
+        if (p.value().requires_grad()) trainable += p.value().numel();
+        if (p.value().grad().defined()) with_grad += p.value().numel();
+        if (!p.value().requires_grad()) QVERIFY2(!p.value().grad().defined(), (arch + " " + label + " " + p.key()).c_str());
+      }
+      QVERIFY2(trainable > 0 && with_grad > 0, (arch + " " + label).c_str());
+      QCOMPARE(handle.counts.trainable, trainable);
+      if (label == "bitfit") QVERIFY(handle.counts.trainable_peft > 0);  // biases of the backbone
+      if (label == "houlsby") {  // two adapter sites per layer
+        int64_t sites = 0;
+        for (const auto& m : model->named_modules("", false))
+          if (std::dynamic_pointer_cast<AdapterMixtureImpl>(m.value())) ++sites;
+        QCOMPARE(sites, int64_t{4});
+      }
+    }
+  }
 }
 
 void TestHfModels::loraTargetsPerArchitecture() {
