@@ -262,6 +262,7 @@ int main(int argc, char** argv) {
   init->add_option("--heads", spec.num_attention_heads, "attention heads");
   init->add_option("--kv-heads", spec.num_key_value_heads, "key/value heads (llama)");
   init->add_option("--max-positions", spec.max_position_embeddings, "position embeddings / context length");
+  init->add_option("--dropout", spec.dropout, "dropout probabilities of bert/roberta/gpt2 (HF default 0.1)");
   init->add_option("--ffn", spec.intermediate_size, "FFN (intermediate) size");
   auto* vocab_opt =
       init->add_option("--vocab", spec.vocab_size, "vocabulary size (default: the tokenizer's; must match it)");

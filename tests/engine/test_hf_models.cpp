@@ -47,6 +47,7 @@ RandomModelSpec tinySpec(const std::string& arch, int64_t layers = 2) {
   s.vocab_size = 64;
   s.max_position_embeddings = 32;
   if (arch == "bert") s.sep_token_id = 3;
+  s.dropout = 0.0;  // deterministic training-mode comparisons (dropoutOnlyInTraining covers 0.1)
   return s;
 }
 
@@ -132,6 +133,7 @@ class TestHfModels : public QObject {
   void adamixSingleModuleAndMergingOnEachBackbone();
   void gpt2LoraTouchesOnlyQAndVSlices();
   void everyMethodAndRoutingTrainsOnEachBackbone();
+  void dropoutOnlyInTraining();
   void loraTargetsPerArchitecture();
   void badCheckpointsGiveClearErrors();
   void inspectPrintsThePaperParameterCounts();
@@ -410,6 +412,29 @@ void TestHfModels::everyMethodAndRoutingTrainsOnEachBackbone() {
       }
     }
   }
+}
+
+void TestHfModels::dropoutOnlyInTraining() {
+  auto ids = randomIds(2, 6, 10);
+  auto mask = torch::ones_like(ids);
+  for (const auto& arch : kArchs) {
+    auto spec = tinySpec(arch);
+    spec.dropout = 0.1;  // the HF default init-model writes
+    const auto dir = tmp_.filePath(QString::fromStdString("dropout-" + arch)).toStdString();
+    writeRandomModel(dir, modelConfigJson(spec), 7, "");
+    QCOMPARE(loadModelConfig(dir).hidden_dropout, 0.1);
+    auto model = loadTaskModel(dir, HeadType::Classification, 2, 1);
+    torch::NoGradGuard ng;
+    model->eval();
+    auto a = model->forward(ids, mask), b = model->forward(ids, mask);
+    QVERIFY(torch::equal(a, b));
+    model->train();
+    auto c = model->forward(ids, mask), d = model->forward(ids, mask);
+    QVERIFY2(!torch::equal(c, d), arch.c_str());
+  }
+  // HF defaults when config.json omits them.
+  QCOMPARE(parseModelConfig({{"model_type", "bert"}}).attention_dropout, 0.1);
+  QCOMPARE(parseModelConfig({{"model_type", "gpt2"}}).embedding_dropout, 0.1);
 }
 
 void TestHfModels::loraTargetsPerArchitecture() {

@@ -17,7 +17,7 @@ torch::nn::LayerNorm layerNorm(const ModelConfig& c) {
 }  // namespace
 
 BertEmbeddingsImpl::BertEmbeddingsImpl(const ModelConfig& c, bool roberta)
-    : roberta_positions(roberta), padding_idx(c.pad_token_id) {
+    : roberta_positions(roberta), padding_idx(c.pad_token_id), dropout(c.embedding_dropout) {
   word_embeddings = register_module("word_embeddings", torch::nn::Embedding(c.vocab_size, c.hidden_size));
   position_embeddings =
       register_module("position_embeddings", torch::nn::Embedding(c.max_position_embeddings, c.hidden_size));
@@ -39,10 +39,11 @@ torch::Tensor BertEmbeddingsImpl::forward(const torch::Tensor& input_ids, const 
               " tokens exceeds max_position_embeddings ", position_embeddings->weight.size(0));
   auto h = word_embeddings->forward(input_ids) + position_embeddings->forward(positions) +
            token_type_embeddings->forward(token_type_ids);
-  return LayerNorm->forward(h);
+  return F::dropout(LayerNorm->forward(h), F::DropoutFuncOptions().p(dropout).training(is_training()));
 }
 
-BertSelfAttentionImpl::BertSelfAttentionImpl(const ModelConfig& c) : num_heads(c.num_attention_heads) {
+BertSelfAttentionImpl::BertSelfAttentionImpl(const ModelConfig& c)
+    : num_heads(c.num_attention_heads), dropout(c.attention_dropout) {
   query = register_module("query", PeftLinear(c.hidden_size, c.hidden_size, true));
   key = register_module("key", PeftLinear(c.hidden_size, c.hidden_size, true));
   value = register_module("value", PeftLinear(c.hidden_size, c.hidden_size, true));
@@ -53,17 +54,19 @@ BertSelfAttentionImpl::BertSelfAttentionImpl(const ModelConfig& c) : num_heads(c
 
 torch::Tensor BertSelfAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& allowed) {
   return scaledDotProductAttention(splitHeads(query->forward(x), num_heads), splitHeads(key->forward(x), num_heads),
-                                   splitHeads(value->forward(x), num_heads), allowed);
+                                   splitHeads(value->forward(x), num_heads), allowed, dropout, is_training());
 }
 
-BertOutputBlockImpl::BertOutputBlockImpl(const ModelConfig& c, int64_t in_features, const char* site_name) {
+BertOutputBlockImpl::BertOutputBlockImpl(const ModelConfig& c, int64_t in_features, const char* site_name)
+    : dropout(c.hidden_dropout) {
   dense = register_module("dense", PeftLinear(in_features, c.hidden_size, true));
   site = register_module(site_name, AdapterSite(c.hidden_size));
   LayerNorm = register_module("LayerNorm", layerNorm(c));
 }
 
 torch::Tensor BertOutputBlockImpl::forward(const torch::Tensor& h, const torch::Tensor& residual) {
-  return LayerNorm->forward(site->forward(dense->forward(h)) + residual);
+  auto y = F::dropout(site->forward(dense->forward(h)), F::DropoutFuncOptions().p(dropout).training(is_training()));
+  return LayerNorm->forward(y + residual);
 }
 
 BertAttentionImpl::BertAttentionImpl(const ModelConfig& c) {
@@ -145,7 +148,9 @@ BertForTaskImpl::BertForTaskImpl(const ModelConfig& c, HeadType h, int64_t label
 }
 
 torch::Tensor BertForTaskImpl::forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask) {
-  auto logits = classifier->forward(bert->pool(bert->forward(input_ids, attention_mask)));
+  auto pooled = bert->pool(bert->forward(input_ids, attention_mask));
+  pooled = F::dropout(pooled, F::DropoutFuncOptions().p(cfg.classifier_dropout).training(is_training()));
+  auto logits = classifier->forward(pooled);
   return head == HeadType::Regression ? logits.squeeze(-1) : logits;
 }
 

@@ -11,7 +11,9 @@
 // residual and LayerNorm; `attention.output.attn_adapter` likewise after attention.output.dense.
 // LoRA targets: query, key, value, dense (all three dense projections; "attention.output.dense",
 // "intermediate.dense", "output.dense" select one), and the aliases q_proj/k_proj/v_proj/o_proj.
-// Dropout is not applied (the frozen backbone runs deterministically in training too).
+// Dropout as HF in training mode: embeddings, attention probabilities, each output block
+// (after the adapter site, before the residual: adapter -> dropout -> residual -> LayerNorm),
+// and before the classifier.
 // RoBERTa (roberta.h) reuses these modules with its own embeddings positions and head.
 #pragma once
 #include <torch/torch.h>
@@ -33,6 +35,7 @@ class BertEmbeddingsImpl : public torch::nn::Module {
   torch::nn::LayerNorm LayerNorm{nullptr};
   bool roberta_positions;
   int64_t padding_idx;
+  double dropout;
 };
 TORCH_MODULE(BertEmbeddings);
 
@@ -42,11 +45,12 @@ class BertSelfAttentionImpl : public torch::nn::Module {
   explicit BertSelfAttentionImpl(const ModelConfig& c);
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& allowed);
   int64_t num_heads;
+  double dropout;
   PeftLinear query{nullptr}, key{nullptr}, value{nullptr};
 };
 TORCH_MODULE(BertSelfAttention);
 
-/// Post-LN projection block: LayerNorm(site(dense(h)) + residual). Used as attention.output
+/// Post-LN projection block: LayerNorm(dropout(site(dense(h))) + residual). Used as attention.output
 /// (d -> d, site "attn_adapter") and as output (intermediate -> d, site "ffn_adapter").
 class BertOutputBlockImpl : public torch::nn::Module {
  public:
@@ -55,6 +59,7 @@ class BertOutputBlockImpl : public torch::nn::Module {
   PeftLinear dense{nullptr};
   AdapterSite site{nullptr};
   torch::nn::LayerNorm LayerNorm{nullptr};
+  double dropout;
 };
 TORCH_MODULE(BertOutputBlock);
 
@@ -108,7 +113,7 @@ class BertModelImpl : public torch::nn::Module {
 };
 TORCH_MODULE(BertModel);
 
-/// HF BertForSequenceClassification: classifier(pooler output); Regression -> [B].
+/// HF BertForSequenceClassification: classifier(dropout(pooler output)); Regression -> [B].
 /// CausalLM is not supported (EngineError(Config)).
 class BertForTaskImpl : public TaskModelImpl {
  public:

@@ -22,7 +22,8 @@ torch::Tensor geluNew(const torch::Tensor& x) {
 }
 
 Gpt2AttentionImpl::Gpt2AttentionImpl(const ModelConfig& c)
-    : num_heads(c.num_attention_heads), hidden_size(c.hidden_size) {
+    : num_heads(c.num_attention_heads), hidden_size(c.hidden_size), attn_dropout(c.attention_dropout),
+      resid_dropout(c.hidden_dropout) {
   const int64_t d = c.hidden_size;
   c_attn = register_module("c_attn", PeftLinear(d, 3 * d, true, /*conv1d=*/true));
   c_proj = register_module("c_proj", PeftLinear(d, d, true, /*conv1d=*/true));
@@ -36,16 +37,20 @@ Gpt2AttentionImpl::Gpt2AttentionImpl(const ModelConfig& c)
 torch::Tensor Gpt2AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& allowed) {
   auto qkv = c_attn->forward(x).split(hidden_size, -1);
   auto out = scaledDotProductAttention(splitHeads(qkv[0], num_heads), splitHeads(qkv[1], num_heads),
-                                       splitHeads(qkv[2], num_heads), allowed);
-  return c_proj->forward(out);
+                                       splitHeads(qkv[2], num_heads), allowed, attn_dropout, is_training());
+  return torch::nn::functional::dropout(
+      c_proj->forward(out), torch::nn::functional::DropoutFuncOptions().p(resid_dropout).training(is_training()));
 }
 
-Gpt2MLPImpl::Gpt2MLPImpl(const ModelConfig& c) {
+Gpt2MLPImpl::Gpt2MLPImpl(const ModelConfig& c) : dropout(c.hidden_dropout) {
   c_fc = register_module("c_fc", PeftLinear(c.hidden_size, c.intermediate_size, true, true));
   c_proj = register_module("c_proj", PeftLinear(c.intermediate_size, c.hidden_size, true, true));
 }
 
-torch::Tensor Gpt2MLPImpl::forward(const torch::Tensor& x) { return c_proj->forward(geluNew(c_fc->forward(x))); }
+torch::Tensor Gpt2MLPImpl::forward(const torch::Tensor& x) {
+  return torch::nn::functional::dropout(c_proj->forward(geluNew(c_fc->forward(x))),
+                                        torch::nn::functional::DropoutFuncOptions().p(dropout).training(is_training()));
+}
 
 Gpt2BlockImpl::Gpt2BlockImpl(const ModelConfig& c) {
   ln_1 = register_module("ln_1", layerNorm(c));
@@ -61,7 +66,7 @@ torch::Tensor Gpt2BlockImpl::forward(const torch::Tensor& x, const torch::Tensor
   return h + ffn_adapter->forward(mlp->forward(ln_2->forward(h)));
 }
 
-Gpt2ModelImpl::Gpt2ModelImpl(const ModelConfig& c) {
+Gpt2ModelImpl::Gpt2ModelImpl(const ModelConfig& c) : embd_dropout(c.embedding_dropout) {
   wte = register_module("wte", torch::nn::Embedding(c.vocab_size, c.hidden_size));
   wpe = register_module("wpe", torch::nn::Embedding(c.max_position_embeddings, c.hidden_size));
   h = register_module("h", torch::nn::ModuleList());
@@ -80,7 +85,8 @@ torch::Tensor Gpt2ModelImpl::forward(const torch::Tensor& input_ids, const torch
     TORCH_CHECK(attention_mask.sizes() == ids.sizes(), "attention_mask must be [B, T], got ", attention_mask.sizes());
     allowed = allowed.logical_and(attention_mask.to(ids.device()).ne(0).view({B, 1, 1, T}));
   }
-  auto x = wte->forward(ids) + wpe->forward(positions).unsqueeze(0);
+  auto x = torch::nn::functional::dropout(wte->forward(ids) + wpe->forward(positions).unsqueeze(0),
+                                         torch::nn::functional::DropoutFuncOptions().p(embd_dropout).training(is_training()));
   for (size_t i = 0; i < h->size(); ++i) x = h->ptr<Gpt2BlockImpl>(i)->forward(x, allowed);
   return ln_f->forward(x);
 }

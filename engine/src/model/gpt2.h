@@ -11,7 +11,9 @@
 // after attn.c_proj, both before the residual add. LoRA targets: c_attn (q and v slices, as
 // loralib MergedLinear enable_lora = [True, False, True]; "c_attn.q"/"c_attn.k"/"c_attn.v" or
 // q_proj/k_proj/v_proj select one slice), c_proj (attention and MLP; o_proj = attn.c_proj), c_fc.
-// Dropout is not applied.
+// Dropout as HF in training mode: embd_pdrop on the embeddings, attn_pdrop on the attention
+// probabilities, resid_pdrop on the attention and MLP outputs (inside attn/mlp, so the adapter
+// sites see the dropped-out projection output).
 #pragma once
 #include <torch/torch.h>
 
@@ -30,16 +32,18 @@ class Gpt2AttentionImpl : public torch::nn::Module {
   explicit Gpt2AttentionImpl(const ModelConfig& c);
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& allowed);
   int64_t num_heads, hidden_size;
+  double attn_dropout, resid_dropout;
   PeftLinear c_attn{nullptr}, c_proj{nullptr};
 };
 TORCH_MODULE(Gpt2Attention);
 
-/// c_proj(gelu_new(c_fc(x))): [B, T, d] -> [B, T, d].
+/// dropout(c_proj(gelu_new(c_fc(x)))): [B, T, d] -> [B, T, d].
 class Gpt2MLPImpl : public torch::nn::Module {
  public:
   explicit Gpt2MLPImpl(const ModelConfig& c);
   torch::Tensor forward(const torch::Tensor& x);
   PeftLinear c_fc{nullptr}, c_proj{nullptr};
+  double dropout;
 };
 TORCH_MODULE(Gpt2MLP);
 
@@ -64,6 +68,7 @@ class Gpt2ModelImpl : public torch::nn::Module {
   torch::nn::Embedding wte{nullptr}, wpe{nullptr};
   torch::nn::ModuleList h{nullptr};
   torch::nn::LayerNorm ln_f{nullptr};
+  double embd_dropout;
 };
 TORCH_MODULE(Gpt2Model);
 

@@ -40,6 +40,8 @@ nlohmann::json modelConfigJson(const RandomModelSpec& s) {
          {"hidden_act", "gelu"},
          {"initializer_range", 0.02},
          {"pad_token_id", pad},
+         {"hidden_dropout_prob", s.dropout},
+         {"attention_probs_dropout_prob", s.dropout},
          {"torch_dtype", "float32"}};
     setId(j, "bos_token_id", s.bos_token_id);
     setId(j, "eos_token_id", s.eos_token_id);
@@ -58,6 +60,9 @@ nlohmann::json modelConfigJson(const RandomModelSpec& s) {
          {"n_ctx", s.max_position_embeddings},
          {"layer_norm_epsilon", 1e-5},
          {"activation_function", "gelu_new"},
+         {"resid_pdrop", s.dropout},
+         {"embd_pdrop", s.dropout},
+         {"attn_pdrop", s.dropout},
          {"initializer_range", 0.02},
          {"torch_dtype", "float32"}};
     setId(j, "bos_token_id", s.bos_token_id);

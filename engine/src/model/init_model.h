@@ -23,6 +23,7 @@ struct RandomModelSpec {
   int64_t max_position_embeddings = 512;
   bool tie_word_embeddings = true;  ///< llama only (GPT-2 is always tied)
   int64_t pad_token_id = -1, bos_token_id = -1, eos_token_id = -1, sep_token_id = -1;
+  double dropout = 0.1;  ///< BERT/RoBERTa/GPT-2 dropout probabilities (HF default 0.1)
 };
 using RandomLlamaSpec = RandomModelSpec;
 

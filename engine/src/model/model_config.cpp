@@ -101,6 +101,8 @@ void checkSizes(const ModelConfig& c) {
                               " is not divisible by num_attention_heads " +
                               std::to_string(c.num_attention_heads), c.source + ":/hidden_size");
   if (c.layer_norm_eps <= 0) throw EngineError(kM, "layer norm epsilon must be positive", c.source);
+  for (double p : {c.hidden_dropout, c.attention_dropout, c.embedding_dropout, c.classifier_dropout})
+    if (p < 0 || p >= 1) throw EngineError(kM, "dropout probabilities must be in [0, 1)", c.source);
 }
 
 // HF transformers models/bert/configuration_bert.py (RoBERTa: configuration_roberta.py, which
@@ -118,6 +120,10 @@ ModelConfig parseBertLike(const json& j, ModelConfig c, bool roberta) {
   c.layer_norm_eps = ju::get<double>(j, "layer_norm_eps", "", 1e-12, kM);
   c.initializer_range = ju::get<double>(j, "initializer_range", "", 0.02, kM);
   c.hidden_act = ju::get<std::string>(j, "hidden_act", "", "gelu", kM);
+  c.hidden_dropout = c.embedding_dropout = ju::get<double>(j, "hidden_dropout_prob", "", 0.1, kM);
+  c.attention_dropout = ju::get<double>(j, "attention_probs_dropout_prob", "", 0.1, kM);
+  c.classifier_dropout =
+      ju::getOptional<double>(j, "classifier_dropout", "", true, kM).value_or(c.hidden_dropout);
   c.tie_word_embeddings = true;
   c.attention_bias = c.mlp_bias = true;
   auto pad = tokenIds(j, "pad_token_id", {roberta ? 1 : 0});
@@ -162,6 +168,9 @@ ModelConfig parseGpt2(const json& j, ModelConfig c) {
   c.layer_norm_eps = ju::get<double>(j, "layer_norm_epsilon", "", 1e-5, kM);
   c.initializer_range = ju::get<double>(j, "initializer_range", "", 0.02, kM);
   c.hidden_act = ju::get<std::string>(j, "activation_function", "", "gelu_new", kM);
+  c.hidden_dropout = ju::get<double>(j, "resid_pdrop", "", 0.1, kM);
+  c.embedding_dropout = ju::get<double>(j, "embd_pdrop", "", 0.1, kM);
+  c.attention_dropout = ju::get<double>(j, "attn_pdrop", "", 0.1, kM);
   c.tie_word_embeddings = ju::get<bool>(j, "tie_word_embeddings", "", true, kM);
   c.attention_bias = c.mlp_bias = true;
   auto bos = tokenIds(j, "bos_token_id", {50256});

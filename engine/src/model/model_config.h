@@ -41,6 +41,10 @@ struct ModelConfig {
   int64_t pad_token_id = -1;  ///< -1 when none
   double layer_norm_eps = 1e-12;  ///< BERT/RoBERTa layer_norm_eps, GPT-2 layer_norm_epsilon
   int64_t type_vocab_size = 2;    ///< BERT/RoBERTa token-type embeddings
+  /// Dropout probabilities applied in training mode (BERT/RoBERTa: hidden_dropout_prob,
+  /// attention_probs_dropout_prob, classifier_dropout; GPT-2: resid_pdrop, attn_pdrop,
+  /// embd_pdrop). 0 for Llama.
+  double hidden_dropout = 0.0, attention_dropout = 0.0, embedding_dropout = 0.0, classifier_dropout = 0.0;
   /// Segment separator for BERT token types (tokens after the first one get type 1); -1 = not
   /// known from config.json (the trainer then takes it from the tokenizer's pair template).
   int64_t sep_token_id = -1;

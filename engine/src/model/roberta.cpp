@@ -4,13 +4,16 @@
 
 namespace adamix {
 
-RobertaClassificationHeadImpl::RobertaClassificationHeadImpl(int64_t d, int64_t labels) {
+RobertaClassificationHeadImpl::RobertaClassificationHeadImpl(int64_t d, int64_t labels, double p) : dropout(p) {
   dense = register_module("dense", torch::nn::Linear(d, d));
   out_proj = register_module("out_proj", torch::nn::Linear(d, labels));
 }
 
 torch::Tensor RobertaClassificationHeadImpl::forward(const torch::Tensor& features) {
-  return out_proj->forward(torch::tanh(dense->forward(features.select(1, 0))));
+  namespace F = torch::nn::functional;
+  const auto opts = F::DropoutFuncOptions().p(dropout).training(is_training());
+  auto x = F::dropout(features.select(1, 0), opts);
+  return out_proj->forward(F::dropout(torch::tanh(dense->forward(x)), opts));
 }
 
 RobertaForTaskImpl::RobertaForTaskImpl(const ModelConfig& c, HeadType h, int64_t labels) : cfg(c), head(h) {
@@ -20,7 +23,7 @@ RobertaForTaskImpl::RobertaForTaskImpl(const ModelConfig& c, HeadType h, int64_t
   ModelConfig backbone = c;
   backbone.sep_token_id = -1;
   roberta = register_module("roberta", BertModel(backbone, /*add_pooling_layer=*/false, /*roberta_positions=*/true));
-  classifier = register_module("classifier", RobertaClassificationHead(c.hidden_size, num_labels));
+  classifier = register_module("classifier", RobertaClassificationHead(c.hidden_size, num_labels, c.classifier_dropout));
 }
 
 torch::Tensor RobertaForTaskImpl::forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask) {

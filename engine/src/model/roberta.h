@@ -12,12 +12,14 @@
 
 namespace adamix {
 
-/// HF RobertaClassificationHead: out_proj(tanh(dense(features[:, 0]))). [B, T, d] -> [B, L].
+/// HF RobertaClassificationHead: out_proj(dropout(tanh(dense(dropout(features[:, 0]))))).
+/// [B, T, d] -> [B, L].
 class RobertaClassificationHeadImpl : public torch::nn::Module {
  public:
-  RobertaClassificationHeadImpl(int64_t hidden_size, int64_t num_labels);
+  RobertaClassificationHeadImpl(int64_t hidden_size, int64_t num_labels, double dropout);
   torch::Tensor forward(const torch::Tensor& features);
   torch::nn::Linear dense{nullptr}, out_proj{nullptr};
+  double dropout;
 };
 TORCH_MODULE(RobertaClassificationHead);
 
