@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "io/errors.h"
 #include "model/checkpoint.h"
@@ -73,8 +74,44 @@ int cmdValidate(const std::string& config_path) {
   }
 }
 
-json inspectModel(const std::string& model_dir, const std::string& config_path) {
+/// One line per parameter tensor of the embeddings, the first layer and everything after the
+/// layers (later layers repeat layer 0): "name [shape]".
+json modelStructure(TaskModelImpl& model) {
+  json lines = json::array();
+  for (const auto& p : model.named_parameters()) {
+    const auto& name = p.key();
+    const auto layer_pos = name.find(".layer.") != std::string::npos ? name.find(".layer.") + 7
+                           : name.find(".layers.") != std::string::npos ? name.find(".layers.") + 8
+                           : name.find(".h.") != std::string::npos      ? name.find(".h.") + 3
+                           : name.rfind("h.", 0) == 0                   ? 2
+                                                                        : std::string::npos;
+    if (layer_pos != std::string::npos && name.compare(layer_pos, 2, "0.") != 0) continue;
+    std::string shape;
+    for (auto d : p.value().sizes()) shape += (shape.empty() ? "" : ", ") + std::to_string(d);
+    lines.push_back(name + " [" + shape + "]");
+  }
+  return lines;
+}
+
+/// The PEFT settings to count: the "peft" object of a run config (`--config`) or a JSON file
+/// holding either {"peft": {...}} or the peft object itself (`--peft`).
+std::optional<PeftConfig> inspectPeft(const std::string& config_path, const std::string& peft_path) {
+  if (!config_path.empty()) return loadRunConfig(config_path).peft;
+  if (peft_path.empty()) return std::nullopt;
+  std::ifstream in(peft_path);
+  if (!in) throw EngineError(ErrorKind::Config, "cannot open PEFT config", peft_path);
+  json j;
+  try {
+    j = json::parse(in);
+  } catch (const json::exception& e) {
+    throw EngineError(ErrorKind::Config, std::string("invalid JSON: ") + e.what(), peft_path);
+  }
+  return parsePeftConfig(j.contains("peft") ? j["peft"] : j);
+}
+
+json inspectModel(const std::string& model_dir, const std::string& config_path, const std::string& peft_path) {
   auto mc = loadModelConfig(model_dir);
+  const bool decoder = mc.architecture == Architecture::Llama || mc.architecture == Architecture::Gpt2;
   auto model = buildTaskModel(mc, HeadType::Classification, 2);
   json out = {{"model_dir", model_dir},
               {"model_type", mc.model_type},
@@ -83,7 +120,9 @@ json inspectModel(const std::string& model_dir, const std::string& config_path) 
               {"num_attention_heads", mc.num_attention_heads},
               {"num_key_value_heads", mc.num_key_value_heads},
               {"intermediate_size", mc.intermediate_size},
-              {"vocab_size", mc.vocab_size}};
+              {"vocab_size", mc.vocab_size},
+              {"head", decoder ? "score (last token)" : "classifier"},
+              {"structure", modelStructure(*model)}};
   int64_t backbone = 0;
   for (const auto& p : model->named_parameters()) {
     bool head = false;
@@ -91,11 +130,11 @@ json inspectModel(const std::string& model_dir, const std::string& config_path) 
     if (!head) backbone += p.value().numel();
   }
   out["backbone_parameters"] = backbone;
-  if (!config_path.empty()) {
-    auto cfg = loadRunConfig(config_path);
-    auto peft = applyPeft(*model, cfg.peft, model->headPrefixes(), cfg.seed);
-    out["peft"] = {{"method", peftMethodName(cfg.peft.method)},
-                   {"num_modules", cfg.peft.adamix.num_modules},
+  if (auto peft_cfg = inspectPeft(config_path, peft_path)) {
+    auto peft = applyPeft(*model, *peft_cfg, model->headPrefixes(), 0);
+    out["peft"] = {{"method", peftMethodName(peft_cfg->method)},
+                   {"num_modules", peft_cfg->adamix.num_modules},
+                   {"sharing", sharingName(peft_cfg->adamix.sharing)},
                    {"trainable_peft", peft.counts.trainable_peft},
                    {"inference_peft", peft.counts.inference_peft},
                    {"head", peft.counts.head},
@@ -104,9 +143,10 @@ json inspectModel(const std::string& model_dir, const std::string& config_path) 
   return out;
 }
 
-int cmdInspect(const std::string& model_dir, const std::string& config_path, bool as_json) {
+int cmdInspect(const std::string& model_dir, const std::string& config_path, const std::string& peft_path,
+               bool as_json) {
   try {
-    auto info = inspectModel(model_dir, config_path);
+    auto info = inspectModel(model_dir, config_path, peft_path);
     if (as_json) {
       std::cout << info.dump(2) << "\n";
       return 0;
@@ -115,10 +155,12 @@ int cmdInspect(const std::string& model_dir, const std::string& config_path, boo
               << ")\nlayers       " << info["num_hidden_layers"] << ", hidden " << info["hidden_size"] << ", heads "
               << info["num_attention_heads"] << " (kv " << info["num_key_value_heads"] << "), ffn "
               << info["intermediate_size"] << ", vocab " << info["vocab_size"] << "\nbackbone     "
-              << info["backbone_parameters"] << " parameters\n";
+              << info["backbone_parameters"] << " parameters\nstructure    (layer 0 shown; the others repeat it)\n";
+    for (const auto& line : info["structure"]) std::cout << "  " << line.get<std::string>() << "\n";
     if (info.contains("peft")) {
       const auto& p = info["peft"];
       std::cout << "peft         " << p["method"].get<std::string>() << ", M = " << p["num_modules"]
+                << ", share " << p["sharing"].get<std::string>()
                 << "\ntraining     " << p["trainable_peft"] << " trainable parameters (heads excluded)"
                 << "\ninference    " << p["inference_peft"] << " parameters after merging (heads excluded)"
                 << "\nhead         " << p["head"] << " parameters\n";
@@ -146,12 +188,21 @@ int cmdGenerate(const std::string& model_dir, const std::string& prompt, int64_t
   }
 }
 
-int cmdInitModel(const std::string& arch, const RandomLlamaSpec& spec, const std::string& out_dir,
+int cmdInitModel(RandomModelSpec spec, bool vocab_given, const std::string& out_dir,
                  const std::string& tokenizer_dir, uint64_t seed) {
   try {
-    if (arch != "llama")
-      throw EngineError(ErrorKind::Usage, "unsupported architecture '" + arch + "' (supported: llama)", "--arch");
-    writeRandomModel(out_dir, llamaConfigJson(spec), seed, tokenizer_dir);
+    if (!tokenizer_dir.empty()) {
+      // Vocabulary size and special ids from the tokenizer that is copied along.
+      auto tok = loadTokenizer(tokenizer_dir, vocab_given ? spec.vocab_size : 0);
+      spec.vocab_size = tok->vocabSize();
+      spec.pad_token_id = tok->padId();
+      spec.bos_token_id = tok->bosId();
+      spec.eos_token_id = tok->eosId();
+      const auto tmpl = tok->pairTemplate();
+      if (spec.arch == "bert" && !tmpl.middle.empty()) spec.sep_token_id = tmpl.middle.front();
+      if (spec.arch == "llama" || spec.arch == "gpt2") spec.pad_token_id = -1;  // no padding token
+    }
+    writeRandomModel(out_dir, modelConfigJson(spec), seed, tokenizer_dir);
     std::cout << out_dir << "\n";
     return 0;
   } catch (const EngineError& e) {
@@ -187,6 +238,9 @@ int main(int argc, char** argv) {
   auto* inspect = app.add_subcommand("inspect", "print a model's structure and parameter counts");
   inspect->add_option("model_dir", model_dir, "Hugging Face model directory")->required();
   inspect->add_option("--config", config_path, "run config whose PEFT settings to count");
+  std::string peft_path;
+  inspect->add_option("--peft", peft_path, "JSON file with a \"peft\" object (run-config schema) to count")
+      ->excludes("--config");
   inspect->add_flag("--json", as_json, "print JSON");
 
   std::string prompt = "Once upon a time";
@@ -196,19 +250,24 @@ int main(int argc, char** argv) {
   generate->add_option("--prompt", prompt, "prompt text");
   generate->add_option("--max-new-tokens", max_new, "tokens to generate");
 
-  std::string arch = "llama", out_dir, tokenizer_from;
-  RandomLlamaSpec spec;
+  std::string out_dir, tokenizer_from;
+  RandomModelSpec spec;
   uint64_t init_seed = 0;
   auto* init = app.add_subcommand("init-model", "write a random-initialised HF model directory");
-  init->add_option("--arch", arch, "architecture (llama)");
+  init->add_option("--arch", spec.arch, "architecture: llama, bert, roberta, gpt2")
+      ->check(CLI::IsMember(randomModelArchitectures()));
   init->add_option("--out", out_dir, "output directory")->required();
   init->add_option("--hidden", spec.hidden_size, "hidden size");
   init->add_option("--layers", spec.num_hidden_layers, "number of layers");
   init->add_option("--heads", spec.num_attention_heads, "attention heads");
-  init->add_option("--kv-heads", spec.num_key_value_heads, "key/value heads");
+  init->add_option("--kv-heads", spec.num_key_value_heads, "key/value heads (llama)");
+  init->add_option("--max-positions", spec.max_position_embeddings, "position embeddings / context length");
+  init->add_option("--dropout", spec.dropout, "dropout probabilities of bert/roberta/gpt2 (HF default 0.1)");
   init->add_option("--ffn", spec.intermediate_size, "FFN (intermediate) size");
-  init->add_option("--vocab", spec.vocab_size, "vocabulary size (must match the tokenizer)");
-  init->add_option("--tokenizer-from", tokenizer_from, "copy tokenizer files from this model directory");
+  auto* vocab_opt =
+      init->add_option("--vocab", spec.vocab_size, "vocabulary size (default: the tokenizer's; must match it)");
+  init->add_option("--tokenizer-from", tokenizer_from,
+                   "copy tokenizer files from this directory; vocabulary size and special ids follow it");
   init->add_option("--seed", init_seed, "initialisation seed");
 
   try {
@@ -230,8 +289,8 @@ int main(int argc, char** argv) {
     return cmdTrain(config_path, opts);
   }
   if (*validate) return cmdValidate(config_path);
-  if (*inspect) return cmdInspect(model_dir, config_path, as_json);
-  if (*init) return cmdInitModel(arch, spec, out_dir, tokenizer_from, init_seed);
+  if (*inspect) return cmdInspect(model_dir, config_path, peft_path, as_json);
+  if (*init) return cmdInitModel(spec, vocab_opt->count() > 0, out_dir, tokenizer_from, init_seed);
   if (*generate) return cmdGenerate(model_dir, prompt, max_new);
   return errorKindExitCode(ErrorKind::Usage);
 }

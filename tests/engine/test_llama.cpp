@@ -94,9 +94,10 @@ class TestLlama : public QObject {
     QCOMPARE(c.tie_word_embeddings, false);
     QCOMPARE(c.pad_token_id, int64_t(-1));
     ErrorKind k{};
-    auto msg = errorOf([] { parseModelConfig({{"model_type", "bert"}}, "m/config.json"); }, &k);
+    auto msg = errorOf([] { parseModelConfig({{"model_type", "t5"}}, "m/config.json"); }, &k);
     QVERIFY(k == ErrorKind::Model);
-    QVERIFY2(msg.find("unsupported architecture 'bert' (supported: llama)") != std::string::npos, msg.c_str());
+    QVERIFY2(msg.find("unsupported architecture 't5' (supported: bert, gpt2, llama, roberta)") != std::string::npos,
+             msg.c_str());
     QVERIFY2(msg.find("m/config.json") != std::string::npos, msg.c_str());
     msg = errorOf([] { parseModelConfig({{"model_type", "llama"}, {"hidden_size", "big"}}, "m/config.json"); });
     QVERIFY2(msg.find("m/config.json:/hidden_size") != std::string::npos, msg.c_str());

@@ -10,19 +10,34 @@
 
 #include "io/errors.h"
 #include "io/safetensors.h"
+#include "model/bert.h"
+#include "model/gpt2.h"
 #include "model/llama.h"
+#include "model/roberta.h"
 
 namespace adamix {
 namespace {
 
 using Builder = std::function<std::shared_ptr<TaskModelImpl>(const ModelConfig&, HeadType, int64_t)>;
 
-// One entry per architecture; BERT/RoBERTa/GPT-2 add theirs here.
+// One entry per architecture.
 const std::map<Architecture, Builder>& registry() {
   static const std::map<Architecture, Builder> r = {
       {Architecture::Llama,
        [](const ModelConfig& c, HeadType h, int64_t n) -> std::shared_ptr<TaskModelImpl> {
          return std::make_shared<LlamaForTaskImpl>(c, h, n);
+       }},
+      {Architecture::Bert,
+       [](const ModelConfig& c, HeadType h, int64_t n) -> std::shared_ptr<TaskModelImpl> {
+         return std::make_shared<BertForTaskImpl>(c, h, n);
+       }},
+      {Architecture::Roberta,
+       [](const ModelConfig& c, HeadType h, int64_t n) -> std::shared_ptr<TaskModelImpl> {
+         return std::make_shared<RobertaForTaskImpl>(c, h, n);
+       }},
+      {Architecture::Gpt2,
+       [](const ModelConfig& c, HeadType h, int64_t n) -> std::shared_ptr<TaskModelImpl> {
+         return std::make_shared<Gpt2ForTaskImpl>(c, h, n);
        }},
   };
   return r;
@@ -47,8 +62,11 @@ bool endsWith(const std::string& s, const std::string& p) {
 }
 
 bool isNormWeight(const std::string& name, const torch::Tensor& p) {
-  return p.dim() == 1 && endsWith(name, ".weight") &&
-         (name.find("norm") != std::string::npos || name.find("LayerNorm") != std::string::npos);
+  if (p.dim() != 1 || !endsWith(name, ".weight")) return false;
+  const auto dot = name.rfind('.', name.size() - 8);  // local module name, e.g. "ln_1", "LayerNorm"
+  const std::string module = dot == std::string::npos ? name : name.substr(dot + 1);
+  return name.find("norm") != std::string::npos || name.find("LayerNorm") != std::string::npos ||
+         module.rfind("ln_", 0) == 0;
 }
 
 void initParam(const std::string& name, torch::Tensor& p, double std_dev, at::Generator& gen) {
@@ -94,6 +112,7 @@ void loadTaskModelState(TaskModelImpl& model, const std::map<std::string, torch:
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(head_seed);
   const double std_dev = model.config().initializer_range;
   std::set<std::string> expected;
+  const std::string prefix = model.backbonePrefix();
   torch::NoGradGuard ng;
   for (auto& kv : model.named_parameters(true)) {
     const std::string& name = kv.key();
@@ -101,6 +120,7 @@ void loadTaskModelState(TaskModelImpl& model, const std::map<std::string, torch:
     expected.insert(name);
     torch::Tensor& p = kv.value();
     auto it = tensors.find(name);
+    if (it == tensors.end() && startsWith(name, prefix)) it = tensors.find(name.substr(prefix.size()));
     if (it == tensors.end()) {
       if (isHead(name)) {
         initParam(name, p, std_dev, gen);
@@ -123,10 +143,11 @@ void loadTaskModelState(TaskModelImpl& model, const std::map<std::string, torch:
   }
   const bool tied_lm = model.headType() == HeadType::CausalLM && model.config().tie_word_embeddings;
   for (const auto& [name, t] : tensors) {
-    if (expected.count(name)) continue;
+    if (expected.count(name) || expected.count(prefix + name)) continue;
     if (endsWith(name, "rotary_emb.inv_freq")) continue;       // buffer stored by older HF versions
     if (tied_lm && name == "lm_head.weight") continue;         // tied copy of the embeddings
-    if (startsWith(name, "model."))
+    if (model.ignorableCheckpointTensor(name)) continue;
+    if (startsWith(name, prefix))
       throw EngineError(ErrorKind::Model,
                         "unexpected tensor for a '" + model.config().model_type +
                             "' model with this config.json (different architecture, layer count or biases?)",

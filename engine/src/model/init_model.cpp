@@ -11,7 +11,71 @@ namespace fs = std::filesystem;
 
 namespace adamix {
 
-nlohmann::json llamaConfigJson(const RandomLlamaSpec& s) {
+namespace {
+// Sets `key` to `id` when the spec gives one (>= 0).
+void setId(nlohmann::json& j, const char* key, int64_t id) {
+  if (id >= 0) j[key] = id;
+}
+}  // namespace
+
+std::vector<std::string> randomModelArchitectures() { return {"llama", "bert", "roberta", "gpt2"}; }
+
+nlohmann::json modelConfigJson(const RandomModelSpec& s) {
+  nlohmann::json j;
+  if (s.arch == "llama") return llamaConfigJson(s);
+  if (s.arch == "bert" || s.arch == "roberta") {
+    const bool roberta = s.arch == "roberta";
+    const int64_t pad = s.pad_token_id >= 0 ? s.pad_token_id : (roberta ? 1 : 0);
+    j = {{"architectures", {roberta ? "RobertaForSequenceClassification" : "BertForSequenceClassification"}},
+         {"model_type", s.arch},
+         {"hidden_size", s.hidden_size},
+         {"intermediate_size", s.intermediate_size},
+         {"num_hidden_layers", s.num_hidden_layers},
+         {"num_attention_heads", s.num_attention_heads},
+         {"vocab_size", s.vocab_size},
+         // RoBERTa positions start at pad + 1 (HF roberta-base: 514 = 512 + 2).
+         {"max_position_embeddings", roberta ? s.max_position_embeddings + pad + 1 : s.max_position_embeddings},
+         {"type_vocab_size", roberta ? 1 : 2},
+         {"layer_norm_eps", roberta ? 1e-5 : 1e-12},
+         {"hidden_act", "gelu"},
+         {"initializer_range", 0.02},
+         {"pad_token_id", pad},
+         {"hidden_dropout_prob", s.dropout},
+         {"attention_probs_dropout_prob", s.dropout},
+         {"torch_dtype", "float32"}};
+    setId(j, "bos_token_id", s.bos_token_id);
+    setId(j, "eos_token_id", s.eos_token_id);
+    setId(j, "sep_token_id", s.sep_token_id);
+    return j;
+  }
+  if (s.arch == "gpt2") {
+    j = {{"architectures", {"GPT2LMHeadModel"}},
+         {"model_type", "gpt2"},
+         {"n_embd", s.hidden_size},
+         {"n_inner", s.intermediate_size},
+         {"n_layer", s.num_hidden_layers},
+         {"n_head", s.num_attention_heads},
+         {"vocab_size", s.vocab_size},
+         {"n_positions", s.max_position_embeddings},
+         {"n_ctx", s.max_position_embeddings},
+         {"layer_norm_epsilon", 1e-5},
+         {"activation_function", "gelu_new"},
+         {"resid_pdrop", s.dropout},
+         {"embd_pdrop", s.dropout},
+         {"attn_pdrop", s.dropout},
+         {"initializer_range", 0.02},
+         {"torch_dtype", "float32"}};
+    setId(j, "bos_token_id", s.bos_token_id);
+    setId(j, "eos_token_id", s.eos_token_id);
+    setId(j, "pad_token_id", s.pad_token_id);
+    return j;
+  }
+  std::string list;
+  for (const auto& a : randomModelArchitectures()) list += (list.empty() ? "" : ", ") + a;
+  throw EngineError(ErrorKind::Usage, "unsupported architecture '" + s.arch + "' (supported: " + list + ")", "--arch");
+}
+
+nlohmann::json llamaConfigJson(const RandomModelSpec& s) {
   return {{"architectures", {"LlamaForCausalLM"}},
           {"model_type", "llama"},
           {"hidden_size", s.hidden_size},
@@ -36,10 +100,18 @@ void writeRandomModel(const std::string& out_dir, const nlohmann::json& hf_confi
   fs::create_directories(out_dir, ec);
   if (ec) throw EngineError(ErrorKind::Io, "cannot create directory: " + ec.message(), out_dir);
   const auto cfg = parseModelConfig(hf_config, out_dir + "/config.json");
-  auto model = buildTaskModel(cfg, HeadType::CausalLM, 0);
+  // Decoders are written as causal LMs (an untied Llama keeps lm_head.weight); encoders with a
+  // classification head that is then left out, as in a pre-trained backbone checkpoint.
+  const bool decoder = cfg.architecture == Architecture::Llama || cfg.architecture == Architecture::Gpt2;
+  auto model = buildTaskModel(cfg, decoder ? HeadType::CausalLM : HeadType::Classification, 2);
   initTaskModelWeights(*model, seed);
   std::map<std::string, torch::Tensor> tensors;
-  for (const auto& p : model->named_parameters()) tensors[p.key()] = p.value().detach();
+  for (const auto& p : model->named_parameters()) {
+    bool head = false;
+    for (const auto& prefix : model->headPrefixes()) head |= p.key().rfind(prefix, 0) == 0;
+    if (!decoder && head) continue;
+    tensors[p.key()] = p.value().detach();
+  }
   if (cfg.tie_word_embeddings) tensors.erase("lm_head.weight");
   saveSafetensors(out_dir + "/model.safetensors", tensors);
   {

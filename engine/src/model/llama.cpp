@@ -4,6 +4,7 @@
 #include <string>
 
 #include "io/errors.h"
+#include "model/task_head.h"
 
 namespace adamix {
 
@@ -156,16 +157,7 @@ torch::Tensor LlamaModelImpl::forward(const torch::Tensor& input_ids, const torc
 
 LlamaForTaskImpl::LlamaForTaskImpl(const ModelConfig& c, HeadType h, int64_t labels)
     : cfg(c), head(h), num_labels(labels) {
-  if (head == HeadType::CausalLM) num_labels = c.vocab_size;
-  if (head == HeadType::Regression) {
-    if (labels != 1 && labels != 0)
-      throw EngineError(ErrorKind::Config, "a regression head has 1 output, got num_labels = " +
-                                               std::to_string(labels));
-    num_labels = 1;
-  }
-  if (head == HeadType::Classification && labels < 2)
-    throw EngineError(ErrorKind::Config,
-                      "a classification head needs num_labels >= 2, got " + std::to_string(labels));
+  num_labels = resolveNumLabels(head, labels, c.vocab_size);
   model = register_module("model", LlamaModel(c));
   if (head == HeadType::CausalLM) {
     if (!c.tie_word_embeddings)
@@ -188,14 +180,7 @@ torch::Tensor LlamaForTaskImpl::headForward(const torch::Tensor& hidden, const t
     const auto& w = cfg.tie_word_embeddings ? model->embed_tokens->weight : lm_head->weight;
     return torch::nn::functional::linear(hidden, w);  // [B, T, V]
   }
-  const int64_t B = hidden.size(0), T = hidden.size(1);
-  torch::Tensor last;
-  if (attention_mask.defined())
-    last = attention_mask.to(hidden.device()).ne(0).sum(1).sub(1).clamp_min(0).to(torch::kInt64);
-  else
-    last = torch::full({B}, T - 1, torch::TensorOptions().dtype(torch::kInt64).device(hidden.device()));
-  auto batch = torch::arange(B, torch::TensorOptions().dtype(torch::kInt64).device(hidden.device()));
-  auto pooled = hidden.index({batch, last});  // [B, d]
+  auto pooled = poolLastToken(hidden, attention_mask);  // [B, d]
   auto logits = score->forward(pooled);       // [B, L]
   return head == HeadType::Regression ? logits.squeeze(-1) : logits;
 }

@@ -117,6 +117,7 @@ class LlamaForTaskImpl : public TaskModelImpl {
                               const torch::Tensor& attention_mask = {});
   std::vector<std::string> headPrefixes() const override;
   const ModelConfig& config() const override { return cfg; }
+  std::string backbonePrefix() const override { return "model."; }
   HeadType headType() const override { return head; }
   int64_t numLabels() const override { return num_labels; }
 

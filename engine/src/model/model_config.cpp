@@ -90,9 +90,113 @@ ModelConfig parseLlama(const json& j, ModelConfig c) {
   return c;
 }
 
+
+void checkSizes(const ModelConfig& c) {
+  for (auto [v, f] : {std::pair{c.hidden_size, "hidden_size"}, {c.intermediate_size, "intermediate_size"},
+                      {c.num_hidden_layers, "num_hidden_layers"}, {c.num_attention_heads, "num_attention_heads"},
+                      {c.vocab_size, "vocab_size"}, {c.max_position_embeddings, "max_position_embeddings"}})
+    checkPositive(v, f, c.source);
+  if (c.hidden_size % c.num_attention_heads != 0)
+    throw EngineError(kM, "hidden_size " + std::to_string(c.hidden_size) +
+                              " is not divisible by num_attention_heads " +
+                              std::to_string(c.num_attention_heads), c.source + ":/hidden_size");
+  if (c.layer_norm_eps <= 0) throw EngineError(kM, "layer norm epsilon must be positive", c.source);
+  for (double p : {c.hidden_dropout, c.attention_dropout, c.embedding_dropout, c.classifier_dropout})
+    if (p < 0 || p >= 1) throw EngineError(kM, "dropout probabilities must be in [0, 1)", c.source);
+}
+
+// HF transformers models/bert/configuration_bert.py (RoBERTa: configuration_roberta.py, which
+// only changes vocab_size 50265 and the special ids pad 1, bos 0, eos 2).
+ModelConfig parseBertLike(const json& j, ModelConfig c, bool roberta) {
+  c.architecture = roberta ? Architecture::Roberta : Architecture::Bert;
+  c.hidden_size = ju::get<int64_t>(j, "hidden_size", "", 768, kM);
+  c.intermediate_size = ju::get<int64_t>(j, "intermediate_size", "", 3072, kM);
+  c.num_hidden_layers = ju::get<int64_t>(j, "num_hidden_layers", "", 12, kM);
+  c.num_attention_heads = ju::get<int64_t>(j, "num_attention_heads", "", 12, kM);
+  c.num_key_value_heads = c.num_attention_heads;
+  c.vocab_size = ju::get<int64_t>(j, "vocab_size", "", roberta ? 50265 : 30522, kM);
+  c.max_position_embeddings = ju::get<int64_t>(j, "max_position_embeddings", "", 512, kM);
+  c.type_vocab_size = ju::get<int64_t>(j, "type_vocab_size", "", 2, kM);
+  c.layer_norm_eps = ju::get<double>(j, "layer_norm_eps", "", 1e-12, kM);
+  c.initializer_range = ju::get<double>(j, "initializer_range", "", 0.02, kM);
+  c.hidden_act = ju::get<std::string>(j, "hidden_act", "", "gelu", kM);
+  c.hidden_dropout = c.embedding_dropout = ju::get<double>(j, "hidden_dropout_prob", "", 0.1, kM);
+  c.attention_dropout = ju::get<double>(j, "attention_probs_dropout_prob", "", 0.1, kM);
+  c.classifier_dropout =
+      ju::getOptional<double>(j, "classifier_dropout", "", true, kM).value_or(c.hidden_dropout);
+  c.tie_word_embeddings = true;
+  c.attention_bias = c.mlp_bias = true;
+  auto pad = tokenIds(j, "pad_token_id", {roberta ? 1 : 0});
+  auto bos = tokenIds(j, "bos_token_id", roberta ? std::vector<int64_t>{0} : std::vector<int64_t>{});
+  auto eos = tokenIds(j, "eos_token_id", roberta ? std::vector<int64_t>{2} : std::vector<int64_t>{});
+  auto sep = tokenIds(j, "sep_token_id", {});
+  c.pad_token_id = pad.empty() ? -1 : pad.front();
+  c.bos_token_id = bos.empty() ? -1 : bos.front();
+  c.eos_token_ids = eos;
+  c.eos_token_id = eos.empty() ? -1 : eos.front();
+  c.sep_token_id = sep.empty() ? -1 : sep.front();
+  checkSizes(c);
+  c.head_dim = c.hidden_size / c.num_attention_heads;
+  checkPositive(c.type_vocab_size, "type_vocab_size", c.source);
+  if (c.hidden_act != "gelu")
+    throw EngineError(kM, "unsupported hidden_act '" + c.hidden_act + "' for " + c.model_type + " (supported: gelu)",
+                      c.source + ":/hidden_act");
+  const auto pos_type = ju::get<std::string>(j, "position_embedding_type", "", "absolute", kM);
+  if (pos_type != "absolute")
+    throw EngineError(kM, "position_embedding_type '" + pos_type + "' is not supported (only absolute)",
+                      c.source + ":/position_embedding_type");
+  if (roberta && c.pad_token_id < 0)
+    throw EngineError(kM, "RoBERTa needs pad_token_id (position ids start after it)", c.source + ":/pad_token_id");
+  if (roberta && c.max_position_embeddings <= c.pad_token_id + 1)
+    throw EngineError(kM, "max_position_embeddings must exceed pad_token_id + 1 (RoBERTa offsets positions)",
+                      c.source + ":/max_position_embeddings");
+  return c;
+}
+
+// HF transformers models/gpt2/configuration_gpt2.py (n_embd, n_layer, n_head, n_inner,
+// n_positions, layer_norm_epsilon, activation_function "gelu_new", tied embeddings).
+ModelConfig parseGpt2(const json& j, ModelConfig c) {
+  c.architecture = Architecture::Gpt2;
+  c.hidden_size = ju::get<int64_t>(j, "n_embd", "", 768, kM);
+  c.num_hidden_layers = ju::get<int64_t>(j, "n_layer", "", 12, kM);
+  c.num_attention_heads = ju::get<int64_t>(j, "n_head", "", 12, kM);
+  c.num_key_value_heads = c.num_attention_heads;
+  c.intermediate_size =
+      ju::getOptional<int64_t>(j, "n_inner", "", true, kM).value_or(4 * c.hidden_size);
+  c.vocab_size = ju::get<int64_t>(j, "vocab_size", "", 50257, kM);
+  c.max_position_embeddings = ju::get<int64_t>(j, "n_positions", "", 1024, kM);
+  c.layer_norm_eps = ju::get<double>(j, "layer_norm_epsilon", "", 1e-5, kM);
+  c.initializer_range = ju::get<double>(j, "initializer_range", "", 0.02, kM);
+  c.hidden_act = ju::get<std::string>(j, "activation_function", "", "gelu_new", kM);
+  c.hidden_dropout = ju::get<double>(j, "resid_pdrop", "", 0.1, kM);
+  c.embedding_dropout = ju::get<double>(j, "embd_pdrop", "", 0.1, kM);
+  c.attention_dropout = ju::get<double>(j, "attn_pdrop", "", 0.1, kM);
+  c.tie_word_embeddings = ju::get<bool>(j, "tie_word_embeddings", "", true, kM);
+  c.attention_bias = c.mlp_bias = true;
+  auto bos = tokenIds(j, "bos_token_id", {50256});
+  auto eos = tokenIds(j, "eos_token_id", {50256});
+  auto pad = tokenIds(j, "pad_token_id", {});
+  c.bos_token_id = bos.empty() ? -1 : bos.front();
+  c.eos_token_ids = eos;
+  c.eos_token_id = eos.empty() ? -1 : eos.front();
+  c.pad_token_id = pad.empty() ? -1 : pad.front();
+  checkSizes(c);
+  c.head_dim = c.hidden_size / c.num_attention_heads;
+  if (c.hidden_act != "gelu_new")
+    throw EngineError(kM, "unsupported activation_function '" + c.hidden_act + "' for gpt2 (supported: gelu_new)",
+                      c.source + ":/activation_function");
+  if (!c.tie_word_embeddings)
+    throw EngineError(kM, "untied GPT-2 LM heads are not supported", c.source + ":/tie_word_embeddings");
+  if (!ju::get<bool>(j, "scale_attn_weights", "", true, kM) ||
+      ju::get<bool>(j, "scale_attn_by_inverse_layer_idx", "", false, kM) ||
+      ju::get<bool>(j, "reorder_and_upcast_attn", "", false, kM))
+    throw EngineError(kM, "only standard GPT-2 attention scaling (1/sqrt(head_dim)) is supported", c.source);
+  return c;
+}
+
 }  // namespace
 
-std::vector<std::string> supportedModelTypes() { return {"llama"}; }
+std::vector<std::string> supportedModelTypes() { return {"bert", "gpt2", "llama", "roberta"}; }
 
 ModelConfig parseModelConfig(const json& j, const std::string& source) {
   ModelConfig c;
@@ -104,6 +208,9 @@ ModelConfig parseModelConfig(const json& j, const std::string& source) {
     if (!type) throw EngineError(kM, "missing model_type", "/model_type");
     c.model_type = *type;
     if (c.model_type == "llama") return parseLlama(j, c);
+    if (c.model_type == "bert") return parseBertLike(j, c, false);
+    if (c.model_type == "roberta") return parseBertLike(j, c, true);
+    if (c.model_type == "gpt2") return parseGpt2(j, c);
   } catch (const EngineError& e) {
     if (e.location().rfind(source, 0) == 0) throw;
     rethrowWithSource(e, source);

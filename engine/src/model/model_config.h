@@ -1,7 +1,8 @@
 // Architecture hyper-parameters read from a Hugging Face `config.json`, with HF defaults.
 // One struct for all architectures: fields a given architecture does not use keep their defaults.
-// Adding an architecture (bert, roberta, gpt2) = one parse function in model_config.cpp plus one
-// builder in checkpoint.cpp's registry.
+// Adding an architecture = one parse function in model_config.cpp plus one builder in
+// checkpoint.cpp's registry. GPT-2's own field names (n_embd, n_layer, ...) are mapped onto the
+// common ones (hidden_size, num_hidden_layers, ...).
 #pragma once
 #include <nlohmann/json.hpp>
 
@@ -12,10 +13,10 @@
 namespace adamix {
 
 /// Backbone family; selects the module implementation.
-enum class Architecture { Llama };
+enum class Architecture { Llama, Bert, Roberta, Gpt2 };
 
-/// Parsed `config.json`. Defaults are those of HF `LlamaConfig` (transformers
-/// configuration_llama.py) where the file omits a field.
+/// Parsed `config.json`. Defaults are those of the HF configuration class of the model_type
+/// (LlamaConfig, BertConfig, RobertaConfig, GPT2Config) where the file omits a field.
 struct ModelConfig {
   Architecture architecture = Architecture::Llama;
   std::string model_type = "llama";
@@ -38,11 +39,20 @@ struct ModelConfig {
   int64_t eos_token_id = 2;   ///< first of eos_token_ids; -1 when none
   std::vector<int64_t> eos_token_ids;  ///< all EOS ids (HF allows a list)
   int64_t pad_token_id = -1;  ///< -1 when none
+  double layer_norm_eps = 1e-12;  ///< BERT/RoBERTa layer_norm_eps, GPT-2 layer_norm_epsilon
+  int64_t type_vocab_size = 2;    ///< BERT/RoBERTa token-type embeddings
+  /// Dropout probabilities applied in training mode (BERT/RoBERTa: hidden_dropout_prob,
+  /// attention_probs_dropout_prob, classifier_dropout; GPT-2: resid_pdrop, attn_pdrop,
+  /// embd_pdrop). 0 for Llama.
+  double hidden_dropout = 0.0, attention_dropout = 0.0, embedding_dropout = 0.0, classifier_dropout = 0.0;
+  /// Segment separator for BERT token types (tokens after the first one get type 1); -1 = not
+  /// known from config.json (the trainer then takes it from the tokenizer's pair template).
+  int64_t sep_token_id = -1;
   std::string source;         ///< the file it was read from (for messages)
   nlohmann::json raw;         ///< the whole file, for fields not modelled here
 };
 
-/// model_types this build can load ({"llama"}).
+/// model_types this build can load ({"bert", "gpt2", "llama", "roberta"}).
 std::vector<std::string> supportedModelTypes();
 
 /// Parses an HF config object. `source` labels errors (usually the config.json path).

@@ -35,6 +35,20 @@ class TaskModelImpl : public torch::nn::Module {
   /// The architecture hyper-parameters the model was built from.
   virtual const ModelConfig& config() const = 0;
 
+  /// Prefix of the backbone's parameter names ("model.", "bert.", "roberta.", "transformer.").
+  /// Checkpoints that store the bare backbone without it (HF GPT-2's "h.0.attn.c_attn.weight")
+  /// load too; an unknown tensor under it means a different architecture and is rejected.
+  virtual std::string backbonePrefix() const = 0;
+
+  /// Tensors a checkpoint may carry that this model does not use and that are harmless (HF
+  /// buffers such as "bert.embeddings.position_ids", GPT-2's "h.0.attn.bias" causal mask,
+  /// RoBERTa's unused pooler). Names as stored in the file.
+  virtual bool ignorableCheckpointTensor(const std::string& name) const { (void)name; return false; }
+
+  /// BERT-style token types: ids after the first `sep_id` get token type 1. Models without
+  /// token types ignore it. Called by the trainer when config.json does not name sep_token_id.
+  virtual void setSegmentSeparator(int64_t sep_id) { (void)sep_id; }
+
   virtual HeadType headType() const = 0;
   /// Classification: number of classes; Regression: 1; CausalLM: vocab_size.
   virtual int64_t numLabels() const = 0;

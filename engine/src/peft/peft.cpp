@@ -1,5 +1,6 @@
 #include "peft/peft.h"
 
+#include <optional>
 #include <set>
 
 #include "io/errors.h"
@@ -21,6 +22,31 @@ bool startsWithAny(const std::string& name, const std::vector<std::string>& pref
 std::string localName(const std::string& qualified) {
   const auto dot = qualified.rfind('.');
   return dot == std::string::npos ? qualified : qualified.substr(dot + 1);
+}
+
+bool endsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Which parts of projection `name` a LoRA target selects: nullopt = not this projection,
+// {} = the whole projection, {"q", "v"} = those output parts of a fused projection.
+// A target matches by local name ("query", "c_attn"), by a dotted suffix of the qualified name
+// ("attention.output.dense"), as "<projection>.<part>" ("c_attn.k"), or by an alias the
+// architecture declares ("q_proj" -> BERT query, GPT-2 c_attn part q).
+std::optional<std::vector<std::string>> matchLoraTarget(const std::string& name, const PeftLinearImpl& lin,
+                                                        const std::string& target) {
+  if (localName(name) == target || endsWith(name, "." + target)) return lin.default_lora_parts;
+  for (const auto& part : lin.parts) {
+    if (!endsWith(target, "." + part.name)) continue;
+    const std::string whole = target.substr(0, target.size() - part.name.size() - 1);
+    if (localName(name) == whole || endsWith(name, "." + whole)) return std::vector<std::string>{part.name};
+  }
+  for (const auto& alias : lin.aliases) {
+    if (alias.target != target) continue;
+    if (alias.part.empty()) return std::vector<std::string>{};
+    return std::vector<std::string>{alias.part};
+  }
+  return std::nullopt;
 }
 
 bool isMixtureParameter(const std::string& name) {
@@ -65,9 +91,21 @@ PeftHandle applyPeft(torch::nn::Module& model, const PeftConfig& cfg,
       const auto& target = cfg.lora.targets[t];
       int attached = 0;
       for (auto& [name, lin] : linears) {
-        if (localName(name) != target) continue;
-        lin->attachLora(std::make_shared<LoraMixtureImpl>(lin->in_features, lin->out_features, cfg.lora,
-                                                          cfg.adamix, handle.routes));
+        const auto parts = matchLoraTarget(name, *lin, target);
+        if (!parts) continue;
+        const std::string where = "/peft/lora/targets/" + std::to_string(t);
+        if (parts->empty()) {
+          if (lin->lora())
+            throw EngineError(ErrorKind::Config, "LoRA targets overlap on '" + name + "'", where);
+          lin->attachLora(std::make_shared<LoraMixtureImpl>(lin->in_features, lin->out_features, cfg.lora,
+                                                            cfg.adamix, handle.routes));
+        }
+        for (const auto& part : *parts) {
+          if (lin->partLora(part) || lin->lora())
+            throw EngineError(ErrorKind::Config, "LoRA targets overlap on '" + name + "' part " + part, where);
+          lin->attachPartLora(part, std::make_shared<LoraMixtureImpl>(lin->in_features, lin->partSize(part),
+                                                                      cfg.lora, cfg.adamix, handle.routes));
+        }
         ++attached;
       }
       if (attached == 0)

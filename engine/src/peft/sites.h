@@ -4,6 +4,9 @@
 #pragma once
 #include <torch/torch.h>
 
+#include <string>
+#include <vector>
+
 namespace adamix {
 
 class LoraMixtureImpl;
@@ -12,22 +15,54 @@ class AdapterMixtureImpl;
 /// A frozen-able linear projection with Hugging Face parameter names `weight` [out, in] and
 /// optional `bias` [out]; `conv1d = true` stores the weight as [in, out] (GPT-2 Conv1D).
 /// forward: x [..., in] -> [..., out] = x W^T + b (+ LoRA delta when one is attached).
+///
+/// Fused projections (GPT-2 `c_attn` = q|k|v) declare named output `parts`; LoRA can then be
+/// attached per part (child "lora" holds one LoraMixture per part, named after it, e.g.
+/// "c_attn.lora.q.lora_A.0.weight"), and the delta only touches that slice of the output, as
+/// loralib's MergedLinear with enable_lora = [True, False, True].
+/// `aliases` are the generic names a LoRA target may also use for this projection
+/// ("q_proj" for BERT's `query`, "q_proj" -> part "q" of GPT-2's `c_attn`).
 class PeftLinearImpl : public torch::nn::Module {
  public:
+  struct Part {
+    std::string name;
+    int64_t size;
+  };
+  struct Alias {
+    std::string target;  ///< generic target name, e.g. "q_proj"
+    std::string part;    ///< part it selects; empty = the whole projection
+  };
+
   PeftLinearImpl(int64_t in_features, int64_t out_features, bool bias, bool conv1d = false);
   torch::Tensor forward(const torch::Tensor& x);
   /// The frozen base projection alone (no LoRA).
   torch::Tensor baseForward(const torch::Tensor& x) const;
   /// Attaches a LoRA mixture (registered as child "lora"); throws if one is already attached.
   void attachLora(std::shared_ptr<LoraMixtureImpl> lora);
+  /// Attaches a LoRA mixture to output part `part` (out_features of the mixture = part size).
+  /// Throws EngineError(Internal) for an unknown part or one that already has LoRA.
+  void attachPartLora(const std::string& part, std::shared_ptr<LoraMixtureImpl> lora);
   const std::shared_ptr<LoraMixtureImpl>& lora() const { return lora_; }
+  /// LoRA of part `part`; null when none is attached.
+  std::shared_ptr<LoraMixtureImpl> partLora(const std::string& part) const;
+  /// Declares the output parts (sizes must add up to out_features) and the parts a plain target
+  /// naming this projection enables (GPT-2 c_attn: {"q", "v"}).
+  void setParts(std::vector<Part> parts, std::vector<std::string> default_lora_parts);
+  void addAlias(std::string target, std::string part = "") { aliases.push_back({std::move(target), std::move(part)}); }
+  /// Size of part `name` (-1 when unknown).
+  int64_t partSize(const std::string& name) const;
 
   int64_t in_features, out_features;
   bool conv1d;
   torch::Tensor weight, bias;  ///< bias undefined when the projection has none
+  std::vector<Part> parts;
+  std::vector<std::string> default_lora_parts;
+  std::vector<Alias> aliases;
 
  private:
   std::shared_ptr<LoraMixtureImpl> lora_;
+  std::shared_ptr<torch::nn::Module> part_container_;
+  std::vector<std::shared_ptr<LoraMixtureImpl>> part_loras_;  ///< per part, null when none
 };
 TORCH_MODULE(PeftLinear);
 

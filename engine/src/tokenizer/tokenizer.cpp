@@ -3,7 +3,10 @@
 #include <filesystem>
 
 #include "io/errors.h"
+#include "tokenizer/bpe_tokenizer.h"
 #include "tokenizer/sentencepiece_tokenizer.h"
+#include "tokenizer/tokenizer_json.h"
+#include "tokenizer/wordpiece_tokenizer.h"
 
 namespace adamix {
 
@@ -23,17 +26,25 @@ std::unique_ptr<Tokenizer> loadTokenizer(const std::string& model_dir, int64_t m
   std::error_code ec;
   std::unique_ptr<Tokenizer> tok;
   fs::path used;
+  // Preference: SentencePiece model, tokenizer.json, vocab.json + merges.txt, vocab.txt.
   if (fs::exists(dir / "tokenizer.model", ec)) {
     used = dir / "tokenizer.model";
     tok = std::make_unique<SentencePieceTokenizer>(used.string());
+  } else if (fs::exists(dir / "tokenizer.json", ec)) {
+    used = dir / "tokenizer.json";
+    tok = loadTokenizerJson(used.string());
+  } else if (fs::exists(dir / "vocab.json", ec)) {
+    used = dir / "vocab.json";
+    if (!fs::exists(dir / "merges.txt", ec))
+      throw EngineError(ErrorKind::Model, "vocab.json without merges.txt (byte-level BPE needs both)", model_dir);
+    tok = BpeTokenizer::fromFiles(used.string(), (dir / "merges.txt").string());
+  } else if (fs::exists(dir / "vocab.txt", ec)) {
+    used = dir / "vocab.txt";
+    tok = WordPieceTokenizer::fromVocabTxt(used.string());
   } else {
-    std::string found;
-    for (const char* f : {"tokenizer.json", "vocab.txt", "vocab.json"})
-      if (fs::exists(dir / f, ec)) found += std::string(found.empty() ? "" : ", ") + f;
     throw EngineError(ErrorKind::Model,
-                      found.empty() ? "no tokenizer found (expected tokenizer.model)"
-                                    : "tokenizer kind not supported yet (found " + found +
-                                          "; supported: tokenizer.model)",
+                      "no tokenizer found (expected tokenizer.model, tokenizer.json, vocab.json + merges.txt "
+                      "or vocab.txt)",
                       model_dir);
   }
   if (model_vocab_size > 0 && tok->vocabSize() != model_vocab_size)

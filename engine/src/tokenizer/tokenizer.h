@@ -1,4 +1,4 @@
-// Tokenizer interface (SentencePiece now; WordPiece / byte-level BPE / tokenizer.json later) and
+// Tokenizer interface (SentencePiece, WordPiece, byte-level BPE, tokenizer.json) and
 // the loader that picks the implementation from the files in a model directory.
 #pragma once
 #include <cstdint>
@@ -36,7 +36,9 @@ class Tokenizer {
   int64_t bos_id_ = -1, eos_id_ = -1, pad_id_ = 0;
 };
 
-/// Loads the tokenizer of an HF model directory: `tokenizer.model` (SentencePiece) for now.
+/// Loads the tokenizer of an HF model directory, first found of: `tokenizer.model`
+/// (SentencePiece), `tokenizer.json` (WordPiece or byte-level BPE), `vocab.json` + `merges.txt`
+/// (byte-level BPE), `vocab.txt` (WordPiece).
 /// `model_vocab_size` > 0 is checked against the tokenizer's size.
 /// Throws EngineError(Model, msg, path) when no supported tokenizer file is present, the file is
 /// unreadable or corrupt, or the sizes differ ("tokenizer has 512 tokens but the model's

@@ -47,7 +47,7 @@ TaskConfig parseTask(const json& j) {
   return t;
 }
 
-PeftConfig parsePeft(const json& j) {
+PeftConfig parsePeftImpl(const json& j) {
   const std::string p = "/peft";
   ju::rejectUnknownKeys(j, {"method", "adapter", "lora", "adamix"}, p);
   PeftConfig c;
@@ -158,6 +158,8 @@ TrainConfig parseTrain(const json& j) {
 
 }  // namespace
 
+PeftConfig parsePeftConfig(const json& j) { return parsePeftImpl(j); }
+
 RunConfig parseRunConfig(const json& j) {
   ju::rejectUnknownKeys(j, {"run_id", "seed", "model", "task", "peft", "train"}, "");
   RunConfig c;
@@ -168,7 +170,7 @@ RunConfig parseRunConfig(const json& j) {
   c.model_path = ju::require<std::string>(model, "path", "/model");
   if (!j.contains("task")) throw EngineError(ErrorKind::Config, "missing required field", "/task");
   c.task = parseTask(j.at("task"));
-  c.peft = parsePeft(ju::getObject(j, "peft", ""));
+  c.peft = parsePeftImpl(ju::getObject(j, "peft", ""));
   c.train = parseTrain(ju::getObject(j, "train", ""));
   return c;
 }

@@ -52,6 +52,10 @@ struct RunConfig {
   TrainConfig train;
 };
 
+/// Parses and validates the "peft" object alone (paths reported as /peft/...).
+/// Throws EngineError(Config, msg, "/peft/...").
+PeftConfig parsePeftConfig(const nlohmann::json& peft);
+
 /// Parses and validates a run config. Throws EngineError(Config, msg, "/json/path").
 RunConfig parseRunConfig(const nlohmann::json& j);
 /// Reads a JSON file and parses it; unreadable file or malformed JSON -> EngineError(Config)

@@ -99,6 +99,9 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
   const HeadType head = spec.regression ? HeadType::Regression : HeadType::Classification;
   auto model = loadTaskModel(cfg.model_path, head, spec.num_labels, cfg.seed);
   auto tokenizer = loadTokenizer(cfg.model_path, model->config().vocab_size);
+  // BERT token types: the separator between the two segments of the pair template.
+  if (const auto tmpl = tokenizer->pairTemplate(); !tmpl.middle.empty())
+    model->setSegmentSeparator(tmpl.middle.front());
   auto peft = applyPeft(*model, cfg.peft, model->headPrefixes(), cfg.seed);
   auto& routes = *peft.routes;
   model->to(device);

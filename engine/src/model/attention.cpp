@@ -1,0 +1,23 @@
+#include "model/attention.h"
+
+#include <cmath>
+
+namespace adamix {
+
+torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                                        const torch::Tensor& allowed, double dropout_p, bool training) {
+  const int64_t B = q.size(0), H = q.size(1), T = q.size(2), D = q.size(3);
+  auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(D));
+  const double neg = scores.scalar_type() == torch::kFloat16 ? -65504.0 : -1e30;
+  scores = scores.masked_fill(allowed.logical_not(), neg);
+  auto probs = torch::softmax(scores, -1, torch::kFloat32).to(q.scalar_type());
+  if (training && dropout_p > 0) probs = torch::dropout(probs, dropout_p, true);
+  return torch::matmul(probs, v).transpose(1, 2).reshape({B, T, H * D});
+}
+
+torch::Tensor splitHeads(const torch::Tensor& x, int64_t num_heads) {
+  const int64_t B = x.size(0), T = x.size(1);
+  return x.view({B, T, num_heads, x.size(2) / num_heads}).transpose(1, 2);
+}
+
+}  // namespace adamix

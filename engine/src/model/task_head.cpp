@@ -1,0 +1,38 @@
+#include "model/task_head.h"
+
+#include <string>
+
+#include "io/errors.h"
+
+namespace adamix {
+
+int64_t resolveNumLabels(HeadType head, int64_t labels, int64_t vocab_size) {
+  switch (head) {
+    case HeadType::CausalLM:
+      return vocab_size;
+    case HeadType::Regression:
+      if (labels != 1 && labels != 0)
+        throw EngineError(ErrorKind::Config,
+                          "a regression head has 1 output, got num_labels = " + std::to_string(labels));
+      return 1;
+    case HeadType::Classification:
+      if (labels < 2)
+        throw EngineError(ErrorKind::Config,
+                          "a classification head needs num_labels >= 2, got " + std::to_string(labels));
+      return labels;
+  }
+  return labels;
+}
+
+torch::Tensor poolLastToken(const torch::Tensor& hidden, const torch::Tensor& attention_mask) {
+  const int64_t B = hidden.size(0), T = hidden.size(1);
+  const auto opts = torch::TensorOptions().dtype(torch::kInt64).device(hidden.device());
+  torch::Tensor last;
+  if (attention_mask.defined())
+    last = attention_mask.to(hidden.device()).ne(0).sum(1).sub(1).clamp_min(0).to(torch::kInt64);
+  else
+    last = torch::full({B}, T - 1, opts);
+  return hidden.index({torch::arange(B, opts), last});
+}
+
+}  // namespace adamix
