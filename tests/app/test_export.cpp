@@ -215,7 +215,7 @@ private slots:
               mk(3, "LoRA", "webnlg", {best("dev", "bleu", 0.4), best("dev", "ter", 0.6)}),
               mk(4, "AdaMix-LoRA", "webnlg", {best("dev", "bleu", 0.42), best("dev", "ter", 0.55)})};
     const QString expected = QStringLiteral(
-        "| variant | E2E BLEU | E2E NIST | E2E METEOR | E2E ROUGE-L | E2E CIDEr | WebNLG BLEU | WebNLG TER | Avg. | n |\n"
+        "| Variant | E2E BLEU | E2E NIST | E2E METEOR | E2E ROUGE-L | E2E CIDEr | WebNLG BLEU | WebNLG TER | Avg. | n |\n"
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         "| LoRA | 50.0 | **4.3** | 30.0 | 45.0 | 1.2 | 40.0 | 60.0 | 45.0 | 1 |\n"
         "| AdaMix-LoRA | **55.0** | 4.0 | **32.5** | **50.0** | **1.5** | **42.0** | **55.0** | **48.5** | 1 |\n");
