@@ -123,6 +123,29 @@ class TestGeneration : public QObject {
     QVERIFY(bannedNgramTokens({5, 6}, 3).empty());
   }
 
+  void samplingTopPAndSeed() {
+    // top_p → 0 keeps only the most likely token: sampling equals greedy. With top_p = 1 the draws
+    // depend on the seed only (same seed, same output).
+    BigramLm lm({{0, 0, 0, 0, 0}, {0, 0, 0.1, 0.5, 0.4}, {0, 0, 1, 0, 0}, {0, 0, 0.3, 0.3, 0.4}, {0, 0, 0.3, 0.4, 0.3}});
+    DecodeOptions o;
+    o.max_new_tokens = 8;
+    o.end_ids = {2};
+    o.strategy = DecodeStrategy::Greedy;
+    auto s = makeModelScorer(lm, false);
+    const auto greedy = decodeBatch(*s, {{1}, {1, 3}}, o, 0);
+    o.strategy = DecodeStrategy::Sample;
+    o.top_p = 1e-6;
+    o.seed = 5;
+    s = makeModelScorer(lm, false);
+    QCOMPARE(decodeBatch(*s, {{1}, {1, 3}}, o, 0), greedy);
+    o.top_p = 1.0;
+    o.temperature = 1.5;
+    s = makeModelScorer(lm, false);
+    const auto a = decodeBatch(*s, {{1}, {1, 3}}, o, 0);
+    s = makeModelScorer(lm, false);
+    QCOMPARE(decodeBatch(*s, {{1}, {1, 3}}, o, 0), a);
+  }
+
   void beamOneEqualsGreedy() {
     auto lm = tinyLlamaLm(5);
     for (const std::vector<int64_t>& prompt : {std::vector<int64_t>{1, 7, 9}, std::vector<int64_t>{1, 20, 3, 3, 11}}) {
