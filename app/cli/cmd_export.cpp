@@ -5,6 +5,7 @@
 
 #include "export/curves.h"
 #include "export/pivot.h"
+#include "export/predictions.h"
 #include "export/result_set.h"
 #include "store/store.h"
 
@@ -29,6 +30,8 @@ int cmdExport(const QStringList& args)
         {"metric", "With --curves: only this metric (loss, accuracy, …).", "M"},
         {"kind", "Which results: best (best dev evaluation, default) or final.", "K"},
         {"decimals", "Decimals in the table (default 1).", "N"},
+        {"predictions", "Generation runs: inputs, references and each variant's output side by side (md)."},
+        {"limit", "With --predictions: at most N inputs (default 10; 0 = all).", "N"},
     });
     if (int rc = parseCommand(p, "export", args); rc >= 0) return rc;
     if (!p.positionalArguments().isEmpty()) {
@@ -38,6 +41,10 @@ int cmdExport(const QStringList& args)
     const QString format = p.value("format").isEmpty() ? (p.isSet("curves") ? "csv" : "md") : p.value("format").toLower();
     if (!QStringList{"csv", "md", "markdown", "latex", "tex"}.contains(format)) {
         err() << "adamix export: --format must be csv, md or latex\n";
+        return kUsage;
+    }
+    if (p.isSet("predictions") && format != "md" && format != "markdown") {
+        err() << "adamix export: predictions are exported as md only\n";
         return kUsage;
     }
     if (p.isSet("curves") && format != "csv") {
@@ -51,6 +58,8 @@ int cmdExport(const QStringList& args)
     }
     int decimals = 1;
     if (!intOption(p, "decimals", 0, &decimals)) return kUsage;
+    int limit = 10;
+    if (!intOption(p, "limit", 0, &limit)) return kUsage;
     const QString db = existingDbPath(p);
     if (db.isEmpty()) return kStoreError;
     QString text;
@@ -68,7 +77,9 @@ int cmdExport(const QStringList& args)
         } else if (const auto all = store.listStudies(); all.size() == 1) {
             studyId = all.front().id;
         }
-        if (p.isSet("curves")) {
+        if (p.isSet("predictions")) {
+            text = app::predictionsToMarkdown(app::predictionsFromStore(store, studyId, limit));
+        } else if (p.isSet("curves")) {
             text = app::curvesToCsv(app::curvesFromStore(store, studyId, p.value("split"), p.value("metric")));
         } else {
             app::PivotOptions po;

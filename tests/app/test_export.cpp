@@ -1,10 +1,12 @@
 // Exports: pivot (CSV / Markdown / LaTeX) and curves against full expected text.
 #include "export/curves.h"
 #include "export/pivot.h"
+#include "export/predictions.h"
 #include "export/result_set.h"
 #include "exec/study_runner.h"
 #include "study/study.h"
 
+#include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -160,7 +162,65 @@ private slots:
     QCOMPARE(pivotToMarkdown(t), expected);
     QCOMPARE(primaryMetricFor(QStringLiteral("cola")).name, QStringLiteral("matthews_corr"));
     QCOMPARE(taskDisplayName(QStringLiteral("sst2")), QStringLiteral("SST-2"));
-    QCOMPARE(metricScale(QStringLiteral("bleu")), 1.0);
+    // NLG metrics: BLEU/METEOR/ROUGE-L/TER are fractions shown ×100, NIST and CIDEr raw.
+    QCOMPARE(metricScale(QStringLiteral("bleu")), 100.0);
+    QCOMPARE(metricScale(QStringLiteral("nist")), 1.0);
+    QCOMPARE(metricScale(QStringLiteral("cider")), 1.0);
+  }
+
+  void predictionsSideBySide() {
+    // Two runs' dev.jsonl joined on the input (second file in another order, one input missing).
+    QTemporaryDir dir;
+    auto write = [&](const QString& name, const QByteArray& text) {
+      QFile f(dir.filePath(name));
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write(text);
+    };
+    write(QStringLiteral("a.jsonl"),
+          "{\"index\":0,\"input\":\"name : A\",\"prediction\":\"A is good.\",\"references\":[\"A.\",\"It is A.\"]}\n"
+          "{\"index\":1,\"input\":\"name : B | food : x\",\"prediction\":\"B|x\",\"references\":[\"B.\"]}\n");
+    write(QStringLiteral("b.jsonl"),
+          "{\"index\":0,\"input\":\"name : B | food : x\",\"prediction\":\"B serves x.\",\"references\":[\"B.\"]}\n"
+          "not json\n");
+    const auto t = loadPredictionTable({{QStringLiteral("LoRA"), dir.filePath(QStringLiteral("a.jsonl"))},
+                                        {QStringLiteral("AdaMix-LoRA"), dir.filePath(QStringLiteral("b.jsonl"))}});
+    QCOMPARE(t.rows.size(), size_t(2));
+    QCOMPARE(t.rows[1].outputs[1], QStringLiteral("B serves x."));
+    QCOMPARE(t.rows[0].outputs[1], QString());
+    QCOMPARE(predictionsToMarkdown(t),
+             QStringLiteral("| Input | References | LoRA | AdaMix-LoRA |\n|---|---|---|---|\n"
+                            "| name : A | A.<br>It is A. | A is good. |  |\n"
+                            "| name : B \\| food : x | B. | B\\|x | B serves x. |\n"));
+    QCOMPARE(loadPredictionTable({{QStringLiteral("LoRA"), dir.filePath(QStringLiteral("a.jsonl"))}}, 1).rows.size(), size_t(1));
+  }
+
+  void nlgColumns() {
+    // E2E: BLEU (primary) then NIST, METEOR, ROUGE-L, CIDEr in the papers' order; WebNLG: BLEU,
+    // TER with the lower TER marked best; Avg. = mean of the tasks' BLEU per seed:
+    // LoRA (50 + 40)/2 = 45.0, AdaMix-LoRA (55 + 42)/2 = 48.5.
+    auto mk = [](qint64 id, const char* variant, const char* task, std::vector<ResultValue> v) {
+      RunResult r;
+      r.runId = id;
+      r.task = QString::fromLatin1(task);
+      r.seed = 1;
+      r.axes = {{QStringLiteral("variant"), QString::fromLatin1(variant)}};
+      r.values = std::move(v);
+      return r;
+    };
+    ResultSet s;
+    s.runs = {mk(1, "LoRA", "e2e", {best("dev", "cider", 1.2), best("dev", "bleu", 0.5), best("dev", "nist", 4.3),
+                                    best("dev", "meteor", 0.3), best("dev", "rouge_l", 0.45)}),
+              mk(2, "AdaMix-LoRA", "e2e", {best("dev", "bleu", 0.55), best("dev", "nist", 4.0), best("dev", "meteor", 0.325),
+                                           best("dev", "rouge_l", 0.5), best("dev", "cider", 1.5)}),
+              mk(3, "LoRA", "webnlg", {best("dev", "bleu", 0.4), best("dev", "ter", 0.6)}),
+              mk(4, "AdaMix-LoRA", "webnlg", {best("dev", "bleu", 0.42), best("dev", "ter", 0.55)})};
+    const QString expected = QStringLiteral(
+        "| Variant | E2E BLEU | E2E NIST | E2E METEOR | E2E ROUGE-L | E2E CIDEr | WebNLG BLEU | WebNLG TER | Avg. | n |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        "| LoRA | 50.0 | **4.3** | 30.0 | 45.0 | 1.2 | 40.0 | 60.0 | 45.0 | 1 |\n"
+        "| AdaMix-LoRA | **55.0** | 4.0 | **32.5** | **50.0** | **1.5** | **42.0** | **55.0** | **48.5** | 1 |\n");
+    QCOMPARE(pivotToMarkdown(buildPivot(s)), expected);
+    QCOMPARE(primaryMetricFor(QStringLiteral("e2e")).name, QStringLiteral("bleu"));
   }
 
   void fromStoreAndCurves() {

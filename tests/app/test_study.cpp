@@ -133,6 +133,14 @@ private slots:
     c["peft"]["adamix"]["num_modules"] = 1;  // the default, written out
     c["train"]["learning_rate"] = 0.0004;    // 4e-4 is the default
     QCOMPARE(configHash(c), configHash(a));
+    // Settings added for generation tasks keep older hashes while at their defaults.
+    json g = a;
+    g["generation"]["beam_size"] = 4;
+    g["task"]["dev_items"] = 0;
+    g["train"]["label_smoothing"] = 0.0;
+    QCOMPARE(configHash(g), configHash(a));
+    g["generation"]["beam_size"] = 10;
+    QVERIFY(configHash(g) != configHash(a));
     json d = a;
     d["peft"]["lora"]["rank"] = 8;
     QVERIFY(configHash(d) != configHash(a));

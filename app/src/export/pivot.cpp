@@ -50,6 +50,12 @@ QString metricShortName(const QString& m) {
       {QStringLiteral("matthews_corr"), QStringLiteral("Mcc")},
       {QStringLiteral("pearson"), QStringLiteral("Pearson")},
       {QStringLiteral("spearman"), QStringLiteral("Spearman")},
+      {QStringLiteral("bleu"), QStringLiteral("BLEU")},
+      {QStringLiteral("nist"), QStringLiteral("NIST")},
+      {QStringLiteral("meteor"), QStringLiteral("METEOR")},
+      {QStringLiteral("rouge_l"), QStringLiteral("ROUGE-L")},
+      {QStringLiteral("cider"), QStringLiteral("CIDEr")},
+      {QStringLiteral("ter"), QStringLiteral("TER")},
   };
   auto it = names.find(m);
   return it != names.end() ? it->second : m;
@@ -81,8 +87,22 @@ PrimaryMetric primaryMetricFor(const QString& task) {
   if (t == QLatin1String("cola")) return {QStringLiteral("dev"), QStringLiteral("matthews_corr")};
   if (t == QLatin1String("stsb")) return {QStringLiteral("dev"), QStringLiteral("pearson")};
   if (t == QLatin1String("mnli")) return {QStringLiteral("dev_matched"), QStringLiteral("accuracy")};
+  if (t == QLatin1String("e2e") || t == QLatin1String("webnlg") || t == QLatin1String("dart"))
+    return {QStringLiteral("dev"), QStringLiteral("bleu")};
   return {QStringLiteral("dev"), QStringLiteral("accuracy")};
 }
+
+int metricDisplayRank(const QString& metric) {
+  // The NLG papers' column order (E2E: BLEU, NIST, METEOR, ROUGE-L, CIDEr; WebNLG/DART: BLEU, TER);
+  // other metrics after them, by name.
+  static const std::map<QString, int> rank = {
+      {QStringLiteral("bleu"), 0},  {QStringLiteral("nist"), 1},  {QStringLiteral("meteor"), 2},
+      {QStringLiteral("rouge_l"), 3}, {QStringLiteral("cider"), 4}, {QStringLiteral("ter"), 5}};
+  auto it = rank.find(metric);
+  return it != rank.end() ? it->second : 100;
+}
+
+bool lowerIsBetter(const QString& metric) { return metric == QLatin1String("ter"); }
 
 QString taskDisplayName(const QString& task) {
   static const std::map<QString, QString> names = {
@@ -91,6 +111,8 @@ QString taskDisplayName(const QString& task) {
       {QStringLiteral("qqp"), QStringLiteral("QQP")},   {QStringLiteral("mnli"), QStringLiteral("MNLI")},
       {QStringLiteral("qnli"), QStringLiteral("QNLI")}, {QStringLiteral("rte"), QStringLiteral("RTE")},
       {QStringLiteral("wnli"), QStringLiteral("WNLI")},
+      {QStringLiteral("e2e"), QStringLiteral("E2E")},   {QStringLiteral("webnlg"), QStringLiteral("WebNLG")},
+      {QStringLiteral("dart"), QStringLiteral("DART")},
   };
   auto it = names.find(task.toLower());
   return it != names.end() ? it->second : task;
@@ -100,7 +122,9 @@ double metricScale(const QString& metric) {
   static const std::set<QString> fractions = {
       QStringLiteral("accuracy"), QStringLiteral("f1"),        QStringLiteral("matthews_corr"),
       QStringLiteral("pearson"),  QStringLiteral("spearman"),  QStringLiteral("precision"),
-      QStringLiteral("recall"),   QStringLiteral("exact_match")};
+      QStringLiteral("recall"),   QStringLiteral("exact_match"),
+      // NLG (engine reports fractions, tables show them ×100 as the papers; NIST, CIDEr raw)
+      QStringLiteral("bleu"), QStringLiteral("meteor"), QStringLiteral("rouge_l"), QStringLiteral("ter")};
   return fractions.count(metric) ? 100.0 : 1.0;
 }
 
@@ -171,7 +195,12 @@ PivotTable buildPivot(const ResultSet& results, const PivotOptions& options) {
     const PrimaryMetric primary = primaryOf(task);
     std::vector<std::pair<QString, QString>> cols;
     if (found.count({primary.split, primary.name})) cols.push_back({primary.split, primary.name});
-    for (const auto& sn : found)
+    std::vector<std::pair<QString, QString>> others(found.begin(), found.end());
+    std::stable_sort(others.begin(), others.end(), [](const auto& a, const auto& b) {
+      if (a.first != b.first) return a.first < b.first;
+      return metricDisplayRank(a.second) < metricDisplayRank(b.second);
+    });
+    for (const auto& sn : others)
       if (!(sn.first == primary.split && sn.second == primary.name) && !options.primaryOnly) cols.push_back(sn);
     if (options.primaryOnly && cols.empty() && !found.empty()) cols.push_back(*found.begin());
     std::set<QString> metricNames;
@@ -253,13 +282,14 @@ PivotTable buildPivot(const ResultSet& results, const PivotOptions& options) {
   for (size_t c = 0; c < table.columns.size(); ++c) {
     int withValues = 0;
     QString bestText;
-    double best = -std::numeric_limits<double>::infinity();
+    const bool lower = !table.columns[c].average && lowerIsBetter(table.columns[c].metric);
+    double best = lower ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity();
     for (size_t row = 0; row < rows.size(); ++row) {
       const PivotCell& cell = table.cells[row][c];
       if (cell.n == 0) continue;
       ++withValues;
       const double rounded = fmt(cell.mean, options.decimals).toDouble();
-      best = std::max(best, rounded);
+      best = lower ? std::min(best, rounded) : std::max(best, rounded);
     }
     if (withValues < 2) continue;
     for (size_t row = 0; row < rows.size(); ++row) {

@@ -18,10 +18,15 @@ namespace adamix::app {
 struct PrimaryMetric {
   QString split, name;
 };
-/// GLUE convention: CoLA Matthews corr., STS-B Pearson, MNLI matched accuracy, others accuracy.
+/// GLUE convention: CoLA Matthews corr., STS-B Pearson, MNLI matched accuracy, others accuracy;
+/// generation tasks (e2e, webnlg, dart): dev BLEU.
 PrimaryMetric primaryMetricFor(const QString& task);
 /// Display name of a task ("sst2" → "SST-2"); unknown tasks unchanged.
 QString taskDisplayName(const QString& task);
+/// Column order of metrics within a task: bleu, nist, meteor, rouge_l, cider, ter, then others.
+int metricDisplayRank(const QString& metric);
+/// True for metrics where lower is better (TER); the "best" mark then goes to the minimum.
+bool lowerIsBetter(const QString& metric);
 /// Scale applied to a metric in tables: 100 for fractions (accuracy, f1, correlations), else 1.
 double metricScale(const QString& metric);
 

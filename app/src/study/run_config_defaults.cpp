@@ -10,7 +10,8 @@ const json& runConfigDefaults() {
     "model": { "path": "" },
     "task": {
       "name": "", "data_dir": "", "max_seq_length": 128, "max_train_examples": 0,
-      "max_dev_examples": 0, "few_shot_k": 0, "bad_rows": "fail"
+      "max_dev_examples": 0, "few_shot_k": 0, "bad_rows": "fail",
+      "train_file": "", "dev_file": "", "dev_items": 0, "split_seed": 1
     },
     "peft": {
       "method": "adapter",
@@ -26,7 +27,11 @@ const json& runConfigDefaults() {
       "warmup_ratio": 0.06, "warmup_steps": 0, "weight_decay": 0.1,
       "adam_beta1": 0.9, "adam_beta2": 0.999, "adam_eps": 1e-8, "max_grad_norm": 1.0,
       "eval_every_steps": 0, "eval_batch_size": 64, "checkpoint_every_steps": 0,
-      "log_every_steps": 10, "threads": 0, "device": "auto", "bf16": false
+      "log_every_steps": 10, "threads": 0, "device": "auto", "bf16": false, "label_smoothing": 0.0
+    },
+    "generation": {
+      "strategy": "beam", "beam_size": 4, "length_penalty": 1.0, "no_repeat_ngram_size": 0,
+      "max_new_tokens": 64, "temperature": 1.0, "top_p": 1.0, "use_cache": true, "batch_size": 16
     }
   })");
   return defaults;

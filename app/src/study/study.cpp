@@ -155,6 +155,15 @@ QString configHash(const json& config) {
   json resolved = runConfigDefaults();
   mergeInto(resolved, config);
   resolved.erase("run_id");
+  // Settings added to the run config after runs were first stored (generation tasks, issue #6)
+  // take no part in the hash while they hold their default, so earlier runs keep their identity.
+  const json& defaults = runConfigDefaults();
+  for (const char* added : {"/task/train_file", "/task/dev_file", "/task/dev_items", "/task/split_seed",
+                            "/train/label_smoothing", "/generation"}) {
+    const json::json_pointer ptr(added);
+    if (!resolved.contains(ptr) || resolved.at(ptr) != defaults.at(ptr)) continue;
+    resolved.at(ptr.parent_pointer()).erase(ptr.back());
+  }
   const std::string text = canonicalJson(resolved);
   return QString::fromLatin1(
       QCryptographicHash::hash(QByteArray::fromStdString(text), QCryptographicHash::Sha256).toHex());

@@ -108,7 +108,9 @@ std::string canonicalJson(const json& value);
 
 /// Stable run identity: SHA-256 (hex) of canonicalJson() of the config merged onto the built-in
 /// defaults (runConfigDefaults()), without `run_id`. `asset:` references are hashed as written,
-/// so the hash does not depend on where the asset cache lives.
+/// so the hash does not depend on where the asset cache lives. Settings added later (generation
+/// tasks: /task/train_file, dev_file, dev_items, split_seed, /train/label_smoothing, /generation)
+/// are left out while they equal their defaults, so older configs keep their hash.
 QString configHash(const json& config);
 
 /// The run-config defaults of docs/run-config.md (used for path validation and hashing; never

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <string>
+#include <tuple>
 
 #include "io/errors.h"
 #include "model/task_head.h"
@@ -30,7 +31,8 @@ std::pair<torch::Tensor, torch::Tensor> rotaryCosSin(const torch::Tensor& positi
   auto inv_freq =
       1.0 / torch::pow(theta, torch::arange(0, head_dim, 2, opts.dtype(torch::kInt64)).to(torch::kFloat32) /
                                   static_cast<double>(head_dim));
-  auto freqs = torch::outer(positions.to(torch::kFloat32), inv_freq);  // [T, D/2]
+  // freqs = pos x inv_freq: [T, D/2] (or [B, T, D/2] for per-row positions)
+  auto freqs = positions.to(torch::kFloat32).unsqueeze(-1) * inv_freq;
   auto emb = torch::cat({freqs, freqs}, -1);                          // [T, D]
   return {emb.cos(), emb.sin()};
 }
@@ -42,6 +44,13 @@ torch::Tensor applyRotary(const torch::Tensor& x, const torch::Tensor& cos, cons
 }
 
 // ---------------------------------------------------------------------------------------------
+
+void LlamaKVCache::selectRows(const torch::Tensor& rows) {
+  for (auto& k : keys)
+    if (k.defined()) k = k.index_select(0, rows.to(k.device()));
+  for (auto& v : values)
+    if (v.defined()) v = v.index_select(0, rows.to(v.device()));
+}
 
 LlamaRMSNormImpl::LlamaRMSNormImpl(int64_t hidden_size, double eps_) : eps(eps_) {
   weight = register_parameter("weight", torch::ones({hidden_size}));
@@ -129,7 +138,7 @@ LlamaModelImpl::LlamaModelImpl(const ModelConfig& c) : cfg(c) {
 }
 
 torch::Tensor LlamaModelImpl::forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
-                                      LlamaKVCache* cache) {
+                                      LlamaKVCache* cache, const torch::Tensor& position_ids) {
   TORCH_CHECK(input_ids.dim() == 2, "input_ids must be [B, T], got ", input_ids.sizes());
   const int64_t B = input_ids.size(0), T = input_ids.size(1);
   const int64_t past = cache ? cache->length() : 0;
@@ -139,7 +148,16 @@ torch::Tensor LlamaModelImpl::forward(const torch::Tensor& input_ids, const torc
   auto h = embed_tokens->forward(ids);
 
   auto positions = torch::arange(past, S, torch::TensorOptions().dtype(torch::kInt64).device(dev));
-  auto [cos, sin] = rotaryCosSin(positions, cfg.head_dim, cfg.rope_theta);
+  torch::Tensor cos, sin;
+  if (position_ids.defined()) {  // per-row positions [B, T] -> tables [B, 1, T, D] (broadcast over heads)
+    TORCH_CHECK(position_ids.dim() == 2 && position_ids.size(0) == B && position_ids.size(1) == T,
+                "position_ids must be [B, T] = [", B, ", ", T, "], got ", position_ids.sizes());
+    std::tie(cos, sin) = rotaryCosSin(position_ids.to(dev).to(torch::kInt64), cfg.head_dim, cfg.rope_theta);
+    cos = cos.unsqueeze(1);
+    sin = sin.unsqueeze(1);
+  } else {
+    std::tie(cos, sin) = rotaryCosSin(positions, cfg.head_dim, cfg.rope_theta);
+  }
 
   // allowed[b, 0, q, k] = key k is not after query q (causal) and key k is a token (padding mask).
   auto key_pos = torch::arange(0, S, torch::TensorOptions().dtype(torch::kInt64).device(dev));
@@ -194,5 +212,18 @@ torch::Tensor LlamaForTaskImpl::forwardCached(const torch::Tensor& input_ids, Ll
   TORCH_CHECK(head == HeadType::CausalLM, "forwardCached needs a causal LM head");
   return headForward(model->forward(input_ids, attention_mask, &cache), {});
 }
+
+torch::Tensor LlamaForTaskImpl::forwardDecode(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                                              const torch::Tensor& position_ids, DecodeState* state) {
+  TORCH_CHECK(head == HeadType::CausalLM, "forwardDecode needs a causal LM head");
+  LlamaKVCache* cache = nullptr;
+  if (state) {
+    cache = dynamic_cast<LlamaKVCache*>(state);
+    if (!cache) throw EngineError(ErrorKind::Internal, "forwardDecode: the state is not a Llama KV cache");
+  }
+  return headForward(model->forward(input_ids, attention_mask, cache, position_ids), {});
+}
+
+std::unique_ptr<DecodeState> LlamaForTaskImpl::newDecodeState() { return std::make_unique<LlamaKVCache>(); }
 
 }  // namespace adamix

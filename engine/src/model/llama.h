@@ -24,7 +24,7 @@ torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& weight, doubl
 /// HF rotate_half: x [..., D] -> cat(-x[..., D/2:], x[..., :D/2]).
 torch::Tensor rotateHalf(const torch::Tensor& x);
 
-/// Rotary tables for `positions` [T] int64 (HF LlamaRotaryEmbedding, rotate-half layout):
+/// Rotary tables for `positions` [T] (or [B, T] -> tables [B, T, D]) int64 (HF LlamaRotaryEmbedding, rotate-half layout):
 /// inv_freq_i = theta^(-2i/D), freqs = pos x inv_freq, emb = cat(freqs, freqs);
 /// returns {cos(emb), sin(emb)}, each [T, D] float32 on positions' device.
 std::pair<torch::Tensor, torch::Tensor> rotaryCosSin(const torch::Tensor& positions, int64_t head_dim,
@@ -35,10 +35,11 @@ torch::Tensor applyRotary(const torch::Tensor& x, const torch::Tensor& cos, cons
 
 /// Key/value cache for incremental decoding: per layer, keys/values [B, kv_heads, S, D]
 /// (before the GQA repeat). Empty tensors until the first forward.
-struct LlamaKVCache {
+struct LlamaKVCache : DecodeState {
   std::vector<torch::Tensor> keys, values;
-  int64_t length() const { return keys.empty() || !keys[0].defined() ? 0 : keys[0].size(2); }
+  int64_t length() const override { return keys.empty() || !keys[0].defined() ? 0 : keys[0].size(2); }
   void clear() { keys.clear(); values.clear(); }
+  void selectRows(const torch::Tensor& rows) override;
 };
 
 /// RMSNorm module (parameter "weight" [d], initialised to ones).
@@ -90,12 +91,14 @@ TORCH_MODULE(LlamaDecoderLayer);
 
 /// The backbone ("model." in HF names). forward: input_ids [B, T] int64, attention_mask [B, T]
 /// (undefined = all tokens; with a cache it covers past + current tokens, [B, S]) ->
-/// final-normed hidden states [B, T, d]. Positions are past .. past+T-1 (right padding only).
+/// final-normed hidden states [B, T, d]. Positions are past .. past+T-1 (right padding only)
+/// unless `position_ids` [B, T] is given (left-padded decoding); the causal mask is always by
+/// index.
 class LlamaModelImpl : public torch::nn::Module {
  public:
   explicit LlamaModelImpl(const ModelConfig& c);
   torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
-                        LlamaKVCache* cache = nullptr);
+                        LlamaKVCache* cache = nullptr, const torch::Tensor& position_ids = {});
   ModelConfig cfg;
   torch::nn::Embedding embed_tokens{nullptr};
   torch::nn::ModuleList layers{nullptr};
@@ -115,6 +118,9 @@ class LlamaForTaskImpl : public TaskModelImpl {
   /// `attention_mask` [B, past + T] or undefined (all tokens).
   torch::Tensor forwardCached(const torch::Tensor& input_ids, LlamaKVCache& cache,
                               const torch::Tensor& attention_mask = {});
+  torch::Tensor forwardDecode(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                              const torch::Tensor& position_ids, DecodeState* state) override;
+  std::unique_ptr<DecodeState> newDecodeState() override;
   std::vector<std::string> headPrefixes() const override;
   const ModelConfig& config() const override { return cfg; }
   std::string backbonePrefix() const override { return "model."; }

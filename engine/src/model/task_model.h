@@ -3,6 +3,7 @@
 #pragma once
 #include <torch/torch.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,15 @@ enum class HeadType {
   Regression       ///< one score from the last non-padding token (num_labels = 1)
 };
 
+/// Incremental-decoding state of one architecture (e.g. a key/value cache), opaque to decoders.
+struct DecodeState {
+  virtual ~DecodeState() = default;
+  /// Keeps rows `rows` [N] int64 of the batch, in that order (beam reordering / expansion).
+  virtual void selectRows(const torch::Tensor& rows) = 0;
+  /// Number of positions already in the state.
+  virtual int64_t length() const = 0;
+};
+
 /// Base class of every task model. Parameter names (named_parameters) are the Hugging Face
 /// checkpoint names, e.g. "model.layers.0.self_attn.q_proj.weight", "score.weight".
 class TaskModelImpl : public torch::nn::Module {
@@ -27,6 +37,17 @@ class TaskModelImpl : public torch::nn::Module {
   /// any integer or bool dtype). Returns Classification -> [B, num_labels] logits,
   /// Regression -> [B], CausalLM -> [B, T, vocab] logits.
   virtual torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask) = 0;
+
+  /// CausalLM decoding step with explicit positions (left-padded batches). input_ids [B, T],
+  /// attention_mask [B, past + T] (1 = token; covers the state's positions and the new ones),
+  /// position_ids [B, T] int64 (RoPE / learned positions of the new tokens) -> logits [B, T, V].
+  /// With `state` the new keys/values are appended to it; with nullptr the whole sequence is
+  /// given. Architectures without decoding support throw EngineError(Usage).
+  virtual torch::Tensor forwardDecode(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                                      const torch::Tensor& position_ids, DecodeState* state);
+  /// A fresh, empty decoding state for forwardDecode, or nullptr when the architecture has none
+  /// (decoders then re-run the whole sequence each step).
+  virtual std::unique_ptr<DecodeState> newDecodeState() { return nullptr; }
 
   /// Parameter-name prefixes of the trainable task head, e.g. {"score."}; empty for an LM head
   /// that is tied to (or is part of) the frozen backbone.

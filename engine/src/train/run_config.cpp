@@ -23,13 +23,33 @@ void requireNonNegative(double v, const std::string& path) {
 TaskConfig parseTask(const json& j) {
   const std::string p = "/task";
   ju::rejectUnknownKeys(j, {"name", "data_dir", "max_seq_length", "max_train_examples", "max_dev_examples",
-                            "few_shot_k", "bad_rows"}, p);
+                            "few_shot_k", "bad_rows", "train_file", "dev_file", "dev_items", "split_seed"}, p);
   TaskConfig t;
   t.name = ju::require<std::string>(j, "name", p);
-  try {
-    taskSpec(t.name);
-  } catch (const EngineError& e) {
-    throw EngineError(ErrorKind::Config, e.message(), "/task/name");
+  const bool nlg = isNlgTask(t.name);
+  if (!nlg) {
+    try {
+      taskSpec(t.name);
+    } catch (const EngineError& e) {
+      throw EngineError(ErrorKind::Config, e.message() + " (GLUE tasks, or e2e, webnlg, dart)", "/task/name");
+    }
+  }
+  t.train_file = ju::get<std::string>(j, "train_file", p, "");
+  t.dev_file = ju::get<std::string>(j, "dev_file", p, "");
+  t.dev_items = ju::get<int64_t>(j, "dev_items", p, 0);
+  requireNonNegative(static_cast<double>(t.dev_items), "/task/dev_items");
+  t.split_seed = ju::get<uint64_t>(j, "split_seed", p, 1);
+  if (!nlg) {
+    const char* misplaced = !t.train_file.empty() ? "train_file" : !t.dev_file.empty() ? "dev_file"
+                            : t.dev_items > 0 ? "dev_items" : nullptr;
+    if (misplaced)
+      throw EngineError(ErrorKind::Config, "only generation tasks (e2e, webnlg, dart) read this field",
+                        std::string("/task/") + misplaced);
+  } else {
+    const std::string def_dev = t.name == "e2e" ? "valid.txt" : t.name == "dart" ? "dart-v1.1.1-full-dev.json" : "dev.json";
+    const std::string def_train = t.name == "e2e" ? "train.txt" : t.name == "dart" ? "dart-v1.1.1-full-train.json" : "train.json";
+    if (t.dev_file.empty()) t.dev_file = def_dev;
+    if (t.train_file.empty()) t.train_file = def_train;
   }
   t.data_dir = ju::require<std::string>(j, "data_dir", p);
   t.max_seq_length = ju::get<int64_t>(j, "max_seq_length", p, t.max_seq_length);
@@ -111,7 +131,7 @@ TrainConfig parseTrain(const json& j) {
   ju::rejectUnknownKeys(j, {"learning_rate", "epochs", "max_steps", "batch_size", "grad_accum", "warmup_ratio",
                             "warmup_steps", "weight_decay", "adam_beta1", "adam_beta2", "adam_eps", "max_grad_norm",
                             "eval_every_steps", "eval_batch_size", "checkpoint_every_steps", "log_every_steps",
-                            "threads", "device", "bf16"}, p);
+                            "threads", "device", "bf16", "label_smoothing"}, p);
   TrainConfig t;
   t.learning_rate = ju::get<double>(j, "learning_rate", p, t.learning_rate);
   if (!(t.learning_rate > 0)) throw EngineError(ErrorKind::Config, "must be > 0", p + "/learning_rate");
@@ -151,17 +171,47 @@ TrainConfig parseTrain(const json& j) {
   if (t.device != "auto" && t.device != "cpu" && t.device != "cuda")
     throw EngineError(ErrorKind::Config, "expected auto, cpu or cuda, got \"" + t.device + "\"", p + "/device");
   t.bf16 = ju::get<bool>(j, "bf16", p, false);
+  t.label_smoothing = ju::get<double>(j, "label_smoothing", p, 0.0);
+  if (t.label_smoothing < 0 || t.label_smoothing >= 1)
+    throw EngineError(ErrorKind::Config, "must be in [0, 1)", p + "/label_smoothing");
   if (t.bf16 && t.device == "cpu")
     throw EngineError(ErrorKind::Config, "bf16 autocast is supported on CUDA only", p + "/bf16");
   return t;
+}
+
+GenerationConfig parseGeneration(const json& j) {
+  const std::string p = "/generation";
+  ju::rejectUnknownKeys(j, {"strategy", "beam_size", "length_penalty", "no_repeat_ngram_size", "max_new_tokens",
+                            "temperature", "top_p", "use_cache", "batch_size"}, p);
+  GenerationConfig g;
+  g.strategy = ju::get<std::string>(j, "strategy", p, g.strategy);
+  if (g.strategy != "greedy" && g.strategy != "beam" && g.strategy != "sample")
+    throw EngineError(ErrorKind::Config, "expected greedy, beam or sample, got \"" + g.strategy + "\"", p + "/strategy");
+  g.beam_size = ju::get<int64_t>(j, "beam_size", p, g.beam_size);
+  requirePositive(g.beam_size, p + "/beam_size");
+  g.length_penalty = ju::get<double>(j, "length_penalty", p, g.length_penalty);
+  g.no_repeat_ngram_size = ju::get<int64_t>(j, "no_repeat_ngram_size", p, g.no_repeat_ngram_size);
+  requireNonNegative(static_cast<double>(g.no_repeat_ngram_size), p + "/no_repeat_ngram_size");
+  g.max_new_tokens = ju::get<int64_t>(j, "max_new_tokens", p, g.max_new_tokens);
+  requirePositive(g.max_new_tokens, p + "/max_new_tokens");
+  g.temperature = ju::get<double>(j, "temperature", p, g.temperature);
+  if (!(g.temperature > 0)) throw EngineError(ErrorKind::Config, "must be > 0", p + "/temperature");
+  g.top_p = ju::get<double>(j, "top_p", p, g.top_p);
+  if (!(g.top_p > 0 && g.top_p <= 1)) throw EngineError(ErrorKind::Config, "must be in (0, 1]", p + "/top_p");
+  g.use_cache = ju::get<bool>(j, "use_cache", p, g.use_cache);
+  g.batch_size = ju::get<int64_t>(j, "batch_size", p, g.batch_size);
+  requirePositive(g.batch_size, p + "/batch_size");
+  return g;
 }
 
 }  // namespace
 
 PeftConfig parsePeftConfig(const json& j) { return parsePeftImpl(j); }
 
+bool isNlgTask(const std::string& name) { return name == "e2e" || name == "webnlg" || name == "dart"; }
+
 RunConfig parseRunConfig(const json& j) {
-  ju::rejectUnknownKeys(j, {"run_id", "seed", "model", "task", "peft", "train"}, "");
+  ju::rejectUnknownKeys(j, {"run_id", "seed", "model", "task", "peft", "train", "generation"}, "");
   RunConfig c;
   c.run_id = ju::get<std::string>(j, "run_id", "", "");
   c.seed = ju::get<uint64_t>(j, "seed", "", 1);
@@ -172,6 +222,11 @@ RunConfig parseRunConfig(const json& j) {
   c.task = parseTask(j.at("task"));
   c.peft = parsePeftImpl(ju::getObject(j, "peft", ""));
   c.train = parseTrain(ju::getObject(j, "train", ""));
+  c.generation = parseGeneration(ju::getObject(j, "generation", ""));
+  // Generation tasks: λ defaults to 100 (DESIGN.md, the paper's NLG setting) when not given.
+  const auto& pj = ju::getObject(j, "peft", "");
+  const auto& mj = ju::getObject(pj, "adamix", "/peft");
+  if (isNlgTask(c.task.name) && !mj.contains("consistency_weight")) c.peft.adamix.consistency_weight = 100.0;
   return c;
 }
 
@@ -199,7 +254,9 @@ json toJson(const RunConfig& c) {
       {"task",
        {{"name", c.task.name}, {"data_dir", c.task.data_dir}, {"max_seq_length", c.task.max_seq_length},
         {"max_train_examples", c.task.max_train_examples}, {"max_dev_examples", c.task.max_dev_examples},
-        {"few_shot_k", c.task.few_shot_k}, {"bad_rows", c.task.bad_rows == BadRowsPolicy::Skip ? "skip" : "fail"}}},
+        {"few_shot_k", c.task.few_shot_k}, {"bad_rows", c.task.bad_rows == BadRowsPolicy::Skip ? "skip" : "fail"},
+        {"train_file", c.task.train_file}, {"dev_file", c.task.dev_file}, {"dev_items", c.task.dev_items},
+        {"split_seed", c.task.split_seed}}},
       {"peft",
        {{"method", peftMethodName(p.method)},
         {"adapter",
@@ -218,7 +275,12 @@ json toJson(const RunConfig& c) {
         {"adam_beta2", t.adam_beta2}, {"adam_eps", t.adam_eps}, {"max_grad_norm", t.max_grad_norm},
         {"eval_every_steps", t.eval_every_steps}, {"eval_batch_size", t.eval_batch_size},
         {"checkpoint_every_steps", t.checkpoint_every_steps}, {"log_every_steps", t.log_every_steps},
-        {"threads", t.threads}, {"device", t.device}, {"bf16", t.bf16}}}};
+        {"threads", t.threads}, {"device", t.device}, {"bf16", t.bf16}, {"label_smoothing", t.label_smoothing}}},
+      {"generation",
+       {{"strategy", c.generation.strategy}, {"beam_size", c.generation.beam_size},
+        {"length_penalty", c.generation.length_penalty}, {"no_repeat_ngram_size", c.generation.no_repeat_ngram_size},
+        {"max_new_tokens", c.generation.max_new_tokens}, {"temperature", c.generation.temperature},
+        {"top_p", c.generation.top_p}, {"use_cache", c.generation.use_cache}, {"batch_size", c.generation.batch_size}}}};
 }
 
 }  // namespace adamix

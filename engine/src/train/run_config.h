@@ -20,6 +20,24 @@ struct TaskConfig {
   int64_t max_dev_examples = 0;
   int64_t few_shot_k = 0;
   BadRowsPolicy bad_rows = BadRowsPolicy::Fail;
+  // Generation tasks (e2e, webnlg, dart) only:
+  std::string train_file;  ///< relative to data_dir; default per dataset (train.txt / train.json)
+  std::string dev_file;    ///< relative to data_dir; default per dataset (valid.txt / dev.json)
+  int64_t dev_items = 0;   ///< > 0: split dev_file by distinct input, this many inputs for dev, the rest train
+  uint64_t split_seed = 1; ///< seed of that split (independent of the run seed: same split for every seed)
+};
+
+/// Decoding of generation tasks at evaluation (model/beam_search.h).
+struct GenerationConfig {
+  std::string strategy = "beam";  ///< greedy | beam | sample
+  int64_t beam_size = 4;
+  double length_penalty = 1.0;
+  int64_t no_repeat_ngram_size = 0;
+  int64_t max_new_tokens = 64;
+  double temperature = 1.0;
+  double top_p = 1.0;
+  bool use_cache = true;
+  int64_t batch_size = 16;  ///< prompts decoded together
 };
 
 /// Optimisation schedule (paper scripts: AdamW, linear warmup then linear decay, clip 1.0).
@@ -41,6 +59,7 @@ struct TrainConfig {
   int64_t threads = 0;         ///< 0 = LibTorch default
   std::string device = "auto";  ///< auto | cpu | cuda
   bool bf16 = false;            ///< bf16 autocast (CUDA only)
+  double label_smoothing = 0.0; ///< causal-LM loss only (generation tasks)
 };
 
 struct RunConfig {
@@ -50,11 +69,15 @@ struct RunConfig {
   TaskConfig task;
   PeftConfig peft;
   TrainConfig train;
+  GenerationConfig generation;
 };
 
 /// Parses and validates the "peft" object alone (paths reported as /peft/...).
 /// Throws EngineError(Config, msg, "/peft/...").
 PeftConfig parsePeftConfig(const nlohmann::json& peft);
+
+/// True for the generation tasks "e2e", "webnlg", "dart" (causal-LM head, data/nlg_data.h).
+bool isNlgTask(const std::string& name);
 
 /// Parses and validates a run config. Throws EngineError(Config, msg, "/json/path").
 RunConfig parseRunConfig(const nlohmann::json& j);

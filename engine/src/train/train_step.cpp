@@ -4,23 +4,30 @@
 
 #include "io/errors.h"
 #include "peft/consistency.h"
+#include "train/nlg_task.h"
 
 namespace adamix {
 
 StepLosses forwardBackward(TaskModelImpl& model, RouteContext& routes, const torch::Tensor& ids,
                            const torch::Tensor& mask, const torch::Tensor& labels, double lambda, bool second_pass,
-                           double loss_scale, int64_t step) {
+                           double loss_scale, int64_t step, double label_smoothing) {
   const bool regression = model.headType() == HeadType::Regression;
+  const bool lm = model.headType() == HeadType::CausalLM;
   routes.beginPass(false);
   auto out1 = model.forward(ids, mask);
-  // Task loss as HF: cross-entropy (classification) or MSE (regression), in fp32.
-  auto loss = regression ? torch::mse_loss(out1.to(torch::kFloat32), labels)
-                         : torch::nn::functional::cross_entropy(out1.to(torch::kFloat32), labels);
+  // Task loss as HF: cross-entropy (classification), MSE (regression), or the completion-only
+  // causal-LM loss, in fp32.
+  auto loss = lm ? completionLoss(out1, labels, label_smoothing)
+              : regression ? torch::mse_loss(out1.to(torch::kFloat32), labels)
+                           : torch::nn::functional::cross_entropy(out1.to(torch::kFloat32), labels);
   StepLosses r;
   if (second_pass) {
     routes.beginPass(true);
     auto out2 = model.forward(ids, mask);
-    auto cons = regression ? squaredDifferenceConsistency(out1, out2) : symmetricKlConsistency(out1, out2);
+    // LM: symmetric KL of the next-token distributions at the completion positions (shifted).
+    auto shifted = [](const torch::Tensor& o) { return o.narrow(1, 0, o.size(1) - 1); };
+    auto cons = lm ? symmetricKlConsistency(shifted(out1), shifted(out2), completionMask(labels))
+                : regression ? squaredDifferenceConsistency(out1, out2) : symmetricKlConsistency(out1, out2);
     r.consistency = cons.item<double>();
     loss = loss + lambda * cons;
   }

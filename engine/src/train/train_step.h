@@ -14,11 +14,13 @@ struct StepLosses {
   double consistency = 0;  ///< 0 without a second pass
 };
 
-/// Runs forward pass(es) and backward on one batch. `labels`: [B] int64 (classification) or
-/// float (regression). `second_pass`: run the consistency pass (λ > 0 and something stochastic).
+/// Runs forward pass(es) and backward on one batch. `labels`: [B] int64 (classification), float
+/// (regression), or [B, T] int64 for a causal LM (kIgnoreLabel outside the completion; loss =
+/// completionLoss with `label_smoothing`, consistency over the completion positions only).
+/// `second_pass`: run the consistency pass (λ > 0 and something stochastic).
 /// Throws EngineError(Numerical) when the loss is NaN or infinite (before backward).
 StepLosses forwardBackward(TaskModelImpl& model, RouteContext& routes, const torch::Tensor& input_ids,
                            const torch::Tensor& attention_mask, const torch::Tensor& labels, double lambda,
-                           bool second_pass, double loss_scale, int64_t step);
+                           bool second_pass, double loss_scale, int64_t step, double label_smoothing = 0.0);
 
 }  // namespace adamix

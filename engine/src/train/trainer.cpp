@@ -16,6 +16,8 @@
 #include "peft/peft.h"
 #include "tokenizer/tokenizer.h"
 #include "train/evaluation.h"
+#include "train/nlg_evaluation.h"
+#include "train/nlg_task.h"
 #include "train/scheduler.h"
 #include "train/task_data.h"
 #include "train/train_checkpoint.h"
@@ -95,9 +97,13 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
   const auto resolved = toJson(cfg);
   writeTextFile(run_dir / "config.json", resolved.dump(2) + "\n");
 
-  const auto& spec = taskSpec(cfg.task.name);
-  const HeadType head = spec.regression ? HeadType::Regression : HeadType::Classification;
-  auto model = loadTaskModel(cfg.model_path, head, spec.num_labels, cfg.seed);
+  // Generation tasks (e2e, webnlg, dart) train a causal LM on (context, completion) pairs and
+  // evaluate by decoding; GLUE tasks classify/regress. Everything else is shared.
+  const bool nlg = isNlgTask(cfg.task.name);
+  static const TaskSpec kNoSpec;
+  const auto& spec = nlg ? kNoSpec : taskSpec(cfg.task.name);
+  const HeadType head = nlg ? HeadType::CausalLM : spec.regression ? HeadType::Regression : HeadType::Classification;
+  auto model = loadTaskModel(cfg.model_path, head, nlg ? 0 : spec.num_labels, cfg.seed);
   auto tokenizer = loadTokenizer(cfg.model_path, model->config().vocab_size);
   // BERT token types: the separator between the two segments of the pair template.
   if (const auto tmpl = tokenizer->pairTemplate(); !tmpl.middle.empty())
@@ -107,13 +113,17 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
   model->to(device);
   model->train();
 
-  auto data = loadTaskData(cfg, *tokenizer);
-  for (const auto* s : {&data.train}) {
-    if (s->skipped_rows > 0)
-      std::cerr << "warning: skipped " << s->skipped_rows << " malformed rows in " << s->name << "\n";
+  TaskData data;
+  NlgTaskData nlg_data;
+  if (nlg) {
+    nlg_data = loadNlgTaskData(cfg, *tokenizer);
+  } else {
+    data = loadTaskData(cfg, *tokenizer);
+    if (data.train.skipped_rows > 0)
+      std::cerr << "warning: skipped " << data.train.skipped_rows << " malformed rows in train\n";
   }
 
-  const int64_t n_train = static_cast<int64_t>(data.train.examples.size());
+  const int64_t n_train = static_cast<int64_t>(nlg ? nlg_data.train.size() : data.train.examples.size());
   const int64_t micro_per_epoch = (n_train + cfg.train.batch_size - 1) / cfg.train.batch_size;
   const int64_t steps_per_epoch = (micro_per_epoch + cfg.train.grad_accum - 1) / cfg.train.grad_accum;
   const int64_t total_steps = cfg.train.max_steps > 0 ? cfg.train.max_steps : cfg.train.epochs * steps_per_epoch;
@@ -152,6 +162,7 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
                   {"total_steps", total_steps},
                   {"steps_per_epoch", steps_per_epoch},
                   {"train_examples", n_train},
+                  {"data", nlg ? json{{"source", nlg_data.source}, {"dev_inputs", nlg_data.dev.size()}} : json::object()},
                   {"resumed_from_step", resumed_from}};
   events.emit("started", started);
   events.setStep(prog.step);
@@ -160,10 +171,28 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
   const double lambda = cfg.peft.adamix.consistency_weight;
   // A second pass only differs when something is stochastic: M > 1 routes, or LoRA dropout.
   const bool second_pass = lambda > 0 && (peft.num_modules > 1 || (cfg.peft.method == PeftMethod::Lora && cfg.peft.lora.dropout > 0));
-  const auto& primary = spec.primary_metric;
+  const std::string primary = nlg ? "bleu" : spec.primary_metric;
 
   auto run_eval = [&](double epoch_f) {
     json split_metrics = json::object();
+    if (nlg) {
+      const auto r = evaluateGeneration(*model, routes, peft.num_modules, cfg, nlg_data, *tokenizer);
+      for (const auto& [name, value] : r.metrics) {
+        events.emit("metric", {{"step", prog.step}, {"epoch", epoch_f}, {"split", "dev"}, {"name", name}, {"value", value}});
+        split_metrics["dev"][name] = value;
+      }
+      const double v = r.metrics.at(primary);
+      if (!prog.has_best || v > prog.best_value) {
+        prog.has_best = true;
+        prog.best_value = v;
+        prog.best_step = prog.step;
+        prog.best = split_metrics;
+        writeNlgPredictions((run_dir / "predictions").string(), nlg_data, r);
+      }
+      prog.final = split_metrics;
+      prog.last_eval_step = prog.step;
+      return;
+    }
     std::vector<EvalResult> results;
     for (const auto& split : data.dev) {
       results.push_back(evaluate(*model, routes, peft.num_modules, spec, split, tokenizer->padId(),
@@ -209,8 +238,17 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
       const int64_t n_micro = std::min(cfg.train.grad_accum, micro_per_epoch - prog.micro_in_epoch);
       for (int64_t mi = 0; mi < n_micro; ++mi) {
         const auto& positions = order[static_cast<size_t>(prog.micro_in_epoch + mi)];
-        auto b = makeBatch(data.train.encoded, data.train.examples, positions, spec.regression, tokenizer->padId());
-        auto ids = b.input_ids.to(device), mask = b.attention_mask.to(device), labels = b.labels.to(device);
+        torch::Tensor ids, mask, labels;
+        int64_t batch_tokens = 0;
+        if (nlg) {
+          auto b = makeLmBatch(nlg_data.train, positions, tokenizer->padId());
+          ids = b.input_ids.to(device), mask = b.attention_mask.to(device), labels = b.labels.to(device);
+          batch_tokens = b.num_tokens;
+        } else {
+          auto b = makeBatch(data.train.encoded, data.train.examples, positions, spec.regression, tokenizer->padId());
+          ids = b.input_ids.to(device), mask = b.attention_mask.to(device), labels = b.labels.to(device);
+          batch_tokens = b.num_tokens;
+        }
         torch::manual_seed(stepSeed(cfg.seed, prog.step, mi, 1));
         routes.reseed(stepSeed(cfg.seed, prog.step, mi, 2));
         if (autocast_bf16) {
@@ -218,7 +256,7 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
           at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
         }
         const auto losses = forwardBackward(*model, routes, ids, mask, labels, lambda, second_pass,
-                                            1.0 / static_cast<double>(n_micro), prog.step);
+                                            1.0 / static_cast<double>(n_micro), prog.step, cfg.train.label_smoothing);
         if (autocast_bf16) {
           at::autocast::set_enabled(false);
           at::autocast::clear_cache();
@@ -227,7 +265,7 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
         cons_acc += losses.consistency;
         ++loss_n;
         examples_acc += static_cast<int64_t>(positions.size());
-        tokens_acc += b.num_tokens;
+        tokens_acc += batch_tokens;
       }
       if (cfg.train.max_grad_norm > 0) {
         std::vector<torch::Tensor> with_grad;
@@ -297,6 +335,10 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
   json finished = {{"final", prog.final}, {"best", prog.best}, {"best_step", prog.best_step},
                    {"primary_metric", primary}, {"wall_s", wall}, {"params", paramsJson(peft.counts)},
                    {"total_steps", total_steps}};
+  if (nlg) {
+    finished["predictions"] = "predictions/dev.tsv";
+    finished["metric_notes"] = {{"meteor", "METEOR (exact match approximation; docs/nlg.md)"}};
+  }
   writeTextFile(run_dir / "results.json", finished.dump(2) + "\n");
   events.stopHeartbeat();
   events.emit("finished", finished);

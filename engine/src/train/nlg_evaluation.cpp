@@ -1,0 +1,156 @@
+#include "train/nlg_evaluation.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <nlohmann/json.hpp>
+
+#include "io/errors.h"
+#include "metrics/nlg_metrics.h"
+
+namespace adamix {
+
+namespace {
+
+/// Ensemble inference for decoding: one scorer (and KV cache) per module, module k forced in its
+/// passes, next-token distributions averaged.
+class EnsembleScorer : public TokenScorer {
+ public:
+  EnsembleScorer(TaskModelImpl& lm, RouteContext& routes, int64_t m, bool use_cache) : routes_(routes) {
+    for (int64_t k = 0; k < m; ++k) scorers_.push_back(makeModelScorer(lm, use_cache));
+  }
+  torch::Tensor step(const torch::Tensor& ids, const torch::Tensor& mask, const torch::Tensor& pos) override {
+    torch::Tensor sum;
+    for (size_t k = 0; k < scorers_.size(); ++k) {
+      routes_.forced = static_cast<int64_t>(k);
+      routes_.beginPass();
+      auto p = scorers_[k]->step(ids, mask, pos).exp();
+      sum = sum.defined() ? sum + p : p;
+    }
+    routes_.forced.reset();
+    return (sum / static_cast<double>(scorers_.size())).log();
+  }
+  void selectRows(const torch::Tensor& rows) override {
+    for (auto& s : scorers_) s->selectRows(rows);
+  }
+  bool cached() const override { return scorers_.front()->cached(); }
+
+ private:
+  RouteContext& routes_;
+  std::vector<std::unique_ptr<TokenScorer>> scorers_;
+};
+
+/// Single-model scorer that starts a routing pass before each step (random/module:k/merged).
+class RoutedScorer : public TokenScorer {
+ public:
+  RoutedScorer(TaskModelImpl& lm, RouteContext& routes, bool use_cache)
+      : routes_(routes), inner_(makeModelScorer(lm, use_cache)) {}
+  torch::Tensor step(const torch::Tensor& ids, const torch::Tensor& mask, const torch::Tensor& pos) override {
+    routes_.beginPass();
+    return inner_->step(ids, mask, pos);
+  }
+  void selectRows(const torch::Tensor& rows) override { inner_->selectRows(rows); }
+  bool cached() const override { return inner_->cached(); }
+
+ private:
+  RouteContext& routes_;
+  std::unique_ptr<TokenScorer> inner_;
+};
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\n')) s.pop_back();
+  size_t i = 0;
+  while (i < s.size() && s[i] == ' ') ++i;
+  return s.substr(i);
+}
+
+std::string oneLine(std::string s) {
+  for (auto& c : s)
+    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+  return s;
+}
+
+void writeAtomically(const std::filesystem::path& path, const std::string& text) {
+  const auto tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) throw EngineError(ErrorKind::Io, "cannot write (disk full?)", tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw EngineError(ErrorKind::Io, "cannot rename into place: " + ec.message(), path.string());
+}
+
+}  // namespace
+
+DecodeOptions decodeOptions(const GenerationConfig& g, const Tokenizer& tok, uint64_t seed) {
+  DecodeOptions o;
+  o.strategy = g.strategy == "greedy" ? DecodeStrategy::Greedy
+               : g.strategy == "sample" ? DecodeStrategy::Sample : DecodeStrategy::Beam;
+  o.beam_size = g.beam_size;
+  o.length_penalty = g.length_penalty;
+  o.no_repeat_ngram_size = g.no_repeat_ngram_size;
+  o.max_new_tokens = g.max_new_tokens;
+  o.temperature = g.temperature;
+  o.top_p = g.top_p;
+  o.seed = seed;
+  if (tok.eosId() >= 0) o.end_ids.insert(tok.eosId());
+  return o;
+}
+
+std::vector<std::string> generateTexts(TaskModelImpl& model, RouteContext& routes, int64_t num_modules,
+                                       const std::vector<std::vector<int64_t>>& prompts, const GenerationConfig& g,
+                                       const Tokenizer& tok, uint64_t seed) {
+  const bool was_training = model.is_training();
+  model.eval();
+  torch::NoGradGuard no_grad;
+  routes.reseed(0);  // "random" inference draws the same modules at every evaluation
+  const auto opts = decodeOptions(g, tok, seed);
+  std::vector<std::string> out;
+  for (size_t start = 0; start < prompts.size(); start += static_cast<size_t>(g.batch_size)) {
+    const size_t end = std::min(prompts.size(), start + static_cast<size_t>(g.batch_size));
+    std::vector<std::vector<int64_t>> batch(prompts.begin() + static_cast<long>(start), prompts.begin() + static_cast<long>(end));
+    std::unique_ptr<TokenScorer> scorer;
+    if (routes.inference == InferenceMode::Ensemble && num_modules > 1)
+      scorer = std::make_unique<EnsembleScorer>(model, routes, num_modules, g.use_cache);
+    else
+      scorer = std::make_unique<RoutedScorer>(model, routes, g.use_cache);
+    for (auto ids : decodeBatch(*scorer, batch, opts, tok.padId())) {
+      if (!ids.empty() && opts.end_ids.count(ids.back())) ids.pop_back();
+      out.push_back(trim(tok.decode(ids)));
+    }
+  }
+  if (was_training) model.train();
+  return out;
+}
+
+NlgEvalResult evaluateGeneration(TaskModelImpl& model, RouteContext& routes, int64_t num_modules,
+                                 const RunConfig& cfg, const NlgTaskData& data, const Tokenizer& tok) {
+  NlgEvalResult r;
+  r.predictions = generateTexts(model, routes, num_modules, data.prompts, cfg.generation, tok, cfg.seed);
+  References refs;
+  for (const auto& item : data.dev) refs.push_back(item.references);
+  r.metrics = computeNlgMetrics(cfg.task.name, r.predictions, refs);
+  return r;
+}
+
+void writeNlgPredictions(const std::string& dir, const NlgTaskData& data, const NlgEvalResult& r) {
+  std::ostringstream tsv, jsonl;
+  tsv << "index\tinput\tprediction\treferences\n";
+  for (size_t i = 0; i < data.dev.size(); ++i) {
+    const auto& item = data.dev[i];
+    std::string refs;
+    for (size_t k = 0; k < item.references.size(); ++k) refs += (k ? " ||| " : "") + oneLine(item.references[k]);
+    tsv << i << '\t' << oneLine(item.input) << '\t' << oneLine(r.predictions[i]) << '\t' << refs << '\n';
+    nlohmann::json j = {{"index", i}, {"input", item.input}, {"prediction", r.predictions[i]},
+                        {"references", item.references}};
+    if (!item.category.empty()) j["category"] = item.category;
+    jsonl << j.dump() << '\n';
+  }
+  writeAtomically(std::filesystem::path(dir) / "dev.tsv", tsv.str());
+  writeAtomically(std::filesystem::path(dir) / "dev.jsonl", jsonl.str());
+}
+
+}  // namespace adamix

@@ -1,0 +1,44 @@
+// Dev evaluation of a generation task: decode every dev input (model/beam_search.h) under the
+// run's AdaMix inference mode, score against the grouped references (metrics/nlg_metrics.h) and
+// write the predictions.
+#pragma once
+#include <torch/torch.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "model/beam_search.h"
+#include "model/task_model.h"
+#include "peft/routing.h"
+#include "tokenizer/tokenizer.h"
+#include "train/nlg_task.h"
+
+namespace adamix {
+
+struct NlgEvalResult {
+  std::map<std::string, double> metrics;  ///< computeNlgMetrics names (bleu, nist, ...)
+  std::vector<std::string> predictions;   ///< decoded text per dev item
+};
+
+/// DecodeOptions of a run config (end tokens: the tokenizer's EOS).
+DecodeOptions decodeOptions(const GenerationConfig& g, const Tokenizer& tok, uint64_t seed);
+
+/// Decodes `prompts` in batches of g.batch_size under the inference mode in `routes` (merged,
+/// random — redrawn at every decoding step —, module:k, or ensemble: the mean of the M
+/// single-module next-token distributions, one KV cache each); eval mode and no_grad inside, the
+/// training mode restored. Returns the decoded texts (end token removed, trimmed).
+std::vector<std::string> generateTexts(TaskModelImpl& model, RouteContext& routes, int64_t num_modules,
+                                       const std::vector<std::vector<int64_t>>& prompts, const GenerationConfig& g,
+                                       const Tokenizer& tok, uint64_t seed);
+
+/// generateTexts on the dev inputs + computeNlgMetrics(task) against their references.
+NlgEvalResult evaluateGeneration(TaskModelImpl& model, RouteContext& routes, int64_t num_modules,
+                                 const RunConfig& cfg, const NlgTaskData& data, const Tokenizer& tok);
+
+/// Writes `dir`/dev.tsv (index, input, prediction, references joined by " ||| "; tabs/newlines in
+/// texts replaced by spaces) and `dir`/dev.jsonl (one {"index", "input", "prediction",
+/// "references"} object per line). Throws EngineError(Io).
+void writeNlgPredictions(const std::string& dir, const NlgTaskData& data, const NlgEvalResult& r);
+
+}  // namespace adamix

@@ -1,0 +1,284 @@
+// Generation: beam search (hand-checked on a fake bigram model; beam 1 == greedy; KV cache ==
+// no cache; batched == one at a time on a tiny random Llama), the completion-only LM loss and
+// consistency mask, and an end-to-end E2E run on a tiny model that writes predictions and NLG
+// metric events.
+#include <QtCore/QTemporaryDir>
+#include <QtTest/QtTest>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <filesystem>
+#include <set>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "model/beam_search.h"
+#include "model/checkpoint.h"
+#include "model/generation.h"
+#include "model/init_model.h"
+#include "model/model_config.h"
+#include "peft/consistency.h"
+#include "protocol/events.h"
+#include "test_support.h"
+#include "train/nlg_task.h"
+#include "train/run_config.h"
+#include "train/trainer.h"
+
+using namespace adamix;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Token ids of the fake model: 0 pad, 1 BOS, 2 EOS, 3 "a", 4 "b".
+constexpr int64_t kV = 5;
+
+/// A causal LM whose next-token distribution depends only on the last token (a bigram table of
+/// probabilities; zero entries get logit -1e9).
+class BigramLm : public TaskModelImpl {
+ public:
+  explicit BigramLm(std::vector<std::vector<double>> table) {
+    std::vector<float> l;
+    for (const auto& row : table)
+      for (double p : row) l.push_back(p > 0 ? static_cast<float>(std::log(p)) : -1e9f);
+    logits_ = torch::tensor(l).view({kV, kV});
+    cfg_.vocab_size = kV;
+    cfg_.max_position_embeddings = 1000;
+  }
+  torch::Tensor forward(const torch::Tensor& ids, const torch::Tensor&) override { return logits_.index({ids}); }
+  torch::Tensor forwardDecode(const torch::Tensor& ids, const torch::Tensor&, const torch::Tensor&,
+                              DecodeState*) override {
+    return logits_.index({ids});
+  }
+  std::vector<std::string> headPrefixes() const override { return {}; }
+  const ModelConfig& config() const override { return cfg_; }
+  HeadType headType() const override { return HeadType::CausalLM; }
+  int64_t numLabels() const override { return kV; }
+
+ private:
+  torch::Tensor logits_;
+  ModelConfig cfg_;
+};
+
+std::shared_ptr<TaskModelImpl> tinyLlamaLm(uint64_t seed) {
+  json j = {{"model_type", "llama"}, {"hidden_size", 16}, {"intermediate_size", 32}, {"num_hidden_layers", 2},
+            {"num_attention_heads", 4}, {"num_key_value_heads", 2}, {"vocab_size", 40},
+            {"max_position_embeddings", 128}, {"rms_norm_eps", 1e-5}, {"tie_word_embeddings", false}};
+  auto m = buildTaskModel(parseModelConfig(j), HeadType::CausalLM, 0);
+  initTaskModelWeights(*m, seed);
+  // Larger logits than the N(0, 0.02) init so beams differ clearly (no near ties).
+  torch::NoGradGuard g;
+  for (auto& p : m->parameters())
+    if (p.dim() == 2) p.mul_(40.0);
+  m->eval();
+  return m;
+}
+
+DecodeOptions beam(int64_t k, double alpha, int64_t max_new = 10) {
+  DecodeOptions o;
+  o.strategy = DecodeStrategy::Beam;
+  o.beam_size = k;
+  o.length_penalty = alpha;
+  o.max_new_tokens = max_new;
+  o.end_ids = {2};
+  return o;
+}
+
+}  // namespace
+
+class TestGeneration : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void lengthPenaltyByHand() {
+    // P(·|BOS): a 0.6, EOS 0.4. P(·|a): EOS 0.6, a 0.4.
+    // Hypotheses (Σ ln p): "EOS" ln .4 = −0.916 (length 1); "a EOS" 2 ln .6 = −1.022 (2);
+    // "a a EOS" ln .6 + ln .4 + ln .6 = −1.938 (3).
+    // α = 0: scores −0.916, −1.022, −1.938 -> "EOS" (empty output) wins.
+    // α = 1: −0.916, −0.511, −0.646 -> "a EOS" wins. Beam 2 finds both (done once the running
+    // beam "a a" (−1.427/2 = −0.714 at step 2) cannot beat the kept hypotheses).
+    BigramLm lm({{0, 0, 0, 0, 0}, {0, 0, 0.4, 0.6, 0}, {0, 0, 1, 0, 0}, {0, 0, 0.6, 0.4, 0}, {0, 0, 1, 0, 0}});
+    auto scorer = makeModelScorer(lm, false);
+    QCOMPARE(decodeBatch(*scorer, {{1}}, beam(2, 0.0), 0), (std::vector<std::vector<int64_t>>{{2}}));
+    scorer = makeModelScorer(lm, false);
+    QCOMPARE(decodeBatch(*scorer, {{1}}, beam(2, 1.0), 0), (std::vector<std::vector<int64_t>>{{3, 2}}));
+  }
+
+  void noRepeatNgramByHand() {
+    // P(·|BOS): a .9 EOS .1; P(·|a): b .9 EOS .1; P(·|b): a .6 EOS .4.
+    // Greedy without the constraint loops: a b a b a b (6 new tokens).
+    // no-repeat 2: a, b, a ("b a" is new), then "a b" already occurred -> b banned -> EOS.
+    BigramLm lm({{0, 0, 0, 0, 0}, {0, 0, 0.1, 0.9, 0}, {0, 0, 1, 0, 0}, {0, 0, 0.1, 0, 0.9}, {0, 0, 0.4, 0.6, 0}});
+    DecodeOptions o;
+    o.strategy = DecodeStrategy::Greedy;
+    o.max_new_tokens = 6;
+    o.end_ids = {2};
+    auto s = makeModelScorer(lm, false);
+    QCOMPARE(decodeBatch(*s, {{1}}, o, 0).front(), (std::vector<int64_t>{3, 4, 3, 4, 3, 4}));
+    o.no_repeat_ngram_size = 2;
+    s = makeModelScorer(lm, false);
+    QCOMPARE(decodeBatch(*s, {{1}}, o, 0).front(), (std::vector<int64_t>{3, 4, 3, 2}));
+    // The banned-token helper (HF semantics): last n−1 = {3}; "3 4" occurred -> ban 4.
+    QCOMPARE(bannedNgramTokens({3, 4, 3}, 2), (std::vector<int64_t>{4}));
+    QCOMPARE(bannedNgramTokens({5, 6, 7, 5, 6}, 3), (std::vector<int64_t>{7}));
+    QVERIFY(bannedNgramTokens({5, 6}, 3).empty());
+  }
+
+  void samplingTopPAndSeed() {
+    // top_p → 0 keeps only the most likely token: sampling equals greedy. With top_p = 1 the draws
+    // depend on the seed only (same seed, same output).
+    BigramLm lm({{0, 0, 0, 0, 0}, {0, 0, 0.1, 0.5, 0.4}, {0, 0, 1, 0, 0}, {0, 0, 0.3, 0.3, 0.4}, {0, 0, 0.3, 0.4, 0.3}});
+    DecodeOptions o;
+    o.max_new_tokens = 8;
+    o.end_ids = {2};
+    o.strategy = DecodeStrategy::Greedy;
+    auto s = makeModelScorer(lm, false);
+    const auto greedy = decodeBatch(*s, {{1}, {1, 3}}, o, 0);
+    o.strategy = DecodeStrategy::Sample;
+    o.top_p = 1e-6;
+    o.seed = 5;
+    s = makeModelScorer(lm, false);
+    QCOMPARE(decodeBatch(*s, {{1}, {1, 3}}, o, 0), greedy);
+    o.top_p = 1.0;
+    o.temperature = 1.5;
+    s = makeModelScorer(lm, false);
+    const auto a = decodeBatch(*s, {{1}, {1, 3}}, o, 0);
+    s = makeModelScorer(lm, false);
+    QCOMPARE(decodeBatch(*s, {{1}, {1, 3}}, o, 0), a);
+  }
+
+  void beamOneEqualsGreedy() {
+    auto lm = tinyLlamaLm(5);
+    for (const std::vector<int64_t>& prompt : {std::vector<int64_t>{1, 7, 9}, std::vector<int64_t>{1, 20, 3, 3, 11}}) {
+      const auto greedy = greedyGenerate(*lm, prompt, 12, {2});
+      auto s = makeModelScorer(*lm, true);
+      QCOMPARE(decodeBatch(*s, {prompt}, beam(1, 1.0, 12), 0).front(), greedy);
+    }
+  }
+
+  void cacheEqualsNoCacheAndBatchedEqualsSingle() {
+    auto lm = tinyLlamaLm(7);
+    const std::vector<std::vector<int64_t>> prompts = {{1, 7, 9}, {1, 20, 3, 3, 11, 4, 4}, {1, 30}};
+    auto o = beam(3, 0.8, 10);
+    o.no_repeat_ngram_size = 3;
+    auto cached = makeModelScorer(*lm, true);
+    auto uncached = makeModelScorer(*lm, false);
+    QVERIFY(cached->cached());
+    QVERIFY(!uncached->cached());
+    const auto a = decodeBatch(*cached, prompts, o, 0);
+    const auto b = decodeBatch(*uncached, prompts, o, 0);
+    QCOMPARE(a, b);
+    for (size_t i = 0; i < prompts.size(); ++i) {
+      auto s = makeModelScorer(*lm, true);
+      QCOMPARE(decodeBatch(*s, {prompts[i]}, o, 0).front(), a[i]);
+    }
+    // At least one output is non-trivial (the test can fail).
+    size_t total = 0;
+    for (const auto& x : a) total += x.size();
+    QVERIFY(total > 3);
+  }
+
+  void completionOnlyLoss() {
+    auto lm = tinyLlamaLm(9);
+    std::vector<LmExample> ex = {{{1, 5, 6, 7}, {8, 9, 2}}, {{1, 5}, {10, 2}}};
+    const auto b = makeLmBatch(ex, {0, 1}, 0);
+    // labels: row 0 = [-100 ×4, 8, 9, 2]; row 1 = [-100, -100, 10, 2, -100 ×3] (padding ignored).
+    QCOMPARE(b.labels[0][3].item<int64_t>(), kIgnoreLabel);
+    QCOMPARE(b.labels[0][4].item<int64_t>(), int64_t(8));
+    QCOMPARE(b.labels[1][4].item<int64_t>(), kIgnoreLabel);
+    auto logits = lm->forward(b.input_ids, b.attention_mask).detach().requires_grad_(true);
+    auto loss = completionLoss(logits, b.labels);
+    // Manual: mean over the 5 completion targets of −log softmax(logits[t−1])[label t].
+    auto lp = torch::log_softmax(logits.detach(), -1);
+    double manual = 0;
+    const std::vector<std::tuple<int, int, int64_t>> targets = {{0, 4, 8}, {0, 5, 9}, {0, 6, 2}, {1, 2, 10}, {1, 3, 2}};
+    for (auto [r, t, y] : targets) manual -= lp[r][t - 1][y].item<double>();
+    manual /= 5.0;
+    QVERIFY(std::fabs(loss.item<double>() - manual) < 1e-5);
+    // Context positions do not contribute: zero gradient on the logits predicting context tokens.
+    loss.backward();
+    QCOMPARE(logits.grad()[0][0].abs().sum().item<double>(), 0.0);   // predicts token 1 (context)
+    QCOMPARE(logits.grad()[0][2].abs().sum().item<double>(), 0.0);   // predicts token 3 (context)
+    QVERIFY(logits.grad()[0][3].abs().sum().item<double>() > 0);     // predicts 8 (completion)
+    QCOMPARE(logits.grad()[1][4].abs().sum().item<double>(), 0.0);   // padding
+    // Label smoothing changes the loss (and stays finite).
+    QVERIFY(completionLoss(logits.detach(), b.labels, 0.1).item<double>() != loss.item<double>());
+    // Consistency over completion positions only: differing logits at context positions give 0.
+    auto l2 = logits.detach().clone();
+    l2[0][0] += torch::randn({40});
+    const auto m = completionMask(b.labels);
+    auto shifted = [](const torch::Tensor& o) { return o.narrow(1, 0, o.size(1) - 1); };
+    QCOMPARE(symmetricKlConsistency(shifted(logits.detach()), shifted(l2), m).item<double>(), 0.0);
+    l2[0][4] += torch::randn({40});
+    QVERIFY(symmetricKlConsistency(shifted(logits.detach()), shifted(l2), m).item<double>() > 0);
+  }
+
+  void endToEndE2ERunWritesPredictionsAndMetrics() {
+    const auto stories = test::sharedPath("models/stories260K");
+    if (stories.empty()) QSKIP("stories260K not available");
+    QTemporaryDir tmp;
+    const auto model_dir = tmp.filePath("tiny").toStdString();
+    RandomLlamaSpec spec;
+    spec.hidden_size = 32;
+    spec.num_hidden_layers = 2;
+    spec.num_attention_heads = 4;
+    spec.num_key_value_heads = 2;
+    spec.intermediate_size = 64;
+    writeRandomModel(model_dir, llamaConfigJson(spec), 11, stories);
+    std::string e2e;
+    const char* names[] = {"Alimentum", "Aromi", "Bibimbap", "Blue Spice", "Clowns", "Cotto", "Zizzi", "Wildwood"};
+    for (const char* n : names) {
+      e2e += std::string("name : ") + n + " | food : Thai||" + n + " serves Thai food .\n";
+      e2e += std::string("name : ") + n + " | food : Thai||There is Thai food at " + n + " .\n";
+    }
+    const auto data_dir = tmp.filePath("e2e").toStdString();
+    test::writeFile(data_dir + "/valid.txt", e2e);
+    json cfg = {{"seed", 2},
+                {"model", {{"path", model_dir}}},
+                {"task", {{"name", "e2e"}, {"data_dir", data_dir}, {"dev_items", 3}, {"max_seq_length", 64}}},
+                {"peft", {{"method", "lora"}, {"lora", {{"rank", 2}, {"alpha", 4}}},
+                          {"adamix", {{"num_modules", 2}, {"sharing", "up"}}}}},
+                {"train", {{"learning_rate", 1e-3}, {"epochs", 1}, {"batch_size", 4}, {"log_every_steps", 1},
+                           {"threads", 1}, {"device", "cpu"}, {"label_smoothing", 0.1}}},
+                {"generation", {{"beam_size", 2}, {"max_new_tokens", 6}, {"no_repeat_ngram_size", 2}}}};
+    auto rc = parseRunConfig(cfg);
+    QCOMPARE(rc.peft.adamix.consistency_weight, 100.0);  // generation default λ
+    rc.run_id = "e2e-tiny";
+    const auto run_dir = tmp.filePath("run").toStdString();
+    fs::create_directories(run_dir);
+    TrainOptions opts;
+    opts.run_dir = run_dir;
+    {
+      EventStream events(rc.run_id, run_dir + "/events.jsonl", false);
+      trainRun(rc, opts, events);
+    }
+    std::set<std::string> metric_names;
+    bool consistency = false;
+    std::ifstream in(run_dir + "/events.jsonl");
+    std::string line;
+    json finished;
+    while (std::getline(in, line)) {
+      const auto e = json::parse(line);
+      if (e["event"] == "metric" && e["split"] == "dev") metric_names.insert(e["name"].get<std::string>());
+      if (e["event"] == "metric" && e["name"] == "consistency") consistency = true;
+      if (e["event"] == "finished") finished = e;
+    }
+    for (const char* m : {"bleu", "nist", "meteor", "rouge_l", "cider"}) QVERIFY2(metric_names.count(m), m);
+    QVERIFY(consistency);  // M = 2 with λ = 100 runs the second pass
+    QVERIFY(finished["best"]["dev"].contains("bleu"));
+    QCOMPARE(finished["predictions"].get<std::string>(), std::string("predictions/dev.tsv"));
+    // 3 dev inputs (disjoint from the 5 training inputs), with both references each.
+    const auto tsv = test::readFile(run_dir + "/predictions/dev.tsv");
+    QCOMPARE(std::count(tsv.begin(), tsv.end(), '\n'), 4L);
+    std::ifstream jl(run_dir + "/predictions/dev.jsonl");
+    int rows = 0;
+    while (std::getline(jl, line)) {
+      const auto j = json::parse(line);
+      QCOMPARE(j["references"].size(), size_t(2));
+      ++rows;
+    }
+    QCOMPARE(rows, 3);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestGeneration)
+#include "test_generation.moc"
