@@ -60,10 +60,7 @@ class BigramLm : public TaskModelImpl {
   ModelConfig cfg_;
 };
 
-std::shared_ptr<TaskModelImpl> tinyLlamaLm(uint64_t seed) {
-  json j = {{"model_type", "llama"}, {"hidden_size", 16}, {"intermediate_size", 32}, {"num_hidden_layers", 2},
-            {"num_attention_heads", 4}, {"num_key_value_heads", 2}, {"vocab_size", 40},
-            {"max_position_embeddings", 128}, {"rms_norm_eps", 1e-5}, {"tie_word_embeddings", false}};
+std::shared_ptr<TaskModelImpl> tinyLm(const json& j, uint64_t seed) {
   auto m = buildTaskModel(parseModelConfig(j), HeadType::CausalLM, 0);
   initTaskModelWeights(*m, seed);
   // Larger logits than the N(0, 0.02) init so beams differ clearly (no near ties).
@@ -72,6 +69,21 @@ std::shared_ptr<TaskModelImpl> tinyLlamaLm(uint64_t seed) {
     if (p.dim() == 2) p.mul_(40.0);
   m->eval();
   return m;
+}
+
+std::shared_ptr<TaskModelImpl> tinyLlamaLm(uint64_t seed) {
+  return tinyLm({{"model_type", "llama"}, {"hidden_size", 16}, {"intermediate_size", 32}, {"num_hidden_layers", 2},
+                 {"num_attention_heads", 4}, {"num_key_value_heads", 2}, {"vocab_size", 40},
+                 {"max_position_embeddings", 128}, {"rms_norm_eps", 1e-5}, {"tie_word_embeddings", false}},
+                seed);
+}
+
+/// GPT-2 (learned positions, fused c_attn, tied LM head), HF config names.
+std::shared_ptr<TaskModelImpl> tinyGpt2Lm(uint64_t seed) {
+  return tinyLm({{"model_type", "gpt2"}, {"n_embd", 16}, {"n_layer", 2}, {"n_head", 4}, {"n_inner", 32},
+                 {"vocab_size", 40}, {"n_positions", 64}, {"resid_pdrop", 0.0}, {"embd_pdrop", 0.0},
+                 {"attn_pdrop", 0.0}},
+                seed);
 }
 
 DecodeOptions beam(int64_t k, double alpha, int64_t max_new = 10) {
@@ -155,8 +167,16 @@ class TestGeneration : public QObject {
     }
   }
 
+  // Decoding with the KV cache equals re-running the whole (left-padded) sequence, and a batch
+  // equals each prompt alone, for each decoder architecture.
+  void cacheEqualsNoCacheAndBatchedEqualsSingle_data() {
+    QTest::addColumn<QString>("arch");
+    QTest::newRow("llama") << "llama";
+    QTest::newRow("gpt2") << "gpt2";
+  }
   void cacheEqualsNoCacheAndBatchedEqualsSingle() {
-    auto lm = tinyLlamaLm(7);
+    QFETCH(QString, arch);
+    auto lm = arch == "gpt2" ? tinyGpt2Lm(7) : tinyLlamaLm(7);
     const std::vector<std::vector<int64_t>> prompts = {{1, 7, 9}, {1, 20, 3, 3, 11, 4, 4}, {1, 30}};
     auto o = beam(3, 0.8, 10);
     o.no_repeat_ngram_size = 3;
@@ -175,6 +195,23 @@ class TestGeneration : public QObject {
     size_t total = 0;
     for (const auto& x : a) total += x.size();
     QVERIFY(total > 3);
+  }
+
+  // GPT-2's cached step logits equal the full forward's logits at the same positions.
+  void gpt2CachedLogitsEqualFullForward() {
+    auto lm = tinyGpt2Lm(3);
+    torch::NoGradGuard g;
+    const auto ids = torch::tensor({{1, 5, 9, 13, 2, 7}}, torch::kInt64);
+    const auto full = lm->forward(ids, torch::ones_like(ids));
+    auto state = lm->newDecodeState();
+    QVERIFY(state != nullptr);
+    const auto first = lm->forwardDecode(ids.slice(1, 0, 4), torch::ones({1, 4}, torch::kInt64),
+                                         torch::arange(0, 4, torch::kInt64).unsqueeze(0), state.get());
+    QCOMPARE(state->length(), int64_t(4));
+    const auto rest = lm->forwardDecode(ids.slice(1, 4, 6), torch::ones({1, 6}, torch::kInt64),
+                                        torch::arange(4, 6, torch::kInt64).unsqueeze(0), state.get());
+    QVERIFY(torch::allclose(torch::cat({first, rest}, 1), full, 1e-5, 1e-5));
+    QVERIFY(!torch::allclose(first.select(1, 3), full.select(1, 2), 1e-3, 1e-3));  // positions differ
   }
 
   void completionOnlyLoss() {

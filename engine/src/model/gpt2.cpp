@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "io/errors.h"
 #include "model/attention.h"
 #include "model/task_head.h"
 
@@ -34,10 +35,12 @@ Gpt2AttentionImpl::Gpt2AttentionImpl(const ModelConfig& c)
   c_proj->addAlias("o_proj");
 }
 
-torch::Tensor Gpt2AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& allowed) {
+torch::Tensor Gpt2AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& allowed, KVCache* cache,
+                                         size_t layer) {
   auto qkv = c_attn->forward(x).split(hidden_size, -1);
-  auto out = scaledDotProductAttention(splitHeads(qkv[0], num_heads), splitHeads(qkv[1], num_heads),
-                                       splitHeads(qkv[2], num_heads), allowed, attn_dropout, is_training());
+  auto k = splitHeads(qkv[1], num_heads), v = splitHeads(qkv[2], num_heads);
+  if (cache) std::tie(k, v) = cache->append(layer, k, v);
+  auto out = scaledDotProductAttention(splitHeads(qkv[0], num_heads), k, v, allowed, attn_dropout, is_training());
   return torch::nn::functional::dropout(
       c_proj->forward(out), torch::nn::functional::DropoutFuncOptions().p(resid_dropout).training(is_training()));
 }
@@ -61,8 +64,9 @@ Gpt2BlockImpl::Gpt2BlockImpl(const ModelConfig& c) {
   ffn_adapter = register_module("ffn_adapter", AdapterSite(c.hidden_size));
 }
 
-torch::Tensor Gpt2BlockImpl::forward(const torch::Tensor& x, const torch::Tensor& allowed) {
-  auto h = x + attn_adapter->forward(attn->forward(ln_1->forward(x), allowed));
+torch::Tensor Gpt2BlockImpl::forward(const torch::Tensor& x, const torch::Tensor& allowed, KVCache* cache,
+                                     size_t layer) {
+  auto h = x + attn_adapter->forward(attn->forward(ln_1->forward(x), allowed, cache, layer));
   return h + ffn_adapter->forward(mlp->forward(ln_2->forward(h)));
 }
 
@@ -74,20 +78,26 @@ Gpt2ModelImpl::Gpt2ModelImpl(const ModelConfig& c) : embd_dropout(c.embedding_dr
   ln_f = register_module("ln_f", layerNorm(c));
 }
 
-torch::Tensor Gpt2ModelImpl::forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask) {
+torch::Tensor Gpt2ModelImpl::forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                                     KVCache* cache, const torch::Tensor& position_ids) {
   TORCH_CHECK(input_ids.dim() == 2, "input_ids must be [B, T], got ", input_ids.sizes());
   auto ids = input_ids.to(torch::kInt64);
   const int64_t B = ids.size(0), T = ids.size(1);
-  TORCH_CHECK(T <= wpe->weight.size(0), "sequence of ", T, " tokens exceeds n_positions ", wpe->weight.size(0));
-  auto positions = torch::arange(T, ids.options());
-  auto allowed = positions.unsqueeze(0).le(positions.unsqueeze(1)).view({1, 1, T, T});  // key <= query
-  if (attention_mask.defined()) {
-    TORCH_CHECK(attention_mask.sizes() == ids.sizes(), "attention_mask must be [B, T], got ", attention_mask.sizes());
-    allowed = allowed.logical_and(attention_mask.to(ids.device()).ne(0).view({B, 1, 1, T}));
+  const int64_t past = cache ? cache->length() : 0;
+  torch::Tensor positions;  // [B or 1, T]
+  if (position_ids.defined()) {
+    TORCH_CHECK(position_ids.dim() == 2 && position_ids.size(0) == B && position_ids.size(1) == T,
+                "position_ids must be [B, T] = [", B, ", ", T, "], got ", position_ids.sizes());
+    positions = position_ids.to(ids.device()).to(torch::kInt64);
+  } else {
+    positions = torch::arange(past, past + T, ids.options()).unsqueeze(0);
   }
-  auto x = torch::nn::functional::dropout(wte->forward(ids) + wpe->forward(positions).unsqueeze(0),
+  TORCH_CHECK(T == 0 || positions.max().item<int64_t>() < wpe->weight.size(0), "position ",
+              positions.max().item<int64_t>(), " exceeds n_positions ", wpe->weight.size(0));
+  const auto allowed = causalDecodeMask(past, T, attention_mask, ids.device());
+  auto x = torch::nn::functional::dropout(wte->forward(ids) + wpe->forward(positions),
                                          torch::nn::functional::DropoutFuncOptions().p(embd_dropout).training(is_training()));
-  for (size_t i = 0; i < h->size(); ++i) x = h->ptr<Gpt2BlockImpl>(i)->forward(x, allowed);
+  for (size_t i = 0; i < h->size(); ++i) x = h->ptr<Gpt2BlockImpl>(i)->forward(x, allowed, cache, i);
   return ln_f->forward(x);
 }
 
@@ -109,6 +119,18 @@ torch::Tensor Gpt2ForTaskImpl::forward(const torch::Tensor& input_ids, const tor
   if (head == HeadType::CausalLM) return torch::nn::functional::linear(hidden, transformer->wte->weight);
   auto logits = score->forward(poolLastToken(hidden, attention_mask));
   return head == HeadType::Regression ? logits.squeeze(-1) : logits;
+}
+
+torch::Tensor Gpt2ForTaskImpl::forwardDecode(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                                             const torch::Tensor& position_ids, DecodeState* state) {
+  TORCH_CHECK(head == HeadType::CausalLM, "forwardDecode needs a causal LM head");
+  KVCache* cache = nullptr;
+  if (state) {
+    cache = dynamic_cast<KVCache*>(state);
+    if (!cache) throw EngineError(ErrorKind::Internal, "forwardDecode: the state is not a GPT-2 KV cache");
+  }
+  return torch::nn::functional::linear(transformer->forward(input_ids, attention_mask, cache, position_ids),
+                                       transformer->wte->weight);
 }
 
 bool Gpt2ForTaskImpl::ignorableCheckpointTensor(const std::string& name) const {

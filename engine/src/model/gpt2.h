@@ -17,6 +17,7 @@
 #pragma once
 #include <torch/torch.h>
 
+#include "model/kv_cache.h"
 #include "model/model_config.h"
 #include "model/task_model.h"
 #include "peft/sites.h"
@@ -26,11 +27,13 @@ namespace adamix {
 /// HF NewGELUActivation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
 torch::Tensor geluNew(const torch::Tensor& x);
 
-/// Causal self-attention with fused q|k|v Conv1D. x [B, T, d], allowed [B, 1, T, T] -> [B, T, d].
+/// Causal self-attention with fused q|k|v Conv1D. x [B, T, d], allowed [B, 1, T, S] -> [B, T, d]
+/// (S = past + T; with `cache`, this layer's past keys/values are prepended and extended).
 class Gpt2AttentionImpl : public torch::nn::Module {
  public:
   explicit Gpt2AttentionImpl(const ModelConfig& c);
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& allowed);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& allowed, KVCache* cache = nullptr,
+                        size_t layer = 0);
   int64_t num_heads, hidden_size;
   double attn_dropout, resid_dropout;
   PeftLinear c_attn{nullptr}, c_proj{nullptr};
@@ -51,7 +54,8 @@ TORCH_MODULE(Gpt2MLP);
 class Gpt2BlockImpl : public torch::nn::Module {
  public:
   explicit Gpt2BlockImpl(const ModelConfig& c);
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& allowed);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& allowed, KVCache* cache = nullptr,
+                        size_t layer = 0);
   torch::nn::LayerNorm ln_1{nullptr}, ln_2{nullptr};
   Gpt2Attention attn{nullptr};
   Gpt2MLP mlp{nullptr};
@@ -59,12 +63,15 @@ class Gpt2BlockImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Gpt2Block);
 
-/// The backbone ("transformer."). forward: input_ids [B, T], attention_mask [B, T] (right
-/// padding; undefined = all tokens) -> ln_f-normed hidden states [B, T, d]. Positions 0..T-1.
+/// The backbone ("transformer."). forward: input_ids [B, T], attention_mask [B, past + T]
+/// (1 = token; undefined = all tokens) -> ln_f-normed hidden states [B, T, d]. Positions
+/// past..past+T-1, or `position_ids` [B, T] when given (left-padded decoding); with `cache`
+/// (HF past_key_values) the new keys/values are appended to it.
 class Gpt2ModelImpl : public torch::nn::Module {
  public:
   explicit Gpt2ModelImpl(const ModelConfig& c);
-  torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask);
+  torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask, KVCache* cache = nullptr,
+                        const torch::Tensor& position_ids = {});
   torch::nn::Embedding wte{nullptr}, wpe{nullptr};
   torch::nn::ModuleList h{nullptr};
   torch::nn::LayerNorm ln_f{nullptr};
@@ -78,6 +85,10 @@ class Gpt2ForTaskImpl : public TaskModelImpl {
  public:
   Gpt2ForTaskImpl(const ModelConfig& c, HeadType head, int64_t num_labels);
   torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask) override;
+  /// CausalLM only (TaskModelImpl::forwardDecode); `state` must come from newDecodeState().
+  torch::Tensor forwardDecode(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                              const torch::Tensor& position_ids, DecodeState* state) override;
+  std::unique_ptr<DecodeState> newDecodeState() override { return std::make_unique<KVCache>(); }
   std::vector<std::string> headPrefixes() const override;
   const ModelConfig& config() const override { return cfg; }
   std::string backbonePrefix() const override { return "transformer."; }

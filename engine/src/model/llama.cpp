@@ -45,13 +45,6 @@ torch::Tensor applyRotary(const torch::Tensor& x, const torch::Tensor& cos, cons
 
 // ---------------------------------------------------------------------------------------------
 
-void LlamaKVCache::selectRows(const torch::Tensor& rows) {
-  for (auto& k : keys)
-    if (k.defined()) k = k.index_select(0, rows.to(k.device()));
-  for (auto& v : values)
-    if (v.defined()) v = v.index_select(0, rows.to(v.device()));
-}
-
 LlamaRMSNormImpl::LlamaRMSNormImpl(int64_t hidden_size, double eps_) : eps(eps_) {
   weight = register_parameter("weight", torch::ones({hidden_size}));
 }
@@ -74,18 +67,7 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::T
   auto v = v_proj->forward(x).view({B, T, num_kv_heads, head_dim}).transpose(1, 2);
   q = applyRotary(q, cos, sin);
   k = applyRotary(k, cos, sin);
-  if (cache) {
-    if (cache->keys.size() <= layer) {
-      cache->keys.resize(layer + 1);
-      cache->values.resize(layer + 1);
-    }
-    if (cache->keys[layer].defined()) {
-      k = torch::cat({cache->keys[layer], k}, 2);
-      v = torch::cat({cache->values[layer], v}, 2);
-    }
-    cache->keys[layer] = k;
-    cache->values[layer] = v;
-  }
+  if (cache) std::tie(k, v) = cache->append(layer, k, v);
   const int64_t S = k.size(2);
   const int64_t rep = num_heads / num_kv_heads;
   if (rep > 1) {  // HF repeat_kv: [B, KV, S, D] -> [B, KV*rep, S, D], each kv head repeated rep times
@@ -160,14 +142,7 @@ torch::Tensor LlamaModelImpl::forward(const torch::Tensor& input_ids, const torc
   }
 
   // allowed[b, 0, q, k] = key k is not after query q (causal) and key k is a token (padding mask).
-  auto key_pos = torch::arange(0, S, torch::TensorOptions().dtype(torch::kInt64).device(dev));
-  auto allowed = key_pos.unsqueeze(0).le(positions.unsqueeze(1));  // [T, S]
-  allowed = allowed.view({1, 1, T, S});
-  if (attention_mask.defined()) {
-    TORCH_CHECK(attention_mask.dim() == 2 && attention_mask.size(0) == B && attention_mask.size(1) == S,
-                "attention_mask must be [B, past+T] = [", B, ", ", S, "], got ", attention_mask.sizes());
-    allowed = allowed.logical_and(attention_mask.to(dev).ne(0).view({B, 1, 1, S}));
-  }
+  const auto allowed = causalDecodeMask(past, T, attention_mask, dev);
   for (size_t i = 0; i < layers->size(); ++i)
     h = layers->ptr<LlamaDecoderLayerImpl>(i)->forward(h, cos, sin, allowed, cache, i);
   return norm->forward(h);

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "model/kv_cache.h"
 #include "model/model_config.h"
 #include "model/task_model.h"
 #include "peft/sites.h"
@@ -33,14 +34,8 @@ std::pair<torch::Tensor, torch::Tensor> rotaryCosSin(const torch::Tensor& positi
 /// HF apply_rotary_pos_emb for one tensor: x [B, H, T, D], cos/sin [T, D] -> x*cos + rotateHalf(x)*sin.
 torch::Tensor applyRotary(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin);
 
-/// Key/value cache for incremental decoding: per layer, keys/values [B, kv_heads, S, D]
-/// (before the GQA repeat). Empty tensors until the first forward.
-struct LlamaKVCache : DecodeState {
-  std::vector<torch::Tensor> keys, values;
-  int64_t length() const override { return keys.empty() || !keys[0].defined() ? 0 : keys[0].size(2); }
-  void clear() { keys.clear(); values.clear(); }
-  void selectRows(const torch::Tensor& rows) override;
-};
+/// The Llama key/value cache: keys/values [B, kv_heads, S, D] per layer, before the GQA repeat.
+using LlamaKVCache = KVCache;
 
 /// RMSNorm module (parameter "weight" [d], initialised to ones).
 class LlamaRMSNormImpl : public torch::nn::Module {
