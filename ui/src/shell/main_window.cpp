@@ -4,6 +4,7 @@
 #include "compare/compare_view.h"
 #include "designer/designer_view.h"
 #include "monitor/monitor_view.h"
+#include "outputs/outputs_view.h"
 #include "results/results_view.h"
 #include "shell/demo_locator.h"
 #include "shell/theme.h"
@@ -46,14 +47,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     monitor_ = new MonitorView(ws_);
     compare_ = new CompareView(ws_);
     results_ = new ResultsView(ws_);
+    outputs_ = new OutputsView(ws_);
     tabs_->addTab(designer_, tr("&Designer"));
     tabs_->addTab(monitor_, tr("&Monitor"));
     tabs_->addTab(compare_, tr("C&ompare"));
     tabs_->addTab(results_, tr("&Results"));
+    tabs_->addTab(outputs_, tr("O&utputs"));
     tabs_->setTabToolTip(0, tr("Design a study: base run, axes, seeds; preview its runs (Ctrl+1)."));
     tabs_->setTabToolTip(1, tr("Watch runs train, cancel or resume them (Ctrl+2)."));
     tabs_->setTabToolTip(2, tr("Overlay curves and compare final metrics of runs (Ctrl+3)."));
     tabs_->setTabToolTip(3, tr("The result table of a study, ready for a paper (Ctrl+4)."));
+    tabs_->setTabToolTip(4, tr("Generation runs: each input, its references and every variant's output side by side (Ctrl+5)."));
     stack_->addWidget(welcome_);
     stack_->addWidget(tabs_);
     setCentralWidget(stack_);
@@ -77,7 +81,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(tree_, &RunTree::runsSelected, this, [this](const QList<qint64>& ids) {
         if (!ids.isEmpty()) compare_->setSelectedRuns(ids);
     });
-    connect(tree_, &RunTree::studyActivated, this, [this](qint64 id) { results_->setStudy(id); });
+    connect(tree_, &RunTree::studyActivated, this, [this](qint64 id) {
+        results_->setStudy(id);
+        outputs_->setStudy(id);
+    });
     connect(tree_, &RunTree::runActivated, this, [this](qint64) { showScreen(Compare); });
     connect(designer_, &DesignerView::launchRequested, this, [this](const app::Study& s, const QString& path) {
         QApplication::setOverrideCursor(Qt::WaitCursor);
@@ -105,6 +112,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         treeDock_->show();
         updateTitle();
         results_->setStudy(std::nullopt);
+        outputs_->setStudy(std::nullopt);
     });
 
     QSettings s;
@@ -171,8 +179,9 @@ void MainWindow::buildMenus()
     a->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+R")));
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    const char* names[] = {QT_TR_NOOP("&Designer"), QT_TR_NOOP("&Monitor"), QT_TR_NOOP("C&ompare"), QT_TR_NOOP("&Results")};
-    for (int i = 0; i < 4; ++i) {
+    const char* names[] = {QT_TR_NOOP("&Designer"), QT_TR_NOOP("&Monitor"), QT_TR_NOOP("C&ompare"), QT_TR_NOOP("&Results"),
+                           QT_TR_NOOP("O&utputs")};
+    for (int i = 0; i < 5; ++i) {
         a = view->addAction(tr(names[i]), this, [this, i] { showScreen(Screen(i)); });
         a->setShortcut(QKeySequence(QStringLiteral("Ctrl+%1").arg(i + 1)));
     }
@@ -194,7 +203,7 @@ void MainWindow::buildMenus()
         QMessageBox::information(
             this, tr("Keyboard shortcuts"),
             tr("<table>"
-               "<tr><td>Ctrl+1 … Ctrl+4</td><td>Designer, Monitor, Compare, Results</td></tr>"
+               "<tr><td>Ctrl+1 … Ctrl+5</td><td>Designer, Monitor, Compare, Results, Outputs</td></tr>"
                "<tr><td>Ctrl+O / Ctrl+Shift+N</td><td>Open / create a workspace</td></tr>"
                "<tr><td>Ctrl+N / Ctrl+Shift+O / Ctrl+S</td><td>New / open / save a study</td></tr>"
                "<tr><td>Ctrl+R</td><td>Launch the study in the designer</td></tr>"

@@ -1,4 +1,4 @@
-// The main window: workspace tree (dock), and the Designer, Monitor, Compare and Results screens
+// The main window: workspace tree (dock), and the Designer, Monitor, Compare, Results and Outputs screens
 // as tabs; menus with shortcuts; geometry, layout and the last workspace persist in QSettings.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
@@ -15,6 +15,7 @@ namespace adamix::ui {
 class CompareView;
 class DesignerView;
 class MonitorView;
+class OutputsView;
 class ResultsView;
 class RunTree;
 class WelcomePage;
@@ -24,7 +25,7 @@ class Workspace;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    enum Screen { Designer = 0, Monitor = 1, Compare = 2, Results = 3 };
+    enum Screen { Designer = 0, Monitor = 1, Compare = 2, Results = 3, Outputs = 4 };
 
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -47,6 +48,7 @@ public:
     MonitorView* monitor() const { return monitor_; }
     CompareView* compare() const { return compare_; }
     ResultsView* results() const { return results_; }
+    OutputsView* outputs() const { return outputs_; }
     QTabWidget* tabs() const { return tabs_; }
     WelcomePage* welcome() const { return welcome_; }
 
@@ -71,6 +73,7 @@ private:
     MonitorView* monitor_;
     CompareView* compare_;
     ResultsView* results_;
+    OutputsView* outputs_;
     QLabel* wsLabel_;
     QString studyTitle_;
 };

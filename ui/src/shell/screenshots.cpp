@@ -4,6 +4,7 @@
 #include "compare/compare_view.h"
 #include "designer/designer_view.h"
 #include "monitor/monitor_view.h"
+#include "outputs/outputs_view.h"
 #include "results/results_view.h"
 #include "shell/demo_locator.h"
 #include "shell/main_window.h"
@@ -152,6 +153,11 @@ QStringList renderScreenshots(MainWindow& w, const ScreenshotOptions& o)
     });
     w.results()->exportWithDialog();
     if (QFile::exists(tex)) out << tex;
+
+    // 8. generated outputs side by side (generation studies)
+    w.showScreen(MainWindow::Outputs);
+    w.outputs()->refresh();
+    out << grab(w, o.dir, "08-outputs.png");
     return out;
 }
 

@@ -18,7 +18,8 @@ struct ScreenshotOptions {
 };
 
 /// Grabs welcome, designer, monitor, compare (curves and bars), results and the Export… dialog
-/// (accepted: DIR/demo.tex is the exported LaTeX table); returns the paths written.
+/// (accepted: DIR/demo.tex is the exported LaTeX table) and the Outputs screen; returns the
+/// paths written.
 QStringList renderScreenshots(MainWindow& window, const ScreenshotOptions& options);
 
 }  // namespace adamix::ui
