@@ -103,13 +103,18 @@ void OutputsView::fillTable()
     table_->setColumnCount(int(headers.size()));
     table_->setHorizontalHeaderLabels(headers);
     table_->setRowCount(int(shown_.rows.size()));
+    auto cell = [](const QString& text) {
+        auto* item = new QTableWidgetItem(text);
+        item->setTextAlignment(Qt::AlignTop | Qt::AlignLeft);  // rows read top to bottom side by side
+        return item;
+    };
     for (int i = 0; i < int(shown_.rows.size()); ++i) {
         const app::PredictionRow& r = shown_.rows[size_t(i)];
-        table_->setItem(i, 0, new QTableWidgetItem(r.input));
-        auto* refs = new QTableWidgetItem(r.references.join(u'\n'));
+        table_->setItem(i, 0, cell(r.input));
+        QTableWidgetItem* refs = cell(r.references.join(u'\n'));
         refs->setToolTip(tr("%n reference(s)", nullptr, int(r.references.size())));
         table_->setItem(i, 1, refs);
-        for (int c = 0; c < int(r.outputs.size()); ++c) table_->setItem(i, 2 + c, new QTableWidgetItem(r.outputs[size_t(c)]));
+        for (int c = 0; c < int(r.outputs.size()); ++c) table_->setItem(i, 2 + c, cell(r.outputs[size_t(c)]));
     }
     if (all_.columns.isEmpty())
         status_->setText(ws_->isOpen() ? tr("No generation runs with predictions in this study yet (they come from "
