@@ -52,6 +52,7 @@ class BigramLm : public TaskModelImpl {
   }
   std::vector<std::string> headPrefixes() const override { return {}; }
   const ModelConfig& config() const override { return cfg_; }
+  std::string backbonePrefix() const override { return ""; }
   HeadType headType() const override { return HeadType::CausalLM; }
   int64_t numLabels() const override { return kV; }
 
@@ -249,18 +250,34 @@ class TestGeneration : public QObject {
     QVERIFY(symmetricKlConsistency(shifted(logits.detach()), shifted(l2), m).item<double>() > 0);
   }
 
+  // A whole E2E run (training with completion-only loss and LM consistency, beam decoding, the
+  // five metrics, predictions files) on a tiny random Llama (SentencePiece) and GPT-2 (byte-level
+  // BPE, real GPT-2 vocabulary).
+  void endToEndE2ERunWritesPredictionsAndMetrics_data() {
+    QTest::addColumn<QString>("arch");
+    QTest::newRow("llama") << "llama";
+    QTest::newRow("gpt2") << "gpt2";
+  }
   void endToEndE2ERunWritesPredictionsAndMetrics() {
-    const auto stories = test::sharedPath("models/stories260K");
-    if (stories.empty()) QSKIP("stories260K not available");
+    QFETCH(QString, arch);
+    const auto tokenizer = test::sharedPath(arch == "gpt2" ? "vocab/gpt2" : "models/stories260K");
+    if (tokenizer.empty()) QSKIP("tokenizer files not available in ADAMIX_SHARED_DIR");
     QTemporaryDir tmp;
     const auto model_dir = tmp.filePath("tiny").toStdString();
-    RandomLlamaSpec spec;
+    RandomModelSpec spec;
+    spec.arch = arch.toStdString();
     spec.hidden_size = 32;
     spec.num_hidden_layers = 2;
     spec.num_attention_heads = 4;
     spec.num_key_value_heads = 2;
     spec.intermediate_size = 64;
-    writeRandomModel(model_dir, llamaConfigJson(spec), 11, stories);
+    if (arch == "gpt2") {  // GPT-2's vocabulary and <|endoftext|> as BOS/EOS, as HF's config
+      spec.vocab_size = 50257;
+      spec.bos_token_id = spec.eos_token_id = 50256;
+      spec.max_position_embeddings = 128;
+      spec.dropout = 0.0;
+    }
+    writeRandomModel(model_dir, modelConfigJson(spec), 11, tokenizer);
     std::string e2e;
     const char* names[] = {"Alimentum", "Aromi", "Bibimbap", "Blue Spice", "Clowns", "Cotto", "Zizzi", "Wildwood"};
     for (const char* n : names) {

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <nlohmann/json.hpp>
 
+#include "io/atomic_file.h"
 #include "io/errors.h"
 #include "metrics/nlg_metrics.h"
 
@@ -68,19 +69,6 @@ std::string oneLine(std::string s) {
   for (auto& c : s)
     if (c == '\t' || c == '\n' || c == '\r') c = ' ';
   return s;
-}
-
-void writeAtomically(const std::filesystem::path& path, const std::string& text) {
-  const auto tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) throw EngineError(ErrorKind::Io, "cannot write (disk full?)", tmp);
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw EngineError(ErrorKind::Io, "cannot rename into place: " + ec.message(), path.string());
 }
 
 }  // namespace
@@ -149,8 +137,8 @@ void writeNlgPredictions(const std::string& dir, const NlgTaskData& data, const 
     if (!item.category.empty()) j["category"] = item.category;
     jsonl << j.dump() << '\n';
   }
-  writeAtomically(std::filesystem::path(dir) / "dev.tsv", tsv.str());
-  writeAtomically(std::filesystem::path(dir) / "dev.jsonl", jsonl.str());
+  writeFileAtomically(std::filesystem::path(dir) / "dev.tsv", tsv.str());
+  writeFileAtomically(std::filesystem::path(dir) / "dev.jsonl", jsonl.str());
 }
 
 }  // namespace adamix

@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "data/batching.h"
+#include "io/atomic_file.h"
 #include "io/errors.h"
 #include "io/safetensors.h"
 #include "model/checkpoint.h"
@@ -52,19 +53,6 @@ torch::Device resolveDevice(const std::string& d) {
   return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
 }
 
-void writeTextFile(const fs::path& path, const std::string& text) {
-  const auto tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) throw EngineError(ErrorKind::Io, "cannot write (disk full?)", tmp);
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) throw EngineError(ErrorKind::Io, "cannot rename into place: " + ec.message(), path.string());
-}
-
 void writePredictions(const fs::path& dir, const EncodedSplit& split, const EvalResult& r, bool regression) {
   std::ostringstream out;
   out << "index\tprediction\tlabel\n";
@@ -75,7 +63,7 @@ void writePredictions(const fs::path& dir, const EncodedSplit& split, const Eval
     else out << e.label;
     out << '\n';
   }
-  writeTextFile(dir / (split.name + ".tsv"), out.str());
+  writeFileAtomically(dir / (split.name + ".tsv"), out.str());
 }
 
 }  // namespace
@@ -95,7 +83,7 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
 
   // Resolved config first, so a failed run still documents what it tried.
   const auto resolved = toJson(cfg);
-  writeTextFile(run_dir / "config.json", resolved.dump(2) + "\n");
+  writeFileAtomically(run_dir / "config.json", resolved.dump(2) + "\n");
 
   // Generation tasks (e2e, webnlg, dart) train a causal LM on (context, completion) pairs and
   // evaluate by decoding; GLUE tasks classify/regress. Everything else is shared.
@@ -339,7 +327,7 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
     finished["predictions"] = "predictions/dev.tsv";
     finished["metric_notes"] = {{"meteor", "METEOR (exact match approximation; docs/nlg.md)"}};
   }
-  writeTextFile(run_dir / "results.json", finished.dump(2) + "\n");
+  writeFileAtomically(run_dir / "results.json", finished.dump(2) + "\n");
   events.stopHeartbeat();
   events.emit("finished", finished);
 }
