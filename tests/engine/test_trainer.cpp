@@ -1,10 +1,13 @@
 // Training loop, run directory and protocol on a tiny random Llama (made by writeRandomModel with
 // the stories260K tokenizer) and real RTE rows: determinism, resume, frozen backbone, NaN
 // handling, config errors with JSON paths, and the adamix-engine process contract.
+#include <QtCore/QElapsedTimer>
 #include <QtCore/QProcess>
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QtTest>
 #include <torch/torch.h>
+
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -34,6 +37,7 @@ class TestTrainer : public QObject {
   void configErrorsNameTheJsonPath();
   void engineProcessFollowsTheProtocol();
   void engineReportsBadInputsWithExitCodes();
+  void engineSendsHeartbeatsWhileLoading();
 
  private:
   json baseConfig() const;
@@ -248,10 +252,16 @@ void TestTrainer::engineProcessFollowsTheProtocol() {
     QCOMPARE(QString::fromStdString(e["run"].get<std::string>()), QString("proc"));
     names << QString::fromStdString(e["event"].get<std::string>());
   }
+  names.removeAll("heartbeat");  // heartbeats may come at any time, even before `started`
   QCOMPARE(names.first(), QString("started"));
   QCOMPARE(names.last(), QString("finished"));
   QVERIFY(names.contains("progress") && names.contains("metric") && names.contains("checkpoint"));
-  const auto started = json::parse(lines.first().toStdString());
+  json started;
+  for (const auto& l : lines)
+    if (json e = json::parse(l.toStdString()); e["event"] == "started") {
+      started = e;
+      break;
+    }
   // AdaMix-LoRA, M = 4, share up (B shared), r = 8 on q (32 -> 32) and v (32 -> 16: 2 kv heads
   // of 8) in 2 layers. Training: 2 * [(4*8*32 + 32*8) + (4*8*32 + 16*8)] = 2 * (1280 + 1152) = 4864.
   // Inference after merging: 2 * [(8*32 + 32*8) + (8*32 + 16*8)] = 2 * (512 + 384) = 1792.
@@ -316,5 +326,43 @@ void TestTrainer::engineReportsBadInputsWithExitCodes() {
   }
 }
 
+// Bug pinned: the engine said nothing until the model and data were loaded, so on a loaded
+// machine the app's heartbeat timeout killed runs as lost before they started. Here the
+// training file is a FIFO: loading blocks until the test writes it, and heartbeats must arrive
+// meanwhile; then the run finishes normally.
+void TestTrainer::engineSendsHeartbeatsWhileLoading() {
+  const auto dir = tmp_.filePath("slowload").toStdString();
+  const auto data = dir + "/RTE";
+  fs::create_directories(data);
+  fs::copy_file(rte_dir_ + "/dev.tsv", data + "/dev.tsv");
+  QVERIFY(::mkfifo((data + "/train.tsv").c_str(), 0600) == 0);
+  auto cfg = baseConfig();
+  cfg["task"]["data_dir"] = data;
+  cfg["train"]["epochs"] = 1;
+  test::writeFile(dir + "/run.json", cfg.dump());
+  QProcess p;
+  p.start(ADAMIX_ENGINE_EXE, {"train", "--config", QString::fromStdString(dir + "/run.json"), "--run-dir",
+                              QString::fromStdString(dir)});
+  QVERIFY(p.waitForStarted());
+  QByteArray out;
+  QElapsedTimer t;
+  t.start();
+  while (!out.contains("\"heartbeat\"") && t.elapsed() < 60000 && p.state() == QProcess::Running) {
+    p.waitForReadyRead(500);
+    out += p.readAllStandardOutput();
+  }
+  QVERIFY2(out.contains("\"heartbeat\""), out.constData());
+  QVERIFY2(!out.contains("\"started\""), out.constData());  // still loading: blocked on the FIFO
+  {
+    std::ofstream fifo(data + "/train.tsv");
+    fifo << test::readFile(rte_dir_ + "/train.tsv");
+  }
+  QVERIFY(p.waitForFinished(300000));
+  out += p.readAllStandardOutput();
+  QCOMPARE(p.exitCode(), 0);
+  QVERIFY(out.contains("\"finished\""));
+}
+
 QTEST_GUILESS_MAIN(TestTrainer)
 #include "test_trainer.moc"
+

@@ -76,6 +76,11 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
   fs::create_directories(run_dir / "predictions", ec);
   if (ec) throw EngineError(ErrorKind::Io, "cannot create the run directory: " + ec.message(), run_dir.string());
 
+  // Alive from the start: loading the model and the data can take longer than the app's
+  // heartbeat timeout on a loaded machine, and silence there got runs killed as lost.
+  events.setStep(0);
+  events.startHeartbeat(2.0);
+
   const int64_t threads = opts.threads_override > 0 ? opts.threads_override : cfg.train.threads;
   if (threads > 0) at::set_num_threads(static_cast<int>(threads));
   const auto device = resolveDevice(opts.device_override.empty() ? cfg.train.device : opts.device_override);
@@ -154,7 +159,6 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
                   {"resumed_from_step", resumed_from}};
   events.emit("started", started);
   events.setStep(prog.step);
-  events.startHeartbeat(2.0);
 
   const double lambda = cfg.peft.adamix.consistency_weight;
   // A second pass only differs when something is stochastic: M > 1 routes, or LoRA dropout.
