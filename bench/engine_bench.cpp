@@ -121,11 +121,16 @@ int main(int argc, char** argv) {
   Options o;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
-    if (k == "--model") o.model = v;
-    else if (k == "--steps") o.steps = std::stoi(v);
-    else if (k == "--batch") o.batch = std::stoi(v);
-    else if (k == "--seq") o.seq = std::stoi(v);
-    else if (k == "--threads") o.threads = std::stoi(v);
+    if (k == "--model")
+      o.model = v;
+    else if (k == "--steps")
+      o.steps = std::stoi(v);
+    else if (k == "--batch")
+      o.batch = std::stoi(v);
+    else if (k == "--seq")
+      o.seq = std::stoi(v);
+    else if (k == "--threads")
+      o.threads = std::stoi(v);
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       return 2;
@@ -133,8 +138,10 @@ int main(int argc, char** argv) {
   }
   if (o.threads > 0) at::set_num_threads(o.threads);
   const std::string stories = o.model.empty() ? std::string(ADAMIX_SHARED_DIR) + "/models/stories260K" : o.model;
-  if (fs::exists(stories + "/model.safetensors")) benchModel("stories260K", stories, o);
-  else std::printf("stories260K not found at %s: skipped\n", stories.c_str());
+  if (fs::exists(stories + "/model.safetensors"))
+    benchModel("stories260K", stories, o);
+  else
+    std::printf("stories260K not found at %s: skipped\n", stories.c_str());
 
   const auto wide = (fs::temp_directory_path() / "adamix-bench-wide-llama").string();
   RandomLlamaSpec spec;

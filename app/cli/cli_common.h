@@ -12,15 +12,15 @@ namespace adamix::cli {
 
 /// Exit codes of `adamix` (documented in docs/cli.md).
 enum Exit : int {
-    kOk = 0,             ///< success
-    kRunsFailed = 1,     ///< study run: some runs ended failed or lost
-    kUsage = 2,          ///< bad command line
-    kBadInput = 3,       ///< invalid study file, run directory or other input
-    kStoreError = 4,     ///< the database cannot be opened, migrated or written
-    kAssetError = 5,     ///< an asset is unknown, missing or fails sha256 verification
-    kEngineError = 6,    ///< adamix-engine not found or not executable
-    kOutputError = 7,    ///< an output file cannot be written
-    kInterrupted = 130,  ///< stopped by SIGINT/SIGTERM; runs left resumable
+  kOk = 0,             ///< success
+  kRunsFailed = 1,     ///< study run: some runs ended failed or lost
+  kUsage = 2,          ///< bad command line
+  kBadInput = 3,       ///< invalid study file, run directory or other input
+  kStoreError = 4,     ///< the database cannot be opened, migrated or written
+  kAssetError = 5,     ///< an asset is unknown, missing or fails sha256 verification
+  kEngineError = 6,    ///< adamix-engine not found or not executable
+  kOutputError = 7,    ///< an output file cannot be written
+  kInterrupted = 130,  ///< stopped by SIGINT/SIGTERM; runs left resumable
 };
 
 QTextStream& out();

@@ -14,96 +14,96 @@
 
 namespace adamix::cli {
 
-int cmdExport(const QStringList& args)
-{
-    QCommandLineParser p;
-    p.setApplicationDescription(
-        "Writes the result table of a study (rows: variants, columns: task metrics and their average,\n"
-        "mean ± std over seeds) as CSV, Markdown or LaTeX, or its training curves as CSV.");
-    addDbOption(p);
-    p.addOptions({
-        {"format", "csv, md or latex (default md; --curves: csv only).", "F"},
-        {"study", "The study (default: the only study in the database, else all runs).", "NAME"},
-        {"out", "Output file (default: stdout).", "FILE"},
-        {"curves", "Export metric curves instead of the result table."},
-        {"split", "With --curves: only this split (train, dev, …).", "S"},
-        {"metric", "With --curves: only this metric (loss, accuracy, …).", "M"},
-        {"kind", "Which results: best (best dev evaluation, default) or final.", "K"},
-        {"decimals", "Decimals in the table (default 1).", "N"},
-        {"predictions", "Generation runs: inputs, references and each variant's output side by side (md)."},
-        {"limit", "With --predictions: at most N inputs (default 10; 0 = all).", "N"},
-    });
-    if (int rc = parseCommand(p, "export", args); rc >= 0) return rc;
-    if (!p.positionalArguments().isEmpty()) {
-        err() << "adamix export: unexpected argument '" << p.positionalArguments().first() << "'\n";
-        return kUsage;
+int cmdExport(const QStringList& args) {
+  QCommandLineParser p;
+  p.setApplicationDescription(
+      "Writes the result table of a study (rows: variants, columns: task metrics and their average,\n"
+      "mean ± std over seeds) as CSV, Markdown or LaTeX, or its training curves as CSV.");
+  addDbOption(p);
+  p.addOptions({
+      {"format", "csv, md or latex (default md; --curves: csv only).", "F"},
+      {"study", "The study (default: the only study in the database, else all runs).", "NAME"},
+      {"out", "Output file (default: stdout).", "FILE"},
+      {"curves", "Export metric curves instead of the result table."},
+      {"split", "With --curves: only this split (train, dev, …).", "S"},
+      {"metric", "With --curves: only this metric (loss, accuracy, …).", "M"},
+      {"kind", "Which results: best (best dev evaluation, default) or final.", "K"},
+      {"decimals", "Decimals in the table (default 1).", "N"},
+      {"predictions", "Generation runs: inputs, references and each variant's output side by side (md)."},
+      {"limit", "With --predictions: at most N inputs (default 10; 0 = all).", "N"},
+  });
+  if (int rc = parseCommand(p, "export", args); rc >= 0) return rc;
+  if (!p.positionalArguments().isEmpty()) {
+    err() << "adamix export: unexpected argument '" << p.positionalArguments().first() << "'\n";
+    return kUsage;
+  }
+  const QString format = p.value("format").isEmpty() ? (p.isSet("curves") ? "csv" : "md") : p.value("format").toLower();
+  if (!QStringList{"csv", "md", "markdown", "latex", "tex"}.contains(format)) {
+    err() << "adamix export: --format must be csv, md or latex\n";
+    return kUsage;
+  }
+  if (p.isSet("predictions") && format != "md" && format != "markdown") {
+    err() << "adamix export: predictions are exported as md only\n";
+    return kUsage;
+  }
+  if (p.isSet("curves") && format != "csv") {
+    err() << "adamix export: curves are exported as csv only\n";
+    return kUsage;
+  }
+  const QString kind = p.value("kind").isEmpty() ? QStringLiteral("best") : p.value("kind");
+  if (kind != "best" && kind != "final") {
+    err() << "adamix export: --kind must be best or final\n";
+    return kUsage;
+  }
+  int decimals = 1;
+  if (!intOption(p, "decimals", 0, &decimals)) return kUsage;
+  int limit = 10;
+  if (!intOption(p, "limit", 0, &limit)) return kUsage;
+  const QString db = existingDbPath(p);
+  if (db.isEmpty()) return kStoreError;
+  QString text;
+  try {
+    app::Store store;
+    store.open(db);
+    std::optional<qint64> studyId;
+    if (p.isSet("study")) {
+      const auto s = store.findStudy(p.value("study"));
+      if (!s) {
+        err() << "adamix: no study named '" << p.value("study") << "' in " << db << "\n";
+        return kBadInput;
+      }
+      studyId = s->id;
+    } else if (const auto all = store.listStudies(); all.size() == 1) {
+      studyId = all.front().id;
     }
-    const QString format = p.value("format").isEmpty() ? (p.isSet("curves") ? "csv" : "md") : p.value("format").toLower();
-    if (!QStringList{"csv", "md", "markdown", "latex", "tex"}.contains(format)) {
-        err() << "adamix export: --format must be csv, md or latex\n";
-        return kUsage;
+    if (p.isSet("predictions")) {
+      text = app::predictionsToMarkdown(app::predictionsFromStore(store, studyId, limit));
+    } else if (p.isSet("curves")) {
+      text = app::curvesToCsv(app::curvesFromStore(store, studyId, p.value("split"), p.value("metric")));
+    } else {
+      app::PivotOptions po;
+      po.kind = kind;
+      po.decimals = decimals;
+      const app::PivotTable t = app::buildPivot(app::resultSetFromStore(store, studyId), po);
+      text = format == "csv"                            ? app::pivotToCsv(t)
+             : (format == "md" || format == "markdown") ? app::pivotToMarkdown(t)
+                                                        : app::pivotToLatex(t);
     }
-    if (p.isSet("predictions") && format != "md" && format != "markdown") {
-        err() << "adamix export: predictions are exported as md only\n";
-        return kUsage;
-    }
-    if (p.isSet("curves") && format != "csv") {
-        err() << "adamix export: curves are exported as csv only\n";
-        return kUsage;
-    }
-    const QString kind = p.value("kind").isEmpty() ? QStringLiteral("best") : p.value("kind");
-    if (kind != "best" && kind != "final") {
-        err() << "adamix export: --kind must be best or final\n";
-        return kUsage;
-    }
-    int decimals = 1;
-    if (!intOption(p, "decimals", 0, &decimals)) return kUsage;
-    int limit = 10;
-    if (!intOption(p, "limit", 0, &limit)) return kUsage;
-    const QString db = existingDbPath(p);
-    if (db.isEmpty()) return kStoreError;
-    QString text;
-    try {
-        app::Store store;
-        store.open(db);
-        std::optional<qint64> studyId;
-        if (p.isSet("study")) {
-            const auto s = store.findStudy(p.value("study"));
-            if (!s) {
-                err() << "adamix: no study named '" << p.value("study") << "' in " << db << "\n";
-                return kBadInput;
-            }
-            studyId = s->id;
-        } else if (const auto all = store.listStudies(); all.size() == 1) {
-            studyId = all.front().id;
-        }
-        if (p.isSet("predictions")) {
-            text = app::predictionsToMarkdown(app::predictionsFromStore(store, studyId, limit));
-        } else if (p.isSet("curves")) {
-            text = app::curvesToCsv(app::curvesFromStore(store, studyId, p.value("split"), p.value("metric")));
-        } else {
-            app::PivotOptions po;
-            po.kind = kind;
-            po.decimals = decimals;
-            const app::PivotTable t = app::buildPivot(app::resultSetFromStore(store, studyId), po);
-            text = format == "csv" ? app::pivotToCsv(t) : (format == "md" || format == "markdown") ? app::pivotToMarkdown(t)
-                                                                                                 : app::pivotToLatex(t);
-        }
-    } catch (const std::exception& e) {
-        err() << "adamix: database " << db << ": " << e.what() << "\n";
-        return kStoreError;
-    }
-    if (!p.isSet("out")) {
-        out() << text;
-        return kOk;
-    }
-    QSaveFile f(p.value("out"));
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Text) || f.write(text.toUtf8()) < 0 || !f.commit()) {
-        err() << "adamix: cannot write " << p.value("out") << ": " << f.errorString() << "\n";
-        return kOutputError;
-    }
-    out() << "wrote " << QFileInfo(p.value("out")).absoluteFilePath() << "\n";
+  } catch (const std::exception& e) {
+    err() << "adamix: database " << db << ": " << e.what() << "\n";
+    return kStoreError;
+  }
+  if (!p.isSet("out")) {
+    out() << text;
     return kOk;
+  }
+  QSaveFile f(p.value("out"));
+  if (!f.open(QIODevice::WriteOnly | QIODevice::Text) || f.write(text.toUtf8()) < 0 || !f.commit()) {
+    err() << "adamix: cannot write " << p.value("out") << ": " << f.errorString() << "\n";
+    return kOutputError;
+  }
+  out() << "wrote " << QFileInfo(p.value("out")).absoluteFilePath() << "\n";
+  return kOk;
 }
 
 }  // namespace adamix::cli

@@ -34,299 +34,303 @@ namespace {
 
 int g_signalPipe[2] = {-1, -1};
 
-void onSignal(int sig)
-{
-    const char c = char(sig);
-    if (g_signalPipe[1] >= 0) (void)!::write(g_signalPipe[1], &c, 1);
+void onSignal(int sig) {
+  const char c = char(sig);
+  if (g_signalPipe[1] >= 0) (void)!::write(g_signalPipe[1], &c, 1);
 }
 
 /// Routes SIGINT/SIGTERM into the event loop (self-pipe); `handler` runs there.
 class SignalGuard {
-public:
-    explicit SignalGuard(std::function<void(int)> handler)
-    {
+ public:
+  explicit SignalGuard(std::function<void(int)> handler) {
 #ifdef Q_OS_UNIX
-        if (::pipe(g_signalPipe) != 0) return;
-        notifier_ = new QSocketNotifier(g_signalPipe[0], QSocketNotifier::Read);
-        QObject::connect(notifier_, &QSocketNotifier::activated, [handler] {
-            char c = 0;
-            if (::read(g_signalPipe[0], &c, 1) == 1) handler(int(c));
-        });
-        struct sigaction sa {};
-        sa.sa_handler = onSignal;
-        sigemptyset(&sa.sa_mask);
-        sa.sa_flags = SA_RESTART;
-        ::sigaction(SIGINT, &sa, &oldInt_);
-        ::sigaction(SIGTERM, &sa, &oldTerm_);
+    if (::pipe(g_signalPipe) != 0) return;
+    notifier_ = new QSocketNotifier(g_signalPipe[0], QSocketNotifier::Read);
+    QObject::connect(notifier_, &QSocketNotifier::activated, [handler] {
+      char c = 0;
+      if (::read(g_signalPipe[0], &c, 1) == 1) handler(int(c));
+    });
+    struct sigaction sa {};
+    sa.sa_handler = onSignal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    ::sigaction(SIGINT, &sa, &oldInt_);
+    ::sigaction(SIGTERM, &sa, &oldTerm_);
 #endif
-    }
-    ~SignalGuard()
-    {
+  }
+  ~SignalGuard() {
 #ifdef Q_OS_UNIX
-        ::sigaction(SIGINT, &oldInt_, nullptr);
-        ::sigaction(SIGTERM, &oldTerm_, nullptr);
-        delete notifier_;
-        if (g_signalPipe[0] >= 0) ::close(g_signalPipe[0]);
-        if (g_signalPipe[1] >= 0) ::close(g_signalPipe[1]);
-        g_signalPipe[0] = g_signalPipe[1] = -1;
+    ::sigaction(SIGINT, &oldInt_, nullptr);
+    ::sigaction(SIGTERM, &oldTerm_, nullptr);
+    delete notifier_;
+    if (g_signalPipe[0] >= 0) ::close(g_signalPipe[0]);
+    if (g_signalPipe[1] >= 0) ::close(g_signalPipe[1]);
+    g_signalPipe[0] = g_signalPipe[1] = -1;
 #endif
-    }
+  }
 
-private:
-    QSocketNotifier* notifier_ = nullptr;
+ private:
+  QSocketNotifier* notifier_ = nullptr;
 #ifdef Q_OS_UNIX
-    struct sigaction oldInt_ {}, oldTerm_ {};
+  struct sigaction oldInt_ {
+  }, oldTerm_{};
 #endif
 };
 
-bool writeText(const QString& path, const QString& text, QString* error)
-{
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Text) || f.write(text.toUtf8()) < 0 || !f.commit()) {
-        *error = QStringLiteral("cannot write %1: %2").arg(path, f.errorString());
-        return false;
-    }
-    return true;
+bool writeText(const QString& path, const QString& text, QString* error) {
+  QSaveFile f(path);
+  if (!f.open(QIODevice::WriteOnly | QIODevice::Text) || f.write(text.toUtf8()) < 0 || !f.commit()) {
+    *error = QStringLiteral("cannot write %1: %2").arg(path, f.errorString());
+    return false;
+  }
+  return true;
 }
 
-QString safeFileName(QString s)
-{
-    s.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]+")), QStringLiteral("_"));
-    return s.isEmpty() ? QStringLiteral("study") : s;
+QString safeFileName(QString s) {
+  s.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]+")), QStringLiteral("_"));
+  return s.isEmpty() ? QStringLiteral("study") : s;
 }
 
 }  // namespace
 
 /// Writes <dir>/<study>.{md,tex,csv} (results pivot) and <study>-curves.csv; returns the paths.
 QStringList exportStudyTables(app::Store& store, qint64 studyId, const QString& studyName, const QString& dir,
-                              QString* error)
-{
-    const app::ResultSet results = app::resultSetFromStore(store, studyId);
-    if (results.runs.empty()) return {};
-    const app::PivotTable table = app::buildPivot(results);
-    const QString base = QDir(dir).filePath(safeFileName(studyName));
-    const QList<std::pair<QString, QString>> files{
-        {base + ".md", app::pivotToMarkdown(table)},
-        {base + ".tex", app::pivotToLatex(table)},
-        {base + ".csv", app::pivotToCsv(table)},
-        {base + "-curves.csv", app::curvesToCsv(app::curvesFromStore(store, studyId))},
-    };
-    QStringList paths;
-    for (const auto& [path, text] : files) {
-        if (!writeText(path, text, error)) return {};
-        paths << path;
-    }
-    return paths;
+                              QString* error) {
+  const app::ResultSet results = app::resultSetFromStore(store, studyId);
+  if (results.runs.empty()) return {};
+  const app::PivotTable table = app::buildPivot(results);
+  const QString base = QDir(dir).filePath(safeFileName(studyName));
+  const QList<std::pair<QString, QString>> files{
+      {base + ".md", app::pivotToMarkdown(table)},
+      {base + ".tex", app::pivotToLatex(table)},
+      {base + ".csv", app::pivotToCsv(table)},
+      {base + "-curves.csv", app::curvesToCsv(app::curvesFromStore(store, studyId))},
+  };
+  QStringList paths;
+  for (const auto& [path, text] : files) {
+    if (!writeText(path, text, error)) return {};
+    paths << path;
+  }
+  return paths;
 }
 
-int cmdStudyRun(const QStringList& args)
-{
-    QCommandLineParser p;
-    p.setApplicationDescription(
-        "Expands a study file into runs, trains those not already finished (resuming interrupted\n"
-        "ones from their checkpoints), stores everything in the database and writes the result\n"
-        "tables (Markdown, LaTeX, CSV) next to it.");
-    p.addPositionalArgument("FILE", "Study file (JSON, docs/study-files.md).");
-    addDbOption(p);
-    p.addOptions({
-        {"jobs", "Runs trained at the same time (default 1).", "N"},
-        {"threads", "Threads per run (default 1).", "N"},
-        {"force", "Train again even when an identical config already finished."},
-        {"runs-dir", "Run directories (default: <db dir>/runs).", "DIR"},
-        {"engine", "adamix-engine executable (default: $ADAMIX_ENGINE, next to adamix, build tree, PATH).", "PATH"},
-        {"cache", "Asset cache (default: $ADAMIX_ASSET_CACHE or ~/.cache/adamix/assets).", "DIR"},
-        {"mirror", "Copy assets from this directory laid out like ../shared (default: $ADAMIX_ASSET_MIRROR).", "DIR"},
-        {"heartbeat-timeout", "Seconds without engine output before a run is marked lost (default 30).", "S"},
-        {"no-export", "Do not write result tables at the end."},
+int cmdStudyRun(const QStringList& args) {
+  QCommandLineParser p;
+  p.setApplicationDescription(
+      "Expands a study file into runs, trains those not already finished (resuming interrupted\n"
+      "ones from their checkpoints), stores everything in the database and writes the result\n"
+      "tables (Markdown, LaTeX, CSV) next to it.");
+  p.addPositionalArgument("FILE", "Study file (JSON, docs/study-files.md).");
+  addDbOption(p);
+  p.addOptions({
+      {"jobs", "Runs trained at the same time (default 1).", "N"},
+      {"threads", "Threads per run (default 1).", "N"},
+      {"force", "Train again even when an identical config already finished."},
+      {"runs-dir", "Run directories (default: <db dir>/runs).", "DIR"},
+      {"engine", "adamix-engine executable (default: $ADAMIX_ENGINE, next to adamix, build tree, PATH).", "PATH"},
+      {"cache", "Asset cache (default: $ADAMIX_ASSET_CACHE or ~/.cache/adamix/assets).", "DIR"},
+      {"mirror", "Copy assets from this directory laid out like ../shared (default: $ADAMIX_ASSET_MIRROR).", "DIR"},
+      {"heartbeat-timeout", "Seconds without engine output before a run is marked lost (default 30).", "S"},
+      {"no-export", "Do not write result tables at the end."},
+  });
+  if (int rc = parseCommand(p, "study run", args); rc >= 0) return rc;
+  if (p.positionalArguments().size() != 1) {
+    err() << "adamix study run: expected one study FILE\n";
+    return kUsage;
+  }
+  int jobs = 1, threads = 1, heartbeatS = 30;
+  if (!intOption(p, "jobs", 1, &jobs) || !intOption(p, "threads", 1, &threads) ||
+      !intOption(p, "heartbeat-timeout", 1, &heartbeatS))
+    return kUsage;
+  const QString file = p.positionalArguments().first();
+
+  // 1. the study file
+  app::Study study;
+  try {
+    study = app::loadStudyFile(file);
+  } catch (const std::exception& e) {
+    err() << e.what() << "\n";
+    return kBadInput;
+  }
+
+  // 2. the assets it names
+  const AssetCache cache(p.value("cache"));
+  FetchOptions fo;
+  fo.mirrorDir = p.value("mirror");
+  fo.log = [](const QString& s) {
+    out() << "  " << s << "\n";
+    out().flush();
+  };
+  for (const QString& name : app::studyAssets(study)) {
+    const FetchResult r = cache.fetch(name, fo);
+    for (const QString& w : r.warnings) err() << "warning: " << w << "\n";
+    if (!r.ok) {
+      err() << "adamix: asset " << name << ": " << r.error << "\n";
+      return kAssetError;
+    }
+    out() << "asset " << name << ": " << r.path
+          << (r.copied ? QStringLiteral(" (%1 files fetched)").arg(r.copied) : QString()) << "\n";
+  }
+  std::vector<app::ExpandedRun> runs;
+  try {
+    app::ExpandOptions eo;
+    eo.assetRoot = cache.cacheDir();
+    runs = app::expandStudy(study, eo);
+  } catch (const std::exception& e) {
+    err() << QFileInfo(file).fileName() << ": " << e.what() << "\n";
+    return kBadInput;
+  }
+
+  // 3. the store
+  const QString db = dbPath(p);
+  app::Store store;
+  std::vector<PlannedRun> plan;
+  qint64 studyId = 0;
+  ExecutorOptions eo;
+  eo.jobs = jobs;
+  eo.threadsPerRun = threads;
+  eo.heartbeatTimeoutMs = heartbeatS * 1000;
+  eo.enginePath = locateEngine(p.value("engine"));
+  const QString runsDir =
+      p.isSet("runs-dir") ? QDir(p.value("runs-dir")).absolutePath() : QFileInfo(db).absoluteDir().filePath("runs");
+  std::unique_ptr<StudyRunner> runner;
+  try {
+    QDir().mkpath(QFileInfo(db).absolutePath());
+    store.open(db);
+    const int stale = StudyRunner::markDeadRunsInterrupted(store, heartbeatS);
+    if (stale) out() << stale << " run(s) left running by an earlier invocation marked interrupted\n";
+    runner = std::make_unique<StudyRunner>(store, eo);
+    PlanOptions po;
+    po.runsDir = runsDir;
+    po.force = p.isSet("force");
+    plan = runner->plan(study, QFileInfo(file).absoluteFilePath(), runs, po, &studyId);
+  } catch (const std::exception& e) {
+    err() << "adamix: database " << db << ": " << e.what() << "\n";
+    return kStoreError;
+  }
+  int train = 0, resume = 0, skip = 0;
+  for (const PlannedRun& r : plan) {
+    train += r.action == PlannedRun::Action::Train;
+    resume += r.action == PlannedRun::Action::Resume;
+    skip += r.action == PlannedRun::Action::Skip;
+  }
+  out() << "study " << study.name << ": " << plan.size() << " runs — " << train << " to train, " << resume
+        << " to resume, " << skip << " already done\n";
+  out() << "database " << db << "\n";
+  out().flush();
+
+  bool interrupted = false;
+  if (train + resume > 0) {
+    if (eo.enginePath.isEmpty() || !QFileInfo(eo.enginePath).isExecutable()) {
+      err() << "adamix: adamix-engine not found" << (eo.enginePath.isEmpty() ? QString() : " at " + eo.enginePath)
+            << " (use --engine PATH or $ADAMIX_ENGINE)\n";
+      return kEngineError;
+    }
+    out() << "engine " << eo.enginePath << ", " << jobs << " job(s) × " << threads << " thread(s)\n";
+    Progress progress(*runner, stdoutIsTty());
+    QEventLoop loop;
+    QObject::connect(runner.get(), &StudyRunner::allFinished, &loop, &QEventLoop::quit);
+    SignalGuard guard([&](int sig) {
+      if (!interrupted)
+        progress.log(
+            QStringLiteral("%1: cancelling runs (they stay resumable)…").arg(sig == SIGINT ? "SIGINT" : "SIGTERM"));
+      interrupted = true;
+      runner->cancelAll();
     });
-    if (int rc = parseCommand(p, "study run", args); rc >= 0) return rc;
-    if (p.positionalArguments().size() != 1) {
-        err() << "adamix study run: expected one study FILE\n";
-        return kUsage;
-    }
-    int jobs = 1, threads = 1, heartbeatS = 30;
-    if (!intOption(p, "jobs", 1, &jobs) || !intOption(p, "threads", 1, &threads) ||
-        !intOption(p, "heartbeat-timeout", 1, &heartbeatS))
-        return kUsage;
-    const QString file = p.positionalArguments().first();
+    if (runner->start(plan) > 0 && !runner->isIdle()) loop.exec();
+    progress.finish();
+  }
 
-    // 1. the study file
-    app::Study study;
+  // 4. summary and tables
+  const auto outcome = runner->outcome();
+  auto count = [&](RunState s) {
+    auto it = outcome.find(s);
+    return it == outcome.end() ? 0 : it->second;
+  };
+  if (train + resume > 0) {
+    out() << "done: " << count(RunState::Finished) << " finished, " << count(RunState::Failed) << " failed, "
+          << count(RunState::Lost) << " lost, " << count(RunState::Cancelled) << " cancelled\n";
+  }
+  if (!p.isSet("no-export")) {
+    QString error;
+    QStringList paths;
     try {
-        study = app::loadStudyFile(file);
+      paths = exportStudyTables(store, studyId, study.name, QFileInfo(db).absolutePath(), &error);
     } catch (const std::exception& e) {
-        err() << e.what() << "\n";
-        return kBadInput;
+      error = QString::fromUtf8(e.what());
     }
-
-    // 2. the assets it names
-    const AssetCache cache(p.value("cache"));
-    FetchOptions fo;
-    fo.mirrorDir = p.value("mirror");
-    fo.log = [](const QString& s) { out() << "  " << s << "\n"; out().flush(); };
-    for (const QString& name : app::studyAssets(study)) {
-        const FetchResult r = cache.fetch(name, fo);
-        for (const QString& w : r.warnings) err() << "warning: " << w << "\n";
-        if (!r.ok) {
-            err() << "adamix: asset " << name << ": " << r.error << "\n";
-            return kAssetError;
-        }
-        out() << "asset " << name << ": " << r.path << (r.copied ? QStringLiteral(" (%1 files fetched)").arg(r.copied) : QString()) << "\n";
+    if (!error.isEmpty()) {
+      err() << "adamix: export: " << error << "\n";
+      return kOutputError;
     }
-    std::vector<app::ExpandedRun> runs;
-    try {
-        app::ExpandOptions eo;
-        eo.assetRoot = cache.cacheDir();
-        runs = app::expandStudy(study, eo);
-    } catch (const std::exception& e) {
-        err() << QFileInfo(file).fileName() << ": " << e.what() << "\n";
-        return kBadInput;
-    }
-
-    // 3. the store
-    const QString db = dbPath(p);
-    app::Store store;
-    std::vector<PlannedRun> plan;
-    qint64 studyId = 0;
-    ExecutorOptions eo;
-    eo.jobs = jobs;
-    eo.threadsPerRun = threads;
-    eo.heartbeatTimeoutMs = heartbeatS * 1000;
-    eo.enginePath = locateEngine(p.value("engine"));
-    const QString runsDir = p.isSet("runs-dir") ? QDir(p.value("runs-dir")).absolutePath()
-                                                : QFileInfo(db).absoluteDir().filePath("runs");
-    std::unique_ptr<StudyRunner> runner;
-    try {
-        QDir().mkpath(QFileInfo(db).absolutePath());
-        store.open(db);
-        const int stale = StudyRunner::markDeadRunsInterrupted(store, heartbeatS);
-        if (stale) out() << stale << " run(s) left running by an earlier invocation marked interrupted\n";
-        runner = std::make_unique<StudyRunner>(store, eo);
-        PlanOptions po;
-        po.runsDir = runsDir;
-        po.force = p.isSet("force");
-        plan = runner->plan(study, QFileInfo(file).absoluteFilePath(), runs, po, &studyId);
-    } catch (const std::exception& e) {
-        err() << "adamix: database " << db << ": " << e.what() << "\n";
-        return kStoreError;
-    }
-    int train = 0, resume = 0, skip = 0;
-    for (const PlannedRun& r : plan) {
-        train += r.action == PlannedRun::Action::Train;
-        resume += r.action == PlannedRun::Action::Resume;
-        skip += r.action == PlannedRun::Action::Skip;
-    }
-    out() << "study " << study.name << ": " << plan.size() << " runs — " << train << " to train, " << resume
-          << " to resume, " << skip << " already done\n";
-    out() << "database " << db << "\n";
-    out().flush();
-
-    bool interrupted = false;
-    if (train + resume > 0) {
-        if (eo.enginePath.isEmpty() || !QFileInfo(eo.enginePath).isExecutable()) {
-            err() << "adamix: adamix-engine not found" << (eo.enginePath.isEmpty() ? QString() : " at " + eo.enginePath)
-                  << " (use --engine PATH or $ADAMIX_ENGINE)\n";
-            return kEngineError;
-        }
-        out() << "engine " << eo.enginePath << ", " << jobs << " job(s) × " << threads << " thread(s)\n";
-        Progress progress(*runner, stdoutIsTty());
-        QEventLoop loop;
-        QObject::connect(runner.get(), &StudyRunner::allFinished, &loop, &QEventLoop::quit);
-        SignalGuard guard([&](int sig) {
-            if (!interrupted) progress.log(QStringLiteral("%1: cancelling runs (they stay resumable)…")
-                                               .arg(sig == SIGINT ? "SIGINT" : "SIGTERM"));
-            interrupted = true;
-            runner->cancelAll();
-        });
-        if (runner->start(plan) > 0 && !runner->isIdle()) loop.exec();
-        progress.finish();
-    }
-
-    // 4. summary and tables
-    const auto outcome = runner->outcome();
-    auto count = [&](RunState s) { auto it = outcome.find(s); return it == outcome.end() ? 0 : it->second; };
-    if (train + resume > 0) {
-        out() << "done: " << count(RunState::Finished) << " finished, " << count(RunState::Failed) << " failed, "
-              << count(RunState::Lost) << " lost, " << count(RunState::Cancelled) << " cancelled\n";
-    }
-    if (!p.isSet("no-export")) {
-        QString error;
-        QStringList paths;
-        try {
-            paths = exportStudyTables(store, studyId, study.name, QFileInfo(db).absolutePath(), &error);
-        } catch (const std::exception& e) {
-            error = QString::fromUtf8(e.what());
-        }
-        if (!error.isEmpty()) {
-            err() << "adamix: export: " << error << "\n";
-            return kOutputError;
-        }
-        if (paths.isEmpty()) out() << "no finished runs yet: no tables written\n";
-        for (const QString& path : paths) out() << "wrote " << path << "\n";
-    }
-    out().flush();
-    if (interrupted) return kInterrupted;
-    return count(RunState::Failed) + count(RunState::Lost) + count(RunState::Interrupted) > 0 ? kRunsFailed : kOk;
+    if (paths.isEmpty()) out() << "no finished runs yet: no tables written\n";
+    for (const QString& path : paths) out() << "wrote " << path << "\n";
+  }
+  out().flush();
+  if (interrupted) return kInterrupted;
+  return count(RunState::Failed) + count(RunState::Lost) + count(RunState::Interrupted) > 0 ? kRunsFailed : kOk;
 }
 
-int cmdStudyStatus(const QStringList& args)
-{
-    QCommandLineParser p;
-    p.setApplicationDescription("Counts of runs per status for each study in the database.");
-    addDbOption(p);
-    p.addOption({"study", "Only this study; also lists its runs that are not finished.", "NAME"});
-    if (int rc = parseCommand(p, "study status", args); rc >= 0) return rc;
-    if (!p.positionalArguments().isEmpty()) {
-        err() << "adamix study status: unexpected argument '" << p.positionalArguments().first() << "'\n";
-        return kUsage;
+int cmdStudyStatus(const QStringList& args) {
+  QCommandLineParser p;
+  p.setApplicationDescription("Counts of runs per status for each study in the database.");
+  addDbOption(p);
+  p.addOption({"study", "Only this study; also lists its runs that are not finished.", "NAME"});
+  if (int rc = parseCommand(p, "study status", args); rc >= 0) return rc;
+  if (!p.positionalArguments().isEmpty()) {
+    err() << "adamix study status: unexpected argument '" << p.positionalArguments().first() << "'\n";
+    return kUsage;
+  }
+  const QString db = existingDbPath(p);
+  if (db.isEmpty()) return kStoreError;
+  try {
+    app::Store store;
+    store.open(db);
+    StudyRunner::markDeadRunsInterrupted(store, 30);
+    const QList<app::RunStatus> order{app::RunStatus::Finished,   app::RunStatus::Running, app::RunStatus::Queued,
+                                      app::RunStatus::Failed,     app::RunStatus::Lost,    app::RunStatus::Cancelled,
+                                      app::RunStatus::Interrupted};
+    QStringList header{"study", "runs"};
+    for (auto s : order) header << app::runStatusName(s);
+    QList<QStringList> rows;
+    std::vector<app::StudyRecord> studies = store.listStudies();
+    if (p.isSet("study")) {
+      const auto s = store.findStudy(p.value("study"));
+      if (!s) {
+        err() << "adamix: no study named '" << p.value("study") << "' in " << db << "\n";
+        return kBadInput;
+      }
+      studies = {*s};
     }
-    const QString db = existingDbPath(p);
-    if (db.isEmpty()) return kStoreError;
-    try {
-        app::Store store;
-        store.open(db);
-        StudyRunner::markDeadRunsInterrupted(store, 30);
-        const QList<app::RunStatus> order{app::RunStatus::Finished, app::RunStatus::Running, app::RunStatus::Queued,
-                                          app::RunStatus::Failed, app::RunStatus::Lost, app::RunStatus::Cancelled,
-                                          app::RunStatus::Interrupted};
-        QStringList header{"study", "runs"};
-        for (auto s : order) header << app::runStatusName(s);
-        QList<QStringList> rows;
-        std::vector<app::StudyRecord> studies = store.listStudies();
-        if (p.isSet("study")) {
-            const auto s = store.findStudy(p.value("study"));
-            if (!s) {
-                err() << "adamix: no study named '" << p.value("study") << "' in " << db << "\n";
-                return kBadInput;
-            }
-            studies = {*s};
-        }
-        for (const app::StudyRecord& s : studies) {
-            app::RunFilter f;
-            f.studyId = s.id;
-            const auto runs = store.listRuns(f);
-            QStringList row{s.name, QString::number(runs.size())};
-            for (auto st : order)
-                row << QString::number(std::count_if(runs.begin(), runs.end(), [&](const auto& r) { return r.status == st; }));
-            rows << row;
-            if (p.isSet("study")) {
-                out() << formatTable(header, rows) << "\n";
-                QList<QStringList> open;
-                for (const auto& r : runs)
-                    if (r.status != app::RunStatus::Finished)
-                        open << QStringList{QString::number(r.id), app::runStatusName(r.status), r.task, r.variant,
-                                            QString::number(r.seed),
-                                            r.errorKind.isEmpty() ? QString() : r.errorKind + ": " + r.errorMessage.left(60)};
-                if (!open.isEmpty()) out() << formatTable({"id", "status", "task", "variant", "seed", "error"}, open);
-                return kOk;
-            }
-        }
-        out() << formatTable(header, rows);
-    } catch (const std::exception& e) {
-        err() << "adamix: database " << db << ": " << e.what() << "\n";
-        return kStoreError;
+    for (const app::StudyRecord& s : studies) {
+      app::RunFilter f;
+      f.studyId = s.id;
+      const auto runs = store.listRuns(f);
+      QStringList row{s.name, QString::number(runs.size())};
+      for (auto st : order)
+        row << QString::number(std::count_if(runs.begin(), runs.end(), [&](const auto& r) { return r.status == st; }));
+      rows << row;
+      if (p.isSet("study")) {
+        out() << formatTable(header, rows) << "\n";
+        QList<QStringList> open;
+        for (const auto& r : runs)
+          if (r.status != app::RunStatus::Finished)
+            open << QStringList{QString::number(r.id),
+                                app::runStatusName(r.status),
+                                r.task,
+                                r.variant,
+                                QString::number(r.seed),
+                                r.errorKind.isEmpty() ? QString() : r.errorKind + ": " + r.errorMessage.left(60)};
+        if (!open.isEmpty()) out() << formatTable({"id", "status", "task", "variant", "seed", "error"}, open);
+        return kOk;
+      }
     }
-    return kOk;
+    out() << formatTable(header, rows);
+  } catch (const std::exception& e) {
+    err() << "adamix: database " << db << ": " << e.what() << "\n";
+    return kStoreError;
+  }
+  return kOk;
 }
 
 }  // namespace adamix::cli

@@ -25,29 +25,29 @@ const char* kUsageText =
 
 }  // namespace
 
-int main(int argc, char** argv)
-{
-    QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName(QStringLiteral("adamix"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(ADAMIX_APP_VERSION));
-    const QStringList args = app.arguments().mid(1);
-    const QString a0 = args.value(0);
-    const QString a1 = args.value(1);
-    if (a0.isEmpty() || a0 == "--help" || a0 == "-h" || a0 == "help") {
-        out() << kUsageText;
-        return a0.isEmpty() ? kUsage : kOk;
-    }
-    if (a0 == "--version") {
-        out() << "adamix " << ADAMIX_APP_VERSION << "\n";
-        return kOk;
-    }
-    if (a0 == "study" && a1 == "run") return cmdStudyRun(args.mid(2));
-    if (a0 == "study" && a1 == "status") return cmdStudyStatus(args.mid(2));
-    if (a0 == "runs" && a1 == "list") return cmdRunsList(args.mid(2));
-    if (a0 == "export") return cmdExport(args.mid(1));
-    if (a0 == "import") return cmdImport(args.mid(1));
-    if (a0 == "assets" && a1 == "fetch") return cmdAssetsFetch(args.mid(2));
-    if (a0 == "assets" && a1 == "list") return cmdAssetsList(args.mid(2));
-    err() << "adamix: unknown command '" << (a1.isEmpty() || a1.startsWith('-') ? a0 : a0 + ' ' + a1) << "'\n\n" << kUsageText;
-    return kUsage;
+int main(int argc, char** argv) {
+  QCoreApplication app(argc, argv);
+  QCoreApplication::setApplicationName(QStringLiteral("adamix"));
+  QCoreApplication::setApplicationVersion(QStringLiteral(ADAMIX_APP_VERSION));
+  const QStringList args = app.arguments().mid(1);
+  const QString a0 = args.value(0);
+  const QString a1 = args.value(1);
+  if (a0.isEmpty() || a0 == "--help" || a0 == "-h" || a0 == "help") {
+    out() << kUsageText;
+    return a0.isEmpty() ? kUsage : kOk;
+  }
+  if (a0 == "--version") {
+    out() << "adamix " << ADAMIX_APP_VERSION << "\n";
+    return kOk;
+  }
+  if (a0 == "study" && a1 == "run") return cmdStudyRun(args.mid(2));
+  if (a0 == "study" && a1 == "status") return cmdStudyStatus(args.mid(2));
+  if (a0 == "runs" && a1 == "list") return cmdRunsList(args.mid(2));
+  if (a0 == "export") return cmdExport(args.mid(1));
+  if (a0 == "import") return cmdImport(args.mid(1));
+  if (a0 == "assets" && a1 == "fetch") return cmdAssetsFetch(args.mid(2));
+  if (a0 == "assets" && a1 == "list") return cmdAssetsList(args.mid(2));
+  err() << "adamix: unknown command '" << (a1.isEmpty() || a1.startsWith('-') ? a0 : a0 + ' ' + a1) << "'\n\n"
+        << kUsageText;
+  return kUsage;
 }

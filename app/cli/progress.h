@@ -14,37 +14,37 @@ namespace adamix::cli {
 
 /// Follows a StudyRunner's signals and reports on stdout.
 class Progress : public QObject {
-    Q_OBJECT
-public:
-    Progress(StudyRunner& runner, bool tty, QObject* parent = nullptr);
-    /// Prints a line above the live bars (or plainly).
-    void log(const QString& line);
-    /// Removes the bars (call before the final summary).
-    void finish();
+  Q_OBJECT
+ public:
+  Progress(StudyRunner& runner, bool tty, QObject* parent = nullptr);
+  /// Prints a line above the live bars (or plainly).
+  void log(const QString& line);
+  /// Removes the bars (call before the final summary).
+  void finish();
 
-private:
-    struct Bar {
-        QString label;
-        qint64 step = 0, total = 0;
-        double loss = -1;
-        double startS = -1;     // monotonic seconds at the first progress event
-        qint64 startStep = 0;
-        double lastLogS = -1e9; // plain mode: last printed progress line
-    };
-    void onEvent(const QString& key, const nlohmann::json& ev);
-    void onEnded(const QString& key, RunState state, const RunError& error);
-    void redraw();
-    void clearBars();
-    QString barLine(const Bar& b) const;
-    double nowS() const { return clock_.elapsed() / 1000.0; }
+ private:
+  struct Bar {
+    QString label;
+    qint64 step = 0, total = 0;
+    double loss = -1;
+    double startS = -1;  // monotonic seconds at the first progress event
+    qint64 startStep = 0;
+    double lastLogS = -1e9;  // plain mode: last printed progress line
+  };
+  void onEvent(const QString& key, const nlohmann::json& ev);
+  void onEnded(const QString& key, RunState state, const RunError& error);
+  void redraw();
+  void clearBars();
+  QString barLine(const Bar& b) const;
+  double nowS() const { return clock_.elapsed() / 1000.0; }
 
-    StudyRunner& runner_;
-    bool tty_;
-    QMap<QString, Bar> bars_;  // running runs by key
-    int drawnLines_ = 0;
-    QTimer timer_;
-    QElapsedTimer clock_;
-    int done_ = 0;
+  StudyRunner& runner_;
+  bool tty_;
+  QMap<QString, Bar> bars_;  // running runs by key
+  int drawnLines_ = 0;
+  QTimer timer_;
+  QElapsedTimer clock_;
+  int done_ = 0;
 };
 
 }  // namespace adamix::cli

@@ -31,8 +31,8 @@ void onSignal(int) { g_interrupt_requested = true; }
 /// Emits an `error` event (when a stream exists) and returns the kind's exit code.
 int reportError(EventStream* events, ErrorKind kind, const std::string& message, const std::string& location) {
   if (events) events->emit("error", {{"kind", errorKindName(kind)}, {"message", message}, {"location", location}});
-  std::cerr << "adamix-engine: " << errorKindName(kind) << " error: "
-            << (location.empty() ? "" : location + ": ") << message << "\n";
+  std::cerr << "adamix-engine: " << errorKindName(kind) << " error: " << (location.empty() ? "" : location + ": ")
+            << message << "\n";
   return errorKindExitCode(kind);
 }
 
@@ -80,7 +80,7 @@ json modelStructure(TaskModelImpl& model) {
   json lines = json::array();
   for (const auto& p : model.named_parameters()) {
     const auto& name = p.key();
-    const auto layer_pos = name.find(".layer.") != std::string::npos ? name.find(".layer.") + 7
+    const auto layer_pos = name.find(".layer.") != std::string::npos    ? name.find(".layer.") + 7
                            : name.find(".layers.") != std::string::npos ? name.find(".layers.") + 8
                            : name.find(".h.") != std::string::npos      ? name.find(".h.") + 3
                            : name.rfind("h.", 0) == 0                   ? 2
@@ -151,17 +151,18 @@ int cmdInspect(const std::string& model_dir, const std::string& config_path, con
       std::cout << info.dump(2) << "\n";
       return 0;
     }
-    std::cout << "model        " << info["model_dir"].get<std::string>() << " (" << info["model_type"].get<std::string>()
-              << ")\nlayers       " << info["num_hidden_layers"] << ", hidden " << info["hidden_size"] << ", heads "
-              << info["num_attention_heads"] << " (kv " << info["num_key_value_heads"] << "), ffn "
-              << info["intermediate_size"] << ", vocab " << info["vocab_size"] << "\nbackbone     "
-              << info["backbone_parameters"] << " parameters\nstructure    (layer 0 shown; the others repeat it)\n";
+    std::cout << "model        " << info["model_dir"].get<std::string>() << " ("
+              << info["model_type"].get<std::string>() << ")\nlayers       " << info["num_hidden_layers"] << ", hidden "
+              << info["hidden_size"] << ", heads " << info["num_attention_heads"] << " (kv "
+              << info["num_key_value_heads"] << "), ffn " << info["intermediate_size"] << ", vocab "
+              << info["vocab_size"] << "\nbackbone     " << info["backbone_parameters"]
+              << " parameters\nstructure    (layer 0 shown; the others repeat it)\n";
     for (const auto& line : info["structure"]) std::cout << "  " << line.get<std::string>() << "\n";
     if (info.contains("peft")) {
       const auto& p = info["peft"];
-      std::cout << "peft         " << p["method"].get<std::string>() << ", M = " << p["num_modules"]
-                << ", share " << p["sharing"].get<std::string>()
-                << "\ntraining     " << p["trainable_peft"] << " trainable parameters (heads excluded)"
+      std::cout << "peft         " << p["method"].get<std::string>() << ", M = " << p["num_modules"] << ", share "
+                << p["sharing"].get<std::string>() << "\ntraining     " << p["trainable_peft"]
+                << " trainable parameters (heads excluded)"
                 << "\ninference    " << p["inference_peft"] << " parameters after merging (heads excluded)"
                 << "\nhead         " << p["head"] << " parameters\n";
     }
@@ -188,8 +189,8 @@ int cmdGenerate(const std::string& model_dir, const std::string& prompt, int64_t
   }
 }
 
-int cmdInitModel(RandomModelSpec spec, bool vocab_given, const std::string& out_dir,
-                 const std::string& tokenizer_dir, uint64_t seed) {
+int cmdInitModel(RandomModelSpec spec, bool vocab_given, const std::string& out_dir, const std::string& tokenizer_dir,
+                 uint64_t seed) {
   try {
     if (!tokenizer_dir.empty()) {
       // Vocabulary size and special ids from the tokenizer that is copied along.

@@ -16,193 +16,180 @@
 using namespace adamix;
 
 class TestAssets : public QObject {
-    Q_OBJECT
-    QTemporaryDir tmp_;
-    QString mirror_;
-    QString upstream_;
+  Q_OBJECT
+  QTemporaryDir tmp_;
+  QString mirror_;
+  QString upstream_;
 
-    static void write(const QString& path, const QByteArray& data)
-    {
-        QDir().mkpath(QFileInfo(path).absolutePath());
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
-        f.write(data);
-    }
-    static QByteArray read(const QString& path)
-    {
-        QFile f(path);
-        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-    }
-    /// A manifest for two assets written into the mirror and an "upstream" directory.
-    AssetManifest manifest(bool upstreamUnknownForB = false)
-    {
-        auto fileEntry = [](const QString& p, const QByteArray& data) {
-            QJsonObject o{{"path", p}, {"size", data.size()},
-                          {"sha256", QString(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex())}};
-            return o;
-        };
-        QJsonObject b = fileEntry("b.tsv", "row2\nrow1\n");
-        if (upstreamUnknownForB) b["upstream_sha256"] = QJsonValue::Null;
-        const QJsonObject doc{{"assets", QJsonObject{
-            {"glue/TOY", QJsonObject{{"mirror_path", "data/glue/TOY"},
-                                     {"sources", QJsonArray{QJsonObject{{"type", "files"},
-                                                                        {"url", QUrl::fromLocalFile(upstream_).toString() + "/"}}}},
-                                     {"files", QJsonArray{fileEntry("a.tsv", "row1\nrow2\n"), b}}}},
-            {"models/tiny", QJsonObject{{"mirror_path", "models/tiny"}, {"sources", QJsonArray{}},
-                                        {"files", QJsonArray{fileEntry("config.json", "{}")}}}}}}};
-        AssetManifest m;
-        QString err;
-        if (!AssetManifest::parse(QJsonDocument(doc).toJson(), &m, &err)) qFatal("%s", qPrintable(err));
-        return m;
-    }
-    void makeMirror()
-    {
-        write(mirror_ + "/data/glue/TOY/a.tsv", "row1\nrow2\n");
-        write(mirror_ + "/data/glue/TOY/b.tsv", "row2\nrow1\n");
-        write(mirror_ + "/models/tiny/config.json", "{}");
-        write(upstream_ + "/a.tsv", "row1\nrow2\n");
-        write(upstream_ + "/b.tsv", "row2\nrow1\n");
-    }
+  static void write(const QString& path, const QByteArray& data) {
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(data);
+  }
+  static QByteArray read(const QString& path) {
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+  }
+  /// A manifest for two assets written into the mirror and an "upstream" directory.
+  AssetManifest manifest(bool upstreamUnknownForB = false) {
+    auto fileEntry = [](const QString& p, const QByteArray& data) {
+      QJsonObject o{{"path", p},
+                    {"size", data.size()},
+                    {"sha256", QString(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex())}};
+      return o;
+    };
+    QJsonObject b = fileEntry("b.tsv", "row2\nrow1\n");
+    if (upstreamUnknownForB) b["upstream_sha256"] = QJsonValue::Null;
+    const QJsonObject doc{
+        {"assets", QJsonObject{{"glue/TOY",
+                                QJsonObject{{"mirror_path", "data/glue/TOY"},
+                                            {"sources", QJsonArray{QJsonObject{
+                                                            {"type", "files"},
+                                                            {"url", QUrl::fromLocalFile(upstream_).toString() + "/"}}}},
+                                            {"files", QJsonArray{fileEntry("a.tsv", "row1\nrow2\n"), b}}}},
+                               {"models/tiny", QJsonObject{{"mirror_path", "models/tiny"},
+                                                           {"sources", QJsonArray{}},
+                                                           {"files", QJsonArray{fileEntry("config.json", "{}")}}}}}}};
+    AssetManifest m;
+    QString err;
+    if (!AssetManifest::parse(QJsonDocument(doc).toJson(), &m, &err)) qFatal("%s", qPrintable(err));
+    return m;
+  }
+  void makeMirror() {
+    write(mirror_ + "/data/glue/TOY/a.tsv", "row1\nrow2\n");
+    write(mirror_ + "/data/glue/TOY/b.tsv", "row2\nrow1\n");
+    write(mirror_ + "/models/tiny/config.json", "{}");
+    write(upstream_ + "/a.tsv", "row1\nrow2\n");
+    write(upstream_ + "/b.tsv", "row2\nrow1\n");
+  }
 
-private slots:
-    void initTestCase()
-    {
-        QVERIFY(tmp_.isValid());
-        mirror_ = tmp_.filePath("mirror");
-        upstream_ = tmp_.filePath("upstream");
-        qunsetenv("ADAMIX_ASSET_MIRROR");
-    }
-    void init() { makeMirror(); }
+ private slots:
+  void initTestCase() {
+    QVERIFY(tmp_.isValid());
+    mirror_ = tmp_.filePath("mirror");
+    upstream_ = tmp_.filePath("upstream");
+    qunsetenv("ADAMIX_ASSET_MIRROR");
+  }
+  void init() { makeMirror(); }
 
-    void builtinManifestListsRealAssets()
-    {
-        const AssetManifest m = AssetManifest::builtin();
-        for (const char* n : {"glue/RTE", "glue/SST-2", "glue/CoLA", "glue/MRPC", "glue/STS-B", "glue/WNLI",
-                              "glue/QNLI", "models/stories260K", "vocab/gpt2", "vocab/roberta-base",
-                              "vocab/bert-base-uncased"})
-            QVERIFY2(m.find(n), n);
-        const Asset* rte = m.find("glue/RTE");
-        QCOMPARE(rte->mirrorPath, QString("data/glue/RTE"));
-        QCOMPARE(rte->files.size(), 2);
-        QVERIFY(!rte->sources.isEmpty());
-        // CoLA/SST-2 train: the reference copy's row order differs from the archive
-        const Asset* sst = m.find("glue/SST-2");
-        for (const AssetFile& f : sst->files)
-            QCOMPARE(f.upstreamSha256.has_value() && f.upstreamSha256->isEmpty(), f.path == "train.tsv");
+  void builtinManifestListsRealAssets() {
+    const AssetManifest m = AssetManifest::builtin();
+    for (const char* n : {"glue/RTE", "glue/SST-2", "glue/CoLA", "glue/MRPC", "glue/STS-B", "glue/WNLI", "glue/QNLI",
+                          "models/stories260K", "vocab/gpt2", "vocab/roberta-base", "vocab/bert-base-uncased"})
+      QVERIFY2(m.find(n), n);
+    const Asset* rte = m.find("glue/RTE");
+    QCOMPARE(rte->mirrorPath, QString("data/glue/RTE"));
+    QCOMPARE(rte->files.size(), 2);
+    QVERIFY(!rte->sources.isEmpty());
+    // CoLA/SST-2 train: the reference copy's row order differs from the archive
+    const Asset* sst = m.find("glue/SST-2");
+    for (const AssetFile& f : sst->files)
+      QCOMPARE(f.upstreamSha256.has_value() && f.upstreamSha256->isEmpty(), f.path == "train.tsv");
+  }
+  void copiesFromMirrorAndVerifies() {
+    const AssetCache cache(tmp_.filePath("cache1"), manifest());
+    const FetchResult r = cache.fetch("glue/TOY", {mirror_});
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.copied, 2);
+    QCOMPARE(r.path, tmp_.filePath("cache1/glue/TOY"));
+    QCOMPARE(read(r.path + "/a.tsv"), QByteArray("row1\nrow2\n"));
+    QVERIFY(cache.isCached("glue/TOY"));
+    const FetchResult again = cache.fetch("glue/TOY", {mirror_});
+    QVERIFY(again.ok);
+    QCOMPARE(again.copied, 0);  // already verified in the cache
+  }
+  void mirrorFromEnvironment() {
+    qputenv("ADAMIX_ASSET_MIRROR", mirror_.toUtf8());
+    const AssetCache cache(tmp_.filePath("cache-env"), manifest());
+    const FetchResult r = cache.fetch("models/tiny");
+    qunsetenv("ADAMIX_ASSET_MIRROR");
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QVERIFY(QFile::exists(tmp_.filePath("cache-env/models/tiny/config.json")));
+  }
+  void corruptMirrorFileIsAnErrorNamingTheFile() {
+    write(mirror_ + "/data/glue/TOY/b.tsv", "tampered\n");
+    const AssetCache cache(tmp_.filePath("cache2"), manifest());
+    const FetchResult r = cache.fetch("glue/TOY", {mirror_});
+    QVERIFY(!r.ok);
+    QVERIFY2(r.error.contains("sha256 mismatch") && r.error.contains("b.tsv"), qPrintable(r.error));
+    QVERIFY(!QFile::exists(tmp_.filePath("cache2/glue/TOY/b.tsv")));
+    QVERIFY(!QFile::exists(tmp_.filePath("cache2/glue/TOY/b.tsv.partial")));
+    QVERIFY(!cache.isCached("glue/TOY"));
+  }
+  void badTransferNeverReplacesGoodCachedFile() {
+    const AssetCache cache(tmp_.filePath("cache3"), manifest());
+    QVERIFY(cache.fetch("glue/TOY", {mirror_}).ok);
+    // the cached a.tsv is damaged, the mirror's b.tsv too: fetching repairs a.tsv, keeps b.tsv
+    write(tmp_.filePath("cache3/glue/TOY/a.tsv"), "damaged");
+    write(mirror_ + "/data/glue/TOY/b.tsv", "tampered\n");
+    FetchResult r = cache.fetch("glue/TOY", {mirror_});
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.copied, 1);
+    QCOMPARE(read(tmp_.filePath("cache3/glue/TOY/a.tsv")), QByteArray("row1\nrow2\n"));
+    QCOMPARE(read(tmp_.filePath("cache3/glue/TOY/b.tsv")), QByteArray("row2\nrow1\n"));
+    // a damaged cached file + corrupt source: error, and the old file is not overwritten by the bad copy
+    write(tmp_.filePath("cache3/glue/TOY/b.tsv"), "old");
+    r = cache.fetch("glue/TOY", {mirror_});
+    QVERIFY(!r.ok);
+    QCOMPARE(read(tmp_.filePath("cache3/glue/TOY/b.tsv")), QByteArray("old"));
+  }
+  void missingMirrorFile() {
+    QFile::remove(mirror_ + "/data/glue/TOY/a.tsv");
+    const AssetCache cache(tmp_.filePath("cache4"), manifest());
+    const FetchResult r = cache.fetch("glue/TOY", {mirror_});
+    QVERIFY(!r.ok);
+    QVERIFY2(r.error.contains("a.tsv") && r.error.contains("missing"), qPrintable(r.error));
+  }
+  void downloadsAndVerifies() {
+    const AssetCache cache(tmp_.filePath("cache5"), manifest());
+    FetchOptions o;  // no mirror: the "files" source (file:// URL here)
+    const FetchResult r = cache.fetch("glue/TOY", o);
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.copied, 2);
+    QVERIFY(cache.isCached("glue/TOY"));
+  }
+  void corruptDownloadIsRejected() {
+    write(upstream_ + "/b.tsv", "evil\n");
+    const AssetCache cache(tmp_.filePath("cache6"), manifest());
+    const FetchResult r = cache.fetch("glue/TOY", {});
+    QVERIFY(!r.ok);
+    QVERIFY2(r.error.contains("sha256 mismatch") && r.error.contains("b.tsv"), qPrintable(r.error));
+    QVERIFY(!QFile::exists(tmp_.filePath("cache6/glue/TOY/b.tsv")));
+    QVERIFY(!QFile::exists(tmp_.filePath("cache6/glue/TOY/b.tsv.partial")));
+  }
+  void unknownUpstreamHashIsAcceptedWithWarning() {
+    write(upstream_ + "/b.tsv", "row1\nrow2\n");  // same rows, other order
+    const AssetCache cache(tmp_.filePath("cache7"), manifest(true));
+    const FetchResult r = cache.fetch("glue/TOY", {});
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.warnings.size(), 1);
+    QVERIFY(r.warnings[0].contains("b.tsv"));
+  }
+  void errorsForUnknownAndSourceless() {
+    const AssetCache cache(tmp_.filePath("cache8"), manifest());
+    FetchResult r = cache.fetch("glue/NOPE", {mirror_});
+    QVERIFY(!r.ok);
+    QVERIFY(r.error.contains("unknown asset"));
+    r = cache.fetch("models/tiny", {});
+    QVERIFY(!r.ok);
+    QVERIFY(r.error.contains("mirror"));
+    FetchOptions offline;
+    offline.offline = true;
+    r = cache.fetch("glue/TOY", offline);
+    QVERIFY(!r.ok);
+    QVERIFY(r.error.contains("not cached"));
+  }
+  void realSharedMirror() {
+    const QString shared = QStringLiteral(ADAMIX_SHARED_DIR);
+    if (!QFile::exists(shared + "/data/glue/RTE/dev.tsv")) QSKIP("no ../shared mirror here");
+    const AssetCache cache(tmp_.filePath("cache-real"));
+    for (const char* n : {"glue/RTE", "models/stories260K"}) {
+      const FetchResult r = cache.fetch(n, {shared});
+      QVERIFY2(r.ok, qPrintable(r.error));
     }
-    void copiesFromMirrorAndVerifies()
-    {
-        const AssetCache cache(tmp_.filePath("cache1"), manifest());
-        const FetchResult r = cache.fetch("glue/TOY", {mirror_});
-        QVERIFY2(r.ok, qPrintable(r.error));
-        QCOMPARE(r.copied, 2);
-        QCOMPARE(r.path, tmp_.filePath("cache1/glue/TOY"));
-        QCOMPARE(read(r.path + "/a.tsv"), QByteArray("row1\nrow2\n"));
-        QVERIFY(cache.isCached("glue/TOY"));
-        const FetchResult again = cache.fetch("glue/TOY", {mirror_});
-        QVERIFY(again.ok);
-        QCOMPARE(again.copied, 0);  // already verified in the cache
-    }
-    void mirrorFromEnvironment()
-    {
-        qputenv("ADAMIX_ASSET_MIRROR", mirror_.toUtf8());
-        const AssetCache cache(tmp_.filePath("cache-env"), manifest());
-        const FetchResult r = cache.fetch("models/tiny");
-        qunsetenv("ADAMIX_ASSET_MIRROR");
-        QVERIFY2(r.ok, qPrintable(r.error));
-        QVERIFY(QFile::exists(tmp_.filePath("cache-env/models/tiny/config.json")));
-    }
-    void corruptMirrorFileIsAnErrorNamingTheFile()
-    {
-        write(mirror_ + "/data/glue/TOY/b.tsv", "tampered\n");
-        const AssetCache cache(tmp_.filePath("cache2"), manifest());
-        const FetchResult r = cache.fetch("glue/TOY", {mirror_});
-        QVERIFY(!r.ok);
-        QVERIFY2(r.error.contains("sha256 mismatch") && r.error.contains("b.tsv"), qPrintable(r.error));
-        QVERIFY(!QFile::exists(tmp_.filePath("cache2/glue/TOY/b.tsv")));
-        QVERIFY(!QFile::exists(tmp_.filePath("cache2/glue/TOY/b.tsv.partial")));
-        QVERIFY(!cache.isCached("glue/TOY"));
-    }
-    void badTransferNeverReplacesGoodCachedFile()
-    {
-        const AssetCache cache(tmp_.filePath("cache3"), manifest());
-        QVERIFY(cache.fetch("glue/TOY", {mirror_}).ok);
-        // the cached a.tsv is damaged, the mirror's b.tsv too: fetching repairs a.tsv, keeps b.tsv
-        write(tmp_.filePath("cache3/glue/TOY/a.tsv"), "damaged");
-        write(mirror_ + "/data/glue/TOY/b.tsv", "tampered\n");
-        FetchResult r = cache.fetch("glue/TOY", {mirror_});
-        QVERIFY2(r.ok, qPrintable(r.error));
-        QCOMPARE(r.copied, 1);
-        QCOMPARE(read(tmp_.filePath("cache3/glue/TOY/a.tsv")), QByteArray("row1\nrow2\n"));
-        QCOMPARE(read(tmp_.filePath("cache3/glue/TOY/b.tsv")), QByteArray("row2\nrow1\n"));
-        // a damaged cached file + corrupt source: error, and the old file is not overwritten by the bad copy
-        write(tmp_.filePath("cache3/glue/TOY/b.tsv"), "old");
-        r = cache.fetch("glue/TOY", {mirror_});
-        QVERIFY(!r.ok);
-        QCOMPARE(read(tmp_.filePath("cache3/glue/TOY/b.tsv")), QByteArray("old"));
-    }
-    void missingMirrorFile()
-    {
-        QFile::remove(mirror_ + "/data/glue/TOY/a.tsv");
-        const AssetCache cache(tmp_.filePath("cache4"), manifest());
-        const FetchResult r = cache.fetch("glue/TOY", {mirror_});
-        QVERIFY(!r.ok);
-        QVERIFY2(r.error.contains("a.tsv") && r.error.contains("missing"), qPrintable(r.error));
-    }
-    void downloadsAndVerifies()
-    {
-        const AssetCache cache(tmp_.filePath("cache5"), manifest());
-        FetchOptions o;  // no mirror: the "files" source (file:// URL here)
-        const FetchResult r = cache.fetch("glue/TOY", o);
-        QVERIFY2(r.ok, qPrintable(r.error));
-        QCOMPARE(r.copied, 2);
-        QVERIFY(cache.isCached("glue/TOY"));
-    }
-    void corruptDownloadIsRejected()
-    {
-        write(upstream_ + "/b.tsv", "evil\n");
-        const AssetCache cache(tmp_.filePath("cache6"), manifest());
-        const FetchResult r = cache.fetch("glue/TOY", {});
-        QVERIFY(!r.ok);
-        QVERIFY2(r.error.contains("sha256 mismatch") && r.error.contains("b.tsv"), qPrintable(r.error));
-        QVERIFY(!QFile::exists(tmp_.filePath("cache6/glue/TOY/b.tsv")));
-        QVERIFY(!QFile::exists(tmp_.filePath("cache6/glue/TOY/b.tsv.partial")));
-    }
-    void unknownUpstreamHashIsAcceptedWithWarning()
-    {
-        write(upstream_ + "/b.tsv", "row1\nrow2\n");  // same rows, other order
-        const AssetCache cache(tmp_.filePath("cache7"), manifest(true));
-        const FetchResult r = cache.fetch("glue/TOY", {});
-        QVERIFY2(r.ok, qPrintable(r.error));
-        QCOMPARE(r.warnings.size(), 1);
-        QVERIFY(r.warnings[0].contains("b.tsv"));
-    }
-    void errorsForUnknownAndSourceless()
-    {
-        const AssetCache cache(tmp_.filePath("cache8"), manifest());
-        FetchResult r = cache.fetch("glue/NOPE", {mirror_});
-        QVERIFY(!r.ok);
-        QVERIFY(r.error.contains("unknown asset"));
-        r = cache.fetch("models/tiny", {});
-        QVERIFY(!r.ok);
-        QVERIFY(r.error.contains("mirror"));
-        FetchOptions offline;
-        offline.offline = true;
-        r = cache.fetch("glue/TOY", offline);
-        QVERIFY(!r.ok);
-        QVERIFY(r.error.contains("not cached"));
-    }
-    void realSharedMirror()
-    {
-        const QString shared = QStringLiteral(ADAMIX_SHARED_DIR);
-        if (!QFile::exists(shared + "/data/glue/RTE/dev.tsv")) QSKIP("no ../shared mirror here");
-        const AssetCache cache(tmp_.filePath("cache-real"));
-        for (const char* n : {"glue/RTE", "models/stories260K"}) {
-            const FetchResult r = cache.fetch(n, {shared});
-            QVERIFY2(r.ok, qPrintable(r.error));
-        }
-        QVERIFY(QFile::exists(tmp_.filePath("cache-real/models/stories260K/model.safetensors")));
-    }
+    QVERIFY(QFile::exists(tmp_.filePath("cache-real/models/stories260K/model.safetensors")));
+  }
 };
 
 QTEST_GUILESS_MAIN(TestAssets)

@@ -19,107 +19,106 @@
 namespace {
 
 struct Result {
-    int rc = -1;
-    QString out, err;
+  int rc = -1;
+  QString out, err;
 };
 
 }  // namespace
 
 class TestCli : public QObject {
-    Q_OBJECT
-    QTemporaryDir tmp_;
-    QString mirror_, manifest_, study_, cache_;
+  Q_OBJECT
+  QTemporaryDir tmp_;
+  QString mirror_, manifest_, study_, cache_;
 
-    static void write(const QString& path, const QByteArray& data)
-    {
-        QDir().mkpath(QFileInfo(path).absolutePath());
-        QFile f(path);
-        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) qFatal("cannot write %s", qPrintable(path));
-        f.write(data);
+  static void write(const QString& path, const QByteArray& data) {
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) qFatal("cannot write %s", qPrintable(path));
+    f.write(data);
+  }
+  QProcessEnvironment env(const QMap<QString, QString>& extra = {}) const {
+    QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+    e.insert("ADAMIX_ENGINE", FAKE_ENGINE_EXE);
+    e.insert("ADAMIX_ASSET_MANIFEST", manifest_);
+    e.insert("ADAMIX_ASSET_MIRROR", mirror_);
+    e.insert("ADAMIX_ASSET_CACHE", cache_);
+    e.insert("FAKE_ENGINE_STEPS", "4");
+    e.insert("FAKE_ENGINE_STEP_MS", "10");
+    e.remove("ADAMIX_DB");
+    e.remove("FAKE_ENGINE_MODE");
+    e.remove("FAKE_ENGINE_FAIL_TASK");
+    for (auto it = extra.begin(); it != extra.end(); ++it) e.insert(it.key(), it.value());
+    return e;
+  }
+  Result run(const QStringList& args, const QMap<QString, QString>& extra = {}, int timeoutMs = 60000) {
+    QProcess p;
+    p.setProcessEnvironment(env(extra));
+    p.setWorkingDirectory(tmp_.path());
+    p.start(ADAMIX_CLI_EXE, args);
+    Result r;
+    if (!p.waitForFinished(timeoutMs)) {
+      p.kill();
+      p.waitForFinished();
+      r.err = "TIMEOUT";
     }
-    QProcessEnvironment env(const QMap<QString, QString>& extra = {}) const
+    r.rc = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out += QString::fromUtf8(p.readAllStandardOutput());
+    r.err += QString::fromUtf8(p.readAllStandardError());
+    return r;
+  }
+  QString db(const QString& name) const { return tmp_.filePath(name + "/ws.sqlite"); }
+  static QString dump(const Result& r) {
+    return QStringLiteral("rc=%1\nstdout:\n%2\nstderr:\n%3").arg(r.rc).arg(r.out, r.err);
+  }
+  /// SELECT over a database the CLI wrote (read only).
+  static QList<QVariantList> query(const QString& dbPath, const QString& sql) {
+    QList<QVariantList> rows;
     {
-        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
-        e.insert("ADAMIX_ENGINE", FAKE_ENGINE_EXE);
-        e.insert("ADAMIX_ASSET_MANIFEST", manifest_);
-        e.insert("ADAMIX_ASSET_MIRROR", mirror_);
-        e.insert("ADAMIX_ASSET_CACHE", cache_);
-        e.insert("FAKE_ENGINE_STEPS", "4");
-        e.insert("FAKE_ENGINE_STEP_MS", "10");
-        e.remove("ADAMIX_DB");
-        e.remove("FAKE_ENGINE_MODE");
-        e.remove("FAKE_ENGINE_FAIL_TASK");
-        for (auto it = extra.begin(); it != extra.end(); ++it) e.insert(it.key(), it.value());
-        return e;
-    }
-    Result run(const QStringList& args, const QMap<QString, QString>& extra = {}, int timeoutMs = 60000)
-    {
-        QProcess p;
-        p.setProcessEnvironment(env(extra));
-        p.setWorkingDirectory(tmp_.path());
-        p.start(ADAMIX_CLI_EXE, args);
-        Result r;
-        if (!p.waitForFinished(timeoutMs)) {
-            p.kill();
-            p.waitForFinished();
-            r.err = "TIMEOUT";
+      QSqlDatabase d = QSqlDatabase::addDatabase("QSQLITE", "peek");
+      d.setDatabaseName(dbPath);
+      d.setConnectOptions("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000");
+      if (d.open()) {
+        QSqlQuery q(d);
+        q.exec(sql);
+        while (q.next()) {
+          QVariantList row;
+          for (int i = 0; i < q.record().count(); ++i) row << q.value(i);
+          rows << row;
         }
-        r.rc = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out += QString::fromUtf8(p.readAllStandardOutput());
-        r.err += QString::fromUtf8(p.readAllStandardError());
-        return r;
+      }
+      d.close();
     }
-    QString db(const QString& name) const { return tmp_.filePath(name + "/ws.sqlite"); }
-    static QString dump(const Result& r) { return QStringLiteral("rc=%1\nstdout:\n%2\nstderr:\n%3").arg(r.rc).arg(r.out, r.err); }
-    /// SELECT over a database the CLI wrote (read only).
-    static QList<QVariantList> query(const QString& dbPath, const QString& sql)
-    {
-        QList<QVariantList> rows;
-        {
-            QSqlDatabase d = QSqlDatabase::addDatabase("QSQLITE", "peek");
-            d.setDatabaseName(dbPath);
-            d.setConnectOptions("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000");
-            if (d.open()) {
-                QSqlQuery q(d);
-                q.exec(sql);
-                while (q.next()) {
-                    QVariantList row;
-                    for (int i = 0; i < q.record().count(); ++i) row << q.value(i);
-                    rows << row;
-                }
-            }
-            d.close();
-        }
-        QSqlDatabase::removeDatabase("peek");
-        return rows;
-    }
+    QSqlDatabase::removeDatabase("peek");
+    return rows;
+  }
 
-private slots:
-    void initTestCase()
-    {
-        QVERIFY(tmp_.isValid());
-        mirror_ = tmp_.filePath("mirror");
-        cache_ = tmp_.filePath("cache");
-        manifest_ = tmp_.filePath("manifest.json");
-        const QMap<QString, QByteArray> files{{"data/glue/TOYA/train.tsv", "a\t0\n"}, {"data/glue/TOYA/dev.tsv", "b\t1\n"},
-                                              {"data/glue/TOYB/train.tsv", "c\t0\n"}, {"data/glue/TOYB/dev.tsv", "d\t1\n"},
-                                              {"models/tiny/config.json", "{}"}};
-        QJsonObject assets;
-        for (const QString& asset : {QString("glue/TOYA"), QString("glue/TOYB"), QString("models/tiny")}) {
-            const QString mp = asset.startsWith("glue/") ? "data/" + asset : asset;
-            QJsonArray fl;
-            for (auto it = files.begin(); it != files.end(); ++it) {
-                if (!it.key().startsWith(mp + "/")) continue;
-                write(QDir(mirror_).filePath(it.key()), it.value());
-                fl << QJsonObject{{"path", it.key().mid(mp.size() + 1)},
-                                  {"sha256", QString(QCryptographicHash::hash(it.value(), QCryptographicHash::Sha256).toHex())},
-                                  {"size", it.value().size()}};
-            }
-            assets[asset] = QJsonObject{{"mirror_path", mp}, {"sources", QJsonArray{}}, {"files", fl}};
-        }
-        write(manifest_, QJsonDocument(QJsonObject{{"assets", assets}}).toJson());
-        study_ = tmp_.filePath("toy.json");
-        write(study_, R"({
+ private slots:
+  void initTestCase() {
+    QVERIFY(tmp_.isValid());
+    mirror_ = tmp_.filePath("mirror");
+    cache_ = tmp_.filePath("cache");
+    manifest_ = tmp_.filePath("manifest.json");
+    const QMap<QString, QByteArray> files{{"data/glue/TOYA/train.tsv", "a\t0\n"},
+                                          {"data/glue/TOYA/dev.tsv", "b\t1\n"},
+                                          {"data/glue/TOYB/train.tsv", "c\t0\n"},
+                                          {"data/glue/TOYB/dev.tsv", "d\t1\n"},
+                                          {"models/tiny/config.json", "{}"}};
+    QJsonObject assets;
+    for (const QString& asset : {QString("glue/TOYA"), QString("glue/TOYB"), QString("models/tiny")}) {
+      const QString mp = asset.startsWith("glue/") ? "data/" + asset : asset;
+      QJsonArray fl;
+      for (auto it = files.begin(); it != files.end(); ++it) {
+        if (!it.key().startsWith(mp + "/")) continue;
+        write(QDir(mirror_).filePath(it.key()), it.value());
+        fl << QJsonObject{{"path", it.key().mid(mp.size() + 1)},
+                          {"sha256", QString(QCryptographicHash::hash(it.value(), QCryptographicHash::Sha256).toHex())},
+                          {"size", it.value().size()}};
+      }
+      assets[asset] = QJsonObject{{"mirror_path", mp}, {"sources", QJsonArray{}}, {"files", fl}};
+    }
+    write(manifest_, QJsonDocument(QJsonObject{{"assets", assets}}).toJson());
+    study_ = tmp_.filePath("toy.json");
+    write(study_, R"({
   "name": "toy",
   // comments are allowed in study files
   "base": { "model": { "path": "asset:models/tiny" }, "train": { "epochs": 1 } },
@@ -129,228 +128,223 @@ private slots:
       { "label": "AdaMix", "set": { "/peft/method": "adapter", "/peft/adamix/num_modules": 4 } } ] } ],
   "seeds": [1, 2]
 })");
-    }
+  }
 
-    void helpAndUsage()
+  void helpAndUsage() {
+    Result r = run({"--help"});
+    QCOMPARE(r.rc, 0);
+    QVERIFY(r.out.contains("study run FILE"));
+    for (const QStringList& cmd : {QStringList{"study", "run"}, QStringList{"study", "status"},
+                                   QStringList{"runs", "list"}, QStringList{"export"}, QStringList{"import"},
+                                   QStringList{"assets", "fetch"}, QStringList{"assets", "list"}}) {
+      r = run(cmd + QStringList{"--help"});
+      QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+      QVERIFY2(r.out.startsWith("Usage: adamix " + cmd.join(' ')), qPrintable(r.out));
+    }
+    QCOMPARE(run({"frobnicate"}).rc, 2);
+    QCOMPARE(run({"study", "run", study_, "--no-such-option"}).rc, 2);
+    QCOMPARE(run({"study", "run"}).rc, 2);
+    QCOMPARE(run({"study", "run", study_, "--jobs", "zero"}).rc, 2);
+    QCOMPARE(run({"export", "--format", "docx", "--db", db("none")}).rc, 2);
+    QCOMPARE(run({}).rc, 2);
+  }
+
+  void studyRunTrainsStoresExportsAndSkipsDone() {
+    Result r = run({"study", "run", study_, "--db", db("a"), "--jobs", "2"});
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    QVERIFY(r.out.contains("8 runs — 8 to train, 0 to resume, 0 already done"));
+    QVERIFY(r.out.contains("done: 8 finished, 0 failed, 0 lost, 0 cancelled"));
+    for (const char* ext : {".md", ".tex", ".csv", "-curves.csv"}) {
+      const QString path = tmp_.filePath(QString("a/toy") + ext);
+      QVERIFY2(QFile::exists(path), qPrintable(path));
+      QVERIFY(r.out.contains("wrote " + path));
+    }
+    QFile md(tmp_.filePath("a/toy.md"));
+    QVERIFY(md.open(QIODevice::ReadOnly));
+    const QString table = QString::fromUtf8(md.readAll());
+    QVERIFY2(table.contains("AdaMix") && table.contains("Adapter") && table.contains("±"), qPrintable(table));
+    // metric points and results reached the store; run dirs hold run.json and stderr.log
+    QCOMPARE(query(db("a"), "SELECT count(*) FROM runs WHERE status = 'finished'").value(0).value(0).toInt(), 8);
+    QVERIFY(query(db("a"), "SELECT count(*) FROM metric_points").value(0).value(0).toInt() >= 8 * 5);
+    const QString runDir = query(db("a"), "SELECT run_dir FROM runs LIMIT 1").value(0).value(0).toString();
+    QVERIFY(QFile::exists(runDir + "/run.json"));
+    QVERIFY(QFile::exists(runDir + "/stderr.log"));
+    // the asset references were resolved to the cache
+    QFile rj(runDir + "/run.json");
+    QVERIFY(rj.open(QIODevice::ReadOnly));
+    QVERIFY(QString::fromUtf8(rj.readAll()).contains(cache_ + "/glue/TOY"));
+
+    r = run({"study", "run", study_, "--db", db("a")});
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    QVERIFY2(r.out.contains("0 to train, 0 to resume, 8 already done"), qPrintable(r.out));
+
+    r = run({"runs", "list", "--db", db("a"), "--status", "finished"});
+    QCOMPARE(r.rc, 0);
+    QCOMPARE(r.out.count("finished"), 8);
+    r = run({"study", "status", "--db", db("a")});
+    QCOMPARE(r.rc, 0);
+    QVERIFY(r.out.contains("toy"));
+
+    r = run({"export", "--db", db("a"), "--format", "latex"});
+    QVERIFY2(r.rc == 0 && r.out.contains("\\toprule") && r.out.contains("\\bottomrule"), qPrintable(dump(r)));
+    r = run({"export", "--db", db("a"), "--format", "csv", "--out", tmp_.filePath("a/out.csv")});
+    QCOMPARE(r.rc, 0);
+    QVERIFY(QFile::exists(tmp_.filePath("a/out.csv")));
+    r = run({"export", "--db", db("a"), "--curves", "--split", "train"});
+    QVERIFY2(r.rc == 0 && r.out.startsWith("run,variant,task,seed,step,epoch,split,name,value"), qPrintable(dump(r)));
+    QCOMPARE(run({"export", "--db", db("a"), "--curves", "--format", "md"}).rc, 2);
+    QCOMPARE(run({"export", "--db", db("a"), "--study", "nope"}).rc, 3);
+  }
+
+  void failedRunsAreReportedAndRerun() {
+    Result r = run({"study", "run", study_, "--db", db("b"), "--jobs", "2"}, {{"FAKE_ENGINE_FAIL_TASK", "wnli"}});
+    QVERIFY2(r.rc == 1, qPrintable(dump(r)));
+    QVERIFY(r.out.contains("done: 4 finished, 4 failed"));
+    QVERIFY2(r.out.contains("data: bad label 'maybe' (at train.tsv:12)"), qPrintable(r.out));
+    const auto rows = query(db("b"), "SELECT error_kind, error_location, exit_code FROM runs WHERE status = 'failed'");
+    QCOMPARE(rows.size(), 4);
+    QCOMPARE(rows[0][0].toString(), QString("data"));
+    QCOMPARE(rows[0][1].toString(), QString("train.tsv:12"));
+    QCOMPARE(rows[0][2].toInt(), 4);
+    r = run({"runs", "list", "--db", db("b"), "--status", "failed"});
+    QCOMPARE(r.out.count("failed"), 4);
+    // the next invocation trains only what is missing
+    r = run({"study", "run", study_, "--db", db("b")});
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    QVERIFY2(r.out.contains("4 to train, 0 to resume, 4 already done"), qPrintable(r.out));
+    QCOMPARE(query(db("b"), "SELECT count(*) FROM runs WHERE status = 'finished'").value(0).value(0).toInt(), 8);
+  }
+
+  void sigintCancelsRunsWhichResumeLater() {
+    QProcess p;
+    p.setProcessEnvironment(env({{"FAKE_ENGINE_STEPS", "400"}, {"FAKE_ENGINE_STEP_MS", "20"}}));
+    p.start(ADAMIX_CLI_EXE, {"study", "run", study_, "--db", db("c"), "--jobs", "2"});
+    QVERIFY(p.waitForStarted());
+    QString out;
+    QElapsedTimer t;
+    t.start();
+    // wait until both runs have written their checkpoint (step 200 at 20 ms/step: ~4 s)
+    while (t.elapsed() < 20000) {
+      QTest::qWait(100);
+      out += QString::fromUtf8(p.readAllStandardOutput());
+      const QString runs = tmp_.filePath("c/runs");
+      int cps = 0;
+      for (const QString& d : QDir(runs).entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+        cps += QFile::exists(runs + "/" + d + "/checkpoint/state.safetensors");
+      if (cps >= 2) break;
+    }
+    ::kill(pid_t(p.processId()), SIGINT);
+    QVERIFY(p.waitForFinished(15000));
+    out += QString::fromUtf8(p.readAllStandardOutput());
+    QCOMPARE(p.exitCode(), 130);
+    QVERIFY2(out.contains("cancelling runs"), qPrintable(out));
+    const auto statuses = query(db("c"), "SELECT status, count(*) FROM runs GROUP BY status ORDER BY status");
+    QVERIFY(!statuses.isEmpty());
+    for (const auto& row : statuses) QVERIFY2(row[0].toString() == "cancelled", qPrintable(row[0].toString()));
+    QCOMPARE(query(db("c"), "SELECT count(*) FROM runs").value(0).value(0).toInt(), 8);
+    // next invocation: the two started runs resume from their checkpoints, the rest train
+    const Result r = run({"study", "run", study_, "--db", db("c"), "--jobs", "2"});
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    QVERIFY2(r.out.contains("6 to train, 2 to resume, 0 already done"), qPrintable(r.out));
+    QCOMPARE(query(db("c"), "SELECT count(*) FROM runs WHERE status = 'finished'").value(0).value(0).toInt(), 8);
+  }
+
+  void killedEngineIsLostOthersFinish() {
+    QProcess p;
+    p.setProcessEnvironment(env({{"FAKE_ENGINE_STEPS", "60"}, {"FAKE_ENGINE_STEP_MS", "25"}}));
+    p.start(ADAMIX_CLI_EXE, {"study", "run", study_, "--db", db("d"), "--jobs", "2"});
+    QVERIFY(p.waitForStarted());
+    qint64 victim = 0;
+    QElapsedTimer t;
+    t.start();
+    while (!victim && t.elapsed() < 20000) {
+      QTest::qWait(100);
+      const auto rows = query(db("d"), "SELECT pid FROM runs WHERE status = 'running' AND pid IS NOT NULL LIMIT 1");
+      if (!rows.isEmpty()) victim = rows[0][0].toLongLong();
+    }
+    QVERIFY(victim > 0);
+    QTest::qWait(300);
+    QElapsedTimer killed;
+    killed.start();
+    ::kill(pid_t(victim), SIGKILL);
+    // the killed run ends within 10 s (it is a child: its death is seen at once)
+    QTRY_VERIFY_WITH_TIMEOUT(
+        query(db("d"), "SELECT count(*) FROM runs WHERE status = 'lost'").value(0).value(0).toInt() == 1, 10000);
+    QVERIFY(killed.elapsed() < 10000);
+    QVERIFY(p.waitForFinished(60000));
+    const QString out = QString::fromUtf8(p.readAllStandardOutput());
+    QCOMPARE(p.exitCode(), 1);
+    QVERIFY2(out.contains("7 finished, 0 failed, 1 lost"), qPrintable(out));
+    const Result r = run({"study", "run", study_, "--db", db("d")});
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    QVERIFY2(r.out.contains("1 to train, 0 to resume, 7 already done") ||
+                 r.out.contains("0 to train, 1 to resume, 7 already done"),
+             qPrintable(r.out));
+  }
+
+  void staleRunningRowsBecomeInterrupted() {
+    QVERIFY(run({"study", "run", study_, "--db", db("e")}).rc == 0);
     {
-        Result r = run({"--help"});
-        QCOMPARE(r.rc, 0);
-        QVERIFY(r.out.contains("study run FILE"));
-        for (const QStringList& cmd : {QStringList{"study", "run"}, QStringList{"study", "status"}, QStringList{"runs", "list"},
-                                       QStringList{"export"}, QStringList{"import"}, QStringList{"assets", "fetch"},
-                                       QStringList{"assets", "list"}}) {
-            r = run(cmd + QStringList{"--help"});
-            QVERIFY2(r.rc == 0, qPrintable(dump(r)));
-            QVERIFY2(r.out.startsWith("Usage: adamix " + cmd.join(' ')), qPrintable(r.out));
-        }
-        QCOMPARE(run({"frobnicate"}).rc, 2);
-        QCOMPARE(run({"study", "run", study_, "--no-such-option"}).rc, 2);
-        QCOMPARE(run({"study", "run"}).rc, 2);
-        QCOMPARE(run({"study", "run", study_, "--jobs", "zero"}).rc, 2);
-        QCOMPARE(run({"export", "--format", "docx", "--db", db("none")}).rc, 2);
-        QCOMPARE(run({}).rc, 2);
+      QSqlDatabase d = QSqlDatabase::addDatabase("QSQLITE", "poke");
+      d.setDatabaseName(db("e"));
+      QVERIFY(d.open());
+      QSqlQuery q(d);
+      QVERIFY(q.exec("UPDATE runs SET status = 'running', pid = 999999999 WHERE id = 1"));
+      d.close();
     }
+    QSqlDatabase::removeDatabase("poke");
+    Result r = run({"runs", "list", "--db", db("e"), "--status", "interrupted"});
+    QCOMPARE(r.rc, 0);
+    QCOMPARE(r.out.split('\n', Qt::SkipEmptyParts).size(), 3);  // header, rule, one run
+    QVERIFY(r.out.contains("interrupted: the app that ran it exited"));
+    r = run({"study", "run", study_, "--db", db("e")});
+    QVERIFY2(r.rc == 0 && r.out.contains("0 to train, 1 to resume, 7 already done"),
+             qPrintable(dump(r)));  // it has a checkpoint
+  }
 
-    void studyRunTrainsStoresExportsAndSkipsDone()
-    {
-        Result r = run({"study", "run", study_, "--db", db("a"), "--jobs", "2"});
-        QVERIFY2(r.rc == 0, qPrintable(dump(r)));
-        QVERIFY(r.out.contains("8 runs — 8 to train, 0 to resume, 0 already done"));
-        QVERIFY(r.out.contains("done: 8 finished, 0 failed, 0 lost, 0 cancelled"));
-        for (const char* ext : {".md", ".tex", ".csv", "-curves.csv"}) {
-            const QString path = tmp_.filePath(QString("a/toy") + ext);
-            QVERIFY2(QFile::exists(path), qPrintable(path));
-            QVERIFY(r.out.contains("wrote " + path));
-        }
-        QFile md(tmp_.filePath("a/toy.md"));
-        QVERIFY(md.open(QIODevice::ReadOnly));
-        const QString table = QString::fromUtf8(md.readAll());
-        QVERIFY2(table.contains("AdaMix") && table.contains("Adapter") && table.contains("±"), qPrintable(table));
-        // metric points and results reached the store; run dirs hold run.json and stderr.log
-        QCOMPARE(query(db("a"), "SELECT count(*) FROM runs WHERE status = 'finished'").value(0).value(0).toInt(), 8);
-        QVERIFY(query(db("a"), "SELECT count(*) FROM metric_points").value(0).value(0).toInt() >= 8 * 5);
-        const QString runDir = query(db("a"), "SELECT run_dir FROM runs LIMIT 1").value(0).value(0).toString();
-        QVERIFY(QFile::exists(runDir + "/run.json"));
-        QVERIFY(QFile::exists(runDir + "/stderr.log"));
-        // the asset references were resolved to the cache
-        QFile rj(runDir + "/run.json");
-        QVERIFY(rj.open(QIODevice::ReadOnly));
-        QVERIFY(QString::fromUtf8(rj.readAll()).contains(cache_ + "/glue/TOY"));
+  void importRunTrainedElsewhere() {
+    const QString dir = tmp_.filePath("cluster/run1");
+    write(
+        dir + "/run.json",
+        R"({"run_id":"cluster-1","seed":3,"task":{"name":"rte","data_dir":"/x"},"peft":{"method":"lora","adamix":{"num_modules":4}}})");
+    QProcess e;
+    e.setProcessEnvironment(env({{"FAKE_ENGINE_STEPS", "3"}}));
+    e.start(FAKE_ENGINE_EXE, {"train", "--config", dir + "/run.json", "--run-dir", dir});
+    QVERIFY(e.waitForFinished(20000));
+    QCOMPARE(e.exitCode(), 0);
+    Result r = run({"import", dir, "--db", db("f")});
+    QVERIFY2(r.rc == 0 && r.out.contains("(finished, 4 metric points)"), qPrintable(dump(r)));
+    r = run({"runs", "list", "--db", db("f")});
+    QVERIFY2(r.out.contains("AdaMix-lora M=4") && r.out.contains("finished"), qPrintable(r.out));
+    QVERIFY(query(db("f"), "SELECT count(*) FROM results").value(0).value(0).toInt() > 0);
+    r = run({"import", dir, "--db", db("f")});
+    QVERIFY2(r.rc == 0 && r.out.contains("already stored"), qPrintable(dump(r)));
+    QCOMPARE(run({"import", tmp_.filePath("nowhere"), "--db", db("f")}).rc, 3);
+  }
 
-        r = run({"study", "run", study_, "--db", db("a")});
-        QVERIFY2(r.rc == 0, qPrintable(dump(r)));
-        QVERIFY2(r.out.contains("0 to train, 0 to resume, 8 already done"), qPrintable(r.out));
+  void inputErrors() {
+    write(tmp_.filePath("bad.json"), R"({"name": "bad", "tasks": [], "frobnicate": 1})");
+    Result r = run({"study", "run", tmp_.filePath("bad.json"), "--db", db("g")});
+    QCOMPARE(r.rc, 3);
+    QVERIFY(r.err.contains("bad.json"));
+    r = run({"study", "run", study_, "--db", db("g")}, {{"ADAMIX_ENGINE", tmp_.filePath("no-engine")}});
+    QVERIFY2(r.rc == 6, qPrintable(dump(r)));
+    QCOMPARE(run({"runs", "list", "--db", tmp_.filePath("missing.sqlite")}).rc, 4);
+  }
 
-        r = run({"runs", "list", "--db", db("a"), "--status", "finished"});
-        QCOMPARE(r.rc, 0);
-        QCOMPARE(r.out.count("finished"), 8);
-        r = run({"study", "status", "--db", db("a")});
-        QCOMPARE(r.rc, 0);
-        QVERIFY(r.out.contains("toy"));
-
-        r = run({"export", "--db", db("a"), "--format", "latex"});
-        QVERIFY2(r.rc == 0 && r.out.contains("\\toprule") && r.out.contains("\\bottomrule"), qPrintable(dump(r)));
-        r = run({"export", "--db", db("a"), "--format", "csv", "--out", tmp_.filePath("a/out.csv")});
-        QCOMPARE(r.rc, 0);
-        QVERIFY(QFile::exists(tmp_.filePath("a/out.csv")));
-        r = run({"export", "--db", db("a"), "--curves", "--split", "train"});
-        QVERIFY2(r.rc == 0 && r.out.startsWith("run,variant,task,seed,step,epoch,split,name,value"), qPrintable(dump(r)));
-        QCOMPARE(run({"export", "--db", db("a"), "--curves", "--format", "md"}).rc, 2);
-        QCOMPARE(run({"export", "--db", db("a"), "--study", "nope"}).rc, 3);
-    }
-
-    void failedRunsAreReportedAndRerun()
-    {
-        Result r = run({"study", "run", study_, "--db", db("b"), "--jobs", "2"}, {{"FAKE_ENGINE_FAIL_TASK", "wnli"}});
-        QVERIFY2(r.rc == 1, qPrintable(dump(r)));
-        QVERIFY(r.out.contains("done: 4 finished, 4 failed"));
-        QVERIFY2(r.out.contains("data: bad label 'maybe' (at train.tsv:12)"), qPrintable(r.out));
-        const auto rows = query(db("b"), "SELECT error_kind, error_location, exit_code FROM runs WHERE status = 'failed'");
-        QCOMPARE(rows.size(), 4);
-        QCOMPARE(rows[0][0].toString(), QString("data"));
-        QCOMPARE(rows[0][1].toString(), QString("train.tsv:12"));
-        QCOMPARE(rows[0][2].toInt(), 4);
-        r = run({"runs", "list", "--db", db("b"), "--status", "failed"});
-        QCOMPARE(r.out.count("failed"), 4);
-        // the next invocation trains only what is missing
-        r = run({"study", "run", study_, "--db", db("b")});
-        QVERIFY2(r.rc == 0, qPrintable(dump(r)));
-        QVERIFY2(r.out.contains("4 to train, 0 to resume, 4 already done"), qPrintable(r.out));
-        QCOMPARE(query(db("b"), "SELECT count(*) FROM runs WHERE status = 'finished'").value(0).value(0).toInt(), 8);
-    }
-
-    void sigintCancelsRunsWhichResumeLater()
-    {
-        QProcess p;
-        p.setProcessEnvironment(env({{"FAKE_ENGINE_STEPS", "400"}, {"FAKE_ENGINE_STEP_MS", "20"}}));
-        p.start(ADAMIX_CLI_EXE, {"study", "run", study_, "--db", db("c"), "--jobs", "2"});
-        QVERIFY(p.waitForStarted());
-        QString out;
-        QElapsedTimer t;
-        t.start();
-        // wait until both runs have written their checkpoint (step 200 at 20 ms/step: ~4 s)
-        while (t.elapsed() < 20000) {
-            QTest::qWait(100);
-            out += QString::fromUtf8(p.readAllStandardOutput());
-            const QString runs = tmp_.filePath("c/runs");
-            int cps = 0;
-            for (const QString& d : QDir(runs).entryList(QDir::Dirs | QDir::NoDotAndDotDot))
-                cps += QFile::exists(runs + "/" + d + "/checkpoint/state.safetensors");
-            if (cps >= 2) break;
-        }
-        ::kill(pid_t(p.processId()), SIGINT);
-        QVERIFY(p.waitForFinished(15000));
-        out += QString::fromUtf8(p.readAllStandardOutput());
-        QCOMPARE(p.exitCode(), 130);
-        QVERIFY2(out.contains("cancelling runs"), qPrintable(out));
-        const auto statuses = query(db("c"), "SELECT status, count(*) FROM runs GROUP BY status ORDER BY status");
-        QVERIFY(!statuses.isEmpty());
-        for (const auto& row : statuses) QVERIFY2(row[0].toString() == "cancelled", qPrintable(row[0].toString()));
-        QCOMPARE(query(db("c"), "SELECT count(*) FROM runs").value(0).value(0).toInt(), 8);
-        // next invocation: the two started runs resume from their checkpoints, the rest train
-        const Result r = run({"study", "run", study_, "--db", db("c"), "--jobs", "2"});
-        QVERIFY2(r.rc == 0, qPrintable(dump(r)));
-        QVERIFY2(r.out.contains("6 to train, 2 to resume, 0 already done"), qPrintable(r.out));
-        QCOMPARE(query(db("c"), "SELECT count(*) FROM runs WHERE status = 'finished'").value(0).value(0).toInt(), 8);
-    }
-
-    void killedEngineIsLostOthersFinish()
-    {
-        QProcess p;
-        p.setProcessEnvironment(env({{"FAKE_ENGINE_STEPS", "60"}, {"FAKE_ENGINE_STEP_MS", "25"}}));
-        p.start(ADAMIX_CLI_EXE, {"study", "run", study_, "--db", db("d"), "--jobs", "2"});
-        QVERIFY(p.waitForStarted());
-        qint64 victim = 0;
-        QElapsedTimer t;
-        t.start();
-        while (!victim && t.elapsed() < 20000) {
-            QTest::qWait(100);
-            const auto rows = query(db("d"), "SELECT pid FROM runs WHERE status = 'running' AND pid IS NOT NULL LIMIT 1");
-            if (!rows.isEmpty()) victim = rows[0][0].toLongLong();
-        }
-        QVERIFY(victim > 0);
-        QTest::qWait(300);
-        QElapsedTimer killed;
-        killed.start();
-        ::kill(pid_t(victim), SIGKILL);
-        // the killed run ends within 10 s (it is a child: its death is seen at once)
-        QTRY_VERIFY_WITH_TIMEOUT(query(db("d"), "SELECT count(*) FROM runs WHERE status = 'lost'").value(0).value(0).toInt() == 1,
-                                 10000);
-        QVERIFY(killed.elapsed() < 10000);
-        QVERIFY(p.waitForFinished(60000));
-        const QString out = QString::fromUtf8(p.readAllStandardOutput());
-        QCOMPARE(p.exitCode(), 1);
-        QVERIFY2(out.contains("7 finished, 0 failed, 1 lost"), qPrintable(out));
-        const Result r = run({"study", "run", study_, "--db", db("d")});
-        QVERIFY2(r.rc == 0, qPrintable(dump(r)));
-        QVERIFY2(r.out.contains("1 to train, 0 to resume, 7 already done") || r.out.contains("0 to train, 1 to resume, 7 already done"),
-                 qPrintable(r.out));
-    }
-
-    void staleRunningRowsBecomeInterrupted()
-    {
-        QVERIFY(run({"study", "run", study_, "--db", db("e")}).rc == 0);
-        {
-            QSqlDatabase d = QSqlDatabase::addDatabase("QSQLITE", "poke");
-            d.setDatabaseName(db("e"));
-            QVERIFY(d.open());
-            QSqlQuery q(d);
-            QVERIFY(q.exec("UPDATE runs SET status = 'running', pid = 999999999 WHERE id = 1"));
-            d.close();
-        }
-        QSqlDatabase::removeDatabase("poke");
-        Result r = run({"runs", "list", "--db", db("e"), "--status", "interrupted"});
-        QCOMPARE(r.rc, 0);
-        QCOMPARE(r.out.split('\n', Qt::SkipEmptyParts).size(), 3);  // header, rule, one run
-        QVERIFY(r.out.contains("interrupted: the app that ran it exited"));
-        r = run({"study", "run", study_, "--db", db("e")});
-        QVERIFY2(r.rc == 0 && r.out.contains("0 to train, 1 to resume, 7 already done"), qPrintable(dump(r)));  // it has a checkpoint
-    }
-
-    void importRunTrainedElsewhere()
-    {
-        const QString dir = tmp_.filePath("cluster/run1");
-        write(dir + "/run.json", R"({"run_id":"cluster-1","seed":3,"task":{"name":"rte","data_dir":"/x"},"peft":{"method":"lora","adamix":{"num_modules":4}}})");
-        QProcess e;
-        e.setProcessEnvironment(env({{"FAKE_ENGINE_STEPS", "3"}}));
-        e.start(FAKE_ENGINE_EXE, {"train", "--config", dir + "/run.json", "--run-dir", dir});
-        QVERIFY(e.waitForFinished(20000));
-        QCOMPARE(e.exitCode(), 0);
-        Result r = run({"import", dir, "--db", db("f")});
-        QVERIFY2(r.rc == 0 && r.out.contains("(finished, 4 metric points)"), qPrintable(dump(r)));
-        r = run({"runs", "list", "--db", db("f")});
-        QVERIFY2(r.out.contains("AdaMix-lora M=4") && r.out.contains("finished"), qPrintable(r.out));
-        QVERIFY(query(db("f"), "SELECT count(*) FROM results").value(0).value(0).toInt() > 0);
-        r = run({"import", dir, "--db", db("f")});
-        QVERIFY2(r.rc == 0 && r.out.contains("already stored"), qPrintable(dump(r)));
-        QCOMPARE(run({"import", tmp_.filePath("nowhere"), "--db", db("f")}).rc, 3);
-    }
-
-    void inputErrors()
-    {
-        write(tmp_.filePath("bad.json"), R"({"name": "bad", "tasks": [], "frobnicate": 1})");
-        Result r = run({"study", "run", tmp_.filePath("bad.json"), "--db", db("g")});
-        QCOMPARE(r.rc, 3);
-        QVERIFY(r.err.contains("bad.json"));
-        r = run({"study", "run", study_, "--db", db("g")}, {{"ADAMIX_ENGINE", tmp_.filePath("no-engine")}});
-        QVERIFY2(r.rc == 6, qPrintable(dump(r)));
-        QCOMPARE(run({"runs", "list", "--db", tmp_.filePath("missing.sqlite")}).rc, 4);
-    }
-
-    void assetsFetchVerifies()
-    {
-        Result r = run({"assets", "fetch", "glue/TOYA", "asset:models/tiny", "--cache", tmp_.filePath("c2")});
-        QVERIFY2(r.rc == 0, qPrintable(dump(r)));
-        QVERIFY(QFile::exists(tmp_.filePath("c2/glue/TOYA/dev.tsv")));
-        r = run({"assets", "list", "--cache", tmp_.filePath("c2")});
-        QVERIFY(r.out.contains("glue/TOYA"));
-        write(mirror_ + "/data/glue/TOYB/dev.tsv", "corrupted\n");
-        r = run({"assets", "fetch", "glue/TOYB", "--cache", tmp_.filePath("c2")});
-        QCOMPARE(r.rc, 5);
-        QVERIFY2(r.err.contains("sha256 mismatch") && r.err.contains("TOYB/dev.tsv"), qPrintable(r.err));
-        write(mirror_ + "/data/glue/TOYB/dev.tsv", "d\t1\n");
-        QCOMPARE(run({"assets", "fetch", "glue/NOPE", "--cache", tmp_.filePath("c2")}).rc, 5);
-    }
+  void assetsFetchVerifies() {
+    Result r = run({"assets", "fetch", "glue/TOYA", "asset:models/tiny", "--cache", tmp_.filePath("c2")});
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    QVERIFY(QFile::exists(tmp_.filePath("c2/glue/TOYA/dev.tsv")));
+    r = run({"assets", "list", "--cache", tmp_.filePath("c2")});
+    QVERIFY(r.out.contains("glue/TOYA"));
+    write(mirror_ + "/data/glue/TOYB/dev.tsv", "corrupted\n");
+    r = run({"assets", "fetch", "glue/TOYB", "--cache", tmp_.filePath("c2")});
+    QCOMPARE(r.rc, 5);
+    QVERIFY2(r.err.contains("sha256 mismatch") && r.err.contains("TOYB/dev.tsv"), qPrintable(r.err));
+    write(mirror_ + "/data/glue/TOYB/dev.tsv", "d\t1\n");
+    QCOMPARE(run({"assets", "fetch", "glue/NOPE", "--cache", tmp_.filePath("c2")}).rc, 5);
+  }
 };
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -18,354 +18,330 @@ using nlohmann::json;
 namespace {
 
 struct Outcome {
-    RunState state = RunState::Queued;
-    RunError error;
-    std::vector<json> events;
-    QStringList warnings;
-    bool ended = false;
+  RunState state = RunState::Queued;
+  RunError error;
+  std::vector<json> events;
+  QStringList warnings;
+  bool ended = false;
 };
 
 class Harness {
-public:
-    explicit Harness(ExecutorOptions opt) : exec(std::move(opt))
-    {
-        QObject::connect(&exec, &LocalExecutor::eventReceived, [this](const QString& k, const json& e) {
-            out[k].events.push_back(e);
-        });
-        QObject::connect(&exec, &LocalExecutor::protocolWarning, [this](const QString& k, const QString& m) {
-            out[k].warnings << m;
-        });
-        QObject::connect(&exec, &LocalExecutor::runStarted, [this](const QString&) {
-            maxRunning = std::max(maxRunning, ++running);
-        });
-        QObject::connect(&exec, &LocalExecutor::runStateChanged,
-                         [this](const QString& k, RunState s, const RunError& e) {
-                             auto& o = out[k];
-                             o.state = s;
-                             o.error = e;
-                             if (isTerminal(s)) {
-                                 if (o.ended) ++doubleEnds;
-                                 o.ended = true;
-                                 if (hadStarted.contains(k)) --running;
-                             }
-                             if (s == RunState::Running) hadStarted.insert(k);
-                         });
-    }
-    bool waitAll(int timeoutMs = 20000)
-    {
-        QElapsedTimer t;
-        t.start();
-        while (!exec.isIdle() && t.elapsed() < timeoutMs) QTest::qWait(20);
-        QTest::qWait(50);  // let queued state signals arrive
-        return exec.isIdle();
-    }
-    LocalExecutor exec;
-    QHash<QString, Outcome> out;
-    QSet<QString> hadStarted;
-    int running = 0;
-    int maxRunning = 0;
-    int doubleEnds = 0;
+ public:
+  explicit Harness(ExecutorOptions opt) : exec(std::move(opt)) {
+    QObject::connect(&exec, &LocalExecutor::eventReceived,
+                     [this](const QString& k, const json& e) { out[k].events.push_back(e); });
+    QObject::connect(&exec, &LocalExecutor::protocolWarning,
+                     [this](const QString& k, const QString& m) { out[k].warnings << m; });
+    QObject::connect(&exec, &LocalExecutor::runStarted,
+                     [this](const QString&) { maxRunning = std::max(maxRunning, ++running); });
+    QObject::connect(&exec, &LocalExecutor::runStateChanged, [this](const QString& k, RunState s, const RunError& e) {
+      auto& o = out[k];
+      o.state = s;
+      o.error = e;
+      if (isTerminal(s)) {
+        if (o.ended) ++doubleEnds;
+        o.ended = true;
+        if (hadStarted.contains(k)) --running;
+      }
+      if (s == RunState::Running) hadStarted.insert(k);
+    });
+  }
+  bool waitAll(int timeoutMs = 20000) {
+    QElapsedTimer t;
+    t.start();
+    while (!exec.isIdle() && t.elapsed() < timeoutMs) QTest::qWait(20);
+    QTest::qWait(50);  // let queued state signals arrive
+    return exec.isIdle();
+  }
+  LocalExecutor exec;
+  QHash<QString, Outcome> out;
+  QSet<QString> hadStarted;
+  int running = 0;
+  int maxRunning = 0;
+  int doubleEnds = 0;
 };
 
-bool hasEvent(const Outcome& o, const std::string& name)
-{
-    for (const auto& e : o.events)
-        if (e["event"] == name) return true;
-    return false;
+bool hasEvent(const Outcome& o, const std::string& name) {
+  for (const auto& e : o.events)
+    if (e["event"] == name) return true;
+  return false;
 }
 
-const json* lastEvent(const Outcome& o)
-{
-    return o.events.empty() ? nullptr : &o.events.back();
-}
+const json* lastEvent(const Outcome& o) { return o.events.empty() ? nullptr : &o.events.back(); }
 
 }  // namespace
 
 class TestExecutor : public QObject {
-    Q_OBJECT
-    QTemporaryDir tmp_;
+  Q_OBJECT
+  QTemporaryDir tmp_;
 
-    ExecutorOptions options(int jobs = 1, int heartbeatMs = 5000)
-    {
-        ExecutorOptions o;
-        o.enginePath = QStringLiteral(FAKE_ENGINE_EXE);
-        o.jobs = jobs;
-        o.threadsPerRun = 1;
-        o.heartbeatTimeoutMs = heartbeatMs;
-        o.cancelGraceMs = 2000;
-        return o;
-    }
-    RunSpec spec(const QString& key, const QString& mode, int steps = 5, int stepMs = 20)
-    {
-        RunSpec s;
-        s.runKey = key;
-        s.runDir = QDir(tmp_.path()).filePath(key);
-        QDir().mkpath(s.runDir);
-        QJsonObject cfg{{"run_id", key}, {"seed", 1},
-                        {"fake", QJsonObject{{"mode", mode}, {"steps", steps}, {"step_ms", stepMs}}}};
-        QFile f(QDir(s.runDir).filePath("run.json"));
-        if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write run.json");
-        f.write(QJsonDocument(cfg).toJson());
-        return s;
-    }
-    static QByteArray stderrLog(const RunSpec& s)
-    {
-        QFile f(QDir(s.runDir).filePath("stderr.log"));
-        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-    }
+  ExecutorOptions options(int jobs = 1, int heartbeatMs = 5000) {
+    ExecutorOptions o;
+    o.enginePath = QStringLiteral(FAKE_ENGINE_EXE);
+    o.jobs = jobs;
+    o.threadsPerRun = 1;
+    o.heartbeatTimeoutMs = heartbeatMs;
+    o.cancelGraceMs = 2000;
+    return o;
+  }
+  RunSpec spec(const QString& key, const QString& mode, int steps = 5, int stepMs = 20) {
+    RunSpec s;
+    s.runKey = key;
+    s.runDir = QDir(tmp_.path()).filePath(key);
+    QDir().mkpath(s.runDir);
+    QJsonObject cfg{
+        {"run_id", key}, {"seed", 1}, {"fake", QJsonObject{{"mode", mode}, {"steps", steps}, {"step_ms", stepMs}}}};
+    QFile f(QDir(s.runDir).filePath("run.json"));
+    if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write run.json");
+    f.write(QJsonDocument(cfg).toJson());
+    return s;
+  }
+  static QByteArray stderrLog(const RunSpec& s) {
+    QFile f(QDir(s.runDir).filePath("stderr.log"));
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+  }
 
-private slots:
-    void initTestCase() { QVERIFY(tmp_.isValid()); }
+ private slots:
+  void initTestCase() { QVERIFY(tmp_.isValid()); }
 
-    // ---- EventParser ----------------------------------------------------------------------
-    void parserPartialLines()
-    {
-        EventParser p;
-        const QByteArray line = R"({"event":"progress","schema":"1.0","run":"r","time":1,"step":3})" "\n";
-        std::vector<json> got;
-        for (char c : line.left(line.size() - 1)) {
-            auto o = p.feed(QByteArray(1, c));
-            QVERIFY(o.events.empty());
-            QVERIFY(o.errors.isEmpty());
-        }
-        QVERIFY(p.pendingBytes() > 0);
-        auto o = p.feed("\n");
-        QCOMPARE(int(o.events.size()), 1);
-        QCOMPARE(o.events[0]["step"].get<int>(), 3);
-        QCOMPARE(p.pendingBytes(), 0);
+  // ---- EventParser ----------------------------------------------------------------------
+  void parserPartialLines() {
+    EventParser p;
+    const QByteArray line = R"({"event":"progress","schema":"1.0","run":"r","time":1,"step":3})"
+                            "\n";
+    std::vector<json> got;
+    for (char c : line.left(line.size() - 1)) {
+      auto o = p.feed(QByteArray(1, c));
+      QVERIFY(o.events.empty());
+      QVERIFY(o.errors.isEmpty());
     }
-    void parserSeveralLinesInOneChunkAndSplitAcrossChunks()
-    {
-        EventParser p;
-        auto o = p.feed(R"({"event":"a","schema":"1.0"})" "\n" R"({"event":"b","schema":"1.2"})" "\r\n" R"({"event":"c",)");
-        QCOMPARE(int(o.events.size()), 2);
-        QCOMPARE(o.events[1]["event"].get<std::string>(), std::string("b"));
-        o = p.feed(R"("schema":"1.0"})");
-        QVERIFY(o.events.empty());
-        o = p.finish();  // EOF without newline still yields the last event
-        QCOMPARE(int(o.events.size()), 1);
-        QCOMPARE(o.events[0]["event"].get<std::string>(), std::string("c"));
-    }
-    void parserGarbageReported()
-    {
-        EventParser p;
-        auto o = p.feed("hello world\n[1,2]\n{\"schema\":\"1.0\"}\n{\"event\":\"x\"}\n\n{\"event\":\"ok\",\"schema\":\"1.0\"}\n");
-        QCOMPARE(int(o.events.size()), 1);
-        QCOMPARE(o.errors.size(), 4);
-        QVERIFY(o.errors[0].contains("not JSON"));
-        QVERIFY(!o.schemaMismatch);
-    }
-    void parserRejectsUnknownMajor()
-    {
-        QVERIFY(EventParser::schemaSupported("1.0"));
-        QVERIFY(EventParser::schemaSupported("1.7"));
-        QVERIFY(EventParser::schemaSupported("1"));
-        QVERIFY(!EventParser::schemaSupported("2.0"));
-        QVERIFY(!EventParser::schemaSupported("0.9"));
-        QVERIFY(!EventParser::schemaSupported("10.0"));
-        QVERIFY(!EventParser::schemaSupported("x.1"));
-        QVERIFY(!EventParser::schemaSupported(""));
-        EventParser p;
-        auto o = p.feed("{\"event\":\"started\",\"schema\":\"2.0\"}\n");
-        QVERIFY(o.events.empty());
-        QVERIFY(o.schemaMismatch);
-        QVERIFY(o.errors.value(0).contains("2.0"));
-    }
+    QVERIFY(p.pendingBytes() > 0);
+    auto o = p.feed("\n");
+    QCOMPARE(int(o.events.size()), 1);
+    QCOMPARE(o.events[0]["step"].get<int>(), 3);
+    QCOMPARE(p.pendingBytes(), 0);
+  }
+  void parserSeveralLinesInOneChunkAndSplitAcrossChunks() {
+    EventParser p;
+    auto o = p.feed(R"({"event":"a","schema":"1.0"})"
+                    "\n"
+                    R"({"event":"b","schema":"1.2"})"
+                    "\r\n"
+                    R"({"event":"c",)");
+    QCOMPARE(int(o.events.size()), 2);
+    QCOMPARE(o.events[1]["event"].get<std::string>(), std::string("b"));
+    o = p.feed(R"("schema":"1.0"})");
+    QVERIFY(o.events.empty());
+    o = p.finish();  // EOF without newline still yields the last event
+    QCOMPARE(int(o.events.size()), 1);
+    QCOMPARE(o.events[0]["event"].get<std::string>(), std::string("c"));
+  }
+  void parserGarbageReported() {
+    EventParser p;
+    auto o = p.feed(
+        "hello world\n[1,2]\n{\"schema\":\"1.0\"}\n{\"event\":\"x\"}\n\n{\"event\":\"ok\",\"schema\":\"1.0\"}\n");
+    QCOMPARE(int(o.events.size()), 1);
+    QCOMPARE(o.errors.size(), 4);
+    QVERIFY(o.errors[0].contains("not JSON"));
+    QVERIFY(!o.schemaMismatch);
+  }
+  void parserRejectsUnknownMajor() {
+    QVERIFY(EventParser::schemaSupported("1.0"));
+    QVERIFY(EventParser::schemaSupported("1.7"));
+    QVERIFY(EventParser::schemaSupported("1"));
+    QVERIFY(!EventParser::schemaSupported("2.0"));
+    QVERIFY(!EventParser::schemaSupported("0.9"));
+    QVERIFY(!EventParser::schemaSupported("10.0"));
+    QVERIFY(!EventParser::schemaSupported("x.1"));
+    QVERIFY(!EventParser::schemaSupported(""));
+    EventParser p;
+    auto o = p.feed("{\"event\":\"started\",\"schema\":\"2.0\"}\n");
+    QVERIFY(o.events.empty());
+    QVERIFY(o.schemaMismatch);
+    QVERIFY(o.errors.value(0).contains("2.0"));
+  }
 
-    // ---- RunProcess / LocalExecutor --------------------------------------------------------
-    void normalRunFinishes()
-    {
-        Harness h(options());
-        const RunSpec s = spec("normal", "normal");
-        QSignalSpy all(&h.exec, &LocalExecutor::allFinished);
-        QVERIFY(h.exec.enqueue(s));
-        QVERIFY(h.waitAll());
-        const Outcome& o = h.out["normal"];
-        QCOMPARE(o.state, RunState::Finished);
-        QVERIFY(o.error.isEmpty());
-        QVERIFY(hasEvent(o, "started"));
-        QVERIFY(hasEvent(o, "progress"));
-        QVERIFY(hasEvent(o, "metric"));
-        QCOMPARE((*lastEvent(o))["event"].get<std::string>(), std::string("finished"));
-        QVERIFY(o.warnings.isEmpty());
-        QVERIFY(all.count() >= 1);
-        const QByteArray log = stderrLog(s);
-        QVERIFY2(log.contains("fake-engine: mode=normal"), log.constData());
-        QVERIFY(log.contains("--threads 1"));
-        QVERIFY(log.contains("end: finished"));
+  // ---- RunProcess / LocalExecutor --------------------------------------------------------
+  void normalRunFinishes() {
+    Harness h(options());
+    const RunSpec s = spec("normal", "normal");
+    QSignalSpy all(&h.exec, &LocalExecutor::allFinished);
+    QVERIFY(h.exec.enqueue(s));
+    QVERIFY(h.waitAll());
+    const Outcome& o = h.out["normal"];
+    QCOMPARE(o.state, RunState::Finished);
+    QVERIFY(o.error.isEmpty());
+    QVERIFY(hasEvent(o, "started"));
+    QVERIFY(hasEvent(o, "progress"));
+    QVERIFY(hasEvent(o, "metric"));
+    QCOMPARE((*lastEvent(o))["event"].get<std::string>(), std::string("finished"));
+    QVERIFY(o.warnings.isEmpty());
+    QVERIFY(all.count() >= 1);
+    const QByteArray log = stderrLog(s);
+    QVERIFY2(log.contains("fake-engine: mode=normal"), log.constData());
+    QVERIFY(log.contains("--threads 1"));
+    QVERIFY(log.contains("end: finished"));
+  }
+  void crashMidRunIsLost() {
+    Harness h(options());
+    const RunSpec s = spec("crash", "crash");
+    QVERIFY(h.exec.enqueue(s));
+    QVERIFY(h.waitAll());
+    const Outcome& o = h.out["crash"];
+    QCOMPARE(o.state, RunState::Lost);
+    QCOMPARE(o.error.kind, QString("crashed"));
+    QCOMPARE(o.error.exitCode, -1);
+    QVERIFY(hasEvent(o, "progress"));
+    QVERIFY(stderrLog(s).contains("fake-engine: crashing"));
+    const json* last = lastEvent(o);
+    QCOMPARE((*last)["event"].get<std::string>(), std::string("error"));
+    QVERIFY((*last)["synthetic"].get<bool>());
+  }
+  void hangWithoutHeartbeatIsLost() {
+    Harness h(options(1, 1000));
+    QElapsedTimer t;
+    t.start();
+    QVERIFY(h.exec.enqueue(spec("hang", "hang")));
+    QVERIFY(h.waitAll(10000));
+    const Outcome& o = h.out["hang"];
+    QCOMPARE(o.state, RunState::Lost);
+    QCOMPARE(o.error.kind, QString("lost"));
+    QVERIFY(t.elapsed() >= 900);
+    QVERIFY2(t.elapsed() < 6000, qPrintable(QString::number(t.elapsed())));
+    QCOMPARE((*lastEvent(o))["kind"].get<std::string>(), std::string("lost"));
+  }
+  void garbageOutputIsReportedAndIgnored() {
+    Harness h(options());
+    const RunSpec s = spec("garbage", "garbage", 3);
+    QVERIFY(h.exec.enqueue(s));
+    QVERIFY(h.waitAll());
+    const Outcome& o = h.out["garbage"];
+    QCOMPARE(o.state, RunState::Finished);
+    QCOMPARE(o.warnings.size(), 9);  // 3 bad lines per step
+    QVERIFY(stderrLog(s).contains("ignored stdout line"));
+    int progress = 0;
+    for (const auto& e : o.events) progress += e["event"] == "progress";
+    QCOMPARE(progress, 3);
+  }
+  void partialLinesFromProcess() {
+    Harness h(options());
+    QVERIFY(h.exec.enqueue(spec("partial", "partial", 3, 5)));
+    QVERIFY(h.waitAll());
+    const Outcome& o = h.out["partial"];
+    QCOMPARE(o.state, RunState::Finished);
+    QVERIFY(o.warnings.isEmpty());
+    int progress = 0;
+    for (const auto& e : o.events) progress += e["event"] == "progress";
+    QCOMPARE(progress, 3);
+  }
+  void nonZeroExitCapturesErrorEvent() {
+    Harness h(options());
+    QVERIFY(h.exec.enqueue(spec("error", "error")));
+    QVERIFY(h.waitAll());
+    const Outcome& o = h.out["error"];
+    QCOMPARE(o.state, RunState::Failed);
+    QCOMPARE(o.error.kind, QString("data"));
+    QCOMPARE(o.error.location, QString("train.tsv:12"));
+    QCOMPARE(o.error.message, QString("bad label 'maybe'"));
+    QCOMPARE(o.error.exitCode, 4);
+    // the engine's own error event ends the stream: no synthetic duplicate
+    QVERIFY(!(*lastEvent(o)).contains("synthetic"));
+  }
+  void exitZeroWithoutFinishedFails() {
+    Harness h(options());
+    QVERIFY(h.exec.enqueue(spec("nofinish", "nofinish")));
+    QVERIFY(h.waitAll());
+    const Outcome& o = h.out["nofinish"];
+    QCOMPARE(o.state, RunState::Failed);
+    QCOMPARE(o.error.kind, QString("incomplete"));
+    QCOMPARE(o.error.exitCode, 0);
+  }
+  void unknownSchemaMajorFails() {
+    Harness h(options());
+    QVERIFY(h.exec.enqueue(spec("badschema", "badschema")));
+    QVERIFY(h.waitAll());
+    const Outcome& o = h.out["badschema"];
+    QCOMPARE(o.state, RunState::Failed);
+    QCOMPARE(o.error.kind, QString("protocol"));
+    QVERIFY(o.error.message.contains("2.0"));
+  }
+  void missingEngineFailsToLaunch() {
+    ExecutorOptions opt = options();
+    opt.enginePath = QDir(tmp_.path()).filePath("no-such-engine");
+    Harness h(opt);
+    QVERIFY(h.exec.enqueue(spec("launch", "normal")));
+    QVERIFY(h.waitAll());
+    QCOMPARE(h.out["launch"].state, RunState::Failed);
+    QCOMPARE(h.out["launch"].error.kind, QString("launch"));
+    QCOMPARE(h.doubleEnds, 0);
+  }
+  void concurrencyLimitRespected() {
+    Harness h(options(2));
+    for (int i = 0; i < 5; ++i) QVERIFY(h.exec.enqueue(spec(QString("c%1").arg(i), "normal", 4, 60)));
+    QVERIFY(!h.exec.enqueue(spec("c0", "normal")));  // duplicate key refused
+    QVERIFY(h.waitAll());
+    for (int i = 0; i < 5; ++i) QCOMPARE(h.out[QString("c%1").arg(i)].state, RunState::Finished);
+    QCOMPARE(h.maxRunning, 2);
+    QCOMPARE(h.exec.peakConcurrency(), 2);
+    QCOMPARE(h.doubleEnds, 0);
+  }
+  void cancelRunningAndQueued() {
+    Harness h(options(1));
+    const RunSpec slow = spec("slow", "normal", 200, 50);
+    QVERIFY(h.exec.enqueue(slow));
+    QVERIFY(h.exec.enqueue(spec("waiting", "normal")));
+    QTRY_VERIFY_WITH_TIMEOUT(h.out["slow"].events.size() > 8, 10000);
+    h.exec.cancelAll();
+    QVERIFY(h.waitAll(10000));
+    const Outcome& a = h.out["slow"];
+    const Outcome& b = h.out["waiting"];
+    QCOMPARE(a.state, RunState::Cancelled);
+    QCOMPARE(b.state, RunState::Cancelled);
+    QVERIFY(isResumable(a.state));
+    QCOMPARE((*lastEvent(a))["event"].get<std::string>(), std::string("error"));
+    QVERIFY((*lastEvent(a))["synthetic"].get<bool>());
+    QCOMPARE((*lastEvent(b))["kind"].get<std::string>(), std::string("cancelled"));
+    QVERIFY(!h.hadStarted.contains("waiting"));
+    // the engine wrote a checkpoint on SIGTERM: resume continues from it
+    QVERIFY(QFile::exists(QDir(slow.runDir).filePath("checkpoint/state.safetensors")));
+    Harness h2(options(1));
+    RunSpec again = spec("slow", "normal", 5, 5);  // fewer steps so the resumed run ends quickly
+    again.resume = true;
+    QVERIFY(h2.exec.enqueue(again));
+    QVERIFY(h2.waitAll());
+    QCOMPARE(h2.out["slow"].state, RunState::Finished);
+    QVERIFY(stderrLog(again).contains("--resume"));
+  }
+  void cancelledUnresponsiveProcessIsKilled() {
+    ExecutorOptions opt = options(1, 30000);
+    opt.cancelGraceMs = 300;
+    Harness h(opt);
+    // "stubborn" ignores SIGTERM but keeps sending heartbeats: SIGKILL after the grace period
+    QVERIFY(h.exec.enqueue(spec("hang2", "stubborn")));
+    QTRY_VERIFY_WITH_TIMEOUT(h.hadStarted.contains("hang2"), 5000);
+    QTest::qWait(100);
+    h.exec.cancel("hang2");
+    QVERIFY(h.waitAll(5000));
+    QCOMPARE(h.out["hang2"].state, RunState::Cancelled);
+    QCOMPARE(h.out["hang2"].error.exitCode, -1);  // killed, not exited
+  }
+  void stateNames() {
+    for (RunState s : {RunState::Queued, RunState::Running, RunState::Finished, RunState::Failed, RunState::Cancelled,
+                       RunState::Lost, RunState::Interrupted}) {
+      RunState back;
+      QVERIFY(parseRunState(runStateName(s), &back));
+      QCOMPARE(back, s);
     }
-    void crashMidRunIsLost()
-    {
-        Harness h(options());
-        const RunSpec s = spec("crash", "crash");
-        QVERIFY(h.exec.enqueue(s));
-        QVERIFY(h.waitAll());
-        const Outcome& o = h.out["crash"];
-        QCOMPARE(o.state, RunState::Lost);
-        QCOMPARE(o.error.kind, QString("crashed"));
-        QCOMPARE(o.error.exitCode, -1);
-        QVERIFY(hasEvent(o, "progress"));
-        QVERIFY(stderrLog(s).contains("fake-engine: crashing"));
-        const json* last = lastEvent(o);
-        QCOMPARE((*last)["event"].get<std::string>(), std::string("error"));
-        QVERIFY((*last)["synthetic"].get<bool>());
-    }
-    void hangWithoutHeartbeatIsLost()
-    {
-        Harness h(options(1, 1000));
-        QElapsedTimer t;
-        t.start();
-        QVERIFY(h.exec.enqueue(spec("hang", "hang")));
-        QVERIFY(h.waitAll(10000));
-        const Outcome& o = h.out["hang"];
-        QCOMPARE(o.state, RunState::Lost);
-        QCOMPARE(o.error.kind, QString("lost"));
-        QVERIFY(t.elapsed() >= 900);
-        QVERIFY2(t.elapsed() < 6000, qPrintable(QString::number(t.elapsed())));
-        QCOMPARE((*lastEvent(o))["kind"].get<std::string>(), std::string("lost"));
-    }
-    void garbageOutputIsReportedAndIgnored()
-    {
-        Harness h(options());
-        const RunSpec s = spec("garbage", "garbage", 3);
-        QVERIFY(h.exec.enqueue(s));
-        QVERIFY(h.waitAll());
-        const Outcome& o = h.out["garbage"];
-        QCOMPARE(o.state, RunState::Finished);
-        QCOMPARE(o.warnings.size(), 9);  // 3 bad lines per step
-        QVERIFY(stderrLog(s).contains("ignored stdout line"));
-        int progress = 0;
-        for (const auto& e : o.events) progress += e["event"] == "progress";
-        QCOMPARE(progress, 3);
-    }
-    void partialLinesFromProcess()
-    {
-        Harness h(options());
-        QVERIFY(h.exec.enqueue(spec("partial", "partial", 3, 5)));
-        QVERIFY(h.waitAll());
-        const Outcome& o = h.out["partial"];
-        QCOMPARE(o.state, RunState::Finished);
-        QVERIFY(o.warnings.isEmpty());
-        int progress = 0;
-        for (const auto& e : o.events) progress += e["event"] == "progress";
-        QCOMPARE(progress, 3);
-    }
-    void nonZeroExitCapturesErrorEvent()
-    {
-        Harness h(options());
-        QVERIFY(h.exec.enqueue(spec("error", "error")));
-        QVERIFY(h.waitAll());
-        const Outcome& o = h.out["error"];
-        QCOMPARE(o.state, RunState::Failed);
-        QCOMPARE(o.error.kind, QString("data"));
-        QCOMPARE(o.error.location, QString("train.tsv:12"));
-        QCOMPARE(o.error.message, QString("bad label 'maybe'"));
-        QCOMPARE(o.error.exitCode, 4);
-        // the engine's own error event ends the stream: no synthetic duplicate
-        QVERIFY(!(*lastEvent(o)).contains("synthetic"));
-    }
-    void exitZeroWithoutFinishedFails()
-    {
-        Harness h(options());
-        QVERIFY(h.exec.enqueue(spec("nofinish", "nofinish")));
-        QVERIFY(h.waitAll());
-        const Outcome& o = h.out["nofinish"];
-        QCOMPARE(o.state, RunState::Failed);
-        QCOMPARE(o.error.kind, QString("incomplete"));
-        QCOMPARE(o.error.exitCode, 0);
-    }
-    void unknownSchemaMajorFails()
-    {
-        Harness h(options());
-        QVERIFY(h.exec.enqueue(spec("badschema", "badschema")));
-        QVERIFY(h.waitAll());
-        const Outcome& o = h.out["badschema"];
-        QCOMPARE(o.state, RunState::Failed);
-        QCOMPARE(o.error.kind, QString("protocol"));
-        QVERIFY(o.error.message.contains("2.0"));
-    }
-    void missingEngineFailsToLaunch()
-    {
-        ExecutorOptions opt = options();
-        opt.enginePath = QDir(tmp_.path()).filePath("no-such-engine");
-        Harness h(opt);
-        QVERIFY(h.exec.enqueue(spec("launch", "normal")));
-        QVERIFY(h.waitAll());
-        QCOMPARE(h.out["launch"].state, RunState::Failed);
-        QCOMPARE(h.out["launch"].error.kind, QString("launch"));
-        QCOMPARE(h.doubleEnds, 0);
-    }
-    void concurrencyLimitRespected()
-    {
-        Harness h(options(2));
-        for (int i = 0; i < 5; ++i) QVERIFY(h.exec.enqueue(spec(QString("c%1").arg(i), "normal", 4, 60)));
-        QVERIFY(!h.exec.enqueue(spec("c0", "normal")));  // duplicate key refused
-        QVERIFY(h.waitAll());
-        for (int i = 0; i < 5; ++i) QCOMPARE(h.out[QString("c%1").arg(i)].state, RunState::Finished);
-        QCOMPARE(h.maxRunning, 2);
-        QCOMPARE(h.exec.peakConcurrency(), 2);
-        QCOMPARE(h.doubleEnds, 0);
-    }
-    void cancelRunningAndQueued()
-    {
-        Harness h(options(1));
-        const RunSpec slow = spec("slow", "normal", 200, 50);
-        QVERIFY(h.exec.enqueue(slow));
-        QVERIFY(h.exec.enqueue(spec("waiting", "normal")));
-        QTRY_VERIFY_WITH_TIMEOUT(h.out["slow"].events.size() > 8, 10000);
-        h.exec.cancelAll();
-        QVERIFY(h.waitAll(10000));
-        const Outcome& a = h.out["slow"];
-        const Outcome& b = h.out["waiting"];
-        QCOMPARE(a.state, RunState::Cancelled);
-        QCOMPARE(b.state, RunState::Cancelled);
-        QVERIFY(isResumable(a.state));
-        QCOMPARE((*lastEvent(a))["event"].get<std::string>(), std::string("error"));
-        QVERIFY((*lastEvent(a))["synthetic"].get<bool>());
-        QCOMPARE((*lastEvent(b))["kind"].get<std::string>(), std::string("cancelled"));
-        QVERIFY(!h.hadStarted.contains("waiting"));
-        // the engine wrote a checkpoint on SIGTERM: resume continues from it
-        QVERIFY(QFile::exists(QDir(slow.runDir).filePath("checkpoint/state.safetensors")));
-        Harness h2(options(1));
-        RunSpec again = spec("slow", "normal", 5, 5);  // fewer steps so the resumed run ends quickly
-        again.resume = true;
-        QVERIFY(h2.exec.enqueue(again));
-        QVERIFY(h2.waitAll());
-        QCOMPARE(h2.out["slow"].state, RunState::Finished);
-        QVERIFY(stderrLog(again).contains("--resume"));
-    }
-    void cancelledUnresponsiveProcessIsKilled()
-    {
-        ExecutorOptions opt = options(1, 30000);
-        opt.cancelGraceMs = 300;
-        Harness h(opt);
-        // "stubborn" ignores SIGTERM but keeps sending heartbeats: SIGKILL after the grace period
-        QVERIFY(h.exec.enqueue(spec("hang2", "stubborn")));
-        QTRY_VERIFY_WITH_TIMEOUT(h.hadStarted.contains("hang2"), 5000);
-        QTest::qWait(100);
-        h.exec.cancel("hang2");
-        QVERIFY(h.waitAll(5000));
-        QCOMPARE(h.out["hang2"].state, RunState::Cancelled);
-        QCOMPARE(h.out["hang2"].error.exitCode, -1);  // killed, not exited
-    }
-    void stateNames()
-    {
-        for (RunState s : {RunState::Queued, RunState::Running, RunState::Finished, RunState::Failed,
-                           RunState::Cancelled, RunState::Lost, RunState::Interrupted}) {
-            RunState back;
-            QVERIFY(parseRunState(runStateName(s), &back));
-            QCOMPARE(back, s);
-        }
-        RunState x;
-        QVERIFY(!parseRunState("bogus", &x));
-    }
-    void locateEnginePrefersOption()
-    {
-        QCOMPARE(locateEngine(QStringLiteral(FAKE_ENGINE_EXE)), QFileInfo(QStringLiteral(FAKE_ENGINE_EXE)).absoluteFilePath());
-        qputenv("ADAMIX_ENGINE", QByteArray(FAKE_ENGINE_EXE));
-        QCOMPARE(locateEngine(), QFileInfo(QStringLiteral(FAKE_ENGINE_EXE)).absoluteFilePath());
-        qunsetenv("ADAMIX_ENGINE");
-    }
+    RunState x;
+    QVERIFY(!parseRunState("bogus", &x));
+  }
+  void locateEnginePrefersOption() {
+    QCOMPARE(locateEngine(QStringLiteral(FAKE_ENGINE_EXE)),
+             QFileInfo(QStringLiteral(FAKE_ENGINE_EXE)).absoluteFilePath());
+    qputenv("ADAMIX_ENGINE", QByteArray(FAKE_ENGINE_EXE));
+    QCOMPARE(locateEngine(), QFileInfo(QStringLiteral(FAKE_ENGINE_EXE)).absoluteFilePath());
+    qunsetenv("ADAMIX_ENGINE");
+  }
 };
 
 QTEST_GUILESS_MAIN(TestExecutor)

@@ -15,8 +15,7 @@ using nlohmann::json;
 
 namespace {
 
-RunResult run(qint64 id, const QString& variant, const QString& task, int seed,
-              std::vector<ResultValue> values) {
+RunResult run(qint64 id, const QString& variant, const QString& task, int seed, std::vector<ResultValue> values) {
   RunResult r;
   r.runId = id;
   r.task = task;
@@ -50,16 +49,22 @@ ResultSet handMade() {
   ResultSet s;
   s.runs = {
       run(1, QStringLiteral("Adapter"), QStringLiteral("rte"), 1,
-          {best("dev", "accuracy", 0.70), best("dev", "loss", 0.5), best("train", "accuracy", 0.99),
+          {best("dev", "accuracy", 0.70),
+           best("dev", "loss", 0.5),
+           best("train", "accuracy", 0.99),
            {QStringLiteral("dev"), QStringLiteral("accuracy"), 0.10, QStringLiteral("final")}}),
       run(2, QStringLiteral("Adapter"), QStringLiteral("rte"), 2, {best("dev", "accuracy", 0.72)}),
       run(3, QStringLiteral("AdaMix"), QStringLiteral("rte"), 1, {best("dev", "accuracy", 0.75)}),
       run(4, QStringLiteral("AdaMix"), QStringLiteral("rte"), 2, {best("dev", "accuracy", 0.76)}),
       run(5, lora, QStringLiteral("rte"), 1, {best("dev", "accuracy", 0.756)}),
-      run(6, QStringLiteral("Adapter"), QStringLiteral("mrpc"), 1, {best("dev", "accuracy", 0.80), best("dev", "f1", 0.85)}),
-      run(7, QStringLiteral("Adapter"), QStringLiteral("mrpc"), 2, {best("dev", "accuracy", 0.84), best("dev", "f1", 0.87)}),
-      run(8, QStringLiteral("AdaMix"), QStringLiteral("mrpc"), 1, {best("dev", "f1", 0.88), best("dev", "accuracy", 0.85)}),
-      run(9, QStringLiteral("AdaMix"), QStringLiteral("mrpc"), 2, {best("dev", "accuracy", 0.86), best("dev", "f1", 0.90)}),
+      run(6, QStringLiteral("Adapter"), QStringLiteral("mrpc"), 1,
+          {best("dev", "accuracy", 0.80), best("dev", "f1", 0.85)}),
+      run(7, QStringLiteral("Adapter"), QStringLiteral("mrpc"), 2,
+          {best("dev", "accuracy", 0.84), best("dev", "f1", 0.87)}),
+      run(8, QStringLiteral("AdaMix"), QStringLiteral("mrpc"), 1,
+          {best("dev", "f1", 0.88), best("dev", "accuracy", 0.85)}),
+      run(9, QStringLiteral("AdaMix"), QStringLiteral("mrpc"), 2,
+          {best("dev", "accuracy", 0.86), best("dev", "f1", 0.90)}),
       run(10, lora, QStringLiteral("mrpc"), 1, {best("dev", "accuracy", 0.832), best("dev", "f1", 0.89)}),
       run(11, lora, QStringLiteral("mrpc"), 2, {best("dev", "accuracy", 0.85), best("dev", "f1", 0.91)}),
   };
@@ -71,7 +76,7 @@ ResultSet handMade() {
 class TestExport : public QObject {
   Q_OBJECT
 
-private slots:
+ private slots:
   void pivotNumbers() {
     const PivotTable t = buildPivot(handMade());
     QCOMPARE(t.rowHeaders, QStringList({QStringLiteral("Variant")}));
@@ -111,8 +116,9 @@ private slots:
         "\\bottomrule\n"
         "\\end{tabular}\n");
     QCOMPARE(pivotToLatex(buildPivot(handMade())), expected);
-    QCOMPARE(latexEscape(QStringLiteral("a_b & 5% #1 {x} $y ~ ^ \\")),
-             QStringLiteral("a\\_b \\& 5\\% \\#1 \\{x\\} \\$y \\textasciitilde{} \\textasciicircum{} \\textbackslash{}"));
+    QCOMPARE(
+        latexEscape(QStringLiteral("a_b & 5% #1 {x} $y ~ ^ \\")),
+        QStringLiteral("a\\_b \\& 5\\% \\#1 \\{x\\} \\$y \\textasciitilde{} \\textasciicircum{} \\textbackslash{}"));
   }
 
   void csv() {
@@ -150,9 +156,10 @@ private slots:
       r.values = std::move(v);
       return r;
     };
-    s.runs = {mk(1, "M=1", "up", "mnli", {best("dev_matched", "accuracy", 0.5), best("dev_mismatched", "accuracy", 0.25)}),
-              mk(2, "M=4", "down", "stsb", {best("dev", "spearman", 0.125), best("dev", "pearson", 0.375)}),
-              mk(3, "M=4", "down", "stsb", {best("dev", "pearson", 0.625)})};  // same seed, later run wins
+    s.runs = {
+        mk(1, "M=1", "up", "mnli", {best("dev_matched", "accuracy", 0.5), best("dev_mismatched", "accuracy", 0.25)}),
+        mk(2, "M=4", "down", "stsb", {best("dev", "spearman", 0.125), best("dev", "pearson", 0.375)}),
+        mk(3, "M=4", "down", "stsb", {best("dev", "pearson", 0.625)})};  // same seed, later run wins
     const PivotTable t = buildPivot(s);
     const QString expected = QStringLiteral(
         "| num_modules | sharing | MNLI-m | MNLI-mm | STS-B | Avg. | n |\n"
@@ -187,11 +194,11 @@ private slots:
     QCOMPARE(t.rows.size(), size_t(2));
     QCOMPARE(t.rows[1].outputs[1], QStringLiteral("B serves x."));
     QCOMPARE(t.rows[0].outputs[1], QString());
-    QCOMPARE(predictionsToMarkdown(t),
-             QStringLiteral("| Input | References | LoRA | AdaMix-LoRA |\n|---|---|---|---|\n"
-                            "| name : A | A.<br>It is A. | A is good. |  |\n"
-                            "| name : B \\| food : x | B. | B\\|x | B serves x. |\n"));
-    QCOMPARE(loadPredictionTable({{QStringLiteral("LoRA"), dir.filePath(QStringLiteral("a.jsonl"))}}, 1).rows.size(), size_t(1));
+    QCOMPARE(predictionsToMarkdown(t), QStringLiteral("| Input | References | LoRA | AdaMix-LoRA |\n|---|---|---|---|\n"
+                                                      "| name : A | A.<br>It is A. | A is good. |  |\n"
+                                                      "| name : B \\| food : x | B. | B\\|x | B serves x. |\n"));
+    QCOMPARE(loadPredictionTable({{QStringLiteral("LoRA"), dir.filePath(QStringLiteral("a.jsonl"))}}, 1).rows.size(),
+             size_t(1));
   }
 
   void nlgColumns() {
@@ -208,14 +215,17 @@ private slots:
       return r;
     };
     ResultSet s;
-    s.runs = {mk(1, "LoRA", "e2e", {best("dev", "cider", 1.2), best("dev", "bleu", 0.5), best("dev", "nist", 4.3),
-                                    best("dev", "meteor", 0.3), best("dev", "rouge_l", 0.45)}),
-              mk(2, "AdaMix-LoRA", "e2e", {best("dev", "bleu", 0.55), best("dev", "nist", 4.0), best("dev", "meteor", 0.325),
-                                           best("dev", "rouge_l", 0.5), best("dev", "cider", 1.5)}),
+    s.runs = {mk(1, "LoRA", "e2e",
+                 {best("dev", "cider", 1.2), best("dev", "bleu", 0.5), best("dev", "nist", 4.3),
+                  best("dev", "meteor", 0.3), best("dev", "rouge_l", 0.45)}),
+              mk(2, "AdaMix-LoRA", "e2e",
+                 {best("dev", "bleu", 0.55), best("dev", "nist", 4.0), best("dev", "meteor", 0.325),
+                  best("dev", "rouge_l", 0.5), best("dev", "cider", 1.5)}),
               mk(3, "LoRA", "webnlg", {best("dev", "bleu", 0.4), best("dev", "ter", 0.6)}),
               mk(4, "AdaMix-LoRA", "webnlg", {best("dev", "bleu", 0.42), best("dev", "ter", 0.55)})};
     const QString expected = QStringLiteral(
-        "| Variant | E2E BLEU | E2E NIST | E2E METEOR | E2E ROUGE-L | E2E CIDEr | WebNLG BLEU | WebNLG TER | Avg. | n |\n"
+        "| Variant | E2E BLEU | E2E NIST | E2E METEOR | E2E ROUGE-L | E2E CIDEr | WebNLG BLEU | WebNLG TER | Avg. | n "
+        "|\n"
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         "| LoRA | 50.0 | **4.3** | 30.0 | 45.0 | 1.2 | 40.0 | 60.0 | 45.0 | 1 |\n"
         "| AdaMix-LoRA | **55.0** | 4.0 | **32.5** | **50.0** | **1.5** | **42.0** | **55.0** | **48.5** | 1 |\n");

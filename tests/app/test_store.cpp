@@ -33,7 +33,7 @@ NewRun newRun(const QString& key, std::optional<qint64> study = std::nullopt, in
 
 /// A raw SQLite connection for setting up / inspecting files behind the Store's back.
 class RawDb {
-public:
+ public:
   explicit RawDb(const QString& path) : name_(QStringLiteral("raw-%1").arg(++counter_)) {
     auto db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name_);
     db.setDatabaseName(path);
@@ -50,7 +50,7 @@ public:
   }
   void exec(const QString& sql) { scalar(sql); }
 
-private:
+ private:
   static void QVERIFY_THROW(bool ok) {
     if (!ok) qFatal("raw open failed");
   }
@@ -63,7 +63,7 @@ private:
 class TestStore : public QObject {
   Q_OBJECT
 
-private slots:
+ private slots:
   void openSetsPragmasAndSchema() {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("w.sqlite"));
@@ -73,7 +73,8 @@ private slots:
       QVERIFY(s.isOpen());
       QCOMPARE(s.schemaVersion(), schema::kCurrentVersion);
       // Foreign keys on: a result for a missing run is rejected.
-      QVERIFY_THROWS_EXCEPTION(StoreError, s.setResults(999, {{QStringLiteral("dev"), QStringLiteral("accuracy"), 0.5}}));
+      QVERIFY_THROWS_EXCEPTION(StoreError,
+                               s.setResults(999, {{QStringLiteral("dev"), QStringLiteral("accuracy"), 0.5}}));
       Store other;  // a second connection to the same file gets its own connection name
       other.open(path);
       QVERIFY(other.connectionName() != s.connectionName());
@@ -81,7 +82,9 @@ private slots:
     RawDb raw(path);
     QCOMPARE(raw.scalar(QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
     QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), schema::kCurrentVersion);
-    QVERIFY(raw.scalar(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name = 'metric_points_series'")).toInt() == 1);
+    QVERIFY(
+        raw.scalar(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name = 'metric_points_series'")).toInt() ==
+        1);
   }
 
   // Bug pinned: a study without axes expands to runs whose variant is a null QString, which the
@@ -108,7 +111,8 @@ private slots:
 
     // studies
     const qint64 sid = s.upsertStudy(QStringLiteral("demo"), QStringLiteral("/x/demo.json"), json{{"name", "demo"}});
-    QCOMPARE(s.upsertStudy(QStringLiteral("demo"), QStringLiteral("/y/demo.json"), json{{"name", "demo"}, {"v", 2}}), sid);
+    QCOMPARE(s.upsertStudy(QStringLiteral("demo"), QStringLiteral("/y/demo.json"), json{{"name", "demo"}, {"v", 2}}),
+             sid);
     auto st = s.findStudy(QStringLiteral("demo"));
     QVERIFY(st);
     QCOMPARE(st->filePath, QStringLiteral("/y/demo.json"));
@@ -195,8 +199,10 @@ private slots:
     // metric points
     std::vector<MetricPoint> pts;
     for (int step = 30; step >= 10; step -= 10) {
-      pts.push_back({a.id, step, step / 10.0, QStringLiteral("train"), QStringLiteral("loss"), 1.0 / step, 1000.0 + step});
-      pts.push_back({a.id, step, step / 10.0, QStringLiteral("dev"), QStringLiteral("accuracy"), 0.5 + step / 100.0, 1000.0 + step});
+      pts.push_back(
+          {a.id, step, step / 10.0, QStringLiteral("train"), QStringLiteral("loss"), 1.0 / step, 1000.0 + step});
+      pts.push_back({a.id, step, step / 10.0, QStringLiteral("dev"), QStringLiteral("accuracy"), 0.5 + step / 100.0,
+                     1000.0 + step});
     }
     s.appendMetricPoints(pts);
     auto loss = s.metricSeries(a.id, QStringLiteral("train"), QStringLiteral("loss"));
@@ -273,9 +279,11 @@ private slots:
       RawDb raw(path);
       for (const QString& sql : schema::v1Statements()) raw.exec(sql);
       raw.exec(QStringLiteral("PRAGMA user_version = 1"));
-      raw.exec(QStringLiteral("INSERT INTO studies(id, name, file_path, json, created) VALUES (1, 'old', 'o.json', '{}', 5)"));
-      raw.exec(QStringLiteral("INSERT INTO runs(id, study_id, run_key, variant, task, seed, axes, config, status, created)"
-                              " VALUES (7, 1, 'k7', 'LoRA', 'sst2', 2, '{\"variant\":\"LoRA\"}', '{\"seed\":2}', 'finished', 6)"));
+      raw.exec(QStringLiteral(
+          "INSERT INTO studies(id, name, file_path, json, created) VALUES (1, 'old', 'o.json', '{}', 5)"));
+      raw.exec(QStringLiteral(
+          "INSERT INTO runs(id, study_id, run_key, variant, task, seed, axes, config, status, created)"
+          " VALUES (7, 1, 'k7', 'LoRA', 'sst2', 2, '{\"variant\":\"LoRA\"}', '{\"seed\":2}', 'finished', 6)"));
       raw.exec(QStringLiteral("INSERT INTO metric_points VALUES (7, 10, 0.5, 'dev', 'accuracy', 0.8, 9)"));
       // v1 allowed duplicate results; the migration keeps the last one written.
       raw.exec(QStringLiteral("INSERT INTO results VALUES (7, 'dev', 'accuracy', 0.80, 'best')"));
@@ -352,7 +360,8 @@ private slots:
             for (int b = 0; b < kBatches; ++b) {
               std::vector<MetricPoint> batch;
               for (int i = 0; i < kBatchSize; ++i)
-                batch.push_back({id, b * kBatchSize + i, 0.0, QStringLiteral("train"), QStringLiteral("loss"), 1.0 * i, unixNow()});
+                batch.push_back(
+                    {id, b * kBatchSize + i, 0.0, QStringLiteral("train"), QStringLiteral("loss"), 1.0 * i, unixNow()});
               s.appendMetricPoints(batch);
               s.touchHeartbeat(id, unixNow());
               if (t == 0) s.listRuns();  // a reader in the mix
@@ -386,7 +395,8 @@ private slots:
     for (const RunRecord& r : runs) {
       QCOMPARE(r.status, RunStatus::Finished);
       QVERIFY(r.lastHeartbeat);
-      QCOMPARE(s.metricSeries(r.id, QStringLiteral("train"), QStringLiteral("loss")).size(), size_t(kBatches * kBatchSize));
+      QCOMPARE(s.metricSeries(r.id, QStringLiteral("train"), QStringLiteral("loss")).size(),
+               size_t(kBatches * kBatchSize));
       QCOMPARE(s.results(r.id).size(), size_t(2));
     }
     s.close();

@@ -45,7 +45,7 @@ std::string errorPath(const json& doc) {
 class TestStudy : public QObject {
   Q_OBJECT
 
-private slots:
+ private slots:
   void expansionCountsAndOrder() {
     const Study s = parseStudy(studyDoc());
     const auto runs = expandStudy(s, {QStringLiteral("/assets")});
@@ -169,7 +169,8 @@ private slots:
     QCOMPARE(with("/axes/1/values/1", "sixteen"), std::string("/axes/1/values/1"));
     QCOMPARE(with("/axes/1/values/1", 8), std::string("/axes/1/values/1"));  // duplicate
     QCOMPARE(with("/axes/0/values/2/set", json{{"/peft/nope", 1}}), std::string("/axes/0/values/2/set/~1peft~1nope"));
-    QCOMPARE(with("/axes/0/values/2/set", json{{"/peft/method", 3}}), std::string("/axes/0/values/2/set/~1peft~1method"));
+    QCOMPARE(with("/axes/0/values/2/set", json{{"/peft/method", 3}}),
+             std::string("/axes/0/values/2/set/~1peft~1method"));
     QCOMPARE(with("/axes/0/values/1/label", "Adapter"), std::string("/axes/0/values/1/label"));
     QCOMPARE(with("/axes/0/values/1/extra", 1), std::string("/axes/0/values/1/extra"));
     QCOMPARE(with("/axes/0/values", json::array()), std::string("/axes/0/values"));
@@ -254,8 +255,9 @@ private slots:
     QFile doc(QStringLiteral(ADAMIX_SOURCE_DIR "/docs/study-files.md"));
     QVERIFY(doc.open(QIODevice::ReadOnly));
     const QString text = QString::fromUtf8(doc.readAll());
-    const auto m = QRegularExpression(QStringLiteral("```json\\n(.*?)```"),
-                                      QRegularExpression::DotMatchesEverythingOption).match(text);
+    const auto m =
+        QRegularExpression(QStringLiteral("```json\\n(.*?)```"), QRegularExpression::DotMatchesEverythingOption)
+            .match(text);
     QVERIFY(m.hasMatch());
     const Study s = parseStudy(json::parse(m.captured(1).toStdString()));
     QCOMPARE(expandStudy(s).size(), size_t(32));  // as the page says

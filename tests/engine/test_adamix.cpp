@@ -112,8 +112,12 @@ void TestAdaMix::mergedEqualsHandAveragedWeights() {
   LoraMixture lora(8, 8, lo, m, routes);
   for (int64_t k = 0; k < 4; ++k) lora->lora_B->weight(k).normal_();
   lora->eval();
-  auto a_mean = torch::stack({lora->lora_A->weight(0), lora->lora_A->weight(1), lora->lora_A->weight(2), lora->lora_A->weight(3)}).mean(0);
-  auto b_mean = torch::stack({lora->lora_B->weight(0), lora->lora_B->weight(1), lora->lora_B->weight(2), lora->lora_B->weight(3)}).mean(0);
+  auto a_mean =
+      torch::stack({lora->lora_A->weight(0), lora->lora_A->weight(1), lora->lora_A->weight(2), lora->lora_A->weight(3)})
+          .mean(0);
+  auto b_mean =
+      torch::stack({lora->lora_B->weight(0), lora->lora_B->weight(1), lora->lora_B->weight(2), lora->lora_B->weight(3)})
+          .mean(0);
   QVERIFY(torch::allclose(lora->forward(h), F::linear(F::linear(h, a_mean), b_mean) * 3.0, 1e-6, 1e-6));
 }
 
@@ -128,7 +132,8 @@ void TestAdaMix::singleModuleEqualsPlainAdapterBitForBit() {
   auto h = torch::randn({3, 7, 16});
   const auto& ad = site->adapter();
   // The plain Houlsby/AdaMix-reference adapter, written out by hand.
-  auto plain = h + F::linear(F::gelu(F::linear(h, ad->down->weight(0), ad->down->bias(0))), ad->up->weight(0), ad->up->bias(0));
+  auto plain =
+      h + F::linear(F::gelu(F::linear(h, ad->down->weight(0), ad->down->bias(0))), ad->up->weight(0), ad->up->bias(0));
   for (bool training : {true, false}) {
     site->train(training);
     QVERIFY(torch::equal(site->forward(h), plain));

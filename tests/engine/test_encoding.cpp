@@ -115,8 +115,7 @@ class TestEncoding : public QObject {
     // A permutation of 0..n-1.
     for (int64_t epoch : {0, 1, 7}) {
       std::vector<size_t> flat;
-      for (const auto& b : epochOrder(1000, 32, 5, epoch, true))
-        flat.insert(flat.end(), b.begin(), b.end());
+      for (const auto& b : epochOrder(1000, 32, 5, epoch, true)) flat.insert(flat.end(), b.begin(), b.end());
       QCOMPARE(flat.size(), size_t(1000));
       std::sort(flat.begin(), flat.end());
       for (size_t i = 0; i < flat.size(); ++i) QCOMPARE(flat[i], i);

@@ -73,16 +73,30 @@ std::shared_ptr<TaskModelImpl> tinyLm(const json& j, uint64_t seed) {
 }
 
 std::shared_ptr<TaskModelImpl> tinyLlamaLm(uint64_t seed) {
-  return tinyLm({{"model_type", "llama"}, {"hidden_size", 16}, {"intermediate_size", 32}, {"num_hidden_layers", 2},
-                 {"num_attention_heads", 4}, {"num_key_value_heads", 2}, {"vocab_size", 40},
-                 {"max_position_embeddings", 128}, {"rms_norm_eps", 1e-5}, {"tie_word_embeddings", false}},
+  return tinyLm({{"model_type", "llama"},
+                 {"hidden_size", 16},
+                 {"intermediate_size", 32},
+                 {"num_hidden_layers", 2},
+                 {"num_attention_heads", 4},
+                 {"num_key_value_heads", 2},
+                 {"vocab_size", 40},
+                 {"max_position_embeddings", 128},
+                 {"rms_norm_eps", 1e-5},
+                 {"tie_word_embeddings", false}},
                 seed);
 }
 
 /// GPT-2 (learned positions, fused c_attn, tied LM head), HF config names.
 std::shared_ptr<TaskModelImpl> tinyGpt2Lm(uint64_t seed) {
-  return tinyLm({{"model_type", "gpt2"}, {"n_embd", 16}, {"n_layer", 2}, {"n_head", 4}, {"n_inner", 32},
-                 {"vocab_size", 40}, {"n_positions", 64}, {"resid_pdrop", 0.0}, {"embd_pdrop", 0.0},
+  return tinyLm({{"model_type", "gpt2"},
+                 {"n_embd", 16},
+                 {"n_layer", 2},
+                 {"n_head", 4},
+                 {"n_inner", 32},
+                 {"vocab_size", 40},
+                 {"n_positions", 64},
+                 {"resid_pdrop", 0.0},
+                 {"embd_pdrop", 0.0},
                  {"attn_pdrop", 0.0}},
                 seed);
 }
@@ -139,7 +153,8 @@ class TestGeneration : public QObject {
   void samplingTopPAndSeed() {
     // top_p → 0 keeps only the most likely token: sampling equals greedy. With top_p = 1 the draws
     // depend on the seed only (same seed, same output).
-    BigramLm lm({{0, 0, 0, 0, 0}, {0, 0, 0.1, 0.5, 0.4}, {0, 0, 1, 0, 0}, {0, 0, 0.3, 0.3, 0.4}, {0, 0, 0.3, 0.4, 0.3}});
+    BigramLm lm(
+        {{0, 0, 0, 0, 0}, {0, 0, 0.1, 0.5, 0.4}, {0, 0, 1, 0, 0}, {0, 0, 0.3, 0.3, 0.4}, {0, 0, 0.3, 0.4, 0.3}});
     DecodeOptions o;
     o.max_new_tokens = 8;
     o.end_ids = {2};
@@ -234,10 +249,10 @@ class TestGeneration : public QObject {
     QVERIFY(std::fabs(loss.item<double>() - manual) < 1e-5);
     // Context positions do not contribute: zero gradient on the logits predicting context tokens.
     loss.backward();
-    QCOMPARE(logits.grad()[0][0].abs().sum().item<double>(), 0.0);   // predicts token 1 (context)
-    QCOMPARE(logits.grad()[0][2].abs().sum().item<double>(), 0.0);   // predicts token 3 (context)
-    QVERIFY(logits.grad()[0][3].abs().sum().item<double>() > 0);     // predicts 8 (completion)
-    QCOMPARE(logits.grad()[1][4].abs().sum().item<double>(), 0.0);   // padding
+    QCOMPARE(logits.grad()[0][0].abs().sum().item<double>(), 0.0);  // predicts token 1 (context)
+    QCOMPARE(logits.grad()[0][2].abs().sum().item<double>(), 0.0);  // predicts token 3 (context)
+    QVERIFY(logits.grad()[0][3].abs().sum().item<double>() > 0);    // predicts 8 (completion)
+    QCOMPARE(logits.grad()[1][4].abs().sum().item<double>(), 0.0);  // padding
     // Label smoothing changes the loss (and stays finite).
     QVERIFY(completionLoss(logits.detach(), b.labels, 0.1).item<double>() != loss.item<double>());
     // Consistency over completion positions only: differing logits at context positions give 0.
@@ -289,10 +304,18 @@ class TestGeneration : public QObject {
     json cfg = {{"seed", 2},
                 {"model", {{"path", model_dir}}},
                 {"task", {{"name", "e2e"}, {"data_dir", data_dir}, {"dev_items", 3}, {"max_seq_length", 64}}},
-                {"peft", {{"method", "lora"}, {"lora", {{"rank", 2}, {"alpha", 4}}},
-                          {"adamix", {{"num_modules", 2}, {"sharing", "up"}}}}},
-                {"train", {{"learning_rate", 1e-3}, {"epochs", 1}, {"batch_size", 4}, {"log_every_steps", 1},
-                           {"threads", 1}, {"device", "cpu"}, {"label_smoothing", 0.1}}},
+                {"peft",
+                 {{"method", "lora"},
+                  {"lora", {{"rank", 2}, {"alpha", 4}}},
+                  {"adamix", {{"num_modules", 2}, {"sharing", "up"}}}}},
+                {"train",
+                 {{"learning_rate", 1e-3},
+                  {"epochs", 1},
+                  {"batch_size", 4},
+                  {"log_every_steps", 1},
+                  {"threads", 1},
+                  {"device", "cpu"},
+                  {"label_smoothing", 0.1}}},
                 {"generation", {{"beam_size", 2}, {"max_new_tokens", 6}, {"no_repeat_ngram_size", 2}}}};
     auto rc = parseRunConfig(cfg);
     QCOMPARE(rc.peft.adamix.consistency_weight, 100.0);  // generation default λ

@@ -60,27 +60,26 @@ class TestGlueData : public QObject {
   void taskTable() {
     QCOMPARE(glueTaskNames().size(), size_t(9));
     for (const auto& n : glueTaskNames()) QCOMPARE(taskSpec(n).name, n);
-    QCOMPARE(taskSpec("mnli").label_names,
-             (std::vector<std::string>{"contradiction", "entailment", "neutral"}));
-    QCOMPARE(taskSpec("rte").label_names,
-             (std::vector<std::string>{"entailment", "not_entailment"}));
+    QCOMPARE(taskSpec("mnli").label_names, (std::vector<std::string>{"contradiction", "entailment", "neutral"}));
+    QCOMPARE(taskSpec("rte").label_names, (std::vector<std::string>{"entailment", "not_entailment"}));
     QCOMPARE(taskSpec("qnli").label_names, taskSpec("rte").label_names);
     QVERIFY(taskSpec("stsb").regression);
     QCOMPARE(taskSpec("stsb").num_labels, 1);
-    QCOMPARE(taskSpec("mnli").dev_splits,
-             (std::vector<std::string>{"dev_matched", "dev_mismatched"}));
+    QCOMPARE(taskSpec("mnli").dev_splits, (std::vector<std::string>{"dev_matched", "dev_mismatched"}));
     QVERIFY(!taskSpec("sst2").pair && !taskSpec("cola").pair && taskSpec("mrpc").pair);
     const auto e = expectError([] { taskSpec("squad"); });
     QCOMPARE(e.kind(), ErrorKind::Config);
     QCOMPARE(e.location(), std::string("/task/name"));
     QCOMPARE(parseBadRowsPolicy("skip"), BadRowsPolicy::Skip);
-    QCOMPARE(expectError([] { parseBadRowsPolicy("ignore"); }).location(),
-             std::string("/task/bad_rows"));
+    QCOMPARE(expectError([] { parseBadRowsPolicy("ignore"); }).location(), std::string("/task/bad_rows"));
   }
 
   void tsvBasics() {
     // BOM, CRLF, literal quotes, empty fields, blank trailing line.
-    const auto f = parseTsv("\xEF\xBB\xBF" "a\t\"b\r\n\"c\"\t\td\r\n\r\n", "x.tsv");
+    const auto f = parseTsv(
+        "\xEF\xBB\xBF"
+        "a\t\"b\r\n\"c\"\t\td\r\n\r\n",
+        "x.tsv");
     QCOMPARE(f.rows.size(), size_t(2));
     QCOMPARE(f.rows[0].fields, (std::vector<std::string>{"a", "\"b"}));
     QCOMPARE(f.rows[0].line, 1);
@@ -126,18 +125,16 @@ class TestGlueData : public QObject {
     const auto train = loadSplit("mrpc", dir, "train");  // BOM before "Quality" in the header
     QCOMPARE(train.examples.size(), size_t(3668));
     QCOMPARE(train.examples[0].label, int64_t(1));
-    QCOMPARE(train.examples[0].text_a,
-             std::string("Amrozi accused his brother, whom he called \"the witness\", of "
-                         "deliberately distorting his evidence."));
+    QCOMPARE(train.examples[0].text_a, std::string("Amrozi accused his brother, whom he called \"the witness\", of "
+                                                   "deliberately distorting his evidence."));
     QCOMPARE(train.examples[0].text_b,
              std::string("Referring to him as only \"the witness\", Amrozi accused his brother of "
                          "deliberately distorting his evidence."));
     const auto dev = loadSplit("mrpc", dir, "dev");
     QCOMPARE(dev.examples.size(), size_t(408));
     // Unbalanced leading quote stays literal and does not swallow the following rows.
-    QCOMPARE(dev.examples[0].text_b,
-             std::string("\"The foodservice pie business does not fit our long-term growth "
-                         "strategy."));
+    QCOMPARE(dev.examples[0].text_b, std::string("\"The foodservice pie business does not fit our long-term growth "
+                                                 "strategy."));
     QCOMPARE(dev.examples[1].label, int64_t(0));
   }
 
@@ -164,8 +161,7 @@ class TestGlueData : public QObject {
     if (rte.empty() || wnli.empty() || qnli.empty()) QSKIP("shared GLUE RTE/WNLI/QNLI not present");
     const auto rtrain = loadSplit("rte", rte, "train");
     QCOMPARE(rtrain.examples.size(), size_t(2490));
-    QCOMPARE(rtrain.examples[0].text_a,
-             std::string("No Weapons of Mass Destruction Found in Iraq Yet."));
+    QCOMPARE(rtrain.examples[0].text_a, std::string("No Weapons of Mass Destruction Found in Iraq Yet."));
     QCOMPARE(rtrain.examples[0].text_b, std::string("Weapons of Mass Destruction Found in Iraq."));
     QCOMPARE(rtrain.examples[0].label, int64_t(1));  // not_entailment
     QCOMPARE(rtrain.examples[1].label, int64_t(0));  // entailment
@@ -181,8 +177,7 @@ class TestGlueData : public QObject {
 
     const auto qdev = loadSplit("qnli", qnli, "dev");
     QCOMPARE(qdev.examples.size(), size_t(5463));
-    QCOMPARE(qdev.examples[0].text_a,
-             std::string("What came into force after the new constitution was herald?"));
+    QCOMPARE(qdev.examples[0].text_a, std::string("What came into force after the new constitution was herald?"));
     QCOMPARE(qdev.examples[0].label, int64_t(0));
     QCOMPARE(qdev.examples[1].label, int64_t(1));
     // The QNLI train file is absent: a Data error naming the file.
@@ -193,30 +188,26 @@ class TestGlueData : public QObject {
 
   void mnliLayout() {
     const std::string dir = tmp_.filePath("MNLI").toStdString();
-    writeFile(dir + "/train.tsv",
-              std::string(kMnliTrainHeader) +
-                  "0\t31193\t31193n\tgovernment\t( ( A ) )\t( B )\t(ROOT A)\t(ROOT B)\t"
-                  "Conceptually cream skimming has two basic dimensions.\t"
-                  "Product and geography are what make cream skimming work. \tneutral\tneutral\n"
-                  "1\t101457\t101457e\ttelephone\tx\ty\tx\ty\tyou know \"during\" the season\t"
-                  "You lose the things.\tentailment\tentailment\n"
-                  "2\t134793\t134793e\tfiction\tx\ty\tx\ty\tOne of our number\tA member\t"
-                  "entailment\tcontradiction\n");
+    writeFile(dir + "/train.tsv", std::string(kMnliTrainHeader) +
+                                      "0\t31193\t31193n\tgovernment\t( ( A ) )\t( B )\t(ROOT A)\t(ROOT B)\t"
+                                      "Conceptually cream skimming has two basic dimensions.\t"
+                                      "Product and geography are what make cream skimming work. \tneutral\tneutral\n"
+                                      "1\t101457\t101457e\ttelephone\tx\ty\tx\ty\tyou know \"during\" the season\t"
+                                      "You lose the things.\tentailment\tentailment\n"
+                                      "2\t134793\t134793e\tfiction\tx\ty\tx\ty\tOne of our number\tA member\t"
+                                      "entailment\tcontradiction\n");
     const std::string dev_row =
         "0\t63735\t63735n\tslate\tx\ty\tx\ty\tThe new rights are nice enough\t"
         "Everyone really likes the newest benefits \tneutral\tentailment\tneutral\tneutral\t"
         "neutral\tneutral\n";
     writeFile(dir + "/dev_matched.tsv", std::string(kMnliDevHeader) + dev_row);
-    writeFile(dir + "/dev_mismatched.tsv",
-              std::string(kMnliDevHeader) + dev_row +
-                  "1\t1\t1e\tletters\tx\ty\tx\ty\tA\tB\tcontradiction\tcontradiction\t"
-                  "contradiction\tcontradiction\tcontradiction\tcontradiction\n");
+    writeFile(dir + "/dev_mismatched.tsv", std::string(kMnliDevHeader) + dev_row +
+                                               "1\t1\t1e\tletters\tx\ty\tx\ty\tA\tB\tcontradiction\tcontradiction\t"
+                                               "contradiction\tcontradiction\tcontradiction\tcontradiction\n");
     const auto train = loadSplit("mnli", dir, "train");
     QCOMPARE(train.examples.size(), size_t(3));
-    QCOMPARE(train.examples[0].text_a,
-             std::string("Conceptually cream skimming has two basic dimensions."));
-    QCOMPARE(train.examples[0].text_b,
-             std::string("Product and geography are what make cream skimming work. "));
+    QCOMPARE(train.examples[0].text_a, std::string("Conceptually cream skimming has two basic dimensions."));
+    QCOMPARE(train.examples[0].text_b, std::string("Product and geography are what make cream skimming work. "));
     QCOMPARE(train.examples[0].label, int64_t(2));  // neutral
     QCOMPARE(train.examples[1].text_a, std::string("you know \"during\" the season"));
     QCOMPARE(train.examples[1].label, int64_t(1));  // entailment
@@ -251,9 +242,8 @@ class TestGlueData : public QObject {
     QCOMPARE(s.skipped, int64_t(1));
     QCOMPARE(s.examples[0].text_a, std::string("Why are African-Americans so beautiful?"));
     QCOMPARE(s.examples[0].label, int64_t(0));
-    QCOMPARE(s.examples[1].text_b,
-             std::string("I handle social media for a non-profit. Should I \"like\" other "
-                         "non-profit pages?"));
+    QCOMPARE(s.examples[1].text_b, std::string("I handle social media for a non-profit. Should I \"like\" other "
+                                               "non-profit pages?"));
     QCOMPARE(s.examples[1].label, int64_t(1));
   }
 
@@ -338,8 +328,7 @@ class TestGlueData : public QObject {
     std::map<int64_t, int> counts;
     for (const auto& e : a) counts[e.label]++;
     QCOMPARE(counts, (std::map<int64_t, int>{{0, 4}, {1, 4}, {2, 4}}));
-    QVERIFY(std::is_sorted(a.begin(), a.end(),
-                           [](const Example& x, const Example& y) { return x.index < y.index; }));
+    QVERIFY(std::is_sorted(a.begin(), a.end(), [](const Example& x, const Example& y) { return x.index < y.index; }));
     std::vector<int64_t> ia, ib, ic;
     for (const auto& e : a) ia.push_back(e.index);
     for (const auto& e : fewShot(ex, 4, 7)) ib.push_back(e.index);
@@ -350,8 +339,7 @@ class TestGlueData : public QObject {
     // k larger than a class, k <= 0, regression labels: Config errors.
     QCOMPARE(expectError([&] { fewShot(ex, 30, 1); }).location(), std::string("/task/few_shot_k"));
     QCOMPARE(expectError([&] { fewShot(ex, 0, 1); }).kind(), ErrorKind::Config);
-    QCOMPARE(expectError([&] { fewShot(syntheticExamples({-1, -1}), 1, 1); }).kind(),
-             ErrorKind::Config);
+    QCOMPARE(expectError([&] { fewShot(syntheticExamples({-1, -1}), 1, 1); }).kind(), ErrorKind::Config);
     // On real RTE: 16 per class.
     const auto dir = glueDir("RTE");
     if (!dir.empty()) {

@@ -70,12 +70,15 @@ torch::Tensor param(torch::nn::Module& m, const std::string& name) {
 }
 
 torch::Tensor ln(const torch::Tensor& x, torch::nn::Module& m, const std::string& prefix, double eps) {
-  return F::layer_norm(x, F::LayerNormFuncOptions({x.size(-1)}).weight(param(m, prefix + ".weight"))
-                              .bias(param(m, prefix + ".bias")).eps(eps));
+  return F::layer_norm(x, F::LayerNormFuncOptions({x.size(-1)})
+                              .weight(param(m, prefix + ".weight"))
+                              .bias(param(m, prefix + ".bias"))
+                              .eps(eps));
 }
 
 /// Softmax attention written out: q, k, v [T, d] for one sequence, H heads, optional causal mask.
-torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, int64_t H, bool causal) {
+torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, int64_t H,
+                        bool causal) {
   const int64_t T = q.size(0), D = q.size(1) / H;
   std::vector<torch::Tensor> heads;
   for (int64_t h = 0; h < H; ++h) {
@@ -152,18 +155,34 @@ void TestHfModels::parameterNamesAreHuggingFaces() {
   auto bert = loadTaskModel(writeTiny(tmp_, "bert"), HeadType::Classification, 3, 1);
   auto roberta = loadTaskModel(writeTiny(tmp_, "roberta"), HeadType::Classification, 3, 1);
   auto gpt2 = loadTaskModel(writeTiny(tmp_, "gpt2"), HeadType::Classification, 3, 1);
-  const std::vector<std::pair<std::shared_ptr<TaskModelImpl>, std::vector<std::pair<std::string, std::vector<int64_t>>>>> cases = {
-      {bert, {{"bert.embeddings.word_embeddings.weight", {64, 16}}, {"bert.embeddings.token_type_embeddings.weight", {2, 16}},
-              {"bert.encoder.layer.0.attention.self.query.weight", {16, 16}}, {"bert.encoder.layer.1.attention.output.LayerNorm.bias", {16}},
-              {"bert.encoder.layer.0.intermediate.dense.weight", {32, 16}}, {"bert.encoder.layer.0.output.dense.weight", {16, 32}},
-              {"bert.pooler.dense.weight", {16, 16}}, {"classifier.weight", {3, 16}}}},
-      {roberta, {{"roberta.embeddings.position_embeddings.weight", {34, 16}}, {"roberta.embeddings.token_type_embeddings.weight", {1, 16}},
-                 {"roberta.encoder.layer.0.attention.self.query.weight", {16, 16}}, {"classifier.dense.weight", {16, 16}},
-                 {"classifier.out_proj.weight", {3, 16}}}},
-      {gpt2, {{"transformer.wte.weight", {64, 16}}, {"transformer.wpe.weight", {32, 16}}, {"transformer.h.0.ln_1.weight", {16}},
-              {"transformer.h.0.attn.c_attn.weight", {16, 48}}, {"transformer.h.1.mlp.c_fc.weight", {16, 32}},
-              {"transformer.h.1.mlp.c_proj.weight", {32, 16}}, {"transformer.ln_f.bias", {16}}, {"score.weight", {3, 16}}}},
-  };
+  const std::vector<
+      std::pair<std::shared_ptr<TaskModelImpl>, std::vector<std::pair<std::string, std::vector<int64_t>>>>>
+      cases = {
+          {bert,
+           {{"bert.embeddings.word_embeddings.weight", {64, 16}},
+            {"bert.embeddings.token_type_embeddings.weight", {2, 16}},
+            {"bert.encoder.layer.0.attention.self.query.weight", {16, 16}},
+            {"bert.encoder.layer.1.attention.output.LayerNorm.bias", {16}},
+            {"bert.encoder.layer.0.intermediate.dense.weight", {32, 16}},
+            {"bert.encoder.layer.0.output.dense.weight", {16, 32}},
+            {"bert.pooler.dense.weight", {16, 16}},
+            {"classifier.weight", {3, 16}}}},
+          {roberta,
+           {{"roberta.embeddings.position_embeddings.weight", {34, 16}},
+            {"roberta.embeddings.token_type_embeddings.weight", {1, 16}},
+            {"roberta.encoder.layer.0.attention.self.query.weight", {16, 16}},
+            {"classifier.dense.weight", {16, 16}},
+            {"classifier.out_proj.weight", {3, 16}}}},
+          {gpt2,
+           {{"transformer.wte.weight", {64, 16}},
+            {"transformer.wpe.weight", {32, 16}},
+            {"transformer.h.0.ln_1.weight", {16}},
+            {"transformer.h.0.attn.c_attn.weight", {16, 48}},
+            {"transformer.h.1.mlp.c_fc.weight", {16, 32}},
+            {"transformer.h.1.mlp.c_proj.weight", {32, 16}},
+            {"transformer.ln_f.bias", {16}},
+            {"score.weight", {3, 16}}}},
+      };
   for (const auto& [model, names] : cases)
     for (const auto& [name, shape] : names) QCOMPARE(param(*model, name).sizes().vec(), shape);
   // RoBERTa has no pooler (RobertaForSequenceClassification), BERT's head is "classifier.".
@@ -176,12 +195,15 @@ void TestHfModels::outputShapesPerHead() {
   auto mask = torch::ones({3, 7}, torch::kInt64);
   for (const auto& arch : kArchs) {
     const auto dir = writeTiny(tmp_, arch);
-    QCOMPARE(loadTaskModel(dir, HeadType::Classification, 3, 1)->forward(ids, mask).sizes().vec(), (std::vector<int64_t>{3, 3}));
-    QCOMPARE(loadTaskModel(dir, HeadType::Regression, 1, 1)->forward(ids, mask).sizes().vec(), (std::vector<int64_t>{3}));
+    QCOMPARE(loadTaskModel(dir, HeadType::Classification, 3, 1)->forward(ids, mask).sizes().vec(),
+             (std::vector<int64_t>{3, 3}));
+    QCOMPARE(loadTaskModel(dir, HeadType::Regression, 1, 1)->forward(ids, mask).sizes().vec(),
+             (std::vector<int64_t>{3}));
   }
   QCOMPARE(loadTaskModel(writeTiny(tmp_, "gpt2"), HeadType::CausalLM, 0, 1)->forward(ids, mask).sizes().vec(),
            (std::vector<int64_t>{3, 7, 64}));
-  QVERIFY(errorOf([&] { loadTaskModel(writeTiny(tmp_, "bert"), HeadType::CausalLM, 0, 1); }).find("encoder") != std::string::npos);
+  QVERIFY(errorOf([&] { loadTaskModel(writeTiny(tmp_, "bert"), HeadType::CausalLM, 0, 1); }).find("encoder") !=
+          std::string::npos);
 }
 
 void TestHfModels::gpt2MatchesHandWrittenForward() {
@@ -190,7 +212,8 @@ void TestHfModels::gpt2MatchesHandWrittenForward() {
   auto ids = randomIds(1, 5, 2);
   auto& m = *model;
   // HF GPT-2 written out: Conv1D weights are [in, out] (x @ W + b), tanh GELU, pre-LN, tied head.
-  auto x = param(m, "transformer.wte.weight").index_select(0, ids[0]) + param(m, "transformer.wpe.weight").narrow(0, 0, 5);
+  auto x =
+      param(m, "transformer.wte.weight").index_select(0, ids[0]) + param(m, "transformer.wpe.weight").narrow(0, 0, 5);
   auto h = ln(x, m, "transformer.h.0.ln_1", 1e-5);
   auto qkv = h.matmul(param(m, "transformer.h.0.attn.c_attn.weight")) + param(m, "transformer.h.0.attn.c_attn.bias");
   auto a = attention(qkv.narrow(1, 0, 16), qkv.narrow(1, 16, 16), qkv.narrow(1, 32, 16), 2, /*causal=*/true);
@@ -211,13 +234,16 @@ void TestHfModels::bertMatchesHandWrittenForward() {
   auto ids = torch::tensor({2, 5, 6, 3, 7, 8, 3}, torch::kInt64).unsqueeze(0);
   auto types = torch::tensor({0, 0, 0, 0, 1, 1, 1}, torch::kInt64);
   const double eps = 1e-12;
-  auto lin = [&](const torch::Tensor& v, const std::string& p) { return F::linear(v, param(m, p + ".weight"), param(m, p + ".bias")); };
+  auto lin = [&](const torch::Tensor& v, const std::string& p) {
+    return F::linear(v, param(m, p + ".weight"), param(m, p + ".bias"));
+  };
   auto x = param(m, "bert.embeddings.word_embeddings.weight").index_select(0, ids[0]) +
            param(m, "bert.embeddings.position_embeddings.weight").narrow(0, 0, 7) +
            param(m, "bert.embeddings.token_type_embeddings.weight").index_select(0, types);
   x = ln(x, m, "bert.embeddings.LayerNorm", eps);
   const std::string L = "bert.encoder.layer.0.";
-  auto ctx = attention(lin(x, L + "attention.self.query"), lin(x, L + "attention.self.key"), lin(x, L + "attention.self.value"), 2, false);
+  auto ctx = attention(lin(x, L + "attention.self.query"), lin(x, L + "attention.self.key"),
+                       lin(x, L + "attention.self.value"), 2, false);
   auto a = ln(lin(ctx, L + "attention.output.dense") + x, m, L + "attention.output.LayerNorm", eps);
   auto y = ln(lin(F::gelu(lin(a, L + "intermediate.dense")), L + "output.dense") + a, m, L + "output.LayerNorm", eps);
   auto logits = lin(torch::tanh(lin(y[0], "bert.pooler.dense")), "classifier");
@@ -242,8 +268,9 @@ void TestHfModels::robertaPositionsAndHead() {
   QVERIFY(torch::allclose(rob->roberta->embeddings->forward(ids, torch::zeros_like(ids))[0], x, 1e-6, 1e-6));
   // Head: out_proj(tanh(dense(<s> state))).
   auto hidden = rob->roberta->forward(ids, ids.ne(1));
-  auto expected = F::linear(torch::tanh(F::linear(hidden[0][0], param(m, "classifier.dense.weight"), param(m, "classifier.dense.bias"))),
-                            param(m, "classifier.out_proj.weight"), param(m, "classifier.out_proj.bias"));
+  auto expected = F::linear(
+      torch::tanh(F::linear(hidden[0][0], param(m, "classifier.dense.weight"), param(m, "classifier.dense.bias"))),
+      param(m, "classifier.out_proj.weight"), param(m, "classifier.out_proj.bias"));
   QVERIFY(torch::allclose(model->forward(ids, ids.ne(1))[0], expected, 1e-6, 1e-6));
 }
 
@@ -289,7 +316,8 @@ void TestHfModels::paddingInvariance() {
     auto other = randomIds(1, 9, 6);
     auto padded = torch::cat({alone, torch::full({1, 4}, pad, torch::kInt64)}, 1);
     auto batch = torch::cat({padded, other}, 0);
-    auto mask = torch::cat({torch::cat({torch::ones({1, 5}), torch::zeros({1, 4})}, 1), torch::ones({1, 9})}, 0).to(torch::kInt64);
+    auto mask = torch::cat({torch::cat({torch::ones({1, 5}), torch::zeros({1, 4})}, 1), torch::ones({1, 9})}, 0)
+                    .to(torch::kInt64);
     auto single = model->forward(alone, torch::ones_like(alone));
     auto batched = model->forward(batch, mask);
     QVERIFY2(torch::allclose(single[0], batched[0], 1e-5, 1e-5), arch.c_str());
@@ -327,7 +355,8 @@ void TestHfModels::adamixSingleModuleAndMergingOnEachBackbone() {
       mix->eval();
       plain->eval();
       const std::string what = arch + (method == PeftMethod::Lora ? " lora" : " adapter");
-      QVERIFY2(torch::allclose(mix->forward(ids, mask), plain->forward(ids, mask), 1e-5, 1e-5), ("merged " + what).c_str());
+      QVERIFY2(torch::allclose(mix->forward(ids, mask), plain->forward(ids, mask), 1e-5, 1e-5),
+               ("merged " + what).c_str());
       // M = 1 is the plain method: no routing, identical in training and inference mode...
       plain->train();
       auto plain_out = plain->forward(ids, mask);
@@ -352,8 +381,10 @@ void TestHfModels::gpt2LoraTouchesOnlyQAndVSlices() {
   auto handle = applyPeft(*model, peftFor("gpt2", PeftMethod::Lora, 1, Sharing::Up), model->headPrefixes(), 1);
   // 2 layers x (q and v) x (A: r x d + B: d x r) with r = 2, d = 16.
   QCOMPARE(handle.counts.trainable_peft, int64_t{2 * 2 * (2 * 16 + 16 * 2)});
-  QCOMPARE(param(*model, "transformer.h.0.attn.c_attn.lora.q.lora_A.0.weight").sizes().vec(), (std::vector<int64_t>{2, 16}));
-  QCOMPARE(param(*model, "transformer.h.0.attn.c_attn.lora.v.lora_B.0.weight").sizes().vec(), (std::vector<int64_t>{16, 2}));
+  QCOMPARE(param(*model, "transformer.h.0.attn.c_attn.lora.q.lora_A.0.weight").sizes().vec(),
+           (std::vector<int64_t>{2, 16}));
+  QCOMPARE(param(*model, "transformer.h.0.attn.c_attn.lora.v.lora_B.0.weight").sizes().vec(),
+           (std::vector<int64_t>{16, 2}));
   auto gpt = std::dynamic_pointer_cast<Gpt2ForTaskImpl>(model);
   auto c_attn = gpt->transformer->h->ptr<Gpt2BlockImpl>(0)->attn->c_attn;
   QVERIFY(!c_attn->partLora("k"));
@@ -399,12 +430,13 @@ void TestHfModels::everyMethodAndRoutingTrainsOnEachBackbone() {
       for (const auto& p : model->named_parameters()) {
         if (p.value().requires_grad()) trainable += p.value().numel();
         if (p.value().grad().defined()) with_grad += p.value().numel();
-        if (!p.value().requires_grad()) QVERIFY2(!p.value().grad().defined(), (arch + " " + label + " " + p.key()).c_str());
+        if (!p.value().requires_grad())
+          QVERIFY2(!p.value().grad().defined(), (arch + " " + label + " " + p.key()).c_str());
       }
       QVERIFY2(trainable > 0 && with_grad > 0, (arch + " " + label).c_str());
       QCOMPARE(handle.counts.trainable, trainable);
       if (label == "bitfit") QVERIFY(handle.counts.trainable_peft > 0);  // biases of the backbone
-      if (label == "houlsby") {  // two adapter sites per layer
+      if (label == "houlsby") {                                          // two adapter sites per layer
         int64_t sites = 0;
         for (const auto& m : model->named_modules("", false))
           if (std::dynamic_pointer_cast<AdapterMixtureImpl>(m.value())) ++sites;
@@ -470,7 +502,8 @@ void TestHfModels::badCheckpointsGiveClearErrors() {
   missing.erase("bert.encoder.layer.1.output.dense.weight");
   auto msg = errorOf([&] { loadTaskModel(make("missing", missing), HeadType::Classification, 2, 1); });
   QVERIFY2(msg.find("missing tensor") != std::string::npos &&
-               msg.find("bert.encoder.layer.1.output.dense.weight") != std::string::npos, msg.c_str());
+               msg.find("bert.encoder.layer.1.output.dense.weight") != std::string::npos,
+           msg.c_str());
   auto extra = st.tensors;
   extra["bert.encoder.layer.7.output.dense.weight"] = torch::zeros({16, 32});
   msg = errorOf([&] { loadTaskModel(make("extra", extra), HeadType::Classification, 2, 1); });
@@ -484,24 +517,45 @@ void TestHfModels::badCheckpointsGiveClearErrors() {
   // Unknown architecture.
   test::writeFile(tmp_.filePath("t5/config.json").toStdString(), R"({"model_type": "t5"})");
   msg = errorOf([&] { loadModelConfig(tmp_.filePath("t5").toStdString()); });
-  QVERIFY2(msg.find("unsupported architecture 't5' (supported: bert, gpt2, llama, roberta)") != std::string::npos, msg.c_str());
+  QVERIFY2(msg.find("unsupported architecture 't5' (supported: bert, gpt2, llama, roberta)") != std::string::npos,
+           msg.c_str());
 }
 
 void TestHfModels::inspectPrintsThePaperParameterCounts() {
   // config.json of the HF checkpoints (fields as published; no weights needed to count).
-  const json bert_base = {{"model_type", "bert"}, {"hidden_size", 768}, {"num_hidden_layers", 12}, {"num_attention_heads", 12},
-                          {"intermediate_size", 3072}, {"vocab_size", 30522}, {"max_position_embeddings", 512}, {"type_vocab_size", 2}};
-  const json roberta_large = {{"model_type", "roberta"}, {"hidden_size", 1024}, {"num_hidden_layers", 24}, {"num_attention_heads", 16},
-                              {"intermediate_size", 4096}, {"vocab_size", 50265}, {"max_position_embeddings", 514},
-                              {"type_vocab_size", 1}, {"layer_norm_eps", 1e-5}, {"pad_token_id", 1}, {"bos_token_id", 0}, {"eos_token_id", 2}};
-  const json gpt2_medium = {{"model_type", "gpt2"}, {"n_embd", 1024}, {"n_layer", 24}, {"n_head", 16}, {"n_positions", 1024},
-                            {"n_ctx", 1024}, {"vocab_size", 50257}, {"activation_function", "gelu_new"}};
+  const json bert_base = {{"model_type", "bert"},           {"hidden_size", 768},        {"num_hidden_layers", 12},
+                          {"num_attention_heads", 12},      {"intermediate_size", 3072}, {"vocab_size", 30522},
+                          {"max_position_embeddings", 512}, {"type_vocab_size", 2}};
+  const json roberta_large = {{"model_type", "roberta"},
+                              {"hidden_size", 1024},
+                              {"num_hidden_layers", 24},
+                              {"num_attention_heads", 16},
+                              {"intermediate_size", 4096},
+                              {"vocab_size", 50265},
+                              {"max_position_embeddings", 514},
+                              {"type_vocab_size", 1},
+                              {"layer_norm_eps", 1e-5},
+                              {"pad_token_id", 1},
+                              {"bos_token_id", 0},
+                              {"eos_token_id", 2}};
+  const json gpt2_medium = {
+      {"model_type", "gpt2"}, {"n_embd", 1024}, {"n_layer", 24},       {"n_head", 16},
+      {"n_positions", 1024},  {"n_ctx", 1024},  {"vocab_size", 50257}, {"activation_function", "gelu_new"}};
   auto adapter = [](int64_t r, int64_t M) {
-    return json{{"peft", {{"method", "adapter"}, {"adapter", {{"bottleneck", r}}}, {"adamix", {{"num_modules", M}, {"sharing", "up"}}}}}};
+    return json{{"peft",
+                 {{"method", "adapter"},
+                  {"adapter", {{"bottleneck", r}}},
+                  {"adamix", {{"num_modules", M}, {"sharing", "up"}}}}}};
   };
-  const json lora = {{"peft", {{"method", "lora"}, {"lora", {{"rank", 4}, {"alpha", 32}, {"targets", {"c_attn"}}}},
-                               {"adamix", {{"num_modules", 8}, {"sharing", "up"}}}}}};
-  struct Case { std::string name; json config, peft; int64_t trainable, merged; };
+  const json lora = {{"peft",
+                      {{"method", "lora"},
+                       {"lora", {{"rank", 4}, {"alpha", 32}, {"targets", {"c_attn"}}}},
+                       {"adamix", {{"num_modules", 8}, {"sharing", "up"}}}}}};
+  struct Case {
+    std::string name;
+    json config, peft;
+    int64_t trainable, merged;
+  };
   const std::vector<Case> cases = {{"roberta-large", roberta_large, adapter(16, 4), 1992192, 811392},
                                    {"bert-base", bert_base, adapter(48, 4), 2223360, 894528},
                                    {"gpt2-medium-adapter", gpt2_medium, adapter(8, 8), 1795584, 417984},
@@ -511,7 +565,8 @@ void TestHfModels::inspectPrintsThePaperParameterCounts() {
     test::writeFile(dir + "/config.json", c.config.dump());
     test::writeFile(dir + "/peft.json", c.peft.dump());
     QProcess p;
-    p.start(ADAMIX_ENGINE_EXE, {"inspect", QString::fromStdString(dir), "--peft", QString::fromStdString(dir + "/peft.json")});
+    p.start(ADAMIX_ENGINE_EXE,
+            {"inspect", QString::fromStdString(dir), "--peft", QString::fromStdString(dir + "/peft.json")});
     QVERIFY(p.waitForFinished(300000));
     const auto out = p.readAllStandardOutput().toStdString();
     QVERIFY2(p.exitCode() == 0, (out + p.readAllStandardError().toStdString()).c_str());
@@ -535,9 +590,10 @@ void TestHfModels::demoVariantsTrainOnTinyModels() {
     // Made by the CLI exactly as a user would: vocabulary size and special ids from the tokenizer.
     const auto dir = tmp_.filePath(QString::fromStdString("demo-" + arch)).toStdString();
     QProcess p;
-    p.start(ADAMIX_ENGINE_EXE, {"init-model", "--arch", QString::fromStdString(arch), "--out", QString::fromStdString(dir),
-                                "--tokenizer-from", QString::fromStdString(vocab.at(arch)), "--hidden", "32", "--layers", "2",
-                                "--heads", "4", "--ffn", "64", "--max-positions", "128"});
+    p.start(ADAMIX_ENGINE_EXE,
+            {"init-model", "--arch", QString::fromStdString(arch), "--out", QString::fromStdString(dir),
+             "--tokenizer-from", QString::fromStdString(vocab.at(arch)), "--hidden", "32", "--layers", "2", "--heads",
+             "4", "--ffn", "64", "--max-positions", "128"});
     QVERIFY(p.waitForFinished(120000));
     QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
     for (const auto& variant : demo["axes"][0]["values"]) {
@@ -545,11 +601,17 @@ void TestHfModels::demoVariantsTrainOnTinyModels() {
       for (const auto& [ptr, value] : variant["set"].items()) cfg[json::json_pointer(ptr)] = value;
       cfg["model"]["path"] = dir;
       cfg["task"].update({{"name", "rte"}, {"data_dir", rte}, {"max_train_examples", 16}, {"max_dev_examples", 16}});
-      cfg["train"].update({{"max_steps", 2}, {"batch_size", 8}, {"eval_every_steps", 0}, {"threads", 1}, {"device", "cpu"},
+      cfg["train"].update({{"max_steps", 2},
+                           {"batch_size", 8},
+                           {"eval_every_steps", 0},
+                           {"threads", 1},
+                           {"device", "cpu"},
                            {"checkpoint_every_steps", 0}});
       cfg["seed"] = 1;
       auto rc = parseRunConfig(cfg);
-      const auto run_dir = tmp_.filePath(QString::fromStdString("run-" + arch + "-" + variant["label"].get<std::string>())).toStdString();
+      const auto run_dir =
+          tmp_.filePath(QString::fromStdString("run-" + arch + "-" + variant["label"].get<std::string>()))
+              .toStdString();
       rc.run_id = fs::path(run_dir).filename().string();
       fs::create_directories(run_dir);
       TrainOptions opts;

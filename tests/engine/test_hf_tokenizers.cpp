@@ -57,11 +57,19 @@ std::string bertTokenizerJson(const std::string& vocab_txt) {
   for (int64_t i = 0; std::getline(in, line); ++i) vocab[line] = i;
   json j = {{"version", "1.0"},
             {"added_tokens", json::array()},
-            {"normalizer", {{"type", "BertNormalizer"}, {"clean_text", true}, {"handle_chinese_chars", true},
-                            {"strip_accents", nullptr}, {"lowercase", true}}},
+            {"normalizer",
+             {{"type", "BertNormalizer"},
+              {"clean_text", true},
+              {"handle_chinese_chars", true},
+              {"strip_accents", nullptr},
+              {"lowercase", true}}},
             {"pre_tokenizer", {{"type", "BertPreTokenizer"}}},
-            {"model", {{"type", "WordPiece"}, {"unk_token", "[UNK]"}, {"continuing_subword_prefix", "##"},
-                       {"max_input_chars_per_word", 100}, {"vocab", vocab}}}};
+            {"model",
+             {{"type", "WordPiece"},
+              {"unk_token", "[UNK]"},
+              {"continuing_subword_prefix", "##"},
+              {"max_input_chars_per_word", 100},
+              {"vocab", vocab}}}};
   return j.dump();
 }
 
@@ -130,7 +138,10 @@ void TestHfTokenizers::byteLevelDecodeRoundTrips() {
     QCOMPARE(roberta->decode(roberta->encode(text)), text);
   }
   // Invalid UTF-8 is replaced by U+FFFD before byte-level encoding (it cannot round-trip).
-  QCOMPARE(gpt2->decode(gpt2->encode("a\xff" "b")), std::string("a\xef\xbf\xbd" "b"));
+  QCOMPARE(gpt2->decode(gpt2->encode("a\xff"
+                                     "b")),
+           std::string("a\xef\xbf\xbd"
+                       "b"));
   // Special tokens decode to nothing.
   QCOMPARE(roberta->decode({0, 31414, 2}), std::string("Hello"));
 }
@@ -195,7 +206,8 @@ void TestHfTokenizers::badTokenizerFilesGiveClearErrors() {
     return "";
   };
   test::writeFile(root + "/u/tokenizer.json", R"({"model": {"type": "Unigram", "vocab": []}})");
-  QVERIFY(message([&] { loadTokenizer(root + "/u", 0); }).find("model type 'Unigram' is not supported") != std::string::npos);
+  QVERIFY(message([&] { loadTokenizer(root + "/u", 0); }).find("model type 'Unigram' is not supported") !=
+          std::string::npos);
   test::writeFile(root + "/m/vocab.json", R"({"a": 0, "b": 1})");
   QVERIFY(message([&] { loadTokenizer(root + "/m", 0); }).find("without merges.txt") != std::string::npos);
   test::writeFile(root + "/m/merges.txt", "#version: 0.2\na b\n");

@@ -20,10 +20,11 @@ using json = nlohmann::json;
 namespace {
 
 json tinyJson() {
-  return {{"model_type", "llama"}, {"hidden_size", 16}, {"intermediate_size", 32},
-          {"num_hidden_layers", 2}, {"num_attention_heads", 4}, {"num_key_value_heads", 2},
-          {"vocab_size", 50}, {"max_position_embeddings", 64}, {"rms_norm_eps", 1e-5},
-          {"tie_word_embeddings", false}};
+  return {{"model_type", "llama"},    {"hidden_size", 16},
+          {"intermediate_size", 32},  {"num_hidden_layers", 2},
+          {"num_attention_heads", 4}, {"num_key_value_heads", 2},
+          {"vocab_size", 50},         {"max_position_embeddings", 64},
+          {"rms_norm_eps", 1e-5},     {"tie_word_embeddings", false}};
 }
 
 std::shared_ptr<TaskModelImpl> tinyModel(HeadType head, int64_t labels, uint64_t seed = 3) {
@@ -80,8 +81,8 @@ class TestLlama : public QObject {
         QVERIFY2(std::abs(y[0][0][p][d].item<double>() - expect[d]) < 1e-5,
                  qPrintable(QString("pos %1 dim %2").arg(p).arg(d)));
     }
-    QVERIFY(torch::equal(rotateHalf(torch::tensor({1.0f, 2.0f, 3.0f, 4.0f})),
-                         torch::tensor({-3.0f, -4.0f, 1.0f, 2.0f})));
+    QVERIFY(
+        torch::equal(rotateHalf(torch::tensor({1.0f, 2.0f, 3.0f, 4.0f})), torch::tensor({-3.0f, -4.0f, 1.0f, 2.0f})));
   }
 
   void configDefaultsAndErrors() {
@@ -121,8 +122,8 @@ class TestLlama : public QObject {
                           "model.layers.1.self_attn.k_proj.weight", "model.layers.0.self_attn.v_proj.weight",
                           "model.layers.0.self_attn.o_proj.weight", "model.layers.0.mlp.gate_proj.weight",
                           "model.layers.0.mlp.up_proj.weight", "model.layers.1.mlp.down_proj.weight",
-                          "model.layers.0.input_layernorm.weight",
-                          "model.layers.0.post_attention_layernorm.weight", "model.norm.weight", "lm_head.weight"})
+                          "model.layers.0.input_layernorm.weight", "model.layers.0.post_attention_layernorm.weight",
+                          "model.norm.weight", "lm_head.weight"})
       QVERIFY2(names.count(n), n);
     QCOMPARE(names.size(), size_t(3 + 2 * 9));
     QCOMPARE(names.at("model.layers.0.self_attn.k_proj.weight").sizes().vec(), (std::vector<int64_t>{8, 16}));

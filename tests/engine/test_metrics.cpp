@@ -39,8 +39,7 @@ class TestMetrics : public QObject {
     // 3 classes, sklearn formula: true 0 0 1 1 2 2, pred 0 0 1 2 2 2; correct c=5, n=6,
     // t=(2,2,2) p=(2,1,3): cov(yt,yp)=5*6-(4+2+6)=18, cov(yp,yp)=36-(4+1+9)=22,
     // cov(yt,yt)=36-12=24 -> 18/sqrt(24*22).
-    QVERIFY(near(matthewsCorrelation({0, 0, 1, 2, 2, 2}, {0, 0, 1, 1, 2, 2}),
-                 18.0 / std::sqrt(24.0 * 22.0)));
+    QVERIFY(near(matthewsCorrelation({0, 0, 1, 2, 2, 2}, {0, 0, 1, 1, 2, 2}), 18.0 / std::sqrt(24.0 * 22.0)));
   }
 
   void f1EdgeCases() {

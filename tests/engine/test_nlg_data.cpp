@@ -56,11 +56,16 @@ class TestNlgData : public QObject {
   }
 
   void webnlgSmallFile() {
-    const auto p = tmpFile("webnlg.json", "{\"entries\": [\n"
-      "      {\"1\": {\"category\": \"Airport\", \"modifiedtripleset\": [{\"subject\": \"Aarhus_Airport\", \"property\": \"cityServed\", \"object\": \"\\\"Aarhus, Denmark\\\"\"}],\n"
-      "             \"lexicalisations\": [{\"comment\": \"good\", \"lex\": \"Aarhus Airport serves Aarhus.\"}, {\"comment\": \"bad\", \"lex\": \"x\"}]}},\n"
-      "      {\"2\": {\"category\": \"Artist\", \"modifiedtripleset\": [{\"subject\": \"A\", \"property\": \"p\", \"object\": \"B\"}, {\"subject\": \"A\", \"property\": \"q\", \"object\": \"C_D\"}],\n"
-      "             \"lexicalisations\": [{\"comment\": \"good\", \"lex\": \"A p B and q C D.\"}]}}]}");
+    const auto p =
+        tmpFile("webnlg.json",
+                "{\"entries\": [\n"
+                "      {\"1\": {\"category\": \"Airport\", \"modifiedtripleset\": [{\"subject\": \"Aarhus_Airport\", "
+                "\"property\": \"cityServed\", \"object\": \"\\\"Aarhus, Denmark\\\"\"}],\n"
+                "             \"lexicalisations\": [{\"comment\": \"good\", \"lex\": \"Aarhus Airport serves "
+                "Aarhus.\"}, {\"comment\": \"bad\", \"lex\": \"x\"}]}},\n"
+                "      {\"2\": {\"category\": \"Artist\", \"modifiedtripleset\": [{\"subject\": \"A\", \"property\": "
+                "\"p\", \"object\": \"B\"}, {\"subject\": \"A\", \"property\": \"q\", \"object\": \"C_D\"}],\n"
+                "             \"lexicalisations\": [{\"comment\": \"good\", \"lex\": \"A p B and q C D.\"}]}}]}");
     const auto d = loadWebNLG(p);
     QCOMPARE(d.pairs.size(), size_t(2));
     QCOMPARE(QString::fromStdString(d.pairs[0].input), QStringLiteral("Aarhus Airport : cityServed : Aarhus, Denmark"));
@@ -71,7 +76,9 @@ class TestNlgData : public QObject {
   }
 
   void webnlgBadInputNamesJsonPath() {
-    const auto p = tmpFile("webnlg_bad.json", "{\"entries\": [{\"1\": {\"category\": \"Food\", \"modifiedtripleset\": [{\"subject\": \"A\", \"object\": \"B\"}], \"lexicalisations\": []}}]}");
+    const auto p = tmpFile("webnlg_bad.json",
+                           "{\"entries\": [{\"1\": {\"category\": \"Food\", \"modifiedtripleset\": [{\"subject\": "
+                           "\"A\", \"object\": \"B\"}], \"lexicalisations\": []}}]}");
     QCOMPARE(errorLocation([&] { loadWebNLG(p); }),
              QString::fromStdString(p + ":/entries/0/1/modifiedtripleset/0/property"));
     const auto q = tmpFile("webnlg_bad2.json", "{\"entries\": [");
@@ -79,11 +86,16 @@ class TestNlgData : public QObject {
   }
 
   void dartSmallFileAndBadInput() {
-    const auto p = tmpFile("dart.json", "[{\"tripleset\": [[\"Mars Hill College\", \"JOINED\", \"1973\"]], \"annotations\": [{\"source\": \"x\", \"text\": \"Mars Hill College joined in 1973.\"}, {\"source\": \"y\", \"text\": \"In 1973 it joined.\"}]}]");
+    const auto p = tmpFile(
+        "dart.json",
+        "[{\"tripleset\": [[\"Mars Hill College\", \"JOINED\", \"1973\"]], \"annotations\": [{\"source\": \"x\", "
+        "\"text\": \"Mars Hill College joined in 1973.\"}, {\"source\": \"y\", \"text\": \"In 1973 it joined.\"}]}]");
     const auto d = loadDart(p);
     QCOMPARE(d.pairs.size(), size_t(2));
     QCOMPARE(QString::fromStdString(d.pairs[0].input), QStringLiteral("Mars Hill College : JOINED : 1973"));
-    const auto q = tmpFile("dart_bad.json", "[{\"tripleset\": [[\"a\", \"b\", \"c\"]], \"annotations\": [{\"text\": \"ok\"}]}, {\"tripleset\": [[\"a\", \"b\"]], \"annotations\": []}]");
+    const auto q = tmpFile("dart_bad.json",
+                           "[{\"tripleset\": [[\"a\", \"b\", \"c\"]], \"annotations\": [{\"text\": \"ok\"}]}, "
+                           "{\"tripleset\": [[\"a\", \"b\"]], \"annotations\": []}]");
     QCOMPARE(errorLocation([&] { loadDart(q); }), QString::fromStdString(q + ":/1/tripleset/0"));
   }
 

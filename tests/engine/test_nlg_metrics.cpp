@@ -11,7 +11,8 @@ using namespace adamix;
 
 namespace {
 bool near(double a, double b, double tol = 1e-9) { return std::fabs(a - b) <= tol; }
-#define QNEAR(a, b) QVERIFY2(near((a), (b), 1e-9), qPrintable(QStringLiteral("%1 vs %2").arg((a), 0, 'g', 12).arg((b), 0, 'g', 12)))
+#define QNEAR(a, b) \
+  QVERIFY2(near((a), (b), 1e-9), qPrintable(QStringLiteral("%1 vs %2").arg((a), 0, 'g', 12).arg((b), 0, 'g', 12)))
 }  // namespace
 
 class TestNlgMetrics : public QObject {

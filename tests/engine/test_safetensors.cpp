@@ -46,10 +46,11 @@ void expectError(F&& f, ErrorKind kind, std::initializer_list<std::string> where
 }
 
 ModelConfig tinyConfig() {
-  json j = {{"model_type", "llama"}, {"hidden_size", 16}, {"intermediate_size", 24},
-            {"num_hidden_layers", 2}, {"num_attention_heads", 4}, {"num_key_value_heads", 2},
-            {"vocab_size", 40}, {"max_position_embeddings", 64}, {"rms_norm_eps", 1e-5},
-            {"tie_word_embeddings", true}};
+  json j = {{"model_type", "llama"},    {"hidden_size", 16},
+            {"intermediate_size", 24},  {"num_hidden_layers", 2},
+            {"num_attention_heads", 4}, {"num_key_value_heads", 2},
+            {"vocab_size", 40},         {"max_position_embeddings", 64},
+            {"rms_norm_eps", 1e-5},     {"tie_word_embeddings", true}};
   return parseModelConfig(j, "tiny/config.json");
 }
 
@@ -115,8 +116,8 @@ class TestSafetensors : public QObject {
   void halfPrecisionBytesDecodeExactly() {
     // Hand-written bit patterns: F16 0x3C00=1, 0xC000=-2, 0x7BFF=65504, 0x0001=2^-24 (subnormal);
     // BF16 0x3F80=1, 0xC0A0=-5, 0x3E20=0.15625.
-    const std::string data = le16(0x3C00) + le16(0xC000) + le16(0x7BFF) + le16(0x0001) + le16(0x3F80) +
-                             le16(0xC0A0) + le16(0x3E20) + std::string(2, '\0');
+    const std::string data = le16(0x3C00) + le16(0xC000) + le16(0x7BFF) + le16(0x0001) + le16(0x3F80) + le16(0xC0A0) +
+                             le16(0x3E20) + std::string(2, '\0');
     json h = {{"a", {{"dtype", "F16"}, {"shape", {4}}, {"data_offsets", {0, 8}}}},
               {"b", {{"dtype", "BF16"}, {"shape", {3}}, {"data_offsets", {8, 14}}}}};
     test::writeFile(path("half.safetensors"), rawFile(h.dump(), data));
@@ -145,14 +146,14 @@ class TestSafetensors : public QObject {
     saveSafetensors(good, {{"w", torch::ones({16, 16})}});
     auto bytes = test::readFile(good);
     test::writeFile(path("trunc.safetensors"), bytes.substr(0, bytes.size() - 100));
-    expectError([&] { loadSafetensors(path("trunc.safetensors")); }, ErrorKind::Model,
-                {"trunc.safetensors", ":w"}, "beyond");
+    expectError([&] { loadSafetensors(path("trunc.safetensors")); }, ErrorKind::Model, {"trunc.safetensors", ":w"},
+                "beyond");
     test::writeFile(path("tiny.safetensors"), bytes.substr(0, 5));
     expectError([&] { loadSafetensors(path("tiny.safetensors")); }, ErrorKind::Model, {"tiny.safetensors"},
                 "too short");
     test::writeFile(path("cut_header.safetensors"), bytes.substr(0, 20));
-    expectError([&] { loadSafetensors(path("cut_header.safetensors")); }, ErrorKind::Model,
-                {"cut_header.safetensors"}, "header length");
+    expectError([&] { loadSafetensors(path("cut_header.safetensors")); }, ErrorKind::Model, {"cut_header.safetensors"},
+                "header length");
   }
 
   void headerLengthBeyondFile() {
@@ -191,8 +192,7 @@ class TestSafetensors : public QObject {
 
   void badJson() {
     test::writeFile(path("bj.safetensors"), rawFile("{\"x\": [1, 2", std::string(8, '\0')));
-    expectError([&] { loadSafetensors(path("bj.safetensors")); }, ErrorKind::Model, {"bj.safetensors"},
-                "invalid JSON");
+    expectError([&] { loadSafetensors(path("bj.safetensors")); }, ErrorKind::Model, {"bj.safetensors"}, "invalid JSON");
     test::writeFile(path("arr.safetensors"), rawFile("[1]", ""));
     expectError([&] { loadSafetensors(path("arr.safetensors")); }, ErrorKind::Model, {"arr.safetensors"});
   }
@@ -200,8 +200,8 @@ class TestSafetensors : public QObject {
   void unsupportedDtypeInFile() {
     json h = {{"x", {{"dtype", "F64"}, {"shape", {1}}, {"data_offsets", {0, 8}}}}};
     test::writeFile(path("f64.safetensors"), rawFile(h.dump(), std::string(8, '\0')));
-    expectError([&] { loadSafetensors(path("f64.safetensors")); }, ErrorKind::Model,
-                {"f64.safetensors", ":x"}, "unsupported dtype 'F64'");
+    expectError([&] { loadSafetensors(path("f64.safetensors")); }, ErrorKind::Model, {"f64.safetensors", ":x"},
+                "unsupported dtype 'F64'");
   }
 
   void missingFile() {
@@ -209,8 +209,11 @@ class TestSafetensors : public QObject {
   }
 
   void writeFailureIsIoErrorAndLeavesNoFile() {
-    expectError([&] { saveSafetensors(path("no_such_dir/x.safetensors"), {{"w", torch::ones({2})}}); },
-                ErrorKind::Io, {"no_such_dir"});
+    expectError(
+        [&] {
+          saveSafetensors(path("no_such_dir/x.safetensors"), {{"w", torch::ones({2})}});
+        },
+        ErrorKind::Io, {"no_such_dir"});
     // An unsupported dtype is rejected before the existing file is touched.
     const auto p = path("keep.safetensors");
     saveSafetensors(p, {{"w", torch::ones({2})}});
@@ -319,12 +322,19 @@ class TestSafetensors : public QObject {
     expectError([&] { ju::require<int64_t>(train, "steps", "/train"); }, ErrorKind::Config, {"/train/steps"},
                 "missing");
     expectError([&] { ju::getObject(train, "name", "/train"); }, ErrorKind::Config, {"/train/name"});
-    expectError([&] { ju::rejectUnknownKeys(train, {"epochs", "ratio"}, "/train"); }, ErrorKind::Config,
-                {"/train/"}, "unknown key");
+    expectError(
+        [&] {
+          ju::rejectUnknownKeys(train, {"epochs", "ratio"}, "/train");
+        },
+        ErrorKind::Config, {"/train/"}, "unknown key");
     ju::rejectUnknownKeys(json::parse(R"({"a": 1})"), {"a", "b"}, "/x");
     QCOMPARE(ju::childPath("/a", "b/c~d"), std::string("/a/b~1c~0d"));
-    expectError([&] { ju::get<int>(train, "epochs", "/train", 0, ErrorKind::Model); ju::get<int>(train, "name", "/train", 0, ErrorKind::Model); },
-                ErrorKind::Model, {"/train/name"});
+    expectError(
+        [&] {
+          ju::get<int>(train, "epochs", "/train", 0, ErrorKind::Model);
+          ju::get<int>(train, "name", "/train", 0, ErrorKind::Model);
+        },
+        ErrorKind::Model, {"/train/name"});
   }
 };
 

@@ -20,13 +20,28 @@ class TestSpmParity : public QObject {
   sentencepiece::SentencePieceProcessor ref_;
 
   std::vector<std::string> corpus() {
-    std::vector<std::string> lines = {
-        "", " ", "   ", "Once upon a time", "  leading and  double   spaces  ", "trailing space ",
-        "tabs\tand\nnewlines\r\n", "caf\xC3\xA9 na\xC3\xAFve \xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E \xF0\x9F\x98\x80",
-        "bad utf8 \xFF\xFE abc \xC3", "\xC3", "\xE2\x96\x81 literal meta \xE2\x96\x81\xE2\x96\x81x",
-        "<s> </s> <unk> <pad> <0x41>", "replacement \xEF\xBF\xBD char", "\xED\xA0\x80 surrogate",
-        "overlong \xC0\xAF", "numbers 1234567890 3.14", "ALL CAPS SHOUTING!!!", "a", ".", "\xE2\x84\xA2",
-        "Lily and Tom played with a big red ball.", "\"quoted\" 'single' (paren) [brack] {brace} ~tilde~"};
+    std::vector<std::string> lines = {"",
+                                      " ",
+                                      "   ",
+                                      "Once upon a time",
+                                      "  leading and  double   spaces  ",
+                                      "trailing space ",
+                                      "tabs\tand\nnewlines\r\n",
+                                      "caf\xC3\xA9 na\xC3\xAFve \xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E \xF0\x9F\x98\x80",
+                                      "bad utf8 \xFF\xFE abc \xC3",
+                                      "\xC3",
+                                      "\xE2\x96\x81 literal meta \xE2\x96\x81\xE2\x96\x81x",
+                                      "<s> </s> <unk> <pad> <0x41>",
+                                      "replacement \xEF\xBF\xBD char",
+                                      "\xED\xA0\x80 surrogate",
+                                      "overlong \xC0\xAF",
+                                      "numbers 1234567890 3.14",
+                                      "ALL CAPS SHOUTING!!!",
+                                      "a",
+                                      ".",
+                                      "\xE2\x84\xA2",
+                                      "Lily and Tom played with a big red ball.",
+                                      "\"quoted\" 'single' (paren) [brack] {brace} ~tilde~"};
     const std::string glue = test::sharedPath("data/glue");
     if (!glue.empty()) {
       for (const char* f : {"SST-2/dev.tsv", "RTE/dev.tsv", "CoLA/dev.tsv", "MRPC/dev.tsv", "STS-B/dev.tsv",

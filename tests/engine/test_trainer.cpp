@@ -50,12 +50,24 @@ class TestTrainer : public QObject {
 json TestTrainer::baseConfig() const {
   return json{{"seed", 3},
               {"model", {{"path", model_dir_}}},
-              {"task", {{"name", "rte"}, {"data_dir", rte_dir_}, {"max_seq_length", 48},
-                        {"max_train_examples", 48}, {"max_dev_examples", 24}}},
-              {"peft", {{"method", "adapter"}, {"adapter", {{"bottleneck", 4}}},
-                        {"adamix", {{"num_modules", 4}, {"sharing", "up"}, {"consistency_weight", 1.0}}}}},
-              {"train", {{"learning_rate", 1e-3}, {"epochs", 2}, {"batch_size", 8}, {"eval_batch_size", 16},
-                         {"log_every_steps", 2}, {"threads", 1}, {"device", "cpu"}}}};
+              {"task",
+               {{"name", "rte"},
+                {"data_dir", rte_dir_},
+                {"max_seq_length", 48},
+                {"max_train_examples", 48},
+                {"max_dev_examples", 24}}},
+              {"peft",
+               {{"method", "adapter"},
+                {"adapter", {{"bottleneck", 4}}},
+                {"adamix", {{"num_modules", 4}, {"sharing", "up"}, {"consistency_weight", 1.0}}}}},
+              {"train",
+               {{"learning_rate", 1e-3},
+                {"epochs", 2},
+                {"batch_size", 8},
+                {"eval_batch_size", 16},
+                {"log_every_steps", 2},
+                {"threads", 1},
+                {"device", "cpu"}}}};
 }
 
 std::vector<json> TestTrainer::readEvents(const std::string& path) {
@@ -186,7 +198,8 @@ void TestTrainer::nanLossStopsWithNumericalError() {
     QFAIL("expected a numerical error");
   } catch (const EngineError& e) {
     QCOMPARE(e.kind(), ErrorKind::Numerical);
-    QVERIFY(QString::fromStdString(e.message()).contains("NaN") || QString::fromStdString(e.message()).contains("infinite"));
+    QVERIFY(QString::fromStdString(e.message()).contains("NaN") ||
+            QString::fromStdString(e.message()).contains("infinite"));
   }
   QVERIFY(!fs::exists(dir + "/results.json"));
 }
@@ -238,8 +251,8 @@ void TestTrainer::engineProcessFollowsTheProtocol() {
   cfg["peft"]["method"] = "lora";
   test::writeFile(dir + "/run.json", cfg.dump());
   QProcess p;
-  p.start(ADAMIX_ENGINE_EXE, {"train", "--config", QString::fromStdString(dir + "/run.json"), "--run-dir",
-                              QString::fromStdString(dir)});
+  p.start(ADAMIX_ENGINE_EXE,
+          {"train", "--config", QString::fromStdString(dir + "/run.json"), "--run-dir", QString::fromStdString(dir)});
   QVERIFY(p.waitForFinished(300000));
   QCOMPARE(p.exitCode(), 0);
   const auto lines = QString::fromUtf8(p.readAllStandardOutput()).split('\n', Qt::SkipEmptyParts);
@@ -292,7 +305,8 @@ void TestTrainer::engineReportsBadInputsWithExitCodes() {
   const auto full = test::readFile(model_dir_ + "/model.safetensors");
   test::writeFile(broken_model + "/model.safetensors", full.substr(0, full.size() / 2));
   const auto bad_rte = tmp_.filePath("bad-rte").toStdString();
-  test::writeFile(bad_rte + "/train.tsv", "index\tsentence1\tsentence2\tlabel\n0\ta\tb\tentailment\n1\tno label here\n");
+  test::writeFile(bad_rte + "/train.tsv",
+                  "index\tsentence1\tsentence2\tlabel\n0\ta\tb\tentailment\n1\tno label here\n");
   test::writeFile(bad_rte + "/dev.tsv", "index\tsentence1\tsentence2\tlabel\n0\ta\tb\tentailment\n");
 
   std::vector<Case> cases;
@@ -313,8 +327,8 @@ void TestTrainer::engineReportsBadInputsWithExitCodes() {
     const auto dir = tmp_.filePath("bad-" + QString(k.name).replace(' ', '-')).toStdString();
     test::writeFile(dir + "/run.json", k.cfg.dump());
     QProcess p;
-    p.start(ADAMIX_ENGINE_EXE, {"train", "--config", QString::fromStdString(dir + "/run.json"), "--run-dir",
-                                QString::fromStdString(dir)});
+    p.start(ADAMIX_ENGINE_EXE,
+            {"train", "--config", QString::fromStdString(dir + "/run.json"), "--run-dir", QString::fromStdString(dir)});
     QVERIFY(p.waitForFinished(120000));
     QCOMPARE(p.exitCode(), k.exit_code);
     const auto lines = QString::fromUtf8(p.readAllStandardOutput()).split('\n', Qt::SkipEmptyParts);
@@ -341,8 +355,8 @@ void TestTrainer::engineSendsHeartbeatsWhileLoading() {
   cfg["train"]["epochs"] = 1;
   test::writeFile(dir + "/run.json", cfg.dump());
   QProcess p;
-  p.start(ADAMIX_ENGINE_EXE, {"train", "--config", QString::fromStdString(dir + "/run.json"), "--run-dir",
-                              QString::fromStdString(dir)});
+  p.start(ADAMIX_ENGINE_EXE,
+          {"train", "--config", QString::fromStdString(dir + "/run.json"), "--run-dir", QString::fromStdString(dir)});
   QVERIFY(p.waitForStarted());
   QByteArray out;
   QElapsedTimer t;
@@ -365,4 +379,3 @@ void TestTrainer::engineSendsHeartbeatsWhileLoading() {
 
 QTEST_GUILESS_MAIN(TestTrainer)
 #include "test_trainer.moc"
-

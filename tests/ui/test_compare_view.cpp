@@ -12,198 +12,188 @@
 using namespace adamix;
 
 class TestCompareView : public QObject {
-    Q_OBJECT
-private slots:
-    void initTestCase()
+  Q_OBJECT
+ private slots:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    QVERIFY(dir_.isValid());
+    const QString db = dir_.filePath("ws.sqlite");
     {
-        QStandardPaths::setTestModeEnabled(true);
-        QVERIFY(dir_.isValid());
-        const QString db = dir_.filePath("ws.sqlite");
-        {
-            app::Store s;
-            s.open(db);
-            ui::test::fillFixtureStore(s, dir_.filePath("runs"));
-        }
-        QVERIFY(ws_.open(db));
-        for (const auto& r : ws_.store().listRuns()) ids_ << r.id;
-        QCOMPARE(ids_.size(), 8);
+      app::Store s;
+      s.open(db);
+      ui::test::fillFixtureStore(s, dir_.filePath("runs"));
     }
+    QVERIFY(ws_.open(db));
+    for (const auto& r : ws_.store().listRuns()) ids_ << r.id;
+    QCOMPARE(ids_.size(), 8);
+  }
 
-    void init()
-    {
-        view_ = std::make_unique<ui::CompareView>(&ws_);
-        view_->resize(1200, 700);
-        view_->show();
-        QVERIFY(QTest::qWaitForWindowExposed(view_.get()));
-        view_->setSmoothing(0);
-        view_->setSelectedRuns(ids_);
-        view_->setMetric("train/loss");
-        view_->setGroupBy("");
-        view_->setXAxis(ui::XAxisKind::Step);
-        view_->setLogScale(false);
+  void init() {
+    view_ = std::make_unique<ui::CompareView>(&ws_);
+    view_->resize(1200, 700);
+    view_->show();
+    QVERIFY(QTest::qWaitForWindowExposed(view_.get()));
+    view_->setSmoothing(0);
+    view_->setSelectedRuns(ids_);
+    view_->setMetric("train/loss");
+    view_->setGroupBy("");
+    view_->setXAxis(ui::XAxisKind::Step);
+    view_->setLogScale(false);
+  }
+
+  void overlaysOneCurvePerRun() {
+    ui::PlotAdapter* a = view_->adapter();
+    QCOMPARE(a->seriesLabels().size(), 8);
+    QCOMPARE(view_->plot()->graphCount(), 8);
+    QCPGraph* g = a->mainGraph("rte · Adapter · s1");
+    QVERIFY(g);
+    QCOMPARE(g->data()->size(), 10);
+    QCOMPARE(g->data()->at(0)->key, 10.0);
+    QCOMPARE(g->data()->at(0)->value, 1.1);  // 1/1 + 0.1 * seed 1
+    QVERIFY(view_->metricBox()->findText("dev/accuracy") >= 0);
+  }
+
+  void smoothingKeepsTheRawCurveFaded() {
+    view_->setSmoothing(0.5);
+    ui::PlotAdapter* a = view_->adapter();
+    QCOMPARE(a->seriesLabels().size(), 8);
+    QCOMPARE(view_->plot()->graphCount(), 16);  // smoothed + faded raw per run
+    QCPGraph* g = a->mainGraph("rte · Adapter · s1");
+    QCOMPARE(g->data()->at(0)->value, 1.1);  // debiased EMA starts at the first value
+    // second value: (0.5*0.5*1.1 + 0.5*0.6) / (0.5*0.5 + 0.5) with y1 = 1/2 + 0.1
+    QVERIFY(qAbs(g->data()->at(1)->value - (0.25 * 1.1 + 0.5 * 0.6) / 0.75) < 1e-12);
+    QVERIFY(g->pen().color().alpha() == 255);
+    int faded = 0;
+    for (int i = 0; i < view_->plot()->graphCount(); ++i) faded += view_->plot()->graph(i)->pen().color().alpha() < 255;
+    QCOMPARE(faded, 8);
+  }
+
+  void groupsByVariantWithMeanAndBand() {
+    view_->setGroupBy("variant");
+    ui::PlotAdapter* a = view_->adapter();
+    QCOMPARE(a->seriesLabels(),
+             QStringList({"rte · Adapter (n=2)", "rte · AdaMix (n=2)", "sst2 · Adapter (n=2)", "sst2 · AdaMix (n=2)"}));
+    QCPGraph* mean = a->mainGraph("rte · Adapter (n=2)");
+    QCOMPARE(mean->data()->size(), 10);
+    QVERIFY(qAbs(mean->data()->at(0)->value - 1.15) < 1e-12);  // seeds 1 and 2: 1.1 and 1.2
+    QCOMPARE(view_->plot()->graphCount(), 12);                 // mean + lower + upper per group
+    // the band: some graph fills down to another at mean ± std (0.0707…)
+    bool band = false;
+    for (int i = 0; i < view_->plot()->graphCount(); ++i) {
+      QCPGraph* g = view_->plot()->graph(i);
+      if (g->channelFillGraph() && qAbs(g->data()->at(0)->value - (1.15 + 0.0707106781)) < 1e-6) band = true;
     }
+    QVERIFY(band);
+  }
 
-    void overlaysOneCurvePerRun()
-    {
-        ui::PlotAdapter* a = view_->adapter();
-        QCOMPARE(a->seriesLabels().size(), 8);
-        QCOMPARE(view_->plot()->graphCount(), 8);
-        QCPGraph* g = a->mainGraph("rte · Adapter · s1");
-        QVERIFY(g);
-        QCOMPARE(g->data()->size(), 10);
-        QCOMPARE(g->data()->at(0)->key, 10.0);
-        QCOMPARE(g->data()->at(0)->value, 1.1);  // 1/1 + 0.1 * seed 1
-        QVERIFY(view_->metricBox()->findText("dev/accuracy") >= 0);
+  void xAxisByEpochAndLogScale() {
+    view_->setXAxis(ui::XAxisKind::Epoch);
+    QCPGraph* g = view_->adapter()->mainGraph("rte · Adapter · s1");
+    QVERIFY(qAbs(g->data()->at(0)->key - 0.1) < 1e-12);
+    view_->setXAxis(ui::XAxisKind::WallTime);
+    g = view_->adapter()->mainGraph("rte · Adapter · s1");
+    QCOMPARE(g->data()->at(0)->key, 0.0);
+    QCOMPARE(g->data()->at(9)->key, 9.0);
+    view_->setLogScale(true);
+    QCOMPARE(view_->plot()->yAxis->scaleType(), QCPAxis::stLogarithmic);
+  }
+
+  void legendClickHidesASeries() {
+    QCustomPlot* plot = view_->plot();
+    plot->replot();
+    QCPAbstractLegendItem* item = plot->legend->item(0);
+    QVERIFY(item);
+    const QString label = view_->adapter()->seriesLabels().first();
+    QVERIFY(view_->adapter()->isSeriesVisible(label));
+    QTest::mouseClick(plot, Qt::LeftButton, {}, item->rect().center());
+    QVERIFY(!view_->adapter()->isSeriesVisible(label));
+    QTest::mouseClick(plot, Qt::LeftButton, {}, item->rect().center());
+    QVERIFY(view_->adapter()->isSeriesVisible(label));
+  }
+
+  void hoverReadout() {
+    QCustomPlot* plot = view_->plot();
+    plot->replot();
+    QCPGraph* g = view_->adapter()->mainGraph("sst2 · AdaMix · s2");
+    const QPointF px(plot->xAxis->coordToPixel(g->data()->at(4)->key),
+                     plot->yAxis->coordToPixel(g->data()->at(4)->value));
+    const QString text = view_->adapter()->readoutAt(px);
+    QVERIFY2(text.contains("step") && text.contains(QString::number(g->data()->at(4)->value, 'g', 5)),
+             qPrintable(text));
+  }
+
+  void barsOfFinalMetricsWithErrorBars() {
+    view_->setMode(ui::CompareView::Mode::Bars);
+    QCustomPlot* plot = view_->plot();
+    int bars = 0, errors = 0;
+    QCPBars* adamix = nullptr;
+    for (int i = 0; i < plot->plottableCount(); ++i) {
+      if (auto* b = qobject_cast<QCPBars*>(plot->plottable(i))) {
+        ++bars;
+        if (b->name() == "AdaMix") adamix = b;
+      }
+      errors += qobject_cast<QCPErrorBars*>(plot->plottable(i)) != nullptr;
     }
+    QCOMPARE(bars, 2);
+    QCOMPARE(errors, 2);
+    QVERIFY(adamix);
+    QCOMPARE(adamix->data()->size(), 3);  // RTE, SST-2, Avg.
+    QVERIFY(qAbs(adamix->data()->at(0)->value - 65.0) < 1e-9);
+    QVERIFY(qAbs(adamix->data()->at(2)->value - 75.0) < 1e-9);
+  }
 
-    void smoothingKeepsTheRawCurveFaded()
-    {
-        view_->setSmoothing(0.5);
-        ui::PlotAdapter* a = view_->adapter();
-        QCOMPARE(a->seriesLabels().size(), 8);
-        QCOMPARE(view_->plot()->graphCount(), 16);  // smoothed + faded raw per run
-        QCPGraph* g = a->mainGraph("rte · Adapter · s1");
-        QCOMPARE(g->data()->at(0)->value, 1.1);  // debiased EMA starts at the first value
-        // second value: (0.5*0.5*1.1 + 0.5*0.6) / (0.5*0.5 + 0.5) with y1 = 1/2 + 0.1
-        QVERIFY(qAbs(g->data()->at(1)->value - (0.25 * 1.1 + 0.5 * 0.6) / 0.75) < 1e-12);
-        QVERIFY(g->pen().color().alpha() == 255);
-        int faded = 0;
-        for (int i = 0; i < view_->plot()->graphCount(); ++i) faded += view_->plot()->graph(i)->pen().color().alpha() < 255;
-        QCOMPARE(faded, 8);
-    }
+  void exportsPngAndPdf() {
+    const QString png = dir_.filePath("plot.png"), pdf = dir_.filePath("plot.pdf");
+    QVERIFY(view_->exportPlot(png));
+    QVERIFY(view_->exportPlot(pdf));
+    QVERIFY(QFileInfo(png).size() > 1000);
+    QVERIFY(QFileInfo(pdf).size() > 1000);
+    QImage img(png);
+    QCOMPARE(img.width(), 1200);
+  }
 
-    void groupsByVariantWithMeanAndBand()
-    {
-        view_->setGroupBy("variant");
-        ui::PlotAdapter* a = view_->adapter();
-        QCOMPARE(a->seriesLabels(), QStringList({"rte · Adapter (n=2)", "rte · AdaMix (n=2)", "sst2 · Adapter (n=2)",
-                                                 "sst2 · AdaMix (n=2)"}));
-        QCPGraph* mean = a->mainGraph("rte · Adapter (n=2)");
-        QCOMPARE(mean->data()->size(), 10);
-        QVERIFY(qAbs(mean->data()->at(0)->value - 1.15) < 1e-12);  // seeds 1 and 2: 1.1 and 1.2
-        QCOMPARE(view_->plot()->graphCount(), 12);                  // mean + lower + upper per group
-        // the band: some graph fills down to another at mean ± std (0.0707…)
-        bool band = false;
-        for (int i = 0; i < view_->plot()->graphCount(); ++i) {
-            QCPGraph* g = view_->plot()->graph(i);
-            if (g->channelFillGraph() && qAbs(g->data()->at(0)->value - (1.15 + 0.0707106781)) < 1e-6) band = true;
-        }
-        QVERIFY(band);
-    }
+  void exportsSvgWhenBuiltWithQtSvg() {
+    if (!ui::PlotAdapter::supportsSvg()) QSKIP("built without Qt Svg (qt6-svg-dev)");
+    const QString svg = dir_.filePath("plot.svg");
+    QVERIFY(view_->exportPlot(svg));
+    QFile f(svg);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray text = f.readAll();
+    QVERIFY2(text.startsWith("<?xml"), text.left(80).constData());
+    QVERIFY(text.contains("<svg") && text.contains("viewBox=\"0 0 1200 700\""));
+    // the curves are vector paths, and the axis label is text
+    QVERIFY(text.count("<path") + text.count("<polyline") >= 8);
+    QVERIFY(text.contains(">step<"));
+  }
 
-    void xAxisByEpochAndLogScale()
-    {
-        view_->setXAxis(ui::XAxisKind::Epoch);
-        QCPGraph* g = view_->adapter()->mainGraph("rte · Adapter · s1");
-        QVERIFY(qAbs(g->data()->at(0)->key - 0.1) < 1e-12);
-        view_->setXAxis(ui::XAxisKind::WallTime);
-        g = view_->adapter()->mainGraph("rte · Adapter · s1");
-        QCOMPARE(g->data()->at(0)->key, 0.0);
-        QCOMPARE(g->data()->at(9)->key, 9.0);
-        view_->setLogScale(true);
-        QCOMPARE(view_->plot()->yAxis->scaleType(), QCPAxis::stLogarithmic);
-    }
+  void liveModeIsFastOnScreenButExportsAtFullQuality() {
+    ui::PlotAdapter* a = view_->adapter();
+    QCustomPlot* plot = a->plot();
+    a->setLiveMode(true);
+    QVERIFY(plot->plottingHints().testFlag(QCP::phFastPolylines));
+    QVERIFY(plot->notAntialiasedElements().testFlag(QCP::aePlottables));
+    // the export draws at full quality: identical to an export made out of live mode
+    QVERIFY(view_->exportPlot(dir_.filePath("live.png")));
+    QVERIFY(plot->plottingHints().testFlag(QCP::phFastPolylines));
+    QVERIFY(plot->notAntialiasedElements().testFlag(QCP::aePlottables));
+    a->setLiveMode(false);
+    QVERIFY(!plot->plottingHints().testFlag(QCP::phFastPolylines));
+    QCOMPARE(plot->notAntialiasedElements(), QCP::AntialiasedElements(QCP::aeNone));
+    QVERIFY(view_->exportPlot(dir_.filePath("still.png")));
+    QCOMPARE(QImage(dir_.filePath("live.png")), QImage(dir_.filePath("still.png")));
+    // and differs from what the screen shows in live mode (so the comparison above can fail)
+    a->setLiveMode(true);
+    const QImage liveScreen = plot->toPixmap(1200, 700).toImage().convertToFormat(QImage::Format_ARGB32);
+    QVERIFY(liveScreen != QImage(dir_.filePath("still.png")).convertToFormat(QImage::Format_ARGB32));
+  }
 
-    void legendClickHidesASeries()
-    {
-        QCustomPlot* plot = view_->plot();
-        plot->replot();
-        QCPAbstractLegendItem* item = plot->legend->item(0);
-        QVERIFY(item);
-        const QString label = view_->adapter()->seriesLabels().first();
-        QVERIFY(view_->adapter()->isSeriesVisible(label));
-        QTest::mouseClick(plot, Qt::LeftButton, {}, item->rect().center());
-        QVERIFY(!view_->adapter()->isSeriesVisible(label));
-        QTest::mouseClick(plot, Qt::LeftButton, {}, item->rect().center());
-        QVERIFY(view_->adapter()->isSeriesVisible(label));
-    }
+  void cleanup() { view_.reset(); }
 
-    void hoverReadout()
-    {
-        QCustomPlot* plot = view_->plot();
-        plot->replot();
-        QCPGraph* g = view_->adapter()->mainGraph("sst2 · AdaMix · s2");
-        const QPointF px(plot->xAxis->coordToPixel(g->data()->at(4)->key), plot->yAxis->coordToPixel(g->data()->at(4)->value));
-        const QString text = view_->adapter()->readoutAt(px);
-        QVERIFY2(text.contains("step") && text.contains(QString::number(g->data()->at(4)->value, 'g', 5)), qPrintable(text));
-    }
-
-    void barsOfFinalMetricsWithErrorBars()
-    {
-        view_->setMode(ui::CompareView::Mode::Bars);
-        QCustomPlot* plot = view_->plot();
-        int bars = 0, errors = 0;
-        QCPBars* adamix = nullptr;
-        for (int i = 0; i < plot->plottableCount(); ++i) {
-            if (auto* b = qobject_cast<QCPBars*>(plot->plottable(i))) {
-                ++bars;
-                if (b->name() == "AdaMix") adamix = b;
-            }
-            errors += qobject_cast<QCPErrorBars*>(plot->plottable(i)) != nullptr;
-        }
-        QCOMPARE(bars, 2);
-        QCOMPARE(errors, 2);
-        QVERIFY(adamix);
-        QCOMPARE(adamix->data()->size(), 3);  // RTE, SST-2, Avg.
-        QVERIFY(qAbs(adamix->data()->at(0)->value - 65.0) < 1e-9);
-        QVERIFY(qAbs(adamix->data()->at(2)->value - 75.0) < 1e-9);
-    }
-
-    void exportsPngAndPdf()
-    {
-        const QString png = dir_.filePath("plot.png"), pdf = dir_.filePath("plot.pdf");
-        QVERIFY(view_->exportPlot(png));
-        QVERIFY(view_->exportPlot(pdf));
-        QVERIFY(QFileInfo(png).size() > 1000);
-        QVERIFY(QFileInfo(pdf).size() > 1000);
-        QImage img(png);
-        QCOMPARE(img.width(), 1200);
-    }
-
-    void exportsSvgWhenBuiltWithQtSvg()
-    {
-        if (!ui::PlotAdapter::supportsSvg()) QSKIP("built without Qt Svg (qt6-svg-dev)");
-        const QString svg = dir_.filePath("plot.svg");
-        QVERIFY(view_->exportPlot(svg));
-        QFile f(svg);
-        QVERIFY(f.open(QIODevice::ReadOnly));
-        const QByteArray text = f.readAll();
-        QVERIFY2(text.startsWith("<?xml"), text.left(80).constData());
-        QVERIFY(text.contains("<svg") && text.contains("viewBox=\"0 0 1200 700\""));
-        // the curves are vector paths, and the axis label is text
-        QVERIFY(text.count("<path") + text.count("<polyline") >= 8);
-        QVERIFY(text.contains(">step<"));
-    }
-
-    void liveModeIsFastOnScreenButExportsAtFullQuality()
-    {
-        ui::PlotAdapter* a = view_->adapter();
-        QCustomPlot* plot = a->plot();
-        a->setLiveMode(true);
-        QVERIFY(plot->plottingHints().testFlag(QCP::phFastPolylines));
-        QVERIFY(plot->notAntialiasedElements().testFlag(QCP::aePlottables));
-        // the export draws at full quality: identical to an export made out of live mode
-        QVERIFY(view_->exportPlot(dir_.filePath("live.png")));
-        QVERIFY(plot->plottingHints().testFlag(QCP::phFastPolylines));
-        QVERIFY(plot->notAntialiasedElements().testFlag(QCP::aePlottables));
-        a->setLiveMode(false);
-        QVERIFY(!plot->plottingHints().testFlag(QCP::phFastPolylines));
-        QCOMPARE(plot->notAntialiasedElements(), QCP::AntialiasedElements(QCP::aeNone));
-        QVERIFY(view_->exportPlot(dir_.filePath("still.png")));
-        QCOMPARE(QImage(dir_.filePath("live.png")), QImage(dir_.filePath("still.png")));
-        // and differs from what the screen shows in live mode (so the comparison above can fail)
-        a->setLiveMode(true);
-        const QImage liveScreen = plot->toPixmap(1200, 700).toImage().convertToFormat(QImage::Format_ARGB32);
-        QVERIFY(liveScreen != QImage(dir_.filePath("still.png")).convertToFormat(QImage::Format_ARGB32));
-    }
-
-    void cleanup() { view_.reset(); }
-
-private:
-    QTemporaryDir dir_;
-    ui::Workspace ws_;
-    QList<qint64> ids_;
-    std::unique_ptr<ui::CompareView> view_;
+ private:
+  QTemporaryDir dir_;
+  ui::Workspace ws_;
+  QList<qint64> ids_;
+  std::unique_ptr<ui::CompareView> view_;
 };
 
 QTEST_MAIN(TestCompareView)

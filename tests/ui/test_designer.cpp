@@ -47,100 +47,95 @@ const char* kExample = R"({
   "exclude": [ { "/peft/method": "lora", "/peft/adapter/bottleneck": 16 } ]
 })";
 
-json readJson(const QString& path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) return {};
-    return json::parse(f.readAll().toStdString(), nullptr, true, true);
+json readJson(const QString& path) {
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly)) return {};
+  return json::parse(f.readAll().toStdString(), nullptr, true, true);
 }
 }  // namespace
 
 class TestDesigner : public QObject {
-    Q_OBJECT
-private slots:
-    void initTestCase()
-    {
-        QStandardPaths::setTestModeEnabled(true);
-        qputenv("ADAMIX_ENGINE", "/nonexistent/adamix-engine");  // no parameter counts needed here
-        QVERIFY(dir_.isValid());
-        QFile f(dir_.filePath("example.json"));
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(kExample);
-    }
+  Q_OBJECT
+ private slots:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    qputenv("ADAMIX_ENGINE", "/nonexistent/adamix-engine");  // no parameter counts needed here
+    QVERIFY(dir_.isValid());
+    QFile f(dir_.filePath("example.json"));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(kExample);
+  }
 
-    void roundTripsTheCliFormat()
-    {
-        ui::DesignerView d(&ws_);
-        d.show();
-        QString err;
-        QVERIFY2(d.loadFile(dir_.filePath("example.json"), &err), qPrintable(err));
-        QCOMPARE(d.runCount(), 32);
-        QCOMPARE(d.previewTable()->rowCount(), 32);
-        QCOMPARE(d.axesTable()->rowCount(), 2);
-        QCOMPARE(qobject_cast<QSpinBox*>(d.fieldWidget("/peft/adamix/num_modules"))->value(), 1);
-        QCOMPARE(qobject_cast<QLineEdit*>(d.fieldWidget("/train/learning_rate"))->text(), QString("0.001"));
-        QVERIFY(d.saveFile(dir_.filePath("saved.json"), &err));
-        const json original = readJson(dir_.filePath("example.json"));
-        const json saved = readJson(dir_.filePath("saved.json"));
-        QVERIFY2(original == saved, saved.dump(2).c_str());
-        // and the CLI's parser accepts it with the same expansion
-        const auto a = app::expandStudy(app::loadStudyFile(dir_.filePath("example.json")));
-        const auto b = app::expandStudy(app::loadStudyFile(dir_.filePath("saved.json")));
-        QCOMPARE(a.size(), b.size());
-        for (size_t i = 0; i < a.size(); ++i) QCOMPARE(a[i].configHash, b[i].configHash);
-    }
+  void roundTripsTheCliFormat() {
+    ui::DesignerView d(&ws_);
+    d.show();
+    QString err;
+    QVERIFY2(d.loadFile(dir_.filePath("example.json"), &err), qPrintable(err));
+    QCOMPARE(d.runCount(), 32);
+    QCOMPARE(d.previewTable()->rowCount(), 32);
+    QCOMPARE(d.axesTable()->rowCount(), 2);
+    QCOMPARE(qobject_cast<QSpinBox*>(d.fieldWidget("/peft/adamix/num_modules"))->value(), 1);
+    QCOMPARE(qobject_cast<QLineEdit*>(d.fieldWidget("/train/learning_rate"))->text(), QString("0.001"));
+    QVERIFY(d.saveFile(dir_.filePath("saved.json"), &err));
+    const json original = readJson(dir_.filePath("example.json"));
+    const json saved = readJson(dir_.filePath("saved.json"));
+    QVERIFY2(original == saved, saved.dump(2).c_str());
+    // and the CLI's parser accepts it with the same expansion
+    const auto a = app::expandStudy(app::loadStudyFile(dir_.filePath("example.json")));
+    const auto b = app::expandStudy(app::loadStudyFile(dir_.filePath("saved.json")));
+    QCOMPARE(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i) QCOMPARE(a[i].configHash, b[i].configHash);
+  }
 
-    void editsChangeTheRunCount()
-    {
-        ui::DesignerView d(&ws_);
-        d.newStudy();
-        QCOMPARE(d.runCount(), 2);  // rte × M ∈ {1, 4} × seed 1
-        auto* seeds = d.findChildren<QLineEdit*>().value(2);
-        Q_UNUSED(seeds);
-        d.loadDocument(d.document());  // idempotent
-        QCOMPARE(d.runCount(), 2);
-        d.addPathAxis("/peft/adamix/consistency_weight", "0, 1");
-        d.revalidate();
-        QCOMPARE(d.runCount(), 4);
-        json doc = d.document();
-        doc["seeds"] = {1, 2, 3};
-        d.loadDocument(doc);
-        QCOMPARE(d.runCount(), 12);
-        QCOMPARE(d.previewTable()->rowCount(), 12);
-        // a base field changed in the form lands in the document
-        d.setField("/peft/lora/rank", 4);
-        QCOMPARE(d.document()["base"]["peft"]["lora"]["rank"].get<int>(), 4);
-    }
+  void editsChangeTheRunCount() {
+    ui::DesignerView d(&ws_);
+    d.newStudy();
+    QCOMPARE(d.runCount(), 2);  // rte × M ∈ {1, 4} × seed 1
+    auto* seeds = d.findChildren<QLineEdit*>().value(2);
+    Q_UNUSED(seeds);
+    d.loadDocument(d.document());  // idempotent
+    QCOMPARE(d.runCount(), 2);
+    d.addPathAxis("/peft/adamix/consistency_weight", "0, 1");
+    d.revalidate();
+    QCOMPARE(d.runCount(), 4);
+    json doc = d.document();
+    doc["seeds"] = {1, 2, 3};
+    d.loadDocument(doc);
+    QCOMPARE(d.runCount(), 12);
+    QCOMPARE(d.previewTable()->rowCount(), 12);
+    // a base field changed in the form lands in the document
+    d.setField("/peft/lora/rank", 4);
+    QCOMPARE(d.document()["base"]["peft"]["lora"]["rank"].get<int>(), 4);
+  }
 
-    void invalidInputIsMarkedAtTheField()
-    {
-        ui::DesignerView d(&ws_);
-        d.newStudy();
-        auto* lr = qobject_cast<QLineEdit*>(d.fieldWidget("/train/learning_rate"));
-        lr->setText("fast");
-        d.revalidate();
-        QVERIFY(lr->property("invalid").toBool());
-        QVERIFY(!d.validationError().isEmpty());
-        lr->setText("3e-4");
-        d.revalidate();
-        QVERIFY(!lr->property("invalid").toBool());
+  void invalidInputIsMarkedAtTheField() {
+    ui::DesignerView d(&ws_);
+    d.newStudy();
+    auto* lr = qobject_cast<QLineEdit*>(d.fieldWidget("/train/learning_rate"));
+    lr->setText("fast");
+    d.revalidate();
+    QVERIFY(lr->property("invalid").toBool());
+    QVERIFY(!d.validationError().isEmpty());
+    lr->setText("3e-4");
+    d.revalidate();
+    QVERIFY(!lr->property("invalid").toBool());
 
-        // a misspelt axis path is reported with its JSON path and marked on the axis row
-        d.addPathAxis("/peft/adapter/bottlenek", "8, 16");
-        d.revalidate();
-        QVERIFY2(d.errorPath().startsWith("/axes/1"), qPrintable(d.errorPath()));
-        QCOMPARE(d.runCount(), 0);
-        QWidget* axisCell = d.axesTable()->cellWidget(1, 0);
-        QVERIFY(axisCell && axisCell->property("invalid").toBool());
-        qobject_cast<QComboBox*>(axisCell)->setCurrentText("/peft/adapter/bottleneck");
-        d.revalidate();
-        QVERIFY(!axisCell->property("invalid").toBool());
-        QCOMPARE(d.runCount(), 4);
-    }
+    // a misspelt axis path is reported with its JSON path and marked on the axis row
+    d.addPathAxis("/peft/adapter/bottlenek", "8, 16");
+    d.revalidate();
+    QVERIFY2(d.errorPath().startsWith("/axes/1"), qPrintable(d.errorPath()));
+    QCOMPARE(d.runCount(), 0);
+    QWidget* axisCell = d.axesTable()->cellWidget(1, 0);
+    QVERIFY(axisCell && axisCell->property("invalid").toBool());
+    qobject_cast<QComboBox*>(axisCell)->setCurrentText("/peft/adapter/bottleneck");
+    d.revalidate();
+    QVERIFY(!axisCell->property("invalid").toBool());
+    QCOMPARE(d.runCount(), 4);
+  }
 
-private:
-    QTemporaryDir dir_;
-    ui::Workspace ws_;
+ private:
+  QTemporaryDir dir_;
+  ui::Workspace ws_;
 };
 
 QTEST_MAIN(TestDesigner)

@@ -21,100 +21,106 @@ using namespace adamix;
 using nlohmann::json;
 
 class TestEndToEnd : public QObject {
-    Q_OBJECT
-private slots:
-    void initTestCase()
-    {
-        QStandardPaths::setTestModeEnabled(true);
-        engine_ = qEnvironmentVariable("ADAMIX_ENGINE");
+  Q_OBJECT
+ private slots:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    engine_ = qEnvironmentVariable("ADAMIX_ENGINE");
 #ifdef ADAMIX_ENGINE_EXE
-        if (engine_.isEmpty()) engine_ = QStringLiteral(ADAMIX_ENGINE_EXE);
+    if (engine_.isEmpty()) engine_ = QStringLiteral(ADAMIX_ENGINE_EXE);
 #endif
-        if (!QFile::exists(engine_)) QSKIP("adamix-engine not built");
-        qputenv("ADAMIX_ENGINE", engine_.toUtf8());
-        shared_ = QStringLiteral(ADAMIX_SHARED_DIR);
-        if (!QFile::exists(shared_ + "/models/stories260K/tokenizer.model") || !QFile::exists(shared_ + "/data/glue/RTE/train.tsv"))
-            QSKIP("stories260K tokenizer or GLUE RTE not in ADAMIX_SHARED_DIR");
-        QVERIFY(dir_.isValid());
-        model_ = dir_.filePath("tiny");
-        QProcess p;
-        p.start(engine_, {"init-model", "--arch", "llama", "--out", model_, "--hidden", "32", "--layers", "2", "--heads",
-                          "4", "--kv-heads", "2", "--ffn", "64", "--tokenizer-from", shared_ + "/models/stories260K"});
-        QVERIFY(p.waitForFinished(120000));
-        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
-        // any modal box (a failed launch) would hang the test: close it and fail
-        auto* guard = new QTimer(this);
-        connect(guard, &QTimer::timeout, this, [this] {
-            if (QWidget* m = QApplication::activeModalWidget()) {
-                modalText_ = m->findChild<QLabel*>() ? m->findChild<QLabel*>()->text() : QStringLiteral("modal");
-                m->close();
-            }
-        });
-        guard->start(300);
+    if (!QFile::exists(engine_)) QSKIP("adamix-engine not built");
+    qputenv("ADAMIX_ENGINE", engine_.toUtf8());
+    shared_ = QStringLiteral(ADAMIX_SHARED_DIR);
+    if (!QFile::exists(shared_ + "/models/stories260K/tokenizer.model") ||
+        !QFile::exists(shared_ + "/data/glue/RTE/train.tsv"))
+      QSKIP("stories260K tokenizer or GLUE RTE not in ADAMIX_SHARED_DIR");
+    QVERIFY(dir_.isValid());
+    model_ = dir_.filePath("tiny");
+    QProcess p;
+    p.start(engine_, {"init-model", "--arch", "llama", "--out", model_, "--hidden", "32", "--layers", "2", "--heads",
+                      "4", "--kv-heads", "2", "--ffn", "64", "--tokenizer-from", shared_ + "/models/stories260K"});
+    QVERIFY(p.waitForFinished(120000));
+    QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+    // any modal box (a failed launch) would hang the test: close it and fail
+    auto* guard = new QTimer(this);
+    connect(guard, &QTimer::timeout, this, [this] {
+      if (QWidget* m = QApplication::activeModalWidget()) {
+        modalText_ = m->findChild<QLabel*>() ? m->findChild<QLabel*>()->text() : QStringLiteral("modal");
+        m->close();
+      }
+    });
+    guard->start(300);
+  }
+
+  void designLaunchWatchCompareExport() {
+    ui::MainWindow w;
+    w.resize(1400, 900);
+    w.show();
+    QVERIFY(w.openWorkspace(dir_.filePath("ws/e2e.sqlite"), true));
+
+    // 1. design: two variants (M = 1 and M = 2) on RTE, one seed
+    ui::DesignerView* d = w.designer();
+    json doc = {{"name", "e2e"},
+                {"base",
+                 {{"model", {{"path", model_.toStdString()}}},
+                  {"task", {{"max_seq_length", 32}, {"max_train_examples", 64}, {"max_dev_examples", 32}}},
+                  {"train",
+                   {{"learning_rate", 1e-3},
+                    {"epochs", 1},
+                    {"batch_size", 8},
+                    {"eval_every_steps", 4},
+                    {"log_every_steps", 1}}}}},
+                {"tasks", json::array({{{"name", "rte"}, {"data_dir", (shared_ + "/data/glue/RTE").toStdString()}}})},
+                {"seeds", {1}}};
+    d->loadDocument(doc);
+    d->addPathAxis("/peft/adamix/num_modules", "1, 2");
+    d->revalidate();
+    QVERIFY2(d->validationError().isEmpty(), qPrintable(d->validationError()));
+    QCOMPARE(d->runCount(), 2);
+    // parameter counts from `adamix-engine inspect` arrive in the preview
+    QTRY_VERIFY_WITH_TIMEOUT(d->previewTable()->item(1, 5) && d->previewTable()->item(1, 5)->text().at(0).isDigit(),
+                             60000);
+    QVERIFY(d->previewTable()->item(0, 4)->text() != d->previewTable()->item(1, 4)->text());  // M=2 trains more
+
+    // 2. launch and watch
+    d->launch();
+    QVERIFY2(modalText_.isEmpty(), qPrintable(modalText_));
+    ui::MonitorView* m = w.monitor();
+    QTRY_COMPARE_WITH_TIMEOUT(m->runKeys().size(), 2, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(m->series().series(m->runKeys().first(), "train", "loss") != nullptr, 120000);
+    QTRY_VERIFY_WITH_TIMEOUT(!m->adapter()->seriesLabels().isEmpty(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!w.workspace()->isBusy(), 600000);
+    for (const QString& k : m->runKeys()) {
+      QCOMPARE(m->liveRun(k)->state, RunState::Finished);
+      QVERIFY(m->series().series(k, "train", "loss") != nullptr);
     }
+    QCOMPARE(m->adapter()->seriesLabels().size(), 2);
 
-    void designLaunchWatchCompareExport()
-    {
-        ui::MainWindow w;
-        w.resize(1400, 900);
-        w.show();
-        QVERIFY(w.openWorkspace(dir_.filePath("ws/e2e.sqlite"), true));
+    // 3. compare both runs
+    QList<qint64> ids;
+    for (const auto& r : w.workspace()->store().listRuns()) ids << r.id;
+    QCOMPARE(ids.size(), 2);
+    w.showScreen(ui::MainWindow::Compare);
+    w.compare()->setSelectedRuns(ids);
+    w.compare()->setMetric("train/loss");
+    QCOMPARE(w.compare()->adapter()->seriesLabels().size(), 2);
 
-        // 1. design: two variants (M = 1 and M = 2) on RTE, one seed
-        ui::DesignerView* d = w.designer();
-        json doc = {{"name", "e2e"},
-                    {"base", {{"model", {{"path", model_.toStdString()}}},
-                              {"task", {{"max_seq_length", 32}, {"max_train_examples", 64}, {"max_dev_examples", 32}}},
-                              {"train", {{"learning_rate", 1e-3}, {"epochs", 1}, {"batch_size", 8},
-                                         {"eval_every_steps", 4}, {"log_every_steps", 1}}}}},
-                    {"tasks", json::array({{{"name", "rte"}, {"data_dir", (shared_ + "/data/glue/RTE").toStdString()}}})},
-                    {"seeds", {1}}};
-        d->loadDocument(doc);
-        d->addPathAxis("/peft/adamix/num_modules", "1, 2");
-        d->revalidate();
-        QVERIFY2(d->validationError().isEmpty(), qPrintable(d->validationError()));
-        QCOMPARE(d->runCount(), 2);
-        // parameter counts from `adamix-engine inspect` arrive in the preview
-        QTRY_VERIFY_WITH_TIMEOUT(d->previewTable()->item(1, 5) && d->previewTable()->item(1, 5)->text().at(0).isDigit(), 60000);
-        QVERIFY(d->previewTable()->item(0, 4)->text() != d->previewTable()->item(1, 4)->text());  // M=2 trains more
+    // 4. export the table
+    w.showScreen(ui::MainWindow::Results);
+    w.results()->refresh();
+    const QString md = w.results()->exportText(ui::TableFormat::Markdown);
+    const auto expected =
+        app::pivotToMarkdown(app::buildPivot(app::resultSetFromStore(w.workspace()->store(), std::nullopt)));
+    QCOMPARE(md, expected);
+    QVERIFY2(md.contains("num_modules=1") && md.contains("num_modules=2"), qPrintable(md));
+    QVERIFY(w.results()->exportToFile(dir_.filePath("e2e.tex")));
+    qInfo().noquote() << md;
+  }
 
-        // 2. launch and watch
-        d->launch();
-        QVERIFY2(modalText_.isEmpty(), qPrintable(modalText_));
-        ui::MonitorView* m = w.monitor();
-        QTRY_COMPARE_WITH_TIMEOUT(m->runKeys().size(), 2, 20000);
-        QTRY_VERIFY_WITH_TIMEOUT(m->series().series(m->runKeys().first(), "train", "loss") != nullptr, 120000);
-        QTRY_VERIFY_WITH_TIMEOUT(!m->adapter()->seriesLabels().isEmpty(), 5000);
-        QTRY_VERIFY_WITH_TIMEOUT(!w.workspace()->isBusy(), 600000);
-        for (const QString& k : m->runKeys()) {
-            QCOMPARE(m->liveRun(k)->state, RunState::Finished);
-            QVERIFY(m->series().series(k, "train", "loss") != nullptr);
-        }
-        QCOMPARE(m->adapter()->seriesLabels().size(), 2);
-
-        // 3. compare both runs
-        QList<qint64> ids;
-        for (const auto& r : w.workspace()->store().listRuns()) ids << r.id;
-        QCOMPARE(ids.size(), 2);
-        w.showScreen(ui::MainWindow::Compare);
-        w.compare()->setSelectedRuns(ids);
-        w.compare()->setMetric("train/loss");
-        QCOMPARE(w.compare()->adapter()->seriesLabels().size(), 2);
-
-        // 4. export the table
-        w.showScreen(ui::MainWindow::Results);
-        w.results()->refresh();
-        const QString md = w.results()->exportText(ui::TableFormat::Markdown);
-        const auto expected = app::pivotToMarkdown(app::buildPivot(app::resultSetFromStore(w.workspace()->store(), std::nullopt)));
-        QCOMPARE(md, expected);
-        QVERIFY2(md.contains("num_modules=1") && md.contains("num_modules=2"), qPrintable(md));
-        QVERIFY(w.results()->exportToFile(dir_.filePath("e2e.tex")));
-        qInfo().noquote() << md;
-    }
-
-private:
-    QTemporaryDir dir_;
-    QString engine_, shared_, model_, modalText_;
+ private:
+  QTemporaryDir dir_;
+  QString engine_, shared_, model_, modalText_;
 };
 
 QTEST_MAIN(TestEndToEnd)

@@ -15,134 +15,130 @@
 using namespace adamix;
 
 class TestWorkspace : public QObject {
-    Q_OBJECT
-private slots:
-    void initTestCase()
+  Q_OBJECT
+ private slots:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName("AdaMixTest");
+    QCoreApplication::setApplicationName("test_workspace");
+    QSettings().clear();
+    QVERIFY(dir_.isValid());
+    db_ = dir_.filePath("ws/ws.sqlite");
+    QDir().mkpath(dir_.filePath("ws"));
+    app::Store s;
+    s.open(db_);
+    ui::test::fillFixtureStore(s, dir_.filePath("ws/runs"));
+    // one failed run to see another state
+    app::NewRun nr;
+    nr.runKey = "deadbeef";
+    nr.task = "rte";
+    nr.variant = "broken";
+    nr.seed = 1;
+    nr.status = app::RunStatus::Failed;
+    const qint64 id = s.addRun(nr);
+    app::RunUpdate u;
+    u.errorKind = "config";
+    u.errorMessage = "bad value";
+    s.setRunStatus(id, app::RunStatus::Failed, u);
+  }
+
+  void treeListsStudiesAndRunsAndFilters() {
+    ui::Workspace ws;
+    QVERIFY(ws.open(db_));
+    QCOMPARE(ws.runsDir(), dir_.filePath("ws/runs"));
+    ui::RunTree tree(&ws);
+    tree.show();
+    tree.refresh();
+    QTreeWidget* t = tree.tree();
+    QCOMPARE(t->topLevelItemCount(), 2);  // the study + imported runs
+    QCOMPARE(t->topLevelItem(0)->text(0), QString("fixture"));
+    QCOMPARE(t->topLevelItem(0)->childCount(), 8);
+    QCOMPARE(t->topLevelItem(0)->text(1), QString("8/8 done"));
+    QVERIFY(!t->topLevelItem(0)->child(0)->icon(0).isNull());
+    QCOMPARE(tree.visibleRunCount(), 9);
+    tree.filterEdit()->setText("sst2");
+    QCOMPARE(tree.visibleRunCount(), 4);
+    tree.filterEdit()->setText("adamix");
+    QCOMPARE(tree.visibleRunCount(), 4);
+    tree.filterEdit()->clear();
+    auto* status = tree.findChild<QComboBox*>();
+    status->setCurrentIndex(status->findData("failed"));
+    QCOMPARE(tree.visibleRunCount(), 1);
+    status->setCurrentIndex(0);
+    // selecting a study selects its runs
+    QSignalSpy spy(&tree, &ui::RunTree::runsSelected);
+    t->topLevelItem(0)->setSelected(true);
+    QVERIFY(spy.count() >= 1);
+    QCOMPARE(tree.selectedRuns().size(), 8);
+  }
+
+  void lastWorkspaceReopensAndGeometryPersists() {
     {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName("AdaMixTest");
-        QCoreApplication::setApplicationName("test_workspace");
-        QSettings().clear();
-        QVERIFY(dir_.isValid());
-        db_ = dir_.filePath("ws/ws.sqlite");
-        QDir().mkpath(dir_.filePath("ws"));
-        app::Store s;
-        s.open(db_);
-        ui::test::fillFixtureStore(s, dir_.filePath("ws/runs"));
-        // one failed run to see another state
-        app::NewRun nr;
-        nr.runKey = "deadbeef";
-        nr.task = "rte";
-        nr.variant = "broken";
-        nr.seed = 1;
-        nr.status = app::RunStatus::Failed;
-        const qint64 id = s.addRun(nr);
-        app::RunUpdate u;
-        u.errorKind = "config";
-        u.errorMessage = "bad value";
-        s.setRunStatus(id, app::RunStatus::Failed, u);
+      ui::MainWindow w;
+      w.resize(1500, 950);
+      w.show();
+      QVERIFY(w.openWorkspace(db_, true));
+      w.close();
     }
+    QCOMPARE(QSettings().value("workspace/last").toString(), QFileInfo(db_).absoluteFilePath());
+    ui::MainWindow w2;
+    QVERIFY(w2.restoreLastWorkspace());
+    QVERIFY(w2.workspace()->isOpen());
+    QCOMPARE(w2.workspace()->dbPath(), QFileInfo(db_).absoluteFilePath());
+    QCOMPARE(w2.size(), QSize(1500, 950));
+  }
 
-    void treeListsStudiesAndRunsAndFilters()
+  void interruptedRunsAreNeverShownRunning() {
     {
-        ui::Workspace ws;
-        QVERIFY(ws.open(db_));
-        QCOMPARE(ws.runsDir(), dir_.filePath("ws/runs"));
-        ui::RunTree tree(&ws);
-        tree.show();
-        tree.refresh();
-        QTreeWidget* t = tree.tree();
-        QCOMPARE(t->topLevelItemCount(), 2);  // the study + imported runs
-        QCOMPARE(t->topLevelItem(0)->text(0), QString("fixture"));
-        QCOMPARE(t->topLevelItem(0)->childCount(), 8);
-        QCOMPARE(t->topLevelItem(0)->text(1), QString("8/8 done"));
-        QVERIFY(!t->topLevelItem(0)->child(0)->icon(0).isNull());
-        QCOMPARE(tree.visibleRunCount(), 9);
-        tree.filterEdit()->setText("sst2");
-        QCOMPARE(tree.visibleRunCount(), 4);
-        tree.filterEdit()->setText("adamix");
-        QCOMPARE(tree.visibleRunCount(), 4);
-        tree.filterEdit()->clear();
-        auto* status = tree.findChild<QComboBox*>();
-        status->setCurrentIndex(status->findData("failed"));
-        QCOMPARE(tree.visibleRunCount(), 1);
-        status->setCurrentIndex(0);
-        // selecting a study selects its runs
-        QSignalSpy spy(&tree, &ui::RunTree::runsSelected);
-        t->topLevelItem(0)->setSelected(true);
-        QVERIFY(spy.count() >= 1);
-        QCOMPARE(tree.selectedRuns().size(), 8);
+      app::Store s;
+      s.open(db_);
+      app::NewRun nr;
+      nr.runKey = "cafe";
+      nr.variant = "x";
+      nr.task = "rte";
+      nr.seed = 3;
+      nr.status = app::RunStatus::Running;
+      s.addRun(nr);
     }
+    ui::Workspace ws;
+    QVERIFY(ws.open(db_));
+    app::RunFilter f;
+    f.statuses = {app::RunStatus::Running};
+    QCOMPARE(int(ws.store().listRuns(f).size()), 0);
+  }
 
-    void lastWorkspaceReopensAndGeometryPersists()
-    {
-        {
-            ui::MainWindow w;
-            w.resize(1500, 950);
-            w.show();
-            QVERIFY(w.openWorkspace(db_, true));
-            w.close();
-        }
-        QCOMPARE(QSettings().value("workspace/last").toString(), QFileInfo(db_).absoluteFilePath());
-        ui::MainWindow w2;
-        QVERIFY(w2.restoreLastWorkspace());
-        QVERIFY(w2.workspace()->isOpen());
-        QCOMPARE(w2.workspace()->dbPath(), QFileInfo(db_).absoluteFilePath());
-        QCOMPARE(w2.size(), QSize(1500, 950));
-    }
+  // "Open the demo study" shows what scripts/demo.sh trained: <root>/workspace/demo.sqlite beside
+  // <root>/experiments/demo.json; without it, a workspace in the app data folder.
+  void demoOpensTheWorkspaceTheDemoScriptTrained() {
+    const QString root = dir_.filePath("checkout");
+    QDir().mkpath(root + "/experiments");
+    QFile study(root + "/experiments/demo.json");
+    QVERIFY(study.open(QIODevice::WriteOnly));
+    study.write(ui::test::fixtureStudyJson());
+    study.close();
+    const QString appData =
+        QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath("demo/demo.sqlite");
+    QCOMPARE(ui::defaultDemoWorkspace(study.fileName()), appData);
+    QCOMPARE(ui::defaultDemoWorkspace(), appData);
+    QDir().mkpath(root + "/workspace");
+    app::Store s;
+    s.open(root + "/workspace/demo.sqlite");
+    ui::test::fillFixtureStore(s, root + "/workspace/runs");
+    s.close();
+    QCOMPARE(ui::defaultDemoWorkspace(study.fileName()), QDir::cleanPath(root + "/workspace/demo.sqlite"));
 
-    void interruptedRunsAreNeverShownRunning()
-    {
-        {
-            app::Store s;
-            s.open(db_);
-            app::NewRun nr;
-            nr.runKey = "cafe";
-            nr.variant = "x";
-            nr.task = "rte";
-            nr.seed = 3;
-            nr.status = app::RunStatus::Running;
-            s.addRun(nr);
-        }
-        ui::Workspace ws;
-        QVERIFY(ws.open(db_));
-        app::RunFilter f;
-        f.statuses = {app::RunStatus::Running};
-        QCOMPARE(int(ws.store().listRuns(f).size()), 0);
-    }
+    qputenv("ADAMIX_DEMO_STUDY", study.fileName().toUtf8());
+    ui::MainWindow w;
+    QVERIFY(w.openDemo());
+    qunsetenv("ADAMIX_DEMO_STUDY");
+    QCOMPARE(w.workspace()->dbPath(), QDir::cleanPath(root + "/workspace/demo.sqlite"));
+    QCOMPARE(int(w.workspace()->store().listRuns().size()), 8);  // the trained runs are there at once
+    w.workspace()->close();
+  }
 
-    // "Open the demo study" shows what scripts/demo.sh trained: <root>/workspace/demo.sqlite beside
-    // <root>/experiments/demo.json; without it, a workspace in the app data folder.
-    void demoOpensTheWorkspaceTheDemoScriptTrained()
-    {
-        const QString root = dir_.filePath("checkout");
-        QDir().mkpath(root + "/experiments");
-        QFile study(root + "/experiments/demo.json");
-        QVERIFY(study.open(QIODevice::WriteOnly));
-        study.write(ui::test::fixtureStudyJson());
-        study.close();
-        const QString appData = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath("demo/demo.sqlite");
-        QCOMPARE(ui::defaultDemoWorkspace(study.fileName()), appData);
-        QCOMPARE(ui::defaultDemoWorkspace(), appData);
-        QDir().mkpath(root + "/workspace");
-        app::Store s;
-        s.open(root + "/workspace/demo.sqlite");
-        ui::test::fillFixtureStore(s, root + "/workspace/runs");
-        s.close();
-        QCOMPARE(ui::defaultDemoWorkspace(study.fileName()), QDir::cleanPath(root + "/workspace/demo.sqlite"));
-
-        qputenv("ADAMIX_DEMO_STUDY", study.fileName().toUtf8());
-        ui::MainWindow w;
-        QVERIFY(w.openDemo());
-        qunsetenv("ADAMIX_DEMO_STUDY");
-        QCOMPARE(w.workspace()->dbPath(), QDir::cleanPath(root + "/workspace/demo.sqlite"));
-        QCOMPARE(int(w.workspace()->store().listRuns().size()), 8);  // the trained runs are there at once
-        w.workspace()->close();
-    }
-
-private:
-    QTemporaryDir dir_;
-    QString db_;
+ private:
+  QTemporaryDir dir_;
+  QString db_;
 };
 
 QTEST_MAIN(TestWorkspace)

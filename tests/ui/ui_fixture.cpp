@@ -7,9 +7,8 @@
 
 namespace adamix::ui::test {
 
-QByteArray fixtureStudyJson()
-{
-    return R"({
+QByteArray fixtureStudyJson() {
+  return R"({
   "name": "fixture",
   "base": { "model": { "path": "/nonexistent/model" }, "train": { "epochs": 1 } },
   "tasks": [ { "name": "rte", "data_dir": "/data/RTE" }, { "name": "sst2", "data_dir": "/data/SST-2" } ],
@@ -20,59 +19,56 @@ QByteArray fixtureStudyJson()
 })";
 }
 
-double fixtureAccuracy(const QString& task, const QString& variant, int seed)
-{
-    const double base = task == QLatin1String("rte") ? 0.60 : 0.80;
-    const double gain = variant == QLatin1String("AdaMix") ? 0.05 : 0.0;
-    return base + gain + (seed == 1 ? 0.01 : -0.01);
+double fixtureAccuracy(const QString& task, const QString& variant, int seed) {
+  const double base = task == QLatin1String("rte") ? 0.60 : 0.80;
+  const double gain = variant == QLatin1String("AdaMix") ? 0.05 : 0.0;
+  return base + gain + (seed == 1 ? 0.01 : -0.01);
 }
 
-qint64 fillFixtureStore(app::Store& store, const QString& runsDir)
-{
-    const auto doc = nlohmann::json::parse(fixtureStudyJson().toStdString());
-    const app::Study study = app::parseStudy(doc);
-    const qint64 sid = store.upsertStudy(study.name, QStringLiteral("fixture.json"), doc);
-    double t = 1700000000.0;
-    for (const app::ExpandedRun& er : app::expandStudy(study)) {
-        const app::NewRun nr =
-            newRunFor(er, sid, QDir(runsDir).filePath(er.runId), app::RunStatus::Finished);
-        const qint64 id = store.addRun(nr);
-        std::vector<app::MetricPoint> pts;
-        const double adamix = er.variant == QLatin1String("AdaMix") ? 1.0 : 0.0;
-        for (int k = 1; k <= 10; ++k) {
-            app::MetricPoint p;
-            p.runId = id;
-            p.step = 10 * k;
-            p.epoch = k / 10.0;
-            p.split = QStringLiteral("train");
-            p.name = QStringLiteral("loss");
-            p.value = 1.0 / k + 0.1 * er.seed - 0.05 * adamix;
-            p.time = t + k;
-            pts.push_back(p);
-        }
-        const double acc = fixtureAccuracy(er.task, er.variant, er.seed);
-        for (int step : {50, 100}) {
-            app::MetricPoint p;
-            p.runId = id;
-            p.step = step;
-            p.epoch = step / 100.0;
-            p.split = QStringLiteral("dev");
-            p.name = QStringLiteral("accuracy");
-            p.value = step == 100 ? acc : acc - 0.1;
-            p.time = t + step / 10.0;
-            pts.push_back(p);
-        }
-        store.appendMetricPoints(pts);
-        store.setResults(id, {{QStringLiteral("dev"), QStringLiteral("accuracy"), acc, QStringLiteral("best")},
-                              {QStringLiteral("dev"), QStringLiteral("accuracy"), acc, QStringLiteral("final")}});
-        app::RunUpdate u;
-        u.started = t;
-        u.finished = t + 12;
-        u.exitCode = 0;
-        store.setRunStatus(id, app::RunStatus::Finished, u);
-        t += 100;
+qint64 fillFixtureStore(app::Store& store, const QString& runsDir) {
+  const auto doc = nlohmann::json::parse(fixtureStudyJson().toStdString());
+  const app::Study study = app::parseStudy(doc);
+  const qint64 sid = store.upsertStudy(study.name, QStringLiteral("fixture.json"), doc);
+  double t = 1700000000.0;
+  for (const app::ExpandedRun& er : app::expandStudy(study)) {
+    const app::NewRun nr = newRunFor(er, sid, QDir(runsDir).filePath(er.runId), app::RunStatus::Finished);
+    const qint64 id = store.addRun(nr);
+    std::vector<app::MetricPoint> pts;
+    const double adamix = er.variant == QLatin1String("AdaMix") ? 1.0 : 0.0;
+    for (int k = 1; k <= 10; ++k) {
+      app::MetricPoint p;
+      p.runId = id;
+      p.step = 10 * k;
+      p.epoch = k / 10.0;
+      p.split = QStringLiteral("train");
+      p.name = QStringLiteral("loss");
+      p.value = 1.0 / k + 0.1 * er.seed - 0.05 * adamix;
+      p.time = t + k;
+      pts.push_back(p);
     }
-    return sid;
+    const double acc = fixtureAccuracy(er.task, er.variant, er.seed);
+    for (int step : {50, 100}) {
+      app::MetricPoint p;
+      p.runId = id;
+      p.step = step;
+      p.epoch = step / 100.0;
+      p.split = QStringLiteral("dev");
+      p.name = QStringLiteral("accuracy");
+      p.value = step == 100 ? acc : acc - 0.1;
+      p.time = t + step / 10.0;
+      pts.push_back(p);
+    }
+    store.appendMetricPoints(pts);
+    store.setResults(id, {{QStringLiteral("dev"), QStringLiteral("accuracy"), acc, QStringLiteral("best")},
+                          {QStringLiteral("dev"), QStringLiteral("accuracy"), acc, QStringLiteral("final")}});
+    app::RunUpdate u;
+    u.started = t;
+    u.finished = t + 12;
+    u.exitCode = 0;
+    store.setRunStatus(id, app::RunStatus::Finished, u);
+    t += 100;
+  }
+  return sid;
 }
 
 }  // namespace adamix::ui::test

@@ -11,49 +11,58 @@
 #include <QSettings>
 #include <QTextStream>
 
-int main(int argc, char** argv)
-{
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("AdaMix"));
-    QApplication::setApplicationName(QStringLiteral("AdaMix Studio"));
-    QApplication::setApplicationVersion(QStringLiteral(ADAMIX_APP_VERSION));
-    adamix::ui::initResources();
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/adamix/icon.png")));
+int main(int argc, char** argv) {
+  QApplication app(argc, argv);
+  QApplication::setOrganizationName(QStringLiteral("AdaMix"));
+  QApplication::setApplicationName(QStringLiteral("AdaMix Studio"));
+  QApplication::setApplicationVersion(QStringLiteral(ADAMIX_APP_VERSION));
+  adamix::ui::initResources();
+  QApplication::setWindowIcon(QIcon(QStringLiteral(":/adamix/icon.png")));
 
-    QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral("AdaMix Studio: design, train, compare and export AdaMix ablation studies."));
-    p.addHelpOption();
-    p.addVersionOption();
-    p.addPositionalArgument(QStringLiteral("study"), QStringLiteral("A study file to open in the designer."), QStringLiteral("[study.json]"));
-    p.addOption({QStringLiteral("workspace"), QStringLiteral("Open this workspace database (created if missing)."), QStringLiteral("DB")});
-    p.addOption({QStringLiteral("screenshot"), QStringLiteral("Render each main screen to PNG files in DIR and exit."), QStringLiteral("DIR")});
-    p.addOption({QStringLiteral("launch"), QStringLiteral("With --screenshot: launch this study and capture the monitor while it trains."), QStringLiteral("STUDY")});
-    p.addOption({QStringLiteral("theme"), QStringLiteral("system (default), light or dark."), QStringLiteral("THEME")});
-    p.process(app);
+  QCommandLineParser p;
+  p.setApplicationDescription(
+      QStringLiteral("AdaMix Studio: design, train, compare and export AdaMix ablation studies."));
+  p.addHelpOption();
+  p.addVersionOption();
+  p.addPositionalArgument(QStringLiteral("study"), QStringLiteral("A study file to open in the designer."),
+                          QStringLiteral("[study.json]"));
+  p.addOption({QStringLiteral("workspace"), QStringLiteral("Open this workspace database (created if missing)."),
+               QStringLiteral("DB")});
+  p.addOption({QStringLiteral("screenshot"), QStringLiteral("Render each main screen to PNG files in DIR and exit."),
+               QStringLiteral("DIR")});
+  p.addOption({QStringLiteral("launch"),
+               QStringLiteral("With --screenshot: launch this study and capture the monitor while it trains."),
+               QStringLiteral("STUDY")});
+  p.addOption({QStringLiteral("theme"), QStringLiteral("system (default), light or dark."), QStringLiteral("THEME")});
+  p.process(app);
 
-    if (!p.isSet("screenshot")) adamix::ui::installDefaultSettings();
-    const QString theme = p.isSet("theme") ? p.value("theme") : QSettings().value("ui/theme", "system").toString();
-    adamix::ui::applyTheme(app, theme);
+  if (!p.isSet("screenshot")) adamix::ui::installDefaultSettings();
+  const QString theme = p.isSet("theme") ? p.value("theme") : QSettings().value("ui/theme", "system").toString();
+  adamix::ui::applyTheme(app, theme);
 
-    adamix::ui::MainWindow window;
-    bool opened = false;
-    if (p.isSet("workspace")) opened = window.openWorkspace(p.value("workspace"), p.isSet("screenshot"));
-    else if (!p.isSet("screenshot")) opened = window.restoreLastWorkspace();
+  adamix::ui::MainWindow window;
+  bool opened = false;
+  if (p.isSet("workspace"))
+    opened = window.openWorkspace(p.value("workspace"), p.isSet("screenshot"));
+  else if (!p.isSet("screenshot"))
+    opened = window.restoreLastWorkspace();
 
-    if (p.isSet("screenshot")) {
-        adamix::ui::ScreenshotOptions o;
-        o.dir = p.value("screenshot");
-        o.launchStudy = p.value("launch");
-        if (!p.positionalArguments().isEmpty()) o.studyFile = p.positionalArguments().first();
-        const QStringList files = adamix::ui::renderScreenshots(window, o);
-        QTextStream out(stdout);
-        for (const QString& f : files) out << f << "\n";
-        window.workspace()->close();
-        return files.isEmpty() ? 1 : 0;
-    }
+  if (p.isSet("screenshot")) {
+    adamix::ui::ScreenshotOptions o;
+    o.dir = p.value("screenshot");
+    o.launchStudy = p.value("launch");
+    if (!p.positionalArguments().isEmpty()) o.studyFile = p.positionalArguments().first();
+    const QStringList files = adamix::ui::renderScreenshots(window, o);
+    QTextStream out(stdout);
+    for (const QString& f : files) out << f << "\n";
+    window.workspace()->close();
+    return files.isEmpty() ? 1 : 0;
+  }
 
-    window.show();
-    if (!p.positionalArguments().isEmpty()) window.openStudyFile(p.positionalArguments().first());
-    else if (opened) window.showScreen(adamix::ui::MainWindow::Designer);
-    return app.exec();
+  window.show();
+  if (!p.positionalArguments().isEmpty())
+    window.openStudyFile(p.positionalArguments().first());
+  else if (opened)
+    window.showScreen(adamix::ui::MainWindow::Designer);
+  return app.exec();
 }

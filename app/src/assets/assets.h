@@ -14,85 +14,85 @@ namespace adamix {
 
 /// One file of an asset.
 struct AssetFile {
-    QString path;                          ///< relative to the asset directory
-    QString sha256;                        ///< hash of the reference copy (mirror)
-    qint64 size = -1;                      ///< size of the reference copy; -1 unknown
-    std::optional<QString> upstreamSha256; ///< unset: same as sha256; empty string: upstream differs, unverified
+  QString path;                           ///< relative to the asset directory
+  QString sha256;                         ///< hash of the reference copy (mirror)
+  qint64 size = -1;                       ///< size of the reference copy; -1 unknown
+  std::optional<QString> upstreamSha256;  ///< unset: same as sha256; empty string: upstream differs, unverified
 };
 
 /// Where an asset's files come from on the network.
 struct AssetSource {
-    QString type;          ///< "files": url + file path; "zip": an archive holding member_prefix + path
-    QString url;
-    QString memberPrefix;  ///< zip only
+  QString type;  ///< "files": url + file path; "zip": an archive holding member_prefix + path
+  QString url;
+  QString memberPrefix;  ///< zip only
 };
 
 /// One named asset (e.g. "glue/RTE").
 struct Asset {
-    QString name, description, license, note;
-    QString mirrorPath;    ///< directory inside a mirror laid out like ../shared (e.g. data/glue/RTE)
-    QList<AssetSource> sources;
-    QList<AssetFile> files;
+  QString name, description, license, note;
+  QString mirrorPath;  ///< directory inside a mirror laid out like ../shared (e.g. data/glue/RTE)
+  QList<AssetSource> sources;
+  QList<AssetFile> files;
 };
 
 /// The list of known assets (app/src/assets/manifest.json, compiled in).
 class AssetManifest {
-public:
-    /// The compiled-in manifest, or the file named by $ADAMIX_ASSET_MANIFEST when set.
-    static AssetManifest builtin();
-    /// Parses a manifest document; returns false and sets `error` on a malformed one.
-    static bool parse(const QByteArray& json, AssetManifest* out, QString* error);
-    static bool load(const QString& path, AssetManifest* out, QString* error);
+ public:
+  /// The compiled-in manifest, or the file named by $ADAMIX_ASSET_MANIFEST when set.
+  static AssetManifest builtin();
+  /// Parses a manifest document; returns false and sets `error` on a malformed one.
+  static bool parse(const QByteArray& json, AssetManifest* out, QString* error);
+  static bool load(const QString& path, AssetManifest* out, QString* error);
 
-    const Asset* find(const QString& name) const;
-    QStringList names() const;
-    bool isEmpty() const { return assets_.isEmpty(); }
+  const Asset* find(const QString& name) const;
+  QStringList names() const;
+  bool isEmpty() const { return assets_.isEmpty(); }
 
-private:
-    QList<Asset> assets_;
+ private:
+  QList<Asset> assets_;
 };
 
 /// Fetch settings.
 struct FetchOptions {
-    QString mirrorDir;   ///< copy from here instead of downloading (empty: $ADAMIX_ASSET_MIRROR, then network)
-    bool offline = false;///< never use the network
-    int timeoutMs = 120000;  ///< per download, without progress
-    std::function<void(const QString&)> log;  ///< progress/warning lines (may be empty)
+  QString mirrorDir;       ///< copy from here instead of downloading (empty: $ADAMIX_ASSET_MIRROR, then network)
+  bool offline = false;    ///< never use the network
+  int timeoutMs = 120000;  ///< per download, without progress
+  std::function<void(const QString&)> log;  ///< progress/warning lines (may be empty)
 };
 
 /// Outcome of fetching one asset.
 struct FetchResult {
-    bool ok = false;
-    QString path;          ///< the asset directory in the cache
-    QString error;         ///< names the file at fault
-    QStringList warnings;
-    int copied = 0;        ///< files copied or downloaded (0: everything was cached)
+  bool ok = false;
+  QString path;   ///< the asset directory in the cache
+  QString error;  ///< names the file at fault
+  QStringList warnings;
+  int copied = 0;  ///< files copied or downloaded (0: everything was cached)
 };
 
 /// A cache directory holding assets as <cache>/<NAME>/<file> (so `asset:NAME` resolves to
 /// <cache>/NAME). Files are written to a `.partial` name, verified, then renamed over the
 /// target, so a failed or corrupt transfer never replaces a good cached file.
 class AssetCache {
-public:
-    explicit AssetCache(QString cacheDir = {}, AssetManifest manifest = AssetManifest::builtin());
+ public:
+  explicit AssetCache(QString cacheDir = {}, AssetManifest manifest = AssetManifest::builtin());
 
-    /// $ADAMIX_ASSET_CACHE, else <generic cache>/adamix/assets (e.g. ~/.cache/adamix/assets).
-    static QString defaultCacheDir();
-    /// Lower-case hex sha256 of a file, or empty if unreadable.
-    static QString sha256File(const QString& path);
+  /// $ADAMIX_ASSET_CACHE, else <generic cache>/adamix/assets (e.g. ~/.cache/adamix/assets).
+  static QString defaultCacheDir();
+  /// Lower-case hex sha256 of a file, or empty if unreadable.
+  static QString sha256File(const QString& path);
 
-    QString cacheDir() const { return dir_; }
-    const AssetManifest& manifest() const { return manifest_; }
-    QString assetDir(const QString& name) const;
-    /// True if every file of the asset is cached with its expected hash (or size when unverifiable).
-    bool isCached(const QString& name) const;
-    /// Makes the asset available in the cache (mirror copy or download), verifying each file.
-    FetchResult fetch(const QString& name, const FetchOptions& options = {}) const;
+  QString cacheDir() const { return dir_; }
+  const AssetManifest& manifest() const { return manifest_; }
+  QString assetDir(const QString& name) const;
+  /// True if every file of the asset is cached with its expected hash (or size when unverifiable).
+  bool isCached(const QString& name) const;
+  /// Makes the asset available in the cache (mirror copy or download), verifying each file.
+  FetchResult fetch(const QString& name, const FetchOptions& options = {}) const;
 
-private:
-    bool fileOk(const Asset& a, const AssetFile& f, const QString& path) const;
-    QString dir_;
-    AssetManifest manifest_;
+ private:
+  bool fileOk(const Asset& a, const AssetFile& f, const QString& path) const;
+  QString dir_;
+  AssetManifest manifest_;
 };
 
 }  // namespace adamix

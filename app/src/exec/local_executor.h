@@ -19,45 +19,45 @@ QString locateEngine(const QString& option = {});
 /// each with `options.threadsPerRun` threads. Signals report every event and state change;
 /// allFinished() fires whenever the queue drains (nothing queued or running).
 class LocalExecutor : public QObject {
-    Q_OBJECT
-public:
-    explicit LocalExecutor(ExecutorOptions options, QObject* parent = nullptr);
-    ~LocalExecutor() override;
+  Q_OBJECT
+ public:
+  explicit LocalExecutor(ExecutorOptions options, QObject* parent = nullptr);
+  ~LocalExecutor() override;
 
-    /// Queues a run (state `queued`); it starts as soon as a slot is free.
-    /// Returns false if a run with the same key is already queued or running.
-    bool enqueue(const RunSpec& spec);
-    /// Cancels one run (queued: removed; running: SIGTERM, then SIGKILL after the grace period).
-    void cancel(const QString& runKey);
-    /// Cancels everything; queued runs end first, then running ones as their processes exit.
-    void cancelAll();
+  /// Queues a run (state `queued`); it starts as soon as a slot is free.
+  /// Returns false if a run with the same key is already queued or running.
+  bool enqueue(const RunSpec& spec);
+  /// Cancels one run (queued: removed; running: SIGTERM, then SIGKILL after the grace period).
+  void cancel(const QString& runKey);
+  /// Cancels everything; queued runs end first, then running ones as their processes exit.
+  void cancelAll();
 
-    int runningCount() const { return int(running_.size()); }
-    int queuedCount() const { return int(queue_.size()); }
-    bool isIdle() const { return running_.isEmpty() && queue_.isEmpty(); }
-    /// Highest number of simultaneously running runs seen so far.
-    int peakConcurrency() const { return peak_; }
-    const ExecutorOptions& options() const { return options_; }
-    /// The process of a running run (nullptr if not running).
-    RunProcess* process(const QString& runKey) const { return running_.value(runKey); }
+  int runningCount() const { return int(running_.size()); }
+  int queuedCount() const { return int(queue_.size()); }
+  bool isIdle() const { return running_.isEmpty() && queue_.isEmpty(); }
+  /// Highest number of simultaneously running runs seen so far.
+  int peakConcurrency() const { return peak_; }
+  const ExecutorOptions& options() const { return options_; }
+  /// The process of a running run (nullptr if not running).
+  RunProcess* process(const QString& runKey) const { return running_.value(runKey); }
 
-signals:
-    void runQueued(const QString& runKey);
-    void runStarted(const QString& runKey);
-    void eventReceived(const QString& runKey, const nlohmann::json& event);
-    void protocolWarning(const QString& runKey, const QString& message);
-    void runStateChanged(const QString& runKey, adamix::RunState state, const adamix::RunError& error);
-    void allFinished();
+ signals:
+  void runQueued(const QString& runKey);
+  void runStarted(const QString& runKey);
+  void eventReceived(const QString& runKey, const nlohmann::json& event);
+  void protocolWarning(const QString& runKey, const QString& message);
+  void runStateChanged(const QString& runKey, adamix::RunState state, const adamix::RunError& error);
+  void allFinished();
 
-private:
-    void pump();
-    void onEnded(const QString& runKey, RunState state, const RunError& error);
+ private:
+  void pump();
+  void onEnded(const QString& runKey, RunState state, const RunError& error);
 
-    ExecutorOptions options_;
-    QQueue<RunSpec> queue_;
-    QHash<QString, RunProcess*> running_;
-    int peak_ = 0;
-    bool pumping_ = false;
+  ExecutorOptions options_;
+  QQueue<RunSpec> queue_;
+  QHash<QString, RunProcess*> running_;
+  int peak_ = 0;
+  bool pumping_ = false;
 };
 
 }  // namespace adamix

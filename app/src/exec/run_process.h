@@ -18,22 +18,22 @@ namespace adamix {
 
 /// What to run: `adamix-engine train --config <configPath> --run-dir <runDir> [--resume] --threads N`.
 struct RunSpec {
-    QString runKey;      ///< identifies the run in signals and the store (e.g. the config hash)
-    QString runDir;      ///< the engine's run directory (created if missing)
-    QString configPath;  ///< defaults to <runDir>/run.json
-    bool resume = false; ///< pass --resume (continue from checkpoint/state.safetensors)
-    int threads = 0;     ///< --threads N; 0 = the executor's default
+  QString runKey;       ///< identifies the run in signals and the store (e.g. the config hash)
+  QString runDir;       ///< the engine's run directory (created if missing)
+  QString configPath;   ///< defaults to <runDir>/run.json
+  bool resume = false;  ///< pass --resume (continue from checkpoint/state.safetensors)
+  int threads = 0;      ///< --threads N; 0 = the executor's default
 };
 
 /// Settings shared by all runs of an executor.
 struct ExecutorOptions {
-    QString enginePath;                ///< resolved engine executable (see locateEngine)
-    int jobs = 1;                      ///< concurrent runs
-    int threadsPerRun = 1;             ///< --threads passed when a RunSpec says 0; 0 = omit the flag
-    int heartbeatTimeoutMs = 30000;    ///< silence on stdout longer than this → lost
-    int cancelGraceMs = 5000;          ///< SIGTERM → wait this long → SIGKILL
-    QStringList extraArgs;             ///< appended to every engine command line
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+  QString enginePath;              ///< resolved engine executable (see locateEngine)
+  int jobs = 1;                    ///< concurrent runs
+  int threadsPerRun = 1;           ///< --threads passed when a RunSpec says 0; 0 = omit the flag
+  int heartbeatTimeoutMs = 30000;  ///< silence on stdout longer than this → lost
+  int cancelGraceMs = 5000;        ///< SIGTERM → wait this long → SIGKILL
+  QStringList extraArgs;           ///< appended to every engine command line
+  QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
 };
 
 /// Supervises one engine process: parses its event stream, appends its stderr to
@@ -43,59 +43,59 @@ struct ExecutorOptions {
 /// cancel() → cancelled. Every run that ends without a real `error`/`finished` event gets a
 /// synthetic `error` event (`"synthetic": true`) so consumers' state machines always terminate.
 class RunProcess : public QObject {
-    Q_OBJECT
-public:
-    RunProcess(RunSpec spec, ExecutorOptions options, QObject* parent = nullptr);
-    ~RunProcess() override;
+  Q_OBJECT
+ public:
+  RunProcess(RunSpec spec, ExecutorOptions options, QObject* parent = nullptr);
+  ~RunProcess() override;
 
-    void start();
-    /// Stops the run (SIGTERM, then SIGKILL after the grace period); it ends `cancelled`.
-    void cancel();
+  void start();
+  /// Stops the run (SIGTERM, then SIGKILL after the grace period); it ends `cancelled`.
+  void cancel();
 
-    const RunSpec& spec() const { return spec_; }
-    RunState state() const { return state_; }
-    const RunError& error() const { return error_; }
-    /// The payload of the `finished` event (empty until then).
-    const nlohmann::json& finishedEvent() const { return finished_; }
-    int garbageLines() const { return garbageLines_; }
-    qint64 pid() const { return process_.processId(); }
-    /// The full command line (program first) that start() runs.
-    QStringList commandLine() const;
+  const RunSpec& spec() const { return spec_; }
+  RunState state() const { return state_; }
+  const RunError& error() const { return error_; }
+  /// The payload of the `finished` event (empty until then).
+  const nlohmann::json& finishedEvent() const { return finished_; }
+  int garbageLines() const { return garbageLines_; }
+  qint64 pid() const { return process_.processId(); }
+  /// The full command line (program first) that start() runs.
+  QStringList commandLine() const;
 
-signals:
-    void started(const QString& runKey);
-    void eventReceived(const QString& runKey, const nlohmann::json& event);
-    /// A stdout line that was not a valid event (reported, otherwise ignored).
-    void protocolWarning(const QString& runKey, const QString& message);
-    /// Emitted exactly once, after the process has exited (or failed to start).
-    void ended(const QString& runKey, adamix::RunState state, const adamix::RunError& error);
+ signals:
+  void started(const QString& runKey);
+  void eventReceived(const QString& runKey, const nlohmann::json& event);
+  /// A stdout line that was not a valid event (reported, otherwise ignored).
+  void protocolWarning(const QString& runKey, const QString& message);
+  /// Emitted exactly once, after the process has exited (or failed to start).
+  void ended(const QString& runKey, adamix::RunState state, const adamix::RunError& error);
 
-private:
-    void onReadyRead();
-    void onFinished(int exitCode, QProcess::ExitStatus status);
-    void onErrorOccurred(QProcess::ProcessError err);
-    void onHeartbeatTimeout();
-    void handle(EventParser::Output out);
-    void decide(RunState s, RunError e);  // first decision wins
-    void terminate();
-    void finalize();
-    void appendLog(const QString& line);
-    void emitSynthetic(const RunError& e);
+ private:
+  void onReadyRead();
+  void onFinished(int exitCode, QProcess::ExitStatus status);
+  void onErrorOccurred(QProcess::ProcessError err);
+  void onHeartbeatTimeout();
+  void handle(EventParser::Output out);
+  void decide(RunState s, RunError e);  // first decision wins
+  void terminate();
+  void finalize();
+  void appendLog(const QString& line);
+  void emitSynthetic(const RunError& e);
 
-    RunSpec spec_;
-    ExecutorOptions options_;
-    QProcess process_;
-    EventParser parser_;
-    QTimer heartbeat_;
-    QTimer killTimer_;
-    RunState state_ = RunState::Queued;
-    bool decided_ = false;
-    bool ended_ = false;
-    RunState decidedState_ = RunState::Failed;
-    RunError error_;
-    RunError engineError_;
-    nlohmann::json finished_;
-    int garbageLines_ = 0;
+  RunSpec spec_;
+  ExecutorOptions options_;
+  QProcess process_;
+  EventParser parser_;
+  QTimer heartbeat_;
+  QTimer killTimer_;
+  RunState state_ = RunState::Queued;
+  bool decided_ = false;
+  bool ended_ = false;
+  RunState decidedState_ = RunState::Failed;
+  RunError error_;
+  RunError engineError_;
+  nlohmann::json finished_;
+  int garbageLines_ = 0;
 };
 
 }  // namespace adamix

@@ -3,9 +3,8 @@
 
 namespace adamix {
 
-QString runStateName(RunState s)
-{
-    switch (s) {
+QString runStateName(RunState s) {
+  switch (s) {
     case RunState::Queued: return QStringLiteral("queued");
     case RunState::Running: return QStringLiteral("running");
     case RunState::Finished: return QStringLiteral("finished");
@@ -13,30 +12,23 @@ QString runStateName(RunState s)
     case RunState::Cancelled: return QStringLiteral("cancelled");
     case RunState::Lost: return QStringLiteral("lost");
     case RunState::Interrupted: return QStringLiteral("interrupted");
+  }
+  return QStringLiteral("unknown");
+}
+
+bool parseRunState(const QString& name, RunState* out) {
+  for (RunState s : {RunState::Queued, RunState::Running, RunState::Finished, RunState::Failed, RunState::Cancelled,
+                     RunState::Lost, RunState::Interrupted}) {
+    if (runStateName(s) == name) {
+      *out = s;
+      return true;
     }
-    return QStringLiteral("unknown");
+  }
+  return false;
 }
 
-bool parseRunState(const QString& name, RunState* out)
-{
-    for (RunState s : {RunState::Queued, RunState::Running, RunState::Finished, RunState::Failed,
-                       RunState::Cancelled, RunState::Lost, RunState::Interrupted}) {
-        if (runStateName(s) == name) {
-            *out = s;
-            return true;
-        }
-    }
-    return false;
-}
+bool isTerminal(RunState s) { return s != RunState::Queued && s != RunState::Running; }
 
-bool isTerminal(RunState s)
-{
-    return s != RunState::Queued && s != RunState::Running;
-}
-
-bool isResumable(RunState s)
-{
-    return s == RunState::Cancelled || s == RunState::Lost || s == RunState::Interrupted;
-}
+bool isResumable(RunState s) { return s == RunState::Cancelled || s == RunState::Lost || s == RunState::Interrupted; }
 
 }  // namespace adamix

@@ -22,11 +22,11 @@ bool isResumable(RunState s);
 
 /// Why a run did not finish: the engine's `error` event, or the executor's own diagnosis.
 struct RunError {
-    QString kind;      ///< engine error kind (config, data, ...) or launch|crashed|lost|cancelled|protocol|incomplete
-    QString message;   ///< human-readable explanation
-    QString location;  ///< JSON path, file:line or tensor name; may be empty
-    int exitCode = -1; ///< process exit code; -1 when it did not exit normally (signal) or never ran
-    bool isEmpty() const { return kind.isEmpty() && message.isEmpty(); }
+  QString kind;       ///< engine error kind (config, data, ...) or launch|crashed|lost|cancelled|protocol|incomplete
+  QString message;    ///< human-readable explanation
+  QString location;   ///< JSON path, file:line or tensor name; may be empty
+  int exitCode = -1;  ///< process exit code; -1 when it did not exit normally (signal) or never ran
+  bool isEmpty() const { return kind.isEmpty() && message.isEmpty(); }
 };
 
 }  // namespace adamix

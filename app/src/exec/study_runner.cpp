@@ -15,32 +15,27 @@ namespace adamix {
 
 using app::RunStatus;
 
-app::RunStatus toRunStatus(RunState s)
-{
-    return app::runStatusFromName(runStateName(s)).value_or(RunStatus::Failed);
-}
+app::RunStatus toRunStatus(RunState s) { return app::runStatusFromName(runStateName(s)).value_or(RunStatus::Failed); }
 
 namespace {
 
-QString engineVersion(const QString& engine)
-{
-    QProcess p;
-    p.start(engine, {"--version"});
-    if (!p.waitForFinished(5000)) {
-        p.kill();
-        p.waitForFinished(1000);
-        return {};
-    }
-    return QString::fromUtf8(p.readAllStandardOutput()).trimmed().section('\n', 0, 0);
+QString engineVersion(const QString& engine) {
+  QProcess p;
+  p.start(engine, {"--version"});
+  if (!p.waitForFinished(5000)) {
+    p.kill();
+    p.waitForFinished(1000);
+    return {};
+  }
+  return QString::fromUtf8(p.readAllStandardOutput()).trimmed().section('\n', 0, 0);
 }
 
-bool pidAlive(qint64 pid)
-{
+bool pidAlive(qint64 pid) {
 #ifdef Q_OS_UNIX
-    return pid > 0 && (::kill(pid_t(pid), 0) == 0 || errno == EPERM);
+  return pid > 0 && (::kill(pid_t(pid), 0) == 0 || errno == EPERM);
 #else
-    Q_UNUSED(pid);
-    return false;
+  Q_UNUSED(pid);
+  return false;
 #endif
 }
 
@@ -48,247 +43,234 @@ QString thisHost() { return QSysInfo::machineHostName(); }
 
 }  // namespace
 
-app::NewRun newRunFor(const app::ExpandedRun& run, qint64 studyId, const QString& runDir,
-                      app::RunStatus status) {
-    app::NewRun nr;
-    nr.studyId = studyId;
-    nr.runKey = run.configHash;
-    nr.variant = run.variant;
-    nr.task = run.task;
-    nr.seed = run.seed;
-    nr.axes = run.axesJson;
-    nr.config = run.config;
-    nr.status = status;
-    nr.runDir = runDir;
-    return nr;
+app::NewRun newRunFor(const app::ExpandedRun& run, qint64 studyId, const QString& runDir, app::RunStatus status) {
+  app::NewRun nr;
+  nr.studyId = studyId;
+  nr.runKey = run.configHash;
+  nr.variant = run.variant;
+  nr.task = run.task;
+  nr.seed = run.seed;
+  nr.axes = run.axesJson;
+  nr.config = run.config;
+  nr.status = status;
+  nr.runDir = runDir;
+  return nr;
 }
 
 StudyRunner::StudyRunner(app::Store& store, ExecutorOptions options, QObject* parent)
-    : QObject(parent), store_(store), executor_(std::move(options), this)
-{
-    host_ = thisHost();
-    clock_.start();
-    flushTimer_.setInterval(metricFlushMs);
-    connect(&flushTimer_, &QTimer::timeout, this, &StudyRunner::flushMetrics);
-    connect(&executor_, &LocalExecutor::eventReceived, this, &StudyRunner::onEvent);
-    connect(&executor_, &LocalExecutor::runStateChanged, this, &StudyRunner::onState);
-    connect(&executor_, &LocalExecutor::runStarted, this, [this](const QString& key) {
-        const Tracked t = runs_.value(key);
-        app::RunUpdate u;
-        u.started = app::unixNow();
-        u.lastHeartbeat = app::unixNow();
-        u.host = host_;
-        if (!engineVersion_.isEmpty()) u.engineVersion = engineVersion_;
-        if (RunProcess* p = executor_.process(key)) u.pid = p->pid();
-        guarded("run start", [&] { store_.setRunStatus(t.id, RunStatus::Running, u); });
-        emit runStarted(key);
-    });
-    connect(&executor_, &LocalExecutor::allFinished, this, [this] {
-        flushMetrics();
-        emit allFinished();
-    });
+    : QObject(parent), store_(store), executor_(std::move(options), this) {
+  host_ = thisHost();
+  clock_.start();
+  flushTimer_.setInterval(metricFlushMs);
+  connect(&flushTimer_, &QTimer::timeout, this, &StudyRunner::flushMetrics);
+  connect(&executor_, &LocalExecutor::eventReceived, this, &StudyRunner::onEvent);
+  connect(&executor_, &LocalExecutor::runStateChanged, this, &StudyRunner::onState);
+  connect(&executor_, &LocalExecutor::runStarted, this, [this](const QString& key) {
+    const Tracked t = runs_.value(key);
+    app::RunUpdate u;
+    u.started = app::unixNow();
+    u.lastHeartbeat = app::unixNow();
+    u.host = host_;
+    if (!engineVersion_.isEmpty()) u.engineVersion = engineVersion_;
+    if (RunProcess* p = executor_.process(key)) u.pid = p->pid();
+    guarded("run start", [&] { store_.setRunStatus(t.id, RunStatus::Running, u); });
+    emit runStarted(key);
+  });
+  connect(&executor_, &LocalExecutor::allFinished, this, [this] {
+    flushMetrics();
+    emit allFinished();
+  });
 }
 
-StudyRunner::~StudyRunner()
-{
-    flushMetrics();
-}
+StudyRunner::~StudyRunner() { flushMetrics(); }
 
 template <class F>
-void StudyRunner::guarded(const char* what, F&& fn)
-{
-    try {
-        fn();
-    } catch (const std::exception& e) {
-        emit storeError(QStringLiteral("%1: %2").arg(QLatin1String(what), QString::fromUtf8(e.what())));
-    }
+void StudyRunner::guarded(const char* what, F&& fn) {
+  try {
+    fn();
+  } catch (const std::exception& e) {
+    emit storeError(QStringLiteral("%1: %2").arg(QLatin1String(what), QString::fromUtf8(e.what())));
+  }
 }
 
-int StudyRunner::markDeadRunsInterrupted(app::Store& store, double heartbeatTimeoutS)
-{
-    app::RunFilter f;
-    f.statuses = {RunStatus::Running};
-    int n = 0;
-    const QString host = thisHost();
-    const double now = app::unixNow();
-    for (const app::RunRecord& r : store.listRuns(f)) {
-        const bool recent = r.lastHeartbeat && now - *r.lastHeartbeat < 2 * heartbeatTimeoutS;
-        const bool alive = r.host == host && r.pid && pidAlive(*r.pid) && recent;
-        if (alive) continue;
-        app::RunUpdate u;
-        u.errorKind = QStringLiteral("interrupted");
-        u.errorMessage = QStringLiteral("the app that ran it exited while it was running");
-        store.setRunStatus(r.id, RunStatus::Interrupted, u);
-        ++n;
-    }
-    return n;
+int StudyRunner::markDeadRunsInterrupted(app::Store& store, double heartbeatTimeoutS) {
+  app::RunFilter f;
+  f.statuses = {RunStatus::Running};
+  int n = 0;
+  const QString host = thisHost();
+  const double now = app::unixNow();
+  for (const app::RunRecord& r : store.listRuns(f)) {
+    const bool recent = r.lastHeartbeat && now - *r.lastHeartbeat < 2 * heartbeatTimeoutS;
+    const bool alive = r.host == host && r.pid && pidAlive(*r.pid) && recent;
+    if (alive) continue;
+    app::RunUpdate u;
+    u.errorKind = QStringLiteral("interrupted");
+    u.errorMessage = QStringLiteral("the app that ran it exited while it was running");
+    store.setRunStatus(r.id, RunStatus::Interrupted, u);
+    ++n;
+  }
+  return n;
 }
 
 std::vector<PlannedRun> StudyRunner::plan(const app::Study& study, const QString& studyFile,
                                           const std::vector<app::ExpandedRun>& runs, const PlanOptions& options,
-                                          qint64* studyIdOut)
-{
-    const qint64 studyId = store_.upsertStudy(study.name, studyFile, study.raw);
-    if (studyIdOut) *studyIdOut = studyId;
-    std::vector<PlannedRun> out;
-    for (const app::ExpandedRun& er : runs) {
-        PlannedRun p;
-        p.run = er;
-        const app::NewRun nr = newRunFor(er, studyId, QDir(options.runsDir).filePath(er.runId));
-        const app::EnsuredRun ens = store_.ensureRun(nr, options.force);
-        p.runId = ens.id;
-        const auto rec = store_.run(ens.id);
-        p.runDir = rec && !rec->runDir.isEmpty() ? rec->runDir : nr.runDir;
-        if (options.force && ens.created) {
-            // a forced rerun of an existing config gets a fresh directory
-            if (QDir(p.runDir).exists(QStringLiteral("run.json")))
-                p.runDir = QDir(options.runsDir).filePath(QStringLiteral("%1-r%2").arg(er.runId).arg(ens.id));
-            app::RunUpdate u;
-            u.runDir = p.runDir;
-            store_.setRunStatus(ens.id, RunStatus::Queued, u);
-        }
-        if (!ens.created && rec) {
-            p.previousStatus = app::runStatusName(rec->status);
-            const bool hasCheckpoint = QFile::exists(QDir(p.runDir).filePath("checkpoint/state.safetensors"));
-            if (rec->status == RunStatus::Finished) {
-                p.action = PlannedRun::Action::Skip;
-            } else if ((rec->status == RunStatus::Interrupted || rec->status == RunStatus::Lost ||
-                        rec->status == RunStatus::Cancelled) && hasCheckpoint) {
-                p.action = PlannedRun::Action::Resume;
-            } else if (rec->status == RunStatus::Running) {
-                p.action = PlannedRun::Action::Skip;  // alive in another invocation
-            } else {
-                p.action = PlannedRun::Action::Train;
-            }
-        }
-        out.push_back(std::move(p));
+                                          qint64* studyIdOut) {
+  const qint64 studyId = store_.upsertStudy(study.name, studyFile, study.raw);
+  if (studyIdOut) *studyIdOut = studyId;
+  std::vector<PlannedRun> out;
+  for (const app::ExpandedRun& er : runs) {
+    PlannedRun p;
+    p.run = er;
+    const app::NewRun nr = newRunFor(er, studyId, QDir(options.runsDir).filePath(er.runId));
+    const app::EnsuredRun ens = store_.ensureRun(nr, options.force);
+    p.runId = ens.id;
+    const auto rec = store_.run(ens.id);
+    p.runDir = rec && !rec->runDir.isEmpty() ? rec->runDir : nr.runDir;
+    if (options.force && ens.created) {
+      // a forced rerun of an existing config gets a fresh directory
+      if (QDir(p.runDir).exists(QStringLiteral("run.json")))
+        p.runDir = QDir(options.runsDir).filePath(QStringLiteral("%1-r%2").arg(er.runId).arg(ens.id));
+      app::RunUpdate u;
+      u.runDir = p.runDir;
+      store_.setRunStatus(ens.id, RunStatus::Queued, u);
     }
-    return out;
-}
-
-bool StudyRunner::startRun(const PlannedRun& p)
-{
-    if (p.action == PlannedRun::Action::Skip) return false;
-    QDir().mkpath(p.runDir);
-    QSaveFile f(QDir(p.runDir).filePath("run.json"));
-    if (!f.open(QIODevice::WriteOnly) || f.write(QByteArray::fromStdString(p.run.config.dump(2) + "\n")) < 0 ||
-        !f.commit()) {
-        emit storeError(QStringLiteral("cannot write %1").arg(f.fileName()));
-        return false;
+    if (!ens.created && rec) {
+      p.previousStatus = app::runStatusName(rec->status);
+      const bool hasCheckpoint = QFile::exists(QDir(p.runDir).filePath("checkpoint/state.safetensors"));
+      if (rec->status == RunStatus::Finished) {
+        p.action = PlannedRun::Action::Skip;
+      } else if ((rec->status == RunStatus::Interrupted || rec->status == RunStatus::Lost ||
+                  rec->status == RunStatus::Cancelled) &&
+                 hasCheckpoint) {
+        p.action = PlannedRun::Action::Resume;
+      } else if (rec->status == RunStatus::Running) {
+        p.action = PlannedRun::Action::Skip;  // alive in another invocation
+      } else {
+        p.action = PlannedRun::Action::Train;
+      }
     }
-    if (p.action == PlannedRun::Action::Train) {
-        guarded("clear run", [&] { store_.clearRunData(p.runId); });
-        // a fresh start must not pick up a stale checkpoint from an earlier attempt
-        QDir(QDir(p.runDir).filePath("checkpoint")).removeRecursively();
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+bool StudyRunner::startRun(const PlannedRun& p) {
+  if (p.action == PlannedRun::Action::Skip) return false;
+  QDir().mkpath(p.runDir);
+  QSaveFile f(QDir(p.runDir).filePath("run.json"));
+  if (!f.open(QIODevice::WriteOnly) || f.write(QByteArray::fromStdString(p.run.config.dump(2) + "\n")) < 0 ||
+      !f.commit()) {
+    emit storeError(QStringLiteral("cannot write %1").arg(f.fileName()));
+    return false;
+  }
+  if (p.action == PlannedRun::Action::Train) {
+    guarded("clear run", [&] { store_.clearRunData(p.runId); });
+    // a fresh start must not pick up a stale checkpoint from an earlier attempt
+    QDir(QDir(p.runDir).filePath("checkpoint")).removeRecursively();
+  }
+  Tracked t;
+  t.id = p.runId;
+  t.runDir = p.runDir;
+  t.label = QStringLiteral("%1 · %2 · s%3")
+                .arg(p.run.task, p.run.variant.isEmpty() ? QStringLiteral("-") : p.run.variant)
+                .arg(p.run.seed);
+  runs_.insert(p.run.configHash, t);
+  app::RunUpdate u;
+  u.runDir = p.runDir;
+  u.clearError = true;
+  guarded("queue run", [&] { store_.setRunStatus(p.runId, RunStatus::Queued, u); });
+  RunSpec spec;
+  spec.runKey = p.run.configHash;
+  spec.runDir = p.runDir;
+  spec.resume = p.action == PlannedRun::Action::Resume;
+  if (!flushTimer_.isActive()) flushTimer_.start();
+  return executor_.enqueue(spec);
+}
+
+int StudyRunner::start(const std::vector<PlannedRun>& planned) {
+  if (engineVersion_.isEmpty() && !executor_.options().enginePath.isEmpty())
+    engineVersion_ = engineVersion(executor_.options().enginePath);
+  int n = 0;
+  for (const PlannedRun& p : planned) n += startRun(p) ? 1 : 0;
+  return n;
+}
+
+void StudyRunner::cancelAll() { executor_.cancelAll(); }
+
+void StudyRunner::onEvent(const QString& key, const nlohmann::json& ev) {
+  emit eventReceived(key, ev);
+  auto it = runs_.find(key);
+  if (it == runs_.end()) return;
+  const qint64 id = it->id;
+  const std::string name = ev.value("event", "");
+  const double time = ev.contains("time") && ev["time"].is_number() ? ev["time"].get<double>() : app::unixNow();
+  if (name == "metric") {
+    app::MetricPoint mp;
+    mp.runId = id;
+    mp.step = ev.value("step", qint64(0));
+    mp.epoch = ev.value("epoch", 0.0);
+    mp.split = QString::fromStdString(ev.value("split", ""));
+    mp.name = QString::fromStdString(ev.value("name", ""));
+    if (!ev.contains("value") || !ev["value"].is_number()) return;
+    mp.value = ev["value"].get<double>();
+    mp.time = time;
+    pending_.push_back(mp);
+    if (int(pending_.size()) >= metricBatchSize) flushMetrics();
+  } else if (name == "started") {
+    const qint64 from = ev.value("resumed_from_step", qint64(0));
+    if (from > 0) {
+      flushMetrics();
+      guarded("resume", [&] { store_.deleteMetricPointsAfter(id, from); });
     }
-    Tracked t;
-    t.id = p.runId;
-    t.runDir = p.runDir;
-    t.label = QStringLiteral("%1 · %2 · s%3").arg(p.run.task, p.run.variant.isEmpty() ? QStringLiteral("-") : p.run.variant).arg(p.run.seed);
-    runs_.insert(p.run.configHash, t);
-    app::RunUpdate u;
-    u.runDir = p.runDir;
-    u.clearError = true;
-    guarded("queue run", [&] { store_.setRunStatus(p.runId, RunStatus::Queued, u); });
-    RunSpec spec;
-    spec.runKey = p.run.configHash;
-    spec.runDir = p.runDir;
-    spec.resume = p.action == PlannedRun::Action::Resume;
-    if (!flushTimer_.isActive()) flushTimer_.start();
-    return executor_.enqueue(spec);
-}
-
-int StudyRunner::start(const std::vector<PlannedRun>& planned)
-{
-    if (engineVersion_.isEmpty() && !executor_.options().enginePath.isEmpty())
-        engineVersion_ = engineVersion(executor_.options().enginePath);
-    int n = 0;
-    for (const PlannedRun& p : planned) n += startRun(p) ? 1 : 0;
-    return n;
-}
-
-void StudyRunner::cancelAll()
-{
-    executor_.cancelAll();
-}
-
-void StudyRunner::onEvent(const QString& key, const nlohmann::json& ev)
-{
-    emit eventReceived(key, ev);
-    auto it = runs_.find(key);
-    if (it == runs_.end()) return;
-    const qint64 id = it->id;
-    const std::string name = ev.value("event", "");
-    const double time = ev.contains("time") && ev["time"].is_number() ? ev["time"].get<double>() : app::unixNow();
-    if (name == "metric") {
-        app::MetricPoint mp;
-        mp.runId = id;
-        mp.step = ev.value("step", qint64(0));
-        mp.epoch = ev.value("epoch", 0.0);
-        mp.split = QString::fromStdString(ev.value("split", ""));
-        mp.name = QString::fromStdString(ev.value("name", ""));
-        if (!ev.contains("value") || !ev["value"].is_number()) return;
-        mp.value = ev["value"].get<double>();
-        mp.time = time;
-        pending_.push_back(mp);
-        if (int(pending_.size()) >= metricBatchSize) flushMetrics();
-    } else if (name == "started") {
-        const qint64 from = ev.value("resumed_from_step", qint64(0));
-        if (from > 0) {
-            flushMetrics();
-            guarded("resume", [&] { store_.deleteMetricPointsAfter(id, from); });
-        }
-    } else if (name == "heartbeat" || name == "progress") {
-        const qint64 now = clock_.elapsed();
-        if (now - it->lastHeartbeatMs >= heartbeatWriteMs) {
-            it->lastHeartbeatMs = now;
-            guarded("heartbeat", [&] { store_.touchHeartbeat(id, app::unixNow()); });
-        }
-    } else if (name == "finished") {
-        flushMetrics();
-        guarded("results", [&] { store_.setResults(id, app::resultsFromFinishedEvent(ev)); });
+  } else if (name == "heartbeat" || name == "progress") {
+    const qint64 now = clock_.elapsed();
+    if (now - it->lastHeartbeatMs >= heartbeatWriteMs) {
+      it->lastHeartbeatMs = now;
+      guarded("heartbeat", [&] { store_.touchHeartbeat(id, app::unixNow()); });
     }
-}
-
-void StudyRunner::flushMetrics()
-{
-    if (pending_.empty()) return;
-    std::vector<app::MetricPoint> batch;
-    batch.swap(pending_);
-    guarded("metric points", [&] { store_.appendMetricPoints(batch); });
-}
-
-void StudyRunner::onState(const QString& key, RunState state, const RunError& error)
-{
-    if (!isTerminal(state)) return;
-    auto it = runs_.find(key);
-    if (it == runs_.end()) return;
+  } else if (name == "finished") {
     flushMetrics();
-    app::RunUpdate u;
-    u.finished = app::unixNow();
-    if (error.exitCode >= 0 || state == RunState::Finished) u.exitCode = state == RunState::Finished ? 0 : error.exitCode;
-    if (!error.isEmpty()) {
-        u.errorKind = error.kind;
-        u.errorMessage = error.message;
-        u.errorLocation = error.location;
+    guarded("results", [&] { store_.setResults(id, app::resultsFromFinishedEvent(ev)); });
+  }
+}
+
+void StudyRunner::flushMetrics() {
+  if (pending_.empty()) return;
+  std::vector<app::MetricPoint> batch;
+  batch.swap(pending_);
+  guarded("metric points", [&] { store_.appendMetricPoints(batch); });
+}
+
+void StudyRunner::onState(const QString& key, RunState state, const RunError& error) {
+  if (!isTerminal(state)) return;
+  auto it = runs_.find(key);
+  if (it == runs_.end()) return;
+  flushMetrics();
+  app::RunUpdate u;
+  u.finished = app::unixNow();
+  if (error.exitCode >= 0 || state == RunState::Finished) u.exitCode = state == RunState::Finished ? 0 : error.exitCode;
+  if (!error.isEmpty()) {
+    u.errorKind = error.kind;
+    u.errorMessage = error.message;
+    u.errorLocation = error.location;
+  }
+  const qint64 id = it->id;
+  const QDir dir(it->runDir);
+  guarded("run end", [&] {
+    store_.setRunStatus(id, toRunStatus(state), u);
+    if (state == RunState::Finished) {
+      for (const auto& [kind, rel] : {std::pair<const char*, const char*>{"adapters", "adapters.safetensors"},
+                                      {"merged", "merged.safetensors"},
+                                      {"predictions", "predictions/dev.tsv"},
+                                      {"results", "results.json"},
+                                      {"events", "events.jsonl"},
+                                      {"stderr", "stderr.log"}}) {
+        if (QFile::exists(dir.filePath(rel))) store_.addArtifact(id, kind, dir.filePath(rel));
+      }
     }
-    const qint64 id = it->id;
-    const QDir dir(it->runDir);
-    guarded("run end", [&] {
-        store_.setRunStatus(id, toRunStatus(state), u);
-        if (state == RunState::Finished) {
-            for (const auto& [kind, rel] : {std::pair<const char*, const char*>{"adapters", "adapters.safetensors"},
-                                            {"merged", "merged.safetensors"},
-                                            {"predictions", "predictions/dev.tsv"},
-                                            {"results", "results.json"},
-                                            {"events", "events.jsonl"},
-                                            {"stderr", "stderr.log"}}) {
-                if (QFile::exists(dir.filePath(rel))) store_.addArtifact(id, kind, dir.filePath(rel));
-            }
-        }
-    });
-    outcome_[state] += 1;
-    emit runEnded(key, state, error);
+  });
+  outcome_[state] += 1;
+  emit runEnded(key, state, error);
 }
 
 }  // namespace adamix

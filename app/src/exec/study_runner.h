@@ -18,12 +18,12 @@ namespace adamix {
 
 /// What StudyRunner::plan() decided for one expanded run.
 struct PlannedRun {
-    enum class Action { Train, Resume, Skip };
-    app::ExpandedRun run;
-    qint64 runId = 0;       ///< row in the store
-    QString runDir;
-    Action action = Action::Train;
-    QString previousStatus; ///< status found in the store ("" for a new run)
+  enum class Action { Train, Resume, Skip };
+  app::ExpandedRun run;
+  qint64 runId = 0;  ///< row in the store
+  QString runDir;
+  Action action = Action::Train;
+  QString previousStatus;  ///< status found in the store ("" for a new run)
 };
 
 /// The store row for one expanded study run, to live in `runDir`.
@@ -32,8 +32,8 @@ app::NewRun newRunFor(const app::ExpandedRun& run, qint64 studyId, const QString
 
 /// Options of StudyRunner::plan().
 struct PlanOptions {
-    QString runsDir;     ///< run directories are <runsDir>/<run id>
-    bool force = false;  ///< train again even if an identical config already finished
+  QString runsDir;     ///< run directories are <runsDir>/<run id>
+  bool force = false;  ///< train again even if an identical config already finished
 };
 
 /// Glue between the executor and the store, shared by the CLI and the GUI: plans which runs to
@@ -42,68 +42,69 @@ struct PlanOptions {
 /// points in batched transactions, heartbeats throttled, results from `finished`), and records
 /// each terminal state with its error.
 class StudyRunner : public QObject {
-    Q_OBJECT
-public:
-    StudyRunner(app::Store& store, ExecutorOptions options, QObject* parent = nullptr);
-    ~StudyRunner() override;
+  Q_OBJECT
+ public:
+  StudyRunner(app::Store& store, ExecutorOptions options, QObject* parent = nullptr);
+  ~StudyRunner() override;
 
-    /// Marks runs left `running` by a dead earlier invocation as `interrupted` (a run whose engine
-    /// process is still alive on this host with a recent heartbeat is left alone). Returns the count.
-    static int markDeadRunsInterrupted(app::Store& store, double heartbeatTimeoutS);
+  /// Marks runs left `running` by a dead earlier invocation as `interrupted` (a run whose engine
+  /// process is still alive on this host with a recent heartbeat is left alone). Returns the count.
+  static int markDeadRunsInterrupted(app::Store& store, double heartbeatTimeoutS);
 
-    /// Upserts the study and its runs into the store and decides each run's action.
-    std::vector<PlannedRun> plan(const app::Study& study, const QString& studyFile,
-                                 const std::vector<app::ExpandedRun>& runs, const PlanOptions& options,
-                                 qint64* studyId = nullptr);
-    /// Queues every non-skipped run (writes <runDir>/run.json first). Returns the number queued.
-    int start(const std::vector<PlannedRun>& planned);
-    /// Queues one run by store id (used by import/resume tools and the GUI).
-    bool startRun(const PlannedRun& planned);
-    /// Cancels all queued and running runs; they end `cancelled` (resumable).
-    void cancelAll();
+  /// Upserts the study and its runs into the store and decides each run's action.
+  std::vector<PlannedRun> plan(const app::Study& study, const QString& studyFile,
+                               const std::vector<app::ExpandedRun>& runs, const PlanOptions& options,
+                               qint64* studyId = nullptr);
+  /// Queues every non-skipped run (writes <runDir>/run.json first). Returns the number queued.
+  int start(const std::vector<PlannedRun>& planned);
+  /// Queues one run by store id (used by import/resume tools and the GUI).
+  bool startRun(const PlannedRun& planned);
+  /// Cancels all queued and running runs; they end `cancelled` (resumable).
+  void cancelAll();
 
-    LocalExecutor& executor() { return executor_; }
-    bool isIdle() const { return executor_.isIdle(); }
-    /// Terminal state counts of the runs this runner started.
-    std::map<RunState, int> outcome() const { return outcome_; }
-    /// Label of a run key for display ("rte · AdaMix · s1").
-    QString label(const QString& runKey) const { return runs_.value(runKey).label; }
-    qint64 runId(const QString& runKey) const { return runs_.value(runKey).id; }
+  LocalExecutor& executor() { return executor_; }
+  bool isIdle() const { return executor_.isIdle(); }
+  /// Terminal state counts of the runs this runner started.
+  std::map<RunState, int> outcome() const { return outcome_; }
+  /// Label of a run key for display ("rte · AdaMix · s1").
+  QString label(const QString& runKey) const { return runs_.value(runKey).label; }
+  qint64 runId(const QString& runKey) const { return runs_.value(runKey).id; }
 
-    int metricBatchSize = 256;     ///< flush buffered metric points at this size…
-    int metricFlushMs = 2000;      ///< …or this often
-    int heartbeatWriteMs = 5000;   ///< store heartbeat times at most this often per run
+  int metricBatchSize = 256;    ///< flush buffered metric points at this size…
+  int metricFlushMs = 2000;     ///< …or this often
+  int heartbeatWriteMs = 5000;  ///< store heartbeat times at most this often per run
 
-signals:
-    void runStarted(const QString& runKey);
-    void eventReceived(const QString& runKey, const nlohmann::json& event);
-    void runEnded(const QString& runKey, adamix::RunState state, const adamix::RunError& error);
-    /// Everything queued has ended (metric points flushed, statuses written).
-    void allFinished();
-    /// A store write failed (the run continues; the message says what was lost).
-    void storeError(const QString& message);
+ signals:
+  void runStarted(const QString& runKey);
+  void eventReceived(const QString& runKey, const nlohmann::json& event);
+  void runEnded(const QString& runKey, adamix::RunState state, const adamix::RunError& error);
+  /// Everything queued has ended (metric points flushed, statuses written).
+  void allFinished();
+  /// A store write failed (the run continues; the message says what was lost).
+  void storeError(const QString& message);
 
-private:
-    struct Tracked {
-        qint64 id = 0;
-        QString label;
-        QString runDir;
-        qint64 lastHeartbeatMs = 0;
-    };
-    void onEvent(const QString& key, const nlohmann::json& ev);
-    void onState(const QString& key, RunState state, const RunError& error);
-    void flushMetrics();
-    template <class F> void guarded(const char* what, F&& fn);
+ private:
+  struct Tracked {
+    qint64 id = 0;
+    QString label;
+    QString runDir;
+    qint64 lastHeartbeatMs = 0;
+  };
+  void onEvent(const QString& key, const nlohmann::json& ev);
+  void onState(const QString& key, RunState state, const RunError& error);
+  void flushMetrics();
+  template <class F>
+  void guarded(const char* what, F&& fn);
 
-    app::Store& store_;
-    LocalExecutor executor_;
-    QHash<QString, Tracked> runs_;
-    std::vector<app::MetricPoint> pending_;
-    QTimer flushTimer_;
-    QElapsedTimer clock_;
-    std::map<RunState, int> outcome_;
-    QString host_;
-    QString engineVersion_;
+  app::Store& store_;
+  LocalExecutor executor_;
+  QHash<QString, Tracked> runs_;
+  std::vector<app::MetricPoint> pending_;
+  QTimer flushTimer_;
+  QElapsedTimer clock_;
+  std::map<RunState, int> outcome_;
+  QString host_;
+  QString engineVersion_;
 };
 
 /// Maps the executor's state to the store's status (same names).

@@ -45,16 +45,11 @@ QString fmt(double v, int decimals) {
 
 QString metricShortName(const QString& m) {
   static const std::map<QString, QString> names = {
-      {QStringLiteral("accuracy"), QStringLiteral("Acc")},
-      {QStringLiteral("f1"), QStringLiteral("F1")},
-      {QStringLiteral("matthews_corr"), QStringLiteral("Mcc")},
-      {QStringLiteral("pearson"), QStringLiteral("Pearson")},
-      {QStringLiteral("spearman"), QStringLiteral("Spearman")},
-      {QStringLiteral("bleu"), QStringLiteral("BLEU")},
-      {QStringLiteral("nist"), QStringLiteral("NIST")},
-      {QStringLiteral("meteor"), QStringLiteral("METEOR")},
-      {QStringLiteral("rouge_l"), QStringLiteral("ROUGE-L")},
-      {QStringLiteral("cider"), QStringLiteral("CIDEr")},
+      {QStringLiteral("accuracy"), QStringLiteral("Acc")},      {QStringLiteral("f1"), QStringLiteral("F1")},
+      {QStringLiteral("matthews_corr"), QStringLiteral("Mcc")}, {QStringLiteral("pearson"), QStringLiteral("Pearson")},
+      {QStringLiteral("spearman"), QStringLiteral("Spearman")}, {QStringLiteral("bleu"), QStringLiteral("BLEU")},
+      {QStringLiteral("nist"), QStringLiteral("NIST")},         {QStringLiteral("meteor"), QStringLiteral("METEOR")},
+      {QStringLiteral("rouge_l"), QStringLiteral("ROUGE-L")},   {QStringLiteral("cider"), QStringLiteral("CIDEr")},
       {QStringLiteral("ter"), QStringLiteral("TER")},
   };
   auto it = names.find(m);
@@ -95,9 +90,9 @@ PrimaryMetric primaryMetricFor(const QString& task) {
 int metricDisplayRank(const QString& metric) {
   // The NLG papers' column order (E2E: BLEU, NIST, METEOR, ROUGE-L, CIDEr; WebNLG/DART: BLEU, TER);
   // other metrics after them, by name.
-  static const std::map<QString, int> rank = {
-      {QStringLiteral("bleu"), 0},  {QStringLiteral("nist"), 1},  {QStringLiteral("meteor"), 2},
-      {QStringLiteral("rouge_l"), 3}, {QStringLiteral("cider"), 4}, {QStringLiteral("ter"), 5}};
+  static const std::map<QString, int> rank = {{QStringLiteral("bleu"), 0},   {QStringLiteral("nist"), 1},
+                                              {QStringLiteral("meteor"), 2}, {QStringLiteral("rouge_l"), 3},
+                                              {QStringLiteral("cider"), 4},  {QStringLiteral("ter"), 5}};
   auto it = rank.find(metric);
   return it != rank.end() ? it->second : 100;
 }
@@ -106,13 +101,12 @@ bool lowerIsBetter(const QString& metric) { return metric == QLatin1String("ter"
 
 QString taskDisplayName(const QString& task) {
   static const std::map<QString, QString> names = {
-      {QStringLiteral("cola"), QStringLiteral("CoLA")}, {QStringLiteral("sst2"), QStringLiteral("SST-2")},
-      {QStringLiteral("mrpc"), QStringLiteral("MRPC")}, {QStringLiteral("stsb"), QStringLiteral("STS-B")},
-      {QStringLiteral("qqp"), QStringLiteral("QQP")},   {QStringLiteral("mnli"), QStringLiteral("MNLI")},
-      {QStringLiteral("qnli"), QStringLiteral("QNLI")}, {QStringLiteral("rte"), QStringLiteral("RTE")},
-      {QStringLiteral("wnli"), QStringLiteral("WNLI")},
-      {QStringLiteral("e2e"), QStringLiteral("E2E")},   {QStringLiteral("webnlg"), QStringLiteral("WebNLG")},
-      {QStringLiteral("dart"), QStringLiteral("DART")},
+      {QStringLiteral("cola"), QStringLiteral("CoLA")},     {QStringLiteral("sst2"), QStringLiteral("SST-2")},
+      {QStringLiteral("mrpc"), QStringLiteral("MRPC")},     {QStringLiteral("stsb"), QStringLiteral("STS-B")},
+      {QStringLiteral("qqp"), QStringLiteral("QQP")},       {QStringLiteral("mnli"), QStringLiteral("MNLI")},
+      {QStringLiteral("qnli"), QStringLiteral("QNLI")},     {QStringLiteral("rte"), QStringLiteral("RTE")},
+      {QStringLiteral("wnli"), QStringLiteral("WNLI")},     {QStringLiteral("e2e"), QStringLiteral("E2E")},
+      {QStringLiteral("webnlg"), QStringLiteral("WebNLG")}, {QStringLiteral("dart"), QStringLiteral("DART")},
   };
   auto it = names.find(task.toLower());
   return it != names.end() ? it->second : task;
@@ -120,9 +114,8 @@ QString taskDisplayName(const QString& task) {
 
 double metricScale(const QString& metric) {
   static const std::set<QString> fractions = {
-      QStringLiteral("accuracy"), QStringLiteral("f1"),        QStringLiteral("matthews_corr"),
-      QStringLiteral("pearson"),  QStringLiteral("spearman"),  QStringLiteral("precision"),
-      QStringLiteral("recall"),   QStringLiteral("exact_match"),
+      QStringLiteral("accuracy"), QStringLiteral("f1"), QStringLiteral("matthews_corr"), QStringLiteral("pearson"),
+      QStringLiteral("spearman"), QStringLiteral("precision"), QStringLiteral("recall"), QStringLiteral("exact_match"),
       // NLG (engine reports fractions, tables show them ×100 as the papers; NIST, CIDEr raw)
       QStringLiteral("bleu"), QStringLiteral("meteor"), QStringLiteral("rouge_l"), QStringLiteral("ter")};
   return fractions.count(metric) ? 100.0 : 1.0;
@@ -263,7 +256,8 @@ PivotTable buildPivot(const ResultSet& results, const PivotOptions& options) {
           auto run = cellRuns.find({static_cast<int>(row), task, seed});
           auto pc = primaryCol.find(task);
           std::optional<double> v;
-          if (run != cellRuns.end() && pc != primaryCol.end()) v = valueOf(*run->second, pc->second->split, pc->second->metric);
+          if (run != cellRuns.end() && pc != primaryCol.end())
+            v = valueOf(*run->second, pc->second->split, pc->second->metric);
           if (!v) {
             complete = false;
             break;
@@ -315,7 +309,13 @@ QString latexEscape(const QString& text) {
   for (QChar c : text) {
     switch (c.unicode()) {
       case '\\': out += QStringLiteral("\\textbackslash{}"); break;
-      case '&': case '%': case '$': case '#': case '_': case '{': case '}':
+      case '&':
+      case '%':
+      case '$':
+      case '#':
+      case '_':
+      case '{':
+      case '}':
         out += u'\\';
         out += c;
         break;

@@ -101,7 +101,8 @@ QString predictionsToMarkdown(const PredictionTable& t) {
   for (const PredictionRow& r : t.rows) {
     QStringList refs;
     for (const QString& x : r.references) refs << cell(x);
-    s += QStringLiteral("| ") + cell(r.input) + QStringLiteral(" | ") + refs.join(QStringLiteral("<br>")) + QStringLiteral(" |");
+    s += QStringLiteral("| ") + cell(r.input) + QStringLiteral(" | ") + refs.join(QStringLiteral("<br>")) +
+         QStringLiteral(" |");
     for (const QString& o : r.outputs) s += u' ' + cell(o) + QStringLiteral(" |");
     s += u'\n';
   }

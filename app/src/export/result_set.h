@@ -17,9 +17,9 @@ struct RunResult {
   qint64 runId = 0;
   QString task;
   int seed = 0;
-  QString variant;                                  ///< full variant label (all axes)
-  std::vector<std::pair<QString, QString>> axes;    ///< axis name → value label, in axis order
-  std::vector<ResultValue> values;                  ///< split, metric, value, kind ("final"/"best")
+  QString variant;                                ///< full variant label (all axes)
+  std::vector<std::pair<QString, QString>> axes;  ///< axis name → value label, in axis order
+  std::vector<ResultValue> values;                ///< split, metric, value, kind ("final"/"best")
 };
 
 /// Results of a study (or any set of runs), in run order.
@@ -29,7 +29,7 @@ struct ResultSet {
 
 /// One point of a curve, with the run's identity.
 struct CurvePoint {
-  QString run;      ///< the run id (config run_id, else the database id)
+  QString run;  ///< the run id (config run_id, else the database id)
   QString variant, task;
   int seed = 0;
   qint64 step = 0;

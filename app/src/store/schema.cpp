@@ -69,8 +69,7 @@ QStringList migrationStatements(int to) {
           QStringLiteral("CREATE UNIQUE INDEX results_key ON results(run_id, split, name, kind)"),
           QStringLiteral("CREATE INDEX artifacts_run ON artifacts(run_id)"),
       };
-    default:
-      return {};
+    default: return {};
   }
 }
 

@@ -44,7 +44,7 @@ json parseJson(const QVariant& v) {
 
 /// Prepared query helper that throws on failure.
 class Query {
-public:
+ public:
   Query(const QSqlDatabase& db, const QString& sql) : q_(db), sql_(sql) {
     if (!q_.prepare(sql)) throwSql(QStringLiteral("prepare '%1'").arg(sql), q_.lastError());
   }
@@ -58,7 +58,7 @@ public:
   }
   QSqlQuery& q() { return q_; }
 
-private:
+ private:
   QSqlQuery q_;
   QString sql_;
 };
@@ -192,7 +192,8 @@ void Store::close() {
 
 int Store::schemaVersion() {
   QSqlQuery q(db());
-  if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next()) throwSql(QStringLiteral("user_version"), q.lastError());
+  if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next())
+    throwSql(QStringLiteral("user_version"), q.lastError());
   return q.value(0).toInt();
 }
 
@@ -275,10 +276,7 @@ qint64 Store::upsertStudy(const QString& name, const QString& filePath, const js
           .exec();
     } else {
       Query ins(db(), QStringLiteral("INSERT INTO studies(name, file_path, json, created) VALUES (?, ?, ?, ?)"));
-      ins.bind(name)
-                      .bind(filePath)
-                      .bind(QString::fromStdString(doc.dump()))
-          .bind(unixNow());
+      ins.bind(name).bind(filePath).bind(QString::fromStdString(doc.dump())).bind(unixNow());
       id = ins.exec().lastInsertId().toLongLong();
     }
   });
@@ -473,7 +471,10 @@ void Store::appendMetricPoints(const std::vector<MetricPoint>& points) {
 
 void Store::deleteMetricPointsAfter(qint64 runId, qint64 step) {
   writeTransaction([&] {
-    Query(db(), QStringLiteral("DELETE FROM metric_points WHERE run_id = ? AND step > ?")).bind(runId).bind(step).exec();
+    Query(db(), QStringLiteral("DELETE FROM metric_points WHERE run_id = ? AND step > ?"))
+        .bind(runId)
+        .bind(step)
+        .exec();
   });
 }
 
@@ -508,7 +509,8 @@ std::vector<MetricPoint> Store::metricPoints(qint64 runId) {
 void Store::setResults(qint64 runId, const std::vector<ResultValue>& results) {
   writeTransaction([&] {
     Query(db(), QStringLiteral("DELETE FROM results WHERE run_id = ?")).bind(runId).exec();
-    Query ins(db(), QStringLiteral("INSERT OR REPLACE INTO results(run_id, split, name, value, kind) VALUES (?, ?, ?, ?, ?)"));
+    Query ins(db(), QStringLiteral(
+                        "INSERT OR REPLACE INTO results(run_id, split, name, value, kind) VALUES (?, ?, ?, ?, ?)"));
     for (const ResultValue& r : results) {
       QSqlQuery& q = ins.q();
       q.bindValue(0, runId);
@@ -526,7 +528,8 @@ std::vector<ResultValue> Store::results(qint64 runId) {
                                  " ORDER BY kind, split, name"));
   auto& q = sel.bind(runId).exec();
   std::vector<ResultValue> out;
-  while (q.next()) out.push_back({q.value(0).toString(), q.value(1).toString(), q.value(2).toDouble(), q.value(3).toString()});
+  while (q.next())
+    out.push_back({q.value(0).toString(), q.value(1).toString(), q.value(2).toDouble(), q.value(3).toString()});
   return out;
 }
 

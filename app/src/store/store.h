@@ -16,7 +16,7 @@ namespace adamix::app {
 
 /// A store failure (open, migration or query); what() includes the SQL error.
 class StoreError : public std::runtime_error {
-public:
+ public:
   using std::runtime_error::runtime_error;
 };
 
@@ -125,7 +125,7 @@ struct EnsuredRun {
 /// SQLite store. Safe for several Store objects (threads or processes) writing one file:
 /// WAL, busy_timeout and BEGIN IMMEDIATE transactions with retries.
 class Store {
-public:
+ public:
   Store();
   ~Store();
   Store(const Store&) = delete;
@@ -196,7 +196,7 @@ public:
     commit();
   }
 
-private:
+ private:
   /// INSERT of one run row; callers hold the write transaction.
   qint64 insertRun(const NewRun& run);
   void begin();

@@ -23,9 +23,12 @@ std::string composeWhat(const std::string& path, const std::string& message, con
 std::string escapeToken(const std::string& token) {
   std::string out;
   for (char c : token) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }
@@ -47,7 +50,8 @@ bool sameKind(const json& a, const json& b) {
 }
 
 json::json_pointer pointerAt(const std::string& pointer, const std::string& where) {
-  if (pointer.empty() || pointer[0] != '/') fail(where, "'" + pointer + "' is not a JSON pointer (must start with '/')");
+  if (pointer.empty() || pointer[0] != '/')
+    fail(where, "'" + pointer + "' is not a JSON pointer (must start with '/')");
   try {
     return json::json_pointer(pointer);
   } catch (const json::exception& e) {
@@ -71,8 +75,8 @@ std::pair<std::string, json> checkSetting(const json& reference, const std::stri
   const json& existing = reference.at(ptr);
   if (value.is_null()) fail(where, "null is not a valid value for '" + pointer + "'");
   if (!sameKind(existing, value))
-    fail(where, std::string("wrong type for '") + pointer + "': expected " + typeName(existing) + ", got " +
-                    typeName(value));
+    fail(where,
+         std::string("wrong type for '") + pointer + "': expected " + typeName(existing) + ", got " + typeName(value));
   return {pointer, value};
 }
 
@@ -144,8 +148,10 @@ void mergeInto(json& target, const json& patch) {
   }
   for (auto it = patch.begin(); it != patch.end(); ++it) {
     auto found = target.find(it.key());
-    if (found != target.end() && found->is_object() && it->is_object()) mergeInto(*found, *it);
-    else target[it.key()] = *it;
+    if (found != target.end() && found->is_object() && it->is_object())
+      mergeInto(*found, *it);
+    else
+      target[it.key()] = *it;
   }
 }
 
@@ -268,13 +274,13 @@ Study parseStudy(const json& doc) {
         for (size_t j = 0; j < values->size(); ++j) {
           const json& v = (*values)[j];
           const std::string vw = at(at(where, "values"), j);
-          if (!v.is_object())
-            fail(vw, std::string("expected an object {\"label\", \"set\"}, got ") + typeName(v));
+          if (!v.is_object()) fail(vw, std::string("expected an object {\"label\", \"set\"}, got ") + typeName(v));
           for (auto kv = v.begin(); kv != v.end(); ++kv)
             if (kv.key() != "label" && kv.key() != "set") fail(at(vw, kv.key()), "unknown key '" + kv.key() + "'");
           AxisValue av;
           av.label = requireString(v, "label", vw);
-          if (!labels.insert(av.label).second) fail(at(vw, "label"), "duplicate label '" + av.label.toStdString() + "'");
+          if (!labels.insert(av.label).second)
+            fail(at(vw, "label"), "duplicate label '" + av.label.toStdString() + "'");
           if (auto s = v.find("set"); s != v.end()) av.set = checkSetObject(reference, *s, at(vw, "set"));
           av.value = av.label.toStdString();
           axis.values.push_back(std::move(av));
@@ -349,9 +355,9 @@ Study parseStudy(const json& doc) {
           if (!reference.contains(ptr)) fail(kw, "path '" + kv.key() + "' does not exist in the base config");
         } else {
           const QString name = QString::fromStdString(kv.key());
-          auto found = std::find_if(study.axes.begin(), study.axes.end(), [&](const Axis& a) { return a.name == name; });
-          if (found == study.axes.end())
-            fail(kw, "'" + kv.key() + "' is neither a JSON pointer nor an axis name");
+          auto found =
+              std::find_if(study.axes.begin(), study.axes.end(), [&](const Axis& a) { return a.name == name; });
+          if (found == study.axes.end()) fail(kw, "'" + kv.key() + "' is neither a JSON pointer nor an axis name");
         }
       }
       study.exclude.push_back(e);
@@ -378,8 +384,9 @@ Study loadStudyFile(const QString& path) {
         ++col;
       }
     }
-    throw StudyError("", "JSON syntax error at line " + std::to_string(line) + ", column " + std::to_string(col) +
-                             ": " + e.what(), path.toStdString());
+    throw StudyError(
+        "", "JSON syntax error at line " + std::to_string(line) + ", column " + std::to_string(col) + ": " + e.what(),
+        path.toStdString());
   }
   try {
     return parseStudy(doc);
@@ -434,7 +441,8 @@ std::vector<ExpandedRun> expandStudy(const Study& study, const ExpandOptions& op
               all = merged.contains(ptr) && merged.at(ptr) == *kv;
             } else {
               const QString name = QString::fromStdString(kv.key());
-              auto ch = std::find_if(run.axes.begin(), run.axes.end(), [&](const AxisChoice& a) { return a.axis == name; });
+              auto ch =
+                  std::find_if(run.axes.begin(), run.axes.end(), [&](const AxisChoice& a) { return a.axis == name; });
               all = ch != run.axes.end() &&
                     (ch->value == *kv || (kv->is_string() && ch->label.toStdString() == kv->get<std::string>()));
             }

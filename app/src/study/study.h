@@ -20,13 +20,13 @@ using json = nlohmann::json;
 /// or "" for whole-file problems; what() is "<path>: <message>" (prefixed with the file name by
 /// loadStudyFile).
 class StudyError : public std::runtime_error {
-public:
+ public:
   StudyError(std::string path, const std::string& message, const std::string& file = {});
   const std::string& path() const { return path_; }
   const std::string& message() const { return message_; }
   const std::string& file() const { return file_; }
 
-private:
+ private:
   std::string path_, message_, file_;
 };
 
@@ -40,8 +40,8 @@ struct AxisValue {
 /// An ablation axis: either a single config path with values, or a named "variant" axis whose
 /// values are labelled bundles of settings.
 struct Axis {
-  QString name;       ///< "variant", a user name, or the path itself for path axes
-  std::string path;   ///< JSON pointer for path axes; empty for bundle axes
+  QString name;      ///< "variant", a user name, or the path itself for path axes
+  std::string path;  ///< JSON pointer for path axes; empty for bundle axes
   bool bundle = false;
   std::vector<AxisValue> values;
 };
@@ -74,14 +74,14 @@ struct AxisChoice {
 
 /// One run produced by expansion.
 struct ExpandedRun {
-  json config;          ///< full run config for `adamix-engine train` (assets resolved)
-  QString runId;        ///< "<task>-<variant slug>-s<seed>-<hash8>"; also config["run_id"]
-  QString variant;      ///< axis labels joined with ", " ("" when the study has no axes)
+  json config;      ///< full run config for `adamix-engine train` (assets resolved)
+  QString runId;    ///< "<task>-<variant slug>-s<seed>-<hash8>"; also config["run_id"]
+  QString variant;  ///< axis labels joined with ", " ("" when the study has no axes)
   std::vector<AxisChoice> axes;
-  json axesJson;        ///< {axis name: label (bundle axes) or value (path axes)}
+  json axesJson;  ///< {axis name: label (bundle axes) or value (path axes)}
   QString task;
   int seed = 0;
-  QString configHash;   ///< see configHash()
+  QString configHash;  ///< see configHash()
 };
 
 /// Options for expandStudy().

@@ -9,22 +9,19 @@ namespace adamix {
 
 namespace {
 
-void checkRows(const std::vector<std::vector<int64_t>>& ids, size_t num_labels,
-               const std::vector<int64_t>& indices) {
+void checkRows(const std::vector<std::vector<int64_t>>& ids, size_t num_labels, const std::vector<int64_t>& indices) {
   if (ids.empty()) throw EngineError(ErrorKind::Internal, "collate: empty batch");
   if (num_labels != ids.size())
-    throw EngineError(ErrorKind::Internal, "collate: " + std::to_string(ids.size()) + " rows but " +
-                                               std::to_string(num_labels) + " labels");
+    throw EngineError(ErrorKind::Internal,
+                      "collate: " + std::to_string(ids.size()) + " rows but " + std::to_string(num_labels) + " labels");
   if (!indices.empty() && indices.size() != ids.size())
     throw EngineError(ErrorKind::Internal, "collate: " + std::to_string(ids.size()) + " rows but " +
                                                std::to_string(indices.size()) + " indices");
   for (size_t i = 0; i < ids.size(); ++i)
-    if (ids[i].empty())
-      throw EngineError(ErrorKind::Internal, "collate: row " + std::to_string(i) + " is empty");
+    if (ids[i].empty()) throw EngineError(ErrorKind::Internal, "collate: row " + std::to_string(i) + " is empty");
 }
 
-Batch padRows(const std::vector<std::vector<int64_t>>& ids, int64_t pad_id,
-              const std::vector<int64_t>& indices) {
+Batch padRows(const std::vector<std::vector<int64_t>>& ids, int64_t pad_id, const std::vector<int64_t>& indices) {
   size_t T = 0;
   for (const auto& r : ids) T = std::max(T, r.size());
   const int64_t B = static_cast<int64_t>(ids.size());
@@ -52,28 +49,26 @@ Batch padRows(const std::vector<std::vector<int64_t>>& ids, int64_t pad_id,
 
 }  // namespace
 
-Batch collate(const std::vector<std::vector<int64_t>>& ids, const std::vector<int64_t>& labels,
-              int64_t pad_id, const std::vector<int64_t>& indices) {
+Batch collate(const std::vector<std::vector<int64_t>>& ids, const std::vector<int64_t>& labels, int64_t pad_id,
+              const std::vector<int64_t>& indices) {
   checkRows(ids, labels.size(), indices);
   Batch b = padRows(ids, pad_id, indices);
   b.labels = torch::tensor(labels, torch::kInt64);
   return b;
 }
 
-Batch collateScores(const std::vector<std::vector<int64_t>>& ids, const std::vector<float>& scores,
-                    int64_t pad_id, const std::vector<int64_t>& indices) {
+Batch collateScores(const std::vector<std::vector<int64_t>>& ids, const std::vector<float>& scores, int64_t pad_id,
+                    const std::vector<int64_t>& indices) {
   checkRows(ids, scores.size(), indices);
   Batch b = padRows(ids, pad_id, indices);
   b.labels = torch::tensor(scores, torch::kFloat32);
   return b;
 }
 
-Batch makeBatch(const std::vector<std::vector<int64_t>>& encoded,
-                const std::vector<Example>& examples, const std::vector<size_t>& positions,
-                bool regression, int64_t pad_id) {
+Batch makeBatch(const std::vector<std::vector<int64_t>>& encoded, const std::vector<Example>& examples,
+                const std::vector<size_t>& positions, bool regression, int64_t pad_id) {
   if (encoded.size() != examples.size())
-    throw EngineError(ErrorKind::Internal, "makeBatch: " + std::to_string(encoded.size()) +
-                                               " encoded rows but " +
+    throw EngineError(ErrorKind::Internal, "makeBatch: " + std::to_string(encoded.size()) + " encoded rows but " +
                                                std::to_string(examples.size()) + " examples");
   std::vector<std::vector<int64_t>> rows;
   std::vector<int64_t> labels, indices;
@@ -81,15 +76,14 @@ Batch makeBatch(const std::vector<std::vector<int64_t>>& encoded,
   rows.reserve(positions.size());
   for (size_t p : positions) {
     if (p >= examples.size())
-      throw EngineError(ErrorKind::Internal, "makeBatch: position " + std::to_string(p) +
-                                                 " out of range " + std::to_string(examples.size()));
+      throw EngineError(ErrorKind::Internal, "makeBatch: position " + std::to_string(p) + " out of range " +
+                                                 std::to_string(examples.size()));
     rows.push_back(encoded[p]);
     labels.push_back(examples[p].label);
     scores.push_back(examples[p].score);
     indices.push_back(examples[p].index);
   }
-  return regression ? collateScores(rows, scores, pad_id, indices)
-                    : collate(rows, labels, pad_id, indices);
+  return regression ? collateScores(rows, scores, pad_id, indices) : collate(rows, labels, pad_id, indices);
 }
 
 uint64_t splitmix64(uint64_t x) {
@@ -99,14 +93,11 @@ uint64_t splitmix64(uint64_t x) {
   return z ^ (z >> 31);
 }
 
-uint64_t epochSeed(uint64_t seed, int64_t epoch) {
-  return splitmix64(seed ^ splitmix64(static_cast<uint64_t>(epoch)));
-}
+uint64_t epochSeed(uint64_t seed, int64_t epoch) { return splitmix64(seed ^ splitmix64(static_cast<uint64_t>(epoch))); }
 
-std::vector<std::vector<size_t>> epochOrder(size_t n, size_t batch_size, uint64_t seed,
-                                            int64_t epoch, bool shuffle, bool drop_last) {
-  if (batch_size == 0)
-    throw EngineError(ErrorKind::Config, "batch_size must be > 0", "/train/batch_size");
+std::vector<std::vector<size_t>> epochOrder(size_t n, size_t batch_size, uint64_t seed, int64_t epoch, bool shuffle,
+                                            bool drop_last) {
+  if (batch_size == 0) throw EngineError(ErrorKind::Config, "batch_size must be > 0", "/train/batch_size");
   std::vector<size_t> order;
   if (shuffle) {
     order = seededPermutation(n, epochSeed(seed, epoch));

@@ -22,19 +22,18 @@ struct Batch {
 /// Pads `ids` to the longest row (right padding with `pad_id`) and stacks int64 `labels`.
 /// `indices` (optional, else 0..B-1) fills Batch::indices. Throws EngineError(Internal) when
 /// `ids` is empty, a row is empty, or labels/indices sizes differ from ids.
-Batch collate(const std::vector<std::vector<int64_t>>& ids, const std::vector<int64_t>& labels,
-              int64_t pad_id, const std::vector<int64_t>& indices = {});
+Batch collate(const std::vector<std::vector<int64_t>>& ids, const std::vector<int64_t>& labels, int64_t pad_id,
+              const std::vector<int64_t>& indices = {});
 
 /// As collate, with float32 regression targets.
-Batch collateScores(const std::vector<std::vector<int64_t>>& ids, const std::vector<float>& scores,
-                    int64_t pad_id, const std::vector<int64_t>& indices = {});
+Batch collateScores(const std::vector<std::vector<int64_t>>& ids, const std::vector<float>& scores, int64_t pad_id,
+                    const std::vector<int64_t>& indices = {});
 
 /// Gathers rows `positions` of `encoded`/`examples` (encoded[i] belongs to examples[i]) into a
 /// batch: labels from Example::label, or Example::score when `regression`; indices from
 /// Example::index. Throws EngineError(Internal) on out-of-range positions or size mismatch.
-Batch makeBatch(const std::vector<std::vector<int64_t>>& encoded,
-                const std::vector<Example>& examples, const std::vector<size_t>& positions,
-                bool regression, int64_t pad_id);
+Batch makeBatch(const std::vector<std::vector<int64_t>>& encoded, const std::vector<Example>& examples,
+                const std::vector<size_t>& positions, bool regression, int64_t pad_id);
 
 /// SplitMix64 finaliser (Steele et al.): z += 0x9E3779B97F4A7C15;
 /// z = (z ^ z>>30) * 0xBF58476D1CE4E5B9; z = (z ^ z>>27) * 0x94D049BB133111EB; return z ^ z>>31.
@@ -47,7 +46,7 @@ uint64_t epochSeed(uint64_t seed, int64_t epoch);
 /// epochSeed(seed, epoch)) (a pure function of seed and epoch, so a resumed run reproduces it);
 /// else 0..n-1. Consecutive chunks of batch_size; the last, shorter one is dropped when drop_last.
 /// Throws EngineError(Config, ..., "/train/batch_size") when batch_size == 0.
-std::vector<std::vector<size_t>> epochOrder(size_t n, size_t batch_size, uint64_t seed,
-                                            int64_t epoch, bool shuffle, bool drop_last = false);
+std::vector<std::vector<size_t>> epochOrder(size_t n, size_t batch_size, uint64_t seed, int64_t epoch, bool shuffle,
+                                            bool drop_last = false);
 
 }  // namespace adamix

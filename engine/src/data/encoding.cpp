@@ -26,8 +26,8 @@ void truncateLongestFirst(std::vector<int64_t>& a, std::vector<int64_t>* b, size
   }
 }
 
-std::vector<int64_t> encodePair(const std::vector<int64_t>& a, const std::vector<int64_t>* b,
-                                const PairTemplate& tmpl, int64_t max_len) {
+std::vector<int64_t> encodePair(const std::vector<int64_t>& a, const std::vector<int64_t>* b, const PairTemplate& tmpl,
+                                int64_t max_len) {
   const bool pair = b != nullptr;
   const size_t specials = numSpecialTokens(tmpl, pair);
   std::vector<int64_t> ta = a;

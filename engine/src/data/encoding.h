@@ -29,7 +29,7 @@ void truncateLongestFirst(std::vector<int64_t>& a, std::vector<int64_t>* b, size
 /// included) is <= max_len. `b` null = single sentence (middle unused). max_len <= 0 = no limit.
 /// Throws EngineError(Config, ..., "/task/max_seq_length") when max_len is positive but not larger
 /// than the number of special tokens (no room for any text token).
-std::vector<int64_t> encodePair(const std::vector<int64_t>& a, const std::vector<int64_t>* b,
-                                const PairTemplate& tmpl, int64_t max_len);
+std::vector<int64_t> encodePair(const std::vector<int64_t>& a, const std::vector<int64_t>* b, const PairTemplate& tmpl,
+                                int64_t max_len);
 
 }  // namespace adamix

@@ -26,8 +26,14 @@ std::vector<TaskSpec> buildSpecs() {
   v.push_back({"mrpc", 2, false, bin, {"accuracy", "f1"}, "accuracy", dev, true});
   v.push_back({"stsb", 1, true, {}, {"pearson", "spearmanr"}, "pearson", dev, true});
   v.push_back({"qqp", 2, false, bin, {"accuracy", "f1"}, "accuracy", dev, true});
-  v.push_back({"mnli", 3, false, {"contradiction", "entailment", "neutral"}, {"accuracy"},
-               "accuracy", {"dev_matched", "dev_mismatched"}, true});
+  v.push_back({"mnli",
+               3,
+               false,
+               {"contradiction", "entailment", "neutral"},
+               {"accuracy"},
+               "accuracy",
+               {"dev_matched", "dev_mismatched"},
+               true});
   v.push_back({"qnli", 2, false, ent, {"accuracy"}, "accuracy", dev, true});
   v.push_back({"rte", 2, false, ent, {"accuracy"}, "accuracy", dev, true});
   v.push_back({"wnli", 2, false, bin, {"accuracy"}, "accuracy", dev, true});
@@ -111,8 +117,8 @@ constexpr size_t kMaxMessages = 5;
 uint64_t uniformUpTo(std::mt19937_64& rng, uint64_t hi) {
   if (hi == 0) return 0;
   const uint64_t range = hi + 1;  // hi < 2^64 - 1 in practice (sizes)
-  const uint64_t limit = std::numeric_limits<uint64_t>::max() -
-                         (std::numeric_limits<uint64_t>::max() % range);  // multiple of range
+  const uint64_t limit =
+      std::numeric_limits<uint64_t>::max() - (std::numeric_limits<uint64_t>::max() % range);  // multiple of range
   uint64_t x;
   do {
     x = rng();
@@ -125,8 +131,7 @@ uint64_t uniformUpTo(std::mt19937_64& rng, uint64_t hi) {
 BadRowsPolicy parseBadRowsPolicy(const std::string& s) {
   if (s == "fail") return BadRowsPolicy::Fail;
   if (s == "skip") return BadRowsPolicy::Skip;
-  throw EngineError(ErrorKind::Config, "bad_rows must be \"fail\" or \"skip\", got \"" + s + "\"",
-                    "/task/bad_rows");
+  throw EngineError(ErrorKind::Config, "bad_rows must be \"fail\" or \"skip\", got \"" + s + "\"", "/task/bad_rows");
 }
 
 const std::vector<std::string>& glueTaskNames() {
@@ -142,8 +147,7 @@ const TaskSpec& taskSpec(const std::string& name) {
   for (const auto& s : specs())
     if (s.name == name) return s;
   throw EngineError(ErrorKind::Config,
-                    "unknown task \"" + name + "\" (expected one of: " + joined(glueTaskNames()) + ")",
-                    "/task/name");
+                    "unknown task \"" + name + "\" (expected one of: " + joined(glueTaskNames()) + ")", "/task/name");
 }
 
 std::string glueSplitFile(const TaskSpec& spec, const std::string& split) {
@@ -157,8 +161,8 @@ std::string glueSplitFile(const TaskSpec& spec, const std::string& split) {
                     "/task/name");
 }
 
-LoadedSplit loadSplit(const std::string& taskName, const std::string& dataDir,
-                      const std::string& split, BadRowsPolicy policy) {
+LoadedSplit loadSplit(const std::string& taskName, const std::string& dataDir, const std::string& split,
+                      BadRowsPolicy policy) {
   const TaskSpec& spec = taskSpec(taskName);
   const std::string file = glueSplitFile(spec, split);
   return loadGlueFile(spec, (std::filesystem::path(dataDir) / file).string(), policy);
@@ -180,8 +184,7 @@ LoadedSplit loadGlueFile(const TaskSpec& spec, const std::string& path, BadRowsP
       if (name.empty()) return -1;
       int i = tsvColumnIndex(header, name);
       if (i < 0)
-        throw EngineError(ErrorKind::Data,
-                          "header has no column \"" + name + "\" (task " + spec.name + ")",
+        throw EngineError(ErrorKind::Data, "header has no column \"" + name + "\" (task " + spec.name + ")",
                           tsvLocation(path, header.line));
       return i;
     };
@@ -196,8 +199,7 @@ LoadedSplit loadGlueFile(const TaskSpec& spec, const std::string& path, BadRowsP
     const TsvRow& row = tsv.rows[r];
     try {
       if (row.fields.size() != num_cols)
-        throw RowError{"expected " + std::to_string(num_cols) + " columns, got " +
-                       std::to_string(row.fields.size())};
+        throw RowError{"expected " + std::to_string(num_cols) + " columns, got " + std::to_string(row.fields.size())};
       Example ex;
       ex.text_a = row.fields[static_cast<size_t>(ia)];
       if (ib >= 0) ex.text_b = row.fields[static_cast<size_t>(ib)];
@@ -243,8 +245,7 @@ std::vector<size_t> seededPermutation(size_t n, uint64_t seed) {
 
 std::vector<Example> fewShot(const std::vector<Example>& examples, int64_t k, uint64_t seed) {
   if (k <= 0)
-    throw EngineError(ErrorKind::Config, "few_shot_k must be > 0, got " + std::to_string(k),
-                      "/task/few_shot_k");
+    throw EngineError(ErrorKind::Config, "few_shot_k must be > 0, got " + std::to_string(k), "/task/few_shot_k");
   std::map<int64_t, std::vector<size_t>> by_class;  // ascending label order
   for (size_t i = 0; i < examples.size(); ++i) {
     if (examples[i].label < 0)
@@ -257,9 +258,8 @@ std::vector<Example> fewShot(const std::vector<Example>& examples, int64_t k, ui
   for (const auto& [label, members] : by_class) {
     if (static_cast<int64_t>(members.size()) < k)
       throw EngineError(ErrorKind::Config,
-                        "class " + std::to_string(label) + " has only " +
-                            std::to_string(members.size()) + " examples, fewer than few_shot_k=" +
-                            std::to_string(k),
+                        "class " + std::to_string(label) + " has only " + std::to_string(members.size()) +
+                            " examples, fewer than few_shot_k=" + std::to_string(k),
                         "/task/few_shot_k");
     const auto perm = seededPermutation(members.size(), seed + j);
     for (int64_t t = 0; t < k; ++t) chosen.push_back(members[perm[static_cast<size_t>(t)]]);

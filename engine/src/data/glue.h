@@ -20,8 +20,8 @@ struct Example {
 
 /// Static description of a GLUE task.
 struct TaskSpec {
-  std::string name;                      ///< "rte", ...
-  int num_labels = 0;                    ///< 1 for regression
+  std::string name;    ///< "rte", ...
+  int num_labels = 0;  ///< 1 for regression
   bool regression = false;
   std::vector<std::string> label_names;  ///< label text in the file -> index in this vector
   std::vector<std::string> metrics;      ///< HF GLUE metric names, e.g. {"accuracy", "f1"}
@@ -44,9 +44,9 @@ const TaskSpec& taskSpec(const std::string& name);
 
 /// Result of loading one split.
 struct LoadedSplit {
-  std::string path;               ///< file that was read
-  std::vector<Example> examples;  ///< in file order; examples[i].index == i
-  int64_t skipped = 0;            ///< malformed rows skipped (policy Skip)
+  std::string path;                   ///< file that was read
+  std::vector<Example> examples;      ///< in file order; examples[i].index == i
+  int64_t skipped = 0;                ///< malformed rows skipped (policy Skip)
   std::vector<std::string> messages;  ///< first few skip messages ("path:line: what")
 };
 
@@ -60,12 +60,11 @@ std::string glueSplitFile(const TaskSpec& spec, const std::string& split);
 /// Fail -> EngineError(Data, what, "file:line"); Skip -> skipped, counted, first 5 messages kept.
 /// Missing file -> EngineError(Data, "cannot open data file", path). A header lacking a required
 /// column -> EngineError(Data, ..., "file:1") under either policy.
-LoadedSplit loadSplit(const std::string& taskName, const std::string& dataDir,
-                      const std::string& split, BadRowsPolicy policy = BadRowsPolicy::Fail);
+LoadedSplit loadSplit(const std::string& taskName, const std::string& dataDir, const std::string& split,
+                      BadRowsPolicy policy = BadRowsPolicy::Fail);
 
 /// Same as loadSplit for an explicit file path.
-LoadedSplit loadGlueFile(const TaskSpec& spec, const std::string& path,
-                         BadRowsPolicy policy = BadRowsPolicy::Fail);
+LoadedSplit loadGlueFile(const TaskSpec& spec, const std::string& path, BadRowsPolicy policy = BadRowsPolicy::Fail);
 
 /// A permutation of 0..n-1 that depends only on `seed`: std::mt19937_64(seed), then Fisher-Yates
 /// from the back (for i = n-1 .. 1: j = uniform[0, i] by rejection on raw 64-bit draws; swap i, j).

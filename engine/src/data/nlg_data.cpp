@@ -64,8 +64,8 @@ void withFileLocation(const std::string& path, F&& f) {
 }  // namespace
 
 bool webnlgSeenCategory(const std::string& c) {
-  static const std::set<std::string> seen = {"Airport", "Astronaut", "Building", "City", "ComicsCharacter",
-                                             "Food", "Monument", "SportsTeam", "University", "WrittenWork"};
+  static const std::set<std::string> seen = {"Airport", "Astronaut", "Building",   "City",       "ComicsCharacter",
+                                             "Food",    "Monument",  "SportsTeam", "University", "WrittenWork"};
   return seen.count(c) > 0;
 }
 
@@ -166,7 +166,8 @@ NlgDataset loadDart(const std::string& path) {
   d.path = path;
   d.format = "dart";
   withFileLocation(path, [&] {
-    if (!root.is_array()) throw EngineError(ErrorKind::Data, "expected an array of entries, got " + ju::describe(root), "/");
+    if (!root.is_array())
+      throw EngineError(ErrorKind::Data, "expected an array of entries, got " + ju::describe(root), "/");
     for (size_t i = 0; i < root.size(); ++i) {
       const auto p = ju::indexPath("", i);
       const json& e = root[i];
@@ -174,7 +175,8 @@ NlgDataset loadDart(const std::string& path) {
       const auto tp = ju::childPath(p, "tripleset");
       const auto ts = e.find("tripleset");
       if (ts == e.end()) throw EngineError(ErrorKind::Data, "missing required field", tp);
-      if (!ts->is_array() || ts->empty()) throw EngineError(ErrorKind::Data, "expected a non-empty array of triples", tp);
+      if (!ts->is_array() || ts->empty())
+        throw EngineError(ErrorKind::Data, "expected a non-empty array of triples", tp);
       std::vector<std::vector<std::string>> triples;
       for (size_t k = 0; k < ts->size(); ++k) {
         const auto kp = ju::indexPath(tp, k);

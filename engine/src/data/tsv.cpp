@@ -35,8 +35,8 @@ TsvFile parseTsv(const std::string& text, const std::string& path) {
   TsvFile file;
   file.path = path;
   size_t pos = 0;
-  if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
-      static_cast<unsigned char>(text[1]) == 0xBB && static_cast<unsigned char>(text[2]) == 0xBF)
+  if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF && static_cast<unsigned char>(text[1]) == 0xBB &&
+      static_cast<unsigned char>(text[2]) == 0xBF)
     pos = 3;
   int line_no = 0;
   while (pos < text.size()) {
@@ -66,16 +66,14 @@ TsvFile readTsv(const std::string& path) {
   return parseTsv(ss.str(), path);
 }
 
-std::string tsvLocation(const std::string& path, int line) {
-  return path + ":" + std::to_string(line);
-}
+std::string tsvLocation(const std::string& path, int line) { return path + ":" + std::to_string(line); }
 
 const std::string& tsvField(const TsvRow& row, size_t col, const std::string& path) {
   if (col >= row.fields.size())
-    throw EngineError(ErrorKind::Data,
-                      "expected at least " + std::to_string(col + 1) + " columns, got " +
-                          std::to_string(row.fields.size()),
-                      tsvLocation(path, row.line));
+    throw EngineError(
+        ErrorKind::Data,
+        "expected at least " + std::to_string(col + 1) + " columns, got " + std::to_string(row.fields.size()),
+        tsvLocation(path, row.line));
   return row.fields[col];
 }
 

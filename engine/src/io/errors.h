@@ -29,7 +29,9 @@ class EngineError : public std::runtime_error {
  public:
   EngineError(ErrorKind kind, std::string message, std::string location = {})
       : std::runtime_error(location.empty() ? message : location + ": " + message),
-        kind_(kind), message_(std::move(message)), location_(std::move(location)) {}
+        kind_(kind),
+        message_(std::move(message)),
+        location_(std::move(location)) {}
   ErrorKind kind() const { return kind_; }
   const std::string& message() const { return message_; }
   const std::string& location() const { return location_; }

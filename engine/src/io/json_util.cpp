@@ -8,16 +8,17 @@ namespace adamix::json_util {
 std::string childPath(const std::string& path, const std::string& key) {
   std::string escaped;
   for (char c : key) {
-    if (c == '~') escaped += "~0";
-    else if (c == '/') escaped += "~1";
-    else escaped += c;
+    if (c == '~')
+      escaped += "~0";
+    else if (c == '/')
+      escaped += "~1";
+    else
+      escaped += c;
   }
   return path + "/" + escaped;
 }
 
-std::string indexPath(const std::string& path, size_t index) {
-  return path + "/" + std::to_string(index);
-}
+std::string indexPath(const std::string& path, size_t index) { return path + "/" + std::to_string(index); }
 
 std::string describe(const json& v) {
   switch (v.type()) {
@@ -106,18 +107,15 @@ json convert<json>(const json& v, const std::string&, ErrorKind) {
   return v;
 }
 template <>
-std::vector<std::string> convert<std::vector<std::string>>(const json& v, const std::string& at,
-                                                           ErrorKind kind) {
+std::vector<std::string> convert<std::vector<std::string>>(const json& v, const std::string& at, ErrorKind kind) {
   return toVector<std::string>(v, at, kind, "an array of strings");
 }
 template <>
-std::vector<int64_t> convert<std::vector<int64_t>>(const json& v, const std::string& at,
-                                                   ErrorKind kind) {
+std::vector<int64_t> convert<std::vector<int64_t>>(const json& v, const std::string& at, ErrorKind kind) {
   return toVector<int64_t>(v, at, kind, "an array of integers");
 }
 template <>
-std::vector<double> convert<std::vector<double>>(const json& v, const std::string& at,
-                                                 ErrorKind kind) {
+std::vector<double> convert<std::vector<double>>(const json& v, const std::string& at, ErrorKind kind) {
   return toVector<double>(v, at, kind, "an array of numbers");
 }
 
@@ -134,8 +132,8 @@ const json& getObject(const json& j, const std::string& key, const std::string& 
   return *it;
 }
 
-void rejectUnknownKeys(const json& j, const std::vector<std::string>& allowed,
-                       const std::string& path, ErrorKind kind) {
+void rejectUnknownKeys(const json& j, const std::vector<std::string>& allowed, const std::string& path,
+                       ErrorKind kind) {
   requireObject(j, path, kind);
   for (auto it = j.begin(); it != j.end(); ++it) {
     bool ok = false;
@@ -143,8 +141,7 @@ void rejectUnknownKeys(const json& j, const std::vector<std::string>& allowed,
     if (!ok) {
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      throw EngineError(kind, "unknown key '" + it.key() + "' (allowed: " + list + ")",
-                        childPath(path, it.key()));
+      throw EngineError(kind, "unknown key '" + it.key() + "' (allowed: " + list + ")", childPath(path, it.key()));
     }
   }
 }

@@ -36,18 +36,16 @@ T convert(const json& v, const std::string& at, ErrorKind kind = ErrorKind::Conf
 /// Throws EngineError(kind) naming `path/key` when the value has the wrong type (null included),
 /// or naming `path` when `j` is not an object.
 template <class T>
-T get(const json& j, const std::string& key, const std::string& path, T def,
-      ErrorKind kind = ErrorKind::Config);
+T get(const json& j, const std::string& key, const std::string& path, T def, ErrorKind kind = ErrorKind::Config);
 
 /// Like get() but the field is required: absent -> EngineError(kind, "missing required field").
 template <class T>
-T require(const json& j, const std::string& key, const std::string& path,
-          ErrorKind kind = ErrorKind::Config);
+T require(const json& j, const std::string& key, const std::string& path, ErrorKind kind = ErrorKind::Config);
 
 /// Field as T, std::nullopt when absent or (with null_is_absent) JSON null.
 template <class T>
-std::optional<T> getOptional(const json& j, const std::string& key, const std::string& path,
-                             bool null_is_absent = true, ErrorKind kind = ErrorKind::Config);
+std::optional<T> getOptional(const json& j, const std::string& key, const std::string& path, bool null_is_absent = true,
+                             ErrorKind kind = ErrorKind::Config);
 
 /// Sub-object `key` of `j`, or an empty object when absent; a non-object value is an error.
 const json& getObject(const json& j, const std::string& key, const std::string& path,
@@ -55,24 +53,35 @@ const json& getObject(const json& j, const std::string& key, const std::string& 
 
 /// Throws EngineError(kind, "unknown key 'x' (allowed: a, b, c)", path/x) for the first key of
 /// object `j` not in `allowed`, and when `j` is not an object.
-void rejectUnknownKeys(const json& j, const std::vector<std::string>& allowed,
-                       const std::string& path, ErrorKind kind = ErrorKind::Config);
+void rejectUnknownKeys(const json& j, const std::vector<std::string>& allowed, const std::string& path,
+                       ErrorKind kind = ErrorKind::Config);
 
 /// Throws unless `j` is an object (location `path`).
 void requireObject(const json& j, const std::string& path, ErrorKind kind = ErrorKind::Config);
 
 // Explicit specializations (defined in json_util.cpp).
-template <> bool convert<bool>(const json&, const std::string&, ErrorKind);
-template <> int convert<int>(const json&, const std::string&, ErrorKind);
-template <> int64_t convert<int64_t>(const json&, const std::string&, ErrorKind);
-template <> uint64_t convert<uint64_t>(const json&, const std::string&, ErrorKind);
-template <> double convert<double>(const json&, const std::string&, ErrorKind);
-template <> float convert<float>(const json&, const std::string&, ErrorKind);
-template <> std::string convert<std::string>(const json&, const std::string&, ErrorKind);
-template <> json convert<json>(const json&, const std::string&, ErrorKind);
-template <> std::vector<std::string> convert<std::vector<std::string>>(const json&, const std::string&, ErrorKind);
-template <> std::vector<int64_t> convert<std::vector<int64_t>>(const json&, const std::string&, ErrorKind);
-template <> std::vector<double> convert<std::vector<double>>(const json&, const std::string&, ErrorKind);
+template <>
+bool convert<bool>(const json&, const std::string&, ErrorKind);
+template <>
+int convert<int>(const json&, const std::string&, ErrorKind);
+template <>
+int64_t convert<int64_t>(const json&, const std::string&, ErrorKind);
+template <>
+uint64_t convert<uint64_t>(const json&, const std::string&, ErrorKind);
+template <>
+double convert<double>(const json&, const std::string&, ErrorKind);
+template <>
+float convert<float>(const json&, const std::string&, ErrorKind);
+template <>
+std::string convert<std::string>(const json&, const std::string&, ErrorKind);
+template <>
+json convert<json>(const json&, const std::string&, ErrorKind);
+template <>
+std::vector<std::string> convert<std::vector<std::string>>(const json&, const std::string&, ErrorKind);
+template <>
+std::vector<int64_t> convert<std::vector<int64_t>>(const json&, const std::string&, ErrorKind);
+template <>
+std::vector<double> convert<std::vector<double>>(const json&, const std::string&, ErrorKind);
 
 // ---- template definitions ----
 
@@ -93,8 +102,8 @@ T require(const json& j, const std::string& key, const std::string& path, ErrorK
 }
 
 template <class T>
-std::optional<T> getOptional(const json& j, const std::string& key, const std::string& path,
-                             bool null_is_absent, ErrorKind kind) {
+std::optional<T> getOptional(const json& j, const std::string& key, const std::string& path, bool null_is_absent,
+                             ErrorKind kind) {
   requireObject(j, path, kind);
   auto it = j.find(key);
   if (it == j.end() || (null_is_absent && it->is_null())) return std::nullopt;

@@ -24,10 +24,11 @@ struct DtypeInfo {
 };
 
 bool lookupDtype(const std::string& name, DtypeInfo& out) {
-  static const std::map<std::string, DtypeInfo> table = {
-      {"F32", {torch::kFloat32, 4}}, {"F16", {torch::kFloat16, 2}},
-      {"BF16", {torch::kBFloat16, 2}}, {"I64", {torch::kInt64, 8}},
-      {"I32", {torch::kInt32, 4}}};
+  static const std::map<std::string, DtypeInfo> table = {{"F32", {torch::kFloat32, 4}},
+                                                         {"F16", {torch::kFloat16, 2}},
+                                                         {"BF16", {torch::kBFloat16, 2}},
+                                                         {"I64", {torch::kInt64, 8}},
+                                                         {"I32", {torch::kInt32, 4}}};
   auto it = table.find(name);
   if (it == table.end()) return false;
   out = it->second;
@@ -57,8 +58,7 @@ std::string safetensorsDtypeName(torch::ScalarType t) {
     case torch::kInt32: return "I32";
     default:
       throw EngineError(ErrorKind::Internal,
-                        std::string("dtype not supported by the safetensors writer: ") +
-                            c10::toString(t));
+                        std::string("dtype not supported by the safetensors writer: ") + c10::toString(t));
   }
 }
 
@@ -70,15 +70,16 @@ SafetensorsHeader readSafetensorsHeader(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(path, "", "cannot open file");
   if (file_size < 8)
-    fail(path, "", "file is " + std::to_string(file_size) +
-                       " bytes, too short for a safetensors header (truncated file?)");
+    fail(path, "",
+         "file is " + std::to_string(file_size) + " bytes, too short for a safetensors header (truncated file?)");
   unsigned char lenbuf[8];
   in.read(reinterpret_cast<char*>(lenbuf), 8);
   if (!in) fail(path, "", "cannot read the header length");
   const uint64_t n = readLe64(lenbuf);
   if (n > file_size - 8)
-    fail(path, "", "header length " + std::to_string(n) + " exceeds the file size " +
-                       std::to_string(file_size) + " (truncated or not a safetensors file)");
+    fail(path, "",
+         "header length " + std::to_string(n) + " exceeds the file size " + std::to_string(file_size) +
+             " (truncated or not a safetensors file)");
   if (n > kMaxHeaderBytes) fail(path, "", "header length " + std::to_string(n) + " exceeds 100 MB");
   std::string text(n, '\0');
   in.read(text.data(), static_cast<std::streamsize>(n));
@@ -124,28 +125,27 @@ SafetensorsHeader readSafetensorsHeader(const std::string& path) {
     }
     if (overflow) fail(path, name, "shape " + v["shape"].dump() + " is too large");
     const auto& off = v.contains("data_offsets") ? v["data_offsets"] : nlohmann::json();
-    if (!off.is_array() || off.size() != 2 || !off[0].is_number_integer() ||
-        !off[1].is_number_integer() || off[0].get<int64_t>() < 0 || off[1].get<int64_t>() < 0)
+    if (!off.is_array() || off.size() != 2 || !off[0].is_number_integer() || !off[1].is_number_integer() ||
+        off[0].get<int64_t>() < 0 || off[1].get<int64_t>() < 0)
       fail(path, name, "data_offsets must be two non-negative integers, got " + off.dump());
     e.begin = off[0].get<uint64_t>();
     e.end = off[1].get<uint64_t>();
-    if (e.begin > e.end)
-      fail(path, name, "data_offsets " + off.dump() + " are reversed");
+    if (e.begin > e.end) fail(path, name, "data_offsets " + off.dump() + " are reversed");
     if (e.end > data_size)
-      fail(path, name, "data_offsets " + off.dump() + " reach beyond the data section of " +
-                           std::to_string(data_size) + " bytes (truncated file?)");
+      fail(path, name,
+           "data_offsets " + off.dump() + " reach beyond the data section of " + std::to_string(data_size) +
+               " bytes (truncated file?)");
     if (e.end - e.begin != numel * info.size)
-      fail(path, name, "data_offsets " + off.dump() + " span " + std::to_string(e.end - e.begin) +
-                           " bytes but dtype " + e.dtype + " x shape " + v["shape"].dump() +
-                           " needs " + std::to_string(numel * info.size));
+      fail(path, name,
+           "data_offsets " + off.dump() + " span " + std::to_string(e.end - e.begin) + " bytes but dtype " + e.dtype +
+               " x shape " + v["shape"].dump() + " needs " + std::to_string(numel * info.size));
     h.entries.emplace(name, std::move(e));
   }
 
   std::vector<std::pair<const std::string*, const SafetensorsEntry*>> order;
   for (const auto& [k, e] : h.entries)
     if (e.end > e.begin) order.emplace_back(&k, &e);
-  std::sort(order.begin(), order.end(),
-            [](const auto& a, const auto& b) { return a.second->begin < b.second->begin; });
+  std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.second->begin < b.second->begin; });
   for (size_t i = 1; i < order.size(); ++i)
     if (order[i].second->begin < order[i - 1].second->end)
       fail(path, *order[i].first, "data overlaps tensor '" + *order[i - 1].first + "'");
@@ -168,8 +168,7 @@ SafetensorsFile loadSafetensors(const std::string& path, bool to_float32) {
       in.read(static_cast<char*>(t.data_ptr()), static_cast<std::streamsize>(bytes));
       if (!in) fail(path, name, "short read of tensor data (file changed or truncated?)");
     }
-    if (to_float32 && t.is_floating_point() && t.scalar_type() != torch::kFloat32)
-      t = t.to(torch::kFloat32);
+    if (to_float32 && t.is_floating_point() && t.scalar_type() != torch::kFloat32) t = t.to(torch::kFloat32);
     out.tensors.emplace(name, std::move(t));
   }
   return out;
@@ -187,8 +186,7 @@ void saveSafetensors(const std::string& path, const std::map<std::string, torch:
   data.reserve(tensors.size());
   uint64_t offset = 0;
   for (const auto& [name, t0] : tensors) {
-    if (!t0.defined())
-      throw EngineError(ErrorKind::Internal, "undefined tensor", path + ":" + name);
+    if (!t0.defined()) throw EngineError(ErrorKind::Internal, "undefined tensor", path + ":" + name);
     torch::Tensor t = t0.detach().to(torch::kCPU).contiguous();
     const std::string dtype = safetensorsDtypeName(t.scalar_type());
     const uint64_t bytes = static_cast<uint64_t>(t.numel()) * t.element_size();

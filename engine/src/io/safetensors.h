@@ -14,7 +14,7 @@ namespace adamix {
 
 /// One tensor entry of a safetensors header (before any data is read).
 struct SafetensorsEntry {
-  std::string dtype;            ///< "F32", "F16", "BF16", "I64", "I32"
+  std::string dtype;  ///< "F32", "F16", "BF16", "I64", "I32"
   std::vector<int64_t> shape;
   uint64_t begin = 0, end = 0;  ///< byte range relative to the data section
 };
@@ -28,8 +28,8 @@ struct SafetensorsHeader {
 
 /// Contents of a safetensors file.
 struct SafetensorsFile {
-  std::map<std::string, torch::Tensor> tensors;     ///< CPU, contiguous
-  std::map<std::string, std::string> metadata;      ///< `__metadata__` (empty when absent)
+  std::map<std::string, torch::Tensor> tensors;  ///< CPU, contiguous
+  std::map<std::string, std::string> metadata;   ///< `__metadata__` (empty when absent)
 };
 
 /// Reads and validates only the header of `path`. Every check that does not need the data is done

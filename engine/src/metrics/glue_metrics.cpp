@@ -14,9 +14,8 @@ template <typename A, typename B>
 void checkSizes(const char* what, const std::vector<A>& a, const std::vector<B>& b) {
   if (a.empty()) throw EngineError(ErrorKind::Internal, std::string(what) + ": no predictions");
   if (a.size() != b.size())
-    throw EngineError(ErrorKind::Internal, std::string(what) + ": " + std::to_string(a.size()) +
-                                               " predictions but " + std::to_string(b.size()) +
-                                               " labels");
+    throw EngineError(ErrorKind::Internal, std::string(what) + ": " + std::to_string(a.size()) + " predictions but " +
+                                               std::to_string(b.size()) + " labels");
 }
 
 }  // namespace
@@ -103,34 +102,38 @@ double spearman(const std::vector<double>& x, const std::vector<double>& y) {
   return pearson(averageRanks(x), averageRanks(y));
 }
 
-std::map<std::string, double> computeGlueMetrics(const TaskSpec& spec,
-                                                 const std::vector<int64_t>& preds,
+std::map<std::string, double> computeGlueMetrics(const TaskSpec& spec, const std::vector<int64_t>& preds,
                                                  const std::vector<int64_t>& labels) {
   if (spec.regression)
     throw EngineError(ErrorKind::Internal,
                       "task " + spec.name + " is a regression task: metrics need float predictions");
   std::map<std::string, double> out;
   for (const auto& m : spec.metrics) {
-    if (m == "accuracy") out[m] = accuracy(preds, labels);
-    else if (m == "f1") out[m] = binaryF1(preds, labels);
-    else if (m == "matthews_correlation") out[m] = matthewsCorrelation(preds, labels);
-    else throw EngineError(ErrorKind::Internal, "unknown classification metric " + m);
+    if (m == "accuracy")
+      out[m] = accuracy(preds, labels);
+    else if (m == "f1")
+      out[m] = binaryF1(preds, labels);
+    else if (m == "matthews_correlation")
+      out[m] = matthewsCorrelation(preds, labels);
+    else
+      throw EngineError(ErrorKind::Internal, "unknown classification metric " + m);
   }
   return out;
 }
 
-std::map<std::string, double> computeGlueMetrics(const TaskSpec& spec,
-                                                 const std::vector<float>& preds,
+std::map<std::string, double> computeGlueMetrics(const TaskSpec& spec, const std::vector<float>& preds,
                                                  const std::vector<float>& labels) {
   if (!spec.regression)
-    throw EngineError(ErrorKind::Internal, "task " + spec.name +
-                                               " is a classification task: metrics need class ids");
+    throw EngineError(ErrorKind::Internal, "task " + spec.name + " is a classification task: metrics need class ids");
   const std::vector<double> p(preds.begin(), preds.end()), l(labels.begin(), labels.end());
   std::map<std::string, double> out;
   for (const auto& m : spec.metrics) {
-    if (m == "pearson") out[m] = pearson(p, l);
-    else if (m == "spearmanr") out[m] = spearman(p, l);
-    else throw EngineError(ErrorKind::Internal, "unknown regression metric " + m);
+    if (m == "pearson")
+      out[m] = pearson(p, l);
+    else if (m == "spearmanr")
+      out[m] = spearman(p, l);
+    else
+      throw EngineError(ErrorKind::Internal, "unknown regression metric " + m);
   }
   return out;
 }

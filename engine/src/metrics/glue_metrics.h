@@ -36,14 +36,12 @@ double spearman(const std::vector<double>& x, const std::vector<double>& y);
 /// Classification metrics of `spec` by HF GLUE name: cola -> matthews_correlation;
 /// sst2/qnli/rte/wnli/mnli -> accuracy; mrpc/qqp -> accuracy, f1.
 /// Throws EngineError(Internal) when `spec` is a regression task.
-std::map<std::string, double> computeGlueMetrics(const TaskSpec& spec,
-                                                 const std::vector<int64_t>& preds,
+std::map<std::string, double> computeGlueMetrics(const TaskSpec& spec, const std::vector<int64_t>& preds,
                                                  const std::vector<int64_t>& labels);
 
 /// Regression metrics (stsb): pearson, spearmanr. Throws EngineError(Internal) for a
 /// classification task.
-std::map<std::string, double> computeGlueMetrics(const TaskSpec& spec,
-                                                 const std::vector<float>& preds,
+std::map<std::string, double> computeGlueMetrics(const TaskSpec& spec, const std::vector<float>& preds,
                                                  const std::vector<float>& labels);
 
 }  // namespace adamix

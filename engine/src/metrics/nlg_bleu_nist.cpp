@@ -90,7 +90,8 @@ double corpusNist(const std::vector<std::string>& hyps, const References& refs) 
   // nist_length_penalty(ratio): 1 for ratio >= 1, 0 for ratio <= 0, else exp(−β ln² ratio).
   const double ratio = s.mean_ref_len > 0 ? s.tst[1] / s.mean_ref_len : 1.0;
   double penalty = 1.0;
-  if (ratio <= 0) penalty = 0.0;
+  if (ratio <= 0)
+    penalty = 0.0;
   else if (ratio < 1) {
     const double beta = -std::log(0.5) / std::log(1.5) / std::log(1.5);
     penalty = std::exp(-beta * std::log(ratio) * std::log(ratio));

@@ -26,7 +26,8 @@ constexpr size_t kMaxShiftSize = 10;
 
 bool occursIn(const Tokens& ref, const Tokens& h, size_t start, size_t len) {
   for (size_t k = 0; k + len <= ref.size(); ++k)
-    if (std::equal(h.begin() + static_cast<long>(start), h.begin() + static_cast<long>(start + len), ref.begin() + static_cast<long>(k)))
+    if (std::equal(h.begin() + static_cast<long>(start), h.begin() + static_cast<long>(start + len),
+                   ref.begin() + static_cast<long>(k)))
       return true;
   return false;
 }

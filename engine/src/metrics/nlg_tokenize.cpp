@@ -107,7 +107,8 @@ TokenizedCorpus tokenizeCorpus(const std::vector<std::string>& hyps, const Refer
                                                std::to_string(refs.size()) + " reference sets");
   TokenizedCorpus c;
   for (size_t i = 0; i < hyps.size(); ++i) {
-    if (refs[i].empty()) throw EngineError(ErrorKind::Internal, "metrics: segment " + std::to_string(i) + " has no reference");
+    if (refs[i].empty())
+      throw EngineError(ErrorKind::Internal, "metrics: segment " + std::to_string(i) + " has no reference");
     c.hyps.push_back(mtevalTokenize(hyps[i]));
     std::vector<Tokens> r;
     for (const auto& x : refs[i]) r.push_back(mtevalTokenize(x));

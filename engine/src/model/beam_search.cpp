@@ -133,7 +133,8 @@ std::vector<std::vector<int64_t>> decodeBatch(TokenScorer& scorer, const std::ve
   const double alpha = o.length_penalty;
 
   for (int64_t t = 0; t < o.max_new_tokens; ++t) {
-    auto logp = scorer.step(scorer.cached() ? new_ids : seq, mask, scorer.cached() ? new_pos : positions()).contiguous();
+    auto logp =
+        scorer.step(scorer.cached() ? new_ids : seq, mask, scorer.cached() ? new_pos : positions()).contiguous();
     const int64_t V = logp.size(1);
     float* lp = logp.data_ptr<float>();
     if (o.no_repeat_ngram_size > 0)
@@ -152,8 +153,10 @@ std::vector<std::vector<int64_t>> decodeBatch(TokenScorer& scorer, const std::ve
       if (o.strategy != DecodeStrategy::Beam) {
         const float* row = lp + b * V;
         int64_t next = 0;
-        if (o.strategy == DecodeStrategy::Greedy) next = std::max_element(row, row + V) - row;
-        else next = sampleToken(row, V, o.temperature, o.top_p, rng);
+        if (o.strategy == DecodeStrategy::Greedy)
+          next = std::max_element(row, row + V) - row;
+        else
+          next = sampleToken(row, V, o.temperature, o.top_p, rng);
         src[bs] = b;
         tok[bs] = next;
         score[bs] = beam_score[bs] + row[next];
@@ -236,11 +239,13 @@ std::vector<std::vector<int64_t>> decodeBatch(TokenScorer& scorer, const std::ve
         const auto r = static_cast<size_t>(b * K + k);
         if (!std::isfinite(beam_score[r])) continue;
         const double len = std::max<double>(1.0, static_cast<double>(gen[r].size()));
-        fin.push_back({o.strategy == DecodeStrategy::Beam ? beam_score[r] / std::pow(len, alpha) : beam_score[r], gen[r]});
+        fin.push_back(
+            {o.strategy == DecodeStrategy::Beam ? beam_score[r] / std::pow(len, alpha) : beam_score[r], gen[r]});
       }
     }
     if (fin.empty()) continue;
-    const auto best = std::max_element(fin.begin(), fin.end(), [](const Hyp& a, const Hyp& c) { return a.score < c.score; });
+    const auto best =
+        std::max_element(fin.begin(), fin.end(), [](const Hyp& a, const Hyp& c) { return a.score < c.score; });
     out[static_cast<size_t>(b)] = best->tokens;
   }
   return out;

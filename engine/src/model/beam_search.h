@@ -23,10 +23,10 @@ struct DecodeOptions {
   double length_penalty = 1.0;       ///< α: finished score = Σ log p / length^α (length = new tokens incl. end)
   int64_t no_repeat_ngram_size = 0;  ///< > 0: no n-gram of this size twice in the generated tokens
   int64_t max_new_tokens = 64;
-  std::set<int64_t> end_ids;         ///< generation of a row stops after one of these
-  double temperature = 1.0;          ///< Sample only
-  double top_p = 1.0;                ///< Sample only: nucleus mass kept
-  uint64_t seed = 0;                 ///< Sample only
+  std::set<int64_t> end_ids;  ///< generation of a row stops after one of these
+  double temperature = 1.0;   ///< Sample only
+  double top_p = 1.0;         ///< Sample only: nucleus mass kept
+  uint64_t seed = 0;          ///< Sample only
 };
 
 /// Next-token log-probabilities for a batch of sequences being decoded.

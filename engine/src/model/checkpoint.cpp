@@ -71,9 +71,12 @@ bool isNormWeight(const std::string& name, const torch::Tensor& p) {
 
 void initParam(const std::string& name, torch::Tensor& p, double std_dev, at::Generator& gen) {
   torch::NoGradGuard ng;
-  if (endsWith(name, ".bias")) p.zero_();
-  else if (isNormWeight(name, p)) p.fill_(1.0);
-  else p.normal_(0.0, std_dev, gen);
+  if (endsWith(name, ".bias"))
+    p.zero_();
+  else if (isNormWeight(name, p))
+    p.fill_(1.0);
+  else
+    p.normal_(0.0, std_dev, gen);
 }
 
 }  // namespace
@@ -144,8 +147,8 @@ void loadTaskModelState(TaskModelImpl& model, const std::map<std::string, torch:
   const bool tied_lm = model.headType() == HeadType::CausalLM && model.config().tie_word_embeddings;
   for (const auto& [name, t] : tensors) {
     if (expected.count(name) || expected.count(prefix + name)) continue;
-    if (endsWith(name, "rotary_emb.inv_freq")) continue;       // buffer stored by older HF versions
-    if (tied_lm && name == "lm_head.weight") continue;         // tied copy of the embeddings
+    if (endsWith(name, "rotary_emb.inv_freq")) continue;  // buffer stored by older HF versions
+    if (tied_lm && name == "lm_head.weight") continue;    // tied copy of the embeddings
     if (model.ignorableCheckpointTensor(name)) continue;
     if (startsWith(name, prefix))
       throw EngineError(ErrorKind::Model,

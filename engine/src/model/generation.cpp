@@ -5,11 +5,9 @@
 
 namespace adamix {
 
-std::vector<int64_t> greedyGenerate(TaskModelImpl& lm, const std::vector<int64_t>& prompt_ids,
-                                    int64_t max_new_tokens, const std::set<int64_t>& stop_ids,
-                                    bool use_cache) {
-  if (lm.headType() != HeadType::CausalLM)
-    throw EngineError(ErrorKind::Usage, "generation needs a causal LM head");
+std::vector<int64_t> greedyGenerate(TaskModelImpl& lm, const std::vector<int64_t>& prompt_ids, int64_t max_new_tokens,
+                                    const std::set<int64_t>& stop_ids, bool use_cache) {
+  if (lm.headType() != HeadType::CausalLM) throw EngineError(ErrorKind::Usage, "generation needs a causal LM head");
   if (prompt_ids.empty()) throw EngineError(ErrorKind::Usage, "generation needs a non-empty prompt");
   torch::NoGradGuard no_grad;
   struct EvalScope {  // eval mode for the call, the caller's mode restored even on exceptions

@@ -14,8 +14,7 @@ namespace adamix {
 /// stops at max_position_embeddings total tokens. Llama models use a KV cache; other
 /// architectures re-run the whole sequence each step (same result).
 /// Throws EngineError(Usage) when `lm` is not a CausalLM or the prompt is empty.
-std::vector<int64_t> greedyGenerate(TaskModelImpl& lm, const std::vector<int64_t>& prompt_ids,
-                                    int64_t max_new_tokens, const std::set<int64_t>& stop_ids,
-                                    bool use_cache = true);
+std::vector<int64_t> greedyGenerate(TaskModelImpl& lm, const std::vector<int64_t>& prompt_ids, int64_t max_new_tokens,
+                                    const std::set<int64_t>& stop_ids, bool use_cache = true);
 
 }  // namespace adamix

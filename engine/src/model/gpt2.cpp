@@ -23,7 +23,9 @@ torch::Tensor geluNew(const torch::Tensor& x) {
 }
 
 Gpt2AttentionImpl::Gpt2AttentionImpl(const ModelConfig& c)
-    : num_heads(c.num_attention_heads), hidden_size(c.hidden_size), attn_dropout(c.attention_dropout),
+    : num_heads(c.num_attention_heads),
+      hidden_size(c.hidden_size),
+      attn_dropout(c.attention_dropout),
       resid_dropout(c.hidden_dropout) {
   const int64_t d = c.hidden_size;
   c_attn = register_module("c_attn", PeftLinear(d, 3 * d, true, /*conv1d=*/true));
@@ -95,8 +97,9 @@ torch::Tensor Gpt2ModelImpl::forward(const torch::Tensor& input_ids, const torch
   TORCH_CHECK(T == 0 || positions.max().item<int64_t>() < wpe->weight.size(0), "position ",
               positions.max().item<int64_t>(), " exceeds n_positions ", wpe->weight.size(0));
   const auto allowed = causalDecodeMask(past, T, attention_mask, ids.device());
-  auto x = torch::nn::functional::dropout(wte->forward(ids) + wpe->forward(positions),
-                                         torch::nn::functional::DropoutFuncOptions().p(embd_dropout).training(is_training()));
+  auto x = torch::nn::functional::dropout(
+      wte->forward(ids) + wpe->forward(positions),
+      torch::nn::functional::DropoutFuncOptions().p(embd_dropout).training(is_training()));
   for (size_t i = 0; i < h->size(); ++i) x = h->ptr<Gpt2BlockImpl>(i)->forward(x, allowed, cache, i);
   return ln_f->forward(x);
 }
@@ -105,8 +108,8 @@ Gpt2ForTaskImpl::Gpt2ForTaskImpl(const ModelConfig& c, HeadType hd, int64_t labe
   num_labels = resolveNumLabels(head, labels, c.vocab_size);
   transformer = register_module("transformer", Gpt2Model(c));
   if (head != HeadType::CausalLM)
-    score = register_module(
-        "score", torch::nn::Linear(torch::nn::LinearOptions(c.hidden_size, num_labels).bias(false)));
+    score =
+        register_module("score", torch::nn::Linear(torch::nn::LinearOptions(c.hidden_size, num_labels).bias(false)));
 }
 
 std::vector<std::string> Gpt2ForTaskImpl::headPrefixes() const {

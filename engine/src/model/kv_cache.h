@@ -48,7 +48,8 @@ inline torch::Tensor causalDecodeMask(int64_t past, int64_t T, const torch::Tens
                                       const torch::Device& device) {
   const int64_t S = past + T;
   const auto opts = torch::TensorOptions().dtype(torch::kInt64).device(device);
-  auto allowed = torch::arange(0, S, opts).unsqueeze(0).le(torch::arange(past, S, opts).unsqueeze(1)).view({1, 1, T, S});
+  auto allowed =
+      torch::arange(0, S, opts).unsqueeze(0).le(torch::arange(past, S, opts).unsqueeze(1)).view({1, 1, T, S});
   if (attention_mask.defined()) {
     TORCH_CHECK(attention_mask.dim() == 2 && attention_mask.size(1) == S, "attention_mask must be [B, ", S,
                 "] (past + new tokens), got ", attention_mask.sizes());

@@ -24,16 +24,14 @@ torch::Tensor rotateHalf(const torch::Tensor& x) {
   return torch::cat({-x2, x1}, -1);
 }
 
-std::pair<torch::Tensor, torch::Tensor> rotaryCosSin(const torch::Tensor& positions, int64_t head_dim,
-                                                     double theta) {
+std::pair<torch::Tensor, torch::Tensor> rotaryCosSin(const torch::Tensor& positions, int64_t head_dim, double theta) {
   auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(positions.device());
   // inv_freq = 1 / theta^(arange(0, D, 2) / D), as HF (computed in fp32 from int64 arange).
-  auto inv_freq =
-      1.0 / torch::pow(theta, torch::arange(0, head_dim, 2, opts.dtype(torch::kInt64)).to(torch::kFloat32) /
-                                  static_cast<double>(head_dim));
+  auto inv_freq = 1.0 / torch::pow(theta, torch::arange(0, head_dim, 2, opts.dtype(torch::kInt64)).to(torch::kFloat32) /
+                                              static_cast<double>(head_dim));
   // freqs = pos x inv_freq: [T, D/2] (or [B, T, D/2] for per-row positions)
   auto freqs = positions.to(torch::kFloat32).unsqueeze(-1) * inv_freq;
-  auto emb = torch::cat({freqs, freqs}, -1);                          // [T, D]
+  auto emb = torch::cat({freqs, freqs}, -1);  // [T, D]
   return {emb.cos(), emb.sin()};
 }
 
@@ -58,9 +56,8 @@ LlamaAttentionImpl::LlamaAttentionImpl(const ModelConfig& c)
   o_proj = register_module("o_proj", PeftLinear(num_heads * head_dim, c.hidden_size, b));
 }
 
-torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& cos,
-                                          const torch::Tensor& sin, const torch::Tensor& allowed,
-                                          LlamaKVCache* cache, size_t layer) {
+torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
+                                          const torch::Tensor& allowed, LlamaKVCache* cache, size_t layer) {
   const int64_t B = x.size(0), T = x.size(1);
   auto q = q_proj->forward(x).view({B, T, num_heads, head_dim}).transpose(1, 2);
   auto k = k_proj->forward(x).view({B, T, num_kv_heads, head_dim}).transpose(1, 2);
@@ -98,17 +95,14 @@ LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const ModelConfig& c) {
   self_attn = register_module("self_attn", LlamaAttention(c));
   mlp = register_module("mlp", LlamaMLP(c));
   input_layernorm = register_module("input_layernorm", LlamaRMSNorm(c.hidden_size, c.rms_norm_eps));
-  post_attention_layernorm =
-      register_module("post_attention_layernorm", LlamaRMSNorm(c.hidden_size, c.rms_norm_eps));
+  post_attention_layernorm = register_module("post_attention_layernorm", LlamaRMSNorm(c.hidden_size, c.rms_norm_eps));
   attn_adapter = register_module("attn_adapter", AdapterSite(c.hidden_size));
   ffn_adapter = register_module("ffn_adapter", AdapterSite(c.hidden_size));
 }
 
-torch::Tensor LlamaDecoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& cos,
-                                             const torch::Tensor& sin, const torch::Tensor& allowed,
-                                             LlamaKVCache* cache, size_t layer) {
-  auto h = x + attn_adapter->forward(self_attn->forward(input_layernorm->forward(x), cos, sin, allowed,
-                                                        cache, layer));
+torch::Tensor LlamaDecoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
+                                             const torch::Tensor& allowed, LlamaKVCache* cache, size_t layer) {
+  auto h = x + attn_adapter->forward(self_attn->forward(input_layernorm->forward(x), cos, sin, allowed, cache, layer));
   return h + ffn_adapter->forward(mlp->forward(post_attention_layernorm->forward(h)));
 }
 
@@ -154,17 +148,17 @@ LlamaForTaskImpl::LlamaForTaskImpl(const ModelConfig& c, HeadType h, int64_t lab
   model = register_module("model", LlamaModel(c));
   if (head == HeadType::CausalLM) {
     if (!c.tie_word_embeddings)
-      lm_head = register_module(
-          "lm_head", torch::nn::Linear(torch::nn::LinearOptions(c.hidden_size, c.vocab_size).bias(false)));
+      lm_head = register_module("lm_head",
+                                torch::nn::Linear(torch::nn::LinearOptions(c.hidden_size, c.vocab_size).bias(false)));
   } else {
-    score = register_module(
-        "score", torch::nn::Linear(torch::nn::LinearOptions(c.hidden_size, num_labels).bias(false)));
+    score =
+        register_module("score", torch::nn::Linear(torch::nn::LinearOptions(c.hidden_size, num_labels).bias(false)));
   }
 }
 
 std::vector<std::string> LlamaForTaskImpl::headPrefixes() const {
-  if (head == HeadType::CausalLM) return cfg.tie_word_embeddings ? std::vector<std::string>{}
-                                                                 : std::vector<std::string>{"lm_head."};
+  if (head == HeadType::CausalLM)
+    return cfg.tie_word_embeddings ? std::vector<std::string>{} : std::vector<std::string>{"lm_head."};
   return {"score."};
 }
 
@@ -174,7 +168,7 @@ torch::Tensor LlamaForTaskImpl::headForward(const torch::Tensor& hidden, const t
     return torch::nn::functional::linear(hidden, w);  // [B, T, V]
   }
   auto pooled = poolLastToken(hidden, attention_mask);  // [B, d]
-  auto logits = score->forward(pooled);       // [B, L]
+  auto logits = score->forward(pooled);                 // [B, L]
   return head == HeadType::Regression ? logits.squeeze(-1) : logits;
 }
 

@@ -25,11 +25,10 @@ torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& weight, doubl
 /// HF rotate_half: x [..., D] -> cat(-x[..., D/2:], x[..., :D/2]).
 torch::Tensor rotateHalf(const torch::Tensor& x);
 
-/// Rotary tables for `positions` [T] (or [B, T] -> tables [B, T, D]) int64 (HF LlamaRotaryEmbedding, rotate-half layout):
-/// inv_freq_i = theta^(-2i/D), freqs = pos x inv_freq, emb = cat(freqs, freqs);
-/// returns {cos(emb), sin(emb)}, each [T, D] float32 on positions' device.
-std::pair<torch::Tensor, torch::Tensor> rotaryCosSin(const torch::Tensor& positions, int64_t head_dim,
-                                                     double theta);
+/// Rotary tables for `positions` [T] (or [B, T] -> tables [B, T, D]) int64 (HF LlamaRotaryEmbedding, rotate-half
+/// layout): inv_freq_i = theta^(-2i/D), freqs = pos x inv_freq, emb = cat(freqs, freqs); returns {cos(emb), sin(emb)},
+/// each [T, D] float32 on positions' device.
+std::pair<torch::Tensor, torch::Tensor> rotaryCosSin(const torch::Tensor& positions, int64_t head_dim, double theta);
 
 /// HF apply_rotary_pos_emb for one tensor: x [B, H, T, D], cos/sin [T, D] -> x*cos + rotateHalf(x)*sin.
 torch::Tensor applyRotary(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin);

@@ -21,8 +21,7 @@ constexpr ErrorKind kM = ErrorKind::Model;
 
 void checkPositive(int64_t v, const char* field, const std::string& source) {
   if (v <= 0)
-    throw EngineError(kM, std::string(field) + " must be positive, got " + std::to_string(v),
-                      source + ":/" + field);
+    throw EngineError(kM, std::string(field) + " must be positive, got " + std::to_string(v), source + ":/" + field);
 }
 
 // Token ids in HF configs are an int, null, or (eos) a list of ints.
@@ -60,46 +59,52 @@ ModelConfig parseLlama(const json& j, ModelConfig c) {
   c.eos_token_id = eos.empty() ? -1 : eos.front();
   c.pad_token_id = pad.empty() ? -1 : pad.front();
 
-  for (auto [v, f] : {std::pair{c.hidden_size, "hidden_size"}, {c.intermediate_size, "intermediate_size"},
-                      {c.num_hidden_layers, "num_hidden_layers"}, {c.num_attention_heads, "num_attention_heads"},
-                      {c.num_key_value_heads, "num_key_value_heads"}, {c.vocab_size, "vocab_size"},
+  for (auto [v, f] : {std::pair{c.hidden_size, "hidden_size"},
+                      {c.intermediate_size, "intermediate_size"},
+                      {c.num_hidden_layers, "num_hidden_layers"},
+                      {c.num_attention_heads, "num_attention_heads"},
+                      {c.num_key_value_heads, "num_key_value_heads"},
+                      {c.vocab_size, "vocab_size"},
                       {c.max_position_embeddings, "max_position_embeddings"}})
     checkPositive(v, f, c.source);
-  c.head_dim = ju::getOptional<int64_t>(j, "head_dim", "", true, kM)
-                   .value_or(c.hidden_size / c.num_attention_heads);
+  c.head_dim = ju::getOptional<int64_t>(j, "head_dim", "", true, kM).value_or(c.hidden_size / c.num_attention_heads);
   checkPositive(c.head_dim, "head_dim", c.source);
   if (!j.contains("head_dim") && c.hidden_size % c.num_attention_heads != 0)
-    throw EngineError(kM, "hidden_size " + std::to_string(c.hidden_size) +
-                              " is not divisible by num_attention_heads " +
-                              std::to_string(c.num_attention_heads), c.source + ":/hidden_size");
+    throw EngineError(kM,
+                      "hidden_size " + std::to_string(c.hidden_size) + " is not divisible by num_attention_heads " +
+                          std::to_string(c.num_attention_heads),
+                      c.source + ":/hidden_size");
   if (c.head_dim % 2 != 0)
     throw EngineError(kM, "head_dim must be even for rotary embeddings, got " + std::to_string(c.head_dim),
                       c.source + ":/head_dim");
   if (c.num_attention_heads % c.num_key_value_heads != 0)
-    throw EngineError(kM, "num_attention_heads " + std::to_string(c.num_attention_heads) +
-                              " is not a multiple of num_key_value_heads " +
-                              std::to_string(c.num_key_value_heads), c.source + ":/num_key_value_heads");
+    throw EngineError(kM,
+                      "num_attention_heads " + std::to_string(c.num_attention_heads) +
+                          " is not a multiple of num_key_value_heads " + std::to_string(c.num_key_value_heads),
+                      c.source + ":/num_key_value_heads");
   if (c.hidden_act != "silu")
     throw EngineError(kM, "unsupported hidden_act '" + c.hidden_act + "' for llama (supported: silu)",
                       c.source + ":/hidden_act");
   if (j.contains("rope_scaling") && !j["rope_scaling"].is_null())
     throw EngineError(kM, "rope_scaling is not supported (only plain RoPE)", c.source + ":/rope_scaling");
-  if (c.rms_norm_eps <= 0)
-    throw EngineError(kM, "rms_norm_eps must be positive", c.source + ":/rms_norm_eps");
+  if (c.rms_norm_eps <= 0) throw EngineError(kM, "rms_norm_eps must be positive", c.source + ":/rms_norm_eps");
   if (c.rope_theta <= 0) throw EngineError(kM, "rope_theta must be positive", c.source + ":/rope_theta");
   return c;
 }
 
-
 void checkSizes(const ModelConfig& c) {
-  for (auto [v, f] : {std::pair{c.hidden_size, "hidden_size"}, {c.intermediate_size, "intermediate_size"},
-                      {c.num_hidden_layers, "num_hidden_layers"}, {c.num_attention_heads, "num_attention_heads"},
-                      {c.vocab_size, "vocab_size"}, {c.max_position_embeddings, "max_position_embeddings"}})
+  for (auto [v, f] : {std::pair{c.hidden_size, "hidden_size"},
+                      {c.intermediate_size, "intermediate_size"},
+                      {c.num_hidden_layers, "num_hidden_layers"},
+                      {c.num_attention_heads, "num_attention_heads"},
+                      {c.vocab_size, "vocab_size"},
+                      {c.max_position_embeddings, "max_position_embeddings"}})
     checkPositive(v, f, c.source);
   if (c.hidden_size % c.num_attention_heads != 0)
-    throw EngineError(kM, "hidden_size " + std::to_string(c.hidden_size) +
-                              " is not divisible by num_attention_heads " +
-                              std::to_string(c.num_attention_heads), c.source + ":/hidden_size");
+    throw EngineError(kM,
+                      "hidden_size " + std::to_string(c.hidden_size) + " is not divisible by num_attention_heads " +
+                          std::to_string(c.num_attention_heads),
+                      c.source + ":/hidden_size");
   if (c.layer_norm_eps <= 0) throw EngineError(kM, "layer norm epsilon must be positive", c.source);
   for (double p : {c.hidden_dropout, c.attention_dropout, c.embedding_dropout, c.classifier_dropout})
     if (p < 0 || p >= 1) throw EngineError(kM, "dropout probabilities must be in [0, 1)", c.source);
@@ -122,8 +127,7 @@ ModelConfig parseBertLike(const json& j, ModelConfig c, bool roberta) {
   c.hidden_act = ju::get<std::string>(j, "hidden_act", "", "gelu", kM);
   c.hidden_dropout = c.embedding_dropout = ju::get<double>(j, "hidden_dropout_prob", "", 0.1, kM);
   c.attention_dropout = ju::get<double>(j, "attention_probs_dropout_prob", "", 0.1, kM);
-  c.classifier_dropout =
-      ju::getOptional<double>(j, "classifier_dropout", "", true, kM).value_or(c.hidden_dropout);
+  c.classifier_dropout = ju::getOptional<double>(j, "classifier_dropout", "", true, kM).value_or(c.hidden_dropout);
   c.tie_word_embeddings = true;
   c.attention_bias = c.mlp_bias = true;
   auto pad = tokenIds(j, "pad_token_id", {roberta ? 1 : 0});
@@ -161,8 +165,7 @@ ModelConfig parseGpt2(const json& j, ModelConfig c) {
   c.num_hidden_layers = ju::get<int64_t>(j, "n_layer", "", 12, kM);
   c.num_attention_heads = ju::get<int64_t>(j, "n_head", "", 12, kM);
   c.num_key_value_heads = c.num_attention_heads;
-  c.intermediate_size =
-      ju::getOptional<int64_t>(j, "n_inner", "", true, kM).value_or(4 * c.hidden_size);
+  c.intermediate_size = ju::getOptional<int64_t>(j, "n_inner", "", true, kM).value_or(4 * c.hidden_size);
   c.vocab_size = ju::get<int64_t>(j, "vocab_size", "", 50257, kM);
   c.max_position_embeddings = ju::get<int64_t>(j, "n_positions", "", 1024, kM);
   c.layer_norm_eps = ju::get<double>(j, "layer_norm_epsilon", "", 1e-5, kM);

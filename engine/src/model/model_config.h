@@ -35,12 +35,12 @@ struct ModelConfig {
   bool attention_bias = false;  ///< q/k/v/o projections carry biases
   bool mlp_bias = false;        ///< gate/up/down projections carry biases
   std::string hidden_act = "silu";
-  int64_t bos_token_id = 1;   ///< -1 when none
-  int64_t eos_token_id = 2;   ///< first of eos_token_ids; -1 when none
+  int64_t bos_token_id = 1;            ///< -1 when none
+  int64_t eos_token_id = 2;            ///< first of eos_token_ids; -1 when none
   std::vector<int64_t> eos_token_ids;  ///< all EOS ids (HF allows a list)
-  int64_t pad_token_id = -1;  ///< -1 when none
-  double layer_norm_eps = 1e-12;  ///< BERT/RoBERTa layer_norm_eps, GPT-2 layer_norm_epsilon
-  int64_t type_vocab_size = 2;    ///< BERT/RoBERTa token-type embeddings
+  int64_t pad_token_id = -1;           ///< -1 when none
+  double layer_norm_eps = 1e-12;       ///< BERT/RoBERTa layer_norm_eps, GPT-2 layer_norm_epsilon
+  int64_t type_vocab_size = 2;         ///< BERT/RoBERTa token-type embeddings
   /// Dropout probabilities applied in training mode (BERT/RoBERTa: hidden_dropout_prob,
   /// attention_probs_dropout_prob, classifier_dropout; GPT-2: resid_pdrop, attn_pdrop,
   /// embd_pdrop). 0 for Llama.
@@ -48,8 +48,8 @@ struct ModelConfig {
   /// Segment separator for BERT token types (tokens after the first one get type 1); -1 = not
   /// known from config.json (the trainer then takes it from the tokenizer's pair template).
   int64_t sep_token_id = -1;
-  std::string source;         ///< the file it was read from (for messages)
-  nlohmann::json raw;         ///< the whole file, for fields not modelled here
+  std::string source;  ///< the file it was read from (for messages)
+  nlohmann::json raw;  ///< the whole file, for fields not modelled here
 };
 
 /// model_types this build can load ({"bert", "gpt2", "llama", "roberta"}).

@@ -23,7 +23,8 @@ RobertaForTaskImpl::RobertaForTaskImpl(const ModelConfig& c, HeadType h, int64_t
   ModelConfig backbone = c;
   backbone.sep_token_id = -1;
   roberta = register_module("roberta", BertModel(backbone, /*add_pooling_layer=*/false, /*roberta_positions=*/true));
-  classifier = register_module("classifier", RobertaClassificationHead(c.hidden_size, num_labels, c.classifier_dropout));
+  classifier =
+      register_module("classifier", RobertaClassificationHead(c.hidden_size, num_labels, c.classifier_dropout));
 }
 
 torch::Tensor RobertaForTaskImpl::forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask) {

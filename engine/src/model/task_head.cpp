@@ -8,8 +8,7 @@ namespace adamix {
 
 int64_t resolveNumLabels(HeadType head, int64_t labels, int64_t vocab_size) {
   switch (head) {
-    case HeadType::CausalLM:
-      return vocab_size;
+    case HeadType::CausalLM: return vocab_size;
     case HeadType::Regression:
       if (labels != 1 && labels != 0)
         throw EngineError(ErrorKind::Config,

@@ -64,7 +64,10 @@ class TaskModelImpl : public torch::nn::Module {
   /// Tensors a checkpoint may carry that this model does not use and that are harmless (HF
   /// buffers such as "bert.embeddings.position_ids", GPT-2's "h.0.attn.bias" causal mask,
   /// RoBERTa's unused pooler). Names as stored in the file.
-  virtual bool ignorableCheckpointTensor(const std::string& name) const { (void)name; return false; }
+  virtual bool ignorableCheckpointTensor(const std::string& name) const {
+    (void)name;
+    return false;
+  }
 
   /// BERT-style token types: ids after the first `sep_id` get token type 1. Models without
   /// token types ignore it. Called by the trainer when config.json does not name sep_token_id.

@@ -12,8 +12,10 @@ AdapterMixtureImpl::AdapterMixtureImpl(int64_t d, const AdapterOptions& a, const
   torch::NoGradGuard no_grad;
   for (int64_t k = 0; k < down->numModules(); ++k) down->weight(k).normal_(0.0, a.init_std);
   for (int64_t k = 0; k < up->numModules(); ++k) {
-    if (a.zero_init_up) up->weight(k).zero_();
-    else up->weight(k).normal_(0.0, a.init_std);
+    if (a.zero_init_up)
+      up->weight(k).zero_();
+    else
+      up->weight(k).normal_(0.0, a.init_std);
   }
 }
 

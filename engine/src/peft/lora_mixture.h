@@ -10,8 +10,8 @@ namespace adamix {
 /// Children `lora_A` and `lora_B` (PEFT library names). forward: x [B, T, in] -> [B, T, out].
 class LoraMixtureImpl : public torch::nn::Module {
  public:
-  LoraMixtureImpl(int64_t in_features, int64_t out_features, const LoraOptions& l,
-                  const AdaMixOptions& m, std::shared_ptr<RouteContext> routes);
+  LoraMixtureImpl(int64_t in_features, int64_t out_features, const LoraOptions& l, const AdaMixOptions& m,
+                  std::shared_ptr<RouteContext> routes);
   torch::Tensor forward(const torch::Tensor& x);
   MixtureLinear lora_A{nullptr}, lora_B{nullptr};
   double scaling, dropout;

@@ -55,8 +55,8 @@ bool isMixtureParameter(const std::string& name) {
 
 }  // namespace
 
-PeftHandle applyPeft(torch::nn::Module& model, const PeftConfig& cfg,
-                     const std::vector<std::string>& head_prefixes, uint64_t init_seed) {
+PeftHandle applyPeft(torch::nn::Module& model, const PeftConfig& cfg, const std::vector<std::string>& head_prefixes,
+                     uint64_t init_seed) {
   PeftHandle handle;
   handle.routes = std::make_shared<RouteContext>();
   auto& routes = *handle.routes;
@@ -79,13 +79,12 @@ PeftHandle applyPeft(torch::nn::Module& model, const PeftConfig& cfg,
     for (auto& [name, site] : sites) {
       const auto local = localName(name);
       if (local == "ffn_adapter" || (cfg.adapter.attention_adapter && local == "attn_adapter")) {
-        site->attachAdapter(std::make_shared<AdapterMixtureImpl>(site->hidden_size, cfg.adapter,
-                                                                 cfg.adamix, handle.routes));
+        site->attachAdapter(
+            std::make_shared<AdapterMixtureImpl>(site->hidden_size, cfg.adapter, cfg.adamix, handle.routes));
         ++attached;
       }
     }
-    if (attached == 0)
-      throw EngineError(ErrorKind::Config, "the model has no adapter sites", "/peft/method");
+    if (attached == 0) throw EngineError(ErrorKind::Config, "the model has no adapter sites", "/peft/method");
   } else if (cfg.method == PeftMethod::Lora) {
     for (size_t t = 0; t < cfg.lora.targets.size(); ++t) {
       const auto& target = cfg.lora.targets[t];
@@ -95,16 +94,15 @@ PeftHandle applyPeft(torch::nn::Module& model, const PeftConfig& cfg,
         if (!parts) continue;
         const std::string where = "/peft/lora/targets/" + std::to_string(t);
         if (parts->empty()) {
-          if (lin->lora())
-            throw EngineError(ErrorKind::Config, "LoRA targets overlap on '" + name + "'", where);
-          lin->attachLora(std::make_shared<LoraMixtureImpl>(lin->in_features, lin->out_features, cfg.lora,
-                                                            cfg.adamix, handle.routes));
+          if (lin->lora()) throw EngineError(ErrorKind::Config, "LoRA targets overlap on '" + name + "'", where);
+          lin->attachLora(std::make_shared<LoraMixtureImpl>(lin->in_features, lin->out_features, cfg.lora, cfg.adamix,
+                                                            handle.routes));
         }
         for (const auto& part : *parts) {
           if (lin->partLora(part) || lin->lora())
             throw EngineError(ErrorKind::Config, "LoRA targets overlap on '" + name + "' part " + part, where);
-          lin->attachPartLora(part, std::make_shared<LoraMixtureImpl>(lin->in_features, lin->partSize(part),
-                                                                      cfg.lora, cfg.adamix, handle.routes));
+          lin->attachPartLora(part, std::make_shared<LoraMixtureImpl>(lin->in_features, lin->partSize(part), cfg.lora,
+                                                                      cfg.adamix, handle.routes));
         }
         ++attached;
       }

@@ -41,8 +41,8 @@ struct PeftHandle {
 /// Throws EngineError(Config) with path /peft/... when the method does not fit the model
 /// (e.g. BitFit on a model without biases, a LoRA target the architecture lacks, two targets
 /// selecting the same projection).
-PeftHandle applyPeft(torch::nn::Module& model, const PeftConfig& cfg,
-                     const std::vector<std::string>& head_prefixes, uint64_t init_seed);
+PeftHandle applyPeft(torch::nn::Module& model, const PeftConfig& cfg, const std::vector<std::string>& head_prefixes,
+                     uint64_t init_seed);
 
 /// Recounts parameters (after loading or changing requires_grad).
 ParamCounts countParameters(torch::nn::Module& model, const std::vector<std::string>& head_prefixes);

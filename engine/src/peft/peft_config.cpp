@@ -50,8 +50,8 @@ PeftMethod parsePeftMethod(const std::string& t, const std::string& path) {
   if (t == "bitfit") return PeftMethod::BitFit;
   if (t == "adapter") return PeftMethod::Adapter;
   if (t == "lora") return PeftMethod::Lora;
-  throw EngineError(ErrorKind::Config,
-                    "unknown PEFT method '" + t + "' (expected full, head, bitfit, adapter or lora)", path);
+  throw EngineError(ErrorKind::Config, "unknown PEFT method '" + t + "' (expected full, head, bitfit, adapter or lora)",
+                    path);
 }
 
 Sharing parseSharing(const std::string& t, const std::string& path) {

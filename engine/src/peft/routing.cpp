@@ -52,8 +52,7 @@ InferenceMode parseInferenceMode(const std::string& text, int64_t& module, const
     }
   }
   throw EngineError(ErrorKind::Config,
-                    "unknown inference mode '" + text + "' (expected merged, random, module:K or ensemble)",
-                    path);
+                    "unknown inference mode '" + text + "' (expected merged, random, module:K or ensemble)", path);
 }
 
 RoutingMode parseRoutingMode(const std::string& text, const std::string& path) {
@@ -61,8 +60,8 @@ RoutingMode parseRoutingMode(const std::string& text, const std::string& path) {
   if (text == "example") return RoutingMode::Example;
   if (text == "token") return RoutingMode::Token;
   if (text == "fixed") return RoutingMode::Fixed;
-  throw EngineError(ErrorKind::Config,
-                    "unknown routing '" + text + "' (expected batch, example, token or fixed)", path);
+  throw EngineError(ErrorKind::Config, "unknown routing '" + text + "' (expected batch, example, token or fixed)",
+                    path);
 }
 
 }  // namespace adamix

@@ -21,10 +21,10 @@ enum class RoutingMode {
 
 /// Inference-time use of the M modules.
 enum class InferenceMode {
-  Merged,    ///< uniform average of each projection's weights and biases (paper default)
-  Random,    ///< a random module per example and projection
-  Module,    ///< module k everywhere (k = RouteContext::inference_module)
-  Ensemble   ///< average of the M single-module model outputs (driven by the caller, see forced)
+  Merged,   ///< uniform average of each projection's weights and biases (paper default)
+  Random,   ///< a random module per example and projection
+  Module,   ///< module k everywhere (k = RouteContext::inference_module)
+  Ensemble  ///< average of the M single-module model outputs (driven by the caller, see forced)
 };
 
 /// Shared routing state. Draws come from one std::mt19937_64 that the trainer reseeds from

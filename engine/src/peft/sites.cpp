@@ -82,9 +82,7 @@ void PeftLinearImpl::attachLora(std::shared_ptr<LoraMixtureImpl> lora) {
 
 AdapterSiteImpl::AdapterSiteImpl(int64_t d) : hidden_size(d) {}
 
-torch::Tensor AdapterSiteImpl::forward(const torch::Tensor& h) {
-  return adapter_ ? h + adapter_->forward(h) : h;
-}
+torch::Tensor AdapterSiteImpl::forward(const torch::Tensor& h) { return adapter_ ? h + adapter_->forward(h) : h; }
 
 void AdapterSiteImpl::attachAdapter(std::shared_ptr<AdapterMixtureImpl> adapter) {
   if (adapter_) throw EngineError(ErrorKind::Internal, "adapter already attached to this site");

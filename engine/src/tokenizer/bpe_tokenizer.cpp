@@ -96,13 +96,18 @@ BpeTokenizer::BpeTokenizer(std::unordered_map<std::string, int64_t> vocab,
   for (size_t r = 0; r < merges.size(); ++r) {
     const auto& [a, b] = merges[r];
     if (!vocab_.count(a) || !vocab_.count(b) || !vocab_.count(a + b))
-      throw EngineError(ErrorKind::Model, "merge " + std::to_string(r + 1) + " '" + a + " " + b +
-                                              "' uses or makes a token missing from the vocabulary", source);
+      throw EngineError(
+          ErrorKind::Model,
+          "merge " + std::to_string(r + 1) + " '" + a + " " + b + "' uses or makes a token missing from the vocabulary",
+          source);
     ranks_.emplace(merges[r], static_cast<int64_t>(r));
   }
   special_.assign(tokens_.size(), false);
   for (const auto& [tok, id] : special_tokens) special_[id] = true;
-  auto id = [&](const char* t) { auto it = vocab_.find(t); return it == vocab_.end() ? int64_t{-1} : it->second; };
+  auto id = [&](const char* t) {
+    auto it = vocab_.find(t);
+    return it == vocab_.end() ? int64_t{-1} : it->second;
+  };
   roberta_ = id("<s>") >= 0 && id("</s>") >= 0;
   if (roberta_) {
     cls_id_ = bos_id_ = id("<s>");
@@ -142,7 +147,8 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::fromFiles(const std::string& vocab_j
     if (line.empty() || (n == 1 && line.rfind("#version", 0) == 0)) continue;
     const auto sp = line.find(' ');
     if (sp == std::string::npos || sp == 0 || sp + 1 >= line.size() || line.find(' ', sp + 1) != std::string::npos)
-      throw EngineError(ErrorKind::Model, "expected two tokens separated by one space", merges_txt + ":" + std::to_string(n));
+      throw EngineError(ErrorKind::Model, "expected two tokens separated by one space",
+                        merges_txt + ":" + std::to_string(n));
     merges.emplace_back(line.substr(0, sp), line.substr(sp + 1));
   }
   return std::make_unique<BpeTokenizer>(std::move(vocab), std::move(merges), std::map<std::string, int64_t>{},
@@ -216,13 +222,15 @@ std::string BpeTokenizer::decode(const std::vector<int64_t>& ids) const {
   std::string out;
   for (int64_t id : ids) {
     if (id < 0 || id >= vocabSize())
-      throw EngineError(ErrorKind::Model, "token id " + std::to_string(id) + " outside the vocabulary of " +
-                                              std::to_string(vocabSize()));
+      throw EngineError(ErrorKind::Model,
+                        "token id " + std::to_string(id) + " outside the vocabulary of " + std::to_string(vocabSize()));
     if (special_[id]) continue;
     for (char32_t c : u::decodeUtf8(tokens_[id])) {
       auto it = u2b.find(c);
-      if (it != u2b.end()) out += static_cast<char>(it->second);
-      else u::appendUtf8(out, c);  // a non-byte-level added token: its text as is
+      if (it != u2b.end())
+        out += static_cast<char>(it->second);
+      else
+        u::appendUtf8(out, c);  // a non-byte-level added token: its text as is
     }
   }
   return out;

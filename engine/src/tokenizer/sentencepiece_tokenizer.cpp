@@ -14,7 +14,7 @@
 namespace adamix {
 namespace {
 
-const std::string kSpace = "\xE2\x96\x81";  // U+2581, SentencePiece's whitespace symbol
+const std::string kSpace = "\xE2\x96\x81";        // U+2581, SentencePiece's whitespace symbol
 const std::string kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
 // ---- minimal protobuf wire-format reader (proto2, no groups) ----
@@ -67,9 +67,15 @@ struct Wire {
   void skip(uint32_t wire) {
     switch (wire) {
       case 0: varint(); break;
-      case 1: if (end - p < 8) bad("truncated fixed64"); p += 8; break;
+      case 1:
+        if (end - p < 8) bad("truncated fixed64");
+        p += 8;
+        break;
       case 2: sub(); break;
-      case 5: if (end - p < 4) bad("truncated fixed32"); p += 4; break;
+      case 5:
+        if (end - p < 4) bad("truncated fixed32");
+        p += 4;
+        break;
       default: bad("unsupported wire type " + std::to_string(wire));
     }
   }
@@ -93,14 +99,23 @@ bool validUtf8Char(const char* s, size_t n, size_t& len) {
   auto okcp = [](uint32_t cp) { return cp < 0xD800 || (cp >= 0xE000 && cp <= 0x10FFFF); };
   if ((c & 0xE0) == 0xC0 && cont(1)) {
     const uint32_t cp = (uint32_t(c & 0x1F) << 6) | (b[1] & 0x3F);
-    if (cp >= 0x80) { len = 2; return true; }
+    if (cp >= 0x80) {
+      len = 2;
+      return true;
+    }
   } else if ((c & 0xF0) == 0xE0 && cont(1) && cont(2)) {
     const uint32_t cp = (uint32_t(c & 0x0F) << 12) | (uint32_t(b[1] & 0x3F) << 6) | (b[2] & 0x3F);
-    if (cp >= 0x800 && okcp(cp)) { len = 3; return true; }
+    if (cp >= 0x800 && okcp(cp)) {
+      len = 3;
+      return true;
+    }
   } else if ((c & 0xF8) == 0xF0 && cont(1) && cont(2) && cont(3)) {
-    const uint32_t cp = (uint32_t(c & 0x07) << 18) | (uint32_t(b[1] & 0x3F) << 12) |
-                        (uint32_t(b[2] & 0x3F) << 6) | (b[3] & 0x3F);
-    if (cp >= 0x10000 && okcp(cp)) { len = 4; return true; }
+    const uint32_t cp =
+        (uint32_t(c & 0x07) << 18) | (uint32_t(b[1] & 0x3F) << 12) | (uint32_t(b[2] & 0x3F) << 6) | (b[3] & 0x3F);
+    if (cp >= 0x10000 && okcp(cp)) {
+      len = 4;
+      return true;
+    }
   }
   len = 1;
   return false;
@@ -133,8 +148,7 @@ SentencePieceTokenizer::SentencePieceTokenizer(const std::string& path) : path_(
   parse(ss.str());
 }
 
-SentencePieceTokenizer::SentencePieceTokenizer(const std::string& bytes, const std::string& path)
-    : path_(path) {
+SentencePieceTokenizer::SentencePieceTokenizer(const std::string& bytes, const std::string& path) : path_(path) {
   parse(bytes);
 }
 
@@ -151,38 +165,56 @@ void SentencePieceTokenizer::parse(const std::string& bytes) {
       Piece pc;
       uint32_t pf, pwt;
       while (pw.key(pf, pwt)) {
-        if (pf == 1 && pwt == 2) pc.text = pw.bytes();
-        else if (pf == 2 && pwt == 5) pc.score = pw.fixed32f();
+        if (pf == 1 && pwt == 2)
+          pc.text = pw.bytes();
+        else if (pf == 2 && pwt == 5)
+          pc.score = pw.fixed32f();
         else if (pf == 3 && pwt == 0) {
           const uint64_t t = pw.varint();
           if (t < 1 || t > 6) top.bad("piece type " + std::to_string(t));
           pc.type = static_cast<PieceType>(t);
-        } else pw.skip(pwt);
+        } else
+          pw.skip(pwt);
       }
       pieces_.push_back(std::move(pc));
     } else if (f == 2 && w == 2) {  // TrainerSpec
       Wire tw = top.sub();
       uint32_t tf, twt;
       while (tw.key(tf, twt)) {
-        if (tf == 3 && twt == 0) model_type = static_cast<int>(tw.varint());
-        else if (tf == 24 && twt == 0) treat_ws_suffix = tw.varint() != 0;
-        else if (tf == 35 && twt == 0) byte_fallback_ = tw.varint() != 0;
-        else if (tf == 44 && twt == 2) { unk_surface_ = tw.bytes(); has_unk_surface_ = true; }
-        else if (tf == 45 && twt == 2) unk_piece_ = tw.bytes();
-        else if (tf == 46 && twt == 2) bos_piece_ = tw.bytes();
-        else if (tf == 47 && twt == 2) eos_piece_ = tw.bytes();
-        else if (tf == 48 && twt == 2) pad_piece_ = tw.bytes();
-        else tw.skip(twt);
+        if (tf == 3 && twt == 0)
+          model_type = static_cast<int>(tw.varint());
+        else if (tf == 24 && twt == 0)
+          treat_ws_suffix = tw.varint() != 0;
+        else if (tf == 35 && twt == 0)
+          byte_fallback_ = tw.varint() != 0;
+        else if (tf == 44 && twt == 2) {
+          unk_surface_ = tw.bytes();
+          has_unk_surface_ = true;
+        } else if (tf == 45 && twt == 2)
+          unk_piece_ = tw.bytes();
+        else if (tf == 46 && twt == 2)
+          bos_piece_ = tw.bytes();
+        else if (tf == 47 && twt == 2)
+          eos_piece_ = tw.bytes();
+        else if (tf == 48 && twt == 2)
+          pad_piece_ = tw.bytes();
+        else
+          tw.skip(twt);
       }
     } else if ((f == 3 || f == 5) && w == 2) {  // NormalizerSpec / denormalizer
       Wire nw = top.sub();
       uint32_t nf, nwt;
       while (nw.key(nf, nwt)) {
-        if (nf == 2 && nwt == 2) (f == 3 ? charsmap : denorm_charsmap) = nw.bytes();
-        else if (f == 3 && nf == 3 && nwt == 0) add_dummy_prefix_ = nw.varint() != 0;
-        else if (f == 3 && nf == 4 && nwt == 0) remove_extra_whitespaces_ = nw.varint() != 0;
-        else if (f == 3 && nf == 5 && nwt == 0) escape_whitespaces_ = nw.varint() != 0;
-        else nw.skip(nwt);
+        if (nf == 2 && nwt == 2)
+          (f == 3 ? charsmap : denorm_charsmap) = nw.bytes();
+        else if (f == 3 && nf == 3 && nwt == 0)
+          add_dummy_prefix_ = nw.varint() != 0;
+        else if (f == 3 && nf == 4 && nwt == 0)
+          remove_extra_whitespaces_ = nw.varint() != 0;
+        else if (f == 3 && nf == 5 && nwt == 0)
+          escape_whitespaces_ = nw.varint() != 0;
+        else
+          nw.skip(nwt);
       }
     } else {
       top.skip(w);
@@ -192,8 +224,7 @@ void SentencePieceTokenizer::parse(const std::string& bytes) {
   auto unsupported = [&](const std::string& what) {
     throw EngineError(ErrorKind::Model, "unsupported SentencePiece model: " + what, path_);
   };
-  if (model_type != 2)
-    unsupported("model_type " + std::to_string(model_type) + " (only BPE = 2 is implemented)");
+  if (model_type != 2) unsupported("model_type " + std::to_string(model_type) + " (only BPE = 2 is implemented)");
   if (!charsmap.empty() || !denorm_charsmap.empty())
     unsupported("precompiled normalisation rules (only the identity normaliser is implemented)");
   if (treat_ws_suffix) unsupported("treat_whitespace_as_suffix");
@@ -203,8 +234,8 @@ void SentencePieceTokenizer::parse(const std::string& bytes) {
   for (size_t i = 0; i < pieces_.size(); ++i) {
     const auto& pc = pieces_[i];
     if (pc.text.empty()) top.bad("empty piece at id " + std::to_string(i));
-    const bool normal = pc.type == PieceType::Normal || pc.type == PieceType::UserDefined ||
-                        pc.type == PieceType::Unused;
+    const bool normal =
+        pc.type == PieceType::Normal || pc.type == PieceType::UserDefined || pc.type == PieceType::Unused;
     if (!(normal ? normal_ : reserved_).emplace(pc.text, static_cast<int64_t>(i)).second)
       top.bad("piece '" + pc.text + "' defined twice");
     if (pc.type == PieceType::UserDefined) user_symbols_.push_back(pc.text);
@@ -293,8 +324,10 @@ std::string SentencePieceTokenizer::normalize(const std::string& text) const {
     while (is_prev_space && !sp.empty() && sp.front() == ' ') sp.remove_prefix(1);
     if (!sp.empty()) {
       for (char ch : sp) {
-        if (ch == ' ') out += space;
-        else out += ch;
+        if (ch == ' ')
+          out += space;
+        else
+          out += ch;
       }
       is_prev_space = sp.back() == ' ';
     }
@@ -430,8 +463,7 @@ std::string SentencePieceTokenizer::decode(const std::vector<int64_t>& ids) cons
       continue;
     }
     std::string_view piece = pc.text;
-    if (text.empty() && (add_dummy_prefix_ || remove_extra_whitespaces_) &&
-        piece.substr(0, kSpace.size()) == kSpace)
+    if (text.empty() && (add_dummy_prefix_ || remove_extra_whitespaces_) && piece.substr(0, kSpace.size()) == kSpace)
       piece.remove_prefix(kSpace.size());
     text += replaceAll(std::string(piece), kSpace, " ");
   }

@@ -49,8 +49,8 @@ std::unique_ptr<Tokenizer> loadTokenizer(const std::string& model_dir, int64_t m
   }
   if (model_vocab_size > 0 && tok->vocabSize() != model_vocab_size)
     throw EngineError(ErrorKind::Model,
-                      "tokenizer has " + std::to_string(tok->vocabSize()) +
-                          " tokens but the model's vocab_size is " + std::to_string(model_vocab_size),
+                      "tokenizer has " + std::to_string(tok->vocabSize()) + " tokens but the model's vocab_size is " +
+                          std::to_string(model_vocab_size),
                       used.string());
   return tok;
 }

@@ -18,7 +18,9 @@ using json = nlohmann::json;
   throw EngineError(ErrorKind::Model, msg, path + ":" + field);
 }
 
-std::string typeOf(const json& j) { return j.is_object() && j.contains("type") && j["type"].is_string() ? j["type"].get<std::string>() : ""; }
+std::string typeOf(const json& j) {
+  return j.is_object() && j.contains("type") && j["type"].is_string() ? j["type"].get<std::string>() : "";
+}
 
 std::unique_ptr<Tokenizer> wordPieceFrom(const json& j, const std::string& path) {
   const json& m = j["model"];
@@ -28,10 +30,11 @@ std::unique_ptr<Tokenizer> wordPieceFrom(const json& j, const std::string& path)
     norm.clean_text = n.value("clean_text", true);
     norm.handle_chinese_chars = n.value("handle_chinese_chars", true);
     norm.lowercase = n.value("lowercase", true);
-    norm.strip_accents = n.contains("strip_accents") && n["strip_accents"].is_boolean()
-                             ? n["strip_accents"].get<bool>() : norm.lowercase;
+    norm.strip_accents = n.contains("strip_accents") && n["strip_accents"].is_boolean() ? n["strip_accents"].get<bool>()
+                                                                                        : norm.lowercase;
   } else if (!n.is_null()) {
-    fail("normalizer '" + typeOf(n) + "' is not supported with WordPiece (supported: BertNormalizer)", path, "/normalizer");
+    fail("normalizer '" + typeOf(n) + "' is not supported with WordPiece (supported: BertNormalizer)", path,
+         "/normalizer");
   }
   const json& pre = j.value("pre_tokenizer", json());
   if (!pre.is_null() && typeOf(pre) != "BertPreTokenizer")
@@ -42,7 +45,8 @@ std::unique_ptr<Tokenizer> wordPieceFrom(const json& j, const std::string& path)
   for (auto it = m["vocab"].begin(); it != m["vocab"].end(); ++it) {
     const auto id = it.value().get<int64_t>();
     if (id < 0 || id >= static_cast<int64_t>(vocab.size()))
-      fail("token ids are not 0..N-1 (token '" + it.key() + "' has id " + std::to_string(id) + ")", path, "/model/vocab");
+      fail("token ids are not 0..N-1 (token '" + it.key() + "' has id " + std::to_string(id) + ")", path,
+           "/model/vocab");
     vocab[id] = it.key();
   }
   return std::make_unique<WordPieceTokenizer>(std::move(vocab), norm, path, m.value("unk_token", "[UNK]"),

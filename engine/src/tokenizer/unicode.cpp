@@ -40,14 +40,25 @@ std::vector<char32_t> decodeUtf8(const std::string& text) {
     const unsigned char b = s[i];
     int len = 0;
     char32_t cp = 0;
-    if (b < 0x80) { len = 1; cp = b; }
-    else if ((b & 0xE0) == 0xC0) { len = 2; cp = b & 0x1F; }
-    else if ((b & 0xF0) == 0xE0) { len = 3; cp = b & 0x0F; }
-    else if ((b & 0xF8) == 0xF0) { len = 4; cp = b & 0x07; }
+    if (b < 0x80) {
+      len = 1;
+      cp = b;
+    } else if ((b & 0xE0) == 0xC0) {
+      len = 2;
+      cp = b & 0x1F;
+    } else if ((b & 0xF0) == 0xE0) {
+      len = 3;
+      cp = b & 0x0F;
+    } else if ((b & 0xF8) == 0xF0) {
+      len = 4;
+      cp = b & 0x07;
+    }
     bool ok = len > 0 && i + len <= n;
     for (int k = 1; ok && k < len; ++k) {
-      if ((s[i + k] & 0xC0) != 0x80) ok = false;
-      else cp = (cp << 6) | (s[i + k] & 0x3F);
+      if ((s[i + k] & 0xC0) != 0x80)
+        ok = false;
+      else
+        cp = (cp << 6) | (s[i + k] & 0x3F);
     }
     // Reject overlong forms, surrogates and values past U+10FFFF.
     if (ok && ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
@@ -101,8 +112,7 @@ bool isNumber(char32_t cp) { return category(cp) == Category::Number; }
 
 bool isWhiteSpace(char32_t cp) {
   return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
-         (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F ||
-         cp == 0x3000;
+         (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
 }
 
 bool isBertPunctuation(char32_t cp) {
@@ -126,8 +136,10 @@ void appendStrippedAccents(std::vector<char32_t>& out, char32_t cp) {
     return;
   }
   // Nonspacing marks themselves are listed with an empty mapping.
-  if (const char* m = lookup(kStripAccents, cp)) appendDecoded(out, m);
-  else out.push_back(cp);
+  if (const char* m = lookup(kStripAccents, cp))
+    appendDecoded(out, m);
+  else
+    out.push_back(cp);
 }
 
 void appendLowercase(std::vector<char32_t>& out, char32_t cp) {
@@ -135,8 +147,10 @@ void appendLowercase(std::vector<char32_t>& out, char32_t cp) {
     out.push_back(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
     return;
   }
-  if (const char* m = lookup(kLowercase, cp)) appendDecoded(out, m);
-  else out.push_back(cp);
+  if (const char* m = lookup(kLowercase, cp))
+    appendDecoded(out, m);
+  else
+    out.push_back(cp);
 }
 
 }  // namespace adamix::unicode

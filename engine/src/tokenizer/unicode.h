@@ -10,7 +10,17 @@ namespace adamix::unicode {
 
 /// General categories, grouped: L*, M*, N*, P*, S*, Zs, Zl/Zp, Cc, Cf, Co/Cs, Cn (unassigned).
 enum class Category : uint8_t {
-  Letter, Mark, Number, Punct, Symbol, SpaceSeparator, LineSeparator, Control, Format, Other, Unassigned
+  Letter,
+  Mark,
+  Number,
+  Punct,
+  Symbol,
+  SpaceSeparator,
+  LineSeparator,
+  Control,
+  Format,
+  Other,
+  Unassigned
 };
 
 /// Code points of UTF-8 text; each invalid or truncated sequence becomes U+FFFD.

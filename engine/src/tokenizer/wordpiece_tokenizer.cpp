@@ -13,9 +13,11 @@ namespace adamix {
 namespace u = unicode;
 
 WordPieceTokenizer::WordPieceTokenizer(std::vector<std::string> vocab, BertNormalizerOptions normalizer,
-                                       const std::string& source, std::string unk_token,
-                                       std::string continuing_prefix, size_t max_input_chars_per_word)
-    : vocab_(std::move(vocab)), norm_(normalizer), prefix_(std::move(continuing_prefix)),
+                                       const std::string& source, std::string unk_token, std::string continuing_prefix,
+                                       size_t max_input_chars_per_word)
+    : vocab_(std::move(vocab)),
+      norm_(normalizer),
+      prefix_(std::move(continuing_prefix)),
       max_chars_(max_input_chars_per_word) {
   if (vocab_.empty()) throw EngineError(ErrorKind::Model, "empty WordPiece vocabulary", source);
   for (size_t i = 0; i < vocab_.size(); ++i)
@@ -23,7 +25,8 @@ WordPieceTokenizer::WordPieceTokenizer(std::vector<std::string> vocab, BertNorma
       throw EngineError(ErrorKind::Model, "duplicate token '" + vocab_[i] + "' (line " + std::to_string(i + 1) + ")",
                         source);
   unk_id_ = tokenId(unk_token);
-  if (unk_id_ < 0) throw EngineError(ErrorKind::Model, "unknown token '" + unk_token + "' not in the vocabulary", source);
+  if (unk_id_ < 0)
+    throw EngineError(ErrorKind::Model, "unknown token '" + unk_token + "' not in the vocabulary", source);
   cls_id_ = tokenId("[CLS]");
   sep_id_ = tokenId("[SEP]");
   mask_id_ = tokenId("[MASK]");
@@ -72,7 +75,10 @@ std::vector<std::string> WordPieceTokenizer::basicTokenize(const std::string& te
       if (c == 0 || c == 0xFFFD) continue;
       const auto cat = u::category(c);
       const bool ws = c == ' ' || c == '\t' || c == '\n' || c == '\r' || cat == u::Category::SpaceSeparator;
-      if (ws) { cps.push_back(' '); continue; }
+      if (ws) {
+        cps.push_back(' ');
+        continue;
+      }
       if (cat == u::Category::Control || cat == u::Category::Format || cat == u::Category::Other ||
           cat == u::Category::Unassigned)
         continue;
@@ -101,7 +107,10 @@ std::vector<std::string> WordPieceTokenizer::basicTokenize(const std::string& te
     cur.clear();
   };
   for (char32_t c : cps) {
-    if (u::isWhiteSpace(c)) { flush(); continue; }
+    if (u::isWhiteSpace(c)) {
+      flush();
+      continue;
+    }
     if (u::isBertPunctuation(c)) {
       flush();
       cur.push_back(c);
@@ -151,16 +160,18 @@ std::string WordPieceTokenizer::decode(const std::vector<int64_t>& ids) const {
   std::string out;
   for (int64_t id : ids) {
     if (id < 0 || id >= vocabSize())
-      throw EngineError(ErrorKind::Model, "token id " + std::to_string(id) + " outside the vocabulary of " +
-                                              std::to_string(vocabSize()));
+      throw EngineError(ErrorKind::Model,
+                        "token id " + std::to_string(id) + " outside the vocabulary of " + std::to_string(vocabSize()));
     if (id == cls_id_ || id == sep_id_ || id == pad_id_ || id == mask_id_) continue;
     const std::string& t = vocab_[id];
-    if (!prefix_.empty() && t.rfind(prefix_, 0) == 0) out += t.substr(prefix_.size());
-    else out += (out.empty() ? "" : " ") + t;
+    if (!prefix_.empty() && t.rfind(prefix_, 0) == 0)
+      out += t.substr(prefix_.size());
+    else
+      out += (out.empty() ? "" : " ") + t;
   }
   // HF tokenizers WordPiece decoder `cleanup` (clean_up_tokenization).
   static const std::pair<const char*, const char*> kCleanup[] = {
-      {" .", "."}, {" ?", "?"}, {" !", "!"}, {" ,", ","}, {" ' ", "'"}, {" n't", "n't"},
+      {" .", "."},   {" ?", "?"},           {" !", "!"},   {" ,", ","},     {" ' ", "'"},   {" n't", "n't"},
       {" 'm", "'m"}, {" do not", " don't"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
   for (const auto& [from, to] : kCleanup) {
     const std::string f = from, t = to;

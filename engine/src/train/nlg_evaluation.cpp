@@ -75,8 +75,9 @@ std::string oneLine(std::string s) {
 
 DecodeOptions decodeOptions(const GenerationConfig& g, const Tokenizer& tok, uint64_t seed) {
   DecodeOptions o;
-  o.strategy = g.strategy == "greedy" ? DecodeStrategy::Greedy
-               : g.strategy == "sample" ? DecodeStrategy::Sample : DecodeStrategy::Beam;
+  o.strategy = g.strategy == "greedy"   ? DecodeStrategy::Greedy
+               : g.strategy == "sample" ? DecodeStrategy::Sample
+                                        : DecodeStrategy::Beam;
   o.beam_size = g.beam_size;
   o.length_penalty = g.length_penalty;
   o.no_repeat_ngram_size = g.no_repeat_ngram_size;
@@ -99,7 +100,8 @@ std::vector<std::string> generateTexts(TaskModelImpl& model, RouteContext& route
   std::vector<std::string> out;
   for (size_t start = 0; start < prompts.size(); start += static_cast<size_t>(g.batch_size)) {
     const size_t end = std::min(prompts.size(), start + static_cast<size_t>(g.batch_size));
-    std::vector<std::vector<int64_t>> batch(prompts.begin() + static_cast<long>(start), prompts.begin() + static_cast<long>(end));
+    std::vector<std::vector<int64_t>> batch(prompts.begin() + static_cast<long>(start),
+                                            prompts.begin() + static_cast<long>(end));
     std::unique_ptr<TokenScorer> scorer;
     if (routes.inference == InferenceMode::Ensemble && num_modules > 1)
       scorer = std::make_unique<EnsembleScorer>(model, routes, num_modules, g.use_cache);
@@ -114,8 +116,8 @@ std::vector<std::string> generateTexts(TaskModelImpl& model, RouteContext& route
   return out;
 }
 
-NlgEvalResult evaluateGeneration(TaskModelImpl& model, RouteContext& routes, int64_t num_modules,
-                                 const RunConfig& cfg, const NlgTaskData& data, const Tokenizer& tok) {
+NlgEvalResult evaluateGeneration(TaskModelImpl& model, RouteContext& routes, int64_t num_modules, const RunConfig& cfg,
+                                 const NlgTaskData& data, const Tokenizer& tok) {
   NlgEvalResult r;
   r.predictions = generateTexts(model, routes, num_modules, data.prompts, cfg.generation, tok, cfg.seed);
   References refs;
@@ -132,8 +134,8 @@ void writeNlgPredictions(const std::string& dir, const NlgTaskData& data, const 
     std::string refs;
     for (size_t k = 0; k < item.references.size(); ++k) refs += (k ? " ||| " : "") + oneLine(item.references[k]);
     tsv << i << '\t' << oneLine(item.input) << '\t' << oneLine(r.predictions[i]) << '\t' << refs << '\n';
-    nlohmann::json j = {{"index", i}, {"input", item.input}, {"prediction", r.predictions[i]},
-                        {"references", item.references}};
+    nlohmann::json j = {
+        {"index", i}, {"input", item.input}, {"prediction", r.predictions[i]}, {"references", item.references}};
     if (!item.category.empty()) j["category"] = item.category;
     jsonl << j.dump() << '\n';
   }

@@ -33,8 +33,8 @@ std::vector<std::string> generateTexts(TaskModelImpl& model, RouteContext& route
                                        const Tokenizer& tok, uint64_t seed);
 
 /// generateTexts on the dev inputs + computeNlgMetrics(task) against their references.
-NlgEvalResult evaluateGeneration(TaskModelImpl& model, RouteContext& routes, int64_t num_modules,
-                                 const RunConfig& cfg, const NlgTaskData& data, const Tokenizer& tok);
+NlgEvalResult evaluateGeneration(TaskModelImpl& model, RouteContext& routes, int64_t num_modules, const RunConfig& cfg,
+                                 const NlgTaskData& data, const Tokenizer& tok);
 
 /// Writes `dir`/dev.tsv (index, input, prediction, references joined by " ||| "; tabs/newlines in
 /// texts replaced by spaces) and `dir`/dev.jsonl (one {"index", "input", "prediction",

@@ -30,8 +30,9 @@ NlgTaskData loadNlgTaskData(const RunConfig& cfg, const Tokenizer& tok) {
     auto split = splitByInput(grouped, t.dev_items, t.split_seed);
     train_items = std::move(split.train);
     dev_items = std::move(split.dev);
-    d.source = dev_path + " split by distinct input (seed " + std::to_string(t.split_seed) + "): " +
-               std::to_string(train_items.size()) + " train / " + std::to_string(dev_items.size()) + " dev inputs";
+    d.source = dev_path + " split by distinct input (seed " + std::to_string(t.split_seed) +
+               "): " + std::to_string(train_items.size()) + " train / " + std::to_string(dev_items.size()) +
+               " dev inputs";
   } else {
     train_items = groupByInput(loadNlgDataset(t.name, (dir / t.train_file).string()).pairs);
     dev_items = std::move(grouped);
@@ -112,7 +113,8 @@ torch::Tensor completionLoss(const torch::Tensor& logits, const torch::Tensor& l
   auto l = logits.narrow(1, 0, logits.size(1) - 1).to(torch::kFloat32).reshape({-1, V});
   auto y = labels.narrow(1, 1, labels.size(1) - 1).reshape({-1}).to(l.device());
   namespace F = torch::nn::functional;
-  return F::cross_entropy(l, y, F::CrossEntropyFuncOptions().ignore_index(kIgnoreLabel).label_smoothing(label_smoothing));
+  return F::cross_entropy(l, y,
+                          F::CrossEntropyFuncOptions().ignore_index(kIgnoreLabel).label_smoothing(label_smoothing));
 }
 
 torch::Tensor completionMask(const torch::Tensor& labels) {

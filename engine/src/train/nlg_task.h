@@ -25,9 +25,9 @@ struct LmExample {
 
 struct NlgTaskData {
   std::vector<LmExample> train;
-  std::vector<NlgItem> dev;                  ///< evaluation inputs with all their references
-  std::vector<std::vector<int64_t>> prompts; ///< context tokens of each dev item
-  std::string source;                        ///< what was read/split, for the started event
+  std::vector<NlgItem> dev;                   ///< evaluation inputs with all their references
+  std::vector<std::vector<int64_t>> prompts;  ///< context tokens of each dev item
+  std::string source;                         ///< what was read/split, for the started event
 };
 
 /// Context tokens of an input (BOS + tokens(input + " ||")), keeping at most `max_len` − 1 tokens

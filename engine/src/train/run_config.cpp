@@ -22,8 +22,10 @@ void requireNonNegative(double v, const std::string& path) {
 
 TaskConfig parseTask(const json& j) {
   const std::string p = "/task";
-  ju::rejectUnknownKeys(j, {"name", "data_dir", "max_seq_length", "max_train_examples", "max_dev_examples",
-                            "few_shot_k", "bad_rows", "train_file", "dev_file", "dev_items", "split_seed"}, p);
+  ju::rejectUnknownKeys(j,
+                        {"name", "data_dir", "max_seq_length", "max_train_examples", "max_dev_examples", "few_shot_k",
+                         "bad_rows", "train_file", "dev_file", "dev_items", "split_seed"},
+                        p);
   TaskConfig t;
   t.name = ju::require<std::string>(j, "name", p);
   const bool nlg = isNlgTask(t.name);
@@ -40,14 +42,20 @@ TaskConfig parseTask(const json& j) {
   requireNonNegative(static_cast<double>(t.dev_items), "/task/dev_items");
   t.split_seed = ju::get<uint64_t>(j, "split_seed", p, 1);
   if (!nlg) {
-    const char* misplaced = !t.train_file.empty() ? "train_file" : !t.dev_file.empty() ? "dev_file"
-                            : t.dev_items > 0 ? "dev_items" : nullptr;
+    const char* misplaced = !t.train_file.empty() ? "train_file"
+                            : !t.dev_file.empty() ? "dev_file"
+                            : t.dev_items > 0     ? "dev_items"
+                                                  : nullptr;
     if (misplaced)
       throw EngineError(ErrorKind::Config, "only generation tasks (e2e, webnlg, dart) read this field",
                         std::string("/task/") + misplaced);
   } else {
-    const std::string def_dev = t.name == "e2e" ? "valid.txt" : t.name == "dart" ? "dart-v1.1.1-full-dev.json" : "dev.json";
-    const std::string def_train = t.name == "e2e" ? "train.txt" : t.name == "dart" ? "dart-v1.1.1-full-train.json" : "train.json";
+    const std::string def_dev = t.name == "e2e"    ? "valid.txt"
+                                : t.name == "dart" ? "dart-v1.1.1-full-dev.json"
+                                                   : "dev.json";
+    const std::string def_train = t.name == "e2e"    ? "train.txt"
+                                  : t.name == "dart" ? "dart-v1.1.1-full-train.json"
+                                                     : "train.json";
     if (t.dev_file.empty()) t.dev_file = def_dev;
     if (t.train_file.empty()) t.train_file = def_train;
   }
@@ -101,7 +109,8 @@ PeftConfig parsePeftImpl(const json& j) {
 
   const auto& m = ju::getObject(j, "adamix", p);
   const std::string pm = "/peft/adamix";
-  ju::rejectUnknownKeys(m, {"num_modules", "sharing", "routing", "consistency_weight", "distinct_routes", "inference"}, pm);
+  ju::rejectUnknownKeys(m, {"num_modules", "sharing", "routing", "consistency_weight", "distinct_routes", "inference"},
+                        pm);
   c.adamix.num_modules = ju::get<int64_t>(m, "num_modules", pm, 1);
   requirePositive(c.adamix.num_modules, pm + "/num_modules");
   c.adamix.sharing = parseSharing(ju::get<std::string>(m, "sharing", pm, "up"), pm + "/sharing");
@@ -109,29 +118,49 @@ PeftConfig parsePeftImpl(const json& j) {
   c.adamix.consistency_weight = ju::get<double>(m, "consistency_weight", pm, 0.0);
   requireNonNegative(c.adamix.consistency_weight, pm + "/consistency_weight");
   c.adamix.distinct_routes = ju::get<bool>(m, "distinct_routes", pm, false);
-  c.adamix.inference = parseInferenceMode(ju::get<std::string>(m, "inference", pm, "merged"),
-                                          c.adamix.inference_module, pm + "/inference");
+  c.adamix.inference = parseInferenceMode(ju::get<std::string>(m, "inference", pm, "merged"), c.adamix.inference_module,
+                                          pm + "/inference");
   // Impossible combinations.
   const bool mixture = c.method == PeftMethod::Adapter || c.method == PeftMethod::Lora;
   if (!mixture && c.adamix.num_modules > 1)
-    throw EngineError(ErrorKind::Config,
-                      std::string("AdaMix needs adapter or lora modules; method '") + peftMethodName(c.method) +
-                          "' has none", pm + "/num_modules");
+    throw EngineError(
+        ErrorKind::Config,
+        std::string("AdaMix needs adapter or lora modules; method '") + peftMethodName(c.method) + "' has none",
+        pm + "/num_modules");
   if (c.adamix.inference == InferenceMode::Module && c.adamix.inference_module >= c.adamix.num_modules)
     throw EngineError(ErrorKind::Config, "module index must be < num_modules", pm + "/inference");
   if (c.adamix.distinct_routes && c.adamix.num_modules < 2)
     throw EngineError(ErrorKind::Config, "distinct routes need num_modules >= 2", pm + "/distinct_routes");
   if (c.adamix.distinct_routes && c.adamix.routing != RoutingMode::Batch)
-    throw EngineError(ErrorKind::Config, "distinct routes are defined for per-batch routing only", pm + "/distinct_routes");
+    throw EngineError(ErrorKind::Config, "distinct routes are defined for per-batch routing only",
+                      pm + "/distinct_routes");
   return c;
 }
 
 TrainConfig parseTrain(const json& j) {
   const std::string p = "/train";
-  ju::rejectUnknownKeys(j, {"learning_rate", "epochs", "max_steps", "batch_size", "grad_accum", "warmup_ratio",
-                            "warmup_steps", "weight_decay", "adam_beta1", "adam_beta2", "adam_eps", "max_grad_norm",
-                            "eval_every_steps", "eval_batch_size", "checkpoint_every_steps", "log_every_steps",
-                            "threads", "device", "bf16", "label_smoothing"}, p);
+  ju::rejectUnknownKeys(j,
+                        {"learning_rate",
+                         "epochs",
+                         "max_steps",
+                         "batch_size",
+                         "grad_accum",
+                         "warmup_ratio",
+                         "warmup_steps",
+                         "weight_decay",
+                         "adam_beta1",
+                         "adam_beta2",
+                         "adam_eps",
+                         "max_grad_norm",
+                         "eval_every_steps",
+                         "eval_batch_size",
+                         "checkpoint_every_steps",
+                         "log_every_steps",
+                         "threads",
+                         "device",
+                         "bf16",
+                         "label_smoothing"},
+                        p);
   TrainConfig t;
   t.learning_rate = ju::get<double>(j, "learning_rate", p, t.learning_rate);
   if (!(t.learning_rate > 0)) throw EngineError(ErrorKind::Config, "must be > 0", p + "/learning_rate");
@@ -181,12 +210,15 @@ TrainConfig parseTrain(const json& j) {
 
 GenerationConfig parseGeneration(const json& j) {
   const std::string p = "/generation";
-  ju::rejectUnknownKeys(j, {"strategy", "beam_size", "length_penalty", "no_repeat_ngram_size", "max_new_tokens",
-                            "temperature", "top_p", "use_cache", "batch_size"}, p);
+  ju::rejectUnknownKeys(j,
+                        {"strategy", "beam_size", "length_penalty", "no_repeat_ngram_size", "max_new_tokens",
+                         "temperature", "top_p", "use_cache", "batch_size"},
+                        p);
   GenerationConfig g;
   g.strategy = ju::get<std::string>(j, "strategy", p, g.strategy);
   if (g.strategy != "greedy" && g.strategy != "beam" && g.strategy != "sample")
-    throw EngineError(ErrorKind::Config, "expected greedy, beam or sample, got \"" + g.strategy + "\"", p + "/strategy");
+    throw EngineError(ErrorKind::Config, "expected greedy, beam or sample, got \"" + g.strategy + "\"",
+                      p + "/strategy");
   g.beam_size = ju::get<int64_t>(j, "beam_size", p, g.beam_size);
   requirePositive(g.beam_size, p + "/beam_size");
   g.length_penalty = ju::get<double>(j, "length_penalty", p, g.length_penalty);
@@ -252,35 +284,64 @@ json toJson(const RunConfig& c) {
       {"seed", c.seed},
       {"model", {{"path", c.model_path}}},
       {"task",
-       {{"name", c.task.name}, {"data_dir", c.task.data_dir}, {"max_seq_length", c.task.max_seq_length},
-        {"max_train_examples", c.task.max_train_examples}, {"max_dev_examples", c.task.max_dev_examples},
-        {"few_shot_k", c.task.few_shot_k}, {"bad_rows", c.task.bad_rows == BadRowsPolicy::Skip ? "skip" : "fail"},
-        {"train_file", c.task.train_file}, {"dev_file", c.task.dev_file}, {"dev_items", c.task.dev_items},
+       {{"name", c.task.name},
+        {"data_dir", c.task.data_dir},
+        {"max_seq_length", c.task.max_seq_length},
+        {"max_train_examples", c.task.max_train_examples},
+        {"max_dev_examples", c.task.max_dev_examples},
+        {"few_shot_k", c.task.few_shot_k},
+        {"bad_rows", c.task.bad_rows == BadRowsPolicy::Skip ? "skip" : "fail"},
+        {"train_file", c.task.train_file},
+        {"dev_file", c.task.dev_file},
+        {"dev_items", c.task.dev_items},
         {"split_seed", c.task.split_seed}}},
       {"peft",
        {{"method", peftMethodName(p.method)},
         {"adapter",
-         {{"bottleneck", p.adapter.bottleneck}, {"attention_adapter", p.adapter.attention_adapter},
-          {"init", p.adapter.zero_init_up ? "zero_up" : "normal"}, {"init_std", p.adapter.init_std}}},
-        {"lora", {{"rank", p.lora.rank}, {"alpha", p.lora.alpha}, {"dropout", p.lora.dropout}, {"targets", p.lora.targets}}},
+         {{"bottleneck", p.adapter.bottleneck},
+          {"attention_adapter", p.adapter.attention_adapter},
+          {"init", p.adapter.zero_init_up ? "zero_up" : "normal"},
+          {"init_std", p.adapter.init_std}}},
+        {"lora",
+         {{"rank", p.lora.rank}, {"alpha", p.lora.alpha}, {"dropout", p.lora.dropout}, {"targets", p.lora.targets}}},
         {"adamix",
-         {{"num_modules", p.adamix.num_modules}, {"sharing", sharingName(p.adamix.sharing)},
-          {"routing", routingName(p.adamix.routing)}, {"consistency_weight", p.adamix.consistency_weight},
+         {{"num_modules", p.adamix.num_modules},
+          {"sharing", sharingName(p.adamix.sharing)},
+          {"routing", routingName(p.adamix.routing)},
+          {"consistency_weight", p.adamix.consistency_weight},
           {"distinct_routes", p.adamix.distinct_routes},
           {"inference", inferenceName(p.adamix.inference, p.adamix.inference_module)}}}}},
       {"train",
-       {{"learning_rate", t.learning_rate}, {"epochs", t.epochs}, {"max_steps", t.max_steps},
-        {"batch_size", t.batch_size}, {"grad_accum", t.grad_accum}, {"warmup_ratio", t.warmup_ratio},
-        {"warmup_steps", t.warmup_steps}, {"weight_decay", t.weight_decay}, {"adam_beta1", t.adam_beta1},
-        {"adam_beta2", t.adam_beta2}, {"adam_eps", t.adam_eps}, {"max_grad_norm", t.max_grad_norm},
-        {"eval_every_steps", t.eval_every_steps}, {"eval_batch_size", t.eval_batch_size},
-        {"checkpoint_every_steps", t.checkpoint_every_steps}, {"log_every_steps", t.log_every_steps},
-        {"threads", t.threads}, {"device", t.device}, {"bf16", t.bf16}, {"label_smoothing", t.label_smoothing}}},
+       {{"learning_rate", t.learning_rate},
+        {"epochs", t.epochs},
+        {"max_steps", t.max_steps},
+        {"batch_size", t.batch_size},
+        {"grad_accum", t.grad_accum},
+        {"warmup_ratio", t.warmup_ratio},
+        {"warmup_steps", t.warmup_steps},
+        {"weight_decay", t.weight_decay},
+        {"adam_beta1", t.adam_beta1},
+        {"adam_beta2", t.adam_beta2},
+        {"adam_eps", t.adam_eps},
+        {"max_grad_norm", t.max_grad_norm},
+        {"eval_every_steps", t.eval_every_steps},
+        {"eval_batch_size", t.eval_batch_size},
+        {"checkpoint_every_steps", t.checkpoint_every_steps},
+        {"log_every_steps", t.log_every_steps},
+        {"threads", t.threads},
+        {"device", t.device},
+        {"bf16", t.bf16},
+        {"label_smoothing", t.label_smoothing}}},
       {"generation",
-       {{"strategy", c.generation.strategy}, {"beam_size", c.generation.beam_size},
-        {"length_penalty", c.generation.length_penalty}, {"no_repeat_ngram_size", c.generation.no_repeat_ngram_size},
-        {"max_new_tokens", c.generation.max_new_tokens}, {"temperature", c.generation.temperature},
-        {"top_p", c.generation.top_p}, {"use_cache", c.generation.use_cache}, {"batch_size", c.generation.batch_size}}}};
+       {{"strategy", c.generation.strategy},
+        {"beam_size", c.generation.beam_size},
+        {"length_penalty", c.generation.length_penalty},
+        {"no_repeat_ngram_size", c.generation.no_repeat_ngram_size},
+        {"max_new_tokens", c.generation.max_new_tokens},
+        {"temperature", c.generation.temperature},
+        {"top_p", c.generation.top_p},
+        {"use_cache", c.generation.use_cache},
+        {"batch_size", c.generation.batch_size}}}};
 }
 
 }  // namespace adamix

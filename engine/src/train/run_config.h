@@ -21,10 +21,10 @@ struct TaskConfig {
   int64_t few_shot_k = 0;
   BadRowsPolicy bad_rows = BadRowsPolicy::Fail;
   // Generation tasks (e2e, webnlg, dart) only:
-  std::string train_file;  ///< relative to data_dir; default per dataset (train.txt / train.json)
-  std::string dev_file;    ///< relative to data_dir; default per dataset (valid.txt / dev.json)
-  int64_t dev_items = 0;   ///< > 0: split dev_file by distinct input, this many inputs for dev, the rest train
-  uint64_t split_seed = 1; ///< seed of that split (independent of the run seed: same split for every seed)
+  std::string train_file;   ///< relative to data_dir; default per dataset (train.txt / train.json)
+  std::string dev_file;     ///< relative to data_dir; default per dataset (valid.txt / dev.json)
+  int64_t dev_items = 0;    ///< > 0: split dev_file by distinct input, this many inputs for dev, the rest train
+  uint64_t split_seed = 1;  ///< seed of that split (independent of the run seed: same split for every seed)
 };
 
 /// Decoding of generation tasks at evaluation (model/beam_search.h).
@@ -44,22 +44,22 @@ struct GenerationConfig {
 struct TrainConfig {
   double learning_rate = 4e-4;
   int64_t epochs = 1;
-  int64_t max_steps = 0;     ///< > 0 overrides epochs (optimizer steps)
-  int64_t batch_size = 32;   ///< examples per micro-batch; effective batch = batch_size * grad_accum
+  int64_t max_steps = 0;    ///< > 0 overrides epochs (optimizer steps)
+  int64_t batch_size = 32;  ///< examples per micro-batch; effective batch = batch_size * grad_accum
   int64_t grad_accum = 1;
   double warmup_ratio = 0.06;
   int64_t warmup_steps = 0;  ///< > 0 overrides warmup_ratio
   double weight_decay = 0.1;
   double adam_beta1 = 0.9, adam_beta2 = 0.999, adam_eps = 1e-8;
-  double max_grad_norm = 1.0;  ///< 0 disables clipping
+  double max_grad_norm = 1.0;    ///< 0 disables clipping
   int64_t eval_every_steps = 0;  ///< 0 = only at each epoch end
   int64_t eval_batch_size = 64;
   int64_t checkpoint_every_steps = 0;  ///< 0 = at each epoch end
   int64_t log_every_steps = 10;
-  int64_t threads = 0;         ///< 0 = LibTorch default
-  std::string device = "auto";  ///< auto | cpu | cuda
-  bool bf16 = false;            ///< bf16 autocast (CUDA only)
-  double label_smoothing = 0.0; ///< causal-LM loss only (generation tasks)
+  int64_t threads = 0;           ///< 0 = LibTorch default
+  std::string device = "auto";   ///< auto | cpu | cuda
+  bool bf16 = false;             ///< bf16 autocast (CUDA only)
+  double label_smoothing = 0.0;  ///< causal-LM loss only (generation tasks)
 };
 
 struct RunConfig {

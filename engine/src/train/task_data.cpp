@@ -32,8 +32,7 @@ TaskData loadTaskData(const RunConfig& cfg, const Tokenizer& tokenizer) {
     train.examples = fewShot(train.examples, cfg.task.few_shot_k, cfg.seed);
   else if (cfg.task.max_train_examples > 0)
     train.examples = subsample(train.examples, cfg.task.max_train_examples, cfg.seed);
-  if (train.examples.empty())
-    throw EngineError(ErrorKind::Data, "the training split has no examples", train.path);
+  if (train.examples.empty()) throw EngineError(ErrorKind::Data, "the training split has no examples", train.path);
   d.train = encodeSplit("train", std::move(train), spec, tokenizer, cfg.task.max_seq_length);
   for (const auto& split : spec.dev_splits) {
     auto dev = loadSplit(cfg.task.name, cfg.task.data_dir, split, cfg.task.bad_rows);

@@ -11,9 +11,15 @@ namespace {
 std::string stateKey(const torch::Tensor& p) { return c10::guts::to_string(p.unsafeGetTensorImpl()); }
 
 nlohmann::json progressJson(const TrainProgress& p) {
-  return {{"step", p.step}, {"epoch", p.epoch}, {"micro_in_epoch", p.micro_in_epoch},
-          {"best_value", p.best_value}, {"has_best", p.has_best}, {"best_step", p.best_step},
-          {"best", p.best}, {"final", p.final}, {"last_eval_step", p.last_eval_step}};
+  return {{"step", p.step},
+          {"epoch", p.epoch},
+          {"micro_in_epoch", p.micro_in_epoch},
+          {"best_value", p.best_value},
+          {"has_best", p.has_best},
+          {"best_step", p.best_step},
+          {"best", p.best},
+          {"final", p.final},
+          {"last_eval_step", p.last_eval_step}};
 }
 }  // namespace
 
@@ -68,7 +74,8 @@ TrainProgress loadTrainCheckpoint(const std::string& path,
   for (const auto& [name, param] : params) {
     auto it = file.tensors.find("param/" + name);
     if (it == file.tensors.end())
-      throw EngineError(ErrorKind::Model, "checkpoint lacks a trainable parameter (different config?)", path + ":" + name);
+      throw EngineError(ErrorKind::Model, "checkpoint lacks a trainable parameter (different config?)",
+                        path + ":" + name);
     if (it->second.sizes() != param.sizes())
       throw EngineError(ErrorKind::Model, "checkpoint tensor has a different shape", path + ":" + name);
     param.copy_(it->second);

@@ -17,7 +17,7 @@ StepLosses forwardBackward(TaskModelImpl& model, RouteContext& routes, const tor
   auto out1 = model.forward(ids, mask);
   // Task loss as HF: cross-entropy (classification), MSE (regression), or the completion-only
   // causal-LM loss, in fp32.
-  auto loss = lm ? completionLoss(out1, labels, label_smoothing)
+  auto loss = lm           ? completionLoss(out1, labels, label_smoothing)
               : regression ? torch::mse_loss(out1.to(torch::kFloat32), labels)
                            : torch::nn::functional::cross_entropy(out1.to(torch::kFloat32), labels);
   StepLosses r;
@@ -26,8 +26,9 @@ StepLosses forwardBackward(TaskModelImpl& model, RouteContext& routes, const tor
     auto out2 = model.forward(ids, mask);
     // LM: symmetric KL of the next-token distributions at the completion positions (shifted).
     auto shifted = [](const torch::Tensor& o) { return o.narrow(1, 0, o.size(1) - 1); };
-    auto cons = lm ? symmetricKlConsistency(shifted(out1), shifted(out2), completionMask(labels))
-                : regression ? squaredDifferenceConsistency(out1, out2) : symmetricKlConsistency(out1, out2);
+    auto cons = lm           ? symmetricKlConsistency(shifted(out1), shifted(out2), completionMask(labels))
+                : regression ? squaredDifferenceConsistency(out1, out2)
+                             : symmetricKlConsistency(out1, out2);
     r.consistency = cons.item<double>();
     loss = loss + lambda * cons;
   }

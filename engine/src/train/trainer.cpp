@@ -32,15 +32,18 @@ namespace adamix {
 std::atomic<bool> g_interrupt_requested{false};
 
 uint64_t stepSeed(uint64_t seed, int64_t step, int64_t micro, uint64_t stream) {
-  return splitmix64(splitmix64(splitmix64(seed) ^ static_cast<uint64_t>(step)) ^
-                    (static_cast<uint64_t>(micro) << 8) ^ stream);
+  return splitmix64(splitmix64(splitmix64(seed) ^ static_cast<uint64_t>(step)) ^ (static_cast<uint64_t>(micro) << 8) ^
+                    stream);
 }
 
 namespace {
 
 json paramsJson(const ParamCounts& c) {
-  return {{"total", c.total}, {"trainable", c.trainable}, {"trainable_peft", c.trainable_peft},
-          {"inference_peft", c.inference_peft}, {"head", c.head}};
+  return {{"total", c.total},
+          {"trainable", c.trainable},
+          {"trainable_peft", c.trainable_peft},
+          {"inference_peft", c.inference_peft},
+          {"head", c.head}};
 }
 
 torch::Device resolveDevice(const std::string& d) {
@@ -59,8 +62,10 @@ void writePredictions(const fs::path& dir, const EncodedSplit& split, const Eval
   for (size_t i = 0; i < split.examples.size(); ++i) {
     const auto& e = split.examples[i];
     out << e.index << '\t' << r.predictions[i] << '\t';
-    if (regression) out << e.score;
-    else out << e.label;
+    if (regression)
+      out << e.score;
+    else
+      out << e.label;
     out << '\n';
   }
   writeFileAtomically(dir / (split.name + ".tsv"), out.str());
@@ -148,21 +153,23 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
     resumed_from = prog.step;
   }
 
-  json started = {{"config", resolved},
-                  {"device", device.str()},
-                  {"threads", at::get_num_threads()},
-                  {"params", paramsJson(peft.counts)},
-                  {"total_steps", total_steps},
-                  {"steps_per_epoch", steps_per_epoch},
-                  {"train_examples", n_train},
-                  {"data", nlg ? json{{"source", nlg_data.source}, {"dev_inputs", nlg_data.dev.size()}} : json::object()},
-                  {"resumed_from_step", resumed_from}};
+  json started = {
+      {"config", resolved},
+      {"device", device.str()},
+      {"threads", at::get_num_threads()},
+      {"params", paramsJson(peft.counts)},
+      {"total_steps", total_steps},
+      {"steps_per_epoch", steps_per_epoch},
+      {"train_examples", n_train},
+      {"data", nlg ? json{{"source", nlg_data.source}, {"dev_inputs", nlg_data.dev.size()}} : json::object()},
+      {"resumed_from_step", resumed_from}};
   events.emit("started", started);
   events.setStep(prog.step);
 
   const double lambda = cfg.peft.adamix.consistency_weight;
   // A second pass only differs when something is stochastic: M > 1 routes, or LoRA dropout.
-  const bool second_pass = lambda > 0 && (peft.num_modules > 1 || (cfg.peft.method == PeftMethod::Lora && cfg.peft.lora.dropout > 0));
+  const bool second_pass =
+      lambda > 0 && (peft.num_modules > 1 || (cfg.peft.method == PeftMethod::Lora && cfg.peft.lora.dropout > 0));
   const std::string primary = nlg ? "bleu" : spec.primary_metric;
 
   auto run_eval = [&](double epoch_f) {
@@ -170,7 +177,8 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
     if (nlg) {
       const auto r = evaluateGeneration(*model, routes, peft.num_modules, cfg, nlg_data, *tokenizer);
       for (const auto& [name, value] : r.metrics) {
-        events.emit("metric", {{"step", prog.step}, {"epoch", epoch_f}, {"split", "dev"}, {"name", name}, {"value", value}});
+        events.emit("metric",
+                    {{"step", prog.step}, {"epoch", epoch_f}, {"split", "dev"}, {"name", name}, {"value", value}});
         split_metrics["dev"][name] = value;
       }
       const double v = r.metrics.at(primary);
@@ -190,7 +198,8 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
       results.push_back(evaluate(*model, routes, peft.num_modules, spec, split, tokenizer->padId(),
                                  cfg.train.eval_batch_size, device));
       for (const auto& [name, value] : results.back().metrics) {
-        events.emit("metric", {{"step", prog.step}, {"epoch", epoch_f}, {"split", split.name}, {"name", name}, {"value", value}});
+        events.emit("metric",
+                    {{"step", prog.step}, {"epoch", epoch_f}, {"split", split.name}, {"name", name}, {"value", value}});
         split_metrics[split.name][name] = value;
       }
     }
@@ -278,12 +287,21 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
         const auto now = std::chrono::steady_clock::now();
         const double secs = std::max(1e-9, std::chrono::duration<double>(now - window_start).count());
         const double mean_loss = loss_acc / static_cast<double>(std::max<int64_t>(1, loss_n));
-        events.emit("progress", {{"step", prog.step}, {"total_steps", total_steps}, {"epoch", epoch_f},
-                                 {"loss", mean_loss}, {"lr", cfg.train.learning_rate * factor},
-                                 {"examples_per_s", examples_acc / secs}, {"tokens_per_s", tokens_acc / secs}});
-        events.emit("metric", {{"step", prog.step}, {"epoch", epoch_f}, {"split", "train"}, {"name", "loss"}, {"value", mean_loss}});
+        events.emit("progress", {{"step", prog.step},
+                                 {"total_steps", total_steps},
+                                 {"epoch", epoch_f},
+                                 {"loss", mean_loss},
+                                 {"lr", cfg.train.learning_rate * factor},
+                                 {"examples_per_s", examples_acc / secs},
+                                 {"tokens_per_s", tokens_acc / secs}});
+        events.emit(
+            "metric",
+            {{"step", prog.step}, {"epoch", epoch_f}, {"split", "train"}, {"name", "loss"}, {"value", mean_loss}});
         if (second_pass)
-          events.emit("metric", {{"step", prog.step}, {"epoch", epoch_f}, {"split", "train"}, {"name", "consistency"},
+          events.emit("metric", {{"step", prog.step},
+                                 {"epoch", epoch_f},
+                                 {"split", "train"},
+                                 {"name", "consistency"},
                                  {"value", cons_acc / static_cast<double>(std::max<int64_t>(1, loss_n))}});
         loss_acc = cons_acc = 0;
         loss_n = examples_acc = tokens_acc = 0;
@@ -299,10 +317,12 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
       }
       if ((cfg.train.checkpoint_every_steps > 0 && prog.step % cfg.train.checkpoint_every_steps == 0) || epoch_end)
         checkpoint();
-      if (g_interrupt_requested || (opts.stop_after_steps > 0 && prog.step >= opts.stop_after_steps && prog.step < total_steps)) {
+      if (g_interrupt_requested ||
+          (opts.stop_after_steps > 0 && prog.step >= opts.stop_after_steps && prog.step < total_steps)) {
         checkpoint();
         events.stopHeartbeat();
-        throw EngineError(ErrorKind::Interrupted, "interrupted at step " + std::to_string(prog.step) + "; continue with --resume");
+        throw EngineError(ErrorKind::Interrupted,
+                          "interrupted at step " + std::to_string(prog.step) + "; continue with --resume");
       }
     }
     if (prog.micro_in_epoch >= micro_per_epoch) {
@@ -324,8 +344,8 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
   saveSafetensors((run_dir / "merged.safetensors").string(), merged, {{"config", meta.dump()}});
 
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  json finished = {{"final", prog.final}, {"best", prog.best}, {"best_step", prog.best_step},
-                   {"primary_metric", primary}, {"wall_s", wall}, {"params", paramsJson(peft.counts)},
+  json finished = {{"final", prog.final},       {"best", prog.best}, {"best_step", prog.best_step},
+                   {"primary_metric", primary}, {"wall_s", wall},    {"params", paramsJson(peft.counts)},
                    {"total_steps", total_steps}};
   if (nlg) {
     finished["predictions"] = "predictions/dev.tsv";

@@ -38,825 +38,836 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int kRawRole = Qt::UserRole;       // original JSON of a task / axis row
+constexpr int kRawRole = Qt::UserRole;  // original JSON of a task / axis row
 constexpr int kBundleRole = Qt::UserRole + 1;
 
-json numberJson(double v)
-{
-    if (std::isfinite(v) && std::floor(v) == v && std::fabs(v) < 1e15) return json(qint64(v));
-    return json(v);
+json numberJson(double v) {
+  if (std::isfinite(v) && std::floor(v) == v && std::fabs(v) < 1e15) return json(qint64(v));
+  return json(v);
 }
 
 /// "8, 16, up" → [8, 16, "up"]: JSON scalars where they parse, else strings.
-json parseValues(const QString& text)
-{
-    json out = json::array();
-    for (QString tok : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-        tok = tok.trimmed();
-        if (tok.isEmpty()) continue;
-        const json v = json::parse(tok.toStdString(), nullptr, false);
-        if (!v.is_discarded() && (v.is_number() || v.is_boolean() || v.is_string() || v.is_null()))
-            out.push_back(v);
-        else
-            out.push_back(tok.toStdString());
-    }
-    return out;
+json parseValues(const QString& text) {
+  json out = json::array();
+  for (QString tok : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+    tok = tok.trimmed();
+    if (tok.isEmpty()) continue;
+    const json v = json::parse(tok.toStdString(), nullptr, false);
+    if (!v.is_discarded() && (v.is_number() || v.is_boolean() || v.is_string() || v.is_null()))
+      out.push_back(v);
+    else
+      out.push_back(tok.toStdString());
+  }
+  return out;
 }
 
-QString valueText(const json& v)
-{
-    return v.is_string() ? QString::fromStdString(v.get<std::string>()) : QString::fromStdString(v.dump());
+QString valueText(const json& v) {
+  return v.is_string() ? QString::fromStdString(v.get<std::string>()) : QString::fromStdString(v.dump());
 }
 
-QString formatCount(qint64 n)
-{
-    return QLocale(QLocale::English).toString(n);
-}
+QString formatCount(qint64 n) { return QLocale(QLocale::English).toString(n); }
 
-QComboBox* makeCombo(const QStringList& items, bool editable = false)
-{
-    auto* c = new QComboBox;
-    c->addItems(items);
-    c->setEditable(editable);
-    return c;
+QComboBox* makeCombo(const QStringList& items, bool editable = false) {
+  auto* c = new QComboBox;
+  c->addItems(items);
+  c->setEditable(editable);
+  return c;
 }
 
 }  // namespace
 
-DesignerView::DesignerView(Workspace* workspace, QWidget* parent) : QWidget(parent), ws_(workspace)
-{
-    buildForm();
-    validateTimer_.setSingleShot(true);
-    validateTimer_.setInterval(150);
-    connect(&validateTimer_, &QTimer::timeout, this, &DesignerView::revalidate);
-    connect(&inspector_, &ParamInspector::counted, this, &DesignerView::onCounted);
-    newStudy();
+DesignerView::DesignerView(Workspace* workspace, QWidget* parent) : QWidget(parent), ws_(workspace) {
+  buildForm();
+  validateTimer_.setSingleShot(true);
+  validateTimer_.setInterval(150);
+  connect(&validateTimer_, &QTimer::timeout, this, &DesignerView::revalidate);
+  connect(&inspector_, &ParamInspector::counted, this, &DesignerView::onCounted);
+  newStudy();
 }
 
 void DesignerView::addField(const QString& pointer, QWidget* w, std::function<json()> get,
-                            std::function<void(const json&)> set)
-{
-    const QString help = optionHelp(pointer);
-    if (!help.isEmpty()) w->setToolTip(help);
-    w->setProperty("origTip", w->toolTip());
-    w->setProperty("pointer", pointer);
-    fields_.push_back({pointer, w, std::move(get), std::move(set)});
+                            std::function<void(const json&)> set) {
+  const QString help = optionHelp(pointer);
+  if (!help.isEmpty()) w->setToolTip(help);
+  w->setProperty("origTip", w->toolTip());
+  w->setProperty("pointer", pointer);
+  fields_.push_back({pointer, w, std::move(get), std::move(set)});
 }
 
-void DesignerView::buildForm()
-{
-    auto* outer = new QVBoxLayout(this);
-    // --- toolbar ---
-    auto* bar = new QHBoxLayout;
-    auto* newBtn = new QPushButton(QIcon::fromTheme("document-new"), tr("New"));
-    auto* openBtn = new QPushButton(QIcon::fromTheme("document-open"), tr("Open…"));
-    auto* saveBtn = new QPushButton(QIcon::fromTheme("document-save"), tr("Save"));
-    auto* saveAsBtn = new QPushButton(tr("Save as…"));
-    launch_ = new QPushButton(QIcon::fromTheme("media-playback-start"), tr("Launch"));
-    launch_->setToolTip(tr("Saves the study and queues its runs in the current workspace (Ctrl+R)."));
-    newBtn->setToolTip(tr("Starts a new study from the defaults."));
-    openBtn->setToolTip(tr("Loads a study file (the same JSON the adamix CLI reads)."));
-    saveBtn->setToolTip(tr("Writes the study file (Ctrl+S)."));
-    bar->addWidget(newBtn);
-    bar->addWidget(openBtn);
-    bar->addWidget(saveBtn);
-    bar->addWidget(saveAsBtn);
-    bar->addStretch();
-    bar->addWidget(launch_);
-    outer->addLayout(bar);
-    connect(newBtn, &QPushButton::clicked, this, &DesignerView::newStudy);
-    connect(openBtn, &QPushButton::clicked, this, &DesignerView::openWithDialog);
-    connect(saveBtn, &QPushButton::clicked, this, &DesignerView::save);
-    connect(saveAsBtn, &QPushButton::clicked, this, &DesignerView::saveAs);
-    connect(launch_, &QPushButton::clicked, this, &DesignerView::launch);
+void DesignerView::buildForm() {
+  auto* outer = new QVBoxLayout(this);
+  // --- toolbar ---
+  auto* bar = new QHBoxLayout;
+  auto* newBtn = new QPushButton(QIcon::fromTheme("document-new"), tr("New"));
+  auto* openBtn = new QPushButton(QIcon::fromTheme("document-open"), tr("Open…"));
+  auto* saveBtn = new QPushButton(QIcon::fromTheme("document-save"), tr("Save"));
+  auto* saveAsBtn = new QPushButton(tr("Save as…"));
+  launch_ = new QPushButton(QIcon::fromTheme("media-playback-start"), tr("Launch"));
+  launch_->setToolTip(tr("Saves the study and queues its runs in the current workspace (Ctrl+R)."));
+  newBtn->setToolTip(tr("Starts a new study from the defaults."));
+  openBtn->setToolTip(tr("Loads a study file (the same JSON the adamix CLI reads)."));
+  saveBtn->setToolTip(tr("Writes the study file (Ctrl+S)."));
+  bar->addWidget(newBtn);
+  bar->addWidget(openBtn);
+  bar->addWidget(saveBtn);
+  bar->addWidget(saveAsBtn);
+  bar->addStretch();
+  bar->addWidget(launch_);
+  outer->addLayout(bar);
+  connect(newBtn, &QPushButton::clicked, this, &DesignerView::newStudy);
+  connect(openBtn, &QPushButton::clicked, this, &DesignerView::openWithDialog);
+  connect(saveBtn, &QPushButton::clicked, this, &DesignerView::save);
+  connect(saveAsBtn, &QPushButton::clicked, this, &DesignerView::saveAs);
+  connect(launch_, &QPushButton::clicked, this, &DesignerView::launch);
 
-    auto* split = new QSplitter(Qt::Horizontal);
-    outer->addWidget(split, 1);
+  auto* split = new QSplitter(Qt::Horizontal);
+  outer->addWidget(split, 1);
 
-    // --- left: the form ---
-    auto* formHost = new QWidget;
-    auto* fl = new QVBoxLayout(formHost);
-    auto* studyBox = new QGroupBox(tr("Study"));
-    auto* sf = new QFormLayout(studyBox);
-    name_ = new QLineEdit;
-    name_->setToolTip(tr("The study's name; the workspace keys studies by name."));
-    description_ = new QLineEdit;
-    description_->setToolTip(tr("Free text describing the study."));
-    seeds_ = new QLineEdit;
-    seeds_->setToolTip(tr("Distinct integer seeds, comma separated; every variant runs once per seed."));
-    sf->addRow(tr("Name"), name_);
-    sf->addRow(tr("Description"), description_);
-    sf->addRow(tr("Seeds"), seeds_);
-    fl->addWidget(studyBox);
+  // --- left: the form ---
+  auto* formHost = new QWidget;
+  auto* fl = new QVBoxLayout(formHost);
+  auto* studyBox = new QGroupBox(tr("Study"));
+  auto* sf = new QFormLayout(studyBox);
+  name_ = new QLineEdit;
+  name_->setToolTip(tr("The study's name; the workspace keys studies by name."));
+  description_ = new QLineEdit;
+  description_->setToolTip(tr("Free text describing the study."));
+  seeds_ = new QLineEdit;
+  seeds_->setToolTip(tr("Distinct integer seeds, comma separated; every variant runs once per seed."));
+  sf->addRow(tr("Name"), name_);
+  sf->addRow(tr("Description"), description_);
+  sf->addRow(tr("Seeds"), seeds_);
+  fl->addWidget(studyBox);
 
-    auto* modelBox = new QGroupBox(tr("Model and tasks"));
-    auto* mf = new QFormLayout(modelBox);
-    auto* modelRow = new QHBoxLayout;
-    model_ = new QLineEdit;
-    auto* browse = new QToolButton;
-    browse->setText(QStringLiteral("…"));
-    browse->setToolTip(tr("Choose the model directory."));
-    modelRow->addWidget(model_, 1);
-    modelRow->addWidget(browse);
-    mf->addRow(tr("Model"), modelRow);
-    modelInfo_ = new QLabel;
-    modelInfo_->setWordWrap(true);
-    mf->addRow(QString(), modelInfo_);
-    addField("/model/path", model_, [this] { return json(model_->text().trimmed().toStdString()); },
-             [this](const json& v) { model_->setText(v.is_string() ? QString::fromStdString(v.get<std::string>()) : QString()); });
-    connect(browse, &QToolButton::clicked, this, [this] {
-        const QString d = QFileDialog::getExistingDirectory(this, tr("Model directory"), model_->text());
-        if (!d.isEmpty()) model_->setText(d);
-    });
-    tasks_ = new QTableWidget(0, 2);
-    tasks_->setHorizontalHeaderLabels({tr("Task"), tr("Data directory")});
-    tasks_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
-    tasks_->verticalHeader()->setVisible(false);
-    tasks_->setToolTip(tr("GLUE task names (rte, sst2, mrpc, cola, stsb, qqp, mnli, qnli, wnli) and their data directories."));
-    tasks_->setMinimumHeight(90);
-    tasks_->setMaximumHeight(130);
-    mf->addRow(tr("Tasks"), tasks_);
-    auto* taskBtns = new QHBoxLayout;
-    auto* addTask = new QPushButton(tr("Add task"));
-    auto* delTask = new QPushButton(tr("Remove task"));
-    taskBtns->addWidget(addTask);
-    taskBtns->addWidget(delTask);
-    taskBtns->addStretch();
-    mf->addRow(QString(), taskBtns);
-    connect(addTask, &QPushButton::clicked, this, [this] {
-        const int r = tasks_->rowCount();
-        tasks_->insertRow(r);
-        tasks_->setItem(r, 0, new QTableWidgetItem(QStringLiteral("rte")));
-        tasks_->setItem(r, 1, new QTableWidgetItem(QStringLiteral("asset:glue/RTE")));
-        scheduleValidation();
-    });
-    connect(delTask, &QPushButton::clicked, this, [this] {
-        if (tasks_->currentRow() >= 0) tasks_->removeRow(tasks_->currentRow());
-        scheduleValidation();
-    });
-    auto* maxLen = new QSpinBox;
-    maxLen->setRange(8, 8192);
-    addField("/task/max_seq_length", maxLen, [maxLen] { return json(maxLen->value()); },
-             [maxLen](const json& v) { maxLen->setValue(v.is_number() ? v.get<int>() : 128); });
-    mf->addRow(tr("Max length"), maxLen);
-    auto* maxTrain = new QSpinBox;
-    maxTrain->setRange(0, 100000000);
-    maxTrain->setSpecialValueText(tr("all"));
-    addField("/task/max_train_examples", maxTrain, [maxTrain] { return json(maxTrain->value()); },
-             [maxTrain](const json& v) { maxTrain->setValue(v.is_number() ? v.get<int>() : 0); });
-    mf->addRow(tr("Train examples"), maxTrain);
-    fl->addWidget(modelBox);
-
-    auto* peftBox = new QGroupBox(tr("PEFT method and AdaMix"));
-    auto* pf = new QFormLayout(peftBox);
-    auto* method = makeCombo({"adapter", "lora", "bitfit", "head", "full"});
-    addField("/peft/method", method, [method] { return json(method->currentText().toStdString()); },
-             [method](const json& v) { method->setCurrentText(v.is_string() ? QString::fromStdString(v.get<std::string>()) : "adapter"); });
-    pf->addRow(tr("Method"), method);
-    auto* m = new QSpinBox;
-    m->setRange(1, 64);
-    addField("/peft/adamix/num_modules", m, [m] { return json(m->value()); },
-             [m](const json& v) { m->setValue(v.is_number() ? v.get<int>() : 1); });
-    pf->addRow(tr("Modules M"), m);
-    auto* bottleneck = new QSpinBox;
-    bottleneck->setRange(1, 8192);
-    addField("/peft/adapter/bottleneck", bottleneck, [bottleneck] { return json(bottleneck->value()); },
-             [bottleneck](const json& v) { bottleneck->setValue(v.is_number() ? v.get<int>() : 16); });
-    pf->addRow(tr("Adapter bottleneck r"), bottleneck);
-    auto* rank = new QSpinBox;
-    rank->setRange(1, 4096);
-    addField("/peft/lora/rank", rank, [rank] { return json(rank->value()); },
-             [rank](const json& v) { rank->setValue(v.is_number() ? v.get<int>() : 8); });
-    pf->addRow(tr("LoRA rank"), rank);
-    auto* alpha = new QDoubleSpinBox;
-    alpha->setRange(0.01, 100000);
-    alpha->setDecimals(2);
-    addField("/peft/lora/alpha", alpha, [alpha] { return numberJson(alpha->value()); },
-             [alpha](const json& v) { alpha->setValue(v.is_number() ? v.get<double>() : 16); });
-    pf->addRow(tr("LoRA alpha"), alpha);
-    auto* sharing = makeCombo({"up", "down", "none"});
-    addField("/peft/adamix/sharing", sharing, [sharing] { return json(sharing->currentText().toStdString()); },
-             [sharing](const json& v) { sharing->setCurrentText(v.is_string() ? QString::fromStdString(v.get<std::string>()) : "up"); });
-    pf->addRow(tr("Sharing"), sharing);
-    auto* routing = makeCombo({"batch", "example", "token", "fixed"});
-    addField("/peft/adamix/routing", routing, [routing] { return json(routing->currentText().toStdString()); },
-             [routing](const json& v) { routing->setCurrentText(v.is_string() ? QString::fromStdString(v.get<std::string>()) : "batch"); });
-    pf->addRow(tr("Routing"), routing);
-    auto* lambda = new QDoubleSpinBox;
-    lambda->setRange(0, 10000);
-    lambda->setDecimals(3);
-    addField("/peft/adamix/consistency_weight", lambda, [lambda] { return json(lambda->value()); },
-             [lambda](const json& v) { lambda->setValue(v.is_number() ? v.get<double>() : 0); });
-    pf->addRow(tr("Consistency λ"), lambda);
-    auto* inference = makeCombo({"merged", "random", "ensemble", "module:0"}, true);
-    addField("/peft/adamix/inference", inference, [inference] { return json(inference->currentText().trimmed().toStdString()); },
-             [inference](const json& v) { inference->setCurrentText(v.is_string() ? QString::fromStdString(v.get<std::string>()) : "merged"); });
-    pf->addRow(tr("Inference"), inference);
-    fl->addWidget(peftBox);
-
-    auto* trainBox = new QGroupBox(tr("Training"));
-    auto* tf = new QFormLayout(trainBox);
-    auto* lr = new QLineEdit;
-    addField("/train/learning_rate", lr,
-             [lr] {
-                 bool ok = false;
-                 const double v = lr->text().trimmed().toDouble(&ok);
-                 return ok ? json(v) : json(lr->text().trimmed().toStdString());
-             },
-             [lr](const json& v) { lr->setText(v.is_number() ? QString::number(v.get<double>(), 'g', 6) : QString()); });
-    tf->addRow(tr("Learning rate"), lr);
-    auto* epochs = new QSpinBox;
-    epochs->setRange(1, 10000);
-    addField("/train/epochs", epochs, [epochs] { return json(epochs->value()); },
-             [epochs](const json& v) { epochs->setValue(v.is_number() ? v.get<int>() : 1); });
-    tf->addRow(tr("Epochs"), epochs);
-    auto* batch = new QSpinBox;
-    batch->setRange(1, 65536);
-    addField("/train/batch_size", batch, [batch] { return json(batch->value()); },
-             [batch](const json& v) { batch->setValue(v.is_number() ? v.get<int>() : 32); });
-    tf->addRow(tr("Batch size"), batch);
-    fl->addWidget(trainBox);
-    fl->addStretch();
-    auto* scroll = new QScrollArea;
-    scroll->setWidgetResizable(true);
-    scroll->setWidget(formHost);
-    scroll->setMinimumWidth(360);
-    split->addWidget(scroll);
-
-    // --- right: axes, count, preview ---
-    auto* right = new QWidget;
-    auto* rl = new QVBoxLayout(right);
-    auto* axesBox = new QGroupBox(tr("Ablation axes"));
-    auto* al = new QVBoxLayout(axesBox);
-    axes_ = new QTableWidget(0, 2);
-    axes_->setHorizontalHeaderLabels({tr("Axis (config path)"), tr("Values (comma separated)")});
-    axes_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Interactive);
-    axes_->horizontalHeader()->resizeSection(0, 240);
-    axes_->horizontalHeader()->setStretchLastSection(true);
-    axes_->verticalHeader()->setVisible(false);
-    axes_->setToolTip(tr("Each axis multiplies the runs: pick a config field and list its values; "
-                         "bundle axes from a file (variants) are kept as they are."));
-    axes_->setMinimumHeight(110);
-    al->addWidget(axes_);
-    auto* axisBtns = new QHBoxLayout;
-    auto* addAxis = new QPushButton(tr("Add axis"));
-    auto* delAxis = new QPushButton(tr("Remove axis"));
-    axisBtns->addWidget(addAxis);
-    axisBtns->addWidget(delAxis);
-    axisBtns->addStretch();
-    al->addLayout(axisBtns);
-    rl->addWidget(axesBox);
-    connect(addAxis, &QPushButton::clicked, this, [this] {
-        QStringList used;
-        for (int r = 0; r < axes_->rowCount(); ++r)
-            if (auto* c = qobject_cast<QComboBox*>(axes_->cellWidget(r, 0))) used << c->currentText();
-        QString path = axisPaths().first();
-        for (const QString& p : axisPaths())
-            if (!used.contains(p)) {
-                path = p;
-                break;
-            }
-        addPathAxis(path, {});
-    });
-    connect(delAxis, &QPushButton::clicked, this, [this] {
-        if (axes_->currentRow() >= 0) axes_->removeRow(axes_->currentRow());
-        scheduleValidation();
-    });
-    count_ = new QLabel;
-    QFont bold = count_->font();
-    bold.setBold(true);
-    bold.setPointSizeF(bold.pointSizeF() * 1.15);
-    count_->setFont(bold);
-    rl->addWidget(count_);
-    errorLabel_ = new QLabel;
-    errorLabel_->setWordWrap(true);
-    errorLabel_->setStyleSheet(QStringLiteral("QLabel { color: #d62728; }"));
-    errorLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    rl->addWidget(errorLabel_);
-    preview_ = new QTableWidget(0, 6);
-    preview_->setHorizontalHeaderLabels({tr("Run id"), tr("Task"), tr("Variant"), tr("Seed"), tr("Trainable PEFT"),
-                                         tr("Inference PEFT")});
-    preview_->horizontalHeaderItem(4)->setToolTip(tr("Parameters trained (all M modules, head excluded), from adamix-engine inspect."));
-    preview_->horizontalHeaderItem(5)->setToolTip(tr("Parameters at inference after merging the modules (the paper's #Param)."));
-    preview_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    preview_->verticalHeader()->setVisible(false);
-    preview_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    preview_->horizontalHeader()->setStretchLastSection(true);
-    preview_->setAlternatingRowColors(true);
-    rl->addWidget(preview_, 1);
-    split->addWidget(right);
-    split->setStretchFactor(1, 1);
-    split->setSizes({380, 700});
-
-    // every edit revalidates (debounced)
-    for (const Field& f : fields_) {
-        if (auto* le = qobject_cast<QLineEdit*>(f.widget)) connect(le, &QLineEdit::textChanged, this, &DesignerView::scheduleValidation);
-        if (auto* sb = qobject_cast<QSpinBox*>(f.widget)) connect(sb, &QSpinBox::valueChanged, this, &DesignerView::scheduleValidation);
-        if (auto* ds = qobject_cast<QDoubleSpinBox*>(f.widget))
-            connect(ds, &QDoubleSpinBox::valueChanged, this, &DesignerView::scheduleValidation);
-        if (auto* cb = qobject_cast<QComboBox*>(f.widget))
-            connect(cb, &QComboBox::currentTextChanged, this, &DesignerView::scheduleValidation);
-    }
-    for (QLineEdit* le : {name_, description_, seeds_}) connect(le, &QLineEdit::textChanged, this, &DesignerView::scheduleValidation);
-    connect(tasks_, &QTableWidget::itemChanged, this, &DesignerView::scheduleValidation);
-    connect(axes_, &QTableWidget::itemChanged, this, &DesignerView::scheduleValidation);
-    connect(model_, &QLineEdit::editingFinished, this, &DesignerView::inspectModel);
-    name_->setProperty("origTip", name_->toolTip());
-    seeds_->setProperty("origTip", seeds_->toolTip());
-    tasks_->setProperty("origTip", tasks_->toolTip());
-    axes_->setProperty("origTip", axes_->toolTip());
-}
-
-void DesignerView::addPathAxis(const QString& path, const QString& values)
-{
-    const int r = axes_->rowCount();
-    axes_->insertRow(r);
-    auto* combo = makeCombo(axisPaths(), true);
-    combo->setCurrentText(path);
-    combo->setToolTip(optionHelp(path));
-    connect(combo, &QComboBox::currentTextChanged, this, [this, combo](const QString& p) {
-        combo->setToolTip(optionHelp(p));
-        scheduleValidation();
-    });
-    axes_->setCellWidget(r, 0, combo);
-    auto* item0 = new QTableWidgetItem;
-    item0->setData(kBundleRole, false);
-    item0->setData(kRawRole, QString());
-    axes_->setItem(r, 0, item0);
-    axes_->setItem(r, 1, new QTableWidgetItem(values));
+  auto* modelBox = new QGroupBox(tr("Model and tasks"));
+  auto* mf = new QFormLayout(modelBox);
+  auto* modelRow = new QHBoxLayout;
+  model_ = new QLineEdit;
+  auto* browse = new QToolButton;
+  browse->setText(QStringLiteral("…"));
+  browse->setToolTip(tr("Choose the model directory."));
+  modelRow->addWidget(model_, 1);
+  modelRow->addWidget(browse);
+  mf->addRow(tr("Model"), modelRow);
+  modelInfo_ = new QLabel;
+  modelInfo_->setWordWrap(true);
+  mf->addRow(QString(), modelInfo_);
+  addField(
+      "/model/path", model_, [this] { return json(model_->text().trimmed().toStdString()); },
+      [this](const json& v) {
+        model_->setText(v.is_string() ? QString::fromStdString(v.get<std::string>()) : QString());
+      });
+  connect(browse, &QToolButton::clicked, this, [this] {
+    const QString d = QFileDialog::getExistingDirectory(this, tr("Model directory"), model_->text());
+    if (!d.isEmpty()) model_->setText(d);
+  });
+  tasks_ = new QTableWidget(0, 2);
+  tasks_->setHorizontalHeaderLabels({tr("Task"), tr("Data directory")});
+  tasks_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+  tasks_->verticalHeader()->setVisible(false);
+  tasks_->setToolTip(
+      tr("GLUE task names (rte, sst2, mrpc, cola, stsb, qqp, mnli, qnli, wnli) and their data directories."));
+  tasks_->setMinimumHeight(90);
+  tasks_->setMaximumHeight(130);
+  mf->addRow(tr("Tasks"), tasks_);
+  auto* taskBtns = new QHBoxLayout;
+  auto* addTask = new QPushButton(tr("Add task"));
+  auto* delTask = new QPushButton(tr("Remove task"));
+  taskBtns->addWidget(addTask);
+  taskBtns->addWidget(delTask);
+  taskBtns->addStretch();
+  mf->addRow(QString(), taskBtns);
+  connect(addTask, &QPushButton::clicked, this, [this] {
+    const int r = tasks_->rowCount();
+    tasks_->insertRow(r);
+    tasks_->setItem(r, 0, new QTableWidgetItem(QStringLiteral("rte")));
+    tasks_->setItem(r, 1, new QTableWidgetItem(QStringLiteral("asset:glue/RTE")));
     scheduleValidation();
-}
-
-QWidget* DesignerView::fieldWidget(const QString& basePointer) const
-{
-    for (const Field& f : fields_)
-        if (f.pointer == basePointer) return f.widget;
-    return nullptr;
-}
-
-void DesignerView::setField(const QString& basePointer, const json& value)
-{
-    for (const Field& f : fields_)
-        if (f.pointer == basePointer) f.set(value);
+  });
+  connect(delTask, &QPushButton::clicked, this, [this] {
+    if (tasks_->currentRow() >= 0) tasks_->removeRow(tasks_->currentRow());
     scheduleValidation();
-}
+  });
+  auto* maxLen = new QSpinBox;
+  maxLen->setRange(8, 8192);
+  addField(
+      "/task/max_seq_length", maxLen, [maxLen] { return json(maxLen->value()); },
+      [maxLen](const json& v) { maxLen->setValue(v.is_number() ? v.get<int>() : 128); });
+  mf->addRow(tr("Max length"), maxLen);
+  auto* maxTrain = new QSpinBox;
+  maxTrain->setRange(0, 100000000);
+  maxTrain->setSpecialValueText(tr("all"));
+  addField(
+      "/task/max_train_examples", maxTrain, [maxTrain] { return json(maxTrain->value()); },
+      [maxTrain](const json& v) { maxTrain->setValue(v.is_number() ? v.get<int>() : 0); });
+  mf->addRow(tr("Train examples"), maxTrain);
+  fl->addWidget(modelBox);
 
-void DesignerView::newStudy()
-{
-    json doc = {{"name", "my-study"},
-                {"base", {{"model", {{"path", "asset:models/stories260K"}}},
-                          {"task", {{"max_seq_length", 64}, {"max_train_examples", 512}}},
-                          {"train", {{"learning_rate", 1e-3}, {"epochs", 1}, {"batch_size", 16}}}}},
-                {"tasks", json::array({{{"name", "rte"}, {"data_dir", "asset:glue/RTE"}}})},
-                {"axes", json::array({{{"path", "/peft/adamix/num_modules"}, {"values", {1, 4}}}})},
-                {"seeds", {1}}};
-    loadDocument(doc);
-}
+  auto* peftBox = new QGroupBox(tr("PEFT method and AdaMix"));
+  auto* pf = new QFormLayout(peftBox);
+  auto* method = makeCombo({"adapter", "lora", "bitfit", "head", "full"});
+  addField(
+      "/peft/method", method, [method] { return json(method->currentText().toStdString()); },
+      [method](const json& v) {
+        method->setCurrentText(v.is_string() ? QString::fromStdString(v.get<std::string>()) : "adapter");
+      });
+  pf->addRow(tr("Method"), method);
+  auto* m = new QSpinBox;
+  m->setRange(1, 64);
+  addField(
+      "/peft/adamix/num_modules", m, [m] { return json(m->value()); },
+      [m](const json& v) { m->setValue(v.is_number() ? v.get<int>() : 1); });
+  pf->addRow(tr("Modules M"), m);
+  auto* bottleneck = new QSpinBox;
+  bottleneck->setRange(1, 8192);
+  addField(
+      "/peft/adapter/bottleneck", bottleneck, [bottleneck] { return json(bottleneck->value()); },
+      [bottleneck](const json& v) { bottleneck->setValue(v.is_number() ? v.get<int>() : 16); });
+  pf->addRow(tr("Adapter bottleneck r"), bottleneck);
+  auto* rank = new QSpinBox;
+  rank->setRange(1, 4096);
+  addField(
+      "/peft/lora/rank", rank, [rank] { return json(rank->value()); },
+      [rank](const json& v) { rank->setValue(v.is_number() ? v.get<int>() : 8); });
+  pf->addRow(tr("LoRA rank"), rank);
+  auto* alpha = new QDoubleSpinBox;
+  alpha->setRange(0.01, 100000);
+  alpha->setDecimals(2);
+  addField(
+      "/peft/lora/alpha", alpha, [alpha] { return numberJson(alpha->value()); },
+      [alpha](const json& v) { alpha->setValue(v.is_number() ? v.get<double>() : 16); });
+  pf->addRow(tr("LoRA alpha"), alpha);
+  auto* sharing = makeCombo({"up", "down", "none"});
+  addField(
+      "/peft/adamix/sharing", sharing, [sharing] { return json(sharing->currentText().toStdString()); },
+      [sharing](const json& v) {
+        sharing->setCurrentText(v.is_string() ? QString::fromStdString(v.get<std::string>()) : "up");
+      });
+  pf->addRow(tr("Sharing"), sharing);
+  auto* routing = makeCombo({"batch", "example", "token", "fixed"});
+  addField(
+      "/peft/adamix/routing", routing, [routing] { return json(routing->currentText().toStdString()); },
+      [routing](const json& v) {
+        routing->setCurrentText(v.is_string() ? QString::fromStdString(v.get<std::string>()) : "batch");
+      });
+  pf->addRow(tr("Routing"), routing);
+  auto* lambda = new QDoubleSpinBox;
+  lambda->setRange(0, 10000);
+  lambda->setDecimals(3);
+  addField(
+      "/peft/adamix/consistency_weight", lambda, [lambda] { return json(lambda->value()); },
+      [lambda](const json& v) { lambda->setValue(v.is_number() ? v.get<double>() : 0); });
+  pf->addRow(tr("Consistency λ"), lambda);
+  auto* inference = makeCombo({"merged", "random", "ensemble", "module:0"}, true);
+  addField(
+      "/peft/adamix/inference", inference,
+      [inference] { return json(inference->currentText().trimmed().toStdString()); },
+      [inference](const json& v) {
+        inference->setCurrentText(v.is_string() ? QString::fromStdString(v.get<std::string>()) : "merged");
+      });
+  pf->addRow(tr("Inference"), inference);
+  fl->addWidget(peftBox);
 
-void DesignerView::loadDocument(const json& doc, const QString& path)
-{
-    loading_ = true;
-    original_ = doc.is_object() ? doc : json::object();
-    path_ = path;
-    name_->setText(QString::fromStdString(original_.value("name", std::string())));
-    description_->setText(QString::fromStdString(original_.value("description", std::string())));
-    json base = original_.value("base", json::object());
-    json merged = app::runConfigDefaults();
-    if (base.is_object()) app::mergeInto(merged, base);
-    for (const Field& f : fields_) {
-        const json::json_pointer ptr(f.pointer.toStdString());
-        f.set(merged.contains(ptr) ? merged[ptr] : json());
-    }
-    tasks_->setRowCount(0);
-    for (const json& t : original_.value("tasks", json::array())) {
-        const int r = tasks_->rowCount();
-        tasks_->insertRow(r);
-        auto* n = new QTableWidgetItem(QString::fromStdString(t.is_object() ? t.value("name", std::string()) : std::string()));
-        n->setData(kRawRole, QString::fromStdString(t.dump()));
-        tasks_->setItem(r, 0, n);
-        tasks_->setItem(r, 1, new QTableWidgetItem(QString::fromStdString(t.is_object() ? t.value("data_dir", std::string()) : std::string())));
-    }
-    axes_->setRowCount(0);
-    for (const json& a : original_.value("axes", json::array())) {
-        if (a.is_object() && a.contains("path")) {
-            QStringList vals;
-            for (const json& v : a.value("values", json::array())) vals << valueText(v);
-            addPathAxis(QString::fromStdString(a["path"].is_string() ? a["path"].get<std::string>() : std::string()),
-                        vals.join(QStringLiteral(", ")));
-            axes_->item(axes_->rowCount() - 1, 0)->setData(kRawRole, QString::fromStdString(a.dump()));
-        } else {
-            const int r = axes_->rowCount();
-            axes_->insertRow(r);
-            auto* n = new QTableWidgetItem(QString::fromStdString(a.is_object() ? a.value("name", std::string("variant")) : "?"));
-            n->setData(kRawRole, QString::fromStdString(a.dump()));
-            n->setData(kBundleRole, true);
-            n->setFlags(n->flags() & ~Qt::ItemIsEditable);
-            n->setToolTip(tr("A bundle axis: each value is a labelled set of settings (edit it in the file)."));
-            QStringList labels;
-            if (a.is_object())
-                for (const json& v : a.value("values", json::array()))
-                    labels << QString::fromStdString(v.is_object() ? v.value("label", std::string("?")) : v.dump());
-            auto* vi = new QTableWidgetItem(labels.join(QStringLiteral(" | ")));
-            vi->setFlags(vi->flags() & ~Qt::ItemIsEditable);
-            vi->setToolTip(QString::fromStdString(a.dump(2)));
-            axes_->setItem(r, 0, n);
-            axes_->setItem(r, 1, vi);
-        }
-    }
-    QStringList seeds;
-    for (const json& s : original_.value("seeds", json::array({1}))) seeds << valueText(s);
-    seeds_->setText(seeds.join(QStringLiteral(", ")));
-    loading_ = false;
-    emit titleChanged(path.isEmpty() ? name_->text() : QFileInfo(path).fileName());
-    revalidate();
-    inspectModel();
-}
-
-json DesignerView::document() const
-{
-    json d = original_.is_object() ? original_ : json::object();
-    d["name"] = name_->text().trimmed().toStdString();
-    if (!description_->text().trimmed().isEmpty()) d["description"] = description_->text().trimmed().toStdString();
-    else d.erase("description");
-    json base = original_.value("base", json::object());
-    if (!base.is_object()) base = json::object();
-    const json& defaults = app::runConfigDefaults();
-    for (const Field& f : fields_) {
-        const json::json_pointer ptr(f.pointer.toStdString());
-        const json v = f.get();
-        const bool existed = base.contains(ptr);
-        const bool isDefault = defaults.contains(ptr) && defaults[ptr] == v;
-        if (existed || !isDefault) base[ptr] = v;
-    }
-    d["base"] = base;
-    json tasks = json::array();
-    for (int r = 0; r < tasks_->rowCount(); ++r) {
-        json t = json::object();
-        if (QTableWidgetItem* n = tasks_->item(r, 0)) {
-            const json raw = json::parse(n->data(kRawRole).toString().toStdString(), nullptr, false);
-            if (raw.is_object()) t = raw;
-            t["name"] = n->text().trimmed().toStdString();
-        }
-        if (QTableWidgetItem* dd = tasks_->item(r, 1)) t["data_dir"] = dd->text().trimmed().toStdString();
-        tasks.push_back(t);
-    }
-    d["tasks"] = tasks;
-    json axes = json::array();
-    for (int r = 0; r < axes_->rowCount(); ++r) {
-        QTableWidgetItem* n = axes_->item(r, 0);
-        const json raw = n ? json::parse(n->data(kRawRole).toString().toStdString(), nullptr, false) : json();
-        if (n && n->data(kBundleRole).toBool()) {
-            axes.push_back(raw);
-            continue;
-        }
-        json a = raw.is_object() ? raw : json::object();
-        auto* combo = qobject_cast<QComboBox*>(axes_->cellWidget(r, 0));
-        a["path"] = combo ? combo->currentText().trimmed().toStdString() : std::string();
-        const json values = parseValues(axes_->item(r, 1) ? axes_->item(r, 1)->text() : QString());
-        if (a.contains("labels") && (!a["labels"].is_array() || a["labels"].size() != values.size())) a.erase("labels");
-        if (raw.is_object() && raw.value("values", json()) != values) a.erase("labels");
-        a["values"] = values;
-        axes.push_back(a);
-    }
-    if (!axes.empty() || original_.contains("axes")) d["axes"] = axes;
-    json seeds = json::array();
-    for (QString tok : seeds_->text().split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-        tok = tok.trimmed();
+  auto* trainBox = new QGroupBox(tr("Training"));
+  auto* tf = new QFormLayout(trainBox);
+  auto* lr = new QLineEdit;
+  addField(
+      "/train/learning_rate", lr,
+      [lr] {
         bool ok = false;
-        const int s = tok.toInt(&ok);
-        if (ok) seeds.push_back(s);
-        else seeds.push_back(tok.toStdString());  // parseStudy reports it at /seeds/i
-    }
-    if (!seeds.empty() || original_.contains("seeds")) d["seeds"] = seeds;
-    return d;
+        const double v = lr->text().trimmed().toDouble(&ok);
+        return ok ? json(v) : json(lr->text().trimmed().toStdString());
+      },
+      [lr](const json& v) { lr->setText(v.is_number() ? QString::number(v.get<double>(), 'g', 6) : QString()); });
+  tf->addRow(tr("Learning rate"), lr);
+  auto* epochs = new QSpinBox;
+  epochs->setRange(1, 10000);
+  addField(
+      "/train/epochs", epochs, [epochs] { return json(epochs->value()); },
+      [epochs](const json& v) { epochs->setValue(v.is_number() ? v.get<int>() : 1); });
+  tf->addRow(tr("Epochs"), epochs);
+  auto* batch = new QSpinBox;
+  batch->setRange(1, 65536);
+  addField(
+      "/train/batch_size", batch, [batch] { return json(batch->value()); },
+      [batch](const json& v) { batch->setValue(v.is_number() ? v.get<int>() : 32); });
+  tf->addRow(tr("Batch size"), batch);
+  fl->addWidget(trainBox);
+  fl->addStretch();
+  auto* scroll = new QScrollArea;
+  scroll->setWidgetResizable(true);
+  scroll->setWidget(formHost);
+  scroll->setMinimumWidth(360);
+  split->addWidget(scroll);
+
+  // --- right: axes, count, preview ---
+  auto* right = new QWidget;
+  auto* rl = new QVBoxLayout(right);
+  auto* axesBox = new QGroupBox(tr("Ablation axes"));
+  auto* al = new QVBoxLayout(axesBox);
+  axes_ = new QTableWidget(0, 2);
+  axes_->setHorizontalHeaderLabels({tr("Axis (config path)"), tr("Values (comma separated)")});
+  axes_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Interactive);
+  axes_->horizontalHeader()->resizeSection(0, 240);
+  axes_->horizontalHeader()->setStretchLastSection(true);
+  axes_->verticalHeader()->setVisible(false);
+  axes_->setToolTip(
+      tr("Each axis multiplies the runs: pick a config field and list its values; "
+         "bundle axes from a file (variants) are kept as they are."));
+  axes_->setMinimumHeight(110);
+  al->addWidget(axes_);
+  auto* axisBtns = new QHBoxLayout;
+  auto* addAxis = new QPushButton(tr("Add axis"));
+  auto* delAxis = new QPushButton(tr("Remove axis"));
+  axisBtns->addWidget(addAxis);
+  axisBtns->addWidget(delAxis);
+  axisBtns->addStretch();
+  al->addLayout(axisBtns);
+  rl->addWidget(axesBox);
+  connect(addAxis, &QPushButton::clicked, this, [this] {
+    QStringList used;
+    for (int r = 0; r < axes_->rowCount(); ++r)
+      if (auto* c = qobject_cast<QComboBox*>(axes_->cellWidget(r, 0))) used << c->currentText();
+    QString path = axisPaths().first();
+    for (const QString& p : axisPaths())
+      if (!used.contains(p)) {
+        path = p;
+        break;
+      }
+    addPathAxis(path, {});
+  });
+  connect(delAxis, &QPushButton::clicked, this, [this] {
+    if (axes_->currentRow() >= 0) axes_->removeRow(axes_->currentRow());
+    scheduleValidation();
+  });
+  count_ = new QLabel;
+  QFont bold = count_->font();
+  bold.setBold(true);
+  bold.setPointSizeF(bold.pointSizeF() * 1.15);
+  count_->setFont(bold);
+  rl->addWidget(count_);
+  errorLabel_ = new QLabel;
+  errorLabel_->setWordWrap(true);
+  errorLabel_->setStyleSheet(QStringLiteral("QLabel { color: #d62728; }"));
+  errorLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  rl->addWidget(errorLabel_);
+  preview_ = new QTableWidget(0, 6);
+  preview_->setHorizontalHeaderLabels(
+      {tr("Run id"), tr("Task"), tr("Variant"), tr("Seed"), tr("Trainable PEFT"), tr("Inference PEFT")});
+  preview_->horizontalHeaderItem(4)->setToolTip(
+      tr("Parameters trained (all M modules, head excluded), from adamix-engine inspect."));
+  preview_->horizontalHeaderItem(5)->setToolTip(
+      tr("Parameters at inference after merging the modules (the paper's #Param)."));
+  preview_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  preview_->verticalHeader()->setVisible(false);
+  preview_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  preview_->horizontalHeader()->setStretchLastSection(true);
+  preview_->setAlternatingRowColors(true);
+  rl->addWidget(preview_, 1);
+  split->addWidget(right);
+  split->setStretchFactor(1, 1);
+  split->setSizes({380, 700});
+
+  // every edit revalidates (debounced)
+  for (const Field& f : fields_) {
+    if (auto* le = qobject_cast<QLineEdit*>(f.widget))
+      connect(le, &QLineEdit::textChanged, this, &DesignerView::scheduleValidation);
+    if (auto* sb = qobject_cast<QSpinBox*>(f.widget))
+      connect(sb, &QSpinBox::valueChanged, this, &DesignerView::scheduleValidation);
+    if (auto* ds = qobject_cast<QDoubleSpinBox*>(f.widget))
+      connect(ds, &QDoubleSpinBox::valueChanged, this, &DesignerView::scheduleValidation);
+    if (auto* cb = qobject_cast<QComboBox*>(f.widget))
+      connect(cb, &QComboBox::currentTextChanged, this, &DesignerView::scheduleValidation);
+  }
+  for (QLineEdit* le : {name_, description_, seeds_})
+    connect(le, &QLineEdit::textChanged, this, &DesignerView::scheduleValidation);
+  connect(tasks_, &QTableWidget::itemChanged, this, &DesignerView::scheduleValidation);
+  connect(axes_, &QTableWidget::itemChanged, this, &DesignerView::scheduleValidation);
+  connect(model_, &QLineEdit::editingFinished, this, &DesignerView::inspectModel);
+  name_->setProperty("origTip", name_->toolTip());
+  seeds_->setProperty("origTip", seeds_->toolTip());
+  tasks_->setProperty("origTip", tasks_->toolTip());
+  axes_->setProperty("origTip", axes_->toolTip());
 }
 
-std::optional<app::Study> DesignerView::study() const
-{
-    try {
-        return app::parseStudy(document());
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
+void DesignerView::addPathAxis(const QString& path, const QString& values) {
+  const int r = axes_->rowCount();
+  axes_->insertRow(r);
+  auto* combo = makeCombo(axisPaths(), true);
+  combo->setCurrentText(path);
+  combo->setToolTip(optionHelp(path));
+  connect(combo, &QComboBox::currentTextChanged, this, [this, combo](const QString& p) {
+    combo->setToolTip(optionHelp(p));
+    scheduleValidation();
+  });
+  axes_->setCellWidget(r, 0, combo);
+  auto* item0 = new QTableWidgetItem;
+  item0->setData(kBundleRole, false);
+  item0->setData(kRawRole, QString());
+  axes_->setItem(r, 0, item0);
+  axes_->setItem(r, 1, new QTableWidgetItem(values));
+  scheduleValidation();
 }
 
-void DesignerView::scheduleValidation()
-{
-    if (loading_) return;
-    validateTimer_.start();
+QWidget* DesignerView::fieldWidget(const QString& basePointer) const {
+  for (const Field& f : fields_)
+    if (f.pointer == basePointer) return f.widget;
+  return nullptr;
 }
 
-void DesignerView::markInvalid(QWidget* w, const QString& message)
-{
-    if (!w) return;
-    w->setStyleSheet(QStringLiteral("border: 2px solid #d62728;"));
-    w->setToolTip(message);
-    w->setProperty("invalid", true);
-    marked_ << w;
+void DesignerView::setField(const QString& basePointer, const json& value) {
+  for (const Field& f : fields_)
+    if (f.pointer == basePointer) f.set(value);
+  scheduleValidation();
 }
 
-void DesignerView::clearMarks()
-{
-    for (QWidget* w : marked_) {
-        w->setStyleSheet({});
-        w->setToolTip(w->property("origTip").toString());
-        w->setProperty("invalid", false);
-    }
-    marked_.clear();
+void DesignerView::newStudy() {
+  json doc = {{"name", "my-study"},
+              {"base",
+               {{"model", {{"path", "asset:models/stories260K"}}},
+                {"task", {{"max_seq_length", 64}, {"max_train_examples", 512}}},
+                {"train", {{"learning_rate", 1e-3}, {"epochs", 1}, {"batch_size", 16}}}}},
+              {"tasks", json::array({{{"name", "rte"}, {"data_dir", "asset:glue/RTE"}}})},
+              {"axes", json::array({{{"path", "/peft/adamix/num_modules"}, {"values", {1, 4}}}})},
+              {"seeds", {1}}};
+  loadDocument(doc);
 }
 
-QWidget* DesignerView::widgetForPath(const QString& p) const
-{
-    if (p.startsWith(QLatin1String("/base/"))) {
-        const QString sub = p.mid(5);
-        QWidget* best = nullptr;
-        int bestLen = 0;
-        for (const Field& f : fields_)
-            if ((sub == f.pointer || sub.startsWith(f.pointer + QLatin1Char('/'))) && f.pointer.size() > bestLen) {
-                best = f.widget;
-                bestLen = int(f.pointer.size());
-            }
-        return best;
-    }
-    if (p == QLatin1String("/name")) return name_;
-    if (p.startsWith(QLatin1String("/seeds"))) return seeds_;
-    if (p.startsWith(QLatin1String("/tasks"))) return tasks_;
-    if (p.startsWith(QLatin1String("/axes/"))) {
-        const int row = p.section(QLatin1Char('/'), 2, 2).toInt();
-        if (row < axes_->rowCount() && axes_->cellWidget(row, 0) && p.contains(QLatin1String("/path")))
-            return axes_->cellWidget(row, 0);
-        return axes_;
-    }
-    if (p.startsWith(QLatin1String("/axes"))) return axes_;
-    return nullptr;
-}
-
-void DesignerView::revalidate()
-{
-    validateTimer_.stop();
-    clearMarks();
-    error_.clear();
-    errorPath_.clear();
-    runCount_ = 0;
-    // field-local checks first
-    QStringList local;
-    if (QWidget* lrw = fieldWidget("/train/learning_rate")) {
-        bool ok = false;
-        const double lr = qobject_cast<QLineEdit*>(lrw)->text().trimmed().toDouble(&ok);
-        if (!ok || lr <= 0 || !std::isfinite(lr)) {
-            markInvalid(lrw, tr("The learning rate must be a positive number, e.g. 4e-4."));
-            local << tr("Learning rate: not a positive number.");
-        }
-    }
-    const QString model = model_->text().trimmed();
-    if (model.isEmpty()) {
-        markInvalid(model_, tr("Choose the model directory."));
-        local << tr("Model: no directory given.");
-    } else if (!model.startsWith(QLatin1String("asset:")) && !QFile::exists(QDir(model).filePath("config.json"))) {
-        markInvalid(model_, tr("No config.json in this directory: not a Hugging Face model directory."));
-        local << tr("Model: %1 has no config.json.").arg(model);
-    }
-    for (int r = 0; r < tasks_->rowCount(); ++r) {
-        const QString dir = tasks_->item(r, 1) ? tasks_->item(r, 1)->text().trimmed() : QString();
-        if (!dir.isEmpty() && !dir.startsWith(QLatin1String("asset:")) && !QFileInfo(dir).isDir()) {
-            markInvalid(tasks_, tr("Row %1: %2 is not a directory.").arg(r + 1).arg(dir));
-            local << tr("Task %1: data directory %2 does not exist.").arg(r + 1).arg(dir);
-        }
-    }
-    std::vector<app::ExpandedRun> runs;
-    try {
-        const app::Study s = app::parseStudy(document());
-        runs = app::expandStudy(s);
-        runCount_ = int(runs.size());
-    } catch (const app::StudyError& e) {
-        error_ = QString::fromUtf8(e.what());
-        errorPath_ = QString::fromStdString(e.path());
-        QWidget* w = widgetForPath(errorPath_);
-        markInvalid(w ? w : nullptr, QString::fromStdString(e.message()));
-    } catch (const std::exception& e) {
-        error_ = QString::fromUtf8(e.what());
-    }
-    if (error_.isEmpty() && !local.isEmpty()) error_ = local.join(QLatin1Char(' '));
-    else if (!local.isEmpty()) error_ = local.join(QLatin1Char(' ')) + QLatin1Char(' ') + error_;
-    errorLabel_->setText(error_);
-    errorLabel_->setVisible(!error_.isEmpty());
-    launch_->setEnabled(error_.isEmpty());
-    if (runCount_ > 0) {
-        std::set<QString> tasks, variants;
-        std::set<int> seeds;
-        for (const auto& r : runs) {
-            tasks.insert(r.task);
-            variants.insert(r.variant);
-            seeds.insert(r.seed);
-        }
-        count_->setText(tr("%1 runs: %2 task(s) × %3 variant(s) × %4 seed(s)%5")
-                            .arg(runCount_)
-                            .arg(tasks.size())
-                            .arg(variants.size())
-                            .arg(seeds.size())
-                            .arg(int(tasks.size() * variants.size() * seeds.size()) != runCount_ ? tr(", minus exclusions")
-                                                                                                   : QString()));
+void DesignerView::loadDocument(const json& doc, const QString& path) {
+  loading_ = true;
+  original_ = doc.is_object() ? doc : json::object();
+  path_ = path;
+  name_->setText(QString::fromStdString(original_.value("name", std::string())));
+  description_->setText(QString::fromStdString(original_.value("description", std::string())));
+  json base = original_.value("base", json::object());
+  json merged = app::runConfigDefaults();
+  if (base.is_object()) app::mergeInto(merged, base);
+  for (const Field& f : fields_) {
+    const json::json_pointer ptr(f.pointer.toStdString());
+    f.set(merged.contains(ptr) ? merged[ptr] : json());
+  }
+  tasks_->setRowCount(0);
+  for (const json& t : original_.value("tasks", json::array())) {
+    const int r = tasks_->rowCount();
+    tasks_->insertRow(r);
+    auto* n =
+        new QTableWidgetItem(QString::fromStdString(t.is_object() ? t.value("name", std::string()) : std::string()));
+    n->setData(kRawRole, QString::fromStdString(t.dump()));
+    tasks_->setItem(r, 0, n);
+    tasks_->setItem(r, 1,
+                    new QTableWidgetItem(
+                        QString::fromStdString(t.is_object() ? t.value("data_dir", std::string()) : std::string())));
+  }
+  axes_->setRowCount(0);
+  for (const json& a : original_.value("axes", json::array())) {
+    if (a.is_object() && a.contains("path")) {
+      QStringList vals;
+      for (const json& v : a.value("values", json::array())) vals << valueText(v);
+      addPathAxis(QString::fromStdString(a["path"].is_string() ? a["path"].get<std::string>() : std::string()),
+                  vals.join(QStringLiteral(", ")));
+      axes_->item(axes_->rowCount() - 1, 0)->setData(kRawRole, QString::fromStdString(a.dump()));
     } else {
-        count_->setText(tr("No runs (fix the marked fields)"));
+      const int r = axes_->rowCount();
+      axes_->insertRow(r);
+      auto* n =
+          new QTableWidgetItem(QString::fromStdString(a.is_object() ? a.value("name", std::string("variant")) : "?"));
+      n->setData(kRawRole, QString::fromStdString(a.dump()));
+      n->setData(kBundleRole, true);
+      n->setFlags(n->flags() & ~Qt::ItemIsEditable);
+      n->setToolTip(tr("A bundle axis: each value is a labelled set of settings (edit it in the file)."));
+      QStringList labels;
+      if (a.is_object())
+        for (const json& v : a.value("values", json::array()))
+          labels << QString::fromStdString(v.is_object() ? v.value("label", std::string("?")) : v.dump());
+      auto* vi = new QTableWidgetItem(labels.join(QStringLiteral(" | ")));
+      vi->setFlags(vi->flags() & ~Qt::ItemIsEditable);
+      vi->setToolTip(QString::fromStdString(a.dump(2)));
+      axes_->setItem(r, 0, n);
+      axes_->setItem(r, 1, vi);
     }
-    updatePreview(runs);
+  }
+  QStringList seeds;
+  for (const json& s : original_.value("seeds", json::array({1}))) seeds << valueText(s);
+  seeds_->setText(seeds.join(QStringLiteral(", ")));
+  loading_ = false;
+  emit titleChanged(path.isEmpty() ? name_->text() : QFileInfo(path).fileName());
+  revalidate();
+  inspectModel();
 }
 
-void DesignerView::updatePreview(const std::vector<app::ExpandedRun>& runs)
-{
-    preview_->setRowCount(0);
-    previewRowsByKey_.clear();
-    inspector_.clearQueue();
-    const int shown = std::min<int>(int(runs.size()), 1000);
-    preview_->setRowCount(shown);
-    const AssetCache cache;
-    for (int i = 0; i < shown; ++i) {
-        const auto& r = runs[size_t(i)];
-        preview_->setItem(i, 0, new QTableWidgetItem(r.runId));
-        preview_->setItem(i, 1, new QTableWidgetItem(r.task));
-        preview_->setItem(i, 2, new QTableWidgetItem(r.variant.isEmpty() ? tr("(base)") : r.variant));
-        auto* seed = new QTableWidgetItem(QString::number(r.seed));
-        seed->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-        preview_->setItem(i, 3, seed);
-        // parameter counts: need a real model directory
-        const json config = app::resolveAssets(r.config, cache.cacheDir());
-        const QString model = QString::fromStdString(config.value(json::json_pointer("/model/path"), std::string()));
-        QString trainable = QStringLiteral("…"), inference = QStringLiteral("…");
-        if (!QFile::exists(QDir(model).filePath("config.json"))) {
-            trainable = inference = tr("model not available");
-        } else {
-            const QString key = inspector_.request(config);
-            previewRowsByKey_[key] << i;
-            if (const ParamCounts* c = inspector_.cached(key)) {
-                trainable = c->error.isEmpty() ? formatCount(c->trainablePeft) : c->error;
-                inference = c->error.isEmpty() ? formatCount(c->inferencePeft) : QString();
-            }
-        }
-        auto* t = new QTableWidgetItem(trainable);
-        t->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-        auto* n = new QTableWidgetItem(inference);
-        n->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-        preview_->setItem(i, 4, t);
-        preview_->setItem(i, 5, n);
+json DesignerView::document() const {
+  json d = original_.is_object() ? original_ : json::object();
+  d["name"] = name_->text().trimmed().toStdString();
+  if (!description_->text().trimmed().isEmpty())
+    d["description"] = description_->text().trimmed().toStdString();
+  else
+    d.erase("description");
+  json base = original_.value("base", json::object());
+  if (!base.is_object()) base = json::object();
+  const json& defaults = app::runConfigDefaults();
+  for (const Field& f : fields_) {
+    const json::json_pointer ptr(f.pointer.toStdString());
+    const json v = f.get();
+    const bool existed = base.contains(ptr);
+    const bool isDefault = defaults.contains(ptr) && defaults[ptr] == v;
+    if (existed || !isDefault) base[ptr] = v;
+  }
+  d["base"] = base;
+  json tasks = json::array();
+  for (int r = 0; r < tasks_->rowCount(); ++r) {
+    json t = json::object();
+    if (QTableWidgetItem* n = tasks_->item(r, 0)) {
+      const json raw = json::parse(n->data(kRawRole).toString().toStdString(), nullptr, false);
+      if (raw.is_object()) t = raw;
+      t["name"] = n->text().trimmed().toStdString();
     }
+    if (QTableWidgetItem* dd = tasks_->item(r, 1)) t["data_dir"] = dd->text().trimmed().toStdString();
+    tasks.push_back(t);
+  }
+  d["tasks"] = tasks;
+  json axes = json::array();
+  for (int r = 0; r < axes_->rowCount(); ++r) {
+    QTableWidgetItem* n = axes_->item(r, 0);
+    const json raw = n ? json::parse(n->data(kRawRole).toString().toStdString(), nullptr, false) : json();
+    if (n && n->data(kBundleRole).toBool()) {
+      axes.push_back(raw);
+      continue;
+    }
+    json a = raw.is_object() ? raw : json::object();
+    auto* combo = qobject_cast<QComboBox*>(axes_->cellWidget(r, 0));
+    a["path"] = combo ? combo->currentText().trimmed().toStdString() : std::string();
+    const json values = parseValues(axes_->item(r, 1) ? axes_->item(r, 1)->text() : QString());
+    if (a.contains("labels") && (!a["labels"].is_array() || a["labels"].size() != values.size())) a.erase("labels");
+    if (raw.is_object() && raw.value("values", json()) != values) a.erase("labels");
+    a["values"] = values;
+    axes.push_back(a);
+  }
+  if (!axes.empty() || original_.contains("axes")) d["axes"] = axes;
+  json seeds = json::array();
+  for (QString tok : seeds_->text().split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+    tok = tok.trimmed();
+    bool ok = false;
+    const int s = tok.toInt(&ok);
+    if (ok)
+      seeds.push_back(s);
+    else
+      seeds.push_back(tok.toStdString());  // parseStudy reports it at /seeds/i
+  }
+  if (!seeds.empty() || original_.contains("seeds")) d["seeds"] = seeds;
+  return d;
 }
 
-void DesignerView::onCounted(const QString& key, const ParamCounts& c)
-{
-    for (int row : previewRowsByKey_.value(key)) {
-        if (row >= preview_->rowCount()) continue;
-        preview_->item(row, 4)->setText(c.error.isEmpty() ? formatCount(c.trainablePeft) : c.error);
-        preview_->item(row, 5)->setText(c.error.isEmpty() ? formatCount(c.inferencePeft) : QString());
-        if (!c.error.isEmpty()) preview_->item(row, 4)->setToolTip(c.error);
-    }
+std::optional<app::Study> DesignerView::study() const {
+  try {
+    return app::parseStudy(document());
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
 }
 
-void DesignerView::inspectModel()
-{
-    QString model = model_->text().trimmed();
-    if (model.startsWith(QLatin1String("asset:"))) model = QDir(AssetCache().cacheDir()).filePath(model.mid(6));
+void DesignerView::scheduleValidation() {
+  if (loading_) return;
+  validateTimer_.start();
+}
+
+void DesignerView::markInvalid(QWidget* w, const QString& message) {
+  if (!w) return;
+  w->setStyleSheet(QStringLiteral("border: 2px solid #d62728;"));
+  w->setToolTip(message);
+  w->setProperty("invalid", true);
+  marked_ << w;
+}
+
+void DesignerView::clearMarks() {
+  for (QWidget* w : marked_) {
+    w->setStyleSheet({});
+    w->setToolTip(w->property("origTip").toString());
+    w->setProperty("invalid", false);
+  }
+  marked_.clear();
+}
+
+QWidget* DesignerView::widgetForPath(const QString& p) const {
+  if (p.startsWith(QLatin1String("/base/"))) {
+    const QString sub = p.mid(5);
+    QWidget* best = nullptr;
+    int bestLen = 0;
+    for (const Field& f : fields_)
+      if ((sub == f.pointer || sub.startsWith(f.pointer + QLatin1Char('/'))) && f.pointer.size() > bestLen) {
+        best = f.widget;
+        bestLen = int(f.pointer.size());
+      }
+    return best;
+  }
+  if (p == QLatin1String("/name")) return name_;
+  if (p.startsWith(QLatin1String("/seeds"))) return seeds_;
+  if (p.startsWith(QLatin1String("/tasks"))) return tasks_;
+  if (p.startsWith(QLatin1String("/axes/"))) {
+    const int row = p.section(QLatin1Char('/'), 2, 2).toInt();
+    if (row < axes_->rowCount() && axes_->cellWidget(row, 0) && p.contains(QLatin1String("/path")))
+      return axes_->cellWidget(row, 0);
+    return axes_;
+  }
+  if (p.startsWith(QLatin1String("/axes"))) return axes_;
+  return nullptr;
+}
+
+void DesignerView::revalidate() {
+  validateTimer_.stop();
+  clearMarks();
+  error_.clear();
+  errorPath_.clear();
+  runCount_ = 0;
+  // field-local checks first
+  QStringList local;
+  if (QWidget* lrw = fieldWidget("/train/learning_rate")) {
+    bool ok = false;
+    const double lr = qobject_cast<QLineEdit*>(lrw)->text().trimmed().toDouble(&ok);
+    if (!ok || lr <= 0 || !std::isfinite(lr)) {
+      markInvalid(lrw, tr("The learning rate must be a positive number, e.g. 4e-4."));
+      local << tr("Learning rate: not a positive number.");
+    }
+  }
+  const QString model = model_->text().trimmed();
+  if (model.isEmpty()) {
+    markInvalid(model_, tr("Choose the model directory."));
+    local << tr("Model: no directory given.");
+  } else if (!model.startsWith(QLatin1String("asset:")) && !QFile::exists(QDir(model).filePath("config.json"))) {
+    markInvalid(model_, tr("No config.json in this directory: not a Hugging Face model directory."));
+    local << tr("Model: %1 has no config.json.").arg(model);
+  }
+  for (int r = 0; r < tasks_->rowCount(); ++r) {
+    const QString dir = tasks_->item(r, 1) ? tasks_->item(r, 1)->text().trimmed() : QString();
+    if (!dir.isEmpty() && !dir.startsWith(QLatin1String("asset:")) && !QFileInfo(dir).isDir()) {
+      markInvalid(tasks_, tr("Row %1: %2 is not a directory.").arg(r + 1).arg(dir));
+      local << tr("Task %1: data directory %2 does not exist.").arg(r + 1).arg(dir);
+    }
+  }
+  std::vector<app::ExpandedRun> runs;
+  try {
+    const app::Study s = app::parseStudy(document());
+    runs = app::expandStudy(s);
+    runCount_ = int(runs.size());
+  } catch (const app::StudyError& e) {
+    error_ = QString::fromUtf8(e.what());
+    errorPath_ = QString::fromStdString(e.path());
+    QWidget* w = widgetForPath(errorPath_);
+    markInvalid(w ? w : nullptr, QString::fromStdString(e.message()));
+  } catch (const std::exception& e) {
+    error_ = QString::fromUtf8(e.what());
+  }
+  if (error_.isEmpty() && !local.isEmpty())
+    error_ = local.join(QLatin1Char(' '));
+  else if (!local.isEmpty())
+    error_ = local.join(QLatin1Char(' ')) + QLatin1Char(' ') + error_;
+  errorLabel_->setText(error_);
+  errorLabel_->setVisible(!error_.isEmpty());
+  launch_->setEnabled(error_.isEmpty());
+  if (runCount_ > 0) {
+    std::set<QString> tasks, variants;
+    std::set<int> seeds;
+    for (const auto& r : runs) {
+      tasks.insert(r.task);
+      variants.insert(r.variant);
+      seeds.insert(r.seed);
+    }
+    count_->setText(tr("%1 runs: %2 task(s) × %3 variant(s) × %4 seed(s)%5")
+                        .arg(runCount_)
+                        .arg(tasks.size())
+                        .arg(variants.size())
+                        .arg(seeds.size())
+                        .arg(int(tasks.size() * variants.size() * seeds.size()) != runCount_ ? tr(", minus exclusions")
+                                                                                             : QString()));
+  } else {
+    count_->setText(tr("No runs (fix the marked fields)"));
+  }
+  updatePreview(runs);
+}
+
+void DesignerView::updatePreview(const std::vector<app::ExpandedRun>& runs) {
+  preview_->setRowCount(0);
+  previewRowsByKey_.clear();
+  inspector_.clearQueue();
+  const int shown = std::min<int>(int(runs.size()), 1000);
+  preview_->setRowCount(shown);
+  const AssetCache cache;
+  for (int i = 0; i < shown; ++i) {
+    const auto& r = runs[size_t(i)];
+    preview_->setItem(i, 0, new QTableWidgetItem(r.runId));
+    preview_->setItem(i, 1, new QTableWidgetItem(r.task));
+    preview_->setItem(i, 2, new QTableWidgetItem(r.variant.isEmpty() ? tr("(base)") : r.variant));
+    auto* seed = new QTableWidgetItem(QString::number(r.seed));
+    seed->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    preview_->setItem(i, 3, seed);
+    // parameter counts: need a real model directory
+    const json config = app::resolveAssets(r.config, cache.cacheDir());
+    const QString model = QString::fromStdString(config.value(json::json_pointer("/model/path"), std::string()));
+    QString trainable = QStringLiteral("…"), inference = QStringLiteral("…");
     if (!QFile::exists(QDir(model).filePath("config.json"))) {
-        modelInfo_->setText(model_->text().startsWith(QLatin1String("asset:"))
-                                ? tr("Asset, fetched at launch.")
-                                : QString());
-        return;
+      trainable = inference = tr("model not available");
+    } else {
+      const QString key = inspector_.request(config);
+      previewRowsByKey_[key] << i;
+      if (const ParamCounts* c = inspector_.cached(key)) {
+        trainable = c->error.isEmpty() ? formatCount(c->trainablePeft) : c->error;
+        inference = c->error.isEmpty() ? formatCount(c->inferencePeft) : QString();
+      }
     }
-    const QString engine = inspector_.enginePath();
-    if (engine.isEmpty()) {
-        modelInfo_->setText(tr("adamix-engine not found: no model summary."));
-        return;
-    }
-    if (modelInspect_) {
-        modelInspect_->disconnect(this);
-        modelInspect_->kill();
-        modelInspect_->deleteLater();
-    }
-    modelInspect_ = new QProcess(this);
-    QProcess* p = modelInspect_;
-    connect(p, &QProcess::finished, this, [this, p](int code, QProcess::ExitStatus) {
-        const auto j = json::parse(p->readAllStandardOutput().toStdString(), nullptr, false);
-        if (code == 0 && j.is_object()) {
-            modelInfo_->setText(tr("%1: %2 layers, hidden %3, %4 heads (kv %5), vocab %6 — %7 backbone parameters")
-                                    .arg(QString::fromStdString(j.value("model_type", std::string("?"))))
-                                    .arg(j.value("num_hidden_layers", 0))
-                                    .arg(j.value("hidden_size", 0))
-                                    .arg(j.value("num_attention_heads", 0))
-                                    .arg(j.value("num_key_value_heads", 0))
-                                    .arg(j.value("vocab_size", 0))
-                                    .arg(formatCount(j.value("backbone_parameters", qint64(0)))));
-        } else {
-            const QString err = QString::fromUtf8(p->readAllStandardError()).trimmed();
-            modelInfo_->setText(tr("Not a usable model: %1").arg(err.section('\n', -1)));
-            markInvalid(model_, modelInfo_->text());
-        }
-        p->deleteLater();
-        if (modelInspect_ == p) modelInspect_ = nullptr;
-    });
-    modelInfo_->setText(tr("Inspecting the model…"));
-    p->start(engine, {QStringLiteral("inspect"), model, QStringLiteral("--json")});
+    auto* t = new QTableWidgetItem(trainable);
+    t->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    auto* n = new QTableWidgetItem(inference);
+    n->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    preview_->setItem(i, 4, t);
+    preview_->setItem(i, 5, n);
+  }
 }
 
-bool DesignerView::loadFile(const QString& path, QString* error)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) {
-        if (error) *error = tr("Cannot read %1").arg(path);
-        return false;
+void DesignerView::onCounted(const QString& key, const ParamCounts& c) {
+  for (int row : previewRowsByKey_.value(key)) {
+    if (row >= preview_->rowCount()) continue;
+    preview_->item(row, 4)->setText(c.error.isEmpty() ? formatCount(c.trainablePeft) : c.error);
+    preview_->item(row, 5)->setText(c.error.isEmpty() ? formatCount(c.inferencePeft) : QString());
+    if (!c.error.isEmpty()) preview_->item(row, 4)->setToolTip(c.error);
+  }
+}
+
+void DesignerView::inspectModel() {
+  QString model = model_->text().trimmed();
+  if (model.startsWith(QLatin1String("asset:"))) model = QDir(AssetCache().cacheDir()).filePath(model.mid(6));
+  if (!QFile::exists(QDir(model).filePath("config.json"))) {
+    modelInfo_->setText(model_->text().startsWith(QLatin1String("asset:")) ? tr("Asset, fetched at launch.")
+                                                                           : QString());
+    return;
+  }
+  const QString engine = inspector_.enginePath();
+  if (engine.isEmpty()) {
+    modelInfo_->setText(tr("adamix-engine not found: no model summary."));
+    return;
+  }
+  if (modelInspect_) {
+    modelInspect_->disconnect(this);
+    modelInspect_->kill();
+    modelInspect_->deleteLater();
+  }
+  modelInspect_ = new QProcess(this);
+  QProcess* p = modelInspect_;
+  connect(p, &QProcess::finished, this, [this, p](int code, QProcess::ExitStatus) {
+    const auto j = json::parse(p->readAllStandardOutput().toStdString(), nullptr, false);
+    if (code == 0 && j.is_object()) {
+      modelInfo_->setText(tr("%1: %2 layers, hidden %3, %4 heads (kv %5), vocab %6 — %7 backbone parameters")
+                              .arg(QString::fromStdString(j.value("model_type", std::string("?"))))
+                              .arg(j.value("num_hidden_layers", 0))
+                              .arg(j.value("hidden_size", 0))
+                              .arg(j.value("num_attention_heads", 0))
+                              .arg(j.value("num_key_value_heads", 0))
+                              .arg(j.value("vocab_size", 0))
+                              .arg(formatCount(j.value("backbone_parameters", qint64(0)))));
+    } else {
+      const QString err = QString::fromUtf8(p->readAllStandardError()).trimmed();
+      modelInfo_->setText(tr("Not a usable model: %1").arg(err.section('\n', -1)));
+      markInvalid(model_, modelInfo_->text());
     }
-    // loadStudyFile understands comments; on a validation error load the raw JSON anyway
-    json doc;
-    try {
-        doc = app::loadStudyFile(path).raw;
-    } catch (const app::StudyError& e) {
-        const json raw = json::parse(f.readAll().toStdString(), nullptr, false, true);
-        if (raw.is_discarded() || !raw.is_object()) {
-            if (error) *error = QString::fromUtf8(e.what());
-            return false;
-        }
-        doc = raw;
-        if (error) *error = QString::fromUtf8(e.what());
-        loadDocument(doc, QFileInfo(path).absoluteFilePath());
-        return false;
+    p->deleteLater();
+    if (modelInspect_ == p) modelInspect_ = nullptr;
+  });
+  modelInfo_->setText(tr("Inspecting the model…"));
+  p->start(engine, {QStringLiteral("inspect"), model, QStringLiteral("--json")});
+}
+
+bool DesignerView::loadFile(const QString& path, QString* error) {
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly)) {
+    if (error) *error = tr("Cannot read %1").arg(path);
+    return false;
+  }
+  // loadStudyFile understands comments; on a validation error load the raw JSON anyway
+  json doc;
+  try {
+    doc = app::loadStudyFile(path).raw;
+  } catch (const app::StudyError& e) {
+    const json raw = json::parse(f.readAll().toStdString(), nullptr, false, true);
+    if (raw.is_discarded() || !raw.is_object()) {
+      if (error) *error = QString::fromUtf8(e.what());
+      return false;
     }
+    doc = raw;
+    if (error) *error = QString::fromUtf8(e.what());
     loadDocument(doc, QFileInfo(path).absoluteFilePath());
-    QSettings().setValue("designer/lastDir", QFileInfo(path).absolutePath());
-    return true;
+    return false;
+  }
+  loadDocument(doc, QFileInfo(path).absoluteFilePath());
+  QSettings().setValue("designer/lastDir", QFileInfo(path).absolutePath());
+  return true;
 }
 
-bool DesignerView::saveFile(const QString& path, QString* error)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QSaveFile f(path);
-    const json doc = document();
-    if (!f.open(QIODevice::WriteOnly) || f.write(QByteArray::fromStdString(doc.dump(2) + "\n")) < 0 || !f.commit()) {
-        if (error) *error = tr("Cannot write %1: %2").arg(path, f.errorString());
-        return false;
-    }
-    original_ = doc;
-    path_ = QFileInfo(path).absoluteFilePath();
-    emit titleChanged(QFileInfo(path).fileName());
-    return true;
+bool DesignerView::saveFile(const QString& path, QString* error) {
+  QDir().mkpath(QFileInfo(path).absolutePath());
+  QSaveFile f(path);
+  const json doc = document();
+  if (!f.open(QIODevice::WriteOnly) || f.write(QByteArray::fromStdString(doc.dump(2) + "\n")) < 0 || !f.commit()) {
+    if (error) *error = tr("Cannot write %1: %2").arg(path, f.errorString());
+    return false;
+  }
+  original_ = doc;
+  path_ = QFileInfo(path).absoluteFilePath();
+  emit titleChanged(QFileInfo(path).fileName());
+  return true;
 }
 
-void DesignerView::openWithDialog()
-{
-    const QString dir = QSettings().value("designer/lastDir").toString();
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open study"), dir, tr("Study files (*.json)"));
-    if (path.isEmpty()) return;
-    QString err;
-    if (!loadFile(path, &err) && !err.isEmpty()) QMessageBox::warning(this, tr("Study file"), err);
+void DesignerView::openWithDialog() {
+  const QString dir = QSettings().value("designer/lastDir").toString();
+  const QString path = QFileDialog::getOpenFileName(this, tr("Open study"), dir, tr("Study files (*.json)"));
+  if (path.isEmpty()) return;
+  QString err;
+  if (!loadFile(path, &err) && !err.isEmpty()) QMessageBox::warning(this, tr("Study file"), err);
 }
 
-bool DesignerView::save()
-{
-    if (path_.isEmpty()) return saveAs();
-    QString err;
-    if (!saveFile(path_, &err)) {
-        QMessageBox::warning(this, tr("Save failed"), err);
-        return false;
-    }
-    return true;
+bool DesignerView::save() {
+  if (path_.isEmpty()) return saveAs();
+  QString err;
+  if (!saveFile(path_, &err)) {
+    QMessageBox::warning(this, tr("Save failed"), err);
+    return false;
+  }
+  return true;
 }
 
-bool DesignerView::saveAs()
-{
-    QString dir = QSettings().value("designer/lastDir").toString();
-    if (dir.isEmpty() && ws_->isOpen()) dir = ws_->studiesDir();
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save study"),
-                                                      QDir(dir).filePath(name_->text().trimmed() + ".json"),
-                                                      tr("Study files (*.json)"));
-    if (path.isEmpty()) return false;
-    QSettings().setValue("designer/lastDir", QFileInfo(path).absolutePath());
+bool DesignerView::saveAs() {
+  QString dir = QSettings().value("designer/lastDir").toString();
+  if (dir.isEmpty() && ws_->isOpen()) dir = ws_->studiesDir();
+  const QString path = QFileDialog::getSaveFileName(
+      this, tr("Save study"), QDir(dir).filePath(name_->text().trimmed() + ".json"), tr("Study files (*.json)"));
+  if (path.isEmpty()) return false;
+  QSettings().setValue("designer/lastDir", QFileInfo(path).absolutePath());
+  QString err;
+  if (!saveFile(path, &err)) {
+    QMessageBox::warning(this, tr("Save failed"), err);
+    return false;
+  }
+  return true;
+}
+
+void DesignerView::launch() {
+  revalidate();
+  const auto s = study();
+  if (!s || !error_.isEmpty()) {
+    QMessageBox::warning(this, tr("Cannot launch"), error_.isEmpty() ? tr("The study is not valid.") : error_);
+    return;
+  }
+  if (!ws_->isOpen()) {
+    QMessageBox::information(this, tr("Launch"), tr("Open or create a workspace first (File menu)."));
+    return;
+  }
+  QString path = path_;
+  if (path.isEmpty() || document() != original_) {
+    if (path.isEmpty()) path = QDir(ws_->studiesDir()).filePath(s->name + QStringLiteral(".json"));
     QString err;
     if (!saveFile(path, &err)) {
-        QMessageBox::warning(this, tr("Save failed"), err);
-        return false;
+      QMessageBox::warning(this, tr("Save failed"), err);
+      return;
     }
-    return true;
-}
-
-void DesignerView::launch()
-{
-    revalidate();
-    const auto s = study();
-    if (!s || !error_.isEmpty()) {
-        QMessageBox::warning(this, tr("Cannot launch"), error_.isEmpty() ? tr("The study is not valid.") : error_);
-        return;
-    }
-    if (!ws_->isOpen()) {
-        QMessageBox::information(this, tr("Launch"), tr("Open or create a workspace first (File menu)."));
-        return;
-    }
-    QString path = path_;
-    if (path.isEmpty() || document() != original_) {
-        if (path.isEmpty()) path = QDir(ws_->studiesDir()).filePath(s->name + QStringLiteral(".json"));
-        QString err;
-        if (!saveFile(path, &err)) {
-            QMessageBox::warning(this, tr("Save failed"), err);
-            return;
-        }
-    }
-    emit launchRequested(*s, path);
+  }
+  emit launchRequested(*s, path);
 }
 
 }  // namespace adamix::ui

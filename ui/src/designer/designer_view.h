@@ -32,93 +32,93 @@ class Workspace;
 
 /// The designer screen.
 class DesignerView : public QWidget {
-    Q_OBJECT
-public:
-    explicit DesignerView(Workspace* workspace, QWidget* parent = nullptr);
+  Q_OBJECT
+ public:
+  explicit DesignerView(Workspace* workspace, QWidget* parent = nullptr);
 
-    /// Loads a study file into the form; false with `error` on a syntax or validation error
-    /// (a file that fails validation is still loaded, with the fields marked).
-    bool loadFile(const QString& path, QString* error = nullptr);
-    /// Loads a study document (as parsed JSON).
-    void loadDocument(const nlohmann::json& doc, const QString& path = {});
-    /// Saves the current study to `path` (pretty JSON); false with `error` on failure.
-    bool saveFile(const QString& path, QString* error = nullptr);
-    /// The study document built from the form.
-    nlohmann::json document() const;
-    /// The validated study, or nullopt (then `validationError()` says why).
-    std::optional<app::Study> study() const;
-    QString validationError() const { return error_; }
-    /// JSON pointer of the field at fault ("" when valid or not tied to a field).
-    QString errorPath() const { return errorPath_; }
-    /// Number of runs the study expands to (0 when invalid).
-    int runCount() const { return runCount_; }
-    QString filePath() const { return path_; }
-    QTableWidget* previewTable() const { return preview_; }
-    QTableWidget* axesTable() const { return axes_; }
-    /// The form widget editing a base-config pointer ("/peft/adamix/num_modules"), if any.
-    QWidget* fieldWidget(const QString& basePointer) const;
-    /// Sets a form field from JSON (as the user would type it); for tests and presets.
-    void setField(const QString& basePointer, const nlohmann::json& value);
-    /// Adds a path axis row ("/peft/adamix/num_modules", "1, 4").
-    void addPathAxis(const QString& path, const QString& values);
-    /// Validates now (otherwise done 150 ms after the last edit).
-    void revalidate();
+  /// Loads a study file into the form; false with `error` on a syntax or validation error
+  /// (a file that fails validation is still loaded, with the fields marked).
+  bool loadFile(const QString& path, QString* error = nullptr);
+  /// Loads a study document (as parsed JSON).
+  void loadDocument(const nlohmann::json& doc, const QString& path = {});
+  /// Saves the current study to `path` (pretty JSON); false with `error` on failure.
+  bool saveFile(const QString& path, QString* error = nullptr);
+  /// The study document built from the form.
+  nlohmann::json document() const;
+  /// The validated study, or nullopt (then `validationError()` says why).
+  std::optional<app::Study> study() const;
+  QString validationError() const { return error_; }
+  /// JSON pointer of the field at fault ("" when valid or not tied to a field).
+  QString errorPath() const { return errorPath_; }
+  /// Number of runs the study expands to (0 when invalid).
+  int runCount() const { return runCount_; }
+  QString filePath() const { return path_; }
+  QTableWidget* previewTable() const { return preview_; }
+  QTableWidget* axesTable() const { return axes_; }
+  /// The form widget editing a base-config pointer ("/peft/adamix/num_modules"), if any.
+  QWidget* fieldWidget(const QString& basePointer) const;
+  /// Sets a form field from JSON (as the user would type it); for tests and presets.
+  void setField(const QString& basePointer, const nlohmann::json& value);
+  /// Adds a path axis row ("/peft/adamix/num_modules", "1, 4").
+  void addPathAxis(const QString& path, const QString& values);
+  /// Validates now (otherwise done 150 ms after the last edit).
+  void revalidate();
 
-public slots:
-    void newStudy();
-    void openWithDialog();
-    bool save();
-    bool saveAs();
-    /// Validates, saves (into the workspace's studies folder when never saved) and launches.
-    void launch();
+ public slots:
+  void newStudy();
+  void openWithDialog();
+  bool save();
+  bool saveAs();
+  /// Validates, saves (into the workspace's studies folder when never saved) and launches.
+  void launch();
 
-signals:
-    /// The user asked to launch this study (saved at `path`).
-    void launchRequested(const adamix::app::Study& study, const QString& path);
-    /// Title text changed (study name, modified mark).
-    void titleChanged(const QString& title);
+ signals:
+  /// The user asked to launch this study (saved at `path`).
+  void launchRequested(const adamix::app::Study& study, const QString& path);
+  /// Title text changed (study name, modified mark).
+  void titleChanged(const QString& title);
 
-private:
-    struct Field {
-        QString pointer;  ///< under /base
-        QWidget* widget;
-        std::function<nlohmann::json()> get;
-        std::function<void(const nlohmann::json&)> set;
-    };
-    void buildForm();
-    void addField(const QString& pointer, QWidget* w, std::function<nlohmann::json()> get,
-                  std::function<void(const nlohmann::json&)> set);
-    void scheduleValidation();
-    void markInvalid(QWidget* w, const QString& message);
-    void clearMarks();
-    void updatePreview(const std::vector<app::ExpandedRun>& runs);
-    void onCounted(const QString& key, const ParamCounts& c);
-    void inspectModel();
-    QWidget* widgetForPath(const QString& pointer) const;
+ private:
+  struct Field {
+    QString pointer;  ///< under /base
+    QWidget* widget;
+    std::function<nlohmann::json()> get;
+    std::function<void(const nlohmann::json&)> set;
+  };
+  void buildForm();
+  void addField(const QString& pointer, QWidget* w, std::function<nlohmann::json()> get,
+                std::function<void(const nlohmann::json&)> set);
+  void scheduleValidation();
+  void markInvalid(QWidget* w, const QString& message);
+  void clearMarks();
+  void updatePreview(const std::vector<app::ExpandedRun>& runs);
+  void onCounted(const QString& key, const ParamCounts& c);
+  void inspectModel();
+  QWidget* widgetForPath(const QString& pointer) const;
 
-    Workspace* ws_;
-    nlohmann::json original_ = nlohmann::json::object();  ///< the loaded document (unknown fields kept)
-    QString path_;
-    bool loading_ = false;
-    QLineEdit* name_;
-    QLineEdit* description_;
-    QLineEdit* model_;
-    QLabel* modelInfo_;
-    QTableWidget* tasks_;
-    QLineEdit* seeds_;
-    QTableWidget* axes_;
-    QTableWidget* preview_;
-    QLabel* count_;
-    QLabel* errorLabel_;
-    QPushButton* launch_;
-    std::vector<Field> fields_;
-    QList<QWidget*> marked_;
-    QTimer validateTimer_;
-    QString error_, errorPath_;
-    int runCount_ = 0;
-    ParamInspector inspector_;
-    QHash<QString, QList<int>> previewRowsByKey_;
-    QProcess* modelInspect_ = nullptr;
+  Workspace* ws_;
+  nlohmann::json original_ = nlohmann::json::object();  ///< the loaded document (unknown fields kept)
+  QString path_;
+  bool loading_ = false;
+  QLineEdit* name_;
+  QLineEdit* description_;
+  QLineEdit* model_;
+  QLabel* modelInfo_;
+  QTableWidget* tasks_;
+  QLineEdit* seeds_;
+  QTableWidget* axes_;
+  QTableWidget* preview_;
+  QLabel* count_;
+  QLabel* errorLabel_;
+  QPushButton* launch_;
+  std::vector<Field> fields_;
+  QList<QWidget*> marked_;
+  QTimer validateTimer_;
+  QString error_, errorPath_;
+  int runCount_ = 0;
+  ParamInspector inspector_;
+  QHash<QString, QList<int>> previewRowsByKey_;
+  QProcess* modelInspect_ = nullptr;
 };
 
 }  // namespace adamix::ui

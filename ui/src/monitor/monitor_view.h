@@ -37,87 +37,87 @@ class Workspace;
 
 /// The monitor screen.
 class MonitorView : public QWidget {
-    Q_OBJECT
-public:
-    explicit MonitorView(Workspace* workspace, QWidget* parent = nullptr);
+  Q_OBJECT
+ public:
+  explicit MonitorView(Workspace* workspace, QWidget* parent = nullptr);
 
-    /// Live state of one run shown in the monitor.
-    struct LiveRun {
-        QString key;           ///< queue key (config hash)
-        qint64 runId = 0;      ///< store id
-        QString label;
-        RunState state = RunState::Queued;
-        qint64 step = 0, totalSteps = 0, firstStep = -1;
-        double epoch = 0;
-        QElapsedTimer clock;   ///< since the first progress event
-        double loss = std::nan("");
-        QString devName;
-        double dev = std::nan("");
-        QString error;         ///< plain words
-        QString runDir;
-        QTreeWidgetItem* item = nullptr;
-        QProgressBar* bar = nullptr;
-    };
+  /// Live state of one run shown in the monitor.
+  struct LiveRun {
+    QString key;       ///< queue key (config hash)
+    qint64 runId = 0;  ///< store id
+    QString label;
+    RunState state = RunState::Queued;
+    qint64 step = 0, totalSteps = 0, firstStep = -1;
+    double epoch = 0;
+    QElapsedTimer clock;  ///< since the first progress event
+    double loss = std::nan("");
+    QString devName;
+    double dev = std::nan("");
+    QString error;  ///< plain words
+    QString runDir;
+    QTreeWidgetItem* item = nullptr;
+    QProgressBar* bar = nullptr;
+  };
 
-    /// Runs currently listed (queue order).
-    QStringList runKeys() const { return order_; }
-    const LiveRun* liveRun(const QString& key) const;
-    /// The live series (keyed by queue key).
-    const SeriesStore& series() const { return series_; }
-    PlotAdapter* adapter() const { return adapter_; }
-    /// Events received and applied so far.
-    qint64 eventsApplied() const { return applied_; }
-    /// Applies buffered events now (the timer does this every `flushIntervalMs`).
-    void flushPending();
-    /// Seconds left for the whole launch (NaN when unknown).
-    double overallEtaSeconds() const;
-    /// "3 min 20 s" style durations.
-    static QString formatDuration(double seconds);
+  /// Runs currently listed (queue order).
+  QStringList runKeys() const { return order_; }
+  const LiveRun* liveRun(const QString& key) const;
+  /// The live series (keyed by queue key).
+  const SeriesStore& series() const { return series_; }
+  PlotAdapter* adapter() const { return adapter_; }
+  /// Events received and applied so far.
+  qint64 eventsApplied() const { return applied_; }
+  /// Applies buffered events now (the timer does this every `flushIntervalMs`).
+  void flushPending();
+  /// Seconds left for the whole launch (NaN when unknown).
+  double overallEtaSeconds() const;
+  /// "3 min 20 s" style durations.
+  static QString formatDuration(double seconds);
 
-    int flushIntervalMs = 100;
+  int flushIntervalMs = 100;
 
-public slots:
-    void cancelSelected();
-    void cancelAll();
-    /// Queues the selected runs again (resumed from their checkpoints when they have one).
-    void resumeSelected();
+ public slots:
+  void cancelSelected();
+  void cancelAll();
+  /// Queues the selected runs again (resumed from their checkpoints when they have one).
+  void resumeSelected();
 
-signals:
-    /// Human-readable notices for the status bar.
-    void notice(const QString& text);
+ signals:
+  /// Human-readable notices for the status bar.
+  void notice(const QString& text);
 
-private:
-    void attach(StudyRunner* runner);
-    void onEvent(const QString& key, const nlohmann::json& ev);
-    void onStarted(const QString& key);
-    void onEnded(const QString& key, RunState state, const RunError& error);
-    LiveRun& ensureRun(const QString& key);
-    void updateRow(LiveRun& r);
-    void updateOverall();
-    void redrawPlot();
-    void showCurrent();
-    QString currentKey() const;
+ private:
+  void attach(StudyRunner* runner);
+  void onEvent(const QString& key, const nlohmann::json& ev);
+  void onStarted(const QString& key);
+  void onEnded(const QString& key, RunState state, const RunError& error);
+  LiveRun& ensureRun(const QString& key);
+  void updateRow(LiveRun& r);
+  void updateOverall();
+  void redrawPlot();
+  void showCurrent();
+  QString currentKey() const;
 
-    Workspace* ws_;
-    StudyRunner* runner_ = nullptr;
-    QTreeWidget* table_;
-    QProgressBar* overall_;
-    QLabel* overallLabel_;
-    QComboBox* metric_;
-    QCustomPlot* plot_;
-    PlotAdapter* adapter_;
-    LogTail* log_;
-    QLabel* error_;
-    QPushButton* cancel_;
-    QPushButton* cancelAll_;
-    QPushButton* resume_;
-    SeriesStore series_;
-    QHash<QString, LiveRun> runs_;
-    QStringList order_;
-    std::vector<std::pair<QString, nlohmann::json>> pending_;
-    QTimer flushTimer_;
-    quint64 drawnRevision_ = 0;
-    qint64 applied_ = 0;
+  Workspace* ws_;
+  StudyRunner* runner_ = nullptr;
+  QTreeWidget* table_;
+  QProgressBar* overall_;
+  QLabel* overallLabel_;
+  QComboBox* metric_;
+  QCustomPlot* plot_;
+  PlotAdapter* adapter_;
+  LogTail* log_;
+  QLabel* error_;
+  QPushButton* cancel_;
+  QPushButton* cancelAll_;
+  QPushButton* resume_;
+  SeriesStore series_;
+  QHash<QString, LiveRun> runs_;
+  QStringList order_;
+  std::vector<std::pair<QString, nlohmann::json>> pending_;
+  QTimer flushTimer_;
+  quint64 drawnRevision_ = 0;
+  qint64 applied_ = 0;
 };
 
 }  // namespace adamix::ui

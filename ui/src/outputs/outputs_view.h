@@ -21,32 +21,32 @@ class Workspace;
 /// input, references or outputs contain a text; Copy puts the shown rows on the clipboard as
 /// Markdown (app::predictionsToMarkdown).
 class OutputsView : public QWidget {
-    Q_OBJECT
-public:
-    explicit OutputsView(Workspace* workspace, QWidget* parent = nullptr);
+  Q_OBJECT
+ public:
+  explicit OutputsView(Workspace* workspace, QWidget* parent = nullptr);
 
-    /// Shows one study (nullopt: every study's generation runs).
-    void setStudy(std::optional<qint64> studyId);
-    /// Keeps the rows containing `text` (case-insensitive; empty: all rows).
-    void setFilter(const QString& text);
-    /// The rows shown (after the filter).
-    const app::PredictionTable& shown() const { return shown_; }
-    /// Markdown of the rows shown.
-    QString markdown() const;
-    QTableWidget* table() const { return table_; }
+  /// Shows one study (nullopt: every study's generation runs).
+  void setStudy(std::optional<qint64> studyId);
+  /// Keeps the rows containing `text` (case-insensitive; empty: all rows).
+  void setFilter(const QString& text);
+  /// The rows shown (after the filter).
+  const app::PredictionTable& shown() const { return shown_; }
+  /// Markdown of the rows shown.
+  QString markdown() const;
+  QTableWidget* table() const { return table_; }
 
-public slots:
-    /// Reloads the predictions from the store and the runs' predictions files.
-    void refresh();
+ public slots:
+  /// Reloads the predictions from the store and the runs' predictions files.
+  void refresh();
 
-private:
-    void fillTable();
-    Workspace* ws_;
-    QComboBox* study_;
-    QLineEdit* filter_;
-    QTableWidget* table_;
-    QLabel* status_;
-    app::PredictionTable all_, shown_;
+ private:
+  void fillTable();
+  Workspace* ws_;
+  QComboBox* study_;
+  QLineEdit* filter_;
+  QTableWidget* table_;
+  QLabel* status_;
+  app::PredictionTable all_, shown_;
 };
 
 }  // namespace adamix::ui

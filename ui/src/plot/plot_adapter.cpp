@@ -17,485 +17,464 @@ namespace adamix::ui {
 
 namespace {
 
-double xOf(const SeriesPoint& p, XAxisKind kind, double t0)
-{
-    switch (kind) {
+double xOf(const SeriesPoint& p, XAxisKind kind, double t0) {
+  switch (kind) {
     case XAxisKind::Epoch: return p.epoch;
     case XAxisKind::WallTime: return p.time - t0;
     case XAxisKind::Step: break;
-    }
-    return p.step;
+  }
+  return p.step;
 }
 
-QString xTitle(XAxisKind kind)
-{
-    switch (kind) {
+QString xTitle(XAxisKind kind) {
+  switch (kind) {
     case XAxisKind::Epoch: return QObject::tr("epoch");
     case XAxisKind::WallTime: return QObject::tr("wall time (s)");
     case XAxisKind::Step: break;
-    }
-    return QObject::tr("step");
+  }
+  return QObject::tr("step");
 }
 
-QString fmt(double v)
-{
-    return QString::number(v, 'g', 5);
-}
+QString fmt(double v) { return QString::number(v, 'g', 5); }
 
 }  // namespace
 
-PlotAdapter::PlotAdapter(QCustomPlot* plot, QObject* parent) : QObject(parent), plot_(plot)
-{
-    plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-    plot_->setMouseTracking(true);
-    plot_->legend->setVisible(true);
-    plot_->setNoAntialiasingOnDrag(true);
-    connect(plot_, &QCustomPlot::mouseMove, this, &PlotAdapter::onMouseMove);
-    connect(plot_, &QCustomPlot::legendClick, this, &PlotAdapter::onLegendClick);
-    applyTheme();
+PlotAdapter::PlotAdapter(QCustomPlot* plot, QObject* parent) : QObject(parent), plot_(plot) {
+  plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+  plot_->setMouseTracking(true);
+  plot_->legend->setVisible(true);
+  plot_->setNoAntialiasingOnDrag(true);
+  connect(plot_, &QCustomPlot::mouseMove, this, &PlotAdapter::onMouseMove);
+  connect(plot_, &QCustomPlot::legendClick, this, &PlotAdapter::onLegendClick);
+  applyTheme();
 }
 
-void PlotAdapter::setLiveMode(bool live)
-{
-    plot_->setPlottingHint(QCP::phFastPolylines, live);
-    if (live) plot_->setNotAntialiasedElements(QCP::aePlottables | QCP::aeFills);
-    else plot_->setNotAntialiasedElements(QCP::aeNone);
+void PlotAdapter::setLiveMode(bool live) {
+  plot_->setPlottingHint(QCP::phFastPolylines, live);
+  if (live)
+    plot_->setNotAntialiasedElements(QCP::aePlottables | QCP::aeFills);
+  else
+    plot_->setNotAntialiasedElements(QCP::aeNone);
 }
 
-QColor PlotAdapter::seriesColor(int i)
-{
-    static const QColor colors[] = {QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e), QColor(0x2c, 0xa0, 0x2c),
-                                    QColor(0xd6, 0x27, 0x28), QColor(0x94, 0x67, 0xbd), QColor(0x8c, 0x56, 0x4b),
-                                    QColor(0xe3, 0x77, 0xc2), QColor(0x7f, 0x7f, 0x7f), QColor(0xbc, 0xbd, 0x22),
-                                    QColor(0x17, 0xbe, 0xcf)};
-    return colors[i % 10];
+QColor PlotAdapter::seriesColor(int i) {
+  static const QColor colors[] = {QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e), QColor(0x2c, 0xa0, 0x2c),
+                                  QColor(0xd6, 0x27, 0x28), QColor(0x94, 0x67, 0xbd), QColor(0x8c, 0x56, 0x4b),
+                                  QColor(0xe3, 0x77, 0xc2), QColor(0x7f, 0x7f, 0x7f), QColor(0xbc, 0xbd, 0x22),
+                                  QColor(0x17, 0xbe, 0xcf)};
+  return colors[i % 10];
 }
 
-std::vector<double> PlotAdapter::ema(const std::vector<double>& y, double w)
-{
-    if (w <= 0) return y;
-    w = std::min(w, 0.999);
-    std::vector<double> out(y.size());
-    double acc = 0, norm = 0;
-    for (size_t i = 0; i < y.size(); ++i) {
-        if (!std::isfinite(y[i])) {
-            out[i] = y[i];
-            continue;
-        }
-        acc = w * acc + (1 - w) * y[i];
-        norm = w * norm + (1 - w);
-        out[i] = acc / norm;  // debiased: the first values are not pulled towards 0
+std::vector<double> PlotAdapter::ema(const std::vector<double>& y, double w) {
+  if (w <= 0) return y;
+  w = std::min(w, 0.999);
+  std::vector<double> out(y.size());
+  double acc = 0, norm = 0;
+  for (size_t i = 0; i < y.size(); ++i) {
+    if (!std::isfinite(y[i])) {
+      out[i] = y[i];
+      continue;
     }
-    return out;
+    acc = w * acc + (1 - w) * y[i];
+    norm = w * norm + (1 - w);
+    out[i] = acc / norm;  // debiased: the first values are not pulled towards 0
+  }
+  return out;
 }
 
-void PlotAdapter::applyTheme()
-{
-    const QPalette pal = plot_->palette();
-    const QColor bg = pal.color(QPalette::Base);
-    const QColor fg = pal.color(QPalette::Text);
-    QColor grid = fg;
-    grid.setAlpha(40);
-    plot_->setBackground(bg);
-    for (QCPAxis* axis : {plot_->xAxis, plot_->yAxis, plot_->xAxis2, plot_->yAxis2}) {
-        axis->setBasePen(QPen(fg));
-        axis->setTickPen(QPen(fg));
-        axis->setSubTickPen(QPen(fg));
-        axis->setTickLabelColor(fg);
-        axis->setLabelColor(fg);
-        axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
-    }
-    plot_->legend->setBrush(QBrush(bg));
-    plot_->legend->setTextColor(fg);
-    plot_->legend->setBorderPen(QPen(grid));
+void PlotAdapter::applyTheme() {
+  const QPalette pal = plot_->palette();
+  const QColor bg = pal.color(QPalette::Base);
+  const QColor fg = pal.color(QPalette::Text);
+  QColor grid = fg;
+  grid.setAlpha(40);
+  plot_->setBackground(bg);
+  for (QCPAxis* axis : {plot_->xAxis, plot_->yAxis, plot_->xAxis2, plot_->yAxis2}) {
+    axis->setBasePen(QPen(fg));
+    axis->setTickPen(QPen(fg));
+    axis->setSubTickPen(QPen(fg));
+    axis->setTickLabelColor(fg);
+    axis->setLabelColor(fg);
+    axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
+  }
+  plot_->legend->setBrush(QBrush(bg));
+  plot_->legend->setTextColor(fg);
+  plot_->legend->setBorderPen(QPen(grid));
 }
 
-void PlotAdapter::reset()
-{
-    plot_->clearGraphs();
-    plot_->clearPlottables();
-    plot_->clearItems();
-    labels_.clear();
-    main_.clear();
-    companions_.clear();
-    applyTheme();
-    plot_->yAxis->setScaleType(QCPAxis::stLinear);
-    plot_->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
-    plot_->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
-    plot_->xAxis->setLabel({});
-    plot_->yAxis->setLabel({});
-    plot_->legend->setVisible(true);
-    tracer_ = new QCPItemTracer(plot_);
-    tracer_->setStyle(QCPItemTracer::tsCircle);
-    tracer_->setSize(8);
-    tracer_->setVisible(false);
-    readout_ = new QCPItemText(plot_);
-    readout_->position->setType(QCPItemPosition::ptAxisRectRatio);
-    readout_->position->setCoords(0.01, 0.01);
-    readout_->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
-    readout_->setColor(plot_->palette().color(QPalette::Text));
-    readout_->setPadding(QMargins(4, 2, 4, 2));
-    readout_->setBrush(QBrush(plot_->palette().color(QPalette::Base)));
-    readout_->setText({});
-    readout_->setVisible(false);
+void PlotAdapter::reset() {
+  plot_->clearGraphs();
+  plot_->clearPlottables();
+  plot_->clearItems();
+  labels_.clear();
+  main_.clear();
+  companions_.clear();
+  applyTheme();
+  plot_->yAxis->setScaleType(QCPAxis::stLinear);
+  plot_->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+  plot_->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+  plot_->xAxis->setLabel({});
+  plot_->yAxis->setLabel({});
+  plot_->legend->setVisible(true);
+  tracer_ = new QCPItemTracer(plot_);
+  tracer_->setStyle(QCPItemTracer::tsCircle);
+  tracer_->setSize(8);
+  tracer_->setVisible(false);
+  readout_ = new QCPItemText(plot_);
+  readout_->position->setType(QCPItemPosition::ptAxisRectRatio);
+  readout_->position->setCoords(0.01, 0.01);
+  readout_->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+  readout_->setColor(plot_->palette().color(QPalette::Text));
+  readout_->setPadding(QMargins(4, 2, 4, 2));
+  readout_->setBrush(QBrush(plot_->palette().color(QPalette::Base)));
+  readout_->setText({});
+  readout_->setVisible(false);
 }
 
 QCPGraph* PlotAdapter::addLine(const QVector<double>& x, const QVector<double>& y, const QColor& color, double width,
-                               const QString& legend)
-{
-    QCPGraph* g = plot_->addGraph();
-    g->setData(x, y, true);
-    g->setPen(QPen(color, width));
-    g->setAdaptiveSampling(true);
-    if (legend.isEmpty()) {
-        g->removeFromLegend();
-    } else {
-        g->setName(legend);
-    }
-    return g;
+                               const QString& legend) {
+  QCPGraph* g = plot_->addGraph();
+  g->setData(x, y, true);
+  g->setPen(QPen(color, width));
+  g->setAdaptiveSampling(true);
+  if (legend.isEmpty()) {
+    g->removeFromLegend();
+  } else {
+    g->setName(legend);
+  }
+  return g;
 }
 
-void PlotAdapter::showCurves(const SeriesStore& store, const CurveSpec& spec)
-{
-    reset();
-    xLabel_ = xTitle(spec.x);
-    plot_->xAxis->setLabel(xLabel_);
-    plot_->yAxis->setLabel(spec.split.isEmpty() ? spec.name : spec.split + QLatin1Char(' ') + spec.name);
+void PlotAdapter::showCurves(const SeriesStore& store, const CurveSpec& spec) {
+  reset();
+  xLabel_ = xTitle(spec.x);
+  plot_->xAxis->setLabel(xLabel_);
+  plot_->yAxis->setLabel(spec.split.isEmpty() ? spec.name : spec.split + QLatin1Char(' ') + spec.name);
 
-    // per-run raw curves, keyed by step (grouping aligns runs on the step)
-    struct RunCurve {
-        std::vector<double> step, x, y;
-    };
-    auto curveOf = [&](const CurveRun& cr) {
-        RunCurve c;
-        const auto* pts = store.series(cr.run, spec.split, spec.name);
-        if (!pts) return c;
-        const double t0 = spec.x == XAxisKind::WallTime ? store.startTime(cr.run) : 0;
-        for (const SeriesPoint& p : *pts) {
-            if (spec.logY && p.value <= 0) continue;
-            c.step.push_back(p.step);
-            c.x.push_back(xOf(p, spec.x, t0));
-            c.y.push_back(p.value);
-        }
-        return c;
-    };
-    const bool smooth = spec.smoothing > 0;
+  // per-run raw curves, keyed by step (grouping aligns runs on the step)
+  struct RunCurve {
+    std::vector<double> step, x, y;
+  };
+  auto curveOf = [&](const CurveRun& cr) {
+    RunCurve c;
+    const auto* pts = store.series(cr.run, spec.split, spec.name);
+    if (!pts) return c;
+    const double t0 = spec.x == XAxisKind::WallTime ? store.startTime(cr.run) : 0;
+    for (const SeriesPoint& p : *pts) {
+      if (spec.logY && p.value <= 0) continue;
+      c.step.push_back(p.step);
+      c.x.push_back(xOf(p, spec.x, t0));
+      c.y.push_back(p.value);
+    }
+    return c;
+  };
+  const bool smooth = spec.smoothing > 0;
 
-    auto addSeries = [&](const QString& label, const std::vector<double>& x, const std::vector<double>& raw,
-                         const std::vector<double>* lo, const std::vector<double>* hi, int colorIndex) {
-        const QColor color = seriesColor(colorIndex);
-        const QVector<double> qx(x.begin(), x.end());
-        QList<QCPAbstractPlottable*> extra;
-        if (lo && hi) {
-            QColor fill = color;
-            fill.setAlpha(50);
-            QCPGraph* low = addLine(qx, QVector<double>(lo->begin(), lo->end()), Qt::transparent, 0, {});
-            QCPGraph* high = addLine(qx, QVector<double>(hi->begin(), hi->end()), Qt::transparent, 0, {});
-            low->setPen(Qt::NoPen);
-            high->setPen(Qt::NoPen);
-            high->setBrush(fill);
-            high->setChannelFillGraph(low);
-            extra << low << high;
-        }
-        QCPGraph* mainLine = nullptr;
-        if (smooth) {
-            if (spec.showRaw) {
-                QColor faded = color;
-                faded.setAlpha(70);
-                extra << addLine(qx, QVector<double>(raw.begin(), raw.end()), faded, 1, {});
-            }
-            const std::vector<double> s = ema(raw, spec.smoothing);
-            mainLine = addLine(qx, QVector<double>(s.begin(), s.end()), color, 2, label);
-        } else {
-            mainLine = addLine(qx, QVector<double>(raw.begin(), raw.end()), color, 1.6, label);
-        }
-        labels_ << label;
-        main_.insert(label, mainLine);
-        companions_.insert(label, extra);
-    };
-
-    if (!spec.grouped) {
-        int i = 0;
-        for (const CurveRun& cr : spec.runs) {
-            RunCurve c = curveOf(cr);
-            if (c.x.empty()) {
-                ++i;
-                continue;
-            }
-            addSeries(cr.label, c.x, c.y, nullptr, nullptr, i++);
-        }
+  auto addSeries = [&](const QString& label, const std::vector<double>& x, const std::vector<double>& raw,
+                       const std::vector<double>* lo, const std::vector<double>* hi, int colorIndex) {
+    const QColor color = seriesColor(colorIndex);
+    const QVector<double> qx(x.begin(), x.end());
+    QList<QCPAbstractPlottable*> extra;
+    if (lo && hi) {
+      QColor fill = color;
+      fill.setAlpha(50);
+      QCPGraph* low = addLine(qx, QVector<double>(lo->begin(), lo->end()), Qt::transparent, 0, {});
+      QCPGraph* high = addLine(qx, QVector<double>(hi->begin(), hi->end()), Qt::transparent, 0, {});
+      low->setPen(Qt::NoPen);
+      high->setPen(Qt::NoPen);
+      high->setBrush(fill);
+      high->setChannelFillGraph(low);
+      extra << low << high;
+    }
+    QCPGraph* mainLine = nullptr;
+    if (smooth) {
+      if (spec.showRaw) {
+        QColor faded = color;
+        faded.setAlpha(70);
+        extra << addLine(qx, QVector<double>(raw.begin(), raw.end()), faded, 1, {});
+      }
+      const std::vector<double> s = ema(raw, spec.smoothing);
+      mainLine = addLine(qx, QVector<double>(s.begin(), s.end()), color, 2, label);
     } else {
-        // groups in order of first appearance
-        QStringList groups;
-        QHash<QString, std::vector<RunCurve>> members;
-        for (const CurveRun& cr : spec.runs) {
-            RunCurve c = curveOf(cr);
-            if (c.x.empty()) continue;
-            if (!members.contains(cr.group)) groups << cr.group;
-            if (smooth) c.y = ema(c.y, spec.smoothing);  // band over the smoothed curves
-            members[cr.group].push_back(std::move(c));
-        }
-        int i = 0;
-        for (const QString& g : groups) {
-            // align on step: mean x, mean y and sample std of y over the runs having that step
-            std::map<double, std::vector<std::pair<double, double>>> byStep;
-            for (const RunCurve& c : members[g])
-                for (size_t k = 0; k < c.step.size(); ++k) byStep[c.step[k]].push_back({c.x[k], c.y[k]});
-            std::vector<double> x, mean, lo, hi;
-            for (const auto& [step, vals] : byStep) {
-                double sx = 0, sy = 0;
-                for (const auto& [vx, vy] : vals) {
-                    sx += vx;
-                    sy += vy;
-                }
-                const double n = double(vals.size());
-                const double m = sy / n;
-                double var = 0;
-                for (const auto& v : vals) var += (v.second - m) * (v.second - m);
-                const double sd = vals.size() > 1 ? std::sqrt(var / (n - 1)) : 0;
-                x.push_back(sx / n);
-                mean.push_back(m);
-                lo.push_back(m - sd);
-                hi.push_back(m + sd);
-            }
-            const QString label = QStringLiteral("%1 (n=%2)").arg(g).arg(members[g].size());
-            // the mean is of the (already smoothed) per-run curves: drawn as is
-            const QColor color = seriesColor(i);
-            QColor fill = color;
-            fill.setAlpha(50);
-            const QVector<double> qx(x.begin(), x.end());
-            QCPGraph* low = addLine(qx, QVector<double>(lo.begin(), lo.end()), Qt::transparent, 0, {});
-            QCPGraph* high = addLine(qx, QVector<double>(hi.begin(), hi.end()), Qt::transparent, 0, {});
-            low->setPen(Qt::NoPen);
-            high->setPen(Qt::NoPen);
-            high->setBrush(fill);
-            high->setChannelFillGraph(low);
-            QCPGraph* line = addLine(qx, QVector<double>(mean.begin(), mean.end()), color, 2, label);
-            labels_ << label;
-            main_.insert(label, line);
-            companions_.insert(label, {low, high});
-            ++i;
-        }
+      mainLine = addLine(qx, QVector<double>(raw.begin(), raw.end()), color, 1.6, label);
     }
+    labels_ << label;
+    main_.insert(label, mainLine);
+    companions_.insert(label, extra);
+  };
 
-    if (labels_.isEmpty()) {
-        showMessage(tr("No %1 %2 points for the selected runs").arg(spec.split, spec.name));
-        return;
-    }
-    if (spec.logY) {
-        plot_->yAxis->setScaleType(QCPAxis::stLogarithmic);
-        plot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
-    }
-    plot_->rescaleAxes();
-    plot_->replot(QCustomPlot::rpQueuedReplot);
-}
-
-void PlotAdapter::showBars(const BarChart& chart)
-{
-    reset();
-    xLabel_.clear();
-    if (chart.categories.isEmpty() || chart.series.empty()) {
-        showMessage(tr("No finished runs with results among the selection"));
-        return;
-    }
-    QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
-    for (int c = 0; c < chart.categories.size(); ++c) ticker->addTick(c + 1, chart.categories[c]);
-    plot_->xAxis->setTicker(ticker);
-    plot_->xAxis->setSubTicks(false);
-    plot_->yAxis->setLabel(chart.yLabel);
-    auto* group = new QCPBarsGroup(plot_);
-    group->setSpacingType(QCPBarsGroup::stAbsolute);
-    group->setSpacing(2);
-    const double width = 0.8 / double(chart.series.size());
-    double ymin = 0, ymax = 0;
-    bool any = false;
+  if (!spec.grouped) {
     int i = 0;
-    for (const BarSeries& s : chart.series) {
-        auto* bars = new QCPBars(plot_->xAxis, plot_->yAxis);
-        bars->setName(s.label);
-        bars->setWidth(width);
-        bars->setBarsGroup(group);
-        const QColor color = seriesColor(i++);
-        bars->setPen(QPen(color.darker(130)));
-        bars->setBrush(color);
-        QVector<double> keys, values, errors;
-        for (int c = 0; c < chart.categories.size() && c < int(s.mean.size()); ++c) {
-            if (!std::isfinite(s.mean[size_t(c)])) continue;
-            const double m = s.mean[size_t(c)];
-            const double e = c < int(s.std.size()) && std::isfinite(s.std[size_t(c)]) ? s.std[size_t(c)] : 0;
-            keys << c + 1;
-            values << m;
-            errors << e;
-            ymin = any ? std::min(ymin, m - e) : m - e;
-            ymax = any ? std::max(ymax, m + e) : m + e;
-            any = true;
-        }
-        bars->setData(keys, values, true);
-        auto* err = new QCPErrorBars(plot_->xAxis, plot_->yAxis);
-        err->removeFromLegend();
-        err->setDataPlottable(bars);
-        err->setData(errors);
-        err->setPen(QPen(plot_->palette().color(QPalette::Text)));
-        labels_ << s.label;
-        main_.insert(s.label, bars);
-        companions_.insert(s.label, {err});
+    for (const CurveRun& cr : spec.runs) {
+      RunCurve c = curveOf(cr);
+      if (c.x.empty()) {
+        ++i;
+        continue;
+      }
+      addSeries(cr.label, c.x, c.y, nullptr, nullptr, i++);
     }
-    plot_->xAxis->setRange(0.4, chart.categories.size() + 0.6);
-    const double lo = std::min(0.0, ymin);
-    // head room above the tallest bar for the legend (one row per series) so it never hides a bar
-    const double pad = (ymax - lo) * (0.08 + 0.05 * double(chart.series.size())) + 1e-9;
-    plot_->yAxis->setRange(lo, ymax + pad);
-    plot_->replot(QCustomPlot::rpQueuedReplot);
+  } else {
+    // groups in order of first appearance
+    QStringList groups;
+    QHash<QString, std::vector<RunCurve>> members;
+    for (const CurveRun& cr : spec.runs) {
+      RunCurve c = curveOf(cr);
+      if (c.x.empty()) continue;
+      if (!members.contains(cr.group)) groups << cr.group;
+      if (smooth) c.y = ema(c.y, spec.smoothing);  // band over the smoothed curves
+      members[cr.group].push_back(std::move(c));
+    }
+    int i = 0;
+    for (const QString& g : groups) {
+      // align on step: mean x, mean y and sample std of y over the runs having that step
+      std::map<double, std::vector<std::pair<double, double>>> byStep;
+      for (const RunCurve& c : members[g])
+        for (size_t k = 0; k < c.step.size(); ++k) byStep[c.step[k]].push_back({c.x[k], c.y[k]});
+      std::vector<double> x, mean, lo, hi;
+      for (const auto& [step, vals] : byStep) {
+        double sx = 0, sy = 0;
+        for (const auto& [vx, vy] : vals) {
+          sx += vx;
+          sy += vy;
+        }
+        const double n = double(vals.size());
+        const double m = sy / n;
+        double var = 0;
+        for (const auto& v : vals) var += (v.second - m) * (v.second - m);
+        const double sd = vals.size() > 1 ? std::sqrt(var / (n - 1)) : 0;
+        x.push_back(sx / n);
+        mean.push_back(m);
+        lo.push_back(m - sd);
+        hi.push_back(m + sd);
+      }
+      const QString label = QStringLiteral("%1 (n=%2)").arg(g).arg(members[g].size());
+      // the mean is of the (already smoothed) per-run curves: drawn as is
+      const QColor color = seriesColor(i);
+      QColor fill = color;
+      fill.setAlpha(50);
+      const QVector<double> qx(x.begin(), x.end());
+      QCPGraph* low = addLine(qx, QVector<double>(lo.begin(), lo.end()), Qt::transparent, 0, {});
+      QCPGraph* high = addLine(qx, QVector<double>(hi.begin(), hi.end()), Qt::transparent, 0, {});
+      low->setPen(Qt::NoPen);
+      high->setPen(Qt::NoPen);
+      high->setBrush(fill);
+      high->setChannelFillGraph(low);
+      QCPGraph* line = addLine(qx, QVector<double>(mean.begin(), mean.end()), color, 2, label);
+      labels_ << label;
+      main_.insert(label, line);
+      companions_.insert(label, {low, high});
+      ++i;
+    }
+  }
+
+  if (labels_.isEmpty()) {
+    showMessage(tr("No %1 %2 points for the selected runs").arg(spec.split, spec.name));
+    return;
+  }
+  if (spec.logY) {
+    plot_->yAxis->setScaleType(QCPAxis::stLogarithmic);
+    plot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+  }
+  plot_->rescaleAxes();
+  plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
-void PlotAdapter::showMessage(const QString& message)
-{
-    reset();
-    plot_->legend->setVisible(false);
-    auto* text = new QCPItemText(plot_);
-    text->position->setType(QCPItemPosition::ptAxisRectRatio);
-    text->position->setCoords(0.5, 0.5);
-    text->setText(message);
-    text->setColor(plot_->palette().color(QPalette::PlaceholderText));
-    plot_->replot(QCustomPlot::rpQueuedReplot);
+void PlotAdapter::showBars(const BarChart& chart) {
+  reset();
+  xLabel_.clear();
+  if (chart.categories.isEmpty() || chart.series.empty()) {
+    showMessage(tr("No finished runs with results among the selection"));
+    return;
+  }
+  QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+  for (int c = 0; c < chart.categories.size(); ++c) ticker->addTick(c + 1, chart.categories[c]);
+  plot_->xAxis->setTicker(ticker);
+  plot_->xAxis->setSubTicks(false);
+  plot_->yAxis->setLabel(chart.yLabel);
+  auto* group = new QCPBarsGroup(plot_);
+  group->setSpacingType(QCPBarsGroup::stAbsolute);
+  group->setSpacing(2);
+  const double width = 0.8 / double(chart.series.size());
+  double ymin = 0, ymax = 0;
+  bool any = false;
+  int i = 0;
+  for (const BarSeries& s : chart.series) {
+    auto* bars = new QCPBars(plot_->xAxis, plot_->yAxis);
+    bars->setName(s.label);
+    bars->setWidth(width);
+    bars->setBarsGroup(group);
+    const QColor color = seriesColor(i++);
+    bars->setPen(QPen(color.darker(130)));
+    bars->setBrush(color);
+    QVector<double> keys, values, errors;
+    for (int c = 0; c < chart.categories.size() && c < int(s.mean.size()); ++c) {
+      if (!std::isfinite(s.mean[size_t(c)])) continue;
+      const double m = s.mean[size_t(c)];
+      const double e = c < int(s.std.size()) && std::isfinite(s.std[size_t(c)]) ? s.std[size_t(c)] : 0;
+      keys << c + 1;
+      values << m;
+      errors << e;
+      ymin = any ? std::min(ymin, m - e) : m - e;
+      ymax = any ? std::max(ymax, m + e) : m + e;
+      any = true;
+    }
+    bars->setData(keys, values, true);
+    auto* err = new QCPErrorBars(plot_->xAxis, plot_->yAxis);
+    err->removeFromLegend();
+    err->setDataPlottable(bars);
+    err->setData(errors);
+    err->setPen(QPen(plot_->palette().color(QPalette::Text)));
+    labels_ << s.label;
+    main_.insert(s.label, bars);
+    companions_.insert(s.label, {err});
+  }
+  plot_->xAxis->setRange(0.4, chart.categories.size() + 0.6);
+  const double lo = std::min(0.0, ymin);
+  // head room above the tallest bar for the legend (one row per series) so it never hides a bar
+  const double pad = (ymax - lo) * (0.08 + 0.05 * double(chart.series.size())) + 1e-9;
+  plot_->yAxis->setRange(lo, ymax + pad);
+  plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void PlotAdapter::showMessage(const QString& message) {
+  reset();
+  plot_->legend->setVisible(false);
+  auto* text = new QCPItemText(plot_);
+  text->position->setType(QCPItemPosition::ptAxisRectRatio);
+  text->position->setCoords(0.5, 0.5);
+  text->setText(message);
+  text->setColor(plot_->palette().color(QPalette::PlaceholderText));
+  plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
 #ifdef ADAMIX_HAVE_SVG
-bool PlotAdapter::saveSvg(const QString& path, int width, int height)
-{
-    QSvgGenerator svg;
-    svg.setFileName(path);
-    svg.setSize(QSize(width, height));
-    svg.setViewBox(QRect(0, 0, width, height));
-    svg.setTitle(plot_->yAxis->label());
-    QCPPainter painter;
-    if (!painter.begin(&svg)) return false;
-    plot_->toPainter(&painter, width, height);
-    painter.end();
-    return QFileInfo(path).size() > 0;
+bool PlotAdapter::saveSvg(const QString& path, int width, int height) {
+  QSvgGenerator svg;
+  svg.setFileName(path);
+  svg.setSize(QSize(width, height));
+  svg.setViewBox(QRect(0, 0, width, height));
+  svg.setTitle(plot_->yAxis->label());
+  QCPPainter painter;
+  if (!painter.begin(&svg)) return false;
+  plot_->toPainter(&painter, width, height);
+  painter.end();
+  return QFileInfo(path).size() > 0;
 }
 #endif
 
-bool PlotAdapter::supportsSvg()
-{
+bool PlotAdapter::supportsSvg() {
 #ifdef ADAMIX_HAVE_SVG
-    return true;
+  return true;
 #else
-    return false;
+  return false;
 #endif
 }
 
-bool PlotAdapter::exportTo(const QString& path, int width, int height)
-{
-    const QString suffix = QFileInfo(path).suffix().toLower();
-    if (readout_) readout_->setVisible(false);
-    if (tracer_) tracer_->setVisible(false);
-    // files get full quality even from a plot in live mode
-    const QCP::PlottingHints hints = plot_->plottingHints();
-    const QCP::AntialiasedElements plain = plot_->notAntialiasedElements();
-    plot_->setPlottingHint(QCP::phFastPolylines, false);
-    plot_->setNotAntialiasedElements(QCP::aeNone);
-    bool ok = false;
-    if (suffix == QLatin1String("pdf")) ok = plot_->savePdf(path, width, height);
+bool PlotAdapter::exportTo(const QString& path, int width, int height) {
+  const QString suffix = QFileInfo(path).suffix().toLower();
+  if (readout_) readout_->setVisible(false);
+  if (tracer_) tracer_->setVisible(false);
+  // files get full quality even from a plot in live mode
+  const QCP::PlottingHints hints = plot_->plottingHints();
+  const QCP::AntialiasedElements plain = plot_->notAntialiasedElements();
+  plot_->setPlottingHint(QCP::phFastPolylines, false);
+  plot_->setNotAntialiasedElements(QCP::aeNone);
+  bool ok = false;
+  if (suffix == QLatin1String("pdf")) ok = plot_->savePdf(path, width, height);
 #ifdef ADAMIX_HAVE_SVG
-    else if (suffix == QLatin1String("svg")) ok = saveSvg(path, width, height);
+  else if (suffix == QLatin1String("svg"))
+    ok = saveSvg(path, width, height);
 #endif
-    else if (suffix == QLatin1String("jpg") || suffix == QLatin1String("jpeg")) ok = plot_->saveJpg(path, width, height);
-    else ok = plot_->savePng(path, width, height);
-    plot_->setPlottingHints(hints);
-    plot_->setNotAntialiasedElements(plain);
-    return ok;
+  else if (suffix == QLatin1String("jpg") || suffix == QLatin1String("jpeg"))
+    ok = plot_->saveJpg(path, width, height);
+  else
+    ok = plot_->savePng(path, width, height);
+  plot_->setPlottingHints(hints);
+  plot_->setNotAntialiasedElements(plain);
+  return ok;
 }
 
-QCPGraph* PlotAdapter::mainGraph(const QString& label) const
-{
-    return qobject_cast<QCPGraph*>(main_.value(label));
+QCPGraph* PlotAdapter::mainGraph(const QString& label) const { return qobject_cast<QCPGraph*>(main_.value(label)); }
+
+void PlotAdapter::setSeriesVisible(const QString& label, bool visible) {
+  QCPAbstractPlottable* p = main_.value(label);
+  if (!p) return;
+  p->setVisible(visible);
+  for (QCPAbstractPlottable* c : companions_.value(label)) c->setVisible(visible);
+  if (QCPPlottableLegendItem* item = plot_->legend->itemWithPlottable(p)) {
+    QColor c = plot_->palette().color(QPalette::Text);
+    if (!visible) c.setAlpha(90);
+    item->setTextColor(c);
+  }
+  plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
-void PlotAdapter::setSeriesVisible(const QString& label, bool visible)
-{
-    QCPAbstractPlottable* p = main_.value(label);
-    if (!p) return;
-    p->setVisible(visible);
-    for (QCPAbstractPlottable* c : companions_.value(label)) c->setVisible(visible);
-    if (QCPPlottableLegendItem* item = plot_->legend->itemWithPlottable(p)) {
-        QColor c = plot_->palette().color(QPalette::Text);
-        if (!visible) c.setAlpha(90);
-        item->setTextColor(c);
+bool PlotAdapter::isSeriesVisible(const QString& label) const {
+  QCPAbstractPlottable* p = main_.value(label);
+  return p && p->visible();
+}
+
+void PlotAdapter::onLegendClick(QCPLegend*, QCPAbstractLegendItem* item, QMouseEvent*) {
+  auto* pli = qobject_cast<QCPPlottableLegendItem*>(item);
+  if (!pli) return;
+  const QString label = main_.key(pli->plottable());
+  if (!label.isEmpty()) setSeriesVisible(label, !isSeriesVisible(label));
+}
+
+QString PlotAdapter::readoutAt(const QPointF& pixel) const {
+  double bestDist = 30;  // pixels
+  QString best;
+  for (const QString& label : labels_) {
+    auto* g = qobject_cast<QCPGraph*>(main_.value(label));
+    if (!g || !g->visible() || g->data()->isEmpty()) continue;
+    const double key = plot_->xAxis->pixelToCoord(pixel.x());
+    auto it = g->data()->findBegin(key, true);
+    for (int k = 0; k < 2 && it != g->data()->constEnd(); ++k, ++it) {
+      const QPointF at(plot_->xAxis->coordToPixel(it->key), plot_->yAxis->coordToPixel(it->value));
+      const double d = std::hypot(at.x() - pixel.x(), at.y() - pixel.y());
+      if (d < bestDist) {
+        bestDist = d;
+        best = QStringLiteral("%1 — %2 %3: %4").arg(label, xLabel_, fmt(it->key), fmt(it->value));
+      }
     }
-    plot_->replot(QCustomPlot::rpQueuedReplot);
-}
-
-bool PlotAdapter::isSeriesVisible(const QString& label) const
-{
-    QCPAbstractPlottable* p = main_.value(label);
-    return p && p->visible();
-}
-
-void PlotAdapter::onLegendClick(QCPLegend*, QCPAbstractLegendItem* item, QMouseEvent*)
-{
-    auto* pli = qobject_cast<QCPPlottableLegendItem*>(item);
-    if (!pli) return;
-    const QString label = main_.key(pli->plottable());
-    if (!label.isEmpty()) setSeriesVisible(label, !isSeriesVisible(label));
-}
-
-QString PlotAdapter::readoutAt(const QPointF& pixel) const
-{
-    double bestDist = 30;  // pixels
-    QString best;
+  }
+  if (best.isEmpty()) {
+    // bars: the bar under the cursor
     for (const QString& label : labels_) {
-        auto* g = qobject_cast<QCPGraph*>(main_.value(label));
-        if (!g || !g->visible() || g->data()->isEmpty()) continue;
-        const double key = plot_->xAxis->pixelToCoord(pixel.x());
-        auto it = g->data()->findBegin(key, true);
-        for (int k = 0; k < 2 && it != g->data()->constEnd(); ++k, ++it) {
-            const QPointF at(plot_->xAxis->coordToPixel(it->key), plot_->yAxis->coordToPixel(it->value));
-            const double d = std::hypot(at.x() - pixel.x(), at.y() - pixel.y());
-            if (d < bestDist) {
-                bestDist = d;
-                best = QStringLiteral("%1 — %2 %3: %4").arg(label, xLabel_, fmt(it->key), fmt(it->value));
-            }
-        }
+      auto* bars = qobject_cast<QCPBars*>(main_.value(label));
+      if (!bars || !bars->visible()) continue;
+      QVariant details;
+      if (bars->selectTest(pixel, false, &details) >= 0 && bars->selectTest(pixel, false, &details) < 1) {
+        const QCPDataSelection sel = details.value<QCPDataSelection>();
+        if (sel.isEmpty()) continue;
+        const auto it = bars->data()->at(sel.dataRange().begin());
+        return QStringLiteral("%1: %2").arg(label, fmt(it->value));
+      }
     }
-    if (best.isEmpty()) {
-        // bars: the bar under the cursor
-        for (const QString& label : labels_) {
-            auto* bars = qobject_cast<QCPBars*>(main_.value(label));
-            if (!bars || !bars->visible()) continue;
-            QVariant details;
-            if (bars->selectTest(pixel, false, &details) >= 0 && bars->selectTest(pixel, false, &details) < 1) {
-                const QCPDataSelection sel = details.value<QCPDataSelection>();
-                if (sel.isEmpty()) continue;
-                const auto it = bars->data()->at(sel.dataRange().begin());
-                return QStringLiteral("%1: %2").arg(label, fmt(it->value));
-            }
-        }
-    }
-    return best;
+  }
+  return best;
 }
 
-void PlotAdapter::onMouseMove(QMouseEvent* event)
-{
-    if (!readout_ || !tracer_) return;
-    const QString text = readoutAt(event->position());
-    readout_->setText(text);
-    readout_->setVisible(!text.isEmpty());
-    tracer_->setVisible(false);
-    if (!text.isEmpty()) {
-        // put the tracer on the nearest graph point
-        for (const QString& label : labels_) {
-            if (!text.startsWith(label + QStringLiteral(" — "))) continue;
-            if (QCPGraph* g = mainGraph(label)) {
-                tracer_->setGraph(g);
-                tracer_->setGraphKey(plot_->xAxis->pixelToCoord(event->position().x()));
-                tracer_->setPen(g->pen());
-                tracer_->setVisible(true);
-            }
-            break;
-        }
+void PlotAdapter::onMouseMove(QMouseEvent* event) {
+  if (!readout_ || !tracer_) return;
+  const QString text = readoutAt(event->position());
+  readout_->setText(text);
+  readout_->setVisible(!text.isEmpty());
+  tracer_->setVisible(false);
+  if (!text.isEmpty()) {
+    // put the tracer on the nearest graph point
+    for (const QString& label : labels_) {
+      if (!text.startsWith(label + QStringLiteral(" — "))) continue;
+      if (QCPGraph* g = mainGraph(label)) {
+        tracer_->setGraph(g);
+        tracer_->setGraphKey(plot_->xAxis->pixelToCoord(event->position().x()));
+        tracer_->setPen(g->pen());
+        tracer_->setVisible(true);
+      }
+      break;
     }
-    plot_->replot(QCustomPlot::rpQueuedReplot);
+  }
+  plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
 }  // namespace adamix::ui

@@ -31,91 +31,91 @@ enum class XAxisKind { Step, Epoch, WallTime };
 /// One run to draw: its key in the SeriesStore, its legend label and (for grouped plots) the
 /// group it is averaged into.
 struct CurveRun {
-    QString run;
-    QString label;
-    QString group;
+  QString run;
+  QString label;
+  QString group;
 };
 
 /// What showCurves() draws.
 struct CurveSpec {
-    std::vector<CurveRun> runs;
-    QString split = QStringLiteral("train");
-    QString name = QStringLiteral("loss");
-    XAxisKind x = XAxisKind::Step;
-    double smoothing = 0;      ///< EMA weight in [0, 1): 0 = raw only
-    bool logY = false;
-    bool grouped = false;      ///< one mean line (± std band) per CurveRun::group
-    bool showRaw = true;       ///< with smoothing: draw the raw curve faded behind the smooth one
+  std::vector<CurveRun> runs;
+  QString split = QStringLiteral("train");
+  QString name = QStringLiteral("loss");
+  XAxisKind x = XAxisKind::Step;
+  double smoothing = 0;  ///< EMA weight in [0, 1): 0 = raw only
+  bool logY = false;
+  bool grouped = false;  ///< one mean line (± std band) per CurveRun::group
+  bool showRaw = true;   ///< with smoothing: draw the raw curve faded behind the smooth one
 };
 
 /// One bar series (a variant) over the chart's categories (tasks); NaN = no bar.
 struct BarSeries {
-    QString label;
-    std::vector<double> mean, std;
+  QString label;
+  std::vector<double> mean, std;
 };
 
 /// What showBars() draws: grouped bars with error bars.
 struct BarChart {
-    QStringList categories;
-    std::vector<BarSeries> series;
-    QString yLabel;
+  QStringList categories;
+  std::vector<BarSeries> series;
+  QString yLabel;
 };
 
 /// Draws curves and bar charts on a QCustomPlot: EMA smoothing with the raw curve faded, group
 /// means with ±std bands, log scale, a hover read-out, legend clicks that hide a series, and
 /// PNG/PDF export. Colours follow the widget palette (light or dark).
 class PlotAdapter : public QObject {
-    Q_OBJECT
-public:
-    explicit PlotAdapter(QCustomPlot* plot, QObject* parent = nullptr);
+  Q_OBJECT
+ public:
+  explicit PlotAdapter(QCustomPlot* plot, QObject* parent = nullptr);
 
-    /// Replaces the plot's contents with the curves of `spec` read from `store`.
-    void showCurves(const SeriesStore& store, const CurveSpec& spec);
-    /// Replaces the plot's contents with a grouped bar chart with error bars.
-    void showBars(const BarChart& chart);
-    /// Empties the plot and shows `message` in its middle.
-    void showMessage(const QString& message);
-    /// Writes the plot to a .png, .pdf or (when built with Qt Svg, see supportsSvg()) .svg file,
-    /// chosen by suffix, at width × height pixels (points for PDF/SVG); false on failure.
-    bool exportTo(const QString& path, int width = 1200, int height = 700);
-    /// True when this build links Qt Svg and exportTo() writes .svg files.
-    static bool supportsSvg();
+  /// Replaces the plot's contents with the curves of `spec` read from `store`.
+  void showCurves(const SeriesStore& store, const CurveSpec& spec);
+  /// Replaces the plot's contents with a grouped bar chart with error bars.
+  void showBars(const BarChart& chart);
+  /// Empties the plot and shows `message` in its middle.
+  void showMessage(const QString& message);
+  /// Writes the plot to a .png, .pdf or (when built with Qt Svg, see supportsSvg()) .svg file,
+  /// chosen by suffix, at width × height pixels (points for PDF/SVG); false on failure.
+  bool exportTo(const QString& path, int width = 1200, int height = 700);
+  /// True when this build links Qt Svg and exportTo() writes .svg files.
+  static bool supportsSvg();
 
-    QCustomPlot* plot() const { return plot_; }
-    /// Live mode for plots redrawn several times a second while runs stream: fast polylines and
-    /// no antialiasing of the curves (measured by bench/gui_latency_bench). Exports are unaffected.
-    void setLiveMode(bool live);
-    /// Legend labels of the main series (one per run or group, or per bar series), in order.
-    QStringList seriesLabels() const { return labels_; }
-    /// The main (smoothed or raw) line of a series; nullptr for unknown labels or bar charts.
-    QCPGraph* mainGraph(const QString& label) const;
-    /// Hides/shows a series with its faded raw line and band (what a legend click does).
-    void setSeriesVisible(const QString& label, bool visible);
-    bool isSeriesVisible(const QString& label) const;
-    /// The read-out text for the data point nearest to a pixel position ("" if none near).
-    QString readoutAt(const QPointF& pixel) const;
+  QCustomPlot* plot() const { return plot_; }
+  /// Live mode for plots redrawn several times a second while runs stream: fast polylines and
+  /// no antialiasing of the curves (measured by bench/gui_latency_bench). Exports are unaffected.
+  void setLiveMode(bool live);
+  /// Legend labels of the main series (one per run or group, or per bar series), in order.
+  QStringList seriesLabels() const { return labels_; }
+  /// The main (smoothed or raw) line of a series; nullptr for unknown labels or bar charts.
+  QCPGraph* mainGraph(const QString& label) const;
+  /// Hides/shows a series with its faded raw line and band (what a legend click does).
+  void setSeriesVisible(const QString& label, bool visible);
+  bool isSeriesVisible(const QString& label) const;
+  /// The read-out text for the data point nearest to a pixel position ("" if none near).
+  QString readoutAt(const QPointF& pixel) const;
 
-    /// Exponential moving average with weight `w` (0 = no smoothing), debiased at the start.
-    static std::vector<double> ema(const std::vector<double>& y, double w);
-    /// The i-th series colour (a colour-blind friendly cycle).
-    static QColor seriesColor(int i);
+  /// Exponential moving average with weight `w` (0 = no smoothing), debiased at the start.
+  static std::vector<double> ema(const std::vector<double>& y, double w);
+  /// The i-th series colour (a colour-blind friendly cycle).
+  static QColor seriesColor(int i);
 
-private:
-    bool saveSvg(const QString& path, int width, int height);
-    void reset();
-    void applyTheme();
-    void onMouseMove(QMouseEvent* event);
-    void onLegendClick(QCPLegend* legend, QCPAbstractLegendItem* item, QMouseEvent* event);
-    QCPGraph* addLine(const QVector<double>& x, const QVector<double>& y, const QColor& color, double width,
-                      const QString& legend);
+ private:
+  bool saveSvg(const QString& path, int width, int height);
+  void reset();
+  void applyTheme();
+  void onMouseMove(QMouseEvent* event);
+  void onLegendClick(QCPLegend* legend, QCPAbstractLegendItem* item, QMouseEvent* event);
+  QCPGraph* addLine(const QVector<double>& x, const QVector<double>& y, const QColor& color, double width,
+                    const QString& legend);
 
-    QCustomPlot* plot_;
-    QStringList labels_;
-    QHash<QString, QCPAbstractPlottable*> main_;
-    QHash<QString, QList<QCPAbstractPlottable*>> companions_;
-    QPointer<QCPItemText> readout_;
-    QPointer<QCPItemTracer> tracer_;
-    QString xLabel_;
+  QCustomPlot* plot_;
+  QStringList labels_;
+  QHash<QString, QCPAbstractPlottable*> main_;
+  QHash<QString, QList<QCPAbstractPlottable*>> companions_;
+  QPointer<QCPItemText> readout_;
+  QPointer<QCPItemTracer> tracer_;
+  QString xLabel_;
 };
 
 }  // namespace adamix::ui

@@ -17,37 +17,37 @@ namespace adamix::ui {
 
 /// One point of a metric curve.
 struct SeriesPoint {
-    double step = 0;
-    double epoch = 0;
-    double time = 0;   ///< UNIX seconds
-    double value = 0;
+  double step = 0;
+  double epoch = 0;
+  double time = 0;  ///< UNIX seconds
+  double value = 0;
 };
 
 /// Curves keyed by (run, split, metric name). `run` is any stable key (config hash or store id).
 class SeriesStore {
-public:
-    /// Appends one point (points should arrive in step order; out-of-order steps are inserted).
-    void append(const QString& run, const QString& split, const QString& name, const SeriesPoint& point);
-    /// The points of one curve (nullptr when there are none).
-    const std::vector<SeriesPoint>* series(const QString& run, const QString& split, const QString& name) const;
-    /// Replaces a run's curves with its metric points from the store (store id `runId`).
-    void loadRun(app::Store& store, qint64 runId, const QString& run);
-    bool hasRun(const QString& run) const { return runs_.contains(run); }
-    void removeRun(const QString& run);
-    void clear();
-    /// Keys of the curves of `run` as "split/name", sorted.
-    QStringList metrics(const QString& run) const;
-    /// Increments on every change (views redraw only when it moved).
-    quint64 revision() const { return revision_; }
-    /// Earliest point time of a run over all its curves (0 when none): wall-time origin.
-    double startTime(const QString& run) const;
-    /// Number of points held over all curves.
-    qsizetype pointCount() const;
+ public:
+  /// Appends one point (points should arrive in step order; out-of-order steps are inserted).
+  void append(const QString& run, const QString& split, const QString& name, const SeriesPoint& point);
+  /// The points of one curve (nullptr when there are none).
+  const std::vector<SeriesPoint>* series(const QString& run, const QString& split, const QString& name) const;
+  /// Replaces a run's curves with its metric points from the store (store id `runId`).
+  void loadRun(app::Store& store, qint64 runId, const QString& run);
+  bool hasRun(const QString& run) const { return runs_.contains(run); }
+  void removeRun(const QString& run);
+  void clear();
+  /// Keys of the curves of `run` as "split/name", sorted.
+  QStringList metrics(const QString& run) const;
+  /// Increments on every change (views redraw only when it moved).
+  quint64 revision() const { return revision_; }
+  /// Earliest point time of a run over all its curves (0 when none): wall-time origin.
+  double startTime(const QString& run) const;
+  /// Number of points held over all curves.
+  qsizetype pointCount() const;
 
-private:
-    static QString key(const QString& split, const QString& name) { return split + QLatin1Char('/') + name; }
-    QHash<QString, QHash<QString, std::vector<SeriesPoint>>> runs_;  // run → "split/name" → points
-    quint64 revision_ = 0;
+ private:
+  static QString key(const QString& split, const QString& name) { return split + QLatin1Char('/') + name; }
+  QHash<QString, QHash<QString, std::vector<SeriesPoint>>> runs_;  // run → "split/name" → points
+  quint64 revision_ = 0;
 };
 
 }  // namespace adamix::ui

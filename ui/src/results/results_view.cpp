@@ -32,221 +32,215 @@ namespace {
 
 /// Sorts numerically by the mean (Qt::UserRole); empty cells sort last.
 class NumberItem : public QTableWidgetItem {
-public:
-    using QTableWidgetItem::QTableWidgetItem;
-    bool operator<(const QTableWidgetItem& other) const override
-    {
-        const QVariant a = data(Qt::UserRole), b = other.data(Qt::UserRole);
-        if (!a.isValid() || !b.isValid()) return a.isValid() && !b.isValid();
-        return a.toDouble() < b.toDouble();
-    }
+ public:
+  using QTableWidgetItem::QTableWidgetItem;
+  bool operator<(const QTableWidgetItem& other) const override {
+    const QVariant a = data(Qt::UserRole), b = other.data(Qt::UserRole);
+    if (!a.isValid() || !b.isValid()) return a.isValid() && !b.isValid();
+    return a.toDouble() < b.toDouble();
+  }
 };
 
-QString cellText(const app::PivotCell& c, int decimals, int rowN)
-{
-    if (c.n == 0 || !std::isfinite(c.mean)) return QStringLiteral("—");
-    QString s = QString::number(c.mean, 'f', decimals);
-    if (c.n >= 2 && std::isfinite(c.std)) s += QStringLiteral(" ± ") + QString::number(c.std, 'f', decimals);
-    if (c.n < rowN) s += QStringLiteral(" (n=%1)").arg(c.n);
-    return s;
+QString cellText(const app::PivotCell& c, int decimals, int rowN) {
+  if (c.n == 0 || !std::isfinite(c.mean)) return QStringLiteral("—");
+  QString s = QString::number(c.mean, 'f', decimals);
+  if (c.n >= 2 && std::isfinite(c.std)) s += QStringLiteral(" ± ") + QString::number(c.std, 'f', decimals);
+  if (c.n < rowN) s += QStringLiteral(" (n=%1)").arg(c.n);
+  return s;
 }
 
 }  // namespace
 
-ResultsView::ResultsView(Workspace* workspace, QWidget* parent) : QWidget(parent), ws_(workspace)
-{
-    auto* lay = new QVBoxLayout(this);
-    auto* bar = new QHBoxLayout;
-    study_ = new QComboBox;
-    study_->setToolTip(tr("The study whose finished runs make up the table."));
-    kind_ = new QComboBox;
-    kind_->addItem(tr("Best dev evaluation"), QStringLiteral("best"));
-    kind_->addItem(tr("Final evaluation"), QStringLiteral("final"));
-    kind_->setToolTip(tr("Best: each run's best dev evaluation, as the paper selects; final: its last evaluation."));
-    primaryOnly_ = new QCheckBox(tr("Primary metric only"));
-    primaryOnly_->setToolTip(tr("One column per task (its primary metric) instead of every metric."));
-    auto* exportBtn = new QPushButton(QIcon::fromTheme("document-save-as"), tr("Export…"));
-    exportBtn->setToolTip(tr("Saves the table as CSV, Markdown or LaTeX (by file suffix)."));
-    auto* copyBtn = new QToolButton;
-    copyBtn->setText(tr("Copy"));
-    copyBtn->setToolTip(tr("Copies the table as Markdown; the arrow offers CSV and LaTeX."));
-    copyBtn->setPopupMode(QToolButton::MenuButtonPopup);
-    auto* copyMenu = new QMenu(copyBtn);
-    copyMenu->addAction(tr("Copy as Markdown"), this, [this] { copyToClipboard(TableFormat::Markdown); });
-    copyMenu->addAction(tr("Copy as CSV"), this, [this] { copyToClipboard(TableFormat::Csv); });
-    copyMenu->addAction(tr("Copy as LaTeX"), this, [this] { copyToClipboard(TableFormat::Latex); });
-    copyBtn->setMenu(copyMenu);
-    connect(copyBtn, &QToolButton::clicked, this, [this] { copyToClipboard(TableFormat::Markdown); });
-    bar->addWidget(new QLabel(tr("Study:")));
-    bar->addWidget(study_, 1);
-    bar->addWidget(kind_);
-    bar->addWidget(primaryOnly_);
-    bar->addStretch();
-    bar->addWidget(copyBtn);
-    bar->addWidget(exportBtn);
-    lay->addLayout(bar);
-    table_ = new QTableWidget;
-    table_->setSortingEnabled(true);
-    table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    table_->setAlternatingRowColors(true);
-    table_->verticalHeader()->setVisible(false);
-    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    table_->setContextMenuPolicy(Qt::ActionsContextMenu);
-    auto* copyAct = new QAction(tr("Copy table as Markdown"), table_);
-    copyAct->setShortcut(QKeySequence::Copy);
-    copyAct->setShortcutContext(Qt::WidgetShortcut);
-    connect(copyAct, &QAction::triggered, this, [this] { copyToClipboard(TableFormat::Markdown); });
-    table_->addAction(copyAct);
-    lay->addWidget(table_, 1);
-    status_ = new QLabel;
-    status_->setWordWrap(true);
-    lay->addWidget(status_);
+ResultsView::ResultsView(Workspace* workspace, QWidget* parent) : QWidget(parent), ws_(workspace) {
+  auto* lay = new QVBoxLayout(this);
+  auto* bar = new QHBoxLayout;
+  study_ = new QComboBox;
+  study_->setToolTip(tr("The study whose finished runs make up the table."));
+  kind_ = new QComboBox;
+  kind_->addItem(tr("Best dev evaluation"), QStringLiteral("best"));
+  kind_->addItem(tr("Final evaluation"), QStringLiteral("final"));
+  kind_->setToolTip(tr("Best: each run's best dev evaluation, as the paper selects; final: its last evaluation."));
+  primaryOnly_ = new QCheckBox(tr("Primary metric only"));
+  primaryOnly_->setToolTip(tr("One column per task (its primary metric) instead of every metric."));
+  auto* exportBtn = new QPushButton(QIcon::fromTheme("document-save-as"), tr("Export…"));
+  exportBtn->setToolTip(tr("Saves the table as CSV, Markdown or LaTeX (by file suffix)."));
+  auto* copyBtn = new QToolButton;
+  copyBtn->setText(tr("Copy"));
+  copyBtn->setToolTip(tr("Copies the table as Markdown; the arrow offers CSV and LaTeX."));
+  copyBtn->setPopupMode(QToolButton::MenuButtonPopup);
+  auto* copyMenu = new QMenu(copyBtn);
+  copyMenu->addAction(tr("Copy as Markdown"), this, [this] { copyToClipboard(TableFormat::Markdown); });
+  copyMenu->addAction(tr("Copy as CSV"), this, [this] { copyToClipboard(TableFormat::Csv); });
+  copyMenu->addAction(tr("Copy as LaTeX"), this, [this] { copyToClipboard(TableFormat::Latex); });
+  copyBtn->setMenu(copyMenu);
+  connect(copyBtn, &QToolButton::clicked, this, [this] { copyToClipboard(TableFormat::Markdown); });
+  bar->addWidget(new QLabel(tr("Study:")));
+  bar->addWidget(study_, 1);
+  bar->addWidget(kind_);
+  bar->addWidget(primaryOnly_);
+  bar->addStretch();
+  bar->addWidget(copyBtn);
+  bar->addWidget(exportBtn);
+  lay->addLayout(bar);
+  table_ = new QTableWidget;
+  table_->setSortingEnabled(true);
+  table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  table_->setAlternatingRowColors(true);
+  table_->verticalHeader()->setVisible(false);
+  table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  table_->setContextMenuPolicy(Qt::ActionsContextMenu);
+  auto* copyAct = new QAction(tr("Copy table as Markdown"), table_);
+  copyAct->setShortcut(QKeySequence::Copy);
+  copyAct->setShortcutContext(Qt::WidgetShortcut);
+  connect(copyAct, &QAction::triggered, this, [this] { copyToClipboard(TableFormat::Markdown); });
+  table_->addAction(copyAct);
+  lay->addWidget(table_, 1);
+  status_ = new QLabel;
+  status_->setWordWrap(true);
+  lay->addWidget(status_);
 
-    connect(exportBtn, &QPushButton::clicked, this, &ResultsView::exportWithDialog);
-    connect(study_, &QComboBox::activated, this, [this] {
-        runFilter_.clear();
-        refresh();
-    });
-    connect(kind_, &QComboBox::currentIndexChanged, this, &ResultsView::refresh);
-    connect(primaryOnly_, &QCheckBox::toggled, this, &ResultsView::refresh);
-    connect(ws_, &Workspace::changed, this, &ResultsView::refresh);
-}
-
-void ResultsView::setStudy(std::optional<qint64> studyId)
-{
-    fillStudyCombo(study_, ws_);
-    const int idx = studyId ? study_->findData(*studyId) : 0;
-    if (idx >= 0) study_->setCurrentIndex(idx);
+  connect(exportBtn, &QPushButton::clicked, this, &ResultsView::exportWithDialog);
+  connect(study_, &QComboBox::activated, this, [this] {
     runFilter_.clear();
     refresh();
+  });
+  connect(kind_, &QComboBox::currentIndexChanged, this, &ResultsView::refresh);
+  connect(primaryOnly_, &QCheckBox::toggled, this, &ResultsView::refresh);
+  connect(ws_, &Workspace::changed, this, &ResultsView::refresh);
 }
 
-void ResultsView::setRunFilter(const QList<qint64>& runIds)
-{
-    runFilter_ = runIds;
-    refresh();
+void ResultsView::setStudy(std::optional<qint64> studyId) {
+  fillStudyCombo(study_, ws_);
+  const int idx = studyId ? study_->findData(*studyId) : 0;
+  if (idx >= 0) study_->setCurrentIndex(idx);
+  runFilter_.clear();
+  refresh();
 }
 
-void ResultsView::refresh()
-{
-    fillStudyCombo(study_, ws_);
-    pivot_ = {};
-    if (!ws_->isOpen()) {
-        fillTable();
-        status_->setText(tr("Open a workspace to see results."));
-        return;
-    }
-    try {
-        app::ResultSet rs = app::resultSetFromStore(ws_->store(), chosenStudy(study_));
-        if (!runFilter_.isEmpty()) {
-            const QSet<qint64> keep(runFilter_.begin(), runFilter_.end());
-            std::vector<app::RunResult> kept;
-            for (auto& r : rs.runs)
-                if (keep.contains(r.runId)) kept.push_back(std::move(r));
-            rs.runs = std::move(kept);
-        }
-        app::PivotOptions po;
-        po.kind = kind_->currentData().toString();
-        po.primaryOnly = primaryOnly_->isChecked();
-        pivot_ = app::buildPivot(rs, po);
-        status_->setText(rs.runs.empty()
-                             ? tr("No finished runs with results yet.")
-                             : tr("%1 finished runs%2. Cells: mean ± sample std over seeds; bold: best in column.")
-                                   .arg(rs.runs.size())
-                                   .arg(runFilter_.isEmpty() ? QString() : tr(" (the selected ones)")));
-    } catch (const std::exception& e) {
-        status_->setText(tr("Cannot build the table: %1").arg(QString::fromUtf8(e.what())));
-    }
+void ResultsView::setRunFilter(const QList<qint64>& runIds) {
+  runFilter_ = runIds;
+  refresh();
+}
+
+void ResultsView::refresh() {
+  fillStudyCombo(study_, ws_);
+  pivot_ = {};
+  if (!ws_->isOpen()) {
     fillTable();
-}
-
-void ResultsView::fillTable()
-{
-    table_->setSortingEnabled(false);
-    table_->clear();
-    const int labelCols = int(pivot_.rowHeaders.size());
-    const int cols = labelCols + int(pivot_.columns.size()) + (pivot_.columns.empty() ? 0 : 1);
-    table_->setColumnCount(cols);
-    table_->setRowCount(int(pivot_.rowLabels.size()));
-    QStringList headers = pivot_.rowHeaders;
-    for (const auto& c : pivot_.columns) headers << c.header;
-    if (!pivot_.columns.empty()) headers << QStringLiteral("n");
-    table_->setHorizontalHeaderLabels(headers);
-    for (int r = 0; r < int(pivot_.rowLabels.size()); ++r) {
-        for (int c = 0; c < labelCols && c < pivot_.rowLabels[size_t(r)].size(); ++c)
-            table_->setItem(r, c, new QTableWidgetItem(pivot_.rowLabels[size_t(r)][c]));
-        const int rowN = r < int(pivot_.rowN.size()) ? pivot_.rowN[size_t(r)] : 0;
-        for (int c = 0; c < int(pivot_.columns.size()); ++c) {
-            const app::PivotCell& cell = pivot_.cells[size_t(r)][size_t(c)];
-            auto* item = new NumberItem(cellText(cell, pivot_.decimals, rowN));
-            if (cell.n > 0 && std::isfinite(cell.mean)) item->setData(Qt::UserRole, cell.mean);
-            item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-            if (cell.best) {
-                QFont f = item->font();
-                f.setBold(true);
-                item->setFont(f);
-                item->setToolTip(tr("Best value in this column"));
-            }
-            table_->setItem(r, labelCols + c, item);
-        }
-        if (!pivot_.columns.empty()) {
-            auto* n = new NumberItem(QString::number(rowN));
-            n->setData(Qt::UserRole, rowN);
-            n->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-            table_->setItem(r, cols - 1, n);
-        }
+    status_->setText(tr("Open a workspace to see results."));
+    return;
+  }
+  try {
+    app::ResultSet rs = app::resultSetFromStore(ws_->store(), chosenStudy(study_));
+    if (!runFilter_.isEmpty()) {
+      const QSet<qint64> keep(runFilter_.begin(), runFilter_.end());
+      std::vector<app::RunResult> kept;
+      for (auto& r : rs.runs)
+        if (keep.contains(r.runId)) kept.push_back(std::move(r));
+      rs.runs = std::move(kept);
     }
-    table_->setSortingEnabled(true);
+    app::PivotOptions po;
+    po.kind = kind_->currentData().toString();
+    po.primaryOnly = primaryOnly_->isChecked();
+    pivot_ = app::buildPivot(rs, po);
+    status_->setText(rs.runs.empty()
+                         ? tr("No finished runs with results yet.")
+                         : tr("%1 finished runs%2. Cells: mean ± sample std over seeds; bold: best in column.")
+                               .arg(rs.runs.size())
+                               .arg(runFilter_.isEmpty() ? QString() : tr(" (the selected ones)")));
+  } catch (const std::exception& e) {
+    status_->setText(tr("Cannot build the table: %1").arg(QString::fromUtf8(e.what())));
+  }
+  fillTable();
 }
 
-QString ResultsView::exportText(TableFormat format) const
-{
-    switch (format) {
+void ResultsView::fillTable() {
+  table_->setSortingEnabled(false);
+  table_->clear();
+  const int labelCols = int(pivot_.rowHeaders.size());
+  const int cols = labelCols + int(pivot_.columns.size()) + (pivot_.columns.empty() ? 0 : 1);
+  table_->setColumnCount(cols);
+  table_->setRowCount(int(pivot_.rowLabels.size()));
+  QStringList headers = pivot_.rowHeaders;
+  for (const auto& c : pivot_.columns) headers << c.header;
+  if (!pivot_.columns.empty()) headers << QStringLiteral("n");
+  table_->setHorizontalHeaderLabels(headers);
+  for (int r = 0; r < int(pivot_.rowLabels.size()); ++r) {
+    for (int c = 0; c < labelCols && c < pivot_.rowLabels[size_t(r)].size(); ++c)
+      table_->setItem(r, c, new QTableWidgetItem(pivot_.rowLabels[size_t(r)][c]));
+    const int rowN = r < int(pivot_.rowN.size()) ? pivot_.rowN[size_t(r)] : 0;
+    for (int c = 0; c < int(pivot_.columns.size()); ++c) {
+      const app::PivotCell& cell = pivot_.cells[size_t(r)][size_t(c)];
+      auto* item = new NumberItem(cellText(cell, pivot_.decimals, rowN));
+      if (cell.n > 0 && std::isfinite(cell.mean)) item->setData(Qt::UserRole, cell.mean);
+      item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+      if (cell.best) {
+        QFont f = item->font();
+        f.setBold(true);
+        item->setFont(f);
+        item->setToolTip(tr("Best value in this column"));
+      }
+      table_->setItem(r, labelCols + c, item);
+    }
+    if (!pivot_.columns.empty()) {
+      auto* n = new NumberItem(QString::number(rowN));
+      n->setData(Qt::UserRole, rowN);
+      n->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+      table_->setItem(r, cols - 1, n);
+    }
+  }
+  table_->setSortingEnabled(true);
+}
+
+QString ResultsView::exportText(TableFormat format) const {
+  switch (format) {
     case TableFormat::Csv: return app::pivotToCsv(pivot_);
     case TableFormat::Markdown: return app::pivotToMarkdown(pivot_);
     case TableFormat::Latex: return app::pivotToLatex(pivot_);
-    }
-    return {};
+  }
+  return {};
 }
 
-bool ResultsView::exportToFile(const QString& path, QString* error) const
-{
-    const QString suffix = QFileInfo(path).suffix().toLower();
-    TableFormat f = TableFormat::Markdown;
-    if (suffix == QLatin1String("csv")) f = TableFormat::Csv;
-    else if (suffix == QLatin1String("tex")) f = TableFormat::Latex;
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(exportText(f).toUtf8()) < 0 || !file.commit()) {
-        if (error) *error = tr("Cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
+bool ResultsView::exportToFile(const QString& path, QString* error) const {
+  const QString suffix = QFileInfo(path).suffix().toLower();
+  TableFormat f = TableFormat::Markdown;
+  if (suffix == QLatin1String("csv"))
+    f = TableFormat::Csv;
+  else if (suffix == QLatin1String("tex"))
+    f = TableFormat::Latex;
+  QSaveFile file(path);
+  if (!file.open(QIODevice::WriteOnly) || file.write(exportText(f).toUtf8()) < 0 || !file.commit()) {
+    if (error) *error = tr("Cannot write %1: %2").arg(path, file.errorString());
+    return false;
+  }
+  return true;
 }
 
-void ResultsView::copyToClipboard(TableFormat format) const
-{
-    QApplication::clipboard()->setText(exportText(format));
-}
+void ResultsView::copyToClipboard(TableFormat format) const { QApplication::clipboard()->setText(exportText(format)); }
 
-void ResultsView::exportWithDialog()
-{
-    QSettings s;
-    const QString dir = s.value("results/exportDir").toString();
-    QString selected;
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export results table"), QDir(dir).filePath(study_->currentText() + ".md"),
-        tr("Markdown (*.md);;LaTeX booktabs (*.tex);;CSV (*.csv)"), &selected);
-    if (path.isEmpty()) return;
-    QString p = path;
-    if (QFileInfo(p).suffix().isEmpty()) {
-        if (selected.contains("tex")) p += ".tex";
-        else if (selected.contains("csv")) p += ".csv";
-        else p += ".md";
-    }
-    s.setValue("results/exportDir", QFileInfo(p).absolutePath());
-    QString err;
-    if (!exportToFile(p, &err)) QMessageBox::warning(this, tr("Export failed"), err);
-    else status_->setText(tr("Exported to %1").arg(p));
+void ResultsView::exportWithDialog() {
+  QSettings s;
+  const QString dir = s.value("results/exportDir").toString();
+  QString selected;
+  const QString path =
+      QFileDialog::getSaveFileName(this, tr("Export results table"), QDir(dir).filePath(study_->currentText() + ".md"),
+                                   tr("Markdown (*.md);;LaTeX booktabs (*.tex);;CSV (*.csv)"), &selected);
+  if (path.isEmpty()) return;
+  QString p = path;
+  if (QFileInfo(p).suffix().isEmpty()) {
+    if (selected.contains("tex"))
+      p += ".tex";
+    else if (selected.contains("csv"))
+      p += ".csv";
+    else
+      p += ".md";
+  }
+  s.setValue("results/exportDir", QFileInfo(p).absolutePath());
+  QString err;
+  if (!exportToFile(p, &err))
+    QMessageBox::warning(this, tr("Export failed"), err);
+  else
+    status_->setText(tr("Exported to %1").arg(p));
 }
 
 }  // namespace adamix::ui

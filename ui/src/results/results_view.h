@@ -24,40 +24,40 @@ enum class TableFormat { Csv, Markdown, Latex };
 
 /// The results screen. The table shows exactly what the exports contain.
 class ResultsView : public QWidget {
-    Q_OBJECT
-public:
-    explicit ResultsView(Workspace* workspace, QWidget* parent = nullptr);
+  Q_OBJECT
+ public:
+  explicit ResultsView(Workspace* workspace, QWidget* parent = nullptr);
 
-    /// Shows one study (nullopt: every study's runs).
-    void setStudy(std::optional<qint64> studyId);
-    /// Restricts the table to these runs (empty: all finished runs of the study).
-    void setRunFilter(const QList<qint64>& runIds);
-    /// The pivot currently shown.
-    const app::PivotTable& pivot() const { return pivot_; }
-    /// The export text of the current pivot (same as `adamix export`).
-    QString exportText(TableFormat format) const;
-    /// Writes the export to `path`; the format follows the suffix (.csv, .md, .tex). False on error.
-    bool exportToFile(const QString& path, QString* error = nullptr) const;
-    /// Copies the export text to the clipboard.
-    void copyToClipboard(TableFormat format) const;
-    QTableWidget* table() const { return table_; }
+  /// Shows one study (nullopt: every study's runs).
+  void setStudy(std::optional<qint64> studyId);
+  /// Restricts the table to these runs (empty: all finished runs of the study).
+  void setRunFilter(const QList<qint64>& runIds);
+  /// The pivot currently shown.
+  const app::PivotTable& pivot() const { return pivot_; }
+  /// The export text of the current pivot (same as `adamix export`).
+  QString exportText(TableFormat format) const;
+  /// Writes the export to `path`; the format follows the suffix (.csv, .md, .tex). False on error.
+  bool exportToFile(const QString& path, QString* error = nullptr) const;
+  /// Copies the export text to the clipboard.
+  void copyToClipboard(TableFormat format) const;
+  QTableWidget* table() const { return table_; }
 
-public slots:
-    /// Rebuilds the pivot from the store.
-    void refresh();
-    /// Asks for a file name and exports (used by the Export action).
-    void exportWithDialog();
+ public slots:
+  /// Rebuilds the pivot from the store.
+  void refresh();
+  /// Asks for a file name and exports (used by the Export action).
+  void exportWithDialog();
 
-private:
-    void fillTable();
-    Workspace* ws_;
-    QComboBox* study_;
-    QComboBox* kind_;
-    QCheckBox* primaryOnly_;
-    QTableWidget* table_;
-    QLabel* status_;
-    app::PivotTable pivot_;
-    QList<qint64> runFilter_;
+ private:
+  void fillTable();
+  Workspace* ws_;
+  QComboBox* study_;
+  QComboBox* kind_;
+  QCheckBox* primaryOnly_;
+  QTableWidget* table_;
+  QLabel* status_;
+  app::PivotTable pivot_;
+  QList<qint64> runFilter_;
 };
 
 }  // namespace adamix::ui

@@ -33,339 +33,329 @@
 
 namespace adamix::ui {
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
-{
-    initResources();
-    setObjectName(QStringLiteral("MainWindow"));
-    setWindowIcon(QIcon(QStringLiteral(":/adamix/icon.png")));
-    ws_ = new Workspace(this);
-    stack_ = new QStackedWidget;
-    welcome_ = new WelcomePage;
-    tabs_ = new QTabWidget;
-    tabs_->setDocumentMode(true);
-    designer_ = new DesignerView(ws_);
-    monitor_ = new MonitorView(ws_);
-    compare_ = new CompareView(ws_);
-    results_ = new ResultsView(ws_);
-    outputs_ = new OutputsView(ws_);
-    tabs_->addTab(designer_, tr("&Designer"));
-    tabs_->addTab(monitor_, tr("&Monitor"));
-    tabs_->addTab(compare_, tr("C&ompare"));
-    tabs_->addTab(results_, tr("&Results"));
-    tabs_->addTab(outputs_, tr("O&utputs"));
-    tabs_->setTabToolTip(0, tr("Design a study: base run, axes, seeds; preview its runs (Ctrl+1)."));
-    tabs_->setTabToolTip(1, tr("Watch runs train, cancel or resume them (Ctrl+2)."));
-    tabs_->setTabToolTip(2, tr("Overlay curves and compare final metrics of runs (Ctrl+3)."));
-    tabs_->setTabToolTip(3, tr("The result table of a study, ready for a paper (Ctrl+4)."));
-    tabs_->setTabToolTip(4, tr("Generation runs: each input, its references and every variant's output side by side (Ctrl+5)."));
-    stack_->addWidget(welcome_);
-    stack_->addWidget(tabs_);
-    setCentralWidget(stack_);
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+  initResources();
+  setObjectName(QStringLiteral("MainWindow"));
+  setWindowIcon(QIcon(QStringLiteral(":/adamix/icon.png")));
+  ws_ = new Workspace(this);
+  stack_ = new QStackedWidget;
+  welcome_ = new WelcomePage;
+  tabs_ = new QTabWidget;
+  tabs_->setDocumentMode(true);
+  designer_ = new DesignerView(ws_);
+  monitor_ = new MonitorView(ws_);
+  compare_ = new CompareView(ws_);
+  results_ = new ResultsView(ws_);
+  outputs_ = new OutputsView(ws_);
+  tabs_->addTab(designer_, tr("&Designer"));
+  tabs_->addTab(monitor_, tr("&Monitor"));
+  tabs_->addTab(compare_, tr("C&ompare"));
+  tabs_->addTab(results_, tr("&Results"));
+  tabs_->addTab(outputs_, tr("O&utputs"));
+  tabs_->setTabToolTip(0, tr("Design a study: base run, axes, seeds; preview its runs (Ctrl+1)."));
+  tabs_->setTabToolTip(1, tr("Watch runs train, cancel or resume them (Ctrl+2)."));
+  tabs_->setTabToolTip(2, tr("Overlay curves and compare final metrics of runs (Ctrl+3)."));
+  tabs_->setTabToolTip(3, tr("The result table of a study, ready for a paper (Ctrl+4)."));
+  tabs_->setTabToolTip(
+      4, tr("Generation runs: each input, its references and every variant's output side by side (Ctrl+5)."));
+  stack_->addWidget(welcome_);
+  stack_->addWidget(tabs_);
+  setCentralWidget(stack_);
 
-    tree_ = new RunTree(ws_);
-    treeDock_ = new QDockWidget(tr("Workspace"));
-    treeDock_->setObjectName(QStringLiteral("WorkspaceDock"));
-    treeDock_->setWidget(tree_);
-    addDockWidget(Qt::LeftDockWidgetArea, treeDock_);
-    resizeDocks({treeDock_}, {340}, Qt::Horizontal);  // room for "task · variant" labels; saved layouts win
+  tree_ = new RunTree(ws_);
+  treeDock_ = new QDockWidget(tr("Workspace"));
+  treeDock_->setObjectName(QStringLiteral("WorkspaceDock"));
+  treeDock_->setWidget(tree_);
+  addDockWidget(Qt::LeftDockWidgetArea, treeDock_);
+  resizeDocks({treeDock_}, {340}, Qt::Horizontal);  // room for "task · variant" labels; saved layouts win
 
-    wsLabel_ = new QLabel;
-    statusBar()->addPermanentWidget(wsLabel_);
+  wsLabel_ = new QLabel;
+  statusBar()->addPermanentWidget(wsLabel_);
 
-    buildMenus();
+  buildMenus();
 
-    connect(welcome_, &WelcomePage::demoRequested, this, &MainWindow::openDemo);
-    connect(welcome_, &WelcomePage::createRequested, this, &MainWindow::createWorkspaceDialog);
-    connect(welcome_, &WelcomePage::openRequested, this, &MainWindow::openWorkspaceDialog);
-    connect(welcome_, &WelcomePage::recentRequested, this, [this](const QString& p) { openWorkspace(p); });
-    connect(tree_, &RunTree::runsSelected, this, [this](const QList<qint64>& ids) {
-        if (!ids.isEmpty()) compare_->setSelectedRuns(ids);
-    });
-    connect(tree_, &RunTree::studyActivated, this, [this](qint64 id) {
-        results_->setStudy(id);
-        outputs_->setStudy(id);
-    });
-    connect(tree_, &RunTree::runActivated, this, [this](qint64) { showScreen(Compare); });
-    connect(designer_, &DesignerView::launchRequested, this, [this](const app::Study& s, const QString& path) {
-        QApplication::setOverrideCursor(Qt::WaitCursor);
-        QString err;
-        const int n = ws_->launchStudy(s, path, false, &err);
-        QApplication::restoreOverrideCursor();
-        if (n < 0) {
-            QMessageBox::warning(this, tr("Launch failed"), err);
-            return;
-        }
-        statusBar()->showMessage(n == 0 ? tr("Study %1: every run already finished (see Results).").arg(s.name)
-                                        : tr("Study %1: %2 runs queued.").arg(s.name).arg(n),
-                                 8000);
-        showScreen(n == 0 ? Results : Monitor);
-    });
-    connect(designer_, &DesignerView::titleChanged, this, [this](const QString& t) {
-        studyTitle_ = t;
-        updateTitle();
-    });
-    connect(monitor_, &MonitorView::notice, this, [this](const QString& t) { statusBar()->showMessage(t, 6000); });
-    connect(ws_, &Workspace::opened, this, [this](const QString& p) {
-        addRecent(p);
-        QSettings().setValue("workspace/last", p);
-        stack_->setCurrentWidget(tabs_);
-        treeDock_->show();
-        updateTitle();
-        results_->setStudy(std::nullopt);
-        outputs_->setStudy(std::nullopt);
-    });
+  connect(welcome_, &WelcomePage::demoRequested, this, &MainWindow::openDemo);
+  connect(welcome_, &WelcomePage::createRequested, this, &MainWindow::createWorkspaceDialog);
+  connect(welcome_, &WelcomePage::openRequested, this, &MainWindow::openWorkspaceDialog);
+  connect(welcome_, &WelcomePage::recentRequested, this, [this](const QString& p) { openWorkspace(p); });
+  connect(tree_, &RunTree::runsSelected, this, [this](const QList<qint64>& ids) {
+    if (!ids.isEmpty()) compare_->setSelectedRuns(ids);
+  });
+  connect(tree_, &RunTree::studyActivated, this, [this](qint64 id) {
+    results_->setStudy(id);
+    outputs_->setStudy(id);
+  });
+  connect(tree_, &RunTree::runActivated, this, [this](qint64) { showScreen(Compare); });
+  connect(designer_, &DesignerView::launchRequested, this, [this](const app::Study& s, const QString& path) {
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    QString err;
+    const int n = ws_->launchStudy(s, path, false, &err);
+    QApplication::restoreOverrideCursor();
+    if (n < 0) {
+      QMessageBox::warning(this, tr("Launch failed"), err);
+      return;
+    }
+    statusBar()->showMessage(n == 0 ? tr("Study %1: every run already finished (see Results).").arg(s.name)
+                                    : tr("Study %1: %2 runs queued.").arg(s.name).arg(n),
+                             8000);
+    showScreen(n == 0 ? Results : Monitor);
+  });
+  connect(designer_, &DesignerView::titleChanged, this, [this](const QString& t) {
+    studyTitle_ = t;
+    updateTitle();
+  });
+  connect(monitor_, &MonitorView::notice, this, [this](const QString& t) { statusBar()->showMessage(t, 6000); });
+  connect(ws_, &Workspace::opened, this, [this](const QString& p) {
+    addRecent(p);
+    QSettings().setValue("workspace/last", p);
+    stack_->setCurrentWidget(tabs_);
+    treeDock_->show();
+    updateTitle();
+    results_->setStudy(std::nullopt);
+    outputs_->setStudy(std::nullopt);
+  });
 
-    QSettings s;
-    restoreGeometry(s.value("window/geometry").toByteArray());
-    restoreState(s.value("window/state").toByteArray());
-    tabs_->setCurrentIndex(s.value("window/tab", 0).toInt());
-    if (!s.contains("window/geometry")) resize(1400, 900);
-    showWelcome();
+  QSettings s;
+  restoreGeometry(s.value("window/geometry").toByteArray());
+  restoreState(s.value("window/state").toByteArray());
+  tabs_->setCurrentIndex(s.value("window/tab", 0).toInt());
+  if (!s.contains("window/geometry")) resize(1400, 900);
+  showWelcome();
 }
 
 MainWindow::~MainWindow() = default;
 
-void MainWindow::buildMenus()
-{
-    QMenu* file = menuBar()->addMenu(tr("&File"));
-    QAction* a = file->addAction(QIcon::fromTheme("folder-new"), tr("&New workspace…"), this, &MainWindow::createWorkspaceDialog);
-    a->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+N")));
-    a = file->addAction(QIcon::fromTheme("folder-open"), tr("&Open workspace…"), this, &MainWindow::openWorkspaceDialog);
-    a->setShortcut(QKeySequence::Open);
-    file->addSeparator();
-    a = file->addAction(QIcon::fromTheme("document-new"), tr("New s&tudy"), this, [this] {
-        designer_->newStudy();
-        showScreen(Designer);
-    });
-    a->setShortcut(QKeySequence::New);
-    a = file->addAction(tr("Open st&udy…"), this, [this] {
-        designer_->openWithDialog();
-        showScreen(Designer);
-    });
-    a->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+O")));
-    a = file->addAction(QIcon::fromTheme("document-save"), tr("&Save study"), designer_, &DesignerView::save);
-    a->setShortcut(QKeySequence::Save);
-    a = file->addAction(tr("Save study &as…"), designer_, &DesignerView::saveAs);
-    a->setShortcut(QKeySequence::SaveAs);
-    file->addAction(tr("Open the &demo study"), this, &MainWindow::openDemo);
-    file->addSeparator();
-    a = file->addAction(tr("&Export table…"), results_, &ResultsView::exportWithDialog);
-    a->setShortcut(QKeySequence(QStringLiteral("Ctrl+E")));
-    a = file->addAction(tr("Export &plot…"), compare_, &CompareView::exportWithDialog);
-    a->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+E")));
-    file->addSeparator();
-    file->addAction(tr("Se&ttings…"), this, &MainWindow::showSettings)->setShortcut(QKeySequence::Preferences);
-    a = file->addAction(QIcon::fromTheme("application-exit"), tr("&Quit"), this, &QWidget::close);
-    a->setShortcut(QKeySequence::Quit);
+void MainWindow::buildMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* a =
+      file->addAction(QIcon::fromTheme("folder-new"), tr("&New workspace…"), this, &MainWindow::createWorkspaceDialog);
+  a->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+N")));
+  a = file->addAction(QIcon::fromTheme("folder-open"), tr("&Open workspace…"), this, &MainWindow::openWorkspaceDialog);
+  a->setShortcut(QKeySequence::Open);
+  file->addSeparator();
+  a = file->addAction(QIcon::fromTheme("document-new"), tr("New s&tudy"), this, [this] {
+    designer_->newStudy();
+    showScreen(Designer);
+  });
+  a->setShortcut(QKeySequence::New);
+  a = file->addAction(tr("Open st&udy…"), this, [this] {
+    designer_->openWithDialog();
+    showScreen(Designer);
+  });
+  a->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+O")));
+  a = file->addAction(QIcon::fromTheme("document-save"), tr("&Save study"), designer_, &DesignerView::save);
+  a->setShortcut(QKeySequence::Save);
+  a = file->addAction(tr("Save study &as…"), designer_, &DesignerView::saveAs);
+  a->setShortcut(QKeySequence::SaveAs);
+  file->addAction(tr("Open the &demo study"), this, &MainWindow::openDemo);
+  file->addSeparator();
+  a = file->addAction(tr("&Export table…"), results_, &ResultsView::exportWithDialog);
+  a->setShortcut(QKeySequence(QStringLiteral("Ctrl+E")));
+  a = file->addAction(tr("Export &plot…"), compare_, &CompareView::exportWithDialog);
+  a->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+E")));
+  file->addSeparator();
+  file->addAction(tr("Se&ttings…"), this, &MainWindow::showSettings)->setShortcut(QKeySequence::Preferences);
+  a = file->addAction(QIcon::fromTheme("application-exit"), tr("&Quit"), this, &QWidget::close);
+  a->setShortcut(QKeySequence::Quit);
 
-    QMenu* run = menuBar()->addMenu(tr("&Run"));
-    a = run->addAction(QIcon::fromTheme("media-playback-start"), tr("&Launch study"), designer_, &DesignerView::launch);
-    a->setShortcut(QKeySequence(QStringLiteral("Ctrl+R")));
-    a = run->addAction(tr("&Cancel selected run"), monitor_, &MonitorView::cancelSelected);
-    a->setShortcut(QKeySequence(QStringLiteral("Ctrl+.")));
-    a = run->addAction(tr("Cancel &all runs"), monitor_, &MonitorView::cancelAll);
-    a->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+.")));
-    a = run->addAction(tr("&Resume selected runs"), this, [this] {
-        QStringList errors;
-        for (qint64 id : tree_->selectedRuns()) {
-            const auto rec = ws_->isOpen() ? ws_->store().run(id) : std::nullopt;
-            if (!rec || rec->status == app::RunStatus::Finished || !app::isTerminal(rec->status)) continue;
-            QString err;
-            if (!ws_->resumeRun(id, &err)) errors << err;
-        }
-        if (!errors.isEmpty()) QMessageBox::warning(this, tr("Resume"), errors.join('\n'));
-        showScreen(Monitor);
-    });
-    a->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+R")));
-
-    QMenu* view = menuBar()->addMenu(tr("&View"));
-    const char* names[] = {QT_TR_NOOP("&Designer"), QT_TR_NOOP("&Monitor"), QT_TR_NOOP("C&ompare"), QT_TR_NOOP("&Results"),
-                           QT_TR_NOOP("O&utputs")};
-    for (int i = 0; i < 5; ++i) {
-        a = view->addAction(tr(names[i]), this, [this, i] { showScreen(Screen(i)); });
-        a->setShortcut(QKeySequence(QStringLiteral("Ctrl+%1").arg(i + 1)));
+  QMenu* run = menuBar()->addMenu(tr("&Run"));
+  a = run->addAction(QIcon::fromTheme("media-playback-start"), tr("&Launch study"), designer_, &DesignerView::launch);
+  a->setShortcut(QKeySequence(QStringLiteral("Ctrl+R")));
+  a = run->addAction(tr("&Cancel selected run"), monitor_, &MonitorView::cancelSelected);
+  a->setShortcut(QKeySequence(QStringLiteral("Ctrl+.")));
+  a = run->addAction(tr("Cancel &all runs"), monitor_, &MonitorView::cancelAll);
+  a->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+.")));
+  a = run->addAction(tr("&Resume selected runs"), this, [this] {
+    QStringList errors;
+    for (qint64 id : tree_->selectedRuns()) {
+      const auto rec = ws_->isOpen() ? ws_->store().run(id) : std::nullopt;
+      if (!rec || rec->status == app::RunStatus::Finished || !app::isTerminal(rec->status)) continue;
+      QString err;
+      if (!ws_->resumeRun(id, &err)) errors << err;
     }
-    view->addSeparator();
-    a = view->addAction(tr("&Filter runs"), this, [this] {
-        treeDock_->show();
-        tree_->filterEdit()->setFocus();
-        tree_->filterEdit()->selectAll();
-    });
-    a->setShortcut(QKeySequence::Find);
-    a = view->addAction(tr("Re&fresh"), this, [this] {
-        if (ws_->isOpen()) emit ws_->changed();
-    });
-    a->setShortcut(QKeySequence::Refresh);
-    view->addAction(treeDock_->toggleViewAction());
+    if (!errors.isEmpty()) QMessageBox::warning(this, tr("Resume"), errors.join('\n'));
+    showScreen(Monitor);
+  });
+  a->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+R")));
 
-    QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&Keyboard shortcuts"), this, [this] {
-        QMessageBox::information(
-            this, tr("Keyboard shortcuts"),
-            tr("<table>"
-               "<tr><td>Ctrl+1 … Ctrl+5</td><td>Designer, Monitor, Compare, Results, Outputs</td></tr>"
-               "<tr><td>Ctrl+O / Ctrl+Shift+N</td><td>Open / create a workspace</td></tr>"
-               "<tr><td>Ctrl+N / Ctrl+Shift+O / Ctrl+S</td><td>New / open / save a study</td></tr>"
-               "<tr><td>Ctrl+R</td><td>Launch the study in the designer</td></tr>"
-               "<tr><td>Ctrl+. / Ctrl+Shift+.</td><td>Cancel the selected run / all runs</td></tr>"
-               "<tr><td>Ctrl+Shift+R</td><td>Resume the runs selected in the tree</td></tr>"
-               "<tr><td>Ctrl+E / Ctrl+Shift+E</td><td>Export the table / the plot</td></tr>"
-               "<tr><td>Ctrl+F</td><td>Filter the run tree</td></tr>"
-               "<tr><td>F5</td><td>Refresh from the database</td></tr></table>"));
-    })->setShortcut(QKeySequence::HelpContents);
-    help->addAction(tr("&About AdaMix Studio"), this, [this] {
-        QMessageBox::about(this, tr("About AdaMix Studio"),
-                           tr("<b>AdaMix Studio</b> %1<br>A workbench for ablation studies of AdaMix "
-                              "(mixture-of-adaptations PEFT, Wang et al., EMNLP 2022).")
-                               .arg(QStringLiteral(ADAMIX_APP_VERSION)));
-    });
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  const char* names[] = {QT_TR_NOOP("&Designer"), QT_TR_NOOP("&Monitor"), QT_TR_NOOP("C&ompare"),
+                         QT_TR_NOOP("&Results"), QT_TR_NOOP("O&utputs")};
+  for (int i = 0; i < 5; ++i) {
+    a = view->addAction(tr(names[i]), this, [this, i] { showScreen(Screen(i)); });
+    a->setShortcut(QKeySequence(QStringLiteral("Ctrl+%1").arg(i + 1)));
+  }
+  view->addSeparator();
+  a = view->addAction(tr("&Filter runs"), this, [this] {
+    treeDock_->show();
+    tree_->filterEdit()->setFocus();
+    tree_->filterEdit()->selectAll();
+  });
+  a->setShortcut(QKeySequence::Find);
+  a = view->addAction(tr("Re&fresh"), this, [this] {
+    if (ws_->isOpen()) emit ws_->changed();
+  });
+  a->setShortcut(QKeySequence::Refresh);
+  view->addAction(treeDock_->toggleViewAction());
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&Keyboard shortcuts"), this,
+                  [this] {
+                    QMessageBox::information(
+                        this, tr("Keyboard shortcuts"),
+                        tr("<table>"
+                           "<tr><td>Ctrl+1 … Ctrl+5</td><td>Designer, Monitor, Compare, Results, Outputs</td></tr>"
+                           "<tr><td>Ctrl+O / Ctrl+Shift+N</td><td>Open / create a workspace</td></tr>"
+                           "<tr><td>Ctrl+N / Ctrl+Shift+O / Ctrl+S</td><td>New / open / save a study</td></tr>"
+                           "<tr><td>Ctrl+R</td><td>Launch the study in the designer</td></tr>"
+                           "<tr><td>Ctrl+. / Ctrl+Shift+.</td><td>Cancel the selected run / all runs</td></tr>"
+                           "<tr><td>Ctrl+Shift+R</td><td>Resume the runs selected in the tree</td></tr>"
+                           "<tr><td>Ctrl+E / Ctrl+Shift+E</td><td>Export the table / the plot</td></tr>"
+                           "<tr><td>Ctrl+F</td><td>Filter the run tree</td></tr>"
+                           "<tr><td>F5</td><td>Refresh from the database</td></tr></table>"));
+                  })
+      ->setShortcut(QKeySequence::HelpContents);
+  help->addAction(tr("&About AdaMix Studio"), this, [this] {
+    QMessageBox::about(this, tr("About AdaMix Studio"),
+                       tr("<b>AdaMix Studio</b> %1<br>A workbench for ablation studies of AdaMix "
+                          "(mixture-of-adaptations PEFT, Wang et al., EMNLP 2022).")
+                           .arg(QStringLiteral(ADAMIX_APP_VERSION)));
+  });
 }
 
-void MainWindow::showScreen(Screen s)
-{
-    if (!ws_->isOpen() && s != Designer) return;
-    stack_->setCurrentWidget(tabs_);
-    tabs_->setCurrentIndex(int(s));
+void MainWindow::showScreen(Screen s) {
+  if (!ws_->isOpen() && s != Designer) return;
+  stack_->setCurrentWidget(tabs_);
+  tabs_->setCurrentIndex(int(s));
 }
 
-void MainWindow::showWelcome()
-{
-    QSettings s;
-    welcome_->setRecent(s.value("workspace/recent").toStringList());
-    const QString demo = findDemoStudy();
-    welcome_->setDemoAvailable(!demo.isEmpty(), demo);
-    stack_->setCurrentWidget(welcome_);
-    updateTitle();
+void MainWindow::showWelcome() {
+  QSettings s;
+  welcome_->setRecent(s.value("workspace/recent").toStringList());
+  const QString demo = findDemoStudy();
+  welcome_->setDemoAvailable(!demo.isEmpty(), demo);
+  stack_->setCurrentWidget(welcome_);
+  updateTitle();
 }
 
-bool MainWindow::openWorkspace(const QString& dbPath, bool quiet)
-{
-    QString err;
-    if (!ws_->open(dbPath, &err)) {
-        if (!quiet) QMessageBox::warning(this, tr("Workspace"), err);
-        return false;
+bool MainWindow::openWorkspace(const QString& dbPath, bool quiet) {
+  QString err;
+  if (!ws_->open(dbPath, &err)) {
+    if (!quiet) QMessageBox::warning(this, tr("Workspace"), err);
+    return false;
+  }
+  wsLabel_->setText(QDir::toNativeSeparators(dbPath));
+  return true;
+}
+
+bool MainWindow::restoreLastWorkspace() {
+  const QString last = QSettings().value("workspace/last").toString();
+  if (last.isEmpty() || !QFileInfo::exists(last)) return false;
+  return openWorkspace(last, true);
+}
+
+bool MainWindow::openDemo() {
+  const QString demo = findDemoStudy();
+  if (demo.isEmpty()) {
+    QMessageBox::information(this, tr("Demo study"), tr("The demo study experiments/demo.json was not found."));
+    return false;
+  }
+  if (!ws_->isOpen() && !openWorkspace(defaultDemoWorkspace(demo))) return false;
+  return openStudyFile(demo);
+}
+
+bool MainWindow::openStudyFile(const QString& path) {
+  QString err;
+  const bool ok = designer_->loadFile(path, &err);
+  if (!ok && !err.isEmpty()) statusBar()->showMessage(err, 10000);
+  stack_->setCurrentWidget(tabs_);
+  tabs_->setCurrentIndex(Designer);
+  return ok;
+}
+
+void MainWindow::createWorkspaceDialog() {
+  const QString path = QFileDialog::getSaveFileName(this, tr("New workspace database"),
+                                                    QDir::home().filePath("adamix-workspace/adamix.sqlite"),
+                                                    tr("Workspace databases (*.sqlite)"));
+  if (path.isEmpty()) return;
+  openWorkspace(QFileInfo(path).suffix().isEmpty() ? path + ".sqlite" : path);
+}
+
+void MainWindow::openWorkspaceDialog() {
+  const QString path = QFileDialog::getOpenFileName(this, tr("Open workspace"), QDir::homePath(),
+                                                    tr("Workspace databases (*.sqlite *.db);;All files (*)"));
+  if (!path.isEmpty()) openWorkspace(path);
+}
+
+void MainWindow::addRecent(const QString& path) {
+  QSettings s;
+  QStringList recent = s.value("workspace/recent").toStringList();
+  recent.removeAll(path);
+  recent.prepend(path);
+  while (recent.size() > 8) recent.removeLast();
+  s.setValue("workspace/recent", recent);
+}
+
+void MainWindow::updateTitle() {
+  QString t = tr("AdaMix Studio");
+  if (ws_->isOpen()) t = QFileInfo(ws_->dbPath()).fileName() + QStringLiteral(" — ") + t;
+  if (!studyTitle_.isEmpty() && ws_->isOpen()) t = studyTitle_ + QStringLiteral(" · ") + t;
+  setWindowTitle(t);
+}
+
+void MainWindow::showSettings() {
+  QueueSettings q = QueueSettings::load();
+  QDialog dlg(this);
+  dlg.setWindowTitle(tr("Settings"));
+  auto* form = new QFormLayout(&dlg);
+  auto* jobs = new QSpinBox;
+  jobs->setRange(1, 64);
+  jobs->setValue(q.jobs);
+  jobs->setToolTip(tr("How many runs train at the same time."));
+  auto* threads = new QSpinBox;
+  threads->setRange(0, 256);
+  threads->setValue(q.threadsPerRun);
+  threads->setToolTip(tr("CPU threads per run (0 = the engine decides)."));
+  auto* hb = new QSpinBox;
+  hb->setRange(5, 3600);
+  hb->setValue(q.heartbeatTimeoutS);
+  hb->setToolTip(tr("A run silent for longer than this is stopped and marked lost."));
+  auto* engine = new QLineEdit(q.enginePath);
+  engine->setPlaceholderText(tr("automatic"));
+  engine->setToolTip(tr("Path of adamix-engine; empty finds it next to this program or on PATH."));
+  form->addRow(tr("Parallel runs"), jobs);
+  form->addRow(tr("Threads per run"), threads);
+  form->addRow(tr("Heartbeat timeout (s)"), hb);
+  form->addRow(tr("Engine"), engine);
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+  form->addRow(buttons);
+  connect(buttons, &QDialogButtonBox::accepted, &dlg, &QDialog::accept);
+  connect(buttons, &QDialogButtonBox::rejected, &dlg, &QDialog::reject);
+  if (dlg.exec() != QDialog::Accepted) return;
+  q.jobs = jobs->value();
+  q.threadsPerRun = threads->value();
+  q.heartbeatTimeoutS = hb->value();
+  q.enginePath = engine->text().trimmed();
+  q.save();
+  statusBar()->showMessage(tr("Settings apply to the next workspace opened or the next app start."), 6000);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  if (ws_->isBusy()) {
+    const auto answer = QMessageBox::question(
+        this, tr("Runs are training"),
+        tr("Quitting cancels the runs in progress; they stay resumable from their checkpoints. Quit?"));
+    if (answer != QMessageBox::Yes) {
+      event->ignore();
+      return;
     }
-    wsLabel_->setText(QDir::toNativeSeparators(dbPath));
-    return true;
-}
-
-bool MainWindow::restoreLastWorkspace()
-{
-    const QString last = QSettings().value("workspace/last").toString();
-    if (last.isEmpty() || !QFileInfo::exists(last)) return false;
-    return openWorkspace(last, true);
-}
-
-bool MainWindow::openDemo()
-{
-    const QString demo = findDemoStudy();
-    if (demo.isEmpty()) {
-        QMessageBox::information(this, tr("Demo study"), tr("The demo study experiments/demo.json was not found."));
-        return false;
-    }
-    if (!ws_->isOpen() && !openWorkspace(defaultDemoWorkspace(demo))) return false;
-    return openStudyFile(demo);
-}
-
-bool MainWindow::openStudyFile(const QString& path)
-{
-    QString err;
-    const bool ok = designer_->loadFile(path, &err);
-    if (!ok && !err.isEmpty()) statusBar()->showMessage(err, 10000);
-    stack_->setCurrentWidget(tabs_);
-    tabs_->setCurrentIndex(Designer);
-    return ok;
-}
-
-void MainWindow::createWorkspaceDialog()
-{
-    const QString path = QFileDialog::getSaveFileName(this, tr("New workspace database"),
-                                                      QDir::home().filePath("adamix-workspace/adamix.sqlite"),
-                                                      tr("Workspace databases (*.sqlite)"));
-    if (path.isEmpty()) return;
-    openWorkspace(QFileInfo(path).suffix().isEmpty() ? path + ".sqlite" : path);
-}
-
-void MainWindow::openWorkspaceDialog()
-{
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open workspace"), QDir::homePath(),
-                                                      tr("Workspace databases (*.sqlite *.db);;All files (*)"));
-    if (!path.isEmpty()) openWorkspace(path);
-}
-
-void MainWindow::addRecent(const QString& path)
-{
-    QSettings s;
-    QStringList recent = s.value("workspace/recent").toStringList();
-    recent.removeAll(path);
-    recent.prepend(path);
-    while (recent.size() > 8) recent.removeLast();
-    s.setValue("workspace/recent", recent);
-}
-
-void MainWindow::updateTitle()
-{
-    QString t = tr("AdaMix Studio");
-    if (ws_->isOpen()) t = QFileInfo(ws_->dbPath()).fileName() + QStringLiteral(" — ") + t;
-    if (!studyTitle_.isEmpty() && ws_->isOpen()) t = studyTitle_ + QStringLiteral(" · ") + t;
-    setWindowTitle(t);
-}
-
-void MainWindow::showSettings()
-{
-    QueueSettings q = QueueSettings::load();
-    QDialog dlg(this);
-    dlg.setWindowTitle(tr("Settings"));
-    auto* form = new QFormLayout(&dlg);
-    auto* jobs = new QSpinBox;
-    jobs->setRange(1, 64);
-    jobs->setValue(q.jobs);
-    jobs->setToolTip(tr("How many runs train at the same time."));
-    auto* threads = new QSpinBox;
-    threads->setRange(0, 256);
-    threads->setValue(q.threadsPerRun);
-    threads->setToolTip(tr("CPU threads per run (0 = the engine decides)."));
-    auto* hb = new QSpinBox;
-    hb->setRange(5, 3600);
-    hb->setValue(q.heartbeatTimeoutS);
-    hb->setToolTip(tr("A run silent for longer than this is stopped and marked lost."));
-    auto* engine = new QLineEdit(q.enginePath);
-    engine->setPlaceholderText(tr("automatic"));
-    engine->setToolTip(tr("Path of adamix-engine; empty finds it next to this program or on PATH."));
-    form->addRow(tr("Parallel runs"), jobs);
-    form->addRow(tr("Threads per run"), threads);
-    form->addRow(tr("Heartbeat timeout (s)"), hb);
-    form->addRow(tr("Engine"), engine);
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-    form->addRow(buttons);
-    connect(buttons, &QDialogButtonBox::accepted, &dlg, &QDialog::accept);
-    connect(buttons, &QDialogButtonBox::rejected, &dlg, &QDialog::reject);
-    if (dlg.exec() != QDialog::Accepted) return;
-    q.jobs = jobs->value();
-    q.threadsPerRun = threads->value();
-    q.heartbeatTimeoutS = hb->value();
-    q.enginePath = engine->text().trimmed();
-    q.save();
-    statusBar()->showMessage(tr("Settings apply to the next workspace opened or the next app start."), 6000);
-}
-
-void MainWindow::closeEvent(QCloseEvent* event)
-{
-    if (ws_->isBusy()) {
-        const auto answer = QMessageBox::question(
-            this, tr("Runs are training"),
-            tr("Quitting cancels the runs in progress; they stay resumable from their checkpoints. Quit?"));
-        if (answer != QMessageBox::Yes) {
-            event->ignore();
-            return;
-        }
-    }
-    QSettings s;
-    s.setValue("window/geometry", saveGeometry());
-    s.setValue("window/state", saveState());
-    s.setValue("window/tab", tabs_->currentIndex());
-    ws_->close();
-    event->accept();
+  }
+  QSettings s;
+  s.setValue("window/geometry", saveGeometry());
+  s.setValue("window/state", saveState());
+  s.setValue("window/tab", tabs_->currentIndex());
+  ws_->close();
+  event->accept();
 }
 
 }  // namespace adamix::ui

@@ -23,59 +23,59 @@ class Workspace;
 
 /// The application window.
 class MainWindow : public QMainWindow {
-    Q_OBJECT
-public:
-    enum Screen { Designer = 0, Monitor = 1, Compare = 2, Results = 3, Outputs = 4 };
+  Q_OBJECT
+ public:
+  enum Screen { Designer = 0, Monitor = 1, Compare = 2, Results = 3, Outputs = 4 };
 
-    explicit MainWindow(QWidget* parent = nullptr);
-    ~MainWindow() override;
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
 
-    /// Opens (creating if needed) a workspace database; shows an error box unless `quiet`.
-    bool openWorkspace(const QString& dbPath, bool quiet = false);
-    /// Reopens the last workspace (QSettings "workspace/last"); false if none or it fails.
-    bool restoreLastWorkspace();
-    /// Opens the demo workspace and loads the demo study in the designer.
-    bool openDemo();
-    /// Loads a study file in the designer and shows it.
-    bool openStudyFile(const QString& path);
-    void showScreen(Screen s);
-    /// Shows the first-run page instead of the screens.
-    void showWelcome();
+  /// Opens (creating if needed) a workspace database; shows an error box unless `quiet`.
+  bool openWorkspace(const QString& dbPath, bool quiet = false);
+  /// Reopens the last workspace (QSettings "workspace/last"); false if none or it fails.
+  bool restoreLastWorkspace();
+  /// Opens the demo workspace and loads the demo study in the designer.
+  bool openDemo();
+  /// Loads a study file in the designer and shows it.
+  bool openStudyFile(const QString& path);
+  void showScreen(Screen s);
+  /// Shows the first-run page instead of the screens.
+  void showWelcome();
 
-    Workspace* workspace() const { return ws_; }
-    RunTree* runTree() const { return tree_; }
-    DesignerView* designer() const { return designer_; }
-    MonitorView* monitor() const { return monitor_; }
-    CompareView* compare() const { return compare_; }
-    ResultsView* results() const { return results_; }
-    OutputsView* outputs() const { return outputs_; }
-    QTabWidget* tabs() const { return tabs_; }
-    WelcomePage* welcome() const { return welcome_; }
+  Workspace* workspace() const { return ws_; }
+  RunTree* runTree() const { return tree_; }
+  DesignerView* designer() const { return designer_; }
+  MonitorView* monitor() const { return monitor_; }
+  CompareView* compare() const { return compare_; }
+  ResultsView* results() const { return results_; }
+  OutputsView* outputs() const { return outputs_; }
+  QTabWidget* tabs() const { return tabs_; }
+  WelcomePage* welcome() const { return welcome_; }
 
-protected:
-    void closeEvent(QCloseEvent* event) override;
+ protected:
+  void closeEvent(QCloseEvent* event) override;
 
-private:
-    void buildMenus();
-    void createWorkspaceDialog();
-    void openWorkspaceDialog();
-    void updateTitle();
-    void addRecent(const QString& path);
-    void showSettings();
+ private:
+  void buildMenus();
+  void createWorkspaceDialog();
+  void openWorkspaceDialog();
+  void updateTitle();
+  void addRecent(const QString& path);
+  void showSettings();
 
-    Workspace* ws_;
-    QStackedWidget* stack_;
-    WelcomePage* welcome_;
-    QTabWidget* tabs_;
-    QDockWidget* treeDock_;
-    RunTree* tree_;
-    DesignerView* designer_;
-    MonitorView* monitor_;
-    CompareView* compare_;
-    ResultsView* results_;
-    OutputsView* outputs_;
-    QLabel* wsLabel_;
-    QString studyTitle_;
+  Workspace* ws_;
+  QStackedWidget* stack_;
+  WelcomePage* welcome_;
+  QTabWidget* tabs_;
+  QDockWidget* treeDock_;
+  RunTree* tree_;
+  DesignerView* designer_;
+  MonitorView* monitor_;
+  CompareView* compare_;
+  ResultsView* results_;
+  OutputsView* outputs_;
+  QLabel* wsLabel_;
+  QString studyTitle_;
 };
 
 }  // namespace adamix::ui

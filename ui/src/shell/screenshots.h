@@ -11,10 +11,10 @@ class MainWindow;
 
 /// Options of renderScreenshots().
 struct ScreenshotOptions {
-    QString dir;          ///< output directory (created)
-    QString studyFile;    ///< loaded in the designer (default: the demo study, if found)
-    QString launchStudy;  ///< if set: launch it and capture the monitor while runs train
-    int monitorWaitS = 60;  ///< how long to wait for live curves when launching
+  QString dir;            ///< output directory (created)
+  QString studyFile;      ///< loaded in the designer (default: the demo study, if found)
+  QString launchStudy;    ///< if set: launch it and capture the monitor while runs train
+  int monitorWaitS = 60;  ///< how long to wait for live curves when launching
 };
 
 /// Grabs welcome, designer, monitor, compare (curves and bars), results and the Export… dialog

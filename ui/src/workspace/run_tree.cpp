@@ -23,217 +23,211 @@ constexpr int kKindRole = Qt::UserRole + 1;  // 0 study, 1 run
 constexpr int kStatusRole = Qt::UserRole + 2;
 }  // namespace
 
-RunTree::RunTree(Workspace* workspace, QWidget* parent) : QWidget(parent), ws_(workspace)
-{
-    auto* lay = new QVBoxLayout(this);
-    lay->setContentsMargins(4, 4, 4, 4);
-    auto* row = new QHBoxLayout;
-    filter_ = new QLineEdit;
-    filter_->setPlaceholderText(tr("Filter runs (task, variant, seed, status)…"));
-    filter_->setClearButtonEnabled(true);
-    filter_->setToolTip(tr("Shows only runs whose task, variant, seed or status contains this text."));
-    status_ = new QComboBox;
-    status_->addItem(tr("All states"), QString());
-    for (auto s : {app::RunStatus::Running, app::RunStatus::Queued, app::RunStatus::Finished, app::RunStatus::Failed,
-                   app::RunStatus::Cancelled, app::RunStatus::Lost, app::RunStatus::Interrupted})
-        status_->addItem(statusIcon(s), app::runStatusName(s), app::runStatusName(s));
-    status_->setToolTip(tr("Shows only runs in this state."));
-    row->addWidget(filter_, 1);
-    row->addWidget(status_);
-    lay->addLayout(row);
-    tree_ = new QTreeWidget;
-    tree_->setColumnCount(3);
-    tree_->setHeaderLabels({tr("Study / run"), tr("State"), tr("Seed")});
-    tree_->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    tree_->setUniformRowHeights(true);
-    tree_->setAlternatingRowColors(true);
-    tree_->header()->setStretchLastSection(false);
-    tree_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
-    tree_->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
-    tree_->header()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
-    lay->addWidget(tree_, 1);
-    summary_ = new QLabel;
-    summary_->setWordWrap(true);
-    lay->addWidget(summary_);
+RunTree::RunTree(Workspace* workspace, QWidget* parent) : QWidget(parent), ws_(workspace) {
+  auto* lay = new QVBoxLayout(this);
+  lay->setContentsMargins(4, 4, 4, 4);
+  auto* row = new QHBoxLayout;
+  filter_ = new QLineEdit;
+  filter_->setPlaceholderText(tr("Filter runs (task, variant, seed, status)…"));
+  filter_->setClearButtonEnabled(true);
+  filter_->setToolTip(tr("Shows only runs whose task, variant, seed or status contains this text."));
+  status_ = new QComboBox;
+  status_->addItem(tr("All states"), QString());
+  for (auto s : {app::RunStatus::Running, app::RunStatus::Queued, app::RunStatus::Finished, app::RunStatus::Failed,
+                 app::RunStatus::Cancelled, app::RunStatus::Lost, app::RunStatus::Interrupted})
+    status_->addItem(statusIcon(s), app::runStatusName(s), app::runStatusName(s));
+  status_->setToolTip(tr("Shows only runs in this state."));
+  row->addWidget(filter_, 1);
+  row->addWidget(status_);
+  lay->addLayout(row);
+  tree_ = new QTreeWidget;
+  tree_->setColumnCount(3);
+  tree_->setHeaderLabels({tr("Study / run"), tr("State"), tr("Seed")});
+  tree_->setSelectionMode(QAbstractItemView::ExtendedSelection);
+  tree_->setUniformRowHeights(true);
+  tree_->setAlternatingRowColors(true);
+  tree_->header()->setStretchLastSection(false);
+  tree_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+  tree_->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+  tree_->header()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
+  lay->addWidget(tree_, 1);
+  summary_ = new QLabel;
+  summary_->setWordWrap(true);
+  lay->addWidget(summary_);
 
-    connect(filter_, &QLineEdit::textChanged, this, &RunTree::applyFilter);
-    connect(status_, &QComboBox::currentIndexChanged, this, &RunTree::applyFilter);
-    connect(tree_, &QTreeWidget::itemSelectionChanged, this, [this] { emit runsSelected(selectedRuns()); });
-    connect(tree_, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem*, QTreeWidgetItem*) {
-        if (auto s = currentStudy()) emit studyActivated(*s);
-    });
-    connect(tree_, &QTreeWidget::itemDoubleClicked, this, [this](QTreeWidgetItem* item, int) {
-        if (item->data(0, kKindRole).toInt() == 1) emit runActivated(item->data(0, kIdRole).toLongLong());
-    });
-    connect(ws_, &Workspace::changed, this, &RunTree::refresh);
-    connect(ws_, &Workspace::closed, this, &RunTree::refresh);
+  connect(filter_, &QLineEdit::textChanged, this, &RunTree::applyFilter);
+  connect(status_, &QComboBox::currentIndexChanged, this, &RunTree::applyFilter);
+  connect(tree_, &QTreeWidget::itemSelectionChanged, this, [this] { emit runsSelected(selectedRuns()); });
+  connect(tree_, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem*, QTreeWidgetItem*) {
+    if (auto s = currentStudy()) emit studyActivated(*s);
+  });
+  connect(tree_, &QTreeWidget::itemDoubleClicked, this, [this](QTreeWidgetItem* item, int) {
+    if (item->data(0, kKindRole).toInt() == 1) emit runActivated(item->data(0, kIdRole).toLongLong());
+  });
+  connect(ws_, &Workspace::changed, this, &RunTree::refresh);
+  connect(ws_, &Workspace::closed, this, &RunTree::refresh);
 }
 
-void RunTree::refresh()
-{
-    // remember expansion and selection
-    QSet<qint64> expanded, selected;
-    for (int i = 0; i < tree_->topLevelItemCount(); ++i) {
-        QTreeWidgetItem* s = tree_->topLevelItem(i);
-        if (s->isExpanded()) expanded.insert(s->data(0, kIdRole).toLongLong());
-    }
-    for (QTreeWidgetItem* it : tree_->selectedItems())
-        if (it->data(0, kKindRole).toInt() == 1) selected.insert(it->data(0, kIdRole).toLongLong());
-    const bool first = tree_->topLevelItemCount() == 0;
+void RunTree::refresh() {
+  // remember expansion and selection
+  QSet<qint64> expanded, selected;
+  for (int i = 0; i < tree_->topLevelItemCount(); ++i) {
+    QTreeWidgetItem* s = tree_->topLevelItem(i);
+    if (s->isExpanded()) expanded.insert(s->data(0, kIdRole).toLongLong());
+  }
+  for (QTreeWidgetItem* it : tree_->selectedItems())
+    if (it->data(0, kKindRole).toInt() == 1) selected.insert(it->data(0, kIdRole).toLongLong());
+  const bool first = tree_->topLevelItemCount() == 0;
 
+  const QSignalBlocker block(tree_);
+  tree_->clear();
+  if (!ws_->isOpen()) {
+    summary_->setText(tr("No workspace open."));
+    return;
+  }
+  std::vector<app::StudyRecord> studies;
+  std::vector<app::RunRecord> runs;
+  try {
+    studies = ws_->store().listStudies();
+    runs = ws_->store().listRuns();
+  } catch (const std::exception& e) {
+    summary_->setText(tr("Cannot read the workspace: %1").arg(QString::fromUtf8(e.what())));
+    return;
+  }
+  std::map<qint64, QTreeWidgetItem*> studyItems;
+  auto makeStudy = [&](qint64 id, const QString& name, const QString& tip) {
+    auto* item = new QTreeWidgetItem(tree_, {name});
+    item->setData(0, kIdRole, id);
+    item->setData(0, kKindRole, 0);
+    item->setToolTip(0, tip);
+    QFont f = item->font(0);
+    f.setBold(true);
+    item->setFont(0, f);
+    item->setExpanded(first || expanded.contains(id));
+    studyItems[id] = item;
+    return item;
+  };
+  for (const app::StudyRecord& s : studies) makeStudy(s.id, s.name, s.filePath);
+  std::map<qint64, std::map<app::RunStatus, int>> counts;
+  int total = 0, running = 0, finished = 0;
+  for (const app::RunRecord& r : runs) {
+    const qint64 sid = r.studyId.value_or(-1);
+    if (!studyItems.count(sid)) makeStudy(sid, tr("Imported runs"), tr("Runs added with `adamix import`"));
+    QTreeWidgetItem* parent = studyItems[sid];
+    const QString name = app::runStatusName(r.status);
+    const QString label =
+        QStringLiteral("%1 · %2").arg(r.task, r.variant.isEmpty() ? QStringLiteral("base") : r.variant);
+    auto* item = new QTreeWidgetItem(parent, {label, name, QString::number(r.seed)});
+    item->setIcon(0, statusIcon(r.status));
+    item->setData(0, kIdRole, r.id);
+    item->setData(0, kKindRole, 1);
+    item->setData(0, kStatusRole, name);
+    QString tip = QStringLiteral("%1\n%2 — %3")
+                      .arg(r.config.value("run_id", std::string()).c_str(), name, statusExplanation(r.status));
+    if (!r.errorMessage.isEmpty()) tip += QStringLiteral("\n%1").arg(r.errorMessage);
+    for (int c = 0; c < 3; ++c) item->setToolTip(c, tip);
+    item->setForeground(1, statusColor(r.status));
+    if (selected.contains(r.id)) item->setSelected(true);
+    counts[sid][r.status] += 1;
+    ++total;
+    running += r.status == app::RunStatus::Running;
+    finished += r.status == app::RunStatus::Finished;
+  }
+  for (auto& [sid, item] : studyItems) {
+    const auto& c = counts[sid];
+    int n = 0, fin = 0;
+    for (const auto& [st, k] : c) {
+      n += k;
+      if (st == app::RunStatus::Finished) fin += k;
+    }
+    item->setText(1, tr("%1/%2 done").arg(fin).arg(n));
+    if (c.count(app::RunStatus::Running))
+      item->setIcon(0, statusIcon(app::RunStatus::Running));
+    else if (c.count(app::RunStatus::Failed) || c.count(app::RunStatus::Lost))
+      item->setIcon(0, statusIcon(app::RunStatus::Failed));
+    else if (n > 0 && fin == n)
+      item->setIcon(0, statusIcon(app::RunStatus::Finished));
+    else
+      item->setIcon(0, statusIcon(app::RunStatus::Queued));
+  }
+  summary_->setText(tr("%1 runs: %2 finished, %3 running").arg(total).arg(finished).arg(running));
+  applyFilter();
+}
+
+void RunTree::applyFilter() {
+  const QString text = filter_->text().trimmed();
+  const QString st = status_->currentData().toString();
+  for (int i = 0; i < tree_->topLevelItemCount(); ++i) {
+    QTreeWidgetItem* s = tree_->topLevelItem(i);
+    int shown = 0;
+    for (int j = 0; j < s->childCount(); ++j) {
+      QTreeWidgetItem* r = s->child(j);
+      const QString hay = r->text(0) + QLatin1Char(' ') + r->text(1) + QStringLiteral(" s") + r->text(2) +
+                          QLatin1Char(' ') + s->text(0);
+      const bool ok = (text.isEmpty() || hay.contains(text, Qt::CaseInsensitive)) &&
+                      (st.isEmpty() || r->data(0, kStatusRole).toString() == st);
+      r->setHidden(!ok);
+      shown += ok;
+    }
+    s->setHidden(shown == 0 && (!text.isEmpty() || !st.isEmpty()));
+  }
+}
+
+int RunTree::visibleRunCount() const {
+  int n = 0;
+  for (int i = 0; i < tree_->topLevelItemCount(); ++i) {
+    QTreeWidgetItem* s = tree_->topLevelItem(i);
+    for (int j = 0; j < s->childCount(); ++j) n += !s->child(j)->isHidden();
+  }
+  return n;
+}
+
+QList<qint64> RunTree::selectedRuns() const {
+  QList<qint64> out;
+  QSet<qint64> seen;
+  for (QTreeWidgetItem* it : tree_->selectedItems()) {
+    if (it->data(0, kKindRole).toInt() == 1) {
+      const qint64 id = it->data(0, kIdRole).toLongLong();
+      if (!seen.contains(id)) {
+        seen.insert(id);
+        out << id;
+      }
+    } else {
+      for (int j = 0; j < it->childCount(); ++j) {
+        if (it->child(j)->isHidden()) continue;
+        const qint64 id = it->child(j)->data(0, kIdRole).toLongLong();
+        if (!seen.contains(id)) {
+          seen.insert(id);
+          out << id;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+std::optional<qint64> RunTree::currentStudy() const {
+  QTreeWidgetItem* it = tree_->currentItem();
+  if (!it) return std::nullopt;
+  if (it->data(0, kKindRole).toInt() == 1) it = it->parent();
+  if (!it) return std::nullopt;
+  const qint64 id = it->data(0, kIdRole).toLongLong();
+  if (id < 0) return std::nullopt;
+  return id;
+}
+
+void RunTree::selectRuns(const QList<qint64>& runIds) {
+  const QSet<qint64> want(runIds.begin(), runIds.end());
+  {
     const QSignalBlocker block(tree_);
-    tree_->clear();
-    if (!ws_->isOpen()) {
-        summary_->setText(tr("No workspace open."));
-        return;
-    }
-    std::vector<app::StudyRecord> studies;
-    std::vector<app::RunRecord> runs;
-    try {
-        studies = ws_->store().listStudies();
-        runs = ws_->store().listRuns();
-    } catch (const std::exception& e) {
-        summary_->setText(tr("Cannot read the workspace: %1").arg(QString::fromUtf8(e.what())));
-        return;
-    }
-    std::map<qint64, QTreeWidgetItem*> studyItems;
-    auto makeStudy = [&](qint64 id, const QString& name, const QString& tip) {
-        auto* item = new QTreeWidgetItem(tree_, {name});
-        item->setData(0, kIdRole, id);
-        item->setData(0, kKindRole, 0);
-        item->setToolTip(0, tip);
-        QFont f = item->font(0);
-        f.setBold(true);
-        item->setFont(0, f);
-        item->setExpanded(first || expanded.contains(id));
-        studyItems[id] = item;
-        return item;
-    };
-    for (const app::StudyRecord& s : studies) makeStudy(s.id, s.name, s.filePath);
-    std::map<qint64, std::map<app::RunStatus, int>> counts;
-    int total = 0, running = 0, finished = 0;
-    for (const app::RunRecord& r : runs) {
-        const qint64 sid = r.studyId.value_or(-1);
-        if (!studyItems.count(sid)) makeStudy(sid, tr("Imported runs"), tr("Runs added with `adamix import`"));
-        QTreeWidgetItem* parent = studyItems[sid];
-        const QString name = app::runStatusName(r.status);
-        const QString label =
-            QStringLiteral("%1 · %2").arg(r.task, r.variant.isEmpty() ? QStringLiteral("base") : r.variant);
-        auto* item = new QTreeWidgetItem(parent, {label, name, QString::number(r.seed)});
-        item->setIcon(0, statusIcon(r.status));
-        item->setData(0, kIdRole, r.id);
-        item->setData(0, kKindRole, 1);
-        item->setData(0, kStatusRole, name);
-        QString tip = QStringLiteral("%1\n%2 — %3").arg(r.config.value("run_id", std::string()).c_str(), name,
-                                                        statusExplanation(r.status));
-        if (!r.errorMessage.isEmpty()) tip += QStringLiteral("\n%1").arg(r.errorMessage);
-        for (int c = 0; c < 3; ++c) item->setToolTip(c, tip);
-        item->setForeground(1, statusColor(r.status));
-        if (selected.contains(r.id)) item->setSelected(true);
-        counts[sid][r.status] += 1;
-        ++total;
-        running += r.status == app::RunStatus::Running;
-        finished += r.status == app::RunStatus::Finished;
-    }
-    for (auto& [sid, item] : studyItems) {
-        const auto& c = counts[sid];
-        int n = 0, fin = 0;
-        for (const auto& [st, k] : c) {
-            n += k;
-            if (st == app::RunStatus::Finished) fin += k;
-        }
-        item->setText(1, tr("%1/%2 done").arg(fin).arg(n));
-        if (c.count(app::RunStatus::Running)) item->setIcon(0, statusIcon(app::RunStatus::Running));
-        else if (c.count(app::RunStatus::Failed) || c.count(app::RunStatus::Lost))
-            item->setIcon(0, statusIcon(app::RunStatus::Failed));
-        else if (n > 0 && fin == n)
-            item->setIcon(0, statusIcon(app::RunStatus::Finished));
-        else
-            item->setIcon(0, statusIcon(app::RunStatus::Queued));
-    }
-    summary_->setText(tr("%1 runs: %2 finished, %3 running").arg(total).arg(finished).arg(running));
-    applyFilter();
-}
-
-void RunTree::applyFilter()
-{
-    const QString text = filter_->text().trimmed();
-    const QString st = status_->currentData().toString();
+    tree_->clearSelection();
     for (int i = 0; i < tree_->topLevelItemCount(); ++i) {
-        QTreeWidgetItem* s = tree_->topLevelItem(i);
-        int shown = 0;
-        for (int j = 0; j < s->childCount(); ++j) {
-            QTreeWidgetItem* r = s->child(j);
-            const QString hay = r->text(0) + QLatin1Char(' ') + r->text(1) + QStringLiteral(" s") + r->text(2) +
-                                QLatin1Char(' ') + s->text(0);
-            const bool ok = (text.isEmpty() || hay.contains(text, Qt::CaseInsensitive)) &&
-                            (st.isEmpty() || r->data(0, kStatusRole).toString() == st);
-            r->setHidden(!ok);
-            shown += ok;
-        }
-        s->setHidden(shown == 0 && (!text.isEmpty() || !st.isEmpty()));
+      QTreeWidgetItem* s = tree_->topLevelItem(i);
+      for (int j = 0; j < s->childCount(); ++j)
+        if (want.contains(s->child(j)->data(0, kIdRole).toLongLong())) s->child(j)->setSelected(true);
     }
-}
-
-int RunTree::visibleRunCount() const
-{
-    int n = 0;
-    for (int i = 0; i < tree_->topLevelItemCount(); ++i) {
-        QTreeWidgetItem* s = tree_->topLevelItem(i);
-        for (int j = 0; j < s->childCount(); ++j) n += !s->child(j)->isHidden();
-    }
-    return n;
-}
-
-QList<qint64> RunTree::selectedRuns() const
-{
-    QList<qint64> out;
-    QSet<qint64> seen;
-    for (QTreeWidgetItem* it : tree_->selectedItems()) {
-        if (it->data(0, kKindRole).toInt() == 1) {
-            const qint64 id = it->data(0, kIdRole).toLongLong();
-            if (!seen.contains(id)) {
-                seen.insert(id);
-                out << id;
-            }
-        } else {
-            for (int j = 0; j < it->childCount(); ++j) {
-                if (it->child(j)->isHidden()) continue;
-                const qint64 id = it->child(j)->data(0, kIdRole).toLongLong();
-                if (!seen.contains(id)) {
-                    seen.insert(id);
-                    out << id;
-                }
-            }
-        }
-    }
-    return out;
-}
-
-std::optional<qint64> RunTree::currentStudy() const
-{
-    QTreeWidgetItem* it = tree_->currentItem();
-    if (!it) return std::nullopt;
-    if (it->data(0, kKindRole).toInt() == 1) it = it->parent();
-    if (!it) return std::nullopt;
-    const qint64 id = it->data(0, kIdRole).toLongLong();
-    if (id < 0) return std::nullopt;
-    return id;
-}
-
-void RunTree::selectRuns(const QList<qint64>& runIds)
-{
-    const QSet<qint64> want(runIds.begin(), runIds.end());
-    {
-        const QSignalBlocker block(tree_);
-        tree_->clearSelection();
-        for (int i = 0; i < tree_->topLevelItemCount(); ++i) {
-            QTreeWidgetItem* s = tree_->topLevelItem(i);
-            for (int j = 0; j < s->childCount(); ++j)
-                if (want.contains(s->child(j)->data(0, kIdRole).toLongLong())) s->child(j)->setSelected(true);
-        }
-    }
-    emit runsSelected(selectedRuns());
+  }
+  emit runsSelected(selectedRuns());
 }
 
 }  // namespace adamix::ui

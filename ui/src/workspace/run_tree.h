@@ -19,40 +19,40 @@ class Workspace;
 /// Tree of the workspace's studies (top level) and runs (children; "Imported runs" for runs
 /// without a study). Multi-selection; `refresh()` keeps expansion and selection.
 class RunTree : public QWidget {
-    Q_OBJECT
-public:
-    explicit RunTree(Workspace* workspace, QWidget* parent = nullptr);
+  Q_OBJECT
+ public:
+  explicit RunTree(Workspace* workspace, QWidget* parent = nullptr);
 
-    /// Store ids of the selected runs (a selected study contributes all its runs).
-    QList<qint64> selectedRuns() const;
-    /// The study of the current item, if any.
-    std::optional<qint64> currentStudy() const;
-    /// Selects these runs (and nothing else).
-    void selectRuns(const QList<qint64>& runIds);
-    /// Number of run rows shown after filtering.
-    int visibleRunCount() const;
-    QTreeWidget* tree() const { return tree_; }
-    QLineEdit* filterEdit() const { return filter_; }
+  /// Store ids of the selected runs (a selected study contributes all its runs).
+  QList<qint64> selectedRuns() const;
+  /// The study of the current item, if any.
+  std::optional<qint64> currentStudy() const;
+  /// Selects these runs (and nothing else).
+  void selectRuns(const QList<qint64>& runIds);
+  /// Number of run rows shown after filtering.
+  int visibleRunCount() const;
+  QTreeWidget* tree() const { return tree_; }
+  QLineEdit* filterEdit() const { return filter_; }
 
-public slots:
-    /// Reloads studies and runs from the store.
-    void refresh();
+ public slots:
+  /// Reloads studies and runs from the store.
+  void refresh();
 
-signals:
-    /// The selection changed (run ids as selectedRuns()).
-    void runsSelected(const QList<qint64>& runIds);
-    /// A study (or one of its runs) became current.
-    void studyActivated(qint64 studyId);
-    /// A run was double-clicked.
-    void runActivated(qint64 runId);
+ signals:
+  /// The selection changed (run ids as selectedRuns()).
+  void runsSelected(const QList<qint64>& runIds);
+  /// A study (or one of its runs) became current.
+  void studyActivated(qint64 studyId);
+  /// A run was double-clicked.
+  void runActivated(qint64 runId);
 
-private:
-    void applyFilter();
-    Workspace* ws_;
-    QTreeWidget* tree_;
-    QLineEdit* filter_;
-    QComboBox* status_;
-    QLabel* summary_;
+ private:
+  void applyFilter();
+  Workspace* ws_;
+  QTreeWidget* tree_;
+  QLineEdit* filter_;
+  QComboBox* status_;
+  QLabel* summary_;
 };
 
 }  // namespace adamix::ui

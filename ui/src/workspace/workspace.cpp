@@ -11,203 +11,189 @@
 
 namespace adamix::ui {
 
-QueueSettings QueueSettings::load()
-{
-    QSettings s;
-    QueueSettings q;
-    q.jobs = s.value("exec/jobs", std::max(1, QThread::idealThreadCount() / 2)).toInt();
-    q.threadsPerRun = s.value("exec/threadsPerRun", 1).toInt();
-    q.heartbeatTimeoutS = s.value("exec/heartbeatTimeoutS", 30).toInt();
-    q.enginePath = s.value("exec/enginePath").toString();
-    return q;
+QueueSettings QueueSettings::load() {
+  QSettings s;
+  QueueSettings q;
+  q.jobs = s.value("exec/jobs", std::max(1, QThread::idealThreadCount() / 2)).toInt();
+  q.threadsPerRun = s.value("exec/threadsPerRun", 1).toInt();
+  q.heartbeatTimeoutS = s.value("exec/heartbeatTimeoutS", 30).toInt();
+  q.enginePath = s.value("exec/enginePath").toString();
+  return q;
 }
 
-void QueueSettings::save() const
-{
-    QSettings s;
-    s.setValue("exec/jobs", jobs);
-    s.setValue("exec/threadsPerRun", threadsPerRun);
-    s.setValue("exec/heartbeatTimeoutS", heartbeatTimeoutS);
-    s.setValue("exec/enginePath", enginePath);
+void QueueSettings::save() const {
+  QSettings s;
+  s.setValue("exec/jobs", jobs);
+  s.setValue("exec/threadsPerRun", threadsPerRun);
+  s.setValue("exec/heartbeatTimeoutS", heartbeatTimeoutS);
+  s.setValue("exec/enginePath", enginePath);
 }
 
 Workspace::Workspace(QObject* parent) : QObject(parent) {}
 
-Workspace::~Workspace()
-{
-    close();
+Workspace::~Workspace() { close(); }
+
+bool Workspace::open(const QString& dbPath, QString* error) {
+  if (isBusy()) {
+    if (error) *error = tr("Runs are still training in the current workspace; cancel them first.");
+    return false;
+  }
+  const QString abs = QFileInfo(dbPath).absoluteFilePath();
+  auto store = std::make_unique<app::Store>();
+  try {
+    QDir().mkpath(QFileInfo(abs).absolutePath());
+    store->open(abs);
+    StudyRunner::markDeadRunsInterrupted(*store, QueueSettings::load().heartbeatTimeoutS);
+  } catch (const std::exception& e) {
+    if (error) *error = tr("Cannot open the workspace %1: %2").arg(abs, QString::fromUtf8(e.what()));
+    return false;
+  }
+  runner_.reset();
+  store_ = std::move(store);
+  dbPath_ = abs;
+  QDir().mkpath(runsDir());
+  emit opened(abs);
+  emit changed();
+  return true;
 }
 
-bool Workspace::open(const QString& dbPath, QString* error)
-{
-    if (isBusy()) {
-        if (error) *error = tr("Runs are still training in the current workspace; cancel them first.");
-        return false;
-    }
-    const QString abs = QFileInfo(dbPath).absoluteFilePath();
-    auto store = std::make_unique<app::Store>();
-    try {
-        QDir().mkpath(QFileInfo(abs).absolutePath());
-        store->open(abs);
-        StudyRunner::markDeadRunsInterrupted(*store, QueueSettings::load().heartbeatTimeoutS);
-    } catch (const std::exception& e) {
-        if (error) *error = tr("Cannot open the workspace %1: %2").arg(abs, QString::fromUtf8(e.what()));
-        return false;
-    }
-    runner_.reset();
-    store_ = std::move(store);
-    dbPath_ = abs;
-    QDir().mkpath(runsDir());
-    emit opened(abs);
+void Workspace::close() {
+  if (!store_) return;
+  if (runner_) runner_->cancelAll();
+  runner_.reset();
+  store_.reset();
+  dbPath_.clear();
+  emit closed();
+}
+
+QString Workspace::runsDir() const {
+  return dbPath_.isEmpty() ? QString() : QFileInfo(dbPath_).absoluteDir().filePath(QStringLiteral("runs"));
+}
+
+QString Workspace::studiesDir() const {
+  return dbPath_.isEmpty() ? QString() : QFileInfo(dbPath_).absoluteDir().filePath(QStringLiteral("studies"));
+}
+
+StudyRunner* Workspace::runner() {
+  if (!store_) return nullptr;
+  if (!runner_) {
+    const QueueSettings q = QueueSettings::load();
+    ExecutorOptions o;
+    o.enginePath = locateEngine(q.enginePath);
+    o.jobs = std::max(1, q.jobs);
+    o.threadsPerRun = std::max(0, q.threadsPerRun);
+    o.heartbeatTimeoutMs = q.heartbeatTimeoutS * 1000;
+    runner_ = std::make_unique<StudyRunner>(*store_, o);
+    connect(runner_.get(), &StudyRunner::runStarted, this, &Workspace::notifyChanged);
+    connect(runner_.get(), &StudyRunner::runEnded, this, &Workspace::notifyChanged);
+    connect(runner_.get(), &StudyRunner::allFinished, this, &Workspace::notifyChanged);
+    emit runnerCreated(runner_.get());
+  }
+  return runner_.get();
+}
+
+void Workspace::notifyChanged() {
+  if (changePending_) return;
+  changePending_ = true;
+  QTimer::singleShot(300, this, [this] {
+    changePending_ = false;
     emit changed();
-    return true;
+  });
 }
 
-void Workspace::close()
-{
-    if (!store_) return;
-    if (runner_) runner_->cancelAll();
-    runner_.reset();
-    store_.reset();
-    dbPath_.clear();
-    emit closed();
-}
-
-QString Workspace::runsDir() const
-{
-    return dbPath_.isEmpty() ? QString() : QFileInfo(dbPath_).absoluteDir().filePath(QStringLiteral("runs"));
-}
-
-QString Workspace::studiesDir() const
-{
-    return dbPath_.isEmpty() ? QString() : QFileInfo(dbPath_).absoluteDir().filePath(QStringLiteral("studies"));
-}
-
-StudyRunner* Workspace::runner()
-{
-    if (!store_) return nullptr;
-    if (!runner_) {
-        const QueueSettings q = QueueSettings::load();
-        ExecutorOptions o;
-        o.enginePath = locateEngine(q.enginePath);
-        o.jobs = std::max(1, q.jobs);
-        o.threadsPerRun = std::max(0, q.threadsPerRun);
-        o.heartbeatTimeoutMs = q.heartbeatTimeoutS * 1000;
-        runner_ = std::make_unique<StudyRunner>(*store_, o);
-        connect(runner_.get(), &StudyRunner::runStarted, this, &Workspace::notifyChanged);
-        connect(runner_.get(), &StudyRunner::runEnded, this, &Workspace::notifyChanged);
-        connect(runner_.get(), &StudyRunner::allFinished, this, &Workspace::notifyChanged);
-        emit runnerCreated(runner_.get());
-    }
-    return runner_.get();
-}
-
-void Workspace::notifyChanged()
-{
-    if (changePending_) return;
-    changePending_ = true;
-    QTimer::singleShot(300, this, [this] {
-        changePending_ = false;
-        emit changed();
-    });
-}
-
-int Workspace::launchStudy(const app::Study& study, const QString& studyFile, bool force, QString* error)
-{
-    if (!store_) {
-        if (error) *error = tr("Open or create a workspace first.");
-        return -1;
-    }
-    std::vector<app::ExpandedRun> runs;
-    try {
-        app::ExpandOptions eo;
-        const QStringList assets = app::studyAssets(study);
-        if (!assets.isEmpty()) {
-            const AssetCache cache;
-            for (const QString& name : assets) {
-                const FetchResult r = cache.fetch(name);
-                if (!r.ok) {
-                    if (error) *error = tr("The asset %1 is not available: %2").arg(name, r.error);
-                    return -1;
-                }
-            }
-            eo.assetRoot = cache.cacheDir();
+int Workspace::launchStudy(const app::Study& study, const QString& studyFile, bool force, QString* error) {
+  if (!store_) {
+    if (error) *error = tr("Open or create a workspace first.");
+    return -1;
+  }
+  std::vector<app::ExpandedRun> runs;
+  try {
+    app::ExpandOptions eo;
+    const QStringList assets = app::studyAssets(study);
+    if (!assets.isEmpty()) {
+      const AssetCache cache;
+      for (const QString& name : assets) {
+        const FetchResult r = cache.fetch(name);
+        if (!r.ok) {
+          if (error) *error = tr("The asset %1 is not available: %2").arg(name, r.error);
+          return -1;
         }
-        runs = app::expandStudy(study, eo);
-    } catch (const std::exception& e) {
-        if (error) *error = QString::fromUtf8(e.what());
-        return -1;
+      }
+      eo.assetRoot = cache.cacheDir();
     }
-    StudyRunner* r = runner();
-    if (r->executor().options().enginePath.isEmpty()) {
-        if (error)
-            *error = tr("The training engine (adamix-engine) was not found. Set its path in Settings or the "
-                        "ADAMIX_ENGINE environment variable.");
-        return -1;
-    }
-    try {
-        PlanOptions po;
-        po.runsDir = runsDir();
-        po.force = force;
-        const auto plan = r->plan(study, studyFile, runs, po);
-        const int n = r->start(plan);
-        notifyChanged();
-        return n;
-    } catch (const std::exception& e) {
-        if (error) *error = QString::fromUtf8(e.what());
-        return -1;
-    }
-}
-
-QString Workspace::runKey(qint64 runId)
-{
-    if (!store_) return {};
-    const auto rec = store_->run(runId);
-    return rec ? rec->runKey : QString();
-}
-
-bool Workspace::resumeRun(qint64 runId, QString* error)
-{
-    if (!store_) return false;
-    const auto rec = store_->run(runId);
-    if (!rec) return false;
-    if (rec->status == app::RunStatus::Running || rec->status == app::RunStatus::Queued) {
-        if (error) *error = tr("The run is already queued or running.");
-        return false;
-    }
-    StudyRunner* r = runner();
-    if (r->executor().options().enginePath.isEmpty()) {
-        if (error) *error = tr("The training engine (adamix-engine) was not found.");
-        return false;
-    }
-    PlannedRun p;
-    p.runId = rec->id;
-    p.run.config = rec->config;
-    p.run.configHash = rec->runKey;
-    p.run.runId = QString::fromStdString(rec->config.value("run_id", std::string()));
-    p.run.variant = rec->variant;
-    p.run.task = rec->task;
-    p.run.seed = rec->seed;
-    p.run.axesJson = rec->axes;
-    p.runDir = rec->runDir.isEmpty() ? QDir(runsDir()).filePath(p.run.runId) : rec->runDir;
-    p.previousStatus = app::runStatusName(rec->status);
-    const bool hasCheckpoint = QFile::exists(QDir(p.runDir).filePath("checkpoint/state.safetensors"));
-    p.action = hasCheckpoint && rec->status != app::RunStatus::Finished ? PlannedRun::Action::Resume
-                                                                        : PlannedRun::Action::Train;
-    const bool ok = r->startRun(p);
-    if (!ok && error) *error = tr("The run could not be queued.");
+    runs = app::expandStudy(study, eo);
+  } catch (const std::exception& e) {
+    if (error) *error = QString::fromUtf8(e.what());
+    return -1;
+  }
+  StudyRunner* r = runner();
+  if (r->executor().options().enginePath.isEmpty()) {
+    if (error)
+      *error =
+          tr("The training engine (adamix-engine) was not found. Set its path in Settings or the "
+             "ADAMIX_ENGINE environment variable.");
+    return -1;
+  }
+  try {
+    PlanOptions po;
+    po.runsDir = runsDir();
+    po.force = force;
+    const auto plan = r->plan(study, studyFile, runs, po);
+    const int n = r->start(plan);
     notifyChanged();
-    return ok;
+    return n;
+  } catch (const std::exception& e) {
+    if (error) *error = QString::fromUtf8(e.what());
+    return -1;
+  }
 }
 
-bool Workspace::cancelRun(qint64 runId)
-{
-    if (!runner_) return false;
-    const QString key = runKey(runId);
-    if (key.isEmpty()) return false;
-    runner_->executor().cancel(key);
-    notifyChanged();
-    return true;
+QString Workspace::runKey(qint64 runId) {
+  if (!store_) return {};
+  const auto rec = store_->run(runId);
+  return rec ? rec->runKey : QString();
+}
+
+bool Workspace::resumeRun(qint64 runId, QString* error) {
+  if (!store_) return false;
+  const auto rec = store_->run(runId);
+  if (!rec) return false;
+  if (rec->status == app::RunStatus::Running || rec->status == app::RunStatus::Queued) {
+    if (error) *error = tr("The run is already queued or running.");
+    return false;
+  }
+  StudyRunner* r = runner();
+  if (r->executor().options().enginePath.isEmpty()) {
+    if (error) *error = tr("The training engine (adamix-engine) was not found.");
+    return false;
+  }
+  PlannedRun p;
+  p.runId = rec->id;
+  p.run.config = rec->config;
+  p.run.configHash = rec->runKey;
+  p.run.runId = QString::fromStdString(rec->config.value("run_id", std::string()));
+  p.run.variant = rec->variant;
+  p.run.task = rec->task;
+  p.run.seed = rec->seed;
+  p.run.axesJson = rec->axes;
+  p.runDir = rec->runDir.isEmpty() ? QDir(runsDir()).filePath(p.run.runId) : rec->runDir;
+  p.previousStatus = app::runStatusName(rec->status);
+  const bool hasCheckpoint = QFile::exists(QDir(p.runDir).filePath("checkpoint/state.safetensors"));
+  p.action =
+      hasCheckpoint && rec->status != app::RunStatus::Finished ? PlannedRun::Action::Resume : PlannedRun::Action::Train;
+  const bool ok = r->startRun(p);
+  if (!ok && error) *error = tr("The run could not be queued.");
+  notifyChanged();
+  return ok;
+}
+
+bool Workspace::cancelRun(qint64 runId) {
+  if (!runner_) return false;
+  const QString key = runKey(runId);
+  if (key.isEmpty()) return false;
+  runner_->executor().cancel(key);
+  notifyChanged();
+  return true;
 }
 
 }  // namespace adamix::ui

@@ -16,66 +16,66 @@ namespace adamix::ui {
 
 /// Settings of the local run queue (persisted in QSettings under "exec/").
 struct QueueSettings {
-    int jobs = 1;
-    int threadsPerRun = 1;
-    int heartbeatTimeoutS = 30;
-    QString enginePath;  ///< empty: locateEngine() decides
-    static QueueSettings load();
-    void save() const;
+  int jobs = 1;
+  int threadsPerRun = 1;
+  int heartbeatTimeoutS = 30;
+  QString enginePath;  ///< empty: locateEngine() decides
+  static QueueSettings load();
+  void save() const;
 };
 
 /// The open workspace: database path, runs folder (<db dir>/runs, as the CLI), the Store
 /// connection and the StudyRunner that launches runs. Emits `changed()` (throttled) whenever
 /// runs or studies change so views can refresh.
 class Workspace : public QObject {
-    Q_OBJECT
-public:
-    explicit Workspace(QObject* parent = nullptr);
-    ~Workspace() override;
+  Q_OBJECT
+ public:
+  explicit Workspace(QObject* parent = nullptr);
+  ~Workspace() override;
 
-    /// Opens (creating if needed) the database; runs left "running" by a dead app become
-    /// interrupted. False with `error` set on failure (the previous workspace stays open).
-    bool open(const QString& dbPath, QString* error = nullptr);
-    void close();
-    bool isOpen() const { return store_ && store_->isOpen(); }
-    QString dbPath() const { return dbPath_; }
-    QString runsDir() const;
-    /// Where the designer saves studies created in the GUI (<db dir>/studies).
-    QString studiesDir() const;
-    app::Store& store() { return *store_; }
+  /// Opens (creating if needed) the database; runs left "running" by a dead app become
+  /// interrupted. False with `error` set on failure (the previous workspace stays open).
+  bool open(const QString& dbPath, QString* error = nullptr);
+  void close();
+  bool isOpen() const { return store_ && store_->isOpen(); }
+  QString dbPath() const { return dbPath_; }
+  QString runsDir() const;
+  /// Where the designer saves studies created in the GUI (<db dir>/studies).
+  QString studiesDir() const;
+  app::Store& store() { return *store_; }
 
-    /// The run queue (created on first use with the current QueueSettings).
-    StudyRunner* runner();
-    /// True while runs are queued or running.
-    bool isBusy() const { return runner_ && !runner_->isIdle(); }
+  /// The run queue (created on first use with the current QueueSettings).
+  StudyRunner* runner();
+  /// True while runs are queued or running.
+  bool isBusy() const { return runner_ && !runner_->isIdle(); }
 
-    /// Expands `study` (resolving `asset:` references through the asset cache, fetching what
-    /// is missing), records it in the store and queues the runs that are not finished yet.
-    /// Returns the number of runs queued, or -1 with `error` set.
-    int launchStudy(const app::Study& study, const QString& studyFile, bool force, QString* error);
-    /// Queues one stored run again: resumed from its checkpoint when it has one, else retrained.
-    bool resumeRun(qint64 runId, QString* error);
-    /// Cancels one run by store id (queued or running); false if it is not in the queue.
-    bool cancelRun(qint64 runId);
-    /// The queue key (config hash) of a stored run.
-    QString runKey(qint64 runId);
+  /// Expands `study` (resolving `asset:` references through the asset cache, fetching what
+  /// is missing), records it in the store and queues the runs that are not finished yet.
+  /// Returns the number of runs queued, or -1 with `error` set.
+  int launchStudy(const app::Study& study, const QString& studyFile, bool force, QString* error);
+  /// Queues one stored run again: resumed from its checkpoint when it has one, else retrained.
+  bool resumeRun(qint64 runId, QString* error);
+  /// Cancels one run by store id (queued or running); false if it is not in the queue.
+  bool cancelRun(qint64 runId);
+  /// The queue key (config hash) of a stored run.
+  QString runKey(qint64 runId);
 
-    /// Asks views to refresh (coalesced to at most one `changed()` per 300 ms).
-    void notifyChanged();
+  /// Asks views to refresh (coalesced to at most one `changed()` per 300 ms).
+  void notifyChanged();
 
-signals:
-    void opened(const QString& dbPath);
-    void closed();
-    /// Runs or studies changed (state, new runs, results).
-    void changed();
-    /// A run queued by this workspace's runner started/ended (runKey = config hash).
-    void runnerCreated(adamix::StudyRunner* runner);
+ signals:
+  void opened(const QString& dbPath);
+  void closed();
+  /// Runs or studies changed (state, new runs, results).
+  void changed();
+  /// A run queued by this workspace's runner started/ended (runKey = config hash).
+  void runnerCreated(adamix::StudyRunner* runner);
 
-private:
-    std::unique_ptr<app::Store> store_;
-    std::unique_ptr<StudyRunner> runner_;
-    QString dbPath_;
-    bool changePending_ = false;
+ private:
+  std::unique_ptr<app::Store> store_;
+  std::unique_ptr<StudyRunner> runner_;
+  QString dbPath_;
+  bool changePending_ = false;
 };
 
 }  // namespace adamix::ui
