@@ -1,0 +1,69 @@
+// Pins the config hashes (and run ids) of the shipped studies, computed before the run-config
+// schema moved into the engine's core library (issue 10). Stored studies find their runs by
+// these hashes: a change here would make every stored run look new.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <QtTest>
+
+#include "study/study.h"
+
+using namespace adamix::app;
+
+namespace {
+
+QString studyPath(const char* name) { return QStringLiteral(ADAMIX_SOURCE_DIR "/experiments/") + name; }
+
+/// "runId hash" per expanded run, in expansion order.
+QStringList hashLines(const char* studyFile) {
+  QStringList lines;
+  for (const ExpandedRun& r : expandStudy(loadStudyFile(studyPath(studyFile))))
+    lines << r.runId + QLatin1Char(' ') + r.configHash;
+  return lines;
+}
+
+void comparePinned(const QStringList& actual, const QStringList& pinned) {
+  if (actual != pinned) qWarning().noquote() << "actual:\n" + actual.join(u'\n');
+  QCOMPARE(actual.size(), pinned.size());
+  for (int i = 0; i < actual.size(); ++i) QCOMPARE(actual[i], pinned[i]);
+}
+
+}  // namespace
+
+class TestConfigHash : public QObject {
+  Q_OBJECT
+ private slots:
+  void demoStudyHashesArePinned() {
+    comparePinned(
+        hashLines("demo.json"),
+        {"rte-adapter-s1-52d2a136 52d2a1365eef8d460d0d96015ddf4ac6037b57504b74532a6d0a4c6db601d629",
+         "rte-adapter-s2-40ffaae3 40ffaae3d0781304034a54f104cafa6d5802e158326abecf99576012f19b3009",
+         "rte-adamix-s1-9ca99a38 9ca99a38a448cd3fbe37ddf244b3f3eb8056d7d2d706e66938e81d64c37f44a3",
+         "rte-adamix-s2-bd3a9136 bd3a91368a79450257e58a41e2da0d0a132abf907fb545cae4a9544272750d75",
+         "rte-adamix-w-o-consistency-s1-b6d09771 b6d09771773512c705e0872ecca532644b459ee5127381df6474940768711154",
+         "rte-adamix-w-o-consistency-s2-b4848673 b48486736efe819edda379b032d01673ad7dfb82c029f13abf8928a877be2a2f",
+         "rte-lora-s1-f0f66288 f0f66288d89941e7e44cdf2051e4fac9a1cd05fd6cbc9cdaa1d133af266963f3",
+         "rte-lora-s2-5265e4ad 5265e4ad1ad807b60ce76f848fd9d3c0539884eb2932911ce50ae2ca9869fde8",
+         "rte-adamix-lora-s1-5e34aaf1 5e34aaf1b5f3dd624521064727fc1b80ead3b660bbafc509260b9ad78f427fb6",
+         "rte-adamix-lora-s2-92715a86 92715a86ddad179e684b988b0fe2cbff19f2b01320c56088eb57278288c1bc34",
+         "sst2-adapter-s1-3e787f28 3e787f28ac54aa510d778b98360569e9adfb587a02fe0a8c268c8107e5aa354b",
+         "sst2-adapter-s2-ac699e4c ac699e4c2e54b9aaf832a19508aad11b049ab82a68818a04caa3e2166efa0bdd",
+         "sst2-adamix-s1-7df31425 7df31425ec8ddf8e8fdce19004fbb505e3a4f33bfd07882c83a8ba265ba5d423",
+         "sst2-adamix-s2-2e04cc7c 2e04cc7cabcc2b606341495c37650d134f262ae0bc8e1a26d51aa80a47daa259",
+         "sst2-adamix-w-o-consistency-s1-445ebc82 445ebc820d75767f1d50c47672c4011f38babfeafd5068c0dcd04062ae695f69",
+         "sst2-adamix-w-o-consistency-s2-9eb82383 9eb823830cfeb637b5841a3403825a671cc29088e7aa7060bf7885b1ee6d616c",
+         "sst2-lora-s1-4fd90bc5 4fd90bc54e5271fc14d334de27efb3c3e7645371b0705ea2a98d5ecedb058a60",
+         "sst2-lora-s2-49a75c91 49a75c9169d9dbec95dfc0f8ab7f00fb2f2921e599921019f567d06cbbde31a8",
+         "sst2-adamix-lora-s1-777e30d3 777e30d30efe7c464e5970cfff584b2612ee24b5163eb877ecc13ce61c6c7726",
+         "sst2-adamix-lora-s2-a2bc935d a2bc935d694b3fe1f45e489e6b01c7faabb7b3ac758680d66af573b3530b94c3"});
+  }
+
+  void e2eDemoStudyHashesArePinned() {
+    comparePinned(hashLines("e2e_demo.json"),
+                  {"e2e-lora-s1-caecc636 caecc6369388b7399e90e217da69df7a0d1926e711f708fb70cf0b5d41fa7ed3",
+                   "e2e-adamix-lora-s1-18b4110c 18b4110cc31c696868cfd837ab56a914b6720f79feb329399a269f2d52bd0ed1",
+                   "e2e-adamix-lora-10-s1-ea09df8c ea09df8cf2058c644b18715d1c3d99bb394117f53ae08533b26af58f780ae31e",
+                   "e2e-adamix-lora-1-s1-7ea38461 7ea38461ca989e970b12740e37c45b1c37dec1457837c64164aeae185083803d"});
+  }
+};
+
+QTEST_GUILESS_MAIN(TestConfigHash)
+#include "test_config_hash.moc"
