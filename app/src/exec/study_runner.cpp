@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "exec/study_runner.h"
 
+#include "exec/event_replay.h"
+
 #include <QDir>
 #include <QFile>
 #include <QSysInfo>
@@ -11,11 +13,7 @@
 #include <csignal>
 #endif
 
-namespace adamix {
-
-using app::RunStatus;
-
-app::RunStatus toRunStatus(RunState s) { return app::runStatusFromName(runStateName(s)).value_or(RunStatus::Failed); }
+namespace adamix::app {
 
 namespace {
 
@@ -43,7 +41,7 @@ QString thisHost() { return QSysInfo::machineHostName(); }
 
 }  // namespace
 
-app::NewRun newRunFor(const app::ExpandedRun& run, qint64 studyId, const QString& runDir, app::RunStatus status) {
+app::NewRun newRunFor(const app::ExpandedRun& run, qint64 studyId, const QString& runDir, app::RunState status) {
   app::NewRun nr;
   nr.studyId = studyId;
   nr.runKey = run.configHash;
@@ -55,6 +53,27 @@ app::NewRun newRunFor(const app::ExpandedRun& run, qint64 studyId, const QString
   nr.status = status;
   nr.runDir = runDir;
   return nr;
+}
+
+bool hasCheckpoint(const QString& runDir) {
+  return QFile::exists(QDir(runDir).filePath(QStringLiteral("checkpoint/state.safetensors")));
+}
+
+PlannedRun planRerun(const RunRecord& rec, const QString& runsDir) {
+  PlannedRun p;
+  p.runId = rec.id;
+  p.run.config = rec.config;
+  p.run.configHash = rec.runKey;
+  p.run.runId = QString::fromStdString(rec.config.value("run_id", std::string()));
+  p.run.variant = rec.variant;
+  p.run.task = rec.task;
+  p.run.seed = rec.seed;
+  p.run.axesJson = rec.axes;
+  p.runDir = rec.runDir.isEmpty() ? QDir(runsDir).filePath(p.run.runId) : rec.runDir;
+  p.previousState = rec.status;
+  p.action = hasCheckpoint(p.runDir) && rec.status != RunState::Finished ? PlannedRun::Action::Resume
+                                                                          : PlannedRun::Action::Train;
+  return p;
 }
 
 StudyRunner::StudyRunner(app::Store& store, ExecutorOptions options, QObject* parent)
@@ -73,7 +92,7 @@ StudyRunner::StudyRunner(app::Store& store, ExecutorOptions options, QObject* pa
     u.host = host_;
     if (!engineVersion_.isEmpty()) u.engineVersion = engineVersion_;
     if (RunProcess* p = executor_.process(key)) u.pid = p->pid();
-    guarded("run start", [&] { store_.setRunStatus(t.id, RunStatus::Running, u); });
+    guarded("run start", [&] { store_.setRunStatus(t.id, RunState::Running, u); });
     emit runStarted(key);
   });
   connect(&executor_, &LocalExecutor::allFinished, this, [this] {
@@ -95,7 +114,7 @@ void StudyRunner::guarded(const char* what, F&& fn) {
 
 int StudyRunner::markDeadRunsInterrupted(app::Store& store, double heartbeatTimeoutS) {
   app::RunFilter f;
-  f.statuses = {RunStatus::Running};
+  f.statuses = {RunState::Running};
   int n = 0;
   const QString host = thisHost();
   const double now = app::unixNow();
@@ -106,7 +125,7 @@ int StudyRunner::markDeadRunsInterrupted(app::Store& store, double heartbeatTime
     app::RunUpdate u;
     u.errorKind = QStringLiteral("interrupted");
     u.errorMessage = QStringLiteral("the app that ran it exited while it was running");
-    store.setRunStatus(r.id, RunStatus::Interrupted, u);
+    store.setRunStatus(r.id, RunState::Interrupted, u);
     ++n;
   }
   return n;
@@ -132,18 +151,17 @@ std::vector<PlannedRun> StudyRunner::plan(const app::Study& study, const QString
         p.runDir = QDir(options.runsDir).filePath(QStringLiteral("%1-r%2").arg(er.runId).arg(ens.id));
       app::RunUpdate u;
       u.runDir = p.runDir;
-      store_.setRunStatus(ens.id, RunStatus::Queued, u);
+      store_.setRunStatus(ens.id, RunState::Queued, u);
     }
     if (!ens.created && rec) {
-      p.previousStatus = app::runStatusName(rec->status);
-      const bool hasCheckpoint = QFile::exists(QDir(p.runDir).filePath("checkpoint/state.safetensors"));
-      if (rec->status == RunStatus::Finished) {
+      p.previousState = rec->status;
+      if (rec->status == RunState::Finished) {
         p.action = PlannedRun::Action::Skip;
-      } else if ((rec->status == RunStatus::Interrupted || rec->status == RunStatus::Lost ||
-                  rec->status == RunStatus::Cancelled) &&
-                 hasCheckpoint) {
+      } else if ((rec->status == RunState::Interrupted || rec->status == RunState::Lost ||
+                  rec->status == RunState::Cancelled) &&
+                 hasCheckpoint(p.runDir)) {
         p.action = PlannedRun::Action::Resume;
-      } else if (rec->status == RunStatus::Running) {
+      } else if (rec->status == RunState::Running) {
         p.action = PlannedRun::Action::Skip;  // alive in another invocation
       } else {
         p.action = PlannedRun::Action::Train;
@@ -178,7 +196,7 @@ bool StudyRunner::startRun(const PlannedRun& p) {
   app::RunUpdate u;
   u.runDir = p.runDir;
   u.clearError = true;
-  guarded("queue run", [&] { store_.setRunStatus(p.runId, RunStatus::Queued, u); });
+  guarded("queue run", [&] { store_.setRunStatus(p.runId, RunState::Queued, u); });
   RunSpec spec;
   spec.runKey = p.run.configHash;
   spec.runDir = p.runDir;
@@ -197,40 +215,28 @@ int StudyRunner::start(const std::vector<PlannedRun>& planned) {
 
 void StudyRunner::cancelAll() { executor_.cancelAll(); }
 
-void StudyRunner::onEvent(const QString& key, const nlohmann::json& ev) {
+void StudyRunner::onEvent(const QString& key, const EngineEvent& ev) {
   emit eventReceived(key, ev);
   auto it = runs_.find(key);
   if (it == runs_.end()) return;
   const qint64 id = it->id;
-  const std::string name = ev.value("event", "");
-  const double time = ev.contains("time") && ev["time"].is_number() ? ev["time"].get<double>() : app::unixNow();
-  if (name == "metric") {
-    app::MetricPoint mp;
-    mp.runId = id;
-    mp.step = ev.value("step", qint64(0));
-    mp.epoch = ev.value("epoch", 0.0);
-    mp.split = QString::fromStdString(ev.value("split", ""));
-    mp.name = QString::fromStdString(ev.value("name", ""));
-    if (!ev.contains("value") || !ev["value"].is_number()) return;
-    mp.value = ev["value"].get<double>();
-    mp.time = time;
-    pending_.push_back(mp);
+  if (const auto after = stalePointsAfter(ev)) {
+    flushMetrics();
+    guarded("resume", [&] { store_.deleteMetricPointsAfter(id, *after); });
+  }
+  if (const MetricEvent* m = ev.as<MetricEvent>()) {
+    if (!m->value) return;
+    pending_.push_back(toMetricPoint(id, ev, *m, unixNow()));
     if (int(pending_.size()) >= metricBatchSize) flushMetrics();
-  } else if (name == "started") {
-    const qint64 from = ev.value("resumed_from_step", qint64(0));
-    if (from > 0) {
-      flushMetrics();
-      guarded("resume", [&] { store_.deleteMetricPointsAfter(id, from); });
-    }
-  } else if (name == "heartbeat" || name == "progress") {
+  } else if (ev.as<HeartbeatEvent>() || ev.as<ProgressEvent>()) {
     const qint64 now = clock_.elapsed();
     if (now - it->lastHeartbeatMs >= heartbeatWriteMs) {
       it->lastHeartbeatMs = now;
       guarded("heartbeat", [&] { store_.touchHeartbeat(id, app::unixNow()); });
     }
-  } else if (name == "finished") {
+  } else if (const FinishedEvent* f = ev.as<FinishedEvent>()) {
     flushMetrics();
-    guarded("results", [&] { store_.setResults(id, app::resultsFromFinishedEvent(ev)); });
+    guarded("results", [&] { store_.setResults(id, f->results); });
   }
 }
 
@@ -257,7 +263,7 @@ void StudyRunner::onState(const QString& key, RunState state, const RunError& er
   const qint64 id = it->id;
   const QDir dir(it->runDir);
   guarded("run end", [&] {
-    store_.setRunStatus(id, toRunStatus(state), u);
+    store_.setRunStatus(id, state, u);
     if (state == RunState::Finished) {
       for (const auto& [kind, rel] : {std::pair<const char*, const char*>{"adapters", "adapters.safetensors"},
                                       {"merged", "merged.safetensors"},
@@ -273,4 +279,4 @@ void StudyRunner::onState(const QString& key, RunState state, const RunError& er
   emit runEnded(key, state, error);
 }
 
-}  // namespace adamix
+}  // namespace adamix::app

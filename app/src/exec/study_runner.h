@@ -14,7 +14,7 @@
 #include <map>
 #include <vector>
 
-namespace adamix {
+namespace adamix::app {
 
 /// What StudyRunner::plan() decided for one expanded run.
 struct PlannedRun {
@@ -23,12 +23,19 @@ struct PlannedRun {
   qint64 runId = 0;  ///< row in the store
   QString runDir;
   Action action = Action::Train;
-  QString previousStatus;  ///< status found in the store ("" for a new run)
+  std::optional<RunState> previousState;  ///< state found in the store (nullopt for a new run)
 };
 
 /// The store row for one expanded study run, to live in `runDir`.
 app::NewRun newRunFor(const app::ExpandedRun& run, qint64 studyId, const QString& runDir,
-                      app::RunStatus status = app::RunStatus::Queued);
+                      app::RunState status = app::RunState::Queued);
+
+/// True when `runDir` holds a checkpoint (checkpoint/state.safetensors) to resume from.
+bool hasCheckpoint(const QString& runDir);
+
+/// A stored run planned again (the GUI's "resume"): resumed from its checkpoint when it has one
+/// and did not finish, else trained afresh. Runs stored without a directory get <runsDir>/<run id>.
+PlannedRun planRerun(const RunRecord& record, const QString& runsDir);
 
 /// Options of StudyRunner::plan().
 struct PlanOptions {
@@ -76,8 +83,8 @@ class StudyRunner : public QObject {
 
  signals:
   void runStarted(const QString& runKey);
-  void eventReceived(const QString& runKey, const nlohmann::json& event);
-  void runEnded(const QString& runKey, adamix::RunState state, const adamix::RunError& error);
+  void eventReceived(const QString& runKey, const adamix::app::EngineEvent& event);
+  void runEnded(const QString& runKey, adamix::app::RunState state, const adamix::app::RunError& error);
   /// Everything queued has ended (metric points flushed, statuses written).
   void allFinished();
   /// A store write failed (the run continues; the message says what was lost).
@@ -90,7 +97,7 @@ class StudyRunner : public QObject {
     QString runDir;
     qint64 lastHeartbeatMs = 0;
   };
-  void onEvent(const QString& key, const nlohmann::json& ev);
+  void onEvent(const QString& key, const EngineEvent& ev);
   void onState(const QString& key, RunState state, const RunError& error);
   void flushMetrics();
   template <class F>
@@ -107,7 +114,4 @@ class StudyRunner : public QObject {
   QString engineVersion_;
 };
 
-/// Maps the executor's state to the store's status (same names).
-app::RunStatus toRunStatus(RunState s);
-
-}  // namespace adamix
+}  // namespace adamix::app
