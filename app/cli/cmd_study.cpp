@@ -263,7 +263,8 @@ int cmdStudyRun(const QStringList& args) {
   }
   out().flush();
   if (interrupted) return kInterrupted;
-  return count(app::RunState::Failed) + count(app::RunState::Lost) + count(app::RunState::Interrupted) > 0 ? kRunsFailed : kOk;
+  const int bad = count(app::RunState::Failed) + count(app::RunState::Lost) + count(app::RunState::Interrupted);
+  return bad > 0 ? kRunsFailed : kOk;
 }
 
 int cmdStudyStatus(const QStringList& args) {
@@ -281,8 +282,8 @@ int cmdStudyStatus(const QStringList& args) {
   try {
     app::StudyRunner::markDeadRunsInterrupted(store, app::kDefaultHeartbeatTimeoutS);
     const QList<app::RunState> order{app::RunState::Finished,   app::RunState::Running, app::RunState::Queued,
-                                      app::RunState::Failed,     app::RunState::Lost,    app::RunState::Cancelled,
-                                      app::RunState::Interrupted};
+                                     app::RunState::Failed,     app::RunState::Lost,    app::RunState::Cancelled,
+                                     app::RunState::Interrupted};
     QStringList header{"study", "runs"};
     for (auto s : order) header << app::runStateName(s);
     QList<QStringList> rows;

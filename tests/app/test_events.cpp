@@ -120,8 +120,7 @@ class TestEvents : public QObject {
   }
 
   void decodesErrorAndOther() {
-    const EngineEvent e =
-        decode(R"({"event":"error","kind":"data","message":"bad label","location":"train.tsv:12"})");
+    const EngineEvent e = decode(R"({"event":"error","kind":"data","message":"bad label","location":"train.tsv:12"})");
     const ErrorEvent* err = e.as<ErrorEvent>();
     QVERIFY(err);
     QCOMPARE(err->kind, QStringLiteral("data"));
@@ -153,7 +152,8 @@ class TestEvents : public QObject {
              QStringLiteral("started event: params: field 'total' must be an integer"));
     QCOMPARE(decodeError(R"({"event":"finished","final":[1,2]})"),
              QStringLiteral("finished event: field 'final' must be an object"));
-    QCOMPARE(decodeError(R"({"event":"error","kind":4})"), QStringLiteral("error event: field 'kind' must be a string"));
+    QCOMPARE(decodeError(R"({"event":"error","kind":4})"),
+             QStringLiteral("error event: field 'kind' must be a string"));
     QCOMPARE(decodeError(R"({"event":"heartbeat","time":"now"})"),
              QStringLiteral("heartbeat event: field 'time' must be a number"));
     QCOMPARE(decodeError(R"({"schema":"1.0"})"), QStringLiteral("event: field 'event' must be a string"));
@@ -252,8 +252,8 @@ not json
   // ---- run states -----------------------------------------------------------------------
   void runStateNamesRoundTrip() {
     const std::vector<std::pair<RunState, const char*>> names{
-        {RunState::Queued, "queued"}, {RunState::Running, "running"},     {RunState::Finished, "finished"},
-        {RunState::Failed, "failed"}, {RunState::Cancelled, "cancelled"}, {RunState::Lost, "lost"},
+        {RunState::Queued, "queued"},          {RunState::Running, "running"},     {RunState::Finished, "finished"},
+        {RunState::Failed, "failed"},          {RunState::Cancelled, "cancelled"}, {RunState::Lost, "lost"},
         {RunState::Interrupted, "interrupted"}};
     for (const auto& [state, name] : names) {
       QCOMPARE(runStateName(state), QString::fromLatin1(name));

@@ -264,9 +264,8 @@ class TestStore : public QObject {
   }
 
   void statusNames() {
-    for (RunState st : {RunState::Queued, RunState::Running, RunState::Finished, RunState::Failed,
-                         RunState::Cancelled, RunState::Lost, RunState::Interrupted})
-    {
+    for (RunState st : {RunState::Queued, RunState::Running, RunState::Finished, RunState::Failed, RunState::Cancelled,
+                        RunState::Lost, RunState::Interrupted}) {
       RunState back = RunState::Failed;
       QVERIFY(parseRunState(runStateName(st), &back));
       QCOMPARE(back, st);

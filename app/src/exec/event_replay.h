@@ -27,9 +27,9 @@ struct ReplayedRun {
   std::optional<double> started;    ///< time of the first `started` event
   std::optional<double> ended;      ///< time of the last `finished` or `error` event
   std::optional<FinishedEvent> finished;
-  std::optional<ErrorEvent> error;       ///< the last error, unless a `finished` event came after it
+  std::optional<ErrorEvent> error;         ///< the last error, unless a `finished` event came after it
   RunState state = RunState::Interrupted;  ///< finished, failed, or interrupted (no end, or stopped by a signal)
-  QStringList warnings;                  ///< lines or events that were skipped
+  QStringList warnings;                    ///< lines or events that were skipped
 };
 
 /// Replays decoded events in stream order. Events without a time count as time 0.

@@ -32,12 +32,12 @@ inline constexpr int kDefaultHeartbeatTimeoutS = 30;
 
 /// Settings shared by all runs of an executor.
 struct ExecutorOptions {
-  QString enginePath;              ///< resolved engine executable (see locateEngine)
-  int jobs = 1;                    ///< concurrent runs
-  int threadsPerRun = 1;           ///< --threads passed when a RunSpec says 0; 0 = omit the flag
+  QString enginePath;     ///< resolved engine executable (see locateEngine)
+  int jobs = 1;           ///< concurrent runs
+  int threadsPerRun = 1;  ///< --threads passed when a RunSpec says 0; 0 = omit the flag
   int heartbeatTimeoutMs = kDefaultHeartbeatTimeoutS * 1000;  ///< silence on stdout longer than this → lost
-  int cancelGraceMs = 5000;        ///< SIGTERM → wait this long → SIGKILL
-  QStringList extraArgs;           ///< appended to every engine command line
+  int cancelGraceMs = 5000;                                   ///< SIGTERM → wait this long → SIGKILL
+  QStringList extraArgs;                                      ///< appended to every engine command line
   QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
 };
 

@@ -17,12 +17,12 @@ struct RunProgress {
   qint64 step = 0;
   qint64 totalSteps = 0;  ///< 0 while unknown
   double epoch = 0;
-  std::optional<double> loss;      ///< training loss of the last progress event
-  QString devName;                 ///< name of the latest dev metric (not loss/consistency)
-  std::optional<double> dev;       ///< its value
+  std::optional<double> loss;       ///< training loss of the last progress event
+  QString devName;                  ///< name of the latest dev metric (not loss/consistency)
+  std::optional<double> dev;        ///< its value
   std::optional<ErrorEvent> error;  ///< the run's `error` event, if any
-  qint64 firstStep = -1;           ///< step of the first progress event since `started` (-1: none yet)
-  double firstClockS = 0;          ///< caller's clock (seconds) at that event
+  qint64 firstStep = -1;            ///< step of the first progress event since `started` (-1: none yet)
+  double firstClockS = 0;           ///< caller's clock (seconds) at that event
 
   /// Fraction of the steps done, in [0, 1] (0 while the total is unknown).
   double fraction() const;

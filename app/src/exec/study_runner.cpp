@@ -41,8 +41,8 @@ QString thisHost() { return QSysInfo::machineHostName(); }
 
 }  // namespace
 
-app::NewRun newRunFor(const app::ExpandedRun& run, qint64 studyId, const QString& runDir, app::RunState status) {
-  app::NewRun nr;
+NewRun newRunFor(const ExpandedRun& run, qint64 studyId, const QString& runDir, RunState status) {
+  NewRun nr;
   nr.studyId = studyId;
   nr.runKey = run.configHash;
   nr.variant = run.variant;
@@ -72,11 +72,11 @@ PlannedRun planRerun(const RunRecord& rec, const QString& runsDir) {
   p.runDir = rec.runDir.isEmpty() ? QDir(runsDir).filePath(p.run.runId) : rec.runDir;
   p.previousState = rec.status;
   p.action = hasCheckpoint(p.runDir) && rec.status != RunState::Finished ? PlannedRun::Action::Resume
-                                                                          : PlannedRun::Action::Train;
+                                                                         : PlannedRun::Action::Train;
   return p;
 }
 
-StudyRunner::StudyRunner(app::Store& store, ExecutorOptions options, QObject* parent)
+StudyRunner::StudyRunner(Store& store, ExecutorOptions options, QObject* parent)
     : QObject(parent), store_(store), executor_(std::move(options), this) {
   host_ = thisHost();
   clock_.start();
@@ -86,9 +86,9 @@ StudyRunner::StudyRunner(app::Store& store, ExecutorOptions options, QObject* pa
   connect(&executor_, &LocalExecutor::runStateChanged, this, &StudyRunner::onState);
   connect(&executor_, &LocalExecutor::runStarted, this, [this](const QString& key) {
     const Tracked t = runs_.value(key);
-    app::RunUpdate u;
-    u.started = app::unixNow();
-    u.lastHeartbeat = app::unixNow();
+    RunUpdate u;
+    u.started = unixNow();
+    u.lastHeartbeat = unixNow();
     u.host = host_;
     if (!engineVersion_.isEmpty()) u.engineVersion = engineVersion_;
     if (RunProcess* p = executor_.process(key)) u.pid = p->pid();
@@ -112,17 +112,17 @@ void StudyRunner::guarded(const char* what, F&& fn) {
   }
 }
 
-int StudyRunner::markDeadRunsInterrupted(app::Store& store, double heartbeatTimeoutS) {
-  app::RunFilter f;
+int StudyRunner::markDeadRunsInterrupted(Store& store, double heartbeatTimeoutS) {
+  RunFilter f;
   f.statuses = {RunState::Running};
   int n = 0;
   const QString host = thisHost();
-  const double now = app::unixNow();
-  for (const app::RunRecord& r : store.listRuns(f)) {
+  const double now = unixNow();
+  for (const RunRecord& r : store.listRuns(f)) {
     const bool recent = r.lastHeartbeat && now - *r.lastHeartbeat < 2 * heartbeatTimeoutS;
     const bool alive = r.host == host && r.pid && pidAlive(*r.pid) && recent;
     if (alive) continue;
-    app::RunUpdate u;
+    RunUpdate u;
     u.errorKind = QStringLiteral("interrupted");
     u.errorMessage = QStringLiteral("the app that ran it exited while it was running");
     store.setRunStatus(r.id, RunState::Interrupted, u);
@@ -131,17 +131,17 @@ int StudyRunner::markDeadRunsInterrupted(app::Store& store, double heartbeatTime
   return n;
 }
 
-std::vector<PlannedRun> StudyRunner::plan(const app::Study& study, const QString& studyFile,
-                                          const std::vector<app::ExpandedRun>& runs, const PlanOptions& options,
+std::vector<PlannedRun> StudyRunner::plan(const Study& study, const QString& studyFile,
+                                          const std::vector<ExpandedRun>& runs, const PlanOptions& options,
                                           qint64* studyIdOut) {
   const qint64 studyId = store_.upsertStudy(study.name, studyFile, study.raw);
   if (studyIdOut) *studyIdOut = studyId;
   std::vector<PlannedRun> out;
-  for (const app::ExpandedRun& er : runs) {
+  for (const ExpandedRun& er : runs) {
     PlannedRun p;
     p.run = er;
-    const app::NewRun nr = newRunFor(er, studyId, QDir(options.runsDir).filePath(er.runId));
-    const app::EnsuredRun ens = store_.ensureRun(nr, options.force);
+    const NewRun nr = newRunFor(er, studyId, QDir(options.runsDir).filePath(er.runId));
+    const EnsuredRun ens = store_.ensureRun(nr, options.force);
     p.runId = ens.id;
     const auto rec = store_.run(ens.id);
     p.runDir = rec && !rec->runDir.isEmpty() ? rec->runDir : nr.runDir;
@@ -149,7 +149,7 @@ std::vector<PlannedRun> StudyRunner::plan(const app::Study& study, const QString
       // a forced rerun of an existing config gets a fresh directory
       if (QDir(p.runDir).exists(QStringLiteral("run.json")))
         p.runDir = QDir(options.runsDir).filePath(QStringLiteral("%1-r%2").arg(er.runId).arg(ens.id));
-      app::RunUpdate u;
+      RunUpdate u;
       u.runDir = p.runDir;
       store_.setRunStatus(ens.id, RunState::Queued, u);
     }
@@ -157,9 +157,7 @@ std::vector<PlannedRun> StudyRunner::plan(const app::Study& study, const QString
       p.previousState = rec->status;
       if (rec->status == RunState::Finished) {
         p.action = PlannedRun::Action::Skip;
-      } else if ((rec->status == RunState::Interrupted || rec->status == RunState::Lost ||
-                  rec->status == RunState::Cancelled) &&
-                 hasCheckpoint(p.runDir)) {
+      } else if (isResumable(rec->status) && hasCheckpoint(p.runDir)) {
         p.action = PlannedRun::Action::Resume;
       } else if (rec->status == RunState::Running) {
         p.action = PlannedRun::Action::Skip;  // alive in another invocation
@@ -193,7 +191,7 @@ bool StudyRunner::startRun(const PlannedRun& p) {
                 .arg(p.run.task, p.run.variant.isEmpty() ? QStringLiteral("-") : p.run.variant)
                 .arg(p.run.seed);
   runs_.insert(p.run.configHash, t);
-  app::RunUpdate u;
+  RunUpdate u;
   u.runDir = p.runDir;
   u.clearError = true;
   guarded("queue run", [&] { store_.setRunStatus(p.runId, RunState::Queued, u); });
@@ -232,7 +230,7 @@ void StudyRunner::onEvent(const QString& key, const EngineEvent& ev) {
     const qint64 now = clock_.elapsed();
     if (now - it->lastHeartbeatMs >= heartbeatWriteMs) {
       it->lastHeartbeatMs = now;
-      guarded("heartbeat", [&] { store_.touchHeartbeat(id, app::unixNow()); });
+      guarded("heartbeat", [&] { store_.touchHeartbeat(id, unixNow()); });
     }
   } else if (const FinishedEvent* f = ev.as<FinishedEvent>()) {
     flushMetrics();
@@ -242,7 +240,7 @@ void StudyRunner::onEvent(const QString& key, const EngineEvent& ev) {
 
 void StudyRunner::flushMetrics() {
   if (pending_.empty()) return;
-  std::vector<app::MetricPoint> batch;
+  std::vector<MetricPoint> batch;
   batch.swap(pending_);
   guarded("metric points", [&] { store_.appendMetricPoints(batch); });
 }
@@ -252,8 +250,8 @@ void StudyRunner::onState(const QString& key, RunState state, const RunError& er
   auto it = runs_.find(key);
   if (it == runs_.end()) return;
   flushMetrics();
-  app::RunUpdate u;
-  u.finished = app::unixNow();
+  RunUpdate u;
+  u.finished = unixNow();
   if (error.exitCode >= 0 || state == RunState::Finished) u.exitCode = state == RunState::Finished ? 0 : error.exitCode;
   if (!error.isEmpty()) {
     u.errorKind = error.kind;

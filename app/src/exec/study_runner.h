@@ -19,7 +19,7 @@ namespace adamix::app {
 /// What StudyRunner::plan() decided for one expanded run.
 struct PlannedRun {
   enum class Action { Train, Resume, Skip };
-  app::ExpandedRun run;
+  ExpandedRun run;
   qint64 runId = 0;  ///< row in the store
   QString runDir;
   Action action = Action::Train;
@@ -27,8 +27,7 @@ struct PlannedRun {
 };
 
 /// The store row for one expanded study run, to live in `runDir`.
-app::NewRun newRunFor(const app::ExpandedRun& run, qint64 studyId, const QString& runDir,
-                      app::RunState status = app::RunState::Queued);
+NewRun newRunFor(const ExpandedRun& run, qint64 studyId, const QString& runDir, RunState status = RunState::Queued);
 
 /// True when `runDir` holds a checkpoint (checkpoint/state.safetensors) to resume from.
 bool hasCheckpoint(const QString& runDir);
@@ -51,17 +50,16 @@ struct PlanOptions {
 class StudyRunner : public QObject {
   Q_OBJECT
  public:
-  StudyRunner(app::Store& store, ExecutorOptions options, QObject* parent = nullptr);
+  StudyRunner(Store& store, ExecutorOptions options, QObject* parent = nullptr);
   ~StudyRunner() override;
 
   /// Marks runs left `running` by a dead earlier invocation as `interrupted` (a run whose engine
   /// process is still alive on this host with a recent heartbeat is left alone). Returns the count.
-  static int markDeadRunsInterrupted(app::Store& store, double heartbeatTimeoutS);
+  static int markDeadRunsInterrupted(Store& store, double heartbeatTimeoutS);
 
   /// Upserts the study and its runs into the store and decides each run's action.
-  std::vector<PlannedRun> plan(const app::Study& study, const QString& studyFile,
-                               const std::vector<app::ExpandedRun>& runs, const PlanOptions& options,
-                               qint64* studyId = nullptr);
+  std::vector<PlannedRun> plan(const Study& study, const QString& studyFile, const std::vector<ExpandedRun>& runs,
+                               const PlanOptions& options, qint64* studyId = nullptr);
   /// Queues every non-skipped run (writes <runDir>/run.json first). Returns the number queued.
   int start(const std::vector<PlannedRun>& planned);
   /// Queues one run by store id (used by import/resume tools and the GUI).
@@ -103,10 +101,10 @@ class StudyRunner : public QObject {
   template <class F>
   void guarded(const char* what, F&& fn);
 
-  app::Store& store_;
+  Store& store_;
   LocalExecutor executor_;
   QHash<QString, Tracked> runs_;
-  std::vector<app::MetricPoint> pending_;
+  std::vector<MetricPoint> pending_;
   QTimer flushTimer_;
   QElapsedTimer clock_;
   std::map<RunState, int> outcome_;

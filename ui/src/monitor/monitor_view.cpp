@@ -140,7 +140,8 @@ void MonitorView::attach(app::StudyRunner* runner) {
     updateRow(r);
     updateOverall();
   });
-  connect(runner, &app::StudyRunner::storeError, this, [this](const QString& m) { emit notice(tr("Store: %1").arg(m)); });
+  connect(runner, &app::StudyRunner::storeError, this,
+          [this](const QString& m) { emit notice(tr("Store: %1").arg(m)); });
 }
 
 const MonitorView::LiveRun* MonitorView::liveRun(const QString& key) const {
@@ -246,12 +247,14 @@ void MonitorView::updateRow(LiveRun& r) {
   r.item->setForeground(ColState, statusColor(st));
   r.item->setToolTip(ColState, statusExplanation(st));
   r.bar->setValue(int(std::lround(r.progress.fraction() * 1000)));
-  r.bar->setFormat(r.progress.totalSteps > 0 ? QStringLiteral("%1 / %2").arg(r.progress.step).arg(r.progress.totalSteps) : QStringLiteral("—"));
+  r.bar->setFormat(r.progress.totalSteps > 0 ? QStringLiteral("%1 / %2").arg(r.progress.step).arg(r.progress.totalSteps)
+                                             : QStringLiteral("—"));
   const double eta = r.progress.state == app::RunState::Running ? r.progress.etaSeconds(nowS()) : std::nan("");
   r.item->setText(ColEta, r.progress.state == app::RunState::Finished ? tr("done") : formatDuration(eta));
   r.item->setText(ColLoss, r.progress.loss ? QString::number(*r.progress.loss, 'f', 4) : QStringLiteral("—"));
-  r.item->setText(ColDev, r.progress.dev ? QStringLiteral("%1 %2").arg(r.progress.devName).arg(*r.progress.dev, 0, 'f', 4)
-                                               : QStringLiteral("—"));
+  r.item->setText(ColDev, r.progress.dev
+                              ? QStringLiteral("%1 %2").arg(r.progress.devName).arg(*r.progress.dev, 0, 'f', 4)
+                              : QStringLiteral("—"));
   if (!r.error.isEmpty()) r.item->setToolTip(ColRun, r.error);
 }
 
@@ -293,8 +296,7 @@ void MonitorView::updateOverall() {
     queued += r.progress.state == app::RunState::Queued;
     finished += r.progress.state == app::RunState::Finished;
     stopped += app::isTerminal(r.progress.state) && r.progress.state != app::RunState::Finished;
-    frac += app::isTerminal(r.progress.state) ? 1.0
-                                          : r.progress.fraction();
+    frac += app::isTerminal(r.progress.state) ? 1.0 : r.progress.fraction();
   }
   const int n = int(runs_.size());
   cancelAll_->setEnabled(running + queued > 0);

@@ -27,8 +27,8 @@ class QTreeWidget;
 class QTreeWidgetItem;
 class QCustomPlot;
 
-namespace adamix {
-class app::StudyRunner;
+namespace adamix::app {
+class StudyRunner;
 }
 
 namespace adamix::ui {
