@@ -3,6 +3,7 @@
 #include "cli_common.h"
 #include "commands.h"
 
+#include "assets/asset_ref.h"
 #include "assets/assets.h"
 
 namespace adamix::cli {
@@ -25,9 +26,9 @@ int cmdAssetsFetch(const QStringList& args) {
     err() << "adamix assets fetch: name at least one asset (see 'adamix assets list')\n";
     return kUsage;
   }
-  const AssetCache cache(p.value("cache"));
+  const app::AssetCache cache(p.value("cache"));
   if (names.contains("all")) names = cache.manifest().names();
-  FetchOptions fo;
+  app::FetchOptions fo;
   fo.mirrorDir = p.value("mirror");
   fo.offline = p.isSet("offline");
   fo.log = [](const QString& s) {
@@ -36,8 +37,8 @@ int cmdAssetsFetch(const QStringList& args) {
   };
   int rc = kOk;
   for (QString name : names) {
-    if (name.startsWith("asset:")) name = name.mid(6);
-    const FetchResult r = cache.fetch(name, fo);
+    name = app::assetName(name);
+    const app::FetchResult r = cache.fetch(name, fo);
     for (const QString& w : r.warnings) err() << "warning: " << w << "\n";
     if (!r.ok) {
       err() << "adamix: asset " << name << ": " << r.error << "\n";
@@ -57,10 +58,10 @@ int cmdAssetsList(const QStringList& args) {
   p.setApplicationDescription("Lists the assets of the manifest and whether they are cached.");
   p.addOption({"cache", "Asset cache (default: $ADAMIX_ASSET_CACHE or ~/.cache/adamix/assets).", "DIR"});
   if (int rc = parseCommand(p, "assets list", args); rc >= 0) return rc;
-  const AssetCache cache(p.value("cache"));
+  const app::AssetCache cache(p.value("cache"));
   QList<QStringList> rows;
   for (const QString& n : cache.manifest().names()) {
-    const Asset* a = cache.manifest().find(n);
+    const app::Asset* a = cache.manifest().find(n);
     rows << QStringList{n, cache.isCached(n) ? "yes" : "no", QString::number(a->files.size()),
                         a->sources.isEmpty() ? "mirror only" : a->sources.first().url, a->license};
   }

@@ -1,6 +1,7 @@
 // adamix export
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli_common.h"
+#include "cli_store.h"
 #include "commands.h"
 
 #include "export/curves.h"
@@ -59,19 +60,14 @@ int cmdExport(const QStringList& args) {
   if (!intOption(p, "decimals", 0, &decimals)) return kUsage;
   int limit = 10;
   if (!intOption(p, "limit", 0, &limit)) return kUsage;
-  const QString db = existingDbPath(p);
-  if (db.isEmpty()) return kStoreError;
+  app::Store store;
+  if (!openStore(p, store, true)) return kStoreError;
   QString text;
   try {
-    app::Store store;
-    store.open(db);
     std::optional<qint64> studyId;
     if (p.isSet("study")) {
-      const auto s = store.findStudy(p.value("study"));
-      if (!s) {
-        err() << "adamix: no study named '" << p.value("study") << "' in " << db << "\n";
-        return kBadInput;
-      }
+      const auto s = findStudyOrFail(store, p.value("study"));
+      if (!s) return kBadInput;
       studyId = s->id;
     } else if (const auto all = store.listStudies(); all.size() == 1) {
       studyId = all.front().id;
@@ -90,8 +86,7 @@ int cmdExport(const QStringList& args) {
                                                         : app::pivotToLatex(t);
     }
   } catch (const std::exception& e) {
-    err() << "adamix: database " << db << ": " << e.what() << "\n";
-    return kStoreError;
+    return storeFailure(store, e);
   }
   if (!p.isSet("out")) {
     out() << text;

@@ -1,9 +1,10 @@
 // adamix import RUN_DIR
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli_common.h"
+#include "cli_store.h"
 #include "commands.h"
 
-#include "exec/event_parser.h"
+#include "exec/event_replay.h"
 #include "store/store.h"
 #include "study/study.h"
 
@@ -60,61 +61,18 @@ int cmdImport(const QStringList& args) {
     err() << "adamix import: cannot read " << ef.fileName() << "\n";
     return kBadInput;
   }
-  EventParser parser;
-  EventParser::Output o = parser.feed(ef.readAll());
-  EventParser::Output tail = parser.finish();
-  for (auto& e : tail.events) o.events.push_back(std::move(e));
-  o.errors << tail.errors;
-  for (const QString& e : o.errors) err() << "warning: " << ef.fileName() << ": " << e << "\n";
+  const app::ReplayedRun replay = app::replayEventLog(ef.readAll());
+  for (const QString& e : replay.warnings) err() << "warning: " << ef.fileName() << ": " << e << "\n";
+  const app::RunState status = replay.state;
+  std::vector<app::MetricPoint> points = replay.points;
 
-  std::vector<app::MetricPoint> points;
-  nlohmann::json finished, error;
-  std::optional<double> started, ended;
-  for (const nlohmann::json& ev : o.events) {
-    const std::string name = ev.value("event", "");
-    const double t = ev.contains("time") && ev["time"].is_number() ? ev["time"].get<double>() : 0.0;
-    if (name == "started") {
-      if (!started) started = t;
-      const qint64 from = ev.value("resumed_from_step", qint64(0));
-      if (from > 0)  // a resumed segment replaces the points after its checkpoint
-        points.erase(std::remove_if(points.begin(), points.end(), [&](const auto& mp) { return mp.step > from; }),
-                     points.end());
-    } else if (name == "metric" && ev.contains("value") && ev["value"].is_number()) {
-      app::MetricPoint mp;
-      mp.step = ev.value("step", qint64(0));
-      mp.epoch = ev.value("epoch", 0.0);
-      mp.split = QString::fromStdString(ev.value("split", ""));
-      mp.name = QString::fromStdString(ev.value("name", ""));
-      mp.value = ev["value"].get<double>();
-      mp.time = t;
-      points.push_back(mp);
-    } else if (name == "finished") {
-      finished = ev;
-      error = nullptr;
-      ended = t;
-    } else if (name == "error") {
-      error = ev;
-      ended = t;
-    }
-  }
-  app::RunStatus status = app::RunStatus::Interrupted;
-  if (!finished.is_null() && error.is_null())
-    status = app::RunStatus::Finished;
-  else if (!error.is_null())
-    status = error.value("kind", "") == "interrupted" ? app::RunStatus::Interrupted : app::RunStatus::Failed;
-
-  const QString db = dbPath(p);
+  app::Store store;
+  if (!openStore(p, store, false)) return kStoreError;
   try {
-    app::Store store;
-    QDir().mkpath(QFileInfo(db).absolutePath());
-    store.open(db);
     app::NewRun nr;
     if (p.isSet("study")) {
-      const auto s = store.findStudy(p.value("study"));
-      if (!s) {
-        err() << "adamix: no study named '" << p.value("study") << "' in " << db << "\n";
-        return kBadInput;
-      }
+      const auto s = findStudyOrFail(store, p.value("study"));
+      if (!s) return kBadInput;
       nr.studyId = s->id;
     }
     nr.runKey = app::configHash(config);
@@ -127,7 +85,7 @@ int cmdImport(const QStringList& args) {
     nr.runDir = dir.absolutePath();
     if (!p.isSet("force")) {
       if (const auto existing = store.findRunByHash(nr.runKey);
-          existing && existing->status == app::RunStatus::Finished) {
+          existing && existing->status == app::RunState::Finished) {
         out() << "already stored: run " << existing->id
               << " has the same config (finished); use --force to import anyway\n";
         return kOk;
@@ -135,28 +93,27 @@ int cmdImport(const QStringList& args) {
     }
     const qint64 id = store.addRun(nr);
     app::RunUpdate u;
-    u.started = started;
-    u.finished = ended;
+    u.started = replay.started;
+    u.finished = replay.ended;
     u.runDir = dir.absolutePath();
-    if (!error.is_null()) {
-      u.errorKind = QString::fromStdString(error.value("kind", ""));
-      u.errorMessage = QString::fromStdString(error.value("message", ""));
-      u.errorLocation = QString::fromStdString(error.value("location", ""));
+    if (replay.error) {
+      u.errorKind = replay.error->kind;
+      u.errorMessage = replay.error->message;
+      u.errorLocation = replay.error->location;
     }
     for (auto& mp : points) mp.runId = id;
     store.appendMetricPoints(points);
     store.setRunStatus(id, status, u);
-    if (!finished.is_null()) store.setResults(id, app::resultsFromFinishedEvent(finished));
+    if (replay.finished) store.setResults(id, replay.finished->results);
     for (const auto& [kind, rel] : {std::pair<const char*, const char*>{"adapters", "adapters.safetensors"},
                                     {"merged", "merged.safetensors"},
                                     {"predictions", "predictions/dev.tsv"},
                                     {"events", "events.jsonl"}})
       if (dir.exists(rel)) store.addArtifact(id, kind, dir.filePath(rel));
-    out() << "imported " << dir.absolutePath() << " as run " << id << " (" << app::runStatusName(status) << ", "
-          << points.size() << " metric points) into " << db << "\n";
+    out() << "imported " << dir.absolutePath() << " as run " << id << " (" << app::runStateName(status) << ", "
+          << points.size() << " metric points) into " << store.path() << "\n";
   } catch (const std::exception& e) {
-    err() << "adamix: database " << db << ": " << e.what() << "\n";
-    return kStoreError;
+    return storeFailure(store, e);
   }
   return kOk;
 }

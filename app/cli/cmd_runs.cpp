@@ -1,6 +1,7 @@
 // adamix runs list
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli_common.h"
+#include "cli_store.h"
 #include "commands.h"
 
 #include "exec/study_runner.h"
@@ -27,25 +28,20 @@ int cmdRunsList(const QStringList& args) {
   }
   app::RunFilter f;
   for (const QString& s : p.values("status")) {
-    const auto st = app::runStatusFromName(s);
-    if (!st) {
+    app::RunState st;
+    if (!app::parseRunState(s, &st)) {
       err() << "adamix runs list: unknown status '" << s << "'\n";
       return kUsage;
     }
-    f.statuses.push_back(*st);
+    f.statuses.push_back(st);
   }
-  const QString db = existingDbPath(p);
-  if (db.isEmpty()) return kStoreError;
+  app::Store store;
+  if (!openStore(p, store, true)) return kStoreError;
   try {
-    app::Store store;
-    store.open(db);
-    StudyRunner::markDeadRunsInterrupted(store, 30);
+    app::StudyRunner::markDeadRunsInterrupted(store, app::kDefaultHeartbeatTimeoutS);
     if (p.isSet("study")) {
-      const auto s = store.findStudy(p.value("study"));
-      if (!s) {
-        err() << "adamix: no study named '" << p.value("study") << "' in " << db << "\n";
-        return kBadInput;
-      }
+      const auto s = findStudyOrFail(store, p.value("study"));
+      if (!s) return kBadInput;
       f.studyId = s->id;
     }
     QList<QStringList> rows;
@@ -58,7 +54,7 @@ int cmdRunsList(const QStringList& args) {
         error += ": " + (r.errorMessage.size() > 60 ? r.errorMessage.left(59) + "…" : r.errorMessage);
       if (!r.errorLocation.isEmpty()) error += " @ " + r.errorLocation;
       rows << QStringList{QString::number(r.id),
-                          app::runStatusName(r.status),
+                          app::runStateName(r.status),
                           r.task,
                           r.variant,
                           QString::number(r.seed),
@@ -69,8 +65,7 @@ int cmdRunsList(const QStringList& args) {
     }
     out() << formatTable({"id", "status", "task", "variant", "seed", "key", "started", "took", "error"}, rows);
   } catch (const std::exception& e) {
-    err() << "adamix: database " << db << ": " << e.what() << "\n";
-    return kStoreError;
+    return storeFailure(store, e);
   }
   return kOk;
 }

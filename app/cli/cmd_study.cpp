@@ -1,10 +1,12 @@
 // adamix study run / study status
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli_common.h"
+#include "cli_store.h"
 #include "commands.h"
 #include "progress.h"
 
 #include "assets/assets.h"
+#include "exec/study_launch.h"
 #include "exec/study_runner.h"
 #include "export/curves.h"
 #include "export/pivot.h"
@@ -130,7 +132,10 @@ int cmdStudyRun(const QStringList& args) {
       {"engine", "adamix-engine executable (default: $ADAMIX_ENGINE, next to adamix, build tree, PATH).", "PATH"},
       {"cache", "Asset cache (default: $ADAMIX_ASSET_CACHE or ~/.cache/adamix/assets).", "DIR"},
       {"mirror", "Copy assets from this directory laid out like ../shared (default: $ADAMIX_ASSET_MIRROR).", "DIR"},
-      {"heartbeat-timeout", "Seconds without engine output before a run is marked lost (default 30).", "S"},
+      {"heartbeat-timeout",
+       QStringLiteral("Seconds without engine output before a run is marked lost (default %1).")
+           .arg(app::kDefaultHeartbeatTimeoutS),
+       "S"},
       {"no-export", "Do not write result tables at the end."},
   });
   if (int rc = parseCommand(p, "study run", args); rc >= 0) return rc;
@@ -138,7 +143,7 @@ int cmdStudyRun(const QStringList& args) {
     err() << "adamix study run: expected one study FILE\n";
     return kUsage;
   }
-  int jobs = 1, threads = 1, heartbeatS = 30;
+  int jobs = 1, threads = 1, heartbeatS = app::kDefaultHeartbeatTimeoutS;
   if (!intOption(p, "jobs", 1, &jobs) || !intOption(p, "threads", 1, &threads) ||
       !intOption(p, "heartbeat-timeout", 1, &heartbeatS))
     return kUsage;
@@ -153,75 +158,65 @@ int cmdStudyRun(const QStringList& args) {
     return kBadInput;
   }
 
-  // 2. the assets it names
-  const AssetCache cache(p.value("cache"));
-  FetchOptions fo;
+  // 2. the assets it names, and the runs
+  const app::AssetCache cache(p.value("cache"));
+  app::FetchOptions fo;
   fo.mirrorDir = p.value("mirror");
   fo.log = [](const QString& s) {
     out() << "  " << s << "\n";
     out().flush();
   };
-  for (const QString& name : app::studyAssets(study)) {
-    const FetchResult r = cache.fetch(name, fo);
-    for (const QString& w : r.warnings) err() << "warning: " << w << "\n";
-    if (!r.ok) {
-      err() << "adamix: asset " << name << ": " << r.error << "\n";
-      return kAssetError;
-    }
-    out() << "asset " << name << ": " << r.path
-          << (r.copied ? QStringLiteral(" (%1 files fetched)").arg(r.copied) : QString()) << "\n";
-  }
   std::vector<app::ExpandedRun> runs;
   try {
-    app::ExpandOptions eo;
-    eo.assetRoot = cache.cacheDir();
-    runs = app::expandStudy(study, eo);
+    runs = app::fetchAndExpand(study, cache, fo, [](const QString& name, const app::FetchResult& r) {
+      for (const QString& w : r.warnings) err() << "warning: " << w << "\n";
+      if (r.ok)
+        out() << "asset " << name << ": " << r.path
+              << (r.copied ? QStringLiteral(" (%1 files fetched)").arg(r.copied) : QString()) << "\n";
+    });
+  } catch (const app::LaunchError& e) {
+    err() << "adamix: asset " << e.subject() << ": " << e.detail() << "\n";
+    return kAssetError;
   } catch (const std::exception& e) {
     err() << QFileInfo(file).fileName() << ": " << e.what() << "\n";
     return kBadInput;
   }
 
-  // 3. the store
-  const QString db = dbPath(p);
+  // 3. the store and the plan
   app::Store store;
-  std::vector<PlannedRun> plan;
-  qint64 studyId = 0;
-  ExecutorOptions eo;
+  if (!openStore(p, store, false)) return kStoreError;
+  const QString db = store.path();
+  app::LaunchPlan plan;
+  app::ExecutorOptions eo;
   eo.jobs = jobs;
   eo.threadsPerRun = threads;
   eo.heartbeatTimeoutMs = heartbeatS * 1000;
-  eo.enginePath = locateEngine(p.value("engine"));
+  eo.enginePath = app::locateEngine(p.value("engine"));
   const QString runsDir =
       p.isSet("runs-dir") ? QDir(p.value("runs-dir")).absolutePath() : QFileInfo(db).absoluteDir().filePath("runs");
-  std::unique_ptr<StudyRunner> runner;
+  std::unique_ptr<app::StudyRunner> runner;
   try {
-    QDir().mkpath(QFileInfo(db).absolutePath());
-    store.open(db);
-    const int stale = StudyRunner::markDeadRunsInterrupted(store, heartbeatS);
+    const int stale = app::StudyRunner::markDeadRunsInterrupted(store, heartbeatS);
     if (stale) out() << stale << " run(s) left running by an earlier invocation marked interrupted\n";
-    runner = std::make_unique<StudyRunner>(store, eo);
-    PlanOptions po;
+    runner = std::make_unique<app::StudyRunner>(store, eo);
+    app::PlanOptions po;
     po.runsDir = runsDir;
     po.force = p.isSet("force");
-    plan = runner->plan(study, QFileInfo(file).absoluteFilePath(), runs, po, &studyId);
+    plan = app::planLaunch(*runner, study, QFileInfo(file).absoluteFilePath(), runs, po);
   } catch (const std::exception& e) {
-    err() << "adamix: database " << db << ": " << e.what() << "\n";
-    return kStoreError;
+    return storeFailure(store, e);
   }
-  int train = 0, resume = 0, skip = 0;
-  for (const PlannedRun& r : plan) {
-    train += r.action == PlannedRun::Action::Train;
-    resume += r.action == PlannedRun::Action::Resume;
-    skip += r.action == PlannedRun::Action::Skip;
-  }
-  out() << "study " << study.name << ": " << plan.size() << " runs — " << train << " to train, " << resume
+  const int train = plan.count(app::PlannedRun::Action::Train);
+  const int resume = plan.count(app::PlannedRun::Action::Resume);
+  const int skip = plan.count(app::PlannedRun::Action::Skip);
+  out() << "study " << study.name << ": " << plan.runs.size() << " runs — " << train << " to train, " << resume
         << " to resume, " << skip << " already done\n";
   out() << "database " << db << "\n";
   out().flush();
 
   bool interrupted = false;
   if (train + resume > 0) {
-    if (eo.enginePath.isEmpty() || !QFileInfo(eo.enginePath).isExecutable()) {
+    if (!app::engineUsable(eo)) {
       err() << "adamix: adamix-engine not found" << (eo.enginePath.isEmpty() ? QString() : " at " + eo.enginePath)
             << " (use --engine PATH or $ADAMIX_ENGINE)\n";
       return kEngineError;
@@ -229,7 +224,7 @@ int cmdStudyRun(const QStringList& args) {
     out() << "engine " << eo.enginePath << ", " << jobs << " job(s) × " << threads << " thread(s)\n";
     Progress progress(*runner, stdoutIsTty());
     QEventLoop loop;
-    QObject::connect(runner.get(), &StudyRunner::allFinished, &loop, &QEventLoop::quit);
+    QObject::connect(runner.get(), &app::StudyRunner::allFinished, &loop, &QEventLoop::quit);
     SignalGuard guard([&](int sig) {
       if (!interrupted)
         progress.log(
@@ -237,25 +232,25 @@ int cmdStudyRun(const QStringList& args) {
       interrupted = true;
       runner->cancelAll();
     });
-    if (runner->start(plan) > 0 && !runner->isIdle()) loop.exec();
+    if (app::startLaunch(*runner, plan) > 0 && !runner->isIdle()) loop.exec();
     progress.finish();
   }
 
   // 4. summary and tables
   const auto outcome = runner->outcome();
-  auto count = [&](RunState s) {
+  auto count = [&](app::RunState s) {
     auto it = outcome.find(s);
     return it == outcome.end() ? 0 : it->second;
   };
   if (train + resume > 0) {
-    out() << "done: " << count(RunState::Finished) << " finished, " << count(RunState::Failed) << " failed, "
-          << count(RunState::Lost) << " lost, " << count(RunState::Cancelled) << " cancelled\n";
+    out() << "done: " << count(app::RunState::Finished) << " finished, " << count(app::RunState::Failed) << " failed, "
+          << count(app::RunState::Lost) << " lost, " << count(app::RunState::Cancelled) << " cancelled\n";
   }
   if (!p.isSet("no-export")) {
     QString error;
     QStringList paths;
     try {
-      paths = exportStudyTables(store, studyId, study.name, QFileInfo(db).absolutePath(), &error);
+      paths = exportStudyTables(store, plan.studyId, study.name, QFileInfo(db).absolutePath(), &error);
     } catch (const std::exception& e) {
       error = QString::fromUtf8(e.what());
     }
@@ -268,7 +263,8 @@ int cmdStudyRun(const QStringList& args) {
   }
   out().flush();
   if (interrupted) return kInterrupted;
-  return count(RunState::Failed) + count(RunState::Lost) + count(RunState::Interrupted) > 0 ? kRunsFailed : kOk;
+  const int bad = count(app::RunState::Failed) + count(app::RunState::Lost) + count(app::RunState::Interrupted);
+  return bad > 0 ? kRunsFailed : kOk;
 }
 
 int cmdStudyStatus(const QStringList& args) {
@@ -281,25 +277,20 @@ int cmdStudyStatus(const QStringList& args) {
     err() << "adamix study status: unexpected argument '" << p.positionalArguments().first() << "'\n";
     return kUsage;
   }
-  const QString db = existingDbPath(p);
-  if (db.isEmpty()) return kStoreError;
+  app::Store store;
+  if (!openStore(p, store, true)) return kStoreError;
   try {
-    app::Store store;
-    store.open(db);
-    StudyRunner::markDeadRunsInterrupted(store, 30);
-    const QList<app::RunStatus> order{app::RunStatus::Finished,   app::RunStatus::Running, app::RunStatus::Queued,
-                                      app::RunStatus::Failed,     app::RunStatus::Lost,    app::RunStatus::Cancelled,
-                                      app::RunStatus::Interrupted};
+    app::StudyRunner::markDeadRunsInterrupted(store, app::kDefaultHeartbeatTimeoutS);
+    const QList<app::RunState> order{app::RunState::Finished,   app::RunState::Running, app::RunState::Queued,
+                                     app::RunState::Failed,     app::RunState::Lost,    app::RunState::Cancelled,
+                                     app::RunState::Interrupted};
     QStringList header{"study", "runs"};
-    for (auto s : order) header << app::runStatusName(s);
+    for (auto s : order) header << app::runStateName(s);
     QList<QStringList> rows;
     std::vector<app::StudyRecord> studies = store.listStudies();
     if (p.isSet("study")) {
-      const auto s = store.findStudy(p.value("study"));
-      if (!s) {
-        err() << "adamix: no study named '" << p.value("study") << "' in " << db << "\n";
-        return kBadInput;
-      }
+      const auto s = findStudyOrFail(store, p.value("study"));
+      if (!s) return kBadInput;
       studies = {*s};
     }
     for (const app::StudyRecord& s : studies) {
@@ -314,9 +305,9 @@ int cmdStudyStatus(const QStringList& args) {
         out() << formatTable(header, rows) << "\n";
         QList<QStringList> open;
         for (const auto& r : runs)
-          if (r.status != app::RunStatus::Finished)
+          if (r.status != app::RunState::Finished)
             open << QStringList{QString::number(r.id),
-                                app::runStatusName(r.status),
+                                app::runStateName(r.status),
                                 r.task,
                                 r.variant,
                                 QString::number(r.seed),
@@ -327,8 +318,7 @@ int cmdStudyStatus(const QStringList& args) {
     }
     out() << formatTable(header, rows);
   } catch (const std::exception& e) {
-    err() << "adamix: database " << db << ": " << e.what() << "\n";
-    return kStoreError;
+    return storeFailure(store, e);
   }
   return kOk;
 }

@@ -7,17 +7,17 @@
 
 namespace adamix::cli {
 
-Progress::Progress(StudyRunner& runner, bool tty, QObject* parent) : QObject(parent), runner_(runner), tty_(tty) {
+Progress::Progress(app::StudyRunner& runner, bool tty, QObject* parent) : QObject(parent), runner_(runner), tty_(tty) {
   clock_.start();
-  connect(&runner_, &StudyRunner::runStarted, this, [this](const QString& key) {
+  connect(&runner_, &app::StudyRunner::runStarted, this, [this](const QString& key) {
     Bar b;
     b.label = runner_.label(key);
     bars_.insert(key, b);
     log(QStringLiteral("started   %1").arg(b.label));
   });
-  connect(&runner_, &StudyRunner::eventReceived, this, &Progress::onEvent);
-  connect(&runner_, &StudyRunner::runEnded, this, &Progress::onEnded);
-  connect(&runner_, &StudyRunner::storeError, this, [this](const QString& m) { log("store error: " + m); });
+  connect(&runner_, &app::StudyRunner::eventReceived, this, &Progress::onEvent);
+  connect(&runner_, &app::StudyRunner::runEnded, this, &Progress::onEnded);
+  connect(&runner_, &app::StudyRunner::storeError, this, [this](const QString& m) { log("store error: " + m); });
   if (tty_) {
     timer_.setInterval(250);
     connect(&timer_, &QTimer::timeout, this, &Progress::redraw);
@@ -48,21 +48,17 @@ void Progress::finish() {
 
 QString Progress::barLine(const Bar& b) const {
   constexpr int kWidth = 24;
-  const double frac = b.total > 0 ? std::clamp(double(b.step) / double(b.total), 0.0, 1.0) : 0.0;
-  const int filled = int(frac * kWidth + 0.5);
+  const app::RunProgress& pr = b.progress;
+  const int filled = int(pr.fraction() * kWidth + 0.5);
   QString bar = QString(filled, QChar(0x2588)) + QString(kWidth - filled, QChar(0x2591));
-  QString eta = QStringLiteral("?");
-  if (b.startS >= 0 && b.step > b.startStep && b.total > 0) {
-    const double rate = (nowS() - b.startS) / double(b.step - b.startStep);
-    eta = formatDuration(rate * double(b.total - b.step));
-  }
+  const QString eta = formatDuration(pr.etaSeconds(nowS()));  // NaN → "?"
   QString label = b.label;
   if (label.size() > 40) label = label.left(39) + QChar(0x2026);
   return QStringLiteral("%1 %2 %3/%4  loss %5  eta %6")
       .arg(label.leftJustified(40), bar)
-      .arg(b.step)
-      .arg(b.total)
-      .arg(b.loss >= 0 ? QString::number(b.loss, 'f', 4) : QStringLiteral("-"), eta);
+      .arg(pr.step)
+      .arg(pr.totalSteps)
+      .arg(pr.loss ? QString::number(*pr.loss, 'f', 4) : QStringLiteral("-"), eta);
 }
 
 void Progress::redraw() {
@@ -75,22 +71,12 @@ void Progress::redraw() {
   drawnLines_ = int(bars_.size());
 }
 
-void Progress::onEvent(const QString& key, const nlohmann::json& ev) {
+void Progress::onEvent(const QString& key, const app::EngineEvent& ev) {
   auto it = bars_.find(key);
   if (it == bars_.end()) return;
-  const std::string name = ev.value("event", "");
-  if (name == "started") {
-    it->total = ev.value("total_steps", qint64(0));
-    it->step = ev.value("resumed_from_step", qint64(0));
-  } else if (name == "progress") {
-    it->step = ev.value("step", it->step);
-    it->total = ev.value("total_steps", it->total);
-    if (ev.contains("loss") && ev["loss"].is_number()) it->loss = ev["loss"].get<double>();
-    if (it->startS < 0) {
-      it->startS = nowS();
-      it->startStep = it->step;
-    }
-    if (!tty_ && (nowS() - it->lastLogS >= 10.0 || it->step == it->total)) {
+  it->progress = app::fold(it->progress, ev, nowS());
+  if (ev.as<app::ProgressEvent>()) {
+    if (!tty_ && (nowS() - it->lastLogS >= 10.0 || it->progress.step == it->progress.totalSteps)) {
       it->lastLogS = nowS();
       QString line = barLine(*it);
       line.remove(QRegularExpression(QStringLiteral("[\\x{2588}\\x{2591}]+ ")));
@@ -99,11 +85,11 @@ void Progress::onEvent(const QString& key, const nlohmann::json& ev) {
   }
 }
 
-void Progress::onEnded(const QString& key, RunState state, const RunError& error) {
+void Progress::onEnded(const QString& key, app::RunState state, const app::RunError& error) {
   const QString label = bars_.contains(key) ? bars_.value(key).label : runner_.label(key);
   bars_.remove(key);
   ++done_;
-  QString line = QStringLiteral("%1 %2").arg(runStateName(state).leftJustified(9), label);
+  QString line = QStringLiteral("%1 %2").arg(app::runStateName(state).leftJustified(9), label);
   if (!error.isEmpty()) {
     line += QStringLiteral(": %1: %2").arg(error.kind, error.message);
     if (!error.location.isEmpty()) line += QStringLiteral(" (at %1)").arg(error.location);

@@ -3,6 +3,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "exec/run_progress.h"
 #include "exec/study_runner.h"
 
 #include <QElapsedTimer>
@@ -16,7 +17,7 @@ namespace adamix::cli {
 class Progress : public QObject {
   Q_OBJECT
  public:
-  Progress(StudyRunner& runner, bool tty, QObject* parent = nullptr);
+  Progress(app::StudyRunner& runner, bool tty, QObject* parent = nullptr);
   /// Prints a line above the live bars (or plainly).
   void log(const QString& line);
   /// Removes the bars (call before the final summary).
@@ -25,20 +26,17 @@ class Progress : public QObject {
  private:
   struct Bar {
     QString label;
-    qint64 step = 0, total = 0;
-    double loss = -1;
-    double startS = -1;  // monotonic seconds at the first progress event
-    qint64 startStep = 0;
+    app::RunProgress progress;
     double lastLogS = -1e9;  // plain mode: last printed progress line
   };
-  void onEvent(const QString& key, const nlohmann::json& ev);
-  void onEnded(const QString& key, RunState state, const RunError& error);
+  void onEvent(const QString& key, const app::EngineEvent& ev);
+  void onEnded(const QString& key, app::RunState state, const app::RunError& error);
   void redraw();
   void clearBars();
   QString barLine(const Bar& b) const;
   double nowS() const { return clock_.elapsed() / 1000.0; }
 
-  StudyRunner& runner_;
+  app::StudyRunner& runner_;
   bool tty_;
   QMap<QString, Bar> bars_;  // running runs by key
   int drawnLines_ = 0;

@@ -1,5 +1,6 @@
 // Asset manifest + cache: mirror copies, downloads (file:// URLs), sha256 verification.
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "assets/asset_ref.h"
 #include "assets/assets.h"
 
 #include <QCryptographicHash>
@@ -14,6 +15,7 @@
 #include <QUrl>
 
 using namespace adamix;
+using namespace adamix::app;
 
 class TestAssets : public QObject {
   Q_OBJECT
@@ -72,6 +74,20 @@ class TestAssets : public QObject {
     qunsetenv("ADAMIX_ASSET_MIRROR");
   }
   void init() { makeMirror(); }
+
+  void assetReferences() {
+    QVERIFY(isAssetRef(QStringLiteral("asset:glue/RTE")));
+    QVERIFY(!isAssetRef(QStringLiteral("glue/RTE")));
+    QVERIFY(!isAssetRef(QStringLiteral("/data/asset:x")));
+    QCOMPARE(assetName(QStringLiteral("asset:models/stories260K")), QStringLiteral("models/stories260K"));
+    QCOMPARE(assetName(QStringLiteral("vocab/gpt2")), QStringLiteral("vocab/gpt2"));  // no prefix: unchanged
+    QCOMPARE(resolveAssetRef(QStringLiteral("asset:glue/RTE"), QStringLiteral("/cache/")),
+             QStringLiteral("/cache/glue/RTE"));
+    QCOMPARE(resolveAssetRef(QStringLiteral("asset:glue/../glue/RTE"), QStringLiteral("/cache")),
+             QStringLiteral("/cache/glue/RTE"));
+    QCOMPARE(resolveAssetRef(QStringLiteral("asset:glue/RTE"), QString()), QStringLiteral("asset:glue/RTE"));
+    QCOMPARE(resolveAssetRef(QStringLiteral("/data/rte"), QStringLiteral("/cache")), QStringLiteral("/data/rte"));
+  }
 
   void builtinManifestListsRealAssets() {
     const AssetManifest m = AssetManifest::builtin();

@@ -330,6 +330,21 @@ class TestCli : public QObject {
     r = run({"study", "run", study_, "--db", db("g")}, {{"ADAMIX_ENGINE", tmp_.filePath("no-engine")}});
     QVERIFY2(r.rc == 6, qPrintable(dump(r)));
     QCOMPARE(run({"runs", "list", "--db", tmp_.filePath("missing.sqlite")}).rc, 4);
+    // db "g" exists now (the study was planned before the engine check); an unknown --study is
+    // reported the same way by every command that takes one
+    const QString noStudy = "adamix: no study named 'nope' in " + QFileInfo(db("g")).absoluteFilePath();
+    for (const QStringList& cmd :
+         {QStringList{"runs", "list"}, QStringList{"study", "status"}, QStringList{"export"}}) {
+      r = run(cmd + QStringList{"--db", db("g"), "--study", "nope"});
+      QVERIFY2(r.rc == 3 && r.err.contains(noStudy), qPrintable(cmd.join(' ') + ": " + dump(r)));
+    }
+    // an asset that cannot be fetched stops the launch before anything is stored
+    write(tmp_.filePath("noasset.json"),
+          R"({"name": "na", "base": {"model": {"path": "asset:models/tiny"}},
+              "tasks": [{"name": "rte", "data_dir": "asset:glue/NOPE"}], "seeds": [1]})");
+    r = run({"study", "run", tmp_.filePath("noasset.json"), "--db", db("h"), "--cache", tmp_.filePath("c3")});
+    QVERIFY2(r.rc == 5 && r.err.contains("adamix: asset glue/NOPE: "), qPrintable(dump(r)));
+    QVERIFY(!QFile::exists(db("h")));
   }
 
   void assetsFetchVerifies() {

@@ -1,5 +1,6 @@
 // Executor state handling against the scripted fake engine (tests/app/fake_engine).
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "exec/engine_events.h"
 #include "exec/event_parser.h"
 #include "exec/local_executor.h"
 
@@ -13,6 +14,7 @@
 #include <QTest>
 
 using namespace adamix;
+using namespace adamix::app;
 using nlohmann::json;
 
 namespace {
@@ -20,7 +22,7 @@ namespace {
 struct Outcome {
   RunState state = RunState::Queued;
   RunError error;
-  std::vector<json> events;
+  std::vector<EngineEvent> events;
   QStringList warnings;
   bool ended = false;
 };
@@ -29,7 +31,7 @@ class Harness {
  public:
   explicit Harness(ExecutorOptions opt) : exec(std::move(opt)) {
     QObject::connect(&exec, &LocalExecutor::eventReceived,
-                     [this](const QString& k, const json& e) { out[k].events.push_back(e); });
+                     [this](const QString& k, const EngineEvent& e) { out[k].events.push_back(e); });
     QObject::connect(&exec, &LocalExecutor::protocolWarning,
                      [this](const QString& k, const QString& m) { out[k].warnings << m; });
     QObject::connect(&exec, &LocalExecutor::runStarted,
@@ -63,11 +65,11 @@ class Harness {
 
 bool hasEvent(const Outcome& o, const std::string& name) {
   for (const auto& e : o.events)
-    if (e["event"] == name) return true;
+    if (e.name == QString::fromStdString(name)) return true;
   return false;
 }
 
-const json* lastEvent(const Outcome& o) { return o.events.empty() ? nullptr : &o.events.back(); }
+const EngineEvent* lastEvent(const Outcome& o) { return o.events.empty() ? nullptr : &o.events.back(); }
 
 }  // namespace
 
@@ -174,7 +176,8 @@ class TestExecutor : public QObject {
     QVERIFY(hasEvent(o, "started"));
     QVERIFY(hasEvent(o, "progress"));
     QVERIFY(hasEvent(o, "metric"));
-    QCOMPARE((*lastEvent(o))["event"].get<std::string>(), std::string("finished"));
+    QCOMPARE(lastEvent(o)->name, QString("finished"));
+    QVERIFY(lastEvent(o)->as<FinishedEvent>() != nullptr);
     QVERIFY(o.warnings.isEmpty());
     QVERIFY(all.count() >= 1);
     const QByteArray log = stderrLog(s);
@@ -193,9 +196,9 @@ class TestExecutor : public QObject {
     QCOMPARE(o.error.exitCode, -1);
     QVERIFY(hasEvent(o, "progress"));
     QVERIFY(stderrLog(s).contains("fake-engine: crashing"));
-    const json* last = lastEvent(o);
-    QCOMPARE((*last)["event"].get<std::string>(), std::string("error"));
-    QVERIFY((*last)["synthetic"].get<bool>());
+    const EngineEvent* last = lastEvent(o);
+    QCOMPARE(last->name, QString("error"));
+    QVERIFY(last->as<ErrorEvent>()->synthetic);
   }
   void hangWithoutHeartbeatIsLost() {
     Harness h(options(1, 1000));
@@ -208,7 +211,7 @@ class TestExecutor : public QObject {
     QCOMPARE(o.error.kind, QString("lost"));
     QVERIFY(t.elapsed() >= 900);
     QVERIFY2(t.elapsed() < 6000, qPrintable(QString::number(t.elapsed())));
-    QCOMPARE((*lastEvent(o))["kind"].get<std::string>(), std::string("lost"));
+    QCOMPARE(lastEvent(o)->as<ErrorEvent>()->kind, QString("lost"));
   }
   void garbageOutputIsReportedAndIgnored() {
     Harness h(options());
@@ -220,7 +223,7 @@ class TestExecutor : public QObject {
     QCOMPARE(o.warnings.size(), 9);  // 3 bad lines per step
     QVERIFY(stderrLog(s).contains("ignored stdout line"));
     int progress = 0;
-    for (const auto& e : o.events) progress += e["event"] == "progress";
+    for (const auto& e : o.events) progress += e.as<ProgressEvent>() != nullptr;
     QCOMPARE(progress, 3);
   }
   void partialLinesFromProcess() {
@@ -231,7 +234,7 @@ class TestExecutor : public QObject {
     QCOMPARE(o.state, RunState::Finished);
     QVERIFY(o.warnings.isEmpty());
     int progress = 0;
-    for (const auto& e : o.events) progress += e["event"] == "progress";
+    for (const auto& e : o.events) progress += e.as<ProgressEvent>() != nullptr;
     QCOMPARE(progress, 3);
   }
   void nonZeroExitCapturesErrorEvent() {
@@ -245,7 +248,7 @@ class TestExecutor : public QObject {
     QCOMPARE(o.error.message, QString("bad label 'maybe'"));
     QCOMPARE(o.error.exitCode, 4);
     // the engine's own error event ends the stream: no synthetic duplicate
-    QVERIFY(!(*lastEvent(o)).contains("synthetic"));
+    QVERIFY(!lastEvent(o)->as<ErrorEvent>()->synthetic);
   }
   void exitZeroWithoutFinishedFails() {
     Harness h(options());
@@ -298,9 +301,9 @@ class TestExecutor : public QObject {
     QCOMPARE(a.state, RunState::Cancelled);
     QCOMPARE(b.state, RunState::Cancelled);
     QVERIFY(isResumable(a.state));
-    QCOMPARE((*lastEvent(a))["event"].get<std::string>(), std::string("error"));
-    QVERIFY((*lastEvent(a))["synthetic"].get<bool>());
-    QCOMPARE((*lastEvent(b))["kind"].get<std::string>(), std::string("cancelled"));
+    QCOMPARE(lastEvent(a)->name, QString("error"));
+    QVERIFY(lastEvent(a)->as<ErrorEvent>()->synthetic);
+    QCOMPARE(lastEvent(b)->as<ErrorEvent>()->kind, QString("cancelled"));
     QVERIFY(!h.hadStarted.contains("waiting"));
     // the engine wrote a checkpoint on SIGTERM: resume continues from it
     QVERIFY(QFile::exists(QDir(slow.runDir).filePath("checkpoint/state.safetensors")));

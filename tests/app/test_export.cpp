@@ -245,11 +245,11 @@ class TestExport : public QObject {
     const double acc[] = {0.60, 0.62, 0.70, 0.74};  // small: 61.0 ± 1.4, big: 72.0 ± 2.8
     int i = 0;
     for (const ExpandedRun& r : expandStudy(study)) {
-      const qint64 id = store.addRun(adamix::newRunFor(r, sid, QString()));
+      const qint64 id = store.addRun(newRunFor(r, sid, QString()));
       store.setResults(id, {best("dev", "accuracy", acc[i])});
       store.appendMetricPoints({{id, 10, 0.5, QStringLiteral("dev"), QStringLiteral("accuracy"), acc[i], 1.0},
                                 {id, 5, 0.25, QStringLiteral("train"), QStringLiteral("loss"), 0.693147181, 1.0}});
-      store.setRunStatus(id, i == 3 ? RunStatus::Failed : RunStatus::Finished);  // the failed run is left out
+      store.setRunStatus(id, i == 3 ? RunState::Failed : RunState::Finished);  // the failed run is left out
       ++i;
     }
     const ResultSet rs = resultSetFromStore(store, sid);

@@ -1,5 +1,6 @@
 // Store: round trips, migration from a v1 database built here, concurrent writers.
 #include "store/schema.h"
+#include "exec/engine_events.h"
 #include "store/store.h"
 
 #include <QSemaphore>
@@ -138,12 +139,12 @@ class TestStore : public QObject {
     started.pid = 4242;
     started.host = QStringLiteral("box");
     started.engineVersion = QStringLiteral("0.1.0");
-    s.setRunStatus(a.id, RunStatus::Running, started);
+    s.setRunStatus(a.id, RunState::Running, started);
     s.touchHeartbeat(a.id, 101.25);
     RunUpdate done;
     done.finished = 200.0;
     done.exitCode = 0;
-    s.setRunStatus(a.id, RunStatus::Finished, done);
+    s.setRunStatus(a.id, RunState::Finished, done);
     QCOMPARE(s.findRunByHash(QStringLiteral("h1"))->id, a.id);  // a finished run wins
 
     RunUpdate failed;
@@ -151,8 +152,8 @@ class TestStore : public QObject {
     failed.errorKind = QStringLiteral("config");
     failed.errorMessage = QStringLiteral("bad rank");
     failed.errorLocation = QStringLiteral("/peft/lora/rank");
-    s.setRunStatus(b, RunStatus::Failed, failed);
-    QVERIFY_THROWS_EXCEPTION(StoreError, s.setRunStatus(12345, RunStatus::Failed));
+    s.setRunStatus(b, RunState::Failed, failed);
+    QVERIFY_THROWS_EXCEPTION(StoreError, s.setRunStatus(12345, RunState::Failed));
 
     auto ra = s.run(a.id);
     QVERIFY(ra);
@@ -163,7 +164,7 @@ class TestStore : public QObject {
     QCOMPARE(ra->seed, 1);
     QCOMPARE(ra->axes, (json{{"variant", "AdaMix"}, {"/peft/adapter/bottleneck", 8}}));
     QCOMPARE(ra->config["run_id"].get<std::string>(), std::string("rte-adamix"));
-    QCOMPARE(ra->status, RunStatus::Finished);
+    QCOMPARE(ra->status, RunState::Finished);
     QCOMPARE(ra->runDir, QStringLiteral("/runs/h1"));
     QCOMPARE(ra->started, std::optional<double>(100.5));
     QCOMPARE(ra->finished, std::optional<double>(200.0));
@@ -174,7 +175,7 @@ class TestStore : public QObject {
     QCOMPARE(ra->exitCode, std::optional<int>(0));
     auto rb = s.run(b);
     QVERIFY(!rb->studyId);
-    QCOMPARE(rb->status, RunStatus::Failed);
+    QCOMPARE(rb->status, RunState::Failed);
     QCOMPARE(rb->exitCode, std::optional<int>(3));
     QCOMPARE(rb->errorKind, QStringLiteral("config"));
     QCOMPARE(rb->errorMessage, QStringLiteral("bad rank"));
@@ -186,7 +187,7 @@ class TestStore : public QObject {
     RunFilter f;
     f.studyId = sid;
     QCOMPARE(s.listRuns(f).size(), size_t(2));
-    f.statuses = {RunStatus::Finished, RunStatus::Failed};
+    f.statuses = {RunState::Finished, RunState::Failed};
     QCOMPARE(s.listRuns(f).size(), size_t(1));
     RunFilter byKey;
     byKey.runKey = QStringLiteral("h2");
@@ -216,10 +217,10 @@ class TestStore : public QObject {
     s.deleteMetricPointsAfter(a.id, 20);
     QCOMPARE(s.metricSeries(a.id, QStringLiteral("dev"), QStringLiteral("accuracy")).size(), size_t(2));
 
-    // results: replaced as a whole; parsed from a finished event
+    // results: replaced as a whole; decoded from a finished event
     const json finished = json::parse(R"({"event":"finished","final":{"dev":{"accuracy":0.7,"loss":0.6}},
                                          "best":{"dev":{"accuracy":0.75}},"best_step":20})");
-    const auto rv = resultsFromFinishedEvent(finished);
+    const auto rv = decodeEvent(finished).as<FinishedEvent>()->results;
     QCOMPARE(rv.size(), size_t(3));
     s.setResults(a.id, {{QStringLiteral("dev"), QStringLiteral("accuracy"), 0.1, QStringLiteral("final")}});
     s.setResults(a.id, rv);
@@ -240,9 +241,9 @@ class TestStore : public QObject {
     QCOMPARE(arts[1].kind, QStringLiteral("stderr"));
 
     // in-flight runs become interrupted at app start; queued ones stay queued
-    s.setRunStatus(forced.id, RunStatus::Running);
+    s.setRunStatus(forced.id, RunState::Running);
     QCOMPARE(s.markInFlightAsInterrupted(), 1);
-    QCOMPARE(s.run(forced.id)->status, RunStatus::Interrupted);
+    QCOMPARE(s.run(forced.id)->status, RunState::Interrupted);
     QCOMPARE(s.markInFlightAsInterrupted(), 0);
 
     // rerun: clear data and error
@@ -259,17 +260,21 @@ class TestStore : public QObject {
     Store again2;
     again2.open(path);
     QCOMPARE(again2.listRuns().size(), size_t(3));
-    QCOMPARE(again2.run(forced.id)->status, RunStatus::Interrupted);
+    QCOMPARE(again2.run(forced.id)->status, RunState::Interrupted);
   }
 
   void statusNames() {
-    for (RunStatus st : {RunStatus::Queued, RunStatus::Running, RunStatus::Finished, RunStatus::Failed,
-                         RunStatus::Cancelled, RunStatus::Lost, RunStatus::Interrupted})
-      QCOMPARE(runStatusFromName(runStatusName(st)), std::optional<RunStatus>(st));
-    QCOMPARE(runStatusName(RunStatus::Lost), QStringLiteral("lost"));
-    QVERIFY(!runStatusFromName(QStringLiteral("zombie")));
-    QVERIFY(!isTerminal(RunStatus::Running));
-    QVERIFY(isTerminal(RunStatus::Interrupted));
+    for (RunState st : {RunState::Queued, RunState::Running, RunState::Finished, RunState::Failed, RunState::Cancelled,
+                        RunState::Lost, RunState::Interrupted}) {
+      RunState back = RunState::Failed;
+      QVERIFY(parseRunState(runStateName(st), &back));
+      QCOMPARE(back, st);
+    }
+    QCOMPARE(runStateName(RunState::Lost), QStringLiteral("lost"));
+    RunState unknown;
+    QVERIFY(!parseRunState(QStringLiteral("zombie"), &unknown));
+    QVERIFY(!isTerminal(RunState::Running));
+    QVERIFY(isTerminal(RunState::Interrupted));
   }
 
   void migratesFromV1() {
@@ -296,7 +301,7 @@ class TestStore : public QObject {
     auto r = s.run(7);
     QVERIFY(r);
     QCOMPARE(r->variant, QStringLiteral("LoRA"));
-    QCOMPARE(r->status, RunStatus::Finished);
+    QCOMPARE(r->status, RunState::Finished);
     QCOMPARE(r->axes["variant"].get<std::string>(), std::string("LoRA"));
     QCOMPARE(r->host, QString());
     QVERIFY(!r->pid);
@@ -310,7 +315,7 @@ class TestStore : public QObject {
     u.host = QStringLiteral("h");
     u.errorLocation = QStringLiteral("x");
     u.pid = 1;
-    s.setRunStatus(7, RunStatus::Failed, u);
+    s.setRunStatus(7, RunState::Failed, u);
     QCOMPARE(s.run(7)->errorLocation, QStringLiteral("x"));
     s.addArtifact(7, QStringLiteral("merged"), QStringLiteral("merged.safetensors"));
     QCOMPARE(s.artifacts(7).size(), size_t(1));
@@ -356,7 +361,7 @@ class TestStore : public QObject {
             const qint64 id = s.ensureRun(newRun(QStringLiteral("t%1-r%2").arg(t).arg(k), sid, k)).id;
             RunUpdate st;
             st.started = unixNow();
-            s.setRunStatus(id, RunStatus::Running, st);
+            s.setRunStatus(id, RunState::Running, st);
             for (int b = 0; b < kBatches; ++b) {
               std::vector<MetricPoint> batch;
               for (int i = 0; i < kBatchSize; ++i)
@@ -371,7 +376,7 @@ class TestStore : public QObject {
             RunUpdate fin;
             fin.finished = unixNow();
             fin.exitCode = 0;
-            s.setRunStatus(id, RunStatus::Finished, fin);
+            s.setRunStatus(id, RunState::Finished, fin);
           }
         } catch (const std::exception& e) {
           qWarning("writer %d failed: %s", t, e.what());
@@ -393,7 +398,7 @@ class TestStore : public QObject {
     const auto runs = s.listRuns(f);
     QCOMPARE(runs.size(), size_t(kThreads * kRunsPerThread));
     for (const RunRecord& r : runs) {
-      QCOMPARE(r.status, RunStatus::Finished);
+      QCOMPARE(r.status, RunState::Finished);
       QVERIFY(r.lastHeartbeat);
       QCOMPARE(s.metricSeries(r.id, QStringLiteral("train"), QStringLiteral("loss")).size(),
                size_t(kBatches * kBatchSize));

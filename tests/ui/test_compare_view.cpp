@@ -10,6 +10,7 @@
 #include <QtTest>
 
 using namespace adamix;
+using namespace adamix::app;
 
 class TestCompareView : public QObject {
   Q_OBJECT

@@ -12,6 +12,7 @@
 #include <QtTest>
 
 using namespace adamix;
+using namespace adamix::app;
 using nlohmann::json;
 
 namespace {

@@ -18,6 +18,7 @@
 #include <QtTest>
 
 using namespace adamix;
+using namespace adamix::app;
 using nlohmann::json;
 
 class TestEndToEnd : public QObject {
@@ -92,7 +93,7 @@ class TestEndToEnd : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(!m->adapter()->seriesLabels().isEmpty(), 5000);
     QTRY_VERIFY_WITH_TIMEOUT(!w.workspace()->isBusy(), 600000);
     for (const QString& k : m->runKeys()) {
-      QCOMPARE(m->liveRun(k)->state, RunState::Finished);
+      QCOMPARE(m->liveRun(k)->progress.state, RunState::Finished);
       QVERIFY(m->series().series(k, "train", "loss") != nullptr);
     }
     QCOMPARE(m->adapter()->seriesLabels().size(), 2);

@@ -13,6 +13,7 @@
 #include <QtTest>
 
 using namespace adamix;
+using namespace adamix::app;
 
 class TestOutputsView : public QObject {
   Q_OBJECT
@@ -46,7 +47,7 @@ class TestOutputsView : public QObject {
          "\"references\":[\"There is Bibimbap House.\"]}\n"}};
     for (const app::ExpandedRun& er : app::expandStudy(study)) {
       const QString runDir = dir_.filePath("ws/runs/" + er.runId);
-      const qint64 id = s.addRun(newRunFor(er, studyId_, runDir, app::RunStatus::Finished));
+      const qint64 id = s.addRun(newRunFor(er, studyId_, runDir, app::RunState::Finished));
       s.setResults(id, {{"dev", "bleu", er.variant == "LoRA" ? 0.40 : 0.30, "best"}});
       QDir().mkpath(runDir + "/predictions");
       QFile f(runDir + "/predictions/dev.jsonl");

@@ -14,6 +14,7 @@
 #include <QtTest>
 
 using namespace adamix;
+using namespace adamix::app;
 
 class TestResultsView : public QObject {
   Q_OBJECT

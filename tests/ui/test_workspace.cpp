@@ -13,6 +13,7 @@
 #include <QtTest>
 
 using namespace adamix;
+using namespace adamix::app;
 
 class TestWorkspace : public QObject {
   Q_OBJECT
@@ -34,12 +35,12 @@ class TestWorkspace : public QObject {
     nr.task = "rte";
     nr.variant = "broken";
     nr.seed = 1;
-    nr.status = app::RunStatus::Failed;
+    nr.status = app::RunState::Failed;
     const qint64 id = s.addRun(nr);
     app::RunUpdate u;
     u.errorKind = "config";
     u.errorMessage = "bad value";
-    s.setRunStatus(id, app::RunStatus::Failed, u);
+    s.setRunStatus(id, app::RunState::Failed, u);
   }
 
   void treeListsStudiesAndRunsAndFilters() {
@@ -97,13 +98,13 @@ class TestWorkspace : public QObject {
       nr.variant = "x";
       nr.task = "rte";
       nr.seed = 3;
-      nr.status = app::RunStatus::Running;
+      nr.status = app::RunState::Running;
       s.addRun(nr);
     }
     ui::Workspace ws;
     QVERIFY(ws.open(db_));
     app::RunFilter f;
-    f.statuses = {app::RunStatus::Running};
+    f.statuses = {app::RunState::Running};
     QCOMPARE(int(ws.store().listRuns(f).size()), 0);
   }
 

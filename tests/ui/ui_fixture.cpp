@@ -31,7 +31,7 @@ qint64 fillFixtureStore(app::Store& store, const QString& runsDir) {
   const qint64 sid = store.upsertStudy(study.name, QStringLiteral("fixture.json"), doc);
   double t = 1700000000.0;
   for (const app::ExpandedRun& er : app::expandStudy(study)) {
-    const app::NewRun nr = newRunFor(er, sid, QDir(runsDir).filePath(er.runId), app::RunStatus::Finished);
+    const app::NewRun nr = app::newRunFor(er, sid, QDir(runsDir).filePath(er.runId), app::RunState::Finished);
     const qint64 id = store.addRun(nr);
     std::vector<app::MetricPoint> pts;
     const double adamix = er.variant == QLatin1String("AdaMix") ? 1.0 : 0.0;
@@ -65,7 +65,7 @@ qint64 fillFixtureStore(app::Store& store, const QString& runsDir) {
     u.started = t;
     u.finished = t + 12;
     u.exitCode = 0;
-    store.setRunStatus(id, app::RunStatus::Finished, u);
+    store.setRunStatus(id, app::RunState::Finished, u);
     t += 100;
   }
   return sid;

@@ -18,7 +18,7 @@
 
 static void initAssetResources() { Q_INIT_RESOURCE(adamix_assets); }
 
-namespace adamix {
+namespace adamix::app {
 
 // ---- manifest ------------------------------------------------------------------------------
 
@@ -377,4 +377,4 @@ FetchResult AssetCache::fetch(const QString& name, const FetchOptions& opt) cons
   return r;
 }
 
-}  // namespace adamix
+}  // namespace adamix::app

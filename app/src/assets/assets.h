@@ -10,7 +10,7 @@
 #include <functional>
 #include <optional>
 
-namespace adamix {
+namespace adamix::app {
 
 /// One file of an asset.
 struct AssetFile {
@@ -95,4 +95,4 @@ class AssetCache {
   AssetManifest manifest_;
 };
 
-}  // namespace adamix
+}  // namespace adamix::app

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "exec/event_parser.h"
 
-namespace adamix {
+namespace adamix::app {
 
 bool EventParser::schemaSupported(const std::string& schema) {
   const auto dot = schema.find('.');
@@ -88,4 +88,4 @@ EventParser::Output EventParser::finish() {
   return out;
 }
 
-}  // namespace adamix
+}  // namespace adamix::app

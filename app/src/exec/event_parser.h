@@ -9,7 +9,7 @@
 #include <QStringList>
 #include <vector>
 
-namespace adamix {
+namespace adamix::app {
 
 /// Incremental parser for the engine's stdout. Bytes arrive in arbitrary chunks; a line is only
 /// parsed once its newline has arrived (finish() parses a trailing unterminated line at EOF).
@@ -43,4 +43,4 @@ class EventParser {
   static constexpr int kMaxLineBytes = 64 * 1024 * 1024;
 };
 
-}  // namespace adamix
+}  // namespace adamix::app

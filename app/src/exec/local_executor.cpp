@@ -8,7 +8,7 @@
 #include <QStandardPaths>
 #include <QTimer>
 
-namespace adamix {
+namespace adamix::app {
 
 namespace {
 bool isExecutable(const QString& path) {
@@ -36,8 +36,9 @@ QString locateEngine(const QString& option) {
 }
 
 LocalExecutor::LocalExecutor(ExecutorOptions options, QObject* parent) : QObject(parent), options_(std::move(options)) {
-  qRegisterMetaType<adamix::RunState>();
-  qRegisterMetaType<adamix::RunError>();
+  qRegisterMetaType<adamix::app::RunState>();
+  qRegisterMetaType<adamix::app::RunError>();
+  qRegisterMetaType<adamix::app::EngineEvent>();
   if (options_.jobs < 1) options_.jobs = 1;
 }
 
@@ -93,15 +94,7 @@ void LocalExecutor::cancel(const QString& runKey) {
     if (queue_[i].runKey != runKey) continue;
     queue_.removeAt(i);
     RunError e{"cancelled", "cancelled before it started", {}, -1};
-    nlohmann::json ev = {{"event", "error"},
-                         {"schema", "1.0"},
-                         {"run", runKey.toStdString()},
-                         {"time", QDateTime::currentMSecsSinceEpoch() / 1000.0},
-                         {"kind", "cancelled"},
-                         {"message", e.message.toStdString()},
-                         {"location", ""},
-                         {"synthetic", true}};
-    emit eventReceived(runKey, ev);
+    emit eventReceived(runKey, syntheticErrorEvent(runKey, e));
     emit runStateChanged(runKey, RunState::Cancelled, e);
     if (isIdle()) emit allFinished();
     return;
@@ -116,4 +109,4 @@ void LocalExecutor::cancelAll() {
   for (const QString& k : keys) cancel(k);
 }
 
-}  // namespace adamix
+}  // namespace adamix::app

@@ -8,7 +8,7 @@
 #include <QObject>
 #include <QQueue>
 
-namespace adamix {
+namespace adamix::app {
 
 /// Finds the engine executable: `option` if non-empty, else $ADAMIX_ENGINE, else `adamix-engine`
 /// next to the running binary (or in ../engine/ of a build tree), else the build tree's engine
@@ -44,9 +44,9 @@ class LocalExecutor : public QObject {
  signals:
   void runQueued(const QString& runKey);
   void runStarted(const QString& runKey);
-  void eventReceived(const QString& runKey, const nlohmann::json& event);
+  void eventReceived(const QString& runKey, const adamix::app::EngineEvent& event);
   void protocolWarning(const QString& runKey, const QString& message);
-  void runStateChanged(const QString& runKey, adamix::RunState state, const adamix::RunError& error);
+  void runStateChanged(const QString& runKey, adamix::app::RunState state, const adamix::app::RunError& error);
   void allFinished();
 
  private:
@@ -60,4 +60,4 @@ class LocalExecutor : public QObject {
   bool pumping_ = false;
 };
 
-}  // namespace adamix
+}  // namespace adamix::app

@@ -11,14 +11,7 @@
 #include <unistd.h>
 #endif
 
-namespace adamix {
-
-namespace {
-QString str(const nlohmann::json& j, const char* key) {
-  if (j.contains(key) && j[key].is_string()) return QString::fromStdString(j[key].get<std::string>());
-  return {};
-}
-}  // namespace
+namespace adamix::app {
 
 RunProcess::RunProcess(RunSpec spec, ExecutorOptions options, QObject* parent)
     : QObject(parent), spec_(std::move(spec)), options_(std::move(options)) {
@@ -123,16 +116,23 @@ void RunProcess::handle(EventParser::Output out) {
     process_.kill();
     return;
   }
-  for (auto& ev : out.events) {
+  for (auto& json : out.events) {
     if (ended_) break;
     if (!decided_) heartbeat_.start();  // any valid event counts as a sign of life
-    const std::string name = ev["event"].get<std::string>();
-    if (name == "finished") {
-      finished_ = ev;
-    } else if (name == "error") {
-      engineError_ = {str(ev, "kind"), str(ev, "message"), str(ev, "location"), -1};
+    QString problem;
+    const std::optional<EngineEvent> ev = tryDecodeEvent(json, &problem);
+    if (!ev) {
+      ++garbageLines_;
+      appendLog(QStringLiteral("[adamix] ignored event: %1").arg(problem));
+      emit protocolWarning(spec_.runKey, problem);
+      continue;
     }
-    emit eventReceived(spec_.runKey, ev);
+    if (const FinishedEvent* f = ev->as<FinishedEvent>()) {
+      finished_ = *f;
+    } else if (const ErrorEvent* e = ev->as<ErrorEvent>()) {
+      engineError_ = {e->kind, e->message, e->location, -1};
+    }
+    emit eventReceived(spec_.runKey, *ev);
   }
 }
 
@@ -163,7 +163,7 @@ void RunProcess::onFinished(int exitCode, QProcess::ExitStatus status) {
   handle(parser_.finish());
   const bool crashed = status == QProcess::CrashExit;
   if (!decided_) {
-    if (!crashed && exitCode == 0 && !finished_.is_null()) {
+    if (!crashed && exitCode == 0 && finished_.has_value()) {
       decide(RunState::Finished, {});
     } else if (crashed) {
       decide(RunState::Lost, {"crashed",
@@ -200,17 +200,7 @@ void RunProcess::onFinished(int exitCode, QProcess::ExitStatus status) {
 }
 
 void RunProcess::emitSynthetic(const RunError& e) {
-  nlohmann::json ev = {
-      {"event", "error"},
-      {"schema", "1.0"},
-      {"run", spec_.runKey.toStdString()},
-      {"time", QDateTime::currentMSecsSinceEpoch() / 1000.0},
-      {"kind", e.kind.toStdString()},
-      {"message", e.message.toStdString()},
-      {"location", e.location.toStdString()},
-      {"synthetic", true},
-  };
-  emit eventReceived(spec_.runKey, ev);
+  emit eventReceived(spec_.runKey, syntheticErrorEvent(spec_.runKey, e));
 }
 
 void RunProcess::finalize() {
@@ -228,4 +218,4 @@ void RunProcess::finalize() {
   emit ended(spec_.runKey, state_, error_);
 }
 
-}  // namespace adamix
+}  // namespace adamix::app

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "exec/engine_events.h"
 #include "exec/event_parser.h"
 #include "exec/run_state.h"
 
@@ -14,7 +15,7 @@
 #include <QProcessEnvironment>
 #include <QTimer>
 
-namespace adamix {
+namespace adamix::app {
 
 /// What to run: `adamix-engine train --config <configPath> --run-dir <runDir> [--resume] --threads N`.
 struct RunSpec {
@@ -25,14 +26,18 @@ struct RunSpec {
   int threads = 0;      ///< --threads N; 0 = the executor's default
 };
 
+/// Default seconds without engine output before a run is killed and marked lost (the CLI's
+/// --heartbeat-timeout and the GUI's queue settings start from it).
+inline constexpr int kDefaultHeartbeatTimeoutS = 30;
+
 /// Settings shared by all runs of an executor.
 struct ExecutorOptions {
-  QString enginePath;              ///< resolved engine executable (see locateEngine)
-  int jobs = 1;                    ///< concurrent runs
-  int threadsPerRun = 1;           ///< --threads passed when a RunSpec says 0; 0 = omit the flag
-  int heartbeatTimeoutMs = 30000;  ///< silence on stdout longer than this → lost
-  int cancelGraceMs = 5000;        ///< SIGTERM → wait this long → SIGKILL
-  QStringList extraArgs;           ///< appended to every engine command line
+  QString enginePath;     ///< resolved engine executable (see locateEngine)
+  int jobs = 1;           ///< concurrent runs
+  int threadsPerRun = 1;  ///< --threads passed when a RunSpec says 0; 0 = omit the flag
+  int heartbeatTimeoutMs = kDefaultHeartbeatTimeoutS * 1000;  ///< silence on stdout longer than this → lost
+  int cancelGraceMs = 5000;                                   ///< SIGTERM → wait this long → SIGKILL
+  QStringList extraArgs;                                      ///< appended to every engine command line
   QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
 };
 
@@ -55,8 +60,8 @@ class RunProcess : public QObject {
   const RunSpec& spec() const { return spec_; }
   RunState state() const { return state_; }
   const RunError& error() const { return error_; }
-  /// The payload of the `finished` event (empty until then).
-  const nlohmann::json& finishedEvent() const { return finished_; }
+  /// The `finished` event (nullopt until then).
+  const std::optional<FinishedEvent>& finishedEvent() const { return finished_; }
   int garbageLines() const { return garbageLines_; }
   qint64 pid() const { return process_.processId(); }
   /// The full command line (program first) that start() runs.
@@ -64,11 +69,12 @@ class RunProcess : public QObject {
 
  signals:
   void started(const QString& runKey);
-  void eventReceived(const QString& runKey, const nlohmann::json& event);
+  /// A decoded event (stdout lines that fail to parse or decode are protocol warnings).
+  void eventReceived(const QString& runKey, const adamix::app::EngineEvent& event);
   /// A stdout line that was not a valid event (reported, otherwise ignored).
   void protocolWarning(const QString& runKey, const QString& message);
   /// Emitted exactly once, after the process has exited (or failed to start).
-  void ended(const QString& runKey, adamix::RunState state, const adamix::RunError& error);
+  void ended(const QString& runKey, adamix::app::RunState state, const adamix::app::RunError& error);
 
  private:
   void onReadyRead();
@@ -94,8 +100,8 @@ class RunProcess : public QObject {
   RunState decidedState_ = RunState::Failed;
   RunError error_;
   RunError engineError_;
-  nlohmann::json finished_;
+  std::optional<FinishedEvent> finished_;
   int garbageLines_ = 0;
 };
 
-}  // namespace adamix
+}  // namespace adamix::app

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "exec/run_state.h"
 
-namespace adamix {
+namespace adamix::app {
 
 QString runStateName(RunState s) {
   switch (s) {
@@ -31,4 +31,4 @@ bool isTerminal(RunState s) { return s != RunState::Queued && s != RunState::Run
 
 bool isResumable(RunState s) { return s == RunState::Cancelled || s == RunState::Lost || s == RunState::Interrupted; }
 
-}  // namespace adamix
+}  // namespace adamix::app

@@ -5,7 +5,7 @@
 #include <QMetaType>
 #include <QString>
 
-namespace adamix {
+namespace adamix::app {
 
 /// Life cycle of one run: queued → running → finished | failed | cancelled | lost.
 /// `Interrupted` is only assigned to runs found "running" in the store by a later app start.
@@ -29,7 +29,7 @@ struct RunError {
   bool isEmpty() const { return kind.isEmpty() && message.isEmpty(); }
 };
 
-}  // namespace adamix
+}  // namespace adamix::app
 
-Q_DECLARE_METATYPE(adamix::RunState)
-Q_DECLARE_METATYPE(adamix::RunError)
+Q_DECLARE_METATYPE(adamix::app::RunState)
+Q_DECLARE_METATYPE(adamix::app::RunError)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "exec/study_runner.h"
 
+#include "exec/event_replay.h"
+
 #include <QDir>
 #include <QFile>
 #include <QSysInfo>
@@ -11,11 +13,7 @@
 #include <csignal>
 #endif
 
-namespace adamix {
-
-using app::RunStatus;
-
-app::RunStatus toRunStatus(RunState s) { return app::runStatusFromName(runStateName(s)).value_or(RunStatus::Failed); }
+namespace adamix::app {
 
 namespace {
 
@@ -43,8 +41,8 @@ QString thisHost() { return QSysInfo::machineHostName(); }
 
 }  // namespace
 
-app::NewRun newRunFor(const app::ExpandedRun& run, qint64 studyId, const QString& runDir, app::RunStatus status) {
-  app::NewRun nr;
+NewRun newRunFor(const ExpandedRun& run, qint64 studyId, const QString& runDir, RunState status) {
+  NewRun nr;
   nr.studyId = studyId;
   nr.runKey = run.configHash;
   nr.variant = run.variant;
@@ -57,7 +55,28 @@ app::NewRun newRunFor(const app::ExpandedRun& run, qint64 studyId, const QString
   return nr;
 }
 
-StudyRunner::StudyRunner(app::Store& store, ExecutorOptions options, QObject* parent)
+bool hasCheckpoint(const QString& runDir) {
+  return QFile::exists(QDir(runDir).filePath(QStringLiteral("checkpoint/state.safetensors")));
+}
+
+PlannedRun planRerun(const RunRecord& rec, const QString& runsDir) {
+  PlannedRun p;
+  p.runId = rec.id;
+  p.run.config = rec.config;
+  p.run.configHash = rec.runKey;
+  p.run.runId = QString::fromStdString(rec.config.value("run_id", std::string()));
+  p.run.variant = rec.variant;
+  p.run.task = rec.task;
+  p.run.seed = rec.seed;
+  p.run.axesJson = rec.axes;
+  p.runDir = rec.runDir.isEmpty() ? QDir(runsDir).filePath(p.run.runId) : rec.runDir;
+  p.previousState = rec.status;
+  p.action = hasCheckpoint(p.runDir) && rec.status != RunState::Finished ? PlannedRun::Action::Resume
+                                                                         : PlannedRun::Action::Train;
+  return p;
+}
+
+StudyRunner::StudyRunner(Store& store, ExecutorOptions options, QObject* parent)
     : QObject(parent), store_(store), executor_(std::move(options), this) {
   host_ = thisHost();
   clock_.start();
@@ -67,13 +86,13 @@ StudyRunner::StudyRunner(app::Store& store, ExecutorOptions options, QObject* pa
   connect(&executor_, &LocalExecutor::runStateChanged, this, &StudyRunner::onState);
   connect(&executor_, &LocalExecutor::runStarted, this, [this](const QString& key) {
     const Tracked t = runs_.value(key);
-    app::RunUpdate u;
-    u.started = app::unixNow();
-    u.lastHeartbeat = app::unixNow();
+    RunUpdate u;
+    u.started = unixNow();
+    u.lastHeartbeat = unixNow();
     u.host = host_;
     if (!engineVersion_.isEmpty()) u.engineVersion = engineVersion_;
     if (RunProcess* p = executor_.process(key)) u.pid = p->pid();
-    guarded("run start", [&] { store_.setRunStatus(t.id, RunStatus::Running, u); });
+    guarded("run start", [&] { store_.setRunStatus(t.id, RunState::Running, u); });
     emit runStarted(key);
   });
   connect(&executor_, &LocalExecutor::allFinished, this, [this] {
@@ -93,36 +112,36 @@ void StudyRunner::guarded(const char* what, F&& fn) {
   }
 }
 
-int StudyRunner::markDeadRunsInterrupted(app::Store& store, double heartbeatTimeoutS) {
-  app::RunFilter f;
-  f.statuses = {RunStatus::Running};
+int StudyRunner::markDeadRunsInterrupted(Store& store, double heartbeatTimeoutS) {
+  RunFilter f;
+  f.statuses = {RunState::Running};
   int n = 0;
   const QString host = thisHost();
-  const double now = app::unixNow();
-  for (const app::RunRecord& r : store.listRuns(f)) {
+  const double now = unixNow();
+  for (const RunRecord& r : store.listRuns(f)) {
     const bool recent = r.lastHeartbeat && now - *r.lastHeartbeat < 2 * heartbeatTimeoutS;
     const bool alive = r.host == host && r.pid && pidAlive(*r.pid) && recent;
     if (alive) continue;
-    app::RunUpdate u;
+    RunUpdate u;
     u.errorKind = QStringLiteral("interrupted");
     u.errorMessage = QStringLiteral("the app that ran it exited while it was running");
-    store.setRunStatus(r.id, RunStatus::Interrupted, u);
+    store.setRunStatus(r.id, RunState::Interrupted, u);
     ++n;
   }
   return n;
 }
 
-std::vector<PlannedRun> StudyRunner::plan(const app::Study& study, const QString& studyFile,
-                                          const std::vector<app::ExpandedRun>& runs, const PlanOptions& options,
+std::vector<PlannedRun> StudyRunner::plan(const Study& study, const QString& studyFile,
+                                          const std::vector<ExpandedRun>& runs, const PlanOptions& options,
                                           qint64* studyIdOut) {
   const qint64 studyId = store_.upsertStudy(study.name, studyFile, study.raw);
   if (studyIdOut) *studyIdOut = studyId;
   std::vector<PlannedRun> out;
-  for (const app::ExpandedRun& er : runs) {
+  for (const ExpandedRun& er : runs) {
     PlannedRun p;
     p.run = er;
-    const app::NewRun nr = newRunFor(er, studyId, QDir(options.runsDir).filePath(er.runId));
-    const app::EnsuredRun ens = store_.ensureRun(nr, options.force);
+    const NewRun nr = newRunFor(er, studyId, QDir(options.runsDir).filePath(er.runId));
+    const EnsuredRun ens = store_.ensureRun(nr, options.force);
     p.runId = ens.id;
     const auto rec = store_.run(ens.id);
     p.runDir = rec && !rec->runDir.isEmpty() ? rec->runDir : nr.runDir;
@@ -130,20 +149,17 @@ std::vector<PlannedRun> StudyRunner::plan(const app::Study& study, const QString
       // a forced rerun of an existing config gets a fresh directory
       if (QDir(p.runDir).exists(QStringLiteral("run.json")))
         p.runDir = QDir(options.runsDir).filePath(QStringLiteral("%1-r%2").arg(er.runId).arg(ens.id));
-      app::RunUpdate u;
+      RunUpdate u;
       u.runDir = p.runDir;
-      store_.setRunStatus(ens.id, RunStatus::Queued, u);
+      store_.setRunStatus(ens.id, RunState::Queued, u);
     }
     if (!ens.created && rec) {
-      p.previousStatus = app::runStatusName(rec->status);
-      const bool hasCheckpoint = QFile::exists(QDir(p.runDir).filePath("checkpoint/state.safetensors"));
-      if (rec->status == RunStatus::Finished) {
+      p.previousState = rec->status;
+      if (rec->status == RunState::Finished) {
         p.action = PlannedRun::Action::Skip;
-      } else if ((rec->status == RunStatus::Interrupted || rec->status == RunStatus::Lost ||
-                  rec->status == RunStatus::Cancelled) &&
-                 hasCheckpoint) {
+      } else if (isResumable(rec->status) && hasCheckpoint(p.runDir)) {
         p.action = PlannedRun::Action::Resume;
-      } else if (rec->status == RunStatus::Running) {
+      } else if (rec->status == RunState::Running) {
         p.action = PlannedRun::Action::Skip;  // alive in another invocation
       } else {
         p.action = PlannedRun::Action::Train;
@@ -175,10 +191,10 @@ bool StudyRunner::startRun(const PlannedRun& p) {
                 .arg(p.run.task, p.run.variant.isEmpty() ? QStringLiteral("-") : p.run.variant)
                 .arg(p.run.seed);
   runs_.insert(p.run.configHash, t);
-  app::RunUpdate u;
+  RunUpdate u;
   u.runDir = p.runDir;
   u.clearError = true;
-  guarded("queue run", [&] { store_.setRunStatus(p.runId, RunStatus::Queued, u); });
+  guarded("queue run", [&] { store_.setRunStatus(p.runId, RunState::Queued, u); });
   RunSpec spec;
   spec.runKey = p.run.configHash;
   spec.runDir = p.runDir;
@@ -197,46 +213,34 @@ int StudyRunner::start(const std::vector<PlannedRun>& planned) {
 
 void StudyRunner::cancelAll() { executor_.cancelAll(); }
 
-void StudyRunner::onEvent(const QString& key, const nlohmann::json& ev) {
+void StudyRunner::onEvent(const QString& key, const EngineEvent& ev) {
   emit eventReceived(key, ev);
   auto it = runs_.find(key);
   if (it == runs_.end()) return;
   const qint64 id = it->id;
-  const std::string name = ev.value("event", "");
-  const double time = ev.contains("time") && ev["time"].is_number() ? ev["time"].get<double>() : app::unixNow();
-  if (name == "metric") {
-    app::MetricPoint mp;
-    mp.runId = id;
-    mp.step = ev.value("step", qint64(0));
-    mp.epoch = ev.value("epoch", 0.0);
-    mp.split = QString::fromStdString(ev.value("split", ""));
-    mp.name = QString::fromStdString(ev.value("name", ""));
-    if (!ev.contains("value") || !ev["value"].is_number()) return;
-    mp.value = ev["value"].get<double>();
-    mp.time = time;
-    pending_.push_back(mp);
+  if (const auto after = stalePointsAfter(ev)) {
+    flushMetrics();
+    guarded("resume", [&] { store_.deleteMetricPointsAfter(id, *after); });
+  }
+  if (const MetricEvent* m = ev.as<MetricEvent>()) {
+    if (!m->value) return;
+    pending_.push_back(toMetricPoint(id, ev, *m, unixNow()));
     if (int(pending_.size()) >= metricBatchSize) flushMetrics();
-  } else if (name == "started") {
-    const qint64 from = ev.value("resumed_from_step", qint64(0));
-    if (from > 0) {
-      flushMetrics();
-      guarded("resume", [&] { store_.deleteMetricPointsAfter(id, from); });
-    }
-  } else if (name == "heartbeat" || name == "progress") {
+  } else if (ev.as<HeartbeatEvent>() || ev.as<ProgressEvent>()) {
     const qint64 now = clock_.elapsed();
     if (now - it->lastHeartbeatMs >= heartbeatWriteMs) {
       it->lastHeartbeatMs = now;
-      guarded("heartbeat", [&] { store_.touchHeartbeat(id, app::unixNow()); });
+      guarded("heartbeat", [&] { store_.touchHeartbeat(id, unixNow()); });
     }
-  } else if (name == "finished") {
+  } else if (const FinishedEvent* f = ev.as<FinishedEvent>()) {
     flushMetrics();
-    guarded("results", [&] { store_.setResults(id, app::resultsFromFinishedEvent(ev)); });
+    guarded("results", [&] { store_.setResults(id, f->results); });
   }
 }
 
 void StudyRunner::flushMetrics() {
   if (pending_.empty()) return;
-  std::vector<app::MetricPoint> batch;
+  std::vector<MetricPoint> batch;
   batch.swap(pending_);
   guarded("metric points", [&] { store_.appendMetricPoints(batch); });
 }
@@ -246,8 +250,8 @@ void StudyRunner::onState(const QString& key, RunState state, const RunError& er
   auto it = runs_.find(key);
   if (it == runs_.end()) return;
   flushMetrics();
-  app::RunUpdate u;
-  u.finished = app::unixNow();
+  RunUpdate u;
+  u.finished = unixNow();
   if (error.exitCode >= 0 || state == RunState::Finished) u.exitCode = state == RunState::Finished ? 0 : error.exitCode;
   if (!error.isEmpty()) {
     u.errorKind = error.kind;
@@ -257,7 +261,7 @@ void StudyRunner::onState(const QString& key, RunState state, const RunError& er
   const qint64 id = it->id;
   const QDir dir(it->runDir);
   guarded("run end", [&] {
-    store_.setRunStatus(id, toRunStatus(state), u);
+    store_.setRunStatus(id, state, u);
     if (state == RunState::Finished) {
       for (const auto& [kind, rel] : {std::pair<const char*, const char*>{"adapters", "adapters.safetensors"},
                                       {"merged", "merged.safetensors"},
@@ -273,4 +277,4 @@ void StudyRunner::onState(const QString& key, RunState state, const RunError& er
   emit runEnded(key, state, error);
 }
 
-}  // namespace adamix
+}  // namespace adamix::app

@@ -14,21 +14,27 @@
 #include <map>
 #include <vector>
 
-namespace adamix {
+namespace adamix::app {
 
 /// What StudyRunner::plan() decided for one expanded run.
 struct PlannedRun {
   enum class Action { Train, Resume, Skip };
-  app::ExpandedRun run;
+  ExpandedRun run;
   qint64 runId = 0;  ///< row in the store
   QString runDir;
   Action action = Action::Train;
-  QString previousStatus;  ///< status found in the store ("" for a new run)
+  std::optional<RunState> previousState;  ///< state found in the store (nullopt for a new run)
 };
 
 /// The store row for one expanded study run, to live in `runDir`.
-app::NewRun newRunFor(const app::ExpandedRun& run, qint64 studyId, const QString& runDir,
-                      app::RunStatus status = app::RunStatus::Queued);
+NewRun newRunFor(const ExpandedRun& run, qint64 studyId, const QString& runDir, RunState status = RunState::Queued);
+
+/// True when `runDir` holds a checkpoint (checkpoint/state.safetensors) to resume from.
+bool hasCheckpoint(const QString& runDir);
+
+/// A stored run planned again (the GUI's "resume"): resumed from its checkpoint when it has one
+/// and did not finish, else trained afresh. Runs stored without a directory get <runsDir>/<run id>.
+PlannedRun planRerun(const RunRecord& record, const QString& runsDir);
 
 /// Options of StudyRunner::plan().
 struct PlanOptions {
@@ -44,17 +50,16 @@ struct PlanOptions {
 class StudyRunner : public QObject {
   Q_OBJECT
  public:
-  StudyRunner(app::Store& store, ExecutorOptions options, QObject* parent = nullptr);
+  StudyRunner(Store& store, ExecutorOptions options, QObject* parent = nullptr);
   ~StudyRunner() override;
 
   /// Marks runs left `running` by a dead earlier invocation as `interrupted` (a run whose engine
   /// process is still alive on this host with a recent heartbeat is left alone). Returns the count.
-  static int markDeadRunsInterrupted(app::Store& store, double heartbeatTimeoutS);
+  static int markDeadRunsInterrupted(Store& store, double heartbeatTimeoutS);
 
   /// Upserts the study and its runs into the store and decides each run's action.
-  std::vector<PlannedRun> plan(const app::Study& study, const QString& studyFile,
-                               const std::vector<app::ExpandedRun>& runs, const PlanOptions& options,
-                               qint64* studyId = nullptr);
+  std::vector<PlannedRun> plan(const Study& study, const QString& studyFile, const std::vector<ExpandedRun>& runs,
+                               const PlanOptions& options, qint64* studyId = nullptr);
   /// Queues every non-skipped run (writes <runDir>/run.json first). Returns the number queued.
   int start(const std::vector<PlannedRun>& planned);
   /// Queues one run by store id (used by import/resume tools and the GUI).
@@ -76,8 +81,8 @@ class StudyRunner : public QObject {
 
  signals:
   void runStarted(const QString& runKey);
-  void eventReceived(const QString& runKey, const nlohmann::json& event);
-  void runEnded(const QString& runKey, adamix::RunState state, const adamix::RunError& error);
+  void eventReceived(const QString& runKey, const adamix::app::EngineEvent& event);
+  void runEnded(const QString& runKey, adamix::app::RunState state, const adamix::app::RunError& error);
   /// Everything queued has ended (metric points flushed, statuses written).
   void allFinished();
   /// A store write failed (the run continues; the message says what was lost).
@@ -90,16 +95,16 @@ class StudyRunner : public QObject {
     QString runDir;
     qint64 lastHeartbeatMs = 0;
   };
-  void onEvent(const QString& key, const nlohmann::json& ev);
+  void onEvent(const QString& key, const EngineEvent& ev);
   void onState(const QString& key, RunState state, const RunError& error);
   void flushMetrics();
   template <class F>
   void guarded(const char* what, F&& fn);
 
-  app::Store& store_;
+  Store& store_;
   LocalExecutor executor_;
   QHash<QString, Tracked> runs_;
-  std::vector<app::MetricPoint> pending_;
+  std::vector<MetricPoint> pending_;
   QTimer flushTimer_;
   QElapsedTimer clock_;
   std::map<RunState, int> outcome_;
@@ -107,7 +112,4 @@ class StudyRunner : public QObject {
   QString engineVersion_;
 };
 
-/// Maps the executor's state to the store's status (same names).
-app::RunStatus toRunStatus(RunState s);
-
-}  // namespace adamix
+}  // namespace adamix::app

@@ -45,7 +45,7 @@ QString fallbackLabel(const QString& axis, const nlohmann::json& v) {
 ResultSet resultSetFromStore(Store& store, std::optional<qint64> studyId, bool finishedOnly) {
   RunFilter filter;
   filter.studyId = studyId;
-  if (finishedOnly) filter.statuses = {RunStatus::Finished};
+  if (finishedOnly) filter.statuses = {RunState::Finished};
   std::map<qint64, AxisInfo> cache;
   ResultSet set;
   for (const RunRecord& r : store.listRuns(filter)) {

@@ -18,8 +18,6 @@ namespace {
 
 QAtomicInteger<quint64> g_connectionCounter{0};
 
-const char* const kStatusNames[] = {"queued", "running", "finished", "failed", "cancelled", "lost", "interrupted"};
-
 [[noreturn]] void throwSql(const QString& what, const QSqlError& err) {
   throw StoreError(QStringLiteral("store: %1: %2").arg(what, err.text()).toStdString());
 }
@@ -82,7 +80,7 @@ RunRecord readRun(const QSqlQuery& q) {
   r.seed = q.value(5).toInt();
   r.axes = parseJson(q.value(6));
   r.config = parseJson(q.value(7));
-  r.status = runStatusFromName(q.value(8).toString()).value_or(RunStatus::Failed);
+  if (!parseRunState(q.value(8).toString(), &r.status)) r.status = RunState::Failed;
   r.runDir = q.value(9).toString();
   r.created = q.value(10).toDouble();
   r.started = optDouble(q.value(11));
@@ -110,33 +108,7 @@ StudyRecord readStudy(const QSqlQuery& q) {
 
 }  // namespace
 
-QString runStatusName(RunStatus status) { return QString::fromLatin1(kStatusNames[static_cast<int>(status)]); }
-
-std::optional<RunStatus> runStatusFromName(const QString& name) {
-  for (int i = 0; i < 7; ++i)
-    if (name == QLatin1String(kStatusNames[i])) return static_cast<RunStatus>(i);
-  return std::nullopt;
-}
-
-bool isTerminal(RunStatus status) { return status != RunStatus::Queued && status != RunStatus::Running; }
-
 double unixNow() { return static_cast<double>(QDateTime::currentMSecsSinceEpoch()) / 1000.0; }
-
-std::vector<ResultValue> resultsFromFinishedEvent(const json& finished) {
-  std::vector<ResultValue> out;
-  for (const char* kind : {"final", "best"}) {
-    auto it = finished.find(kind);
-    if (it == finished.end() || !it->is_object()) continue;
-    for (auto split = it->begin(); split != it->end(); ++split) {
-      if (!split->is_object()) continue;
-      for (auto m = split->begin(); m != split->end(); ++m)
-        if (m->is_number())
-          out.push_back({QString::fromStdString(split.key()), QString::fromStdString(m.key()), m->get<double>(),
-                         QString::fromLatin1(kind)});
-    }
-  }
-  return out;
-}
 
 Store::Store()
     : connection_(QStringLiteral("adamix-store-%1-%2")
@@ -318,7 +290,7 @@ qint64 Store::insertRun(const NewRun& run) {
       .bind(run.seed)
       .bind(QString::fromStdString(run.axes.dump()))
       .bind(QString::fromStdString(run.config.dump()))
-      .bind(runStatusName(run.status))
+      .bind(runStateName(run.status))
       .bind(strOrNull(run.runDir))
       .bind(unixNow());
   return ins.exec().lastInsertId().toLongLong();
@@ -371,9 +343,9 @@ std::vector<RunRecord> Store::listRuns(const RunFilter& filter) {
   }
   if (!filter.statuses.empty()) {
     QStringList marks;
-    for (RunStatus s : filter.statuses) {
+    for (RunState s : filter.statuses) {
       marks << QStringLiteral("?");
-      args << runStatusName(s);
+      args << runStateName(s);
     }
     where << QStringLiteral("status IN (%1)").arg(marks.join(u','));
   }
@@ -400,9 +372,9 @@ std::vector<RunRecord> Store::listRuns(const RunFilter& filter) {
   return out;
 }
 
-void Store::setRunStatus(qint64 runId, RunStatus status, const RunUpdate& u) {
+void Store::setRunStatus(qint64 runId, RunState status, const RunUpdate& u) {
   QStringList sets{QStringLiteral("status = ?")};
-  QVariantList args{runStatusName(status)};
+  QVariantList args{runStateName(status)};
   auto add = [&](const char* column, const QVariant& v) {
     sets << QStringLiteral("%1 = ?").arg(QLatin1String(column));
     args << v;

@@ -2,6 +2,8 @@
 // use one Store per thread (or process). All methods throw StoreError on failure.
 #pragma once
 
+#include "exec/run_state.h"
+
 #include <QSqlDatabase>
 #include <QString>
 #include <QStringList>
@@ -19,16 +21,6 @@ class StoreError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
-
-/// Run lifecycle: queued → running → finished | failed | cancelled | lost; in-flight runs found
-/// at app start become interrupted.
-enum class RunStatus { Queued, Running, Finished, Failed, Cancelled, Lost, Interrupted };
-/// "queued", "running", … as stored in the database.
-QString runStatusName(RunStatus status);
-/// Inverse of runStatusName(); nullopt for unknown text.
-std::optional<RunStatus> runStatusFromName(const QString& name);
-/// True for finished, failed, cancelled, lost, interrupted.
-bool isTerminal(RunStatus status);
 
 /// Current UNIX time in seconds (fractional), the store's time unit.
 double unixNow();
@@ -51,7 +43,7 @@ struct NewRun {
   int seed = 0;
   nlohmann::json axes = nlohmann::json::object();
   nlohmann::json config = nlohmann::json::object();
-  RunStatus status = RunStatus::Queued;
+  RunState status = RunState::Queued;
   QString runDir;
 };
 
@@ -62,7 +54,7 @@ struct RunRecord {
   QString runKey, variant, task;
   int seed = 0;
   nlohmann::json axes, config;
-  RunStatus status = RunStatus::Queued;
+  RunState status = RunState::Queued;
   QString runDir;
   double created = 0;
   std::optional<double> started, finished, lastHeartbeat;
@@ -85,7 +77,7 @@ struct RunUpdate {
 /// Filter for listRuns(); unset members match everything.
 struct RunFilter {
   std::optional<qint64> studyId;
-  std::vector<RunStatus> statuses;
+  std::vector<RunState> statuses;
   std::optional<QString> task, variant, runKey;
 };
 
@@ -105,9 +97,6 @@ struct ResultValue {
   double value = 0;
   QString kind = QStringLiteral("final");
 };
-
-/// Results of a `finished` event payload (`final` and `best`: split → metric → value).
-std::vector<ResultValue> resultsFromFinishedEvent(const nlohmann::json& finished);
 
 /// A file produced by a run (checkpoint, adapters, merged weights, predictions, logs).
 struct Artifact {
@@ -160,7 +149,7 @@ class Store {
   std::optional<RunRecord> run(qint64 id);
   std::vector<RunRecord> listRuns(const RunFilter& filter = {});
   /// Sets the status and any fields given in `update`.
-  void setRunStatus(qint64 runId, RunStatus status, const RunUpdate& update = {});
+  void setRunStatus(qint64 runId, RunState status, const RunUpdate& update = {});
   /// Records a heartbeat time (UNIX seconds).
   void touchHeartbeat(qint64 runId, double time);
   /// Marks every `running` run `interrupted` (call at app start); returns how many.

@@ -1,6 +1,8 @@
 // Study files: parsing, validation, grid expansion and config hashing.
 #include "study/study.h"
 
+#include "assets/asset_ref.h"
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -129,8 +131,8 @@ void setAt(json& config, const std::string& pointer, const json& value) { config
 
 void collectAssets(const json& v, std::set<QString>& out) {
   if (v.is_string()) {
-    const auto& s = v.get_ref<const std::string&>();
-    if (s.rfind("asset:", 0) == 0) out.insert(QString::fromStdString(s.substr(6)));
+    const QString s = QString::fromStdString(v.get_ref<const std::string&>());
+    if (isAssetRef(s)) out.insert(assetName(s));
   } else if (v.is_structured()) {
     for (const auto& child : v) collectAssets(child, out);
   }
@@ -178,10 +180,8 @@ QString configHash(const json& config) {
 json resolveAssets(const json& config, const QString& assetRoot) {
   if (assetRoot.isEmpty()) return config;
   if (config.is_string()) {
-    const auto& s = config.get_ref<const std::string&>();
-    if (s.rfind("asset:", 0) == 0)
-      return QDir::cleanPath(assetRoot + u'/' + QString::fromStdString(s.substr(6))).toStdString();
-    return config;
+    const QString s = QString::fromStdString(config.get_ref<const std::string&>());
+    return isAssetRef(s) ? json(resolveAssetRef(s, assetRoot).toStdString()) : config;
   }
   if (config.is_object()) {
     json out = json::object();

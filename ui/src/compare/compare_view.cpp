@@ -345,7 +345,7 @@ void CompareView::refresh() {
   // runs still training: reload their curves
   for (int i = 0; i < runs_->count(); ++i) {
     QListWidgetItem* it = runs_->item(i);
-    const auto st = app::RunStatus(it->data(kStatusRole).toInt());
+    const auto st = app::RunState(it->data(kStatusRole).toInt());
     if (!app::isTerminal(st))
       loadedFinal_.remove(it->data(kIdRole).toLongLong());
     else if (loadedFinal_.contains(it->data(kIdRole).toLongLong()) &&

@@ -690,7 +690,7 @@ void DesignerView::updatePreview(const std::vector<app::ExpandedRun>& runs) {
   inspector_.clearQueue();
   const int shown = std::min<int>(int(runs.size()), 1000);
   preview_->setRowCount(shown);
-  const AssetCache cache;
+  const app::AssetCache cache;
   for (int i = 0; i < shown; ++i) {
     const auto& r = runs[size_t(i)];
     preview_->setItem(i, 0, new QTableWidgetItem(r.runId));
@@ -733,7 +733,7 @@ void DesignerView::onCounted(const QString& key, const ParamCounts& c) {
 
 void DesignerView::inspectModel() {
   QString model = model_->text().trimmed();
-  if (model.startsWith(QLatin1String("asset:"))) model = QDir(AssetCache().cacheDir()).filePath(model.mid(6));
+  if (model.startsWith(QLatin1String("asset:"))) model = QDir(app::AssetCache().cacheDir()).filePath(model.mid(6));
   if (!QFile::exists(QDir(model).filePath("config.json"))) {
     modelInfo_->setText(model_->text().startsWith(QLatin1String("asset:")) ? tr("Asset, fetched at launch.")
                                                                            : QString());

@@ -10,7 +10,7 @@
 
 namespace adamix::ui {
 
-ParamInspector::ParamInspector(QObject* parent) : QObject(parent) { engine_ = locateEngine(); }
+ParamInspector::ParamInspector(QObject* parent) : QObject(parent) { engine_ = app::locateEngine(); }
 
 ParamInspector::~ParamInspector() {
   if (process_) {

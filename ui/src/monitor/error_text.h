@@ -11,6 +11,6 @@ namespace adamix::ui {
 /// One or two sentences for a user (no jargon), with the engine's message and location.
 QString plainError(const QString& kind, const QString& message, const QString& location = {});
 /// Same for an executor RunError.
-inline QString plainError(const RunError& e) { return plainError(e.kind, e.message, e.location); }
+inline QString plainError(const app::RunError& e) { return plainError(e.kind, e.message, e.location); }
 
 }  // namespace adamix::ui

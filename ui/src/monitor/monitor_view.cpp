@@ -28,7 +28,6 @@ namespace adamix::ui {
 namespace {
 enum Col { ColRun, ColState, ColProgress, ColEta, ColLoss, ColDev, ColCount };
 
-app::RunStatus toStatus(RunState s) { return toRunStatus(s); }
 }  // namespace
 
 MonitorView::MonitorView(Workspace* workspace, QWidget* parent) : QWidget(parent), ws_(workspace) {
@@ -103,6 +102,7 @@ MonitorView::MonitorView(Workspace* workspace, QWidget* parent) : QWidget(parent
   adapter_->setLiveMode(true);
   adapter_->showMessage(tr("Live curves appear here while runs train"));
 
+  clock_.start();
   flushTimer_.setInterval(flushIntervalMs);
   connect(&flushTimer_, &QTimer::timeout, this, &MonitorView::flushPending);
   flushTimer_.start();
@@ -127,20 +127,21 @@ MonitorView::MonitorView(Workspace* workspace, QWidget* parent) : QWidget(parent
   connect(resume_, &QPushButton::clicked, this, &MonitorView::resumeSelected);
 }
 
-void MonitorView::attach(StudyRunner* runner) {
+void MonitorView::attach(app::StudyRunner* runner) {
   runner_ = runner;
   // signals are only queued here: processing happens in flushPending()
-  connect(runner, &StudyRunner::eventReceived, this, &MonitorView::onEvent);
-  connect(runner, &StudyRunner::runStarted, this, &MonitorView::onStarted);
-  connect(runner, &StudyRunner::runEnded, this, &MonitorView::onEnded);
-  connect(&runner->executor(), &LocalExecutor::runQueued, this, [this](const QString& key) {
+  connect(runner, &app::StudyRunner::eventReceived, this, &MonitorView::onEvent);
+  connect(runner, &app::StudyRunner::runStarted, this, &MonitorView::onStarted);
+  connect(runner, &app::StudyRunner::runEnded, this, &MonitorView::onEnded);
+  connect(&runner->executor(), &app::LocalExecutor::runQueued, this, [this](const QString& key) {
     LiveRun& r = ensureRun(key);
-    r.state = RunState::Queued;
+    r.progress.state = app::RunState::Queued;
     r.error.clear();
     updateRow(r);
     updateOverall();
   });
-  connect(runner, &StudyRunner::storeError, this, [this](const QString& m) { emit notice(tr("Store: %1").arg(m)); });
+  connect(runner, &app::StudyRunner::storeError, this,
+          [this](const QString& m) { emit notice(tr("Store: %1").arg(m)); });
 }
 
 const MonitorView::LiveRun* MonitorView::liveRun(const QString& key) const {
@@ -178,25 +179,25 @@ MonitorView::LiveRun& MonitorView::ensureRun(const QString& key) {
 
 void MonitorView::onStarted(const QString& key) {
   LiveRun& r = ensureRun(key);
-  r.state = RunState::Running;
+  r.progress.state = app::RunState::Running;
   r.error.clear();
   updateRow(r);
   updateOverall();
   if (table_->selectedItems().isEmpty()) r.item->setSelected(true);
 }
 
-void MonitorView::onEvent(const QString& key, const nlohmann::json& ev) { pending_.emplace_back(key, ev); }
+void MonitorView::onEvent(const QString& key, const app::EngineEvent& ev) { pending_.emplace_back(key, ev); }
 
-void MonitorView::onEnded(const QString& key, RunState state, const RunError& error) {
+void MonitorView::onEnded(const QString& key, app::RunState state, const app::RunError& error) {
   flushPending();
   LiveRun& r = ensureRun(key);
-  r.state = state;
-  r.error = state == RunState::Finished ? QString() : plainError(error);
-  if (state == RunState::Finished && r.totalSteps > 0) r.step = r.totalSteps;
+  r.progress.state = state;
+  r.error = state == app::RunState::Finished ? QString() : plainError(error);
+  if (state == app::RunState::Finished && r.progress.totalSteps > 0) r.progress.step = r.progress.totalSteps;
   updateRow(r);
   updateOverall();
   showCurrent();
-  emit notice(tr("%1: %2").arg(r.label, runStateName(state)));
+  emit notice(tr("%1: %2").arg(r.label, app::runStateName(state)));
 }
 
 void MonitorView::flushPending() {
@@ -204,50 +205,26 @@ void MonitorView::flushPending() {
     if (series_.revision() != drawnRevision_) redrawPlot();
     return;
   }
-  std::vector<std::pair<QString, nlohmann::json>> batch;
+  std::vector<std::pair<QString, app::EngineEvent>> batch;
   batch.swap(pending_);
   QSet<QString> touched;
   for (const auto& [key, ev] : batch) {
     ++applied_;
     LiveRun& r = ensureRun(key);
     touched.insert(key);
-    const std::string name = ev.value("event", "");
-    const double time = ev.contains("time") && ev["time"].is_number() ? ev["time"].get<double>() : 0.0;
-    if (name == "started") {
-      r.state = RunState::Running;
-      r.totalSteps = ev.value("total_steps", qint64(0));
-      r.step = ev.value("resumed_from_step", qint64(0));
-      r.firstStep = -1;
-    } else if (name == "progress") {
-      r.state = RunState::Running;
-      r.step = ev.value("step", r.step);
-      r.totalSteps = ev.value("total_steps", r.totalSteps);
-      r.epoch = ev.value("epoch", r.epoch);
-      if (ev.contains("loss") && ev["loss"].is_number()) r.loss = ev["loss"].get<double>();
-      if (r.firstStep < 0) {
-        r.firstStep = r.step;
-        r.clock.start();
-      }
-    } else if (name == "metric") {
-      if (!ev.contains("value") || !ev["value"].is_number()) continue;
-      const QString split = QString::fromStdString(ev.value("split", ""));
-      const QString mname = QString::fromStdString(ev.value("name", ""));
+    r.progress = app::fold(r.progress, ev, nowS());
+    if (const app::MetricEvent* m = ev.as<app::MetricEvent>()) {
+      if (!m->value) continue;
       SeriesPoint p;
-      p.step = double(ev.value("step", qint64(0)));
-      p.epoch = ev.value("epoch", 0.0);
-      p.time = time;
-      p.value = ev["value"].get<double>();
-      series_.append(key, split, mname, p);
-      const QString m = split + QLatin1Char('/') + mname;
-      if (metric_->findText(m) < 0) metric_->addItem(m);
-      if (split != QLatin1String("train") && mname != QLatin1String("loss") && mname != QLatin1String("consistency")) {
-        r.devName = mname;
-        r.dev = p.value;
-      }
-    } else if (name == "error") {
-      r.error =
-          plainError(QString::fromStdString(ev.value("kind", "")), QString::fromStdString(ev.value("message", "")),
-                     QString::fromStdString(ev.value("location", "")));
+      p.step = double(m->step);
+      p.epoch = m->epoch;
+      p.time = ev.time.value_or(0.0);
+      p.value = *m->value;
+      series_.append(key, m->split, m->name, p);
+      const QString metric = m->split + QLatin1Char('/') + m->name;
+      if (metric_->findText(metric) < 0) metric_->addItem(metric);
+    } else if (const app::ErrorEvent* e = ev.as<app::ErrorEvent>()) {
+      r.error = plainError(e->kind, e->message, e->location);
     }
   }
   for (const QString& key : touched) updateRow(runs_[key]);
@@ -264,23 +241,20 @@ QString MonitorView::formatDuration(double s) {
 }
 
 void MonitorView::updateRow(LiveRun& r) {
-  const app::RunStatus st = toStatus(r.state);
+  const app::RunState st = r.progress.state;
   r.item->setIcon(ColRun, statusIcon(st));
-  r.item->setText(ColState, runStateName(r.state));
+  r.item->setText(ColState, app::runStateName(r.progress.state));
   r.item->setForeground(ColState, statusColor(st));
   r.item->setToolTip(ColState, statusExplanation(st));
-  const double frac = r.totalSteps > 0 ? double(r.step) / double(r.totalSteps) : 0.0;
-  r.bar->setValue(int(std::lround(std::clamp(frac, 0.0, 1.0) * 1000)));
-  r.bar->setFormat(r.totalSteps > 0 ? QStringLiteral("%1 / %2").arg(r.step).arg(r.totalSteps) : QStringLiteral("—"));
-  double eta = std::nan("");
-  if (r.state == RunState::Running && r.firstStep >= 0 && r.step > r.firstStep && r.clock.isValid()) {
-    const double rate = double(r.step - r.firstStep) / (r.clock.elapsed() / 1000.0);
-    if (rate > 0) eta = double(r.totalSteps - r.step) / rate;
-  }
-  r.item->setText(ColEta, r.state == RunState::Finished ? tr("done") : formatDuration(eta));
-  r.item->setText(ColLoss, std::isfinite(r.loss) ? QString::number(r.loss, 'f', 4) : QStringLiteral("—"));
-  r.item->setText(ColDev, std::isfinite(r.dev) ? QStringLiteral("%1 %2").arg(r.devName).arg(r.dev, 0, 'f', 4)
-                                               : QStringLiteral("—"));
+  r.bar->setValue(int(std::lround(r.progress.fraction() * 1000)));
+  r.bar->setFormat(r.progress.totalSteps > 0 ? QStringLiteral("%1 / %2").arg(r.progress.step).arg(r.progress.totalSteps)
+                                             : QStringLiteral("—"));
+  const double eta = r.progress.state == app::RunState::Running ? r.progress.etaSeconds(nowS()) : std::nan("");
+  r.item->setText(ColEta, r.progress.state == app::RunState::Finished ? tr("done") : formatDuration(eta));
+  r.item->setText(ColLoss, r.progress.loss ? QString::number(*r.progress.loss, 'f', 4) : QStringLiteral("—"));
+  r.item->setText(ColDev, r.progress.dev
+                              ? QStringLiteral("%1 %2").arg(r.progress.devName).arg(*r.progress.dev, 0, 'f', 4)
+                              : QStringLiteral("—"));
   if (!r.error.isEmpty()) r.item->setToolTip(ColRun, r.error);
 }
 
@@ -289,11 +263,11 @@ double MonitorView::overallEtaSeconds() const {
   double left = 0, rate = 0;
   int running = 0;
   for (const LiveRun& r : runs_) {
-    if (isTerminal(r.state)) continue;
-    const qint64 total = r.totalSteps > 0 ? r.totalSteps : 0;
-    left += double(std::max<qint64>(0, total - r.step));
-    if (r.state == RunState::Running && r.firstStep >= 0 && r.step > r.firstStep && r.clock.isValid()) {
-      rate += double(r.step - r.firstStep) / (r.clock.elapsed() / 1000.0);
+    if (app::isTerminal(r.progress.state)) continue;
+    const qint64 total = r.progress.totalSteps > 0 ? r.progress.totalSteps : 0;
+    left += double(std::max<qint64>(0, total - r.progress.step));
+    if (r.progress.state == app::RunState::Running && r.progress.stepsPerSecond(nowS()) > 0) {
+      rate += r.progress.stepsPerSecond(nowS());
       ++running;
     }
   }
@@ -303,10 +277,10 @@ double MonitorView::overallEtaSeconds() const {
   qint64 known = 0;
   int knownN = 0;
   for (const LiveRun& r : runs_) {
-    if (r.totalSteps > 0) {
-      known += r.totalSteps;
+    if (r.progress.totalSteps > 0) {
+      known += r.progress.totalSteps;
       ++knownN;
-    } else if (!isTerminal(r.state)) {
+    } else if (!app::isTerminal(r.progress.state)) {
       ++unknown;
     }
   }
@@ -318,13 +292,11 @@ void MonitorView::updateOverall() {
   int running = 0, queued = 0, finished = 0, stopped = 0;
   double frac = 0;
   for (const LiveRun& r : runs_) {
-    running += r.state == RunState::Running;
-    queued += r.state == RunState::Queued;
-    finished += r.state == RunState::Finished;
-    stopped += isTerminal(r.state) && r.state != RunState::Finished;
-    frac += isTerminal(r.state) ? 1.0
-            : r.totalSteps > 0  ? std::clamp(double(r.step) / double(r.totalSteps), 0.0, 1.0)
-                                : 0.0;
+    running += r.progress.state == app::RunState::Running;
+    queued += r.progress.state == app::RunState::Queued;
+    finished += r.progress.state == app::RunState::Finished;
+    stopped += app::isTerminal(r.progress.state) && r.progress.state != app::RunState::Finished;
+    frac += app::isTerminal(r.progress.state) ? 1.0 : r.progress.fraction();
   }
   const int n = int(runs_.size());
   cancelAll_->setEnabled(running + queued > 0);
@@ -383,7 +355,7 @@ void MonitorView::resumeSelected() {
   QStringList errors;
   for (QTreeWidgetItem* it : table_->selectedItems()) {
     const LiveRun* r = liveRun(it->data(0, Qt::UserRole).toString());
-    if (!r || !isTerminal(r->state) || r->state == RunState::Finished) continue;
+    if (!r || !app::isTerminal(r->progress.state) || r->progress.state == app::RunState::Finished) continue;
     QString err;
     if (!ws_->resumeRun(r->runId, &err)) errors << QStringLiteral("%1: %2").arg(r->label, err);
   }

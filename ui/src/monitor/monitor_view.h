@@ -5,7 +5,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "exec/run_state.h"
+#include "exec/engine_events.h"
+#include "exec/run_progress.h"
 #include "plot/plot_adapter.h"
 #include "plot/series_store.h"
 
@@ -26,7 +27,7 @@ class QTreeWidget;
 class QTreeWidgetItem;
 class QCustomPlot;
 
-namespace adamix {
+namespace adamix::app {
 class StudyRunner;
 }
 
@@ -46,14 +47,8 @@ class MonitorView : public QWidget {
     QString key;       ///< queue key (config hash)
     qint64 runId = 0;  ///< store id
     QString label;
-    RunState state = RunState::Queued;
-    qint64 step = 0, totalSteps = 0, firstStep = -1;
-    double epoch = 0;
-    QElapsedTimer clock;  ///< since the first progress event
-    double loss = std::nan("");
-    QString devName;
-    double dev = std::nan("");
-    QString error;  ///< plain words
+    app::RunProgress progress;  ///< state, steps, loss, dev metric (folded from its events)
+    QString error;              ///< plain words
     QString runDir;
     QTreeWidgetItem* item = nullptr;
     QProgressBar* bar = nullptr;
@@ -87,19 +82,20 @@ class MonitorView : public QWidget {
   void notice(const QString& text);
 
  private:
-  void attach(StudyRunner* runner);
-  void onEvent(const QString& key, const nlohmann::json& ev);
+  void attach(app::StudyRunner* runner);
+  void onEvent(const QString& key, const app::EngineEvent& ev);
   void onStarted(const QString& key);
-  void onEnded(const QString& key, RunState state, const RunError& error);
+  void onEnded(const QString& key, app::RunState state, const app::RunError& error);
   LiveRun& ensureRun(const QString& key);
   void updateRow(LiveRun& r);
   void updateOverall();
   void redrawPlot();
   void showCurrent();
   QString currentKey() const;
+  double nowS() const { return clock_.elapsed() / 1000.0; }
 
   Workspace* ws_;
-  StudyRunner* runner_ = nullptr;
+  app::StudyRunner* runner_ = nullptr;
   QTreeWidget* table_;
   QProgressBar* overall_;
   QLabel* overallLabel_;
@@ -114,7 +110,8 @@ class MonitorView : public QWidget {
   SeriesStore series_;
   QHash<QString, LiveRun> runs_;
   QStringList order_;
-  std::vector<std::pair<QString, nlohmann::json>> pending_;
+  std::vector<std::pair<QString, app::EngineEvent>> pending_;
+  QElapsedTimer clock_;  ///< the monitor's clock for speeds and ETAs
   QTimer flushTimer_;
   quint64 drawnRevision_ = 0;
   qint64 applied_ = 0;

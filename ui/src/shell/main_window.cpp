@@ -169,7 +169,7 @@ void MainWindow::buildMenus() {
     QStringList errors;
     for (qint64 id : tree_->selectedRuns()) {
       const auto rec = ws_->isOpen() ? ws_->store().run(id) : std::nullopt;
-      if (!rec || rec->status == app::RunStatus::Finished || !app::isTerminal(rec->status)) continue;
+      if (!rec || rec->status == app::RunState::Finished || !app::isTerminal(rec->status)) continue;
       QString err;
       if (!ws_->resumeRun(id, &err)) errors << err;
     }

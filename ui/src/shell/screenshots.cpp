@@ -108,7 +108,7 @@ QStringList renderScreenshots(MainWindow& w, const ScreenshotOptions& o) {
   QList<qint64> ids;
   try {
     app::RunFilter f;
-    f.statuses = {app::RunStatus::Finished};
+    f.statuses = {app::RunState::Finished};
     for (const auto& r : w.workspace()->store().listRuns(f)) ids << r.id;
   } catch (const std::exception&) {
   }

@@ -33,9 +33,9 @@ RunTree::RunTree(Workspace* workspace, QWidget* parent) : QWidget(parent), ws_(w
   filter_->setToolTip(tr("Shows only runs whose task, variant, seed or status contains this text."));
   status_ = new QComboBox;
   status_->addItem(tr("All states"), QString());
-  for (auto s : {app::RunStatus::Running, app::RunStatus::Queued, app::RunStatus::Finished, app::RunStatus::Failed,
-                 app::RunStatus::Cancelled, app::RunStatus::Lost, app::RunStatus::Interrupted})
-    status_->addItem(statusIcon(s), app::runStatusName(s), app::runStatusName(s));
+  for (auto s : {app::RunState::Running, app::RunState::Queued, app::RunState::Finished, app::RunState::Failed,
+                 app::RunState::Cancelled, app::RunState::Lost, app::RunState::Interrupted})
+    status_->addItem(statusIcon(s), app::runStateName(s), app::runStateName(s));
   status_->setToolTip(tr("Shows only runs in this state."));
   row->addWidget(filter_, 1);
   row->addWidget(status_);
@@ -108,13 +108,13 @@ void RunTree::refresh() {
     return item;
   };
   for (const app::StudyRecord& s : studies) makeStudy(s.id, s.name, s.filePath);
-  std::map<qint64, std::map<app::RunStatus, int>> counts;
+  std::map<qint64, std::map<app::RunState, int>> counts;
   int total = 0, running = 0, finished = 0;
   for (const app::RunRecord& r : runs) {
     const qint64 sid = r.studyId.value_or(-1);
     if (!studyItems.count(sid)) makeStudy(sid, tr("Imported runs"), tr("Runs added with `adamix import`"));
     QTreeWidgetItem* parent = studyItems[sid];
-    const QString name = app::runStatusName(r.status);
+    const QString name = app::runStateName(r.status);
     const QString label =
         QStringLiteral("%1 · %2").arg(r.task, r.variant.isEmpty() ? QStringLiteral("base") : r.variant);
     auto* item = new QTreeWidgetItem(parent, {label, name, QString::number(r.seed)});
@@ -130,25 +130,25 @@ void RunTree::refresh() {
     if (selected.contains(r.id)) item->setSelected(true);
     counts[sid][r.status] += 1;
     ++total;
-    running += r.status == app::RunStatus::Running;
-    finished += r.status == app::RunStatus::Finished;
+    running += r.status == app::RunState::Running;
+    finished += r.status == app::RunState::Finished;
   }
   for (auto& [sid, item] : studyItems) {
     const auto& c = counts[sid];
     int n = 0, fin = 0;
     for (const auto& [st, k] : c) {
       n += k;
-      if (st == app::RunStatus::Finished) fin += k;
+      if (st == app::RunState::Finished) fin += k;
     }
     item->setText(1, tr("%1/%2 done").arg(fin).arg(n));
-    if (c.count(app::RunStatus::Running))
-      item->setIcon(0, statusIcon(app::RunStatus::Running));
-    else if (c.count(app::RunStatus::Failed) || c.count(app::RunStatus::Lost))
-      item->setIcon(0, statusIcon(app::RunStatus::Failed));
+    if (c.count(app::RunState::Running))
+      item->setIcon(0, statusIcon(app::RunState::Running));
+    else if (c.count(app::RunState::Failed) || c.count(app::RunState::Lost))
+      item->setIcon(0, statusIcon(app::RunState::Failed));
     else if (n > 0 && fin == n)
-      item->setIcon(0, statusIcon(app::RunStatus::Finished));
+      item->setIcon(0, statusIcon(app::RunState::Finished));
     else
-      item->setIcon(0, statusIcon(app::RunStatus::Queued));
+      item->setIcon(0, statusIcon(app::RunState::Queued));
   }
   summary_->setText(tr("%1 runs: %2 finished, %3 running").arg(total).arg(finished).arg(running));
   applyFilter();

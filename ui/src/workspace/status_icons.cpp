@@ -9,8 +9,8 @@
 
 namespace adamix::ui {
 
-QColor statusColor(app::RunStatus s) {
-  using S = app::RunStatus;
+QColor statusColor(app::RunState s) {
+  using S = app::RunState;
   switch (s) {
     case S::Queued: return QColor(0x8a, 0x8f, 0x98);
     case S::Running: return QColor(0x1f, 0x77, 0xb4);
@@ -23,8 +23,8 @@ QColor statusColor(app::RunStatus s) {
   return Qt::gray;
 }
 
-QString statusExplanation(app::RunStatus s) {
-  using S = app::RunStatus;
+QString statusExplanation(app::RunState s) {
+  using S = app::RunState;
   switch (s) {
     case S::Queued: return QObject::tr("Waiting for a free slot in the run queue.");
     case S::Running: return QObject::tr("The engine process is training this run now.");
@@ -37,7 +37,7 @@ QString statusExplanation(app::RunStatus s) {
   return {};
 }
 
-QIcon statusIcon(app::RunStatus s) {
+QIcon statusIcon(app::RunState s) {
   static QHash<int, QIcon> cache;
   auto it = cache.constFind(int(s));
   if (it != cache.constEnd()) return *it;
@@ -51,7 +51,7 @@ QIcon statusIcon(app::RunStatus s) {
     const QColor c = statusColor(s);
     p.setPen(Qt::NoPen);
     p.setBrush(c);
-    if (s == app::RunStatus::Queued) {
+    if (s == app::RunState::Queued) {
       p.setPen(QPen(c, 2 * k));
       p.setBrush(Qt::NoBrush);
     }
@@ -59,7 +59,7 @@ QIcon statusIcon(app::RunStatus s) {
     QPen white(Qt::white, 1.8 * k, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin);
     p.setPen(white);
     p.setBrush(Qt::NoBrush);
-    using S = app::RunStatus;
+    using S = app::RunState;
     switch (s) {
       case S::Finished: {
         QPainterPath path;

@@ -10,10 +10,10 @@
 namespace adamix::ui {
 
 /// The icon of a run status (a coloured disc with a symbol: ✓ finished, ✕ failed, ▶ running, …).
-QIcon statusIcon(app::RunStatus status);
+QIcon statusIcon(app::RunState status);
 /// The colour used for a status in icons and progress bars.
-QColor statusColor(app::RunStatus status);
+QColor statusColor(app::RunState status);
 /// A one-sentence explanation of a status for tooltips.
-QString statusExplanation(app::RunStatus status);
+QString statusExplanation(app::RunState status);
 
 }  // namespace adamix::ui

@@ -2,6 +2,7 @@
 #include "workspace/workspace.h"
 
 #include "assets/assets.h"
+#include "exec/study_launch.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -16,7 +17,7 @@ QueueSettings QueueSettings::load() {
   QueueSettings q;
   q.jobs = s.value("exec/jobs", std::max(1, QThread::idealThreadCount() / 2)).toInt();
   q.threadsPerRun = s.value("exec/threadsPerRun", 1).toInt();
-  q.heartbeatTimeoutS = s.value("exec/heartbeatTimeoutS", 30).toInt();
+  q.heartbeatTimeoutS = s.value("exec/heartbeatTimeoutS", app::kDefaultHeartbeatTimeoutS).toInt();
   q.enginePath = s.value("exec/enginePath").toString();
   return q;
 }
@@ -43,7 +44,7 @@ bool Workspace::open(const QString& dbPath, QString* error) {
   try {
     QDir().mkpath(QFileInfo(abs).absolutePath());
     store->open(abs);
-    StudyRunner::markDeadRunsInterrupted(*store, QueueSettings::load().heartbeatTimeoutS);
+    app::StudyRunner::markDeadRunsInterrupted(*store, QueueSettings::load().heartbeatTimeoutS);
   } catch (const std::exception& e) {
     if (error) *error = tr("Cannot open the workspace %1: %2").arg(abs, QString::fromUtf8(e.what()));
     return false;
@@ -74,19 +75,19 @@ QString Workspace::studiesDir() const {
   return dbPath_.isEmpty() ? QString() : QFileInfo(dbPath_).absoluteDir().filePath(QStringLiteral("studies"));
 }
 
-StudyRunner* Workspace::runner() {
+app::StudyRunner* Workspace::runner() {
   if (!store_) return nullptr;
   if (!runner_) {
     const QueueSettings q = QueueSettings::load();
-    ExecutorOptions o;
-    o.enginePath = locateEngine(q.enginePath);
+    app::ExecutorOptions o;
+    o.enginePath = app::locateEngine(q.enginePath);
     o.jobs = std::max(1, q.jobs);
     o.threadsPerRun = std::max(0, q.threadsPerRun);
     o.heartbeatTimeoutMs = q.heartbeatTimeoutS * 1000;
-    runner_ = std::make_unique<StudyRunner>(*store_, o);
-    connect(runner_.get(), &StudyRunner::runStarted, this, &Workspace::notifyChanged);
-    connect(runner_.get(), &StudyRunner::runEnded, this, &Workspace::notifyChanged);
-    connect(runner_.get(), &StudyRunner::allFinished, this, &Workspace::notifyChanged);
+    runner_ = std::make_unique<app::StudyRunner>(*store_, o);
+    connect(runner_.get(), &app::StudyRunner::runStarted, this, &Workspace::notifyChanged);
+    connect(runner_.get(), &app::StudyRunner::runEnded, this, &Workspace::notifyChanged);
+    connect(runner_.get(), &app::StudyRunner::allFinished, this, &Workspace::notifyChanged);
     emit runnerCreated(runner_.get());
   }
   return runner_.get();
@@ -106,42 +107,20 @@ int Workspace::launchStudy(const app::Study& study, const QString& studyFile, bo
     if (error) *error = tr("Open or create a workspace first.");
     return -1;
   }
-  std::vector<app::ExpandedRun> runs;
   try {
-    app::ExpandOptions eo;
-    const QStringList assets = app::studyAssets(study);
-    if (!assets.isEmpty()) {
-      const AssetCache cache;
-      for (const QString& name : assets) {
-        const FetchResult r = cache.fetch(name);
-        if (!r.ok) {
-          if (error) *error = tr("The asset %1 is not available: %2").arg(name, r.error);
-          return -1;
-        }
-      }
-      eo.assetRoot = cache.cacheDir();
-    }
-    runs = app::expandStudy(study, eo);
-  } catch (const std::exception& e) {
-    if (error) *error = QString::fromUtf8(e.what());
-    return -1;
-  }
-  StudyRunner* r = runner();
-  if (r->executor().options().enginePath.isEmpty()) {
-    if (error)
-      *error =
-          tr("The training engine (adamix-engine) was not found. Set its path in Settings or the "
-             "ADAMIX_ENGINE environment variable.");
-    return -1;
-  }
-  try {
-    PlanOptions po;
+    app::PlanOptions po;
     po.runsDir = runsDir();
     po.force = force;
-    const auto plan = r->plan(study, studyFile, runs, po);
-    const int n = r->start(plan);
+    const int n = app::launchStudy(*runner(), study, studyFile, app::AssetCache(), po);
     notifyChanged();
     return n;
+  } catch (const app::LaunchError& e) {
+    if (error)
+      *error = e.stage() == app::LaunchError::Stage::Asset
+                   ? tr("The asset %1 is not available: %2").arg(e.subject(), e.detail())
+                   : tr("The training engine (adamix-engine) was not found. Set its path in Settings or the "
+                        "ADAMIX_ENGINE environment variable.");
+    return -1;
   } catch (const std::exception& e) {
     if (error) *error = QString::fromUtf8(e.what());
     return -1;
@@ -158,29 +137,16 @@ bool Workspace::resumeRun(qint64 runId, QString* error) {
   if (!store_) return false;
   const auto rec = store_->run(runId);
   if (!rec) return false;
-  if (rec->status == app::RunStatus::Running || rec->status == app::RunStatus::Queued) {
+  if (rec->status == app::RunState::Running || rec->status == app::RunState::Queued) {
     if (error) *error = tr("The run is already queued or running.");
     return false;
   }
-  StudyRunner* r = runner();
-  if (r->executor().options().enginePath.isEmpty()) {
+  app::StudyRunner* r = runner();
+  if (!app::engineUsable(r->executor().options())) {
     if (error) *error = tr("The training engine (adamix-engine) was not found.");
     return false;
   }
-  PlannedRun p;
-  p.runId = rec->id;
-  p.run.config = rec->config;
-  p.run.configHash = rec->runKey;
-  p.run.runId = QString::fromStdString(rec->config.value("run_id", std::string()));
-  p.run.variant = rec->variant;
-  p.run.task = rec->task;
-  p.run.seed = rec->seed;
-  p.run.axesJson = rec->axes;
-  p.runDir = rec->runDir.isEmpty() ? QDir(runsDir()).filePath(p.run.runId) : rec->runDir;
-  p.previousStatus = app::runStatusName(rec->status);
-  const bool hasCheckpoint = QFile::exists(QDir(p.runDir).filePath("checkpoint/state.safetensors"));
-  p.action =
-      hasCheckpoint && rec->status != app::RunStatus::Finished ? PlannedRun::Action::Resume : PlannedRun::Action::Train;
+  const app::PlannedRun p = app::planRerun(*rec, runsDir());
   const bool ok = r->startRun(p);
   if (!ok && error) *error = tr("The run could not be queued.");
   notifyChanged();

@@ -18,8 +18,8 @@ namespace adamix::ui {
 struct QueueSettings {
   int jobs = 1;
   int threadsPerRun = 1;
-  int heartbeatTimeoutS = 30;
-  QString enginePath;  ///< empty: locateEngine() decides
+  int heartbeatTimeoutS = app::kDefaultHeartbeatTimeoutS;
+  QString enginePath;  ///< empty: app::locateEngine() decides
   static QueueSettings load();
   void save() const;
 };
@@ -45,7 +45,7 @@ class Workspace : public QObject {
   app::Store& store() { return *store_; }
 
   /// The run queue (created on first use with the current QueueSettings).
-  StudyRunner* runner();
+  app::StudyRunner* runner();
   /// True while runs are queued or running.
   bool isBusy() const { return runner_ && !runner_->isIdle(); }
 
@@ -69,11 +69,11 @@ class Workspace : public QObject {
   /// Runs or studies changed (state, new runs, results).
   void changed();
   /// A run queued by this workspace's runner started/ended (runKey = config hash).
-  void runnerCreated(adamix::StudyRunner* runner);
+  void runnerCreated(adamix::app::StudyRunner* runner);
 
  private:
   std::unique_ptr<app::Store> store_;
-  std::unique_ptr<StudyRunner> runner_;
+  std::unique_ptr<app::StudyRunner> runner_;
   QString dbPath_;
   bool changePending_ = false;
 };

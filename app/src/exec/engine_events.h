@@ -1,0 +1,124 @@
+// Typed adamix-engine events (docs/protocol.md): the one place where an event's JSON object is
+// picked apart. EventParser turns stdout lines into JSON objects; decodeEvent() turns those into
+// the structs below, which everything else (executor, store glue, CLI, GUI) consumes.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "exec/run_state.h"
+#include "store/store.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QMetaType>
+#include <QString>
+
+#include <optional>
+#include <stdexcept>
+#include <variant>
+#include <vector>
+
+namespace adamix::app {
+
+/// A malformed event: what() names the event kind and the field at fault.
+class EventDecodeError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Parameter counts (`params` of `started` and `finished`).
+struct ParamCounts {
+  qint64 total = 0, trainable = 0, trainablePeft = 0, inferencePeft = 0, head = 0;
+};
+
+/// `started`: the engine validated its config and begins (or resumes) training.
+struct StartedEvent {
+  nlohmann::json config = nlohmann::json::object();  ///< the resolved config
+  QString device;                                    ///< "cpu", "cuda:0"
+  int threads = 0;
+  ParamCounts params;
+  qint64 totalSteps = 0;
+  qint64 resumedFromStep = 0;  ///< 0 for a fresh start
+};
+
+/// `progress`: training advanced to `step`. Optional fields are absent (or null) in the event.
+struct ProgressEvent {
+  qint64 step = 0;
+  qint64 totalSteps = 0;  ///< 0 when absent
+  std::optional<double> epoch, loss, lr, examplesPerS, tokensPerS;
+};
+
+/// `metric`: one metric point. `value` is nullopt when the engine wrote null (NaN).
+struct MetricEvent {
+  qint64 step = 0;
+  double epoch = 0;
+  QString split, name;
+  std::optional<double> value;
+};
+
+/// `heartbeat`: the process is alive.
+struct HeartbeatEvent {
+  qint64 step = 0;
+};
+
+/// `checkpoint`: a checkpoint of `step` was written at `path` (relative to the run directory).
+struct CheckpointEvent {
+  qint64 step = 0;
+  QString path;
+};
+
+/// `finished`: training ended normally; `results` holds `final` then `best` values.
+struct FinishedEvent {
+  std::vector<ResultValue> results;
+  qint64 bestStep = 0;
+  QString primaryMetric;
+  double wallS = 0;
+  ParamCounts params;
+  QString predictions;  ///< generation tasks: "predictions/dev.tsv"
+  nlohmann::json metricNotes = nlohmann::json::object();
+};
+
+/// `error`: the run failed. `synthetic` marks events made by the app for runs that ended
+/// without reporting (crash, lost, cancelled before start).
+struct ErrorEvent {
+  QString kind, message, location;
+  bool synthetic = false;
+};
+
+/// An event kind this app does not know (a newer minor schema); kept, never an error.
+struct OtherEvent {
+  nlohmann::json fields = nlohmann::json::object();  ///< the whole event object
+};
+
+/// One decoded engine event: the common fields and the kind-specific body.
+struct EngineEvent {
+  QString name;                ///< the `event` field
+  QString run;                 ///< the `run` field (may be empty)
+  std::optional<double> time;  ///< UNIX seconds; nullopt when absent
+  std::variant<OtherEvent, StartedEvent, ProgressEvent, MetricEvent, HeartbeatEvent, CheckpointEvent, FinishedEvent,
+               ErrorEvent>
+      body;
+
+  /// The body if it is a `T`, else nullptr.
+  template <class T>
+  const T* as() const {
+    return std::get_if<T>(&body);
+  }
+};
+
+/// Decodes one event object (as returned by EventParser). Unknown kinds become OtherEvent;
+/// absent optional fields take their defaults; a field of the wrong type, or a missing required
+/// one (`metric.value`, `progress.step`), throws EventDecodeError naming the field.
+EngineEvent decodeEvent(const nlohmann::json& event);
+
+/// decodeEvent() without exceptions: nullopt and `error` set for a malformed event.
+std::optional<EngineEvent> tryDecodeEvent(const nlohmann::json& event, QString* error);
+
+/// The `error` event the app reports for a run that ended without one (`synthetic`).
+EngineEvent syntheticErrorEvent(const QString& run, const RunError& error);
+
+/// The store row of a metric event; `fallbackTime` when the event carries no time.
+MetricPoint toMetricPoint(qint64 runId, const EngineEvent& event, const MetricEvent& metric, double fallbackTime);
+
+}  // namespace adamix::app
+
+Q_DECLARE_METATYPE(adamix::app::EngineEvent)

@@ -1,0 +1,42 @@
+// Replaying a run's event stream: the "a resumed segment replaces the points after its
+// checkpoint" rule, and the summary of a complete events.jsonl (used by `adamix import`).
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "exec/engine_events.h"
+
+#include <QByteArray>
+#include <QStringList>
+
+#include <optional>
+#include <vector>
+
+namespace adamix::app {
+
+/// The step after which stored metric points are stale once `event` arrives: a `started` event
+/// that resumes from the checkpoint at step S replaces every point with step > S. nullopt for
+/// fresh starts and other events.
+std::optional<qint64> stalePointsAfter(const EngineEvent& event);
+
+/// Removes the points with step > `step` (see stalePointsAfter()).
+void dropPointsAfter(std::vector<MetricPoint>& points, qint64 step);
+
+/// What a run's complete event stream says.
+struct ReplayedRun {
+  std::vector<MetricPoint> points;  ///< metric points (runId 0), stale ones of resumed segments dropped
+  std::optional<double> started;    ///< time of the first `started` event
+  std::optional<double> ended;      ///< time of the last `finished` or `error` event
+  std::optional<FinishedEvent> finished;
+  std::optional<ErrorEvent> error;         ///< the last error, unless a `finished` event came after it
+  RunState state = RunState::Interrupted;  ///< finished, failed, or interrupted (no end, or stopped by a signal)
+  QStringList warnings;                    ///< lines or events that were skipped
+};
+
+/// Replays decoded events in stream order. Events without a time count as time 0.
+ReplayedRun replayEvents(const std::vector<EngineEvent>& events);
+
+/// Parses (EventParser), decodes and replays the content of an events.jsonl file; rejected
+/// lines and malformed events are reported in `warnings` and skipped.
+ReplayedRun replayEventLog(const QByteArray& jsonLines);
+
+}  // namespace adamix::app

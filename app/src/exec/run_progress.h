@@ -1,0 +1,40 @@
+// The live progress of one run, folded from its engine events: what the CLI's progress bars
+// and the GUI's monitor show (step, total, loss, latest dev metric, ETA).
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "exec/engine_events.h"
+#include "exec/run_state.h"
+
+#include <optional>
+
+namespace adamix::app {
+
+/// Progress of one run. `state` follows the events (started/progress → running); terminal
+/// states are set by the owner from the executor's verdict.
+struct RunProgress {
+  RunState state = RunState::Queued;
+  qint64 step = 0;
+  qint64 totalSteps = 0;  ///< 0 while unknown
+  double epoch = 0;
+  std::optional<double> loss;       ///< training loss of the last progress event
+  QString devName;                  ///< name of the latest dev metric (not loss/consistency)
+  std::optional<double> dev;        ///< its value
+  std::optional<ErrorEvent> error;  ///< the run's `error` event, if any
+  qint64 firstStep = -1;            ///< step of the first progress event since `started` (-1: none yet)
+  double firstClockS = 0;           ///< caller's clock (seconds) at that event
+
+  /// Fraction of the steps done, in [0, 1] (0 while the total is unknown).
+  double fraction() const;
+  /// Training speed since the first progress event, steps per second at `nowS` (the caller's
+  /// clock, as passed to fold()); 0 while unknown.
+  double stepsPerSecond(double nowS) const;
+  /// Seconds left at the current speed; NaN while unknown.
+  double etaSeconds(double nowS) const;
+};
+
+/// Applies one event to a run's progress. `clockS` is the caller's monotonic clock in seconds
+/// (it only times the first progress event, for the speed and ETA).
+RunProgress fold(RunProgress progress, const EngineEvent& event, double clockS);
+
+}  // namespace adamix::app

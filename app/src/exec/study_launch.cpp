@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "exec/study_launch.h"
+
+#include <QFileInfo>
+
+#include <algorithm>
+
+namespace adamix::app {
+
+LaunchError::LaunchError(Stage stage, QString subject, const QString& detail)
+    : std::runtime_error((subject.isEmpty() ? detail : subject + QStringLiteral(": ") + detail).toStdString()),
+      stage_(stage),
+      subject_(std::move(subject)),
+      detail_(detail) {}
+
+int LaunchPlan::count(PlannedRun::Action action) const {
+  return int(std::count_if(runs.begin(), runs.end(), [&](const PlannedRun& r) { return r.action == action; }));
+}
+
+bool LaunchPlan::needsEngine() const {
+  return count(PlannedRun::Action::Train) + count(PlannedRun::Action::Resume) > 0;
+}
+
+bool engineUsable(const ExecutorOptions& options) {
+  return !options.enginePath.isEmpty() && QFileInfo(options.enginePath).isExecutable();
+}
+
+std::vector<ExpandedRun> fetchAndExpand(const Study& study, const AssetCache& cache, const FetchOptions& fetch,
+                                        const AssetFetched& onFetched) {
+  for (const QString& name : studyAssets(study)) {
+    const FetchResult r = cache.fetch(name, fetch);
+    if (onFetched) onFetched(name, r);
+    if (!r.ok) throw LaunchError(LaunchError::Stage::Asset, name, r.error);
+  }
+  ExpandOptions eo;
+  eo.assetRoot = cache.cacheDir();
+  return expandStudy(study, eo);
+}
+
+LaunchPlan planLaunch(StudyRunner& runner, const Study& study, const QString& studyFile,
+                      const std::vector<ExpandedRun>& runs, const PlanOptions& options) {
+  LaunchPlan plan;
+  plan.runs = runner.plan(study, studyFile, runs, options, &plan.studyId);
+  return plan;
+}
+
+int startLaunch(StudyRunner& runner, const LaunchPlan& plan) {
+  if (plan.needsEngine() && !engineUsable(runner.executor().options()))
+    throw LaunchError(LaunchError::Stage::Engine, runner.executor().options().enginePath,
+                      QStringLiteral("adamix-engine not found"));
+  return runner.start(plan.runs);
+}
+
+int launchStudy(StudyRunner& runner, const Study& study, const QString& studyFile, const AssetCache& cache,
+                const PlanOptions& options) {
+  const std::vector<ExpandedRun> runs = fetchAndExpand(study, cache);
+  return startLaunch(runner, planLaunch(runner, study, studyFile, runs, options));
+}
+
+}  // namespace adamix::app

@@ -1,0 +1,272 @@
+// Typed engine events: decoding each kind, the resume replay rule, the progress fold.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "exec/engine_events.h"
+#include "exec/event_replay.h"
+#include "exec/run_progress.h"
+
+#include <QTest>
+
+#include <cmath>
+
+using namespace adamix::app;
+using nlohmann::json;
+
+namespace {
+
+EngineEvent decode(const char* text) { return decodeEvent(json::parse(text)); }
+
+QString decodeError(const char* text) {
+  QString error;
+  const auto e = tryDecodeEvent(json::parse(text), &error);
+  return e ? QStringLiteral("<decoded>") : error;
+}
+
+std::vector<qint64> steps(const std::vector<MetricPoint>& points) {
+  std::vector<qint64> out;
+  for (const MetricPoint& p : points) out.push_back(p.step);
+  return out;
+}
+
+}  // namespace
+
+class TestEvents : public QObject {
+  Q_OBJECT
+
+ private slots:
+  // ---- decodeEvent ----------------------------------------------------------------------
+  void decodesStarted() {
+    const EngineEvent e = decode(R"({"event":"started","schema":"1.0","run":"r1","time":100.5,
+        "config":{"seed":3},"device":"cpu","threads":2,
+        "params":{"total":1000,"trainable":100,"trainable_peft":80,"inference_peft":20,"head":7},
+        "total_steps":50,"resumed_from_step":20})");
+    QCOMPARE(e.name, QStringLiteral("started"));
+    QCOMPARE(e.run, QStringLiteral("r1"));
+    QCOMPARE(e.time.value(), 100.5);
+    const StartedEvent* s = e.as<StartedEvent>();
+    QVERIFY(s);
+    QCOMPARE(s->config.at("seed").get<int>(), 3);
+    QCOMPARE(s->device, QStringLiteral("cpu"));
+    QCOMPARE(s->threads, 2);
+    QCOMPARE(s->params.total, qint64(1000));
+    QCOMPARE(s->params.trainable, qint64(100));
+    QCOMPARE(s->params.trainablePeft, qint64(80));
+    QCOMPARE(s->params.inferencePeft, qint64(20));
+    QCOMPARE(s->params.head, qint64(7));
+    QCOMPARE(s->totalSteps, qint64(50));
+    QCOMPARE(s->resumedFromStep, qint64(20));
+  }
+
+  void decodesProgress() {
+    const EngineEvent e = decode(R"({"event":"progress","schema":"1.0","run":"r","time":1,"step":12,
+        "total_steps":40,"epoch":1.5,"loss":0.25,"lr":0.001,"examples_per_s":64,"tokens_per_s":2048})");
+    const ProgressEvent* p = e.as<ProgressEvent>();
+    QVERIFY(p);
+    QCOMPARE(p->step, qint64(12));
+    QCOMPARE(p->totalSteps, qint64(40));
+    QCOMPARE(p->epoch.value(), 1.5);
+    QCOMPARE(p->loss.value(), 0.25);
+    QCOMPARE(p->lr.value(), 0.001);
+    QCOMPARE(p->examplesPerS.value(), 64.0);
+    QCOMPARE(p->tokensPerS.value(), 2048.0);
+    // a NaN loss is written as null: absent, not an error
+    const EngineEvent n = decode(R"({"event":"progress","step":13,"loss":null})");
+    QVERIFY(!n.as<ProgressEvent>()->loss);
+    QVERIFY(!n.time);
+  }
+
+  void decodesMetricHeartbeatCheckpoint() {
+    const EngineEvent m = decode(R"({"event":"metric","time":5,"step":30,"epoch":0.75,"split":"dev_matched",
+        "name":"accuracy","value":0.8125})");
+    const MetricEvent* mv = m.as<MetricEvent>();
+    QVERIFY(mv);
+    QCOMPARE(mv->step, qint64(30));
+    QCOMPARE(mv->epoch, 0.75);
+    QCOMPARE(mv->split, QStringLiteral("dev_matched"));
+    QCOMPARE(mv->name, QStringLiteral("accuracy"));
+    QCOMPARE(mv->value.value(), 0.8125);
+    const MetricPoint mp = toMetricPoint(9, m, *mv, -1);
+    QCOMPARE(mp.runId, qint64(9));
+    QCOMPARE(mp.time, 5.0);
+    QCOMPARE(mp.value, 0.8125);
+
+    QCOMPARE(decode(R"({"event":"heartbeat","step":17})").as<HeartbeatEvent>()->step, qint64(17));
+    const EngineEvent c = decode(R"({"event":"checkpoint","step":40,"path":"checkpoint/state.safetensors"})");
+    QCOMPARE(c.as<CheckpointEvent>()->step, qint64(40));
+    QCOMPARE(c.as<CheckpointEvent>()->path, QStringLiteral("checkpoint/state.safetensors"));
+  }
+
+  void decodesFinished() {
+    const EngineEvent e = decode(R"({"event":"finished","final":{"dev":{"accuracy":0.7,"loss":0.6}},
+        "best":{"dev":{"accuracy":0.75,"f1":null}},"best_step":20,"primary_metric":"accuracy","wall_s":12.5,
+        "params":{"total":10},"predictions":"predictions/dev.tsv","metric_notes":{"meteor":"approx"}})");
+    const FinishedEvent* f = e.as<FinishedEvent>();
+    QVERIFY(f);
+    QCOMPARE(f->bestStep, qint64(20));
+    QCOMPARE(f->primaryMetric, QStringLiteral("accuracy"));
+    QCOMPARE(f->wallS, 12.5);
+    QCOMPARE(f->params.total, qint64(10));
+    QCOMPARE(f->predictions, QStringLiteral("predictions/dev.tsv"));
+    QCOMPARE(f->metricNotes.at("meteor").get<std::string>(), std::string("approx"));
+    // final first, then best; the null (NaN) f1 is left out
+    QCOMPARE(f->results.size(), size_t(3));
+    QCOMPARE(f->results[0].kind, QStringLiteral("final"));
+    QCOMPARE(f->results[0].name, QStringLiteral("accuracy"));
+    QCOMPARE(f->results[0].value, 0.7);
+    QCOMPARE(f->results[1].name, QStringLiteral("loss"));
+    QCOMPARE(f->results[1].value, 0.6);
+    QCOMPARE(f->results[2].kind, QStringLiteral("best"));
+    QCOMPARE(f->results[2].split, QStringLiteral("dev"));
+    QCOMPARE(f->results[2].value, 0.75);
+  }
+
+  void decodesErrorAndOther() {
+    const EngineEvent e = decode(R"({"event":"error","kind":"data","message":"bad label","location":"train.tsv:12"})");
+    const ErrorEvent* err = e.as<ErrorEvent>();
+    QVERIFY(err);
+    QCOMPARE(err->kind, QStringLiteral("data"));
+    QCOMPARE(err->message, QStringLiteral("bad label"));
+    QCOMPARE(err->location, QStringLiteral("train.tsv:12"));
+    QVERIFY(!err->synthetic);
+    const EngineEvent syn = syntheticErrorEvent(QStringLiteral("k"), {"lost", "no heartbeat", {}, -1});
+    QCOMPARE(syn.name, QStringLiteral("error"));
+    QCOMPARE(syn.run, QStringLiteral("k"));
+    QVERIFY(syn.as<ErrorEvent>()->synthetic);
+    QCOMPARE(syn.as<ErrorEvent>()->kind, QStringLiteral("lost"));
+    // an unknown kind (a newer minor schema) is kept whole
+    const EngineEvent o = decode(R"({"event":"gpu_stats","schema":"1.3","mem":12})");
+    QCOMPARE(o.name, QStringLiteral("gpu_stats"));
+    QVERIFY(o.as<OtherEvent>());
+    QCOMPARE(o.as<OtherEvent>()->fields.at("mem").get<int>(), 12);
+  }
+
+  void malformedEventsNameTheField() {
+    QCOMPARE(decodeError(R"({"event":"metric","split":"dev","name":"f1"})"),
+             QStringLiteral("metric event: field 'value' is missing"));
+    QCOMPARE(decodeError(R"({"event":"metric","value":"high"})"),
+             QStringLiteral("metric event: field 'value' must be a number"));
+    QCOMPARE(decodeError(R"({"event":"progress","loss":0.1})"),
+             QStringLiteral("progress event: field 'step' is missing"));
+    QCOMPARE(decodeError(R"({"event":"progress","step":"3"})"),
+             QStringLiteral("progress event: field 'step' must be an integer"));
+    QCOMPARE(decodeError(R"({"event":"started","params":{"total":"many"}})"),
+             QStringLiteral("started event: params: field 'total' must be an integer"));
+    QCOMPARE(decodeError(R"({"event":"finished","final":[1,2]})"),
+             QStringLiteral("finished event: field 'final' must be an object"));
+    QCOMPARE(decodeError(R"({"event":"error","kind":4})"),
+             QStringLiteral("error event: field 'kind' must be a string"));
+    QCOMPARE(decodeError(R"({"event":"heartbeat","time":"now"})"),
+             QStringLiteral("heartbeat event: field 'time' must be a number"));
+    QCOMPARE(decodeError(R"({"schema":"1.0"})"), QStringLiteral("event: field 'event' must be a string"));
+    QVERIFY_THROWS_EXCEPTION(EventDecodeError, decodeEvent(json::parse(R"({"event":"metric"})")));
+  }
+
+  // ---- replay ---------------------------------------------------------------------------
+  void resumeDropsPointsAfterCheckpoint() {
+    // first segment: points at 10..40, checkpoint at 20, killed; resumed from 20: 30, 40 again
+    const QByteArray log = R"({"event":"started","schema":"1.0","time":1,"total_steps":40,"resumed_from_step":0}
+{"event":"metric","schema":"1.0","time":2,"step":10,"split":"train","name":"loss","value":1.0}
+{"event":"metric","schema":"1.0","time":3,"step":20,"split":"train","name":"loss","value":0.9}
+{"event":"checkpoint","schema":"1.0","time":3,"step":20,"path":"checkpoint/state.safetensors"}
+{"event":"metric","schema":"1.0","time":4,"step":30,"split":"train","name":"loss","value":0.8}
+{"event":"metric","schema":"1.0","time":5,"step":40,"split":"train","name":"loss","value":0.7}
+{"event":"error","schema":"1.0","time":6,"kind":"interrupted","message":"signal","location":""}
+{"event":"started","schema":"1.0","time":10,"total_steps":40,"resumed_from_step":20}
+{"event":"metric","schema":"1.0","time":11,"step":30,"split":"train","name":"loss","value":0.5}
+not json
+{"event":"metric","schema":"1.0","time":12,"step":40,"split":"train","name":"loss","value":0.4}
+{"event":"metric","schema":"1.0","time":12,"step":40,"split":"dev","name":"accuracy","value":"x"}
+{"event":"finished","schema":"1.0","time":13,"final":{"dev":{"accuracy":0.9}},"best":{},"best_step":40})";
+    const ReplayedRun r = replayEventLog(log);
+    QCOMPARE(steps(r.points), (std::vector<qint64>{10, 20, 30, 40}));
+    QCOMPARE(r.points[2].value, 0.5);  // the resumed segment's values replace the stale ones
+    QCOMPARE(r.points[3].value, 0.4);
+    QCOMPARE(r.points[3].time, 12.0);
+    QCOMPARE(r.state, RunState::Finished);
+    QVERIFY(!r.error);  // the finished event after the interruption clears it
+    QCOMPARE(r.started.value(), 1.0);
+    QCOMPARE(r.ended.value(), 13.0);
+    QCOMPARE(r.finished->results.size(), size_t(1));
+    QCOMPARE(r.warnings.size(), 2);  // the non-JSON line and the malformed metric
+    QVERIFY(r.warnings[1].contains("'value'"));
+  }
+
+  void replayOutcomes() {
+    auto ev = [](const char* text) { return decodeEvent(json::parse(text)); };
+    QCOMPARE(replayEvents({ev(R"({"event":"started"})")}).state, RunState::Interrupted);
+    const ReplayedRun failed =
+        replayEvents({ev(R"({"event":"started","time":1})"), ev(R"({"event":"error","time":2,"kind":"data"})")});
+    QCOMPARE(failed.state, RunState::Failed);
+    QCOMPARE(failed.error->kind, QStringLiteral("data"));
+    QCOMPARE(failed.ended.value(), 2.0);
+    QCOMPARE(replayEvents({ev(R"({"event":"error","kind":"interrupted"})")}).state, RunState::Interrupted);
+    // the rule itself: only resumed starts make points stale
+    QCOMPARE(stalePointsAfter(ev(R"({"event":"started","resumed_from_step":0})")), std::optional<qint64>());
+    QCOMPARE(stalePointsAfter(ev(R"({"event":"started","resumed_from_step":7})")), std::optional<qint64>(7));
+    QCOMPARE(stalePointsAfter(ev(R"({"event":"checkpoint","step":7})")), std::optional<qint64>());
+    std::vector<MetricPoint> pts(4);
+    for (int i = 0; i < 4; ++i) pts[i].step = 5 * (i + 1);
+    dropPointsAfter(pts, 10);
+    QCOMPARE(steps(pts), (std::vector<qint64>{5, 10}));
+  }
+
+  // ---- progress fold --------------------------------------------------------------------
+  void foldFollowsTheEvents() {
+    auto ev = [](const char* text) { return decodeEvent(json::parse(text)); };
+    RunProgress p;
+    QCOMPARE(p.state, RunState::Queued);
+    QVERIFY(std::isnan(p.etaSeconds(0)));
+    p = fold(p, ev(R"({"event":"started","total_steps":100,"resumed_from_step":20})"), 1.0);
+    QCOMPARE(p.state, RunState::Running);
+    QCOMPARE(p.step, qint64(20));
+    QCOMPARE(p.totalSteps, qint64(100));
+    QCOMPARE(p.fraction(), 0.2);
+    p = fold(p, ev(R"({"event":"progress","step":30,"total_steps":100,"epoch":0.3,"loss":0.9})"), 10.0);
+    QCOMPARE(p.firstStep, qint64(30));
+    QCOMPARE(p.firstClockS, 10.0);
+    QCOMPARE(p.stepsPerSecond(10.0), 0.0);  // one point: no speed yet
+    p = fold(p, ev(R"({"event":"progress","step":50,"loss":null})"), 14.0);
+    QCOMPARE(p.step, qint64(50));
+    QCOMPARE(p.totalSteps, qint64(100));  // kept when absent
+    QCOMPARE(p.epoch, 0.3);               // kept when absent
+    QCOMPARE(p.loss.value(), 0.9);        // a null loss keeps the last one
+    QCOMPARE(p.firstStep, qint64(30));
+    // 20 steps in 10 s (clock 10 → 20): 2 steps/s, 50 steps left → 25 s
+    QCOMPARE(p.stepsPerSecond(20.0), 2.0);
+    QCOMPARE(p.etaSeconds(20.0), 25.0);
+    p = fold(p, ev(R"({"event":"metric","step":50,"split":"train","name":"loss","value":0.8})"), 20.0);
+    QVERIFY(!p.dev);
+    p = fold(p, ev(R"({"event":"metric","step":50,"split":"dev","name":"consistency","value":0.1})"), 20.0);
+    QVERIFY(!p.dev);
+    p = fold(p, ev(R"({"event":"metric","step":50,"split":"dev","name":"accuracy","value":0.625})"), 20.0);
+    QCOMPARE(p.devName, QStringLiteral("accuracy"));
+    QCOMPARE(p.dev.value(), 0.625);
+    p = fold(p, ev(R"({"event":"error","kind":"numerical","message":"NaN loss"})"), 21.0);
+    QCOMPARE(p.error->kind, QStringLiteral("numerical"));
+    QCOMPARE(p.state, RunState::Running);  // the terminal state comes from the executor
+    // a resumed segment restarts the speed measurement
+    p = fold(p, ev(R"({"event":"started","total_steps":100,"resumed_from_step":40})"), 30.0);
+    QCOMPARE(p.step, qint64(40));
+    QCOMPARE(p.firstStep, qint64(-1));
+  }
+
+  // ---- run states -----------------------------------------------------------------------
+  void runStateNamesRoundTrip() {
+    const std::vector<std::pair<RunState, const char*>> names{
+        {RunState::Queued, "queued"},          {RunState::Running, "running"},     {RunState::Finished, "finished"},
+        {RunState::Failed, "failed"},          {RunState::Cancelled, "cancelled"}, {RunState::Lost, "lost"},
+        {RunState::Interrupted, "interrupted"}};
+    for (const auto& [state, name] : names) {
+      QCOMPARE(runStateName(state), QString::fromLatin1(name));
+      RunState back = state == RunState::Queued ? RunState::Lost : RunState::Queued;
+      QVERIFY(parseRunState(QString::fromLatin1(name), &back));
+      QCOMPARE(back, state);
+      QCOMPARE(isTerminal(state), state != RunState::Queued && state != RunState::Running);
+    }
+    RunState untouched = RunState::Running;
+    QVERIFY(!parseRunState(QStringLiteral("Finished"), &untouched));  // names are lower-case
+    QCOMPARE(untouched, RunState::Running);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestEvents)
+#include "test_events.moc"
