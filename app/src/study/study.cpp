@@ -3,6 +3,7 @@
 
 #include "config/run_config.h"
 #include "io/errors.h"
+#include "io/json_util.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -22,22 +23,9 @@ std::string composeWhat(const std::string& path, const std::string& message, con
   return out + message;
 }
 
-/// Escapes one reference token for a JSON pointer (RFC 6901: ~ → ~0, / → ~1).
-std::string escapeToken(const std::string& token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~')
-      out += "~0";
-    else if (c == '/')
-      out += "~1";
-    else
-      out += c;
-  }
-  return out;
-}
-
-std::string at(const std::string& parent, const std::string& key) { return parent + "/" + escapeToken(key); }
-std::string at(const std::string& parent, size_t index) { return parent + "/" + std::to_string(index); }
+// JSON pointers of study-file fields: the engine's RFC 6901 helpers.
+std::string at(const std::string& parent, const std::string& key) { return adamix::json_util::childPath(parent, key); }
+std::string at(const std::string& parent, size_t index) { return adamix::json_util::indexPath(parent, index); }
 
 [[noreturn]] void fail(const std::string& path, const std::string& message) { throw StudyError(path, message); }
 
@@ -290,7 +278,7 @@ Study parseStudy(const json& doc) {
           task.set.insert(task.set.end(), s.begin(), s.end());
         } else {
           // Shorthand: any other key is a setting of the run config's "task" section.
-          task.set.push_back(checkSetting(reference, "/task/" + escapeToken(kv.key()), *kv, at(where, kv.key())));
+          task.set.push_back(checkSetting(reference, at("/task", kv.key()), *kv, at(where, kv.key())));
         }
       }
       study.tasks.push_back(std::move(task));
