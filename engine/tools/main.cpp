@@ -16,7 +16,7 @@
 #include "peft/peft.h"
 #include "protocol/events.h"
 #include "tokenizer/tokenizer.h"
-#include "train/run_config.h"
+#include "config/run_config.h"
 #include "train/trainer.h"
 
 using namespace adamix;

@@ -1,4 +1,4 @@
-// AdaMix semantics (DESIGN.md "AdaMix: exact semantics") on tiny modules: merging, M = 1
+// AdaMix semantics (docs/adamix.md) on tiny modules: merging, M = 1
 // identity with the plain methods, routing statistics, gradient flow, consistency loss, counts.
 #include <QtTest/QtTest>
 #include <torch/torch.h>
@@ -287,7 +287,7 @@ void TestAdaMix::regressionConsistencyIsSquaredDifference() {
 }
 
 void TestAdaMix::parameterCountsMatchPaperFormula() {
-  // RoBERTa-large geometry: d = 1024, 24 layers, adapter r = 16, M = 4, share up (DESIGN.md):
+  // RoBERTa-large geometry: d = 1024, 24 layers, adapter r = 16, M = 4, share up (docs/adamix.md § Parameter counts):
   // training 24 * (4 * (1024*16 + 16) + 16*1024 + 1024) = 1,992,192; inference 24 * 33,808 = 811,392.
   ToyModel model(1024, 24);
   auto handle = applyPeft(model, adapterConfig(4, Sharing::Up, 16), {"score"}, 0);

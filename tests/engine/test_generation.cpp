@@ -21,7 +21,7 @@
 #include "protocol/events.h"
 #include "test_support.h"
 #include "train/nlg_task.h"
-#include "train/run_config.h"
+#include "config/run_config.h"
 #include "train/trainer.h"
 
 using namespace adamix;

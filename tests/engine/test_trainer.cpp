@@ -19,7 +19,7 @@
 #include "peft/peft.h"
 #include "protocol/events.h"
 #include "test_support.h"
-#include "train/run_config.h"
+#include "config/run_config.h"
 #include "train/trainer.h"
 
 using namespace adamix;

@@ -2,6 +2,9 @@
 #include "study/study.h"
 
 #include "assets/asset_ref.h"
+#include "config/run_config.h"
+#include "io/errors.h"
+#include "io/json_util.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -21,22 +24,9 @@ std::string composeWhat(const std::string& path, const std::string& message, con
   return out + message;
 }
 
-/// Escapes one reference token for a JSON pointer (RFC 6901: ~ → ~0, / → ~1).
-std::string escapeToken(const std::string& token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~')
-      out += "~0";
-    else if (c == '/')
-      out += "~1";
-    else
-      out += c;
-  }
-  return out;
-}
-
-std::string at(const std::string& parent, const std::string& key) { return parent + "/" + escapeToken(key); }
-std::string at(const std::string& parent, size_t index) { return parent + "/" + std::to_string(index); }
+// JSON pointers of study-file fields: the engine's RFC 6901 helpers.
+std::string at(const std::string& parent, const std::string& key) { return adamix::json_util::childPath(parent, key); }
+std::string at(const std::string& parent, size_t index) { return adamix::json_util::indexPath(parent, index); }
 
 [[noreturn]] void fail(const std::string& path, const std::string& message) { throw StudyError(path, message); }
 
@@ -140,6 +130,26 @@ void collectAssets(const json& v, std::set<QString>& out) {
 
 }  // namespace
 
+namespace {
+
+/// The study-file pointer that set run-config field `configPointer` for the run of task `t` and
+/// axis choices `idx` (axes win over the task's settings, which win over base); "" when the field
+/// holds its default.
+std::string studyPathOf(const Study& study, size_t t, const std::vector<size_t>& idx, const std::string& configPointer) {
+  const auto sets = [&](const std::vector<std::pair<std::string, json>>& set) {
+    return std::any_of(set.begin(), set.end(), [&](const auto& kv) {
+      return configPointer == kv.first || configPointer.rfind(kv.first + "/", 0) == 0;
+    });
+  };
+  for (size_t k = idx.size(); k-- > 0;)
+    if (sets(study.axes[k].values[idx[k]].set)) return at("/axes", k);
+  if (sets(study.tasks[t].set)) return at("/tasks", t);
+  if (!configPointer.empty() && study.base.contains(json::json_pointer(configPointer))) return "/base" + configPointer;
+  return "";
+}
+
+}  // namespace
+
 StudyError::StudyError(std::string path, const std::string& message, const std::string& file)
     : std::runtime_error(composeWhat(path, message, file)), path_(std::move(path)), message_(message), file_(file) {}
 
@@ -159,13 +169,37 @@ void mergeInto(json& target, const json& patch) {
 
 std::string canonicalJson(const json& value) { return value.dump(); }  // std::map keys: sorted
 
+const json& runConfigDefaults() {
+  static const json defaults = adamix::runConfigDefaultsJson();
+  return defaults;
+}
+
+namespace {
+
+/// The defaults a config is completed with before hashing: runConfigDefaults(), except that an
+/// integral LoRA alpha default is written as an integer (16, not 16.0), as the app's own copy of
+/// the defaults wrote it when the first studies were stored (before issue 10 moved the schema into
+/// the engine's core). Keeps stored runs' hashes; pinned by tests/app/test_config_hash.cpp.
+const json& hashDefaults() {
+  static const json defaults = [] {
+    json d = runConfigDefaults();
+    json& alpha = d["peft"]["lora"]["alpha"];
+    const double a = alpha.get<double>();
+    if (a == static_cast<double>(static_cast<int64_t>(a))) alpha = static_cast<int64_t>(a);
+    return d;
+  }();
+  return defaults;
+}
+
+}  // namespace
+
 QString configHash(const json& config) {
-  json resolved = runConfigDefaults();
+  const json& defaults = hashDefaults();
+  json resolved = defaults;
   mergeInto(resolved, config);
   resolved.erase("run_id");
   // Settings added to the run config after runs were first stored (generation tasks, issue #6)
   // take no part in the hash while they hold their default, so earlier runs keep their identity.
-  const json& defaults = runConfigDefaults();
   for (const char* added : {"/task/train_file", "/task/dev_file", "/task/dev_items", "/task/split_seed",
                             "/train/label_smoothing", "/generation"}) {
     const json::json_pointer ptr(added);
@@ -243,7 +277,7 @@ Study parseStudy(const json& doc) {
           task.set.insert(task.set.end(), s.begin(), s.end());
         } else {
           // Shorthand: any other key is a setting of the run config's "task" section.
-          task.set.push_back(checkSetting(reference, "/task/" + escapeToken(kv.key()), *kv, at(where, kv.key())));
+          task.set.push_back(checkSetting(reference, at("/task", kv.key()), *kv, at(where, kv.key())));
         }
       }
       study.tasks.push_back(std::move(task));
@@ -429,8 +463,8 @@ std::vector<ExpandedRun> expandStudy(const Study& study, const ExpandOptions& op
         }
         config["seed"] = seed;
 
-        // Exclusions match the config with defaults filled in, or axis choices by name.
-        json merged = runConfigDefaults();
+        // Exclusions match the config with the task's defaults filled in, or axis choices by name.
+        json merged = adamix::runConfigDefaultsJson(task.name.toStdString());
         mergeInto(merged, config);
         bool excluded = false;
         for (const json& e : study.exclude) {
@@ -457,6 +491,15 @@ std::vector<ExpandedRun> expandStudy(const Study& study, const ExpandOptions& op
         run.task = task.name;
         run.seed = seed;
         run.variant = labels.join(QStringLiteral(", "));
+        // The engine's own validation (one schema): a run the engine would reject fails here.
+        try {
+          adamix::parseRunConfig(config);
+        } catch (const adamix::EngineError& e) {
+          const QString what = QStringLiteral("task '%1'%2, seed %3")
+                                   .arg(task.name, run.variant.isEmpty() ? QString() : ", variant '" + run.variant + "'")
+                                   .arg(seed);
+          fail(studyPathOf(study, t, idx, e.location()), what.toStdString() + ": " + e.location() + ": " + e.message());
+        }
         run.configHash = configHash(config);
         QString id = slug(task.name);
         if (const QString v = slug(run.variant); !v.isEmpty()) id += u'-' + v;

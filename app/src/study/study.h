@@ -106,15 +106,16 @@ QStringList studyAssets(const Study& study);
 /// Canonical JSON: object keys sorted, no whitespace (nlohmann's compact dump).
 std::string canonicalJson(const json& value);
 
-/// Stable run identity: SHA-256 (hex) of canonicalJson() of the config merged onto the built-in
-/// defaults (runConfigDefaults()), without `run_id`. `asset:` references are hashed as written,
+/// Stable run identity: SHA-256 (hex) of canonicalJson() of the config merged onto the
+/// task-independent defaults (runConfigDefaults()), without `run_id`. `asset:` references are hashed as written,
 /// so the hash does not depend on where the asset cache lives. Settings added later (generation
 /// tasks: /task/train_file, dev_file, dev_items, split_seed, /train/label_smoothing, /generation)
 /// are left out while they equal their defaults, so older configs keep their hash.
 QString configHash(const json& config);
 
-/// The run-config defaults of docs/run-config.md (used for path validation and hashing; never
-/// written into run configs, so the engine stays the authority on defaults).
+/// Every run-config key with its default, for no particular task: the engine's run-config schema
+/// (config/run_config.h, runConfigDefaultsJson("")), the one definition shared with the engine
+/// and the designer. Task-dependent defaults (generation tasks): adamix::runConfigDefaultsJson(task).
 const json& runConfigDefaults();
 
 /// Deep merge: objects merge key by key, everything else in `patch` replaces `target`.

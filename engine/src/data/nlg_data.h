@@ -1,5 +1,5 @@
 // Data-to-text generation datasets (E2E, WebNLG 2017, DART): parsing, linearisation of the
-// structured input as `subj : prop : obj | …` (DESIGN.md), references grouped by identical input,
+// structured input as `subj : prop : obj | …` (docs/adamix.md § Generation tasks), references grouped by identical input,
 // and a seeded train/dev split by distinct input for development runs. No LibTorch here.
 #pragma once
 #include <cstdint>
@@ -55,7 +55,7 @@ NlgDataset loadDart(const std::string& path);
 /// Dispatches on `format` ("e2e", "webnlg", "dart"); EngineError(Config, "/task/name") otherwise.
 NlgDataset loadNlgDataset(const std::string& format, const std::string& path);
 
-/// `s : p : o | s : p : o` (DESIGN.md linearisation); triples are {subject, property, object}.
+/// `s : p : o | s : p : o` (docs/adamix.md linearisation); triples are {subject, property, object}.
 std::string linearizeTriples(const std::vector<std::vector<std::string>>& triples);
 
 /// Groups pairs by identical input, in order of first appearance; references keep file order.

@@ -1,4 +1,4 @@
-// Metric set of each generation task (DESIGN.md: E2E -> BLEU, NIST, METEOR, ROUGE-L, CIDEr;
+// Metric set of each generation task (docs/adamix.md § Generation tasks: E2E -> BLEU, NIST, METEOR, ROUGE-L, CIDEr;
 // WebNLG, DART -> BLEU, TER).
 #include "metrics/nlg_metrics.h"
 

@@ -7,7 +7,7 @@
 //   bert.encoder.layer.N.intermediate.dense.{weight,bias},
 //   bert.encoder.layer.N.output.{dense,LayerNorm}.{weight,bias},
 //   bert.pooler.dense.{weight,bias}, classifier.{weight,bias}.
-// Post-LN. Adapters (DESIGN.md): `output.ffn_adapter` right after output.dense, before dropout,
+// Post-LN. Adapters (docs/adamix.md § Placement): `output.ffn_adapter` right after output.dense, before dropout,
 // residual and LayerNorm; `attention.output.attn_adapter` likewise after attention.output.dense.
 // LoRA targets: query, key, value, dense (all three dense projections; "attention.output.dense",
 // "intermediate.dense", "output.dense" select one), and the aliases q_proj/k_proj/v_proj/o_proj.

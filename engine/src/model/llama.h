@@ -4,7 +4,7 @@
 //   model.layers.N.self_attn.{q,k,v,o}_proj.weight, model.layers.N.mlp.{gate,up,down}_proj.weight,
 //   model.norm.weight, lm_head.weight (absent when tied), score.weight (classification/regression).
 // Every projection is a PeftLinear; adapters sit at `attn_adapter` (after o_proj) and
-// `ffn_adapter` (after down_proj), both before the residual add (pre-LN placement, DESIGN.md).
+// `ffn_adapter` (after down_proj), both before the residual add (pre-LN placement, docs/adamix.md § Placement).
 #pragma once
 #include <torch/torch.h>
 

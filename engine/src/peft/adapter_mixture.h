@@ -3,7 +3,7 @@
 // projection a MixtureLinear of M (or 1 when shared) modules.
 #pragma once
 #include "peft/mixture_linear.h"
-#include "peft/peft_config.h"
+#include "config/peft_config.h"
 
 namespace adamix {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "peft/peft_config.h"
+#include "config/peft_config.h"
 #include "peft/routing.h"
 
 namespace adamix {

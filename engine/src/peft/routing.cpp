@@ -1,7 +1,5 @@
 #include "peft/routing.h"
 
-#include "io/errors.h"
-
 namespace adamix {
 
 int64_t RouteContext::registerSlot() {
@@ -38,30 +36,6 @@ torch::Tensor RouteContext::drawIndices(int64_t num_modules, torch::IntArrayRef 
   std::uniform_int_distribution<int64_t> dist(0, num_modules - 1);
   for (int64_t i = 0; i < out.numel(); ++i) p[i] = dist(rng_);
   return out;
-}
-
-InferenceMode parseInferenceMode(const std::string& text, int64_t& module, const std::string& path) {
-  if (text == "merged") return InferenceMode::Merged;
-  if (text == "random") return InferenceMode::Random;
-  if (text == "ensemble") return InferenceMode::Ensemble;
-  if (text.rfind("module:", 0) == 0) {
-    const std::string num = text.substr(7);
-    if (!num.empty() && num.find_first_not_of("0123456789") == std::string::npos && num.size() < 9) {
-      module = std::stoll(num);
-      return InferenceMode::Module;
-    }
-  }
-  throw EngineError(ErrorKind::Config,
-                    "unknown inference mode '" + text + "' (expected merged, random, module:K or ensemble)", path);
-}
-
-RoutingMode parseRoutingMode(const std::string& text, const std::string& path) {
-  if (text == "batch") return RoutingMode::Batch;
-  if (text == "example") return RoutingMode::Example;
-  if (text == "token") return RoutingMode::Token;
-  if (text == "fixed") return RoutingMode::Fixed;
-  throw EngineError(ErrorKind::Config, "unknown routing '" + text + "' (expected batch, example, token or fixed)",
-                    path);
 }
 
 }  // namespace adamix

@@ -9,23 +9,9 @@
 #include <random>
 #include <vector>
 
+#include "config/routing_mode.h"
+
 namespace adamix {
-
-/// Training-time routing: the paper's stochastic per-batch route and the ablations.
-enum class RoutingMode {
-  Batch,    ///< per forward pass, per layer, down and up drawn independently (paper default)
-  Example,  ///< each example of the batch draws its own module per projection
-  Token,    ///< each token draws its own module per projection
-  Fixed     ///< always module 0 (ablation: no routing)
-};
-
-/// Inference-time use of the M modules.
-enum class InferenceMode {
-  Merged,   ///< uniform average of each projection's weights and biases (paper default)
-  Random,   ///< a random module per example and projection
-  Module,   ///< module k everywhere (k = RouteContext::inference_module)
-  Ensemble  ///< average of the M single-module model outputs (driven by the caller, see forced)
-};
 
 /// Shared routing state. Draws come from one std::mt19937_64 that the trainer reseeds from
 /// (seed, step) before each step, so routes are reproducible and resumable.
@@ -60,11 +46,5 @@ class RouteContext {
   std::vector<int64_t> current_, previous_;
   bool second_pass_ = false;
 };
-
-/// Parses "merged" | "random" | "ensemble" | "module:K"; sets `module` for module:K.
-/// Throws EngineError(Config) naming `path` on anything else.
-InferenceMode parseInferenceMode(const std::string& text, int64_t& module, const std::string& path);
-/// Parses "batch" | "example" | "token" | "fixed"; throws EngineError(Config) naming `path`.
-RoutingMode parseRoutingMode(const std::string& text, const std::string& path);
 
 }  // namespace adamix

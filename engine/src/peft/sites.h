@@ -1,5 +1,5 @@
 // Insertion points for PEFT modules inside a backbone. Backbones (Llama, BERT, ...) build their
-// projections as PeftLinear and call an AdapterSite where DESIGN.md places adapters; the PEFT
+// projections as PeftLinear and call an AdapterSite where docs/adamix.md § Placement puts adapters; the PEFT
 // layer (peft.h) attaches LoRA / adapter mixtures to them by name. Backbones never see AdaMix.
 #pragma once
 #include <torch/torch.h>

@@ -1,5 +1,5 @@
 // Dev-set evaluation of a task model under an AdaMix inference mode (merged, random, module:k,
-// ensemble — DESIGN.md "Inference modes").
+// ensemble — docs/adamix.md § Merging and inference modes).
 #pragma once
 #include <torch/torch.h>
 

@@ -5,7 +5,7 @@
 
 #include "data/glue.h"
 #include "tokenizer/tokenizer.h"
-#include "train/run_config.h"
+#include "config/run_config.h"
 
 namespace adamix {
 

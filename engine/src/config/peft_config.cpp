@@ -1,4 +1,4 @@
-#include "peft/peft_config.h"
+#include "config/peft_config.h"
 
 #include "io/errors.h"
 
@@ -22,26 +22,6 @@ const char* sharingName(Sharing s) {
     case Sharing::None: return "none";
   }
   return "up";
-}
-
-const char* routingName(RoutingMode r) {
-  switch (r) {
-    case RoutingMode::Batch: return "batch";
-    case RoutingMode::Example: return "example";
-    case RoutingMode::Token: return "token";
-    case RoutingMode::Fixed: return "fixed";
-  }
-  return "batch";
-}
-
-std::string inferenceName(InferenceMode m, int64_t module) {
-  switch (m) {
-    case InferenceMode::Merged: return "merged";
-    case InferenceMode::Random: return "random";
-    case InferenceMode::Ensemble: return "ensemble";
-    case InferenceMode::Module: return "module:" + std::to_string(module);
-  }
-  return "merged";
 }
 
 PeftMethod parsePeftMethod(const std::string& t, const std::string& path) {

@@ -1,4 +1,4 @@
-#include "train/run_config.h"
+#include "config/run_config.h"
 
 #include <fstream>
 #include <sstream>
@@ -20,27 +20,40 @@ void requireNonNegative(double v, const std::string& path) {
   if (v < 0) throw EngineError(ErrorKind::Config, "must be >= 0", path);
 }
 
-TaskConfig parseTask(const json& j) {
+const char* badRowsName(BadRowsPolicy p) { return p == BadRowsPolicy::Skip ? "skip" : "fail"; }
+
+BadRowsPolicy parseBadRows(const std::string& text, const std::string& path) {
+  if (text == "fail") return BadRowsPolicy::Fail;
+  if (text == "skip") return BadRowsPolicy::Skip;
+  throw EngineError(ErrorKind::Config, "expected \"fail\" or \"skip\", got \"" + text + "\"", path);
+}
+
+const char* adapterInitName(const AdapterOptions& a) { return a.zero_init_up ? "zero_up" : "normal"; }
+
+/// Checks /task/name: a GLUE task (data/glue.h) or a generation task.
+void checkTaskName(const std::string& name) {
+  if (isNlgTask(name)) return;
+  try {
+    taskSpec(name);
+  } catch (const EngineError& e) {
+    throw EngineError(ErrorKind::Config, e.message() + " (GLUE tasks, or e2e, webnlg, dart)", "/task/name");
+  }
+}
+
+/// The "task" object; `d` holds the defaults (defaultRunConfig(name).task).
+TaskConfig parseTask(const json& j, const TaskConfig& d) {
   const std::string p = "/task";
   ju::rejectUnknownKeys(j,
                         {"name", "data_dir", "max_seq_length", "max_train_examples", "max_dev_examples", "few_shot_k",
                          "bad_rows", "train_file", "dev_file", "dev_items", "split_seed"},
                         p);
-  TaskConfig t;
-  t.name = ju::require<std::string>(j, "name", p);
+  TaskConfig t = d;
   const bool nlg = isNlgTask(t.name);
-  if (!nlg) {
-    try {
-      taskSpec(t.name);
-    } catch (const EngineError& e) {
-      throw EngineError(ErrorKind::Config, e.message() + " (GLUE tasks, or e2e, webnlg, dart)", "/task/name");
-    }
-  }
-  t.train_file = ju::get<std::string>(j, "train_file", p, "");
-  t.dev_file = ju::get<std::string>(j, "dev_file", p, "");
-  t.dev_items = ju::get<int64_t>(j, "dev_items", p, 0);
+  t.train_file = ju::get<std::string>(j, "train_file", p, d.train_file);
+  t.dev_file = ju::get<std::string>(j, "dev_file", p, d.dev_file);
+  t.dev_items = ju::get<int64_t>(j, "dev_items", p, d.dev_items);
   requireNonNegative(static_cast<double>(t.dev_items), "/task/dev_items");
-  t.split_seed = ju::get<uint64_t>(j, "split_seed", p, 1);
+  t.split_seed = ju::get<uint64_t>(j, "split_seed", p, d.split_seed);
   if (!nlg) {
     const char* misplaced = !t.train_file.empty() ? "train_file"
                             : !t.dev_file.empty() ? "dev_file"
@@ -50,44 +63,37 @@ TaskConfig parseTask(const json& j) {
       throw EngineError(ErrorKind::Config, "only generation tasks (e2e, webnlg, dart) read this field",
                         std::string("/task/") + misplaced);
   } else {
-    const std::string def_dev = t.name == "e2e"    ? "valid.txt"
-                                : t.name == "dart" ? "dart-v1.1.1-full-dev.json"
-                                                   : "dev.json";
-    const std::string def_train = t.name == "e2e"    ? "train.txt"
-                                  : t.name == "dart" ? "dart-v1.1.1-full-train.json"
-                                                     : "train.json";
-    if (t.dev_file.empty()) t.dev_file = def_dev;
-    if (t.train_file.empty()) t.train_file = def_train;
+    // An empty file name means the dataset's own file, as when the key is absent.
+    if (t.dev_file.empty()) t.dev_file = d.dev_file;
+    if (t.train_file.empty()) t.train_file = d.train_file;
   }
   t.data_dir = ju::require<std::string>(j, "data_dir", p);
-  t.max_seq_length = ju::get<int64_t>(j, "max_seq_length", p, t.max_seq_length);
+  t.max_seq_length = ju::get<int64_t>(j, "max_seq_length", p, d.max_seq_length);
   requirePositive(t.max_seq_length, "/task/max_seq_length");
-  t.max_train_examples = ju::get<int64_t>(j, "max_train_examples", p, 0);
-  t.max_dev_examples = ju::get<int64_t>(j, "max_dev_examples", p, 0);
-  t.few_shot_k = ju::get<int64_t>(j, "few_shot_k", p, 0);
+  t.max_train_examples = ju::get<int64_t>(j, "max_train_examples", p, d.max_train_examples);
+  t.max_dev_examples = ju::get<int64_t>(j, "max_dev_examples", p, d.max_dev_examples);
+  t.few_shot_k = ju::get<int64_t>(j, "few_shot_k", p, d.few_shot_k);
   requireNonNegative(static_cast<double>(t.max_train_examples), "/task/max_train_examples");
   requireNonNegative(static_cast<double>(t.max_dev_examples), "/task/max_dev_examples");
   requireNonNegative(static_cast<double>(t.few_shot_k), "/task/few_shot_k");
-  const auto bad = ju::get<std::string>(j, "bad_rows", p, "fail");
-  if (bad != "fail" && bad != "skip")
-    throw EngineError(ErrorKind::Config, "expected \"fail\" or \"skip\", got \"" + bad + "\"", "/task/bad_rows");
-  t.bad_rows = bad == "skip" ? BadRowsPolicy::Skip : BadRowsPolicy::Fail;
+  t.bad_rows = parseBadRows(ju::get<std::string>(j, "bad_rows", p, badRowsName(d.bad_rows)), "/task/bad_rows");
   return t;
 }
 
-PeftConfig parsePeftImpl(const json& j) {
+/// The "peft" object; `d` holds the defaults.
+PeftConfig parsePeftImpl(const json& j, const PeftConfig& d) {
   const std::string p = "/peft";
   ju::rejectUnknownKeys(j, {"method", "adapter", "lora", "adamix"}, p);
-  PeftConfig c;
-  c.method = parsePeftMethod(ju::get<std::string>(j, "method", p, "adapter"), "/peft/method");
+  PeftConfig c = d;
+  c.method = parsePeftMethod(ju::get<std::string>(j, "method", p, peftMethodName(d.method)), "/peft/method");
 
   const auto& a = ju::getObject(j, "adapter", p);
   const std::string pa = "/peft/adapter";
   ju::rejectUnknownKeys(a, {"bottleneck", "attention_adapter", "init", "init_std"}, pa);
   c.adapter.bottleneck = ju::get<int64_t>(a, "bottleneck", pa, c.adapter.bottleneck);
   requirePositive(c.adapter.bottleneck, pa + "/bottleneck");
-  c.adapter.attention_adapter = ju::get<bool>(a, "attention_adapter", pa, false);
-  const auto init = ju::get<std::string>(a, "init", pa, "normal");
+  c.adapter.attention_adapter = ju::get<bool>(a, "attention_adapter", pa, d.adapter.attention_adapter);
+  const auto init = ju::get<std::string>(a, "init", pa, adapterInitName(d.adapter));
   if (init != "normal" && init != "zero_up")
     throw EngineError(ErrorKind::Config, "expected \"normal\" or \"zero_up\", got \"" + init + "\"", pa + "/init");
   c.adapter.zero_init_up = init == "zero_up";
@@ -111,14 +117,14 @@ PeftConfig parsePeftImpl(const json& j) {
   const std::string pm = "/peft/adamix";
   ju::rejectUnknownKeys(m, {"num_modules", "sharing", "routing", "consistency_weight", "distinct_routes", "inference"},
                         pm);
-  c.adamix.num_modules = ju::get<int64_t>(m, "num_modules", pm, 1);
+  c.adamix.num_modules = ju::get<int64_t>(m, "num_modules", pm, d.adamix.num_modules);
   requirePositive(c.adamix.num_modules, pm + "/num_modules");
-  c.adamix.sharing = parseSharing(ju::get<std::string>(m, "sharing", pm, "up"), pm + "/sharing");
-  c.adamix.routing = parseRoutingMode(ju::get<std::string>(m, "routing", pm, "batch"), pm + "/routing");
-  c.adamix.consistency_weight = ju::get<double>(m, "consistency_weight", pm, 0.0);
+  c.adamix.sharing = parseSharing(ju::get<std::string>(m, "sharing", pm, sharingName(d.adamix.sharing)), pm + "/sharing");
+  c.adamix.routing = parseRoutingMode(ju::get<std::string>(m, "routing", pm, routingName(d.adamix.routing)), pm + "/routing");
+  c.adamix.consistency_weight = ju::get<double>(m, "consistency_weight", pm, d.adamix.consistency_weight);
   requireNonNegative(c.adamix.consistency_weight, pm + "/consistency_weight");
-  c.adamix.distinct_routes = ju::get<bool>(m, "distinct_routes", pm, false);
-  c.adamix.inference = parseInferenceMode(ju::get<std::string>(m, "inference", pm, "merged"), c.adamix.inference_module,
+  c.adamix.distinct_routes = ju::get<bool>(m, "distinct_routes", pm, d.adamix.distinct_routes);
+  c.adamix.inference = parseInferenceMode(ju::get<std::string>(m, "inference", pm, inferenceName(d.adamix.inference, d.adamix.inference_module)), c.adamix.inference_module,
                                           pm + "/inference");
   // Impossible combinations.
   const bool mixture = c.method == PeftMethod::Adapter || c.method == PeftMethod::Lora;
@@ -137,7 +143,8 @@ PeftConfig parsePeftImpl(const json& j) {
   return c;
 }
 
-TrainConfig parseTrain(const json& j) {
+/// The "train" object; `d` holds the defaults.
+TrainConfig parseTrain(const json& j, const TrainConfig& d) {
   const std::string p = "/train";
   ju::rejectUnknownKeys(j,
                         {"learning_rate",
@@ -161,7 +168,7 @@ TrainConfig parseTrain(const json& j) {
                          "bf16",
                          "label_smoothing"},
                         p);
-  TrainConfig t;
+  TrainConfig t = d;
   t.learning_rate = ju::get<double>(j, "learning_rate", p, t.learning_rate);
   if (!(t.learning_rate > 0)) throw EngineError(ErrorKind::Config, "must be > 0", p + "/learning_rate");
   t.epochs = ju::get<int64_t>(j, "epochs", p, t.epochs);
@@ -199,8 +206,8 @@ TrainConfig parseTrain(const json& j) {
   t.device = ju::get<std::string>(j, "device", p, t.device);
   if (t.device != "auto" && t.device != "cpu" && t.device != "cuda")
     throw EngineError(ErrorKind::Config, "expected auto, cpu or cuda, got \"" + t.device + "\"", p + "/device");
-  t.bf16 = ju::get<bool>(j, "bf16", p, false);
-  t.label_smoothing = ju::get<double>(j, "label_smoothing", p, 0.0);
+  t.bf16 = ju::get<bool>(j, "bf16", p, d.bf16);
+  t.label_smoothing = ju::get<double>(j, "label_smoothing", p, d.label_smoothing);
   if (t.label_smoothing < 0 || t.label_smoothing >= 1)
     throw EngineError(ErrorKind::Config, "must be in [0, 1)", p + "/label_smoothing");
   if (t.bf16 && t.device == "cpu")
@@ -208,13 +215,14 @@ TrainConfig parseTrain(const json& j) {
   return t;
 }
 
-GenerationConfig parseGeneration(const json& j) {
+/// The "generation" object; `d` holds the defaults.
+GenerationConfig parseGeneration(const json& j, const GenerationConfig& d) {
   const std::string p = "/generation";
   ju::rejectUnknownKeys(j,
                         {"strategy", "beam_size", "length_penalty", "no_repeat_ngram_size", "max_new_tokens",
                          "temperature", "top_p", "use_cache", "batch_size"},
                         p);
-  GenerationConfig g;
+  GenerationConfig g = d;
   g.strategy = ju::get<std::string>(j, "strategy", p, g.strategy);
   if (g.strategy != "greedy" && g.strategy != "beam" && g.strategy != "sample")
     throw EngineError(ErrorKind::Config, "expected greedy, beam or sample, got \"" + g.strategy + "\"",
@@ -238,29 +246,50 @@ GenerationConfig parseGeneration(const json& j) {
 
 }  // namespace
 
-PeftConfig parsePeftConfig(const json& j) { return parsePeftImpl(j); }
+PeftConfig parsePeftConfig(const json& j) { return parsePeftImpl(j, PeftConfig{}); }
 
 bool isNlgTask(const std::string& name) { return name == "e2e" || name == "webnlg" || name == "dart"; }
 
+RunConfig defaultRunConfig(const std::string& task_name) {
+  RunConfig c;
+  c.task.name = task_name;
+  if (!isNlgTask(task_name)) return c;
+  // Generation tasks (docs/adamix.md § Consistency regularisation): the dataset's own files, and λ = 100, the paper's NLG setting
+  // (official NLG code: the consistency term weighted 100).
+  c.task.train_file = task_name == "e2e"    ? "train.txt"
+                      : task_name == "dart" ? "dart-v1.1.1-full-train.json"
+                                            : "train.json";
+  c.task.dev_file = task_name == "e2e"    ? "valid.txt"
+                    : task_name == "dart" ? "dart-v1.1.1-full-dev.json"
+                                          : "dev.json";
+  c.peft.adamix.consistency_weight = 100.0;
+  return c;
+}
+
+json runConfigDefaultsJson(const std::string& task_name) { return toJson(defaultRunConfig(task_name)); }
+
 RunConfig parseRunConfig(const json& j) {
   ju::rejectUnknownKeys(j, {"run_id", "seed", "model", "task", "peft", "train", "generation"}, "");
-  RunConfig c;
-  c.run_id = ju::get<std::string>(j, "run_id", "", "");
-  c.seed = ju::get<uint64_t>(j, "seed", "", 1);
+  if (!j.contains("task")) throw EngineError(ErrorKind::Config, "missing required field", "/task");
+  const json& task = j.at("task");
+  if (!task.is_object()) throw EngineError(ErrorKind::Config, "expected an object", "/task");
+  const std::string name = ju::require<std::string>(task, "name", "/task");
+  checkTaskName(name);
+  const RunConfig d = defaultRunConfig(name);
+  RunConfig c = d;
+  c.run_id = ju::get<std::string>(j, "run_id", "", d.run_id);
+  c.seed = ju::get<uint64_t>(j, "seed", "", d.seed);
   const auto& model = ju::getObject(j, "model", "");
   ju::rejectUnknownKeys(model, {"path"}, "/model");
   c.model_path = ju::require<std::string>(model, "path", "/model");
-  if (!j.contains("task")) throw EngineError(ErrorKind::Config, "missing required field", "/task");
-  c.task = parseTask(j.at("task"));
-  c.peft = parsePeftImpl(ju::getObject(j, "peft", ""));
-  c.train = parseTrain(ju::getObject(j, "train", ""));
-  c.generation = parseGeneration(ju::getObject(j, "generation", ""));
-  // Generation tasks: λ defaults to 100 (DESIGN.md, the paper's NLG setting) when not given.
-  const auto& pj = ju::getObject(j, "peft", "");
-  const auto& mj = ju::getObject(pj, "adamix", "/peft");
-  if (isNlgTask(c.task.name) && !mj.contains("consistency_weight")) c.peft.adamix.consistency_weight = 100.0;
+  c.task = parseTask(task, d.task);
+  c.peft = parsePeftImpl(ju::getObject(j, "peft", ""), d.peft);
+  c.train = parseTrain(ju::getObject(j, "train", ""), d.train);
+  c.generation = parseGeneration(ju::getObject(j, "generation", ""), d.generation);
   return c;
 }
+
+json resolveRunConfig(const json& j) { return toJson(parseRunConfig(j)); }
 
 RunConfig loadRunConfig(const std::string& path) {
   std::ifstream in(path);
@@ -290,7 +319,7 @@ json toJson(const RunConfig& c) {
         {"max_train_examples", c.task.max_train_examples},
         {"max_dev_examples", c.task.max_dev_examples},
         {"few_shot_k", c.task.few_shot_k},
-        {"bad_rows", c.task.bad_rows == BadRowsPolicy::Skip ? "skip" : "fail"},
+        {"bad_rows", badRowsName(c.task.bad_rows)},
         {"train_file", c.task.train_file},
         {"dev_file", c.task.dev_file},
         {"dev_items", c.task.dev_items},
@@ -300,7 +329,7 @@ json toJson(const RunConfig& c) {
         {"adapter",
          {{"bottleneck", p.adapter.bottleneck},
           {"attention_adapter", p.adapter.attention_adapter},
-          {"init", p.adapter.zero_init_up ? "zero_up" : "normal"},
+          {"init", adapterInitName(p.adapter)},
           {"init_std", p.adapter.init_std}}},
         {"lora",
          {{"rank", p.lora.rank}, {"alpha", p.lora.alpha}, {"dropout", p.lora.dropout}, {"targets", p.lora.targets}}},

@@ -1,6 +1,9 @@
-// The run config: input of `adamix-engine train --config` (docs/run-config.md). Parsing is strict:
-// unknown keys, wrong types and impossible combinations are rejected before any work, with the
-// JSON path of the field at fault.
+// The run config: input of `adamix-engine train --config` (docs/run-config.md), and the one
+// definition of its schema for the whole project: the engine, the app's study expansion and
+// hashing, and the GUI designer all read defaults and validation from here (torch-free, in
+// adamix_core). Defaults are the member initialisers below, plus the task-dependent ones of
+// defaultRunConfig(). Parsing is strict: unknown keys, wrong types and impossible combinations are
+// rejected before any work, with the JSON path of the field at fault.
 #pragma once
 #include <nlohmann/json.hpp>
 
@@ -8,12 +11,12 @@
 #include <string>
 
 #include "data/glue.h"
-#include "peft/peft_config.h"
+#include "config/peft_config.h"
 
 namespace adamix {
 
 struct TaskConfig {
-  std::string name = "rte";
+  std::string name;  ///< required: a GLUE task (data/glue.h) or e2e | webnlg | dart
   std::string data_dir;
   int64_t max_seq_length = 128;
   int64_t max_train_examples = 0;  ///< 0 = all; else a seeded subsample of N
@@ -79,8 +82,19 @@ PeftConfig parsePeftConfig(const nlohmann::json& peft);
 /// True for the generation tasks "e2e", "webnlg", "dart" (causal-LM head, data/nlg_data.h).
 bool isNlgTask(const std::string& name);
 
-/// Parses and validates a run config. Throws EngineError(Config, msg, "/json/path").
+/// Every default of a run of task `task_name` ("" for none): the member initialisers, and for a
+/// generation task its dataset's train_file/dev_file and consistency_weight λ = 100 (docs/adamix.md;
+/// the official NLG code weights the consistency loss 100). model.path and task.data_dir stay "".
+RunConfig defaultRunConfig(const std::string& task_name = "");
+/// toJson(defaultRunConfig(task_name)): every key of the run config with its default value.
+nlohmann::json runConfigDefaultsJson(const std::string& task_name = "");
+
+/// Parses and validates a run config; keys left out take defaultRunConfig(task.name)'s values.
+/// Throws EngineError(Config, msg, "/json/path").
 RunConfig parseRunConfig(const nlohmann::json& j);
+/// toJson(parseRunConfig(j)): the config as the engine runs it (what `adamix-engine validate`
+/// prints). Throws EngineError(Config) like parseRunConfig.
+nlohmann::json resolveRunConfig(const nlohmann::json& j);
 /// Reads a JSON file and parses it; unreadable file or malformed JSON -> EngineError(Config)
 /// naming the file (and the byte offset for a syntax error).
 RunConfig loadRunConfig(const std::string& path);

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "peft/routing.h"
+#include "config/routing_mode.h"
 
 namespace adamix {
 
@@ -47,9 +47,6 @@ struct PeftConfig {
 
 const char* peftMethodName(PeftMethod m);
 const char* sharingName(Sharing s);
-const char* routingName(RoutingMode r);
-/// "merged", "random", "ensemble" or "module:K".
-std::string inferenceName(InferenceMode m, int64_t module);
 /// Parsers; each throws EngineError(Config) naming `path` for an unknown value.
 PeftMethod parsePeftMethod(const std::string& text, const std::string& path);
 Sharing parseSharing(const std::string& text, const std::string& path);
