@@ -1,11 +1,15 @@
-// Study designer: a form for the base run and the study (tasks, seeds), an axes editor, the run
-// count and a preview of the expanded variants with their parameter counts. Loads and saves
-// the same JSON study files as the CLI; invalid input is marked at the field.
+// Study designer: a form for the base run (built from the formFields() table) and the study
+// (tasks, seeds), an axes editor, the run count and a preview of the expanded variants with their
+// parameter counts. Loads and saves the same JSON study files as the CLI through
+// app::StudyDocument; invalid input is marked at the field.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "designer/field_editor.h"
 #include "designer/param_inspector.h"
+#include "exec/engine_client.h"
 #include "study/study.h"
+#include "study/study_document.h"
 
 #include <nlohmann/json.hpp>
 
@@ -13,17 +17,13 @@
 #include <QTimer>
 #include <QWidget>
 
-#include <functional>
 #include <optional>
 #include <vector>
 
-class QComboBox;
-class QDoubleSpinBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
-class QPlainTextEdit;
 class QPushButton;
-class QSpinBox;
 class QTableWidget;
 
 namespace adamix::ui {
@@ -79,15 +79,11 @@ class DesignerView : public QWidget {
   void titleChanged(const QString& title);
 
  private:
-  struct Field {
-    QString pointer;  ///< under /base
-    QWidget* widget;
-    std::function<nlohmann::json()> get;
-    std::function<void(const nlohmann::json&)> set;
-  };
   void buildForm();
-  void addField(const QString& pointer, QWidget* w, std::function<nlohmann::json()> get,
-                std::function<void(const nlohmann::json&)> set);
+  QWidget* buildToolbar();
+  QWidget* buildStudyForm();
+  void addTaskRows(QFormLayout* form);
+  QWidget* buildAxesPane();
   void scheduleValidation();
   void markInvalid(QWidget* w, const QString& message);
   void clearMarks();
@@ -97,12 +93,12 @@ class DesignerView : public QWidget {
   QWidget* widgetForPath(const QString& pointer) const;
 
   Workspace* ws_;
-  nlohmann::json original_ = nlohmann::json::object();  ///< the loaded document (unknown fields kept)
+  app::StudyDocument loaded_;  ///< the document loaded (what the form does not show is kept)
   QString path_;
   bool loading_ = false;
   QLineEdit* name_;
   QLineEdit* description_;
-  QLineEdit* model_;
+  QLineEdit* model_ = nullptr;  ///< the /model/path field's input
   QLabel* modelInfo_;
   QTableWidget* tasks_;
   QLineEdit* seeds_;
@@ -111,14 +107,14 @@ class DesignerView : public QWidget {
   QLabel* count_;
   QLabel* errorLabel_;
   QPushButton* launch_;
-  std::vector<Field> fields_;
+  std::vector<FieldEditor> fields_;
   QList<QWidget*> marked_;
   QTimer validateTimer_;
   QString error_, errorPath_;
   int runCount_ = 0;
   ParamInspector inspector_;
   QHash<QString, QList<int>> previewRowsByKey_;
-  QProcess* modelInspect_ = nullptr;
+  app::EngineClient modelInspect_;  ///< `inspect MODEL --json` for the model summary
 };
 
 }  // namespace adamix::ui
