@@ -39,7 +39,7 @@ void EngineClient::run(const QStringList& args, std::function<void(const EngineR
     r.exitCode = started ? p->exitCode() : -1;
     r.ok = started && p->exitStatus() == QProcess::NormalExit && r.exitCode == 0;
     r.out = p->readAllStandardOutput();
-    r.err = started            ? p->readAllStandardError()
+    r.err = started             ? p->readAllStandardError()
             : engine_.isEmpty() ? tr("adamix-engine not found").toUtf8()
                                 : p->errorString().toUtf8();
     p->deleteLater();

@@ -631,15 +631,14 @@ void DesignerView::openWithDialog() {
   if (!loadFile(path, &err) && !err.isEmpty()) QMessageBox::warning(this, tr("Study file"), err);
 }
 
-bool DesignerView::save() {
-  if (path_.isEmpty()) return saveAs();
+bool DesignerView::saveOrWarn(const QString& path) {
   QString err;
-  if (!saveFile(path_, &err)) {
-    QMessageBox::warning(this, tr("Save failed"), err);
-    return false;
-  }
-  return true;
+  if (saveFile(path, &err)) return true;
+  QMessageBox::warning(this, tr("Save failed"), err);
+  return false;
 }
+
+bool DesignerView::save() { return path_.isEmpty() ? saveAs() : saveOrWarn(path_); }
 
 bool DesignerView::saveAs() {
   QString dir = QSettings().value("designer/lastDir").toString();
@@ -648,12 +647,7 @@ bool DesignerView::saveAs() {
       this, tr("Save study"), QDir(dir).filePath(name_->text().trimmed() + ".json"), tr("Study files (*.json)"));
   if (path.isEmpty()) return false;
   QSettings().setValue("designer/lastDir", QFileInfo(path).absolutePath());
-  QString err;
-  if (!saveFile(path, &err)) {
-    QMessageBox::warning(this, tr("Save failed"), err);
-    return false;
-  }
-  return true;
+  return saveOrWarn(path);
 }
 
 void DesignerView::launch() {
@@ -670,11 +664,7 @@ void DesignerView::launch() {
   QString path = path_;
   if (path.isEmpty() || document() != loaded_.original()) {
     if (path.isEmpty()) path = QDir(ws_->studiesDir()).filePath(s->name + QStringLiteral(".json"));
-    QString err;
-    if (!saveFile(path, &err)) {
-      QMessageBox::warning(this, tr("Save failed"), err);
-      return;
-    }
+    if (!saveOrWarn(path)) return;
   }
   emit launchRequested(*s, path);
 }

@@ -84,6 +84,8 @@ class DesignerView : public QWidget {
   QWidget* buildStudyForm();
   void addTaskRows(QFormLayout* form);
   QWidget* buildAxesPane();
+  /// saveFile() with a message box on failure.
+  bool saveOrWarn(const QString& path);
   void scheduleValidation();
   void markInvalid(QWidget* w, const QString& message);
   void clearMarks();

@@ -36,8 +36,7 @@ double doubleOr(const json& v, const json& fallback) {
 
 /// A double as JSON with the type of `like`: integral values stay integers when `like` is one.
 json numberLike(double v, const json& like) {
-  if (like.is_number_integer() && std::isfinite(v) && std::floor(v) == v && std::fabs(v) < 1e15)
-    return json(qint64(v));
+  if (like.is_number_integer() && std::isfinite(v) && std::floor(v) == v && std::fabs(v) < 1e15) return json(qint64(v));
   return json(v);
 }
 
@@ -73,9 +72,7 @@ void makeChoice(FieldEditor& e, const json& def) {
   e.widget = e.input = combo;
   e.get = [combo] { return json(combo->currentText().trimmed().toStdString()); };
   e.set = [combo, def](const json& v) { combo->setCurrentText(stringOr(v, def)); };
-  e.onChanged = [combo](std::function<void()> f) {
-    QObject::connect(combo, &QComboBox::currentTextChanged, combo, f);
-  };
+  e.onChanged = [combo](std::function<void()> f) { QObject::connect(combo, &QComboBox::currentTextChanged, combo, f); };
 }
 
 void makeNumber(FieldEditor& e) {
@@ -86,7 +83,9 @@ void makeNumber(FieldEditor& e) {
     const double v = edit->text().trimmed().toDouble(&ok);
     return ok ? json(v) : json(edit->text().trimmed().toStdString());
   };
-  e.set = [edit](const json& v) { edit->setText(v.is_number() ? QString::number(v.get<double>(), 'g', 6) : QString()); };
+  e.set = [edit](const json& v) {
+    edit->setText(v.is_number() ? QString::number(v.get<double>(), 'g', 6) : QString());
+  };
   e.onChanged = [edit](std::function<void()> f) { QObject::connect(edit, &QLineEdit::textChanged, edit, f); };
 }
 
