@@ -3,6 +3,7 @@
 
 #include "assets/assets.h"
 #include "designer/option_help.h"
+#include "designer/run_preview.h"
 #include "study/value_text.h"
 #include "workspace/workspace.h"
 
@@ -17,7 +18,6 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
-#include <QLocale>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSaveFile>
@@ -39,8 +39,6 @@ namespace {
 
 constexpr int kRawRole = Qt::UserRole;  // original JSON of a task / axis row
 constexpr int kBundleRole = Qt::UserRole + 1;
-
-QString formatCount(qint64 n) { return QLocale(QLocale::English).toString(n); }
 
 json rawOf(const QTableWidgetItem* item) {
   return item ? json::parse(item->data(kRawRole).toString().toStdString(), nullptr, false) : json();
@@ -67,7 +65,6 @@ DesignerView::DesignerView(Workspace* workspace, QWidget* parent) : QWidget(pare
   validateTimer_.setSingleShot(true);
   validateTimer_.setInterval(150);
   connect(&validateTimer_, &QTimer::timeout, this, &DesignerView::revalidate);
-  connect(&inspector_, &ParamInspector::counted, this, &DesignerView::onCounted);
   newStudy();
 }
 
@@ -224,18 +221,7 @@ QWidget* DesignerView::buildAxesPane() {
   errorLabel_->setStyleSheet(QStringLiteral("QLabel { color: #d62728; }"));
   errorLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   rl->addWidget(errorLabel_);
-  preview_ = new QTableWidget(0, 6);
-  preview_->setHorizontalHeaderLabels(
-      {tr("Run id"), tr("Task"), tr("Variant"), tr("Seed"), tr("Trainable PEFT"), tr("Inference PEFT")});
-  preview_->horizontalHeaderItem(4)->setToolTip(
-      tr("Parameters trained (all M modules, head excluded), from adamix-engine inspect."));
-  preview_->horizontalHeaderItem(5)->setToolTip(
-      tr("Parameters at inference after merging the modules (the paper's #Param)."));
-  preview_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-  preview_->verticalHeader()->setVisible(false);
-  preview_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-  preview_->horizontalHeader()->setStretchLastSection(true);
-  preview_->setAlternatingRowColors(true);
+  preview_ = new RunPreview;
   rl->addWidget(preview_, 1);
   return right;
 }
@@ -280,6 +266,8 @@ void DesignerView::addPathAxis(const QString& path, const QString& values) {
   axes_->setItem(r, 1, new QTableWidgetItem(values));
   scheduleValidation();
 }
+
+QTableWidget* DesignerView::previewTable() const { return preview_; }
 
 QWidget* DesignerView::fieldWidget(const QString& basePointer) const {
   for (const FieldEditor& f : fields_)
@@ -509,54 +497,7 @@ void DesignerView::revalidate() {
   } else {
     count_->setText(tr("No runs (fix the marked fields)"));
   }
-  updatePreview(runs);
-}
-
-void DesignerView::updatePreview(const std::vector<app::ExpandedRun>& runs) {
-  preview_->setRowCount(0);
-  previewRowsByKey_.clear();
-  inspector_.clearQueue();
-  const int shown = std::min<int>(int(runs.size()), 1000);
-  preview_->setRowCount(shown);
-  const AssetCache cache;
-  for (int i = 0; i < shown; ++i) {
-    const auto& r = runs[size_t(i)];
-    preview_->setItem(i, 0, new QTableWidgetItem(r.runId));
-    preview_->setItem(i, 1, new QTableWidgetItem(r.task));
-    preview_->setItem(i, 2, new QTableWidgetItem(r.variant.isEmpty() ? tr("(base)") : r.variant));
-    auto* seed = new QTableWidgetItem(QString::number(r.seed));
-    seed->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-    preview_->setItem(i, 3, seed);
-    // parameter counts: need a real model directory
-    const json config = app::resolveAssets(r.config, cache.cacheDir());
-    const QString model = QString::fromStdString(config.value(json::json_pointer("/model/path"), std::string()));
-    QString trainable = QStringLiteral("…"), inference = QStringLiteral("…");
-    if (!QFile::exists(QDir(model).filePath("config.json"))) {
-      trainable = inference = tr("model not available");
-    } else {
-      const QString key = inspector_.request(config);
-      previewRowsByKey_[key] << i;
-      if (const ParamCounts* c = inspector_.cached(key)) {
-        trainable = c->error.isEmpty() ? formatCount(c->trainablePeft) : c->error;
-        inference = c->error.isEmpty() ? formatCount(c->inferencePeft) : QString();
-      }
-    }
-    auto* t = new QTableWidgetItem(trainable);
-    t->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-    auto* n = new QTableWidgetItem(inference);
-    n->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-    preview_->setItem(i, 4, t);
-    preview_->setItem(i, 5, n);
-  }
-}
-
-void DesignerView::onCounted(const QString& key, const ParamCounts& c) {
-  for (int row : previewRowsByKey_.value(key)) {
-    if (row >= preview_->rowCount()) continue;
-    preview_->item(row, 4)->setText(c.error.isEmpty() ? formatCount(c.trainablePeft) : c.error);
-    preview_->item(row, 5)->setText(c.error.isEmpty() ? formatCount(c.inferencePeft) : QString());
-    if (!c.error.isEmpty()) preview_->item(row, 4)->setToolTip(c.error);
-  }
+  preview_->showRuns(runs);
 }
 
 void DesignerView::inspectModel() {

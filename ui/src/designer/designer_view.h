@@ -6,14 +6,12 @@
 #pragma once
 
 #include "designer/field_editor.h"
-#include "designer/param_inspector.h"
 #include "exec/engine_client.h"
 #include "study/study.h"
 #include "study/study_document.h"
 
 #include <nlohmann/json.hpp>
 
-#include <QHash>
 #include <QTimer>
 #include <QWidget>
 
@@ -28,6 +26,7 @@ class QTableWidget;
 
 namespace adamix::ui {
 
+class RunPreview;
 class Workspace;
 
 /// The designer screen.
@@ -53,7 +52,7 @@ class DesignerView : public QWidget {
   /// Number of runs the study expands to (0 when invalid).
   int runCount() const { return runCount_; }
   QString filePath() const { return path_; }
-  QTableWidget* previewTable() const { return preview_; }
+  QTableWidget* previewTable() const;
   QTableWidget* axesTable() const { return axes_; }
   /// The form widget editing a base-config pointer ("/peft/adamix/num_modules"), if any.
   QWidget* fieldWidget(const QString& basePointer) const;
@@ -89,8 +88,6 @@ class DesignerView : public QWidget {
   void scheduleValidation();
   void markInvalid(QWidget* w, const QString& message);
   void clearMarks();
-  void updatePreview(const std::vector<app::ExpandedRun>& runs);
-  void onCounted(const QString& key, const ParamCounts& c);
   void inspectModel();
   QWidget* widgetForPath(const QString& pointer) const;
 
@@ -105,7 +102,7 @@ class DesignerView : public QWidget {
   QTableWidget* tasks_;
   QLineEdit* seeds_;
   QTableWidget* axes_;
-  QTableWidget* preview_;
+  RunPreview* preview_;
   QLabel* count_;
   QLabel* errorLabel_;
   QPushButton* launch_;
@@ -114,8 +111,6 @@ class DesignerView : public QWidget {
   QTimer validateTimer_;
   QString error_, errorPath_;
   int runCount_ = 0;
-  ParamInspector inspector_;
-  QHash<QString, QList<int>> previewRowsByKey_;
   app::EngineClient modelInspect_;  ///< `inspect MODEL --json` for the model summary
 };
 
