@@ -2,12 +2,12 @@
 #include "designer/designer_view.h"
 
 #include "assets/assets.h"
-#include "designer/option_help.h"
+#include "designer/axes_editor.h"
 #include "designer/run_preview.h"
+#include "designer/tasks_editor.h"
 #include "study/value_text.h"
 #include "workspace/workspace.h"
 
-#include <QComboBox>
 #include <QDir>
 #include <QFile>
 #include <QFileDialog>
@@ -15,7 +15,6 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -36,15 +35,6 @@ namespace adamix::ui {
 using nlohmann::json;
 
 namespace {
-
-constexpr int kRawRole = Qt::UserRole;  // original JSON of a task / axis row
-constexpr int kBundleRole = Qt::UserRole + 1;
-
-json rawOf(const QTableWidgetItem* item) {
-  return item ? json::parse(item->data(kRawRole).toString().toStdString(), nullptr, false) : json();
-}
-
-QString textOf(const QTableWidgetItem* item) { return item ? item->text() : QString(); }
 
 /// The one-line model summary of `adamix-engine inspect MODEL --json`.
 QString modelSummary(const json& j) {
@@ -99,14 +89,7 @@ void DesignerView::addTaskRows(QFormLayout* form) {
   modelInfo_ = new QLabel;
   modelInfo_->setWordWrap(true);
   form->addRow(QString(), modelInfo_);
-  tasks_ = new QTableWidget(0, 2);
-  tasks_->setHorizontalHeaderLabels({tr("Task"), tr("Data directory")});
-  tasks_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
-  tasks_->verticalHeader()->setVisible(false);
-  tasks_->setToolTip(
-      tr("GLUE task names (rte, sst2, mrpc, cola, stsb, qqp, mnli, qnli, wnli) and their data directories."));
-  tasks_->setMinimumHeight(90);
-  tasks_->setMaximumHeight(130);
+  tasks_ = new TasksEditor;
   form->addRow(tr("Tasks"), tasks_);
   auto* taskBtns = new QHBoxLayout;
   auto* addTask = new QPushButton(tr("Add task"));
@@ -115,17 +98,8 @@ void DesignerView::addTaskRows(QFormLayout* form) {
   taskBtns->addWidget(delTask);
   taskBtns->addStretch();
   form->addRow(QString(), taskBtns);
-  connect(addTask, &QPushButton::clicked, this, [this] {
-    const int r = tasks_->rowCount();
-    tasks_->insertRow(r);
-    tasks_->setItem(r, 0, new QTableWidgetItem(QStringLiteral("rte")));
-    tasks_->setItem(r, 1, new QTableWidgetItem(QStringLiteral("asset:glue/RTE")));
-    scheduleValidation();
-  });
-  connect(delTask, &QPushButton::clicked, this, [this] {
-    if (tasks_->currentRow() >= 0) tasks_->removeRow(tasks_->currentRow());
-    scheduleValidation();
-  });
+  connect(addTask, &QPushButton::clicked, tasks_, &TasksEditor::addTask);
+  connect(delTask, &QPushButton::clicked, tasks_, &TasksEditor::removeCurrentTask);
 }
 
 QWidget* DesignerView::buildStudyForm() {
@@ -175,16 +149,7 @@ QWidget* DesignerView::buildAxesPane() {
   auto* rl = new QVBoxLayout(right);
   auto* axesBox = new QGroupBox(tr("Ablation axes"));
   auto* al = new QVBoxLayout(axesBox);
-  axes_ = new QTableWidget(0, 2);
-  axes_->setHorizontalHeaderLabels({tr("Axis (config path)"), tr("Values (comma separated)")});
-  axes_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Interactive);
-  axes_->horizontalHeader()->resizeSection(0, 240);
-  axes_->horizontalHeader()->setStretchLastSection(true);
-  axes_->verticalHeader()->setVisible(false);
-  axes_->setToolTip(
-      tr("Each axis multiplies the runs: pick a config field and list its values; "
-         "bundle axes from a file (variants) are kept as they are."));
-  axes_->setMinimumHeight(110);
+  axes_ = new AxesEditor;
   al->addWidget(axes_);
   auto* axisBtns = new QHBoxLayout;
   auto* addAxis = new QPushButton(tr("Add axis"));
@@ -194,22 +159,8 @@ QWidget* DesignerView::buildAxesPane() {
   axisBtns->addStretch();
   al->addLayout(axisBtns);
   rl->addWidget(axesBox);
-  connect(addAxis, &QPushButton::clicked, this, [this] {
-    QStringList used;
-    for (int r = 0; r < axes_->rowCount(); ++r)
-      if (auto* c = qobject_cast<QComboBox*>(axes_->cellWidget(r, 0))) used << c->currentText();
-    QString path = axisPaths().first();
-    for (const QString& p : axisPaths())
-      if (!used.contains(p)) {
-        path = p;
-        break;
-      }
-    addPathAxis(path, {});
-  });
-  connect(delAxis, &QPushButton::clicked, this, [this] {
-    if (axes_->currentRow() >= 0) axes_->removeRow(axes_->currentRow());
-    scheduleValidation();
-  });
+  connect(addAxis, &QPushButton::clicked, axes_, &AxesEditor::addUnusedAxis);
+  connect(delAxis, &QPushButton::clicked, axes_, &AxesEditor::removeCurrentAxis);
   count_ = new QLabel;
   QFont bold = count_->font();
   bold.setBold(true);
@@ -239,35 +190,18 @@ void DesignerView::buildForm() {
   // every edit revalidates (debounced); the field editors are connected in buildStudyForm()
   for (QLineEdit* le : {name_, description_, seeds_})
     connect(le, &QLineEdit::textChanged, this, &DesignerView::scheduleValidation);
-  connect(tasks_, &QTableWidget::itemChanged, this, &DesignerView::scheduleValidation);
-  connect(axes_, &QTableWidget::itemChanged, this, &DesignerView::scheduleValidation);
+  connect(tasks_, &TasksEditor::changed, this, &DesignerView::scheduleValidation);
+  connect(axes_, &AxesEditor::changed, this, &DesignerView::scheduleValidation);
   connect(model_, &QLineEdit::editingFinished, this, &DesignerView::inspectModel);
   for (QWidget* w : std::initializer_list<QWidget*>{name_, seeds_, tasks_, axes_})
     w->setProperty("origTip", w->toolTip());
 }
 
-void DesignerView::addPathAxis(const QString& path, const QString& values) {
-  const int r = axes_->rowCount();
-  axes_->insertRow(r);
-  auto* combo = new QComboBox;
-  combo->addItems(axisPaths());
-  combo->setEditable(true);
-  combo->setCurrentText(path);
-  combo->setToolTip(optionHelp(path));
-  connect(combo, &QComboBox::currentTextChanged, this, [this, combo](const QString& p) {
-    combo->setToolTip(optionHelp(p));
-    scheduleValidation();
-  });
-  axes_->setCellWidget(r, 0, combo);
-  auto* item0 = new QTableWidgetItem;
-  item0->setData(kBundleRole, false);
-  item0->setData(kRawRole, QString());
-  axes_->setItem(r, 0, item0);
-  axes_->setItem(r, 1, new QTableWidgetItem(values));
-  scheduleValidation();
-}
+void DesignerView::addPathAxis(const QString& path, const QString& values) { axes_->addPathAxis(path, values); }
 
 QTableWidget* DesignerView::previewTable() const { return preview_; }
+
+QTableWidget* DesignerView::axesTable() const { return axes_; }
 
 QWidget* DesignerView::fieldWidget(const QString& basePointer) const {
   for (const FieldEditor& f : fields_)
@@ -300,40 +234,8 @@ void DesignerView::loadDocument(const json& doc, const QString& path) {
   name_->setText(loaded_.name());
   description_->setText(loaded_.description());
   for (const FieldEditor& f : fields_) f.set(loaded_.baseValue(f.spec.pointer.toStdString()));
-  tasks_->setRowCount(0);
-  for (const app::StudyDocument::Task& t : loaded_.tasks()) {
-    const int r = tasks_->rowCount();
-    tasks_->insertRow(r);
-    auto* n = new QTableWidgetItem(t.name);
-    n->setData(kRawRole, QString::fromStdString(t.raw.dump()));
-    tasks_->setItem(r, 0, n);
-    tasks_->setItem(r, 1, new QTableWidgetItem(t.dataDir));
-  }
-  axes_->setRowCount(0);
-  for (const app::StudyDocument::Axis& a : loaded_.axes()) {
-    if (!a.bundle) {
-      addPathAxis(a.path, app::valueListText(a.values));
-      axes_->item(axes_->rowCount() - 1, 0)->setData(kRawRole, QString::fromStdString(a.raw.dump()));
-      continue;
-    }
-    const int r = axes_->rowCount();
-    axes_->insertRow(r);
-    auto* n = new QTableWidgetItem(
-        QString::fromStdString(a.raw.is_object() ? a.raw.value("name", std::string("variant")) : "?"));
-    n->setData(kRawRole, QString::fromStdString(a.raw.dump()));
-    n->setData(kBundleRole, true);
-    n->setFlags(n->flags() & ~Qt::ItemIsEditable);
-    n->setToolTip(tr("A bundle axis: each value is a labelled set of settings (edit it in the file)."));
-    QStringList labels;
-    if (a.raw.is_object())
-      for (const json& v : a.raw.value("values", json::array()))
-        labels << QString::fromStdString(v.is_object() ? v.value("label", std::string("?")) : v.dump());
-    auto* vi = new QTableWidgetItem(labels.join(QStringLiteral(" | ")));
-    vi->setFlags(vi->flags() & ~Qt::ItemIsEditable);
-    vi->setToolTip(QString::fromStdString(a.raw.dump(2)));
-    axes_->setItem(r, 0, n);
-    axes_->setItem(r, 1, vi);
-  }
+  tasks_->setTasks(loaded_.tasks());
+  axes_->setAxes(loaded_.axes());
   seeds_->setText(app::valueListText(loaded_.hasSeeds() ? loaded_.seeds() : json::array({1})));
   loading_ = false;
   emit titleChanged(path.isEmpty() ? name_->text() : QFileInfo(path).fileName());
@@ -346,27 +248,8 @@ json DesignerView::document() const {
   d.setName(name_->text());
   d.setDescription(description_->text());
   for (const FieldEditor& f : fields_) d.setBaseValue(f.spec.pointer.toStdString(), f.get());
-  std::vector<app::StudyDocument::Task> tasks;
-  for (int r = 0; r < tasks_->rowCount(); ++r) {
-    const json raw = rawOf(tasks_->item(r, 0));
-    tasks.push_back({textOf(tasks_->item(r, 0)), textOf(tasks_->item(r, 1)), raw.is_object() ? raw : json::object()});
-  }
-  d.setTasks(std::move(tasks));
-  std::vector<app::StudyDocument::Axis> axes;
-  for (int r = 0; r < axes_->rowCount(); ++r) {
-    app::StudyDocument::Axis a;
-    const QTableWidgetItem* n = axes_->item(r, 0);
-    a.raw = rawOf(n);
-    a.bundle = n && n->data(kBundleRole).toBool();
-    if (!a.bundle) {
-      if (a.raw.is_discarded()) a.raw = json();  // a row added here: no file entry behind it
-      auto* combo = qobject_cast<QComboBox*>(axes_->cellWidget(r, 0));
-      a.path = combo ? combo->currentText() : QString();
-      a.values = app::parseValueList(textOf(axes_->item(r, 1)));
-    }
-    axes.push_back(std::move(a));
-  }
-  d.setAxes(std::move(axes));
+  d.setTasks(tasks_->tasks());
+  d.setAxes(axes_->axes());
   d.setSeeds(app::parseSeedList(seeds_->text()));
   return d.toJson();
 }

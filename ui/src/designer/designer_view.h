@@ -1,7 +1,7 @@
-// Study designer: a form for the base run (built from the formFields() table) and the study
-// (tasks, seeds), an axes editor, the run count and a preview of the expanded variants with their
-// parameter counts. Loads and saves the same JSON study files as the CLI through
-// app::StudyDocument; invalid input is marked at the field.
+// Study designer screen: the study form (base-config fields from the formFields() table, tasks,
+// seeds), the axes editor, the run count and the run preview with parameter counts. It loads and
+// saves the CLI's JSON study files through app::StudyDocument, validates with parseStudy() and
+// marks invalid input at the field. Parts: FieldEditor, TasksEditor, AxesEditor, RunPreview.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
@@ -26,7 +26,9 @@ class QTableWidget;
 
 namespace adamix::ui {
 
+class AxesEditor;
 class RunPreview;
+class TasksEditor;
 class Workspace;
 
 /// The designer screen.
@@ -53,7 +55,7 @@ class DesignerView : public QWidget {
   int runCount() const { return runCount_; }
   QString filePath() const { return path_; }
   QTableWidget* previewTable() const;
-  QTableWidget* axesTable() const { return axes_; }
+  QTableWidget* axesTable() const;
   /// The form widget editing a base-config pointer ("/peft/adamix/num_modules"), if any.
   QWidget* fieldWidget(const QString& basePointer) const;
   /// Sets a form field from JSON (as the user would type it); for tests and presets.
@@ -99,9 +101,9 @@ class DesignerView : public QWidget {
   QLineEdit* description_;
   QLineEdit* model_ = nullptr;  ///< the /model/path field's input
   QLabel* modelInfo_;
-  QTableWidget* tasks_;
+  TasksEditor* tasks_;
   QLineEdit* seeds_;
-  QTableWidget* axes_;
+  AxesEditor* axes_;
   RunPreview* preview_;
   QLabel* count_;
   QLabel* errorLabel_;
