@@ -36,6 +36,21 @@ using nlohmann::json;
 
 namespace {
 
+/// An "Add … / Remove …" button row wired to an editor's slots.
+template <class Editor>
+QHBoxLayout* addRemoveButtons(const QString& addText, const QString& removeText, Editor* editor, void (Editor::*add)(),
+                              void (Editor::*remove)()) {
+  auto* row = new QHBoxLayout;
+  auto* addBtn = new QPushButton(addText);
+  auto* removeBtn = new QPushButton(removeText);
+  row->addWidget(addBtn);
+  row->addWidget(removeBtn);
+  row->addStretch();
+  QObject::connect(addBtn, &QPushButton::clicked, editor, add);
+  QObject::connect(removeBtn, &QPushButton::clicked, editor, remove);
+  return row;
+}
+
 /// The one-line model summary of `adamix-engine inspect MODEL --json`.
 QString modelSummary(const json& j) {
   return QObject::tr("%1: %2 layers, hidden %3, %4 heads (kv %5), vocab %6 — %7 backbone parameters")
@@ -91,15 +106,8 @@ void DesignerView::addTaskRows(QFormLayout* form) {
   form->addRow(QString(), modelInfo_);
   tasks_ = new TasksEditor;
   form->addRow(tr("Tasks"), tasks_);
-  auto* taskBtns = new QHBoxLayout;
-  auto* addTask = new QPushButton(tr("Add task"));
-  auto* delTask = new QPushButton(tr("Remove task"));
-  taskBtns->addWidget(addTask);
-  taskBtns->addWidget(delTask);
-  taskBtns->addStretch();
-  form->addRow(QString(), taskBtns);
-  connect(addTask, &QPushButton::clicked, tasks_, &TasksEditor::addTask);
-  connect(delTask, &QPushButton::clicked, tasks_, &TasksEditor::removeCurrentTask);
+  form->addRow(QString(), addRemoveButtons(tr("Add task"), tr("Remove task"), tasks_, &TasksEditor::addTask,
+                                           &TasksEditor::removeCurrentTask));
 }
 
 QWidget* DesignerView::buildStudyForm() {
@@ -151,16 +159,9 @@ QWidget* DesignerView::buildAxesPane() {
   auto* al = new QVBoxLayout(axesBox);
   axes_ = new AxesEditor;
   al->addWidget(axes_);
-  auto* axisBtns = new QHBoxLayout;
-  auto* addAxis = new QPushButton(tr("Add axis"));
-  auto* delAxis = new QPushButton(tr("Remove axis"));
-  axisBtns->addWidget(addAxis);
-  axisBtns->addWidget(delAxis);
-  axisBtns->addStretch();
-  al->addLayout(axisBtns);
+  al->addLayout(addRemoveButtons(tr("Add axis"), tr("Remove axis"), axes_, &AxesEditor::addUnusedAxis,
+                                 &AxesEditor::removeCurrentAxis));
   rl->addWidget(axesBox);
-  connect(addAxis, &QPushButton::clicked, axes_, &AxesEditor::addUnusedAxis);
-  connect(delAxis, &QPushButton::clicked, axes_, &AxesEditor::removeCurrentAxis);
   count_ = new QLabel;
   QFont bold = count_->font();
   bold.setBold(true);
