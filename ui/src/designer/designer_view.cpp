@@ -1,35 +1,34 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "designer/designer_view.h"
 
+#include "assets/asset_ref.h"
 #include "assets/assets.h"
-#include "designer/option_help.h"
+#include "designer/axes_editor.h"
+#include "designer/run_preview.h"
+#include "designer/tasks_editor.h"
+#include "study/value_text.h"
 #include "workspace/workspace.h"
 
-#include <QComboBox>
 #include <QDir>
-#include <QDoubleSpinBox>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
-#include <QLocale>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSaveFile>
 #include <QScrollArea>
 #include <QSettings>
-#include <QSpinBox>
 #include <QSplitter>
 #include <QTableWidget>
-#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <map>
 #include <set>
 
 namespace adamix::ui {
@@ -38,40 +37,31 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int kRawRole = Qt::UserRole;  // original JSON of a task / axis row
-constexpr int kBundleRole = Qt::UserRole + 1;
-
-json numberJson(double v) {
-  if (std::isfinite(v) && std::floor(v) == v && std::fabs(v) < 1e15) return json(qint64(v));
-  return json(v);
+/// An "Add … / Remove …" button row wired to an editor's slots.
+template <class Editor>
+QHBoxLayout* addRemoveButtons(const QString& addText, const QString& removeText, Editor* editor, void (Editor::*add)(),
+                              void (Editor::*remove)()) {
+  auto* row = new QHBoxLayout;
+  auto* addBtn = new QPushButton(addText);
+  auto* removeBtn = new QPushButton(removeText);
+  row->addWidget(addBtn);
+  row->addWidget(removeBtn);
+  row->addStretch();
+  QObject::connect(addBtn, &QPushButton::clicked, editor, add);
+  QObject::connect(removeBtn, &QPushButton::clicked, editor, remove);
+  return row;
 }
 
-/// "8, 16, up" → [8, 16, "up"]: JSON scalars where they parse, else strings.
-json parseValues(const QString& text) {
-  json out = json::array();
-  for (QString tok : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-    tok = tok.trimmed();
-    if (tok.isEmpty()) continue;
-    const json v = json::parse(tok.toStdString(), nullptr, false);
-    if (!v.is_discarded() && (v.is_number() || v.is_boolean() || v.is_string() || v.is_null()))
-      out.push_back(v);
-    else
-      out.push_back(tok.toStdString());
-  }
-  return out;
-}
-
-QString valueText(const json& v) {
-  return v.is_string() ? QString::fromStdString(v.get<std::string>()) : QString::fromStdString(v.dump());
-}
-
-QString formatCount(qint64 n) { return QLocale(QLocale::English).toString(n); }
-
-QComboBox* makeCombo(const QStringList& items, bool editable = false) {
-  auto* c = new QComboBox;
-  c->addItems(items);
-  c->setEditable(editable);
-  return c;
+/// The one-line model summary of `adamix-engine inspect MODEL --json`.
+QString modelSummary(const json& j) {
+  return QObject::tr("%1: %2 layers, hidden %3, %4 heads (kv %5), vocab %6 — %7 backbone parameters")
+      .arg(QString::fromStdString(j.value("model_type", std::string("?"))))
+      .arg(j.value("num_hidden_layers", 0))
+      .arg(j.value("hidden_size", 0))
+      .arg(j.value("num_attention_heads", 0))
+      .arg(j.value("num_key_value_heads", 0))
+      .arg(j.value("vocab_size", 0))
+      .arg(formatCount(j.value("backbone_parameters", qint64(0))));
 }
 
 }  // namespace
@@ -81,23 +71,13 @@ DesignerView::DesignerView(Workspace* workspace, QWidget* parent) : QWidget(pare
   validateTimer_.setSingleShot(true);
   validateTimer_.setInterval(150);
   connect(&validateTimer_, &QTimer::timeout, this, &DesignerView::revalidate);
-  connect(&inspector_, &ParamInspector::counted, this, &DesignerView::onCounted);
   newStudy();
 }
 
-void DesignerView::addField(const QString& pointer, QWidget* w, std::function<json()> get,
-                            std::function<void(const json&)> set) {
-  const QString help = optionHelp(pointer);
-  if (!help.isEmpty()) w->setToolTip(help);
-  w->setProperty("origTip", w->toolTip());
-  w->setProperty("pointer", pointer);
-  fields_.push_back({pointer, w, std::move(get), std::move(set)});
-}
-
-void DesignerView::buildForm() {
-  auto* outer = new QVBoxLayout(this);
-  // --- toolbar ---
-  auto* bar = new QHBoxLayout;
+QWidget* DesignerView::buildToolbar() {
+  auto* host = new QWidget;
+  auto* bar = new QHBoxLayout(host);
+  bar->setContentsMargins(0, 0, 0, 0);
   auto* newBtn = new QPushButton(QIcon::fromTheme("document-new"), tr("New"));
   auto* openBtn = new QPushButton(QIcon::fromTheme("document-open"), tr("Open…"));
   auto* saveBtn = new QPushButton(QIcon::fromTheme("document-save"), tr("Save"));
@@ -113,17 +93,25 @@ void DesignerView::buildForm() {
   bar->addWidget(saveAsBtn);
   bar->addStretch();
   bar->addWidget(launch_);
-  outer->addLayout(bar);
   connect(newBtn, &QPushButton::clicked, this, &DesignerView::newStudy);
   connect(openBtn, &QPushButton::clicked, this, &DesignerView::openWithDialog);
   connect(saveBtn, &QPushButton::clicked, this, &DesignerView::save);
   connect(saveAsBtn, &QPushButton::clicked, this, &DesignerView::saveAs);
   connect(launch_, &QPushButton::clicked, this, &DesignerView::launch);
+  return host;
+}
 
-  auto* split = new QSplitter(Qt::Horizontal);
-  outer->addWidget(split, 1);
+void DesignerView::addTaskRows(QFormLayout* form) {
+  modelInfo_ = new QLabel;
+  modelInfo_->setWordWrap(true);
+  form->addRow(QString(), modelInfo_);
+  tasks_ = new TasksEditor;
+  form->addRow(tr("Tasks"), tasks_);
+  form->addRow(QString(), addRemoveButtons(tr("Add task"), tr("Remove task"), tasks_, &TasksEditor::addTask,
+                                           &TasksEditor::removeCurrentTask));
+}
 
-  // --- left: the form ---
+QWidget* DesignerView::buildStudyForm() {
   auto* formHost = new QWidget;
   auto* fl = new QVBoxLayout(formHost);
   auto* studyBox = new QGroupBox(tr("Study"));
@@ -139,207 +127,42 @@ void DesignerView::buildForm() {
   sf->addRow(tr("Seeds"), seeds_);
   fl->addWidget(studyBox);
 
-  auto* modelBox = new QGroupBox(tr("Model and tasks"));
-  auto* mf = new QFormLayout(modelBox);
-  auto* modelRow = new QHBoxLayout;
-  model_ = new QLineEdit;
-  auto* browse = new QToolButton;
-  browse->setText(QStringLiteral("…"));
-  browse->setToolTip(tr("Choose the model directory."));
-  modelRow->addWidget(model_, 1);
-  modelRow->addWidget(browse);
-  mf->addRow(tr("Model"), modelRow);
-  modelInfo_ = new QLabel;
-  modelInfo_->setWordWrap(true);
-  mf->addRow(QString(), modelInfo_);
-  addField(
-      "/model/path", model_, [this] { return json(model_->text().trimmed().toStdString()); },
-      [this](const json& v) {
-        model_->setText(v.is_string() ? QString::fromStdString(v.get<std::string>()) : QString());
-      });
-  connect(browse, &QToolButton::clicked, this, [this] {
-    const QString d = QFileDialog::getExistingDirectory(this, tr("Model directory"), model_->text());
-    if (!d.isEmpty()) model_->setText(d);
-  });
-  tasks_ = new QTableWidget(0, 2);
-  tasks_->setHorizontalHeaderLabels({tr("Task"), tr("Data directory")});
-  tasks_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
-  tasks_->verticalHeader()->setVisible(false);
-  tasks_->setToolTip(
-      tr("GLUE task names (rte, sst2, mrpc, cola, stsb, qqp, mnli, qnli, wnli) and their data directories."));
-  tasks_->setMinimumHeight(90);
-  tasks_->setMaximumHeight(130);
-  mf->addRow(tr("Tasks"), tasks_);
-  auto* taskBtns = new QHBoxLayout;
-  auto* addTask = new QPushButton(tr("Add task"));
-  auto* delTask = new QPushButton(tr("Remove task"));
-  taskBtns->addWidget(addTask);
-  taskBtns->addWidget(delTask);
-  taskBtns->addStretch();
-  mf->addRow(QString(), taskBtns);
-  connect(addTask, &QPushButton::clicked, this, [this] {
-    const int r = tasks_->rowCount();
-    tasks_->insertRow(r);
-    tasks_->setItem(r, 0, new QTableWidgetItem(QStringLiteral("rte")));
-    tasks_->setItem(r, 1, new QTableWidgetItem(QStringLiteral("asset:glue/RTE")));
-    scheduleValidation();
-  });
-  connect(delTask, &QPushButton::clicked, this, [this] {
-    if (tasks_->currentRow() >= 0) tasks_->removeRow(tasks_->currentRow());
-    scheduleValidation();
-  });
-  auto* maxLen = new QSpinBox;
-  maxLen->setRange(8, 8192);
-  addField(
-      "/task/max_seq_length", maxLen, [maxLen] { return json(maxLen->value()); },
-      [maxLen](const json& v) { maxLen->setValue(v.is_number() ? v.get<int>() : 128); });
-  mf->addRow(tr("Max length"), maxLen);
-  auto* maxTrain = new QSpinBox;
-  maxTrain->setRange(0, 100000000);
-  maxTrain->setSpecialValueText(tr("all"));
-  addField(
-      "/task/max_train_examples", maxTrain, [maxTrain] { return json(maxTrain->value()); },
-      [maxTrain](const json& v) { maxTrain->setValue(v.is_number() ? v.get<int>() : 0); });
-  mf->addRow(tr("Train examples"), maxTrain);
-  fl->addWidget(modelBox);
-
-  auto* peftBox = new QGroupBox(tr("PEFT method and AdaMix"));
-  auto* pf = new QFormLayout(peftBox);
-  auto* method = makeCombo({"adapter", "lora", "bitfit", "head", "full"});
-  addField(
-      "/peft/method", method, [method] { return json(method->currentText().toStdString()); },
-      [method](const json& v) {
-        method->setCurrentText(v.is_string() ? QString::fromStdString(v.get<std::string>()) : "adapter");
-      });
-  pf->addRow(tr("Method"), method);
-  auto* m = new QSpinBox;
-  m->setRange(1, 64);
-  addField(
-      "/peft/adamix/num_modules", m, [m] { return json(m->value()); },
-      [m](const json& v) { m->setValue(v.is_number() ? v.get<int>() : 1); });
-  pf->addRow(tr("Modules M"), m);
-  auto* bottleneck = new QSpinBox;
-  bottleneck->setRange(1, 8192);
-  addField(
-      "/peft/adapter/bottleneck", bottleneck, [bottleneck] { return json(bottleneck->value()); },
-      [bottleneck](const json& v) { bottleneck->setValue(v.is_number() ? v.get<int>() : 16); });
-  pf->addRow(tr("Adapter bottleneck r"), bottleneck);
-  auto* rank = new QSpinBox;
-  rank->setRange(1, 4096);
-  addField(
-      "/peft/lora/rank", rank, [rank] { return json(rank->value()); },
-      [rank](const json& v) { rank->setValue(v.is_number() ? v.get<int>() : 8); });
-  pf->addRow(tr("LoRA rank"), rank);
-  auto* alpha = new QDoubleSpinBox;
-  alpha->setRange(0.01, 100000);
-  alpha->setDecimals(2);
-  addField(
-      "/peft/lora/alpha", alpha, [alpha] { return numberJson(alpha->value()); },
-      [alpha](const json& v) { alpha->setValue(v.is_number() ? v.get<double>() : 16); });
-  pf->addRow(tr("LoRA alpha"), alpha);
-  auto* sharing = makeCombo({"up", "down", "none"});
-  addField(
-      "/peft/adamix/sharing", sharing, [sharing] { return json(sharing->currentText().toStdString()); },
-      [sharing](const json& v) {
-        sharing->setCurrentText(v.is_string() ? QString::fromStdString(v.get<std::string>()) : "up");
-      });
-  pf->addRow(tr("Sharing"), sharing);
-  auto* routing = makeCombo({"batch", "example", "token", "fixed"});
-  addField(
-      "/peft/adamix/routing", routing, [routing] { return json(routing->currentText().toStdString()); },
-      [routing](const json& v) {
-        routing->setCurrentText(v.is_string() ? QString::fromStdString(v.get<std::string>()) : "batch");
-      });
-  pf->addRow(tr("Routing"), routing);
-  auto* lambda = new QDoubleSpinBox;
-  lambda->setRange(0, 10000);
-  lambda->setDecimals(3);
-  addField(
-      "/peft/adamix/consistency_weight", lambda, [lambda] { return json(lambda->value()); },
-      [lambda](const json& v) { lambda->setValue(v.is_number() ? v.get<double>() : 0); });
-  pf->addRow(tr("Consistency λ"), lambda);
-  auto* inference = makeCombo({"merged", "random", "ensemble", "module:0"}, true);
-  addField(
-      "/peft/adamix/inference", inference,
-      [inference] { return json(inference->currentText().trimmed().toStdString()); },
-      [inference](const json& v) {
-        inference->setCurrentText(v.is_string() ? QString::fromStdString(v.get<std::string>()) : "merged");
-      });
-  pf->addRow(tr("Inference"), inference);
-  fl->addWidget(peftBox);
-
-  auto* trainBox = new QGroupBox(tr("Training"));
-  auto* tf = new QFormLayout(trainBox);
-  auto* lr = new QLineEdit;
-  addField(
-      "/train/learning_rate", lr,
-      [lr] {
-        bool ok = false;
-        const double v = lr->text().trimmed().toDouble(&ok);
-        return ok ? json(v) : json(lr->text().trimmed().toStdString());
-      },
-      [lr](const json& v) { lr->setText(v.is_number() ? QString::number(v.get<double>(), 'g', 6) : QString()); });
-  tf->addRow(tr("Learning rate"), lr);
-  auto* epochs = new QSpinBox;
-  epochs->setRange(1, 10000);
-  addField(
-      "/train/epochs", epochs, [epochs] { return json(epochs->value()); },
-      [epochs](const json& v) { epochs->setValue(v.is_number() ? v.get<int>() : 1); });
-  tf->addRow(tr("Epochs"), epochs);
-  auto* batch = new QSpinBox;
-  batch->setRange(1, 65536);
-  addField(
-      "/train/batch_size", batch, [batch] { return json(batch->value()); },
-      [batch](const json& v) { batch->setValue(v.is_number() ? v.get<int>() : 32); });
-  tf->addRow(tr("Batch size"), batch);
-  fl->addWidget(trainBox);
+  // the base-config fields, one group box per FormGroup, rows in table order
+  std::map<FormGroup, QFormLayout*> groups;
+  for (FormGroup g : {FormGroup::Model, FormGroup::Peft, FormGroup::Train}) {
+    auto* box = new QGroupBox(formGroupTitle(g));
+    groups[g] = new QFormLayout(box);
+    fl->addWidget(box);
+  }
+  for (const FieldSpec& spec : formFields()) {
+    FieldEditor e = makeFieldEditor(spec);
+    QFormLayout* form = groups[spec.group];
+    form->addRow(spec.label, e.widget);
+    e.onChanged([this] { scheduleValidation(); });
+    if (spec.kind == FieldKind::Directory && spec.pointer == QLatin1String("/model/path")) {
+      model_ = qobject_cast<QLineEdit*>(e.input);
+      addTaskRows(form);  // the model summary and the tasks follow the model
+    }
+    fields_.push_back(std::move(e));
+  }
   fl->addStretch();
   auto* scroll = new QScrollArea;
   scroll->setWidgetResizable(true);
   scroll->setWidget(formHost);
   scroll->setMinimumWidth(360);
-  split->addWidget(scroll);
+  return scroll;
+}
 
-  // --- right: axes, count, preview ---
+QWidget* DesignerView::buildAxesPane() {
   auto* right = new QWidget;
   auto* rl = new QVBoxLayout(right);
   auto* axesBox = new QGroupBox(tr("Ablation axes"));
   auto* al = new QVBoxLayout(axesBox);
-  axes_ = new QTableWidget(0, 2);
-  axes_->setHorizontalHeaderLabels({tr("Axis (config path)"), tr("Values (comma separated)")});
-  axes_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Interactive);
-  axes_->horizontalHeader()->resizeSection(0, 240);
-  axes_->horizontalHeader()->setStretchLastSection(true);
-  axes_->verticalHeader()->setVisible(false);
-  axes_->setToolTip(
-      tr("Each axis multiplies the runs: pick a config field and list its values; "
-         "bundle axes from a file (variants) are kept as they are."));
-  axes_->setMinimumHeight(110);
+  axes_ = new AxesEditor;
   al->addWidget(axes_);
-  auto* axisBtns = new QHBoxLayout;
-  auto* addAxis = new QPushButton(tr("Add axis"));
-  auto* delAxis = new QPushButton(tr("Remove axis"));
-  axisBtns->addWidget(addAxis);
-  axisBtns->addWidget(delAxis);
-  axisBtns->addStretch();
-  al->addLayout(axisBtns);
+  al->addLayout(addRemoveButtons(tr("Add axis"), tr("Remove axis"), axes_, &AxesEditor::addUnusedAxis,
+                                 &AxesEditor::removeCurrentAxis));
   rl->addWidget(axesBox);
-  connect(addAxis, &QPushButton::clicked, this, [this] {
-    QStringList used;
-    for (int r = 0; r < axes_->rowCount(); ++r)
-      if (auto* c = qobject_cast<QComboBox*>(axes_->cellWidget(r, 0))) used << c->currentText();
-    QString path = axisPaths().first();
-    for (const QString& p : axisPaths())
-      if (!used.contains(p)) {
-        path = p;
-        break;
-      }
-    addPathAxis(path, {});
-  });
-  connect(delAxis, &QPushButton::clicked, this, [this] {
-    if (axes_->currentRow() >= 0) axes_->removeRow(axes_->currentRow());
-    scheduleValidation();
-  });
   count_ = new QLabel;
   QFont bold = count_->font();
   bold.setBold(true);
@@ -351,73 +174,46 @@ void DesignerView::buildForm() {
   errorLabel_->setStyleSheet(QStringLiteral("QLabel { color: #d62728; }"));
   errorLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   rl->addWidget(errorLabel_);
-  preview_ = new QTableWidget(0, 6);
-  preview_->setHorizontalHeaderLabels(
-      {tr("Run id"), tr("Task"), tr("Variant"), tr("Seed"), tr("Trainable PEFT"), tr("Inference PEFT")});
-  preview_->horizontalHeaderItem(4)->setToolTip(
-      tr("Parameters trained (all M modules, head excluded), from adamix-engine inspect."));
-  preview_->horizontalHeaderItem(5)->setToolTip(
-      tr("Parameters at inference after merging the modules (the paper's #Param)."));
-  preview_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-  preview_->verticalHeader()->setVisible(false);
-  preview_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-  preview_->horizontalHeader()->setStretchLastSection(true);
-  preview_->setAlternatingRowColors(true);
+  preview_ = new RunPreview;
   rl->addWidget(preview_, 1);
-  split->addWidget(right);
+  return right;
+}
+
+void DesignerView::buildForm() {
+  auto* outer = new QVBoxLayout(this);
+  outer->addWidget(buildToolbar());
+  auto* split = new QSplitter(Qt::Horizontal);
+  outer->addWidget(split, 1);
+  split->addWidget(buildStudyForm());
+  split->addWidget(buildAxesPane());
   split->setStretchFactor(1, 1);
   split->setSizes({380, 700});
 
-  // every edit revalidates (debounced)
-  for (const Field& f : fields_) {
-    if (auto* le = qobject_cast<QLineEdit*>(f.widget))
-      connect(le, &QLineEdit::textChanged, this, &DesignerView::scheduleValidation);
-    if (auto* sb = qobject_cast<QSpinBox*>(f.widget))
-      connect(sb, &QSpinBox::valueChanged, this, &DesignerView::scheduleValidation);
-    if (auto* ds = qobject_cast<QDoubleSpinBox*>(f.widget))
-      connect(ds, &QDoubleSpinBox::valueChanged, this, &DesignerView::scheduleValidation);
-    if (auto* cb = qobject_cast<QComboBox*>(f.widget))
-      connect(cb, &QComboBox::currentTextChanged, this, &DesignerView::scheduleValidation);
-  }
+  // every edit revalidates (debounced); the field editors are connected in buildStudyForm()
   for (QLineEdit* le : {name_, description_, seeds_})
     connect(le, &QLineEdit::textChanged, this, &DesignerView::scheduleValidation);
-  connect(tasks_, &QTableWidget::itemChanged, this, &DesignerView::scheduleValidation);
-  connect(axes_, &QTableWidget::itemChanged, this, &DesignerView::scheduleValidation);
+  connect(tasks_, &TasksEditor::changed, this, &DesignerView::scheduleValidation);
+  connect(axes_, &AxesEditor::changed, this, &DesignerView::scheduleValidation);
   connect(model_, &QLineEdit::editingFinished, this, &DesignerView::inspectModel);
-  name_->setProperty("origTip", name_->toolTip());
-  seeds_->setProperty("origTip", seeds_->toolTip());
-  tasks_->setProperty("origTip", tasks_->toolTip());
-  axes_->setProperty("origTip", axes_->toolTip());
+  for (QWidget* w : std::initializer_list<QWidget*>{name_, seeds_, tasks_, axes_})
+    w->setProperty("origTip", w->toolTip());
 }
 
-void DesignerView::addPathAxis(const QString& path, const QString& values) {
-  const int r = axes_->rowCount();
-  axes_->insertRow(r);
-  auto* combo = makeCombo(axisPaths(), true);
-  combo->setCurrentText(path);
-  combo->setToolTip(optionHelp(path));
-  connect(combo, &QComboBox::currentTextChanged, this, [this, combo](const QString& p) {
-    combo->setToolTip(optionHelp(p));
-    scheduleValidation();
-  });
-  axes_->setCellWidget(r, 0, combo);
-  auto* item0 = new QTableWidgetItem;
-  item0->setData(kBundleRole, false);
-  item0->setData(kRawRole, QString());
-  axes_->setItem(r, 0, item0);
-  axes_->setItem(r, 1, new QTableWidgetItem(values));
-  scheduleValidation();
-}
+void DesignerView::addPathAxis(const QString& path, const QString& values) { axes_->addPathAxis(path, values); }
+
+QTableWidget* DesignerView::previewTable() const { return preview_; }
+
+QTableWidget* DesignerView::axesTable() const { return axes_; }
 
 QWidget* DesignerView::fieldWidget(const QString& basePointer) const {
-  for (const Field& f : fields_)
-    if (f.pointer == basePointer) return f.widget;
+  for (const FieldEditor& f : fields_)
+    if (f.spec.pointer == basePointer) return f.input;
   return nullptr;
 }
 
 void DesignerView::setField(const QString& basePointer, const json& value) {
-  for (const Field& f : fields_)
-    if (f.pointer == basePointer) f.set(value);
+  for (const FieldEditor& f : fields_)
+    if (f.spec.pointer == basePointer) f.set(value);
   scheduleValidation();
 }
 
@@ -435,60 +231,14 @@ void DesignerView::newStudy() {
 
 void DesignerView::loadDocument(const json& doc, const QString& path) {
   loading_ = true;
-  original_ = doc.is_object() ? doc : json::object();
+  loaded_ = app::StudyDocument::fromJson(doc);
   path_ = path;
-  name_->setText(QString::fromStdString(original_.value("name", std::string())));
-  description_->setText(QString::fromStdString(original_.value("description", std::string())));
-  json base = original_.value("base", json::object());
-  json merged = app::runConfigDefaults();
-  if (base.is_object()) app::mergeInto(merged, base);
-  for (const Field& f : fields_) {
-    const json::json_pointer ptr(f.pointer.toStdString());
-    f.set(merged.contains(ptr) ? merged[ptr] : json());
-  }
-  tasks_->setRowCount(0);
-  for (const json& t : original_.value("tasks", json::array())) {
-    const int r = tasks_->rowCount();
-    tasks_->insertRow(r);
-    auto* n =
-        new QTableWidgetItem(QString::fromStdString(t.is_object() ? t.value("name", std::string()) : std::string()));
-    n->setData(kRawRole, QString::fromStdString(t.dump()));
-    tasks_->setItem(r, 0, n);
-    tasks_->setItem(r, 1,
-                    new QTableWidgetItem(
-                        QString::fromStdString(t.is_object() ? t.value("data_dir", std::string()) : std::string())));
-  }
-  axes_->setRowCount(0);
-  for (const json& a : original_.value("axes", json::array())) {
-    if (a.is_object() && a.contains("path")) {
-      QStringList vals;
-      for (const json& v : a.value("values", json::array())) vals << valueText(v);
-      addPathAxis(QString::fromStdString(a["path"].is_string() ? a["path"].get<std::string>() : std::string()),
-                  vals.join(QStringLiteral(", ")));
-      axes_->item(axes_->rowCount() - 1, 0)->setData(kRawRole, QString::fromStdString(a.dump()));
-    } else {
-      const int r = axes_->rowCount();
-      axes_->insertRow(r);
-      auto* n =
-          new QTableWidgetItem(QString::fromStdString(a.is_object() ? a.value("name", std::string("variant")) : "?"));
-      n->setData(kRawRole, QString::fromStdString(a.dump()));
-      n->setData(kBundleRole, true);
-      n->setFlags(n->flags() & ~Qt::ItemIsEditable);
-      n->setToolTip(tr("A bundle axis: each value is a labelled set of settings (edit it in the file)."));
-      QStringList labels;
-      if (a.is_object())
-        for (const json& v : a.value("values", json::array()))
-          labels << QString::fromStdString(v.is_object() ? v.value("label", std::string("?")) : v.dump());
-      auto* vi = new QTableWidgetItem(labels.join(QStringLiteral(" | ")));
-      vi->setFlags(vi->flags() & ~Qt::ItemIsEditable);
-      vi->setToolTip(QString::fromStdString(a.dump(2)));
-      axes_->setItem(r, 0, n);
-      axes_->setItem(r, 1, vi);
-    }
-  }
-  QStringList seeds;
-  for (const json& s : original_.value("seeds", json::array({1}))) seeds << valueText(s);
-  seeds_->setText(seeds.join(QStringLiteral(", ")));
+  name_->setText(loaded_.name());
+  description_->setText(loaded_.description());
+  for (const FieldEditor& f : fields_) f.set(loaded_.baseValue(f.spec.pointer.toStdString()));
+  tasks_->setTasks(loaded_.tasks());
+  axes_->setAxes(loaded_.axes());
+  seeds_->setText(app::valueListText(loaded_.hasSeeds() ? loaded_.seeds() : json::array({1})));
   loading_ = false;
   emit titleChanged(path.isEmpty() ? name_->text() : QFileInfo(path).fileName());
   revalidate();
@@ -496,65 +246,14 @@ void DesignerView::loadDocument(const json& doc, const QString& path) {
 }
 
 json DesignerView::document() const {
-  json d = original_.is_object() ? original_ : json::object();
-  d["name"] = name_->text().trimmed().toStdString();
-  if (!description_->text().trimmed().isEmpty())
-    d["description"] = description_->text().trimmed().toStdString();
-  else
-    d.erase("description");
-  json base = original_.value("base", json::object());
-  if (!base.is_object()) base = json::object();
-  const json& defaults = app::runConfigDefaults();
-  for (const Field& f : fields_) {
-    const json::json_pointer ptr(f.pointer.toStdString());
-    const json v = f.get();
-    const bool existed = base.contains(ptr);
-    const bool isDefault = defaults.contains(ptr) && defaults[ptr] == v;
-    if (existed || !isDefault) base[ptr] = v;
-  }
-  d["base"] = base;
-  json tasks = json::array();
-  for (int r = 0; r < tasks_->rowCount(); ++r) {
-    json t = json::object();
-    if (QTableWidgetItem* n = tasks_->item(r, 0)) {
-      const json raw = json::parse(n->data(kRawRole).toString().toStdString(), nullptr, false);
-      if (raw.is_object()) t = raw;
-      t["name"] = n->text().trimmed().toStdString();
-    }
-    if (QTableWidgetItem* dd = tasks_->item(r, 1)) t["data_dir"] = dd->text().trimmed().toStdString();
-    tasks.push_back(t);
-  }
-  d["tasks"] = tasks;
-  json axes = json::array();
-  for (int r = 0; r < axes_->rowCount(); ++r) {
-    QTableWidgetItem* n = axes_->item(r, 0);
-    const json raw = n ? json::parse(n->data(kRawRole).toString().toStdString(), nullptr, false) : json();
-    if (n && n->data(kBundleRole).toBool()) {
-      axes.push_back(raw);
-      continue;
-    }
-    json a = raw.is_object() ? raw : json::object();
-    auto* combo = qobject_cast<QComboBox*>(axes_->cellWidget(r, 0));
-    a["path"] = combo ? combo->currentText().trimmed().toStdString() : std::string();
-    const json values = parseValues(axes_->item(r, 1) ? axes_->item(r, 1)->text() : QString());
-    if (a.contains("labels") && (!a["labels"].is_array() || a["labels"].size() != values.size())) a.erase("labels");
-    if (raw.is_object() && raw.value("values", json()) != values) a.erase("labels");
-    a["values"] = values;
-    axes.push_back(a);
-  }
-  if (!axes.empty() || original_.contains("axes")) d["axes"] = axes;
-  json seeds = json::array();
-  for (QString tok : seeds_->text().split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-    tok = tok.trimmed();
-    bool ok = false;
-    const int s = tok.toInt(&ok);
-    if (ok)
-      seeds.push_back(s);
-    else
-      seeds.push_back(tok.toStdString());  // parseStudy reports it at /seeds/i
-  }
-  if (!seeds.empty() || original_.contains("seeds")) d["seeds"] = seeds;
-  return d;
+  app::StudyDocument d = loaded_;
+  d.setName(name_->text());
+  d.setDescription(description_->text());
+  for (const FieldEditor& f : fields_) d.setBaseValue(f.spec.pointer.toStdString(), f.get());
+  d.setTasks(tasks_->tasks());
+  d.setAxes(axes_->axes());
+  d.setSeeds(app::parseSeedList(seeds_->text()));
+  return d.toJson();
 }
 
 std::optional<app::Study> DesignerView::study() const {
@@ -592,11 +291,13 @@ QWidget* DesignerView::widgetForPath(const QString& p) const {
     const QString sub = p.mid(5);
     QWidget* best = nullptr;
     int bestLen = 0;
-    for (const Field& f : fields_)
-      if ((sub == f.pointer || sub.startsWith(f.pointer + QLatin1Char('/'))) && f.pointer.size() > bestLen) {
-        best = f.widget;
-        bestLen = int(f.pointer.size());
+    for (const FieldEditor& f : fields_) {
+      const QString& ptr = f.spec.pointer;
+      if ((sub == ptr || sub.startsWith(ptr + QLatin1Char('/'))) && ptr.size() > bestLen) {
+        best = f.input;
+        bestLen = int(ptr.size());
       }
+    }
     return best;
   }
   if (p == QLatin1String("/name")) return name_;
@@ -632,13 +333,13 @@ void DesignerView::revalidate() {
   if (model.isEmpty()) {
     markInvalid(model_, tr("Choose the model directory."));
     local << tr("Model: no directory given.");
-  } else if (!model.startsWith(QLatin1String("asset:")) && !QFile::exists(QDir(model).filePath("config.json"))) {
+  } else if (!app::isAssetRef(model) && !QFile::exists(QDir(model).filePath("config.json"))) {
     markInvalid(model_, tr("No config.json in this directory: not a Hugging Face model directory."));
     local << tr("Model: %1 has no config.json.").arg(model);
   }
   for (int r = 0; r < tasks_->rowCount(); ++r) {
     const QString dir = tasks_->item(r, 1) ? tasks_->item(r, 1)->text().trimmed() : QString();
-    if (!dir.isEmpty() && !dir.startsWith(QLatin1String("asset:")) && !QFileInfo(dir).isDir()) {
+    if (!dir.isEmpty() && !app::isAssetRef(dir) && !QFileInfo(dir).isDir()) {
       markInvalid(tasks_, tr("Row %1: %2 is not a directory.").arg(r + 1).arg(dir));
       local << tr("Task %1: data directory %2 does not exist.").arg(r + 1).arg(dir);
     }
@@ -681,97 +382,30 @@ void DesignerView::revalidate() {
   } else {
     count_->setText(tr("No runs (fix the marked fields)"));
   }
-  updatePreview(runs);
-}
-
-void DesignerView::updatePreview(const std::vector<app::ExpandedRun>& runs) {
-  preview_->setRowCount(0);
-  previewRowsByKey_.clear();
-  inspector_.clearQueue();
-  const int shown = std::min<int>(int(runs.size()), 1000);
-  preview_->setRowCount(shown);
-  const app::AssetCache cache;
-  for (int i = 0; i < shown; ++i) {
-    const auto& r = runs[size_t(i)];
-    preview_->setItem(i, 0, new QTableWidgetItem(r.runId));
-    preview_->setItem(i, 1, new QTableWidgetItem(r.task));
-    preview_->setItem(i, 2, new QTableWidgetItem(r.variant.isEmpty() ? tr("(base)") : r.variant));
-    auto* seed = new QTableWidgetItem(QString::number(r.seed));
-    seed->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-    preview_->setItem(i, 3, seed);
-    // parameter counts: need a real model directory
-    const json config = app::resolveAssets(r.config, cache.cacheDir());
-    const QString model = QString::fromStdString(config.value(json::json_pointer("/model/path"), std::string()));
-    QString trainable = QStringLiteral("…"), inference = QStringLiteral("…");
-    if (!QFile::exists(QDir(model).filePath("config.json"))) {
-      trainable = inference = tr("model not available");
-    } else {
-      const QString key = inspector_.request(config);
-      previewRowsByKey_[key] << i;
-      if (const ParamCounts* c = inspector_.cached(key)) {
-        trainable = c->error.isEmpty() ? formatCount(c->trainablePeft) : c->error;
-        inference = c->error.isEmpty() ? formatCount(c->inferencePeft) : QString();
-      }
-    }
-    auto* t = new QTableWidgetItem(trainable);
-    t->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-    auto* n = new QTableWidgetItem(inference);
-    n->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-    preview_->setItem(i, 4, t);
-    preview_->setItem(i, 5, n);
-  }
-}
-
-void DesignerView::onCounted(const QString& key, const ParamCounts& c) {
-  for (int row : previewRowsByKey_.value(key)) {
-    if (row >= preview_->rowCount()) continue;
-    preview_->item(row, 4)->setText(c.error.isEmpty() ? formatCount(c.trainablePeft) : c.error);
-    preview_->item(row, 5)->setText(c.error.isEmpty() ? formatCount(c.inferencePeft) : QString());
-    if (!c.error.isEmpty()) preview_->item(row, 4)->setToolTip(c.error);
-  }
+  preview_->showRuns(runs);
 }
 
 void DesignerView::inspectModel() {
-  QString model = model_->text().trimmed();
-  if (model.startsWith(QLatin1String("asset:"))) model = QDir(app::AssetCache().cacheDir()).filePath(model.mid(6));
+  const QString written = model_->text().trimmed();
+  const QString model = app::resolveAssetRef(written, app::AssetCache().cacheDir());
   if (!QFile::exists(QDir(model).filePath("config.json"))) {
-    modelInfo_->setText(model_->text().startsWith(QLatin1String("asset:")) ? tr("Asset, fetched at launch.")
-                                                                           : QString());
+    modelInfo_->setText(app::isAssetRef(written) ? tr("Asset, fetched at launch.") : QString());
     return;
   }
-  const QString engine = inspector_.enginePath();
-  if (engine.isEmpty()) {
+  if (modelInspect_.enginePath().isEmpty()) {
     modelInfo_->setText(tr("adamix-engine not found: no model summary."));
     return;
   }
-  if (modelInspect_) {
-    modelInspect_->disconnect(this);
-    modelInspect_->kill();
-    modelInspect_->deleteLater();
-  }
-  modelInspect_ = new QProcess(this);
-  QProcess* p = modelInspect_;
-  connect(p, &QProcess::finished, this, [this, p](int code, QProcess::ExitStatus) {
-    const auto j = json::parse(p->readAllStandardOutput().toStdString(), nullptr, false);
-    if (code == 0 && j.is_object()) {
-      modelInfo_->setText(tr("%1: %2 layers, hidden %3, %4 heads (kv %5), vocab %6 — %7 backbone parameters")
-                              .arg(QString::fromStdString(j.value("model_type", std::string("?"))))
-                              .arg(j.value("num_hidden_layers", 0))
-                              .arg(j.value("hidden_size", 0))
-                              .arg(j.value("num_attention_heads", 0))
-                              .arg(j.value("num_key_value_heads", 0))
-                              .arg(j.value("vocab_size", 0))
-                              .arg(formatCount(j.value("backbone_parameters", qint64(0)))));
+  modelInfo_->setText(tr("Inspecting the model…"));
+  modelInspect_.run({QStringLiteral("inspect"), model, QStringLiteral("--json")}, [this](const app::EngineResult& r) {
+    const auto j = json::parse(r.out.toStdString(), nullptr, false);
+    if (r.ok && j.is_object()) {
+      modelInfo_->setText(modelSummary(j));
     } else {
-      const QString err = QString::fromUtf8(p->readAllStandardError()).trimmed();
-      modelInfo_->setText(tr("Not a usable model: %1").arg(err.section('\n', -1)));
+      modelInfo_->setText(tr("Not a usable model: %1").arg(r.lastErrorLine()));
       markInvalid(model_, modelInfo_->text());
     }
-    p->deleteLater();
-    if (modelInspect_ == p) modelInspect_ = nullptr;
   });
-  modelInfo_->setText(tr("Inspecting the model…"));
-  p->start(engine, {QStringLiteral("inspect"), model, QStringLiteral("--json")});
 }
 
 bool DesignerView::loadFile(const QString& path, QString* error) {
@@ -808,7 +442,7 @@ bool DesignerView::saveFile(const QString& path, QString* error) {
     if (error) *error = tr("Cannot write %1: %2").arg(path, f.errorString());
     return false;
   }
-  original_ = doc;
+  loaded_ = app::StudyDocument::fromJson(doc);
   path_ = QFileInfo(path).absoluteFilePath();
   emit titleChanged(QFileInfo(path).fileName());
   return true;
@@ -822,15 +456,14 @@ void DesignerView::openWithDialog() {
   if (!loadFile(path, &err) && !err.isEmpty()) QMessageBox::warning(this, tr("Study file"), err);
 }
 
-bool DesignerView::save() {
-  if (path_.isEmpty()) return saveAs();
+bool DesignerView::saveOrWarn(const QString& path) {
   QString err;
-  if (!saveFile(path_, &err)) {
-    QMessageBox::warning(this, tr("Save failed"), err);
-    return false;
-  }
-  return true;
+  if (saveFile(path, &err)) return true;
+  QMessageBox::warning(this, tr("Save failed"), err);
+  return false;
 }
+
+bool DesignerView::save() { return path_.isEmpty() ? saveAs() : saveOrWarn(path_); }
 
 bool DesignerView::saveAs() {
   QString dir = QSettings().value("designer/lastDir").toString();
@@ -839,12 +472,7 @@ bool DesignerView::saveAs() {
       this, tr("Save study"), QDir(dir).filePath(name_->text().trimmed() + ".json"), tr("Study files (*.json)"));
   if (path.isEmpty()) return false;
   QSettings().setValue("designer/lastDir", QFileInfo(path).absolutePath());
-  QString err;
-  if (!saveFile(path, &err)) {
-    QMessageBox::warning(this, tr("Save failed"), err);
-    return false;
-  }
-  return true;
+  return saveOrWarn(path);
 }
 
 void DesignerView::launch() {
@@ -859,13 +487,9 @@ void DesignerView::launch() {
     return;
   }
   QString path = path_;
-  if (path.isEmpty() || document() != original_) {
+  if (path.isEmpty() || document() != loaded_.original()) {
     if (path.isEmpty()) path = QDir(ws_->studiesDir()).filePath(s->name + QStringLiteral(".json"));
-    QString err;
-    if (!saveFile(path, &err)) {
-      QMessageBox::warning(this, tr("Save failed"), err);
-      return;
-    }
+    if (!saveOrWarn(path)) return;
   }
   emit launchRequested(*s, path);
 }

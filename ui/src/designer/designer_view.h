@@ -1,33 +1,34 @@
-// Study designer: a form for the base run and the study (tasks, seeds), an axes editor, the run
-// count and a preview of the expanded variants with their parameter counts. Loads and saves
-// the same JSON study files as the CLI; invalid input is marked at the field.
+// Study designer screen: the study form (base-config fields from the formFields() table, tasks,
+// seeds), the axes editor, the run count and the run preview with parameter counts. It loads and
+// saves the CLI's JSON study files through app::StudyDocument, validates with parseStudy() and
+// marks invalid input at the field. Parts: FieldEditor, TasksEditor, AxesEditor, RunPreview.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "designer/param_inspector.h"
+#include "designer/field_editor.h"
+#include "exec/engine_client.h"
 #include "study/study.h"
+#include "study/study_document.h"
 
 #include <nlohmann/json.hpp>
 
-#include <QHash>
 #include <QTimer>
 #include <QWidget>
 
-#include <functional>
 #include <optional>
 #include <vector>
 
-class QComboBox;
-class QDoubleSpinBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
-class QPlainTextEdit;
 class QPushButton;
-class QSpinBox;
 class QTableWidget;
 
 namespace adamix::ui {
 
+class AxesEditor;
+class RunPreview;
+class TasksEditor;
 class Workspace;
 
 /// The designer screen.
@@ -53,8 +54,8 @@ class DesignerView : public QWidget {
   /// Number of runs the study expands to (0 when invalid).
   int runCount() const { return runCount_; }
   QString filePath() const { return path_; }
-  QTableWidget* previewTable() const { return preview_; }
-  QTableWidget* axesTable() const { return axes_; }
+  QTableWidget* previewTable() const;
+  QTableWidget* axesTable() const;
   /// The form widget editing a base-config pointer ("/peft/adamix/num_modules"), if any.
   QWidget* fieldWidget(const QString& basePointer) const;
   /// Sets a form field from JSON (as the user would type it); for tests and presets.
@@ -79,46 +80,40 @@ class DesignerView : public QWidget {
   void titleChanged(const QString& title);
 
  private:
-  struct Field {
-    QString pointer;  ///< under /base
-    QWidget* widget;
-    std::function<nlohmann::json()> get;
-    std::function<void(const nlohmann::json&)> set;
-  };
   void buildForm();
-  void addField(const QString& pointer, QWidget* w, std::function<nlohmann::json()> get,
-                std::function<void(const nlohmann::json&)> set);
+  QWidget* buildToolbar();
+  QWidget* buildStudyForm();
+  void addTaskRows(QFormLayout* form);
+  QWidget* buildAxesPane();
+  /// saveFile() with a message box on failure.
+  bool saveOrWarn(const QString& path);
   void scheduleValidation();
   void markInvalid(QWidget* w, const QString& message);
   void clearMarks();
-  void updatePreview(const std::vector<app::ExpandedRun>& runs);
-  void onCounted(const QString& key, const ParamCounts& c);
   void inspectModel();
   QWidget* widgetForPath(const QString& pointer) const;
 
   Workspace* ws_;
-  nlohmann::json original_ = nlohmann::json::object();  ///< the loaded document (unknown fields kept)
+  app::StudyDocument loaded_;  ///< the document loaded (what the form does not show is kept)
   QString path_;
   bool loading_ = false;
   QLineEdit* name_;
   QLineEdit* description_;
-  QLineEdit* model_;
+  QLineEdit* model_ = nullptr;  ///< the /model/path field's input
   QLabel* modelInfo_;
-  QTableWidget* tasks_;
+  TasksEditor* tasks_;
   QLineEdit* seeds_;
-  QTableWidget* axes_;
-  QTableWidget* preview_;
+  AxesEditor* axes_;
+  RunPreview* preview_;
   QLabel* count_;
   QLabel* errorLabel_;
   QPushButton* launch_;
-  std::vector<Field> fields_;
+  std::vector<FieldEditor> fields_;
   QList<QWidget*> marked_;
   QTimer validateTimer_;
   QString error_, errorPath_;
   int runCount_ = 0;
-  ParamInspector inspector_;
-  QHash<QString, QList<int>> previewRowsByKey_;
-  QProcess* modelInspect_ = nullptr;
+  app::EngineClient modelInspect_;  ///< `inspect MODEL --json` for the model summary
 };
 
 }  // namespace adamix::ui

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "designer/param_inspector.h"
 
-#include "exec/local_executor.h"
 #include "study/study.h"
 
 #include <QCryptographicHash>
@@ -10,15 +9,9 @@
 
 namespace adamix::ui {
 
-ParamInspector::ParamInspector(QObject* parent) : QObject(parent) { engine_ = app::locateEngine(); }
+ParamInspector::ParamInspector(QObject* parent) : QObject(parent) {}
 
-ParamInspector::~ParamInspector() {
-  if (process_) {
-    process_->disconnect(this);
-    process_->kill();
-    process_->waitForFinished(2000);
-  }
-}
+ParamInspector::~ParamInspector() = default;
 
 QString ParamInspector::keyOf(const nlohmann::json& config) {
   nlohmann::json c = config;
@@ -44,7 +37,7 @@ QString ParamInspector::request(const nlohmann::json& config) {
   for (const auto& q : queue_)
     if (q.first == key) return key;
   queue_.enqueue({key, config});
-  if (!process_) next();
+  if (!engine_.isBusy()) next();
   return key;
 }
 
@@ -53,7 +46,7 @@ void ParamInspector::clearQueue() { queue_.clear(); }
 void ParamInspector::next() {
   if (queue_.isEmpty()) return;
   auto [key, config] = queue_.dequeue();
-  if (engine_.isEmpty()) {
+  if (engine_.enginePath().isEmpty()) {
     ParamCounts c;
     c.error = tr("adamix-engine not found");
     cache_.insert(key, c);
@@ -68,14 +61,12 @@ void ParamInspector::next() {
   if (f.open(QIODevice::WriteOnly)) f.write(QByteArray::fromStdString(config.dump()));
   f.close();
   runningKey_ = key;
-  process_ = new QProcess(this);
-  process_->setProcessChannelMode(QProcess::SeparateChannels);
-  connect(process_, &QProcess::finished, this, [this, key](int code, QProcess::ExitStatus status) {
+  const QStringList args = {QStringLiteral("inspect"), model, QStringLiteral("--config"), cfgPath,
+                            QStringLiteral("--json")};
+  engine_.run(args, [this, key](const app::EngineResult& r) {
     ParamCounts c;
-    const QByteArray out = process_->readAllStandardOutput();
-    const QByteArray err = process_->readAllStandardError();
-    if (status == QProcess::NormalExit && code == 0) {
-      const auto j = nlohmann::json::parse(out.toStdString(), nullptr, false);
+    if (r.ok) {
+      const auto j = nlohmann::json::parse(r.out.toStdString(), nullptr, false);
       if (j.is_object() && j.contains("peft")) {
         c.trainablePeft = j["peft"].value("trainable_peft", qint64(-1));
         c.inferencePeft = j["peft"].value("inference_peft", qint64(-1));
@@ -83,18 +74,14 @@ void ParamInspector::next() {
         c.error = tr("unexpected inspect output");
       }
     } else {
-      c.error = QString::fromUtf8(err).trimmed().section('\n', -1);
-      if (c.error.isEmpty()) c.error = tr("inspect failed (exit %1)").arg(code);
+      c.error = r.lastErrorLine();
+      if (c.error.isEmpty()) c.error = tr("inspect failed (exit %1)").arg(r.exitCode);
     }
     cache_.insert(key, c);
-    process_->deleteLater();
-    process_ = nullptr;
     runningKey_.clear();
     emit counted(key, c);
     next();
   });
-  process_->start(engine_,
-                  {QStringLiteral("inspect"), model, QStringLiteral("--config"), cfgPath, QStringLiteral("--json")});
 }
 
 }  // namespace adamix::ui

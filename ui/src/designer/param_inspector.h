@@ -1,13 +1,14 @@
 // Parameter counts per variant: runs `adamix-engine inspect MODEL --config run.json --json` in the
-// background, one process at a time, with a cache keyed by the PEFT-relevant config.
+// background through the app's EngineClient, one call at a time, with a cache keyed by the PEFT-relevant config.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+
+#include "exec/engine_client.h"
 
 #include <nlohmann/json.hpp>
 
 #include <QHash>
 #include <QObject>
-#include <QProcess>
 #include <QQueue>
 #include <QTemporaryDir>
 
@@ -38,20 +39,19 @@ class ParamInspector : public QObject {
   /// Drops queued requests (the running one finishes).
   void clearQueue();
   /// The engine executable used (empty: none found).
-  QString enginePath() const { return engine_; }
-  void setEnginePath(const QString& path) { engine_ = path; }
+  QString enginePath() const { return engine_.enginePath(); }
+  void setEnginePath(const QString& path) { engine_.setEnginePath(path); }
 
  signals:
   void counted(const QString& key, const adamix::ui::ParamCounts& counts);
 
  private:
   void next();
-  QString engine_;
   QHash<QString, ParamCounts> cache_;
   QQueue<std::pair<QString, nlohmann::json>> queue_;
   QString runningKey_;
-  QProcess* process_ = nullptr;
   QTemporaryDir tmp_;
+  app::EngineClient engine_;  ///< last: its running call ends before the rest goes
 };
 
 }  // namespace adamix::ui

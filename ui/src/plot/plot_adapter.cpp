@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "plot/plot_adapter.h"
 
+#include "plot/curve_math.h"
+
 #include <qcustomplot.h>
 
 #include <QFileInfo>
@@ -11,7 +13,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 
 namespace adamix::ui {
 
@@ -63,23 +64,6 @@ QColor PlotAdapter::seriesColor(int i) {
                                   QColor(0xe3, 0x77, 0xc2), QColor(0x7f, 0x7f, 0x7f), QColor(0xbc, 0xbd, 0x22),
                                   QColor(0x17, 0xbe, 0xcf)};
   return colors[i % 10];
-}
-
-std::vector<double> PlotAdapter::ema(const std::vector<double>& y, double w) {
-  if (w <= 0) return y;
-  w = std::min(w, 0.999);
-  std::vector<double> out(y.size());
-  double acc = 0, norm = 0;
-  for (size_t i = 0; i < y.size(); ++i) {
-    if (!std::isfinite(y[i])) {
-      out[i] = y[i];
-      continue;
-    }
-    acc = w * acc + (1 - w) * y[i];
-    norm = w * norm + (1 - w);
-    out[i] = acc / norm;  // debiased: the first values are not pulled towards 0
-  }
-  return out;
 }
 
 void PlotAdapter::applyTheme() {
@@ -152,11 +136,8 @@ void PlotAdapter::showCurves(const SeriesStore& store, const CurveSpec& spec) {
   plot_->yAxis->setLabel(spec.split.isEmpty() ? spec.name : spec.split + QLatin1Char(' ') + spec.name);
 
   // per-run raw curves, keyed by step (grouping aligns runs on the step)
-  struct RunCurve {
-    std::vector<double> step, x, y;
-  };
   auto curveOf = [&](const CurveRun& cr) {
-    RunCurve c;
+    StepCurve c;
     const auto* pts = store.series(cr.run, spec.split, spec.name);
     if (!pts) return c;
     const double t0 = spec.x == XAxisKind::WallTime ? store.startTime(cr.run) : 0;
@@ -206,7 +187,7 @@ void PlotAdapter::showCurves(const SeriesStore& store, const CurveSpec& spec) {
   if (!spec.grouped) {
     int i = 0;
     for (const CurveRun& cr : spec.runs) {
-      RunCurve c = curveOf(cr);
+      StepCurve c = curveOf(cr);
       if (c.x.empty()) {
         ++i;
         continue;
@@ -216,9 +197,9 @@ void PlotAdapter::showCurves(const SeriesStore& store, const CurveSpec& spec) {
   } else {
     // groups in order of first appearance
     QStringList groups;
-    QHash<QString, std::vector<RunCurve>> members;
+    QHash<QString, std::vector<StepCurve>> members;
     for (const CurveRun& cr : spec.runs) {
-      RunCurve c = curveOf(cr);
+      StepCurve c = curveOf(cr);
       if (c.x.empty()) continue;
       if (!members.contains(cr.group)) groups << cr.group;
       if (smooth) c.y = ema(c.y, spec.smoothing);  // band over the smoothed curves
@@ -226,27 +207,9 @@ void PlotAdapter::showCurves(const SeriesStore& store, const CurveSpec& spec) {
     }
     int i = 0;
     for (const QString& g : groups) {
-      // align on step: mean x, mean y and sample std of y over the runs having that step
-      std::map<double, std::vector<std::pair<double, double>>> byStep;
-      for (const RunCurve& c : members[g])
-        for (size_t k = 0; k < c.step.size(); ++k) byStep[c.step[k]].push_back({c.x[k], c.y[k]});
-      std::vector<double> x, mean, lo, hi;
-      for (const auto& [step, vals] : byStep) {
-        double sx = 0, sy = 0;
-        for (const auto& [vx, vy] : vals) {
-          sx += vx;
-          sy += vy;
-        }
-        const double n = double(vals.size());
-        const double m = sy / n;
-        double var = 0;
-        for (const auto& v : vals) var += (v.second - m) * (v.second - m);
-        const double sd = vals.size() > 1 ? std::sqrt(var / (n - 1)) : 0;
-        x.push_back(sx / n);
-        mean.push_back(m);
-        lo.push_back(m - sd);
-        hi.push_back(m + sd);
-      }
+      // aligned on the step: mean ± sample std over the runs having that step
+      const MeanBand band = meanStdByStep(members[g]);
+      const std::vector<double>&x = band.x, &mean = band.mean, &lo = band.lo, &hi = band.hi;
       const QString label = QStringLiteral("%1 (n=%2)").arg(g).arg(members[g].size());
       // the mean is of the (already smoothed) per-run curves: drawn as is
       const QColor color = seriesColor(i);

@@ -95,8 +95,6 @@ class PlotAdapter : public QObject {
   /// The read-out text for the data point nearest to a pixel position ("" if none near).
   QString readoutAt(const QPointF& pixel) const;
 
-  /// Exponential moving average with weight `w` (0 = no smoothing), debiased at the start.
-  static std::vector<double> ema(const std::vector<double>& y, double w);
   /// The i-th series colour (a colour-blind friendly cycle).
   static QColor seriesColor(int i);
 

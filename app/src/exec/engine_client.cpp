@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "exec/engine_client.h"
+
+#include "exec/local_executor.h"
+
+namespace adamix::app {
+
+QString EngineResult::lastErrorLine() const {
+  const QStringList lines = QString::fromUtf8(err).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+  for (auto it = lines.crbegin(); it != lines.crend(); ++it)
+    if (!it->trimmed().isEmpty()) return it->trimmed();
+  return {};
+}
+
+EngineClient::EngineClient(const QString& enginePath, QObject* parent)
+    : QObject(parent), engine_(enginePath.isEmpty() ? locateEngine() : enginePath) {}
+
+EngineClient::~EngineClient() { cancel(); }
+
+void EngineClient::cancel() {
+  if (!process_) return;
+  QProcess* p = process_;
+  process_ = nullptr;
+  p->disconnect(this);
+  p->kill();
+  p->waitForFinished(2000);
+  p->deleteLater();
+}
+
+void EngineClient::run(const QStringList& args, std::function<void(const EngineResult&)> done) {
+  cancel();
+  auto* p = new QProcess(this);
+  process_ = p;
+  p->setProcessChannelMode(QProcess::SeparateChannels);
+  auto finish = [this, p, done](bool started) {
+    if (process_ != p) return;  // already reported or abandoned
+    process_ = nullptr;
+    EngineResult r;
+    r.exitCode = started ? p->exitCode() : -1;
+    r.ok = started && p->exitStatus() == QProcess::NormalExit && r.exitCode == 0;
+    r.out = p->readAllStandardOutput();
+    r.err = started             ? p->readAllStandardError()
+            : engine_.isEmpty() ? tr("adamix-engine not found").toUtf8()
+                                : p->errorString().toUtf8();
+    p->deleteLater();
+    done(r);
+  };
+  connect(p, &QProcess::finished, this, [finish] { finish(true); });
+  connect(p, &QProcess::errorOccurred, this, [finish](QProcess::ProcessError e) {
+    if (e == QProcess::FailedToStart) finish(false);
+  });
+  if (engine_.isEmpty()) {
+    QMetaObject::invokeMethod(
+        this, [finish] { finish(false); }, Qt::QueuedConnection);
+    return;
+  }
+  p->start(engine_, args);
+}
+
+}  // namespace adamix::app

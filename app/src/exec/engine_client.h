@@ -1,0 +1,48 @@
+// Short, non-run calls of the engine (`adamix-engine inspect …`, `--version`): the one place
+// besides RunProcess that starts engine processes, always on the executable locateEngine() finds.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QByteArray>
+#include <QObject>
+#include <QPointer>
+#include <QProcess>
+#include <QStringList>
+
+#include <functional>
+
+namespace adamix::app {
+
+/// How an engine call ended.
+struct EngineResult {
+  bool ok = false;  ///< started, exited normally with code 0
+  int exitCode = -1;
+  QByteArray out, err;
+  /// The last non-empty stderr line (the engine's one-line error message), or "".
+  QString lastErrorLine() const;
+};
+
+/// Runs one engine call at a time in the background and hands its result to a callback.
+class EngineClient : public QObject {
+  Q_OBJECT
+ public:
+  /// Uses `enginePath`, or locateEngine()'s choice when empty.
+  explicit EngineClient(const QString& enginePath = {}, QObject* parent = nullptr);
+  ~EngineClient() override;
+
+  /// The engine executable ("" when none was found: calls then fail at once).
+  QString enginePath() const { return engine_; }
+  void setEnginePath(const QString& path) { engine_ = path; }
+  /// Starts `engine args…`, abandoning a call still running (its callback is not called);
+  /// `done` runs once the process has ended or failed to start.
+  void run(const QStringList& args, std::function<void(const EngineResult&)> done);
+  /// Kills the running call without calling its callback.
+  void cancel();
+  bool isBusy() const { return process_ != nullptr; }
+
+ private:
+  QString engine_;
+  QPointer<QProcess> process_;
+};
+
+}  // namespace adamix::app

@@ -1,0 +1,39 @@
+// The designer's ablation-axes table: path axes edited as a config path (a combo of the usual
+// paths, any path may be typed) and comma-separated values; bundle axes from a file (named
+// variants) shown read-only and kept as they are.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "study/study_document.h"
+
+#include <QTableWidget>
+
+#include <vector>
+
+namespace adamix::ui {
+
+/// An editable table of the study's axes.
+class AxesEditor : public QTableWidget {
+  Q_OBJECT
+ public:
+  explicit AxesEditor(QWidget* parent = nullptr);
+  /// Replaces the rows.
+  void setAxes(const std::vector<app::StudyDocument::Axis>& axes);
+  /// The rows as document axes, in order.
+  std::vector<app::StudyDocument::Axis> axes() const;
+  /// Appends a path axis row ("/peft/adamix/num_modules", "1, 4").
+  void addPathAxis(const QString& path, const QString& values);
+  /// Appends a path axis on the first axisPaths() entry no row uses yet.
+  void addUnusedAxis();
+  /// Removes the current row, if any.
+  void removeCurrentAxis();
+
+ signals:
+  /// A row was added, removed or edited.
+  void changed();
+
+ private:
+  void addBundleAxis(const nlohmann::json& raw);
+};
+
+}  // namespace adamix::ui

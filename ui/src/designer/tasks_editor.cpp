@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "designer/tasks_editor.h"
+
+#include <QHeaderView>
+
+namespace adamix::ui {
+
+using nlohmann::json;
+
+namespace {
+constexpr int kRawRole = Qt::UserRole;  // the row's file entry as JSON text
+}  // namespace
+
+TasksEditor::TasksEditor(QWidget* parent) : QTableWidget(0, 2, parent) {
+  setHorizontalHeaderLabels({tr("Task"), tr("Data directory")});
+  horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+  verticalHeader()->setVisible(false);
+  setToolTip(tr("GLUE task names (rte, sst2, mrpc, cola, stsb, qqp, mnli, qnli, wnli) and their data directories."));
+  setMinimumHeight(90);
+  setMaximumHeight(130);
+  connect(this, &QTableWidget::itemChanged, this, &TasksEditor::changed);
+}
+
+void TasksEditor::setTasks(const std::vector<app::StudyDocument::Task>& tasks) {
+  setRowCount(0);
+  for (const app::StudyDocument::Task& t : tasks) {
+    const int r = rowCount();
+    insertRow(r);
+    auto* name = new QTableWidgetItem(t.name);
+    name->setData(kRawRole, QString::fromStdString(t.raw.dump()));
+    setItem(r, 0, name);
+    setItem(r, 1, new QTableWidgetItem(t.dataDir));
+  }
+}
+
+std::vector<app::StudyDocument::Task> TasksEditor::tasks() const {
+  std::vector<app::StudyDocument::Task> out;
+  for (int r = 0; r < rowCount(); ++r) {
+    const QTableWidgetItem* name = item(r, 0);
+    const QTableWidgetItem* dir = item(r, 1);
+    const json raw = name ? json::parse(name->data(kRawRole).toString().toStdString(), nullptr, false) : json();
+    out.push_back(
+        {name ? name->text() : QString(), dir ? dir->text() : QString(), raw.is_object() ? raw : json::object()});
+  }
+  return out;
+}
+
+void TasksEditor::addTask() {
+  const int r = rowCount();
+  insertRow(r);
+  setItem(r, 0, new QTableWidgetItem(QStringLiteral("rte")));
+  setItem(r, 1, new QTableWidgetItem(QStringLiteral("asset:glue/RTE")));
+  emit changed();
+}
+
+void TasksEditor::removeCurrentTask() {
+  if (currentRow() >= 0) removeRow(currentRow());
+  emit changed();
+}
+
+}  // namespace adamix::ui
