@@ -1,4 +1,4 @@
-// EngineClient: one background engine call at a time; exit code, stdout and stderr come back,
+// EngineClient: one background engine call at a time (and blocking calls); exit code, stdout and stderr come back,
 // an abandoned call never reports, a missing engine fails without a process. /bin/sh stands in
 // for the engine.
 #include "exec/engine_client.h"
@@ -53,6 +53,25 @@ class TestEngineClient : public QObject {
     QTRY_VERIFY(got.has_value());
     QVERIFY(!got->ok);
     QVERIFY(!got->lastErrorLine().isEmpty());
+  }
+
+  void blockingCallsReportLikeBackgroundOnes() {
+    EngineResult r =
+        EngineClient::runBlocking("/bin/sh", {"-c", "echo 'adamix-engine 0.9'; echo warn >&2; exit 0"}, 5000);
+    QVERIFY(r.ok);
+    QCOMPARE(r.out, QByteArray("adamix-engine 0.9\n"));
+    QCOMPARE(r.lastErrorLine(), QStringLiteral("warn"));
+    r = EngineClient::runBlocking("/bin/sh", {"-c", "exit 4"}, 5000);
+    QVERIFY(!r.ok);
+    QCOMPARE(r.exitCode, 4);
+    // a call that does not end in time is killed and fails, naming the call
+    r = EngineClient::runBlocking("/bin/sh", {"-c", "sleep 30"}, 200);
+    QVERIFY(!r.ok);
+    QVERIFY2(r.lastErrorLine().contains("sleep 30"), r.err.constData());
+    r = EngineClient::runBlocking("/nonexistent/adamix-engine", {"--version"}, 5000);
+    QVERIFY(!r.ok);
+    QVERIFY(!r.lastErrorLine().isEmpty());
+    QVERIFY(!EngineClient::runBlocking("", {"--version"}, 5000).ok);
   }
 };
 

@@ -97,12 +97,11 @@ class TestRunConfigSchema : public QObject {
   void expansionRejectsWhatTheEngineRejects() {
     // The study file is valid JSON-structure-wise, but the engine would refuse the run:
     // the error names the study field that set the value and the run-config path.
-    const json doc = {
-        {"name", "bad"},
-        {"base", {{"model", {{"path", "/m"}}}}},
-        {"tasks", json::array({{{"name", "rte"}, {"data_dir", "/d"}}})},
-        {"axes", json::array({{{"path", "/peft/adamix/num_modules"}, {"values", json::array({1, 0})}}})},
-        {"seeds", json::array({1})}};
+    const json doc = {{"name", "bad"},
+                      {"base", {{"model", {{"path", "/m"}}}}},
+                      {"tasks", json::array({{{"name", "rte"}, {"data_dir", "/d"}}})},
+                      {"axes", json::array({{{"path", "/peft/adamix/num_modules"}, {"values", json::array({1, 0})}}})},
+                      {"seeds", json::array({1})}};
     const auto study = adamix::app::parseStudy(doc);
     try {
       adamix::app::expandStudy(study);

@@ -1,9 +1,11 @@
 // Study designer: loads and saves the CLI's study files unchanged, counts runs, marks invalid
 // fields at the field.
 #include "designer/designer_view.h"
+#include "designer/form_fields.h"
 #include "workspace/workspace.h"
 
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QFile>
 #include <QLineEdit>
 #include <QSpinBox>
@@ -132,6 +134,51 @@ class TestDesigner : public QObject {
     d.revalidate();
     QVERIFY(!axisCell->property("invalid").toBool());
     QCOMPARE(d.runCount(), 4);
+  }
+
+  // The form has no defaults of its own: every field of a study that sets nothing shows the
+  // run-config schema's default (config/run_config.h via runConfigDefaults()), and saving writes
+  // none of them back (issue 10: one definition of the run config).
+  void formShowsTheSchemaDefaults() {
+    QFile f(dir_.filePath("bare.json"));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"name": "bare", "base": {"model": {"path": "asset:models/stories260K"}},
+               "tasks": [{"name": "rte", "data_dir": "asset:glue/RTE"}], "seeds": [1]})");
+    f.close();
+    ui::DesignerView d(&ws_);
+    QString err;
+    QVERIFY2(d.loadFile(f.fileName(), &err), qPrintable(err));
+    const json& defaults = app::runConfigDefaults();
+    int checked = 0;
+    for (const ui::FieldSpec& spec : ui::formFields()) {
+      if (spec.pointer == "/model/path") continue;  // set by the study
+      const json expected = defaults.at(json::json_pointer(spec.pointer.toStdString()));
+      QWidget* w = d.fieldWidget(spec.pointer);
+      QVERIFY2(w, qPrintable(spec.pointer));
+      json shown;
+      if (auto* sb = qobject_cast<QSpinBox*>(w))
+        shown = sb->value();
+      else if (auto* db = qobject_cast<QDoubleSpinBox*>(w))
+        shown = db->value();
+      else if (auto* cb = qobject_cast<QComboBox*>(w))
+        shown = cb->currentText().toStdString();
+      else if (auto* le = qobject_cast<QLineEdit*>(w))
+        shown = le->text().toStdString();
+      if (spec.kind == ui::FieldKind::Number) {  // "0.0004" or "4e-4": compare the number
+        QVERIFY2(expected.is_number(), qPrintable(spec.pointer));
+        QCOMPARE(QString::fromStdString(shown.get<std::string>()).toDouble(), expected.get<double>());
+      } else if (expected.is_number() && shown.is_string()) {  // a choice of numbers
+        QCOMPARE(QString::fromStdString(shown.get<std::string>()).toDouble(), expected.get<double>());
+      } else {
+        QVERIFY2(shown == expected, qPrintable(spec.pointer + ": shows " + QString::fromStdString(shown.dump()) +
+                                               ", schema default " + QString::fromStdString(expected.dump())));
+      }
+      ++checked;
+    }
+    QVERIFY(checked >= 15);
+    QVERIFY2(d.saveFile(dir_.filePath("bare-saved.json"), &err), qPrintable(err));
+    QCOMPARE(readJson(dir_.filePath("bare-saved.json"))["base"],
+             json::parse(R"({"model": {"path": "asset:models/stories260K"}})"));
   }
 
  private:

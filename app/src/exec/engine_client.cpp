@@ -57,4 +57,30 @@ void EngineClient::run(const QStringList& args, std::function<void(const EngineR
   p->start(engine_, args);
 }
 
+EngineResult EngineClient::runBlocking(const QString& engine, const QStringList& args, int timeoutMs) {
+  EngineResult r;
+  if (engine.isEmpty()) {
+    r.err = tr("adamix-engine not found").toUtf8();
+    return r;
+  }
+  QProcess p;
+  p.setProcessChannelMode(QProcess::SeparateChannels);
+  p.start(engine, args);
+  if (!p.waitForStarted(30000)) {  // a missing executable fails at once; only the run is timed
+    r.err = p.errorString().toUtf8();
+    return r;
+  }
+  if (!p.waitForFinished(timeoutMs)) {
+    p.kill();
+    p.waitForFinished(1000);
+    r.err = tr("adamix-engine %1: no answer within %2 ms").arg(args.join(QLatin1Char(' '))).arg(timeoutMs).toUtf8();
+    return r;
+  }
+  r.exitCode = p.exitCode();
+  r.ok = p.exitStatus() == QProcess::NormalExit && r.exitCode == 0;
+  r.out = p.readAllStandardOutput();
+  r.err = p.readAllStandardError();
+  return r;
+}
+
 }  // namespace adamix::app

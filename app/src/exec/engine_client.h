@@ -40,6 +40,10 @@ class EngineClient : public QObject {
   void cancel();
   bool isBusy() const { return process_ != nullptr; }
 
+  /// Runs `engine args…` to the end in the calling thread (killed `timeoutMs` after it started, then ok =
+  /// false). For short calls outside an event loop, e.g. `--version` when a study starts.
+  static EngineResult runBlocking(const QString& engine, const QStringList& args, int timeoutMs);
+
  private:
   QString engine_;
   QPointer<QProcess> process_;

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "exec/study_runner.h"
 
+#include "exec/engine_client.h"
 #include "exec/event_replay.h"
 
 #include <QDir>
 #include <QFile>
 #include <QSysInfo>
-#include <QProcess>
 #include <QSaveFile>
 
 #ifdef Q_OS_UNIX
@@ -17,15 +17,10 @@ namespace adamix::app {
 
 namespace {
 
+/// First line of `engine --version`, or "" when it does not answer within 5 s.
 QString engineVersion(const QString& engine) {
-  QProcess p;
-  p.start(engine, {"--version"});
-  if (!p.waitForFinished(5000)) {
-    p.kill();
-    p.waitForFinished(1000);
-    return {};
-  }
-  return QString::fromUtf8(p.readAllStandardOutput()).trimmed().section('\n', 0, 0);
+  const EngineResult r = EngineClient::runBlocking(engine, {QStringLiteral("--version")}, 5000);
+  return r.ok ? QString::fromUtf8(r.out).trimmed().section('\n', 0, 0) : QString();
 }
 
 bool pidAlive(qint64 pid) {

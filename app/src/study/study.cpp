@@ -135,7 +135,8 @@ namespace {
 /// The study-file pointer that set run-config field `configPointer` for the run of task `t` and
 /// axis choices `idx` (axes win over the task's settings, which win over base); "" when the field
 /// holds its default.
-std::string studyPathOf(const Study& study, size_t t, const std::vector<size_t>& idx, const std::string& configPointer) {
+std::string studyPathOf(const Study& study, size_t t, const std::vector<size_t>& idx,
+                        const std::string& configPointer) {
   const auto sets = [&](const std::vector<std::pair<std::string, json>>& set) {
     return std::any_of(set.begin(), set.end(), [&](const auto& kv) {
       return configPointer == kv.first || configPointer.rfind(kv.first + "/", 0) == 0;
@@ -495,9 +496,10 @@ std::vector<ExpandedRun> expandStudy(const Study& study, const ExpandOptions& op
         try {
           adamix::parseRunConfig(config);
         } catch (const adamix::EngineError& e) {
-          const QString what = QStringLiteral("task '%1'%2, seed %3")
-                                   .arg(task.name, run.variant.isEmpty() ? QString() : ", variant '" + run.variant + "'")
-                                   .arg(seed);
+          const QString what =
+              QStringLiteral("task '%1'%2, seed %3")
+                  .arg(task.name, run.variant.isEmpty() ? QString() : ", variant '" + run.variant + "'")
+                  .arg(seed);
           fail(studyPathOf(study, t, idx, e.location()), what.toStdString() + ": " + e.location() + ": " + e.message());
         }
         run.configHash = configHash(config);

@@ -119,13 +119,16 @@ PeftConfig parsePeftImpl(const json& j, const PeftConfig& d) {
                         pm);
   c.adamix.num_modules = ju::get<int64_t>(m, "num_modules", pm, d.adamix.num_modules);
   requirePositive(c.adamix.num_modules, pm + "/num_modules");
-  c.adamix.sharing = parseSharing(ju::get<std::string>(m, "sharing", pm, sharingName(d.adamix.sharing)), pm + "/sharing");
-  c.adamix.routing = parseRoutingMode(ju::get<std::string>(m, "routing", pm, routingName(d.adamix.routing)), pm + "/routing");
+  c.adamix.sharing =
+      parseSharing(ju::get<std::string>(m, "sharing", pm, sharingName(d.adamix.sharing)), pm + "/sharing");
+  c.adamix.routing =
+      parseRoutingMode(ju::get<std::string>(m, "routing", pm, routingName(d.adamix.routing)), pm + "/routing");
   c.adamix.consistency_weight = ju::get<double>(m, "consistency_weight", pm, d.adamix.consistency_weight);
   requireNonNegative(c.adamix.consistency_weight, pm + "/consistency_weight");
   c.adamix.distinct_routes = ju::get<bool>(m, "distinct_routes", pm, d.adamix.distinct_routes);
-  c.adamix.inference = parseInferenceMode(ju::get<std::string>(m, "inference", pm, inferenceName(d.adamix.inference, d.adamix.inference_module)), c.adamix.inference_module,
-                                          pm + "/inference");
+  c.adamix.inference = parseInferenceMode(
+      ju::get<std::string>(m, "inference", pm, inferenceName(d.adamix.inference, d.adamix.inference_module)),
+      c.adamix.inference_module, pm + "/inference");
   // Impossible combinations.
   const bool mixture = c.method == PeftMethod::Adapter || c.method == PeftMethod::Lora;
   if (!mixture && c.adamix.num_modules > 1)
@@ -254,14 +257,12 @@ RunConfig defaultRunConfig(const std::string& task_name) {
   RunConfig c;
   c.task.name = task_name;
   if (!isNlgTask(task_name)) return c;
-  // Generation tasks (docs/adamix.md § Consistency regularisation): the dataset's own files, and λ = 100, the paper's NLG setting
-  // (official NLG code: the consistency term weighted 100).
+  // Generation tasks (docs/adamix.md § Consistency regularisation): the dataset's own files, and λ = 100, the paper's
+  // NLG setting (official NLG code: the consistency term weighted 100).
   c.task.train_file = task_name == "e2e"    ? "train.txt"
                       : task_name == "dart" ? "dart-v1.1.1-full-train.json"
                                             : "train.json";
-  c.task.dev_file = task_name == "e2e"    ? "valid.txt"
-                    : task_name == "dart" ? "dart-v1.1.1-full-dev.json"
-                                          : "dev.json";
+  c.task.dev_file = task_name == "e2e" ? "valid.txt" : task_name == "dart" ? "dart-v1.1.1-full-dev.json" : "dev.json";
   c.peft.adamix.consistency_weight = 100.0;
   return c;
 }

@@ -1,6 +1,6 @@
 // Data-to-text generation datasets (E2E, WebNLG 2017, DART): parsing, linearisation of the
-// structured input as `subj : prop : obj | …` (docs/adamix.md § Generation tasks), references grouped by identical input,
-// and a seeded train/dev split by distinct input for development runs. No LibTorch here.
+// structured input as `subj : prop : obj | …` (docs/adamix.md § Generation tasks), references grouped by identical
+// input, and a seeded train/dev split by distinct input for development runs. No LibTorch here.
 #pragma once
 #include <cstdint>
 #include <string>

@@ -55,7 +55,8 @@ LmBatch makeLmBatch(const std::vector<LmExample>& examples, const std::vector<si
 torch::Tensor completionLoss(const torch::Tensor& logits, const torch::Tensor& labels, double label_smoothing = 0.0);
 
 /// Mask [B·(T−1)] (float 0/1) of the completion positions of a shifted LM batch: the rows that
-/// completionLoss counts; used by the consistency term (docs/adamix.md § Consistency regularisation: completion tokens).
+/// completionLoss counts; used by the consistency term (docs/adamix.md § Consistency regularisation: completion
+/// tokens).
 torch::Tensor completionMask(const torch::Tensor& labels);
 
 }  // namespace adamix
