@@ -144,7 +144,7 @@ int main(int argc, char** argv) {
   size_t points = 0, finished = 0;
   for (const auto& r : w.workspace()->store().listRuns()) {
     points += w.workspace()->store().metricPoints(r.id).size();
-    finished += r.status == app::RunStatus::Finished;
+    finished += r.status == app::RunState::Finished;
   }
   report("idle (reference)", idle);
   report(qPrintable(QStringLiteral("%1 runs streaming").arg(runs)), streaming);

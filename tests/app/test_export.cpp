@@ -238,7 +238,7 @@ class TestExport : public QObject {
     Store store;
     store.open(dir.filePath(QStringLiteral("e.sqlite")));
     const json doc = json::parse(R"({
-      "name": "e", "tasks": [{"name": "rte", "data_dir": "d"}], "seeds": [1, 2],
+      "name": "e", "base": {"model": {"path": "m"}}, "tasks": [{"name": "rte", "data_dir": "d"}], "seeds": [1, 2],
       "axes": [{"path": "/peft/adapter/bottleneck", "values": [8, 16], "labels": ["small", "big"]}]})");
     const Study study = parseStudy(doc);
     const qint64 sid = store.upsertStudy(study.name, QStringLiteral("e.json"), doc);

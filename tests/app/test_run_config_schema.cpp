@@ -110,6 +110,17 @@ class TestRunConfigSchema : public QObject {
       QCOMPARE(e.path(), std::string("/axes/0"));
       QVERIFY2(e.message().find("/peft/adamix/num_modules: must be > 0") != std::string::npos, e.what());
     }
+    // a study without a model cannot run: named at /base before any run starts
+    json noModel = doc;
+    noModel["base"] = json::object();
+    noModel["axes"] = json::array();
+    try {
+      adamix::app::expandStudy(adamix::app::parseStudy(noModel));
+      QFAIL("expected a StudyError");
+    } catch (const adamix::app::StudyError& e) {
+      QVERIFY2(e.path().rfind("/base", 0) == 0, e.what());
+      QVERIFY2(e.message().find("/model/path: missing required field") != std::string::npos, e.what());
+    }
   }
 };
 

@@ -91,7 +91,7 @@ class TestStudy : public QObject {
 
   void exclusionsByDefaultsAndAxisNames() {
     json doc = json::parse(R"({
-      "name": "x", "tasks": [{"name": "rte", "data_dir": "d"}],
+      "name": "x", "base": {"model": {"path": "m"}}, "tasks": [{"name": "rte", "data_dir": "d"}],
       "axes": [ {"path": "/peft/adamix/num_modules", "values": [1, 4]},
                 {"path": "/peft/adamix/sharing", "values": ["up", "down"]} ],
       "exclude": [ {"/peft/adamix/num_modules": 1, "/peft/adamix/sharing": "down"} ] })");
@@ -99,7 +99,7 @@ class TestStudy : public QObject {
 
     // Defaults are filled in before matching: a study that never sets sharing still matches "up".
     doc = json::parse(R"({
-      "name": "x", "tasks": [{"name": "rte", "data_dir": "d"}], "seeds": [1, 2, 3],
+      "name": "x", "base": {"model": {"path": "m"}}, "tasks": [{"name": "rte", "data_dir": "d"}], "seeds": [1, 2, 3],
       "axes": [ {"path": "/peft/adamix/num_modules", "values": [1, 2, 4]} ],
       "exclude": [ {"/peft/adamix/sharing": "up", "/peft/adamix/num_modules": 2}, {"/seed": 3} ] })");
     QCOMPARE(expandStudy(parseStudy(doc)).size(), size_t(2 * 2));
@@ -114,7 +114,8 @@ class TestStudy : public QObject {
   }
 
   void noAxesIsOneVariant() {
-    const auto runs = expandStudy(parseStudy(json::parse(R"({"name": "n", "tasks": [{"name": "rte", "data_dir": "d"}],
+    const auto runs = expandStudy(parseStudy(
+        json::parse(R"({"name": "n", "base": {"model": {"path": "m"}}, "tasks": [{"name": "rte", "data_dir": "d"}],
                                                              "seeds": [3]})")));
     QCOMPARE(runs.size(), size_t(1));
     QCOMPARE(runs[0].variant, QString());

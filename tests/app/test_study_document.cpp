@@ -55,7 +55,12 @@ class TestStudyDocument : public QObject {
     d.setAxes(d.axes());
     d.setSeeds(d.seeds());
     const json out = d.toJson();
-    QVERIFY2(out == doc, out.dump(2).c_str());
+    // compared as text: json's == calls 8 and 8.0 equal, the config hash does not
+    QCOMPARE(QString::fromStdString(out.dump()), QString::fromStdString(doc.dump()));
+    // a form's double spin box hands back 8.0 for the file's 8: still written as 8
+    for (const std::string& p : pointers)
+      if (d.baseValue(p).is_number()) d.setBaseValue(p, d.baseValue(p).get<double>());
+    QCOMPARE(QString::fromStdString(d.toJson().dump()), QString::fromStdString(doc.dump()));
   }
 
   void baseValuesFallBackToTheDefaults() {

@@ -133,8 +133,8 @@ void collectAssets(const json& v, std::set<QString>& out) {
 namespace {
 
 /// The study-file pointer that set run-config field `configPointer` for the run of task `t` and
-/// axis choices `idx` (axes win over the task's settings, which win over base); "" when the field
-/// holds its default.
+/// axis choices `idx` (axes win over the task's settings, which win over base); "/base" + the
+/// pointer when the base sets it or nothing does (a missing field or a default is fixed there).
 std::string studyPathOf(const Study& study, size_t t, const std::vector<size_t>& idx,
                         const std::string& configPointer) {
   const auto sets = [&](const std::vector<std::pair<std::string, json>>& set) {
@@ -145,8 +145,8 @@ std::string studyPathOf(const Study& study, size_t t, const std::vector<size_t>&
   for (size_t k = idx.size(); k-- > 0;)
     if (sets(study.axes[k].values[idx[k]].set)) return at("/axes", k);
   if (sets(study.tasks[t].set)) return at("/tasks", t);
-  if (!configPointer.empty() && study.base.contains(json::json_pointer(configPointer))) return "/base" + configPointer;
-  return "";
+  // set by the base, or missing / a default: the base is where it is set
+  return configPointer.empty() ? std::string() : "/base" + configPointer;
 }
 
 }  // namespace

@@ -66,7 +66,10 @@ json StudyDocument::toJson() const {
     const json::json_pointer ptr(pointer);
     const bool existed = base.contains(ptr);
     const bool isDefault = defaults.contains(ptr) && defaults[ptr] == value;
-    if (existed || !isDefault) base[ptr] = value;
+    // A number equal to the one in the file keeps its written form (8 stays 8, not 8.0): the
+    // config hash reads the JSON as written, so a re-typed number would make every run look new.
+    const bool sameNumber = existed && base[ptr].is_number() && value.is_number() && base[ptr] == value;
+    if ((existed || !isDefault) && !sameNumber) base[ptr] = value;
   }
   d["base"] = base;
 

@@ -50,7 +50,8 @@ class StudyDocument {
   /// The effective base value at `pointer` ("/peft/lora/rank"): the edited value, else the
   /// file's, else runConfigDefaults()'s, else null.
   nlohmann::json baseValue(const std::string& pointer) const;
-  /// Sets a base value; written unless it equals the default and the file did not have it.
+  /// Sets a base value; written unless it equals the default and the file did not have it. A
+  /// number equal to the file's keeps the file's JSON form (8 is not rewritten as 8.0).
   void setBaseValue(const std::string& pointer, const nlohmann::json& value);
 
   const std::vector<Task>& tasks() const { return tasks_; }

@@ -50,7 +50,7 @@ void RunPreview::showRuns(const std::vector<app::ExpandedRun>& runs) {
   inspector_.clearQueue();
   const int shown = std::min<int>(int(runs.size()), 1000);
   setRowCount(shown);
-  const AssetCache cache;
+  const app::AssetCache cache;
   for (int i = 0; i < shown; ++i) {
     const auto& r = runs[size_t(i)];
     setItem(i, 0, new QTableWidgetItem(r.runId));
