@@ -65,10 +65,9 @@ struct Timing {
 Timing timeVariant(const std::string& model_dir, const Variant& v, const Options& o) {
   auto model = loadTaskModel(model_dir, HeadType::Classification, 2, 0);
   auto handle = applyPeft(*model, v.peft, model->headPrefixes(), 0);
-  auto params = trainableParameters(*model);
-  std::vector<torch::Tensor> ps;
-  for (auto& [n, p] : params) ps.push_back(p);
-  torch::optim::AdamW opt(ps, torch::optim::AdamWOptions(1e-4));
+  TrainConfig train;
+  train.learning_rate = 1e-4;
+  auto opt = makeOptimizer(trainableParameters(*model), train);
   const int64_t vocab = model->config().vocab_size;
   torch::manual_seed(0);
   auto ids = torch::randint(3, vocab, {o.batch, o.seq});
@@ -79,8 +78,7 @@ Timing timeVariant(const std::string& model_dir, const Variant& v, const Options
   const bool second = v.lambda > 0;
   const double train_s = medianSeconds(o.steps, [&] {
     forwardBackward(*model, *handle.routes, ids, mask, labels, v.lambda, second, 1.0, step++);
-    opt.step();
-    for (auto& p : ps) p.mutable_grad() = torch::Tensor();
+    optimizerStep(opt, train.max_grad_norm);
   });
   model->eval();
   torch::NoGradGuard no_grad;

@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "config/run_config.h"
 #include "io/errors.h"
 #include "peft/adapter_mixture.h"
 #include "peft/consistency.h"
@@ -70,6 +71,9 @@ class TestAdaMix : public QObject {
   void distinctRoutesDifferInEveryProjection();
   void mergedWeightsFollowParameterChanges();
   void symmetricKlMatchesHandComputation();
+  void consistencyGradientIsTheOfficialStopGradientForm();
+  void scriptedRoutesReplaceTheDraws();
+  void fixedRoutingWithMergedInferenceIsRejected();
   void regressionConsistencyIsSquaredDifference();
   void parameterCountsMatchPaperFormula();
   void inferenceModesSelectModules();
@@ -272,12 +276,84 @@ void TestAdaMix::symmetricKlMatchesHandComputation() {
   // Mask keeps only row 1 -> same value (batchmean over kept rows).
   auto masked = symmetricKlConsistency(l1, l2, torch::tensor({1.0, 0.0}));
   QVERIFY(std::abs(masked.item<double>() - expected) < 1e-6);
-  // Identical logits -> 0.
-  QCOMPARE(symmetricKlConsistency(l1, l1).item<double>(), 0.0);
+  // Identical logits -> 0 (up to fp32 rounding: xlogy(p, p) and p · log_softmax round differently).
+  QVERIFY(std::abs(symmetricKlConsistency(l1, l1).item<double>()) < 1e-7);
   // Gradient flows into both passes (stop-gradient on the targets only).
   auto a = l1.clone().requires_grad_(true), b = l2.clone().requires_grad_(true);
   symmetricKlConsistency(a, b).backward();
   QVERIFY(a.grad().abs().sum().item<double>() > 0 && b.grad().abs().sum().item<double>() > 0);
+}
+
+void TestAdaMix::consistencyGradientIsTheOfficialStopGradientForm() {
+  // Official form ½[KL(sg(p2) ‖ p1) + KL(sg(p1) ‖ p2)], batchmean over N = 2 rows of C = 3.
+  // Only the first term reaches z1 (the second's target sg(p1) is detached); it is
+  // ½ · CE(z1 → sg(p2)) / N up to a constant, so d/dz1 = ½ (p1 − p2) / N, and d/dz2 = ½ (p2 − p1) / N.
+  //   row 1: z1 = ln(1, 1, 2) -> p1 = (1/4, 1/4, 1/2); z2 = ln(1, 2, 1) -> p2 = (1/4, 1/2, 1/4)
+  //          d/dz1 = (0, −1/4, 1/4) / 4 = (0, −0.0625, 0.0625)
+  //   row 2: z1 = (0, 0, 0)       -> p1 = (1/3, 1/3, 1/3); z2 = ln(1, 1, 4) -> p2 = (1/6, 1/6, 2/3)
+  //          d/dz1 = (1/6, 1/6, −1/3) / 4 = (0.0416667, 0.0416667, −0.0833333)
+  // Value: row 1 KL(p2‖p1) = KL(p1‖p2) = ¼ ln 2; row 2 both ⅓ ln 2 -> L = ½ (½ + ⅔) ln 2 / 2 = 7/24 ln 2.
+  // (The engine's former form ½[KL(p1 ‖ sg(p2)) + KL(p2 ‖ sg(p1))] has the same value but, for
+  //  row 1, d/dz1 = ½ p1 ⊙ (log p1 − log p2 − KL(p1‖p2)) / N = (−0.0108, −0.0542, 0.0650).)
+  auto z1 = torch::tensor({{0.0, 0.0, std::log(2.0)}, {0.0, 0.0, 0.0}}).requires_grad_(true);
+  auto z2 = torch::tensor({{0.0, std::log(2.0), 0.0}, {0.0, 0.0, std::log(4.0)}}).requires_grad_(true);
+  auto loss = symmetricKlConsistency(z1, z2);
+  QVERIFY(std::abs(loss.item<double>() - 7.0 / 24.0 * std::log(2.0)) < 1e-6);
+  QVERIFY(std::abs(7.0 / 24.0 * std::log(2.0) - 0.2021679) < 1e-6);
+  loss.backward();
+  auto g1 = torch::tensor({{0.0, -0.0625, 0.0625}, {1.0 / 24, 1.0 / 24, -1.0 / 12}});
+  QVERIFY2(torch::allclose(z1.grad(), g1, 0, 1e-7), "d/dz1 = ½ (p1 − p2) / N");
+  QVERIFY2(torch::allclose(z2.grad(), -g1, 0, 1e-7), "d/dz2 = ½ (p2 − p1) / N");
+  // Token-level (LM) form: the mask keeps row 1 only, N = 1 -> twice row 1's gradient, row 2 none.
+  auto a = z1.detach().clone().requires_grad_(true), b = z2.detach().clone().requires_grad_(true);
+  symmetricKlConsistency(a, b, torch::tensor({1.0, 0.0})).backward();
+  auto g1_masked = torch::tensor({{0.0, -0.125, 0.125}, {0.0, 0.0, 0.0}});
+  QVERIFY(torch::allclose(a.grad(), g1_masked, 0, 1e-7));
+  QVERIFY(torch::allclose(b.grad(), -g1_masked, 0, 1e-7));
+}
+
+void TestAdaMix::scriptedRoutesReplaceTheDraws() {
+  // Test hook used by the official-parity test: pass i uses exactly the scripted modules, then
+  // draws resume.
+  auto routes = std::make_shared<RouteContext>();
+  AdaMixOptions m;
+  m.num_modules = 3;
+  AdapterOptions a;
+  a.bottleneck = 2;
+  AdapterMixture l0(4, a, m, routes), l1(4, a, m, routes);
+  l0->train();
+  l1->train();
+  routes->scriptRoutes({{2, 0}, {1, 2}});
+  auto x = torch::randn({1, 2, 4});
+  routes->beginPass();
+  l1->forward(l0->forward(x));
+  QCOMPARE(routes->lastRoute(), (std::vector<int64_t>{2, 0}));
+  routes->beginPass(true);
+  l1->forward(l0->forward(x));
+  QCOMPARE(routes->lastRoute(), (std::vector<int64_t>{1, 2}));
+  routes->scriptRoutes({{3, 0}});  // module 3 of M = 3 does not exist
+  routes->beginPass();
+  QVERIFY_EXCEPTION_THROWN(l0->forward(x), EngineError);
+}
+
+void TestAdaMix::fixedRoutingWithMergedInferenceIsRejected() {
+  // Fixed routing trains module 0 only: merging would average in M − 1 untrained modules.
+  nlohmann::json j = {{"method", "adapter"}, {"adamix", {{"num_modules", 4}, {"routing", "fixed"}}}};
+  try {
+    parsePeftConfig(j);
+    QFAIL("expected a config error");
+  } catch (const EngineError& e) {
+    QCOMPARE(e.kind(), ErrorKind::Config);
+    QCOMPARE(QString::fromStdString(e.location()), QString("/peft/adamix/inference"));
+    QVERIFY2(std::string(e.what()).find("module:0") != std::string::npos, e.what());
+  }
+  j["adamix"]["inference"] = "merged";
+  QVERIFY_EXCEPTION_THROWN(parsePeftConfig(j), EngineError);
+  // What the message suggests is accepted, and so is fixed routing with a single module.
+  j["adamix"]["inference"] = "module:0";
+  QCOMPARE(parsePeftConfig(j).adamix.routing, RoutingMode::Fixed);
+  nlohmann::json single = {{"method", "adapter"}, {"adamix", {{"num_modules", 1}, {"routing", "fixed"}}}};
+  QCOMPARE(parsePeftConfig(single).adamix.inference, InferenceMode::Merged);
 }
 
 void TestAdaMix::regressionConsistencyIsSquaredDifference() {

@@ -260,7 +260,8 @@ class TestGeneration : public QObject {
     l2[0][0] += torch::randn({40});
     const auto m = completionMask(b.labels);
     auto shifted = [](const torch::Tensor& o) { return o.narrow(1, 0, o.size(1) - 1); };
-    QCOMPARE(symmetricKlConsistency(shifted(logits.detach()), shifted(l2), m).item<double>(), 0.0);
+    // (0 up to fp32 rounding: the official form's xlogy(p, p) − p · log_softmax does not cancel exactly.)
+    QVERIFY(std::fabs(symmetricKlConsistency(shifted(logits.detach()), shifted(l2), m).item<double>()) < 1e-7);
     l2[0][4] += torch::randn({40});
     QVERIFY(symmetricKlConsistency(shifted(logits.detach()), shifted(l2), m).item<double>() > 0);
   }

@@ -20,6 +20,7 @@
 #include "protocol/events.h"
 #include "test_support.h"
 #include "config/run_config.h"
+#include "train/train_step.h"
 #include "train/trainer.h"
 
 using namespace adamix;
@@ -165,10 +166,11 @@ void TestTrainer::frozenBackboneGetsNoGradientAndStaysByteIdentical() {
     if (!p.value().requires_grad()) before[p.key()] = p.value().clone();
   QVERIFY(before.count("model.layers.0.self_attn.q_proj.weight"));
   QVERIFY(before.count("model.embed_tokens.weight"));
-  auto trainable = trainableParameters(*model);
-  std::vector<torch::Tensor> params;
-  for (auto& [n, p] : trainable) params.push_back(p);
-  torch::optim::AdamW opt(params, torch::optim::AdamWOptions(1e-2).weight_decay(0.1));
+  // The engine's optimizer path (transformers 4.4.2 AdamW, zeroed gradients between steps).
+  TrainConfig tc;
+  tc.learning_rate = 1e-2;
+  tc.weight_decay = 0.1;
+  auto opt = makeOptimizer(trainableParameters(*model), tc);
   model->train();
   auto ids = torch::randint(3, 500, {4, 10});
   auto mask = torch::ones({4, 10}, torch::kInt64);
@@ -178,8 +180,7 @@ void TestTrainer::frozenBackboneGetsNoGradientAndStaysByteIdentical() {
     loss.backward();
     for (const auto& p : model->named_parameters())
       if (!p.value().requires_grad()) QVERIFY2(!p.value().grad().defined(), p.key().c_str());
-    opt.step();
-    opt.zero_grad();
+    optimizerStep(opt, tc.max_grad_norm);
   }
   for (const auto& [name, t] : before) {
     const auto& now = model->named_parameters()[name];

@@ -138,6 +138,13 @@ PeftConfig parsePeftImpl(const json& j, const PeftConfig& d) {
         pm + "/num_modules");
   if (c.adamix.inference == InferenceMode::Module && c.adamix.inference_module >= c.adamix.num_modules)
     throw EngineError(ErrorKind::Config, "module index must be < num_modules", pm + "/inference");
+  // Fixed routing trains module 0 only; merging would average it with M − 1 untrained modules.
+  if (c.adamix.routing == RoutingMode::Fixed && c.adamix.inference == InferenceMode::Merged && c.adamix.num_modules > 1)
+    throw EngineError(ErrorKind::Config,
+                      "routing \"fixed\" trains module 0 only; merged inference would average it with " +
+                          std::to_string(c.adamix.num_modules - 1) +
+                          " untrained modules: use inference \"module:0\" (or num_modules 1)",
+                      pm + "/inference");
   if (c.adamix.distinct_routes && c.adamix.num_modules < 2)
     throw EngineError(ErrorKind::Config, "distinct routes need num_modules >= 2", pm + "/distinct_routes");
   if (c.adamix.distinct_routes && c.adamix.routing != RoutingMode::Batch)

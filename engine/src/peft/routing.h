@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <random>
 #include <vector>
@@ -41,8 +42,17 @@ class RouteContext {
   /// Batch route of the current pass per slot (-1: slot not drawn in this pass).
   const std::vector<int64_t>& lastRoute() const { return current_; }
 
+  /// TEST HOOK, never set from a run config: scripted per-batch routes, one vector per coming
+  /// forward pass (`passes[i][slot]` = module of that slot in the i-th next pass). Each
+  /// beginPass() consumes one; drawBatch() then returns the scripted module (it throws
+  /// EngineError(Internal) when the slot is missing or the module is out of range) without drawing.
+  /// Once the script is used up, draws are random again. Used by the official-parity test.
+  void scriptRoutes(std::vector<std::vector<int64_t>> passes);
+
  private:
   std::mt19937_64 rng_{0};
+  std::deque<std::vector<int64_t>> script_;
+  std::vector<int64_t> pass_script_;  ///< scripted route of the current pass; empty = draw
   std::vector<int64_t> current_, previous_;
   bool second_pass_ = false;
 };

@@ -1,15 +1,11 @@
 #include "train/train_checkpoint.h"
 
-#include <c10/util/string_utils.h>
-
 #include "io/errors.h"
 #include "io/safetensors.h"
 
 namespace adamix {
 
 namespace {
-std::string stateKey(const torch::Tensor& p) { return c10::guts::to_string(p.unsafeGetTensorImpl()); }
-
 nlohmann::json progressJson(const TrainProgress& p) {
   return {{"step", p.step},
           {"epoch", p.epoch},
@@ -24,18 +20,16 @@ nlohmann::json progressJson(const TrainProgress& p) {
 }  // namespace
 
 void saveTrainCheckpoint(const std::string& path, const std::vector<std::pair<std::string, torch::Tensor>>& params,
-                         torch::optim::AdamW& optimizer, const TrainProgress& progress) {
+                         HfAdamW& optimizer, const TrainProgress& progress) {
   std::map<std::string, torch::Tensor> tensors;
   nlohmann::json adam_steps = nlohmann::json::object();
-  auto& state = optimizer.state();
   for (const auto& [name, p] : params) {
     tensors["param/" + name] = p.detach().cpu();
-    auto it = state.find(stateKey(p));
-    if (it == state.end()) continue;
-    auto& s = static_cast<torch::optim::AdamWParamState&>(*it->second);
-    tensors["adamw.exp_avg/" + name] = s.exp_avg().cpu();
-    tensors["adamw.exp_avg_sq/" + name] = s.exp_avg_sq().cpu();
-    adam_steps[name] = s.step();
+    const auto* s = optimizer.state(p);
+    if (!s) continue;
+    tensors["adamw.exp_avg/" + name] = s->exp_avg.cpu();
+    tensors["adamw.exp_avg_sq/" + name] = s->exp_avg_sq.cpu();
+    adam_steps[name] = s->step;
   }
   auto meta = progressJson(progress);
   meta["adam_steps"] = adam_steps;
@@ -44,7 +38,7 @@ void saveTrainCheckpoint(const std::string& path, const std::vector<std::pair<st
 
 TrainProgress loadTrainCheckpoint(const std::string& path,
                                   const std::vector<std::pair<std::string, torch::Tensor>>& params,
-                                  torch::optim::AdamW& optimizer) {
+                                  HfAdamW& optimizer) {
   auto file = loadSafetensors(path, /*to_float32=*/true);
   auto meta_it = file.metadata.find("state");
   if (meta_it == file.metadata.end())
@@ -82,11 +76,13 @@ TrainProgress loadTrainCheckpoint(const std::string& path,
     auto m = file.tensors.find("adamw.exp_avg/" + name);
     auto v = file.tensors.find("adamw.exp_avg_sq/" + name);
     if (m == file.tensors.end() || v == file.tensors.end() || !steps.contains(name)) continue;
-    auto s = std::make_unique<torch::optim::AdamWParamState>();
-    s->step(steps.at(name).get<int64_t>());
-    s->exp_avg(m->second.to(param.device()).clone());
-    s->exp_avg_sq(v->second.to(param.device()).clone());
-    optimizer.state()[stateKey(param)] = std::move(s);
+    HfAdamW::ParamState s;
+    s.step = steps.at(name).get<int64_t>();
+    s.exp_avg = m->second.to(param.device()).clone();
+    s.exp_avg_sq = v->second.to(param.device()).clone();
+    optimizer.setState(param, std::move(s));
+    // Zeroed, not freed, after the interrupted run's last step (HfAdamW::zeroGrad).
+    param.mutable_grad() = torch::zeros_like(param);
   }
   return p;
 }

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "train/hf_adamw.h"
+
 namespace adamix {
 
 /// Counters and model-selection state saved with a checkpoint.
@@ -25,12 +27,13 @@ struct TrainProgress {
 
 /// Writes a checkpoint atomically (temp file + rename). Throws EngineError(Io) on failure.
 void saveTrainCheckpoint(const std::string& path, const std::vector<std::pair<std::string, torch::Tensor>>& params,
-                         torch::optim::AdamW& optimizer, const TrainProgress& progress);
+                         HfAdamW& optimizer, const TrainProgress& progress);
 
-/// Restores parameters (copied in place), AdamW state and progress. Throws EngineError(Model)
-/// naming the file and tensor when the checkpoint does not match the run's parameters.
+/// Restores parameters (copied in place), AdamW state and progress. Parameters with AdamW state
+/// get a zero gradient, as they had after the interrupted run's zero_grad (so they keep being
+/// updated). Throws EngineError(Model) naming the file and tensor when the checkpoint does not
+/// match the run's parameters.
 TrainProgress loadTrainCheckpoint(const std::string& path,
-                                  const std::vector<std::pair<std::string, torch::Tensor>>& params,
-                                  torch::optim::AdamW& optimizer);
+                                  const std::vector<std::pair<std::string, torch::Tensor>>& params, HfAdamW& optimizer);
 
 }  // namespace adamix

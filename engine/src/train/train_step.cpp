@@ -21,6 +21,7 @@ StepLosses forwardBackward(TaskModelImpl& model, RouteContext& routes, const tor
               : regression ? torch::mse_loss(out1.to(torch::kFloat32), labels)
                            : torch::nn::functional::cross_entropy(out1.to(torch::kFloat32), labels);
   StepLosses r;
+  r.output1 = out1.detach();
   if (second_pass) {
     routes.beginPass(true);
     auto out2 = model.forward(ids, mask);
@@ -40,6 +41,30 @@ StepLosses forwardBackward(TaskModelImpl& model, RouteContext& routes, const tor
                       "/train/learning_rate");
   (loss * loss_scale).backward();
   return r;
+}
+
+HfAdamW makeOptimizer(const std::vector<std::pair<std::string, torch::Tensor>>& trainable, const TrainConfig& train) {
+  HfAdamW::Group decay, no_decay;
+  decay.weight_decay = train.weight_decay;
+  for (const auto& [name, p] : trainable) (p.dim() >= 2 ? decay : no_decay).params.push_back(p);
+  HfAdamW::Options o;
+  o.lr = train.learning_rate;
+  o.beta1 = train.adam_beta1;
+  o.beta2 = train.adam_beta2;
+  o.eps = train.adam_eps;
+  return HfAdamW({std::move(decay), std::move(no_decay)}, o);
+}
+
+void optimizerStep(HfAdamW& optimizer, double max_grad_norm) {
+  if (max_grad_norm > 0) {
+    std::vector<torch::Tensor> with_grad;
+    for (const auto& g : optimizer.groups())
+      for (const auto& p : g.params)
+        if (p.grad().defined()) with_grad.push_back(p);
+    if (!with_grad.empty()) torch::nn::utils::clip_grad_norm_(with_grad, max_grad_norm);
+  }
+  optimizer.step();
+  optimizer.zeroGrad();
 }
 
 }  // namespace adamix

@@ -127,23 +127,9 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
   const int64_t total_steps = cfg.train.max_steps > 0 ? cfg.train.max_steps : cfg.train.epochs * steps_per_epoch;
   const int64_t warmup = resolveWarmupSteps(total_steps, cfg.train.warmup_ratio, cfg.train.warmup_steps);
 
-  // AdamW without decay on biases and norm weights (1-D tensors), as the HF Trainer.
+  // transformers 4.4.2 AdamW, no decay on biases and norm weights (1-D tensors), as the HF Trainer.
   auto trainable = trainableParameters(*model);
-  std::vector<torch::Tensor> decay, no_decay, all_params;
-  for (auto& [name, p] : trainable) {
-    (p.dim() >= 2 ? decay : no_decay).push_back(p);
-    all_params.push_back(p);
-  }
-  auto adam = torch::optim::AdamWOptions(cfg.train.learning_rate)
-                  .betas({cfg.train.adam_beta1, cfg.train.adam_beta2})
-                  .eps(cfg.train.adam_eps)
-                  .weight_decay(cfg.train.weight_decay);
-  std::vector<torch::optim::OptimizerParamGroup> groups;
-  groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(adam));
-  auto nd = adam;
-  nd.weight_decay(0.0);
-  groups.emplace_back(no_decay, std::make_unique<torch::optim::AdamWOptions>(nd));
-  torch::optim::AdamW optimizer(std::move(groups), adam);
+  auto optimizer = makeOptimizer(trainable, cfg.train);
 
   const auto ckpt_path = (run_dir / "checkpoint" / "state.safetensors").string();
   TrainProgress prog;
@@ -234,8 +220,7 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
                                   prog.epoch, /*shuffle=*/true);
     while (prog.micro_in_epoch < micro_per_epoch && prog.step < total_steps) {
       const double factor = linearScheduleFactor(prog.step, warmup, total_steps);
-      for (auto& g : optimizer.param_groups())
-        static_cast<torch::optim::AdamWOptions&>(g.options()).lr(cfg.train.learning_rate * factor);
+      optimizer.setLr(cfg.train.learning_rate * factor);
       const int64_t n_micro = std::min(cfg.train.grad_accum, micro_per_epoch - prog.micro_in_epoch);
       for (int64_t mi = 0; mi < n_micro; ++mi) {
         const auto& positions = order[static_cast<size_t>(prog.micro_in_epoch + mi)];
@@ -268,15 +253,9 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
         examples_acc += static_cast<int64_t>(positions.size());
         tokens_acc += batch_tokens;
       }
-      if (cfg.train.max_grad_norm > 0) {
-        std::vector<torch::Tensor> with_grad;
-        for (auto& p : all_params)
-          if (p.grad().defined()) with_grad.push_back(p);
-        torch::nn::utils::clip_grad_norm_(with_grad, cfg.train.max_grad_norm);
-      }
-      optimizer.step();
-      // Set gradients to none (not zero): modules a route did not visit get no update at all.
-      for (auto& p : all_params) p.mutable_grad() = torch::Tensor();
+      // Clip, step, zero (not free) the gradients: as the official Trainer's model.zero_grad() in
+      // PyTorch 1.x, a module routed once keeps receiving AdamW momentum and decay updates.
+      optimizerStep(optimizer, cfg.train.max_grad_norm);
       prog.micro_in_epoch += n_micro;
       ++prog.step;
       events.setStep(prog.step);
