@@ -23,6 +23,18 @@ const char* kUsageText =
     "\n"
     "'adamix COMMAND --help' describes a command's options. Exit codes: docs/cli.md.\n";
 
+/// The usage lines of the commands of `group` ("study", "runs", "assets"); "" for no such group.
+QString groupUsage(const QString& group) {
+  QStringList lines;
+  for (const QString& line : QString::fromLatin1(kUsageText).split(QLatin1Char('\n')))
+    if (line.startsWith(QStringLiteral("  ") + group + QLatin1Char(' '))) lines << line;
+  if (lines.isEmpty()) return {};
+  return QStringLiteral(
+             "Usage: adamix %1 SUBCOMMAND [options]\n\nSubcommands:\n%2\n\n'adamix %1 SUBCOMMAND --help' "
+             "describes a subcommand's options.\n")
+      .arg(group, lines.join(QLatin1Char('\n')));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -47,6 +59,11 @@ int main(int argc, char** argv) {
   if (a0 == "import") return cmdImport(args.mid(1));
   if (a0 == "assets" && a1 == "fetch") return cmdAssetsFetch(args.mid(2));
   if (a0 == "assets" && a1 == "list") return cmdAssetsList(args.mid(2));
+  // a command group without (or with --help instead of) its subcommand: the group's usage
+  if (const QString usage = groupUsage(a0); !usage.isEmpty() && (a1.isEmpty() || a1 == "--help" || a1 == "-h")) {
+    (a1.isEmpty() ? err() : out()) << usage;
+    return a1.isEmpty() ? kUsage : kOk;
+  }
   err() << "adamix: unknown command '" << (a1.isEmpty() || a1.startsWith('-') ? a0 : a0 + ' ' + a1) << "'\n\n"
         << kUsageText;
   return kUsage;

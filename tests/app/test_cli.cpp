@@ -141,6 +141,19 @@ class TestCli : public QObject {
       QVERIFY2(r.rc == 0, qPrintable(dump(r)));
       QVERIFY2(r.out.startsWith("Usage: adamix " + cmd.join(' ')), qPrintable(r.out));
     }
+    // a command group asked for help lists its subcommands; without a subcommand it is a usage error
+    for (const QString& group : {"study", "runs", "assets"}) {
+      r = run({group, "--help"});
+      QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+      QVERIFY2(r.out.startsWith("Usage: adamix " + group + " SUBCOMMAND"), qPrintable(r.out));
+      r = run({group});
+      QCOMPARE(r.rc, 2);
+      QVERIFY2(r.err.startsWith("Usage: adamix " + group + " SUBCOMMAND"), qPrintable(dump(r)));
+    }
+    QVERIFY(run({"study", "--help"}).out.contains("  study run FILE"));
+    QVERIFY(run({"study", "--help"}).out.contains("  study status"));
+    QVERIFY(!run({"study", "--help"}).out.contains("assets"));
+    QCOMPARE(run({"study", "frobnicate"}).rc, 2);
     QCOMPARE(run({"frobnicate"}).rc, 2);
     QCOMPARE(run({"study", "run", study_, "--no-such-option"}).rc, 2);
     QCOMPARE(run({"study", "run"}).rc, 2);
