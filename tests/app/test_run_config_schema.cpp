@@ -94,6 +94,60 @@ class TestRunConfigSchema : public QObject {
     }
   }
 
+  void modelDropoutOverrides() {
+    // Defaults: every kind null (the model config's value), from the struct initialisers.
+    const json d = adamix::app::runConfigDefaults();
+    for (const char* k : {"embedding", "attention", "hidden", "classifier"})
+      QVERIFY(d["model"]["dropout"][k].is_null());
+    const auto plain = adamix::parseRunConfig(minimalConfig("e2e"));
+    QVERIFY(!plain.model_dropout.embedding && !plain.model_dropout.attention && !plain.model_dropout.hidden &&
+            !plain.model_dropout.classifier);
+    // Parse: set kinds hold their values, the others stay unset (null = absent).
+    json c = minimalConfig("e2e");
+    c["model"]["dropout"] = {{"embedding", 0}, {"attention", 0.25}, {"hidden", 0.0}, {"classifier", nullptr}};
+    const auto rc = adamix::parseRunConfig(c);
+    QCOMPARE(rc.model_dropout.embedding.value_or(-1), 0.0);
+    QCOMPARE(rc.model_dropout.attention.value_or(-1), 0.25);
+    QCOMPARE(rc.model_dropout.hidden.value_or(-1), 0.0);
+    QVERIFY(!rc.model_dropout.classifier);
+    // Round trip.
+    const json once = adamix::resolveRunConfig(c);
+    QCOMPARE(once["model"]["dropout"]["attention"].get<double>(), 0.25);
+    QVERIFY(once["model"]["dropout"]["classifier"].is_null());
+    QCOMPARE(adamix::resolveRunConfig(once), once);
+    QVERIFY(adamix::parseRunConfig(once).model_dropout == rc.model_dropout);
+    // Bad values name their JSON path.
+    auto errorAt = [](const json& config) {
+      try {
+        adamix::parseRunConfig(config);
+      } catch (const adamix::EngineError& e) {
+        return std::string(e.what());
+      }
+      return std::string("no error");
+    };
+    const std::pair<json, std::string> bad[] = {
+        {json{{"attention", 1.0}}, "/model/dropout/attention: must be in [0, 1)"},
+        {json{{"hidden", -0.1}}, "/model/dropout/hidden: must be in [0, 1)"},
+        {json{{"embedding", "0"}}, "/model/dropout/embedding"},
+        {json{{"resid", 0.1}}, "/model/dropout/resid"},
+        {json(0.1), "/model/dropout"}};
+    for (const auto& [value, expected] : bad) {
+      json b = minimalConfig("rte");
+      b["model"]["dropout"] = value;
+      const auto msg = errorAt(b);
+      QVERIFY2(msg.find(expected) != std::string::npos, (msg + " lacks " + expected).c_str());
+    }
+    // Config hash: a config that leaves model.dropout out (or all null) hashes as before the key
+    // existed; setting a kind changes the hash.
+    const json base = minimalConfig("rte");
+    json nulls = base;
+    nulls["model"]["dropout"] = {{"embedding", nullptr}};
+    QCOMPARE(adamix::app::configHash(nulls), adamix::app::configHash(base));
+    json zero = base;
+    zero["model"]["dropout"] = {{"embedding", 0}, {"attention", 0}, {"hidden", 0}};
+    QVERIFY(adamix::app::configHash(zero) != adamix::app::configHash(base));
+  }
+
   void expansionRejectsWhatTheEngineRejects() {
     // The study file is valid JSON-structure-wise, but the engine would refuse the run:
     // the error names the study field that set the value and the run-config path.

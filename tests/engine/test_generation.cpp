@@ -12,14 +12,17 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "io/errors.h"
 #include "model/beam_search.h"
 #include "model/checkpoint.h"
 #include "model/generation.h"
 #include "model/init_model.h"
 #include "model/model_config.h"
 #include "peft/consistency.h"
+#include "peft/peft.h"
 #include "protocol/events.h"
 #include "test_support.h"
+#include "train/nlg_evaluation.h"
 #include "train/nlg_task.h"
 #include "config/run_config.h"
 #include "train/trainer.h"
@@ -211,6 +214,94 @@ class TestGeneration : public QObject {
     size_t total = 0;
     for (const auto& x : a) total += x.size();
     QVERIFY(total > 3);
+  }
+
+  // `random` inference during generation draws one module per example for the whole sequence
+  // (issue 11 item 6): on a one-layer GPT-2 whose only mixture projection (LoRA A of c_attn.q,
+  // M = 3, B shared) has deliberately different modules, each example's random-inference
+  // beam-search output equals `module:k` decoding of the same batch for the module k the route
+  // context holds for that example; two examples of one batch can get different modules.
+  void randomInferenceKeepsOneRoutePerSequence() {
+    auto lm = tinyLm({{"model_type", "gpt2"},
+                      {"n_embd", 16},
+                      {"n_layer", 1},
+                      {"n_head", 4},
+                      {"n_inner", 32},
+                      {"vocab_size", 40},
+                      {"n_positions", 64},
+                      {"resid_pdrop", 0.0},
+                      {"embd_pdrop", 0.0},
+                      {"attn_pdrop", 0.0}},
+                     9);
+    PeftConfig pc;
+    pc.method = PeftMethod::Lora;
+    pc.lora.rank = 4;
+    pc.lora.alpha = 8;
+    pc.lora.targets = {"c_attn.q"};
+    pc.adamix.num_modules = 3;
+    pc.adamix.sharing = Sharing::Up;
+    auto handle = applyPeft(*lm, pc, lm->headPrefixes(), 1);
+    auto& routes = *handle.routes;
+    QCOMPARE(routes.numSlots(), int64_t(1));
+    {
+      torch::NoGradGuard g;
+      torch::manual_seed(3);
+      for (auto& [name, p] : trainableParameters(*lm))
+        if (name.find("lora") != std::string::npos) p.normal_(0.0, 1.0);
+    }
+    lm->eval();
+    torch::NoGradGuard no_grad;
+    const std::vector<std::vector<int64_t>> prompts = {{1, 7, 9, 4}, {1, 20, 3, 11}};
+    auto o = beam(2, 1.0, 8);
+    // Module-k decoding of the batch, per k; the modules must actually decode differently.
+    routes.inference = InferenceMode::Module;
+    std::vector<std::vector<std::vector<int64_t>>> by_module;
+    for (int64_t k = 0; k < 3; ++k) {
+      routes.inference_module = k;
+      by_module.push_back(decodeRouted(*lm, routes, 3, prompts, o, true, 0));
+    }
+    QVERIFY(by_module[0] != by_module[1] || by_module[1] != by_module[2]);
+    routes.inference = InferenceMode::Random;
+    bool differing_routes = false;
+    for (uint64_t seed = 0; seed < 16; ++seed) {
+      routes.reseed(seed);
+      for (bool cached : {true, false}) {
+        routes.reseed(seed);
+        const auto out = decodeRouted(*lm, routes, 3, prompts, o, cached, 0);
+        QVERIFY(!routes.inSequence());
+        const auto route = routes.sequenceRoute(0);
+        QVERIFY(route.defined());
+        QCOMPARE(route.size(0), int64_t(2));  // one draw per example, not per row or step
+        for (size_t b = 0; b < prompts.size(); ++b) {
+          const int64_t k = route[static_cast<int64_t>(b)].item<int64_t>();
+          QVERIFY(k >= 0 && k < 3);
+          QCOMPARE(out[b], by_module[static_cast<size_t>(k)][b]);
+        }
+        differing_routes = differing_routes || route[0].item<int64_t>() != route[1].item<int64_t>();
+      }
+    }
+    QVERIFY(differing_routes);
+    // Outside a sequence scope (classification) every forward draws afresh per example.
+    std::set<int64_t> seen;
+    routes.reseed(5);
+    for (int i = 0; i < 12; ++i) {
+      routes.beginPass();
+      seen.insert(routes.randomInferenceIndices(0, 3, 2)[0].item<int64_t>());
+    }
+    QVERIFY(seen.size() > 1);
+    routes.beginSequence(2);
+    const auto first = routes.randomInferenceIndices(0, 3, 4);
+    for (int i = 0; i < 5; ++i) QVERIFY(torch::equal(routes.randomInferenceIndices(0, 3, 4), first));
+    QCOMPARE(first[0].item<int64_t>(), first[1].item<int64_t>());  // beams of one example share it
+    QCOMPARE(first[2].item<int64_t>(), first[3].item<int64_t>());
+    bool threw = false;
+    try {
+      routes.randomInferenceIndices(0, 3, 3);
+    } catch (const EngineError& e) {
+      threw = std::string(e.what()).find("multiple") != std::string::npos;
+    }
+    QVERIFY(threw);
+    routes.endSequence();
   }
 
   // GPT-2's cached step logits equal the full forward's logits at the same positions.

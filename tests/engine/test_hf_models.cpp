@@ -137,6 +137,7 @@ class TestHfModels : public QObject {
   void gpt2LoraTouchesOnlyQAndVSlices();
   void everyMethodAndRoutingTrainsOnEachBackbone();
   void dropoutOnlyInTraining();
+  void dropoutOverridesFromTheRunConfig();
   void loraTargetsPerArchitecture();
   void badCheckpointsGiveClearErrors();
   void inspectPrintsThePaperParameterCounts();
@@ -467,6 +468,62 @@ void TestHfModels::dropoutOnlyInTraining() {
   // HF defaults when config.json omits them.
   QCOMPARE(parseModelConfig({{"model_type", "bert"}}).attention_dropout, 0.1);
   QCOMPARE(parseModelConfig({{"model_type", "gpt2"}}).embedding_dropout, 0.1);
+}
+
+// run config model.dropout (issue 11 item 3): a model whose config.json says 0.1 gives identical
+// training-mode outputs on two forward passes once every kind is overridden to 0, and different
+// ones with the config's 0.1 or when only some kinds are overridden.
+void TestHfModels::dropoutOverridesFromTheRunConfig() {
+  auto ids = randomIds(2, 6, 11);
+  auto mask = torch::ones_like(ids);
+  DropoutOverrides off;
+  off.embedding = off.attention = off.hidden = off.classifier = 0.0;
+  DropoutOverrides attention_only;
+  attention_only.attention = 0.0;
+  for (const auto& arch : kArchs) {
+    auto spec = tinySpec(arch);
+    spec.dropout = 0.1;
+    const auto dir = tmp_.filePath(QString::fromStdString("dropout-override-" + arch)).toStdString();
+    writeRandomModel(dir, modelConfigJson(spec), 7, "");
+    const std::vector<HeadType> heads = arch == "gpt2"
+                                            ? std::vector<HeadType>{HeadType::CausalLM, HeadType::Classification}
+                                            : std::vector<HeadType>{HeadType::Classification};
+    for (HeadType head : heads) {
+      const int64_t labels = head == HeadType::CausalLM ? 0 : 2;
+      auto twice = [&](const DropoutOverrides& o) {
+        auto model = loadTaskModel(dir, head, labels, 1, o);
+        torch::NoGradGuard ng;
+        model->train();
+        torch::manual_seed(5);
+        auto a = model->forward(ids, mask);
+        auto b = model->forward(ids, mask);
+        return std::pair{torch::equal(a, b), model->config()};
+      };
+      const auto [same_off, cfg_off] = twice(off);
+      QVERIFY2(same_off, arch.c_str());
+      QCOMPARE(cfg_off.embedding_dropout, 0.0);
+      QCOMPARE(cfg_off.attention_dropout, 0.0);
+      QCOMPARE(cfg_off.hidden_dropout, 0.0);
+      QCOMPARE(cfg_off.classifier_dropout, 0.0);
+      const auto [same_cfg, cfg_cfg] = twice({});
+      QVERIFY2(!same_cfg, arch.c_str());
+      QCOMPARE(cfg_cfg.hidden_dropout, 0.1);
+      const auto [same_partial, cfg_partial] = twice(attention_only);
+      QVERIFY2(!same_partial, arch.c_str());
+      QCOMPARE(cfg_partial.attention_dropout, 0.0);
+      QCOMPARE(cfg_partial.embedding_dropout, 0.1);
+    }
+  }
+  // Out-of-range overrides name the run-config path.
+  ModelConfig c = parseModelConfig({{"model_type", "gpt2"}});
+  DropoutOverrides bad;
+  bad.hidden = 1.0;
+  try {
+    applyDropoutOverrides(c, bad);
+    QFAIL("expected an EngineError");
+  } catch (const EngineError& e) {
+    QCOMPARE(std::string(e.what()), std::string("/model/dropout/hidden: must be in [0, 1)"));
+  }
 }
 
 void TestHfModels::loraTargetsPerArchitecture() {

@@ -225,6 +225,21 @@ TrainConfig parseTrain(const json& j, const TrainConfig& d) {
   return t;
 }
 
+/// The "model.dropout" object: each kind a probability in [0, 1) or null/absent (`d`'s value).
+DropoutOverrides parseDropout(const json& j, const DropoutOverrides& d) {
+  const std::string p = "/model/dropout";
+  ju::rejectUnknownKeys(j, {"embedding", "attention", "hidden", "classifier"}, p);
+  DropoutOverrides o = d;
+  for (auto [name, field] : {std::pair{"embedding", &o.embedding}, std::pair{"attention", &o.attention},
+                             std::pair{"hidden", &o.hidden}, std::pair{"classifier", &o.classifier}}) {
+    if (auto v = ju::getOptional<double>(j, name, p)) {
+      if (!(*v >= 0 && *v < 1)) throw EngineError(ErrorKind::Config, "must be in [0, 1)", p + "/" + name);
+      *field = *v;
+    }
+  }
+  return o;
+}
+
 /// The "generation" object; `d` holds the defaults.
 GenerationConfig parseGeneration(const json& j, const GenerationConfig& d) {
   const std::string p = "/generation";
@@ -288,8 +303,9 @@ RunConfig parseRunConfig(const json& j) {
   c.run_id = ju::get<std::string>(j, "run_id", "", d.run_id);
   c.seed = ju::get<uint64_t>(j, "seed", "", d.seed);
   const auto& model = ju::getObject(j, "model", "");
-  ju::rejectUnknownKeys(model, {"path"}, "/model");
+  ju::rejectUnknownKeys(model, {"path", "dropout"}, "/model");
   c.model_path = ju::require<std::string>(model, "path", "/model");
+  c.model_dropout = parseDropout(ju::getObject(model, "dropout", "/model"), d.model_dropout);
   c.task = parseTask(task, d.task);
   c.peft = parsePeftImpl(ju::getObject(j, "peft", ""), d.peft);
   c.train = parseTrain(ju::getObject(j, "train", ""), d.train);
@@ -313,13 +329,23 @@ RunConfig loadRunConfig(const std::string& path) {
   return parseRunConfig(j);
 }
 
+namespace {
+json optionalJson(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+}  // namespace
+
 json toJson(const RunConfig& c) {
   const auto& p = c.peft;
   const auto& t = c.train;
   return json{
       {"run_id", c.run_id},
       {"seed", c.seed},
-      {"model", {{"path", c.model_path}}},
+      {"model",
+       {{"path", c.model_path},
+        {"dropout",
+         {{"embedding", optionalJson(c.model_dropout.embedding)},
+          {"attention", optionalJson(c.model_dropout.attention)},
+          {"hidden", optionalJson(c.model_dropout.hidden)},
+          {"classifier", optionalJson(c.model_dropout.classifier)}}}}},
       {"task",
        {{"name", c.task.name},
         {"data_dir", c.task.data_dir},

@@ -12,6 +12,7 @@
 
 #include "data/glue.h"
 #include "config/peft_config.h"
+#include "model/model_config.h"
 
 namespace adamix {
 
@@ -69,6 +70,9 @@ struct RunConfig {
   std::string run_id;
   uint64_t seed = 1;
   std::string model_path;
+  /// model.dropout: per-kind overrides of the model config's dropout (unset = the model's value;
+  /// the official GPT-2 NLG code runs without dropout: embedding, attention, hidden = 0).
+  DropoutOverrides model_dropout;
   TaskConfig task;
   PeftConfig peft;
   TrainConfig train;

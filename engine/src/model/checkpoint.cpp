@@ -160,9 +160,10 @@ void loadTaskModelState(TaskModelImpl& model, const std::map<std::string, torch:
 }
 
 std::shared_ptr<TaskModelImpl> loadTaskModel(const std::string& model_dir, HeadType head, int64_t num_labels,
-                                             uint64_t head_seed) {
+                                             uint64_t head_seed, const DropoutOverrides& dropout) {
   namespace fs = std::filesystem;
   ModelConfig cfg = loadModelConfig(model_dir);
+  applyDropoutOverrides(cfg, dropout);
   const std::string file = (fs::path(model_dir) / "model.safetensors").string();
   std::error_code ec;
   if (!fs::exists(file, ec)) {

@@ -41,8 +41,9 @@ void loadTaskModelState(TaskModelImpl& model, const std::map<std::string, torch:
 /// (see loadTaskModelState). The model is float32 on the CPU in eval mode; move it with ->to().
 /// Throws EngineError(Model) for a missing/corrupt file, unsupported architecture, missing tensor,
 /// wrong shape or dtype (location "path/model.safetensors:tensor.name").
+/// `dropout` overrides config.json's dropout probabilities per kind (run config model.dropout).
 std::shared_ptr<TaskModelImpl> loadTaskModel(const std::string& model_dir, HeadType head, int64_t num_labels,
-                                             uint64_t head_seed);
+                                             uint64_t head_seed, const DropoutOverrides& dropout = {});
 
 /// The model's parameters by name, detached (views of the live tensors).
 std::map<std::string, torch::Tensor> namedTensors(const torch::nn::Module& model);

@@ -199,6 +199,21 @@ ModelConfig parseGpt2(const json& j, ModelConfig c) {
 
 }  // namespace
 
+void applyDropoutOverrides(ModelConfig& c, const DropoutOverrides& d) {
+  const std::pair<const char*, std::pair<const std::optional<double>*, double*>> kinds[] = {
+      {"embedding", {&d.embedding, &c.embedding_dropout}},
+      {"attention", {&d.attention, &c.attention_dropout}},
+      {"hidden", {&d.hidden, &c.hidden_dropout}},
+      {"classifier", {&d.classifier, &c.classifier_dropout}}};
+  for (const auto& [name, v] : kinds) {
+    if (!*v.first) continue;
+    const double p = **v.first;
+    if (!(p >= 0 && p < 1))
+      throw EngineError(ErrorKind::Config, "must be in [0, 1)", std::string("/model/dropout/") + name);
+    *v.second = p;
+  }
+}
+
 std::vector<std::string> supportedModelTypes() { return {"bert", "gpt2", "llama", "roberta"}; }
 
 ModelConfig parseModelConfig(const json& j, const std::string& source) {

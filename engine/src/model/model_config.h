@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,20 @@ struct ModelConfig {
   std::string source;  ///< the file it was read from (for messages)
   nlohmann::json raw;  ///< the whole file, for fields not modelled here
 };
+
+/// Per-kind dropout overrides (run config `model.dropout`); an unset kind keeps the model
+/// config's value. Kinds map to ModelConfig: embedding -> embedding_dropout, attention ->
+/// attention_dropout, hidden -> hidden_dropout, classifier -> classifier_dropout.
+struct DropoutOverrides {
+  std::optional<double> embedding, attention, hidden, classifier;
+  bool operator==(const DropoutOverrides& o) const {
+    return embedding == o.embedding && attention == o.attention && hidden == o.hidden && classifier == o.classifier;
+  }
+};
+
+/// Sets the overridden dropout probabilities of `c` (values in [0, 1), validated by the run
+/// config; out-of-range values throw EngineError(Config, msg, "/model/dropout/<kind>")).
+void applyDropoutOverrides(ModelConfig& c, const DropoutOverrides& d);
 
 /// model_types this build can load ({"bert", "gpt2", "llama", "roberta"}).
 std::vector<std::string> supportedModelTypes();

@@ -71,7 +71,8 @@ torch::Tensor MixtureLinearImpl::forward(const torch::Tensor& x) {
       case InferenceMode::Ensemble:  // ensemble without a forced module falls back to merged
         return F::linear(x, mergedWeight(), mergedBias());
       case InferenceMode::Module: return linearWith(x, std::min<int64_t>(routes_->inference_module, m - 1));
-      case InferenceMode::Random: return routedPerElement(x, routes_->drawIndices(m, {x.size(0)}));
+      case InferenceMode::Random:  // per example; one route per sequence inside a sequence scope
+        return routedPerElement(x, routes_->randomInferenceIndices(slot_, m, x.size(0)));
     }
   }
   switch (routes_->routing) {

@@ -54,4 +54,30 @@ torch::Tensor RouteContext::drawIndices(int64_t num_modules, torch::IntArrayRef 
   return out;
 }
 
+void RouteContext::beginSequence(int64_t rows_per_example) {
+  if (rows_per_example < 1) throw EngineError(ErrorKind::Internal, "rows_per_example must be >= 1");
+  in_sequence_ = true;
+  rows_per_example_ = rows_per_example;
+  sequence_routes_.assign(current_.size(), torch::Tensor());
+}
+
+torch::Tensor RouteContext::randomInferenceIndices(int64_t slot, int64_t num_modules, int64_t rows) {
+  if (!in_sequence_) return drawIndices(num_modules, {rows});
+  if (rows % rows_per_example_ != 0)
+    throw EngineError(ErrorKind::Internal, "sequence route: " + std::to_string(rows) + " rows are not a multiple of " +
+                                               std::to_string(rows_per_example_) + " rows per example");
+  const int64_t examples = rows / rows_per_example_;
+  auto& route = sequence_routes_.at(static_cast<size_t>(slot));
+  if (!route.defined())
+    route = drawIndices(num_modules, {examples});
+  else if (route.size(0) != examples)
+    throw EngineError(ErrorKind::Internal, "sequence route: the number of examples changed within a sequence");
+  return route.repeat_interleave(rows_per_example_);
+}
+
+torch::Tensor RouteContext::sequenceRoute(int64_t slot) const {
+  if (slot < 0 || slot >= static_cast<int64_t>(sequence_routes_.size())) return {};
+  return sequence_routes_[static_cast<size_t>(slot)];
+}
+
 }  // namespace adamix

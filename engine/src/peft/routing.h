@@ -49,12 +49,35 @@ class RouteContext {
   /// Once the script is used up, draws are random again. Used by the official-parity test.
   void scriptRoutes(std::vector<std::vector<int64_t>> passes);
 
+  /// Starts a sequence scope for `random` inference during generation (the official sentence
+  /// level): until endSequence(), each slot draws ONE module per example on its first forward and
+  /// reuses it for the prompt and every generated token. Rows of the decoded batch are grouped by
+  /// example, `rows_per_example` consecutive rows each (beams of one example share its route), so
+  /// row r belongs to example r / rows_per_example. Throws EngineError(Internal) when
+  /// rows_per_example < 1. Without a scope, random inference draws per example at every forward
+  /// (classification: one forward per example anyway).
+  void beginSequence(int64_t rows_per_example);
+  /// Ends the sequence scope; sequenceRoute() stays readable until the next beginSequence().
+  void endSequence() { in_sequence_ = false; }
+  bool inSequence() const { return in_sequence_; }
+  /// Random-inference module per row of a [rows, ...] input for `slot` among `num_modules`:
+  /// inside a sequence scope the example routes drawn once per scope (int64 [rows]), else fresh
+  /// per-row draws. Throws EngineError(Internal) when `rows` is not a multiple of
+  /// rows_per_example or changes the number of examples within a scope.
+  torch::Tensor randomInferenceIndices(int64_t slot, int64_t num_modules, int64_t rows);
+  /// Module per example of `slot` drawn in the current (or last) sequence scope: int64 [examples];
+  /// undefined when the slot has not run in it.
+  torch::Tensor sequenceRoute(int64_t slot) const;
+
  private:
   std::mt19937_64 rng_{0};
   std::deque<std::vector<int64_t>> script_;
   std::vector<int64_t> pass_script_;  ///< scripted route of the current pass; empty = draw
   std::vector<int64_t> current_, previous_;
   bool second_pass_ = false;
+  bool in_sequence_ = false;
+  int64_t rows_per_example_ = 1;
+  std::vector<torch::Tensor> sequence_routes_;  ///< per slot: int64 [examples], undefined = not drawn
 };
 
 }  // namespace adamix

@@ -73,6 +73,24 @@ std::string oneLine(std::string s) {
 
 }  // namespace
 
+std::vector<std::vector<int64_t>> decodeRouted(TaskModelImpl& model, RouteContext& routes, int64_t num_modules,
+                                               const std::vector<std::vector<int64_t>>& prompts,
+                                               const DecodeOptions& opts, bool use_cache, int64_t pad_id) {
+  std::unique_ptr<TokenScorer> scorer;
+  if (routes.inference == InferenceMode::Ensemble && num_modules > 1)
+    scorer = std::make_unique<EnsembleScorer>(model, routes, num_modules, use_cache);
+  else
+    scorer = std::make_unique<RoutedScorer>(model, routes, use_cache);
+  // One random-inference route per example for its whole sequence (prompt and every generated
+  // token; beams of an example share it), as the official sentence-level routing.
+  struct SequenceScope {
+    RouteContext& r;
+    SequenceScope(RouteContext& rr, int64_t rows) : r(rr) { r.beginSequence(rows); }
+    ~SequenceScope() { r.endSequence(); }
+  } sequence_scope(routes, opts.strategy == DecodeStrategy::Beam ? std::max<int64_t>(1, opts.beam_size) : 1);
+  return decodeBatch(*scorer, prompts, opts, pad_id);
+}
+
 DecodeOptions decodeOptions(const GenerationConfig& g, const Tokenizer& tok, uint64_t seed) {
   DecodeOptions o;
   o.strategy = g.strategy == "greedy"   ? DecodeStrategy::Greedy
@@ -102,12 +120,7 @@ std::vector<std::string> generateTexts(TaskModelImpl& model, RouteContext& route
     const size_t end = std::min(prompts.size(), start + static_cast<size_t>(g.batch_size));
     std::vector<std::vector<int64_t>> batch(prompts.begin() + static_cast<long>(start),
                                             prompts.begin() + static_cast<long>(end));
-    std::unique_ptr<TokenScorer> scorer;
-    if (routes.inference == InferenceMode::Ensemble && num_modules > 1)
-      scorer = std::make_unique<EnsembleScorer>(model, routes, num_modules, g.use_cache);
-    else
-      scorer = std::make_unique<RoutedScorer>(model, routes, g.use_cache);
-    for (auto ids : decodeBatch(*scorer, batch, opts, tok.padId())) {
+    for (auto ids : decodeRouted(model, routes, num_modules, batch, opts, g.use_cache, tok.padId())) {
       if (!ids.empty() && opts.end_ids.count(ids.back())) ids.pop_back();
       out.push_back(trim(tok.decode(ids)));
     }

@@ -24,10 +24,20 @@ struct NlgEvalResult {
 /// DecodeOptions of a run config (end tokens: the tokenizer's EOS).
 DecodeOptions decodeOptions(const GenerationConfig& g, const Tokenizer& tok, uint64_t seed);
 
+/// decodeBatch of one batch of token-id `prompts` under the inference mode in `routes` (a routing
+/// pass per decoding step; ensemble: one scorer per module). `random` inference draws one module
+/// per example and projection for the whole sequence (RouteContext::beginSequence with the beam
+/// size as rows per example). The caller sets eval mode and no_grad. Returns one token sequence per
+/// prompt (end token kept); errors as decodeBatch.
+std::vector<std::vector<int64_t>> decodeRouted(TaskModelImpl& model, RouteContext& routes, int64_t num_modules,
+                                               const std::vector<std::vector<int64_t>>& prompts,
+                                               const DecodeOptions& opts, bool use_cache, int64_t pad_id);
+
 /// Decodes `prompts` in batches of g.batch_size under the inference mode in `routes` (merged,
-/// random — redrawn at every decoding step —, module:k, or ensemble: the mean of the M
-/// single-module next-token distributions, one KV cache each); eval mode and no_grad inside, the
-/// training mode restored. Returns the decoded texts (end token removed, trimmed).
+/// random — one module per example and projection, drawn once for the whole sequence (prompt and
+/// every generated token, shared by the example's beams; RouteContext::beginSequence) —, module:k, or ensemble: the
+/// mean of the M single-module next-token distributions, one KV cache each); eval mode and no_grad inside, the training
+/// mode restored. Returns the decoded texts (end token removed, trimmed).
 std::vector<std::string> generateTexts(TaskModelImpl& model, RouteContext& routes, int64_t num_modules,
                                        const std::vector<std::vector<int64_t>>& prompts, const GenerationConfig& g,
                                        const Tokenizer& tok, uint64_t seed);

@@ -101,7 +101,7 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
   static const TaskSpec kNoSpec;
   const auto& spec = nlg ? kNoSpec : taskSpec(cfg.task.name);
   const HeadType head = nlg ? HeadType::CausalLM : spec.regression ? HeadType::Regression : HeadType::Classification;
-  auto model = loadTaskModel(cfg.model_path, head, nlg ? 0 : spec.num_labels, cfg.seed);
+  auto model = loadTaskModel(cfg.model_path, head, nlg ? 0 : spec.num_labels, cfg.seed, cfg.model_dropout);
   auto tokenizer = loadTokenizer(cfg.model_path, model->config().vocab_size);
   // BERT token types: the separator between the two segments of the pair template.
   if (const auto tmpl = tokenizer->pairTemplate(); !tmpl.middle.empty())
