@@ -321,6 +321,31 @@ class TestGeneration : public QObject {
     QVERIFY(!torch::allclose(first.select(1, 3), full.select(1, 2), 1e-3, 1e-3));  // positions differ
   }
 
+  // The official sequence format (gpt2_encode.py --add_bos --add_eos): context + EOS, then
+  // " " + completion + EOS; GPT-2 ids from HF's tokenizer (tests/engine/data/tokenizer_expected_gpt2.json).
+  void nlgSequenceFormatAsTheOfficialCode() {
+    const auto gpt2_dir = test::sharedPath("vocab/gpt2"), llama_dir = test::sharedPath("models/stories260K");
+    if (gpt2_dir.empty() || llama_dir.empty()) QSKIP("tokenizer files not available in ADAMIX_SHARED_DIR");
+    const auto gpt2 = loadTokenizer(gpt2_dir, 0);
+    using V = std::vector<int64_t>;
+    auto e = nlgExample("The quick brown fox", "quick brown fox", *gpt2, 64);
+    QCOMPARE(e.context, (V{464, 2068, 7586, 21831, 50256}));  // no BOS: <|endoftext|> is BOS and EOS
+    QCOMPARE(e.completion, (V{2068, 7586, 21831, 50256}));    // " quick" = 2068, not "quick"
+    QCOMPARE(nlgStopIds(*gpt2), (std::set<int64_t>{628, 50256}));  // "\n\n" is one GPT-2 token
+    // Truncation keeps the separator and the final EOS: room for 4 tokens in all.
+    e = nlgExample("The quick brown fox", "quick brown fox", *gpt2, 4);
+    QCOMPARE(e.context, (V{464, 2068, 50256}));
+    QCOMPARE(e.completion, (V{50256}));
+    // Llama (SentencePiece, BOS 1 / EOS 2): BOS first, EOS between context and completion.
+    const auto llama = loadTokenizer(llama_dir, 0);
+    const auto ctx = nlgContext("Lily", *llama, 64);
+    auto want = V{1};
+    for (auto id : llama->encode("Lily")) want.push_back(id);
+    want.push_back(2);
+    QCOMPARE(ctx, want);
+    QCOMPARE(nlgStopIds(*llama), (std::set<int64_t>{2}));
+  }
+
   void completionOnlyLoss() {
     auto lm = tinyLlamaLm(9);
     std::vector<LmExample> ex = {{{1, 5, 6, 7}, {8, 9, 2}}, {{1, 5}, {10, 2}}};

@@ -137,6 +137,7 @@ class TestHfModels : public QObject {
   void gpt2LoraTouchesOnlyQAndVSlices();
   void everyMethodAndRoutingTrainsOnEachBackbone();
   void dropoutOnlyInTraining();
+  void houlsbyAttentionAdapterSitsAfterDropout();
   void dropoutOverridesFromTheRunConfig();
   void loraTargetsPerArchitecture();
   void badCheckpointsGiveClearErrors();
@@ -378,24 +379,55 @@ void TestHfModels::adamixSingleModuleAndMergingOnEachBackbone() {
 }
 
 void TestHfModels::gpt2LoraTouchesOnlyQAndVSlices() {
+  // Official AdaMix-LoRA on GPT-2's c_attn (loralib MergedLinear, enable_lora = [q, k, v] =
+  // [True, False, True]): one A mixture [2r, d] for q and v, one grouped B [2d, r], one route.
   auto model = loadTaskModel(writeTiny(tmp_, "gpt2"), HeadType::Classification, 2, 1);
-  auto handle = applyPeft(*model, peftFor("gpt2", PeftMethod::Lora, 1, Sharing::Up), model->headPrefixes(), 1);
-  // 2 layers x (q and v) x (A: r x d + B: d x r) with r = 2, d = 16.
-  QCOMPARE(handle.counts.trainable_peft, int64_t{2 * 2 * (2 * 16 + 16 * 2)});
-  QCOMPARE(param(*model, "transformer.h.0.attn.c_attn.lora.q.lora_A.0.weight").sizes().vec(),
-           (std::vector<int64_t>{2, 16}));
-  QCOMPARE(param(*model, "transformer.h.0.attn.c_attn.lora.v.lora_B.0.weight").sizes().vec(),
-           (std::vector<int64_t>{16, 2}));
+  auto cfg = peftFor("gpt2", PeftMethod::Lora, 4, Sharing::Up);
+  auto handle = applyPeft(*model, cfg, model->headPrefixes(), 1);
+  // 2 layers x (4 A modules of [2r, d] + one B of [2d, r]) with r = 2, d = 16.
+  QCOMPARE(handle.counts.trainable_peft, int64_t{2 * (4 * 4 * 16 + 32 * 2)});
+  QCOMPARE(handle.counts.inference_peft, int64_t{2 * (4 * 16 + 32 * 2)});
+  QCOMPARE(param(*model, "transformer.h.0.attn.c_attn.lora.lora_A.3.weight").sizes().vec(),
+           (std::vector<int64_t>{4, 16}));
+  QCOMPARE(param(*model, "transformer.h.0.attn.c_attn.lora.lora_B.0.weight").sizes().vec(),
+           (std::vector<int64_t>{32, 2}));
+  // One routed slot per layer (A; B is shared): q and v cannot take different modules.
+  QCOMPARE(handle.routes->numSlots(), int64_t{2});
   auto gpt = std::dynamic_pointer_cast<Gpt2ForTaskImpl>(model);
   auto c_attn = gpt->transformer->h->ptr<Gpt2BlockImpl>(0)->attn->c_attn;
-  QVERIFY(!c_attn->partLora("k"));
+  QCOMPARE(c_attn->loraParts(), (std::vector<std::string>{"q", "v"}));
+  auto lora = c_attn->lora();
+  // The four A modules start as copies of one initialisation (the official deep copy).
+  for (int64_t k = 1; k < 4; ++k) QVERIFY(torch::equal(lora->lora_A->weight(k), lora->lora_A->weight(0)));
+  QVERIFY(lora->lora_A->weight(0).abs().max().item<double>() > 0.0);
   torch::NoGradGuard ng;
-  for (const char* part : {"q", "v"}) c_attn->partLora(part)->lora_B->weight(0).normal_();
+  for (int64_t k = 0; k < 4; ++k) lora->lora_A->weight(k).normal_();
+  lora->lora_B->weight(0).normal_();
+  model->train();
+  handle.routes->reseed(3);
+  handle.routes->beginPass();
   auto x = torch::randn({1, 3, 16});
   auto delta = c_attn->forward(x) - c_attn->baseForward(x);
-  QVERIFY(delta.narrow(-1, 0, 16).abs().max().item<double>() > 1e-4);
+  // By hand: after_A = x A_k^T [.., 2r]; q = after_A[:r] B[:d]^T, v = after_A[r:] B[d:]^T, x alpha/r.
+  const int64_t k = handle.routes->lastRoute()[static_cast<size_t>(lora->lora_A->slot())];
+  QVERIFY(k >= 0 && k < 4);
+  auto after_a = torch::matmul(x, lora->lora_A->weight(k).t());
+  const auto& B = lora->lora_B->weight(0);
+  auto q = torch::matmul(after_a.narrow(-1, 0, 2), B.narrow(0, 0, 16).t()) * 2.0;
+  auto v = torch::matmul(after_a.narrow(-1, 2, 2), B.narrow(0, 16, 16).t()) * 2.0;
+  QVERIFY(torch::allclose(delta.narrow(-1, 0, 16), q, 1e-5, 1e-5));
   QCOMPARE(delta.narrow(-1, 16, 16).abs().max().item<double>(), 0.0);
-  QVERIFY(delta.narrow(-1, 32, 16).abs().max().item<double>() > 1e-4);
+  QVERIFY(torch::allclose(delta.narrow(-1, 32, 16), v, 1e-5, 1e-5));
+  QVERIFY(q.abs().max().item<double>() > 1e-4);
+  // One dropout mask for q and v: with identical q and v halves of A and B the two deltas are
+  // equal in training iff they saw the same dropped-out input.
+  lora->dropout = 0.5;
+  for (int64_t m = 0; m < 4; ++m) lora->lora_A->weight(m).narrow(0, 2, 2).copy_(lora->lora_A->weight(m).narrow(0, 0, 2));
+  B.narrow(0, 16, 16).copy_(B.narrow(0, 0, 16));
+  handle.routes->beginPass();
+  auto both = lora->forward(torch::randn({2, 5, 16}));  // [2, 5, 2d]: q delta | v delta
+  QVERIFY(both.narrow(-1, 0, 16).abs().max().item<double>() > 1e-4);
+  QVERIFY(torch::equal(both.narrow(-1, 0, 16), both.narrow(-1, 16, 16)));
 }
 
 void TestHfModels::everyMethodAndRoutingTrainsOnEachBackbone() {
@@ -473,6 +505,41 @@ void TestHfModels::dropoutOnlyInTraining() {
 // run config model.dropout (issue 11 item 3): a model whose config.json says 0.1 gives identical
 // training-mode outputs on two forward passes once every kind is overridden to 0, and different
 // ones with the config's 0.1 or when only some kinds are overridden.
+void TestHfModels::houlsbyAttentionAdapterSitsAfterDropout() {
+  // An adapter whose output is a constant vector c (zero weights, up bias c) on a zero dense
+  // projection: after the dropout (attention output, official placement) c reaches the residual
+  // untouched in training, so training equals inference; before it (FFN output) dropout zeroes
+  // and rescales parts of c.
+  auto c = loadModelConfig(writeTiny(tmp_, "bert"));
+  c.hidden_dropout = 0.5;
+  auto routes = std::make_shared<RouteContext>();
+  auto block = [&](bool after) {
+    BertOutputBlock b(c, 16, after ? "attn_adapter" : "ffn_adapter", after);
+    AdapterOptions a;
+    a.bottleneck = 2;
+    auto adapter = std::make_shared<AdapterMixtureImpl>(16, a, AdaMixOptions{}, routes);
+    torch::NoGradGuard ng;
+    b->dense->weight.zero_();
+    b->dense->bias.zero_();
+    adapter->down->weight(0).zero_();
+    adapter->up->weight(0).zero_();
+    adapter->up->bias(0).copy_(torch::linspace(-1.0, 2.0, 16));
+    b->site->attachAdapter(adapter);
+    return b;
+  };
+  const auto h = torch::randn({2, 3, 16}), residual = torch::zeros({2, 3, 16});
+  for (bool after : {true, false}) {
+    auto b = block(after);
+    torch::NoGradGuard ng;
+    b->eval();
+    const auto inference = b->forward(h, residual);
+    b->train();
+    torch::manual_seed(1);
+    const auto training = b->forward(h, residual);
+    QCOMPARE(torch::allclose(training, inference, 1e-6, 1e-6), after);
+  }
+}
+
 void TestHfModels::dropoutOverridesFromTheRunConfig() {
   auto ids = randomIds(2, 6, 11);
   auto mask = torch::ones_like(ids);
@@ -542,6 +609,14 @@ void TestHfModels::loraTargetsPerArchitecture() {
   QCOMPARE(count("gpt2", {"q_proj", "k_proj", "v_proj"}), 3 * sq);
   QCOMPARE(count("gpt2", {"attn.c_proj"}), sq);
   QVERIFY(errorOf([&] { count("gpt2", {"c_attn", "q_proj"}); }).find("overlap") != std::string::npos);
+  // q and v named by two targets still form ONE merged mixture on c_attn (v listed first).
+  auto model = loadTaskModel(writeTiny(tmp_, "gpt2"), HeadType::Classification, 2, 1);
+  auto c = peftFor("gpt2", PeftMethod::Lora, 2, Sharing::Up);
+  c.lora.targets = {"v_proj", "q_proj"};
+  applyPeft(*model, c, model->headPrefixes(), 1);
+  auto c_attn = std::dynamic_pointer_cast<Gpt2ForTaskImpl>(model)->transformer->h->ptr<Gpt2BlockImpl>(1)->attn->c_attn;
+  QCOMPARE(c_attn->loraParts(), (std::vector<std::string>{"q", "v"}));
+  QCOMPARE(c_attn->lora()->lora_A->weight(0).sizes().vec(), (std::vector<int64_t>{4, 16}));
   QVERIFY(errorOf([&] { count("bert", {"gate_proj"}); }).find("no projection named 'gate_proj'") != std::string::npos);
 }
 

@@ -21,6 +21,7 @@
 #include "test_support.h"
 #include "config/run_config.h"
 #include "train/train_step.h"
+#include "train/evaluation.h"
 #include "train/trainer.h"
 
 using namespace adamix;
@@ -39,6 +40,7 @@ class TestTrainer : public QObject {
   void engineProcessFollowsTheProtocol();
   void engineReportsBadInputsWithExitCodes();
   void engineSendsHeartbeatsWhileLoading();
+  void predictionsFileAsTheOfficialScript();
 
  private:
   json baseConfig() const;
@@ -379,4 +381,25 @@ void TestTrainer::engineSendsHeartbeatsWhileLoading() {
 }
 
 QTEST_GUILESS_MAIN(TestTrainer)
+void TestTrainer::predictionsFileAsTheOfficialScript() {
+  // STS-B: raw score with 3 decimals ("{item:3.3f}"), outside [0, 5] kept as is (not clipped).
+  QCOMPARE(QString::fromStdString(predictionText(5.43219, true)), QString("5.432"));
+  QCOMPARE(QString::fromStdString(predictionText(-0.2, true)), QString("-0.200"));
+  QCOMPARE(QString::fromStdString(predictionText(2.0, false)), QString("2"));
+  EncodedSplit split;
+  split.name = "dev";
+  split.examples.resize(2);
+  split.examples[0].index = 0;
+  split.examples[0].score = 4.5f;
+  split.examples[1].index = 1;
+  split.examples[1].score = 0.25f;
+  EvalResult r;
+  r.predictions = {5.0004, 0.12345};
+  const auto dir = tmp_.filePath("stsb-predictions").toStdString();
+  fs::create_directories(dir);
+  writeGluePredictions(dir, split, r, true);
+  QCOMPARE(QString::fromStdString(test::readFile(dir + "/dev.tsv")),
+           QString("index\tprediction\tlabel\n0\t5.000\t4.5\n1\t0.123\t0.25\n"));
+}
+
 #include "test_trainer.moc"

@@ -57,21 +57,24 @@ torch::Tensor BertSelfAttentionImpl::forward(const torch::Tensor& x, const torch
                                    splitHeads(value->forward(x), num_heads), allowed, dropout, is_training());
 }
 
-BertOutputBlockImpl::BertOutputBlockImpl(const ModelConfig& c, int64_t in_features, const char* site_name)
-    : dropout(c.hidden_dropout) {
+BertOutputBlockImpl::BertOutputBlockImpl(const ModelConfig& c, int64_t in_features, const char* site_name,
+                                         bool after_dropout)
+    : dropout(c.hidden_dropout), site_after_dropout(after_dropout) {
   dense = register_module("dense", PeftLinear(in_features, c.hidden_size, true));
   site = register_module(site_name, AdapterSite(c.hidden_size));
   LayerNorm = register_module("LayerNorm", layerNorm(c));
 }
 
 torch::Tensor BertOutputBlockImpl::forward(const torch::Tensor& h, const torch::Tensor& residual) {
-  auto y = F::dropout(site->forward(dense->forward(h)), F::DropoutFuncOptions().p(dropout).training(is_training()));
+  const auto drop = F::DropoutFuncOptions().p(dropout).training(is_training());
+  auto y = site_after_dropout ? site->forward(F::dropout(dense->forward(h), drop))
+                              : F::dropout(site->forward(dense->forward(h)), drop);
   return LayerNorm->forward(y + residual);
 }
 
 BertAttentionImpl::BertAttentionImpl(const ModelConfig& c) {
   self = register_module("self", BertSelfAttention(c));
-  output = register_module("output", BertOutputBlock(c, c.hidden_size, "attn_adapter"));
+  output = register_module("output", BertOutputBlock(c, c.hidden_size, "attn_adapter", /*site_after_dropout=*/true));
   output->dense->addAlias("o_proj");
 }
 
@@ -88,7 +91,7 @@ torch::Tensor BertIntermediateImpl::forward(const torch::Tensor& x) { return F::
 BertLayerImpl::BertLayerImpl(const ModelConfig& c) {
   attention = register_module("attention", BertAttention(c));
   intermediate = register_module("intermediate", BertIntermediate(c));
-  output = register_module("output", BertOutputBlock(c, c.intermediate_size, "ffn_adapter"));
+  output = register_module("output", BertOutputBlock(c, c.intermediate_size, "ffn_adapter", /*site_after_dropout=*/false));
 }
 
 torch::Tensor BertLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& allowed) {

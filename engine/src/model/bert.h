@@ -8,12 +8,13 @@
 //   bert.encoder.layer.N.output.{dense,LayerNorm}.{weight,bias},
 //   bert.pooler.dense.{weight,bias}, classifier.{weight,bias}.
 // Post-LN. Adapters (docs/adamix.md § Placement): `output.ffn_adapter` right after output.dense, before dropout,
-// residual and LayerNorm; `attention.output.attn_adapter` likewise after attention.output.dense.
+// residual and LayerNorm (official ExpertSoup in BertOutput); the Houlsby `attention.output.attn_adapter`
+// after attention.output.dense AND its dropout, before residual and LayerNorm (official code).
 // LoRA targets: query, key, value, dense (all three dense projections; "attention.output.dense",
 // "intermediate.dense", "output.dense" select one), and the aliases q_proj/k_proj/v_proj/o_proj.
 // Dropout as HF in training mode: embeddings, attention probabilities, each output block
-// (after the adapter site, before the residual: adapter -> dropout -> residual -> LayerNorm),
-// and before the classifier.
+// (FFN: dense -> adapter -> dropout -> residual -> LayerNorm; attention: dense -> dropout ->
+// adapter -> residual -> LayerNorm), and before the classifier.
 // RoBERTa (roberta.h) reuses these modules with its own embeddings positions and head.
 #pragma once
 #include <torch/torch.h>
@@ -50,16 +51,19 @@ class BertSelfAttentionImpl : public torch::nn::Module {
 };
 TORCH_MODULE(BertSelfAttention);
 
-/// Post-LN projection block: LayerNorm(dropout(site(dense(h))) + residual). Used as attention.output
-/// (d -> d, site "attn_adapter") and as output (intermediate -> d, site "ffn_adapter").
+/// Post-LN projection block: LayerNorm(dropout(site(dense(h))) + residual), or with
+/// `site_after_dropout` LayerNorm(site(dropout(dense(h))) + residual). Used as attention.output
+/// (d -> d, site "attn_adapter", after dropout) and as output (intermediate -> d, site
+/// "ffn_adapter", before dropout). h [B, T, in], residual [B, T, d] -> [B, T, d].
 class BertOutputBlockImpl : public torch::nn::Module {
  public:
-  BertOutputBlockImpl(const ModelConfig& c, int64_t in_features, const char* site_name);
+  BertOutputBlockImpl(const ModelConfig& c, int64_t in_features, const char* site_name, bool site_after_dropout);
   torch::Tensor forward(const torch::Tensor& h, const torch::Tensor& residual);
   PeftLinear dense{nullptr};
   AdapterSite site{nullptr};
   torch::nn::LayerNorm LayerNorm{nullptr};
   double dropout;
+  bool site_after_dropout;
 };
 TORCH_MODULE(BertOutputBlock);
 

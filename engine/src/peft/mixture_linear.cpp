@@ -19,11 +19,13 @@ struct ModuleParams : torch::nn::Module {
 }  // namespace
 
 MixtureLinearImpl::MixtureLinearImpl(int64_t in, int64_t out, int64_t num_modules, bool bias,
-                                     std::shared_ptr<RouteContext> routes)
-    : in_features(in), out_features(out), routes_(std::move(routes)) {
+                                     std::shared_ptr<RouteContext> routes, int64_t num_groups)
+    : in_features(in), out_features(out), groups(num_groups), routes_(std::move(routes)) {
   if (num_modules < 1) throw EngineError(ErrorKind::Config, "number of modules must be >= 1");
+  if (groups < 1 || in % groups != 0 || out % groups != 0)
+    throw EngineError(ErrorKind::Internal, "groups must divide in_features and out_features");
   for (int64_t k = 0; k < num_modules; ++k) {
-    auto p = register_module(std::to_string(k), std::make_shared<ModuleParams>(in, out, bias));
+    auto p = register_module(std::to_string(k), std::make_shared<ModuleParams>(in / groups, out, bias));
     weights_.push_back(p->weight);
     biases_.push_back(p->bias);
   }
@@ -31,7 +33,19 @@ MixtureLinearImpl::MixtureLinearImpl(int64_t in, int64_t out, int64_t num_module
 }
 
 torch::Tensor MixtureLinearImpl::linearWith(const torch::Tensor& x, int64_t k) const {
-  return F::linear(x, weights_[k], biases_[k]);
+  return groupedLinear(x, weights_[k], biases_[k]);
+}
+
+torch::Tensor MixtureLinearImpl::groupedLinear(const torch::Tensor& x, const torch::Tensor& w,
+                                               const torch::Tensor& b) const {
+  if (groups == 1) return F::linear(x, w, b);
+  // x [..., G·i] -> [..., G, i]; w [G·o, i] -> [G, o, i]; y[..., g, :] = w[g] x[..., g, :].
+  auto shape = x.sizes().vec();
+  shape.back() = groups;
+  shape.push_back(in_features / groups);
+  auto y = torch::einsum("...gi,goi->...go", {x.reshape(shape), w.view({groups, out_features / groups, -1})});
+  y = y.flatten(-2);
+  return b.defined() ? y + b : y;
 }
 
 torch::Tensor MixtureLinearImpl::routedPerElement(const torch::Tensor& x, const torch::Tensor& idx) const {
@@ -58,7 +72,7 @@ torch::Tensor MixtureLinearImpl::mergedBias() const {
 }
 
 int64_t MixtureLinearImpl::inferenceParameterCount() const {
-  return in_features * out_features + (biases_[0].defined() ? out_features : 0);
+  return in_features / groups * out_features + (biases_[0].defined() ? out_features : 0);
 }
 
 torch::Tensor MixtureLinearImpl::forward(const torch::Tensor& x) {
@@ -69,7 +83,7 @@ torch::Tensor MixtureLinearImpl::forward(const torch::Tensor& x) {
     switch (routes_->inference) {
       case InferenceMode::Merged:
       case InferenceMode::Ensemble:  // ensemble without a forced module falls back to merged
-        return F::linear(x, mergedWeight(), mergedBias());
+        return groupedLinear(x, mergedWeight(), mergedBias());
       case InferenceMode::Module: return linearWith(x, std::min<int64_t>(routes_->inference_module, m - 1));
       case InferenceMode::Random:  // per example; one route per sequence inside a sequence scope
         return routedPerElement(x, routes_->randomInferenceIndices(slot_, m, x.size(0)));

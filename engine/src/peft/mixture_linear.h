@@ -11,13 +11,18 @@
 
 namespace adamix {
 
-/// M linear maps in -> out, children named "0".."M-1" each holding `weight` [out, in] and
-/// optional `bias` [out]. forward: x [B, T, in] -> [B, T, out] (any leading dims for per-batch
-/// routes and merged inference; exactly [B, T, in] for per-example/per-token routes).
+/// M linear maps in -> out, children named "0".."M-1" each holding `weight` [out, in / groups]
+/// and optional `bias` [out]. forward: x [B, T, in] -> [B, T, out] (any leading dims for
+/// per-batch routes and merged inference; exactly [B, T, in] for per-example/per-token routes).
+/// `groups` > 1 makes each module a grouped (block-diagonal) map, as a kernel-1 Conv1d with
+/// `groups`: input group g (in / groups features) feeds output group g (out / groups features)
+/// through rows g·out/groups .. of the weight — loralib MergedLinear's lora_B, which serves
+/// GPT-2's q and v slices with one module. Throws EngineError(Config) when num_modules < 1 and
+/// EngineError(Internal) when groups does not divide in and out.
 class MixtureLinearImpl : public torch::nn::Module {
  public:
   MixtureLinearImpl(int64_t in_features, int64_t out_features, int64_t num_modules, bool bias,
-                    std::shared_ptr<RouteContext> routes);
+                    std::shared_ptr<RouteContext> routes, int64_t groups = 1);
   torch::Tensor forward(const torch::Tensor& x);
 
   int64_t numModules() const { return static_cast<int64_t>(weights_.size()); }
@@ -29,15 +34,17 @@ class MixtureLinearImpl : public torch::nn::Module {
   /// gradient mode is on.
   torch::Tensor mergedWeight() const;
   torch::Tensor mergedBias() const;
-  /// Parameters that run at inference: one module's worth, in_features*out_features (+ out).
+  /// Parameters that run at inference: one module's worth, in_features*out_features/groups (+ out).
   int64_t inferenceParameterCount() const;
   /// Slot id of this projection in the RouteContext (-1 when M = 1: nothing to route).
   int64_t slot() const { return slot_; }
 
-  int64_t in_features, out_features;
+  int64_t in_features, out_features, groups;
 
  private:
   torch::Tensor linearWith(const torch::Tensor& x, int64_t k) const;
+  /// x [..., in] -> [..., out] with weight w [out, in / groups] (grouped when groups > 1).
+  torch::Tensor groupedLinear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) const;
   torch::Tensor routedPerElement(const torch::Tensor& x, const torch::Tensor& idx) const;
 
   std::vector<torch::Tensor> weights_, biases_;

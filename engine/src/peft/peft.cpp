@@ -1,5 +1,6 @@
 #include "peft/peft.h"
 
+#include <algorithm>
 #include <optional>
 #include <set>
 
@@ -86,29 +87,39 @@ PeftHandle applyPeft(torch::nn::Module& model, const PeftConfig& cfg, const std:
     }
     if (attached == 0) throw EngineError(ErrorKind::Config, "the model has no adapter sites", "/peft/method");
   } else if (cfg.method == PeftMethod::Lora) {
+    // Which parts each projection gets, over all targets ({} = the whole projection), then one
+    // LoRA mixture per projection: parts of a fused projection selected by several targets
+    // (q_proj and v_proj on GPT-2's c_attn) share one mixture, as loralib's MergedLinear.
+    std::map<std::string, std::vector<std::string>> selected;
     for (size_t t = 0; t < cfg.lora.targets.size(); ++t) {
       const auto& target = cfg.lora.targets[t];
+      const std::string where = "/peft/lora/targets/" + std::to_string(t);
       int attached = 0;
       for (auto& [name, lin] : linears) {
         const auto parts = matchLoraTarget(name, *lin, target);
         if (!parts) continue;
-        const std::string where = "/peft/lora/targets/" + std::to_string(t);
-        if (parts->empty()) {
-          if (lin->lora()) throw EngineError(ErrorKind::Config, "LoRA targets overlap on '" + name + "'", where);
-          lin->attachLora(std::make_shared<LoraMixtureImpl>(lin->in_features, lin->out_features, cfg.lora, cfg.adamix,
-                                                            handle.routes));
-        }
-        for (const auto& part : *parts) {
-          if (lin->partLora(part) || lin->lora())
-            throw EngineError(ErrorKind::Config, "LoRA targets overlap on '" + name + "' part " + part, where);
-          lin->attachPartLora(part, std::make_shared<LoraMixtureImpl>(lin->in_features, lin->partSize(part), cfg.lora,
-                                                                      cfg.adamix, handle.routes));
-        }
         ++attached;
+        const bool seen = selected.count(name) > 0;
+        auto& chosen = selected[name];
+        if (seen && (chosen.empty() || parts->empty()))
+          throw EngineError(ErrorKind::Config, "LoRA targets overlap on '" + name + "'", where);
+        for (const auto& part : *parts) {
+          if (std::find(chosen.begin(), chosen.end(), part) != chosen.end())
+            throw EngineError(ErrorKind::Config, "LoRA targets overlap on '" + name + "' part " + part, where);
+          chosen.push_back(part);
+        }
       }
       if (attached == 0)
-        throw EngineError(ErrorKind::Config, "the model has no projection named '" + target + "'",
-                          "/peft/lora/targets/" + std::to_string(t));
+        throw EngineError(ErrorKind::Config, "the model has no projection named '" + target + "'", where);
+    }
+    for (auto& [name, lin] : linears) {
+      const auto it = selected.find(name);
+      if (it == selected.end()) continue;
+      const auto parts = lin->inPartOrder(it->second);
+      const int64_t groups = parts.empty() ? 1 : static_cast<int64_t>(parts.size());
+      const int64_t out = parts.empty() ? lin->out_features : groups * lin->partSize(parts.front());
+      lin->attachLora(
+          std::make_shared<LoraMixtureImpl>(lin->in_features, out, cfg.lora, cfg.adamix, handle.routes, groups), parts);
     }
   }
 

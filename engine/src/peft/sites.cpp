@@ -1,5 +1,7 @@
 #include "peft/sites.h"
 
+#include <algorithm>
+
 #include "io/errors.h"
 #include "peft/adapter_mixture.h"
 #include "peft/lora_mixture.h"
@@ -26,20 +28,11 @@ torch::Tensor PeftLinearImpl::baseForward(const torch::Tensor& x) const {
 
 torch::Tensor PeftLinearImpl::forward(const torch::Tensor& x) {
   auto y = baseForward(x);
-  if (lora_) y = y + lora_->forward(x);
-  if (!part_container_) return y;
-  // Per-part deltas, zeros for parts without LoRA, concatenated along the output features.
-  std::vector<torch::Tensor> deltas;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (part_loras_[i]) {
-      deltas.push_back(part_loras_[i]->forward(x));
-    } else {
-      auto shape = y.sizes().vec();
-      shape.back() = parts[i].size;
-      deltas.push_back(torch::zeros(shape, y.options()));
-    }
-  }
-  return y + torch::cat(deltas, -1);
+  if (!lora_) return y;
+  auto delta = lora_->forward(x);
+  if (lora_parts_.empty()) return y + delta;
+  // Scatter the covered slices' delta into their columns (loralib zero_pad); other parts get 0.
+  return y.index_add(-1, lora_columns_.to(y.device()), delta);
 }
 
 void PeftLinearImpl::setParts(std::vector<Part> p, std::vector<std::string> defaults) {
@@ -48,7 +41,6 @@ void PeftLinearImpl::setParts(std::vector<Part> p, std::vector<std::string> defa
   if (total != out_features) throw EngineError(ErrorKind::Internal, "fused parts do not add up to out_features");
   parts = std::move(p);
   default_lora_parts = std::move(defaults);
-  part_loras_.assign(parts.size(), nullptr);
 }
 
 int64_t PeftLinearImpl::partSize(const std::string& name) const {
@@ -57,26 +49,33 @@ int64_t PeftLinearImpl::partSize(const std::string& name) const {
   return -1;
 }
 
-void PeftLinearImpl::attachPartLora(const std::string& part, std::shared_ptr<LoraMixtureImpl> lora) {
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (parts[i].name != part) continue;
-    if (part_loras_[i]) throw EngineError(ErrorKind::Internal, "LoRA already attached to part '" + part + "'");
-    if (lora_) throw EngineError(ErrorKind::Internal, "LoRA already attached to the whole projection");
-    if (!part_container_) part_container_ = register_module("lora", std::make_shared<torch::nn::Module>());
-    part_loras_[i] = part_container_->register_module(part, std::move(lora));
-    return;
+std::vector<std::string> PeftLinearImpl::inPartOrder(const std::vector<std::string>& names) const {
+  std::vector<std::string> out;
+  for (const auto& p : parts)
+    if (std::find(names.begin(), names.end(), p.name) != names.end()) out.push_back(p.name);
+  return out;
+}
+
+void PeftLinearImpl::attachLora(std::shared_ptr<LoraMixtureImpl> lora, std::vector<std::string> lora_parts) {
+  if (lora_) throw EngineError(ErrorKind::Internal, "LoRA already attached to this projection");
+  if (!lora_parts.empty()) {
+    const auto ordered = inPartOrder(lora_parts);
+    if (ordered.size() != lora_parts.size())
+      throw EngineError(ErrorKind::Internal, "LoRA parts are unknown or repeated");
+    std::vector<int64_t> columns;
+    int64_t offset = 0;
+    for (const auto& p : parts) {
+      if (std::find(ordered.begin(), ordered.end(), p.name) != ordered.end()) {
+        if (p.size != partSize(ordered.front()))
+          throw EngineError(ErrorKind::Internal, "LoRA parts of one projection must have equal sizes");
+        for (int64_t c = 0; c < p.size; ++c) columns.push_back(offset + c);
+      }
+      offset += p.size;
+    }
+    lora_columns_ = torch::tensor(columns, torch::kInt64);
+    lora_parts = ordered;
   }
-  throw EngineError(ErrorKind::Internal, "projection has no part '" + part + "'");
-}
-
-std::shared_ptr<LoraMixtureImpl> PeftLinearImpl::partLora(const std::string& part) const {
-  for (size_t i = 0; i < parts.size(); ++i)
-    if (parts[i].name == part) return part_loras_[i];
-  return nullptr;
-}
-
-void PeftLinearImpl::attachLora(std::shared_ptr<LoraMixtureImpl> lora) {
-  if (lora_ || part_container_) throw EngineError(ErrorKind::Internal, "LoRA already attached to this projection");
+  lora_parts_ = std::move(lora_parts);
   lora_ = register_module("lora", std::move(lora));
 }
 

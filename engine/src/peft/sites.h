@@ -16,10 +16,11 @@ class AdapterMixtureImpl;
 /// optional `bias` [out]; `conv1d = true` stores the weight as [in, out] (GPT-2 Conv1D).
 /// forward: x [..., in] -> [..., out] = x W^T + b (+ LoRA delta when one is attached).
 ///
-/// Fused projections (GPT-2 `c_attn` = q|k|v) declare named output `parts`; LoRA can then be
-/// attached per part (child "lora" holds one LoraMixture per part, named after it, e.g.
-/// "c_attn.lora.q.lora_A.0.weight"), and the delta only touches that slice of the output, as
-/// loralib's MergedLinear with enable_lora = [True, False, True].
+/// Fused projections (GPT-2 `c_attn` = q|k|v) declare named output `parts`; LoRA can then cover
+/// some of them only: ONE LoraMixture (child "lora", e.g. "c_attn.lora.lora_A.0.weight"
+/// [2r, d]) with one group per covered part, whose output is scattered into those slices — as
+/// loralib's MergedLinear with enable_lora = [True, False, True] (one A, one route, one dropout
+/// mask for q and v; the official AdaMix NLG code).
 /// `aliases` are the generic names a LoRA target may also use for this projection
 /// ("q_proj" for BERT's `query`, "q_proj" -> part "q" of GPT-2's `c_attn`).
 class PeftLinearImpl : public torch::nn::Module {
@@ -37,20 +38,22 @@ class PeftLinearImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x);
   /// The frozen base projection alone (no LoRA).
   torch::Tensor baseForward(const torch::Tensor& x) const;
-  /// Attaches a LoRA mixture (registered as child "lora"); throws if one is already attached.
-  void attachLora(std::shared_ptr<LoraMixtureImpl> lora);
-  /// Attaches a LoRA mixture to output part `part` (out_features of the mixture = part size).
-  /// Throws EngineError(Internal) for an unknown part or one that already has LoRA.
-  void attachPartLora(const std::string& part, std::shared_ptr<LoraMixtureImpl> lora);
+  /// Attaches a LoRA mixture (registered as child "lora") to the whole projection (`lora_parts`
+  /// empty; mixture out = out_features) or to those output parts, in declaration order (mixture
+  /// with one group per part, out = their sizes together). Throws EngineError(Internal) when LoRA
+  /// is already attached, a part is unknown or repeated, or the parts differ in size.
+  void attachLora(std::shared_ptr<LoraMixtureImpl> lora, std::vector<std::string> lora_parts = {});
   const std::shared_ptr<LoraMixtureImpl>& lora() const { return lora_; }
-  /// LoRA of part `part`; null when none is attached.
-  std::shared_ptr<LoraMixtureImpl> partLora(const std::string& part) const;
+  /// Output parts the attached LoRA covers, in output order (empty: the whole projection).
+  const std::vector<std::string>& loraParts() const { return lora_parts_; }
   /// Declares the output parts (sizes must add up to out_features) and the parts a plain target
   /// naming this projection enables (GPT-2 c_attn: {"q", "v"}).
   void setParts(std::vector<Part> parts, std::vector<std::string> default_lora_parts);
   void addAlias(std::string target, std::string part = "") { aliases.push_back({std::move(target), std::move(part)}); }
   /// Size of part `name` (-1 when unknown).
   int64_t partSize(const std::string& name) const;
+  /// `names` in the order the parts are declared (q before v); unknown names are dropped.
+  std::vector<std::string> inPartOrder(const std::vector<std::string>& names) const;
 
   int64_t in_features, out_features;
   bool conv1d;
@@ -61,8 +64,8 @@ class PeftLinearImpl : public torch::nn::Module {
 
  private:
   std::shared_ptr<LoraMixtureImpl> lora_;
-  std::shared_ptr<torch::nn::Module> part_container_;
-  std::vector<std::shared_ptr<LoraMixtureImpl>> part_loras_;  ///< per part, null when none
+  std::vector<std::string> lora_parts_;
+  torch::Tensor lora_columns_;  ///< int64 [covered out features]: where the LoRA output goes
 };
 TORCH_MODULE(PeftLinear);
 

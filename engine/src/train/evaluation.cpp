@@ -1,6 +1,11 @@
 #include "train/evaluation.h"
 
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+
 #include "data/batching.h"
+#include "io/atomic_file.h"
 #include "metrics/glue_metrics.h"
 
 namespace adamix {
@@ -62,6 +67,28 @@ EvalResult evaluate(TaskModelImpl& model, RouteContext& routes, int64_t num_modu
   r.metrics["loss"] = loss_sum / static_cast<double>(std::max<size_t>(1, split.examples.size()));
   if (was_training) model.train();
   return r;
+}
+
+std::string predictionText(double prediction, bool regression) {
+  if (!regression) return std::to_string(static_cast<int64_t>(prediction));
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3f", prediction);
+  return buf;
+}
+
+void writeGluePredictions(const std::string& dir, const EncodedSplit& split, const EvalResult& r, bool regression) {
+  std::ostringstream out;
+  out << "index\tprediction\tlabel\n";
+  for (size_t i = 0; i < split.examples.size(); ++i) {
+    const auto& e = split.examples[i];
+    out << e.index << '\t' << predictionText(r.predictions[i], regression) << '\t';
+    if (regression)
+      out << e.score;
+    else
+      out << e.label;
+    out << '\n';
+  }
+  writeFileAtomically(std::filesystem::path(dir) / (split.name + ".tsv"), out.str());
 }
 
 }  // namespace adamix

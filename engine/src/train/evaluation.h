@@ -29,4 +29,13 @@ torch::Tensor inferenceOutputs(TaskModelImpl& model, RouteContext& routes, int64
 EvalResult evaluate(TaskModelImpl& model, RouteContext& routes, int64_t num_modules, const TaskSpec& spec,
                     const EncodedSplit& split, int64_t pad_id, int64_t batch_size, const torch::Device& device);
 
+/// Text of one prediction as the official run_glue.py writes it: the class id, or for regression
+/// (STS-B) the raw score with 3 decimals ("{item:3.3f}"), never clipped to the label range —
+/// the official metrics also score the raw, unclipped outputs.
+std::string predictionText(double prediction, bool regression);
+
+/// Writes `<dir>/<split.name>.tsv`: header "index\tprediction\tlabel", one row per example in
+/// split order (predictionText; label = class id or gold score). Atomic; throws EngineError(Io).
+void writeGluePredictions(const std::string& dir, const EncodedSplit& split, const EvalResult& r, bool regression);
+
 }  // namespace adamix

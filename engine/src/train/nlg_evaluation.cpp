@@ -103,7 +103,7 @@ DecodeOptions decodeOptions(const GenerationConfig& g, const Tokenizer& tok, uin
   o.temperature = g.temperature;
   o.top_p = g.top_p;
   o.seed = seed;
-  if (tok.eosId() >= 0) o.end_ids.insert(tok.eosId());
+  o.end_ids = nlgStopIds(tok);
   return o;
 }
 

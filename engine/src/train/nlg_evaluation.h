@@ -21,7 +21,7 @@ struct NlgEvalResult {
   std::vector<std::string> predictions;   ///< decoded text per dev item
 };
 
-/// DecodeOptions of a run config (end tokens: the tokenizer's EOS).
+/// DecodeOptions of a run config (end tokens: nlgStopIds — EOS, and GPT-2's "\n\n" token).
 DecodeOptions decodeOptions(const GenerationConfig& g, const Tokenizer& tok, uint64_t seed);
 
 /// decodeBatch of one batch of token-id `prompts` under the inference mode in `routes` (a routing

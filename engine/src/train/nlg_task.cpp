@@ -10,11 +10,32 @@ namespace adamix {
 
 std::vector<int64_t> nlgContext(const std::string& input, const Tokenizer& tok, int64_t max_len) {
   std::vector<int64_t> ids;
-  if (tok.bosId() >= 0) ids.push_back(tok.bosId());
-  auto body = tok.encode(input + " ||");
-  const auto room = static_cast<size_t>(std::max<int64_t>(1, max_len - 1 - static_cast<int64_t>(ids.size())));
+  if (tok.bosId() >= 0 && tok.bosId() != tok.eosId()) ids.push_back(tok.bosId());
+  const size_t separator = tok.eosId() >= 0 ? 1 : 0;
+  auto body = tok.encode(input);
+  const auto room = static_cast<size_t>(
+      std::max<int64_t>(1, max_len - 1 - static_cast<int64_t>(ids.size()) - static_cast<int64_t>(separator)));
   if (body.size() > room) body.resize(room);
   ids.insert(ids.end(), body.begin(), body.end());
+  if (separator) ids.push_back(tok.eosId());
+  return ids;
+}
+
+LmExample nlgExample(const std::string& input, const std::string& reference, const Tokenizer& tok, int64_t max_len) {
+  LmExample e;
+  e.context = nlgContext(input, tok, max_len);
+  e.completion = tok.encode(" " + reference);
+  const auto room = static_cast<size_t>(std::max<int64_t>(0, max_len - static_cast<int64_t>(e.context.size()) - 1));
+  if (e.completion.size() > room) e.completion.resize(room);
+  e.completion.push_back(tok.eosId() >= 0 ? tok.eosId() : tok.padId());
+  return e;
+}
+
+std::set<int64_t> nlgStopIds(const Tokenizer& tok) {
+  std::set<int64_t> ids;
+  if (tok.eosId() >= 0) ids.insert(tok.eosId());
+  const auto nn = tok.encode("\n\n");
+  if (nn.size() == 1) ids.insert(nn.front());
   return ids;
 }
 
@@ -53,13 +74,7 @@ NlgTaskData loadNlgTaskData(const RunConfig& cfg, const Tokenizer& tok) {
   if (pairs.empty()) throw EngineError(ErrorKind::Data, "the training split has no examples", dev_path);
   const int64_t max_len = t.max_seq_length;
   for (const auto& [i, r] : pairs) {
-    LmExample e;
-    e.context = nlgContext(train_items[i].input, tok, max_len);
-    e.completion = tok.encode(train_items[i].references[r]);
-    const auto room = static_cast<size_t>(std::max<int64_t>(0, max_len - static_cast<int64_t>(e.context.size()) - 1));
-    if (e.completion.size() > room) e.completion.resize(room);
-    e.completion.push_back(tok.eosId() >= 0 ? tok.eosId() : tok.padId());
-    d.train.push_back(std::move(e));
+    d.train.push_back(nlgExample(train_items[i].input, train_items[i].references[r], tok, max_len));
   }
   if (t.max_dev_examples > 0 && t.max_dev_examples < static_cast<int64_t>(dev_items.size())) {
     // A fixed subset independent of the run seed (split_seed), so every run scores the same inputs.

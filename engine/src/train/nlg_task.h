@@ -1,10 +1,15 @@
 // A generation task's data for one run: (context, completion) training pairs with the loss on
 // the completion only, dev inputs with grouped references, and causal-LM batches.
-// Prompt format (every architecture): context = BOS + tokens(input + " ||"),
-// completion = tokens(reference) + EOS.
+// Sequence format as the official AdaMix NLG code (src/gpt2_encode.py with --add_bos --add_eos,
+// src/format_converting_e2e.py): context = tokens(input) + EOS, completion = tokens(" " +
+// reference) + EOS; GPT-2's <|endoftext|> is both. Tokenizers with a BOS distinct from EOS
+// (Llama: BOS 1, EOS 2) also get their BOS first, as they were pre-trained with it:
+// BOS + tokens(input) + EOS + tokens(" " + reference) + EOS. Decoding stops at EOS or at the
+// double-newline token where the vocabulary has one (GPT-2 "\n\n" = 628), as gpt2_beam.py.
 #pragma once
 #include <torch/torch.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -19,8 +24,8 @@ constexpr int64_t kIgnoreLabel = -100;
 
 /// One tokenised training pair.
 struct LmExample {
-  std::vector<int64_t> context;     ///< BOS + input tokens + separator
-  std::vector<int64_t> completion;  ///< reference tokens + EOS (truncated to fit max_seq_length)
+  std::vector<int64_t> context;     ///< [BOS] + input tokens + EOS
+  std::vector<int64_t> completion;  ///< tokens(" " + reference) + EOS (truncated to fit max_seq_length)
 };
 
 struct NlgTaskData {
@@ -30,9 +35,18 @@ struct NlgTaskData {
   std::string source;                         ///< what was read/split, for the started event
 };
 
-/// Context tokens of an input (BOS + tokens(input + " ||")), keeping at most `max_len` − 1 tokens
-/// (the input is cut from its end when longer).
+/// Context tokens of an input ([BOS] + tokens(input) + EOS; BOS only when the tokenizer's BOS
+/// differs from its EOS), keeping at most `max_len` − 1 tokens (the input is cut from its end
+/// when longer; the EOS separator is kept). Without an EOS the separator is left out.
 std::vector<int64_t> nlgContext(const std::string& input, const Tokenizer& tok, int64_t max_len);
+
+/// A training pair: nlgContext(input) and tokens(" " + reference) + EOS, the completion cut so
+/// that context + completion fit `max_len` (the EOS is kept; pad id when there is no EOS).
+LmExample nlgExample(const std::string& input, const std::string& reference, const Tokenizer& tok, int64_t max_len);
+
+/// Token ids that end a generated completion: EOS, and the double-newline token when "\n\n"
+/// encodes to a single token (GPT-2: 628).
+std::set<int64_t> nlgStopIds(const Tokenizer& tok);
 
 /// Loads the task's files (cfg.task: dev_items > 0 -> seeded split of dev_file by distinct input;
 /// else train_file and dev_file), subsamples (max_train_examples: seeded on the run seed over

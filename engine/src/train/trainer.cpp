@@ -56,21 +56,6 @@ torch::Device resolveDevice(const std::string& d) {
   return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
 }
 
-void writePredictions(const fs::path& dir, const EncodedSplit& split, const EvalResult& r, bool regression) {
-  std::ostringstream out;
-  out << "index\tprediction\tlabel\n";
-  for (size_t i = 0; i < split.examples.size(); ++i) {
-    const auto& e = split.examples[i];
-    out << e.index << '\t' << r.predictions[i] << '\t';
-    if (regression)
-      out << e.score;
-    else
-      out << e.label;
-    out << '\n';
-  }
-  writeFileAtomically(dir / (split.name + ".tsv"), out.str());
-}
-
 }  // namespace
 
 void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& events) {
@@ -197,7 +182,7 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
       prog.best_step = prog.step;
       prog.best = split_metrics;
       for (size_t i = 0; i < data.dev.size(); ++i)
-        writePredictions(run_dir / "predictions", data.dev[i], results[i], spec.regression);
+        writeGluePredictions((run_dir / "predictions").string(), data.dev[i], results[i], spec.regression);
     }
     prog.final = split_metrics;
     prog.last_eval_step = prog.step;
