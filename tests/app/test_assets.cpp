@@ -9,13 +9,86 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
 #include <QStandardPaths>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUrl>
 
 using namespace adamix;
 using namespace adamix::app;
+
+/// A minimal HTTP/1.1 server standing in for the Hugging Face Hub: HEAD and GET on
+/// /<repo>/resolve/<revision>/<path>. An LFS file answers 302 to /cdn/<path> with its sha256 in
+/// X-Linked-Etag (as the Hub); a regular file answers 200 with its git blob sha1 as ETag.
+/// `body` is what is served, `published` the checksum announced (default: the body's own).
+class FakeHub : public QObject {
+ public:
+  struct File {
+    QByteArray body;
+    bool lfs = false;
+    QString published;  ///< empty: the body's checksum; "-": none at all
+  };
+  QMap<QString, File> files;  ///< by path
+  QString repoPrefix = QStringLiteral("/org/toy/resolve/abc123/");
+
+  FakeHub() {
+    server_.listen(QHostAddress::LocalHost);
+    connect(&server_, &QTcpServer::newConnection, this, [this] {
+      while (QTcpSocket* sock = server_.nextPendingConnection()) {
+        connect(sock, &QTcpSocket::readyRead, this, [this, sock] { serve(sock); });
+        connect(sock, &QTcpSocket::disconnected, sock, &QObject::deleteLater);
+      }
+    });
+  }
+  QString endpoint() const { return QStringLiteral("http://127.0.0.1:%1").arg(server_.serverPort()); }
+
+ private:
+  void serve(QTcpSocket* sock) {
+    QByteArray& buf = pending_[sock];
+    buf += sock->readAll();
+    if (!buf.contains("\r\n\r\n")) return;
+    const QList<QByteArray> line = buf.left(buf.indexOf("\r\n")).split(' ');
+    pending_.remove(sock);
+    const bool head = line.value(0) == "HEAD";
+    const QString target = QString::fromLatin1(line.value(1));
+    QByteArray reply;
+    auto respond = [&](const QByteArray& status, const QByteArray& headers, const QByteArray& body) {
+      reply = "HTTP/1.1 " + status + "\r\n" + headers + "Content-Length: " + QByteArray::number(body.size()) +
+              "\r\nConnection: close\r\n\r\n" + (head ? QByteArray() : body);
+    };
+    if (target.startsWith("/cdn/") && files.contains(target.mid(5))) {
+      respond("200 OK", "", files[target.mid(5)].body);
+    } else if (target.startsWith(repoPrefix) && files.contains(target.mid(repoPrefix.size()))) {
+      const QString path = target.mid(repoPrefix.size());
+      const File& f = files[path];
+      QString sum = f.published;
+      if (sum.isEmpty()) {
+        sum = f.lfs ? QString(QCryptographicHash::hash(f.body, QCryptographicHash::Sha256).toHex())
+                    : QString(QCryptographicHash::hash("blob " + QByteArray::number(f.body.size()) + QByteArray(1, '\0') +
+                                                           f.body,
+                                                       QCryptographicHash::Sha1)
+                                  .toHex());
+      }
+      const QByteArray etag = sum == "-" ? QByteArray() : "\"" + sum.toLatin1() + "\"";
+      if (f.lfs)
+        respond("302 Found",
+                (etag.isEmpty() ? QByteArray() : "X-Linked-Etag: " + etag + "\r\n") + "Location: " +
+                    endpoint().toLatin1() + "/cdn/" + path.toLatin1() + "\r\n",
+                QByteArray());
+      else
+        respond("200 OK", etag.isEmpty() ? QByteArray() : "ETag: " + etag + "\r\n", f.body);
+    } else {
+      respond("404 Not Found", "", "no such file");
+    }
+    sock->write(reply);
+    sock->disconnectFromHost();
+  }
+  QTcpServer server_;
+  QMap<QTcpSocket*, QByteArray> pending_;
+};
 
 class TestAssets : public QObject {
   Q_OBJECT
@@ -195,6 +268,71 @@ class TestAssets : public QObject {
     r = cache.fetch("glue/TOY", offline);
     QVERIFY(!r.ok);
     QVERIFY(r.error.contains("not cached"));
+  }
+  // "sha256": "hub": downloads from an "hf" source are verified against the checksum the Hub
+  // publishes (sha256 for LFS files, git blob sha1 for regular ones), and recorded.
+  void hubSourceVerifiesThePublishedChecksums() {
+    // git hash-object of "hello\n" (a value git itself prints).
+    write(tmp_.filePath("hello.txt"), "hello\n");
+    QCOMPARE(gitBlobSha1File(tmp_.filePath("hello.txt")), QString("ce013625030ba8dba906f756967f9e9ca394464a"));
+
+    FakeHub hub;
+    hub.files["config.json"] = {"{\"model_type\": \"toy\"}\n", false, {}};
+    hub.files["model.safetensors"] = {QByteArray(5000, 'w'), true, {}};
+    auto manifestFor = [&](const QString& endpoint) {
+      const QJsonObject doc{{"assets",
+                             QJsonObject{{"models/toy",
+                                          QJsonObject{{"sources", QJsonArray{QJsonObject{{"type", "hf"},
+                                                                                         {"repo", "org/toy"},
+                                                                                         {"revision", "abc123"},
+                                                                                         {"endpoint", endpoint}}}},
+                                                      {"files", QJsonArray{QJsonObject{{"path", "config.json"}, {"sha256", "hub"}},
+                                                                           QJsonObject{{"path", "model.safetensors"},
+                                                                                       {"sha256", "hub"}}}}}}}}};
+      AssetManifest m;
+      QString err;
+      if (!AssetManifest::parse(QJsonDocument(doc).toJson(), &m, &err)) qFatal("%s", qPrintable(err));
+      return m;
+    };
+    QCOMPARE(manifestFor(hub.endpoint()).find("models/toy")->sources[0].fileUrl("config.json"),
+             hub.endpoint() + "/org/toy/resolve/abc123/config.json");
+    const AssetCache cache(tmp_.filePath("hubcache"), manifestFor(hub.endpoint()));
+    FetchResult r = cache.fetch("models/toy", {});
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.copied, 2);
+    QVERIFY(cache.isCached("models/toy"));
+    QCOMPARE(read(tmp_.filePath("hubcache/models/toy/model.safetensors")), QByteArray(5000, 'w'));
+    // A cached file changed afterwards is no longer "cached" (compared with the recorded hash).
+    write(tmp_.filePath("hubcache/models/toy/config.json"), "{}\n");
+    QVERIFY(!cache.isCached("models/toy"));
+
+    // Served bytes that do not match the published checksum: rejected, nothing kept.
+    hub.files["model.safetensors"].published = QString(64, 'a');
+    const AssetCache bad(tmp_.filePath("hubcache2"), manifestFor(hub.endpoint()));
+    r = bad.fetch("models/toy", {});
+    QVERIFY(!r.ok);
+    QVERIFY2(r.error.contains("checksum mismatch") && r.error.contains("model.safetensors") &&
+                 r.error.contains("sha256 " + QString(64, 'a')),
+             qPrintable(r.error));
+    QVERIFY(!QFile::exists(tmp_.filePath("hubcache2/models/toy/model.safetensors")));
+    hub.files["model.safetensors"].published.clear();
+    hub.files["config.json"].published = QString(40, 'b');  // a wrong git sha1
+    r = AssetCache(tmp_.filePath("hubcache3"), manifestFor(hub.endpoint())).fetch("models/toy", {});
+    QVERIFY2(!r.ok && r.error.contains("git blob sha1 " + QString(40, 'b')), qPrintable(r.error));
+    // No checksum published at all: refused.
+    hub.files["config.json"].published = "-";
+    r = AssetCache(tmp_.filePath("hubcache4"), manifestFor(hub.endpoint())).fetch("models/toy", {});
+    QVERIFY2(!r.ok && r.error.contains("publishes no checksum"), qPrintable(r.error));
+    // A mirror cannot vouch for a hub-verified file.
+    write(mirror_ + "/models/toy/config.json", "{}\n");
+    r = AssetCache(tmp_.filePath("hubcache5"), manifestFor(hub.endpoint())).fetch("models/toy", {mirror_});
+    QVERIFY2(!r.ok && r.error.contains("no reference checksum"), qPrintable(r.error));
+    // "hub" needs an "hf" source.
+    AssetManifest m;
+    QString err;
+    QVERIFY(!AssetManifest::parse(R"({"assets": {"x/y": {"sources": [], "files": [{"path": "a", "sha256": "hub"}]}}})", &m,
+                                  &err));
+    QVERIFY2(err.contains("/assets/x/y/files"), qPrintable(err));
   }
   void realSharedMirror() {
     const QString shared = QStringLiteral(ADAMIX_SHARED_DIR);

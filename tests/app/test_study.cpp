@@ -263,6 +263,63 @@ class TestStudy : public QObject {
     const Study s = parseStudy(json::parse(m.captured(1).toStdString()));
     QCOMPARE(expandStudy(s).size(), size_t(32));  // as the page says
   }
+  // The paper presets (issue 11): each expands, passes the engine's validation (expansion runs
+  // it), carries the official scripts' settings and the paper's #Param per variant.
+  void paperPresetsExpandWithTheOfficialSettings() {
+    auto load = [](const char* name) {
+      return expandStudy(loadStudyFile(QStringLiteral(ADAMIX_SOURCE_DIR "/experiments/") + name));
+    };
+    auto variant = [](const std::vector<ExpandedRun>& runs, const QString& task, const QString& v) {
+      for (const auto& r : runs)
+        if (r.task == task && r.variant == v) return r;
+      throw std::runtime_error("no run " + task.toStdString() + " / " + v.toStdString());
+    };
+    const auto roberta = load("paper-roberta-large-glue.json");
+    QCOMPARE(roberta.size(), size_t(25));  // 5 variants x 5 GLUE tasks x 1 seed
+    const auto adamix = variant(roberta, "rte", "AdaMix");
+    QCOMPARE(adamix.paper.params, QString("0.8M"));
+    QCOMPARE(adamix.paper.result, QString("GLUE avg 89.9"));
+    QCOMPARE(adamix.config["peft"]["adapter"]["bottleneck"].get<int>(), 16);
+    QCOMPARE(adamix.config["peft"]["adamix"]["num_modules"].get<int>(), 4);
+    QCOMPARE(adamix.config["peft"]["adamix"]["consistency_weight"].get<double>(), 1.0);
+    QCOMPARE(adamix.config["train"]["learning_rate"].get<double>(), 3e-4);
+    QCOMPARE(adamix.config["train"]["batch_size"].get<int>(), 64);
+    QCOMPARE(variant(roberta, "stsb", "Full fine-tuning").paper.params, QString("355.0M"));
+    QCOMPARE(variant(roberta, "stsb", "Full fine-tuning").config["peft"]["method"].get<std::string>(),
+             std::string("full"));
+
+    const auto bert = load("paper-bert-base-glue.json");
+    QCOMPARE(bert.size(), size_t(25));
+    for (const auto& r : bert) {
+      QVERIFY(!r.paper.params.isEmpty());
+      // Follows the official BERT code, which never computes the consistency loss.
+      QCOMPARE(r.config["peft"]["adamix"]["consistency_weight"].get<double>(), 0.0);
+    }
+    QCOMPARE(variant(bert, "cola", "AdaMix").config["peft"]["adapter"]["bottleneck"].get<int>(), 48);
+    QCOMPARE(variant(bert, "cola", "AdaMix").paper.result, QString("GLUE avg 84.5"));
+
+    const auto gpt2 = load("paper-gpt2-medium-e2e.json");
+    QCOMPARE(gpt2.size(), size_t(5));
+    const auto lora = variant(gpt2, "e2e", "AdaMix-LoRA");
+    QCOMPARE(lora.paper.params, QString("0.35M"));
+    QVERIFY(lora.paper.result.startsWith("BLEU 71.0"));
+    QCOMPARE(lora.config["peft"]["adamix"]["num_modules"].get<int>(), 8);
+    QCOMPARE(lora.config["peft"]["adamix"]["consistency_weight"].get<double>(), 100.0);
+    QCOMPARE(lora.config["peft"]["lora"]["targets"], json::parse(R"(["c_attn"])"));
+    QCOMPARE(lora.config["model"]["dropout"], json::parse(R"({"embedding": 0.0, "attention": 0.0, "hidden": 0.0})"));
+    QCOMPARE(lora.config["generation"]["beam_size"].get<int>(), 10);
+    QCOMPARE(lora.config["train"]["warmup_steps"].get<int>(), 2000);
+
+    // A bad note names its path.
+    json doc = json::parse(R"({"name": "p", "base": {"model": {"path": "/m"}}, "tasks": [{"name": "rte", "data_dir": "/d"}],
+      "axes": [{"name": "variant", "values": [{"label": "A", "paper": {"params": "1M", "table": 1}}]}]})");
+    try {
+      parseStudy(doc);
+      QFAIL("accepted an unknown key in a paper note");
+    } catch (const StudyError& e) {
+      QCOMPARE(QString::fromStdString(e.path()), QString("/axes/0/values/0/paper/table"));
+    }
+  }
 };
 
 QTEST_GUILESS_MAIN(TestStudy)

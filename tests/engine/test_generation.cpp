@@ -90,10 +90,10 @@ std::shared_ptr<TaskModelImpl> tinyLlamaLm(uint64_t seed) {
 }
 
 /// GPT-2 (learned positions, fused c_attn, tied LM head), HF config names.
-std::shared_ptr<TaskModelImpl> tinyGpt2Lm(uint64_t seed) {
+std::shared_ptr<TaskModelImpl> tinyGpt2Lm(uint64_t seed, int layers = 2) {
   return tinyLm({{"model_type", "gpt2"},
                  {"n_embd", 16},
-                 {"n_layer", 2},
+                 {"n_layer", layers},
                  {"n_head", 4},
                  {"n_inner", 32},
                  {"vocab_size", 40},
@@ -222,17 +222,7 @@ class TestGeneration : public QObject {
   // beam-search output equals `module:k` decoding of the same batch for the module k the route
   // context holds for that example; two examples of one batch can get different modules.
   void randomInferenceKeepsOneRoutePerSequence() {
-    auto lm = tinyLm({{"model_type", "gpt2"},
-                      {"n_embd", 16},
-                      {"n_layer", 1},
-                      {"n_head", 4},
-                      {"n_inner", 32},
-                      {"vocab_size", 40},
-                      {"n_positions", 64},
-                      {"resid_pdrop", 0.0},
-                      {"embd_pdrop", 0.0},
-                      {"attn_pdrop", 0.0}},
-                     9);
+    auto lm = tinyGpt2Lm(9, 1);
     PeftConfig pc;
     pc.method = PeftMethod::Lora;
     pc.lora.rank = 4;

@@ -527,6 +527,19 @@ void TestHfModels::houlsbyAttentionAdapterSitsAfterDropout() {
     b->site->attachAdapter(adapter);
     return b;
   };
+  // The backbones use it so: attention output after dropout, FFN output before (BERT and RoBERTa).
+  for (const char* arch : {"bert", "roberta"}) {
+    auto model = loadTaskModel(writeTiny(tmp_, arch), HeadType::Classification, 2, 1);
+    int attention = 0, ffn = 0;
+    for (const auto& m : model->named_modules("", false))
+      if (auto b = std::dynamic_pointer_cast<BertOutputBlockImpl>(m.value())) {
+        const bool is_attention = m.key().find("attention.output") != std::string::npos;
+        QCOMPARE(b->site_after_dropout, is_attention);
+        ++(is_attention ? attention : ffn);
+      }
+    QCOMPARE(attention, 2);
+    QCOMPARE(ffn, 2);
+  }
   const auto h = torch::randn({2, 3, 16}), residual = torch::zeros({2, 3, 16});
   for (bool after : {true, false}) {
     auto b = block(after);

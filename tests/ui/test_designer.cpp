@@ -184,7 +184,8 @@ class TestDesigner : public QObject {
   // Opening a shipped study in the designer keeps every run's id and config hash (the stored runs
   // of a study are found by them), and so does saving it from the designer.
   void shippedStudiesKeepTheirHashes() {
-    for (const char* name : {"demo.json", "e2e_demo.json"}) {
+    for (const char* name : {"demo.json", "e2e_demo.json", "paper-roberta-large-glue.json", "paper-bert-base-glue.json",
+                             "paper-gpt2-medium-e2e.json"}) {
       const QString path = QStringLiteral(ADAMIX_SOURCE_DIR "/experiments/") + name;
       ui::DesignerView d(&ws_);
       QString err;
@@ -197,7 +198,24 @@ class TestDesigner : public QObject {
         QCOMPARE(fromDesigner[i].configHash, fromFile[i].configHash);
       }
       QCOMPARE(d.previewTable()->item(0, 0)->text(), fromFile[0].runId);
+      // The paper's #Param per variant (paper presets; empty for the demos), its result as tooltip.
+      for (size_t i = 0; i < fromFile.size(); ++i) {
+        QCOMPARE(d.previewTable()->item(int(i), 6)->text(), fromFile[i].paper.params);
+        QCOMPARE(fromDesigner[i].paper.params, fromFile[i].paper.params);
+      }
     }
+    ui::DesignerView d(&ws_);
+    QString err;
+    QVERIFY(d.loadFile(QStringLiteral(ADAMIX_SOURCE_DIR "/experiments/paper-roberta-large-glue.json"), &err));
+    QCOMPARE(d.previewTable()->horizontalHeaderItem(6)->text(), QString("Paper #Param"));
+    bool seen = false;
+    for (int row = 0; row < d.previewTable()->rowCount(); ++row)
+      if (d.previewTable()->item(row, 2)->text() == "AdaMix") {
+        QCOMPARE(d.previewTable()->item(row, 6)->text(), QString("0.8M"));
+        QCOMPARE(d.previewTable()->item(row, 6)->toolTip(), QString("GLUE avg 89.9 — Table 1"));
+        seen = true;
+      }
+    QVERIFY(seen);
   }
 
  private:

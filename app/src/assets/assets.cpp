@@ -16,9 +16,14 @@
 #include <QStandardPaths>
 #include <QTimer>
 
+#include <algorithm>
+
 static void initAssetResources() { Q_INIT_RESOURCE(adamix_assets); }
 
 namespace adamix::app {
+
+/// Sha256 per file path of an asset's files verified against the Hub (<asset>/.hub-verified.json).
+QJsonObject hubRecord(const QString& assetDir);
 
 // ---- manifest ------------------------------------------------------------------------------
 
@@ -41,19 +46,35 @@ bool AssetManifest::parse(const QByteArray& bytes, AssetManifest* out, QString* 
     a.mirrorPath = o.value("mirror_path").toString();
     for (const QJsonValue& s : o.value("sources").toArray()) {
       const QJsonObject so = s.toObject();
-      a.sources.push_back(
-          {so.value("type").toString(), so.value("url").toString(), so.value("member_prefix").toString()});
+      AssetSource src;
+      src.type = so.value("type").toString();
+      src.url = so.value("url").toString();
+      src.memberPrefix = so.value("member_prefix").toString();
+      src.repo = so.value("repo").toString();
+      src.revision = so.value("revision").toString(QStringLiteral("main"));
+      src.endpoint = so.value("endpoint").toString(QStringLiteral("https://huggingface.co"));
+      if (src.type == "hf" && (src.repo.isEmpty() || src.repo.contains("..") || src.revision.isEmpty())) {
+        *error = QStringLiteral("asset manifest: /assets/%1/sources: an \"hf\" source needs \"repo\" and \"revision\"")
+                     .arg(a.name);
+        return false;
+      }
+      a.sources.push_back(src);
     }
     for (const QJsonValue& f : o.value("files").toArray()) {
       const QJsonObject fo = f.toObject();
       AssetFile af;
       af.path = fo.value("path").toString();
       af.sha256 = fo.value("sha256").toString().toLower();
+      af.hubChecksum = af.sha256 == QLatin1String("hub");
+      if (af.hubChecksum) af.sha256.clear();
       af.size = fo.value("size").toInteger(-1);
       if (fo.contains("upstream_sha256"))
         af.upstreamSha256 =
             fo.value("upstream_sha256").isNull() ? QString() : fo.value("upstream_sha256").toString().toLower();
-      if (af.path.isEmpty() || af.path.contains("..") || QDir::isAbsolutePath(af.path) || af.sha256.size() != 64) {
+      const bool hubSource = std::any_of(a.sources.begin(), a.sources.end(),
+                                         [](const AssetSource& src) { return src.type == "hf"; });
+      if (af.path.isEmpty() || af.path.contains("..") || QDir::isAbsolutePath(af.path) ||
+          (af.hubChecksum ? !hubSource : af.sha256.size() != 64)) {
         *error = QStringLiteral("asset manifest: /assets/%1/files: bad entry \"%2\"").arg(a.name, af.path);
         return false;
       }
@@ -124,10 +145,12 @@ QString AssetCache::sha256File(const QString& path) {
 
 QString AssetCache::assetDir(const QString& name) const { return QDir(dir_).filePath(name); }
 
-bool AssetCache::fileOk(const Asset&, const AssetFile& f, const QString& path) const {
+bool AssetCache::fileOk(const Asset& a, const AssetFile& f, const QString& path) const {
   const QFileInfo fi(path);
   if (!fi.isFile()) return false;
   const QString got = sha256File(path);
+  // verified against the Hub's checksum when it was downloaded: compare with the recorded hash
+  if (f.hubChecksum) return !got.isEmpty() && got == hubRecord(assetDir(a.name)).value(f.path).toString();
   if (got == f.sha256) return true;
   // a file from upstream whose hash is known to differ from the reference copy
   if (f.upstreamSha256.has_value()) return f.upstreamSha256->isEmpty() ? fi.size() > 0 : got == *f.upstreamSha256;
@@ -143,6 +166,79 @@ bool AssetCache::isCached(const QString& name) const {
 }
 
 namespace {
+
+/// Normalises an HTTP ETag to a bare lower-case hex checksum (drops W/ and quotes); empty unless
+/// it is 40 (git sha1) or 64 (sha256) hex digits.
+QString checksumFromEtag(QByteArray etag) {
+  etag = etag.trimmed();
+  if (etag.startsWith("W/")) etag = etag.mid(2);
+  const QString hex = QString::fromLatin1(etag).remove('"').toLower();
+  if (hex.size() != 40 && hex.size() != 64) return {};
+  for (QChar c : hex)
+    if (!c.isDigit() && (c < 'a' || c > 'f')) return {};
+  return hex;
+}
+
+}  // namespace
+
+QString AssetSource::fileUrl(const QString& path) const {
+  if (type == "hf") {
+    QString base = endpoint;
+    while (base.endsWith('/')) base.chop(1);
+    return QStringLiteral("%1/%2/resolve/%3/%4").arg(base, repo, revision, path);
+  }
+  return url.endsWith('/') ? url + path : url + '/' + path;
+}
+
+QString hubChecksum(const QString& url, int timeoutMs, QString* error) {
+  QNetworkAccessManager nam;
+  QNetworkRequest req{QUrl(url)};
+  req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+  req.setHeader(QNetworkRequest::UserAgentHeader, QStringLiteral("adamix-assets/1"));
+  req.setTransferTimeout(timeoutMs);
+  QNetworkReply* reply = nam.head(req);
+  QEventLoop loop;
+  QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+  loop.exec();
+  const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+  QString sum;
+  if (reply->error() != QNetworkReply::NoError || status < 200 || status >= 400) {
+    *error = QStringLiteral("cannot read the Hub's checksum of %1: %2")
+                 .arg(url, reply->error() != QNetworkReply::NoError ? reply->errorString()
+                                                                     : QStringLiteral("HTTP %1").arg(status));
+  } else {
+    sum = checksumFromEtag(reply->rawHeader("X-Linked-Etag"));
+    if (sum.isEmpty()) sum = checksumFromEtag(reply->rawHeader("ETag"));
+    if (sum.isEmpty()) *error = QStringLiteral("the Hub publishes no checksum (X-Linked-Etag / ETag) for %1").arg(url);
+  }
+  reply->deleteLater();
+  return sum;
+}
+
+QString gitBlobSha1File(const QString& path) {
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly)) return {};
+  QCryptographicHash h(QCryptographicHash::Sha1);
+  h.addData(QByteArray("blob ") + QByteArray::number(f.size()) + QByteArray(1, '\0'));
+  if (!h.addData(&f)) return {};
+  return QString::fromLatin1(h.result().toHex());
+}
+
+QJsonObject hubRecord(const QString& assetDir) {
+  QFile f(QDir(assetDir).filePath(QStringLiteral(".hub-verified.json")));
+  if (!f.open(QIODevice::ReadOnly)) return {};
+  return QJsonDocument::fromJson(f.readAll()).object();
+}
+
+namespace {
+
+/// Records the sha256 of a file verified against the Hub's checksum (atomically).
+bool recordHubHash(const QString& assetDir, const QString& path, const QString& sha256) {
+  QJsonObject rec = hubRecord(assetDir);
+  rec[path] = sha256;
+  QSaveFile out(QDir(assetDir).filePath(QStringLiteral(".hub-verified.json")));
+  return out.open(QIODevice::WriteOnly) && out.write(QJsonDocument(rec).toJson()) >= 0 && out.commit();
+}
 
 /// Verifies `partial` against `expected` and renames it over `target`; removes it on failure.
 bool commitFile(const QString& partial, const QString& target, const QString& expected, const QString& what,
@@ -282,6 +378,13 @@ FetchResult AssetCache::fetch(const QString& name, const FetchOptions& opt) cons
         r.error = QStringLiteral("%1: missing in mirror %2").arg(from, mirror);
         return r;
       }
+      if (f.hubChecksum) {
+        r.error = QStringLiteral(
+                      "%1: no reference checksum for a mirror copy (verified only against the Hub); "
+                      "fetch it without a mirror")
+                      .arg(from);
+        return r;
+      }
       if (!QFile::copy(from, partial)) {
         r.error = QStringLiteral("cannot copy %1 to %2").arg(from, partial);
         return r;
@@ -322,7 +425,7 @@ FetchResult AssetCache::fetch(const QString& name, const FetchOptions& opt) cons
         QFile::remove(archive);
         QFile::rename(part, archive);
       }
-    } else if (s.type != "files") {
+    } else if (s.type != "files" && s.type != "hf") {
       lastError = QStringLiteral("unknown source type \"%1\" for %2").arg(s.type, name);
       continue;
     }
@@ -340,12 +443,42 @@ FetchResult AssetCache::fetch(const QString& name, const FetchOptions& opt) cons
           break;
         }
       } else {
-        const QString url = s.url.endsWith('/') ? s.url + f.path : s.url + '/' + f.path;
+        const QString url = s.fileUrl(f.path);
         what = QStringLiteral("%1 (from %2)").arg(dst, url);
+        if (f.hubChecksum && s.type != "hf") {
+          lastError = what + ": its checksum comes from the Hub, but this source is not an \"hf\" source";
+          allOk = false;
+          break;
+        }
+        QString published;
+        if (f.hubChecksum && (published = hubChecksum(url, opt.timeoutMs, &lastError)).isEmpty()) {
+          allOk = false;
+          break;
+        }
         log(QStringLiteral("downloading %1").arg(url));
         if (!download(url, partial, opt.timeoutMs, &lastError)) {
           allOk = false;
           break;
+        }
+        if (f.hubChecksum) {
+          // sha256 (LFS files) or git blob sha1 (regular files), as the Hub publishes it
+          const QString got = published.size() == 64 ? AssetCache::sha256File(partial) : gitBlobSha1File(partial);
+          if (got != published) {
+            QFile::remove(partial);
+            r.error = QStringLiteral("checksum mismatch for %1: the Hub publishes %2 %3, got %4")
+                          .arg(what, published.size() == 64 ? QStringLiteral("sha256") : QStringLiteral("git blob sha1"),
+                               published, got);
+            return r;
+          }
+          if (!commitFile(partial, dst, {}, what, &r.error)) return r;
+          if (!recordHubHash(target.absolutePath(), f.path, AssetCache::sha256File(dst))) {
+            r.error = QStringLiteral("cannot record the verified hash of %1 in %2").arg(what, target.absolutePath());
+            return r;
+          }
+          log(QStringLiteral("verified %1 against the Hub's %2").arg(f.path, published));
+          missing.removeAll(f.path);
+          ++r.copied;
+          continue;
         }
       }
       QString expected = f.upstreamSha256.has_value() ? *f.upstreamSha256 : f.sha256;

@@ -15,17 +15,36 @@ namespace adamix::app {
 /// One file of an asset.
 struct AssetFile {
   QString path;                           ///< relative to the asset directory
-  QString sha256;                         ///< hash of the reference copy (mirror)
+  QString sha256;                         ///< hash of the reference copy (mirror); empty when hubChecksum
+  /// Manifest `"sha256": "hub"`: no reference copy is known; a download from an "hf" source is
+  /// verified against the checksum the Hugging Face Hub publishes for the file (hubChecksum()),
+  /// and the sha256 of the verified file is recorded in the cache (<asset>/.hub-verified.json).
+  bool hubChecksum = false;
   qint64 size = -1;                       ///< size of the reference copy; -1 unknown
   std::optional<QString> upstreamSha256;  ///< unset: same as sha256; empty string: upstream differs, unverified
 };
 
 /// Where an asset's files come from on the network.
 struct AssetSource {
-  QString type;  ///< "files": url + file path; "zip": an archive holding member_prefix + path
+  QString type;  ///< "files": url + file path; "zip": an archive holding member_prefix + path;
+                 ///< "hf": a Hugging Face Hub model repo at a revision
   QString url;
   QString memberPrefix;  ///< zip only
+  QString repo, revision;  ///< hf only ("FacebookAI/roberta-large", a commit or "main")
+  QString endpoint;        ///< hf only; default https://huggingface.co
+  /// hf: <endpoint>/<repo>/resolve/<revision>/<path>; files: url + path.
+  QString fileUrl(const QString& path) const;
 };
+
+/// The checksum the Hugging Face Hub publishes for a `resolve` URL, lower-case hex: the
+/// `X-Linked-Etag` header (LFS files: the sha256 of the content) or else the `ETag` (regular
+/// files: the git blob sha1), read from a HEAD request that does not follow the redirect to the
+/// CDN — as huggingface_hub's get_hf_file_metadata. Empty + `error` when the request fails or no
+/// 40/64-digit checksum is published.
+QString hubChecksum(const QString& url, int timeoutMs, QString* error);
+
+/// Git blob id of a file: sha1("blob <size>\0" + content), lower-case hex; empty if unreadable.
+QString gitBlobSha1File(const QString& path);
 
 /// One named asset (e.g. "glue/RTE").
 struct Asset {

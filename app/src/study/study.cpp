@@ -232,6 +232,21 @@ json resolveAssets(const json& config, const QString& assetRoot) {
   return config;
 }
 
+namespace {
+// A variant's "paper" object: {"params": "0.8M", "result": "...", "source": "Table 1"}.
+PaperNote parsePaperNote(const json& p, const std::string& where) {
+  if (!p.is_object()) fail(where, std::string("expected an object {\"params\", \"result\", \"source\"}, got ") + typeName(p));
+  for (auto kv = p.begin(); kv != p.end(); ++kv)
+    if (kv.key() != "params" && kv.key() != "result" && kv.key() != "source")
+      fail(at(where, kv.key()), "unknown key '" + kv.key() + "'");
+  PaperNote n;
+  n.params = requireString(p, "params", where);
+  n.result = requireString(p, "result", where, false);
+  n.source = requireString(p, "source", where, false);
+  return n;
+}
+}  // namespace
+
 Study parseStudy(const json& doc) {
   if (!doc.is_object()) fail("", std::string("a study file must be a JSON object, got ") + typeName(doc));
   static const std::set<std::string> topKeys = {"name", "description", "base", "tasks", "axes", "seeds", "exclude"};
@@ -312,9 +327,11 @@ Study parseStudy(const json& doc) {
           const std::string vw = at(at(where, "values"), j);
           if (!v.is_object()) fail(vw, std::string("expected an object {\"label\", \"set\"}, got ") + typeName(v));
           for (auto kv = v.begin(); kv != v.end(); ++kv)
-            if (kv.key() != "label" && kv.key() != "set") fail(at(vw, kv.key()), "unknown key '" + kv.key() + "'");
+            if (kv.key() != "label" && kv.key() != "set" && kv.key() != "paper")
+              fail(at(vw, kv.key()), "unknown key '" + kv.key() + "'");
           AxisValue av;
           av.label = requireString(v, "label", vw);
+          if (auto p = v.find("paper"); p != v.end()) av.paper = parsePaperNote(*p, at(vw, "paper"));
           if (!labels.insert(av.label).second)
             fail(at(vw, "label"), "duplicate label '" + av.label.toStdString() + "'");
           if (auto s = v.find("set"); s != v.end()) av.set = checkSetObject(reference, *s, at(vw, "set"));
@@ -460,6 +477,7 @@ std::vector<ExpandedRun> expandStudy(const Study& study, const ExpandOptions& op
           const AxisValue& value = axis.values[idx[k]];
           for (const auto& [p, v] : value.set) setAt(config, p, v);
           run.axes.push_back({axis.name, value.label, value.value});
+          if (run.paper.isEmpty()) run.paper = value.paper;
           run.axesJson[axis.name.toStdString()] = value.value;
           labels << value.label;
         }

@@ -31,8 +31,17 @@ class StudyError : public std::runtime_error {
 };
 
 /// One value of an axis: a label and the config settings (JSON pointer → value) it applies.
+/// What the paper reports for a variant (study files: a value's optional "paper" object):
+/// `params` its #Param as printed ("0.8M": inference, after merging, heads excluded), `result`
+/// its score ("GLUE avg 89.9"), `source` where it comes from ("Table 1"). All empty when unset.
+struct PaperNote {
+  QString params, result, source;
+  bool isEmpty() const { return params.isEmpty(); }
+};
+
 struct AxisValue {
   QString label;
+  PaperNote paper;  ///< variant (bundle) axes only
   std::vector<std::pair<std::string, json>> set;  ///< pointer → value, in file order
   json value;  ///< path axes: the raw value; variant axes: the label as a JSON string
 };
@@ -82,6 +91,7 @@ struct ExpandedRun {
   QString task;
   int seed = 0;
   QString configHash;  ///< see configHash()
+  PaperNote paper;     ///< of the first chosen axis value that has one; empty otherwise
 };
 
 /// Options for expandStudy().

@@ -18,6 +18,7 @@ namespace {
 
 constexpr int kTrainableColumn = 4;
 constexpr int kInferenceColumn = 5;
+constexpr int kPaperColumn = 6;
 
 QTableWidgetItem* rightAligned(const QString& text) {
   auto* item = new QTableWidgetItem(text);
@@ -29,13 +30,16 @@ QTableWidgetItem* rightAligned(const QString& text) {
 
 QString formatCount(qint64 n) { return QLocale(QLocale::English).toString(n); }
 
-RunPreview::RunPreview(QWidget* parent) : QTableWidget(0, 6, parent) {
-  setHorizontalHeaderLabels(
-      {tr("Run id"), tr("Task"), tr("Variant"), tr("Seed"), tr("Trainable PEFT"), tr("Inference PEFT")});
+RunPreview::RunPreview(QWidget* parent) : QTableWidget(0, 7, parent) {
+  setHorizontalHeaderLabels({tr("Run id"), tr("Task"), tr("Variant"), tr("Seed"), tr("Trainable PEFT"),
+                             tr("Inference PEFT"), tr("Paper #Param")});
   horizontalHeaderItem(kTrainableColumn)
       ->setToolTip(tr("Parameters trained (all M modules, head excluded), from adamix-engine inspect."));
   horizontalHeaderItem(kInferenceColumn)
       ->setToolTip(tr("Parameters at inference after merging the modules (the paper's #Param)."));
+  horizontalHeaderItem(kPaperColumn)
+      ->setToolTip(tr("#Param the paper reports for this variant (the study file's \"paper\" note); "
+                      "hover a cell for the paper's result and source."));
   setEditTriggers(QAbstractItemView::NoEditTriggers);
   verticalHeader()->setVisible(false);
   horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -73,6 +77,12 @@ void RunPreview::showRuns(const std::vector<app::ExpandedRun>& runs) {
     }
     setItem(i, kTrainableColumn, rightAligned(trainable));
     setItem(i, kInferenceColumn, rightAligned(inference));
+    auto* paper = rightAligned(r.paper.params);
+    QStringList note;
+    if (!r.paper.result.isEmpty()) note << r.paper.result;
+    if (!r.paper.source.isEmpty()) note << r.paper.source;
+    paper->setToolTip(note.join(QStringLiteral(" — ")));
+    setItem(i, kPaperColumn, paper);
   }
 }
 

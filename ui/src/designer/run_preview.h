@@ -1,5 +1,6 @@
-// The designer's preview of the runs a study expands to: run id, task, variant, seed and the
-// trainable / inference PEFT parameter counts, filled in as `adamix-engine inspect` answers.
+// The designer's preview of the runs a study expands to: run id, task, variant, seed, the
+// trainable / inference PEFT parameter counts, filled in as `adamix-engine inspect` answers, and
+// the #Param the paper reports for the variant (paper presets' "paper" notes).
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
