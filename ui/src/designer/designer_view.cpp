@@ -385,11 +385,17 @@ void DesignerView::revalidate() {
   preview_->showRuns(runs);
 }
 
+QString DesignerView::modelSummaryText() const { return modelInfo_->text(); }
+
 void DesignerView::inspectModel() {
+  // A summary still being computed is for the previous model: never let it label this one.
+  modelInspect_.cancel();
   const QString written = model_->text().trimmed();
   const QString model = app::resolveAssetRef(written, app::AssetCache().cacheDir());
   if (!QFile::exists(QDir(model).filePath("config.json"))) {
-    modelInfo_->setText(app::isAssetRef(written) ? tr("Asset, fetched at launch.") : QString());
+    modelInfo_->setText(app::isAssetRef(written)
+                            ? tr("Asset %1: not in the cache yet, fetched at launch.").arg(app::assetName(written))
+                            : QString());
     return;
   }
   if (modelInspect_.enginePath().isEmpty()) {

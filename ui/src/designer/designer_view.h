@@ -53,6 +53,10 @@ class DesignerView : public QWidget {
   QString errorPath() const { return errorPath_; }
   /// Number of runs the study expands to (0 when invalid).
   int runCount() const { return runCount_; }
+  /// The model summary under the Model field ("llama: 5 layers, …", "Asset, …", an error).
+  QString modelSummaryText() const;
+  /// True while `adamix-engine inspect` of the current model runs.
+  bool isInspectingModel() const { return modelInspect_.isBusy(); }
   QString filePath() const { return path_; }
   QTableWidget* previewTable() const;
   QTableWidget* axesTable() const;

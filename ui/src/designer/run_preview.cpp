@@ -65,8 +65,11 @@ void RunPreview::showRuns(const std::vector<app::ExpandedRun>& runs) {
     const json config = app::resolveAssets(r.config, cache.cacheDir());
     const QString model = QString::fromStdString(config.value(json::json_pointer("/model/path"), std::string()));
     QString trainable = QStringLiteral("…"), inference = QStringLiteral("…");
+    QString unavailable;
     if (!QFile::exists(QDir(model).filePath("config.json"))) {
-      trainable = inference = tr("model not available");
+      // A dash keeps the columns narrow (the paper's #Param stays in view); the tooltip says why.
+      trainable = inference = QStringLiteral("—");
+      unavailable = tr("Model not available here: %1").arg(model);
     } else {
       const QString key = inspector_.request(config);
       rowsByKey_[key] << i;
@@ -77,6 +80,8 @@ void RunPreview::showRuns(const std::vector<app::ExpandedRun>& runs) {
     }
     setItem(i, kTrainableColumn, rightAligned(trainable));
     setItem(i, kInferenceColumn, rightAligned(inference));
+    item(i, kTrainableColumn)->setToolTip(unavailable);
+    item(i, kInferenceColumn)->setToolTip(unavailable);
     auto* paper = rightAligned(r.paper.params);
     QStringList note;
     if (!r.paper.result.isEmpty()) note << r.paper.result;
