@@ -63,7 +63,7 @@ int cmdAssetsList(const QStringList& args) {
   for (const QString& n : cache.manifest().names()) {
     const app::Asset* a = cache.manifest().find(n);
     rows << QStringList{n, cache.isCached(n) ? "yes" : "no", QString::number(a->files.size()),
-                        a->sources.isEmpty() ? "mirror only" : a->sources.first().url, a->license};
+                        a->sources.isEmpty() ? "mirror only" : a->sources.first().describe(), a->license};
   }
   out() << "cache " << cache.cacheDir() << "\n" << formatTable({"asset", "cached", "files", "source", "licence"}, rows);
   return kOk;

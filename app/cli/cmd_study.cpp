@@ -212,6 +212,9 @@ int cmdStudyRun(const QStringList& args) {
   out() << "study " << study.name << ": " << plan.runs.size() << " runs — " << train << " to train, " << resume
         << " to resume, " << skip << " already done\n";
   out() << "database " << db << "\n";
+  if (const int older = plan.skippedFromOtherEngine(runner->engineVersion()))
+    out() << "note: " << older << " already-done run(s) were trained by another adamix-engine version than "
+          << runner->engineVersion() << " (their numbers may predate its training semantics); --force trains them again\n";
   out().flush();
 
   bool interrupted = false;

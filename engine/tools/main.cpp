@@ -24,7 +24,9 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kEngineVersion = "0.1.0";
+// 0.2.0: training as the official AdaMix code (issue 11: AdamW and zero-grad semantics,
+// consistency gradient, GPT-2 c_attn mixture, NLG format, Houlsby placement).
+constexpr const char* kEngineVersion = "0.2.0";
 
 void onSignal(int) { g_interrupt_requested = true; }
 

@@ -279,7 +279,7 @@ class TestAssets : public QObject {
     FakeHub hub;
     hub.files["config.json"] = {"{\"model_type\": \"toy\"}\n", false, {}};
     hub.files["model.safetensors"] = {QByteArray(5000, 'w'), true, {}};
-    auto manifestFor = [&](const QString& endpoint) {
+    auto manifestJson = [&](const QString& endpoint) {
       const QJsonObject doc{{"assets",
                              QJsonObject{{"models/toy",
                                           QJsonObject{{"sources", QJsonArray{QJsonObject{{"type", "hf"},
@@ -289,9 +289,12 @@ class TestAssets : public QObject {
                                                       {"files", QJsonArray{QJsonObject{{"path", "config.json"}, {"sha256", "hub"}},
                                                                            QJsonObject{{"path", "model.safetensors"},
                                                                                        {"sha256", "hub"}}}}}}}}};
+      return QJsonDocument(doc).toJson();
+    };
+    auto manifestFor = [&](const QString& endpoint) {
       AssetManifest m;
       QString err;
-      if (!AssetManifest::parse(QJsonDocument(doc).toJson(), &m, &err)) qFatal("%s", qPrintable(err));
+      if (!AssetManifest::parse(manifestJson(endpoint), &m, &err)) qFatal("%s", qPrintable(err));
       return m;
     };
     QCOMPARE(manifestFor(hub.endpoint()).find("models/toy")->sources[0].fileUrl("config.json"),
@@ -323,10 +326,30 @@ class TestAssets : public QObject {
     hub.files["config.json"].published = "-";
     r = AssetCache(tmp_.filePath("hubcache4"), manifestFor(hub.endpoint())).fetch("models/toy", {});
     QVERIFY2(!r.ok && r.error.contains("publishes no checksum"), qPrintable(r.error));
-    // A mirror cannot vouch for a hub-verified file.
+    // A mirror cannot vouch for a hub-verified file: with a mirror set it still comes from the Hub.
+    hub.files["config.json"].published.clear();
     write(mirror_ + "/models/toy/config.json", "{}\n");
-    r = AssetCache(tmp_.filePath("hubcache5"), manifestFor(hub.endpoint())).fetch("models/toy", {mirror_});
-    QVERIFY2(!r.ok && r.error.contains("no reference checksum"), qPrintable(r.error));
+    const AssetCache viaMirror(tmp_.filePath("hubcache5"), manifestFor(hub.endpoint()));
+    r = viaMirror.fetch("models/toy", {mirror_});
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(read(tmp_.filePath("hubcache5/models/toy/config.json")), QByteArray("{\"model_type\": \"toy\"}\n"));
+    // The recorded hash is keyed by repo and revision: another revision is not "cached".
+    const QJsonObject record =
+        QJsonDocument::fromJson(read(tmp_.filePath("hubcache5/models/toy/.hub-verified.json"))).object();
+    QCOMPARE(record.value("org/toy@abc123/model.safetensors").toString(),
+             QString(QCryptographicHash::hash(QByteArray(5000, 'w'), QCryptographicHash::Sha256).toHex()));
+    QVERIFY(viaMirror.isCached("models/toy"));
+    AssetManifest m2;
+    QString err2;
+    QByteArray otherDoc = manifestJson(hub.endpoint()).replace("abc123", "def456");
+    QVERIFY(AssetManifest::parse(otherDoc, &m2, &err2));
+    QVERIFY(!AssetCache(tmp_.filePath("hubcache5"), m2).isCached("models/toy"));
+    // Offline, with a mirror: the Hub files are not taken from it.
+    FetchOptions offline;
+    offline.mirrorDir = mirror_;
+    offline.offline = true;
+    r = AssetCache(tmp_.filePath("hubcache6"), manifestFor(hub.endpoint())).fetch("models/toy", offline);
+    QVERIFY2(!r.ok && r.error.contains("needs the network"), qPrintable(r.error));
     // "hub" needs an "hf" source.
     AssetManifest m;
     QString err;

@@ -91,6 +91,19 @@ class TestCli : public QObject {
     QSqlDatabase::removeDatabase("peek");
     return rows;
   }
+  /// Runs one statement on a database the CLI wrote (read-write); false when it fails.
+  static bool execSql(const QString& dbPath, const QString& sql) {
+    bool ok = false;
+    {
+      QSqlDatabase d = QSqlDatabase::addDatabase("QSQLITE", "poke");
+      d.setDatabaseName(dbPath);
+      d.setConnectOptions("QSQLITE_BUSY_TIMEOUT=5000");
+      if (d.open()) ok = QSqlQuery(d).exec(sql);
+      d.close();
+    }
+    QSqlDatabase::removeDatabase("poke");
+    return ok;
+  }
 
  private slots:
   void initTestCase() {
@@ -190,6 +203,15 @@ class TestCli : public QObject {
     r = run({"study", "run", study_, "--db", db("a")});
     QVERIFY2(r.rc == 0, qPrintable(dump(r)));
     QVERIFY2(r.out.contains("0 to train, 0 to resume, 8 already done"), qPrintable(r.out));
+    QVERIFY2(!r.out.contains("note:"), qPrintable(r.out));
+    // Finished runs that another engine version trained are still reused, but the CLI says so.
+    QVERIFY(!query(db("a"), "SELECT engine_version FROM runs LIMIT 1").value(0).value(0).toString().isEmpty());
+    QVERIFY(execSql(db("a"), "UPDATE runs SET engine_version = 'adamix-engine-old' WHERE id IN "
+                             "(SELECT id FROM runs ORDER BY id LIMIT 3)"));
+    r = run({"study", "run", study_, "--db", db("a")});
+    QVERIFY2(r.rc == 0 && r.out.contains("0 to train, 0 to resume, 8 already done"), qPrintable(dump(r)));
+    QVERIFY2(r.out.contains("note: 3 already-done run(s) were trained by another adamix-engine version"),
+             qPrintable(r.out));
 
     r = run({"runs", "list", "--db", db("a"), "--status", "finished"});
     QCOMPARE(r.rc, 0);

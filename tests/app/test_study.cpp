@@ -309,6 +309,9 @@ class TestStudy : public QObject {
     QCOMPARE(lora.config["model"]["dropout"], json::parse(R"({"embedding": 0.0, "attention": 0.0, "hidden": 0.0})"));
     QCOMPARE(lora.config["generation"]["beam_size"].get<int>(), 10);
     QCOMPARE(lora.config["train"]["warmup_steps"].get<int>(), 2000);
+    QCOMPARE(lora.config["train"]["max_grad_norm"].get<double>(), 0.0);  // official --clip 0.0
+    QCOMPARE(lora.config["train"]["adam_eps"].get<double>(), 1e-6);       // official optimizer.py
+    QCOMPARE(adamix.config["train"]["eval_every_steps"].get<int>(), 0);   // dev at each epoch end
 
     // A bad note names its path.
     json doc = json::parse(R"({"name": "p", "base": {"model": {"path": "/m"}}, "tasks": [{"name": "rte", "data_dir": "/d"}],

@@ -6,6 +6,7 @@
 #include <QtCore/QProcess>
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QtTest>
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include <cmath>
@@ -141,6 +142,7 @@ class TestHfModels : public QObject {
   void dropoutOverridesFromTheRunConfig();
   void loraTargetsPerArchitecture();
   void badCheckpointsGiveClearErrors();
+  void legacyGammaBetaNamesLoad();
   void inspectPrintsThePaperParameterCounts();
   void demoVariantsTrainOnTinyModels();
 
@@ -419,6 +421,26 @@ void TestHfModels::gpt2LoraTouchesOnlyQAndVSlices() {
   QCOMPARE(delta.narrow(-1, 16, 16).abs().max().item<double>(), 0.0);
   QVERIFY(torch::allclose(delta.narrow(-1, 32, 16), v, 1e-5, 1e-5));
   QVERIFY(q.abs().max().item<double>() > 1e-4);
+  // Under bf16 autocast (CPU here; the trainer's bf16 is CUDA autocast) the bf16 delta is added
+  // to the fp32 output of the base projection.
+  {
+    model->eval();  // merged modules: both forwards below run the same weights (no route draw)
+    at::autocast::set_cpu_enabled(true);
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    torch::Tensor out;
+    try {
+      out = c_attn->forward(x);
+    } catch (...) {
+      at::autocast::set_cpu_enabled(false);
+      throw;
+    }
+    at::autocast::set_cpu_enabled(false);
+    at::autocast::clear_cache();
+    const auto ref = c_attn->forward(x);
+    QCOMPARE(out.scalar_type(), torch::kFloat32);
+    QVERIFY((out - ref).norm().item<double>() < 0.02 * ref.norm().item<double>());  // bf16 rounding
+    model->train();
+  }
   // One dropout mask for q and v: with identical q and v halves of A and B the two deltas are
   // equal in training iff they saw the same dropped-out input.
   lora->dropout = 0.5;
@@ -664,6 +686,29 @@ void TestHfModels::badCheckpointsGiveClearErrors() {
   msg = errorOf([&] { loadModelConfig(tmp_.filePath("t5").toStdString()); });
   QVERIFY2(msg.find("unsupported architecture 't5' (supported: bert, gpt2, llama, roberta)") != std::string::npos,
            msg.c_str());
+}
+
+void TestHfModels::legacyGammaBetaNamesLoad() {
+  // google-bert/bert-base-uncased stores LayerNorm.gamma / LayerNorm.beta (TF conversion).
+  const auto dir = writeTiny(tmp_, "bert");
+  auto st = loadSafetensors(dir + "/model.safetensors");
+  std::map<std::string, torch::Tensor> legacy;
+  int renamed = 0;
+  for (const auto& [name, t] : st.tensors) {
+    std::string n = name;
+    if (n.find("LayerNorm.weight") != std::string::npos) n.replace(n.size() - 6, 6, "gamma"), ++renamed;
+    if (n.find("LayerNorm.bias") != std::string::npos) n.replace(n.size() - 4, 4, "beta"), ++renamed;
+    legacy[n] = t;
+  }
+  QCOMPARE(renamed, 2 * (1 + 2 * 2));  // embeddings + 2 per layer, weight and bias each
+  const auto d = tmp_.filePath("bert-legacy").toStdString();
+  fs::create_directories(d);
+  fs::copy_file(dir + "/config.json", d + "/config.json", fs::copy_options::overwrite_existing);
+  saveSafetensors(d + "/model.safetensors", legacy);
+  auto a = loadTaskModel(dir, HeadType::Classification, 2, 1);
+  auto b = loadTaskModel(d, HeadType::Classification, 2, 1);
+  for (const auto& p : a->named_parameters())
+    QVERIFY2(torch::equal(p.value(), param(*b, p.key())), p.key().c_str());
 }
 
 void TestHfModels::inspectPrintsThePaperParameterCounts() {

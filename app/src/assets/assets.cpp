@@ -22,8 +22,13 @@ static void initAssetResources() { Q_INIT_RESOURCE(adamix_assets); }
 
 namespace adamix::app {
 
-/// Sha256 per file path of an asset's files verified against the Hub (<asset>/.hub-verified.json).
+namespace {
+/// Sha256 of an asset's files verified against the Hub, by hubKey() (<asset>/.hub-verified.json).
 QJsonObject hubRecord(const QString& assetDir);
+/// "<repo>@<revision>/<path>" of a hub-verified file (its asset's first "hf" source): a file
+/// verified for another revision is not taken for this one.
+QString hubKey(const Asset& a, const AssetFile& f);
+}  // namespace
 
 // ---- manifest ------------------------------------------------------------------------------
 
@@ -60,6 +65,8 @@ bool AssetManifest::parse(const QByteArray& bytes, AssetManifest* out, QString* 
       }
       a.sources.push_back(src);
     }
+    const bool hubSource = std::any_of(a.sources.begin(), a.sources.end(),
+                                       [](const AssetSource& src) { return src.type == "hf"; });
     for (const QJsonValue& f : o.value("files").toArray()) {
       const QJsonObject fo = f.toObject();
       AssetFile af;
@@ -71,8 +78,6 @@ bool AssetManifest::parse(const QByteArray& bytes, AssetManifest* out, QString* 
       if (fo.contains("upstream_sha256"))
         af.upstreamSha256 =
             fo.value("upstream_sha256").isNull() ? QString() : fo.value("upstream_sha256").toString().toLower();
-      const bool hubSource = std::any_of(a.sources.begin(), a.sources.end(),
-                                         [](const AssetSource& src) { return src.type == "hf"; });
       if (af.path.isEmpty() || af.path.contains("..") || QDir::isAbsolutePath(af.path) ||
           (af.hubChecksum ? !hubSource : af.sha256.size() != 64)) {
         *error = QStringLiteral("asset manifest: /assets/%1/files: bad entry \"%2\"").arg(a.name, af.path);
@@ -150,7 +155,7 @@ bool AssetCache::fileOk(const Asset& a, const AssetFile& f, const QString& path)
   if (!fi.isFile()) return false;
   const QString got = sha256File(path);
   // verified against the Hub's checksum when it was downloaded: compare with the recorded hash
-  if (f.hubChecksum) return !got.isEmpty() && got == hubRecord(assetDir(a.name)).value(f.path).toString();
+  if (f.hubChecksum) return !got.isEmpty() && got == hubRecord(assetDir(a.name)).value(hubKey(a, f)).toString();
   if (got == f.sha256) return true;
   // a file from upstream whose hash is known to differ from the reference copy
   if (f.upstreamSha256.has_value()) return f.upstreamSha256->isEmpty() ? fi.size() > 0 : got == *f.upstreamSha256;
@@ -190,29 +195,47 @@ QString AssetSource::fileUrl(const QString& path) const {
   return url.endsWith('/') ? url + path : url + '/' + path;
 }
 
+QString AssetSource::describe() const {
+  return type == "hf" ? QStringLiteral("hf:%1@%2").arg(repo, revision) : url;
+}
+
 QString hubChecksum(const QString& url, int timeoutMs, QString* error) {
   QNetworkAccessManager nam;
-  QNetworkRequest req{QUrl(url)};
-  req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
-  req.setHeader(QNetworkRequest::UserAgentHeader, QStringLiteral("adamix-assets/1"));
-  req.setTransferTimeout(timeoutMs);
-  QNetworkReply* reply = nam.head(req);
-  QEventLoop loop;
-  QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-  loop.exec();
-  const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-  QString sum;
-  if (reply->error() != QNetworkReply::NoError || status < 200 || status >= 400) {
-    *error = QStringLiteral("cannot read the Hub's checksum of %1: %2")
-                 .arg(url, reply->error() != QNetworkReply::NoError ? reply->errorString()
-                                                                     : QStringLiteral("HTTP %1").arg(status));
-  } else {
+  QUrl at(url);
+  for (int hop = 0; hop < 5; ++hop) {
+    QNetworkRequest req{at};
+    req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    req.setHeader(QNetworkRequest::UserAgentHeader, QStringLiteral("adamix-assets/1"));
+    req.setRawHeader("Accept-Encoding", "identity");
+    req.setTransferTimeout(timeoutMs);
+    QNetworkReply* reply = nam.head(req);
+    QEventLoop loop;
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    loop.exec();
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QUrl location(QString::fromUtf8(reply->rawHeader("Location")));
+    QString sum;
+    if (reply->error() != QNetworkReply::NoError || status < 200 || status >= 400) {
+      *error = QStringLiteral("cannot read the Hub's checksum of %1: %2")
+                   .arg(url, reply->error() != QNetworkReply::NoError ? reply->errorString()
+                                                                       : QStringLiteral("HTTP %1").arg(status));
+      reply->deleteLater();
+      return {};
+    }
     sum = checksumFromEtag(reply->rawHeader("X-Linked-Etag"));
     if (sum.isEmpty()) sum = checksumFromEtag(reply->rawHeader("ETag"));
-    if (sum.isEmpty()) *error = QStringLiteral("the Hub publishes no checksum (X-Linked-Etag / ETag) for %1").arg(url);
+    reply->deleteLater();
+    if (!sum.isEmpty()) return sum;
+    // A relative redirect (renamed repo) leads to the file's metadata; an absolute one (the CDN)
+    // without a checksum means none is published.
+    if (status >= 300 && location.isValid() && location.isRelative()) {
+      at = at.resolved(location);
+      continue;
+    }
+    break;
   }
-  reply->deleteLater();
-  return sum;
+  *error = QStringLiteral("the Hub publishes no checksum (X-Linked-Etag / ETag) for %1").arg(url);
+  return {};
 }
 
 QString gitBlobSha1File(const QString& path) {
@@ -224,18 +247,24 @@ QString gitBlobSha1File(const QString& path) {
   return QString::fromLatin1(h.result().toHex());
 }
 
+namespace {
+
 QJsonObject hubRecord(const QString& assetDir) {
   QFile f(QDir(assetDir).filePath(QStringLiteral(".hub-verified.json")));
   if (!f.open(QIODevice::ReadOnly)) return {};
   return QJsonDocument::fromJson(f.readAll()).object();
 }
 
-namespace {
+QString hubKey(const Asset& a, const AssetFile& f) {
+  for (const AssetSource& s : a.sources)
+    if (s.type == "hf") return QStringLiteral("%1@%2/%3").arg(s.repo, s.revision, f.path);
+  return f.path;
+}
 
-/// Records the sha256 of a file verified against the Hub's checksum (atomically).
-bool recordHubHash(const QString& assetDir, const QString& path, const QString& sha256) {
+/// Records the sha256 of a file verified against the Hub's checksum under `key` (atomically).
+bool recordHubHash(const QString& assetDir, const QString& key, const QString& sha256) {
   QJsonObject rec = hubRecord(assetDir);
-  rec[path] = sha256;
+  rec[key] = sha256;
   QSaveFile out(QDir(assetDir).filePath(QStringLiteral(".hub-verified.json")));
   return out.open(QIODevice::WriteOnly) && out.write(QJsonDocument(rec).toJson()) >= 0 && out.commit();
 }
@@ -267,6 +296,7 @@ bool download(const QString& url, const QString& dest, int timeoutMs, QString* e
   QNetworkRequest req{QUrl(url)};
   req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
   req.setHeader(QNetworkRequest::UserAgentHeader, QStringLiteral("adamix-assets/1"));
+  req.setRawHeader("Accept-Encoding", "identity");  // the bytes as published (their checksum)
   QFile out(dest);
   if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
     *error = QStringLiteral("cannot write %1: %2").arg(dest, out.errorString());
@@ -368,7 +398,8 @@ FetchResult AssetCache::fetch(const QString& name, const FetchOptions& opt) cons
   if (!mirror.isEmpty()) {
     const QDir src(QDir(mirror).filePath(a->mirrorPath.isEmpty() ? name : a->mirrorPath));
     for (const AssetFile& f : a->files) {
-      if (!missing.contains(f.path)) continue;
+      // A mirror cannot vouch for a file that has no reference hash: those come from the Hub.
+      if (!missing.contains(f.path) || f.hubChecksum) continue;
       const QString from = src.filePath(f.path);
       const QString dst = target.filePath(f.path);
       QDir().mkpath(QFileInfo(dst).absolutePath());
@@ -378,13 +409,6 @@ FetchResult AssetCache::fetch(const QString& name, const FetchOptions& opt) cons
         r.error = QStringLiteral("%1: missing in mirror %2").arg(from, mirror);
         return r;
       }
-      if (f.hubChecksum) {
-        r.error = QStringLiteral(
-                      "%1: no reference checksum for a mirror copy (verified only against the Hub); "
-                      "fetch it without a mirror")
-                      .arg(from);
-        return r;
-      }
       if (!QFile::copy(from, partial)) {
         r.error = QStringLiteral("cannot copy %1 to %2").arg(from, partial);
         return r;
@@ -392,17 +416,26 @@ FetchResult AssetCache::fetch(const QString& name, const FetchOptions& opt) cons
       QFile(partial).setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther);
       if (!commitFile(partial, dst, f.sha256, from, &r.error)) return r;
       log(QStringLiteral("copied %1 (verified)").arg(from));
+      missing.removeAll(f.path);
       ++r.copied;
     }
-    r.ok = true;
-    return r;
+    if (missing.isEmpty()) {
+      r.ok = true;
+      return r;
+    }
+    log(QStringLiteral("%1: %2 verified against the Hub's checksums, not taken from the mirror")
+            .arg(name, missing.join(", ")));
   }
 
   if (opt.offline) {
-    r.error = QStringLiteral(
-                  "asset %1 is not cached (missing or corrupt: %2) and no mirror is set "
-                  "(--mirror or ADAMIX_ASSET_MIRROR)")
-                  .arg(name, missing.join(", "));
+    r.error = mirror.isEmpty() ? QStringLiteral(
+                                     "asset %1 is not cached (missing or corrupt: %2) and no mirror is set "
+                                     "(--mirror or ADAMIX_ASSET_MIRROR)")
+                                     .arg(name, missing.join(", "))
+                               : QStringLiteral(
+                                     "asset %1: %2 not cached; they are verified against the Hub's checksums, "
+                                     "which needs the network (offline)")
+                                     .arg(name, missing.join(", "));
     return r;
   }
   if (a->sources.isEmpty()) {
@@ -436,6 +469,12 @@ FetchResult AssetCache::fetch(const QString& name, const FetchOptions& opt) cons
       QDir().mkpath(QFileInfo(dst).absolutePath());
       const QString partial = dst + ".partial";
       QString what;
+      if (f.hubChecksum && s.type != "hf") {
+        lastError = QStringLiteral("%1: its checksum comes from the Hub, but source %2 is not an \"hf\" source")
+                        .arg(f.path, s.describe());
+        allOk = false;
+        break;
+      }
       if (s.type == "zip") {
         what = QStringLiteral("%1 (%2 in %3)").arg(dst, s.memberPrefix + f.path, s.url);
         if (!extractMember(archive, s.memberPrefix + f.path, partial, &lastError)) {
@@ -445,11 +484,6 @@ FetchResult AssetCache::fetch(const QString& name, const FetchOptions& opt) cons
       } else {
         const QString url = s.fileUrl(f.path);
         what = QStringLiteral("%1 (from %2)").arg(dst, url);
-        if (f.hubChecksum && s.type != "hf") {
-          lastError = what + ": its checksum comes from the Hub, but this source is not an \"hf\" source";
-          allOk = false;
-          break;
-        }
         QString published;
         if (f.hubChecksum && (published = hubChecksum(url, opt.timeoutMs, &lastError)).isEmpty()) {
           allOk = false;
@@ -471,7 +505,7 @@ FetchResult AssetCache::fetch(const QString& name, const FetchOptions& opt) cons
             return r;
           }
           if (!commitFile(partial, dst, {}, what, &r.error)) return r;
-          if (!recordHubHash(target.absolutePath(), f.path, AssetCache::sha256File(dst))) {
+          if (!recordHubHash(target.absolutePath(), hubKey(*a, f), AssetCache::sha256File(dst))) {
             r.error = QStringLiteral("cannot record the verified hash of %1 in %2").arg(what, target.absolutePath());
             return r;
           }

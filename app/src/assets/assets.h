@@ -34,13 +34,16 @@ struct AssetSource {
   QString endpoint;        ///< hf only; default https://huggingface.co
   /// hf: <endpoint>/<repo>/resolve/<revision>/<path>; files: url + path.
   QString fileUrl(const QString& path) const;
+  /// One line for listings: the url, or "hf:<repo>@<revision>".
+  QString describe() const;
 };
 
 /// The checksum the Hugging Face Hub publishes for a `resolve` URL, lower-case hex: the
 /// `X-Linked-Etag` header (LFS files: the sha256 of the content) or else the `ETag` (regular
-/// files: the git blob sha1), read from a HEAD request that does not follow the redirect to the
-/// CDN — as huggingface_hub's get_hf_file_metadata. Empty + `error` when the request fails or no
-/// 40/64-digit checksum is published.
+/// files: the git blob sha1), read from a HEAD request (Accept-Encoding: identity) that follows
+/// relative redirects (renamed repos) but not the absolute one to the CDN — as huggingface_hub's
+/// get_hf_file_metadata. Empty + `error` when the request fails or no 40/64-digit checksum is
+/// published.
 QString hubChecksum(const QString& url, int timeoutMs, QString* error);
 
 /// Git blob id of a file: sha1("blob <size>\0" + content), lower-case hex; empty if unreadable.

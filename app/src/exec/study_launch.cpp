@@ -37,6 +37,14 @@ std::vector<ExpandedRun> fetchAndExpand(const Study& study, const AssetCache& ca
   return expandStudy(study, eo);
 }
 
+int LaunchPlan::skippedFromOtherEngine(const QString& current) const {
+  if (current.isEmpty()) return 0;
+  return int(std::count_if(runs.begin(), runs.end(), [&](const PlannedRun& p) {
+    return p.action == PlannedRun::Action::Skip && !p.previousEngineVersion.isEmpty() &&
+           p.previousEngineVersion != current;
+  }));
+}
+
 LaunchPlan planLaunch(StudyRunner& runner, const Study& study, const QString& studyFile,
                       const std::vector<ExpandedRun>& runs, const PlanOptions& options) {
   LaunchPlan plan;

@@ -37,6 +37,10 @@ struct LaunchPlan {
   int count(PlannedRun::Action action) const;
   /// True when some run is to be trained or resumed (so the engine is needed).
   bool needsEngine() const;
+  /// Runs skipped as already finished that another engine version trained (`current` empty:
+  /// none counted). Their numbers may predate semantics the current engine changed; `--force`
+  /// (CLI) trains them again.
+  int skippedFromOtherEngine(const QString& current) const;
 };
 
 /// Called once per asset after fetching it (successfully or not).

@@ -18,7 +18,7 @@ namespace adamix::app {
 namespace {
 
 /// First line of `engine --version`, or "" when it does not answer within 5 s.
-QString engineVersion(const QString& engine) {
+QString versionOf(const QString& engine) {
   const EngineResult r = EngineClient::runBlocking(engine, {QStringLiteral("--version")}, 5000);
   return r.ok ? QString::fromUtf8(r.out).trimmed().section('\n', 0, 0) : QString();
 }
@@ -66,6 +66,7 @@ PlannedRun planRerun(const RunRecord& rec, const QString& runsDir) {
   p.run.axesJson = rec.axes;
   p.runDir = rec.runDir.isEmpty() ? QDir(runsDir).filePath(p.run.runId) : rec.runDir;
   p.previousState = rec.status;
+  p.previousEngineVersion = rec.engineVersion;
   p.action = hasCheckpoint(p.runDir) && rec.status != RunState::Finished ? PlannedRun::Action::Resume
                                                                          : PlannedRun::Action::Train;
   return p;
@@ -150,6 +151,7 @@ std::vector<PlannedRun> StudyRunner::plan(const Study& study, const QString& stu
     }
     if (!ens.created && rec) {
       p.previousState = rec->status;
+      p.previousEngineVersion = rec->engineVersion;
       if (rec->status == RunState::Finished) {
         p.action = PlannedRun::Action::Skip;
       } else if (isResumable(rec->status) && hasCheckpoint(p.runDir)) {
@@ -198,9 +200,14 @@ bool StudyRunner::startRun(const PlannedRun& p) {
   return executor_.enqueue(spec);
 }
 
-int StudyRunner::start(const std::vector<PlannedRun>& planned) {
+QString StudyRunner::engineVersion() {
   if (engineVersion_.isEmpty() && !executor_.options().enginePath.isEmpty())
-    engineVersion_ = engineVersion(executor_.options().enginePath);
+    engineVersion_ = versionOf(executor_.options().enginePath);
+  return engineVersion_;
+}
+
+int StudyRunner::start(const std::vector<PlannedRun>& planned) {
+  engineVersion();
   int n = 0;
   for (const PlannedRun& p : planned) n += startRun(p) ? 1 : 0;
   return n;

@@ -24,6 +24,7 @@ struct PlannedRun {
   QString runDir;
   Action action = Action::Train;
   std::optional<RunState> previousState;  ///< state found in the store (nullopt for a new run)
+  QString previousEngineVersion;          ///< `adamix-engine --version` that trained the stored run ("" unknown)
 };
 
 /// The store row for one expanded study run, to live in `runDir`.
@@ -62,6 +63,9 @@ class StudyRunner : public QObject {
                                const PlanOptions& options, qint64* studyId = nullptr);
   /// Queues every non-skipped run (writes <runDir>/run.json first). Returns the number queued.
   int start(const std::vector<PlannedRun>& planned);
+  /// First line of `adamix-engine --version` of the executor's engine (asked once; "" when it
+  /// does not answer).
+  QString engineVersion();
   /// Queues one run by store id (used by import/resume tools and the GUI).
   bool startRun(const PlannedRun& planned);
   /// Cancels all queued and running runs; they end `cancelled` (resumable).

@@ -30,7 +30,6 @@ class StudyError : public std::runtime_error {
   std::string path_, message_, file_;
 };
 
-/// One value of an axis: a label and the config settings (JSON pointer → value) it applies.
 /// What the paper reports for a variant (study files: a value's optional "paper" object):
 /// `params` its #Param as printed ("0.8M": inference, after merging, heads excluded), `result`
 /// its score ("GLUE avg 89.9"), `source` where it comes from ("Table 1"). All empty when unset.
@@ -39,6 +38,7 @@ struct PaperNote {
   bool isEmpty() const { return params.isEmpty(); }
 };
 
+/// One value of an axis: a label and the config settings (JSON pointer → value) it applies.
 struct AxisValue {
   QString label;
   PaperNote paper;  ///< variant (bundle) axes only

@@ -104,8 +104,26 @@ std::map<std::string, torch::Tensor> namedTensors(const torch::nn::Module& model
   return out;
 }
 
-void loadTaskModelState(TaskModelImpl& model, const std::map<std::string, torch::Tensor>& tensors,
+namespace {
+/// Legacy parameter names: checkpoints converted from TensorFlow (google-bert/bert-base-uncased
+/// among them) store LayerNorm parameters as `.gamma` / `.beta`; renamed to `.weight` / `.bias`,
+/// as transformers' PreTrainedModel loading does. A name already present is kept as it is.
+std::map<std::string, torch::Tensor> withLegacyNamesFixed(const std::map<std::string, torch::Tensor>& tensors) {
+  std::map<std::string, torch::Tensor> out;
+  for (const auto& [name, t] : tensors) {
+    std::string fixed = name;
+    if (endsWith(name, ".gamma")) fixed = name.substr(0, name.size() - 6) + ".weight";
+    if (endsWith(name, ".beta")) fixed = name.substr(0, name.size() - 5) + ".bias";
+    if (fixed != name && tensors.count(fixed)) fixed = name;
+    out.emplace(fixed, t);
+  }
+  return out;
+}
+}  // namespace
+
+void loadTaskModelState(TaskModelImpl& model, const std::map<std::string, torch::Tensor>& file_tensors,
                         const std::string& file, uint64_t head_seed) {
+  const auto tensors = withLegacyNamesFixed(file_tensors);
   const auto heads = model.headPrefixes();
   auto isHead = [&](const std::string& n) {
     for (const auto& p : heads)

@@ -26,6 +26,7 @@ std::shared_ptr<TaskModelImpl> buildTaskModel(const ModelConfig& config, HeadTyp
 void initTaskModelWeights(TaskModelImpl& model, uint64_t seed, bool backbone_and_head_only = true);
 
 /// Copies `tensors` (as read from `file`, used in messages) into the model by parameter name.
+/// Legacy `.gamma` / `.beta` names (TF-converted BERT checkpoints) are read as `.weight` / `.bias`.
 /// Every backbone parameter must be present with the exact shape and a floating dtype
 /// (F16/BF16 converted). Head parameters (headPrefixes()) absent from the file are initialised
 /// N(0, initializer_range) from `head_seed`; present ones are loaded (shape-checked).

@@ -10,7 +10,8 @@
 // Pre-LN; tanh GELU ("gelu_new"). Adapters: `ffn_adapter` after mlp.c_proj and `attn_adapter`
 // after attn.c_proj, both before the residual add. LoRA targets: c_attn (q and v slices, as
 // loralib MergedLinear enable_lora = [True, False, True]; "c_attn.q"/"c_attn.k"/"c_attn.v" or
-// q_proj/k_proj/v_proj select one slice), c_proj (attention and MLP; o_proj = attn.c_proj), c_fc.
+// q_proj/k_proj/v_proj select a slice, and the slices selected on one c_attn form one merged
+// mixture), c_proj (attention and MLP; o_proj = attn.c_proj), c_fc.
 // Dropout as HF in training mode: embd_pdrop on the embeddings, attn_pdrop on the attention
 // probabilities, resid_pdrop on the attention and MLP outputs (inside attn/mlp, so the adapter
 // sites see the dropped-out projection output).

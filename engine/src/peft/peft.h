@@ -35,12 +35,13 @@ struct PeftHandle {
 /// ("query", "c_attn"), a dotted suffix of its qualified name ("attention.output.dense"),
 /// "<name>.<part>" for a fused projection's output slice ("c_attn.k"), or an alias the
 /// architecture declares ("q_proj" = BERT `query` = GPT-2 `c_attn` part q); a fused projection
-/// named as a whole gets its default parts (GPT-2 c_attn: q and v)), initialises them from
+/// named as a whole gets its default parts (GPT-2 c_attn: q and v); parts of one fused
+/// projection selected by several targets form ONE mixture, as loralib's MergedLinear), initialises them from
 /// `init_seed`, and sets requires_grad: PEFT modules + parameters whose names start with one of
 /// `head_prefixes` (plus everything for full fine-tuning, biases for BitFit).
 /// Throws EngineError(Config) with path /peft/... when the method does not fit the model
 /// (e.g. BitFit on a model without biases, a LoRA target the architecture lacks, two targets
-/// selecting the same projection).
+/// selecting the same projection or the same part of a fused one).
 PeftHandle applyPeft(torch::nn::Module& model, const PeftConfig& cfg, const std::vector<std::string>& head_prefixes,
                      uint64_t init_seed);
 

@@ -32,7 +32,10 @@ torch::Tensor PeftLinearImpl::forward(const torch::Tensor& x) {
   auto delta = lora_->forward(x);
   if (lora_parts_.empty()) return y + delta;
   // Scatter the covered slices' delta into their columns (loralib zero_pad); other parts get 0.
-  return y.index_add(-1, lora_columns_.to(y.device()), delta);
+  // Same dtype as y: under bf16 autocast the delta is bf16 while y (fp32 bias added) is fp32,
+  // and index_add does not promote.
+  if (lora_columns_.device() != y.device()) lora_columns_ = lora_columns_.to(y.device());
+  return y.index_add(-1, lora_columns_, delta.to(y.scalar_type()));
 }
 
 void PeftLinearImpl::setParts(std::vector<Part> p, std::vector<std::string> defaults) {

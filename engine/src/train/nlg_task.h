@@ -37,7 +37,8 @@ struct NlgTaskData {
 
 /// Context tokens of an input ([BOS] + tokens(input) + EOS; BOS only when the tokenizer's BOS
 /// differs from its EOS), keeping at most `max_len` − 1 tokens (the input is cut from its end
-/// when longer; the EOS separator is kept). Without an EOS the separator is left out.
+/// when longer; the EOS separator and at least one input token are kept, so for max_len < 4 the
+/// context may be longer). Without an EOS the separator is left out.
 std::vector<int64_t> nlgContext(const std::string& input, const Tokenizer& tok, int64_t max_len);
 
 /// A training pair: nlgContext(input) and tokens(" " + reference) + EOS, the completion cut so
