@@ -136,6 +136,7 @@ class TestHfModels : public QObject {
   void paddingInvariance();
   void adamixSingleModuleAndMergingOnEachBackbone();
   void gpt2LoraTouchesOnlyQAndVSlices();
+  void gpt2MergedLoraWithMixtureBMergesAndRoutesPerExample();
   void everyMethodAndRoutingTrainsOnEachBackbone();
   void dropoutOnlyInTraining();
   void houlsbyAttentionAdapterSitsAfterDropout();
@@ -450,6 +451,54 @@ void TestHfModels::gpt2LoraTouchesOnlyQAndVSlices() {
   auto both = lora->forward(torch::randn({2, 5, 16}));  // [2, 5, 2d]: q delta | v delta
   QVERIFY(both.narrow(-1, 0, 16).abs().max().item<double>() > 1e-4);
   QVERIFY(torch::equal(both.narrow(-1, 0, 16), both.narrow(-1, 16, 16)));
+}
+
+void TestHfModels::gpt2MergedLoraWithMixtureBMergesAndRoutesPerExample() {
+  // sharing none: M = 3 grouped B modules too. Merged inference = the grouped map of the averaged
+  // A and B; per-example routing = each row through its own (A, B) modules.
+  auto model = loadTaskModel(writeTiny(tmp_, "gpt2"), HeadType::Classification, 2, 1);
+  auto cfg = peftFor("gpt2", PeftMethod::Lora, 3, Sharing::None);
+  auto handle = applyPeft(*model, cfg, model->headPrefixes(), 1);
+  auto c_attn = std::dynamic_pointer_cast<Gpt2ForTaskImpl>(model)->transformer->h->ptr<Gpt2BlockImpl>(0)->attn->c_attn;
+  auto lora = c_attn->lora();
+  QCOMPARE(lora->lora_B->numModules(), int64_t{3});
+  QCOMPARE(lora->lora_B->weight(0).sizes().vec(), (std::vector<int64_t>{32, 2}));
+  torch::NoGradGuard ng;
+  for (int64_t k = 0; k < 3; ++k) {
+    lora->lora_A->weight(k).normal_();
+    lora->lora_B->weight(k).normal_();
+  }
+  // delta of given A [2r, d] and B [2d, r] by hand (q | 0 | v), scaling alpha / r = 2.
+  auto byHand = [&](const torch::Tensor& x, const torch::Tensor& A, const torch::Tensor& B) {
+    auto a = torch::matmul(x, A.t());
+    auto q = torch::matmul(a.narrow(-1, 0, 2), B.narrow(0, 0, 16).t()) * 2.0;
+    auto v = torch::matmul(a.narrow(-1, 2, 2), B.narrow(0, 16, 16).t()) * 2.0;
+    return torch::cat({q, torch::zeros_like(q), v}, -1);
+  };
+  const auto x = torch::randn({3, 4, 16});
+  model->eval();
+  auto meanOf = [&](const MixtureLinear& m) {
+    return (m->weight(0) + m->weight(1) + m->weight(2)) / 3.0;
+  };
+  QVERIFY(torch::allclose(c_attn->forward(x) - c_attn->baseForward(x),
+                          byHand(x, meanOf(lora->lora_A), meanOf(lora->lora_B)), 1e-5, 1e-5));
+  // Per-example routing in training: row i uses modules (a_i, b_i) drawn by the route context;
+  // replaying the same draws (same seed) gives the indices.
+  model->train();
+  handle.routes->routing = RoutingMode::Example;
+  handle.routes->reseed(11);
+  handle.routes->beginPass();
+  const auto delta = c_attn->forward(x) - c_attn->baseForward(x);
+  handle.routes->reseed(11);
+  const auto ia = handle.routes->drawIndices(3, {3}), ib = handle.routes->drawIndices(3, {3});
+  bool differ = false;
+  for (int64_t i = 0; i < 3; ++i) {
+    const auto row = x.narrow(0, i, 1);
+    const auto want = byHand(row, lora->lora_A->weight(ia[i].item<int64_t>()), lora->lora_B->weight(ib[i].item<int64_t>()));
+    QVERIFY2(torch::allclose(delta.narrow(0, i, 1), want, 1e-5, 1e-5), ("row " + std::to_string(i)).c_str());
+    differ = differ || ia[i].item<int64_t>() != ia[0].item<int64_t>() || ib[i].item<int64_t>() != ib[0].item<int64_t>();
+  }
+  QVERIFY(differ);  // the rows did not all take the same route
 }
 
 void TestHfModels::everyMethodAndRoutingTrainsOnEachBackbone() {
