@@ -344,6 +344,30 @@ class TestAssets : public QObject {
     QByteArray otherDoc = manifestJson(hub.endpoint()).replace("abc123", "def456");
     QVERIFY(AssetManifest::parse(otherDoc, &m2, &err2));
     QVERIFY(!AssetCache(tmp_.filePath("hubcache5"), m2).isCached("models/toy"));
+    // A file with a known sha256 of an "hf" asset that the mirror does not hold comes from the Hub,
+    // verified against that sha256.
+    {
+      const QByteArray body = hub.files["config.json"].body;
+      const QJsonObject doc{
+          {"assets",
+           QJsonObject{{"models/toy2",
+                        QJsonObject{{"sources", QJsonArray{QJsonObject{{"type", "hf"},
+                                                                       {"repo", "org/toy"},
+                                                                       {"revision", "abc123"},
+                                                                       {"endpoint", hub.endpoint()}}}},
+                                    {"files", QJsonArray{QJsonObject{
+                                                  {"path", "config.json"},
+                                                  {"sha256", QString(QCryptographicHash::hash(
+                                                                         body, QCryptographicHash::Sha256)
+                                                                         .toHex())}}}}}}}}};
+      AssetManifest m3;
+      QString err3;
+      QVERIFY(AssetManifest::parse(QJsonDocument(doc).toJson(), &m3, &err3));
+      const AssetCache notInMirror(tmp_.filePath("hubcache7"), m3);
+      r = notInMirror.fetch("models/toy2", {mirror_});
+      QVERIFY2(r.ok, qPrintable(r.error));
+      QCOMPARE(read(tmp_.filePath("hubcache7/models/toy2/config.json")), body);
+    }
     // Offline, with a mirror: the Hub files are not taken from it.
     FetchOptions offline;
     offline.mirrorDir = mirror_;

@@ -28,6 +28,8 @@ QJsonObject hubRecord(const QString& assetDir);
 /// "<repo>@<revision>/<path>" of a hub-verified file (its asset's first "hf" source): a file
 /// verified for another revision is not taken for this one.
 QString hubKey(const Asset& a, const AssetFile& f);
+/// True when the asset has a Hugging Face Hub ("hf") source.
+bool hasHubSource(const Asset& a);
 }  // namespace
 
 // ---- manifest ------------------------------------------------------------------------------
@@ -65,8 +67,7 @@ bool AssetManifest::parse(const QByteArray& bytes, AssetManifest* out, QString* 
       }
       a.sources.push_back(src);
     }
-    const bool hubSource = std::any_of(a.sources.begin(), a.sources.end(),
-                                       [](const AssetSource& src) { return src.type == "hf"; });
+    const bool hubSource = hasHubSource(a);
     for (const QJsonValue& f : o.value("files").toArray()) {
       const QJsonObject fo = f.toObject();
       AssetFile af;
@@ -255,6 +256,10 @@ QJsonObject hubRecord(const QString& assetDir) {
   return QJsonDocument::fromJson(f.readAll()).object();
 }
 
+bool hasHubSource(const Asset& a) {
+  return std::any_of(a.sources.begin(), a.sources.end(), [](const AssetSource& s) { return s.type == "hf"; });
+}
+
 QString hubKey(const Asset& a, const AssetFile& f) {
   for (const AssetSource& s : a.sources)
     if (s.type == "hf") return QStringLiteral("%1@%2/%3").arg(s.repo, s.revision, f.path);
@@ -406,6 +411,8 @@ FetchResult AssetCache::fetch(const QString& name, const FetchOptions& opt) cons
       const QString partial = dst + ".partial";
       QFile::remove(partial);
       if (!QFile::exists(from)) {
+        // Hugging Face checkpoints the mirror does not hold come from the Hub (verified there).
+        if (hasHubSource(*a) && !opt.offline) continue;
         r.error = QStringLiteral("%1: missing in mirror %2").arg(from, mirror);
         return r;
       }
@@ -423,7 +430,7 @@ FetchResult AssetCache::fetch(const QString& name, const FetchOptions& opt) cons
       r.ok = true;
       return r;
     }
-    log(QStringLiteral("%1: %2 verified against the Hub's checksums, not taken from the mirror")
+    log(QStringLiteral("%1: %2 not taken from the mirror (not in it, or verified against the Hub's checksums)")
             .arg(name, missing.join(", ")));
   }
 
