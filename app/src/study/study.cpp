@@ -233,12 +233,17 @@ json resolveAssets(const json& config, const QString& assetRoot) {
 }
 
 namespace {
+// Fails at the first key of object `obj` (at JSON path `where`) that is not in `allowed`.
+void onlyKeys(const json& obj, std::initializer_list<const char*> allowed, const std::string& where) {
+  for (auto kv = obj.begin(); kv != obj.end(); ++kv)
+    if (std::none_of(allowed.begin(), allowed.end(), [&](const char* k) { return kv.key() == k; }))
+      fail(at(where, kv.key()), "unknown key '" + kv.key() + "'");
+}
+
 // A variant's "paper" object: {"params": "0.8M", "result": "...", "source": "Table 1"}.
 PaperNote parsePaperNote(const json& p, const std::string& where) {
   if (!p.is_object()) fail(where, std::string("expected an object {\"params\", \"result\", \"source\"}, got ") + typeName(p));
-  for (auto kv = p.begin(); kv != p.end(); ++kv)
-    if (kv.key() != "params" && kv.key() != "result" && kv.key() != "source")
-      fail(at(where, kv.key()), "unknown key '" + kv.key() + "'");
+  onlyKeys(p, {"params", "result", "source"}, where);
   PaperNote n;
   n.params = requireString(p, "params", where);
   n.result = requireString(p, "result", where, false);
@@ -249,9 +254,7 @@ PaperNote parsePaperNote(const json& p, const std::string& where) {
 
 Study parseStudy(const json& doc) {
   if (!doc.is_object()) fail("", std::string("a study file must be a JSON object, got ") + typeName(doc));
-  static const std::set<std::string> topKeys = {"name", "description", "base", "tasks", "axes", "seeds", "exclude"};
-  for (auto it = doc.begin(); it != doc.end(); ++it)
-    if (!topKeys.count(it.key())) fail(at("", it.key()), "unknown key '" + it.key() + "'");
+  onlyKeys(doc, {"name", "description", "base", "tasks", "axes", "seeds", "exclude"}, "");
 
   Study study;
   study.raw = doc;
@@ -309,9 +312,7 @@ Study parseStudy(const json& doc) {
       const json& a = (*it)[i];
       const std::string where = at("/axes", i);
       if (!a.is_object()) fail(where, std::string("expected an object, got ") + typeName(a));
-      for (auto kv = a.begin(); kv != a.end(); ++kv)
-        if (kv.key() != "name" && kv.key() != "path" && kv.key() != "values" && kv.key() != "labels")
-          fail(at(where, kv.key()), "unknown key '" + kv.key() + "'");
+      onlyKeys(a, {"name", "path", "values", "labels"}, where);
       Axis axis;
       axis.bundle = !a.contains("path");
       auto values = a.find("values");
@@ -326,9 +327,7 @@ Study parseStudy(const json& doc) {
           const json& v = (*values)[j];
           const std::string vw = at(at(where, "values"), j);
           if (!v.is_object()) fail(vw, std::string("expected an object {\"label\", \"set\"}, got ") + typeName(v));
-          for (auto kv = v.begin(); kv != v.end(); ++kv)
-            if (kv.key() != "label" && kv.key() != "set" && kv.key() != "paper")
-              fail(at(vw, kv.key()), "unknown key '" + kv.key() + "'");
+          onlyKeys(v, {"label", "set", "paper"}, vw);
           AxisValue av;
           av.label = requireString(v, "label", vw);
           if (auto p = v.find("paper"); p != v.end()) av.paper = parsePaperNote(*p, at(vw, "paper"));
