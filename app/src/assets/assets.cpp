@@ -23,13 +23,28 @@ static void initAssetResources() { Q_INIT_RESOURCE(adamix_assets); }
 namespace adamix::app {
 
 namespace {
+
+/// The asset's first Hugging Face Hub ("hf") source; null when it has none.
+const AssetSource* hubSource(const Asset& a) {
+  const auto it =
+      std::find_if(a.sources.begin(), a.sources.end(), [](const AssetSource& s) { return s.type == "hf"; });
+  return it == a.sources.end() ? nullptr : &*it;
+}
+
 /// Sha256 of an asset's files verified against the Hub, by hubKey() (<asset>/.hub-verified.json).
-QJsonObject hubRecord(const QString& assetDir);
+QJsonObject hubRecord(const QString& assetDir) {
+  QFile f(QDir(assetDir).filePath(QStringLiteral(".hub-verified.json")));
+  if (!f.open(QIODevice::ReadOnly)) return {};
+  return QJsonDocument::fromJson(f.readAll()).object();
+}
+
 /// "<repo>@<revision>/<path>" of a hub-verified file (its asset's first "hf" source): a file
 /// verified for another revision is not taken for this one.
-QString hubKey(const Asset& a, const AssetFile& f);
-/// True when the asset has a Hugging Face Hub ("hf") source.
-bool hasHubSource(const Asset& a);
+QString hubKey(const Asset& a, const AssetFile& f) {
+  const AssetSource* s = hubSource(a);
+  return s ? QStringLiteral("%1@%2/%3").arg(s->repo, s->revision, f.path) : f.path;
+}
+
 }  // namespace
 
 // ---- manifest ------------------------------------------------------------------------------
@@ -67,7 +82,7 @@ bool AssetManifest::parse(const QByteArray& bytes, AssetManifest* out, QString* 
       }
       a.sources.push_back(src);
     }
-    const bool hubSource = hasHubSource(a);
+    const bool fromHub = hubSource(a) != nullptr;
     for (const QJsonValue& f : o.value("files").toArray()) {
       const QJsonObject fo = f.toObject();
       AssetFile af;
@@ -80,7 +95,7 @@ bool AssetManifest::parse(const QByteArray& bytes, AssetManifest* out, QString* 
         af.upstreamSha256 =
             fo.value("upstream_sha256").isNull() ? QString() : fo.value("upstream_sha256").toString().toLower();
       if (af.path.isEmpty() || af.path.contains("..") || QDir::isAbsolutePath(af.path) ||
-          (af.hubChecksum ? !hubSource : af.sha256.size() != 64)) {
+          (af.hubChecksum ? !fromHub : af.sha256.size() != 64)) {
         *error = QStringLiteral("asset manifest: /assets/%1/files: bad entry \"%2\"").arg(a.name, af.path);
         return false;
       }
@@ -250,22 +265,6 @@ QString gitBlobSha1File(const QString& path) {
 
 namespace {
 
-QJsonObject hubRecord(const QString& assetDir) {
-  QFile f(QDir(assetDir).filePath(QStringLiteral(".hub-verified.json")));
-  if (!f.open(QIODevice::ReadOnly)) return {};
-  return QJsonDocument::fromJson(f.readAll()).object();
-}
-
-bool hasHubSource(const Asset& a) {
-  return std::any_of(a.sources.begin(), a.sources.end(), [](const AssetSource& s) { return s.type == "hf"; });
-}
-
-QString hubKey(const Asset& a, const AssetFile& f) {
-  for (const AssetSource& s : a.sources)
-    if (s.type == "hf") return QStringLiteral("%1@%2/%3").arg(s.repo, s.revision, f.path);
-  return f.path;
-}
-
 /// Records the sha256 of a file verified against the Hub's checksum under `key` (atomically).
 bool recordHubHash(const QString& assetDir, const QString& key, const QString& sha256) {
   QJsonObject rec = hubRecord(assetDir);
@@ -412,7 +411,7 @@ FetchResult AssetCache::fetch(const QString& name, const FetchOptions& opt) cons
       QFile::remove(partial);
       if (!QFile::exists(from)) {
         // Hugging Face checkpoints the mirror does not hold come from the Hub (verified there).
-        if (hasHubSource(*a) && !opt.offline) continue;
+        if (hubSource(*a) && !opt.offline) continue;
         r.error = QStringLiteral("%1: missing in mirror %2").arg(from, mirror);
         return r;
       }
@@ -502,8 +501,10 @@ FetchResult AssetCache::fetch(const QString& name, const FetchOptions& opt) cons
           break;
         }
         if (f.hubChecksum) {
-          // sha256 (LFS files) or git blob sha1 (regular files), as the Hub publishes it
-          const QString got = published.size() == 64 ? AssetCache::sha256File(partial) : gitBlobSha1File(partial);
+          // sha256 (LFS files) or git blob sha1 (regular files), as the Hub publishes it; each
+          // file is hashed once for sha256 (model weights are gigabytes)
+          const QString sha256 = AssetCache::sha256File(partial);
+          const QString got = published.size() == 64 ? sha256 : gitBlobSha1File(partial);
           if (got != published) {
             QFile::remove(partial);
             r.error = QStringLiteral("checksum mismatch for %1: the Hub publishes %2 %3, got %4")
@@ -512,7 +513,7 @@ FetchResult AssetCache::fetch(const QString& name, const FetchOptions& opt) cons
             return r;
           }
           if (!commitFile(partial, dst, {}, what, &r.error)) return r;
-          if (!recordHubHash(target.absolutePath(), hubKey(*a, f), AssetCache::sha256File(dst))) {
+          if (!recordHubHash(target.absolutePath(), hubKey(*a, f), sha256)) {
             r.error = QStringLiteral("cannot record the verified hash of %1 in %2").arg(what, target.absolutePath());
             return r;
           }

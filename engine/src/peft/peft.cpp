@@ -115,7 +115,7 @@ PeftHandle applyPeft(torch::nn::Module& model, const PeftConfig& cfg, const std:
     for (auto& [name, lin] : linears) {
       const auto it = selected.find(name);
       if (it == selected.end()) continue;
-      const auto parts = lin->inPartOrder(it->second);
+      const auto& parts = it->second;  // attachLora puts them in output order (and checks equal sizes)
       const int64_t groups = parts.empty() ? 1 : static_cast<int64_t>(parts.size());
       const int64_t out = parts.empty() ? lin->out_features : groups * lin->partSize(parts.front());
       lin->attachLora(

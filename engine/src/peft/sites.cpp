@@ -52,31 +52,25 @@ int64_t PeftLinearImpl::partSize(const std::string& name) const {
   return -1;
 }
 
-std::vector<std::string> PeftLinearImpl::inPartOrder(const std::vector<std::string>& names) const {
-  std::vector<std::string> out;
-  for (const auto& p : parts)
-    if (std::find(names.begin(), names.end(), p.name) != names.end()) out.push_back(p.name);
-  return out;
-}
-
 void PeftLinearImpl::attachLora(std::shared_ptr<LoraMixtureImpl> lora, std::vector<std::string> lora_parts) {
   if (lora_) throw EngineError(ErrorKind::Internal, "LoRA already attached to this projection");
   if (!lora_parts.empty()) {
-    const auto ordered = inPartOrder(lora_parts);
-    if (ordered.size() != lora_parts.size())
-      throw EngineError(ErrorKind::Internal, "LoRA parts are unknown or repeated");
+    // The covered parts in declaration order (q before v) and their output columns.
+    std::vector<std::string> ordered;
     std::vector<int64_t> columns;
     int64_t offset = 0;
     for (const auto& p : parts) {
-      if (std::find(ordered.begin(), ordered.end(), p.name) != ordered.end()) {
-        if (p.size != partSize(ordered.front()))
+      if (std::find(lora_parts.begin(), lora_parts.end(), p.name) != lora_parts.end()) {
+        if (!ordered.empty() && p.size != partSize(ordered.front()))
           throw EngineError(ErrorKind::Internal, "LoRA parts of one projection must have equal sizes");
+        ordered.push_back(p.name);
         for (int64_t c = 0; c < p.size; ++c) columns.push_back(offset + c);
       }
       offset += p.size;
     }
+    if (ordered.size() != lora_parts.size()) throw EngineError(ErrorKind::Internal, "LoRA parts are unknown or repeated");
     lora_columns_ = torch::tensor(columns, torch::kInt64);
-    lora_parts = ordered;
+    lora_parts = std::move(ordered);
   }
   lora_parts_ = std::move(lora_parts);
   lora_ = register_module("lora", std::move(lora));

@@ -52,8 +52,6 @@ class PeftLinearImpl : public torch::nn::Module {
   void addAlias(std::string target, std::string part = "") { aliases.push_back({std::move(target), std::move(part)}); }
   /// Size of part `name` (-1 when unknown).
   int64_t partSize(const std::string& name) const;
-  /// `names` in the order the parts are declared (q before v); unknown names are dropped.
-  std::vector<std::string> inPartOrder(const std::vector<std::string>& names) const;
 
   int64_t in_features, out_features;
   bool conv1d;
