@@ -4,6 +4,7 @@
 // layouts and benchmark submission files (the real RTE, CoLA, WNLI and STS-B test files; MNLI, AX
 // and QQP layouts written here); errors that name the file and the row or tensor.
 #include <QtCore/QProcess>
+#include <QtCore/QRegularExpression>
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QtTest>
 #include <torch/torch.h>
@@ -15,6 +16,7 @@
 
 #include "artifacts/run_artifact.h"
 #include "artifacts/run_eval.h"
+#include "artifacts/run_generate.h"
 #include "config/run_config.h"
 #include "data/glue.h"
 #include "data/glue_test.h"
@@ -68,6 +70,8 @@ class TestEval : public QObject {
   void submissionLabelNamesAsTheBenchmark();
   void badRowsAndBadAdaptersNameTheirPlace();
   void engineEvalFollowsTheProtocol();
+  void generationRunEvaluatesAndGenerates();
+  void modelDirectoryOnStsbTestSplit();
 
  private:
   json evalInProcess(EvalRequest req, const std::string& events_path);
@@ -471,6 +475,103 @@ void TestEval::engineEvalFollowsTheProtocol() {
   u.start(ADAMIX_ENGINE_EXE, {"eval", "--run-dir", QString::fromStdString(run_dir_), "--task", "rte"});
   QVERIFY(u.waitForFinished(300000));
   QCOMPARE(u.exitCode(), 2);
+}
+
+void TestEval::generationRunEvaluatesAndGenerates() {
+  // A tiny AdaMix-LoRA E2E run (as test_generation's: 8 MRs, 3 of them dev) on the real
+  // stories260K, which writes words (a random tiny model's outputs decode to empty strings).
+  const auto model_dir = test::sharedPath("models/stories260K");
+  std::string e2e;
+  for (const char* n : {"Alimentum", "Aromi", "Bibimbap", "Blue Spice", "Clowns", "Cotto", "Zizzi", "Wildwood"}) {
+    e2e += std::string("name : ") + n + " | food : Thai||" + n + " serves Thai food .\n";
+    e2e += std::string("name : ") + n + " | food : Thai||There is Thai food at " + n + " .\n";
+  }
+  const auto data_dir = tmp_.filePath("e2e").toStdString();
+  test::writeFile(data_dir + "/valid.txt", e2e);
+  const json cfg = {{"seed", 2},
+                    {"model", {{"path", model_dir}}},
+                    {"task", {{"name", "e2e"}, {"data_dir", data_dir}, {"dev_items", 3}, {"max_seq_length", 64}}},
+                    {"peft",
+                     {{"method", "lora"},
+                      {"lora", {{"rank", 2}, {"alpha", 4}}},
+                      {"adamix", {{"num_modules", 2}, {"sharing", "up"}}}}},
+                    {"train", {{"learning_rate", 1e-3}, {"epochs", 1}, {"batch_size", 4}, {"threads", 1}, {"device", "cpu"}}},
+                    {"generation", {{"beam_size", 2}, {"max_new_tokens", 6}, {"no_repeat_ngram_size", 2}}}};
+  auto rc = parseRunConfig(cfg);
+  rc.run_id = "e2e-run";
+  const auto run_dir = tmp_.filePath("e2e-run").toStdString();
+  fs::create_directories(run_dir);
+  {
+    TrainOptions opts;
+    opts.run_dir = run_dir;
+    EventStream events(rc.run_id, run_dir + "/events.jsonl", false);
+    trainRun(rc, opts, events);
+  }
+  const auto results = json::parse(test::readFile(run_dir + "/results.json"));
+
+  // eval on the run's dev inputs: the run's metrics and outputs, decoded again.
+  EvalRequest req;
+  req.run_dir = run_dir;
+  const auto f = evalInProcess(req, tmp_.filePath("eval-e2e.jsonl").toStdString());
+  QCOMPARE(f["examples"].get<int64_t>(), int64_t(3));
+  QCOMPARE(f["primary_metric"].get<std::string>(), std::string("bleu"));
+  QCOMPARE(f["final"]["dev"].dump(), results["final"]["dev"].dump());
+  const auto out = run_dir + "/eval/dev-merged/";
+  QCOMPARE(QString::fromStdString(test::readFile(out + "predictions.tsv")),
+           QString::fromStdString(test::readFile(run_dir + "/predictions/dev.tsv")));
+  QCOMPARE(QString::fromStdString(test::readFile(out + "predictions.jsonl")),
+           QString::fromStdString(test::readFile(run_dir + "/predictions/dev.jsonl")));
+
+  // generate --run-dir on one input = eval of a file holding just that input (both a batch of one).
+  const auto rows = tsvRows(test::readFile(out + "predictions.tsv"));
+  const std::string mr = rows.at(1).at(1);
+  const auto one = tmp_.filePath("one.txt").toStdString();
+  test::writeFile(one, mr + "||A reference .\n");
+  req.data_file = one;
+  req.out_dir = tmp_.filePath("one-out").toStdString();
+  const auto g = evalInProcess(req, tmp_.filePath("eval-one.jsonl").toStdString());
+  QCOMPARE(g["split"].get<std::string>(), std::string("one"));
+  const auto one_rows = tsvRows(test::readFile(req.out_dir + "/predictions.tsv"));
+  QCOMPARE(one_rows.size(), size_t(2));
+  auto run = loadRun(run_dir);
+  const auto text = generateWithRun(run, mr, 0);
+  QCOMPARE(QString::fromStdString(text), QString::fromStdString(one_rows[1].size() > 2 ? one_rows[1][2] : ""));
+  qInfo("generate --run-dir \"%s\" -> \"%s\"", mr.c_str(), text.c_str());
+  QVERIFY(!text.empty());  // a real comparison, not two empty outputs
+  // A classification run does not generate.
+  auto rte = loadRun(run_dir_);
+  QVERIFY_EXCEPTION_THROWN(generateWithRun(rte, "x", 4), EngineError);
+}
+
+void TestEval::modelDirectoryOnStsbTestSplit() {
+  // --model DIR --task stsb: a plain model (regression head seeded: the directory has none) on
+  // the real STS-B test file -> STS-B.tsv with scores to 3 decimals, the same values as
+  // predictions.tsv.
+  EvalRequest req;
+  req.model_dir = model_dir_;
+  req.task = "stsb";
+  req.split = "test";
+  req.data_dir = test::sharedPath("data/glue/STS-B");
+  req.out_dir = tmp_.filePath("stsb-out").toStdString();
+  req.threads = 1;
+  const auto f = evalInProcess(req, tmp_.filePath("eval-stsb.jsonl").toStdString());
+  QCOMPARE(f["submission"].get<std::string>(), std::string("STS-B.tsv"));
+  QCOMPARE(f["examples"].get<int64_t>(), int64_t(1379));
+  QCOMPARE(f["best_step"].get<int64_t>(), int64_t(0));
+  QCOMPARE(f["params"]["trainable_peft"].get<int64_t>(), int64_t(0));  // peft method head: no modules
+  const auto sub = tsvRows(test::readFile(req.out_dir + "/STS-B.tsv"));
+  const auto preds = tsvRows(test::readFile(req.out_dir + "/predictions.tsv"));
+  QCOMPARE(sub.size(), size_t(1380));
+  QCOMPARE(preds[0], (std::vector<std::string>{"index", "prediction"}));
+  const QRegularExpression three_decimals("^-?[0-9]+\\.[0-9]{3}$");
+  for (size_t i = 1; i < sub.size(); ++i) {
+    QCOMPARE(sub[i][0], std::to_string(i - 1));
+    QCOMPARE(sub[i][1], preds[i][1]);
+    QVERIFY2(three_decimals.match(QString::fromStdString(sub[i][1])).hasMatch(), sub[i][1].c_str());
+  }
+  // Without --out there is no run directory to write into.
+  req.out_dir.clear();
+  QVERIFY_EXCEPTION_THROWN(evalInProcess(req, tmp_.filePath("eval-stsb.jsonl").toStdString()), EngineError);
 }
 
 QTEST_GUILESS_MAIN(TestEval)
