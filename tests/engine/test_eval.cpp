@@ -223,6 +223,8 @@ void TestEval::probabilitiesAreDistributionsAndEnsembleIsTheirMean() {
   QVERIFY2(max_diff < 1e-6, qPrintable(QString::number(max_diff)));
   // The modules differ (the test can fail): module 0 and module 1 give different probabilities.
   QVERIFY(single[0] != single[1]);
+  // random: a module per example and projection, drawn from a fixed seed — the same file twice.
+  QVERIFY(probsOf("random") == probsOf("random"));
   // module:K beyond M is refused.
   EvalRequest bad;
   bad.run_dir = run_dir_;
