@@ -26,6 +26,7 @@
 #include <QPushButton>
 #include <QRadioButton>
 #include <QSettings>
+#include <QStandardItemModel>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -177,6 +178,7 @@ class TestRunActions : public QObject {
     QVERIFY(job);
     QTRY_VERIFY_WITH_TIMEOUT(job->isDone(), 30000);
     QVERIFY2(job->succeeded(), qPrintable(job->stepLabel()->text()));
+    QCOMPARE(job->stepLabel()->text(), QString("Done: eval dev (ensemble)."));
     const QString out = runDir(runId_) + "/eval/dev-ensemble";
     QCOMPARE(job->outputFolder(), out);
     QCOMPARE(job->folderLabel()->text(), "Output folder: " + QDir::toNativeSeparators(out));
@@ -193,7 +195,7 @@ class TestRunActions : public QObject {
     QCOMPARE(evals[0].metrics.size(), size_t(1));
     QCOMPARE(evals[0].metrics[0].second, acc);
     QVERIFY2(job->resultText()->toPlainText().startsWith(
-                 QString("dev (ensemble): 12 examples, accuracy %1\n").arg(acc, 0, 'f', 4)),
+                 QString("dev (ensemble): 12 examples, weights of step 100, accuracy %1\n").arg(acc, 0, 'f', 4)),
              qPrintable(job->resultText()->toPlainText()));
     job->close();
 
@@ -232,7 +234,7 @@ class TestRunActions : public QObject {
     QCOMPARE(menu->actions().first()->text(), QString("Copy table as Markdown"));
     auto* sub = menu->findChild<QMenu*>(QString("run-%1").arg(runId_));
     QVERIFY(sub);
-    QCOMPARE(sub->title(), QString("rte · Adapter · seed 1"));
+    QCOMPARE(sub->title(), QString("rte · Adapter · seed 1 (#%1)").arg(runId_));
     QAction* predict = actionNamed(sub, "predictRun");
     QVERIFY(predict && predict->isEnabled());
     const bool seen = withModal<ui::EvalDialog>([&] { predict->trigger(); }, [](ui::EvalDialog* d) {
@@ -283,6 +285,21 @@ class TestRunActions : public QObject {
     job->close();
   }
 
+  void adapterRunsExportAsAdamixOnly() {
+    auto run = w_->workspace()->store().run(runId_);
+    run->config["peft"]["method"] = "adapter";
+    ui::ExportDialog d(*run, dir_.filePath("ws"));
+    QCOMPARE(d.format(), QString("adamix"));
+    auto* model = qobject_cast<QStandardItemModel*>(d.formatCombo()->model());
+    QVERIFY(!model->item(d.formatCombo()->findData("peft"))->isEnabled());
+    QVERIFY(!model->item(d.formatCombo()->findData("merged-model"))->isEnabled());
+    QVERIFY(model->item(d.formatCombo()->findData("adamix"))->isEnabled());
+    run->config["peft"]["method"] = "lora";
+    ui::ExportDialog l(*run, dir_.filePath("ws"));
+    QCOMPARE(l.format(), QString("peft"));
+    QVERIFY(qobject_cast<QStandardItemModel*>(l.formatCombo()->model())->item(0)->isEnabled());
+  }
+
   void cancelStopsTheEngineAndStoresNothing() {
     const int before = evaluationCount();
     qputenv("FAKE_ENGINE_MODE", "hang");
@@ -295,6 +312,9 @@ class TestRunActions : public QObject {
     // the engine has started (its `started` event sets the batch count) and then hangs
     QTRY_VERIFY_WITH_TIMEOUT(job->progressBar()->maximum() == 3, 30000);
     QVERIFY(!job->isDone());
+    QVERIFY(job->cancelButton()->isEnabled());
+    if (const QString shots = qEnvironmentVariable("ADAMIX_TEST_SCREENSHOTS"); !shots.isEmpty())
+      job->grab().save(QDir(shots).filePath("job-running.png"));  // to look at the running state
     QTest::mouseClick(job->cancelButton(), Qt::LeftButton);
     QVERIFY(job->isDone());
     QVERIFY(!job->succeeded());

@@ -235,9 +235,7 @@ QMenu* ResultsView::cellMenu(int row, int column) {
   for (qint64 id : runs) {
     const auto run = ws_->store().run(id);
     if (!run) continue;
-    const QString title = QStringLiteral("%1 · %2 · seed %3")
-                              .arg(run->task, run->variant.isEmpty() ? QStringLiteral("base") : run->variant)
-                              .arg(run->seed);
+    const QString title = runTitle(*run);
     if (runs.size() == 1) {
       menu->addSection(title);
       actions_->addActions(menu, id);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "runs/eval_dialog.h"
 
+#include "runs/run_actions.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFileDialog>
@@ -38,11 +40,12 @@ std::pair<QString, int> runInference(const app::RunRecord& run) {
 EvalDialog::EvalDialog(const app::RunRecord& run, bool predict, QWidget* parent)
     : QDialog(parent), run_(run), predict_(predict) {
   setObjectName(predict ? QStringLiteral("PredictDialog") : QStringLiteral("EvalDialog"));
-  const QString label = QStringLiteral("%1 · %2 · seed %3")
-                            .arg(run.task, run.variant.isEmpty() ? QStringLiteral("base") : run.variant)
-                            .arg(run.seed);
+  const QString label = runTitle(run);
   setWindowTitle(predict ? tr("Predict test set — %1").arg(label) : tr("Evaluate on… — %1").arg(label));
   auto* form = new QFormLayout(this);
+  auto* title = new QLabel(QStringLiteral("<b>%1</b> — %2").arg(predict ? tr("Predict test set") : tr("Evaluate"),
+                                                               label.toHtmlEscaped()));
+  form->addRow(title);
   if (predict) {
     auto* what = new QLabel(tr("Predicts <b>%1</b> of %2 with the run's saved weights and writes the "
                                "GLUE-benchmark submission file.")

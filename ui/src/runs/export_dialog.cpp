@@ -2,6 +2,7 @@
 #include "runs/export_dialog.h"
 
 #include "exec/eval_request.h"
+#include "runs/run_actions.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -12,6 +13,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QStandardItemModel>
 
 namespace adamix::ui {
 
@@ -33,18 +35,29 @@ QString formatHelp(const QString& format) {
 ExportDialog::ExportDialog(const app::RunRecord& run, const QString& workspaceDir, QWidget* parent)
     : QDialog(parent), run_(run), workspaceDir_(workspaceDir) {
   setObjectName(QStringLiteral("ExportDialog"));
-  setWindowTitle(tr("Export adapters — %1 · %2 · seed %3")
-                     .arg(run.task, run.variant.isEmpty() ? QStringLiteral("base") : run.variant)
-                     .arg(run.seed));
+  setWindowTitle(tr("Export adapters — %1").arg(runTitle(run)));
   auto* form = new QFormLayout(this);
+  form->addRow(new QLabel(QStringLiteral("<b>%1</b> — %2").arg(tr("Export adapters"), runTitle(run).toHtmlEscaped())));
   format_ = new QComboBox;
   for (const QString& f : app::exportFormats()) format_->addItem(f, f);
+  // Adapter runs (bottleneck adapters are non-linear) have neither a PEFT LoRA nor a merged form.
+  const nlohmann::json::json_pointer methodPath("/peft/method");
+  const bool adapters = run.config.contains(methodPath) && run.config.at(methodPath) == "adapter";
+  if (auto* model = qobject_cast<QStandardItemModel*>(format_->model()); model && adapters) {
+    for (const QString& f : {QStringLiteral("peft"), QStringLiteral("merged-model")}) {
+      QStandardItem* item = model->item(format_->findData(f));
+      item->setEnabled(false);
+      item->setToolTip(tr("Adapter runs export as adamix only: adapters are non-linear (no LoRA form, no folding)."));
+    }
+    format_->setCurrentIndex(format_->findData(QStringLiteral("adamix")));
+  }
   form->addRow(tr("Format"), format_);
   about_ = new QLabel;
   about_->setWordWrap(true);
   about_->setMinimumWidth(420);
   form->addRow(about_);
   out_ = new QLineEdit;
+  out_->setMinimumWidth(460);
   auto* browse = new QPushButton(tr("Browse…"));
   auto* row = new QHBoxLayout;
   row->addWidget(out_, 1);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "runs/job_dialog.h"
 
+#include "runs/run_actions.h"
+
 #include <QDesktopServices>
 #include <QDir>
 #include <QHBoxLayout>
@@ -16,11 +18,10 @@ namespace adamix::ui {
 JobDialog::JobDialog(app::Store& store, const app::RunRecord& run, const QString& enginePath, QWidget* parent)
     : QDialog(parent), job_(new app::EngineJob(store, run, enginePath, this)) {
   setObjectName(QStringLiteral("JobDialog"));
-  setWindowTitle(tr("%1 · %2 · seed %3")
-                     .arg(run.task, run.variant.isEmpty() ? QStringLiteral("base") : run.variant)
-                     .arg(run.seed));
+  setWindowTitle(runTitle(run));
   setMinimumWidth(560);
   auto* lay = new QVBoxLayout(this);
+  lay->addWidget(new QLabel(QStringLiteral("<b>%1</b>").arg(runTitle(run).toHtmlEscaped())));
   step_ = new QLabel(tr("Starting adamix-engine…"));
   step_->setWordWrap(true);
   lay->addWidget(step_);
@@ -56,7 +57,8 @@ JobDialog::JobDialog(app::Store& store, const app::RunRecord& run, const QString
   connect(cancel_, &QPushButton::clicked, job_, &app::EngineJob::cancel);
   connect(close_, &QPushButton::clicked, this, &QDialog::accept);
   connect(job_, &app::EngineJob::stepStarted, this, [this](int index, int count, const QString& what) {
-    step_->setText(count > 1 ? tr("%1 (%2 of %3)…").arg(what).arg(index + 1).arg(count) : what + QStringLiteral("…"));
+    what_ = count > 1 ? tr("%1 (%2 of %3)").arg(what).arg(index + 1).arg(count) : what;
+    step_->setText(what_ + QStringLiteral("…"));
     bar_->setRange(0, 0);
   });
   connect(job_, &app::EngineJob::progress, this, [this](qint64 done, qint64 total) {
@@ -67,6 +69,7 @@ JobDialog::JobDialog(app::Store& store, const app::RunRecord& run, const QString
   });
   connect(job_, &app::EngineJob::evaluated, this, [this](const app::Evaluation& e) {
     QString line = tr("%1 (%2): %3 examples").arg(e.target(), e.inference).arg(e.examples);
+    if (e.weightsStep) line += tr(", weights of step %1").arg(*e.weightsStep);
     for (const auto& [name, value] : e.metrics) line += QStringLiteral(", %1 %2").arg(name).arg(value, 0, 'f', 4);
     if (e.metrics.empty()) line += tr(", no labels");
     lines_ << line;
@@ -102,7 +105,7 @@ void JobDialog::onFinished(bool ok, const QString& message) {
   close_->setEnabled(true);
   close_->setDefault(true);
   if (ok) {
-    step_->setText(tr("Done."));
+    step_->setText(what_.isEmpty() ? tr("Done.") : tr("Done: %1.").arg(what_));
     bar_->setRange(0, 1);
     bar_->setValue(1);
     bar_->setFormat(tr("done"));

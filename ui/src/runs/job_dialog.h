@@ -56,6 +56,7 @@ class JobDialog : public QDialog {
   QPushButton* cancel_;
   QPushButton* close_;
   QString folder_;
+  QString what_;  ///< the current step ("eval dev (ensemble)")
   QStringList lines_;
   bool done_ = false;
   bool ok_ = false;

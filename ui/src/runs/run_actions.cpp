@@ -13,6 +13,13 @@
 
 namespace adamix::ui {
 
+QString runTitle(const app::RunRecord& run) {
+  return QStringLiteral("%1 · %2 · seed %3 (#%4)")
+      .arg(run.task, run.variant.isEmpty() ? QStringLiteral("base") : run.variant)
+      .arg(run.seed)
+      .arg(run.id);
+}
+
 RunActions::RunActions(Workspace* workspace, QWidget* dialogParent)
     : QObject(dialogParent), ws_(workspace), parent_(dialogParent) {
   // A job writes into the store it started with: another (or no) workspace ends it.

@@ -4,8 +4,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "store/store.h"
+
 #include <QObject>
 #include <QPointer>
+#include <QString>
 
 class QMenu;
 class QWidget;
@@ -14,6 +17,9 @@ namespace adamix::ui {
 
 class JobDialog;
 class Workspace;
+
+/// "rte · AdaMix · seed 1 (#3)": how the run dialogs and menus name a run.
+QString runTitle(const app::RunRecord& run);
 
 /// The run actions of one main window.
 class RunActions : public QObject {
