@@ -27,6 +27,27 @@ std::optional<app::StudyRecord> findStudyOrFail(app::Store& store, const QString
   return s;
 }
 
+std::optional<app::RunRecord> findRunOrFail(app::Store& store, const QString& text) {
+  bool isId = false;
+  const qint64 id = text.toLongLong(&isId);
+  if (isId)
+    if (auto r = store.run(id)) return r;
+  std::vector<app::RunRecord> matches;
+  for (app::RunRecord& r : store.listRuns()) {
+    const bool byKey = text.size() >= 4 && r.runKey.startsWith(text, Qt::CaseInsensitive);
+    const bool byName = r.config.is_object() && r.config.value("run_id", std::string()) == text.toStdString();
+    if (byKey || byName) matches.push_back(std::move(r));
+  }
+  if (matches.size() == 1) return matches.front();
+  if (matches.empty())
+    err() << "adamix: no run '" << text << "' in " << store.path()
+          << " (give its id or a config hash prefix of at least 4 characters, see 'adamix runs list')\n";
+  else
+    err() << "adamix: '" << text << "' matches " << matches.size() << " runs in " << store.path()
+          << "; give its id (see 'adamix runs list')\n";
+  return std::nullopt;
+}
+
 int storeFailure(const app::Store& store, const std::exception& e) {
   err() << "adamix: database " << store.path() << ": " << e.what() << "\n";
   return kStoreError;

@@ -22,6 +22,11 @@ bool openStore(const QCommandLineParser& parser, app::Store& store, bool mustExi
 /// with kBadInput.
 std::optional<app::StudyRecord> findStudyOrFail(app::Store& store, const QString& name);
 
+/// The run that `text` names: its database id (the first column of `runs list`), else the unique
+/// run whose config hash starts with it (the `key` column), else the run whose config run_id it is;
+/// nullopt after printing why (no such run, or an ambiguous prefix): exit with kBadInput.
+std::optional<app::RunRecord> findRunOrFail(app::Store& store, const QString& text);
+
 /// Prints "adamix: database PATH: WHAT" for a failed store operation; returns kStoreError.
 int storeFailure(const app::Store& store, const std::exception& e);
 

@@ -5,6 +5,8 @@
 
 #include <QRegularExpression>
 
+#include <algorithm>
+
 namespace adamix::cli {
 
 Progress::Progress(app::StudyRunner& runner, bool tty, QObject* parent) : QObject(parent), runner_(runner), tty_(tty) {
@@ -95,6 +97,53 @@ void Progress::onEnded(const QString& key, app::RunState state, const app::RunEr
     if (!error.location.isEmpty()) line += QStringLiteral(" (at %1)").arg(error.location);
   }
   log(line);
+}
+
+JobProgress::JobProgress(app::EngineJob& job, const QString& label, bool tty, QObject* parent)
+    : QObject(parent), label_(label), tty_(tty) {
+  clock_.start();
+  connect(&job, &app::EngineJob::stepStarted, this, [this](int index, int count, const QString& what) {
+    log(QStringLiteral("started   %1 · %2%3")
+            .arg(label_, what, count > 1 ? QStringLiteral(" [%1/%2]").arg(index + 1).arg(count) : QString()));
+  });
+  connect(&job, &app::EngineJob::progress, this, &JobProgress::draw);
+  connect(&job, &app::EngineJob::evaluated, this, [this](const app::Evaluation& e) {
+    QStringList metrics;
+    for (const auto& [name, value] : e.metrics) metrics << QStringLiteral("%1 %2").arg(name).arg(value, 0, 'f', 4);
+    log(QStringLiteral("evaluated %1 · %2 (%3), %4 examples%5")
+            .arg(label_, e.target(), e.inference)
+            .arg(e.examples)
+            .arg(metrics.isEmpty() ? QStringLiteral(", no labels") : QStringLiteral(": ") + metrics.join(", ")));
+  });
+}
+
+void JobProgress::log(const QString& line) {
+  if (drawn_) out() << "\r\x1b[2K";
+  drawn_ = false;
+  out() << line << '\n';
+  out().flush();
+}
+
+void JobProgress::draw(qint64 done, qint64 total) {
+  constexpr int kWidth = 24;
+  const double fraction = total > 0 ? std::clamp(double(done) / double(total), 0.0, 1.0) : 0.0;
+  const double elapsed = clock_.elapsed() / 1000.0;
+  if (tty_) {
+    const int filled = int(fraction * kWidth + 0.5);
+    out() << "\r\x1b[2K" << label_.left(40).leftJustified(40) << ' ' << QString(filled, QChar(0x2588))
+          << QString(kWidth - filled, QChar(0x2591)) << ' ' << done << '/' << total;
+    out().flush();
+    drawn_ = true;
+  } else if (elapsed - lastLogS_ >= 10.0 || (total > 0 && done == total)) {
+    lastLogS_ = elapsed;
+    log(QStringLiteral("progress  %1 %2/%3 batches").arg(label_).arg(done).arg(total));
+  }
+}
+
+void JobProgress::finish() {
+  if (drawn_) out() << "\r\x1b[2K";
+  drawn_ = false;
+  out().flush();
 }
 
 }  // namespace adamix::cli

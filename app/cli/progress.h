@@ -1,8 +1,9 @@
-// Terminal progress for `adamix study run`: one redrawn progress bar per running run on a TTY,
-// plain log lines otherwise.
+// Terminal progress for `adamix study run` (one redrawn progress bar per running run on a TTY,
+// plain log lines otherwise) and for `adamix run eval|predict|export` (one bar for the job).
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "exec/engine_job.h"
 #include "exec/run_progress.h"
 #include "exec/study_runner.h"
 
@@ -43,6 +44,26 @@ class Progress : public QObject {
   QTimer timer_;
   QElapsedTimer clock_;
   int done_ = 0;
+};
+
+/// Follows an EngineJob: `started …` per step, a redrawn bar on a TTY (else a `progress` line
+/// every 10 s and at the end), `evaluated …` per stored evaluation.
+class JobProgress : public QObject {
+  Q_OBJECT
+ public:
+  JobProgress(app::EngineJob& job, const QString& label, bool tty, QObject* parent = nullptr);
+  /// Removes the bar (call before the final summary).
+  void finish();
+
+ private:
+  void log(const QString& line);
+  void draw(qint64 done, qint64 total);
+
+  QString label_;
+  bool tty_;
+  bool drawn_ = false;
+  QElapsedTimer clock_;
+  double lastLogS_ = -1e9;
 };
 
 }  // namespace adamix::cli

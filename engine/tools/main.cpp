@@ -27,9 +27,10 @@ using nlohmann::json;
 
 namespace {
 
+// 0.3.0: the finished run writes the best dev evaluation's weights (train.keep, issue 12).
 // 0.2.0: training as the official AdaMix code (issue 11: AdamW and zero-grad semantics,
 // consistency gradient, GPT-2 c_attn mixture, NLG format, Houlsby placement).
-constexpr const char* kEngineVersion = "0.2.0";
+constexpr const char* kEngineVersion = "0.3.0";
 
 void onSignal(int) { g_interrupt_requested = true; }
 

@@ -149,13 +149,15 @@ class TestCli : public QObject {
     QVERIFY(r.out.contains("study run FILE"));
     for (const QStringList& cmd : {QStringList{"study", "run"}, QStringList{"study", "status"},
                                    QStringList{"runs", "list"}, QStringList{"export"}, QStringList{"import"},
-                                   QStringList{"assets", "fetch"}, QStringList{"assets", "list"}}) {
+                                   QStringList{"assets", "fetch"}, QStringList{"assets", "list"},
+                                   QStringList{"run", "eval"}, QStringList{"run", "predict"},
+                                   QStringList{"run", "export"}}) {
       r = run(cmd + QStringList{"--help"});
       QVERIFY2(r.rc == 0, qPrintable(dump(r)));
       QVERIFY2(r.out.startsWith("Usage: adamix " + cmd.join(' ')), qPrintable(r.out));
     }
     // a command group asked for help lists its subcommands; without a subcommand it is a usage error
-    for (const QString& group : {"study", "runs", "assets"}) {
+    for (const QString& group : {"study", "runs", "run", "assets"}) {
       r = run({group, "--help"});
       QVERIFY2(r.rc == 0, qPrintable(dump(r)));
       QVERIFY2(r.out.startsWith("Usage: adamix " + group + " SUBCOMMAND"), qPrintable(r.out));
@@ -355,6 +357,125 @@ class TestCli : public QObject {
     r = run({"import", dir, "--db", db("f")});
     QVERIFY2(r.rc == 0 && r.out.contains("already stored"), qPrintable(dump(r)));
     QCOMPARE(run({"import", tmp_.filePath("nowhere"), "--db", db("f")}).rc, 3);
+  }
+
+  // run eval / predict / export of a finished run, against the fake engine's eval and export.
+  void runEvalPredictExport() {
+    const QString d = db("ev");
+    QVERIFY2(run({"study", "run", study_, "--db", d}).rc == 0, "study run");
+    const auto rows =
+        query(d, "SELECT id, run_dir, run_key, variant, seed FROM runs WHERE task = 'rte' ORDER BY id LIMIT 1");
+    QCOMPARE(rows.size(), 1);
+    const QString id = rows[0][0].toString(), runDir = rows[0][1].toString(), key = rows[0][2].toString();
+    const QString variant = rows[0][3].toString();
+    const QString label = QString("rte · %1 · s%2 (#%3)").arg(variant, rows[0][4].toString(), id);
+    auto readJson = [](const QString& path) {
+      QFile f(path);
+      return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object() : QJsonObject();
+    };
+
+    // eval on dev with the run's own inference mode: the stored metrics are what the engine reported
+    Result r = run({"run", "eval", id, "--db", d});
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    const QString devOut = runDir + "/eval/dev-merged";
+    const QJsonObject devMetrics = readJson(devOut + "/metrics.json");
+    const double devAcc = devMetrics["final"].toObject()["dev"].toObject()["accuracy"].toDouble();
+    QVERIFY(devAcc > 0.5);
+    QVERIFY2(r.out.contains("started   " + label + " · eval dev (run's inference)\n"), qPrintable(r.out));
+    QVERIFY2(r.out.contains("progress  " + label + " 3/3 batches\n"), qPrintable(r.out));
+    QVERIFY2(r.out.contains("out         " + devOut + "\n"), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QString("accuracy    %1\n").arg(devAcc, 0, 'f', 4)), qPrintable(r.out));
+    auto evals = query(d, "SELECT split, data_file, inference, weights_step, examples, metrics, out_dir, predictions,"
+                          " submission FROM evaluations WHERE run_id = " + id + " ORDER BY id");
+    QCOMPARE(evals.size(), 1);
+    QCOMPARE(evals[0][0].toString(), QString("dev"));
+    QCOMPARE(evals[0][1].toString(), QString());
+    QCOMPARE(evals[0][2].toString(), QString("merged"));
+    QCOMPARE(evals[0][3].toInt(), devMetrics["best_step"].toInt());
+    QCOMPARE(evals[0][4].toInt(), 12);
+    QCOMPARE(QJsonDocument::fromJson(evals[0][5].toString().toUtf8()).object()["accuracy"].toDouble(), devAcc);
+    QCOMPARE(evals[0][6].toString(), devOut);
+    QCOMPARE(evals[0][7].toString(), QString("predictions.tsv"));
+    QCOMPARE(evals[0][8].toString(), QString());
+    // the run's own results and curves are untouched
+    QCOMPARE(query(d, "SELECT count(*) FROM results WHERE run_id = " + id + " AND split LIKE 'eval%'")
+                 .value(0).value(0).toInt(), 0);
+
+    // by config-hash prefix, another inference mode and output folder
+    const QString out2 = tmp_.filePath("ev-module1");
+    r = run({"run", "eval", key.left(8), "--db", d, "--split", "dev", "--inference", "module:1", "--out", out2});
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    const double m1Acc = readJson(out2 + "/metrics.json")["final"].toObject()["dev"].toObject()["accuracy"].toDouble();
+    QVERIFY(m1Acc != devAcc);
+    // a data file in the task's layout
+    write(tmp_.filePath("extra/hard.tsv"), "x\t1\n");
+    r = run({"run", "eval", id, "--db", d, "--data", tmp_.filePath("extra/hard.tsv")});
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    evals = query(d, "SELECT split, data_file, inference, out_dir FROM evaluations WHERE run_id = " + id + " ORDER BY id");
+    QCOMPARE(evals.size(), 3);
+    QCOMPARE(evals[1][2].toString(), QString("module:1"));
+    QCOMPARE(evals[1][3].toString(), out2);
+    QCOMPARE(evals[2][0].toString(), QString());
+    QCOMPARE(evals[2][1].toString(), tmp_.filePath("extra/hard.tsv"));
+
+    // predict: the test split, the GLUE submission file's path printed, no metrics stored
+    r = run({"run", "predict", id, "--db", d});
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    const QString submission = runDir + "/eval/test-merged/RTE.tsv";
+    QVERIFY2(r.out.contains("submission " + submission + "\n"), qPrintable(r.out));
+    QFile sub(submission);
+    QVERIFY(sub.open(QIODevice::ReadOnly));
+    QCOMPARE(sub.readLine(), QByteArray("index\tprediction\n"));
+    evals = query(d, "SELECT split, metrics, submission FROM evaluations WHERE run_id = " + id + " ORDER BY id DESC");
+    QCOMPARE(evals[0][0].toString(), QString("test"));
+    QCOMPARE(evals[0][1].toString(), QString("{}"));
+    QCOMPARE(evals[0][2].toString(), QString("RTE.tsv"));
+
+    // the result table shows the evaluations in their own columns, beside the run's own
+    r = run({"export", "--db", d, "--format", "csv"});
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    const QStringList lines = r.out.split('\n');
+    QVERIFY2(lines[0].startsWith("Variant,RTE mean,RTE std,RTE n,RTE best,RTE eval dev (merged) mean,"), qPrintable(r.out));
+    QVERIFY2(lines[0].contains("RTE eval dev (module:1) mean") && lines[0].contains("RTE eval hard.tsv (merged) mean"),
+             qPrintable(lines[0]));
+    QVERIFY2(!lines[0].contains("eval test"), qPrintable(lines[0]));  // no labels, no column
+    QStringList adapter;
+    for (const QString& line : lines)
+      if (line.startsWith(variant + ",")) adapter = line.split(',');
+    QVERIFY2(!adapter.isEmpty(), qPrintable(r.out));
+    QCOMPARE(adapter[5], QString::number(devAcc * 100, 'f', 1));  // one seed evaluated: n = 1
+    QCOMPARE(adapter[7], QString("1"));
+
+    // export
+    r = run({"run", "export", id, "--db", d, "--format", "peft", "--out", tmp_.filePath("peft")});
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    QVERIFY2(r.out.contains("exported peft to " + tmp_.filePath("peft") + "\n  adapter_config.json\n"),
+             qPrintable(r.out));
+    QVERIFY(QFile::exists(tmp_.filePath("peft/adapter_model.safetensors")));
+    QCOMPARE(query(d, "SELECT kind, path FROM artifacts WHERE run_id = " + id + " AND kind LIKE 'export-%'")
+                 .value(0),
+             QVariantList({"export-peft", tmp_.filePath("peft")}));
+    r = run({"run", "export", id, "--db", d, "--format", "merged-model", "--out", tmp_.filePath("merged")});
+    QVERIFY2(r.rc == 1 && r.err.contains("adamix run export: adamix-engine: model error: adapters are non-linear"),
+             qPrintable(dump(r)));
+
+    // errors: name what is wrong, store nothing
+    const int before = query(d, "SELECT count(*) FROM evaluations").value(0).value(0).toInt();
+    r = run({"run", "eval", id, "--db", d}, {{"FAKE_ENGINE_MODE", "error"}});
+    QVERIFY2(r.rc == 1 && r.err.contains("adamix run eval: data: bad label 'maybe' (at dev.tsv:3)"), qPrintable(dump(r)));
+    QCOMPARE(query(d, "SELECT count(*) FROM evaluations").value(0).value(0).toInt(), before);
+    r = run({"run", "eval", "999", "--db", d});
+    QVERIFY2(r.rc == 3 && r.err.contains("adamix: no run '999' in"), qPrintable(dump(r)));
+    QCOMPARE(run({"run", "eval", id, "--db", d, "--inference", "best"}).rc, 2);
+    QCOMPARE(run({"run", "eval", id, "--db", d, "--split", "dev", "--data", tmp_.filePath("extra/hard.tsv")}).rc, 2);
+    QCOMPARE(run({"run", "export", id, "--db", d, "--format", "onnx", "--out", tmp_.filePath("x")}).rc, 2);
+    QCOMPARE(run({"run", "export", id, "--db", d, "--format", "peft"}).rc, 2);
+    QCOMPARE(run({"run", "eval", "--db", d}).rc, 2);
+    r = run({"run", "eval", id, "--db", d}, {{"ADAMIX_ENGINE", tmp_.filePath("no-engine")}});
+    QVERIFY2(r.rc == 6, qPrintable(dump(r)));
+    QVERIFY(execSql(d, "UPDATE runs SET status = 'failed' WHERE id = " + id));
+    r = run({"run", "predict", id, "--db", d});
+    QVERIFY2(r.rc == 3 && r.err.contains("is failed: only finished runs have trained weights"), qPrintable(dump(r)));
   }
 
   void inputErrors() {

@@ -56,6 +56,48 @@ class TestEvents : public QObject {
     QCOMPARE(s->resumedFromStep, qint64(20));
   }
 
+  void decodesEvalStartedFinishedAndExported() {
+    const EngineEvent s = decode(R"({"event":"started","schema":"1.0","run":"r","config":{},"device":"cpu",
+        "threads":1,"params":{},"total_steps":9,"resumed_from_step":0,"mode":"eval","split":"test",
+        "inference":"module:1","examples":277})");
+    QCOMPARE(s.as<StartedEvent>()->mode, QStringLiteral("eval"));
+    QCOMPARE(s.as<StartedEvent>()->split, QStringLiteral("test"));
+    QCOMPARE(s.as<StartedEvent>()->inference, QStringLiteral("module:1"));
+    QCOMPARE(s.as<StartedEvent>()->examples, qint64(277));
+    QCOMPARE(s.as<StartedEvent>()->totalSteps, qint64(9));
+    const EngineEvent f = decode(R"({"event":"finished","schema":"1.0","mode":"eval",
+        "final":{"dev":{"accuracy":0.7112}},"best":{"dev":{"accuracy":0.7112}},"best_step":120,
+        "primary_metric":"accuracy","wall_s":1.5,"params":{},"split":"dev","inference":"ensemble",
+        "examples":277,"out":"/r/eval/dev-ensemble","predictions":"predictions.tsv","submission":"RTE.tsv"})");
+    const FinishedEvent* d = f.as<FinishedEvent>();
+    QCOMPARE(d->mode, QStringLiteral("eval"));
+    QCOMPARE(d->split, QStringLiteral("dev"));
+    QCOMPARE(d->inference, QStringLiteral("ensemble"));
+    QCOMPARE(d->examples, qint64(277));
+    QCOMPARE(d->out, QStringLiteral("/r/eval/dev-ensemble"));
+    QCOMPARE(d->predictions, QStringLiteral("predictions.tsv"));
+    QCOMPARE(d->submission, QStringLiteral("RTE.tsv"));
+    QCOMPARE(d->bestStep, qint64(120));
+    QCOMPARE(d->results.size(), size_t(2));
+    // a training `finished` leaves the eval fields empty
+    const EngineEvent t = decode(R"({"event":"finished","schema":"1.0","final":{},"best":{},"best_step":4})");
+    QCOMPARE(t.as<FinishedEvent>()->mode, QString());
+    QCOMPARE(t.as<FinishedEvent>()->submission, QString());
+    QCOMPARE(t.as<FinishedEvent>()->examples, qint64(0));
+    const EngineEvent x = decode(R"({"event":"exported","schema":"1.0","format":"peft","out":"/o",
+        "files":["adapter_config.json","adapter_model.safetensors"],"notes":["k rows are zero"]})");
+    const ExportedEvent* e = x.as<ExportedEvent>();
+    QVERIFY(e);
+    QCOMPARE(e->format, QStringLiteral("peft"));
+    QCOMPARE(e->out, QStringLiteral("/o"));
+    QCOMPARE(e->files, QStringList({"adapter_config.json", "adapter_model.safetensors"}));
+    QCOMPARE(e->notes, QStringList({"k rows are zero"}));
+    QCOMPARE(decodeError(R"({"event":"exported","schema":"1.0","files":[1]})"),
+             QStringLiteral("exported event: field 'files' must be an array of strings"));
+    QCOMPARE(decodeError(R"({"event":"finished","schema":"1.0","submission":3})"),
+             QStringLiteral("finished event: field 'submission' must be a string"));
+  }
+
   void decodesProgress() {
     const EngineEvent e = decode(R"({"event":"progress","schema":"1.0","run":"r","time":1,"step":12,
         "total_steps":40,"epoch":1.5,"loss":0.25,"lr":0.001,"examples_per_s":64,"tokens_per_s":2048})");

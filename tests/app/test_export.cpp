@@ -132,6 +132,86 @@ class TestExport : public QObject {
     QCOMPARE(csvField(QStringLiteral("say \"hi\"")), QStringLiteral("\"say \"\"hi\"\"\""));
   }
 
+  // Evaluations (`adamix run eval`) get their own columns beside the run's results and never
+  // enter the run's dev column or the average.
+  void evaluationsBesideOwnResults() {
+    auto eval = [](double v) {
+      return ResultValue{QStringLiteral("eval dev (ensemble)"), QStringLiteral("accuracy"), v, kEvalKind};
+    };
+    ResultSet rs;
+    rs.runs = {
+        run(1, QStringLiteral("Adapter"), QStringLiteral("rte"), 1, {best("dev", "accuracy", 0.70), eval(0.66)}),
+        run(2, QStringLiteral("Adapter"), QStringLiteral("rte"), 2, {best("dev", "accuracy", 0.72), eval(0.68)}),
+        run(3, QStringLiteral("AdaMix"), QStringLiteral("rte"), 1, {best("dev", "accuracy", 0.75), eval(0.73)}),
+        run(4, QStringLiteral("AdaMix"), QStringLiteral("rte"), 2, {best("dev", "accuracy", 0.76)}),
+        run(5, QStringLiteral("Adapter"), QStringLiteral("mrpc"), 1, {best("dev", "accuracy", 0.80)}),
+        run(6, QStringLiteral("Adapter"), QStringLiteral("mrpc"), 2, {best("dev", "accuracy", 0.84)}),
+        run(7, QStringLiteral("AdaMix"), QStringLiteral("mrpc"), 1, {best("dev", "accuracy", 0.85)}),
+        run(8, QStringLiteral("AdaMix"), QStringLiteral("mrpc"), 2, {best("dev", "accuracy", 0.86)}),
+    };
+    const PivotTable t = buildPivot(rs);
+    QCOMPARE(pivotToMarkdown(t),
+             QStringLiteral("| Variant | RTE | RTE eval dev (ensemble) | MRPC | Avg. | n |\n"
+                            "|---|---:|---:|---:|---:|---:|\n"
+                            "| Adapter | 71.0 ± 1.4 | 67.0 ± 1.4 | 82.0 ± 2.8 | 76.5 ± 2.1 | 2 |\n"
+                            "| AdaMix | **75.5 ± 0.7** | **73.0** (n=1) | **85.5 ± 0.7** | **80.5 ± 0.7** | 2 |\n"));
+    QVERIFY(t.columns[1].evaluation);
+    QVERIFY(!t.columns[0].evaluation && !t.columns[2].evaluation);
+    QCOMPARE(t.rowRuns.size(), size_t(2));
+    QCOMPARE(t.rowRuns[0], std::vector<qint64>({1, 2, 5, 6}));
+    QCOMPARE(t.rowRuns[1], std::vector<qint64>({3, 4, 7, 8}));
+    PivotOptions po;
+    po.evaluations = false;
+    QCOMPARE(buildPivot(rs, po).columns.size(), size_t(3));  // RTE, MRPC, Avg.
+    po = {};
+    po.primaryOnly = true;
+    QCOMPARE(buildPivot(rs, po).columns[1].header, QStringLiteral("RTE eval dev (ensemble)"));
+    // the "final" kind has no own values here: only the evaluation column remains, and no average
+    po = {};
+    po.kind = QStringLiteral("final");
+    const PivotTable fin = buildPivot(rs, po);
+    QCOMPARE(fin.columns.size(), size_t(1));
+    QCOMPARE(fin.columns[0].header, QStringLiteral("RTE eval dev (ensemble)"));
+  }
+
+  void evaluationsFromStore() {
+    QTemporaryDir dir;
+    Store store;
+    store.open(dir.filePath(QStringLiteral("ev.sqlite")));
+    NewRun nr;
+    nr.runKey = QStringLiteral("k1");
+    nr.task = QStringLiteral("rte");
+    nr.variant = QStringLiteral("AdaMix");
+    nr.status = RunState::Finished;
+    const qint64 id = store.addRun(nr);
+    store.setResults(id, {best("dev", "accuracy", 0.70)});
+    Evaluation e;
+    e.runId = id;
+    e.split = QStringLiteral("dev");
+    e.inference = QStringLiteral("merged");
+    e.metrics = {{QStringLiteral("accuracy"), 0.61}};
+    e.outDir = dir.path();
+    store.addEvaluation(e);
+    e.metrics = {{QStringLiteral("accuracy"), 0.62}};  // the same evaluation again: the latest counts
+    store.addEvaluation(e);
+    e.split.clear();
+    e.dataFile = QStringLiteral("/d/hard.tsv");
+    e.metrics = {{QStringLiteral("accuracy"), 0.5}};
+    store.addEvaluation(e);
+    e.dataFile.clear();
+    e.split = QStringLiteral("test");  // no labels: no values
+    e.metrics.clear();
+    store.addEvaluation(e);
+    const ResultSet rs = resultSetFromStore(store, std::nullopt);
+    QCOMPARE(rs.runs.size(), size_t(1));
+    std::vector<QString> got;
+    for (const ResultValue& v : rs.runs[0].values)
+      got.push_back(QStringLiteral("%1|%2|%3|%4").arg(v.kind, v.split, v.name).arg(v.value));
+    QCOMPARE(got, std::vector<QString>({QStringLiteral("best|dev|accuracy|0.7"),
+                                        QStringLiteral("eval|eval dev (merged)|accuracy|0.62"),
+                                        QStringLiteral("eval|eval hard.tsv (merged)|accuracy|0.5")}));
+  }
+
   void optionsAndShapes() {
     // Primary only, final results: one column per task; 'final' RTE of Adapter seed 1 is 0.10.
     PivotOptions o;

@@ -335,6 +335,74 @@ class TestStore : public QObject {
     QVERIFY(!newer.isOpen());
   }
 
+  // A v2 workspace (the last layout before evaluations) gains the evaluations table and keeps its rows.
+  void migratesFromV2KeepingRowsAndAddsEvaluations() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("v2.sqlite"));
+    {
+      RawDb raw(path);
+      for (const QString& sql : schema::v1Statements()) raw.exec(sql);
+      for (const QString& sql : schema::migrationStatements(2)) raw.exec(sql);
+      raw.exec(QStringLiteral("PRAGMA user_version = 2"));
+      raw.exec(QStringLiteral(
+          "INSERT INTO runs(id, run_key, variant, task, seed, axes, config, status, run_dir, created, host)"
+          " VALUES (3, 'k3', 'AdaMix', 'rte', 1, '{}', '{\"seed\":1}', 'finished', '/r/3', 6, 'box')"));
+      raw.exec(QStringLiteral("INSERT INTO results VALUES (3, 'dev', 'accuracy', 0.71, 'best')"));
+      raw.exec(QStringLiteral("INSERT INTO metric_points VALUES (3, 20, 1.0, 'dev', 'accuracy', 0.71, 9)"));
+      raw.exec(QStringLiteral("INSERT INTO artifacts(run_id, kind, path) VALUES (3, 'adapters', 'a.safetensors')"));
+    }
+    Store s;
+    s.open(path);
+    QCOMPARE(s.schemaVersion(), 3);
+    QCOMPARE(s.run(3)->host, QStringLiteral("box"));
+    QCOMPARE(s.results(3).size(), size_t(1));
+    QCOMPARE(s.results(3)[0].value, 0.71);
+    QCOMPARE(s.metricPoints(3).size(), size_t(1));
+    QCOMPARE(s.artifacts(3).size(), size_t(1));
+    QVERIFY(s.evaluations(3).empty());
+
+    Evaluation e;
+    e.runId = 3;
+    e.split = QStringLiteral("test");
+    e.inference = QStringLiteral("module:2");
+    e.weightsStep = 40;
+    e.examples = 3000;
+    e.outDir = QStringLiteral("/r/3/eval/test-module-2");
+    e.predictions = QStringLiteral("predictions.tsv");
+    e.submission = QStringLiteral("RTE.tsv");
+    const qint64 first = s.addEvaluation(e);
+    Evaluation f;
+    f.runId = 3;
+    f.dataFile = QStringLiteral("/data/extra/hard.tsv");
+    f.inference = QStringLiteral("ensemble");
+    f.metrics = {{QStringLiteral("accuracy"), 0.6875}, {QStringLiteral("f1"), 0.5}};
+    f.primaryMetric = QStringLiteral("accuracy");
+    f.outDir = QStringLiteral("/out");
+    s.addEvaluation(f);
+    const auto evals = s.evaluations(3);
+    QCOMPARE(evals.size(), size_t(2));
+    QCOMPARE(evals[0].id, first);
+    QCOMPARE(evals[0].target(), QStringLiteral("test"));
+    QCOMPARE(evals[0].inference, QStringLiteral("module:2"));
+    QCOMPARE(evals[0].weightsStep.value(), qint64(40));
+    QCOMPARE(evals[0].examples, qint64(3000));
+    QVERIFY(evals[0].metrics.empty());
+    QCOMPARE(evals[0].submission, QStringLiteral("RTE.tsv"));
+    QVERIFY(evals[0].created > 0);
+    QCOMPARE(evals[1].split, QString());
+    QCOMPARE(evals[1].target(), QStringLiteral("hard.tsv"));
+    QVERIFY(!evals[1].weightsStep);
+    QCOMPARE(evals[1].metrics.size(), size_t(2));
+    QCOMPARE(evals[1].metrics[0].first, QStringLiteral("accuracy"));
+    QCOMPARE(evals[1].metrics[0].second, 0.6875);
+    QCOMPARE(evals[1].metrics[1].second, 0.5);
+    // evaluations stay out of the run's own results and curves; a rerun clears them with its data
+    QCOMPARE(s.results(3).size(), size_t(1));
+    QCOMPARE(s.metricPoints(3).size(), size_t(1));
+    s.clearRunData(3);
+    QVERIFY(s.evaluations(3).empty());
+  }
+
   // "Two writers never corrupt the store": several threads, each with its own connection, insert
   // metric batches and finish runs at the same time (one also reads); every row must be there.
   void concurrentWritersLoseNothing() {

@@ -34,6 +34,7 @@ class TestTrainer : public QObject {
   void initTestCase();
   void sameSeedGivesIdenticalCurves();
   void resumeEqualsUninterrupted();
+  void finishedRunKeepsTheBestEvaluationsWeights();
   void frozenBackboneGetsNoGradientAndStaysByteIdentical();
   void nanLossStopsWithNumericalError();
   void configErrorsNameTheJsonPath();
@@ -155,6 +156,69 @@ void TestTrainer::resumeEqualsUninterrupted() {
   int started = 0;
   for (const auto& e : readEvents(part + "/events.jsonl")) started += e["event"] == "started";
   QCOMPARE(started, 2);
+}
+
+void TestTrainer::finishedRunKeepsTheBestEvaluationsWeights() {
+  // Evaluation every step; this seed's best dev accuracy is reached before the last step. The
+  // independent reference for the best step's weights: the same run interrupted right at that
+  // step, whose checkpoint holds the trainable tensors of that step (same schedule, same draws).
+  auto cfg = baseConfig();
+  cfg["train"]["eval_every_steps"] = 1;
+  cfg["train"]["learning_rate"] = 5e-3;
+  const auto best_dir = tmp_.filePath("keep-best").toStdString();
+  const auto r = trainInProcess(cfg, best_dir);
+  const int64_t best_step = r["best_step"], total = r["total_steps"];
+  QVERIFY2(best_step > 0 && best_step < total, ("best step " + std::to_string(best_step)).c_str());
+  QCOMPARE(r["weights_step"].get<int64_t>(), best_step);
+
+  const auto ref_dir = tmp_.filePath("keep-best-ref").toStdString();
+  try {
+    trainInProcess(cfg, ref_dir, /*stop_after=*/best_step);
+    QFAIL("expected an interruption");
+  } catch (const EngineError& e) {
+    QCOMPARE(e.kind(), ErrorKind::Interrupted);
+  }
+  const auto ref = loadSafetensors(ref_dir + "/checkpoint/state.safetensors").tensors;
+  const auto kept = loadSafetensors(best_dir + "/adapters.safetensors").tensors;
+  const auto last = loadSafetensors(best_dir + "/checkpoint/state.safetensors").tensors;
+  QVERIFY(!kept.empty());
+  bool differs_from_last = false;
+  for (const auto& [name, t] : kept) {
+    QVERIFY2(torch::equal(t, ref.at("param/" + name)), name.c_str());
+    differs_from_last |= !torch::equal(t, last.at("param/" + name));
+  }
+  QVERIFY2(differs_from_last, "the last step's weights differ from the best step's");
+
+  // train.keep last writes the last step's weights.
+  auto cfg_last = cfg;
+  cfg_last["train"]["keep"] = "last";
+  const auto last_dir = tmp_.filePath("keep-last").toStdString();
+  const auto rl = trainInProcess(cfg_last, last_dir);
+  QCOMPARE(rl["weights_step"].get<int64_t>(), total);
+  for (const auto& [name, t] : loadSafetensors(last_dir + "/adapters.safetensors").tensors)
+    QVERIFY2(torch::equal(t, last.at("param/" + name)), name.c_str());
+
+  // Interrupted after the best step and resumed: the best weights came through the checkpoint.
+  const auto resumed_dir = tmp_.filePath("keep-best-resumed").toStdString();
+  try {
+    trainInProcess(cfg, resumed_dir, /*stop_after=*/best_step + 1);
+    QFAIL("expected an interruption");
+  } catch (const EngineError& e) {
+    QCOMPARE(e.kind(), ErrorKind::Interrupted);
+  }
+  const auto rr = trainInProcess(cfg, resumed_dir);
+  QCOMPARE(rr["weights_step"].get<int64_t>(), best_step);
+  for (const auto& [name, t] : loadSafetensors(resumed_dir + "/adapters.safetensors").tensors)
+    QVERIFY2(torch::equal(t, kept.at(name)), name.c_str());
+
+  auto bad = cfg;
+  bad["train"]["keep"] = "first";
+  try {
+    parseRunConfig(bad);
+    QFAIL("expected a config error");
+  } catch (const EngineError& e) {
+    QCOMPARE(QString::fromStdString(e.location()), QStringLiteral("/train/keep"));
+  }
 }
 
 void TestTrainer::frozenBackboneGetsNoGradientAndStaysByteIdentical() {

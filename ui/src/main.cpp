@@ -33,6 +33,9 @@ int main(int argc, char** argv) {
   p.addOption({QStringLiteral("launch"),
                QStringLiteral("With --screenshot: launch this study and capture the monitor while it trains."),
                QStringLiteral("STUDY")});
+  p.addOption({QStringLiteral("run-actions"),
+               QStringLiteral("With --screenshot: evaluate and export the first finished run through its context "
+                              "menu and capture the menu, dialogs and results (adds to the workspace).")});
   p.addOption({QStringLiteral("theme"), QStringLiteral("system (default), light or dark."), QStringLiteral("THEME")});
   p.process(app);
 
@@ -51,6 +54,7 @@ int main(int argc, char** argv) {
     adamix::ui::ScreenshotOptions o;
     o.dir = p.value("screenshot");
     o.launchStudy = p.value("launch");
+    o.runActions = p.isSet("run-actions");
     if (!p.positionalArguments().isEmpty()) o.studyFile = p.positionalArguments().first();
     const QStringList files = adamix::ui::renderScreenshots(window, o);
     QTextStream out(stdout);

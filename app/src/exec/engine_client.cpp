@@ -28,23 +28,34 @@ void EngineClient::cancel() {
 }
 
 void EngineClient::run(const QStringList& args, std::function<void(const EngineResult&)> done) {
+  run(args, {}, std::move(done));
+}
+
+void EngineClient::run(const QStringList& args, std::function<void(const QByteArray&)> onStdout,
+                       std::function<void(const EngineResult&)> done) {
   cancel();
   auto* p = new QProcess(this);
   process_ = p;
   p->setProcessChannelMode(QProcess::SeparateChannels);
-  auto finish = [this, p, done](bool started) {
+  auto finish = [this, p, done, onStdout](bool started) {
     if (process_ != p) return;  // already reported or abandoned
     process_ = nullptr;
     EngineResult r;
     r.exitCode = started ? p->exitCode() : -1;
     r.ok = started && p->exitStatus() == QProcess::NormalExit && r.exitCode == 0;
     r.out = p->readAllStandardOutput();
+    if (onStdout) {
+      if (!r.out.isEmpty()) onStdout(r.out);
+      r.out.clear();
+    }
     r.err = started             ? p->readAllStandardError()
             : engine_.isEmpty() ? tr("adamix-engine not found").toUtf8()
                                 : p->errorString().toUtf8();
     p->deleteLater();
     done(r);
   };
+  if (onStdout)
+    connect(p, &QProcess::readyReadStandardOutput, this, [p, onStdout] { onStdout(p->readAllStandardOutput()); });
   connect(p, &QProcess::finished, this, [finish] { finish(true); });
   connect(p, &QProcess::errorOccurred, this, [finish](QProcess::ProcessError e) {
     if (e == QProcess::FailedToStart) finish(false);

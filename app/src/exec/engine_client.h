@@ -1,5 +1,5 @@
-// Short, non-run calls of the engine (`adamix-engine inspect …`, `--version`): the one place
-// besides RunProcess that starts engine processes, always on the executable locateEngine() finds.
+// Engine calls outside training (`adamix-engine inspect …`, `--version`, `eval`, `export`): the one
+// place besides RunProcess that starts engine processes, always on the executable locateEngine() finds.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
@@ -36,6 +36,10 @@ class EngineClient : public QObject {
   /// Starts `engine args…`, abandoning a call still running (its callback is not called);
   /// `done` runs once the process has ended or failed to start.
   void run(const QStringList& args, std::function<void(const EngineResult&)> done);
+  /// As run(), streaming stdout: `onStdout` gets each chunk as it arrives (an event stream for
+  /// EventParser), and the EngineResult handed to `done` then holds stderr only.
+  void run(const QStringList& args, std::function<void(const QByteArray&)> onStdout,
+           std::function<void(const EngineResult&)> done);
   /// Kills the running call without calling its callback.
   void cancel();
   bool isBusy() const { return process_ != nullptr; }

@@ -57,6 +57,18 @@ class Fields {
     if (!v->is_object()) fail(field, "must be an object");
     return *v;
   }
+  /// An array of strings (absent: empty).
+  QStringList strings(const char* field) const {
+    const json* v = find(field);
+    if (!v) return {};
+    if (!v->is_array()) fail(field, "must be an array of strings");
+    QStringList out;
+    for (const json& item : *v) {
+      if (!item.is_string()) fail(field, "must be an array of strings");
+      out << QString::fromStdString(item.get<std::string>());
+    }
+    return out;
+  }
   ParamCounts params() const {
     const json obj = object("params");
     const Fields p(obj, label_ + ": params");
@@ -105,6 +117,10 @@ EngineEvent decodeEvent(const json& ev) {
     s.params = f.params();
     s.totalSteps = f.integer("total_steps");
     s.resumedFromStep = f.integer("resumed_from_step");
+    s.mode = f.string("mode");
+    s.split = f.string("split");
+    s.inference = f.string("inference");
+    s.examples = f.integer("examples");
     e.body = std::move(s);
   } else if (kind == "progress") {
     ProgressEvent p;
@@ -138,9 +154,17 @@ EngineEvent decodeEvent(const json& ev) {
     d.params = f.params();
     d.predictions = f.string("predictions");
     d.metricNotes = f.object("metric_notes");
+    d.mode = f.string("mode");
+    d.split = f.string("split");
+    d.inference = f.string("inference");
+    d.examples = f.integer("examples");
+    d.out = f.string("out");
+    d.submission = f.string("submission");
     e.body = std::move(d);
   } else if (kind == "error") {
     e.body = ErrorEvent{f.string("kind"), f.string("message"), f.string("location"), f.boolean("synthetic")};
+  } else if (kind == "exported") {
+    e.body = ExportedEvent{f.string("format"), f.string("out"), f.strings("files"), f.strings("notes")};
   } else {
     e.body = OtherEvent{ev};
   }

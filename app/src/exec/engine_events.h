@@ -11,6 +11,7 @@
 
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 #include <stdexcept>
@@ -38,6 +39,11 @@ struct StartedEvent {
   ParamCounts params;
   qint64 totalSteps = 0;
   qint64 resumedFromStep = 0;  ///< 0 for a fresh start
+  // `adamix-engine eval` only (empty / 0 for training):
+  QString mode;       ///< "eval"; empty for training
+  QString split;      ///< the evaluated split, or the data file's stem
+  QString inference;  ///< merged | random | module:K | ensemble
+  qint64 examples = 0;
 };
 
 /// `progress`: training advanced to `step`. Optional fields are absent (or null) in the event.
@@ -73,8 +79,23 @@ struct FinishedEvent {
   QString primaryMetric;
   double wallS = 0;
   ParamCounts params;
-  QString predictions;  ///< generation tasks: "predictions/dev.tsv"
+  QString predictions;  ///< generation tasks: "predictions/dev.tsv"; eval: "predictions.tsv"
   nlohmann::json metricNotes = nlohmann::json::object();
+  // `adamix-engine eval` only (empty / 0 for training):
+  QString mode;        ///< "eval"; empty for training
+  QString split;       ///< the evaluated split, or the data file's stem
+  QString inference;   ///< merged | random | module:K | ensemble
+  qint64 examples = 0;
+  QString out;         ///< absolute output directory
+  QString submission;  ///< GLUE-benchmark submission file name in `out` (test splits), e.g. "RTE.tsv"
+};
+
+/// `exported`: the single line of `adamix-engine export` (the run's weights written as `format`).
+struct ExportedEvent {
+  QString format;     ///< peft | merged-model | adamix
+  QString out;        ///< absolute output directory
+  QStringList files;  ///< written files, relative to `out`
+  QStringList notes;  ///< remarks of the exporter (e.g. how a fused projection was expressed)
 };
 
 /// `error`: the run failed. `synthetic` marks events made by the app for runs that ended
@@ -95,7 +116,7 @@ struct EngineEvent {
   QString run;                 ///< the `run` field (may be empty)
   std::optional<double> time;  ///< UNIX seconds; nullopt when absent
   std::variant<OtherEvent, StartedEvent, ProgressEvent, MetricEvent, HeartbeatEvent, CheckpointEvent, FinishedEvent,
-               ErrorEvent>
+               ErrorEvent, ExportedEvent>
       body;
 
   /// The body if it is a `T`, else nullptr.

@@ -175,50 +175,73 @@ PivotTable buildPivot(const ResultSet& results, const PivotOptions& options) {
     if (!slot || slot->runId < r.runId) slot = &r;
   }
   table.rowLabels = rows;
+  table.rowRuns.assign(rows.size(), {});
+  for (const auto& [k, run] : cellRuns) table.rowRuns[size_t(std::get<0>(k))].push_back(run->runId);
+  for (auto& ids : table.rowRuns) std::sort(ids.begin(), ids.end());
 
-  // --- columns per task: primary first, then the others by split, name ---
+  // --- columns per task: primary first, then the others by split, name; then evaluations ---
+  // A column is (evaluation?, split, metric): the run's own values of options.kind, or (after
+  // them) its evaluations' values, whose split is their label, so the two never share a column.
+  using ColKey = std::tuple<bool, QString, QString>;
   for (const QString& task : tasks) {
-    std::set<std::pair<QString, QString>> found;
+    std::set<ColKey> found;
     for (const auto& [k, run] : cellRuns) {
       if (std::get<1>(k) != task) continue;
-      for (const ResultValue& v : run->values)
-        if (v.kind == options.kind && v.split != QLatin1String("train") && !excludedMetrics.count(v.name))
-          found.insert({v.split, v.name});
+      for (const ResultValue& v : run->values) {
+        const bool eval = v.kind == kEvalKind;
+        if (eval && !options.evaluations) continue;
+        if ((eval || v.kind == options.kind) && v.split != QLatin1String("train") && !excludedMetrics.count(v.name))
+          found.insert({eval, v.split, v.name});
+      }
     }
     const PrimaryMetric primary = primaryOf(task);
-    std::vector<std::pair<QString, QString>> cols;
-    if (found.count({primary.split, primary.name})) cols.push_back({primary.split, primary.name});
-    std::vector<std::pair<QString, QString>> others(found.begin(), found.end());
-    std::stable_sort(others.begin(), others.end(), [](const auto& a, const auto& b) {
-      if (a.first != b.first) return a.first < b.first;
-      return metricDisplayRank(a.second) < metricDisplayRank(b.second);
+    const ColKey primaryKey{false, primary.split, primary.name};
+    std::vector<ColKey> cols;
+    if (found.count(primaryKey)) cols.push_back(primaryKey);
+    std::vector<ColKey> others(found.begin(), found.end());
+    std::stable_sort(others.begin(), others.end(), [](const ColKey& a, const ColKey& b) {
+      if (std::get<0>(a) != std::get<0>(b)) return !std::get<0>(a);
+      if (std::get<1>(a) != std::get<1>(b)) return std::get<1>(a) < std::get<1>(b);
+      return metricDisplayRank(std::get<2>(a)) < metricDisplayRank(std::get<2>(b));
     });
-    for (const auto& sn : others)
-      if (!(sn.first == primary.split && sn.second == primary.name) && !options.primaryOnly) cols.push_back(sn);
-    if (options.primaryOnly && cols.empty() && !found.empty()) cols.push_back(*found.begin());
+    bool anyOwn = !cols.empty();
+    for (const ColKey& c : others) {
+      if (c == primaryKey) continue;
+      const bool eval = std::get<0>(c);
+      if (!options.primaryOnly) {
+        cols.push_back(c);
+      } else if (!eval && !anyOwn) {  // no primary metric stored: the first own column stands in
+        cols.push_back(c);
+        anyOwn = true;
+      } else if (eval && std::get<2>(c) == primary.name) {  // evaluations: their primary metric
+        cols.push_back(c);
+      }
+    }
     std::set<QString> metricNames;
-    for (const auto& c : cols) metricNames.insert(c.second);
-    for (const auto& [split, name] : cols) {
+    for (const auto& c : cols) metricNames.insert(std::get<2>(c));
+    for (const auto& [eval, split, name] : cols) {
       PivotColumn col;
       col.task = task;
       col.split = split;
       col.metric = name;
-      col.header = taskDisplayName(task) + splitSuffix(split);
+      col.evaluation = eval;
+      col.header = taskDisplayName(task) + (eval ? u' ' + split : splitSuffix(split));
       if (metricNames.size() > 1) col.header += u' ' + metricShortName(name);
       table.columns.push_back(col);
     }
   }
 
-  auto valueOf = [&](const RunResult& r, const QString& split, const QString& name) -> std::optional<double> {
+  auto valueOf = [&](const RunResult& r, const PivotColumn& col) -> std::optional<double> {
+    const QString& kind = col.evaluation ? kEvalKind : options.kind;
     for (const ResultValue& v : r.values)
-      if (v.kind == options.kind && v.split == split && v.name == name) return v.value * metricScale(name);
+      if (v.kind == kind && v.split == col.split && v.name == col.metric) return v.value * metricScale(col.metric);
     return std::nullopt;
   };
 
-  // Primary column of each task (the first column of that task).
+  // Primary column of each task (its first own column; evaluations never enter the average).
   std::map<QString, const PivotColumn*> primaryCol;
   for (const PivotColumn& c : table.columns)
-    if (!primaryCol.count(c.task)) primaryCol[c.task] = &c;
+    if (!c.evaluation && !primaryCol.count(c.task)) primaryCol[c.task] = &c;
   // Tasks without any column (no results of this kind) take no part in the average.
   tasks.erase(std::remove_if(tasks.begin(), tasks.end(), [&](const QString& t) { return !primaryCol.count(t); }),
               tasks.end());
@@ -239,7 +262,7 @@ PivotTable buildPivot(const ResultSet& results, const PivotOptions& options) {
       std::vector<double> xs;
       for (const auto& [k, run] : cellRuns)
         if (std::get<0>(k) == static_cast<int>(row) && std::get<1>(k) == col.task)
-          if (auto v = valueOf(*run, col.split, col.metric)) xs.push_back(*v);
+          if (auto v = valueOf(*run, col)) xs.push_back(*v);
       const Stats s = stats(xs);
       table.cells[row][c] = {s.n, s.mean, s.std, false};
     }
@@ -257,7 +280,7 @@ PivotTable buildPivot(const ResultSet& results, const PivotOptions& options) {
           auto pc = primaryCol.find(task);
           std::optional<double> v;
           if (run != cellRuns.end() && pc != primaryCol.end())
-            v = valueOf(*run->second, pc->second->split, pc->second->metric);
+            v = valueOf(*run->second, *pc->second);
           if (!v) {
             complete = false;
             break;

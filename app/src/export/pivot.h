@@ -30,8 +30,11 @@ bool lowerIsBetter(const QString& metric);
 /// Scale applied to a metric in tables: 100 for fractions (accuracy, f1, correlations), else 1.
 double metricScale(const QString& metric);
 
+/// Which results a pivot shows: the run's own `kind` values, plus (as separate columns headed by
+/// their evaluation label) the values of its evaluations, which never enter the average.
 struct PivotOptions {
   QString kind = QStringLiteral("best");  ///< which results: "best" (best dev eval) or "final"
+  bool evaluations = true;                ///< add columns for evaluations (kind "eval")
   bool primaryOnly = false;               ///< one column per task (its primary metric)
   bool average = true;                    ///< add "Avg." when there are ≥ 2 tasks
   int decimals = 1;
@@ -49,6 +52,7 @@ struct PivotColumn {
   QString header;
   QString task, split, metric;  ///< empty for the average column
   bool average = false;
+  bool evaluation = false;  ///< values of `adamix run eval` (split = its label), not the run's own
 };
 
 struct PivotTable {
@@ -57,6 +61,7 @@ struct PivotTable {
   std::vector<PivotColumn> columns;
   std::vector<std::vector<PivotCell>> cells;  ///< [row][column]
   std::vector<int> rowN;                      ///< per row: the largest n of its cells
+  std::vector<std::vector<qint64>> rowRuns;   ///< per row: the runs behind it (one per task and seed)
   int decimals = 1;
 };
 

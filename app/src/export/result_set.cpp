@@ -42,6 +42,10 @@ QString fallbackLabel(const QString& axis, const nlohmann::json& v) {
 
 }  // namespace
 
+QString evaluationLabel(const Evaluation& e) {
+  return QStringLiteral("eval %1 (%2)").arg(e.target(), e.inference);
+}
+
 ResultSet resultSetFromStore(Store& store, std::optional<qint64> studyId, bool finishedOnly) {
   RunFilter filter;
   filter.studyId = studyId;
@@ -68,6 +72,10 @@ ResultSet resultSetFromStore(Store& store, std::optional<qint64> studyId, bool f
       rr.axes.emplace_back(axis, label);
     }
     rr.values = store.results(r.id);
+    std::map<std::pair<QString, QString>, double> evalValues;  // (label, metric) → latest value
+    for (const Evaluation& e : store.evaluations(r.id))
+      for (const auto& [name, value] : e.metrics) evalValues[{evaluationLabel(e), name}] = value;
+    for (const auto& [key, value] : evalValues) rr.values.push_back({key.first, key.second, value, kEvalKind});
     set.runs.push_back(std::move(rr));
   }
   return set;

@@ -19,8 +19,16 @@ struct RunResult {
   int seed = 0;
   QString variant;                                ///< full variant label (all axes)
   std::vector<std::pair<QString, QString>> axes;  ///< axis name → value label, in axis order
-  std::vector<ResultValue> values;                ///< split, metric, value, kind ("final"/"best")
+  std::vector<ResultValue> values;                ///< split, metric, value, kind ("final"/"best"/"eval")
 };
+
+/// Kind of the ResultValues that come from evaluations of a run's saved weights (`adamix run
+/// eval`); their split is evaluationLabel(), so they never merge with the run's own dev numbers.
+inline const QString kEvalKind = QStringLiteral("eval");
+
+/// The split label of an evaluation's values: "eval <split or file name> (<inference>)",
+/// e.g. "eval dev (ensemble)".
+QString evaluationLabel(const Evaluation& evaluation);
 
 /// Results of a study (or any set of runs), in run order.
 struct ResultSet {
@@ -43,8 +51,9 @@ struct CurveSet {
   std::vector<CurvePoint> points;
 };
 
-/// Finished runs of a study (all studies when unset) with their results. Axis labels and order
-/// come from the stored study file when it parses, else from the run's axes JSON.
+/// Finished runs of a study (all studies when unset) with their results, plus the metrics of their
+/// evaluations (kind kEvalKind; the latest evaluation per label). Axis labels and order come from
+/// the stored study file when it parses, else from the run's axes JSON.
 ResultSet resultSetFromStore(Store& store, std::optional<qint64> studyId, bool finishedOnly = true);
 
 /// Metric points of a study's runs (all when unset); empty split/name filters match everything.

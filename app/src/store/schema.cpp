@@ -69,6 +69,24 @@ QStringList migrationStatements(int to) {
           QStringLiteral("CREATE UNIQUE INDEX results_key ON results(run_id, split, name, kind)"),
           QStringLiteral("CREATE INDEX artifacts_run ON artifacts(run_id)"),
       };
+    case 3:  // evaluations of a run's saved weights (`adamix-engine eval`): beside, never inside, `results`
+      return {
+          QStringLiteral("CREATE TABLE evaluations ("
+                         " id INTEGER PRIMARY KEY,"
+                         " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+                         " split TEXT NOT NULL DEFAULT '',"      // split name, or '' with data_file
+                         " data_file TEXT NOT NULL DEFAULT '',"  // evaluated file, or '' with split
+                         " inference TEXT NOT NULL,"
+                         " weights_step INTEGER,"                // NULL when the engine did not know
+                         " examples INTEGER NOT NULL DEFAULT 0,"
+                         " metrics TEXT NOT NULL DEFAULT '{}',"  // {metric: value}; {} without labels
+                         " primary_metric TEXT NOT NULL DEFAULT '',"
+                         " out_dir TEXT NOT NULL,"
+                         " predictions TEXT NOT NULL DEFAULT '',"
+                         " submission TEXT NOT NULL DEFAULT '',"
+                         " created REAL NOT NULL)"),
+          QStringLiteral("CREATE INDEX evaluations_run ON evaluations(run_id, created)"),
+      };
     default: return {};
   }
 }

@@ -5,6 +5,7 @@
 
 #include <QAtomicInteger>
 #include <QDateTime>
+#include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
@@ -526,9 +527,65 @@ std::vector<Artifact> Store::artifacts(qint64 runId) {
   return out;
 }
 
+QString Evaluation::target() const { return split.isEmpty() ? QFileInfo(dataFile).fileName() : split; }
+
+qint64 Store::addEvaluation(const Evaluation& e) {
+  json metrics = json::object();
+  for (const auto& [name, value] : e.metrics) metrics[name.toStdString()] = value;
+  qint64 id = 0;
+  writeTransaction([&] {
+    Query ins(db(), QStringLiteral("INSERT INTO evaluations(run_id, split, data_file, inference, weights_step,"
+                                   " examples, metrics, primary_metric, out_dir, predictions, submission, created)"
+                                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    ins.bind(e.runId)
+        .bind(e.split.isNull() ? QStringLiteral("") : e.split)
+        .bind(e.dataFile.isNull() ? QStringLiteral("") : e.dataFile)
+        .bind(e.inference)
+        .bind(e.weightsStep ? QVariant(*e.weightsStep) : QVariant(QMetaType(QMetaType::LongLong)))
+        .bind(e.examples)
+        .bind(QString::fromStdString(metrics.dump()))
+        .bind(e.primaryMetric.isNull() ? QStringLiteral("") : e.primaryMetric)
+        .bind(e.outDir)
+        .bind(e.predictions.isNull() ? QStringLiteral("") : e.predictions)
+        .bind(e.submission.isNull() ? QStringLiteral("") : e.submission)
+        .bind(unixNow());
+    id = ins.exec().lastInsertId().toLongLong();
+  });
+  return id;
+}
+
+std::vector<Evaluation> Store::evaluations(qint64 runId) {
+  Query sel(db(), QStringLiteral("SELECT id, run_id, split, data_file, inference, weights_step, examples, metrics,"
+                                 " primary_metric, out_dir, predictions, submission, created FROM evaluations"
+                                 " WHERE run_id = ? ORDER BY created, id"));
+  auto& q = sel.bind(runId).exec();
+  std::vector<Evaluation> out;
+  while (q.next()) {
+    Evaluation e;
+    e.id = q.value(0).toLongLong();
+    e.runId = q.value(1).toLongLong();
+    e.split = q.value(2).toString();
+    e.dataFile = q.value(3).toString();
+    e.inference = q.value(4).toString();
+    if (!q.value(5).isNull()) e.weightsStep = q.value(5).toLongLong();
+    e.examples = q.value(6).toLongLong();
+    const json metrics = parseJson(q.value(7));
+    if (metrics.is_object())
+      for (auto it = metrics.begin(); it != metrics.end(); ++it)
+        if (it->is_number()) e.metrics.emplace_back(QString::fromStdString(it.key()), it->get<double>());
+    e.primaryMetric = q.value(8).toString();
+    e.outDir = q.value(9).toString();
+    e.predictions = q.value(10).toString();
+    e.submission = q.value(11).toString();
+    e.created = q.value(12).toDouble();
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 void Store::clearRunData(qint64 runId) {
   writeTransaction([&] {
-    for (const char* table : {"metric_points", "results", "artifacts"})
+    for (const char* table : {"metric_points", "results", "artifacts", "evaluations"})
       Query(db(), QStringLiteral("DELETE FROM %1 WHERE run_id = ?").arg(QLatin1String(table))).bind(runId).exec();
     Query(db(), QStringLiteral("UPDATE runs SET exit_code = NULL, error_kind = NULL, error_message = NULL,"
                                " error_location = NULL, started = NULL, finished = NULL, pid = NULL,"

@@ -105,6 +105,27 @@ struct Artifact {
   QString kind, path, sha256;  ///< sha256 may be empty
 };
 
+/// One evaluation of a run's saved weights (`adamix-engine eval`): a split of its task or a data
+/// file, with one inference mode. Kept apart from the run's own results (table `evaluations`).
+struct Evaluation {
+  qint64 id = 0;
+  qint64 runId = 0;
+  QString split;     ///< split name ("dev", "test_matched", …); empty when `dataFile` is set
+  QString dataFile;  ///< evaluated file (absolute); empty when `split` is set
+  QString inference;                 ///< merged | random | module:K | ensemble
+  std::optional<qint64> weightsStep;  ///< the step whose weights were evaluated, when known
+  qint64 examples = 0;
+  std::vector<std::pair<QString, double>> metrics;  ///< metric → value, by name; empty without labels
+  QString primaryMetric;
+  QString outDir;       ///< absolute output directory
+  QString predictions;  ///< predictions file name in outDir
+  QString submission;   ///< GLUE submission file name in outDir (test splits), else empty
+  double created = 0;   ///< UNIX seconds
+
+  /// What was evaluated: the split, else the data file's name.
+  QString target() const;
+};
+
 /// Result of ensureRun().
 struct EnsuredRun {
   qint64 id = 0;
@@ -169,7 +190,11 @@ class Store {
   std::vector<ResultValue> results(qint64 runId);
   void addArtifact(qint64 runId, const QString& kind, const QString& path, const QString& sha256 = {});
   std::vector<Artifact> artifacts(qint64 runId);
-  /// Removes a run's metric points, results and artifacts and clears its error (for a rerun).
+  /// Records an evaluation; returns its id (`id` and `created` of the argument are ignored; created = now).
+  qint64 addEvaluation(const Evaluation& evaluation);
+  /// A run's evaluations, oldest first.
+  std::vector<Evaluation> evaluations(qint64 runId);
+  /// Removes a run's metric points, results, artifacts and evaluations and clears its error (for a rerun).
   void clearRunData(qint64 runId);
 
   /// Runs `fn` inside BEGIN IMMEDIATE … COMMIT (rolled back if it throws); retries when busy.

@@ -176,7 +176,8 @@ TrainConfig parseTrain(const json& j, const TrainConfig& d) {
                          "threads",
                          "device",
                          "bf16",
-                         "label_smoothing"},
+                         "label_smoothing",
+                         "keep"},
                         p);
   TrainConfig t = d;
   t.learning_rate = ju::get<double>(j, "learning_rate", p, t.learning_rate);
@@ -220,6 +221,10 @@ TrainConfig parseTrain(const json& j, const TrainConfig& d) {
   t.label_smoothing = ju::get<double>(j, "label_smoothing", p, d.label_smoothing);
   if (t.label_smoothing < 0 || t.label_smoothing >= 1)
     throw EngineError(ErrorKind::Config, "must be in [0, 1)", p + "/label_smoothing");
+  const auto keep = ju::get<std::string>(j, "keep", p, keepWeightsName(d.keep));
+  if (keep != "best" && keep != "last")
+    throw EngineError(ErrorKind::Config, "expected best or last, got \"" + keep + "\"", p + "/keep");
+  t.keep = keep == "best" ? KeepWeights::Best : KeepWeights::Last;
   if (t.bf16 && t.device == "cpu")
     throw EngineError(ErrorKind::Config, "bf16 autocast is supported on CUDA only", p + "/bf16");
   return t;
@@ -270,6 +275,8 @@ GenerationConfig parseGeneration(const json& j, const GenerationConfig& d) {
 }
 
 }  // namespace
+
+const char* keepWeightsName(KeepWeights k) { return k == KeepWeights::Best ? "best" : "last"; }
 
 PeftConfig parsePeftConfig(const json& j) { return parsePeftImpl(j, PeftConfig{}); }
 
@@ -394,7 +401,8 @@ json toJson(const RunConfig& c) {
         {"threads", t.threads},
         {"device", t.device},
         {"bf16", t.bf16},
-        {"label_smoothing", t.label_smoothing}}},
+        {"label_smoothing", t.label_smoothing},
+        {"keep", keepWeightsName(t.keep)}}},
       {"generation",
        {{"strategy", c.generation.strategy},
         {"beam_size", c.generation.beam_size},

@@ -45,6 +45,9 @@ struct GenerationConfig {
 };
 
 /// Optimisation schedule (paper scripts: AdamW, linear warmup then linear decay, clip 1.0).
+/// Which weights a finished run keeps (train.keep).
+enum class KeepWeights { Best, Last };
+
 struct TrainConfig {
   double learning_rate = 4e-4;
   int64_t epochs = 1;
@@ -64,7 +67,13 @@ struct TrainConfig {
   std::string device = "auto";   ///< auto | cpu | cuda
   bool bf16 = false;             ///< bf16 autocast (CUDA only)
   double label_smoothing = 0.0;  ///< causal-LM loss only (generation tasks)
+  /// train.keep: the weights a finished run writes (adapters.safetensors, merged.safetensors):
+  /// those of the best dev evaluation (as the paper's scripts, `load_best_model_at_end`) or the last step.
+  KeepWeights keep = KeepWeights::Best;
 };
+
+/// Name of a KeepWeights value as written in run configs: "best" | "last".
+const char* keepWeightsName(KeepWeights k);
 
 struct RunConfig {
   std::string run_id;

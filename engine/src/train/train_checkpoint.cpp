@@ -31,6 +31,7 @@ void saveTrainCheckpoint(const std::string& path, const std::vector<std::pair<st
     tensors["adamw.exp_avg_sq/" + name] = s->exp_avg_sq.cpu();
     adam_steps[name] = s->step;
   }
+  for (const auto& [name, t] : progress.best_weights) tensors["best/" + name] = t;
   auto meta = progressJson(progress);
   meta["adam_steps"] = adam_steps;
   saveSafetensors(path, tensors, {{"state", meta.dump()}});
@@ -84,6 +85,17 @@ TrainProgress loadTrainCheckpoint(const std::string& path,
     // Zeroed, not freed, after the interrupted run's last step (HfAdamW::zeroGrad).
     param.mutable_grad() = torch::zeros_like(param);
   }
+  for (const auto& [name, param] : params) {
+    auto it = file.tensors.find("best/" + name);
+    if (it == file.tensors.end()) continue;
+    if (it->second.sizes() != param.sizes())
+      throw EngineError(ErrorKind::Model, "checkpoint's best-evaluation tensor has a different shape",
+                        path + ":best/" + name);
+    p.best_weights[name] = it->second;
+  }
+  if (!p.best_weights.empty() && p.best_weights.size() != params.size())
+    throw EngineError(ErrorKind::Model, "checkpoint holds best-evaluation weights for only some trainable parameters",
+                      path);
   return p;
 }
 

@@ -1,9 +1,12 @@
 // Resumable training checkpoints: <run-dir>/checkpoint/state.safetensors holds the trainable
 // parameters ("param/<name>"), the AdamW moments ("adamw.exp_avg/<name>", "adamw.exp_avg_sq/<name>")
-// and, in the safetensors metadata key "state", the counters and selection state as JSON.
+// and, in the safetensors metadata key "state", the counters and selection state as JSON. With
+// train.keep best, the trainable tensors of the best dev evaluation travel along ("best/<name>"),
+// so a resumed run still ends with the best evaluation's weights.
 #pragma once
 #include <torch/torch.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -23,6 +26,9 @@ struct TrainProgress {
   nlohmann::json best = nlohmann::json::object();   ///< split -> metric -> value at best eval
   nlohmann::json final = nlohmann::json::object();  ///< at the last eval
   int64_t last_eval_step = -1;
+  /// Trainable tensors (by trainableParameters name, CPU copies) at the best evaluation; empty
+  /// unless train.keep is best.
+  std::map<std::string, torch::Tensor> best_weights;
 };
 
 /// Writes a checkpoint atomically (temp file + rename). Throws EngineError(Io) on failure.

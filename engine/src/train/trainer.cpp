@@ -143,6 +143,13 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
       lambda > 0 && (peft.num_modules > 1 || (cfg.peft.method == PeftMethod::Lora && cfg.peft.lora.dropout > 0));
   const std::string primary = nlg ? "bleu" : spec.primary_metric;
 
+  // train.keep best: the trainable tensors of each new best evaluation, written at the end.
+  const bool keep_best = cfg.train.keep == KeepWeights::Best;
+  auto keepBest = [&]() {
+    if (!keep_best) return;
+    for (const auto& [name, p] : trainable) prog.best_weights[name] = p.detach().to(torch::kCPU, /*non_blocking=*/false, /*copy=*/true);
+  };
+
   auto run_eval = [&](double epoch_f) {
     json split_metrics = json::object();
     if (nlg) {
@@ -158,6 +165,7 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
         prog.best_value = v;
         prog.best_step = prog.step;
         prog.best = split_metrics;
+        keepBest();
         writeNlgPredictions((run_dir / "predictions").string(), nlg_data, r);
       }
       prog.final = split_metrics;
@@ -181,6 +189,7 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
       prog.best_value = v;
       prog.best_step = prog.step;
       prog.best = split_metrics;
+      keepBest();
       for (size_t i = 0; i < data.dev.size(); ++i)
         writeGluePredictions((run_dir / "predictions").string(), data.dev[i], results[i], spec.regression);
     }
@@ -297,10 +306,20 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
   if (prog.last_eval_step != prog.step) run_eval(static_cast<double>(prog.epoch));
   checkpoint();
 
-  // Final artifacts: all modules, and what inference runs (merged).
+  // Final artifacts: all modules, and what inference runs (merged), from the best evaluation's
+  // weights (train.keep best; the checkpoint above keeps the last step's for a later resume).
+  int64_t weights_step = prog.step;
+  if (keep_best && prog.has_best) {
+    torch::NoGradGuard no_grad;
+    for (auto& [name, p] : trainable) p.copy_(prog.best_weights.at(name));
+    weights_step = prog.best_step;
+  }
   std::map<std::string, torch::Tensor> adapters;
   for (auto& [name, p] : trainable) adapters[name] = p.detach().cpu();
-  json meta = {{"peft", resolved["peft"]}, {"model", cfg.model_path}, {"task", cfg.task.name}};
+  json meta = {{"peft", resolved["peft"]},
+               {"model", cfg.model_path},
+               {"task", cfg.task.name},
+               {"weights_step", weights_step}};
   saveSafetensors((run_dir / "adapters.safetensors").string(), adapters, {{"config", meta.dump()}});
   model->eval();
   auto merged = mergedParameters(*model);
@@ -310,7 +329,7 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   json finished = {{"final", prog.final},       {"best", prog.best}, {"best_step", prog.best_step},
                    {"primary_metric", primary}, {"wall_s", wall},    {"params", paramsJson(peft.counts)},
-                   {"total_steps", total_steps}};
+                   {"total_steps", total_steps}, {"weights_step", weights_step}};
   if (nlg) {
     finished["predictions"] = "predictions/dev.tsv";
     finished["metric_notes"] = {{"meteor", "METEOR (exact match approximation; docs/nlg.md)"}};

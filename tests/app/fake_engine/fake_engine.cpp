@@ -16,13 +16,22 @@
 // FAKE_ENGINE_FAIL_TASK=<task>: runs whose task.name matches use mode "error".
 // SIGTERM/SIGINT: writes a checkpoint, an `error` event of kind interrupted, exits 8.
 // --resume continues from checkpoint/state.json.
+// `eval --run-dir RUN [--split S | --data F] [--inference I] [--out DIR]` (docs/protocol.md): started
+// (mode eval), 3 progress events, on a labelled split metric events (accuracy = evalAccuracy()) and
+// finished; on a test split a GLUE submission file instead; writes predictions.tsv and metrics.json.
+// FAKE_ENGINE_MODE=error → an `error` event (kind data) and exit 4; hang → silence forever.
+// `export --run-dir RUN --format F --out DIR`: writes placeholder files of the format and the one
+// `exported` line; merged-model of an adapter run fails as the engine does (stderr line, exit 5).
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QFileInfo>
+#include <QMap>
 #include <QJsonObject>
 #include <QThread>
 
@@ -94,6 +103,134 @@ void sleepMs(int ms, int step) {
   }
 }
 
+QJsonObject readJson(const QString& path) {
+  QFile f(path);
+  return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object() : QJsonObject();
+}
+
+/// The accuracy fake eval reports: depends on split and inference so tests can tell them apart.
+double evalAccuracy(const QString& split, const QString& inference) {
+  return 0.5 + 0.01 * double(split.size()) + 0.001 * double(inference.size());
+}
+
+/// GLUE-benchmark submission file name of a task's test split ("" when none).
+QString submissionName(const QString& task, const QString& split) {
+  const QString t = task.toLower();
+  if (t == "mnli") return split == "test_matched" ? "MNLI-m.tsv" : "MNLI-mm.tsv";
+  const QMap<QString, QString> names{{"rte", "RTE.tsv"},   {"cola", "CoLA.tsv"}, {"sst2", "SST-2.tsv"},
+                                     {"mrpc", "MRPC.tsv"}, {"stsb", "STS-B.tsv"}, {"qqp", "QQP.tsv"},
+                                     {"qnli", "QNLI.tsv"}, {"wnli", "WNLI.tsv"}};
+  return names.value(t);
+}
+
+int fakeEval(const QCommandLineParser& p) {
+  const QString runDir = p.value("run-dir");
+  const QJsonObject config = readJson(QDir(runDir).filePath("config.json"));
+  if (config.isEmpty()) {
+    std::fprintf(stderr, "adamix-engine: io error: %s: cannot read config.json\n", qPrintable(runDir));
+    return 7;
+  }
+  g_run = config.value("run_id").toString();
+  const QString task = config.value("task").toObject().value("name").toString();
+  const QString dataFile = p.value("data");
+  const QString split = dataFile.isEmpty() ? (p.value("split").isEmpty() ? "dev" : p.value("split"))
+                                           : QFileInfo(dataFile).completeBaseName();
+  QString inference = p.value("inference");
+  if (inference.isEmpty())
+    inference = config.value("peft").toObject().value("adamix").toObject().value("inference").toString("merged");
+  QString outDir = p.value("out");
+  if (outDir.isEmpty()) outDir = QDir(runDir).filePath("eval/" + split + "-" + QString(inference).replace(':', '-'));
+  outDir = QDir(outDir).absolutePath();
+  QDir().mkpath(outDir);
+  g_runDir = outDir;  // events.jsonl of the eval goes there; the run's own stays as training wrote it
+  const bool labelled = !split.startsWith("test");
+  const int examples = 12, batches = 3;
+  const QJsonObject params{{"total", 1000}, {"trainable", 100}, {"trainable_peft", 80}, {"inference_peft", 20},
+                           {"head", 20}};
+  const int weightsStep = readJson(QDir(runDir).filePath("results.json")).value("best_step").toInt();
+  emitEvent("started", {{"config", config},   {"device", "cpu"},    {"threads", 1},        {"params", params},
+                        {"total_steps", batches}, {"resumed_from_step", 0}, {"mode", "eval"}, {"split", split},
+                        {"inference", inference}, {"examples", examples}});
+  const QString mode = qEnvironmentVariable("FAKE_ENGINE_MODE");
+  if (mode == "hang")
+    for (;;) sleepMs(1000, 0);
+  if (mode == "error") {
+    emitEvent("error", {{"kind", "data"}, {"message", "bad label 'maybe'"}, {"location", "dev.tsv:3"}});
+    std::fprintf(stderr, "adamix-engine: data error: dev.tsv:3: bad label 'maybe'\n");
+    return 4;
+  }
+  for (int b = 1; b <= batches; ++b) {
+    sleepMs(10, 0);
+    emitEvent("progress", {{"step", b}, {"total_steps", batches}});
+  }
+  QJsonObject metrics;
+  if (labelled) {
+    const double acc = evalAccuracy(split, inference);
+    emitEvent("metric", {{"step", weightsStep}, {"epoch", 0}, {"split", split}, {"name", "accuracy"}, {"value", acc}});
+    metrics = {{split, QJsonObject{{"accuracy", acc}}}};
+  }
+  QFile pred(QDir(outDir).filePath("predictions.tsv"));
+  if (pred.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+    pred.write(labelled ? "index\tprediction\tlabel\tprob_0\tprob_1\n" : "index\tprediction\tprob_0\tprob_1\n");
+    for (int i = 0; i < examples; ++i)
+      pred.write(labelled ? QStringLiteral("%1\t%2\t%2\t0.4\t0.6\n").arg(i).arg(i % 2).toUtf8()
+                          : QStringLiteral("%1\t%2\t0.4\t0.6\n").arg(i).arg(i % 2).toUtf8());
+  }
+  QJsonObject finished{{"mode", "eval"},          {"final", metrics},     {"best", metrics},
+                       {"best_step", weightsStep}, {"primary_metric", "accuracy"}, {"wall_s", 0.05},
+                       {"params", params},        {"split", split},       {"inference", inference},
+                       {"examples", examples},    {"out", outDir},        {"predictions", "predictions.tsv"}};
+  const QString submission = labelled || !dataFile.isEmpty() ? QString() : submissionName(task, split);
+  if (!submission.isEmpty()) {
+    QFile sub(QDir(outDir).filePath(submission));
+    if (sub.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+      sub.write("index\tprediction\n");
+      for (int i = 0; i < examples; ++i)
+        sub.write(QStringLiteral("%1\t%2\n").arg(i).arg(i % 2 ? "entailment" : "not_entailment").toUtf8());
+    }
+    finished["submission"] = submission;
+  }
+  writeJson(QDir(outDir).filePath("metrics.json"), finished);
+  emitEvent("finished", finished);
+  return 0;
+}
+
+int fakeExport(const QCommandLineParser& p) {
+  const QString runDir = p.value("run-dir");
+  const QJsonObject config = readJson(QDir(runDir).filePath("config.json"));
+  const QString format = p.value("format");
+  if (config.isEmpty()) {
+    std::fprintf(stderr, "adamix-engine: io error: %s: cannot read config.json\n", qPrintable(runDir));
+    return 7;
+  }
+  const QString method = config.value("peft").toObject().value("method").toString();
+  if (format == "merged-model" && method == "adapter") {
+    std::fprintf(stderr, "adamix-engine: model error: adapters are non-linear and cannot be folded into the base "
+                         "weights; export them as adamix instead\n");
+    return 5;
+  }
+  QStringList files;
+  if (format == "peft")
+    files = {"adapter_config.json", "adapter_model.safetensors"};
+  else if (format == "merged-model")
+    files = {"config.json", "model.safetensors", "tokenizer.json"};
+  else if (format == "adamix")
+    files = {"config.json", "pytorch_model.bin"};
+  else {
+    std::fprintf(stderr, "adamix-engine: config error: --format: unknown format '%s'\n", qPrintable(format));
+    return 3;
+  }
+  const QString outDir = QDir(p.value("out")).absolutePath();
+  QDir().mkpath(outDir);
+  for (const QString& f : files) writeJson(QDir(outDir).filePath(f), {{"fake", format}});
+  QJsonArray fl;
+  for (const QString& f : files) fl << f;
+  const QJsonObject line{{"event", "exported"}, {"schema", "1.0"}, {"format", format}, {"out", outDir},
+                         {"files", fl},         {"notes", QJsonArray{QString("fake export of %1").arg(format)}}};
+  writeRaw(QJsonDocument(line).toJson(QJsonDocument::Compact) + '\n');
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -108,11 +245,14 @@ int main(int argc, char** argv) {
   p.addOption({"threads", "threads", "N"});
   p.addOption({"resume", "resume"});
   p.addOption({"version", "version"});
+  for (const char* o : {"split", "data", "inference", "out", "format"}) p.addOption({o, o, "V"});
   p.process(app);
   if (p.isSet("version")) {
     std::printf("adamix-engine 0.0.0-fake\n");
     return 0;
   }
+  if (p.positionalArguments().value(0) == "eval" && p.isSet("run-dir")) return fakeEval(p);
+  if (p.positionalArguments().value(0) == "export" && p.isSet("run-dir")) return fakeExport(p);
   if (p.positionalArguments().value(0) != "train" || !p.isSet("config") || !p.isSet("run-dir")) {
     std::fprintf(stderr, "usage: fake_engine train --config FILE --run-dir DIR\n");
     return 2;

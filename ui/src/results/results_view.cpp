@@ -2,6 +2,7 @@
 #include "results/results_view.h"
 
 #include "export/result_set.h"
+#include "runs/run_actions.h"
 #include "workspace/study_combo.h"
 #include "workspace/workspace.h"
 
@@ -88,12 +89,18 @@ ResultsView::ResultsView(Workspace* workspace, QWidget* parent) : QWidget(parent
   table_->setAlternatingRowColors(true);
   table_->verticalHeader()->setVisible(false);
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-  table_->setContextMenuPolicy(Qt::ActionsContextMenu);
-  auto* copyAct = new QAction(tr("Copy table as Markdown"), table_);
-  copyAct->setShortcut(QKeySequence::Copy);
-  copyAct->setShortcutContext(Qt::WidgetShortcut);
-  connect(copyAct, &QAction::triggered, this, [this] { copyToClipboard(TableFormat::Markdown); });
-  table_->addAction(copyAct);
+  table_->setContextMenuPolicy(Qt::CustomContextMenu);
+  copyAct_ = new QAction(tr("Copy table as Markdown"), table_);
+  copyAct_->setShortcut(QKeySequence::Copy);
+  copyAct_->setShortcutContext(Qt::WidgetShortcut);
+  connect(copyAct_, &QAction::triggered, this, [this] { copyToClipboard(TableFormat::Markdown); });
+  table_->addAction(copyAct_);  // the shortcut works without the menu
+  connect(table_, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+    const QModelIndex index = table_->indexAt(pos);
+    QMenu* menu = cellMenu(index.isValid() ? index.row() : -1, index.isValid() ? index.column() : -1);
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    menu->popup(table_->viewport()->mapToGlobal(pos));
+  });
   lay->addWidget(table_, 1);
   status_ = new QLabel;
   status_->setWordWrap(true);
@@ -145,7 +152,8 @@ void ResultsView::refresh() {
     pivot_ = app::buildPivot(rs, po);
     status_->setText(rs.runs.empty()
                          ? tr("No finished runs with results yet.")
-                         : tr("%1 finished runs%2. Cells: mean ± sample std over seeds; bold: best in column.")
+                         : tr("%1 finished runs%2. Cells: mean ± sample std over seeds; bold: best in column; "
+                              "\"eval …\" columns: evaluations of the runs' saved weights (right-click a row).")
                                .arg(rs.runs.size())
                                .arg(runFilter_.isEmpty() ? QString() : tr(" (the selected ones)")));
   } catch (const std::exception& e) {
@@ -166,8 +174,11 @@ void ResultsView::fillTable() {
   if (!pivot_.columns.empty()) headers << QStringLiteral("n");
   table_->setHorizontalHeaderLabels(headers);
   for (int r = 0; r < int(pivot_.rowLabels.size()); ++r) {
-    for (int c = 0; c < labelCols && c < pivot_.rowLabels[size_t(r)].size(); ++c)
-      table_->setItem(r, c, new QTableWidgetItem(pivot_.rowLabels[size_t(r)][c]));
+    for (int c = 0; c < labelCols && c < pivot_.rowLabels[size_t(r)].size(); ++c) {
+      auto* label = new QTableWidgetItem(pivot_.rowLabels[size_t(r)][c]);
+      label->setData(Qt::UserRole + 1, r);  // the pivot row, kept through sorting (runsAt)
+      table_->setItem(r, c, label);
+    }
     const int rowN = r < int(pivot_.rowN.size()) ? pivot_.rowN[size_t(r)] : 0;
     for (int c = 0; c < int(pivot_.columns.size()); ++c) {
       const app::PivotCell& cell = pivot_.cells[size_t(r)][size_t(c)];
@@ -190,6 +201,51 @@ void ResultsView::fillTable() {
     }
   }
   table_->setSortingEnabled(true);
+}
+
+QList<qint64> ResultsView::runsAt(int row, int column) const {
+  const QTableWidgetItem* label = row >= 0 ? table_->item(row, 0) : nullptr;
+  if (!label) return {};
+  const int pivotRow = label->data(Qt::UserRole + 1).toInt();
+  if (pivotRow < 0 || pivotRow >= int(pivot_.rowRuns.size())) return {};
+  const int labelCols = int(pivot_.rowHeaders.size());
+  const int c = column - labelCols;
+  const QString task = c >= 0 && c < int(pivot_.columns.size()) ? pivot_.columns[size_t(c)].task : QString();
+  QList<qint64> out;
+  for (qint64 id : pivot_.rowRuns[size_t(pivotRow)]) {
+    if (!task.isEmpty()) {
+      const auto run = ws_->store().run(id);
+      if (!run || run->task != task) continue;
+    }
+    out << id;
+  }
+  return out;
+}
+
+QMenu* ResultsView::cellMenu(int row, int column) {
+  auto* menu = new QMenu(table_);
+  menu->addAction(copyAct_);
+  if (!actions_ || !ws_->isOpen()) return menu;
+  QList<qint64> runs;
+  try {
+    runs = runsAt(row, column);
+  } catch (const std::exception&) {
+    return menu;  // the store went away: copying still works
+  }
+  for (qint64 id : runs) {
+    const auto run = ws_->store().run(id);
+    if (!run) continue;
+    const QString title = runTitle(*run);
+    if (runs.size() == 1) {
+      menu->addSection(title);
+      actions_->addActions(menu, id);
+    } else {
+      QMenu* sub = menu->addMenu(title);
+      sub->setObjectName(QStringLiteral("run-%1").arg(id));
+      actions_->addActions(sub, id);
+    }
+  }
+  return menu;
 }
 
 QString ResultsView::exportText(TableFormat format) const {

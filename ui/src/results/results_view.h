@@ -10,6 +10,7 @@
 #include <optional>
 
 class QCheckBox;
+class QMenu;
 class QComboBox;
 class QLabel;
 class QTableWidget;
@@ -17,6 +18,7 @@ class QPushButton;
 
 namespace adamix::ui {
 
+class RunActions;
 class Workspace;
 
 /// Export formats of the results table.
@@ -41,6 +43,12 @@ class ResultsView : public QWidget {
   /// Copies the export text to the clipboard.
   void copyToClipboard(TableFormat format) const;
   QTableWidget* table() const { return table_; }
+  /// Gives the table's context menu the actions of the runs behind a row (Evaluate on…, …).
+  void setRunActions(RunActions* actions) { actions_ = actions; }
+  /// The runs behind a table cell: its row's runs, of the column's task for a task column.
+  QList<qint64> runsAt(int row, int column) const;
+  /// The context menu of a table cell (caller owns it): copy actions, then per run its actions.
+  QMenu* cellMenu(int row, int column);
 
  public slots:
   /// Rebuilds the pivot from the store.
@@ -51,6 +59,8 @@ class ResultsView : public QWidget {
  private:
   void fillTable();
   Workspace* ws_;
+  RunActions* actions_ = nullptr;
+  QAction* copyAct_;
   QComboBox* study_;
   QComboBox* kind_;
   QCheckBox* primaryOnly_;

@@ -6,6 +6,8 @@
 #include "monitor/monitor_view.h"
 #include "outputs/outputs_view.h"
 #include "results/results_view.h"
+#include "runs/job_dialog.h"
+#include "runs/run_actions.h"
 #include "shell/demo_locator.h"
 #include "shell/theme.h"
 #include "shell/welcome_page.h"
@@ -68,6 +70,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   treeDock_->setWidget(tree_);
   addDockWidget(Qt::LeftDockWidgetArea, treeDock_);
   resizeDocks({treeDock_}, {340}, Qt::Horizontal);  // room for "task · variant" labels; saved layouts win
+
+  runActions_ = new RunActions(ws_, this);
+  tree_->setRunActions(runActions_);
+  results_->setRunActions(runActions_);
+  connect(runActions_, &RunActions::jobStarted, this, [this](JobDialog* dlg) {
+    connect(dlg, &JobDialog::jobFinished, this, [this, dlg](bool ok) {
+      if (ok && !dlg->outputFolder().isEmpty())
+        statusBar()->showMessage(tr("Written to %1").arg(QDir::toNativeSeparators(dlg->outputFolder())), 10000);
+    });
+  });
 
   wsLabel_ = new QLabel;
   statusBar()->addPermanentWidget(wsLabel_);

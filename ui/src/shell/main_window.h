@@ -17,6 +17,7 @@ class DesignerView;
 class MonitorView;
 class OutputsView;
 class ResultsView;
+class RunActions;
 class RunTree;
 class WelcomePage;
 class Workspace;
@@ -51,6 +52,8 @@ class MainWindow : public QMainWindow {
   OutputsView* outputs() const { return outputs_; }
   QTabWidget* tabs() const { return tabs_; }
   WelcomePage* welcome() const { return welcome_; }
+  /// The run context-menu actions (Evaluate on…, Predict test set…, Export adapters…).
+  RunActions* runActions() const { return runActions_; }
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -74,6 +77,7 @@ class MainWindow : public QMainWindow {
   CompareView* compare_;
   ResultsView* results_;
   OutputsView* outputs_;
+  RunActions* runActions_;
   QLabel* wsLabel_;
   QString studyTitle_;
 };

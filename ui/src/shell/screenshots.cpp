@@ -6,6 +6,10 @@
 #include "monitor/monitor_view.h"
 #include "outputs/outputs_view.h"
 #include "results/results_view.h"
+#include "runs/eval_dialog.h"
+#include "runs/export_dialog.h"
+#include "runs/job_dialog.h"
+#include "runs/run_actions.h"
 #include "shell/demo_locator.h"
 #include "shell/main_window.h"
 #include "workspace/run_tree.h"
@@ -18,7 +22,10 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
+#include <QComboBox>
 #include <QFileDialog>
+#include <QMenu>
+#include <QTreeWidget>
 #include <QPainter>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -44,6 +51,119 @@ QString grab(MainWindow& w, const QString& dir, const QString& name) {
   const QString path = QDir(dir).filePath(name);
   w.grab().save(path);
   return path;
+}
+
+/// The window, dimmed when `dim`, with `top` (a dialog or popup) drawn over it: centred, or at
+/// its own position relative to the window when `atPosition` (menus).
+QString grabWithOverlay(MainWindow& w, QWidget* top, const QString& dir, const QString& name, bool atPosition) {
+  settle(300);
+  QPixmap shot = w.grab();
+  QPainter painter(&shot);
+  if (!atPosition) painter.fillRect(shot.rect(), QColor(0, 0, 0, 90));
+  const QPixmap d = top->grab();
+  const QPoint at = atPosition ? w.mapFromGlobal(top->mapToGlobal(QPoint(0, 0)))
+                               : QPoint((shot.width() - d.width()) / 2, (shot.height() - d.height()) / 2);
+  painter.drawPixmap(at, d);
+  painter.end();
+  const QString path = QDir(dir).filePath(name);
+  return shot.save(path) ? path : QString();
+}
+
+/// Waits (up to 10 min) for the last job dialog to finish.
+JobDialog* waitForJob(MainWindow& w) {
+  JobDialog* job = w.runActions()->lastJob();
+  QElapsedTimer t;
+  t.start();
+  while (job && !job->isDone() && t.elapsed() < 10 * 60 * 1000) settle(200);
+  return job;
+}
+
+/// 10-16: a finished run's context menu in the tree, Evaluate on… (dev, ensemble), the finished
+/// job with its output folder, the results with the evaluation column and a cell's context menu,
+/// Export adapters… (peft into the workspace's exports/) and its outcome.
+void renderRunActions(MainWindow& w, const QString& dir, qint64 runId, QStringList& out) {
+  w.showScreen(MainWindow::Results);
+  w.runTree()->refresh();
+  w.runTree()->selectRuns({runId});
+  QTreeWidget* tree = w.runTree()->tree();
+  // Right-clicks the run's row; the menu that opens and its action `name` (the menu closes itself).
+  auto openMenu = [&](const QString& name) -> std::pair<QMenu*, QAction*> {
+    QTreeWidgetItem* item = tree->selectedItems().value(0);
+    if (!item) return {nullptr, nullptr};
+    tree->scrollToItem(item);
+    emit tree->customContextMenuRequested(tree->visualItemRect(item).center());
+    auto* menu = qobject_cast<QMenu*>(QApplication::activePopupWidget());
+    if (!menu) return {nullptr, nullptr};
+    for (QAction* a : menu->actions())
+      if (a->objectName() == name) return {menu, a};
+    return {menu, nullptr};
+  };
+
+  auto [menu, evaluate] = openMenu(QStringLiteral("evaluateRun"));
+  if (!evaluate) return;
+  menu->setActiveAction(evaluate);
+  if (const QString p = grabWithOverlay(w, menu, dir, QStringLiteral("10-run-menu.png"), true); !p.isEmpty()) out << p;
+  QTimer::singleShot(300, &w, [&] {
+    auto* dlg = qobject_cast<EvalDialog*>(QApplication::activeModalWidget());
+    if (!dlg) return;
+    const int ensemble = dlg->inferenceCombo()->findData(QStringLiteral("ensemble"));
+    if (ensemble >= 0) dlg->inferenceCombo()->setCurrentIndex(ensemble);
+    if (const QString p = grabWithOverlay(w, dlg, dir, QStringLiteral("11-evaluate-dialog.png"), false); !p.isEmpty())
+      out << p;
+    dlg->accept();
+  });
+  evaluate->trigger();
+  menu->close();
+  if (JobDialog* job = waitForJob(w)) {
+    if (const QString p = grabWithOverlay(w, job, dir, QStringLiteral("12-eval-done.png"), false); !p.isEmpty())
+      out << p;
+    job->close();
+  }
+  w.results()->setStudy(std::nullopt);
+  out << grab(w, dir, QStringLiteral("13-results-eval.png"));
+  {  // the same actions from a Results cell: one submenu per run behind it (one per seed)
+    QTableWidget* table = w.results()->table();
+    const auto run = w.workspace()->store().run(runId);
+    int row = -1;
+    for (int r = 0; r < table->rowCount() && run; ++r)
+      if (w.results()->runsAt(r, 1).contains(runId)) row = r;
+    if (row >= 0) {
+      emit table->customContextMenuRequested(table->visualItemRect(table->item(row, 1)).center());
+      if (auto* cellMenu = qobject_cast<QMenu*>(QApplication::activePopupWidget())) {
+        QMenu* sub = cellMenu->findChild<QMenu*>(QStringLiteral("run-%1").arg(runId));
+        if (sub) {
+          cellMenu->setActiveAction(sub->menuAction());
+          sub->popup(cellMenu->mapToGlobal(cellMenu->actionGeometry(sub->menuAction()).topRight()));
+        }
+        settle(300);
+        QPixmap shot = w.grab();
+        QPainter painter(&shot);
+        for (QMenu* m : {cellMenu, sub})
+          if (m && m->isVisible()) painter.drawPixmap(w.mapFromGlobal(m->mapToGlobal(QPoint(0, 0))), m->grab());
+        painter.end();
+        const QString path = QDir(dir).filePath(QStringLiteral("14-results-menu.png"));
+        if (shot.save(path)) out << path;
+        cellMenu->close();
+      }
+    }
+  }
+
+  auto [menu2, exportAct] = openMenu(QStringLiteral("exportRun"));
+  if (!exportAct) return;
+  QTimer::singleShot(300, &w, [&] {
+    auto* dlg = qobject_cast<ExportDialog*>(QApplication::activeModalWidget());
+    if (!dlg) return;
+    if (const QString p = grabWithOverlay(w, dlg, dir, QStringLiteral("15-export-dialog.png"), false); !p.isEmpty())
+      out << p;
+    dlg->accept();
+  });
+  exportAct->trigger();
+  menu2->close();
+  if (JobDialog* job = waitForJob(w)) {
+    if (const QString p = grabWithOverlay(w, job, dir, QStringLiteral("16-export-done.png"), false); !p.isEmpty())
+      out << p;
+    job->close();
+  }
 }
 
 }  // namespace
@@ -157,6 +277,27 @@ QStringList renderScreenshots(MainWindow& w, const ScreenshotOptions& o) {
   w.showScreen(MainWindow::Outputs);
   w.outputs()->refresh();
   out << grab(w, o.dir, "08-outputs.png");
+
+  // 10-16. a finished run's context menu (an AdaMix-LoRA run when there is one, so that every
+  // export format applies): evaluate, the results beside the run's own, export
+  if (o.runActions && !ids.isEmpty()) {
+    qint64 pick = ids.front();
+    int best = -1;
+    for (qint64 id : ids) {
+      const auto run = w.workspace()->store().run(id);
+      if (!run) continue;
+      const nlohmann::json::json_pointer modules("/peft/adamix/num_modules"), method("/peft/method");
+      const bool mixture = run->config.contains(modules) && run->config.at(modules).is_number_integer() &&
+                           run->config.at(modules).get<int>() > 1;
+      const bool lora = run->config.contains(method) && run->config.at(method) == "lora";
+      const int score = 2 * mixture + lora;
+      if (score > best) {
+        best = score;
+        pick = id;
+      }
+    }
+    renderRunActions(w, o.dir, pick, out);
+  }
   return out;
 }
 

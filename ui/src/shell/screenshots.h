@@ -15,11 +15,14 @@ struct ScreenshotOptions {
   QString studyFile;      ///< loaded in the designer (default: the demo study, if found)
   QString launchStudy;    ///< if set: launch it and capture the monitor while runs train
   int monitorWaitS = 60;  ///< how long to wait for live curves when launching
+  bool runActions = false;  ///< also drive the first finished run's context menu: evaluate, export
 };
 
 /// Grabs welcome, designer, monitor, compare (curves and bars), results and the Export… dialog
-/// (accepted: DIR/demo.tex is the exported LaTeX table) and the Outputs screen; returns the
-/// paths written.
+/// (accepted: DIR/demo.tex is the exported LaTeX table) and the Outputs screen; with
+/// `runActions`, a finished run's context menu, the Evaluate on… dialog, the finished job, the
+/// results with the evaluation column and the Export adapters… dialog (these evaluate and export
+/// through the engine, adding to the workspace). Returns the paths written.
 QStringList renderScreenshots(MainWindow& window, const ScreenshotOptions& options);
 
 }  // namespace adamix::ui

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "workspace/run_tree.h"
 
+#include "runs/run_actions.h"
 #include "workspace/status_icons.h"
 #include "workspace/workspace.h"
 
@@ -9,6 +10,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QSet>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -66,6 +68,24 @@ RunTree::RunTree(Workspace* workspace, QWidget* parent) : QWidget(parent), ws_(w
   });
   connect(ws_, &Workspace::changed, this, &RunTree::refresh);
   connect(ws_, &Workspace::closed, this, &RunTree::refresh);
+  tree_->setContextMenuPolicy(Qt::CustomContextMenu);
+  connect(tree_, &QWidget::customContextMenuRequested, this, &RunTree::showContextMenu);
+}
+
+QMenu* RunTree::runMenu(qint64 runId) {
+  if (!actions_) return nullptr;
+  auto* menu = new QMenu(tree_);
+  actions_->addActions(menu, runId);
+  return menu;
+}
+
+void RunTree::showContextMenu(const QPoint& pos) {
+  QTreeWidgetItem* item = tree_->itemAt(pos);
+  if (!item || item->data(0, kKindRole).toInt() != 1) return;
+  QMenu* menu = runMenu(item->data(0, kIdRole).toLongLong());
+  if (!menu) return;
+  menu->setAttribute(Qt::WA_DeleteOnClose);
+  menu->popup(tree_->viewport()->mapToGlobal(pos));
 }
 
 void RunTree::refresh() {

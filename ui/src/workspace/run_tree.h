@@ -7,6 +7,7 @@
 #include <optional>
 
 class QComboBox;
+class QMenu;
 class QLineEdit;
 class QTreeWidget;
 class QTreeWidgetItem;
@@ -14,6 +15,7 @@ class QLabel;
 
 namespace adamix::ui {
 
+class RunActions;
 class Workspace;
 
 /// Tree of the workspace's studies (top level) and runs (children; "Imported runs" for runs
@@ -32,6 +34,10 @@ class RunTree : public QWidget {
   /// Number of run rows shown after filtering.
   int visibleRunCount() const;
   QTreeWidget* tree() const { return tree_; }
+  /// Gives run rows a context menu with these actions (Evaluate on…, Predict test set…, Export adapters…).
+  void setRunActions(RunActions* actions) { actions_ = actions; }
+  /// The context menu of one run row (caller owns it); nullptr without run actions.
+  QMenu* runMenu(qint64 runId);
   QLineEdit* filterEdit() const { return filter_; }
 
  public slots:
@@ -48,7 +54,9 @@ class RunTree : public QWidget {
 
  private:
   void applyFilter();
+  void showContextMenu(const QPoint& pos);
   Workspace* ws_;
+  RunActions* actions_ = nullptr;
   QTreeWidget* tree_;
   QLineEdit* filter_;
   QComboBox* status_;

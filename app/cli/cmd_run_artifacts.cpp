@@ -1,0 +1,209 @@
+// adamix run eval | run predict | run export: a finished run's weights through adamix-engine.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "cli_common.h"
+#include "cli_store.h"
+#include "commands.h"
+#include "progress.h"
+
+#include "exec/engine_job.h"
+#include "exec/local_executor.h"
+#include "exec/study_launch.h"
+
+#include <QDir>
+#include <QEventLoop>
+#include <QFileInfo>
+
+namespace adamix::cli {
+
+namespace {
+
+/// Options every `run` subcommand takes: --db, --engine.
+void addCommonOptions(QCommandLineParser& p) {
+  addDbOption(p);
+  p.addOption({"engine", "adamix-engine executable (default: $ADAMIX_ENGINE, next to adamix, build tree, PATH).",
+               "PATH"});
+}
+
+/// Parses the command line, opens the store and finds RUN. Returns -1 to continue, else an exit code.
+int prepare(QCommandLineParser& p, const QString& words, const QStringList& args, app::Store& store,
+            std::optional<app::RunRecord>* run) {
+  if (int rc = parseCommand(p, words, args); rc >= 0) return rc;
+  if (p.positionalArguments().size() != 1) {
+    err() << "adamix " << words << ": give exactly one RUN (its id or config hash prefix)\n";
+    return kUsage;
+  }
+  if (!openStore(p, store, true)) return kStoreError;
+  try {
+    *run = findRunOrFail(store, p.positionalArguments().first());
+  } catch (const std::exception& e) {
+    return storeFailure(store, e);
+  }
+  if (!*run) return kBadInput;
+  if (const QString why = app::artifactBlocker(**run); !why.isEmpty()) {
+    err() << "adamix " << words << ": " << why << "\n";
+    return kBadInput;
+  }
+  return -1;
+}
+
+/// "rte · AdaMix · s1 (#3)".
+QString runLabel(const app::RunRecord& r) {
+  return QStringLiteral("%1 · %2 · s%3 (#%4)")
+      .arg(r.task, r.variant.isEmpty() ? QStringLiteral("base") : r.variant)
+      .arg(r.seed)
+      .arg(r.id);
+}
+
+/// The engine to use (--engine, $ADAMIX_ENGINE, …); "" after printing why there is none (exit kEngineError).
+QString engineOrFail(const QCommandLineParser& p) {
+  app::ExecutorOptions eo;
+  eo.enginePath = app::locateEngine(p.value("engine"));
+  if (app::engineUsable(eo)) return eo.enginePath;
+  err() << "adamix: adamix-engine not found" << (eo.enginePath.isEmpty() ? QString() : " at " + eo.enginePath)
+        << " (use --engine PATH or $ADAMIX_ENGINE)\n";
+  return {};
+}
+
+/// Runs `start` on `job`, printing progress, and waits for its end. Exit code: 0, or 1 (printed error).
+int runJob(app::EngineJob& job, const QString& words, const std::function<void(app::EngineJob&)>& start) {
+  JobProgress progress(job, runLabel(job.run()), stdoutIsTty());
+  bool ok = false;
+  QString message;
+  QEventLoop loop;
+  QObject::connect(&job, &app::EngineJob::finished, &loop, [&](bool good, const QString& m) {
+    ok = good;
+    message = m;
+    loop.quit();
+  });
+  start(job);
+  if (job.isRunning()) loop.exec();
+  progress.finish();
+  if (!ok) {
+    err() << "adamix " << words << ": " << message << "\n";
+    return kRunsFailed;
+  }
+  return kOk;
+}
+
+/// The stored evaluation's files and metrics, one per line.
+void printEvaluation(const app::Evaluation& e) {
+  out() << "out         " << e.outDir << "\n";
+  if (!e.predictions.isEmpty()) out() << "predictions " << QDir(e.outDir).filePath(e.predictions) << "\n";
+  if (!e.submission.isEmpty()) out() << "submission  " << QDir(e.outDir).filePath(e.submission) << "\n";
+  for (const auto& [name, value] : e.metrics)
+    out() << QStringLiteral("%1 %2").arg(name.leftJustified(11)).arg(value, 0, 'f', 4) << "\n";
+}
+
+}  // namespace
+
+int cmdRunEval(const QStringList& args) {
+  QCommandLineParser p;
+  p.setApplicationDescription(
+      "Evaluates a finished run's saved weights on a split of its task or on a data file in the task's\n"
+      "layout, and stores the metrics beside the run's own results (split and inference mode recorded).");
+  addCommonOptions(p);
+  p.addPositionalArgument("RUN", "The run: its id or config hash prefix (see 'adamix runs list').");
+  p.addOptions({
+      {"split", "dev, test, dev_matched, dev_mismatched, test_matched, test_mismatched or ax (default dev).", "S"},
+      {"data", "A data file in the task's layout instead of a split.", "FILE"},
+      {"inference", "merged, random, ensemble or module:K (default: the run's own setting).", "I"},
+      {"out", "Output directory (default: RUN_DIR/eval/<split>-<inference>/).", "DIR"},
+  });
+  app::Store store;
+  std::optional<app::RunRecord> run;
+  if (int rc = prepare(p, "run eval", args, store, &run); rc >= 0) return rc;
+  app::EvalRequest r;
+  r.split = p.value("split");
+  r.dataFile = p.value("data");
+  r.inference = p.value("inference");
+  r.outDir = p.value("out");
+  if (!r.split.isEmpty() && !r.dataFile.isEmpty()) {
+    err() << "adamix run eval: give --split or --data, not both\n";
+    return kUsage;
+  }
+  if (!r.inference.isEmpty() && !app::isValidInference(r.inference)) {
+    err() << "adamix run eval: --inference must be merged, random, ensemble or module:K, got '" << r.inference << "'\n";
+    return kUsage;
+  }
+  if (!r.dataFile.isEmpty() && !QFileInfo(r.dataFile).isFile()) {
+    err() << "adamix run eval: --data " << r.dataFile << ": no such file\n";
+    return kBadInput;
+  }
+  const QString engine = engineOrFail(p);
+  if (engine.isEmpty()) return kEngineError;
+  app::EngineJob job(store, *run, engine);
+  const int rc = runJob(job, "run eval", [&](app::EngineJob& j) { j.startEval({r}); });
+  if (rc == kOk)
+    for (const app::Evaluation& e : job.evaluations()) printEvaluation(e);
+  return rc;
+}
+
+int cmdRunPredict(const QStringList& args) {
+  QCommandLineParser p;
+  p.setApplicationDescription(
+      "Predicts the test split(s) of a finished run's task (MNLI: test_matched and test_mismatched) and\n"
+      "prints the GLUE-benchmark submission file(s) the engine wrote.");
+  addCommonOptions(p);
+  p.addPositionalArgument("RUN", "The run: its id or config hash prefix (see 'adamix runs list').");
+  p.addOption({"inference", "merged, random, ensemble or module:K (default: the run's own setting).", "I"});
+  app::Store store;
+  std::optional<app::RunRecord> run;
+  if (int rc = prepare(p, "run predict", args, store, &run); rc >= 0) return rc;
+  const QString inference = p.value("inference");
+  if (!inference.isEmpty() && !app::isValidInference(inference)) {
+    err() << "adamix run predict: --inference must be merged, random, ensemble or module:K, got '" << inference
+          << "'\n";
+    return kUsage;
+  }
+  std::vector<app::EvalRequest> requests;
+  for (const QString& split : app::testSplitsFor(run->task)) requests.push_back({split, {}, inference, {}});
+  const QString engine = engineOrFail(p);
+  if (engine.isEmpty()) return kEngineError;
+  app::EngineJob job(store, *run, engine);
+  const int rc = runJob(job, "run predict", [&](app::EngineJob& j) { j.startEval(requests); });
+  if (rc == kOk) {
+    for (const app::Evaluation& e : job.evaluations()) {
+      if (e.submission.isEmpty())
+        out() << "predictions " << QDir(e.outDir).filePath(e.predictions) << " (" << e.target()
+              << ": no GLUE submission file for this task)\n";
+      else
+        out() << "submission " << QDir(e.outDir).filePath(e.submission) << "\n";
+    }
+  }
+  return rc;
+}
+
+int cmdRunExport(const QStringList& args) {
+  QCommandLineParser p;
+  p.setApplicationDescription(
+      "Exports a finished run's weights: peft (a Hugging Face PEFT LoRA adapter), merged-model (LoRA folded\n"
+      "into a plain Hugging Face model) or adamix (the official microsoft/AdaMix layout, all modules).");
+  addCommonOptions(p);
+  p.addPositionalArgument("RUN", "The run: its id or config hash prefix (see 'adamix runs list').");
+  p.addOptions({{"format", "peft, merged-model or adamix.", "F"}, {"out", "Output directory.", "DIR"}});
+  app::Store store;
+  std::optional<app::RunRecord> run;
+  if (int rc = prepare(p, "run export", args, store, &run); rc >= 0) return rc;
+  const QString format = p.value("format");
+  if (!app::exportFormats().contains(format)) {
+    err() << "adamix run export: --format must be peft, merged-model or adamix\n";
+    return kUsage;
+  }
+  if (p.value("out").isEmpty()) {
+    err() << "adamix run export: --out DIR is required\n";
+    return kUsage;
+  }
+  const QString engine = engineOrFail(p);
+  if (engine.isEmpty()) return kEngineError;
+  app::EngineJob job(store, *run, engine);
+  const int rc = runJob(job, "run export", [&](app::EngineJob& j) { j.startExport(format, p.value("out")); });
+  if (rc == kOk && job.exportedEvent()) {
+    const app::ExportedEvent& x = *job.exportedEvent();
+    out() << "exported " << x.format << " to " << x.out << "\n";
+    for (const QString& f : x.files) out() << "  " << f << "\n";
+    for (const QString& n : x.notes) out() << "note: " << n << "\n";
+  }
+  return rc;
+}
+
+}  // namespace adamix::cli

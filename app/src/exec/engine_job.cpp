@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "exec/engine_job.h"
+
+#include <QMetaObject>
+
+namespace adamix::app {
+
+namespace {
+
+QString describe(const EvalRequest& r) {
+  const QString target = r.dataFile.isEmpty() ? r.split : r.dataFile;
+  return QStringLiteral("eval %1 (%2)").arg(target.isEmpty() ? QStringLiteral("dev") : target,
+                                            r.inference.isEmpty() ? QStringLiteral("run's inference") : r.inference);
+}
+
+}  // namespace
+
+EngineJob::EngineJob(Store& store, const RunRecord& run, const QString& enginePath, QObject* parent)
+    : QObject(parent), store_(store), run_(run), client_(enginePath) {}
+
+void EngineJob::startEval(const std::vector<EvalRequest>& requests) {
+  requests_ = requests;
+  current_ = 0;
+  done_.clear();
+  running_ = true;
+  if (const QString why = artifactBlocker(run_); !why.isEmpty()) {
+    QMetaObject::invokeMethod(this, [this, why] { end(false, why); }, Qt::QueuedConnection);
+    return;
+  }
+  nextEval();
+}
+
+void EngineJob::nextEval() {
+  if (current_ >= requests_.size()) {
+    end(true, {});
+    return;
+  }
+  const EvalRequest& r = requests_[current_];
+  parser_ = EventParser();
+  finished_.reset();
+  error_.reset();
+  protocolErrors_.clear();
+  emit stepStarted(int(current_), int(requests_.size()), describe(r));
+  client_.run(
+      evalArgs(run_.runDir, r), [this](const QByteArray& chunk) { onChunk(chunk); },
+      [this](const EngineResult& result) { onEvalEnded(result); });
+}
+
+void EngineJob::startExport(const QString& format, const QString& outDir) {
+  requests_.clear();
+  done_.clear();
+  exported_.reset();
+  parser_ = EventParser();
+  error_.reset();
+  protocolErrors_.clear();
+  running_ = true;
+  QString why = artifactBlocker(run_);
+  if (why.isEmpty() && !exportFormats().contains(format))
+    why = QStringLiteral("unknown export format '%1' (expected %2)").arg(format, exportFormats().join(QStringLiteral(", ")));
+  if (!why.isEmpty()) {
+    QMetaObject::invokeMethod(this, [this, why] { end(false, why); }, Qt::QueuedConnection);
+    return;
+  }
+  emit stepStarted(0, 1, QStringLiteral("export %1").arg(format));
+  client_.run(
+      exportArgs(run_.runDir, format, outDir), [this](const QByteArray& chunk) { onChunk(chunk); },
+      [this](const EngineResult& result) { onExportEnded(result); });
+}
+
+void EngineJob::cancel() {
+  if (!running_) return;
+  client_.cancel();
+  end(false, QStringLiteral("cancelled"));
+}
+
+void EngineJob::onChunk(const QByteArray& chunk) {
+  EventParser::Output out = parser_.feed(chunk);
+  protocolErrors_ << out.errors;
+  for (const nlohmann::json& j : out.events) {
+    QString error;
+    if (auto ev = tryDecodeEvent(j, &error))
+      onEvent(*ev);
+    else
+      protocolErrors_ << error;
+  }
+}
+
+void EngineJob::onEvent(const EngineEvent& ev) {
+  if (const auto* p = ev.as<ProgressEvent>())
+    emit progress(p->step, p->totalSteps);
+  else if (const auto* s = ev.as<StartedEvent>())
+    emit progress(0, s->totalSteps);
+  else if (const auto* f = ev.as<FinishedEvent>())
+    finished_ = *f;
+  else if (const auto* e = ev.as<ErrorEvent>())
+    error_ = *e;
+  else if (const auto* x = ev.as<ExportedEvent>())
+    exported_ = *x;
+}
+
+QString EngineJob::failureText(const EngineResult& r) const {
+  if (error_) {
+    QString s = QStringLiteral("%1: %2").arg(error_->kind, error_->message);
+    if (!error_->location.isEmpty()) s += QStringLiteral(" (at %1)").arg(error_->location);
+    return s;
+  }
+  if (const QString line = r.lastErrorLine(); !line.isEmpty()) return line;
+  return QStringLiteral("adamix-engine exited with code %1").arg(r.exitCode);
+}
+
+void EngineJob::onEvalEnded(const EngineResult& result) {
+  for (const nlohmann::json& j : parser_.finish().events)
+    if (auto ev = tryDecodeEvent(j, nullptr)) onEvent(*ev);
+  if (!result.ok) {
+    end(false, failureText(result));
+    return;
+  }
+  if (!finished_) {
+    QString why = QStringLiteral("adamix-engine eval ended without a 'finished' event");
+    if (!protocolErrors_.isEmpty()) why += QStringLiteral(" (%1)").arg(protocolErrors_.first());
+    end(false, why);
+    return;
+  }
+  Evaluation e = evaluationFromFinished(run_.id, *finished_, requests_[current_]);
+  try {
+    e.id = store_.addEvaluation(e);
+  } catch (const std::exception& ex) {
+    end(false, QString::fromUtf8(ex.what()));
+    return;
+  }
+  done_.push_back(e);
+  emit evaluated(e);
+  ++current_;
+  nextEval();
+}
+
+void EngineJob::onExportEnded(const EngineResult& result) {
+  for (const nlohmann::json& j : parser_.finish().events)
+    if (auto ev = tryDecodeEvent(j, nullptr)) onEvent(*ev);
+  if (!result.ok) {
+    end(false, failureText(result));
+    return;
+  }
+  if (!exported_) {
+    end(false, QStringLiteral("adamix-engine export did not report an 'exported' event"));
+    return;
+  }
+  try {
+    store_.addArtifact(run_.id, QStringLiteral("export-") + exported_->format, exported_->out);
+  } catch (const std::exception& ex) {
+    end(false, QString::fromUtf8(ex.what()));
+    return;
+  }
+  emit exported(*exported_);
+  end(true, {});
+}
+
+void EngineJob::end(bool ok, const QString& message) {
+  if (!running_) return;
+  running_ = false;
+  emit finished(ok, message);
+}
+
+}  // namespace adamix::app

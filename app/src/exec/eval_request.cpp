@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "exec/eval_request.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QRegularExpression>
+
+namespace adamix::app {
+
+QStringList exportFormats() {
+  return {QStringLiteral("peft"), QStringLiteral("merged-model"), QStringLiteral("adamix")};
+}
+
+QStringList inferenceModes() {
+  return {QStringLiteral("merged"), QStringLiteral("random"), QStringLiteral("ensemble"), QStringLiteral("module:0")};
+}
+
+bool isValidInference(const QString& inference) {
+  static const QRegularExpression re(QStringLiteral("^(merged|random|ensemble|module:\\d+)$"));
+  return re.match(inference).hasMatch();
+}
+
+QStringList testSplitsFor(const QString& task) {
+  if (task.compare(QLatin1String("mnli"), Qt::CaseInsensitive) == 0)
+    return {QStringLiteral("test_matched"), QStringLiteral("test_mismatched")};
+  return {QStringLiteral("test")};
+}
+
+QStringList splitsFor(const QString& task) {
+  QStringList out;
+  if (task.compare(QLatin1String("mnli"), Qt::CaseInsensitive) == 0)
+    out << QStringLiteral("dev_matched") << QStringLiteral("dev_mismatched");
+  else
+    out << QStringLiteral("dev");
+  return out + testSplitsFor(task);
+}
+
+QStringList evalArgs(const QString& runDir, const EvalRequest& r) {
+  QStringList args{QStringLiteral("eval"), QStringLiteral("--run-dir"), runDir};
+  if (!r.dataFile.isEmpty())
+    args << QStringLiteral("--data") << QFileInfo(r.dataFile).absoluteFilePath();
+  else if (!r.split.isEmpty())
+    args << QStringLiteral("--split") << r.split;
+  if (!r.inference.isEmpty()) args << QStringLiteral("--inference") << r.inference;
+  if (!r.outDir.isEmpty()) args << QStringLiteral("--out") << QDir(r.outDir).absolutePath();
+  return args;
+}
+
+QStringList exportArgs(const QString& runDir, const QString& format, const QString& outDir) {
+  return {QStringLiteral("export"), QStringLiteral("--run-dir"), runDir,          QStringLiteral("--format"),
+          format,                   QStringLiteral("--out"),     QDir(outDir).absolutePath()};
+}
+
+QString artifactBlocker(const RunRecord& run) {
+  if (run.status != RunState::Finished)
+    return QStringLiteral("run %1 is %2: only finished runs have trained weights")
+        .arg(run.id)
+        .arg(runStateName(run.status));
+  if (run.runDir.isEmpty() || !QFileInfo(run.runDir).isDir())
+    return QStringLiteral("run %1: its run directory '%2' does not exist").arg(run.id).arg(run.runDir);
+  return {};
+}
+
+Evaluation evaluationFromFinished(qint64 runId, const FinishedEvent& f, const EvalRequest& request) {
+  Evaluation e;
+  e.runId = runId;
+  if (!request.dataFile.isEmpty())
+    e.dataFile = QFileInfo(request.dataFile).absoluteFilePath();
+  else
+    e.split = f.split.isEmpty() ? request.split : f.split;
+  e.inference = f.inference.isEmpty() ? request.inference : f.inference;
+  if (f.bestStep > 0) e.weightsStep = f.bestStep;
+  e.examples = f.examples;
+  for (const ResultValue& v : f.results)
+    if (v.kind == QLatin1String("final")) e.metrics.emplace_back(v.name, v.value);
+  e.primaryMetric = f.primaryMetric;
+  e.outDir = f.out.isEmpty() ? request.outDir : f.out;
+  e.predictions = f.predictions;
+  e.submission = f.submission;
+  return e;
+}
+
+}  // namespace adamix::app

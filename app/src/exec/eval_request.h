@@ -1,0 +1,50 @@
+// What the app asks of `adamix-engine eval` / `export` for a stored run (docs/protocol.md), the
+// engine command lines for it, and the Evaluation row a finished eval becomes.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "exec/engine_events.h"
+#include "store/store.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <vector>
+
+namespace adamix::app {
+
+/// One evaluation of a run's saved weights: a split of its task, or a data file in the task's layout.
+struct EvalRequest {
+  QString split;      ///< dev, test, dev_matched, …; empty with `dataFile`
+  QString dataFile;   ///< a file in the task's layout; empty with `split`
+  QString inference;  ///< merged | random | module:K | ensemble; empty: the run's own setting
+  QString outDir;     ///< empty: the engine's default RUN/eval/<split>-<inference>/
+};
+
+/// The export formats of `adamix-engine export`.
+QStringList exportFormats();
+/// The inference modes `--inference` accepts, for choosers: merged, random, ensemble, module:0.
+QStringList inferenceModes();
+/// True for merged, random, ensemble and module:K (K a non-negative integer).
+bool isValidInference(const QString& inference);
+
+/// The GLUE test splits of a task that `predict` evaluates: MNLI test_matched and
+/// test_mismatched, every other task "test".
+QStringList testSplitsFor(const QString& task);
+/// The evaluation splits a task offers in choosers: its dev split(s), then its test split(s).
+QStringList splitsFor(const QString& task);
+
+/// `eval --run-dir RUN [--split S | --data F] [--inference I] [--out DIR]`.
+QStringList evalArgs(const QString& runDir, const EvalRequest& request);
+/// `export --run-dir RUN --format F --out DIR`.
+QStringList exportArgs(const QString& runDir, const QString& format, const QString& outDir);
+
+/// Why a stored run cannot be evaluated or exported ("" when it can): it must be finished and
+/// have its run directory.
+QString artifactBlocker(const RunRecord& run);
+
+/// The evaluation a `finished` event of `eval` reports, for run `runId` (the data file, if any,
+/// from the request). Metrics: the event's `final` values.
+Evaluation evaluationFromFinished(qint64 runId, const FinishedEvent& finished, const EvalRequest& request);
+
+}  // namespace adamix::app

@@ -1,0 +1,329 @@
+// A run's context menu (workspace tree and results table): Evaluate on…, Predict test set…,
+// Export adapters… driven through the real menus and dialogs against the scripted fake engine;
+// the stored evaluation, the job dialog's output folder and the results table's cells checked.
+#include "runs/eval_dialog.h"
+#include "runs/export_dialog.h"
+#include "runs/job_dialog.h"
+#include "runs/run_actions.h"
+#include "results/results_view.h"
+#include "shell/main_window.h"
+#include "ui_fixture.h"
+#include "workspace/run_tree.h"
+#include "workspace/workspace.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QDir>
+#include <QFile>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QSettings>
+#include <QStandardItemModel>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTreeWidget>
+#include <QtTest>
+
+#include <functional>
+
+using namespace adamix;
+using namespace adamix::app;
+
+namespace {
+
+QJsonObject readJson(const QString& path) {
+  QFile f(path);
+  return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object() : QJsonObject();
+}
+
+/// The popup menu that a context-menu request opened (nullptr if none).
+QMenu* openPopup() { return qobject_cast<QMenu*>(QApplication::activePopupWidget()); }
+
+QAction* actionNamed(QMenu* menu, const QString& name) {
+  for (QAction* a : menu->actions())
+    if (a->objectName() == name) return a;
+  return nullptr;
+}
+
+/// Runs `fill` on the modal dialog of type T that `trigger` opens, then lets it close.
+template <class T>
+bool withModal(const std::function<void()>& trigger, const std::function<void(T*)>& fill) {
+  bool seen = false;
+  QTimer::singleShot(0, [&] {
+    auto* dlg = qobject_cast<T*>(QApplication::activeModalWidget());
+    if (!dlg) return;
+    seen = true;
+    fill(dlg);
+  });
+  trigger();
+  return seen;
+}
+
+}  // namespace
+
+class TestRunActions : public QObject {
+  Q_OBJECT
+  QTemporaryDir dir_;
+  QString db_;
+  qint64 runId_ = 0;  // rte · Adapter · seed 1
+  qint64 failedId_ = 0;
+  std::unique_ptr<ui::MainWindow> w_;
+
+  QTreeWidgetItem* treeItem(qint64 runId) {
+    QTreeWidget* t = w_->runTree()->tree();
+    for (int i = 0; i < t->topLevelItemCount(); ++i)
+      for (int j = 0; j < t->topLevelItem(i)->childCount(); ++j)
+        if (t->topLevelItem(i)->child(j)->data(0, Qt::UserRole).toLongLong() == runId)
+          return t->topLevelItem(i)->child(j);
+    return nullptr;
+  }
+  /// Right-clicks the run's row in the tree; the menu that opens.
+  QMenu* treeMenu(qint64 runId) {
+    QTreeWidget* t = w_->runTree()->tree();
+    QTreeWidgetItem* item = treeItem(runId);
+    if (!item) return nullptr;
+    t->scrollToItem(item);
+    emit t->customContextMenuRequested(t->visualItemRect(item).center());
+    return openPopup();
+  }
+  QString runDir(qint64 id) { return w_->workspace()->store().run(id)->runDir; }
+  int evaluationCount() { return int(w_->workspace()->store().evaluations(runId_).size()); }
+
+ private slots:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName("AdaMixTest");
+    QCoreApplication::setApplicationName("test_run_actions");
+    QSettings().clear();
+    qputenv("ADAMIX_ENGINE", FAKE_ENGINE_EXE);
+    qunsetenv("FAKE_ENGINE_MODE");
+    QVERIFY(dir_.isValid());
+    db_ = dir_.filePath("ws/ws.sqlite");
+    QDir().mkpath(dir_.filePath("ws"));
+    app::Store s;
+    s.open(db_);
+    ui::test::fillFixtureStore(s, dir_.filePath("ws/runs"));
+    // the run directories as training leaves them (the fake engine's eval reads config.json)
+    for (const RunRecord& r : s.listRuns()) {
+      QDir().mkpath(r.runDir);
+      QFile c(r.runDir + "/config.json");
+      QVERIFY(c.open(QIODevice::WriteOnly));
+      c.write(QByteArray::fromStdString(r.config.dump()));
+      QFile res(r.runDir + "/results.json");
+      QVERIFY(res.open(QIODevice::WriteOnly));
+      res.write(R"({"best_step": 100})");
+      if (r.task == "rte" && r.variant == "Adapter" && r.seed == 1) runId_ = r.id;
+    }
+    QVERIFY(runId_ > 0);
+    NewRun nr;
+    nr.runKey = "broken";
+    nr.task = "rte";
+    nr.variant = "broken";
+    nr.status = RunState::Failed;
+    failedId_ = s.addRun(nr);
+    s.close();
+    w_ = std::make_unique<ui::MainWindow>();
+    w_->resize(1300, 800);
+    w_->show();
+    QVERIFY(w_->openWorkspace(db_, true));
+    w_->runTree()->refresh();
+  }
+
+  void cleanupTestCase() {
+    if (auto* job = w_->runActions()->lastJob()) job->close();
+    w_.reset();
+  }
+
+  void unfinishedRunsOfferNothingToRun() {
+    QMenu* menu = treeMenu(failedId_);
+    QVERIFY(menu);
+    const QStringList names{"evaluateRun", "predictRun", "exportRun"};
+    for (const QString& n : names) {
+      QAction* a = actionNamed(menu, n);
+      QVERIFY2(a, qPrintable(n));
+      QVERIFY(!a->isEnabled());
+      QVERIFY2(a->toolTip().contains("is failed: only finished runs have trained weights"), qPrintable(a->toolTip()));
+    }
+    menu->close();
+  }
+
+  void evaluateFromTheTreeShowsFolderAndResults() {
+    QMenu* menu = treeMenu(runId_);
+    QVERIFY(menu);
+    QStringList texts;
+    for (QAction* a : menu->actions()) texts << a->text();
+    QCOMPARE(texts, QStringList({"Evaluate on…", "Predict test set…", "Export adapters…"}));
+    QAction* evaluate = actionNamed(menu, "evaluateRun");
+    QVERIFY(evaluate->isEnabled());
+    const bool seen = withModal<ui::EvalDialog>([&] { evaluate->trigger(); }, [](ui::EvalDialog* d) {
+      QCOMPARE(d->splitCombo()->itemText(0), QString("dev"));
+      QCOMPARE(d->splitCombo()->itemText(1), QString("test"));
+      d->splitCombo()->setCurrentIndex(0);
+      d->inferenceCombo()->setCurrentIndex(d->inferenceCombo()->findData("ensemble"));
+      QVERIFY(!d->moduleSpin()->isEnabled());
+      d->accept();
+    });
+    QVERIFY(seen);
+    menu->close();
+    ui::JobDialog* job = w_->runActions()->lastJob();
+    QVERIFY(job);
+    QTRY_VERIFY_WITH_TIMEOUT(job->isDone(), 30000);
+    QVERIFY2(job->succeeded(), qPrintable(job->stepLabel()->text()));
+    QCOMPARE(job->stepLabel()->text(), QString("Done: eval dev (ensemble)."));
+    const QString out = runDir(runId_) + "/eval/dev-ensemble";
+    QCOMPARE(job->outputFolder(), out);
+    QCOMPARE(job->folderLabel()->text(), "Output folder: " + QDir::toNativeSeparators(out));
+    QVERIFY(job->openFolderButton()->isVisible());
+    QVERIFY(!job->cancelButton()->isEnabled());
+    QCOMPARE(job->progressBar()->value(), job->progressBar()->maximum());
+    // the stored metric is the engine's, and the job dialog and the results table show it
+    const double acc = readJson(out + "/metrics.json")["final"].toObject()["dev"].toObject()["accuracy"].toDouble();
+    const auto evals = w_->workspace()->store().evaluations(runId_);
+    QCOMPARE(evals.size(), size_t(1));
+    QCOMPARE(evals[0].split, QString("dev"));
+    QCOMPARE(evals[0].inference, QString("ensemble"));
+    QCOMPARE(evals[0].weightsStep.value(), qint64(100));
+    QCOMPARE(evals[0].metrics.size(), size_t(1));
+    QCOMPARE(evals[0].metrics[0].second, acc);
+    QVERIFY2(job->resultText()->toPlainText().startsWith(
+                 QString("dev (ensemble): 12 examples, weights of step 100, accuracy %1\n").arg(acc, 0, 'f', 4)),
+             qPrintable(job->resultText()->toPlainText()));
+    job->close();
+
+    ui::ResultsView* rv = w_->results();
+    rv->setStudy(std::nullopt);
+    QTableWidget* t = rv->table();
+    QStringList headers;
+    for (int c = 0; c < t->columnCount(); ++c) headers << t->horizontalHeaderItem(c)->text();
+    QCOMPARE(headers, QStringList({"Variant", "RTE", "RTE eval dev (ensemble)", "SST-2", "Avg.", "n"}));
+    int adapterRow = -1;
+    for (int r = 0; r < t->rowCount(); ++r)
+      if (t->item(r, 0)->text() == "Adapter") adapterRow = r;
+    QVERIFY(adapterRow >= 0);
+    QCOMPARE(t->item(adapterRow, 1)->text(), QString("60.0 ± 1.4"));  // the run's own dev numbers, unchanged
+    QCOMPARE(t->item(adapterRow, 2)->text(), QString::number(acc * 100, 'f', 1) + " (n=1)");
+    QCOMPARE(t->item(adapterRow, 4)->text(), QString("70.0 ± 1.4"));  // Avg. of the own primary metrics only
+    QCOMPARE(t->item(1 - adapterRow, 2)->text(), QString("—"));
+  }
+
+  void predictFromTheResultsTable() {
+    ui::ResultsView* rv = w_->results();
+    w_->showScreen(ui::MainWindow::Results);
+    rv->setStudy(std::nullopt);
+    QTableWidget* t = rv->table();
+    int row = -1;
+    for (int r = 0; r < t->rowCount(); ++r)
+      if (t->item(r, 0)->text() == "Adapter") row = r;
+    QVERIFY(row >= 0);
+    // the RTE cell of the Adapter row: its two seeds' runs, one submenu each
+    QCOMPARE(rv->runsAt(row, 1).size(), 2);
+    QVERIFY(rv->runsAt(row, 1).contains(runId_));
+    QCOMPARE(rv->runsAt(row, 0).size(), 4);  // the label cell: every task
+    emit t->customContextMenuRequested(t->visualItemRect(t->item(row, 1)).center());
+    QMenu* menu = openPopup();
+    QVERIFY(menu);
+    QCOMPARE(menu->actions().first()->text(), QString("Copy table as Markdown"));
+    auto* sub = menu->findChild<QMenu*>(QString("run-%1").arg(runId_));
+    QVERIFY(sub);
+    QCOMPARE(sub->title(), QString("rte · Adapter · seed 1 (#%1)").arg(runId_));
+    QAction* predict = actionNamed(sub, "predictRun");
+    QVERIFY(predict && predict->isEnabled());
+    const bool seen = withModal<ui::EvalDialog>([&] { predict->trigger(); }, [](ui::EvalDialog* d) {
+      QVERIFY(!d->splitButton());  // the test split is fixed
+      d->accept();
+    });
+    QVERIFY(seen);
+    menu->close();
+    ui::JobDialog* job = w_->runActions()->lastJob();
+    QTRY_VERIFY_WITH_TIMEOUT(job->isDone(), 30000);
+    QVERIFY2(job->succeeded(), qPrintable(job->stepLabel()->text()));
+    const QString out = runDir(runId_) + "/eval/test-merged";
+    QCOMPARE(job->outputFolder(), out);
+    QVERIFY(QFile::exists(out + "/RTE.tsv"));
+    QVERIFY2(job->resultText()->toPlainText().contains("  submission file: " + out + "/RTE.tsv"),
+             qPrintable(job->resultText()->toPlainText()));
+    const auto evals = w_->workspace()->store().evaluations(runId_);
+    QCOMPARE(evals.back().submission, QString("RTE.tsv"));
+    QVERIFY(evals.back().metrics.empty());
+    job->close();
+    // no labels, no column: the table is as before
+    QCOMPARE(t->columnCount(), 6);
+  }
+
+  void exportFromTheTreeStartsInTheWorkspaceFolder() {
+    QMenu* menu = treeMenu(runId_);
+    QAction* exportAct = actionNamed(menu, "exportRun");
+    QVERIFY(exportAct);
+    QString chosen;
+    const bool seen = withModal<ui::ExportDialog>([&] { exportAct->trigger(); }, [&](ui::ExportDialog* d) {
+      QCOMPARE(d->formatCombo()->currentText(), QString("peft"));
+      QVERIFY2(d->outEdit()->text().startsWith(dir_.filePath("ws/exports/")), qPrintable(d->outEdit()->text()));
+      QVERIFY(d->outEdit()->text().endsWith("-peft"));
+      d->formatCombo()->setCurrentIndex(d->formatCombo()->findText("adamix"));
+      QVERIFY(d->outEdit()->text().endsWith("-adamix"));  // the default folder follows the format
+      chosen = d->outDir();
+      d->accept();
+    });
+    QVERIFY(seen);
+    menu->close();
+    ui::JobDialog* job = w_->runActions()->lastJob();
+    QTRY_VERIFY_WITH_TIMEOUT(job->isDone(), 30000);
+    QVERIFY2(job->succeeded(), qPrintable(job->stepLabel()->text()));
+    QCOMPARE(job->outputFolder(), chosen);
+    QVERIFY(QFile::exists(chosen + "/config.json"));
+    QCOMPARE(job->resultText()->toPlainText(),
+             QString("Exported adamix:\n  config.json\n  pytorch_model.bin\nNote: fake export of adamix"));
+    job->close();
+  }
+
+  void adapterRunsExportAsAdamixOnly() {
+    auto run = w_->workspace()->store().run(runId_);
+    run->config["peft"]["method"] = "adapter";
+    ui::ExportDialog d(*run, dir_.filePath("ws"));
+    QCOMPARE(d.format(), QString("adamix"));
+    auto* model = qobject_cast<QStandardItemModel*>(d.formatCombo()->model());
+    QVERIFY(!model->item(d.formatCombo()->findData("peft"))->isEnabled());
+    QVERIFY(!model->item(d.formatCombo()->findData("merged-model"))->isEnabled());
+    QVERIFY(model->item(d.formatCombo()->findData("adamix"))->isEnabled());
+    run->config["peft"]["method"] = "lora";
+    ui::ExportDialog l(*run, dir_.filePath("ws"));
+    QCOMPARE(l.format(), QString("peft"));
+    QVERIFY(qobject_cast<QStandardItemModel*>(l.formatCombo()->model())->item(0)->isEnabled());
+  }
+
+  void cancelStopsTheEngineAndStoresNothing() {
+    const int before = evaluationCount();
+    qputenv("FAKE_ENGINE_MODE", "hang");
+    QMenu* menu = treeMenu(runId_);
+    QAction* evaluate = actionNamed(menu, "evaluateRun");
+    withModal<ui::EvalDialog>([&] { evaluate->trigger(); }, [](ui::EvalDialog* d) { d->accept(); });
+    menu->close();
+    ui::JobDialog* job = w_->runActions()->lastJob();
+    QVERIFY(job);
+    // the engine has started (its `started` event sets the batch count) and then hangs
+    QTRY_VERIFY_WITH_TIMEOUT(job->progressBar()->maximum() == 3, 30000);
+    QVERIFY(!job->isDone());
+    QVERIFY(job->cancelButton()->isEnabled());
+    if (const QString shots = qEnvironmentVariable("ADAMIX_TEST_SCREENSHOTS"); !shots.isEmpty())
+      job->grab().save(QDir(shots).filePath("job-running.png"));  // to look at the running state
+    QTest::mouseClick(job->cancelButton(), Qt::LeftButton);
+    QVERIFY(job->isDone());
+    QVERIFY(!job->succeeded());
+    QCOMPARE(job->stepLabel()->text(), QString("Cancelled; nothing further was stored."));
+    QCOMPARE(evaluationCount(), before);
+    qunsetenv("FAKE_ENGINE_MODE");
+    job->close();
+  }
+};
+
+QTEST_MAIN(TestRunActions)
+#include "test_run_actions.moc"

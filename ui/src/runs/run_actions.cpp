@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "runs/run_actions.h"
+
+#include "exec/eval_request.h"
+#include "runs/eval_dialog.h"
+#include "runs/export_dialog.h"
+#include "runs/job_dialog.h"
+#include "workspace/workspace.h"
+
+#include <QFileInfo>
+#include <QMenu>
+#include <QMessageBox>
+
+namespace adamix::ui {
+
+QString runTitle(const app::RunRecord& run) {
+  return QStringLiteral("%1 · %2 · seed %3 (#%4)")
+      .arg(run.task, run.variant.isEmpty() ? QStringLiteral("base") : run.variant)
+      .arg(run.seed)
+      .arg(run.id);
+}
+
+RunActions::RunActions(Workspace* workspace, QWidget* dialogParent)
+    : QObject(dialogParent), ws_(workspace), parent_(dialogParent) {
+  // A job writes into the store it started with: another (or no) workspace ends it.
+  auto closeJobs = [this] {
+    for (JobDialog* dlg : parent_->findChildren<JobDialog*>(Qt::FindDirectChildrenOnly)) dlg->close();
+  };
+  connect(ws_, &Workspace::opened, this, closeJobs);
+  connect(ws_, &Workspace::closed, this, closeJobs);
+}
+
+void RunActions::addActions(QMenu* menu, qint64 runId) {
+  QString why = tr("No workspace open.");
+  if (ws_->isOpen()) {
+    try {
+      const auto run = ws_->store().run(runId);
+      why = run ? app::artifactBlocker(*run) : tr("run %1 is not in the workspace").arg(runId);
+    } catch (const std::exception& e) {
+      why = QString::fromUtf8(e.what());
+    }
+  }
+  struct Item {
+    const char* name;
+    QString text, tip;
+    void (RunActions::*slot)(qint64);
+  };
+  const Item items[] = {
+      {"evaluateRun", tr("Evaluate on…"), tr("Evaluates the run's saved weights on a split or a data file; the "
+                                             "metrics appear in Results beside the run's own."),
+       &RunActions::evaluate},
+      {"predictRun", tr("Predict test set…"), tr("Predicts the task's test split(s) and writes the GLUE-benchmark "
+                                                 "submission file."),
+       &RunActions::predict},
+      {"exportRun", tr("Export adapters…"), tr("Writes the run's weights as a PEFT adapter, a merged Hugging Face "
+                                               "model or in the official AdaMix layout."),
+       &RunActions::exportAdapters},
+  };
+  for (const Item& it : items) {
+    QAction* a = menu->addAction(it.text, this, [this, runId, slot = it.slot] { (this->*slot)(runId); });
+    a->setObjectName(QString::fromLatin1(it.name));
+    a->setEnabled(why.isEmpty());
+    a->setToolTip(why.isEmpty() ? it.tip : why);
+    a->setStatusTip(a->toolTip());
+  }
+  menu->setToolTipsVisible(true);
+}
+
+JobDialog* RunActions::lastJob() const { return last_.data(); }
+
+JobDialog* RunActions::openJob(qint64 runId) {
+  const auto run = ws_->store().run(runId);
+  auto* dlg = new JobDialog(ws_->store(), *run, QueueSettings::load().enginePath, parent_);
+  dlg->setAttribute(Qt::WA_DeleteOnClose);
+  connect(dlg, &JobDialog::jobFinished, ws_, [this](bool) { emit ws_->changed(); });
+  last_ = dlg;
+  dlg->show();
+  return dlg;
+}
+
+void RunActions::evaluate(qint64 runId) {
+  const auto run = ws_->isOpen() ? ws_->store().run(runId) : std::nullopt;
+  if (!run) return;
+  EvalDialog ask(*run, false, parent_);
+  if (ask.exec() != QDialog::Accepted) return;
+  JobDialog* dlg = openJob(runId);
+  dlg->startEval(ask.requests());
+  emit jobStarted(dlg);
+}
+
+void RunActions::predict(qint64 runId) {
+  const auto run = ws_->isOpen() ? ws_->store().run(runId) : std::nullopt;
+  if (!run) return;
+  EvalDialog ask(*run, true, parent_);
+  if (ask.exec() != QDialog::Accepted) return;
+  JobDialog* dlg = openJob(runId);
+  dlg->startEval(ask.requests());
+  emit jobStarted(dlg);
+}
+
+void RunActions::exportAdapters(qint64 runId) {
+  const auto run = ws_->isOpen() ? ws_->store().run(runId) : std::nullopt;
+  if (!run) return;
+  ExportDialog ask(*run, QFileInfo(ws_->dbPath()).absolutePath(), parent_);
+  if (ask.exec() != QDialog::Accepted) return;
+  JobDialog* dlg = openJob(runId);
+  dlg->startExport(ask.format(), ask.outDir());
+  emit jobStarted(dlg);
+}
+
+}  // namespace adamix::ui

@@ -1,0 +1,56 @@
+// What a run's context menu offers for its trained weights (workspace tree and results table):
+// Evaluate on…, Predict test set…, Export adapters…. Each opens its dialog, then a JobDialog
+// that runs the engine; when it ends the workspace refreshes so the evaluation shows in Results.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "store/store.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QString>
+
+class QMenu;
+class QWidget;
+
+namespace adamix::ui {
+
+class JobDialog;
+class Workspace;
+
+/// "rte · AdaMix · seed 1 (#3)": how the run dialogs and menus name a run.
+QString runTitle(const app::RunRecord& run);
+
+/// The run actions of one main window.
+class RunActions : public QObject {
+  Q_OBJECT
+ public:
+  /// Dialogs open over `dialogParent`.
+  RunActions(Workspace* workspace, QWidget* dialogParent);
+
+  /// Adds Evaluate on…, Predict test set…, Export adapters… for `runId` to `menu` (disabled, with the
+  /// reason as tooltip, when the run has no trained weights yet).
+  void addActions(QMenu* menu, qint64 runId);
+
+  /// Asks what to evaluate on, then evaluates (progress in a JobDialog).
+  void evaluate(qint64 runId);
+  /// Asks for the inference mode, then predicts the task's test split(s).
+  void predict(qint64 runId);
+  /// Asks for format and folder, then exports.
+  void exportAdapters(qint64 runId);
+
+  /// The dialog of the most recent job (nullptr once closed).
+  JobDialog* lastJob() const;
+
+ signals:
+  /// A job dialog opened (its job already started).
+  void jobStarted(adamix::ui::JobDialog* dialog);
+
+ private:
+  JobDialog* openJob(qint64 runId);
+  Workspace* ws_;
+  QWidget* parent_;
+  QPointer<JobDialog> last_;
+};
+
+}  // namespace adamix::ui
