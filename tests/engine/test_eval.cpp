@@ -64,6 +64,7 @@ class TestEval : public QObject {
  private Q_SLOTS:
   void initTestCase();
   void evalReproducesTheRunsDevEvaluation();
+  void evalUsesTheWeightsTheRunKept();
   void probabilitiesAreDistributionsAndEnsembleIsTheirMean();
   void rteTestSplitWritesTheSubmissionFile();
   void glueTestLayoutsLoad();
@@ -75,6 +76,8 @@ class TestEval : public QObject {
 
  private:
   json evalInProcess(EvalRequest req, const std::string& events_path);
+  void train(const json& cfg, const std::string& run_dir);
+  json rte_cfg_;
   QTemporaryDir tmp_;
   std::string model_dir_, rte_dir_, run_dir_;
 };
@@ -115,13 +118,18 @@ void TestEval::initTestCase() {
                       {"eval_batch_size", 16},
                       {"threads", 1},
                       {"device", "cpu"}}}};
+  rte_cfg_ = cfg;
   run_dir_ = tmp_.filePath("run").toStdString();
+  train(cfg, run_dir_);
+}
+
+void TestEval::train(const json& cfg, const std::string& run_dir) {
   auto rc = parseRunConfig(cfg);
-  rc.run_id = "run";
+  rc.run_id = fs::path(run_dir).filename().string();
   TrainOptions opts;
-  opts.run_dir = run_dir_;
-  fs::create_directories(run_dir_);
-  EventStream events(rc.run_id, run_dir_ + "/events.jsonl", /*echo_stdout=*/false);
+  opts.run_dir = run_dir;
+  fs::create_directories(run_dir);
+  EventStream events(rc.run_id, run_dir + "/events.jsonl", /*echo_stdout=*/false);
   trainRun(rc, opts, events);
 }
 
@@ -187,6 +195,36 @@ void TestEval::evalReproducesTheRunsDevEvaluation() {
       ++compared;
     }
   QCOMPARE(compared, static_cast<int64_t>(file.size()));
+}
+
+void TestEval::evalUsesTheWeightsTheRunKept() {
+  // 3 epochs, a dev evaluation every 2 steps (9 in all): with train.keep best the run's weights
+  // are those of its best evaluation, with last those of step 18; eval reproduces each.
+  auto cfg = rte_cfg_;
+  cfg["train"]["epochs"] = 3;
+  cfg["train"]["eval_every_steps"] = 2;
+  std::vector<double> losses;
+  for (const std::string keep : {"best", "last"}) {
+    cfg["train"]["keep"] = keep;
+    const auto dir = tmp_.filePath(QString::fromStdString("run-keep-" + keep)).toStdString();
+    train(cfg, dir);
+    const auto results = json::parse(test::readFile(dir + "/results.json"));
+    EvalRequest req;
+    req.run_dir = dir;
+    const auto f = evalInProcess(req, dir + "-eval.jsonl");
+    const auto& expected = keep == "best" ? results["best"]["dev"] : results["final"]["dev"];
+    const int64_t step = keep == "best" ? results["best_step"].get<int64_t>() : int64_t(18);
+    QCOMPARE(f["final"]["dev"].dump(), expected.dump());
+    QCOMPARE(f["best_step"].get<int64_t>(), step);
+    QCOMPARE(results["weights_step"].get<int64_t>(), step);
+    losses.push_back(f["final"]["dev"]["loss"].get<double>());
+    qInfo("keep %s: weights of step %lld, dev accuracy %.4f (run's best %.4f at step %lld, final %.4f)", keep.c_str(),
+          static_cast<long long>(step), f["final"]["dev"]["accuracy"].get<double>(),
+          results["best"]["dev"]["accuracy"].get<double>(), static_cast<long long>(results["best_step"].get<int64_t>()),
+          results["final"]["dev"]["accuracy"].get<double>());
+  }
+  // Different weights, different dev loss (the test can fail): best was not the last step here.
+  QVERIFY2(losses[0] != losses[1], qPrintable(QString("%1 vs %2").arg(losses[0], 0, 'g', 17).arg(losses[1], 0, 'g', 17)));
 }
 
 void TestEval::probabilitiesAreDistributionsAndEnsembleIsTheirMean() {
