@@ -1,5 +1,5 @@
 // adamix-engine: trains and evaluates one AdaMix/PEFT run per process (docs/protocol.md).
-// Subcommands: train, validate, inspect, generate. Command-line parsing: CLI11.
+// Subcommands: train, eval, validate, inspect, generate, init-model. Command-line parsing: CLI11.
 #include <CLI/CLI.hpp>
 #include <torch/torch.h>
 
@@ -9,6 +9,9 @@
 #include <iostream>
 #include <optional>
 
+#include "artifacts/run_artifact.h"
+#include "artifacts/run_eval.h"
+#include "artifacts/run_generate.h"
 #include "io/errors.h"
 #include "model/checkpoint.h"
 #include "model/generation.h"
@@ -65,6 +68,28 @@ int cmdTrain(const std::string& config_path, TrainOptions opts) {
   } catch (const std::exception& e) {
     return reportError(events.get(), ErrorKind::Internal, e.what(), "");
   }
+}
+
+/// Runs one function that may throw, reporting errors as `train` does (error event, exit code).
+template <class F>
+int reportingErrors(EventStream* events, F&& f) {
+  try {
+    f();
+    return 0;
+  } catch (const EngineError& e) {
+    return reportError(events, e.kind(), e.message(), e.location());
+  } catch (const c10::Error& e) {
+    return reportError(events, ErrorKind::Internal, e.what_without_backtrace(), "");
+  } catch (const std::filesystem::filesystem_error& e) {
+    return reportError(events, ErrorKind::Io, e.what(), e.path1().string());
+  } catch (const std::exception& e) {
+    return reportError(events, ErrorKind::Internal, e.what(), "");
+  }
+}
+
+int cmdEval(const EvalRequest& request) {
+  EventStream events(evalRunId(request), "");  // stdout only: the output directory is not known yet
+  return reportingErrors(&events, [&] { runEval(request, events); });
 }
 
 int cmdValidate(const std::string& config_path) {
@@ -174,8 +199,14 @@ int cmdInspect(const std::string& model_dir, const std::string& config_path, con
   }
 }
 
-int cmdGenerate(const std::string& model_dir, const std::string& prompt, int64_t max_new_tokens) {
-  try {
+int cmdGenerate(const std::string& model_dir, const std::string& run_dir, const std::string& prompt,
+                int64_t max_new_tokens, bool max_new_given) {
+  return reportingErrors(nullptr, [&] {
+    if (!run_dir.empty()) {
+      auto run = loadRun(run_dir);
+      std::cout << generateWithRun(run, prompt, max_new_given ? max_new_tokens : 0) << "\n";
+      return;
+    }
     auto model = loadTaskModel(model_dir, HeadType::CausalLM, 0, 0);
     auto tok = loadTokenizer(model_dir, model->config().vocab_size);
     std::vector<int64_t> ids;
@@ -185,10 +216,7 @@ int cmdGenerate(const std::string& model_dir, const std::string& prompt, int64_t
     if (tok->eosId() >= 0) stop.insert(tok->eosId());
     auto out = greedyGenerate(*model, ids, max_new_tokens, stop);
     std::cout << prompt << tok->decode(out) << "\n";
-    return 0;
-  } catch (const EngineError& e) {
-    return reportError(nullptr, e.kind(), e.message(), e.location());
-  }
+  });
 }
 
 int cmdInitModel(RandomModelSpec spec, bool vocab_given, const std::string& out_dir, const std::string& tokenizer_dir,
@@ -248,10 +276,30 @@ int main(int argc, char** argv) {
 
   std::string prompt = "Once upon a time";
   int64_t max_new = 32;
-  auto* generate = app.add_subcommand("generate", "greedy continuation of a prompt with a causal LM");
-  generate->add_option("--model", model_dir, "Hugging Face model directory")->required();
-  generate->add_option("--prompt", prompt, "prompt text");
-  generate->add_option("--max-new-tokens", max_new, "tokens to generate");
+  auto* generate = app.add_subcommand(
+      "generate", "greedy continuation of a prompt with a causal LM, or a generation run's output for an input");
+  auto* gen_model = generate->add_option("--model", model_dir, "Hugging Face model directory");
+  std::string gen_run;
+  generate->add_option("--run-dir", gen_run, "run directory of a generation task (its adapters, merged)")
+      ->excludes(gen_model);
+  generate->add_option("--prompt", prompt, "prompt text (with --run-dir: the input, e.g. an E2E MR)");
+  auto* max_new_opt = generate->add_option("--max-new-tokens", max_new, "tokens to generate");
+
+  EvalRequest eval_req;
+  auto* eval = app.add_subcommand("eval", "evaluate a run's adapters (or a model) on a split or file (docs/protocol.md)");
+  auto* eval_run = eval->add_option("--run-dir", eval_req.run_dir, "run directory (config.json, adapters.safetensors)");
+  eval->add_option("--model", eval_req.model_dir, "model directory, evaluated as is (with --task)")->excludes(eval_run);
+  eval->add_option("--task", eval_req.task, "task of --model");
+  auto* eval_split = eval->add_option(
+      "--split", eval_req.split, "dev|test|dev_matched|dev_mismatched|test_matched|test_mismatched|ax (default dev)");
+  eval->add_option("--data", eval_req.data_file, "a data file in the task's layout")->excludes(eval_split);
+  eval->add_option("--inference", eval_req.inference, "merged|random|module:K|ensemble (default: the run's)");
+  eval->add_option("--out", eval_req.out_dir, "output directory (default RUN/eval/<split>-<inference>)");
+  eval->add_option("--batch-size", eval_req.batch_size, "examples per batch (default: the run's eval batch size)");
+  eval->add_option("--threads", eval_req.threads, "CPU threads (default: the run's)");
+  eval->add_option("--device", eval_req.device, "auto|cpu|cuda (default: the run's)")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  eval->add_option("--data-dir", eval_req.data_dir, "task data directory (default: the run's task.data_dir)");
 
   std::string out_dir, tokenizer_from;
   RandomModelSpec spec;
@@ -294,6 +342,11 @@ int main(int argc, char** argv) {
   if (*validate) return cmdValidate(config_path);
   if (*inspect) return cmdInspect(model_dir, config_path, peft_path, as_json);
   if (*init) return cmdInitModel(spec, vocab_opt->count() > 0, out_dir, tokenizer_from, init_seed);
-  if (*generate) return cmdGenerate(model_dir, prompt, max_new);
+  if (*generate) {
+    if (model_dir.empty() == gen_run.empty())
+      return reportError(nullptr, ErrorKind::Usage, "give either --model or --run-dir", "generate");
+    return cmdGenerate(model_dir, gen_run, prompt, max_new, max_new_opt->count() > 0);
+  }
+  if (*eval) return cmdEval(eval_req);
   return errorKindExitCode(ErrorKind::Usage);
 }

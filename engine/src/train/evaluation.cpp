@@ -29,25 +29,36 @@ torch::Tensor inferenceOutputs(TaskModelImpl& model, RouteContext& routes, int64
 }
 
 EvalResult evaluate(TaskModelImpl& model, RouteContext& routes, int64_t num_modules, const TaskSpec& spec,
-                    const EncodedSplit& split, int64_t pad_id, int64_t batch_size, const torch::Device& device) {
+                    const EncodedSplit& split, int64_t pad_id, int64_t batch_size, const torch::Device& device,
+                    const std::function<void(int64_t, int64_t)>& on_batch) {
   const bool was_training = model.is_training();
   model.eval();
   torch::NoGradGuard no_grad;
   routes.reseed(0);  // "random" inference draws the same modules at every evaluation
   EvalResult r;
   double loss_sum = 0;
+  std::vector<torch::Tensor> probs;
   const auto order = epochOrder(split.examples.size(), static_cast<size_t>(batch_size), 0, 0, false);
+  int64_t done = 0;
   for (const auto& positions : order) {
     auto b = makeBatch(split.encoded, split.examples, positions, spec.regression, pad_id);
     auto out = inferenceOutputs(model, routes, num_modules, b.input_ids.to(device), b.attention_mask.to(device)).cpu();
     if (spec.regression) {
-      loss_sum += torch::mse_loss(out, b.labels, torch::Reduction::Sum).item<double>();
+      if (split.labelled) loss_sum += torch::mse_loss(out, b.labels, torch::Reduction::Sum).item<double>();
       for (int64_t i = 0; i < out.size(0); ++i) r.predictions.push_back(out[i].item<double>());
     } else {
-      loss_sum += torch::nll_loss(out.clamp_min(1e-12).log(), b.labels, {}, torch::Reduction::Sum).item<double>();
+      if (split.labelled)
+        loss_sum += torch::nll_loss(out.clamp_min(1e-12).log(), b.labels, {}, torch::Reduction::Sum).item<double>();
       auto pred = out.argmax(-1);
       for (int64_t i = 0; i < pred.size(0); ++i) r.predictions.push_back(static_cast<double>(pred[i].item<int64_t>()));
+      probs.push_back(out);
     }
+    if (on_batch) on_batch(++done, static_cast<int64_t>(order.size()));
+  }
+  if (!probs.empty()) r.probabilities = torch::cat(probs, 0);
+  if (!split.labelled) {
+    if (was_training) model.train();
+    return r;
   }
   if (spec.regression) {
     std::vector<float> p, l;
@@ -76,19 +87,51 @@ std::string predictionText(double prediction, bool regression) {
   return buf;
 }
 
-void writeGluePredictions(const std::string& dir, const EncodedSplit& split, const EvalResult& r, bool regression) {
+std::string gluePredictionsTsv(const EncodedSplit& split, const EvalResult& r, bool regression) {
+  const int64_t classes = r.probabilities.defined() ? r.probabilities.size(1) : 0;
+  const auto probs = r.probabilities.defined() ? r.probabilities.contiguous() : torch::Tensor();
+  const float* pdata = probs.defined() ? probs.data_ptr<float>() : nullptr;
   std::ostringstream out;
-  out << "index\tprediction\tlabel\n";
+  out << "index\tprediction";
+  if (split.labelled) out << "\tlabel";
+  for (int64_t c = 0; c < classes; ++c) out << "\tprob_" << c;
+  out << '\n';
+  char buf[32];
   for (size_t i = 0; i < split.examples.size(); ++i) {
     const auto& e = split.examples[i];
-    out << e.index << '\t' << predictionText(r.predictions[i], regression) << '\t';
-    if (regression)
-      out << e.score;
-    else
-      out << e.label;
+    out << e.index << '\t' << predictionText(r.predictions[i], regression);
+    if (split.labelled) {
+      out << '\t';
+      if (regression)
+        out << e.score;
+      else
+        out << e.label;
+    }
+    for (int64_t c = 0; c < classes; ++c) {
+      std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(pdata[static_cast<int64_t>(i) * classes + c]));
+      out << '\t' << buf;
+    }
     out << '\n';
   }
-  writeFileAtomically(std::filesystem::path(dir) / (split.name + ".tsv"), out.str());
+  return out.str();
+}
+
+std::string glueSubmissionTsv(const TaskSpec& spec, const EncodedSplit& split, const EvalResult& r) {
+  std::ostringstream out;
+  out << "index\tprediction\n";
+  for (size_t i = 0; i < split.examples.size(); ++i) {
+    out << split.examples[i].index << '\t';
+    if (spec.regression)
+      out << predictionText(r.predictions[i], true);
+    else
+      out << spec.label_names.at(static_cast<size_t>(r.predictions[i]));
+    out << '\n';
+  }
+  return out.str();
+}
+
+void writeGluePredictions(const std::string& dir, const EncodedSplit& split, const EvalResult& r, bool regression) {
+  writeFileAtomically(std::filesystem::path(dir) / (split.name + ".tsv"), gluePredictionsTsv(split, r, regression));
 }
 
 }  // namespace adamix

@@ -139,7 +139,8 @@ NlgEvalResult evaluateGeneration(TaskModelImpl& model, RouteContext& routes, int
   return r;
 }
 
-void writeNlgPredictions(const std::string& dir, const NlgTaskData& data, const NlgEvalResult& r) {
+void writeNlgPredictions(const std::string& dir, const NlgTaskData& data, const NlgEvalResult& r,
+                         const std::string& stem) {
   std::ostringstream tsv, jsonl;
   tsv << "index\tinput\tprediction\treferences\n";
   for (size_t i = 0; i < data.dev.size(); ++i) {
@@ -152,8 +153,8 @@ void writeNlgPredictions(const std::string& dir, const NlgTaskData& data, const 
     if (!item.category.empty()) j["category"] = item.category;
     jsonl << j.dump() << '\n';
   }
-  writeFileAtomically(std::filesystem::path(dir) / "dev.tsv", tsv.str());
-  writeFileAtomically(std::filesystem::path(dir) / "dev.jsonl", jsonl.str());
+  writeFileAtomically(std::filesystem::path(dir) / (stem + ".tsv"), tsv.str());
+  writeFileAtomically(std::filesystem::path(dir) / (stem + ".jsonl"), jsonl.str());
 }
 
 }  // namespace adamix

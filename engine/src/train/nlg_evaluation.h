@@ -46,9 +46,10 @@ std::vector<std::string> generateTexts(TaskModelImpl& model, RouteContext& route
 NlgEvalResult evaluateGeneration(TaskModelImpl& model, RouteContext& routes, int64_t num_modules, const RunConfig& cfg,
                                  const NlgTaskData& data, const Tokenizer& tok);
 
-/// Writes `dir`/dev.tsv (index, input, prediction, references joined by " ||| "; tabs/newlines in
-/// texts replaced by spaces) and `dir`/dev.jsonl (one {"index", "input", "prediction",
+/// Writes `dir`/`stem`.tsv (index, input, prediction, references joined by " ||| "; tabs/newlines
+/// in texts replaced by spaces) and `dir`/`stem`.jsonl (one {"index", "input", "prediction",
 /// "references"} object per line). Throws EngineError(Io).
-void writeNlgPredictions(const std::string& dir, const NlgTaskData& data, const NlgEvalResult& r);
+void writeNlgPredictions(const std::string& dir, const NlgTaskData& data, const NlgEvalResult& r,
+                         const std::string& stem = "dev");
 
 }  // namespace adamix

@@ -11,7 +11,6 @@ std::vector<int64_t> encodeExample(const Example& e, bool pair, const Tokenizer&
   return encodePair(a, &b, tokenizer.pairTemplate(), max_len);
 }
 
-namespace {
 EncodedSplit encodeSplit(std::string name, LoadedSplit loaded, const TaskSpec& spec, const Tokenizer& tok,
                          int64_t max_len) {
   EncodedSplit s;
@@ -22,7 +21,6 @@ EncodedSplit encodeSplit(std::string name, LoadedSplit loaded, const TaskSpec& s
   for (const auto& e : s.examples) s.encoded.push_back(encodeExample(e, spec.pair, tok, max_len));
   return s;
 }
-}  // namespace
 
 TaskData loadTaskData(const RunConfig& cfg, const Tokenizer& tokenizer) {
   const auto& spec = taskSpec(cfg.task.name);

@@ -15,6 +15,7 @@ struct EncodedSplit {
   std::vector<Example> examples;
   std::vector<std::vector<int64_t>> encoded;
   int64_t skipped_rows = 0;
+  bool labelled = true;  ///< false for a GLUE test layout (no metrics, no label column)
 };
 
 struct TaskData {
@@ -28,6 +29,12 @@ struct TaskData {
 /// Throws EngineError(Data) for bad files/rows (per the bad_rows policy), EngineError(Config) for
 /// impossible sampling requests.
 TaskData loadTaskData(const RunConfig& cfg, const Tokenizer& tokenizer);
+
+/// Tokenises a loaded split as loadTaskData does (pair template, longest-first truncation to
+/// `max_len`); keeps its examples and skipped-row count (labelled stays true: callers of an
+/// unlabelled test file clear it).
+EncodedSplit encodeSplit(std::string name, LoadedSplit loaded, const TaskSpec& spec, const Tokenizer& tokenizer,
+                         int64_t max_len);
 
 /// Encodes one example (text_a, text_b when the task is a pair task).
 std::vector<int64_t> encodeExample(const Example& e, bool pair, const Tokenizer& tokenizer, int64_t max_len);

@@ -1,0 +1,112 @@
+#include "artifacts/run_artifact.h"
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "data/glue.h"
+#include "io/errors.h"
+#include "io/safetensors.h"
+#include "model/checkpoint.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace adamix {
+
+namespace {
+
+std::string shapeText(torch::IntArrayRef sizes) {
+  std::string s = "[";
+  for (size_t i = 0; i < sizes.size(); ++i) s += (i ? ", " : "") + std::to_string(sizes[i]);
+  return s + "]";
+}
+
+/// results.json's weights_step, or total_steps for a run written before weights_step existed.
+int64_t weightsStepOf(const fs::path& results_path) {
+  if (!fs::exists(results_path)) return -1;
+  std::ifstream in(results_path);
+  if (!in) throw EngineError(ErrorKind::Io, "cannot open file", results_path.string());
+  json r;
+  try {
+    r = json::parse(in);
+  } catch (const json::exception& e) {
+    throw EngineError(ErrorKind::Io, std::string("invalid JSON: ") + e.what(), results_path.string());
+  }
+  for (const char* key : {"weights_step", "total_steps"})
+    if (r.contains(key) && r[key].is_number_integer()) return r[key].get<int64_t>();
+  return -1;
+}
+
+}  // namespace
+
+HeadType taskHeadType(const std::string& task) {
+  if (isNlgTask(task)) return HeadType::CausalLM;
+  return taskSpec(task).regression ? HeadType::Regression : HeadType::Classification;
+}
+
+LoadedRun buildRunModel(const RunConfig& cfg) {
+  LoadedRun run;
+  run.config = cfg;
+  const HeadType head = taskHeadType(cfg.task.name);
+  const int64_t num_labels = head == HeadType::CausalLM ? 0 : taskSpec(cfg.task.name).num_labels;
+  run.model = loadTaskModel(cfg.model_path, head, num_labels, cfg.seed, cfg.model_dropout);
+  run.tokenizer = loadTokenizer(cfg.model_path, run.model->config().vocab_size);
+  if (const auto tmpl = run.tokenizer->pairTemplate(); !tmpl.middle.empty())
+    run.model->setSegmentSeparator(tmpl.middle.front());
+  run.peft = applyPeft(*run.model, cfg.peft, run.model->headPrefixes(), cfg.seed);
+  run.model->eval();
+  return run;
+}
+
+void loadTrainableWeights(TaskModelImpl& model, const std::map<std::string, torch::Tensor>& tensors,
+                          const std::string& file) {
+  torch::NoGradGuard no_grad;
+  std::set<std::string> used;
+  for (auto& [name, param] : trainableParameters(model)) {
+    const auto it = tensors.find(name);
+    if (it == tensors.end())
+      throw EngineError(ErrorKind::Model, "missing tensor: the model built from the run's config.json trains it",
+                        file + ":" + name);
+    const auto& t = it->second;
+    if (!t.is_floating_point())
+      throw EngineError(ErrorKind::Model, "tensor is not floating point", file + ":" + name);
+    if (t.sizes() != param.sizes())
+      throw EngineError(ErrorKind::Model,
+                        "shape " + shapeText(t.sizes()) + " in the file, the model expects " + shapeText(param.sizes()),
+                        file + ":" + name);
+    param.copy_(t.to(param.dtype()));
+    used.insert(name);
+  }
+  for (const auto& [name, t] : tensors)
+    if (!used.count(name))
+      throw EngineError(ErrorKind::Model,
+                        "unexpected tensor: the model built from the run's config.json has no trainable parameter "
+                        "of that name",
+                        file + ":" + name);
+}
+
+LoadedRun loadModelForTask(const std::string& model_dir, const std::string& task) {
+  RunConfig cfg = defaultRunConfig(task);
+  cfg.model_path = model_dir;
+  cfg.peft.method = PeftMethod::Head;
+  return buildRunModel(cfg);
+}
+
+LoadedRun loadRun(const std::string& run_dir) {
+  const fs::path dir(run_dir);
+  const auto config_path = dir / "config.json";
+  if (!fs::exists(config_path))
+    throw EngineError(ErrorKind::Config, "not a run directory: config.json is missing", config_path.string());
+  LoadedRun run = buildRunModel(loadRunConfig(config_path.string()));
+  const auto adapters_path = (dir / "adapters.safetensors").string();
+  if (!fs::exists(adapters_path))
+    throw EngineError(ErrorKind::Model, "adapters.safetensors is missing (the run did not finish?)", adapters_path);
+  loadTrainableWeights(*run.model, loadSafetensors(adapters_path).tensors, adapters_path);
+  run.weights_step = weightsStepOf(dir / "results.json");
+  run.model->eval();
+  return run;
+}
+
+}  // namespace adamix

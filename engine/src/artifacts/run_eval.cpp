@@ -1,0 +1,250 @@
+#include "artifacts/run_eval.h"
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+
+#include "artifacts/run_artifact.h"
+#include "data/glue.h"
+#include "data/glue_test.h"
+#include "io/atomic_file.h"
+#include "io/errors.h"
+#include "train/evaluation.h"
+#include "train/nlg_evaluation.h"
+#include "train/nlg_task.h"
+#include "train/task_data.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace adamix {
+
+namespace {
+
+json paramsJson(const ParamCounts& c) {
+  return {{"total", c.total},
+          {"trainable", c.trainable},
+          {"trainable_peft", c.trainable_peft},
+          {"inference_peft", c.inference_peft},
+          {"head", c.head}};
+}
+
+torch::Device resolveDevice(const std::string& d) {
+  if (d == "cpu") return torch::kCPU;
+  if (d == "cuda") {
+    if (!torch::cuda::is_available())
+      throw EngineError(ErrorKind::Config, "device 'cuda' requested but CUDA is not available", "--device");
+    return torch::Device(torch::kCUDA, 0);
+  }
+  if (d != "auto") throw EngineError(ErrorKind::Usage, "device must be auto, cpu or cuda, got \"" + d + "\"", "--device");
+  return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+}
+
+/// The last component of a directory path, ignoring a trailing separator.
+std::string dirName(const std::string& dir) {
+  auto p = fs::path(dir).lexically_normal();
+  if (p.filename().empty()) p = p.parent_path();
+  return p.filename().string();
+}
+
+void checkRequest(const EvalRequest& r) {
+  if (r.run_dir.empty() == r.model_dir.empty())
+    throw EngineError(ErrorKind::Usage, "give either --run-dir or --model (with --task)", "--run-dir");
+  if (!r.model_dir.empty() && r.task.empty())
+    throw EngineError(ErrorKind::Usage, "--model needs --task", "--task");
+  if (!r.run_dir.empty() && !r.task.empty())
+    throw EngineError(ErrorKind::Usage, "--task is taken from the run's config.json; leave it out with --run-dir",
+                      "--task");
+  if (!r.model_dir.empty() && r.out_dir.empty())
+    throw EngineError(ErrorKind::Usage, "--model needs --out (there is no run directory to write into)", "--out");
+  if (!r.split.empty() && !r.data_file.empty())
+    throw EngineError(ErrorKind::Usage, "give either --split or --data, not both", "--data");
+  if (r.batch_size < 0) throw EngineError(ErrorKind::Usage, "--batch-size must be > 0", "--batch-size");
+}
+
+/// What was evaluated and how, shared by the GLUE and generation paths.
+struct EvalContext {
+  LoadedRun run;
+  std::string split;      ///< split name or the data file's stem
+  std::string inference;  ///< canonical inference name
+  fs::path out;
+  torch::Device device = torch::kCPU;
+  int64_t weights_step = 0;  ///< for events: 0 when unknown
+};
+
+json startedEvent(const EvalContext& c, int64_t examples, int64_t batches) {
+  return {{"config", toJson(c.run.config)},
+          {"device", c.device.str()},
+          {"threads", at::get_num_threads()},
+          {"params", paramsJson(c.run.peft.counts)},
+          {"total_steps", batches},
+          {"resumed_from_step", 0},
+          {"mode", "eval"},
+          {"split", c.split},
+          {"inference", c.inference},
+          {"examples", examples}};
+}
+
+/// Emits one `metric` per metric and returns the `finished` payload (without `submission`).
+json finishEval(const EvalContext& c, const std::map<std::string, double>& metrics, const std::string& primary,
+                int64_t examples, double wall_s, EventStream& events) {
+  json split_metrics = json::object();
+  for (const auto& [name, value] : metrics) {
+    events.emit("metric", {{"step", c.weights_step}, {"epoch", 0}, {"split", c.split}, {"name", name}, {"value", value}});
+    split_metrics[c.split][name] = value;
+  }
+  return {{"mode", "eval"},
+          {"final", split_metrics},
+          {"best", split_metrics},
+          {"best_step", c.weights_step},
+          {"primary_metric", primary},
+          {"wall_s", wall_s},
+          {"params", paramsJson(c.run.peft.counts)},
+          {"split", c.split},
+          {"inference", c.inference},
+          {"examples", examples},
+          {"out", fs::absolute(c.out).lexically_normal().string()},
+          {"predictions", "predictions.tsv"}};
+}
+
+/// GLUE tasks: classification / regression of one split or file.
+json evalGlue(EvalContext& c, const EvalRequest& req, EventStream& events,
+              std::chrono::steady_clock::time_point wall_start) {
+  const auto& cfg = c.run.config;
+  const auto& spec = taskSpec(cfg.task.name);
+  LoadedSplit loaded;
+  bool labelled = true;
+  std::string submission;
+  if (!req.data_file.empty()) {
+    labelled = !isGlueTestLayout(spec, req.data_file);
+    loaded = labelled ? loadGlueFile(spec, req.data_file, cfg.task.bad_rows)
+                      : loadGlueTestFile(spec, req.data_file, cfg.task.bad_rows);
+  } else {
+    const std::string asked = req.split.empty() ? "dev" : req.split;
+    loaded = loadAnySplit(spec, cfg.task.data_dir, asked, cfg.task.bad_rows, labelled);
+    const bool dev = std::find(spec.dev_splits.begin(), spec.dev_splits.end(), c.split) != spec.dev_splits.end();
+    // The run's dev set: the same seeded subsample the trainer evaluated.
+    if (dev && cfg.task.max_dev_examples > 0)
+      loaded.examples = subsample(loaded.examples, cfg.task.max_dev_examples, cfg.seed);
+    if (isGlueTestSplit(asked)) submission = glueSubmissionFile(spec, asked);
+  }
+  if (loaded.skipped > 0) std::cerr << "warning: skipped " << loaded.skipped << " malformed rows in " << loaded.path << "\n";
+  if (loaded.examples.empty()) throw EngineError(ErrorKind::Data, "no examples to evaluate", loaded.path);
+  auto split = encodeSplit(c.split, std::move(loaded), spec, *c.run.tokenizer, cfg.task.max_seq_length);
+  split.labelled = labelled;
+
+  const int64_t batch = req.batch_size > 0 ? req.batch_size : cfg.train.eval_batch_size;
+  const auto n = static_cast<int64_t>(split.examples.size());
+  const int64_t batches = (n + batch - 1) / batch;
+  events.emit("started", startedEvent(c, n, batches));
+  const auto r = evaluate(*c.run.model, *c.run.peft.routes, c.run.peft.num_modules, spec, split,
+                          c.run.tokenizer->padId(), batch, c.device, [&](int64_t done, int64_t total) {
+                            events.setStep(done);
+                            events.emit("progress", {{"step", done}, {"total_steps", total}});
+                          });
+  writeFileAtomically(c.out / "predictions.tsv", gluePredictionsTsv(split, r, spec.regression));
+  if (!submission.empty()) writeFileAtomically(c.out / submission, glueSubmissionTsv(spec, split, r));
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  auto finished = finishEval(c, r.metrics, spec.primary_metric, n, wall, events);
+  if (!submission.empty()) finished["submission"] = submission;
+  return finished;
+}
+
+/// Generation tasks: decode the run's dev inputs or a dataset file, score against its references.
+json evalGeneration(EvalContext& c, const EvalRequest& req, EventStream& events,
+                    std::chrono::steady_clock::time_point wall_start) {
+  auto cfg = c.run.config;
+  if (req.batch_size > 0) cfg.generation.batch_size = req.batch_size;
+  NlgTaskData data;
+  if (!req.data_file.empty()) {
+    data.dev = groupByInput(loadNlgDataset(cfg.task.name, req.data_file).pairs);
+    if (data.dev.empty()) throw EngineError(ErrorKind::Data, "no examples to evaluate", req.data_file);
+    for (const auto& item : data.dev) data.prompts.push_back(nlgContext(item.input, *c.run.tokenizer, cfg.task.max_seq_length));
+  } else {
+    if (!req.split.empty() && req.split != "dev")
+      throw EngineError(ErrorKind::Usage,
+                        "generation task " + cfg.task.name + " has only the run's dev split; evaluate other data with --data FILE",
+                        "--split");
+    data = loadNlgTaskData(cfg, *c.run.tokenizer);
+  }
+  const auto n = static_cast<int64_t>(data.dev.size());
+  const int64_t batches = (n + cfg.generation.batch_size - 1) / cfg.generation.batch_size;
+  events.emit("started", startedEvent(c, n, batches));
+  // Decoded in one call, as the trainer does, so `random` inference draws what the run drew.
+  const auto r = evaluateGeneration(*c.run.model, *c.run.peft.routes, c.run.peft.num_modules, cfg, data, *c.run.tokenizer);
+  events.setStep(batches);
+  events.emit("progress", {{"step", batches}, {"total_steps", batches}});
+  writeNlgPredictions(c.out.string(), data, r, "predictions");
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  auto finished = finishEval(c, r.metrics, "bleu", n, wall, events);
+  finished["metric_notes"] = {{"meteor", "METEOR (exact match approximation; docs/nlg.md)"}};
+  return finished;
+}
+
+}  // namespace
+
+std::string evalRunId(const EvalRequest& request) {
+  return dirName(request.run_dir.empty() ? request.model_dir : request.run_dir);
+}
+
+json runEval(const EvalRequest& req, EventStream& events) {
+  const auto wall_start = std::chrono::steady_clock::now();
+  checkRequest(req);
+  events.setStep(0);
+  events.startHeartbeat(2.0);
+
+  EvalContext c;
+  c.run = req.run_dir.empty() ? loadModelForTask(req.model_dir, req.task) : loadRun(req.run_dir);
+  auto& cfg = c.run.config;
+  if (!req.data_dir.empty()) cfg.task.data_dir = req.data_dir;
+  if (req.data_file.empty() && cfg.task.data_dir.empty())
+    throw EngineError(ErrorKind::Usage, "no data directory: give --data-dir or --data FILE", "--data-dir");
+  c.weights_step = std::max<int64_t>(0, c.run.weights_step);
+
+  // Inference mode: the run's, or --inference.
+  auto& routes = *c.run.peft.routes;
+  if (!req.inference.empty()) {
+    int64_t module = 0;
+    routes.inference = parseInferenceMode(req.inference, module, "--inference");
+    routes.inference_module = module;
+  }
+  if (routes.inference == InferenceMode::Module && routes.inference_module >= c.run.peft.num_modules)
+    throw EngineError(ErrorKind::Usage,
+                      "module:" + std::to_string(routes.inference_module) + " does not exist: the run has " +
+                          std::to_string(c.run.peft.num_modules) + " module(s) (0-based)",
+                      "--inference");
+  c.inference = inferenceName(routes.inference, routes.inference_module);
+
+  // Split name: canonical split, or the data file's stem.
+  const bool nlg = isNlgTask(cfg.task.name);
+  if (!req.data_file.empty())
+    c.split = fs::path(req.data_file).stem().string();
+  else if (nlg)
+    c.split = "dev";
+  else
+    c.split = canonicalSplitName(taskSpec(cfg.task.name), req.split.empty() ? "dev" : req.split);
+
+  std::string mode_dir = c.inference;
+  std::replace(mode_dir.begin(), mode_dir.end(), ':', '-');
+  c.out = req.out_dir.empty() ? fs::path(req.run_dir) / "eval" / (c.split + "-" + mode_dir) : fs::path(req.out_dir);
+  std::error_code ec;
+  fs::create_directories(c.out, ec);
+  if (ec) throw EngineError(ErrorKind::Io, "cannot create the output directory: " + ec.message(), c.out.string());
+
+  const int64_t threads = req.threads > 0 ? req.threads : cfg.train.threads;
+  if (threads > 0) at::set_num_threads(static_cast<int>(threads));
+  c.device = resolveDevice(req.device.empty() ? cfg.train.device : req.device);
+  c.run.model->to(c.device);
+  c.run.model->eval();
+
+  auto finished = nlg ? evalGeneration(c, req, events, wall_start) : evalGlue(c, req, events, wall_start);
+  writeFileAtomically(c.out / "metrics.json", finished.dump(2) + "\n");
+  events.stopHeartbeat();
+  events.emit("finished", finished);
+  return finished;
+}
+
+}  // namespace adamix
