@@ -9,6 +9,7 @@
 #include <iostream>
 #include <optional>
 
+#include "artifacts/export_run.h"
 #include "artifacts/run_artifact.h"
 #include "artifacts/run_eval.h"
 #include "artifacts/run_generate.h"
@@ -242,6 +243,27 @@ int cmdInitModel(RandomModelSpec spec, bool vocab_given, const std::string& out_
   }
 }
 
+/// `export`: one `exported` JSON line on stdout (docs/protocol.md); errors on stderr with the kind's exit code.
+int cmdExport(const std::string& run_dir, const std::string& format, const std::string& out_dir) {
+  try {
+    const auto r = exportRun(run_dir, format, out_dir);
+    const json line = {{"event", "exported"},
+                       {"schema", kProtocolSchema},
+                       {"format", format},
+                       {"out", std::filesystem::absolute(out_dir).lexically_normal().string()},
+                       {"files", r.files},
+                       {"notes", r.notes}};
+    std::cout << line.dump() << std::endl;
+    return 0;
+  } catch (const EngineError& e) {
+    return reportError(nullptr, e.kind(), e.message(), e.location());
+  } catch (const c10::Error& e) {
+    return reportError(nullptr, ErrorKind::Internal, e.what_without_backtrace(), "");
+  } catch (const std::filesystem::filesystem_error& e) {
+    return reportError(nullptr, ErrorKind::Io, e.what(), e.path1().string());
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -322,6 +344,13 @@ int main(int argc, char** argv) {
                    "copy tokenizer files from this directory; vocabulary size and special ids follow it");
   init->add_option("--seed", init_seed, "initialisation seed");
 
+  std::string export_run_dir, export_format, export_out;
+  auto* exp = app.add_subcommand("export", "write a finished run as a PEFT adapter, merged HF model or official AdaMix "
+                                           "checkpoint (docs/artifacts.md)");
+  exp->add_option("--run-dir", export_run_dir, "run directory")->required();
+  exp->add_option("--format", export_format, "peft | merged-model | adamix")->required();
+  exp->add_option("--out", export_out, "output directory (created)")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -349,5 +378,6 @@ int main(int argc, char** argv) {
     return cmdGenerate(model_dir, gen_run, prompt, max_new, max_new_opt->count() > 0);
   }
   if (*eval) return cmdEval(eval_req);
+  if (*exp) return cmdExport(export_run_dir, export_format, export_out);
   return errorKindExitCode(ErrorKind::Usage);
 }

@@ -19,6 +19,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "artifacts/official_adamix_config.h"
 #include "config/run_config.h"
 #include "io/safetensors.h"
 #include "model/checkpoint.h"
@@ -56,17 +57,9 @@ torch::Tensor tensorFromJson(const json& j) {
   return torch::tensor(flat, torch::kFloat64).reshape(shape).to(torch::kFloat32);
 }
 
-/// Official ExpertSoup name -> the engine's adapter name:
-/// "…output.ExpertSoup.MoA_A.deepspeed_experts.K.weight" -> "…output.ffn_adapter.adapter.down.K.weight"
-/// (MoA_B -> up). Other names are returned unchanged.
-std::string engineName(std::string name) {
-  const std::pair<std::string, std::string> map[] = {
-      {"ExpertSoup.MoA_A.deepspeed_experts.", "ffn_adapter.adapter.down."},
-      {"ExpertSoup.MoA_B.deepspeed_experts.", "ffn_adapter.adapter.up."}};
-  for (const auto& [from, to] : map)
-    if (auto pos = name.find(from); pos != std::string::npos) return name.replace(pos, from.size(), to);
-  return name;
-}
+/// Official ExpertSoup name -> the engine's adapter name (artifacts/official_adamix_config.h);
+/// other names unchanged.
+std::string engineName(const std::string& name) { return engineNameOfOfficial(name).value_or(name); }
 
 }  // namespace
 

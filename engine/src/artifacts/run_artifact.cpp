@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "artifacts/official_adamix_config.h"
 #include "data/glue.h"
 #include "io/errors.h"
 #include "io/safetensors.h"
@@ -87,11 +88,16 @@ void loadTrainableWeights(TaskModelImpl& model, const std::map<std::string, torc
                         file + ":" + name);
 }
 
-LoadedRun loadModelForTask(const std::string& model_dir, const std::string& task) {
-  RunConfig cfg = defaultRunConfig(task);
-  cfg.model_path = model_dir;
-  cfg.peft.method = PeftMethod::Head;
-  return buildRunModel(cfg);
+LoadedRun loadModelForTask(const std::string& model_dir, const std::string& task, const std::string& adapter_dir) {
+  // Through the run-config parser, which turns an official AdaMix checkpoint or a PEFT adapter into
+  // the PEFT settings and starting weights (artifacts/official_adamix_config.h, peft_adapter_config.h).
+  json j = {{"model", {{"path", model_dir}, {"adapter", adapter_dir}}}, {"task", {{"name", task}, {"data_dir", ""}}}};
+  const auto official = readOfficialAdaMixConfig(model_dir);
+  if (official && !officialInferenceMode(official->inference_level))
+    j["peft"] = {{"adamix", {{"inference", "merged"}}}};  // level 0 / 2: no engine mode; eval --inference chooses
+  else if (!official && adapter_dir.empty())
+    j["peft"] = {{"method", "head"}};
+  return buildRunModel(parseRunConfig(j));
 }
 
 LoadedRun loadRun(const std::string& run_dir) {

@@ -46,13 +46,16 @@ LoadedRun buildRunModel(const RunConfig& cfg);
 void loadTrainableWeights(TaskModelImpl& model, const std::map<std::string, torch::Tensor>& tensors,
                           const std::string& file);
 
-/// A model directory evaluated as is on `task` (`adamix-engine eval --model DIR --task T`):
-/// defaultRunConfig(task) with model.path = `model_dir` and peft method "head" (no PEFT modules),
-/// built by buildRunModel — a classification or regression head is read from the directory's
-/// model.safetensors when it holds one (else seeded-initialised, which only makes sense for
-/// checking the pipeline). This is the one place where imported formats join the model loading.
-/// Throws as buildRunModel.
-LoadedRun loadModelForTask(const std::string& model_dir, const std::string& task);
+/// A model directory evaluated on `task` (`adamix-engine eval --model DIR --task T [--adapter A]`),
+/// through parseRunConfig with model.path = `model_dir` and model.adapter = `adapter_dir`: an
+/// official AdaMix checkpoint loads as its AdaMix adapter model (inference from inference_level,
+/// merged when the level has no engine mode), a PEFT LoRA adapter onto the model; otherwise peft
+/// method "head" (no PEFT modules) — a classification or regression head is read from the
+/// directory's model.safetensors when it holds one (else seeded-initialised, which only makes
+/// sense for checking the pipeline). This is the one place where imported formats join the model
+/// loading. Throws as parseRunConfig (Config at /model/path, /model/adapter) and buildRunModel.
+LoadedRun loadModelForTask(const std::string& model_dir, const std::string& task,
+                           const std::string& adapter_dir = "");
 
 /// Loads run directory `run_dir`: `config.json` (loadRunConfig), buildRunModel, then
 /// `adapters.safetensors` through loadTrainableWeights. weights_step: results.json's

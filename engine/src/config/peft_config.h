@@ -38,11 +38,22 @@ struct AdaMixOptions {
   int64_t inference_module = 0;
 };
 
+/// Where the PEFT modules' starting weights come from. Not a key of the "peft" object:
+/// parseRunConfig sets it from model.path (an official AdaMix checkpoint, artifacts/official_adamix.h)
+/// or model.adapter (a PEFT LoRA adapter directory, artifacts/peft_adapter.h); applyPeft loads them.
+enum class PeftWeightsSource {
+  Seed,            ///< initialised from the run's seed (docs/adamix.md)
+  OfficialAdaMix,  ///< ExpertSoup experts of weights_dir/model.safetensors
+  PeftAdapter      ///< lora_A / lora_B (+ modules_to_save head) of weights_dir/adapter_model.safetensors
+};
+
 struct PeftConfig {
   PeftMethod method = PeftMethod::Adapter;
   AdapterOptions adapter;
   LoraOptions lora;
   AdaMixOptions adamix;
+  PeftWeightsSource weights_source = PeftWeightsSource::Seed;
+  std::string weights_dir;  ///< directory of the weights for OfficialAdaMix / PeftAdapter
 };
 
 const char* peftMethodName(PeftMethod m);

@@ -3,6 +3,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "artifacts/official_adamix_config.h"
+#include "artifacts/peft_adapter_config.h"
 #include "io/errors.h"
 #include "io/json_util.h"
 
@@ -274,6 +276,82 @@ GenerationConfig parseGeneration(const json& j, const GenerationConfig& d) {
   return g;
 }
 
+/// Official AdaMix checkpoint at model.path: its modules are the run's. A setting of the "peft"
+/// object that differs from the checkpoint (only an explicit one can: the checkpoint supplies the
+/// defaults) is an error at /model/path; the inference mode stays the run config's choice.
+void checkAgainstOfficial(const PeftConfig& c, const PeftConfig& official, const OfficialAdaMixConfig& o,
+                          bool inference_explicit) {
+  auto conflict = [&](const std::string& what) {
+    throw EngineError(ErrorKind::Config,
+                      "an official AdaMix checkpoint (" + o.config_file + ": num_experts " +
+                          std::to_string(o.num_experts) + ", adapter_size " + std::to_string(o.adapter_size) +
+                          ", sharing_up " + std::to_string(o.sharing_up) + ", sharing_down " +
+                          std::to_string(o.sharing_down) + ") sets the PEFT modules; " + what +
+                          " conflicts with it (leave it out of the run config)",
+                      "/model/path");
+  };
+  if (c.method != PeftMethod::Adapter) conflict(std::string("/peft/method \"") + peftMethodName(c.method) + "\"");
+  if (c.adapter.bottleneck != official.adapter.bottleneck)
+    conflict("/peft/adapter/bottleneck " + std::to_string(c.adapter.bottleneck));
+  if (c.adapter.attention_adapter) conflict("/peft/adapter/attention_adapter true");
+  if (c.adamix.num_modules != official.adamix.num_modules)
+    conflict("/peft/adamix/num_modules " + std::to_string(c.adamix.num_modules));
+  if (c.adamix.num_modules > 1 && c.adamix.sharing != official.adamix.sharing)
+    conflict(std::string("/peft/adamix/sharing \"") + sharingName(c.adamix.sharing) + "\"");
+  if (!inference_explicit && !officialInferenceMode(o.inference_level))
+    throw EngineError(ErrorKind::Config,
+                      o.config_file + ": inference_level " + std::to_string(o.inference_level) +
+                          " has no engine inference mode (3 = merged, 1 = random per example; level 0 draws an "
+                          "expert per token): set /peft/adamix/inference",
+                      "/model/path");
+}
+
+/// PEFT LoRA adapter at model.adapter: its LoRA settings are the run's (error at /model/adapter
+/// when the "peft" object sets others).
+void checkAgainstAdapter(const PeftConfig& c, const PeftConfig& adapter, const PeftAdapterConfig& a) {
+  auto conflict = [&](const std::string& what) {
+    throw EngineError(ErrorKind::Config,
+                      "the PEFT adapter (" + a.config_file + ") sets the LoRA modules; " + what +
+                          " conflicts with it (leave it out of the run config)",
+                      "/model/adapter");
+  };
+  if (c.method != PeftMethod::Lora) conflict(std::string("/peft/method \"") + peftMethodName(c.method) + "\"");
+  if (c.lora.rank != adapter.lora.rank) conflict("/peft/lora/rank " + std::to_string(c.lora.rank));
+  if (c.lora.alpha != adapter.lora.alpha) conflict("/peft/lora/alpha");
+  if (c.lora.dropout != adapter.lora.dropout) conflict("/peft/lora/dropout");
+  if (c.lora.targets != adapter.lora.targets) conflict("/peft/lora/targets");
+  if (c.adamix.num_modules != 1) conflict("/peft/adamix/num_modules " + std::to_string(c.adamix.num_modules));
+}
+
+/// The "peft" object of a run whose model.path / model.adapter may bring its own modules.
+PeftConfig parsePeftOfModel(const json& j, const RunConfig& c, const PeftConfig& d) {
+  const json& peft = ju::getObject(j, "peft", "");
+  const auto official = readOfficialAdaMixConfig(c.model_path);
+  if (official && !c.model_adapter.empty())
+    throw EngineError(ErrorKind::Config,
+                      "model.path is an official AdaMix checkpoint (apply_expert_soup); it takes no PEFT adapter",
+                      "/model/adapter");
+  if (official) {
+    const PeftConfig from_checkpoint = officialPeftConfig(*official, d);
+    PeftConfig p = parsePeftImpl(peft, from_checkpoint);
+    const json::json_pointer inference("/adamix/inference");
+    checkAgainstOfficial(p, from_checkpoint, *official, peft.contains(inference));
+    p.weights_source = PeftWeightsSource::OfficialAdaMix;
+    p.weights_dir = c.model_path;
+    return p;
+  }
+  if (!c.model_adapter.empty()) {
+    const auto adapter = readPeftAdapterConfig(c.model_adapter);
+    const PeftConfig from_adapter = peftAdapterPeftConfig(adapter, d);
+    PeftConfig p = parsePeftImpl(peft, from_adapter);
+    checkAgainstAdapter(p, from_adapter, adapter);
+    p.weights_source = PeftWeightsSource::PeftAdapter;
+    p.weights_dir = c.model_adapter;
+    return p;
+  }
+  return parsePeftImpl(peft, d);
+}
+
 }  // namespace
 
 const char* keepWeightsName(KeepWeights k) { return k == KeepWeights::Best ? "best" : "last"; }
@@ -310,11 +388,12 @@ RunConfig parseRunConfig(const json& j) {
   c.run_id = ju::get<std::string>(j, "run_id", "", d.run_id);
   c.seed = ju::get<uint64_t>(j, "seed", "", d.seed);
   const auto& model = ju::getObject(j, "model", "");
-  ju::rejectUnknownKeys(model, {"path", "dropout"}, "/model");
+  ju::rejectUnknownKeys(model, {"path", "adapter", "dropout"}, "/model");
   c.model_path = ju::require<std::string>(model, "path", "/model");
+  c.model_adapter = ju::get<std::string>(model, "adapter", "/model", d.model_adapter);
   c.model_dropout = parseDropout(ju::getObject(model, "dropout", "/model"), d.model_dropout);
   c.task = parseTask(task, d.task);
-  c.peft = parsePeftImpl(ju::getObject(j, "peft", ""), d.peft);
+  c.peft = parsePeftOfModel(j, c, d.peft);
   c.train = parseTrain(ju::getObject(j, "train", ""), d.train);
   c.generation = parseGeneration(ju::getObject(j, "generation", ""), d.generation);
   return c;
@@ -348,6 +427,7 @@ json toJson(const RunConfig& c) {
       {"seed", c.seed},
       {"model",
        {{"path", c.model_path},
+        {"adapter", c.model_adapter},
         {"dropout",
          {{"embedding", optionalJson(c.model_dropout.embedding)},
           {"attention", optionalJson(c.model_dropout.attention)},

@@ -78,7 +78,12 @@ const char* keepWeightsName(KeepWeights k);
 struct RunConfig {
   std::string run_id;
   uint64_t seed = 1;
+  /// model.path: a Hugging Face model directory; an official AdaMix checkpoint (config.json with
+  /// apply_expert_soup) sets the peft defaults and starting weights (artifacts/official_adamix_config.h).
   std::string model_path;
+  /// model.adapter: a PEFT LoRA adapter directory loaded onto model.path ("" = none); sets the LoRA
+  /// settings and starting weights (artifacts/peft_adapter_config.h).
+  std::string model_adapter;
   /// model.dropout: per-kind overrides of the model config's dropout (unset = the model's value;
   /// the official GPT-2 NLG code runs without dropout: embedding, attention, hidden = 0).
   DropoutOverrides model_dropout;

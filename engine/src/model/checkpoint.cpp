@@ -8,6 +8,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "artifacts/official_adamix_config.h"
 #include "io/errors.h"
 #include "io/safetensors.h"
 #include "model/bert.h"
@@ -168,6 +169,8 @@ void loadTaskModelState(TaskModelImpl& model, const std::map<std::string, torch:
     if (endsWith(name, "rotary_emb.inv_freq")) continue;  // buffer stored by older HF versions
     if (tied_lm && name == "lm_head.weight") continue;    // tied copy of the embeddings
     if (model.ignorableCheckpointTensor(name)) continue;
+    // Official AdaMix experts are PEFT weights: applyPeft loads them (artifacts/official_adamix.h).
+    if (isOfficialExpertSoupTensor(name)) continue;
     if (startsWith(name, prefix))
       throw EngineError(ErrorKind::Model,
                         "unexpected tensor for a '" + model.config().model_type +

@@ -30,6 +30,7 @@ void initTaskModelWeights(TaskModelImpl& model, uint64_t seed, bool backbone_and
 /// Every backbone parameter must be present with the exact shape and a floating dtype
 /// (F16/BF16 converted). Head parameters (headPrefixes()) absent from the file are initialised
 /// N(0, initializer_range) from `head_seed`; present ones are loaded (shape-checked).
+/// Official AdaMix ExpertSoup tensors are left to applyPeft (artifacts/official_adamix.h).
 /// Extra tensors: silently ignored when harmless (rotary inv_freq buffers, lm_head.weight of a
 /// tied model), warned about on stderr when they belong to another head (e.g. score.weight while
 /// building a causal LM), and rejected when they indicate a different architecture or config

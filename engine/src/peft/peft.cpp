@@ -4,6 +4,8 @@
 #include <optional>
 #include <set>
 
+#include "artifacts/official_adamix.h"
+#include "artifacts/peft_adapter.h"
 #include "io/errors.h"
 #include "peft/adapter_mixture.h"
 #include "peft/lora_mixture.h"
@@ -139,6 +141,10 @@ PeftHandle applyPeft(torch::nn::Module& model, const PeftConfig& cfg, const std:
   if (cfg.method == PeftMethod::BitFit && !any_bias)
     throw EngineError(ErrorKind::Config, "BitFit needs a backbone with bias terms; this model has none",
                       "/peft/method");
+
+  // Imported starting weights (official AdaMix checkpoint, PEFT LoRA adapter) replace the seeded ones.
+  if (cfg.weights_source == PeftWeightsSource::OfficialAdaMix) loadOfficialAdaMixWeights(model, cfg.weights_dir);
+  if (cfg.weights_source == PeftWeightsSource::PeftAdapter) loadPeftAdapterWeights(model, cfg.weights_dir, head_prefixes);
 
   handle.num_modules = cfg.adamix.num_modules;
   handle.counts = countParameters(model, head_prefixes);

@@ -39,6 +39,9 @@ struct PeftHandle {
 /// projection selected by several targets form ONE mixture, as loralib's MergedLinear), initialises them from
 /// `init_seed`, and sets requires_grad: PEFT modules + parameters whose names start with one of
 /// `head_prefixes` (plus everything for full fine-tuning, biases for BitFit).
+/// With cfg.weights_source OfficialAdaMix / PeftAdapter the modules (and, for a PEFT adapter, the
+/// head) then take the imported weights of cfg.weights_dir (artifacts/official_adamix.h,
+/// artifacts/peft_adapter.h; EngineError(Model) naming the file and tensor when they do not fit).
 /// Throws EngineError(Config) with path /peft/... when the method does not fit the model
 /// (e.g. BitFit on a model without biases, a LoRA target the architecture lacks, two targets
 /// selecting the same projection or the same part of a fused one).
