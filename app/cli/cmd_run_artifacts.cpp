@@ -141,7 +141,7 @@ int cmdRunEval(const QStringList& args) {
 int cmdRunPredict(const QStringList& args) {
   QCommandLineParser p;
   p.setApplicationDescription(
-      "Predicts the test split(s) of a finished run's task (MNLI: test_matched and test_mismatched) and\n"
+      "Predicts the test split(s) of a finished run's task (MNLI: test_matched, test_mismatched, ax) and\n"
       "prints the GLUE-benchmark submission file(s) the engine wrote.");
   addCommonOptions(p);
   p.addPositionalArgument("RUN", "The run: its id or config hash prefix (see 'adamix runs list').");

@@ -134,7 +134,7 @@ void JobProgress::draw(qint64 done, qint64 total) {
           << QString(kWidth - filled, QChar(0x2591)) << ' ' << done << '/' << total;
     out().flush();
     drawn_ = true;
-  } else if (elapsed - lastLogS_ >= 10.0 || (total > 0 && done == total)) {
+  } else if (done > 0 && (elapsed - lastLogS_ >= 10.0 || done == total)) {
     lastLogS_ = elapsed;
     log(QStringLiteral("progress  %1 %2/%3 batches").arg(label_).arg(done).arg(total));
   }

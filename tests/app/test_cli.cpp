@@ -458,6 +458,12 @@ class TestCli : public QObject {
     r = run({"run", "export", id, "--db", d, "--format", "merged-model", "--out", tmp_.filePath("merged")});
     QVERIFY2(r.rc == 1 && r.err.contains("adamix run export: adamix-engine: model error: adapters are non-linear"),
              qPrintable(dump(r)));
+    // an engine failing without an `error` event: the end of its stderr is the message
+    r = run({"run", "export", id, "--db", d, "--format", "peft", "--out", tmp_.filePath("p2")},
+            {{"FAKE_ENGINE_MODE", "usage"}});
+    QVERIFY2(r.rc == 1 && r.err.contains("adamix run export: A subcommand is required\n"
+                                         "Run with --help for more information.\n"),
+             qPrintable(dump(r)));
 
     // errors: name what is wrong, store nothing
     const int before = query(d, "SELECT count(*) FROM evaluations").value(0).value(0).toInt();

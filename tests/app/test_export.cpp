@@ -172,6 +172,15 @@ class TestExport : public QObject {
     const PivotTable fin = buildPivot(rs, po);
     QCOMPARE(fin.columns.size(), size_t(1));
     QCOMPARE(fin.columns[0].header, QStringLiteral("RTE eval dev (ensemble)"));
+    // with "final" values for MRPC only, RTE's evaluation column must not stand in for RTE's own
+    // primary metric: no average over one task
+    ResultSet withFinal = rs;
+    for (RunResult& r : withFinal.runs)
+      if (r.task == QStringLiteral("mrpc"))
+        r.values.push_back({QStringLiteral("dev"), QStringLiteral("accuracy"), 0.5, QStringLiteral("final")});
+    QStringList headers;
+    for (const PivotColumn& c : buildPivot(withFinal, po).columns) headers << c.header;
+    QCOMPARE(headers, QStringList({"RTE eval dev (ensemble)", "MRPC"}));
   }
 
   void evaluationsFromStore() {

@@ -1,17 +1,23 @@
 // End to end with the real engine: design a two-variant study in the designer, launch it on a
-// tiny init-model, wait for live curves in the monitor, compare both runs, export the table.
+// tiny init-model, wait for live curves in the monitor, compare both runs, export the table,
+// evaluate a run's saved weights from its context menu.
 #include "compare/compare_view.h"
 #include "designer/designer_view.h"
 #include "export/pivot.h"
 #include "export/result_set.h"
 #include "monitor/monitor_view.h"
 #include "results/results_view.h"
+#include "runs/eval_dialog.h"
+#include "runs/job_dialog.h"
+#include "runs/run_actions.h"
 #include "shell/main_window.h"
 #include "workspace/workspace.h"
 
 #include <QDir>
+#include <QComboBox>
 #include <QLabel>
 #include <QTableWidget>
+#include <QMenu>
 #include <QMessageBox>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -44,7 +50,8 @@ class TestEndToEnd : public QObject {
     QVERIFY(p.waitForFinished(120000));
     QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
     // any modal box (a failed launch) would hang the test: close it and fail
-    auto* guard = new QTimer(this);
+    guard_ = new QTimer(this);
+    auto* guard = guard_;
     connect(guard, &QTimer::timeout, this, [this] {
       if (QWidget* m = QApplication::activeModalWidget()) {
         modalText_ = m->findChild<QLabel*>() ? m->findChild<QLabel*>()->text() : QStringLiteral("modal");
@@ -127,11 +134,57 @@ class TestEndToEnd : public QObject {
     QVERIFY2(md.contains("num_modules=1") && md.contains("num_modules=2"), qPrintable(md));
     QVERIFY(w.results()->exportToFile(dir_.filePath("e2e.tex")));
     qInfo().noquote() << md;
+
+    // 5. Evaluate on… dev (merged) from the M = 2 run's context menu: the engine loads the saved
+    // (best dev) weights from the run directory, and the stored evaluation equals the run's own
+    // best dev accuracy; it shows as its own column beside the run's.
+    qint64 mixture = 0;
+    for (const auto& r : w.workspace()->store().listRuns())
+      if (r.config.at(json::json_pointer("/peft/adamix/num_modules")) == 2) mixture = r.id;
+    QVERIFY(mixture > 0);
+    QMenu menu;
+    w.runActions()->addActions(&menu, mixture);
+    QAction* evaluate = menu.findChild<QAction*>("evaluateRun");
+    QVERIFY(evaluate && evaluate->isEnabled());
+    guard_->stop();  // the guard would close the dialog
+    bool asked = false;
+    QTimer::singleShot(0, this, [&] {
+      auto* dlg = qobject_cast<ui::EvalDialog*>(QApplication::activeModalWidget());
+      if (!dlg) return;
+      asked = true;
+      dlg->splitCombo()->setCurrentIndex(dlg->splitCombo()->findText("dev"));
+      dlg->inferenceCombo()->setCurrentIndex(dlg->inferenceCombo()->findData("merged"));
+      dlg->accept();
+    });
+    evaluate->trigger();
+    guard_->start(300);
+    QVERIFY(asked);
+    ui::JobDialog* job = w.runActions()->lastJob();
+    QVERIFY(job);
+    QTRY_VERIFY_WITH_TIMEOUT(job->isDone(), 300000);
+    QVERIFY2(job->succeeded(), qPrintable(job->stepLabel()->text()));
+    const auto evals = w.workspace()->store().evaluations(mixture);
+    QCOMPARE(evals.size(), size_t(1));
+    QCOMPARE(evals[0].examples, qint64(32));
+    QCOMPARE(job->outputFolder(), evals[0].outDir);
+    QVERIFY(QFile::exists(evals[0].outDir + "/predictions.tsv"));
+    double own = -1, evaluated = -1;
+    for (const auto& v : w.workspace()->store().results(mixture))
+      if (v.kind == "best" && v.split == "dev" && v.name == "accuracy") own = v.value;
+    for (const auto& [name, value] : evals[0].metrics)
+      if (name == "accuracy") evaluated = value;
+    QVERIFY(own >= 0);
+    QCOMPARE(evaluated, own);
+    job->close();
+    w.results()->refresh();
+    QVERIFY2(w.results()->exportText(ui::TableFormat::Markdown).contains("RTE eval dev (merged)"),
+             qPrintable(w.results()->exportText(ui::TableFormat::Markdown)));
   }
 
  private:
   QTemporaryDir dir_;
   QString engine_, shared_, model_, modalText_;
+  QTimer* guard_ = nullptr;
 };
 
 QTEST_MAIN(TestEndToEnd)

@@ -3,6 +3,8 @@
 
 #include <QMetaObject>
 
+#include <algorithm>
+
 namespace adamix::app {
 
 namespace {
@@ -104,7 +106,11 @@ QString EngineJob::failureText(const EngineResult& r) const {
     if (!error_->location.isEmpty()) s += QStringLiteral(" (at %1)").arg(error_->location);
     return s;
   }
-  if (const QString line = r.lastErrorLine(); !line.isEmpty()) return line;
+  // No `error` event (an argument error, a crash): the end of stderr says why.
+  QStringList lines = QString::fromUtf8(r.err).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+  for (QString& l : lines) l = l.trimmed();
+  lines.removeAll(QString());
+  if (!lines.isEmpty()) return lines.mid(std::max<qsizetype>(0, lines.size() - 5)).join(QLatin1Char('\n'));
   return QStringLiteral("adamix-engine exited with code %1").arg(r.exitCode);
 }
 

@@ -56,7 +56,8 @@ class EngineJob : public QObject {
   void onEvent(const EngineEvent& event);
   void onEvalEnded(const EngineResult& result);
   void onExportEnded(const EngineResult& result);
-  /// The reason an engine call failed: its `error` event, else its last stderr line, else its exit code.
+  /// The reason an engine call failed: its `error` event, else the last (≤ 5) lines of its stderr,
+  /// else its exit code.
   QString failureText(const EngineResult& result) const;
   void end(bool ok, const QString& message);
 

@@ -21,8 +21,8 @@ bool isValidInference(const QString& inference) {
 }
 
 QStringList testSplitsFor(const QString& task) {
-  if (task.compare(QLatin1String("mnli"), Qt::CaseInsensitive) == 0)
-    return {QStringLiteral("test_matched"), QStringLiteral("test_mismatched")};
+  if (task.compare(QLatin1String("mnli"), Qt::CaseInsensitive) == 0)  // AX: the diagnostic, predicted by MNLI
+    return {QStringLiteral("test_matched"), QStringLiteral("test_mismatched"), QStringLiteral("ax")};
   return {QStringLiteral("test")};
 }
 

@@ -28,8 +28,8 @@ QStringList inferenceModes();
 /// True for merged, random, ensemble and module:K (K a non-negative integer).
 bool isValidInference(const QString& inference);
 
-/// The GLUE test splits of a task that `predict` evaluates: MNLI test_matched and
-/// test_mismatched, every other task "test".
+/// The GLUE test splits of a task that `predict` evaluates: MNLI test_matched, test_mismatched
+/// and ax (the diagnostic set the benchmark has MNLI models predict), every other task "test".
 QStringList testSplitsFor(const QString& task);
 /// The evaluation splits a task offers in choosers: its dev split(s), then its test split(s).
 QStringList splitsFor(const QString& task);

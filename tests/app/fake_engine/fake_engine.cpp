@@ -21,7 +21,8 @@
 // finished; on a test split a GLUE submission file instead; writes predictions.tsv and metrics.json.
 // FAKE_ENGINE_MODE=error → an `error` event (kind data) and exit 4; hang → silence forever.
 // `export --run-dir RUN --format F --out DIR`: writes placeholder files of the format and the one
-// `exported` line; merged-model of an adapter run fails as the engine does (stderr line, exit 5).
+// `exported` line; merged-model of an adapter run fails as the engine does (stderr line, exit 5);
+// FAKE_ENGINE_MODE=usage → a two-line usage error on stderr, exit 2 (no event at all).
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -196,6 +197,10 @@ int fakeEval(const QCommandLineParser& p) {
 }
 
 int fakeExport(const QCommandLineParser& p) {
+  if (qEnvironmentVariable("FAKE_ENGINE_MODE") == "usage") {  // an engine without `export`, as CLI11 answers
+    std::fprintf(stderr, "A subcommand is required\nRun with --help for more information.\n");
+    return 2;
+  }
   const QString runDir = p.value("run-dir");
   const QJsonObject config = readJson(QDir(runDir).filePath("config.json"));
   const QString format = p.value("format");
