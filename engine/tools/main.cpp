@@ -313,6 +313,8 @@ int main(int argc, char** argv) {
   auto* eval_run = eval->add_option("--run-dir", eval_req.run_dir, "run directory (config.json, adapters.safetensors)");
   eval->add_option("--model", eval_req.model_dir, "model directory, evaluated as is (with --task)")->excludes(eval_run);
   eval->add_option("--task", eval_req.task, "task of --model");
+  eval->add_option("--adapter", eval_req.adapter_dir, "PEFT LoRA adapter directory loaded onto --model")
+      ->excludes(eval_run);
   auto* eval_split = eval->add_option(
       "--split", eval_req.split, "dev|test|dev_matched|dev_mismatched|test_matched|test_mismatched|ax (default dev)");
   eval->add_option("--data", eval_req.data_file, "a data file in the task's layout")->excludes(eval_split);

@@ -169,7 +169,9 @@ class TestAssets : public QObject {
       QVERIFY2(m.find(n), n);
     const Asset* rte = m.find("glue/RTE");
     QCOMPARE(rte->mirrorPath, QString("data/glue/RTE"));
-    QCOMPARE(rte->files.size(), 2);
+    QCOMPARE(rte->files.size(), 3);  // dev, train and the unlabelled GLUE test set (issue 12: predict)
+    QVERIFY(std::any_of(rte->files.begin(), rte->files.end(),
+                        [](const AssetFile& f) { return f.path == "test.tsv" && f.size == 933969; }));
     QVERIFY(!rte->sources.isEmpty());
     // CoLA/SST-2 train: the reference copy's row order differs from the archive
     const Asset* sst = m.find("glue/SST-2");

@@ -15,6 +15,7 @@
 #include "train/evaluation.h"
 #include "train/nlg_evaluation.h"
 #include "train/nlg_task.h"
+#include "train/run_report.h"
 #include "train/task_data.h"
 
 namespace fs = std::filesystem;
@@ -23,25 +24,6 @@ using nlohmann::json;
 namespace adamix {
 
 namespace {
-
-json paramsJson(const ParamCounts& c) {
-  return {{"total", c.total},
-          {"trainable", c.trainable},
-          {"trainable_peft", c.trainable_peft},
-          {"inference_peft", c.inference_peft},
-          {"head", c.head}};
-}
-
-torch::Device resolveDevice(const std::string& d) {
-  if (d == "cpu") return torch::kCPU;
-  if (d == "cuda") {
-    if (!torch::cuda::is_available())
-      throw EngineError(ErrorKind::Config, "device 'cuda' requested but CUDA is not available", "--device");
-    return torch::Device(torch::kCUDA, 0);
-  }
-  if (d != "auto") throw EngineError(ErrorKind::Usage, "device must be auto, cpu or cuda, got \"" + d + "\"", "--device");
-  return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
-}
 
 /// The last component of a directory path, ignoring a trailing separator.
 std::string dirName(const std::string& dir) {
@@ -55,6 +37,8 @@ void checkRequest(const EvalRequest& r) {
     throw EngineError(ErrorKind::Usage, "give either --run-dir or --model (with --task)", "--run-dir");
   if (!r.model_dir.empty() && r.task.empty())
     throw EngineError(ErrorKind::Usage, "--model needs --task", "--task");
+  if (!r.adapter_dir.empty() && r.model_dir.empty())
+    throw EngineError(ErrorKind::Usage, "--adapter needs --model (the adapter's base model) and --task", "--adapter");
   if (!r.run_dir.empty() && !r.task.empty())
     throw EngineError(ErrorKind::Usage, "--task is taken from the run's config.json; leave it out with --run-dir",
                       "--task");
@@ -197,7 +181,7 @@ json runEval(const EvalRequest& req, EventStream& events) {
   events.startHeartbeat(2.0);
 
   EvalContext c;
-  c.run = req.run_dir.empty() ? loadModelForTask(req.model_dir, req.task) : loadRun(req.run_dir);
+  c.run = req.run_dir.empty() ? loadModelForTask(req.model_dir, req.task, req.adapter_dir) : loadRun(req.run_dir);
   auto& cfg = c.run.config;
   if (!req.data_dir.empty()) cfg.task.data_dir = req.data_dir;
   if (req.data_file.empty() && cfg.task.data_dir.empty())
@@ -236,7 +220,7 @@ json runEval(const EvalRequest& req, EventStream& events) {
 
   const int64_t threads = req.threads > 0 ? req.threads : cfg.train.threads;
   if (threads > 0) at::set_num_threads(static_cast<int>(threads));
-  c.device = resolveDevice(req.device.empty() ? cfg.train.device : req.device);
+  c.device = resolveDevice(req.device.empty() ? cfg.train.device : req.device, req.device.empty() ? "/train/device" : "--device");
   c.run.model->to(c.device);
   c.run.model->eval();
 

@@ -17,6 +17,7 @@ struct EvalRequest {
   std::string run_dir;    ///< --run-dir RUN (exclusive with model_dir)
   std::string model_dir;  ///< --model DIR, with task
   std::string task;       ///< --task T (only with model_dir)
+  std::string adapter_dir;  ///< --adapter DIR: a PEFT LoRA adapter loaded onto model_dir (only with model_dir)
   std::string split;      ///< --split; "" = dev (exclusive with data_file)
   std::string data_file;  ///< --data FILE in the task's layout (GLUE: labelled or test layout, detected)
   std::string inference;  ///< --inference merged|random|module:K|ensemble; "" = the run's peft.adamix.inference

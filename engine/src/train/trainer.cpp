@@ -19,6 +19,7 @@
 #include "train/evaluation.h"
 #include "train/nlg_evaluation.h"
 #include "train/nlg_task.h"
+#include "train/run_report.h"
 #include "train/scheduler.h"
 #include "train/task_data.h"
 #include "train/train_checkpoint.h"
@@ -36,28 +37,6 @@ uint64_t stepSeed(uint64_t seed, int64_t step, int64_t micro, uint64_t stream) {
                     stream);
 }
 
-namespace {
-
-json paramsJson(const ParamCounts& c) {
-  return {{"total", c.total},
-          {"trainable", c.trainable},
-          {"trainable_peft", c.trainable_peft},
-          {"inference_peft", c.inference_peft},
-          {"head", c.head}};
-}
-
-torch::Device resolveDevice(const std::string& d) {
-  if (d == "cpu") return torch::kCPU;
-  if (d == "cuda") {
-    if (!torch::cuda::is_available())
-      throw EngineError(ErrorKind::Config, "device 'cuda' requested but CUDA is not available", "/train/device");
-    return torch::Device(torch::kCUDA, 0);
-  }
-  return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
-}
-
-}  // namespace
-
 void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& events) {
   const auto wall_start = std::chrono::steady_clock::now();
   const fs::path run_dir = opts.run_dir;
@@ -73,7 +52,8 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
 
   const int64_t threads = opts.threads_override > 0 ? opts.threads_override : cfg.train.threads;
   if (threads > 0) at::set_num_threads(static_cast<int>(threads));
-  const auto device = resolveDevice(opts.device_override.empty() ? cfg.train.device : opts.device_override);
+  const auto device = resolveDevice(opts.device_override.empty() ? cfg.train.device : opts.device_override,
+                                    opts.device_override.empty() ? "/train/device" : "--device");
   const bool autocast_bf16 = cfg.train.bf16 && device.is_cuda();
 
   // Resolved config first, so a failed run still documents what it tried.
