@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "exec/engine_job.h"
 
+#include "assets/assets.h"
+
+#include <QDir>
 #include <QMetaObject>
 
 #include <algorithm>
@@ -15,6 +18,24 @@ QString describe(const EvalRequest& r) {
                                             r.inference.isEmpty() ? QStringLiteral("run's inference") : r.inference);
 }
 
+/// Completes the cached assets a run's config points into (task.data_dir, model.path): a run
+/// trained before a file joined its asset (the GLUE test sets, issue 12) gets it from the mirror
+/// or the download source before the engine needs it. "" or the first fetch error.
+QString completeRunAssets(const nlohmann::json& config) {
+  const AssetCache cache;
+  for (const char* ptr : {"/task/data_dir", "/model/path"}) {
+    const nlohmann::json::json_pointer p(ptr);
+    if (!config.contains(p) || !config.at(p).is_string()) continue;
+    const QString path = QDir::cleanPath(QString::fromStdString(config.at(p).get<std::string>()));
+    for (const QString& name : cache.manifest().names()) {
+      if (QDir::cleanPath(cache.assetDir(name)) != path || cache.isCached(name)) continue;
+      const FetchResult r = cache.fetch(name);
+      if (!r.ok) return QStringLiteral("asset %1: %2").arg(name, r.error);
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 EngineJob::EngineJob(Store& store, const RunRecord& run, const QString& enginePath, QObject* parent)
@@ -25,7 +46,9 @@ void EngineJob::startEval(const std::vector<EvalRequest>& requests) {
   current_ = 0;
   done_.clear();
   running_ = true;
-  if (const QString why = artifactBlocker(run_); !why.isEmpty()) {
+  QString why = artifactBlocker(run_);
+  if (why.isEmpty()) why = completeRunAssets(run_.config);
+  if (!why.isEmpty()) {
     QMetaObject::invokeMethod(this, [this, why] { end(false, why); }, Qt::QueuedConnection);
     return;
   }
