@@ -374,8 +374,16 @@ class TestCli : public QObject {
       return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object() : QJsonObject();
     };
 
+    // The run's cached data asset lost a file (as a demo run trained before the GLUE test sets
+    // joined their assets): eval completes the asset from the mirror before the engine starts.
+    const QString cachedDev = QDir(cache_).filePath("glue/TOYA/dev.tsv");
+    QVERIFY(QFile::remove(cachedDev));
+
     // eval on dev with the run's own inference mode: the stored metrics are what the engine reported
     Result r = run({"run", "eval", id, "--db", d});
+    QFile restored(cachedDev);
+    QVERIFY2(restored.open(QIODevice::ReadOnly), "the cached asset file is back");
+    QCOMPARE(restored.readAll(), QByteArray("b\t1\n"));
     QVERIFY2(r.rc == 0, qPrintable(dump(r)));
     const QString devOut = runDir + "/eval/dev-merged";
     const QJsonObject devMetrics = readJson(devOut + "/metrics.json");
