@@ -9,16 +9,6 @@
 
 namespace adamix {
 
-namespace {
-
-std::string shapeText(at::IntArrayRef s) {
-  std::string out = "[";
-  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
-  return out + "]";
-}
-
-}  // namespace
-
 void loadOfficialAdaMixWeights(torch::nn::Module& model, const std::string& model_dir) {
   const std::string file = (std::filesystem::path(model_dir) / "model.safetensors").string();
   const auto st = loadSafetensors(file, /*to_float32=*/true);

@@ -14,12 +14,6 @@ namespace adamix {
 
 namespace {
 
-std::string shapeText(at::IntArrayRef s) {
-  std::string out = "[";
-  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
-  return out + "]";
-}
-
 bool startsWithAny(const std::string& name, const std::vector<std::string>& prefixes) {
   for (const auto& p : prefixes)
     if (name.rfind(p, 0) == 0) return true;

@@ -18,12 +18,6 @@ namespace adamix {
 
 namespace {
 
-std::string shapeText(torch::IntArrayRef sizes) {
-  std::string s = "[";
-  for (size_t i = 0; i < sizes.size(); ++i) s += (i ? ", " : "") + std::to_string(sizes[i]);
-  return s + "]";
-}
-
 /// results.json's weights_step, or total_steps for a run written before weights_step existed.
 int64_t weightsStepOf(const fs::path& results_path) {
   if (!fs::exists(results_path)) return -1;

@@ -247,4 +247,10 @@ void saveSafetensors(const std::string& path, const std::map<std::string, torch:
   }
 }
 
+std::string shapeText(at::IntArrayRef sizes) {
+  std::string s = "[";
+  for (size_t i = 0; i < sizes.size(); ++i) s += (i ? ", " : "") + std::to_string(sizes[i]);
+  return s + "]";
+}
+
 }  // namespace adamix

@@ -56,4 +56,7 @@ void saveSafetensors(const std::string& path, const std::map<std::string, torch:
 /// safetensors dtype string for a torch dtype ("F32", ...); throws EngineError(Internal) if none.
 std::string safetensorsDtypeName(torch::ScalarType t);
 
+/// A tensor shape as error messages write it: "[2, 32]" ("[]" for a scalar).
+std::string shapeText(at::IntArrayRef sizes);
+
 }  // namespace adamix

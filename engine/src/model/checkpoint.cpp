@@ -44,14 +44,6 @@ const std::map<Architecture, Builder>& registry() {
   return r;
 }
 
-std::string shapeStr(at::IntArrayRef s) {
-  std::ostringstream os;
-  os << "[";
-  for (size_t i = 0; i < s.size(); ++i) os << (i ? ", " : "") << s[i];
-  os << "]";
-  return os.str();
-}
-
 bool isPeftParam(const std::string& name) {
   return name.find(".lora.") != std::string::npos || name.find(".adapter.") != std::string::npos;
 }
@@ -148,7 +140,7 @@ void loadTaskModelState(TaskModelImpl& model, const std::map<std::string, torch:
         initParam(name, p, std_dev, gen);
         continue;
       }
-      throw EngineError(ErrorKind::Model, "missing tensor (the model expects shape " + shapeStr(p.sizes()) + ")",
+      throw EngineError(ErrorKind::Model, "missing tensor (the model expects shape " + shapeText(p.sizes()) + ")",
                         file + ":" + name);
     }
     const torch::Tensor& t = it->second;
@@ -159,7 +151,7 @@ void loadTaskModelState(TaskModelImpl& model, const std::map<std::string, torch:
                         file + ":" + name);
     if (t.sizes() != p.sizes())
       throw EngineError(ErrorKind::Model,
-                        "shape " + shapeStr(t.sizes()) + " in the file, the model expects " + shapeStr(p.sizes()),
+                        "shape " + shapeText(t.sizes()) + " in the file, the model expects " + shapeText(p.sizes()),
                         file + ":" + name);
     p.copy_(t);
   }
