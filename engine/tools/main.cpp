@@ -154,9 +154,7 @@ json inspectModel(const std::string& model_dir, const std::string& config_path, 
               {"structure", modelStructure(*model)}};
   int64_t backbone = 0;
   for (const auto& p : model->named_parameters()) {
-    bool head = false;
-    for (const auto& h : model->headPrefixes()) head |= p.key().rfind(h, 0) == 0;
-    if (!head) backbone += p.value().numel();
+    if (!isHeadParameter(p.key(), model->headPrefixes())) backbone += p.value().numel();
   }
   out["backbone_parameters"] = backbone;
   if (auto peft_cfg = inspectPeft(config_path, peft_path)) {

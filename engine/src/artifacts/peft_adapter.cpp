@@ -8,29 +8,10 @@
 #include "io/safetensors.h"
 #include "peft/lora_mixture.h"
 #include "peft/mixture_linear.h"
+#include "peft/peft.h"
 #include "peft/sites.h"
 
 namespace adamix {
-
-namespace {
-
-bool startsWithAny(const std::string& name, const std::vector<std::string>& prefixes) {
-  for (const auto& p : prefixes)
-    if (name.rfind(p, 0) == 0) return true;
-  return false;
-}
-
-/// Output offset of each part of a fused projection.
-int64_t partOffset(const PeftLinearImpl& lin, const std::string& part) {
-  int64_t off = 0;
-  for (const auto& p : lin.parts) {
-    if (p.name == part) return off;
-    off += p.size;
-  }
-  return -1;
-}
-
-}  // namespace
 
 std::vector<std::pair<std::string, std::shared_ptr<PeftLinearImpl>>> loraProjections(torch::nn::Module& model) {
   std::vector<std::pair<std::string, std::shared_ptr<PeftLinearImpl>>> out;
@@ -54,7 +35,7 @@ WholeProjectionLora wholeProjectionLora(const PeftLinearImpl& lin) {
   const int64_t r = b.size(1), groups = static_cast<int64_t>(parts.size());
   w.b = torch::zeros({lin.out_features, groups * r}, b.options());
   for (int64_t g = 0; g < groups; ++g) {
-    const int64_t size = lin.partSize(parts[g]), off = partOffset(lin, parts[g]);
+    const int64_t size = lin.partSize(parts[g]), off = lin.partOffset(parts[g]);
     w.b.slice(0, off, off + size).slice(1, g * r, (g + 1) * r).copy_(b.slice(0, g * size, (g + 1) * size));
   }
   return w;
@@ -70,7 +51,7 @@ std::map<std::string, torch::Tensor> peftAdapterTensors(torch::nn::Module& model
     out[kPeftKeyPrefix + name + ".lora_B.weight"] = w.b;
   }
   for (const auto& p : model.named_parameters())
-    if (startsWithAny(p.key(), head_prefixes))
+    if (isHeadParameter(p.key(), head_prefixes))
       out[kPeftKeyPrefix + p.key()] = p.value().detach().to(torch::kCPU, torch::kFloat32).clone();
   return out;
 }
@@ -115,7 +96,7 @@ void loadPeftAdapterWeights(torch::nn::Module& model, const std::string& adapter
     const auto& b_full = take(key_b, {lin->out_features, groups * r});
     auto rest = b_full.clone();
     for (int64_t g = 0; g < groups; ++g) {
-      const int64_t size = lin->partSize(parts[g]), off = partOffset(*lin, parts[g]);
+      const int64_t size = lin->partSize(parts[g]), off = lin->partOffset(parts[g]);
       auto block = rest.slice(0, off, off + size).slice(1, g * r, (g + 1) * r);
       wb.slice(0, g * size, (g + 1) * size).copy_(block);
       block.zero_();
@@ -130,7 +111,7 @@ void loadPeftAdapterWeights(torch::nn::Module& model, const std::string& adapter
   }
   bool head_missing = false;
   for (auto& p : model.named_parameters()) {
-    if (!startsWithAny(p.key(), head_prefixes)) continue;
+    if (!isHeadParameter(p.key(), head_prefixes)) continue;
     const std::string key = kPeftKeyPrefix + p.key();
     if (!st.tensors.count(key)) {
       head_missing = true;

@@ -16,12 +16,6 @@ namespace adamix {
 
 namespace {
 
-bool startsWithAny(const std::string& name, const std::vector<std::string>& prefixes) {
-  for (const auto& p : prefixes)
-    if (name.rfind(p, 0) == 0) return true;
-  return false;
-}
-
 std::string localName(const std::string& qualified) {
   const auto dot = qualified.rfind('.');
   return dot == std::string::npos ? qualified : qualified.substr(dot + 1);
@@ -129,7 +123,7 @@ PeftHandle applyPeft(torch::nn::Module& model, const PeftConfig& cfg, const std:
   for (auto& p : model.named_parameters()) {
     const auto& name = p.key();
     const bool is_bias = localName(name) == "bias" && !isMixtureParameter(name);
-    const bool head = startsWithAny(name, head_prefixes);
+    const bool head = isHeadParameter(name, head_prefixes);
     bool trainable = head || isMixtureParameter(name);
     if (cfg.method == PeftMethod::Full) trainable = true;
     if (cfg.method == PeftMethod::BitFit && is_bias && !head) {
@@ -151,12 +145,18 @@ PeftHandle applyPeft(torch::nn::Module& model, const PeftConfig& cfg, const std:
   return handle;
 }
 
+bool isHeadParameter(const std::string& name, const std::vector<std::string>& head_prefixes) {
+  for (const auto& p : head_prefixes)
+    if (name.rfind(p, 0) == 0) return true;
+  return false;
+}
+
 ParamCounts countParameters(torch::nn::Module& model, const std::vector<std::string>& head_prefixes) {
   ParamCounts c;
   for (const auto& p : model.named_parameters()) {
     const int64_t n = p.value().numel();
     c.total += n;
-    const bool head = startsWithAny(p.key(), head_prefixes);
+    const bool head = isHeadParameter(p.key(), head_prefixes);
     if (head) c.head += n;
     if (p.value().requires_grad()) {
       c.trainable += n;
@@ -169,7 +169,7 @@ ParamCounts countParameters(torch::nn::Module& model, const std::vector<std::str
   }
   // Non-mixture trainable parameters outside the head (full FT, BitFit) also run at inference.
   for (const auto& p : model.named_parameters()) {
-    if (p.value().requires_grad() && !isMixtureParameter(p.key()) && !startsWithAny(p.key(), head_prefixes))
+    if (p.value().requires_grad() && !isMixtureParameter(p.key()) && !isHeadParameter(p.key(), head_prefixes))
       c.inference_peft += p.value().numel();
   }
   return c;

@@ -48,6 +48,10 @@ struct PeftHandle {
 PeftHandle applyPeft(torch::nn::Module& model, const PeftConfig& cfg, const std::vector<std::string>& head_prefixes,
                      uint64_t init_seed);
 
+/// True when parameter `name` belongs to the task head: it starts with one of `head_prefixes`
+/// (TaskModelImpl::headPrefixes(), e.g. "classifier.", "score.").
+bool isHeadParameter(const std::string& name, const std::vector<std::string>& head_prefixes);
+
 /// Recounts parameters (after loading or changing requires_grad).
 ParamCounts countParameters(torch::nn::Module& model, const std::vector<std::string>& head_prefixes);
 

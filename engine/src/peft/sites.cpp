@@ -52,6 +52,15 @@ int64_t PeftLinearImpl::partSize(const std::string& name) const {
   return -1;
 }
 
+int64_t PeftLinearImpl::partOffset(const std::string& name) const {
+  int64_t offset = 0;
+  for (const auto& p : parts) {
+    if (p.name == name) return offset;
+    offset += p.size;
+  }
+  return -1;
+}
+
 void PeftLinearImpl::attachLora(std::shared_ptr<LoraMixtureImpl> lora, std::vector<std::string> lora_parts) {
   if (lora_) throw EngineError(ErrorKind::Internal, "LoRA already attached to this projection");
   if (!lora_parts.empty()) {

@@ -52,6 +52,8 @@ class PeftLinearImpl : public torch::nn::Module {
   void addAlias(std::string target, std::string part = "") { aliases.push_back({std::move(target), std::move(part)}); }
   /// Size of part `name` (-1 when unknown).
   int64_t partSize(const std::string& name) const;
+  /// First output feature of part `name` (parts in declaration order; -1 when unknown).
+  int64_t partOffset(const std::string& name) const;
 
   int64_t in_features, out_features;
   bool conv1d;
