@@ -3,6 +3,7 @@
 #include "export/pivot.h"
 #include "export/predictions.h"
 #include "export/result_set.h"
+#include "export/run_setup.h"
 #include "exec/study_runner.h"
 #include "study/study.h"
 
@@ -320,6 +321,112 @@ class TestExport : public QObject {
         "| AdaMix-LoRA | **55.0** | 4.0 | **32.5** | **50.0** | **1.5** | **42.0** | **55.0** | **48.5** | 1 |\n");
     QCOMPARE(pivotToMarkdown(buildPivot(s)), expected);
     QCOMPARE(primaryMetricFor(QStringLiteral("e2e")).name, QStringLiteral("bleu"));
+  }
+
+  // Issue 18: a study launched with M = 1, 2 (1 epoch, 200 examples), edited to M = 4, 8 (3 epochs,
+  // 2,000 examples) and launched again. The settings that differ outside the axes become row
+  // columns, "best" is marked among rows trained alike, and every export says so.
+  void editedStudyKeepsUnlikeRunsApart() {
+    QTemporaryDir dir;
+    Store store;
+    store.open(dir.filePath(QStringLiteral("u.sqlite")));
+    using Finished = std::map<std::pair<int, int>, double>;  // (M, seed) → dev accuracy
+    auto launch = [&](const char* text, const Finished& finished) {
+      const json doc = json::parse(text);
+      const Study study = parseStudy(doc);
+      const qint64 sid = store.upsertStudy(study.name, QStringLiteral("u.json"), doc);
+      for (const ExpandedRun& r : expandStudy(study)) {
+        const qint64 id = store.addRun(newRunFor(r, sid, QString()));
+        const int m = r.config.at("peft").at("adamix").at("num_modules").get<int>();
+        if (auto f = finished.find({m, r.seed}); f != finished.end()) {
+          store.setResults(id, {best("dev", "accuracy", f->second)});
+          store.setRunStatus(id, RunState::Finished);
+        }
+      }
+      return sid;
+    };
+    // seed 1 / seed 2 accuracies: M=1 0.60 / 0.62, M=2 0.64 / 0.66, M=8 0.70 / 0.74 (M=4 unfinished)
+    launch(R"({"name": "u", "base": {"model": {"path": "m"}, "train": {"epochs": 1}},
+               "tasks": [{"name": "rte", "data_dir": "d", "max_train_examples": 200}], "seeds": [1, 2],
+               "axes": [{"path": "/peft/adamix/num_modules", "values": [1, 2]}]})",
+           {{{1, 1}, 0.60}, {{1, 2}, 0.62}, {{2, 1}, 0.64}, {{2, 2}, 0.66}});
+    const qint64 sid = launch(R"({"name": "u", "base": {"model": {"path": "m"}, "train": {"epochs": 3}},
+               "tasks": [{"name": "rte", "data_dir": "d", "max_train_examples": 2000}], "seeds": [1, 2],
+               "axes": [{"path": "/peft/adamix/num_modules", "values": [4, 8]}]})",
+                              {{{8, 1}, 0.70}, {{8, 2}, 0.74}});
+    const PivotTable t = buildPivot(resultSetFromStore(store, sid));
+    QCOMPARE(t.settings, std::vector<std::string>({"/task/max_train_examples", "/train/epochs"}));
+    const QString note = QStringLiteral(
+        "Runs in this table were trained with different settings outside the study's axes "
+        "(task/max_train_examples, train/epochs): rows keep them apart, means and std never mix them, "
+        "and the best value is marked among rows with equal settings only.");
+    QCOMPARE(settingsNote(t), note);
+    QCOMPARE(pivotToMarkdown(t), QStringLiteral("| num_modules | task/max_train_examples | train/epochs | RTE | n |\n"
+                                                "|---|---|---|---:|---:|\n"
+                                                "| num_modules=1 | 200 | 1 | 61.0 ± 1.4 | 2 |\n"
+                                                "| num_modules=2 | 200 | 1 | **65.0 ± 1.4** | 2 |\n"
+                                                "| num_modules=8 | 2000 | 3 | 72.0 ± 2.8 | 2 |\n"
+                                                "\n*Note:* ") +
+                                     note + u'\n');
+    QCOMPARE(pivotToCsv(t).section(u'\n', 0, 0),
+             QStringLiteral("num_modules,task/max_train_examples,train/epochs,RTE mean,RTE std,RTE n,RTE best"));
+    QVERIFY(pivotToLatex(t).contains(QStringLiteral(
+        "\\multicolumn{5}{l}{\\footnotesize Trained differently outside the study's axes: "
+        "task/max\\_train\\_examples, train/epochs.} \\\\\n\\end{tabular}\n")));
+  }
+
+  // One label, two definitions: "AdaMix" meant M = 4 at the first launch and M = 8 at the second
+  // (other seeds). Before issue 18 the row averaged both (n = 2); now they are two rows.
+  void oneLabelTwoDefinitionsAreTwoRows() {
+    QTemporaryDir dir;
+    Store store;
+    store.open(dir.filePath(QStringLiteral("l.sqlite")));
+    auto launch = [&](int adamixModules, int seed, double adamixAcc, double adapterAcc) {
+      const json doc = json::parse(QStringLiteral(R"({"name": "l", "base": {"model": {"path": "m"}},
+          "tasks": [{"name": "rte", "data_dir": "d"}], "seeds": [%1],
+          "axes": [{"name": "variant", "values": [
+            {"label": "Adapter", "set": {"/peft/adamix/num_modules": 1}},
+            {"label": "AdaMix", "set": {"/peft/adamix/num_modules": %2}}]}]})")
+                                       .arg(seed)
+                                       .arg(adamixModules)
+                                       .toStdString());
+      const Study study = parseStudy(doc);
+      const qint64 sid = store.upsertStudy(study.name, QStringLiteral("l.json"), doc);
+      for (const ExpandedRun& r : expandStudy(study)) {
+        const qint64 id = store.addRun(newRunFor(r, sid, QString()));
+        store.setResults(id, {best("dev", "accuracy", r.variant == QLatin1String("AdaMix") ? adamixAcc : adapterAcc)});
+        store.setRunStatus(id, RunState::Finished);
+      }
+      return sid;
+    };
+    launch(4, 1, 0.70, 0.60);
+    const qint64 sid = launch(8, 2, 0.80, 0.62);
+    const PivotTable t = buildPivot(resultSetFromStore(store, sid));
+    QCOMPARE(t.settings, std::vector<std::string>({"/peft/adamix/num_modules"}));
+    QCOMPARE(pivotToMarkdown(t).section(u'\n', 0, 5),
+             QStringLiteral("| Variant | peft/adamix/num_modules | RTE | n |\n"
+                            "|---|---|---:|---:|\n"
+                            "| Adapter | 1 | 61.0 ± 1.4 | 2 |\n"
+                            "| AdaMix | 4 | 70.0 | 1 |\n"
+                            "| AdaMix | 8 | 80.0 | 1 |\n"));
+    // Bold goes to the best of rows with equal settings: Adapter (M = 1) is alone in its group.
+    for (const auto& row : t.cells) QVERIFY(!row[0].best);
+  }
+
+  void trainingSetupIgnoresSeedRunIdAndTheAssetCacheLocation() {
+    const json a = trainingSetup(json::parse(R"({"seed": 1, "run_id": "a", "model": {"path": "/c1/models/x"},
+                                                  "peft": {"lora": {"targets": ["q_proj"]}}})"),
+                                 QStringLiteral("/c1"));
+    const json b = trainingSetup(json::parse(R"({"seed": 2, "run_id": "b", "model": {"path": "/c2/models/x"},
+                                                  "peft": {"lora": {"targets": ["q_proj"]}}})"),
+                                 QStringLiteral("/c2/"));
+    QCOMPARE(a, b);
+    QCOMPARE(a.at("/model/path").get<std::string>(), std::string("asset:models/x"));
+    QVERIFY(!a.contains("/seed") && !a.contains("/run_id"));
+    QCOMPARE(settingText(a, "/peft/lora/targets"), QStringLiteral("[\"q_proj\"]"));  // arrays are one leaf
+    QCOMPARE(settingText(a, "/train/epochs"), QString::number(runConfigDefaults().at("train").at("epochs").get<int>()));
+    QCOMPARE(settingText(json(), "/train/epochs"), QStringLiteral("—"));
+    QVERIFY(trainingSetup(json::array()).is_null());
   }
 
   void fromStoreAndCurves() {

@@ -1,6 +1,8 @@
 // Results table: pivot from a store the test fills; exported text checked exactly; sorting; copy.
 #include "export/pivot.h"
 #include "export/result_set.h"
+#include "exec/study_runner.h"
+#include "study/study.h"
 #include "results/results_view.h"
 #include "ui_fixture.h"
 #include "workspace/workspace.h"
@@ -8,7 +10,9 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QFile>
+#include <QComboBox>
 #include <QHeaderView>
+#include <QLabel>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -108,6 +112,66 @@ class TestResultsView : public QObject {
       if (r.variant == "Adapter") adapterOnly << r.id;
     view.setRunFilter(adapterOnly);
     QCOMPARE(view.table()->rowCount(), 1);
+  }
+
+  // Issue 18, item 1: a study launched, its "AdaMix" variant redefined (M = 4 → 8) and launched
+  // again with another seed. The table must not average the two definitions under one label: two
+  // rows, the differing setting as a flagged column, a warning above the table, the note in exports.
+  void unlikeRunsUnderOneLabelAreSeparateFlaggedRows() {
+    QTemporaryDir dir;
+    const QString db = dir.filePath("unlike.sqlite");
+    qint64 sid = 0;
+    {
+      app::Store s;
+      s.open(db);
+      for (const auto& [modules, seed, acc] : {std::tuple{4, 1, 0.70}, std::tuple{8, 2, 0.80}}) {
+        const nlohmann::json doc = nlohmann::json::parse(QStringLiteral(R"({"name": "unlike",
+            "base": {"model": {"path": "m"}}, "tasks": [{"name": "rte", "data_dir": "d"}], "seeds": [%1],
+            "axes": [{"name": "variant", "values": [{"label": "AdaMix", "set": {"/peft/adamix/num_modules": %2}},
+                                                    {"label": "Adapter", "set": {"/peft/adamix/num_modules": 1}}]}]})")
+                                                             .arg(seed)
+                                                             .arg(modules)
+                                                             .toStdString());
+        const app::Study study = app::parseStudy(doc);
+        sid = s.upsertStudy(study.name, dir.filePath("unlike.json"), doc);
+        for (const app::ExpandedRun& r : app::expandStudy(study)) {
+          const qint64 id = s.addRun(app::newRunFor(r, sid, QString(), app::RunState::Finished));
+          s.setResults(id, {{"dev", "accuracy", r.variant == "AdaMix" ? acc : 0.6, "best"}});
+        }
+      }
+    }
+    ui::Workspace ws;
+    QVERIFY(ws.open(db));
+    ui::ResultsView view(&ws);
+    view.resize(900, 500);
+    view.show();
+    view.setStudy(std::nullopt);
+    auto* combo = view.findChild<QComboBox*>();
+    QVERIFY(combo);
+    const int idx = combo->findData(sid);
+    QVERIFY(idx >= 0);
+    combo->setCurrentIndex(idx);  // choose the study as a user does
+    emit combo->activated(idx);
+    QTableWidget* t = view.table();
+    QCOMPARE(t->rowCount(), 3);
+    QStringList headers;
+    for (int c = 0; c < t->columnCount(); ++c) headers << t->horizontalHeaderItem(c)->text();
+    QCOMPARE(headers, QStringList({"Variant", "⚠ peft/adamix/num_modules", "RTE", "n"}));
+    QStringList rows;
+    for (int r = 0; r < t->rowCount(); ++r)
+      rows << QStringLiteral("%1|%2|%3|%4").arg(t->item(r, 0)->text(), t->item(r, 1)->text(), t->item(r, 2)->text(),
+                                                 t->item(r, 3)->text());
+    QCOMPARE(rows, QStringList({"AdaMix|4|70.0|1", "Adapter|1|60.0 ± 0.0|2", "AdaMix|8|80.0|1"}));
+    QVERIFY(!t->item(2, 2)->font().bold());  // no "best" across rows trained differently
+    QVERIFY(view.settingsWarning()->isVisible());
+    QVERIFY(view.settingsWarning()->text().contains("(peft/adamix/num_modules)"));
+    QVERIFY(view.exportText(ui::TableFormat::Markdown).endsWith(QStringLiteral("\n*Note:* ") + app::settingsNote(view.pivot()) + u'\n'));
+
+    ui::ResultsView alike(&ws_);  // the fixture study was trained alike: no warning, no extra column
+    alike.show();
+    alike.setStudy(sid_);
+    QVERIFY(!alike.settingsWarning()->isVisible());
+    QCOMPARE(alike.table()->horizontalHeaderItem(1)->text(), QString("RTE"));
   }
 
  private:

@@ -1,6 +1,8 @@
 // Result pivot and its CSV / Markdown / LaTeX renderings.
 #include "export/pivot.h"
 
+#include "export/run_setup.h"
+
 #include <algorithm>
 #include <limits>
 #include <optional>
@@ -149,6 +151,17 @@ PivotTable buildPivot(const ResultSet& results, const PivotOptions& options) {
   }
   if (varying.empty()) table.rowHeaders << QStringLiteral("Variant");
 
+  // --- settings in which runs were trained differently outside the axes → more row headers ---
+  std::vector<RunSetup> setups;
+  for (const RunResult& r : results.runs) {
+    RunSetup s{r.task, {}, r.setup, r.axisPaths, r.axisPathsKnown};
+    for (const auto& [axis, label] : r.axes) s.labels << axis + u'=' + label;
+    if (r.axes.empty()) s.labels << r.variant;
+    setups.push_back(std::move(s));
+  }
+  table.settings = untrackedSettings(setups);
+  for (const std::string& p : table.settings) table.rowHeaders << settingHeader(p);
+
   auto rowKeyOf = [&](const RunResult& r) {
     QStringList key;
     for (const QString& a : varying) {
@@ -158,6 +171,7 @@ PivotTable buildPivot(const ResultSet& results, const PivotOptions& options) {
       key << label;
     }
     if (varying.empty()) key << (r.variant.isEmpty() ? QStringLiteral("(base)") : r.variant);
+    for (const std::string& p : table.settings) key << settingText(r.setup, p);
     return key;
   };
 
@@ -295,29 +309,46 @@ PivotTable buildPivot(const ResultSet& results, const PivotOptions& options) {
   }
   table.columns = columns;
 
-  // --- best per column (on the displayed, rounded mean; only with ≥ 2 rows having values) ---
-  for (size_t c = 0; c < table.columns.size(); ++c) {
-    int withValues = 0;
-    QString bestText;
-    const bool lower = !table.columns[c].average && lowerIsBetter(table.columns[c].metric);
-    double best = lower ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity();
-    for (size_t row = 0; row < rows.size(); ++row) {
-      const PivotCell& cell = table.cells[row][c];
-      if (cell.n == 0) continue;
-      ++withValues;
-      const double rounded = fmt(cell.mean, options.decimals).toDouble();
-      best = lower ? std::min(best, rounded) : std::max(best, rounded);
+  // --- best per column (on the displayed, rounded mean; only with ≥ 2 rows having values),
+  // among rows with the same settings only: a row trained differently is not a competitor ---
+  const qsizetype settingCount = static_cast<qsizetype>(table.settings.size());
+  auto settingsOf = [&](size_t row) { return rows[row].mid(rows[row].size() - settingCount); };
+  std::vector<QStringList> groups;
+  for (size_t row = 0; row < rows.size(); ++row)
+    if (std::find(groups.begin(), groups.end(), settingsOf(row)) == groups.end()) groups.push_back(settingsOf(row));
+  for (const QStringList& group : groups)
+    for (size_t c = 0; c < table.columns.size(); ++c) {
+      int withValues = 0;
+      const bool lower = !table.columns[c].average && lowerIsBetter(table.columns[c].metric);
+      double best = lower ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity();
+      for (size_t row = 0; row < rows.size(); ++row) {
+        const PivotCell& cell = table.cells[row][c];
+        if (cell.n == 0 || settingsOf(row) != group) continue;
+        ++withValues;
+        const double rounded = fmt(cell.mean, options.decimals).toDouble();
+        best = lower ? std::min(best, rounded) : std::max(best, rounded);
+      }
+      if (withValues < 2) continue;
+      for (size_t row = 0; row < rows.size(); ++row) {
+        PivotCell& cell = table.cells[row][c];
+        if (cell.n > 0 && settingsOf(row) == group && fmt(cell.mean, options.decimals).toDouble() == best)
+          cell.best = true;
+      }
     }
-    if (withValues < 2) continue;
-    for (size_t row = 0; row < rows.size(); ++row) {
-      PivotCell& cell = table.cells[row][c];
-      if (cell.n > 0 && fmt(cell.mean, options.decimals).toDouble() == best) cell.best = true;
-    }
-  }
   table.rowN.assign(rows.size(), 0);
   for (size_t row = 0; row < rows.size(); ++row)
     for (const PivotCell& cell : table.cells[row]) table.rowN[row] = std::max(table.rowN[row], cell.n);
   return table;
+}
+
+QString settingsNote(const PivotTable& table) {
+  if (table.settings.empty()) return {};
+  QStringList names;
+  for (const std::string& p : table.settings) names << settingHeader(p);
+  return QStringLiteral("Runs in this table were trained with different settings outside the study's axes (%1): "
+                        "rows keep them apart, means and std never mix them, and the best value is marked "
+                        "among rows with equal settings only.")
+      .arg(names.join(QStringLiteral(", ")));
 }
 
 QString csvField(const QString& text) {
@@ -392,6 +423,7 @@ QString pivotToMarkdown(const PivotTable& t) {
     fields << QString::number(t.rowN[row]);
     out += QStringLiteral("| ") + fields.join(QStringLiteral(" | ")) + QStringLiteral(" |\n");
   }
+  if (const QString note = settingsNote(t); !note.isEmpty()) out += QStringLiteral("\n*Note:* ") + note + u'\n';
   return out;
 }
 
@@ -410,7 +442,16 @@ QString pivotToLatex(const PivotTable& t) {
     fields << QString::number(t.rowN[row]);
     out += fields.join(QStringLiteral(" & ")) + QStringLiteral(" \\\\\n");
   }
-  out += QStringLiteral("\\bottomrule\n\\end{tabular}\n");
+  out += QStringLiteral("\\bottomrule\n");
+  if (!t.settings.empty()) {  // short form of settingsNote(): a table note must not widen the table
+    QStringList names;
+    for (const std::string& p : t.settings) names << latexEscape(settingHeader(p));
+    out += QStringLiteral("\\multicolumn{%1}{l}{\\footnotesize Trained differently outside the study's axes: %2.} "
+                          "\\\\\n")
+               .arg(t.rowHeaders.size() + t.columns.size() + 1)
+               .arg(names.join(QStringLiteral(", ")));
+  }
+  out += QStringLiteral("\\end{tabular}\n");
   return out;
 }
 

@@ -1,5 +1,6 @@
-// Result pivot: rows = variants (the axes whose value varies), columns = each task's metrics
-// (x100) plus the average of the tasks' primary metrics; cells mean ± sample std over seeds.
+// Result pivot: rows = variants (the axes whose value varies, plus any setting in which runs were
+// trained differently outside the axes), columns = each task's metrics (x100) plus the average of
+// the tasks' primary metrics; cells mean ± sample std over seeds.
 // Formats: CSV, Markdown, LaTeX (booktabs). See docs/study-files.md, "Exports".
 #pragma once
 
@@ -10,6 +11,7 @@
 
 #include <cmath>
 #include <map>
+#include <string>
 #include <vector>
 
 namespace adamix::app {
@@ -56,14 +58,23 @@ struct PivotColumn {
 };
 
 struct PivotTable {
-  QStringList rowHeaders;              ///< one per varying axis ("Variant" when none varies)
+  /// One per varying axis ("Variant" when none varies), then one per entry of `settings`.
+  QStringList rowHeaders;
   std::vector<QStringList> rowLabels;  ///< per row, one label per row header
   std::vector<PivotColumn> columns;
   std::vector<std::vector<PivotCell>> cells;  ///< [row][column]
   std::vector<int> rowN;                      ///< per row: the largest n of its cells
   std::vector<std::vector<qint64>> rowRuns;   ///< per row: the runs behind it (one per task and seed)
+  /// Settings (JSON pointers) in which runs differ outside the study's axes (untrackedSettings()):
+  /// each is a row-label column after the axes, so runs trained differently never share a row,
+  /// and "best" is marked among rows with the same values of these settings only.
+  std::vector<std::string> settings;
   int decimals = 1;
 };
+
+/// A sentence for readers of a table whose rows differ in settings outside the axes, naming them;
+/// empty when `table.settings` is empty. Shown above the GUI's table and under the exports.
+QString settingsNote(const PivotTable& table);
 
 /// Builds the pivot from plain results.
 PivotTable buildPivot(const ResultSet& results, const PivotOptions& options = {});

@@ -1,6 +1,8 @@
 // Builds the exporters' plain data from the Store.
 #include "export/result_set.h"
 
+#include "assets/assets.h"
+#include "export/run_setup.h"
 #include "study/study.h"
 
 #include <map>
@@ -13,6 +15,8 @@ namespace {
 struct AxisInfo {
   std::vector<QString> order;
   std::map<QString, std::map<std::string, QString>> labels;
+  std::set<std::string> paths;  ///< pointers the axes set
+  bool parsed = false;
 };
 
 AxisInfo axisInfoFor(Store& store, std::optional<qint64> studyId, std::map<qint64, AxisInfo>& cache) {
@@ -24,8 +28,13 @@ AxisInfo axisInfoFor(Store& store, std::optional<qint64> studyId, std::map<qint6
       const Study study = parseStudy(rec->json);
       for (const Axis& a : study.axes) {
         info.order.push_back(a.name);
-        for (const AxisValue& v : a.values) info.labels[a.name][canonicalJson(v.value)] = v.label;
+        if (!a.bundle) info.paths.insert(a.path);
+        for (const AxisValue& v : a.values) {
+          info.labels[a.name][canonicalJson(v.value)] = v.label;
+          for (const auto& [pointer, value] : v.set) info.paths.insert(pointer);
+        }
       }
+      info.parsed = true;
     } catch (const StudyError&) {
       // stored study no longer parses: fall back to the runs' own axes JSON
     }
@@ -51,6 +60,7 @@ ResultSet resultSetFromStore(Store& store, std::optional<qint64> studyId, bool f
   filter.studyId = studyId;
   if (finishedOnly) filter.statuses = {RunState::Finished};
   std::map<qint64, AxisInfo> cache;
+  const QString assetRoot = AssetCache::defaultCacheDir();
   ResultSet set;
   for (const RunRecord& r : store.listRuns(filter)) {
     RunResult rr;
@@ -71,6 +81,13 @@ ResultSet resultSetFromStore(Store& store, std::optional<qint64> studyId, bool f
       if (label.isNull()) label = fallbackLabel(axis, *v);
       rr.axes.emplace_back(axis, label);
     }
+    rr.setup = trainingSetup(r.config, assetRoot);
+    rr.axisPaths = info.paths;
+    if (!info.parsed && r.axes.is_object())  // without the study: path axes name their pointer
+      for (auto it = r.axes.begin(); it != r.axes.end(); ++it) {
+        if (!it.key().empty() && it.key()[0] == '/') rr.axisPaths.insert(it.key());
+        else rr.axisPathsKnown = false;
+      }
     rr.values = store.results(r.id);
     std::map<std::pair<QString, QString>, double> evalValues;  // (label, metric) → latest value
     for (const Evaluation& e : store.evaluations(r.id))

@@ -4,9 +4,13 @@
 
 #include "store/store.h"
 
+#include <nlohmann/json.hpp>
+
 #include <QString>
 
 #include <optional>
+#include <set>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -20,6 +24,11 @@ struct RunResult {
   QString variant;                                ///< full variant label (all axes)
   std::vector<std::pair<QString, QString>> axes;  ///< axis name → value label, in axis order
   std::vector<ResultValue> values;                ///< split, metric, value, kind ("final"/"best"/"eval")
+  /// What the run was trained with: trainingSetup() of its config (null when unknown). Tables
+  /// keep runs whose setups differ outside their axes in separate rows (run_setup.h).
+  nlohmann::json setup;
+  std::set<std::string> axisPaths;  ///< JSON pointers its study's axes set (RunSetup::axisPaths)
+  bool axisPathsKnown = true;       ///< false: a variant axis whose study no longer parses
 };
 
 /// Kind of the ResultValues that come from evaluations of a run's saved weights (`adamix run
@@ -52,8 +61,9 @@ struct CurveSet {
 };
 
 /// Finished runs of a study (all studies when unset) with their results, plus the metrics of their
-/// evaluations (kind kEvalKind; the latest evaluation per label). Axis labels and order come from
-/// the stored study file when it parses, else from the run's axes JSON.
+/// evaluations (kind kEvalKind; the latest evaluation per label). Axis labels, order and the
+/// pointers the axes set come from the stored study file when it parses, else from the run's axes
+/// JSON. Setups are taken relative to the default asset cache (AssetCache::defaultCacheDir()).
 ResultSet resultSetFromStore(Store& store, std::optional<qint64> studyId, bool finishedOnly = true);
 
 /// Metric points of a study's runs (all when unset); empty split/name filters match everything.

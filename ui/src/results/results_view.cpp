@@ -7,7 +7,9 @@
 #include "workspace/workspace.h"
 
 #include <QApplication>
+#include <QBrush>
 #include <QCheckBox>
+#include <QColor>
 #include <QClipboard>
 #include <QComboBox>
 #include <QFileDialog>
@@ -83,6 +85,13 @@ ResultsView::ResultsView(Workspace* workspace, QWidget* parent) : QWidget(parent
   bar->addWidget(copyBtn);
   bar->addWidget(exportBtn);
   lay->addLayout(bar);
+  settingsWarning_ = new QLabel;
+  settingsWarning_->setObjectName(QStringLiteral("settingsWarning"));
+  settingsWarning_->setWordWrap(true);
+  settingsWarning_->setStyleSheet(QStringLiteral(
+      "QLabel { background: #fff4ce; color: #5c4400; border: 1px solid #e0c060; border-radius: 3px; padding: 6px; }"));
+  settingsWarning_->hide();
+  lay->addWidget(settingsWarning_);
   table_ = new QTableWidget;
   table_->setSortingEnabled(true);
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -152,10 +161,11 @@ void ResultsView::refresh() {
     pivot_ = app::buildPivot(rs, po);
     status_->setText(rs.runs.empty()
                          ? tr("No finished runs with results yet.")
-                         : tr("%1 finished runs%2. Cells: mean ± sample std over seeds; bold: best in column; "
+                         : tr("%1 finished runs%2. Cells: mean ± sample std over seeds; bold: best in column%3; "
                               "\"eval …\" columns: evaluations of the runs' saved weights (right-click a row).")
                                .arg(rs.runs.size())
-                               .arg(runFilter_.isEmpty() ? QString() : tr(" (the selected ones)")));
+                               .arg(runFilter_.isEmpty() ? QString() : tr(" (the selected ones)"))
+                               .arg(pivot_.settings.empty() ? QString() : tr(" among rows with equal ⚠ settings")));
   } catch (const std::exception& e) {
     status_->setText(tr("Cannot build the table: %1").arg(QString::fromUtf8(e.what())));
   }
@@ -173,10 +183,27 @@ void ResultsView::fillTable() {
   for (const auto& c : pivot_.columns) headers << c.header;
   if (!pivot_.columns.empty()) headers << QStringLiteral("n");
   table_->setHorizontalHeaderLabels(headers);
+  // Settings in which runs differ outside the axes: flagged columns and a warning above the table.
+  const int firstSetting = labelCols - int(pivot_.settings.size());
+  const QString note = app::settingsNote(pivot_);
+  settingsWarning_->setText(note.isEmpty() ? QString() : QStringLiteral("⚠ ") + note);
+  settingsWarning_->setVisible(!note.isEmpty());
+  const QBrush settingBrush(QColor(0xff, 0xf4, 0xce));
+  for (int c = firstSetting; c < labelCols; ++c) {
+    QTableWidgetItem* h = table_->horizontalHeaderItem(c);
+    h->setText(QStringLiteral("⚠ ") + h->text());
+    h->setToolTip(tr("Not an axis of the study: runs of this table were trained with different values of "
+                     "%1, so rows with different values here are not comparable.")
+                      .arg(QString::fromStdString(pivot_.settings[size_t(c - firstSetting)])));
+  }
   for (int r = 0; r < int(pivot_.rowLabels.size()); ++r) {
     for (int c = 0; c < labelCols && c < pivot_.rowLabels[size_t(r)].size(); ++c) {
       auto* label = new QTableWidgetItem(pivot_.rowLabels[size_t(r)][c]);
       label->setData(Qt::UserRole + 1, r);  // the pivot row, kept through sorting (runsAt)
+      if (c >= firstSetting) {
+        label->setBackground(settingBrush);
+        label->setForeground(QColor(0x5c, 0x44, 0x00));  // readable on the tint in light and dark themes
+      }
       table_->setItem(r, c, label);
     }
     const int rowN = r < int(pivot_.rowN.size()) ? pivot_.rowN[size_t(r)] : 0;

@@ -43,6 +43,9 @@ class ResultsView : public QWidget {
   /// Copies the export text to the clipboard.
   void copyToClipboard(TableFormat format) const;
   QTableWidget* table() const { return table_; }
+  /// The warning above the table when its rows were trained with different settings outside the
+  /// study's axes (app::settingsNote()); hidden otherwise.
+  QLabel* settingsWarning() const { return settingsWarning_; }
   /// Gives the table's context menu the actions of the runs behind a row (Evaluate on…, …).
   void setRunActions(RunActions* actions) { actions_ = actions; }
   /// The runs behind a table cell: its row's runs, of the column's task for a task column.
@@ -65,6 +68,7 @@ class ResultsView : public QWidget {
   QComboBox* kind_;
   QCheckBox* primaryOnly_;
   QTableWidget* table_;
+  QLabel* settingsWarning_;
   QLabel* status_;
   app::PivotTable pivot_;
   QList<qint64> runFilter_;
