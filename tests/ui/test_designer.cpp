@@ -5,7 +5,13 @@
 #include "workspace/workspace.h"
 
 #include <QComboBox>
+#include <QApplication>
 #include <QDoubleSpinBox>
+#include <QInputDialog>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTimer>
 #include <QFile>
 #include <QLineEdit>
 #include <QSpinBox>
@@ -49,6 +55,32 @@ const char* kExample = R"({
   "seeds": [1, 2],
   "exclude": [ { "/peft/method": "lora", "/peft/adapter/bottleneck": 16 } ]
 })";
+
+/// Answers the next modal dialog once it is up (polling for about 2 s): a message box by clicking
+/// the button with `button`'s text, an input dialog by typing `button` and accepting. Sets `*seen`
+/// when it did.
+void answerNextDialog(const QString& button, bool* seen, int tries = 100) {
+  QTimer::singleShot(20, [button, seen, tries] {
+    QWidget* modal = QApplication::activeModalWidget();
+    if (!modal) {
+      if (tries > 0) answerNextDialog(button, seen, tries - 1);  // not up yet
+      return;
+    }
+    if (auto* box = qobject_cast<QMessageBox*>(modal)) {
+      for (QAbstractButton* b : box->buttons())
+        if (b->text() == button) {
+          *seen = true;
+          b->click();
+          return;
+        }
+      box->reject();  // unexpected buttons: leave the test's assertions to fail
+    } else if (auto* input = qobject_cast<QInputDialog*>(modal)) {
+      *seen = true;
+      input->setTextValue(button);
+      input->accept();
+    }
+  });
+}
 
 json readJson(const QString& path) {
   QFile f(path);
@@ -216,6 +248,69 @@ class TestDesigner : public QObject {
         seen = true;
       }
     QVERIFY(seen);
+  }
+
+  // Issue 18, item 1: launching an edited study asked nothing and wrote over the study file the
+  // earlier runs came from. Now: cancel writes nothing, "save as new" keeps the old file and
+  // launches a study of another name, "overwrite" writes; an unedited study launches unasked.
+  void relaunchingAnEditedStudyNeverOverwritesUnasked() {
+    ui::Workspace ws;
+    QVERIFY(ws.open(dir_.filePath("relaunch.sqlite")));
+    const QString path = dir_.filePath("relaunch.json");
+    {
+      json doc = json::parse(kExample, nullptr, true, true);
+      doc["name"] = "relaunch";
+      QFile f(path);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write(QByteArray::fromStdString(doc.dump(2)));
+    }
+    auto bytes = [](const QString& p) {
+      QFile f(p);
+      return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    };
+    const QByteArray original = bytes(path);
+    ui::DesignerView d(&ws);
+    d.show();
+    QVERIFY(d.loadFile(path));
+    QSignalSpy launched(&d, &ui::DesignerView::launchRequested);
+    d.setField("/train/epochs", 3);
+
+    bool asked = false;
+    answerNextDialog("Cancel", &asked);
+    d.launch();
+    QVERIFY(asked);
+    QCOMPARE(bytes(path), original);
+    QCOMPARE(launched.count(), 0);
+
+    asked = false;
+    bool named = false;
+    answerNextDialog("Save as new study…", &asked);
+    QTimer::singleShot(0, [&] { answerNextDialog("relaunch-3-epochs", &named); });
+    d.launch();
+    QVERIFY(asked && named);
+    QCOMPARE(bytes(path), original);
+    const QString newPath = dir_.filePath("relaunch-3-epochs.json");
+    QCOMPARE(d.filePath(), newPath);
+    QCOMPARE(readJson(newPath)["base"]["train"]["epochs"].get<int>(), 3);
+    QCOMPARE(readJson(newPath)["name"].get<std::string>(), std::string("relaunch-3-epochs"));
+    QCOMPARE(launched.count(), 1);
+    QCOMPARE(launched.at(0).at(0).value<app::Study>().name, QString("relaunch-3-epochs"));
+    QCOMPARE(launched.at(0).at(1).toString(), newPath);
+
+    d.setField("/train/epochs", 5);
+    asked = false;
+    answerNextDialog("Overwrite and launch", &asked);
+    d.launch();
+    QVERIFY(asked);
+    QCOMPARE(readJson(newPath)["base"]["train"]["epochs"].get<int>(), 5);
+    QCOMPARE(launched.count(), 2);
+
+    asked = false;  // unchanged since saved: launches without a question
+    answerNextDialog("Cancel", &asked);
+    d.launch();
+    QCOMPARE(launched.count(), 3);
+    QTest::qWait(2500);  // the pending answer gives up without finding a dialog
+    QVERIFY(!asked);
   }
 
  private:

@@ -16,6 +16,7 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -481,6 +482,52 @@ bool DesignerView::saveAs() {
   return saveOrWarn(path);
 }
 
+bool DesignerView::fileHoldsOtherStudy(const QString& path, const json& doc) {
+  QFile f(path);
+  if (!f.exists()) return false;
+  if (!f.open(QIODevice::ReadOnly)) return true;  // unreadable: do not write over it unasked
+  const json onDisk = json::parse(f.readAll().toStdString(), nullptr, false, true);
+  return onDisk.is_discarded() || onDisk != doc;
+}
+
+DesignerView::RelaunchChoice DesignerView::askBeforeOverwrite(const QString& path) {
+  QMessageBox box(QMessageBox::Question, tr("Launch edited study"),
+                  tr("%1 holds another version of this study. Launching saves the study first.")
+                      .arg(QDir::toNativeSeparators(path)),
+                  QMessageBox::Cancel, this);
+  box.setObjectName(QStringLiteral("relaunchQuestion"));
+  box.setInformativeText(tr("Overwrite it, or keep it and save the edited study as a new study? Runs already in "
+                            "the workspace stay either way; Results keeps runs trained with different settings "
+                            "in separate rows."));
+  QPushButton* asNew = box.addButton(tr("Save as new study…"), QMessageBox::AcceptRole);
+  QPushButton* overwrite = box.addButton(tr("Overwrite and launch"), QMessageBox::DestructiveRole);
+  box.setDefaultButton(asNew);
+  box.exec();
+  if (box.clickedButton() == asNew) return RelaunchChoice::SaveAsNew;
+  if (box.clickedButton() == overwrite) return RelaunchChoice::Overwrite;
+  return RelaunchChoice::Cancel;
+}
+
+QString DesignerView::saveAsNewStudy(const QString& dir) {
+  QString name = name_->text().trimmed();
+  for (int k = 2; QFileInfo::exists(QDir(dir).filePath(name + QStringLiteral(".json"))); ++k)
+    name = QStringLiteral("%1-%2").arg(name_->text().trimmed()).arg(k);
+  bool ok = false;
+  name = QInputDialog::getText(this, tr("Save as new study"),
+                               tr("Name of the new study (also its file name in %1):").arg(QDir::toNativeSeparators(dir)),
+                               QLineEdit::Normal, name, &ok)
+             .trimmed();
+  if (!ok || name.isEmpty()) return {};
+  const QString path = QDir(dir).filePath(name + QStringLiteral(".json"));
+  if (QFileInfo::exists(path)) {
+    QMessageBox::warning(this, tr("Save as new study"), tr("%1 exists already; choose another name.").arg(path));
+    return {};
+  }
+  name_->setText(name);
+  revalidate();
+  return path;
+}
+
 void DesignerView::launch() {
   revalidate();
   const auto s = study();
@@ -492,12 +539,26 @@ void DesignerView::launch() {
     QMessageBox::information(this, tr("Launch"), tr("Open or create a workspace first (File menu)."));
     return;
   }
-  QString path = path_;
-  if (path.isEmpty() || document() != loaded_.original()) {
-    if (path.isEmpty()) path = QDir(ws_->studiesDir()).filePath(s->name + QStringLiteral(".json"));
-    if (!saveOrWarn(path)) return;
+  // Launching saves the study first, but never over a file that holds another version of it
+  // (issue 18): the user chooses to overwrite it or to save the edited study as a new one.
+  QString path = path_.isEmpty() ? QDir(ws_->studiesDir()).filePath(s->name + QStringLiteral(".json")) : path_;
+  std::optional<app::Study> launched = s;
+  if (fileHoldsOtherStudy(path, document())) {
+    switch (askBeforeOverwrite(path)) {
+      case RelaunchChoice::Overwrite:
+        break;
+      case RelaunchChoice::SaveAsNew:
+        path = saveAsNewStudy(QFileInfo(path).absolutePath());
+        if (path.isEmpty()) return;
+        launched = study();
+        if (!launched) return;
+        break;
+      case RelaunchChoice::Cancel:
+        return;
+    }
   }
-  emit launchRequested(*s, path);
+  if (!saveOrWarn(path)) return;
+  emit launchRequested(*launched, path);
 }
 
 }  // namespace adamix::ui

@@ -74,7 +74,8 @@ class DesignerView : public QWidget {
   void openWithDialog();
   bool save();
   bool saveAs();
-  /// Validates, saves (into the workspace's studies folder when never saved) and launches.
+  /// Validates, saves (into the workspace's studies folder when never saved) and launches. When the
+  /// file holds another version of the study, asks first: overwrite, save as a new study, cancel.
   void launch();
 
  signals:
@@ -91,6 +92,15 @@ class DesignerView : public QWidget {
   QWidget* buildAxesPane();
   /// saveFile() with a message box on failure.
   bool saveOrWarn(const QString& path);
+  /// What to do when launching would write over another version of the study file.
+  enum class RelaunchChoice { Overwrite, SaveAsNew, Cancel };
+  /// True when `path` exists and does not hold `doc` (an unreadable or unparsable file counts).
+  static bool fileHoldsOtherStudy(const QString& path, const nlohmann::json& doc);
+  /// Asks (QMessageBox "relaunchQuestion"): overwrite `path`, save as a new study, or cancel.
+  RelaunchChoice askBeforeOverwrite(const QString& path);
+  /// Asks for a new study name (default: a free "<name>-K" in `dir`), sets it in the form and
+  /// returns the new file's path in `dir`; empty when cancelled or the file exists.
+  QString saveAsNewStudy(const QString& dir);
   void scheduleValidation();
   void markInvalid(QWidget* w, const QString& message);
   void clearMarks();
