@@ -162,7 +162,8 @@ class TestResultsView : public QObject {
       rows << QStringLiteral("%1|%2|%3|%4").arg(t->item(r, 0)->text(), t->item(r, 1)->text(), t->item(r, 2)->text(),
                                                  t->item(r, 3)->text());
     QCOMPARE(rows, QStringList({"AdaMix|4|70.0|1", "Adapter|1|60.0 ± 0.0|2", "AdaMix|8|80.0|1"}));
-    QVERIFY(!t->item(2, 2)->font().bold());  // no "best" across rows trained differently
+    QVERIFY(t->item(2, 2)->font().bold());  // M is the variant's own setting: the rows compete
+    QVERIFY(!t->item(0, 2)->font().bold());
     QVERIFY(view.settingsWarning()->isVisible());
     QVERIFY(view.settingsWarning()->text().contains("(peft/adamix/num_modules)"));
     QVERIFY(view.exportText(ui::TableFormat::Markdown).endsWith(QStringLiteral("\n*Note:* ") + app::settingsNote(view.pivot()) + u'\n'));

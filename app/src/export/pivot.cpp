@@ -311,8 +311,17 @@ PivotTable buildPivot(const ResultSet& results, const PivotOptions& options) {
 
   // --- best per column (on the displayed, rounded mean; only with ≥ 2 rows having values),
   // among rows with the same settings only: a row trained differently is not a competitor ---
-  const qsizetype settingCount = static_cast<qsizetype>(table.settings.size());
-  auto settingsOf = [&](size_t row) { return rows[row].mid(rows[row].size() - settingCount); };
+  // Settings an axis sets (a variant redefined between launches) do not separate competitors:
+  // rows compete when they differ only in what the study's axes set.
+  std::set<std::string> axisPaths;
+  for (const RunResult& r : results.runs) axisPaths.insert(r.axisPaths.begin(), r.axisPaths.end());
+  const qsizetype firstSetting = table.rowHeaders.size() - static_cast<qsizetype>(table.settings.size());
+  auto settingsOf = [&](size_t row) {
+    QStringList key;
+    for (size_t k = 0; k < table.settings.size(); ++k)
+      if (!pointerUnder(table.settings[k], axisPaths)) key << rows[row][firstSetting + static_cast<qsizetype>(k)];
+    return key;
+  };
   std::vector<QStringList> groups;
   for (size_t row = 0; row < rows.size(); ++row)
     if (std::find(groups.begin(), groups.end(), settingsOf(row)) == groups.end()) groups.push_back(settingsOf(row));
@@ -345,9 +354,9 @@ QString settingsNote(const PivotTable& table) {
   if (table.settings.empty()) return {};
   QStringList names;
   for (const std::string& p : table.settings) names << settingHeader(p);
-  return QStringLiteral("Runs in this table were trained with different settings outside the study's axes (%1): "
-                        "rows keep them apart, means and std never mix them, and the best value is marked "
-                        "among rows with equal settings only.")
+  return QStringLiteral("Runs in this table differ in settings that their axis labels do not show (%1): "
+                        "rows keep them apart, means and std never mix them, and bold marks the best among rows "
+                        "that differ only in the study's axes.")
       .arg(names.join(QStringLiteral(", ")));
 }
 
@@ -446,7 +455,7 @@ QString pivotToLatex(const PivotTable& t) {
   if (!t.settings.empty()) {  // short form of settingsNote(): a table note must not widen the table
     QStringList names;
     for (const std::string& p : t.settings) names << latexEscape(settingHeader(p));
-    out += QStringLiteral("\\multicolumn{%1}{l}{\\footnotesize Trained differently outside the study's axes: %2.} "
+    out += QStringLiteral("\\multicolumn{%1}{l}{\\footnotesize Trained differently beyond the axis labels: %2.} "
                           "\\\\\n")
                .arg(t.rowHeaders.size() + t.columns.size() + 1)
                .arg(names.join(QStringLiteral(", ")));

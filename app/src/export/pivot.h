@@ -1,5 +1,5 @@
 // Result pivot: rows = variants (the axes whose value varies, plus any setting in which runs were
-// trained differently outside the axes), columns = each task's metrics (x100) plus the average of
+// trained differently beyond their axis labels), columns = each task's metrics (x100) plus the average of
 // the tasks' primary metrics; cells mean ± sample std over seeds.
 // Formats: CSV, Markdown, LaTeX (booktabs). See docs/study-files.md, "Exports".
 #pragma once
@@ -65,14 +65,14 @@ struct PivotTable {
   std::vector<std::vector<PivotCell>> cells;  ///< [row][column]
   std::vector<int> rowN;                      ///< per row: the largest n of its cells
   std::vector<std::vector<qint64>> rowRuns;   ///< per row: the runs behind it (one per task and seed)
-  /// Settings (JSON pointers) in which runs differ outside the study's axes (untrackedSettings()):
+  /// Settings (JSON pointers) in which runs differ beyond their axis labels (untrackedSettings()):
   /// each is a row-label column after the axes, so runs trained differently never share a row,
-  /// and "best" is marked among rows with the same values of these settings only.
+  /// and "best" is marked among rows that differ only in what the study's axes set.
   std::vector<std::string> settings;
   int decimals = 1;
 };
 
-/// A sentence for readers of a table whose rows differ in settings outside the axes, naming them;
+/// A sentence for readers of a table whose rows differ in settings their labels do not show;
 /// empty when `table.settings` is empty. Shown above the GUI's table and under the exports.
 QString settingsNote(const PivotTable& table);
 

@@ -43,14 +43,6 @@ void flattenInto(const nlohmann::json& value, const std::string& pointer, const 
   out[pointer] = value;
 }
 
-/// True when `pointer` is one of `paths` or lies below one of them.
-bool under(const std::string& pointer, const std::set<std::string>& paths) {
-  for (const std::string& p : paths)
-    if (pointer == p || (pointer.size() > p.size() && pointer.compare(0, p.size(), p) == 0 && pointer[p.size()] == '/'))
-      return true;
-  return false;
-}
-
 /// Pointers whose values differ between `a` and `b` (a pointer missing on one side differs).
 void differences(const nlohmann::json& a, const nlohmann::json& b, std::set<std::string>& out) {
   for (auto it = a.begin(); it != a.end(); ++it) {
@@ -62,6 +54,13 @@ void differences(const nlohmann::json& a, const nlohmann::json& b, std::set<std:
 }
 
 }  // namespace
+
+bool pointerUnder(const std::string& pointer, const std::set<std::string>& paths) {
+  for (const std::string& p : paths)
+    if (pointer == p || (pointer.size() > p.size() && pointer.compare(0, p.size(), p) == 0 && pointer[p.size()] == '/'))
+      return true;
+  return false;
+}
 
 nlohmann::json trainingSetup(const nlohmann::json& config, const QString& assetRoot) {
   if (!config.is_object()) return nullptr;
@@ -96,7 +95,7 @@ std::vector<std::string> untrackedSettings(const std::vector<RunSetup>& runs) {
         std::set<std::string> d;
         differences(reps[i]->flat, reps[j]->flat, d);
         for (const std::string& p : d)
-          if (!under(p, reps[i]->axisPaths) && !under(p, reps[j]->axisPaths)) out.insert(p);
+          if (!pointerUnder(p, reps[i]->axisPaths) && !pointerUnder(p, reps[j]->axisPaths)) out.insert(p);
       }
   }
   // Comparing representatives suffices: a path where a label's other runs differ from its first

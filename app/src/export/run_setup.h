@@ -44,6 +44,9 @@ nlohmann::json trainingSetup(const nlohmann::json& config, const QString& assetR
 /// Empty when every run of a task was trained alike apart from its axes and seed.
 std::vector<std::string> untrackedSettings(const std::vector<RunSetup>& runs);
 
+/// True when `pointer` is one of `paths` or lies below one of them ("/a/b" is under "/a").
+bool pointerUnder(const std::string& pointer, const std::set<std::string>& paths);
+
 /// A run's value at `pointer` as table text: strings unquoted, numbers and arrays as JSON,
 /// "—" when the run has no value there (or no known config).
 QString settingText(const nlohmann::json& flat, const std::string& pointer);

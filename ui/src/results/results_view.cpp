@@ -165,7 +165,7 @@ void ResultsView::refresh() {
                               "\"eval …\" columns: evaluations of the runs' saved weights (right-click a row).")
                                .arg(rs.runs.size())
                                .arg(runFilter_.isEmpty() ? QString() : tr(" (the selected ones)"))
-                               .arg(pivot_.settings.empty() ? QString() : tr(" among rows with equal ⚠ settings")));
+                               .arg(pivot_.settings.empty() ? QString() : tr(" among rows that differ only in the study's axes")));
   } catch (const std::exception& e) {
     status_->setText(tr("Cannot build the table: %1").arg(QString::fromUtf8(e.what())));
   }
