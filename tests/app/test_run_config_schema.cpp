@@ -161,7 +161,7 @@ class TestRunConfigSchema : public QObject {
       adamix::app::expandStudy(study);
       QFAIL("expected a StudyError");
     } catch (const adamix::app::StudyError& e) {
-      QCOMPARE(e.path(), std::string("/axes/0"));
+      QCOMPARE(e.path(), std::string("/axes/0/values/1"));  // the value 0
       QVERIFY2(e.message().find("/peft/adamix/num_modules: must be > 0") != std::string::npos, e.what());
     }
     // a study without a model cannot run: named at /base before any run starts

@@ -142,8 +142,9 @@ std::string studyPathOf(const Study& study, size_t t, const std::vector<size_t>&
       return configPointer == kv.first || configPointer.rfind(kv.first + "/", 0) == 0;
     });
   };
+  // the value that set it: "/axes/K/values/I" (the cell an editor marks)
   for (size_t k = idx.size(); k-- > 0;)
-    if (sets(study.axes[k].values[idx[k]].set)) return at("/axes", k);
+    if (sets(study.axes[k].values[idx[k]].set)) return at(at(at("/axes", k), "values"), idx[k]);
   if (sets(study.tasks[t].set)) return at("/tasks", t);
   // set by the base, or missing / a default: the base is where it is set
   return configPointer.empty() ? std::string() : "/base" + configPointer;
