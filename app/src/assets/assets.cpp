@@ -178,6 +178,15 @@ bool AssetCache::fileOk(const Asset& a, const AssetFile& f, const QString& path)
   return false;
 }
 
+QString AssetCache::localDir(const QString& name, const QString& file, const QString& mirrorDir) const {
+  if (QFileInfo::exists(QDir(assetDir(name)).filePath(file))) return QDir(assetDir(name)).absolutePath();
+  const QString mirror = mirrorDir.isEmpty() ? qEnvironmentVariable("ADAMIX_ASSET_MIRROR") : mirrorDir;
+  const Asset* a = manifest_.find(name);
+  if (mirror.isEmpty() || !a) return {};
+  const QDir src(QDir(mirror).filePath(a->mirrorPath.isEmpty() ? name : a->mirrorPath));
+  return QFileInfo::exists(src.filePath(file)) ? src.absolutePath() : QString();
+}
+
 bool AssetCache::isCached(const QString& name) const {
   const Asset* a = manifest_.find(name);
   if (!a) return false;

@@ -108,6 +108,11 @@ class AssetCache {
   QString assetDir(const QString& name) const;
   /// True if every file of the asset is cached with its expected hash (or size when unverifiable).
   bool isCached(const QString& name) const;
+  /// A directory here that holds the asset's `file` (e.g. "config.json"), without fetching or
+  /// verifying anything (for previews: reading a model's config): the cached copy, else the
+  /// mirror's (`mirrorDir`, empty: $ADAMIX_ASSET_MIRROR; laid out as the manifest's mirror_path).
+  /// Empty when neither has it.
+  QString localDir(const QString& name, const QString& file, const QString& mirrorDir = {}) const;
   /// Makes the asset available in the cache (mirror copy or download), verifying each file.
   FetchResult fetch(const QString& name, const FetchOptions& options = {}) const;
 

@@ -2,6 +2,7 @@
 #include "designer/run_preview.h"
 
 #include "assets/assets.h"
+#include "designer/model_location.h"
 
 #include <QDir>
 #include <QFile>
@@ -45,6 +46,7 @@ RunPreview::RunPreview(QWidget* parent) : QTableWidget(0, 7, parent) {
   horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   horizontalHeader()->setStretchLastSection(true);
   setAlternatingRowColors(true);
+  setTabKeyNavigation(false);  // Tab leaves the table: no focus trap
   connect(&inspector_, &ParamInspector::counted, this, &RunPreview::onCounted);
 }
 
@@ -61,16 +63,18 @@ void RunPreview::showRuns(const std::vector<app::ExpandedRun>& runs) {
     setItem(i, 1, new QTableWidgetItem(r.task));
     setItem(i, 2, new QTableWidgetItem(r.variant.isEmpty() ? tr("(base)") : r.variant));
     setItem(i, 3, rightAligned(QString::number(r.seed)));
-    // parameter counts: need a real model directory
-    const json config = app::resolveAssets(r.config, cache.cacheDir());
-    const QString model = QString::fromStdString(config.value(json::json_pointer("/model/path"), std::string()));
+    // parameter counts: need a real model directory (an asset's cached or mirror copy)
+    json config = app::resolveAssets(r.config, cache.cacheDir());
+    const QString written = QString::fromStdString(r.config.value(json::json_pointer("/model/path"), std::string()));
+    const QString model = localModelDir(written);
     QString trainable = QStringLiteral("…"), inference = QStringLiteral("…");
     QString unavailable;
-    if (!QFile::exists(QDir(model).filePath("config.json"))) {
+    if (model.isEmpty() || !QFile::exists(QDir(model).filePath("config.json"))) {
       // A dash keeps the columns narrow (the paper's #Param stays in view); the tooltip says why.
       trainable = inference = QStringLiteral("—");
-      unavailable = tr("Model not available here: %1").arg(model);
+      unavailable = tr("Model not available here: %1").arg(model.isEmpty() ? written : model);
     } else {
+      config["model"]["path"] = model.toStdString();
       const QString key = inspector_.request(config);
       rowsByKey_[key] << i;
       if (const ParamCounts* c = inspector_.cached(key)) {
