@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "compare/compare_view.h"
+#include "shell/file_dialogs.h"
 
 #include "export/pivot.h"
 #include "export/result_set.h"
@@ -377,17 +378,13 @@ void CompareView::setGroupBy(const QString& key) {
 bool CompareView::exportPlot(const QString& path) { return adapter_->exportTo(path); }
 
 void CompareView::exportWithDialog() {
-  QSettings s;
-  const QString dir = s.value("compare/exportDir").toString();
   QString selected;
   QString filters = tr("PNG image (*.png);;PDF document (*.pdf)");
   if (PlotAdapter::supportsSvg()) filters += tr(";;SVG image (*.svg)");
-  QString path =
-      QFileDialog::getSaveFileName(this, tr("Export plot"), QDir(dir).filePath("compare.png"), filters, &selected);
+  QString path = saveFileDialog(this, tr("Export plot"), workspaceFolder(ws_), "compare.png", filters, &selected);
   if (path.isEmpty()) return;
   if (QFileInfo(path).suffix().isEmpty())
     path += selected.contains("pdf") ? ".pdf" : selected.contains("svg") ? ".svg" : ".png";
-  s.setValue("compare/exportDir", QFileInfo(path).absolutePath());
   if (!exportPlot(path)) QMessageBox::warning(this, tr("Export failed"), tr("Cannot write %1").arg(path));
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "results/results_view.h"
+#include "shell/file_dialogs.h"
 
 #include "export/result_set.h"
 #include "runs/run_actions.h"
@@ -302,12 +303,9 @@ bool ResultsView::exportToFile(const QString& path, QString* error) const {
 void ResultsView::copyToClipboard(TableFormat format) const { QApplication::clipboard()->setText(exportText(format)); }
 
 void ResultsView::exportWithDialog() {
-  QSettings s;
-  const QString dir = s.value("results/exportDir").toString();
   QString selected;
-  const QString path =
-      QFileDialog::getSaveFileName(this, tr("Export results table"), QDir(dir).filePath(study_->currentText() + ".md"),
-                                   tr("Markdown (*.md);;LaTeX booktabs (*.tex);;CSV (*.csv)"), &selected);
+  const QString path = saveFileDialog(this, tr("Export results table"), workspaceFolder(ws_), study_->currentText() + ".md",
+                                      tr("Markdown (*.md);;LaTeX booktabs (*.tex);;CSV (*.csv)"), &selected);
   if (path.isEmpty()) return;
   QString p = path;
   if (QFileInfo(p).suffix().isEmpty()) {
@@ -318,7 +316,6 @@ void ResultsView::exportWithDialog() {
     else
       p += ".md";
   }
-  s.setValue("results/exportDir", QFileInfo(p).absolutePath());
   QString err;
   if (!exportToFile(p, &err))
     QMessageBox::warning(this, tr("Export failed"), err);

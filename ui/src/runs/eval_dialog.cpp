@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "runs/eval_dialog.h"
+#include "shell/file_dialogs.h"
 
 #include "runs/run_actions.h"
 
@@ -68,8 +69,9 @@ EvalDialog::EvalDialog(const app::RunRecord& run, bool predict, QWidget* parent)
     fileRow->addWidget(browse);
     form->addRow(fileButton_, fileRow);
     connect(browse, &QPushButton::clicked, this, [this] {
-      const QString f = QFileDialog::getOpenFileName(this, tr("Data file to evaluate on"), file_->text(),
-                                                     tr("Data files (*.tsv *.jsonl *.json *.csv);;All files (*)"));
+      const QString f = openFileDialog(this, tr("Data file to evaluate on"),
+                                       file_->text().isEmpty() ? QString() : QFileInfo(file_->text()).absolutePath(),
+                                       tr("Data files (*.tsv *.jsonl *.json *.csv);;All files (*)"));
       if (f.isEmpty()) return;
       file_->setText(f);
       fileButton_->setChecked(true);

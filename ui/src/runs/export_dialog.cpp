@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "runs/export_dialog.h"
+#include "shell/file_dialogs.h"
 
 #include "exec/eval_request.h"
 #include "runs/run_actions.h"
@@ -79,8 +80,8 @@ ExportDialog::ExportDialog(const app::RunRecord& run, const QString& workspaceDi
   });
   connect(browse, &QPushButton::clicked, this, [this] {
     QDir().mkpath(QDir(workspaceDir_).filePath(QStringLiteral("exports")));
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Output folder"),
-                                                          QDir(workspaceDir_).filePath(QStringLiteral("exports")));
+    const QString dir =
+        existingDirDialog(this, tr("Output folder"), QDir(workspaceDir_).filePath(QStringLiteral("exports")));
     if (!dir.isEmpty()) out_->setText(QDir(dir).filePath(QDir(defaultOut()).dirName()));
   });
   connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
