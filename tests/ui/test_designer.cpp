@@ -1,23 +1,33 @@
 // Study designer: loads and saves the CLI's study files unchanged, counts runs, marks invalid
-// fields at the field.
+// fields at the field (axis values with the engine's validation), reopens the last study, finds
+// asset models in the mirror, every field reachable by Tab, a form that does not jump, file
+// dialogs starting in the workspace folder, the paper's λ for a new study.
+#include "designer/axes_editor.h"
 #include "designer/designer_view.h"
 #include "designer/form_fields.h"
+#include "shell/file_dialogs.h"
+#include "shell/main_window.h"
 #include "workspace/workspace.h"
 
-#include <QComboBox>
 #include <QApplication>
+#include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFile>
+#include <QFileDialog>
 #include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
-#include <QTimer>
-#include <QFile>
-#include <QLineEdit>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest>
+
+#include <set>
 
 using namespace adamix;
 using namespace adamix::app;
@@ -87,6 +97,41 @@ json readJson(const QString& path) {
   if (!f.open(QIODevice::ReadOnly)) return {};
   return json::parse(f.readAll().toStdString(), nullptr, true, true);
 }
+
+/// The designer's button labelled `text`.
+QPushButton* button(QWidget* parent, const QString& text) {
+  for (QPushButton* b : parent->findChildren<QPushButton*>())
+    if (b->text() == text) return b;
+  return nullptr;
+}
+
+/// Types `text` into a line edit, spin box or combo as the user would: focus, select all, type.
+void typeInto(QWidget* w, const QString& text) {
+  w->setFocus();
+  QTest::keyClick(w, Qt::Key_A, Qt::ControlModifier);
+  QTest::keyClicks(w, text);
+}
+
+/// Edits the values cell of axis `row` through the table's editor (F2, type, Enter).
+void typeAxisValues(QTableWidget* axes, int row, const QString& text) {
+  const QRect cell = axes->visualItemRect(axes->item(row, 1));
+  QTest::mouseClick(axes->viewport(), Qt::LeftButton, {}, cell.center());
+  QTest::mouseDClick(axes->viewport(), Qt::LeftButton, {}, cell.center());
+  QLineEdit* editor = axes->viewport()->findChild<QLineEdit*>(QString(), Qt::FindDirectChildrenOnly);
+  QVERIFY(editor);
+  QTest::keyClick(editor, Qt::Key_A, Qt::ControlModifier);
+  QTest::keyClicks(editor, text);
+  QTest::keyClick(editor, Qt::Key_Return);
+  QTRY_COMPARE(axes->item(row, 1)->text(), text);  // the delegate commits on the next event loop pass
+}
+
+/// The run-count label under the axes ("2 runs: …", "No runs: …").
+QString runCountText(QWidget* designer) {
+  for (QLabel* l : designer->findChildren<QLabel*>())
+    if (l->text().contains(QLatin1String(" runs: ")) || l->text().startsWith(QLatin1String("No runs")))
+      return l->text();
+  return {};
+}
 }  // namespace
 
 class TestDesigner : public QObject {
@@ -100,6 +145,9 @@ class TestDesigner : public QObject {
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.write(kExample);
   }
+
+  // Every test starts from a fresh home: no remembered study, no remembered dialog folder.
+  void init() { QSettings().clear(); }
 
   void roundTripsTheCliFormat() {
     ui::DesignerView d(&ws_);
@@ -311,6 +359,277 @@ class TestDesigner : public QObject {
     QCOMPARE(launched.count(), 3);
     QTest::qWait(2500);  // the pending answer gives up without finding a dialog
     QVERIFY(!asked);
+  }
+
+  // Issue 18 item 2: axis values the engine rejects (M = -1, 0) are caught before Launch by the
+  // engine's own run-config validation, at the axis cell: red, with the value and the engine's
+  // message as tooltip; Launch disabled; the run count says why.
+  void axisValuesAreValidatedByTheEngine() {
+    ui::DesignerView d(&ws_);
+    d.resize(1200, 800);
+    d.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&d));
+    auto* axes = qobject_cast<ui::AxesEditor*>(d.axesTable());
+    QVERIFY(axes);
+    QCOMPARE(qobject_cast<QComboBox*>(axes->cellWidget(0, 0))->currentText(), QString("/peft/adamix/num_modules"));
+    QPushButton* launch = button(&d, "Launch");
+    QVERIFY(launch);
+    QVERIFY(launch->isEnabled());
+    typeAxisValues(axes, 0, "-1, 0");
+    QCOMPARE(axes->item(0, 1)->text(), QString("-1, 0"));
+    QTRY_VERIFY(!axes->valuesError(0).isEmpty());
+    const QString message = axes->valuesError(0);
+    QVERIFY2(message.contains("Value -1 of /peft/adamix/num_modules"), qPrintable(message));
+    QVERIFY2(message.contains("/peft/adamix/num_modules: must be > 0"), qPrintable(message));  // the engine's words
+    QCOMPARE(axes->item(0, 1)->toolTip(), message);
+    QCOMPARE(axes->item(0, 1)->background().color(), QColor(0xf8, 0xd0, 0xd0));
+    QCOMPARE(d.errorPath(), QString("/axes/0/values/0"));
+    QVERIFY(!launch->isEnabled());
+    QCOMPARE(d.runCount(), 0);
+    QCOMPARE(d.previewTable()->rowCount(), 0);
+    QCOMPARE(runCountText(&d), QString("No runs: value -1 of axis /peft/adamix/num_modules is invalid (the red cell "
+                                       "says why)."));
+    // the value the engine accepts clears the mark
+    typeAxisValues(axes, 0, "1, 2");
+    QTRY_VERIFY(axes->valuesError(0).isEmpty());
+    QCOMPARE(axes->item(0, 1)->toolTip(), QString());
+    QVERIFY(launch->isEnabled());
+    QCOMPARE(d.runCount(), 2);
+    // a value set by a bundle (variant) axis is marked on its row too
+    json doc = d.document();
+    doc["axes"] = json::parse(R"([{"name": "variant", "values": [
+        {"label": "ok", "set": {"/peft/adamix/num_modules": 2}},
+        {"label": "broken", "set": {"/peft/adamix/num_modules": 0}}]}])");
+    d.loadDocument(doc);
+    QVERIFY2(axes->valuesError(0).contains("Value broken of variant"), qPrintable(axes->valuesError(0)));
+    QVERIFY(!launch->isEnabled());
+  }
+
+  // Issue 18 item 6: the app reopens the study last worked on, with its unsaved edits; a fresh
+  // home still gets the template.
+  void reopensTheLastStudy() {
+    {
+      ui::MainWindow w;  // a fresh home
+      QCOMPARE(w.designer()->document()["name"].get<std::string>(), std::string("my-study"));
+      QVERIFY(w.designer()->filePath().isEmpty());
+      // a study never saved, edited in the form
+      w.designer()->show();
+      typeInto(w.designer()->findChild<QLineEdit*>("studyName"), "unsaved-study");
+      const auto draftName = [] {
+        const json draft = json::parse(QSettings().value("designer/draft").toString().toStdString(), nullptr, false);
+        return draft.is_object() ? QString::fromStdString(draft.value("name", std::string())) : QString();
+      };
+      QTRY_COMPARE(draftName(), QString("unsaved-study"));
+    }
+    {
+      ui::MainWindow w;
+      QCOMPARE(w.designer()->document()["name"].get<std::string>(), std::string("unsaved-study"));
+      // then opened from a file and edited without saving
+      QString err;
+      QVERIFY2(w.designer()->loadFile(dir_.filePath("example.json"), &err), qPrintable(err));
+      auto* lr = qobject_cast<QLineEdit*>(w.designer()->fieldWidget("/train/learning_rate"));
+      typeInto(lr, "0.0005");
+      w.designer()->revalidate();
+    }
+    ui::MainWindow w;
+    QCOMPARE(w.designer()->filePath(), QFileInfo(dir_.filePath("example.json")).absoluteFilePath());
+    QCOMPARE(qobject_cast<QLineEdit*>(w.designer()->fieldWidget("/train/learning_rate"))->text(), QString("0.0005"));
+    QCOMPARE(w.designer()->runCount(), 32);
+    QCOMPARE(w.designer()->document()["base"]["train"]["learning_rate"].get<double>(), 0.0005);
+  }
+
+  // Issue 18 item 7: an `asset:` model that is not in the cache but in the asset mirror
+  // ($ADAMIX_ASSET_MIRROR) gets its summary and parameter counts from the mirror's copy.
+  void assetModelsComeFromTheMirror() {
+    const QString shared = QStringLiteral(ADAMIX_SHARED_DIR);
+    if (!QFile::exists(shared + "/models/stories260K/config.json"))
+      QSKIP("no models/stories260K in ADAMIX_SHARED_DIR");
+    QTemporaryDir tmp;
+    // a stand-in engine that logs its arguments and answers `inspect` like the real one
+    const QString log = tmp.filePath("args.log");
+    const QString engine = tmp.filePath("fake-engine.sh");
+    QFile f(engine);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QStringLiteral("#!/bin/sh\necho \"$@\" >> '%1'\n"
+                           "echo '{\"model_type\": \"llama\", \"num_hidden_layers\": 5, \"hidden_size\": 64, "
+                           "\"num_attention_heads\": 8, \"num_key_value_heads\": 4, \"vocab_size\": 512, "
+                           "\"backbone_parameters\": 260000, "
+                           "\"peft\": {\"trainable_peft\": 1234, \"inference_peft\": 567}}'\n")
+                .arg(log)
+                .toUtf8());
+    f.close();
+    f.setPermissions(f.permissions() | QFileDevice::ExeOwner);
+    qputenv("ADAMIX_ENGINE", engine.toUtf8());
+    qputenv("ADAMIX_ASSET_CACHE", tmp.filePath("empty-cache").toUtf8());
+    qputenv("ADAMIX_ASSET_MIRROR", shared.toUtf8());
+    {
+      ui::DesignerView d(&ws_);  // the template: asset:models/stories260K
+      QTRY_VERIFY2(d.modelSummaryText().startsWith("llama: 5 layers"), qPrintable(d.modelSummaryText()));
+      QTRY_COMPARE(d.previewTable()->item(0, 4)->text(), QString("1,234"));
+      QCOMPARE(d.previewTable()->item(0, 5)->text(), QString("567"));
+      QVERIFY(!d.previewTable()->item(0, 4)->toolTip().contains("not available"));
+      QFile l(log);
+      QVERIFY(l.open(QIODevice::ReadOnly));
+      QVERIFY2(l.readAll().contains(QDir(shared + "/models/stories260K").absolutePath().toUtf8()), "mirror path");
+    }
+    qunsetenv("ADAMIX_ASSET_MIRROR");  // neither cache nor mirror: said so, nothing inspected
+    {
+      ui::DesignerView d(&ws_);
+      QCOMPARE(d.modelSummaryText(), QString("Asset models/stories260K: not in the cache yet, fetched at launch."));
+      QCOMPARE(d.previewTable()->item(0, 4)->text(), QString("—"));
+      QVERIFY(d.previewTable()->item(0, 4)->toolTip().contains("not available"));
+    }
+    qunsetenv("ADAMIX_ASSET_CACHE");
+    qputenv("ADAMIX_ENGINE", "/nonexistent/adamix-engine");
+  }
+
+  // Issue 18 item 9: max steps, evaluation / logging / checkpoint intervals, warm-up, weight
+  // decay and gradient accumulation are form fields, typed in and written to the study and its runs.
+  void trainingScheduleFields() {
+    ui::DesignerView d(&ws_);
+    d.show();
+    const std::map<QString, QString> typed = {
+        {"/train/max_steps", "300"},          {"/train/eval_every_steps", "50"}, {"/train/log_every_steps", "2"},
+        {"/train/checkpoint_every_steps", "100"}, {"/train/warmup_ratio", "0.1"}, {"/train/warmup_steps", "20"},
+        {"/train/weight_decay", "0.01"},      {"/train/grad_accum", "4"}};
+    for (const auto& [pointer, text] : typed) {
+      QWidget* w = d.fieldWidget(pointer);
+      QVERIFY2(w, qPrintable(pointer + " has no field"));
+      QVERIFY2(!w->toolTip().isEmpty(), qPrintable(pointer + " has no help"));
+      typeInto(w, text);
+    }
+    d.revalidate();
+    QVERIFY2(d.validationError().isEmpty(), qPrintable(d.validationError()));
+    const json train = d.document()["base"]["train"];
+    QCOMPARE(train["max_steps"].get<int>(), 300);
+    QCOMPARE(train["eval_every_steps"].get<int>(), 50);
+    QCOMPARE(train["log_every_steps"].get<int>(), 2);
+    QCOMPARE(train["checkpoint_every_steps"].get<int>(), 100);
+    QCOMPARE(train["warmup_ratio"].get<double>(), 0.1);
+    QCOMPARE(train["warmup_steps"].get<int>(), 20);
+    QCOMPARE(train["weight_decay"].get<double>(), 0.01);
+    QCOMPARE(train["grad_accum"].get<int>(), 4);
+    QVERIFY(train["max_steps"].is_number_integer());  // as the schema types them
+    const auto runs = app::expandStudy(app::parseStudy(d.document()));
+    QCOMPARE(runs.front().config["train"]["log_every_steps"].get<int>(), 2);
+    QCOMPARE(runs.front().config["train"]["grad_accum"].get<int>(), 4);
+    // 0 shows what it means
+    QCOMPARE(qobject_cast<QSpinBox*>(d.fieldWidget("/train/eval_every_steps"))->suffix(), QString(" steps"));
+    typeInto(d.fieldWidget("/train/max_steps"), "0");
+    QTest::keyClick(d.fieldWidget("/train/max_steps"), Qt::Key_Return);
+    QCOMPARE(qobject_cast<QSpinBox*>(d.fieldWidget("/train/max_steps"))->text(), QString("all epochs"));
+  }
+
+  // Issue 18 item 10: Tab from the first field reaches every field of the form; the tables
+  // (tasks, axes, preview) do not trap it.
+  void tabReachesEveryField() {
+    ui::DesignerView d(&ws_);
+    d.resize(1200, 900);
+    d.show();
+    QApplication::setActiveWindow(&d);
+    QVERIFY(QTest::qWaitForWindowActive(&d));
+    auto* name = d.findChild<QLineEdit*>("studyName");
+    QCOMPARE(name->text(), QString("my-study"));
+    name->setFocus();
+    QTRY_COMPARE(QApplication::focusWidget(), name);
+    std::set<QWidget*> reached;
+    for (int i = 0; i < 200; ++i) {
+      QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+      reached.insert(QApplication::focusWidget());
+    }
+    QStringList missing;
+    for (const ui::FieldSpec& spec : ui::formFields())
+      if (!reached.count(d.fieldWidget(spec.pointer))) missing << spec.pointer;
+    for (QTableWidget* t : d.findChildren<QTableWidget*>())
+      if (!reached.count(t)) missing << t->metaObject()->className();
+    for (const char* name : {"studyName", "studyDescription", "studySeeds"})
+      if (!reached.count(d.findChild<QLineEdit*>(name))) missing << name;
+    QVERIFY2(missing.isEmpty(), qPrintable("not reached by Tab: " + missing.join(", ")));
+  }
+
+  // Issue 18 item 11: the fields below the model summary stay where they are when the summary
+  // appears, changes or disappears.
+  void formDoesNotJumpWithTheModelSummary() {
+    ui::DesignerView d(&ws_);
+    d.resize(1200, 900);
+    d.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&d));
+    auto* model = qobject_cast<QLineEdit*>(d.fieldWidget("/model/path"));
+    QWidget* below = d.fieldWidget("/task/max_seq_length");
+    const auto setModel = [&](const QString& text) {
+      typeInto(model, text);
+      QTest::keyClick(model, Qt::Key_Return);  // editingFinished: the summary follows
+      QApplication::processEvents();
+      return below->mapTo(&d, QPoint(0, 0));
+    };
+    const QPoint withSummary = setModel("asset:models/not-here");
+    QCOMPARE(d.modelSummaryText(), QString("Asset models/not-here: not in the cache yet, fetched at launch."));
+    const QPoint without = setModel(dir_.path());  // a folder without config.json: no summary
+    QCOMPARE(d.modelSummaryText(), QString());
+    QCOMPARE(without, withSummary);
+    const QPoint longOne = setModel("asset:models/" + QString("very-long-name/").repeated(12));
+    QVERIFY(d.modelSummaryText().size() > 150);
+    QCOMPARE(longOne, withSummary);
+  }
+
+  // Issue 18 item 12: file dialogs start in the workspace folder, then in the folder last
+  // chosen in any of them (one helper: shell/file_dialogs.h).
+  void fileDialogsStartInTheWorkspace() {
+    QTemporaryDir tmp;
+    QCOMPARE(ui::dialogStartDir({}), QDir::homePath());  // no workspace, nothing chosen yet
+    QCOMPARE(ui::dialogStartDir(tmp.path()), tmp.path());
+    QDir(tmp.path()).mkpath("elsewhere");
+    ui::rememberDialogChoice(tmp.filePath("elsewhere/results.md"));
+    QCOMPARE(ui::dialogStartDir(tmp.path()), tmp.filePath("elsewhere"));
+    QDir(tmp.filePath("elsewhere")).removeRecursively();  // gone: back to the workspace
+    QCOMPARE(ui::dialogStartDir(tmp.path()), tmp.path());
+    QSettings().clear();
+
+    // the designer's Save as dialog, with a workspace open
+    QApplication::setAttribute(Qt::AA_DontUseNativeDialogs);
+    ui::Workspace ws;
+    QVERIFY(ws.open(tmp.filePath("ws/adamix.sqlite")));
+    ui::DesignerView d(&ws);
+    QString startDir, selected;
+    const auto answer = [&](const QString& choose) {
+      QTimer::singleShot(0, [&, choose] {
+        auto* dlg = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
+        if (!dlg) return;
+        startDir = dlg->directory().absolutePath();
+        selected = dlg->selectedFiles().value(0);
+        if (choose.isEmpty()) {
+          dlg->reject();
+        } else {
+          dlg->selectFile(choose);
+          static_cast<QDialog*>(dlg)->accept();  // QFileDialog::accept, through the public slot
+        }
+      });
+    };
+    answer({});
+    QVERIFY(!d.saveAs());
+    QCOMPARE(startDir, tmp.filePath("ws"));
+    QCOMPARE(selected, tmp.filePath("ws/my-study.json"));
+    QDir(tmp.path()).mkpath("mine");
+    answer(tmp.filePath("mine/study.json"));
+    QVERIFY(d.saveAs());
+    QVERIFY(QFile::exists(tmp.filePath("mine/study.json")));
+    answer({});
+    d.openWithDialog();  // the next dialog starts where the last one ended
+    QCOMPARE(startDir, tmp.filePath("mine"));
+  }
+
+  // Issue 18 item 14: a new study starts with the paper's consistency weight for its task kind
+  // (λ = 1 for GLUE), shown in the form and written into every run.
+  void newStudyHasThePapersConsistencyWeight() {
+    ui::DesignerView d(&ws_);
+    d.newStudy();
+    QCOMPARE(qobject_cast<QDoubleSpinBox*>(d.fieldWidget("/peft/adamix/consistency_weight"))->value(), 1.0);
+    const auto runs = app::expandStudy(app::parseStudy(d.document()));
+    QCOMPARE(runs.size(), size_t(2));
+    for (const auto& r : runs) QCOMPARE(r.config["peft"]["adamix"]["consistency_weight"].get<double>(), 1.0);
+    QCOMPARE(ui::paperConsistencyWeight("rte"), 1.0);
+    QCOMPARE(ui::paperConsistencyWeight("sst2"), 1.0);
+    QCOMPARE(ui::paperConsistencyWeight("e2e"), 100.0);  // the official NLG setting
   }
 
  private:

@@ -5,6 +5,7 @@
 #include "study/value_text.h"
 
 #include <QComboBox>
+#include <QSignalBlocker>
 #include <QHeaderView>
 
 namespace adamix::ui {
@@ -14,6 +15,8 @@ using nlohmann::json;
 namespace {
 constexpr int kRawRole = Qt::UserRole;         // the row's file entry as JSON text
 constexpr int kBundleRole = Qt::UserRole + 1;  // true for bundle (variant) axes
+constexpr int kErrorRole = Qt::UserRole + 2;   // values cell: why a value is invalid ("" = valid)
+constexpr int kTipRole = Qt::UserRole + 3;     // values cell: its tooltip before it was marked
 }  // namespace
 
 AxesEditor::AxesEditor(QWidget* parent) : QTableWidget(0, 2, parent) {
@@ -26,6 +29,7 @@ AxesEditor::AxesEditor(QWidget* parent) : QTableWidget(0, 2, parent) {
       tr("Each axis multiplies the runs: pick a config field and list its values; "
          "bundle axes from a file (variants) are kept as they are."));
   setMinimumHeight(110);
+  setTabKeyNavigation(false);  // Tab leaves the table (arrow keys move between cells): no focus trap
   connect(this, &QTableWidget::itemChanged, this, &AxesEditor::changed);
 }
 
@@ -111,6 +115,34 @@ void AxesEditor::addUnusedAxis() {
       break;
     }
   addPathAxis(path, {});
+}
+
+void AxesEditor::markValuesInvalid(int row, const QString& message) {
+  QTableWidgetItem* cell = item(row, 1);
+  if (!cell) return;
+  const QSignalBlocker block(this);  // a mark is no edit: no changed(), no revalidation loop
+  if (cell->data(kErrorRole).toString().isEmpty()) cell->setData(kTipRole, cell->toolTip());
+  cell->setData(kErrorRole, message);
+  cell->setBackground(QColor(0xf8, 0xd0, 0xd0));
+  cell->setForeground(QColor(0x8b, 0x00, 0x00));
+  cell->setToolTip(message);
+}
+
+QString AxesEditor::valuesError(int row) const {
+  const QTableWidgetItem* cell = item(row, 1);
+  return cell ? cell->data(kErrorRole).toString() : QString();
+}
+
+void AxesEditor::clearValueMarks() {
+  const QSignalBlocker block(this);
+  for (int r = 0; r < rowCount(); ++r) {
+    QTableWidgetItem* cell = item(r, 1);
+    if (!cell || cell->data(kErrorRole).toString().isEmpty()) continue;
+    cell->setData(kErrorRole, QVariant());
+    cell->setData(Qt::BackgroundRole, QVariant());
+    cell->setData(Qt::ForegroundRole, QVariant());
+    cell->setToolTip(cell->data(kTipRole).toString());
+  }
 }
 
 void AxesEditor::removeCurrentAxis() {

@@ -27,6 +27,13 @@ class AxesEditor : public QTableWidget {
   void addUnusedAxis();
   /// Removes the current row, if any.
   void removeCurrentAxis();
+  /// Marks the values cell of `row` invalid: red background, `message` as its tooltip. Emits no
+  /// changed().
+  void markValuesInvalid(int row, const QString& message);
+  /// The message of a marked values cell ("" when the cell is not marked).
+  QString valuesError(int row) const;
+  /// Clears every mark set by markValuesInvalid().
+  void clearValueMarks();
 
  signals:
   /// A row was added, removed or edited.

@@ -4,14 +4,15 @@
 #include "assets/asset_ref.h"
 #include "assets/assets.h"
 #include "designer/axes_editor.h"
+#include "designer/model_location.h"
 #include "designer/run_preview.h"
 #include "designer/tasks_editor.h"
+#include "shell/file_dialogs.h"
 #include "study/value_text.h"
 #include "workspace/workspace.h"
 
 #include <QDir>
 #include <QFile>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -21,6 +22,7 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSaveFile>
 #include <QScrollArea>
 #include <QSettings>
@@ -103,8 +105,14 @@ QWidget* DesignerView::buildToolbar() {
 }
 
 void DesignerView::addTaskRows(QFormLayout* form) {
+  // The summary's space is reserved (three lines, whatever it says, also when empty) so the
+  // fields below never move when it appears, changes or disappears; longer text is clipped and
+  // shown whole as the tooltip.
   modelInfo_ = new QLabel;
   modelInfo_->setWordWrap(true);
+  modelInfo_->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+  modelInfo_->setFixedHeight(3 * modelInfo_->fontMetrics().lineSpacing());
+  modelInfo_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
   form->addRow(QString(), modelInfo_);
   tasks_ = new TasksEditor;
   form->addRow(tr("Tasks"), tasks_);
@@ -122,6 +130,9 @@ QWidget* DesignerView::buildStudyForm() {
   description_ = new QLineEdit;
   description_->setToolTip(tr("Free text describing the study."));
   seeds_ = new QLineEdit;
+  name_->setObjectName(QStringLiteral("studyName"));
+  description_->setObjectName(QStringLiteral("studyDescription"));
+  seeds_->setObjectName(QStringLiteral("studySeeds"));
   seeds_->setToolTip(tr("Distinct integer seeds, comma separated; every variant runs once per seed."));
   sf->addRow(tr("Name"), name_);
   sf->addRow(tr("Description"), description_);
@@ -219,31 +230,70 @@ void DesignerView::setField(const QString& basePointer, const json& value) {
 }
 
 void DesignerView::newStudy() {
+  // λ is the paper's for the template's task kind (RTE: NLU, λ = 1), written into the base so the
+  // form shows it and the M axis compares AdaMix with consistency, as the paper does.
+  const QString task = QStringLiteral("rte");
   json doc = {{"name", "my-study"},
               {"base",
                {{"model", {{"path", "asset:models/stories260K"}}},
                 {"task", {{"max_seq_length", 64}, {"max_train_examples", 512}}},
+                {"peft", {{"adamix", {{"consistency_weight", paperConsistencyWeight(task)}}}}},
                 {"train", {{"learning_rate", 1e-3}, {"epochs", 1}, {"batch_size", 16}}}}},
-              {"tasks", json::array({{{"name", "rte"}, {"data_dir", "asset:glue/RTE"}}})},
+              {"tasks", json::array({{{"name", task.toStdString()}, {"data_dir", "asset:glue/RTE"}}})},
               {"axes", json::array({{{"path", "/peft/adamix/num_modules"}, {"values", {1, 4}}}})},
               {"seeds", {1}}};
   loadDocument(doc);
 }
 
 void DesignerView::loadDocument(const json& doc, const QString& path) {
-  loading_ = true;
   loaded_ = app::StudyDocument::fromJson(doc);
   path_ = path;
-  name_->setText(loaded_.name());
-  description_->setText(loaded_.description());
-  for (const FieldEditor& f : fields_) f.set(loaded_.baseValue(f.spec.pointer.toStdString()));
-  tasks_->setTasks(loaded_.tasks());
-  axes_->setAxes(loaded_.axes());
-  seeds_->setText(app::valueListText(loaded_.hasSeeds() ? loaded_.seeds() : json::array({1})));
+  showDocument(doc);
+}
+
+void DesignerView::showDocument(const json& doc) {
+  loading_ = true;
+  const app::StudyDocument shown = app::StudyDocument::fromJson(doc);
+  name_->setText(shown.name());
+  description_->setText(shown.description());
+  for (const FieldEditor& f : fields_) f.set(shown.baseValue(f.spec.pointer.toStdString()));
+  tasks_->setTasks(shown.tasks());
+  axes_->setAxes(shown.axes());
+  seeds_->setText(app::valueListText(shown.hasSeeds() ? shown.seeds() : json::array({1})));
   loading_ = false;
-  emit titleChanged(path.isEmpty() ? name_->text() : QFileInfo(path).fileName());
+  emit titleChanged(path_.isEmpty() ? name_->text() : QFileInfo(path_).fileName());
   revalidate();
   inspectModel();
+}
+
+namespace {
+const char* const kStudyFileKey = "designer/studyFile";  ///< the study file last opened or saved
+const char* const kDraftKey = "designer/draft";          ///< the form's study document (JSON)
+}  // namespace
+
+bool DesignerView::restoreLastStudy() {
+  QSettings s;
+  const QString file = s.value(kStudyFileKey).toString();
+  const json draft = json::parse(s.value(kDraftKey).toString().toStdString(), nullptr, false);
+  bool restored = false;
+  if (!file.isEmpty() && QFileInfo::exists(file)) {
+    loadFile(file);  // a file that no longer validates is still loaded, with the fields marked
+    restored = true;
+    if (draft.is_object() && draft != document()) showDocument(draft);  // its unsaved edits
+  } else if (draft.is_object()) {
+    loadDocument(draft);  // a study never saved (or whose file is gone)
+    restored = true;
+  }
+  rememberEdits_ = true;
+  rememberStudy();
+  return restored;
+}
+
+void DesignerView::rememberStudy() const {
+  if (!rememberEdits_) return;
+  QSettings s;
+  s.setValue(kStudyFileKey, path_);
+  s.setValue(kDraftKey, QString::fromStdString(document().dump()));
 }
 
 json DesignerView::document() const {
@@ -278,7 +328,30 @@ void DesignerView::markInvalid(QWidget* w, const QString& message) {
   marked_ << w;
 }
 
+bool DesignerView::markAxisValue(const QString& pointer, const QString& message) {
+  static const QRegularExpression valuePath(QStringLiteral("^/axes/(\\d+)/values/(\\d+)(/|$)"));
+  const QRegularExpressionMatch m = valuePath.match(pointer);
+  if (!m.hasMatch()) return false;
+  const int row = m.captured(1).toInt();
+  const size_t index = m.captured(2).toULongLong();
+  if (row >= axes_->rowCount()) return false;
+  const json axes = document().value("axes", json::array());
+  const json axis = size_t(row) < axes.size() && axes[size_t(row)].is_object() ? axes[size_t(row)] : json::object();
+  const json values = axis.value("values", json::array());
+  const json value = index < values.size() ? values[index] : json();
+  // a path axis value as the user typed it; a bundle value by its label
+  const QString valueText = value.is_object() ? QString::fromStdString(value.value("label", std::string("?")))
+                                              : app::valueListText(json::array({value}));
+  const QString axisName = axis.contains("path") ? QString::fromStdString(axis.value("path", std::string()))
+                                                 : QString::fromStdString(axis.value("name", std::string("variant")));
+  axes_->markValuesInvalid(row, tr("Value %1 of %2 is rejected by the engine: %3").arg(valueText, axisName, message));
+  axisValueError_ = tr("value %1 of axis %2 is invalid (the red cell says why).").arg(valueText, axisName);
+  return true;
+}
+
 void DesignerView::clearMarks() {
+  axes_->clearValueMarks();
+  axisValueError_.clear();
   for (QWidget* w : marked_) {
     w->setStyleSheet({});
     w->setToolTip(w->property("origTip").toString());
@@ -353,8 +426,11 @@ void DesignerView::revalidate() {
   } catch (const app::StudyError& e) {
     error_ = QString::fromUtf8(e.what());
     errorPath_ = QString::fromStdString(e.path());
-    QWidget* w = widgetForPath(errorPath_);
-    markInvalid(w ? w : nullptr, QString::fromStdString(e.message()));
+    const QString message = QString::fromStdString(e.message());
+    if (!markAxisValue(errorPath_, message)) {
+      QWidget* w = widgetForPath(errorPath_);
+      markInvalid(w ? w : nullptr, message);
+    }
   } catch (const std::exception& e) {
     error_ = QString::fromUtf8(e.what());
   }
@@ -380,10 +456,13 @@ void DesignerView::revalidate() {
                         .arg(seeds.size())
                         .arg(int(tasks.size() * variants.size() * seeds.size()) != runCount_ ? tr(", minus exclusions")
                                                                                              : QString()));
+  } else if (!axisValueError_.isEmpty()) {
+    count_->setText(tr("No runs: %1").arg(axisValueError_));
   } else {
     count_->setText(tr("No runs (fix the marked fields)"));
   }
   preview_->showRuns(runs);
+  rememberStudy();
 }
 
 QString DesignerView::modelSummaryText() const { return modelInfo_->text(); }
@@ -392,27 +471,32 @@ void DesignerView::inspectModel() {
   // A summary still being computed is for the previous model: never let it label this one.
   modelInspect_.cancel();
   const QString written = model_->text().trimmed();
-  const QString model = app::resolveAssetRef(written, app::AssetCache().cacheDir());
-  if (!QFile::exists(QDir(model).filePath("config.json"))) {
-    modelInfo_->setText(app::isAssetRef(written)
-                            ? tr("Asset %1: not in the cache yet, fetched at launch.").arg(app::assetName(written))
-                            : QString());
+  const QString model = localModelDir(written);  // an asset's cached or mirror copy
+  if (model.isEmpty() || !QFile::exists(QDir(model).filePath("config.json"))) {
+    setModelSummary(app::isAssetRef(written)
+                        ? tr("Asset %1: not in the cache yet, fetched at launch.").arg(app::assetName(written))
+                        : QString());
     return;
   }
   if (modelInspect_.enginePath().isEmpty()) {
-    modelInfo_->setText(tr("adamix-engine not found: no model summary."));
+    setModelSummary(tr("adamix-engine not found: no model summary."));
     return;
   }
-  modelInfo_->setText(tr("Inspecting the model…"));
+  setModelSummary(tr("Inspecting the model…"));
   modelInspect_.run({QStringLiteral("inspect"), model, QStringLiteral("--json")}, [this](const app::EngineResult& r) {
     const auto j = json::parse(r.out.toStdString(), nullptr, false);
     if (r.ok && j.is_object()) {
-      modelInfo_->setText(modelSummary(j));
+      setModelSummary(modelSummary(j));
     } else {
-      modelInfo_->setText(tr("Not a usable model: %1").arg(r.lastErrorLine()));
+      setModelSummary(tr("Not a usable model: %1").arg(r.lastErrorLine()));
       markInvalid(model_, modelInfo_->text());
     }
   });
+}
+
+void DesignerView::setModelSummary(const QString& text) {
+  modelInfo_->setText(text);
+  modelInfo_->setToolTip(text);  // the label's height is fixed: a long text is clipped there
 }
 
 bool DesignerView::loadFile(const QString& path, QString* error) {
@@ -437,7 +521,6 @@ bool DesignerView::loadFile(const QString& path, QString* error) {
     return false;
   }
   loadDocument(doc, QFileInfo(path).absoluteFilePath());
-  QSettings().setValue("designer/lastDir", QFileInfo(path).absolutePath());
   return true;
 }
 
@@ -452,12 +535,12 @@ bool DesignerView::saveFile(const QString& path, QString* error) {
   loaded_ = app::StudyDocument::fromJson(doc);
   path_ = QFileInfo(path).absoluteFilePath();
   emit titleChanged(QFileInfo(path).fileName());
+  rememberStudy();
   return true;
 }
 
 void DesignerView::openWithDialog() {
-  const QString dir = QSettings().value("designer/lastDir").toString();
-  const QString path = QFileDialog::getOpenFileName(this, tr("Open study"), dir, tr("Study files (*.json)"));
+  const QString path = openFileDialog(this, tr("Open study"), workspaceFolder(ws_), tr("Study files (*.json)"));
   if (path.isEmpty()) return;
   QString err;
   if (!loadFile(path, &err) && !err.isEmpty()) QMessageBox::warning(this, tr("Study file"), err);
@@ -473,12 +556,9 @@ bool DesignerView::saveOrWarn(const QString& path) {
 bool DesignerView::save() { return path_.isEmpty() ? saveAs() : saveOrWarn(path_); }
 
 bool DesignerView::saveAs() {
-  QString dir = QSettings().value("designer/lastDir").toString();
-  if (dir.isEmpty() && ws_->isOpen()) dir = ws_->studiesDir();
-  const QString path = QFileDialog::getSaveFileName(
-      this, tr("Save study"), QDir(dir).filePath(name_->text().trimmed() + ".json"), tr("Study files (*.json)"));
+  const QString path = saveFileDialog(this, tr("Save study"), workspaceFolder(ws_), name_->text().trimmed() + ".json",
+                                      tr("Study files (*.json)"));
   if (path.isEmpty()) return false;
-  QSettings().setValue("designer/lastDir", QFileInfo(path).absolutePath());
   return saveOrWarn(path);
 }
 

@@ -42,6 +42,11 @@ class DesignerView : public QWidget {
   bool loadFile(const QString& path, QString* error = nullptr);
   /// Loads a study document (as parsed JSON).
   void loadDocument(const nlohmann::json& doc, const QString& path = {});
+  /// Reopens the study last worked on (the app calls this once at start): the study file last
+  /// opened or saved, with the edits not saved yet, or the last study never saved. From then on
+  /// every edit, open and save is remembered (QSettings designer/studyFile, designer/draft).
+  /// False, keeping the new-study template, when nothing was remembered (a fresh home).
+  bool restoreLastStudy();
   /// Saves the current study to `path` (pretty JSON); false with `error` on failure.
   bool saveFile(const QString& path, QString* error = nullptr);
   /// The study document built from the form.
@@ -86,6 +91,10 @@ class DesignerView : public QWidget {
 
  private:
   void buildForm();
+  /// Shows a study document in the form, keeping the loaded document and path.
+  void showDocument(const nlohmann::json& doc);
+  /// Stores the study file and the form's document for restoreLastStudy() (once it ran).
+  void rememberStudy() const;
   QWidget* buildToolbar();
   QWidget* buildStudyForm();
   void addTaskRows(QFormLayout* form);
@@ -104,13 +113,19 @@ class DesignerView : public QWidget {
   void scheduleValidation();
   void markInvalid(QWidget* w, const QString& message);
   void clearMarks();
+  /// Marks the axes cell of an axis value pointer ("/axes/0/values/1…") with `message` (the
+  /// engine's, naming the value); false when `pointer` is not an axis value.
+  bool markAxisValue(const QString& pointer, const QString& message);
   void inspectModel();
+  /// Shows `text` in the model summary (fixed height) and as its tooltip.
+  void setModelSummary(const QString& text);
   QWidget* widgetForPath(const QString& pointer) const;
 
   Workspace* ws_;
   app::StudyDocument loaded_;  ///< the document loaded (what the form does not show is kept)
   QString path_;
   bool loading_ = false;
+  bool rememberEdits_ = false;  ///< set by restoreLastStudy(): this is the app's designer
   QLineEdit* name_;
   QLineEdit* description_;
   QLineEdit* model_ = nullptr;  ///< the /model/path field's input
@@ -126,6 +141,7 @@ class DesignerView : public QWidget {
   QList<QWidget*> marked_;
   QTimer validateTimer_;
   QString error_, errorPath_;
+  QString axisValueError_;  ///< the run count's reason when an axis value is invalid
   int runCount_ = 0;
   app::EngineClient modelInspect_;  ///< `inspect MODEL --json` for the model summary
 };

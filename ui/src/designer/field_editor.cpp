@@ -49,6 +49,7 @@ void makeInt(FieldEditor& e, const json& def) {
   auto* box = new QSpinBox;
   box->setRange(int(e.spec.min), int(e.spec.max));
   if (!e.spec.specialValueText.isEmpty()) box->setSpecialValueText(e.spec.specialValueText);
+  box->setSuffix(e.spec.suffix);
   e.widget = e.input = box;
   e.get = [box] { return json(box->value()); };
   e.set = [box, def](const json& v) { box->setValue(intOr(v, def)); };

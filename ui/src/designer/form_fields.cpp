@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "designer/form_fields.h"
 
+#include "config/run_config.h"
+
 #include <QCoreApplication>
 
 namespace adamix::ui {
@@ -13,6 +15,12 @@ FieldSpec intField(const char* pointer, const char* label, FormGroup group, int 
                    const char* specialValueText = nullptr) {
   FieldSpec f{pointer, tr(label), group, FieldKind::Int, double(min), double(max)};
   if (specialValueText) f.specialValueText = tr(specialValueText);
+  return f;
+}
+
+/// `f` with a unit shown after the number (" steps").
+FieldSpec withSuffix(FieldSpec f, const char* suffix) {
+  f.suffix = tr(suffix);
   return f;
 }
 
@@ -54,8 +62,20 @@ const std::vector<FieldSpec>& formFields() {
       plainField("/train/learning_rate", "Learning rate", G::Train, FieldKind::Number),
       intField("/train/epochs", "Epochs", G::Train, 1, 10000),
       intField("/train/batch_size", "Batch size", G::Train, 1, 65536),
+      intField("/train/grad_accum", "Gradient accumulation", G::Train, 1, 65536),
+      withSuffix(intField("/train/max_steps", "Max steps", G::Train, 0, 100000000, "all epochs"), " steps"),
+      doubleField("/train/warmup_ratio", "Warm-up ratio", G::Train, 0, 1, 3),
+      withSuffix(intField("/train/warmup_steps", "Warm-up steps", G::Train, 0, 100000000, "from the ratio"), " steps"),
+      doubleField("/train/weight_decay", "Weight decay", G::Train, 0, 1000, 4),
+      withSuffix(intField("/train/eval_every_steps", "Evaluate every", G::Train, 0, 100000000, "epoch end"), " steps"),
+      withSuffix(intField("/train/log_every_steps", "Log every", G::Train, 1, 100000000), " steps"),
+      withSuffix(intField("/train/checkpoint_every_steps", "Checkpoint every", G::Train, 0, 100000000, "epoch end"), " steps"),
   };
   return fields;
+}
+
+double paperConsistencyWeight(const QString& taskName) {
+  return adamix::isNlgTask(taskName.toStdString()) ? 100.0 : 1.0;
 }
 
 QString formGroupTitle(FormGroup group) {

@@ -34,11 +34,19 @@ struct FieldSpec {
   QStringList choices;
   bool editable = false;     ///< Choice: other values may be typed
   QString specialValueText;  ///< Int: text shown at `min` (e.g. "all" for 0)
+  QString suffix;            ///< Int: unit shown after the number (" steps")
 };
 
 /// The form's fields in display order.
 const std::vector<FieldSpec>& formFields();
 /// The translated title of a group box.
 QString formGroupTitle(FormGroup group);
+
+/// The consistency weight λ the paper uses for a task's kind, which a new study starts with (the
+/// engine's schema default is 0 = off for NLU, so an M ablation would silently run "AdaMix
+/// without consistency"): 1 for the NLU tasks (GLUE; the paper's setting and
+/// experiments/paper-roberta-large-glue.json), 100 for the generation tasks e2e, webnlg, dart
+/// (the official NLG code; also the engine's default there). docs/adamix.md, DESIGN.md.
+double paperConsistencyWeight(const QString& taskName);
 
 }  // namespace adamix::ui

@@ -18,6 +18,7 @@ TasksEditor::TasksEditor(QWidget* parent) : QTableWidget(0, 2, parent) {
   setToolTip(tr("GLUE task names (rte, sst2, mrpc, cola, stsb, qqp, mnli, qnli, wnli) and their data directories."));
   setMinimumHeight(90);
   setMaximumHeight(130);
+  setTabKeyNavigation(false);  // Tab leaves the table (arrow keys move between cells): no focus trap
   connect(this, &QTableWidget::itemChanged, this, &TasksEditor::changed);
 }
 

@@ -45,6 +45,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   tabs_ = new QTabWidget;
   tabs_->setDocumentMode(true);
   designer_ = new DesignerView(ws_);
+  designer_->restoreLastStudy();  // the study last worked on (a fresh home: the template)
   monitor_ = new MonitorView(ws_);
   compare_ = new CompareView(ws_);
   results_ = new ResultsView(ws_);
