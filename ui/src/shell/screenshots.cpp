@@ -198,7 +198,7 @@ QStringList renderScreenshots(MainWindow& w, const ScreenshotOptions& o) {
       return true;
     };
     do settle(500);
-    while (!counted() && t.elapsed() < 60000);
+    while ((!counted() || w.designer()->isInspectingModel()) && t.elapsed() < 60000);  // and the model summary
   }
   out << grab(w, o.dir, "02-designer.png");
 
