@@ -379,17 +379,26 @@ class TestDesigner : public QObject {
     QCOMPARE(axes->item(0, 1)->text(), QString("-1, 0"));
     QTRY_VERIFY(!axes->valuesError(0).isEmpty());
     const QString message = axes->valuesError(0);
-    QVERIFY2(message.contains("Value -1 of /peft/adamix/num_modules"), qPrintable(message));
-    QVERIFY2(message.contains("/peft/adamix/num_modules: must be > 0"), qPrintable(message));  // the engine's words
+    const QStringList lines = message.split('\n');
+    QCOMPARE(lines.size(), 2);  // both values, each with the engine's words
+    QVERIFY2(lines[0].startsWith("Value -1 of /peft/adamix/num_modules is rejected by the engine: "), qPrintable(message));
+    QVERIFY2(lines[0].endsWith("/peft/adamix/num_modules: must be > 0, got -1"), qPrintable(message));
+    QVERIFY2(lines[1].startsWith("Value 0 of /peft/adamix/num_modules is rejected by the engine: "), qPrintable(message));
+    QVERIFY2(lines[1].endsWith("/peft/adamix/num_modules: must be > 0, got 0"), qPrintable(message));
     QCOMPARE(axes->item(0, 1)->toolTip(), message);
     QCOMPARE(axes->item(0, 1)->background().color(), QColor(0xf8, 0xd0, 0xd0));
     QCOMPARE(d.errorPath(), QString("/axes/0/values/0"));
     QVERIFY(!launch->isEnabled());
     QCOMPARE(d.runCount(), 0);
     QCOMPARE(d.previewTable()->rowCount(), 0);
-    QCOMPARE(runCountText(&d), QString("No runs: value -1 of axis /peft/adamix/num_modules is invalid (the red cell "
-                                       "says why)."));
+    QCOMPARE(runCountText(&d), QString("No runs: 2 axis values are invalid, first -1 of axis "
+                                       "/peft/adamix/num_modules (the red cells say why)."));
     // the value the engine accepts clears the mark
+    typeAxisValues(axes, 0, "1, 0");  // one value left to fix
+    QTRY_VERIFY(axes->valuesError(0).startsWith("Value 0 of"));
+    QVERIFY(!axes->valuesError(0).contains('\n'));
+    QCOMPARE(runCountText(&d), QString("No runs: value 0 of axis /peft/adamix/num_modules is invalid (the red cell "
+                                       "says why)."));
     typeAxisValues(axes, 0, "1, 2");
     QTRY_VERIFY(axes->valuesError(0).isEmpty());
     QCOMPARE(axes->item(0, 1)->toolTip(), QString());

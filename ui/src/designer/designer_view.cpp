@@ -180,6 +180,7 @@ QWidget* DesignerView::buildAxesPane() {
   bold.setBold(true);
   bold.setPointSizeF(bold.pointSizeF() * 1.15);
   count_->setFont(bold);
+  count_->setWordWrap(true);  // a long reason ("No runs: …") must not widen the window
   rl->addWidget(count_);
   errorLabel_ = new QLabel;
   errorLabel_->setWordWrap(true);
@@ -328,24 +329,49 @@ void DesignerView::markInvalid(QWidget* w, const QString& message) {
   marked_ << w;
 }
 
-bool DesignerView::markAxisValue(const QString& pointer, const QString& message) {
+bool DesignerView::markRejectedAxisValues(app::Study study) {
   static const QRegularExpression valuePath(QStringLiteral("^/axes/(\\d+)/values/(\\d+)(/|$)"));
-  const QRegularExpressionMatch m = valuePath.match(pointer);
-  if (!m.hasMatch()) return false;
-  const int row = m.captured(1).toInt();
-  const size_t index = m.captured(2).toULongLong();
-  if (row >= axes_->rowCount()) return false;
-  const json axes = document().value("axes", json::array());
-  const json axis = size_t(row) < axes.size() && axes[size_t(row)].is_object() ? axes[size_t(row)] : json::object();
-  const json values = axis.value("values", json::array());
-  const json value = index < values.size() ? values[index] : json();
-  // a path axis value as the user typed it; a bundle value by its label
-  const QString valueText = value.is_object() ? QString::fromStdString(value.value("label", std::string("?")))
-                                              : app::valueListText(json::array({value}));
-  const QString axisName = axis.contains("path") ? QString::fromStdString(axis.value("path", std::string()))
-                                                 : QString::fromStdString(axis.value("name", std::string("variant")));
-  axes_->markValuesInvalid(row, tr("Value %1 of %2 is rejected by the engine: %3").arg(valueText, axisName, message));
-  axisValueError_ = tr("value %1 of axis %2 is invalid (the red cell says why).").arg(valueText, axisName);
+  // Expand, drop the value the engine rejects, expand again: every rejected value of every axis
+  // is found (not only the first), each with the engine's message. Indices map back to the file's.
+  std::vector<std::vector<size_t>> original(study.axes.size());
+  for (size_t k = 0; k < study.axes.size(); ++k)
+    for (size_t i = 0; i < study.axes[k].values.size(); ++i) original[k].push_back(i);
+  std::map<int, QStringList> messages;  // axes row → "Value v of axis: message" lines
+  QString firstValue, firstAxis;
+  for (int guard = 0; guard < 64; ++guard) {
+    try {
+      app::expandStudy(study);
+      break;
+    } catch (const app::StudyError& e) {
+      const QRegularExpressionMatch m = valuePath.match(QString::fromStdString(e.path()));
+      if (!m.hasMatch()) break;
+      const size_t k = m.captured(1).toULongLong(), i = m.captured(2).toULongLong();
+      if (k >= study.axes.size() || i >= study.axes[k].values.size() || int(k) >= axes_->rowCount()) break;
+      const app::Axis& axis = study.axes[k];
+      const app::AxisValue& value = axis.values[i];
+      // a path axis value as typed; a bundle value by its label
+      const QString valueText = axis.bundle ? value.label : app::valueListText(json::array({value.value}));
+      messages[int(k)] << tr("Value %1 of %2 is rejected by the engine: %3")
+                              .arg(valueText, axis.name, QString::fromStdString(e.message()));
+      if (firstValue.isEmpty()) {
+        firstValue = valueText;
+        firstAxis = axis.name;
+      }
+      study.axes[k].values.erase(study.axes[k].values.begin() + std::ptrdiff_t(i));
+      original[k].erase(original[k].begin() + std::ptrdiff_t(i));
+      if (study.axes[k].values.empty()) break;
+    }
+  }
+  if (messages.empty()) return false;
+  int count = 0;
+  for (const auto& [row, lines] : messages) {
+    axes_->markValuesInvalid(row, lines.join(QLatin1Char('\n')));
+    count += int(lines.size());
+  }
+  axisValueError_ = count == 1 ? tr("value %1 of axis %2 is invalid (the red cell says why).").arg(firstValue, firstAxis)
+                               : tr("%1 axis values are invalid, first %2 of axis %3 (the red cells say why).")
+                                     .arg(count)
+                                     .arg(firstValue, firstAxis);
   return true;
 }
 
@@ -419,15 +445,16 @@ void DesignerView::revalidate() {
     }
   }
   std::vector<app::ExpandedRun> runs;
+  std::optional<app::Study> parsed;
   try {
-    const app::Study s = app::parseStudy(document());
-    runs = app::expandStudy(s);
+    parsed = app::parseStudy(document());
+    runs = app::expandStudy(*parsed);
     runCount_ = int(runs.size());
   } catch (const app::StudyError& e) {
     error_ = QString::fromUtf8(e.what());
     errorPath_ = QString::fromStdString(e.path());
     const QString message = QString::fromStdString(e.message());
-    if (!markAxisValue(errorPath_, message)) {
+    if (!parsed || !markRejectedAxisValues(*parsed)) {  // an axis value: its cell; else the field
       QWidget* w = widgetForPath(errorPath_);
       markInvalid(w ? w : nullptr, message);
     }

@@ -113,9 +113,10 @@ class DesignerView : public QWidget {
   void scheduleValidation();
   void markInvalid(QWidget* w, const QString& message);
   void clearMarks();
-  /// Marks the axes cell of an axis value pointer ("/axes/0/values/1…") with `message` (the
-  /// engine's, naming the value); false when `pointer` is not an axis value.
-  bool markAxisValue(const QString& pointer, const QString& message);
+  /// Marks the values cell of every axis with values the engine's validation rejects (found by
+  /// expanding `study` again without each rejected value), the value and the engine's message
+  /// as tooltip; false when the expansion's error is not at an axis value.
+  bool markRejectedAxisValues(app::Study study);
   void inspectModel();
   /// Shows `text` in the model summary (fixed height) and as its tooltip.
   void setModelSummary(const QString& text);
