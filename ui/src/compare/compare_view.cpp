@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "compare/compare_view.h"
-#include "shell/file_dialogs.h"
 
 #include "export/pivot.h"
 #include "export/result_set.h"
+#include "shell/file_dialogs.h"
 #include "workspace/status_icons.h"
 #include "workspace/workspace.h"
 
@@ -11,7 +11,6 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>

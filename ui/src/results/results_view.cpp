@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "results/results_view.h"
-#include "shell/file_dialogs.h"
 
 #include "export/result_set.h"
 #include "runs/run_actions.h"
+#include "shell/file_dialogs.h"
 #include "workspace/study_combo.h"
 #include "workspace/workspace.h"
 
@@ -13,7 +13,6 @@
 #include <QColor>
 #include <QClipboard>
 #include <QComboBox>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -23,7 +22,6 @@
 #include <QPushButton>
 #include <QSaveFile>
 #include <QSet>
-#include <QSettings>
 #include <QTableWidget>
 #include <QToolButton>
 #include <QVBoxLayout>

@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "runs/export_dialog.h"
-#include "shell/file_dialogs.h"
 
 #include "exec/eval_request.h"
 #include "runs/run_actions.h"
+#include "shell/file_dialogs.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
-#include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
