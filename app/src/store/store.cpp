@@ -11,6 +11,8 @@
 #include <QThread>
 #include <QVariant>
 
+#include <algorithm>
+
 namespace adamix::app {
 
 using nlohmann::json;
@@ -585,14 +587,106 @@ std::vector<Evaluation> Store::evaluations(qint64 runId) {
 
 void Store::clearRunData(qint64 runId) {
   writeTransaction([&] {
-    for (const char* table : {"metric_points", "results", "artifacts", "evaluations"})
-      Query(db(), QStringLiteral("DELETE FROM %1 WHERE run_id = ?").arg(QLatin1String(table))).bind(runId).exec();
+    for (const QString& table : runDataTables())
+      Query(db(), QStringLiteral("DELETE FROM %1 WHERE run_id = ?").arg(table)).bind(runId).exec();
     Query(db(), QStringLiteral("UPDATE runs SET exit_code = NULL, error_kind = NULL, error_message = NULL,"
                                " error_location = NULL, started = NULL, finished = NULL, pid = NULL,"
                                " last_heartbeat = NULL WHERE id = ?"))
         .bind(runId)
         .exec();
   });
+}
+
+// --- deleting runs and studies ----------------------------------------------------------------
+
+const QStringList& Store::runDataTables() {
+  static const QStringList tables{QStringLiteral("metric_points"), QStringLiteral("results"),
+                                  QStringLiteral("artifacts"), QStringLiteral("evaluations")};
+  return tables;
+}
+
+RowCounts Store::runRowCounts(const std::vector<qint64>& runIds) {
+  RowCounts counts;
+  for (const QString& table : runDataTables() + QStringList{QStringLiteral("runs")}) {
+    const QString column = table == QLatin1String("runs") ? QStringLiteral("id") : QStringLiteral("run_id");
+    Query sel(db(), QStringLiteral("SELECT count(*) FROM %1 WHERE %2 = ?").arg(table, column));
+    qint64 n = 0;
+    for (qint64 id : runIds) {
+      QSqlQuery& q = sel.q();
+      q.bindValue(0, id);
+      if (!q.exec() || !q.next()) throwSql(QStringLiteral("count %1").arg(table), q.lastError());
+      n += q.value(0).toLongLong();
+    }
+    counts[table] = n;
+  }
+  return counts;
+}
+
+void Store::deleteRunsLocked(const std::vector<qint64>& runIds, RowCounts* counts) {
+  std::vector<qint64> busy;
+  QStringList missing;
+  Query sel(db(), QStringLiteral("SELECT status FROM runs WHERE id = ?"));
+  for (qint64 id : runIds) {
+    QSqlQuery& q = sel.q();
+    q.bindValue(0, id);
+    if (!q.exec()) throwSql(QStringLiteral("read run status"), q.lastError());
+    if (!q.next()) {
+      missing << QString::number(id);
+      continue;
+    }
+    RunState st = RunState::Failed;
+    parseRunState(q.value(0).toString(), &st);
+    if (st == RunState::Queued || st == RunState::Running) busy.push_back(id);
+  }
+  if (!missing.isEmpty())
+    throw StoreError(QStringLiteral("store: no run with id %1").arg(missing.join(QStringLiteral(", "))).toStdString());
+  if (!busy.empty()) {
+    QStringList ids;
+    for (qint64 id : busy) ids << QString::number(id);
+    throw RunBusyError(QStringLiteral("store: run %1 is queued or running; cancel it before deleting it")
+                           .arg(ids.join(QStringLiteral(", ")))
+                           .toStdString(),
+                       busy);
+  }
+  // children first: the foreign keys cascade too, but the counts are the point here
+  for (const QString& table : runDataTables() + QStringList{QStringLiteral("runs")}) {
+    const QString column = table == QLatin1String("runs") ? QStringLiteral("id") : QStringLiteral("run_id");
+    Query del(db(), QStringLiteral("DELETE FROM %1 WHERE %2 = ?").arg(table, column));
+    qint64 n = 0;
+    for (qint64 id : runIds) {
+      QSqlQuery& q = del.q();
+      q.bindValue(0, id);
+      if (!q.exec()) throwSql(QStringLiteral("delete from %1").arg(table), q.lastError());
+      n += q.numRowsAffected();
+    }
+    (*counts)[table] += n;
+  }
+}
+
+RowCounts Store::deleteRuns(const std::vector<qint64>& runIds) {
+  RowCounts counts;
+  // each id once: a repeated id would count as missing the second time
+  std::vector<qint64> ids;
+  for (qint64 id : runIds)
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+  writeTransaction([&] { deleteRunsLocked(ids, &counts); });
+  return counts;
+}
+
+RowCounts Store::deleteStudy(qint64 studyId) {
+  RowCounts counts;
+  writeTransaction([&] {
+    Query sel(db(), QStringLiteral("SELECT id FROM runs WHERE study_id = ? ORDER BY id"));
+    auto& q = sel.bind(studyId).exec();
+    std::vector<qint64> ids;
+    while (q.next()) ids.push_back(q.value(0).toLongLong());
+    deleteRunsLocked(ids, &counts);
+    Query del(db(), QStringLiteral("DELETE FROM studies WHERE id = ?"));
+    const int n = del.bind(studyId).exec().numRowsAffected();
+    if (n == 0) throw StoreError("store: no study with id " + std::to_string(studyId));
+    counts[QStringLiteral("studies")] = n;
+  });
+  return counts;
 }
 
 }  // namespace adamix::app

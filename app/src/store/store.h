@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <vector>
@@ -21,6 +22,16 @@ class StoreError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+/// A deletion refused because runs are queued or running (an executor owns them); nothing was deleted.
+class RunBusyError : public StoreError {
+ public:
+  RunBusyError(const std::string& what, std::vector<qint64> runIds) : StoreError(what), runIds(std::move(runIds)) {}
+  std::vector<qint64> runIds;  ///< the queued or running runs
+};
+
+/// Rows per table ("runs", "metric_points", …) that a deletion removed or would remove.
+using RowCounts = std::map<QString, qint64>;
 
 /// Current UNIX time in seconds (fractional), the store's time unit.
 double unixNow();
@@ -197,6 +208,21 @@ class Store {
   /// Removes a run's metric points, results, artifacts and evaluations and clears its error (for a rerun).
   void clearRunData(qint64 runId);
 
+  // --- deleting runs and studies ---
+  /// The tables whose rows belong to one run (a `run_id` column referencing runs): metric_points,
+  /// results, artifacts, evaluations. clearRunData() and deleteRuns() empty exactly these.
+  static const QStringList& runDataTables();
+  /// The rows deleteRuns(runIds) would remove, per table (runDataTables() and "runs"); unknown ids count nothing.
+  RowCounts runRowCounts(const std::vector<qint64>& runIds);
+  /// Deletes these runs and every row that references them, in one transaction. Queued and running
+  /// runs belong to an executor: the whole deletion is refused (RunBusyError, nothing deleted); cancel
+  /// them first. Unknown ids are a StoreError. Returns the rows removed per table.
+  RowCounts deleteRuns(const std::vector<qint64>& runIds);
+  /// Deletes a study with all its runs and their rows (as deleteRuns), in one transaction; refused
+  /// in the same way while one of its runs is queued or running. Returns the rows removed per table
+  /// ("studies" included).
+  RowCounts deleteStudy(qint64 studyId);
+
   /// Runs `fn` inside BEGIN IMMEDIATE … COMMIT (rolled back if it throws); retries when busy.
   template <class F>
   void writeTransaction(F&& fn) {
@@ -213,6 +239,8 @@ class Store {
  private:
   /// INSERT of one run row; callers hold the write transaction.
   qint64 insertRun(const NewRun& run);
+  /// DELETE of runs and their rows after the busy check; callers hold the write transaction.
+  void deleteRunsLocked(const std::vector<qint64>& runIds, RowCounts* counts);
   void begin();
   void commit();
   void rollback();
