@@ -9,10 +9,12 @@ namespace adamix::cli {
 
 int cmdStudyRun(const QStringList& args);
 int cmdStudyStatus(const QStringList& args);
+int cmdStudyDelete(const QStringList& args);
 int cmdRunsList(const QStringList& args);
 int cmdRunEval(const QStringList& args);
 int cmdRunPredict(const QStringList& args);
 int cmdRunExport(const QStringList& args);
+int cmdRunDelete(const QStringList& args);
 int cmdExport(const QStringList& args);
 int cmdImport(const QStringList& args);
 int cmdAssetsFetch(const QStringList& args);

@@ -15,10 +15,12 @@ const char* kUsageText =
     "Commands:\n"
     "  study run FILE      train a study's runs and export its result tables\n"
     "  study status        runs per status for each study\n"
+    "  study delete STUDY  delete a study, its runs and their run directories (asks first)\n"
     "  runs list           the runs in the database\n"
     "  run eval RUN        evaluate a finished run on a split or data file (stored beside its results)\n"
     "  run predict RUN     predict its task's test split(s): GLUE submission file\n"
     "  run export RUN      write its weights as peft, merged-model or adamix\n"
+    "  run delete RUN...   delete runs, their data and their run directories (asks first)\n"
     "  export              result tables (csv, md, latex) or training curves (csv)\n"
     "  import RUN_DIR      add a run trained elsewhere (config.json + events.jsonl)\n"
     "  assets fetch NAME   fetch and verify assets (GLUE tasks, models, vocabularies)\n"
@@ -57,10 +59,12 @@ int main(int argc, char** argv) {
   }
   if (a0 == "study" && a1 == "run") return cmdStudyRun(args.mid(2));
   if (a0 == "study" && a1 == "status") return cmdStudyStatus(args.mid(2));
+  if (a0 == "study" && a1 == "delete") return cmdStudyDelete(args.mid(2));
   if (a0 == "runs" && a1 == "list") return cmdRunsList(args.mid(2));
   if (a0 == "run" && a1 == "eval") return cmdRunEval(args.mid(2));
   if (a0 == "run" && a1 == "predict") return cmdRunPredict(args.mid(2));
   if (a0 == "run" && a1 == "export") return cmdRunExport(args.mid(2));
+  if (a0 == "run" && a1 == "delete") return cmdRunDelete(args.mid(2));
   if (a0 == "export") return cmdExport(args.mid(1));
   if (a0 == "import") return cmdImport(args.mid(1));
   if (a0 == "assets" && a1 == "fetch") return cmdAssetsFetch(args.mid(2));

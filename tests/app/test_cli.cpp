@@ -50,11 +50,16 @@ class TestCli : public QObject {
     for (auto it = extra.begin(); it != extra.end(); ++it) e.insert(it.key(), it.value());
     return e;
   }
-  Result run(const QStringList& args, const QMap<QString, QString>& extra = {}, int timeoutMs = 60000) {
+  Result run(const QStringList& args, const QMap<QString, QString>& extra = {}, int timeoutMs = 60000,
+             const QByteArray& input = {}) {
     QProcess p;
     p.setProcessEnvironment(env(extra));
     p.setWorkingDirectory(tmp_.path());
     p.start(ADAMIX_CLI_EXE, args);
+    if (p.waitForStarted()) {
+      p.write(input);
+      p.closeWriteChannel();  // a prompt without an answer reads end of file
+    }
     Result r;
     if (!p.waitForFinished(timeoutMs)) {
       p.kill();
@@ -151,7 +156,8 @@ class TestCli : public QObject {
                                    QStringList{"runs", "list"}, QStringList{"export"}, QStringList{"import"},
                                    QStringList{"assets", "fetch"}, QStringList{"assets", "list"},
                                    QStringList{"run", "eval"}, QStringList{"run", "predict"},
-                                   QStringList{"run", "export"}}) {
+                                   QStringList{"run", "export"}, QStringList{"run", "delete"},
+                                   QStringList{"study", "delete"}}) {
       r = run(cmd + QStringList{"--help"});
       QVERIFY2(r.rc == 0, qPrintable(dump(r)));
       QVERIFY2(r.out.startsWith("Usage: adamix " + cmd.join(' ')), qPrintable(r.out));
@@ -515,6 +521,81 @@ class TestCli : public QObject {
     r = run({"study", "run", tmp_.filePath("noasset.json"), "--db", db("h"), "--cache", tmp_.filePath("c3")});
     QVERIFY2(r.rc == 5 && r.err.contains("adamix: asset glue/NOPE: "), qPrintable(dump(r)));
     QVERIFY(!QFile::exists(db("h")));
+  }
+
+  // run delete / study delete: asks first, removes rows of every table and run directories inside
+  // <db dir>/runs, keeps directories elsewhere, refuses queued or running runs.
+  void deleteRunsAndStudy() {
+    const QString d = db("del");
+    Result r = run({"study", "run", study_, "--db", d, "--jobs", "2"}, {{"FAKE_ENGINE_FAIL_TASK", "wnli"}});
+    QVERIFY2(r.rc == 1 && r.out.contains("4 finished, 4 failed"), qPrintable(dump(r)));
+    auto scalar = [&](const QString& sql) { return query(d, sql).value(0).value(0).toLongLong(); };
+    // a failed run, and a finished one (metric points, results)
+    const auto failed = query(d, "SELECT id, run_dir FROM runs WHERE status = 'failed' ORDER BY id");
+    const auto finished = query(d, "SELECT id, run_dir FROM runs WHERE status = 'finished' ORDER BY id");
+    QCOMPARE(failed.size(), 4);
+    const QString id1 = failed[0][0].toString(), id2 = finished[0][0].toString();
+    const QString dir1 = failed[0][1].toString();
+    QVERIFY(QFileInfo(dir1).isDir() && dir1.startsWith(tmp_.filePath("del/runs/")));
+    // the finished run lives outside the runs folder (e.g. trained with --runs-dir elsewhere)
+    const QString outside = tmp_.filePath("del-outside/run2"), dir2 = finished[0][1].toString();
+    QVERIFY(QDir().mkpath(tmp_.filePath("del-outside")));
+    QVERIFY(QDir().rename(dir2, outside));
+    QVERIFY(execSql(d, QString("UPDATE runs SET run_dir = '%1' WHERE id = %2").arg(outside, id2)));
+    QVERIFY(execSql(d, QString("UPDATE artifacts SET path = replace(path, '%1', '%2') WHERE run_id = %3")
+                           .arg(dir2, outside, id2)));
+    const QString ids = id1 + "," + id2;
+    const qint64 points = scalar("SELECT count(*) FROM metric_points"), results = scalar("SELECT count(*) FROM results");
+    const qint64 pointsOfTwo = scalar("SELECT count(*) FROM metric_points WHERE run_id IN (" + ids + ")");
+    const qint64 resultsOfTwo = scalar("SELECT count(*) FROM results WHERE run_id IN (" + ids + ")");
+    const qint64 artifactsOfTwo = scalar("SELECT count(*) FROM artifacts WHERE run_id IN (" + ids + ")");
+    QVERIFY(pointsOfTwo > 0 && resultsOfTwo > 0 && artifactsOfTwo > 0);
+
+    // declined (and end of input) deletes nothing
+    r = run({"run", "delete", id1, id2, "--db", d}, {}, 60000, "n\n");
+    QVERIFY2(r.rc == 1 && r.out.contains("Delete 2 runs?") && r.out.contains("Delete? [y/N]") &&
+                 r.out.contains("nothing deleted"),
+             qPrintable(dump(r)));
+    QVERIFY2(r.out.contains("Run directories removed (1):\n  " + dir1), qPrintable(r.out));
+    QVERIFY2(r.out.contains(outside + " — outside the workspace's runs folder"), qPrintable(r.out));
+    QCOMPARE(run({"run", "delete", id1, "--db", d}).rc, 1);
+    QCOMPARE(scalar("SELECT count(*) FROM runs"), 8);
+    QVERIFY(QFileInfo(dir1).isDir());
+
+    // queued (an executor owns it): refused, nothing deleted
+    QVERIFY(execSql(d, "UPDATE runs SET status = 'queued' WHERE id = " + id2));
+    r = run({"run", "delete", id1, id2, "--db", d, "--yes"});
+    QVERIFY2(r.rc == 3 && r.err.contains("refused, nothing deleted") && r.err.contains("queued or running; cancel it first"),
+             qPrintable(dump(r)));
+    QCOMPARE(scalar("SELECT count(*) FROM runs"), 8);
+    QVERIFY(execSql(d, "UPDATE runs SET status = 'finished' WHERE id = " + id2));
+
+    r = run({"run", "delete", id1, id2, "--db", d}, {}, 60000, "y\n");
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    QVERIFY2(r.out.contains("deleted 2 runs: 2 runs, " + QString::number(pointsOfTwo) + " metric points, " +
+                            QString::number(resultsOfTwo) + " results, " + QString::number(artifactsOfTwo) +
+                            " artifact records, 0 evaluations\n"),
+             qPrintable(r.out));
+    QVERIFY2(r.out.contains("removed " + dir1), qPrintable(r.out));
+    QVERIFY2(r.out.contains("kept " + outside + " (outside the workspace's runs folder"), qPrintable(r.out));
+    QCOMPARE(scalar("SELECT count(*) FROM runs"), 6);
+    QCOMPARE(scalar("SELECT count(*) FROM metric_points"), points - pointsOfTwo);
+    QCOMPARE(scalar("SELECT count(*) FROM results"), results - resultsOfTwo);
+    QCOMPARE(scalar("SELECT count(*) FROM metric_points WHERE run_id IN (" + ids + ")"), 0);
+    QCOMPARE(scalar("SELECT count(*) FROM artifacts WHERE run_id IN (" + ids + ")"), 0);
+    QVERIFY(!QFileInfo::exists(dir1));
+    QVERIFY(QFile::exists(outside + "/run.json"));
+    QCOMPARE(run({"run", "delete", id1, "--db", d, "--yes"}).rc, 3);  // gone
+
+    // the study with its 6 remaining runs
+    QCOMPARE(run({"study", "delete", "nope", "--db", d, "--yes"}).rc, 3);
+    r = run({"study", "delete", "toy", "--db", d, "--yes"});
+    QVERIFY2(r.rc == 0 && r.out.contains("deleted study toy (6 runs): 1 study, 6 runs, "), qPrintable(dump(r)));
+    for (const char* table : {"studies", "runs", "metric_points", "results", "artifacts", "evaluations"})
+      QVERIFY2(scalar(QString("SELECT count(*) FROM ") + table) == 0, table);
+    QCOMPARE(QDir(tmp_.filePath("del/runs")).entryList(QDir::NoDotAndDotDot | QDir::AllEntries), QStringList());
+    QVERIFY(QFile::exists(study_));  // the study file stays
+    QCOMPARE(run({"study", "delete", "--db", d}).rc, 2);
   }
 
   void assetsFetchVerifies() {

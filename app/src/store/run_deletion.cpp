@@ -108,6 +108,16 @@ bool liesInside(const QString& path, const QString& folder) {
   return p.startsWith(f.endsWith(QLatin1Char('/')) ? f : f + QLatin1Char('/'));
 }
 
+QString rowCountsText(const RowCounts& rows) {
+  QStringList texts;
+  const QStringList known = QStringList{QStringLiteral("studies"), QStringLiteral("runs")} + Store::runDataTables();
+  for (const QString& table : known)
+    if (rows.count(table)) texts << rowsText(table, rows.at(table));
+  for (const auto& [table, n] : rows)
+    if (!known.contains(table)) texts << rowsText(table, n);
+  return texts.join(QStringLiteral(", "));
+}
+
 QString RunDeletion::subject() const {
   if (study) return QStringLiteral("study %1 (%2 runs)").arg(study->name).arg(runs.size());
   if (runs.size() == 1) return QStringLiteral("run %1").arg(runLine(runs.front()));
@@ -126,10 +136,7 @@ QStringList RunDeletion::describe() const {
                .arg(QLatin1String(busy.size() == 1 ? "it" : "them"));
     return out;
   }
-  QStringList rowTexts;
-  for (const QString& table : QStringList{QStringLiteral("studies"), QStringLiteral("runs")} + Store::runDataTables())
-    if (rows.count(table)) rowTexts << rowsText(table, rows.at(table));
-  out << QStringLiteral("Database rows: %1").arg(rowTexts.join(QStringLiteral(", ")));
+  out << QStringLiteral("Database rows: %1").arg(rowCountsText(rows));
   out << QStringLiteral("Run directories removed (%1):").arg(removeDirs.size());
   for (const QString& dir : removeDirs) out << QStringLiteral("  ") + dir;
   if (!kept.empty()) {

@@ -58,6 +58,9 @@ struct DeletionOutcome {
 /// part fails.
 DeletionOutcome deleteRunsAndDirectories(Store& store, const RunDeletion& plan, const QString& runsDir);
 
+/// "1 study, 2 runs, 9 metric points, 4 results, 1 artifact record, 2 evaluations": rows per table in words.
+QString rowCountsText(const RowCounts& rows);
+
 /// True when `path` exists and lies strictly inside `folder` once links are resolved.
 bool liesInside(const QString& path, const QString& folder);
 
