@@ -161,7 +161,7 @@ class TestRunActions : public QObject {
     QVERIFY(menu);
     QStringList texts;
     for (QAction* a : menu->actions()) texts << a->text();
-    QCOMPARE(texts, QStringList({"Evaluate on…", "Predict test set…", "Export adapters…"}));
+    QCOMPARE(texts, QStringList({"Evaluate on…", "Predict test set…", "Export adapters…", "", "Delete…"}));
     QAction* evaluate = actionNamed(menu, "evaluateRun");
     QVERIFY(evaluate->isEnabled());
     const bool seen = withModal<ui::EvalDialog>([&] { evaluate->trigger(); }, [](ui::EvalDialog* d) {

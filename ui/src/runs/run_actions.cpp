@@ -2,6 +2,7 @@
 #include "runs/run_actions.h"
 
 #include "exec/eval_request.h"
+#include "runs/delete_dialog.h"
 #include "runs/eval_dialog.h"
 #include "runs/export_dialog.h"
 #include "runs/job_dialog.h"
@@ -64,6 +65,55 @@ void RunActions::addActions(QMenu* menu, qint64 runId) {
     a->setStatusTip(a->toolTip());
   }
   menu->setToolTipsVisible(true);
+}
+
+void RunActions::addDeleteRunsAction(QMenu* menu, const QList<qint64>& runIds) {
+  QAction* a = menu->addAction(QIcon::fromTheme(QStringLiteral("edit-delete")), tr("Delete…"), this,
+                               [this, runIds] { deleteRuns(runIds); });
+  a->setObjectName(QStringLiteral("deleteRuns"));
+  a->setEnabled(ws_->isOpen() && !runIds.isEmpty());
+  a->setToolTip(runIds.size() == 1
+                    ? tr("Deletes this run, its metrics, results and evaluations, and its run directory (asks first).")
+                    : tr("Deletes the %1 selected runs, their metrics, results and evaluations, and their run "
+                         "directories (asks first).")
+                          .arg(runIds.size()));
+  a->setStatusTip(a->toolTip());
+  menu->setToolTipsVisible(true);
+}
+
+void RunActions::addDeleteStudyAction(QMenu* menu, qint64 studyId) {
+  QAction* a = menu->addAction(QIcon::fromTheme(QStringLiteral("edit-delete")), tr("Delete study…"), this,
+                               [this, studyId] { deleteStudy(studyId); });
+  a->setObjectName(QStringLiteral("deleteStudy"));
+  a->setEnabled(ws_->isOpen());
+  a->setToolTip(tr("Deletes the study with all its runs and their run directories; the study file stays (asks "
+                   "first)."));
+  a->setStatusTip(a->toolTip());
+  menu->setToolTipsVisible(true);
+}
+
+bool RunActions::deleteRuns(const QList<qint64>& runIds) {
+  if (!ws_->isOpen() || runIds.isEmpty()) return false;
+  app::RunDeletion plan;
+  try {
+    plan = app::planRunDeletion(ws_->store(), std::vector<qint64>(runIds.begin(), runIds.end()), ws_->runsDir());
+  } catch (const std::exception& e) {
+    QMessageBox::warning(parent_, tr("Delete"), QString::fromUtf8(e.what()));
+    return false;
+  }
+  return confirmAndDelete(*ws_, plan, parent_);
+}
+
+bool RunActions::deleteStudy(qint64 studyId) {
+  if (!ws_->isOpen()) return false;
+  app::RunDeletion plan;
+  try {
+    plan = app::planStudyDeletion(ws_->store(), studyId, ws_->runsDir());
+  } catch (const std::exception& e) {
+    QMessageBox::warning(parent_, tr("Delete"), QString::fromUtf8(e.what()));
+    return false;
+  }
+  return confirmAndDelete(*ws_, plan, parent_);
 }
 
 JobDialog* RunActions::lastJob() const { return last_.data(); }

@@ -32,6 +32,16 @@ class RunActions : public QObject {
   /// reason as tooltip, when the run has no trained weights yet).
   void addActions(QMenu* menu, qint64 runId);
 
+  /// Adds "Delete…" (object name deleteRuns) for these runs: a confirmation listing what goes, then
+  /// the runs, their rows and their run directories inside the runs folder are removed.
+  void addDeleteRunsAction(QMenu* menu, const QList<qint64>& runIds);
+  /// Adds "Delete study…" (object name deleteStudy): the study with all its runs, as above.
+  void addDeleteStudyAction(QMenu* menu, qint64 studyId);
+  /// Asks (delete_dialog.h), then deletes these runs; true when deleted.
+  bool deleteRuns(const QList<qint64>& runIds);
+  /// Asks, then deletes the study with its runs; true when deleted.
+  bool deleteStudy(qint64 studyId);
+
   /// Asks what to evaluate on, then evaluates (progress in a JobDialog).
   void evaluate(qint64 runId);
   /// Asks for the inference mode, then predicts the task's test split(s).

@@ -81,9 +81,25 @@ QMenu* RunTree::runMenu(qint64 runId) {
 
 void RunTree::showContextMenu(const QPoint& pos) {
   QTreeWidgetItem* item = tree_->itemAt(pos);
-  if (!item || item->data(0, kKindRole).toInt() != 1) return;
-  QMenu* menu = runMenu(item->data(0, kIdRole).toLongLong());
-  if (!menu) return;
+  if (!item || !actions_) return;
+  QMenu* menu = nullptr;
+  const qint64 id = item->data(0, kIdRole).toLongLong();
+  if (item->data(0, kKindRole).toInt() == 1) {
+    menu = runMenu(id);
+    menu->addSeparator();
+    // the selection when the clicked run is part of it, else the clicked run alone
+    actions_->addDeleteRunsAction(menu, item->isSelected() ? selectedRuns() : QList<qint64>{id});
+  } else {
+    menu = new QMenu(tree_);
+    if (id >= 0) {
+      actions_->addDeleteStudyAction(menu, id);
+    } else {  // "Imported runs": no study row, only runs
+      QList<qint64> runs;
+      for (int j = 0; j < item->childCount(); ++j)
+        if (!item->child(j)->isHidden()) runs << item->child(j)->data(0, kIdRole).toLongLong();
+      actions_->addDeleteRunsAction(menu, runs);
+    }
+  }
   menu->setAttribute(Qt::WA_DeleteOnClose);
   menu->popup(tree_->viewport()->mapToGlobal(pos));
 }

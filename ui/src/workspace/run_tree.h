@@ -34,7 +34,8 @@ class RunTree : public QWidget {
   /// Number of run rows shown after filtering.
   int visibleRunCount() const;
   QTreeWidget* tree() const { return tree_; }
-  /// Gives run rows a context menu with these actions (Evaluate on…, Predict test set…, Export adapters…).
+  /// Gives run rows a context menu with these actions (Evaluate on…, Predict test set…, Export adapters…,
+  /// Delete… of the selected runs) and study rows one with Delete study….
   void setRunActions(RunActions* actions) { actions_ = actions; }
   /// The context menu of one run row (caller owns it); nullptr without run actions.
   QMenu* runMenu(qint64 runId);
