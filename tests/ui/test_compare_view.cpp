@@ -5,7 +5,10 @@
 
 #include <qcustomplot.h>
 
+#include <QComboBox>
 #include <QFileInfo>
+#include <QLabel>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -186,6 +189,140 @@ class TestCompareView : public QObject {
     a->setLiveMode(true);
     const QImage liveScreen = plot->toPixmap(1200, 700).toImage().convertToFormat(QImage::Format_ARGB32);
     QVERIFY(liveScreen != QImage(dir_.filePath("still.png")).convertToFormat(QImage::Format_ARGB32));
+  }
+
+  // Issue 18 item 8: Compare opens on the newest study's finished runs, the tasks' primary metric,
+  // grouped by variant; 20 series get 20 distinct colours; the legend sits beside the axis rect.
+  void opensWithTheFinishedRunsPrimaryMetricAndVariantGroups() {
+    const QString db = dir_.filePath("twenty/ws.sqlite");
+    QDir().mkpath(dir_.filePath("twenty"));
+    QList<qint64> finished;
+    {
+      app::Store s;
+      s.open(db);
+      // an older study with a finished run: not the default
+      const qint64 old = s.upsertStudy("older", {}, nlohmann::json::object());
+      app::NewRun o;
+      o.studyId = old;
+      o.runKey = "old";
+      o.task = "rte";
+      o.variant = "Old";
+      o.status = app::RunState::Finished;
+      s.addRun(o);
+      const qint64 sid = ui::test::fillFixtureStore(s, dir_.filePath("twenty/runs"));
+      // 12 more finished runs (6 variants × 2 seeds on rte) and one failed run: 20 finished in all
+      for (int v = 1; v <= 6; ++v)
+        for (int seed : {1, 2}) {
+          app::NewRun nr;
+          nr.studyId = sid;
+          nr.runKey = QString("extra-%1-%2").arg(v).arg(seed);
+          nr.task = "rte";
+          nr.variant = QString("Variant number %1 with a long label").arg(v);
+          nr.seed = seed;
+          nr.axes = {{"variant", nr.variant.toStdString()}};
+          nr.status = app::RunState::Finished;
+          const qint64 id = s.addRun(nr);
+          std::vector<app::MetricPoint> pts;
+          for (int k = 1; k <= 5; ++k) {
+            pts.push_back({id, 10 * k, k / 5.0, "train", "loss", 1.0 / k + 0.01 * v, 1700000000.0 + k});
+            pts.push_back({id, 10 * k, k / 5.0, "dev", "accuracy", 0.5 + 0.01 * v + 0.01 * k, 1700000000.0 + k});
+          }
+          s.appendMetricPoints(pts);
+        }
+      app::NewRun bad;
+      bad.studyId = sid;
+      bad.runKey = "failed";
+      bad.task = "rte";
+      bad.variant = "Broken";
+      bad.status = app::RunState::Failed;
+      s.addRun(bad);
+      app::RunFilter f;
+      f.studyId = sid;
+      f.statuses = {app::RunState::Finished};
+      for (const auto& r : s.listRuns(f)) finished << r.id;
+    }
+    QCOMPARE(finished.size(), 20);
+    ui::Workspace ws;
+    QVERIFY(ws.open(db));
+    ui::CompareView view(&ws);
+    view.resize(1200, 700);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.refresh();  // what the workspace's change signal does after opening
+
+    // the default selection, metric and grouping
+    QCOMPARE(view.selectedRuns(), finished);
+    auto* caption = view.findChild<QLabel*>("compareCaption");
+    QVERIFY2(caption, "no caption saying what Compare shows");
+    QVERIFY2(caption->text().startsWith("The 20 finished runs of study fixture."), qPrintable(caption->text()));
+    QCOMPARE(view.metricBox()->currentText(), QString("dev/accuracy"));  // RTE and SST-2 rank by dev accuracy
+    auto* group = view.findChild<QComboBox*>("groupBox");
+    QVERIFY(group);
+    QCOMPARE(group->currentData().toString(), QString("variant"));
+    QStringList labels = view.adapter()->seriesLabels();
+    QCOMPARE(labels.size(), 4 + 6);  // fixture: 2 variants × 2 tasks; extra: 6 variants on rte
+    QVERIFY2(labels.contains("rte · AdaMix (n=2)") && labels.contains("rte · Variant number 6 with a long label (n=2)"),
+             qPrintable(labels.join(" | ")));
+
+    // the legend lies beside the axis rect, inside the widget, whole
+    QCustomPlot* plot = view.plot();
+    plot->replot();
+    const QRect legend = plot->legend->outerRect();
+    const QRect axes = plot->axisRect()->rect();
+    QVERIFY(plot->legend->visible());
+    QVERIFY2(!legend.intersects(axes), qPrintable(QString("legend %1,%2 %3x%4 axes %5,%6 %7x%8")
+                                                      .arg(legend.x()).arg(legend.y()).arg(legend.width())
+                                                      .arg(legend.height()).arg(axes.x()).arg(axes.y())
+                                                      .arg(axes.width()).arg(axes.height())));
+    QVERIFY(legend.left() >= axes.right());
+    QVERIFY(plot->rect().contains(legend));
+    for (int i = 0; i < plot->legend->itemCount(); ++i)
+      QVERIFY(plot->rect().contains(plot->legend->item(i)->outerRect()));
+
+    // 20 runs ungrouped: 20 series that all look different (distinct colours)
+    view.setGroupBy("");
+    labels = view.adapter()->seriesLabels();
+    QCOMPARE(labels.size(), 20);
+    QSet<QRgb> colours;
+    for (const QString& l : labels) colours.insert(view.adapter()->mainGraph(l)->pen().color().rgb());
+    QCOMPARE(colours.size(), 20);
+    plot->replot();
+    QVERIFY(!plot->legend->outerRect().intersects(plot->axisRect()->rect()));
+    for (int i = 0; i < plot->legend->itemCount(); ++i)
+      QVERIFY(plot->rect().contains(plot->legend->item(i)->outerRect()));
+
+    if (qEnvironmentVariableIsSet("COMPARE_TEST_PNG"))  // to look at: COMPARE_TEST_PNG=/tmp/x.png
+      QVERIFY(view.plot()->savePng(qEnvironmentVariable("COMPARE_TEST_PNG"), 1200, 600));
+
+    // a choice sticks through refreshes; a selection from the tree replaces the default
+    view.setMetric("train/loss");
+    view.refresh();
+    QCOMPARE(view.metricBox()->currentText(), QString("train/loss"));
+    QCOMPARE(group->currentData().toString(), QString());
+    view.setSelectedRuns(finished.mid(0, 2));
+    QCOMPARE(view.selectedRuns(), finished.mid(0, 2));
+    view.refresh();
+    QCOMPARE(view.selectedRuns(), finished.mid(0, 2));
+    QVERIFY2(caption->text().startsWith("2 runs selected in the Workspace tree"), qPrintable(caption->text()));
+  }
+
+  // The one place that decides grouping, and the default metric of a selection.
+  void groupKeyAndPrimaryMetric() {
+    app::RunRecord r;
+    r.task = "rte";
+    r.variant = "AdaMix";
+    r.axes = {{"variant", "AdaMix"}, {"/peft/adamix/num_modules", 4}};
+    QCOMPARE(ui::CompareView::groupKey(r, ""), QString());
+    QCOMPARE(ui::CompareView::groupKey(r, "variant"), QString("rte · AdaMix"));
+    QCOMPARE(ui::CompareView::groupKey(r, "task"), QString("rte"));
+    QCOMPARE(ui::CompareView::groupKey(r, "/peft/adamix/num_modules"), QString("rte · /peft/adamix/num_modules=4"));
+    r.variant.clear();
+    QCOMPARE(ui::CompareView::groupKey(r, "variant"), QString("rte · base"));
+    app::RunRecord cola = r, cola2 = r;
+    cola.task = cola2.task = "cola";
+    QCOMPARE(ui::CompareView::primaryMetricOf({cola}), QString("dev/matthews_corr"));
+    QCOMPARE(ui::CompareView::primaryMetricOf({r, cola, cola2}), QString("dev/matthews_corr"));
+    QCOMPARE(ui::CompareView::primaryMetricOf({}), QString());
   }
 
   void cleanup() { view_.reset(); }

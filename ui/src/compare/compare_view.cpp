@@ -14,50 +14,49 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QListWidget>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSet>
 #include <QSettings>
 #include <QSlider>
-#include <QSplitter>
 #include <QVBoxLayout>
 
 #include <cmath>
 
 namespace adamix::ui {
 
-namespace {
-constexpr int kIdRole = Qt::UserRole;
-constexpr int kLabelRole = Qt::UserRole + 1;
-constexpr int kTaskRole = Qt::UserRole + 2;
-constexpr int kVariantRole = Qt::UserRole + 3;
-constexpr int kAxesRole = Qt::UserRole + 4;
-constexpr int kStatusRole = Qt::UserRole + 5;
-}  // namespace
+QString CompareView::groupKey(const app::RunRecord& run, const QString& groupBy) {
+  if (groupBy.isEmpty()) return {};
+  if (groupBy == QLatin1String("task")) return run.task;
+  if (groupBy == QLatin1String("variant"))  // by label for now; issue 18 item 1 keys it by what was trained
+    return QStringLiteral("%1 · %2").arg(run.task, run.variant.isEmpty() ? QStringLiteral("base") : run.variant);
+  QString v = QStringLiteral("?");
+  if (run.axes.is_object() && run.axes.contains(groupBy.toStdString())) {
+    const auto& j = run.axes[groupBy.toStdString()];
+    v = j.is_string() ? QString::fromStdString(j.get<std::string>()) : QString::fromStdString(j.dump());
+  }
+  return QStringLiteral("%1 · %2=%3").arg(run.task, groupBy, v);
+}
+
+QString CompareView::primaryMetricOf(const std::vector<app::RunRecord>& runs) {
+  std::map<QString, int> votes;
+  QString best;
+  for (const app::RunRecord& r : runs) {
+    const app::PrimaryMetric m = app::primaryMetricFor(r.task);
+    const QString key = m.split + QLatin1Char('/') + m.name;
+    if (++votes[key] > (best.isEmpty() ? 0 : votes[best])) best = key;
+  }
+  return best;
+}
 
 CompareView::CompareView(Workspace* workspace, QWidget* parent) : QWidget(parent), ws_(workspace) {
-  auto* split = new QSplitter(Qt::Horizontal, this);
-  auto* outer = new QVBoxLayout(this);
-  outer->setContentsMargins(0, 0, 0, 0);
-  outer->addWidget(split);
-
-  auto* left = new QWidget;
-  auto* ll = new QVBoxLayout(left);
-  ll->addWidget(new QLabel(tr("Runs to compare:")));
-  runs_ = new QListWidget;
-  runs_->setToolTip(tr("Check the runs to draw; selecting runs in the workspace tree checks them here."));
-  ll->addWidget(runs_, 1);
-  auto* allNone = new QHBoxLayout;
-  auto* all = new QPushButton(tr("All"));
-  auto* none = new QPushButton(tr("None"));
-  allNone->addWidget(all);
-  allNone->addWidget(none);
-  ll->addLayout(allNone);
-  split->addWidget(left);
-
-  auto* right = new QWidget;
-  auto* rl = new QVBoxLayout(right);
+  auto* rl = new QVBoxLayout(this);
+  rl->setContentsMargins(4, 4, 4, 4);
+  caption_ = new QLabel;
+  caption_->setObjectName(QStringLiteral("compareCaption"));
+  caption_->setWordWrap(true);
+  caption_->setToolTip(tr("Select runs (or a study) in the Workspace tree to compare them."));
+  rl->addWidget(caption_);
   auto* bar = new QHBoxLayout;
   mode_ = new QComboBox;
   mode_->addItem(tr("Curves"));
@@ -66,13 +65,16 @@ CompareView::CompareView(Workspace* workspace, QWidget* parent) : QWidget(parent
   metric_ = new QComboBox;
   metric_->setToolTip(tr("The metric to plot, as split/name (train/loss is logged at every progress event)."));
   metric_->setMinimumContentsLength(14);
+  metric_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
   x_ = new QComboBox;
   x_->addItem(tr("Step"), int(XAxisKind::Step));
   x_->addItem(tr("Epoch"), int(XAxisKind::Epoch));
   x_->addItem(tr("Wall time"), int(XAxisKind::WallTime));
   x_->setToolTip(tr("What the x axis measures: optimiser steps, epochs, or seconds since the run started."));
   group_ = new QComboBox;
+  group_->setObjectName(QStringLiteral("groupBox"));
   group_->setToolTip(tr("Averages runs sharing a value of this axis into one mean line with a ±std band."));
+  group_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
   smooth_ = new QSlider(Qt::Horizontal);
   smooth_->setRange(0, 99);
   smooth_->setFixedWidth(110);
@@ -101,34 +103,14 @@ CompareView::CompareView(Workspace* workspace, QWidget* parent) : QWidget(parent
   plot_->setMinimumSize(400, 300);
   plot_->setToolTip(tr("Drag to pan, wheel to zoom, click a legend entry to hide its series."));
   rl->addWidget(plot_, 1);
-  split->addWidget(right);
-  split->setStretchFactor(1, 1);
-  split->setSizes({260, 900});
   adapter_ = new PlotAdapter(plot_, this);
-  adapter_->showMessage(tr("Check runs on the left to compare them"));
+  adapter_->setLegendOutside(true);  // beside the curves, never over them
+  adapter_->showMessage(tr("Select runs in the Workspace tree to compare them"));
 
   QSettings s;
   smooth_->setValue(s.value("compare/smoothing", 60).toInt());
   smoothLabel_->setText(QString::number(smooth_->value() / 100.0, 'f', 2));
 
-  connect(all, &QPushButton::clicked, this, [this] {
-    filling_ = true;
-    for (int i = 0; i < runs_->count(); ++i) runs_->item(i)->setCheckState(Qt::Checked);
-    filling_ = false;
-    fillMetricAndGroups();
-    redraw();
-  });
-  connect(none, &QPushButton::clicked, this, [this] {
-    filling_ = true;
-    for (int i = 0; i < runs_->count(); ++i) runs_->item(i)->setCheckState(Qt::Unchecked);
-    filling_ = false;
-    redraw();
-  });
-  connect(runs_, &QListWidget::itemChanged, this, [this] {
-    if (filling_) return;
-    fillMetricAndGroups();
-    redraw();
-  });
   connect(mode_, &QComboBox::currentIndexChanged, this, [this] {
     fillMetricAndGroups();
     redraw();
@@ -137,6 +119,9 @@ CompareView::CompareView(Workspace* workspace, QWidget* parent) : QWidget(parent
     connect(b, &QComboBox::currentIndexChanged, this, [this] {
       if (!filling_) redraw();
     });
+  // a pick by the user sticks; the defaults only fill what was not chosen
+  connect(metric_, &QComboBox::activated, this, [this] { metricChosen_ = true; });
+  connect(group_, &QComboBox::activated, this, [this] { groupChosen_ = true; });
   connect(smooth_, &QSlider::valueChanged, this, [this](int v) {
     smoothLabel_->setText(QString::number(v / 100.0, 'f', 2));
     QSettings().setValue("compare/smoothing", v);
@@ -148,59 +133,70 @@ CompareView::CompareView(Workspace* workspace, QWidget* parent) : QWidget(parent
   connect(ws_, &Workspace::opened, this, [this] {
     series_.clear();
     loadedFinal_.clear();
+    selected_.clear();
+    records_.clear();
+    selectionSet_ = false;
   });
 }
 
-void CompareView::fillRunList() {
-  QSet<qint64> checked;
-  for (qint64 id : selectedRuns()) checked.insert(id);
-  filling_ = true;
-  runs_->clear();
-  if (ws_->isOpen()) {
-    try {
-      for (const app::RunRecord& r : ws_->store().listRuns()) {
-        const QString label = QStringLiteral("%1 · %2 · s%3")
-                                  .arg(r.task, r.variant.isEmpty() ? QStringLiteral("base") : r.variant)
-                                  .arg(r.seed);
-        auto* item = new QListWidgetItem(statusIcon(r.status), label, runs_);
-        item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
-        item->setCheckState(checked.contains(r.id) ? Qt::Checked : Qt::Unchecked);
-        item->setData(kIdRole, r.id);
-        item->setData(kLabelRole, label);
-        item->setData(kTaskRole, r.task);
-        item->setData(kVariantRole, r.variant);
-        item->setData(kAxesRole, QString::fromStdString(r.axes.dump()));
-        item->setData(kStatusRole, int(r.status));
-        item->setToolTip(QString::fromStdString(r.config.value("run_id", std::string())));
-      }
-    } catch (const std::exception&) {
-    }
-  }
-  filling_ = false;
-}
-
-QList<qint64> CompareView::selectedRuns() const {
-  QList<qint64> out;
-  for (int i = 0; i < runs_->count(); ++i)
-    if (runs_->item(i)->checkState() == Qt::Checked) out << runs_->item(i)->data(kIdRole).toLongLong();
+std::vector<app::RunRecord> CompareView::selectedRecords() const {
+  std::vector<app::RunRecord> out;
+  for (qint64 id : selected_)
+    if (auto it = records_.find(id); it != records_.end()) out.push_back(it->second);
   return out;
 }
 
-void CompareView::setSelectedRuns(const QList<qint64>& runIds) {
-  if (runs_->count() == 0) fillRunList();
-  const QSet<qint64> want(runIds.begin(), runIds.end());
-  bool missing = false;
-  for (qint64 id : runIds) {
-    bool found = false;
-    for (int i = 0; i < runs_->count() && !found; ++i) found = runs_->item(i)->data(kIdRole).toLongLong() == id;
-    missing |= !found;
+void CompareView::reloadRuns() {
+  records_.clear();
+  defaultStudy_.clear();
+  if (!ws_->isOpen()) {
+    selected_.clear();
+    return;
   }
-  if (missing) fillRunList();
-  filling_ = true;
-  for (int i = 0; i < runs_->count(); ++i)
-    runs_->item(i)->setCheckState(want.contains(runs_->item(i)->data(kIdRole).toLongLong()) ? Qt::Checked
-                                                                                            : Qt::Unchecked);
-  filling_ = false;
+  try {
+    if (!selectionSet_) {
+      // the default: the finished runs of the newest study that has some
+      selected_.clear();
+      const auto studies = ws_->store().listStudies();
+      for (auto s = studies.rbegin(); s != studies.rend() && selected_.isEmpty(); ++s) {
+        app::RunFilter f;
+        f.studyId = s->id;
+        f.statuses = {app::RunState::Finished};
+        for (const app::RunRecord& r : ws_->store().listRuns(f)) selected_ << r.id;
+        if (!selected_.isEmpty()) defaultStudy_ = s->name;
+      }
+    }
+    QList<qint64> kept;
+    for (qint64 id : selected_)
+      if (auto r = ws_->store().run(id)) {
+        records_[id] = std::move(*r);
+        kept << id;
+      }
+    selected_ = kept;  // deleted runs drop out
+  } catch (const std::exception&) {
+  }
+}
+
+void CompareView::updateCaption() {
+  if (selected_.isEmpty())
+    caption_->setText(tr("Select runs or a study in the Workspace tree to compare them."));
+  else if (!defaultStudy_.isEmpty())
+    caption_->setText(tr("The %1 finished runs of study %2. Select runs or a study in the Workspace tree to "
+                         "compare others.")
+                          .arg(selected_.size())
+                          .arg(defaultStudy_));
+  else
+    caption_->setText(selected_.size() == 1 ? tr("1 run selected in the Workspace tree.")
+                                            : tr("%1 runs selected in the Workspace tree.").arg(selected_.size()));
+}
+
+void CompareView::setSelectedRuns(const QList<qint64>& runIds) {
+  selectionSet_ = true;
+  selected_.clear();
+  for (qint64 id : runIds)
+    if (!selected_.contains(id)) selected_ << id;
+  reloadRuns();
+  updateCaption();
   fillMetricAndGroups();
   redraw();
 }
@@ -220,22 +216,19 @@ void CompareView::ensureLoaded(const QList<qint64>& ids) {
 }
 
 void CompareView::fillMetricAndGroups() {
-  const QList<qint64> ids = selectedRuns();
-  ensureLoaded(ids);
+  ensureLoaded(selected_);
+  const std::vector<app::RunRecord> runs = selectedRecords();
   filling_ = true;
   const QString currentMetric = metric_->currentText();
   const QString currentGroup = group_->currentData().toString();
   metric_->clear();
   QStringList metrics;
   QStringList axes;
-  for (int i = 0; i < runs_->count(); ++i) {
-    QListWidgetItem* it = runs_->item(i);
-    if (it->checkState() != Qt::Checked) continue;
-    for (const QString& m : series_.metrics(QString::number(it->data(kIdRole).toLongLong())))
+  for (const app::RunRecord& r : runs) {
+    for (const QString& m : series_.metrics(QString::number(r.id)))
       if (!metrics.contains(m)) metrics << m;
-    const auto axesJson = nlohmann::json::parse(it->data(kAxesRole).toString().toStdString(), nullptr, false);
-    if (axesJson.is_object())
-      for (auto a = axesJson.begin(); a != axesJson.end(); ++a) {
+    if (r.axes.is_object())
+      for (auto a = r.axes.begin(); a != r.axes.end(); ++a) {
         const QString name = QString::fromStdString(a.key());
         if (!axes.contains(name)) axes << name;
       }
@@ -245,7 +238,9 @@ void CompareView::fillMetricAndGroups() {
   for (const QString& pref : {QStringLiteral("dev/accuracy"), QStringLiteral("train/loss")})
     if (metrics.removeAll(pref)) metrics.prepend(pref);
   metric_->addItems(metrics);
-  const int mi = metric_->findText(currentMetric);
+  int mi = metricChosen_ ? metric_->findText(currentMetric) : -1;
+  if (mi < 0) mi = metric_->findText(primaryMetricOf(runs));  // what the tasks rank by
+  if (mi < 0) mi = metric_->findText(QStringLiteral("train/loss"));
   metric_->setCurrentIndex(mi >= 0 ? mi : 0);
   group_->clear();
   group_->addItem(tr("None"), QString());
@@ -253,7 +248,7 @@ void CompareView::fillMetricAndGroups() {
   for (const QString& a : axes)
     if (a != QLatin1String("variant")) group_->addItem(tr("Axis: %1").arg(a), a);
   group_->addItem(tr("Task"), QStringLiteral("task"));
-  const int gi = group_->findData(currentGroup);
+  const int gi = group_->findData(groupChosen_ ? currentGroup : QStringLiteral("variant"));
   group_->setCurrentIndex(gi >= 0 ? gi : 0);
   const bool curves = mode_->currentIndex() == 0;
   metric_->setEnabled(curves);
@@ -266,9 +261,9 @@ void CompareView::fillMetricAndGroups() {
 
 void CompareView::redraw() {
   if (filling_) return;
-  const QList<qint64> ids = selectedRuns();
+  const QList<qint64> ids = selected_;
   if (ids.isEmpty()) {
-    adapter_->showMessage(tr("Check runs on the left to compare them"));
+    adapter_->showMessage(tr("Select runs in the Workspace tree to compare them"));
     return;
   }
   ensureLoaded(ids);
@@ -313,45 +308,26 @@ void CompareView::redraw() {
   spec.x = XAxisKind(x_->currentData().toInt());
   spec.smoothing = smooth_->value() / 100.0;
   spec.logY = log_->isChecked();
-  const QString groupKey = group_->currentData().toString();
-  spec.grouped = !groupKey.isEmpty();
-  for (int i = 0; i < runs_->count(); ++i) {
-    QListWidgetItem* it = runs_->item(i);
-    if (it->checkState() != Qt::Checked) continue;
+  const QString groupBy = group_->currentData().toString();
+  spec.grouped = !groupBy.isEmpty();
+  for (const app::RunRecord& r : selectedRecords()) {
     CurveRun cr;
-    cr.run = QString::number(it->data(kIdRole).toLongLong());
-    cr.label = it->data(kLabelRole).toString();
-    const QString task = it->data(kTaskRole).toString();
-    if (groupKey == QLatin1String("variant")) {
-      cr.group = QStringLiteral("%1 · %2").arg(task, it->data(kVariantRole).toString());
-    } else if (groupKey == QLatin1String("task")) {
-      cr.group = task;
-    } else if (!groupKey.isEmpty()) {
-      const auto axes = nlohmann::json::parse(it->data(kAxesRole).toString().toStdString(), nullptr, false);
-      QString v = QStringLiteral("?");
-      if (axes.is_object() && axes.contains(groupKey.toStdString())) {
-        const auto& j = axes[groupKey.toStdString()];
-        v = j.is_string() ? QString::fromStdString(j.get<std::string>()) : QString::fromStdString(j.dump());
-      }
-      cr.group = QStringLiteral("%1 · %2=%3").arg(task, groupKey, v);
-    }
+    cr.run = QString::number(r.id);
+    cr.label = QStringLiteral("%1 · %2 · s%3")
+                   .arg(r.task, r.variant.isEmpty() ? QStringLiteral("base") : r.variant)
+                   .arg(r.seed);
+    cr.group = groupKey(r, groupBy);
     spec.runs.push_back(cr);
   }
   adapter_->showCurves(series_, spec);
 }
 
 void CompareView::refresh() {
-  fillRunList();
+  reloadRuns();
   // runs still training: reload their curves
-  for (int i = 0; i < runs_->count(); ++i) {
-    QListWidgetItem* it = runs_->item(i);
-    const auto st = app::RunState(it->data(kStatusRole).toInt());
-    if (!app::isTerminal(st))
-      loadedFinal_.remove(it->data(kIdRole).toLongLong());
-    else if (loadedFinal_.contains(it->data(kIdRole).toLongLong()) &&
-             !loadedFinal_.value(it->data(kIdRole).toLongLong()))
-      loadedFinal_.remove(it->data(kIdRole).toLongLong());
-  }
+  for (const auto& [id, r] : records_)
+    if (!app::isTerminal(r.status)) loadedFinal_.remove(id);
+  updateCaption();
   fillMetricAndGroups();
   redraw();
 }
@@ -360,7 +336,9 @@ void CompareView::setMode(Mode mode) { mode_->setCurrentIndex(mode == Mode::Bars
 
 void CompareView::setMetric(const QString& m) {
   const int i = metric_->findText(m);
-  if (i >= 0) metric_->setCurrentIndex(i);
+  if (i < 0) return;
+  metricChosen_ = true;
+  metric_->setCurrentIndex(i);
 }
 
 void CompareView::setXAxis(XAxisKind kind) { x_->setCurrentIndex(x_->findData(int(kind))); }
@@ -371,7 +349,9 @@ void CompareView::setLogScale(bool on) { log_->setChecked(on); }
 
 void CompareView::setGroupBy(const QString& key) {
   const int i = group_->findData(key);
-  if (i >= 0) group_->setCurrentIndex(i);
+  if (i < 0) return;
+  groupChosen_ = true;
+  group_->setCurrentIndex(i);
 }
 
 bool CompareView::exportPlot(const QString& path) { return adapter_->exportTo(path); }

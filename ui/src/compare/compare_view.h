@@ -1,20 +1,23 @@
-// Compare screen: overlay the curves of chosen runs (EMA smoothing, raw faded, grouped mean ±
-// std over seeds, x by step / epoch / wall time, log scale) or a bar chart of final metrics with
-// error bars; plots export to PNG and PDF. Draws only through PlotAdapter.
+// Compare screen: overlay the curves of the runs selected in the workspace tree (EMA smoothing,
+// raw faded, grouped mean ± std over seeds, x by step / epoch / wall time, log scale) or a bar
+// chart of final metrics with error bars; plots export to PNG and PDF. Draws only through
+// PlotAdapter. Opens on the newest study's finished runs, its tasks' primary metric, grouped by
+// variant.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "plot/plot_adapter.h"
 #include "plot/series_store.h"
+#include "store/store.h"
 
 #include <QWidget>
 
+#include <map>
 #include <optional>
 
 class QCheckBox;
 class QComboBox;
 class QLabel;
-class QListWidget;
 class QSlider;
 class QCustomPlot;
 
@@ -22,7 +25,8 @@ namespace adamix::ui {
 
 class Workspace;
 
-/// The compare screen. Runs are checked in its list (or set from the workspace tree).
+/// The compare screen. It draws the runs selected in the workspace tree (setSelectedRuns()); until
+/// something is selected, the finished runs of the newest study that has some.
 class CompareView : public QWidget {
   Q_OBJECT
  public:
@@ -30,9 +34,16 @@ class CompareView : public QWidget {
 
   explicit CompareView(Workspace* workspace, QWidget* parent = nullptr);
 
-  /// Checks exactly these runs (store ids) and redraws.
+  /// Which group a run's curve is averaged into under `groupBy` ("variant", "task" or an axis
+  /// name; "" = no grouping: an empty key). The ONE place that decides it: runs with equal keys
+  /// form one mean ± std line, labelled by the key. "variant" is keyed by task and variant label.
+  static QString groupKey(const app::RunRecord& run, const QString& groupBy);
+  /// The split/name of the metric most of `runs`' tasks rank by (app::primaryMetricFor), "" for none.
+  static QString primaryMetricOf(const std::vector<app::RunRecord>& runs);
+
+  /// Draws exactly these runs (store ids) and redraws; from then on no default selection.
   void setSelectedRuns(const QList<qint64>& runIds);
-  QList<qint64> selectedRuns() const;
+  QList<qint64> selectedRuns() const { return selected_; }
   void setMode(Mode mode);
   /// Metric as "split/name" (e.g. "train/loss", "dev/accuracy").
   void setMetric(const QString& splitSlashName);
@@ -47,6 +58,9 @@ class CompareView : public QWidget {
   PlotAdapter* adapter() const { return adapter_; }
   QCustomPlot* plot() const { return plot_; }
   QComboBox* metricBox() const { return metric_; }
+  QComboBox* groupBox() const { return group_; }
+  /// What is drawn and where the selection comes from ("The 8 finished runs of study …").
+  QLabel* captionLabel() const { return caption_; }
 
  public slots:
   /// Reloads the run list and the curves of running runs; redraws.
@@ -55,13 +69,18 @@ class CompareView : public QWidget {
   void exportWithDialog();
 
  private:
-  void fillRunList();
+  /// Re-reads the selected runs from the store (dropping deleted ones); without a selection set
+  /// by the tree, selects the newest study's finished runs.
+  void reloadRuns();
+  void updateCaption();
   void fillMetricAndGroups();
   void redraw();
   void ensureLoaded(const QList<qint64>& ids);
+  /// The selected runs' records, in selection order.
+  std::vector<app::RunRecord> selectedRecords() const;
 
   Workspace* ws_;
-  QListWidget* runs_;
+  QLabel* caption_;
   QComboBox* mode_;
   QComboBox* metric_;
   QComboBox* x_;
@@ -73,6 +92,12 @@ class CompareView : public QWidget {
   PlotAdapter* adapter_;
   SeriesStore series_;
   QHash<qint64, bool> loadedFinal_;  // run id → loaded after it ended (no reload needed)
+  QList<qint64> selected_;
+  std::map<qint64, app::RunRecord> records_;  // the selected runs as last read from the store
+  bool selectionSet_ = false;                 // set by the tree (or code): no default selection
+  QString defaultStudy_;                      // the study whose finished runs are the default selection
+  bool metricChosen_ = false;                 // the user picked a metric: keep it
+  bool groupChosen_ = false;                  // the user picked a grouping: keep it
   bool filling_ = false;
 };
 

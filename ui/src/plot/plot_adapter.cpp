@@ -5,6 +5,7 @@
 
 #include <qcustomplot.h>
 
+#include <QEvent>
 #include <QFileInfo>
 #ifdef ADAMIX_HAVE_SVG
 #include <QSvgGenerator>
@@ -47,7 +48,16 @@ PlotAdapter::PlotAdapter(QCustomPlot* plot, QObject* parent) : QObject(parent), 
   plot_->setNoAntialiasingOnDrag(true);
   connect(plot_, &QCustomPlot::mouseMove, this, &PlotAdapter::onMouseMove);
   connect(plot_, &QCustomPlot::legendClick, this, &PlotAdapter::onLegendClick);
+  plot_->installEventFilter(this);
   applyTheme();
+}
+
+bool PlotAdapter::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == plot_ && event->type() == QEvent::Resize && legendOutside_) {
+    fitLegend();
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+  }
+  return QObject::eventFilter(watched, event);
 }
 
 void PlotAdapter::setLiveMode(bool live) {
@@ -59,11 +69,56 @@ void PlotAdapter::setLiveMode(bool live) {
 }
 
 QColor PlotAdapter::seriesColor(int i) {
-  static const QColor colors[] = {QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e), QColor(0x2c, 0xa0, 0x2c),
-                                  QColor(0xd6, 0x27, 0x28), QColor(0x94, 0x67, 0xbd), QColor(0x8c, 0x56, 0x4b),
-                                  QColor(0xe3, 0x77, 0xc2), QColor(0x7f, 0x7f, 0x7f), QColor(0xbc, 0xbd, 0x22),
-                                  QColor(0x17, 0xbe, 0xcf)};
-  return colors[i % 10];
+  // Tableau 10, then ten of Kelly's colours of maximum contrast that differ from them
+  static const QRgb colors[] = {0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd, 0x8c564b, 0xe377c2,
+                                0x7f7f7f, 0xbcbd22, 0x17becf, 0xf3c300, 0x604e97, 0xa1caf1, 0x882d17,
+                                0x8db600, 0xf99379, 0x008856, 0xb3446c, 0xc2b280, 0x2f4b7c};
+  constexpr int n = int(sizeof(colors) / sizeof(colors[0]));
+  return QColor::fromRgb(colors[((i % n) + n) % n]);
+}
+
+Qt::PenStyle PlotAdapter::seriesStyle(int i) {
+  static const Qt::PenStyle styles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine,
+                                        Qt::DashDotDotLine};
+  return styles[(std::max(0, i) / 10) % 5];
+}
+
+void PlotAdapter::setLegendOutside(bool outside) {
+  if (outside == legendOutside_) return;
+  legendOutside_ = outside;
+  QCPLayoutGrid* main = plot_->plotLayout();
+  if (outside) {
+    // a column right of the axis rect: the legend on top, an empty stretch below
+    plot_->axisRect()->insetLayout()->take(plot_->legend);
+    auto* side = new QCPLayoutGrid;
+    main->addElement(0, 1, side);
+    side->addElement(0, 0, plot_->legend);
+    side->addElement(1, 0, new QCPLayoutElement(plot_));
+    side->setRowStretchFactor(0, 0.001);
+    side->setRowStretchFactor(1, 1);
+    side->setMargins(QMargins(0, 6, 6, 6));
+    main->setColumnStretchFactor(1, 0.001);
+  } else {
+    auto* side = qobject_cast<QCPLayoutGrid*>(main->element(0, 1));
+    if (side) side->take(plot_->legend);
+    plot_->axisRect()->insetLayout()->addElement(plot_->legend, Qt::AlignRight | Qt::AlignTop);
+    if (side) main->remove(side);
+    main->simplify();
+  }
+  plot_->legend->setWrap(0);
+  plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void PlotAdapter::fitLegend() {
+  if (!legendOutside_ || plot_->legend->itemCount() == 0) return;
+  // one entry's height from the legend's font and spacing; as many rows as fit, then a new column
+  const QFontMetrics fm(plot_->legend->font());
+  const int entry = std::max(fm.height(), plot_->legend->iconSize().height()) + plot_->legend->rowSpacing() +
+                    plot_->legend->item(0)->margins().top() + plot_->legend->item(0)->margins().bottom();
+  const int room = std::max(entry, plot_->height() - 40);
+  plot_->legend->setFillOrder(QCPLayoutGrid::foRowsFirst, false);
+  plot_->legend->setWrap(std::max(1, room / std::max(1, entry)));
+  plot_->legend->setFillOrder(QCPLayoutGrid::foRowsFirst, true);
 }
 
 void PlotAdapter::applyTheme() {
@@ -116,10 +171,10 @@ void PlotAdapter::reset() {
 }
 
 QCPGraph* PlotAdapter::addLine(const QVector<double>& x, const QVector<double>& y, const QColor& color, double width,
-                               const QString& legend) {
+                               const QString& legend, Qt::PenStyle style) {
   QCPGraph* g = plot_->addGraph();
   g->setData(x, y, true);
-  g->setPen(QPen(color, width));
+  g->setPen(QPen(QBrush(color), width, style));
   g->setAdaptiveSampling(true);
   if (legend.isEmpty()) {
     g->removeFromLegend();
@@ -175,9 +230,9 @@ void PlotAdapter::showCurves(const SeriesStore& store, const CurveSpec& spec) {
         extra << addLine(qx, QVector<double>(raw.begin(), raw.end()), faded, 1, {});
       }
       const std::vector<double> s = ema(raw, spec.smoothing);
-      mainLine = addLine(qx, QVector<double>(s.begin(), s.end()), color, 2, label);
+      mainLine = addLine(qx, QVector<double>(s.begin(), s.end()), color, 2, label, seriesStyle(colorIndex));
     } else {
-      mainLine = addLine(qx, QVector<double>(raw.begin(), raw.end()), color, 1.6, label);
+      mainLine = addLine(qx, QVector<double>(raw.begin(), raw.end()), color, 1.6, label, seriesStyle(colorIndex));
     }
     labels_ << label;
     main_.insert(label, mainLine);
@@ -222,7 +277,7 @@ void PlotAdapter::showCurves(const SeriesStore& store, const CurveSpec& spec) {
       high->setPen(Qt::NoPen);
       high->setBrush(fill);
       high->setChannelFillGraph(low);
-      QCPGraph* line = addLine(qx, QVector<double>(mean.begin(), mean.end()), color, 2, label);
+      QCPGraph* line = addLine(qx, QVector<double>(mean.begin(), mean.end()), color, 2, label, seriesStyle(i));
       labels_ << label;
       main_.insert(label, line);
       companions_.insert(label, {low, high});
@@ -239,6 +294,7 @@ void PlotAdapter::showCurves(const SeriesStore& store, const CurveSpec& spec) {
     plot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
   }
   plot_->rescaleAxes();
+  fitLegend();
   plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -293,8 +349,10 @@ void PlotAdapter::showBars(const BarChart& chart) {
   }
   plot_->xAxis->setRange(0.4, chart.categories.size() + 0.6);
   const double lo = std::min(0.0, ymin);
-  // head room above the tallest bar for the legend (one row per series) so it never hides a bar
-  const double pad = (ymax - lo) * (0.08 + 0.05 * double(chart.series.size())) + 1e-9;
+  // head room above the tallest bar (for the legend, one row per series, when it is inside) so it
+  // never hides a bar
+  const double pad = (ymax - lo) * (legendOutside_ ? 0.08 : 0.08 + 0.05 * double(chart.series.size())) + 1e-9;
+  fitLegend();
   plot_->yAxis->setRange(lo, ymax + pad);
   plot_->replot(QCustomPlot::rpQueuedReplot);
 }

@@ -80,6 +80,8 @@ class PlotAdapter : public QObject {
   bool exportTo(const QString& path, int width = 1200, int height = 700);
   /// True when this build links Qt Svg and exportTo() writes .svg files.
   static bool supportsSvg();
+  /// Refits an outside legend when the plot is resized.
+  bool eventFilter(QObject* watched, QEvent* event) override;
 
   QCustomPlot* plot() const { return plot_; }
   /// Live mode for plots redrawn several times a second while runs stream: fast polylines and
@@ -95,8 +97,16 @@ class PlotAdapter : public QObject {
   /// The read-out text for the data point nearest to a pixel position ("" if none near).
   QString readoutAt(const QPointF& pixel) const;
 
-  /// The i-th series colour (a colour-blind friendly cycle).
+  /// The i-th series colour: 20 distinct colours (the colour-blind friendly Tableau 10, then ten
+  /// more), then again.
   static QColor seriesColor(int i);
+  /// The i-th series line style: solid for the first 10 series, dashed for the next 10 (a second
+  /// cue beside the colour), then dotted, dash-dotted, …: no two of the first 100 series look alike.
+  static Qt::PenStyle seriesStyle(int i);
+  /// Puts the legend in a column right of the axis rect (true: it never covers the curves, and it
+  /// wraps into more columns when its entries do not fit the height) or inside it (false, default).
+  void setLegendOutside(bool outside);
+  bool legendOutside() const { return legendOutside_; }
 
  private:
   bool saveSvg(const QString& path, int width, int height);
@@ -105,7 +115,9 @@ class PlotAdapter : public QObject {
   void onMouseMove(QMouseEvent* event);
   void onLegendClick(QCPLegend* legend, QCPAbstractLegendItem* item, QMouseEvent* event);
   QCPGraph* addLine(const QVector<double>& x, const QVector<double>& y, const QColor& color, double width,
-                    const QString& legend);
+                    const QString& legend, Qt::PenStyle style = Qt::SolidLine);
+  /// With the legend outside: as many entries per column as fit the plot's height.
+  void fitLegend();
 
   QCustomPlot* plot_;
   QStringList labels_;
@@ -114,6 +126,7 @@ class PlotAdapter : public QObject {
   QPointer<QCPItemText> readout_;
   QPointer<QCPItemTracer> tracer_;
   QString xLabel_;
+  bool legendOutside_ = false;
 };
 
 }  // namespace adamix::ui

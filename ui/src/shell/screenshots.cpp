@@ -224,22 +224,14 @@ QStringList renderScreenshots(MainWindow& w, const ScreenshotOptions& o) {
     settle(500);
   }
 
-  // 4-5. compare every finished run of the workspace
-  QList<qint64> ids;
-  try {
-    app::RunFilter f;
-    f.statuses = {app::RunState::Finished};
-    for (const auto& r : w.workspace()->store().listRuns(f)) ids << r.id;
-  } catch (const std::exception&) {
-  }
+  // 4-5. compare as it opens: the newest study's finished runs, its tasks' primary metric, grouped
+  // by variant
   w.showScreen(MainWindow::Compare);
   w.runTree()->refresh();
-  w.runTree()->selectRuns(ids);
-  w.compare()->setSelectedRuns(ids);
+  w.compare()->refresh();
   w.compare()->setMode(CompareView::Mode::Curves);
-  w.compare()->setMetric("train/loss");
-  w.compare()->setGroupBy("variant");
   w.compare()->setSmoothing(0.6);
+  const QList<qint64> ids = w.compare()->selectedRuns();  // finished runs, for the run actions below
   out << grab(w, o.dir, "04-compare-curves.png");
   w.compare()->setMode(CompareView::Mode::Bars);
   out << grab(w, o.dir, "05-compare-bars.png");

@@ -48,6 +48,7 @@ RunTree::RunTree(Workspace* workspace, QWidget* parent) : QWidget(parent), ws_(w
   tree_->setSelectionMode(QAbstractItemView::ExtendedSelection);
   tree_->setUniformRowHeights(true);
   tree_->setAlternatingRowColors(true);
+  tree_->setTextElideMode(Qt::ElideMiddle);  // "rte · AdaMix-…=8": task and the end of the variant stay
   tree_->header()->setStretchLastSection(false);
   tree_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
   tree_->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
@@ -158,7 +159,9 @@ void RunTree::refresh() {
     item->setData(0, kIdRole, r.id);
     item->setData(0, kKindRole, 1);
     item->setData(0, kStatusRole, name);
-    QString tip = QStringLiteral("%1\n%2 — %3")
+    QString tip = QStringLiteral("%1 · seed %2\n%3\n%4 — %5")
+                      .arg(label)
+                      .arg(r.seed)
                       .arg(r.config.value("run_id", std::string()).c_str(), name, statusExplanation(r.status));
     if (!r.errorMessage.isEmpty()) tip += QStringLiteral("\n%1").arg(r.errorMessage);
     for (int c = 0; c < 3; ++c) item->setToolTip(c, tip);
