@@ -322,7 +322,14 @@ void CompareView::redraw() {
   adapter_->showCurves(series_, spec);
 }
 
+void CompareView::showEvent(QShowEvent* event) {
+  QWidget::showEvent(event);
+  if (refreshPending_) refresh();
+}
+
 void CompareView::refresh() {
+  refreshPending_ = !isVisible();  // the store is read when the screen is looked at
+  if (refreshPending_) return;
   reloadRuns();
   // runs still training: reload their curves
   for (const auto& [id, r] : records_)

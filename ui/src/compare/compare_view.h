@@ -63,10 +63,14 @@ class CompareView : public QWidget {
   QLabel* captionLabel() const { return caption_; }
 
  public slots:
-  /// Reloads the run list and the curves of running runs; redraws.
+  /// Re-reads the selected runs (the default selection too) and the curves of running runs;
+  /// redraws. While the view is hidden it only notes that it must, and does it when shown.
   void refresh();
   /// Asks for a file name and exports the plot.
   void exportWithDialog();
+
+ protected:
+  void showEvent(QShowEvent* event) override;
 
  private:
   /// Re-reads the selected runs from the store (dropping deleted ones); without a selection set
@@ -99,6 +103,7 @@ class CompareView : public QWidget {
   bool metricChosen_ = false;                 // the user picked a metric: keep it
   bool groupChosen_ = false;                  // the user picked a grouping: keep it
   bool filling_ = false;
+  bool refreshPending_ = false;  // a refresh() arrived while hidden
 };
 
 }  // namespace adamix::ui
