@@ -21,6 +21,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -315,6 +316,21 @@ class TestRunActions : public QObject {
     QVERIFY(job->cancelButton()->isEnabled());
     if (const QString shots = qEnvironmentVariable("ADAMIX_TEST_SCREENSHOTS"); !shots.isEmpty())
       job->grab().save(QDir(shots).filePath("job-running.png"));  // to look at the running state
+    // while the engine reads its weights, the run cannot be deleted
+    menu = treeMenu(runId_);
+    QAction* del = actionNamed(menu, "deleteRuns");
+    QVERIFY(del);
+    QString refused;
+    const bool asked = withModal<QMessageBox>([&] { del->trigger(); }, [&](QMessageBox* box) {
+      refused = box->objectName() + ": " + box->text() + "\n" + box->informativeText();
+      box->accept();
+    });
+    menu->close();
+    QVERIFY(asked);
+    QVERIFY2(refused.startsWith("deleteRefused: An evaluation or export is reading these runs") &&
+                 refused.contains(QString("(#%1)").arg(runId_)),
+             qPrintable(refused));
+    QVERIFY(w_->workspace()->store().run(runId_));
     QTest::mouseClick(job->cancelButton(), Qt::LeftButton);
     QVERIFY(job->isDone());
     QVERIFY(!job->succeeded());

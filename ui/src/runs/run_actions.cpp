@@ -92,6 +92,25 @@ void RunActions::addDeleteStudyAction(QMenu* menu, qint64 studyId) {
   menu->setToolTipsVisible(true);
 }
 
+bool RunActions::confirmDeletion(const app::RunDeletion& plan) {
+  // an engine job (evaluate, predict, export) reading a run's weights: that run waits for it
+  QStringList inUse;
+  for (JobDialog* dlg : parent_->findChildren<JobDialog*>(Qt::FindDirectChildrenOnly))
+    if (dlg->job() && dlg->job()->isRunning())
+      for (const app::RunRecord& r : plan.runs)
+        if (r.id == dlg->job()->run().id) inUse << runTitle(r);
+  if (!inUse.isEmpty()) {
+    QMessageBox box(QMessageBox::Information, tr("Cannot delete yet"),
+                    tr("An evaluation or export is reading these runs; wait for it or cancel it first."),
+                    QMessageBox::Ok, parent_);
+    box.setObjectName(QStringLiteral("deleteRefused"));
+    box.setInformativeText(inUse.join(QLatin1Char('\n')));
+    box.exec();
+    return false;
+  }
+  return confirmAndDelete(*ws_, plan, parent_);
+}
+
 bool RunActions::deleteRuns(const QList<qint64>& runIds) {
   if (!ws_->isOpen() || runIds.isEmpty()) return false;
   app::RunDeletion plan;
@@ -101,7 +120,7 @@ bool RunActions::deleteRuns(const QList<qint64>& runIds) {
     QMessageBox::warning(parent_, tr("Delete"), QString::fromUtf8(e.what()));
     return false;
   }
-  return confirmAndDelete(*ws_, plan, parent_);
+  return confirmDeletion(plan);
 }
 
 bool RunActions::deleteStudy(qint64 studyId) {
@@ -113,7 +132,7 @@ bool RunActions::deleteStudy(qint64 studyId) {
     QMessageBox::warning(parent_, tr("Delete"), QString::fromUtf8(e.what()));
     return false;
   }
-  return confirmAndDelete(*ws_, plan, parent_);
+  return confirmDeletion(plan);
 }
 
 JobDialog* RunActions::lastJob() const { return last_.data(); }

@@ -4,6 +4,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "store/run_deletion.h"
 #include "store/store.h"
 
 #include <QObject>
@@ -58,6 +59,8 @@ class RunActions : public QObject {
 
  private:
   JobDialog* openJob(qint64 runId);
+  /// Refuses while one of the runs is read by a running job, else asks and deletes (delete_dialog.h).
+  bool confirmDeletion(const app::RunDeletion& plan);
   Workspace* ws_;
   QWidget* parent_;
   QPointer<JobDialog> last_;
