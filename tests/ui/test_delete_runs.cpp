@@ -163,7 +163,12 @@ class TestDeleteRuns : public QObject {
 
   void runningRunsAreRefused() {
     const qint64 id = failed_[1];
-    store().setRunStatus(id, RunState::Running);
+    // running here and alive (this process stands in for its engine), with a fresh heartbeat
+    RunUpdate alive;
+    alive.host = QSysInfo::machineHostName();
+    alive.pid = QCoreApplication::applicationPid();
+    alive.lastHeartbeat = unixNow();
+    store().setRunStatus(id, RunState::Running, alive);
     w_->runTree()->refresh();
     const auto before = counts();
     QMenu* menu = menuOf(runItem(id));
@@ -176,6 +181,29 @@ class TestDeleteRuns : public QObject {
     QCOMPARE(seen, QString("deleteRefused"));
     QVERIFY2(text.contains("Refused: 1 of them is queued or running; cancel it first."), qPrintable(text));
     QVERIFY(counts() == before);
+    RunUpdate u;
+    u.errorKind = "data";
+    store().setRunStatus(id, RunState::Failed, u);
+    w_->runTree()->refresh();
+  }
+
+  // a run left `running` by an app that is gone (no live engine) is interrupted, so it can go
+  void staleRunningRunsAreNotRefused() {
+    const qint64 id = failed_[1];
+    RunUpdate dead;
+    dead.pid = 999999999;
+    store().setRunStatus(id, RunState::Running, dead);
+    w_->runTree()->refresh();
+    QMenu* menu = menuOf(runItem(id));
+    QVERIFY(menu);
+    QAction* del = actionNamed(menu, "deleteRuns");
+    QVERIFY(del);
+    QString text;
+    const QString seen = answerBox(del, "Cancel", [&](QMessageBox* box) { text = boxText(box); });
+    menu->close();
+    QCOMPARE(seen, QString("deleteConfirmation"));
+    QVERIFY2(text.contains("(interrupted)"), qPrintable(text));
+    QCOMPARE(store().run(id)->status, RunState::Interrupted);
     RunUpdate u;
     u.errorKind = "data";
     store().setRunStatus(id, RunState::Failed, u);

@@ -115,6 +115,8 @@ bool RunActions::deleteRuns(const QList<qint64>& runIds) {
   if (!ws_->isOpen() || runIds.isEmpty()) return false;
   app::RunDeletion plan;
   try {
+    // runs left `running` by an app that is gone are interrupted, not running: they can go
+    app::StudyRunner::markDeadRunsInterrupted(ws_->store(), QueueSettings::load().heartbeatTimeoutS);
     plan = app::planRunDeletion(ws_->store(), std::vector<qint64>(runIds.begin(), runIds.end()), ws_->runsDir());
   } catch (const std::exception& e) {
     QMessageBox::warning(parent_, tr("Delete"), QString::fromUtf8(e.what()));
@@ -127,6 +129,8 @@ bool RunActions::deleteStudy(qint64 studyId) {
   if (!ws_->isOpen()) return false;
   app::RunDeletion plan;
   try {
+    // runs left `running` by an app that is gone are interrupted, not running: they can go
+    app::StudyRunner::markDeadRunsInterrupted(ws_->store(), QueueSettings::load().heartbeatTimeoutS);
     plan = app::planStudyDeletion(ws_->store(), studyId, ws_->runsDir());
   } catch (const std::exception& e) {
     QMessageBox::warning(parent_, tr("Delete"), QString::fromUtf8(e.what()));
