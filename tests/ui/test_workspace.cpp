@@ -56,6 +56,10 @@ class TestWorkspace : public QObject {
     QCOMPARE(t->topLevelItem(0)->childCount(), 8);
     QCOMPARE(t->topLevelItem(0)->text(1), QString("8/8 done"));
     QVERIFY(!t->topLevelItem(0)->child(0)->icon(0).isNull());
+    // long names are shortened in the middle (task and the variant's end stay); the tooltip has it all
+    QCOMPARE(t->textElideMode(), Qt::ElideMiddle);
+    QVERIFY2(t->topLevelItem(0)->child(0)->toolTip(0).startsWith("rte · Adapter · seed 1\n"),
+             qPrintable(t->topLevelItem(0)->child(0)->toolTip(0)));
     QCOMPARE(tree.visibleRunCount(), 9);
     tree.filterEdit()->setText("sst2");
     QCOMPARE(tree.visibleRunCount(), 4);
