@@ -230,6 +230,8 @@ class TestDeleteRuns : public QObject {
     const QString seen = answerBox(del, "Delete", [&](QMessageBox* box) {
       text = boxText(box);
       QCOMPARE(box->text(), QString("Delete 2 runs and their run directories?"));
+      if (const QString shots = qEnvironmentVariable("ADAMIX_TEST_SCREENSHOTS"); !shots.isEmpty())
+        box->grab().save(QDir(shots).filePath("delete-confirmation.png"));  // to look at
     });
     menu->close();
     QCOMPARE(seen, QString("deleteConfirmation"));
