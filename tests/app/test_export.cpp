@@ -427,6 +427,7 @@ class TestExport : public QObject {
     QCOMPARE(settingText(a, "/train/epochs"), QString::number(runConfigDefaults().at("train").at("epochs").get<int>()));
     QCOMPARE(settingText(json(), "/train/epochs"), QStringLiteral("—"));
     QVERIFY(trainingSetup(json::array()).is_null());
+    QVERIFY(trainingSetup(json::object()).is_null());  // a run stored without its config: unknown
   }
 
   void fromStoreAndCurves() {

@@ -316,6 +316,7 @@ class TestCompareView : public QObject {
     QCOMPARE(ui::CompareView::groupKey(r, "variant"), QString("rte · AdaMix"));
     QCOMPARE(ui::CompareView::groupKey(r, "task"), QString("rte"));
     QCOMPARE(ui::CompareView::groupKey(r, "/peft/adamix/num_modules"), QString("rte · /peft/adamix/num_modules=4"));
+    QCOMPARE(ui::CompareView::groupKey(r, "variant", "train/epochs=3"), QString("rte · AdaMix · train/epochs=3"));
     r.variant.clear();
     QCOMPARE(ui::CompareView::groupKey(r, "variant"), QString("rte · base"));
     app::RunRecord cola = r, cola2 = r;
@@ -323,6 +324,42 @@ class TestCompareView : public QObject {
     QCOMPARE(ui::CompareView::primaryMetricOf({cola}), QString("dev/matthews_corr"));
     QCOMPARE(ui::CompareView::primaryMetricOf({r, cola, cola2}), QString("dev/matthews_corr"));
     QCOMPARE(ui::CompareView::primaryMetricOf({}), QString());
+  }
+
+  // Issue 18, item 1 in Compare: "AdaMix" meant M = 4 at one launch and M = 8 at the next. Grouped
+  // by variant, the two never share a mean line; a note names the setting.
+  void variantGroupsAreKeyedByWhatWasTrained() {
+    QTemporaryDir dir;
+    const QString db = dir.filePath("unlike.sqlite");
+    {
+      app::Store s;
+      s.open(db);
+      ui::test::fillRelaunchedStudy(s, dir.filePath("unlike.json"));
+    }
+    ui::Workspace ws;
+    QVERIFY(ws.open(db));
+    ui::CompareView view(&ws);
+    view.resize(1200, 700);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QList<qint64> all;
+    for (const auto& r : ws.store().listRuns()) all << r.id;
+    view.setSelectedRuns(all);
+    view.setMetric("train/loss");
+    view.setGroupBy("variant");
+    QStringList labels = view.adapter()->seriesLabels();
+    labels.sort();
+    QCOMPARE(labels, QStringList({"rte · AdaMix · peft/adamix/num_modules=4 (n=1)",
+                                  "rte · AdaMix · peft/adamix/num_modules=8 (n=1)",
+                                  "rte · Adapter · peft/adamix/num_modules=1 (n=2)"}));
+    QCPGraph* m8 = view.adapter()->mainGraph("rte · AdaMix · peft/adamix/num_modules=8 (n=1)");
+    QVERIFY(m8);
+    QCOMPARE(m8->data()->at(0)->value, 1.8);  // the M = 8 run's own loss, not a mean with M = 4's 1.7
+    auto* note = view.findChild<QLabel*>("compareSettingsNote");
+    QVERIFY(note && note->isVisible());
+    QVERIFY2(note->text().contains("(peft/adamix/num_modules)"), qPrintable(note->text()));
+    view.setGroupBy("");
+    QVERIFY(!note->isVisible());
   }
 
   void cleanup() { view_.reset(); }

@@ -1,8 +1,6 @@
 // Results table: pivot from a store the test fills; exported text checked exactly; sorting; copy.
 #include "export/pivot.h"
 #include "export/result_set.h"
-#include "exec/study_runner.h"
-#include "study/study.h"
 #include "results/results_view.h"
 #include "ui_fixture.h"
 #include "workspace/workspace.h"
@@ -124,21 +122,7 @@ class TestResultsView : public QObject {
     {
       app::Store s;
       s.open(db);
-      for (const auto& [modules, seed, acc] : {std::tuple{4, 1, 0.70}, std::tuple{8, 2, 0.80}}) {
-        const nlohmann::json doc = nlohmann::json::parse(QStringLiteral(R"({"name": "unlike",
-            "base": {"model": {"path": "m"}}, "tasks": [{"name": "rte", "data_dir": "d"}], "seeds": [%1],
-            "axes": [{"name": "variant", "values": [{"label": "AdaMix", "set": {"/peft/adamix/num_modules": %2}},
-                                                    {"label": "Adapter", "set": {"/peft/adamix/num_modules": 1}}]}]})")
-                                                             .arg(seed)
-                                                             .arg(modules)
-                                                             .toStdString());
-        const app::Study study = app::parseStudy(doc);
-        sid = s.upsertStudy(study.name, dir.filePath("unlike.json"), doc);
-        for (const app::ExpandedRun& r : app::expandStudy(study)) {
-          const qint64 id = s.addRun(app::newRunFor(r, sid, QString(), app::RunState::Finished));
-          s.setResults(id, {{"dev", "accuracy", r.variant == "AdaMix" ? acc : 0.6, "best"}});
-        }
-      }
+      sid = ui::test::fillRelaunchedStudy(s, dir.filePath("unlike.json"));
     }
     ui::Workspace ws;
     QVERIFY(ws.open(db));

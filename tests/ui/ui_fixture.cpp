@@ -71,4 +71,27 @@ qint64 fillFixtureStore(app::Store& store, const QString& runsDir) {
   return sid;
 }
 
+qint64 fillRelaunchedStudy(app::Store& store, const QString& studyFile) {
+  qint64 sid = 0;
+  for (const auto& [modules, seed, acc] : {std::tuple{4, 1, 0.70}, std::tuple{8, 2, 0.80}}) {
+    const nlohmann::json doc = nlohmann::json::parse(QStringLiteral(R"({"name": "unlike",
+        "base": {"model": {"path": "m"}}, "tasks": [{"name": "rte", "data_dir": "d"}], "seeds": [%1],
+        "axes": [{"name": "variant", "values": [{"label": "AdaMix", "set": {"/peft/adamix/num_modules": %2}},
+                                                {"label": "Adapter", "set": {"/peft/adamix/num_modules": 1}}]}]})")
+                                                         .arg(seed)
+                                                         .arg(modules)
+                                                         .toStdString());
+    const app::Study study = app::parseStudy(doc);
+    sid = store.upsertStudy(study.name, studyFile, doc);
+    for (const app::ExpandedRun& r : app::expandStudy(study)) {
+      const qint64 id = store.addRun(app::newRunFor(r, sid, QString(), app::RunState::Finished));
+      const double a = r.variant == QLatin1String("AdaMix") ? acc : 0.6;
+      store.setResults(id, {{QStringLiteral("dev"), QStringLiteral("accuracy"), a, QStringLiteral("best")}});
+      store.appendMetricPoints({{id, 10, 0.5, QStringLiteral("train"), QStringLiteral("loss"), 1.0 + a, 1.0},
+                                {id, 20, 1.0, QStringLiteral("train"), QStringLiteral("loss"), 0.5 + a, 2.0}});
+    }
+  }
+  return sid;
+}
+
 }  // namespace adamix::ui::test

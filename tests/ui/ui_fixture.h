@@ -14,6 +14,11 @@ QByteArray fixtureStudyJson();
 /// 10..100 (10 points) and dev/accuracy at steps 50 and 100, and best/final results.
 /// Returns the study id.
 qint64 fillFixtureStore(app::Store& store, const QString& runsDir);
+/// A study launched twice with its "AdaMix" variant redefined in between (issue 18): first
+/// Adapter (M = 1) and AdaMix (M = 4) with seed 1, then Adapter and AdaMix (M = 8) with seed 2.
+/// Finished runs with best dev accuracy (Adapter 0.6, AdaMix 0.7 at M = 4, 0.8 at M = 8) and
+/// train/loss points at steps 10, 20 (1/step·10 + accuracy). Returns the study id.
+qint64 fillRelaunchedStudy(app::Store& store, const QString& studyFile);
 /// The best dev accuracy the fixture stores for (task, variant, seed).
 double fixtureAccuracy(const QString& task, const QString& variant, int seed);
 

@@ -152,14 +152,7 @@ PivotTable buildPivot(const ResultSet& results, const PivotOptions& options) {
   if (varying.empty()) table.rowHeaders << QStringLiteral("Variant");
 
   // --- settings in which runs were trained differently outside the axes → more row headers ---
-  std::vector<RunSetup> setups;
-  for (const RunResult& r : results.runs) {
-    RunSetup s{r.task, {}, r.setup, r.axisPaths, r.axisPathsKnown};
-    for (const auto& [axis, label] : r.axes) s.labels << axis + u'=' + label;
-    if (r.axes.empty()) s.labels << r.variant;
-    setups.push_back(std::move(s));
-  }
-  table.settings = untrackedSettings(setups);
+  table.settings = untrackedSettings(runSetupsOf(results.runs));
   for (const std::string& p : table.settings) table.rowHeaders << settingHeader(p);
 
   auto rowKeyOf = [&](const RunResult& r) {

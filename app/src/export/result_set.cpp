@@ -55,45 +55,71 @@ QString evaluationLabel(const Evaluation& e) {
   return QStringLiteral("eval %1 (%2)").arg(e.target(), e.inference);
 }
 
+namespace {
+
+/// A run's identity as tables need it (no result values): labels, setup, axis pointers.
+RunResult describe(Store& store, const RunRecord& r, std::map<qint64, AxisInfo>& cache, const QString& assetRoot) {
+  RunResult rr;
+  rr.runId = r.id;
+  rr.task = r.task;
+  rr.seed = r.seed;
+  rr.variant = r.variant;
+  const AxisInfo info = axisInfoFor(store, r.studyId, cache);
+  std::vector<QString> order = info.order;
+  if (order.empty() && r.axes.is_object())
+    for (auto it = r.axes.begin(); it != r.axes.end(); ++it) order.push_back(QString::fromStdString(it.key()));
+  for (const QString& axis : order) {
+    auto v = r.axes.is_object() ? r.axes.find(axis.toStdString()) : r.axes.end();
+    if (v == r.axes.end()) continue;
+    QString label;
+    if (auto l = info.labels.find(axis); l != info.labels.end())
+      if (auto m = l->second.find(canonicalJson(*v)); m != l->second.end()) label = m->second;
+    if (label.isNull()) label = fallbackLabel(axis, *v);
+    rr.axes.emplace_back(axis, label);
+  }
+  rr.setup = trainingSetup(r.config, assetRoot);
+  rr.axisPaths = info.paths;
+  if (!info.parsed && r.axes.is_object())  // without the study: path axes name their pointer
+    for (auto it = r.axes.begin(); it != r.axes.end(); ++it) {
+      if (!it.key().empty() && it.key()[0] == '/') rr.axisPaths.insert(it.key());
+      else rr.axisPathsKnown = false;
+    }
+  return rr;
+}
+
+}  // namespace
+
+std::vector<RunResult> describeRuns(Store& store, const std::vector<RunRecord>& runs) {
+  std::map<qint64, AxisInfo> cache;
+  const QString assetRoot = AssetCache::defaultCacheDir();
+  std::vector<RunResult> out;
+  for (const RunRecord& r : runs) out.push_back(describe(store, r, cache, assetRoot));
+  return out;
+}
+
+std::vector<RunSetup> runSetupsOf(const std::vector<RunResult>& runs) {
+  std::vector<RunSetup> setups;
+  for (const RunResult& r : runs) {
+    RunSetup s{r.task, {}, r.setup, r.axisPaths, r.axisPathsKnown};
+    for (const auto& [axis, label] : r.axes) s.labels << axis + u'=' + label;
+    if (r.axes.empty()) s.labels << r.variant;
+    setups.push_back(std::move(s));
+  }
+  return setups;
+}
+
 ResultSet resultSetFromStore(Store& store, std::optional<qint64> studyId, bool finishedOnly) {
   RunFilter filter;
   filter.studyId = studyId;
   if (finishedOnly) filter.statuses = {RunState::Finished};
-  std::map<qint64, AxisInfo> cache;
-  const QString assetRoot = AssetCache::defaultCacheDir();
   ResultSet set;
-  for (const RunRecord& r : store.listRuns(filter)) {
-    RunResult rr;
-    rr.runId = r.id;
-    rr.task = r.task;
-    rr.seed = r.seed;
-    rr.variant = r.variant;
-    const AxisInfo info = axisInfoFor(store, r.studyId, cache);
-    std::vector<QString> order = info.order;
-    if (order.empty() && r.axes.is_object())
-      for (auto it = r.axes.begin(); it != r.axes.end(); ++it) order.push_back(QString::fromStdString(it.key()));
-    for (const QString& axis : order) {
-      auto v = r.axes.is_object() ? r.axes.find(axis.toStdString()) : r.axes.end();
-      if (v == r.axes.end()) continue;
-      QString label;
-      if (auto l = info.labels.find(axis); l != info.labels.end())
-        if (auto m = l->second.find(canonicalJson(*v)); m != l->second.end()) label = m->second;
-      if (label.isNull()) label = fallbackLabel(axis, *v);
-      rr.axes.emplace_back(axis, label);
-    }
-    rr.setup = trainingSetup(r.config, assetRoot);
-    rr.axisPaths = info.paths;
-    if (!info.parsed && r.axes.is_object())  // without the study: path axes name their pointer
-      for (auto it = r.axes.begin(); it != r.axes.end(); ++it) {
-        if (!it.key().empty() && it.key()[0] == '/') rr.axisPaths.insert(it.key());
-        else rr.axisPathsKnown = false;
-      }
-    rr.values = store.results(r.id);
+  set.runs = describeRuns(store, store.listRuns(filter));
+  for (RunResult& rr : set.runs) {
+    rr.values = store.results(rr.runId);
     std::map<std::pair<QString, QString>, double> evalValues;  // (label, metric) → latest value
-    for (const Evaluation& e : store.evaluations(r.id))
+    for (const Evaluation& e : store.evaluations(rr.runId))
       for (const auto& [name, value] : e.metrics) evalValues[{evaluationLabel(e), name}] = value;
     for (const auto& [key, value] : evalValues) rr.values.push_back({key.first, key.second, value, kEvalKind});
-    set.runs.push_back(std::move(rr));
   }
   return set;
 }

@@ -2,6 +2,7 @@
 // functions that build them from a Store.
 #pragma once
 
+#include "export/run_setup.h"
 #include "store/store.h"
 
 #include <nlohmann/json.hpp>
@@ -65,6 +66,14 @@ struct CurveSet {
 /// pointers the axes set come from the stored study file when it parses, else from the run's axes
 /// JSON. Setups are taken relative to the default asset cache (AssetCache::defaultCacheDir()).
 ResultSet resultSetFromStore(Store& store, std::optional<qint64> studyId, bool finishedOnly = true);
+
+/// The runs as tables identify them, without result values: axis labels (as in
+/// resultSetFromStore()), setups and axis pointers, in the given order.
+std::vector<RunResult> describeRuns(Store& store, const std::vector<RunRecord>& runs);
+
+/// The RunSetup of each run (labels "axis=label", or the variant label without axes), for
+/// untrackedSettings().
+std::vector<RunSetup> runSetupsOf(const std::vector<RunResult>& runs);
 
 /// Metric points of a study's runs (all when unset); empty split/name filters match everything.
 CurveSet curvesFromStore(Store& store, std::optional<qint64> studyId, const QString& split = {},

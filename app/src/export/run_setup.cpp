@@ -63,7 +63,7 @@ bool pointerUnder(const std::string& pointer, const std::set<std::string>& paths
 }
 
 nlohmann::json trainingSetup(const nlohmann::json& config, const QString& assetRoot) {
-  if (!config.is_object()) return nullptr;
+  if (!config.is_object() || config.empty()) return nullptr;  // unknown (e.g. a run added without one)
   nlohmann::json merged = runConfigDefaults();
   mergeInto(merged, config);
   merged.erase("seed");

@@ -35,7 +35,7 @@ struct RunSetup {
 /// `config` without `seed` and `run_id`, merged onto the run-config defaults and flattened to
 /// JSON pointer → leaf value (arrays are leaves). `assetRoot` (may be empty): string values under
 /// it are written back as `asset:NAME`, so moving the asset cache is not a difference.
-/// Returns null for a config that is not an object.
+/// Returns null (unknown) for a config that is not an object or is empty.
 nlohmann::json trainingSetup(const nlohmann::json& config, const QString& assetRoot = {});
 
 /// Settings (JSON pointers, sorted) that tell unlike runs apart within a task: a pointer whose

@@ -25,17 +25,18 @@
 
 namespace adamix::ui {
 
-QString CompareView::groupKey(const app::RunRecord& run, const QString& groupBy) {
+QString CompareView::groupKey(const app::RunRecord& run, const QString& groupBy, const QString& settings) {
   if (groupBy.isEmpty()) return {};
-  if (groupBy == QLatin1String("task")) return run.task;
-  if (groupBy == QLatin1String("variant"))  // by label for now; issue 18 item 1 keys it by what was trained
-    return QStringLiteral("%1 · %2").arg(run.task, run.variant.isEmpty() ? QStringLiteral("base") : run.variant);
+  const QString tail = settings.isEmpty() ? QString() : QStringLiteral(" · ") + settings;
+  if (groupBy == QLatin1String("task")) return run.task + tail;
+  if (groupBy == QLatin1String("variant"))
+    return QStringLiteral("%1 · %2").arg(run.task, run.variant.isEmpty() ? QStringLiteral("base") : run.variant) + tail;
   QString v = QStringLiteral("?");
   if (run.axes.is_object() && run.axes.contains(groupBy.toStdString())) {
     const auto& j = run.axes[groupBy.toStdString()];
     v = j.is_string() ? QString::fromStdString(j.get<std::string>()) : QString::fromStdString(j.dump());
   }
-  return QStringLiteral("%1 · %2=%3").arg(run.task, groupBy, v);
+  return QStringLiteral("%1 · %2=%3").arg(run.task, groupBy, v) + tail;
 }
 
 QString CompareView::primaryMetricOf(const std::vector<app::RunRecord>& runs) {
@@ -57,6 +58,13 @@ CompareView::CompareView(Workspace* workspace, QWidget* parent) : QWidget(parent
   caption_->setWordWrap(true);
   caption_->setToolTip(tr("Select runs (or a study) in the Workspace tree to compare them."));
   rl->addWidget(caption_);
+  settingsNote_ = new QLabel;
+  settingsNote_->setObjectName(QStringLiteral("compareSettingsNote"));
+  settingsNote_->setWordWrap(true);
+  settingsNote_->setStyleSheet(QStringLiteral(
+      "QLabel { background: #fff4ce; color: #5c4400; border: 1px solid #e0c060; border-radius: 3px; padding: 4px; }"));
+  settingsNote_->hide();
+  rl->addWidget(settingsNote_);
   auto* bar = new QHBoxLayout;
   mode_ = new QComboBox;
   mode_->addItem(tr("Curves"));
@@ -310,13 +318,39 @@ void CompareView::redraw() {
   spec.logY = log_->isChecked();
   const QString groupBy = group_->currentData().toString();
   spec.grouped = !groupBy.isEmpty();
-  for (const app::RunRecord& r : selectedRecords()) {
+  // Groups are keyed by what was trained: settings the labels do not show split a group
+  // (app::untrackedSettings, as the Results table's rows).
+  const std::vector<app::RunRecord> records = selectedRecords();
+  std::vector<app::RunResult> described;
+  std::vector<std::string> settings;
+  if (spec.grouped) {
+    try {
+      described = app::describeRuns(ws_->store(), records);
+      settings = app::untrackedSettings(app::runSetupsOf(described));
+    } catch (const std::exception&) {
+      described.clear();  // the store went away: group by label
+    }
+  }
+  QStringList settingNames;
+  for (const std::string& p : settings) settingNames << app::settingHeader(p);
+  settingsNote_->setText(settingNames.isEmpty()
+                             ? QString()
+                             : tr("⚠ The selected runs differ in settings their labels do not show (%1): groups are "
+                                  "split by them, so no mean mixes runs trained differently.")
+                                   .arg(settingNames.join(QStringLiteral(", "))));
+  settingsNote_->setVisible(!settingNames.isEmpty());
+  for (size_t i = 0; i < records.size(); ++i) {
+    const app::RunRecord& r = records[i];
+    QStringList values;
+    if (i < described.size())
+      for (const std::string& p : settings)
+        values << app::settingHeader(p) + u'=' + app::settingText(described[i].setup, p);
     CurveRun cr;
     cr.run = QString::number(r.id);
     cr.label = QStringLiteral("%1 · %2 · s%3")
                    .arg(r.task, r.variant.isEmpty() ? QStringLiteral("base") : r.variant)
                    .arg(r.seed);
-    cr.group = groupKey(r, groupBy);
+    cr.group = groupKey(r, groupBy, values.join(QStringLiteral(", ")));
     spec.runs.push_back(cr);
   }
   adapter_->showCurves(series_, spec);

@@ -36,8 +36,10 @@ class CompareView : public QWidget {
 
   /// Which group a run's curve is averaged into under `groupBy` ("variant", "task" or an axis
   /// name; "" = no grouping: an empty key). The ONE place that decides it: runs with equal keys
-  /// form one mean ± std line, labelled by the key. "variant" is keyed by task and variant label.
-  static QString groupKey(const app::RunRecord& run, const QString& groupBy);
+  /// form one mean ± std line, labelled by the key. "variant" is keyed by task and variant label,
+  /// then `settings` ("train/epochs=3"): the run's values of the settings in which the compared
+  /// runs differ beyond their labels (app::untrackedSettings), so unlike runs never share a mean.
+  static QString groupKey(const app::RunRecord& run, const QString& groupBy, const QString& settings = {});
   /// The split/name of the metric most of `runs`' tasks rank by (app::primaryMetricFor), "" for none.
   static QString primaryMetricOf(const std::vector<app::RunRecord>& runs);
 
@@ -85,6 +87,7 @@ class CompareView : public QWidget {
 
   Workspace* ws_;
   QLabel* caption_;
+  QLabel* settingsNote_;  ///< shown when groups are split by settings the labels do not show
   QComboBox* mode_;
   QComboBox* metric_;
   QComboBox* x_;
