@@ -11,15 +11,10 @@
 #include <QSettings>
 #include <QTextStream>
 
-int main(int argc, char** argv) {
-  QApplication app(argc, argv);
-  QApplication::setOrganizationName(QStringLiteral("AdaMix"));
-  QApplication::setApplicationName(QStringLiteral("AdaMix Studio"));
-  QApplication::setApplicationVersion(QStringLiteral(ADAMIX_APP_VERSION));
-  adamix::ui::initResources();
-  QApplication::setWindowIcon(QIcon(QStringLiteral(":/adamix/icon.png")));
+namespace {
 
-  QCommandLineParser p;
+/// The one command-line definition of adamix-studio (used before and after the GUI exists).
+void defineOptions(QCommandLineParser& p) {
   p.setApplicationDescription(
       QStringLiteral("AdaMix Studio: design, train, compare and export AdaMix ablation studies."));
   p.addHelpOption();
@@ -37,6 +32,38 @@ int main(int argc, char** argv) {
                QStringLiteral("With --screenshot: evaluate and export the first finished run through its context "
                               "menu and capture the menu, dialogs and results (adds to the workspace).")});
   p.addOption({QStringLiteral("theme"), QStringLiteral("system (default), light or dark."), QStringLiteral("THEME")});
+}
+
+void setApplicationNames() {
+  QCoreApplication::setOrganizationName(QStringLiteral("AdaMix"));
+  QCoreApplication::setApplicationName(QStringLiteral("AdaMix Studio"));
+  QCoreApplication::setApplicationVersion(QStringLiteral(ADAMIX_APP_VERSION));
+}
+
+/// --help, --help-all and --version answered by a QCoreApplication, so they work without a display (exits
+/// when either is given; otherwise the GUI parses the same options after Qt took its own).
+void answerHelpWithoutDisplay(int argc, char** argv) {
+  QCoreApplication core(argc, argv);
+  setApplicationNames();
+  QCommandLineParser p;
+  defineOptions(p);
+  p.parse(QCoreApplication::arguments());  // unknown (e.g. Qt's -platform) options: reported later
+  if (p.isSet(QStringLiteral("help"))) p.showHelp(0);
+  if (p.isSet(QStringLiteral("version"))) p.showVersion();
+  if (p.isSet(QStringLiteral("help-all"))) p.process(core);  // Qt's own options too
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  answerHelpWithoutDisplay(argc, argv);
+  QApplication app(argc, argv);
+  setApplicationNames();
+  adamix::ui::initResources();
+  QApplication::setWindowIcon(QIcon(QStringLiteral(":/adamix/icon.png")));
+
+  QCommandLineParser p;
+  defineOptions(p);
   p.process(app);
 
   if (!p.isSet("screenshot")) adamix::ui::installDefaultSettings();
