@@ -37,4 +37,10 @@ struct RunProgress {
 /// (it only times the first progress event, for the speed and ETA).
 RunProgress fold(RunProgress progress, const EngineEvent& event, double clockS);
 
+/// The progress an events.jsonl (a run directory's event log) records: every decodable event
+/// folded in order (a resumed segment's `started` sets the step back to its checkpoint).
+/// Undecodable lines are skipped. The state is what the events say (running once started);
+/// the caller sets the stored state. No speed is known (firstStep -1).
+RunProgress progressFromEventLog(const QByteArray& jsonLines);
+
 }  // namespace adamix::app
