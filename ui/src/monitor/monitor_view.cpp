@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "monitor/monitor_view.h"
 
+#include "exec/event_replay.h"
 #include "exec/study_runner.h"
 #include "monitor/error_text.h"
 #include "monitor/log_tail.h"
@@ -9,12 +10,14 @@
 
 #include <qcustomplot.h>
 
+#include <QAction>
 #include <QComboBox>
+#include <QFile>
 #include <QDir>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
-#include <QMessageBox>
+#include <QPalette>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSplitter>
@@ -28,24 +31,55 @@ namespace adamix::ui {
 namespace {
 enum Col { ColRun, ColState, ColProgress, ColEta, ColLoss, ColDev, ColCount };
 
+/// A stored run's progress: its run directory's events.jsonl folded, else the last stored
+/// training step; the state is the stored one.
+app::RunProgress storedProgress(app::Store& store, const app::RunRecord& rec) {
+  app::RunProgress p;
+  QFile log(QDir(rec.runDir).filePath(QStringLiteral("events.jsonl")));
+  if (!rec.runDir.isEmpty() && log.open(QIODevice::ReadOnly)) p = app::progressFromEventLog(log.readAll());
+  if (p.step == 0) {
+    try {
+      for (const app::MetricPoint& m : store.metricPoints(rec.id))
+        if (m.split == QLatin1String("train")) p.step = std::max(p.step, m.step);
+    } catch (const std::exception&) {
+    }
+  }
+  p.state = rec.status;
+  if (p.state == app::RunState::Finished && p.totalSteps > 0) p.step = p.totalSteps;
+  return p;
+}
+
+/// Red for failures; a user's cancel or an interrupted app is no error.
+bool isErrorState(app::RunState s) { return s == app::RunState::Failed || s == app::RunState::Lost; }
+
 }  // namespace
 
 MonitorView::MonitorView(Workspace* workspace, QWidget* parent) : QWidget(parent), ws_(workspace) {
   auto* lay = new QVBoxLayout(this);
   auto* top = new QHBoxLayout;
   overallLabel_ = new QLabel(tr("Nothing running. Launch a study from the designer (Ctrl+R)."));
+  overallLabel_->setObjectName(QStringLiteral("monitorSummary"));
   overall_ = new QProgressBar;
+  overall_->setObjectName(QStringLiteral("monitorOverall"));
   overall_->setRange(0, 1000);
   overall_->setValue(0);
   overall_->setTextVisible(true);
   overall_->setFormat(QStringLiteral("%p%"));
-  overall_->setToolTip(tr("Steps done over all runs of the launch, with the estimated time left."));
+  overall_->setToolTip(
+      tr("Steps of finished runs and of queued or running runs over the steps of all listed runs; failed and "
+         "cancelled runs count as not done."));
   cancel_ = new QPushButton(tr("Cancel run"));
+  cancel_->setObjectName(QStringLiteral("monitorCancel"));
+  cancel_->setEnabled(false);
   cancel_->setToolTip(tr("Stops the selected run; it can be resumed from its last checkpoint."));
   cancelAll_ = new QPushButton(tr("Cancel all"));
+  cancelAll_->setObjectName(QStringLiteral("monitorCancelAll"));
   cancelAll_->setToolTip(tr("Stops every queued and running run; all stay resumable."));
   resume_ = new QPushButton(tr("Resume"));
-  resume_->setToolTip(tr("Queues the selected stopped run again, continuing from its checkpoint when it has one."));
+  resume_->setObjectName(QStringLiteral("monitorResume"));
+  resume_->setToolTip(
+      tr("Queues the stopped runs selected here or in the workspace tree again, continuing from their "
+         "checkpoints when they have one."));
   top->addWidget(overallLabel_, 1);
   top->addWidget(overall_, 1);
   top->addWidget(cancel_);
@@ -55,6 +89,7 @@ MonitorView::MonitorView(Workspace* workspace, QWidget* parent) : QWidget(parent
 
   auto* vsplit = new QSplitter(Qt::Vertical);
   table_ = new QTreeWidget;
+  table_->setObjectName(QStringLiteral("monitorRuns"));
   table_->setRootIsDecorated(false);
   table_->setColumnCount(ColCount);
   table_->setHeaderLabels({tr("Run"), tr("State"), tr("Progress"), tr("ETA"), tr("Loss"), tr("Dev")});
@@ -62,6 +97,8 @@ MonitorView::MonitorView(Workspace* workspace, QWidget* parent) : QWidget(parent
   table_->header()->setSectionResizeMode(ColRun, QHeaderView::Stretch);
   table_->header()->setSectionResizeMode(ColProgress, QHeaderView::Fixed);
   table_->header()->resizeSection(ColProgress, 180);
+  for (int c : {ColState, ColEta, ColLoss, ColDev})  // "matthews_corrcoef 0.4512" shown whole
+    table_->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
   table_->header()->setStretchLastSection(false);
   vsplit->addWidget(table_);
 
@@ -71,6 +108,7 @@ MonitorView::MonitorView(Workspace* workspace, QWidget* parent) : QWidget(parent
   pl->setContentsMargins(0, 0, 0, 0);
   auto* mrow = new QHBoxLayout;
   metric_ = new QComboBox;
+  metric_->setObjectName(QStringLiteral("monitorMetric"));
   metric_->addItem(QStringLiteral("train/loss"));
   metric_->setToolTip(tr("The live metric drawn for every run of the launch."));
   mrow->addWidget(new QLabel(tr("Live metric")));
@@ -85,9 +123,9 @@ MonitorView::MonitorView(Workspace* workspace, QWidget* parent) : QWidget(parent
   auto* lb = new QVBoxLayout(logBox);
   lb->setContentsMargins(0, 0, 0, 0);
   error_ = new QLabel;
+  error_->setObjectName(QStringLiteral("monitorError"));
   error_->setWordWrap(true);
   error_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  error_->setStyleSheet(QStringLiteral("QLabel { color: #d62728; }"));
   error_->setVisible(false);
   lb->addWidget(error_);
   log_ = new LogTail;
@@ -109,6 +147,7 @@ MonitorView::MonitorView(Workspace* workspace, QWidget* parent) : QWidget(parent
   connect(ws_, &Workspace::runnerCreated, this, &MonitorView::attach);
   connect(ws_, &Workspace::closed, this, [this] {
     runner_ = nullptr;
+    study_.reset();
     runs_.clear();
     order_.clear();
     table_->clear();
@@ -117,14 +156,18 @@ MonitorView::MonitorView(Workspace* workspace, QWidget* parent) : QWidget(parent
     log_->setFile({});
     adapter_->showMessage(tr("Live curves appear here while runs train"));
   });
-  connect(table_, &QTreeWidget::itemSelectionChanged, this, &MonitorView::showCurrent);
+  connect(table_, &QTreeWidget::itemSelectionChanged, this, [this] {
+    showCurrent();
+    updateButtons();
+    emit runsSelected(selectedRuns());
+  });
   connect(metric_, &QComboBox::currentIndexChanged, this, [this] {
     drawnRevision_ = 0;
     redrawPlot();
   });
   connect(cancel_, &QPushButton::clicked, this, &MonitorView::cancelSelected);
   connect(cancelAll_, &QPushButton::clicked, this, &MonitorView::cancelAll);
-  connect(resume_, &QPushButton::clicked, this, &MonitorView::resumeSelected);
+  resume_->setEnabled(false);  // until setResumeAction()
 }
 
 void MonitorView::attach(app::StudyRunner* runner) {
@@ -137,8 +180,17 @@ void MonitorView::attach(app::StudyRunner* runner) {
     LiveRun& r = ensureRun(key);
     r.progress.state = app::RunState::Queued;
     r.error.clear();
+    if (!r.runId && runner_) r.runId = runner_->runId(key);
+    // a rerun's curve so far (what a resume continues); stale points go when it starts
+    if (r.runId && ws_->isOpen()) {
+      try {
+        series_.loadRun(ws_->store(), r.runId, key);
+      } catch (const std::exception&) {
+      }
+    }
     updateRow(r);
     updateOverall();
+    showCurrent();
   });
   connect(runner, &app::StudyRunner::storeError, this,
           [this](const QString& m) { emit notice(tr("Store: %1").arg(m)); });
@@ -149,7 +201,7 @@ const MonitorView::LiveRun* MonitorView::liveRun(const QString& key) const {
   return it == runs_.constEnd() ? nullptr : &*it;
 }
 
-MonitorView::LiveRun& MonitorView::ensureRun(const QString& key) {
+MonitorView::LiveRun& MonitorView::ensureRun(const QString& key, const app::RunRecord* stored) {
   auto it = runs_.find(key);
   if (it != runs_.end()) return *it;
   LiveRun r;
@@ -158,8 +210,13 @@ MonitorView::LiveRun& MonitorView::ensureRun(const QString& key) {
     r.label = runner_->label(key);
     r.runId = runner_->runId(key);
   }
+  if (stored) {
+    r.runId = stored->id;
+    r.runDir = stored->runDir;
+    if (r.label.isEmpty()) r.label = QStringLiteral("%1 · %2 · s%3").arg(stored->task, stored->variant).arg(stored->seed);
+  }
   if (r.label.isEmpty()) r.label = key.left(8);
-  if (ws_->isOpen() && r.runId) {
+  if (ws_->isOpen() && r.runId && !stored) {
     try {
       if (auto rec = ws_->store().run(r.runId)) r.runDir = rec->runDir;
     } catch (const std::exception&) {
@@ -174,7 +231,54 @@ MonitorView::LiveRun& MonitorView::ensureRun(const QString& key) {
   table_->setItemWidget(r.item, ColProgress, r.bar);
   order_ << key;
   series_.removeRun(key);
+  if (r.runId && ws_->isOpen()) {  // the curve stored so far (a resumed or restarted run)
+    try {
+      series_.loadRun(ws_->store(), r.runId, key);
+    } catch (const std::exception&) {
+    }
+  }
   return runs_.insert(key, r).value();
+}
+
+void MonitorView::removeRow(const QString& key) {
+  auto it = runs_.find(key);
+  if (it == runs_.end()) return;
+  delete it->item;  // also deletes its progress bar widget
+  runs_.erase(it);
+  order_.removeAll(key);
+  series_.removeRun(key);
+}
+
+void MonitorView::showStudy(qint64 studyId) {
+  if (!ws_->isOpen()) return;
+  std::vector<app::RunRecord> stored;
+  try {
+    app::RunFilter f;
+    f.studyId = studyId;
+    stored = ws_->store().listRuns(f);
+  } catch (const std::exception& e) {
+    emit notice(tr("Store: %1").arg(QString::fromUtf8(e.what())));
+    return;
+  }
+  study_ = studyId;
+  for (const QString& key : QStringList(order_))
+    if (app::isTerminal(runs_[key].progress.state)) removeRow(key);
+  for (const app::RunRecord& rec : stored) {
+    auto live = runs_.find(rec.runKey);
+    if (live != runs_.end() && !app::isTerminal(live->progress.state)) continue;  // the queue's own
+    LiveRun& r = ensureRun(rec.runKey, &rec);
+    r.progress = storedProgress(ws_->store(), rec);
+    r.error = rec.status == app::RunState::Finished ? QString()
+                                                    : plainError(rec.errorKind, rec.errorMessage, rec.errorLocation);
+    for (const QString& m : series_.metrics(rec.runKey))
+      if (metric_->findText(m) < 0) metric_->addItem(m);
+    updateRow(r);
+  }
+  updateOverall();
+  drawnRevision_ = 0;
+  redrawPlot();
+  showCurrent();
+  updateButtons();
 }
 
 void MonitorView::onStarted(const QString& key) {
@@ -183,7 +287,12 @@ void MonitorView::onStarted(const QString& key) {
   r.error.clear();
   updateRow(r);
   updateOverall();
-  if (table_->selectedItems().isEmpty()) r.item->setSelected(true);
+  if (table_->selectedItems().isEmpty()) {  // shows its log; the tree's selection stays the user's
+    const QSignalBlocker block(table_);
+    r.item->setSelected(true);
+    showCurrent();
+    updateButtons();
+  }
 }
 
 void MonitorView::onEvent(const QString& key, const app::EngineEvent& ev) { pending_.emplace_back(key, ev); }
@@ -213,6 +322,13 @@ void MonitorView::flushPending() {
     LiveRun& r = ensureRun(key);
     touched.insert(key);
     r.progress = app::fold(r.progress, ev, nowS());
+    if (const app::StartedEvent* st = ev.as<app::StartedEvent>(); st && st->mode.isEmpty()) {
+      // as the store: a resume replaces the points after its checkpoint, a fresh start all
+      if (const auto after = app::stalePointsAfter(ev))
+        series_.dropPointsAfter(key, double(*after));
+      else
+        series_.removeRun(key);
+    }
     if (const app::MetricEvent* m = ev.as<app::MetricEvent>()) {
       if (!m->value) continue;
       SeriesPoint p;
@@ -250,12 +366,15 @@ void MonitorView::updateRow(LiveRun& r) {
   r.bar->setFormat(r.progress.totalSteps > 0 ? QStringLiteral("%1 / %2").arg(r.progress.step).arg(r.progress.totalSteps)
                                              : QStringLiteral("—"));
   const double eta = r.progress.state == app::RunState::Running ? r.progress.etaSeconds(nowS()) : std::nan("");
-  r.item->setText(ColEta, r.progress.state == app::RunState::Finished ? tr("done") : formatDuration(eta));
+  r.item->setText(ColEta, st == app::RunState::Finished ? tr("done")
+                          : app::isTerminal(st)        ? QStringLiteral("—")
+                                                       : formatDuration(eta));
   r.item->setText(ColLoss, r.progress.loss ? QString::number(*r.progress.loss, 'f', 4) : QStringLiteral("—"));
   r.item->setText(ColDev, r.progress.dev
                               ? QStringLiteral("%1 %2").arg(r.progress.devName).arg(*r.progress.dev, 0, 'f', 4)
                               : QStringLiteral("—"));
-  if (!r.error.isEmpty()) r.item->setToolTip(ColRun, r.error);
+  r.item->setToolTip(ColRun, r.error);
+  updateButtons();
 }
 
 double MonitorView::overallEtaSeconds() const {
@@ -288,28 +407,33 @@ double MonitorView::overallEtaSeconds() const {
   return left / rate;
 }
 
+app::RunsProgress MonitorView::overallProgress() const {
+  std::vector<app::RunProgress> all;
+  for (const QString& key : order_) all.push_back(runs_.value(key).progress);
+  return app::summarizeRuns(all);
+}
+
 void MonitorView::updateOverall() {
-  int running = 0, queued = 0, finished = 0, stopped = 0;
-  double frac = 0;
-  for (const LiveRun& r : runs_) {
-    running += r.progress.state == app::RunState::Running;
-    queued += r.progress.state == app::RunState::Queued;
-    finished += r.progress.state == app::RunState::Finished;
-    stopped += app::isTerminal(r.progress.state) && r.progress.state != app::RunState::Finished;
-    frac += app::isTerminal(r.progress.state) ? 1.0 : r.progress.fraction();
+  const app::RunsProgress p = overallProgress();
+  cancelAll_->setEnabled(p.active());
+  if (p.runs == 0) return;
+  overall_->setValue(int(std::lround(p.fraction() * 1000)));
+  // "4 runs: 1 running, 1 queued, 2 finished" then failures apart: "…, 2 failed, 1 cancelled"
+  QStringList parts;
+  using S = app::RunState;
+  for (S s : {S::Running, S::Queued, S::Finished, S::Failed, S::Cancelled, S::Lost, S::Interrupted})
+    if (p.count(s) > 0 || s == S::Finished) parts << tr("%1 %2").arg(p.count(s)).arg(app::runStateName(s));
+  QString tail;
+  if (p.active()) {
+    const double eta = overallEtaSeconds();
+    tail = std::isfinite(eta) ? tr("about %1 left").arg(formatDuration(eta)) : tr("estimating the time left");
   }
-  const int n = int(runs_.size());
-  cancelAll_->setEnabled(running + queued > 0);
-  if (n == 0) return;
-  overall_->setValue(int(std::lround(frac / n * 1000)));
-  overallLabel_->setText(
-      tr("%1 runs: %2 running, %3 queued, %4 finished, %5 stopped — %6")
-          .arg(n)
-          .arg(running)
-          .arg(queued)
-          .arg(finished)
-          .arg(stopped)
-          .arg(running + queued ? tr("about %1 left").arg(formatDuration(overallEtaSeconds())) : tr("all done")));
+  else if (p.allFinished())
+    tail = tr("all done");
+  else
+    tail = p.unfinished() == 1 ? tr("1 run did not finish") : tr("%1 runs did not finish").arg(p.unfinished());
+  const QString runs = p.runs == 1 ? tr("1 run") : tr("%1 runs").arg(p.runs);
+  overallLabel_->setText(QStringLiteral("%1: %2 — %3").arg(runs, parts.join(QStringLiteral(", ")), tail));
 }
 
 void MonitorView::redrawPlot() {
@@ -340,26 +464,54 @@ void MonitorView::showCurrent() {
   log_->setFile(r->runDir.isEmpty() ? QString() : QDir(r->runDir).filePath(QStringLiteral("stderr.log")));
   error_->setText(r->error);
   error_->setVisible(!r->error.isEmpty());
+  QPalette pal = palette();  // a cancel or an interrupted app reads in the normal text colour
+  if (isErrorState(r->progress.state) || (!app::isTerminal(r->progress.state) && !r->error.isEmpty()))
+    pal.setColor(QPalette::WindowText, statusColor(app::RunState::Failed));
+  error_->setPalette(pal);
+}
+
+QList<qint64> MonitorView::selectedRuns() const {
+  QList<qint64> ids;
+  for (QTreeWidgetItem* it : table_->selectedItems())
+    if (const LiveRun* r = liveRun(it->data(0, Qt::UserRole).toString()); r && r->runId) ids << r->runId;
+  return ids;
+}
+
+void MonitorView::selectRuns(const QList<qint64>& runIds) {
+  {
+    const QSignalBlocker block(table_);
+    table_->clearSelection();
+    for (const LiveRun& r : std::as_const(runs_))
+      if (r.runId && runIds.contains(r.runId)) r.item->setSelected(true);
+  }
+  showCurrent();
+  updateButtons();
+}
+
+void MonitorView::updateButtons() {
+  bool cancellable = false;
+  for (QTreeWidgetItem* it : table_->selectedItems())
+    if (const LiveRun* r = liveRun(it->data(0, Qt::UserRole).toString()); r && !app::isTerminal(r->progress.state))
+      cancellable = true;
+  cancel_->setEnabled(cancellable);
+}
+
+void MonitorView::setResumeAction(QAction* action) {
+  connect(resume_, &QPushButton::clicked, action, &QAction::trigger);
+  resume_->setEnabled(action->isEnabled());
+  connect(action, &QAction::changed, resume_, [this, action] { resume_->setEnabled(action->isEnabled()); });
 }
 
 void MonitorView::cancelSelected() {
   if (!runner_) return;
-  for (QTreeWidgetItem* it : table_->selectedItems()) runner_->executor().cancel(it->data(0, Qt::UserRole).toString());
+  for (QTreeWidgetItem* it : table_->selectedItems()) {
+    const LiveRun* r = liveRun(it->data(0, Qt::UserRole).toString());
+    if (r && !app::isTerminal(r->progress.state)) runner_->executor().cancel(r->key);
+  }
 }
 
 void MonitorView::cancelAll() {
   if (runner_) runner_->cancelAll();
-}
-
-void MonitorView::resumeSelected() {
-  QStringList errors;
-  for (QTreeWidgetItem* it : table_->selectedItems()) {
-    const LiveRun* r = liveRun(it->data(0, Qt::UserRole).toString());
-    if (!r || !app::isTerminal(r->progress.state) || r->progress.state == app::RunState::Finished) continue;
-    QString err;
-    if (!ws_->resumeRun(r->runId, &err)) errors << QStringLiteral("%1: %2").arg(r->label, err);
-  }
-  if (!errors.isEmpty()) QMessageBox::warning(this, tr("Resume"), errors.join('\n'));
 }
 
 }  // namespace adamix::ui

@@ -1,14 +1,17 @@
 // Monitor screen: the runs of the run queue with a progress bar and ETA each (and for the whole
 // launch), live curves as events arrive, the selected run's log tail and its error in plain
-// words; cancel and resume. Events are buffered and applied on a timer, so a flood of events
+// words; cancel and resume. It lists the runs of one study (its stored state, progress and
+// curves, then live as the queue works on them) plus whatever the queue runs. Events are buffered and applied on a timer, so a flood of events
 // never blocks the window.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "exec/engine_events.h"
 #include "exec/run_progress.h"
+#include "exec/runs_progress.h"
 #include "plot/plot_adapter.h"
 #include "plot/series_store.h"
+#include "store/store.h"
 
 #include <nlohmann/json.hpp>
 
@@ -17,8 +20,10 @@
 #include <QTimer>
 #include <QWidget>
 
+#include <optional>
 #include <vector>
 
+class QAction;
 class QComboBox;
 class QLabel;
 class QProgressBar;
@@ -66,6 +71,20 @@ class MonitorView : public QWidget {
   void flushPending();
   /// Seconds left for the whole launch (NaN when unknown).
   double overallEtaSeconds() const;
+  /// State counts and done share of the steps of the listed runs (what the header shows).
+  app::RunsProgress overallProgress() const;
+  /// Lists the stored runs of a study (state, progress from their event logs, curves from the
+  /// store) beside the runs the queue is working on; other stopped rows are dropped.
+  void showStudy(qint64 studyId);
+  /// The study shown by showStudy() (nullopt: none yet).
+  std::optional<qint64> shownStudy() const { return study_; }
+  /// The Resume button triggers `action` (the window's one resume action, which reads the
+  /// workspace tree's selection) and follows its enabled state.
+  void setResumeAction(QAction* action);
+  /// Selects the rows of these store ids (nothing else); emits no runsSelected().
+  void selectRuns(const QList<qint64>& runIds);
+  /// Store ids of the selected rows.
+  QList<qint64> selectedRuns() const;
   /// "3 min 20 s" style durations.
   static QString formatDuration(double seconds);
 
@@ -74,10 +93,10 @@ class MonitorView : public QWidget {
  public slots:
   void cancelSelected();
   void cancelAll();
-  /// Queues the selected runs again (resumed from their checkpoints when they have one).
-  void resumeSelected();
 
  signals:
+  /// The user selected rows (store ids), so the workspace tree can follow.
+  void runsSelected(const QList<qint64>& runIds);
   /// Human-readable notices for the status bar.
   void notice(const QString& text);
 
@@ -86,7 +105,10 @@ class MonitorView : public QWidget {
   void onEvent(const QString& key, const app::EngineEvent& ev);
   void onStarted(const QString& key);
   void onEnded(const QString& key, app::RunState state, const app::RunError& error);
-  LiveRun& ensureRun(const QString& key);
+  LiveRun& ensureRun(const QString& key, const app::RunRecord* stored = nullptr);
+  void removeRow(const QString& key);
+  /// Cancel only for queued/running selected rows.
+  void updateButtons();
   void updateRow(LiveRun& r);
   void updateOverall();
   void redrawPlot();
@@ -113,6 +135,7 @@ class MonitorView : public QWidget {
   std::vector<std::pair<QString, app::EngineEvent>> pending_;
   QElapsedTimer clock_;  ///< the monitor's clock for speeds and ETAs
   QTimer flushTimer_;
+  std::optional<qint64> study_;
   quint64 drawnRevision_ = 0;
   qint64 applied_ = 0;
 };

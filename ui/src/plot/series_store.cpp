@@ -42,6 +42,14 @@ void SeriesStore::removeRun(const QString& run) {
   if (runs_.remove(run)) ++revision_;
 }
 
+void SeriesStore::dropPointsAfter(const QString& run, double step) {
+  auto r = runs_.find(run);
+  if (r == runs_.end()) return;
+  for (auto& pts : *r)
+    pts.erase(std::find_if(pts.begin(), pts.end(), [step](const SeriesPoint& p) { return p.step > step; }), pts.end());
+  ++revision_;
+}
+
 void SeriesStore::clear() {
   runs_.clear();
   ++revision_;

@@ -34,6 +34,8 @@ class SeriesStore {
   void loadRun(app::Store& store, qint64 runId, const QString& run);
   bool hasRun(const QString& run) const { return runs_.contains(run); }
   void removeRun(const QString& run);
+  /// Drops a run's points with step > `step` on every curve (a resume from the checkpoint at `step`).
+  void dropPointsAfter(const QString& run, double step);
   void clear();
   /// Keys of the curves of `run` as "split/name", sorted.
   QStringList metrics(const QString& run) const;

@@ -93,10 +93,23 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(welcome_, &WelcomePage::recentRequested, this, [this](const QString& p) { openWorkspace(p); });
   connect(tree_, &RunTree::runsSelected, this, [this](const QList<qint64>& ids) {
     if (!ids.isEmpty()) compare_->setSelectedRuns(ids);
+    if (!syncingSelection_) monitor_->selectRuns(ids);
+    updateResumeAction();
   });
+  // one selection: rows picked on the Monitor select those runs in the tree
+  connect(monitor_, &MonitorView::runsSelected, this, [this](const QList<qint64>& ids) {
+    syncingSelection_ = true;
+    tree_->selectRuns(ids);
+    syncingSelection_ = false;
+  });
+  connect(ws_, &Workspace::changed, this, &MainWindow::updateResumeAction);
   connect(tree_, &RunTree::studyActivated, this, [this](qint64 id) {
     results_->setStudy(id);
     outputs_->setStudy(id);
+    if (monitor_->shownStudy() != id) {
+      monitor_->showStudy(id);
+      monitor_->selectRuns(tree_->selectedRuns());
+    }
   });
   connect(tree_, &RunTree::runActivated, this, [this](qint64) { showScreen(Compare); });
   connect(designer_, &DesignerView::launchRequested, this, [this](const app::Study& s, const QString& path) {
@@ -108,6 +121,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
       QMessageBox::warning(this, tr("Launch failed"), err);
       return;
     }
+    if (const auto rec = ws_->store().findStudy(s.name)) monitor_->showStudy(rec->id);
     statusBar()->showMessage(n == 0 ? tr("Study %1: every run already finished (see Results).").arg(s.name)
                                     : tr("Study %1: %2 runs queued.").arg(s.name).arg(n),
                              8000);
@@ -178,18 +192,12 @@ void MainWindow::buildMenus() {
   a->setShortcut(QKeySequence(QStringLiteral("Ctrl+.")));
   a = run->addAction(tr("Cancel &all runs"), monitor_, &MonitorView::cancelAll);
   a->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+.")));
-  a = run->addAction(tr("&Resume selected runs"), this, [this] {
-    QStringList errors;
-    for (qint64 id : tree_->selectedRuns()) {
-      const auto rec = ws_->isOpen() ? ws_->store().run(id) : std::nullopt;
-      if (!rec || rec->status == app::RunState::Finished || !app::isTerminal(rec->status)) continue;
-      QString err;
-      if (!ws_->resumeRun(id, &err)) errors << err;
-    }
-    if (!errors.isEmpty()) QMessageBox::warning(this, tr("Resume"), errors.join('\n'));
-    showScreen(Monitor);
-  });
-  a->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+R")));
+  resume_ = run->addAction(tr("&Resume selected runs"), this, &MainWindow::resumeSelectedRuns);
+  resume_->setObjectName(QStringLiteral("resumeRuns"));
+  resume_->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+R")));
+  resume_->setToolTip(tr("Queues the stopped runs selected in the workspace tree again, from their checkpoints."));
+  resume_->setEnabled(false);
+  monitor_->setResumeAction(resume_);
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   const char* names[] = {QT_TR_NOOP("&Designer"), QT_TR_NOOP("&Monitor"), QT_TR_NOOP("C&ompare"),
@@ -234,6 +242,26 @@ void MainWindow::buildMenus() {
                           "(mixture-of-adaptations PEFT, Wang et al., EMNLP 2022).")
                            .arg(QStringLiteral(ADAMIX_APP_VERSION)));
   });
+}
+
+void MainWindow::resumeSelectedRuns() {
+  const QList<qint64> ids = tree_->selectedRuns();
+  QStringList errors;
+  const int n = ws_->resumeRuns(ids, &errors);
+  if (!errors.isEmpty()) QMessageBox::warning(this, tr("Resume"), errors.join(QLatin1Char('\n')));
+  if (n > 0) statusBar()->showMessage(tr("%1 of the selected runs queued again.").arg(n), 6000);
+  if (n > 0 && ws_->isOpen()) {
+    if (const auto rec = ws_->store().run(ids.first()); rec && rec->studyId && monitor_->shownStudy() != rec->studyId)
+      monitor_->showStudy(*rec->studyId);
+  }
+  showScreen(Monitor);
+  updateResumeAction();
+}
+
+void MainWindow::updateResumeAction() {
+  bool any = false;
+  for (qint64 id : tree_->selectedRuns()) any = any || ws_->canResume(id);
+  resume_->setEnabled(any);
 }
 
 void MainWindow::showScreen(Screen s) {
@@ -324,7 +352,9 @@ void MainWindow::showSettings() {
   auto* jobs = new QSpinBox;
   jobs->setRange(1, 64);
   jobs->setValue(q.jobs);
-  jobs->setToolTip(tr("How many runs train at the same time."));
+  jobs->setToolTip(tr("How many runs train at the same time (default %1, the demo's setting: "
+                      "experiments/demo.json trains with --jobs 2 --threads 1).")
+                       .arg(QueueSettings::kDefaultJobs));
   auto* threads = new QSpinBox;
   threads->setRange(0, 256);
   threads->setValue(q.threadsPerRun);

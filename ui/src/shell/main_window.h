@@ -8,6 +8,7 @@
 class QStackedWidget;
 class QTabWidget;
 class QDockWidget;
+class QAction;
 class QLabel;
 
 namespace adamix::ui {
@@ -54,6 +55,9 @@ class MainWindow : public QMainWindow {
   WelcomePage* welcome() const { return welcome_; }
   /// The run context-menu actions (Evaluate on…, Predict test set…, Export adapters…).
   RunActions* runActions() const { return runActions_; }
+  /// Run ▸ Resume selected runs, also behind the Monitor's Resume button: queues the stopped
+  /// runs selected in the workspace tree again (the one selection; Monitor rows mirror it).
+  QAction* resumeAction() const { return resume_; }
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -65,6 +69,8 @@ class MainWindow : public QMainWindow {
   void updateTitle();
   void addRecent(const QString& path);
   void showSettings();
+  void resumeSelectedRuns();
+  void updateResumeAction();
 
   Workspace* ws_;
   QStackedWidget* stack_;
@@ -78,6 +84,8 @@ class MainWindow : public QMainWindow {
   ResultsView* results_;
   OutputsView* outputs_;
   RunActions* runActions_;
+  QAction* resume_ = nullptr;
+  bool syncingSelection_ = false;  ///< the Monitor's selection is being copied into the tree
   QLabel* wsLabel_;
   QString studyTitle_;
 };

@@ -7,7 +7,6 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QSettings>
-#include <QThread>
 #include <QTimer>
 
 namespace adamix::ui {
@@ -15,7 +14,7 @@ namespace adamix::ui {
 QueueSettings QueueSettings::load() {
   QSettings s;
   QueueSettings q;
-  q.jobs = s.value("exec/jobs", std::max(1, QThread::idealThreadCount() / 2)).toInt();
+  q.jobs = s.value("exec/jobs", kDefaultJobs).toInt();
   q.threadsPerRun = s.value("exec/threadsPerRun", 1).toInt();
   q.heartbeatTimeoutS = s.value("exec/heartbeatTimeoutS", app::kDefaultHeartbeatTimeoutS).toInt();
   q.enginePath = s.value("exec/enginePath").toString();
@@ -151,6 +150,31 @@ bool Workspace::resumeRun(qint64 runId, QString* error) {
   if (!ok && error) *error = tr("The run could not be queued.");
   notifyChanged();
   return ok;
+}
+
+bool Workspace::canResume(qint64 runId) {
+  if (!store_) return false;
+  try {
+    const auto rec = store_->run(runId);
+    return rec && app::isTerminal(rec->status) && rec->status != app::RunState::Finished;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+int Workspace::resumeRuns(const QList<qint64>& runIds, QStringList* errors) {
+  int queued = 0;
+  for (qint64 id : runIds) {
+    if (!canResume(id)) continue;
+    QString err;
+    if (resumeRun(id, &err)) {
+      ++queued;
+    } else if (errors) {
+      const auto rec = store_->run(id);
+      *errors << QStringLiteral("%1 · %2 · s%3: %4").arg(rec->task, rec->variant).arg(rec->seed).arg(err);
+    }
+  }
+  return queued;
 }
 
 bool Workspace::cancelRun(qint64 runId) {

@@ -16,7 +16,10 @@ namespace adamix::ui {
 
 /// Settings of the local run queue (persisted in QSettings under "exec/").
 struct QueueSettings {
-  int jobs = 1;
+  /// Parallel runs by default: 2, the demo's setting (experiments/demo.json and scripts/demo.sh
+  /// train with `--jobs 2 --threads 1`, sized for a 2-core machine); also in default-settings.ini.
+  static constexpr int kDefaultJobs = 2;
+  int jobs = kDefaultJobs;
   int threadsPerRun = 1;
   int heartbeatTimeoutS = app::kDefaultHeartbeatTimeoutS;
   QString enginePath;  ///< empty: app::locateEngine() decides
@@ -55,6 +58,11 @@ class Workspace : public QObject {
   int launchStudy(const app::Study& study, const QString& studyFile, bool force, QString* error);
   /// Queues one stored run again: resumed from its checkpoint when it has one, else retrained.
   bool resumeRun(qint64 runId, QString* error);
+  /// True when the stored run stopped without finishing (failed, cancelled, lost, interrupted).
+  bool canResume(qint64 runId);
+  /// resumeRun() for each resumable run of `runIds` (the others are skipped); returns how many
+  /// were queued, with one "label: reason" line per run that could not be in `errors`.
+  int resumeRuns(const QList<qint64>& runIds, QStringList* errors);
   /// Cancels one run by store id (queued or running); false if it is not in the queue.
   bool cancelRun(qint64 runId);
   /// The queue key (config hash) of a stored run.

@@ -1,0 +1,307 @@
+// The Monitor screen against a workspace as a restart leaves it (stored runs only) and the
+// scripted fake engine: Resume of a run selected in the workspace tree, the study's progress
+// counts and percentage, a user's cancel shown neutrally, Cancel run only for queued/running
+// runs, the whole curve of a resumed run, the Dev column sized to its text, and the default
+// number of parallel runs.
+#include "monitor/monitor_view.h"
+#include "plot/series_store.h"
+#include "shell/main_window.h"
+#include "shell/theme.h"
+#include "workspace/run_tree.h"
+#include "workspace/status_icons.h"
+#include "workspace/workspace.h"
+
+#include <QAction>
+#include <QDir>
+#include <QFile>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTreeWidget>
+#include <QtTest>
+
+using namespace adamix;
+using namespace adamix::app;
+
+namespace {
+
+enum MonitorCol { ColRun, ColState, ColProgress, ColEta, ColLoss, ColDev };
+
+/// One line of an events.jsonl as the engine writes it (protocol 1.0).
+QByteArray eventLine(const QString& run, const QString& event, QJsonObject fields) {
+  fields.insert("schema", "1.0");
+  fields.insert("event", event);
+  fields.insert("run", run);
+  fields.insert("time", 1700000000.0);
+  return QJsonDocument(fields).toJson(QJsonDocument::Compact) + '\n';
+}
+
+}  // namespace
+
+class TestMonitor : public QObject {
+  Q_OBJECT
+  QTemporaryDir dir_;
+  QString db_;
+  QString runsDir_;
+  std::unique_ptr<ui::MainWindow> w_;
+  qint64 studyResume_ = 0, studyDone_ = 0, studyMixed_ = 0, studyCancel_ = 0;
+  qint64 resumeId_ = 0;  // cancelled at step 60 with a checkpoint at 50 (resume study)
+  qint64 cancelId_ = 0;  // interrupted without checkpoint, trains slowly (cancel study)
+  qint64 finishedMcc_ = 0;
+
+  /// A stored run of `study`; `fake` is the fake engine's settings in its config.
+  qint64 addRun(Store& s, qint64 study, const QString& name, RunState state, const QJsonObject& fake = {},
+                const QString& task = "rte") {
+    NewRun nr;
+    nr.studyId = study;
+    nr.runKey = "key-" + name;
+    nr.task = task;
+    nr.variant = name;
+    nr.seed = 1;
+    nr.status = state;
+    nr.runDir = QDir(runsDir_).filePath(name);
+    nr.config = nlohmann::json::parse(
+        QJsonDocument(QJsonObject{{"run_id", name}, {"seed", 1}, {"fake", fake}}).toJson().toStdString());
+    const qint64 id = s.addRun(nr);
+    QDir().mkpath(nr.runDir);
+    return id;
+  }
+  /// Writes the run's events.jsonl: started (total), progress up to `step`, optional dev metric.
+  void writeEvents(const QString& name, int total, int step, const QString& devName = {}, double dev = 0) {
+    QFile f(QDir(runsDir_).filePath(name + "/events.jsonl"));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(eventLine(name, "started", {{"total_steps", total}, {"resumed_from_step", 0}, {"device", "cpu"}}));
+    for (int k = 10; k <= step; k += 10)
+      f.write(eventLine(name, "progress", {{"step", k}, {"total_steps", total}, {"loss", 1.0 / k}}));
+    if (!devName.isEmpty())
+      f.write(eventLine(name, "metric",
+                        {{"step", step}, {"epoch", 1.0}, {"split", "dev"}, {"name", devName}, {"value", dev}}));
+  }
+
+  QTreeWidgetItem* treeItem(qint64 id, int kind = 1) {
+    QTreeWidget* t = w_->runTree()->tree();
+    for (int i = 0; i < t->topLevelItemCount(); ++i) {
+      QTreeWidgetItem* s = t->topLevelItem(i);
+      if (kind == 0 && s->data(0, Qt::UserRole).toLongLong() == id) return s;
+      for (int j = 0; kind == 1 && j < s->childCount(); ++j)
+        if (s->child(j)->data(0, Qt::UserRole).toLongLong() == id) return s->child(j);
+    }
+    return nullptr;
+  }
+  /// Clicks a row of the workspace tree (a study: kind 0, a run: kind 1).
+  void clickTree(qint64 id, int kind = 1) {
+    QTreeWidget* t = w_->runTree()->tree();
+    QTreeWidgetItem* item = treeItem(id, kind);
+    QVERIFY2(item, qPrintable(QString("tree row %1").arg(id)));
+    if (item->parent()) item->parent()->setExpanded(true);
+    t->scrollToItem(item);
+    QTest::mouseClick(t->viewport(), Qt::LeftButton, {}, t->visualItemRect(item).center());
+  }
+  ui::MonitorView* monitor() { return w_->monitor(); }
+  QTreeWidget* monitorRuns() { return monitor()->findChild<QTreeWidget*>("monitorRuns"); }
+  QTreeWidgetItem* monitorRow(const QString& key) {
+    QTreeWidget* t = monitorRuns();
+    for (int i = 0; i < t->topLevelItemCount(); ++i)
+      if (t->topLevelItem(i)->data(0, Qt::UserRole).toString() == key) return t->topLevelItem(i);
+    return nullptr;
+  }
+  void clickMonitorRow(const QString& key) {
+    QTreeWidget* t = monitorRuns();
+    QTreeWidgetItem* item = monitorRow(key);
+    QVERIFY2(item, qPrintable(key));
+    QTest::mouseClick(t->viewport(), Qt::LeftButton, {}, t->visualItemRect(item).center());
+  }
+  QString summary() { return monitor()->findChild<QLabel*>("monitorSummary")->text(); }
+  int overallPermille() { return monitor()->findChild<QProgressBar*>("monitorOverall")->value(); }
+  RunState stored(qint64 id) { return w_->workspace()->store().run(id)->status; }
+
+ private slots:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName("AdaMixTest");
+    QCoreApplication::setApplicationName("test_monitor");
+    QSettings().clear();
+    qputenv("ADAMIX_ENGINE", FAKE_ENGINE_EXE);
+    qunsetenv("FAKE_ENGINE_MODE");
+    QVERIFY(dir_.isValid());
+    db_ = dir_.filePath("ws/ws.sqlite");
+    runsDir_ = dir_.filePath("ws/runs");
+    QDir().mkpath(runsDir_);
+    Store s;
+    s.open(db_);
+    const auto study = [&](const char* name) { return s.upsertStudy(name, QString(), nlohmann::json::object()); };
+
+    // 1. a run cancelled at step 60 with its checkpoint at 50 and its curve (steps 1..60) stored
+    studyResume_ = study("resume");
+    resumeId_ = addRun(s, studyResume_, "resumed", RunState::Cancelled, {{"steps", 100}, {"step_ms", 10}});
+    s.setRunStatus(resumeId_, RunState::Cancelled,
+                   {.errorKind = QString("cancelled"), .errorMessage = QString("cancelled by the user")});
+    const QString rd = QDir(runsDir_).filePath("resumed");
+    QDir().mkpath(rd + "/checkpoint");
+    QFile st(rd + "/checkpoint/state.json");
+    QVERIFY(st.open(QIODevice::WriteOnly));
+    st.write(R"({"step": 50})");
+    st.close();
+    QFile sf(rd + "/checkpoint/state.safetensors");
+    QVERIFY(sf.open(QIODevice::WriteOnly));
+    sf.write("fake");
+    sf.close();
+    std::vector<MetricPoint> pts;
+    for (int k = 1; k <= 60; ++k) pts.push_back({resumeId_, k, k / 100.0, "train", "loss", 1.0 / k, 1.7e9 + k});
+    s.appendMetricPoints(pts);
+
+    // 2. two finished, two failed (the "100 % … all done" of the issue)
+    studyDone_ = study("two-failed");
+    for (const char* n : {"done-a", "done-b"}) {
+      addRun(s, studyDone_, n, RunState::Finished);
+      writeEvents(n, 375, 375);
+    }
+    for (const char* n : {"fail-a", "fail-b"}) {
+      const qint64 id = addRun(s, studyDone_, n, RunState::Failed);
+      s.setRunStatus(id, RunState::Failed, {.errorKind = QString("data"), .errorMessage = QString("bad label")});
+      writeEvents(n, 375, 40);
+    }
+
+    // 3. finished, failed, one at 120/375 (set running once the workspace is open) and one queued
+    studyMixed_ = study("mixed");
+    finishedMcc_ = addRun(s, studyMixed_, "mixed-done", RunState::Finished, {}, "cola");
+    writeEvents("mixed-done", 375, 375, "matthews_corrcoef", 0.451234);
+    addRun(s, studyMixed_, "mixed-failed", RunState::Failed);
+    writeEvents("mixed-failed", 375, 200);
+    addRun(s, studyMixed_, "mixed-running", RunState::Interrupted);
+    writeEvents("mixed-running", 375, 120);
+    addRun(s, studyMixed_, "mixed-queued", RunState::Queued);
+
+    // 4. an interrupted run without checkpoint that trains slowly (to be cancelled by the user)
+    studyCancel_ = study("cancel");
+    cancelId_ = addRun(s, studyCancel_, "slow", RunState::Interrupted, {{"steps", 400}, {"step_ms", 50}});
+    s.close();
+
+    // the app starts on that workspace (as after a restart: nothing in its queue)
+    w_ = std::make_unique<ui::MainWindow>();
+    w_->resize(1400, 900);
+    w_->show();
+    QVERIFY(w_->openWorkspace(db_, true));
+    w_->runTree()->refresh();
+    w_->showScreen(ui::MainWindow::Monitor);
+  }
+
+  void cleanupTestCase() {
+    if (w_) w_->workspace()->close();
+    w_.reset();
+  }
+
+  /// Parallel runs default to the demo's 2 (QueueSettings and the packaged default settings).
+  void parallelRunsDefaultToTheDemosTwo() {
+    QCOMPARE(ui::QueueSettings::load().jobs, 2);
+    QCOMPARE(w_->workspace()->runner()->executor().options().jobs, 2);
+    ui::installDefaultSettings();
+    QCOMPARE(QSettings().value("exec/jobs").toInt(), 2);
+    QSettings().remove("exec");
+  }
+
+  /// Item 4: failed runs are no progress and never "all done".
+  void failedRunsAreNotDone() {
+    clickTree(studyDone_, 0);
+    QTRY_VERIFY(monitorRuns()->topLevelItemCount() == 4);
+    QCOMPARE(summary(), QString("4 runs: 2 finished, 2 failed — 2 runs did not finish"));
+    QCOMPARE(overallPermille(), 500);
+    QCOMPARE(monitor()->findChild<QProgressBar*>("monitorOverall")->text(), QString("50%"));
+  }
+
+  /// Item 4: only finished runs and the steps of running ones count: (375 + 120) / (4 × 375).
+  void runningAndQueuedCountTheirSteps() {
+    // "running" in the store, as while another window trains it
+    qint64 running = 0;
+    for (const RunRecord& r : w_->workspace()->store().listRuns())
+      if (r.variant == "mixed-running") running = r.id;
+    w_->workspace()->store().setRunStatus(running, RunState::Running);
+    clickTree(studyMixed_, 0);
+    QTRY_VERIFY(monitorRuns()->topLevelItemCount() == 4);
+    QCOMPARE(summary(), QString("4 runs: 1 running, 1 queued, 1 finished, 1 failed — estimating the time left"));
+    QCOMPARE(overallPermille(), 330);  // 495 / 1500 steps
+    auto* bar = qobject_cast<QProgressBar*>(monitorRuns()->itemWidget(monitorRow("key-mixed-running"), ColProgress));
+    QCOMPARE(bar->text(), QString("120 / 375"));
+    w_->workspace()->store().setRunStatus(running, RunState::Interrupted);
+  }
+
+  /// Item 13: the Dev column shows "matthews_corrcoef 0.4512" whole.
+  void devColumnFitsItsText() {
+    clickTree(studyMixed_, 0);
+    QTreeWidgetItem* row = monitorRow("key-mixed-done");
+    QVERIFY(row);
+    QCOMPARE(row->text(ColDev), QString("matthews_corrcoef 0.4512"));
+    const int need = monitorRuns()->fontMetrics().horizontalAdvance(row->text(ColDev));
+    QVERIFY2(monitorRuns()->header()->sectionSize(ColDev) > need,
+             qPrintable(QString("%1 px for %2 px of text").arg(monitorRuns()->header()->sectionSize(ColDev)).arg(need)));
+  }
+
+  /// Item 13: Cancel run is disabled for finished and failed rows.
+  void cancelOnlyForQueuedOrRunning() {
+    clickTree(studyMixed_, 0);
+    auto* cancel = monitor()->findChild<QPushButton*>("monitorCancel");
+    clickMonitorRow("key-mixed-done");
+    QVERIFY(monitorRow("key-mixed-done")->isSelected());
+    QVERIFY(!cancel->isEnabled());
+    clickMonitorRow("key-mixed-failed");
+    QVERIFY(!cancel->isEnabled());
+    clickMonitorRow("key-mixed-queued");
+    QVERIFY(cancel->isEnabled());
+  }
+
+  /// Item 3 (+13 curve): after a restart, select the cancelled run in the tree, press the Monitor's
+  /// Resume: the run is queued, resumes from its checkpoint, and the plot holds its whole curve.
+  void monitorResumeAfterRestart() {
+    clickTree(resumeId_);
+    QCOMPARE(w_->runTree()->selectedRuns(), QList<qint64>{resumeId_});
+    auto* resume = monitor()->findChild<QPushButton*>("monitorResume");
+    QVERIFY(resume);
+    QVERIFY(resume->isEnabled());
+    QSignalSpy triggered(w_->resumeAction(), &QAction::triggered);  // the Run menu's action
+    QTest::mouseClick(resume, Qt::LeftButton);
+    QCOMPARE(triggered.count(), 1);
+    QVERIFY2(stored(resumeId_) == RunState::Queued || stored(resumeId_) == RunState::Running,
+             qPrintable(runStateName(stored(resumeId_))));
+    QTRY_COMPARE_WITH_TIMEOUT(stored(resumeId_), RunState::Finished, 30000);
+    monitor()->flushPending();
+    // the stored points 1..50 and the resumed ones 51..100, once each
+    const auto* loss = monitor()->series().series("key-resumed", "train", "loss");
+    QVERIFY(loss);
+    QCOMPARE(loss->front().step, 1.0);
+    QCOMPARE(loss->back().step, 100.0);
+    QCOMPARE(int(loss->size()), 100);
+    QVERIFY(monitorRow("key-resumed"));
+    QCOMPARE(monitorRow("key-resumed")->text(ColState), QString("finished"));
+  }
+
+  /// Item 13: a user's cancel reads "cancelled" in the normal text colour, not as a red error;
+  /// afterwards Cancel run is disabled for it.
+  void userCancelIsNotAnError() {
+    clickTree(cancelId_);
+    QTest::mouseClick(monitor()->findChild<QPushButton*>("monitorResume"), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(stored(cancelId_), RunState::Running, 15000);
+    QTRY_VERIFY(monitorRow("key-slow"));
+    clickMonitorRow("key-slow");
+    auto* cancel = monitor()->findChild<QPushButton*>("monitorCancel");
+    QTRY_VERIFY(cancel->isEnabled());
+    QTest::mouseClick(cancel, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(stored(cancelId_), RunState::Cancelled, 15000);
+    QTRY_COMPARE(monitorRow("key-slow")->text(ColState), QString("cancelled"));
+    auto* error = monitor()->findChild<QLabel*>("monitorError");
+    QTRY_VERIFY(error->isVisible());
+    QVERIFY2(error->text().startsWith("Cancelled"), qPrintable(error->text()));
+    error->ensurePolished();
+    QVERIFY(error->palette().color(QPalette::WindowText) != ui::statusColor(RunState::Failed));
+    QCOMPARE(error->palette().color(QPalette::WindowText), monitor()->palette().color(QPalette::WindowText));
+    QVERIFY(!cancel->isEnabled());
+  }
+};
+
+QTEST_MAIN(TestMonitor)
+#include "test_monitor.moc"
