@@ -246,6 +246,7 @@ class TestMonitor : public QObject {
   void cancelOnlyForQueuedOrRunning() {
     clickTree(studyMixed_, 0);
     auto* cancel = monitor()->findChild<QPushButton*>("monitorCancel");
+    QVERIFY(monitorRow("key-mixed-done") && monitorRow("key-mixed-failed") && monitorRow("key-mixed-queued"));
     clickMonitorRow("key-mixed-done");
     QVERIFY(monitorRow("key-mixed-done")->isSelected());
     QVERIFY(!cancel->isEnabled());
@@ -263,11 +264,13 @@ class TestMonitor : public QObject {
     auto* resume = monitor()->findChild<QPushButton*>("monitorResume");
     QVERIFY(resume);
     QVERIFY(resume->isEnabled());
-    QSignalSpy triggered(w_->resumeAction(), &QAction::triggered);  // the Run menu's action
+    QAction* menuAction = w_->findChild<QAction*>("resumeRuns");  // Run ▸ Resume selected runs
+    QVERIFY(menuAction);
+    QSignalSpy triggered(menuAction, &QAction::triggered);
     QTest::mouseClick(resume, Qt::LeftButton);
-    QCOMPARE(triggered.count(), 1);
     QVERIFY2(stored(resumeId_) == RunState::Queued || stored(resumeId_) == RunState::Running,
              qPrintable(runStateName(stored(resumeId_))));
+    QCOMPARE(triggered.count(), 1);
     QTRY_COMPARE_WITH_TIMEOUT(stored(resumeId_), RunState::Finished, 30000);
     monitor()->flushPending();
     // the stored points 1..50 and the resumed ones 51..100, once each
@@ -292,6 +295,7 @@ class TestMonitor : public QObject {
     QTRY_VERIFY(cancel->isEnabled());
     QTest::mouseClick(cancel, Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(stored(cancelId_), RunState::Cancelled, 15000);
+    QVERIFY(monitorRow("key-slow"));
     QTRY_COMPARE(monitorRow("key-slow")->text(ColState), QString("cancelled"));
     auto* error = monitor()->findChild<QLabel*>("monitorError");
     QTRY_VERIFY(error->isVisible());

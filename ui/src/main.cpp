@@ -26,7 +26,8 @@ void defineOptions(QCommandLineParser& p) {
   p.addOption({QStringLiteral("screenshot"), QStringLiteral("Render each main screen to PNG files in DIR and exit."),
                QStringLiteral("DIR")});
   p.addOption({QStringLiteral("launch"),
-               QStringLiteral("With --screenshot: launch this study and capture the monitor while it trains."),
+               QStringLiteral("With --screenshot: launch this study, cancel and resume one run and capture "
+                              "the monitor with the resumed run training."),
                QStringLiteral("STUDY")});
   p.addOption({QStringLiteral("run-actions"),
                QStringLiteral("With --screenshot: evaluate and export the first finished run through its context "

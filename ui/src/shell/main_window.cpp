@@ -121,7 +121,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
       QMessageBox::warning(this, tr("Launch failed"), err);
       return;
     }
-    if (const auto rec = ws_->store().findStudy(s.name)) monitor_->showStudy(rec->id);
+    try {  // the Monitor lists the launched study's runs (the finished ones too)
+      if (const auto rec = ws_->store().findStudy(s.name)) monitor_->showStudy(rec->id);
+    } catch (const std::exception&) {
+    }
     statusBar()->showMessage(n == 0 ? tr("Study %1: every run already finished (see Results).").arg(s.name)
                                     : tr("Study %1: %2 runs queued.").arg(s.name).arg(n),
                              8000);
@@ -250,9 +253,11 @@ void MainWindow::resumeSelectedRuns() {
   const int n = ws_->resumeRuns(ids, &errors);
   if (!errors.isEmpty()) QMessageBox::warning(this, tr("Resume"), errors.join(QLatin1Char('\n')));
   if (n > 0) statusBar()->showMessage(tr("%1 of the selected runs queued again.").arg(n), 6000);
-  if (n > 0 && ws_->isOpen()) {
-    if (const auto rec = ws_->store().run(ids.first()); rec && rec->studyId && monitor_->shownStudy() != rec->studyId)
+  try {  // the Monitor lists the resumed runs' study
+    if (const auto rec = n > 0 ? ws_->store().run(ids.first()) : std::nullopt;
+        rec && rec->studyId && monitor_->shownStudy() != rec->studyId)
       monitor_->showStudy(*rec->studyId);
+  } catch (const std::exception&) {
   }
   showScreen(Monitor);
   updateResumeAction();

@@ -25,11 +25,14 @@
 #include <QComboBox>
 #include <QFileDialog>
 #include <QMenu>
+#include <QPushButton>
 #include <QTreeWidget>
 #include <QPainter>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTimer>
+
+#include <functional>
 
 namespace adamix::ui {
 
@@ -76,6 +79,56 @@ JobDialog* waitForJob(MainWindow& w) {
   t.start();
   while (job && !job->isDone() && t.elapsed() < 10 * 60 * 1000) settle(200);
   return job;
+}
+
+/// Waits up to `ms` for `done`, keeping the GUI live; false on time-out.
+bool waitFor(const std::function<bool()>& done, qint64 ms) {
+  QElapsedTimer t;
+  t.start();
+  while (!done()) {
+    if (t.elapsed() > ms) return false;
+    settle(300);
+  }
+  return true;
+}
+
+/// A resumed run on the Monitor: the first running run past a checkpoint is cancelled with the
+/// Monitor's Cancel run, selected in the workspace tree and resumed with the Monitor's Resume
+/// (the Run menu's action); returns once it trains again past its checkpoint, its row selected
+/// and its whole curve (the stored points before the cancel and the new ones) drawn.
+bool resumeARun(MainWindow& w) {
+  MonitorView* m = w.monitor();
+  QString key;
+  qint64 id = 0;
+  const bool found = waitFor(
+      [&] {
+        for (const QString& k : m->runKeys()) {
+          const MonitorView::LiveRun* r = m->liveRun(k);
+          if (r && r->runId && r->progress.state == app::RunState::Running && app::hasCheckpoint(r->runDir) &&
+              r->progress.step + 4 < r->progress.totalSteps) {
+            key = k;
+            id = r->runId;
+            return true;
+          }
+        }
+        return false;
+      },
+      10 * 60 * 1000);
+  if (!found) return false;
+  m->selectRuns({id});
+  const qint64 cancelledAt = m->liveRun(key)->progress.step;
+  m->findChild<QPushButton*>(QStringLiteral("monitorCancel"))->click();
+  if (!waitFor([&] { return m->liveRun(key)->progress.state == app::RunState::Cancelled; }, 60000)) return false;
+  w.runTree()->refresh();
+  w.runTree()->selectRuns({id});
+  m->findChild<QPushButton*>(QStringLiteral("monitorResume"))->click();
+  return waitFor(  // trained on past the step where it was cancelled
+      [&] {
+        const MonitorView::LiveRun* r = m->liveRun(key);
+        if (app::isTerminal(r->progress.state) && r->progress.state != app::RunState::Cancelled) return true;
+        return r->progress.state == app::RunState::Running && r->progress.step > cancelledAt;
+      },
+      20 * 60 * 1000);
 }
 
 /// 10-16: a finished run's context menu in the tree, Evaluate on… (dev, ensemble), the finished
@@ -216,6 +269,7 @@ QStringList renderScreenshots(MainWindow& w, const ScreenshotOptions& o) {
     }
   }
   w.showScreen(MainWindow::Monitor);
+  if (!o.launchStudy.isEmpty()) resumeARun(w);  // else: while training
   out << grab(w, o.dir, "03-monitor.png");
   if (!o.launchStudy.isEmpty()) {
     QElapsedTimer t;

@@ -13,7 +13,7 @@ class MainWindow;
 struct ScreenshotOptions {
   QString dir;            ///< output directory (created)
   QString studyFile;      ///< loaded in the designer (default: the demo study, if found)
-  QString launchStudy;    ///< if set: launch it and capture the monitor while runs train
+  QString launchStudy;    ///< if set: launch it, cancel and resume one run, capture the monitor with it
   int monitorWaitS = 60;  ///< how long to wait for live curves when launching
   bool runActions = false;  ///< also drive the first finished run's context menu: evaluate, export
 };
