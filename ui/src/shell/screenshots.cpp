@@ -102,6 +102,7 @@ bool resumeARun(MainWindow& w) {
   qint64 id = 0;
   const bool found = waitFor(
       [&] {
+        if (!w.workspace()->isBusy()) return true;  // all ended: nothing left to resume
         for (const QString& k : m->runKeys()) {
           const MonitorView::LiveRun* r = m->liveRun(k);
           if (r && r->runId && r->progress.state == app::RunState::Running && app::hasCheckpoint(r->runDir) &&
@@ -114,7 +115,7 @@ bool resumeARun(MainWindow& w) {
         return false;
       },
       10 * 60 * 1000);
-  if (!found) return false;
+  if (!found || key.isEmpty()) return false;
   m->selectRuns({id});
   const qint64 cancelledAt = m->liveRun(key)->progress.step;
   m->findChild<QPushButton*>(QStringLiteral("monitorCancel"))->click();
@@ -126,7 +127,7 @@ bool resumeARun(MainWindow& w) {
       [&] {
         const MonitorView::LiveRun* r = m->liveRun(key);
         if (app::isTerminal(r->progress.state) && r->progress.state != app::RunState::Cancelled) return true;
-        return r->progress.state == app::RunState::Running && r->progress.step > cancelledAt;
+        return r->progress.state == app::RunState::Running && r->progress.step >= cancelledAt + 10;
       },
       20 * 60 * 1000);
 }
