@@ -197,6 +197,14 @@ class TestMonitor : public QObject {
     w_.reset();
   }
 
+  /// After the restart the Monitor already lists the newest study, its interrupted run included.
+  void monitorShowsTheNewestStudyOnOpen() {
+    QCOMPARE(monitor()->shownStudy(), std::optional<qint64>(studyCancel_));
+    QVERIFY(monitorRow("key-slow"));
+    QCOMPARE(monitorRow("key-slow")->text(ColState), QString("interrupted"));
+    QCOMPARE(summary(), QString("1 run: 0 finished, 1 interrupted — 1 run did not finish"));
+  }
+
   /// Parallel runs default to the demo's 2 (QueueSettings and the packaged default settings).
   void parallelRunsDefaultToTheDemosTwo() {
     QCOMPARE(ui::QueueSettings::load().jobs, 2);

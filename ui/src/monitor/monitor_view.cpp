@@ -261,8 +261,11 @@ void MonitorView::showStudy(qint64 studyId) {
     return;
   }
   study_ = studyId;
-  for (const QString& key : QStringList(order_))
-    if (app::isTerminal(runs_[key].progress.state)) removeRow(key);
+  {
+    const QSignalBlocker block(table_);  // dropping rows is no user selection
+    for (const QString& key : QStringList(order_))
+      if (app::isTerminal(runs_[key].progress.state)) removeRow(key);
+  }
   for (const app::RunRecord& rec : stored) {
     auto live = runs_.find(rec.runKey);
     if (live != runs_.end() && !app::isTerminal(live->progress.state)) continue;  // the queue's own

@@ -143,6 +143,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     updateTitle();
     results_->setStudy(std::nullopt);
     outputs_->setStudy(std::nullopt);
+    try {  // after a restart the Monitor shows the newest study, interrupted runs included
+      std::optional<app::StudyRecord> newest;
+      for (const app::StudyRecord& st : ws_->store().listStudies())
+        if (!newest || st.created > newest->created || (st.created == newest->created && st.id > newest->id))
+          newest = st;
+      if (newest) monitor_->showStudy(newest->id);
+    } catch (const std::exception&) {
+    }
   });
 
   QSettings s;
