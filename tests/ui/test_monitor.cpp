@@ -246,8 +246,9 @@ class TestMonitor : public QObject {
     QVERIFY(row);
     QCOMPARE(row->text(ColDev), QString("matthews_corrcoef 0.4512"));
     const int need = monitorRuns()->fontMetrics().horizontalAdvance(row->text(ColDev));
-    QVERIFY2(monitorRuns()->header()->sectionSize(ColDev) > need,
-             qPrintable(QString("%1 px for %2 px of text").arg(monitorRuns()->header()->sectionSize(ColDev)).arg(need)));
+    QVERIFY2(
+        monitorRuns()->header()->sectionSize(ColDev) > need,
+        qPrintable(QString("%1 px for %2 px of text").arg(monitorRuns()->header()->sectionSize(ColDev)).arg(need)));
   }
 
   /// Item 13: Cancel run is disabled for finished and failed rows.

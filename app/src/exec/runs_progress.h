@@ -27,7 +27,9 @@ struct RunsProgress {
   /// Every run finished (false without runs).
   bool allFinished() const { return runs > 0 && count(RunState::Finished) == runs; }
   /// Runs that ended without finishing (failed, cancelled, lost, interrupted).
-  int unfinished() const { return runs - count(RunState::Finished) - count(RunState::Queued) - count(RunState::Running); }
+  int unfinished() const {
+    return runs - count(RunState::Finished) - count(RunState::Queued) - count(RunState::Running);
+  }
 };
 
 /// Sums the progress of `runs`. A run whose total is unknown weighs the mean known total (one

@@ -213,7 +213,8 @@ MonitorView::LiveRun& MonitorView::ensureRun(const QString& key, const app::RunR
   if (stored) {
     r.runId = stored->id;
     r.runDir = stored->runDir;
-    if (r.label.isEmpty()) r.label = QStringLiteral("%1 · %2 · s%3").arg(stored->task, stored->variant).arg(stored->seed);
+    if (r.label.isEmpty())
+      r.label = QStringLiteral("%1 · %2 · s%3").arg(stored->task, stored->variant).arg(stored->seed);
   }
   if (r.label.isEmpty()) r.label = key.left(8);
   if (ws_->isOpen() && r.runId && !stored) {
@@ -370,8 +371,8 @@ void MonitorView::updateRow(LiveRun& r) {
                                              : QStringLiteral("—"));
   const double eta = r.progress.state == app::RunState::Running ? r.progress.etaSeconds(nowS()) : std::nan("");
   r.item->setText(ColEta, st == app::RunState::Finished ? tr("done")
-                          : app::isTerminal(st)        ? QStringLiteral("—")
-                                                       : formatDuration(eta));
+                          : app::isTerminal(st)         ? QStringLiteral("—")
+                                                        : formatDuration(eta));
   r.item->setText(ColLoss, r.progress.loss ? QString::number(*r.progress.loss, 'f', 4) : QStringLiteral("—"));
   r.item->setText(ColDev, r.progress.dev
                               ? QStringLiteral("%1 %2").arg(r.progress.devName).arg(*r.progress.dev, 0, 'f', 4)
@@ -430,8 +431,7 @@ void MonitorView::updateOverall() {
   if (p.active()) {
     const double eta = overallEtaSeconds();
     tail = std::isfinite(eta) ? tr("about %1 left").arg(formatDuration(eta)) : tr("estimating the time left");
-  }
-  else if (p.allFinished())
+  } else if (p.allFinished())
     tail = tr("all done");
   else
     tail = p.unfinished() == 1 ? tr("1 run did not finish") : tr("%1 runs did not finish").arg(p.unfinished());

@@ -1,8 +1,8 @@
-// Monitor screen: the runs of the run queue with a progress bar and ETA each (and for the whole
-// launch), live curves as events arrive, the selected run's log tail and its error in plain
-// words; cancel and resume. It lists the runs of one study (its stored state, progress and
-// curves, then live as the queue works on them) plus whatever the queue runs. Events are buffered and applied on a timer, so a flood of events
-// never blocks the window.
+// Monitor screen: the runs of one study (their stored state, progress and curves, then live as
+// the queue works on them) and whatever else the queue runs, with a progress bar and ETA each
+// and for all of them, live curves as events arrive, the selected run's log tail and its error
+// in plain words; cancel and resume. Events are buffered and applied on a timer, so a flood of
+// events never blocks the window.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
