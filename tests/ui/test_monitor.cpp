@@ -314,6 +314,25 @@ class TestMonitor : public QObject {
     QCOMPARE(error->palette().color(QPalette::WindowText), monitor()->palette().color(QPalette::WindowText));
     QVERIFY(!cancel->isEnabled());
   }
+
+  /// Runs deleted from the workspace (tree or CLI) leave the Monitor and its counts.
+  void deletedRunsLeaveTheMonitor() {
+    clickTree(studyDone_, 0);
+    QTRY_VERIFY2(monitorRuns()->topLevelItemCount() == 4,
+                 qPrintable(QString("%1 rows, study %2, current %3")
+                                .arg(monitorRuns()->topLevelItemCount())
+                                .arg(monitor()->shownStudy().value_or(-1))
+                                .arg(w_->runTree()->currentStudy().value_or(-1))));
+    std::vector<qint64> failed;
+    for (const RunRecord& r : w_->workspace()->store().listRuns())
+      if (r.variant.startsWith("fail-")) failed.push_back(r.id);
+    QCOMPARE(int(failed.size()), 2);
+    w_->workspace()->store().deleteRuns(failed);
+    emit w_->workspace()->changed();  // what Delete… does
+    QCOMPARE(monitorRuns()->topLevelItemCount(), 2);
+    QCOMPARE(summary(), QString("2 runs: 2 finished — all done"));
+    QCOMPARE(overallPermille(), 1000);
+  }
 };
 
 QTEST_MAIN(TestMonitor)

@@ -148,6 +148,7 @@ MonitorView::MonitorView(Workspace* workspace, QWidget* parent) : QWidget(parent
   connect(ws_, &Workspace::closed, this, [this] {
     runner_ = nullptr;
     study_.reset();
+    active_.clear();
     runs_.clear();
     order_.clear();
     table_->clear();
@@ -156,6 +157,7 @@ MonitorView::MonitorView(Workspace* workspace, QWidget* parent) : QWidget(parent
     log_->setFile({});
     adapter_->showMessage(tr("Live curves appear here while runs train"));
   });
+  connect(ws_, &Workspace::changed, this, &MonitorView::dropDeletedRuns);
   connect(table_, &QTreeWidget::itemSelectionChanged, this, [this] {
     showCurrent();
     updateButtons();
@@ -177,6 +179,7 @@ void MonitorView::attach(app::StudyRunner* runner) {
   connect(runner, &app::StudyRunner::runStarted, this, &MonitorView::onStarted);
   connect(runner, &app::StudyRunner::runEnded, this, &MonitorView::onEnded);
   connect(&runner->executor(), &app::LocalExecutor::runQueued, this, [this](const QString& key) {
+    active_.insert(key);
     LiveRun& r = ensureRun(key);
     r.progress.state = app::RunState::Queued;
     r.error.clear();
@@ -250,6 +253,29 @@ void MonitorView::removeRow(const QString& key) {
   series_.removeRun(key);
 }
 
+void MonitorView::dropDeletedRuns() {
+  if (!ws_->isOpen()) return;
+  bool dropped = false;
+  try {
+    const QSignalBlocker block(table_);
+    for (const QString& key : QStringList(order_)) {
+      const LiveRun& r = runs_[key];
+      if (r.runId && !active_.contains(key) && !ws_->store().run(r.runId)) {
+        removeRow(key);
+        dropped = true;
+      }
+    }
+    if (study_ && !ws_->store().study(*study_)) study_.reset();
+  } catch (const std::exception&) {
+  }
+  if (!dropped) return;
+  updateOverall();
+  drawnRevision_ = 0;
+  redrawPlot();
+  showCurrent();
+  updateButtons();
+}
+
 void MonitorView::showStudy(qint64 studyId) {
   if (!ws_->isOpen()) return;
   std::vector<app::RunRecord> stored;
@@ -265,11 +291,10 @@ void MonitorView::showStudy(qint64 studyId) {
   {
     const QSignalBlocker block(table_);  // dropping rows is no user selection
     for (const QString& key : QStringList(order_))
-      if (app::isTerminal(runs_[key].progress.state)) removeRow(key);
+      if (!active_.contains(key)) removeRow(key);
   }
   for (const app::RunRecord& rec : stored) {
-    auto live = runs_.find(rec.runKey);
-    if (live != runs_.end() && !app::isTerminal(live->progress.state)) continue;  // the queue's own
+    if (active_.contains(rec.runKey)) continue;  // the queue's own, live
     LiveRun& r = ensureRun(rec.runKey, &rec);
     r.progress = storedProgress(ws_->store(), rec);
     r.error = rec.status == app::RunState::Finished ? QString()
@@ -286,6 +311,7 @@ void MonitorView::showStudy(qint64 studyId) {
 }
 
 void MonitorView::onStarted(const QString& key) {
+  active_.insert(key);
   LiveRun& r = ensureRun(key);
   r.progress.state = app::RunState::Running;
   r.error.clear();
@@ -303,6 +329,7 @@ void MonitorView::onEvent(const QString& key, const app::EngineEvent& ev) { pend
 
 void MonitorView::onEnded(const QString& key, app::RunState state, const app::RunError& error) {
   flushPending();
+  active_.remove(key);
   LiveRun& r = ensureRun(key);
   r.progress.state = state;
   r.error = state == app::RunState::Finished ? QString() : plainError(error);
@@ -420,7 +447,11 @@ app::RunsProgress MonitorView::overallProgress() const {
 void MonitorView::updateOverall() {
   const app::RunsProgress p = overallProgress();
   cancelAll_->setEnabled(p.active());
-  if (p.runs == 0) return;
+  if (p.runs == 0) {
+    overall_->setValue(0);
+    overallLabel_->setText(tr("Nothing running. Launch a study from the designer (Ctrl+R)."));
+    return;
+  }
   overall_->setValue(int(std::lround(p.fraction() * 1000)));
   // "4 runs: 1 running, 1 queued, 2 finished" then failures apart: "…, 2 failed, 1 cancelled"
   QStringList parts;

@@ -17,6 +17,7 @@
 
 #include <QElapsedTimer>
 #include <QHash>
+#include <QSet>
 #include <QTimer>
 #include <QWidget>
 
@@ -74,7 +75,7 @@ class MonitorView : public QWidget {
   /// State counts and done share of the steps of the listed runs (what the header shows).
   app::RunsProgress overallProgress() const;
   /// Lists the stored runs of a study (state, progress from their event logs, curves from the
-  /// store) beside the runs the queue is working on; other stopped rows are dropped.
+  /// store) beside the runs this app's queue is working on; the other rows are dropped.
   void showStudy(qint64 studyId);
   /// The study shown by showStudy() (nullopt: none yet).
   std::optional<qint64> shownStudy() const { return study_; }
@@ -107,6 +108,8 @@ class MonitorView : public QWidget {
   void onEnded(const QString& key, app::RunState state, const app::RunError& error);
   LiveRun& ensureRun(const QString& key, const app::RunRecord* stored = nullptr);
   void removeRow(const QString& key);
+  /// Drops the stopped rows whose runs are no longer in the store (deleted from the tree or the CLI).
+  void dropDeletedRuns();
   /// Cancel only for queued/running selected rows.
   void updateButtons();
   void updateRow(LiveRun& r);
@@ -136,6 +139,7 @@ class MonitorView : public QWidget {
   QElapsedTimer clock_;  ///< the monitor's clock for speeds and ETAs
   QTimer flushTimer_;
   std::optional<qint64> study_;
+  QSet<QString> active_;  ///< keys queued or running in this app's queue (their rows are live)
   quint64 drawnRevision_ = 0;
   qint64 applied_ = 0;
 };
