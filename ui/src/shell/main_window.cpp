@@ -9,6 +9,7 @@
 #include "runs/job_dialog.h"
 #include "runs/run_actions.h"
 #include "shell/demo_locator.h"
+#include "shell/file_dialogs.h"
 #include "shell/theme.h"
 #include "shell/welcome_page.h"
 #include "workspace/run_tree.h"
@@ -336,8 +337,8 @@ void MainWindow::createWorkspaceDialog() {
 }
 
 void MainWindow::openWorkspaceDialog() {
-  const QString path = QFileDialog::getOpenFileName(this, tr("Open workspace"), QDir::homePath(),
-                                                    tr("Workspace databases (*.sqlite *.db);;All files (*)"));
+  const QString path = openFileDialog(this, tr("Open workspace"), workspaceFolder(ws_),
+                                      tr("Workspace databases (*.sqlite *.db);;All files (*)"));
   if (!path.isEmpty()) openWorkspace(path);
 }
 
