@@ -9,6 +9,7 @@
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QSettings>
+#include <QTemporaryDir>
 #include <QTextStream>
 
 namespace {
@@ -67,7 +68,15 @@ int main(int argc, char** argv) {
   defineOptions(p);
   p.process(app);
 
-  if (!p.isSet("screenshot")) adamix::ui::installDefaultSettings();
+  // Screenshots neither read nor write the user's settings (last study, folders, window layout):
+  // they are reproducible and leave the user's next start as it was.
+  QTemporaryDir screenshotSettings;
+  if (p.isSet("screenshot")) {
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, screenshotSettings.path());
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, screenshotSettings.path());
+  } else {
+    adamix::ui::installDefaultSettings();
+  }
   const QString theme = p.isSet("theme") ? p.value("theme") : QSettings().value("ui/theme", "system").toString();
   adamix::ui::applyTheme(app, theme);
 
