@@ -12,6 +12,8 @@
 #include <QFileInfo>
 
 #include <cstdio>
+#include <functional>
+#include <optional>
 
 namespace adamix::cli {
 
@@ -62,6 +64,22 @@ int carryOut(app::Store& store, const app::RunDeletion& plan, const QCommandLine
   return kOk;
 }
 
+/// Opens the store, marks runs of dead processes interrupted, makes the plan with `makePlan`
+/// (nullopt: it reported the problem, exit kBadInput) and carries it out. Exit code.
+int planAndCarryOut(const QCommandLineParser& p, const QString& words,
+                    const std::function<std::optional<app::RunDeletion>(app::Store&)>& makePlan) {
+  app::Store store;
+  if (!openStore(p, store, true)) return kStoreError;
+  std::optional<app::RunDeletion> plan;
+  try {
+    app::StudyRunner::markDeadRunsInterrupted(store, app::kDefaultHeartbeatTimeoutS);
+    plan = makePlan(store);
+  } catch (const std::exception& e) {
+    return storeFailure(store, e);
+  }
+  return plan ? carryOut(store, *plan, p, words) : kBadInput;
+}
+
 }  // namespace
 
 int cmdRunDelete(const QStringList& args) {
@@ -77,22 +95,15 @@ int cmdRunDelete(const QStringList& args) {
     err() << "adamix run delete: give at least one RUN (its id or config hash prefix)\n";
     return kUsage;
   }
-  app::Store store;
-  if (!openStore(p, store, true)) return kStoreError;
-  app::RunDeletion plan;
-  try {
-    app::StudyRunner::markDeadRunsInterrupted(store, app::kDefaultHeartbeatTimeoutS);
+  return planAndCarryOut(p, "run delete", [&](app::Store& store) -> std::optional<app::RunDeletion> {
     std::vector<qint64> ids;
     for (const QString& text : p.positionalArguments()) {
       const auto run = findRunOrFail(store, text);
-      if (!run) return kBadInput;
+      if (!run) return std::nullopt;
       ids.push_back(run->id);
     }
-    plan = app::planRunDeletion(store, ids, runsDirOf(store));
-  } catch (const std::exception& e) {
-    return storeFailure(store, e);
-  }
-  return carryOut(store, plan, p, "run delete");
+    return app::planRunDeletion(store, ids, runsDirOf(store));
+  });
 }
 
 int cmdStudyDelete(const QStringList& args) {
@@ -107,18 +118,11 @@ int cmdStudyDelete(const QStringList& args) {
     err() << "adamix study delete: give exactly one STUDY name\n";
     return kUsage;
   }
-  app::Store store;
-  if (!openStore(p, store, true)) return kStoreError;
-  app::RunDeletion plan;
-  try {
-    app::StudyRunner::markDeadRunsInterrupted(store, app::kDefaultHeartbeatTimeoutS);
+  return planAndCarryOut(p, "study delete", [&](app::Store& store) -> std::optional<app::RunDeletion> {
     const auto study = findStudyOrFail(store, p.positionalArguments().first());
-    if (!study) return kBadInput;
-    plan = app::planStudyDeletion(store, study->id, runsDirOf(store));
-  } catch (const std::exception& e) {
-    return storeFailure(store, e);
-  }
-  return carryOut(store, plan, p, "study delete");
+    if (!study) return std::nullopt;
+    return app::planStudyDeletion(store, study->id, runsDirOf(store));
+  });
 }
 
 }  // namespace adamix::cli
