@@ -423,6 +423,11 @@ class TestExport : public QObject {
     QCOMPARE(a, b);
     QCOMPARE(a.at("/model/path").get<std::string>(), std::string("asset:models/x"));
     QVERIFY(!a.contains("/seed") && !a.contains("/run_id"));
+    // logging, checkpoints, threads, device and the eval batch size do not change what is trained
+    for (const char* p : {"/train/log_every_steps", "/train/checkpoint_every_steps", "/train/threads", "/train/device",
+                          "/train/eval_batch_size"})
+      QVERIFY2(!a.contains(p), p);
+    QVERIFY(a.contains("/train/eval_every_steps"));  // it picks the kept (best) weights: it does
     QCOMPARE(settingText(a, "/peft/lora/targets"), QStringLiteral("[\"q_proj\"]"));  // arrays are one leaf
     QCOMPARE(settingText(a, "/train/epochs"), QString::number(runConfigDefaults().at("train").at("epochs").get<int>()));
     QCOMPARE(settingText(json(), "/train/epochs"), QStringLiteral("—"));

@@ -358,8 +358,14 @@ class TestCompareView : public QObject {
     auto* note = view.findChild<QLabel*>("compareSettingsNote");
     QVERIFY(note && note->isVisible());
     QVERIFY2(note->text().contains("(peft/adamix/num_modules)"), qPrintable(note->text()));
-    view.setGroupBy("");
-    QVERIFY(!note->isVisible());
+    view.setGroupBy("");  // ungrouped: each curve names its setting, the note stays
+    labels = view.adapter()->seriesLabels();
+    labels.sort();
+    QCOMPARE(labels, QStringList({"rte · AdaMix · s1 · peft/adamix/num_modules=4",
+                                  "rte · AdaMix · s2 · peft/adamix/num_modules=8",
+                                  "rte · Adapter · s1 · peft/adamix/num_modules=1",
+                                  "rte · Adapter · s2 · peft/adamix/num_modules=1"}));
+    QVERIFY(note->isVisible());
   }
 
   void cleanup() { view_.reset(); }

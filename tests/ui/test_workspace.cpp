@@ -77,6 +77,32 @@ class TestWorkspace : public QObject {
     QCOMPARE(tree.selectedRuns().size(), 8);
   }
 
+  // Issue 18: after an edited study was launched again, two runs of one label and seed were
+  // trained differently; the tree names the setting so the rows never read the same.
+  void treeNamesTheSettingsThatTellUnlikeRunsApart() {
+    QTemporaryDir dir;
+    const QString db = dir.filePath("unlike.sqlite");
+    {
+      app::Store s;
+      s.open(db);
+      ui::test::fillRelaunchedStudy(s, dir.filePath("unlike.json"));
+    }
+    ui::Workspace ws;
+    QVERIFY(ws.open(db));
+    ui::RunTree tree(&ws);
+    tree.show();
+    tree.refresh();
+    QTreeWidget* t = tree.tree();
+    QStringList labels;
+    for (int i = 0; i < t->topLevelItem(0)->childCount(); ++i)
+      labels << t->topLevelItem(0)->child(i)->text(0) + " s" + t->topLevelItem(0)->child(i)->text(2);
+    labels.sort();
+    QCOMPARE(labels, QStringList({"rte · AdaMix · peft/adamix/num_modules=4 s1",
+                                  "rte · AdaMix · peft/adamix/num_modules=8 s2",
+                                  "rte · Adapter · peft/adamix/num_modules=1 s1",
+                                  "rte · Adapter · peft/adamix/num_modules=1 s2"}));
+  }
+
   void lastWorkspaceReopensAndGeometryPersists() {
     {
       ui::MainWindow w;

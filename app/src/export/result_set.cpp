@@ -108,6 +108,18 @@ std::vector<RunSetup> runSetupsOf(const std::vector<RunResult>& runs) {
   return setups;
 }
 
+DistinguishingSettings distinguishingSettings(Store& store, const std::vector<RunRecord>& runs) {
+  const std::vector<RunResult> described = describeRuns(store, runs);
+  DistinguishingSettings out;
+  out.settings = untrackedSettings(runSetupsOf(described));
+  for (const RunResult& r : described) {
+    QStringList values;
+    for (const std::string& p : out.settings) values << settingHeader(p) + u'=' + settingText(r.setup, p);
+    out.text[r.runId] = values.join(QStringLiteral(", "));
+  }
+  return out;
+}
+
 ResultSet resultSetFromStore(Store& store, std::optional<qint64> studyId, bool finishedOnly) {
   RunFilter filter;
   filter.studyId = studyId;

@@ -9,6 +9,7 @@
 
 #include <QString>
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -74,6 +75,14 @@ std::vector<RunResult> describeRuns(Store& store, const std::vector<RunRecord>& 
 /// The RunSetup of each run (labels "axis=label", or the variant label without axes), for
 /// untrackedSettings().
 std::vector<RunSetup> runSetupsOf(const std::vector<RunResult>& runs);
+
+/// What tells a set of runs apart beyond their labels: for lists and groups that must not show
+/// unlike runs under one name (the workspace tree, the Monitor, Compare's groups).
+struct DistinguishingSettings {
+  std::vector<std::string> settings;  ///< untrackedSettings() of the runs (JSON pointers)
+  std::map<qint64, QString> text;     ///< run id → "train/epochs=2, …" ("" when settings is empty)
+};
+DistinguishingSettings distinguishingSettings(Store& store, const std::vector<RunRecord>& runs);
 
 /// Metric points of a study's runs (all when unset); empty split/name filters match everything.
 CurveSet curvesFromStore(Store& store, std::optional<qint64> studyId, const QString& split = {},

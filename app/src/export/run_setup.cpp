@@ -14,6 +14,11 @@ namespace adamix::app {
 
 namespace {
 
+/// Settings that do not change what is trained: how often the engine logs and checkpoints, its
+/// threads and device, and the evaluation batch size.
+constexpr const char* kNotTraining[] = {"/train/log_every_steps", "/train/checkpoint_every_steps", "/train/threads",
+                                        "/train/device", "/train/eval_batch_size"};
+
 /// RFC 6901 escaping of one pointer token ("~" → "~0", "/" → "~1").
 std::string pointerToken(const std::string& key) {
   std::string out;
@@ -70,6 +75,7 @@ nlohmann::json trainingSetup(const nlohmann::json& config, const QString& assetR
   merged.erase("run_id");
   nlohmann::json flat = nlohmann::json::object();
   flattenInto(merged, "", assetRoot, flat);
+  for (const char* p : kNotTraining) flat.erase(p);
   return flat;
 }
 

@@ -33,7 +33,8 @@ struct RunSetup {
 };
 
 /// `config` without `seed` and `run_id`, merged onto the run-config defaults and flattened to
-/// JSON pointer → leaf value (arrays are leaves). `assetRoot` (may be empty): string values under
+/// JSON pointer → leaf value (arrays are leaves), without the settings that do not change what is
+/// trained (/train/log_every_steps, checkpoint_every_steps, threads, device, eval_batch_size). `assetRoot` (may be empty): string values under
 /// it are written back as `asset:NAME`, so moving the asset cache is not a difference.
 /// Returns null (unknown) for a config that is not an object or is empty.
 nlohmann::json trainingSetup(const nlohmann::json& config, const QString& assetRoot = {});

@@ -318,39 +318,31 @@ void CompareView::redraw() {
   spec.logY = log_->isChecked();
   const QString groupBy = group_->currentData().toString();
   spec.grouped = !groupBy.isEmpty();
-  // Groups are keyed by what was trained: settings the labels do not show split a group
-  // (app::untrackedSettings, as the Results table's rows).
+  // Groups and curve labels are keyed by what was trained: settings the labels do not show split
+  // a group and name a run (app::untrackedSettings, as the Results table's rows).
   const std::vector<app::RunRecord> records = selectedRecords();
-  std::vector<app::RunResult> described;
-  std::vector<std::string> settings;
-  if (spec.grouped) {
-    try {
-      described = app::describeRuns(ws_->store(), records);
-      settings = app::untrackedSettings(app::runSetupsOf(described));
-    } catch (const std::exception&) {
-      described.clear();  // the store went away: group by label
-    }
+  app::DistinguishingSettings distinct;
+  try {
+    distinct = app::distinguishingSettings(ws_->store(), records);
+  } catch (const std::exception&) {
+    distinct = {};  // the store went away: labels only
   }
   QStringList settingNames;
-  for (const std::string& p : settings) settingNames << app::settingHeader(p);
+  for (const std::string& p : distinct.settings) settingNames << app::settingHeader(p);
   settingsNote_->setText(settingNames.isEmpty()
                              ? QString()
-                             : tr("⚠ The selected runs differ in settings their labels do not show (%1): groups are "
-                                  "split by them, so no mean mixes runs trained differently.")
+                             : tr("⚠ The selected runs differ in settings their labels do not show (%1): curves "
+                                  "are named and groups split by them, so no mean mixes runs trained differently.")
                                    .arg(settingNames.join(QStringLiteral(", "))));
   settingsNote_->setVisible(!settingNames.isEmpty());
-  for (size_t i = 0; i < records.size(); ++i) {
-    const app::RunRecord& r = records[i];
-    QStringList values;
-    if (i < described.size())
-      for (const std::string& p : settings)
-        values << app::settingHeader(p) + u'=' + app::settingText(described[i].setup, p);
+  for (const app::RunRecord& r : records) {
     CurveRun cr;
     cr.run = QString::number(r.id);
     cr.label = QStringLiteral("%1 · %2 · s%3")
                    .arg(r.task, r.variant.isEmpty() ? QStringLiteral("base") : r.variant)
                    .arg(r.seed);
-    cr.group = groupKey(r, groupBy, values.join(QStringLiteral(", ")));
+    if (const QString& d = distinct.text[r.id]; !d.isEmpty()) cr.label += QStringLiteral(" · ") + d;
+    cr.group = groupKey(r, groupBy, distinct.text[r.id]);
     spec.runs.push_back(cr);
   }
   adapter_->showCurves(series_, spec);

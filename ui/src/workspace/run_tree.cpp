@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "workspace/run_tree.h"
 
+#include "export/result_set.h"
+
 #include "runs/run_actions.h"
 #include "workspace/status_icons.h"
 #include "workspace/workspace.h"
@@ -145,6 +147,18 @@ void RunTree::refresh() {
     return item;
   };
   for (const app::StudyRecord& s : studies) makeStudy(s.id, s.name, s.filePath);
+  // Runs of a study that were trained differently beyond their labels (an edited study launched
+  // again) are named by the settings that differ, so two rows never read the same.
+  std::map<qint64, QString> distinct;
+  {
+    std::map<qint64, std::vector<app::RunRecord>> byStudy;
+    for (const app::RunRecord& r : runs) byStudy[r.studyId.value_or(-1)].push_back(r);
+    try {
+      for (const auto& [sid, list] : byStudy) distinct.merge(app::distinguishingSettings(ws_->store(), list).text);
+    } catch (const std::exception&) {
+      // the store went away between the reads: labels without settings
+    }
+  }
   std::map<qint64, std::map<app::RunState, int>> counts;
   int total = 0, running = 0, finished = 0;
   for (const app::RunRecord& r : runs) {
@@ -152,8 +166,8 @@ void RunTree::refresh() {
     if (!studyItems.count(sid)) makeStudy(sid, tr("Imported runs"), tr("Runs added with `adamix import`"));
     QTreeWidgetItem* parent = studyItems[sid];
     const QString name = app::runStateName(r.status);
-    const QString label =
-        QStringLiteral("%1 · %2").arg(r.task, r.variant.isEmpty() ? QStringLiteral("base") : r.variant);
+    QString label = QStringLiteral("%1 · %2").arg(r.task, r.variant.isEmpty() ? QStringLiteral("base") : r.variant);
+    if (const QString& d = distinct[r.id]; !d.isEmpty()) label += QStringLiteral(" · ") + d;
     auto* item = new QTreeWidgetItem(parent, {label, name, QString::number(r.seed)});
     item->setIcon(0, statusIcon(r.status));
     item->setData(0, kIdRole, r.id);
