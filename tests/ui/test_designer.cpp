@@ -178,6 +178,15 @@ class TestDesigner : public QObject {
     Q_UNUSED(seeds);
     d.loadDocument(d.document());  // idempotent
     QCOMPARE(d.runCount(), 2);
+    {  // a study without axes: its runs' variant is shown as "base", as in every other list
+      json plain = d.document();
+      plain.erase("axes");
+      d.loadDocument(plain);
+      QCOMPARE(d.runCount(), 1);
+      QCOMPARE(d.previewTable()->item(0, 2)->text(), app::variantDisplayName(QString()));
+      QCOMPARE(app::variantDisplayName(QString()), QString("base"));
+      d.newStudy();
+    }
     d.addPathAxis("/peft/adamix/consistency_weight", "0, 1");
     d.revalidate();
     QCOMPARE(d.runCount(), 4);

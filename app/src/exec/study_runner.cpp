@@ -185,7 +185,7 @@ bool StudyRunner::startRun(const PlannedRun& p) {
   t.id = p.runId;
   t.runDir = p.runDir;
   t.label = QStringLiteral("%1 · %2 · s%3")
-                .arg(p.run.task, p.run.variant.isEmpty() ? QStringLiteral("-") : p.run.variant)
+                .arg(p.run.task, variantDisplayName(p.run.variant))
                 .arg(p.run.seed);
   runs_.insert(p.run.configHash, t);
   RunUpdate u;

@@ -2,6 +2,7 @@
 #include "export/pivot.h"
 
 #include "export/run_setup.h"
+#include "study/study.h"
 
 #include <algorithm>
 #include <limits>
@@ -163,7 +164,7 @@ PivotTable buildPivot(const ResultSet& results, const PivotOptions& options) {
         if (axis == a) label = l;
       key << label;
     }
-    if (varying.empty()) key << (r.variant.isEmpty() ? QStringLiteral("(base)") : r.variant);
+    if (varying.empty()) key << variantDisplayName(r.variant);
     for (const std::string& p : table.settings) key << settingText(r.setup, p);
     return key;
   };

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "store/run_deletion.h"
 
+#include "study/study.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QSet>
@@ -14,7 +16,7 @@ namespace {
 QString runLine(const RunRecord& r) {
   return QStringLiteral("#%1 %2 · %3 · seed %4 (%5)")
       .arg(r.id)
-      .arg(r.task, r.variant.isEmpty() ? QStringLiteral("base") : r.variant)
+      .arg(r.task, variantDisplayName(r.variant))
       .arg(r.seed)
       .arg(runStateName(r.status));
 }

@@ -195,6 +195,10 @@ const json& hashDefaults() {
 
 }  // namespace
 
+QString variantDisplayName(const QString& variant) {
+  return variant.isEmpty() ? QStringLiteral("base") : variant;
+}
+
 QString configHash(const json& config) {
   const json& defaults = hashDefaults();
   json resolved = defaults;

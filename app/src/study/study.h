@@ -94,6 +94,10 @@ struct ExpandedRun {
   PaperNote paper;     ///< of the first chosen axis value that has one; empty otherwise
 };
 
+/// How a variant label is shown: the label, or "base" for the runs of a study without axes (whose
+/// label is empty). One name in every list, table, legend and dialog.
+QString variantDisplayName(const QString& variant);
+
 /// Options for expandStudy().
 struct ExpandOptions {
   /// Directory that `asset:` references resolve against (`asset:glue/RTE` → ROOT/glue/RTE).

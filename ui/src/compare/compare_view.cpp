@@ -4,6 +4,7 @@
 #include "export/pivot.h"
 #include "export/result_set.h"
 #include "shell/file_dialogs.h"
+#include "study/study.h"
 #include "workspace/status_icons.h"
 #include "workspace/workspace.h"
 
@@ -30,7 +31,7 @@ QString CompareView::groupKey(const app::RunRecord& run, const QString& groupBy,
   const QString tail = settings.isEmpty() ? QString() : QStringLiteral(" · ") + settings;
   if (groupBy == QLatin1String("task")) return run.task + tail;
   if (groupBy == QLatin1String("variant"))
-    return QStringLiteral("%1 · %2").arg(run.task, run.variant.isEmpty() ? QStringLiteral("base") : run.variant) + tail;
+    return QStringLiteral("%1 · %2").arg(run.task, app::variantDisplayName(run.variant)) + tail;
   QString v = QStringLiteral("?");
   if (run.axes.is_object() && run.axes.contains(groupBy.toStdString())) {
     const auto& j = run.axes[groupBy.toStdString()];
@@ -339,7 +340,7 @@ void CompareView::redraw() {
     CurveRun cr;
     cr.run = QString::number(r.id);
     cr.label = QStringLiteral("%1 · %2 · s%3")
-                   .arg(r.task, r.variant.isEmpty() ? QStringLiteral("base") : r.variant)
+                   .arg(r.task, app::variantDisplayName(r.variant))
                    .arg(r.seed);
     if (const QString& d = distinct.text[r.id]; !d.isEmpty()) cr.label += QStringLiteral(" · ") + d;
     cr.group = groupKey(r, groupBy, distinct.text[r.id]);

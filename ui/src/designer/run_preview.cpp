@@ -3,6 +3,7 @@
 
 #include "assets/assets.h"
 #include "designer/model_location.h"
+#include "study/study.h"
 
 #include <QDir>
 #include <QFile>
@@ -61,7 +62,7 @@ void RunPreview::showRuns(const std::vector<app::ExpandedRun>& runs) {
     const auto& r = runs[size_t(i)];
     setItem(i, 0, new QTableWidgetItem(r.runId));
     setItem(i, 1, new QTableWidgetItem(r.task));
-    setItem(i, 2, new QTableWidgetItem(r.variant.isEmpty() ? tr("(base)") : r.variant));
+    setItem(i, 2, new QTableWidgetItem(app::variantDisplayName(r.variant)));
     setItem(i, 3, rightAligned(QString::number(r.seed)));
     // parameter counts: need a real model directory (an asset's cached or mirror copy)
     json config = app::resolveAssets(r.config, cache.cacheDir());

@@ -6,6 +6,7 @@
 #include "runs/eval_dialog.h"
 #include "runs/export_dialog.h"
 #include "runs/job_dialog.h"
+#include "study/study.h"
 #include "workspace/workspace.h"
 
 #include <QFileInfo>
@@ -16,7 +17,7 @@ namespace adamix::ui {
 
 QString runTitle(const app::RunRecord& run) {
   return QStringLiteral("%1 · %2 · seed %3 (#%4)")
-      .arg(run.task, run.variant.isEmpty() ? QStringLiteral("base") : run.variant)
+      .arg(run.task, app::variantDisplayName(run.variant))
       .arg(run.seed)
       .arg(run.id);
 }

@@ -2,8 +2,8 @@
 #include "workspace/run_tree.h"
 
 #include "export/result_set.h"
-
 #include "runs/run_actions.h"
+#include "study/study.h"
 #include "workspace/status_icons.h"
 #include "workspace/workspace.h"
 
@@ -166,7 +166,7 @@ void RunTree::refresh() {
     if (!studyItems.count(sid)) makeStudy(sid, tr("Imported runs"), tr("Runs added with `adamix import`"));
     QTreeWidgetItem* parent = studyItems[sid];
     const QString name = app::runStateName(r.status);
-    QString label = QStringLiteral("%1 · %2").arg(r.task, r.variant.isEmpty() ? QStringLiteral("base") : r.variant);
+    QString label = QStringLiteral("%1 · %2").arg(r.task, app::variantDisplayName(r.variant));
     if (const QString& d = distinct[r.id]; !d.isEmpty()) label += QStringLiteral(" · ") + d;
     auto* item = new QTreeWidgetItem(parent, {label, name, QString::number(r.seed)});
     item->setIcon(0, statusIcon(r.status));
