@@ -330,12 +330,7 @@ class TestCompareView : public QObject {
   // by variant, the two never share a mean line; a note names the setting.
   void variantGroupsAreKeyedByWhatWasTrained() {
     QTemporaryDir dir;
-    const QString db = dir.filePath("unlike.sqlite");
-    {
-      app::Store s;
-      s.open(db);
-      ui::test::fillRelaunchedStudy(s, dir.filePath("unlike.json"));
-    }
+    const QString db = ui::test::createRelaunchedWorkspace(dir.path());
     ui::Workspace ws;
     QVERIFY(ws.open(db));
     ui::CompareView view(&ws);

@@ -117,13 +117,8 @@ class TestResultsView : public QObject {
   // rows, the differing setting as a flagged column, a warning above the table, the note in exports.
   void unlikeRunsUnderOneLabelAreSeparateFlaggedRows() {
     QTemporaryDir dir;
-    const QString db = dir.filePath("unlike.sqlite");
     qint64 sid = 0;
-    {
-      app::Store s;
-      s.open(db);
-      sid = ui::test::fillRelaunchedStudy(s, dir.filePath("unlike.json"));
-    }
+    const QString db = ui::test::createRelaunchedWorkspace(dir.path(), &sid);
     ui::Workspace ws;
     QVERIFY(ws.open(db));
     ui::ResultsView view(&ws);

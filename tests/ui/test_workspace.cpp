@@ -81,12 +81,7 @@ class TestWorkspace : public QObject {
   // trained differently; the tree names the setting so the rows never read the same.
   void treeNamesTheSettingsThatTellUnlikeRunsApart() {
     QTemporaryDir dir;
-    const QString db = dir.filePath("unlike.sqlite");
-    {
-      app::Store s;
-      s.open(db);
-      ui::test::fillRelaunchedStudy(s, dir.filePath("unlike.json"));
-    }
+    const QString db = ui::test::createRelaunchedWorkspace(dir.path());
     ui::Workspace ws;
     QVERIFY(ws.open(db));
     ui::RunTree tree(&ws);

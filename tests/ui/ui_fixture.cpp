@@ -94,4 +94,13 @@ qint64 fillRelaunchedStudy(app::Store& store, const QString& studyFile) {
   return sid;
 }
 
+QString createRelaunchedWorkspace(const QString& dir, qint64* studyId) {
+  const QString db = QDir(dir).filePath(QStringLiteral("unlike.sqlite"));
+  app::Store s;
+  s.open(db);
+  const qint64 sid = fillRelaunchedStudy(s, QDir(dir).filePath(QStringLiteral("unlike.json")));
+  if (studyId) *studyId = sid;
+  return db;
+}
+
 }  // namespace adamix::ui::test

@@ -19,6 +19,9 @@ qint64 fillFixtureStore(app::Store& store, const QString& runsDir);
 /// Finished runs with best dev accuracy (Adapter 0.6, AdaMix 0.7 at M = 4, 0.8 at M = 8) and
 /// train/loss points at steps 10, 20 (1/step·10 + accuracy). Returns the study id.
 qint64 fillRelaunchedStudy(app::Store& store, const QString& studyFile);
+/// A workspace database DIR/unlike.sqlite holding fillRelaunchedStudy() (study file DIR/unlike.json).
+/// Returns the database path; `studyId` receives the study's id when given.
+QString createRelaunchedWorkspace(const QString& dir, qint64* studyId = nullptr);
 /// The best dev accuracy the fixture stores for (task, variant, seed).
 double fixtureAccuracy(const QString& task, const QString& variant, int seed);
 
