@@ -11,6 +11,8 @@
 #include "workspace/status_icons.h"
 #include "workspace/workspace.h"
 
+#include <qcustomplot.h>
+
 #include <QAction>
 #include <QDir>
 #include <QFile>
@@ -249,6 +251,38 @@ class TestMonitor : public QObject {
     QVERIFY2(
         monitorRuns()->header()->sectionSize(ColDev) > need,
         qPrintable(QString("%1 px for %2 px of text").arg(monitorRuns()->header()->sectionSize(ColDev)).arg(need)));
+  }
+
+  /// QA 1: the live plot's legend sits beside the axis rect (as Compare's), never over the curves:
+  /// with the resumed run's curve and with 20 runs.
+  void liveLegendBesideThePlot() {
+    clickTree(studyResume_, 0);
+    QTRY_VERIFY(monitorRow("key-resumed"));
+    monitor()->flushPending();
+    ui::PlotAdapter* a = monitor()->adapter();
+    QCustomPlot* plot = a->plot();
+    auto check = [&](int entries) {
+      plot->replot(QCustomPlot::rpImmediateRefresh);
+      QVERIFY(plot->legend->visible());
+      QCOMPARE(plot->legend->itemCount(), entries);
+      const QRect legend = plot->legend->outerRect(), axes = plot->axisRect()->rect();
+      QVERIFY2(!legend.isEmpty() && !legend.intersects(axes),
+               qPrintable(QString("legend %1,%2 %3x%4 over the axis rect %5,%6 %7x%8")
+                              .arg(legend.x()).arg(legend.y()).arg(legend.width()).arg(legend.height())
+                              .arg(axes.x()).arg(axes.y()).arg(axes.width()).arg(axes.height())));
+    };
+    QVERIFY(a->seriesLabels().contains(monitorRow("key-resumed")->text(ColRun)));
+    check(1);
+    ui::SeriesStore many;
+    ui::CurveSpec spec;
+    for (int r = 0; r < 20; ++r) {
+      const QString key = QString("run-%1").arg(r);
+      for (int k = 1; k <= 30; ++k) many.append(key, "train", "loss", {double(k), k / 30.0, 0, 1.0 / k + r * 0.01});
+      spec.runs.push_back({key, QString("rte · variant %1 · s1").arg(r), {}});
+    }
+    a->showCurves(many, spec);
+    check(20);
+    monitor()->showStudy(studyResume_);  // back to the study's own curves
   }
 
   /// Item 13: Cancel run is disabled for finished and failed rows.

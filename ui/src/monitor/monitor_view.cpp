@@ -138,6 +138,7 @@ MonitorView::MonitorView(Workspace* workspace, QWidget* parent) : QWidget(parent
 
   adapter_ = new PlotAdapter(plot_, this);
   adapter_->setLiveMode(true);
+  adapter_->setLegendOutside(true);  // beside the plot: with many runs it would cover the curves
   adapter_->showMessage(tr("Live curves appear here while runs train"));
 
   clock_.start();
