@@ -349,6 +349,44 @@ class TestMonitor : public QObject {
     QVERIFY(!cancel->isEnabled());
   }
 
+  /// QA 3: a just launched study's tree node is collapsed and the tree holds an older selection; the
+  /// Monitor selected the starting run's row by itself. Clicking that row selects the run in the
+  /// tree (its study opens); after Cancel run, Resume (the Monitor's button and Run ▸ Resume
+  /// selected runs) is enabled and Cancel run is not.
+  void cancelInACollapsedStudyEnablesResume() {
+    Store& s = w_->workspace()->store();
+    const qint64 study = s.upsertStudy("collapsed", QString(), nlohmann::json::object());
+    const qint64 id = addRun(s, study, "collapsed-slow", RunState::Interrupted, {{"steps", 400}, {"step_ms", 50}});
+    emit w_->workspace()->changed();
+    QTreeWidgetItem* studyItem = treeItem(study, 0);
+    QVERIFY(studyItem);
+    studyItem->setExpanded(false);
+    clickTree(finishedMcc_);  // the older selection
+    QCOMPARE(w_->runTree()->selectedRuns(), QList<qint64>{finishedMcc_});
+    QVERIFY(!treeItem(study, 0)->isExpanded());
+    // as a launch: the queue takes the run, the Monitor lists its study
+    QStringList errors;
+    QCOMPARE(w_->workspace()->resumeRuns({id}, &errors), 1);
+    monitor()->showStudy(study);
+    QTRY_COMPARE_WITH_TIMEOUT(stored(id), RunState::Running, 15000);
+    QTRY_VERIFY(monitorRow("key-collapsed-slow"));
+    QVERIFY(!treeItem(study, 0)->isExpanded());
+    clickMonitorRow("key-collapsed-slow");
+    QCOMPARE(w_->runTree()->selectedRuns(), QList<qint64>{id});
+    auto* cancel = monitor()->findChild<QPushButton*>("monitorCancel");
+    QTRY_VERIFY(cancel->isEnabled());
+    QTest::mouseClick(cancel, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(stored(id), RunState::Cancelled, 15000);
+    QTRY_COMPARE(monitorRow("key-collapsed-slow")->text(ColState), QString("cancelled"));
+    auto* resume = monitor()->findChild<QPushButton*>("monitorResume");
+    QTRY_VERIFY(resume->isEnabled());
+    QVERIFY(w_->findChild<QAction*>("resumeRuns")->isEnabled());
+    QVERIFY(!cancel->isEnabled());
+    QCOMPARE(w_->runTree()->selectedRuns(), QList<qint64>{id});
+    QVERIFY(treeItem(id)->isSelected());
+    QVERIFY(treeItem(study, 0)->isExpanded());
+  }
+
   /// Runs deleted from the workspace (tree or CLI) leave the Monitor and its counts.
   void deletedRunsLeaveTheMonitor() {
     clickTree(studyDone_, 0);

@@ -164,6 +164,9 @@ MonitorView::MonitorView(Workspace* workspace, QWidget* parent) : QWidget(parent
     updateButtons();
     emit runsSelected(selectedRuns());
   });
+  // a click on a row that is already selected (the Monitor picks a starting run's row by itself,
+  // without telling the tree) changes no selection: the tree still has to follow it
+  connect(table_, &QTreeWidget::itemClicked, this, [this] { emit runsSelected(selectedRuns()); });
   connect(metric_, &QComboBox::currentIndexChanged, this, [this] {
     drawnRevision_ = 0;
     redrawPlot();
