@@ -363,6 +363,110 @@ class TestCompareView : public QObject {
     QVERIFY(note->isVisible());
   }
 
+  // QA 2: a run that logged a single point (a 1-epoch run, an 8-step run logging every 10) is drawn
+  // as a visible marker, alone and as a group mean, on axes centred on it.
+  void aSinglePointIsDrawnAsAMarker() {
+    const QString db = dir_.filePath("single/ws.sqlite");
+    QDir().mkpath(dir_.filePath("single"));
+    qint64 id = 0;
+    {
+      app::Store s;
+      s.open(db);
+      const qint64 sid = s.upsertStudy("one-epoch", {}, nlohmann::json::object());
+      app::NewRun nr;
+      nr.studyId = sid;
+      nr.runKey = "one";
+      nr.task = "rte";
+      nr.variant = "Short";
+      nr.seed = 1;
+      nr.status = app::RunState::Finished;
+      id = s.addRun(nr);
+      s.appendMetricPoints({{id, 8, 1.0, "train", "loss", 0.7, 1700000000.0}});
+    }
+    ui::Workspace ws;
+    QVERIFY(ws.open(db));
+    ui::CompareView view(&ws);
+    view.resize(1000, 600);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.setSmoothing(0);
+    view.setSelectedRuns({id});
+    view.setGroupBy("");
+    view.setMetric("train/loss");
+    QCPGraph* g = view.adapter()->mainGraph("rte · Short · s1");
+    QVERIFY(g);
+    QCOMPARE(g->data()->size(), 1);
+    QCOMPARE(g->data()->at(0)->key, 8.0);
+    QCOMPARE(g->data()->at(0)->value, 0.7);
+    QVERIFY(g->visible());
+    QVERIFY(g->scatterStyle().shape() != QCPScatterStyle::ssNone);
+    QVERIFY(g->scatterStyle().size() >= 5);
+    QVERIFY(g->scatterStyle().pen().color().alpha() == 255 || g->scatterStyle().brush().color().alpha() == 255);
+    const QCPRange x = view.plot()->xAxis->range(), y = view.plot()->yAxis->range();
+    QVERIFY2(x.lower < 8 && 8 < x.upper && x.size() <= 10, qPrintable(QString("x %1..%2").arg(x.lower).arg(x.upper)));
+    QVERIFY2(y.lower < 0.7 && 0.7 < y.upper && y.size() <= 2, qPrintable(QString("y %1..%2").arg(y.lower).arg(y.upper)));
+    // smoothed and as a group mean too
+    view.setSmoothing(0.6);
+    g = view.adapter()->mainGraph("rte · Short · s1");
+    QVERIFY(g && g->data()->size() == 1 && g->scatterStyle().shape() != QCPScatterStyle::ssNone);
+    view.setGroupBy("variant");
+    QCOMPARE(view.adapter()->seriesLabels().size(), 1);
+    g = view.adapter()->mainGraph(view.adapter()->seriesLabels().first());
+    QVERIFY(g && g->data()->size() == 1 && g->scatterStyle().shape() != QCPScatterStyle::ssNone);
+    // runs of two points and more keep a plain line
+    QCPGraph* line = view_->adapter()->mainGraph("rte · Adapter · s1");
+    QVERIFY(line && line->scatterStyle().shape() == QCPScatterStyle::ssNone);
+    QCOMPARE(line->lineStyle(), QCPGraph::lsLine);
+  }
+
+  // QA 5: deleting the selected run falls back to the newest study's finished runs (docs/gui.md):
+  // caption, metric box and plot follow; no "Select runs…" over the old axes.
+  void deletingTheSelectionFallsBackToTheNewestStudy() {
+    const QString db = dir_.filePath("fallback/ws.sqlite");
+    QDir().mkpath(dir_.filePath("fallback"));
+    qint64 id = 0;
+    {
+      app::Store s;
+      s.open(db);
+      ui::test::fillFixtureStore(s, dir_.filePath("fallback/runs"));
+      const qint64 sid = s.upsertStudy("picked", {}, nlohmann::json::object());
+      app::NewRun nr;
+      nr.studyId = sid;
+      nr.runKey = "picked-run";
+      nr.task = "rte";
+      nr.variant = "Picked";
+      nr.seed = 1;
+      nr.status = app::RunState::Failed;  // not a finished run: its study is no default
+      id = s.addRun(nr);
+      s.appendMetricPoints({{id, 10, 0.1, "train", "loss", 0.9, 1700000000.0},
+                            {id, 20, 0.2, "train", "loss", 0.8, 1700000001.0}});
+    }
+    ui::Workspace ws;
+    QVERIFY(ws.open(db));
+    ui::CompareView view(&ws);
+    view.resize(1000, 600);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.setSelectedRuns({id});
+    QCOMPARE(view.adapter()->seriesLabels().size(), 1);
+    ws.store().deleteRuns({id});
+    emit ws.changed();  // what Delete… (or F5 after a CLI delete) does
+    QCOMPARE(view.selectedRuns().size(), 8);
+    QVERIFY2(view.captionLabel()->text().startsWith("The 8 finished runs of study fixture"),
+             qPrintable(view.captionLabel()->text()));
+    QVERIFY(!view.metricBox()->currentText().isEmpty());
+    QVERIFY(view.adapter()->seriesLabels().size() > 0);
+    QVERIFY(view.plot()->xAxis->visible());
+  }
+
+  // An empty plot's message shows no axes of the last plot.
+  void aMessageHidesTheAxes() {
+    view_->adapter()->showMessage("nothing");
+    QVERIFY(!view_->plot()->xAxis->visible() && !view_->plot()->yAxis->visible());
+    view_->setSelectedRuns(ids_);
+    QVERIFY(view_->plot()->xAxis->visible() && view_->plot()->yAxis->visible());
+  }
+
   void cleanup() { view_.reset(); }
 
  private:

@@ -4,6 +4,7 @@
 // run directory outside the runs folder is kept.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "shell/main_window.h"
+#include "store/run_deletion.h"
 #include "ui_fixture.h"
 #include "workspace/run_tree.h"
 #include "workspace/workspace.h"
@@ -275,6 +276,61 @@ class TestDeleteRuns : public QObject {
     QVERIFY(kept);
     QVERIFY2(boxText(kept).contains(QDir::cleanPath(outside_)), qPrintable(boxText(kept)));
     kept->close();
+    QTRY_COMPARE(tree()->topLevelItemCount(), 0);
+  }
+
+  /// QA 6: a study and a run deleted behind the GUI's back (as `adamix study delete X --yes` does,
+  /// straight through the store): Delete… on their stale tree rows says in plain words that they
+  /// were already deleted (no "store: no study with id …") and the tree drops them.
+  void staleRowsSayAlreadyDeletedAndTheTreeRefreshes() {
+    const qint64 study = store().upsertStudy("cli-deleted", QString(), nlohmann::json::object());
+    NewRun nr;
+    nr.studyId = study;
+    nr.runKey = "cli-run";
+    nr.task = "rte";
+    nr.variant = "gone";
+    nr.seed = 1;
+    nr.status = RunState::Failed;
+    nr.runDir = QDir(runsDir_).filePath("cli-run");
+    const qint64 run = store().addRun(nr);
+    nr.runKey = "cli-run-2";
+    nr.variant = "gone-too";
+    nr.runDir = QDir(runsDir_).filePath("cli-run-2");
+    const qint64 run2 = store().addRun(nr);
+    w_->runTree()->refresh();
+    QVERIFY(runItem(run) && runItem(run2));
+
+    // the run first: deleted behind the GUI's back, then Delete… on its row
+    store().deleteRuns({run});
+    QVERIFY(!store().run(run));
+    QVERIFY(runItem(run));  // stale
+    QMenu* menu = menuOf(runItem(run));
+    QVERIFY(menu);
+    QAction* del = actionNamed(menu, "deleteRuns");
+    QVERIFY(del);
+    QString text;
+    QString seen = answerBox(del, "OK", [&](QMessageBox* box) { text = boxText(box); });
+    menu->close();
+    QCOMPARE(seen, QString("alreadyDeleted"));
+    QVERIFY2(text.contains("already deleted") && !text.contains("store:"), qPrintable(text));
+    QTRY_VERIFY(!runItem(run));
+    QVERIFY(runItem(run2));
+
+    // then the whole study, as the CLI's study delete does it
+    deleteRunsAndDirectories(store(), planStudyDeletion(store(), study, runsDir_), runsDir_);
+    QVERIFY(!store().study(study));
+    QTreeWidgetItem* stale = tree()->topLevelItem(0);
+    QVERIFY(stale);
+    QCOMPARE(stale->text(0), QString("cli-deleted"));
+    menu = menuOf(stale);
+    QVERIFY(menu);
+    del = actionNamed(menu, "deleteStudy");
+    QVERIFY(del);
+    text.clear();
+    seen = answerBox(del, "OK", [&](QMessageBox* box) { text = boxText(box); });
+    menu->close();
+    QCOMPARE(seen, QString("alreadyDeleted"));
+    QVERIFY2(text.contains("This study was already deleted") && !text.contains("store:"), qPrintable(text));
     QTRY_COMPARE(tree()->topLevelItemCount(), 0);
   }
 };

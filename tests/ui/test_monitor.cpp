@@ -11,6 +11,8 @@
 #include "workspace/status_icons.h"
 #include "workspace/workspace.h"
 
+#include <qcustomplot.h>
+
 #include <QAction>
 #include <QDir>
 #include <QFile>
@@ -251,6 +253,38 @@ class TestMonitor : public QObject {
         qPrintable(QString("%1 px for %2 px of text").arg(monitorRuns()->header()->sectionSize(ColDev)).arg(need)));
   }
 
+  /// QA 1: the live plot's legend sits beside the axis rect (as Compare's), never over the curves:
+  /// with the resumed run's curve and with 20 runs.
+  void liveLegendBesideThePlot() {
+    clickTree(studyResume_, 0);
+    QTRY_VERIFY(monitorRow("key-resumed"));
+    monitor()->flushPending();
+    ui::PlotAdapter* a = monitor()->adapter();
+    QCustomPlot* plot = a->plot();
+    auto check = [&](int entries) {
+      plot->replot(QCustomPlot::rpImmediateRefresh);
+      QVERIFY(plot->legend->visible());
+      QCOMPARE(plot->legend->itemCount(), entries);
+      const QRect legend = plot->legend->outerRect(), axes = plot->axisRect()->rect();
+      QVERIFY2(!legend.isEmpty() && !legend.intersects(axes),
+               qPrintable(QString("legend %1,%2 %3x%4 over the axis rect %5,%6 %7x%8")
+                              .arg(legend.x()).arg(legend.y()).arg(legend.width()).arg(legend.height())
+                              .arg(axes.x()).arg(axes.y()).arg(axes.width()).arg(axes.height())));
+    };
+    QVERIFY(a->seriesLabels().contains(monitorRow("key-resumed")->text(ColRun)));
+    check(1);
+    ui::SeriesStore many;
+    ui::CurveSpec spec;
+    for (int r = 0; r < 20; ++r) {
+      const QString key = QString("run-%1").arg(r);
+      for (int k = 1; k <= 30; ++k) many.append(key, "train", "loss", {double(k), k / 30.0, 0, 1.0 / k + r * 0.01});
+      spec.runs.push_back({key, QString("rte · variant %1 · s1").arg(r), {}});
+    }
+    a->showCurves(many, spec);
+    check(20);
+    monitor()->showStudy(studyResume_);  // back to the study's own curves
+  }
+
   /// Item 13: Cancel run is disabled for finished and failed rows.
   void cancelOnlyForQueuedOrRunning() {
     clickTree(studyMixed_, 0);
@@ -313,6 +347,44 @@ class TestMonitor : public QObject {
     QVERIFY(error->palette().color(QPalette::WindowText) != ui::statusColor(RunState::Failed));
     QCOMPARE(error->palette().color(QPalette::WindowText), monitor()->palette().color(QPalette::WindowText));
     QVERIFY(!cancel->isEnabled());
+  }
+
+  /// QA 3: a just launched study's tree node is collapsed and the tree holds an older selection; the
+  /// Monitor selected the starting run's row by itself. Clicking that row selects the run in the
+  /// tree (its study opens); after Cancel run, Resume (the Monitor's button and Run ▸ Resume
+  /// selected runs) is enabled and Cancel run is not.
+  void cancelInACollapsedStudyEnablesResume() {
+    Store& s = w_->workspace()->store();
+    const qint64 study = s.upsertStudy("collapsed", QString(), nlohmann::json::object());
+    const qint64 id = addRun(s, study, "collapsed-slow", RunState::Interrupted, {{"steps", 400}, {"step_ms", 50}});
+    emit w_->workspace()->changed();
+    QTreeWidgetItem* studyItem = treeItem(study, 0);
+    QVERIFY(studyItem);
+    studyItem->setExpanded(false);
+    clickTree(finishedMcc_);  // the older selection
+    QCOMPARE(w_->runTree()->selectedRuns(), QList<qint64>{finishedMcc_});
+    QVERIFY(!treeItem(study, 0)->isExpanded());
+    // as a launch: the queue takes the run, the Monitor lists its study
+    QStringList errors;
+    QCOMPARE(w_->workspace()->resumeRuns({id}, &errors), 1);
+    monitor()->showStudy(study);
+    QTRY_COMPARE_WITH_TIMEOUT(stored(id), RunState::Running, 15000);
+    QTRY_VERIFY(monitorRow("key-collapsed-slow"));
+    QVERIFY(!treeItem(study, 0)->isExpanded());
+    clickMonitorRow("key-collapsed-slow");
+    QCOMPARE(w_->runTree()->selectedRuns(), QList<qint64>{id});
+    auto* cancel = monitor()->findChild<QPushButton*>("monitorCancel");
+    QTRY_VERIFY(cancel->isEnabled());
+    QTest::mouseClick(cancel, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(stored(id), RunState::Cancelled, 15000);
+    QTRY_COMPARE(monitorRow("key-collapsed-slow")->text(ColState), QString("cancelled"));
+    auto* resume = monitor()->findChild<QPushButton*>("monitorResume");
+    QTRY_VERIFY(resume->isEnabled());
+    QVERIFY(w_->findChild<QAction*>("resumeRuns")->isEnabled());
+    QVERIFY(!cancel->isEnabled());
+    QCOMPARE(w_->runTree()->selectedRuns(), QList<qint64>{id});
+    QVERIFY(treeItem(id)->isSelected());
+    QVERIFY(treeItem(study, 0)->isExpanded());
   }
 
   /// Runs deleted from the workspace (tree or CLI) leave the Monitor and its counts.

@@ -6,6 +6,7 @@
 #include "workspace/workspace.h"
 
 #include <QComboBox>
+#include <QFile>
 #include <QLineEdit>
 #include <QSettings>
 #include <QTemporaryDir>
@@ -131,6 +132,39 @@ class TestWorkspace : public QObject {
     app::RunFilter f;
     f.statuses = {app::RunState::Running};
     QCOMPARE(int(ws.store().listRuns(f).size()), 0);
+  }
+
+  // QA 4: a run the app left running (quit, crash) gets an "end: interrupted" line in its log tail
+  // when it is marked interrupted, as a cancel gets "end: cancelled": a resume's "start" no longer
+  // follows the previous "start" without a word.
+  void interruptedRunsEndTheirLogTail() {
+    const QString runDir = dir_.filePath("ws/runs/quit-run");
+    QDir().mkpath(runDir);
+    {
+      QFile log(runDir + "/stderr.log");
+      QVERIFY(log.open(QIODevice::WriteOnly | QIODevice::Text));
+      log.write("[adamix] 2026-12-03T10:00:00 start: adamix-engine train --config run.json\n");
+    }
+    {
+      app::Store s;
+      s.open(db_);
+      app::NewRun nr;
+      nr.runKey = "quit";
+      nr.variant = "quit";
+      nr.task = "rte";
+      nr.seed = 4;
+      nr.status = app::RunState::Running;
+      nr.runDir = runDir;
+      s.addRun(nr);
+    }
+    ui::Workspace ws;
+    QVERIFY(ws.open(db_));  // the restart marks it interrupted
+    QFile log(runDir + "/stderr.log");
+    QVERIFY(log.open(QIODevice::ReadOnly | QIODevice::Text));
+    const QStringList lines = QString::fromUtf8(log.readAll()).split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 2);
+    QVERIFY2(lines.last().startsWith("[adamix] ") && lines.last().contains(" end: interrupted (interrupted: "),
+             qPrintable(lines.last()));
   }
 
   // "Open the demo study" shows what scripts/demo.sh trained: <root>/workspace/demo.sqlite beside

@@ -4,6 +4,7 @@
 #include "exec/engine_client.h"
 #include "exec/event_replay.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QSysInfo>
@@ -122,6 +123,16 @@ int StudyRunner::markDeadRunsInterrupted(Store& store, double heartbeatTimeoutS)
     u.errorKind = QStringLiteral("interrupted");
     u.errorMessage = QStringLiteral("the app that ran it exited while it was running");
     store.setRunStatus(r.id, RunState::Interrupted, u);
+    // the log tail ends the run as a cancel does ("end: cancelled (…)"), so a resume's "start"
+    // does not follow the previous "start" without a word
+    if (!r.runDir.isEmpty() && QDir(r.runDir).exists()) {
+      QFile log(QDir(r.runDir).filePath(QStringLiteral("stderr.log")));
+      if (log.open(QIODevice::Append | QIODevice::Text))
+        log.write(QStringLiteral("[adamix] %1 end: %2 (%3: %4)\n")
+                      .arg(QDateTime::currentDateTime().toString(Qt::ISODate), runStateName(RunState::Interrupted),
+                           *u.errorKind, *u.errorMessage)
+                      .toUtf8());
+    }
     ++n;
   }
   return n;

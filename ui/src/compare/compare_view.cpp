@@ -163,6 +163,12 @@ void CompareView::reloadRuns() {
     return;
   }
   try {
+    if (selectionSet_ && !selected_.isEmpty()) {
+      // every selected run deleted (from the tree or the CLI): back to the default selection
+      bool anyLeft = false;
+      for (qint64 id : selected_) anyLeft = anyLeft || ws_->store().run(id).has_value();
+      if (!anyLeft) selectionSet_ = false;
+    }
     if (!selectionSet_) {
       // the default: the finished runs of the newest study that has some
       selected_.clear();

@@ -26,7 +26,8 @@ namespace adamix::ui {
 class Workspace;
 
 /// The compare screen. It draws the runs selected in the workspace tree (setSelectedRuns()); until
-/// something is selected, the finished runs of the newest study that has some.
+/// something is selected (or once every selected run was deleted), the finished runs of the newest
+/// study that has some.
 class CompareView : public QWidget {
   Q_OBJECT
  public:

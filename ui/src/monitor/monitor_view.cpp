@@ -138,6 +138,7 @@ MonitorView::MonitorView(Workspace* workspace, QWidget* parent) : QWidget(parent
 
   adapter_ = new PlotAdapter(plot_, this);
   adapter_->setLiveMode(true);
+  adapter_->setLegendOutside(true);  // beside the plot: with many runs it would cover the curves
   adapter_->showMessage(tr("Live curves appear here while runs train"));
 
   clock_.start();
@@ -163,6 +164,9 @@ MonitorView::MonitorView(Workspace* workspace, QWidget* parent) : QWidget(parent
     updateButtons();
     emit runsSelected(selectedRuns());
   });
+  // a click on a row that is already selected (the Monitor picks a starting run's row by itself,
+  // without telling the tree) changes no selection: the tree still has to follow it
+  connect(table_, &QTreeWidget::itemClicked, this, [this] { emit runsSelected(selectedRuns()); });
   connect(metric_, &QComboBox::currentIndexChanged, this, [this] {
     drawnRevision_ = 0;
     redrawPlot();

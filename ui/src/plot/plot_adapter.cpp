@@ -155,6 +155,8 @@ void PlotAdapter::reset() {
   plot_->xAxis->setLabel({});
   plot_->yAxis->setLabel({});
   plot_->legend->setVisible(true);
+  plot_->xAxis->setVisible(true);
+  plot_->yAxis->setVisible(true);
   tracer_ = new QCPItemTracer(plot_);
   tracer_->setStyle(QCPItemTracer::tsCircle);
   tracer_->setSize(8);
@@ -176,6 +178,11 @@ QCPGraph* PlotAdapter::addLine(const QVector<double>& x, const QVector<double>& 
   g->setData(x, y, true);
   g->setPen(QPen(QBrush(color), width, style));
   g->setAdaptiveSampling(true);
+  if (x.size() == 1 && !legend.isEmpty()) {
+    // a line needs two points: a lone point (a run that logged once) is drawn as a marker
+    g->setLineStyle(QCPGraph::lsNone);
+    g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, color, color, 8));
+  }
   if (legend.isEmpty()) {
     g->removeFromLegend();
   } else {
@@ -294,8 +301,44 @@ void PlotAdapter::showCurves(const SeriesStore& store, const CurveSpec& spec) {
     plot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
   }
   plot_->rescaleAxes();
+  padDegenerateRanges(spec.logY);
   fitLegend();
   plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void PlotAdapter::padDegenerateRanges(bool logY) {
+  // rescaleAxes() keeps the old width around a range of zero size (one point, or every series at
+  // the same x or y): that can leave the point at the edge of an unrelated range ("-25 to 40")
+  bool anyKey = false, anyValue = false;
+  QCPRange keys, values;
+  for (QCPAbstractPlottable* p : std::as_const(main_)) {
+    auto* g = qobject_cast<QCPGraph*>(p);
+    if (!g || g->data()->isEmpty()) continue;
+    bool found = false;
+    const QCPRange k = g->getKeyRange(found);
+    if (found) {
+      keys = anyKey ? QCPRange(std::min(keys.lower, k.lower), std::max(keys.upper, k.upper)) : k;
+      anyKey = true;
+    }
+    const QCPRange v = g->getValueRange(found, QCP::sdBoth, QCPRange());
+    if (found) {
+      values = anyValue ? QCPRange(std::min(values.lower, v.lower), std::max(values.upper, v.upper)) : v;
+      anyValue = true;
+    }
+  }
+  if (anyKey && keys.size() <= 0) {
+    const double pad = std::max(1.0, std::abs(keys.center()) * 0.1);
+    plot_->xAxis->setRange(keys.center() - pad, keys.center() + pad);
+  }
+  if (anyValue && values.size() <= 0) {
+    const double c = values.center();
+    if (logY && c > 0)
+      plot_->yAxis->setRange(c / 2, c * 2);
+    else {
+      const double pad = c == 0 ? 1.0 : std::abs(c) * 0.1;
+      plot_->yAxis->setRange(c - pad, c + pad);
+    }
+  }
 }
 
 void PlotAdapter::showBars(const BarChart& chart) {
@@ -360,6 +403,9 @@ void PlotAdapter::showBars(const BarChart& chart) {
 void PlotAdapter::showMessage(const QString& message) {
   reset();
   plot_->legend->setVisible(false);
+  // no axes either: a message replaces the plot, so the last plot's ranges do not linger
+  plot_->xAxis->setVisible(false);
+  plot_->yAxis->setVisible(false);
   auto* text = new QCPItemText(plot_);
   text->position->setType(QCPItemPosition::ptAxisRectRatio);
   text->position->setCoords(0.5, 0.5);

@@ -116,6 +116,9 @@ class PlotAdapter : public QObject {
   void onLegendClick(QCPLegend* legend, QCPAbstractLegendItem* item, QMouseEvent* event);
   QCPGraph* addLine(const QVector<double>& x, const QVector<double>& y, const QColor& color, double width,
                     const QString& legend, Qt::PenStyle style = Qt::SolidLine);
+  /// After rescaleAxes(): gives an axis whose data span is a single value (one point, or all
+  /// series at the same x) a range centred on it instead of the previous range's width.
+  void padDegenerateRanges(bool logY);
   /// With the legend outside: as many entries per column as fit the plot's height.
   void fitLegend();
 

@@ -112,13 +112,33 @@ bool RunActions::confirmDeletion(const app::RunDeletion& plan) {
   return confirmAndDelete(*ws_, plan, parent_);
 }
 
+void RunActions::reportAlreadyDeleted(const QString& what) {
+  emit ws_->changed();  // the tree (and every screen) drops what is gone
+  QMessageBox box(QMessageBox::Information, tr("Already deleted"),
+                  tr("%1 was already deleted, perhaps from the command line or another window. The workspace "
+                     "tree now shows what is left.")
+                      .arg(what),
+                  QMessageBox::Ok, parent_);
+  box.setObjectName(QStringLiteral("alreadyDeleted"));
+  box.exec();
+}
+
 bool RunActions::deleteRuns(const QList<qint64>& runIds) {
   if (!ws_->isOpen() || runIds.isEmpty()) return false;
   app::RunDeletion plan;
   try {
     // runs left `running` by an app that is gone are interrupted, not running: they can go
     app::StudyRunner::markDeadRunsInterrupted(ws_->store(), QueueSettings::load().heartbeatTimeoutS);
-    plan = app::planRunDeletion(ws_->store(), std::vector<qint64>(runIds.begin(), runIds.end()), ws_->runsDir());
+    // runs deleted behind the app's back (the CLI, another window): gone already, no store error
+    std::vector<qint64> present;
+    for (qint64 id : runIds)
+      if (ws_->store().run(id)) present.push_back(id);
+    if (present.empty()) {
+      reportAlreadyDeleted(runIds.size() == 1 ? tr("This run") : tr("These runs"));
+      return false;
+    }
+    if (present.size() < size_t(runIds.size())) emit ws_->changed();
+    plan = app::planRunDeletion(ws_->store(), present, ws_->runsDir());
   } catch (const std::exception& e) {
     QMessageBox::warning(parent_, tr("Delete"), QString::fromUtf8(e.what()));
     return false;
@@ -132,6 +152,10 @@ bool RunActions::deleteStudy(qint64 studyId) {
   try {
     // runs left `running` by an app that is gone are interrupted, not running: they can go
     app::StudyRunner::markDeadRunsInterrupted(ws_->store(), QueueSettings::load().heartbeatTimeoutS);
+    if (!ws_->store().study(studyId)) {  // deleted behind the app's back (the CLI, another window)
+      reportAlreadyDeleted(tr("This study"));
+      return false;
+    }
     plan = app::planStudyDeletion(ws_->store(), studyId, ws_->runsDir());
   } catch (const std::exception& e) {
     QMessageBox::warning(parent_, tr("Delete"), QString::fromUtf8(e.what()));

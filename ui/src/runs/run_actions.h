@@ -58,6 +58,9 @@ class RunActions : public QObject {
   void jobStarted(adamix::ui::JobDialog* dialog);
 
  private:
+  /// Refreshes the workspace (emits Workspace::changed) and tells the user in plain words that
+  /// `what` ("This study", "These runs") was already deleted behind the app's back.
+  void reportAlreadyDeleted(const QString& what);
   JobDialog* openJob(qint64 runId);
   /// Refuses while one of the runs is read by a running job, else asks and deletes (delete_dialog.h).
   bool confirmDeletion(const app::RunDeletion& plan);

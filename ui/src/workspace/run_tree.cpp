@@ -274,11 +274,19 @@ void RunTree::selectRuns(const QList<qint64>& runIds) {
   {
     const QSignalBlocker block(tree_);
     tree_->clearSelection();
+    QTreeWidgetItem* first = nullptr;
     for (int i = 0; i < tree_->topLevelItemCount(); ++i) {
       QTreeWidgetItem* s = tree_->topLevelItem(i);
-      for (int j = 0; j < s->childCount(); ++j)
-        if (want.contains(s->child(j)->data(0, kIdRole).toLongLong())) s->child(j)->setSelected(true);
+      for (int j = 0; j < s->childCount(); ++j) {
+        QTreeWidgetItem* r = s->child(j);
+        if (!want.contains(r->data(0, kIdRole).toLongLong())) continue;
+        // a collapsed study (a just launched one) opens: the selected run is seen, and selected
+        s->setExpanded(true);
+        r->setSelected(true);
+        if (!first) first = r;
+      }
     }
+    if (first) tree_->scrollToItem(first);
   }
   emit runsSelected(selectedRuns());
 }

@@ -29,7 +29,7 @@ class RunTree : public QWidget {
   QList<qint64> selectedRuns() const;
   /// The study of the current item, if any.
   std::optional<qint64> currentStudy() const;
-  /// Selects these runs (and nothing else).
+  /// Selects these runs (and nothing else), expanding their collapsed studies; emits runsSelected().
   void selectRuns(const QList<qint64>& runIds);
   /// Number of run rows shown after filtering.
   int visibleRunCount() const;
