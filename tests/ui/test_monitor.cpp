@@ -7,6 +7,7 @@
 #include "plot/series_store.h"
 #include "shell/main_window.h"
 #include "shell/theme.h"
+#include "ui_fixture.h"
 #include "workspace/run_tree.h"
 #include "workspace/status_icons.h"
 #include "workspace/workspace.h"
@@ -388,6 +389,31 @@ class TestMonitor : public QObject {
   }
 
   /// Runs deleted from the workspace (tree or CLI) leave the Monitor and its counts.
+  // Issue 18: two runs of one label and seed trained differently (a study edited and launched
+  // again) read differently in the Monitor: the row names the setting, as the tree does.
+  void rowsNameTheSettingsThatTellUnlikeRunsApart() {
+    QTemporaryDir dir;
+    qint64 sid = 0;
+    const QString db = ui::test::createRelaunchedWorkspace(dir.path(), &sid);
+    ui::Workspace ws;
+    QVERIFY(ws.open(db));
+    ui::MonitorView view(&ws);
+    view.show();
+    view.showStudy(sid);
+    QTRY_VERIFY(!view.runKeys().isEmpty());
+    QStringList labels;
+    QTRY_VERIFY([&] {
+      labels.clear();
+      for (const QString& key : view.runKeys()) labels << view.liveRun(key)->item->text(0);
+      return labels.join(' ').contains("peft/adamix/num_modules=8");
+    }());
+    labels.sort();
+    QCOMPARE(labels, QStringList({"rte · AdaMix · s1 · peft/adamix/num_modules=4",
+                                  "rte · AdaMix · s2 · peft/adamix/num_modules=8",
+                                  "rte · Adapter · s1 · peft/adamix/num_modules=1",
+                                  "rte · Adapter · s2 · peft/adamix/num_modules=1"}));
+  }
+
   void deletedRunsLeaveTheMonitor() {
     clickTree(studyDone_, 0);
     QTRY_VERIFY2(monitorRuns()->topLevelItemCount() == 4,

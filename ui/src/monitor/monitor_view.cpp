@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "monitor/monitor_view.h"
 
+#include "export/result_set.h"
+
 #include "exec/event_replay.h"
 #include "exec/study_runner.h"
 #include "monitor/error_text.h"
@@ -21,10 +23,12 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSplitter>
+#include <QTimer>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <set>
 
 namespace adamix::ui {
 
@@ -203,6 +207,37 @@ void MonitorView::attach(app::StudyRunner* runner) {
           [this](const QString& m) { emit notice(tr("Store: %1").arg(m)); });
 }
 
+void MonitorView::scheduleRelabel() {
+  if (relabelPending_) return;
+  relabelPending_ = true;
+  QTimer::singleShot(0, this, &MonitorView::relabelRows);  // once for a batch of new rows
+}
+
+void MonitorView::relabelRows() {
+  relabelPending_ = false;
+  if (!ws_->isOpen()) return;
+  try {
+    std::set<qint64> studies;
+    for (const LiveRun& r : runs_)
+      if (r.runId)
+        if (auto rec = ws_->store().run(r.runId); rec && rec->studyId) studies.insert(*rec->studyId);
+    std::vector<app::RunRecord> records;
+    for (qint64 sid : studies) {
+      app::RunFilter f;
+      f.studyId = sid;
+      for (app::RunRecord& rec : ws_->store().listRuns(f)) records.push_back(std::move(rec));
+    }
+    const app::DistinguishingSettings distinct = app::distinguishingSettings(ws_->store(), records);
+    for (LiveRun& r : runs_) {
+      auto it = distinct.text.find(r.runId);
+      r.label = r.baseLabel + (it == distinct.text.end() || it->second.isEmpty() ? QString() : " · " + it->second);
+      if (r.item) r.item->setText(0, r.label);
+    }
+  } catch (const std::exception&) {
+    // the store went away: rows keep their labels
+  }
+}
+
 const MonitorView::LiveRun* MonitorView::liveRun(const QString& key) const {
   auto it = runs_.constFind(key);
   return it == runs_.constEnd() ? nullptr : &*it;
@@ -224,6 +259,7 @@ MonitorView::LiveRun& MonitorView::ensureRun(const QString& key, const app::RunR
       r.label = QStringLiteral("%1 · %2 · s%3").arg(stored->task, stored->variant).arg(stored->seed);
   }
   if (r.label.isEmpty()) r.label = key.left(8);
+  r.baseLabel = r.label;
   if (ws_->isOpen() && r.runId && !stored) {
     try {
       if (auto rec = ws_->store().run(r.runId)) r.runDir = rec->runDir;
@@ -238,6 +274,7 @@ MonitorView::LiveRun& MonitorView::ensureRun(const QString& key, const app::RunR
   r.bar->setMaximumHeight(18);
   table_->setItemWidget(r.item, ColProgress, r.bar);
   order_ << key;
+  scheduleRelabel();
   series_.removeRun(key);
   if (r.runId && ws_->isOpen()) {  // the curve stored so far (a resumed or restarted run)
     try {

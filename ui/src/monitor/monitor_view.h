@@ -52,7 +52,8 @@ class MonitorView : public QWidget {
   struct LiveRun {
     QString key;       ///< queue key (config hash)
     qint64 runId = 0;  ///< store id
-    QString label;
+    QString label;      ///< shown: baseLabel, then the settings that tell it apart (relabelRows)
+    QString baseLabel;  ///< "task · variant · sN"
     app::RunProgress progress;  ///< state, steps, loss, dev metric (folded from its events)
     QString error;              ///< plain words
     QString runDir;
@@ -106,6 +107,11 @@ class MonitorView : public QWidget {
   void onEvent(const QString& key, const app::EngineEvent& ev);
   void onStarted(const QString& key);
   void onEnded(const QString& key, app::RunState state, const app::RunError& error);
+  /// Names rows by the settings that tell their runs apart beyond the labels (an edited study
+  /// launched again: app::distinguishingSettings over the listed runs' studies).
+  void relabelRows();
+  /// relabelRows() once, after the current batch of new rows (a study listed, a launch queued).
+  void scheduleRelabel();
   LiveRun& ensureRun(const QString& key, const app::RunRecord* stored = nullptr);
   void removeRow(const QString& key);
   /// Drops the stopped rows whose runs are no longer in the store (deleted from the tree or the CLI).
@@ -135,6 +141,7 @@ class MonitorView : public QWidget {
   SeriesStore series_;
   QHash<QString, LiveRun> runs_;
   QStringList order_;
+  bool relabelPending_ = false;
   std::vector<std::pair<QString, app::EngineEvent>> pending_;
   QElapsedTimer clock_;  ///< the monitor's clock for speeds and ETAs
   QTimer flushTimer_;
