@@ -66,7 +66,8 @@ class WheelGuard : public QObject {
                          wheel->modifiers(), wheel->phase(), wheel->inverted(), wheel->source());
       QCoreApplication::sendEvent(viewport, &scroll);
     }
-    return true;  // never the editor's: its value stays
+    wheel->accept();  // handled: Qt must not propagate it to the parents as well (a second scroll)
+    return true;      // never the editor's: its value stays
   }
 
  private:
