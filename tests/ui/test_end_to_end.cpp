@@ -84,12 +84,12 @@ class TestEndToEnd : public QObject {
     // Opening a study whose model is not available while the previous model is still being
     // inspected: the late summary of the old model must not label the new one.
     json unfetched = doc;
-    unfetched["base"]["model"]["path"] = "asset:models/not-fetched";
+    unfetched["base"]["model"]["path"] = "asset:models/gpt2-medium";  // in the manifest, never fetched here
     d->loadDocument(doc);
     QVERIFY(d->isInspectingModel());
     d->loadDocument(unfetched);
     QVERIFY(!d->isInspectingModel());  // the old inspection was cancelled, its answer dropped
-    QCOMPARE(d->modelSummaryText(), QString("Asset models/not-fetched: not in the cache yet, fetched at launch."));
+    QCOMPARE(d->modelSummaryText(), QString("Asset models/gpt2-medium: not in the cache yet, fetched at launch."));
     QCOMPARE(d->previewTable()->item(0, 4)->text(), QString("—"));
     d->loadDocument(doc);
     d->addPathAxis("/peft/adamix/num_modules", "1, 2");

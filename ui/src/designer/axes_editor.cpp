@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "designer/axes_editor.h"
 
+#include "designer/field_editor.h"
 #include "designer/option_help.h"
 #include "study/value_text.h"
 
 #include <QComboBox>
 #include <QSignalBlocker>
 #include <QHeaderView>
+#include <QItemSelectionModel>
+
+#include <set>
 
 namespace adamix::ui {
 
@@ -31,6 +35,7 @@ AxesEditor::AxesEditor(QWidget* parent) : QTableWidget(0, 2, parent) {
   setMinimumHeight(110);
   setTabKeyNavigation(false);  // Tab leaves the table (arrow keys move between cells): no focus trap
   connect(this, &QTableWidget::itemChanged, this, &AxesEditor::changed);
+  connect(selectionModel(), &QItemSelectionModel::selectionChanged, this, &AxesEditor::selectionStateChanged);
 }
 
 void AxesEditor::addPathAxis(const QString& path, const QString& values) {
@@ -41,6 +46,7 @@ void AxesEditor::addPathAxis(const QString& path, const QString& values) {
   combo->setEditable(true);
   combo->setCurrentText(path);
   combo->setToolTip(optionHelp(path));
+  scrollPastUnfocused(combo);
   connect(combo, &QComboBox::currentTextChanged, this, [this, combo](const QString& p) {
     combo->setToolTip(optionHelp(p));
     emit changed();
@@ -115,6 +121,7 @@ void AxesEditor::addUnusedAxis() {
       break;
     }
   addPathAxis(path, {});
+  selectRow(rowCount() - 1);  // Remove axis right after Add axis removes this row
 }
 
 void AxesEditor::markValuesInvalid(int row, const QString& message) {
@@ -145,9 +152,15 @@ void AxesEditor::clearValueMarks() {
   }
 }
 
-void AxesEditor::removeCurrentAxis() {
-  if (currentRow() >= 0) removeRow(currentRow());
+void AxesEditor::removeSelectedAxes() {
+  std::set<int> rows;
+  for (const QModelIndex& i : selectionModel()->selectedIndexes()) rows.insert(i.row());
+  if (rows.empty()) return;
+  for (auto r = rows.rbegin(); r != rows.rend(); ++r) removeRow(*r);
   emit changed();
+  emit selectionStateChanged();
 }
+
+bool AxesEditor::hasSelectedRows() const { return selectionModel()->hasSelection(); }
 
 }  // namespace adamix::ui

@@ -23,10 +23,13 @@ class AxesEditor : public QTableWidget {
   std::vector<app::StudyDocument::Axis> axes() const;
   /// Appends a path axis row ("/peft/adamix/num_modules", "1, 4").
   void addPathAxis(const QString& path, const QString& values);
-  /// Appends a path axis on the first axisPaths() entry no row uses yet.
+  /// Appends a path axis on the first axisPaths() entry no row uses yet and selects it.
   void addUnusedAxis();
-  /// Removes the current row, if any.
-  void removeCurrentAxis();
+  /// Removes the selected rows (every row with a selected cell); nothing when none is selected,
+  /// never a row only current without being selected (Qt makes the first row current on focus).
+  void removeSelectedAxes();
+  /// True when a row is selected, i.e. removeSelectedAxes() would remove something.
+  bool hasSelectedRows() const;
   /// Marks the values cell of `row` invalid: red background, `message` as its tooltip. Emits no
   /// changed().
   void markValuesInvalid(int row, const QString& message);
@@ -38,6 +41,8 @@ class AxesEditor : public QTableWidget {
  signals:
   /// A row was added, removed or edited.
   void changed();
+  /// hasSelectedRows() may have changed (selection changed, rows added or removed).
+  void selectionStateChanged();
 
  private:
   void addBundleAxis(const nlohmann::json& raw);

@@ -40,18 +40,24 @@ using nlohmann::json;
 
 namespace {
 
-/// An "Add … / Remove …" button row wired to an editor's slots.
+/// An "Add … / Remove …" button row wired to an editor's slots. Remove acts on the selected
+/// rows and is disabled while no row is selected (Add selects the row it adds).
 template <class Editor>
 QHBoxLayout* addRemoveButtons(const QString& addText, const QString& removeText, Editor* editor, void (Editor::*add)(),
                               void (Editor::*remove)()) {
   auto* row = new QHBoxLayout;
   auto* addBtn = new QPushButton(addText);
   auto* removeBtn = new QPushButton(removeText);
+  removeBtn->setToolTip(QObject::tr("Removes the selected rows (select a row first)."));
   row->addWidget(addBtn);
   row->addWidget(removeBtn);
   row->addStretch();
   QObject::connect(addBtn, &QPushButton::clicked, editor, add);
   QObject::connect(removeBtn, &QPushButton::clicked, editor, remove);
+  const auto follow = [editor, removeBtn] { removeBtn->setEnabled(editor->hasSelectedRows()); };
+  QObject::connect(editor, &Editor::selectionStateChanged, removeBtn, follow);
+  QObject::connect(editor, &Editor::changed, removeBtn, follow);
+  follow();
   return row;
 }
 
@@ -76,6 +82,8 @@ DesignerView::DesignerView(Workspace* workspace, QWidget* parent) : QWidget(pare
   connect(&validateTimer_, &QTimer::timeout, this, &DesignerView::revalidate);
   newStudy();
 }
+
+DesignerView::~DesignerView() { disconnect(model_, nullptr, this, nullptr); }
 
 QWidget* DesignerView::buildToolbar() {
   auto* host = new QWidget;
@@ -117,7 +125,7 @@ void DesignerView::addTaskRows(QFormLayout* form) {
   tasks_ = new TasksEditor;
   form->addRow(tr("Tasks"), tasks_);
   form->addRow(QString(), addRemoveButtons(tr("Add task"), tr("Remove task"), tasks_, &TasksEditor::addTask,
-                                           &TasksEditor::removeCurrentTask));
+                                           &TasksEditor::removeSelectedTasks));
 }
 
 QWidget* DesignerView::buildStudyForm() {
@@ -173,7 +181,7 @@ QWidget* DesignerView::buildAxesPane() {
   axes_ = new AxesEditor;
   al->addWidget(axes_);
   al->addLayout(addRemoveButtons(tr("Add axis"), tr("Remove axis"), axes_, &AxesEditor::addUnusedAxis,
-                                 &AxesEditor::removeCurrentAxis));
+                                 &AxesEditor::removeSelectedAxes));
   rl->addWidget(axesBox);
   count_ = new QLabel;
   QFont bold = count_->font();
@@ -207,7 +215,7 @@ void DesignerView::buildForm() {
     connect(le, &QLineEdit::textChanged, this, &DesignerView::scheduleValidation);
   connect(tasks_, &TasksEditor::changed, this, &DesignerView::scheduleValidation);
   connect(axes_, &AxesEditor::changed, this, &DesignerView::scheduleValidation);
-  connect(model_, &QLineEdit::editingFinished, this, &DesignerView::inspectModel);
+  connect(model_, &QLineEdit::editingFinished, this, &DesignerView::revalidate);  // and the summary now
   for (QWidget* w : std::initializer_list<QWidget*>{name_, seeds_, tasks_, axes_})
     w->setProperty("origTip", w->toolTip());
 }
@@ -263,8 +271,8 @@ void DesignerView::showDocument(const json& doc) {
   seeds_->setText(app::valueListText(shown.hasSeeds() ? shown.seeds() : json::array({1})));
   loading_ = false;
   emit titleChanged(path_.isEmpty() ? name_->text() : QFileInfo(path_).fileName());
+  summarizedModel_.reset();  // a loaded study's model is inspected afresh, even the same path
   revalidate();
-  inspectModel();
 }
 
 namespace {
@@ -430,13 +438,12 @@ void DesignerView::revalidate() {
     }
   }
   const QString model = model_->text().trimmed();
-  if (model.isEmpty()) {
-    markInvalid(model_, tr("Choose the model directory."));
-    local << tr("Model: no directory given.");
-  } else if (!app::isAssetRef(model) && !QFile::exists(QDir(model).filePath("config.json"))) {
-    markInvalid(model_, tr("No config.json in this directory: not a Hugging Face model directory."));
-    local << tr("Model: %1 has no config.json.").arg(model);
+  const QString modelProblem = modelError(model);
+  if (!modelProblem.isEmpty()) {
+    markInvalid(model_, modelProblem);
+    local << tr("Model: %1").arg(modelProblem);
   }
+  if (!summarizedModel_ || *summarizedModel_ != model) inspectModel();  // the summary follows the field
   for (int r = 0; r < tasks_->rowCount(); ++r) {
     const QString dir = tasks_->item(r, 1) ? tasks_->item(r, 1)->text().trimmed() : QString();
     if (!dir.isEmpty() && !app::isAssetRef(dir) && !QFileInfo(dir).isDir()) {
@@ -494,15 +501,33 @@ void DesignerView::revalidate() {
 
 QString DesignerView::modelSummaryText() const { return modelInfo_->text(); }
 
+QString DesignerView::modelError(const QString& written) {
+  if (written.isEmpty()) return tr("No model given: choose the model directory.");
+  if (app::isAssetRef(written)) {
+    const app::AssetManifest manifest = app::AssetManifest::builtin();
+    if (manifest.find(app::assetName(written))) return {};  // fetched at launch when not here yet
+    QStringList models;
+    for (const QString& n : manifest.names())
+      if (n.startsWith(QLatin1String("models/"))) models << QStringLiteral("asset:") + n;
+    return tr("%1 is not a known asset (known models: %2).").arg(written, models.join(QLatin1String(", ")));
+  }
+  if (!QFile::exists(QDir(written).filePath("config.json")))
+    return tr("%1 has no config.json: not a Hugging Face model directory.").arg(written);
+  return {};
+}
+
 void DesignerView::inspectModel() {
   // A summary still being computed is for the previous model: never let it label this one.
   modelInspect_.cancel();
   const QString written = model_->text().trimmed();
+  summarizedModel_ = written;
+  if (const QString problem = modelError(written); !problem.isEmpty()) {
+    setModelSummary(problem);  // never the previous model's summary under an invalid one
+    return;
+  }
   const QString model = localModelDir(written);  // an asset's cached or mirror copy
   if (model.isEmpty() || !QFile::exists(QDir(model).filePath("config.json"))) {
-    setModelSummary(app::isAssetRef(written)
-                        ? tr("Asset %1: not in the cache yet, fetched at launch.").arg(app::assetName(written))
-                        : QString());
+    setModelSummary(tr("Asset %1: not in the cache yet, fetched at launch.").arg(app::assetName(written)));
     return;
   }
   if (modelInspect_.enginePath().isEmpty()) {

@@ -36,6 +36,9 @@ class DesignerView : public QWidget {
   Q_OBJECT
  public:
   explicit DesignerView(Workspace* workspace, QWidget* parent = nullptr);
+  /// Disconnects the Model field first: closing the window takes its focus, and its
+  /// editingFinished must not revalidate a view being destroyed.
+  ~DesignerView() override;
 
   /// Loads a study file into the form; false with `error` on a syntax or validation error
   /// (a file that fails validation is still loaded, with the fields marked).
@@ -117,6 +120,13 @@ class DesignerView : public QWidget {
   /// expanding `study` again without each rejected value), the value and the engine's message
   /// as tooltip; false when the expansion's error is not at an axis value.
   bool markRejectedAxisValues(app::Study study);
+  /// Why `written` (the Model field, trimmed) is no usable model, "" when it is: empty, an
+  /// `asset:` name not in the asset manifest (one in it is fine: fetched at launch when not
+  /// here yet), a directory without config.json.
+  static QString modelError(const QString& written);
+  /// Sets the model summary for the Model field as it is now: modelError()'s reason, the
+  /// "fetched at launch" note of an asset not here yet, else `adamix-engine inspect`'s summary.
+  /// revalidate() calls it whenever the field differs from the model the summary describes.
   void inspectModel();
   /// Shows `text` in the model summary (fixed height) and as its tooltip.
   void setModelSummary(const QString& text);
@@ -145,6 +155,7 @@ class DesignerView : public QWidget {
   QString axisValueError_;  ///< the run count's reason when an axis value is invalid
   int runCount_ = 0;
   app::EngineClient modelInspect_;  ///< `inspect MODEL --json` for the model summary
+  std::optional<QString> summarizedModel_;  ///< the Model field text the summary describes
 };
 
 }  // namespace adamix::ui

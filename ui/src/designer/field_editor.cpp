@@ -4,6 +4,8 @@
 #include "designer/option_help.h"
 #include "study/study.h"
 
+#include <QAbstractScrollArea>
+#include <QCoreApplication>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
@@ -11,6 +13,7 @@
 #include <QLineEdit>
 #include <QSpinBox>
 #include <QToolButton>
+#include <QWheelEvent>
 
 #include <cmath>
 
@@ -44,6 +47,32 @@ QString stringOr(const json& v, const json& fallback) {
   if (v.is_string()) return QString::fromStdString(v.get<std::string>());
   return fallback.is_string() ? QString::fromStdString(fallback.get<std::string>()) : QString();
 }
+
+/// The event filter of scrollPastUnfocused(), a child of the editor it guards.
+class WheelGuard : public QObject {
+ public:
+  explicit WheelGuard(QWidget* editor) : QObject(editor), editor_(editor) {}
+
+  bool eventFilter(QObject* watched, QEvent* event) override {
+    if (watched != editor_ || event->type() != QEvent::Wheel || editor_->hasFocus()) return false;
+    auto* wheel = static_cast<QWheelEvent*>(event);
+    QAbstractScrollArea* area = nullptr;
+    for (QWidget* w = editor_->parentWidget(); w && !area; w = w->parentWidget())
+      area = qobject_cast<QAbstractScrollArea*>(w);
+    if (area) {  // the scroll area scrolls as if the wheel were over its own viewport
+      QWidget* viewport = area->viewport();
+      const QPointF pos = viewport->mapFromGlobal(wheel->globalPosition());
+      QWheelEvent scroll(pos, wheel->globalPosition(), wheel->pixelDelta(), wheel->angleDelta(), wheel->buttons(),
+                         wheel->modifiers(), wheel->phase(), wheel->inverted(), wheel->source());
+      QCoreApplication::sendEvent(viewport, &scroll);
+    }
+    wheel->accept();  // handled: Qt must not propagate it to the parents as well (a second scroll)
+    return true;      // never the editor's: its value stays
+  }
+
+ private:
+  QWidget* editor_;
+};
 
 void makeInt(FieldEditor& e, const json& def) {
   auto* box = new QSpinBox;
@@ -124,11 +153,18 @@ FieldEditor makeFieldEditor(const FieldSpec& spec) {
     case FieldKind::Number: makeNumber(e); break;
     case FieldKind::Directory: makeDirectory(e, def); break;
   }
+  if (spec.kind == FieldKind::Int || spec.kind == FieldKind::Double || spec.kind == FieldKind::Choice)
+    scrollPastUnfocused(e.input);
   const QString help = optionHelp(spec.pointer);
   if (!help.isEmpty()) e.input->setToolTip(help);
   e.input->setProperty("origTip", e.input->toolTip());
   e.input->setProperty("pointer", spec.pointer);
   return e;
+}
+
+void scrollPastUnfocused(QWidget* editor) {
+  editor->setFocusPolicy(Qt::StrongFocus);
+  editor->installEventFilter(new WheelGuard(editor));
 }
 
 }  // namespace adamix::ui

@@ -30,4 +30,10 @@ struct FieldEditor {
 /// (integral values of an integer default stay integers).
 FieldEditor makeFieldEditor(const FieldSpec& spec);
 
+/// Keeps the mouse wheel from changing `editor` (a spin box or combo box) while it has no focus:
+/// sets Qt::StrongFocus (the wheel gives no focus) and hands a wheel over the unfocused editor to
+/// the nearest enclosing scroll area (the form, a table), which scrolls instead. A focused editor
+/// still takes the wheel. Every spin box and combo box of the designer goes through this.
+void scrollPastUnfocused(QWidget* editor);
+
 }  // namespace adamix::ui

@@ -2,6 +2,9 @@
 #include "designer/tasks_editor.h"
 
 #include <QHeaderView>
+#include <QItemSelectionModel>
+
+#include <set>
 
 namespace adamix::ui {
 
@@ -20,6 +23,7 @@ TasksEditor::TasksEditor(QWidget* parent) : QTableWidget(0, 2, parent) {
   setMaximumHeight(130);
   setTabKeyNavigation(false);  // Tab leaves the table (arrow keys move between cells): no focus trap
   connect(this, &QTableWidget::itemChanged, this, &TasksEditor::changed);
+  connect(selectionModel(), &QItemSelectionModel::selectionChanged, this, &TasksEditor::selectionStateChanged);
 }
 
 void TasksEditor::setTasks(const std::vector<app::StudyDocument::Task>& tasks) {
@@ -51,12 +55,19 @@ void TasksEditor::addTask() {
   insertRow(r);
   setItem(r, 0, new QTableWidgetItem(QStringLiteral("rte")));
   setItem(r, 1, new QTableWidgetItem(QStringLiteral("asset:glue/RTE")));
+  selectRow(r);  // Remove task right after Add task removes this row
   emit changed();
 }
 
-void TasksEditor::removeCurrentTask() {
-  if (currentRow() >= 0) removeRow(currentRow());
+void TasksEditor::removeSelectedTasks() {
+  std::set<int> rows;
+  for (const QModelIndex& i : selectionModel()->selectedIndexes()) rows.insert(i.row());
+  if (rows.empty()) return;
+  for (auto r = rows.rbegin(); r != rows.rend(); ++r) removeRow(*r);
   emit changed();
+  emit selectionStateChanged();
 }
+
+bool TasksEditor::hasSelectedRows() const { return selectionModel()->hasSelection(); }
 
 }  // namespace adamix::ui

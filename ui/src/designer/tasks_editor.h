@@ -20,14 +20,19 @@ class TasksEditor : public QTableWidget {
   void setTasks(const std::vector<app::StudyDocument::Task>& tasks);
   /// The rows as document tasks, in order.
   std::vector<app::StudyDocument::Task> tasks() const;
-  /// Appends an RTE row.
+  /// Appends an RTE row and selects it.
   void addTask();
-  /// Removes the current row, if any.
-  void removeCurrentTask();
+  /// Removes the selected rows (every row with a selected cell); nothing when none is selected,
+  /// never a row only current without being selected (Qt makes the first row current on focus).
+  void removeSelectedTasks();
+  /// True when a row is selected, i.e. removeSelectedTasks() would remove something.
+  bool hasSelectedRows() const;
 
  signals:
   /// A row was added, removed or edited.
   void changed();
+  /// hasSelectedRows() may have changed (selection changed, rows added or removed).
+  void selectionStateChanged();
 };
 
 }  // namespace adamix::ui
