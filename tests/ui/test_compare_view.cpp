@@ -202,26 +202,14 @@ class TestCompareView : public QObject {
       s.open(db);
       // an older study with a finished run: not the default
       const qint64 old = s.upsertStudy("older", {}, nlohmann::json::object());
-      app::NewRun o;
-      o.studyId = old;
-      o.runKey = "old";
-      o.task = "rte";
-      o.variant = "Old";
-      o.status = app::RunState::Finished;
-      s.addRun(o);
+      ui::test::addPlainRun(s, old, "old", "rte", "Old", 0, app::RunState::Finished);
       const qint64 sid = ui::test::fillFixtureStore(s, dir_.filePath("twenty/runs"));
       // 12 more finished runs (6 variants × 2 seeds on rte) and one failed run: 20 finished in all
       for (int v = 1; v <= 6; ++v)
         for (int seed : {1, 2}) {
-          app::NewRun nr;
-          nr.studyId = sid;
-          nr.runKey = QString("extra-%1-%2").arg(v).arg(seed);
-          nr.task = "rte";
-          nr.variant = QString("Variant number %1 with a long label").arg(v);
-          nr.seed = seed;
-          nr.axes = {{"variant", nr.variant.toStdString()}};
-          nr.status = app::RunState::Finished;
-          const qint64 id = s.addRun(nr);
+          const qint64 id = ui::test::addPlainRun(s, sid, QString("extra-%1-%2").arg(v).arg(seed), "rte",
+                                                  QString("Variant number %1 with a long label").arg(v), seed,
+                                                  app::RunState::Finished, {}, true);
           std::vector<app::MetricPoint> pts;
           for (int k = 1; k <= 5; ++k) {
             pts.push_back({id, 10 * k, k / 5.0, "train", "loss", 1.0 / k + 0.01 * v, 1700000000.0 + k});
@@ -229,13 +217,7 @@ class TestCompareView : public QObject {
           }
           s.appendMetricPoints(pts);
         }
-      app::NewRun bad;
-      bad.studyId = sid;
-      bad.runKey = "failed";
-      bad.task = "rte";
-      bad.variant = "Broken";
-      bad.status = app::RunState::Failed;
-      s.addRun(bad);
+      ui::test::addPlainRun(s, sid, "failed", "rte", "Broken", 0, app::RunState::Failed);
       app::RunFilter f;
       f.studyId = sid;
       f.statuses = {app::RunState::Finished};
@@ -373,14 +355,7 @@ class TestCompareView : public QObject {
       app::Store s;
       s.open(db);
       const qint64 sid = s.upsertStudy("one-epoch", {}, nlohmann::json::object());
-      app::NewRun nr;
-      nr.studyId = sid;
-      nr.runKey = "one";
-      nr.task = "rte";
-      nr.variant = "Short";
-      nr.seed = 1;
-      nr.status = app::RunState::Finished;
-      id = s.addRun(nr);
+      id = ui::test::addPlainRun(s, sid, "one", "rte", "Short", 1, app::RunState::Finished);
       s.appendMetricPoints({{id, 8, 1.0, "train", "loss", 0.7, 1700000000.0}});
     }
     ui::Workspace ws;
@@ -430,14 +405,8 @@ class TestCompareView : public QObject {
       s.open(db);
       ui::test::fillFixtureStore(s, dir_.filePath("fallback/runs"));
       const qint64 sid = s.upsertStudy("picked", {}, nlohmann::json::object());
-      app::NewRun nr;
-      nr.studyId = sid;
-      nr.runKey = "picked-run";
-      nr.task = "rte";
-      nr.variant = "Picked";
-      nr.seed = 1;
-      nr.status = app::RunState::Failed;  // not a finished run: its study is no default
-      id = s.addRun(nr);
+      // not a finished run: its study is no default
+      id = ui::test::addPlainRun(s, sid, "picked-run", "rte", "Picked", 1, app::RunState::Failed);
       s.appendMetricPoints({{id, 10, 0.1, "train", "loss", 0.9, 1700000000.0},
                             {id, 20, 0.2, "train", "loss", 0.8, 1700000001.0}});
     }

@@ -31,13 +31,7 @@ class TestWorkspace : public QObject {
     s.open(db_);
     ui::test::fillFixtureStore(s, dir_.filePath("ws/runs"));
     // one failed run to see another state
-    app::NewRun nr;
-    nr.runKey = "deadbeef";
-    nr.task = "rte";
-    nr.variant = "broken";
-    nr.seed = 1;
-    nr.status = app::RunState::Failed;
-    const qint64 id = s.addRun(nr);
+    const qint64 id = ui::test::addPlainRun(s, std::nullopt, "deadbeef", "rte", "broken", 1, app::RunState::Failed);
     app::RunUpdate u;
     u.errorKind = "config";
     u.errorMessage = "bad value";
@@ -119,13 +113,7 @@ class TestWorkspace : public QObject {
     {
       app::Store s;
       s.open(db_);
-      app::NewRun nr;
-      nr.runKey = "cafe";
-      nr.variant = "x";
-      nr.task = "rte";
-      nr.seed = 3;
-      nr.status = app::RunState::Running;
-      s.addRun(nr);
+      ui::test::addPlainRun(s, std::nullopt, "cafe", "rte", "x", 3, app::RunState::Running);
     }
     ui::Workspace ws;
     QVERIFY(ws.open(db_));
@@ -148,14 +136,7 @@ class TestWorkspace : public QObject {
     {
       app::Store s;
       s.open(db_);
-      app::NewRun nr;
-      nr.runKey = "quit";
-      nr.variant = "quit";
-      nr.task = "rte";
-      nr.seed = 4;
-      nr.status = app::RunState::Running;
-      nr.runDir = runDir;
-      s.addRun(nr);
+      ui::test::addPlainRun(s, std::nullopt, "quit", "rte", "quit", 4, app::RunState::Running, runDir);
     }
     ui::Workspace ws;
     QVERIFY(ws.open(db_));  // the restart marks it interrupted

@@ -94,6 +94,20 @@ qint64 fillRelaunchedStudy(app::Store& store, const QString& studyFile) {
   return sid;
 }
 
+qint64 addPlainRun(app::Store& store, std::optional<qint64> studyId, const QString& key, const QString& task,
+                   const QString& variant, int seed, app::RunState status, const QString& runDir, bool variantAxis) {
+  app::NewRun nr;
+  nr.studyId = studyId;
+  nr.runKey = key;
+  nr.task = task;
+  nr.variant = variant;
+  nr.seed = seed;
+  nr.status = status;
+  nr.runDir = runDir;
+  if (variantAxis) nr.axes = {{"variant", variant.toStdString()}};
+  return store.addRun(nr);
+}
+
 QString createRelaunchedWorkspace(const QString& dir, qint64* studyId) {
   const QString db = QDir(dir).filePath(QStringLiteral("unlike.sqlite"));
   app::Store s;

@@ -6,6 +6,8 @@
 
 #include <QString>
 
+#include <optional>
+
 namespace adamix::ui::test {
 
 /// The fixture study's file content (JSON): tasks rte and sst2, variant axis Adapter/AdaMix, seeds 1,2.
@@ -22,6 +24,11 @@ qint64 fillRelaunchedStudy(app::Store& store, const QString& studyFile);
 /// A workspace database DIR/unlike.sqlite holding fillRelaunchedStudy() (study file DIR/unlike.json).
 /// Returns the database path; `studyId` receives the study's id when given.
 QString createRelaunchedWorkspace(const QString& dir, qint64* studyId = nullptr);
+/// Adds a run without a config: key, task, variant label (also its "variant" axis when
+/// `variantAxis`), seed, state and run directory; `studyId` empty for an imported run. Returns its id.
+qint64 addPlainRun(app::Store& store, std::optional<qint64> studyId, const QString& key, const QString& task,
+                   const QString& variant, int seed, app::RunState status, const QString& runDir = {},
+                   bool variantAxis = false);
 /// The best dev accuracy the fixture stores for (task, variant, seed).
 double fixtureAccuracy(const QString& task, const QString& variant, int seed);
 
