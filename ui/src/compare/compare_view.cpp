@@ -157,6 +157,7 @@ std::vector<app::RunRecord> CompareView::selectedRecords() const {
 
 void CompareView::reloadRuns() {
   records_.clear();
+  distinct_ = {};
   defaultStudy_.clear();
   if (!ws_->isOpen()) {
     selected_.clear();
@@ -188,7 +189,9 @@ void CompareView::reloadRuns() {
         kept << id;
       }
     selected_ = kept;  // deleted runs drop out
+    distinct_ = app::distinguishingSettings(ws_->store(), selectedRecords());
   } catch (const std::exception&) {
+    distinct_ = {};  // the store went away: labels only
   }
 }
 
@@ -326,30 +329,25 @@ void CompareView::redraw() {
   const QString groupBy = group_->currentData().toString();
   spec.grouped = !groupBy.isEmpty();
   // Groups and curve labels are keyed by what was trained: settings the labels do not show split
-  // a group and name a run (app::untrackedSettings, as the Results table's rows).
-  const std::vector<app::RunRecord> records = selectedRecords();
-  app::DistinguishingSettings distinct;
-  try {
-    distinct = app::distinguishingSettings(ws_->store(), records);
-  } catch (const std::exception&) {
-    distinct = {};  // the store went away: labels only
-  }
+  // a group and name a run (distinct_, found when the runs are loaded, as the Results table's rows).
   QStringList settingNames;
-  for (const std::string& p : distinct.settings) settingNames << app::settingHeader(p);
+  for (const std::string& p : distinct_.settings) settingNames << app::settingHeader(p);
   settingsNote_->setText(settingNames.isEmpty()
                              ? QString()
                              : tr("⚠ The selected runs differ in settings their labels do not show (%1): curves "
                                   "are named and groups split by them, so no mean mixes runs trained differently.")
                                    .arg(settingNames.join(QStringLiteral(", "))));
   settingsNote_->setVisible(!settingNames.isEmpty());
-  for (const app::RunRecord& r : records) {
+  for (const app::RunRecord& r : selectedRecords()) {
     CurveRun cr;
     cr.run = QString::number(r.id);
     cr.label = QStringLiteral("%1 · %2 · s%3")
                    .arg(r.task, app::variantDisplayName(r.variant))
                    .arg(r.seed);
-    if (const QString& d = distinct.text[r.id]; !d.isEmpty()) cr.label += QStringLiteral(" · ") + d;
-    cr.group = groupKey(r, groupBy, distinct.text[r.id]);
+    const auto d = distinct_.text.find(r.id);
+    const QString settings = d == distinct_.text.end() ? QString() : d->second;
+    if (!settings.isEmpty()) cr.label += QStringLiteral(" · ") + settings;
+    cr.group = groupKey(r, groupBy, settings);
     spec.runs.push_back(cr);
   }
   adapter_->showCurves(series_, spec);

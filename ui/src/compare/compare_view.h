@@ -6,6 +6,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "export/result_set.h"
 #include "plot/plot_adapter.h"
 #include "plot/series_store.h"
 #include "store/store.h"
@@ -88,7 +89,9 @@ class CompareView : public QWidget {
 
   Workspace* ws_;
   QLabel* caption_;
-  QLabel* settingsNote_;  ///< shown when groups are split by settings the labels do not show
+  QLabel* settingsNote_;
+  /// What tells the selected runs apart beyond their labels; computed with them in reloadRuns().
+  app::DistinguishingSettings distinct_;  ///< shown when groups are split by settings the labels do not show
   QComboBox* mode_;
   QComboBox* metric_;
   QComboBox* x_;
