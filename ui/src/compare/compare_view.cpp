@@ -4,6 +4,7 @@
 #include "export/pivot.h"
 #include "export/result_set.h"
 #include "shell/file_dialogs.h"
+#include "shell/theme.h"
 #include "study/study.h"
 #include "workspace/status_icons.h"
 #include "workspace/workspace.h"
@@ -59,12 +60,7 @@ CompareView::CompareView(Workspace* workspace, QWidget* parent) : QWidget(parent
   caption_->setWordWrap(true);
   caption_->setToolTip(tr("Select runs (or a study) in the Workspace tree to compare them."));
   rl->addWidget(caption_);
-  settingsNote_ = new QLabel;
-  settingsNote_->setObjectName(QStringLiteral("compareSettingsNote"));
-  settingsNote_->setWordWrap(true);
-  settingsNote_->setStyleSheet(QStringLiteral(
-      "QLabel { background: #fff4ce; color: #5c4400; border: 1px solid #e0c060; border-radius: 3px; padding: 4px; }"));
-  settingsNote_->hide();
+  settingsNote_ = newWarningNote(QStringLiteral("compareSettingsNote"));
   rl->addWidget(settingsNote_);
   auto* bar = new QHBoxLayout;
   mode_ = new QComboBox;

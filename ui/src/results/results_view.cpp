@@ -4,6 +4,7 @@
 #include "export/result_set.h"
 #include "runs/run_actions.h"
 #include "shell/file_dialogs.h"
+#include "shell/theme.h"
 #include "workspace/study_combo.h"
 #include "workspace/workspace.h"
 
@@ -84,12 +85,7 @@ ResultsView::ResultsView(Workspace* workspace, QWidget* parent) : QWidget(parent
   bar->addWidget(copyBtn);
   bar->addWidget(exportBtn);
   lay->addLayout(bar);
-  settingsWarning_ = new QLabel;
-  settingsWarning_->setObjectName(QStringLiteral("settingsWarning"));
-  settingsWarning_->setWordWrap(true);
-  settingsWarning_->setStyleSheet(QStringLiteral(
-      "QLabel { background: #fff4ce; color: #5c4400; border: 1px solid #e0c060; border-radius: 3px; padding: 6px; }"));
-  settingsWarning_->hide();
+  settingsWarning_ = newWarningNote(QStringLiteral("settingsWarning"));
   lay->addWidget(settingsWarning_);
   table_ = new QTableWidget;
   table_->setSortingEnabled(true);
@@ -187,7 +183,7 @@ void ResultsView::fillTable() {
   const QString note = app::settingsNote(pivot_);
   settingsWarning_->setText(note.isEmpty() ? QString() : QStringLiteral("⚠ ") + note);
   settingsWarning_->setVisible(!note.isEmpty());
-  const QBrush settingBrush(QColor(0xff, 0xf4, 0xce));
+  const QBrush settingBrush(warningBackground());
   for (int c = firstSetting; c < labelCols; ++c) {
     QTableWidgetItem* h = table_->horizontalHeaderItem(c);
     h->setText(QStringLiteral("⚠ ") + h->text());
@@ -201,7 +197,7 @@ void ResultsView::fillTable() {
       label->setData(Qt::UserRole + 1, r);  // the pivot row, kept through sorting (runsAt)
       if (c >= firstSetting) {
         label->setBackground(settingBrush);
-        label->setForeground(QColor(0x5c, 0x44, 0x00));  // readable on the tint in light and dark themes
+        label->setForeground(warningText());  // readable on the tint in light and dark themes
       }
       table_->setItem(r, c, label);
     }

@@ -2,6 +2,7 @@
 #include "shell/theme.h"
 
 #include <QApplication>
+#include <QLabel>
 #include <QPalette>
 #include <QSettings>
 #include <QStyle>
@@ -64,6 +65,21 @@ void installDefaultSettings() {
   QSettings user;
   for (const QString& key : defaults.allKeys())
     if (!user.contains(key)) user.setValue(key, defaults.value(key));
+}
+
+QColor warningBackground() { return QColor(0xff, 0xf4, 0xce); }
+
+QColor warningText() { return QColor(0x5c, 0x44, 0x00); }
+
+QLabel* newWarningNote(const QString& objectName) {
+  auto* note = new QLabel;
+  note->setObjectName(objectName);
+  note->setWordWrap(true);
+  note->setStyleSheet(QStringLiteral("QLabel { background: %1; color: %2; border: 1px solid #e0c060; "
+                                     "border-radius: 3px; padding: 5px; }")
+                          .arg(warningBackground().name(), warningText().name()));
+  note->hide();
+  return note;
 }
 
 }  // namespace adamix::ui

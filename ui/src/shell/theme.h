@@ -3,9 +3,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QColor>
 #include <QString>
 
 class QApplication;
+class QLabel;
 
 namespace adamix::ui {
 
@@ -17,5 +19,12 @@ bool systemPrefersDark();
 void applyTheme(QApplication& app, const QString& theme = QStringLiteral("system"));
 /// Copies resources/default-settings.ini values into QSettings for keys not set yet.
 void installDefaultSettings();
+
+/// The warning tint (pale yellow) and its text colour, readable in the light and dark palettes:
+/// for notes and table cells that say results must be read with care.
+QColor warningBackground();
+QColor warningText();
+/// A hidden, word-wrapped note in the warning colours (e.g. "these runs differ in settings…").
+QLabel* newWarningNote(const QString& objectName);
 
 }  // namespace adamix::ui
