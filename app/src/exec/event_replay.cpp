@@ -42,20 +42,26 @@ ReplayedRun replayEvents(const std::vector<EngineEvent>& events) {
   return r;
 }
 
-ReplayedRun replayEventLog(const QByteArray& jsonLines) {
+std::vector<EngineEvent> decodeEventLog(const QByteArray& jsonLines, QStringList* warnings) {
   EventParser parser;
   EventParser::Output o = parser.feed(jsonLines);
   EventParser::Output tail = parser.finish();
   for (auto& e : tail.events) o.events.push_back(std::move(e));
-  QStringList warnings = o.errors + tail.errors;
+  if (warnings) *warnings << o.errors + tail.errors;
   std::vector<EngineEvent> events;
   for (const nlohmann::json& j : o.events) {
     QString error;
     if (auto e = tryDecodeEvent(j, &error))
       events.push_back(std::move(*e));
-    else
-      warnings << error;
+    else if (warnings)
+      *warnings << error;
   }
+  return events;
+}
+
+ReplayedRun replayEventLog(const QByteArray& jsonLines) {
+  QStringList warnings;
+  const std::vector<EngineEvent> events = decodeEventLog(jsonLines, &warnings);
   ReplayedRun r = replayEvents(events);
   r.warnings = warnings + r.warnings;
   return r;

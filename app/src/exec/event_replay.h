@@ -35,6 +35,11 @@ struct ReplayedRun {
 /// Replays decoded events in stream order. Events without a time count as time 0.
 ReplayedRun replayEvents(const std::vector<EngineEvent>& events);
 
+/// Parses (EventParser, partial last line included) and decodes the content of an events.jsonl
+/// file in stream order; rejected lines and malformed events go to `warnings` (may be null) and
+/// are skipped.
+std::vector<EngineEvent> decodeEventLog(const QByteArray& jsonLines, QStringList* warnings = nullptr);
+
 /// Parses (EventParser), decodes and replays the content of an events.jsonl file; rejected
 /// lines and malformed events are reported in `warnings` and skipped.
 ReplayedRun replayEventLog(const QByteArray& jsonLines);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "exec/run_progress.h"
 
-#include "exec/event_parser.h"
+#include "exec/event_replay.h"
 
 #include <algorithm>
 #include <cmath>
@@ -53,15 +53,8 @@ RunProgress fold(RunProgress p, const EngineEvent& event, double clockS) {
 }
 
 RunProgress progressFromEventLog(const QByteArray& jsonLines) {
-  EventParser parser;
-  EventParser::Output o = parser.feed(jsonLines);
-  EventParser::Output tail = parser.finish();
-  for (auto& e : tail.events) o.events.push_back(std::move(e));
   RunProgress p;
-  for (const nlohmann::json& j : o.events) {
-    QString error;
-    if (auto e = tryDecodeEvent(j, &error)) p = fold(p, *e, 0.0);
-  }
+  for (const EngineEvent& e : decodeEventLog(jsonLines)) p = fold(p, e, 0.0);
   p.firstStep = -1;  // no speed: the caller's clock did not time these steps
   return p;
 }
