@@ -34,6 +34,7 @@ namespace {
 constexpr const char* kEngineVersion = "0.3.0";
 
 void onSignal(int) { g_interrupt_requested = true; }
+void onPreemptSignal(int) { g_preempt_requested = true; }
 
 /// Emits an `error` event (when a stream exists) and returns the kind's exit code.
 int reportError(EventStream* events, ErrorKind kind, const std::string& message, const std::string& location) {
@@ -361,6 +362,7 @@ int main(int argc, char** argv) {
   if (*train) {
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
+    std::signal(SIGUSR1, onPreemptSignal);
     TrainOptions opts;
     opts.run_dir = run_dir;
     opts.resume = resume;

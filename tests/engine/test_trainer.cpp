@@ -9,6 +9,8 @@
 
 #include <sys/stat.h>
 
+#include <csignal>
+
 #include <filesystem>
 #include <fstream>
 
@@ -39,6 +41,7 @@ class TestTrainer : public QObject {
   void nanLossStopsWithNumericalError();
   void configErrorsNameTheJsonPath();
   void engineProcessFollowsTheProtocol();
+  void preemptionWarningCheckpointsAndTheResumeEndsAsUninterrupted();
   void engineReportsBadInputsWithExitCodes();
   void engineSendsHeartbeatsWhileLoading();
   void predictionsFileAsTheOfficialScript();
@@ -356,6 +359,43 @@ void TestTrainer::engineProcessFollowsTheProtocol() {
   QCOMPARE(QString::fromStdString(test::readFile(dir + "/events.jsonl")).split('\n', Qt::SkipEmptyParts), lines);
   // dev predictions: header + 24 rows.
   QCOMPARE(QString::fromStdString(test::readFile(dir + "/predictions/dev.tsv")).count('\n'), 25);
+}
+
+void TestTrainer::preemptionWarningCheckpointsAndTheResumeEndsAsUninterrupted() {
+  // A cluster's warning before a time limit (Slurm --signal=B:USR1@S, docs/cluster.md): the engine
+  // checkpoints, exits 9 with a `preempted` error event, and `--resume` ends exactly as a run that
+  // was never stopped.
+  auto cfg = baseConfig();
+  cfg["train"]["epochs"] = 12;  // 72 steps: the signal arrives long before the end
+  cfg["train"]["checkpoint_every_steps"] = 1000;
+  const auto ref = tmp_.filePath("preempt-ref").toStdString();
+  const auto expected = trainInProcess(cfg, ref);
+  const auto dir = tmp_.filePath("preempt").toStdString();
+  test::writeFile(dir + "/run.json", cfg.dump());
+  const QStringList args{"train", "--config", QString::fromStdString(dir + "/run.json"), "--run-dir",
+                         QString::fromStdString(dir)};
+  QProcess p;
+  p.start(ADAMIX_ENGINE_EXE, args);
+  QVERIFY(p.waitForStarted());
+  QByteArray seen;
+  while (!seen.contains("\"event\":\"progress\"") && p.waitForReadyRead(60000)) seen += p.readAllStandardOutput();
+  QVERIFY2(seen.contains("\"event\":\"progress\""), seen.constData());
+  ::kill(pid_t(p.processId()), SIGUSR1);
+  QVERIFY(p.waitForFinished(120000));
+  QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+  QCOMPARE(p.exitCode(), 9);
+  const auto events = readEvents(dir + "/events.jsonl");
+  QCOMPARE(QString::fromStdString(events.back()["event"].get<std::string>()), QString("error"));
+  QCOMPARE(QString::fromStdString(events.back()["kind"].get<std::string>()), QString("preempted"));
+  QVERIFY(fs::exists(dir + "/checkpoint/state.safetensors"));
+  QVERIFY(!fs::exists(dir + "/results.json"));
+  QProcess again;
+  again.start(ADAMIX_ENGINE_EXE, QStringList(args) << "--resume");
+  QVERIFY(again.waitForFinished(300000));
+  QCOMPARE(again.exitCode(), 0);
+  const json resumed = json::parse(test::readFile(dir + "/results.json"));
+  QCOMPARE(QString::fromStdString(resumed["final"].dump()), QString::fromStdString(expected["final"].dump()));
+  QCOMPARE(QString::fromStdString(resumed["best"].dump()), QString::fromStdString(expected["best"].dump()));
 }
 
 void TestTrainer::engineReportsBadInputsWithExitCodes() {

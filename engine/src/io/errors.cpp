@@ -12,6 +12,7 @@ const char* errorKindName(ErrorKind k) {
     case ErrorKind::Numerical: return "numerical";
     case ErrorKind::Io: return "io";
     case ErrorKind::Interrupted: return "interrupted";
+    case ErrorKind::Preempted: return "preempted";
   }
   return "internal";
 }
@@ -26,6 +27,7 @@ int errorKindExitCode(ErrorKind k) {
     case ErrorKind::Numerical: return 6;
     case ErrorKind::Io: return 7;
     case ErrorKind::Interrupted: return 8;
+    case ErrorKind::Preempted: return 9;
   }
   return 1;
 }

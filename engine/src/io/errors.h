@@ -15,7 +15,9 @@ enum class ErrorKind {
   Model,       ///< exit 5: missing/corrupt checkpoint, wrong shape/dtype/vocab (location = file/tensor)
   Numerical,   ///< exit 6: NaN/inf loss
   Io,          ///< exit 7: cannot read/write a file (disk full, permissions)
-  Interrupted  ///< exit 8: SIGINT/SIGTERM received; a checkpoint was written if possible
+  Interrupted,  ///< exit 8: SIGINT/SIGTERM received; a checkpoint was written if possible
+  Preempted     ///< exit 9: SIGUSR1 (a cluster's time-limit/preemption warning); a checkpoint was
+                ///< written and the run continues with --resume when the job is requeued
 };
 
 /// Name used in the protocol ("config", "data", ...).

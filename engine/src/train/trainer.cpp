@@ -31,6 +31,7 @@ using nlohmann::json;
 namespace adamix {
 
 std::atomic<bool> g_interrupt_requested{false};
+std::atomic<bool> g_preempt_requested{false};
 
 uint64_t stepSeed(uint64_t seed, int64_t step, int64_t micro, uint64_t stream) {
   return splitmix64(splitmix64(splitmix64(seed) ^ static_cast<uint64_t>(step)) ^ (static_cast<uint64_t>(micro) << 8) ^
@@ -276,6 +277,13 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
         events.stopHeartbeat();
         throw EngineError(ErrorKind::Interrupted,
                           "interrupted at step " + std::to_string(prog.step) + "; continue with --resume");
+      }
+      if (g_preempt_requested && prog.step < total_steps) {
+        checkpoint();
+        events.stopHeartbeat();
+        throw EngineError(ErrorKind::Preempted, "preempted at step " + std::to_string(prog.step) +
+                                                    " (time-limit or preemption warning); checkpoint written, the "
+                                                    "requeued job continues with --resume");
       }
     }
     if (prog.micro_in_epoch >= micro_per_epoch) {

@@ -13,6 +13,11 @@ namespace adamix {
 
 /// Set by SIGINT/SIGTERM handlers; the trainer checkpoints and stops with ErrorKind::Interrupted.
 extern std::atomic<bool> g_interrupt_requested;
+/// Set by the SIGUSR1 handler (a cluster's warning before a time limit or preemption, e.g.
+/// Slurm's `--signal=B:USR1@S`, docs/cluster.md): the trainer checkpoints after the current
+/// optimizer step and stops with ErrorKind::Preempted (exit 9), so the job can be requeued and
+/// continue with --resume.
+extern std::atomic<bool> g_preempt_requested;
 
 struct TrainOptions {
   std::string run_dir;
@@ -25,7 +30,7 @@ struct TrainOptions {
 };
 
 /// Runs `cfg` to the end, writing the run directory (docs/protocol.md) and emitting events.
-/// Throws EngineError (config/data/model/numerical/io/interrupted); the caller emits `error`.
+/// Throws EngineError (config/data/model/numerical/io/interrupted/preempted); the caller emits `error`.
 void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& events);
 
 /// Per-(seed, step, micro-batch) stream seed for dropout and routes, so a resumed run draws
