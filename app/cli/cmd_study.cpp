@@ -3,6 +3,8 @@
 #include "cli_common.h"
 #include "cli_store.h"
 #include "commands.h"
+#include "executor_options.h"
+#include "signal_guard.h"
 #include "progress.h"
 
 #include "assets/assets.h"
@@ -33,51 +35,6 @@
 namespace adamix::cli {
 
 namespace {
-
-int g_signalPipe[2] = {-1, -1};
-
-void onSignal(int sig) {
-  const char c = char(sig);
-  if (g_signalPipe[1] >= 0) (void)!::write(g_signalPipe[1], &c, 1);
-}
-
-/// Routes SIGINT/SIGTERM into the event loop (self-pipe); `handler` runs there.
-class SignalGuard {
- public:
-  explicit SignalGuard(std::function<void(int)> handler) {
-#ifdef Q_OS_UNIX
-    if (::pipe(g_signalPipe) != 0) return;
-    notifier_ = new QSocketNotifier(g_signalPipe[0], QSocketNotifier::Read);
-    QObject::connect(notifier_, &QSocketNotifier::activated, [handler] {
-      char c = 0;
-      if (::read(g_signalPipe[0], &c, 1) == 1) handler(int(c));
-    });
-    struct sigaction sa {};
-    sa.sa_handler = onSignal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    ::sigaction(SIGINT, &sa, &oldInt_);
-    ::sigaction(SIGTERM, &sa, &oldTerm_);
-#endif
-  }
-  ~SignalGuard() {
-#ifdef Q_OS_UNIX
-    ::sigaction(SIGINT, &oldInt_, nullptr);
-    ::sigaction(SIGTERM, &oldTerm_, nullptr);
-    delete notifier_;
-    if (g_signalPipe[0] >= 0) ::close(g_signalPipe[0]);
-    if (g_signalPipe[1] >= 0) ::close(g_signalPipe[1]);
-    g_signalPipe[0] = g_signalPipe[1] = -1;
-#endif
-  }
-
- private:
-  QSocketNotifier* notifier_ = nullptr;
-#ifdef Q_OS_UNIX
-  struct sigaction oldInt_ {
-  }, oldTerm_{};
-#endif
-};
 
 bool writeText(const QString& path, const QString& text, QString* error) {
   QSaveFile f(path);
@@ -138,6 +95,7 @@ int cmdStudyRun(const QStringList& args) {
        "S"},
       {"no-export", "Do not write result tables at the end."},
   });
+  addExecutorOptions(p);
   if (int rc = parseCommand(p, "study run", args); rc >= 0) return rc;
   if (p.positionalArguments().size() != 1) {
     err() << "adamix study run: expected one study FILE\n";
@@ -149,7 +107,7 @@ int cmdStudyRun(const QStringList& args) {
     return kUsage;
   const QString file = p.positionalArguments().first();
 
-  // 1. the study file
+  // 1. the study file, and where its runs execute (its executor section, then the options)
   app::Study study;
   try {
     study = app::loadStudyFile(file);
@@ -157,6 +115,15 @@ int cmdStudyRun(const QStringList& args) {
     err() << e.what() << "\n";
     return kBadInput;
   }
+  app::ExecutorSpec spec = study.executor;
+  if (!applyExecutorOptions(p, &spec)) return kUsage;
+  // --jobs: runs at once (Slurm: the array's %K; without it or a study value, no limit)
+  if (p.isSet("jobs")) spec.jobs = jobs;
+  else if (spec.jobs > 0) jobs = spec.jobs;
+  else if (!spec.isSlurm()) spec.jobs = jobs;
+  if (spec.threads > 0 && !p.isSet("threads")) threads = spec.threads;
+  spec.threads = threads;
+  if (spec.isSlurm() && p.isSet("heartbeat-timeout")) spec.slurm.heartbeatTimeoutS = heartbeatS;
 
   // 2. the assets it names, and the runs
   const app::AssetCache cache(p.value("cache"));
@@ -198,7 +165,8 @@ int cmdStudyRun(const QStringList& args) {
   try {
     const int stale = app::StudyRunner::markDeadRunsInterrupted(store, heartbeatS);
     if (stale) out() << stale << " run(s) left running by an earlier invocation marked interrupted\n";
-    runner = std::make_unique<app::StudyRunner>(store, eo);
+    runner = std::make_unique<app::StudyRunner>(
+        store, app::createExecutor(spec, eo, QFileInfo(db).absoluteDir().filePath("slurm"), study.name));
     app::PlanOptions po;
     po.runsDir = runsDir;
     po.force = p.isSet("force");
@@ -224,18 +192,39 @@ int cmdStudyRun(const QStringList& args) {
             << " (use --engine PATH or $ADAMIX_ENGINE)\n";
       return kEngineError;
     }
-    out() << "engine " << eo.enginePath << ", " << jobs << " job(s) × " << threads << " thread(s)\n";
+    if (spec.isSlurm())
+      out() << "engine " << eo.enginePath << ", Slurm job array ("
+            << (spec.jobs > 0 ? QStringLiteral("at most %1 run(s) at once").arg(spec.jobs) : QStringLiteral("no limit of runs at once"))
+            << ") × " << threads << " thread(s)\n";
+    else
+      out() << "engine " << eo.enginePath << ", " << jobs << " job(s) × " << threads << " thread(s)\n";
     Progress progress(*runner, stdoutIsTty());
     QEventLoop loop;
     QObject::connect(runner.get(), &app::StudyRunner::allFinished, &loop, &QEventLoop::quit);
     SignalGuard guard([&](int sig) {
-      if (!interrupted)
-        progress.log(
-            QStringLiteral("%1: cancelling runs (they stay resumable)…").arg(sig == SIGINT ? "SIGINT" : "SIGTERM"));
+      const char* name = sig == SIGINT ? "SIGINT" : "SIGTERM";
+      if (spec.isSlurm()) {
+        // the jobs belong to the cluster: stop following, they go on (adamix study follow/cancel)
+        progress.log(QStringLiteral("%1: stopped following; the Slurm jobs go on (adamix study follow %2 to watch "
+                                    "them again, adamix study cancel %2 to stop them)")
+                         .arg(name, study.name));
+        interrupted = true;
+        loop.quit();
+        return;
+      }
+      if (!interrupted) progress.log(QStringLiteral("%1: cancelling runs (they stay resumable)…").arg(name));
       interrupted = true;
       runner->cancelAll();
     });
-    if (app::startLaunch(*runner, plan) > 0 && !runner->isIdle()) loop.exec();
+    const int started = app::startLaunch(*runner, plan);
+    if (spec.isSlurm() && p.isSet("detach")) {
+      QCoreApplication::processEvents();  // the submission (sbatch) of the runs just queued
+      progress.finish();
+      out() << "submitted; the jobs run on the cluster: adamix study follow " << study.name
+            << " (or study status) follows them\n";
+      return kOk;
+    }
+    if (started > 0 && !runner->isIdle()) loop.exec();
     progress.finish();
   }
 
@@ -284,6 +273,13 @@ int cmdStudyStatus(const QStringList& args) {
   if (!openStore(p, store, true)) return kStoreError;
   try {
     app::StudyRunner::markDeadRunsInterrupted(store, app::kDefaultHeartbeatTimeoutS);
+    std::optional<qint64> only;
+    if (p.isSet("study")) {
+      const auto s = findStudyOrFail(store, p.value("study"));
+      if (!s) return kBadInput;
+      only = s->id;
+    }
+    refreshClusterRuns(store, only);  // runs on Slurm: their state now, from Slurm and their logs
     const QList<app::RunState> order{app::RunState::Finished,   app::RunState::Running, app::RunState::Queued,
                                      app::RunState::Failed,     app::RunState::Lost,    app::RunState::Cancelled,
                                      app::RunState::Interrupted};
@@ -307,15 +303,22 @@ int cmdStudyStatus(const QStringList& args) {
       if (p.isSet("study")) {
         out() << formatTable(header, rows) << "\n";
         QList<QStringList> open;
-        for (const auto& r : runs)
-          if (r.status != app::RunState::Finished)
-            open << QStringList{QString::number(r.id),
-                                app::runStateName(r.status),
-                                r.task,
-                                r.variant,
-                                QString::number(r.seed),
-                                r.errorKind.isEmpty() ? QString() : r.errorKind + ": " + r.errorMessage.left(60)};
-        if (!open.isEmpty()) out() << formatTable({"id", "status", "task", "variant", "seed", "error"}, open);
+        bool cluster = false;
+        for (const auto& r : runs) cluster = cluster || !r.jobId.isEmpty();
+        for (const auto& r : runs) {
+          if (r.status == app::RunState::Finished) continue;
+          QStringList row{QString::number(r.id), app::runStateName(r.status), r.task, r.variant, QString::number(r.seed)};
+          if (cluster)
+            row << r.jobId
+                << (r.jobState.isEmpty() ? QString()
+                                         : r.jobState + (r.jobReason.isEmpty() ? QString() : " (" + r.jobReason + ")"));
+          row << (r.errorKind.isEmpty() ? QString() : r.errorKind + ": " + r.errorMessage.left(60));
+          open << row;
+        }
+        QStringList openHeader{"id", "status", "task", "variant", "seed"};
+        if (cluster) openHeader << "slurm job" << "slurm state";
+        openHeader << "error";
+        if (!open.isEmpty()) out() << formatTable(openHeader, open);
         return kOk;
       }
     }

@@ -5,10 +5,14 @@
 
 #include <QStringList>
 
+#include <optional>
+
 namespace adamix::cli {
 
 int cmdStudyRun(const QStringList& args);
 int cmdStudyStatus(const QStringList& args);
+int cmdStudyFollow(const QStringList& args);
+int cmdStudyCancel(const QStringList& args);
 int cmdStudyDelete(const QStringList& args);
 int cmdRunsList(const QStringList& args);
 int cmdRunEval(const QStringList& args);
@@ -30,6 +34,10 @@ namespace adamix::cli {
 
 /// Writes <dir>/<study>.{md,tex,csv} (result pivot) and <dir>/<study>-curves.csv from the store;
 /// returns the paths (empty when the study has no finished run; `error` set on a write failure).
+/// Brings the stored state of runs in flight on a cluster (all studies, or `studyId`'s) up to
+/// date: one read of their event logs and of Slurm. Returns how many runs were asked about.
+int refreshClusterRuns(app::Store& store, std::optional<qint64> studyId = std::nullopt);
+
 QStringList exportStudyTables(app::Store& store, qint64 studyId, const QString& studyName, const QString& dir,
                               QString* error);
 

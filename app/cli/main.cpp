@@ -15,6 +15,8 @@ const char* kUsageText =
     "Commands:\n"
     "  study run FILE      train a study's runs and export its result tables\n"
     "  study status        runs per status for each study\n"
+    "  study follow STUDY  follow a study's runs on Slurm until they end\n"
+    "  study cancel STUDY  cancel a study's runs on Slurm (scancel)\n"
     "  study delete STUDY  delete a study, its runs and their run directories (asks first)\n"
     "  runs list           the runs in the database\n"
     "  run eval RUN        evaluate a finished run on a split or data file (stored beside its results)\n"
@@ -59,6 +61,8 @@ int main(int argc, char** argv) {
   }
   if (a0 == "study" && a1 == "run") return cmdStudyRun(args.mid(2));
   if (a0 == "study" && a1 == "status") return cmdStudyStatus(args.mid(2));
+  if (a0 == "study" && a1 == "follow") return cmdStudyFollow(args.mid(2));
+  if (a0 == "study" && a1 == "cancel") return cmdStudyCancel(args.mid(2));
   if (a0 == "study" && a1 == "delete") return cmdStudyDelete(args.mid(2));
   if (a0 == "runs" && a1 == "list") return cmdRunsList(args.mid(2));
   if (a0 == "run" && a1 == "eval") return cmdRunEval(args.mid(2));

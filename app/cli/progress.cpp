@@ -17,6 +17,11 @@ Progress::Progress(app::StudyRunner& runner, bool tty, QObject* parent) : QObjec
     bars_.insert(key, b);
     log(QStringLiteral("started   %1").arg(b.label));
   });
+  connect(&runner_, &app::StudyRunner::jobStatusChanged, this, [this](const QString& key, const app::JobStatus& st) {
+    log(QStringLiteral("slurm     %1: job %2 %3%4")
+            .arg(runner_.label(key), st.jobId, st.state,
+                 st.reason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(st.reason)));
+  });
   connect(&runner_, &app::StudyRunner::eventReceived, this, &Progress::onEvent);
   connect(&runner_, &app::StudyRunner::runEnded, this, &Progress::onEnded);
   connect(&runner_, &app::StudyRunner::storeError, this, [this](const QString& m) { log("store error: " + m); });

@@ -136,7 +136,7 @@ class TestRunDeletion : public QObject {
     QStringList covered = Store::runDataTables();
     covered.sort();
     QCOMPARE(referencing, covered);
-    QCOMPARE(covered, QStringList({"artifacts", "evaluations", "metric_points", "results"}));
+    QCOMPARE(covered, QStringList({"artifacts", "evaluations", "job_states", "metric_points", "results"}));
   }
 
   void runningRunsAreRefusedAndNothingIsDeleted() {

@@ -335,6 +335,56 @@ class TestStore : public QObject {
     QVERIFY(!newer.isOpen());
   }
 
+  // A v3 workspace (before batch schedulers) keeps its runs; they read as runs without an
+  // executor or job, and the scheduler history works on them.
+  void migratesFromV3AndRecordsSchedulerStates() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("v3.sqlite"));
+    {
+      RawDb raw(path);
+      for (const QString& sql : schema::v1Statements()) raw.exec(sql);
+      for (int v = 2; v <= 3; ++v)
+        for (const QString& sql : schema::migrationStatements(v)) raw.exec(sql);
+      raw.exec(QStringLiteral("PRAGMA user_version = 3"));
+      raw.exec(QStringLiteral(
+          "INSERT INTO runs(id, run_key, variant, task, seed, axes, config, status, run_dir, created, host, pid)"
+          " VALUES (5, 'k5', 'AdaMix', 'rte', 1, '{}', '{\"seed\":1}', 'running', '/r/5', 6, 'box', 42)"));
+    }
+    Store s;
+    s.open(path);
+    QCOMPARE(s.schemaVersion(), 4);
+    auto r = s.run(5);
+    QCOMPARE(r->executor, QString());
+    QCOMPARE(r->jobId, QString());
+    QCOMPARE(r->pid.value_or(0), qint64(42));
+    QVERIFY(s.jobStates(5).empty());
+
+    // two polls: pending (with Slurm's reason, and one without), then running
+    s.recordJobStates({{5, 100.5, QStringLiteral("12_3"), QStringLiteral("PENDING"), QStringLiteral("JobArrayTaskLimit")}});
+    s.recordJobStates({{5, 103.0, QStringLiteral("12_3"), QStringLiteral("RUNNING"), QString()}});
+    r = s.run(5);
+    QCOMPARE(r->jobId, QStringLiteral("12_3"));
+    QCOMPARE(r->jobState, QStringLiteral("RUNNING"));
+    QCOMPARE(r->jobReason, QString(""));
+    const auto history = s.jobStates(5);
+    QCOMPARE(history.size(), size_t(2));
+    QCOMPARE(history[0].time, 100.5);
+    QCOMPARE(history[0].state, QStringLiteral("PENDING"));
+    QCOMPARE(history[0].reason, QStringLiteral("JobArrayTaskLimit"));
+    QCOMPARE(history[1].state, QStringLiteral("RUNNING"));
+    RunUpdate u;
+    u.executor = QStringLiteral("slurm");
+    s.setRunStatus(5, RunState::Running, u);
+    QCOMPARE(s.run(5)->executor, QStringLiteral("slurm"));
+
+    // a rerun forgets the job and its history
+    s.clearRunData(5);
+    r = s.run(5);
+    QCOMPARE(r->jobId, QString());
+    QCOMPARE(r->jobState, QString());
+    QVERIFY(s.jobStates(5).empty());
+  }
+
   // A v2 workspace (the last layout before evaluations) gains the evaluations table and keeps its rows.
   void migratesFromV2KeepingRowsAndAddsEvaluations() {
     QTemporaryDir dir;
@@ -353,7 +403,7 @@ class TestStore : public QObject {
     }
     Store s;
     s.open(path);
-    QCOMPARE(s.schemaVersion(), 3);
+    QCOMPARE(s.schemaVersion(), schema::kCurrentVersion);
     QCOMPARE(s.run(3)->host, QStringLiteral("box"));
     QCOMPARE(s.results(3).size(), size_t(1));
     QCOMPARE(s.results(3)[0].value, 0.71);

@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QStandardPaths>
+#include <QSysInfo>
 #include <QTimer>
 
 namespace adamix::app {
@@ -35,8 +36,9 @@ QString locateEngine(const QString& option) {
   return QStandardPaths::findExecutable(exe);
 }
 
-LocalExecutor::LocalExecutor(ExecutorOptions options, QObject* parent) : QObject(parent), options_(std::move(options)) {
+LocalExecutor::LocalExecutor(ExecutorOptions options, QObject* parent) : Executor(parent), options_(std::move(options)) {
   qRegisterMetaType<adamix::app::RunState>();
+  qRegisterMetaType<adamix::app::JobStatus>();
   qRegisterMetaType<adamix::app::RunError>();
   qRegisterMetaType<adamix::app::EngineEvent>();
   if (options_.jobs < 1) options_.jobs = 1;
@@ -100,6 +102,13 @@ void LocalExecutor::cancel(const QString& runKey) {
     return;
   }
   if (RunProcess* p = running_.value(runKey)) p->cancel();
+}
+
+RunPlacement LocalExecutor::placement(const QString& runKey) const {
+  RunPlacement p;
+  p.host = QSysInfo::machineHostName();
+  if (RunProcess* proc = running_.value(runKey)) p.pid = proc->pid();
+  return p;
 }
 
 void LocalExecutor::cancelAll() {

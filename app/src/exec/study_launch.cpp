@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "exec/study_launch.h"
 
+#include "exec/local_executor.h"
+#include "exec/slurm/slurm_executor.h"
+
+#include <QRegularExpression>
+
 #include <QFileInfo>
 
 #include <algorithm>
@@ -43,6 +48,23 @@ int LaunchPlan::skippedFromOtherEngine(const QString& current) const {
     return p.action == PlannedRun::Action::Skip && !p.previousEngineVersion.isEmpty() &&
            p.previousEngineVersion != current;
   }));
+}
+
+std::unique_ptr<Executor> createExecutor(const ExecutorSpec& spec, ExecutorOptions options, const QString& slurmScriptDir,
+                                         const QString& studyName) {
+  if (spec.jobs > 0) options.jobs = spec.jobs;
+  if (spec.threads > 0) options.threadsPerRun = spec.threads;
+  if (!spec.isSlurm()) return std::make_unique<LocalExecutor>(std::move(options));
+  SlurmOptions slurm = spec.slurm;
+  if (spec.jobs > 0) slurm.arrayLimit = spec.jobs;  // runs at once = the array's %K
+  auto ex = std::make_unique<SlurmExecutor>(std::move(options), slurm, slurmScriptDir);
+  QString name = slurm.jobName;
+  if (name.isEmpty()) {
+    name = QStringLiteral("adamix-") + studyName;
+    name.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]+")), QStringLiteral("_"));
+  }
+  ex->setJobName(name);
+  return ex;
 }
 
 LaunchPlan planLaunch(StudyRunner& runner, const Study& study, const QString& studyFile,

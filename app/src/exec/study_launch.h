@@ -8,6 +8,7 @@
 #include "study/study.h"
 
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <vector>
 
@@ -42,6 +43,12 @@ struct LaunchPlan {
   /// (CLI) trains them again.
   int skippedFromOtherEngine(const QString& current) const;
 };
+
+/// The executor a study's `executor` section asks for: a LocalExecutor (spec.jobs / threads
+/// override `options` when set), or a SlurmExecutor whose submissions go under `slurmScriptDir`
+/// (on the cluster's shared filesystem). The job name is "adamix-<study name>".
+std::unique_ptr<Executor> createExecutor(const ExecutorSpec& spec, ExecutorOptions options, const QString& slurmScriptDir,
+                                         const QString& studyName = {});
 
 /// Called once per asset after fetching it (successfully or not).
 using AssetFetched = std::function<void(const QString& name, const FetchResult& result)>;

@@ -3,12 +3,15 @@
 
 #include "exec/engine_client.h"
 #include "exec/event_replay.h"
+#include "exec/local_executor.h"
 
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QSysInfo>
 #include <QSaveFile>
+
+#include <limits>
 
 #ifdef Q_OS_UNIX
 #include <csignal>
@@ -74,25 +77,44 @@ PlannedRun planRerun(const RunRecord& rec, const QString& runsDir) {
 }
 
 StudyRunner::StudyRunner(Store& store, ExecutorOptions options, QObject* parent)
-    : QObject(parent), store_(store), executor_(std::move(options), this) {
+    : StudyRunner(store, std::make_unique<LocalExecutor>(std::move(options)), parent) {}
+
+StudyRunner::StudyRunner(Store& store, std::unique_ptr<Executor> executor, QObject* parent)
+    : QObject(parent), store_(store), executor_(std::move(executor)) {
+  executor_->setParent(this);
   host_ = thisHost();
   clock_.start();
   flushTimer_.setInterval(metricFlushMs);
   connect(&flushTimer_, &QTimer::timeout, this, &StudyRunner::flushMetrics);
-  connect(&executor_, &LocalExecutor::eventReceived, this, &StudyRunner::onEvent);
-  connect(&executor_, &LocalExecutor::runStateChanged, this, &StudyRunner::onState);
-  connect(&executor_, &LocalExecutor::runStarted, this, [this](const QString& key) {
+  connectExecutor();
+}
+
+void StudyRunner::connectExecutor() {
+  Executor* ex = executor_.get();
+  connect(ex, &Executor::eventReceived, this, &StudyRunner::onEvent);
+  connect(ex, &Executor::runStateChanged, this, &StudyRunner::onState);
+  connect(ex, &Executor::jobStatusChanged, this, &StudyRunner::onJobStatus);
+  connect(ex, &Executor::eventLogRestarted, this, [this](const QString& key) {
+    auto it = runs_.find(key);
+    if (it == runs_.end()) return;
+    flushMetrics();
+    const qint64 id = it->id;
+    guarded("reread event log", [&] { store_.deleteMetricPointsAfter(id, std::numeric_limits<qint64>::min()); });
+  });
+  connect(ex, &Executor::runStarted, this, [this](const QString& key) {
     const Tracked t = runs_.value(key);
+    const RunPlacement where = executor_->placement(key);
     RunUpdate u;
     u.started = unixNow();
     u.lastHeartbeat = unixNow();
-    u.host = host_;
+    u.host = where.host.isEmpty() ? host_ : where.host;
     if (!engineVersion_.isEmpty()) u.engineVersion = engineVersion_;
-    if (RunProcess* p = executor_.process(key)) u.pid = p->pid();
+    if (where.pid > 0) u.pid = where.pid;
+    if (!where.jobId.isEmpty()) u.jobId = where.jobId;
     guarded("run start", [&] { store_.setRunStatus(t.id, RunState::Running, u); });
     emit runStarted(key);
   });
-  connect(&executor_, &LocalExecutor::allFinished, this, [this] {
+  connect(ex, &Executor::allFinished, this, [this] {
     flushMetrics();
     emit allFinished();
   });
@@ -116,6 +138,7 @@ int StudyRunner::markDeadRunsInterrupted(Store& store, double heartbeatTimeoutS)
   const QString host = thisHost();
   const double now = unixNow();
   for (const RunRecord& r : store.listRuns(f)) {
+    if (inFlightOnScheduler(r)) continue;  // followed through the scheduler (reattach)
     const bool recent = r.lastHeartbeat && now - *r.lastHeartbeat < 2 * heartbeatTimeoutS;
     const bool alive = r.host == host && r.pid && pidAlive(*r.pid) && recent;
     if (alive) continue;
@@ -136,6 +159,11 @@ int StudyRunner::markDeadRunsInterrupted(Store& store, double heartbeatTimeoutS)
     ++n;
   }
   return n;
+}
+
+bool StudyRunner::inFlightOnScheduler(const RunRecord& r) {
+  return !r.jobId.isEmpty() && !r.executor.isEmpty() && r.executor != QLatin1String("local") &&
+         (r.status == RunState::Queued || r.status == RunState::Running);
 }
 
 std::vector<PlannedRun> StudyRunner::plan(const Study& study, const QString& studyFile,
@@ -163,9 +191,9 @@ std::vector<PlannedRun> StudyRunner::plan(const Study& study, const QString& stu
     if (!ens.created && rec) {
       p.previousState = rec->status;
       p.previousEngineVersion = rec->engineVersion;
-      if (rec->status == RunState::Finished) {
-        p.action = PlannedRun::Action::Skip;
-      } else if (isResumable(rec->status) && hasCheckpoint(p.runDir)) {
+      if (rec->status == RunState::Finished || inFlightOnScheduler(*rec)) {
+        p.action = PlannedRun::Action::Skip;  // done, or still queued/running on the cluster
+      } else if ((isResumable(rec->status) || rec->errorKind == QLatin1String("timeout")) && hasCheckpoint(p.runDir)) {
         p.action = PlannedRun::Action::Resume;
       } else if (rec->status == RunState::Running) {
         p.action = PlannedRun::Action::Skip;  // alive in another invocation
@@ -189,42 +217,79 @@ bool StudyRunner::startRun(const PlannedRun& p) {
   }
   if (p.action == PlannedRun::Action::Train) {
     guarded("clear run", [&] { store_.clearRunData(p.runId); });
-    // a fresh start must not pick up a stale checkpoint from an earlier attempt
+    // a fresh start must not pick up a stale checkpoint from an earlier attempt, nor a follower
+    // the events of one: the old log is kept beside as events.jsonl.N
     QDir(QDir(p.runDir).filePath("checkpoint")).removeRecursively();
+    const QString log = QDir(p.runDir).filePath(QStringLiteral("events.jsonl"));
+    if (QFile::exists(log)) {
+      int n = 1;
+      while (QFile::exists(QStringLiteral("%1.%2").arg(log).arg(n))) ++n;
+      QFile::rename(log, QStringLiteral("%1.%2").arg(log).arg(n));
+    }
   }
-  Tracked t;
-  t.id = p.runId;
-  t.runDir = p.runDir;
-  t.label = QStringLiteral("%1 · %2 · s%3")
-                .arg(p.run.task, variantDisplayName(p.run.variant))
-                .arg(p.run.seed);
-  runs_.insert(p.run.configHash, t);
+  track(p.run.configHash, p.runId, p.runDir, p.run.task, p.run.variant, p.run.seed);
   RunUpdate u;
   u.runDir = p.runDir;
   u.clearError = true;
+  u.executor = executor_->kind();
   guarded("queue run", [&] { store_.setRunStatus(p.runId, RunState::Queued, u); });
   RunSpec spec;
   spec.runKey = p.run.configHash;
   spec.runDir = p.runDir;
   spec.resume = p.action == PlannedRun::Action::Resume;
   if (!flushTimer_.isActive()) flushTimer_.start();
-  return executor_.enqueue(spec);
+  return executor_->enqueue(spec);
+}
+
+void StudyRunner::track(const QString& key, qint64 runId, const QString& runDir, const QString& task,
+                        const QString& variant, int seed) {
+  Tracked t;
+  t.id = runId;
+  t.runDir = runDir;
+  t.label = QStringLiteral("%1 · %2 · s%3").arg(task, variantDisplayName(variant)).arg(seed);
+  runs_.insert(key, t);
+}
+
+int StudyRunner::reattach(const std::vector<RunRecord>& records) {
+  int n = 0;
+  for (const RunRecord& r : records) {
+    if (!inFlightOnScheduler(r) || r.executor != executor_->kind() || runs_.contains(r.runKey)) continue;
+    track(r.runKey, r.id, r.runDir, r.task, r.variant, r.seed);
+    RunSpec spec;
+    spec.runKey = r.runKey;
+    spec.runDir = r.runDir;
+    if (!executor_->attach(spec, r.jobId)) {
+      runs_.remove(r.runKey);
+      continue;
+    }
+    if (!flushTimer_.isActive()) flushTimer_.start();
+    ++n;
+  }
+  return n;
 }
 
 QString StudyRunner::engineVersion() {
-  if (engineVersion_.isEmpty() && !executor_.options().enginePath.isEmpty())
-    engineVersion_ = versionOf(executor_.options().enginePath);
+  if (engineVersion_.isEmpty() && !executor_->options().enginePath.isEmpty())
+    engineVersion_ = versionOf(executor_->options().enginePath);
   return engineVersion_;
 }
 
 int StudyRunner::start(const std::vector<PlannedRun>& planned) {
   engineVersion();
   int n = 0;
-  for (const PlannedRun& p : planned) n += startRun(p) ? 1 : 0;
-  return n;
+  std::vector<RunRecord> inFlight;
+  for (const PlannedRun& p : planned) {
+    n += startRun(p) ? 1 : 0;
+    if (p.action == PlannedRun::Action::Skip && p.previousState && !isTerminal(*p.previousState)) {
+      guarded("read run", [&] {
+        if (auto rec = store_.run(p.runId); rec && inFlightOnScheduler(*rec)) inFlight.push_back(*rec);
+      });
+    }
+  }
+  return n + reattach(inFlight);
 }
 
-void StudyRunner::cancelAll() { executor_.cancelAll(); }
+void StudyRunner::cancelAll() { executor_->cancelAll(); }
 
 void StudyRunner::onEvent(const QString& key, const EngineEvent& ev) {
   emit eventReceived(key, ev);
@@ -258,10 +323,24 @@ void StudyRunner::flushMetrics() {
   guarded("metric points", [&] { store_.appendMetricPoints(batch); });
 }
 
-void StudyRunner::onState(const QString& key, RunState state, const RunError& error) {
-  if (!isTerminal(state)) return;
+void StudyRunner::onJobStatus(const QString& key, const JobStatus& status) {
   auto it = runs_.find(key);
   if (it == runs_.end()) return;
+  const qint64 id = it->id;
+  guarded("scheduler state", [&] { store_.recordJobStates({{id, status.time, status.jobId, status.state, status.reason}}); });
+  emit jobStatusChanged(key, status);
+}
+
+void StudyRunner::onState(const QString& key, RunState state, const RunError& error) {
+  auto it = runs_.find(key);
+  if (it == runs_.end()) return;
+  if (state == RunState::Queued && !error.isEmpty()) {
+    // requeued by the scheduler (time-limit warning, preemption): waiting again, to resume
+    flushMetrics();
+    guarded("requeue", [&] { store_.setRunStatus(it->id, RunState::Queued); });
+    return;
+  }
+  if (!isTerminal(state)) return;
   flushMetrics();
   RunUpdate u;
   u.finished = unixNow();

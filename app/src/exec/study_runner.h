@@ -1,4 +1,5 @@
-// Runs a study's expanded runs through a LocalExecutor and records everything in the Store.
+// Runs a study's expanded runs through an Executor (local processes or Slurm jobs) and records
+// everything in the Store.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
@@ -12,6 +13,7 @@
 #include <QTimer>
 
 #include <map>
+#include <memory>
 #include <vector>
 
 namespace adamix::app {
@@ -51,28 +53,40 @@ struct PlanOptions {
 class StudyRunner : public QObject {
   Q_OBJECT
  public:
+  /// Runs on this machine (LocalExecutor).
   StudyRunner(Store& store, ExecutorOptions options, QObject* parent = nullptr);
+  /// Runs through `executor` (e.g. a SlurmExecutor); the runner owns it.
+  StudyRunner(Store& store, std::unique_ptr<Executor> executor, QObject* parent = nullptr);
   ~StudyRunner() override;
 
   /// Marks runs left `running` by a dead earlier invocation as `interrupted` (a run whose engine
-  /// process is still alive on this host with a recent heartbeat is left alone). Returns the count.
+  /// process is still alive on this host with a recent heartbeat is left alone; runs of a batch
+  /// scheduler are followed through it, never marked here). Returns the count.
   static int markDeadRunsInterrupted(Store& store, double heartbeatTimeoutS);
+  /// True for a stored run that a batch scheduler may still be running (queued or running, with
+  /// a job id): it is followed (reattach()), never trained again by a new launch.
+  static bool inFlightOnScheduler(const RunRecord& record);
 
   /// Upserts the study and its runs into the store and decides each run's action.
   std::vector<PlannedRun> plan(const Study& study, const QString& studyFile, const std::vector<ExpandedRun>& runs,
                                const PlanOptions& options, qint64* studyId = nullptr);
-  /// Queues every non-skipped run (writes <runDir>/run.json first). Returns the number queued.
+  /// Queues every non-skipped run (writes <runDir>/run.json first) and follows the skipped ones
+  /// still in flight on the executor's scheduler (reattach()). Returns the number queued or followed.
   int start(const std::vector<PlannedRun>& planned);
   /// First line of `adamix-engine --version` of the executor's engine (asked once; "" when it
   /// does not answer).
   QString engineVersion();
   /// Queues one run by store id (used by import/resume tools and the GUI).
   bool startRun(const PlannedRun& planned);
+  /// Follows stored runs that are in flight on the executor's scheduler (inFlightOnScheduler(),
+  /// same executor kind): after the app or CLI was closed mid-study. Their stored metric points
+  /// are replaced by what their event logs hold. Returns how many are followed.
+  int reattach(const std::vector<RunRecord>& records);
   /// Cancels all queued and running runs; they end `cancelled` (resumable).
   void cancelAll();
 
-  LocalExecutor& executor() { return executor_; }
-  bool isIdle() const { return executor_.isIdle(); }
+  Executor& executor() { return *executor_; }
+  bool isIdle() const { return executor_->isIdle(); }
   /// Terminal state counts of the runs this runner started.
   std::map<RunState, int> outcome() const { return outcome_; }
   /// Label of a run key for display ("rte · AdaMix · s1").
@@ -89,6 +103,8 @@ class StudyRunner : public QObject {
   void runEnded(const QString& runKey, adamix::app::RunState state, const adamix::app::RunError& error);
   /// Everything queued has ended (metric points flushed, statuses written).
   void allFinished();
+  /// The scheduler's state of a run changed (Slurm: PENDING with its reason, RUNNING, …).
+  void jobStatusChanged(const QString& runKey, const adamix::app::JobStatus& status);
   /// A store write failed (the run continues; the message says what was lost).
   void storeError(const QString& message);
 
@@ -101,12 +117,16 @@ class StudyRunner : public QObject {
   };
   void onEvent(const QString& key, const EngineEvent& ev);
   void onState(const QString& key, RunState state, const RunError& error);
+  void onJobStatus(const QString& key, const JobStatus& status);
+  void connectExecutor();
+  void track(const QString& key, qint64 runId, const QString& runDir, const QString& task, const QString& variant,
+             int seed);
   void flushMetrics();
   template <class F>
   void guarded(const char* what, F&& fn);
 
   Store& store_;
-  LocalExecutor executor_;
+  std::unique_ptr<Executor> executor_;
   QHash<QString, Tracked> runs_;
   std::vector<MetricPoint> pending_;
   QTimer flushTimer_;

@@ -33,6 +33,7 @@ QString rowsText(const QString& table, qint64 n) {
       {QStringLiteral("results"), {"result", "results"}},
       {QStringLiteral("artifacts"), {"artifact record", "artifact records"}},
       {QStringLiteral("evaluations"), {"evaluation", "evaluations"}},
+      {QStringLiteral("job_states"), {"scheduler state", "scheduler states"}},
   };
   const auto it = names.find(table);
   if (it == names.end()) return QStringLiteral("%1 rows of %2").arg(n).arg(table);
@@ -113,8 +114,12 @@ bool liesInside(const QString& path, const QString& folder) {
 QString rowCountsText(const RowCounts& rows) {
   QStringList texts;
   const QStringList known = QStringList{QStringLiteral("studies"), QStringLiteral("runs")} + Store::runDataTables();
-  for (const QString& table : known)
-    if (rows.count(table)) texts << rowsText(table, rows.at(table));
+  for (const QString& table : known) {
+    if (!rows.count(table)) continue;
+    // scheduler history exists only for cluster runs: named when there is some
+    if (table == QLatin1String("job_states") && rows.at(table) == 0) continue;
+    texts << rowsText(table, rows.at(table));
+  }
   for (const auto& [table, n] : rows)
     if (!known.contains(table)) texts << rowsText(table, n);
   return texts.join(QStringLiteral(", "));

@@ -87,6 +87,20 @@ QStringList migrationStatements(int to) {
                          " created REAL NOT NULL)"),
           QStringLiteral("CREATE INDEX evaluations_run ON evaluations(run_id, created)"),
       };
+    case 4:  // batch-scheduler executors (Slurm): job ids, the scheduler's state, its history
+      return {
+          QStringLiteral("ALTER TABLE runs ADD COLUMN executor TEXT"),    // 'local' | 'slurm'; NULL before v4
+          QStringLiteral("ALTER TABLE runs ADD COLUMN job_id TEXT"),      // Slurm '<array job>_<task>'
+          QStringLiteral("ALTER TABLE runs ADD COLUMN job_state TEXT"),   // PENDING, RUNNING, … (last seen)
+          QStringLiteral("ALTER TABLE runs ADD COLUMN job_reason TEXT"),  // why it waits / ended
+          QStringLiteral("CREATE TABLE job_states ("
+                         " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+                         " time REAL NOT NULL,"  // the poll that saw it (one time for one poll)
+                         " job_id TEXT NOT NULL,"
+                         " state TEXT NOT NULL,"
+                         " reason TEXT NOT NULL DEFAULT '')"),
+          QStringLiteral("CREATE INDEX job_states_run ON job_states(run_id, time)"),
+      };
     default: return {};
   }
 }

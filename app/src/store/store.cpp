@@ -71,7 +71,8 @@ void execDirect(const QSqlDatabase& db, const QString& sql) {
 
 const QString kRunColumns = QStringLiteral(
     "id, study_id, run_key, variant, task, seed, axes, config, status, run_dir, created, started, finished,"
-    " host, engine_version, exit_code, error_kind, error_message, error_location, pid, last_heartbeat");
+    " host, engine_version, exit_code, error_kind, error_message, error_location, pid, last_heartbeat,"
+    " executor, job_id, job_state, job_reason");
 
 RunRecord readRun(const QSqlQuery& q) {
   RunRecord r;
@@ -96,6 +97,10 @@ RunRecord readRun(const QSqlQuery& q) {
   r.errorLocation = q.value(18).toString();
   if (!q.value(19).isNull()) r.pid = q.value(19).toLongLong();
   r.lastHeartbeat = optDouble(q.value(20));
+  r.executor = q.value(21).toString();
+  r.jobId = q.value(22).toString();
+  r.jobState = q.value(23).toString();
+  r.jobReason = q.value(24).toString();
   return r;
 }
 
@@ -397,6 +402,10 @@ void Store::setRunStatus(qint64 runId, RunState status, const RunUpdate& u) {
   if (u.errorMessage) add("error_message", *u.errorMessage);
   if (u.errorLocation) add("error_location", *u.errorLocation);
   if (u.pid) add("pid", *u.pid);
+  if (u.executor) add("executor", *u.executor);
+  if (u.jobId) add("job_id", *u.jobId);
+  if (u.jobState) add("job_state", *u.jobState);
+  if (u.jobReason) add("job_reason", *u.jobReason);
   writeTransaction([&] {
     Query upd(db(), QStringLiteral("UPDATE runs SET %1 WHERE id = ?").arg(sets.join(QStringLiteral(", "))));
     for (const QVariant& a : args) upd.bind(a);
@@ -410,6 +419,38 @@ void Store::touchHeartbeat(qint64 runId, double time) {
   writeTransaction([&] {
     Query(db(), QStringLiteral("UPDATE runs SET last_heartbeat = ? WHERE id = ?")).bind(time).bind(runId).exec();
   });
+}
+
+void Store::recordJobStates(const std::vector<JobStateRecord>& states) {
+  if (states.empty()) return;
+  writeTransaction([&] {
+    for (const JobStateRecord& r : states) {
+      Query(db(), QStringLiteral("INSERT INTO job_states (run_id, time, job_id, state, reason) VALUES (?, ?, ?, ?, ?)"))
+          .bind(r.runId)
+          .bind(r.time)
+          .bind(r.jobId)
+          .bind(r.state)
+          .bind(r.reason.isNull() ? QStringLiteral("") : r.reason)  // a null QString binds as NULL
+          .exec();
+      Query(db(), QStringLiteral("UPDATE runs SET job_id = ?, job_state = ?, job_reason = ? WHERE id = ?"))
+          .bind(r.jobId)
+          .bind(r.state)
+          .bind(r.reason)
+          .bind(r.runId)
+          .exec();
+    }
+  });
+}
+
+std::vector<JobStateRecord> Store::jobStates(qint64 runId) {
+  Query sel(db(), QStringLiteral("SELECT run_id, time, job_id, state, reason FROM job_states WHERE run_id = ?"
+                                 " ORDER BY time, rowid"));
+  auto& q = sel.bind(runId).exec();
+  std::vector<JobStateRecord> out;
+  while (q.next())
+    out.push_back({q.value(0).toLongLong(), q.value(1).toDouble(), q.value(2).toString(), q.value(3).toString(),
+                   q.value(4).toString()});
+  return out;
 }
 
 int Store::markInFlightAsInterrupted() {
@@ -591,7 +632,8 @@ void Store::clearRunData(qint64 runId) {
       Query(db(), QStringLiteral("DELETE FROM %1 WHERE run_id = ?").arg(table)).bind(runId).exec();
     Query(db(), QStringLiteral("UPDATE runs SET exit_code = NULL, error_kind = NULL, error_message = NULL,"
                                " error_location = NULL, started = NULL, finished = NULL, pid = NULL,"
-                               " last_heartbeat = NULL WHERE id = ?"))
+                               " last_heartbeat = NULL, job_id = NULL, job_state = NULL, job_reason = NULL"
+                               " WHERE id = ?"))
         .bind(runId)
         .exec();
   });
@@ -601,7 +643,8 @@ void Store::clearRunData(qint64 runId) {
 
 const QStringList& Store::runDataTables() {
   static const QStringList tables{QStringLiteral("metric_points"), QStringLiteral("results"),
-                                  QStringLiteral("artifacts"), QStringLiteral("evaluations")};
+                                  QStringLiteral("artifacts"), QStringLiteral("evaluations"),
+                                  QStringLiteral("job_states")};
   return tables;
 }
 

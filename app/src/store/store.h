@@ -73,6 +73,9 @@ struct RunRecord {
   std::optional<int> exitCode;
   QString errorKind, errorMessage, errorLocation;
   std::optional<qint64> pid;
+  QString executor;            ///< "local", "slurm"; "" for runs stored before schema v4
+  QString jobId;               ///< Slurm "<array job>_<task>"; "" for local runs
+  QString jobState, jobReason;  ///< the scheduler's last seen state and reason ("" local)
 };
 
 /// Optional fields written together with a status change (unset fields are left as they are).
@@ -82,7 +85,16 @@ struct RunUpdate {
   std::optional<int> exitCode;
   std::optional<QString> errorKind, errorMessage, errorLocation;
   std::optional<qint64> pid;
+  std::optional<QString> executor, jobId, jobState, jobReason;
   bool clearError = false;  ///< reset exit code and error fields (e.g. on a rerun)
+};
+
+/// A scheduler state of one run seen by one poll (table job_states: the history behind
+/// runs.job_state / job_reason).
+struct JobStateRecord {
+  qint64 runId = 0;
+  double time = 0;  ///< UNIX seconds of the poll; every record of one poll has the same time
+  QString jobId, state, reason;
 };
 
 /// Filter for listRuns(); unset members match everything.
@@ -184,6 +196,11 @@ class Store {
   void setRunStatus(qint64 runId, RunState status, const RunUpdate& update = {});
   /// Records a heartbeat time (UNIX seconds).
   void touchHeartbeat(qint64 runId, double time);
+  /// Appends scheduler states seen by one poll to the history and sets each run's job_id /
+  /// job_state / job_reason, in one transaction.
+  void recordJobStates(const std::vector<JobStateRecord>& states);
+  /// A run's scheduler state history, oldest first.
+  std::vector<JobStateRecord> jobStates(qint64 runId);
   /// Marks every `running` run `interrupted` (call at app start); returns how many.
   int markInFlightAsInterrupted();
 
@@ -210,7 +227,7 @@ class Store {
 
   // --- deleting runs and studies ---
   /// The tables whose rows belong to one run (a `run_id` column referencing runs): metric_points,
-  /// results, artifacts, evaluations. clearRunData() and deleteRuns() empty exactly these.
+  /// results, artifacts, evaluations, job_states. clearRunData() and deleteRuns() empty exactly these.
   static const QStringList& runDataTables();
   /// The rows deleteRuns(runIds) would remove, per table (runDataTables() and "runs"); unknown ids count nothing.
   RowCounts runRowCounts(const std::vector<qint64>& runIds);

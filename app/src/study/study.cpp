@@ -261,12 +261,13 @@ PaperNote parsePaperNote(const json& p, const std::string& where) {
 
 Study parseStudy(const json& doc) {
   if (!doc.is_object()) fail("", std::string("a study file must be a JSON object, got ") + typeName(doc));
-  onlyKeys(doc, {"name", "description", "base", "tasks", "axes", "seeds", "exclude"}, "");
+  onlyKeys(doc, {"name", "description", "base", "tasks", "axes", "seeds", "exclude", "executor"}, "");
 
   Study study;
   study.raw = doc;
   study.name = requireString(doc, "name", "");
   study.description = requireString(doc, "description", "", false);
+  if (auto it = doc.find("executor"); it != doc.end()) study.executor = parseExecutorSpec(*it, "/executor");
 
   // --- base ---
   if (auto it = doc.find("base"); it != doc.end()) {

@@ -2,6 +2,7 @@
 // Format documented in docs/study-files.md.
 #pragma once
 
+#include "exec/executor_spec.h"
 #include <QString>
 #include <QStringList>
 
@@ -71,6 +72,7 @@ struct Study {
   std::vector<Axis> axes;
   std::vector<int> seeds;
   std::vector<json> exclude;  ///< objects: pointer-or-axis-name → value
+  ExecutorSpec executor;      ///< the file's "executor" section (default: local)
   json raw;                   ///< the file's JSON as read
 };
 

@@ -186,7 +186,7 @@ void MonitorView::attach(app::StudyRunner* runner) {
   connect(runner, &app::StudyRunner::eventReceived, this, &MonitorView::onEvent);
   connect(runner, &app::StudyRunner::runStarted, this, &MonitorView::onStarted);
   connect(runner, &app::StudyRunner::runEnded, this, &MonitorView::onEnded);
-  connect(&runner->executor(), &app::LocalExecutor::runQueued, this, [this](const QString& key) {
+  connect(&runner->executor(), &app::Executor::runQueued, this, [this](const QString& key) {
     active_.insert(key);
     LiveRun& r = ensureRun(key);
     r.progress.state = app::RunState::Queued;

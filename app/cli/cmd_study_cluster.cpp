@@ -1,0 +1,206 @@
+// adamix study follow / study cancel, and the scheduler refresh of `study status`: runs that
+// execute on a cluster (Slurm) outlive the command that submitted them.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "cli_common.h"
+#include "cli_store.h"
+#include "commands.h"
+#include "progress.h"
+#include "signal_guard.h"
+
+#include "exec/slurm/slurm_executor.h"
+#include "exec/study_launch.h"
+#include "exec/study_runner.h"
+#include "store/store.h"
+
+#include <QDir>
+#include <QEventLoop>
+#include <QFileInfo>
+#include <QTimer>
+
+#include <map>
+
+namespace adamix::cli {
+
+namespace {
+
+/// The study's executor section as stored (the study file as it was launched); a Slurm executor
+/// with default options when it has none (runs with job ids were submitted to Slurm anyway).
+app::ExecutorSpec storedExecutor(const app::StudyRecord& study) {
+  app::ExecutorSpec spec;
+  if (study.json.is_object() && study.json.contains("executor")) {
+    try {
+      spec = app::parseExecutorSpec(study.json["executor"]);
+    } catch (const std::exception&) {
+      spec = {};
+    }
+  }
+  spec.kind = QStringLiteral("slurm");
+  return spec;
+}
+
+std::vector<app::RunRecord> inFlight(app::Store& store, std::optional<qint64> studyId) {
+  app::RunFilter f;
+  f.studyId = studyId;
+  f.statuses = {app::RunState::Queued, app::RunState::Running};
+  std::vector<app::RunRecord> out;
+  for (const app::RunRecord& r : store.listRuns(f))
+    if (app::StudyRunner::inFlightOnScheduler(r)) out.push_back(r);
+  return out;
+}
+
+std::unique_ptr<app::StudyRunner> clusterRunner(app::Store& store, const app::StudyRecord& study) {
+  app::ExecutorOptions eo;
+  eo.enginePath = app::locateEngine();
+  return std::make_unique<app::StudyRunner>(
+      store, app::createExecutor(storedExecutor(study), eo, QFileInfo(store.path()).absoluteDir().filePath("slurm"),
+                                 study.name));
+}
+
+int printOutcome(const app::StudyRunner& runner) {
+  const auto outcome = runner.outcome();
+  auto count = [&](app::RunState s) {
+    auto it = outcome.find(s);
+    return it == outcome.end() ? 0 : it->second;
+  };
+  out() << "done: " << count(app::RunState::Finished) << " finished, " << count(app::RunState::Failed) << " failed, "
+        << count(app::RunState::Lost) << " lost, " << count(app::RunState::Cancelled) << " cancelled\n";
+  return count(app::RunState::Failed) + count(app::RunState::Lost) + count(app::RunState::Interrupted);
+}
+
+/// Follows `runs` until they end (or SIGINT/SIGTERM: the jobs go on). `cancel`: scancel them first.
+int followRuns(app::Store& store, const app::StudyRecord& study, const std::vector<app::RunRecord>& runs, bool cancel,
+               bool exportTables) {
+  auto runner = clusterRunner(store, study);
+  Progress progress(*runner, stdoutIsTty());
+  QEventLoop loop;
+  QObject::connect(runner.get(), &app::StudyRunner::allFinished, &loop, &QEventLoop::quit);
+  bool stopped = false;
+  SignalGuard guard([&](int) {
+    progress.log(QStringLiteral("stopped following; the Slurm jobs go on (adamix study follow %1)").arg(study.name));
+    stopped = true;
+    loop.quit();
+  });
+  const int n = runner->reattach(runs);
+  out() << "following " << n << " run(s) of study " << study.name << " on Slurm\n";
+  out().flush();
+  if (cancel) runner->cancelAll();
+  if (n > 0 && !runner->isIdle()) loop.exec();
+  progress.finish();
+  if (stopped) return kInterrupted;
+  const int bad = printOutcome(*runner);
+  runner.reset();
+  if (exportTables) {
+    QString error;
+    QStringList paths;
+    try {
+      paths = exportStudyTables(store, study.id, study.name, QFileInfo(store.path()).absolutePath(), &error);
+    } catch (const std::exception& e) {
+      error = QString::fromUtf8(e.what());
+    }
+    if (!error.isEmpty()) {
+      err() << "adamix: export: " << error << "\n";
+      return kOutputError;
+    }
+    for (const QString& path : paths) out() << "wrote " << path << "\n";
+  }
+  return cancel || bad == 0 ? kOk : kRunsFailed;
+}
+
+}  // namespace
+
+int refreshClusterRuns(app::Store& store, std::optional<qint64> studyId) {
+  const std::vector<app::RunRecord> runs = inFlight(store, studyId);
+  std::map<qint64, std::vector<app::RunRecord>> byStudy;
+  for (const app::RunRecord& r : runs) byStudy[r.studyId.value_or(0)].push_back(r);
+  int n = 0;
+  for (const auto& [id, list] : byStudy) {
+    const auto study = store.study(id);
+    if (!study) continue;
+    auto runner = clusterRunner(store, *study);
+    auto* slurm = qobject_cast<app::SlurmExecutor*>(&runner->executor());
+    if (!slurm) continue;
+    QEventLoop loop;
+    QObject::connect(slurm, &app::SlurmExecutor::pollFinished, &loop, &QEventLoop::quit);
+    QTimer::singleShot(120000, &loop, &QEventLoop::quit);  // a controller that does not answer
+    if (runner->reattach(list) > 0) loop.exec();
+    n += int(list.size());
+  }
+  return n;
+}
+
+int cmdStudyFollow(const QStringList& args) {
+  QCommandLineParser p;
+  p.setApplicationDescription(
+      "Follows the runs of a study that are queued or running on Slurm (submitted by `study run\n"
+      "--executor slurm`, also from an earlier session): their events go into the database as\n"
+      "they run; at the end the result tables are written as by `study run`. Ctrl-C stops\n"
+      "following; the jobs go on.");
+  p.addPositionalArgument("STUDY", "Study name (as in `study status`).");
+  addDbOption(p);
+  p.addOption({"no-export", "Do not write result tables at the end."});
+  if (int rc = parseCommand(p, "study follow", args); rc >= 0) return rc;
+  if (p.positionalArguments().size() != 1) {
+    err() << "adamix study follow: expected one STUDY name\n";
+    return kUsage;
+  }
+  app::Store store;
+  if (!openStore(p, store, true)) return kStoreError;
+  try {
+    const auto study = findStudyOrFail(store, p.positionalArguments().first());
+    if (!study) return kBadInput;
+    const auto runs = inFlight(store, study->id);
+    if (runs.empty()) {
+      out() << "nothing of study " << study->name << " is queued or running on a cluster\n";
+      return kOk;
+    }
+    return followRuns(store, *study, runs, false, !p.isSet("no-export"));
+  } catch (const std::exception& e) {
+    return storeFailure(store, e);
+  }
+}
+
+int cmdStudyCancel(const QStringList& args) {
+  QCommandLineParser p;
+  p.setApplicationDescription(
+      "Cancels the runs of a study that are queued or running on Slurm (scancel); running engines\n"
+      "checkpoint first, so `study run` resumes them. Waits until Slurm reports them cancelled.");
+  p.addPositionalArgument("STUDY", "Study name (as in `study status`).");
+  addDbOption(p);
+  p.addOption({"run", "Only this run (database id; repeatable).", "ID"});
+  if (int rc = parseCommand(p, "study cancel", args); rc >= 0) return rc;
+  if (p.positionalArguments().size() != 1) {
+    err() << "adamix study cancel: expected one STUDY name\n";
+    return kUsage;
+  }
+  app::Store store;
+  if (!openStore(p, store, true)) return kStoreError;
+  try {
+    const auto study = findStudyOrFail(store, p.positionalArguments().first());
+    if (!study) return kBadInput;
+    std::vector<app::RunRecord> runs = inFlight(store, study->id);
+    if (p.isSet("run")) {
+      std::vector<app::RunRecord> chosen;
+      for (const QString& text : p.values("run")) {
+        bool ok = false;
+        const qint64 id = text.toLongLong(&ok);
+        auto it = std::find_if(runs.begin(), runs.end(), [&](const app::RunRecord& r) { return ok && r.id == id; });
+        if (it == runs.end()) {
+          err() << "adamix study cancel: run " << text << " of study " << study->name
+                << " is not queued or running on a cluster\n";
+          return kBadInput;
+        }
+        chosen.push_back(*it);
+      }
+      runs = chosen;
+    }
+    if (runs.empty()) {
+      out() << "nothing of study " << study->name << " is queued or running on a cluster\n";
+      return kOk;
+    }
+    return followRuns(store, *study, runs, true, false);
+  } catch (const std::exception& e) {
+    return storeFailure(store, e);
+  }
+}
+
+}  // namespace adamix::cli

@@ -1,0 +1,104 @@
+// The Slurm executor: a study's runs as one job array on a cluster, followed through Slurm's
+// job states and the runs' event logs on the shared filesystem (docs/cluster.md).
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "exec/event_log_tail.h"
+#include "exec/executor.h"
+#include "exec/slurm/slurm_job_state.h"
+#include "exec/slurm/slurm_options.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QStringList>
+#include <QTimer>
+
+#include <functional>
+#include <map>
+#include <memory>
+
+class QProcess;
+
+namespace adamix::app {
+
+/// Submits queued runs as one `sbatch` job array (one task per run, at most
+/// SlurmOptions::arrayLimit at once; the script is slurmBatchScript()), then every
+/// SlurmOptions::pollSeconds reads each run's <run-dir>/events.jsonl (EventLogTail) and asks
+/// `squeue` — and `scontrol show job` for jobs squeue no longer lists — for the jobs' states:
+/// waiting → queued (with Slurm's reason), RUNNING → running, ended → the state slurmEndedRun()
+/// gives. A run Slurm says is running whose log stays silent for heartbeatTimeoutS is cancelled
+/// and ends `lost`. A requeued job (time-limit warning, preemption) goes back to queued and its
+/// run resumes from its checkpoint. Slurm commands run asynchronously (the GUI never waits on
+/// the controller) except sbatch, whose job id is needed at once. Errors of the commands are
+/// reported with protocolWarning() and the poll is retried.
+class SlurmExecutor : public Executor {
+  Q_OBJECT
+ public:
+  /// `scriptDir`: where each submission's folder (batch script, run list, Slurm's own logs) is
+  /// written; it must be on the filesystem the cluster's nodes share.
+  SlurmExecutor(ExecutorOptions options, SlurmOptions slurm, QString scriptDir, QObject* parent = nullptr);
+  ~SlurmExecutor() override;
+
+  QString kind() const override { return QStringLiteral("slurm"); }
+  /// Queues a run; the runs queued in one event-loop turn are submitted together as one array.
+  bool enqueue(const RunSpec& spec) override;
+  /// scancel of the run's task (queued runs not yet submitted just end); it ends `cancelled` when
+  /// Slurm says so.
+  void cancel(const QString& runKey) override;
+  void cancelAll() override;
+  int runningCount() const override;
+  int queuedCount() const override;
+  /// The node and the Slurm job id ("<array job>_<task>").
+  RunPlacement placement(const QString& runKey) const override;
+  const ExecutorOptions& options() const override { return options_; }
+  bool attach(const RunSpec& spec, const QString& jobId) override;
+
+  const SlurmOptions& slurmOptions() const { return slurm_; }
+  /// Directory of sbatch/squeue/scontrol/scancel ("" = PATH). Tests only.
+  void setSlurmBinDir(const QString& dir) { binDir_ = dir; }
+  /// Job name of the next submission (default "adamix").
+  void setJobName(const QString& name) { jobName_ = name; }
+  /// Starts a poll now (after cancel, or for a one-shot status read).
+  void pollNow();
+
+ signals:
+  /// A submission was accepted: the batch script's path and each run's job id.
+  void submitted(const QString& scriptPath, const QStringList& runKeys, const QStringList& jobIds);
+  /// One poll cycle is complete (logs read, Slurm asked, states decided).
+  void pollFinished();
+
+ private:
+  struct Run;
+  void submitQueued();
+  void poll();
+  void readLogs();
+  void readLog(Run& run);
+  void afterSqueue(int exitCode, const QString& out, const QString& err);
+  void askScontrol(QStringList arrays);
+  void decide();
+  void apply(Run& run, const SlurmJob* job);
+  void end(Run& run, RunState state, RunError error);
+  void finishPoll();
+  QString program(const char* name) const;
+  /// Runs a Slurm command without blocking; `done(exitCode, stdout, stderr)` (-1: did not start).
+  void runAsync(const char* program, const QStringList& args,
+                std::function<void(int, const QString&, const QString&)> done);
+  void warn(const QString& key, const QString& message);
+
+  ExecutorOptions options_;
+  SlurmOptions slurm_;
+  QString scriptDir_;
+  QString binDir_;
+  QString jobName_ = QStringLiteral("adamix");
+  std::map<QString, std::unique_ptr<Run>> runs_;  ///< in flight (not ended)
+  QStringList toSubmit_;                          ///< run keys in enqueue order
+  QHash<QString, SlurmJob> seen_;                 ///< this poll's jobs by id
+  QTimer pollTimer_;
+  QElapsedTimer clock_;
+  bool polling_ = false;
+  bool submitScheduled_ = false;
+  double pollTime_ = 0;
+  QString lastWarning_;
+};
+
+}  // namespace adamix::app

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "exec/slurm/slurm_job_state.h"
+
+#include <QRegularExpression>
+#include <QStringList>
+
+namespace adamix::app {
+
+namespace {
+
+QString cleanReason(const QString& r) {
+  const QString t = r.trimmed();
+  return t == QLatin1String("None") || t == QLatin1String("(null)") ? QString() : t;
+}
+
+/// "0:9" → (0, 9); "1:0" → (1, 0).
+void parseExitCode(const QString& text, SlurmJob* job) {
+  const QStringList parts = text.split(':');
+  bool ok = false;
+  const int code = parts.value(0).toInt(&ok);
+  if (ok) job->exitCode = code;
+  if (parts.size() > 1) job->exitSignal = parts[1].toInt();
+}
+
+/// Strips a trailing '+' (CANCELLED+, shown by some versions) and words after a space
+/// ("CANCELLED by 0").
+QString baseState(const QString& s) {
+  QString t = s.trimmed().section(' ', 0, 0);
+  while (t.endsWith('+')) t.chop(1);
+  return t;
+}
+
+}  // namespace
+
+QHash<QString, SlurmJob> parseSqueue(const QString& text) {
+  QHash<QString, SlurmJob> out;
+  for (const QString& line : text.split('\n', Qt::SkipEmptyParts)) {
+    const QStringList f = line.trimmed().split('|');
+    if (f.size() < 4 || f[0].isEmpty()) continue;
+    SlurmJob j;
+    j.jobId = f[0].trimmed();
+    j.state = baseState(f[1]);
+    j.reason = cleanReason(f[2]);
+    j.node = f[3].trimmed();
+    out.insert(j.jobId, j);
+  }
+  return out;
+}
+
+QHash<QString, SlurmJob> parseScontrolJobs(const QString& text) {
+  QHash<QString, SlurmJob> out;
+  static const QRegularExpression pair(QStringLiteral("(?:^|\\s)([A-Za-z:/]+)=(\\S*)"));
+  for (const QString& line : text.split('\n', Qt::SkipEmptyParts)) {
+    QHash<QString, QString> kv;
+    for (auto it = pair.globalMatch(line); it.hasNext();) {
+      const auto m = it.next();
+      if (!kv.contains(m.captured(1))) kv.insert(m.captured(1), m.captured(2));
+    }
+    if (!kv.contains(QStringLiteral("JobId")) || !kv.contains(QStringLiteral("JobState"))) continue;
+    SlurmJob j;
+    const QString arrayJob = kv.value(QStringLiteral("ArrayJobId"));
+    const QString arrayTask = kv.value(QStringLiteral("ArrayTaskId"));
+    j.jobId = !arrayJob.isEmpty() && !arrayTask.isEmpty() && !arrayTask.contains('[') && !arrayTask.contains('-')
+                  ? arrayJob + '_' + arrayTask
+                  : kv.value(QStringLiteral("JobId"));
+    j.state = baseState(kv.value(QStringLiteral("JobState")));
+    j.reason = cleanReason(kv.value(QStringLiteral("Reason")));
+    j.node = kv.value(QStringLiteral("BatchHost"));
+    if (j.node.isEmpty()) j.node = kv.value(QStringLiteral("NodeList"));
+    if (j.node == QLatin1String("(null)")) j.node.clear();
+    parseExitCode(kv.value(QStringLiteral("ExitCode")), &j);
+    j.restarts = kv.value(QStringLiteral("Restarts")).toInt();
+    out.insert(j.jobId, j);
+  }
+  return out;
+}
+
+bool isSlurmJobWaiting(const QString& state) {
+  static const QStringList waiting{"PENDING",       "REQUEUED",      "REQUEUE_HOLD", "REQUEUE_FED",
+                                   "RESV_DEL_HOLD", "CONFIGURING",   "RESIZING",     "SIGNALING",
+                                   "STAGE_OUT",     "POWER_UP_NODE", "UPDATE_DB"};
+  return waiting.contains(state);
+}
+
+bool isSlurmJobEnded(const QString& state) {
+  static const QStringList ended{"COMPLETED", "FAILED",    "CANCELLED", "TIMEOUT",  "OUT_OF_MEMORY", "NODE_FAIL",
+                                 "BOOT_FAIL", "DEADLINE",  "PREEMPTED", "REVOKED", "SPECIAL_EXIT"};
+  return ended.contains(state);
+}
+
+std::pair<RunState, RunError> slurmEndedRun(const SlurmJob& job, const EngineOutcome& engine, bool cancelRequested,
+                                            const QString& timeLimit) {
+  const QString id = job.jobId;
+  const QString& s = job.state;
+  auto failed = [&](const char* kind, const QString& words) {
+    QString message = words;
+    if (engine.error && !engine.error->message.isEmpty()) message += QStringLiteral(" (engine: %1)").arg(engine.error->message);
+    return std::pair{RunState::Failed, RunError{QLatin1String(kind), message, id, job.exitCode}};
+  };
+  if (s == QLatin1String("COMPLETED")) {
+    if (engine.finished) return {RunState::Finished, {}};
+    return {RunState::Failed,
+            {QStringLiteral("incomplete"),
+             QStringLiteral("Slurm job %1 completed but the run's events.jsonl has no finished event").arg(id), id,
+             job.exitCode}};
+  }
+  if (s == QLatin1String("CANCELLED")) {
+    RunError e{QStringLiteral("cancelled"),
+               cancelRequested ? QStringLiteral("cancelled by the user (scancel %1)").arg(id)
+                               : QStringLiteral("Slurm job %1 was cancelled outside the app (scancel or an administrator)")
+                                     .arg(id),
+               id, job.exitCode};
+    return {RunState::Cancelled, e};
+  }
+  if (s == QLatin1String("TIMEOUT"))
+    return failed("timeout", QStringLiteral("Slurm job %1 hit its time limit%2 before the engine stopped on the "
+                                            "warning signal; a checkpoint was written if there was time")
+                                 .arg(id, timeLimit.isEmpty() ? QString() : QStringLiteral(" (--time %1)").arg(timeLimit)));
+  if (s == QLatin1String("OUT_OF_MEMORY"))
+    return failed("out-of-memory",
+                  QStringLiteral("Slurm job %1 ran out of memory and was killed; ask for more with \"mem\"").arg(id));
+  if (s == QLatin1String("NODE_FAIL"))
+    return failed("node-fail", QStringLiteral("the node running Slurm job %1 (%2) failed").arg(id, job.node));
+  if (s == QLatin1String("BOOT_FAIL"))
+    return failed("boot-fail", QStringLiteral("the node for Slurm job %1 failed to boot").arg(id));
+  if (s == QLatin1String("DEADLINE"))
+    return failed("deadline", QStringLiteral("Slurm job %1 reached its deadline").arg(id));
+  if (s == QLatin1String("PREEMPTED") || s == QLatin1String("REVOKED"))
+    return {RunState::Interrupted,
+            {QStringLiteral("preempted"),
+             QStringLiteral("Slurm job %1 was preempted and not requeued; run the study again to resume it").arg(id), id,
+             job.exitCode}};
+  // FAILED and anything else: the engine's own error when it reported one
+  if (engine.error) {
+    RunError e = *engine.error;
+    e.exitCode = job.exitCode;
+    if (e.location.isEmpty()) e.location = id;
+    return {e.kind == QLatin1String("interrupted") ? RunState::Interrupted : RunState::Failed, e};
+  }
+  if (job.exitSignal > 0 || job.exitCode > 128)
+    return {RunState::Lost,
+            {QStringLiteral("crashed"),
+             QStringLiteral("the engine of Slurm job %1 died without reporting an error (killed by signal %2: "
+                            "scancel --signal=KILL, an out-of-memory kill or a crash)")
+                 .arg(id)
+                 .arg(job.exitSignal > 0 ? job.exitSignal : job.exitCode - 128),
+             id, -1}};
+  return failed("internal", QStringLiteral("Slurm job %1 failed with exit code %2 without an error event from the engine")
+                                .arg(id)
+                                .arg(job.exitCode));
+}
+
+QString slurmReasonText(const QString& reason) {
+  static const QHash<QString, QString> words{
+      {QStringLiteral("JobArrayTaskLimit"), QStringLiteral("waiting: the study's limit of runs at once")},
+      {QStringLiteral("Resources"), QStringLiteral("waiting for free resources")},
+      {QStringLiteral("Priority"), QStringLiteral("waiting: other jobs have priority")},
+      {QStringLiteral("BeginTime"), QStringLiteral("waiting for its start time (requeued jobs wait a moment)")},
+      {QStringLiteral("Dependency"), QStringLiteral("waiting for a dependency")},
+      {QStringLiteral("QOSMaxJobsPerUserLimit"), QStringLiteral("waiting: the QOS limit of jobs per user")},
+      {QStringLiteral("AssocMaxJobsLimit"), QStringLiteral("waiting: the account's job limit")},
+      {QStringLiteral("ReqNodeNotAvail"), QStringLiteral("waiting: the requested nodes are not available")},
+      {QStringLiteral("PartitionTimeLimit"), QStringLiteral("held: the time limit exceeds the partition's")},
+      {QStringLiteral("JobHeldUser"), QStringLiteral("held by the user (scontrol release)")},
+      {QStringLiteral("JobHeldAdmin"), QStringLiteral("held by an administrator")},
+  };
+  return words.value(reason, reason);
+}
+
+}  // namespace adamix::app

@@ -1,0 +1,40 @@
+// The batch script of one Slurm submission: a job array with one task per run, each task running
+// `adamix-engine train` in its run directory, resuming from its checkpoint, and requeueing itself
+// when the engine stopped on the time-limit warning (docs/cluster.md, "What is written where").
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "exec/slurm/slurm_options.h"
+
+#include <QString>
+#include <QStringList>
+
+namespace adamix::app {
+
+/// Everything a submission's script is made of.
+struct SlurmScriptInput {
+  SlurmOptions options;
+  QString jobName;         ///< --job-name
+  QString enginePath;      ///< absolute path of adamix-engine on the cluster's shared filesystem
+  int threads = 1;         ///< --threads of the engine (and --cpus-per-task unless options say)
+  QStringList engineArgs;  ///< further engine arguments (ExecutorOptions::extraArgs)
+  QString runsFile;        ///< text file: line i+1 = the run directory of array task i
+  int runCount = 0;        ///< array tasks 0 … runCount-1
+  QString logPattern;      ///< --output, e.g. "<dir>/slurm-%A_%a.out"
+};
+
+/// Exit code of `adamix-engine train` after SIGUSR1 (checkpoint written; requeue and resume).
+inline constexpr int kEnginePreemptedExitCode = 9;
+
+/// The bash batch script: `#SBATCH` lines for every option (so the file can be submitted again by
+/// hand), the setup lines, then the array task's run: `--resume` when its run directory holds
+/// checkpoint/state.safetensors, the engine in the background with USR1/TERM forwarded to it, and
+/// `scontrol requeue` of the task when the engine exits with kEnginePreemptedExitCode. Engine
+/// stderr and the script's own `[adamix]` lines go to <run dir>/stderr.log (stdout is dropped:
+/// the events are in <run dir>/events.jsonl).
+QString slurmBatchScript(const SlurmScriptInput& input);
+
+/// Quotes `s` for bash (single quotes; embedded ones escaped).
+QString shellQuote(const QString& s);
+
+}  // namespace adamix::app
