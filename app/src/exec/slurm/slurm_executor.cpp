@@ -54,6 +54,7 @@ SlurmExecutor::SlurmExecutor(ExecutorOptions options, SlurmOptions slurm, QStrin
   qRegisterMetaType<adamix::app::RunError>();
   qRegisterMetaType<adamix::app::EngineEvent>();
   qRegisterMetaType<adamix::app::JobStatus>();
+  binDir_ = qEnvironmentVariable("ADAMIX_SLURM_BIN");
   clock_.start();
   pollTimer_.setInterval(std::max(1, slurm_.pollSeconds) * 1000);
   connect(&pollTimer_, &QTimer::timeout, this, &SlurmExecutor::poll);

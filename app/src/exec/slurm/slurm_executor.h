@@ -54,7 +54,8 @@ class SlurmExecutor : public Executor {
   bool attach(const RunSpec& spec, const QString& jobId) override;
 
   const SlurmOptions& slurmOptions() const { return slurm_; }
-  /// Directory of sbatch/squeue/scontrol/scancel ("" = PATH). Tests only.
+  /// Directory of sbatch/squeue/scontrol/scancel; "" = PATH. Defaults to $ADAMIX_SLURM_BIN
+  /// (Slurm installed outside PATH; tests put stand-in commands there).
   void setSlurmBinDir(const QString& dir) { binDir_ = dir; }
   /// Job name of the next submission (default "adamix").
   void setJobName(const QString& name) { jobName_ = name; }
