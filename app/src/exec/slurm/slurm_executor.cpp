@@ -290,7 +290,7 @@ void SlurmExecutor::afterSqueue(int rc, const QString& out, const QString& err) 
 
 void SlurmExecutor::askScontrol(QStringList arrays) {
   if (arrays.isEmpty()) {
-    decide();
+    askSacct();
     return;
   }
   const QString array = arrays.takeFirst();
@@ -304,6 +304,30 @@ void SlurmExecutor::askScontrol(QStringList arrays) {
                warn(QString(), QStringLiteral("scontrol show job failed (%1): %2").arg(rc).arg(err.trimmed()));
              }
              askScontrol(arrays);
+           });
+}
+
+void SlurmExecutor::askSacct() {
+  // jobs the controller has forgotten: the accounting database knows them, where there is one
+  QStringList missing;
+  for (const auto& [key, r] : runs_)
+    if (!r->jobId.isEmpty() && !seen_.contains(r->jobId)) missing << arrayOf(r->jobId);
+  missing.removeDuplicates();
+  if (missing.isEmpty() || !sacctUsable_) {
+    decide();
+    return;
+  }
+  runAsync("sacct", {QStringLiteral("-n"), QStringLiteral("-P"), QStringLiteral("-X"), QStringLiteral("-o"),
+                     QLatin1String(kSacctFormat), QStringLiteral("-j"), missing.join(',')},
+           [this](int rc, const QString& out, const QString&) {
+             if (rc == 0) {
+               const auto jobs = parseSacct(out);
+               for (auto it = jobs.begin(); it != jobs.end(); ++it)
+                 if (!seen_.contains(it.key())) seen_.insert(it.key(), it.value());
+             } else {
+               sacctUsable_ = false;  // no accounting storage ("accounting storage is disabled")
+             }
+             decide();
            });
 }
 

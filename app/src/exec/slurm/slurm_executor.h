@@ -24,7 +24,8 @@ namespace adamix::app {
 /// Submits queued runs as one `sbatch` job array (one task per run, at most
 /// SlurmOptions::arrayLimit at once; the script is slurmBatchScript()), then every
 /// SlurmOptions::pollSeconds reads each run's <run-dir>/events.jsonl (EventLogTail) and asks
-/// `squeue` — and `scontrol show job` for jobs squeue no longer lists — for the jobs' states:
+/// `squeue` — then `scontrol show job`, then `sacct` (where accounting exists) for jobs squeue no
+/// longer lists — for the jobs' states:
 /// waiting → queued (with Slurm's reason), RUNNING → running, ended → the state slurmEndedRun()
 /// gives. A run Slurm says is running whose log stays silent for heartbeatTimeoutS is cancelled
 /// and ends `lost`. A requeued job (time-limit warning, preemption) goes back to queued and its
@@ -76,6 +77,7 @@ class SlurmExecutor : public Executor {
   void readLog(Run& run);
   void afterSqueue(int exitCode, const QString& out, const QString& err);
   void askScontrol(QStringList arrays);
+  void askSacct();
   void decide();
   void apply(Run& run, const SlurmJob* job);
   void end(Run& run, RunState state, RunError error);
@@ -98,6 +100,7 @@ class SlurmExecutor : public Executor {
   QElapsedTimer clock_;
   bool polling_ = false;
   bool submitScheduled_ = false;
+  bool sacctUsable_ = true;
   double pollTime_ = 0;
   QString lastWarning_;
 };

@@ -58,11 +58,7 @@ QHash<QString, SlurmJob> parseScontrolJobs(const QString& text) {
     }
     if (!kv.contains(QStringLiteral("JobId")) || !kv.contains(QStringLiteral("JobState"))) continue;
     SlurmJob j;
-    const QString arrayJob = kv.value(QStringLiteral("ArrayJobId"));
-    const QString arrayTask = kv.value(QStringLiteral("ArrayTaskId"));
-    j.jobId = !arrayJob.isEmpty() && !arrayTask.isEmpty() && !arrayTask.contains('[') && !arrayTask.contains('-')
-                  ? arrayJob + '_' + arrayTask
-                  : kv.value(QStringLiteral("JobId"));
+    j.jobId = kv.value(QStringLiteral("JobId"));
     j.state = baseState(kv.value(QStringLiteral("JobState")));
     j.reason = cleanReason(kv.value(QStringLiteral("Reason")));
     j.node = kv.value(QStringLiteral("BatchHost"));
@@ -70,6 +66,47 @@ QHash<QString, SlurmJob> parseScontrolJobs(const QString& text) {
     if (j.node == QLatin1String("(null)")) j.node.clear();
     parseExitCode(kv.value(QStringLiteral("ExitCode")), &j);
     j.restarts = kv.value(QStringLiteral("Restarts")).toInt();
+    const QString arrayJob = kv.value(QStringLiteral("ArrayJobId"));
+    const QList<int> tasks = arrayTaskIndices(kv.value(QStringLiteral("ArrayTaskId")));
+    if (arrayJob.isEmpty() || tasks.isEmpty()) {
+      out.insert(j.jobId, j);
+      continue;
+    }
+    for (int t : tasks) {
+      j.jobId = QStringLiteral("%1_%2").arg(arrayJob).arg(t);
+      out.insert(j.jobId, j);
+    }
+  }
+  return out;
+}
+
+QList<int> arrayTaskIndices(const QString& field) {
+  QList<int> out;
+  const QString list = field.section('%', 0, 0).trimmed();
+  if (list.isEmpty()) return out;
+  static const QRegularExpression item(QStringLiteral("^(\\d+)(?:-(\\d+)(?::(\\d+))?)?$"));
+  for (const QString& part : list.split(',')) {
+    const auto m = item.match(part);
+    if (!m.hasMatch()) return {};
+    const long long from = m.captured(1).toLongLong();
+    const long long to = m.captured(2).isEmpty() ? from : m.captured(2).toLongLong();
+    const long long step = m.captured(3).isEmpty() ? 1 : m.captured(3).toLongLong();
+    if (to < from || step < 1 || from > 100000000 || (to - from) / step + out.size() >= 100000) return {};
+    for (long long i = from; i <= to; i += step) out << int(i);
+  }
+  return out;
+}
+
+QHash<QString, SlurmJob> parseSacct(const QString& text) {
+  QHash<QString, SlurmJob> out;
+  for (const QString& line : text.split('\n', Qt::SkipEmptyParts)) {
+    const QStringList f = line.trimmed().split('|');
+    if (f.size() < 3 || f[0].isEmpty() || f[0].contains('.')) continue;  // job steps (123.batch) are not jobs
+    SlurmJob j;
+    j.jobId = f[0].trimmed();
+    j.state = baseState(f[1]);
+    parseExitCode(f[2], &j);
+    if (f.size() > 3 && f[3] != QLatin1String("None assigned")) j.node = f[3].trimmed();
     out.insert(j.jobId, j);
   }
   return out;

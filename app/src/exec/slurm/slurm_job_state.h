@@ -31,8 +31,19 @@ inline constexpr const char* kSqueueFormat = "%i|%T|%r|%N";
 QHash<QString, SlurmJob> parseSqueue(const QString& text);
 
 /// Parses `scontrol show job -o` output (one job per line, KEY=VALUE pairs), keyed by job id
-/// ("<ArrayJobId>_<ArrayTaskId>" for array tasks).
+/// ("<ArrayJobId>_<ArrayTaskId>" for array tasks). A record of several tasks that never started
+/// (ArrayTaskId=1-3%2, e.g. after the whole array was cancelled) stands for each of them.
 QHash<QString, SlurmJob> parseScontrolJobs(const QString& text);
+
+/// The sacct format the executor asks for where accounting exists:
+/// `sacct -n -P -X -o JobID,State,ExitCode,NodeList -j …`.
+inline constexpr const char* kSacctFormat = "JobID,State,ExitCode,NodeList";
+/// Parses sacct lines in kSacctFormat ("102_0|CANCELLED by 0|0:15|node1"), keyed by job id.
+QHash<QString, SlurmJob> parseSacct(const QString& text);
+
+/// The task indices of an ArrayTaskId field: "3" → {3}; "1-3%2" → {1, 2, 3}; "0,4-8:2" →
+/// {0, 4, 6, 8}. Empty for text that is not such a list, or for more than 100000 indices.
+QList<int> arrayTaskIndices(const QString& field);
 
 /// True for states after which the job will not run again (COMPLETED, FAILED, CANCELLED, TIMEOUT,
 /// OUT_OF_MEMORY, NODE_FAIL, BOOT_FAIL, DEADLINE, PREEMPTED without requeue, SPECIAL_EXIT …).

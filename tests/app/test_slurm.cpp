@@ -1,0 +1,345 @@
+// The Slurm executor's pure parts: what squeue / scontrol / sacct print (lines copied from Slurm
+// 22.05 on the CI machine, see docs/cluster.md), how ended jobs map to run states, the study
+// file's executor section, the batch script run by bash with stand-in engine and scontrol, and
+// the event-log tail.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "exec/event_log_tail.h"
+#include "exec/executor_spec.h"
+#include "exec/slurm/slurm_job_state.h"
+#include "exec/slurm/slurm_script.h"
+#include "study/study.h"
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+using namespace adamix::app;
+using json = nlohmann::json;
+
+namespace {
+
+void writeFile(const QString& path, const QByteArray& text, bool executable = false) {
+  QFile f(path);
+  QVERIFY2(f.open(QIODevice::WriteOnly | QIODevice::Truncate), qPrintable(path));
+  f.write(text);
+  f.close();
+  if (executable) f.setPermissions(f.permissions() | QFileDevice::ExeOwner | QFileDevice::ExeUser);
+}
+
+QByteArray readFile(const QString& path) {
+  QFile f(path);
+  return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+QString eventLine(const char* name, int step) {
+  return QStringLiteral(R"({"event":"%1","schema":"1.0","run":"r","time":1.0,"step":%2})").arg(name).arg(step);
+}
+
+}  // namespace
+
+class TestSlurm : public QObject {
+  Q_OBJECT
+ private slots:
+  void squeueListsEachArrayTask() {
+    // squeue -h -r -o '%i|%T|%r|%N' -j 9 while two tasks run and two wait for the array's limit
+    const auto jobs = parseSqueue(QStringLiteral("9_2|PENDING|JobArrayTaskLimit|\n"
+                                                 "9_3|PENDING|JobArrayTaskLimit|\n"
+                                                 "9_1|RUNNING|None|vm\n"
+                                                 "9_0|RUNNING|None|vm\n"
+                                                 "garbage line\n"));
+    QCOMPARE(jobs.size(), 4);
+    QCOMPARE(jobs["9_2"].state, QStringLiteral("PENDING"));
+    QCOMPARE(jobs["9_2"].reason, QStringLiteral("JobArrayTaskLimit"));
+    QCOMPARE(jobs["9_2"].node, QString());
+    QCOMPARE(jobs["9_0"].state, QStringLiteral("RUNNING"));
+    QCOMPARE(jobs["9_0"].reason, QString());  // "None"
+    QCOMPARE(jobs["9_0"].node, QStringLiteral("vm"));
+    QVERIFY(isSlurmJobWaiting(jobs["9_2"].state));
+    QVERIFY(!isSlurmJobWaiting(jobs["9_0"].state) && !isSlurmJobEnded(jobs["9_0"].state));
+  }
+
+  void scontrolRecordsStandForEachTask() {
+    // scontrol show job -o (cut to the keys that matter; the real lines carry ~60 more)
+    const QString text = QStringLiteral(
+        "JobId=18 ArrayJobId=17 ArrayTaskId=0 JobName=b.sh JobState=COMPLETED Reason=None Restarts=0 ExitCode=0:0 "
+        "NodeList=vm BatchHost=vm Power=\n"
+        "JobId=19 ArrayJobId=17 ArrayTaskId=1 JobState=FAILED Reason=NonZeroExitCode Restarts=2 ExitCode=3:0 "
+        "NodeList=vm BatchHost=vm\n"
+        "JobId=21 JobName=to.sh JobState=TIMEOUT Reason=TimeLimit ExitCode=0:9 RunTime=00:01:06 NodeList=vm\n"
+        "JobId=26 ArrayJobId=26 ArrayTaskId=1-3%2 JobState=CANCELLED Reason=Resources ExitCode=0:0 NodeList=(null)\n");
+    const auto jobs = parseScontrolJobs(text);
+    QCOMPARE(jobs.size(), 6);
+    QCOMPARE(jobs["17_0"].state, QStringLiteral("COMPLETED"));
+    QCOMPARE(jobs["17_0"].exitCode, 0);
+    QCOMPARE(jobs["17_1"].state, QStringLiteral("FAILED"));
+    QCOMPARE(jobs["17_1"].reason, QStringLiteral("NonZeroExitCode"));
+    QCOMPARE(jobs["17_1"].exitCode, 3);
+    QCOMPARE(jobs["17_1"].restarts, 2);
+    QCOMPARE(jobs["21"].state, QStringLiteral("TIMEOUT"));
+    QCOMPARE(jobs["21"].exitSignal, 9);
+    for (const char* id : {"26_1", "26_2", "26_3"}) {
+      QCOMPARE(jobs[id].state, QStringLiteral("CANCELLED"));
+      QCOMPARE(jobs[id].node, QString());
+    }
+  }
+
+  void arrayTaskIndicesReadSlurmsLists() {
+    QCOMPARE(arrayTaskIndices("3"), QList<int>({3}));
+    QCOMPARE(arrayTaskIndices("1-3%2"), QList<int>({1, 2, 3}));
+    QCOMPARE(arrayTaskIndices("0,4-8:2"), QList<int>({0, 4, 6, 8}));
+    QCOMPARE(arrayTaskIndices(""), QList<int>());
+    QCOMPARE(arrayTaskIndices("3-1"), QList<int>());
+    QCOMPARE(arrayTaskIndices("x"), QList<int>());
+    QCOMPARE(arrayTaskIndices("0-999999999"), QList<int>());  // bounded before anything is allocated
+  }
+
+  void sacctLinesAreJobsNotSteps() {
+    const auto jobs = parseSacct(QStringLiteral("102_0|CANCELLED by 0|0:15|node1\n102_0.batch|CANCELLED|0:15|node1\n"
+                                                "102_1|OUT_OF_MEMORY|0:125|node2\n102_2|PENDING|0:0|None assigned\n"));
+    QCOMPARE(jobs.size(), 3);
+    QCOMPARE(jobs["102_0"].state, QStringLiteral("CANCELLED"));
+    QCOMPARE(jobs["102_0"].exitSignal, 15);
+    QCOMPARE(jobs["102_1"].state, QStringLiteral("OUT_OF_MEMORY"));
+    QCOMPARE(jobs["102_1"].node, QStringLiteral("node2"));
+    QCOMPARE(jobs["102_2"].node, QString());
+  }
+
+  void endedJobsMapToRunStates() {
+    auto job = [](const char* state, int exitCode = 0, int signal = 0) {
+      SlurmJob j;
+      j.jobId = QStringLiteral("40_2");
+      j.state = QString::fromLatin1(state);
+      j.exitCode = exitCode;
+      j.exitSignal = signal;
+      j.node = QStringLiteral("gpu07");
+      return j;
+    };
+    EngineOutcome finished;
+    finished.finished = true;
+    EngineOutcome dataError;
+    dataError.error = RunError{"data", "bad row", "train.tsv:17", -1};
+    EngineOutcome interrupted;
+    interrupted.error = RunError{"interrupted", "interrupted at step 7; continue with --resume", "", -1};
+    const EngineOutcome silent;
+
+    struct Case {
+      SlurmJob job;
+      EngineOutcome engine;
+      bool cancelRequested;
+      RunState state;
+      QString kind;
+      QString messageContains;
+    };
+    const QList<Case> cases{
+        {job("COMPLETED"), finished, false, RunState::Finished, "", ""},
+        {job("COMPLETED"), silent, false, RunState::Failed, "incomplete", "no finished event"},
+        {job("CANCELLED", 0, 15), interrupted, true, RunState::Cancelled, "cancelled", "cancelled by the user (scancel 40_2)"},
+        {job("CANCELLED"), silent, false, RunState::Cancelled, "cancelled", "cancelled outside the app"},
+        {job("TIMEOUT", 0, 9), interrupted, false, RunState::Failed, "timeout", "hit its time limit (--time 00:30:00)"},
+        {job("OUT_OF_MEMORY", 0, 125), silent, false, RunState::Failed, "out-of-memory", "ran out of memory"},
+        {job("NODE_FAIL"), silent, false, RunState::Failed, "node-fail", "(gpu07) failed"},
+        {job("FAILED", 4), dataError, false, RunState::Failed, "data", "bad row"},
+        {job("FAILED", 137), silent, false, RunState::Lost, "crashed", "killed by signal 9"},
+        {job("FAILED", 0, 9), silent, false, RunState::Lost, "crashed", "killed by signal 9"},
+        {job("FAILED", 1), silent, false, RunState::Failed, "internal", "exit code 1"},
+        {job("FAILED", 8), interrupted, false, RunState::Interrupted, "interrupted", "continue with --resume"},
+        {job("PREEMPTED"), silent, false, RunState::Interrupted, "preempted", "not requeued"},
+    };
+    for (const Case& c : cases) {
+      const auto [state, error] = slurmEndedRun(c.job, c.engine, c.cancelRequested, QStringLiteral("00:30:00"));
+      const QString what = c.job.state + " " + c.kind;
+      QVERIFY2(state == c.state, qPrintable(what + ": got " + runStateName(state)));
+      QCOMPARE(error.kind, c.kind);
+      QVERIFY2(error.message.contains(c.messageContains), qPrintable(what + ": " + error.message));
+    }
+    QCOMPARE(slurmReasonText("JobArrayTaskLimit"), QStringLiteral("waiting: the study's limit of runs at once"));
+    QCOMPARE(slurmReasonText("SomethingNew"), QStringLiteral("SomethingNew"));
+  }
+
+  void executorSectionRoundTripsAndNamesBadFields() {
+    const json section = json::parse(R"({"kind": "slurm", "jobs": 8, "threads": 4, "partition": "gpu",
+        "account": "nlp", "qos": "normal", "time": "04:00:00", "gres": "gpu:a100:1", "mem": "32G",
+        "cpus_per_task": 4, "sbatch_args": ["--constraint=a100"], "setup": ["module load cuda/12.2"],
+        "signal_seconds": 300, "poll_seconds": 10})");
+    const ExecutorSpec spec = parseExecutorSpec(section);
+    QVERIFY(spec.isSlurm());
+    QCOMPARE(spec.jobs, 8);
+    QCOMPARE(spec.slurm.arrayLimit, 8);
+    QCOMPARE(spec.slurm.partition, QStringLiteral("gpu"));
+    QCOMPARE(spec.slurm.setup, QStringList({"module load cuda/12.2"}));
+    QCOMPARE(spec.slurm.signalSeconds, 300);
+    QCOMPARE(spec.slurm.heartbeatTimeoutS, 120);  // default
+    QCOMPARE(QString::fromStdString(executorSpecToJson(spec).dump()), QString::fromStdString(section.dump()));
+
+    auto errorOf = [](const char* text) -> QString {
+      try {
+        parseExecutorSpec(json::parse(text));
+      } catch (const StudyError& e) {
+        return QString::fromStdString(e.path() + " " + e.message());
+      }
+      return QStringLiteral("no error");
+    };
+    QCOMPARE(errorOf(R"({"kind": "pbs"})"), QStringLiteral("/executor/kind expected \"local\" or \"slurm\", got \"pbs\""));
+    QCOMPARE(errorOf(R"({"kind": "local", "partition": "gpu"})"),
+             QStringLiteral("/executor/partition 'partition' applies to \"kind\": \"slurm\" only"));
+    QCOMPARE(errorOf(R"({"kind": "slurm", "time": "4 hours"})"),
+             QStringLiteral("/executor/time must not contain spaces or quotes"));
+    QCOMPARE(errorOf(R"({"kind": "slurm", "jobs": 0})"), QStringLiteral("/executor/jobs must be between 1 and 1000000"));
+    QCOMPARE(errorOf(R"({"kind": "slurm", "setup": ["a\nb"]})"), QStringLiteral("/executor/setup/0 one line per entry"));
+    QCOMPARE(errorOf(R"({"kind": "slurm", "sbatch_args": ["constraint=a100"]})"),
+             QStringLiteral("/executor/sbatch_args each entry is one sbatch option starting with '-', got \"constraint=a100\""));
+    QCOMPARE(errorOf(R"({"kind": "slurm", "partitoin": "gpu"})"), QStringLiteral("/executor/partitoin unknown key 'partitoin'"));
+    // the study file carries it; it is not part of any run's config
+    const Study study = parseStudy(json::parse(R"({"name": "s", "base": {"model": {"path": "/m"}},
+        "tasks": [{"name": "rte", "data_dir": "/d"}],
+        "executor": {"kind": "slurm", "partition": "gpu"}})"));
+    QVERIFY(study.executor.isSlurm());
+    QCOMPARE(study.executor.slurm.partition, QStringLiteral("gpu"));
+    QVERIFY(!expandStudy(study).front().config.contains("executor"));
+  }
+
+  void batchScriptHasEveryOption() {
+    SlurmScriptInput in;
+    in.options.partition = "gpu";
+    in.options.account = "nlp";
+    in.options.qos = "high";
+    in.options.timeLimit = "02:00:00";
+    in.options.gpus = "1";
+    in.options.mem = "16G";
+    in.options.arrayLimit = 2;
+    in.options.sbatchArgs = {"--constraint=a100"};
+    in.options.setup = {"module load cuda/12.2"};
+    in.options.signalSeconds = 90;
+    in.jobName = "adamix-study";
+    in.enginePath = "/opt/it's here/adamix-engine";
+    in.threads = 4;
+    in.runsFile = "/w/slurm/s-1/runs.txt";
+    in.runCount = 4;
+    in.logPattern = "/w/slurm/s-1/slurm-%A_%a.out";
+    const QString script = slurmBatchScript(in);
+    const QStringList sbatch = script.split('\n').filter(QRegularExpression("^#SBATCH "));
+    QCOMPARE(sbatch, QStringList({"#SBATCH --job-name=adamix-study", "#SBATCH --array=0-3%2",
+                                  "#SBATCH --output=/w/slurm/s-1/slurm-%A_%a.out", "#SBATCH --open-mode=append",
+                                  "#SBATCH --ntasks=1", "#SBATCH --cpus-per-task=4", "#SBATCH --partition=gpu",
+                                  "#SBATCH --account=nlp", "#SBATCH --qos=high", "#SBATCH --time=02:00:00",
+                                  "#SBATCH --gpus=1", "#SBATCH --mem=16G", "#SBATCH --requeue",
+                                  "#SBATCH --signal=B:USR1@90", "#SBATCH --constraint=a100"}));
+    QVERIFY(script.contains("\nmodule load cuda/12.2\n"));
+    QVERIFY(script.contains("ENGINE='/opt/it'\\''s here/adamix-engine'\n"));
+    QVERIFY(script.startsWith("#!/bin/bash\n"));
+  }
+
+  // The script as Slurm runs it (bash, SLURM_* set), with a stand-in engine and scontrol: the
+  // run's line of the list, --resume only with a checkpoint, USR1 passed on, requeue on exit 9.
+  void batchScriptRunsResumesAndRequeues() {
+    QTemporaryDir tmp;
+    const QString bin = tmp.filePath("bin");
+    QDir().mkpath(bin);
+    const QString runA = tmp.filePath("runs/a"), runB = tmp.filePath("runs/b b");
+    for (const QString& d : {runA, runB}) {
+      QDir().mkpath(d);
+      writeFile(d + "/run.json", "{}");
+    }
+    writeFile(tmp.filePath("runs.txt"), (runA + "\n" + runB + "\n").toUtf8());
+    // engine: records its arguments; exits with $ENGINE_RC, or waits for USR1 and exits 9
+    writeFile(bin + "/engine",
+              "#!/bin/bash\n"
+              "echo \"$@\" >> \"" + tmp.filePath("engine.args").toUtf8() + "\"\n"
+              "echo 'engine stderr line' >&2\n"
+              "if [ \"$ENGINE_RC\" = wait ]; then trap 'echo got-usr1 >> \"" + tmp.filePath("engine.args").toUtf8() +
+                  "\"; exit 9' USR1; touch \"" + tmp.filePath("ready").toUtf8() + "\"; while :; do sleep 0.05; done; fi\n"
+              "exit $ENGINE_RC\n",
+              true);
+    writeFile(bin + "/scontrol", "#!/bin/bash\necho \"$@\" >> \"" + tmp.filePath("scontrol.args").toUtf8() + "\"\n", true);
+    SlurmScriptInput in;
+    in.jobName = "t";
+    in.enginePath = bin + "/engine";
+    in.threads = 2;
+    in.runsFile = tmp.filePath("runs.txt");
+    in.runCount = 2;
+    in.logPattern = tmp.filePath("slurm-%A_%a.out");
+    writeFile(tmp.filePath("job.sbatch"), slurmBatchScript(in).toUtf8());
+
+    auto runTask = [&](int task, const QString& engineRc, bool sendUsr1 = false) {
+      QProcess p;
+      QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+      env.insert("PATH", bin + ":" + env.value("PATH"));
+      env.insert("SLURM_ARRAY_TASK_ID", QString::number(task));
+      env.insert("SLURM_ARRAY_JOB_ID", "77");
+      env.insert("SLURM_JOB_ID", "80");
+      env.insert("ENGINE_RC", engineRc);
+      p.setProcessEnvironment(env);
+      p.start("bash", {tmp.filePath("job.sbatch")});
+      if (sendUsr1) {
+        for (int i = 0; i < 200 && !QFile::exists(tmp.filePath("ready")); ++i) QTest::qWait(25);
+        ::kill(pid_t(p.processId()), SIGUSR1);  // Slurm signals the batch shell (B:USR1)
+      }
+      if (!p.waitForFinished(20000)) p.kill();
+      return p.exitCode();
+    };
+
+    QCOMPARE(runTask(1, "0"), 0);
+    QCOMPARE(QString(readFile(tmp.filePath("engine.args"))),
+             "train --config " + runB + "/run.json --run-dir " + runB + " --threads 2\n");
+    QVERIFY(!QFile::exists(tmp.filePath("scontrol.args")));
+    const QString log = readFile(runB + "/stderr.log");
+    QVERIFY2(log.contains("start: Slurm job 77_1 (job id 80, restart 0)"), qPrintable(log));
+    QVERIFY(log.contains("engine stderr line\n"));
+    QVERIFY(log.contains("engine exited with code 0"));
+
+    // a checkpoint: --resume; the engine stops on the warning (exit 9): the task requeues itself
+    QDir().mkpath(runA + "/checkpoint");
+    writeFile(runA + "/checkpoint/state.safetensors", "x");
+    QFile::remove(tmp.filePath("engine.args"));
+    QCOMPARE(runTask(0, "wait", /*sendUsr1=*/true), 9);
+    QCOMPARE(QString(readFile(tmp.filePath("engine.args"))),
+             "train --config " + runA + "/run.json --run-dir " + runA + " --threads 2 --resume\ngot-usr1\n");
+    QCOMPARE(QString(readFile(tmp.filePath("scontrol.args"))), QStringLiteral("requeue 77_0\n"));
+
+    // any other failure is the job's failure, not a requeue
+    QFile::remove(tmp.filePath("scontrol.args"));
+    QCOMPARE(runTask(0, "4"), 4);
+    QVERIFY(!QFile::exists(tmp.filePath("scontrol.args")));
+    // a task without a run: a clear error
+    QCOMPARE(runTask(5, "0"), 2);
+  }
+
+  void eventLogTailFollowsAppendsAndReplacement() {
+    QTemporaryDir tmp;
+    const QString path = tmp.filePath("events.jsonl");
+    EventLogTail tail(path);
+    QCOMPARE(tail.read().output.events.size(), size_t(0));  // no file yet
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered));
+    f.write(eventLine("started", 0).toUtf8() + "\n" + eventLine("heartbeat", 1).left(20).toUtf8());
+    auto c = tail.read();
+    QVERIFY(c.restarted);  // the first read of a file with content
+    QCOMPARE(c.output.events.size(), size_t(1));
+    f.write(eventLine("heartbeat", 1).mid(20).toUtf8() + "\n");
+    c = tail.read();
+    QVERIFY(!c.restarted);
+    QCOMPARE(c.output.events.size(), size_t(1));
+    QCOMPARE(c.output.events[0]["step"].get<int>(), 1);
+    QCOMPARE(tail.read().bytes, qint64(0));
+    f.close();
+    // replaced by another file (rotation): read from its start
+    writeFile(path + ".new", (eventLine("started", 0) + "\n" + eventLine("heartbeat", 5) + "\n").toUtf8());
+    QVERIFY(::rename(QFile::encodeName(path + ".new").constData(), QFile::encodeName(path).constData()) == 0);
+    c = tail.read();
+    QVERIFY(c.restarted);
+    QCOMPARE(c.output.events.size(), size_t(2));
+    QCOMPARE(c.output.events[1]["step"].get<int>(), 5);
+    // cut shorter in place: read from its start
+    writeFile(path, (eventLine("started", 0) + "\n").toUtf8());
+    c = tail.read();
+    QVERIFY(c.restarted);
+    QCOMPARE(c.output.events.size(), size_t(1));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestSlurm)
+#include "test_slurm.moc"
