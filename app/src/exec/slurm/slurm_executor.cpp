@@ -399,10 +399,9 @@ void SlurmExecutor::apply(Run& run, const SlurmJob* job) {
   }
   const qint64 silentMs = clock_.elapsed() - run.lastSignOfLifeMs;
   if (job->state == QLatin1String("RUNNING") && silentMs > qint64(slurm_.heartbeatTimeoutS) * 1000) {
-    const QString jobId = run.jobId;
-    runAsync("scancel", {jobId}, [this, jobId](int rc, const QString&, const QString& err) {
-      if (rc != 0) warn(QString(), QStringLiteral("scancel %1 failed: %2").arg(jobId, err.trimmed()));
-    });
+    // detached: the run is decided now, and the follower may exit before scancel returns
+    if (!QProcess::startDetached(program("scancel"), {run.jobId}))
+      warn(QString(), QStringLiteral("cannot start scancel %1 for a lost run").arg(run.jobId));
     end(run, RunState::Lost,
         {QStringLiteral("lost"),
          QStringLiteral("no event in the run's events.jsonl for %1 s while Slurm says job %2 runs on %3; job cancelled")
