@@ -28,10 +28,12 @@ using nlohmann::json;
 
 namespace {
 
+// 0.4.0: every epoch trains on its own shuffled order (0.3.0 reused the first epoch's order in
+// an uninterrupted run, so a run resumed after an epoch boundary differed from it).
 // 0.3.0: the finished run writes the best dev evaluation's weights (train.keep, issue 12).
 // 0.2.0: training as the official AdaMix code (issue 11: AdamW and zero-grad semantics,
 // consistency gradient, GPT-2 c_attn mixture, NLG format, Houlsby placement).
-constexpr const char* kEngineVersion = "0.3.0";
+constexpr const char* kEngineVersion = "0.4.0";
 
 void onSignal(int) { g_interrupt_requested = true; }
 void onPreemptSignal(int) { g_preempt_requested = true; }

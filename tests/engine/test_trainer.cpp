@@ -137,24 +137,29 @@ void TestTrainer::sameSeedGivesIdenticalCurves() {
 
 void TestTrainer::resumeEqualsUninterrupted() {
   const auto full = tmp_.filePath("resume-full").toStdString();
-  const auto part = tmp_.filePath("resume-part").toStdString();
   auto cfg = baseConfig();
   cfg["train"]["checkpoint_every_steps"] = 2;
+  cfg["train"]["epochs"] = 3;  // 6 steps per epoch
   const auto expected = trainInProcess(cfg, full);
-  try {
-    trainInProcess(cfg, part, /*stop_after=*/3);  // mid-epoch, not on a checkpoint boundary
-    QFAIL("expected an interruption");
-  } catch (const EngineError& e) {
-    QCOMPARE(e.kind(), ErrorKind::Interrupted);
-  }
-  QVERIFY(!fs::exists(part + "/results.json"));
-  const auto resumed = trainInProcess(cfg, part);
-  QCOMPARE(QString::fromStdString(resumed["final"].dump()), QString::fromStdString(expected["final"].dump()));
-  QCOMPARE(QString::fromStdString(resumed["best"].dump()), QString::fromStdString(expected["best"].dump()));
   const auto ta = loadSafetensors(full + "/adapters.safetensors").tensors;
-  const auto tb = loadSafetensors(part + "/adapters.safetensors").tensors;
-  QCOMPARE(ta.size(), tb.size());
-  for (const auto& [name, t] : ta) QVERIFY2(torch::equal(t, tb.at(name)), name.c_str());
+  // mid-epoch off a checkpoint boundary; at an epoch's end; in a later epoch
+  std::string part;
+  for (int64_t stop : {3, 6, 8}) {
+    part = tmp_.filePath(QStringLiteral("resume-part-%1").arg(stop)).toStdString();
+    try {
+      trainInProcess(cfg, part, stop);
+      QFAIL("expected an interruption");
+    } catch (const EngineError& e) {
+      QCOMPARE(e.kind(), ErrorKind::Interrupted);
+    }
+    QVERIFY(!fs::exists(part + "/results.json"));
+    const auto resumed = trainInProcess(cfg, part);
+    QCOMPARE(QString::fromStdString(resumed["final"].dump()), QString::fromStdString(expected["final"].dump()));
+    QCOMPARE(QString::fromStdString(resumed["best"].dump()), QString::fromStdString(expected["best"].dump()));
+    const auto tb = loadSafetensors(part + "/adapters.safetensors").tensors;
+    QCOMPARE(ta.size(), tb.size());
+    for (const auto& [name, t] : ta) QVERIFY2(torch::equal(t, tb.at(name)), (name + " after a stop at " + std::to_string(stop)).c_str());
+  }
   // The event log is appended, not truncated: it shows the interruption's steps and the resume.
   int started = 0;
   for (const auto& e : readEvents(part + "/events.jsonl")) started += e["event"] == "started";

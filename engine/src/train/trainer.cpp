@@ -285,10 +285,9 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
                                                     " (time-limit or preemption warning); checkpoint written, the "
                                                     "requeued job continues with --resume");
       }
-    }
-    if (prog.micro_in_epoch >= micro_per_epoch) {
-      ++prog.epoch;
-      prog.micro_in_epoch = 0;
+      // A new epoch draws a new order (the outer loop): as the official Trainer's RandomSampler,
+      // which reshuffles every epoch, and as a run resumed at this point computes it.
+      if (epoch_end) break;
     }
   }
   if (prog.last_eval_step != prog.step) run_eval(static_cast<double>(prog.epoch));
