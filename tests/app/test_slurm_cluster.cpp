@@ -127,6 +127,7 @@ class TestSlurmCluster : public QObject {
   }
 
   std::vector<RunRecord> runsOf(const QString& db, const QString& study) {
+    if (!QFile::exists(db)) return {};  // not created yet by the CLI under test
     Store s;
     s.open(db);
     const auto st = s.findStudy(study);
@@ -358,6 +359,7 @@ class TestSlurmCluster : public QObject {
     const QString file = writeStudy("reattach", 150, {1, 2}, {{"kind", "slurm"}, {"jobs", 1}, {"poll_seconds", 1}}, {2});
     QProcess* first = startCli({"study", "run", file, "--db", db});
     QVERIFY(waitFor([&] {
+      if (!QFile::exists(db)) return false;
       Store s;
       s.open(db);
       for (const RunRecord& r : runsOf(db, "reattach"))

@@ -13,6 +13,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <tuple>
 
 #include "io/errors.h"
 #include "io/safetensors.h"
@@ -50,6 +52,9 @@ class TestTrainer : public QObject {
   json baseConfig() const;
   json trainInProcess(const json& cfg, const std::string& run_dir, int64_t stop_after = 0);
   static std::vector<json> readEvents(const std::string& path);
+  /// (split, name, step) → value of an event log's metric points, a resume superseding the points
+  /// after its step (as the app's store keeps them).
+  static std::map<std::tuple<std::string, std::string, int64_t>, double> curveOf(const std::string& events_path);
   QTemporaryDir tmp_;
   std::string model_dir_, rte_dir_;
 };
@@ -75,6 +80,18 @@ json TestTrainer::baseConfig() const {
                 {"log_every_steps", 2},
                 {"threads", 1},
                 {"device", "cpu"}}}};
+}
+
+std::map<std::tuple<std::string, std::string, int64_t>, double> TestTrainer::curveOf(const std::string& events_path) {
+  std::map<std::tuple<std::string, std::string, int64_t>, double> out;
+  for (const auto& e : readEvents(events_path)) {
+    if (e["event"] == "started" && e.value("resumed_from_step", int64_t(0)) > 0) {
+      const int64_t after = e["resumed_from_step"];
+      for (auto it = out.begin(); it != out.end();) it = std::get<2>(it->first) > after ? out.erase(it) : std::next(it);
+    }
+    if (e["event"] == "metric") out[{e["split"], e["name"], e["step"].get<int64_t>()}] = e["value"].get<double>();
+  }
+  return out;
 }
 
 std::vector<json> TestTrainer::readEvents(const std::string& path) {
@@ -159,6 +176,10 @@ void TestTrainer::resumeEqualsUninterrupted() {
     const auto tb = loadSafetensors(part + "/adapters.safetensors").tensors;
     QCOMPARE(ta.size(), tb.size());
     for (const auto& [name, t] : ta) QVERIFY2(torch::equal(t, tb.at(name)), (name + " after a stop at " + std::to_string(stop)).c_str());
+    // the curves too: every logged point (train loss windows across the stop included), with the
+    // points after the checkpoint's step superseded by the resume as the app stores them
+    QVERIFY2(curveOf(part + "/events.jsonl") == curveOf(full + "/events.jsonl"),
+             ("curves after a stop at " + std::to_string(stop)).c_str());
   }
   // The event log is appended, not truncated: it shows the interruption's steps and the resume.
   int started = 0;

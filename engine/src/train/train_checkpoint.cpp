@@ -15,7 +15,8 @@ nlohmann::json progressJson(const TrainProgress& p) {
           {"best_step", p.best_step},
           {"best", p.best},
           {"final", p.final},
-          {"last_eval_step", p.last_eval_step}};
+          {"last_eval_step", p.last_eval_step},
+          {"log_window", {{"loss", p.window_loss}, {"consistency", p.window_consistency}, {"micro", p.window_micro}}}};
 }
 }  // namespace
 
@@ -61,6 +62,11 @@ TrainProgress loadTrainCheckpoint(const std::string& path,
     p.best = meta.at("best");
     p.final = meta.at("final");
     p.last_eval_step = meta.at("last_eval_step");
+    if (const auto w = meta.find("log_window"); w != meta.end()) {  // absent in engine ≤ 0.3 checkpoints
+      p.window_loss = w->at("loss");
+      p.window_consistency = w->at("consistency");
+      p.window_micro = w->at("micro");
+    }
   } catch (const std::exception& e) {
     throw EngineError(ErrorKind::Model, std::string("incomplete training state: ") + e.what(), path);
   }

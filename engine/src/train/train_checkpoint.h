@@ -26,6 +26,11 @@ struct TrainProgress {
   nlohmann::json best = nlohmann::json::object();   ///< split -> metric -> value at best eval
   nlohmann::json final = nlohmann::json::object();  ///< at the last eval
   int64_t last_eval_step = -1;
+  /// The train-loss log window since the last `metric` of split train: sums of the micro-batch
+  /// losses and consistency losses and their count (so a resumed run logs what the uninterrupted
+  /// run logs at its next log step).
+  double window_loss = 0, window_consistency = 0;
+  int64_t window_micro = 0;
   /// Trainable tensors (by trainableParameters name, CPU copies) at the best evaluation; empty
   /// unless train.keep is best.
   std::map<std::string, torch::Tensor> best_weights;

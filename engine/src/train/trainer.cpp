@@ -186,8 +186,7 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
     events.emit("checkpoint", {{"step", prog.step}, {"path", "checkpoint/state.safetensors"}});
   };
 
-  double loss_acc = 0, cons_acc = 0;
-  int64_t loss_n = 0, examples_acc = 0, tokens_acc = 0;
+  int64_t examples_acc = 0, tokens_acc = 0;  // throughput of the log window (not checkpointed)
   auto window_start = std::chrono::steady_clock::now();
 
   while (prog.step < total_steps) {
@@ -222,9 +221,9 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
           at::autocast::set_enabled(false);
           at::autocast::clear_cache();
         }
-        loss_acc += losses.total;
-        cons_acc += losses.consistency;
-        ++loss_n;
+        prog.window_loss += losses.total;
+        prog.window_consistency += losses.consistency;
+        ++prog.window_micro;
         examples_acc += static_cast<int64_t>(positions.size());
         tokens_acc += batch_tokens;
       }
@@ -240,7 +239,7 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
       if (prog.step % cfg.train.log_every_steps == 0 || prog.step == total_steps) {
         const auto now = std::chrono::steady_clock::now();
         const double secs = std::max(1e-9, std::chrono::duration<double>(now - window_start).count());
-        const double mean_loss = loss_acc / static_cast<double>(std::max<int64_t>(1, loss_n));
+        const double mean_loss = prog.window_loss / static_cast<double>(std::max<int64_t>(1, prog.window_micro));
         events.emit("progress", {{"step", prog.step},
                                  {"total_steps", total_steps},
                                  {"epoch", epoch_f},
@@ -256,9 +255,11 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
                                  {"epoch", epoch_f},
                                  {"split", "train"},
                                  {"name", "consistency"},
-                                 {"value", cons_acc / static_cast<double>(std::max<int64_t>(1, loss_n))}});
-        loss_acc = cons_acc = 0;
-        loss_n = examples_acc = tokens_acc = 0;
+                                 {"value", prog.window_consistency /
+                                               static_cast<double>(std::max<int64_t>(1, prog.window_micro))}});
+        prog.window_loss = prog.window_consistency = 0;
+        prog.window_micro = 0;
+        examples_acc = tokens_acc = 0;
         window_start = now;
       }
       const bool epoch_end = prog.micro_in_epoch >= micro_per_epoch;

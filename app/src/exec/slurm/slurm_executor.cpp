@@ -121,10 +121,16 @@ void SlurmExecutor::submitQueued() {
   for (const QString& k : std::as_const(toSubmit_))
     if (auto it = runs_.find(k); it != runs_.end() && it->second->phase == Run::Phase::ToSubmit) keys << k;
   toSubmit_.clear();
-  if (keys.isEmpty()) return;
+  // Slurm refuses arrays longer than MaxArraySize (1001 by default): larger studies go out as
+  // several arrays, each with the same limit of tasks at once
+  for (qsizetype from = 0; from < keys.size(); from += kMaxArrayTasks)
+    submit(keys.mid(from, kMaxArrayTasks), int(from / kMaxArrayTasks));
+}
 
+void SlurmExecutor::submit(const QStringList& keys, int part) {
   const QString stamp = QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss-zzz"));
-  const QString dir = QDir(scriptDir_).filePath(jobName_ + QLatin1Char('-') + stamp);
+  const QString dir = QDir(scriptDir_).filePath(jobName_ + QLatin1Char('-') + stamp +
+                                                (part > 0 ? QStringLiteral("-%1").arg(part) : QString()));
   QString error;
   SlurmScriptInput in;
   in.options = slurm_;

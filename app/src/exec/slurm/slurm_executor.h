@@ -22,7 +22,8 @@ class QProcess;
 namespace adamix::app {
 
 /// Submits queued runs as one `sbatch` job array (one task per run, at most
-/// SlurmOptions::arrayLimit at once; the script is slurmBatchScript()), then every
+/// SlurmOptions::arrayLimit at once; the script is slurmBatchScript(); more than kMaxArrayTasks
+/// runs go out as several arrays), then every
 /// SlurmOptions::pollSeconds reads each run's <run-dir>/events.jsonl (EventLogTail) and asks
 /// `squeue` — then `scontrol show job`, then `sacct` (where accounting exists) for jobs squeue no
 /// longer lists — for the jobs' states:
@@ -72,6 +73,10 @@ class SlurmExecutor : public Executor {
  private:
   struct Run;
   void submitQueued();
+  /// One sbatch job array of `keys` (part > 0: the part-th array of one submission).
+  void submit(const QStringList& keys, int part);
+  /// Array tasks per sbatch (below Slurm's default MaxArraySize of 1001).
+  static constexpr int kMaxArrayTasks = 1000;
   void poll();
   void readLogs();
   void readLog(Run& run);
