@@ -17,4 +17,7 @@ elif "$ROOT/scripts/slurm-local.sh" start --clean; then
 else
   echo "test.sh: no local Slurm could be started; the cluster tests (label slurm) skip" >&2
 fi
-ctest --test-dir "$BUILD_DIR" --output-on-failure -j2 "$@"
+# everything but the cluster tests in parallel; then the cluster tests verbosely, so the log shows
+# the jobs submitted, the Slurm states seen and the comparisons with the local executor
+ctest --test-dir "$BUILD_DIR" --output-on-failure -j2 -LE slurm "$@"
+ctest --test-dir "$BUILD_DIR" --output-on-failure -V -L slurm "$@"

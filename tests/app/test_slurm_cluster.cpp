@@ -219,6 +219,10 @@ class TestSlurmCluster : public QObject {
       const auto pa = store.metricPoints(run.id), pb = local.metricPoints(twin->id);
       QCOMPARE(pa.size(), pb.size());
       for (size_t i = 0; i < pa.size(); ++i) QCOMPARE(pa[i].value, pb[i].value);
+      qInfo().noquote() << QStringLiteral("%1 (Slurm job %2): %3 results and %4 metric points bit-equal to the local executor's")
+                               .arg(run.runDir.section('/', -1), run.jobId)
+                               .arg(a.size())
+                               .arg(pa.size());
     }
   }
 
@@ -350,6 +354,11 @@ class TestSlurmCluster : public QObject {
     const auto localPoints = localStore.metricPoints(twin->id);
     QCOMPARE(points.size(), localPoints.size());
     for (size_t i = 0; i < points.size(); ++i) QCOMPARE(points[i].value, localPoints[i].value);
+    qInfo().noquote() << QStringLiteral("requeued and resumed run (Slurm job %1): %2 results and %3 metric points "
+                                        "bit-equal to the uninterrupted local run")
+                             .arg(run.jobId)
+                             .arg(a.size())
+                             .arg(points.size());
   }
 
   // The CLI that submitted a study is killed mid-study; `study status` and `study follow` pick
