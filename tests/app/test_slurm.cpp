@@ -5,6 +5,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "exec/event_log_tail.h"
 #include "exec/executor_spec.h"
+#include "exec/slurm/slurm_executor.h"
 #include "exec/slurm/slurm_job_state.h"
 #include "exec/slurm/slurm_script.h"
 #include "study/study.h"
@@ -12,6 +13,7 @@
 #include <QDir>
 #include <QFile>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -306,6 +308,107 @@ class TestSlurm : public QObject {
     QVERIFY(!QFile::exists(tmp.filePath("scontrol.args")));
     // a task without a run: a clear error
     QCOMPARE(runTask(5, "0"), 2);
+  }
+
+  // The executor's state machine with stand-in Slurm commands (what squeue / scontrol print is
+  // written by the test): submission, waiting with a reason, running, a requeue back to waiting
+  // and running again, completion read from scontrol with the log's `finished`, and a job that
+  // every command has forgotten, decided from its log's error.
+  void executorFollowsJobsThroughTheirStates() {
+    QTemporaryDir tmp;
+    const QString bin = tmp.filePath("bin");
+    QDir().mkpath(bin);
+    auto stand = [&](const char* name, const QByteArray& body) { writeFile(bin + "/" + name, "#!/bin/bash\n" + body, true); };
+    const QByteArray dir = tmp.path().toUtf8();
+    stand("sbatch", "cp \"$2\" " + dir + "/submitted.sbatch; echo 55\n");
+    stand("squeue", "echo \"$@\" >> " + dir + "/squeue.args; cat " + dir + "/squeue.txt\n");
+    stand("scontrol", "if [ -s " + dir + "/scontrol.txt ]; then cat " + dir +
+                          "/scontrol.txt; else echo 'slurm_load_jobs error: Invalid job id specified' >&2; exit 1; fi\n");
+    stand("sacct", "echo 'Slurm accounting storage is disabled' >&2; exit 1\n");
+    stand("scancel", "echo \"$@\" >> " + dir + "/scancel.args\n");
+    auto squeue = [&](const QByteArray& text) { writeFile(tmp.filePath("squeue.txt"), text); };
+    auto scontrol = [&](const QByteArray& text) { writeFile(tmp.filePath("scontrol.txt"), text); };
+    squeue("");
+    scontrol("");
+
+    ExecutorOptions eo;
+    eo.enginePath = "/opt/adamix-engine";
+    SlurmOptions so;
+    so.arrayLimit = 1;
+    so.pollSeconds = 3600;  // polls only when the test asks
+    SlurmExecutor ex(eo, so, tmp.filePath("slurm"));
+    ex.setSlurmBinDir(bin);
+    ex.setJobName("adamix-t");
+    QStringList log;
+    connect(&ex, &Executor::runStarted, this, [&](const QString& k) { log << k + " started"; });
+    connect(&ex, &Executor::runStateChanged, this, [&](const QString& k, RunState s, const RunError& e) {
+      log << QStringLiteral("%1 %2%3").arg(k, runStateName(s), e.kind.isEmpty() ? QString() : " " + e.kind);
+    });
+    connect(&ex, &Executor::jobStatusChanged, this, [&](const QString& k, const JobStatus& st) {
+      log << QStringLiteral("%1 job %2 %3 %4").arg(k, st.jobId, st.state, st.reason).trimmed();
+    });
+    QSignalSpy polled(&ex, &SlurmExecutor::pollFinished);
+    auto poll = [&] {
+      const int before = int(polled.count());
+      ex.pollNow();
+      QVERIFY(QTest::qWaitFor([&] { return polled.count() > before; }, 10000));
+    };
+    RunSpec a{"a", tmp.filePath("runs/a"), {}, false, 0}, b{"b", tmp.filePath("runs/b"), {}, false, 0};
+    for (const RunSpec& r : {a, b}) {
+      QDir().mkpath(r.runDir);
+      writeFile(r.runDir + "/run.json", "{}");
+      QVERIFY(ex.enqueue(r));
+    }
+    QVERIFY(QTest::qWaitFor([&] { return QFile::exists(tmp.filePath("submitted.sbatch")); }, 5000));
+    QVERIFY(readFile(tmp.filePath("submitted.sbatch")).contains("#SBATCH --array=0-1%1\n"));
+    QCOMPARE(ex.placement("b").jobId, QStringLiteral("55_1"));
+    QCOMPARE(log, QStringList({"a queued", "b queued", "a job 55_0 PENDING", "b job 55_1 PENDING"}));
+    log.clear();
+
+    squeue("55_0|RUNNING|None|n1\n55_1|PENDING|JobArrayTaskLimit|\n");
+    poll();
+    QCOMPARE(log, QStringList({"a job 55_0 RUNNING", "a started", "a running", "b job 55_1 PENDING JobArrayTaskLimit"}));
+    QCOMPARE(ex.placement("a").host, QStringLiteral("n1"));
+    QCOMPARE(ex.runningCount(), 1);
+    QCOMPARE(readFile(tmp.filePath("squeue.args")).trimmed(), QByteArray("-h -r -o %i|%T|%r|%N -j 55"));
+    log.clear();
+
+    squeue("55_0|PENDING|BeginTime|\n55_1|PENDING|JobArrayTaskLimit|\n");  // requeued
+    poll();
+    QCOMPARE(log, QStringList({"a job 55_0 PENDING BeginTime", "a queued requeued"}));
+    log.clear();
+    squeue("55_0|RUNNING|None|n2\n55_1|PENDING|JobArrayTaskLimit|\n");
+    poll();
+    QCOMPARE(log, QStringList({"a job 55_0 RUNNING", "a started", "a running"}));
+    log.clear();
+
+    // a ends: squeue forgets it, scontrol says COMPLETED, its log holds `finished`
+    writeFile(a.runDir + "/events.jsonl",
+              (eventLine("started", 0) + "\n" +
+               R"({"event":"finished","schema":"1.0","run":"r","time":2.0,"final":{},"best":{}})" + "\n").toUtf8());
+    squeue("55_1|PENDING|JobArrayTaskLimit|\n");
+    scontrol("JobId=56 ArrayJobId=55 ArrayTaskId=0 JobState=COMPLETED Reason=None ExitCode=0:0 NodeList=n2 BatchHost=n2\n");
+    poll();
+    QCOMPARE(log, QStringList({"a job 55_0 COMPLETED", "a finished"}));
+    log.clear();
+
+    // b ran and ended while nobody looked, and Slurm has forgotten it: three polls, then its log
+    writeFile(b.runDir + "/events.jsonl",
+              (eventLine("started", 0) + "\n" +
+               R"({"event":"error","schema":"1.0","run":"r","time":2.0,"kind":"data","message":"bad row","location":"train.tsv:17"})" +
+               "\n").toUtf8());
+    squeue("");
+    scontrol("");
+    QSignalSpy idle(&ex, &Executor::allFinished);
+    poll();
+    poll();
+    QVERIFY(log.isEmpty());
+    poll();
+    QCOMPARE(log, QStringList({"b failed data"}));
+    QVERIFY(ex.isIdle());
+    QCOMPARE(idle.count(), 1);
+    QVERIFY(readFile(b.runDir + "/stderr.log").contains("end: failed (data: bad row)"));
+    QVERIFY(!QFile::exists(tmp.filePath("scancel.args")));
   }
 
   void eventLogTailFollowsAppendsAndReplacement() {
