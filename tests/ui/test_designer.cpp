@@ -3,8 +3,10 @@
 // asset models in the mirror, every field reachable by Tab, a form that does not jump, file
 // dialogs starting in the workspace folder, the paper's λ for a new study, a wheel that scrolls the
 // form instead of changing unfocused editors, a model summary that always describes the Model
-// field, Remove axis / Remove task acting on the selected row only.
+// field, Remove axis / Remove task acting on the selected row only, the "Where runs execute"
+// section (this machine / Slurm) written to and read from the study file's "executor".
 #include "designer/axes_editor.h"
+#include "designer/executor_editor.h"
 #include "designer/designer_view.h"
 #include "designer/form_fields.h"
 #include "shell/file_dialogs.h"
@@ -19,6 +21,8 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QRadioButton>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScrollArea>
@@ -175,6 +179,85 @@ class TestDesigner : public QObject {
     const auto b = app::expandStudy(app::loadStudyFile(dir_.filePath("saved.json")));
     QCOMPARE(a.size(), b.size());
     for (size_t i = 0; i < a.size(); ++i) QCOMPARE(a[i].configHash, b[i].configHash);
+  }
+
+  // Issue 13: choosing Slurm and filling the fields writes the exact "executor" section, which
+  // reads back into the same fields; a bad value is marked at its field; local writes none.
+  void executorSectionRoundTrips() {
+    ui::DesignerView d(&ws_);
+    d.show();
+    d.newStudy();
+    ui::ExecutorEditor* ex = d.executorEditor();
+    auto* partition = ex->findChild<QLineEdit*>("executorPartition");
+    QVERIFY(partition && !partition->isVisibleTo(&d));  // Slurm fields only for Slurm
+    QVERIFY(ex->findChild<QRadioButton*>("executorLocal")->isChecked());
+    QVERIFY(!d.document().contains("executor"));
+    ex->findChild<QRadioButton*>("executorSlurm")->click();
+    QVERIFY(partition->isVisibleTo(&d));
+    partition->setText("gpu");
+    ex->findChild<QLineEdit*>("executorAccount")->setText("proj");
+    ex->findChild<QLineEdit*>("executorQos")->setText("normal");
+    auto* time = ex->findChild<QLineEdit*>("executorTime");
+    time->setText("04:00:00");
+    ex->findChild<QLineEdit*>("executorGpus")->setText("1");
+    ex->findChild<QSpinBox*>("executorCpus")->setValue(4);
+    ex->findChild<QLineEdit*>("executorMem")->setText("16G");
+    ex->findChild<QSpinBox*>("executorJobs")->setValue(2);
+    ex->findChild<QPlainTextEdit*>("executorSbatchArgs")->setPlainText("--constraint=a100\n\n--exclusive");
+    ex->findChild<QPlainTextEdit*>("executorSetup")->setPlainText("module load cuda\nsource ~/venv/bin/activate");
+    d.revalidate();
+    QVERIFY2(d.validationError().isEmpty(), qPrintable(d.validationError()));
+    QString err;
+    QVERIFY2(d.saveFile(dir_.filePath("slurm.json"), &err), qPrintable(err));
+    const json expected = json::parse(R"({"kind": "slurm", "jobs": 2, "partition": "gpu", "account": "proj",
+      "qos": "normal", "time": "04:00:00", "gpus": "1", "cpus_per_task": 4, "mem": "16G",
+      "sbatch_args": ["--constraint=a100", "--exclusive"],
+      "setup": ["module load cuda", "source ~/venv/bin/activate"]})");
+    const json saved = readJson(dir_.filePath("slurm.json"));
+    QVERIFY2(saved.value("executor", json()) == expected, saved.value("executor", json()).dump().c_str());
+    QVERIFY(app::loadStudyFile(dir_.filePath("slurm.json")).executor.isSlurm());
+
+    // reopened: the same fields
+    ui::DesignerView again(&ws_);
+    again.show();
+    QVERIFY2(again.loadFile(dir_.filePath("slurm.json"), &err), qPrintable(err));
+    ui::ExecutorEditor* ex2 = again.executorEditor();
+    QVERIFY(ex2->findChild<QRadioButton*>("executorSlurm")->isChecked());
+    QCOMPARE(ex2->findChild<QLineEdit*>("executorPartition")->text(), QString("gpu"));
+    QCOMPARE(ex2->findChild<QLineEdit*>("executorTime")->text(), QString("04:00:00"));
+    QCOMPARE(ex2->findChild<QSpinBox*>("executorJobs")->value(), 2);
+    QCOMPARE(ex2->findChild<QSpinBox*>("executorCpus")->value(), 4);
+    QCOMPARE(ex2->findChild<QPlainTextEdit*>("executorSetup")->toPlainText(),
+             QString("module load cuda\nsource ~/venv/bin/activate"));
+    QVERIFY(again.document()["executor"] == expected);
+
+    // a time limit with a space: marked at the Time limit field, no launch
+    time->setText("4 h");
+    d.revalidate();
+    QCOMPARE(d.errorPath(), QString("/executor/time"));
+    QVERIFY(time->property("invalid").toBool());
+    QVERIFY(!partition->property("invalid").toBool());
+    QCOMPARE(d.runCount(), 0);
+    QVERIFY(!d.validationError().isEmpty());
+    // a file holding it is loaded with the value shown as written, and marked
+    QVERIFY(d.saveFile(dir_.filePath("bad-time.json"), &err));
+    ui::DesignerView bad(&ws_);
+    bad.show();
+    QVERIFY(!bad.loadFile(dir_.filePath("bad-time.json"), &err));
+    auto* badTime = bad.executorEditor()->findChild<QLineEdit*>("executorTime");
+    QCOMPARE(badTime->text(), QString("4 h"));
+    QVERIFY(badTime->property("invalid").toBool());
+    time->setText("4:00:00");
+    d.revalidate();
+    QVERIFY(!time->property("invalid").toBool());
+    QVERIFY(d.validationError().isEmpty());
+
+    // back to this machine without a runs-at-once limit: no section
+    ex->findChild<QRadioButton*>("executorLocal")->click();
+    ex->findChild<QSpinBox*>("executorJobs")->setValue(0);
+    QVERIFY2(!d.document().contains("executor"), d.document().dump().c_str());
+    ex->findChild<QSpinBox*>("executorJobs")->setValue(3);
+    QVERIFY(d.document()["executor"] == json::parse(R"({"kind": "local", "jobs": 3})"));
   }
 
   void editsChangeTheRunCount() {

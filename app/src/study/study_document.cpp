@@ -15,6 +15,16 @@ std::string stringOr(const json& object, const char* key, const std::string& fal
 
 QString qstr(const std::string& s) { return QString::fromStdString(s); }
 
+/// True when `spec` is what the file's `section` says (then the section is kept as written).
+bool sameAsRead(const ExecutorSpec& spec, const json& section) {
+  if (section.is_null()) return false;
+  try {
+    return executorSpecToJson(parseExecutorSpec(section)) == executorSpecToJson(spec);
+  } catch (const StudyError&) {
+    return false;
+  }
+}
+
 }  // namespace
 
 StudyDocument StudyDocument::fromJson(const json& doc) {
@@ -99,7 +109,19 @@ json StudyDocument::toJson() const {
   }
   if (!axes.empty() || original_.contains("axes")) d["axes"] = axes;
   if ((!seeds_.is_null() && !seeds_.empty()) || original_.contains("seeds")) d["seeds"] = seeds_;
+  if (executor_ && !sameAsRead(*executor_, executorSection())) {
+    if (executor_->isSlurm() || executor_->jobs > 0 || executor_->threads > 0)
+      d["executor"] = executorSpecToJson(*executor_);
+    else
+      d.erase("executor");
+  }
   return d;
+}
+
+ExecutorSpec StudyDocument::executor() const {
+  if (executor_) return *executor_;
+  const json section = executorSection();
+  return section.is_null() ? ExecutorSpec() : parseExecutorSpec(section, "/executor");
 }
 
 }  // namespace adamix::app

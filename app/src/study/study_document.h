@@ -5,11 +5,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "exec/executor_spec.h"
+
 #include <QString>
 
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,6 +68,16 @@ class StudyDocument {
   /// True when the document read had a "seeds" key.
   bool hasSeeds() const { return original_.contains("seeds"); }
 
+  /// The "executor" section (where the runs execute) as set, else as read (local with defaults
+  /// when the file has none). Throws StudyError (path "/executor/…") when the file's section is
+  /// invalid and no executor was set.
+  ExecutorSpec executor() const;
+  /// The "executor" section as read, unparsed (null when the file has none).
+  nlohmann::json executorSection() const { return original_.value("executor", nlohmann::json()); }
+  /// Sets the executor; written with executorSpecToJson(), except that a local executor without
+  /// jobs or threads writes no section (the file's is removed).
+  void setExecutor(const ExecutorSpec& spec) { executor_ = spec; }
+
  private:
   nlohmann::json original_ = nlohmann::json::object();  ///< the document read
   QString name_, description_;
@@ -72,6 +85,7 @@ class StudyDocument {
   std::vector<Task> tasks_;
   std::vector<Axis> axes_;
   nlohmann::json seeds_ = nlohmann::json::array();
+  std::optional<ExecutorSpec> executor_;  ///< set by setExecutor()
 };
 
 }  // namespace adamix::app

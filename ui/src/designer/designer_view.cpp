@@ -4,6 +4,7 @@
 #include "assets/asset_ref.h"
 #include "assets/assets.h"
 #include "designer/axes_editor.h"
+#include "designer/executor_editor.h"
 #include "designer/model_location.h"
 #include "designer/run_preview.h"
 #include "designer/tasks_editor.h"
@@ -165,6 +166,8 @@ QWidget* DesignerView::buildStudyForm() {
     }
     fields_.push_back(std::move(e));
   }
+  executor_ = new ExecutorEditor;
+  fl->addWidget(executor_);
   fl->addStretch();
   auto* scroll = new QScrollArea;
   scroll->setWidgetResizable(true);
@@ -215,6 +218,7 @@ void DesignerView::buildForm() {
     connect(le, &QLineEdit::textChanged, this, &DesignerView::scheduleValidation);
   connect(tasks_, &TasksEditor::changed, this, &DesignerView::scheduleValidation);
   connect(axes_, &AxesEditor::changed, this, &DesignerView::scheduleValidation);
+  connect(executor_, &ExecutorEditor::changed, this, &DesignerView::scheduleValidation);
   connect(model_, &QLineEdit::editingFinished, this, &DesignerView::revalidate);  // and the summary now
   for (QWidget* w : std::initializer_list<QWidget*>{name_, seeds_, tasks_, axes_})
     w->setProperty("origTip", w->toolTip());
@@ -269,6 +273,11 @@ void DesignerView::showDocument(const json& doc) {
   tasks_->setTasks(shown.tasks());
   axes_->setAxes(shown.axes());
   seeds_->setText(app::valueListText(shown.hasSeeds() ? shown.seeds() : json::array({1})));
+  try {
+    executor_->setSpec(shown.executor());
+  } catch (const app::StudyError&) {
+    executor_->setSection(shown.executorSection());  // shown as written; revalidate() marks the bad value
+  }
   loading_ = false;
   emit titleChanged(path_.isEmpty() ? name_->text() : QFileInfo(path_).fileName());
   summarizedModel_.reset();  // a loaded study's model is inspected afresh, even the same path
@@ -313,6 +322,7 @@ json DesignerView::document() const {
   d.setTasks(tasks_->tasks());
   d.setAxes(axes_->axes());
   d.setSeeds(app::parseSeedList(seeds_->text()));
+  d.setExecutor(executor_->spec());
   return d.toJson();
 }
 
@@ -418,6 +428,7 @@ QWidget* DesignerView::widgetForPath(const QString& p) const {
     return axes_;
   }
   if (p.startsWith(QLatin1String("/axes"))) return axes_;
+  if (p.startsWith(QLatin1String("/executor"))) return executor_->fieldFor(p);
   return nullptr;
 }
 

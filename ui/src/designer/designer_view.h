@@ -1,5 +1,5 @@
 // Study designer screen: the study form (base-config fields from the formFields() table, tasks,
-// seeds), the axes editor, the run count and the run preview with parameter counts. It loads and
+// seeds), where the runs execute (ExecutorEditor), the axes editor, the run count and the run preview with parameter counts. It loads and
 // saves the CLI's JSON study files through app::StudyDocument, validates with parseStudy() and
 // marks invalid input at the field. Parts: FieldEditor, TasksEditor, AxesEditor, RunPreview.
 // SPDX-License-Identifier: GPL-3.0-or-later
@@ -27,6 +27,7 @@ class QTableWidget;
 namespace adamix::ui {
 
 class AxesEditor;
+class ExecutorEditor;
 class RunPreview;
 class TasksEditor;
 class Workspace;
@@ -70,6 +71,8 @@ class DesignerView : public QWidget {
   QTableWidget* axesTable() const;
   /// The form widget editing a base-config pointer ("/peft/adamix/num_modules"), if any.
   QWidget* fieldWidget(const QString& basePointer) const;
+  /// The "Where runs execute" section (the study file's "executor").
+  ExecutorEditor* executorEditor() const { return executor_; }
   /// Sets a form field from JSON (as the user would type it); for tests and presets.
   void setField(const QString& basePointer, const nlohmann::json& value);
   /// Adds a path axis row ("/peft/adamix/num_modules", "1, 4").
@@ -144,6 +147,7 @@ class DesignerView : public QWidget {
   TasksEditor* tasks_;
   QLineEdit* seeds_;
   AxesEditor* axes_;
+  ExecutorEditor* executor_;
   RunPreview* preview_;
   QLabel* count_;
   QLabel* errorLabel_;

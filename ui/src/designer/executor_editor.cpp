@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "designer/executor_editor.h"
+
+#include "designer/field_editor.h"
+
+#include <QButtonGroup>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QRadioButton>
+#include <QSpinBox>
+
+namespace adamix::ui {
+
+using nlohmann::json;
+
+namespace {
+
+QLineEdit* lineEdit(const char* name, const QString& placeholder, const QString& tip) {
+  auto* e = new QLineEdit;
+  e->setObjectName(QLatin1String(name));
+  e->setPlaceholderText(placeholder);
+  e->setToolTip(tip);
+  return e;
+}
+
+/// A spin box where 0 reads `zeroText` (the default).
+QSpinBox* countBox(const char* name, const QString& zeroText, const QString& tip) {
+  auto* s = new QSpinBox;
+  s->setObjectName(QLatin1String(name));
+  s->setRange(0, 9999);
+  s->setSpecialValueText(zeroText);
+  s->setToolTip(tip);
+  scrollPastUnfocused(s);  // the wheel scrolls the form unless the box has the focus
+  return s;
+}
+
+/// A few lines high text box for one entry per line.
+QPlainTextEdit* linesBox(const char* name, const QString& placeholder, const QString& tip) {
+  auto* e = new QPlainTextEdit;
+  e->setObjectName(QLatin1String(name));
+  e->setPlaceholderText(placeholder);
+  e->setToolTip(tip);
+  e->setTabChangesFocus(true);
+  e->setLineWrapMode(QPlainTextEdit::NoWrap);
+  e->setFixedHeight(e->fontMetrics().lineSpacing() * 3 + 2 * e->frameWidth() + 8);
+  return e;
+}
+
+/// The non-empty lines, trimmed.
+QStringList lines(const QPlainTextEdit* e) {
+  QStringList out;
+  for (const QString& l : e->toPlainText().split(QLatin1Char('\n'))) {
+    const QString t = l.trimmed();
+    if (!t.isEmpty()) out << t;
+  }
+  return out;
+}
+
+}  // namespace
+
+ExecutorEditor::ExecutorEditor(QWidget* parent) : QGroupBox(tr("Where runs execute"), parent) {
+  setObjectName(QStringLiteral("executorSection"));
+  auto* form = new QFormLayout(this);
+  local_ = new QRadioButton(tr("This machine"));
+  local_->setObjectName(QStringLiteral("executorLocal"));
+  local_->setToolTip(tr("Runs are engine processes on this computer (File → Settings: parallel runs, threads)."));
+  slurm_ = new QRadioButton(tr("Slurm cluster"));
+  slurm_->setObjectName(QStringLiteral("executorSlurm"));
+  slurm_->setToolTip(tr("Runs are one Slurm job array submitted with sbatch; they go on when the app is closed."));
+  auto* group = new QButtonGroup(this);
+  group->addButton(local_);
+  group->addButton(slurm_);
+  local_->setChecked(true);
+  auto* kinds = new QHBoxLayout;
+  kinds->addWidget(local_);
+  kinds->addWidget(slurm_);
+  kinds->addStretch();
+  form->addRow(tr("Runs on"), kinds);
+  jobs_ = countBox("executorJobs", tr("as in Settings"),
+                   tr("How many runs train at once: processes on this machine, or the Slurm job array's "
+                      "limit (--array=0-N%K)."));
+  form->addRow(tr("Runs at once"), jobs_);
+
+  slurmFields_ = new QWidget;
+  auto* sf = new QFormLayout(slurmFields_);
+  sf->setContentsMargins(0, 0, 0, 0);
+  partition_ = lineEdit("executorPartition", tr("cluster default"), tr("sbatch --partition"));
+  account_ = lineEdit("executorAccount", tr("cluster default"), tr("sbatch --account"));
+  qos_ = lineEdit("executorQos", tr("cluster default"), tr("sbatch --qos"));
+  time_ = lineEdit("executorTime", tr("e.g. 04:00:00"),
+                   tr("sbatch --time: minutes, HH:MM:SS or D-HH:MM:SS. Shortly before it runs out the run "
+                      "checkpoints and is requeued."));
+  gpus_ = lineEdit("executorGpus", tr("e.g. 1 or a100:1"), tr("sbatch --gpus: GPUs per run"));
+  gres_ = lineEdit("executorGres", tr("e.g. gpu:1"), tr("sbatch --gres (instead of GPUs on clusters that want it)"));
+  cpus_ = countBox("executorCpus", tr("threads per run"), tr("sbatch --cpus-per-task"));
+  mem_ = lineEdit("executorMem", tr("e.g. 16G"), tr("sbatch --mem: memory per run"));
+  sbatchArgs_ = linesBox("executorSbatchArgs", tr("--constraint=a100"),
+                         tr("Further sbatch options, one per line, each starting with '-'."));
+  setup_ = linesBox("executorSetup", tr("module load cuda"),
+                    tr("Shell lines the job runs before the engine, one per line."));
+  sf->addRow(tr("Partition"), partition_);
+  sf->addRow(tr("Account"), account_);
+  sf->addRow(tr("QOS"), qos_);
+  sf->addRow(tr("Time limit"), time_);
+  sf->addRow(tr("GPUs"), gpus_);
+  sf->addRow(tr("GRES"), gres_);
+  sf->addRow(tr("CPUs per run"), cpus_);
+  sf->addRow(tr("Memory"), mem_);
+  sf->addRow(tr("Extra sbatch options"), sbatchArgs_);
+  sf->addRow(tr("Set-up lines"), setup_);
+  form->addRow(slurmFields_);
+
+  connect(group, &QButtonGroup::buttonToggled, this, [this](QAbstractButton*, bool on) {
+    if (!on) return;
+    updateVisibility();
+    emit changed();
+  });
+  for (QSpinBox* s : {jobs_, cpus_}) connect(s, &QSpinBox::valueChanged, this, &ExecutorEditor::changed);
+  for (QLineEdit* e : {partition_, account_, qos_, time_, gpus_, gres_, mem_})
+    connect(e, &QLineEdit::textChanged, this, &ExecutorEditor::changed);
+  for (QPlainTextEdit* e : {sbatchArgs_, setup_}) connect(e, &QPlainTextEdit::textChanged, this, &ExecutorEditor::changed);
+  for (QWidget* w : findChildren<QWidget*>()) w->setProperty("origTip", w->toolTip());
+  updateVisibility();
+}
+
+void ExecutorEditor::updateVisibility() { slurmFields_->setVisible(slurm_->isChecked()); }
+
+void ExecutorEditor::setSpec(const app::ExecutorSpec& spec) {
+  const QSignalBlocker block(this);
+  kept_ = spec;
+  (spec.isSlurm() ? slurm_ : local_)->setChecked(true);
+  jobs_->setValue(spec.jobs);
+  const app::SlurmOptions& s = spec.slurm;
+  partition_->setText(s.partition);
+  account_->setText(s.account);
+  qos_->setText(s.qos);
+  time_->setText(s.timeLimit);
+  gpus_->setText(s.gpus);
+  gres_->setText(s.gres);
+  cpus_->setValue(s.cpusPerTask);
+  mem_->setText(s.mem);
+  sbatchArgs_->setPlainText(s.sbatchArgs.join(QLatin1Char('\n')));
+  setup_->setPlainText(s.setup.join(QLatin1Char('\n')));
+  updateVisibility();
+}
+
+void ExecutorEditor::setSection(const json& section) {
+  app::ExecutorSpec spec;
+  if (!section.is_object()) {
+    setSpec(spec);
+    return;
+  }
+  auto str = [&](const char* key, QString& out) {
+    if (auto it = section.find(key); it != section.end() && it->is_string()) out = QString::fromStdString(it->get<std::string>());
+  };
+  auto num = [&](const char* key, int& out) {
+    if (auto it = section.find(key); it != section.end() && it->is_number_integer()) out = it->get<int>();
+  };
+  auto list = [&](const char* key, QStringList& out) {
+    if (auto it = section.find(key); it != section.end() && it->is_array())
+      for (const json& v : *it)
+        if (v.is_string()) out << QString::fromStdString(v.get<std::string>());
+  };
+  str("kind", spec.kind);
+  num("jobs", spec.jobs);
+  num("threads", spec.threads);
+  app::SlurmOptions& s = spec.slurm;
+  str("partition", s.partition);
+  str("account", s.account);
+  str("qos", s.qos);
+  str("time", s.timeLimit);
+  str("gres", s.gres);
+  str("gpus", s.gpus);
+  num("cpus_per_task", s.cpusPerTask);
+  str("mem", s.mem);
+  list("sbatch_args", s.sbatchArgs);
+  list("setup", s.setup);
+  num("signal_seconds", s.signalSeconds);
+  if (auto it = section.find("requeue"); it != section.end() && it->is_boolean()) s.requeue = it->get<bool>();
+  num("poll_seconds", s.pollSeconds);
+  num("heartbeat_timeout_s", s.heartbeatTimeoutS);
+  str("job_name", s.jobName);
+  setSpec(spec);
+}
+
+app::ExecutorSpec ExecutorEditor::spec() const {
+  app::ExecutorSpec spec = kept_;
+  spec.kind = slurm_->isChecked() ? QStringLiteral("slurm") : QStringLiteral("local");
+  spec.jobs = jobs_->value();
+  app::SlurmOptions& s = spec.slurm;
+  s.partition = partition_->text().trimmed();
+  s.account = account_->text().trimmed();
+  s.qos = qos_->text().trimmed();
+  s.timeLimit = time_->text().trimmed();
+  s.gpus = gpus_->text().trimmed();
+  s.gres = gres_->text().trimmed();
+  s.cpusPerTask = cpus_->value();
+  s.mem = mem_->text().trimmed();
+  s.sbatchArgs = lines(sbatchArgs_);
+  s.setup = lines(setup_);
+  s.arrayLimit = spec.jobs;
+  return spec;
+}
+
+QWidget* ExecutorEditor::fieldFor(const QString& path) const {
+  const QString key = path.section(QLatin1Char('/'), 2, 2);
+  if (key == QLatin1String("kind")) return slurm_->isChecked() ? slurm_ : local_;
+  if (key == QLatin1String("jobs")) return jobs_;
+  if (key == QLatin1String("partition")) return partition_;
+  if (key == QLatin1String("account")) return account_;
+  if (key == QLatin1String("qos")) return qos_;
+  if (key == QLatin1String("time")) return time_;
+  if (key == QLatin1String("gpus")) return gpus_;
+  if (key == QLatin1String("gres")) return gres_;
+  if (key == QLatin1String("cpus_per_task")) return cpus_;
+  if (key == QLatin1String("mem")) return mem_;
+  if (key == QLatin1String("sbatch_args")) return sbatchArgs_;
+  if (key == QLatin1String("setup")) return setup_;
+  return nullptr;
+}
+
+}  // namespace adamix::ui
