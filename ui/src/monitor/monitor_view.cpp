@@ -4,8 +4,10 @@
 #include "export/result_set.h"
 
 #include "exec/event_replay.h"
+#include "exec/slurm/slurm_job_state.h"
 #include "exec/study_runner.h"
 #include "monitor/error_text.h"
+#include "monitor/job_text.h"
 #include "monitor/log_tail.h"
 #include "workspace/status_icons.h"
 #include "workspace/workspace.h"
@@ -151,7 +153,6 @@ MonitorView::MonitorView(Workspace* workspace, QWidget* parent) : QWidget(parent
   flushTimer_.start();
   connect(ws_, &Workspace::runnerCreated, this, &MonitorView::attach);
   connect(ws_, &Workspace::closed, this, [this] {
-    runner_ = nullptr;
     study_.reset();
     active_.clear();
     runs_.clear();
@@ -180,18 +181,25 @@ MonitorView::MonitorView(Workspace* workspace, QWidget* parent) : QWidget(parent
   resume_->setEnabled(false);  // until setResumeAction()
 }
 
+app::StudyRunner* MonitorView::runnerOf(const QString& key) const {
+  app::StudyRunner* found = nullptr;
+  for (app::StudyRunner* r : ws_->runners())
+    if (r->runId(key)) found = r;  // the newest queue that took it
+  return found;
+}
+
 void MonitorView::attach(app::StudyRunner* runner) {
-  runner_ = runner;
   // signals are only queued here: processing happens in flushPending()
   connect(runner, &app::StudyRunner::eventReceived, this, &MonitorView::onEvent);
   connect(runner, &app::StudyRunner::runStarted, this, &MonitorView::onStarted);
   connect(runner, &app::StudyRunner::runEnded, this, &MonitorView::onEnded);
-  connect(&runner->executor(), &app::Executor::runQueued, this, [this](const QString& key) {
+  connect(runner, &app::StudyRunner::jobStatusChanged, this, &MonitorView::onJobStatus);
+  connect(&runner->executor(), &app::Executor::runQueued, this, [this, runner](const QString& key) {
     active_.insert(key);
     LiveRun& r = ensureRun(key);
     r.progress.state = app::RunState::Queued;
     r.error.clear();
-    if (!r.runId && runner_) r.runId = runner_->runId(key);
+    r.runId = runner->runId(key);
     // a rerun's curve so far (what a resume continues); stale points go when it starts
     if (r.runId && ws_->isOpen()) {
       try {
@@ -248,9 +256,9 @@ MonitorView::LiveRun& MonitorView::ensureRun(const QString& key, const app::RunR
   if (it != runs_.end()) return *it;
   LiveRun r;
   r.key = key;
-  if (runner_) {
-    r.label = runner_->label(key);
-    r.runId = runner_->runId(key);
+  if (app::StudyRunner* runner = runnerOf(key)) {
+    r.label = runner->label(key);
+    r.runId = runner->runId(key);
   }
   if (stored) {
     r.runId = stored->id;
@@ -340,6 +348,8 @@ void MonitorView::showStudy(qint64 studyId) {
     r.progress = storedProgress(ws_->store(), rec);
     r.error = rec.status == app::RunState::Finished ? QString()
                                                     : plainError(rec.errorKind, rec.errorMessage, rec.errorLocation);
+    r.job = {rec.jobId, rec.jobState, rec.jobReason, 0};  // Slurm's last word, until it is asked again
+    r.node = rec.jobId.isEmpty() ? QString() : rec.host;
     for (const QString& m : series_.metrics(rec.runKey))
       if (metric_->findText(m) < 0) metric_->addItem(m);
     updateRow(r);
@@ -356,6 +366,11 @@ void MonitorView::onStarted(const QString& key) {
   LiveRun& r = ensureRun(key);
   r.progress.state = app::RunState::Running;
   r.error.clear();
+  if (app::StudyRunner* runner = runnerOf(key)) {
+    const app::RunPlacement where = runner->executor().placement(key);
+    r.node = where.host;
+    if (!where.jobId.isEmpty()) r.job.jobId = where.jobId;
+  }
   updateRow(r);
   updateOverall();
   if (table_->selectedItems().isEmpty()) {  // shows its log; the tree's selection stays the user's
@@ -367,6 +382,16 @@ void MonitorView::onStarted(const QString& key) {
 }
 
 void MonitorView::onEvent(const QString& key, const app::EngineEvent& ev) { pending_.emplace_back(key, ev); }
+
+void MonitorView::onJobStatus(const QString& key, const app::JobStatus& status) {
+  active_.insert(key);
+  LiveRun& r = ensureRun(key);
+  r.job = status;
+  if (app::isSlurmJobWaiting(status.state) && r.progress.state == app::RunState::Running)
+    r.progress.state = app::RunState::Queued;  // requeued (time limit, preemption): waits to resume
+  updateRow(r);
+  updateOverall();
+}
 
 void MonitorView::onEnded(const QString& key, app::RunState state, const app::RunError& error) {
   flushPending();
@@ -431,7 +456,7 @@ QString MonitorView::formatDuration(double s) {
 void MonitorView::updateRow(LiveRun& r) {
   const app::RunState st = r.progress.state;
   r.item->setIcon(ColRun, statusIcon(st));
-  r.item->setText(ColState, app::runStateName(r.progress.state));
+  r.item->setText(ColState, runStateText(st, r.job, r.node));
   r.item->setForeground(ColState, statusColor(st));
   r.item->setToolTip(ColState, statusExplanation(st));
   r.bar->setValue(int(std::lround(r.progress.fraction() * 1000)));
@@ -578,15 +603,17 @@ void MonitorView::setResumeAction(QAction* action) {
 }
 
 void MonitorView::cancelSelected() {
-  if (!runner_) return;
   for (QTreeWidgetItem* it : table_->selectedItems()) {
     const LiveRun* r = liveRun(it->data(0, Qt::UserRole).toString());
-    if (r && !app::isTerminal(r->progress.state)) runner_->executor().cancel(r->key);
+    if (!r || app::isTerminal(r->progress.state)) continue;
+    if (r->runId) {
+      ws_->cancelRun(r->runId);
+    } else if (app::StudyRunner* runner = runnerOf(r->key)) {
+      runner->executor().cancel(r->key);
+    }
   }
 }
 
-void MonitorView::cancelAll() {
-  if (runner_) runner_->cancelAll();
-}
+void MonitorView::cancelAll() { ws_->cancelAll(); }
 
 }  // namespace adamix::ui

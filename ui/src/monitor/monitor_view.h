@@ -1,5 +1,6 @@
 // Monitor screen: the runs of one study (their stored state, progress and curves, then live as
-// the queue works on them) and whatever else the queue runs, with a progress bar and ETA each
+// the queues work on them: the local one and the studies' Slurm ones, whose rows say Slurm's
+// state, reason and node) and whatever else the queues run, with a progress bar and ETA each
 // and for all of them, live curves as events arrive, the selected run's log tail and its error
 // in plain words; cancel and resume. Events are buffered and applied on a timer, so a flood of
 // events never blocks the window.
@@ -7,6 +8,7 @@
 #pragma once
 
 #include "exec/engine_events.h"
+#include "exec/executor.h"
 #include "exec/run_progress.h"
 #include "exec/runs_progress.h"
 #include "plot/plot_adapter.h"
@@ -57,6 +59,8 @@ class MonitorView : public QWidget {
     app::RunProgress progress;  ///< state, steps, loss, dev metric (folded from its events)
     QString error;              ///< plain words
     QString runDir;
+    app::JobStatus job;  ///< the scheduler's view (Slurm runs; empty job id for local runs)
+    QString node;        ///< where a scheduler run executes ("" unknown)
     QTreeWidgetItem* item = nullptr;
     QProgressBar* bar = nullptr;
   };
@@ -93,7 +97,9 @@ class MonitorView : public QWidget {
   int flushIntervalMs = 100;
 
  public slots:
+  /// Cancels the selected queued/running runs through the queues that follow them.
   void cancelSelected();
+  /// Cancels every run of every queue (Slurm runs included).
   void cancelAll();
 
  signals:
@@ -104,6 +110,10 @@ class MonitorView : public QWidget {
 
  private:
   void attach(app::StudyRunner* runner);
+  /// The queue that follows `key` (null when none does).
+  app::StudyRunner* runnerOf(const QString& key) const;
+  /// A Slurm state change: the reason shown, a requeued run back to queued.
+  void onJobStatus(const QString& key, const app::JobStatus& status);
   void onEvent(const QString& key, const app::EngineEvent& ev);
   void onStarted(const QString& key);
   void onEnded(const QString& key, app::RunState state, const app::RunError& error);
@@ -126,7 +136,6 @@ class MonitorView : public QWidget {
   double nowS() const { return clock_.elapsed() / 1000.0; }
 
   Workspace* ws_;
-  app::StudyRunner* runner_ = nullptr;
   QTreeWidget* table_;
   QProgressBar* overall_;
   QLabel* overallLabel_;

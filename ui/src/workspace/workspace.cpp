@@ -3,6 +3,7 @@
 
 #include "assets/assets.h"
 #include "exec/study_launch.h"
+#include "workspace/cluster_runners.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -49,11 +50,19 @@ bool Workspace::open(const QString& dbPath, QString* error) {
     return false;
   }
   runner_.reset();
+  cluster_.reset();
   store_ = std::move(store);
   dbPath_ = abs;
   QDir().mkpath(runsDir());
+  cluster_ = std::make_unique<ClusterRunners>(*store_, queueOptions(),
+                                              QFileInfo(abs).absoluteDir().filePath(QStringLiteral("slurm")),
+                                              [this](app::StudyRunner* r) { adopt(r); });
   emit opened(abs);
   emit changed();
+  try {  // runs submitted to Slurm by an earlier session: followed again (the Monitor lists them)
+    cluster_->reattachAll();
+  } catch (const std::exception&) {
+  }
   return true;
 }
 
@@ -61,6 +70,7 @@ void Workspace::close() {
   if (!store_) return;
   if (runner_) runner_->cancelAll();
   runner_.reset();
+  cluster_.reset();  // the Slurm jobs go on: nothing is cancelled
   store_.reset();
   dbPath_.clear();
   emit closed();
@@ -74,22 +84,50 @@ QString Workspace::studiesDir() const {
   return dbPath_.isEmpty() ? QString() : QFileInfo(dbPath_).absoluteDir().filePath(QStringLiteral("studies"));
 }
 
+app::ExecutorOptions Workspace::queueOptions() {
+  const QueueSettings q = QueueSettings::load();
+  app::ExecutorOptions o;
+  o.enginePath = app::locateEngine(q.enginePath);
+  o.jobs = std::max(1, q.jobs);
+  o.threadsPerRun = std::max(0, q.threadsPerRun);
+  o.heartbeatTimeoutMs = q.heartbeatTimeoutS * 1000;
+  return o;
+}
+
+void Workspace::adopt(app::StudyRunner* runner) {
+  connect(runner, &app::StudyRunner::runStarted, this, &Workspace::notifyChanged);
+  connect(runner, &app::StudyRunner::runEnded, this, &Workspace::notifyChanged);
+  connect(runner, &app::StudyRunner::allFinished, this, &Workspace::notifyChanged);
+  connect(runner, &app::StudyRunner::jobStatusChanged, this, &Workspace::notifyChanged);
+  emit runnerCreated(runner);
+}
+
 app::StudyRunner* Workspace::runner() {
   if (!store_) return nullptr;
   if (!runner_) {
-    const QueueSettings q = QueueSettings::load();
-    app::ExecutorOptions o;
-    o.enginePath = app::locateEngine(q.enginePath);
-    o.jobs = std::max(1, q.jobs);
-    o.threadsPerRun = std::max(0, q.threadsPerRun);
-    o.heartbeatTimeoutMs = q.heartbeatTimeoutS * 1000;
-    runner_ = std::make_unique<app::StudyRunner>(*store_, o);
-    connect(runner_.get(), &app::StudyRunner::runStarted, this, &Workspace::notifyChanged);
-    connect(runner_.get(), &app::StudyRunner::runEnded, this, &Workspace::notifyChanged);
-    connect(runner_.get(), &app::StudyRunner::allFinished, this, &Workspace::notifyChanged);
-    emit runnerCreated(runner_.get());
+    runner_ = std::make_unique<app::StudyRunner>(*store_, queueOptions());
+    adopt(runner_.get());
   }
   return runner_.get();
+}
+
+app::StudyRunner* Workspace::clusterRunner(const QString& studyName, const app::ExecutorSpec& spec) {
+  return cluster_ ? cluster_->runnerFor(studyName, spec) : nullptr;
+}
+
+std::vector<app::StudyRunner*> Workspace::runners() const {
+  std::vector<app::StudyRunner*> out;
+  if (runner_) out.push_back(runner_.get());
+  if (cluster_)
+    for (app::StudyRunner* r : cluster_->all()) out.push_back(r);
+  return out;
+}
+
+bool Workspace::hasClusterRuns() const {
+  if (cluster_)
+    for (app::StudyRunner* r : cluster_->all())
+      if (!r->isIdle()) return true;
+  return false;
 }
 
 void Workspace::notifyChanged() {
@@ -110,7 +148,8 @@ int Workspace::launchStudy(const app::Study& study, const QString& studyFile, bo
     app::PlanOptions po;
     po.runsDir = runsDir();
     po.force = force;
-    const int n = app::launchStudy(*runner(), study, studyFile, app::AssetCache(), po);
+    app::StudyRunner* r = study.executor.isSlurm() ? clusterRunner(study.name, study.executor) : runner();
+    const int n = app::launchStudy(*r, study, studyFile, app::AssetCache(), po);
     notifyChanged();
     return n;
   } catch (const app::LaunchError& e) {
@@ -141,6 +180,15 @@ bool Workspace::resumeRun(qint64 runId, QString* error) {
     return false;
   }
   app::StudyRunner* r = runner();
+  if (rec->studyId) {  // a study that executes on Slurm resumes there
+    if (const auto st = store_->study(*rec->studyId); st && st->json.is_object() && st->json.contains("executor")) {
+      try {
+        const app::ExecutorSpec spec = app::parseExecutorSpec(st->json.at("executor"));
+        if (spec.isSlurm()) r = clusterRunner(st->name, spec);
+      } catch (const std::exception&) {
+      }
+    }
+  }
   if (!app::engineUsable(r->executor().options())) {
     if (error) *error = tr("The training engine (adamix-engine) was not found.");
     return false;
@@ -178,12 +226,21 @@ int Workspace::resumeRuns(const QList<qint64>& runIds, QStringList* errors) {
 }
 
 bool Workspace::cancelRun(qint64 runId) {
-  if (!runner_) return false;
   const QString key = runKey(runId);
   if (key.isEmpty()) return false;
-  runner_->executor().cancel(key);
+  const auto rec = store_->run(runId);
+  app::StudyRunner* r = nullptr;
+  if (rec && rec->executor == QLatin1String("slurm") && cluster_) r = cluster_->tracking(runId, key);
+  if (!r && runner_ && runner_->runId(key) == runId) r = runner_.get();
+  if (!r) return false;
+  r->executor().cancel(key);
   notifyChanged();
   return true;
+}
+
+void Workspace::cancelAll() {
+  for (app::StudyRunner* r : runners()) r->cancelAll();
+  notifyChanged();
 }
 
 }  // namespace adamix::ui

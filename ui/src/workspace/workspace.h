@@ -1,5 +1,6 @@
-// A workspace: one SQLite database (the Store) and its runs folder, plus the run queue that
-// trains into it. Shared by every screen of the GUI.
+// A workspace: one SQLite database (the Store) and its runs folder, plus the run queues that
+// train into it (the local one, and one per study that executes on Slurm). Shared by every
+// screen of the GUI.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
@@ -11,8 +12,11 @@
 #include <QString>
 
 #include <memory>
+#include <vector>
 
 namespace adamix::ui {
+
+class ClusterRunners;
 
 /// Settings of the local run queue (persisted in QSettings under "exec/").
 struct QueueSettings {
@@ -37,8 +41,12 @@ class Workspace : public QObject {
   ~Workspace() override;
 
   /// Opens (creating if needed) the database; runs left "running" by a dead app become
-  /// interrupted. False with `error` set on failure (the previous workspace stays open).
+  /// interrupted, runs in flight on Slurm are followed again (each study's cluster runner is
+  /// announced with runnerCreated()). False with `error` set on failure (the previous workspace
+  /// stays open).
   bool open(const QString& dbPath, QString* error = nullptr);
+  /// Closes the workspace: cancels the local runs (resumable), leaves the Slurm runs running on
+  /// the cluster (the next open follows them again).
   void close();
   bool isOpen() const { return store_ && store_->isOpen(); }
   QString dbPath() const { return dbPath_; }
@@ -47,10 +55,19 @@ class Workspace : public QObject {
   QString studiesDir() const;
   app::Store& store() { return *store_; }
 
-  /// The run queue (created on first use with the current QueueSettings).
+  /// The local run queue (created on first use with the current QueueSettings).
   app::StudyRunner* runner();
-  /// True while runs are queued or running.
+  /// The run queue of a study whose executor is Slurm (created on first use; its sbatch
+  /// submissions go under <workspace dir>/slurm).
+  app::StudyRunner* clusterRunner(const QString& studyName, const app::ExecutorSpec& spec);
+  /// Every run queue made so far: the local one (if made) and the cluster ones.
+  std::vector<app::StudyRunner*> runners() const;
+  /// True while runs are queued or running in the local queue. Runs on Slurm do not count: they
+  /// are the cluster's, go on when the workspace is closed or the app quits, and are followed
+  /// again when the workspace is opened, so they never hold up switching workspaces or quitting.
   bool isBusy() const { return runner_ && !runner_->isIdle(); }
+  /// True while runs of this workspace are queued or running on Slurm (as far as followed).
+  bool hasClusterRuns() const;
 
   /// Expands `study` (resolving `asset:` references through the asset cache, fetching what
   /// is missing), records it in the store and queues the runs that are not finished yet.
@@ -63,8 +80,11 @@ class Workspace : public QObject {
   /// resumeRun() for each resumable run of `runIds` (the others are skipped); returns how many
   /// were queued, with one "label: reason" line per run that could not be in `errors`.
   int resumeRuns(const QList<qint64>& runIds, QStringList* errors);
-  /// Cancels one run by store id (queued or running); false if it is not in the queue.
+  /// Cancels one run by store id (queued or running) through the queue that follows it (scancel
+  /// for a Slurm run); false if no queue follows it.
   bool cancelRun(qint64 runId);
+  /// Cancels every queued and running run of every queue, Slurm runs included.
+  void cancelAll();
   /// The queue key (config hash) of a stored run.
   QString runKey(qint64 runId);
 
@@ -76,12 +96,19 @@ class Workspace : public QObject {
   void closed();
   /// Runs or studies changed (state, new runs, results).
   void changed();
-  /// A run queued by this workspace's runner started/ended (runKey = config hash).
+  /// A run queue was made (the local one, or a study's Slurm one): views follow its signals. It
+  /// lives until the workspace is closed.
   void runnerCreated(adamix::app::StudyRunner* runner);
 
  private:
   std::unique_ptr<app::Store> store_;
+  /// The engine, threads and heartbeat of the current QueueSettings.
+  static app::ExecutorOptions queueOptions();
+  /// Announces a new runner: workspace refreshes on its run changes, runnerCreated().
+  void adopt(app::StudyRunner* runner);
+
   std::unique_ptr<app::StudyRunner> runner_;
+  std::unique_ptr<ClusterRunners> cluster_;
   QString dbPath_;
   bool changePending_ = false;
 };
