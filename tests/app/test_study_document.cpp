@@ -1,6 +1,6 @@
 // Study document (the designer's model, no widgets): study files round-trip unchanged, only
 // non-default base values are added, the exact JSON of a hand-built document, and the text form
-// of value lists.
+// of value lists, the "executor" section.
 #include "study/study.h"
 #include "study/study_document.h"
 #include "study/value_text.h"
@@ -132,6 +132,37 @@ class TestStudyDocument : public QObject {
     axes[1].values = {8, 32};
     d.setAxes(axes);
     QVERIFY(!d.toJson()["axes"][1].contains("labels"));
+  }
+
+  // The executor section: read with parseExecutorSpec (its errors name the field), written with
+  // executorSpecToJson, kept as written when unchanged, none for a plain local executor.
+  void executorSection() {
+    const json file = json::parse(R"({"name": "s", "executor": {"kind": "slurm", "jobs": 2, "time": "60",
+                                      "poll_seconds": 5}})");
+    StudyDocument d = StudyDocument::fromJson(file);
+    QVERIFY(d.executor().isSlurm());
+    QCOMPARE(d.executor().jobs, 2);
+    QCOMPARE(d.executor().slurm.timeLimit, QString("60"));
+    d.setExecutor(d.executor());
+    QVERIFY(d.toJson()["executor"] == file["executor"]);  // unchanged: as written (poll_seconds 5 too)
+    ExecutorSpec spec = d.executor();
+    spec.slurm.partition = "gpu";
+    d.setExecutor(spec);
+    QVERIFY(d.toJson()["executor"] ==
+            json::parse(R"({"kind": "slurm", "jobs": 2, "time": "60", "partition": "gpu"})"));
+    d.setExecutor(ExecutorSpec());
+    QVERIFY(!d.toJson().contains("executor"));
+    StudyDocument none = StudyDocument::fromJson(json::parse(R"({"name": "s"})"));
+    QVERIFY(!none.executor().isSlurm());
+    QVERIFY(!none.toJson().contains("executor"));
+    StudyDocument bad = StudyDocument::fromJson(json::parse(R"({"name": "s", "executor": {"kind": "slurm", "time": "1 h"}})"));
+    try {
+      bad.executor();
+      QFAIL("an invalid section must throw");
+    } catch (const StudyError& e) {
+      QCOMPARE(QString::fromStdString(e.path()), QString("/executor/time"));
+    }
+    QVERIFY(bad.toJson()["executor"]["time"] == "1 h");  // never set: kept as written
   }
 
   void valueListsAsText() {
