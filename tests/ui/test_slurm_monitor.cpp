@@ -2,7 +2,8 @@
 // Slurm commands (ADAMIX_SLURM_BIN): sbatch gets a job array limited to one run at once, the
 // Monitor shows the running run's node and the queued run's reason in plain words, closing the
 // workspace cancels nothing on the cluster, reopening it follows the runs again, a requeued run
-// goes back to queued, and Cancel run calls scancel with the run's job id.
+// goes back to queued, Cancel run calls scancel with the run's job id, and Resume submits the
+// cancelled run to Slurm again.
 // With ADAMIX_SCREENSHOT_DIR set it also saves 19-monitor-slurm.png and 20-designer-slurm.png there.
 #include "designer/designer_view.h"
 #include "designer/executor_editor.h"
@@ -100,7 +101,10 @@ class TestSlurmMonitor : public QObject {
     bin_ = dir_.filePath("bin");
     QDir().mkpath(bin_);
     const QByteArray d = dir_.path().toUtf8();
-    writeFile(bin_ + "/sbatch", "#!/bin/bash\ncp \"${@: -1}\" '" + d + "/submitted.sbatch'\necho 77\n", true);
+    writeFile(bin_ + "/sbatch",
+              "#!/bin/bash\ncp \"${@: -1}\" '" + d + "/submitted.sbatch'\nn=$(cat '" + d + "/jobid' 2>/dev/null || echo 76)\n"
+              "echo $((n + 1)) > '" + d + "/jobid'\necho $((n + 1))\n",
+              true);
     writeFile(bin_ + "/squeue", "#!/bin/bash\necho \"$@\" >> '" + d + "/squeue.args'\ncat '" + d + "/squeue.txt'\n", true);
     writeFile(bin_ + "/scontrol", "#!/bin/bash\ncat '" + d + "/scontrol.txt' 2>/dev/null\n", true);
     writeFile(bin_ + "/scancel", "#!/bin/bash\necho \"$@\" >> '" + d + "/scancel.log'\n", true);
@@ -246,6 +250,23 @@ class TestSlurmMonitor : public QObject {
               "JobId=79 ArrayJobId=77 ArrayTaskId=1 JobState=CANCELLED Reason=None ExitCode=0:15\n");
     QTRY_VERIFY2_WITH_TIMEOUT(summary().startsWith("2 runs: 1 running, 0 finished, 1 cancelled"), qPrintable(summary()),
                               15000);
+  }
+
+  // Resume of the cancelled run: a new submission (job 78) through the study's Slurm runner.
+  void resumeSubmitsAgain() {
+    const QString key = monitorRuns()->selectedItems().value(0)->data(0, Qt::UserRole).toString();
+    const qint64 id = w_->monitor()->liveRun(key)->runId;
+    QCOMPARE(w_->workspace()->store().run(id)->status, app::RunState::Cancelled);
+    QFile::remove(dir_.filePath("submitted.sbatch"));
+    setSqueue("77_0|RUNNING|None|node2\n78_0|PENDING|Priority|\n");
+    QString err;
+    QVERIFY2(w_->workspace()->resumeRun(id, &err), qPrintable(err));
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(dir_.filePath("submitted.sbatch")), 10000);
+    QVERIFY(readFile(dir_.filePath("submitted.sbatch")).contains("#SBATCH --array=0-0%1\n"));
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf("78_0"), QString("queued — waiting: other jobs have priority (Slurm job 78_0)"),
+                              10000);
+    QCOMPARE(w_->workspace()->store().run(id)->jobId, QString("78_0"));
+    QVERIFY(!w_->workspace()->isBusy());
   }
 };
 

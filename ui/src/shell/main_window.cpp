@@ -401,7 +401,10 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   if (ws_->isBusy()) {
     const auto answer = QMessageBox::question(
         this, tr("Runs are training"),
-        tr("Quitting cancels the runs in progress; they stay resumable from their checkpoints. Quit?"));
+        ws_->hasClusterRuns()
+            ? tr("Quitting cancels the runs in progress on this machine; they stay resumable from their checkpoints. "
+                 "Runs on Slurm go on and are followed again when the workspace is opened. Quit?")
+            : tr("Quitting cancels the runs in progress; they stay resumable from their checkpoints. Quit?"));
     if (answer != QMessageBox::Yes) {
       event->ignore();
       return;
