@@ -96,18 +96,22 @@ class TestSlurmMonitor : public QObject {
     QSettings().setValue("exec/enginePath", "/bin/true");
     const QByteArray inspector = qgetenv("ADAMIX_SCREENSHOT_ENGINE");
     qputenv("ADAMIX_ENGINE", inspector.isEmpty() ? QByteArray("/nonexistent/adamix-engine") : inspector);
-    // stand-in Slurm commands: sbatch keeps the script and answers job 77; squeue and scontrol
+    // stand-in Slurm commands: sbatch keeps the script and answers job 77, then 78, …; squeue and scontrol
     // answer what the test wrote; scancel notes its arguments
     bin_ = dir_.filePath("bin");
     QDir().mkpath(bin_);
-    const QByteArray d = dir_.path().toUtf8();
-    writeFile(bin_ + "/sbatch",
-              "#!/bin/bash\ncp \"${@: -1}\" '" + d + "/submitted.sbatch'\nn=$(cat '" + d + "/jobid' 2>/dev/null || echo 76)\n"
-              "echo $((n + 1)) > '" + d + "/jobid'\necho $((n + 1))\n",
-              true);
-    writeFile(bin_ + "/squeue", "#!/bin/bash\necho \"$@\" >> '" + d + "/squeue.args'\ncat '" + d + "/squeue.txt'\n", true);
-    writeFile(bin_ + "/scontrol", "#!/bin/bash\ncat '" + d + "/scontrol.txt' 2>/dev/null\n", true);
-    writeFile(bin_ + "/scancel", "#!/bin/bash\necho \"$@\" >> '" + d + "/scancel.log'\n", true);
+    const auto script = [&](const char* name, const char* body) {
+      writeFile(bin_ + "/" + name, (QStringLiteral("#!/bin/bash\n") + QLatin1String(body)).arg(dir_.path()).toUtf8(),
+                true);
+    };
+    script("sbatch",
+           "cp \"${@: -1}\" '%1/submitted.sbatch'\n"
+           "n=$(cat '%1/jobid' 2>/dev/null || echo 76)\n"
+           "echo $((n + 1)) > '%1/jobid'\n"
+           "echo $((n + 1))\n");
+    script("squeue", "echo \"$@\" >> '%1/squeue.args'\ncat '%1/squeue.txt'\n");
+    script("scontrol", "cat '%1/scontrol.txt' 2>/dev/null\n");
+    script("scancel", "echo \"$@\" >> '%1/scancel.log'\n");
     qputenv("ADAMIX_SLURM_BIN", bin_.toUtf8());
     setSqueue("77_0|RUNNING|None|node1\n77_1|PENDING|JobArrayTaskLimit|\n");
 
@@ -117,20 +121,26 @@ class TestSlurmMonitor : public QObject {
     QDir().mkpath(data);
     writeFile(model + "/config.json", "{}");
     const QString shared = QStringLiteral(ADAMIX_SHARED_DIR);  // the pictures show a real model
-    if (qEnvironmentVariableIsSet("ADAMIX_SCREENSHOT_DIR") && QFile::exists(shared + "/models/stories260K/config.json")) {
+    if (qEnvironmentVariableIsSet("ADAMIX_SCREENSHOT_DIR") &&
+        QFile::exists(shared + "/models/stories260K/config.json")) {
       model = shared + "/models/stories260K";
       data = shared + "/data/glue/RTE";
     }
     study_ = dir_.filePath("ws/studies/cluster-study.json");
     QDir().mkpath(dir_.filePath("ws/studies"));
-    const nlohmann::json doc = {
-        {"name", "cluster-study"},
-        {"base", {{"model", {{"path", model.toStdString()}}}, {"train", {{"epochs", 1}}}}},
-        {"tasks", nlohmann::json::array({{{"name", "rte"}, {"data_dir", data.toStdString()}}})},
-        {"seeds", {1, 2}},
-        {"executor",
-         {{"kind", "slurm"}, {"jobs", 1}, {"partition", "gpu"}, {"time", "04:00:00"}, {"gpus", "1"},
-          {"mem", "16G"}, {"setup", {"module load cuda"}}, {"poll_seconds", 1}}}};
+    const nlohmann::json doc = {{"name", "cluster-study"},
+                                {"base", {{"model", {{"path", model.toStdString()}}}, {"train", {{"epochs", 1}}}}},
+                                {"tasks", nlohmann::json::array({{{"name", "rte"}, {"data_dir", data.toStdString()}}})},
+                                {"seeds", {1, 2}},
+                                {"executor",
+                                 {{"kind", "slurm"},
+                                  {"jobs", 1},
+                                  {"partition", "gpu"},
+                                  {"time", "04:00:00"},
+                                  {"gpus", "1"},
+                                  {"mem", "16G"},
+                                  {"setup", {"module load cuda"}},
+                                  {"poll_seconds", 1}}}};
     writeFile(study_, QByteArray::fromStdString(doc.dump(2) + "\n"));
     db_ = dir_.filePath("ws/ws.sqlite");
 
@@ -158,7 +168,8 @@ class TestSlurmMonitor : public QObject {
       wait(1500);  // parameter counts
       QWidget* p = d->executorEditor();
       while (p && !qobject_cast<QScrollArea*>(p)) p = p->parentWidget();
-      if (auto* scroll = qobject_cast<QScrollArea*>(p)) scroll->verticalScrollBar()->setValue(scroll->verticalScrollBar()->maximum());
+      if (auto* scroll = qobject_cast<QScrollArea*>(p))
+        scroll->verticalScrollBar()->setValue(scroll->verticalScrollBar()->maximum());
       shot("20-designer-slurm.png");
     }
     d->launch();
@@ -167,7 +178,8 @@ class TestSlurmMonitor : public QObject {
     QVERIFY2(script.contains("#SBATCH --array=0-1%1\n"), qPrintable(script));
     QVERIFY2(script.contains("#SBATCH --partition=gpu\n"), qPrintable(script));
     QVERIFY2(script.contains("module load cuda"), qPrintable(script));
-    QVERIFY2(script.contains(dir_.filePath("ws/slurm")) || QFileInfo(dir_.filePath("ws/slurm")).isDir(), qPrintable(script));
+    QVERIFY2(script.contains(dir_.filePath("ws/slurm")) || QFileInfo(dir_.filePath("ws/slurm")).isDir(),
+             qPrintable(script));
     QVERIFY(!w_->workspace()->isBusy());  // Slurm runs never hold up switching workspaces
     QVERIFY(w_->workspace()->hasClusterRuns());
 
@@ -176,7 +188,8 @@ class TestSlurmMonitor : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(stateOf("77_1"),
                               QString("queued — waiting: the study's limit of runs at once (Slurm job 77_1)"), 10000);
     QVERIFY2(summary().startsWith("2 runs: 1 running, 1 queued, 0 finished"), qPrintable(summary()));
-    const auto running = w_->workspace()->store().run(w_->monitor()->liveRun(rowOfJob("77_0")->data(0, Qt::UserRole).toString())->runId);
+    const auto running =
+        w_->workspace()->store().run(w_->monitor()->liveRun(rowOfJob("77_0")->data(0, Qt::UserRole).toString())->runId);
     QVERIFY(running);
     QCOMPARE(running->jobId, QString("77_0"));
     QCOMPARE(running->host, QString("node1"));
@@ -184,8 +197,9 @@ class TestSlurmMonitor : public QObject {
     QByteArray events = eventLine("r", "started", {{"total_steps", 200}, {"resumed_from_step", 0}, {"device", "cuda"}});
     for (int k = 10; k <= 90; k += 10) {
       events += eventLine("r", "progress", {{"step", k}, {"total_steps", 200}, {"loss", 2.0 / (1 + k / 20.0)}});
-      events += eventLine("r", "metric", {{"step", k}, {"epoch", k / 200.0}, {"split", "train"}, {"name", "loss"},
-                                          {"value", 2.0 / (1 + k / 20.0)}});
+      events += eventLine(
+          "r", "metric",
+          {{"step", k}, {"epoch", k / 200.0}, {"split", "train"}, {"name", "loss"}, {"value", 2.0 / (1 + k / 20.0)}});
       if (k == 10) {
         writeFile(QDir(running->runDir).filePath("events.jsonl"), events);
         wait(2500);
@@ -227,8 +241,8 @@ class TestSlurmMonitor : public QObject {
   // Slurm requeues the running run (time-limit warning): it is queued again, saying so.
   void requeuedRunGoesBackToQueued() {
     setSqueue("77_0|REQUEUED|BeginTime|\n77_1|PENDING|JobArrayTaskLimit|\n");
-    QTRY_COMPARE_WITH_TIMEOUT(stateOf("77_0"), QString("queued — requeued, resumes from its checkpoint (Slurm job 77_0)"),
-                              10000);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf("77_0"),
+                              QString("queued — requeued, resumes from its checkpoint (Slurm job 77_0)"), 10000);
     QTRY_VERIFY2_WITH_TIMEOUT(summary().startsWith("2 runs: 2 queued, 0 finished"), qPrintable(summary()), 5000);
     setSqueue("77_0|RUNNING|None|node2\n77_1|PENDING|JobArrayTaskLimit|\n");
     QTRY_COMPARE_WITH_TIMEOUT(stateOf("77_0"), QString("running on node2 (Slurm job 77_0)"), 10000);

@@ -120,7 +120,8 @@ ExecutorEditor::ExecutorEditor(QWidget* parent) : QGroupBox(tr("Where runs execu
   for (QSpinBox* s : {jobs_, cpus_}) connect(s, &QSpinBox::valueChanged, this, &ExecutorEditor::changed);
   for (QLineEdit* e : {partition_, account_, qos_, time_, gpus_, gres_, mem_})
     connect(e, &QLineEdit::textChanged, this, &ExecutorEditor::changed);
-  for (QPlainTextEdit* e : {sbatchArgs_, setup_}) connect(e, &QPlainTextEdit::textChanged, this, &ExecutorEditor::changed);
+  for (QPlainTextEdit* e : {sbatchArgs_, setup_})
+    connect(e, &QPlainTextEdit::textChanged, this, &ExecutorEditor::changed);
   for (QWidget* w : findChildren<QWidget*>()) w->setProperty("origTip", w->toolTip());
   updateVisibility();
 }
@@ -153,7 +154,8 @@ void ExecutorEditor::setSection(const json& section) {
     return;
   }
   auto str = [&](const char* key, QString& out) {
-    if (auto it = section.find(key); it != section.end() && it->is_string()) out = QString::fromStdString(it->get<std::string>());
+    if (auto it = section.find(key); it != section.end() && it->is_string())
+      out = QString::fromStdString(it->get<std::string>());
   };
   auto num = [&](const char* key, int& out) {
     if (auto it = section.find(key); it != section.end() && it->is_number_integer()) out = it->get<int>();
