@@ -5,11 +5,11 @@
 
 #include <QButtonGroup>
 #include <QFormLayout>
-#include <QHBoxLayout>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QRadioButton>
 #include <QSpinBox>
+#include <QVBoxLayout>
 
 namespace adamix::ui {
 
@@ -62,7 +62,7 @@ QStringList lines(const QPlainTextEdit* e) {
 
 ExecutorEditor::ExecutorEditor(QWidget* parent) : QGroupBox(tr("Where runs execute"), parent) {
   setObjectName(QStringLiteral("executorSection"));
-  auto* form = new QFormLayout(this);
+  auto* form = form_ = new QFormLayout(this);
   local_ = new QRadioButton(tr("This machine"));
   local_->setObjectName(QStringLiteral("executorLocal"));
   local_->setToolTip(tr("Runs are engine processes on this computer (File → Settings: parallel runs, threads)."));
@@ -73,19 +73,15 @@ ExecutorEditor::ExecutorEditor(QWidget* parent) : QGroupBox(tr("Where runs execu
   group->addButton(local_);
   group->addButton(slurm_);
   local_->setChecked(true);
-  auto* kinds = new QHBoxLayout;
+  auto* kinds = new QVBoxLayout;  // stacked: the form stays as narrow as the fields above it
   kinds->addWidget(local_);
   kinds->addWidget(slurm_);
-  kinds->addStretch();
   form->addRow(tr("Runs on"), kinds);
   jobs_ = countBox("executorJobs", tr("as in Settings"),
                    tr("How many runs train at once: processes on this machine, or the Slurm job array's "
                       "limit (--array=0-N%K)."));
   form->addRow(tr("Runs at once"), jobs_);
 
-  slurmFields_ = new QWidget;
-  auto* sf = new QFormLayout(slurmFields_);
-  sf->setContentsMargins(0, 0, 0, 0);
   partition_ = lineEdit("executorPartition", tr("cluster default"), tr("sbatch --partition"));
   account_ = lineEdit("executorAccount", tr("cluster default"), tr("sbatch --account"));
   qos_ = lineEdit("executorQos", tr("cluster default"), tr("sbatch --qos"));
@@ -100,17 +96,17 @@ ExecutorEditor::ExecutorEditor(QWidget* parent) : QGroupBox(tr("Where runs execu
                          tr("Further sbatch options, one per line, each starting with '-'."));
   setup_ = linesBox("executorSetup", tr("module load cuda"),
                     tr("Shell lines the job runs before the engine, one per line."));
-  sf->addRow(tr("Partition"), partition_);
-  sf->addRow(tr("Account"), account_);
-  sf->addRow(tr("QOS"), qos_);
-  sf->addRow(tr("Time limit"), time_);
-  sf->addRow(tr("GPUs"), gpus_);
-  sf->addRow(tr("GRES"), gres_);
-  sf->addRow(tr("CPUs per run"), cpus_);
-  sf->addRow(tr("Memory"), mem_);
-  sf->addRow(tr("Extra sbatch options"), sbatchArgs_);
-  sf->addRow(tr("Set-up lines"), setup_);
-  form->addRow(slurmFields_);
+  form->addRow(tr("Partition"), partition_);
+  form->addRow(tr("Account"), account_);
+  form->addRow(tr("QOS"), qos_);
+  form->addRow(tr("Time limit"), time_);
+  form->addRow(tr("GPUs"), gpus_);
+  form->addRow(tr("GRES"), gres_);
+  form->addRow(tr("CPUs per run"), cpus_);
+  form->addRow(tr("Memory"), mem_);
+  form->addRow(tr("Extra sbatch options"), sbatchArgs_);
+  form->addRow(tr("Set-up lines"), setup_);
+  slurmRows_ = {partition_, account_, qos_, time_, gpus_, gres_, cpus_, mem_, sbatchArgs_, setup_};
 
   connect(group, &QButtonGroup::buttonToggled, this, [this](QAbstractButton*, bool on) {
     if (!on) return;
@@ -126,7 +122,9 @@ ExecutorEditor::ExecutorEditor(QWidget* parent) : QGroupBox(tr("Where runs execu
   updateVisibility();
 }
 
-void ExecutorEditor::updateVisibility() { slurmFields_->setVisible(slurm_->isChecked()); }
+void ExecutorEditor::updateVisibility() {
+  for (QWidget* w : std::as_const(slurmRows_)) form_->setRowVisible(w, slurm_->isChecked());
+}
 
 void ExecutorEditor::setSpec(const app::ExecutorSpec& spec) {
   const QSignalBlocker block(this);

@@ -10,7 +10,9 @@
 #include <nlohmann/json.hpp>
 
 #include <QGroupBox>
+#include <QList>
 
+class QFormLayout;
 class QLineEdit;
 class QPlainTextEdit;
 class QRadioButton;
@@ -47,7 +49,8 @@ class ExecutorEditor : public QGroupBox {
   QRadioButton* local_;
   QRadioButton* slurm_;
   QSpinBox* jobs_;
-  QWidget* slurmFields_;
+  QFormLayout* form_;
+  QList<QWidget*> slurmRows_;  ///< the fields of the Slurm-only rows
   QLineEdit* partition_;
   QLineEdit* account_;
   QLineEdit* qos_;
