@@ -195,6 +195,14 @@ class TestSlurm : public QObject {
     QCOMPARE(errorOf(R"({"kind": "slurm", "sbatch_args": ["constraint=a100"]})"),
              QStringLiteral("/executor/sbatch_args each entry is one sbatch option starting with '-', got \"constraint=a100\""));
     QCOMPARE(errorOf(R"({"kind": "slurm", "partitoin": "gpu"})"), QStringLiteral("/executor/partitoin unknown key 'partitoin'"));
+    // an editor reads what it can: a bad string kept to be shown, wrong types and ranges skipped
+    const ExecutorSpec lenient = readExecutorSpecLeniently(json::parse(
+        R"({"kind": "slurm", "time": "4 h", "jobs": 0, "partitoin": "x", "gpus": 2, "partition": "gpu"})"));
+    QVERIFY(lenient.isSlurm());
+    QCOMPARE(lenient.slurm.timeLimit, QStringLiteral("4 h"));
+    QCOMPARE(lenient.jobs, 0);
+    QCOMPARE(lenient.slurm.gpus, QString());
+    QCOMPARE(lenient.slurm.partition, QStringLiteral("gpu"));
     // the study file carries it; it is not part of any run's config
     const Study study = parseStudy(json::parse(R"({"name": "s", "base": {"model": {"path": "/m"}},
         "tasks": [{"name": "rte", "data_dir": "/d"}],

@@ -42,13 +42,31 @@ QStringList stringsAt(const json& v, const std::string& path) {
 
 }  // namespace
 
-ExecutorSpec parseExecutorSpec(const json& section, const std::string& where) {
-  if (!section.is_object()) fail(where, "expected an object {\"kind\": \"local\" | \"slurm\", …}");
+namespace {
+
+/// parseExecutorSpec(); `lenient`: a bad key or value is skipped (what can be read is kept, a
+/// string that fails a later check too) instead of thrown.
+ExecutorSpec readExecutorSpec(const json& section, const std::string& where, bool lenient) {
+  if (!section.is_object()) {
+    if (lenient) return {};
+    fail(where, "expected an object {\"kind\": \"local\" | \"slurm\", …}");
+  }
+  // runs `check`; a StudyError it throws is the caller's unless reading leniently
+  auto checked = [&](auto&& check) {
+    try {
+      check();
+    } catch (const StudyError&) {
+      if (!lenient) throw;
+    }
+  };
   ExecutorSpec spec;
   if (auto it = section.find("kind"); it != section.end()) {
-    spec.kind = stringAt(*it, at(where, "kind"));
-    if (spec.kind != QLatin1String("local") && spec.kind != QLatin1String("slurm"))
-      fail(at(where, "kind"), "expected \"local\" or \"slurm\", got \"" + spec.kind.toStdString() + "\"");
+    checked([&] {
+      const QString kind = stringAt(*it, at(where, "kind"));
+      if (kind != QLatin1String("local") && kind != QLatin1String("slurm"))
+        fail(at(where, "kind"), "expected \"local\" or \"slurm\", got \"" + kind.toStdString() + "\"");
+      spec.kind = kind;
+    });
   }
   static const std::set<std::string> common{"kind", "jobs", "threads"};
   static const std::set<std::string> slurmKeys{
@@ -56,7 +74,7 @@ ExecutorSpec parseExecutorSpec(const json& section, const std::string& where) {
       "mem",       "sbatch_args", "setup", "signal_seconds", "requeue", "poll_seconds", "heartbeat_timeout_s",
       "job_name"};
   SlurmOptions& s = spec.slurm;
-  for (auto kv = section.begin(); kv != section.end(); ++kv) {
+  for (auto kv = section.begin(); kv != section.end(); ++kv) checked([&] {
     const std::string& key = kv.key();
     const std::string path = at(where, key);
     const json& v = kv.value();
@@ -81,17 +99,30 @@ ExecutorSpec parseExecutorSpec(const json& section, const std::string& where) {
     } else if (key == "poll_seconds") s.pollSeconds = intAt(v, path, 1);
     else if (key == "heartbeat_timeout_s") s.heartbeatTimeoutS = intAt(v, path, 5);
     else if (key == "job_name") s.jobName = stringAt(v, path);
-  }
+  });
   for (const QString& a : s.sbatchArgs)
-    if (!a.startsWith('-')) fail(at(where, "sbatch_args"), "each entry is one sbatch option starting with '-', got \"" + a.toStdString() + "\"");
+    checked([&] {
+      if (!a.startsWith('-'))
+        fail(at(where, "sbatch_args"), "each entry is one sbatch option starting with '-', got \"" + a.toStdString() + "\"");
+    });
   for (const auto& [value, key] : {std::pair{&s.partition, "partition"}, {&s.account, "account"}, {&s.qos, "qos"},
                                    {&s.timeLimit, "time"}, {&s.gres, "gres"}, {&s.gpus, "gpus"}, {&s.mem, "mem"},
                                    {&s.jobName, "job_name"}})
-    if (value->contains(QRegularExpression(QStringLiteral("[\\s'\"]"))))
-      fail(at(where, key), "must not contain spaces or quotes");
+    checked([&] {
+      if (value->contains(QRegularExpression(QStringLiteral("[\\s'\"]"))))
+        fail(at(where, key), "must not contain spaces or quotes");
+    });
   s.arrayLimit = spec.jobs;
   return spec;
 }
+
+}  // namespace
+
+ExecutorSpec parseExecutorSpec(const json& section, const std::string& where) {
+  return readExecutorSpec(section, where, /*lenient=*/false);
+}
+
+ExecutorSpec readExecutorSpecLeniently(const json& section) { return readExecutorSpec(section, "/executor", true); }
 
 json executorSpecToJson(const ExecutorSpec& spec) {
   json out = json::object();

@@ -24,6 +24,10 @@ struct ExecutorSpec {
 /// Parses the section (an object) at JSON path `where` ("/executor"). Unknown keys, wrong types
 /// and out-of-range values throw StudyError naming the path (e.g. "/executor/time").
 ExecutorSpec parseExecutorSpec(const nlohmann::json& section, const std::string& where = "/executor");
+/// The section as far as it can be read, for an editor that shows a file's values before they are
+/// valid: keys and values of the wrong type are skipped, strings that fail a check are kept
+/// ("4 h" as the time limit); parseExecutorSpec() names what is wrong.
+ExecutorSpec readExecutorSpecLeniently(const nlohmann::json& section);
 /// The section as a study file holds it (defaults left out), so parse(toJson(s)) == s.
 nlohmann::json executorSpecToJson(const ExecutorSpec& spec);
 

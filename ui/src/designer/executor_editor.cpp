@@ -145,45 +145,7 @@ void ExecutorEditor::setSpec(const app::ExecutorSpec& spec) {
   updateVisibility();
 }
 
-void ExecutorEditor::setSection(const json& section) {
-  app::ExecutorSpec spec;
-  if (!section.is_object()) {
-    setSpec(spec);
-    return;
-  }
-  auto str = [&](const char* key, QString& out) {
-    if (auto it = section.find(key); it != section.end() && it->is_string())
-      out = QString::fromStdString(it->get<std::string>());
-  };
-  auto num = [&](const char* key, int& out) {
-    if (auto it = section.find(key); it != section.end() && it->is_number_integer()) out = it->get<int>();
-  };
-  auto list = [&](const char* key, QStringList& out) {
-    if (auto it = section.find(key); it != section.end() && it->is_array())
-      for (const json& v : *it)
-        if (v.is_string()) out << QString::fromStdString(v.get<std::string>());
-  };
-  str("kind", spec.kind);
-  num("jobs", spec.jobs);
-  num("threads", spec.threads);
-  app::SlurmOptions& s = spec.slurm;
-  str("partition", s.partition);
-  str("account", s.account);
-  str("qos", s.qos);
-  str("time", s.timeLimit);
-  str("gres", s.gres);
-  str("gpus", s.gpus);
-  num("cpus_per_task", s.cpusPerTask);
-  str("mem", s.mem);
-  list("sbatch_args", s.sbatchArgs);
-  list("setup", s.setup);
-  num("signal_seconds", s.signalSeconds);
-  if (auto it = section.find("requeue"); it != section.end() && it->is_boolean()) s.requeue = it->get<bool>();
-  num("poll_seconds", s.pollSeconds);
-  num("heartbeat_timeout_s", s.heartbeatTimeoutS);
-  str("job_name", s.jobName);
-  setSpec(spec);
-}
+void ExecutorEditor::setSection(const json& section) { setSpec(app::readExecutorSpecLeniently(section)); }
 
 app::ExecutorSpec ExecutorEditor::spec() const {
   app::ExecutorSpec spec = kept_;
