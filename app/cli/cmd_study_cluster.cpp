@@ -17,6 +17,7 @@
 #include <QFileInfo>
 #include <QTimer>
 
+#include <functional>
 #include <map>
 
 namespace adamix::cli {
@@ -128,48 +129,18 @@ int refreshClusterRuns(app::Store& store, std::optional<qint64> studyId) {
   return n;
 }
 
-int cmdStudyFollow(const QStringList& args) {
-  QCommandLineParser p;
-  p.setApplicationDescription(
-      "Follows the runs of a study that are queued or running on Slurm (submitted by `study run\n"
-      "--executor slurm`, also from an earlier session): their events go into the database as\n"
-      "they run; at the end the result tables are written as by `study run`. Ctrl-C stops\n"
-      "following; the jobs go on.");
-  p.addPositionalArgument("STUDY", "Study name (as in `study status`).");
-  addDbOption(p);
-  p.addOption({"no-export", "Do not write result tables at the end."});
-  if (int rc = parseCommand(p, "study follow", args); rc >= 0) return rc;
-  if (p.positionalArguments().size() != 1) {
-    err() << "adamix study follow: expected one STUDY name\n";
-    return kUsage;
-  }
-  app::Store store;
-  if (!openStore(p, store, true)) return kStoreError;
-  try {
-    const auto study = findStudyOrFail(store, p.positionalArguments().first());
-    if (!study) return kBadInput;
-    const auto runs = inFlight(store, study->id);
-    if (runs.empty()) {
-      out() << "nothing of study " << study->name << " is queued or running on a cluster\n";
-      return kOk;
-    }
-    return followRuns(store, *study, runs, false, !p.isSet("no-export"));
-  } catch (const std::exception& e) {
-    return storeFailure(store, e);
-  }
-}
+namespace {
 
-int cmdStudyCancel(const QStringList& args) {
-  QCommandLineParser p;
-  p.setApplicationDescription(
-      "Cancels the runs of a study that are queued or running on Slurm (scancel); running engines\n"
-      "checkpoint first, so `study run` resumes them. Waits until Slurm reports them cancelled.");
+/// The common part of `study follow` and `study cancel`: parses `p` (one STUDY argument), opens
+/// the store, finds the study and its runs in flight on a cluster, and calls `act` with them
+/// (or says there are none). Store failures are reported as for every command.
+int onRunsInFlight(QCommandLineParser& p, const QStringList& args, const QString& words,
+                   const std::function<int(app::Store&, const app::StudyRecord&, std::vector<app::RunRecord>&)>& act) {
   p.addPositionalArgument("STUDY", "Study name (as in `study status`).");
   addDbOption(p);
-  p.addOption({"run", "Only this run (database id; repeatable).", "ID"});
-  if (int rc = parseCommand(p, "study cancel", args); rc >= 0) return rc;
+  if (int rc = parseCommand(p, words, args); rc >= 0) return rc;
   if (p.positionalArguments().size() != 1) {
-    err() << "adamix study cancel: expected one STUDY name\n";
+    err() << "adamix " << words << ": expected one STUDY name\n";
     return kUsage;
   }
   app::Store store;
@@ -178,29 +149,52 @@ int cmdStudyCancel(const QStringList& args) {
     const auto study = findStudyOrFail(store, p.positionalArguments().first());
     if (!study) return kBadInput;
     std::vector<app::RunRecord> runs = inFlight(store, study->id);
-    if (p.isSet("run")) {
-      std::vector<app::RunRecord> chosen;
-      for (const QString& text : p.values("run")) {
-        bool ok = false;
-        const qint64 id = text.toLongLong(&ok);
-        auto it = std::find_if(runs.begin(), runs.end(), [&](const app::RunRecord& r) { return ok && r.id == id; });
-        if (it == runs.end()) {
-          err() << "adamix study cancel: run " << text << " of study " << study->name
-                << " is not queued or running on a cluster\n";
-          return kBadInput;
-        }
-        chosen.push_back(*it);
-      }
-      runs = chosen;
-    }
     if (runs.empty()) {
       out() << "nothing of study " << study->name << " is queued or running on a cluster\n";
       return kOk;
     }
-    return followRuns(store, *study, runs, true, false);
+    return act(store, *study, runs);
   } catch (const std::exception& e) {
     return storeFailure(store, e);
   }
+}
+
+}  // namespace
+
+int cmdStudyFollow(const QStringList& args) {
+  QCommandLineParser p;
+  p.setApplicationDescription(
+      "Follows the runs of a study that are queued or running on Slurm (submitted by `study run\n"
+      "--executor slurm`, also from an earlier session): their events go into the database as\n"
+      "they run; at the end the result tables are written as by `study run`. Ctrl-C stops\n"
+      "following; the jobs go on.");
+  p.addOption({"no-export", "Do not write result tables at the end."});
+  return onRunsInFlight(p, args, "study follow", [&](app::Store& store, const app::StudyRecord& study, auto& runs) {
+    return followRuns(store, study, runs, false, !p.isSet("no-export"));
+  });
+}
+
+int cmdStudyCancel(const QStringList& args) {
+  QCommandLineParser p;
+  p.setApplicationDescription(
+      "Cancels the runs of a study that are queued or running on Slurm (scancel); running engines\n"
+      "checkpoint first, so `study run` resumes them. Waits until Slurm reports them cancelled.");
+  p.addOption({"run", "Only this run (database id; repeatable).", "ID"});
+  return onRunsInFlight(p, args, "study cancel", [&](app::Store& store, const app::StudyRecord& study, auto& runs) {
+    std::vector<app::RunRecord> chosen;
+    for (const QString& text : p.values("run")) {
+      bool ok = false;
+      const qint64 id = text.toLongLong(&ok);
+      auto it = std::find_if(runs.begin(), runs.end(), [&](const app::RunRecord& r) { return ok && r.id == id; });
+      if (it == runs.end()) {
+        err() << "adamix study cancel: run " << text << " of study " << study.name
+              << " is not queued or running on a cluster\n";
+        return int(kBadInput);
+      }
+      chosen.push_back(*it);
+    }
+    return followRuns(store, study, p.isSet("run") ? chosen : runs, true, false);
+  });
 }
 
 }  // namespace adamix::cli

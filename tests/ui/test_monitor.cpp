@@ -36,14 +36,7 @@ namespace {
 
 enum MonitorCol { ColRun, ColState, ColProgress, ColEta, ColLoss, ColDev };
 
-/// One line of an events.jsonl as the engine writes it (protocol 1.0).
-QByteArray eventLine(const QString& run, const QString& event, QJsonObject fields) {
-  fields.insert("schema", "1.0");
-  fields.insert("event", event);
-  fields.insert("run", run);
-  fields.insert("time", 1700000000.0);
-  return QJsonDocument(fields).toJson(QJsonDocument::Compact) + '\n';
-}
+using ui::test::eventLine;
 
 }  // namespace
 

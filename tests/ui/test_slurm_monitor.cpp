@@ -9,6 +9,7 @@
 #include "designer/executor_editor.h"
 #include "monitor/monitor_view.h"
 #include "shell/main_window.h"
+#include "ui_fixture.h"
 #include "workspace/workspace.h"
 
 #include <QDir>
@@ -43,14 +44,7 @@ QByteArray readFile(const QString& path) {
   return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
-/// One line of an events.jsonl as the engine writes it (protocol 1.0).
-QByteArray eventLine(const QString& run, const QString& event, QJsonObject fields) {
-  fields.insert("schema", "1.0");
-  fields.insert("event", event);
-  fields.insert("run", run);
-  fields.insert("time", 1700000000.0);
-  return QJsonDocument(fields).toJson(QJsonDocument::Compact) + '\n';
-}
+using ui::test::eventLine;
 
 }  // namespace
 

@@ -4,6 +4,7 @@
 #include "study/study.h"
 
 #include <QDir>
+#include <QJsonDocument>
 
 namespace adamix::ui::test {
 
@@ -115,6 +116,14 @@ QString createRelaunchedWorkspace(const QString& dir, qint64* studyId) {
   const qint64 sid = fillRelaunchedStudy(s, QDir(dir).filePath(QStringLiteral("unlike.json")));
   if (studyId) *studyId = sid;
   return db;
+}
+
+QByteArray eventLine(const QString& run, const QString& event, QJsonObject fields) {
+  fields.insert("schema", "1.0");
+  fields.insert("event", event);
+  fields.insert("run", run);
+  fields.insert("time", 1700000000.0);
+  return QJsonDocument(fields).toJson(QJsonDocument::Compact) + '\n';
 }
 
 }  // namespace adamix::ui::test

@@ -4,6 +4,7 @@
 
 #include "store/store.h"
 
+#include <QJsonObject>
 #include <QString>
 
 #include <optional>
@@ -31,5 +32,8 @@ qint64 addPlainRun(app::Store& store, std::optional<qint64> studyId, const QStri
                    bool variantAxis = false);
 /// The best dev accuracy the fixture stores for (task, variant, seed).
 double fixtureAccuracy(const QString& task, const QString& variant, int seed);
+/// One line of an events.jsonl as the engine writes it (protocol 1.0): `fields` plus event,
+/// schema, run and a fixed time; ends with a newline.
+QByteArray eventLine(const QString& run, const QString& event, QJsonObject fields);
 
 }  // namespace adamix::ui::test
