@@ -288,6 +288,9 @@ class TestSlurmCluster : public QObject {
     std::sort(runs.begin(), runs.end(), [](const RunRecord& a, const RunRecord& b) { return a.seed < b.seed; });
     QCOMPARE(runs[0].status, RunState::Cancelled);
     QCOMPARE(runs[0].errorKind, QStringLiteral("cancelled"));
+    // the follower saw only Slurm's CANCELLED; the canceller's words stay, whichever wrote first
+    QVERIFY2(runs[0].errorMessage.contains("cancelled by the user (scancel " + runs[0].jobId + ")"),
+             qPrintable(runs[0].errorMessage));
     QCOMPARE(runs[1].status, RunState::Cancelled);
     QVERIFY2(runs[1].errorMessage.contains("cancelled outside the app"), qPrintable(runs[1].errorMessage));
     QCOMPARE(runs[2].status, RunState::Lost);

@@ -4,6 +4,7 @@
 #include "exec/engine_client.h"
 #include "exec/event_replay.h"
 #include "exec/local_executor.h"
+#include "exec/slurm/slurm_job_state.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -353,6 +354,16 @@ void StudyRunner::onState(const QString& key, RunState state, const RunError& er
   const qint64 id = it->id;
   const QDir dir(it->runDir);
   guarded("run end", [&] {
+    // A run on a cluster is seen ending by every process that follows it. The one that asked for
+    // the cancel knows it was the user's; another follower only sees Slurm's CANCELLED: its
+    // "outside the app" does not replace the canceller's words.
+    if (state == RunState::Cancelled && !error.isEmpty())
+      if (const auto rec = store_.run(id); rec && rec->status == RunState::Cancelled && !rec->errorMessage.isEmpty() &&
+                                            error.message.contains(QLatin1String(kCancelledOutsideTheApp))) {
+        u.errorKind.reset();
+        u.errorMessage.reset();
+        u.errorLocation.reset();
+      }
     store_.setRunStatus(id, state, u);
     if (state == RunState::Finished) {
       for (const auto& [kind, rel] : {std::pair<const char*, const char*>{"adapters", "adapters.safetensors"},

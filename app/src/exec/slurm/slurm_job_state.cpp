@@ -144,8 +144,8 @@ std::pair<RunState, RunError> slurmEndedRun(const SlurmJob& job, const EngineOut
   if (s == QLatin1String("CANCELLED")) {
     RunError e{QStringLiteral("cancelled"),
                cancelRequested ? QStringLiteral("cancelled by the user (scancel %1)").arg(id)
-                               : QStringLiteral("Slurm job %1 was cancelled outside the app (scancel or an administrator)")
-                                     .arg(id),
+                               : QStringLiteral("Slurm job %1 %2 (scancel or an administrator)")
+                                     .arg(id, QLatin1String(kCancelledOutsideTheApp)),
                id, job.exitCode};
     return {RunState::Cancelled, e};
   }

@@ -58,6 +58,9 @@ struct EngineOutcome {
   std::optional<RunError> error; ///< the last `error` event
 };
 
+/// Words of a cancel that this process did not ask for (another process, scancel, an admin).
+inline constexpr const char* kCancelledOutsideTheApp = "was cancelled outside the app";
+
 /// The run's terminal state for a job Slurm reports ended, from the job and the engine's own
 /// last word. COMPLETED + finished → finished; CANCELLED → cancelled; TIMEOUT, OUT_OF_MEMORY,
 /// NODE_FAIL, BOOT_FAIL, DEADLINE → failed with kind timeout/out-of-memory/node-fail/boot-fail/
