@@ -176,9 +176,15 @@ int cmdStudyRun(const QStringList& args) {
   }
   const int train = plan.count(app::PlannedRun::Action::Train);
   const int resume = plan.count(app::PlannedRun::Action::Resume);
-  const int skip = plan.count(app::PlannedRun::Action::Skip);
+  const int inFlight = plan.inFlight();
+  const int skip = plan.count(app::PlannedRun::Action::Skip) - inFlight;
+  const bool follow = spec.isSlurm() && inFlight > 0;  // runs on Slurm from an earlier launch
   out() << "study " << study.name << ": " << plan.runs.size() << " runs — " << train << " to train, " << resume
-        << " to resume, " << skip << " already done\n";
+        << " to resume, " << skip << " already done";
+  if (inFlight > 0)
+    out() << ", " << inFlight << " still queued or running"
+          << (follow ? QStringLiteral(" on Slurm (followed)") : QStringLiteral(" in another process"));
+  out() << "\n";
   out() << "database " << db << "\n";
   if (const int older = plan.skippedFromOtherEngine(runner->engineVersion()))
     out() << "note: " << older << " already-done run(s) were trained by another adamix-engine version than "
@@ -186,8 +192,8 @@ int cmdStudyRun(const QStringList& args) {
   out().flush();
 
   bool interrupted = false;
-  if (train + resume > 0) {
-    if (!app::engineUsable(eo)) {
+  if (train + resume > 0 || follow) {
+    if (train + resume > 0 && !app::engineUsable(eo)) {
       err() << "adamix: adamix-engine not found" << (eo.enginePath.isEmpty() ? QString() : " at " + eo.enginePath)
             << " (use --engine PATH or $ADAMIX_ENGINE)\n";
       return kEngineError;
@@ -220,6 +226,11 @@ int cmdStudyRun(const QStringList& args) {
     if (spec.isSlurm() && p.isSet("detach")) {
       QCoreApplication::processEvents();  // the submission (sbatch) of the runs just queued
       progress.finish();
+      const auto ended = runner->outcome();  // a refused submission ends its runs failed at once
+      if (const auto failed = ended.find(app::RunState::Failed); failed != ended.end() && failed->second > 0) {
+        err() << "adamix: " << failed->second << " run(s) could not be submitted (see above)\n";
+        return kRunsFailed;
+      }
       out() << "submitted; the jobs run on the cluster: adamix study follow " << study.name
             << " (or study status) follows them\n";
       return kOk;
@@ -234,7 +245,7 @@ int cmdStudyRun(const QStringList& args) {
     auto it = outcome.find(s);
     return it == outcome.end() ? 0 : it->second;
   };
-  if (train + resume > 0) {
+  if (train + resume > 0 || follow) {
     out() << "done: " << count(app::RunState::Finished) << " finished, " << count(app::RunState::Failed) << " failed, "
           << count(app::RunState::Lost) << " lost, " << count(app::RunState::Cancelled) << " cancelled\n";
   }
@@ -307,7 +318,8 @@ int cmdStudyStatus(const QStringList& args) {
         for (const auto& r : runs) cluster = cluster || !r.jobId.isEmpty();
         for (const auto& r : runs) {
           if (r.status == app::RunState::Finished) continue;
-          QStringList row{QString::number(r.id), app::runStateName(r.status), r.task, r.variant, QString::number(r.seed)};
+          QStringList row{QString::number(r.id), app::runStateName(r.status), r.task, app::variantDisplayName(r.variant),
+                          QString::number(r.seed)};
           if (cluster)
             row << r.jobId
                 << (r.jobState.isEmpty() ? QString()

@@ -147,7 +147,10 @@ class TestSlurm : public QObject {
         {job("FAILED", 4), dataError, false, RunState::Failed, "data", "bad row"},
         {job("FAILED", 137), silent, false, RunState::Lost, "crashed", "killed by signal 9"},
         {job("FAILED", 0, 9), silent, false, RunState::Lost, "crashed", "killed by signal 9"},
-        {job("FAILED", 1), silent, false, RunState::Failed, "internal", "exit code 1"},
+        {job("FAILED", 1), silent, false, RunState::Failed, "internal", "exit code 1 on gpu07 before the engine"},
+        {job("FAILED", 65), silent, false, RunState::Failed, "setup", "a set-up line of the study's executor section"},
+        {job("FAILED", 127), silent, false, RunState::Failed, "launch", "could not run the engine on gpu07 (exit 127"},
+        {job("FAILED", 64), silent, false, RunState::Failed, "launch", "no run directory"},
         {job("FAILED", 8), interrupted, false, RunState::Interrupted, "interrupted", "continue with --resume"},
         {job("PREEMPTED"), silent, false, RunState::Interrupted, "preempted", "not requeued"},
     };
@@ -191,13 +194,20 @@ class TestSlurm : public QObject {
     QCOMPARE(errorOf(R"({"kind": "slurm", "time": "4 hours"})"),
              QStringLiteral("/executor/time must not contain spaces or quotes"));
     QCOMPARE(errorOf(R"({"kind": "slurm", "jobs": 0})"), QStringLiteral("/executor/jobs must be between 1 and 1000000"));
+    QCOMPARE(errorOf(R"({"kind": "slurm", "time": "-5"})"),
+             QStringLiteral("/executor/time expected minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS, got \"-5\""));
+    QCOMPARE(errorOf(R"({"kind": "slurm", "mem": "lots"})"),
+             QStringLiteral("/executor/mem expected a size such as 16G or 4000M, got \"lots\""));
+    for (const char* ok : {"30", "04:00:00", "1-00:00:00", "2-12", "UNLIMITED"})
+      QCOMPARE(parseExecutorSpec(json{{"kind", "slurm"}, {"time", ok}}).slurm.timeLimit, QString(ok));
+    QCOMPARE(parseExecutorSpec(json::parse(R"({"kind": "slurm", "gpus": 2})")).slurm.gpus, QStringLiteral("2"));
     QCOMPARE(errorOf(R"({"kind": "slurm", "setup": ["a\nb"]})"), QStringLiteral("/executor/setup/0 one line per entry"));
     QCOMPARE(errorOf(R"({"kind": "slurm", "sbatch_args": ["constraint=a100"]})"),
              QStringLiteral("/executor/sbatch_args each entry is one sbatch option starting with '-', got \"constraint=a100\""));
     QCOMPARE(errorOf(R"({"kind": "slurm", "partitoin": "gpu"})"), QStringLiteral("/executor/partitoin unknown key 'partitoin'"));
     // an editor reads what it can: a bad string kept to be shown, wrong types and ranges skipped
     const ExecutorSpec lenient = readExecutorSpecLeniently(json::parse(
-        R"({"kind": "slurm", "time": "4 h", "jobs": 0, "partitoin": "x", "gpus": 2, "partition": "gpu"})"));
+        R"({"kind": "slurm", "time": "4 h", "jobs": 0, "partitoin": "x", "gpus": true, "partition": "gpu"})"));
     QVERIFY(lenient.isSlurm());
     QCOMPARE(lenient.slurm.timeLimit, QStringLiteral("4 h"));
     QCOMPARE(lenient.jobs, 0);
@@ -238,7 +248,7 @@ class TestSlurm : public QObject {
                                   "#SBATCH --account=nlp", "#SBATCH --qos=high", "#SBATCH --time=02:00:00",
                                   "#SBATCH --gpus=1", "#SBATCH --mem=16G", "#SBATCH --requeue",
                                   "#SBATCH --signal=B:USR1@90", "#SBATCH --constraint=a100"}));
-    QVERIFY(script.contains("\nmodule load cuda/12.2\n"));
+    QVERIFY(script.contains("\n{ module load cuda/12.2\n} || { log \"set-up line failed on $(hostname): \"'module load cuda/12.2'; exit 65; }\n"));
     QVERIFY(script.contains("ENGINE='/opt/it'\\''s here/adamix-engine'\n"));
     QVERIFY(script.startsWith("#!/bin/bash\n"));
   }
@@ -314,8 +324,20 @@ class TestSlurm : public QObject {
     QFile::remove(tmp.filePath("scontrol.args"));
     QCOMPARE(runTask(0, "4"), 4);
     QVERIFY(!QFile::exists(tmp.filePath("scontrol.args")));
-    // a task without a run: a clear error
-    QCOMPARE(runTask(5, "0"), 2);
+    // a task without a run: its own exit code (outside the engine's)
+    QCOMPARE(runTask(5, "0"), kScriptNoRunExitCode);
+    // a set-up line that fails stops the task before the engine, and says which in stderr.log
+    in.options.setup = {"export ADAMIX_SETUP_RAN=1", "false"};
+    writeFile(tmp.filePath("job.sbatch"), slurmBatchScript(in).toUtf8());
+    QFile::remove(tmp.filePath("engine.args"));
+    QCOMPARE(runTask(1, "0"), kScriptSetupFailedExitCode);
+    QVERIFY(!QFile::exists(tmp.filePath("engine.args")));
+    QVERIFY2(readFile(runB + "/stderr.log").contains("set-up line failed on "), readFile(runB + "/stderr.log").constData());
+    QVERIFY(readFile(runB + "/stderr.log").contains(": false\n"));
+    // set-up lines that succeed keep their effect on the engine's environment
+    in.options.setup = {"export ENGINE_RC=7"};
+    writeFile(tmp.filePath("job.sbatch"), slurmBatchScript(in).toUtf8());
+    QCOMPARE(runTask(1, "0"), 7);
   }
 
   // The executor's state machine with stand-in Slurm commands (what squeue / scontrol print is

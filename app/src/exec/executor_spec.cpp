@@ -87,7 +87,7 @@ ExecutorSpec readExecutorSpec(const json& section, const std::string& where, boo
     else if (key == "qos") s.qos = stringAt(v, path);
     else if (key == "time") s.timeLimit = stringAt(v, path);
     else if (key == "gres") s.gres = stringAt(v, path);
-    else if (key == "gpus") s.gpus = stringAt(v, path);
+    else if (key == "gpus") s.gpus = v.is_number_integer() ? QString::number(intAt(v, path, 1)) : stringAt(v, path);
     else if (key == "cpus_per_task") s.cpusPerTask = intAt(v, path, 1);
     else if (key == "mem") s.mem = stringAt(v, path);
     else if (key == "sbatch_args") s.sbatchArgs = stringsAt(v, path);
@@ -111,6 +111,21 @@ ExecutorSpec readExecutorSpec(const json& section, const std::string& where, boo
     checked([&] {
       if (value->contains(QRegularExpression(QStringLiteral("[\\s'\"]"))))
         fail(at(where, key), "must not contain spaces or quotes");
+    });
+  // what sbatch would refuse only after submission: Slurm's time and memory formats
+  static const QRegularExpression time(QStringLiteral(
+      "^(UNLIMITED|INFINITE|\\d+|\\d+:\\d+|\\d+:\\d+:\\d+|\\d+-\\d+|\\d+-\\d+:\\d+|\\d+-\\d+:\\d+:\\d+)$"));
+  static const QRegularExpression mem(QStringLiteral("^\\d+[KMGT]?$"));
+  if (!s.timeLimit.isEmpty())
+    checked([&] {
+      if (!time.match(s.timeLimit).hasMatch())
+        fail(at(where, "time"), "expected minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS, got \"" +
+                                    s.timeLimit.toStdString() + "\"");
+    });
+  if (!s.mem.isEmpty())
+    checked([&] {
+      if (!mem.match(s.mem).hasMatch())
+        fail(at(where, "mem"), "expected a size such as 16G or 4000M, got \"" + s.mem.toStdString() + "\"");
     });
   s.arrayLimit = spec.jobs;
   return spec;

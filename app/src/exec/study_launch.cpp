@@ -26,6 +26,12 @@ bool LaunchPlan::needsEngine() const {
   return count(PlannedRun::Action::Train) + count(PlannedRun::Action::Resume) > 0;
 }
 
+int LaunchPlan::inFlight() const {
+  return int(std::count_if(runs.begin(), runs.end(), [](const PlannedRun& r) {
+    return r.action == PlannedRun::Action::Skip && r.previousState && !isTerminal(*r.previousState);
+  }));
+}
+
 bool engineUsable(const ExecutorOptions& options) {
   return !options.enginePath.isEmpty() && QFileInfo(options.enginePath).isExecutable();
 }

@@ -38,6 +38,8 @@ struct LaunchPlan {
   int count(PlannedRun::Action action) const;
   /// True when some run is to be trained or resumed (so the engine is needed).
   bool needsEngine() const;
+  /// Skipped runs that are still queued or running (on a cluster, or in another process).
+  int inFlight() const;
   /// Runs skipped as already finished that another engine version trained (`current` empty:
   /// none counted). Their numbers may predate semantics the current engine changed; `--force`
   /// (CLI) trains them again.

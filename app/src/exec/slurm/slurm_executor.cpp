@@ -162,8 +162,9 @@ void SlurmExecutor::submit(const QStringList& keys, int part) {
     arrayId.toLongLong(&numeric);
     if (!done || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0 || !numeric) {
       ok = false;
-      error = !done ? QStringLiteral("sbatch did not answer (%1)").arg(p.errorString())
-                    : QStringLiteral("sbatch %1 failed (exit %2): %3").arg(script).arg(p.exitCode()).arg(err.isEmpty() ? out : err);
+      // Slurm's own words first: they are what a truncated error column must still show
+      error = !done ? QStringLiteral("sbatch did not answer (%1); script %2").arg(p.errorString(), script)
+                    : QStringLiteral("%1 (sbatch exit %2; script %3)").arg(err.isEmpty() ? out : err).arg(p.exitCode()).arg(script);
       if (!done) p.kill();
     }
   }

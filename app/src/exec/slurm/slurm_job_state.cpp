@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "exec/slurm/slurm_job_state.h"
 
+#include "exec/slurm/slurm_script.h"
+
 #include <QRegularExpression>
 #include <QStringList>
 
@@ -182,9 +184,27 @@ std::pair<RunState, RunError> slurmEndedRun(const SlurmJob& job, const EngineOut
                  .arg(id)
                  .arg(job.exitSignal > 0 ? job.exitSignal : job.exitCode - 128),
              id, -1}};
-  return failed("internal", QStringLiteral("Slurm job %1 failed with exit code %2 without an error event from the engine")
-                                .arg(id)
+  // the batch script's own failures (slurm_script.h), before the engine said anything
+  const QString where = job.node.isEmpty() ? QString() : QStringLiteral(" on %1").arg(job.node);
+  if (job.exitCode == kScriptSetupFailedExitCode)
+    return failed("setup", QStringLiteral("a set-up line of the study's executor section failed in Slurm job %1%2 "
+                                          "(the run's stderr.log names it)")
+                               .arg(id, where));
+  if (job.exitCode == 126 || job.exitCode == 127)
+    return failed("launch", QStringLiteral("Slurm job %1 could not run the engine%2 (exit %3: not found or not "
+                                           "executable there; is its path on the filesystem the nodes share? see "
+                                           "the run's stderr.log)")
+                                .arg(id, where)
                                 .arg(job.exitCode));
+  if (job.exitCode == kScriptNoRunExitCode)
+    return failed("launch", QStringLiteral("Slurm job %1 found no run directory in its runs.txt line (see the "
+                                           "job's slurm-*.out)")
+                                .arg(id));
+  return failed("internal", QStringLiteral("Slurm job %1 failed with exit code %2%3 before the engine reported an "
+                                           "error (see the run's stderr.log and the job's slurm-*.out)")
+                                .arg(id)
+                                .arg(job.exitCode)
+                                .arg(where));
 }
 
 QString slurmReasonText(const QString& reason) {

@@ -35,28 +35,30 @@ QString slurmBatchScript(const SlurmScriptInput& in) {
   for (const QString& a : o.sbatchArgs) sbatch(a);
 
   lines << QString() << QStringLiteral("set -u");
-  if (!o.setup.isEmpty()) {
-    lines << QStringLiteral("# set-up lines of the study's executor section");
-    lines << o.setup;
-  }
   QStringList engineArgs{QStringLiteral("--threads"), QString::number(std::max(1, in.threads))};
   for (const QString& a : in.engineArgs) engineArgs << shellQuote(a);
   const QString requeue = o.requeue ? QStringLiteral("1") : QStringLiteral("0");
-  lines << QStringLiteral(R"(
-ENGINE=%1
+  lines << QStringLiteral(R"(ENGINE=%1
 RUN_DIR=$(sed -n "$((SLURM_ARRAY_TASK_ID + 1))p" %2)
 if [ -z "$RUN_DIR" ] || [ ! -f "$RUN_DIR/run.json" ]; then
   echo "adamix: array task $SLURM_ARRAY_TASK_ID: no run directory with run.json in line $((SLURM_ARRAY_TASK_ID + 1)) of %2" >&2
-  exit 2
+  exit %3
 fi
-log() { echo "[adamix] $(date -Iseconds) $*" >> "$RUN_DIR/stderr.log"; }
-ARGS=(train --config "$RUN_DIR/run.json" --run-dir "$RUN_DIR" %3)
+log() { echo "[adamix] $(date -Iseconds) $*" >> "$RUN_DIR/stderr.log"; })")
+               .arg(shellQuote(in.enginePath), shellQuote(in.runsFile), QString::number(kScriptNoRunExitCode));
+  if (!o.setup.isEmpty()) {
+    lines << QStringLiteral("# set-up lines of the study's executor section: each must succeed");
+    for (const QString& line : o.setup)
+      lines << QStringLiteral("{ %1\n} || { log \"set-up line failed on $(hostname): \"%2; exit %3; }")
+                   .arg(line, shellQuote(line), QString::number(kScriptSetupFailedExitCode));
+  }
+  lines << QStringLiteral(R"(ARGS=(train --config "$RUN_DIR/run.json" --run-dir "$RUN_DIR" %1)
 if [ -f "$RUN_DIR/checkpoint/state.safetensors" ]; then ARGS+=(--resume); fi
 log "start: Slurm job ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID} (job id $SLURM_JOB_ID, restart ${SLURM_RESTART_COUNT:-0}) on $(hostname): $ENGINE ${ARGS[*]}"
 "$ENGINE" "${ARGS[@]}" > /dev/null 2>> "$RUN_DIR/stderr.log" &
 ENGINE_PID=$!
 # Slurm signals this shell (--signal=B:USR1@S, scancel's TERM): pass them on to the engine, which
-# checkpoints and exits (USR1: code %4, TERM: code 8).
+# checkpoints and exits (USR1: code %2, TERM: code 8).
 trap 'kill -USR1 "$ENGINE_PID" 2>/dev/null' USR1
 trap 'kill -TERM "$ENGINE_PID" 2>/dev/null' TERM INT
 while :; do
@@ -67,13 +69,12 @@ while :; do
   break
 done
 log "engine exited with code $RC"
-if [ "$RC" -eq %4 ] && [ %5 = 1 ]; then
+if [ "$RC" -eq %2 ] && [ %3 = 1 ]; then
   log "requeue: stopped on the time-limit/preemption warning; the job continues from its checkpoint"
   scontrol requeue "${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}"
 fi
 exit "$RC")")
-               .arg(shellQuote(in.enginePath), shellQuote(in.runsFile), engineArgs.join(' '),
-                    QString::number(kEnginePreemptedExitCode), requeue);
+               .arg(engineArgs.join(' '), QString::number(kEnginePreemptedExitCode), requeue);
   return lines.join('\n') + '\n';
 }
 

@@ -25,9 +25,14 @@ struct SlurmScriptInput {
 
 /// Exit code of `adamix-engine train` after SIGUSR1 (checkpoint written; requeue and resume).
 inline constexpr int kEnginePreemptedExitCode = 9;
+/// Exit codes of the batch script itself (outside the engine's 0–9): its array task has no run
+/// directory in runs.txt; a set-up line failed. 126/127 are bash's: the engine could not be run.
+inline constexpr int kScriptNoRunExitCode = 64;
+inline constexpr int kScriptSetupFailedExitCode = 65;
 
 /// The bash batch script: `#SBATCH` lines for every option (so the file can be submitted again by
-/// hand), the setup lines, then the array task's run: `--resume` when its run directory holds
+/// hand), the array task's run directory, the set-up lines (each must succeed, else the task ends
+/// with kScriptSetupFailedExitCode and says which in the run's stderr.log), then the run: `--resume` when its run directory holds
 /// checkpoint/state.safetensors, the engine in the background with USR1/TERM forwarded to it, and
 /// `scontrol requeue` of the task when the engine exits with kEnginePreemptedExitCode. Engine
 /// stderr and the script's own `[adamix]` lines go to <run dir>/stderr.log (stdout is dropped:
