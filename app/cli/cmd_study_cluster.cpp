@@ -131,9 +131,15 @@ int refreshClusterRuns(app::Store& store, std::optional<qint64> studyId) {
 
 namespace {
 
+/// "nothing of study S is queued or running on a cluster"; kOk.
+int nothingInFlight(const app::StudyRecord& study) {
+  out() << "nothing of study " << study.name << " is queued or running on a cluster\n";
+  return kOk;
+}
+
 /// The common part of `study follow` and `study cancel`: parses `p` (one STUDY argument), opens
-/// the store, finds the study and its runs in flight on a cluster, and calls `act` with them
-/// (or says there are none). Store failures are reported as for every command.
+/// the store, finds the study and its runs in flight on a cluster, and calls `act` with them.
+/// Store failures are reported as for every command.
 int onRunsInFlight(QCommandLineParser& p, const QStringList& args, const QString& words,
                    const std::function<int(app::Store&, const app::StudyRecord&, std::vector<app::RunRecord>&)>& act) {
   p.addPositionalArgument("STUDY", "Study name (as in `study status`).");
@@ -149,10 +155,6 @@ int onRunsInFlight(QCommandLineParser& p, const QStringList& args, const QString
     const auto study = findStudyOrFail(store, p.positionalArguments().first());
     if (!study) return kBadInput;
     std::vector<app::RunRecord> runs = inFlight(store, study->id);
-    if (runs.empty()) {
-      out() << "nothing of study " << study->name << " is queued or running on a cluster\n";
-      return kOk;
-    }
     return act(store, *study, runs);
   } catch (const std::exception& e) {
     return storeFailure(store, e);
@@ -170,7 +172,7 @@ int cmdStudyFollow(const QStringList& args) {
       "following; the jobs go on.");
   p.addOption({"no-export", "Do not write result tables at the end."});
   return onRunsInFlight(p, args, "study follow", [&](app::Store& store, const app::StudyRecord& study, auto& runs) {
-    return followRuns(store, study, runs, false, !p.isSet("no-export"));
+    return runs.empty() ? nothingInFlight(study) : followRuns(store, study, runs, false, !p.isSet("no-export"));
   });
 }
 
@@ -193,7 +195,8 @@ int cmdStudyCancel(const QStringList& args) {
       }
       chosen.push_back(*it);
     }
-    return followRuns(store, study, p.isSet("run") ? chosen : runs, true, false);
+    if (!p.isSet("run")) chosen = runs;
+    return chosen.empty() ? nothingInFlight(study) : followRuns(store, study, chosen, true, false);
   });
 }
 

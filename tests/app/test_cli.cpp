@@ -514,6 +514,12 @@ class TestCli : public QObject {
       r = run(cmd + QStringList{"--db", db("g"), "--study", "nope"});
       QVERIFY2(r.rc == 3 && r.err.contains(noStudy), qPrintable(cmd.join(' ') + ": " + dump(r)));
     }
+    // follow / cancel of a study with nothing on a cluster: said so; an unknown --run is an error
+    r = run({"study", "follow", "toy", "--db", db("g")});
+    QVERIFY2(r.rc == 0 && r.out == "nothing of study toy is queued or running on a cluster\n", qPrintable(dump(r)));
+    r = run({"study", "cancel", "toy", "--db", db("g"), "--run", "999"});
+    QVERIFY2(r.rc == 3 && r.err == "adamix study cancel: run 999 of study toy is not queued or running on a cluster\n",
+             qPrintable(dump(r)));
     // an asset that cannot be fetched stops the launch before anything is stored
     write(tmp_.filePath("noasset.json"),
           R"({"name": "na", "base": {"model": {"path": "asset:models/tiny"}},
