@@ -412,10 +412,11 @@ class TestSlurm : public QObject {
     QCOMPARE(log, QStringList({"a job 55_0 RUNNING", "a started", "a running"}));
     log.clear();
 
-    // a ends: squeue forgets it, scontrol says COMPLETED, its log holds `finished`
+    // a ends: squeue forgets it, scontrol says COMPLETED, its log holds `finished` (as its last
+    // line, even without the newline: the job has ended, the line is whole)
     writeFile(a.runDir + "/events.jsonl",
               (eventLine("started", 0) + "\n" +
-               R"({"event":"finished","schema":"1.0","run":"r","time":2.0,"final":{},"best":{}})" + "\n").toUtf8());
+               R"({"event":"finished","schema":"1.0","run":"r","time":2.0,"final":{},"best":{}})").toUtf8());
     squeue("55_1|PENDING|JobArrayTaskLimit|\n");
     scontrol("JobId=56 ArrayJobId=55 ArrayTaskId=0 JobState=COMPLETED Reason=None ExitCode=0:0 NodeList=n2 BatchHost=n2\n");
     poll();

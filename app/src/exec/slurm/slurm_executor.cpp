@@ -248,7 +248,7 @@ void SlurmExecutor::readLogs() {
     if (r->phase != Run::Phase::ToSubmit) readLog(*r);
 }
 
-void SlurmExecutor::readLog(Run& run) {
+void SlurmExecutor::readLog(Run& run, bool toTheEnd) {
   const QString key = run.spec.runKey;
   const EventLogTail::Chunk chunk = run.tail->read();
   if (chunk.restarted) {
@@ -256,8 +256,14 @@ void SlurmExecutor::readLog(Run& run) {
     emit eventLogRestarted(key);
   }
   if (chunk.bytes > 0) run.lastSignOfLifeMs = clock_.elapsed();
-  for (const QString& e : chunk.output.errors) emit protocolWarning(key, e);
-  for (const nlohmann::json& json : chunk.output.events) {
+  EventParser::Output output = chunk.output;
+  if (toTheEnd) {  // the job has ended: a last line without its newline counts too
+    EventParser::Output rest = run.tail->finish();
+    output.errors << rest.errors;
+    for (auto& e : rest.events) output.events.push_back(std::move(e));
+  }
+  for (const QString& e : output.errors) emit protocolWarning(key, e);
+  for (const nlohmann::json& json : output.events) {
     QString problem;
     const std::optional<EngineEvent> ev = tryDecodeEvent(json, &problem);
     if (!ev) {
@@ -357,9 +363,7 @@ void SlurmExecutor::apply(Run& run, const SlurmJob* job) {
     // Slurm forgot the job (it ended longer ago than the controller keeps jobs, and there is no
     // accounting to ask): the run's own log is the only witness left.
     if (++run.missingPolls < 3) return;
-    readLog(run);
-    const EventParser::Output rest = run.tail->finish();
-    Q_UNUSED(rest);
+    readLog(run, /*toTheEnd=*/true);
     if (run.engine.finished)
       end(run, RunState::Finished, {});
     else if (run.engine.error)
@@ -390,8 +394,7 @@ void SlurmExecutor::apply(Run& run, const SlurmJob* job) {
     return;
   }
   if (isSlurmJobEnded(job->state)) {
-    readLog(run);
-    run.tail->finish();
+    readLog(run, /*toTheEnd=*/true);
     const auto [state, error] = slurmEndedRun(*job, run.engine, run.cancelRequested, slurm_.timeLimit);
     end(run, state, error);
     return;

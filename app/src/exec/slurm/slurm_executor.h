@@ -79,7 +79,9 @@ class SlurmExecutor : public Executor {
   static constexpr int kMaxArrayTasks = 1000;
   void poll();
   void readLogs();
-  void readLog(Run& run);
+  /// Reads what the run's log gained; `toTheEnd` (the job has ended) also takes a last line
+  /// that has no newline.
+  void readLog(Run& run, bool toTheEnd = false);
   void afterSqueue(int exitCode, const QString& out, const QString& err);
   void askScontrol(QStringList arrays);
   void askSacct();
