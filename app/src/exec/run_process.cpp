@@ -13,6 +13,17 @@
 
 namespace adamix::app {
 
+void appendRunLog(const QString& runDir, const QString& text) {
+  QFile f(QDir(runDir).filePath(QStringLiteral("stderr.log")));
+  if (f.open(QIODevice::Append | QIODevice::Text))
+    f.write(QStringLiteral("[adamix] %1 %2\n").arg(QDateTime::currentDateTime().toString(Qt::ISODate), text).toUtf8());
+}
+
+QString runEndLogText(RunState state, const RunError& error) {
+  return QStringLiteral("end: %1%2").arg(runStateName(state),
+                                         error.isEmpty() ? QString() : QStringLiteral(" (%1: %2)").arg(error.kind, error.message));
+}
+
 RunProcess::RunProcess(RunSpec spec, ExecutorOptions options, QObject* parent)
     : QObject(parent), spec_(std::move(spec)), options_(std::move(options)) {
   if (spec_.configPath.isEmpty()) spec_.configPath = QDir(spec_.runDir).filePath("run.json");
@@ -61,8 +72,7 @@ void RunProcess::start() {
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
   });
 #endif
-  appendLog(
-      QStringLiteral("[adamix] %1 start: %2").arg(QDateTime::currentDateTime().toString(Qt::ISODate), cmd.join(' ')));
+  appendRunLog(spec_.runDir, QStringLiteral("start: %1").arg(cmd.join(' ')));
   state_ = RunState::Running;
   process_.start();
   if (process_.waitForStarted(10000)) {
@@ -193,9 +203,7 @@ void RunProcess::onFinished(int exitCode, QProcess::ExitStatus status) {
     if (decidedState_ == RunState::Cancelled && !engineError_.isEmpty() && engineError_.kind != "interrupted")
       error_.message += QStringLiteral(" (engine: %1)").arg(engineError_.message);
   }
-  appendLog(QStringLiteral("[adamix] %1 end: %2%3")
-                .arg(QDateTime::currentDateTime().toString(Qt::ISODate), runStateName(decidedState_),
-                     error_.isEmpty() ? QString() : QStringLiteral(" (%1: %2)").arg(error_.kind, error_.message)));
+  appendRunLog(spec_.runDir, runEndLogText(decidedState_, error_));
   finalize();
 }
 

@@ -26,6 +26,12 @@ struct RunSpec {
   int threads = 0;      ///< --threads N; 0 = the executor's default
 };
 
+/// Appends "[adamix] <ISO time> <text>" to <runDir>/stderr.log, the run's log of what the app
+/// and its executors did (start, submission, end); nothing when the file cannot be opened.
+void appendRunLog(const QString& runDir, const QString& text);
+/// The log's end line of a run: "end: <state>" plus " (<kind>: <message>)" when there is an error.
+QString runEndLogText(RunState state, const RunError& error);
+
 /// Default seconds without engine output before a run is killed and marked lost (the CLI's
 /// --heartbeat-timeout and the GUI's queue settings start from it).
 inline constexpr int kDefaultHeartbeatTimeoutS = 30;

@@ -149,14 +149,8 @@ int StudyRunner::markDeadRunsInterrupted(Store& store, double heartbeatTimeoutS)
     store.setRunStatus(r.id, RunState::Interrupted, u);
     // the log tail ends the run as a cancel does ("end: cancelled (…)"), so a resume's "start"
     // does not follow the previous "start" without a word
-    if (!r.runDir.isEmpty() && QDir(r.runDir).exists()) {
-      QFile log(QDir(r.runDir).filePath(QStringLiteral("stderr.log")));
-      if (log.open(QIODevice::Append | QIODevice::Text))
-        log.write(QStringLiteral("[adamix] %1 end: %2 (%3: %4)\n")
-                      .arg(QDateTime::currentDateTime().toString(Qt::ISODate), runStateName(RunState::Interrupted),
-                           *u.errorKind, *u.errorMessage)
-                      .toUtf8());
-    }
+    if (!r.runDir.isEmpty() && QDir(r.runDir).exists())
+      appendRunLog(r.runDir, runEndLogText(RunState::Interrupted, {*u.errorKind, *u.errorMessage, {}, -1}));
     ++n;
   }
   return n;

@@ -17,12 +17,6 @@ double nowSeconds() { return double(QDateTime::currentMSecsSinceEpoch()) / 1000.
 
 QString arrayOf(const QString& jobId) { return jobId.section('_', 0, 0); }
 
-void appendRunLog(const QString& runDir, const QString& text) {
-  QFile f(QDir(runDir).filePath(QStringLiteral("stderr.log")));
-  if (f.open(QIODevice::Append | QIODevice::Text))
-    f.write(QStringLiteral("[adamix] %1 %2\n").arg(QDateTime::currentDateTime().toString(Qt::ISODate), text).toUtf8());
-}
-
 bool writeFile(const QString& path, const QString& text, QString* error) {
   QSaveFile f(path);
   if (!f.open(QIODevice::WriteOnly | QIODevice::Text) || f.write(text.toUtf8()) < 0 || !f.commit()) {
@@ -426,9 +420,7 @@ void SlurmExecutor::end(Run& run, RunState state, RunError error) {
   const bool engineSaidIt = state == RunState::Finished || (run.engine.error && run.engine.error->kind == error.kind &&
                                                             run.engine.error->message == error.message);
   if (!engineSaidIt) emit eventReceived(key, syntheticErrorEvent(key, error));
-  appendRunLog(run.spec.runDir, QStringLiteral("end: %1%2").arg(runStateName(state),
-                                                                 error.isEmpty() ? QString()
-                                                                                 : QStringLiteral(" (%1: %2)").arg(error.kind, error.message)));
+  appendRunLog(run.spec.runDir, runEndLogText(state, error));
   runs_.erase(key);  // `run` is gone from here on
   toSubmit_.removeAll(key);
   emit runStateChanged(key, state, error);
