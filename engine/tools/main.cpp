@@ -19,6 +19,7 @@
 #include "model/init_model.h"
 #include "peft/peft.h"
 #include "protocol/events.h"
+#include "runtime/cpu_runtime.h"
 #include "tokenizer/tokenizer.h"
 #include "config/run_config.h"
 #include "train/trainer.h"
@@ -268,6 +269,7 @@ int cmdExport(const std::string& run_dir, const std::string& format, const std::
 }  // namespace
 
 int main(int argc, char** argv) {
+  keepFreedMemoryInProcess();  // before any tensor: activations reused across steps
   CLI::App app{"adamix-engine: AdaMix / PEFT training engine (one run per process, JSON-lines events on stdout)"};
   app.set_version_flag("--version", kEngineVersion);
   app.require_subcommand(1);

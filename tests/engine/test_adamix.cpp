@@ -70,6 +70,7 @@ class TestAdaMix : public QObject {
   void onlyRoutedModulesReceiveGradient();
   void distinctRoutesDifferInEveryProjection();
   void mergedWeightsFollowParameterChanges();
+  void mergedInferenceWithGradientsIsDifferentiable();
   void symmetricKlMatchesHandComputation();
   void consistencyGradientIsTheOfficialStopGradientForm();
   void scriptedRoutesReplaceTheDraws();
@@ -261,6 +262,38 @@ void TestAdaMix::mergedWeightsFollowParameterChanges() {
   auto after = proj->forward(x);
   // Adding 1 to every entry of one of two modules adds 0.5 * 3 inputs of 1 = 1.5 per output.
   QVERIFY(torch::allclose(after - before, torch::full({1, 1, 2}, 1.5), 1e-6, 1e-6));
+  // The merged weights are cached between forwards without gradients; every kind of change
+  // reaches the output: a bias changed in place, a weight replaced by a copy_ (checkpoint load),
+  // a parameter given new storage (set_data, as Module::to does), and the value equals the
+  // uncached merge bit for bit.
+  proj->bias(0).add_(2.0);
+  QVERIFY(torch::allclose(proj->forward(x) - after, torch::full({1, 1, 2}, 1.0), 1e-6, 1e-6));
+  proj->weight(0).copy_(torch::zeros({2, 3}));
+  auto expected = F::linear(x, proj->mergedWeight(), proj->mergedBias());
+  QVERIFY(torch::equal(proj->forward(x), expected));
+  auto w1 = proj->weight(1);
+  w1.set_data(torch::full({2, 3}, 4.0));
+  QVERIFY(torch::equal(proj->forward(x), F::linear(x, proj->mergedWeight(), proj->mergedBias())));
+  QCOMPARE(proj->forward(x)[0][0][0].item<double>(),
+           proj->mergedBias()[0].item<double>() + 0.5 * (0.0 + 4.0) * 3);
+}
+
+void TestAdaMix::mergedInferenceWithGradientsIsDifferentiable() {
+  torch::manual_seed(5);
+  auto routes = std::make_shared<RouteContext>();
+  MixtureLinear proj(3, 2, 2, true, routes);
+  proj->eval();
+  {
+    torch::NoGradGuard no_grad;
+    proj->forward(torch::ones({1, 1, 3}));  // fills the no-grad cache
+  }
+  // With gradients on (e.g. saliency through the merged model) the merge is not the cached,
+  // detached copy: each module receives half the gradient.
+  proj->forward(torch::ones({1, 1, 3})).sum().backward();
+  for (int64_t k = 0; k < 2; ++k) {
+    QVERIFY(proj->weight(k).grad().defined());
+    QVERIFY(torch::allclose(proj->weight(k).grad(), torch::full({2, 3}, 0.5)));
+  }
 }
 
 void TestAdaMix::symmetricKlMatchesHandComputation() {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "io/errors.h"
+#include "model/attention.h"
 #include "model/checkpoint.h"
 #include "model/generation.h"
 #include "model/llama.h"
@@ -49,6 +50,26 @@ std::string errorOf(const std::function<void()>& f, ErrorKind* kind = nullptr) {
 class TestLlama : public QObject {
   Q_OBJECT
  private Q_SLOTS:
+  /// The additive attention bias (engine >= 0.5) gives the same attention, bit for bit, as the
+  /// masked scores it replaced (masked_fill with -1e30), also for a fully masked (padding) row.
+  void additiveBiasEqualsMaskedScoresBitForBit() {
+    torch::manual_seed(11);
+    auto q = torch::randn({2, 3, 4, 8}) * 3, k = torch::randn({2, 3, 5, 8}) * 3, v = torch::randn({2, 3, 5, 8});
+    auto allowed = torch::rand({2, 1, 4, 5}).gt(0.4);
+    allowed.index_put_({1, 0, 2}, false);  // a query that may attend to nothing
+    allowed.index_put_({0, 0, 0}, true);
+    auto bias = attentionBias(allowed);
+    QCOMPARE(bias.scalar_type(), torch::kFloat32);
+    QCOMPARE(bias.masked_select(allowed).abs().sum().item<double>(), 0.0);
+    QVERIFY(bias.masked_select(allowed.logical_not()).eq(-1e30f).all().item<bool>());
+    auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(8.0);
+    auto masked = torch::softmax(scores.masked_fill(allowed.logical_not(), -1e30), -1, torch::kFloat32);
+    auto expected = torch::matmul(masked, v).transpose(1, 2).reshape({2, 4, 24});
+    QVERIFY(torch::equal(scaledDotProductAttention(q, k, v, bias), expected));
+    // the fully masked row attends uniformly (finite), as before
+    QVERIFY(torch::allclose(masked[1][0][2], torch::full({5}, 0.2)));
+  }
+
   void rmsNormByHand() {
     auto x = torch::tensor({{1.0f, 2.0f, 3.0f, 4.0f}, {-0.5f, 0.0f, 0.25f, 2.0f}});
     auto w = torch::tensor({1.0f, 1.0f, 2.0f, 0.5f});

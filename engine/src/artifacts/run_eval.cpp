@@ -15,6 +15,7 @@
 #include "train/evaluation.h"
 #include "train/nlg_evaluation.h"
 #include "train/nlg_task.h"
+#include "runtime/cpu_runtime.h"
 #include "train/run_report.h"
 #include "train/task_data.h"
 
@@ -219,7 +220,7 @@ json runEval(const EvalRequest& req, EventStream& events) {
   if (ec) throw EngineError(ErrorKind::Io, "cannot create the output directory: " + ec.message(), c.out.string());
 
   const int64_t threads = req.threads > 0 ? req.threads : cfg.train.threads;
-  if (threads > 0) at::set_num_threads(static_cast<int>(threads));
+  setComputeThreads(static_cast<int>(threads));
   c.device = resolveDevice(req.device.empty() ? cfg.train.device : req.device, req.device.empty() ? "/train/device" : "--device");
   c.run.model->to(c.device);
   c.run.model->eval();

@@ -4,12 +4,15 @@
 
 namespace adamix {
 
+torch::Tensor attentionBias(const torch::Tensor& allowed) {
+  return torch::zeros(allowed.sizes(), allowed.options().dtype(torch::kFloat32)).masked_fill(allowed.logical_not(), -1e30);
+}
+
 torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                                        const torch::Tensor& allowed, double dropout_p, bool training) {
+                                        const torch::Tensor& attn_bias, double dropout_p, bool training) {
   const int64_t B = q.size(0), H = q.size(1), T = q.size(2), D = q.size(3);
-  auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(D));
-  const double neg = scores.scalar_type() == torch::kFloat16 ? -65504.0 : -1e30;
-  scores = scores.masked_fill(allowed.logical_not(), neg);
+  // fp16/bf16 scores + the fp32 bias are promoted to fp32, which the fp32 softmax reads anyway.
+  auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(D)) + attn_bias;
   auto probs = torch::softmax(scores, -1, torch::kFloat32).to(q.scalar_type());
   if (training && dropout_p > 0) probs = torch::dropout(probs, dropout_p, true);
   return torch::matmul(probs, v).transpose(1, 2).reshape({B, T, H * D});

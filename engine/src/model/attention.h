@@ -1,15 +1,22 @@
-// Scaled dot-product attention shared by the BERT/RoBERTa and GPT-2 modules.
+// Scaled dot-product attention shared by the BERT/RoBERTa, GPT-2 and Llama modules.
 #pragma once
 #include <torch/torch.h>
 
 namespace adamix {
 
-/// dropout(softmax(q k^T / sqrt(D) masked by `allowed`)) v, softmax in fp32; dropout with
-/// probability `dropout_p` on the attention probabilities only when `training`.
-/// q [B, H, T, D], k/v [B, H, S, D], allowed [B or 1, 1, T, S] bool (true = may attend) ->
-/// [B, T, H*D]. Masked scores get a large finite negative so fully masked rows stay finite.
+/// Additive attention bias [B or 1, 1, T, S] float32 from `allowed` (bool, true = the query may
+/// attend to the key): 0 where allowed, -1e30 where not — a large finite negative, so fully
+/// masked rows (padding queries) stay finite (HF's additive mask). Adding it gives the same
+/// softmax, bit for bit, as setting masked scores to -1e30 (allowed scores + 0 are unchanged,
+/// masked ones round to exactly -1e30 and exp underflows to 0), at about a seventh of
+/// masked_fill's CPU cost; compute it once per forward and share it across layers.
+torch::Tensor attentionBias(const torch::Tensor& allowed);
+
+/// dropout(softmax(q k^T / sqrt(D) + attn_bias)) v, softmax in fp32; dropout with probability
+/// `dropout_p` on the attention probabilities only when `training`.
+/// q [B, H, T, D], k/v [B, H, S, D], attn_bias [B or 1, 1, T, S] (attentionBias) -> [B, T, H*D].
 torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                                        const torch::Tensor& allowed, double dropout_p = 0.0, bool training = false);
+                                        const torch::Tensor& attn_bias, double dropout_p = 0.0, bool training = false);
 
 /// [B, T, H*D] -> [B, H, T, D].
 torch::Tensor splitHeads(const torch::Tensor& x, int64_t num_heads);

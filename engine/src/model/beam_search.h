@@ -45,7 +45,8 @@ class TokenScorer {
 };
 
 /// TokenScorer over a causal-LM TaskModelImpl via forwardDecode; `use_cache` uses
-/// newDecodeState() when the architecture has one. Caller provides no_grad/eval mode.
+/// newDecodeState() when the architecture has one. Caller provides no_grad/eval mode. The cache
+/// belongs to one decodeBatch call: make a new scorer for each.
 std::unique_ptr<TokenScorer> makeModelScorer(TaskModelImpl& lm, bool use_cache = true);
 
 /// Decodes every prompt (non-empty token ids, BOS included by the caller) and returns the new

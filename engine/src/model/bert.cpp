@@ -52,9 +52,9 @@ BertSelfAttentionImpl::BertSelfAttentionImpl(const ModelConfig& c)
   value->addAlias("v_proj");
 }
 
-torch::Tensor BertSelfAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& allowed) {
+torch::Tensor BertSelfAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& attn_bias) {
   return scaledDotProductAttention(splitHeads(query->forward(x), num_heads), splitHeads(key->forward(x), num_heads),
-                                   splitHeads(value->forward(x), num_heads), allowed, dropout, is_training());
+                                   splitHeads(value->forward(x), num_heads), attn_bias, dropout, is_training());
 }
 
 BertOutputBlockImpl::BertOutputBlockImpl(const ModelConfig& c, int64_t in_features, const char* site_name,
@@ -78,8 +78,8 @@ BertAttentionImpl::BertAttentionImpl(const ModelConfig& c) {
   output->dense->addAlias("o_proj");
 }
 
-torch::Tensor BertAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& allowed) {
-  return output->forward(self->forward(x, allowed), x);
+torch::Tensor BertAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& attn_bias) {
+  return output->forward(self->forward(x, attn_bias), x);
 }
 
 BertIntermediateImpl::BertIntermediateImpl(const ModelConfig& c) {
@@ -94,8 +94,8 @@ BertLayerImpl::BertLayerImpl(const ModelConfig& c) {
   output = register_module("output", BertOutputBlock(c, c.intermediate_size, "ffn_adapter", /*site_after_dropout=*/false));
 }
 
-torch::Tensor BertLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& allowed) {
-  auto a = attention->forward(x, allowed);
+torch::Tensor BertLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& attn_bias) {
+  auto a = attention->forward(x, attn_bias);
   return output->forward(intermediate->forward(a), a);
 }
 
@@ -127,8 +127,9 @@ torch::Tensor BertModelImpl::forward(const torch::Tensor& input_ids, const torch
   } else {
     allowed = torch::ones({1, 1, 1, T}, ids.options().dtype(torch::kBool));
   }
+  const auto attn_bias = attentionBias(allowed);  // once per forward, shared by every layer
   auto h = embeddings->forward(ids, types);
-  for (size_t i = 0; i < layer->size(); ++i) h = layer->ptr<BertLayerImpl>(i)->forward(h, allowed);
+  for (size_t i = 0; i < layer->size(); ++i) h = layer->ptr<BertLayerImpl>(i)->forward(h, attn_bias);
   return h;
 }
 

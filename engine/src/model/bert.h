@@ -40,11 +40,11 @@ class BertEmbeddingsImpl : public torch::nn::Module {
 };
 TORCH_MODULE(BertEmbeddings);
 
-/// Multi-head self-attention projections: x [B, T, d], allowed [B, 1, 1, T] -> context [B, T, d].
+/// Multi-head self-attention projections: x [B, T, d], attn_bias [B, 1, 1, T] (attentionBias) -> context [B, T, d].
 class BertSelfAttentionImpl : public torch::nn::Module {
  public:
   explicit BertSelfAttentionImpl(const ModelConfig& c);
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& allowed);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& attn_bias);
   int64_t num_heads;
   double dropout;
   PeftLinear query{nullptr}, key{nullptr}, value{nullptr};
@@ -71,7 +71,7 @@ TORCH_MODULE(BertOutputBlock);
 class BertAttentionImpl : public torch::nn::Module {
  public:
   explicit BertAttentionImpl(const ModelConfig& c);
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& allowed);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& attn_bias);
   BertSelfAttention self{nullptr};
   BertOutputBlock output{nullptr};
 };
@@ -90,7 +90,7 @@ TORCH_MODULE(BertIntermediate);
 class BertLayerImpl : public torch::nn::Module {
  public:
   explicit BertLayerImpl(const ModelConfig& c);
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& allowed);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& attn_bias);
   BertAttention attention{nullptr};
   BertIntermediate intermediate{nullptr};
   BertOutputBlock output{nullptr};

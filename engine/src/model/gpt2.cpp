@@ -37,12 +37,12 @@ Gpt2AttentionImpl::Gpt2AttentionImpl(const ModelConfig& c)
   c_proj->addAlias("o_proj");
 }
 
-torch::Tensor Gpt2AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& allowed, KVCache* cache,
+torch::Tensor Gpt2AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& attn_bias, KVCache* cache,
                                          size_t layer) {
   auto qkv = c_attn->forward(x).split(hidden_size, -1);
   auto k = splitHeads(qkv[1], num_heads), v = splitHeads(qkv[2], num_heads);
   if (cache) std::tie(k, v) = cache->append(layer, k, v);
-  auto out = scaledDotProductAttention(splitHeads(qkv[0], num_heads), k, v, allowed, attn_dropout, is_training());
+  auto out = scaledDotProductAttention(splitHeads(qkv[0], num_heads), k, v, attn_bias, attn_dropout, is_training());
   return torch::nn::functional::dropout(
       c_proj->forward(out), torch::nn::functional::DropoutFuncOptions().p(resid_dropout).training(is_training()));
 }
@@ -66,9 +66,9 @@ Gpt2BlockImpl::Gpt2BlockImpl(const ModelConfig& c) {
   ffn_adapter = register_module("ffn_adapter", AdapterSite(c.hidden_size));
 }
 
-torch::Tensor Gpt2BlockImpl::forward(const torch::Tensor& x, const torch::Tensor& allowed, KVCache* cache,
+torch::Tensor Gpt2BlockImpl::forward(const torch::Tensor& x, const torch::Tensor& attn_bias, KVCache* cache,
                                      size_t layer) {
-  auto h = x + attn_adapter->forward(attn->forward(ln_1->forward(x), allowed, cache, layer));
+  auto h = x + attn_adapter->forward(attn->forward(ln_1->forward(x), attn_bias, cache, layer));
   return h + ffn_adapter->forward(mlp->forward(ln_2->forward(h)));
 }
 
@@ -96,11 +96,11 @@ torch::Tensor Gpt2ModelImpl::forward(const torch::Tensor& input_ids, const torch
   }
   TORCH_CHECK(T == 0 || positions.max().item<int64_t>() < wpe->weight.size(0), "position ",
               positions.max().item<int64_t>(), " exceeds n_positions ", wpe->weight.size(0));
-  const auto allowed = causalDecodeMask(past, T, attention_mask, ids.device());
+  const auto attn_bias = attentionBias(causalDecodeMask(past, T, attention_mask, ids.device()));
   auto x = torch::nn::functional::dropout(
       wte->forward(ids) + wpe->forward(positions),
       torch::nn::functional::DropoutFuncOptions().p(embd_dropout).training(is_training()));
-  for (size_t i = 0; i < h->size(); ++i) x = h->ptr<Gpt2BlockImpl>(i)->forward(x, allowed, cache, i);
+  for (size_t i = 0; i < h->size(); ++i) x = h->ptr<Gpt2BlockImpl>(i)->forward(x, attn_bias, cache, i);
   return ln_f->forward(x);
 }
 

@@ -28,12 +28,12 @@ namespace adamix {
 /// HF NewGELUActivation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
 torch::Tensor geluNew(const torch::Tensor& x);
 
-/// Causal self-attention with fused q|k|v Conv1D. x [B, T, d], allowed [B, 1, T, S] -> [B, T, d]
+/// Causal self-attention with fused q|k|v Conv1D. x [B, T, d], attn_bias [B, 1, T, S] (attentionBias) -> [B, T, d]
 /// (S = past + T; with `cache`, this layer's past keys/values are prepended and extended).
 class Gpt2AttentionImpl : public torch::nn::Module {
  public:
   explicit Gpt2AttentionImpl(const ModelConfig& c);
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& allowed, KVCache* cache = nullptr,
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& attn_bias, KVCache* cache = nullptr,
                         size_t layer = 0);
   int64_t num_heads, hidden_size;
   double attn_dropout, resid_dropout;
@@ -55,7 +55,7 @@ TORCH_MODULE(Gpt2MLP);
 class Gpt2BlockImpl : public torch::nn::Module {
  public:
   explicit Gpt2BlockImpl(const ModelConfig& c);
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& allowed, KVCache* cache = nullptr,
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& attn_bias, KVCache* cache = nullptr,
                         size_t layer = 0);
   torch::nn::LayerNorm ln_1{nullptr}, ln_2{nullptr};
   Gpt2Attention attn{nullptr};

@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "io/errors.h"
+#include "model/attention.h"
 #include "model/task_head.h"
 
 namespace adamix {
@@ -57,7 +58,7 @@ LlamaAttentionImpl::LlamaAttentionImpl(const ModelConfig& c)
 }
 
 torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
-                                          const torch::Tensor& allowed, LlamaKVCache* cache, size_t layer) {
+                                          const torch::Tensor& attn_bias, LlamaKVCache* cache, size_t layer) {
   const int64_t B = x.size(0), T = x.size(1);
   auto q = q_proj->forward(x).view({B, T, num_heads, head_dim}).transpose(1, 2);
   auto k = k_proj->forward(x).view({B, T, num_kv_heads, head_dim}).transpose(1, 2);
@@ -71,13 +72,7 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::T
     k = k.unsqueeze(2).expand({B, num_kv_heads, rep, S, head_dim}).reshape({B, num_heads, S, head_dim});
     v = v.unsqueeze(2).expand({B, num_kv_heads, rep, S, head_dim}).reshape({B, num_heads, S, head_dim});
   }
-  auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(head_dim));
-  // A large finite negative (not -inf) so fully masked rows (padding queries) stay finite.
-  const double neg = scores.scalar_type() == torch::kFloat16 ? -65504.0 : -1e30;
-  scores = scores.masked_fill(allowed.logical_not(), neg);
-  auto probs = torch::softmax(scores, -1, torch::kFloat32).to(q.scalar_type());
-  auto out = torch::matmul(probs, v).transpose(1, 2).reshape({B, T, num_heads * head_dim});
-  return o_proj->forward(out);
+  return o_proj->forward(scaledDotProductAttention(q, k, v, attn_bias));
 }
 
 LlamaMLPImpl::LlamaMLPImpl(const ModelConfig& c) {
@@ -101,8 +96,8 @@ LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const ModelConfig& c) {
 }
 
 torch::Tensor LlamaDecoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
-                                             const torch::Tensor& allowed, LlamaKVCache* cache, size_t layer) {
-  auto h = x + attn_adapter->forward(self_attn->forward(input_layernorm->forward(x), cos, sin, allowed, cache, layer));
+                                             const torch::Tensor& attn_bias, LlamaKVCache* cache, size_t layer) {
+  auto h = x + attn_adapter->forward(self_attn->forward(input_layernorm->forward(x), cos, sin, attn_bias, cache, layer));
   return h + ffn_adapter->forward(mlp->forward(post_attention_layernorm->forward(h)));
 }
 
@@ -135,10 +130,11 @@ torch::Tensor LlamaModelImpl::forward(const torch::Tensor& input_ids, const torc
     std::tie(cos, sin) = rotaryCosSin(positions, cfg.head_dim, cfg.rope_theta);
   }
 
-  // allowed[b, 0, q, k] = key k is not after query q (causal) and key k is a token (padding mask).
-  const auto allowed = causalDecodeMask(past, T, attention_mask, dev);
+  // Key k is allowed for query q when it is not after q (causal) and is a token (padding mask);
+  // as an additive bias computed once per forward for every layer.
+  const auto attn_bias = attentionBias(causalDecodeMask(past, T, attention_mask, dev));
   for (size_t i = 0; i < layers->size(); ++i)
-    h = layers->ptr<LlamaDecoderLayerImpl>(i)->forward(h, cos, sin, allowed, cache, i);
+    h = layers->ptr<LlamaDecoderLayerImpl>(i)->forward(h, cos, sin, attn_bias, cache, i);
   return norm->forward(h);
 }
 

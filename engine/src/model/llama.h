@@ -47,13 +47,13 @@ class LlamaRMSNormImpl : public torch::nn::Module {
 TORCH_MODULE(LlamaRMSNorm);
 
 /// Grouped-query self-attention with RoPE. forward: x [B, T, d]; cos/sin [T, D];
-/// allowed [B, 1, T, S] bool (true = query may attend to key; S = past + T) -> [B, T, d].
+/// attn_bias [B, 1, T, S] (attentionBias: 0 = query may attend to key; S = past + T) -> [B, T, d].
 /// With `cache`/`layer`, past keys/values are prepended and the cache is extended.
 class LlamaAttentionImpl : public torch::nn::Module {
  public:
   explicit LlamaAttentionImpl(const ModelConfig& c);
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
-                        const torch::Tensor& allowed, LlamaKVCache* cache = nullptr, size_t layer = 0);
+                        const torch::Tensor& attn_bias, LlamaKVCache* cache = nullptr, size_t layer = 0);
   int64_t num_heads, num_kv_heads, head_dim;
   PeftLinear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
 };
@@ -75,7 +75,7 @@ class LlamaDecoderLayerImpl : public torch::nn::Module {
  public:
   explicit LlamaDecoderLayerImpl(const ModelConfig& c);
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
-                        const torch::Tensor& allowed, LlamaKVCache* cache = nullptr, size_t layer = 0);
+                        const torch::Tensor& attn_bias, LlamaKVCache* cache = nullptr, size_t layer = 0);
   LlamaAttention self_attn{nullptr};
   LlamaMLP mlp{nullptr};
   LlamaRMSNorm input_layernorm{nullptr}, post_attention_layernorm{nullptr};

@@ -71,6 +71,22 @@ torch::Tensor MixtureLinearImpl::mergedBias() const {
   return torch::stack(biases_).mean(0);
 }
 
+std::pair<torch::Tensor, torch::Tensor> MixtureLinearImpl::mergedForInference() const {
+  if (torch::GradMode::is_enabled()) return {mergedWeight(), mergedBias()};  // differentiable: never cached
+  std::vector<std::pair<const void*, uint32_t>> key;
+  key.reserve(2 * weights_.size());
+  for (size_t k = 0; k < weights_.size(); ++k) {
+    key.emplace_back(weights_[k].data_ptr(), weights_[k]._version());
+    if (biases_[k].defined()) key.emplace_back(biases_[k].data_ptr(), biases_[k]._version());
+  }
+  if (key != merged_key_ || !merged_weight_.defined()) {
+    merged_weight_ = mergedWeight();
+    merged_bias_ = mergedBias();
+    merged_key_ = std::move(key);
+  }
+  return {merged_weight_, merged_bias_};
+}
+
 int64_t MixtureLinearImpl::inferenceParameterCount() const {
   return in_features / groups * out_features + (biases_[0].defined() ? out_features : 0);
 }
@@ -82,8 +98,10 @@ torch::Tensor MixtureLinearImpl::forward(const torch::Tensor& x) {
   if (!is_training()) {
     switch (routes_->inference) {
       case InferenceMode::Merged:
-      case InferenceMode::Ensemble:  // ensemble without a forced module falls back to merged
-        return groupedLinear(x, mergedWeight(), mergedBias());
+      case InferenceMode::Ensemble: {  // ensemble without a forced module falls back to merged
+        const auto [w, b] = mergedForInference();
+        return groupedLinear(x, w, b);
+      }
       case InferenceMode::Module: return linearWith(x, std::min<int64_t>(routes_->inference_module, m - 1));
       case InferenceMode::Random:  // per example; one route per sequence inside a sequence scope
         return routedPerElement(x, routes_->randomInferenceIndices(slot_, m, x.size(0)));

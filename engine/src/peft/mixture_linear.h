@@ -31,7 +31,8 @@ class MixtureLinearImpl : public torch::nn::Module {
   const torch::Tensor& bias(int64_t k) const { return biases_.at(k); }
   /// Uniform average of the M weights [out, in] (and biases [out], undefined without bias),
   /// recomputed at every call so it always reflects the current parameters; differentiable when
-  /// gradient mode is on.
+  /// gradient mode is on. (Merged inference without gradients uses a cached copy that is
+  /// recomputed whenever a module's parameters change.)
   torch::Tensor mergedWeight() const;
   torch::Tensor mergedBias() const;
   /// Parameters that run at inference: one module's worth, in_features*out_features/groups (+ out).
@@ -46,8 +47,14 @@ class MixtureLinearImpl : public torch::nn::Module {
   /// x [..., in] -> [..., out] with weight w [out, in / groups] (grouped when groups > 1).
   torch::Tensor groupedLinear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) const;
   torch::Tensor routedPerElement(const torch::Tensor& x, const torch::Tensor& idx) const;
+  /// mergedWeight() and mergedBias() for a forward without gradients, cached: recomputed only
+  /// when a module's weight or bias changed in place (its version counter: optimizer step,
+  /// checkpoint load) or was replaced/moved (its data pointer). Same values as the uncached ones.
+  std::pair<torch::Tensor, torch::Tensor> mergedForInference() const;
 
   std::vector<torch::Tensor> weights_, biases_;
+  mutable torch::Tensor merged_weight_, merged_bias_;
+  mutable std::vector<std::pair<const void*, uint32_t>> merged_key_;  ///< (data, version) per tensor
   std::shared_ptr<RouteContext> routes_;
   int64_t slot_ = -1;
 };

@@ -45,12 +45,13 @@ EvalResult evaluate(TaskModelImpl& model, RouteContext& routes, int64_t num_modu
     auto out = inferenceOutputs(model, routes, num_modules, b.input_ids.to(device), b.attention_mask.to(device)).cpu();
     if (spec.regression) {
       if (split.labelled) loss_sum += torch::mse_loss(out, b.labels, torch::Reduction::Sum).item<double>();
-      for (int64_t i = 0; i < out.size(0); ++i) r.predictions.push_back(out[i].item<double>());
+      const auto values = out.contiguous();  // one read, not a tensor per element
+      r.predictions.insert(r.predictions.end(), values.data_ptr<float>(), values.data_ptr<float>() + values.numel());
     } else {
       if (split.labelled)
         loss_sum += torch::nll_loss(out.clamp_min(1e-12).log(), b.labels, {}, torch::Reduction::Sum).item<double>();
-      auto pred = out.argmax(-1);
-      for (int64_t i = 0; i < pred.size(0); ++i) r.predictions.push_back(static_cast<double>(pred[i].item<int64_t>()));
+      const auto pred = out.argmax(-1).contiguous();
+      r.predictions.insert(r.predictions.end(), pred.data_ptr<int64_t>(), pred.data_ptr<int64_t>() + pred.numel());
       probs.push_back(out);
     }
     if (on_batch) on_batch(++done, static_cast<int64_t>(order.size()));

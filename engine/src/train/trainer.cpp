@@ -15,6 +15,7 @@
 #include "io/safetensors.h"
 #include "model/checkpoint.h"
 #include "peft/peft.h"
+#include "runtime/cpu_runtime.h"
 #include "tokenizer/tokenizer.h"
 #include "train/evaluation.h"
 #include "train/nlg_evaluation.h"
@@ -52,7 +53,7 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
   events.startHeartbeat(2.0);
 
   const int64_t threads = opts.threads_override > 0 ? opts.threads_override : cfg.train.threads;
-  if (threads > 0) at::set_num_threads(static_cast<int>(threads));
+  setComputeThreads(static_cast<int>(threads));
   const auto device = resolveDevice(opts.device_override.empty() ? cfg.train.device : opts.device_override,
                                     opts.device_override.empty() ? "/train/device" : "--device");
   const bool autocast_bf16 = cfg.train.bf16 && device.is_cuda();

@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Engine against PyTorch eager, measured in the same run.
+
+Alternates build/bench/engine_bench --json and bench/pytorch_reference.py (same model weights,
+PEFT, shapes and thread count) for several rounds, on stories260K and on a wider random Llama
+(hidden 256, 4 layers, written by `adamix-engine init-model`), and prints the medians:
+training tokens/s per variant with the engine / PyTorch ratio, the engine's AdaMix cost ratios,
+merged-inference and beam-search decoding against the reference, and 1 -> 2 thread scaling.
+
+Usage: bench/run_engine_bench.sh (installs python3-torch, builds, runs this), or
+  python3 bench/engine_vs_pytorch.py [--build build] [--rounds 3] [--steps 12] [--threads 1]
+                                     [--scaling] [--markdown]
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VARIANTS = ["adapter (M=1)", "AdaMix M=4", "AdaMix M=4, lambda=1", "full fine-tuning"]
+TARGETS = {  # issue "Speed", item 3
+    "engine_over_pytorch": 1.5,
+    "m4_over_m1": 1.05,
+    "consistency": 2.05,
+    "merged_infer": 1.03,
+    "adapter_over_full": 0.75,
+}
+
+
+def run_json(cmd, threads, limit_env):
+    # The reference gets exactly `threads` cores: OpenBLAS's own pool (Debian's libtorch calls
+    # OpenBLAS, whose pool ignores torch.set_num_threads) limited by its environment variable. The
+    # engine limits it itself (setComputeThreads); with --runtime legacy it runs as engines <= 0.4.0
+    # did, in the plain environment.
+    env = dict(os.environ)
+    if limit_env:
+        env.update(OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads))
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
+    return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+
+
+def measure(a, models, threads):
+    """{(model, variant): {"train_s": [...], "infer_s": [...], "decode_s": [...]}} per side."""
+    sides = {"engine": {}, "pytorch": {}}
+    common = ["--steps", str(a.steps), "--batch", str(a.batch), "--seq", str(a.seq), "--threads", str(threads)]
+    for r in range(a.rounds):
+        for label, path in models:
+            engine = [a.engine_bench, "--json", "--runtime", a.runtime, "--model", path, "--label", label]
+            ref = [a.python, os.path.join(ROOT, "bench", "pytorch_reference.py"), "--model", path, "--label", label]
+            order = [("engine", engine), ("pytorch", ref)]
+            if r % 2:
+                order.reverse()
+            for side, cmd in order:
+                for row in run_json(cmd + common, threads, side == "pytorch"):
+                    slot = sides[side].setdefault((row["model"], row["variant"]), {})
+                    for k, v in row.items():
+                        if k.endswith("_s") or k == "tokens":
+                            slot.setdefault(k, []).append(v)
+            print(f"  round {r + 1}/{a.rounds} {label}: done", file=sys.stderr, flush=True)
+    return {side: {key: {k: statistics.median(v) for k, v in d.items()} for key, d in m.items()} for side, m in sides.items()}
+
+
+def report(a, models, med, threads, out):
+    tokens = a.batch * a.seq
+    e, p = med["engine"], med["pytorch"]
+    out.append(f"\n### {threads} thread(s): medians of {a.rounds} alternating rounds, batch {a.batch} x {a.seq} tokens\n")
+    out.append("| model | variant | engine train tok/s | PyTorch train tok/s | engine / PyTorch (target >= 1.5) "
+               "| engine infer ms | PyTorch infer ms | engine / PyTorch infer speed |")
+    out.append("|---|---|---:|---:|---:|---:|---:|---:|")
+    for label, _ in models:
+        for v in VARIANTS:
+            et, pt = e[(label, v)]["train_s"], p[(label, v)]["train_s"]
+            ei, pi = e[(label, v)]["infer_s"], p[(label, v)]["infer_s"]
+            ok = "ok" if pt / et >= TARGETS["engine_over_pytorch"] else "MISSED"
+            out.append(f"| {label} | {v} | {tokens / et:,.0f} | {tokens / pt:,.0f} | {pt / et:.2f} {ok} "
+                       f"| {ei * 1e3:.2f} | {pi * 1e3:.2f} | {pi / ei:.2f} |")
+    out.append("")
+    out.append("| model | ratio (engine) | engine | target | PyTorch (same ratio) |")
+    out.append("|---|---|---:|---:|---:|")
+    for label, _ in models:
+        def r(side, a_, b_, key="train_s"):
+            return side[(label, a_)][key] / side[(label, b_)][key]
+        rows = [
+            ("AdaMix M=4 step / adapter step", r(e, VARIANTS[1], VARIANTS[0]), "<= 1.05", r(p, VARIANTS[1], VARIANTS[0])),
+            ("with consistency / without", r(e, VARIANTS[2], VARIANTS[1]), "<= 2.05", r(p, VARIANTS[2], VARIANTS[1])),
+            ("merged inference / adapter inference", r(e, VARIANTS[1], VARIANTS[0], "infer_s"), "<= 1.03",
+             r(p, VARIANTS[1], VARIANTS[0], "infer_s")),
+            ("adapter step / full fine-tuning step", r(e, VARIANTS[0], VARIANTS[3]), "<= 0.75", r(p, VARIANTS[0], VARIANTS[3])),
+        ]
+        for name, ev, target, pv in rows:
+            limit = float(target.split()[-1])
+            out.append(f"| {label} | {name} | {ev:.3f} {'ok' if ev <= limit else 'MISSED'} | {target} | {pv:.3f} |")
+    out.append("")
+    out.append("| model | beam search (KV cache) | engine tok/s | PyTorch tok/s | engine / PyTorch |")
+    out.append("|---|---|---:|---:|---:|")
+    for label, _ in models:
+        ed, pd = e[(label, "decode")], p[(label, "decode")]
+        out.append(f"| {label} | {a.beams} beams, {int(ed['tokens'])} new tokens | {ed['tokens'] / ed['decode_s']:,.0f} "
+                   f"| {pd['tokens'] / pd['decode_s']:,.0f} | {pd['decode_s'] / ed['decode_s']:.2f} |")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--engine-bench", default=None, help="engine_bench program (default: BUILD/bench/engine_bench)")
+    ap.add_argument("--runtime", default="all", choices=["all", "threads", "legacy"],
+                    help="engine CPU runtime settings (legacy: as engines <= 0.4.0, for before/after tables)")
+    ap.add_argument("--stories", default=os.path.join(ROOT, "..", "shared", "models", "stories260K"))
+    ap.add_argument("--python", default="/usr/bin/python3", help="a Python with Debian's python3-torch")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--steps", type=int, default=12)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--seq", type=int, default=64)
+    ap.add_argument("--beams", type=int, default=4)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--scaling", action="store_true", help="also measure with 2 threads and report 1 -> 2 scaling")
+    a = ap.parse_args()
+    a.engine_bench = a.engine_bench or os.path.join(a.build, "bench", "engine_bench")
+    a.stories = os.environ.get("ADAMIX_ASSET_MIRROR", "") and os.path.join(
+        os.environ["ADAMIX_ASSET_MIRROR"], "models", "stories260K") or a.stories
+    wide = os.path.join(tempfile.gettempdir(), "adamix-bench-wide-llama-256x4")
+    subprocess.run([os.path.join(a.build, "engine", "adamix-engine"), "init-model", "--arch", "llama", "--out", wide,
+                    "--hidden", "256", "--layers", "4", "--heads", "8", "--kv-heads", "4", "--ffn", "688",
+                    "--max-positions", "512", "--tokenizer-from", a.stories, "--seed", "1"],
+                   check=True, stdout=subprocess.DEVNULL)
+    models = [("stories260K", a.stories), ("Llama d=256, 4 layers", wide)]
+    out = [f"engine {a.engine_bench} (--runtime {a.runtime}) against PyTorch eager "
+           f"({subprocess.run([a.python, '-c', 'import torch; print(torch.__version__)'], capture_output=True, text=True).stdout.strip()})"]
+    thread_counts = [a.threads] + ([2] if a.scaling and a.threads != 2 else [])
+    meds = {}
+    for t in thread_counts:
+        print(f"measuring with {t} thread(s)...", file=sys.stderr, flush=True)
+        meds[t] = measure(a, models, t)
+        report(a, models, meds[t], t, out)
+    if len(thread_counts) > 1:
+        t1, t2 = thread_counts
+        out.append(f"\n### scaling {t1} -> {t2} threads (tokens/s at {t2} / at {t1})\n")
+        out.append("| model | variant | engine | PyTorch |")
+        out.append("|---|---|---:|---:|")
+        for label, _ in models:
+            for v in VARIANTS + ["decode"]:
+                key = "decode_s" if v == "decode" else "train_s"
+                es = meds[t1]["engine"][(label, v)][key] / meds[t2]["engine"][(label, v)][key]
+                ps = meds[t1]["pytorch"][(label, v)][key] / meds[t2]["pytorch"][(label, v)][key]
+                out.append(f"| {label} | {v} | {es:.2f} | {ps:.2f} |")
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

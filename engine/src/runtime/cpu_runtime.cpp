@@ -1,0 +1,31 @@
+#include "runtime/cpu_runtime.h"
+
+#include <ATen/Parallel.h>
+#include <dlfcn.h>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+#include <climits>
+
+namespace adamix {
+
+int setComputeThreads(int threads) {
+  if (threads > 0) at::set_num_threads(threads);
+  const int n = at::get_num_threads();
+  // OpenBLAS's pool: without this, a 1-thread run still had a second BLAS thread spinning.
+  using SetThreads = void (*)(int);
+  if (auto* set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(n);
+  return n;
+}
+
+void keepFreedMemoryInProcess() {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_MAX, 0);                // large blocks from the heap, reused after free
+  mallopt(M_TRIM_THRESHOLD, INT_MAX);    // never give the heap top back between steps
+  mallopt(M_TOP_PAD, 64 * 1024 * 1024);  // grow the heap in 64 MiB steps
+#endif
+}
+
+}  // namespace adamix

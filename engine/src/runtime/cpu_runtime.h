@@ -1,0 +1,22 @@
+// CPU execution settings of an engine process: one thread count for every pool that computes, and
+// a heap that keeps tensor buffers between training steps. Measured causes (docs/performance.md):
+// Debian's LibTorch calls OpenBLAS (libopenblas0-pthread), whose own thread pool ignores
+// at::set_num_threads and spins in sched_yield between GEMMs; glibc returned every large freed
+// tensor buffer to the kernel (mmap / heap trim), so each step page-faulted its activations in again.
+#pragma once
+
+namespace adamix {
+
+/// Sets ATen's intra-op thread count (when `threads` > 0) and makes OpenBLAS use the same number
+/// (ATen's, also when `threads` <= 0 leaves ATen's default). OpenBLAS is reached through the
+/// process's symbol table (openblas_set_num_threads), so a LibTorch built on MKL or another BLAS
+/// is left alone. Returns the thread count in effect.
+int setComputeThreads(int threads);
+
+/// Makes glibc's malloc keep freed memory in the process (no mmap for large blocks, no trimming
+/// of the heap top), so the same activation buffers are reused every step instead of being
+/// unmapped and page-faulted in again. Call once at process start, before tensors exist; results
+/// are unchanged (only where memory comes from). No-op on other C libraries.
+void keepFreedMemoryInProcess();
+
+}  // namespace adamix
