@@ -7,8 +7,8 @@
 // and beam-search decoding (K beams, KV cache) of the merged AdaMix model in tokens/s.
 // Usage: engine_bench [--model DIR [--label NAME]] [--steps N] [--batch B] [--seq T] [--threads N] [--json]
 //                     [--variant TEXT]   (only the variants whose name contains TEXT, or "decode": profiling)
-//                     [--runtime all|threads|legacy] (CPU runtime settings: all = as adamix-engine; threads =
-//                                         without the heap setting; legacy = as engines <= 0.4.0)
+//                     [--runtime legacy|threads|all] (CPU runtime settings, one fix at a time: legacy =
+//                                         as engines <= 0.4.0; all = as adamix-engine runs; see main)
 //                     [--profile PREFIX] (LibTorch profiler traces PREFIX.{train,infer,decode}.json of the
 //                                         timed calls of --variant; summarised by bench/profile_summary.py)
 //   --model DIR: only that model (default: stories260K from the asset mirror and the wide random Llama)
@@ -43,7 +43,7 @@ struct Options {
   int steps = 12, batch = 32, seq = 64, threads = 0;
   int beams = 4, prompts = 8, prompt_len = 16, new_tokens = 32;
   bool json = false;
-  std::string runtime = "all";  ///< --runtime all|threads|legacy (see main)
+  std::string runtime = "all";  ///< --runtime legacy|threads|all (see main)
   std::string only;     ///< --variant: time only the variants whose name contains this (profiling)
   std::string profile;  ///< --profile PREFIX: LibTorch profiler traces PREFIX.{train,infer,decode}.json of timed calls
 };
@@ -159,7 +159,7 @@ void benchModel(const std::string& label, const std::string& dir, const Options&
     rows.emplace_back(v, t);
     if (o.json)
       std::printf("%s\n", nlohmann::json{{"model", label}, {"variant", v.name}, {"train_s", t.train_s},
-                                          {"infer_s", t.infer_s}}
+                                          {"infer_s", t.infer_s}, {"blas_core", blasCoreName()}}
                               .dump()
                               .c_str());
     else
@@ -230,8 +230,9 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  // --runtime: "all" as adamix-engine runs; "threads" without the heap setting; "legacy" as engines
-  // up to 0.4.0 ran (OpenBLAS pool at its default size, glibc's default heap): before/after tables.
+  // --runtime (before/after tables): "legacy" as engines up to 0.4.0 ran (OpenBLAS pool at its
+  // default size, glibc's default heap); "threads": one thread count for ATen and OpenBLAS;
+  // "all": also freed buffers kept in the heap, as adamix-engine runs.
   if (o.runtime == "all") keepFreedMemoryInProcess();
   if (o.runtime == "legacy") {
     if (o.threads > 0) at::set_num_threads(o.threads);

@@ -7,6 +7,9 @@ PEFT, shapes and thread count) for several rounds, on stories260K and on a wider
 (hidden 256, 4 layers, written by `adamix-engine init-model`), and prints the medians:
 training tokens/s per variant with the engine / PyTorch ratio, the engine's AdaMix cost ratios,
 merged-inference and beam-search decoding against the reference, and 1 -> 2 thread scaling.
+A second reference run ("tuned") gets the engine's heap setting through glibc's tunables, to show
+what is left once the runtimes are equal. Both sides use the OpenBLAS kernel set of the
+environment (OPENBLAS_CORETYPE, or OpenBLAS's choice for the CPU); the table header names it.
 
 Usage: bench/run_engine_bench.sh (installs python3-torch, builds, runs this), or
   python3 bench/engine_vs_pytorch.py [--build build] [--rounds 3] [--steps 12] [--threads 1]
@@ -31,52 +34,69 @@ TARGETS = {  # issue "Speed", item 3
 }
 
 
-def run_json(cmd, threads, limit_env):
-    # The reference gets exactly `threads` cores: OpenBLAS's own pool (Debian's libtorch calls
-    # OpenBLAS, whose pool ignores torch.set_num_threads) limited by its environment variable. The
-    # engine limits it itself (setComputeThreads); with --runtime legacy it runs as engines <= 0.4.0
-    # did, in the plain environment.
+# The heap setting adamix-engine applies to itself (engine/src/runtime/cpu_runtime.h), given to the
+# "tuned" reference through glibc's tunables: freed buffers stay in the process.
+TUNED_MALLOC = "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=2147483647:glibc.malloc.top_pad=67108864"
+
+
+def run_json(cmd, env_extra):
     env = dict(os.environ)
-    if limit_env:
-        env.update(OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads))
+    env.update(env_extra)
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
     return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
 
 
 def measure(a, models, threads):
-    """{(model, variant): {"train_s": [...], "infer_s": [...], "decode_s": [...]}} per side."""
-    sides = {"engine": {}, "pytorch": {}}
+    """{side: {(model, variant): {"train_s": median, ...}}} for the engine, the plain PyTorch
+    reference and (unless --no-tuned) the reference with the engine's runtime settings."""
+    sides = {"engine": {}, "pytorch": {}, "pytorch_tuned": {}}
+    core = {}
     common = ["--steps", str(a.steps), "--batch", str(a.batch), "--seq", str(a.seq), "--threads", str(threads)]
+    # The references get exactly `threads` cores: OpenBLAS's own pool (Debian's libtorch calls
+    # OpenBLAS, whose pool ignores torch.set_num_threads) is limited by its environment variable.
+    # The engine limits it itself; with --runtime legacy it runs as engines <= 0.4.0 did.
+    limit = {"OPENBLAS_NUM_THREADS": str(threads), "OMP_NUM_THREADS": str(threads)}
     for r in range(a.rounds):
         for label, path in models:
             engine = [a.engine_bench, "--json", "--runtime", a.runtime, "--model", path, "--label", label]
             ref = [a.python, os.path.join(ROOT, "bench", "pytorch_reference.py"), "--model", path, "--label", label]
-            order = [("engine", engine), ("pytorch", ref)]
+            order = [("engine", engine, {}), ("pytorch", ref, limit)]
+            if not a.no_tuned:
+                order.append(("pytorch_tuned", ref, None))
             if r % 2:
                 order.reverse()
-            for side, cmd in order:
-                for row in run_json(cmd + common, threads, side == "pytorch"):
+            for side, cmd, extra in order:
+                if extra is None:
+                    extra = dict(limit, GLIBC_TUNABLES=TUNED_MALLOC)
+                for row in run_json(cmd + common, extra):
+                    if side == "engine" and row.get("blas_core"):
+                        core[label] = row["blas_core"]
                     slot = sides[side].setdefault((row["model"], row["variant"]), {})
                     for k, v in row.items():
                         if k.endswith("_s") or k == "tokens":
                             slot.setdefault(k, []).append(v)
             print(f"  round {r + 1}/{a.rounds} {label}: done", file=sys.stderr, flush=True)
+    a.blas_core = core.get(models[0][0], "?")
     return {side: {key: {k: statistics.median(v) for k, v in d.items()} for key, d in m.items()} for side, m in sides.items()}
 
 
 def report(a, models, med, threads, out):
     tokens = a.batch * a.seq
     e, p = med["engine"], med["pytorch"]
-    out.append(f"\n### {threads} thread(s): medians of {a.rounds} alternating rounds, batch {a.batch} x {a.seq} tokens\n")
+    out.append(f"\n### {threads} thread(s): medians of {a.rounds} alternating rounds, batch {a.batch} x {a.seq} tokens, "
+               f"OpenBLAS kernels {a.blas_core}\n")
+    q = med.get("pytorch_tuned") or {}
     out.append("| model | variant | engine train tok/s | PyTorch train tok/s | engine / PyTorch (target >= 1.5) "
-               "| engine infer ms | PyTorch infer ms | engine / PyTorch infer speed |")
-    out.append("|---|---|---:|---:|---:|---:|---:|---:|")
+               "| tuned PyTorch tok/s | engine / tuned | engine infer ms | PyTorch infer ms | engine / PyTorch infer speed |")
+    out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for label, _ in models:
         for v in VARIANTS:
             et, pt = e[(label, v)]["train_s"], p[(label, v)]["train_s"]
             ei, pi = e[(label, v)]["infer_s"], p[(label, v)]["infer_s"]
+            qt = q.get((label, v), {}).get("train_s")
             ok = "ok" if pt / et >= TARGETS["engine_over_pytorch"] else "MISSED"
-            out.append(f"| {label} | {v} | {tokens / et:,.0f} | {tokens / pt:,.0f} | {pt / et:.2f} {ok} "
+            tuned = f"{tokens / qt:,.0f} | {qt / et:.2f}" if qt else "– | –"
+            out.append(f"| {label} | {v} | {tokens / et:,.0f} | {tokens / pt:,.0f} | {pt / et:.2f} {ok} | {tuned} "
                        f"| {ei * 1e3:.2f} | {pi * 1e3:.2f} | {pi / ei:.2f} |")
     out.append("")
     out.append("| model | ratio (engine) | engine | target | PyTorch (same ratio) |")
@@ -95,12 +115,15 @@ def report(a, models, med, threads, out):
             limit = float(target.split()[-1])
             out.append(f"| {label} | {name} | {ev:.3f} {'ok' if ev <= limit else 'MISSED'} | {target} | {pv:.3f} |")
     out.append("")
-    out.append("| model | beam search (KV cache) | engine tok/s | PyTorch tok/s | engine / PyTorch |")
-    out.append("|---|---|---:|---:|---:|")
+    out.append("| model | beam search (KV cache) | engine tok/s | PyTorch tok/s | engine / PyTorch | tuned PyTorch tok/s "
+               "| engine / tuned |")
+    out.append("|---|---|---:|---:|---:|---:|---:|")
     for label, _ in models:
         ed, pd = e[(label, "decode")], p[(label, "decode")]
+        qd = q.get((label, "decode"))
+        tuned = f"{qd['tokens'] / qd['decode_s']:,.0f} | {qd['decode_s'] / ed['decode_s']:.2f}" if qd else "– | –"
         out.append(f"| {label} | {a.beams} beams, {int(ed['tokens'])} new tokens | {ed['tokens'] / ed['decode_s']:,.0f} "
-                   f"| {pd['tokens'] / pd['decode_s']:,.0f} | {pd['decode_s'] / ed['decode_s']:.2f} |")
+                   f"| {pd['tokens'] / pd['decode_s']:,.0f} | {pd['decode_s'] / ed['decode_s']:.2f} | {tuned} |")
 
 
 def main():
@@ -108,7 +131,7 @@ def main():
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--engine-bench", default=None, help="engine_bench program (default: BUILD/bench/engine_bench)")
     ap.add_argument("--runtime", default="all", choices=["all", "threads", "legacy"],
-                    help="engine CPU runtime settings (legacy: as engines <= 0.4.0, for before/after tables)")
+                    help="engine CPU runtime settings (legacy: as engines <= 0.4.0; threads: only the thread fix)")
     ap.add_argument("--stories", default=os.path.join(ROOT, "..", "shared", "models", "stories260K"))
     ap.add_argument("--python", default="/usr/bin/python3", help="a Python with Debian's python3-torch")
     ap.add_argument("--rounds", type=int, default=3)
@@ -117,6 +140,8 @@ def main():
     ap.add_argument("--seq", type=int, default=64)
     ap.add_argument("--beams", type=int, default=4)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--no-tuned", action="store_true",
+                    help="skip the reference run with the engine's runtime settings (heap, BLAS kernels) in its environment")
     ap.add_argument("--scaling", action="store_true", help="also measure with 2 threads and report 1 -> 2 scaling")
     a = ap.parse_args()
     a.engine_bench = a.engine_bench or os.path.join(a.build, "bench", "engine_bench")

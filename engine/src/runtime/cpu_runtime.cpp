@@ -28,4 +28,10 @@ void keepFreedMemoryInProcess() {
 #endif
 }
 
+const char* blasCoreName() {
+  using CoreName = char* (*)();
+  auto* name = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+  return name ? name() : "";
+}
+
 }  // namespace adamix

@@ -19,4 +19,8 @@ int setComputeThreads(int threads);
 /// are unchanged (only where memory comes from). No-op on other C libraries.
 void keepFreedMemoryInProcess();
 
+/// The OpenBLAS kernel set in use ("Haswell", "Cooperlake", ...: OpenBLAS's choice for the CPU, or
+/// the OPENBLAS_CORETYPE environment variable's), or "" when OpenBLAS is not loaded.
+const char* blasCoreName();
+
 }  // namespace adamix
