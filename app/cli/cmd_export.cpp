@@ -10,10 +10,46 @@
 #include "export/result_set.h"
 #include "store/store.h"
 
+#include <QFile>
 #include <QFileInfo>
 #include <QSaveFile>
 
 namespace adamix::cli {
+
+namespace {
+
+/// --curves: streams the points from the store into the file (or stdout) as they are read.
+int exportCurves(const QCommandLineParser& p, app::Store& store, std::optional<qint64> studyId) {
+  const QString split = p.value("split"), metric = p.value("metric");
+  if (!p.isSet("out")) {
+    out().flush();
+    QFile stdOut;
+    if (!stdOut.open(stdout, QIODevice::WriteOnly | QIODevice::Text)) return kOutputError;
+    app::writeCurvesCsv(store, studyId, split, metric, stdOut);
+    return kOk;
+  }
+  QSaveFile f(p.value("out"));
+  if (!f.open(QIODevice::WriteOnly | QIODevice::Text)) {
+    err() << "adamix: cannot write " << p.value("out") << ": " << f.errorString() << "\n";
+    return kOutputError;
+  }
+  try {
+    app::writeCurvesCsv(store, studyId, split, metric, f);
+  } catch (const app::StoreError&) {
+    throw;
+  } catch (const std::runtime_error&) {
+    err() << "adamix: cannot write " << p.value("out") << ": " << f.errorString() << "\n";
+    return kOutputError;
+  }
+  if (!f.commit()) {
+    err() << "adamix: cannot write " << p.value("out") << ": " << f.errorString() << "\n";
+    return kOutputError;
+  }
+  out() << "wrote " << QFileInfo(p.value("out")).absoluteFilePath() << "\n";
+  return kOk;
+}
+
+}  // namespace
 
 int cmdExport(const QStringList& args) {
   QCommandLineParser p;
@@ -72,10 +108,9 @@ int cmdExport(const QStringList& args) {
     } else if (const auto all = store.listStudies(); all.size() == 1) {
       studyId = all.front().id;
     }
+    if (p.isSet("curves")) return exportCurves(p, store, studyId);
     if (p.isSet("predictions")) {
       text = app::predictionsToMarkdown(app::predictionsFromStore(store, studyId, limit));
-    } else if (p.isSet("curves")) {
-      text = app::curvesToCsv(app::curvesFromStore(store, studyId, p.value("split"), p.value("metric")));
     } else {
       app::PivotOptions po;
       po.kind = kind;

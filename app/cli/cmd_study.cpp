@@ -63,13 +63,28 @@ QStringList exportStudyTables(app::Store& store, qint64 studyId, const QString& 
       {base + ".md", app::pivotToMarkdown(table)},
       {base + ".tex", app::pivotToLatex(table)},
       {base + ".csv", app::pivotToCsv(table)},
-      {base + "-curves.csv", app::curvesToCsv(app::curvesFromStore(store, studyId))},
   };
   QStringList paths;
   for (const auto& [path, text] : files) {
     if (!writeText(path, text, error)) return {};
     paths << path;
   }
+  // the curves are streamed from the store into the file (they can be millions of points)
+  const QString curves = base + "-curves.csv";
+  QSaveFile f(curves);
+  bool ok = f.open(QIODevice::WriteOnly | QIODevice::Text);
+  try {
+    if (ok) app::writeCurvesCsv(store, studyId, {}, {}, f);
+  } catch (const app::StoreError&) {
+    throw;
+  } catch (const std::runtime_error&) {
+    ok = false;
+  }
+  if (!ok || !f.commit()) {
+    *error = QStringLiteral("cannot write %1: %2").arg(curves, f.errorString());
+    return {};
+  }
+  paths << curves;
   return paths;
 }
 

@@ -7,6 +7,7 @@
 #include "exec/study_runner.h"
 #include "study/study.h"
 
+#include <QBuffer>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -474,6 +475,37 @@ class TestExport : public QObject {
                       .arg(QString::number(acc[k], 'g', 8));
     QCOMPARE(csv, expected);
     QVERIFY(curvesToCsv(curves).contains(QStringLiteral(",5,0.25,train,loss,0.69314718\n")));
+
+    // streamed (issue 19, item 6): the known text above, and byte for byte what the previous
+    // implementation (every point of every run in memory, filtered after reading) wrote
+    QBuffer streamed;
+    streamed.open(QIODevice::WriteOnly);
+    QCOMPARE(writeCurvesCsv(store, sid, QStringLiteral("dev"), {}, streamed), qint64(4));
+    QCOMPARE(QString::fromUtf8(streamed.data()), expected);
+    auto previous = [&](std::optional<qint64> study, const QString& split, const QString& name) {
+      CurveSet set;
+      RunFilter filter;
+      filter.studyId = study;
+      for (const RunRecord& r : store.listRuns(filter))
+        for (const MetricPoint& p : store.metricPoints(r.id)) {
+          if ((!split.isEmpty() && p.split != split) || (!name.isEmpty() && p.name != name)) continue;
+          set.points.push_back({QString::fromStdString(r.config.value("run_id", std::to_string(r.id))), r.variant,
+                                r.task, r.seed, p.step, p.epoch, p.split, p.name, p.value});
+        }
+      return curvesToCsv(set).toUtf8();
+    };
+    store.appendMetricPoints({{1, 1, 0.125, QStringLiteral("train"), QStringLiteral("loss"), 1.0 / 3, 0.5},
+                              {1, 7, 0.3, QStringLiteral("dev"), QStringLiteral("f1"), 2e-9, 0.6}});
+    const std::vector<std::pair<QString, QString>> filters = {
+        {{}, {}}, {QStringLiteral("dev"), {}}, {{}, QStringLiteral("loss")}, {QStringLiteral("train"), QStringLiteral("loss")},
+        {QStringLiteral("none"), {}}};
+    for (const std::optional<qint64> study : {std::optional<qint64>(sid), std::optional<qint64>()})
+      for (const auto& [split, name] : filters) {
+        QBuffer out;
+        out.open(QIODevice::WriteOnly);
+        writeCurvesCsv(store, study, split, name, out);
+        QCOMPARE(out.data(), previous(study, split, name));
+      }
   }
 };
 

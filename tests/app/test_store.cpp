@@ -352,7 +352,7 @@ class TestStore : public QObject {
     }
     Store s;
     s.open(path);
-    QCOMPARE(s.schemaVersion(), 4);
+    QCOMPARE(s.schemaVersion(), schema::kCurrentVersion);
     auto r = s.run(5);
     QCOMPARE(r->executor, QString());
     QCOMPARE(r->jobId, QString());

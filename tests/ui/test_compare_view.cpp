@@ -10,6 +10,8 @@
 #include <QLabel>
 #include <QSet>
 #include <QTemporaryDir>
+
+#include <optional>
 #include <QtTest>
 
 using namespace adamix;
@@ -426,6 +428,107 @@ class TestCompareView : public QObject {
     QVERIFY(!view.metricBox()->currentText().isEmpty());
     QVERIFY(view.adapter()->seriesLabels().size() > 0);
     QVERIFY(view.plot()->xAxis->visible());
+  }
+
+  // Issue 19 item 6: a curve of many more points than pixel columns reaches the plot as at most
+  // two points per bucket of about one column (min and max: the spike stays, and the first and last
+  // points), a read-out shows the exact stored value of a point that is not drawn, zooming reads
+  // the range again at full resolution, and a group's band is the mean ± std over its runs of their
+  // bucket means.
+  void manyPointsAreDecimatedButReadOutExactly() {
+    const QString db = dir_.filePath("many/ws.sqlite");
+    QDir().mkpath(dir_.filePath("many"));
+    constexpr int kSteps = 20000;
+    // value(step, seed) = seed + step / 3e5: rising in each bucket (its min is its first point, its
+    // max its last), with 16 significant digits; seed 1 has a spike of 100 at step 12345
+    auto value = [](int step, int seed) { return step == 12345 && seed == 1 ? 100.0 : seed + step / 3.0e5; };
+    QList<qint64> ids;
+    {
+      app::Store s;
+      s.open(db);
+      const qint64 sid = s.upsertStudy("many", {}, nlohmann::json::object());
+      for (int seed = 1; seed <= 3; ++seed) {
+        const qint64 id = ui::test::addPlainRun(s, sid, QString("many-%1").arg(seed), "rte", "AdaMix", seed,
+                                                app::RunState::Finished, {});
+        std::vector<app::MetricPoint> pts;
+        for (int step = 1; step <= kSteps; ++step)
+          pts.push_back({id, step, step / double(kSteps), "train", "loss", value(step, seed), 1.7e9 + step});
+        s.appendMetricPoints(pts);
+        ids << id;
+      }
+    }
+    ui::Workspace ws;
+    QVERIFY(ws.open(db));
+    ui::CompareView view(&ws);
+    view.resize(1200, 700);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.setSmoothing(0);
+    view.setSelectedRuns({ids.first()});
+    view.setMetric("train/loss");
+    view.setGroupBy("");
+    view.setXAxis(ui::XAxisKind::Step);
+    ui::PlotAdapter* a = view.adapter();
+    QCustomPlot* plot = view.plot();
+    plot->replot();
+    QTRY_COMPARE(a->bucketWidth(), app::bucketWidthFor((kSteps - 1) / double(plot->axisRect()->width())));
+    const int columns = plot->axisRect()->width();
+    QVERIFY(a->bucketWidth() > 1);
+    QCPGraph* g = a->mainGraph("rte · AdaMix · s1");
+    QVERIFY(g);
+    QVERIFY2(g->data()->size() <= 2 * columns + 2,
+             qPrintable(QString("%1 points for %2 columns").arg(g->data()->size()).arg(columns)));
+    QVERIFY(g->data()->size() >= columns / 2);
+    auto drawn = [&](double step) {
+      auto it = g->data()->findBegin(step, false);
+      return it != g->data()->constEnd() && it->key == step ? std::optional<double>(it->value) : std::nullopt;
+    };
+    QCOMPARE(drawn(12345), std::optional<double>(100.0));  // the spike
+    QCOMPARE(drawn(1), std::optional<double>(value(1, 1)));  // first and last points
+    QCOMPARE(drawn(kSteps), std::optional<double>(value(kSteps, 1)));
+    // a point inside a bucket (neither its min nor its max) is not drawn; its read-out is exact
+    const int w = int(a->bucketWidth());
+    const int inner = 24 * w + w / 2 + 1;
+    QVERIFY(!drawn(inner));
+    const QPointF px(plot->xAxis->coordToPixel(inner), plot->yAxis->coordToPixel(value(inner, 1)));
+    const QString text = a->readoutAt(px);
+    const QString exact = QString::number(value(inner, 1), 'g', QLocale::FloatingPointShortest);
+    QVERIFY(exact.size() >= 12);  // more digits than a rounded read-out shows
+    QVERIFY2(text.endsWith(QString("step %1: %2").arg(inner).arg(exact)), qPrintable(text + " / " + exact));
+
+    // zoom in: read again, every stored point of the range drawn as stored
+    plot->xAxis->setRange(1000, 1100);
+    QTRY_COMPARE(a->bucketWidth(), 1.0);
+    for (int step = 1000; step <= 1100; ++step) QCOMPARE(drawn(step), std::optional<double>(value(step, 1)));
+
+    // grouped: the band at a bucket is the mean ± sample std over the runs of their bucket means
+    view.setSelectedRuns(ids);
+    view.setGroupBy("variant");
+    plot->replot();
+    QTRY_VERIFY(a->bucketWidth() > 1);
+    QCOMPARE(a->seriesLabels(), QStringList{"rte · AdaMix (n=3)"});
+    const double width = a->bucketWidth();
+    const int k = 100;  // steps [100 w, 101 w): no spike
+    double sumStep = 0;
+    for (int step = int(k * width); step < int((k + 1) * width); ++step) sumStep += step;
+    const double meanStep = sumStep / width;
+    // run means: seed + meanStep / 3e5, for seeds 1, 2, 3 → mean 2 + meanStep / 3e5, sample std 1
+    const double mean = 2 + meanStep / 3.0e5;
+    QCPGraph* m = a->mainGraph("rte · AdaMix (n=3)");
+    auto at = m->data()->findBegin(meanStep, false);
+    QVERIFY(at != m->data()->constEnd());
+    QVERIFY2(qAbs(at->key - meanStep) < 1e-9, qPrintable(QString::number(at->key)));
+    QVERIFY(qAbs(at->value - mean) < 1e-9);
+    int bands = 0;
+    for (int i = 0; i < plot->graphCount(); ++i) {
+      QCPGraph* b = plot->graph(i);
+      if (b == m) continue;
+      auto it = b->data()->findBegin(meanStep, false);
+      if (it == b->data()->constEnd() || qAbs(it->key - meanStep) > 1e-9) continue;
+      bands += qAbs(it->value - (mean - 1)) < 1e-9 || qAbs(it->value - (mean + 1)) < 1e-9;
+    }
+    QCOMPARE(bands, 2);
+    QVERIFY(m->data()->size() <= 2 * plot->axisRect()->width() + 2);
   }
 
   // An empty plot's message shows no axes of the last plot.

@@ -1,4 +1,5 @@
-// curve_math: EMA smoothing and group mean ± std, checked against hand-computed numbers.
+// curve_math: EMA smoothing (of points and of bucket means) and group mean ± std, checked against
+// hand-computed numbers.
 #include "plot/curve_math.h"
 
 #include <QtTest>
@@ -68,6 +69,39 @@ class TestCurveMath : public QObject {
     const MeanBand m = meanStdByStep({StepCurve{{0, 1}, {0, 1}, {1, nan}}, StepCurve{{0, 1}, {0, 1}, {3, 2}}});
     QVERIFY(near(m.mean[0], 2));
     QVERIFY(std::isnan(m.mean[1]) && std::isnan(m.lo[1]) && std::isnan(m.hi[1]));
+  }
+
+  void emaOfMeansWeighsABucketAsItsPoints() {
+    // counts of 1: exactly ema()
+    const std::vector<double> y = {1, 2, 3, 7};
+    const auto a = emaOfMeans(y, {1, 1, 1, 1}, 0.5), b = ema(y, 0.5);
+    for (size_t i = 0; i < y.size(); ++i) QVERIFY(near(a[i], b[i]));
+    // a bucket of 2 decays by w² = 0.25: acc 0.75·1 = 0.75, norm 0.75 → 1; then
+    // acc 0.25·0.75 + 0.75·5 = 3.9375, norm 0.25·0.75 + 0.75 = 0.9375 → 4.2
+    const auto s = emaOfMeans({1, 5}, {2, 2}, 0.5);
+    QVERIFY(near(s[0], 1));
+    QVERIFY(near(s[1], 4.2));
+    // an empty bucket (only NaN) passes through
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const auto g = emaOfMeans({1, nan, 5}, {2, 0, 2}, 0.5);
+    QVERIFY(std::isnan(g[1]) && near(g[2], 4.2));
+  }
+
+  void bandFromBucketMeansByHand() {
+    // three runs, buckets of 4 steps; each run gives one mean per bucket, added run by run
+    //   bucket 0: run means 1, 2, 6 (x 1.5 each)  → mean 3, sample std √7
+    //   bucket 1: run means 4, 8 (x 5.5, 6)        → mean 6, std √8, x 5.75
+    BandAccumulator acc;
+    acc.add(0, 1.5, 1);
+    acc.add(1, 5.5, 4);
+    acc.add(0, 1.5, 2);
+    acc.add(1, 6, 8);
+    acc.add(0, 1.5, 6);
+    const MeanBand m = acc.band();
+    QCOMPARE(m.x, (std::vector<double>{1.5, 5.75}));
+    QCOMPARE(m.mean, (std::vector<double>{3, 6}));
+    QVERIFY(near(m.lo[0], 3 - std::sqrt(7.0)) && near(m.hi[0], 3 + std::sqrt(7.0)));
+    QVERIFY(near(m.lo[1], 6 - std::sqrt(8.0)) && near(m.hi[1], 6 + std::sqrt(8.0)));
   }
 };
 

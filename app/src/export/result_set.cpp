@@ -136,21 +136,30 @@ ResultSet resultSetFromStore(Store& store, std::optional<qint64> studyId, bool f
   return set;
 }
 
-CurveSet curvesFromStore(Store& store, std::optional<qint64> studyId, const QString& split, const QString& name) {
+void forEachCurvePoint(Store& store, std::optional<qint64> studyId, const QString& split, const QString& name,
+                       const std::function<void(const CurvePoint&)>& fn) {
   RunFilter filter;
   filter.studyId = studyId;
-  CurveSet out;
   for (const RunRecord& r : store.listRuns(filter)) {
     QString runName = QString::number(r.id);
     if (r.config.is_object())
       if (auto id = r.config.find("run_id"); id != r.config.end() && id->is_string() && !id->get<std::string>().empty())
         runName = QString::fromStdString(id->get<std::string>());
-    for (const MetricPoint& p : store.metricPoints(r.id)) {
-      if (!split.isEmpty() && p.split != split) continue;
-      if (!name.isEmpty() && p.name != name) continue;
-      out.points.push_back({runName, r.variant, r.task, r.seed, p.step, p.epoch, p.split, p.name, p.value});
-    }
+    CurvePoint c{runName, r.variant, r.task, r.seed, 0, 0, {}, {}, 0};
+    store.forEachMetricPoint(r.id, split, name, [&](const MetricPoint& p) {
+      c.step = p.step;
+      c.epoch = p.epoch;
+      c.split = p.split;
+      c.name = p.name;
+      c.value = p.value;
+      fn(c);
+    });
   }
+}
+
+CurveSet curvesFromStore(Store& store, std::optional<qint64> studyId, const QString& split, const QString& name) {
+  CurveSet out;
+  forEachCurvePoint(store, studyId, split, name, [&](const CurvePoint& p) { out.points.push_back(p); });
   return out;
 }
 

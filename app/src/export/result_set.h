@@ -9,6 +9,7 @@
 
 #include <QString>
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -83,6 +84,12 @@ struct DistinguishingSettings {
   std::map<qint64, QString> text;     ///< run id → "train/epochs=2, …" ("" when settings is empty)
 };
 DistinguishingSettings distinguishingSettings(Store& store, const std::vector<RunRecord>& runs);
+
+/// Calls `fn` for each metric point of a study's runs (all when unset), run by run in listRuns()
+/// order, each run's points by split, name, step; read with a cursor, nothing collected. Empty
+/// split/name filters match everything.
+void forEachCurvePoint(Store& store, std::optional<qint64> studyId, const QString& split, const QString& name,
+                       const std::function<void(const CurvePoint&)>& fn);
 
 /// Metric points of a study's runs (all when unset); empty split/name filters match everything.
 CurveSet curvesFromStore(Store& store, std::optional<qint64> studyId, const QString& split = {},

@@ -101,6 +101,18 @@ QStringList migrationStatements(int to) {
                          " reason TEXT NOT NULL DEFAULT '')"),
           QStringLiteral("CREATE INDEX job_states_run ON job_states(run_id, time)"),
       };
+    case 5:  // plots at study scale: a run's series summarised in buckets. A cache made from metric_points,
+             // not run data: no foreign key, not in Store::runDataTables(); the store drops a run's rows
+             // whenever its points change or it is deleted (Store::dropMetricSummaries)
+      return {
+          QStringLiteral("CREATE TABLE metric_lod ("
+                         " run_id INTEGER NOT NULL,"
+                         " split TEXT NOT NULL,"
+                         " name TEXT NOT NULL,"
+                         " width INTEGER NOT NULL,"  // steps per bucket: 8, 32, 128, … (pyramidWidths)
+                         " buckets BLOB NOT NULL)"),  // encodeBuckets()
+          QStringLiteral("CREATE UNIQUE INDEX metric_lod_series ON metric_lod(run_id, split, name, width)"),
+      };
     default: return {};
   }
 }

@@ -12,6 +12,7 @@
 #include <QVariant>
 
 #include <algorithm>
+#include <cmath>
 
 namespace adamix::app {
 
@@ -412,6 +413,11 @@ void Store::setRunStatus(qint64 runId, RunState status, const RunUpdate& u) {
     upd.bind(runId);
     auto& q = upd.exec();
     if (q.numRowsAffected() == 0) throw StoreError("store: setRunStatus: no run with id " + std::to_string(runId));
+    // an ended run's points no longer change: summarise them for plots now, once
+    if (isTerminal(status)) {
+      Query has(db(), QStringLiteral("SELECT 1 FROM metric_lod WHERE run_id = ? LIMIT 1"));
+      if (!has.bind(runId).exec().next()) buildMetricSummaries(runId);
+    }
   });
 }
 
@@ -466,9 +472,21 @@ int Store::markInFlightAsInterrupted() {
 
 // --- metrics, results, artifacts -------------------------------------------------------------
 
+void Store::dropMetricSummaries(const std::vector<qint64>& runIds) {
+  Query del(db(), QStringLiteral("DELETE FROM metric_lod WHERE run_id = ?"));
+  for (qint64 id : runIds) {
+    del.q().bindValue(0, id);
+    if (!del.q().exec()) throwSql(QStringLiteral("drop metric summaries"), del.q().lastError());
+  }
+}
+
 void Store::appendMetricPoints(const std::vector<MetricPoint>& points) {
   if (points.empty()) return;
   writeTransaction([&] {
+    std::vector<qint64> runs;
+    for (const MetricPoint& p : points)
+      if (std::find(runs.begin(), runs.end(), p.runId) == runs.end()) runs.push_back(p.runId);
+    dropMetricSummaries(runs);
     Query ins(db(), QStringLiteral("INSERT INTO metric_points(run_id, step, epoch, split, name, value, time)"
                                    " VALUES (?, ?, ?, ?, ?, ?, ?)"));
     for (const MetricPoint& p : points) {
@@ -487,6 +505,7 @@ void Store::appendMetricPoints(const std::vector<MetricPoint>& points) {
 
 void Store::deleteMetricPointsAfter(qint64 runId, qint64 step) {
   writeTransaction([&] {
+    dropMetricSummaries({runId});
     Query(db(), QStringLiteral("DELETE FROM metric_points WHERE run_id = ? AND step > ?"))
         .bind(runId)
         .bind(step)
@@ -520,6 +539,180 @@ std::vector<MetricPoint> Store::metricPoints(qint64 runId) {
   Query sel(db(), QStringLiteral("SELECT run_id, step, epoch, split, name, value, time FROM metric_points"
                                  " WHERE run_id = ? ORDER BY split, name, step, time, rowid"));
   return readPoints(sel.bind(runId).exec());
+}
+
+void Store::forEachMetricPoint(qint64 runId, const QString& split, const QString& name,
+                               const std::function<void(const MetricPoint&)>& fn) {
+  QString sql = QStringLiteral("SELECT run_id, step, epoch, split, name, value, time FROM metric_points WHERE run_id = ?");
+  if (!split.isEmpty()) sql += QStringLiteral(" AND split = ?");
+  if (!name.isEmpty()) sql += QStringLiteral(" AND name = ?");
+  sql += QStringLiteral(" ORDER BY split, name, step, time, rowid");
+  Query sel(db(), sql);
+  sel.q().setForwardOnly(true);
+  sel.bind(runId);
+  if (!split.isEmpty()) sel.bind(split);
+  if (!name.isEmpty()) sel.bind(name);
+  QSqlQuery& q = sel.exec();
+  MetricPoint p;
+  while (q.next()) {
+    p.runId = q.value(0).toLongLong();
+    p.step = q.value(1).toLongLong();
+    p.epoch = q.value(2).toDouble();
+    p.split = q.value(3).toString();
+    p.name = q.value(4).toString();
+    p.value = q.value(5).toDouble();
+    p.time = q.value(6).toDouble();
+    fn(p);
+  }
+}
+
+std::vector<std::pair<QString, QString>> Store::metricNames(qint64 runId) {
+  // a skip scan over metric_points_series(run_id, split, name, step): one seek per series
+  std::vector<std::pair<QString, QString>> out;
+  Query first(db(), QStringLiteral("SELECT split, name FROM metric_points WHERE run_id = ? ORDER BY split, name LIMIT 1"));
+  Query next(db(), QStringLiteral("SELECT split, name FROM metric_points WHERE run_id = ? AND (split, name) > (?, ?)"
+                                  " ORDER BY split, name LIMIT 1"));
+  QString split, name;
+  for (;;) {
+    QSqlQuery& q = out.empty() ? first.q() : next.q();
+    q.bindValue(0, runId);
+    if (!out.empty()) {
+      q.bindValue(1, split);
+      q.bindValue(2, name);
+    }
+    if (!q.exec()) throwSql(QStringLiteral("metric names"), q.lastError());
+    if (!q.next()) break;
+    split = q.value(0).toString();
+    name = q.value(1).toString();
+    out.emplace_back(split, name);
+  }
+  return out;
+}
+
+namespace {
+
+SeriesSample readSample(const QSqlQuery& q) {
+  return {q.value(0).toDouble(), q.value(1).toDouble(), q.value(2).toDouble(), q.value(3).toDouble()};
+}
+
+}  // namespace
+
+std::optional<std::pair<SeriesSample, SeriesSample>> Store::metricSeriesEnds(qint64 runId, const QString& split,
+                                                                             const QString& name) {
+  std::pair<SeriesSample, SeriesSample> ends;
+  for (bool last : {false, true}) {
+    Query sel(db(), QStringLiteral("SELECT step, epoch, time, value FROM metric_points"
+                                   " WHERE run_id = ? AND split = ? AND name = ? ORDER BY step %1, rowid %1 LIMIT 1")
+                        .arg(last ? QStringLiteral("DESC") : QStringLiteral("ASC")));
+    QSqlQuery& q = sel.bind(runId).bind(split).bind(name).exec();
+    if (!q.next()) return std::nullopt;
+    (last ? ends.second : ends.first) = readSample(q);
+  }
+  return ends;
+}
+
+std::optional<double> Store::metricStartTime(qint64 runId) {
+  Query sel(db(), QStringLiteral("SELECT MIN(time) FROM metric_points WHERE run_id = ? AND time > 0"));
+  QSqlQuery& q = sel.bind(runId).exec();
+  if (!q.next() || q.value(0).isNull()) return std::nullopt;
+  return q.value(0).toDouble();
+}
+
+std::vector<SeriesSample> Store::metricSamples(qint64 runId, const QString& split, const QString& name,
+                                               double stepLo, double stepHi) {
+  Query sel(db(), QStringLiteral("SELECT step, epoch, time, value FROM metric_points"
+                                 " WHERE run_id = ? AND split = ? AND name = ? AND step >= ? AND step <= ?"
+                                 " ORDER BY step, rowid"));
+  sel.q().setForwardOnly(true);
+  QSqlQuery& q = sel.bind(runId).bind(split).bind(name).bind(stepLo).bind(stepHi).exec();
+  std::vector<SeriesSample> out;
+  while (q.next()) out.push_back(readSample(q));
+  return out;
+}
+
+void Store::buildMetricSummaries(qint64 runId) {
+  writeTransaction([&] {
+    dropMetricSummaries({runId});
+    Query ins(db(), QStringLiteral("INSERT INTO metric_lod(run_id, split, name, width, buckets) VALUES (?, ?, ?, ?, ?)"));
+    QString split, name;
+    std::vector<SeriesSample> points;
+    auto flush = [&] {
+      if (points.empty()) return;
+      std::vector<SeriesBucket> level;
+      for (double width : pyramidWidths(points.back().step - points.front().step)) {
+        level = level.empty() ? bucketSeries(points, width) : mergeBuckets(level, width);
+        QSqlQuery& q = ins.q();
+        q.bindValue(0, runId);
+        q.bindValue(1, split);
+        q.bindValue(2, name);
+        q.bindValue(3, qint64(width));
+        q.bindValue(4, encodeBuckets(level));
+        if (!q.exec()) throwSql(QStringLiteral("insert metric summary"), q.lastError());
+      }
+      points.clear();
+    };
+    forEachMetricPoint(runId, {}, {}, [&](const MetricPoint& p) {
+      if (p.split != split || p.name != name) {
+        flush();
+        split = p.split;
+        name = p.name;
+      }
+      points.push_back({double(p.step), p.epoch, p.time, p.value});
+    });
+    flush();
+  });
+}
+
+std::vector<SeriesBucket> Store::storedBuckets(qint64 runId, const QString& split, const QString& name,
+                                               double width, double* storedWidth, bool* any) {
+  Query sel(db(), QStringLiteral("SELECT width, buckets FROM metric_lod WHERE run_id = ? AND split = ? AND name = ?"
+                                 " ORDER BY width"));
+  QSqlQuery& q = sel.bind(runId).bind(split).bind(name).exec();
+  *any = false;
+  QByteArray best;
+  while (q.next()) {
+    *any = true;
+    if (q.value(0).toDouble() > width) break;
+    *storedWidth = q.value(0).toDouble();
+    best = q.value(1).toByteArray();
+  }
+  bool ok = false;
+  std::vector<SeriesBucket> out = decodeBuckets(best, &ok);
+  if (!ok) *any = false;  // another format: treated as none, rebuilt
+  return out;
+}
+
+std::vector<SeriesBucket> Store::metricBuckets(qint64 runId, const QString& split, const QString& name,
+                                               double stepLo, double stepHi, double width, bool positiveOnly) {
+  // wide buckets from the stored summaries (aligned: their width divides `width`, a power of two)
+  if (width >= 8 && !positiveOnly && std::exp2(std::round(std::log2(width))) == width) {
+    double storedWidth = 0;
+    bool any = false;
+    std::vector<SeriesBucket> stored = storedBuckets(runId, split, name, width, &storedWidth, &any);
+    if (!any) {
+      // a run that ended before summaries existed (or whose summary was dropped): make them now
+      const auto r = run(runId);
+      if (r && isTerminal(r->status)) {
+        buildMetricSummaries(runId);
+        stored = storedBuckets(runId, split, name, width, &storedWidth, &any);
+      }
+    }
+    if (any && storedWidth > 0) {
+      SeriesBucketer out(width);
+      for (const SeriesBucket& b : stored)
+        if (b.first.step >= stepLo && b.last.step <= stepHi) out.addBucket(b);
+      return out.take();
+    }
+  }
+  Query sel(db(), QStringLiteral("SELECT step, epoch, time, value FROM metric_points"
+                                 " WHERE run_id = ? AND split = ? AND name = ? AND step >= ? AND step <= ?%1"
+                                 " ORDER BY step, rowid")
+                      .arg(positiveOnly ? QStringLiteral(" AND value > 0") : QString()));
+  sel.q().setForwardOnly(true);
+  QSqlQuery& q = sel.bind(runId).bind(split).bind(name).bind(stepLo).bind(stepHi).exec();
+  SeriesBucketer buckets(width);
+  while (q.next()) buckets.add(readSample(q));
+  return buckets.take();
 }
 
 void Store::setResults(qint64 runId, const std::vector<ResultValue>& results) {
@@ -628,6 +821,7 @@ std::vector<Evaluation> Store::evaluations(qint64 runId) {
 
 void Store::clearRunData(qint64 runId) {
   writeTransaction([&] {
+    dropMetricSummaries({runId});
     for (const QString& table : runDataTables())
       Query(db(), QStringLiteral("DELETE FROM %1 WHERE run_id = ?").arg(table)).bind(runId).exec();
     Query(db(), QStringLiteral("UPDATE runs SET exit_code = NULL, error_kind = NULL, error_message = NULL,"
@@ -691,6 +885,8 @@ void Store::deleteRunsLocked(const std::vector<qint64>& runIds, RowCounts* count
                            .toStdString(),
                        busy);
   }
+  // plot summaries: a cache (no foreign key, not counted), dropped with the points
+  dropMetricSummaries(runIds);
   // children first: the foreign keys cascade too, but the counts are the point here
   for (const QString& table : runDataTables() + QStringList{QStringLiteral("runs")}) {
     const QString column = table == QLatin1String("runs") ? QStringLiteral("id") : QStringLiteral("run_id");

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "exec/run_state.h"
+#include "store/metric_buckets.h"
 
 #include <QSqlDatabase>
 #include <QString>
@@ -10,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -213,6 +215,34 @@ class Store {
   std::vector<MetricPoint> metricSeries(qint64 runId, const QString& split, const QString& name);
   /// All points of a run ordered by split, name, step.
   std::vector<MetricPoint> metricPoints(qint64 runId);
+  /// Calls `fn` for each point of a run, in metricPoints()' order, reading them one at a time (a
+  /// cursor: nothing is collected). Empty split/name filters match everything.
+  void forEachMetricPoint(qint64 runId, const QString& split, const QString& name,
+                          const std::function<void(const MetricPoint&)>& fn);
+  /// The (split, name) pairs a run has points of, ordered by split then name; found by seeking the
+  /// series index once per pair (the points themselves are not read).
+  std::vector<std::pair<QString, QString>> metricNames(qint64 runId);
+  /// The first and last point (by step) of one series; nullopt when it has none. Two index seeks.
+  std::optional<std::pair<SeriesSample, SeriesSample>> metricSeriesEnds(qint64 runId, const QString& split,
+                                                                        const QString& name);
+  /// Earliest point time (> 0) of a run over all its series; nullopt when none (wall-time origin).
+  std::optional<double> metricStartTime(qint64 runId);
+  /// The points of one series with stepLo <= step <= stepHi, by step (exact stored values).
+  std::vector<SeriesSample> metricSamples(qint64 runId, const QString& split, const QString& name, double stepLo,
+                                          double stepHi);
+  /// The points of one series with stepLo <= step <= stepHi summarised in buckets of `width`
+  /// steps (app::SeriesBucketer; width <= 1: one bucket per point). Widths of 8 steps and more
+  /// (powers of two) are merged from the run's stored summaries (table metric_lod: the series in
+  /// buckets of pyramidWidths()), so the points themselves are not read: a run that ended gets
+  /// them then (setRunStatus), an older one at its first read here. Otherwise, and with
+  /// `positiveOnly` (leave out values <= 0, for log axes), the points are streamed from the series
+  /// index into buckets: only the buckets are held. The result is the same either way.
+  std::vector<SeriesBucket> metricBuckets(qint64 runId, const QString& split, const QString& name, double stepLo,
+                                          double stepHi, double width, bool positiveOnly = false);
+  /// Summarises each series of a run in buckets of pyramidWidths() (table metric_lod), replacing
+  /// what was there; done when a run reaches a terminal state. Any later write to the run's points
+  /// drops them again (they are read back from metric_points when needed).
+  void buildMetricSummaries(qint64 runId);
   /// Replaces all results of a run.
   void setResults(qint64 runId, const std::vector<ResultValue>& results);
   std::vector<ResultValue> results(qint64 runId);
@@ -241,19 +271,33 @@ class Store {
   RowCounts deleteStudy(qint64 studyId);
 
   /// Runs `fn` inside BEGIN IMMEDIATE … COMMIT (rolled back if it throws); retries when busy.
+  /// Nested calls (from `fn`) join the outer transaction: everything commits or rolls back together.
   template <class F>
   void writeTransaction(F&& fn) {
+    if (transactionDepth_ > 0) {
+      fn();
+      return;
+    }
     begin();
+    ++transactionDepth_;
     try {
       fn();
     } catch (...) {
+      --transactionDepth_;
       rollback();
       throw;
     }
+    --transactionDepth_;
     commit();
   }
 
  private:
+  /// The stored buckets of one series at the widest stored width <= `width` (empty: none); `any`
+  /// tells whether the series has stored summaries at all.
+  std::vector<SeriesBucket> storedBuckets(qint64 runId, const QString& split, const QString& name, double width,
+                                          double* storedWidth, bool* any);
+  /// Drops the stored summaries of these runs (their points changed); callers hold the write transaction.
+  void dropMetricSummaries(const std::vector<qint64>& runIds);
   /// INSERT of one run row; callers hold the write transaction.
   qint64 insertRun(const NewRun& run);
   /// DELETE of runs and their rows after the busy check; callers hold the write transaction.
@@ -266,6 +310,7 @@ class Store {
 
   QString connection_;
   QString path_;
+  int transactionDepth_ = 0;  ///< writeTransaction() calls in progress
 };
 
 }  // namespace adamix::app

@@ -135,9 +135,13 @@ CompareView::CompareView(Workspace* workspace, QWidget* parent) : QWidget(parent
   connect(log_, &QCheckBox::toggled, this, &CompareView::redraw);
   connect(exportBtn, &QPushButton::clicked, this, &CompareView::exportWithDialog);
   connect(ws_, &Workspace::changed, this, &CompareView::refresh);
+  connect(ws_, &Workspace::closed, this, [this] {
+    adapter_->showMessage(tr("Select runs in the Workspace tree to compare them"));
+    source_.setStore(nullptr);
+  });
   connect(ws_, &Workspace::opened, this, [this] {
-    series_.clear();
-    loadedFinal_.clear();
+    syncSource();
+    source_.clear();
     selected_.clear();
     records_.clear();
     selectionSet_ = false;
@@ -215,22 +219,10 @@ void CompareView::setSelectedRuns(const QList<qint64>& runIds) {
   redraw();
 }
 
-void CompareView::ensureLoaded(const QList<qint64>& ids) {
-  if (!ws_->isOpen()) return;
-  for (qint64 id : ids) {
-    if (loadedFinal_.value(id)) continue;
-    const QString key = QString::number(id);
-    try {
-      const auto rec = ws_->store().run(id);
-      series_.loadRun(ws_->store(), id, key);
-      if (rec && app::isTerminal(rec->status)) loadedFinal_[id] = true;
-    } catch (const std::exception&) {
-    }
-  }
-}
+void CompareView::syncSource() { source_.setStore(ws_->isOpen() ? &ws_->store() : nullptr); }
 
 void CompareView::fillMetricAndGroups() {
-  ensureLoaded(selected_);
+  syncSource();
   const std::vector<app::RunRecord> runs = selectedRecords();
   filling_ = true;
   const QString currentMetric = metric_->currentText();
@@ -239,7 +231,7 @@ void CompareView::fillMetricAndGroups() {
   QStringList metrics;
   QStringList axes;
   for (const app::RunRecord& r : runs) {
-    for (const QString& m : series_.metrics(QString::number(r.id)))
+    for (const QString& m : source_.metrics(QString::number(r.id)))
       if (!metrics.contains(m)) metrics << m;
     if (r.axes.is_object())
       for (auto a = r.axes.begin(); a != r.axes.end(); ++a) {
@@ -280,7 +272,7 @@ void CompareView::redraw() {
     adapter_->showMessage(tr("Select runs in the Workspace tree to compare them"));
     return;
   }
-  ensureLoaded(ids);
+  syncSource();
   if (mode_->currentIndex() == 1) {
     // bars: the pivot of the selected runs, primary metric per task (+ average)
     try {
@@ -346,7 +338,7 @@ void CompareView::redraw() {
     cr.group = groupKey(r, groupBy, settings);
     spec.runs.push_back(cr);
   }
-  adapter_->showCurves(series_, spec);
+  adapter_->showCurves(source_, spec);
 }
 
 void CompareView::showEvent(QShowEvent* event) {
@@ -358,9 +350,10 @@ void CompareView::refresh() {
   refreshPending_ = !isVisible();  // the store is read when the screen is looked at
   if (refreshPending_) return;
   reloadRuns();
-  // runs still training: reload their curves
+  // runs still training: read their curves again
+  syncSource();
   for (const auto& [id, r] : records_)
-    if (!app::isTerminal(r.status)) loadedFinal_.remove(id);
+    if (!app::isTerminal(r.status)) source_.invalidate(QString::number(id));
   updateCaption();
   fillMetricAndGroups();
   redraw();

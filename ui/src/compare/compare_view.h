@@ -1,14 +1,14 @@
 // Compare screen: overlay the curves of the runs selected in the workspace tree (EMA smoothing,
 // raw faded, grouped mean ± std over seeds, x by step / epoch / wall time, log scale) or a bar
 // chart of final metrics with error bars; plots export to PNG and PDF. Draws only through
-// PlotAdapter. Opens on the newest study's finished runs, its tasks' primary metric, grouped by
+// PlotAdapter, which reads the curves from the store at the plot's resolution (StoreCurveSource). Opens on the newest study's finished runs, its tasks' primary metric, grouped by
 // variant.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "export/result_set.h"
 #include "plot/plot_adapter.h"
-#include "plot/series_store.h"
+#include "plot/store_curve_source.h"
 #include "store/store.h"
 
 #include <QWidget>
@@ -83,7 +83,8 @@ class CompareView : public QWidget {
   void updateCaption();
   void fillMetricAndGroups();
   void redraw();
-  void ensureLoaded(const QList<qint64>& ids);
+  /// Points the curve source at the workspace's store (none while it is closed).
+  void syncSource();
   /// The selected runs' records, in selection order.
   std::vector<app::RunRecord> selectedRecords() const;
 
@@ -101,8 +102,7 @@ class CompareView : public QWidget {
   QCheckBox* log_;
   QCustomPlot* plot_;
   PlotAdapter* adapter_;
-  SeriesStore series_;
-  QHash<qint64, bool> loadedFinal_;  // run id → loaded after it ended (no reload needed)
+  StoreCurveSource source_;  // curves read from the store as they are drawn
   QList<qint64> selected_;
   std::map<qint64, app::RunRecord> records_;  // the selected runs as last read from the store
   bool selectionSet_ = false;                 // set by the tree (or code): no default selection

@@ -45,8 +45,11 @@ app::RunProgress storedProgress(app::Store& store, const app::RunRecord& rec) {
   if (!rec.runDir.isEmpty() && log.open(QIODevice::ReadOnly)) p = app::progressFromEventLog(log.readAll());
   if (p.step == 0) {
     try {
-      for (const app::MetricPoint& m : store.metricPoints(rec.id))
-        if (m.split == QLatin1String("train")) p.step = std::max(p.step, m.step);
+      // the last step of each training series: an index seek each, no point read
+      for (const auto& [split, name] : store.metricNames(rec.id))
+        if (split == QLatin1String("train"))
+          if (const auto ends = store.metricSeriesEnds(rec.id, split, name))
+            p.step = std::max(p.step, qint64(ends->second.step));
     } catch (const std::exception&) {
     }
   }
@@ -159,6 +162,8 @@ MonitorView::MonitorView(Workspace* workspace, QWidget* parent) : QWidget(parent
     order_.clear();
     table_->clear();
     series_.clear();
+    curves_.clear();
+    storedCurves_.setStore(nullptr);
     pending_.clear();
     log_->setFile({});
     adapter_->showMessage(tr("Live curves appear here while runs train"));
@@ -284,7 +289,10 @@ MonitorView::LiveRun& MonitorView::ensureRun(const QString& key, const app::RunR
   order_ << key;
   scheduleRelabel();
   series_.removeRun(key);
-  if (r.runId && ws_->isOpen()) {  // the curve stored so far (a resumed or restarted run)
+  if (stored) {
+    // a run that is not live: its curve is read from the store when drawn, never held here
+    curves_.setStored(key, stored->id);
+  } else if (r.runId && ws_->isOpen()) {  // the curve stored so far (a resumed or restarted run)
     try {
       series_.loadRun(ws_->store(), r.runId, key);
     } catch (const std::exception&) {
@@ -300,6 +308,7 @@ void MonitorView::removeRow(const QString& key) {
   runs_.erase(it);
   order_.removeAll(key);
   series_.removeRun(key);
+  curves_.forget(key);
 }
 
 void MonitorView::dropDeletedRuns() {
@@ -337,6 +346,8 @@ void MonitorView::showStudy(qint64 studyId) {
     return;
   }
   study_ = studyId;
+  storedCurves_.setStore(&ws_->store());
+  storedCurves_.clear();  // read the stored curves again
   {
     const QSignalBlocker block(table_);  // dropping rows is no user selection
     for (const QString& key : QStringList(order_))
@@ -350,7 +361,7 @@ void MonitorView::showStudy(qint64 studyId) {
                                                     : plainError(rec.errorKind, rec.errorMessage, rec.errorLocation);
     r.job = {rec.jobId, rec.jobState, rec.jobReason, 0};  // Slurm's last word, until it is asked again
     r.node = rec.jobId.isEmpty() ? QString() : rec.host;
-    for (const QString& m : series_.metrics(rec.runKey))
+    for (const QString& m : curves_.metrics(rec.runKey))
       if (metric_->findText(m) < 0) metric_->addItem(m);
     updateRow(r);
   }
@@ -536,8 +547,19 @@ void MonitorView::updateOverall() {
   overallLabel_->setText(QStringLiteral("%1: %2 — %3").arg(runs, parts.join(QStringLiteral(", ")), tail));
 }
 
+void MonitorView::showEvent(QShowEvent* event) {
+  QWidget::showEvent(event);
+  if (plotStale_) {
+    drawnRevision_ = 0;
+    redrawPlot();
+  }
+}
+
 void MonitorView::redrawPlot() {
   if (series_.revision() == drawnRevision_) return;
+  // a hidden Monitor draws when it is shown (opening a workspace of many runs does not wait for it)
+  plotStale_ = !isVisible();
+  if (plotStale_) return;
   drawnRevision_ = series_.revision();
   CurveSpec spec;
   const QString m = metric_->currentText();
@@ -545,7 +567,7 @@ void MonitorView::redrawPlot() {
   spec.name = m.section(QLatin1Char('/'), 1);
   spec.smoothing = spec.split == QLatin1String("train") ? 0.6 : 0.0;
   for (const QString& key : order_) spec.runs.push_back({key, runs_[key].label, {}});
-  adapter_->showCurves(series_, spec);
+  adapter_->showCurves(curves_, spec);
 }
 
 QString MonitorView::currentKey() const {

@@ -12,7 +12,9 @@
 #include "exec/run_progress.h"
 #include "exec/runs_progress.h"
 #include "plot/plot_adapter.h"
+#include "plot/layered_curve_source.h"
 #include "plot/series_store.h"
+#include "plot/store_curve_source.h"
 #include "store/store.h"
 
 #include <nlohmann/json.hpp>
@@ -132,6 +134,7 @@ class MonitorView : public QWidget {
   void updateOverall();
   void redrawPlot();
   void showCurrent();
+  void showEvent(QShowEvent* event) override;
   QString currentKey() const;
   double nowS() const { return clock_.elapsed() / 1000.0; }
 
@@ -148,6 +151,9 @@ class MonitorView : public QWidget {
   QPushButton* cancelAll_;
   QPushButton* resume_;
   SeriesStore series_;
+  StoreCurveSource storedCurves_;                         ///< listed runs that are not live: read when drawn
+  LayeredCurveSource curves_{&series_, &storedCurves_};  ///< what the plot draws
+  bool plotStale_ = false;                                ///< a redraw waits for the view to be shown
   QHash<QString, LiveRun> runs_;
   QStringList order_;
   bool relabelPending_ = false;

@@ -11,9 +11,11 @@
 #include <QSvgGenerator>
 #endif
 #include <QMap>
+#include <QTimer>
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace adamix::ui {
 
@@ -39,6 +41,11 @@ QString xTitle(XAxisKind kind) {
 
 QString fmt(double v) { return QString::number(v, 'g', 5); }
 
+/// A stored value as it is: the shortest text that reads back to the same double.
+QString exact(double v) { return QString::number(v, 'g', QLocale::FloatingPointShortest); }
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
 }  // namespace
 
 PlotAdapter::PlotAdapter(QCustomPlot* plot, QObject* parent) : QObject(parent), plot_(plot) {
@@ -46,16 +53,29 @@ PlotAdapter::PlotAdapter(QCustomPlot* plot, QObject* parent) : QObject(parent), 
   plot_->setMouseTracking(true);
   plot_->legend->setVisible(true);
   plot_->setNoAntialiasingOnDrag(true);
+  // legend entries are added for the named series only: QCPLegend re-lays out all its entries on
+  // every removal, which made adding then removing the unnamed band and raw lines quadratic
+  plot_->setAutoAddPlottableToLegend(false);
   connect(plot_, &QCustomPlot::mouseMove, this, &PlotAdapter::onMouseMove);
   connect(plot_, &QCustomPlot::legendClick, this, &PlotAdapter::onLegendClick);
+  // zoom and pan: read the newly visible range at its resolution
+  connect(plot_->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this] {
+    if (!settingRanges_) scheduleRedecimate();
+  });
+  // a new width of the axis rect (the window, or the legend beside it): buckets of the new width
+  connect(plot_, &QCustomPlot::afterLayout, this, [this] {
+    if (!drawn_.empty() && plot_->axisRect()->width() != drawnColumns_) scheduleRedecimate();
+  });
   plot_->installEventFilter(this);
   applyTheme();
 }
 
 bool PlotAdapter::eventFilter(QObject* watched, QEvent* event) {
-  if (watched == plot_ && event->type() == QEvent::Resize && legendOutside_) {
-    fitLegend();
-    plot_->replot(QCustomPlot::rpQueuedReplot);
+  if (watched == plot_ && event->type() == QEvent::Resize) {
+    if (legendOutside_) {
+      fitLegend();
+      plot_->replot(QCustomPlot::rpQueuedReplot);
+    }
   }
   return QObject::eventFilter(watched, event);
 }
@@ -142,6 +162,13 @@ void PlotAdapter::applyTheme() {
 }
 
 void PlotAdapter::reset() {
+  // the legend first, in one go (removing plottables one by one re-lays it out each time)
+  plot_->legend->clear();
+  source_ = nullptr;
+  drawn_.clear();
+  extents_.clear();
+  hasExtent_.clear();
+  bucketWidth_ = 1;
   plot_->clearGraphs();
   plot_->clearPlottables();
   plot_->clearItems();
@@ -183,126 +210,261 @@ QCPGraph* PlotAdapter::addLine(const QVector<double>& x, const QVector<double>& 
     g->setLineStyle(QCPGraph::lsNone);
     g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, color, color, 8));
   }
-  if (legend.isEmpty()) {
-    g->removeFromLegend();
-  } else {
+  if (!legend.isEmpty()) {
     g->setName(legend);
+    g->addToLegend();  // only named lines (plottables are not added by themselves: see the constructor)
   }
   return g;
 }
 
-void PlotAdapter::showCurves(const SeriesStore& store, const CurveSpec& spec) {
+double PlotAdapter::xOfPoint(const SeriesPoint& p, double t0) const { return xOf(p, spec_.x, t0); }
+
+double PlotAdapter::stepAtX(const RunExtent& e, double x) const {
+  if (spec_.x == XAxisKind::Step) return x;
+  // epoch and wall time grow with the step: interpolate between the curve's ends
+  const double x0 = xOfPoint(e.first, e.t0), x1 = xOfPoint(e.last, e.t0);
+  if (!(x1 > x0)) return x < x0 ? e.first.step : e.last.step;
+  const double t = std::clamp((x - x0) / (x1 - x0), 0.0, 1.0);
+  return e.first.step + t * (e.last.step - e.first.step);
+}
+
+double PlotAdapter::widthFor(double xLo, double xHi) const {
+  const int columns = std::max(50, plot_->axisRect()->width());
+  double span = 0;
+  for (size_t r = 0; r < extents_.size(); ++r) {
+    if (!hasExtent_[r]) continue;
+    const RunExtent& e = extents_[r];
+    const double lo = std::max(e.first.step, stepAtX(e, xLo)), hi = std::min(e.last.step, stepAtX(e, xHi));
+    span = std::max(span, hi - lo);
+  }
+  return app::bucketWidthFor(span / columns);
+}
+
+PlotAdapter::CurveData PlotAdapter::curveData(const DrawnCurve& curve, double xLo, double xHi, double width) const {
+  CurveData d;
+  const bool smooth = spec_.smoothing > 0;
+  BandAccumulator band;
+  for (int r : curve.runs) {
+    if (!hasExtent_[size_t(r)]) continue;
+    const RunExtent& e = extents_[size_t(r)];
+    // the visible steps, widened to whole buckets plus one on each side (lines run off the edges)
+    double lo = std::isfinite(xLo) ? stepAtX(e, xLo) : e.first.step;
+    double hi = std::isfinite(xHi) ? stepAtX(e, xHi) : e.last.step;
+    lo = std::floor(lo / width) * width - width;
+    hi = (std::floor(hi / width) + 2) * width - 0.5;
+    const QString& run = spec_.runs[size_t(r)].run;
+    std::vector<app::SeriesBucket> buckets = source_->buckets(run, spec_.split, spec_.name, lo, hi, width, spec_.logY);
+    if (buckets.empty()) continue;
+    // a smoothed line carries the average of the points before the window: they are read too, in
+    // the coarser buckets of the whole range (emaOfMeans weighs a bucket as its points), then dropped
+    size_t history = 0;
+    if (smooth && lo > e.first.step) {
+      std::vector<app::SeriesBucket> before = source_->buckets(run, spec_.split, spec_.name, e.first.step, lo - 0.5,
+                                                               std::max(width, fullWidth_), spec_.logY);
+      history = before.size();
+      before.insert(before.end(), buckets.begin(), buckets.end());
+      buckets = std::move(before);
+    }
+    ++d.runsWithData;
+    // the bucket means (x and value), for the smoothed line and the group band
+    std::vector<double> mx, my, counts;
+    mx.reserve(buckets.size());
+    my.reserve(buckets.size());
+    counts.reserve(buckets.size());
+    for (const app::SeriesBucket& b : buckets) {
+      if (b.n > 0) {
+        const double n = double(b.n);
+        SeriesPoint mean{b.sumStep / n, b.sumEpoch / n, b.sumTime / n, b.sumValue / n};
+        mx.push_back(xOfPoint(mean, e.t0));
+      } else {
+        mx.push_back(xOfPoint(b.nonFinite, e.t0));
+      }
+      my.push_back(b.meanValue());
+      counts.push_back(double(b.n));
+    }
+    if (smooth) my = emaOfMeans(my, counts, spec_.smoothing);
+    if (history > 0) {
+      buckets.erase(buckets.begin(), buckets.begin() + qsizetype(history));
+      mx.erase(mx.begin(), mx.begin() + qsizetype(history));
+      my.erase(my.begin(), my.begin() + qsizetype(history));
+    }
+    if (curve.group) {
+      for (size_t k = 0; k < buckets.size(); ++k) band.add(double(buckets[k].index), mx[k], my[k]);
+      continue;
+    }
+    for (const SeriesPoint& p : app::minMaxPoints(buckets)) {
+      d.rawX << xOfPoint(p, e.t0);
+      d.rawY << p.value;
+    }
+    if (smooth) {
+      d.x = QVector<double>(mx.begin(), mx.end());
+      d.y = QVector<double>(my.begin(), my.end());
+    } else {
+      d.x = d.rawX;
+      d.y = d.rawY;
+    }
+  }
+  if (curve.group) {
+    const MeanBand m = band.band();
+    d.x = QVector<double>(m.x.begin(), m.x.end());
+    d.y = QVector<double>(m.mean.begin(), m.mean.end());
+    d.lo = QVector<double>(m.lo.begin(), m.lo.end());
+    d.hi = QVector<double>(m.hi.begin(), m.hi.end());
+  }
+  return d;
+}
+
+void PlotAdapter::setGraphData(QCPGraph* g, const QVector<double>& x, const QVector<double>& y, bool marker) {
+  if (!g) return;
+  g->setData(x, y, true);
+  if (!marker) return;
+  // a line needs two points: a lone point (a run that logged once) is drawn as a marker
+  const QColor color = g->pen().color();
+  if (x.size() == 1) {
+    g->setLineStyle(QCPGraph::lsNone);
+    g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, color, color, 8));
+  } else {
+    g->setLineStyle(QCPGraph::lsLine);
+    g->setScatterStyle(QCPScatterStyle());
+  }
+}
+
+void PlotAdapter::showCurves(const CurveSource& source, const CurveSpec& spec) {
   reset();
+  source_ = &source;
+  spec_ = spec;
   xLabel_ = xTitle(spec.x);
   plot_->xAxis->setLabel(xLabel_);
   plot_->yAxis->setLabel(spec.split.isEmpty() ? spec.name : spec.split + QLatin1Char(' ') + spec.name);
 
-  // per-run raw curves, keyed by step (grouping aligns runs on the step)
-  auto curveOf = [&](const CurveRun& cr) {
-    StepCurve c;
-    const auto* pts = store.series(cr.run, spec.split, spec.name);
-    if (!pts) return c;
-    const double t0 = spec.x == XAxisKind::WallTime ? store.startTime(cr.run) : 0;
-    for (const SeriesPoint& p : *pts) {
-      if (spec.logY && p.value <= 0) continue;
-      c.step.push_back(p.step);
-      c.x.push_back(xOf(p, spec.x, t0));
-      c.y.push_back(p.value);
-    }
-    return c;
-  };
+  // the runs' extents (two index seeks each): the resolution of the whole range
+  extents_.assign(spec.runs.size(), {});
+  hasExtent_.assign(spec.runs.size(), false);
+  for (size_t r = 0; r < spec.runs.size(); ++r) {
+    const auto ends = source.curveEnds(spec.runs[r].run, spec.split, spec.name);
+    if (!ends) continue;
+    extents_[r].first = ends->first;
+    extents_[r].last = ends->second;
+    if (spec.x == XAxisKind::WallTime) extents_[r].t0 = source.startTime(spec.runs[r].run);
+    hasExtent_[r] = true;
+  }
+  drawnColumns_ = plot_->axisRect()->width();
+  bucketWidth_ = fullWidth_ = widthFor(-kInf, kInf);
+  loaded_ = {-kInf, kInf};
   const bool smooth = spec.smoothing > 0;
 
-  auto addSeries = [&](const QString& label, const std::vector<double>& x, const std::vector<double>& raw,
-                       const std::vector<double>* lo, const std::vector<double>* hi, int colorIndex) {
-    const QColor color = seriesColor(colorIndex);
-    const QVector<double> qx(x.begin(), x.end());
+  // the curves: one per run, or (grouped) one per group in order of first appearance
+  if (!spec.grouped) {
+    for (size_t r = 0; r < spec.runs.size(); ++r) {
+      DrawnCurve c;
+      c.label = spec.runs[r].label;
+      c.runs = {int(r)};
+      drawn_.push_back(c);
+    }
+  } else {
+    QHash<QString, size_t> groupAt;
+    for (size_t r = 0; r < spec.runs.size(); ++r) {
+      if (!hasExtent_[r]) continue;
+      const QString& g = spec.runs[r].group;
+      if (!groupAt.contains(g)) {
+        groupAt.insert(g, drawn_.size());
+        DrawnCurve c;
+        c.group = true;
+        c.label = g;
+        drawn_.push_back(c);
+      }
+      drawn_[groupAt.value(g)].runs.push_back(int(r));
+    }
+  }
+
+  std::vector<DrawnCurve> kept;
+  int colorIndex = 0;
+  for (DrawnCurve& c : drawn_) {
+    const CurveData d = curveData(c, -kInf, kInf, bucketWidth_);
+    const int i = colorIndex++;
+    if (d.x.isEmpty()) {
+      // a run without points keeps its colour slot (colours follow the selection); a group
+      // exists only with points
+      if (c.group) --colorIndex;
+      continue;
+    }
+    if (c.group) c.label = QStringLiteral("%1 (n=%2)").arg(c.label).arg(d.runsWithData);
+    const QColor color = seriesColor(i);
     QList<QCPAbstractPlottable*> extra;
-    if (lo && hi) {
+    if (c.group) {
       QColor fill = color;
       fill.setAlpha(50);
-      QCPGraph* low = addLine(qx, QVector<double>(lo->begin(), lo->end()), Qt::transparent, 0, {});
-      QCPGraph* high = addLine(qx, QVector<double>(hi->begin(), hi->end()), Qt::transparent, 0, {});
-      low->setPen(Qt::NoPen);
-      high->setPen(Qt::NoPen);
-      high->setBrush(fill);
-      high->setChannelFillGraph(low);
-      extra << low << high;
-    }
-    QCPGraph* mainLine = nullptr;
-    if (smooth) {
+      c.low = addLine(d.x, d.lo, Qt::transparent, 0, {});
+      c.high = addLine(d.x, d.hi, Qt::transparent, 0, {});
+      c.low->setPen(Qt::NoPen);
+      c.high->setPen(Qt::NoPen);
+      c.high->setBrush(fill);
+      c.high->setChannelFillGraph(c.low);
+      extra << c.low << c.high;
+      // the mean is of the (already smoothed) per-run curves: drawn as is
+      c.main = addLine(d.x, d.y, color, 2, c.label, seriesStyle(i));
+    } else if (smooth) {
       if (spec.showRaw) {
         QColor faded = color;
         faded.setAlpha(70);
-        extra << addLine(qx, QVector<double>(raw.begin(), raw.end()), faded, 1, {});
+        c.raw = addLine(d.rawX, d.rawY, faded, 1, {});
+        extra << c.raw;
       }
-      const std::vector<double> s = ema(raw, spec.smoothing);
-      mainLine = addLine(qx, QVector<double>(s.begin(), s.end()), color, 2, label, seriesStyle(colorIndex));
+      c.main = addLine(d.x, d.y, color, 2, c.label, seriesStyle(i));
     } else {
-      mainLine = addLine(qx, QVector<double>(raw.begin(), raw.end()), color, 1.6, label, seriesStyle(colorIndex));
+      c.main = addLine(d.x, d.y, color, 1.6, c.label, seriesStyle(i));
     }
-    labels_ << label;
-    main_.insert(label, mainLine);
-    companions_.insert(label, extra);
-  };
-
-  if (!spec.grouped) {
-    int i = 0;
-    for (const CurveRun& cr : spec.runs) {
-      StepCurve c = curveOf(cr);
-      if (c.x.empty()) {
-        ++i;
-        continue;
-      }
-      addSeries(cr.label, c.x, c.y, nullptr, nullptr, i++);
-    }
-  } else {
-    // groups in order of first appearance
-    QStringList groups;
-    QHash<QString, std::vector<StepCurve>> members;
-    for (const CurveRun& cr : spec.runs) {
-      StepCurve c = curveOf(cr);
-      if (c.x.empty()) continue;
-      if (!members.contains(cr.group)) groups << cr.group;
-      if (smooth) c.y = ema(c.y, spec.smoothing);  // band over the smoothed curves
-      members[cr.group].push_back(std::move(c));
-    }
-    int i = 0;
-    for (const QString& g : groups) {
-      // aligned on the step: mean ± sample std over the runs having that step
-      const MeanBand band = meanStdByStep(members[g]);
-      const std::vector<double>&x = band.x, &mean = band.mean, &lo = band.lo, &hi = band.hi;
-      const QString label = QStringLiteral("%1 (n=%2)").arg(g).arg(members[g].size());
-      // the mean is of the (already smoothed) per-run curves: drawn as is
-      const QColor color = seriesColor(i);
-      QColor fill = color;
-      fill.setAlpha(50);
-      const QVector<double> qx(x.begin(), x.end());
-      QCPGraph* low = addLine(qx, QVector<double>(lo.begin(), lo.end()), Qt::transparent, 0, {});
-      QCPGraph* high = addLine(qx, QVector<double>(hi.begin(), hi.end()), Qt::transparent, 0, {});
-      low->setPen(Qt::NoPen);
-      high->setPen(Qt::NoPen);
-      high->setBrush(fill);
-      high->setChannelFillGraph(low);
-      QCPGraph* line = addLine(qx, QVector<double>(mean.begin(), mean.end()), color, 2, label, seriesStyle(i));
-      labels_ << label;
-      main_.insert(label, line);
-      companions_.insert(label, {low, high});
-      ++i;
-    }
+    labels_ << c.label;
+    main_.insert(c.label, c.main);
+    companions_.insert(c.label, extra);
+    kept.push_back(c);
   }
+  drawn_ = std::move(kept);
 
   if (labels_.isEmpty()) {
     showMessage(tr("No %1 %2 points for the selected runs").arg(spec.split, spec.name));
     return;
   }
+  settingRanges_ = true;
   if (spec.logY) {
     plot_->yAxis->setScaleType(QCPAxis::stLogarithmic);
     plot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
   }
   plot_->rescaleAxes();
   padDegenerateRanges(spec.logY);
+  settingRanges_ = false;
   fitLegend();
+  plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void PlotAdapter::scheduleRedecimate() {
+  if (drawn_.empty()) return;
+  // once the range settles (a drag or a wheel turn changes it many times)
+  if (!redecimateTimer_) {
+    redecimateTimer_ = new QTimer(this);
+    redecimateTimer_->setSingleShot(true);
+    redecimateTimer_->setInterval(40);
+    connect(redecimateTimer_, &QTimer::timeout, this, &PlotAdapter::redecimate);
+  }
+  redecimateTimer_->start();
+}
+
+void PlotAdapter::redecimate() {
+  if (drawn_.empty() || !source_) return;
+  const QCPRange range = plot_->xAxis->range();
+  drawnColumns_ = plot_->axisRect()->width();
+  const double width = widthFor(range.lower, range.upper);
+  // the same resolution inside the range already read: the drawn data stays
+  if (width == bucketWidth_ && range.lower >= loaded_.first && range.upper <= loaded_.second) return;
+  bucketWidth_ = width;
+  loaded_ = {range.lower, range.upper};
+  for (DrawnCurve& c : drawn_) {
+    const CurveData d = curveData(c, range.lower, range.upper, width);
+    setGraphData(c.main, d.x, d.y, true);
+    setGraphData(c.raw, d.rawX, d.rawY, false);
+    setGraphData(c.low, d.x, d.lo, false);
+    setGraphData(c.high, d.x, d.hi, false);
+  }
   plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -362,6 +524,7 @@ void PlotAdapter::showBars(const BarChart& chart) {
   int i = 0;
   for (const BarSeries& s : chart.series) {
     auto* bars = new QCPBars(plot_->xAxis, plot_->yAxis);
+    bars->addToLegend();
     bars->setName(s.label);
     bars->setWidth(width);
     bars->setBarsGroup(group);
@@ -382,7 +545,6 @@ void PlotAdapter::showBars(const BarChart& chart) {
     }
     bars->setData(keys, values, true);
     auto* err = new QCPErrorBars(plot_->xAxis, plot_->yAxis);
-    err->removeFromLegend();
     err->setDataPlottable(bars);
     err->setData(errors);
     err->setPen(QPen(plot_->palette().color(QPalette::Text)));
@@ -491,17 +653,51 @@ void PlotAdapter::onLegendClick(QCPLegend*, QCPAbstractLegendItem* item, QMouseE
 QString PlotAdapter::readoutAt(const QPointF& pixel) const {
   double bestDist = 30;  // pixels
   QString best;
+  const DrawnCurve* bestCurve = nullptr;
+  const double key = plot_->xAxis->pixelToCoord(pixel.x());
   for (const QString& label : labels_) {
     auto* g = qobject_cast<QCPGraph*>(main_.value(label));
     if (!g || !g->visible() || g->data()->isEmpty()) continue;
-    const double key = plot_->xAxis->pixelToCoord(pixel.x());
-    auto it = g->data()->findBegin(key, true);
-    for (int k = 0; k < 2 && it != g->data()->constEnd(); ++k, ++it) {
-      const QPointF at(plot_->xAxis->coordToPixel(it->key), plot_->yAxis->coordToPixel(it->value));
+    const DrawnCurve* curve = nullptr;
+    for (const DrawnCurve& c : drawn_)
+      if (c.main == g) curve = &c;
+    // the line, and a run's faded raw line behind a smoothed one
+    for (QCPGraph* line : {g, curve ? curve->raw : nullptr}) {
+      if (!line) continue;
+      auto it = line->data()->findBegin(key, true);
+      for (int k = 0; k < 2 && it != line->data()->constEnd(); ++k, ++it) {
+        const QPointF at(plot_->xAxis->coordToPixel(it->key), plot_->yAxis->coordToPixel(it->value));
+        const double d = std::hypot(at.x() - pixel.x(), at.y() - pixel.y());
+        if (d < bestDist) {
+          bestDist = d;
+          best = QStringLiteral("%1 — %2 %3: %4").arg(label, xLabel_, fmt(it->key), fmt(it->value));
+          bestCurve = curve;
+        }
+      }
+    }
+  }
+  if (bestCurve && !bestCurve->group && source_ && !bestCurve->runs.empty()) {
+    // a run's curve: the exact stored point nearest to the cursor, read again from the source
+    // (the line holds only each bucket's min and max, and the smoothed line no stored value)
+    const size_t r = size_t(bestCurve->runs.front());
+    const RunExtent& e = extents_[r];
+    const double x0 = plot_->xAxis->pixelToCoord(pixel.x() - 3), x1 = plot_->xAxis->pixelToCoord(pixel.x() + 3);
+    const double s0 = std::floor(std::min(stepAtX(e, x0), stepAtX(e, x1))) - bucketWidth_;
+    const double s1 = std::ceil(std::max(stepAtX(e, x0), stepAtX(e, x1))) + bucketWidth_;
+    double nearest = kInf;
+    for (const SeriesPoint& p : source_->points(spec_.runs[r].run, spec_.split, spec_.name, s0, s1)) {
+      if (spec_.logY && p.value <= 0) continue;
+      const QPointF at(plot_->xAxis->coordToPixel(xOfPoint(p, e.t0)), plot_->yAxis->coordToPixel(p.value));
       const double d = std::hypot(at.x() - pixel.x(), at.y() - pixel.y());
-      if (d < bestDist) {
-        bestDist = d;
-        best = QStringLiteral("%1 — %2 %3: %4").arg(label, xLabel_, fmt(it->key), fmt(it->value));
+      if (!(d < nearest)) continue;
+      nearest = d;
+      const QString x = spec_.x == XAxisKind::Step ? QString::number(qint64(p.step)) : fmt(xOfPoint(p, e.t0));
+      best = QStringLiteral("%1 — %2 %3: %4").arg(bestCurve->label, xLabel_, x, exact(p.value));
+      if (spec_.smoothing > 0) {
+        // the smoothed line at that x
+        auto it = bestCurve->main->data()->findBegin(xOfPoint(p, e.t0), true);
+        if (it != bestCurve->main->data()->constEnd())
+          best += tr(" (smoothed %1)").arg(fmt(it->value));
       }
     }
   }

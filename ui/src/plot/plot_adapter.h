@@ -1,9 +1,12 @@
-// The one adapter between the series store and QCustomPlot: every plot of the app (compare and
-// monitor) is drawn through it, so views never touch QCustomPlot items or the store directly.
+// The one adapter between the curve sources (the in-memory series store, the workspace store) and
+// QCustomPlot: every plot of the app (compare and monitor) is drawn through it, so views never
+// touch QCustomPlot items or the store directly. It draws only what is visible: the visible step
+// range in buckets of about one pixel column (min and max of each, so spikes stay), read again
+// when the x range changes; read-outs show the exact stored point under the cursor.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "plot/series_store.h"
+#include "plot/curve_source.h"
 
 #include <QColor>
 #include <QHash>
@@ -11,7 +14,9 @@
 #include <QPointer>
 #include <QString>
 #include <QStringList>
+#include <QVector>
 
+#include <utility>
 #include <vector>
 
 class QCustomPlot;
@@ -22,6 +27,7 @@ class QCPLegend;
 class QCPItemText;
 class QCPItemTracer;
 class QMouseEvent;
+class QTimer;
 
 namespace adamix::ui {
 
@@ -64,13 +70,24 @@ struct BarChart {
 /// Draws curves and bar charts on a QCustomPlot: EMA smoothing with the raw curve faded, group
 /// means with ±std bands, log scale, a hover read-out, legend clicks that hide a series, and
 /// PNG/PDF export. Colours follow the widget palette (light or dark).
+///
+/// Decimation: a curve is read from its CurveSource for the visible step range only, in buckets
+/// of `w` steps, w the smallest power of two >= the steps per pixel column (app::bucketWidthFor;
+/// w = 1 while a column holds at most one step: every point as stored). A run's line is its
+/// points' min and max per bucket (app::minMaxPoints: at most 2 points per bucket, spikes kept,
+/// first and last point kept); the smoothed line is the EMA of the bucket means (emaOfMeans); a
+/// group's line and band are the mean ± sample std over its runs of their (smoothed) bucket means,
+/// bucket by bucket (all runs share the grid index = floor(step / w)), at the mean of their
+/// bucket-mean x. With w = 1 all of this is exactly the undecimated curve, EMA and per-step band.
+/// Zooming or resizing reads the new range again at the new resolution.
 class PlotAdapter : public QObject {
   Q_OBJECT
  public:
   explicit PlotAdapter(QCustomPlot* plot, QObject* parent = nullptr);
 
-  /// Replaces the plot's contents with the curves of `spec` read from `store`.
-  void showCurves(const SeriesStore& store, const CurveSpec& spec);
+  /// Replaces the plot's contents with the curves of `spec` read from `source`, which must stay
+  /// alive (and unchanged) until the next show*() call: zooming and read-outs read it again.
+  void showCurves(const CurveSource& source, const CurveSpec& spec);
   /// Replaces the plot's contents with a grouped bar chart with error bars.
   void showBars(const BarChart& chart);
   /// Empties the plot and shows `message` in its middle.
@@ -94,8 +111,13 @@ class PlotAdapter : public QObject {
   /// Hides/shows a series with its faded raw line and band (what a legend click does).
   void setSeriesVisible(const QString& label, bool visible);
   bool isSeriesVisible(const QString& label) const;
-  /// The read-out text for the data point nearest to a pixel position ("" if none near).
+  /// The read-out text for the data point nearest to a pixel position ("" if none near). On a
+  /// run's curve it is the exact stored point nearest to the cursor (read again from the source,
+  /// never a decimated or averaged value), with the smoothed value when smoothing is on; on a
+  /// group's line the mean at the nearest bucket.
   QString readoutAt(const QPointF& pixel) const;
+  /// The bucket width (steps) of the curves as drawn now; 1 = every stored point.
+  double bucketWidth() const { return bucketWidth_; }
 
   /// The i-th series colour: 20 distinct colours (the colour-blind friendly Tableau 10, then ten
   /// more), then again.
@@ -122,7 +144,47 @@ class PlotAdapter : public QObject {
   /// With the legend outside: as many entries per column as fit the plot's height.
   void fitLegend();
 
+  /// One drawn curve: a run's, or (grouped) a group's with the runs averaged into it.
+  struct DrawnCurve {
+    QString label;
+    std::vector<int> runs;  ///< indexes into spec_.runs
+    bool group = false;
+    QCPGraph *main = nullptr, *raw = nullptr, *low = nullptr, *high = nullptr;
+  };
+  /// What the plot knows of a run's curve: its ends (by step) and its wall-time origin.
+  struct RunExtent {
+    SeriesPoint first, last;
+    double t0 = 0;
+  };
+  /// The lines of one curve for a step window.
+  struct CurveData {
+    QVector<double> x, y, rawX, rawY, lo, hi;
+    int runsWithData = 0;
+  };
+  /// The step range of `run` that shows the x range [xLo, xHi].
+  double stepAtX(const RunExtent& e, double x) const;
+  /// Bucket width for the x range [xLo, xHi] at the plot's width in pixels.
+  double widthFor(double xLo, double xHi) const;
+  /// The lines of `curve` for the x range [xLo, xHi] at bucket width `width`.
+  CurveData curveData(const DrawnCurve& curve, double xLo, double xHi, double width) const;
+  /// Reads the visible x range again at the current resolution and replaces the curves' data.
+  void redecimate();
+  void scheduleRedecimate();
+  static void setGraphData(QCPGraph* g, const QVector<double>& x, const QVector<double>& y, bool marker);
+  double xOfPoint(const SeriesPoint& p, double t0) const;
+
   QCustomPlot* plot_;
+  const CurveSource* source_ = nullptr;
+  CurveSpec spec_;
+  std::vector<RunExtent> extents_;  ///< per spec_.runs; valid where hasExtent_
+  std::vector<bool> hasExtent_;
+  std::vector<DrawnCurve> drawn_;
+  double bucketWidth_ = 1;
+  double fullWidth_ = 1;  ///< the bucket width of the whole range (showCurves())
+  int drawnColumns_ = 0;  ///< the axis rect width (pixels) the curves were bucketed for
+  bool settingRanges_ = false;  ///< our own range changes do not re-read the curves
+  std::pair<double, double> loaded_;  ///< the x range whose points were read at bucketWidth_
+  QTimer* redecimateTimer_ = nullptr;
   QStringList labels_;
   QHash<QString, QCPAbstractPlottable*> main_;
   QHash<QString, QList<QCPAbstractPlottable*>> companions_;

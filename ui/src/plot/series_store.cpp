@@ -61,6 +61,45 @@ QStringList SeriesStore::metrics(const QString& run) const {
   return out;
 }
 
+std::optional<std::pair<SeriesPoint, SeriesPoint>> SeriesStore::curveEnds(const QString& run, const QString& split,
+                                                                            const QString& name) const {
+  const auto* pts = series(run, split, name);
+  if (!pts) return std::nullopt;
+  return std::make_pair(pts->front(), pts->back());
+}
+
+namespace {
+
+/// The points of `pts` (by step) with lo <= step <= hi.
+std::pair<std::vector<SeriesPoint>::const_iterator, std::vector<SeriesPoint>::const_iterator> stepRange(
+    const std::vector<SeriesPoint>& pts, double lo, double hi) {
+  auto begin = std::lower_bound(pts.begin(), pts.end(), lo, [](const SeriesPoint& p, double s) { return p.step < s; });
+  auto end = std::upper_bound(begin, pts.end(), hi, [](double s, const SeriesPoint& p) { return s < p.step; });
+  return {begin, end};
+}
+
+}  // namespace
+
+std::vector<app::SeriesBucket> SeriesStore::buckets(const QString& run, const QString& split, const QString& name,
+                                                    double stepLo, double stepHi, double width,
+                                                    bool positiveOnly) const {
+  const auto* pts = series(run, split, name);
+  if (!pts) return {};
+  app::SeriesBucketer b(width);
+  const auto [begin, end] = stepRange(*pts, stepLo, stepHi);
+  for (auto it = begin; it != end; ++it)
+    if (!positiveOnly || it->value > 0) b.add(*it);
+  return b.take();
+}
+
+std::vector<SeriesPoint> SeriesStore::points(const QString& run, const QString& split, const QString& name,
+                                             double stepLo, double stepHi) const {
+  const auto* pts = series(run, split, name);
+  if (!pts) return {};
+  const auto [begin, end] = stepRange(*pts, stepLo, stepHi);
+  return {begin, end};
+}
+
 double SeriesStore::startTime(const QString& run) const {
   double t0 = 0;
   bool any = false;

@@ -1,7 +1,9 @@
 // Series store: metric curves of runs held in memory for plotting (filled from the Store or live
-// from engine events). Plots read it only through PlotAdapter.
+// from engine events). Plots read it only through PlotAdapter, as a CurveSource.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+
+#include "plot/curve_source.h"
 
 #include <QHash>
 #include <QString>
@@ -15,16 +17,8 @@ class Store;
 
 namespace adamix::ui {
 
-/// One point of a metric curve.
-struct SeriesPoint {
-  double step = 0;
-  double epoch = 0;
-  double time = 0;  ///< UNIX seconds
-  double value = 0;
-};
-
 /// Curves keyed by (run, split, metric name). `run` is any stable key (config hash or store id).
-class SeriesStore {
+class SeriesStore : public CurveSource {
  public:
   /// Appends one point (points should arrive in step order; out-of-order steps are inserted).
   void append(const QString& run, const QString& split, const QString& name, const SeriesPoint& point);
@@ -38,18 +32,25 @@ class SeriesStore {
   void dropPointsAfter(const QString& run, double step);
   void clear();
   /// Keys of the curves of `run` as "split/name", sorted.
-  QStringList metrics(const QString& run) const;
+  QStringList metrics(const QString& run) const override;
+  std::optional<std::pair<SeriesPoint, SeriesPoint>> curveEnds(const QString& run, const QString& split,
+                                                               const QString& name) const override;
+  std::vector<app::SeriesBucket> buckets(const QString& run, const QString& split, const QString& name,
+                                         double stepLo, double stepHi, double width,
+                                         bool positiveOnly) const override;
+  std::vector<SeriesPoint> points(const QString& run, const QString& split, const QString& name, double stepLo,
+                                  double stepHi) const override;
   /// Increments on every change (views redraw only when it moved).
   quint64 revision() const { return revision_; }
   /// Earliest point time of a run over all its curves (0 when none): wall-time origin.
-  double startTime(const QString& run) const;
+  double startTime(const QString& run) const override;
   /// Number of points held over all curves.
   qsizetype pointCount() const;
 
  private:
   static QString key(const QString& split, const QString& name) { return split + QLatin1Char('/') + name; }
   QHash<QString, QHash<QString, std::vector<SeriesPoint>>> runs_;  // run → "split/name" → points
-  quint64 revision_ = 0;
+  quint64 revision_ = 1;  // never 0: views use 0 for "not drawn yet"
 };
 
 }  // namespace adamix::ui
