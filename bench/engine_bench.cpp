@@ -232,8 +232,11 @@ int main(int argc, char** argv) {
   }
   // --runtime (before/after tables): "legacy" as engines up to 0.4.0 ran (OpenBLAS pool at its
   // default size, glibc's default heap); "threads": one thread count for ATen and OpenBLAS;
-  // "all": also freed buffers kept in the heap, as adamix-engine runs.
-  if (o.runtime == "all") keepFreedMemoryInProcess();
+  // "all": also freed buffers kept in the heap and idle OpenMP threads sleeping, as adamix-engine runs.
+  if (o.runtime == "all") {
+    waitPassivelyBetweenParallelRegions(argv);
+    keepFreedMemoryInProcess();
+  }
   if (o.runtime == "legacy") {
     if (o.threads > 0) at::set_num_threads(o.threads);
   } else {

@@ -34,8 +34,9 @@ TARGETS = {  # issue "Speed", item 3
 }
 
 
-# The heap setting adamix-engine applies to itself (engine/src/runtime/cpu_runtime.h), given to the
-# "tuned" reference through glibc's tunables: freed buffers stay in the process.
+# The settings adamix-engine applies to itself (engine/src/runtime/cpu_runtime.h), given to the
+# "tuned" reference through its environment: freed buffers stay in the process (glibc tunables),
+# idle OpenMP threads sleep (OMP_WAIT_POLICY=PASSIVE).
 TUNED_MALLOC = "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=2147483647:glibc.malloc.top_pad=67108864"
 
 
@@ -67,7 +68,7 @@ def measure(a, models, threads):
                 order.reverse()
             for side, cmd, extra in order:
                 if extra is None:
-                    extra = dict(limit, GLIBC_TUNABLES=TUNED_MALLOC)
+                    extra = dict(limit, GLIBC_TUNABLES=TUNED_MALLOC, OMP_WAIT_POLICY="PASSIVE")
                 for row in run_json(cmd + common, extra):
                     if side == "engine" and row.get("blas_core"):
                         core[label] = row["blas_core"]

@@ -34,7 +34,7 @@ namespace {
 // 0.3.0: the finished run writes the best dev evaluation's weights (train.keep, issue 12).
 // 0.2.0: training as the official AdaMix code (issue 11: AdamW and zero-grad semantics,
 // consistency gradient, GPT-2 c_attn mixture, NLG format, Houlsby placement).
-constexpr const char* kEngineVersion = "0.4.0";
+constexpr const char* kEngineVersion = "0.5.0";
 
 void onSignal(int) { g_interrupt_requested = true; }
 void onPreemptSignal(int) { g_preempt_requested = true; }
@@ -269,6 +269,9 @@ int cmdExport(const std::string& run_dir, const std::string& format, const std::
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The subcommands that compute: idle OpenMP threads sleep instead of spinning beside OpenBLAS's.
+  if (argc > 1 && (std::string(argv[1]) == "train" || std::string(argv[1]) == "eval"))
+    waitPassivelyBetweenParallelRegions(argv);
   keepFreedMemoryInProcess();  // before any tensor: activations reused across steps
   CLI::App app{"adamix-engine: AdaMix / PEFT training engine (one run per process, JSON-lines events on stdout)"};
   app.set_version_flag("--version", kEngineVersion);

@@ -7,7 +7,10 @@
 #include <malloc.h>
 #endif
 
+#include <unistd.h>
+
 #include <climits>
+#include <cstdlib>
 
 namespace adamix {
 
@@ -32,6 +35,13 @@ const char* blasCoreName() {
   using CoreName = char* (*)();
   auto* name = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
   return name ? name() : "";
+}
+
+void waitPassivelyBetweenParallelRegions(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY")) return;  // the user's choice, or already re-executed
+  if (setenv("OMP_WAIT_POLICY", "PASSIVE", 1) != 0) return;
+  execv("/proc/self/exe", argv);
+  unsetenv("OMP_WAIT_POLICY");  // exec failed: go on spinning
 }
 
 }  // namespace adamix

@@ -19,6 +19,15 @@ int setComputeThreads(int threads);
 /// are unchanged (only where memory comes from). No-op on other C libraries.
 void keepFreedMemoryInProcess();
 
+/// libgomp (ATen's OpenMP pool) spins its idle threads between parallel regions, and OpenBLAS's
+/// own pool spins too: with 2 threads on 2 cores the four spinning threads made a training step
+/// 1.7x slower than with 1 thread (docs/performance.md). When OMP_WAIT_POLICY is unset this sets
+/// it to PASSIVE and re-executes the program with the same arguments (libgomp reads it only when
+/// it is loaded; the re-execution costs the library loading again, about 0.7 s). Setting
+/// OMP_WAIT_POLICY (e.g. to ACTIVE) turns this off. Returns normally when it is set already or
+/// exec fails.
+void waitPassivelyBetweenParallelRegions(char** argv);
+
 /// The OpenBLAS kernel set in use ("Haswell", "Cooperlake", ...: OpenBLAS's choice for the CPU, or
 /// the OPENBLAS_CORETYPE environment variable's), or "" when OpenBLAS is not loaded.
 const char* blasCoreName();
