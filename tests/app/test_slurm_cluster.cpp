@@ -313,10 +313,10 @@ class TestSlurmCluster : public QObject {
   // this machine at the same time).
   void timeLimitRequeuesAndResumesToTheSameMetrics() {
     const QString db = tmp_.filePath("limit/adamix.db");
-    const QString file = writeStudy("limit", 800, {1},
+    const QString file = writeStudy("limit", 3000, {1},
                                     {{"kind", "slurm"}, {"time", "2"}, {"signal_seconds", 60}, {"poll_seconds", 2}}, {4});
     const QString localDb = tmp_.filePath("limit-local/adamix.db");
-    const QString localFile = writeStudy("limit", 800, {1}, {{"kind", "local"}}, {4});
+    const QString localFile = writeStudy("limit", 3000, {1}, {{"kind", "local"}}, {4});
     QProcess* local = startCli({"study", "run", localFile, "--db", localDb});
     const Result r = cli({"study", "run", file, "--db", db});
     qInfo().noquote() << r.out;
