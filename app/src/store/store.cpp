@@ -513,17 +513,22 @@ void Store::deleteMetricPointsAfter(qint64 runId, qint64 step) {
   });
 }
 
+/// The current row of a "SELECT run_id, step, epoch, split, name, value, time" query into `p`.
+static void readPoint(const QSqlQuery& q, MetricPoint& p) {
+  p.runId = q.value(0).toLongLong();
+  p.step = q.value(1).toLongLong();
+  p.epoch = q.value(2).toDouble();
+  p.split = q.value(3).toString();
+  p.name = q.value(4).toString();
+  p.value = q.value(5).toDouble();
+  p.time = q.value(6).toDouble();
+}
+
 static std::vector<MetricPoint> readPoints(QSqlQuery& q) {
   std::vector<MetricPoint> out;
   while (q.next()) {
     MetricPoint p;
-    p.runId = q.value(0).toLongLong();
-    p.step = q.value(1).toLongLong();
-    p.epoch = q.value(2).toDouble();
-    p.split = q.value(3).toString();
-    p.name = q.value(4).toString();
-    p.value = q.value(5).toDouble();
-    p.time = q.value(6).toDouble();
+    readPoint(q, p);
     out.push_back(std::move(p));
   }
   return out;
@@ -555,13 +560,7 @@ void Store::forEachMetricPoint(qint64 runId, const QString& split, const QString
   QSqlQuery& q = sel.exec();
   MetricPoint p;
   while (q.next()) {
-    p.runId = q.value(0).toLongLong();
-    p.step = q.value(1).toLongLong();
-    p.epoch = q.value(2).toDouble();
-    p.split = q.value(3).toString();
-    p.name = q.value(4).toString();
-    p.value = q.value(5).toDouble();
-    p.time = q.value(6).toDouble();
+    readPoint(q, p);
     fn(p);
   }
 }

@@ -12,10 +12,10 @@
 #include "data/glue_test.h"
 #include "io/atomic_file.h"
 #include "io/errors.h"
+#include "runtime/cpu_runtime.h"
 #include "train/evaluation.h"
 #include "train/nlg_evaluation.h"
 #include "train/nlg_task.h"
-#include "runtime/cpu_runtime.h"
 #include "train/run_report.h"
 #include "train/task_data.h"
 
