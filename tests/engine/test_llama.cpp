@@ -12,6 +12,8 @@
 #include "model/generation.h"
 #include "model/llama.h"
 #include "model/model_config.h"
+#include "model/task_head.h"
+#include "peft/peft.h"
 #include "test_support.h"
 #include "tokenizer/tokenizer.h"
 
@@ -237,6 +239,56 @@ class TestLlama : public QObject {
     auto ids = torch::tensor({{4, 8, 15, 16, 23, 42}}, torch::kInt64);
     auto mask = torch::ones_like(ids);
     QVERIFY(torch::allclose(gqa->forward(ids, mask), mha->forward(ids, mask), 0, 1e-6));
+  }
+
+  /// A sequence-level head reads only the last token, so the last layer computes only that row
+  /// (LlamaModel::forwardAt, engine >= 0.5.1). Its logits and every parameter's gradient equal
+  /// those of the full forward pooled afterwards (the HF computation), with right padding, GQA and
+  /// an AdaMix adapter (M = 2) in every layer; up to float rounding of the smaller matrix products.
+  void lastLayerOnlyAtThePooledTokenEqualsTheFullForward() {
+    auto m = tinyModel(HeadType::Classification, 3);
+    PeftConfig c;
+    c.method = PeftMethod::Adapter;
+    c.adapter.bottleneck = 4;
+    c.adamix.num_modules = 2;
+    auto handle = applyPeft(*m, c, m->headPrefixes(), 0);
+    for (auto& p : m->parameters()) p.set_requires_grad(true);  // backbone too: full fine-tuning's gradients
+    auto& llama = dynamic_cast<LlamaForTaskImpl&>(*m);
+    m->train();
+    auto ids = torch::tensor({{5, 9, 3, 17, 4, 0, 0, 0}, {1, 2, 3, 4, 5, 6, 7, 8}, {7, 7, 0, 0, 0, 0, 0, 0}}, torch::kInt64);
+    auto mask = ids.ne(0).to(torch::kInt64);
+    mask[2][1] = 1;
+    mask[0].narrow(0, 0, 5).fill_(1);
+    const auto last = lastTokenIndex(mask, 3, 8, torch::kCPU);
+    QCOMPARE(std::vector<int64_t>(last.data_ptr<int64_t>(), last.data_ptr<int64_t>() + 3), (std::vector<int64_t>{4, 7, 1}));
+    auto run = [&](bool pooled_first) {
+      m->zero_grad();
+      handle.routes->beginPass(false);
+      torch::manual_seed(11);  // the same route draw for both
+      auto logits = pooled_first ? m->forward(ids, mask)
+                                 : llama.score->forward(poolLastToken(llama.model->forward(ids, mask), mask));
+      (logits * torch::arange(1, 10, torch::kFloat32).view({3, 3})).sum().backward();
+      std::map<std::string, torch::Tensor> grads;
+      for (auto& kv : m->named_parameters(true))
+        if (kv.value().grad().defined()) grads[kv.key()] = kv.value().grad().clone();
+      return std::make_pair(logits.detach(), grads);
+    };
+    auto [fast, fast_grads] = run(true);
+    auto [full, full_grads] = run(false);
+    QCOMPARE(fast.sizes().vec(), (std::vector<int64_t>{3, 3}));
+    QVERIFY2(torch::allclose(fast, full, 1e-5, 1e-6), "logits differ");
+    QCOMPARE(fast_grads.size(), full_grads.size());
+    QVERIFY(fast_grads.size() > 20);
+    for (const auto& [name, g] : full_grads) QVERIFY2(torch::allclose(fast_grads.at(name), g, 1e-4, 1e-6), name.c_str());
+    // The last layer's query projection learns from the pooled rows only, and it does learn.
+    QVERIFY(full_grads.at("model.layers.1.self_attn.q_proj.weight").abs().sum().item<double>() > 0);
+    // An all-padding row pools its token 0, as before.
+    auto empty = torch::zeros({1, 8}, torch::kInt64);
+    QCOMPARE(lastTokenIndex(empty, 1, 8, torch::kCPU).item<int64_t>(), int64_t(0));
+    torch::NoGradGuard ng;
+    QVERIFY(torch::allclose(m->forward(ids.narrow(0, 0, 1), empty),
+                            llama.score->forward(poolLastToken(llama.model->forward(ids.narrow(0, 0, 1), empty), empty)),
+                            1e-5, 1e-6));
   }
 
   void stories260KGreedyDecode() {

@@ -58,12 +58,26 @@ LlamaAttentionImpl::LlamaAttentionImpl(const ModelConfig& c)
 }
 
 torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
-                                          const torch::Tensor& attn_bias, LlamaKVCache* cache, size_t layer) {
+                                          const torch::Tensor& attn_bias, LlamaKVCache* cache, size_t layer,
+                                          const torch::Tensor& query_index) {
   const int64_t B = x.size(0), T = x.size(1);
-  auto q = q_proj->forward(x).view({B, T, num_heads, head_dim}).transpose(1, 2);
+  // The query rows: all T, or with query_index the one row of each sequence, with its rotary
+  // angle and its row of the mask ([B, 1, ...]).
+  auto xq = x;
+  auto cq = cos, sq = sin, bias = attn_bias;
+  if (query_index.defined()) {
+    TORCH_CHECK(!cache && cos.dim() == 2, "query_index needs shared positions and no cache");
+    const auto rows = torch::arange(B, query_index.options());
+    xq = x.index({rows, query_index}).unsqueeze(1);
+    cq = cos.index({query_index}).view({B, 1, 1, -1});
+    sq = sin.index({query_index}).view({B, 1, 1, -1});
+    bias = attn_bias.expand({B, 1, T, attn_bias.size(3)}).index({rows, 0, query_index}).view({B, 1, 1, -1});
+  }
+  const int64_t Tq = xq.size(1);
+  auto q = q_proj->forward(xq).view({B, Tq, num_heads, head_dim}).transpose(1, 2);
   auto k = k_proj->forward(x).view({B, T, num_kv_heads, head_dim}).transpose(1, 2);
   auto v = v_proj->forward(x).view({B, T, num_kv_heads, head_dim}).transpose(1, 2);
-  q = applyRotary(q, cos, sin);
+  q = applyRotary(q, cq, sq);
   k = applyRotary(k, cos, sin);
   if (cache) std::tie(k, v) = cache->append(layer, k, v);
   const int64_t S = k.size(2);
@@ -72,7 +86,7 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::T
     k = k.unsqueeze(2).expand({B, num_kv_heads, rep, S, head_dim}).reshape({B, num_heads, S, head_dim});
     v = v.unsqueeze(2).expand({B, num_kv_heads, rep, S, head_dim}).reshape({B, num_heads, S, head_dim});
   }
-  return o_proj->forward(scaledDotProductAttention(q, k, v, attn_bias));
+  return o_proj->forward(scaledDotProductAttention(q, k, v, bias));
 }
 
 LlamaMLPImpl::LlamaMLPImpl(const ModelConfig& c) {
@@ -96,8 +110,12 @@ LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const ModelConfig& c) {
 }
 
 torch::Tensor LlamaDecoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
-                                             const torch::Tensor& attn_bias, LlamaKVCache* cache, size_t layer) {
-  auto h = x + attn_adapter->forward(self_attn->forward(input_layernorm->forward(x), cos, sin, attn_bias, cache, layer));
+                                             const torch::Tensor& attn_bias, LlamaKVCache* cache, size_t layer,
+                                             const torch::Tensor& query_index) {
+  const auto residual =
+      query_index.defined() ? x.index({torch::arange(x.size(0), query_index.options()), query_index}).unsqueeze(1) : x;
+  auto h = residual + attn_adapter->forward(self_attn->forward(input_layernorm->forward(x), cos, sin, attn_bias, cache,
+                                                              layer, query_index));
   return h + ffn_adapter->forward(mlp->forward(post_attention_layernorm->forward(h)));
 }
 
@@ -110,6 +128,18 @@ LlamaModelImpl::LlamaModelImpl(const ModelConfig& c) : cfg(c) {
 
 torch::Tensor LlamaModelImpl::forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
                                       LlamaKVCache* cache, const torch::Tensor& position_ids) {
+  return run(input_ids, attention_mask, cache, position_ids, {});
+}
+
+torch::Tensor LlamaModelImpl::forwardAt(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                                        const torch::Tensor& index) {
+  TORCH_CHECK(index.dim() == 1 && index.size(0) == input_ids.size(0), "index must be [B] = [", input_ids.size(0),
+              "], got ", index.sizes());
+  return run(input_ids, attention_mask, nullptr, {}, index.to(input_ids.device()).to(torch::kInt64)).squeeze(1);
+}
+
+torch::Tensor LlamaModelImpl::run(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                                  LlamaKVCache* cache, const torch::Tensor& position_ids, const torch::Tensor& index) {
   TORCH_CHECK(input_ids.dim() == 2, "input_ids must be [B, T], got ", input_ids.sizes());
   const int64_t B = input_ids.size(0), T = input_ids.size(1);
   const int64_t past = cache ? cache->length() : 0;
@@ -133,8 +163,11 @@ torch::Tensor LlamaModelImpl::forward(const torch::Tensor& input_ids, const torc
   // Key k is allowed for query q when it is not after q (causal) and is a token (padding mask);
   // as an additive bias computed once per forward for every layer.
   const auto attn_bias = attentionBias(causalDecodeMask(past, T, attention_mask, dev));
-  for (size_t i = 0; i < layers->size(); ++i)
-    h = layers->ptr<LlamaDecoderLayerImpl>(i)->forward(h, cos, sin, attn_bias, cache, i);
+  const size_t n = layers->size();
+  if (index.defined() && n == 0) h = h.index({torch::arange(B, index.options()), index}).unsqueeze(1);
+  for (size_t i = 0; i < n; ++i)  // with `index`, the last layer computes only the rows index[b]
+    h = layers->ptr<LlamaDecoderLayerImpl>(i)->forward(h, cos, sin, attn_bias, cache, i,
+                                                       i + 1 == n ? index : torch::Tensor());
   return norm->forward(h);
 }
 
@@ -158,24 +191,23 @@ std::vector<std::string> LlamaForTaskImpl::headPrefixes() const {
   return {"score."};
 }
 
-torch::Tensor LlamaForTaskImpl::headForward(const torch::Tensor& hidden, const torch::Tensor& attention_mask) {
-  if (head == HeadType::CausalLM) {
-    const auto& w = cfg.tie_word_embeddings ? model->embed_tokens->weight : lm_head->weight;
-    return torch::nn::functional::linear(hidden, w);  // [B, T, V]
-  }
-  auto pooled = poolLastToken(hidden, attention_mask);  // [B, d]
-  auto logits = score->forward(pooled);                 // [B, L]
-  return head == HeadType::Regression ? logits.squeeze(-1) : logits;
+torch::Tensor LlamaForTaskImpl::lmLogits(const torch::Tensor& hidden) {
+  const auto& w = cfg.tie_word_embeddings ? model->embed_tokens->weight : lm_head->weight;
+  return torch::nn::functional::linear(hidden, w);  // [B, T, V]
 }
 
 torch::Tensor LlamaForTaskImpl::forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask) {
-  return headForward(model->forward(input_ids, attention_mask), attention_mask);
+  if (head == HeadType::CausalLM) return lmLogits(model->forward(input_ids, attention_mask));
+  // The head reads the last non-padding token only, so the backbone's last layer computes only that row.
+  const auto last = lastTokenIndex(attention_mask, input_ids.size(0), input_ids.size(1), input_ids.device());
+  auto logits = score->forward(model->forwardAt(input_ids, attention_mask, last));  // [B, L]
+  return head == HeadType::Regression ? logits.squeeze(-1) : logits;
 }
 
 torch::Tensor LlamaForTaskImpl::forwardCached(const torch::Tensor& input_ids, LlamaKVCache& cache,
                                               const torch::Tensor& attention_mask) {
   TORCH_CHECK(head == HeadType::CausalLM, "forwardCached needs a causal LM head");
-  return headForward(model->forward(input_ids, attention_mask, &cache), {});
+  return lmLogits(model->forward(input_ids, attention_mask, &cache));
 }
 
 torch::Tensor LlamaForTaskImpl::forwardDecode(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
@@ -186,7 +218,7 @@ torch::Tensor LlamaForTaskImpl::forwardDecode(const torch::Tensor& input_ids, co
     cache = dynamic_cast<LlamaKVCache*>(state);
     if (!cache) throw EngineError(ErrorKind::Internal, "forwardDecode: the state is not a Llama KV cache");
   }
-  return headForward(model->forward(input_ids, attention_mask, cache, position_ids), {});
+  return lmLogits(model->forward(input_ids, attention_mask, cache, position_ids));
 }
 
 std::unique_ptr<DecodeState> LlamaForTaskImpl::newDecodeState() { return std::make_unique<LlamaKVCache>(); }

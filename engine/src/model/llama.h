@@ -49,11 +49,14 @@ TORCH_MODULE(LlamaRMSNorm);
 /// Grouped-query self-attention with RoPE. forward: x [B, T, d]; cos/sin [T, D];
 /// attn_bias [B, 1, T, S] (attentionBias: 0 = query may attend to key; S = past + T) -> [B, T, d].
 /// With `cache`/`layer`, past keys/values are prepended and the cache is extended.
+/// With `query_index` [B] int64 (no cache), only that query row of each sequence is computed
+/// (keys/values still come from every row) -> [B, 1, d]: the rows equal the full output's rows.
 class LlamaAttentionImpl : public torch::nn::Module {
  public:
   explicit LlamaAttentionImpl(const ModelConfig& c);
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
-                        const torch::Tensor& attn_bias, LlamaKVCache* cache = nullptr, size_t layer = 0);
+                        const torch::Tensor& attn_bias, LlamaKVCache* cache = nullptr, size_t layer = 0,
+                        const torch::Tensor& query_index = {});
   int64_t num_heads, num_kv_heads, head_dim;
   PeftLinear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
 };
@@ -71,11 +74,13 @@ TORCH_MODULE(LlamaMLP);
 /// Pre-LN decoder layer:
 ///   h = x + attn_adapter(self_attn(input_layernorm(x)))
 ///   y = h + ffn_adapter(mlp(post_attention_layernorm(h)))
+/// `query_index` [B] int64: only row query_index[b] of each sequence -> [B, 1, d] (see LlamaAttention).
 class LlamaDecoderLayerImpl : public torch::nn::Module {
  public:
   explicit LlamaDecoderLayerImpl(const ModelConfig& c);
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
-                        const torch::Tensor& attn_bias, LlamaKVCache* cache = nullptr, size_t layer = 0);
+                        const torch::Tensor& attn_bias, LlamaKVCache* cache = nullptr, size_t layer = 0,
+                        const torch::Tensor& query_index = {});
   LlamaAttention self_attn{nullptr};
   LlamaMLP mlp{nullptr};
   LlamaRMSNorm input_layernorm{nullptr}, post_attention_layernorm{nullptr};
@@ -93,10 +98,21 @@ class LlamaModelImpl : public torch::nn::Module {
   explicit LlamaModelImpl(const ModelConfig& c);
   torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
                         LlamaKVCache* cache = nullptr, const torch::Tensor& position_ids = {});
+  /// The final-normed hidden state at one position per sequence, `index` [B] int64 -> [B, d]:
+  /// row b of forward(input_ids, attention_mask)[b, index[b]]. The last layer computes only those
+  /// rows (its keys/values from all rows; the causal mask makes no earlier row depend on a later
+  /// one), so a sequence-level head skips (T - 1) / T of the last layer's queries, MLP and norm.
+  torch::Tensor forwardAt(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                          const torch::Tensor& index);
   ModelConfig cfg;
   torch::nn::Embedding embed_tokens{nullptr};
   torch::nn::ModuleList layers{nullptr};
   LlamaRMSNorm norm{nullptr};
+
+ private:
+  /// forward's body; `index` [B] defined -> the last layer computes only rows index[b] ([B, 1, d]).
+  torch::Tensor run(const torch::Tensor& input_ids, const torch::Tensor& attention_mask, LlamaKVCache* cache,
+                    const torch::Tensor& position_ids, const torch::Tensor& index);
 };
 TORCH_MODULE(LlamaModel);
 
@@ -129,7 +145,8 @@ class LlamaForTaskImpl : public TaskModelImpl {
   torch::nn::Linear score{nullptr};    ///< Classification / Regression only
 
  private:
-  torch::Tensor headForward(const torch::Tensor& hidden, const torch::Tensor& attention_mask);
+  /// CausalLM: hidden [B, T, d] -> logits [B, T, V] (lm_head, or the tied embedding).
+  torch::Tensor lmLogits(const torch::Tensor& hidden);
 };
 
 }  // namespace adamix

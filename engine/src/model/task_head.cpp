@@ -23,15 +23,15 @@ int64_t resolveNumLabels(HeadType head, int64_t labels, int64_t vocab_size) {
   return labels;
 }
 
+torch::Tensor lastTokenIndex(const torch::Tensor& attention_mask, int64_t B, int64_t T, const torch::Device& device) {
+  if (!attention_mask.defined()) return torch::full({B}, T - 1, torch::TensorOptions().dtype(torch::kInt64).device(device));
+  return attention_mask.to(device).ne(0).sum(1).sub(1).clamp_min(0).to(torch::kInt64);
+}
+
 torch::Tensor poolLastToken(const torch::Tensor& hidden, const torch::Tensor& attention_mask) {
   const int64_t B = hidden.size(0), T = hidden.size(1);
-  const auto opts = torch::TensorOptions().dtype(torch::kInt64).device(hidden.device());
-  torch::Tensor last;
-  if (attention_mask.defined())
-    last = attention_mask.to(hidden.device()).ne(0).sum(1).sub(1).clamp_min(0).to(torch::kInt64);
-  else
-    last = torch::full({B}, T - 1, opts);
-  return hidden.index({torch::arange(B, opts), last});
+  const auto last = lastTokenIndex(attention_mask, B, T, hidden.device());
+  return hidden.index({torch::arange(B, last.options()), last});
 }
 
 }  // namespace adamix
