@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages AdaMix Studio builds and runs with (skips what is present).
+# Extra package names as arguments are installed too (scripts/package.sh: help2man, dpkg-dev, ...).
 set -euo pipefail
 PKGS=(cmake ninja-build g++ pkg-config ccache
       qt6-base-dev qt6-svg-dev libqt6sql6-sqlite libqcustomplot-dev
       libtorch-dev libopenblas0-pthread nlohmann-json3-dev libsentencepiece-dev libcli11-dev
-      xvfb xauth)
+      xvfb xauth "$@")
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

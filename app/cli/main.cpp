@@ -1,5 +1,6 @@
 // `adamix`: the headless command-line front end of AdaMix Studio (docs/cli.md).
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "adamix_version.h"
 #include "cli_common.h"
 #include "commands.h"
 
@@ -47,7 +48,7 @@ QString groupUsage(const QString& group) {
 int main(int argc, char** argv) {
   QCoreApplication app(argc, argv);
   QCoreApplication::setApplicationName(QStringLiteral("adamix"));
-  QCoreApplication::setApplicationVersion(QStringLiteral(ADAMIX_APP_VERSION));
+  QCoreApplication::setApplicationVersion(QStringLiteral(ADAMIX_VERSION));
   const QStringList args = app.arguments().mid(1);
   const QString a0 = args.value(0);
   const QString a1 = args.value(1);
@@ -56,7 +57,7 @@ int main(int argc, char** argv) {
     return a0.isEmpty() ? kUsage : kOk;
   }
   if (a0 == "--version") {
-    out() << "adamix " << ADAMIX_APP_VERSION << "\n";
+    out() << "adamix " << ADAMIX_VERSION << "\n";
     return kOk;
   }
   if (a0 == "study" && a1 == "run") return cmdStudyRun(args.mid(2));

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <optional>
 
+#include "adamix_version.h"
 #include "artifacts/export_run.h"
 #include "artifacts/run_artifact.h"
 #include "artifacts/run_eval.h"
@@ -34,7 +35,6 @@ namespace {
 // 0.3.0: the finished run writes the best dev evaluation's weights (train.keep, issue 12).
 // 0.2.0: training as the official AdaMix code (issue 11: AdamW and zero-grad semantics,
 // consistency gradient, GPT-2 c_attn mixture, NLG format, Houlsby placement).
-constexpr const char* kEngineVersion = "0.5.0";
 
 void onSignal(int) { g_interrupt_requested = true; }
 void onPreemptSignal(int) { g_preempt_requested = true; }
@@ -274,7 +274,7 @@ int main(int argc, char** argv) {
     waitPassivelyBetweenParallelRegions(argv);
   keepFreedMemoryInProcess();  // before any tensor: activations reused across steps
   CLI::App app{"adamix-engine: AdaMix / PEFT training engine (one run per process, JSON-lines events on stdout)"};
-  app.set_version_flag("--version", kEngineVersion);
+  app.set_version_flag("--version", std::string("adamix-engine ") + ADAMIX_VERSION);
   app.require_subcommand(1);
 
   std::string config_path, run_dir, device;

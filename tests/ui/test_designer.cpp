@@ -725,7 +725,7 @@ class TestDesigner : public QObject {
     answer({});
     QVERIFY(!d.saveAs());
     QCOMPARE(startDir, tmp.filePath("ws"));
-    QCOMPARE(selected, tmp.filePath("ws/my-study.json"));
+    QCOMPARE(selected, tmp.filePath("ws/my-study.adamix.json"));  // the study MIME type's extension (packaging/adamix-study.xml)
     QDir(tmp.path()).mkpath("mine");
     answer(tmp.filePath("mine/study.json"));
     QVERIFY(d.saveAs());

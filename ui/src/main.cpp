@@ -1,5 +1,6 @@
 // adamix-studio: the AdaMix Studio desktop GUI.
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "adamix_version.h"
 #include "shell/main_window.h"
 #include "shell/screenshots.h"
 #include "shell/theme.h"
@@ -39,7 +40,7 @@ void defineOptions(QCommandLineParser& p) {
 void setApplicationNames() {
   QCoreApplication::setOrganizationName(QStringLiteral("AdaMix"));
   QCoreApplication::setApplicationName(QStringLiteral("AdaMix Studio"));
-  QCoreApplication::setApplicationVersion(QStringLiteral(ADAMIX_APP_VERSION));
+  QCoreApplication::setApplicationVersion(QStringLiteral(ADAMIX_VERSION));
 }
 
 /// --help, --help-all and --version answered by a QCoreApplication, so they work without a display (exits

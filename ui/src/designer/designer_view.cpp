@@ -603,7 +603,7 @@ bool DesignerView::saveFile(const QString& path, QString* error) {
 }
 
 void DesignerView::openWithDialog() {
-  const QString path = openFileDialog(this, tr("Open study"), workspaceFolder(ws_), tr("Study files (*.json)"));
+  const QString path = openFileDialog(this, tr("Open study"), workspaceFolder(ws_), tr("Study files (*.adamix.json *.json)"));
   if (path.isEmpty()) return;
   QString err;
   if (!loadFile(path, &err) && !err.isEmpty()) QMessageBox::warning(this, tr("Study file"), err);
@@ -619,8 +619,8 @@ bool DesignerView::saveOrWarn(const QString& path) {
 bool DesignerView::save() { return path_.isEmpty() ? saveAs() : saveOrWarn(path_); }
 
 bool DesignerView::saveAs() {
-  const QString path = saveFileDialog(this, tr("Save study"), workspaceFolder(ws_), name_->text().trimmed() + ".json",
-                                      tr("Study files (*.json)"));
+  const QString path = saveFileDialog(this, tr("Save study"), workspaceFolder(ws_), name_->text().trimmed() + ".adamix.json",
+                                      tr("Study files (*.adamix.json *.json)"));
   if (path.isEmpty()) return false;
   return saveOrWarn(path);
 }

@@ -14,7 +14,8 @@ QString findDemoStudy() {
   const QString env = qEnvironmentVariable("ADAMIX_DEMO_STUDY");
   if (!env.isEmpty()) candidates << env;
   const QDir app(QCoreApplication::applicationDirPath());
-  candidates << app.filePath("../share/adamix/experiments/demo.json") << app.filePath("../experiments/demo.json")
+  // installed (packaging/: the examples carry the study extension), then the source tree
+  candidates << app.filePath("../share/adamix/experiments/demo.adamix.json") << app.filePath("../experiments/demo.json")
              << app.filePath("../../experiments/demo.json") << QDir::current().filePath("experiments/demo.json");
 #ifdef ADAMIX_SOURCE_DIR_HINT
   candidates << QDir(QStringLiteral(ADAMIX_SOURCE_DIR_HINT)).filePath("experiments/demo.json");

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "shell/main_window.h"
 
+#include "adamix_version.h"
 #include "compare/compare_view.h"
 #include "designer/designer_view.h"
 #include "monitor/monitor_view.h"
@@ -252,7 +253,7 @@ void MainWindow::buildMenus() {
     QMessageBox::about(this, tr("About AdaMix Studio"),
                        tr("<b>AdaMix Studio</b> %1<br>A workbench for ablation studies of AdaMix "
                           "(mixture-of-adaptations PEFT, Wang et al., EMNLP 2022).")
-                           .arg(QStringLiteral(ADAMIX_APP_VERSION)));
+                           .arg(QStringLiteral(ADAMIX_VERSION)));
   });
 }
 
