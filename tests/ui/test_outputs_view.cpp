@@ -1,7 +1,10 @@
 // Outputs screen: generated outputs of two generation runs side by side, read from the store's
 // `predictions` artifacts and the runs' predictions/dev.jsonl, filtered and copied as Markdown.
+#include "designer/designer_view.h"
 #include "exec/study_runner.h"
+#include "monitor/monitor_view.h"
 #include "outputs/outputs_view.h"
+#include "results/results_view.h"
 #include "shell/main_window.h"
 #include "study/study.h"
 #include "workspace/workspace.h"
@@ -86,6 +89,31 @@ class TestOutputsView : public QObject {
     QCOMPARE(t->rowCount(), 0);
     v.setFilter({});
     QCOMPARE(t->rowCount(), 2);
+  }
+
+  /// Issue 19 (item 6): opening a workspace reads it only for the screen on display; the Monitor,
+  /// Results and Outputs screens read it when they are first shown (DeferredRefresh), with the
+  /// same content as an eager refresh. A hidden window keeps refreshing at once (the test below).
+  void hiddenScreensReadTheWorkspaceWhenShown() {
+    ui::MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    w.showScreen(ui::MainWindow::Designer);
+    QVERIFY(w.openWorkspace(db_, true));
+    QCOMPARE(w.tabs()->currentWidget(), static_cast<QWidget*>(w.designer()));
+    QCOMPARE(w.outputs()->table()->rowCount(), 0);  // not read yet
+    QCOMPARE(w.results()->table()->rowCount(), 0);
+    QCOMPARE(w.monitor()->overallProgress().runs, 0);
+    QCOMPARE(w.monitor()->shownStudy(), std::optional<qint64>(studyId_));  // known at once
+    w.showScreen(ui::MainWindow::Outputs);
+    QCOMPARE(w.outputs()->table()->rowCount(), 2);
+    w.showScreen(ui::MainWindow::Results);
+    QCOMPARE(w.results()->table()->rowCount(), 2);  // LoRA and AdaMix-LoRA
+    QCOMPARE(w.results()->table()->item(0, 0)->text(), QStringLiteral("LoRA"));
+    w.showScreen(ui::MainWindow::Monitor);
+    QCOMPARE(w.monitor()->overallProgress().runs, 2);
+    QCOMPARE(w.monitor()->overallProgress().count(app::RunState::Finished), 2);
+    w.workspace()->close();
   }
 
   void mainWindowHasTheOutputsScreen() {

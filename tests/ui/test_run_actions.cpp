@@ -201,6 +201,7 @@ class TestRunActions : public QObject {
     job->close();
 
     ui::ResultsView* rv = w_->results();
+    w_->showScreen(ui::MainWindow::Results);  // a screen not on display reads the store when shown
     rv->setStudy(std::nullopt);
     QTableWidget* t = rv->table();
     QStringList headers;

@@ -82,13 +82,8 @@ int main(int argc, char** argv) {
   adamix::ui::applyTheme(app, theme);
 
   adamix::ui::MainWindow window;
-  bool opened = false;
-  if (p.isSet("workspace"))
-    opened = window.openWorkspace(p.value("workspace"), p.isSet("screenshot"));
-  else if (!p.isSet("screenshot"))
-    opened = window.restoreLastWorkspace();
-
   if (p.isSet("screenshot")) {
+    if (p.isSet("workspace")) window.openWorkspace(p.value("workspace"), true);
     adamix::ui::ScreenshotOptions o;
     o.dir = p.value("screenshot");
     o.launchStudy = p.value("launch");
@@ -101,7 +96,10 @@ int main(int argc, char** argv) {
     return files.isEmpty() ? 1 : 0;
   }
 
+  // Shown before the workspace opens: the screens not on display then read it when first shown.
   window.show();
+  const bool opened =
+      p.isSet("workspace") ? window.openWorkspace(p.value("workspace"), false) : window.restoreLastWorkspace();
   if (!p.positionalArguments().isEmpty())
     window.openStudyFile(p.positionalArguments().first());
   else if (opened)

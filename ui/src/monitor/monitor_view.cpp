@@ -64,6 +64,9 @@ bool isErrorState(app::RunState s) { return s == app::RunState::Failed || s == a
 }  // namespace
 
 MonitorView::MonitorView(Workspace* workspace, QWidget* parent) : QWidget(parent), ws_(workspace) {
+  deferred_ = new DeferredRefresh(this, [this] {
+    if (study_) showStudy(*study_);
+  });
   auto* lay = new QVBoxLayout(this);
   auto* top = new QHBoxLayout;
   overallLabel_ = new QLabel(tr("Nothing running. Launch a study from the designer (Ctrl+R)."));
@@ -336,6 +339,10 @@ void MonitorView::dropDeletedRuns() {
 
 void MonitorView::showStudy(qint64 studyId) {
   if (!ws_->isOpen()) return;
+  if (deferred_->postpone()) {
+    study_ = studyId;  // shownStudy() answers at once; the rows come when the view is shown
+    return;
+  }
   std::vector<app::RunRecord> stored;
   try {
     app::RunFilter f;
@@ -368,6 +375,11 @@ void MonitorView::showStudy(qint64 studyId) {
   updateOverall();
   drawnRevision_ = 0;
   redrawPlot();
+  if (pendingSelection_) {  // selected while the listing waited for the view
+    const QList<qint64> ids = *std::exchange(pendingSelection_, std::nullopt);
+    selectRuns(ids);
+    return;
+  }
   showCurrent();
   updateButtons();
 }
@@ -600,6 +612,10 @@ QList<qint64> MonitorView::selectedRuns() const {
 }
 
 void MonitorView::selectRuns(const QList<qint64>& runIds) {
+  if (deferred_->pending()) {  // the rows are not listed yet: selected when they are
+    pendingSelection_ = runIds;
+    return;
+  }
   {
     const QSignalBlocker block(table_);
     table_->clearSelection();

@@ -15,6 +15,7 @@
 #include "plot/layered_curve_source.h"
 #include "plot/series_store.h"
 #include "plot/store_curve_source.h"
+#include "shell/deferred_refresh.h"
 #include "store/store.h"
 
 #include <nlohmann/json.hpp>
@@ -82,8 +83,12 @@ class MonitorView : public QWidget {
   /// State counts and done share of the steps of the listed runs (what the header shows).
   app::RunsProgress overallProgress() const;
   /// Lists the stored runs of a study (state, progress from their event logs, curves from the
-  /// store) beside the runs this app's queue is working on; the other rows are dropped.
+  /// store) beside the runs this app's queue is working on; the other rows are dropped. With
+  /// deferRefreshWhileHidden(), a hidden Monitor lists them when it is next shown.
   void showStudy(qint64 studyId);
+  /// While hidden, showStudy() waits until the view is shown (the main window's Monitor screen;
+  /// off for a view used on its own). See DeferredRefresh.
+  void deferRefreshWhileHidden() { deferred_->enable(); }
   /// The study shown by showStudy() (nullopt: none yet).
   std::optional<qint64> shownStudy() const { return study_; }
   /// The Resume button triggers `action` (the window's one resume action, which reads the
@@ -161,6 +166,8 @@ class MonitorView : public QWidget {
   QElapsedTimer clock_;  ///< the monitor's clock for speeds and ETAs
   QTimer flushTimer_;
   std::optional<qint64> study_;
+  DeferredRefresh* deferred_;                ///< showStudy() waiting for the view to be shown
+  std::optional<QList<qint64>> pendingSelection_;  ///< selectRuns() while showStudy() waits
   QSet<QString> active_;  ///< keys queued or running in this app's queue (their rows are live)
   quint64 drawnRevision_ = 0;
   qint64 applied_ = 0;

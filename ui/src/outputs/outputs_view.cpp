@@ -18,6 +18,7 @@
 namespace adamix::ui {
 
 OutputsView::OutputsView(Workspace* workspace, QWidget* parent) : QWidget(parent), ws_(workspace) {
+  deferred_ = new DeferredRefresh(this, [this] { refresh(); });
   auto* lay = new QVBoxLayout(this);
   auto* bar = new QHBoxLayout;
   study_ = new QComboBox;
@@ -59,6 +60,7 @@ void OutputsView::setStudy(std::optional<qint64> studyId) {
 }
 
 void OutputsView::refresh() {
+  if (deferred_->postpone()) return;
   fillStudyCombo(study_, ws_);
   all_ = {};
   if (ws_->isOpen()) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "export/predictions.h"
+#include "shell/deferred_refresh.h"
 
 #include <QWidget>
 
@@ -34,12 +35,16 @@ class OutputsView : public QWidget {
   /// Markdown of the rows shown.
   QString markdown() const;
   QTableWidget* table() const { return table_; }
+  /// While hidden, refresh() waits until the view is shown (the main window's screens; off for a
+  /// view used on its own). See DeferredRefresh.
+  void deferRefreshWhileHidden() { deferred_->enable(); }
 
  public slots:
   /// Reloads the predictions from the store and the runs' predictions files.
   void refresh();
 
  private:
+  DeferredRefresh* deferred_;
   void fillTable();
   Workspace* ws_;
   QComboBox* study_;

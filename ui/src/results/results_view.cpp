@@ -55,6 +55,7 @@ QString cellText(const app::PivotCell& c, int decimals, int rowN) {
 }  // namespace
 
 ResultsView::ResultsView(Workspace* workspace, QWidget* parent) : QWidget(parent), ws_(workspace) {
+  deferred_ = new DeferredRefresh(this, [this] { refresh(); });
   auto* lay = new QVBoxLayout(this);
   auto* bar = new QHBoxLayout;
   study_ = new QComboBox;
@@ -134,6 +135,7 @@ void ResultsView::setRunFilter(const QList<qint64>& runIds) {
 }
 
 void ResultsView::refresh() {
+  if (deferred_->postpone()) return;
   fillStudyCombo(study_, ws_);
   pivot_ = {};
   if (!ws_->isOpen()) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "export/pivot.h"
+#include "shell/deferred_refresh.h"
 
 #include <QWidget>
 
@@ -52,6 +53,9 @@ class ResultsView : public QWidget {
   QList<qint64> runsAt(int row, int column) const;
   /// The context menu of a table cell (caller owns it): copy actions, then per run its actions.
   QMenu* cellMenu(int row, int column);
+  /// While hidden, refresh() waits until the view is shown (the main window's screens; off for a
+  /// view used on its own). See DeferredRefresh.
+  void deferRefreshWhileHidden() { deferred_->enable(); }
 
  public slots:
   /// Rebuilds the pivot from the store.
@@ -60,6 +64,7 @@ class ResultsView : public QWidget {
   void exportWithDialog();
 
  private:
+  DeferredRefresh* deferred_;
   void fillTable();
   Workspace* ws_;
   RunActions* actions_ = nullptr;

@@ -52,6 +52,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   compare_ = new CompareView(ws_);
   results_ = new ResultsView(ws_);
   outputs_ = new OutputsView(ws_);
+  // Screens not on display refresh when they are shown, not on every workspace change.
+  monitor_->deferRefreshWhileHidden();
+  results_->deferRefreshWhileHidden();
+  outputs_->deferRefreshWhileHidden();
   tabs_->addTab(designer_, tr("&Designer"));
   tabs_->addTab(monitor_, tr("&Monitor"));
   tabs_->addTab(compare_, tr("C&ompare"));
