@@ -10,6 +10,7 @@
 #include "model/attention.h"
 #include "model/checkpoint.h"
 #include "model/generation.h"
+#include "model/kv_cache.h"
 #include "model/llama.h"
 #include "model/model_config.h"
 #include "model/task_head.h"
@@ -70,6 +71,37 @@ class TestLlama : public QObject {
     QVERIFY(torch::equal(scaledDotProductAttention(q, k, v, bias), expected));
     // the fully masked row attends uniformly (finite), as before
     QVERIFY(torch::allclose(masked[1][0][2], torch::full({5}, 0.2)));
+  }
+
+  /// Grouped-query attention without the repeat_kv copies (engine >= 0.6): query head h reads
+  /// key/value head h / (H / KV). Equal, up to float rounding of the larger matrix products, to
+  /// HF's formula with k and v repeated, for a padding + causal bias and a KV-cache-like S > T;
+  /// a head count that is no multiple is refused.
+  void groupedAttentionEqualsRepeatedKeysAndValues() {
+    torch::manual_seed(5);
+    const int64_t B = 2, H = 6, KV = 2, T = 4, S = 7, D = 8;
+    auto q = torch::randn({B, H, T, D}) * 2, k = torch::randn({B, KV, S, D}) * 2, v = torch::randn({B, KV, S, D});
+    auto mask = torch::ones({B, S}, torch::kInt64);
+    mask[1].narrow(0, 5, 2).zero_();
+    auto bias = attentionBias(causalDecodeMask(S - T, T, mask, torch::kCPU));
+    auto rk = k.repeat_interleave(H / KV, 1), rv = v.repeat_interleave(H / KV, 1);  // HF repeat_kv
+    auto probs = torch::softmax(torch::matmul(q, rk.transpose(-2, -1)) / std::sqrt(double(D)) + bias, -1);
+    auto expected = torch::matmul(probs, rv).transpose(1, 2).reshape({B, T, H * D});
+    auto got = scaledDotProductAttention(q, k, v, bias);
+    QCOMPARE(got.sizes().vec(), (std::vector<int64_t>{B, T, H * D}));
+    QVERIFY(torch::allclose(got, expected, 1e-5, 1e-6));
+    // head 3 (group 1) reads key/value head 1, not 0: swapping kv heads changes exactly groups' outputs
+    auto swapped = scaledDotProductAttention(q, k.flip(1), v.flip(1), bias).view({B, T, H, D});
+    QVERIFY(!torch::allclose(swapped.select(2, 3), got.view({B, T, H, D}).select(2, 3)));
+    QVERIFY(torch::allclose(scaledDotProductAttention(q, k, v, bias).view({B, T, H, D}).select(2, 3),
+                            expected.view({B, T, H, D}).select(2, 3), 1e-5, 1e-6));
+    bool threw = false;
+    try {
+      scaledDotProductAttention(q, torch::randn({B, 4, S, D}), torch::randn({B, 4, S, D}), bias);
+    } catch (const c10::Error&) {
+      threw = true;
+    }
+    QVERIFY(threw);
   }
 
   void rmsNormByHand() {

@@ -11,11 +11,20 @@ torch::Tensor attentionBias(const torch::Tensor& allowed) {
 torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                         const torch::Tensor& attn_bias, double dropout_p, bool training) {
   const int64_t B = q.size(0), H = q.size(1), T = q.size(2), D = q.size(3);
+  const int64_t KV = k.size(1), S = k.size(2);
+  TORCH_CHECK(KV > 0 && H % KV == 0 && v.size(1) == KV, "attention: ", H, " query heads over ", KV, " key/value heads");
+  const int64_t rep = H / KV;
+  // Query heads h = j * rep + r share key/value head j (HF repeat_kv). Rather than copying k and v
+  // rep times, the rep query heads of a group are stacked as rows: [B, KV, rep * T, D], one matrix
+  // product per group with rep times the rows (the same dot products, without the copies).
+  const auto qg = rep == 1 ? q : q.reshape({B, KV, rep * T, D});
   // fp16/bf16 scores + the fp32 bias are promoted to fp32, which the fp32 softmax reads anyway.
-  auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(D)) + attn_bias;
+  auto scores = torch::matmul(qg, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(D));
+  scores = rep == 1 ? scores + attn_bias : (scores.view({B, KV, rep, T, S}) + attn_bias.unsqueeze(1));
   auto probs = torch::softmax(scores, -1, torch::kFloat32).to(q.scalar_type());
   if (training && dropout_p > 0) probs = torch::dropout(probs, dropout_p, true);
-  return torch::matmul(probs, v).transpose(1, 2).reshape({B, T, H * D});
+  auto out = torch::matmul(rep == 1 ? probs : probs.view({B, KV, rep * T, S}), v);  // [B, KV, rep*T, D]
+  return out.view({B, H, T, D}).transpose(1, 2).reshape({B, T, H * D});
 }
 
 torch::Tensor splitHeads(const torch::Tensor& x, int64_t num_heads) {

@@ -14,7 +14,10 @@ torch::Tensor attentionBias(const torch::Tensor& allowed);
 
 /// dropout(softmax(q k^T / sqrt(D) + attn_bias)) v, softmax in fp32; dropout with probability
 /// `dropout_p` on the attention probabilities only when `training`.
-/// q [B, H, T, D], k/v [B, H, S, D], attn_bias [B or 1, 1, T, S] (attentionBias) -> [B, T, H*D].
+/// q [B, H, T, D], k/v [B, KV, S, D] with H a multiple of KV (grouped-query attention: query head
+/// h reads key/value head h / (H / KV), as HF repeat_kv, without materialising the repeat),
+/// attn_bias [B or 1, 1, T, S] (attentionBias) -> [B, T, H*D]. Throws c10::Error for a head count
+/// that is no multiple.
 torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                         const torch::Tensor& attn_bias, double dropout_p = 0.0, bool training = false);
 

@@ -80,12 +80,7 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::T
   q = applyRotary(q, cq, sq);
   k = applyRotary(k, cos, sin);
   if (cache) std::tie(k, v) = cache->append(layer, k, v);
-  const int64_t S = k.size(2);
-  const int64_t rep = num_heads / num_kv_heads;
-  if (rep > 1) {  // HF repeat_kv: [B, KV, S, D] -> [B, KV*rep, S, D], each kv head repeated rep times
-    k = k.unsqueeze(2).expand({B, num_kv_heads, rep, S, head_dim}).reshape({B, num_heads, S, head_dim});
-    v = v.unsqueeze(2).expand({B, num_kv_heads, rep, S, head_dim}).reshape({B, num_heads, S, head_dim});
-  }
+  // grouped-query attention: scaledDotProductAttention reads each kv head for its query heads (HF repeat_kv)
   return o_proj->forward(scaledDotProductAttention(q, k, v, bias));
 }
 
