@@ -10,7 +10,11 @@ using namespace adamix::app;
 
 namespace {
 
-QString studyPath(const char* name) { return QStringLiteral(ADAMIX_SOURCE_DIR "/experiments/") + name; }
+/// experiments/NAME, or a test fixture when NAME starts with "tests/".
+QString studyPath(const char* name) {
+  const QString n = QString::fromUtf8(name);
+  return QStringLiteral(ADAMIX_SOURCE_DIR "/") + (n.startsWith("tests/") ? n : QStringLiteral("experiments/") + n);
+}
 
 /// "runId hash" per expanded run, in expansion order.
 QStringList hashLines(const char* studyFile) {
@@ -31,9 +35,27 @@ void comparePinned(const QStringList& actual, const QStringList& pinned) {
 class TestConfigHash : public QObject {
   Q_OBJECT
  private slots:
+  /// The demo study since issue 15 (SST-2 24k, 4 variants x 3 seeds).
   void demoStudyHashesArePinned() {
+    comparePinned(hashLines("demo.json"),
+        {"sst2-adapter-s1-7fda899a 7fda899ae0a2a1732fc4461acc2897c283e971388731995eb9263d89a76a8db7",
+         "sst2-adapter-s2-9b3ee40b 9b3ee40bdbf4313d63fbcff692f0e2238f4c63f873a24409d3c0f58265070142",
+         "sst2-adapter-s3-0d8febbc 0d8febbcb53ece51c41b849ab5e7277b8c0c15a2c4f032090ae7b33c54e8049e",
+         "sst2-adamix-s1-e6424aac e6424aac1ca57def30ccd30abb17fc48abc60fdbadf0782c52f8d00832a14e49",
+         "sst2-adamix-s2-5c4785e0 5c4785e04eae7e60fad7777ac7c83d77049f86803e4775222fa3297dc9ad26f7",
+         "sst2-adamix-s3-06d253d9 06d253d923218340b113d7573b79d07cac1b29b44a8e6a30702aafa6c8974948",
+         "sst2-adamix-w-o-consistency-s1-7df1978b 7df1978b59673a9d36133d94681314d532de0ef00bb0642ec57d880d8753246d",
+         "sst2-adamix-w-o-consistency-s2-5adcdaf0 5adcdaf0ac26321f8696169a84c640a7a16ee4204376f15ae67cedbde7ec9ed8",
+         "sst2-adamix-w-o-consistency-s3-6f013085 6f013085ea54e966227ae5ea72c376b63c9ed831750c1a1d9a4a8bc186ef335e",
+         "sst2-lora-s1-b0cd3f2b b0cd3f2b2d6b063265f6b9edbca820cb22fe3d9ed41b54b9617bdd8cc849fdfd",
+         "sst2-lora-s2-5fa1bda1 5fa1bda1b5824e444d34e12bc940720d38247f900d6112813bdfdb5493e58f78",
+         "sst2-lora-s3-ddc20dd6 ddc20dd6d59d3b2ba5ebfd20e7a5c5ebcf03aee1139a7f3ca7a8f108a961367c"});
+  }
+
+  /// The demo study as shipped until 2026-12-03 (tests/app/data; the demo itself changed in issue 15).
+  void previousDemoStudyHashesArePinned() {
     comparePinned(
-        hashLines("demo.json"),
+        hashLines("tests/app/data/demo-2026-12-03.json"),
         {"rte-adapter-s1-52d2a136 52d2a1365eef8d460d0d96015ddf4ac6037b57504b74532a6d0a4c6db601d629",
          "rte-adapter-s2-40ffaae3 40ffaae3d0781304034a54f104cafa6d5802e158326abecf99576012f19b3009",
          "rte-adamix-s1-9ca99a38 9ca99a38a448cd3fbe37ddf244b3f3eb8056d7d2d706e66938e81d64c37f44a3",
