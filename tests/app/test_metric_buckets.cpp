@@ -113,6 +113,38 @@ class TestMetricBuckets : public QObject {
     QVERIFY(std::isnan(line[4].value) && line[4].step == 5);
   }
 
+  /// metricNamesOfAllRuns(): every run's (split, name) pairs in one statement, equal to
+  /// metricNames() per run; runs without points are absent; split/name orders as SQLite's BINARY.
+  void metricNamesOfAllRunsEqualsThePerRunSkipScan() {
+    QTemporaryDir dir;
+    Store store;
+    store.open(dir.filePath("m.sqlite"));
+    QVERIFY(store.metricNamesOfAllRuns().empty());
+    std::vector<qint64> ids;
+    for (const char* key : {"a", "b", "c", "d"}) {
+      NewRun nr;
+      nr.runKey = key;
+      nr.task = "rte";
+      ids.push_back(store.addRun(nr));
+    }
+    std::vector<MetricPoint> pts;
+    for (int s = 1; s <= 30; ++s) {
+      pts.push_back({ids[0], s, 0, "train", "loss", 1.0 / s, 0});
+      pts.push_back({ids[2], s, 0, "train", "loss", 2.0 / s, 0});
+      if (s % 10 == 0) pts.push_back({ids[0], s, 0, "dev", "accuracy", 0.5, 0});
+      if (s % 15 == 0) pts.push_back({ids[2], s, 0, "dev", "Accuracy", 0.5, 0});  // upper case sorts first
+    }
+    pts.push_back({ids[3], 1, 0, "eval", "f1", 0.4, 0});  // one point
+    store.appendMetricPoints(pts);
+    const auto all = store.metricNamesOfAllRuns();
+    QCOMPARE(all.size(), size_t(3));  // run b has no points
+    QVERIFY(!all.count(ids[1]));
+    for (qint64 id : {ids[0], ids[2], ids[3]}) QCOMPARE(all.at(id), store.metricNames(id));
+    QCOMPARE(all.at(ids[0]), (std::vector<std::pair<QString, QString>>{{"dev", "accuracy"}, {"train", "loss"}}));
+    QCOMPARE(all.at(ids[2]), (std::vector<std::pair<QString, QString>>{{"dev", "Accuracy"}, {"train", "loss"}}));
+    QCOMPARE(all.at(ids[3]), (std::vector<std::pair<QString, QString>>{{"eval", "f1"}}));
+  }
+
   void storeReadsBucketsAndExactPoints() {
     QTemporaryDir dir;
     Store store;

@@ -565,26 +565,48 @@ void Store::forEachMetricPoint(qint64 runId, const QString& split, const QString
   }
 }
 
+namespace {
+
+/// A recursive skip scan over metric_points_series(run_id, split, name, step): one row per series
+/// (the rowid of its first index entry), each step seeking the entry after the current series —
+/// the next name of the same split, else the next split of the same run, else (acrossRuns) the
+/// next run. A single row-value comparison (split, name) > (…) would make SQLite walk every point
+/// of the series before the next one. `start` selects the first series' rowid.
+QString seriesSkipScan(const QString& start, bool acrossRuns, const QString& columns) {
+  const QString nextRun = acrossRuns ? QStringLiteral(
+                                           ", (SELECT m.rowid FROM metric_points m INDEXED BY metric_points_series"
+                                           "   WHERE m.run_id > c.run_id ORDER BY m.run_id, m.split, m.name LIMIT 1)")
+                                     : QString();
+  return QStringLiteral(
+             "WITH RECURSIVE series(rid) AS (SELECT (%1) UNION ALL SELECT COALESCE("
+             " (SELECT m.rowid FROM metric_points m INDEXED BY metric_points_series"
+             "   WHERE m.run_id = c.run_id AND m.split = c.split AND m.name > c.name ORDER BY m.name LIMIT 1),"
+             " (SELECT m.rowid FROM metric_points m INDEXED BY metric_points_series"
+             "   WHERE m.run_id = c.run_id AND m.split > c.split ORDER BY m.split, m.name LIMIT 1)%2)"
+             " FROM series JOIN metric_points c ON c.rowid = series.rid)"
+             " SELECT %3 FROM series JOIN metric_points p ON p.rowid = series.rid")
+      .arg(start, nextRun, columns);
+}
+
+}  // namespace
+
 std::vector<std::pair<QString, QString>> Store::metricNames(qint64 runId) {
-  // a skip scan over metric_points_series(run_id, split, name, step): one seek per series
+  Query q(db(), seriesSkipScan(QStringLiteral("SELECT rowid FROM metric_points INDEXED BY metric_points_series"
+                                              " WHERE run_id = ? ORDER BY split, name LIMIT 1"),
+                               false, QStringLiteral("p.split, p.name")));
+  QSqlQuery& r = q.bind(runId).exec();
   std::vector<std::pair<QString, QString>> out;
-  Query first(db(), QStringLiteral("SELECT split, name FROM metric_points WHERE run_id = ? ORDER BY split, name LIMIT 1"));
-  Query next(db(), QStringLiteral("SELECT split, name FROM metric_points WHERE run_id = ? AND (split, name) > (?, ?)"
-                                  " ORDER BY split, name LIMIT 1"));
-  QString split, name;
-  for (;;) {
-    QSqlQuery& q = out.empty() ? first.q() : next.q();
-    q.bindValue(0, runId);
-    if (!out.empty()) {
-      q.bindValue(1, split);
-      q.bindValue(2, name);
-    }
-    if (!q.exec()) throwSql(QStringLiteral("metric names"), q.lastError());
-    if (!q.next()) break;
-    split = q.value(0).toString();
-    name = q.value(1).toString();
-    out.emplace_back(split, name);
-  }
+  while (r.next()) out.emplace_back(r.value(0).toString(), r.value(1).toString());
+  return out;
+}
+
+std::map<qint64, std::vector<std::pair<QString, QString>>> Store::metricNamesOfAllRuns() {
+  Query q(db(), seriesSkipScan(QStringLiteral("SELECT rowid FROM metric_points INDEXED BY metric_points_series"
+                                              " ORDER BY run_id, split, name LIMIT 1"),
+                               true, QStringLiteral("p.run_id, p.split, p.name")));
+  QSqlQuery& r = q.exec();
+  std::map<qint64, std::vector<std::pair<QString, QString>>> out;
+  while (r.next()) out[r.value(0).toLongLong()].emplace_back(r.value(1).toString(), r.value(2).toString());
   return out;
 }
 

@@ -15,6 +15,7 @@
 #include <QComboBox>
 #include <QFileInfo>
 #include <QHBoxLayout>
+#include <QHash>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
@@ -53,6 +54,8 @@ QString CompareView::primaryMetricOf(const std::vector<app::RunRecord>& runs) {
 }
 
 CompareView::CompareView(Workspace* workspace, QWidget* parent) : QWidget(parent), ws_(workspace) {
+  deferred_ = new DeferredRefresh(this, [this] { refresh(); });
+  deferred_->enable(DeferredRefresh::Scope::Always);
   auto* rl = new QVBoxLayout(this);
   rl->setContentsMargins(4, 4, 4, 4);
   caption_ = new QLabel;
@@ -170,6 +173,8 @@ void CompareView::reloadRuns() {
       for (qint64 id : selected_) anyLeft = anyLeft || ws_->store().run(id).has_value();
       if (!anyLeft) selectionSet_ = false;
     }
+    // The selection's records come from one store read (a query per run took 0.36 s at 1,000 runs).
+    std::vector<app::RunRecord> candidates;
     if (!selectionSet_) {
       // the default: the finished runs of the newest study that has some
       selected_.clear();
@@ -178,13 +183,18 @@ void CompareView::reloadRuns() {
         app::RunFilter f;
         f.studyId = s->id;
         f.statuses = {app::RunState::Finished};
-        for (const app::RunRecord& r : ws_->store().listRuns(f)) selected_ << r.id;
+        candidates = ws_->store().listRuns(f);
+        for (const app::RunRecord& r : candidates) selected_ << r.id;
         if (!selected_.isEmpty()) defaultStudy_ = s->name;
       }
+    } else {
+      candidates = ws_->store().listRuns();
     }
+    QHash<qint64, app::RunRecord*> byId;
+    for (app::RunRecord& r : candidates) byId.insert(r.id, &r);
     QList<qint64> kept;
     for (qint64 id : selected_)
-      if (auto r = ws_->store().run(id)) {
+      if (app::RunRecord* r = byId.value(id)) {
         records_[id] = std::move(*r);
         kept << id;
       }
@@ -224,6 +234,7 @@ void CompareView::syncSource() { source_.setStore(ws_->isOpen() ? &ws_->store() 
 void CompareView::fillMetricAndGroups() {
   syncSource();
   const std::vector<app::RunRecord> runs = selectedRecords();
+  if (runs.size() > 1) source_.prefetchMetrics();  // one store statement instead of one per run
   filling_ = true;
   const QString currentMetric = metric_->currentText();
   const QString currentGroup = group_->currentData().toString();
@@ -341,14 +352,8 @@ void CompareView::redraw() {
   adapter_->showCurves(source_, spec);
 }
 
-void CompareView::showEvent(QShowEvent* event) {
-  QWidget::showEvent(event);
-  if (refreshPending_) refresh();
-}
-
 void CompareView::refresh() {
-  refreshPending_ = !isVisible();  // the store is read when the screen is looked at
-  if (refreshPending_) return;
+  if (deferred_->postpone()) return;  // the store is read when the screen is looked at
   reloadRuns();
   // runs still training: read their curves again
   syncSource();

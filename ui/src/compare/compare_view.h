@@ -9,6 +9,7 @@
 #include "export/result_set.h"
 #include "plot/plot_adapter.h"
 #include "plot/store_curve_source.h"
+#include "shell/deferred_refresh.h"
 #include "store/store.h"
 
 #include <QWidget>
@@ -74,7 +75,6 @@ class CompareView : public QWidget {
   void exportWithDialog();
 
  protected:
-  void showEvent(QShowEvent* event) override;
 
  private:
   /// Re-reads the selected runs from the store (dropping deleted ones); without a selection set
@@ -110,7 +110,7 @@ class CompareView : public QWidget {
   bool metricChosen_ = false;                 // the user picked a metric: keep it
   bool groupChosen_ = false;                  // the user picked a grouping: keep it
   bool filling_ = false;
-  bool refreshPending_ = false;  // a refresh() arrived while hidden
+  DeferredRefresh* deferred_;  // a refresh() while hidden waits for the view to be shown
 };
 
 }  // namespace adamix::ui

@@ -29,6 +29,20 @@ void StoreCurveSource::invalidate(const QString& run) { cache_.remove(run); }
 
 void StoreCurveSource::clear() { cache_.clear(); }
 
+void StoreCurveSource::prefetchMetrics() const {
+  if (!store_ || !store_->isOpen()) return;
+  const auto all = orEmpty([&] { return store_->metricNamesOfAllRuns(); },
+                           std::map<qint64, std::vector<std::pair<QString, QString>>>());
+  for (const auto& [id, names] : all) {
+    RunCache& c = cache_[QString::number(id)];
+    if (c.metrics) continue;
+    QStringList out;
+    for (const auto& [split, name] : names) out << split + u'/' + name;
+    out.sort();
+    c.metrics = out;
+  }
+}
+
 QStringList StoreCurveSource::metrics(const QString& run) const {
   RunCache& c = cache_[run];
   if (!c.metrics) {

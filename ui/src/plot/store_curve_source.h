@@ -25,6 +25,9 @@ class StoreCurveSource : public CurveSource {
   void invalidate(const QString& run);
   void clear();
 
+  /// Reads the metric names of every run whose names are not cached, in one store statement
+  /// (Store::metricNamesOfAllRuns); a view about to ask metrics() of many runs calls it first.
+  void prefetchMetrics() const;
   QStringList metrics(const QString& run) const override;
   std::optional<std::pair<SeriesPoint, SeriesPoint>> curveEnds(const QString& run, const QString& split,
                                                                const QString& name) const override;

@@ -12,9 +12,9 @@ DeferredRefresh::DeferredRefresh(QWidget* view, std::function<void()> refresh)
 }
 
 bool DeferredRefresh::postpone() {
-  // Only a screen hidden in a shown window waits: with the whole window hidden (scripted use,
-  // screenshots), nothing would ever show it, so it refreshes at once.
-  if (!enabled_ || view_->isVisible() || !view_->window()->isVisible()) {
+  // In a hidden window (scripted use, screenshots) nothing might ever show the view: unless the
+  // view asked to wait always, it refreshes at once.
+  if (!enabled_ || view_->isVisible() || (scope_ == Scope::InShownWindow && !view_->window()->isVisible())) {
     pending_ = false;
     return false;
   }

@@ -16,11 +16,17 @@ namespace adamix::ui {
 /// own (tests, a dialog) keeps refreshing at once.
 class DeferredRefresh : public QObject {
  public:
+  /// When a hidden view waits: only inside a shown window (a hidden window refreshes at once, as
+  /// nothing would show it), or whenever it is hidden (Compare: its plots are only read on screen).
+  enum class Scope { InShownWindow, Always };
   /// `refresh` is the screen's refresh; it calls postpone() first. Watches `view`'s Show events.
   DeferredRefresh(QWidget* view, std::function<void()> refresh);
-  void enable(bool on = true) { enabled_ = on; }
-  /// True (and the refresh is due at the next Show) when enabled and the view is hidden in a
-  /// shown window: the caller returns without refreshing. False otherwise: refresh now.
+  void enable(Scope scope = Scope::InShownWindow) {
+    enabled_ = true;
+    scope_ = scope;
+  }
+  /// True (and the refresh is due at the next Show) when enabled and the view is hidden (in a
+  /// shown window, for Scope::InShownWindow): the caller returns. False otherwise: refresh now.
   bool postpone();
   /// A refresh is waiting for the view to be shown.
   bool pending() const { return pending_; }
@@ -32,6 +38,7 @@ class DeferredRefresh : public QObject {
   QWidget* view_;
   std::function<void()> refresh_;
   bool enabled_ = false;
+  Scope scope_ = Scope::InShownWindow;
   bool pending_ = false;
 };
 
