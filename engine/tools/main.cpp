@@ -30,6 +30,11 @@ using nlohmann::json;
 
 namespace {
 
+// Engine versions (the project version, set in the top-level CMakeLists.txt since 0.6.0):
+// 0.6.0: a sequence-level head's last layer computes only the pooled row, grouped-query
+// attention without repeat_kv copies (both equal to float rounding); version from CMake.
+// 0.5.0: CPU runtime (OpenBLAS thread count, heap kept, OMP_WAIT_POLICY=PASSIVE), additive
+// attention bias, cached merged AdaMix weights (issue 19).
 // 0.4.0: every epoch trains on its own shuffled order (0.3.0 reused the first epoch's order in
 // an uninterrupted run, so a run resumed after an epoch boundary differed from it).
 // 0.3.0: the finished run writes the best dev evaluation's weights (train.keep, issue 12).

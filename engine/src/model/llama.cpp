@@ -67,11 +67,11 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::T
   auto cq = cos, sq = sin, bias = attn_bias;
   if (query_index.defined()) {
     TORCH_CHECK(!cache && cos.dim() == 2, "query_index needs shared positions and no cache");
-    const auto rows = torch::arange(B, query_index.options());
-    xq = x.index({rows, query_index}).unsqueeze(1);
+    xq = rowsAt(x, query_index).unsqueeze(1);
     cq = cos.index({query_index}).view({B, 1, 1, -1});
     sq = sin.index({query_index}).view({B, 1, 1, -1});
-    bias = attn_bias.expand({B, 1, T, attn_bias.size(3)}).index({rows, 0, query_index}).view({B, 1, 1, -1});
+    // [B, 1, T, S] -> the query's row [B, S] -> [B, 1, 1, S]
+    bias = rowsAt(attn_bias.expand({B, 1, T, attn_bias.size(3)}).squeeze(1), query_index).view({B, 1, 1, -1});
   }
   const int64_t Tq = xq.size(1);
   auto q = q_proj->forward(xq).view({B, Tq, num_heads, head_dim}).transpose(1, 2);
@@ -107,8 +107,7 @@ LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const ModelConfig& c) {
 torch::Tensor LlamaDecoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
                                              const torch::Tensor& attn_bias, LlamaKVCache* cache, size_t layer,
                                              const torch::Tensor& query_index) {
-  const auto residual =
-      query_index.defined() ? x.index({torch::arange(x.size(0), query_index.options()), query_index}).unsqueeze(1) : x;
+  const auto residual = query_index.defined() ? rowsAt(x, query_index).unsqueeze(1) : x;
   auto h = residual + attn_adapter->forward(self_attn->forward(input_layernorm->forward(x), cos, sin, attn_bias, cache,
                                                               layer, query_index));
   return h + ffn_adapter->forward(mlp->forward(post_attention_layernorm->forward(h)));
@@ -159,7 +158,7 @@ torch::Tensor LlamaModelImpl::run(const torch::Tensor& input_ids, const torch::T
   // as an additive bias computed once per forward for every layer.
   const auto attn_bias = attentionBias(causalDecodeMask(past, T, attention_mask, dev));
   const size_t n = layers->size();
-  if (index.defined() && n == 0) h = h.index({torch::arange(B, index.options()), index}).unsqueeze(1);
+  if (index.defined() && n == 0) h = rowsAt(h, index).unsqueeze(1);
   for (size_t i = 0; i < n; ++i)  // with `index`, the last layer computes only the rows index[b]
     h = layers->ptr<LlamaDecoderLayerImpl>(i)->forward(h, cos, sin, attn_bias, cache, i,
                                                        i + 1 == n ? index : torch::Tensor());

@@ -28,10 +28,12 @@ torch::Tensor lastTokenIndex(const torch::Tensor& attention_mask, int64_t B, int
   return attention_mask.to(device).ne(0).sum(1).sub(1).clamp_min(0).to(torch::kInt64);
 }
 
+torch::Tensor rowsAt(const torch::Tensor& hidden, const torch::Tensor& index) {
+  return hidden.index({torch::arange(hidden.size(0), index.options()), index});
+}
+
 torch::Tensor poolLastToken(const torch::Tensor& hidden, const torch::Tensor& attention_mask) {
-  const int64_t B = hidden.size(0), T = hidden.size(1);
-  const auto last = lastTokenIndex(attention_mask, B, T, hidden.device());
-  return hidden.index({torch::arange(B, last.options()), last});
+  return rowsAt(hidden, lastTokenIndex(attention_mask, hidden.size(0), hidden.size(1), hidden.device()));
 }
 
 }  // namespace adamix

@@ -15,6 +15,9 @@ int64_t resolveNumLabels(HeadType head, int64_t labels, int64_t vocab_size);
 /// undefined = no padding, every row T - 1) -> [B] int64 on `device` (0 for an all-padding row).
 torch::Tensor lastTokenIndex(const torch::Tensor& attention_mask, int64_t B, int64_t T, const torch::Device& device);
 
+/// Row index[b] of each sequence: hidden [B, T, ...], index [B] int64 -> [B, ...] (differentiable).
+torch::Tensor rowsAt(const torch::Tensor& hidden, const torch::Tensor& index);
+
 /// Hidden state of the last non-padding token of each row: hidden [B, T, d], attention_mask
 /// [B, T] (right padding; undefined = no padding) -> [B, d]. Used by Llama and GPT-2 heads.
 torch::Tensor poolLastToken(const torch::Tensor& hidden, const torch::Tensor& attention_mask);
