@@ -1,6 +1,7 @@
 // adamix import RUN_DIR
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli_common.h"
+#include "io/untrusted_input.h"
 #include "cli_store.h"
 #include "commands.h"
 
@@ -50,9 +51,21 @@ int cmdImport(const QStringList& args) {
     err() << "adamix import: cannot read " << cf.fileName() << "\n";
     return kBadInput;
   }
+  if (static_cast<uint64_t>(cf.size()) > adamix::kMaxConfigFileBytes) {
+    err() << "adamix import: " << cf.fileName() << " is " << cf.size() << " bytes, more than the limit of "
+          << adamix::kMaxConfigFileBytes << " bytes for a run config\n";
+    return kBadInput;
+  }
   const QByteArray cbytes = cf.readAll();
-  const nlohmann::json config = nlohmann::json::parse(cbytes.constBegin(), cbytes.constEnd(), nullptr, false);
-  if (config.is_discarded() || !config.is_object()) {
+  nlohmann::json config;
+  try {
+    config = adamix::parseJsonBounded(std::string_view(cbytes.constData(), static_cast<size_t>(cbytes.size())),
+                                      cf.fileName().toStdString(), adamix::ErrorKind::Config);
+  } catch (const adamix::EngineError& e) {
+    err() << "adamix import: " << QString::fromUtf8(e.what()) << "\n";
+    return kBadInput;
+  }
+  if (!config.is_object()) {
     err() << "adamix import: " << cf.fileName() << " is not a JSON object\n";
     return kBadInput;
   }

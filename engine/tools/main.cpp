@@ -15,6 +15,7 @@
 #include "artifacts/run_eval.h"
 #include "artifacts/run_generate.h"
 #include "io/errors.h"
+#include "io/untrusted_input.h"
 #include "model/checkpoint.h"
 #include "model/generation.h"
 #include "model/init_model.h"
@@ -136,19 +137,13 @@ json modelStructure(TaskModelImpl& model) {
 std::optional<PeftConfig> inspectPeft(const std::string& config_path, const std::string& peft_path) {
   if (!config_path.empty()) return loadRunConfig(config_path).peft;
   if (peft_path.empty()) return std::nullopt;
-  std::ifstream in(peft_path);
-  if (!in) throw EngineError(ErrorKind::Config, "cannot open PEFT config", peft_path);
-  json j;
-  try {
-    j = json::parse(in);
-  } catch (const json::exception& e) {
-    throw EngineError(ErrorKind::Config, std::string("invalid JSON: ") + e.what(), peft_path);
-  }
+  const json j = readJsonFileBounded(peft_path, kMaxConfigFileBytes, ErrorKind::Config, "PEFT config");
   return parsePeftConfig(j.contains("peft") ? j["peft"] : j);
 }
 
 json inspectModel(const std::string& model_dir, const std::string& config_path, const std::string& peft_path) {
   auto mc = loadModelConfig(model_dir);
+  checkModelFitsMemory(mc);
   const bool decoder = mc.architecture == Architecture::Llama || mc.architecture == Architecture::Gpt2;
   auto model = buildTaskModel(mc, HeadType::Classification, 2);
   json out = {{"model_dir", model_dir},

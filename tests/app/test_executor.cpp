@@ -147,6 +147,18 @@ class TestExecutor : public QObject {
     QVERIFY(o.errors[0].contains("not JSON"));
     QVERIFY(!o.schemaMismatch);
   }
+  void parserBoundsNesting() {
+    // issue 16, item 6: a line nested 100,000 deep is one rejected line, not a stack overflow;
+    // the events after it still parse
+    EventParser p;
+    const QByteArray deep = "{\"event\":\"metric\",\"schema\":\"1.0\",\"x\":" + QByteArray(100000, '[') + "\n";
+    auto o = p.feed(deep + "{\"event\":\"ok\",\"schema\":\"1.0\"}\n");
+    QCOMPARE(o.errors.size(), 1);
+    QVERIFY2(o.errors[0].startsWith(QStringLiteral("JSON nested deeper than 128 levels: {\"event\":\"metric\"")),
+             qPrintable(o.errors[0]));
+    QCOMPARE(int(o.events.size()), 1);
+    QCOMPARE(QString::fromStdString(o.events[0]["event"].get<std::string>()), QStringLiteral("ok"));
+  }
   void parserRejectsUnknownMajor() {
     QVERIFY(EventParser::schemaSupported("1.0"));
     QVERIFY(EventParser::schemaSupported("1.7"));

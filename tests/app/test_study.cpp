@@ -1,5 +1,6 @@
 // Study files: expansion counts and exclusions, config hash stability, JSON-path errors.
 #include "study/study.h"
+#include "io/untrusted_input.h"
 
 #include <QFile>
 #include <QRegularExpression>
@@ -250,6 +251,45 @@ class TestStudy : public QObject {
       QCOMPARE(QString::fromStdString(e.file()), path);
       QVERIFY(QString::fromUtf8(e.what()).startsWith(path + QStringLiteral(": /axis: unknown key")));
     }
+  }
+
+  void untrustedStudyFilesAreBounded() {
+    // issue 16, item 6: nesting, file size and the number of runs are bounded before expansion
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("deep.json"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QByteArray(100000, '['));
+    f.close();
+    try {
+      loadStudyFile(path);
+      QFAIL("no error");
+    } catch (const StudyError& e) {
+      QCOMPARE(QString::fromUtf8(e.what()), path + QStringLiteral(": JSON nested deeper than 128 levels"));
+    }
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.close();
+    QVERIFY(f.resize(qint64(adamix::kMaxConfigFileBytes) + 1));  // sparse: nothing is written
+    try {
+      loadStudyFile(path);
+      QFAIL("no error");
+    } catch (const StudyError& e) {
+      QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("67108865 bytes, more than the limit")), e.what());
+    }
+    // 5 axes of 10 values x 2 tasks x 10 seeds = 2,000,000 runs > kMaxStudyRuns (100,000)
+    json doc = json::parse(R"({"name": "big", "tasks": [{"name": "rte", "data_dir": "d"}, {"name": "mrpc", "data_dir": "d"}],
+                               "seeds": [1,2,3,4,5,6,7,8,9,10], "axes": []})");
+    for (const char* p : {"/train/learning_rate", "/train/weight_decay", "/train/warmup_ratio", "/peft/adapter/bottleneck", "/train/max_grad_norm"}) {
+      json values = json::array();
+      for (int i = 1; i <= 10; ++i) values.push_back(i * 0.01);
+      doc["axes"].push_back({{"path", p}, {"values", values}});
+    }
+    doc["axes"][3]["values"] = json::array({1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+    QCOMPARE(errorPath(doc), std::string("/axes"));
+    doc["axes"].erase(4);  // 200,000: still too many
+    QCOMPARE(errorPath(doc), std::string("/axes"));
+    doc["seeds"] = json::array({1, 2, 3, 4, 5});  // 2 x 10^4 x 5 = 100,000: exactly the limit
+    QCOMPARE(errorPath(doc), std::string("<no error>"));
   }
 
   void documentedExampleParses() {

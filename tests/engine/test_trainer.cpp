@@ -456,6 +456,30 @@ void TestTrainer::engineReportsBadInputsWithExitCodes() {
   c = baseConfig();
   c["model"]["path"] = tmp_.filePath("no-such-model").toStdString();
   cases.push_back({"missing model", c, 5, "no-such-model"});
+  // issue 16, item 6: a config.json claiming a model of terabytes beside the real small weights is
+  // rejected before the model is allocated, naming config.json
+  const auto crafted_model = tmp_.filePath("crafted-model").toStdString();
+  fs::create_directories(crafted_model);
+  for (const char* f : {"model.safetensors", "tokenizer.model"})
+    fs::copy_file(model_dir_ + "/" + f, crafted_model + "/" + f);
+  json crafted = json::parse(test::readFile(model_dir_ + "/config.json"));
+  crafted["hidden_size"] = 1 << 20;
+  crafted["intermediate_size"] = 1 << 22;
+  crafted["num_attention_heads"] = 1 << 10;
+  crafted["num_key_value_heads"] = 1 << 10;
+  crafted.erase("head_dim");
+  test::writeFile(crafted_model + "/config.json", crafted.dump());
+  c = baseConfig();
+  c["model"]["path"] = crafted_model;
+  cases.push_back({"crafted config", c, 5, "crafted-model/config.json"});
+  // a max_seq_length beyond the model's learned positions (BERT: 512) is a config error, not an
+  // index error inside the embedding
+  if (const auto bert = test::sharedPath("parity/bert-tiny"); !bert.empty()) {
+    c = baseConfig();
+    c["model"]["path"] = bert;
+    c["task"]["max_seq_length"] = 100000;
+    cases.push_back({"sequence length", c, 3, "/task/max_seq_length"});
+  }
   for (const auto& k : cases) {
     const auto dir = tmp_.filePath("bad-" + QString(k.name).replace(' ', '-')).toStdString();
     test::writeFile(dir + "/run.json", k.cfg.dump());

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "exec/event_parser.h"
 
+#include "io/untrusted_input.h"
+
 namespace adamix::app {
 
 bool EventParser::schemaSupported(const std::string& schema) {
@@ -22,8 +24,14 @@ bool EventParser::parseLine(const QByteArray& raw, nlohmann::json* event, QStrin
   QByteArray line = raw;
   if (line.endsWith('\r')) line.chop(1);
   const auto shown = [&] { return QString::fromUtf8(line.left(200)); };
-  nlohmann::json j = nlohmann::json::parse(line.constBegin(), line.constEnd(), nullptr, false);
-  if (j.is_discarded()) {
+  nlohmann::json j;
+  try {
+    // nesting bounded: the stream is untrusted input (issue 16); events nest 3 levels
+    j = nlohmann::json::parse(line.constBegin(), line.constEnd(), jsonDepthGuard());
+  } catch (const JsonTooDeep& e) {
+    *error = QStringLiteral("%1: %2").arg(QString::fromUtf8(e.what()), shown());
+    return false;
+  } catch (const nlohmann::json::exception&) {
     *error = QStringLiteral("not JSON: %1").arg(shown());
     return false;
   }

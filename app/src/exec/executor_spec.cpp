@@ -105,12 +105,13 @@ ExecutorSpec readExecutorSpec(const json& section, const std::string& where, boo
       if (!a.startsWith('-'))
         fail(at(where, "sbatch_args"), "each entry is one sbatch option starting with '-', got \"" + a.toStdString() + "\"");
     });
-  for (const auto& [value, key] : {std::pair{&s.partition, "partition"}, {&s.account, "account"}, {&s.qos, "qos"},
-                                   {&s.timeLimit, "time"}, {&s.gres, "gres"}, {&s.gpus, "gpus"}, {&s.mem, "mem"},
-                                   {&s.jobName, "job_name"}})
+  // (an entry, not structured bindings: C++17 lambdas cannot capture those, and clang enforces it)
+  for (const auto& entry : {std::pair{&s.partition, "partition"}, {&s.account, "account"}, {&s.qos, "qos"},
+                            {&s.timeLimit, "time"}, {&s.gres, "gres"}, {&s.gpus, "gpus"}, {&s.mem, "mem"},
+                            {&s.jobName, "job_name"}})
     checked([&] {
-      if (value->contains(QRegularExpression(QStringLiteral("[\\s'\"]"))))
-        fail(at(where, key), "must not contain spaces or quotes");
+      if (entry.first->contains(QRegularExpression(QStringLiteral("[\\s'\"]"))))
+        fail(at(where, entry.second), "must not contain spaces or quotes");
     });
   // what sbatch would refuse only after submission: Slurm's time and memory formats
   static const QRegularExpression time(QStringLiteral(

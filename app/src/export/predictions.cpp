@@ -1,6 +1,7 @@
 // Side-by-side predictions of generation runs.
 #include "export/predictions.h"
 
+#include "io/untrusted_input.h"
 #include "export/result_set.h"
 
 #include <QDir>
@@ -27,7 +28,7 @@ RunFile readJsonl(const QString& path) {
     const QByteArray line = in.readLine().trimmed();
     if (line.isEmpty()) continue;
     try {
-      const auto j = nlohmann::json::parse(line.toStdString());
+      const auto j = nlohmann::json::parse(line.toStdString(), adamix::jsonDepthGuard());
       const QString input = QString::fromStdString(j.at("input").get<std::string>());
       QStringList refs;
       for (const auto& r : j.at("references")) refs << QString::fromStdString(r.get<std::string>());

@@ -5,6 +5,7 @@
 #include "config/run_config.h"
 #include "io/errors.h"
 #include "io/json_util.h"
+#include "io/untrusted_input.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -423,6 +424,14 @@ Study parseStudy(const json& doc) {
       study.exclude.push_back(e);
     }
   }
+
+  // --- size: tasks x axis values x seeds, bounded before anything is expanded ---
+  uint64_t runs = study.tasks.size() * study.seeds.size();
+  for (const auto& a : study.axes)
+    runs = a.values.empty() || runs <= kMaxStudyRuns / a.values.size() ? runs * a.values.size() : kMaxStudyRuns + 1;
+  if (runs > kMaxStudyRuns)
+    fail("/axes", "the study expands to more than " + std::to_string(kMaxStudyRuns) +
+                      " runs (tasks x axis values x seeds); split it into several studies");
   return study;
 }
 
@@ -430,10 +439,17 @@ Study loadStudyFile(const QString& path) {
   QFile file(path);
   if (!file.open(QIODevice::ReadOnly))
     throw StudyError("", "cannot open: " + file.errorString().toStdString(), path.toStdString());
-  const QByteArray bytes = file.readAll();
+  if (static_cast<uint64_t>(file.size()) > kMaxConfigFileBytes)
+    throw StudyError("",
+                     "the file is " + std::to_string(file.size()) + " bytes, more than the limit of " +
+                         std::to_string(kMaxConfigFileBytes) + " bytes for a study file",
+                     path.toStdString());
+  const QByteArray bytes = file.read(static_cast<qint64>(kMaxConfigFileBytes));
   json doc;
   try {
-    doc = json::parse(bytes.constBegin(), bytes.constEnd(), nullptr, true, /*ignore_comments=*/true);
+    doc = json::parse(bytes.constBegin(), bytes.constEnd(), jsonDepthGuard(), true, /*ignore_comments=*/true);
+  } catch (const JsonTooDeep& e) {
+    throw StudyError("", e.what(), path.toStdString());
   } catch (const json::parse_error& e) {
     size_t line = 1, col = 1;
     for (size_t i = 0; i + 1 < e.byte && i < static_cast<size_t>(bytes.size()); ++i) {

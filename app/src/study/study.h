@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -106,6 +107,10 @@ struct ExpandOptions {
   /// Empty: references are left as written.
   QString assetRoot;
 };
+
+/// Most runs one study may expand to (tasks x axis values x seeds, before exclusions); larger
+/// studies are rejected by parseStudy() with a StudyError at /axes before anything is expanded.
+constexpr uint64_t kMaxStudyRuns = 100000;
 
 /// Parses and validates a study document. Throws StudyError naming the JSON path at fault.
 Study parseStudy(const json& doc);

@@ -6,6 +6,7 @@
 #include "data/glue.h"
 #include "io/atomic_file.h"
 #include "io/errors.h"
+#include "io/untrusted_input.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -33,14 +34,7 @@ std::string architectureName(const ModelConfig& mc, HeadType head) {
 
 json taskModelHfConfig(const LoadedRun& run) {
   const auto file = (fs::path(run.config.model_path) / "config.json").string();
-  std::ifstream in(file);
-  if (!in) throw EngineError(ErrorKind::Model, "cannot read the base model's config.json", file);
-  json j;
-  try {
-    j = json::parse(in);
-  } catch (const json::exception& e) {
-    throw EngineError(ErrorKind::Model, std::string("malformed JSON: ") + e.what(), file);
-  }
+  json j = readJsonFileBounded(file, kMaxConfigFileBytes, ErrorKind::Model, "the base model's config.json");
   const HeadType head = run.model->headType();
   j["architectures"] = {architectureName(run.model->config(), head)};
   if (head != HeadType::CausalLM) {

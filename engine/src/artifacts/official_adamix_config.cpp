@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "io/errors.h"
+#include "io/untrusted_input.h"
 
 namespace adamix {
 
@@ -36,20 +37,23 @@ bool flag(const json& j, const char* key, const std::string& file) {
 
 std::optional<OfficialAdaMixConfig> readOfficialAdaMixConfig(const std::string& model_dir) {
   const std::string file = (std::filesystem::path(model_dir) / "config.json").string();
-  std::ifstream in(file);
-  if (!in) return std::nullopt;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) return std::nullopt;
   json j;
   try {
-    j = json::parse(in);
-  } catch (const json::exception&) {
-    return std::nullopt;
+    j = readJsonFileBounded(file, kMaxConfigFileBytes, ErrorKind::Model, "model config");
+  } catch (const EngineError&) {
+    return std::nullopt;  // not an official checkpoint's config; loadModelConfig reports the file
   }
   if (!j.is_object() || !j.contains("apply_expert_soup") || !j["apply_expert_soup"].is_boolean() ||
       !j["apply_expert_soup"].get<bool>())
     return std::nullopt;
   OfficialAdaMixConfig c;
   c.config_file = file;
-  c.model_type = j.value("model_type", "");
+  if (j.contains("model_type") && !j["model_type"].is_string())
+    throw EngineError(ErrorKind::Model, std::string("expected a string, got ") + j["model_type"].type_name(),
+                      file + ":model_type");
+  c.model_type = j.contains("model_type") ? j["model_type"].get<std::string>() : "";
   if (c.model_type != "bert" && c.model_type != "roberta")
     throw EngineError(ErrorKind::Model,
                       "apply_expert_soup on model_type '" + c.model_type +

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "io/errors.h"
+#include "io/untrusted_input.h"
 
 namespace adamix {
 
@@ -38,12 +39,29 @@ double number(const json& j, const char* key, double def, const std::string& fil
   return j[key].get<double>();
 }
 
+/// An optional string field (absent or null: `def`); another type is an error naming the field.
+std::string stringOr(const json& j, const char* key, const std::string& def, const std::string& file) {
+  if (!j.contains(key) || j[key].is_null()) return def;
+  if (!j[key].is_string())
+    throw EngineError(ErrorKind::Config, std::string("expected a string, got ") + j[key].type_name(), file + ":" + key);
+  return j[key].get<std::string>();
+}
+
+/// An optional boolean field (absent or null: `def`); another type is an error naming the field.
+bool boolOr(const json& j, const char* key, bool def, const std::string& file) {
+  if (!j.contains(key) || j[key].is_null()) return def;
+  if (!j[key].is_boolean())
+    throw EngineError(ErrorKind::Config, std::string("expected true or false, got ") + j[key].type_name(),
+                      file + ":" + key);
+  return j[key].get<bool>();
+}
+
 /// rank_pattern / alpha_pattern: only the "c_attn" key the engine's own export writes.
 void checkPattern(const json& j, const char* key, const std::string& file) {
   if (isNullOrEmpty(j, key)) return;
   if (!j[key].is_object()) throw EngineError(ErrorKind::Config, "expected an object", file + ":" + key);
   for (const auto& [k, v] : j[key].items())
-    if (k != kGpt2FusedAttention || !v.is_number())
+    if (k != kGpt2FusedAttention || !v.is_number() || (std::string(key) == "rank_pattern" && !v.is_number_integer()))
       throw EngineError(ErrorKind::Config,
                         "per-module ranks/alphas other than GPT-2's \"c_attn\" are not supported (key '" + k + "')",
                         file + ":" + key);
@@ -53,24 +71,18 @@ void checkPattern(const json& j, const char* key, const std::string& file) {
 
 PeftAdapterConfig readPeftAdapterConfig(const std::string& adapter_dir) {
   const std::string file = (std::filesystem::path(adapter_dir) / "adapter_config.json").string();
-  std::ifstream in(file);
-  if (!in) throw EngineError(ErrorKind::Config, "cannot read the PEFT adapter config (adapter_config.json)", file);
-  json j;
-  try {
-    j = json::parse(in);
-  } catch (const json::exception& e) {
-    throw EngineError(ErrorKind::Config, std::string("malformed JSON: ") + e.what(), file);
-  }
+  const json j = readJsonFileBounded(file, kMaxConfigFileBytes, ErrorKind::Config,
+                                     "the PEFT adapter config (adapter_config.json)");
   if (!j.is_object()) throw EngineError(ErrorKind::Config, "expected a JSON object", file);
   PeftAdapterConfig c;
   c.config_file = file;
-  const std::string type = j.value("peft_type", "");
+  const std::string type = stringOr(j, "peft_type", "", file);
   if (type != "LORA")
     throw EngineError(ErrorKind::Config, "peft_type '" + type + "': only LoRA adapters (LORA) can be loaded",
                       file + ":peft_type");
   if (j.contains("bias") && !(j["bias"].is_string() && j["bias"] == "none"))
     throw EngineError(ErrorKind::Config, "LoRA bias terms are not supported (expected \"none\")", file + ":bias");
-  if (j.value("use_dora", false)) throw EngineError(ErrorKind::Config, "DoRA is not supported", file + ":use_dora");
+  if (boolOr(j, "use_dora", false, file)) throw EngineError(ErrorKind::Config, "DoRA is not supported", file + ":use_dora");
   if (!isNullOrEmpty(j, "layers_to_transform"))
     throw EngineError(ErrorKind::Config, "LoRA on a subset of layers is not supported", file + ":layers_to_transform");
   if (j.contains("target_modules") && j["target_modules"].is_string())
@@ -88,7 +100,7 @@ PeftAdapterConfig readPeftAdapterConfig(const std::string& adapter_dir) {
   c.target_modules = stringList(j, "target_modules", file);
   if (c.target_modules.empty()) throw EngineError(ErrorKind::Config, "no target modules", file + ":target_modules");
   c.modules_to_save = stringList(j, "modules_to_save", file);
-  c.fan_in_fan_out = j.value("fan_in_fan_out", false);
+  c.fan_in_fan_out = boolOr(j, "fan_in_fan_out", false, file);
   if (j.contains("task_type") && j["task_type"].is_string()) c.task_type = j["task_type"].get<std::string>();
   if (j.contains("base_model_name_or_path") && j["base_model_name_or_path"].is_string())
     c.base_model_name_or_path = j["base_model_name_or_path"].get<std::string>();
@@ -111,7 +123,7 @@ PeftAdapterConfig readPeftAdapterConfig(const std::string& adapter_dir) {
       c.fused_rank_in_pattern = true;
     }
   }
-  if (j.value("use_rslora", false)) c.lora_alpha *= std::sqrt(static_cast<double>(c.r));
+  if (boolOr(j, "use_rslora", false, file)) c.lora_alpha *= std::sqrt(static_cast<double>(c.r));
   return c;
 }
 

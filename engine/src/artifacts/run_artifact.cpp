@@ -8,6 +8,7 @@
 #include "artifacts/official_adamix_config.h"
 #include "data/glue.h"
 #include "io/errors.h"
+#include "io/untrusted_input.h"
 #include "io/safetensors.h"
 #include "model/checkpoint.h"
 
@@ -21,14 +22,7 @@ namespace {
 /// results.json's weights_step, or total_steps for a run written before weights_step existed.
 int64_t weightsStepOf(const fs::path& results_path) {
   if (!fs::exists(results_path)) return -1;
-  std::ifstream in(results_path);
-  if (!in) throw EngineError(ErrorKind::Io, "cannot open file", results_path.string());
-  json r;
-  try {
-    r = json::parse(in);
-  } catch (const json::exception& e) {
-    throw EngineError(ErrorKind::Io, std::string("invalid JSON: ") + e.what(), results_path.string());
-  }
+  const json r = readJsonFileBounded(results_path.string(), kMaxConfigFileBytes, ErrorKind::Io, "results file");
   for (const char* key : {"weights_step", "total_steps"})
     if (r.contains(key) && r[key].is_number_integer()) return r[key].get<int64_t>();
   return -1;

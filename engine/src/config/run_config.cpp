@@ -6,6 +6,7 @@
 #include "artifacts/official_adamix_config.h"
 #include "artifacts/peft_adapter_config.h"
 #include "io/errors.h"
+#include "io/untrusted_input.h"
 #include "io/json_util.h"
 
 namespace adamix {
@@ -402,17 +403,7 @@ RunConfig parseRunConfig(const json& j) {
 json resolveRunConfig(const json& j) { return toJson(parseRunConfig(j)); }
 
 RunConfig loadRunConfig(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw EngineError(ErrorKind::Config, "cannot read the run config", path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  json j;
-  try {
-    j = json::parse(ss.str());
-  } catch (const json::parse_error& e) {
-    throw EngineError(ErrorKind::Config, std::string("malformed JSON: ") + e.what(), path);
-  }
-  return parseRunConfig(j);
+  return parseRunConfig(readJsonFileBounded(path, kMaxConfigFileBytes, ErrorKind::Config, "run config"));
 }
 
 namespace {

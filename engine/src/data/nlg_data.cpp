@@ -8,6 +8,7 @@
 
 #include "data/glue.h"
 #include "io/errors.h"
+#include "io/untrusted_input.h"
 #include "io/json_util.h"
 
 namespace adamix {
@@ -39,15 +40,7 @@ std::string cleanEntity(const std::string& s) {
 }
 
 json readJsonFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw EngineError(ErrorKind::Data, "cannot open data file", path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  try {
-    return json::parse(ss.str());
-  } catch (const json::parse_error& e) {
-    throw EngineError(ErrorKind::Data, std::string("malformed JSON: ") + e.what(), path);
-  }
+  return readJsonFileBounded(path, kMaxDatasetFileBytes, ErrorKind::Data, "data file");
 }
 
 /// Runs `f`, re-throwing json_util errors (location = JSON path) as "path:/json/path".

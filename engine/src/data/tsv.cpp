@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "io/errors.h"
+#include "io/untrusted_input.h"
 
 namespace adamix {
 
@@ -58,12 +59,7 @@ TsvFile parseTsv(const std::string& text, const std::string& path) {
 }
 
 TsvFile readTsv(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw EngineError(ErrorKind::Data, "cannot open data file", path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw EngineError(ErrorKind::Io, "cannot read data file", path);
-  return parseTsv(ss.str(), path);
+  return parseTsv(readFileBounded(path, kMaxDatasetFileBytes, ErrorKind::Data, "data file"), path);
 }
 
 std::string tsvLocation(const std::string& path, int line) { return path + ":" + std::to_string(line); }

@@ -16,8 +16,6 @@
 namespace adamix {
 namespace {
 
-constexpr uint64_t kMaxHeaderBytes = 100ull * 1024 * 1024;  // the format's own limit
-
 struct DtypeInfo {
   torch::ScalarType type;
   uint64_t size;
@@ -39,12 +37,6 @@ bool lookupDtype(const std::string& name, DtypeInfo& out) {
   throw EngineError(ErrorKind::Model, msg, tensor.empty() ? path : path + ":" + tensor);
 }
 
-uint64_t readLe64(const unsigned char* b) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | b[i];
-  return v;
-}
-
 std::string ioErrno() { return std::strerror(errno); }
 
 }  // namespace
@@ -60,96 +52,6 @@ std::string safetensorsDtypeName(torch::ScalarType t) {
       throw EngineError(ErrorKind::Internal,
                         std::string("dtype not supported by the safetensors writer: ") + c10::toString(t));
   }
-}
-
-SafetensorsHeader readSafetensorsHeader(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) fail(path, "", "file not found");
-  const uint64_t file_size = std::filesystem::file_size(path, ec);
-  if (ec) fail(path, "", "cannot determine file size: " + ec.message());
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(path, "", "cannot open file");
-  if (file_size < 8)
-    fail(path, "",
-         "file is " + std::to_string(file_size) + " bytes, too short for a safetensors header (truncated file?)");
-  unsigned char lenbuf[8];
-  in.read(reinterpret_cast<char*>(lenbuf), 8);
-  if (!in) fail(path, "", "cannot read the header length");
-  const uint64_t n = readLe64(lenbuf);
-  if (n > file_size - 8)
-    fail(path, "",
-         "header length " + std::to_string(n) + " exceeds the file size " + std::to_string(file_size) +
-             " (truncated or not a safetensors file)");
-  if (n > kMaxHeaderBytes) fail(path, "", "header length " + std::to_string(n) + " exceeds 100 MB");
-  std::string text(n, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(n));
-  if (!in) fail(path, "", "cannot read the header");
-
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    fail(path, "", std::string("invalid JSON header: ") + e.what());
-  }
-  if (!j.is_object()) fail(path, "", "header is not a JSON object");
-
-  SafetensorsHeader h;
-  h.data_start = 8 + n;
-  const uint64_t data_size = file_size - h.data_start;
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    const std::string& name = it.key();
-    const auto& v = it.value();
-    if (name == "__metadata__") {
-      if (!v.is_object()) fail(path, name, "__metadata__ is not a JSON object");
-      for (auto m = v.begin(); m != v.end(); ++m)
-        h.metadata[m.key()] = m.value().is_string() ? m.value().get<std::string>() : m.value().dump();
-      continue;
-    }
-    if (!v.is_object()) fail(path, name, "header entry is not a JSON object");
-    SafetensorsEntry e;
-    if (!v.contains("dtype") || !v["dtype"].is_string()) fail(path, name, "missing or non-string dtype");
-    e.dtype = v["dtype"].get<std::string>();
-    DtypeInfo info{};
-    if (!lookupDtype(e.dtype, info))
-      fail(path, name, "unsupported dtype '" + e.dtype + "' (supported: F32, F16, BF16, I64, I32)");
-    if (!v.contains("shape") || !v["shape"].is_array()) fail(path, name, "missing or non-array shape");
-    uint64_t numel = 1;
-    bool overflow = false;
-    for (const auto& d : v["shape"]) {
-      if (!d.is_number_integer() || d.get<int64_t>() < 0)
-        fail(path, name, "shape entries must be non-negative integers, got " + v["shape"].dump());
-      const uint64_t dim = d.get<uint64_t>();
-      if (dim != 0 && numel > std::numeric_limits<uint64_t>::max() / dim / info.size) overflow = true;
-      numel *= dim;
-      e.shape.push_back(static_cast<int64_t>(dim));
-    }
-    if (overflow) fail(path, name, "shape " + v["shape"].dump() + " is too large");
-    const auto& off = v.contains("data_offsets") ? v["data_offsets"] : nlohmann::json();
-    if (!off.is_array() || off.size() != 2 || !off[0].is_number_integer() || !off[1].is_number_integer() ||
-        off[0].get<int64_t>() < 0 || off[1].get<int64_t>() < 0)
-      fail(path, name, "data_offsets must be two non-negative integers, got " + off.dump());
-    e.begin = off[0].get<uint64_t>();
-    e.end = off[1].get<uint64_t>();
-    if (e.begin > e.end) fail(path, name, "data_offsets " + off.dump() + " are reversed");
-    if (e.end > data_size)
-      fail(path, name,
-           "data_offsets " + off.dump() + " reach beyond the data section of " + std::to_string(data_size) +
-               " bytes (truncated file?)");
-    if (e.end - e.begin != numel * info.size)
-      fail(path, name,
-           "data_offsets " + off.dump() + " span " + std::to_string(e.end - e.begin) + " bytes but dtype " + e.dtype +
-               " x shape " + v["shape"].dump() + " needs " + std::to_string(numel * info.size));
-    h.entries.emplace(name, std::move(e));
-  }
-
-  std::vector<std::pair<const std::string*, const SafetensorsEntry*>> order;
-  for (const auto& [k, e] : h.entries)
-    if (e.end > e.begin) order.emplace_back(&k, &e);
-  std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.second->begin < b.second->begin; });
-  for (size_t i = 1; i < order.size(); ++i)
-    if (order[i].second->begin < order[i - 1].second->end)
-      fail(path, *order[i].first, "data overlaps tensor '" + *order[i - 1].first + "'");
-  return h;
 }
 
 SafetensorsFile loadSafetensors(const std::string& path, bool to_float32) {

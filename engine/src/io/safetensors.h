@@ -1,7 +1,5 @@
-// Reading and writing the safetensors format (https://huggingface.co/docs/safetensors):
-// 8-byte little-endian header length N, N bytes of JSON header
-// {"name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, "__metadata__": {..}},
-// then the raw little-endian tensor data (offsets relative to the end of the header).
+// Reading and writing safetensors files as LibTorch tensors. The header (layout, validation,
+// readSafetensorsHeader) is torch-free: io/safetensors_header.h.
 #pragma once
 #include <torch/torch.h>
 
@@ -10,34 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "io/safetensors_header.h"
+
 namespace adamix {
-
-/// One tensor entry of a safetensors header (before any data is read).
-struct SafetensorsEntry {
-  std::string dtype;  ///< "F32", "F16", "BF16", "I64", "I32"
-  std::vector<int64_t> shape;
-  uint64_t begin = 0, end = 0;  ///< byte range relative to the data section
-};
-
-/// A safetensors header: tensor entries by name plus the `__metadata__` string map.
-struct SafetensorsHeader {
-  std::map<std::string, SafetensorsEntry> entries;
-  std::map<std::string, std::string> metadata;
-  uint64_t data_start = 0;  ///< absolute file offset of the data section (8 + header length)
-};
 
 /// Contents of a safetensors file.
 struct SafetensorsFile {
   std::map<std::string, torch::Tensor> tensors;  ///< CPU, contiguous
   std::map<std::string, std::string> metadata;   ///< `__metadata__` (empty when absent)
 };
-
-/// Reads and validates only the header of `path`. Every check that does not need the data is done
-/// here: header length within the file, valid JSON object, known dtype, non-negative shape,
-/// data_offsets within the data section, consistent with dtype x shape, and non-overlapping.
-/// Throws EngineError(Model, msg, "path" or "path:tensor") on any violation;
-/// EngineError(Model) when the file cannot be opened.
-SafetensorsHeader readSafetensorsHeader(const std::string& path);
 
 /// Reads a whole safetensors file (plain reads straight into each tensor's storage).
 /// `to_float32`: F16/BF16 (and F32) tensors are returned as float32; integer tensors keep

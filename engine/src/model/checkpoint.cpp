@@ -186,6 +186,16 @@ std::shared_ptr<TaskModelImpl> loadTaskModel(const std::string& model_dir, HeadT
       hint = " (only a single model.safetensors is supported; convert pytorch_model.bin / sharded files)";
     throw EngineError(ErrorKind::Model, "model weights not found" + hint, file);
   }
+  // bounds before allocating the model (issue 16): a config.json claiming a far larger model than
+  // the weights file holds, or than this machine's memory, is rejected with its source named
+  const SafetensorsHeader header = readSafetensorsHeader(file);
+  double values = 0;
+  for (const auto& [name, e] : header.entries)
+    values += static_cast<double>(e.end - e.begin) / static_cast<double>(safetensorsDtypeSize(e.dtype));
+  checkModelSize(cfg, 4 * (1.5 * values + (1 << 20)),
+                 "(1.5 x the " + std::to_string(static_cast<int64_t>(values)) + " values in " + file +
+                     "): config.json does not describe these weights");
+  checkModelFitsMemory(cfg);
   auto model = buildTaskModel(cfg, head, num_labels);
   SafetensorsFile st = loadSafetensors(file, /*to_float32=*/true);
   loadTaskModelState(*model, st.tensors, file, head_seed);

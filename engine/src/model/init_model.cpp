@@ -100,6 +100,7 @@ void writeRandomModel(const std::string& out_dir, const nlohmann::json& hf_confi
   fs::create_directories(out_dir, ec);
   if (ec) throw EngineError(ErrorKind::Io, "cannot create directory: " + ec.message(), out_dir);
   const auto cfg = parseModelConfig(hf_config, out_dir + "/config.json");
+  checkModelFitsMemory(cfg);
   // Decoders are written as causal LMs (an untied Llama keeps lm_head.weight); encoders with a
   // classification head that is then left out, as in a pre-trained backbone checkpoint.
   const bool decoder = cfg.architecture == Architecture::Llama || cfg.architecture == Architecture::Gpt2;

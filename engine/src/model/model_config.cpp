@@ -1,10 +1,16 @@
 #include "model/model_config.h"
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <fstream>
 #include <sstream>
 
 #include "io/errors.h"
+#include "io/untrusted_input.h"
 #include "io/json_util.h"
 
 namespace adamix {
@@ -214,6 +220,81 @@ void applyDropoutOverrides(ModelConfig& c, const DropoutOverrides& d) {
   }
 }
 
+double backboneParameterCount(const ModelConfig& c) {
+  const double h = static_cast<double>(c.hidden_size), L = static_cast<double>(c.num_hidden_layers);
+  const double I = static_cast<double>(c.intermediate_size), V = static_cast<double>(c.vocab_size);
+  const double P = static_cast<double>(c.max_position_embeddings);  // learned position tables
+  switch (c.architecture) {
+    case Architecture::Llama: {
+      const double q = static_cast<double>(c.num_attention_heads) * static_cast<double>(c.head_dim);
+      const double kv = static_cast<double>(c.num_key_value_heads) * static_cast<double>(c.head_dim);
+      const double layer = h * q + 2 * h * kv + q * h + 3 * h * I + 2 * h;
+      return V * h * (c.tie_word_embeddings ? 1 : 2) + L * layer + h;
+    }
+    case Architecture::Bert:
+    case Architecture::Roberta: {
+      const double layer = 4 * h * h + 4 * h + 2 * h * I + I + h + 4 * h;
+      return (V + P + static_cast<double>(c.type_vocab_size)) * h + 2 * h + L * layer + h * h + h;
+    }
+    case Architecture::Gpt2: {
+      const double layer = 4 * h * h + 4 * h + 2 * h * I + I + h + 4 * h;
+      return (V + P) * h + L * layer + 2 * h;
+    }
+  }
+  return 0;
+}
+
+void checkModelSize(const ModelConfig& c, double max_bytes, const std::string& limit_what) {
+  const double params = backboneParameterCount(c);
+  if (params * 4 <= max_bytes) return;
+  char text[256];
+  std::snprintf(text, sizeof text, "describes a backbone of %.3g parameters (%.3g GB as float32), more than %.3g GB",
+                params, params * 4 / 1e9, max_bytes / 1e9);
+  throw EngineError(kM, std::string(text) + " " + limit_what, c.source);
+}
+
+double physicalMemoryBytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 ? static_cast<double>(pages) * static_cast<double>(page) : 0;
+}
+
+double adaptationParameterBound(const ModelConfig& c, int64_t modules, int64_t rank, int64_t sites_per_layer) {
+  const double d = static_cast<double>(std::max(c.hidden_size, c.intermediate_size));
+  const double per_module = 2 * d * static_cast<double>(rank) + d + static_cast<double>(rank);
+  return per_module * static_cast<double>(modules) * static_cast<double>(sites_per_layer) *
+         static_cast<double>(c.num_hidden_layers);
+}
+
+void checkAdaptationFitsMemory(const ModelConfig& c, int64_t modules, int64_t rank, int64_t sites_per_layer,
+                               const std::string& field) {
+  const double memory = physicalMemoryBytes();
+  const double adaptation = adaptationParameterBound(c, modules, rank, sites_per_layer);
+  const double bytes = 4 * (backboneParameterCount(c) + adaptation);
+  if (memory <= 0 || bytes <= memory) return;
+  char text[320];
+  std::snprintf(text, sizeof text,
+                "%lld modules of rank %lld at %lld sites of %lld layers add up to %.3g parameters; with the backbone "
+                "%.3g GB as float32, more than the %.3g GB of memory of this machine",
+                static_cast<long long>(modules), static_cast<long long>(rank), static_cast<long long>(sites_per_layer),
+                static_cast<long long>(c.num_hidden_layers), adaptation, bytes / 1e9, memory / 1e9);
+  throw EngineError(ErrorKind::Config, text, field);
+}
+
+int64_t maxSequenceLength(const ModelConfig& c) {
+  switch (c.architecture) {
+    case Architecture::Llama: return std::numeric_limits<int64_t>::max();
+    case Architecture::Roberta: return c.max_position_embeddings - c.pad_token_id - 1;
+    case Architecture::Bert:
+    case Architecture::Gpt2: return c.max_position_embeddings;
+  }
+  return c.max_position_embeddings;
+}
+
+void checkModelFitsMemory(const ModelConfig& c) {
+  const double memory = physicalMemoryBytes();
+  if (memory > 0) checkModelSize(c, memory, "of memory of this machine");
+}
+
 std::vector<std::string> supportedModelTypes() { return {"bert", "gpt2", "llama", "roberta"}; }
 
 ModelConfig parseModelConfig(const json& j, const std::string& source) {
@@ -245,17 +326,8 @@ ModelConfig loadModelConfig(const std::string& model_dir) {
   std::error_code ec;
   if (fs::is_directory(p, ec)) p /= "config.json";
   const std::string path = p.string();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw EngineError(kM, "cannot open model config (config.json missing?)", path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  json j;
-  try {
-    j = json::parse(ss.str());
-  } catch (const json::exception& e) {
-    throw EngineError(kM, std::string("invalid JSON: ") + e.what(), path);
-  }
-  return parseModelConfig(j, path);
+  if (!fs::is_regular_file(p, ec)) throw EngineError(kM, "cannot open model config (config.json missing?)", path);
+  return parseModelConfig(readJsonFileBounded(path, kMaxConfigFileBytes, kM, "model config"), path);
 }
 
 }  // namespace adamix

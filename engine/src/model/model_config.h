@@ -53,6 +53,39 @@ struct ModelConfig {
   nlohmann::json raw;  ///< the whole file, for fields not modelled here
 };
 
+/// Parameters of the backbone `c` describes — embeddings, learned position tables, every layer's
+/// projections and norms, the final norm, an untied LM head; no task head — computed
+/// in double so that crafted sizes cannot overflow. An estimate for bounds (biases of Llama omitted).
+double backboneParameterCount(const ModelConfig& c);
+
+/// Bounds a model before anything is allocated for it (issue 16, item 6): throws
+/// EngineError(Model, msg, c.source) when the backbone would need more than `max_bytes` as float32
+/// ("config.json describes a backbone of 1.1e+13 parameters (44 TB as float32), more than the
+/// 25 GB of memory of this machine"). `limit_what` names the limit in the message.
+void checkModelSize(const ModelConfig& c, double max_bytes, const std::string& limit_what);
+
+/// Upper bound of the parameters `modules` adaptation modules of bottleneck/rank `rank` add at
+/// `sites_per_layer` sites of every layer (each module: down d -> r and up r -> d with biases,
+/// d = the wider of hidden_size and intermediate_size), in double.
+double adaptationParameterBound(const ModelConfig& c, int64_t modules, int64_t rank, int64_t sites_per_layer);
+
+/// Throws EngineError(Config, msg, `field`) when backbone + adaptation (adaptationParameterBound)
+/// would need more float32 memory than this machine has ("/peft/adamix/num_modules: 100000
+/// modules of rank 16 at 2 sites of 32 layers need 4.3e+03 GB…"); no check when memory is unknown.
+void checkAdaptationFitsMemory(const ModelConfig& c, int64_t modules, int64_t rank, int64_t sites_per_layer,
+                               const std::string& field);
+
+/// Longest input the model's position embeddings allow: BERT and GPT-2 max_position_embeddings,
+/// RoBERTa max_position_embeddings - pad_token_id - 1 (positions start after the padding index);
+/// Llama: no table (rotary), so INT64_MAX.
+int64_t maxSequenceLength(const ModelConfig& c);
+
+/// Bytes of physical memory of this machine (sysconf), or 0 when unknown.
+double physicalMemoryBytes();
+
+/// checkModelSize() against physicalMemoryBytes() (no check when that is unknown).
+void checkModelFitsMemory(const ModelConfig& c);
+
 /// Per-kind dropout overrides (run config `model.dropout`); an unset kind keeps the model
 /// config's value. Kinds map to ModelConfig: embedding -> embedding_dropout, attention ->
 /// attention_dropout, hidden -> hidden_dropout, classifier -> classifier_dropout.

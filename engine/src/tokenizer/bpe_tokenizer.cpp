@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "io/errors.h"
+#include "io/untrusted_input.h"
 #include "tokenizer/unicode.h"
 
 namespace adamix {
@@ -123,14 +124,8 @@ BpeTokenizer::BpeTokenizer(std::unordered_map<std::string, int64_t> vocab,
 }
 
 std::unique_ptr<BpeTokenizer> BpeTokenizer::fromFiles(const std::string& vocab_json, const std::string& merges_txt) {
-  std::ifstream vin(vocab_json, std::ios::binary);
-  if (!vin) throw EngineError(ErrorKind::Model, "cannot open BPE vocabulary", vocab_json);
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(vin);
-  } catch (const nlohmann::json::exception& e) {
-    throw EngineError(ErrorKind::Model, std::string("invalid JSON: ") + e.what(), vocab_json);
-  }
+  const nlohmann::json j =
+      readJsonFileBounded(vocab_json, kMaxVocabularyFileBytes, ErrorKind::Model, "BPE vocabulary");
   if (!j.is_object()) throw EngineError(ErrorKind::Model, "expected an object token -> id", vocab_json);
   std::unordered_map<std::string, int64_t> vocab;
   for (auto it = j.begin(); it != j.end(); ++it) {
@@ -138,8 +133,7 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::fromFiles(const std::string& vocab_j
       throw EngineError(ErrorKind::Model, "id of token '" + it.key() + "' is not an integer", vocab_json);
     vocab.emplace(it.key(), it.value().get<int64_t>());
   }
-  std::ifstream min(merges_txt, std::ios::binary);
-  if (!min) throw EngineError(ErrorKind::Model, "cannot open BPE merges", merges_txt);
+  std::istringstream min(readFileBounded(merges_txt, kMaxVocabularyFileBytes, ErrorKind::Model, "BPE merges"));
   std::vector<std::pair<std::string, std::string>> merges;
   std::string line;
   for (size_t n = 1; std::getline(min, line); ++n) {

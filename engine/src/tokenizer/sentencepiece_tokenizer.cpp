@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "io/errors.h"
+#include "io/untrusted_input.h"
 
 namespace adamix {
 namespace {
@@ -141,11 +142,7 @@ SentencePieceTokenizer::SentencePieceTokenizer(const std::string& path) : path_(
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec))
     throw EngineError(ErrorKind::Model, "tokenizer file not found", path);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw EngineError(ErrorKind::Model, "cannot open tokenizer file", path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  parse(ss.str());
+  parse(readFileBounded(path, kMaxVocabularyFileBytes, ErrorKind::Model, "tokenizer file"));
 }
 
 SentencePieceTokenizer::SentencePieceTokenizer(const std::string& bytes, const std::string& path) : path_(path) {

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "io/errors.h"
+#include "io/untrusted_input.h"
 #include "tokenizer/bpe_tokenizer.h"
 #include "tokenizer/wordpiece_tokenizer.h"
 
@@ -16,6 +17,13 @@ using json = nlohmann::json;
 
 [[noreturn]] void fail(const std::string& msg, const std::string& path, const std::string& field) {
   throw EngineError(ErrorKind::Model, msg, path + ":" + field);
+}
+
+/// A JSON integer at `field` (token ids, sizes). Anything else — a float such as 3e45, whose
+/// conversion to int64 is undefined behaviour — is an error naming the field.
+int64_t integerAt(const json& v, const std::string& path, const std::string& field) {
+  if (!v.is_number_integer()) fail(std::string("expected an integer, got ") + v.type_name() + " " + v.dump(), path, field);
+  return v.get<int64_t>();
 }
 
 std::string typeOf(const json& j) {
@@ -43,15 +51,17 @@ std::unique_ptr<Tokenizer> wordPieceFrom(const json& j, const std::string& path)
   if (!m.contains("vocab") || !m["vocab"].is_object()) fail("missing vocab object", path, "/model/vocab");
   std::vector<std::string> vocab(m["vocab"].size());
   for (auto it = m["vocab"].begin(); it != m["vocab"].end(); ++it) {
-    const auto id = it.value().get<int64_t>();
+    const auto id = integerAt(it.value(), path, "/model/vocab");
     if (id < 0 || id >= static_cast<int64_t>(vocab.size()))
       fail("token ids are not 0..N-1 (token '" + it.key() + "' has id " + std::to_string(id) + ")", path,
            "/model/vocab");
     vocab[id] = it.key();
   }
+  const int64_t max_chars =
+      m.contains("max_input_chars_per_word") ? integerAt(m["max_input_chars_per_word"], path, "/model/max_input_chars_per_word") : 100;
+  if (max_chars < 1) fail("must be positive", path, "/model/max_input_chars_per_word");
   return std::make_unique<WordPieceTokenizer>(std::move(vocab), norm, path, m.value("unk_token", "[UNK]"),
-                                              m.value("continuing_subword_prefix", "##"),
-                                              m.value("max_input_chars_per_word", size_t{100}));
+                                              m.value("continuing_subword_prefix", "##"), static_cast<size_t>(max_chars));
 }
 
 std::unique_ptr<Tokenizer> bpeFrom(const json& j, const std::string& path) {
@@ -64,7 +74,8 @@ std::unique_ptr<Tokenizer> bpeFrom(const json& j, const std::string& path) {
   if (!n.is_null()) fail("a normalizer with byte-level BPE is not supported", path, "/normalizer");
   if (!m.contains("vocab") || !m["vocab"].is_object()) fail("missing vocab object", path, "/model/vocab");
   std::unordered_map<std::string, int64_t> vocab;
-  for (auto it = m["vocab"].begin(); it != m["vocab"].end(); ++it) vocab.emplace(it.key(), it.value().get<int64_t>());
+  for (auto it = m["vocab"].begin(); it != m["vocab"].end(); ++it)
+    vocab.emplace(it.key(), integerAt(it.value(), path, "/model/vocab"));
   std::vector<std::pair<std::string, std::string>> merges;
   for (const auto& e : m.value("merges", json::array())) {
     if (e.is_string()) {
@@ -80,21 +91,15 @@ std::unique_ptr<Tokenizer> bpeFrom(const json& j, const std::string& path) {
   }
   std::map<std::string, int64_t> specials;
   for (const auto& t : j.value("added_tokens", json::array()))
-    if (t.value("special", false)) specials[t.at("content").get<std::string>()] = t.at("id").get<int64_t>();
+    if (t.value("special", false))
+      specials[t.at("content").get<std::string>()] = integerAt(t.at("id"), path, "/added_tokens");
   return std::make_unique<BpeTokenizer>(std::move(vocab), std::move(merges), std::move(specials), path);
 }
 
 }  // namespace
 
 std::unique_ptr<Tokenizer> loadTokenizerJson(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw EngineError(ErrorKind::Model, "cannot open tokenizer", path);
-  json j;
-  try {
-    j = json::parse(in);
-  } catch (const json::exception& e) {
-    throw EngineError(ErrorKind::Model, std::string("invalid JSON: ") + e.what(), path);
-  }
+  const json j = readJsonFileBounded(path, kMaxVocabularyFileBytes, ErrorKind::Model, "tokenizer");
   if (!j.is_object() || !j.contains("model") || !j["model"].is_object()) fail("missing model object", path, "/model");
   std::string type = typeOf(j["model"]);
   // Older files omit model.type; BPE models are recognised by their merges.

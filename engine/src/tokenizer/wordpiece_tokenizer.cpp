@@ -4,8 +4,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "io/errors.h"
+#include "io/untrusted_input.h"
 #include "tokenizer/unicode.h"
 
 namespace adamix {
@@ -35,8 +37,7 @@ WordPieceTokenizer::WordPieceTokenizer(std::vector<std::string> vocab, BertNorma
 }
 
 std::unique_ptr<WordPieceTokenizer> WordPieceTokenizer::fromVocabTxt(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw EngineError(ErrorKind::Model, "cannot open WordPiece vocabulary", path);
+  std::istringstream in(readFileBounded(path, kMaxVocabularyFileBytes, ErrorKind::Model, "WordPiece vocabulary"));
   std::vector<std::string> vocab;
   std::string line;
   while (std::getline(in, line)) {
@@ -50,9 +51,15 @@ std::unique_ptr<WordPieceTokenizer> WordPieceTokenizer::fromVocabTxt(const std::
   }
   BertNormalizerOptions norm;
   const auto config = std::filesystem::path(path).parent_path() / "tokenizer_config.json";
-  std::ifstream cin(config);
-  if (cin) {
-    auto j = nlohmann::json::parse(cin, nullptr, /*allow_exceptions=*/false);
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(config, ec)) {
+    // an unreadable or malformed tokenizer_config.json is ignored here (casing is then inferred),
+    // as before; its size and nesting are still bounded
+    nlohmann::json j;
+    try {
+      j = readJsonFileBounded(config.string(), kMaxConfigFileBytes, ErrorKind::Model, "tokenizer config");
+    } catch (const EngineError&) {
+    }
     if (j.is_object() && j.contains("do_lower_case") && j["do_lower_case"].is_boolean())
       cased = !j["do_lower_case"].get<bool>();
   }

@@ -69,10 +69,23 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
   const auto& spec = nlg ? kNoSpec : taskSpec(cfg.task.name);
   const HeadType head = nlg ? HeadType::CausalLM : spec.regression ? HeadType::Regression : HeadType::Classification;
   auto model = loadTaskModel(cfg.model_path, head, nlg ? 0 : spec.num_labels, cfg.seed, cfg.model_dropout);
+  if (cfg.task.max_seq_length > maxSequenceLength(model->config()))
+    throw EngineError(ErrorKind::Config,
+                      "max_seq_length " + std::to_string(cfg.task.max_seq_length) + " exceeds the " +
+                          std::to_string(maxSequenceLength(model->config())) + " positions of the model (" +
+                          model->config().source + ": max_position_embeddings)",
+                      "/task/max_seq_length");
   auto tokenizer = loadTokenizer(cfg.model_path, model->config().vocab_size);
   // BERT token types: the separator between the two segments of the pair template.
   if (const auto tmpl = tokenizer->pairTemplate(); !tmpl.middle.empty())
     model->setSegmentSeparator(tmpl.middle.front());
+  // bounds before the modules are allocated (issue 16): M x rank at every site must fit in memory
+  if (cfg.peft.method == PeftMethod::Adapter)
+    checkAdaptationFitsMemory(model->config(), cfg.peft.adamix.num_modules, cfg.peft.adapter.bottleneck,
+                              cfg.peft.adapter.attention_adapter ? 2 : 1, "/peft/adamix/num_modules");
+  else if (cfg.peft.method == PeftMethod::Lora)
+    checkAdaptationFitsMemory(model->config(), cfg.peft.adamix.num_modules, cfg.peft.lora.rank,
+                              static_cast<int64_t>(cfg.peft.lora.targets.size()), "/peft/adamix/num_modules");
   auto peft = applyPeft(*model, cfg.peft, model->headPrefixes(), cfg.seed);
   auto& routes = *peft.routes;
   model->to(device);

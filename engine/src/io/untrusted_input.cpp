@@ -1,0 +1,54 @@
+#include "io/untrusted_input.h"
+
+#include <filesystem>
+#include <fstream>
+
+namespace adamix {
+
+nlohmann::json::parser_callback_t jsonDepthGuard(int max_depth) {
+  return [max_depth](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
+    if ((event == nlohmann::json::parse_event_t::object_start || event == nlohmann::json::parse_event_t::array_start) &&
+        depth >= max_depth)
+      throw JsonTooDeep(max_depth);
+    return true;
+  };
+}
+
+nlohmann::json parseJsonBounded(std::string_view text, const std::string& source, ErrorKind kind,
+                                bool ignore_comments, int max_depth) {
+  try {
+    return nlohmann::json::parse(text.begin(), text.end(), jsonDepthGuard(max_depth), /*allow_exceptions=*/true,
+                                 ignore_comments);
+  } catch (const JsonTooDeep& e) {
+    throw EngineError(kind, e.what(), source);
+  } catch (const nlohmann::json::exception& e) {
+    throw EngineError(kind, std::string("invalid JSON: ") + e.what(), source);
+  }
+}
+
+std::string readFileBounded(const std::string& path, uint64_t max_bytes, ErrorKind kind, const std::string& what) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) throw EngineError(kind, "cannot open " + what + ": not a file", path);
+  const uint64_t size = std::filesystem::file_size(path, ec);
+  if (ec) throw EngineError(kind, "cannot determine the size of " + what + ": " + ec.message(), path);
+  if (size > max_bytes)
+    throw EngineError(kind,
+                      what + " is " + std::to_string(size) + " bytes, more than the limit of " +
+                          std::to_string(max_bytes) + " bytes",
+                      path);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw EngineError(kind, "cannot open " + what, path);
+  std::string bytes(size, '\0');
+  in.read(bytes.data(), static_cast<std::streamsize>(size));
+  // a file that shrank while being read is a short read; one that grew is read up to its checked size
+  bytes.resize(static_cast<size_t>(in.gcount()));
+  if (bytes.size() != size) throw EngineError(kind, "short read of " + what + " (file changed while reading?)", path);
+  return bytes;
+}
+
+nlohmann::json readJsonFileBounded(const std::string& path, uint64_t max_bytes, ErrorKind kind,
+                                   const std::string& what, bool ignore_comments) {
+  return parseJsonBounded(readFileBounded(path, max_bytes, kind, what), path, kind, ignore_comments);
+}
+
+}  // namespace adamix

@@ -1,0 +1,54 @@
+// Bounds on untrusted input (issue 16, item 6): files the engine and the app did not write —
+// configs, vocabularies, datasets, checkpoints' headers, study files, the engine's event stream —
+// are size- and nesting-checked before anything proportional to them is allocated, so a crafted
+// file gives a clear error instead of a stack overflow or a terabyte allocation.
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "io/errors.h"
+
+namespace adamix {
+
+/// Deepest JSON nesting accepted (objects and arrays). The deepest real file the engine reads
+/// (a tokenizer.json with a Sequence normalizer) nests 6 levels; a crafted "[[[[…" of a million
+/// levels would otherwise exhaust the stack of every recursive consumer (dump, comparison).
+constexpr int kMaxJsonDepth = 128;
+
+/// Size limits of files read whole into memory, checked from the file size before reading.
+constexpr uint64_t kMaxConfigFileBytes = 64ull << 20;      ///< config.json, run configs, study files
+constexpr uint64_t kMaxVocabularyFileBytes = 512ull << 20;  ///< vocab.txt, vocab.json, merges.txt, tokenizer.json/.model
+constexpr uint64_t kMaxDatasetFileBytes = 8ull << 30;       ///< TSV/JSON datasets (MNLI train is 0.4 GB)
+
+/// Thrown by jsonDepthGuard()'s callback when a document nests deeper than its limit.
+class JsonTooDeep : public std::runtime_error {
+ public:
+  explicit JsonTooDeep(int max_depth)
+      : std::runtime_error("JSON nested deeper than " + std::to_string(max_depth) + " levels") {}
+};
+
+/// A nlohmann parser callback that throws JsonTooDeep when an object or array opens at nesting
+/// depth `max_depth` (the top level is depth 0), for callers that parse with their own error
+/// handling (the app's study files keep their line/column messages).
+nlohmann::json::parser_callback_t jsonDepthGuard(int max_depth = kMaxJsonDepth);
+
+/// Parses `text` as JSON (optionally with // and /* */ comments). Rejects nesting deeper than
+/// `max_depth` while parsing, before the deep value is built.
+/// Throws EngineError(kind, "invalid JSON: …" or "JSON nested deeper than 128 levels", source).
+nlohmann::json parseJsonBounded(std::string_view text, const std::string& source, ErrorKind kind,
+                                bool ignore_comments = false, int max_depth = kMaxJsonDepth);
+
+/// Reads the whole file `path` after checking its size against `max_bytes`.
+/// Throws EngineError(kind, "… is N bytes, more than the limit of M bytes for WHAT", path) when it is
+/// larger, EngineError(kind, "cannot open …", path) when it cannot be read.
+std::string readFileBounded(const std::string& path, uint64_t max_bytes, ErrorKind kind, const std::string& what);
+
+/// readFileBounded + parseJsonBounded.
+nlohmann::json readJsonFileBounded(const std::string& path, uint64_t max_bytes, ErrorKind kind,
+                                   const std::string& what, bool ignore_comments = false);
+
+}  // namespace adamix

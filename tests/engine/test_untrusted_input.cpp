@@ -1,0 +1,205 @@
+// Bounds on untrusted input (issue 16, item 6): JSON nesting, file sizes checked before reading,
+// safetensors headers, model sizes a config.json may claim. Torch-free (adamix_core), so it also
+// runs in the sanitizer build.
+#include <QtTest/QtTest>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "artifacts/official_adamix_config.h"
+#include "artifacts/peft_adapter_config.h"
+#include "io/errors.h"
+#include "io/safetensors_header.h"
+#include "io/untrusted_input.h"
+#include "model/model_config.h"
+#include "test_support.h"
+#include "tokenizer/tokenizer_json.h"
+
+using namespace adamix;
+
+namespace {
+std::string tmpPath(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / ("adamix_untrusted_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  return (dir / name).string();
+}
+/// The error thrown by f ("" kind and message when none).
+template <class F>
+EngineError errorOf(F&& f) {
+  try {
+    f();
+  } catch (const EngineError& e) {
+    return e;
+  }
+  return EngineError(ErrorKind::Internal, "<no error>");
+}
+std::string nested(int depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+/// A file of `size` bytes that takes no disk space (sparse), for size limits.
+std::string sparseFile(const std::string& name, uint64_t size) {
+  const std::string p = tmpPath(name);
+  { std::ofstream(p, std::ios::trunc); }
+  std::filesystem::resize_file(p, size);
+  return p;
+}
+std::string le64(uint64_t n) {
+  std::string s(8, '\0');
+  for (int i = 0; i < 8; ++i) s[i] = static_cast<char>((n >> (8 * i)) & 0xff);
+  return s;
+}
+}  // namespace
+
+class TestUntrustedInput : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void jsonNestingIsBoundedAtExactlyTheLimit() {
+    // 128 levels parse; 129 are rejected with the source named — and a million levels, which
+    // would overflow the stack of a recursive dump or destructor, are rejected while parsing
+    QCOMPARE(parseJsonBounded(nested(kMaxJsonDepth), "a.json", ErrorKind::Config).dump().size(),
+             size_t(2 * kMaxJsonDepth));
+    const EngineError e = errorOf([] { parseJsonBounded(nested(kMaxJsonDepth + 1), "a.json", ErrorKind::Config); });
+    QCOMPARE(e.kind(), ErrorKind::Config);
+    QCOMPARE(QString::fromStdString(e.location()), QStringLiteral("a.json"));
+    QCOMPARE(QString::fromStdString(e.message()), QStringLiteral("JSON nested deeper than 128 levels"));
+    const std::string deep = std::string(1000000, '{');
+    QCOMPARE(errorOf([&] { parseJsonBounded(deep, "deep.json", ErrorKind::Model); }).kind(), ErrorKind::Model);
+    // objects count like arrays: {"a":{"a":…}}
+    std::string objects;
+    for (int i = 0; i < 200; ++i) objects += "{\"a\":";
+    objects += "1" + std::string(200, '}');
+    QCOMPARE(QString::fromStdString(errorOf([&] { parseJsonBounded(objects, "o.json", ErrorKind::Data); }).message()),
+             QStringLiteral("JSON nested deeper than 128 levels"));
+  }
+
+  void malformedJsonNamesTheSource() {
+    const EngineError e = errorOf([] { parseJsonBounded("{\"a\": 1,", "x.json", ErrorKind::Data); });
+    QCOMPARE(e.kind(), ErrorKind::Data);
+    QCOMPARE(QString::fromStdString(e.location()), QStringLiteral("x.json"));
+    QVERIFY(e.message().rfind("invalid JSON: ", 0) == 0);
+  }
+
+  void fileSizeIsCheckedBeforeReading() {
+    // a 65 MB sparse config and a 9 GB sparse dataset: rejected from their size, nothing read
+    const std::string big = sparseFile("config.json", kMaxConfigFileBytes + 1);
+    const EngineError e = errorOf([&] { readFileBounded(big, kMaxConfigFileBytes, ErrorKind::Model, "model config"); });
+    QCOMPARE(QString::fromStdString(e.location()), QString::fromStdString(big));
+    QCOMPARE(QString::fromStdString(e.message()),
+             QStringLiteral("model config is 67108865 bytes, more than the limit of 67108864 bytes"));
+    const std::string huge = sparseFile("train.tsv", 9ull << 30);
+    QCOMPARE(errorOf([&] { readFileBounded(huge, kMaxDatasetFileBytes, ErrorKind::Data, "data file"); }).kind(),
+             ErrorKind::Data);
+    // through a real loader: a tokenizer.json over 512 MB
+    const std::string tj = sparseFile("tokenizer.json", kMaxVocabularyFileBytes + 1);
+    QVERIFY(errorOf([&] { loadTokenizerJson(tj); }).message().find("more than the limit") != std::string::npos);
+    std::filesystem::remove(big);
+    std::filesystem::remove(huge);
+    std::filesystem::remove(tj);
+    // at the limit it is read whole
+    test::writeFile(tmpPath("small.json"), "{\"a\": [1, 2]}");
+    QCOMPARE(readJsonFileBounded(tmpPath("small.json"), 13, ErrorKind::Config, "x")["a"][1].get<int>(), 2);
+  }
+
+  void safetensorsHeaderBounds() {
+    // the length prefix is checked against the file size and the format's 100 MB before allocating
+    const std::string huge_len = le64(1ull << 62);
+    QVERIFY(errorOf([&] {
+              safetensorsHeaderLength(reinterpret_cast<const unsigned char*>(huge_len.data()), 1000, "m.safetensors");
+            }).message().find("exceeds the file size") != std::string::npos);
+    const std::string over = le64(kSafetensorsMaxHeaderBytes + 1);
+    QVERIFY(errorOf([&] {
+              safetensorsHeaderLength(reinterpret_cast<const unsigned char*>(over.data()), 1ull << 40, "m.safetensors");
+            }).message().find("exceeds 100 MB") != std::string::npos);
+    // a shape whose byte size overflows 64 bits, and one above INT64_MAX, are "too large"
+    const EngineError a = errorOf([] {
+      parseSafetensorsHeader(R"({"w":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}})", 0,
+                             "m.safetensors");
+    });
+    QCOMPARE(QString::fromStdString(a.location()), QStringLiteral("m.safetensors:w"));
+    QVERIFY(a.message().find("is too large") != std::string::npos);
+    QVERIFY(errorOf([] {
+              parseSafetensorsHeader(R"({"w":{"dtype":"I64","shape":[18446744073709551615],"data_offsets":[0,0]}})",
+                                     0, "m.safetensors");
+            }).message().find("is too large") != std::string::npos);
+    // a header is a flat object of objects: nesting beyond 8 levels is not one
+    std::string deep = R"({"__metadata__":{"a":)" + nested(10) + "}}";
+    QCOMPARE(QString::fromStdString(errorOf([&] { parseSafetensorsHeader(deep, 0, "m.safetensors"); }).message()),
+             QStringLiteral("JSON nested deeper than 8 levels"));
+    // a valid one: 2x3 F32 at [0, 24)
+    const SafetensorsHeader h =
+        parseSafetensorsHeader(R"({"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]}})", 24, "m.safetensors");
+    QCOMPARE(h.entries.at("w").end, uint64_t(24));
+    QCOMPARE(h.data_start, uint64_t(8 + 58));
+  }
+
+  void modelSizeIsBoundedBeforeAllocation() {
+    // Llama with vocab 32000, hidden 4096, 32 layers, intermediate 11008, untied: 6.74e9 parameters
+    // (Llama-2-7B), exactly: the estimate leaves out only biases, which Llama has none of
+    nlohmann::json llama = {{"model_type", "llama"}, {"hidden_size", 4096},     {"intermediate_size", 11008},
+                            {"num_hidden_layers", 32}, {"num_attention_heads", 32}, {"vocab_size", 32000},
+                            {"max_position_embeddings", 2048}};
+    const ModelConfig c = parseModelConfig(llama, "config.json");
+    QCOMPARE(backboneParameterCount(c), 6738415616.0);
+    // a crafted config: hidden 2^20, 1000 layers — terabytes; rejected naming the file
+    llama["hidden_size"] = 1 << 20;
+    llama["num_attention_heads"] = 1 << 10;
+    llama["num_hidden_layers"] = 1000;
+    const ModelConfig crafted = parseModelConfig(llama, "/m/config.json");
+    const EngineError e = errorOf([&] { checkModelSize(crafted, 25e9, "of memory of this machine"); });
+    QCOMPARE(e.kind(), ErrorKind::Model);
+    QCOMPARE(QString::fromStdString(e.location()), QStringLiteral("/m/config.json"));
+    QVERIFY2(e.message().find("GB as float32), more than 25 GB of memory of this machine") != std::string::npos,
+             e.message().c_str());
+    QVERIFY(errorOf([&] { checkModelFitsMemory(crafted); }).kind() == ErrorKind::Model);
+    // a small model passes: 2 layers of hidden 64
+    llama = {{"model_type", "llama"}, {"hidden_size", 64}, {"intermediate_size", 128}, {"num_hidden_layers", 2},
+             {"num_attention_heads", 4}, {"vocab_size", 512}, {"max_position_embeddings", 256}};
+    checkModelFitsMemory(parseModelConfig(llama, "config.json"));
+  }
+
+  void adaptationSizeIsBoundedBeforeAllocation() {
+    // hidden 64, intermediate 128, 2 layers; 4 modules of rank 8 at 1 site: d = 128,
+    // per module 2 x 128 x 8 + 128 + 8 = 2184, x 4 modules x 1 site x 2 layers = 17472
+    const nlohmann::json small = {{"model_type", "llama"}, {"hidden_size", 64}, {"intermediate_size", 128},
+                                  {"num_hidden_layers", 2}, {"num_attention_heads", 4}, {"vocab_size", 512}};
+    const ModelConfig c = parseModelConfig(small, "config.json");
+    QCOMPARE(adaptationParameterBound(c, 4, 8, 1), 17472.0);
+    checkAdaptationFitsMemory(c, 4, 8, 1, "/peft/adamix/num_modules");
+    // a million modules of rank 100,000: rejected at the field, before applyPeft allocates them
+    const EngineError e = errorOf([&] { checkAdaptationFitsMemory(c, 1000000, 100000, 2, "/peft/adamix/num_modules"); });
+    QCOMPARE(e.kind(), ErrorKind::Config);
+    QCOMPARE(QString::fromStdString(e.location()), QStringLiteral("/peft/adamix/num_modules"));
+    QVERIFY2(e.message().rfind("1000000 modules of rank 100000 at 2 sites of 2 layers", 0) == 0, e.message().c_str());
+  }
+
+  // Found by fuzz_peft_adapter_config (tests/fuzz/regressions/fuzz_peft_adapter_config/peft-type-null):
+  // `"peft_type": null` escaped as nlohmann::type_error (std::terminate in the engine) instead of an
+  // error naming the field; the same for every optional field of another type than expected.
+  void peftAdapterConfigFieldsOfTheWrongTypeAreNamedErrors() {
+    const std::string dir = tmpPath("adapter");
+    std::filesystem::create_directories(dir);
+    const auto field_of = [&](const std::string& json_text) {
+      test::writeFile(dir + "/adapter_config.json", json_text);
+      const EngineError e = errorOf([&] { readPeftAdapterConfig(dir); });
+      QCOMPARE(e.kind(), ErrorKind::Config);
+      return QString::fromStdString(e.location()).section(':', -1);
+    };
+    const std::string rest = R"("r": 4, "target_modules": ["q_proj"])";
+    QCOMPARE(field_of(R"({"peft_type": null, )" + rest + "}"), QStringLiteral("peft_type"));
+    QCOMPARE(field_of(R"({"peft_type": 7, )" + rest + "}"), QStringLiteral("peft_type"));
+    QCOMPARE(field_of(R"({"peft_type": "LORA", "use_dora": "no", )" + rest + "}"), QStringLiteral("use_dora"));
+    QCOMPARE(field_of(R"({"peft_type": "LORA", "fan_in_fan_out": 1, )" + rest + "}"), QStringLiteral("fan_in_fan_out"));
+    QCOMPARE(field_of(R"({"peft_type": "LORA", "use_rslora": [], )" + rest + "}"), QStringLiteral("use_rslora"));
+    // and the official AdaMix config's model_type
+    test::writeFile(dir + "/config.json", R"({"apply_expert_soup": true, "model_type": 3})");
+    QCOMPARE(QString::fromStdString(errorOf([&] { readOfficialAdaMixConfig(dir); }).location()).section(':', -1),
+             QStringLiteral("model_type"));
+    // a valid one still reads
+    test::writeFile(dir + "/adapter_config.json", R"({"peft_type": "LORA", "use_dora": null, )" + rest + "}");
+    QCOMPARE(readPeftAdapterConfig(dir).r, int64_t(4));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestUntrustedInput)
+#include "test_untrusted_input.moc"
