@@ -92,7 +92,8 @@ QList<qint64> enginesUnder(const QString& runDir, bool anyUnder = false) {
     if (!cmd.contains("adamix-engine") || !processAlive(pid)) continue;
     const QList<QByteArray> args = cmd.split('\0');
     const int i = args.indexOf("--run-dir");
-    const bool match = anyUnder ? cmd.contains(runDir.toUtf8()) : i >= 0 && i + 1 < args.size() && args[i + 1] == runDir.toUtf8();
+    const bool match =
+        anyUnder ? cmd.contains(runDir.toUtf8()) : i >= 0 && i + 1 < args.size() && args[i + 1] == runDir.toUtf8();
     if (match) pids << pid;
   }
   return pids;
@@ -154,8 +155,9 @@ int readerMain(const QString& db, const QString& adamix, const QString& stopFile
     if (QFile::exists(db)) {
       ReadDb r(db, "reader");
       for (int i = 0; i < 25 && r.ok() && !QFile::exists(stopFile); ++i) {
-        for (const char* sql : {"SELECT count(*) FROM metric_points", "SELECT id, status, last_heartbeat FROM runs",
-                                "SELECT run_id, split, name, max(step) FROM metric_points GROUP BY run_id, split, name"}) {
+        for (const char* sql :
+             {"SELECT count(*) FROM metric_points", "SELECT id, status, last_heartbeat FROM runs",
+              "SELECT run_id, split, name, max(step) FROM metric_points GROUP BY run_id, split, name"}) {
           QString err;
           ++queries;
           r.rows(sql, &err);
@@ -188,9 +190,13 @@ int readerMain(const QString& db, const QString& adamix, const QString& stopFile
     if (list) list->waitForFinished(0);
   }
   if (list) list->waitForFinished(30000);
-  QJsonObject o{{"queries", queries},         {"query_errors", queryErrors}, {"query_locked", queryLocked},
-                {"runs_list", lists},         {"runs_list_errors", listErrors},
-                {"runs_list_locked", listLocked}, {"samples", QJsonArray::fromStringList(samples)}};
+  QJsonObject o{{"queries", queries},
+                {"query_errors", queryErrors},
+                {"query_locked", queryLocked},
+                {"runs_list", lists},
+                {"runs_list_errors", listErrors},
+                {"runs_list_locked", listLocked},
+                {"samples", QJsonArray::fromStringList(samples)}};
   QFile f(outFile);
   if (!f.open(QIODevice::WriteOnly)) return 1;
   f.write(QJsonDocument(o).toJson());
@@ -261,14 +267,16 @@ PointCheck checkPoints(const QString& db, const QStringList& studyNames) {
     for (const auto& [key, value] : log.points) {
       ++c.expected;
       const auto it = stored.find(key);
-      const QString name = QStringLiteral("run %1 %2/%3@%4").arg(id).arg(std::get<0>(key), std::get<1>(key)).arg(std::get<2>(key));
+      const QString name =
+          QStringLiteral("run %1 %2/%3@%4").arg(id).arg(std::get<0>(key), std::get<1>(key)).arg(std::get<2>(key));
       if (it == stored.end()) {
         ++c.lost;
         if (c.examples.size() < 8) c.examples << "lost " + name;
         continue;
       }
       c.duplicates += qint64(it->second.size()) - 1;
-      if (it->second.size() > 1 && c.examples.size() < 8) c.examples << QStringLiteral("%1 x %2").arg(it->second.size()).arg(name);
+      if (it->second.size() > 1 && c.examples.size() < 8)
+        c.examples << QStringLiteral("%1 x %2").arg(it->second.size()).arg(name);
       if (it->second.back() != value) {
         ++c.valueDiffers;
         if (c.examples.size() < 8) c.examples << "value differs " + name;
@@ -278,7 +286,10 @@ PointCheck checkPoints(const QString& db, const QStringList& studyNames) {
       if (!log.points.count(key)) {
         c.extra += qint64(values.size());
         if (c.examples.size() < 8)
-          c.examples << QStringLiteral("not in events.jsonl: run %1 %2/%3@%4").arg(id).arg(std::get<0>(key), std::get<1>(key)).arg(std::get<2>(key));
+          c.examples << QStringLiteral("not in events.jsonl: run %1 %2/%3@%4")
+                            .arg(id)
+                            .arg(std::get<0>(key), std::get<1>(key))
+                            .arg(std::get<2>(key));
       }
   }
   return c;
@@ -305,7 +316,7 @@ struct Config {
   int runs = 100;
   quint64 seed = 1;
   QString report, work, adamix, engine, model, data;
-  int heartbeatS = 5;
+  int heartbeatS = 20;
   int jobs = 2;
   int runsPerStudy = 5;
   int steps = 24;
@@ -317,16 +328,17 @@ struct Counters {
   std::map<Fault, int> missed;  ///< fault drawn but nothing to inject it into (the round ended first)
   int hangsDetected = 0, hangsUndetected = 0;
   double maxHangDetectS = 0;
-  int orphanEngines = 0;       ///< engines still alive 30 s after their CLI was killed
-  int diskFullIoErrors = 0;    ///< runs that ended failed with kind io under a full disk
-  int diskFullOtherEnds = 0;   ///< runs that ended otherwise under a full disk (state, kind)
+  int orphanEngines = 0;      ///< engines still alive 30 s after their CLI was killed
+  int diskFullIoErrors = 0;   ///< runs that ended failed with kind io under a full disk
+  int diskFullOtherEnds = 0;  ///< runs that ended otherwise under a full disk (state, kind)
   QStringList diskFullNotes;
-  PointCheck diskFullPoints;   ///< store vs logs right after the disk-full attempt
+  PointCheck diskFullPoints;            ///< store vs logs right after the disk-full attempt
   int twoLauncherDuplicateEngines = 0;  ///< runs that had two engines at once (two launchers)
-  int cliLocked = 0;           ///< "database is locked" in a CLI's stderr
-  int cliStoreErrors = 0;      ///< other database errors in a CLI's stderr
+  int cliLocked = 0;                    ///< "database is locked" in a CLI's stderr
+  int cliStoreErrors = 0;               ///< other database errors in a CLI's stderr
   QStringList cliErrorSamples;
   int cliInvocations = 0;
+  int heartbeatLost = 0;  ///< runs the CLIs marked lost for missing events (SIGSTOP or a slow start)
   int lies = 0;
   QStringList lieExamples;
   int stuckRounds = 0;
@@ -339,7 +351,9 @@ class Chaos {
   int run();
 
  private:
-  QString studyFile(int round) const { return QDir(c_.work).filePath(QStringLiteral("studies/chaos-%1.json").arg(round)); }
+  QString studyFile(int round) const {
+    return QDir(c_.work).filePath(QStringLiteral("studies/chaos-%1.json").arg(round));
+  }
   QString studyName(int round) const { return QStringLiteral("chaos-%1").arg(round); }
   void writeStudy(int round, int nRuns);
   std::unique_ptr<QProcess> launch(int round, const QString& db, const QString& runsDir, const QString& tag);
@@ -349,7 +363,10 @@ class Chaos {
   bool studyDone(const QString& db, int round);
   void checkLies(const QString& db, const QStringList& studies, const QString& when, bool final);
   void waitGone(const QList<qint64>& pids, int ms);
-  QString runsDirOf(int round) const { return diskFullRounds_.count(round) ? QDir(c_.work).filePath(QStringLiteral("full-%1").arg(round)) : QDir(c_.work).filePath("runs"); }
+  QString runsDirOf(int round) const {
+    return diskFullRounds_.count(round) ? QDir(c_.work).filePath(QStringLiteral("full-%1").arg(round))
+                                        : QDir(c_.work).filePath("runs");
+  }
   /// Waits (serving `cli`) until cond() or the CLI ended or `ms` passed; returns cond().
   bool waitFor(QProcess& cli, const std::function<bool()>& cond, int ms);
   QString report(const QJsonObject& reader, const PointCheck& final, int resumed, int compared, int differ,
@@ -361,7 +378,8 @@ class Chaos {
   std::set<int> diskFullRounds_;
   std::map<int, QStringList> roundFaults_;
   QStringList pointRounds_;
-  QStringList notes_;  ///< said at the end of the report  ///< rounds with point problems, with their faults  ///< the faults injected in each round (for the report)
+  QStringList notes_;  ///< said at the end of the report  ///< rounds with point problems, with their faults  ///< the
+                       ///< faults injected in each round (for the report)
   int cliSeq_ = 0;
   QString db_, refDb_;
 };
@@ -370,15 +388,18 @@ void Chaos::writeStudy(int round, int nRuns) {
   // one task, up to five variants (adapter, AdaMix, LoRA, AdaMix-LoRA, AdaMix without consistency), a seed per round
   const QList<QPair<QString, QString>> variants{
       {"Adapter", R"({"/peft/method": "adapter", "/peft/adamix/num_modules": 1})"},
-      {"AdaMix", R"({"/peft/method": "adapter", "/peft/adamix/num_modules": 2, "/peft/adamix/consistency_weight": 1.0})"},
+      {"AdaMix",
+       R"({"/peft/method": "adapter", "/peft/adamix/num_modules": 2, "/peft/adamix/consistency_weight": 1.0})"},
       {"LoRA", R"({"/peft/method": "lora", "/peft/adamix/num_modules": 1})"},
-      {"AdaMix-LoRA", R"({"/peft/method": "lora", "/peft/adamix/num_modules": 2, "/peft/adamix/consistency_weight": 1.0})"},
-      {"AdaMix w/o consistency", R"({"/peft/method": "adapter", "/peft/adamix/num_modules": 2, "/peft/adamix/consistency_weight": 0.0})"},
+      {"AdaMix-LoRA",
+       R"({"/peft/method": "lora", "/peft/adamix/num_modules": 2, "/peft/adamix/consistency_weight": 1.0})"},
+      {"AdaMix w/o consistency",
+       R"({"/peft/method": "adapter", "/peft/adamix/num_modules": 2, "/peft/adamix/consistency_weight": 0.0})"},
   };
   QStringList values;
   for (int i = 0; i < nRuns; ++i)
-    values << QStringLiteral(R"({"label": "%1", "set": %2})").arg(variants[i % variants.size()].first,
-                                                               variants[i % variants.size()].second);
+    values << QStringLiteral(R"({"label": "%1", "set": %2})")
+                  .arg(variants[i % variants.size()].first, variants[i % variants.size()].second);
   const int batch = 8;
   const QString text = QStringLiteral(R"JSON({
   "name": "%1",
@@ -436,6 +457,8 @@ void Chaos::finishCli(QProcess& p, const QString& tag, bool killed) {
       if (l.contains("locked", Qt::CaseInsensitive) || l.contains("database is busy", Qt::CaseInsensitive)) {
         ++n_.cliLocked;
         if (n_.cliErrorSamples.size() < 6) n_.cliErrorSamples << tag + ": " + l;
+      } else if (l.contains("lost: no event from the engine")) {
+        ++n_.heartbeatLost;
       } else if (l.contains("store error") || l.contains("adamix: database")) {
         ++n_.cliStoreErrors;
         if (n_.cliErrorSamples.size() < 6) n_.cliErrorSamples << tag + ": " + l;
@@ -521,7 +544,8 @@ void Chaos::attempt(int round, std::optional<Fault> fault) {
       // a random moment of a run's life: its start, its training, its evaluation or its end
       const int delayMs = int(uniform(200, 4000));
       cli->waitForFinished(delayMs);
-      if (waitFor(*cli, [&] { return !engines().isEmpty(); }, 60000)) {
+      if (waitFor(
+              *cli, [&] { return !engines().isEmpty(); }, 60000)) {
         const QList<qint64> e = engines();
         const qint64 pid = e[int(rng_() % e.size())];
         if (f == Fault::KillEngine) {
@@ -531,7 +555,8 @@ void Chaos::attempt(int round, std::optional<Fault> fault) {
           QElapsedTimer t;
           t.start();
           const int limitMs = (c_.heartbeatS + 20) * 1000;
-          waitFor(*cli, [&] { return !processAlive(pid); }, limitMs);
+          waitFor(
+              *cli, [&] { return !processAlive(pid); }, limitMs);
           if (!processAlive(pid)) {
             ++n_.hangsDetected;
             n_.maxHangDetectS = std::max(n_.maxHangDetectS, t.elapsed() / 1000.0);
@@ -548,12 +573,14 @@ void Chaos::attempt(int round, std::optional<Fault> fault) {
       auto streaming = [&] {
         if (engines().isEmpty()) return false;
         const auto rows = r.rows(QStringLiteral("SELECT count(*) FROM metric_points m JOIN runs r ON r.id = m.run_id "
-                                                "JOIN studies s ON s.id = r.study_id WHERE s.name = '%1' AND r.status = 'running'")
+                                                "JOIN studies s ON s.id = r.study_id WHERE s.name = '%1'")
                                      .arg(studyName(round)));
         return !rows.isEmpty() && rows[0][0].toLongLong() > 0;
       };
       if (waitFor(*cli, streaming, 120000)) {
         cli->waitForFinished(int(uniform(0, 2500)));
+        waitFor(
+            *cli, [&] { return !engines().isEmpty(); }, 60000);  // an engine streams at the kill
         const QList<qint64> e = engines();
         if (cli->state() != QProcess::NotRunning && ::kill(pid_t(cliPid), SIGKILL) == 0) {
           injected = true;
@@ -590,8 +617,10 @@ void Chaos::attempt(int round, std::optional<Fault> fault) {
     } else if (f == Fault::DiskFull) {
       injected = true;  // the round's runs directory is a small filesystem from the start
     }
-    if (injected) ++n_.injected[f];
-    else ++n_.missed[f];
+    if (injected)
+      ++n_.injected[f];
+    else
+      ++n_.missed[f];
   }
   finishCli(*cli, tag, killed);
   if (second) finishCli(*second, tag + "b", false);
@@ -601,10 +630,13 @@ void Chaos::attempt(int round, std::optional<Fault> fault) {
          r.rows(QStringLiteral("SELECT r.status, coalesce(r.error_kind, ''), coalesce(r.error_message, '') FROM runs r "
                                "JOIN studies s ON s.id = r.study_id WHERE s.name = '%1' AND r.status != 'finished'")
                     .arg(studyName(round)))) {
-      if (row[0].toString() == "failed" && row[1].toString() == "io") ++n_.diskFullIoErrors;
-      else ++n_.diskFullOtherEnds;
+      if (row[0].toString() == "failed" && row[1].toString() == "io")
+        ++n_.diskFullIoErrors;
+      else
+        ++n_.diskFullOtherEnds;
       if (n_.diskFullNotes.size() < 8)
-        n_.diskFullNotes << QStringLiteral("%1 (%2: %3)").arg(row[0].toString(), row[1].toString(), row[2].toString().left(120));
+        n_.diskFullNotes
+            << QStringLiteral("%1 (%2: %3)").arg(row[0].toString(), row[1].toString(), row[2].toString().left(120));
     }
     const PointCheck pc = checkPoints(db_, {studyName(round)});
     n_.diskFullPoints.expected += pc.expected;
@@ -662,7 +694,8 @@ int Chaos::run() {
   QFile::remove(stop);
   QProcess reader;
   reader.setProcessChannelMode(QProcess::ForwardedChannels);
-  reader.start(QCoreApplication::applicationFilePath(), {"--reader", db_, "--adamix", c_.adamix, "--stop", stop, "--out", readerOut});
+  reader.start(QCoreApplication::applicationFilePath(),
+               {"--reader", db_, "--adamix", c_.adamix, "--stop", stop, "--out", readerOut});
   reader.waitForStarted();
 
   QStringList studies;
@@ -729,7 +762,9 @@ int Chaos::run() {
   }
 
   // the reference: the same studies once, without faults
-  out() << QStringLiteral("[%1 s] reference run of the same %2 runs without faults\n").arg(clock.elapsed() / 1000).arg(c_.runs);
+  out() << QStringLiteral("[%1 s] reference run of the same %2 runs without faults\n")
+               .arg(clock.elapsed() / 1000)
+               .arg(c_.runs);
   out().flush();
   for (int round = 0; round < rounds; ++round) {
     auto p = std::make_unique<QProcess>();
@@ -748,8 +783,9 @@ int Chaos::run() {
     auto results = [](const QString& db, const QString& conn) {
       std::map<QString, std::map<QString, double>> m;  // run key -> "split/name/kind" -> value
       ReadDb r(db, conn);
-      for (const QVariantList& row : r.rows("SELECT r.run_key, x.split, x.name, x.kind, x.value FROM results x JOIN runs r "
-                                            "ON r.id = x.run_id WHERE r.status = 'finished'"))
+      for (const QVariantList& row :
+           r.rows("SELECT r.run_key, x.split, x.name, x.kind, x.value FROM results x JOIN runs r "
+                  "ON r.id = x.run_id WHERE r.status = 'finished'"))
         m[row[0].toString()][row[1].toString() + "/" + row[2].toString() + "/" + row[3].toString()] = row[4].toDouble();
       return m;
     };
@@ -757,7 +793,8 @@ int Chaos::run() {
     std::map<QString, QPair<QString, bool>> runs;  // run key -> (label, resumed)
     {
       ReadDb r(db_, "res-runs");
-      for (const QVariantList& row : r.rows("SELECT r.run_key, s.name || ' ' || r.variant, r.run_dir FROM runs r JOIN studies s ON s.id = r.study_id"))
+      for (const QVariantList& row : r.rows("SELECT r.run_key, s.name || ' ' || r.variant, r.run_dir FROM runs r JOIN "
+                                            "studies s ON s.id = r.study_id"))
         runs[row[0].toString()] = {row[1].toString(), readLog(row[2].toString()).resumed};
     }
     for (const auto& [key, info] : runs) {
@@ -782,7 +819,8 @@ int Chaos::run() {
     }
   }
   const int unfinished = c_.runs - compared;
-  const QString md = report(readerJson, final, resumed, compared, differ, maxDiff, differExamples, clock.elapsed() / 1000, unfinished);
+  const QString md =
+      report(readerJson, final, resumed, compared, differ, maxDiff, differExamples, clock.elapsed() / 1000, unfinished);
   out() << "\n" << md;
   out().flush();
   if (!c_.report.isEmpty()) {
@@ -790,7 +828,8 @@ int Chaos::run() {
     if (f.open(QIODevice::WriteOnly)) f.write(md.toUtf8());
   }
   for (int round : diskFullRounds_) ::umount(runsDirOf(round).toUtf8().constData());
-  const qint64 locked = readerJson["query_locked"].toInteger() + readerJson["runs_list_locked"].toInteger() + n_.cliLocked;
+  const qint64 locked =
+      readerJson["query_locked"].toInteger() + readerJson["runs_list_locked"].toInteger() + n_.cliLocked;
   const bool pass = final.lost == 0 && final.duplicates == 0 && final.extra == 0 && final.valueDiffers == 0 &&
                     n_.lies == 0 && locked == 0 && differ == 0 && unfinished == 0 && n_.hangsUndetected == 0 &&
                     n_.orphanEngines == 0 && n_.diskFullPoints.lost == 0 && n_.stuckRounds == 0;
@@ -802,8 +841,9 @@ QString Chaos::report(const QJsonObject& reader, const PointCheck& final, int re
   QString s;
   QTextStream t(&s);
   t << "### Chaos test report\n\n";
-  t << QStringLiteral("%1 runs (%2 studies of %3 variants of stories260K on SST-2, %4 steps each), seed %5, "
-                      "%6 CLI invocations, heartbeat timeout %7 s, %8 jobs per CLI, %9 min %10 s in all.\n\n")
+  t << QStringLiteral(
+           "%1 runs (%2 studies of %3 variants of stories260K on SST-2, %4 steps each), seed %5, "
+           "%6 CLI invocations, heartbeat timeout %7 s, %8 jobs per CLI, %9 min %10 s in all.\n\n")
            .arg(c_.runs)
            .arg((c_.runs + c_.runsPerStudy - 1) / c_.runsPerStudy)
            .arg(c_.runsPerStudy)
@@ -828,19 +868,24 @@ QString Chaos::report(const QJsonObject& reader, const PointCheck& final, int re
   t << "| points stored twice or more (extra copies) | " << pf(final.duplicates) << " |\n";
   t << "| stored points not in events.jsonl | " << pf(final.extra) << " |\n";
   t << "| stored points whose value differs from events.jsonl | " << pf(final.valueDiffers) << " |\n";
-  t << "| runs in a state that lies (after every CLI that exited on its own, and at the end) | " << pf(n_.lies) << " |\n";
+  t << "| runs in a state that lies (after every CLI that exited on its own, and at the end) | " << pf(n_.lies)
+    << " |\n";
   t << "| runs not finished at the end | " << pf(unfinished) << " |\n";
   t << "| \"database is locked\" errors: reader queries | " << pf(readerLocked) << " |\n";
   t << "| \"database is locked\" errors: `adamix runs list` loop | " << pf(listLocked) << " |\n";
   t << "| \"database is locked\" errors: CLIs' stderr | " << pf(n_.cliLocked) << " |\n";
-  t << "| resumed runs whose final results differ from the fault-free run (exact comparison) | " << pf(differ) << " |\n";
+  t << "| resumed runs whose final results differ from the fault-free run (exact comparison) | " << pf(differ)
+    << " |\n";
   t << "| hangs (SIGSTOP) not detected within timeout + 20 s | " << pf(n_.hangsUndetected) << " |\n";
   t << "| engines alive 30 s after their CLI was killed | " << pf(n_.orphanEngines) << " |\n";
-  t << "| points lost by a full disk (store vs events.jsonl right after the failed attempt) | " << pf(n_.diskFullPoints.lost) << " |\n";
+  t << "| points lost by a full disk (store vs events.jsonl right after the failed attempt) | "
+    << pf(n_.diskFullPoints.lost) << " |\n";
   t << "\nOther counts:\n\n";
   t << "- metric keys checked: " << final.expected << "; runs compared with the reference: " << compared << " ("
     << resumed << " of them resumed at least once); largest difference of a final result: " << maxDiff << "\n";
-  t << "- hangs detected: " << n_.hangsDetected << " (slowest " << n_.maxHangDetectS << " s after SIGSTOP)\n";
+  t << "- hangs detected: " << n_.hangsDetected << " (slowest " << n_.maxHangDetectS
+    << " s after SIGSTOP); runs the CLIs marked lost for missing events: " << n_.heartbeatLost
+    << " (the SIGSTOP ones, and engines that were silent that long otherwise, e.g. a slow start on a loaded machine)\n";
   t << "- full disk: " << n_.diskFullIoErrors << " run(s) failed with kind `io`, " << n_.diskFullOtherEnds
     << " ended otherwise" << (n_.diskFullNotes.isEmpty() ? QString() : ": " + n_.diskFullNotes.join("; ")) << "\n";
   t << "- two launchers: " << n_.twoLauncherDuplicateEngines << " run(s) seen with two engines at once\n";
@@ -875,7 +920,7 @@ int main(int argc, char** argv) {
       {"engine", "adamix-engine.", "PATH"},
       {"model", "Model directory (default ../shared/models/stories260K).", "DIR"},
       {"data", "SST-2 directory (default ../shared/data/glue/SST-2).", "DIR"},
-      {"heartbeat-timeout", "The CLI's --heartbeat-timeout in seconds (default 5).", "S"},
+      {"heartbeat-timeout", "The CLI's --heartbeat-timeout in seconds (default 20).", "S"},
       {"faults",
        "Comma-separated fault kinds to draw from (default all): kill-engine, kill-cli, stop-engine, disk-full, "
        "two-launchers.",
@@ -892,8 +937,10 @@ int main(int argc, char** argv) {
   if (p.isSet("heartbeat-timeout")) c.heartbeatS = std::max(1, p.value("heartbeat-timeout").toInt());
   c.report = p.value("report");
   if (p.isSet("faults")) {
-    const std::map<QString, Fault> names{{"kill-engine", Fault::KillEngine}, {"kill-cli", Fault::KillCli},
-                                         {"stop-engine", Fault::StopEngine}, {"disk-full", Fault::DiskFull},
+    const std::map<QString, Fault> names{{"kill-engine", Fault::KillEngine},
+                                         {"kill-cli", Fault::KillCli},
+                                         {"stop-engine", Fault::StopEngine},
+                                         {"disk-full", Fault::DiskFull},
                                          {"two-launchers", Fault::TwoLaunchers}};
     c.faults.clear();
     for (const QString& n : p.value("faults").split(',', Qt::SkipEmptyParts)) {
@@ -922,7 +969,8 @@ int main(int argc, char** argv) {
     }
   if (QDir(c.work).exists()) {
     // an earlier run's small filesystems first
-    for (const QString& d : QDir(c.work).entryList({"full-*"}, QDir::Dirs)) ::umount(QDir(c.work).filePath(d).toUtf8().constData());
+    for (const QString& d : QDir(c.work).entryList({"full-*"}, QDir::Dirs))
+      ::umount(QDir(c.work).filePath(d).toUtf8().constData());
     QDir(c.work).removeRecursively();
   }
   return Chaos(c).run();

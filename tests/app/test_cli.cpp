@@ -317,8 +317,9 @@ class TestCli : public QObject {
     QVERIFY(execSql(d, "DELETE FROM results WHERE run_id = " + id));
     const Result r = run({"study", "run", study_, "--db", d});
     QVERIFY2(r.rc == 0 && r.out.contains("0 to train, 1 to resume, 7 already done"), qPrintable(dump(r)));
-    const auto points = query(d, "SELECT split || '/' || name || '@' || step, count(*) FROM metric_points WHERE run_id = " +
-                                     id + " GROUP BY split, name, step ORDER BY split, name, step");
+    const auto points =
+        query(d, "SELECT split || '/' || name || '@' || step, count(*) FROM metric_points WHERE run_id = " + id +
+                     " GROUP BY split, name, step ORDER BY split, name, step");
     QStringList seen;
     for (const auto& p : points) seen << p[0].toString() + " x" + p[1].toString();
     QCOMPARE(seen, QStringList({"dev/accuracy@5 x1", "train/loss@1 x1", "train/loss@2 x1", "train/loss@3 x1",
