@@ -327,6 +327,7 @@ struct Counters {
   std::map<Fault, int> injected;
   std::map<Fault, int> missed;  ///< fault drawn but nothing to inject it into (the round ended first)
   int hangsDetected = 0, hangsUndetected = 0;
+  int stopsOnExitingEngines = 0;  ///< SIGSTOPs that hit an engine already exiting (gone within 0.5 s)
   double maxHangDetectS = 0;
   int orphanEngines = 0;      ///< engines still alive 30 s after their CLI was killed
   int diskFullIoErrors = 0;   ///< runs that ended failed with kind io under a full disk
@@ -555,9 +556,11 @@ void Chaos::attempt(int round, std::optional<Fault> fault) {
           QElapsedTimer t;
           t.start();
           const int limitMs = (c_.heartbeatS + 20) * 1000;
-          waitFor(
-              *cli, [&] { return !processAlive(pid); }, limitMs);
+          QThread::msleep(500);
           if (!processAlive(pid)) {
+            ++n_.stopsOnExitingEngines;  // it had written `finished` and was exiting: no hang
+          } else if (waitFor(
+                         *cli, [&] { return !processAlive(pid); }, limitMs)) {
             ++n_.hangsDetected;
             n_.maxHangDetectS = std::max(n_.maxHangDetectS, t.elapsed() / 1000.0);
           } else {
@@ -883,8 +886,10 @@ QString Chaos::report(const QJsonObject& reader, const PointCheck& final, int re
   t << "\nOther counts:\n\n";
   t << "- metric keys checked: " << final.expected << "; runs compared with the reference: " << compared << " ("
     << resumed << " of them resumed at least once); largest difference of a final result: " << maxDiff << "\n";
-  t << "- hangs detected: " << n_.hangsDetected << " (slowest " << n_.maxHangDetectS
-    << " s after SIGSTOP); runs the CLIs marked lost for missing events: " << n_.heartbeatLost
+  t << "- hangs detected: " << n_.hangsDetected << " (slowest " << n_.maxHangDetectS << " s after SIGSTOP; "
+    << n_.stopsOnExitingEngines
+    << " more SIGSTOPs hit an engine that was exiting); runs the CLIs marked lost for missing events: "
+    << n_.heartbeatLost
     << " (the SIGSTOP ones, and engines that were silent that long otherwise, e.g. a slow start on a loaded machine)\n";
   t << "- full disk: " << n_.diskFullIoErrors << " run(s) failed with kind `io`, " << n_.diskFullOtherEnds
     << " ended otherwise" << (n_.diskFullNotes.isEmpty() ? QString() : ": " + n_.diskFullNotes.join("; ")) << "\n";
