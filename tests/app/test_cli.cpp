@@ -292,6 +292,43 @@ class TestCli : public QObject {
     QCOMPARE(query(db("c"), "SELECT count(*) FROM runs WHERE status = 'finished'").value(0).value(0).toInt(), 8);
   }
 
+  // A launcher killed (kill -9) while metric points were still buffered: the resumed engine only
+  // sends the steps after its checkpoint, so the earlier points the store lacked were lost for
+  // good. Resume now rebuilds the run's points from its event log (found by the chaos test).
+  void resumeRestoresPointsAKilledLauncherNeverStored() {
+    const QString d = db("k");
+    QVERIFY(run({"study", "run", study_, "--db", d}).rc == 0);  // 4 steps, checkpoint at step 2
+    const auto rows = query(d, "SELECT id, run_dir FROM runs ORDER BY id LIMIT 1");
+    QCOMPARE(rows.size(), 1);
+    const QString id = rows[0][0].toString(), dir = rows[0][1].toString();
+    // the launcher and its engine died after step 4's heartbeat, before the evaluation: the log
+    // goes that far, the store has nothing (its batch was still buffered)
+    QFile log(dir + "/events.jsonl");
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    QByteArray kept;
+    for (const QByteArray& line : log.readAll().split('\n')) {
+      kept += line + '\n';
+      const QJsonObject e = QJsonDocument::fromJson(line).object();
+      if (e["event"].toString() == "heartbeat" && e["step"].toInt() == 4) break;
+    }
+    log.close();
+    write(dir + "/events.jsonl", kept);
+    QVERIFY(execSql(d, "UPDATE runs SET status = 'interrupted' WHERE id = " + id));
+    QVERIFY(execSql(d, "DELETE FROM metric_points WHERE run_id = " + id));
+    QVERIFY(execSql(d, "DELETE FROM results WHERE run_id = " + id));
+    const Result r = run({"study", "run", study_, "--db", d});
+    QVERIFY2(r.rc == 0 && r.out.contains("0 to train, 1 to resume, 7 already done"), qPrintable(dump(r)));
+    const auto points =
+        query(d, "SELECT split || '/' || name || '@' || step, count(*) FROM metric_points WHERE run_id = " + id +
+                     " GROUP BY split, name, step ORDER BY split, name, step");
+    QStringList seen;
+    for (const auto& p : points) seen << p[0].toString() + " x" + p[1].toString();
+    // steps 1-2 come from the log alone (the resumed engine starts after its checkpoint at 2)
+    const QStringList expected{"dev/accuracy@4 x1", "train/loss@1 x1", "train/loss@2 x1", "train/loss@3 x1",
+                               "train/loss@4 x1"};
+    QVERIFY2(seen == expected, qPrintable(seen.join(", ")));
+  }
+
   void killedEngineIsLostOthersFinish() {
     QProcess p;
     p.setProcessEnvironment(env({{"FAKE_ENGINE_STEPS", "60"}, {"FAKE_ENGINE_STEP_MS", "25"}}));

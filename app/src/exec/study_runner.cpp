@@ -222,6 +222,16 @@ bool StudyRunner::startRun(const PlannedRun& p) {
       QFile::rename(log, QStringLiteral("%1.%2").arg(log).arg(n));
     }
   }
+  if (p.action == PlannedRun::Action::Resume) {
+    // The event log is the record of the interrupted attempt; the store may lack its last points
+    // (a launcher killed with a batch still buffered, or lines still in the engine's pipe) and
+    // the resumed engine only sends the steps after its checkpoint. Its replay replaces them.
+    QFile log(QDir(p.runDir).filePath(QStringLiteral("events.jsonl")));
+    if (log.open(QIODevice::ReadOnly)) {
+      const ReplayedRun replay = replayEventLog(log.readAll());
+      guarded("reread event log", [&] { store_.replaceMetricPoints(p.runId, replay.points); });
+    }
+  }
   track(p.run.configHash, p.runId, p.runDir, p.run.task, p.run.variant, p.run.seed);
   RunUpdate u;
   u.runDir = p.runDir;

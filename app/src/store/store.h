@@ -211,6 +211,9 @@ class Store {
   void appendMetricPoints(const std::vector<MetricPoint>& points);
   /// Deletes a run's points with step > `step` (before resuming from a checkpoint at `step`).
   void deleteMetricPointsAfter(qint64 runId, qint64 step);
+  /// Replaces all metric points of `runId` by `points` (their runId is set to `runId`) in one
+  /// transaction: a reader sees either the old series or the new ones, never a gap.
+  void replaceMetricPoints(qint64 runId, std::vector<MetricPoint> points);
   /// The points of one series ordered by step (then time).
   std::vector<MetricPoint> metricSeries(qint64 runId, const QString& split, const QString& name);
   /// All points of a run ordered by split, name, step.

@@ -1,6 +1,8 @@
 #include "protocol/events.h"
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <iostream>
 
 #include "io/errors.h"
@@ -13,10 +15,22 @@ double unixTimeSeconds() {
 }
 
 EventStream::EventStream(std::string run_id, const std::string& events_path, bool echo_stdout)
-    : run_id_(std::move(run_id)), echo_stdout_(echo_stdout) {
+    : run_id_(std::move(run_id)), events_path_(events_path), echo_stdout_(echo_stdout) {
   if (!events_path.empty()) {
+    // A log cut mid-line (killed mid-write, disk full) gets its line ended first, so the first
+    // event appended on resume is a line of its own and the torn one stays a single bad line.
+    bool torn = false;
+    if (std::FILE* in = std::fopen(events_path.c_str(), "rb")) {
+      torn = std::fseek(in, -1, SEEK_END) == 0 && std::fgetc(in) != '\n';
+      std::fclose(in);
+    }
     file_ = std::fopen(events_path.c_str(), "a");
     if (!file_) throw EngineError(ErrorKind::Io, "cannot open the event log for appending", events_path);
+    if (torn && (std::fputc('\n', file_) == EOF || std::fflush(file_) != 0)) {
+      std::fclose(file_);
+      file_ = nullptr;
+      throw EngineError(ErrorKind::Io, std::string("cannot write the event log: ") + std::strerror(errno), events_path);
+    }
   }
 }
 
@@ -38,8 +52,18 @@ void EventStream::emit(const std::string& event, nlohmann::json fields) {
     std::fflush(stdout);
   }
   if (file_) {
-    std::fwrite(line.data(), 1, line.size(), file_);
-    std::fflush(file_);
+    errno = 0;
+    const bool written = std::fwrite(line.data(), 1, line.size(), file_) == line.size();
+    if (std::fflush(file_) != 0 || !written) {
+      file_error_ = errno ? std::strerror(errno) : "write failed";
+      std::fclose(file_);
+      file_ = nullptr;
+    }
+  }
+  if (!file_error_.empty() && !file_error_thrown_ && event != "error" &&
+      std::this_thread::get_id() != heartbeat_thread_) {
+    file_error_thrown_ = true;
+    throw EngineError(ErrorKind::Io, "cannot write the event log: " + file_error_, events_path_);
   }
 }
 
@@ -47,6 +71,10 @@ void EventStream::startHeartbeat(double period_s) {
   stopHeartbeat();
   hb_stop_ = false;
   heartbeat_ = std::thread([this, period_s] {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      heartbeat_thread_ = std::this_thread::get_id();
+    }
     std::unique_lock<std::mutex> lock(hb_mutex_);
     while (!hb_cv_.wait_for(lock, std::chrono::duration<double>(period_s), [this] { return hb_stop_; })) {
       lock.unlock();

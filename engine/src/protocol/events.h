@@ -26,6 +26,10 @@ class EventStream {
   EventStream& operator=(const EventStream&) = delete;
 
   /// Emits `fields` plus the common fields as one line; flushes stdout and the file.
+  /// When the file cannot take the line (disk full, file size limit, I/O error) the log is closed
+  /// (it would have a hole from there on) and, on any thread but the heartbeat's and for any event
+  /// but `error`, EngineError(Io) naming the file is thrown, once; a failure on the heartbeat
+  /// thread is thrown by the next emit of another thread. The line still went to stdout.
   void emit(const std::string& event, nlohmann::json fields = nlohmann::json::object());
   /// Starts a thread emitting `heartbeat` with the current step every `period_s` seconds.
   void startHeartbeat(double period_s = 2.0);
@@ -36,6 +40,10 @@ class EventStream {
  private:
   std::string run_id_;
   std::FILE* file_ = nullptr;
+  std::string events_path_;
+  std::string file_error_;  ///< why the event log could not be written ("" while it can)
+  bool file_error_thrown_ = false;
+  std::thread::id heartbeat_thread_;  ///< set by the heartbeat thread itself (under mutex_)
   bool echo_stdout_ = true;
   std::mutex mutex_;
   std::atomic<int64_t> step_{0};
