@@ -82,7 +82,8 @@ bool sameTensors(const std::map<std::string, torch::Tensor>& a, const std::map<s
       *why = "missing " + name;
       return false;
     }
-    if (t.sizes() != it->second.sizes() || t.scalar_type() != it->second.scalar_type() || !torch::equal(t, it->second)) {
+    if (t.sizes() != it->second.sizes() || t.scalar_type() != it->second.scalar_type() ||
+        !torch::equal(t, it->second)) {
       *why = "differs: " + name;
       return false;
     }
@@ -247,7 +248,8 @@ void TestFieldFailures::peft3584_trainCheckpointKeepsEveryTensorAndRejectsMissin
 // (every tensor, name, shape and value), and an adapter file with a tensor missing or an unexpected
 // one does not load (error naming the file and the tensor).
 void TestFieldFailures::peft3584_peftAdapterKeepsEveryTensorAndRejectsMissingOrExtra() {
-  auto run = randomRun({{"method", "lora"}, {"lora", {{"rank", 4}, {"alpha", 8}, {"targets", {"q_proj", "v_proj"}}}}}, 3);
+  auto run =
+      randomRun({{"method", "lora"}, {"lora", {{"rank", 4}, {"alpha", 8}, {"targets", {"q_proj", "v_proj"}}}}}, 3);
   const auto dir = tmp_.filePath("peft").toStdString();
   exportPeft(run, dir);
   const auto first = loadSafetensors(dir + "/adapter_model.safetensors", false).tensors;
@@ -290,8 +292,8 @@ void TestFieldFailures::peft3584_adamixExportKeepsEveryTensorAndRejectsMissingOr
   const auto dir = tmp_.filePath("adamix").toStdString();
   exportAdaMix(run, dir);
   const auto first = loadSafetensors(dir + "/model.safetensors", false).tensors;
-  auto imported = buildRunModel(
-      parseRunConfig({{"model", {{"path", dir}}}, {"task", {{"name", "rte"}, {"data_dir", rte_dir_}}}}));
+  auto imported =
+      buildRunModel(parseRunConfig({{"model", {{"path", dir}}}, {"task", {{"name", "rte"}, {"data_dir", rte_dir_}}}}));
   QCOMPARE(imported.peft.num_modules, int64_t(3));
   const auto again_dir = tmp_.filePath("adamix-again").toStdString();
   exportAdaMix(imported, again_dir);
@@ -302,7 +304,9 @@ void TestFieldFailures::peft3584_adamixExportKeepsEveryTensorAndRejectsMissingOr
   const std::vector<std::pair<std::string, std::function<void(std::map<std::string, torch::Tensor>&)>>> cases = {
       {soup + "MoA_A.deepspeed_experts.1.weight", [&](auto& t) { t.erase(soup + "MoA_A.deepspeed_experts.1.weight"); }},
       {soup + "MoA_A.deepspeed_experts.3.weight",
-       [&](auto& t) { t[soup + "MoA_A.deepspeed_experts.3.weight"] = torch::zeros({4, 32}); }},
+       [&](auto& t) {
+         t[soup + "MoA_A.deepspeed_experts.3.weight"] = torch::zeros({4, 32});
+       }},
       {"roberta.encoder.layer.0.output.stray.weight",
        [&](auto& t) { t["roberta.encoder.layer.0.output.stray.weight"] = torch::zeros({4}); }},
   };
@@ -328,10 +332,9 @@ void TestFieldFailures::peft3584_adamixExportKeepsEveryTensorAndRejectsMissingOr
 void TestFieldFailures::peft2508_adamixCheckpointKeepsEveryModuleAndItsOutputs() {
   const int64_t m = 3;
   // No sharing: M down and M up projections per layer, every one of them must be written.
-  auto run = randomRun({{"method", "adapter"},
-                        {"adapter", {{"bottleneck", 4}}},
-                        {"adamix", {{"num_modules", m}, {"sharing", "none"}}}},
-                       5);
+  auto run = randomRun(
+      {{"method", "adapter"}, {"adapter", {{"bottleneck", 4}}}, {"adamix", {{"num_modules", m}, {"sharing", "none"}}}},
+      5);
   const auto dir = tmp_.filePath("adamix-2508").toStdString();
   exportAdaMix(run, dir);
   const auto st = loadSafetensors(dir + "/model.safetensors").tensors;
@@ -357,8 +360,8 @@ void TestFieldFailures::peft2508_adamixCheckpointKeepsEveryModuleAndItsOutputs()
   }
   QCOMPARE(experts, int64_t(2 * 2 * m * 2));  // layers × (A, B) × M × (weight, bias)
 
-  auto imported = buildRunModel(
-      parseRunConfig({{"model", {{"path", dir}}}, {"task", {{"name", "rte"}, {"data_dir", rte_dir_}}}}));
+  auto imported =
+      buildRunModel(parseRunConfig({{"model", {{"path", dir}}}, {"task", {{"name", "rte"}, {"data_dir", rte_dir_}}}}));
   QCOMPARE(imported.peft.num_modules, m);
   const auto in = fixedInputs(run.model->config().vocab_size, run.tokenizer->padId());
   auto outputs = [&](LoadedRun& r, InferenceMode mode, int64_t k) {
@@ -437,7 +440,8 @@ void TestFieldFailures::peft2502_bf16MergedMatchesUnmerged() {
   std::printf("bf16 mixture (M=%lld): max |merged - fp64| %.4g, max |unmerged - fp64| %.4g, 1 ulp %.4g\n",
               static_cast<long long>(m), err_merged, err_unmerged, tol);
   std::fflush(stdout);
-  QVERIFY2(err_merged <= err_unmerged + tol, qPrintable(QString("%1 > %2 + %3").arg(err_merged).arg(err_unmerged).arg(tol)));
+  QVERIFY2(err_merged <= err_unmerged + tol,
+           qPrintable(QString("%1 > %2 + %3").arg(err_merged).arg(err_unmerged).arg(tol)));
 }
 
 // pins peft#2502 (see above) for the merged-model export: a bf16 AdaMix-LoRA model (M = 4, one
