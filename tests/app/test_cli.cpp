@@ -362,6 +362,9 @@ class TestCli : public QObject {
              qPrintable(r.out));
   }
 
+  // pins SkyRL#1516 (a killed launcher left its run RUNNING), the stale-row half: a `running` row whose
+  // engine is gone becomes `interrupted` at the next CLI call. The kill -9 of a live `adamix study run`:
+  // test_field_failures_store skyrl1516_killedLauncherLeavesNoRunRunning.
   void staleRunningRowsBecomeInterrupted() {
     QVERIFY(run({"study", "run", study_, "--db", db("e")}).rc == 0);
     {

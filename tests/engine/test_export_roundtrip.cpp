@@ -224,6 +224,9 @@ void TestExportRoundTrip::loraRunThroughPeftAndMergedModel() {
   QVERIFY2(d_merged <= 1e-6, qPrintable(QString::number(d_merged)));
 }
 
+// pins peft#2508 (saving a mixture kept only part of it), the trained-run half: all M modules written
+// and the merged output of the reloaded checkpoint equal. Every module of every projection and the
+// module:k / ensemble outputs: test_field_failures peft2508_adamixCheckpointKeepsEveryModuleAndItsOutputs.
 void TestExportRoundTrip::adapterRunThroughOfficialLayout() {
   auto run = loadRun(adapter_run_);
   const auto in = fixedInputs(run.model->config().vocab_size, run.tokenizer->padId());

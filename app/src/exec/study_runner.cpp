@@ -13,6 +13,8 @@
 #include <QSaveFile>
 
 #include <limits>
+#include <set>
+#include <tuple>
 
 #ifdef Q_OS_UNIX
 #include <csignal>
@@ -28,9 +30,19 @@ QString versionOf(const QString& engine) {
   return r.ok ? QString::fromUtf8(r.out).trimmed().section('\n', 0, 0) : QString();
 }
 
+/// True while `pid` is a running process. An exited one that its parent has not reaped yet (a
+/// zombie: the engine of a killed launcher, re-parented to an init that does not reap, as in many
+/// containers) still answers kill(pid, 0) but runs nothing: it is dead (pins SkyRL#1516).
 bool pidAlive(qint64 pid) {
 #ifdef Q_OS_UNIX
-  return pid > 0 && (::kill(pid_t(pid), 0) == 0 || errno == EPERM);
+  if (pid <= 0 || (::kill(pid_t(pid), 0) != 0 && errno != EPERM)) return false;
+  QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+  if (!stat.open(QIODevice::ReadOnly)) return true;  // no procfs (macOS): kill() is all we know
+  // "pid (comm) state …": the state follows the last ')' (comm may hold anything)
+  const QByteArray s = stat.readAll();
+  const qsizetype close = s.lastIndexOf(')');
+  const char state = close >= 0 && s.size() > close + 2 ? s[close + 2] : 'R';
+  return state != 'Z' && state != 'X';
 #else
   Q_UNUSED(pid);
   return false;
@@ -303,7 +315,8 @@ void StudyRunner::onEvent(const QString& key, const EngineEvent& ev) {
   const qint64 id = it->id;
   if (const auto after = stalePointsAfter(ev)) {
     flushMetrics();
-    guarded("resume", [&] { store_.deleteMetricPointsAfter(id, *after); });
+    const QString runDir = it->runDir;
+    guarded("resume", [&] { restorePointsForResume(id, runDir, *after); });
   }
   if (const MetricEvent* m = ev.as<MetricEvent>()) {
     if (!m->value) return;
@@ -319,6 +332,30 @@ void StudyRunner::onEvent(const QString& key, const EngineEvent& ev) {
     flushMetrics();
     guarded("results", [&] { store_.setResults(id, f->results); });
   }
+}
+
+void StudyRunner::restorePointsForResume(qint64 runId, const QString& runDir, qint64 step) {
+  // Points of the interrupted attempt up to the checkpoint that the launcher had not stored yet
+  // (buffered when it was killed, or its engine checkpointed on the launcher's death) are in the
+  // engine's own event log: take those the store lacks, so the resumed run's series has every step
+  // exactly once.
+  std::vector<MetricPoint> missing;
+  QFile log(QDir(runDir).filePath(QStringLiteral("events.jsonl")));
+  if (!runDir.isEmpty() && log.open(QIODevice::ReadOnly)) {
+    ReplayedRun replayed = replayEventLog(log.readAll());
+    dropPointsAfter(replayed.points, step);
+    std::set<std::tuple<QString, QString, qint64>> stored;
+    for (const MetricPoint& p : store_.metricPoints(runId)) stored.insert({p.split, p.name, p.step});
+    for (MetricPoint& p : replayed.points) {
+      if (!stored.insert({p.split, p.name, p.step}).second) continue;
+      p.runId = runId;
+      missing.push_back(std::move(p));
+    }
+  }
+  store_.writeTransaction([&] {
+    store_.deleteMetricPointsAfter(runId, step);
+    store_.appendMetricPoints(missing);
+  });
 }
 
 void StudyRunner::flushMetrics() {

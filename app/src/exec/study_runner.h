@@ -122,6 +122,11 @@ class StudyRunner : public QObject {
   void track(const QString& key, qint64 runId, const QString& runDir, const QString& task, const QString& variant,
              int seed);
   void flushMetrics();
+  /// A resumed run (its `started` event resumes from the checkpoint at `step`): drops the stored
+  /// points after `step` (the engine emits them again) and adds the points up to `step` that the
+  /// run's events.jsonl holds and the store lacks (pins mlflow#4248 and the points a killed
+  /// launcher had not written yet).
+  void restorePointsForResume(qint64 runId, const QString& runDir, qint64 step);
   template <class F>
   void guarded(const char* what, F&& fn);
 

@@ -25,8 +25,9 @@ WholeProjectionLora wholeProjectionLora(const PeftLinearImpl& lin) {
   torch::NoGradGuard no_grad;
   WholeProjectionLora w;
   w.scaling = lin.lora()->scaling;
-  w.a = lin.lora()->lora_A->mergedWeight().detach().to(torch::kCPU, torch::kFloat32).contiguous();  // [G·r, in]
-  const auto b = lin.lora()->lora_B->mergedWeight().detach().to(torch::kCPU, torch::kFloat32);     // [G·s, r]
+  // Averaged in fp32: bf16 modules averaged in bf16 would lose the merge's precision (peft#2502).
+  w.a = lin.lora()->lora_A->mergedWeight(torch::kFloat32).detach().to(torch::kCPU).contiguous();  // [G·r, in]
+  const auto b = lin.lora()->lora_B->mergedWeight(torch::kFloat32).detach().to(torch::kCPU);     // [G·s, r]
   const auto& parts = lin.loraParts();
   if (parts.empty()) {
     w.b = b.contiguous();

@@ -33,8 +33,13 @@ class MixtureLinearImpl : public torch::nn::Module {
   /// recomputed at every call so it always reflects the current parameters; differentiable when
   /// gradient mode is on. (Merged inference without gradients uses a cached copy that is
   /// recomputed whenever a module's parameters change.)
+  /// Reduced-precision modules (bf16, fp16) are averaged in fp32 and rounded once to their dtype
+  /// (pins peft#2502: a merge done, and rounded, in bf16 drifts from the unmerged outputs).
   torch::Tensor mergedWeight() const;
   torch::Tensor mergedBias() const;
+  /// The uniform average of the M weights computed in `dtype` (each module converted to it first,
+  /// nothing rounded back): exports fold bf16 modules through this in fp32.
+  torch::Tensor mergedWeight(torch::ScalarType dtype) const;
   /// Parameters that run at inference: one module's worth, in_features*out_features/groups (+ out).
   int64_t inferenceParameterCount() const;
   /// Slot id of this projection in the RouteContext (-1 when M = 1: nothing to route).

@@ -3,6 +3,8 @@
 #include "io/errors.h"
 #include "io/safetensors.h"
 
+#include <set>
+
 namespace adamix {
 
 namespace {
@@ -70,19 +72,44 @@ TrainProgress loadTrainCheckpoint(const std::string& path,
   } catch (const std::exception& e) {
     throw EngineError(ErrorKind::Model, std::string("incomplete training state: ") + e.what(), path);
   }
+  // Every tensor of the file must belong to one of the run's parameters: an unexpected one means
+  // the checkpoint is of another model or config, and ignoring it would resume a different run
+  // (pins peft#3584: tensors silently dropped on load).
+  std::set<std::string> names;
+  for (const auto& [name, param] : params) names.insert(name);
+  for (const auto& [key, t] : file.tensors) {
+    const auto slash = key.find('/');
+    const std::string kind = slash == std::string::npos ? std::string() : key.substr(0, slash);
+    const bool known_kind = kind == "param" || kind == "best" || kind == "adamw.exp_avg" || kind == "adamw.exp_avg_sq";
+    if (!known_kind || !names.count(key.substr(slash + 1)))
+      throw EngineError(ErrorKind::Model,
+                        "unexpected tensor in the checkpoint: no trainable parameter of this run has that name "
+                        "(different config?)",
+                        path + ":" + key);
+  }
   const auto& steps = meta.value("adam_steps", nlohmann::json::object());
   torch::NoGradGuard no_grad;
   for (const auto& [name, param] : params) {
     auto it = file.tensors.find("param/" + name);
     if (it == file.tensors.end())
       throw EngineError(ErrorKind::Model, "checkpoint lacks a trainable parameter (different config?)",
-                        path + ":" + name);
+                        path + ":param/" + name);
     if (it->second.sizes() != param.sizes())
-      throw EngineError(ErrorKind::Model, "checkpoint tensor has a different shape", path + ":" + name);
+      throw EngineError(ErrorKind::Model, "checkpoint tensor has a different shape", path + ":param/" + name);
     param.copy_(it->second);
     auto m = file.tensors.find("adamw.exp_avg/" + name);
     auto v = file.tensors.find("adamw.exp_avg_sq/" + name);
-    if (m == file.tensors.end() || v == file.tensors.end() || !steps.contains(name)) continue;
+    const bool has_m = m != file.tensors.end(), has_v = v != file.tensors.end(), has_step = steps.contains(name);
+    if (!has_m && !has_v && !has_step) continue;  // never updated yet (a module not routed so far): no state
+    // Part of a parameter's AdamW state is an incomplete file, never a state to drop (peft#3584).
+    if (!has_m || !has_v || !has_step)
+      throw EngineError(ErrorKind::Model,
+                        "checkpoint holds only part of a parameter's AdamW state (exp_avg, exp_avg_sq and its step "
+                        "count go together)",
+                        path + ":" + (!has_m ? "adamw.exp_avg/" : !has_v ? "adamw.exp_avg_sq/" : "adam_steps/") + name);
+    if (m->second.sizes() != param.sizes() || v->second.sizes() != param.sizes())
+      throw EngineError(ErrorKind::Model, "checkpoint's AdamW moment has a different shape",
+                        path + ":adamw.exp_avg/" + name);
     HfAdamW::ParamState s;
     s.step = steps.at(name).get<int64_t>();
     s.exp_avg = m->second.to(param.device()).clone();
@@ -100,8 +127,11 @@ TrainProgress loadTrainCheckpoint(const std::string& path,
     p.best_weights[name] = it->second;
   }
   if (!p.best_weights.empty() && p.best_weights.size() != params.size())
-    throw EngineError(ErrorKind::Model, "checkpoint holds best-evaluation weights for only some trainable parameters",
-                      path);
+    for (const auto& [name, param] : params)
+      if (!p.best_weights.count(name))
+        throw EngineError(ErrorKind::Model,
+                          "checkpoint holds best-evaluation weights for only some trainable parameters",
+                          path + ":best/" + name);
   return p;
 }
 

@@ -13,6 +13,8 @@
 //   nofinish  a few progress events, then exit 0 without `finished`
 //   badschema events with schema "2.0", then silence
 //   stubborn  ignores SIGTERM, sends heartbeats forever (only SIGKILL ends it)
+// "fake": {"resumed_offset": X} (or FAKE_ENGINE_RESUMED_OFFSET): a resumed attempt's train losses are
+// 1/step + X (0 by default), so tests can tell the resumed values from the interrupted attempt's.
 // FAKE_ENGINE_FAIL_TASK=<task>: runs whose task.name matches use mode "error".
 // SIGTERM/SIGINT: writes a checkpoint, an `error` event of kind interrupted, exits 8.
 // --resume continues from checkpoint/state.json.
@@ -280,6 +282,7 @@ int main(int argc, char** argv) {
   if (!failTask.isEmpty() && config.value("task").toObject().value("name").toString() == failTask) mode = "error";
   const int steps = setting("steps", "FAKE_ENGINE_STEPS", "5").toInt();
   const int stepMs = setting("step_ms", "FAKE_ENGINE_STEP_MS", "20").toInt();
+  const double resumedOffset = setting("resumed_offset", "FAKE_ENGINE_RESUMED_OFFSET", "0").toDouble();
   g_run = config.value("run_id").toString(QFileInfo(QDir::cleanPath(g_runDir)).fileName());
   g_partial = mode == "partial";
   if (mode == "badschema") g_schema = "2.0";
@@ -329,7 +332,7 @@ int main(int argc, char** argv) {
       writeRaw("{\"no_event_field\": 1}\n");
       writeRaw("[1,2,3]\n");
     }
-    const double loss = 1.0 / step;
+    const double loss = 1.0 / step + (p.isSet("resume") ? resumedOffset : 0.0);
     emitEvent("progress", {{"step", step},
                            {"total_steps", steps},
                            {"epoch", double(step) / steps},
