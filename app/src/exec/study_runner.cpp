@@ -364,6 +364,10 @@ void StudyRunner::pollFollowed() {
       endFollowed(key, *rec);
       continue;
     }
+    if (rec->status != p.previousState.value_or(RunState::Queued)) {
+      it->previousState = rec->status;
+      emit followedRunStateChanged(key, rec->status);
+    }
     // still in flight: is its launcher alive? (claimAndLaunch keeps following it when it is)
     PlannedRun again = p;
     again.previousState = rec->status;

@@ -135,6 +135,8 @@ class StudyRunner : public QObject {
   /// A run of this launch is trained by another live launcher (`holder`): it is followed through
   /// the store until it ends (runEnded() with the state that launcher stored).
   void runFollowed(const QString& runKey, const adamix::app::RunClaim& holder);
+  /// The stored state of a followed run changed while it is in flight (queued → running).
+  void followedRunStateChanged(const QString& runKey, adamix::app::RunState state);
   /// The launcher of a followed run is gone (`previous`): this runner holds its claim now and
   /// continues it (from its checkpoint when it has one).
   void runTakenOver(const QString& runKey, const adamix::app::RunClaim& previous);
