@@ -199,7 +199,8 @@ int cmdStudyRun(const QStringList& args) {
         << " to resume, " << skip << " already done";
   if (inFlight > 0)
     out() << ", " << inFlight << " still queued or running"
-          << (spec.isSlurm() ? QStringLiteral(" on Slurm (followed)") : QStringLiteral(" by another launcher (followed)"));
+          << (spec.isSlurm() ? QStringLiteral(" on Slurm (followed)")
+                             : QStringLiteral(" by another launcher (followed)"));
   out() << "\n";
   out() << "database " << db << "\n";
   if (const int older = plan.skippedFromOtherEngine(runner->engineVersion()))

@@ -130,8 +130,9 @@ class TestCli : public QObject {
   }
   /// Metric points stored more than once (same run, split, name and step) in a workspace.
   static int duplicatePoints(const QString& dbPath) {
-    return query(dbPath, "SELECT count(*) FROM (SELECT 1 FROM metric_points GROUP BY run_id, split, name, step"
-                         " HAVING count(*) > 1)")
+    return query(dbPath,
+                 "SELECT count(*) FROM (SELECT 1 FROM metric_points GROUP BY run_id, split, name, step"
+                 " HAVING count(*) > 1)")
         .value(0)
         .value(0)
         .toInt();
@@ -648,7 +649,8 @@ class TestCli : public QObject {
     const QString d = db("twin");
     const QString log = tmp_.filePath("twin-invocations.txt");
     // 12 steps of 100 ms: the study takes seconds, so both CLIs are up while its runs are in flight
-    const auto launchEnv = env({{"FAKE_ENGINE_STEPS", "12"}, {"FAKE_ENGINE_STEP_MS", "100"}, {"FAKE_ENGINE_INVOCATIONS", log}});
+    const auto launchEnv =
+        env({{"FAKE_ENGINE_STEPS", "12"}, {"FAKE_ENGINE_STEP_MS", "100"}, {"FAKE_ENGINE_INVOCATIONS", log}});
     QProcess first, second;
     for (QProcess* p : {&first, &second}) {
       p->setProcessEnvironment(launchEnv);
@@ -681,7 +683,8 @@ class TestCli : public QObject {
     QCOMPARE(query(d, "SELECT count(*) FROM runs WHERE status = 'finished'").value(0).value(0).toInt(), 8);
     QCOMPARE(query(d, "SELECT count(*) FROM run_claims").value(0).value(0).toInt(), 0);  // all released
     // each CLI trained some runs and followed the others; together they trained each run once
-    const QRegularExpression followed(R"(run (\d+) \(([^)]*)\) is being trained by another launcher: pid (\d+) on host (\S+); following it)");
+    const QRegularExpression followed(
+        R"(run (\d+) \(([^)]*)\) is being trained by another launcher: pid (\d+) on host (\S+); following it)");
     const QRegularExpression header(R"((\d+) to train, (\d+) to resume, (\d+) already done)");
     int trainedTotal = 0, followedTotal = 0;
     for (const QString* out : {&out1, &out2}) {
@@ -714,7 +717,8 @@ class TestCli : public QObject {
   void killedLauncherIsTakenOver() {
     const QString d = db("takeover");
     const QString log = tmp_.filePath("takeover-invocations.txt");
-    const auto launchEnv = env({{"FAKE_ENGINE_STEPS", "800"}, {"FAKE_ENGINE_STEP_MS", "10"}, {"FAKE_ENGINE_INVOCATIONS", log}});
+    const auto launchEnv =
+        env({{"FAKE_ENGINE_STEPS", "800"}, {"FAKE_ENGINE_STEP_MS", "10"}, {"FAKE_ENGINE_INVOCATIONS", log}});
     const QStringList args{"study", "run", study_, "--db", d, "--jobs", "2"};
     QProcess owner;
     owner.setProcessEnvironment(launchEnv);
@@ -764,7 +768,8 @@ class TestCli : public QObject {
     QCOMPARE(resumed, int(running.size()));  // its engines got SIGTERM with it and checkpointed
     for (const QString& dir : running) {
       const QString runId = QFileInfo(dir).fileName();
-      QVERIFY2(calls.value(runId) == (QStringList{"train", "resume"}), qPrintable(runId + ": " + calls.value(runId).join(',')));
+      QVERIFY2(calls.value(runId) == (QStringList{"train", "resume"}),
+               qPrintable(runId + ": " + calls.value(runId).join(',')));
       QCOMPARE(startedEvents(dir), 2);  // the first engine's and the resume's, one after the other
     }
     // the curve of a resumed run has each step once, up to the end

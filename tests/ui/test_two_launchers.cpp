@@ -24,7 +24,6 @@ using namespace adamix::app;
 
 namespace {
 
-
 void write(const QString& path, const QByteArray& data) {
   QDir().mkpath(QFileInfo(path).absolutePath());
   QFile f(path);
@@ -81,8 +80,9 @@ class TestTwoLaunchers : public QObject {
       QCOMPARE(startedEvents(r.runDir), 1);
     }
     QCOMPARE(scalar(w, "SELECT count(*) FROM runs"), 8);
-    QCOMPARE(scalar(w, "SELECT count(*) FROM (SELECT 1 FROM metric_points GROUP BY run_id, split, name, step"
-                       " HAVING count(*) > 1)"),
+    QCOMPARE(scalar(w,
+                    "SELECT count(*) FROM (SELECT 1 FROM metric_points GROUP BY run_id, split, name, step"
+                    " HAVING count(*) > 1)"),
              0);
     QCOMPARE(scalar(w, "SELECT count(*) FROM metric_points"), 8 * 11);  // 10 training losses + 1 dev accuracy
     QCOMPARE(scalar(w, "SELECT count(*) FROM run_claims"), 0);
@@ -142,14 +142,16 @@ class TestTwoLaunchers : public QObject {
     // the CLI trained none: it followed the runs the app had claimed (pid of this process) to their end
     QCOMPARE(int(out.count(QRegularExpression("^started   ", QRegularExpression::MultilineOption))), 0);
     const QRegularExpression followed(
-        QStringLiteral(R"(^run (\d+) \(([^)]*)\) is being trained by another launcher: pid %1 on host \S+; following it$)")
+        QStringLiteral(
+            R"(^run (\d+) \(([^)]*)\) is being trained by another launcher: pid %1 on host \S+; following it$)")
             .arg(QCoreApplication::applicationPid()),
         QRegularExpression::MultilineOption);
     const QRegularExpression header(R"((\d+) to train, (\d+) to resume, (\d+) already done)");
     const int alreadyDone = header.match(out).captured(3).toInt();  // finished by the app before the CLI planned
     QCOMPARE(int(out.count(followed)), 8 - alreadyDone);
     QVERIFY2(8 - alreadyDone >= 1, qPrintable(out));
-    for (auto m = followed.globalMatch(out); m.hasNext();) QVERIFY2(out.contains("finished  " + m.next().captured(2)), qPrintable(out));
+    for (auto m = followed.globalMatch(out); m.hasNext();)
+      QVERIFY2(out.contains("finished  " + m.next().captured(2)), qPrintable(out));
     QVERIFY2(out.contains(QString("done: %1 finished, 0 failed").arg(8 - alreadyDone)), qPrintable(out));
     // the app's Monitor lists its 8 runs, all finished
     ui::MonitorView* m = w.monitor();
@@ -194,7 +196,8 @@ class TestTwoLaunchers : public QObject {
     QVERIFY2(out.contains("done: 8 finished, 0 failed"), qPrintable(out));  // the CLI trained them all
     for (const QString& k : m->runKeys()) {
       QCOMPARE(m->liveRun(k)->progress.state, RunState::Finished);
-      for (int i = 0; i < rows->topLevelItemCount(); ++i) QVERIFY(!rows->topLevelItem(i)->text(ui::ColState).contains("another launcher"));
+      for (int i = 0; i < rows->topLevelItemCount(); ++i)
+        QVERIFY(!rows->topLevelItem(i)->text(ui::ColState).contains("another launcher"));
     }
     w.workspace()->close();
   }

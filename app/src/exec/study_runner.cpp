@@ -225,6 +225,8 @@ bool StudyRunner::startRun(const PlannedRun& p) {
 }
 
 bool StudyRunner::claimAndLaunch(PlannedRun p, bool previousAttemptDied) {
+  // already in flight here (a study launched again while it runs): nothing to claim or start
+  if (launched_.contains(p.run.configHash) || waiting_.contains(p.run.configHash)) return false;
   ClaimResult c;
   bool ok = false;
   const QString host = host_;
@@ -368,7 +370,10 @@ void StudyRunner::pollFollowed() {
       it->previousState = rec->status;
       emit followedRunStateChanged(key, rec->status);
     }
-    // still in flight: is its launcher alive? (claimAndLaunch keeps following it when it is)
+    // still in flight: is its launcher alive? Read first (no write lock while it is), then claim
+    std::optional<RunClaim> held;
+    guarded("follow run", [&] { held = store_.claim(p.runId); });
+    if (held && !claimHolderGone(*held, host_, unixNow())) continue;
     PlannedRun again = p;
     again.previousState = rec->status;
     claimAndLaunch(again, true);
@@ -456,7 +461,8 @@ void StudyRunner::cancelAll() {
   const QList<QString> waiting = waiting_.keys();
   waiting_.clear();
   waitTimer_.stop();
-  for (const QString& key : waiting) onState(key, RunState::Cancelled, {"cancelled", "cancelled before it started", {}, -1});
+  for (const QString& key : waiting)
+    onState(key, RunState::Cancelled, {"cancelled", "cancelled before it started", {}, -1});
   executor_->cancelAll();
   QTimer::singleShot(0, this, &StudyRunner::maybeAllFinished);
 }

@@ -41,7 +41,8 @@ ClaimResult Store::claimRun(qint64 runId, const ClaimOwner& me, double leaseS,
                             const std::function<bool(const RunClaim&)>& holderGone) {
   ClaimResult result;
   writeTransaction([&] {
-    QSqlQuery sel = execSql(db(), QStringLiteral("SELECT %1 FROM run_claims WHERE run_id = ?").arg(kClaimColumns), {runId});
+    QSqlQuery sel =
+        execSql(db(), QStringLiteral("SELECT %1 FROM run_claims WHERE run_id = ?").arg(kClaimColumns), {runId});
     const double now = unixNow();
     if (sel.next()) {
       result.previous = readClaim(sel);
@@ -53,8 +54,8 @@ ClaimResult Store::claimRun(qint64 runId, const ClaimOwner& me, double leaseS,
       if (!holderGone || !holderGone(*result.previous)) return;  // a live launcher holds it
       result.tookOver = true;
     }
-    execSql(db(),
-        QStringLiteral("INSERT OR REPLACE INTO run_claims (%1) VALUES (?, ?, ?, ?, ?, ?, ?)").arg(kClaimColumns),
+    execSql(
+        db(), QStringLiteral("INSERT OR REPLACE INTO run_claims (%1) VALUES (?, ?, ?, ?, ?, ?, ?)").arg(kClaimColumns),
         {runId, me.id, me.host, me.pid, me.pidStart.isNull() ? QStringLiteral("") : me.pidStart, now, now + leaseS});
     result.won = true;
   });
@@ -64,7 +65,8 @@ ClaimResult Store::claimRun(qint64 runId, const ClaimOwner& me, double leaseS,
 int Store::renewClaims(const QString& ownerId, double leaseS) {
   int n = 0;
   writeTransaction([&] {
-    n = execSql(db(), QStringLiteral("UPDATE run_claims SET lease_until = ? WHERE owner = ?"), {unixNow() + leaseS, ownerId})
+    n = execSql(db(), QStringLiteral("UPDATE run_claims SET lease_until = ? WHERE owner = ?"),
+                {unixNow() + leaseS, ownerId})
             .numRowsAffected();
   });
   return n;
@@ -81,8 +83,9 @@ bool Store::releaseClaim(qint64 runId, const QString& ownerId) {
 
 int Store::releaseClaims(const QString& ownerId) {
   int n = 0;
-  writeTransaction(
-      [&] { n = execSql(db(), QStringLiteral("DELETE FROM run_claims WHERE owner = ?"), {ownerId}).numRowsAffected(); });
+  writeTransaction([&] {
+    n = execSql(db(), QStringLiteral("DELETE FROM run_claims WHERE owner = ?"), {ownerId}).numRowsAffected();
+  });
   return n;
 }
 

@@ -35,7 +35,9 @@ std::optional<long> readPid(int fd) {
 RunDirLock::RunDirLock(const std::filesystem::path& run_dir) : path_(run_dir / kRunDirLockFile) {
 #ifdef ADAMIX_HAVE_FLOCK
   fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw EngineError(ErrorKind::Io, std::string("cannot open the run directory's lock file: ") + std::strerror(errno), path_.string());
+  if (fd_ < 0)
+    throw EngineError(ErrorKind::Io, std::string("cannot open the run directory's lock file: ") + std::strerror(errno),
+                      path_.string());
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     holder_pid_ = readPid(fd_);
     return;
@@ -43,7 +45,8 @@ RunDirLock::RunDirLock(const std::filesystem::path& run_dir) : path_(run_dir / k
   held_ = true;
   const std::string pid = std::to_string(::getpid()) + "\n";
   if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, pid.data(), pid.size(), 0) != ssize_t(pid.size()))
-    throw EngineError(ErrorKind::Io, std::string("cannot write the run directory's lock file: ") + std::strerror(errno), path_.string());
+    throw EngineError(ErrorKind::Io, std::string("cannot write the run directory's lock file: ") + std::strerror(errno),
+                      path_.string());
 #else
   held_ = true;
 #endif

@@ -513,11 +513,11 @@ void MonitorView::updateRow(LiveRun& r) {
   const bool followed = !r.followedFrom.isEmpty() && !app::isTerminal(st);
   r.item->setText(ColState, runStateText(st, r.job, r.node) + (followed ? tr(" · another launcher") : QString()));
   r.item->setForeground(ColState, statusColor(st));
-  r.item->setToolTip(ColState, statusExplanation(st) +
-                                   (followed ? tr("\nTrained by another launcher (%1) on this workspace; this app "
-                                                  "follows it through the database.")
-                                                   .arg(r.followedFrom)
-                                             : QString()));
+  r.item->setToolTip(
+      ColState, statusExplanation(st) + (followed ? tr("\nTrained by another launcher (%1) on this workspace; this app "
+                                                       "follows it through the database.")
+                                                        .arg(r.followedFrom)
+                                                  : QString()));
   r.bar->setValue(int(std::lround(r.progress.fraction() * 1000)));
   r.bar->setFormat(r.progress.totalSteps > 0 ? QStringLiteral("%1 / %2").arg(r.progress.step).arg(r.progress.totalSteps)
                                              : QStringLiteral("—"));
