@@ -17,6 +17,10 @@
 
 #include <csignal>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 namespace {
 
 struct Result {
@@ -779,6 +783,47 @@ class TestCli : public QObject {
                    .value(0)
                    .toInt(),
                800);
+  }
+
+  // A run directory whose .engine.lock another process holds (an engine of a launcher that just
+  // died, an older app): the launcher touches nothing in it, says so, and starts the run once the
+  // lock is free; the run is never marked failed meanwhile.
+  void runDirectoryHeldByAnotherEngineWaits() {
+    // the run directories' names (the runs' ids) from a workspace that trained the study once
+    QVERIFY(run({"study", "run", study_, "--db", db("names")}).rc == 0);
+    const QStringList names = QDir(tmp_.filePath("names/runs")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    QCOMPARE(names.size(), 8);
+    const QString held = tmp_.filePath("held/runs/") + names.first();
+    write(held + "/events.jsonl", "holder's events\n");
+    // close-on-exec: the CLI started below must not inherit (and so share) the lock
+    const int fd = ::open(QFile::encodeName(held + "/.engine.lock").constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    QVERIFY(fd >= 0);
+    QCOMPARE(::flock(fd, LOCK_EX | LOCK_NB), 0);
+    const QByteArray pid = QByteArray::number(QCoreApplication::applicationPid()) + "\n";
+    QCOMPARE(::write(fd, pid.constData(), size_t(pid.size())), ssize_t(pid.size()));
+    QProcess cli;
+    cli.setProcessEnvironment(env());
+    cli.start(ADAMIX_CLI_EXE, {"study", "run", study_, "--db", db("held"), "--jobs", "2"});
+    QString out;
+    QVERIFY2(waitForOutput(cli, &out, "it starts when that ends", 60000), qPrintable(out));
+    QVERIFY2(
+        out.contains(QString("its directory is held by adamix-engine pid %1").arg(QCoreApplication::applicationPid())),
+        qPrintable(out));
+    // the other seven finish; the held one waits, queued, its directory untouched
+    QTRY_COMPARE_WITH_TIMEOUT(
+        query(db("held"), "SELECT count(*) FROM runs WHERE status = 'finished'").value(0).value(0).toInt(), 7, 60000);
+    QCOMPARE(cli.state(), QProcess::Running);
+    QCOMPARE(query(db("held"), "SELECT status FROM runs WHERE run_dir = '" + held + "'").value(0).value(0).toString(),
+             QString("queued"));
+    QFile events(held + "/events.jsonl");
+    QVERIFY(events.open(QIODevice::ReadOnly));
+    QCOMPARE(events.readAll(), QByteArray("holder's events\n"));
+    QVERIFY(!QFile::exists(held + "/run.json"));
+    ::close(fd);  // the holder exits
+    QVERIFY(cli.waitForFinished(60000));
+    out += QString::fromUtf8(cli.readAllStandardOutput());
+    QVERIFY2(cli.exitCode() == 0 && out.contains("done: 8 finished, 0 failed, 0 lost, 0 cancelled"), qPrintable(out));
+    QCOMPARE(startedEvents(held), 1);  // its own log (the holder's was set aside as events.jsonl.1)
   }
 
   void assetsFetchVerifies() {

@@ -24,6 +24,8 @@ using namespace adamix::app;
 
 namespace {
 
+enum MonitorCol { ColRun, ColState };  // the Monitor's run and state columns
+
 void write(const QString& path, const QByteArray& data) {
   QDir().mkpath(QFileInfo(path).absolutePath());
   QFile f(path);
@@ -184,7 +186,7 @@ class TestTwoLaunchers : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(
         [&] {
           for (int i = 0; i < rows->topLevelItemCount(); ++i)
-            if (rows->topLevelItem(i)->text(ui::ColState).endsWith(" · another launcher")) return true;
+            if (rows->topLevelItem(i)->text(ColState).endsWith(" · another launcher")) return true;
           return false;
         }(),
         30000);
@@ -197,7 +199,7 @@ class TestTwoLaunchers : public QObject {
     for (const QString& k : m->runKeys()) {
       QCOMPARE(m->liveRun(k)->progress.state, RunState::Finished);
       for (int i = 0; i < rows->topLevelItemCount(); ++i)
-        QVERIFY(!rows->topLevelItem(i)->text(ui::ColState).contains("another launcher"));
+        QVERIFY(!rows->topLevelItem(i)->text(ColState).contains("another launcher"));
     }
     w.workspace()->close();
   }
