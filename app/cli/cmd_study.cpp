@@ -193,12 +193,14 @@ int cmdStudyRun(const QStringList& args) {
   const int resume = plan.count(app::PlannedRun::Action::Resume);
   const int inFlight = plan.inFlight();
   const int skip = plan.count(app::PlannedRun::Action::Skip) - inFlight;
-  const bool follow = spec.isSlurm() && inFlight > 0;  // runs on Slurm from an earlier launch
+  // runs on Slurm from an earlier launch, or trained by another launcher now: followed to their end
+  const bool follow = inFlight > 0;
   out() << "study " << study.name << ": " << plan.runs.size() << " runs — " << train << " to train, " << resume
         << " to resume, " << skip << " already done";
   if (inFlight > 0)
     out() << ", " << inFlight << " still queued or running"
-          << (follow ? QStringLiteral(" on Slurm (followed)") : QStringLiteral(" in another process"));
+          << (spec.isSlurm() ? QStringLiteral(" on Slurm (followed)")
+                             : QStringLiteral(" by another launcher (followed)"));
   out() << "\n";
   out() << "database " << db << "\n";
   if (const int older = plan.skippedFromOtherEngine(runner->engineVersion()))

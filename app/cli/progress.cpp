@@ -22,6 +22,26 @@ Progress::Progress(app::StudyRunner& runner, bool tty, QObject* parent) : QObjec
             .arg(runner_.label(key), st.jobId, st.state,
                  st.reason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(st.reason)));
   });
+  connect(&runner_, &app::StudyRunner::runFollowed, this, [this](const QString& key, const app::RunClaim& holder) {
+    log(QStringLiteral("run %1 (%2) is being trained by another launcher: pid %3 on host %4; following it")
+            .arg(runner_.runId(key))
+            .arg(runner_.label(key))
+            .arg(holder.owner.pid)
+            .arg(holder.owner.host));
+  });
+  connect(&runner_, &app::StudyRunner::runTakenOver, this, [this](const QString& key, const app::RunClaim& previous) {
+    log(QStringLiteral("run %1 (%2): its launcher (pid %3 on host %4) is gone; taking it over")
+            .arg(runner_.runId(key))
+            .arg(runner_.label(key))
+            .arg(previous.owner.pid)
+            .arg(previous.owner.host));
+  });
+  connect(&runner_, &app::StudyRunner::runDirBusy, this, [this](const QString& key, qint64 enginePid) {
+    log(QStringLiteral("waiting   run %1 (%2): its directory is held by adamix-engine pid %3; it starts when that ends")
+            .arg(runner_.runId(key))
+            .arg(runner_.label(key))
+            .arg(enginePid));
+  });
   connect(&runner_, &app::StudyRunner::eventReceived, this, &Progress::onEvent);
   connect(&runner_, &app::StudyRunner::runEnded, this, &Progress::onEnded);
   connect(&runner_, &app::StudyRunner::storeError, this, [this](const QString& m) { log("store error: " + m); });

@@ -16,6 +16,7 @@
 #include "artifacts/run_generate.h"
 #include "io/errors.h"
 #include "io/untrusted_input.h"
+#include "io/run_dir_lock.h"
 #include "model/checkpoint.h"
 #include "model/generation.h"
 #include "model/init_model.h"
@@ -57,8 +58,20 @@ int cmdTrain(const std::string& config_path, TrainOptions opts) {
   // Events go to stdout from the first moment, so even a config error is a protocol event.
   std::string run_id = std::filesystem::path(opts.run_dir).filename().string();
   std::unique_ptr<EventStream> events;
+  std::unique_ptr<RunDirLock> lock;  // held until the last event (errors included) is written
   try {
     std::filesystem::create_directories(opts.run_dir);
+    // One engine per run directory: a second one is refused before it writes anything there
+    // (its `error` event goes to stdout only, never into the holder's events.jsonl).
+    lock = std::make_unique<RunDirLock>(opts.run_dir);
+    if (!lock->held()) {
+      EventStream refusal(run_id, "");
+      const auto holder = lock->holderPid();
+      return reportError(&refusal, ErrorKind::Busy,
+                         "run directory " + opts.run_dir + " is held by another adamix-engine (pid " +
+                             (holder ? std::to_string(*holder) : std::string("unknown")) + ")",
+                         lock->path().string());
+    }
     RunConfig cfg;
     try {
       cfg = loadRunConfig(config_path);

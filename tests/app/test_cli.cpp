@@ -8,6 +8,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QSqlRecord>
@@ -15,6 +16,10 @@
 #include <QTest>
 
 #include <csignal>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 namespace {
 
@@ -108,6 +113,44 @@ class TestCli : public QObject {
     }
     QSqlDatabase::removeDatabase("poke");
     return ok;
+  }
+
+  /// The fake engine's invocation log (FAKE_ENGINE_INVOCATIONS): run id → "train" / "resume", in order.
+  static QMap<QString, QStringList> invocations(const QString& path) {
+    QMap<QString, QStringList> out;
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly | QIODevice::Text)) return out;
+    for (const QString& line : QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts)) {
+      const QStringList parts = line.split(' ');
+      if (parts.size() == 3) out[parts[0]] << parts[1];
+    }
+    return out;
+  }
+  /// How many `started` events a run directory's events.jsonl holds.
+  static int startedEvents(const QString& runDir) {
+    QFile f(runDir + "/events.jsonl");
+    if (!f.open(QIODevice::ReadOnly)) return -1;
+    return int(QString::fromUtf8(f.readAll()).count("\"event\":\"started\""));
+  }
+  /// Metric points stored more than once (same run, split, name and step) in a workspace.
+  static int duplicatePoints(const QString& dbPath) {
+    return query(dbPath,
+                 "SELECT count(*) FROM (SELECT 1 FROM metric_points GROUP BY run_id, split, name, step"
+                 " HAVING count(*) > 1)")
+        .value(0)
+        .value(0)
+        .toInt();
+  }
+  /// Waits for a running CLI's stdout to contain `text` (what it printed so far goes to `out`).
+  static bool waitForOutput(QProcess& p, QString* out, const QString& text, int timeoutMs) {
+    QElapsedTimer t;
+    t.start();
+    while (!out->contains(text) && t.elapsed() < timeoutMs && p.state() != QProcess::NotRunning) {
+      p.waitForReadyRead(200);
+      *out += QString::fromUtf8(p.readAllStandardOutput());
+    }
+    *out += QString::fromUtf8(p.readAllStandardOutput());
+    return out->contains(text);
   }
 
  private slots:
@@ -642,6 +685,185 @@ class TestCli : public QObject {
     QCOMPARE(QDir(tmp_.filePath("del/runs")).entryList(QDir::NoDotAndDotDot | QDir::AllEntries), QStringList());
     QVERIFY(QFile::exists(study_));  // the study file stays
     QCOMPARE(run({"study", "delete", "--db", d}).rc, 2);
+  }
+
+  // Issue 16, item 5: two `adamix study run` of one study on one database at the same moment.
+  // Each run is claimed by one of them and trained once; the other follows it to its end.
+  void twoLaunchersTrainEachRunOnce() {
+    const QString d = db("twin");
+    const QString log = tmp_.filePath("twin-invocations.txt");
+    // 12 steps of 100 ms: the study takes seconds, so both CLIs are up while its runs are in flight
+    const auto launchEnv =
+        env({{"FAKE_ENGINE_STEPS", "12"}, {"FAKE_ENGINE_STEP_MS", "100"}, {"FAKE_ENGINE_INVOCATIONS", log}});
+    QProcess first, second;
+    for (QProcess* p : {&first, &second}) {
+      p->setProcessEnvironment(launchEnv);
+      p->setWorkingDirectory(tmp_.path());
+    }
+    const QStringList args{"study", "run", study_, "--db", d, "--jobs", "2"};
+    first.start(ADAMIX_CLI_EXE, args);
+    second.start(ADAMIX_CLI_EXE, args);
+    QVERIFY(first.waitForStarted() && second.waitForStarted());
+    const qint64 pid1 = first.processId(), pid2 = second.processId();
+    QVERIFY(first.waitForFinished(120000));
+    QVERIFY(second.waitForFinished(120000));
+    const QString out1 = QString::fromUtf8(first.readAllStandardOutput());
+    const QString out2 = QString::fromUtf8(second.readAllStandardOutput());
+    const QString both = "first:\n" + out1 + QString::fromUtf8(first.readAllStandardError()) + "\nsecond:\n" + out2 +
+                         QString::fromUtf8(second.readAllStandardError());
+    QVERIFY2(first.exitStatus() == QProcess::NormalExit && first.exitCode() == 0, qPrintable(both));
+    QVERIFY2(second.exitStatus() == QProcess::NormalExit && second.exitCode() == 0, qPrintable(both));
+    // every run trained exactly once, by one engine, and never resumed
+    const auto calls = invocations(log);
+    QCOMPARE(calls.size(), 8);
+    for (auto it = calls.begin(); it != calls.end(); ++it)
+      QVERIFY2(it.value() == QStringList{"train"}, qPrintable(it.key() + ": " + it.value().join(',') + "\n" + both));
+    const auto dirs = query(d, "SELECT run_dir FROM runs ORDER BY id");
+    QCOMPARE(dirs.size(), 8);
+    for (const auto& row : dirs) QCOMPARE(startedEvents(row[0].toString()), 1);
+    // the store holds each metric point once: 12 training losses and 1 dev accuracy per run
+    QCOMPARE(duplicatePoints(d), 0);
+    QCOMPARE(query(d, "SELECT count(*) FROM metric_points").value(0).value(0).toInt(), 8 * 13);
+    QCOMPARE(query(d, "SELECT count(*) FROM runs WHERE status = 'finished'").value(0).value(0).toInt(), 8);
+    QCOMPARE(query(d, "SELECT count(*) FROM run_claims").value(0).value(0).toInt(), 0);  // all released
+    // each CLI trained some runs and followed the others; together they trained each run once
+    const QRegularExpression followed(
+        R"(run (\d+) \(([^)]*)\) is being trained by another launcher: pid (\d+) on host (\S+); following it)");
+    const QRegularExpression header(R"((\d+) to train, (\d+) to resume, (\d+) already done)");
+    int trainedTotal = 0, followedTotal = 0;
+    for (const QString* out : {&out1, &out2}) {
+      const qint64 otherPid = out == &out1 ? pid2 : pid1;
+      const auto plan = header.match(*out);
+      QVERIFY2(plan.hasMatch(), qPrintable(*out));
+      const int alreadyDone = plan.captured(3).toInt();  // finished by the other one before this one planned
+      const int trained = int(out->count(QRegularExpression("^started   ", QRegularExpression::MultilineOption)));
+      int follows = 0;
+      for (auto m = followed.globalMatch(*out); m.hasNext();) {
+        const auto match = m.next();
+        ++follows;
+        // it names the run as the store does, and reports its end like its own runs
+        QCOMPARE(query(d, "SELECT count(*) FROM runs WHERE id = " + match.captured(1)).value(0).value(0).toInt(), 1);
+        QVERIFY2(out->contains("finished  " + match.captured(2)), qPrintable(*out));
+        QCOMPARE(match.captured(3).toLongLong(), otherPid);  // the launcher that holds it: the other CLI
+      }
+      QCOMPARE(trained + follows + alreadyDone, 8);
+      QVERIFY2(out->contains(QString("done: %1 finished, 0 failed, 0 lost, 0 cancelled").arg(8 - alreadyDone)),
+               qPrintable(*out));
+      trainedTotal += trained;
+      followedTotal += follows;
+    }
+    QCOMPARE(trainedTotal, 8);
+    QVERIFY2(followedTotal >= 1, qPrintable(both));  // the second one to claim followed the first
+  }
+
+  // The launcher holding the claims is killed (kill -9): the one following its runs takes them
+  // over and continues them (from their checkpoints), so the study still ends with each run once.
+  void killedLauncherIsTakenOver() {
+    const QString d = db("takeover");
+    const QString log = tmp_.filePath("takeover-invocations.txt");
+    const auto launchEnv =
+        env({{"FAKE_ENGINE_STEPS", "800"}, {"FAKE_ENGINE_STEP_MS", "10"}, {"FAKE_ENGINE_INVOCATIONS", log}});
+    const QStringList args{"study", "run", study_, "--db", d, "--jobs", "2"};
+    QProcess owner;
+    owner.setProcessEnvironment(launchEnv);
+    owner.start(ADAMIX_CLI_EXE, args);
+    QVERIFY(owner.waitForStarted());
+    // wait until its two running runs have written their checkpoints (step 400)
+    QStringList running;
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < 60000) {
+      QTest::qWait(100);
+      running.clear();
+      for (const auto& row : query(d, "SELECT run_dir FROM runs WHERE status = 'running'"))
+        if (QFile::exists(row[0].toString() + "/checkpoint/state.safetensors")) running << row[0].toString();
+      if (running.size() == 2) break;
+    }
+    QCOMPARE(running.size(), 2);
+    QProcess follower;
+    follower.setProcessEnvironment(launchEnv);
+    follower.start(ADAMIX_CLI_EXE, args);
+    QString out;
+    QVERIFY2(waitForOutput(follower, &out, "following it", 60000), qPrintable(out));
+    const qint64 ownerPid = owner.processId();
+    QVERIFY2(out.contains(QString("pid %1 on host").arg(ownerPid)), qPrintable(out));
+    running.clear();  // the runs in flight when it dies (their rows stay 'running': nobody writes them)
+    for (const auto& row : query(d, "SELECT run_dir FROM runs WHERE status = 'running'")) running << row[0].toString();
+    QVERIFY(!running.isEmpty());
+    ::kill(pid_t(ownerPid), SIGKILL);
+    QVERIFY(owner.waitForFinished(10000));
+    QVERIFY(follower.waitForFinished(180000));
+    out += QString::fromUtf8(follower.readAllStandardOutput());
+    const QString err = QString::fromUtf8(follower.readAllStandardError());
+    QVERIFY2(follower.exitStatus() == QProcess::NormalExit && follower.exitCode() == 0, qPrintable(out + err));
+    QVERIFY2(out.contains(QString("(pid %1 on host").arg(ownerPid)) && out.contains("is gone; taking it over"),
+             qPrintable(out));
+    QCOMPARE(query(d, "SELECT count(*) FROM runs WHERE status = 'finished'").value(0).value(0).toInt(), 8);
+    QCOMPARE(query(d, "SELECT count(*) FROM run_claims").value(0).value(0).toInt(), 0);
+    QCOMPARE(duplicatePoints(d), 0);
+    // each run was trained from scratch once; the two cut short were resumed from their checkpoints
+    const auto calls = invocations(log);
+    QCOMPARE(calls.size(), 8);
+    int resumed = 0;
+    for (auto it = calls.begin(); it != calls.end(); ++it) {
+      QCOMPARE(it.value().count("train"), 1);
+      resumed += int(it.value().count("resume"));
+    }
+    QCOMPARE(resumed, int(running.size()));  // its engines got SIGTERM with it and checkpointed
+    for (const QString& dir : running) {
+      const QString runId = QFileInfo(dir).fileName();
+      QVERIFY2(calls.value(runId) == (QStringList{"train", "resume"}),
+               qPrintable(runId + ": " + calls.value(runId).join(',')));
+      QCOMPARE(startedEvents(dir), 2);  // the first engine's and the resume's, one after the other
+    }
+    // the curve of a resumed run has each step once, up to the end
+    for (const auto& row : query(d, "SELECT id FROM runs"))
+      QCOMPARE(query(d, "SELECT count(*) FROM metric_points WHERE split = 'train' AND run_id = " + row[0].toString())
+                   .value(0)
+                   .value(0)
+                   .toInt(),
+               800);
+  }
+
+  // A run directory whose .engine.lock another process holds (an engine of a launcher that just
+  // died, an older app): the launcher touches nothing in it, says so, and starts the run once the
+  // lock is free; the run is never marked failed meanwhile.
+  void runDirectoryHeldByAnotherEngineWaits() {
+    // the run directories' names (the runs' ids) from a workspace that trained the study once
+    QVERIFY(run({"study", "run", study_, "--db", db("names")}).rc == 0);
+    const QStringList names = QDir(tmp_.filePath("names/runs")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    QCOMPARE(names.size(), 8);
+    const QString held = tmp_.filePath("held/runs/") + names.first();
+    write(held + "/events.jsonl", "holder's events\n");
+    // close-on-exec: the CLI started below must not inherit (and so share) the lock
+    const int fd = ::open(QFile::encodeName(held + "/.engine.lock").constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    QVERIFY(fd >= 0);
+    QCOMPARE(::flock(fd, LOCK_EX | LOCK_NB), 0);
+    const QByteArray pid = QByteArray::number(QCoreApplication::applicationPid()) + "\n";
+    QCOMPARE(::write(fd, pid.constData(), size_t(pid.size())), ssize_t(pid.size()));
+    QProcess cli;
+    cli.setProcessEnvironment(env());
+    cli.start(ADAMIX_CLI_EXE, {"study", "run", study_, "--db", db("held"), "--jobs", "2"});
+    QString out;
+    QVERIFY2(waitForOutput(cli, &out, "it starts when that ends", 60000), qPrintable(out));
+    QVERIFY2(
+        out.contains(QString("its directory is held by adamix-engine pid %1").arg(QCoreApplication::applicationPid())),
+        qPrintable(out));
+    // the other seven finish; the held one waits, queued, its directory untouched
+    QTRY_COMPARE_WITH_TIMEOUT(
+        query(db("held"), "SELECT count(*) FROM runs WHERE status = 'finished'").value(0).value(0).toInt(), 7, 60000);
+    QCOMPARE(cli.state(), QProcess::Running);
+    QCOMPARE(query(db("held"), "SELECT status FROM runs WHERE run_dir = '" + held + "'").value(0).value(0).toString(),
+             QString("queued"));
+    QFile events(held + "/events.jsonl");
+    QVERIFY(events.open(QIODevice::ReadOnly));
+    QCOMPARE(events.readAll(), QByteArray("holder's events\n"));
+    QVERIFY(!QFile::exists(held + "/run.json"));
+    ::close(fd);  // the holder exits
+    QVERIFY(cli.waitForFinished(60000));
+    out += QString::fromUtf8(cli.readAllStandardOutput());
+    QVERIFY2(cli.exitCode() == 0 && out.contains("done: 8 finished, 0 failed, 0 lost, 0 cancelled"), qPrintable(out));
+    QCOMPARE(startedEvents(held), 1);  // its own log (the holder's was set aside as events.jsonl.1)
   }
 
   void assetsFetchVerifies() {

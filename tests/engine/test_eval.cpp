@@ -490,7 +490,7 @@ void TestEval::engineEvalFollowsTheProtocol() {
   json finished;
   for (const auto& l : lines) {
     auto e = json::parse(l.toStdString());  // every stdout line is one JSON event
-    QCOMPARE(QString::fromStdString(e["schema"].get<std::string>()), QString("1.0"));
+    QCOMPARE(QString::fromStdString(e["schema"].get<std::string>()), QString("1.1"));
     QCOMPARE(QString::fromStdString(e["run"].get<std::string>()), QString("run"));
     names << QString::fromStdString(e["event"].get<std::string>());
     if (e["event"] == "finished") finished = e;

@@ -357,7 +357,7 @@ void TestTrainer::engineProcessFollowsTheProtocol() {
   for (const auto& l : lines) {
     auto e = json::parse(l.toStdString());  // every stdout line is one JSON object
     QVERIFY(e.contains("event") && e.contains("run") && e.contains("time") && e.contains("schema"));
-    QCOMPARE(QString::fromStdString(e["schema"].get<std::string>()), QString("1.0"));
+    QCOMPARE(QString::fromStdString(e["schema"].get<std::string>()), QString("1.1"));
     QCOMPARE(QString::fromStdString(e["run"].get<std::string>()), QString("proc"));
     names << QString::fromStdString(e["event"].get<std::string>());
   }

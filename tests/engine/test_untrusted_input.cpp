@@ -179,10 +179,11 @@ class TestUntrustedInput : public QObject {
   void peftAdapterConfigFieldsOfTheWrongTypeAreNamedErrors() {
     const std::string dir = tmpPath("adapter");
     std::filesystem::create_directories(dir);
-    const auto field_of = [&](const std::string& json_text) {
+    // the field named by the error, or "<kind>" when the error is not a Config error
+    const auto field_of = [&](const std::string& json_text) -> QString {
       test::writeFile(dir + "/adapter_config.json", json_text);
       const EngineError e = errorOf([&] { readPeftAdapterConfig(dir); });
-      QCOMPARE(e.kind(), ErrorKind::Config);
+      if (e.kind() != ErrorKind::Config) return QString::fromUtf8(errorKindName(e.kind()));
       return QString::fromStdString(e.location()).section(':', -1);
     };
     const std::string rest = R"("r": 4, "target_modules": ["q_proj"])";

@@ -3,6 +3,7 @@
 
 #include "exec/engine_client.h"
 #include "exec/event_replay.h"
+#include "exec/launcher_identity.h"
 #include "exec/local_executor.h"
 #include "exec/slurm/slurm_job_state.h"
 
@@ -15,6 +16,8 @@
 #include <limits>
 #include <set>
 #include <tuple>
+
+#include "io/run_dir_lock.h"
 
 #ifdef Q_OS_UNIX
 #include <csignal>
@@ -30,26 +33,15 @@ QString versionOf(const QString& engine) {
   return r.ok ? QString::fromUtf8(r.out).trimmed().section('\n', 0, 0) : QString();
 }
 
-/// True while `pid` is a running process. An exited one that its parent has not reaped yet (a
-/// zombie: the engine of a killed launcher, re-parented to an init that does not reap, as in many
-/// containers) still answers kill(pid, 0) but runs nothing: it is dead (pins SkyRL#1516).
-bool pidAlive(qint64 pid) {
-#ifdef Q_OS_UNIX
-  if (pid <= 0 || (::kill(pid_t(pid), 0) != 0 && errno != EPERM)) return false;
-  QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-  if (!stat.open(QIODevice::ReadOnly)) return true;  // no procfs (macOS): kill() is all we know
-  // "pid (comm) state …": the state follows the last ')' (comm may hold anything)
-  const QByteArray s = stat.readAll();
-  const qsizetype close = s.lastIndexOf(')');
-  const char state = close >= 0 && s.size() > close + 2 ? s[close + 2] : 'R';
-  return state != 'Z' && state != 'X';
-#else
-  Q_UNUSED(pid);
-  return false;
-#endif
-}
+bool pidAlive(qint64 pid) { return processAlive(pid); }
 
-QString thisHost() { return QSysInfo::machineHostName(); }
+QString thisHost() { return thisHostName(); }
+
+/// The pid of the engine holding `runDir` (0 when its lock file names none), or nullopt when free.
+std::optional<qint64> runDirHolder(const QString& runDir) {
+  const auto holder = adamix::runDirLockHolder(QFile::encodeName(runDir).toStdString());
+  return holder ? std::optional<qint64>(*holder) : std::nullopt;
+}
 
 }  // namespace
 
@@ -96,9 +88,17 @@ StudyRunner::StudyRunner(Store& store, std::unique_ptr<Executor> executor, QObje
     : QObject(parent), store_(store), executor_(std::move(executor)) {
   executor_->setParent(this);
   host_ = thisHost();
+  owner_ = newClaimOwner();
   clock_.start();
   flushTimer_.setInterval(metricFlushMs);
   connect(&flushTimer_, &QTimer::timeout, this, &StudyRunner::flushMetrics);
+  connect(&renewTimer_, &QTimer::timeout, this, [this] {
+    guarded("renew claims", [&] {
+      if (store_.renewClaims(owner_.id, claimLeaseS) == 0) renewTimer_.stop();
+    });
+  });
+  connect(&followTimer_, &QTimer::timeout, this, &StudyRunner::pollFollowed);
+  connect(&waitTimer_, &QTimer::timeout, this, &StudyRunner::retryWaiting);
   connectExecutor();
 }
 
@@ -127,13 +127,19 @@ void StudyRunner::connectExecutor() {
     guarded("run start", [&] { store_.setRunStatus(t.id, RunState::Running, u); });
     emit runStarted(key);
   });
-  connect(ex, &Executor::allFinished, this, [this] {
-    flushMetrics();
-    emit allFinished();
-  });
+  connect(ex, &Executor::allFinished, this, &StudyRunner::maybeAllFinished);
 }
 
-StudyRunner::~StudyRunner() { flushMetrics(); }
+StudyRunner::~StudyRunner() {
+  flushMetrics();
+  guarded("release claims", [&] { store_.releaseClaims(owner_.id); });
+}
+
+void StudyRunner::maybeAllFinished() {
+  if (!isIdle()) return;
+  flushMetrics();
+  emit allFinished();
+}
 
 template <class F>
 void StudyRunner::guarded(const char* what, F&& fn) {
@@ -152,6 +158,8 @@ int StudyRunner::markDeadRunsInterrupted(Store& store, double heartbeatTimeoutS)
   const double now = unixNow();
   for (const RunRecord& r : store.listRuns(f)) {
     if (inFlightOnScheduler(r)) continue;  // followed through the scheduler (reattach)
+    // a live launcher holds it (this host: its process runs; another host: its lease is current)
+    if (const auto c = store.claim(r.id); c && !claimHolderGone(*c, host, now)) continue;
     const bool recent = r.lastHeartbeat && now - *r.lastHeartbeat < 2 * heartbeatTimeoutS;
     const bool alive = r.host == host && r.pid && pidAlive(*r.pid) && recent;
     if (alive) continue;
@@ -215,11 +223,76 @@ std::vector<PlannedRun> StudyRunner::plan(const Study& study, const QString& stu
 
 bool StudyRunner::startRun(const PlannedRun& p) {
   if (p.action == PlannedRun::Action::Skip) return false;
+  return claimAndLaunch(p, false);
+}
+
+bool StudyRunner::claimAndLaunch(PlannedRun p, bool previousAttemptDied) {
+  // already in flight here (a study launched again while it runs): nothing to claim or start
+  if (launched_.contains(p.run.configHash) || waiting_.contains(p.run.configHash)) return false;
+  ClaimResult c;
+  bool ok = false;
+  const QString host = host_;
+  guarded("claim run", [&] {
+    c = store_.claimRun(p.runId, owner_, claimLeaseS,
+                        [&](const RunClaim& held) { return claimHolderGone(held, host, unixNow()); });
+    ok = true;
+  });
+  if (!ok) return false;
+  if (!c.won) {
+    follow(p, *c.previous);
+    return true;
+  }
+  followed_.remove(p.run.configHash);
+  if (!renewTimer_.isActive()) renewTimer_.start(claimRenewMs);
+  if (c.tookOver) emit runTakenOver(p.run.configHash, *c.previous);
+  return launchClaimed(std::move(p), previousAttemptDied || c.tookOver);
+}
+
+bool StudyRunner::launchClaimed(PlannedRun p, bool previousAttemptDied) {
+  const QString key = p.run.configHash;
+  std::optional<RunRecord> rec;
+  guarded("read run", [&] { rec = store_.run(p.runId); });
+  if (rec) {
+    const RunState planned = p.previousState.value_or(RunState::Queued);
+    if (isTerminal(rec->status) && rec->status != planned) {
+      // another launcher ended it after this one planned it: its outcome is this launch's too
+      track(key, p.runId, p.runDir, p.run.task, p.run.variant, p.run.seed);
+      releaseClaim(p.runId);
+      endFollowed(key, *rec);
+      return true;
+    }
+    if (previousAttemptDied && !isTerminal(rec->status)) {
+      // its launcher died with it in flight: continue from the checkpoint its engine left, if any
+      p.action = hasCheckpoint(p.runDir) ? PlannedRun::Action::Resume : PlannedRun::Action::Train;
+      p.previousState = rec->status;
+      p.takenOver = true;
+    }
+  }
+  if (p.action == PlannedRun::Action::Skip) {  // nothing left to do for it
+    releaseClaim(p.runId);
+    return false;
+  }
+  return launchNow(p);
+}
+
+bool StudyRunner::launchNow(const PlannedRun& p) {
+  const QString key = p.run.configHash;
+  track(key, p.runId, p.runDir, p.run.task, p.run.variant, p.run.seed);
+  if (const auto holder = runDirHolder(p.runDir)) {
+    // an engine (of a launcher that is gone, or of an older app) still writes there: touch nothing
+    const bool first = !waiting_.contains(key);
+    waiting_.insert(key, p);
+    if (!waitTimer_.isActive()) waitTimer_.start(busyRetryMs);
+    if (first) emit runDirBusy(key, *holder);
+    return true;
+  }
+  waiting_.remove(key);
   QDir().mkpath(p.runDir);
   QSaveFile f(QDir(p.runDir).filePath("run.json"));
   if (!f.open(QIODevice::WriteOnly) || f.write(QByteArray::fromStdString(p.run.config.dump(2) + "\n")) < 0 ||
       !f.commit()) {
     emit storeError(QStringLiteral("cannot write %1").arg(f.fileName()));
+    releaseClaim(p.runId);
     return false;
   }
   if (p.action == PlannedRun::Action::Train) {
@@ -241,21 +314,87 @@ bool StudyRunner::startRun(const PlannedRun& p) {
     QFile log(QDir(p.runDir).filePath(QStringLiteral("events.jsonl")));
     if (log.open(QIODevice::ReadOnly)) {
       const ReplayedRun replay = replayEventLog(log.readAll());
+      flushMetrics();
       guarded("reread event log", [&] { store_.replaceMetricPoints(p.runId, replay.points); });
     }
   }
-  track(p.run.configHash, p.runId, p.runDir, p.run.task, p.run.variant, p.run.seed);
+  launched_.insert(key, p);
   RunUpdate u;
   u.runDir = p.runDir;
   u.clearError = true;
   u.executor = executor_->kind();
   guarded("queue run", [&] { store_.setRunStatus(p.runId, RunState::Queued, u); });
   RunSpec spec;
-  spec.runKey = p.run.configHash;
+  spec.runKey = key;
   spec.runDir = p.runDir;
   spec.resume = p.action == PlannedRun::Action::Resume;
   if (!flushTimer_.isActive()) flushTimer_.start();
   return executor_->enqueue(spec);
+}
+
+void StudyRunner::follow(const PlannedRun& p, const RunClaim& holder) {
+  const QString key = p.run.configHash;
+  track(key, p.runId, p.runDir, p.run.task, p.run.variant, p.run.seed);
+  const bool first = !followed_.contains(key);
+  followed_.insert(key, p);
+  if (!followTimer_.isActive()) followTimer_.start(followPollMs);
+  if (first) emit runFollowed(key, holder);
+}
+
+void StudyRunner::pollFollowed() {
+  const QList<QString> keys = followed_.keys();
+  for (const QString& key : keys) {
+    auto it = followed_.find(key);
+    if (it == followed_.end()) continue;
+    const PlannedRun p = *it;
+    std::optional<RunRecord> rec;
+    bool ok = false;
+    guarded("follow run", [&] {
+      rec = store_.run(p.runId);
+      ok = true;
+    });
+    if (!ok) continue;  // the store is busy or gone for now: look again at the next poll
+    if (!rec) {
+      followed_.remove(key);
+      emit storeError(QStringLiteral("run %1 was deleted while another launcher trained it").arg(p.runId));
+      continue;
+    }
+    if (isTerminal(rec->status)) {
+      followed_.remove(key);
+      endFollowed(key, *rec);
+      continue;
+    }
+    if (rec->status != p.previousState.value_or(RunState::Queued)) {
+      it->previousState = rec->status;
+      emit followedRunStateChanged(key, rec->status);
+    }
+    // still in flight: is its launcher alive? Read first (no write lock while it is), then claim
+    std::optional<RunClaim> held;
+    guarded("follow run", [&] { held = store_.claim(p.runId); });
+    if (held && !claimHolderGone(*held, host_, unixNow())) continue;
+    PlannedRun again = p;
+    again.previousState = rec->status;
+    claimAndLaunch(again, true);
+  }
+  if (followed_.isEmpty()) followTimer_.stop();
+  maybeAllFinished();
+}
+
+void StudyRunner::endFollowed(const QString& key, const RunRecord& rec) {
+  RunError e{rec.errorKind, rec.errorMessage, rec.errorLocation, rec.exitCode.value_or(-1)};
+  outcome_[rec.status] += 1;
+  emit runEnded(key, rec.status, e);
+}
+
+void StudyRunner::retryWaiting() {
+  const QList<PlannedRun> waiting = waiting_.values();
+  for (const PlannedRun& p : waiting) launchNow(p);
+  if (waiting_.isEmpty()) waitTimer_.stop();
+  maybeAllFinished();
+}
+
+void StudyRunner::releaseClaim(qint64 runId) {
+  guarded("release claim", [&] { store_.releaseClaim(runId, owner_.id); });
 }
 
 void StudyRunner::track(const QString& key, qint64 runId, const QString& runDir, const QString& task,
@@ -298,15 +437,33 @@ int StudyRunner::start(const std::vector<PlannedRun>& planned) {
   for (const PlannedRun& p : planned) {
     n += startRun(p) ? 1 : 0;
     if (p.action == PlannedRun::Action::Skip && p.previousState && !isTerminal(*p.previousState)) {
-      guarded("read run", [&] {
-        if (auto rec = store_.run(p.runId); rec && inFlightOnScheduler(*rec)) inFlight.push_back(*rec);
-      });
+      std::optional<RunRecord> rec;
+      guarded("read run", [&] { rec = store_.run(p.runId); });
+      if (!rec) continue;
+      if (inFlightOnScheduler(*rec)) {
+        inFlight.push_back(*rec);
+      } else if (!isTerminal(rec->status)) {
+        // in flight in another launcher: followed while it lives, taken over when it is gone
+        n += claimAndLaunch(p, true) ? 1 : 0;
+      }
     }
   }
   return n + reattach(inFlight);
 }
 
-void StudyRunner::cancelAll() { executor_->cancelAll(); }
+void StudyRunner::cancelAll() {
+  // followed runs belong to their launchers: stop following them (they go on there)
+  followed_.clear();
+  followTimer_.stop();
+  // runs waiting for their directory never started: they end cancelled here
+  const QList<QString> waiting = waiting_.keys();
+  waiting_.clear();
+  waitTimer_.stop();
+  for (const QString& key : waiting)
+    onState(key, RunState::Cancelled, {"cancelled", "cancelled before it started", {}, -1});
+  executor_->cancelAll();
+  QTimer::singleShot(0, this, &StudyRunner::maybeAllFinished);
+}
 
 void StudyRunner::onEvent(const QString& key, const EngineEvent& ev) {
   emit eventReceived(key, ev);
@@ -382,6 +539,19 @@ void StudyRunner::onState(const QString& key, RunState state, const RunError& er
     guarded("requeue", [&] { store_.setRunStatus(it->id, RunState::Queued); });
     return;
   }
+  if (state == RunState::Failed && error.kind == QLatin1String("busy")) {
+    // another engine holds the run directory (protocol: `busy`, exit 10): not a failure of this
+    // run; nothing was written there. It starts once the directory is free.
+    flushMetrics();
+    guarded("wait for run directory", [&] { store_.setRunStatus(it->id, RunState::Queued); });
+    const PlannedRun p = launched_.value(key);
+    if (p.runId) {
+      waiting_.insert(key, p);
+      if (!waitTimer_.isActive()) waitTimer_.start(busyRetryMs);
+      emit runDirBusy(key, runDirHolder(p.runDir).value_or(0));
+    }
+    return;
+  }
   if (!isTerminal(state)) return;
   flushMetrics();
   RunUpdate u;
@@ -417,6 +587,8 @@ void StudyRunner::onState(const QString& key, RunState state, const RunError& er
       }
     }
   });
+  releaseClaim(id);  // after the terminal status: a follower that then wins the claim reads that status
+  launched_.remove(key);
   outcome_[state] += 1;
   emit runEnded(key, state, error);
 }

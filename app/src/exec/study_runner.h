@@ -27,6 +27,9 @@ struct PlannedRun {
   Action action = Action::Train;
   std::optional<RunState> previousState;  ///< state found in the store (nullopt for a new run)
   QString previousEngineVersion;          ///< `adamix-engine --version` that trained the stored run ("" unknown)
+  /// Taken over from a launcher that died with the run in flight: before it resumes, its stored
+  /// metric points are rebuilt from its events.jsonl (what the dead launcher had not stored yet).
+  bool takenOver = false;
 };
 
 /// The store row for one expanded study run, to live in `runDir`.
@@ -50,6 +53,14 @@ struct PlanOptions {
 /// have a checkpoint), writes each run's run.json, streams engine events into the store (metric
 /// points in batched transactions, heartbeats throttled, results from `finished`), and records
 /// each terminal state with its error.
+///
+/// Several launchers (CLIs, GUIs, on one or several hosts) may share one workspace: a run is
+/// trained only by the launcher holding its claim in the store (Store::claimRun, renewed every
+/// claimRenewMs, released when the run ends). A run another live launcher holds is followed
+/// through the store (runFollowed(), then runEnded() with the state that launcher stored); when
+/// that launcher is provably gone (claimHolderGone) this runner takes the claim over and resumes
+/// the run (runTakenOver()). A run directory another engine still holds (its .engine.lock) is not
+/// touched: the run waits and is retried every busyRetryMs (runDirBusy()).
 class StudyRunner : public QObject {
   Q_OBJECT
  public:
@@ -76,7 +87,10 @@ class StudyRunner : public QObject {
   /// First line of `adamix-engine --version` of the executor's engine (asked once; "" when it
   /// does not answer).
   QString engineVersion();
-  /// Queues one run by store id (used by import/resume tools and the GUI).
+  /// Queues one run by store id (used by import/resume tools and the GUI) once its claim is won;
+  /// a run another live launcher holds is followed instead (runFollowed()). Returns true when the
+  /// run is queued, followed or waiting for its directory; false for a skipped run, a store error
+  /// or an unwritable run.json.
   bool startRun(const PlannedRun& planned);
   /// Follows stored runs that are in flight on the executor's scheduler (inFlightOnScheduler(),
   /// same executor kind): after the app or CLI was closed mid-study. Their stored metric points
@@ -86,7 +100,12 @@ class StudyRunner : public QObject {
   void cancelAll();
 
   Executor& executor() { return *executor_; }
-  bool isIdle() const { return executor_->isIdle(); }
+  /// True when nothing is queued or running here, followed, or waiting for its run directory.
+  bool isIdle() const { return executor_->isIdle() && followed_.isEmpty() && waiting_.isEmpty(); }
+  /// True while `runKey` is a run another launcher trains and this runner follows.
+  bool isFollowed(const QString& runKey) const { return followed_.contains(runKey); }
+  /// This runner's identity in run claims (random id, host, pid).
+  const ClaimOwner& claimOwner() const { return owner_; }
   /// Terminal state counts of the runs this runner started.
   std::map<RunState, int> outcome() const { return outcome_; }
   /// Label of a run key for display ("rte · AdaMix · s1").
@@ -96,6 +115,12 @@ class StudyRunner : public QObject {
   int metricBatchSize = 256;    ///< flush buffered metric points at this size…
   int metricFlushMs = 2000;     ///< …or this often
   int heartbeatWriteMs = 5000;  ///< store heartbeat times at most this often per run
+  /// Seconds a claim stays valid without renewal: a launcher on another host takes a run over only
+  /// after this (on the same host, as soon as the owner's process is gone).
+  double claimLeaseS = 60;
+  int claimRenewMs = 10000;  ///< renew this runner's claims this often (well inside claimLeaseS)
+  int followPollMs = 1000;   ///< read the store this often for the runs other launchers train
+  int busyRetryMs = 2000;    ///< look again this often at a run directory another engine holds
 
  signals:
   void runStarted(const QString& runKey);
@@ -107,6 +132,17 @@ class StudyRunner : public QObject {
   void jobStatusChanged(const QString& runKey, const adamix::app::JobStatus& status);
   /// A store write failed (the run continues; the message says what was lost).
   void storeError(const QString& message);
+  /// A run of this launch is trained by another live launcher (`holder`): it is followed through
+  /// the store until it ends (runEnded() with the state that launcher stored).
+  void runFollowed(const QString& runKey, const adamix::app::RunClaim& holder);
+  /// The stored state of a followed run changed while it is in flight (queued → running).
+  void followedRunStateChanged(const QString& runKey, adamix::app::RunState state);
+  /// The launcher of a followed run is gone (`previous`): this runner holds its claim now and
+  /// continues it (from its checkpoint when it has one).
+  void runTakenOver(const QString& runKey, const adamix::app::RunClaim& previous);
+  /// A claimed run's directory is held by another adamix-engine process (`enginePid`, 0 when
+  /// unknown): nothing in it was touched; the run starts once the directory is free.
+  void runDirBusy(const QString& runKey, qint64 enginePid);
 
  private:
   struct Tracked {
@@ -127,6 +163,22 @@ class StudyRunner : public QObject {
   /// run's events.jsonl holds and the store lacks (pins mlflow#4248 and the points a killed
   /// launcher had not written yet).
   void restorePointsForResume(qint64 runId, const QString& runDir, qint64 step);
+  /// Claims `p` and launches it, or follows it when another live launcher holds it.
+  /// `previousAttemptDied`: the stored run is in flight but its launcher is gone.
+  bool claimAndLaunch(PlannedRun p, bool previousAttemptDied);
+  /// The claim is ours: re-reads the run (another launcher may have ended it since the plan),
+  /// settles Train/Resume and launches.
+  bool launchClaimed(PlannedRun p, bool previousAttemptDied);
+  /// Writes run.json, clears a fresh run and enqueues it; waits when another engine holds the directory.
+  bool launchNow(const PlannedRun& p);
+  void follow(const PlannedRun& p, const RunClaim& holder);
+  void pollFollowed();
+  void retryWaiting();
+  /// Ends a followed run with the state another launcher stored.
+  void endFollowed(const QString& key, const RunRecord& rec);
+  void releaseClaim(qint64 runId);
+  /// Emits allFinished() once nothing is queued, running, followed or waiting.
+  void maybeAllFinished();
   template <class F>
   void guarded(const char* what, F&& fn);
 
@@ -139,6 +191,13 @@ class StudyRunner : public QObject {
   std::map<RunState, int> outcome_;
   QString host_;
   QString engineVersion_;
+  ClaimOwner owner_;
+  QHash<QString, PlannedRun> followed_;  ///< runs another launcher trains, by key
+  QHash<QString, PlannedRun> waiting_;   ///< claimed runs whose directory another engine holds
+  QHash<QString, PlannedRun> launched_;  ///< the plan of each run this runner enqueued
+  QTimer renewTimer_, followTimer_, waitTimer_;
 };
 
 }  // namespace adamix::app
+
+Q_DECLARE_METATYPE(adamix::app::RunClaim)

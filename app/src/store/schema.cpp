@@ -113,6 +113,18 @@ QStringList migrationStatements(int to) {
                          " buckets BLOB NOT NULL)"),  // encodeBuckets()
           QStringLiteral("CREATE UNIQUE INDEX metric_lod_series ON metric_lod(run_id, split, name, width)"),
       };
+    case 6:  // two launchers, one workspace: the launcher that trains a run holds its claim (Store::claimRun).
+             // A lease, not run data: no foreign key, not in Store::runDataTables(); deleteRuns drops it
+      return {
+          QStringLiteral("CREATE TABLE run_claims ("
+                         " run_id INTEGER PRIMARY KEY,"
+                         " owner TEXT NOT NULL,"                 // random id of the launcher (StudyRunner)
+                         " host TEXT NOT NULL,"                  // the launcher's machine
+                         " pid INTEGER NOT NULL,"                // the launcher's process id on `host`
+                         " pid_start TEXT NOT NULL DEFAULT '',"  // its start time (/proc/<pid>/stat), '' unknown
+                         " claimed REAL NOT NULL,"               // UNIX seconds the claim was taken
+                         " lease_until REAL NOT NULL)"),         // UNIX seconds; renewed while the owner lives
+      };
     default: return {};
   }
 }

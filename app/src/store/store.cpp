@@ -929,6 +929,8 @@ void Store::deleteRunsLocked(const std::vector<qint64>& runIds, RowCounts* count
   }
   // plot summaries: a cache (no foreign key, not counted), dropped with the points
   dropMetricSummaries(runIds);
+  // claims: leases of launchers, not run data (no foreign key); a reused run id must not inherit one
+  for (qint64 id : runIds) Query(db(), QStringLiteral("DELETE FROM run_claims WHERE run_id = ?")).bind(id).exec();
   // children first: the foreign keys cascade too, but the counts are the point here
   for (const QString& table : runDataTables() + QStringList{QStringLiteral("runs")}) {
     const QString column = table == QLatin1String("runs") ? QStringLiteral("id") : QStringLiteral("run_id");

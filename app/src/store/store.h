@@ -157,6 +157,29 @@ struct EnsuredRun {
   bool created = false;  ///< false: an existing run with the same key was returned
 };
 
+/// A launcher (one StudyRunner of one process) that holds or asks for runs' claims.
+struct ClaimOwner {
+  QString id;        ///< random, unique per launcher
+  QString host;      ///< the launcher's machine
+  qint64 pid = 0;    ///< the launcher's process id on `host`
+  QString pidStart;  ///< that process's start time as the OS reports it ("" unknown)
+};
+
+/// A row of run_claims: who trains a run, and until when its lease runs without a renewal.
+struct RunClaim {
+  qint64 runId = 0;
+  ClaimOwner owner;
+  double claimed = 0;     ///< UNIX seconds the claim was taken
+  double leaseUntil = 0;  ///< UNIX seconds; the owner renews it while it lives
+};
+
+/// What Store::claimRun() found and did.
+struct ClaimResult {
+  bool won = false;                  ///< the caller holds the claim now (new, its own, or taken over)
+  bool tookOver = false;             ///< won from an owner the caller's test declared gone
+  std::optional<RunClaim> previous;  ///< the claim found before: the live holder when !won
+};
+
 /// SQLite store. Safe for several Store objects (threads or processes) writing one file:
 /// WAL, busy_timeout and BEGIN IMMEDIATE transactions with retries.
 class Store {
@@ -205,6 +228,22 @@ class Store {
   std::vector<JobStateRecord> jobStates(qint64 runId);
   /// Marks every `running` run `interrupted` (call at app start); returns how many.
   int markInFlightAsInterrupted();
+
+  // --- claims: which launcher trains a run (store/run_claims.cpp) ---
+  /// Claims a run for `me` in one write transaction (BEGIN IMMEDIATE), so of two launchers asking
+  /// at once exactly one wins: it wins when nobody holds the run, when `me` holds it already
+  /// (the lease is renewed), or when `holderGone(current claim)` says the holder is provably gone
+  /// (taken over). The lease runs `leaseS` seconds from now. Throws StoreError.
+  ClaimResult claimRun(qint64 runId, const ClaimOwner& me, double leaseS,
+                       const std::function<bool(const RunClaim&)>& holderGone);
+  /// Extends the lease of every claim `ownerId` holds to now + `leaseS`; returns how many it holds.
+  int renewClaims(const QString& ownerId, double leaseS);
+  /// Drops `ownerId`'s claim of a run; false when it did not hold it (nothing changed).
+  bool releaseClaim(qint64 runId, const QString& ownerId);
+  /// Drops every claim `ownerId` holds; returns how many.
+  int releaseClaims(const QString& ownerId);
+  /// The claim of a run, if any.
+  std::optional<RunClaim> claim(qint64 runId);
 
   // --- metrics, results, artifacts ---
   /// Inserts a batch of points in one transaction.

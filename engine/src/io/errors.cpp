@@ -13,6 +13,7 @@ const char* errorKindName(ErrorKind k) {
     case ErrorKind::Io: return "io";
     case ErrorKind::Interrupted: return "interrupted";
     case ErrorKind::Preempted: return "preempted";
+    case ErrorKind::Busy: return "busy";
   }
   return "internal";
 }
@@ -28,6 +29,7 @@ int errorKindExitCode(ErrorKind k) {
     case ErrorKind::Io: return 7;
     case ErrorKind::Interrupted: return 8;
     case ErrorKind::Preempted: return 9;
+    case ErrorKind::Busy: return 10;
   }
   return 1;
 }

@@ -16,8 +16,10 @@ enum class ErrorKind {
   Numerical,   ///< exit 6: NaN/inf loss
   Io,          ///< exit 7: cannot read/write a file (disk full, permissions)
   Interrupted,  ///< exit 8: SIGINT/SIGTERM received; a checkpoint was written if possible
-  Preempted     ///< exit 9: SIGUSR1 (a cluster's time-limit/preemption warning); a checkpoint was
+  Preempted,    ///< exit 9: SIGUSR1 (a cluster's time-limit/preemption warning); a checkpoint was
                 ///< written and the run continues with --resume when the job is requeued
+  Busy          ///< exit 10: another engine holds the run directory's lock (DIR/.engine.lock);
+                ///< nothing in the directory was touched (location = the lock file)
 };
 
 /// Name used in the protocol ("config", "data", ...).

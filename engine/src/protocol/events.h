@@ -12,7 +12,7 @@
 
 namespace adamix {
 
-inline constexpr const char* kProtocolSchema = "1.0";
+inline constexpr const char* kProtocolSchema = "1.1";
 
 /// Writes protocol events. Each event gets "event", "schema", "run" and "time" (UNIX seconds).
 class EventStream {

@@ -18,6 +18,9 @@
 // FAKE_ENGINE_FAIL_TASK=<task>: runs whose task.name matches use mode "error".
 // SIGTERM/SIGINT: writes a checkpoint, an `error` event of kind interrupted, exits 8.
 // --resume continues from checkpoint/state.json.
+// `train` takes the run directory's lock as the engine does (flock on DIR/.engine.lock holding the
+// pid); when another process holds it: an `error` event of kind busy on stdout only, exit 10.
+// FAKE_ENGINE_INVOCATIONS=<file>: each `train` that got the lock appends "<run id> train|resume <pid>".
 // `eval --run-dir RUN [--split S | --data F] [--inference I] [--out DIR]` (docs/protocol.md): started
 // (mode eval), 3 progress events, on a labelled split metric events (accuracy = evalAccuracy()) and
 // finished; on a test split a GLUE submission file instead; writes predictions.tsv and metrics.json.
@@ -41,6 +44,10 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 namespace {
 
@@ -267,6 +274,29 @@ int main(int argc, char** argv) {
 
   g_runDir = p.value("run-dir");
   QDir().mkpath(g_runDir);
+  // one engine per run directory (docs/protocol.md, "busy"): the lock is held until exit
+  const QByteArray lockPath = QFile::encodeName(QDir(g_runDir).filePath(".engine.lock"));
+  const int lockFd = ::open(lockPath.constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lockFd < 0 || ::flock(lockFd, LOCK_EX | LOCK_NB) != 0) {
+    char holder[32] = {};
+    if (lockFd >= 0) ::pread(lockFd, holder, sizeof(holder) - 1, 0);
+    g_run = QFileInfo(QDir::cleanPath(g_runDir)).fileName();
+    const QString message = QStringLiteral("run directory %1 is held by another adamix-engine (pid %2)")
+                                .arg(g_runDir, QString::fromLatin1(holder).trimmed());
+    const QString runDir = g_runDir;
+    g_runDir.clear();  // stdout only: the holder's events.jsonl is not touched
+    QJsonObject fields{{"kind", "busy"}, {"message", message}, {"location", QString::fromLocal8Bit(lockPath)}};
+    fields["event"] = "error";
+    fields["schema"] = g_schema;
+    fields["run"] = g_run;
+    fields["time"] = now();
+    writeRaw(QJsonDocument(fields).toJson(QJsonDocument::Compact) + '\n');
+    std::fprintf(stderr, "fake-engine: busy: %s\n", qPrintable(runDir));
+    return 10;
+  }
+  const QByteArray pidText = QByteArray::number(qint64(::getpid())) + '\n';
+  if (::ftruncate(lockFd, 0) != 0 || ::pwrite(lockFd, pidText.constData(), size_t(pidText.size()), 0) < 0)
+    std::fprintf(stderr, "fake-engine: cannot write %s\n", lockPath.constData());
   QFile cf(p.value("config"));
   QJsonObject config;
   if (cf.open(QIODevice::ReadOnly)) config = QJsonDocument::fromJson(cf.readAll()).object();
@@ -285,6 +315,11 @@ int main(int argc, char** argv) {
   const double resumedOffset = setting("resumed_offset", "FAKE_ENGINE_RESUMED_OFFSET", "0").toDouble();
   g_run = config.value("run_id").toString(QFileInfo(QDir::cleanPath(g_runDir)).fileName());
   g_partial = mode == "partial";
+  if (const QString log = qEnvironmentVariable("FAKE_ENGINE_INVOCATIONS"); !log.isEmpty()) {
+    QFile f(log);
+    if (f.open(QIODevice::Append | QIODevice::Text))
+      f.write(QStringLiteral("%1 %2 %3\n").arg(g_run, p.isSet("resume") ? "resume" : "train").arg(::getpid()).toUtf8());
+  }
   if (mode == "badschema") g_schema = "2.0";
 
   std::fprintf(stderr, "fake-engine: mode=%s steps=%d threads=%s\n", qPrintable(mode), steps,

@@ -202,6 +202,19 @@ void MonitorView::attach(app::StudyRunner* runner) {
   connect(runner, &app::StudyRunner::runStarted, this, &MonitorView::onStarted);
   connect(runner, &app::StudyRunner::runEnded, this, &MonitorView::onEnded);
   connect(runner, &app::StudyRunner::jobStatusChanged, this, &MonitorView::onJobStatus);
+  connect(runner, &app::StudyRunner::runFollowed, this,
+          [this, runner](const QString& key, const app::RunClaim& holder) { onFollowed(runner, key, holder); });
+  connect(runner, &app::StudyRunner::followedRunStateChanged, this, [this](const QString& key, app::RunState state) {
+    LiveRun& r = ensureRun(key);
+    r.progress.state = state;
+    updateRow(r);
+    updateOverall();
+  });
+  connect(runner, &app::StudyRunner::runTakenOver, this, [this](const QString& key) {
+    LiveRun& r = ensureRun(key);
+    r.followedFrom.clear();  // this app trains it now
+    updateRow(r);
+  });
   connect(&runner->executor(), &app::Executor::runQueued, this, [this, runner](const QString& key) {
     active_.insert(key);
     LiveRun& r = ensureRun(key);
@@ -404,6 +417,24 @@ void MonitorView::onStarted(const QString& key) {
   }
 }
 
+void MonitorView::onFollowed(app::StudyRunner* runner, const QString& key, const app::RunClaim& holder) {
+  active_.insert(key);
+  std::optional<app::RunRecord> rec;
+  if (ws_->isOpen()) {
+    try {
+      rec = ws_->store().run(runner->runId(key));
+    } catch (const std::exception&) {
+    }
+  }
+  // its curve is what the other launcher stores: read from the store when drawn
+  LiveRun& r = ensureRun(key, rec ? &*rec : nullptr);
+  r.progress.state = rec && !app::isTerminal(rec->status) ? rec->status : app::RunState::Queued;
+  r.error.clear();
+  r.followedFrom = tr("pid %1 on host %2").arg(holder.owner.pid).arg(holder.owner.host);
+  updateRow(r);
+  updateOverall();
+}
+
 void MonitorView::onEvent(const QString& key, const app::EngineEvent& ev) { pending_.emplace_back(key, ev); }
 
 void MonitorView::onJobStatus(const QString& key, const app::JobStatus& status) {
@@ -479,9 +510,14 @@ QString MonitorView::formatDuration(double s) {
 void MonitorView::updateRow(LiveRun& r) {
   const app::RunState st = r.progress.state;
   r.item->setIcon(ColRun, statusIcon(st));
-  r.item->setText(ColState, runStateText(st, r.job, r.node));
+  const bool followed = !r.followedFrom.isEmpty() && !app::isTerminal(st);
+  r.item->setText(ColState, runStateText(st, r.job, r.node) + (followed ? tr(" · another launcher") : QString()));
   r.item->setForeground(ColState, statusColor(st));
-  r.item->setToolTip(ColState, statusExplanation(st));
+  r.item->setToolTip(
+      ColState, statusExplanation(st) + (followed ? tr("\nTrained by another launcher (%1) on this workspace; this app "
+                                                       "follows it through the database.")
+                                                        .arg(r.followedFrom)
+                                                  : QString()));
   r.bar->setValue(int(std::lround(r.progress.fraction() * 1000)));
   r.bar->setFormat(r.progress.totalSteps > 0 ? QStringLiteral("%1 / %2").arg(r.progress.step).arg(r.progress.totalSteps)
                                              : QStringLiteral("—"));

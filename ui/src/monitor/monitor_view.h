@@ -64,6 +64,7 @@ class MonitorView : public QWidget {
     QString runDir;
     app::JobStatus job;  ///< the scheduler's view (Slurm runs; empty job id for local runs)
     QString node;        ///< where a scheduler run executes ("" unknown)
+    QString followedFrom;  ///< "pid P on host H": trained by another launcher, followed through the store
     QTreeWidgetItem* item = nullptr;
     QProgressBar* bar = nullptr;
   };
@@ -123,6 +124,8 @@ class MonitorView : public QWidget {
   void onJobStatus(const QString& key, const app::JobStatus& status);
   void onEvent(const QString& key, const app::EngineEvent& ev);
   void onStarted(const QString& key);
+  /// A run of this launch that another launcher trains: listed with the state the store holds.
+  void onFollowed(app::StudyRunner* runner, const QString& key, const app::RunClaim& holder);
   void onEnded(const QString& key, app::RunState state, const app::RunError& error);
   /// Names rows by the settings that tell their runs apart beyond the labels (an edited study
   /// launched again: app::distinguishingSettings over the listed runs' studies).
