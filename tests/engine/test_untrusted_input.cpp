@@ -200,6 +200,32 @@ class TestUntrustedInput : public QObject {
     test::writeFile(dir + "/adapter_config.json", R"({"peft_type": "LORA", "use_dora": null, )" + rest + "}");
     QCOMPARE(readPeftAdapterConfig(dir).r, int64_t(4));
   }
+
+  // Found by fuzz_tokenizer_json (tests/fuzz/regressions/fuzz_tokenizer_json/vocab-id-float-3e45):
+  // a vocabulary id written as a float (3.12e45) was converted to int64 — undefined behaviour —
+  // instead of being rejected; the same for added-token ids and max_input_chars_per_word.
+  void tokenizerJsonIdsMustBeIntegers() {
+    const std::string path = tmpPath("tokenizer.json");
+    const auto location_of = [&](const std::string& text) {
+      test::writeFile(path, text);
+      const EngineError e = errorOf([&] { loadTokenizerJson(path); });
+      return e.kind() == ErrorKind::Model ? QString::fromStdString(e.location()).section(':', -1)
+                                          : QStringLiteral("<not a model error>");
+    };
+    const std::string bpe_head =
+        R"({"pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false, "use_regex": true}, "normalizer": null, )";
+    QCOMPARE(location_of(bpe_head + R"("model": {"type": "BPE", "vocab": {"a": 3.12e45}, "merges": []}})"),
+             QStringLiteral("/model/vocab"));
+    QCOMPARE(location_of(bpe_head + R"("model": {"type": "BPE", "vocab": {"a": 0}, "merges": []},
+               "added_tokens": [{"id": 1.5, "content": "<s>", "special": true}]})"),
+             QStringLiteral("/added_tokens"));
+    const std::string wp = R"({"model": {"type": "WordPiece", "vocab": {"[UNK]": 0, "a": 1}, "unk_token": "[UNK]", )";
+    QCOMPARE(location_of(wp + R"("max_input_chars_per_word": 1e300}})"), QStringLiteral("/model/max_input_chars_per_word"));
+    QCOMPARE(location_of(R"({"model": {"type": "WordPiece", "vocab": {"[UNK]": 0.0}}})"), QStringLiteral("/model/vocab"));
+    // integers still load
+    test::writeFile(path, wp + R"("max_input_chars_per_word": 50}})");
+    QCOMPARE(loadTokenizerJson(path)->vocabSize(), int64_t(2));
+  }
 };
 
 QTEST_GUILESS_MAIN(TestUntrustedInput)

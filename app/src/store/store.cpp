@@ -12,6 +12,7 @@
 #include <QVariant>
 
 #include <algorithm>
+#include <limits>
 #include <cmath>
 
 namespace adamix::app {
@@ -516,21 +517,8 @@ void Store::deleteMetricPointsAfter(qint64 runId, qint64 step) {
 void Store::replaceMetricPoints(qint64 runId, std::vector<MetricPoint> points) {
   for (MetricPoint& p : points) p.runId = runId;
   writeTransaction([&] {
-    dropMetricSummaries({runId});
-    Query(db(), QStringLiteral("DELETE FROM metric_points WHERE run_id = ?")).bind(runId).exec();
-    Query ins(db(), QStringLiteral("INSERT INTO metric_points(run_id, step, epoch, split, name, value, time)"
-                                   " VALUES (?, ?, ?, ?, ?, ?, ?)"));
-    for (const MetricPoint& p : points) {
-      QSqlQuery& q = ins.q();
-      q.bindValue(0, p.runId);
-      q.bindValue(1, p.step);
-      q.bindValue(2, p.epoch);
-      q.bindValue(3, p.split);
-      q.bindValue(4, p.name);
-      q.bindValue(5, p.value);
-      q.bindValue(6, p.time);
-      if (!q.exec()) throwSql(QStringLiteral("insert metric point"), q.lastError());
-    }
+    deleteMetricPointsAfter(runId, std::numeric_limits<qint64>::min());
+    appendMetricPoints(points);
   });
 }
 
