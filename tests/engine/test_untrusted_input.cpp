@@ -130,7 +130,7 @@ class TestUntrustedInput : public QObject {
     const SafetensorsHeader h =
         parseSafetensorsHeader(R"({"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]}})", 24, "m.safetensors");
     QCOMPARE(h.entries.at("w").end, uint64_t(24));
-    QCOMPARE(h.data_start, uint64_t(8 + 58));
+    QCOMPARE(h.data_start, uint64_t(8 + 57));  // 8-byte length + the 57 bytes of JSON
   }
 
   void modelSizeIsBoundedBeforeAllocation() {

@@ -28,21 +28,31 @@ nlohmann::json parseJsonBounded(std::string_view text, const std::string& source
 
 std::string readFileBounded(const std::string& path, uint64_t max_bytes, ErrorKind kind, const std::string& what) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) throw EngineError(kind, "cannot open " + what + ": not a file", path);
-  const uint64_t size = std::filesystem::file_size(path, ec);
-  if (ec) throw EngineError(kind, "cannot determine the size of " + what + ": " + ec.message(), path);
-  if (size > max_bytes)
-    throw EngineError(kind,
-                      what + " is " + std::to_string(size) + " bytes, more than the limit of " +
-                          std::to_string(max_bytes) + " bytes",
-                      path);
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) throw EngineError(kind, "cannot open " + what + ": no such file", path);
+  if (std::filesystem::is_directory(status)) throw EngineError(kind, "cannot open " + what + ": a directory", path);
+  const bool regular = std::filesystem::is_regular_file(status);
+  if (regular) {
+    const uint64_t size = std::filesystem::file_size(path, ec);
+    if (ec) throw EngineError(kind, "cannot determine the size of " + what + ": " + ec.message(), path);
+    if (size > max_bytes)
+      throw EngineError(kind,
+                        what + " is " + std::to_string(size) + " bytes, more than the limit of " +
+                            std::to_string(max_bytes) + " bytes",
+                        path);
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw EngineError(kind, "cannot open " + what, path);
-  std::string bytes(size, '\0');
-  in.read(bytes.data(), static_cast<std::streamsize>(size));
-  // a file that shrank while being read is a short read; one that grew is read up to its checked size
-  bytes.resize(static_cast<size_t>(in.gcount()));
-  if (bytes.size() != size) throw EngineError(kind, "short read of " + what + " (file changed while reading?)", path);
+  // a regular file is read up to its checked size; a pipe or device (a FIFO the data is written
+  // into while the engine loads) has no size, so it is read in chunks and cut off past the limit
+  std::string bytes;
+  char chunk[1 << 16];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    bytes.append(chunk, static_cast<size_t>(in.gcount()));
+    if (bytes.size() > max_bytes)
+      throw EngineError(kind, what + " is more than the limit of " + std::to_string(max_bytes) + " bytes", path);
+  }
+  if (in.bad()) throw EngineError(kind, "cannot read " + what, path);
   return bytes;
 }
 
