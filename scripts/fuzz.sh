@@ -6,7 +6,7 @@
 # once crashed), then fuzzes each target for SECONDS with a persistent corpus in
 # build-asan/fuzz-corpus/<target>. FUZZ_JOBS targets run at once (default: the number of cores).
 # Prints a Markdown table (executions, corpus size, crashes) and writes it to build-asan/fuzz-report.md.
-# Exit status 1 when any target crashed, leaked, hung (>10 s on one input) or used more than 2 GB;
+# Exit status 1 when any target crashed, leaked, hung (>30 s on one input) or used more than 2 GB;
 # the input is kept in build-asan/fuzz-artifacts/<target>/ — turn it into a regression test.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -42,7 +42,7 @@ fuzz_one() {
       { echo "$t: a regression input fails again, see $LOGS/$t.regressions.log" >&2; return 1; }
   fi
   local rc=0
-  "$exe" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  "$exe" -max_total_time="$SECONDS_EACH" -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$art" "$corpus" "$seeds" > "$LOGS/$t.log" 2>&1 || rc=$?
   return $rc
 }
