@@ -7,6 +7,7 @@
 // and beam-search decoding (K beams, KV cache) of the merged AdaMix model in tokens/s.
 // Usage: engine_bench [--model DIR [--label NAME]] [--steps N] [--batch B] [--seq T] [--threads N] [--json]
 //                     [--variant TEXT]   (only the variants whose name contains TEXT, or "decode": profiling)
+//                     [--no-fused]        (ATen's composites instead of the fused CPU kernels, model/fused_ops.h)
 //                     [--runtime legacy|threads|all] (CPU runtime settings, one fix at a time: legacy =
 //                                         as engines <= 0.4.0; all = as adamix-engine runs; see main)
 //                     [--profile PREFIX] (LibTorch profiler traces PREFIX.{train,infer,decode}.json of the
@@ -28,6 +29,7 @@
 
 #include "model/beam_search.h"
 #include "model/checkpoint.h"
+#include "model/fused_ops.h"
 #include "model/init_model.h"
 #include "peft/peft.h"
 #include "runtime/cpu_runtime.h"
@@ -200,6 +202,10 @@ int main(int argc, char** argv) {
     const std::string k = argv[i];
     if (k == "--json") {
       o.json = true;
+      continue;
+    }
+    if (k == "--no-fused") {  // ATen's composites instead of the fused CPU kernels (before/after)
+      setFusedCpuKernels(false);
       continue;
     }
     if (i + 1 >= argc) {

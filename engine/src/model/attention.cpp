@@ -2,7 +2,15 @@
 
 #include <cmath>
 
+#include "model/fused_ops.h"
+
 namespace adamix {
+
+namespace {
+bool needsGradient(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
+  return torch::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad());
+}
+}  // namespace
 
 torch::Tensor attentionBias(const torch::Tensor& allowed) {
   return torch::zeros(allowed.sizes(), allowed.options().dtype(torch::kFloat32)).masked_fill(allowed.logical_not(), -1e30);
@@ -14,6 +22,13 @@ torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Ten
   const int64_t KV = k.size(1), S = k.size(2);
   TORCH_CHECK(KV > 0 && H % KV == 0 && v.size(1) == KV, "attention: ", H, " query heads over ", KV, " key/value heads");
   const int64_t rep = H / KV;
+  // Decoding steps (a few query rows, no gradient) of a model without attention dropout (Llama)
+  // run the fused CPU kernel (model/fused_ops.h): there the composite's time is operator
+  // dispatch and a GEMM call per head, not arithmetic. For full sequences and for training the
+  // composite is as fast or faster (docs/performance.md, bench/kernel_bench) and stays.
+  if (dropout_p == 0.0 && T <= kFusedAttentionMaxQueryRows && !needsGradient(q, k, v) &&
+      fusedCpuKernelsApply({q, k, v, attn_bias}))
+    return fusedAttention(q, k, v, attn_bias);
   // Query heads h = j * rep + r share key/value head j (HF repeat_kv). Rather than copying k and v
   // rep times, the rep query heads of a group are stacked as rows: [B, KV, rep * T, D], one matrix
   // product per group with rep times the rows (the same dot products, without the copies).

@@ -12,12 +12,17 @@ namespace adamix {
 /// masked_fill's CPU cost; compute it once per forward and share it across layers.
 torch::Tensor attentionBias(const torch::Tensor& allowed);
 
+/// Query rows up to which scaledDotProductAttention runs the fused CPU kernel (decoding steps).
+constexpr int64_t kFusedAttentionMaxQueryRows = 4;
+
 /// dropout(softmax(q k^T / sqrt(D) + attn_bias)) v, softmax in fp32; dropout with probability
 /// `dropout_p` on the attention probabilities only when `training`.
 /// q [B, H, T, D], k/v [B, KV, S, D] with H a multiple of KV (grouped-query attention: query head
 /// h reads key/value head h / (H / KV), as HF repeat_kv, without materialising the repeat),
 /// attn_bias [B or 1, 1, T, S] (attentionBias) -> [B, T, H*D]. Throws c10::Error for a head count
-/// that is no multiple.
+/// that is no multiple. Without dropout, with at most kFusedAttentionMaxQueryRows query rows and
+/// no gradient, it runs the fused CPU kernel where one applies (model/fused_ops.h; equal up to
+/// fp32 rounding).
 torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                         const torch::Tensor& attn_bias, double dropout_p = 0.0, bool training = false);
 
