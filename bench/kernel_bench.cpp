@@ -3,8 +3,8 @@
 // query row per sequence over T keys: where scaledDotProductAttention uses the kernel) and of a
 // full causal sequence (T query rows: where it keeps the composite), at a model's shapes
 // (default stories260K's: batch 32, 64 tokens, 8 heads over 4 key/value heads of size 8).
-// Prints composite / fused as the speed-up.
-// Usage: kernel_bench [--threads N] [--batch B] [--seq T] [--heads H] [--kv-heads KV] [--head-dim D] [--reps N]
+// Then RMSNorm and SwiGLU forward + backward at the same rows. Prints composite / fused as the speed-up.
+// Usage: kernel_bench [--threads N] [--batch B] [--seq T] [--heads H] [--kv-heads KV] [--head-dim D] [--ffn F] [--reps N]
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -16,6 +16,7 @@
 #include "model/attention.h"
 #include "model/fused_ops.h"
 #include "model/kv_cache.h"
+#include "model/llama.h"
 #include "runtime/cpu_runtime.h"
 
 using namespace adamix;
@@ -42,7 +43,7 @@ void row(const char* what, double composite, double fused) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int64_t threads = 1, B = 32, T = 64, H = 8, KV = 4, D = 8;
+  int64_t threads = 1, B = 32, T = 64, H = 8, KV = 4, D = 8, ffn = 0;
   int reps = 20;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i];
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
     else if (k == "--kv-heads") KV = v;
     else if (k == "--head-dim") D = v;
     else if (k == "--reps") reps = static_cast<int>(v);
+    else if (k == "--ffn") ffn = v;
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       return 2;
@@ -82,5 +84,30 @@ int main(int argc, char** argv) {
   };
   timeBoth("decoding step (1 query row over T keys)", heads(1, H), attentionBias(causalDecodeMask(T - 1, 1, mask, torch::kCPU)));
   timeBoth("full causal sequence (T query rows)", heads(T, H), attentionBias(causalDecodeMask(0, T, mask, torch::kCPU)));
+  // RMSNorm and SwiGLU of a Llama block at B x T rows (hidden N = H * D, FFN width F), forward +
+  // backward with every gradient (full fine-tuning).
+  const int64_t rows = B * T, N = H * D, F = ffn > 0 ? ffn : (N * 8 / 3 + 7) / 8 * 8;
+  auto x = torch::randn({rows, N}).requires_grad_(true), w = torch::randn({N}).requires_grad_(true);
+  auto g = torch::randn({rows, F}).requires_grad_(true), u = torch::randn({rows, F}).requires_grad_(true);
+  auto dyN = torch::randn({rows, N}), dyF = torch::randn({rows, F});
+  auto timeRows = [&](const char* what, auto&& composite, auto&& fused) {
+    auto once = [&](auto&& fn) {
+      x.mutable_grad() = w.mutable_grad() = g.mutable_grad() = u.mutable_grad() = torch::Tensor();
+      fn();
+    };
+    const double a = medianMs(reps, [&] { once(composite); });
+    const double b = medianMs(reps, [&] { once(fused); });
+    row(what, a, b);
+  };
+  std::printf("rows %lld, hidden %lld, FFN %lld:\n", (long long)rows, (long long)N, (long long)F);
+  timeRows("RMSNorm forward + backward",
+           [&] {
+             setFusedCpuKernels(false);
+             (rmsNorm(x, w, 1e-5) * dyN).sum().backward();
+             setFusedCpuKernels(true);
+           },
+           [&] { (fusedRmsNorm(x, w, 1e-5) * dyN).sum().backward(); });
+  timeRows("SwiGLU forward + backward", [&] { (torch::silu(g) * u * dyF).sum().backward(); },
+           [&] { (fusedSwiGlu(g, u) * dyF).sum().backward(); });
   return 0;
 }

@@ -2,7 +2,7 @@
 // composite of the same formula (the kernels turned off), over grouped-query attention, padding
 // and causal masks (fully masked rows included), a KV-cache shape (S > T), broadcast biases, a
 // head size that is no multiple of the vector width, strided inputs and thread counts; and which
-// calls of scaledDotProductAttention take the fused path.
+// calls of scaledDotProductAttention take the fused path; RMSNorm and SwiGLU with every gradient.
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 
@@ -11,6 +11,7 @@
 #include "model/attention.h"
 #include "model/fused_ops.h"
 #include "model/kv_cache.h"
+#include "model/llama.h"
 
 using namespace adamix;
 
@@ -148,6 +149,64 @@ class TestFusedOps : public QObject {
          v = torch::randn({1, 2, 3, 8});
     QVERIFY_THROWS_EXCEPTION(c10::Error, fusedAttention(q, k, v, torch::zeros({1, 1, 1, 3})));
     QVERIFY_THROWS_EXCEPTION(c10::Error, fusedAttention(torch::randn({1, 3, 1, 8}), k, v, torch::zeros({1, 1, 1, 3})));
+  }
+
+  void swiGluByHand() {
+    // silu(g) * u = g / (1 + e^-g) * u; d/dg = u s (1 + g (1 - s)), d/du = g s, s = 1 / (1 + e^-g)
+    auto g = torch::tensor({1.0f, -2.0f, 0.0f}).requires_grad_(true);
+    auto u = torch::tensor({2.0f, 3.0f, 5.0f}).requires_grad_(true);
+    auto y = fusedSwiGlu(g, u);
+    y.sum().backward();
+    const double gs[3] = {1, -2, 0}, us[3] = {2, 3, 5};
+    for (int i = 0; i < 3; ++i) {
+      const double s = 1 / (1 + std::exp(-gs[i]));
+      QVERIFY(std::abs(y[i].item<double>() - gs[i] * s * us[i]) < 1e-6);
+      QVERIFY(std::abs(g.grad()[i].item<double>() - us[i] * s * (1 + gs[i] * (1 - s))) < 1e-6);
+      QVERIFY(std::abs(u.grad()[i].item<double>() - gs[i] * s) < 1e-6);
+    }
+  }
+
+  void rmsNormAndSwiGluEqualTheCompositeWithGradients() {
+    torch::manual_seed(21);
+    // rows of 19 (vector + tail) and of 64; more rows than one block of 64 (the weight gradient's partial sums)
+    for (auto [rows, n] : {std::pair<int64_t, int64_t>{5, 19}, {3 * 64 + 7, 64}}) {
+      auto x = torch::randn({rows, n}) * 3, w = torch::randn({n}), up = torch::randn({rows, n});
+      auto run = [&](bool fused) {
+        setFusedCpuKernels(fused);
+        auto xx = x.clone().requires_grad_(true), ww = w.clone().requires_grad_(true);
+        auto uu = up.clone().requires_grad_(true);
+        auto norm = rmsNorm(xx, ww, 1e-5);
+        auto act = fused ? fusedSwiGlu(norm, uu) : torch::silu(norm) * uu;
+        (act * torch::linspace(-1, 1, rows * n).view({rows, n})).sum().backward();
+        setFusedCpuKernels(true);
+        return std::vector<torch::Tensor>{norm.detach(), act.detach(), xx.grad(), ww.grad(), uu.grad()};
+      };
+      const auto a = run(true), b = run(false);
+      const char* names[] = {"rmsnorm", "swiglu", "dx", "dweight", "dup"};
+      for (size_t i = 0; i < a.size(); ++i) {
+        const double tol = 2e-5 * std::max(1.0, b[i].abs().max().item<double>());
+        QVERIFY2(maxDiff(a[i], b[i]) < tol, qPrintable(QString("%1 rows %2: %3").arg(names[i]).arg(rows).arg(maxDiff(a[i], b[i]))));
+      }
+    }
+    // a frozen weight (PEFT) gets no gradient and costs none
+    auto x = torch::randn({4, 8}).requires_grad_(true), w = torch::randn({8});
+    fusedRmsNorm(x, w, 1e-6).sum().backward();
+    QVERIFY(x.grad().defined() && !w.grad().defined());
+  }
+
+  void rmsNormWeightGradientIgnoresThreadCount() {
+    torch::manual_seed(22);
+    auto x = torch::randn({500, 32}), w = torch::randn({32}), dy = torch::randn({500, 32});
+    auto grad = [&](int threads) {
+      at::set_num_threads(threads);
+      auto ww = w.clone().requires_grad_(true);
+      (fusedRmsNorm(x, ww, 1e-5) * dy).sum().backward();
+      return ww.grad();
+    };
+    const int before = at::get_num_threads();
+    const auto one = grad(1), two = grad(2);
+    at::set_num_threads(before);
+    QVERIFY(torch::equal(one, two));
   }
 };
 

@@ -2,11 +2,13 @@
 
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <atomic>
 #include <vector>
 
 #ifdef ADAMIX_HAVE_FUSED_CPU
 #include "model/cpu/attention_kernel.h"
+#include "model/cpu/llama_kernels.h"
 #endif
 
 namespace adamix {
@@ -98,9 +100,114 @@ torch::Tensor fusedAttention(const torch::Tensor& q, const torch::Tensor& k, con
   return out;
 }
 
+namespace {
+
+constexpr int64_t kRowBlock = 64;  ///< rows per task of the row kernels (fixed: thread-count independent sums)
+
+class RmsNormFunction : public torch::autograd::Function<RmsNormFunction> {
+ public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& w,
+                               double eps) {
+    const auto xc = x.contiguous(), wc = w.contiguous();
+    const int64_t N = xc.size(-1), rows = N ? xc.numel() / N : 0;
+    TORCH_CHECK(wc.dim() == 1 && wc.size(0) == N, "RMSNorm weight ", wc.sizes(), " for rows of ", N);
+    auto y = torch::empty_like(xc);
+    auto rstd = torch::empty({rows}, xc.options());
+    const float *xp = xc.data_ptr<float>(), *wp = wc.data_ptr<float>();
+    float *yp = y.data_ptr<float>(), *rp = rstd.data_ptr<float>();
+    at::parallel_for(0, rows, kRowBlock, [&](int64_t lo, int64_t hi) {
+      cpu::rmsNormForward(xp + lo * N, wp, yp + lo * N, rp + lo, hi - lo, N, static_cast<float>(eps));
+    });
+    ctx->save_for_backward({xc, wc, rstd});
+    return y;
+  }
+
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const auto& x = saved[0];
+    const auto& w = saved[1];
+    const auto& rstd = saved[2];
+    const auto dy = grads[0].contiguous();
+    const int64_t N = x.size(-1), rows = N ? x.numel() / N : 0;
+    auto dx = torch::empty_like(x);
+    const bool want_dw = ctx->needs_input_grad(1);
+    const int64_t blocks = (rows + kRowBlock - 1) / kRowBlock;
+    // one partial weight gradient per block of rows, summed in block order
+    auto partial = want_dw ? torch::zeros({blocks, N}, x.options()) : torch::Tensor();
+    const float *dyp = dy.data_ptr<float>(), *xp = x.data_ptr<float>(), *wp = w.data_ptr<float>(),
+                *rp = rstd.data_ptr<float>();
+    float* dxp = dx.data_ptr<float>();
+    float* pp = want_dw ? partial.data_ptr<float>() : nullptr;
+    at::parallel_for(0, blocks, 1, [&](int64_t b0, int64_t b1) {
+      for (int64_t b = b0; b < b1; ++b) {
+        const int64_t lo = b * kRowBlock, n = std::min(kRowBlock, rows - lo);
+        cpu::rmsNormBackward(dyp + lo * N, xp + lo * N, wp, rp + lo, dxp + lo * N, pp ? pp + b * N : nullptr, n, N);
+      }
+    });
+    torch::Tensor dw;
+    if (want_dw) {
+      dw = partial[0].clone();
+      for (int64_t b = 1; b < blocks; ++b) dw.add_(partial[b]);
+    }
+    return {dx, dw, torch::Tensor()};
+  }
+};
+
+class SwiGluFunction : public torch::autograd::Function<SwiGluFunction> {
+ public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& gate,
+                               const torch::Tensor& up) {
+    TORCH_CHECK(gate.sizes() == up.sizes(), "SwiGLU: gate ", gate.sizes(), " and up ", up.sizes(), " differ");
+    const auto g = gate.contiguous(), u = up.contiguous();
+    auto y = torch::empty_like(g);
+    const float *gp = g.data_ptr<float>(), *up_ = u.data_ptr<float>();
+    float* yp = y.data_ptr<float>();
+    at::parallel_for(0, g.numel(), 4096, [&](int64_t lo, int64_t hi) {
+      cpu::swigluForward(gp + lo, up_ + lo, yp + lo, hi - lo);
+    });
+    ctx->save_for_backward({g, u});
+    return y;
+  }
+
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const auto& g = saved[0];
+    const auto& u = saved[1];
+    const auto dy = grads[0].contiguous();
+    const bool want_g = ctx->needs_input_grad(0), want_u = ctx->needs_input_grad(1);
+    auto dg = want_g ? torch::empty_like(g) : torch::Tensor();
+    auto du = want_u ? torch::empty_like(u) : torch::Tensor();
+    const float *dyp = dy.data_ptr<float>(), *gp = g.data_ptr<float>(), *up_ = u.data_ptr<float>();
+    float* dgp = want_g ? dg.data_ptr<float>() : nullptr;
+    float* dup = want_u ? du.data_ptr<float>() : nullptr;
+    at::parallel_for(0, g.numel(), 4096, [&](int64_t lo, int64_t hi) {
+      cpu::swigluBackward(dyp + lo, gp + lo, up_ + lo, dgp ? dgp + lo : nullptr, dup ? dup + lo : nullptr, hi - lo);
+    });
+    return {dg, du};
+  }
+};
+
+}  // namespace
+
+torch::Tensor fusedRmsNorm(const torch::Tensor& x, const torch::Tensor& weight, double eps) {
+  return RmsNormFunction::apply(x, weight, eps);
+}
+
+torch::Tensor fusedSwiGlu(const torch::Tensor& gate, const torch::Tensor& up) { return SwiGluFunction::apply(gate, up); }
+
 #else  // built without SLEEF: fusedCpuKernelsApply is always false, nothing calls these
 
 torch::Tensor fusedAttention(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&, const torch::Tensor&) {
+  TORCH_CHECK(false, "fused CPU kernels are not in this build (SLEEF not found)");
+}
+
+torch::Tensor fusedRmsNorm(const torch::Tensor&, const torch::Tensor&, double) {
+  TORCH_CHECK(false, "fused CPU kernels are not in this build (SLEEF not found)");
+}
+
+torch::Tensor fusedSwiGlu(const torch::Tensor&, const torch::Tensor&) {
   TORCH_CHECK(false, "fused CPU kernels are not in this build (SLEEF not found)");
 }
 

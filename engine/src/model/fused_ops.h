@@ -28,4 +28,14 @@ bool fusedCpuKernelsApply(std::initializer_list<torch::Tensor> tensors);
 torch::Tensor fusedAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                              const torch::Tensor& attn_bias);
 
+/// HF LlamaRMSNorm for float32: weight * (x * rsqrt(mean(x^2, -1) + eps)); x [..., N], weight [N]
+/// -> x's shape. Differentiable in x and weight (one pass forward, one backward; the weight's
+/// gradient summed over fixed blocks of rows, so the same at any thread count).
+/// Call only where fusedCpuKernelsApply({x, weight}).
+torch::Tensor fusedRmsNorm(const torch::Tensor& x, const torch::Tensor& weight, double eps);
+
+/// HF LlamaMLP's activation for float32: silu(gate) * up, gate and up of one shape -> that shape.
+/// Differentiable in both. Call only where fusedCpuKernelsApply({gate, up}).
+torch::Tensor fusedSwiGlu(const torch::Tensor& gate, const torch::Tensor& up);
+
 }  // namespace adamix

@@ -6,11 +6,13 @@
 
 #include "io/errors.h"
 #include "model/attention.h"
+#include "model/fused_ops.h"
 #include "model/task_head.h"
 
 namespace adamix {
 
 torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& weight, double eps) {
+  if (fusedCpuKernelsApply({x, weight})) return fusedRmsNorm(x, weight, eps);  // one pass (model/fused_ops.h)
   const auto in_dtype = x.scalar_type();
   auto h = x.to(torch::kFloat32);
   auto var = h.pow(2).mean(-1, /*keepdim=*/true);
@@ -92,7 +94,9 @@ LlamaMLPImpl::LlamaMLPImpl(const ModelConfig& c) {
 }
 
 torch::Tensor LlamaMLPImpl::forward(const torch::Tensor& x) {
-  return down_proj->forward(torch::silu(gate_proj->forward(x)) * up_proj->forward(x));
+  auto gate = gate_proj->forward(x), up = up_proj->forward(x);
+  // silu(gate) * up, one pass forward and backward where the fused CPU kernel applies (model/fused_ops.h)
+  return down_proj->forward(fusedCpuKernelsApply({gate, up}) ? fusedSwiGlu(gate, up) : torch::silu(gate) * up);
 }
 
 LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const ModelConfig& c) {
