@@ -6,6 +6,9 @@
 # once crashed), then fuzzes each target for SECONDS with a persistent corpus in
 # build-asan/fuzz-corpus/<target>. FUZZ_JOBS targets run at once (default: the number of cores).
 # Prints a Markdown table (executions, corpus size, crashes) and writes it to build-asan/fuzz-report.md.
+# FUZZ_SEED (default 1) fixes libFuzzer's random seed, so that a run from the same corpus explores
+# the same inputs (CI starts from an empty corpus: what it finds, a fresh-clone run here finds too);
+# FUZZ_SEED=random draws one per run, for campaigns that should go somewhere new.
 # Exit status 1 when any target crashed, leaked, hung (>30 s on one input) or used more than 2 GB;
 # the input is kept in build-asan/fuzz-artifacts/<target>/ — turn it into a regression test.
 set -euo pipefail
@@ -14,6 +17,8 @@ BUILD_DIR="${ASAN_BUILD_DIR:-$ROOT/build-asan}"
 TARGET="${1:-all}"
 SECONDS_EACH="${2:-60}"
 JOBS="${FUZZ_JOBS:-$(nproc)}"
+SEED_ARGS=()
+[ "${FUZZ_SEED:-1}" = random ] || SEED_ARGS=(-seed="${FUZZ_SEED:-1}")
 SHARED="${ADAMIX_ASSET_MIRROR:-$(cd "$ROOT/.." && pwd)/shared}"
 # FUZZ_NO_BUILD=1: fuzz the targets already built (e.g. while the build directory is busy)
 if [ -z "${FUZZ_NO_BUILD:-}" ]; then
@@ -42,7 +47,7 @@ fuzz_one() {
       { echo "$t: a regression input fails again, see $LOGS/$t.regressions.log" >&2; return 1; }
   fi
   local rc=0
-  "$exe" -max_total_time="$SECONDS_EACH" -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 \
+  "$exe" -max_total_time="$SECONDS_EACH" -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 "${SEED_ARGS[@]}" \
     -artifact_prefix="$art" "$corpus" "$seeds" > "$LOGS/$t.log" 2>&1 || rc=$?
   return $rc
 }

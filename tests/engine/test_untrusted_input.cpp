@@ -226,6 +226,43 @@ class TestUntrustedInput : public QObject {
     test::writeFile(path, wp + R"("max_input_chars_per_word": 50}})");
     QCOMPARE(loadTokenizerJson(path)->vocabSize(), int64_t(2));
   }
+
+  // a BPE vocabulary id far above the vocabulary's size (1e17, fuzz_bpe_vocab and
+  // fuzz_tokenizer_json) sized the id table from it: an allocation of exabytes before the
+  // contiguity check. Every id at or above the number of entries is now refused first.
+  void tokenIdsBeyondTheVocabularyAreRefusedBeforeAllocation() {
+    const std::string path = tmpPath("tokenizer.json");
+    const auto message_of = [&](const std::string& text) {
+      test::writeFile(path, text);
+      const EngineError e = errorOf([&] { loadTokenizerJson(path); });
+      return e.kind() == ErrorKind::Model ? std::string(e.what()) : std::string("<not a model error>");
+    };
+    const std::string bpe_head =
+        R"({"pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false, "use_regex": true}, "normalizer": null, )";
+    for (const std::string& text :
+         {bpe_head + R"("model": {"type": "BPE", "vocab": {"a": 0, "b": 100000000000000000}, "merges": []}})",
+          bpe_head + R"("model": {"type": "BPE", "vocab": {"a": 0, "b": 2}, "merges": []}})",
+          bpe_head + R"("model": {"type": "BPE", "vocab": {"a": 0, "b": 1}, "merges": []},
+                        "added_tokens": [{"id": 4000000000000, "content": "<s>", "special": true}]})"}) {
+      const std::string m = message_of(text);
+      QVERIFY2(m.find("not contiguous") != std::string::npos && m.find("entries") != std::string::npos, m.c_str());
+    }
+    // the same vocabulary with ids 0..n-1 loads
+    test::writeFile(path, bpe_head + R"("model": {"type": "BPE", "vocab": {"a": 0, "b": 1}, "merges": []}})");
+    const auto tok = loadTokenizerJson(path);
+    QCOMPARE(tok->vocabSize(), int64_t(2));
+    // a byte-level vocabulary without a byte's symbol: the error found while encoding names the
+    // file (fuzz_bpe_vocab found it without a location)
+    const EngineError e = errorOf([&] { tok->encode("c"); });
+    QCOMPARE(e.kind(), ErrorKind::Model);
+    QCOMPARE(e.location(), path);
+    QVERIFY(std::string(e.what()).find("'c' is not in the vocabulary") != std::string::npos);
+    // decoding an id outside the vocabulary names the file too, for every tokenizer kind
+    QCOMPARE(errorOf([&] { tok->decode({99}); }).location(), path);
+    test::writeFile(path, R"({"model": {"type": "WordPiece", "vocab": {"[UNK]": 0, "a": 1}, "unk_token": "[UNK]"}})");
+    const auto wp = loadTokenizerJson(path);
+    QCOMPARE(errorOf([&] { wp->decode({5}); }).location(), path);
+  }
 };
 
 QTEST_GUILESS_MAIN(TestUntrustedInput)

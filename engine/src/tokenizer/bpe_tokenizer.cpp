@@ -79,11 +79,21 @@ const std::vector<char32_t>& byteToUnicode() {
 BpeTokenizer::BpeTokenizer(std::unordered_map<std::string, int64_t> vocab,
                            std::vector<std::pair<std::string, std::string>> merges,
                            std::map<std::string, int64_t> special_tokens, const std::string& source)
-    : vocab_(std::move(vocab)) {
+    : vocab_(std::move(vocab)), source_(source) {
   for (const auto& [tok, id] : special_tokens) vocab_.emplace(tok, id);
   if (vocab_.empty()) throw EngineError(ErrorKind::Model, "empty BPE vocabulary", source);
   int64_t max_id = -1;
-  for (const auto& [tok, id] : vocab_) max_id = std::max(max_id, id);
+  for (const auto& [tok, id] : vocab_) {
+    if (id < 0) throw EngineError(ErrorKind::Model, "negative id for token '" + tok + "'", source);
+    // Contiguous ids 0..max need max + 1 entries: a larger id is refused before the id table is
+    // allocated (an id of 10^17 in a fuzzed vocab.json asked for exabytes).
+    if (static_cast<uint64_t>(id) >= vocab_.size())
+      throw EngineError(ErrorKind::Model,
+                        "token ids are not contiguous: token '" + tok + "' has id " + std::to_string(id) +
+                            " but the vocabulary has " + std::to_string(vocab_.size()) + " entries",
+                        source);
+    max_id = std::max(max_id, id);
+  }
   tokens_.assign(static_cast<size_t>(max_id + 1), std::string());
   std::vector<bool> seen(tokens_.size(), false);
   for (const auto& [tok, id] : vocab_) {
@@ -190,7 +200,7 @@ void BpeTokenizer::bpe(const std::string& mapped_word, std::vector<int64_t>& out
   for (const auto& s : sym) {
     auto it = vocab_.find(s);
     if (it == vocab_.end())
-      throw EngineError(ErrorKind::Model, "byte-level BPE symbol '" + s + "' is not in the vocabulary");
+      throw EngineError(ErrorKind::Model, "byte-level BPE symbol '" + s + "' is not in the vocabulary", source_);
     out.push_back(it->second);
   }
 }
@@ -217,7 +227,8 @@ std::string BpeTokenizer::decode(const std::vector<int64_t>& ids) const {
   for (int64_t id : ids) {
     if (id < 0 || id >= vocabSize())
       throw EngineError(ErrorKind::Model,
-                        "token id " + std::to_string(id) + " outside the vocabulary of " + std::to_string(vocabSize()));
+                        "token id " + std::to_string(id) + " outside the vocabulary of " + std::to_string(vocabSize()),
+                        source_);
     if (special_[id]) continue;
     for (char32_t c : u::decodeUtf8(tokens_[id])) {
       auto it = u2b.find(c);

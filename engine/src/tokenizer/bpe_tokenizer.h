@@ -50,6 +50,7 @@ class BpeTokenizer : public Tokenizer {
   std::vector<std::string> tokens_;  ///< id -> token
   std::map<std::pair<std::string, std::string>, int64_t> ranks_;
   std::vector<bool> special_;  ///< id -> skipped when decoding
+  std::string source_;         ///< the vocabulary file, named by errors found while encoding
   bool roberta_ = false;
   int64_t cls_id_ = -1, sep_id_ = -1;
 };

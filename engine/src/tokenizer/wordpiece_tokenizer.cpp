@@ -20,7 +20,8 @@ WordPieceTokenizer::WordPieceTokenizer(std::vector<std::string> vocab, BertNorma
     : vocab_(std::move(vocab)),
       norm_(normalizer),
       prefix_(std::move(continuing_prefix)),
-      max_chars_(max_input_chars_per_word) {
+      max_chars_(max_input_chars_per_word),
+      source_(source) {
   if (vocab_.empty()) throw EngineError(ErrorKind::Model, "empty WordPiece vocabulary", source);
   for (size_t i = 0; i < vocab_.size(); ++i)
     if (!ids_.emplace(vocab_[i], static_cast<int64_t>(i)).second)
@@ -168,7 +169,8 @@ std::string WordPieceTokenizer::decode(const std::vector<int64_t>& ids) const {
   for (int64_t id : ids) {
     if (id < 0 || id >= vocabSize())
       throw EngineError(ErrorKind::Model,
-                        "token id " + std::to_string(id) + " outside the vocabulary of " + std::to_string(vocabSize()));
+                        "token id " + std::to_string(id) + " outside the vocabulary of " + std::to_string(vocabSize()),
+                        source_);
     if (id == cls_id_ || id == sep_id_ || id == pad_id_ || id == mask_id_) continue;
     const std::string& t = vocab_[id];
     if (!prefix_.empty() && t.rfind(prefix_, 0) == 0)

@@ -54,6 +54,7 @@ class WordPieceTokenizer : public Tokenizer {
   BertNormalizerOptions norm_;
   std::string prefix_;
   size_t max_chars_;
+  std::string source_;  ///< the vocabulary file, named by errors found while decoding
   int64_t unk_id_ = -1, cls_id_ = -1, sep_id_ = -1, mask_id_ = -1;
 };
 
