@@ -7,7 +7,7 @@
 // and beam-search decoding (K beams, KV cache) of the merged AdaMix model in tokens/s.
 // Usage: engine_bench [--model DIR [--label NAME]] [--steps N] [--batch B] [--seq T] [--threads N] [--json]
 //                     [--variant TEXT]   (only the variants whose name contains TEXT, or "decode": profiling)
-//                     [--no-fused]        (ATen's composites instead of the fused CPU kernels, model/fused_ops.h)
+//                     [--fused]           (the fused CPU kernels of model/fused_ops.h, off by default)
 //                     [--runtime legacy|threads|all] (CPU runtime settings, one fix at a time: legacy =
 //                                         as engines <= 0.4.0; all = as adamix-engine runs; see main)
 //                     [--profile PREFIX] (LibTorch profiler traces PREFIX.{train,infer,decode}.json of the
@@ -204,8 +204,8 @@ int main(int argc, char** argv) {
       o.json = true;
       continue;
     }
-    if (k == "--no-fused") {  // ATen's composites instead of the fused CPU kernels (before/after)
-      setFusedCpuKernels(false);
+    if (k == "--fused") {  // the fused CPU kernels (model/fused_ops.h; off by default) for before/after
+      setFusedCpuKernels(true);
       continue;
     }
     if (i + 1 >= argc) {

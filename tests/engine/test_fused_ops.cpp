@@ -40,9 +40,24 @@ void compareWithComposite(const torch::Tensor& q, const torch::Tensor& k, const 
 
 class TestFusedOps : public QObject {
   Q_OBJECT
+ private:
+  bool on_at_start_ = true;
+
  private Q_SLOTS:
+  void initTestCase() {
+    const auto x = torch::zeros({1});
+    on_at_start_ = fusedCpuKernelsApply({x});
+  }
+
   void init() {
     if (!fusedCpuKernelsAvailable()) QSKIP("no fused CPU kernels in this build or on this CPU (AVX2 + FMA)");
+    setFusedCpuKernels(true);  // off by default (ADAMIX_FUSED_CPU_KERNELS=1 turns them on)
+  }
+
+  void offByDefault() {
+    // this process did not ask for them: before init() turned them on, ATen's composites ran
+    if (qEnvironmentVariable("ADAMIX_FUSED_CPU_KERNELS") == QLatin1String("1")) QSKIP("turned on by the environment");
+    QVERIFY(!on_at_start_);
   }
 
   void attentionByHand() {

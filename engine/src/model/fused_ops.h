@@ -11,8 +11,10 @@ namespace adamix {
 /// Whether this build and this CPU can run the fused kernels (built with SLEEF; AVX2 and FMA).
 bool fusedCpuKernelsAvailable();
 
-/// Turns the fused kernels on or off for this process (default on where available). Off, every
-/// caller runs ATen's composite: the before/after benchmark and the tests compare the two.
+/// Turns the fused kernels on or off for this process. Default off: on only when the environment
+/// has ADAMIX_FUSED_CPU_KERNELS=1 (the kernels change results at fp32 rounding, so a run with them
+/// is not bit-identical to one without; docs/performance.md). Off, every caller runs ATen's
+/// composite: the before/after benchmark and the tests compare the two.
 void setFusedCpuKernels(bool enabled);
 
 /// True when the kernels are available and turned on, and every tensor is a float32 CPU tensor.
