@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "median_time.h"
 #include "model/beam_search.h"
 #include "model/checkpoint.h"
 #include "model/fused_ops.h"
@@ -65,19 +66,7 @@ PeftConfig adapterPeft(int64_t m) {
   return c;
 }
 
-/// Median seconds per call of `fn` after 2 warm-up calls.
-template <class Fn>
-double medianSeconds(int reps, Fn&& fn) {
-  for (int i = 0; i < 2; ++i) fn();
-  std::vector<double> t;
-  for (int i = 0; i < reps; ++i) {
-    const auto a = std::chrono::steady_clock::now();
-    fn();
-    t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count());
-  }
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
-}
+using bench::medianSeconds;
 
 struct Timing {
   double train_s, infer_s;

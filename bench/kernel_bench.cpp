@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "median_time.h"
 #include "model/attention.h"
 #include "model/fused_ops.h"
 #include "model/kv_cache.h"
@@ -23,17 +24,10 @@ using namespace adamix;
 
 namespace {
 
+/// Median milliseconds per call of `fn` after 3 warm-up calls.
 template <class Fn>
 double medianMs(int reps, Fn&& fn) {
-  for (int i = 0; i < 3; ++i) fn();
-  std::vector<double> t;
-  for (int i = 0; i < reps; ++i) {
-    const auto a = std::chrono::steady_clock::now();
-    fn();
-    t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - a).count());
-  }
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
+  return 1e3 * bench::medianSeconds(reps, fn, 3);
 }
 
 void row(const char* what, double composite, double fused) {
