@@ -96,8 +96,7 @@ BpeTokenizer::BpeTokenizer(std::unordered_map<std::string, int64_t> vocab,
   }
   tokens_.assign(static_cast<size_t>(max_id + 1), std::string());
   std::vector<bool> seen(tokens_.size(), false);
-  for (const auto& [tok, id] : vocab_) {
-    if (id < 0) throw EngineError(ErrorKind::Model, "negative id for token '" + tok + "'", source);
+  for (const auto& [tok, id] : vocab_) {  // ids checked above: 0 <= id <= max_id
     tokens_[id] = tok;
     seen[id] = true;
   }

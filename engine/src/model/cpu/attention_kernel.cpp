@@ -32,18 +32,6 @@ void maskedKeyRanges(const AttentionProblem& p, int32_t* out) {
     }
 }
 
-namespace {
-/// [begin, end) of the keys query row (b, t) reads.
-inline void keyRange(const AttentionProblem& p, int64_t b, int64_t t, int64_t& lo, int64_t& hi) {
-  if (!p.key_range) {
-    lo = 0, hi = p.S;
-    return;
-  }
-  const int32_t* r = p.key_range + (b * p.T + t) * 2;
-  lo = r[0], hi = r[1];
-}
-}  // namespace
-
 int64_t attentionScratchFloats(const AttentionProblem& p) { return 2 * p.D * p.S + p.S + 8; }
 
 // Both products run over s (the key index) in [D, S] transposed heads, so that each vector
@@ -63,9 +51,8 @@ void attentionForwardGroup(const AttentionProblem& p, int64_t b, int64_t j, cons
     const int64_t h = j * rep + r;
     for (int64_t t = 0; t < T; ++t) {
       const float* q = p.q.row(b, h, t);
-      int64_t lo, hi;
-      keyRange(p, b, t, lo, hi);
-      const int64_t n = hi - lo;
+      const int32_t* range = p.key_range + (b * T + t) * 2;  // [lo, hi)
+      const int64_t lo = range[0], n = range[1] - range[0];
       float* sc = row;  // the probabilities of keys lo..hi-1; the others are 0
       for (int64_t s = 0; s < n; ++s) sc[s] = 0.f;
       for (int64_t d = 0; d < D; ++d) axpy(sc, kT + d * S + lo, q[d], n);

@@ -1,8 +1,8 @@
-// Fused scaled dot-product attention on the CPU (fp32, AVX2 + FMA): softmax(q k^T / sqrt(D) + bias) v
-// and its backward, one (batch, key/value head) group at a time, with no [B, H, T, S] score tensor
-// passed between operators and no per-head GEMM calls. Plain C++ over strided float arrays (no
-// LibTorch here: the file is compiled with -mavx2 -mfma); model/fused_attention.h wraps it as an
-// autograd function and decides when it runs.
+// Fused scaled dot-product attention on the CPU (fp32, AVX2 + FMA), forward only:
+// softmax(q k^T / sqrt(D) + bias) v one (batch, key/value head) group at a time, with no
+// [B, H, T, S] score tensor passed between operators and no per-head GEMM calls. Plain C++ over
+// strided float arrays (no LibTorch here: the file is compiled with -mavx2 -mfma);
+// model/fused_ops.h wraps it (fusedAttention) and model/attention.cpp decides when it runs.
 #pragma once
 #include <cstdint>
 
@@ -23,9 +23,9 @@ struct AttentionProblem {
   HeadsView q, k, v;
   const float* bias = nullptr;
   int64_t bias_sb = 0, bias_st = 0;
-  /// Optional [B, T, 2]: the keys [begin, end) of query row (b, t) outside which the bias masks
-  /// every key (causal and padding masks: half the keys of a causal row), so that they are
-  /// skipped; their probabilities are exactly 0 either way. Null: every key.
+  /// [B, T, 2] (maskedKeyRanges): the keys [begin, end) of query row (b, t) outside which the bias
+  /// masks every key (causal and padding masks: half the keys of a causal row), so that they are
+  /// skipped; their probabilities are exactly 0 either way.
   const int32_t* key_range = nullptr;
 };
 
@@ -37,8 +37,9 @@ void maskedKeyRanges(const AttentionProblem& p, int32_t* out);
 /// Floats of scratch one call of attentionForwardGroup needs.
 int64_t attentionScratchFloats(const AttentionProblem& p);
 
-/// Forward for the query heads of key/value head j of batch row b: out rows (b, h, t). Scores are (q·k) / sqrt(D) + bias; softmax as ATen's (max-shifted
-/// exp, multiplied by the reciprocal of the sum).
+/// Forward for the query heads of key/value head j of batch row b: out rows (b, h, t). Scores are
+/// (q·k) / sqrt(D) + bias over the row's key_range; softmax as ATen's (max-shifted exp,
+/// multiplied by the reciprocal of the sum).
 void attentionForwardGroup(const AttentionProblem& p, int64_t b, int64_t j, const HeadsView& out, float* scratch);
 
 }  // namespace adamix::cpu

@@ -55,12 +55,6 @@ inline __m256 sigmoid8(__m256 g) {
   const __m256 one = _mm256_set1_ps(1.f);
   return _mm256_div_ps(one, _mm256_add_ps(one, Sleef_expf8_u10avx2(_mm256_sub_ps(_mm256_setzero_ps(), g))));
 }
-
-/// n < 8 elements through one padded vector, so that every element uses the same exp.
-template <class Fn>
-void tail(int64_t n, Fn&& fn) {
-  if (n > 0) fn(n);
-}
 }  // namespace
 
 void swigluForward(const float* g, const float* u, float* y, int64_t n) {
@@ -70,13 +64,10 @@ void swigluForward(const float* g, const float* u, float* y, int64_t n) {
     const __m256 silu = _mm256_mul_ps(vg, sigmoid8(vg));
     _mm256_storeu_ps(y + i, _mm256_mul_ps(silu, _mm256_loadu_ps(u + i)));
   }
-  tail(n - i, [&](int64_t m) {
-    alignas(32) float a[8] = {0, 0, 0, 0, 0, 0, 0, 0}, b[8] = {0, 0, 0, 0, 0, 0, 0, 0}, o[8];
-    for (int64_t k = 0; k < m; ++k) a[k] = g[i + k], b[k] = u[i + k];
-    const __m256 vg = _mm256_load_ps(a);
-    _mm256_store_ps(o, _mm256_mul_ps(_mm256_mul_ps(vg, sigmoid8(vg)), _mm256_load_ps(b)));
-    for (int64_t k = 0; k < m; ++k) y[i + k] = o[k];
-  });
+  if (i < n) {
+    const __m256 vg = loadTail(g + i, n - i);
+    storeTail(y + i, _mm256_mul_ps(_mm256_mul_ps(vg, sigmoid8(vg)), loadTail(u + i, n - i)), n - i);
+  }
 }
 
 void swigluBackward(const float* dy, const float* g, const float* u, float* dg, float* du, int64_t n) {
@@ -94,19 +85,13 @@ void swigluBackward(const float* dy, const float* g, const float* u, float* dg, 
     if (dg) _mm256_storeu_ps(dg + i, a);
     if (du) _mm256_storeu_ps(du + i, b);
   }
-  tail(n - i, [&](int64_t m) {
-    alignas(32) float x[8] = {0, 0, 0, 0, 0, 0, 0, 0}, gg[8] = {0, 0, 0, 0, 0, 0, 0, 0},
-                      uu[8] = {0, 0, 0, 0, 0, 0, 0, 0}, oa[8], ob[8];
-    for (int64_t k = 0; k < m; ++k) x[k] = dy[i + k], gg[k] = g[i + k], uu[k] = u[i + k];
+  if (i < n) {
+    const int64_t m = n - i;
     __m256 a, b;
-    lanes(_mm256_load_ps(x), _mm256_load_ps(gg), _mm256_load_ps(uu), a, b);
-    _mm256_store_ps(oa, a);
-    _mm256_store_ps(ob, b);
-    for (int64_t k = 0; k < m; ++k) {
-      if (dg) dg[i + k] = oa[k];
-      if (du) du[i + k] = ob[k];
-    }
-  });
+    lanes(loadTail(dy + i, m), loadTail(g + i, m), loadTail(u + i, m), a, b);
+    if (dg) storeTail(dg + i, a, m);
+    if (du) storeTail(du + i, b, m);
+  }
 }
 
 }  // namespace adamix::cpu

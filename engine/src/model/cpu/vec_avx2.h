@@ -26,6 +26,21 @@ inline float hmax(__m256 v) {
   return _mm_cvtss_f32(s);
 }
 
+/// x[0..m) (m < 8) in the low lanes, zeros above: the tail of a row through one vector, so that
+/// every element goes through the same vector code (the same exp).
+inline __m256 loadTail(const float* x, int64_t m) {
+  alignas(32) float t[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  for (int64_t k = 0; k < m; ++k) t[k] = x[k];
+  return _mm256_load_ps(t);
+}
+
+/// The low m lanes of v (m < 8) to y[0..m).
+inline void storeTail(float* y, __m256 v, int64_t m) {
+  alignas(32) float t[8];
+  _mm256_store_ps(t, v);
+  for (int64_t k = 0; k < m; ++k) y[k] = t[k];
+}
+
 /// y[i] += a * x[i], i < n.
 inline void axpy(float* y, const float* x, float a, int64_t n) {
   const __m256 va = _mm256_set1_ps(a);
@@ -68,15 +83,9 @@ inline float expShiftedSum(float* x, float shift, int64_t n) {
     acc = _mm256_add_ps(acc, e);
   }
   float s = hsum(acc);
-  if (i < n) {  // tail through one masked-in vector, so every element uses the same exp
-    alignas(32) float tail[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    for (int64_t r = i; r < n; ++r) tail[r - i] = x[r] - shift;
-    const __m256 e = Sleef_expf8_u10avx2(_mm256_load_ps(tail));
-    _mm256_store_ps(tail, e);
-    for (int64_t r = i; r < n; ++r) {
-      x[r] = tail[r - i];
-      s += tail[r - i];
-    }
+  if (i < n) {
+    storeTail(x + i, Sleef_expf8_u10avx2(_mm256_sub_ps(loadTail(x + i, n - i), vs)), n - i);
+    for (; i < n; ++i) s += x[i];
   }
   return s;
 }
