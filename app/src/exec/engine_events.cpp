@@ -72,14 +72,26 @@ class Fields {
   ParamCounts params() const {
     const json obj = object("params");
     const Fields p(obj, label_ + ": params");
-    return {p.integer("total"), p.integer("trainable"), p.integer("trainable_peft"), p.integer("inference_peft"),
-            p.integer("head")};
+    return {p.integer("total"),          p.integer("trainable"), p.integer("trainable_peft"),
+            p.integer("inference_peft"), p.integer("head"),      p.integer("base")};
   }
 
  private:
   const json& j_;
   std::string label_;  ///< "metric event", "started event: params", ...
 };
+
+/// `metrics` of an `evaluation` event (metric → value); null (NaN) values are left out.
+std::vector<std::pair<QString, double>> metricValues(const Fields& f) {
+  std::vector<std::pair<QString, double>> out;
+  const json metrics = f.object("metrics");
+  for (auto m = metrics.begin(); m != metrics.end(); ++m) {
+    if (m->is_null()) continue;
+    if (!m->is_number()) f.fail("metrics", "must map each metric name to a number");
+    out.emplace_back(QString::fromStdString(m.key()), m->get<double>());
+  }
+  return out;
+}
 
 /// `final` then `best` (split → metric → value); null (NaN) values are left out.
 std::vector<ResultValue> finishedResults(const Fields& f) {
@@ -98,6 +110,11 @@ std::vector<ResultValue> finishedResults(const Fields& f) {
 }
 
 }  // namespace
+
+json ParamCounts::toJson() const {
+  return {{"total", total},   {"trainable", trainable}, {"trainable_peft", trainablePeft}, {"inference_peft", inferencePeft},
+          {"head", head},     {"base", base}};
+}
 
 EngineEvent decodeEvent(const json& ev) {
   if (!ev.is_object()) throw EventDecodeError("event: not a JSON object");
@@ -160,7 +177,22 @@ EngineEvent decodeEvent(const json& ev) {
     d.examples = f.integer("examples");
     d.out = f.string("out");
     d.submission = f.string("submission");
+    d.strategy = f.string("strategy");
+    d.heldout = f.object("heldout");
     e.body = std::move(d);
+  } else if (kind == "evaluation") {
+    EvaluationEvent v;
+    v.split = f.string("split");
+    v.inference = f.string("inference");
+    if (v.inference.isEmpty()) f.fail("inference", "is missing");
+    v.weightsStep = f.integer("weights_step");
+    v.examples = f.integer("examples");
+    v.metrics = metricValues(f);
+    v.primaryMetric = f.string("primary_metric");
+    v.out = f.string("out");
+    v.predictions = f.string("predictions");
+    v.wallS = f.number("wall_s");
+    e.body = std::move(v);
   } else if (kind == "error") {
     e.body = ErrorEvent{f.string("kind"), f.string("message"), f.string("location"), f.boolean("synthetic")};
   } else if (kind == "exported") {

@@ -29,6 +29,9 @@ class EventDecodeError : public std::runtime_error {
 /// Parameter counts (`params` of `started` and `finished`).
 struct ParamCounts {
   qint64 total = 0, trainable = 0, trainablePeft = 0, inferencePeft = 0, head = 0;
+  qint64 base = 0;  ///< the pretrained backbone alone (schema ≥ 1.2; 0 when absent)
+  /// The protocol's JSON object ({total, trainable, trainable_peft, inference_peft, head, base}).
+  nlohmann::json toJson() const;
 };
 
 /// `started`: the engine validated its config and begins (or resumes) training.
@@ -88,6 +91,23 @@ struct FinishedEvent {
   qint64 examples = 0;
   QString out;         ///< absolute output directory
   QString submission;  ///< GLUE-benchmark submission file name in `out` (test splits), e.g. "RTE.tsv"
+  // `adamix-engine merge` only:
+  QString strategy;                                   ///< uniform | greedy-soup | learned
+  nlohmann::json heldout = nlohmann::json::object();  ///< {split, examples, seed}
+};
+
+/// `evaluation` (schema ≥ 1.2): at the end of an AdaMix run, the saved weights evaluated on dev
+/// under one more inference mode (module:K, random, ensemble); written to `out`.
+struct EvaluationEvent {
+  QString split;       ///< "dev"
+  QString inference;   ///< module:K | random | ensemble
+  qint64 weightsStep = 0;  ///< 0 when unknown
+  qint64 examples = 0;
+  std::vector<std::pair<QString, double>> metrics;  ///< metric name → value (fractions, as `metric`)
+  QString primaryMetric;
+  QString out;          ///< absolute output directory
+  QString predictions;  ///< file name in `out`
+  double wallS = 0;     ///< seconds this evaluation took
 };
 
 /// `exported`: the single line of `adamix-engine export` (the run's weights written as `format`).
@@ -116,7 +136,7 @@ struct EngineEvent {
   QString run;                 ///< the `run` field (may be empty)
   std::optional<double> time;  ///< UNIX seconds; nullopt when absent
   std::variant<OtherEvent, StartedEvent, ProgressEvent, MetricEvent, HeartbeatEvent, CheckpointEvent, FinishedEvent,
-               ErrorEvent, ExportedEvent>
+               ErrorEvent, ExportedEvent, EvaluationEvent>
       body;
 
   /// The body if it is a `T`, else nullptr.

@@ -77,6 +77,28 @@ Evaluation evaluationFromFinished(qint64 runId, const FinishedEvent& f, const Ev
   e.outDir = f.out.isEmpty() ? request.outDir : f.out;
   e.predictions = f.predictions;
   e.submission = f.submission;
+  if (!f.strategy.isEmpty()) {
+    e.inference = f.strategy;
+    e.details["strategy"] = f.strategy.toStdString();
+    e.details["heldout"] = f.heldout;
+  }
+  if (f.wallS > 0) e.details["wall_s"] = f.wallS;
+  return e;
+}
+
+Evaluation evaluationFromEvent(qint64 runId, const EvaluationEvent& v) {
+  Evaluation e;
+  e.runId = runId;
+  e.split = v.split;
+  e.inference = v.inference;
+  if (v.weightsStep > 0) e.weightsStep = v.weightsStep;
+  e.examples = v.examples;
+  e.metrics = v.metrics;
+  e.primaryMetric = v.primaryMetric;
+  e.outDir = v.out;
+  e.predictions = v.predictions;
+  e.details["wall_s"] = v.wallS;
+  e.details["end_of_run"] = true;
   return e;
 }
 

@@ -45,6 +45,11 @@ QString artifactBlocker(const RunRecord& run);
 
 /// The evaluation a `finished` event of `eval` reports, for run `runId` (the data file, if any,
 /// from the request). Metrics: the event's `final` values.
+/// A merge's `finished` (`adamix-engine merge`) becomes an evaluation whose inference is the
+/// strategy's name and whose details hold "strategy", "heldout" and "wall_s".
 Evaluation evaluationFromFinished(qint64 runId, const FinishedEvent& finished, const EvalRequest& request);
+
+/// The evaluation an end-of-run `evaluation` event reports for run `runId` (details: "wall_s").
+Evaluation evaluationFromEvent(qint64 runId, const EvaluationEvent& event);
 
 }  // namespace adamix::app

@@ -2,6 +2,7 @@
 #include "exec/study_runner.h"
 
 #include "exec/engine_client.h"
+#include "exec/eval_request.h"
 #include "exec/event_replay.h"
 #include "exec/launcher_identity.h"
 #include "exec/local_executor.h"
@@ -485,9 +486,18 @@ void StudyRunner::onEvent(const QString& key, const EngineEvent& ev) {
       it->lastHeartbeatMs = now;
       guarded("heartbeat", [&] { store_.touchHeartbeat(id, unixNow()); });
     }
+  } else if (const StartedEvent* s = ev.as<StartedEvent>()) {
+    guarded("parameter counts", [&] { store_.setRunParams(id, s->params.toJson()); });
+  } else if (const EvaluationEvent* v = ev.as<EvaluationEvent>()) {
+    guarded("evaluation", [&] { store_.addEvaluation(evaluationFromEvent(id, *v)); });
   } else if (const FinishedEvent* f = ev.as<FinishedEvent>()) {
     flushMetrics();
-    guarded("results", [&] { store_.setResults(id, f->results); });
+    guarded("results", [&] {
+      store_.writeTransaction([&] {
+        store_.setResults(id, f->results);
+        store_.setRunParams(id, f->params.toJson());
+      });
+    });
   }
 }
 

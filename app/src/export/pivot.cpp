@@ -127,6 +127,7 @@ double metricScale(const QString& metric) {
 PivotTable buildPivot(const ResultSet& results, const PivotOptions& options) {
   PivotTable table;
   table.decimals = options.decimals;
+  table.kind = options.kind;
   auto primaryOf = [&](const QString& task) {
     auto it = options.primaryOverride.find(task);
     return it != options.primaryOverride.end() ? it->second : primaryMetricFor(task);

@@ -70,6 +70,7 @@ struct PivotTable {
   /// and "best" is marked among rows that differ only in what the study's axes set.
   std::vector<std::string> settings;
   int decimals = 1;
+  QString kind = QStringLiteral("best");  ///< PivotOptions::kind it was built with
 };
 
 /// A sentence for readers of a table whose rows differ in settings their labels do not show;

@@ -5,6 +5,10 @@
 #include "export/run_setup.h"
 #include "study/study.h"
 
+#include <QDir>
+#include <QFileInfo>
+
+#include <algorithm>
 #include <map>
 
 namespace adamix::app {
@@ -78,6 +82,18 @@ RunResult describe(Store& store, const RunRecord& r, std::map<qint64, AxisInfo>&
     rr.axes.emplace_back(axis, label);
   }
   rr.setup = trainingSetup(r.config, assetRoot);
+  if (r.params.is_object()) {
+    const auto count = [&](const char* key) -> qint64 {
+      auto it = r.params.find(key);
+      return it != r.params.end() && it->is_number_integer() ? it->get<qint64>() : 0;
+    };
+    rr.params = RunParams{count("total"), count("trainable"), count("trainable_peft"), count("inference_peft"),
+                          count("head"), count("base")};
+  }
+  if (!r.runDir.isEmpty()) {
+    const QString dev = QDir(r.runDir).filePath(QStringLiteral("predictions/dev.tsv"));
+    if (QFileInfo::exists(dev)) rr.predictions = dev;
+  }
   rr.axisPaths = info.paths;
   if (!info.parsed && r.axes.is_object())  // without the study: path axes name their pointer
     for (auto it = r.axes.begin(); it != r.axes.end(); ++it) {
@@ -129,8 +145,17 @@ ResultSet resultSetFromStore(Store& store, std::optional<qint64> studyId, bool f
   for (RunResult& rr : set.runs) {
     rr.values = store.results(rr.runId);
     std::map<std::pair<QString, QString>, double> evalValues;  // (label, metric) → latest value
-    for (const Evaluation& e : store.evaluations(rr.runId))
+    for (const Evaluation& e : store.evaluations(rr.runId)) {
+      InferenceResult i{e.inference, e.target(), e.metrics,
+                        e.predictions.isEmpty() ? QString() : QDir(e.outDir).filePath(e.predictions), evaluationLabel(e)};
+      auto same = std::find_if(rr.inference.begin(), rr.inference.end(),
+                               [&](const InferenceResult& x) { return x.label == i.label; });
+      if (same != rr.inference.end()) *same = std::move(i);
+      else rr.inference.push_back(std::move(i));
+      // the end-of-run evaluation of every inference mode feeds the analyses, not the table's columns
+      if (e.details.value("end_of_run", false)) continue;
       for (const auto& [name, value] : e.metrics) evalValues[{evaluationLabel(e), name}] = value;
+    }
     for (const auto& [key, value] : evalValues) rr.values.push_back({key.first, key.second, value, kEvalKind});
   }
   return set;

@@ -19,6 +19,22 @@
 
 namespace adamix::app {
 
+/// A run's parameter counts: the engine's `params` object (docs/protocol.md), numbers of scalars.
+struct RunParams {
+  qint64 total = 0, trainable = 0, trainablePeft = 0, inferencePeft = 0, head = 0;
+  qint64 base = 0;  ///< the pretrained backbone alone (no PEFT modules, no head); 0 when unknown
+};
+
+/// The run's weights under one inference mode or merge strategy on one split: an evaluation of
+/// its saved weights (end-of-run `evaluation` events, `adamix run eval`, `adamix run merge`).
+struct InferenceResult {
+  QString inference;  ///< merged | random | module:K | ensemble | greedy-soup | learned | uniform
+  QString split;      ///< "dev", "test", … (the evaluated file's stem for --data)
+  std::vector<std::pair<QString, double>> metrics;
+  QString predictions;  ///< absolute path of its predictions.tsv ("" unknown)
+  QString label;        ///< evaluationLabel(): the split of its values in RunResult::values
+};
+
 /// One run's results as the pivot needs them.
 struct RunResult {
   qint64 runId = 0;
@@ -32,6 +48,10 @@ struct RunResult {
   nlohmann::json setup;
   std::set<std::string> axisPaths;  ///< JSON pointers its study's axes set (RunSetup::axisPaths)
   bool axisPathsKnown = true;       ///< false: a variant axis whose study no longer parses
+  std::optional<RunParams> params;  ///< unset for runs stored without them
+  /// The latest evaluation per (inference, split), in order of first appearance.
+  std::vector<InferenceResult> inference;
+  QString predictions;  ///< absolute path of the run's predictions/dev.tsv ("" unknown)
 };
 
 /// Kind of the ResultValues that come from evaluations of a run's saved weights (`adamix run

@@ -125,6 +125,13 @@ QStringList migrationStatements(int to) {
                          " claimed REAL NOT NULL,"               // UNIX seconds the claim was taken
                          " lease_until REAL NOT NULL)"),         // UNIX seconds; renewed while the owner lives
       };
+    case 7:  // the paper's analyses (issue 14): a run's parameter counts (x axes of score vs % parameters),
+             // and what an evaluation needs beyond its metrics (its cost, a merge's held-out split)
+      return {
+          QStringLiteral("ALTER TABLE runs ADD COLUMN params TEXT"),  // the engine's `params` JSON; NULL unknown
+          // {"wall_s": seconds, "strategy": …, "heldout": {split, examples, seed}, …}; {} for older rows
+          QStringLiteral("ALTER TABLE evaluations ADD COLUMN details TEXT NOT NULL DEFAULT '{}'"),
+      };
     default: return {};
   }
 }

@@ -74,7 +74,7 @@ void execDirect(const QSqlDatabase& db, const QString& sql) {
 const QString kRunColumns = QStringLiteral(
     "id, study_id, run_key, variant, task, seed, axes, config, status, run_dir, created, started, finished,"
     " host, engine_version, exit_code, error_kind, error_message, error_location, pid, last_heartbeat,"
-    " executor, job_id, job_state, job_reason");
+    " executor, job_id, job_state, job_reason, params");
 
 RunRecord readRun(const QSqlQuery& q) {
   RunRecord r;
@@ -103,6 +103,7 @@ RunRecord readRun(const QSqlQuery& q) {
   r.jobId = q.value(22).toString();
   r.jobState = q.value(23).toString();
   r.jobReason = q.value(24).toString();
+  if (!q.value(25).isNull()) r.params = parseJson(q.value(25));
   return r;
 }
 
@@ -419,6 +420,15 @@ void Store::setRunStatus(qint64 runId, RunState status, const RunUpdate& u) {
       Query has(db(), QStringLiteral("SELECT 1 FROM metric_lod WHERE run_id = ? LIMIT 1"));
       if (!has.bind(runId).exec().next()) buildMetricSummaries(runId);
     }
+  });
+}
+
+void Store::setRunParams(qint64 runId, const json& params) {
+  writeTransaction([&] {
+    Query(db(), QStringLiteral("UPDATE runs SET params = ? WHERE id = ?"))
+        .bind(QString::fromStdString(params.dump()))
+        .bind(runId)
+        .exec();
   });
 }
 
@@ -801,8 +811,8 @@ qint64 Store::addEvaluation(const Evaluation& e) {
   qint64 id = 0;
   writeTransaction([&] {
     Query ins(db(), QStringLiteral("INSERT INTO evaluations(run_id, split, data_file, inference, weights_step,"
-                                   " examples, metrics, primary_metric, out_dir, predictions, submission, created)"
-                                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                                   " examples, metrics, primary_metric, out_dir, predictions, submission, created, details)"
+                                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     ins.bind(e.runId)
         .bind(e.split.isNull() ? QStringLiteral("") : e.split)
         .bind(e.dataFile.isNull() ? QStringLiteral("") : e.dataFile)
@@ -814,7 +824,8 @@ qint64 Store::addEvaluation(const Evaluation& e) {
         .bind(e.outDir)
         .bind(e.predictions.isNull() ? QStringLiteral("") : e.predictions)
         .bind(e.submission.isNull() ? QStringLiteral("") : e.submission)
-        .bind(unixNow());
+        .bind(unixNow())
+        .bind(QString::fromStdString((e.details.is_object() ? e.details : json::object()).dump()));
     id = ins.exec().lastInsertId().toLongLong();
   });
   return id;
@@ -822,7 +833,7 @@ qint64 Store::addEvaluation(const Evaluation& e) {
 
 std::vector<Evaluation> Store::evaluations(qint64 runId) {
   Query sel(db(), QStringLiteral("SELECT id, run_id, split, data_file, inference, weights_step, examples, metrics,"
-                                 " primary_metric, out_dir, predictions, submission, created FROM evaluations"
+                                 " primary_metric, out_dir, predictions, submission, created, details FROM evaluations"
                                  " WHERE run_id = ? ORDER BY created, id"));
   auto& q = sel.bind(runId).exec();
   std::vector<Evaluation> out;
@@ -844,6 +855,7 @@ std::vector<Evaluation> Store::evaluations(qint64 runId) {
     e.predictions = q.value(10).toString();
     e.submission = q.value(11).toString();
     e.created = q.value(12).toDouble();
+    if (json details = parseJson(q.value(13)); details.is_object()) e.details = std::move(details);
     out.push_back(std::move(e));
   }
   return out;
@@ -856,8 +868,8 @@ void Store::clearRunData(qint64 runId) {
       Query(db(), QStringLiteral("DELETE FROM %1 WHERE run_id = ?").arg(table)).bind(runId).exec();
     Query(db(), QStringLiteral("UPDATE runs SET exit_code = NULL, error_kind = NULL, error_message = NULL,"
                                " error_location = NULL, started = NULL, finished = NULL, pid = NULL,"
-                               " last_heartbeat = NULL, job_id = NULL, job_state = NULL, job_reason = NULL"
-                               " WHERE id = ?"))
+                               " last_heartbeat = NULL, job_id = NULL, job_state = NULL, job_reason = NULL,"
+                               " params = NULL WHERE id = ?"))
         .bind(runId)
         .exec();
   });

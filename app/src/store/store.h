@@ -78,6 +78,9 @@ struct RunRecord {
   QString executor;            ///< "local", "slurm"; "" for runs stored before schema v4
   QString jobId;               ///< Slurm "<array job>_<task>"; "" for local runs
   QString jobState, jobReason;  ///< the scheduler's last seen state and reason ("" local)
+  /// The engine's `params` object ({total, trainable, trainable_peft, inference_peft, head, base},
+  /// docs/protocol.md); null until the run's `started` event was stored.
+  nlohmann::json params;
 };
 
 /// Optional fields written together with a status change (unset fields are left as they are).
@@ -145,6 +148,10 @@ struct Evaluation {
   QString outDir;       ///< absolute output directory
   QString predictions;  ///< predictions file name in outDir
   QString submission;   ///< GLUE submission file name in outDir (test splits), else empty
+  /// What else the engine said of it: "wall_s" (its cost, seconds), "end_of_run" (true: one of the
+  /// modes an AdaMix run evaluates as it ends, `evaluation` events), and for merge strategies
+  /// "strategy", "heldout" {split, examples, seed}; an empty object when nothing.
+  nlohmann::json details = nlohmann::json::object();
   double created = 0;   ///< UNIX seconds
 
   /// What was evaluated: the split, else the data file's name.
@@ -219,6 +226,8 @@ class Store {
   std::vector<RunRecord> listRuns(const RunFilter& filter = {});
   /// Sets the status and any fields given in `update`.
   void setRunStatus(qint64 runId, RunState status, const RunUpdate& update = {});
+  /// Stores the engine's `params` object of a run (RunRecord::params).
+  void setRunParams(qint64 runId, const nlohmann::json& params);
   /// Records a heartbeat time (UNIX seconds).
   void touchHeartbeat(qint64 runId, double time);
   /// Appends scheduler states seen by one poll to the history and sets each run's job_id /
