@@ -4,6 +4,7 @@
 #include "cli_store.h"
 #include "commands.h"
 
+#include "analysis/study_analysis.h"
 #include "export/curves.h"
 #include "export/pivot.h"
 #include "export/predictions.h"
@@ -68,6 +69,12 @@ int cmdExport(const QStringList& args) {
       {"decimals", "Decimals in the table (default 1).", "N"},
       {"predictions", "Generation runs: inputs, references and each variant's output side by side (md)."},
       {"limit", "With --predictions: at most N inputs (default 10; 0 = all).", "N"},
+      {"baseline", "Mark each cell's significance against this row (its labels joined by ', ', e.g. "
+                   "'Adapter'): † Welch's t-test over seeds, ‡ paired bootstrap over dev examples; "
+                   "md/latex marks and a legend, csv p-value columns.", "ROW"},
+      {"alpha", "With --baseline: the significance level (default 0.05).", "P"},
+      {"resamples", "With --baseline: bootstrap resamples (default 10000; 0 = no bootstrap).", "N"},
+      {"seed", "With --baseline: the bootstrap's seed (default 1).", "N"},
   });
   if (int rc = parseCommand(p, "export", args); rc >= 0) return rc;
   if (!p.positionalArguments().isEmpty()) {
@@ -96,6 +103,25 @@ int cmdExport(const QStringList& args) {
   if (!intOption(p, "decimals", 0, &decimals)) return kUsage;
   int limit = 10;
   if (!intOption(p, "limit", 0, &limit)) return kUsage;
+  app::analysis::SignificanceOptions so;
+  if (!intOption(p, "resamples", 0, &so.resamples)) return kUsage;
+  if (!p.isSet("resamples")) so.resamples = 10000;
+  so.bootstrap = so.resamples > 0;
+  int seed = 1;
+  if (!intOption(p, "seed", 0, &seed)) return kUsage;
+  so.seed = std::uint64_t(seed);
+  if (p.isSet("alpha")) {
+    bool ok = false;
+    so.alpha = p.value("alpha").toDouble(&ok);
+    if (!ok || !(so.alpha > 0 && so.alpha < 1)) {
+      err() << "adamix export: --alpha must be a number between 0 and 1\n";
+      return kUsage;
+    }
+  }
+  if (p.isSet("baseline") && (p.isSet("curves") || p.isSet("predictions"))) {
+    err() << "adamix export: --baseline marks result tables only\n";
+    return kUsage;
+  }
   app::Store store;
   if (!openStore(p, store, true)) return kStoreError;
   QString text;
@@ -115,10 +141,26 @@ int cmdExport(const QStringList& args) {
       app::PivotOptions po;
       po.kind = kind;
       po.decimals = decimals;
-      const app::PivotTable t = app::buildPivot(app::resultSetFromStore(store, studyId), po);
-      text = format == "csv"                            ? app::pivotToCsv(t)
-             : (format == "md" || format == "markdown") ? app::pivotToMarkdown(t)
-                                                        : app::pivotToLatex(t);
+      const app::ResultSet results = app::resultSetFromStore(store, studyId);
+      const app::PivotTable t = app::buildPivot(results, po);
+      std::optional<app::analysis::SignificanceTable> sig;
+      if (p.isSet("baseline")) {
+        const auto row = app::analysis::findRow(t, p.value("baseline"));
+        if (!row) {
+          QStringList rows;
+          for (const QStringList& l : t.rowLabels) rows << "'" + l.join(", ") + "'";
+          err() << "adamix export: --baseline '" << p.value("baseline") << "' is not a row of the table (rows: "
+                << rows.join(", ") << ")\n";
+          return kBadInput;
+        }
+        so.baselineRow = *row;
+        sig = app::analysis::significance(t, results, so);
+      }
+      const app::PivotMarks marks = sig ? app::analysis::significanceMarks(*sig) : app::PivotMarks{};
+      const app::PivotMarks* m = sig ? &marks : nullptr;
+      text = format == "csv"                            ? (sig ? app::analysis::significanceToCsv(t, *sig) : app::pivotToCsv(t))
+             : (format == "md" || format == "markdown") ? app::pivotToMarkdown(t, m)
+                                                        : app::pivotToLatex(t, m);
     }
   } catch (const std::exception& e) {
     return storeFailure(store, e);

@@ -138,6 +138,53 @@ int cmdRunEval(const QStringList& args) {
   return rc;
 }
 
+int cmdRunMerge(const QStringList& args) {
+  QCommandLineParser p;
+  p.setApplicationDescription(
+      "Merges a finished AdaMix run's modules anew, without retraining, and scores the result on the run's\n"
+      "dev set: uniform (the paper's averaging), greedy-soup (Wortsman et al. 2022: modules in decreasing\n"
+      "order of their own held-out score, each kept only if the held-out score does not drop) or learned\n"
+      "(softmax weights per projection fitted on held-out data). The held-out examples are a seeded sample\n"
+      "of the train split, never dev. Stored as an evaluation of the run named after the strategy.");
+  addCommonOptions(p);
+  p.addPositionalArgument("RUN", "The run: its id or config hash prefix (see 'adamix runs list').");
+  p.addOptions({
+      {"strategy", "uniform, greedy-soup or learned (several: comma-separated).", "S"},
+      {"heldout-examples", "Train examples the strategy is fitted on (default: the engine's, min(1000, train size)).",
+       "N"},
+  });
+  app::Store store;
+  std::optional<app::RunRecord> run;
+  if (int rc = prepare(p, "run merge", args, store, &run); rc >= 0) return rc;
+  std::vector<app::EvalRequest> requests;
+  int heldout = 0;
+  if (!intOption(p, "heldout-examples", 1, &heldout)) return kUsage;
+  for (const QString& s : p.value("strategy").split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+    if (!app::mergeStrategies().contains(s.trimmed())) {
+      err() << "adamix run merge: --strategy must be " << app::mergeStrategies().join(", ") << ", got '" << s << "'\n";
+      return kUsage;
+    }
+    app::EvalRequest r;
+    r.mergeStrategy = s.trimmed();
+    r.heldoutExamples = heldout;
+    requests.push_back(r);
+  }
+  if (requests.empty()) {
+    err() << "adamix run merge: --strategy is required (" << app::mergeStrategies().join(", ") << ")\n";
+    return kUsage;
+  }
+  const QString engine = engineOrFail(p);
+  if (engine.isEmpty()) return kEngineError;
+  app::EngineJob job(store, *run, engine);
+  const int rc = runJob(job, "run merge", [&](app::EngineJob& j) { j.startEval(requests); });
+  if (rc == kOk)
+    for (const app::Evaluation& e : job.evaluations()) {
+      out() << "strategy    " << e.inference << "\n";
+      printEvaluation(e);
+    }
+  return rc;
+}
+
 int cmdRunPredict(const QStringList& args) {
   QCommandLineParser p;
   p.setApplicationDescription(

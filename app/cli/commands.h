@@ -17,6 +17,7 @@ int cmdStudyDelete(const QStringList& args);
 int cmdRunsList(const QStringList& args);
 int cmdRunEval(const QStringList& args);
 int cmdRunPredict(const QStringList& args);
+int cmdRunMerge(const QStringList& args);
 int cmdRunExport(const QStringList& args);
 int cmdRunDelete(const QStringList& args);
 int cmdExport(const QStringList& args);

@@ -22,6 +22,7 @@ const char* kUsageText =
     "  runs list           the runs in the database\n"
     "  run eval RUN        evaluate a finished run on a split or data file (stored beside its results)\n"
     "  run predict RUN     predict its task's test split(s): GLUE submission file\n"
+    "  run merge RUN       merge an AdaMix run's modules anew (greedy soup, learned weights), scored on dev\n"
     "  run export RUN      write its weights as peft, merged-model or adamix\n"
     "  run delete RUN...   delete runs, their data and their run directories (asks first)\n"
     "  export              result tables (csv, md, latex) or training curves (csv)\n"
@@ -68,6 +69,7 @@ int main(int argc, char** argv) {
   if (a0 == "runs" && a1 == "list") return cmdRunsList(args.mid(2));
   if (a0 == "run" && a1 == "eval") return cmdRunEval(args.mid(2));
   if (a0 == "run" && a1 == "predict") return cmdRunPredict(args.mid(2));
+  if (a0 == "run" && a1 == "merge") return cmdRunMerge(args.mid(2));
   if (a0 == "run" && a1 == "export") return cmdRunExport(args.mid(2));
   if (a0 == "run" && a1 == "delete") return cmdRunDelete(args.mid(2));
   if (a0 == "export") return cmdExport(args.mid(1));

@@ -15,6 +15,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cmath>
+
 #include <csignal>
 
 #include <fcntl.h>
@@ -200,6 +202,7 @@ class TestCli : public QObject {
                                    QStringList{"assets", "fetch"}, QStringList{"assets", "list"},
                                    QStringList{"run", "eval"}, QStringList{"run", "predict"},
                                    QStringList{"run", "export"}, QStringList{"run", "delete"},
+                                   QStringList{"run", "merge"},
                                    QStringList{"study", "delete"}}) {
       r = run(cmd + QStringList{"--help"});
       QVERIFY2(r.rc == 0, qPrintable(dump(r)));
@@ -579,6 +582,78 @@ class TestCli : public QObject {
     QVERIFY(execSql(d, "UPDATE runs SET status = 'failed' WHERE id = " + id));
     r = run({"run", "predict", id, "--db", d});
     QVERIFY2(r.rc == 3 && r.err.contains("is failed: only finished runs have trained weights"), qPrintable(dump(r)));
+  }
+
+  // issue 14: the end-of-run evaluation of every inference mode, parameter counts, merges and
+  // significance marks, through the CLI and the fake engine
+  void analysesFromTheCli() {
+    const QString d = db("an");
+    Result r = run({"study", "run", study_, "--db", d}, {{"FAKE_ENGINE_EVAL_MODES", "1"}});
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    // 4 AdaMix runs (M = 4) × (4 modules, random, ensemble), marked as the end-of-run ones
+    QCOMPARE(query(d, "SELECT count(*) FROM evaluations WHERE json_extract(details, '$.end_of_run') = 1")
+                 .value(0).value(0).toInt(), 24);
+    QCOMPARE(query(d, "SELECT count(*) FROM evaluations e JOIN runs r ON r.id = e.run_id WHERE r.variant = 'Adapter'")
+                 .value(0).value(0).toInt(), 0);
+    const auto mod = query(d, "SELECT e.metrics, e.out_dir, json_extract(e.details, '$.wall_s'), r.run_dir FROM evaluations e"
+                              " JOIN runs r ON r.id = e.run_id WHERE e.inference = 'module:1' ORDER BY e.id LIMIT 1");
+    QCOMPARE(mod.size(), 1);
+    QCOMPARE(mod[0][1].toString(), mod[0][3].toString() + "/eval/dev-module-1");
+    QCOMPARE(mod[0][2].toDouble(), 0.01);
+    // parameter counts: AdaMix trains 4 × 20 of a 900-parameter backbone
+    QCOMPARE(query(d, "SELECT json_extract(params, '$.trainable_peft'), json_extract(params, '$.base') FROM runs"
+                      " WHERE variant = 'AdaMix' LIMIT 1").value(0),
+             (QVariantList{80, 900}));
+    // the end-of-run evaluations are not table columns
+    r = run({"export", "--db", d});
+    QVERIFY2(r.rc == 0 && !r.out.contains("module:"), qPrintable(dump(r)));
+
+    // significance against the Adapter row: AdaMix (0.81/0.82 vs 0.66/0.67 on rte and wnli) is
+    // marked by Welch; on the 20 dev examples AdaMix's runs are right on 16, Adapter's on 13 (the
+    // same 13), so a resample shows no difference when it misses those 3: P = (17/20)^20 = 0.039,
+    // p ≈ 0.078, no ‡
+    r = run({"export", "--db", d, "--baseline", "adapter", "--resamples", "1000"});
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    QVERIFY2(r.out.contains("| AdaMix | **81.5 ± 0.7** † | **81.5 ± 0.7** † | **81.5 ± 0.7** | 2 |"), qPrintable(r.out));
+    QVERIFY2(r.out.contains("† p < 0.05 against Adapter, Welch's t-test over seeds; ‡ p < 0.05, paired bootstrap over dev "
+                            "examples (1,000 resamples, seed 1)."),
+             qPrintable(r.out));
+    r = run({"export", "--db", d, "--baseline", "adapter", "--format", "csv", "--resamples", "1000"});
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    const QStringList csv = r.out.split('\n');
+    QCOMPARE(csv.size(), 4);  // header, AdaMix on RTE and on WNLI, ""
+    const QStringList rte = csv[1].split(',');
+    QCOMPARE(rte.mid(0, 8), (QStringList{"AdaMix", "RTE", "2", "81.5", "Adapter", "2", "66.5", "15"}));
+    QCOMPARE(rte[13], QString("15"));  // bootstrap difference: 16/20 − 13/20
+    QVERIFY2(std::fabs(rte[16].toDouble() - 2 * std::pow(0.85, 20)) < 0.03, qPrintable(rte[16]));
+    QCOMPARE(rte.mid(17, 3), (QStringList{"20", "1000", "1"}));
+    r = run({"export", "--db", d, "--baseline", "AdaMix", "--format", "csv", "--resamples", "0"});
+    QVERIFY2(r.rc == 0 && r.out.contains(",not computed\n"), qPrintable(dump(r)));
+    r = run({"export", "--db", d, "--baseline", "LoRA"});
+    QVERIFY2(r.rc == 3 && r.err.contains("is not a row of the table (rows: 'Adapter', 'AdaMix')"), qPrintable(dump(r)));
+    QCOMPARE(run({"export", "--db", d, "--baseline", "Adapter", "--alpha", "2"}).rc, 2);
+    QCOMPARE(run({"export", "--db", d, "--baseline", "Adapter", "--curves"}).rc, 2);
+
+    // merges: stored as evaluations named after the strategy, with their held-out split
+    const QString id = query(d, "SELECT id FROM runs WHERE variant = 'AdaMix' AND task = 'rte' ORDER BY id LIMIT 1")
+                           .value(0).value(0).toString();
+    r = run({"run", "merge", id, "--db", d, "--strategy", "greedy-soup,learned", "--heldout-examples", "50"});
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    QVERIFY2(r.out.contains("strategy    greedy-soup\n") && r.out.contains("strategy    learned\n"), qPrintable(r.out));
+    const auto merges = query(d, "SELECT inference, split, metrics, json_extract(details, '$.heldout.examples'),"
+                                 " json_extract(details, '$.heldout.split') FROM evaluations WHERE run_id = " + id +
+                                 " AND json_extract(details, '$.strategy') IS NOT NULL ORDER BY id");
+    QCOMPARE(merges.size(), 2);
+    QCOMPARE(merges[0][0].toString(), QString("greedy-soup"));
+    QCOMPARE(merges[0][1].toString(), QString("dev"));
+    QCOMPARE(merges[0][3].toInt(), 50);
+    QCOMPARE(merges[0][4].toString(), QString("train"));
+    QCOMPARE(merges[1][0].toString(), QString("learned"));
+    // a merge is a table column of its own
+    r = run({"export", "--db", d});
+    QVERIFY2(r.rc == 0 && r.out.contains("RTE eval dev (greedy-soup)"), qPrintable(dump(r)));
+    QCOMPARE(run({"run", "merge", id, "--db", d, "--strategy", "best"}).rc, 2);
+    QCOMPARE(run({"run", "merge", id, "--db", d}).rc, 2);
   }
 
   void inputErrors() {

@@ -52,8 +52,44 @@ class TestEvents : public QObject {
     QCOMPARE(s->params.trainablePeft, qint64(80));
     QCOMPARE(s->params.inferencePeft, qint64(20));
     QCOMPARE(s->params.head, qint64(7));
+    QCOMPARE(s->params.base, qint64(0));  // schema 1.0: no base count
     QCOMPARE(s->totalSteps, qint64(50));
     QCOMPARE(s->resumedFromStep, qint64(20));
+  }
+
+  // schema 1.2: params.base, the end-of-run `evaluation` event, a merge's `finished`
+  void decodesEvaluationAndMerge() {
+    const EngineEvent st = decode(R"({"event":"started","schema":"1.2","run":"r","config":{},"device":"cpu",
+        "threads":1,"params":{"total":1100,"trainable":120,"trainable_peft":100,"inference_peft":25,"head":20,
+        "base":980},"total_steps":5,"resumed_from_step":0})");
+    QCOMPARE(st.as<StartedEvent>()->params.base, qint64(980));
+    QVERIFY(st.as<StartedEvent>()->params.toJson() ==
+            json::parse(R"({"total":1100,"trainable":120,"trainable_peft":100,"inference_peft":25,"head":20,
+                            "base":980})"));
+    const EngineEvent e = decode(R"({"event":"evaluation","schema":"1.2","run":"r","time":5,"split":"dev",
+        "inference":"module:2","weights_step":40,"examples":872,"metrics":{"accuracy":0.8125,"f1":null},
+        "primary_metric":"accuracy","out":"/w/r/eval/dev-module-2","predictions":"predictions.tsv","wall_s":1.5})");
+    const EvaluationEvent* v = e.as<EvaluationEvent>();
+    QVERIFY(v);
+    QCOMPARE(v->inference, QStringLiteral("module:2"));
+    QCOMPARE(v->weightsStep, qint64(40));
+    QCOMPARE(v->examples, qint64(872));
+    QCOMPARE(v->metrics.size(), size_t(1));  // null (NaN) left out
+    QCOMPARE(v->metrics[0].first, QStringLiteral("accuracy"));
+    QCOMPARE(v->metrics[0].second, 0.8125);
+    QCOMPARE(v->wallS, 1.5);
+    QCOMPARE(decodeError(R"({"event":"evaluation","run":"r","split":"dev"})"),
+             QStringLiteral("evaluation event: field 'inference' is missing"));
+    QCOMPARE(decodeError(R"({"event":"evaluation","run":"r","inference":"random","metrics":{"accuracy":"x"}})"),
+             QStringLiteral("evaluation event: field 'metrics' must map each metric name to a number"));
+    const EngineEvent m = decode(R"({"event":"finished","schema":"1.2","run":"r","mode":"merge",
+        "strategy":"greedy-soup","heldout":{"split":"train","examples":500,"seed":3},
+        "final":{"dev":{"accuracy":0.75}},"best":{"dev":{"accuracy":0.75}},"best_step":40,
+        "primary_metric":"accuracy","wall_s":9,"out":"/w/r/merges/greedy-soup","predictions":"predictions.tsv"})");
+    const FinishedEvent* f = m.as<FinishedEvent>();
+    QVERIFY(f);
+    QCOMPARE(f->strategy, QStringLiteral("greedy-soup"));
+    QCOMPARE(f->heldout.at("examples").get<int>(), 500);
   }
 
   void decodesEvalStartedFinishedAndExported() {

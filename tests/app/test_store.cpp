@@ -319,6 +319,22 @@ class TestStore : public QObject {
     QCOMPARE(s.run(7)->errorLocation, QStringLiteral("x"));
     s.addArtifact(7, QStringLiteral("merged"), QStringLiteral("merged.safetensors"));
     QCOMPARE(s.artifacts(7).size(), size_t(1));
+    // v7: parameter counts and evaluation details; an old run has neither
+    QVERIFY(s.run(7)->params.is_null());
+    const json params = json::parse(R"({"total":10,"trainable":3,"trainable_peft":2,"inference_peft":1,"head":1,"base":7})");
+    s.setRunParams(7, params);
+    QVERIFY(s.run(7)->params == params);
+    Evaluation ev;
+    ev.runId = 7;
+    ev.split = QStringLiteral("dev");
+    ev.inference = QStringLiteral("greedy-soup");
+    ev.outDir = QStringLiteral("/x");
+    ev.details = json::parse(R"({"wall_s":2.5,"strategy":"greedy-soup","heldout":{"split":"train","examples":9}})");
+    s.addEvaluation(ev);
+    QVERIFY(s.evaluations(7).back().details == ev.details);
+    s.clearRunData(7);
+    QVERIFY(s.run(7)->params.is_null());
+    QVERIFY(s.evaluations(7).empty());
     s.close();
 
     // Reopening an up-to-date database is a no-op; a newer one is refused.

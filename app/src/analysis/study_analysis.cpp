@@ -249,4 +249,59 @@ QString significanceLegend(const SignificanceTable& table) {
   return s + QLatin1Char('.');
 }
 
+PivotMarks significanceMarks(const SignificanceTable& table) {
+  PivotMarks marks;
+  marks.legend = significanceLegend(table);
+  marks.cells.resize(table.cells.size());
+  for (std::size_t row = 0; row < table.cells.size(); ++row) {
+    marks.cells[row].resize(table.cells[row].size());
+    for (std::size_t c = 0; c < table.cells[row].size(); ++c) {
+      const auto& cell = table.cells[row][c];
+      if (!cell) continue;
+      if (cell->welchSignificant(table.options.alpha)) marks.cells[row][c] += QChar(0x2020);
+      if (cell->bootstrapSignificant(table.options.alpha)) marks.cells[row][c] += QChar(0x2021);
+    }
+  }
+  return marks;
+}
+
+QString significanceToCsv(const PivotTable& pivot, const SignificanceTable& table) {
+  auto num = [](double v) { return std::isfinite(v) ? QString::number(v, 'g', 10) : QString(); };
+  QStringList header;
+  for (const QString& h : pivot.rowHeaders) header << csvField(h);
+  header << QStringLiteral("column") << QStringLiteral("n") << QStringLiteral("mean") << QStringLiteral("baseline")
+         << QStringLiteral("baseline n") << QStringLiteral("baseline mean") << QStringLiteral("welch diff")
+         << QStringLiteral("welch t") << QStringLiteral("welch df") << QStringLiteral("welch p")
+         << QStringLiteral("welch ci low") << QStringLiteral("welch ci high") << QStringLiteral("bootstrap diff")
+         << QStringLiteral("bootstrap ci low") << QStringLiteral("bootstrap ci high") << QStringLiteral("bootstrap p")
+         << QStringLiteral("bootstrap examples") << QStringLiteral("bootstrap resamples")
+         << QStringLiteral("bootstrap seed") << QStringLiteral("note");
+  QString out = header.join(u',') + u'\n';
+  for (std::size_t row = 0; row < table.cells.size(); ++row)
+    for (std::size_t c = 0; c < table.cells[row].size(); ++c) {
+      const auto& cell = table.cells[row][c];
+      if (!cell) continue;
+      const WelchTest& w = cell->welch;
+      QStringList f;
+      for (const QString& l : pivot.rowLabels[row]) f << csvField(l);
+      f << csvField(pivot.columns[c].header) << QString::number(w.nA) << num(w.meanA) << csvField(table.baselineLabel)
+        << QString::number(w.nB) << num(w.meanB) << num(w.diff) << num(w.t) << num(w.df) << num(w.p) << num(w.ciLow)
+        << num(w.ciHigh);
+      if (const auto& b = cell->bootstrap)
+        f << num(b->observed) << num(b->ciLow) << num(b->ciHigh) << num(b->p) << QString::number(b->examples)
+          << QString::number(b->resamples) << QString::number(b->seed) << QString();
+      else
+        f << QString() << QString() << QString() << QString() << QString() << QString() << QString()
+          << csvField(cell->bootstrapNote);
+      out += f.join(u',') + u'\n';
+    }
+  return out;
+}
+
+std::optional<int> findRow(const PivotTable& pivot, const QString& label) {
+  for (std::size_t row = 0; row < pivot.rowLabels.size(); ++row)
+    if (rowLabel(pivot, row).compare(label, Qt::CaseInsensitive) == 0) return int(row);
+  return std::nullopt;
+}
+
 }  // namespace adamix::app::analysis

@@ -97,4 +97,16 @@ SignificanceTable significance(const PivotTable& pivot, const ResultSet& results
 /// ‡ p < 0.05, paired bootstrap over dev examples (10,000 resamples, seed 1)."
 QString significanceLegend(const SignificanceTable& table);
 
+/// The export marks of a SignificanceTable: "†" where Welch's p < alpha, "‡" where the paired
+/// bootstrap's p < alpha, and significanceLegend() — for pivotToMarkdown() / pivotToLatex().
+PivotMarks significanceMarks(const SignificanceTable& table);
+
+/// The significance report as CSV, one line per tested cell: row labels, column header, n, mean,
+/// baseline n and mean, Welch (diff, t, df, p, CI), bootstrap (diff, CI, p, examples, resamples,
+/// seed) and the note why a bootstrap is missing. Values in table units.
+QString significanceToCsv(const PivotTable& pivot, const SignificanceTable& table);
+
+/// The pivot row whose labels (joined with ", ") equal `label`, case-insensitively; nullopt when none.
+std::optional<int> findRow(const PivotTable& pivot, const QString& label);
+
 }  // namespace adamix::app::analysis

@@ -13,6 +13,7 @@ namespace adamix::app {
 namespace {
 
 QString describe(const EvalRequest& r) {
+  if (!r.mergeStrategy.isEmpty()) return QStringLiteral("merge %1").arg(r.mergeStrategy);
   const QString target = r.dataFile.isEmpty() ? r.split : r.dataFile;
   return QStringLiteral("eval %1 (%2)").arg(target.isEmpty() ? QStringLiteral("dev") : target,
                                             r.inference.isEmpty() ? QStringLiteral("run's inference") : r.inference);
@@ -145,7 +146,8 @@ void EngineJob::onEvalEnded(const EngineResult& result) {
     return;
   }
   if (!finished_) {
-    QString why = QStringLiteral("adamix-engine eval ended without a 'finished' event");
+    QString why = QStringLiteral("adamix-engine %1 ended without a 'finished' event")
+                      .arg(requests_[current_].mergeStrategy.isEmpty() ? QStringLiteral("eval") : QStringLiteral("merge"));
     if (!protocolErrors_.isEmpty()) why += QStringLiteral(" (%1)").arg(protocolErrors_.first());
     end(false, why);
     return;

@@ -35,7 +35,18 @@ QStringList splitsFor(const QString& task) {
   return out + testSplitsFor(task);
 }
 
+QStringList mergeStrategies() {
+  return {QStringLiteral("uniform"), QStringLiteral("greedy-soup"), QStringLiteral("learned")};
+}
+
 QStringList evalArgs(const QString& runDir, const EvalRequest& r) {
+  if (!r.mergeStrategy.isEmpty()) {
+    QStringList args{QStringLiteral("merge"), QStringLiteral("--run-dir"), runDir, QStringLiteral("--strategy"),
+                     r.mergeStrategy};
+    if (r.heldoutExamples > 0) args << QStringLiteral("--heldout-examples") << QString::number(r.heldoutExamples);
+    if (!r.outDir.isEmpty()) args << QStringLiteral("--out") << QDir(r.outDir).absolutePath();
+    return args;
+  }
   QStringList args{QStringLiteral("eval"), QStringLiteral("--run-dir"), runDir};
   if (!r.dataFile.isEmpty())
     args << QStringLiteral("--data") << QFileInfo(r.dataFile).absoluteFilePath();
@@ -77,9 +88,10 @@ Evaluation evaluationFromFinished(qint64 runId, const FinishedEvent& f, const Ev
   e.outDir = f.out.isEmpty() ? request.outDir : f.out;
   e.predictions = f.predictions;
   e.submission = f.submission;
-  if (!f.strategy.isEmpty()) {
-    e.inference = f.strategy;
-    e.details["strategy"] = f.strategy.toStdString();
+  if (const QString strategy = f.strategy.isEmpty() ? request.mergeStrategy : f.strategy; !strategy.isEmpty()) {
+    e.inference = strategy;
+    if (e.split.isEmpty() && e.dataFile.isEmpty()) e.split = QStringLiteral("dev");  // what a merge is scored on
+    e.details["strategy"] = strategy.toStdString();
     e.details["heldout"] = f.heldout;
   }
   if (f.wallS > 0) e.details["wall_s"] = f.wallS;

@@ -19,7 +19,16 @@ struct EvalRequest {
   QString dataFile;   ///< a file in the task's layout; empty with `split`
   QString inference;  ///< merged | random | module:K | ensemble; empty: the run's own setting
   QString outDir;     ///< empty: the engine's default RUN/eval/<split>-<inference>/
+  /// Non-empty: `adamix-engine merge` with this strategy (uniform | greedy-soup | learned) instead
+  /// of `eval`: the run's modules merged anew, without retraining, scored on its dev set; stored
+  /// as an evaluation whose inference is the strategy. `split`, `dataFile`, `inference` unused.
+  QString mergeStrategy;
+  int heldoutExamples = 0;  ///< merge: train examples the strategy is fitted on (0: the engine's default)
 };
+
+/// The merge strategies of `adamix-engine merge`: uniform (the paper's averaging), greedy-soup
+/// (Wortsman et al. 2022), learned (softmax weights per projection fitted on held-out data).
+QStringList mergeStrategies();
 
 /// The export formats of `adamix-engine export`.
 QStringList exportFormats();
@@ -34,7 +43,8 @@ QStringList testSplitsFor(const QString& task);
 /// The evaluation splits a task offers in choosers: its dev split(s), then its test split(s).
 QStringList splitsFor(const QString& task);
 
-/// `eval --run-dir RUN [--split S | --data F] [--inference I] [--out DIR]`.
+/// `eval --run-dir RUN [--split S | --data F] [--inference I] [--out DIR]`, or for a merge
+/// `merge --run-dir RUN --strategy S [--heldout-examples N] [--out DIR]`.
 QStringList evalArgs(const QString& runDir, const EvalRequest& request);
 /// `export --run-dir RUN --format F --out DIR`.
 QStringList exportArgs(const QString& runDir, const QString& format, const QString& outDir);

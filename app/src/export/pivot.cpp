@@ -405,7 +405,26 @@ QString pivotToCsv(const PivotTable& t) {
   return out;
 }
 
-QString pivotToMarkdown(const PivotTable& t) {
+namespace {
+
+/// The marks of a cell ("" without marks).
+QString markOf(const PivotMarks* marks, size_t row, size_t column) {
+  if (!marks || row >= marks->cells.size() || column >= marks->cells[row].size()) return {};
+  return marks->cells[row][column];
+}
+
+QString latexMarks(const QString& marks) {
+  QString out;
+  for (QChar c : marks) {
+    if (c == QChar(0x2020)) out += QStringLiteral("\\dagger");
+    else if (c == QChar(0x2021)) out += QStringLiteral("\\ddagger");
+  }
+  return out.isEmpty() ? QString() : QStringLiteral("$^{%1}$").arg(out);
+}
+
+}  // namespace
+
+QString pivotToMarkdown(const PivotTable& t, const PivotMarks* marks) {
   auto mdEscape = [](QString s) { return s.replace(QStringLiteral("|"), QStringLiteral("\\|")); };
   QStringList header, rule;
   for (const QString& h : t.rowHeaders) {
@@ -423,15 +442,20 @@ QString pivotToMarkdown(const PivotTable& t) {
   for (size_t row = 0; row < t.rowLabels.size(); ++row) {
     QStringList fields;
     for (const QString& l : t.rowLabels[row]) fields << mdEscape(l);
-    for (const PivotCell& cell : t.cells[row]) fields << cellText(cell, t.rowN[row], t.decimals, Style::Markdown);
+    for (size_t c = 0; c < t.cells[row].size(); ++c) {
+      QString text = cellText(t.cells[row][c], t.rowN[row], t.decimals, Style::Markdown);
+      if (const QString m = markOf(marks, row, c); !m.isEmpty()) text += u' ' + m;
+      fields << text;
+    }
     fields << QString::number(t.rowN[row]);
     out += QStringLiteral("| ") + fields.join(QStringLiteral(" | ")) + QStringLiteral(" |\n");
   }
+  if (marks && !marks->legend.isEmpty()) out += u'\n' + marks->legend + u'\n';
   if (const QString note = settingsNote(t); !note.isEmpty()) out += QStringLiteral("\n*Note:* ") + note + u'\n';
   return out;
 }
 
-QString pivotToLatex(const PivotTable& t) {
+QString pivotToLatex(const PivotTable& t, const PivotMarks* marks) {
   QString spec = QString(t.rowHeaders.size(), u'l') + QString(t.columns.size() + 1, u'r');
   QStringList header;
   for (const QString& h : t.rowHeaders) header << latexEscape(h);
@@ -442,11 +466,19 @@ QString pivotToLatex(const PivotTable& t) {
   for (size_t row = 0; row < t.rowLabels.size(); ++row) {
     QStringList fields;
     for (const QString& l : t.rowLabels[row]) fields << latexEscape(l);
-    for (const PivotCell& cell : t.cells[row]) fields << cellText(cell, t.rowN[row], t.decimals, Style::Latex);
+    for (size_t c = 0; c < t.cells[row].size(); ++c)
+      fields << cellText(t.cells[row][c], t.rowN[row], t.decimals, Style::Latex) + latexMarks(markOf(marks, row, c));
     fields << QString::number(t.rowN[row]);
     out += fields.join(QStringLiteral(" & ")) + QStringLiteral(" \\\\\n");
   }
   out += QStringLiteral("\\bottomrule\n");
+  if (marks && !marks->legend.isEmpty()) {
+    QString legend = latexEscape(marks->legend);
+    legend.replace(QChar(0x2020), QStringLiteral("$^{\\dagger}$")).replace(QChar(0x2021), QStringLiteral("$^{\\ddagger}$"));
+    out += QStringLiteral("\\multicolumn{%1}{l}{\\footnotesize %2} \\\\\n")
+               .arg(t.rowHeaders.size() + t.columns.size() + 1)
+               .arg(legend);
+  }
   if (!t.settings.empty()) {  // short form of settingsNote(): a table note must not widen the table
     QStringList names;
     for (const std::string& p : t.settings) names << latexEscape(settingHeader(p));

@@ -77,15 +77,24 @@ struct PivotTable {
 /// empty when `table.settings` is empty. Shown above the GUI's table and under the exports.
 QString settingsNote(const PivotTable& table);
 
+/// Marks printed after cell values in exports, and the legend line under the table: the
+/// significance of each cell against a baseline row (analysis::significanceMarks()).
+struct PivotMarks {
+  std::vector<std::vector<QString>> cells;  ///< [row][column]: "", "†", "‡" or "†‡"
+  QString legend;                           ///< one line, printed under the table when not empty
+};
+
 /// Builds the pivot from plain results.
 PivotTable buildPivot(const ResultSet& results, const PivotOptions& options = {});
 
 /// CSV: label columns, then per column "<h> mean", "<h> std", "<h> n", "<h> best" (1/0).
 QString pivotToCsv(const PivotTable& table);
-/// Markdown (GitHub pipes): "89.9 ± 0.3", best in **bold**, an "n" column.
-QString pivotToMarkdown(const PivotTable& table);
-/// LaTeX booktabs tabular: "89.9$\pm$0.3", best in \textbf{}, a "$n$" column.
-QString pivotToLatex(const PivotTable& table);
+/// Markdown (GitHub pipes): "89.9 ± 0.3", best in **bold**, an "n" column; with `marks`, each
+/// cell's marks after its value ("90.1 ± 0.2 †") and the legend under the table.
+QString pivotToMarkdown(const PivotTable& table, const PivotMarks* marks = nullptr);
+/// LaTeX booktabs tabular: "89.9$\pm$0.3", best in \textbf{}, a "$n$" column; marks as
+/// superscripts ("$^{\dagger}$", "$^{\ddagger}$") and the legend in a last row.
+QString pivotToLatex(const PivotTable& table, const PivotMarks* marks = nullptr);
 /// Escapes LaTeX specials (\ & % $ # _ { } ~ ^).
 QString latexEscape(const QString& text);
 /// RFC 4180 field quoting.

@@ -16,6 +16,13 @@
 // "fake": {"resumed_offset": X} (or FAKE_ENGINE_RESUMED_OFFSET): a resumed attempt's train losses are
 // 1/step + X (0 by default), so tests can tell the resumed values from the interrupted attempt's.
 // FAKE_ENGINE_FAIL_TASK=<task>: runs whose task.name matches use mode "error".
+// FAKE_ENGINE_EVAL_MODES=1: a run with adamix.num_modules M > 1 ends (before `finished`) with one
+// `evaluation` event (schema 1.2) per mode module:0 … module:M-1, random, ensemble; accuracy =
+// the run's − 0.02·(k+1) for module:k, − 0.01 random, + 0.005 ensemble. Every finished run writes
+// predictions/dev.tsv: 20 examples, label i % 2, right on the first round(accuracy · 20).
+// `merge --run-dir RUN --strategy S [--heldout-examples N] [--out DIR]`: started (mode merge), a
+// progress event, finished with strategy, heldout {split train, examples N (default 7), seed} and
+// dev accuracy evalAccuracy("dev", S); writes predictions.tsv and metrics.json.
 // SIGTERM/SIGINT: writes a checkpoint, an `error` event of kind interrupted, exits 8.
 // --resume continues from checkpoint/state.json.
 // `train` takes the run directory's lock as the engine does (flock on DIR/.engine.lock holding the
@@ -41,6 +48,7 @@
 #include <QJsonObject>
 #include <QThread>
 
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -205,6 +213,34 @@ int fakeEval(const QCommandLineParser& p) {
   return 0;
 }
 
+int fakeMerge(const QCommandLineParser& p) {
+  const QString runDir = p.value("run-dir");
+  const QJsonObject config = readJson(QDir(runDir).filePath("config.json"));
+  g_run = config.value("run_id").toString();
+  const QString strategy = p.value("strategy");
+  QString outDir = p.value("out");
+  if (outDir.isEmpty()) outDir = QDir(runDir).filePath("merges/" + strategy);
+  outDir = QDir(outDir).absolutePath();
+  QDir().mkpath(outDir);
+  g_runDir = outDir;
+  emitEvent("started", {{"config", config}, {"device", "cpu"}, {"threads", 1}, {"total_steps", 1},
+                        {"resumed_from_step", 0}, {"mode", "merge"}, {"split", "dev"}});
+  emitEvent("progress", {{"step", 1}, {"total_steps", 1}});
+  const double acc = evalAccuracy("dev", strategy);
+  const QJsonObject metrics{{"dev", QJsonObject{{"accuracy", acc}}}};
+  const int heldout = p.value("heldout-examples").isEmpty() ? 7 : p.value("heldout-examples").toInt();
+  QFile pred(QDir(outDir).filePath("predictions.tsv"));
+  if (pred.open(QIODevice::WriteOnly | QIODevice::Truncate)) pred.write("index\tprediction\tlabel\n0\t1\t1\n");
+  const QJsonObject finished{
+      {"mode", "merge"},     {"strategy", strategy}, {"final", metrics}, {"best", metrics}, {"best_step", 5},
+      {"primary_metric", "accuracy"}, {"wall_s", 0.25}, {"split", "dev"}, {"out", outDir},
+      {"predictions", "predictions.tsv"},
+      {"heldout", QJsonObject{{"split", "train"}, {"examples", heldout}, {"seed", config.value("seed").toInt(1)}}}};
+  writeJson(QDir(outDir).filePath("metrics.json"), finished);
+  emitEvent("finished", finished);
+  return 0;
+}
+
 int fakeExport(const QCommandLineParser& p) {
   if (qEnvironmentVariable("FAKE_ENGINE_MODE") == "usage") {  // an engine without `export`, as CLI11 answers
     std::fprintf(stderr, "A subcommand is required\nRun with --help for more information.\n");
@@ -259,7 +295,8 @@ int main(int argc, char** argv) {
   p.addOption({"threads", "threads", "N"});
   p.addOption({"resume", "resume"});
   p.addOption({"version", "version"});
-  for (const char* o : {"split", "data", "inference", "out", "format"}) p.addOption({o, o, "V"});
+  for (const char* o : {"split", "data", "inference", "out", "format", "strategy", "heldout-examples"})
+    p.addOption({o, o, "V"});
   p.process(app);
   if (p.isSet("version")) {
     std::printf("adamix-engine 0.0.0-fake\n");
@@ -267,6 +304,7 @@ int main(int argc, char** argv) {
   }
   if (p.positionalArguments().value(0) == "eval" && p.isSet("run-dir")) return fakeEval(p);
   if (p.positionalArguments().value(0) == "export" && p.isSet("run-dir")) return fakeExport(p);
+  if (p.positionalArguments().value(0) == "merge" && p.isSet("run-dir")) return fakeMerge(p);
   if (p.positionalArguments().value(0) != "train" || !p.isSet("config") || !p.isSet("run-dir")) {
     std::fprintf(stderr, "usage: fake_engine train --config FILE --run-dir DIR\n");
     return 2;
@@ -331,8 +369,9 @@ int main(int argc, char** argv) {
     QFile sf(QDir(g_runDir).filePath("checkpoint/state.json"));
     if (sf.open(QIODevice::ReadOnly)) step = QJsonDocument::fromJson(sf.readAll()).object().value("step").toInt();
   }
-  const QJsonObject params{
-      {"total", 1000}, {"trainable", 100}, {"trainable_peft", 80}, {"inference_peft", 20}, {"head", 20}};
+  const int modules = config.value("peft").toObject().value("adamix").toObject().value("num_modules").toInt(1);
+  const QJsonObject params{{"total", 1000},        {"trainable", 20 + 20 * modules}, {"trainable_peft", 20 * modules},
+                           {"inference_peft", 20}, {"head", 20},                      {"base", 900}};
   emitEvent("started", {{"config", config},
                         {"device", "cpu"},
                         {"threads", p.value("threads").toInt()},
@@ -388,6 +427,24 @@ int main(int argc, char** argv) {
   const double acc = base;
   emitEvent("metric", {{"step", steps}, {"epoch", 1.0}, {"split", "dev"}, {"name", "accuracy"}, {"value", acc}});
   const QJsonObject dev{{"dev", QJsonObject{{"accuracy", acc}, {"loss", 0.5}}}};
+  QDir(g_runDir).mkpath("predictions");
+  QFile pred(QDir(g_runDir).filePath("predictions/dev.tsv"));
+  if (pred.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+    pred.write("index\tprediction\tlabel\n");
+    const int right = int(std::lround(acc * 20));
+    for (int i = 0; i < 20; ++i) pred.write(QStringLiteral("%1\t%2\t%3\n").arg(i).arg(i < right ? i % 2 : 1 - i % 2).arg(i % 2).toUtf8());
+  }
+  if (qEnvironmentVariable("FAKE_ENGINE_EVAL_MODES") == "1" && modules > 1) {
+    auto evaluation = [&](const QString& inference, double value) {
+      const QString out = QDir(g_runDir).absoluteFilePath("eval/dev-" + QString(inference).replace(':', '-'));
+      emitEvent("evaluation", {{"split", "dev"}, {"inference", inference}, {"weights_step", steps}, {"examples", 20},
+                               {"metrics", QJsonObject{{"accuracy", value}}}, {"primary_metric", "accuracy"},
+                               {"out", out}, {"predictions", "predictions.tsv"}, {"wall_s", 0.01}});
+    };
+    for (int k = 0; k < modules; ++k) evaluation(QStringLiteral("module:%1").arg(k), acc - 0.02 * (k + 1));
+    evaluation("random", acc - 0.01);
+    evaluation("ensemble", acc + 0.005);
+  }
   const QJsonObject finished{{"final", dev},  {"best", dev},     {"best_step", steps}, {"primary_metric", "accuracy"},
                              {"wall_s", 0.1}, {"params", params}};
   writeJson(QDir(g_runDir).filePath("results.json"), finished);
