@@ -1,5 +1,5 @@
 // adamix-engine: trains and evaluates one AdaMix/PEFT run per process (docs/protocol.md).
-// Subcommands: train, eval, validate, inspect, generate, init-model. Command-line parsing: CLI11.
+// Subcommands: train, eval, merge, validate, inspect, generate, init-model, export. Command-line parsing: CLI11.
 #include <CLI/CLI.hpp>
 #include <torch/torch.h>
 
@@ -14,6 +14,7 @@
 #include "artifacts/run_artifact.h"
 #include "artifacts/run_eval.h"
 #include "artifacts/run_generate.h"
+#include "artifacts/run_merge.h"
 #include "io/errors.h"
 #include "io/untrusted_input.h"
 #include "io/run_dir_lock.h"
@@ -115,6 +116,11 @@ int reportingErrors(EventStream* events, F&& f) {
 int cmdEval(const EvalRequest& request) {
   EventStream events(evalRunId(request), "");  // stdout only: the output directory is not known yet
   return reportingErrors(&events, [&] { runEval(request, events); });
+}
+
+int cmdMerge(const MergeRequest& request) {
+  EventStream events(std::filesystem::path(request.run_dir).lexically_normal().filename().string(), "");  // stdout only
+  return reportingErrors(&events, [&] { runMerge(request, events); });
 }
 
 int cmdValidate(const std::string& config_path) {
@@ -283,7 +289,8 @@ int cmdExport(const std::string& run_dir, const std::string& format, const std::
 
 int main(int argc, char** argv) {
   // The subcommands that compute: idle OpenMP threads sleep instead of spinning beside OpenBLAS's.
-  if (argc > 1 && (std::string(argv[1]) == "train" || std::string(argv[1]) == "eval"))
+  if (argc > 1 && (std::string(argv[1]) == "train" || std::string(argv[1]) == "eval" ||
+                   std::string(argv[1]) == "merge"))
     waitPassivelyBetweenParallelRegions(argv);
   keepFreedMemoryInProcess();  // before any tensor: activations reused across steps
   CLI::App app{"adamix-engine: AdaMix / PEFT training engine (one run per process, JSON-lines events on stdout)"};
@@ -345,6 +352,25 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   eval->add_option("--data-dir", eval_req.data_dir, "task data directory (default: the run's task.data_dir)");
 
+  MergeRequest merge_req;
+  int64_t merge_heldout = 0;
+  uint64_t merge_seed = 0;
+  auto* merge = app.add_subcommand(
+      "merge", "merge a finished AdaMix run's modules another way (uniform, greedy soup, learned weights) and "
+               "evaluate it on the dev set (docs/protocol.md)");
+  merge->add_option("--run-dir", merge_req.run_dir, "run directory (config.json, adapters.safetensors)")->required();
+  merge->add_option("--strategy", merge_req.strategy, "uniform | greedy-soup | learned")->required();
+  auto* merge_heldout_opt = merge->add_option(
+      "--heldout-examples", merge_heldout, "held-out examples sampled from the run's train split (default min(1000, all))");
+  auto* merge_seed_opt = merge->add_option("--seed", merge_seed, "seed of the held-out sample and the fit (default: the run's)");
+  merge->add_option("--epochs", merge_req.epochs, "epochs of the learned weights' fit (default 3)");
+  merge->add_option("--lr", merge_req.lr, "Adam learning rate of the learned weights (default 0.05)");
+  merge->add_option("--batch-size", merge_req.batch_size, "batch size of the fit (default: the run's train batch size)");
+  merge->add_option("--out", merge_req.out_dir, "output directory (default RUN/merges/<strategy>)");
+  merge->add_option("--threads", merge_req.threads, "CPU threads (default: the run's)");
+  merge->add_option("--device", merge_req.device, "auto|cpu|cuda (default: the run's)")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+
   std::string out_dir, tokenizer_from;
   RandomModelSpec spec;
   uint64_t init_seed = 0;
@@ -400,6 +426,11 @@ int main(int argc, char** argv) {
     return cmdGenerate(model_dir, gen_run, prompt, max_new, max_new_opt->count() > 0);
   }
   if (*eval) return cmdEval(eval_req);
+  if (*merge) {
+    if (merge_heldout_opt->count() > 0) merge_req.heldout_examples = merge_heldout;
+    if (merge_seed_opt->count() > 0) merge_req.seed = merge_seed;
+    return cmdMerge(merge_req);
+  }
   if (*exp) return cmdExport(export_run_dir, export_format, export_out);
   return errorKindExitCode(ErrorKind::Usage);
 }

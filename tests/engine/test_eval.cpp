@@ -73,10 +73,13 @@ class TestEval : public QObject {
   void engineEvalFollowsTheProtocol();
   void generationRunEvaluatesAndGenerates();
   void modelDirectoryOnStsbTestSplit();
+  void endOfRunModeEvaluationsAreEvalsOfTheSavedWeights();
+  void noModeEvaluationsWithoutAMixtureOrWhenTurnedOff();
+  void interruptedModeEvaluationsAreRedoneOnResume();
 
  private:
   json evalInProcess(EvalRequest req, const std::string& events_path);
-  void train(const json& cfg, const std::string& run_dir);
+  void train(const json& cfg, const std::string& run_dir, int64_t stop_after_mode_eval_batches = 0, bool resume = false);
   json rte_cfg_;
   QTemporaryDir tmp_;
   std::string model_dir_, rte_dir_, run_dir_;
@@ -123,11 +126,13 @@ void TestEval::initTestCase() {
   train(cfg, run_dir_);
 }
 
-void TestEval::train(const json& cfg, const std::string& run_dir) {
+void TestEval::train(const json& cfg, const std::string& run_dir, int64_t stop_after_mode_eval_batches, bool resume) {
   auto rc = parseRunConfig(cfg);
   rc.run_id = fs::path(run_dir).filename().string();
   TrainOptions opts;
   opts.run_dir = run_dir;
+  opts.resume = resume;
+  opts.stop_after_mode_eval_batches = stop_after_mode_eval_batches;
   fs::create_directories(run_dir);
   EventStream events(rc.run_id, run_dir + "/events.jsonl", /*echo_stdout=*/false);
   trainRun(rc, opts, events);
@@ -490,7 +495,7 @@ void TestEval::engineEvalFollowsTheProtocol() {
   json finished;
   for (const auto& l : lines) {
     auto e = json::parse(l.toStdString());  // every stdout line is one JSON event
-    QCOMPARE(QString::fromStdString(e["schema"].get<std::string>()), QString("1.1"));
+    QCOMPARE(QString::fromStdString(e["schema"].get<std::string>()), QString("1.2"));
     QCOMPARE(QString::fromStdString(e["run"].get<std::string>()), QString("run"));
     names << QString::fromStdString(e["event"].get<std::string>());
     if (e["event"] == "finished") finished = e;
@@ -612,6 +617,130 @@ void TestEval::modelDirectoryOnStsbTestSplit() {
   // Without --out there is no run directory to write into.
   req.out_dir.clear();
   QVERIFY_EXCEPTION_THROWN(evalInProcess(req, tmp_.filePath("eval-stsb.jsonl").toStdString()), EngineError);
+}
+
+namespace {
+/// The `evaluation` events of an event log, in order.
+std::vector<json> evaluationEvents(const std::string& events_path) {
+  std::vector<json> out;
+  for (const auto& e : readEvents(events_path))
+    if (e["event"] == "evaluation") out.push_back(e);
+  return out;
+}
+}  // namespace
+
+void TestEval::endOfRunModeEvaluationsAreEvalsOfTheSavedWeights() {
+  // The M = 4 AdaMix run of initTestCase evaluated its dev set under every mode at its end
+  // (train.eval_inference_modes null = on with a mixture): one `evaluation` event per mode,
+  // after the artifacts and before `finished`, each equal to a separate `eval --inference MODE`.
+  const auto events = readEvents(run_dir_ + "/events.jsonl");
+  std::vector<std::string> order;
+  for (const auto& e : events)
+    if (e["event"] != "heartbeat") order.push_back(e["event"].get<std::string>());
+  QCOMPARE(order.back(), std::string("finished"));
+  const auto evals = evaluationEvents(run_dir_ + "/events.jsonl");
+  QCOMPARE(evals.size(), size_t(6));
+  for (size_t i = 0; i < evals.size(); ++i) QCOMPARE(order[order.size() - 7 + i], std::string("evaluation"));
+  const std::vector<std::string> modes = {"module:0", "module:1", "module:2", "module:3", "random", "ensemble"};
+  std::set<std::string> accuracies;
+  for (size_t i = 0; i < modes.size(); ++i) {
+    const auto& e = evals[i];
+    QCOMPARE(e["schema"].get<std::string>(), std::string("1.2"));
+    QCOMPARE(e["inference"].get<std::string>(), modes[i]);
+    QCOMPARE(e["split"].get<std::string>(), std::string("dev"));
+    QCOMPARE(e["weights_step"].get<int64_t>(), int64_t(6));
+    QCOMPARE(e["examples"].get<int64_t>(), int64_t(24));
+    QCOMPARE(e["primary_metric"].get<std::string>(), std::string("accuracy"));
+    QCOMPARE(e["predictions"].get<std::string>(), std::string("predictions.tsv"));
+    QVERIFY(e["wall_s"].get<double>() >= 0);
+    auto mode_dir = modes[i];
+    std::replace(mode_dir.begin(), mode_dir.end(), ':', '-');
+    const auto out = fs::absolute(fs::path(run_dir_) / "eval" / ("dev-" + mode_dir)).lexically_normal().string();
+    QCOMPARE(e["out"].get<std::string>(), out);
+    const auto train_preds = test::readFile(out + "/predictions.tsv");
+    const auto train_metrics = json::parse(test::readFile(out + "/metrics.json"));
+    QCOMPARE(train_metrics["final"]["dev"].dump(), e["metrics"].dump());
+    QCOMPARE(e["metrics"].size(), size_t(2));  // accuracy, loss
+    accuracies.insert(e["metrics"].dump());
+
+    // A separate eval of the run directory with that mode, into another directory: the same
+    // metrics and the same predictions file, bit for bit.
+    EvalRequest req;
+    req.run_dir = run_dir_;
+    req.inference = modes[i];
+    req.out_dir = tmp_.filePath(QString::fromStdString("separate-" + mode_dir)).toStdString();
+    const auto f = evalInProcess(req, req.out_dir + ".jsonl");
+    QCOMPARE(f["final"]["dev"].dump(), e["metrics"].dump());
+    QCOMPARE(QString::fromStdString(test::readFile(req.out_dir + "/predictions.tsv")), QString::fromStdString(train_preds));
+  }
+  // The modes do differ here (the test can fail): module 0 and module 1 score differently.
+  QVERIFY2(accuracies.size() > 1, "all modes gave the same metrics");
+  // The run's own metrics (merged) are untouched by the mode evaluations.
+  const auto results = json::parse(test::readFile(run_dir_ + "/results.json"));
+  EvalRequest merged;
+  merged.run_dir = run_dir_;
+  merged.out_dir = tmp_.filePath("separate-merged").toStdString();
+  QCOMPARE(evalInProcess(merged, merged.out_dir + ".jsonl")["final"]["dev"].dump(), results["final"]["dev"].dump());
+}
+
+void TestEval::noModeEvaluationsWithoutAMixtureOrWhenTurnedOff() {
+  // A plain adapter (M = 1): none by default. M = 4 with train.eval_inference_modes false: none.
+  auto single = rte_cfg_;
+  single["peft"]["adamix"] = {{"num_modules", 1}};
+  const auto dir1 = tmp_.filePath("run-single").toStdString();
+  train(single, dir1);
+  QVERIFY(evaluationEvents(dir1 + "/events.jsonl").empty());
+  QVERIFY(!fs::exists(dir1 + "/eval"));
+  auto off = rte_cfg_;
+  off["train"]["eval_inference_modes"] = false;
+  const auto dir2 = tmp_.filePath("run-off").toStdString();
+  train(off, dir2);
+  QVERIFY(evaluationEvents(dir2 + "/events.jsonl").empty());
+  QVERIFY(!fs::exists(dir2 + "/eval"));
+  QVERIFY(json::parse(test::readFile(dir2 + "/config.json"))["train"]["eval_inference_modes"] == false);
+  // The resolved default is null; true without a mixture is a config error at its path.
+  QVERIFY(toJson(parseRunConfig(rte_cfg_))["train"]["eval_inference_modes"].is_null());
+  QVERIFY(evalsInferenceModes(parseRunConfig(rte_cfg_)));
+  QVERIFY(!evalsInferenceModes(parseRunConfig(single)));
+  single["train"]["eval_inference_modes"] = true;
+  try {
+    parseRunConfig(single);
+    QFAIL("eval_inference_modes true accepted without a mixture");
+  } catch (const EngineError& e) {
+    QCOMPARE(e.kind(), ErrorKind::Config);
+    QCOMPARE(QString::fromStdString(e.location()), QString("/train/eval_inference_modes"));
+  }
+  single["train"]["eval_inference_modes"] = "yes";
+  try {
+    parseRunConfig(single);
+    QFAIL("a string accepted");
+  } catch (const EngineError& e) {
+    QCOMPARE(QString::fromStdString(e.location()), QString("/train/eval_inference_modes"));
+  }
+}
+
+void TestEval::interruptedModeEvaluationsAreRedoneOnResume() {
+  // Stopped after 5 batches of the mode evaluations (module:0, module:1 done, module:2 half):
+  // exit `interrupted`, no finished; `--resume` redoes the stage and ends as the uninterrupted run.
+  const auto dir = tmp_.filePath("run-mode-resume").toStdString();
+  try {
+    train(rte_cfg_, dir, /*stop_after_mode_eval_batches=*/5);
+    QFAIL("not interrupted");
+  } catch (const EngineError& e) {
+    QCOMPARE(e.kind(), ErrorKind::Interrupted);
+  }
+  QCOMPARE(evaluationEvents(dir + "/events.jsonl").size(), size_t(2));
+  QVERIFY(!fs::exists(dir + "/results.json"));
+  train(rte_cfg_, dir, 0, /*resume=*/true);
+  const auto evals = evaluationEvents(dir + "/events.jsonl");
+  QCOMPARE(evals.size(), size_t(2 + 6));
+  const auto reference = evaluationEvents(run_dir_ + "/events.jsonl");
+  for (size_t i = 0; i < 6; ++i) {
+    QCOMPARE(evals[2 + i]["inference"], reference[i]["inference"]);
+    QCOMPARE(evals[2 + i]["metrics"].dump(), reference[i]["metrics"].dump());
+  }
+  QCOMPARE(json::parse(test::readFile(dir + "/results.json"))["best"]["dev"].dump(),
+           json::parse(test::readFile(run_dir_ + "/results.json"))["best"]["dev"].dump());
 }
 
 QTEST_GUILESS_MAIN(TestEval)

@@ -357,7 +357,7 @@ void TestTrainer::engineProcessFollowsTheProtocol() {
   for (const auto& l : lines) {
     auto e = json::parse(l.toStdString());  // every stdout line is one JSON object
     QVERIFY(e.contains("event") && e.contains("run") && e.contains("time") && e.contains("schema"));
-    QCOMPARE(QString::fromStdString(e["schema"].get<std::string>()), QString("1.1"));
+    QCOMPARE(QString::fromStdString(e["schema"].get<std::string>()), QString("1.2"));
     QCOMPARE(QString::fromStdString(e["run"].get<std::string>()), QString("proc"));
     names << QString::fromStdString(e["event"].get<std::string>());
   }
@@ -378,6 +378,19 @@ void TestTrainer::engineProcessFollowsTheProtocol() {
   QCOMPARE(started["params"]["trainable_peft"].get<int64_t>(), int64_t(4864));
   QCOMPARE(started["params"]["inference_peft"].get<int64_t>(), int64_t(1792));
   QCOMPARE(started["params"]["head"].get<int64_t>(), int64_t(64));
+  // The backbone alone (schema 1.2, the denominator of the paper's Fig. 1 x-axes): embeddings
+  // 512 * 32 = 16384; per layer q 32*32 + k 32*16 + v 32*16 + o 32*32 = 3072, gate/up/down
+  // 3 * 32*64 = 6144, two RMSNorms 2 * 32 = 64, so 2 * 9280 = 18560; final norm 32. 34976 in all;
+  // and total = base + all LoRA modules + head.
+  QCOMPARE(started["params"]["base"].get<int64_t>(), int64_t(34976));
+  QCOMPARE(started["params"]["total"].get<int64_t>(), int64_t(34976 + 4864 + 64));
+  // An AdaMix run (M = 4) evaluates every inference mode at its end, between the artifacts and
+  // `finished`: module:0..3, random, ensemble (the comparison itself: test_eval).
+  QStringList modes;
+  for (const auto& l : lines)
+    if (json e = json::parse(l.toStdString()); e["event"] == "evaluation") modes << QString::fromStdString(e["inference"].get<std::string>());
+  QCOMPARE(modes, QStringList({"module:0", "module:1", "module:2", "module:3", "random", "ensemble"}));
+  QCOMPARE(names.indexOf("evaluation"), names.size() - 7);
   for (const char* f : {"config.json", "events.jsonl", "adapters.safetensors", "merged.safetensors",
                         "predictions/dev.tsv", "checkpoint/state.safetensors", "results.json"})
     QVERIFY2(fs::exists(dir + "/" + f), f);

@@ -208,10 +208,10 @@ QString configHash(const json& config) {
   // Settings added to the run config after runs were first stored (generation tasks, issue #6)
   // take no part in the hash while they hold their default, so earlier runs keep their identity
   // (model.dropout, issue 11: all kinds null = the model config's values; train.keep and
-  // model.adapter, issue 12: "best" and "").
+  // model.adapter, issue 12: "best" and ""; train.eval_inference_modes, issue 14: null).
   for (const char* added : {"/task/train_file", "/task/dev_file", "/task/dev_items", "/task/split_seed",
                             "/train/label_smoothing", "/generation", "/model/dropout", "/train/keep",
-                            "/model/adapter"}) {
+                            "/model/adapter", "/train/eval_inference_modes"}) {
     const json::json_pointer ptr(added);
     if (!resolved.contains(ptr) || resolved.at(ptr) != defaults.at(ptr)) continue;
     resolved.at(ptr.parent_pointer()).erase(ptr.back());

@@ -50,19 +50,19 @@ void checkRequest(const EvalRequest& r) {
   if (r.batch_size < 0) throw EngineError(ErrorKind::Usage, "--batch-size must be > 0", "--batch-size");
 }
 
-/// What was evaluated and how, shared by the GLUE and generation paths.
+/// What is evaluated and how, shared by the GLUE and generation paths.
 struct EvalContext {
-  LoadedRun run;
+  const RunModelView& run;
+  RunConfig cfg;          ///< the run's config with --data-dir applied
   std::string split;      ///< split name or the data file's stem
   std::string inference;  ///< canonical inference name
   fs::path out;
-  torch::Device device = torch::kCPU;
-  int64_t weights_step = 0;  ///< for events: 0 when unknown
+  const EvalReporting& reporting;
 };
 
 json startedEvent(const EvalContext& c, int64_t examples, int64_t batches) {
-  return {{"config", toJson(c.run.config)},
-          {"device", c.device.str()},
+  return {{"config", toJson(c.cfg)},
+          {"device", c.run.device.str()},
           {"threads", at::get_num_threads()},
           {"params", paramsJson(c.run.peft.counts)},
           {"total_steps", batches},
@@ -73,18 +73,36 @@ json startedEvent(const EvalContext& c, int64_t examples, int64_t batches) {
           {"examples", examples}};
 }
 
-/// Emits one `metric` per metric and returns the `finished` payload (without `submission`).
+void emitStarted(const EvalContext& c, int64_t examples, int64_t batches) {
+  if (c.reporting.emit_events) c.reporting.events.emit("started", startedEvent(c, examples, batches));
+}
+
+void batchDone(const EvalContext& c, int64_t done, int64_t total) {
+  if (c.reporting.emit_events) {
+    c.reporting.events.setStep(done);
+    c.reporting.events.emit("progress", {{"step", done}, {"total_steps", total}});
+  }
+  if (c.reporting.after_batch) c.reporting.after_batch(done, total);
+}
+
+/// Emits one `metric` per metric (when reporting events) and returns the `finished` payload
+/// (without `submission`).
 json finishEval(const EvalContext& c, const std::map<std::string, double>& metrics, const std::string& primary,
-                int64_t examples, double wall_s, EventStream& events) {
+                int64_t examples, double wall_s) {
   json split_metrics = json::object();
   for (const auto& [name, value] : metrics) {
-    events.emit("metric", {{"step", c.weights_step}, {"epoch", 0}, {"split", c.split}, {"name", name}, {"value", value}});
+    if (c.reporting.emit_events)
+      c.reporting.events.emit("metric", {{"step", c.run.weights_step},
+                                         {"epoch", 0},
+                                         {"split", c.split},
+                                         {"name", name},
+                                         {"value", value}});
     split_metrics[c.split][name] = value;
   }
   return {{"mode", "eval"},
           {"final", split_metrics},
           {"best", split_metrics},
-          {"best_step", c.weights_step},
+          {"best_step", c.run.weights_step},
           {"primary_metric", primary},
           {"wall_s", wall_s},
           {"params", paramsJson(c.run.peft.counts)},
@@ -96,9 +114,8 @@ json finishEval(const EvalContext& c, const std::map<std::string, double>& metri
 }
 
 /// GLUE tasks: classification / regression of one split or file.
-json evalGlue(EvalContext& c, const EvalRequest& req, EventStream& events,
-              std::chrono::steady_clock::time_point wall_start) {
-  const auto& cfg = c.run.config;
+json evalGlue(EvalContext& c, const EvalRequest& req, std::chrono::steady_clock::time_point wall_start) {
+  const auto& cfg = c.cfg;
   const auto& spec = taskSpec(cfg.task.name);
   LoadedSplit loaded;
   bool labelled = true;
@@ -118,56 +135,64 @@ json evalGlue(EvalContext& c, const EvalRequest& req, EventStream& events,
   }
   if (loaded.skipped > 0) std::cerr << "warning: skipped " << loaded.skipped << " malformed rows in " << loaded.path << "\n";
   if (loaded.examples.empty()) throw EngineError(ErrorKind::Data, "no examples to evaluate", loaded.path);
-  auto split = encodeSplit(c.split, std::move(loaded), spec, *c.run.tokenizer, cfg.task.max_seq_length);
+  auto split = encodeSplit(c.split, std::move(loaded), spec, c.run.tokenizer, cfg.task.max_seq_length);
   split.labelled = labelled;
 
   const int64_t batch = req.batch_size > 0 ? req.batch_size : cfg.train.eval_batch_size;
   const auto n = static_cast<int64_t>(split.examples.size());
   const int64_t batches = (n + batch - 1) / batch;
-  events.emit("started", startedEvent(c, n, batches));
-  const auto r = evaluate(*c.run.model, *c.run.peft.routes, c.run.peft.num_modules, spec, split,
-                          c.run.tokenizer->padId(), batch, c.device, [&](int64_t done, int64_t total) {
-                            events.setStep(done);
-                            events.emit("progress", {{"step", done}, {"total_steps", total}});
-                          });
+  emitStarted(c, n, batches);
+  const auto r = evaluate(c.run.model, *c.run.peft.routes, c.run.peft.num_modules, spec, split,
+                          c.run.tokenizer.padId(), batch, c.run.device,
+                          [&](int64_t done, int64_t total) { batchDone(c, done, total); });
   writeFileAtomically(c.out / "predictions.tsv", gluePredictionsTsv(split, r, spec.regression));
   if (!submission.empty()) writeFileAtomically(c.out / submission, glueSubmissionTsv(spec, split, r));
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  auto finished = finishEval(c, r.metrics, spec.primary_metric, n, wall, events);
+  auto finished = finishEval(c, r.metrics, spec.primary_metric, n, wall);
   if (!submission.empty()) finished["submission"] = submission;
   return finished;
 }
 
 /// Generation tasks: decode the run's dev inputs or a dataset file, score against its references.
-json evalGeneration(EvalContext& c, const EvalRequest& req, EventStream& events,
-                    std::chrono::steady_clock::time_point wall_start) {
-  auto cfg = c.run.config;
+json evalGeneration(EvalContext& c, const EvalRequest& req, std::chrono::steady_clock::time_point wall_start) {
+  auto cfg = c.cfg;
   if (req.batch_size > 0) cfg.generation.batch_size = req.batch_size;
   NlgTaskData data;
   if (!req.data_file.empty()) {
     data.dev = groupByInput(loadNlgDataset(cfg.task.name, req.data_file).pairs);
     if (data.dev.empty()) throw EngineError(ErrorKind::Data, "no examples to evaluate", req.data_file);
-    for (const auto& item : data.dev) data.prompts.push_back(nlgContext(item.input, *c.run.tokenizer, cfg.task.max_seq_length));
+    for (const auto& item : data.dev) data.prompts.push_back(nlgContext(item.input, c.run.tokenizer, cfg.task.max_seq_length));
   } else {
     if (!req.split.empty() && req.split != "dev")
       throw EngineError(ErrorKind::Usage,
                         "generation task " + cfg.task.name + " has only the run's dev split; evaluate other data with --data FILE",
                         "--split");
-    data = loadNlgTaskData(cfg, *c.run.tokenizer);
+    data = loadNlgTaskData(cfg, c.run.tokenizer);
   }
   const auto n = static_cast<int64_t>(data.dev.size());
   const int64_t batches = (n + cfg.generation.batch_size - 1) / cfg.generation.batch_size;
-  events.emit("started", startedEvent(c, n, batches));
+  emitStarted(c, n, batches);
   // Decoded in one call, as the trainer does, so `random` inference draws what the run drew.
-  const auto r = evaluateGeneration(*c.run.model, *c.run.peft.routes, c.run.peft.num_modules, cfg, data, *c.run.tokenizer);
-  events.setStep(batches);
-  events.emit("progress", {{"step", batches}, {"total_steps", batches}});
+  const auto r = evaluateGeneration(c.run.model, *c.run.peft.routes, c.run.peft.num_modules, cfg, data, c.run.tokenizer);
+  batchDone(c, batches, batches);
   writeNlgPredictions(c.out.string(), data, r, "predictions");
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  auto finished = finishEval(c, r.metrics, "bleu", n, wall, events);
+  auto finished = finishEval(c, r.metrics, "bleu", n, wall);
   finished["metric_notes"] = {{"meteor", "METEOR (exact match approximation; docs/nlg.md)"}};
   return finished;
 }
+
+/// Restores the routes' inference mode when an evaluation ends (normally or by an exception).
+struct InferenceModeRestorer {
+  RouteContext& routes;
+  InferenceMode mode;
+  int64_t module;
+  explicit InferenceModeRestorer(RouteContext& r) : routes(r), mode(r.inference), module(r.inference_module) {}
+  ~InferenceModeRestorer() {
+    routes.inference = mode;
+    routes.inference_module = module;
+  }
+};
 
 }  // namespace
 
@@ -175,58 +200,71 @@ std::string evalRunId(const EvalRequest& request) {
   return dirName(request.run_dir.empty() ? request.model_dir : request.run_dir);
 }
 
-json runEval(const EvalRequest& req, EventStream& events) {
+std::string evalOutputDir(const std::string& run_dir, const std::string& out_dir, const std::string& split,
+                          const std::string& inference) {
+  if (!out_dir.empty()) return out_dir;
+  std::string mode_dir = inference;
+  std::replace(mode_dir.begin(), mode_dir.end(), ':', '-');
+  return (fs::path(run_dir) / "eval" / (split + "-" + mode_dir)).string();
+}
+
+json evaluateRunModel(const RunModelView& run, const EvalRequest& req, const EvalReporting& reporting) {
   const auto wall_start = std::chrono::steady_clock::now();
-  checkRequest(req);
-  events.setStep(0);
-  events.startHeartbeat(2.0);
-
-  EvalContext c;
-  c.run = req.run_dir.empty() ? loadModelForTask(req.model_dir, req.task, req.adapter_dir) : loadRun(req.run_dir);
-  auto& cfg = c.run.config;
-  if (!req.data_dir.empty()) cfg.task.data_dir = req.data_dir;
-  if (req.data_file.empty() && cfg.task.data_dir.empty())
+  EvalContext c{run, run.config, "", "", {}, reporting};
+  if (!req.data_dir.empty()) c.cfg.task.data_dir = req.data_dir;
+  if (req.data_file.empty() && c.cfg.task.data_dir.empty())
     throw EngineError(ErrorKind::Usage, "no data directory: give --data-dir or --data FILE", "--data-dir");
-  c.weights_step = std::max<int64_t>(0, c.run.weights_step);
 
-  // Inference mode: the run's, or --inference.
-  auto& routes = *c.run.peft.routes;
+  // Inference mode: the routes' (the run's), or --inference; restored at the end.
+  auto& routes = *run.peft.routes;
+  InferenceModeRestorer restore(routes);
   if (!req.inference.empty()) {
     int64_t module = 0;
     routes.inference = parseInferenceMode(req.inference, module, "--inference");
     routes.inference_module = module;
   }
-  if (routes.inference == InferenceMode::Module && routes.inference_module >= c.run.peft.num_modules)
+  if (routes.inference == InferenceMode::Module && routes.inference_module >= run.peft.num_modules)
     throw EngineError(ErrorKind::Usage,
                       "module:" + std::to_string(routes.inference_module) + " does not exist: the run has " +
-                          std::to_string(c.run.peft.num_modules) + " module(s) (0-based)",
+                          std::to_string(run.peft.num_modules) + " module(s) (0-based)",
                       "--inference");
   c.inference = inferenceName(routes.inference, routes.inference_module);
 
   // Split name: canonical split, or the data file's stem.
-  const bool nlg = isNlgTask(cfg.task.name);
+  const bool nlg = isNlgTask(c.cfg.task.name);
   if (!req.data_file.empty())
     c.split = fs::path(req.data_file).stem().string();
   else if (nlg)
     c.split = "dev";
   else
-    c.split = canonicalSplitName(taskSpec(cfg.task.name), req.split.empty() ? "dev" : req.split);
+    c.split = canonicalSplitName(taskSpec(c.cfg.task.name), req.split.empty() ? "dev" : req.split);
 
-  std::string mode_dir = c.inference;
-  std::replace(mode_dir.begin(), mode_dir.end(), ':', '-');
-  c.out = req.out_dir.empty() ? fs::path(req.run_dir) / "eval" / (c.split + "-" + mode_dir) : fs::path(req.out_dir);
+  c.out = evalOutputDir(req.run_dir, req.out_dir, c.split, c.inference);
   std::error_code ec;
   fs::create_directories(c.out, ec);
   if (ec) throw EngineError(ErrorKind::Io, "cannot create the output directory: " + ec.message(), c.out.string());
 
+  auto finished = nlg ? evalGeneration(c, req, wall_start) : evalGlue(c, req, wall_start);
+  writeFileAtomically(c.out / "metrics.json", finished.dump(2) + "\n");
+  return finished;
+}
+
+json runEval(const EvalRequest& req, EventStream& events) {
+  checkRequest(req);
+  events.setStep(0);
+  events.startHeartbeat(2.0);
+
+  LoadedRun run = req.run_dir.empty() ? loadModelForTask(req.model_dir, req.task, req.adapter_dir) : loadRun(req.run_dir);
+  const auto& cfg = run.config;
   const int64_t threads = req.threads > 0 ? req.threads : cfg.train.threads;
   setComputeThreads(static_cast<int>(threads));
-  c.device = resolveDevice(req.device.empty() ? cfg.train.device : req.device, req.device.empty() ? "/train/device" : "--device");
-  c.run.model->to(c.device);
-  c.run.model->eval();
+  const auto device =
+      resolveDevice(req.device.empty() ? cfg.train.device : req.device, req.device.empty() ? "/train/device" : "--device");
+  run.model->to(device);
+  run.model->eval();
 
-  auto finished = nlg ? evalGeneration(c, req, events, wall_start) : evalGlue(c, req, events, wall_start);
-  writeFileAtomically(c.out / "metrics.json", finished.dump(2) + "\n");
+  const RunModelView view{cfg, *run.model, *run.tokenizer, run.peft, std::max<int64_t>(0, run.weights_step), device};
+  auto finished = evaluateRunModel(view, req, EvalReporting{events, true, {}});
   events.stopHeartbeat();
   events.emit("finished", finished);
   return finished;

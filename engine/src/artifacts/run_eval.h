@@ -5,10 +5,17 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include <torch/torch.h>
+
 #include <cstdint>
+#include <functional>
 #include <string>
 
+#include "config/run_config.h"
+#include "model/task_model.h"
+#include "peft/peft.h"
 #include "protocol/events.h"
+#include "tokenizer/tokenizer.h"
 
 namespace adamix {
 
@@ -28,13 +35,49 @@ struct EvalRequest {
   int64_t threads = 0;     ///< > 0 replaces train.threads
 };
 
+/// A run's model in memory, as evaluateRunModel evaluates it: loadRun's (`eval`), the trainer's
+/// own at the end of `train`, or a merge's soup (`merge`). The model is on `device` in eval mode.
+struct RunModelView {
+  const RunConfig& config;
+  TaskModelImpl& model;
+  const Tokenizer& tokenizer;
+  const PeftHandle& peft;      ///< routes (their inference mode is set per request and restored), counts, M
+  int64_t weights_step = 0;    ///< step of the weights, for events (0 when unknown)
+  torch::Device device = torch::kCPU;
+};
+
+/// How evaluateRunModel reports. `emit_events` true: `started`, `progress` per batch (setting the
+/// heartbeat step to the batch count) and `metric` per metric on `events`, as `eval` does; false:
+/// no events at all (inside `train`, whose stream has its own `started`/`finished`).
+/// `after_batch(done, total)` (optional) runs after each batch either way (the trainer checks for
+/// interrupts there; it may throw).
+struct EvalReporting {
+  EventStream& events;
+  bool emit_events = true;
+  std::function<void(int64_t, int64_t)> after_batch;
+};
+
+/// One evaluation of an in-memory run model — the single code path of `eval`, of `train`'s
+/// end-of-run inference-mode evaluations and of `merge`'s evaluation of its soup. Reads the data
+/// of `request` (split / data_file / data_dir, see runEval; `run_dir` names the default output
+/// directory), evaluates under `request.inference` (or the routes' mode), and writes into the
+/// output directory (created) `predictions.tsv`, `metrics.json` (the payload) and, on a GLUE test
+/// split, the submission file, each atomically. Returns the `finished` payload of `eval`
+/// (docs/protocol.md § eval). model_dir / adapter_dir / task / device / threads of `request` are
+/// not read. Throws EngineError as runEval.
+nlohmann::json evaluateRunModel(const RunModelView& run, const EvalRequest& request, const EvalReporting& reporting);
+
+/// The output directory of an evaluation: `out_dir`, or `<run_dir>/eval/<split>-<inference with ':' as '-'>`.
+std::string evalOutputDir(const std::string& run_dir, const std::string& out_dir, const std::string& split,
+                          const std::string& inference);
+
 /// Runs one evaluation: loads the model (loadRun or loadModelForTask), the data — a task split
 /// (dev splits subsampled by the run's task.max_dev_examples with its seed, exactly as the trainer's
 /// dev set; test splits whole) or `data_file` — and writes into the output directory
 /// `predictions.tsv` (gluePredictionsTsv / the generation layout), `metrics.json` (the `finished`
 /// payload) and, on a GLUE test split, the submission file (glueSubmissionFile). Emits `started`,
 /// `progress` per batch, `metric` per metric (labelled data only) and `finished` on `events`, and
-/// returns the `finished` payload. Throws EngineError: Usage (inconsistent request, module:K out of
+/// returns the `finished` payload (loadRun / loadModelForTask, then evaluateRunModel). Throws EngineError: Usage (inconsistent request, module:K out of
 /// range), Config, Data (bad file or row, naming file:line), Model, Io.
 nlohmann::json runEval(const EvalRequest& request, EventStream& events);
 

@@ -180,7 +180,8 @@ TrainConfig parseTrain(const json& j, const TrainConfig& d) {
                          "device",
                          "bf16",
                          "label_smoothing",
-                         "keep"},
+                         "keep",
+                         "eval_inference_modes"},
                         p);
   TrainConfig t = d;
   t.learning_rate = ju::get<double>(j, "learning_rate", p, t.learning_rate);
@@ -228,6 +229,7 @@ TrainConfig parseTrain(const json& j, const TrainConfig& d) {
   if (keep != "best" && keep != "last")
     throw EngineError(ErrorKind::Config, "expected best or last, got \"" + keep + "\"", p + "/keep");
   t.keep = keep == "best" ? KeepWeights::Best : KeepWeights::Last;
+  t.eval_inference_modes = ju::getOptional<bool>(j, "eval_inference_modes", p);
   if (t.bf16 && t.device == "cpu")
     throw EngineError(ErrorKind::Config, "bf16 autocast is supported on CUDA only", p + "/bf16");
   return t;
@@ -396,9 +398,20 @@ RunConfig parseRunConfig(const json& j) {
   c.task = parseTask(task, d.task);
   c.peft = parsePeftOfModel(j, c, d.peft);
   c.train = parseTrain(ju::getObject(j, "train", ""), d.train);
+  if (c.train.eval_inference_modes.value_or(false) && !hasMixture(c))
+    throw EngineError(ErrorKind::Config,
+                      "evaluating every inference mode needs a mixture (peft.method adapter or lora with "
+                      "peft.adamix.num_modules > 1); this run has none",
+                      "/train/eval_inference_modes");
   c.generation = parseGeneration(ju::getObject(j, "generation", ""), d.generation);
   return c;
 }
+
+bool hasMixture(const RunConfig& c) {
+  return (c.peft.method == PeftMethod::Adapter || c.peft.method == PeftMethod::Lora) && c.peft.adamix.num_modules > 1;
+}
+
+bool evalsInferenceModes(const RunConfig& c) { return c.train.eval_inference_modes.value_or(hasMixture(c)); }
 
 json resolveRunConfig(const json& j) { return toJson(parseRunConfig(j)); }
 
@@ -473,7 +486,8 @@ json toJson(const RunConfig& c) {
         {"device", t.device},
         {"bf16", t.bf16},
         {"label_smoothing", t.label_smoothing},
-        {"keep", keepWeightsName(t.keep)}}},
+        {"keep", keepWeightsName(t.keep)},
+        {"eval_inference_modes", t.eval_inference_modes ? json(*t.eval_inference_modes) : json(nullptr)}}},
       {"generation",
        {{"strategy", c.generation.strategy},
         {"beam_size", c.generation.beam_size},

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "data/glue.h"
@@ -70,6 +71,11 @@ struct TrainConfig {
   /// train.keep: the weights a finished run writes (adapters.safetensors, merged.safetensors):
   /// those of the best dev evaluation (as the paper's scripts, `load_best_model_at_end`) or the last step.
   KeepWeights keep = KeepWeights::Best;
+  /// train.eval_inference_modes: at the end of `train`, evaluate the dev set under every inference
+  /// mode (module:0 … module:M-1, random, ensemble; the paper's Fig. 5/6 per-module vs merged).
+  /// nullopt (JSON null, the default) = on exactly when the run has a mixture with M > 1
+  /// (evalsInferenceModes); true on a run without one is a config error.
+  std::optional<bool> eval_inference_modes;
 };
 
 /// Name of a KeepWeights value as written in run configs: "best" | "last".
@@ -116,6 +122,12 @@ nlohmann::json resolveRunConfig(const nlohmann::json& j);
 /// Reads a JSON file and parses it; unreadable file or malformed JSON -> EngineError(Config)
 /// naming the file (and the byte offset for a syntax error).
 RunConfig loadRunConfig(const std::string& path);
+/// True when the run has a mixture with M > 1 modules (adapter or LoRA, peft.adamix.num_modules > 1):
+/// the runs whose inference modes differ.
+bool hasMixture(const RunConfig& c);
+/// Whether `train` evaluates every inference mode at its end: train.eval_inference_modes, or
+/// hasMixture(c) when it is null.
+bool evalsInferenceModes(const RunConfig& c);
 /// The fully resolved config (every field, defaults filled in); parseRunConfig(toJson(c)) == c.
 nlohmann::json toJson(const RunConfig& c);
 

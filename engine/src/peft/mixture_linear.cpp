@@ -59,39 +59,27 @@ torch::Tensor MixtureLinearImpl::routedPerElement(const torch::Tensor& x, const 
   return all.gather(2, index).squeeze(2);
 }
 
-namespace {
-bool reducedPrecision(const torch::Tensor& t) {
-  return t.scalar_type() == torch::kBFloat16 || t.scalar_type() == torch::kHalf;
-}
-
-/// Uniform average of `ts` computed in `dtype`.
-torch::Tensor averageIn(const std::vector<torch::Tensor>& ts, torch::ScalarType dtype) {
-  std::vector<torch::Tensor> converted;
-  converted.reserve(ts.size());
-  for (const auto& t : ts) converted.push_back(t.to(dtype));
-  return torch::stack(converted).mean(0);
-}
-
-/// The average of `ts` in their own dtype; reduced-precision ones averaged in fp32 and rounded once.
-torch::Tensor average(const std::vector<torch::Tensor>& ts) {
-  if (ts.size() == 1) return ts[0];
-  if (reducedPrecision(ts[0])) return averageIn(ts, torch::kFloat32).to(ts[0].scalar_type());
-  return torch::stack(ts).mean(0);
-}
-}  // namespace
-
 torch::Tensor MixtureLinearImpl::mergedWeight() const {
   // Recomputed at every call (M small matrices per projection, negligible next to the batch), so
   // merged weights can never be stale after an optimizer step or a checkpoint load — the reference
   // NLG code caches them and goes stale.
-  return average(weights_);
+  return mergeModules(weights_, soup_);
 }
 
-torch::Tensor MixtureLinearImpl::mergedWeight(torch::ScalarType dtype) const { return averageIn(weights_, dtype); }
+torch::Tensor MixtureLinearImpl::mergedWeight(torch::ScalarType dtype) const {
+  return mergeModules(weights_, soup_, dtype);
+}
 
 torch::Tensor MixtureLinearImpl::mergedBias() const {
   if (!biases_[0].defined()) return biases_[0];
-  return average(biases_);
+  return mergeModules(biases_, soup_);
+}
+
+void MixtureLinearImpl::setSoup(SoupWeights soup) {
+  if (!soup.uniform()) mergeModules(std::vector<torch::Tensor>(weights_.size(), torch::zeros({1})), soup);  // checks it
+  soup_ = std::move(soup);
+  merged_weight_ = merged_bias_ = torch::Tensor();
+  merged_key_.clear();
 }
 
 std::pair<torch::Tensor, torch::Tensor> MixtureLinearImpl::mergedForInference() const {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "peft/merge_weights.h"
 #include "peft/routing.h"
 
 namespace adamix {
@@ -29,17 +30,23 @@ class MixtureLinearImpl : public torch::nn::Module {
   const torch::Tensor& weight(int64_t k) const { return weights_.at(k); }
   /// Undefined tensor when the projection has no bias.
   const torch::Tensor& bias(int64_t k) const { return biases_.at(k); }
-  /// Uniform average of the M weights [out, in] (and biases [out], undefined without bias),
-  /// recomputed at every call so it always reflects the current parameters; differentiable when
+  /// Merge of the M weights [out, in] (and biases [out], undefined without bias) under the soup
+  /// (setSoup; by default the paper's uniform average, mergeModules), recomputed at every call so it always reflects the current parameters; differentiable when
   /// gradient mode is on. (Merged inference without gradients uses a cached copy that is
   /// recomputed whenever a module's parameters change.)
   /// Reduced-precision modules (bf16, fp16) are averaged in fp32 and rounded once to their dtype
   /// (pins peft#2502: a merge done, and rounded, in bf16 drifts from the unmerged outputs).
   torch::Tensor mergedWeight() const;
   torch::Tensor mergedBias() const;
-  /// The uniform average of the M weights computed in `dtype` (each module converted to it first,
-  /// nothing rounded back): exports fold bf16 modules through this in fp32.
+  /// The merge of the M weights computed in `dtype` (each module converted to it first, nothing
+  /// rounded back): exports fold bf16 modules through this in fp32.
   torch::Tensor mergedWeight(torch::ScalarType dtype) const;
+  /// Replaces the uniform merge of merged inference and mergedWeight()/mergedBias() by `soup`
+  /// (`adamix-engine merge`: greedy soup, learned soup weights; {} = uniform again). Coefficients
+  /// that need gradients make merged inference differentiable in them. Throws
+  /// EngineError(Internal) when the soup does not fit the M modules.
+  void setSoup(SoupWeights soup);
+  const SoupWeights& soup() const { return soup_; }
   /// Parameters that run at inference: one module's worth, in_features*out_features/groups (+ out).
   int64_t inferenceParameterCount() const;
   /// Slot id of this projection in the RouteContext (-1 when M = 1: nothing to route).
@@ -60,6 +67,7 @@ class MixtureLinearImpl : public torch::nn::Module {
   std::vector<torch::Tensor> weights_, biases_;
   mutable torch::Tensor merged_weight_, merged_bias_;
   mutable std::vector<std::pair<const void*, uint32_t>> merged_key_;  ///< (data, version) per tensor
+  SoupWeights soup_;
   std::shared_ptr<RouteContext> routes_;
   int64_t slot_ = -1;
 };

@@ -158,6 +158,7 @@ ParamCounts countParameters(torch::nn::Module& model, const std::vector<std::str
     c.total += n;
     const bool head = isHeadParameter(p.key(), head_prefixes);
     if (head) c.head += n;
+    if (!head && !isMixtureParameter(p.key())) c.base += n;
     if (p.value().requires_grad()) {
       c.trainable += n;
       if (!head) c.trainable_peft += n;

@@ -21,6 +21,10 @@ struct ParamCounts {
   int64_t trainable_peft = 0;  ///< trainable, excluding the task head (paper's training count)
   int64_t inference_peft = 0;  ///< PEFT parameters at inference after merging, head excluded
   int64_t head = 0;            ///< task head parameters
+  /// The pretrained backbone alone: total minus the PEFT modules (all M modules of every mixture)
+  /// minus the task head — the denominator of the paper's "% trainable / inference parameters"
+  /// (Wang et al. 2022, Fig. 1). Full fine-tuning and BitFit still count the whole backbone here.
+  int64_t base = 0;
 };
 
 /// Result of applyPeft: the shared route state and the counts.

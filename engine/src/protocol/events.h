@@ -1,4 +1,4 @@
-// The engine's event stream (docs/protocol.md, schema 1.0): one JSON object per line on stdout,
+// The engine's event stream (docs/protocol.md, schema 1.2): one JSON object per line on stdout,
 // mirrored to <run-dir>/events.jsonl. Thread-safe (the heartbeat thread writes too).
 #pragma once
 #include <nlohmann/json.hpp>
@@ -12,7 +12,7 @@
 
 namespace adamix {
 
-inline constexpr const char* kProtocolSchema = "1.1";
+inline constexpr const char* kProtocolSchema = "1.2";
 
 /// Writes protocol events. Each event gets "event", "schema", "run" and "time" (UNIX seconds).
 class EventStream {

@@ -21,7 +21,8 @@ nlohmann::json paramsJson(const ParamCounts& c) {
           {"trainable", c.trainable},
           {"trainable_peft", c.trainable_peft},
           {"inference_peft", c.inference_peft},
-          {"head", c.head}};
+          {"head", c.head},
+          {"base", c.base}};
 }
 
 }  // namespace adamix

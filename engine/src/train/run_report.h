@@ -14,7 +14,8 @@ namespace adamix {
 /// EngineError(Config, ..., `location`) for "cuda" without CUDA and for any other name.
 torch::Device resolveDevice(const std::string& device, const std::string& location);
 
-/// The `params` object of `started` / `finished`: {total, trainable, trainable_peft, inference_peft, head}.
+/// The `params` object of `started` / `finished`: {total, trainable, trainable_peft, inference_peft, head, base}
+/// (schema 1.2 added `base`, ParamCounts::base).
 nlohmann::json paramsJson(const ParamCounts& counts);
 
 }  // namespace adamix

@@ -22,16 +22,20 @@ EncodedSplit encodeSplit(std::string name, LoadedSplit loaded, const TaskSpec& s
   return s;
 }
 
-TaskData loadTaskData(const RunConfig& cfg, const Tokenizer& tokenizer) {
-  const auto& spec = taskSpec(cfg.task.name);
-  TaskData d;
+LoadedSplit loadTrainExamples(const RunConfig& cfg) {
   auto train = loadSplit(cfg.task.name, cfg.task.data_dir, "train", cfg.task.bad_rows);
   if (cfg.task.few_shot_k > 0)
     train.examples = fewShot(train.examples, cfg.task.few_shot_k, cfg.seed);
   else if (cfg.task.max_train_examples > 0)
     train.examples = subsample(train.examples, cfg.task.max_train_examples, cfg.seed);
   if (train.examples.empty()) throw EngineError(ErrorKind::Data, "the training split has no examples", train.path);
-  d.train = encodeSplit("train", std::move(train), spec, tokenizer, cfg.task.max_seq_length);
+  return train;
+}
+
+TaskData loadTaskData(const RunConfig& cfg, const Tokenizer& tokenizer) {
+  const auto& spec = taskSpec(cfg.task.name);
+  TaskData d;
+  d.train = encodeSplit("train", loadTrainExamples(cfg), spec, tokenizer, cfg.task.max_seq_length);
   for (const auto& split : spec.dev_splits) {
     auto dev = loadSplit(cfg.task.name, cfg.task.data_dir, split, cfg.task.bad_rows);
     if (cfg.task.max_dev_examples > 0) dev.examples = subsample(dev.examples, cfg.task.max_dev_examples, cfg.seed);

@@ -30,6 +30,10 @@ struct TaskData {
 /// impossible sampling requests.
 TaskData loadTaskData(const RunConfig& cfg, const Tokenizer& tokenizer);
 
+/// The run's training examples as loadTaskData trains on them (few-shot / max_train_examples
+/// sampling with the run's seed), not yet encoded. Throws as loadTaskData.
+LoadedSplit loadTrainExamples(const RunConfig& cfg);
+
 /// Tokenises a loaded split as loadTaskData does (pair template, longest-first truncation to
 /// `max_len`); keeps its examples and skipped-row count (labelled stays true: callers of an
 /// unlabelled test file clear it).

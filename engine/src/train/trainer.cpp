@@ -9,6 +9,8 @@
 #include <fstream>
 #include <iostream>
 
+#include "artifacts/inference_mode_evals.h"
+#include "artifacts/run_eval.h"
 #include "data/batching.h"
 #include "io/atomic_file.h"
 #include "io/errors.h"
@@ -327,6 +329,28 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
   auto merged = mergedParameters(*model);
   for (auto& [k, v] : merged) v = v.cpu();
   saveSafetensors((run_dir / "merged.safetensors").string(), merged, {{"config", meta.dump()}});
+
+  // The paper's per-module vs merged comparison (Fig. 5/6): the dev set under every inference
+  // mode, with the weights just saved. An interruption here leaves the checkpoint of the last
+  // step; `--resume` redoes this whole stage.
+  if (evalsInferenceModes(cfg)) {
+    int64_t batches_done = 0;
+    const RunModelView view{cfg, *model, *tokenizer, peft, weights_step, device};
+    evaluateInferenceModes(view, run_dir.string(), events, [&] {
+      ++batches_done;
+      if (g_interrupt_requested ||
+          (opts.stop_after_mode_eval_batches > 0 && batches_done >= opts.stop_after_mode_eval_batches)) {
+        events.stopHeartbeat();
+        throw EngineError(ErrorKind::Interrupted, "interrupted during the end-of-run evaluation of the inference "
+                                                  "modes; `--resume` redoes it");
+      }
+      if (g_preempt_requested) {
+        events.stopHeartbeat();
+        throw EngineError(ErrorKind::Preempted, "preempted during the end-of-run evaluation of the inference modes; "
+                                                "the requeued job redoes it with --resume");
+      }
+    });
+  }
 
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   json finished = {{"final", prog.final},       {"best", prog.best}, {"best_step", prog.best_step},

@@ -27,6 +27,9 @@ struct TrainOptions {
   /// > 0: checkpoint and stop with ErrorKind::Interrupted once this many optimizer steps are done
   /// (simulates an interruption at a known step; used by resume tests).
   int64_t stop_after_steps = 0;
+  /// TEST HOOK: > 0 stops with ErrorKind::Interrupted once this many batches of the end-of-run
+  /// inference-mode evaluations are done (simulates an interruption there; resume tests).
+  int64_t stop_after_mode_eval_batches = 0;
 };
 
 /// Runs `cfg` to the end, writing the run directory (docs/protocol.md) and emitting events.
