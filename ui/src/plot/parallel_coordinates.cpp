@@ -209,8 +209,9 @@ void ParallelCoordinates::mouseMoveEvent(QMouseEvent* event) {
 
 void ParallelCoordinates::mouseReleaseEvent(QMouseEvent* event) {
   if (dragAxis_ < 0) return;
-  if (dragged_)
-    setBrush(dragAxis_, dragFrom_, positionAt(event->position().y(), rect()));
+  const double to = positionAt(event->position().y(), rect());
+  if (dragged_ || std::fabs(positionY(to) - positionY(dragFrom_)) >= 3)
+    setBrush(dragAxis_, dragFrom_, to);
   else
     clearBrush(dragAxis_);  // a click: that axis' brush goes
   dragAxis_ = -1;
