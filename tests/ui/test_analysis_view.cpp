@@ -270,6 +270,9 @@ class TestAnalysisView : public QObject {
       }
       const QImage png(dir_.filePath(QStringLiteral("page%1.png").arg(int(page))));
       QCOMPARE(png.size(), QSize(1200, 700));
+      // ADAMIX_SCREENSHOT_DIR: keep the fixture's exports to look at (as test_slurm_monitor does)
+      if (const QString shots = qEnvironmentVariable("ADAMIX_SCREENSHOT_DIR"); !shots.isEmpty())
+        png.save(QDir(shots).filePath(QStringLiteral("analysis-fixture-page%1.png").arg(int(page))));
     }
     QFile svg(dir_.filePath("page2.svg"));
     if (svg.open(QIODevice::ReadOnly)) QVERIFY(svg.readAll().contains("<svg"));

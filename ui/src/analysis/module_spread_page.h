@@ -5,38 +5,24 @@
 #pragma once
 
 #include "analysis/study_analysis.h"
-
-#include <QWidget>
+#include "analysis/task_plot_page.h"
 
 #include <vector>
 
-class QComboBox;
-class QCustomPlot;
-class QLabel;
-
 namespace adamix::ui {
 
-class PlotAdapter;
-
 /// The page. setData() with app::analysis::modeDistributions().
-class ModuleSpreadPage : public QWidget {
+class ModuleSpreadPage : public TaskPlotPage {
   Q_OBJECT
  public:
   explicit ModuleSpreadPage(QWidget* parent = nullptr);
+  /// The task chooser's entries: the tasks on which some variant has single-module scores.
   void setData(std::vector<app::analysis::ModeDistribution> data);
-  /// Shows the task (as stored); false when no variant has single-module scores on it.
-  bool setTask(const QString& task);
-  QComboBox* taskBox() const { return task_; }
-  PlotAdapter* adapter() const { return adapter_; }
 
  private:
-  void redraw();
+  void redraw() override;
 
   std::vector<app::analysis::ModeDistribution> data_;
-  QComboBox* task_;
-  QCustomPlot* plot_;
-  PlotAdapter* adapter_;
-  QLabel* note_;
 };
 
 }  // namespace adamix::ui

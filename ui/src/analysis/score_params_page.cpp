@@ -4,73 +4,38 @@
 #include "export/pivot.h"
 #include "plot/plot_adapter.h"
 
-#include <qcustomplot.h>
-
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QVBoxLayout>
 
 #include <cmath>
 
 namespace adamix::ui {
 
-ScoreParamsPage::ScoreParamsPage(QWidget* parent) : QWidget(parent) {
-  auto* lay = new QVBoxLayout(this);
-  lay->setContentsMargins(0, 0, 0, 0);
-  auto* bar = new QHBoxLayout;
-  task_ = new QComboBox;
-  task_->setObjectName(QStringLiteral("scoreTask"));
-  task_->setToolTip(tr("The task whose primary metric is the score, or the average over the tasks."));
-  task_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+ScoreParamsPage::ScoreParamsPage(QWidget* parent)
+    : TaskPlotPage(QStringLiteral("scoreTask"),
+                   tr("The task whose primary metric is the score, or the average over the tasks."),
+                   tr("No finished runs with results"), parent) {
+  note_->setObjectName(QStringLiteral("scoreNote"));
   cost_ = new QComboBox;
   cost_->setObjectName(QStringLiteral("scoreCost"));
   cost_->addItem(tr("% trainable parameters"), int(Cost::Trainable));
   cost_->addItem(tr("% parameters at inference"), int(Cost::Inference));
   cost_->setToolTip(tr("Trainable: what training updates (all M modules); at inference: after merging the "
                        "modules into one (the paper's #Param). Both as a share of the pretrained backbone."));
-  auto* taskLabel = new QLabel(tr("&Task:"));
-  taskLabel->setBuddy(task_);
   auto* costLabel = new QLabel(tr("&x:"));
   costLabel->setBuddy(cost_);
-  bar->addWidget(taskLabel);
-  bar->addWidget(task_);
-  bar->addWidget(costLabel);
-  bar->addWidget(cost_);
-  bar->addStretch();
-  lay->addLayout(bar);
-  plot_ = new QCustomPlot;
-  plot_->setMinimumSize(400, 300);
-  lay->addWidget(plot_, 1);
-  adapter_ = new PlotAdapter(plot_, this);
-  adapter_->setLegendOutside(true);
-  note_ = new QLabel;
-  note_->setObjectName(QStringLiteral("scoreNote"));
-  note_->setWordWrap(true);
-  lay->addWidget(note_);
-  connect(task_, &QComboBox::currentIndexChanged, this, &ScoreParamsPage::redraw);
+  bar_->addWidget(costLabel);
+  bar_->addWidget(cost_);
+  bar_->addStretch();
   connect(cost_, &QComboBox::currentIndexChanged, this, &ScoreParamsPage::redraw);
-  adapter_->showMessage(tr("No finished runs with results"));
 }
 
 void ScoreParamsPage::setData(std::vector<app::analysis::ScoreVsParams> data) {
   data_ = std::move(data);
-  const QString current = task_->currentData().toString();
-  const bool hadChoice = task_->count() > 0;
-  const QSignalBlocker block(task_);
-  task_->clear();
-  for (const auto& s : data_)
-    task_->addItem(s.task.isEmpty() ? tr("Average") : app::taskDisplayName(s.task), s.task);
-  const int keep = hadChoice ? task_->findData(current) : -1;
-  task_->setCurrentIndex(keep >= 0 ? keep : 0);
-  redraw();
-}
-
-bool ScoreParamsPage::setTask(const QString& task) {
-  const int i = task_->findData(task);
-  if (i < 0) return false;
-  task_->setCurrentIndex(i);
-  return true;
+  std::vector<std::pair<QString, QString>> entries;
+  for (const auto& s : data_) entries.emplace_back(s.task.isEmpty() ? tr("Average") : app::taskDisplayName(s.task), s.task);
+  fillTasks(entries);
 }
 
 void ScoreParamsPage::setCost(Cost cost) { cost_->setCurrentIndex(cost_->findData(int(cost))); }

@@ -5,46 +5,30 @@
 #pragma once
 
 #include "analysis/study_analysis.h"
-
-#include <QWidget>
+#include "analysis/task_plot_page.h"
 
 #include <vector>
 
-class QComboBox;
-class QCustomPlot;
-class QLabel;
-
 namespace adamix::ui {
 
-class PlotAdapter;
-
-/// The page. setData() with app::analysis::scoreVsParams() of a primary-metric pivot.
-class ScoreParamsPage : public QWidget {
+/// The page (its note lists the variants not drawn for want of parameter counts). setData() with app::analysis::scoreVsParams() of a primary-metric pivot.
+class ScoreParamsPage : public TaskPlotPage {
   Q_OBJECT
  public:
   /// Which parameter share is the x axis.
   enum class Cost { Trainable, Inference };
 
   explicit ScoreParamsPage(QWidget* parent = nullptr);
+  /// The task chooser's entries: each task, and "Average" (data "").
   void setData(std::vector<app::analysis::ScoreVsParams> data);
-  /// Shows the task (`task` as stored, "" for the average); false when there is none.
-  bool setTask(const QString& task);
   void setCost(Cost cost);
-  QComboBox* taskBox() const { return task_; }
   QComboBox* costBox() const { return cost_; }
-  PlotAdapter* adapter() const { return adapter_; }
-  /// The note under the plot: the variants not drawn for want of parameter counts.
-  QLabel* noteLabel() const { return note_; }
 
  private:
-  void redraw();
+  void redraw() override;
 
   std::vector<app::analysis::ScoreVsParams> data_;
-  QComboBox* task_;
   QComboBox* cost_;
-  QCustomPlot* plot_;
-  PlotAdapter* adapter_;
-  QLabel* note_;
 };
 
 }  // namespace adamix::ui

@@ -139,12 +139,18 @@ void PlotAdapter::showScatter(const ScatterChart& chart) {
   plot_->yAxis->setLabel(chart.yLabel);
   if (chart.logX && xlo > 0) {
     plot_->xAxis->setScaleType(QCPAxis::stLogarithmic);
-    QSharedPointer<QCPAxisTickerLog> ticker(new QCPAxisTickerLog);
-    ticker->setSubTickCount(8);
-    plot_->xAxis->setTicker(ticker);
-    plot_->xAxis->setNumberFormat(QStringLiteral("g"));
     // half a decade of room on the left, a decade on the right for the labels
-    plot_->xAxis->setRange(xlo / std::pow(10, 0.3), xhi * std::pow(10, 0.6));
+    const double lo = xlo / std::pow(10, 0.3), hi = xhi * std::pow(10, 0.6);
+    // ticks at 1, 2, 5 × powers of ten (QCPAxisTickerLog falls back to linear steps under ~2 decades)
+    QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+    for (int e = int(std::floor(std::log10(lo))); e <= int(std::ceil(std::log10(hi))); ++e)
+      for (double m : {1.0, 2.0, 5.0}) {
+        const double v = m * std::pow(10.0, e);
+        if (v >= lo && v <= hi) ticker->addTick(v, QString::number(v, 'g', 3));
+      }
+    plot_->xAxis->setTicker(ticker);
+    plot_->xAxis->setSubTicks(false);
+    plot_->xAxis->setRange(lo, hi);
   } else {
     const auto [lo, hi] = padded(xlo, xhi, 0.1);
     plot_->xAxis->setRange(lo, hi + (hi - lo) * 0.25);

@@ -242,6 +242,7 @@ void ResultsView::startSignificance() {
   busyCursor_ = true;
   const int generation = sigGeneration_;
   sigWatcher_->setProperty("generation", generation);
+  sigClock_.start();
   // copies: the table may be rebuilt while the tests run
   sigWatcher_->setFuture(QtConcurrent::run([pivot = pivot_, results = results_, options] {
     return app::analysis::significance(pivot, results, options);
@@ -255,6 +256,7 @@ void ResultsView::significanceDone() {
   try {
     significance_ = sigWatcher_->result();
     legend_->setText(app::analysis::significanceLegend(*significance_));
+    legend_->setToolTip(tr("Computed in %1 s.").arg(double(sigClock_.elapsed()) / 1000.0, 0, 'f', 2));
   } catch (const std::exception& e) {
     legend_->setText(tr("No significance: %1").arg(QString::fromUtf8(e.what())));
   }

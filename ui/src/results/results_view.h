@@ -9,6 +9,7 @@
 #include "export/pivot.h"
 #include "shell/deferred_refresh.h"
 
+#include <QElapsedTimer>
 #include <QFutureWatcher>
 #include <QSet>
 #include <QWidget>
@@ -112,6 +113,7 @@ class ResultsView : public QWidget {
   QFutureWatcher<app::analysis::SignificanceTable>* sigWatcher_;
   int sigGeneration_ = 0;  ///< the computation whose result is still wanted
   bool busyCursor_ = false;
+  QElapsedTimer sigClock_;  ///< how long the last significance took (the legend's tooltip)
   int resamples_ = 10000;
 };
 
