@@ -238,6 +238,7 @@ class TestAnalysisView : public QObject {
     QCOMPARE(w.tabs()->currentWidget(), static_cast<QWidget*>(w.analyses()));
     QCOMPARE(w.analyses()->currentPage(), ui::AnalysisView::ParallelCoordinatesPage);
     ui::ParallelCoordinates* pc = w.analyses()->parallelPage()->plot();
+    QCOMPARE(w.analyses()->parallelPage()->focusProxy(), static_cast<QWidget*>(pc));
     pc->setBrush(1, 0.9, 1.0);  // LoRA
     QCOMPARE(w.results()->table()->rowCount(), 2);
     QStringList rows;

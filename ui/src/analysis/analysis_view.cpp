@@ -47,9 +47,9 @@ AnalysisView::AnalysisView(Workspace* workspace, QWidget* parent) : QWidget(pare
   score_ = new ScoreParamsPage;
   spread_ = new ModuleSpreadPage;
   parallel_ = new ParallelPage;
-  pages_->addTab(score_, tr("Score vs %&params"));
-  pages_->addTab(spread_, tr("Modules vs &merged"));
-  pages_->addTab(parallel_, tr("&Parallel coordinates"));
+  pages_->addTab(score_, tr("Score vs % &params"));
+  pages_->addTab(spread_, tr("Modules vs mer&ged"));
+  pages_->addTab(parallel_, tr("Parallel &coordinates"));
   pages_->setTabToolTip(0, tr("Each variant's score against its share of parameters, with the Pareto front "
                               "(the paper's Fig. 1; Ctrl+6)."));
   pages_->setTabToolTip(1, tr("Single modules' scores beside merged, random, ensemble and merge strategies "

@@ -20,7 +20,7 @@ ParallelPage::ParallelPage(QWidget* parent) : QWidget(parent) {
   metric_->setObjectName(QStringLiteral("parallelMetric"));
   metric_->setToolTip(tr("The last axis: a metric of each run's best dev evaluation (table units)."));
   metric_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-  auto* metricLabel = new QLabel(tr("&Metric:"));
+  auto* metricLabel = new QLabel(tr("Metr&ic:"));
   metricLabel->setBuddy(metric_);
   clear_ = new QPushButton(tr("C&lear brushes"));
   clear_->setObjectName(QStringLiteral("clearBrushes"));
@@ -35,6 +35,7 @@ ParallelPage::ParallelPage(QWidget* parent) : QWidget(parent) {
   plot_ = new ParallelCoordinates;
   plot_->setObjectName(QStringLiteral("parallelCoordinates"));
   lay->addWidget(plot_, 1);
+  setFocusProxy(plot_);  // Ctrl+8 lands on the plot: Escape clears the brushes
   auto* hint = new QLabel(tr("Drag along an axis to keep the runs in that range (on a value axis: the values under "
                              "the brush); brushes on several axes combine. The Results table shows the brushed runs. "
                              "Click an axis to clear its brush; Escape clears all."));

@@ -27,6 +27,7 @@ TaskPlotPage::TaskPlotPage(const QString& taskObjectName, const QString& taskHel
   bar_->addWidget(taskLabel);
   bar_->addWidget(task_);
   lay->addLayout(bar_);
+  setFocusProxy(task_);  // View ▸ Analyses lands on the chooser; Tab walks on
   plot_ = new QCustomPlot;
   plot_->setMinimumSize(400, 300);
   lay->addWidget(plot_, 1);
