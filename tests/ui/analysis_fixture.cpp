@@ -13,7 +13,7 @@ namespace adamix::ui::test {
 // SST-2 (points): Adapter M=1 80 ± 1, Adapter M=4 84 ± 1, LoRA M=1 78 ± 1, LoRA M=4 79 ± 1
 //   (seeds 1, 2, 3 = mean − 1, mean, mean + 1).
 // RTE: Adapter M=1 60 ± 1, Adapter M=4 63 ± 2 (61, 63, 65), LoRA M=1 58 ± 1, LoRA M=4 57 ± 1.
-// Parameters (base 1,000,000): Adapter M=1 trainable 10,000 / inference 10,000 (1 % / 1 %),
+// Parameters (base 1,000,000, head 2; LoRA M=1 stores no "base"): Adapter M=1 trainable 10,000 / inference 10,000 (1 % / 1 %),
 //   Adapter M=4 25,000 / 10,000 (2.5 % / 1 %), LoRA M=1 5,000 / 5,000 (0.5 % / 0.5 %), LoRA M=4 none.
 // Adapter M=4 on SST-2 dev, single modules (seed: module 0..3): s1 76 78 80 82, s2 77 79 81 83,
 //   s3 65 79 80 84; random 80 81 82, ensemble 85 85 86, greedy-soup 84 85 85 (per seed).
@@ -97,8 +97,13 @@ qint64 fillAnalysisStore(app::Store& store, const QString& runsDir) {
     if (!(method == QLatin1String("LoRA") && m == 4)) {
       const qint64 trainable = adapter ? (m == 1 ? 10000 : 25000) : 5000;
       const qint64 inference = adapter ? 10000 : 5000;
-      store.setRunParams(id, {{"total", 1000000 + trainable}, {"trainable", trainable}, {"trainable_peft", trainable},
-                              {"inference_peft", inference}, {"head", 0}, {"base", 1000000}});
+      nlohmann::json params = {{"total", 1000000 + trainable + 2},  {"trainable", trainable + 2},
+                               {"trainable_peft", trainable},       {"inference_peft", inference},
+                               {"head", 2}};
+      // LoRA M=1 as the engine's protocol 1.x reports it, without "base": the backbone is then
+      // total − trainable_peft − head = 1,000,000 all the same
+      if (adapter) params["base"] = 1000000;
+      store.setRunParams(id, params);
     }
     if (er.task == QLatin1String("sst2")) {
       writePredictions(dir, adapter ? (m == 1 ? 6 : 8) : (m == 1 ? 10 : 6));

@@ -151,9 +151,10 @@ class TestResultsSignificance : public QObject {
     QCOMPARE(t->item(rowOf(view, "Adapter, M=1"), labelCols + sst2)->text(), QString("80.0 ± 1.0"));
     const QString tip = t->item(rowOf(view, "Adapter, M=4"), labelCols + sst2)->toolTip();
     QVERIFY2(tip.contains("Against Adapter, M=1:"), qPrintable(tip));
-    QVERIFY2(tip.contains("n = 3 vs 3, t = 4.899, df = 4.00, p = 0.00805, difference 4.000, 95 % CI"), qPrintable(tip));
+    QVERIFY2(tip.contains("n = 3 vs 3, t = 4.899, df = 4.00, p = 0.00805\n    difference 4.000, 95 % CI ["),
+             qPrintable(tip));
     QVERIFY2(tip.contains("difference 20.000, 95 % CI ["), qPrintable(tip));
-    QVERIFY2(tip.contains("10 examples, 10,000 resamples (seed 1)"), qPrintable(tip));
+    QVERIFY2(tip.contains("\n    10 examples, 10,000 resamples (seed 1)"), qPrintable(tip));
     const QString rteTip = t->item(rowOf(view, "Adapter, M=4"), labelCols + rte)->toolTip();
     QVERIFY2(rteTip.contains("‡ Paired bootstrap: none — predictions missing for some runs"), qPrintable(rteTip));
     QCOMPARE(view.significanceLegendLabel()->text(),

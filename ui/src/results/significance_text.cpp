@@ -34,23 +34,23 @@ QString significanceTooltip(const app::analysis::CellSignificance& cell, const Q
   QString s = QObject::tr("Against %1:").arg(baseline);
   s += QLatin1Char('\n');
   if (w.defined())
-    s += QObject::tr("† Welch's t-test over seeds: n = %1 vs %2, t = %3, df = %4, p = %5, difference %6, "
-                     "%7 % CI [%8, %9]")
+    s += QObject::tr("† Welch's t-test over seeds: n = %1 vs %2, t = %3, df = %4, p = %5\n"
+                     "    difference %6, %7 % CI [%8, %9]")
              .arg(w.nA)
              .arg(w.nB)
              .arg(QString::number(w.t, 'f', 3), QString::number(w.df, 'f', 2), pValue(w.p), num(w.diff, d))
              .arg(std::lround(w.level * 100))
              .arg(num(w.ciLow, d), num(w.ciHigh, d));
   else
-    s += QObject::tr("† Welch's t-test over seeds: not defined (n = %1 vs %2; it needs 2 seeds on each side and "
-                     "some variance)")
+    s += QObject::tr("† Welch's t-test over seeds: not defined (n = %1 vs %2;\n"
+                     "    it needs 2 seeds on each side and some variance)")
              .arg(w.nA)
              .arg(w.nB);
   s += QLatin1Char('\n');
   if (cell.bootstrap) {
     const app::analysis::BootstrapTest& b = *cell.bootstrap;
-    s += QObject::tr("‡ Paired bootstrap over dev examples: difference %1, %2 % CI [%3, %4], p = %5; "
-                     "%6 examples, %7 resamples (seed %8)")
+    s += QObject::tr("‡ Paired bootstrap over dev examples: difference %1, %2 % CI [%3, %4], p = %5\n"
+                     "    %6 examples, %7 resamples (seed %8)")
              .arg(num(b.observed, d))
              .arg(std::lround(b.level * 100))
              .arg(num(b.ciLow, d), num(b.ciHigh, d), pValue(b.p))

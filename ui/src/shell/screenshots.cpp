@@ -255,9 +255,11 @@ void renderAnalyses(MainWindow& w, const QString& dir, QStringList& out) {
       tip.setMargin(6);
       tip.setAutoFillBackground(true);
       tip.setPalette(QToolTip::palette());
-      tip.adjustSize();
+      tip.resize(tip.sizeHint());
+      // under the table's last row, at the cell's column (a real tooltip would cover the rows below)
       const QRect r = table->visualItemRect(cell);
-      QPoint at = w.mapFromGlobal(table->viewport()->mapToGlobal(r.bottomLeft() + QPoint(0, 4)));
+      const QRect last = table->visualItemRect(table->item(table->rowCount() - 1, 0));
+      QPoint at = w.mapFromGlobal(table->viewport()->mapToGlobal(QPoint(r.left(), last.bottom() + 12)));
       at.setX(std::min(at.x(), shot.width() - tip.width() - 8));
       QPainter painter(&shot);
       painter.drawPixmap(at, tip.grab());
