@@ -93,6 +93,10 @@ ParallelData parallelData(const app::ResultSet& results, const QString& metric) 
     d.runs.push_back(std::move(run));
   }
   if (lo > hi) lo = 0, hi = 1;
+  if (hi - lo > 4) {  // whole numbers at the ends: ticks read 51, 55, 59, … rather than 51.72, 55.48
+    lo = std::floor(lo);
+    hi = lo + 4 * std::ceil((std::ceil(hi) - lo) / 4);
+  }
   if (lo == hi) lo -= 1, hi += 1;
   m.min = lo;
   m.max = hi;

@@ -12,11 +12,11 @@ namespace {
 
 QString num(double v, int decimals) { return std::isfinite(v) ? QString::number(v, 'f', decimals) : QStringLiteral("—"); }
 
-/// A p-value as papers print it: 3 significant digits, "< 0.0001" below.
+/// "p = 0.0942" as papers print it (3 significant digits), "p < 0.0001" below.
 QString pValue(double p) {
-  if (!std::isfinite(p)) return QStringLiteral("—");
-  if (p < 1e-4) return QStringLiteral("< 0.0001");
-  return QString::number(p, 'g', 3);
+  if (!std::isfinite(p)) return QStringLiteral("p = —");
+  if (p < 1e-4) return QStringLiteral("p < 0.0001");
+  return QStringLiteral("p = ") + QString::number(p, 'g', 3);
 }
 
 }  // namespace
@@ -34,7 +34,7 @@ QString significanceTooltip(const app::analysis::CellSignificance& cell, const Q
   QString s = QObject::tr("Against %1:").arg(baseline);
   s += QLatin1Char('\n');
   if (w.defined())
-    s += QObject::tr("† Welch's t-test over seeds: n = %1 vs %2, t = %3, df = %4, p = %5\n"
+    s += QObject::tr("† Welch's t-test over seeds: n = %1 vs %2, t = %3, df = %4, %5\n"
                      "    difference %6, %7 % CI [%8, %9]")
              .arg(w.nA)
              .arg(w.nB)
@@ -49,7 +49,7 @@ QString significanceTooltip(const app::analysis::CellSignificance& cell, const Q
   s += QLatin1Char('\n');
   if (cell.bootstrap) {
     const app::analysis::BootstrapTest& b = *cell.bootstrap;
-    s += QObject::tr("‡ Paired bootstrap over dev examples: difference %1, %2 % CI [%3, %4], p = %5\n"
+    s += QObject::tr("‡ Paired bootstrap over dev examples: difference %1, %2 % CI [%3, %4], %5\n"
                      "    %6 examples, %7 resamples (seed %8)")
              .arg(num(b.observed, d))
              .arg(std::lround(b.level * 100))
