@@ -68,9 +68,7 @@ class TestAnalysisView : public QObject {
 
   void scoreVsTrainableParams() {
     ui::AnalysisView view(&ws_);
-    view.resize(1100, 700);
-    view.show();
-    view.setStudy(sid_);
+    showStudy(view);
     ui::ScoreParamsPage* page = view.scorePage();
     QStringList tasks;
     for (int i = 0; i < page->taskBox()->count(); ++i) tasks << page->taskBox()->itemText(i);
@@ -105,9 +103,7 @@ class TestAnalysisView : public QObject {
 
   void scoreVsInferenceParamsAndAverage() {
     ui::AnalysisView view(&ws_);
-    view.resize(1100, 700);
-    view.show();
-    view.setStudy(sid_);
+    showStudy(view);
     ui::ScoreParamsPage* page = view.scorePage();
     QVERIFY(page->setTask("sst2"));
     page->setCost(ui::ScoreParamsPage::Cost::Inference);
@@ -126,9 +122,7 @@ class TestAnalysisView : public QObject {
 
   void singleModulesVsMerged() {
     ui::AnalysisView view(&ws_);
-    view.resize(1100, 700);
-    view.show();
-    view.setStudy(sid_);
+    showStudy(view);
     ui::ModuleSpreadPage* page = view.spreadPage();
     QCOMPARE(page->taskBox()->count(), 1);  // only SST-2 has module:k evaluations
     QVERIFY(page->setTask("sst2"));
@@ -165,9 +159,7 @@ class TestAnalysisView : public QObject {
 
   void brushingFiltersRuns() {
     ui::AnalysisView view(&ws_);
-    view.resize(1100, 700);
-    view.show();
-    view.setStudy(sid_);
+    showStudy(view);
     ui::ParallelPage* page = view.parallelPage();
     ui::ParallelCoordinates* pc = page->plot();
     QStringList axes;
@@ -257,9 +249,7 @@ class TestAnalysisView : public QObject {
 
   void exportsEveryPage() {
     ui::AnalysisView view(&ws_);
-    view.resize(1100, 700);
-    view.show();
-    view.setStudy(sid_);
+    showStudy(view);
     QStringList suffixes{"png", "pdf"};
     if (ui::PlotAdapter::supportsSvg()) suffixes << "svg";
     for (auto page : {ui::AnalysisView::ScoreVsParams, ui::AnalysisView::ModulesVsMerged,
@@ -281,6 +271,13 @@ class TestAnalysisView : public QObject {
   }
 
  private:
+  /// Shows `view` at a fixed size on the fixture study.
+  void showStudy(ui::AnalysisView& view) {
+    view.resize(1100, 700);
+    view.show();
+    view.setStudy(sid_);
+  }
+
   QTemporaryDir dir_;
   QString db_;
   ui::Workspace ws_;
