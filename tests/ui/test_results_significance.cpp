@@ -184,6 +184,9 @@ class TestResultsSignificance : public QObject {
     view.waitForSignificance();
     view.refresh();
     QCOMPARE(view.baselineBox()->currentText(), QString("LoRA, M=4"));
+    // the same table against the same baseline: the tests stand, nothing is computed again
+    QVERIFY(!view.significanceRunning());
+    QVERIFY(view.significance().has_value());
     view.waitForSignificance();
     QVERIFY(view.significance().has_value());
     QCOMPARE(view.significance()->baselineLabel, QString("LoRA, M=4"));

@@ -221,9 +221,16 @@ void ResultsView::setBaseline(int row) {
 }
 
 void ResultsView::startSignificance() {
+  const int row = baseline_->currentData().toInt();
+  // the same table against the same baseline (a workspace change elsewhere): the tests stand
+  const QString key = QStringLiteral("%1\n%2\n%3").arg(row).arg(resamples_).arg(app::pivotToCsv(pivot_));
+  if (row >= 0 && key == sigKey_ && (significance_ || sigWatcher_->isRunning())) {
+    fillTable();
+    return;
+  }
+  sigKey_ = row >= 0 ? key : QString();
   ++sigGeneration_;
   significance_.reset();
-  const int row = baseline_->currentData().toInt();
   if (row < 0 || std::size_t(row) >= pivot_.rowRuns.size()) {
     legend_->hide();
     if (busyCursor_) QApplication::restoreOverrideCursor();

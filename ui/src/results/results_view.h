@@ -112,6 +112,7 @@ class ResultsView : public QWidget {
   std::optional<app::analysis::SignificanceTable> significance_;
   QFutureWatcher<app::analysis::SignificanceTable>* sigWatcher_;
   int sigGeneration_ = 0;  ///< the computation whose result is still wanted
+  QString sigKey_;         ///< baseline, resamples and table of the significance shown or computing
   bool busyCursor_ = false;
   QElapsedTimer sigClock_;  ///< how long the last significance took (the legend's tooltip)
   int resamples_ = 10000;
