@@ -12,6 +12,7 @@
 #include "plot/plot_adapter.h"
 #include "results/results_view.h"
 #include "shell/main_window.h"
+#include "workspace/run_tree.h"
 #include "workspace/workspace.h"
 
 #include <qcustomplot.h>
@@ -232,8 +233,10 @@ class TestAnalysisView : public QObject {
     QCOMPARE(w.analyses()->currentPage(), ui::AnalysisView::ParallelCoordinatesPage);
     ui::ParallelCoordinates* pc = w.analyses()->parallelPage()->plot();
     QCOMPARE(w.analyses()->parallelPage()->focusProxy(), static_cast<QWidget*>(pc));
+    QCOMPARE(w.runTree()->visibleRunCount(), 24);
     pc->setBrush(1, 0.9, 1.0);  // LoRA
     QCOMPARE(w.results()->table()->rowCount(), 2);
+    QCOMPARE(w.runTree()->visibleRunCount(), 12);  // the tree keeps the brushed runs only
     QStringList rows;
     for (const auto& labels : w.results()->pivot().rowLabels) rows << labels.join(", ");
     rows.sort();
@@ -245,6 +248,7 @@ class TestAnalysisView : public QObject {
     QCOMPARE(lora, 12);
     w.analyses()->parallelPage()->clearButton()->click();
     QCOMPARE(w.results()->table()->rowCount(), 4);
+    QCOMPARE(w.runTree()->visibleRunCount(), 24);
   }
 
   void exportsEveryPage() {

@@ -37,7 +37,8 @@ ParallelPage::ParallelPage(QWidget* parent) : QWidget(parent) {
   lay->addWidget(plot_, 1);
   setFocusProxy(plot_);  // Ctrl+8 lands on the plot: Escape clears the brushes
   auto* hint = new QLabel(tr("Drag along an axis to keep the runs in that range (on a value axis: the values under "
-                             "the brush); brushes on several axes combine. The Results table shows the brushed runs. "
+                             "the brush); brushes on several axes combine. The Results table and the workspace tree show the "
+                             "brushed runs. "
                              "Click an axis to clear its brush; Escape clears all."));
   hint->setWordWrap(true);
   lay->addWidget(hint);

@@ -4,6 +4,7 @@
 #include "adamix_version.h"
 #include "analysis/analysis_view.h"
 #include "analysis/parallel_page.h"
+#include "plot/parallel_coordinates.h"
 #include "compare/compare_view.h"
 #include "designer/designer_view.h"
 #include "monitor/monitor_view.h"
@@ -116,10 +117,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     syncingSelection_ = false;
   });
   connect(ws_, &Workspace::changed, this, &MainWindow::updateResumeAction);
-  // the runs brushed on the parallel coordinates are the rows of the Results table
+  // the runs brushed on the parallel coordinates are the rows of the Results table and the tree's runs
   connect(analyses_->parallelPage(), &ParallelPage::brushedRunsChanged, this,
           [this](const std::vector<qint64>& ids, bool brushed) {
             results_->setBrushedRuns(brushed ? std::optional<std::vector<qint64>>(ids) : std::nullopt);
+            QSet<qint64> outside;  // the plot's runs the brushes leave out go from the tree too
+            if (brushed) {
+              for (const ParallelRun& run : analyses_->parallelPage()->plot()->data().runs) outside.insert(run.id);
+              for (qint64 id : ids) outside.remove(id);
+            }
+            tree_->setHiddenRuns(outside);
           });
   connect(tree_, &RunTree::studyActivated, this, [this](qint64 id) {
     results_->setStudy(id);
