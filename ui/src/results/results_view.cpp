@@ -143,6 +143,10 @@ ResultsView::ResultsView(Workspace* workspace, QWidget* parent) : QWidget(parent
   setTabOrder(primaryOnly_, baseline_);
 }
 
+ResultsView::~ResultsView() {
+  if (busyCursor_) QApplication::restoreOverrideCursor();
+}
+
 void ResultsView::setStudy(std::optional<qint64> studyId) {
   fillStudyCombo(study_, ws_);
   const int idx = studyId ? study_->findData(*studyId) : 0;

@@ -37,6 +37,8 @@ class ResultsView : public QWidget {
   Q_OBJECT
  public:
   explicit ResultsView(Workspace* workspace, QWidget* parent = nullptr);
+  /// Gives the cursor back if a significance computation was still running (it ends on its own).
+  ~ResultsView() override;
 
   /// Shows one study (nullopt: every study's runs).
   void setStudy(std::optional<qint64> studyId);
