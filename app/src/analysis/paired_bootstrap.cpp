@@ -1,5 +1,7 @@
 #include "analysis/paired_bootstrap.h"
 
+#include "analysis/box_summary.h"
+
 #include <algorithm>
 #include <cmath>
 #include <random>
@@ -14,14 +16,6 @@ double meanMetric(const QString& metric, const std::vector<ExamplePredictions>& 
   double sum = 0;
   for (std::size_t r = from; r < to; ++r) sum += metricOnRows(metric, runs[r], rows);
   return sum / double(to - from);
-}
-
-/// The q-quantile of sorted values, linear between order statistics (numpy's default).
-double quantile(const std::vector<double>& sorted, double q) {
-  const double pos = q * double(sorted.size() - 1);
-  const std::size_t lo = std::size_t(std::floor(pos));
-  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (pos - double(lo)) * (sorted[hi] - sorted[lo]);
 }
 
 }  // namespace
@@ -60,8 +54,8 @@ BootstrapTest pairedBootstrap(const QString& metric, const std::vector<ExamplePr
     if (d >= 0) ++atLeast0;
   }
   std::sort(diffs.begin(), diffs.end());
-  b.ciLow = quantile(diffs, (1 - level) / 2);
-  b.ciHigh = quantile(diffs, 1 - (1 - level) / 2);
+  b.ciLow = quantileSorted(diffs, (1 - level) / 2);
+  b.ciHigh = quantileSorted(diffs, 1 - (1 - level) / 2);
   b.p = std::min(1.0, 2.0 * double(std::min(atMost0, atLeast0)) / double(resamples));
   return b;
 }

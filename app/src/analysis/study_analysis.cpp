@@ -42,12 +42,25 @@ std::optional<double> columnValue(const RunResult& r, const PivotColumn& col, co
   return std::nullopt;
 }
 
-/// The first parameter counts among the runs of a row (any task: they do not depend on the head).
+/// The pretrained backbone's size: `base` when the engine reported it, else what the engine's
+/// protocol 1.x `params` (no `base`) implies: everything but the PEFT modules and the head, which
+/// are all the parameters added to the backbone. 0 when unknown.
+qint64 backboneOf(const RunParams& p) {
+  if (p.base > 0) return p.base;
+  const qint64 derived = p.total - p.trainablePeft - p.head;
+  return derived > 0 ? derived : 0;
+}
+
+/// The first parameter counts among the runs of a row (any task: they do not depend on the head),
+/// with `base` filled in (backboneOf()).
 std::optional<RunParams> rowParams(const PivotTable& pivot, const std::map<qint64, const RunResult*>& runs,
                                    std::size_t row) {
   for (qint64 id : pivot.rowRuns.at(row)) {
     auto it = runs.find(id);
-    if (it != runs.end() && it->second->params && it->second->params->base > 0) return it->second->params;
+    if (it == runs.end() || !it->second->params || backboneOf(*it->second->params) <= 0) continue;
+    RunParams p = *it->second->params;
+    p.base = backboneOf(p);
+    return p;
   }
   return std::nullopt;
 }

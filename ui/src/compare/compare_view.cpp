@@ -389,13 +389,8 @@ void CompareView::setGroupBy(const QString& key) {
 bool CompareView::exportPlot(const QString& path) { return adapter_->exportTo(path); }
 
 void CompareView::exportWithDialog() {
-  QString selected;
-  QString filters = tr("PNG image (*.png);;PDF document (*.pdf)");
-  if (PlotAdapter::supportsSvg()) filters += tr(";;SVG image (*.svg)");
-  QString path = saveFileDialog(this, tr("Export plot"), workspaceFolder(ws_), "compare.png", filters, &selected);
+  const QString path = plotExportDialog(this, workspaceFolder(ws_), QStringLiteral("compare.png"), PlotAdapter::supportsSvg());
   if (path.isEmpty()) return;
-  if (QFileInfo(path).suffix().isEmpty())
-    path += selected.contains("pdf") ? ".pdf" : selected.contains("svg") ? ".svg" : ".png";
   if (!exportPlot(path)) QMessageBox::warning(this, tr("Export failed"), tr("Cannot write %1").arg(path));
 }
 

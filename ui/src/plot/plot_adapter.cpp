@@ -175,8 +175,12 @@ void PlotAdapter::reset() {
   labels_.clear();
   main_.clear();
   companions_.clear();
+  pointNotes_.clear();
+  pointLabels_.clear();
   applyTheme();
   plot_->yAxis->setScaleType(QCPAxis::stLinear);
+  plot_->xAxis->setScaleType(QCPAxis::stLinear);
+  plot_->xAxis->setSubTicks(true);
   plot_->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
   plot_->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
   plot_->xAxis->setLabel({});
@@ -651,6 +655,7 @@ void PlotAdapter::onLegendClick(QCPLegend*, QCPAbstractLegendItem* item, QMouseE
 }
 
 QString PlotAdapter::readoutAt(const QPointF& pixel) const {
+  if (const QString note = pointNoteAt(pixel); !note.isEmpty()) return note;
   double bestDist = 30;  // pixels
   QString best;
   const DrawnCurve* bestCurve = nullptr;

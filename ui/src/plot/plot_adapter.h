@@ -67,6 +67,44 @@ struct BarChart {
   QString yLabel;
 };
 
+/// One point of a scatter (a variant): its mean score with a vertical error bar at a cost x.
+struct ScatterPoint {
+  QString label;       ///< written beside the point
+  double x = 0, y = 0;
+  double yError = 0;   ///< half the error bar (std over seeds); 0 or NaN: none
+  bool onFront = false;  ///< on the Pareto front: drawn filled, joined by the front's staircase
+  QString hover;       ///< the read-out under the cursor ("" = label, x, y)
+};
+
+/// What showScatter() draws: every point (hollow) with its error bar and label, and the Pareto
+/// front as a staircase through the front points (filled), cheapest first.
+struct ScatterChart {
+  std::vector<ScatterPoint> points;
+  QString xLabel, yLabel;
+  bool logX = false;
+};
+
+/// One group (a variant) of a distribution chart: a box plot of `box` (with its values as jittered
+/// points) and, beside it, one column of points per entry of `points` (with a mean marker).
+struct DistributionGroup {
+  QString label;
+  std::vector<double> box;
+  std::vector<std::pair<QString, std::vector<double>>> points;
+};
+
+/// What showDistributions() draws, group after group along x.
+struct DistributionChart {
+  std::vector<DistributionGroup> groups;
+  QString boxLabel = QStringLiteral("single modules");  ///< legend and tick label of the boxes
+  QString yLabel;
+};
+
+/// A box as drawn by showDistributions(): its x and its five numbers.
+struct DrawnBox {
+  double key = 0, lowerWhisker = 0, lowerQuartile = 0, median = 0, upperQuartile = 0, upperWhisker = 0;
+  QVector<double> outliers;
+};
+
 /// Draws curves and bar charts on a QCustomPlot: EMA smoothing with the raw curve faded, group
 /// means with ±std bands, log scale, a hover read-out, legend clicks that hide a series, and
 /// PNG/PDF export. Colours follow the widget palette (light or dark).
@@ -90,6 +128,18 @@ class PlotAdapter : public QObject {
   void showCurves(const CurveSource& source, const CurveSpec& spec);
   /// Replaces the plot's contents with a grouped bar chart with error bars.
   void showBars(const BarChart& chart);
+  /// Replaces the plot's contents with a labelled scatter with error bars and a Pareto front
+  /// (series "Variants" and "Pareto front"; analysis_charts.cpp).
+  void showScatter(const ScatterChart& chart);
+  /// Replaces the plot's contents with box plots and point columns per group (series
+  /// DistributionChart::boxLabel, one per point column name, and "mean"; analysis_charts.cpp).
+  void showDistributions(const DistributionChart& chart);
+  /// The (x, y) of every point of a drawn series (a graph) as plotted, in data order.
+  QVector<QPointF> seriesPoints(const QString& label) const;
+  /// The boxes of a drawn box series (showDistributions()), in x order.
+  std::vector<DrawnBox> boxes(const QString& label) const;
+  /// The point labels of a scatter as drawn: text and the plot coordinates it is anchored at.
+  std::vector<std::pair<QString, QPointF>> pointLabels() const;
   /// Empties the plot and shows `message` in its middle.
   void showMessage(const QString& message);
   /// Writes the plot to a .png, .pdf or (when built with Qt Svg, see supportsSvg()) .svg file,
@@ -134,6 +184,11 @@ class PlotAdapter : public QObject {
   bool saveSvg(const QString& path, int width, int height);
   void reset();
   void applyTheme();
+  /// The hover text of the scatter or distribution point nearest to `pixel` ("" when none is near).
+  QString pointNoteAt(const QPointF& pixel) const;
+  /// A graph of markers without a line (scatter and distribution points).
+  QCPGraph* addMarkers(const QVector<double>& x, const QVector<double>& y, const QColor& pen, const QColor& fill,
+                       int shape, double size, const QString& legend);
   void onMouseMove(QMouseEvent* event);
   void onLegendClick(QCPLegend* legend, QCPAbstractLegendItem* item, QMouseEvent* event);
   QCPGraph* addLine(const QVector<double>& x, const QVector<double>& y, const QColor& color, double width,
@@ -188,6 +243,8 @@ class PlotAdapter : public QObject {
   QStringList labels_;
   QHash<QString, QCPAbstractPlottable*> main_;
   QHash<QString, QList<QCPAbstractPlottable*>> companions_;
+  QHash<const QCPAbstractPlottable*, QStringList> pointNotes_;  ///< hover text per point (analysis charts)
+  QList<QPointer<QCPItemText>> pointLabels_;                      ///< a scatter's point labels
   QPointer<QCPItemText> readout_;
   QPointer<QCPItemTracer> tracer_;
   QString xLabel_;

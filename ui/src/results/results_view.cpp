@@ -2,6 +2,7 @@
 #include "results/results_view.h"
 
 #include "export/result_set.h"
+#include "results/significance_text.h"
 #include "runs/run_actions.h"
 #include "shell/file_dialogs.h"
 #include "shell/theme.h"
@@ -26,6 +27,7 @@
 #include <QTableWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <cmath>
 
@@ -66,6 +68,14 @@ ResultsView::ResultsView(Workspace* workspace, QWidget* parent) : QWidget(parent
   kind_->setToolTip(tr("Best: each run's best dev evaluation, as the paper selects; final: its last evaluation."));
   primaryOnly_ = new QCheckBox(tr("Primary metric only"));
   primaryOnly_->setToolTip(tr("One column per task (its primary metric) instead of every metric."));
+  baseline_ = new QComboBox;
+  baseline_->setObjectName(QStringLiteral("baselineBox"));
+  baseline_->addItem(tr("none"), -1);
+  baseline_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  baseline_->setToolTip(tr("Tests every cell against this row's cell in the same column: † Welch's t-test over "
+                           "seeds, ‡ paired bootstrap over dev examples (p < 0.05); hover a cell for the numbers."));
+  auto* baselineLabel = new QLabel(tr("&Baseline:"));
+  baselineLabel->setBuddy(baseline_);
   auto* exportBtn = new QPushButton(QIcon::fromTheme("document-save-as"), tr("Export…"));
   exportBtn->setToolTip(tr("Saves the table as CSV, Markdown or LaTeX (by file suffix)."));
   auto* copyBtn = new QToolButton;
@@ -82,6 +92,8 @@ ResultsView::ResultsView(Workspace* workspace, QWidget* parent) : QWidget(parent
   bar->addWidget(study_, 1);
   bar->addWidget(kind_);
   bar->addWidget(primaryOnly_);
+  bar->addWidget(baselineLabel);
+  bar->addWidget(baseline_);
   bar->addStretch();
   bar->addWidget(copyBtn);
   bar->addWidget(exportBtn);
@@ -107,6 +119,12 @@ ResultsView::ResultsView(Workspace* workspace, QWidget* parent) : QWidget(parent
     menu->popup(table_->viewport()->mapToGlobal(pos));
   });
   lay->addWidget(table_, 1);
+  legend_ = new QLabel;
+  legend_->setObjectName(QStringLiteral("significanceLegend"));
+  legend_->setWordWrap(true);
+  legend_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  legend_->hide();
+  lay->addWidget(legend_);
   status_ = new QLabel;
   status_->setWordWrap(true);
   lay->addWidget(status_);
@@ -119,6 +137,14 @@ ResultsView::ResultsView(Workspace* workspace, QWidget* parent) : QWidget(parent
   connect(kind_, &QComboBox::currentIndexChanged, this, &ResultsView::refresh);
   connect(primaryOnly_, &QCheckBox::toggled, this, &ResultsView::refresh);
   connect(ws_, &Workspace::changed, this, &ResultsView::refresh);
+  sigWatcher_ = new QFutureWatcher<app::analysis::SignificanceTable>(this);
+  connect(sigWatcher_, &QFutureWatcherBase::finished, this, &ResultsView::significanceDone);
+  connect(baseline_, &QComboBox::activated, this, [this] { startSignificance(); });
+  setTabOrder(primaryOnly_, baseline_);
+}
+
+ResultsView::~ResultsView() {
+  if (busyCursor_) QApplication::restoreOverrideCursor();
 }
 
 void ResultsView::setStudy(std::optional<qint64> studyId) {
@@ -145,28 +171,115 @@ void ResultsView::refresh() {
   }
   try {
     app::ResultSet rs = app::resultSetFromStore(ws_->store(), chosenStudy(study_));
-    if (!runFilter_.isEmpty()) {
+    if (!runFilter_.isEmpty() || brushed_) {
       const QSet<qint64> keep(runFilter_.begin(), runFilter_.end());
       std::vector<app::RunResult> kept;
       for (auto& r : rs.runs)
-        if (keep.contains(r.runId)) kept.push_back(std::move(r));
+        if ((keep.isEmpty() || keep.contains(r.runId)) && (!brushed_ || brushed_->contains(r.runId)))
+          kept.push_back(std::move(r));
       rs.runs = std::move(kept);
     }
     app::PivotOptions po;
     po.kind = kind_->currentData().toString();
     po.primaryOnly = primaryOnly_->isChecked();
     pivot_ = app::buildPivot(rs, po);
-    status_->setText(rs.runs.empty()
+    results_ = std::move(rs);
+    status_->setText(results_.runs.empty()
                          ? tr("No finished runs with results yet.")
                          : tr("%1 finished runs%2. Cells: mean ± sample std over seeds; bold: best in column%3; "
                               "\"eval …\" columns: evaluations of the runs' saved weights (right-click a row).")
-                               .arg(rs.runs.size())
-                               .arg(runFilter_.isEmpty() ? QString() : tr(" (the selected ones)"))
+                               .arg(results_.runs.size())
+                               .arg(brushed_          ? tr(" (the runs under the parallel coordinates' brushes)")
+                                    : runFilter_.isEmpty() ? QString()
+                                                           : tr(" (the selected ones)"))
                                .arg(pivot_.settings.empty() ? QString() : tr(" among rows that differ only in the study's axes")));
   } catch (const std::exception& e) {
     status_->setText(tr("Cannot build the table: %1").arg(QString::fromUtf8(e.what())));
   }
+  fillBaselineBox();
+  startSignificance();  // fills the table (marks follow when computed)
+}
+
+void ResultsView::setBrushedRuns(const std::optional<std::vector<qint64>>& runIds) {
+  if (runIds)
+    brushed_ = QSet<qint64>(runIds->begin(), runIds->end());
+  else
+    brushed_.reset();
+  refresh();
+}
+
+void ResultsView::fillBaselineBox() {
+  const QString chosen = baseline_->currentIndex() > 0 ? baseline_->currentText() : QString();
+  baseline_->clear();
+  baseline_->addItem(tr("none"), -1);
+  for (std::size_t r = 0; r < pivot_.rowLabels.size(); ++r)
+    baseline_->addItem(pivot_.rowLabels[r].join(QStringLiteral(", ")), int(r));
+  const int keep = chosen.isEmpty() ? 0 : baseline_->findText(chosen);
+  baseline_->setCurrentIndex(std::max(0, keep));
+}
+
+void ResultsView::setBaseline(int row) {
+  const int i = baseline_->findData(row);
+  baseline_->setCurrentIndex(std::max(0, i));
+  startSignificance();
+}
+
+void ResultsView::startSignificance() {
+  const int row = baseline_->currentData().toInt();
+  // the same table against the same baseline (a workspace change elsewhere): the tests stand
+  const QString key = QStringLiteral("%1\n%2\n%3").arg(row).arg(resamples_).arg(app::pivotToCsv(pivot_));
+  if (row >= 0 && key == sigKey_ && (significance_ || sigWatcher_->isRunning())) {
+    fillTable();
+    return;
+  }
+  sigKey_ = row >= 0 ? key : QString();
+  ++sigGeneration_;
+  significance_.reset();
+  if (row < 0 || std::size_t(row) >= pivot_.rowRuns.size()) {
+    legend_->hide();
+    if (busyCursor_) QApplication::restoreOverrideCursor();
+    busyCursor_ = false;
+    fillTable();
+    return;
+  }
+  app::analysis::SignificanceOptions options;
+  options.baselineRow = row;
+  options.resamples = resamples_;
+  legend_->setText(tr("Testing every cell against %1 (Welch over seeds, paired bootstrap over dev examples)…")
+                       .arg(baseline_->currentText()));
+  legend_->show();
   fillTable();
+  if (!busyCursor_) QApplication::setOverrideCursor(Qt::BusyCursor);  // the GUI stays live; the cursor says why
+  busyCursor_ = true;
+  const int generation = sigGeneration_;
+  sigWatcher_->setProperty("generation", generation);
+  sigClock_.start();
+  // copies: the table may be rebuilt while the tests run
+  sigWatcher_->setFuture(QtConcurrent::run([pivot = pivot_, results = results_, options] {
+    return app::analysis::significance(pivot, results, options);
+  }));
+}
+
+void ResultsView::significanceDone() {
+  if (sigWatcher_->property("generation").toInt() != sigGeneration_) return;  // a newer one runs
+  if (busyCursor_) QApplication::restoreOverrideCursor();
+  busyCursor_ = false;
+  try {
+    significance_ = sigWatcher_->result();
+    legend_->setText(app::analysis::significanceLegend(*significance_));
+    legend_->setToolTip(tr("Computed in %1 s.").arg(double(sigClock_.elapsed()) / 1000.0, 0, 'f', 2));
+  } catch (const std::exception& e) {
+    legend_->setText(tr("No significance: %1").arg(QString::fromUtf8(e.what())));
+  }
+  fillTable();
+}
+
+void ResultsView::waitForSignificance() {
+  if (!sigWatcher_->isRunning() && !sigWatcher_->isFinished()) return;
+  sigWatcher_->waitForFinished();
+  if (!significance_ && sigWatcher_->property("generation").toInt() == sigGeneration_ &&
+      baseline_->currentData().toInt() >= 0)
+    significanceDone();
 }
 
 void ResultsView::fillTable() {
@@ -206,15 +319,27 @@ void ResultsView::fillTable() {
     const int rowN = r < int(pivot_.rowN.size()) ? pivot_.rowN[size_t(r)] : 0;
     for (int c = 0; c < int(pivot_.columns.size()); ++c) {
       const app::PivotCell& cell = pivot_.cells[size_t(r)][size_t(c)];
-      auto* item = new NumberItem(cellText(cell, pivot_.decimals, rowN));
+      QString text = cellText(cell, pivot_.decimals, rowN);
+      QStringList tips;
+      if (significance_ && size_t(r) < significance_->cells.size() &&
+          size_t(c) < significance_->cells[size_t(r)].size())
+        if (const auto& sig = significance_->cells[size_t(r)][size_t(c)]) {
+          const QString marks = significanceMarks(*sig, significance_->options.alpha);
+          if (!marks.isEmpty()) text += QLatin1Char(' ') + marks;
+          tips << significanceTooltip(*sig, significance_->baselineLabel, pivot_.decimals);
+        }
+      if (significance_ && r == significance_->baselineRow && cell.n > 0)
+        tips << tr("The baseline of the significance marks");
+      auto* item = new NumberItem(text);
       if (cell.n > 0 && std::isfinite(cell.mean)) item->setData(Qt::UserRole, cell.mean);
       item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
       if (cell.best) {
         QFont f = item->font();
         f.setBold(true);
         item->setFont(f);
-        item->setToolTip(tr("Best value in this column"));
+        tips.prepend(tr("Best value in this column"));
       }
+      item->setToolTip(tips.join(QStringLiteral("\n\n")));
       table_->setItem(r, labelCols + c, item);
     }
     if (!pivot_.columns.empty()) {

@@ -51,4 +51,14 @@ QString existingDirDialog(QWidget* parent, const QString& caption, const QString
   return dir;
 }
 
+QString plotExportDialog(QWidget* parent, const QString& workspaceDir, const QString& fileName, bool svg) {
+  QString selected;
+  QString filters = QObject::tr("PNG image (*.png);;PDF document (*.pdf)");
+  if (svg) filters += QObject::tr(";;SVG image (*.svg)");
+  QString path = saveFileDialog(parent, QObject::tr("Export plot"), workspaceDir, fileName, filters, &selected);
+  if (!path.isEmpty() && QFileInfo(path).suffix().isEmpty())
+    path += selected.contains(QLatin1String("pdf")) ? ".pdf" : selected.contains(QLatin1String("svg")) ? ".svg" : ".png";
+  return path;
+}
+
 }  // namespace adamix::ui

@@ -27,6 +27,9 @@ void rememberDialogChoice(const QString& chosen);
 /// is remembered. Empty when cancelled.
 QString saveFileDialog(QWidget* parent, const QString& caption, const QString& workspaceDir, const QString& fileName,
                        const QString& filter, QString* selectedFilter = nullptr);
+/// The save dialog of a plot export: PNG, PDF and (when `svg`) SVG, starting with `fileName`;
+/// the chosen filter's suffix is added to a name typed without one. Empty when cancelled.
+QString plotExportDialog(QWidget* parent, const QString& workspaceDir, const QString& fileName, bool svg);
 /// QFileDialog::getOpenFileName starting at dialogStartDir(workspaceDir); the choice is remembered.
 QString openFileDialog(QWidget* parent, const QString& caption, const QString& workspaceDir, const QString& filter);
 /// QFileDialog::getExistingDirectory starting at dialogStartDir(workspaceDir); the choice is remembered.

@@ -2,6 +2,9 @@
 #include "shell/main_window.h"
 
 #include "adamix_version.h"
+#include "analysis/analysis_view.h"
+#include "analysis/parallel_page.h"
+#include "plot/parallel_coordinates.h"
 #include "compare/compare_view.h"
 #include "designer/designer_view.h"
 #include "monitor/monitor_view.h"
@@ -52,21 +55,26 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   compare_ = new CompareView(ws_);
   results_ = new ResultsView(ws_);
   outputs_ = new OutputsView(ws_);
+  analyses_ = new AnalysisView(ws_);
   // Screens not on display refresh when they are shown, not on every workspace change.
   monitor_->deferRefreshWhileHidden();
   results_->deferRefreshWhileHidden();
   outputs_->deferRefreshWhileHidden();
+  analyses_->deferRefreshWhileHidden();
   tabs_->addTab(designer_, tr("&Designer"));
   tabs_->addTab(monitor_, tr("&Monitor"));
   tabs_->addTab(compare_, tr("C&ompare"));
   tabs_->addTab(results_, tr("&Results"));
   tabs_->addTab(outputs_, tr("O&utputs"));
+  tabs_->addTab(analyses_, tr("&Analyses"));
   tabs_->setTabToolTip(0, tr("Design a study: base run, axes, seeds; preview its runs (Ctrl+1)."));
   tabs_->setTabToolTip(1, tr("Watch runs train, cancel or resume them (Ctrl+2)."));
   tabs_->setTabToolTip(2, tr("Overlay curves and compare final metrics of runs (Ctrl+3)."));
   tabs_->setTabToolTip(3, tr("The result table of a study, ready for a paper (Ctrl+4)."));
   tabs_->setTabToolTip(
       4, tr("Generation runs: each input, its references and every variant's output side by side (Ctrl+5)."));
+  tabs_->setTabToolTip(5, tr("The paper's analyses of a study: score vs % parameters (Ctrl+6), single modules vs "
+                             "merged (Ctrl+7), parallel coordinates with brushing (Ctrl+8)."));
   stack_->addWidget(welcome_);
   stack_->addWidget(tabs_);
   setCentralWidget(stack_);
@@ -109,8 +117,20 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     syncingSelection_ = false;
   });
   connect(ws_, &Workspace::changed, this, &MainWindow::updateResumeAction);
+  // the runs brushed on the parallel coordinates are the rows of the Results table and the tree's runs
+  connect(analyses_->parallelPage(), &ParallelPage::brushedRunsChanged, this,
+          [this](const std::vector<qint64>& ids, bool brushed) {
+            results_->setBrushedRuns(brushed ? std::optional<std::vector<qint64>>(ids) : std::nullopt);
+            QSet<qint64> outside;  // the plot's runs the brushes leave out go from the tree too
+            if (brushed) {
+              for (const ParallelRun& run : analyses_->parallelPage()->plot()->data().runs) outside.insert(run.id);
+              for (qint64 id : ids) outside.remove(id);
+            }
+            tree_->setHiddenRuns(outside);
+          });
   connect(tree_, &RunTree::studyActivated, this, [this](qint64 id) {
     results_->setStudy(id);
+    analyses_->setStudy(id);
     outputs_->setStudy(id);
     if (monitor_->shownStudy() != id) {
       monitor_->showStudy(id);
@@ -149,6 +169,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     updateTitle();
     results_->setStudy(std::nullopt);
     outputs_->setStudy(std::nullopt);
+    analyses_->setStudy(std::nullopt);
     try {  // after a restart the Monitor shows the newest study, interrupted runs included
       std::optional<app::StudyRecord> newest;
       for (const app::StudyRecord& st : ws_->store().listStudies())
@@ -195,7 +216,12 @@ void MainWindow::buildMenus() {
   file->addSeparator();
   a = file->addAction(tr("&Export table…"), results_, &ResultsView::exportWithDialog);
   a->setShortcut(QKeySequence(QStringLiteral("Ctrl+E")));
-  a = file->addAction(tr("Export &plot…"), compare_, &CompareView::exportWithDialog);
+  a = file->addAction(tr("Export &plot…"), this, [this] {  // the plot on screen: an analysis, else Compare's
+    if (tabs_->currentWidget() == analyses_)
+      analyses_->exportWithDialog();
+    else
+      compare_->exportWithDialog();
+  });
   a->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+E")));
   file->addSeparator();
   file->addAction(tr("Se&ttings…"), this, &MainWindow::showSettings)->setShortcut(QKeySequence::Preferences);
@@ -223,6 +249,17 @@ void MainWindow::buildMenus() {
     a = view->addAction(tr(names[i]), this, [this, i] { showScreen(Screen(i)); });
     a->setShortcut(QKeySequence(QStringLiteral("Ctrl+%1").arg(i + 1)));
   }
+  QMenu* analysesMenu = view->addMenu(tr("&Analyses"));
+  const char* pages[] = {QT_TR_NOOP("&Score vs % parameters"), QT_TR_NOOP("Single &modules vs merged"),
+                         QT_TR_NOOP("&Parallel coordinates")};
+  for (int i = 0; i < 3; ++i) {
+    a = analysesMenu->addAction(tr(pages[i]), this, [this, i] {
+      showScreen(Analyses);
+      analyses_->showPage(AnalysisView::Page(i));
+      analyses_->pages()->currentWidget()->setFocus();
+    });
+    a->setShortcut(QKeySequence(QStringLiteral("Ctrl+%1").arg(i + 6)));
+  }
   view->addSeparator();
   a = view->addAction(tr("&Filter runs"), this, [this] {
     treeDock_->show();
@@ -243,12 +280,14 @@ void MainWindow::buildMenus() {
                         this, tr("Keyboard shortcuts"),
                         tr("<table>"
                            "<tr><td>Ctrl+1 … Ctrl+5</td><td>Designer, Monitor, Compare, Results, Outputs</td></tr>"
+                           "<tr><td>Ctrl+6 / Ctrl+7 / Ctrl+8</td><td>Analyses: score vs % parameters, single "
+                           "modules vs merged, parallel coordinates (Escape clears the brushes)</td></tr>"
                            "<tr><td>Ctrl+O / Ctrl+Shift+N</td><td>Open / create a workspace</td></tr>"
                            "<tr><td>Ctrl+N / Ctrl+Shift+O / Ctrl+S</td><td>New / open / save a study</td></tr>"
                            "<tr><td>Ctrl+R</td><td>Launch the study in the designer</td></tr>"
                            "<tr><td>Ctrl+. / Ctrl+Shift+.</td><td>Cancel the selected run / all runs</td></tr>"
                            "<tr><td>Ctrl+Shift+R</td><td>Resume the runs selected in the tree</td></tr>"
-                           "<tr><td>Ctrl+E / Ctrl+Shift+E</td><td>Export the table / the plot</td></tr>"
+                           "<tr><td>Ctrl+E / Ctrl+Shift+E</td><td>Export the table / the plot on screen</td></tr>"
                            "<tr><td>Ctrl+F</td><td>Filter the run tree</td></tr>"
                            "<tr><td>F5</td><td>Refresh from the database</td></tr></table>"));
                   })

@@ -1,4 +1,4 @@
-// The main window: workspace tree (dock), and the Designer, Monitor, Compare, Results and Outputs screens
+// The main window: workspace tree (dock), and the Designer, Monitor, Compare, Results, Outputs and Analyses screens
 // as tabs; menus with shortcuts; geometry, layout and the last workspace persist in QSettings.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
@@ -13,6 +13,7 @@ class QLabel;
 
 namespace adamix::ui {
 
+class AnalysisView;
 class CompareView;
 class DesignerView;
 class MonitorView;
@@ -27,7 +28,7 @@ class Workspace;
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
-  enum Screen { Designer = 0, Monitor = 1, Compare = 2, Results = 3, Outputs = 4 };
+  enum Screen { Designer = 0, Monitor = 1, Compare = 2, Results = 3, Outputs = 4, Analyses = 5 };
 
   explicit MainWindow(QWidget* parent = nullptr);
   ~MainWindow() override;
@@ -51,6 +52,7 @@ class MainWindow : public QMainWindow {
   CompareView* compare() const { return compare_; }
   ResultsView* results() const { return results_; }
   OutputsView* outputs() const { return outputs_; }
+  AnalysisView* analyses() const { return analyses_; }
   QTabWidget* tabs() const { return tabs_; }
   WelcomePage* welcome() const { return welcome_; }
   /// The run context-menu actions (Evaluate on…, Predict test set…, Export adapters…).
@@ -83,6 +85,7 @@ class MainWindow : public QMainWindow {
   CompareView* compare_;
   ResultsView* results_;
   OutputsView* outputs_;
+  AnalysisView* analyses_;
   RunActions* runActions_;
   QAction* resume_ = nullptr;
   bool syncingSelection_ = false;  ///< the Monitor's selection is being copied into the tree

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "shell/screenshots.h"
 
+#include "analysis/analysis_view.h"
+#include "analysis/score_params_page.h"
 #include "compare/compare_view.h"
+#include "plot/parallel_coordinates.h"
 #include "designer/designer_view.h"
 #include "monitor/monitor_view.h"
 #include "outputs/outputs_view.h"
@@ -31,6 +34,8 @@
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTimer>
+#include <QToolTip>
+#include <QLabel>
 
 #include <functional>
 
@@ -220,6 +225,63 @@ void renderRunActions(MainWindow& w, const QString& dir, qint64 runId, QStringLi
   }
 }
 
+/// 24-27: the Results with a baseline's significance marks (a cell's tooltip drawn over it), and
+/// the Analyses pages: score vs % parameters, single modules vs merged, parallel coordinates with
+/// a brush on the metric's upper half.
+void renderAnalyses(MainWindow& w, const QString& dir, QStringList& out) {
+  w.showScreen(MainWindow::Results);
+  ResultsView* results = w.results();
+  results->refresh();
+  QComboBox* baseline = results->baselineBox();
+  int row = baseline->findText(QStringLiteral("Adapter"));
+  if (row < 0) row = baseline->count() > 1 ? 1 : -1;
+  if (row > 0) {
+    results->setBaseline(baseline->itemData(row).toInt());
+    results->waitForSignificance();
+    qInfo("significance against %s: %s", qPrintable(baseline->currentText()),
+          qPrintable(results->significanceLegendLabel()->toolTip()));
+    settle(300);
+    // a tested cell's tooltip: the first cell of another row with a Welch result
+    QTableWidget* table = results->table();
+    QTableWidgetItem* cell = nullptr;
+    for (int r = 0; r < table->rowCount() && !cell; ++r)
+      for (int c = 0; c < table->columnCount() && !cell; ++c)
+        if (QTableWidgetItem* it = table->item(r, c); it && it->toolTip().contains(QStringLiteral("Welch")))
+          cell = it;
+    QPixmap shot = w.grab();
+    if (cell) {
+      QLabel tip(cell->toolTip());
+      tip.setFrameShape(QFrame::Box);
+      tip.setMargin(6);
+      tip.setAutoFillBackground(true);
+      tip.setPalette(QToolTip::palette());
+      tip.resize(tip.sizeHint());
+      // under the table's last row, at the cell's column (a real tooltip would cover the rows below)
+      const QRect r = table->visualItemRect(cell);
+      const QRect last = table->visualItemRect(table->item(table->rowCount() - 1, 0));
+      QPoint at = w.mapFromGlobal(table->viewport()->mapToGlobal(QPoint(r.left(), last.bottom() + 12)));
+      at.setX(std::min(at.x(), shot.width() - tip.width() - 8));
+      QPainter painter(&shot);
+      painter.drawPixmap(at, tip.grab());
+    }
+    const QString path = QDir(dir).filePath(QStringLiteral("24-results-significance.png"));
+    if (shot.save(path)) out << path;
+  }
+  w.showScreen(MainWindow::Analyses);
+  AnalysisView* a = w.analyses();
+  a->refresh();
+  a->showPage(AnalysisView::ScoreVsParams);
+  out << grab(w, dir, QStringLiteral("25-analysis-score-params.png"));
+  a->showPage(AnalysisView::ModulesVsMerged);
+  out << grab(w, dir, QStringLiteral("26-analysis-modules-vs-merged.png"));
+  a->showPage(AnalysisView::ParallelCoordinatesPage);
+  ParallelCoordinates* pc = a->findChild<ParallelCoordinates*>();
+  if (pc && !pc->data().axes.empty()) pc->setBrush(int(pc->data().axes.size()) - 1, 0.5, 1.0);
+  out << grab(w, dir, QStringLiteral("27-analysis-parallel.png"));
+  if (pc) pc->clearBrushes();
+  if (row > 0) results->setBaseline(-1);
+}
+
 }  // namespace
 
 QStringList renderScreenshots(MainWindow& w, const ScreenshotOptions& o) {
@@ -324,6 +386,9 @@ QStringList renderScreenshots(MainWindow& w, const ScreenshotOptions& o) {
   w.showScreen(MainWindow::Outputs);
   w.outputs()->refresh();
   out << grab(w, o.dir, "08-outputs.png");
+
+  // 24-27. significance against a baseline; the paper's analyses
+  renderAnalyses(w, o.dir, out);
 
   // 10-16. a finished run's context menu (an AdaMix-LoRA run when there is one, so that every
   // export format applies): evaluate, the results beside the run's own, export

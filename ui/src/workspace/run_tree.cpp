@@ -218,12 +218,18 @@ void RunTree::applyFilter() {
       const QString hay = r->text(0) + QLatin1Char(' ') + r->text(1) + QStringLiteral(" s") + r->text(2) +
                           QLatin1Char(' ') + s->text(0);
       const bool ok = (text.isEmpty() || hay.contains(text, Qt::CaseInsensitive)) &&
-                      (st.isEmpty() || r->data(0, kStatusRole).toString() == st);
+                      (st.isEmpty() || r->data(0, kStatusRole).toString() == st) &&
+                      !hidden_.contains(r->data(0, kIdRole).toLongLong());
       r->setHidden(!ok);
       shown += ok;
     }
-    s->setHidden(shown == 0 && (!text.isEmpty() || !st.isEmpty()));
+    s->setHidden(shown == 0 && (!text.isEmpty() || !st.isEmpty() || !hidden_.isEmpty()));
   }
+}
+
+void RunTree::setHiddenRuns(const QSet<qint64>& runIds) {
+  hidden_ = runIds;
+  applyFilter();
 }
 
 int RunTree::visibleRunCount() const {

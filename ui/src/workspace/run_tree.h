@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QSet>
 #include <QWidget>
 
 #include <optional>
@@ -40,6 +41,9 @@ class RunTree : public QWidget {
   /// The context menu of one run row (caller owns it); nullptr without run actions.
   QMenu* runMenu(qint64 runId);
   QLineEdit* filterEdit() const { return filter_; }
+  /// Hides these runs besides what the filters hide (the runs outside the parallel coordinates'
+  /// brushes); empty: none.
+  void setHiddenRuns(const QSet<qint64>& runIds);
 
  public slots:
   /// Reloads studies and runs from the store.
@@ -62,6 +66,7 @@ class RunTree : public QWidget {
   QLineEdit* filter_;
   QComboBox* status_;
   QLabel* summary_;
+  QSet<qint64> hidden_;
 };
 
 }  // namespace adamix::ui
