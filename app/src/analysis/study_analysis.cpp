@@ -34,14 +34,6 @@ std::vector<const RunResult*> rowRunsOn(const PivotTable& pivot, const std::map<
   return out;
 }
 
-/// A run's value of a pivot column, as the table scales it.
-std::optional<double> columnValue(const RunResult& r, const PivotColumn& col, const QString& kind) {
-  const QString& k = col.evaluation ? kEvalKind : kind;
-  for (const ResultValue& v : r.values)
-    if (v.kind == k && v.split == col.split && v.name == col.metric) return v.value * metricScale(col.metric);
-  return std::nullopt;
-}
-
 /// The pretrained backbone's size: `base` when the engine reported it, else what the engine's
 /// protocol 1.x `params` (no `base`) implies: everything but the PEFT modules and the head, which
 /// are all the parameters added to the backbone. 0 when unknown.
@@ -81,6 +73,8 @@ QString predictionsFor(const RunResult& r, const PivotColumn& col) {
 std::vector<ScoreVsParams> scoreVsParams(const PivotTable& pivot, const ResultSet& results) {
   const auto runs = byId(results);
   std::vector<ScoreVsParams> out;
+  std::vector<std::optional<RunParams>> params;  // per row: the same for every column
+  for (std::size_t row = 0; row < pivot.rowRuns.size(); ++row) params.push_back(rowParams(pivot, runs, row));
   std::map<QString, bool> taskSeen;
   for (std::size_t c = 0; c < pivot.columns.size(); ++c) {
     const PivotColumn& col = pivot.columns[c];
@@ -102,9 +96,9 @@ std::vector<ScoreVsParams> scoreVsParams(const PivotTable& pivot, const ResultSe
       p.n = cell.n;
       p.mean = cell.mean;
       p.std = cell.std;
-      const auto params = rowParams(pivot, runs, row);
-      p.trainablePercent = params ? percentOf(params->trainablePeft, params->base) : kNaN;
-      p.inferencePercent = params ? percentOf(params->inferencePeft, params->base) : kNaN;
+      const auto& counts = params[row];
+      p.trainablePercent = counts ? percentOf(counts->trainablePeft, counts->base) : kNaN;
+      p.inferencePercent = counts ? percentOf(counts->inferencePeft, counts->base) : kNaN;
       s.points.push_back(p);
     }
     std::vector<double> y, xt, xi;
@@ -203,14 +197,14 @@ SignificanceTable significance(const PivotTable& pivot, const ResultSet& results
     const auto baseRuns = rowRunsOn(pivot, runs, base, col.task);
     std::vector<double> baseValues;
     for (const RunResult* r : baseRuns)
-      if (auto v = columnValue(*r, col, pivot.kind)) baseValues.push_back(*v);
+      if (auto v = pivotValue(*r, col, pivot.kind)) baseValues.push_back(*v);
     if (baseValues.empty()) continue;
     for (std::size_t row = 0; row < pivot.cells.size(); ++row) {
       if (row == base || pivot.cells[row][c].n == 0) continue;
       const auto rowRuns = rowRunsOn(pivot, runs, row, col.task);
       std::vector<double> values;
       for (const RunResult* r : rowRuns)
-        if (auto v = columnValue(*r, col, pivot.kind)) values.push_back(*v);
+        if (auto v = pivotValue(*r, col, pivot.kind)) values.push_back(*v);
       CellSignificance s;
       s.welch = welchTTest(values, baseValues);
       if (!options.bootstrap) {

@@ -124,6 +124,13 @@ double metricScale(const QString& metric) {
   return fractions.count(metric) ? 100.0 : 1.0;
 }
 
+std::optional<double> pivotValue(const RunResult& r, const PivotColumn& col, const QString& kind) {
+  const QString& k = col.evaluation ? kEvalKind : kind;
+  for (const ResultValue& v : r.values)
+    if (v.kind == k && v.split == col.split && v.name == col.metric) return v.value * metricScale(col.metric);
+  return std::nullopt;
+}
+
 PivotTable buildPivot(const ResultSet& results, const PivotOptions& options) {
   PivotTable table;
   table.decimals = options.decimals;
@@ -240,12 +247,7 @@ PivotTable buildPivot(const ResultSet& results, const PivotOptions& options) {
     }
   }
 
-  auto valueOf = [&](const RunResult& r, const PivotColumn& col) -> std::optional<double> {
-    const QString& kind = col.evaluation ? kEvalKind : options.kind;
-    for (const ResultValue& v : r.values)
-      if (v.kind == kind && v.split == col.split && v.name == col.metric) return v.value * metricScale(col.metric);
-    return std::nullopt;
-  };
+  auto valueOf = [&](const RunResult& r, const PivotColumn& col) { return pivotValue(r, col, options.kind); };
 
   // Primary column of each task (its first own column; evaluations never enter the average).
   std::map<QString, const PivotColumn*> primaryCol;

@@ -11,6 +11,7 @@
 
 #include <cmath>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -83,6 +84,10 @@ struct PivotMarks {
   std::vector<std::vector<QString>> cells;  ///< [row][column]: "", "†", "‡" or "†‡"
   QString legend;                           ///< one line, printed under the table when not empty
 };
+
+/// A run's value in a pivot column, as the table scales it (metricScale()): its own result of
+/// `kind` ("best" / "final"), or for an evaluation column its evaluation's value; nullopt when none.
+std::optional<double> pivotValue(const RunResult& run, const PivotColumn& column, const QString& kind);
 
 /// Builds the pivot from plain results.
 PivotTable buildPivot(const ResultSet& results, const PivotOptions& options = {});
