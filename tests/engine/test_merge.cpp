@@ -156,6 +156,8 @@ void TestMerge::uniformIsTheRunsOwnMerge() {
   QCOMPARE(report["heldout"]["examples"].get<int64_t>(), int64_t(32));
   QCOMPARE(report["heldout"]["seed"].get<uint64_t>(), uint64_t(5));
   QCOMPARE(f["heldout"].dump(), json({{"split", "train"}, {"examples", 32}, {"seed", 5}}).dump());
+  QCOMPARE(f["split"].get<std::string>(), std::string("dev"));  // scored on: the 24 dev rows
+  QCOMPARE(f["examples"].get<int64_t>(), int64_t(24));
   QCOMPARE(report["weights"].size(), size_t(2));  // the 2 layers' down projections (up is shared)
   for (const auto& [proj, w] : report["weights"].items()) {
     QVERIFY2(proj.find(".adapter.down") != std::string::npos, proj.c_str());

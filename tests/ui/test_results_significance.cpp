@@ -162,12 +162,25 @@ class TestResultsSignificance : public QObject {
                      "over dev examples (10,000 resamples, seed 1)."));
     QVERIFY(view.significanceLegendLabel()->isVisible());
 
+    // Copy / Export carry the marks and the legend, as `adamix export --baseline` writes them
+    const QString md = view.exportText(ui::TableFormat::Markdown);
+    QVERIFY2(md.contains("| Adapter | M=4 | **84.0 ± 1.0** † | **63.0 ± 2.0** |"), qPrintable(md));
+    QVERIFY2(md.contains("| LoRA | M=1 | 78.0 ± 1.0 ‡ | 58.0 ± 1.0 |"), qPrintable(md));
+    QVERIFY2(md.contains("| Adapter | M=1 | 80.0 ± 1.0 | 60.0 ± 1.0 |"), qPrintable(md));
+    QVERIFY2(md.contains("† p < 0.05 against Adapter, M=1"), qPrintable(md));
+    const QString tex = view.exportText(ui::TableFormat::Latex);
+    QVERIFY2(tex.contains("\\textbf{84.0$\\pm$1.0}$^{\\dagger}$"), qPrintable(tex));
+    const QString csv = view.exportText(ui::TableFormat::Csv);
+    QVERIFY2(csv.startsWith("method,modules,column,n,mean,baseline,"), qPrintable(csv));
+    QVERIFY2(csv.contains(",4.898979"), qPrintable(csv));  // Welch t = 4/sqrt(2/3), the closed form above
+
     // deterministic: computed again, the same numbers
     const double low = c3.bootstrap->ciLow, high = c3.bootstrap->ciHigh, p = c3.bootstrap->p;
     view.setBaseline(-1);
     QVERIFY(!view.significance());
     QVERIFY(!view.significanceLegendLabel()->isVisible());
     QCOMPARE(t->item(rowOf(view, "Adapter, M=4"), labelCols + sst2)->text(), QString("84.0 ± 1.0"));
+    QVERIFY(!view.exportText(ui::TableFormat::Markdown).contains("†"));
     view.setBaseline(base);
     view.waitForSignificance();
     const auto& again = *view.significance()->cells[lora1][sst2]->bootstrap;

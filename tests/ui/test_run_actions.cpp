@@ -4,6 +4,7 @@
 #include "runs/eval_dialog.h"
 #include "runs/export_dialog.h"
 #include "runs/job_dialog.h"
+#include "runs/merge_dialog.h"
 #include "runs/run_actions.h"
 #include "results/results_view.h"
 #include "shell/main_window.h"
@@ -12,6 +13,8 @@
 #include "workspace/workspace.h"
 
 #include <QApplication>
+#include <QCheckBox>
+#include <QDialogButtonBox>
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
@@ -147,7 +150,7 @@ class TestRunActions : public QObject {
   void unfinishedRunsOfferNothingToRun() {
     QMenu* menu = treeMenu(failedId_);
     QVERIFY(menu);
-    const QStringList names{"evaluateRun", "predictRun", "exportRun"};
+    const QStringList names{"evaluateRun", "predictRun", "exportRun", "mergeRun"};
     for (const QString& n : names) {
       QAction* a = actionNamed(menu, n);
       QVERIFY2(a, qPrintable(n));
@@ -162,7 +165,8 @@ class TestRunActions : public QObject {
     QVERIFY(menu);
     QStringList texts;
     for (QAction* a : menu->actions()) texts << a->text();
-    QCOMPARE(texts, QStringList({"Evaluate on…", "Predict test set…", "Export adapters…", "", "Delete…"}));
+    QCOMPARE(texts,
+             QStringList({"Evaluate on…", "Predict test set…", "Export adapters…", "Merge modules…", "", "Delete…"}));
     QAction* evaluate = actionNamed(menu, "evaluateRun");
     QVERIFY(evaluate->isEnabled());
     const bool seen = withModal<ui::EvalDialog>([&] { evaluate->trigger(); }, [](ui::EvalDialog* d) {
@@ -285,6 +289,92 @@ class TestRunActions : public QObject {
     QCOMPARE(job->resultText()->toPlainText(),
              QString("Exported adamix:\n  config.json\n  pytorch_model.bin\nNote: fake export of adamix"));
     job->close();
+  }
+
+  void mergeModulesFromTheTreeStoresEachStrategy() {
+    // one module: nothing to merge, and the menu says why
+    QMenu* menu = treeMenu(runId_);
+    QAction* merge = actionNamed(menu, "mergeRun");
+    QVERIFY(merge && !merge->isEnabled());
+    QCOMPARE(merge->toolTip(), QString("run %1 has one module: merging needs an AdaMix run "
+                                       "(peft.adamix.num_modules > 1)")
+                                   .arg(runId_));
+    menu->close();
+    qint64 adamixId = 0;
+    for (const RunRecord& r : w_->workspace()->store().listRuns())
+      if (r.task == "rte" && r.variant == "AdaMix" && r.seed == 1) adamixId = r.id;
+    QVERIFY(adamixId > 0);
+    menu = treeMenu(adamixId);
+    merge = actionNamed(menu, "mergeRun");
+    QVERIFY(merge && merge->isEnabled());
+    const bool seen = withModal<ui::MergeDialog>([&] { merge->trigger(); }, [](ui::MergeDialog* d) {
+      // greedy soup and learned weights by default (uniform is what the run's merged mode is)
+      QVERIFY(!d->strategyBox("uniform")->isChecked());
+      QVERIFY(d->strategyBox("greedy-soup")->isChecked());
+      QVERIFY(d->strategyBox("learned")->isChecked());
+      auto* ok = d->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+      d->strategyBox("greedy-soup")->setChecked(false);
+      d->strategyBox("learned")->setChecked(false);
+      QVERIFY(!ok->isEnabled());  // nothing chosen, nothing to run
+      d->strategyBox("greedy-soup")->setChecked(true);
+      d->strategyBox("learned")->setChecked(true);
+      QVERIFY(ok->isEnabled());
+      d->heldoutSpin()->setValue(500);
+      const auto requests = d->requests();
+      QCOMPARE(requests.size(), size_t(2));
+      QCOMPARE(requests[0].mergeStrategy, QString("greedy-soup"));
+      QCOMPARE(requests[1].heldoutExamples, 500);
+      QCOMPARE(app::evalArgs("/r", requests[0]),
+               QStringList({"merge", "--run-dir", "/r", "--strategy", "greedy-soup", "--heldout-examples", "500"}));
+      ok->click();
+    });
+    QVERIFY(seen);
+    menu->close();
+    ui::JobDialog* job = w_->runActions()->lastJob();
+    QVERIFY(job);
+    QTRY_VERIFY_WITH_TIMEOUT(job->isDone(), 30000);
+    QVERIFY2(job->succeeded(), qPrintable(job->stepLabel()->text()));
+    QCOMPARE(job->stepLabel()->text(), QString("Done: merge learned (2 of 2)."));
+    const QString soup = runDir(adamixId) + "/merges/greedy-soup";
+    const QString learned = runDir(adamixId) + "/merges/learned";
+    QCOMPARE(job->outputFolder(), learned);
+    // the fake engine's dev accuracy: 0.5 + 0.01·|"dev"| + 0.001·|strategy|
+    QCOMPARE(job->resultText()->toPlainText(),
+             QString("dev (greedy-soup): 12 examples, weights of step 5, accuracy 0.5410\n"
+                     "  predictions: %1/predictions.tsv\n"
+                     "  fitted on 500 train examples (seed 1), held-out accuracy 0.6250\n"
+                     "  modules kept: 0, 2\n"
+                     "  report: %1/merge.json\n"
+                     "dev (learned): 12 examples, weights of step 5, accuracy 0.5370\n"
+                     "  predictions: %2/predictions.tsv\n"
+                     "  fitted on 500 train examples (seed 1), held-out accuracy 0.6250\n"
+                     "  report: %2/merge.json")
+                 .arg(soup, learned));
+    const auto evals = w_->workspace()->store().evaluations(adamixId);
+    std::vector<Evaluation> merges;
+    for (const Evaluation& e : evals)
+      if (e.details.contains("strategy")) merges.push_back(e);
+    QCOMPARE(merges.size(), size_t(2));
+    QCOMPARE(merges[0].inference, QString("greedy-soup"));
+    QCOMPARE(merges[0].split, QString("dev"));
+    QCOMPARE(merges[0].details["heldout"]["examples"].get<int>(), 500);
+    QCOMPARE(merges[0].details["kept"], nlohmann::json::array({0, 2}));
+    QCOMPARE(merges[0].details["heldout_score"].get<double>(), 0.625);
+    QCOMPARE(merges[1].inference, QString("learned"));
+    QVERIFY(!merges[1].details.contains("kept"));
+    job->close();
+    // each strategy is a column of its own in Results, for that run's variant only
+    ui::ResultsView* rv = w_->results();
+    w_->showScreen(ui::MainWindow::Results);
+    rv->setStudy(std::nullopt);
+    QTableWidget* t = rv->table();
+    QStringList headers;
+    for (int c = 0; c < t->columnCount(); ++c) headers << t->horizontalHeaderItem(c)->text();
+    QVERIFY2(headers.contains("RTE eval dev (greedy-soup)") && headers.contains("RTE eval dev (learned)"),
+             qPrintable(headers.join(" | ")));
+    const int soupCol = int(headers.indexOf("RTE eval dev (greedy-soup)"));
+    for (int r = 0; r < t->rowCount(); ++r)
+      QCOMPARE(t->item(r, soupCol)->text(), t->item(r, 0)->text() == "AdaMix" ? QString("54.1 (n=1)") : QString("—"));
   }
 
   void adapterRunsExportAsAdamixOnly() {

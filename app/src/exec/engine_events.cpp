@@ -69,6 +69,18 @@ class Fields {
     }
     return out;
   }
+  /// An array of integers (absent: empty).
+  std::vector<qint64> integers(const char* field) const {
+    const json* v = find(field);
+    if (!v) return {};
+    if (!v->is_array()) fail(field, "must be an array of integers");
+    std::vector<qint64> out;
+    for (const json& item : *v) {
+      if (!item.is_number_integer()) fail(field, "must be an array of integers");
+      out.push_back(item.get<qint64>());
+    }
+    return out;
+  }
   ParamCounts params() const {
     const json obj = object("params");
     const Fields p(obj, label_ + ": params");
@@ -179,6 +191,8 @@ EngineEvent decodeEvent(const json& ev) {
     d.submission = f.string("submission");
     d.strategy = f.string("strategy");
     d.heldout = f.object("heldout");
+    d.heldoutScore = f.optNumber("heldout_score");
+    d.kept = f.integers("kept");
     e.body = std::move(d);
   } else if (kind == "evaluation") {
     EvaluationEvent v;

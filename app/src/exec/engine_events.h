@@ -94,6 +94,8 @@ struct FinishedEvent {
   // `adamix-engine merge` only:
   QString strategy;                                   ///< uniform | greedy-soup | learned
   nlohmann::json heldout = nlohmann::json::object();  ///< {split, examples, seed}
+  std::optional<double> heldoutScore;                 ///< the merge's primary metric on the held-out sample
+  std::vector<qint64> kept;                           ///< greedy-soup: the modules kept (ascending)
 };
 
 /// `evaluation` (schema ≥ 1.2): at the end of an AdaMix run, the saved weights evaluated on dev

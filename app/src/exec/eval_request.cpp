@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "exec/eval_request.h"
 
+#include "export/pivot.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QRegularExpression>
+
+#include <algorithm>
 
 namespace adamix::app {
 
@@ -72,6 +76,28 @@ QString artifactBlocker(const RunRecord& run) {
   return {};
 }
 
+int runModuleCount(const RunRecord& run) {
+  const auto peft = run.config.find("peft");
+  if (peft == run.config.end() || !peft->is_object()) return 1;
+  const auto adamix = peft->find("adamix");
+  if (adamix == peft->end() || !adamix->is_object()) return 1;
+  const auto n = adamix->find("num_modules");
+  return n != adamix->end() && n->is_number_integer() ? std::max(1, n->get<int>()) : 1;
+}
+
+QString mergeBlocker(const RunRecord& run) {
+  if (QString why = artifactBlocker(run); !why.isEmpty()) return why;
+  if (runModuleCount(run) < 2)
+    return QStringLiteral("run %1 has one module: merging needs an AdaMix run (peft.adamix.num_modules > 1)")
+        .arg(run.id);
+  if (primaryMetricFor(run.task).name == QLatin1String("bleu"))
+    return QStringLiteral("run %1 is on generation task %2: merge strategies are scored by classification / "
+                          "regression metrics")
+        .arg(run.id)
+        .arg(run.task);
+  return {};
+}
+
 Evaluation evaluationFromFinished(qint64 runId, const FinishedEvent& f, const EvalRequest& request) {
   Evaluation e;
   e.runId = runId;
@@ -93,6 +119,8 @@ Evaluation evaluationFromFinished(qint64 runId, const FinishedEvent& f, const Ev
     if (e.split.isEmpty() && e.dataFile.isEmpty()) e.split = QStringLiteral("dev");  // what a merge is scored on
     e.details["strategy"] = strategy.toStdString();
     e.details["heldout"] = f.heldout;
+    if (f.heldoutScore) e.details["heldout_score"] = *f.heldoutScore;
+    if (!f.kept.empty()) e.details["kept"] = f.kept;
   }
   if (f.wallS > 0) e.details["wall_s"] = f.wallS;
   return e;

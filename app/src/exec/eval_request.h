@@ -53,10 +53,19 @@ QStringList exportArgs(const QString& runDir, const QString& format, const QStri
 /// have its run directory.
 QString artifactBlocker(const RunRecord& run);
 
+/// The number of AdaMix modules M of a stored run (config peft.adamix.num_modules; 1 when absent).
+int runModuleCount(const RunRecord& run);
+
+/// Why `adamix-engine merge` cannot merge this run's modules ("" when it can): artifactBlocker's
+/// reasons, a run with one module (nothing to merge), or a generation task (the soups are scored by
+/// classification / regression metrics; the engine refuses them: engine/src/artifacts/run_merge.cpp).
+QString mergeBlocker(const RunRecord& run);
+
 /// The evaluation a `finished` event of `eval` reports, for run `runId` (the data file, if any,
 /// from the request). Metrics: the event's `final` values.
 /// A merge's `finished` (`adamix-engine merge`) becomes an evaluation whose inference is the
-/// strategy's name and whose details hold "strategy", "heldout" and "wall_s".
+/// strategy's name and whose details hold "strategy", "heldout", "heldout_score", "kept" (greedy soup)
+/// and "wall_s".
 Evaluation evaluationFromFinished(qint64 runId, const FinishedEvent& finished, const EvalRequest& request);
 
 /// The evaluation an end-of-run `evaluation` event reports for run `runId` (details: "wall_s").

@@ -323,6 +323,8 @@ json runMerge(const MergeRequest& req, EventStream& events) {
                    {"heldout_score", report["heldout_score"]},
                    {"out", fs::absolute(out).lexically_normal().string()},
                    {"predictions", "predictions.tsv"},
+                   {"split", split},
+                   {"examples", dev.at("examples")},
                    {"merged", "merged.safetensors"},
                    {"report", "merge.json"},
                    {"final", dev.at("final")},

@@ -22,7 +22,8 @@
 // predictions/dev.tsv: 20 examples, label i % 2, right on the first round(accuracy · 20).
 // `merge --run-dir RUN --strategy S [--heldout-examples N] [--out DIR]`: started (mode merge), a
 // progress event, finished with strategy, heldout {split train, examples N (default 7), seed} and
-// dev accuracy evalAccuracy("dev", S); writes predictions.tsv and metrics.json.
+// dev accuracy evalAccuracy("dev", S) on 12 examples, heldout_score 0.625 and for greedy-soup
+// kept [0, 2]; writes predictions.tsv and metrics.json.
 // SIGTERM/SIGINT: writes a checkpoint, an `error` event of kind interrupted, exits 8.
 // --resume continues from checkpoint/state.json.
 // `train` takes the run directory's lock as the engine does (flock on DIR/.engine.lock holding the
@@ -231,11 +232,13 @@ int fakeMerge(const QCommandLineParser& p) {
   const int heldout = p.value("heldout-examples").isEmpty() ? 7 : p.value("heldout-examples").toInt();
   QFile pred(QDir(outDir).filePath("predictions.tsv"));
   if (pred.open(QIODevice::WriteOnly | QIODevice::Truncate)) pred.write("index\tprediction\tlabel\n0\t1\t1\n");
-  const QJsonObject finished{
+  QJsonObject finished{
       {"mode", "merge"},     {"strategy", strategy}, {"final", metrics}, {"best", metrics}, {"best_step", 5},
-      {"primary_metric", "accuracy"}, {"wall_s", 0.25}, {"split", "dev"}, {"out", outDir},
+      {"primary_metric", "accuracy"}, {"wall_s", 0.25}, {"split", "dev"}, {"examples", 12}, {"out", outDir},
       {"predictions", "predictions.tsv"},
-      {"heldout", QJsonObject{{"split", "train"}, {"examples", heldout}, {"seed", config.value("seed").toInt(1)}}}};
+      {"heldout", QJsonObject{{"split", "train"}, {"examples", heldout}, {"seed", config.value("seed").toInt(1)}}},
+      {"heldout_score", 0.625}};
+  if (strategy == "greedy-soup") finished["kept"] = QJsonArray{0, 2};
   writeJson(QDir(outDir).filePath("metrics.json"), finished);
   emitEvent("finished", finished);
   return 0;

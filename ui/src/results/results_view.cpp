@@ -398,6 +398,14 @@ QMenu* ResultsView::cellMenu(int row, int column) {
 }
 
 QString ResultsView::exportText(TableFormat format) const {
+  if (significance_) {  // a baseline is chosen: the marks and legend as `adamix export --baseline` writes them
+    const app::PivotMarks marks = app::analysis::significanceMarks(*significance_);
+    switch (format) {
+      case TableFormat::Csv: return app::analysis::significanceToCsv(pivot_, *significance_);
+      case TableFormat::Markdown: return app::pivotToMarkdown(pivot_, &marks);
+      case TableFormat::Latex: return app::pivotToLatex(pivot_, &marks);
+    }
+  }
   switch (format) {
     case TableFormat::Csv: return app::pivotToCsv(pivot_);
     case TableFormat::Markdown: return app::pivotToMarkdown(pivot_);

@@ -46,7 +46,9 @@ class ResultsView : public QWidget {
   void setRunFilter(const QList<qint64>& runIds);
   /// The pivot currently shown.
   const app::PivotTable& pivot() const { return pivot_; }
-  /// The export text of the current pivot (same as `adamix export`).
+  /// The export text of the current pivot (same as `adamix export`). With a baseline's significance
+  /// shown, as `adamix export --baseline`: Markdown / LaTeX with the marks and their legend line,
+  /// CSV the significance report (p-values and 95 % intervals of every cell).
   QString exportText(TableFormat format) const;
   /// Writes the export to `path`; the format follows the suffix (.csv, .md, .tex). False on error.
   bool exportToFile(const QString& path, QString* error = nullptr) const;

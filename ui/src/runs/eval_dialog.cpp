@@ -19,20 +19,14 @@ namespace adamix::ui {
 
 namespace {
 
-/// The run's own peft.adamix.inference and its number of modules (1 when not AdaMix).
-std::pair<QString, int> runInference(const app::RunRecord& run) {
-  QString mode;
-  int modules = 1;
+/// The run's own peft.adamix.inference ("" when not set).
+QString runInference(const app::RunRecord& run) {
   const auto peft = run.config.find("peft");
-  if (peft != run.config.end() && peft->is_object()) {
-    const auto adamix = peft->find("adamix");
-    if (adamix != peft->end() && adamix->is_object()) {
-      if (auto m = adamix->find("inference"); m != adamix->end() && m->is_string())
-        mode = QString::fromStdString(m->get<std::string>());
-      if (auto n = adamix->find("num_modules"); n != adamix->end() && n->is_number_integer()) modules = n->get<int>();
-    }
-  }
-  return {mode, std::max(1, modules)};
+  if (peft == run.config.end() || !peft->is_object()) return {};
+  const auto adamix = peft->find("adamix");
+  if (adamix == peft->end() || !adamix->is_object()) return {};
+  const auto m = adamix->find("inference");
+  return m != adamix->end() && m->is_string() ? QString::fromStdString(m->get<std::string>()) : QString();
 }
 
 }  // namespace
@@ -78,7 +72,8 @@ EvalDialog::EvalDialog(const app::RunRecord& run, bool predict, QWidget* parent)
     connect(splitButton_, &QRadioButton::toggled, this, &EvalDialog::updateState);
     connect(file_, &QLineEdit::textChanged, this, &EvalDialog::updateState);
   }
-  const auto [own, modules] = runInference(run);
+  const QString own = runInference(run);
+  const int modules = app::runModuleCount(run);
   inference_ = new QComboBox;
   inference_->addItem(own.isEmpty() ? tr("the run's setting") : tr("the run's setting (%1)").arg(own), QString());
   inference_->addItem(tr("merged — the averaged module (one network)"), QStringLiteral("merged"));

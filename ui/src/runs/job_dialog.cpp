@@ -15,6 +15,32 @@
 
 namespace adamix::ui {
 
+namespace {
+
+/// What a merge strategy did beyond its dev score: its held-out sample and score, the modules a
+/// greedy soup kept, and where its report is.
+QStringList mergeLines(const app::Evaluation& e) {
+  QStringList out;
+  const nlohmann::json& d = e.details;
+  const nlohmann::json held = d.value("heldout", nlohmann::json::object());
+  QString line = QObject::tr("  fitted on %1 %2 examples (seed %3)")
+                     .arg(held.value("examples", 0))
+                     .arg(QString::fromStdString(held.value("split", std::string("train"))))
+                     .arg(held.value("seed", 0));
+  if (d.contains("heldout_score") && d["heldout_score"].is_number())
+    line += QObject::tr(", held-out %1 %2").arg(e.primaryMetric).arg(d["heldout_score"].get<double>(), 0, 'f', 4);
+  out << line;
+  if (d.contains("kept") && d["kept"].is_array()) {
+    QStringList kept;
+    for (const auto& k : d["kept"]) kept << QString::number(k.get<qint64>());
+    out << QObject::tr("  modules kept: %1").arg(kept.join(QStringLiteral(", ")));
+  }
+  out << QObject::tr("  report: %1").arg(QDir(e.outDir).filePath(QStringLiteral("merge.json")));
+  return out;
+}
+
+}  // namespace
+
 JobDialog::JobDialog(app::Store& store, const app::RunRecord& run, const QString& enginePath, QWidget* parent)
     : QDialog(parent), job_(new app::EngineJob(store, run, enginePath, this)) {
   setObjectName(QStringLiteral("JobDialog"));
@@ -75,6 +101,7 @@ JobDialog::JobDialog(app::Store& store, const app::RunRecord& run, const QString
     lines_ << line;
     if (!e.submission.isEmpty()) lines_ << tr("  submission file: %1").arg(QDir(e.outDir).filePath(e.submission));
     if (!e.predictions.isEmpty()) lines_ << tr("  predictions: %1").arg(QDir(e.outDir).filePath(e.predictions));
+    if (e.details.contains("strategy")) lines_ << mergeLines(e);
     result_->setPlainText(lines_.join(QLatin1Char('\n')));
     showFolder(e.outDir);
   });

@@ -6,6 +6,7 @@
 #include "runs/eval_dialog.h"
 #include "runs/export_dialog.h"
 #include "runs/job_dialog.h"
+#include "runs/merge_dialog.h"
 #include "study/study.h"
 #include "workspace/workspace.h"
 
@@ -34,35 +35,41 @@ RunActions::RunActions(Workspace* workspace, QWidget* dialogParent)
 
 void RunActions::addActions(QMenu* menu, qint64 runId) {
   QString why = tr("No workspace open.");
+  QString whyNoMerge = why;
   if (ws_->isOpen()) {
     try {
       const auto run = ws_->store().run(runId);
       why = run ? app::artifactBlocker(*run) : tr("run %1 is not in the workspace").arg(runId);
+      whyNoMerge = run ? app::mergeBlocker(*run) : why;
     } catch (const std::exception& e) {
-      why = QString::fromUtf8(e.what());
+      why = whyNoMerge = QString::fromUtf8(e.what());
     }
   }
   struct Item {
     const char* name;
     QString text, tip;
     void (RunActions::*slot)(qint64);
+    const QString& blocker;
   };
   const Item items[] = {
       {"evaluateRun", tr("Evaluate on…"), tr("Evaluates the run's saved weights on a split or a data file; the "
                                              "metrics appear in Results beside the run's own."),
-       &RunActions::evaluate},
+       &RunActions::evaluate, why},
       {"predictRun", tr("Predict test set…"), tr("Predicts the task's test split(s) and writes the GLUE-benchmark "
                                                  "submission file."),
-       &RunActions::predict},
+       &RunActions::predict, why},
       {"exportRun", tr("Export adapters…"), tr("Writes the run's weights as a PEFT adapter, a merged Hugging Face "
                                                "model or in the official AdaMix layout."),
-       &RunActions::exportAdapters},
+       &RunActions::exportAdapters, why},
+      {"mergeRun", tr("Merge modules…"), tr("Merges the AdaMix modules anew without retraining (uniform, greedy "
+                                            "soup, learned weights) and scores each merge on dev."),
+       &RunActions::merge, whyNoMerge},
   };
   for (const Item& it : items) {
     QAction* a = menu->addAction(it.text, this, [this, runId, slot = it.slot] { (this->*slot)(runId); });
     a->setObjectName(QString::fromLatin1(it.name));
-    a->setEnabled(why.isEmpty());
-    a->setToolTip(why.isEmpty() ? it.tip : why);
+    a->setEnabled(it.blocker.isEmpty());
+    a->setToolTip(it.blocker.isEmpty() ? it.tip : it.blocker);
     a->setStatusTip(a->toolTip());
   }
   menu->setToolTipsVisible(true);
@@ -190,6 +197,16 @@ void RunActions::predict(qint64 runId) {
   const auto run = ws_->isOpen() ? ws_->store().run(runId) : std::nullopt;
   if (!run) return;
   EvalDialog ask(*run, true, parent_);
+  if (ask.exec() != QDialog::Accepted) return;
+  JobDialog* dlg = openJob(runId);
+  dlg->startEval(ask.requests());
+  emit jobStarted(dlg);
+}
+
+void RunActions::merge(qint64 runId) {
+  const auto run = ws_->isOpen() ? ws_->store().run(runId) : std::nullopt;
+  if (!run) return;
+  MergeDialog ask(*run, parent_);
   if (ask.exec() != QDialog::Accepted) return;
   JobDialog* dlg = openJob(runId);
   dlg->startEval(ask.requests());

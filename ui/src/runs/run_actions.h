@@ -1,5 +1,5 @@
 // What a run's context menu offers for its trained weights (workspace tree and results table):
-// Evaluate on…, Predict test set…, Export adapters…. Each opens its dialog, then a JobDialog
+// Evaluate on…, Predict test set…, Export adapters…, and for AdaMix runs Merge modules…. Each opens its dialog, then a JobDialog
 // that runs the engine; when it ends the workspace refreshes so the evaluation shows in Results.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
@@ -29,8 +29,9 @@ class RunActions : public QObject {
   /// Dialogs open over `dialogParent`.
   RunActions(Workspace* workspace, QWidget* dialogParent);
 
-  /// Adds Evaluate on…, Predict test set…, Export adapters… for `runId` to `menu` (disabled, with the
-  /// reason as tooltip, when the run has no trained weights yet).
+  /// Adds Evaluate on…, Predict test set…, Export adapters…, Merge modules… for `runId` to `menu`
+  /// (disabled, with the reason as tooltip, when the run has no trained weights yet; Merge modules…
+  /// also when the run has one module or a generation task: app::mergeBlocker).
   void addActions(QMenu* menu, qint64 runId);
 
   /// Adds "Delete…" (object name deleteRuns) for these runs: a confirmation listing what goes, then
@@ -47,6 +48,8 @@ class RunActions : public QObject {
   void evaluate(qint64 runId);
   /// Asks for the inference mode, then predicts the task's test split(s).
   void predict(qint64 runId);
+  /// Asks which merge strategies (merge_dialog.h), then merges the run's modules with each.
+  void merge(qint64 runId);
   /// Asks for format and folder, then exports.
   void exportAdapters(qint64 runId);
 
