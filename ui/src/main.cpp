@@ -32,8 +32,8 @@ void defineOptions(QCommandLineParser& p) {
                               "the monitor with the resumed run training."),
                QStringLiteral("STUDY")});
   p.addOption({QStringLiteral("run-actions"),
-               QStringLiteral("With --screenshot: evaluate and export the first finished run through its context "
-                              "menu and capture the menu, dialogs and results (adds to the workspace).")});
+               QStringLiteral("With --screenshot: evaluate, export and (AdaMix) merge a finished run through its "
+                              "context menu and capture the menu, dialogs and results (adds to the workspace).")});
   p.addOption({QStringLiteral("theme"), QStringLiteral("system (default), light or dark."), QStringLiteral("THEME")});
 }
 

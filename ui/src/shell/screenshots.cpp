@@ -12,6 +12,7 @@
 #include "runs/eval_dialog.h"
 #include "runs/export_dialog.h"
 #include "runs/job_dialog.h"
+#include "runs/merge_dialog.h"
 #include "runs/run_actions.h"
 #include "shell/demo_locator.h"
 #include "shell/main_window.h"
@@ -139,7 +140,8 @@ bool resumeARun(MainWindow& w) {
 
 /// 10-16: a finished run's context menu in the tree, Evaluate on… (dev, ensemble), the finished
 /// job with its output folder, the results with the evaluation column and a cell's context menu,
-/// Export adapters… (peft into the workspace's exports/) and its outcome.
+/// Export adapters… (peft into the workspace's exports/) and its outcome; for an AdaMix run also
+/// 28-29: Merge modules… and the finished merges (greedy soup, learned weights).
 void renderRunActions(MainWindow& w, const QString& dir, qint64 runId, QStringList& out) {
   w.showScreen(MainWindow::Results);
   w.runTree()->refresh();
@@ -220,6 +222,27 @@ void renderRunActions(MainWindow& w, const QString& dir, qint64 runId, QStringLi
   menu2->close();
   if (JobDialog* job = waitForJob(w)) {
     if (const QString p = grabWithOverlay(w, job, dir, QStringLiteral("16-export-done.png"), false); !p.isEmpty())
+      out << p;
+    job->close();
+  }
+
+  // 28-29: Merge modules… (an AdaMix run): the dialog with its defaults, then the finished merges
+  auto [menu3, mergeAct] = openMenu(QStringLiteral("mergeRun"));
+  if (!mergeAct || !mergeAct->isEnabled()) {
+    if (menu3) menu3->close();
+    return;
+  }
+  QTimer::singleShot(300, &w, [&] {
+    auto* dlg = qobject_cast<MergeDialog*>(QApplication::activeModalWidget());
+    if (!dlg) return;
+    if (const QString p = grabWithOverlay(w, dlg, dir, QStringLiteral("28-merge-dialog.png"), false); !p.isEmpty())
+      out << p;
+    dlg->accept();
+  });
+  mergeAct->trigger();
+  menu3->close();
+  if (JobDialog* job = waitForJob(w)) {
+    if (const QString p = grabWithOverlay(w, job, dir, QStringLiteral("29-merge-done.png"), false); !p.isEmpty())
       out << p;
     job->close();
   }

@@ -21,8 +21,9 @@ struct ScreenshotOptions {
 /// Grabs welcome, designer, monitor, compare (curves and bars), results and the Export… dialog
 /// (accepted: DIR/demo.tex is the exported LaTeX table) and the Outputs screen; with
 /// `runActions`, a finished run's context menu, the Evaluate on… dialog, the finished job, the
-/// results with the evaluation column and the Export adapters… dialog (these evaluate and export
-/// through the engine, adding to the workspace). Returns the paths written.
+/// results with the evaluation column, the Export adapters… dialog and, for an AdaMix run, the
+/// Merge modules… dialog and its merges (these evaluate, export and merge through the engine,
+/// adding to the workspace). Returns the paths written.
 QStringList renderScreenshots(MainWindow& window, const ScreenshotOptions& options);
 
 }  // namespace adamix::ui
