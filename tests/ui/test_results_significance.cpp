@@ -3,7 +3,8 @@
 // df = 4 from the closed form of Student's t with 4 degrees of freedom,
 // P(|T| > t) = 1 − x(3 − x²)/2 with x = t/√(t² + 4); the bootstrap is checked against what
 // can be said without resampling (observed difference, all differences of one sign, p = 1 and
-// CI [0, 0] for identical predictions, P(no differing example drawn) = 0.6¹⁰).
+// CI [0, 0] for identical predictions, P(no differing example drawn) = 0.6¹⁰, and the 95 %
+// interval from the quantiles of the binomial distribution of the resampled difference).
 #include "analysis_fixture.h"
 #include "results/results_view.h"
 #include "workspace/workspace.h"
@@ -40,6 +41,20 @@ Welch welchByHand(const std::vector<double>& a, const std::vector<double>& b) {
   const double sa = var(a) / double(a.size()), sb = var(b) / double(b.size());
   return {(mean(a) - mean(b)) / std::sqrt(sa + sb),
           (sa + sb) * (sa + sb) / (sa * sa / double(a.size() - 1) + sb * sb / double(b.size() - 1))};
+}
+
+/// The q-quantile of Binomial(n, p): the smallest k with P(K ≤ k) ≥ q, from the pmf by hand.
+/// With every seed predicting alike, a paired bootstrap of accuracy over 10 examples where the
+/// variant is right on d more of them has resampled differences 100 · K / 10, K ~ Binomial(10, d/10):
+/// the percentile interval is 10 · (quantile at 2.5 %, quantile at 97.5 %).
+int binomialQuantile(int n, double p, double q) {
+  double cdf = 0, pmf = std::pow(1 - p, n);
+  for (int k = 0; k <= n; ++k) {
+    cdf += pmf;
+    if (cdf >= q) return k;
+    pmf *= double(n - k) / double(k + 1) * p / (1 - p);
+  }
+  return n;
 }
 
 /// Two-sided p of Student's t with 4 degrees of freedom (closed form).
@@ -127,7 +142,15 @@ class TestResultsSignificance : public QObject {
     QVERIFY(c3.bootstrap.has_value());
     QVERIFY(std::fabs(c3.bootstrap->observed - 40) < 1e-9);
     QVERIFY2(std::fabs(c3.bootstrap->p - 2 * std::pow(0.6, 10)) < 0.006, qPrintable(QString::number(c3.bootstrap->p)));
-    QVERIFY(c3.bootstrap->ciLow >= 0);
+    // the 95 % interval from the binomial distribution of the resampled difference: [10, 70]
+    QCOMPARE(binomialQuantile(10, 0.4, 0.025), 1);
+    QCOMPARE(binomialQuantile(10, 0.4, 0.975), 7);
+    QCOMPARE(c3.bootstrap->ciLow, 10.0 * binomialQuantile(10, 0.4, 0.025));
+    QCOMPARE(c3.bootstrap->ciHigh, 10.0 * binomialQuantile(10, 0.4, 0.975));
+    // Adapter M=4, 2 examples more: K ~ Binomial(10, 0.2), interval [0, 50]
+    QCOMPARE(c1.bootstrap->ciLow, 10.0 * binomialQuantile(10, 0.2, 0.025));
+    QCOMPARE(c1.bootstrap->ciHigh, 10.0 * binomialQuantile(10, 0.2, 0.975));
+    QCOMPARE(c1.bootstrap->ciHigh, 50.0);
     // LoRA M=4 predicts exactly as the baseline: difference 0, CI [0, 0], p = 1
     const auto& c4 = *sig.cells[lora4][sst2];
     QVERIFY(c4.bootstrap.has_value());
