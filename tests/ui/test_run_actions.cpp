@@ -100,6 +100,20 @@ class TestRunActions : public QObject {
     return openPopup();
   }
   QString runDir(qint64 id) { return w_->workspace()->store().run(id)->runDir; }
+  /// The last job dialog once its job ended well (30 s at most); nullptr, with a warning saying
+  /// why, when there is none, it does not end or it fails.
+  ui::JobDialog* finishedJob() {
+    ui::JobDialog* job = w_->runActions()->lastJob();
+    if (!job) return nullptr;
+    QElapsedTimer clock;
+    clock.start();
+    while (!job->isDone() && clock.elapsed() < 30000) QTest::qWait(20);
+    if (!job->succeeded()) {
+      qWarning("job did not succeed: %s", qPrintable(job->stepLabel()->text()));
+      return nullptr;
+    }
+    return job;
+  }
   int evaluationCount() { return int(w_->workspace()->store().evaluations(runId_).size()); }
 
  private slots:
@@ -179,10 +193,8 @@ class TestRunActions : public QObject {
     });
     QVERIFY(seen);
     menu->close();
-    ui::JobDialog* job = w_->runActions()->lastJob();
+    ui::JobDialog* job = finishedJob();
     QVERIFY(job);
-    QTRY_VERIFY_WITH_TIMEOUT(job->isDone(), 30000);
-    QVERIFY2(job->succeeded(), qPrintable(job->stepLabel()->text()));
     QCOMPARE(job->stepLabel()->text(), QString("Done: eval dev (ensemble)."));
     const QString out = runDir(runId_) + "/eval/dev-ensemble";
     QCOMPARE(job->outputFolder(), out);
@@ -249,9 +261,8 @@ class TestRunActions : public QObject {
     });
     QVERIFY(seen);
     menu->close();
-    ui::JobDialog* job = w_->runActions()->lastJob();
-    QTRY_VERIFY_WITH_TIMEOUT(job->isDone(), 30000);
-    QVERIFY2(job->succeeded(), qPrintable(job->stepLabel()->text()));
+    ui::JobDialog* job = finishedJob();
+    QVERIFY(job);
     const QString out = runDir(runId_) + "/eval/test-merged";
     QCOMPARE(job->outputFolder(), out);
     QVERIFY(QFile::exists(out + "/RTE.tsv"));
@@ -281,9 +292,8 @@ class TestRunActions : public QObject {
     });
     QVERIFY(seen);
     menu->close();
-    ui::JobDialog* job = w_->runActions()->lastJob();
-    QTRY_VERIFY_WITH_TIMEOUT(job->isDone(), 30000);
-    QVERIFY2(job->succeeded(), qPrintable(job->stepLabel()->text()));
+    ui::JobDialog* job = finishedJob();
+    QVERIFY(job);
     QCOMPARE(job->outputFolder(), chosen);
     QVERIFY(QFile::exists(chosen + "/config.json"));
     QCOMPARE(job->resultText()->toPlainText(),
@@ -330,10 +340,8 @@ class TestRunActions : public QObject {
     });
     QVERIFY(seen);
     menu->close();
-    ui::JobDialog* job = w_->runActions()->lastJob();
+    ui::JobDialog* job = finishedJob();
     QVERIFY(job);
-    QTRY_VERIFY_WITH_TIMEOUT(job->isDone(), 30000);
-    QVERIFY2(job->succeeded(), qPrintable(job->stepLabel()->text()));
     QCOMPARE(job->stepLabel()->text(), QString("Done: merge learned (2 of 2)."));
     const QString soup = runDir(adamixId) + "/merges/greedy-soup";
     const QString learned = runDir(adamixId) + "/merges/learned";

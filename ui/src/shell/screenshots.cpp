@@ -10,9 +10,7 @@
 #include "outputs/outputs_view.h"
 #include "results/results_view.h"
 #include "runs/eval_dialog.h"
-#include "runs/export_dialog.h"
 #include "runs/job_dialog.h"
-#include "runs/merge_dialog.h"
 #include "runs/run_actions.h"
 #include "shell/demo_locator.h"
 #include "shell/main_window.h"
@@ -159,27 +157,36 @@ void renderRunActions(MainWindow& w, const QString& dir, qint64 runId, QStringLi
       if (a->objectName() == name) return {menu, a};
     return {menu, nullptr};
   };
+  // Triggers `action` of `menu`; grabs the modal dialog it opens as `dialogShot` after `prepare`,
+  // accepts it, waits for the job and grabs the job window as `doneShot`.
+  auto runThroughDialog = [&](QMenu* menu, QAction* action, const QString& dialogShot, const QString& doneShot,
+                              const std::function<void(QDialog*)>& prepare) {
+    QTimer::singleShot(300, &w, [&] {
+      auto* dlg = qobject_cast<QDialog*>(QApplication::activeModalWidget());
+      if (!dlg) return;
+      if (prepare) prepare(dlg);
+      if (const QString p = grabWithOverlay(w, dlg, dir, dialogShot, false); !p.isEmpty()) out << p;
+      dlg->accept();
+    });
+    action->trigger();
+    menu->close();
+    if (JobDialog* job = waitForJob(w)) {
+      if (const QString p = grabWithOverlay(w, job, dir, doneShot, false); !p.isEmpty()) out << p;
+      job->close();
+    }
+  };
 
   auto [menu, evaluate] = openMenu(QStringLiteral("evaluateRun"));
   if (!evaluate) return;
   menu->setActiveAction(evaluate);
   if (const QString p = grabWithOverlay(w, menu, dir, QStringLiteral("10-run-menu.png"), true); !p.isEmpty()) out << p;
-  QTimer::singleShot(300, &w, [&] {
-    auto* dlg = qobject_cast<EvalDialog*>(QApplication::activeModalWidget());
-    if (!dlg) return;
-    const int ensemble = dlg->inferenceCombo()->findData(QStringLiteral("ensemble"));
-    if (ensemble >= 0) dlg->inferenceCombo()->setCurrentIndex(ensemble);
-    if (const QString p = grabWithOverlay(w, dlg, dir, QStringLiteral("11-evaluate-dialog.png"), false); !p.isEmpty())
-      out << p;
-    dlg->accept();
-  });
-  evaluate->trigger();
-  menu->close();
-  if (JobDialog* job = waitForJob(w)) {
-    if (const QString p = grabWithOverlay(w, job, dir, QStringLiteral("12-eval-done.png"), false); !p.isEmpty())
-      out << p;
-    job->close();
-  }
+  runThroughDialog(menu, evaluate, QStringLiteral("11-evaluate-dialog.png"), QStringLiteral("12-eval-done.png"),
+                   [](QDialog* d) {
+                     auto* dlg = qobject_cast<EvalDialog*>(d);
+                     if (!dlg) return;
+                     const int ensemble = dlg->inferenceCombo()->findData(QStringLiteral("ensemble"));
+                     if (ensemble >= 0) dlg->inferenceCombo()->setCurrentIndex(ensemble);
+                   });
   w.results()->setStudy(std::nullopt);
   out << grab(w, dir, QStringLiteral("13-results-eval.png"));
   {  // the same actions from a Results cell: one submenu per run behind it (one per seed)
@@ -211,20 +218,7 @@ void renderRunActions(MainWindow& w, const QString& dir, qint64 runId, QStringLi
 
   auto [menu2, exportAct] = openMenu(QStringLiteral("exportRun"));
   if (!exportAct) return;
-  QTimer::singleShot(300, &w, [&] {
-    auto* dlg = qobject_cast<ExportDialog*>(QApplication::activeModalWidget());
-    if (!dlg) return;
-    if (const QString p = grabWithOverlay(w, dlg, dir, QStringLiteral("15-export-dialog.png"), false); !p.isEmpty())
-      out << p;
-    dlg->accept();
-  });
-  exportAct->trigger();
-  menu2->close();
-  if (JobDialog* job = waitForJob(w)) {
-    if (const QString p = grabWithOverlay(w, job, dir, QStringLiteral("16-export-done.png"), false); !p.isEmpty())
-      out << p;
-    job->close();
-  }
+  runThroughDialog(menu2, exportAct, QStringLiteral("15-export-dialog.png"), QStringLiteral("16-export-done.png"), {});
 
   // 28-29: Merge modules… (an AdaMix run): the dialog with its defaults, then the finished merges
   auto [menu3, mergeAct] = openMenu(QStringLiteral("mergeRun"));
@@ -232,20 +226,7 @@ void renderRunActions(MainWindow& w, const QString& dir, qint64 runId, QStringLi
     if (menu3) menu3->close();
     return;
   }
-  QTimer::singleShot(300, &w, [&] {
-    auto* dlg = qobject_cast<MergeDialog*>(QApplication::activeModalWidget());
-    if (!dlg) return;
-    if (const QString p = grabWithOverlay(w, dlg, dir, QStringLiteral("28-merge-dialog.png"), false); !p.isEmpty())
-      out << p;
-    dlg->accept();
-  });
-  mergeAct->trigger();
-  menu3->close();
-  if (JobDialog* job = waitForJob(w)) {
-    if (const QString p = grabWithOverlay(w, job, dir, QStringLiteral("29-merge-done.png"), false); !p.isEmpty())
-      out << p;
-    job->close();
-  }
+  runThroughDialog(menu3, mergeAct, QStringLiteral("28-merge-dialog.png"), QStringLiteral("29-merge-done.png"), {});
 }
 
 /// 24-27: the Results with a baseline's significance marks (a cell's tooltip drawn over it), and
