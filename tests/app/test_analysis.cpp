@@ -281,6 +281,11 @@ class TestAnalysis : public QObject {
     };
     s.runs[0].inference = {mode("module:0", 0.70), mode("module:1", 0.75), mode("random", 0.72),
                            mode("ensemble", 0.805), mode("greedy-soup", 0.81)};
+    for (int k = 0; k < 4; ++k) {  // the end-of-run modes and their cost (not the merge)
+      s.runs[0].inference[size_t(k)].endOfRun = true;
+      s.runs[0].inference[size_t(k)].wallS = 0.5 + k;
+    }
+    s.runs[0].inference[4].wallS = 30;
     s.runs[1].inference = {mode("module:0", 0.74), mode("module:1", 0.79), mode("random", 0.76)};
     const PivotTable t = pivotOf(s);
     const auto dists = modeDistributions(t, s);
@@ -298,6 +303,9 @@ class TestAnalysis : public QObject {
     QCOMPARE(d.modes[2].first, QStringLiteral("ensemble"));
     QCOMPARE(d.modes[3].first, QStringLiteral("greedy-soup"));
     QVERIFY(std::fabs(d.modes[3].second[0] - 81) < 1e-9);
+    // one run evaluated its modes as it ended: 0.5 + 1.5 + 2.5 + 3.5 s; the other did not
+    QCOMPARE(d.endOfRunSeconds.size(), size_t(1));
+    QCOMPARE(d.endOfRunSeconds[0], 8.0);
   }
 
   void significanceAgainstABaselineRow() {

@@ -140,6 +140,14 @@ std::vector<ModeDistribution> modeDistributions(const PivotTable& pivot, const R
         return modes.back().second;
       };
       for (const RunResult* r : rowRunsOn(pivot, runs, row, task)) {
+        double cost = 0;
+        bool evaluatedAtEnd = false;
+        for (const InferenceResult& i : r->inference)
+          if (i.endOfRun) {
+            evaluatedAtEnd = true;
+            cost += i.wallS;
+          }
+        if (evaluatedAtEnd) d.endOfRunSeconds.push_back(cost);
         for (const ResultValue& v : r->values)
           if (v.kind == pivot.kind && v.split == primary.split && v.name == primary.name)
             slot(QStringLiteral("merged")).push_back(v.value * scale);

@@ -55,6 +55,9 @@ struct ModeDistribution {
   /// "merged" (the run's own best-dev result), then "random", "ensemble" and each stored merge
   /// strategy ("greedy-soup", "learned", …) in that order: one value per seed that has it.
   std::vector<std::pair<QString, std::vector<double>>> modes;
+  /// Per run of the row that evaluated its modes as it ended: what those evaluations cost in
+  /// all, seconds (the sum of their wall_s; the option's price, train.eval_inference_modes).
+  std::vector<double> endOfRunSeconds;
 };
 
 /// Per pivot row and task, the modes of its runs' evaluations on dev (RunResult::inference).

@@ -148,12 +148,15 @@ ResultSet resultSetFromStore(Store& store, std::optional<qint64> studyId, bool f
     for (const Evaluation& e : store.evaluations(rr.runId)) {
       InferenceResult i{e.inference, e.target(), e.metrics,
                         e.predictions.isEmpty() ? QString() : QDir(e.outDir).filePath(e.predictions), evaluationLabel(e)};
+      const bool endOfRun = e.details.value("end_of_run", false);
+      i.endOfRun = endOfRun;
+      if (const auto w = e.details.find("wall_s"); w != e.details.end() && w->is_number()) i.wallS = w->get<double>();
       auto same = std::find_if(rr.inference.begin(), rr.inference.end(),
                                [&](const InferenceResult& x) { return x.label == i.label; });
       if (same != rr.inference.end()) *same = std::move(i);
       else rr.inference.push_back(std::move(i));
       // the end-of-run evaluation of every inference mode feeds the analyses, not the table's columns
-      if (e.details.value("end_of_run", false)) continue;
+      if (endOfRun) continue;
       for (const auto& [name, value] : e.metrics) evalValues[{evaluationLabel(e), name}] = value;
     }
     for (const auto& [key, value] : evalValues) rr.values.push_back({key.first, key.second, value, kEvalKind});

@@ -33,6 +33,8 @@ struct InferenceResult {
   std::vector<std::pair<QString, double>> metrics;
   QString predictions;  ///< absolute path of its predictions.tsv ("" unknown)
   QString label;        ///< evaluationLabel(): the split of its values in RunResult::values
+  bool endOfRun = false;  ///< one of the modes an AdaMix run evaluates as it ends (`evaluation` events)
+  double wallS = 0;       ///< what it cost, seconds (0: not stored)
 };
 
 /// One run's results as the pivot needs them.

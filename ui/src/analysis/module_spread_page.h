@@ -21,6 +21,9 @@ class ModuleSpreadPage : public TaskPlotPage {
 
  private:
   void redraw() override;
+  /// What the box plot shows (the note's first line; the second, when the runs evaluated their
+  /// modes as they ended, their cost per variant).
+  static QString boxNote();
 
   std::vector<app::analysis::ModeDistribution> data_;
 };
