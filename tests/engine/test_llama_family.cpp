@@ -327,7 +327,8 @@ class TestLlamaFamily : public QObject {
     QCOMPARE(mistral.intermediate_size, int64_t{14336});
     QCOMPARE(mistral.sliding_window, int64_t{4096});
     QCOMPARE(parseModelConfig({{"model_type", "mistral"}, {"sliding_window", nullptr}}).sliding_window, int64_t{-1});
-    auto qwen3 = parseModelConfig({{"model_type", "qwen3"}, {"hidden_size", 64}, {"num_attention_heads", 8}});
+    auto qwen3 = parseModelConfig(
+        {{"model_type", "qwen3"}, {"hidden_size", 64}, {"num_attention_heads", 8}, {"num_key_value_heads", 8}});
     QCOMPARE(qwen3.head_dim, int64_t{128});
     QCOMPARE(qwen3.vocab_size, int64_t{151936});
     QVERIFY(!qwen3.attention_bias && !qwen3.o_proj_bias && qwen3.qk_norm);
