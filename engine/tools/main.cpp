@@ -172,6 +172,7 @@ json inspectModel(const std::string& model_dir, const std::string& config_path, 
               {"num_attention_heads", mc.num_attention_heads},
               {"num_key_value_heads", mc.num_key_value_heads},
               {"intermediate_size", mc.intermediate_size},
+              {"head_dim", mc.head_dim},
               {"vocab_size", mc.vocab_size},
               {"head", decoder ? "score (last token)" : "classifier"},
               {"structure", modelStructure(*model)}};
@@ -180,6 +181,10 @@ json inspectModel(const std::string& model_dir, const std::string& config_path, 
     if (!isHeadParameter(p.key(), model->headPrefixes())) backbone += p.value().numel();
   }
   out["backbone_parameters"] = backbone;
+  if (mc.architecture == Architecture::Llama) {  // Llama family: rotary scaling, mistral's window
+    out["rope_scaling"] = mc.rope_scaling.type;
+    if (mc.sliding_window > 0) out["sliding_window"] = mc.sliding_window;
+  }
   if (auto peft_cfg = inspectPeft(config_path, peft_path)) {
     auto peft = applyPeft(*model, *peft_cfg, model->headPrefixes(), 0);
     out["peft"] = {{"method", peftMethodName(peft_cfg->method)},
@@ -254,7 +259,7 @@ int cmdInitModel(RandomModelSpec spec, bool vocab_given, const std::string& out_
       spec.eos_token_id = tok->eosId();
       const auto tmpl = tok->pairTemplate();
       if (spec.arch == "bert" && !tmpl.middle.empty()) spec.sep_token_id = tmpl.middle.front();
-      if (spec.arch == "llama" || spec.arch == "gpt2") spec.pad_token_id = -1;  // no padding token
+      if (spec.arch != "bert" && spec.arch != "roberta") spec.pad_token_id = -1;  // decoders: no padding token
     }
     writeRandomModel(out_dir, modelConfigJson(spec), seed, tokenizer_dir);
     std::cout << out_dir << "\n";
@@ -375,13 +380,15 @@ int main(int argc, char** argv) {
   RandomModelSpec spec;
   uint64_t init_seed = 0;
   auto* init = app.add_subcommand("init-model", "write a random-initialised HF model directory");
-  init->add_option("--arch", spec.arch, "architecture: llama, bert, roberta, gpt2")
+  init->add_option("--arch", spec.arch, "architecture: llama, mistral, qwen2, qwen3, bert, roberta, gpt2")
       ->check(CLI::IsMember(randomModelArchitectures()));
   init->add_option("--out", out_dir, "output directory")->required();
   init->add_option("--hidden", spec.hidden_size, "hidden size");
   init->add_option("--layers", spec.num_hidden_layers, "number of layers");
   init->add_option("--heads", spec.num_attention_heads, "attention heads");
-  init->add_option("--kv-heads", spec.num_key_value_heads, "key/value heads (llama)");
+  init->add_option("--kv-heads", spec.num_key_value_heads, "key/value heads (llama family)");
+  init->add_option("--head-dim", spec.head_dim,
+                   "head dimension when not hidden / heads (llama family; qwen3 always writes one)");
   init->add_option("--max-positions", spec.max_position_embeddings, "position embeddings / context length");
   init->add_option("--dropout", spec.dropout, "dropout probabilities of bert/roberta/gpt2 (HF default 0.1)");
   init->add_option("--ffn", spec.intermediate_size, "FFN (intermediate) size");

@@ -733,7 +733,7 @@ void TestHfModels::badCheckpointsGiveClearErrors() {
   // Unknown architecture.
   test::writeFile(tmp_.filePath("t5/config.json").toStdString(), R"({"model_type": "t5"})");
   msg = errorOf([&] { loadModelConfig(tmp_.filePath("t5").toStdString()); });
-  QVERIFY2(msg.find("unsupported architecture 't5' (supported: bert, gpt2, llama, roberta)") != std::string::npos,
+  QVERIFY2(msg.find("unsupported architecture 't5' (supported: bert, gpt2, llama, mistral, qwen2, qwen3, roberta)") != std::string::npos,
            msg.c_str());
 }
 

@@ -153,7 +153,7 @@ class TestLlama : public QObject {
     ErrorKind k{};
     auto msg = errorOf([] { parseModelConfig({{"model_type", "t5"}}, "m/config.json"); }, &k);
     QVERIFY(k == ErrorKind::Model);
-    QVERIFY2(msg.find("unsupported architecture 't5' (supported: bert, gpt2, llama, roberta)") != std::string::npos,
+    QVERIFY2(msg.find("unsupported architecture 't5' (supported: bert, gpt2, llama, mistral, qwen2, qwen3, roberta)") != std::string::npos,
              msg.c_str());
     QVERIFY2(msg.find("m/config.json") != std::string::npos, msg.c_str());
     msg = errorOf([] { parseModelConfig({{"model_type", "llama"}, {"hidden_size", "big"}}, "m/config.json"); });

@@ -24,8 +24,13 @@ std::string architectureName(const ModelConfig& mc, HeadType head) {
       return lm ? "RobertaForCausalLM" : "RobertaForSequenceClassification";
     case Architecture::Gpt2:
       return lm ? "GPT2LMHeadModel" : "GPT2ForSequenceClassification";
-    case Architecture::Llama:
-      return lm ? "LlamaForCausalLM" : "LlamaForSequenceClassification";
+    case Architecture::Llama: {  // LlamaForCausalLM, MistralFor…, Qwen2For…, Qwen3For…
+      const std::string family = mc.model_type == "mistral" ? "Mistral"
+                                 : mc.model_type == "qwen2" ? "Qwen2"
+                                 : mc.model_type == "qwen3" ? "Qwen3"
+                                                            : "Llama";
+      return family + (lm ? "ForCausalLM" : "ForSequenceClassification");
+    }
   }
   return "";
 }

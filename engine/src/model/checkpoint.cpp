@@ -11,6 +11,7 @@
 #include "artifacts/official_adamix_config.h"
 #include "io/errors.h"
 #include "io/safetensors.h"
+#include "io/safetensors_index.h"
 #include "model/bert.h"
 #include "model/gpt2.h"
 #include "model/llama.h"
@@ -177,28 +178,49 @@ std::shared_ptr<TaskModelImpl> loadTaskModel(const std::string& model_dir, HeadT
   namespace fs = std::filesystem;
   ModelConfig cfg = loadModelConfig(model_dir);
   applyDropoutOverrides(cfg, dropout);
-  const std::string file = (fs::path(model_dir) / "model.safetensors").string();
+  std::string file = (fs::path(model_dir) / "model.safetensors").string();
+  const std::string index = (fs::path(model_dir) / kSafetensorsIndexName).string();
   std::error_code ec;
-  if (!fs::exists(file, ec)) {
+  // A single model.safetensors is read when present (as transformers does); else the sharded
+  // checkpoint its index describes (io/safetensors_index.h checks paths, shards and tensors).
+  std::vector<std::string> files;
+  if (fs::exists(file, ec)) {
+    files = {file};
+  } else if (fs::exists(index, ec)) {
+    files = readSafetensorsIndex(model_dir).files;
+    file = index;
+  } else {
     std::string hint;
-    if (fs::exists(fs::path(model_dir) / "pytorch_model.bin", ec) ||
-        fs::exists(fs::path(model_dir) / "model.safetensors.index.json", ec))
-      hint = " (only a single model.safetensors is supported; convert pytorch_model.bin / sharded files)";
+    if (fs::exists(fs::path(model_dir) / "pytorch_model.bin", ec))
+      hint = " (only safetensors weights are supported; convert pytorch_model.bin)";
     throw EngineError(ErrorKind::Model, "model weights not found" + hint, file);
   }
   // bounds before allocating the model (issue 16): a config.json claiming a far larger model than
   // the weights file holds, or than this machine's memory, is rejected with its source named
-  const SafetensorsHeader header = readSafetensorsHeader(file);
   double values = 0;
-  for (const auto& [name, e] : header.entries)
-    values += static_cast<double>(e.end - e.begin) / static_cast<double>(safetensorsDtypeSize(e.dtype));
+  bool half = false;
+  for (const auto& f : files) {
+    const SafetensorsHeader header = readSafetensorsHeader(f);
+    for (const auto& [name, e] : header.entries) {
+      values += static_cast<double>(e.end - e.begin) / static_cast<double>(safetensorsDtypeSize(e.dtype));
+      half |= e.dtype == "BF16" || e.dtype == "F16";
+    }
+  }
   checkModelSize(cfg, 4 * (1.5 * values + (1 << 20)),
                  "(1.5 x the " + std::to_string(static_cast<int64_t>(values)) + " values in " + file +
                      "): config.json does not describe these weights");
   checkModelFitsMemory(cfg);
   auto model = buildTaskModel(cfg, head, num_labels);
-  SafetensorsFile st = loadSafetensors(file, /*to_float32=*/true);
-  loadTaskModelState(*model, st.tensors, file, head_seed);
+  std::map<std::string, torch::Tensor> tensors;
+  for (const auto& f : files) {
+    SafetensorsFile st = loadSafetensors(f, /*to_float32=*/true);
+    tensors.merge(st.tensors);  // names are unique across shards (readSafetensorsIndex)
+  }
+  // BF16/F16 weights are widened to float32 (docs/models.md § Weights in BF16/F16: the PEFT
+  // modules, the optimizer and the CPU kernels run in float32).
+  if (half)
+    std::cerr << "note: " << file << ": BF16/F16 weights converted to float32 (the engine trains in float32)\n";
+  loadTaskModelState(*model, tensors, file, head_seed);
   model->eval();
   return model;
 }

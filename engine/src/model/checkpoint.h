@@ -40,7 +40,10 @@ void loadTaskModelState(TaskModelImpl& model, const std::map<std::string, torch:
                         const std::string& file, uint64_t head_seed);
 
 /// Reads `model_dir/config.json`, builds the architecture, loads `model_dir/model.safetensors`
-/// (see loadTaskModelState). The model is float32 on the CPU in eval mode; move it with ->to().
+/// or, when that is absent, the shards `model_dir/model.safetensors.index.json` lists (checked by
+/// readSafetensorsIndex, io/safetensors_index.h; same values as one file) (see
+/// loadTaskModelState). The model is float32 on the CPU in eval mode (BF16/F16 weights are
+/// converted, with a note on stderr); move it with ->to().
 /// Throws EngineError(Model) for a missing/corrupt file, unsupported architecture, missing tensor,
 /// wrong shape or dtype (location "path/model.safetensors:tensor.name").
 /// `dropout` overrides config.json's dropout probabilities per kind (run config model.dropout).

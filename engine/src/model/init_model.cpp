@@ -18,11 +18,14 @@ void setId(nlohmann::json& j, const char* key, int64_t id) {
 }
 }  // namespace
 
-std::vector<std::string> randomModelArchitectures() { return {"llama", "bert", "roberta", "gpt2"}; }
+std::vector<std::string> randomModelArchitectures() {
+  return {"llama", "mistral", "qwen2", "qwen3", "bert", "roberta", "gpt2"};
+}
 
 nlohmann::json modelConfigJson(const RandomModelSpec& s) {
   nlohmann::json j;
   if (s.arch == "llama") return llamaConfigJson(s);
+  if (s.arch == "mistral" || s.arch == "qwen2" || s.arch == "qwen3") return llamaFamilyConfigJson(s);
   if (s.arch == "bert" || s.arch == "roberta") {
     const bool roberta = s.arch == "roberta";
     const int64_t pad = s.pad_token_id >= 0 ? s.pad_token_id : (roberta ? 1 : 0);
@@ -76,7 +79,7 @@ nlohmann::json modelConfigJson(const RandomModelSpec& s) {
 }
 
 nlohmann::json llamaConfigJson(const RandomModelSpec& s) {
-  return {{"architectures", {"LlamaForCausalLM"}},
+  nlohmann::json j = {{"architectures", {"LlamaForCausalLM"}},
           {"model_type", "llama"},
           {"hidden_size", s.hidden_size},
           {"intermediate_size", s.intermediate_size},
@@ -92,6 +95,50 @@ nlohmann::json llamaConfigJson(const RandomModelSpec& s) {
           {"bos_token_id", 1},
           {"eos_token_id", 2},
           {"torch_dtype", "float32"}};
+  if (s.head_dim > 0) j["head_dim"] = s.head_dim;
+  return j;
+}
+
+nlohmann::json llamaFamilyConfigJson(const RandomModelSpec& s) {
+  const bool qwen = s.arch == "qwen2" || s.arch == "qwen3";
+  const char* architecture = s.arch == "mistral" ? "MistralForCausalLM"
+                             : s.arch == "qwen2" ? "Qwen2ForCausalLM"
+                                                 : "Qwen3ForCausalLM";
+  nlohmann::json j = {{"architectures", {architecture}},
+                      {"model_type", s.arch},
+                      {"attention_dropout", 0.0},
+                      {"bos_token_id", s.bos_token_id >= 0 ? s.bos_token_id : 1},
+                      {"eos_token_id", s.eos_token_id >= 0 ? s.eos_token_id : 2},
+                      {"hidden_act", "silu"},
+                      {"hidden_size", s.hidden_size},
+                      {"initializer_range", 0.02},
+                      {"intermediate_size", s.intermediate_size},
+                      {"max_position_embeddings", s.max_position_embeddings},
+                      {"num_attention_heads", s.num_attention_heads},
+                      {"num_hidden_layers", s.num_hidden_layers},
+                      {"num_key_value_heads", s.num_key_value_heads},
+                      {"rms_norm_eps", qwen ? 1e-6 : 1e-5},
+                      {"rope_theta", qwen ? 1000000.0 : 10000.0},
+                      {"tie_word_embeddings", s.tie_word_embeddings},
+                      {"torch_dtype", "float32"},
+                      {"use_cache", true},
+                      {"vocab_size", s.vocab_size}};
+  const int64_t head_dim = s.head_dim > 0 ? s.head_dim : s.hidden_size / s.num_attention_heads;
+  if (s.arch == "mistral") {
+    j["head_dim"] = head_dim;
+    j["sliding_window"] = 4096;
+  } else {
+    j["max_window_layers"] = s.num_hidden_layers;
+    j["rope_scaling"] = nullptr;
+    j["sliding_window"] = nullptr;
+    j["use_sliding_window"] = false;
+  }
+  if (s.arch == "qwen2" && s.head_dim > 0) j["head_dim"] = s.head_dim;
+  if (s.arch == "qwen3") {
+    j["attention_bias"] = false;
+    j["head_dim"] = head_dim;
+  }
+  return j;
 }
 
 void writeRandomModel(const std::string& out_dir, const nlohmann::json& hf_config, uint64_t seed,

@@ -7,6 +7,7 @@
 #include "io/errors.h"
 #include "model/attention.h"
 #include "model/fused_ops.h"
+#include "model/rope.h"
 #include "model/task_head.h"
 
 namespace adamix {
@@ -28,14 +29,8 @@ torch::Tensor rotateHalf(const torch::Tensor& x) {
 }
 
 std::pair<torch::Tensor, torch::Tensor> rotaryCosSin(const torch::Tensor& positions, int64_t head_dim, double theta) {
-  auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(positions.device());
-  // inv_freq = 1 / theta^(arange(0, D, 2) / D), as HF (computed in fp32 from int64 arange).
-  auto inv_freq = 1.0 / torch::pow(theta, torch::arange(0, head_dim, 2, opts.dtype(torch::kInt64)).to(torch::kFloat32) /
-                                              static_cast<double>(head_dim));
-  // freqs = pos x inv_freq: [T, D/2] (or [B, T, D/2] for per-row positions)
-  auto freqs = positions.to(torch::kFloat32).unsqueeze(-1) * inv_freq;
-  auto emb = torch::cat({freqs, freqs}, -1);  // [T, D]
-  return {emb.cos(), emb.sin()};
+  // plain RoPE: inv_freq = 1 / theta^(arange(0, D, 2) / D), as HF (model/rope.h)
+  return rotaryCosSinFromInvFreq(positions, ropeInvFreq(head_dim, theta, RopeScaling{}, 0, 1));
 }
 
 torch::Tensor applyRotary(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
@@ -56,7 +51,11 @@ LlamaAttentionImpl::LlamaAttentionImpl(const ModelConfig& c)
   q_proj = register_module("q_proj", PeftLinear(c.hidden_size, num_heads * head_dim, b));
   k_proj = register_module("k_proj", PeftLinear(c.hidden_size, num_kv_heads * head_dim, b));
   v_proj = register_module("v_proj", PeftLinear(c.hidden_size, num_kv_heads * head_dim, b));
-  o_proj = register_module("o_proj", PeftLinear(num_heads * head_dim, c.hidden_size, b));
+  o_proj = register_module("o_proj", PeftLinear(num_heads * head_dim, c.hidden_size, c.o_proj_bias));
+  if (c.qk_norm) {  // Qwen3Attention: Qwen3RMSNorm(head_dim) on each query / key head
+    q_norm = register_module("q_norm", LlamaRMSNorm(head_dim, c.rms_norm_eps));
+    k_norm = register_module("k_norm", LlamaRMSNorm(head_dim, c.rms_norm_eps));
+  }
 }
 
 torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
@@ -76,8 +75,14 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::T
     bias = rowsAt(attn_bias.expand({B, 1, T, attn_bias.size(3)}).squeeze(1), query_index).view({B, 1, 1, -1});
   }
   const int64_t Tq = xq.size(1);
-  auto q = q_proj->forward(xq).view({B, Tq, num_heads, head_dim}).transpose(1, 2);
-  auto k = k_proj->forward(x).view({B, T, num_kv_heads, head_dim}).transpose(1, 2);
+  auto q = q_proj->forward(xq).view({B, Tq, num_heads, head_dim});
+  auto k = k_proj->forward(x).view({B, T, num_kv_heads, head_dim});
+  if (q_norm) {  // qwen3: normalised over head_dim per head, before RoPE
+    q = q_norm->forward(q);
+    k = k_norm->forward(k);
+  }
+  q = q.transpose(1, 2);
+  k = k.transpose(1, 2);
   auto v = v_proj->forward(x).view({B, T, num_kv_heads, head_dim}).transpose(1, 2);
   q = applyRotary(q, cq, sq);
   k = applyRotary(k, cos, sin);
@@ -147,20 +152,33 @@ torch::Tensor LlamaModelImpl::run(const torch::Tensor& input_ids, const torch::T
   auto h = embed_tokens->forward(ids);
 
   auto positions = torch::arange(past, S, torch::TensorOptions().dtype(torch::kInt64).device(dev));
+  // Dynamic NTK scaling depends on the longest position of this forward (HF: max(position_ids) + 1).
+  int64_t seq_len = S;
+  if (position_ids.defined() && cfg.rope_scaling.type == "dynamic" && position_ids.numel() > 0)
+    seq_len = position_ids.max().item<int64_t>() + 1;
+  const auto inv_freq =
+      ropeInvFreq(cfg.head_dim, cfg.rope_theta, cfg.rope_scaling, seq_len, cfg.max_position_embeddings);
   torch::Tensor cos, sin;
   if (position_ids.defined()) {  // per-row positions [B, T] -> tables [B, 1, T, D] (broadcast over heads)
     TORCH_CHECK(position_ids.dim() == 2 && position_ids.size(0) == B && position_ids.size(1) == T,
                 "position_ids must be [B, T] = [", B, ", ", T, "], got ", position_ids.sizes());
-    std::tie(cos, sin) = rotaryCosSin(position_ids.to(dev).to(torch::kInt64), cfg.head_dim, cfg.rope_theta);
+    std::tie(cos, sin) = rotaryCosSinFromInvFreq(position_ids.to(dev).to(torch::kInt64), inv_freq);
     cos = cos.unsqueeze(1);
     sin = sin.unsqueeze(1);
   } else {
-    std::tie(cos, sin) = rotaryCosSin(positions, cfg.head_dim, cfg.rope_theta);
+    std::tie(cos, sin) = rotaryCosSinFromInvFreq(positions, inv_freq);
   }
 
-  // Key k is allowed for query q when it is not after q (causal) and is a token (padding mask);
+  // Key k is allowed for query q when it is not after q (causal) and is a token (padding mask),
+  // and for mistral's sliding window when q - k < sliding_window (HF's sliding mask);
   // as an additive bias computed once per forward for every layer.
-  const auto attn_bias = attentionBias(causalDecodeMask(past, T, attention_mask, dev));
+  auto allowed = causalDecodeMask(past, T, attention_mask, dev);
+  if (cfg.sliding_window > 0) {
+    const auto opts = torch::TensorOptions().dtype(torch::kInt64).device(dev);
+    auto q_minus_k = torch::arange(past, S, opts).unsqueeze(1) - torch::arange(0, S, opts).unsqueeze(0);  // [T, S]
+    allowed = allowed.logical_and(q_minus_k.lt(cfg.sliding_window).view({1, 1, T, S}));
+  }
+  const auto attn_bias = attentionBias(allowed);
   const size_t n = layers->size();
   if (index.defined() && n == 0) h = rowsAt(h, index).unsqueeze(1);
   for (size_t i = 0; i < n; ++i)  // with `index`, the last layer computes only the rows index[b]

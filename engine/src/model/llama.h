@@ -3,6 +3,11 @@
 //   model.embed_tokens.weight, model.layers.N.{input_layernorm, post_attention_layernorm}.weight,
 //   model.layers.N.self_attn.{q,k,v,o}_proj.weight, model.layers.N.mlp.{gate,up,down}_proj.weight,
 //   model.norm.weight, lm_head.weight (absent when tied), score.weight (classification/regression).
+// The same module serves the model_types whose HF modeling files differ from Llama's only in
+// (ModelConfig): mistral (modeling_mistral.py: no biases, sliding-window mask), qwen2
+// (modeling_qwen2.py: q/k/v biases, o_proj without), qwen3 (modeling_qwen3.py:
+// model.layers.N.self_attn.{q_norm,k_norm}.weight, RMSNorm over head_dim of each head before RoPE).
+// Rotary frequencies, with rope_scaling: model/rope.h.
 // Every projection is a PeftLinear; adapters sit at `attn_adapter` (after o_proj) and
 // `ffn_adapter` (after down_proj), both before the residual add (pre-LN placement, docs/adamix.md § Placement).
 #pragma once
@@ -46,7 +51,8 @@ class LlamaRMSNormImpl : public torch::nn::Module {
 };
 TORCH_MODULE(LlamaRMSNorm);
 
-/// Grouped-query self-attention with RoPE. forward: x [B, T, d]; cos/sin [T, D];
+/// Grouped-query self-attention with RoPE (qwen3: q_norm / k_norm RMSNorm [head_dim] applied to
+/// each head of q and k before RoPE, as Qwen3Attention). forward: x [B, T, d]; cos/sin [T, D];
 /// attn_bias [B, 1, T, S] (attentionBias: 0 = query may attend to key; S = past + T) -> [B, T, d].
 /// With `cache`/`layer`, past keys/values are prepended and the cache is extended.
 /// With `query_index` [B] int64 (no cache), only that query row of each sequence is computed
@@ -59,6 +65,7 @@ class LlamaAttentionImpl : public torch::nn::Module {
                         const torch::Tensor& query_index = {});
   int64_t num_heads, num_kv_heads, head_dim;
   PeftLinear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
+  LlamaRMSNorm q_norm{nullptr}, k_norm{nullptr};  ///< qwen3 only (ModelConfig::qk_norm)
 };
 TORCH_MODULE(LlamaAttention);
 
@@ -91,8 +98,9 @@ TORCH_MODULE(LlamaDecoderLayer);
 /// The backbone ("model." in HF names). forward: input_ids [B, T] int64, attention_mask [B, T]
 /// (undefined = all tokens; with a cache it covers past + current tokens, [B, S]) ->
 /// final-normed hidden states [B, T, d]. Positions are past .. past+T-1 (right padding only)
-/// unless `position_ids` [B, T] is given (left-padded decoding); the causal mask is always by
-/// index.
+/// unless `position_ids` [B, T] is given (left-padded decoding); the causal mask (and mistral's
+/// sliding window, ModelConfig::sliding_window) is always by index. Rotary frequencies follow
+/// cfg.rope_scaling (model/rope.h; dynamic NTK from the largest position of this forward + 1).
 class LlamaModelImpl : public torch::nn::Module {
  public:
   explicit LlamaModelImpl(const ModelConfig& c);

@@ -39,26 +39,52 @@ std::vector<int64_t> tokenIds(const json& j, const char* key, std::vector<int64_
   return {ju::convert<int64_t>(*it, ju::childPath("", key), kM)};
 }
 
-// HF transformers models/llama/configuration_llama.py.
+// HF transformers models/{llama,mistral,qwen2,qwen3}/configuration_*.py: the Llama layout with
+// per-model_type defaults, biases, q/k norms (qwen3) and sliding window (mistral).
+struct LlamaFamilyDefaults {
+  int64_t vocab_size, intermediate_size, max_position_embeddings, num_key_value_heads;  // kv: -1 = heads
+  int64_t head_dim;                                                                    // -1 = hidden / heads
+  std::vector<int64_t> bos, eos;
+};
+
+LlamaFamilyDefaults familyDefaults(const std::string& type) {
+  if (type == "mistral") return {32000, 14336, 4096 * 32, 8, -1, {1}, {2}};
+  if (type == "qwen2") return {151936, 22016, 32768, 32, -1, {}, {}};
+  if (type == "qwen3") return {151936, 22016, 32768, 32, 128, {}, {}};
+  return {32000, 11008, 2048, -1, -1, {1}, {2}};  // llama
+}
+
 ModelConfig parseLlama(const json& j, ModelConfig c) {
   c.architecture = Architecture::Llama;
+  const auto d = familyDefaults(c.model_type);
   c.hidden_size = ju::get<int64_t>(j, "hidden_size", "", 4096, kM);
-  c.intermediate_size = ju::get<int64_t>(j, "intermediate_size", "", 11008, kM);
+  c.intermediate_size = ju::get<int64_t>(j, "intermediate_size", "", d.intermediate_size, kM);
   c.num_hidden_layers = ju::get<int64_t>(j, "num_hidden_layers", "", 32, kM);
   c.num_attention_heads = ju::get<int64_t>(j, "num_attention_heads", "", 32, kM);
-  c.num_key_value_heads =
-      ju::getOptional<int64_t>(j, "num_key_value_heads", "", true, kM).value_or(c.num_attention_heads);
-  c.vocab_size = ju::get<int64_t>(j, "vocab_size", "", 32000, kM);
-  c.max_position_embeddings = ju::get<int64_t>(j, "max_position_embeddings", "", 2048, kM);
+  c.num_key_value_heads = ju::getOptional<int64_t>(j, "num_key_value_heads", "", true, kM)
+                              .value_or(d.num_key_value_heads > 0 ? d.num_key_value_heads : c.num_attention_heads);
+  c.vocab_size = ju::get<int64_t>(j, "vocab_size", "", d.vocab_size, kM);
+  c.max_position_embeddings = ju::get<int64_t>(j, "max_position_embeddings", "", d.max_position_embeddings, kM);
   c.rms_norm_eps = ju::get<double>(j, "rms_norm_eps", "", 1e-6, kM);
   c.rope_theta = ju::get<double>(j, "rope_theta", "", 10000.0, kM);
   c.initializer_range = ju::get<double>(j, "initializer_range", "", 0.02, kM);
   c.tie_word_embeddings = ju::get<bool>(j, "tie_word_embeddings", "", false, kM);
-  c.attention_bias = ju::get<bool>(j, "attention_bias", "", false, kM);
-  c.mlp_bias = ju::get<bool>(j, "mlp_bias", "", false, kM);
+  // Biases as the HF modules build them: LlamaAttention and Qwen3Attention q/k/v/o from
+  // attention_bias; Qwen2Attention q/k/v always, o_proj never; MistralAttention none.
+  const bool attention_bias = ju::get<bool>(j, "attention_bias", "", false, kM);
+  if (c.model_type == "qwen2") {
+    c.attention_bias = true;
+    c.o_proj_bias = false;
+  } else if (c.model_type == "mistral") {
+    c.attention_bias = c.o_proj_bias = false;
+  } else {
+    c.attention_bias = c.o_proj_bias = attention_bias;
+  }
+  c.mlp_bias = c.model_type == "llama" ? ju::get<bool>(j, "mlp_bias", "", false, kM) : false;
+  c.qk_norm = c.model_type == "qwen3";
   c.hidden_act = ju::get<std::string>(j, "hidden_act", "", "silu", kM);
-  auto bos = tokenIds(j, "bos_token_id", {1});
-  auto eos = tokenIds(j, "eos_token_id", {2});
+  auto bos = tokenIds(j, "bos_token_id", d.bos);
+  auto eos = tokenIds(j, "eos_token_id", d.eos);
   auto pad = tokenIds(j, "pad_token_id", {});
   c.bos_token_id = bos.empty() ? -1 : bos.front();
   c.eos_token_ids = eos;
@@ -73,13 +99,16 @@ ModelConfig parseLlama(const json& j, ModelConfig c) {
                       {c.vocab_size, "vocab_size"},
                       {c.max_position_embeddings, "max_position_embeddings"}})
     checkPositive(v, f, c.source);
-  c.head_dim = ju::getOptional<int64_t>(j, "head_dim", "", true, kM).value_or(c.hidden_size / c.num_attention_heads);
-  checkPositive(c.head_dim, "head_dim", c.source);
-  if (!j.contains("head_dim") && c.hidden_size % c.num_attention_heads != 0)
+  // head_dim: config value (null = absent), else the model_type's default (qwen3: 128), else
+  // hidden_size / num_attention_heads — which then has to divide.
+  const auto head_dim = ju::getOptional<int64_t>(j, "head_dim", "", true, kM);
+  if (!head_dim && d.head_dim < 0 && c.hidden_size % c.num_attention_heads != 0)
     throw EngineError(kM,
                       "hidden_size " + std::to_string(c.hidden_size) + " is not divisible by num_attention_heads " +
-                          std::to_string(c.num_attention_heads),
+                          std::to_string(c.num_attention_heads) + " (and config.json gives no head_dim)",
                       c.source + ":/hidden_size");
+  c.head_dim = head_dim.value_or(d.head_dim > 0 ? d.head_dim : c.hidden_size / c.num_attention_heads);
+  checkPositive(c.head_dim, "head_dim", c.source);
   if (c.head_dim % 2 != 0)
     throw EngineError(kM, "head_dim must be even for rotary embeddings, got " + std::to_string(c.head_dim),
                       c.source + ":/head_dim");
@@ -89,10 +118,25 @@ ModelConfig parseLlama(const json& j, ModelConfig c) {
                           " is not a multiple of num_key_value_heads " + std::to_string(c.num_key_value_heads),
                       c.source + ":/num_key_value_heads");
   if (c.hidden_act != "silu")
-    throw EngineError(kM, "unsupported hidden_act '" + c.hidden_act + "' for llama (supported: silu)",
+    throw EngineError(kM, "unsupported hidden_act '" + c.hidden_act + "' for " + c.model_type + " (supported: silu)",
                       c.source + ":/hidden_act");
-  if (j.contains("rope_scaling") && !j["rope_scaling"].is_null())
-    throw EngineError(kM, "rope_scaling is not supported (only plain RoPE)", c.source + ":/rope_scaling");
+  if (j.contains("rope_scaling")) c.rope_scaling = parseRopeScaling(j["rope_scaling"], c.source);
+  if (c.rope_scaling.type == "dynamic" && c.head_dim <= 2)
+    throw EngineError(kM, "dynamic rope_scaling needs head_dim > 2", c.source + ":/head_dim");
+  if (c.model_type == "mistral") {
+    // MistralConfig default 4096; null = no window
+    c.sliding_window = j.contains("sliding_window")
+                           ? ju::getOptional<int64_t>(j, "sliding_window", "", true, kM).value_or(-1)
+                           : 4096;
+    if (j.contains("sliding_window") && !j["sliding_window"].is_null() && c.sliding_window <= 0)
+      throw EngineError(kM, "sliding_window must be positive or null", c.source + ":/sliding_window");
+  }
+  if ((c.model_type == "qwen2" || c.model_type == "qwen3") && ju::get<bool>(j, "use_sliding_window", "", false, kM))
+    throw EngineError(kM,
+                      "use_sliding_window true is not supported for " + c.model_type +
+                          " (per-layer windows after max_window_layers are not implemented; the released "
+                          "checkpoints set it false)",
+                      c.source + ":/use_sliding_window");
   if (c.rms_norm_eps <= 0) throw EngineError(kM, "rms_norm_eps must be positive", c.source + ":/rms_norm_eps");
   if (c.rope_theta <= 0) throw EngineError(kM, "rope_theta must be positive", c.source + ":/rope_theta");
   return c;
@@ -228,7 +272,9 @@ double backboneParameterCount(const ModelConfig& c) {
     case Architecture::Llama: {
       const double q = static_cast<double>(c.num_attention_heads) * static_cast<double>(c.head_dim);
       const double kv = static_cast<double>(c.num_key_value_heads) * static_cast<double>(c.head_dim);
-      const double layer = h * q + 2 * h * kv + q * h + 3 * h * I + 2 * h;
+      const double layer = h * q + 2 * h * kv + q * h + 3 * h * I + 2 * h +
+                           (c.attention_bias ? q + 2 * kv : 0) + (c.o_proj_bias ? h : 0) +
+                           (c.qk_norm ? 2 * static_cast<double>(c.head_dim) : 0);
       return V * h * (c.tie_word_embeddings ? 1 : 2) + L * layer + h;
     }
     case Architecture::Bert:
@@ -295,7 +341,9 @@ void checkModelFitsMemory(const ModelConfig& c) {
   if (memory > 0) checkModelSize(c, memory, "of memory of this machine");
 }
 
-std::vector<std::string> supportedModelTypes() { return {"bert", "gpt2", "llama", "roberta"}; }
+std::vector<std::string> supportedModelTypes() {
+  return {"bert", "gpt2", "llama", "mistral", "qwen2", "qwen3", "roberta"};
+}
 
 ModelConfig parseModelConfig(const json& j, const std::string& source) {
   ModelConfig c;
@@ -306,7 +354,8 @@ ModelConfig parseModelConfig(const json& j, const std::string& source) {
     auto type = ju::getOptional<std::string>(j, "model_type", "", true, kM);
     if (!type) throw EngineError(kM, "missing model_type", "/model_type");
     c.model_type = *type;
-    if (c.model_type == "llama") return parseLlama(j, c);
+    if (c.model_type == "llama" || c.model_type == "mistral" || c.model_type == "qwen2" || c.model_type == "qwen3")
+      return parseLlama(j, c);
     if (c.model_type == "bert") return parseBertLike(j, c, false);
     if (c.model_type == "roberta") return parseBertLike(j, c, true);
     if (c.model_type == "gpt2") return parseGpt2(j, c);

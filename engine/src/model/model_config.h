@@ -11,9 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "model/rope_scaling.h"
+
 namespace adamix {
 
-/// Backbone family; selects the module implementation.
+/// Backbone family; selects the module implementation. Llama covers the model_types llama,
+/// mistral, qwen2 and qwen3 (same layout; they differ in biases, q/k norms and the sliding window).
 enum class Architecture { Llama, Bert, Roberta, Gpt2 };
 
 /// Parsed `config.json`. Defaults are those of the HF configuration class of the model_type
@@ -33,7 +36,13 @@ struct ModelConfig {
   double rope_theta = 10000.0;
   double initializer_range = 0.02;
   bool tie_word_embeddings = false;
-  bool attention_bias = false;  ///< q/k/v/o projections carry biases
+  bool attention_bias = false;  ///< q/k/v projections carry biases (qwen2: always; llama, qwen3: attention_bias)
+  bool o_proj_bias = false;     ///< o_proj carries a bias (llama, qwen3: attention_bias; qwen2, mistral: never)
+  bool qk_norm = false;         ///< qwen3: RMSNorm over head_dim of each query/key head before RoPE (q_norm, k_norm)
+  /// mistral: each query attends to at most the last `sliding_window` keys, itself included
+  /// (HF's mask: key k allowed for query q when q - sliding_window < k <= q); -1 = no window.
+  int64_t sliding_window = -1;
+  RopeScaling rope_scaling;  ///< config.json rope_scaling (model/rope_scaling.h)
   bool mlp_bias = false;        ///< gate/up/down projections carry biases
   std::string hidden_act = "silu";
   int64_t bos_token_id = 1;            ///< -1 when none
@@ -55,7 +64,7 @@ struct ModelConfig {
 
 /// Parameters of the backbone `c` describes — embeddings, learned position tables, every layer's
 /// projections and norms, the final norm, an untied LM head; no task head — computed
-/// in double so that crafted sizes cannot overflow. An estimate for bounds (biases of Llama omitted).
+/// in double so that crafted sizes cannot overflow. An estimate for bounds (Llama MLP biases omitted).
 double backboneParameterCount(const ModelConfig& c);
 
 /// Bounds a model before anything is allocated for it (issue 16, item 6): throws
@@ -100,13 +109,16 @@ struct DropoutOverrides {
 /// config; out-of-range values throw EngineError(Config, msg, "/model/dropout/<kind>")).
 void applyDropoutOverrides(ModelConfig& c, const DropoutOverrides& d);
 
-/// model_types this build can load ({"bert", "gpt2", "llama", "roberta"}).
+/// model_types this build can load ({"bert", "gpt2", "llama", "mistral", "qwen2", "qwen3", "roberta"}).
 std::vector<std::string> supportedModelTypes();
 
 /// Parses an HF config object. `source` labels errors (usually the config.json path).
 /// Throws EngineError(Model, msg, "source:/field") for a missing model_type, an unsupported one
 /// ("unsupported architecture 'x' (supported: llama)"), a wrong-typed field, an unsupported
-/// hidden_act or rope_scaling, or inconsistent sizes (heads not dividing, etc.).
+/// hidden_act or rope_scaling type (location "…:/rope_scaling/rope_type"), qwen2/qwen3 with
+/// use_sliding_window true (not implemented: "…:/use_sliding_window"), or inconsistent sizes
+/// (heads not dividing, etc.). Defaults per model_type are those of LlamaConfig, MistralConfig,
+/// Qwen2Config, Qwen3Config.
 ModelConfig parseModelConfig(const nlohmann::json& j, const std::string& source = "config.json");
 
 /// Reads `<model_dir>/config.json` (or `model_dir` itself when it names a file).
