@@ -13,8 +13,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "data/encoding.h"
 #include "io/errors.h"
@@ -210,6 +212,7 @@ class TestHfTokenizers : public QObject {
   void yiInMetaspaceLayoutMatchesHuggingFace();
   void newerTokenizersDecodeRoundTrips();
   void splitBehaviorsMatchTheirDefinitions();
+  void encodingFromSeveralThreadsGivesTheSameIds();
   void tokenizerConfigSetsSpecialTokensAndTemplate();
   void badNewerTokenizerFilesNameTheField();
 
@@ -390,6 +393,22 @@ void TestHfTokenizers::newerTokenizersDecodeRoundTrips() {
   const auto bytes = yi->encode("\xF0\x9F\x98\x80");  // U+1F600 via four <0xNN> tokens
   QCOMPARE(yi->decode({bytes.back()}), std::string("\xEF\xBF\xBD"));
   QVERIFY_EXCEPTION_THROWN(qwen->decode({qwen->vocabSize()}), EngineError);
+}
+
+void TestHfTokenizers::encodingFromSeveralThreadsGivesTheSameIds() {
+  // The data loaders encode from worker threads: one tokenizer (one compiled Oniguruma regex),
+  // four threads, the reference ids in each.
+  auto qwen = loadTokenizerJson(tokenizerDir("qwen3") + "/tokenizer.json");
+  const json ref = expected("qwen3");
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (const auto& e : ref["single"])
+        if (qwen->encode(e["text"].get<std::string>()) != e["ids"].get<std::vector<int64_t>>()) ++wrong;
+    });
+  for (auto& th : threads) th.join();
+  QCOMPARE(wrong.load(), 0);
 }
 
 void TestHfTokenizers::splitBehaviorsMatchTheirDefinitions() {

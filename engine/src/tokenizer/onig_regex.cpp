@@ -14,6 +14,13 @@ struct OnigRegex::Impl {
 
 namespace {
 
+// Oniguruma's API notes: threads must not create or free regex objects at the same time (even
+// different ones); searching one compiled object from several threads is fine.
+std::mutex& compileMutex() {
+  static std::mutex m;
+  return m;
+}
+
 void initOnce() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -38,6 +45,7 @@ OnigRegex::OnigRegex(const std::string& pattern, const std::string& where) : imp
   initOnce();
   OnigErrorInfo info;
   const auto* p = reinterpret_cast<const OnigUChar*>(pattern.data());
+  std::lock_guard<std::mutex> lock(compileMutex());
   const int r =
       onig_new(&impl_->reg, p, p + pattern.size(), ONIG_OPTION_NONE, ONIG_ENCODING_UTF8, ONIG_SYNTAX_DEFAULT, &info);
   if (r != ONIG_NORMAL) {
@@ -48,7 +56,10 @@ OnigRegex::OnigRegex(const std::string& pattern, const std::string& where) : imp
 }
 
 OnigRegex::~OnigRegex() {
-  if (impl_ && impl_->reg) onig_free(impl_->reg);
+  if (impl_ && impl_->reg) {
+    std::lock_guard<std::mutex> lock(compileMutex());
+    onig_free(impl_->reg);
+  }
 }
 
 std::vector<std::pair<size_t, size_t>> OnigRegex::findAll(std::string_view text) const {
