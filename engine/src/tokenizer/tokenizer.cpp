@@ -4,6 +4,7 @@
 
 #include "io/errors.h"
 #include "tokenizer/bpe_tokenizer.h"
+#include "tokenizer/hf_bpe_tokenizer.h"
 #include "tokenizer/sentencepiece_tokenizer.h"
 #include "tokenizer/tokenizer_json.h"
 #include "tokenizer/wordpiece_tokenizer.h"
@@ -33,6 +34,10 @@ std::unique_ptr<Tokenizer> loadTokenizer(const std::string& model_dir, int64_t m
   } else if (fs::exists(dir / "tokenizer.json", ec)) {
     used = dir / "tokenizer.json";
     tok = loadTokenizerJson(used.string());
+    if (auto* hf = dynamic_cast<HfBpeTokenizer*>(tok.get()); hf && fs::exists(dir / "tokenizer_config.json", ec)) {
+      const std::string config = (dir / "tokenizer_config.json").string();
+      hf->applyConfig(readTokenizerConfig(config), config);
+    }
   } else if (fs::exists(dir / "vocab.json", ec)) {
     used = dir / "vocab.json";
     if (!fs::exists(dir / "merges.txt", ec))
@@ -47,7 +52,10 @@ std::unique_ptr<Tokenizer> loadTokenizer(const std::string& model_dir, int64_t m
                       "or vocab.txt)",
                       model_dir);
   }
-  if (model_vocab_size > 0 && tok->vocabSize() != model_vocab_size)
+  // A BPE tokenizer.json smaller than the embedding is fine (padded embedding rows are never produced).
+  const bool may_be_smaller = dynamic_cast<HfBpeTokenizer*>(tok.get()) != nullptr;
+  if (model_vocab_size > 0 && tok->vocabSize() != model_vocab_size &&
+      !(may_be_smaller && tok->vocabSize() < model_vocab_size))
     throw EngineError(ErrorKind::Model,
                       "tokenizer has " + std::to_string(tok->vocabSize()) + " tokens but the model's vocab_size is " +
                           std::to_string(model_vocab_size),

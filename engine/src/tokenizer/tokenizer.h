@@ -31,15 +31,24 @@ class Tokenizer {
   virtual PairTemplate pairTemplate() const;
   /// "sentencepiece", "wordpiece", "bpe".
   virtual std::string kind() const = 0;
+  /// The chat template (Jinja text) of the model's tokenizer_config.json; "" when there is none
+  /// or the tokenizer was not loaded from a tokenizer.json.
+  const std::string& chatTemplate() const { return chat_template_; }
 
  protected:
   int64_t bos_id_ = -1, eos_id_ = -1, pad_id_ = 0;
+  std::string chat_template_;
 };
 
 /// Loads the tokenizer of an HF model directory, first found of: `tokenizer.model`
-/// (SentencePiece), `tokenizer.json` (WordPiece or byte-level BPE), `vocab.json` + `merges.txt`
-/// (byte-level BPE), `vocab.txt` (WordPiece).
-/// `model_vocab_size` > 0 is checked against the tokenizer's size.
+/// (SentencePiece), `tokenizer.json` (WordPiece, byte-level BPE — GPT-2/RoBERTa, or with a Split
+/// regex as Llama 3, Qwen2/3, Mistral NeMo — or SentencePiece-style BPE with byte fallback as
+/// Llama 2, Mistral 7B, TinyLlama, Yi; tokenizer_json.h), `vocab.json` + `merges.txt`
+/// (byte-level BPE), `vocab.txt` (WordPiece). With a BPE `tokenizer.json`, a
+/// `tokenizer_config.json` beside it sets BOS / EOS / pad and the chat template
+/// (HfBpeTokenizer::applyConfig).
+/// `model_vocab_size` > 0 is checked against the tokenizer's size; a BPE tokenizer.json may be
+/// smaller than the model's embedding (Qwen pads it: 151,669 tokens, vocab_size 151,936).
 /// Throws EngineError(Model, msg, path) when no supported tokenizer file is present, the file is
 /// unreadable or corrupt, or the sizes differ ("tokenizer has 512 tokens but the model's
 /// vocab_size is 1000").

@@ -7,6 +7,7 @@
 #include "io/errors.h"
 #include "io/untrusted_input.h"
 #include "tokenizer/bpe_tokenizer.h"
+#include "tokenizer/hf_bpe_tokenizer.h"
 #include "tokenizer/wordpiece_tokenizer.h"
 
 namespace adamix {
@@ -22,7 +23,8 @@ using json = nlohmann::json;
 /// A JSON integer at `field` (token ids, sizes). Anything else — a float such as 3e45, whose
 /// conversion to int64 is undefined behaviour — is an error naming the field.
 int64_t integerAt(const json& v, const std::string& path, const std::string& field) {
-  if (!v.is_number_integer()) fail(std::string("expected an integer, got ") + v.type_name() + " " + v.dump(), path, field);
+  if (!v.is_number_integer())
+    fail(std::string("expected an integer, got ") + v.type_name() + " " + v.dump(), path, field);
   return v.get<int64_t>();
 }
 
@@ -57,14 +59,24 @@ std::unique_ptr<Tokenizer> wordPieceFrom(const json& j, const std::string& path)
            "/model/vocab");
     vocab[id] = it.key();
   }
-  const int64_t max_chars =
-      m.contains("max_input_chars_per_word") ? integerAt(m["max_input_chars_per_word"], path, "/model/max_input_chars_per_word") : 100;
+  const int64_t max_chars = m.contains("max_input_chars_per_word")
+                                ? integerAt(m["max_input_chars_per_word"], path, "/model/max_input_chars_per_word")
+                                : 100;
   if (max_chars < 1) fail("must be positive", path, "/model/max_input_chars_per_word");
   return std::make_unique<WordPieceTokenizer>(std::move(vocab), norm, path, m.value("unk_token", "[UNK]"),
-                                              m.value("continuing_subword_prefix", "##"), static_cast<size_t>(max_chars));
+                                              m.value("continuing_subword_prefix", "##"),
+                                              static_cast<size_t>(max_chars));
+}
+
+// GPT-2 and RoBERTa files: a lone ByteLevel pre-tokenizer with the GPT-2 regex, no normalizer.
+bool isGpt2Style(const json& j) {
+  const json& pre = j.value("pre_tokenizer", json());
+  return typeOf(pre) == "ByteLevel" && !pre.value("add_prefix_space", false) && pre.value("use_regex", true) &&
+         j.value("normalizer", json()).is_null();
 }
 
 std::unique_ptr<Tokenizer> bpeFrom(const json& j, const std::string& path) {
+  if (!isGpt2Style(j)) return std::make_unique<HfBpeTokenizer>(j, path);
   const json& m = j["model"];
   const json& pre = j.value("pre_tokenizer", json());
   if (typeOf(pre) != "ByteLevel" || pre.value("add_prefix_space", false) || !pre.value("use_regex", true))

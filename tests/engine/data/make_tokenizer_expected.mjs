@@ -1,13 +1,24 @@
-// Produces tokenizer_expected_{bert,roberta,gpt2}.json: token ids from the Hugging Face
+// Produces tokenizer_expected_{bert,roberta,gpt2,qwen3,mistral_nemo,yi,yi_prepend,yi_metaspace}.json:
+// token ids from the Hugging Face
 // tokenizers library itself (Rust, through its official Node binding `tokenizers` on npm) for
 // real GLUE sentences and hand-picked hard cases. test_hf_tokenizers compares our C++ WordPiece /
 // byte-level BPE against these files; it never needs node.
 //
-// Run once, outside the repository (the vocabularies are not copied into it):
+// Run once, outside the repository (the shared vocabularies are not copied into it):
 //   mkdir -p /tmp/tokref && cd /tmp/tokref && npm init -y && npm install tokenizers@0.23.2
+//   mkdir -p /tmp/tokfiles && for f in tests/engine/data/tokenizers/*.tar.xz; do tar xJf $f -C /tmp/tokfiles; done
 //   NODE_PATH=/tmp/tokref/node_modules node --experimental-default-type=module \
-//     tests/engine/data/make_tokenizer_expected.mjs /work/shared tests/engine/data
-// (or copy this file into /tmp/tokref and run `node make_tokenizer_expected.mjs SHARED OUTDIR`).
+//     tests/engine/data/make_tokenizer_expected.mjs /work/shared tests/engine/data /tmp/tokfiles
+// (or copy this file into /tmp/tokref and run `node make_tokenizer_expected.mjs SHARED OUTDIR TOKFILES`).
+//
+// TOKFILES holds the real tokenizer.json files of today's small open models that the repository
+// carries (tests/engine/data/tokenizers/*.tar.xz, Apache-2.0, see README.md there): Qwen3
+// (Split regex + ByteLevel, NFC, merges as pairs), Mistral NeMo (Split regex + ByteLevel,
+// ignore_merges, TemplateProcessing BOS) and Yi (SentencePiece-style BPE: Replace " " -> "▁",
+// byte_fallback, fuse_unk). yi_prepend and yi_metaspace are Yi's file in the two layouts Llama 2,
+// Mistral 7B and TinyLlama ship (normalizer Prepend("▁") + Replace and a TemplateProcessing with
+// BOS; or pre_tokenizer Metaspace, prepend_scheme "first"), built here and in test_hf_tokenizers
+// by the same function (yiVariant).
 //
 // bert-base-uncased has only vocab.txt here, so the script builds the tokenizer.json that HF
 // `BertTokenizerFast` writes for it (BertNormalizer lowercase + strip accents + clean text +
@@ -21,6 +32,7 @@ const { Tokenizer } = require("tokenizers");
 
 const shared = process.argv[2] ?? "/work/shared";
 const outDir = process.argv[3] ?? ".";
+const tokFiles = process.argv[4] ?? "/tmp/tokfiles";
 
 // ---- sentences: the first N rows of each GLUE file (text columns as distributed) + hard cases.
 function tsvColumn(file, column, n, header = true) {
@@ -94,15 +106,59 @@ function bertTokenizerJson(vocabFile) {
   });
 }
 
+// Yi's tokenizer.json in Llama 2's layout ("prepend") or the newer Metaspace layout ("metaspace").
+// test_hf_tokenizers.cpp builds the same JSON (yiVariant there).
+function yiVariant(file, layout) {
+  const j = JSON.parse(fs.readFileSync(file, "utf8"));
+  const bos = { SpecialToken: { id: "<|startoftext|>", type_id: 0 } };
+  j.post_processor = {
+    type: "TemplateProcessing",
+    single: [bos, { Sequence: { id: "A", type_id: 0 } }],
+    pair: [bos, { Sequence: { id: "A", type_id: 0 } }, { SpecialToken: { id: "<|startoftext|>", type_id: 1 } }, { Sequence: { id: "B", type_id: 1 } }],
+    special_tokens: { "<|startoftext|>": { id: "<|startoftext|>", ids: [1], tokens: ["<|startoftext|>"] } },
+  };
+  if (layout === "prepend") {
+    j.normalizer = { type: "Sequence", normalizers: [{ type: "Prepend", prepend: "\u2581" }, { type: "Replace", pattern: { String: " " }, content: "\u2581" }] };
+    j.pre_tokenizer = null;
+  } else {
+    j.normalizer = null;
+    j.pre_tokenizer = { type: "Metaspace", replacement: "\u2581", prepend_scheme: "first", split: false };
+  }
+  return JSON.stringify(j);
+}
+
 const tokenizers = {
   bert: Tokenizer.fromString(bertTokenizerJson(path.join(shared, "vocab/bert-base-uncased/vocab.txt"))),
   roberta: Tokenizer.fromFile(path.join(shared, "vocab/roberta-base/tokenizer.json")),
   gpt2: Tokenizer.fromFile(path.join(shared, "vocab/gpt2/tokenizer.json")),
+  qwen3: Tokenizer.fromFile(path.join(tokFiles, "qwen3/tokenizer.json")),
+  mistral_nemo: Tokenizer.fromFile(path.join(tokFiles, "mistral_nemo/tokenizer.json")),
+  yi: Tokenizer.fromFile(path.join(tokFiles, "yi/tokenizer.json")),
+  yi_prepend: Tokenizer.fromString(yiVariant(path.join(tokFiles, "yi/tokenizer.json"), "prepend")),
+  yi_metaspace: Tokenizer.fromString(yiVariant(path.join(tokFiles, "yi/tokenizer.json"), "metaspace")),
 };
+const vocabName = {
+  bert: "bert-base-uncased/vocab.txt", roberta: "roberta-base/tokenizer.json", gpt2: "gpt2/tokenizer.json",
+  qwen3: "tokenizers/qwen3.tar.xz", mistral_nemo: "tokenizers/mistral_nemo.tar.xz", yi: "tokenizers/yi.tar.xz",
+  yi_prepend: "tokenizers/yi.tar.xz in Llama 2's layout", yi_metaspace: "tokenizers/yi.tar.xz in the Metaspace layout",
+};
+// For the newer families: upper-case contractions (the Split regexes' (?i:'s|'t|...)), long
+// digit runs (\p{N}{1,3} vs \p{N}), CR/LF runs, and texts with their added (special) tokens,
+// which are matched before pre-tokenisation.
+const withSpecials = [
+  "I'M SURE YOU'LL SEE; DON'T, WE'VE, THEY'RE, HE'D, IT'S, I'd, You'Re",
+  "1234567 12345678901 3.14159265 007 2026-12-04 1,234,567 ٣٤٥٦٧ ¹²³",
+  "Tabs\tand\r\nCRLF\r\n\r\nlines  \n  end  \n\n\n",
+  "path/to/file.txt and https://x.org/a/b//c",
+  "<|im_start|>user\nDon't stop<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>OK<|endoftext|>",
+  "<s>[INST] Hi there [/INST] Hello!</s>[INST]again[/INST]",
+  "<|startoftext|>Hi <unk> there<|endoftext|> <s> </s>",
+];
+const old = new Set(["bert", "roberta", "gpt2"]);
 
 for (const [name, tok] of Object.entries(tokenizers)) {
   const single = [];
-  for (const text of sentences) {
+  for (const text of old.has(name) ? sentences : [...sentences, ...withSpecials]) {
     const enc = await tok.encode(text, null, { addSpecialTokens: false });
     single.push({ text, ids: enc.getIds() });
   }
@@ -113,7 +169,7 @@ for (const [name, tok] of Object.entries(tokenizers)) {
   }
   const out = {
     source: "Hugging Face tokenizers (npm tokenizers@0.23.2, Rust core) via tests/engine/data/make_tokenizer_expected.mjs",
-    vocab: name === "bert" ? "bert-base-uncased/vocab.txt" : `${name === "roberta" ? "roberta-base" : "gpt2"}/tokenizer.json`,
+    vocab: vocabName[name],
     vocab_size: tok.getVocabSize(true),
     single, pair,
   };
