@@ -5,6 +5,7 @@
 
 #include "tokenizer/bpe_tokenizer.h"
 #include "tokenizer/hf_json.h"
+#include "tokenizer/hf_normalizers.h"
 #include "tokenizer/unicode.h"
 
 namespace adamix {
@@ -14,18 +15,6 @@ namespace {
 using hfjson::json;
 
 const std::string kReplacementChar = "\xEF\xBF\xBD";
-
-std::string replaceLiteral(const std::string& s, const std::string& from, const std::string& to) {
-  if (from.empty()) return s;
-  std::string out;
-  size_t i = 0;
-  for (size_t j; (j = s.find(from, i)) != std::string::npos; i = j + from.size()) {
-    out.append(s, i, j - i);
-    out += to;
-  }
-  out.append(s, i, std::string::npos);
-  return out;
-}
 
 // String::from_utf8_lossy: each invalid sequence becomes U+FFFD.
 std::string lossyUtf8(const std::string& bytes) { return unicode::encodeUtf8(unicode::decodeUtf8(bytes)); }

@@ -15,6 +15,8 @@ namespace {
 
 using hfjson::json;
 
+}  // namespace
+
 std::string replaceLiteral(const std::string& s, const std::string& from, const std::string& to) {
   if (from.empty()) return s;
   std::string out;
@@ -26,8 +28,6 @@ std::string replaceLiteral(const std::string& s, const std::string& from, const 
   out.append(s, i, std::string::npos);
   return out;
 }
-
-}  // namespace
 
 std::string unicodeNormalize(const std::string& text, const std::string& form) {
   int options = UTF8PROC_STABLE;

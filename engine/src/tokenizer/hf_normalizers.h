@@ -20,6 +20,11 @@ using HfNormalizer = std::function<std::string(const std::string&)>;
 /// invalid Replace regex.
 HfNormalizer makeHfNormalizer(const nlohmann::json& j, const std::string& file, const std::string& field);
 
+/// `s` with every occurrence of the literal `from` replaced by `to`, left to right, without
+/// overlaps (`from` empty: `s` unchanged) — the Replace normalizer on a String pattern
+/// (tokenizers/src/normalizers/replace.rs), which the Replace and Metaspace decoders use too.
+std::string replaceLiteral(const std::string& s, const std::string& from, const std::string& to);
+
 /// Unicode normalisation form `form` ("NFC", "NFD", "NFKC", "NFKD") of valid UTF-8 `text`.
 /// Throws EngineError(Model) when utf8proc rejects the text.
 std::string unicodeNormalize(const std::string& text, const std::string& form);
