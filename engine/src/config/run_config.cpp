@@ -1,6 +1,10 @@
 #include "config/run_config.h"
 
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "artifacts/official_adamix_config.h"
@@ -15,6 +19,12 @@ using nlohmann::json;
 namespace ju = json_util;
 
 namespace {
+
+std::string joinedNames(const std::vector<std::string>& v) {
+  std::string out;
+  for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i];
+  return out;
+}
 
 void requirePositive(int64_t v, const std::string& path) {
   if (v <= 0) throw EngineError(ErrorKind::Config, "must be > 0, got " + std::to_string(v), path);
@@ -33,39 +43,165 @@ BadRowsPolicy parseBadRows(const std::string& text, const std::string& path) {
 
 const char* adapterInitName(const AdapterOptions& a) { return a.zero_init_up ? "zero_up" : "normal"; }
 
-/// Checks /task/name: a GLUE task (data/glue.h) or a generation task.
+/// Checks /task/name: a built-in task, or an own task's identifier (letters, digits, `_ - .`).
 void checkTaskName(const std::string& name) {
-  if (isNlgTask(name)) return;
-  try {
-    taskSpec(name);
-  } catch (const EngineError& e) {
-    throw EngineError(ErrorKind::Config, e.message() + " (GLUE tasks, or e2e, webnlg, dart)", "/task/name");
+  if (isBuiltinTask(name)) return;
+  const bool ok = !name.empty() && name.size() <= 64 && name.front() != '.' &&
+                  std::all_of(name.begin(), name.end(), [](unsigned char ch) {
+                    return std::isalnum(ch) || ch == '_' || ch == '-' || ch == '.';
+                  });
+  if (!ok)
+    throw EngineError(ErrorKind::Config,
+                      "task name \"" + name +
+                          "\" is neither a built-in task (" + joinedNames(glueTaskNames()) +
+                          ", e2e, webnlg, dart) nor an own task identifier (1-64 letters, digits, _ - .)",
+                      "/task/name");
+}
+
+const std::vector<std::string> kOwnTypes = {"classification", "regression", "generation"};
+const std::vector<std::string> kOwnFormats = {"csv", "tsv", "jsonl"};
+
+std::vector<std::string> metricsOfType(const std::string& type) {
+  if (type == "regression") return {"pearson", "spearmanr"};
+  if (type == "generation") return {"bleu", "nist", "meteor", "rouge_l", "cider"};
+  return {"accuracy", "macro_f1", "micro_f1", "matthews_correlation", "f1"};
+}
+
+std::string oneOf(const std::vector<std::string>& v) { return "expected one of: " + joinedNames(v); }
+
+/// The own-dataset keys of the "task" object (`t.name` is not built in); fills their defaults.
+void parseOwnTask(const json& j, TaskConfig& t) {
+  const std::string p = "/task";
+  t.type = ju::get<std::string>(j, "type", p, "");
+  if (t.type.empty()) t.type = "classification";
+  if (std::find(kOwnTypes.begin(), kOwnTypes.end(), t.type) == kOwnTypes.end())
+    throw EngineError(ErrorKind::Config, "unknown task type \"" + t.type + "\" (" + oneOf(kOwnTypes) + ")",
+                      "/task/type");
+  for (const char* key : {"train_file", "dev_file"})
+    if (ju::get<std::string>(j, key, p, "").empty())
+      throw EngineError(ErrorKind::Config,
+                        "own task \"" + t.name +
+                            "\" needs its data files (train_file, dev_file; relative to data_dir). Built-in "
+                            "tasks: " +
+                            joinedNames(glueTaskNames()) + ", e2e, webnlg, dart",
+                        std::string("/task/") + key);
+  t.test_file = ju::get<std::string>(j, "test_file", p, "");
+  t.format = ju::get<std::string>(j, "format", p, "");
+  if (t.format.empty()) {
+    const std::string ext = std::filesystem::path(t.train_file).extension().string();
+    t.format = ext == ".csv" ? "csv" : ext == ".tsv" ? "tsv" : (ext == ".jsonl" || ext == ".json") ? "jsonl" : "";
+    if (t.format.empty())
+      throw EngineError(ErrorKind::Config,
+                        "cannot tell the format of \"" + t.train_file + "\" from its extension: set task.format (" +
+                            oneOf(kOwnFormats) + ")",
+                        "/task/format");
   }
+  if (std::find(kOwnFormats.begin(), kOwnFormats.end(), t.format) == kOwnFormats.end())
+    throw EngineError(ErrorKind::Config, "unknown format \"" + t.format + "\" (" + oneOf(kOwnFormats) + ")",
+                      "/task/format");
+  const bool gen = t.type == "generation";
+  if (gen && t.format != "jsonl")
+    throw EngineError(ErrorKind::Config, "generation tasks read JSONL files (one JSON object per line)",
+                      "/task/format");
+  auto column = [&](const char* key, const char* dflt) {
+    std::string v = ju::get<std::string>(j, key, p, "");
+    return v.empty() ? std::string(dflt) : v;
+  };
+  // A key of the other kind is an error when set; resolved configs write every key, empty.
+  auto misplaced = [&](const char* key, bool allowed) {
+    const bool set = j.contains(key) && !j.at(key).is_null() &&
+                     !(j.at(key).is_string() && j.at(key).get_ref<const std::string&>().empty()) &&
+                     !(j.at(key).is_array() && j.at(key).empty()) &&
+                     !(j.at(key).is_number_integer() && j.at(key).get<int64_t>() == 0);
+    if (!allowed && set)
+      throw EngineError(ErrorKind::Config,
+                        std::string(gen ? "generation tasks name input_column and reference_columns instead"
+                                        : "only generation tasks read this field"),
+                        std::string("/task/") + key);
+  };
+  for (const char* key : {"text_column", "text_pair_column", "label_column", "labels"}) misplaced(key, !gen);
+  for (const char* key : {"input_column", "reference_columns", "dev_items"}) misplaced(key, gen);
+  if (gen) {
+    t.input_column = column("input_column", "input");
+    t.reference_columns = ju::get<std::vector<std::string>>(j, "reference_columns", p, {"reference"});
+    if (t.reference_columns.empty())
+      throw EngineError(ErrorKind::Config, "name at least one reference column", "/task/reference_columns");
+  } else {
+    t.text_column = column("text_column", "text");
+    t.text_pair_column = ju::get<std::string>(j, "text_pair_column", p, "");
+    t.label_column = column("label_column", "label");
+    t.labels = ju::get<std::vector<std::string>>(j, "labels", p, {});
+    if (t.type == "regression" && !t.labels.empty())
+      throw EngineError(ErrorKind::Config, "a regression task has no label set", "/task/labels");
+    for (size_t i = 0; i < t.labels.size(); ++i) {
+      const std::string where = "/task/labels/" + std::to_string(i);
+      if (t.labels[i].empty()) throw EngineError(ErrorKind::Config, "empty label name", where);
+      if (std::find(t.labels.begin(), t.labels.begin() + static_cast<std::ptrdiff_t>(i), t.labels[i]) !=
+          t.labels.begin() + static_cast<std::ptrdiff_t>(i))
+        throw EngineError(ErrorKind::Config, "duplicate label \"" + t.labels[i] + "\"", where);
+    }
+    if (t.labels.size() == 1)
+      throw EngineError(ErrorKind::Config, "a classification task needs at least two labels", "/task/labels");
+  }
+  const auto allowed = metricsOfType(t.type);
+  t.metric = ju::get<std::string>(j, "metric", p, "");
+  if (t.metric.empty()) t.metric = allowed.front();
+  if (std::find(allowed.begin(), allowed.end(), t.metric) == allowed.end())
+    throw EngineError(ErrorKind::Config,
+                      "metric \"" + t.metric + "\" does not apply to a " + t.type + " task (" + oneOf(allowed) + ")",
+                      "/task/metric");
+  if (t.metric == "f1" && t.labels.size() > 2)
+    throw EngineError(ErrorKind::Config, "f1 is the binary F1 of the second label; this task has " +
+                                             std::to_string(t.labels.size()) + " labels (use macro_f1 or micro_f1)",
+                      "/task/metric");
 }
 
 /// The "task" object; `d` holds the defaults (defaultRunConfig(name).task).
 TaskConfig parseTask(const json& j, const TaskConfig& d) {
   const std::string p = "/task";
   ju::rejectUnknownKeys(j,
-                        {"name", "data_dir", "max_seq_length", "max_train_examples", "max_dev_examples", "few_shot_k",
-                         "bad_rows", "train_file", "dev_file", "dev_items", "split_seed"},
+                        {"name", "data_dir", "display_name", "max_seq_length", "max_train_examples",
+                         "max_dev_examples", "few_shot_k", "bad_rows", "train_file", "dev_file", "dev_items",
+                         "split_seed", "type", "format", "test_file", "text_column", "text_pair_column",
+                         "label_column", "labels", "metric", "input_column", "reference_columns"},
                         p);
   TaskConfig t = d;
+  const bool own = !isBuiltinTask(t.name);
   const bool nlg = isNlgTask(t.name);
+  t.display_name = ju::get<std::string>(j, "display_name", p, d.display_name);
   t.train_file = ju::get<std::string>(j, "train_file", p, d.train_file);
   t.dev_file = ju::get<std::string>(j, "dev_file", p, d.dev_file);
   t.dev_items = ju::get<int64_t>(j, "dev_items", p, d.dev_items);
   requireNonNegative(static_cast<double>(t.dev_items), "/task/dev_items");
   t.split_seed = ju::get<uint64_t>(j, "split_seed", p, d.split_seed);
-  if (!nlg) {
+  if (own) {
+    parseOwnTask(j, t);
+  } else {
+    // Own-dataset keys on a built-in task: rejected unless they hold their (empty) default, as
+    // resolved configs of built-in tasks write them.
+    for (const char* key : {"type", "format", "test_file", "text_column", "text_pair_column", "label_column",
+                            "metric", "input_column"})
+      if (!ju::get<std::string>(j, key, p, "").empty())
+        throw EngineError(ErrorKind::Config,
+                          "only own datasets (a task name that is not built in) read this field; task " + t.name +
+                              " has a fixed layout",
+                          std::string("/task/") + key);
+    for (const char* key : {"labels", "reference_columns"})
+      if (!ju::get<std::vector<std::string>>(j, key, p, {}).empty())
+        throw EngineError(ErrorKind::Config,
+                          "only own datasets (a task name that is not built in) read this field; task " + t.name +
+                              " has a fixed layout",
+                          std::string("/task/") + key);
+  }
+  if (!nlg && !own) {
     const char* misplaced = !t.train_file.empty() ? "train_file"
                             : !t.dev_file.empty() ? "dev_file"
                             : t.dev_items > 0     ? "dev_items"
                                                   : nullptr;
     if (misplaced)
-      throw EngineError(ErrorKind::Config, "only generation tasks (e2e, webnlg, dart) read this field",
+      throw EngineError(ErrorKind::Config, "only generation tasks (e2e, webnlg, dart) and own datasets read this field",
                         std::string("/task/") + misplaced);
-  } else {
+  } else if (nlg) {
     // An empty file name means the dataset's own file, as when the key is absent.
     if (t.dev_file.empty()) t.dev_file = d.dev_file;
     if (t.train_file.empty()) t.train_file = d.train_file;
@@ -363,6 +499,30 @@ PeftConfig parsePeftConfig(const json& j) { return parsePeftImpl(j, PeftConfig{}
 
 bool isNlgTask(const std::string& name) { return name == "e2e" || name == "webnlg" || name == "dart"; }
 
+bool isBuiltinTask(const std::string& name) {
+  const auto& glue = glueTaskNames();
+  return isNlgTask(name) || std::find(glue.begin(), glue.end(), name) != glue.end();
+}
+
+bool isOwnTask(const TaskConfig& t) { return !isBuiltinTask(t.name); }
+
+bool isGenerationTask(const TaskConfig& t) { return isNlgTask(t.name) || (isOwnTask(t) && t.type == "generation"); }
+
+std::string primaryMetricOf(const TaskConfig& t) {
+  if (isOwnTask(t)) return t.metric.empty() ? metricsOfType(t.type).front() : t.metric;
+  if (isNlgTask(t.name)) return "bleu";
+  return taskSpec(t.name).primary_metric;
+}
+
+std::string taskDisplayName(const TaskConfig& t) {
+  if (!t.display_name.empty()) return t.display_name;
+  static const std::map<std::string, std::string> names = {
+      {"cola", "CoLA"}, {"sst2", "SST-2"}, {"mrpc", "MRPC"}, {"stsb", "STS-B"},  {"qqp", "QQP"},   {"mnli", "MNLI"},
+      {"qnli", "QNLI"}, {"rte", "RTE"},    {"wnli", "WNLI"}, {"e2e", "E2E"},     {"webnlg", "WebNLG"}, {"dart", "DART"}};
+  auto it = names.find(t.name);
+  return it != names.end() ? it->second : t.name;
+}
+
 RunConfig defaultRunConfig(const std::string& task_name) {
   RunConfig c;
   c.task.name = task_name;
@@ -448,7 +608,18 @@ json toJson(const RunConfig& c) {
         {"train_file", c.task.train_file},
         {"dev_file", c.task.dev_file},
         {"dev_items", c.task.dev_items},
-        {"split_seed", c.task.split_seed}}},
+        {"split_seed", c.task.split_seed},
+        {"display_name", c.task.display_name},
+        {"type", c.task.type},
+        {"format", c.task.format},
+        {"test_file", c.task.test_file},
+        {"text_column", c.task.text_column},
+        {"text_pair_column", c.task.text_pair_column},
+        {"label_column", c.task.label_column},
+        {"labels", c.task.labels},
+        {"metric", c.task.metric},
+        {"input_column", c.task.input_column},
+        {"reference_columns", c.task.reference_columns}}},
       {"peft",
        {{"method", peftMethodName(p.method)},
         {"adapter",

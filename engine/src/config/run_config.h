@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "data/glue.h"
 #include "config/peft_config.h"
@@ -17,19 +18,42 @@
 
 namespace adamix {
 
+/// The "task" section. `name` is a GLUE task (data/glue.h), a generation task (e2e | webnlg | dart)
+/// or, for any other name, an own dataset read from train_file / dev_file / test_file in data_dir
+/// by the columns named below (data/own_task.h; docs/run-config.md § Own datasets).
 struct TaskConfig {
-  std::string name;  ///< required: a GLUE task (data/glue.h) or e2e | webnlg | dart
+  std::string name;  ///< required: GLUE / generation task name, or an own task's identifier
   std::string data_dir;
+  std::string display_name;  ///< label in tables and plots ("" = the task's canonical name); every task
   int64_t max_seq_length = 128;
   int64_t max_train_examples = 0;  ///< 0 = all; else a seeded subsample of N
   int64_t max_dev_examples = 0;
   int64_t few_shot_k = 0;
   BadRowsPolicy bad_rows = BadRowsPolicy::Fail;
-  // Generation tasks (e2e, webnlg, dart) only:
-  std::string train_file;   ///< relative to data_dir; default per dataset (train.txt / train.json)
-  std::string dev_file;     ///< relative to data_dir; default per dataset (valid.txt / dev.json)
+  // Generation tasks (e2e, webnlg, dart) and own datasets:
+  std::string train_file;   ///< relative to data_dir; default per dataset (train.txt / train.json); own: required
+  std::string dev_file;     ///< relative to data_dir; default per dataset (valid.txt / dev.json); own: required
+  // Generation tasks (built-in or own) only:
   int64_t dev_items = 0;    ///< > 0: split dev_file by distinct input, this many inputs for dev, the rest train
   uint64_t split_seed = 1;  ///< seed of that split (independent of the run seed: same split for every seed)
+  // Own datasets only ("" / [] for GLUE and built-in generation tasks; the parser fills the
+  // own-task defaults noted here):
+  std::string type;              ///< classification (default) | regression | generation
+  std::string format;            ///< csv | tsv | jsonl; default from train_file's extension
+  std::string test_file;         ///< optional third split ("test"), labelled or not
+  std::string text_column;       ///< default "text"
+  std::string text_pair_column;  ///< "" = single-text task
+  std::string label_column;      ///< default "label" (class name / id, or the regression target)
+  /// Class names in id order; [] = inferred from train: its distinct labels sorted, as HF
+  /// run_glue.py sorts a custom dataset's label list (resolved before the run starts, written to
+  /// the run's config.json, so eval / export use the same ids).
+  std::vector<std::string> labels;
+  /// Primary metric: accuracy | macro_f1 | micro_f1 | matthews_correlation (+ f1 for two classes),
+  /// pearson | spearmanr (regression), bleu | nist | meteor | rouge_l | cider (generation).
+  /// Default accuracy / pearson / bleu by type.
+  std::string metric;
+  std::string input_column;                    ///< generation: default "input"
+  std::vector<std::string> reference_columns;  ///< generation: default {"reference"}; a cell may be a JSON array
 };
 
 /// Decoding of generation tasks at evaluation (model/beam_search.h).
@@ -105,6 +129,19 @@ PeftConfig parsePeftConfig(const nlohmann::json& peft);
 
 /// True for the generation tasks "e2e", "webnlg", "dart" (causal-LM head, data/nlg_data.h).
 bool isNlgTask(const std::string& name);
+/// True for a built-in task name: the nine GLUE tasks and the three generation tasks.
+bool isBuiltinTask(const std::string& name);
+/// True for a task read from the user's own files (a name that is not built in).
+bool isOwnTask(const TaskConfig& t);
+/// True when the task is trained as a causal LM and scored by decoding: e2e | webnlg | dart, or an
+/// own task of type generation. The one predicate every part (trainer, eval, merge, app) uses.
+bool isGenerationTask(const TaskConfig& t);
+/// The primary metric of a task as the engine reports it (`primary_metric` of its events):
+/// GLUE's per task (data/glue.h), "bleu" for generation tasks, task.metric for own datasets.
+std::string primaryMetricOf(const TaskConfig& t);
+/// The task's display name: task.display_name, else the canonical name of a built-in task
+/// ("SST-2", "E2E", ...), else task.name.
+std::string taskDisplayName(const TaskConfig& t);
 
 /// Every default of a run of task `task_name` ("" for none): the member initialisers, and for a
 /// generation task its dataset's train_file/dev_file and consistency_weight λ = 100 (docs/adamix.md;
