@@ -5,7 +5,7 @@ set -euo pipefail
 PKGS=(cmake ninja-build g++ pkg-config ccache
       qt6-base-dev qt6-svg-dev libqt6sql6-sqlite libqcustomplot-dev
       libtorch-dev libsleef-dev libopenblas0-pthread nlohmann-json3-dev libsentencepiece-dev libcli11-dev libboost-dev
-      libonig-dev libutf8proc-dev
+      libonig-dev libutf8proc-dev libcsv-dev
       xvfb xauth "$@")
 missing=()
 for p in "${PKGS[@]}"; do

@@ -27,6 +27,8 @@
 #include "train/train_step.h"
 #include "train/evaluation.h"
 #include "train/trainer.h"
+#include "artifacts/run_eval.h"
+#include "data/tsv.h"
 
 using namespace adamix;
 using nlohmann::json;
@@ -47,6 +49,7 @@ class TestTrainer : public QObject {
   void engineReportsBadInputsWithExitCodes();
   void engineSendsHeartbeatsWhileLoading();
   void predictionsFileAsTheOfficialScript();
+  void ownCsvCopyOfRteTrainsExactlyAsRte();
 
  private:
   json baseConfig() const;
@@ -568,6 +571,82 @@ void TestTrainer::predictionsFileAsTheOfficialScript() {
   writeGluePredictions(dir, split, r, true);
   QCOMPARE(QString::fromStdString(test::readFile(dir + "/dev.tsv")),
            QString("index\tprediction\tlabel\n0\t5.000\t4.5\n1\t0.123\t0.25\n"));
+}
+
+/// Issue 17: RTE written as a researcher's own CSV (columns renamed, every text quoted with "" for
+/// quotes) is the same task: the same examples in the same order, labels inferred and sorted
+/// (entailment, not_entailment) to the same ids as GLUE's, so a run on it has exactly the loss and
+/// dev accuracy curve of the GLUE run. Its config.json holds the inferred labels, its evaluations
+/// every classification metric with macro_f1 primary, and `eval --split test` predicts an
+/// unlabelled test.csv.
+void TestTrainer::ownCsvCopyOfRteTrainsExactlyAsRte() {
+  const std::string dir = tmp_.filePath("own-rte").toStdString();
+  auto toCsv = [&](const std::string& split, bool labels, size_t max_rows) {
+    const TsvFile tsv = readTsv(rte_dir_ + "/" + split + ".tsv");
+    const TsvRow& h = tsv.rows.front();
+    const int s1 = tsvColumnIndex(h, "sentence1"), s2 = tsvColumnIndex(h, "sentence2"), l = tsvColumnIndex(h, "label");
+    auto q = [](std::string t) {
+      std::string out = "\"";
+      for (char c : t) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+      return out + "\"";
+    };
+    std::string csv = labels ? "premise,hypothesis,relation\r\n" : "premise,hypothesis\r\n";
+    for (size_t r = 1; r < tsv.rows.size() && r <= max_rows; ++r) {
+      const auto& f = tsv.rows[r].fields;
+      csv += q(f[size_t(s1)]) + "," + q(f[size_t(s2)]) + (labels ? "," + f[size_t(l)] : std::string()) + "\r\n";
+    }
+    return csv;
+  };
+  test::writeFile(dir + "/train.csv", toCsv("train", true, 1u << 30));
+  test::writeFile(dir + "/dev.csv", toCsv("dev", true, 1u << 30));
+  test::writeFile(dir + "/test.csv", toCsv("dev", false, 10));
+
+  json glue = baseConfig();
+  glue["train"]["epochs"] = 1;
+  json own = glue;
+  own["task"] = {{"name", "my-rte"},
+                 {"data_dir", dir},
+                 {"train_file", "train.csv"},
+                 {"dev_file", "dev.csv"},
+                 {"test_file", "test.csv"},
+                 {"text_column", "premise"},
+                 {"text_pair_column", "hypothesis"},
+                 {"label_column", "relation"},
+                 {"metric", "macro_f1"},
+                 {"max_seq_length", 48},
+                 {"max_train_examples", 48},
+                 {"max_dev_examples", 24}};
+  const auto a = tmp_.filePath("own-glue").toStdString(), b = tmp_.filePath("own-csv").toStdString();
+  trainInProcess(glue, a);
+  const json rb = trainInProcess(own, b);
+  const auto ca = curveOf(a + "/events.jsonl"), cb = curveOf(b + "/events.jsonl");
+  int compared = 0;
+  for (const auto& [key, v] : ca) {
+    if (std::get<1>(key) != "loss" && std::get<1>(key) != "accuracy") continue;
+    QVERIFY2(cb.count(key), std::get<1>(key).c_str());
+    QCOMPARE(cb.at(key), v);
+    ++compared;
+  }
+  QVERIFY(compared >= 4);
+  // the own run's dev evaluations: every classification metric, macro F1 primary
+  for (const char* m : {"macro_f1", "micro_f1", "matthews_correlation", "f1"})
+    QVERIFY2(cb.count({"dev", m, 6}), m);
+  QCOMPARE(cb.at({"dev", "micro_f1", 6}), cb.at({"dev", "accuracy", 6}));
+  QCOMPARE(rb["primary_metric"].get<std::string>(), std::string("macro_f1"));
+  const json cfg = json::parse(test::readFile(b + "/config.json"));
+  QCOMPARE(cfg["task"]["labels"], json({"entailment", "not_entailment"}));
+  QCOMPARE(cfg["task"]["format"].get<std::string>(), std::string("csv"));
+
+  EvalRequest req;
+  req.run_dir = b;
+  req.split = "test";
+  EventStream events("own-test", tmp_.filePath("own-test.jsonl").toStdString(), /*echo_stdout=*/false);
+  const json fin = runEval(req, events);
+  QCOMPARE(fin["examples"].get<int64_t>(), int64_t(10));
+  QCOMPARE(fin["split"].get<std::string>(), std::string("test"));
+  const std::string preds = test::readFile(b + "/eval/test-merged/predictions.tsv");
+  QVERIFY2(preds.rfind("index\tprediction\tprob_0\tprob_1\n", 0) == 0, preds.c_str());
+  QCOMPARE(std::count(preds.begin(), preds.end(), '\n'), 11L);
 }
 
 #include "test_trainer.moc"

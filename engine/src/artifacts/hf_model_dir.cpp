@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "data/glue.h"
+#include "data/own_task.h"
 #include "io/atomic_file.h"
 #include "io/errors.h"
 #include "io/untrusted_input.h"
@@ -43,7 +44,7 @@ json taskModelHfConfig(const LoadedRun& run) {
   const HeadType head = run.model->headType();
   j["architectures"] = {architectureName(run.model->config(), head)};
   if (head != HeadType::CausalLM) {
-    const auto& spec = taskSpec(run.config.task.name);
+    const auto spec = taskSpecOf(run.config.task);
     json id2label = json::object(), label2id = json::object();
     for (int64_t i = 0; i < run.model->numLabels(); ++i) {
       const std::string name = head == HeadType::Regression || i >= static_cast<int64_t>(spec.label_names.size())

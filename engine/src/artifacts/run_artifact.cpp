@@ -7,6 +7,7 @@
 
 #include "artifacts/official_adamix_config.h"
 #include "data/glue.h"
+#include "data/own_task.h"
 #include "io/errors.h"
 #include "io/untrusted_input.h"
 #include "io/safetensors.h"
@@ -30,16 +31,16 @@ int64_t weightsStepOf(const fs::path& results_path) {
 
 }  // namespace
 
-HeadType taskHeadType(const std::string& task) {
-  if (isNlgTask(task)) return HeadType::CausalLM;
-  return taskSpec(task).regression ? HeadType::Regression : HeadType::Classification;
+HeadType taskHeadType(const TaskConfig& task) {
+  if (isGenerationTask(task)) return HeadType::CausalLM;
+  return taskSpecOf(task).regression ? HeadType::Regression : HeadType::Classification;
 }
 
 LoadedRun buildRunModel(const RunConfig& cfg) {
   LoadedRun run;
   run.config = cfg;
-  const HeadType head = taskHeadType(cfg.task.name);
-  const int64_t num_labels = head == HeadType::CausalLM ? 0 : taskSpec(cfg.task.name).num_labels;
+  const HeadType head = taskHeadType(cfg.task);
+  const int64_t num_labels = head == HeadType::CausalLM ? 0 : taskSpecOf(cfg.task).num_labels;
   run.model = loadTaskModel(cfg.model_path, head, num_labels, cfg.seed, cfg.model_dropout);
   run.tokenizer = loadTokenizer(cfg.model_path, run.model->config().vocab_size);
   if (const auto tmpl = run.tokenizer->pairTemplate(); !tmpl.middle.empty())

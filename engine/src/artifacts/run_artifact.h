@@ -28,7 +28,7 @@ struct LoadedRun {
 
 /// The head a task needs: CausalLM for generation tasks (isNlgTask), Regression for STS-B,
 /// Classification otherwise. Throws EngineError(Config, "/task/name") for an unknown task.
-HeadType taskHeadType(const std::string& task);
+HeadType taskHeadType(const TaskConfig& task);
 
 /// Builds the model of `cfg` as the trainer does, without trained PEFT weights: loadTaskModel
 /// (cfg.model_path, the task's head and num_labels, head seed cfg.seed, cfg.model_dropout),

@@ -10,6 +10,7 @@
 #include "artifacts/run_artifact.h"
 #include "data/glue.h"
 #include "data/glue_test.h"
+#include "data/own_task.h"
 #include "io/atomic_file.h"
 #include "io/errors.h"
 #include "runtime/cpu_runtime.h"
@@ -116,11 +117,19 @@ json finishEval(const EvalContext& c, const std::map<std::string, double>& metri
 /// GLUE tasks: classification / regression of one split or file.
 json evalGlue(EvalContext& c, const EvalRequest& req, std::chrono::steady_clock::time_point wall_start) {
   const auto& cfg = c.cfg;
-  const auto& spec = taskSpec(cfg.task.name);
+  const TaskSpec spec = taskSpecOf(cfg.task);
   LoadedSplit loaded;
   bool labelled = true;
   std::string submission;
-  if (!req.data_file.empty()) {
+  if (isOwnTask(cfg.task)) {
+    // Own datasets: a file is labelled when it has the label column (else predictions only).
+    const std::string path = req.data_file.empty() ? ownSplitPath(cfg.task, req.split.empty() ? "dev" : req.split)
+                                                   : req.data_file;
+    labelled = ownFileHasLabels(cfg.task, path);
+    loaded = loadOwnFile(cfg.task, spec, path, cfg.task.bad_rows, labelled);
+    if (req.data_file.empty() && c.split == "dev" && cfg.task.max_dev_examples > 0)
+      loaded.examples = subsample(loaded.examples, cfg.task.max_dev_examples, cfg.seed);
+  } else if (!req.data_file.empty()) {
     labelled = !isGlueTestLayout(spec, req.data_file);
     loaded = labelled ? loadGlueFile(spec, req.data_file, cfg.task.bad_rows)
                       : loadGlueTestFile(spec, req.data_file, cfg.task.bad_rows);
@@ -159,7 +168,7 @@ json evalGeneration(EvalContext& c, const EvalRequest& req, std::chrono::steady_
   if (req.batch_size > 0) cfg.generation.batch_size = req.batch_size;
   NlgTaskData data;
   if (!req.data_file.empty()) {
-    data.dev = groupByInput(loadNlgDataset(cfg.task.name, req.data_file).pairs);
+    data.dev = groupByInput(loadGenerationFile(cfg.task, req.data_file).pairs);
     if (data.dev.empty()) throw EngineError(ErrorKind::Data, "no examples to evaluate", req.data_file);
     for (const auto& item : data.dev) data.prompts.push_back(nlgContext(item.input, c.run.tokenizer, cfg.task.max_seq_length));
   } else {
@@ -231,11 +240,13 @@ json evaluateRunModel(const RunModelView& run, const EvalRequest& req, const Eva
   c.inference = inferenceName(routes.inference, routes.inference_module);
 
   // Split name: canonical split, or the data file's stem.
-  const bool nlg = isNlgTask(c.cfg.task.name);
+  const bool nlg = isGenerationTask(c.cfg.task);
   if (!req.data_file.empty())
     c.split = fs::path(req.data_file).stem().string();
   else if (nlg)
     c.split = "dev";
+  else if (isOwnTask(c.cfg.task))
+    c.split = req.split.empty() ? "dev" : req.split;
   else
     c.split = canonicalSplitName(taskSpec(c.cfg.task.name), req.split.empty() ? "dev" : req.split);
 

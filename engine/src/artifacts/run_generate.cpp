@@ -8,9 +8,9 @@ namespace adamix {
 
 std::string generateWithRun(LoadedRun& run, const std::string& prompt, int64_t max_new_tokens) {
   const auto& cfg = run.config;
-  if (!isNlgTask(cfg.task.name))
+  if (!isGenerationTask(cfg.task))
     throw EngineError(ErrorKind::Usage,
-                      "generate needs a run of a generation task (e2e, webnlg, dart); this run's task is " +
+                      "generate needs a run of a generation task (e2e, webnlg, dart, or an own task of type generation); this run's task is " +
                           cfg.task.name + " (evaluate it with `eval`)",
                       "--run-dir");
   auto g = cfg.generation;

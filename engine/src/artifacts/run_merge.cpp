@@ -12,6 +12,7 @@
 #include "artifacts/run_eval.h"
 #include "data/batching.h"
 #include "data/glue.h"
+#include "data/own_task.h"
 #include "io/atomic_file.h"
 #include "io/errors.h"
 #include "io/safetensors.h"
@@ -53,7 +54,8 @@ void checkRequest(const MergeRequest& r) {
 /// Everything one merge works on.
 struct MergeContext {
   LoadedRun run;
-  const TaskSpec* spec = nullptr;
+  const TaskSpec* spec = nullptr;  ///< points to task_spec
+  TaskSpec task_spec;
   torch::Device device = torch::kCPU;
   EncodedSplit heldout;
   std::vector<SoupProjection> projections;
@@ -219,7 +221,7 @@ json runMerge(const MergeRequest& req, EventStream& events) {
                       "this run has " + std::to_string(cfg.peft.adamix.num_modules) + " module(s) of method " +
                           peftMethodName(cfg.peft.method),
                       "--run-dir");
-  if (isNlgTask(cfg.task.name))
+  if (isGenerationTask(cfg.task))
     throw EngineError(ErrorKind::Usage,
                       "merge scores soups by classification / regression metrics; generation task " + cfg.task.name +
                           " is not supported",
@@ -228,7 +230,8 @@ json runMerge(const MergeRequest& req, EventStream& events) {
   MergeContext c;
   c.events = &events;
   c.run = loadRun(req.run_dir);
-  c.spec = &taskSpec(cfg.task.name);
+  c.task_spec = taskSpecOf(cfg.task);
+  c.spec = &c.task_spec;
   c.modules = c.run.peft.num_modules;
   c.projections = soupProjections(*c.run.model, c.modules);
   const auto& rcfg = c.run.config;

@@ -2,7 +2,7 @@
 // escaped quote, newlines inside quotes; parsed by libcsv in strict mode), TSV (GLUE's literal
 // layout, data/tsv.h: no quoting) and JSONL (one JSON object per line, nlohmann::json). CSV and
 // TSV take their column names from the first row; JSONL from the keys, in order of first
-// appearance. Rows keep their 1-based file line. No LibTorch here (adamix_core: the GUI previews
+// appearance (within one object in key order: nlohmann::json sorts them). Rows keep their 1-based file line. No LibTorch here (adamix_core: the GUI previews
 // files with it).
 #pragma once
 #include <nlohmann/json.hpp>

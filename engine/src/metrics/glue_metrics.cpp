@@ -1,5 +1,7 @@
 #include "metrics/glue_metrics.h"
 
+#include <array>
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -102,6 +104,46 @@ double spearman(const std::vector<double>& x, const std::vector<double>& y) {
   return pearson(averageRanks(x), averageRanks(y));
 }
 
+namespace {
+/// Per class present in labels or preds: {TP, FP, FN}.
+std::map<int64_t, std::array<int64_t, 3>> perClassCounts(const std::vector<int64_t>& preds,
+                                                         const std::vector<int64_t>& labels) {
+  std::map<int64_t, std::array<int64_t, 3>> c;
+  for (size_t i = 0; i < preds.size(); ++i) {
+    if (preds[i] == labels[i]) {
+      ++c[labels[i]][0];
+    } else {
+      ++c[preds[i]][1];
+      ++c[labels[i]][2];
+    }
+  }
+  return c;
+}
+}  // namespace
+
+double macroF1(const std::vector<int64_t>& preds, const std::vector<int64_t>& labels) {
+  checkSizes("macro_f1", preds, labels);
+  const auto counts = perClassCounts(preds, labels);
+  double sum = 0;
+  for (const auto& [cls, c] : counts) {
+    const double den = static_cast<double>(2 * c[0] + c[1] + c[2]);
+    sum += den > 0 ? 2.0 * static_cast<double>(c[0]) / den : 0.0;
+  }
+  return counts.empty() ? 0.0 : sum / static_cast<double>(counts.size());
+}
+
+double microF1(const std::vector<int64_t>& preds, const std::vector<int64_t>& labels) {
+  checkSizes("micro_f1", preds, labels);
+  int64_t tp = 0, fp = 0, fn = 0;
+  for (const auto& [cls, c] : perClassCounts(preds, labels)) {
+    tp += c[0];
+    fp += c[1];
+    fn += c[2];
+  }
+  const double den = static_cast<double>(2 * tp + fp + fn);
+  return den > 0 ? 2.0 * static_cast<double>(tp) / den : 0.0;
+}
+
 std::map<std::string, double> computeGlueMetrics(const TaskSpec& spec, const std::vector<int64_t>& preds,
                                                  const std::vector<int64_t>& labels) {
   if (spec.regression)
@@ -115,6 +157,10 @@ std::map<std::string, double> computeGlueMetrics(const TaskSpec& spec, const std
       out[m] = binaryF1(preds, labels);
     else if (m == "matthews_correlation")
       out[m] = matthewsCorrelation(preds, labels);
+    else if (m == "macro_f1")
+      out[m] = macroF1(preds, labels);
+    else if (m == "micro_f1")
+      out[m] = microF1(preds, labels);
     else
       throw EngineError(ErrorKind::Internal, "unknown classification metric " + m);
   }

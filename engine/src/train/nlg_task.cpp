@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "data/glue.h"
+#include "data/own_task.h"
 #include "io/errors.h"
 
 namespace adamix {
@@ -45,7 +46,7 @@ NlgTaskData loadNlgTaskData(const RunConfig& cfg, const Tokenizer& tok) {
   NlgTaskData d;
   std::vector<NlgItem> train_items, dev_items;
   const auto dev_path = (dir / t.dev_file).string();
-  auto dev_set = loadNlgDataset(t.name, dev_path);
+  auto dev_set = loadGenerationFile(t, dev_path);
   auto grouped = groupByInput(dev_set.pairs);
   if (t.dev_items > 0) {
     auto split = splitByInput(grouped, t.dev_items, t.split_seed);
@@ -55,7 +56,7 @@ NlgTaskData loadNlgTaskData(const RunConfig& cfg, const Tokenizer& tok) {
                "): " + std::to_string(train_items.size()) + " train / " + std::to_string(dev_items.size()) +
                " dev inputs";
   } else {
-    train_items = groupByInput(loadNlgDataset(t.name, (dir / t.train_file).string()).pairs);
+    train_items = groupByInput(loadGenerationFile(t, (dir / t.train_file).string()).pairs);
     dev_items = std::move(grouped);
     d.source = (dir / t.train_file).string() + " / " + dev_path;
   }

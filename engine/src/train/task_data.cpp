@@ -1,5 +1,6 @@
 #include "train/task_data.h"
 
+#include "data/own_task.h"
 #include "io/errors.h"
 
 namespace adamix {
@@ -23,7 +24,7 @@ EncodedSplit encodeSplit(std::string name, LoadedSplit loaded, const TaskSpec& s
 }
 
 LoadedSplit loadTrainExamples(const RunConfig& cfg) {
-  auto train = loadSplit(cfg.task.name, cfg.task.data_dir, "train", cfg.task.bad_rows);
+  auto train = loadTaskSplit(cfg.task, "train", cfg.task.bad_rows);
   if (cfg.task.few_shot_k > 0)
     train.examples = fewShot(train.examples, cfg.task.few_shot_k, cfg.seed);
   else if (cfg.task.max_train_examples > 0)
@@ -33,11 +34,11 @@ LoadedSplit loadTrainExamples(const RunConfig& cfg) {
 }
 
 TaskData loadTaskData(const RunConfig& cfg, const Tokenizer& tokenizer) {
-  const auto& spec = taskSpec(cfg.task.name);
+  const TaskSpec spec = taskSpecOf(cfg.task);
   TaskData d;
   d.train = encodeSplit("train", loadTrainExamples(cfg), spec, tokenizer, cfg.task.max_seq_length);
   for (const auto& split : spec.dev_splits) {
-    auto dev = loadSplit(cfg.task.name, cfg.task.data_dir, split, cfg.task.bad_rows);
+    auto dev = loadTaskSplit(cfg.task, split, cfg.task.bad_rows);
     if (cfg.task.max_dev_examples > 0) dev.examples = subsample(dev.examples, cfg.task.max_dev_examples, cfg.seed);
     if (dev.examples.empty()) throw EngineError(ErrorKind::Data, "the dev split has no examples", dev.path);
     d.dev.push_back(encodeSplit(split, std::move(dev), spec, tokenizer, cfg.task.max_seq_length));

@@ -12,6 +12,7 @@
 #include "artifacts/inference_mode_evals.h"
 #include "artifacts/run_eval.h"
 #include "data/batching.h"
+#include "data/own_task.h"
 #include "io/atomic_file.h"
 #include "io/errors.h"
 #include "io/safetensors.h"
@@ -41,7 +42,8 @@ uint64_t stepSeed(uint64_t seed, int64_t step, int64_t micro, uint64_t stream) {
                     stream);
 }
 
-void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& events) {
+void trainRun(const RunConfig& given, const TrainOptions& opts, EventStream& events) {
+  RunConfig cfg = given;  // task.labels resolved below
   const auto wall_start = std::chrono::steady_clock::now();
   const fs::path run_dir = opts.run_dir;
   std::error_code ec;
@@ -60,15 +62,22 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
                                     opts.device_override.empty() ? "/train/device" : "--device");
   const bool autocast_bf16 = cfg.train.bf16 && device.is_cuda();
 
-  // Resolved config first, so a failed run still documents what it tried.
+  // Resolved config first, so a failed run still documents what it tried. An own classification
+  // task's label set is inferred from its train file here and written with it (eval, merge and
+  // export read the run's config.json, so they map the same ids to the same names).
+  try {
+    cfg.task = resolveOwnLabels(given.task);
+  } catch (const EngineError&) {
+    writeFileAtomically(run_dir / "config.json", toJson(given).dump(2) + "\n");
+    throw;
+  }
   const auto resolved = toJson(cfg);
   writeFileAtomically(run_dir / "config.json", resolved.dump(2) + "\n");
 
-  // Generation tasks (e2e, webnlg, dart) train a causal LM on (context, completion) pairs and
-  // evaluate by decoding; GLUE tasks classify/regress. Everything else is shared.
-  const bool nlg = isNlgTask(cfg.task.name);
-  static const TaskSpec kNoSpec;
-  const auto& spec = nlg ? kNoSpec : taskSpec(cfg.task.name);
+  // Generation tasks (e2e, webnlg, dart, own generation tasks) train a causal LM on (context,
+  // completion) pairs and evaluate by decoding; the others classify/regress. Everything else is shared.
+  const bool nlg = isGenerationTask(cfg.task);
+  const TaskSpec spec = nlg ? TaskSpec{} : taskSpecOf(cfg.task);
   const HeadType head = nlg ? HeadType::CausalLM : spec.regression ? HeadType::Regression : HeadType::Classification;
   auto model = loadTaskModel(cfg.model_path, head, nlg ? 0 : spec.num_labels, cfg.seed, cfg.model_dropout);
   if (cfg.task.max_seq_length > maxSequenceLength(model->config()))
@@ -138,7 +147,7 @@ void trainRun(const RunConfig& cfg, const TrainOptions& opts, EventStream& event
   // A second pass only differs when something is stochastic: M > 1 routes, or LoRA dropout.
   const bool second_pass =
       lambda > 0 && (peft.num_modules > 1 || (cfg.peft.method == PeftMethod::Lora && cfg.peft.lora.dropout > 0));
-  const std::string primary = nlg ? "bleu" : spec.primary_metric;
+  const std::string primary = primaryMetricOf(cfg.task);
 
   // train.keep best: the trainable tensors of each new best evaluation, written at the end.
   const bool keep_best = cfg.train.keep == KeepWeights::Best;
