@@ -2,7 +2,7 @@
 # Writes the example own datasets of experiments/own_data.json from the real data of the asset
 # mirror (default ../shared next to the checkout; or $ADAMIX_ASSET_MIRROR, or the first argument):
 #   reviews/     SST-2 as a researcher's own CSV: columns id, review, sentiment (negative / positive);
-#                train.csv = the first 8,000 rows of SST-2 train (GLUE ships them shuffled),
+#                train.csv = the first 16,000 rows of SST-2 train (GLUE ships them shuffled),
 #                dev.csv = all 872 dev rows, test.csv = the first 200 dev rows without their label.
 #   restaurants/ the E2E NLG dev set as JSONL for generation: one object per meaning representation,
 #                {"meaning_representation": ..., "references": [every human reference]}; its 547 MRs
@@ -30,7 +30,7 @@ sst_csv() {  # file max_rows with_label
       if (lab) line = line "," ($2 == 1 ? "positive" : "negative")
       print line }' "$1"
 }
-sst_csv "$SST/train.tsv" 8000 1 > "$HERE/reviews/train.csv"
+sst_csv "$SST/train.tsv" 16000 1 > "$HERE/reviews/train.csv"
 sst_csv "$SST/dev.tsv" 100000 1 > "$HERE/reviews/dev.csv"
 sst_csv "$SST/dev.tsv" 200 0 > "$HERE/reviews/test.csv"
 

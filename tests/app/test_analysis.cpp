@@ -157,11 +157,11 @@ class TestAnalysis : public QObject {
     const auto rows = allRows(5);
     QCOMPARE(metricOnRows(QStringLiteral("accuracy"), p, rows), 3.0 / 5);
     QVERIFY(std::fabs(metricOnRows(QStringLiteral("f1"), p, rows) - 4.0 / 6) < 1e-12);
-    QVERIFY(std::fabs(metricOnRows(QStringLiteral("matthews_corr"), p, rows) - 1.0 / 6) < 1e-12);
+    QVERIFY(std::fabs(metricOnRows(QStringLiteral("matthews_correlation"), p, rows) - 1.0 / 6) < 1e-12);
     // a resample repeats rows: {0, 0, 1} → 2 of 3 right
     QVERIFY(std::fabs(metricOnRows(QStringLiteral("accuracy"), p, {0, 0, 1}) - 2.0 / 3) < 1e-12);
     const ExamplePredictions r = predictions({1, 2, 3, 4}, {2, 4, 6, 9});
-    QVERIFY(std::fabs(metricOnRows(QStringLiteral("spearman"), r, allRows(4)) - 1) < 1e-12);
+    QVERIFY(std::fabs(metricOnRows(QStringLiteral("spearmanr"), r, allRows(4)) - 1) < 1e-12);
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, metricOnRows(QStringLiteral("bleu"), p, rows));
     QVERIFY(!isExampleMetric(QStringLiteral("bleu")));
   }

@@ -4,6 +4,7 @@
 #include "export/predictions.h"
 #include "export/result_set.h"
 #include "export/run_setup.h"
+#include "study/task_catalog.h"
 #include "exec/study_runner.h"
 #include "study/study.h"
 
@@ -249,7 +250,7 @@ class TestExport : public QObject {
     };
     s.runs = {
         mk(1, "M=1", "up", "mnli", {best("dev_matched", "accuracy", 0.5), best("dev_mismatched", "accuracy", 0.25)}),
-        mk(2, "M=4", "down", "stsb", {best("dev", "spearman", 0.125), best("dev", "pearson", 0.375)}),
+        mk(2, "M=4", "down", "stsb", {best("dev", "spearmanr", 0.125), best("dev", "pearson", 0.375)}),
         mk(3, "M=4", "down", "stsb", {best("dev", "pearson", 0.625)})};  // same seed, later run wins
     const PivotTable t = buildPivot(s);
     const QString expected = QStringLiteral(
@@ -258,12 +259,46 @@ class TestExport : public QObject {
         "| M=1 | up | 50.0 | 25.0 | — | — | 1 |\n"
         "| M=4 | down | — | — | 62.5 | — | 1 |\n");  // run 3 replaced run 2: no spearman column
     QCOMPARE(pivotToMarkdown(t), expected);
-    QCOMPARE(primaryMetricFor(QStringLiteral("cola")).name, QStringLiteral("matthews_corr"));
+    QCOMPARE(primaryMetricFor(QStringLiteral("cola")).name, QStringLiteral("matthews_correlation"));  // the engine's name
     QCOMPARE(taskDisplayName(QStringLiteral("sst2")), QStringLiteral("SST-2"));
     // NLG metrics: BLEU/METEOR/ROUGE-L/TER are fractions shown ×100, NIST and CIDEr raw.
     QCOMPARE(metricScale(QStringLiteral("bleu")), 100.0);
     QCOMPARE(metricScale(QStringLiteral("nist")), 1.0);
     QCOMPARE(metricScale(QStringLiteral("cider")), 1.0);
+  }
+
+  // Issue 17: an own task's display name and primary metric come from its run config; CoLA ranks
+  // by the engine's matthews_correlation (the app once looked for "matthews_corr", a name the
+  // engine never writes, so a CoLA column had no primary value).
+  void ownTasksAndBuiltinsRankByTheEnginesPrimaryMetric() {
+    rememberTaskConfig(json::parse(R"json({"model": {"path": "/m"}, "task": {"name": "reviews", "data_dir": "/d",
+      "display_name": "Reviews (CSV)", "train_file": "t.csv", "dev_file": "v.csv", "metric": "macro_f1"}})json"));
+    rememberTaskConfig(json::parse(R"({"task": {"name": "broken", "data_dir": "/d"}})"));  // ignored: no files
+    QCOMPARE(taskDisplayName(QStringLiteral("reviews")), QStringLiteral("Reviews (CSV)"));
+    QCOMPARE(primaryMetricFor(QStringLiteral("reviews")).name, QStringLiteral("macro_f1"));
+    QCOMPARE(taskDisplayName(QStringLiteral("broken")), QStringLiteral("broken"));
+    QCOMPARE(primaryMetricFor(QStringLiteral("broken")).name, QStringLiteral("accuracy"));
+    QCOMPARE(primaryMetricFor(QStringLiteral("mnli")).split, QStringLiteral("dev_matched"));
+
+    ResultSet s;
+    auto mk = [](qint64 id, const char* task, std::vector<ResultValue> v) {
+      RunResult r;
+      r.runId = id;
+      r.task = QString::fromLatin1(task);
+      r.seed = 1;
+      r.axes = {{QStringLiteral("variant"), QStringLiteral("AdaMix")}};
+      r.values = std::move(v);
+      return r;
+    };
+    s.runs = {mk(1, "reviews", {best("dev", "accuracy", 0.80), best("dev", "macro_f1", 0.75)}),
+              mk(2, "cola", {best("dev", "matthews_correlation", 0.5)})};
+    PivotOptions o;
+    o.primaryOnly = true;
+    const PivotTable t = buildPivot(s, o);
+    // Avg. = (75.0 + 50.0) / 2 over the primary metrics
+    QCOMPARE(pivotToMarkdown(t), QStringLiteral("| Variant | Reviews (CSV) | CoLA | Avg. | n |\n"
+                                                "|---|---:|---:|---:|---:|\n"
+                                                "| base | 75.0 | 50.0 | 62.5 | 1 |\n"));  // one variant: no axis column
   }
 
   void predictionsSideBySide() {

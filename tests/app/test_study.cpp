@@ -2,6 +2,7 @@
 #include "study/study.h"
 #include "io/untrusted_input.h"
 
+#include <QDir>
 #include <QFile>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -361,6 +362,45 @@ class TestStudy : public QObject {
       QFAIL("accepted an unknown key in a paper note");
     } catch (const StudyError& e) {
       QCOMPARE(QString::fromStdString(e.path()), QString("/axes/0/values/0/paper/table"));
+    }
+  }
+  // Issue 17: the own-dataset example study — two own tasks (CSV classification, JSONL
+  // generation), task keys as shorthand, data_dir relative to the study file, every run validated
+  // by the engine's parser; own-task mistakes name their path in the study.
+  void ownDatasetStudyExpands() {
+    const QString path = QStringLiteral(ADAMIX_SOURCE_DIR "/experiments/own_data.json");
+    const auto runs = expandStudy(loadStudyFile(path));
+    QCOMPARE(runs.size(), size_t(4));  // 2 tasks x 2 variants x 1 seed
+    QCOMPARE(runs[0].task, QString("reviews"));
+    QCOMPARE(QString::fromStdString(runs[0].config["task"]["data_dir"].get<std::string>()),
+             QDir::cleanPath(QStringLiteral(ADAMIX_SOURCE_DIR "/experiments/own_data/reviews")));
+    QCOMPARE(runs[0].config["task"]["label_column"].get<std::string>(), std::string("sentiment"));
+    QCOMPARE(runs[0].config["task"]["metric"].get<std::string>(), std::string("macro_f1"));
+    QCOMPARE(runs[2].task, QString("restaurants"));
+    QCOMPARE(runs[2].config["task"]["reference_columns"], json::parse(R"(["references"])"));
+    QCOMPARE(runs[2].config["train"]["learning_rate"].get<double>(), 5e-3);
+    // the hash does not depend on where the study is checked out: same config, relative data_dir
+    Study moved = loadStudyFile(path);
+    moved.baseDir = QStringLiteral("/elsewhere");
+    const auto elsewhere = expandStudy(moved);
+    QCOMPARE(elsewhere[0].configHash, runs[0].configHash);
+    QCOMPARE(elsewhere[0].config["task"]["data_dir"].get<std::string>(), std::string("/elsewhere/own_data/reviews"));
+
+    json doc = json::parse(R"({"name": "o", "base": {"model": {"path": "/m"}},
+      "tasks": [{"name": "mine", "data_dir": "d", "train_file": "t.csv", "dev_file": "v.csv", "metric": "bleu"}]})");
+    try {
+      expandStudy(parseStudy(doc));
+      QFAIL("accepted bleu for a classification task");
+    } catch (const StudyError& e) {
+      QVERIFY2(QString::fromStdString(e.what()).contains("/task/metric"), e.what());
+    }
+    doc["tasks"][0].erase("metric");
+    doc["tasks"][0].erase("dev_file");
+    try {
+      expandStudy(parseStudy(doc));
+      QFAIL("accepted an own task without dev_file");
+    } catch (const StudyError& e) {
+      QVERIFY2(QString::fromStdString(e.what()).contains("/task/dev_file"), e.what());
     }
   }
 };

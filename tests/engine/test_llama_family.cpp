@@ -270,6 +270,28 @@ class TestLlamaFamily : public QObject {
     if (stories_.empty()) QSKIP("../shared/models/stories260K not available");
   }
 
+  /// `init-model --tokenizer-from` copies tokenizer_config.json and special_tokens_map.json with the
+  /// vocabulary files (the BOS / EOS / pad settings of tokenizer.json models live there).
+  void initModelCopiesTheTokenizerConfig() {
+    const auto src = tmp_.filePath("tok-src").toStdString();
+    fs::create_directories(src);
+    fs::copy_file(stories_ + "/tokenizer.model", src + "/tokenizer.model");
+    const std::string tcfg = "{\"bos_token\": \"<s>\", \"eos_token\": \"</s>\", \"add_bos_token\": true}\n";
+    const std::string smap = "{\"pad_token\": \"</s>\"}\n";
+    test::writeFile(src + "/tokenizer_config.json", tcfg);
+    test::writeFile(src + "/special_tokens_map.json", smap);
+    const auto out = tmp_.filePath("tok-out").toStdString();
+    QProcess p;
+    p.start(ADAMIX_ENGINE_EXE, {"init-model", "--arch", "llama", "--out", QString::fromStdString(out), "--tokenizer-from",
+                                QString::fromStdString(src), "--hidden", "16", "--layers", "1", "--heads", "2",
+                                "--ffn", "32", "--max-positions", "32"});
+    QVERIFY(p.waitForFinished(120000));
+    QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+    QCOMPARE(test::readFile(out + "/tokenizer_config.json"), tcfg);
+    QCOMPARE(test::readFile(out + "/special_tokens_map.json"), smap);
+    QCOMPARE(test::readFile(out + "/tokenizer.model"), test::readFile(src + "/tokenizer.model"));
+  }
+
   /// init-model writes each type's config.json with the fields its HF configuration class writes,
   /// and the checkpoint has HF's parameter names: qwen2 q/k/v biases without an o_proj bias,
   /// qwen3 q_norm / k_norm [head_dim] and no biases, mistral no biases.

@@ -113,7 +113,15 @@ class TestNlgMetrics : public QObject {
   void taskMetricSetsAndErrors() {
     const auto e2e = computeNlgMetrics("e2e", {"a b c d"}, {{"a b c d"}});
     for (const char* k : {"bleu", "nist", "meteor", "rouge_l", "cider"}) QVERIFY(e2e.count(k));
+    QCOMPARE(e2e.size(), size_t(5));
+    QCOMPARE(computeNlgMetrics("webnlg", {"a"}, {{"a"}}).size(), size_t(3));  // bleu, meteor, ter
     QVERIFY(computeNlgMetrics("webnlg", {"a"}, {{"a"}}).count("ter"));
+    // an own generation task: every metric, so any task.metric it names exists
+    const auto own = computeNlgMetrics("restaurants", {"a b c d"}, {{"a b c d"}});
+    QCOMPARE(own.size(), size_t(6));
+    for (const char* k : {"bleu", "nist", "meteor", "rouge_l", "cider", "ter"}) QVERIFY(own.count(k));
+    QCOMPARE(own.at("bleu"), e2e.at("bleu"));
+    QCOMPARE(own.at("ter"), 0.0);
     QVERIFY_EXCEPTION_THROWN(corpusBleu({"a"}, {}), EngineError);
     QVERIFY_EXCEPTION_THROWN(corpusBleu({"a"}, {{}}), EngineError);
   }

@@ -305,8 +305,8 @@ class TestCompareView : public QObject {
     QCOMPARE(ui::CompareView::groupKey(r, "variant"), QString("rte · base"));
     app::RunRecord cola = r, cola2 = r;
     cola.task = cola2.task = "cola";
-    QCOMPARE(ui::CompareView::primaryMetricOf({cola}), QString("dev/matthews_corr"));
-    QCOMPARE(ui::CompareView::primaryMetricOf({r, cola, cola2}), QString("dev/matthews_corr"));
+    QCOMPARE(ui::CompareView::primaryMetricOf({cola}), QString("dev/matthews_correlation"));
+    QCOMPARE(ui::CompareView::primaryMetricOf({r, cola, cola2}), QString("dev/matthews_correlation"));
     QCOMPARE(ui::CompareView::primaryMetricOf({}), QString());
   }
 

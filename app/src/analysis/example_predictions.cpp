@@ -58,12 +58,13 @@ ExamplePredictions readPredictionsTsv(const QString& path, long long maxRows) {
 
 bool isExampleMetric(const QString& metric) {
   return metric == QLatin1String("accuracy") || metric == QLatin1String("f1") ||
-         metric == QLatin1String("matthews_corr") || metric == QLatin1String("pearson") ||
-         metric == QLatin1String("spearman");
+         metric == QLatin1String("matthews_correlation") || metric == QLatin1String("pearson") ||
+         metric == QLatin1String("spearmanr") || metric == QLatin1String("macro_f1") ||
+         metric == QLatin1String("micro_f1");
 }
 
 double metricOnRows(const QString& metric, const ExamplePredictions& p, const std::vector<int>& rows) {
-  if (metric == QLatin1String("pearson") || metric == QLatin1String("spearman")) {
+  if (metric == QLatin1String("pearson") || metric == QLatin1String("spearmanr")) {
     std::vector<double> x, y;
     x.reserve(rows.size());
     y.reserve(rows.size());
@@ -82,7 +83,9 @@ double metricOnRows(const QString& metric, const ExamplePredictions& p, const st
   }
   if (metric == QLatin1String("accuracy")) return adamix::accuracy(x, y);
   if (metric == QLatin1String("f1")) return adamix::binaryF1(x, y);
-  if (metric == QLatin1String("matthews_corr")) return adamix::matthewsCorrelation(x, y);
+  if (metric == QLatin1String("matthews_correlation")) return adamix::matthewsCorrelation(x, y);
+  if (metric == QLatin1String("macro_f1")) return adamix::macroF1(x, y);
+  if (metric == QLatin1String("micro_f1")) return adamix::microF1(x, y);
   throw std::invalid_argument("metric '" + metric.toStdString() + "' cannot be recomputed from predictions");
 }
 

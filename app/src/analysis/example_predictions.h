@@ -29,7 +29,7 @@ struct ExamplePredictions {
 ExamplePredictions readPredictionsTsv(const QString& path, long long maxRows = 10'000'000);
 
 /// The metrics that can be recomputed from predictions: accuracy, f1 (binary, positive class 1),
-/// matthews_corr, pearson, spearman.
+/// matthews_correlation, macro_f1, micro_f1, pearson, spearmanr (the engine's metric names).
 bool isExampleMetric(const QString& metric);
 
 /// `metric` over the examples rows[0..n) of `p` (rows may repeat: a bootstrap resample); a

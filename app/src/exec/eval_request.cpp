@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "exec/eval_request.h"
 
+#include "study/task_catalog.h"
+
 #include "export/pivot.h"
 
 #include <QDir>
@@ -90,7 +92,7 @@ QString mergeBlocker(const RunRecord& run) {
   if (runModuleCount(run) < 2)
     return QStringLiteral("run %1 has one module: merging needs an AdaMix run (peft.adamix.num_modules > 1)")
         .arg(run.id);
-  if (primaryMetricFor(run.task).name == QLatin1String("bleu"))
+  if (isGenerationRun(run.config, run.task))
     return QStringLiteral("run %1 is on generation task %2: merge strategies are scored by classification / "
                           "regression metrics")
         .arg(run.id)

@@ -1,6 +1,8 @@
 // Result pivot and its CSV / Markdown / LaTeX renderings.
 #include "export/pivot.h"
 
+#include "study/task_catalog.h"
+
 #include "export/run_setup.h"
 #include "study/study.h"
 
@@ -49,8 +51,12 @@ QString fmt(double v, int decimals) {
 QString metricShortName(const QString& m) {
   static const std::map<QString, QString> names = {
       {QStringLiteral("accuracy"), QStringLiteral("Acc")},      {QStringLiteral("f1"), QStringLiteral("F1")},
-      {QStringLiteral("matthews_corr"), QStringLiteral("Mcc")}, {QStringLiteral("pearson"), QStringLiteral("Pearson")},
-      {QStringLiteral("spearman"), QStringLiteral("Spearman")}, {QStringLiteral("bleu"), QStringLiteral("BLEU")},
+      {QStringLiteral("matthews_correlation"), QStringLiteral("Mcc")},
+      {QStringLiteral("pearson"), QStringLiteral("Pearson")},
+      {QStringLiteral("spearmanr"), QStringLiteral("Spearman")},
+      {QStringLiteral("macro_f1"), QStringLiteral("Macro-F1")},
+      {QStringLiteral("micro_f1"), QStringLiteral("Micro-F1")},
+      {QStringLiteral("bleu"), QStringLiteral("BLEU")},
       {QStringLiteral("nist"), QStringLiteral("NIST")},         {QStringLiteral("meteor"), QStringLiteral("METEOR")},
       {QStringLiteral("rouge_l"), QStringLiteral("ROUGE-L")},   {QStringLiteral("cider"), QStringLiteral("CIDEr")},
       {QStringLiteral("ter"), QStringLiteral("TER")},
@@ -81,13 +87,8 @@ QString cellText(const PivotCell& c, int rowN, int decimals, Style style) {
 }  // namespace
 
 PrimaryMetric primaryMetricFor(const QString& task) {
-  const QString t = task.toLower();
-  if (t == QLatin1String("cola")) return {QStringLiteral("dev"), QStringLiteral("matthews_corr")};
-  if (t == QLatin1String("stsb")) return {QStringLiteral("dev"), QStringLiteral("pearson")};
-  if (t == QLatin1String("mnli")) return {QStringLiteral("dev_matched"), QStringLiteral("accuracy")};
-  if (t == QLatin1String("e2e") || t == QLatin1String("webnlg") || t == QLatin1String("dart"))
-    return {QStringLiteral("dev"), QStringLiteral("bleu")};
-  return {QStringLiteral("dev"), QStringLiteral("accuracy")};
+  const TaskFacts f = taskFacts(task);
+  return {f.primarySplit, f.primaryMetric};
 }
 
 int metricDisplayRank(const QString& metric) {
@@ -102,23 +103,12 @@ int metricDisplayRank(const QString& metric) {
 
 bool lowerIsBetter(const QString& metric) { return metric == QLatin1String("ter"); }
 
-QString taskDisplayName(const QString& task) {
-  static const std::map<QString, QString> names = {
-      {QStringLiteral("cola"), QStringLiteral("CoLA")},     {QStringLiteral("sst2"), QStringLiteral("SST-2")},
-      {QStringLiteral("mrpc"), QStringLiteral("MRPC")},     {QStringLiteral("stsb"), QStringLiteral("STS-B")},
-      {QStringLiteral("qqp"), QStringLiteral("QQP")},       {QStringLiteral("mnli"), QStringLiteral("MNLI")},
-      {QStringLiteral("qnli"), QStringLiteral("QNLI")},     {QStringLiteral("rte"), QStringLiteral("RTE")},
-      {QStringLiteral("wnli"), QStringLiteral("WNLI")},     {QStringLiteral("e2e"), QStringLiteral("E2E")},
-      {QStringLiteral("webnlg"), QStringLiteral("WebNLG")}, {QStringLiteral("dart"), QStringLiteral("DART")},
-  };
-  auto it = names.find(task.toLower());
-  return it != names.end() ? it->second : task;
-}
+QString taskDisplayName(const QString& task) { return taskFacts(task).displayName; }
 
 double metricScale(const QString& metric) {
   static const std::set<QString> fractions = {
-      QStringLiteral("accuracy"), QStringLiteral("f1"), QStringLiteral("matthews_corr"), QStringLiteral("pearson"),
-      QStringLiteral("spearman"), QStringLiteral("precision"), QStringLiteral("recall"), QStringLiteral("exact_match"),
+      QStringLiteral("accuracy"), QStringLiteral("f1"), QStringLiteral("matthews_correlation"), QStringLiteral("pearson"),
+      QStringLiteral("spearmanr"), QStringLiteral("macro_f1"), QStringLiteral("micro_f1"), QStringLiteral("precision"), QStringLiteral("recall"), QStringLiteral("exact_match"),
       // NLG (engine reports fractions, tables show them ×100 as the papers; NIST, CIDEr raw)
       QStringLiteral("bleu"), QStringLiteral("meteor"), QStringLiteral("rouge_l"), QStringLiteral("ter")};
   return fractions.count(metric) ? 100.0 : 1.0;

@@ -21,10 +21,11 @@ namespace adamix::app {
 struct PrimaryMetric {
   QString split, name;
 };
-/// GLUE convention: CoLA Matthews corr., STS-B Pearson, MNLI matched accuracy, others accuracy;
-/// generation tasks (e2e, webnlg, dart): dev BLEU.
+/// The engine's primary metric (adamix::primaryMetricOf, engine metric names): CoLA
+/// matthews_correlation, STS-B pearson, MNLI matched accuracy, other GLUE tasks accuracy, generation
+/// tasks (e2e, webnlg, dart) dev BLEU; own datasets their task.metric (study/task_catalog.h).
 PrimaryMetric primaryMetricFor(const QString& task);
-/// Display name of a task ("sst2" → "SST-2"); unknown tasks unchanged.
+/// Display name of a task ("sst2" → "SST-2", an own task's display_name); unknown tasks unchanged.
 QString taskDisplayName(const QString& task);
 /// Column order of metrics within a task: bleu, nist, meteor, rouge_l, cider, ter, then others.
 int metricDisplayRank(const QString& metric);

@@ -1,6 +1,8 @@
 // Builds the exporters' plain data from the Store.
 #include "export/result_set.h"
 
+#include "study/task_catalog.h"
+
 #include "assets/assets.h"
 #include "export/run_setup.h"
 #include "study/study.h"
@@ -82,6 +84,7 @@ RunResult describe(Store& store, const RunRecord& r, std::map<qint64, AxisInfo>&
     rr.axes.emplace_back(axis, label);
   }
   rr.setup = trainingSetup(r.config, assetRoot);
+  rememberTaskConfig(r.config);
   if (r.params.is_object()) {
     const auto count = [&](const char* key) -> qint64 {
       auto it = r.params.find(key);

@@ -2,6 +2,7 @@
 #include "store/store.h"
 
 #include "store/schema.h"
+#include "study/task_catalog.h"
 
 #include <QAtomicInteger>
 #include <QDateTime>
@@ -86,6 +87,7 @@ RunRecord readRun(const QSqlQuery& q) {
   r.seed = q.value(5).toInt();
   r.axes = parseJson(q.value(6));
   r.config = parseJson(q.value(7));
+  rememberTaskConfig(r.config);  // own tasks' display names and metrics for every view (study/task_catalog.h)
   if (!parseRunState(q.value(8).toString(), &r.status)) r.status = RunState::Failed;
   r.runDir = q.value(9).toString();
   r.created = q.value(10).toDouble();

@@ -10,6 +10,7 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 
 #include <algorithm>
 #include <set>
@@ -208,10 +209,14 @@ QString configHash(const json& config) {
   // Settings added to the run config after runs were first stored (generation tasks, issue #6)
   // take no part in the hash while they hold their default, so earlier runs keep their identity
   // (model.dropout, issue 11: all kinds null = the model config's values; train.keep and
-  // model.adapter, issue 12: "best" and ""; train.eval_inference_modes, issue 14: null).
+  // model.adapter, issue 12: "best" and ""; train.eval_inference_modes, issue 14: null; the own
+  // dataset keys, issue 17: "" and []).
   for (const char* added : {"/task/train_file", "/task/dev_file", "/task/dev_items", "/task/split_seed",
                             "/train/label_smoothing", "/generation", "/model/dropout", "/train/keep",
-                            "/model/adapter", "/train/eval_inference_modes"}) {
+                            "/model/adapter", "/train/eval_inference_modes", "/task/display_name", "/task/type",
+                            "/task/format", "/task/test_file", "/task/text_column", "/task/text_pair_column",
+                            "/task/label_column", "/task/labels", "/task/metric", "/task/input_column",
+                            "/task/reference_columns"}) {
     const json::json_pointer ptr(added);
     if (!resolved.contains(ptr) || resolved.at(ptr) != defaults.at(ptr)) continue;
     resolved.at(ptr.parent_pointer()).erase(ptr.back());
@@ -465,7 +470,9 @@ Study loadStudyFile(const QString& path) {
         path.toStdString());
   }
   try {
-    return parseStudy(doc);
+    Study study = parseStudy(doc);
+    study.baseDir = QFileInfo(path).absolutePath();
+    return study;
   } catch (const StudyError& e) {
     throw StudyError(e.path(), e.message(), path.toStdString());
   }
@@ -550,6 +557,11 @@ std::vector<ExpandedRun> expandStudy(const Study& study, const ExpandOptions& op
         run.runId = id + QStringLiteral("-s%1-").arg(seed) + run.configHash.left(8);
         config["run_id"] = run.runId.toStdString();
         run.config = resolveAssets(config, options.assetRoot);
+        // A relative data_dir is relative to the study file (after hashing: the hash stays the same
+        // wherever the study and its data are checked out).
+        if (const QString dir = task.dataDir; !study.baseDir.isEmpty() && !isAssetRef(dir) && !dir.isEmpty() &&
+                                              QFileInfo(dir).isRelative())
+          run.config["task"]["data_dir"] = QDir::cleanPath(QDir(study.baseDir).absoluteFilePath(dir)).toStdString();
         runs.push_back(std::move(run));
       }
     }

@@ -75,6 +75,9 @@ struct Study {
   std::vector<json> exclude;  ///< objects: pointer-or-axis-name → value
   ExecutorSpec executor;      ///< the file's "executor" section (default: local)
   json raw;                   ///< the file's JSON as read
+  /// Directory of the study file (loadStudyFile); a task's relative data_dir resolves against it
+  /// when the study expands (own datasets next to their study). Empty: relative paths stay as written.
+  QString baseDir;
 };
 
 /// One axis choice of an expanded run.

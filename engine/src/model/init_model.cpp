@@ -168,7 +168,8 @@ void writeRandomModel(const std::string& out_dir, const nlohmann::json& hf_confi
     if (!out) throw EngineError(ErrorKind::Io, "cannot write", out_dir + "/config.json");
   }
   if (tokenizer_dir.empty()) return;
-  for (const char* name : {"tokenizer.model", "vocab.txt", "vocab.json", "merges.txt", "tokenizer.json"}) {
+  for (const char* name : {"tokenizer.model", "vocab.txt", "vocab.json", "merges.txt", "tokenizer.json",
+                           "tokenizer_config.json", "special_tokens_map.json"}) {
     const fs::path src = fs::path(tokenizer_dir) / name;
     if (!fs::exists(src)) continue;
     fs::copy_file(src, fs::path(out_dir) / name, fs::copy_options::overwrite_existing, ec);

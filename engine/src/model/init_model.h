@@ -48,7 +48,8 @@ nlohmann::json modelConfigJson(const RandomModelSpec& s);
 
 /// Writes `out_dir/config.json` and `out_dir/model.safetensors` (N(0, 0.02) weights, norms 1,
 /// from `seed`; backbone only: task heads are initialised when a run loads the model) and copies the tokenizer files
-/// (tokenizer.model, vocab.txt, vocab.json, merges.txt, tokenizer.json — those present) from `tokenizer_dir` when
+/// (tokenizer.model, vocab.txt, vocab.json, merges.txt, tokenizer.json, and the BOS / EOS / pad
+/// settings of tokenizer_config.json and special_tokens_map.json — those present) from `tokenizer_dir` when
 /// non-empty. Throws EngineError(Io) naming the path on write failures.
 void writeRandomModel(const std::string& out_dir, const nlohmann::json& hf_config, uint64_t seed,
                       const std::string& tokenizer_dir);
