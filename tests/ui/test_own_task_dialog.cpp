@@ -12,6 +12,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
@@ -80,6 +81,8 @@ class TestOwnTaskDialog : public QObject {
     writeFile(dir_.filePath("other/test.csv"), kTestCsv);
     writeFile(data_ + "/bad.csv", kBadCsv);
     writeFile(data_ + "/dev_text.csv", "id,text,label\n1,nice,pos\n");
+    writeFile(data_ + "/dev_empty.csv", "id,sentence,label\n1,nice,pos\n2,,neg\n");
+    writeFile(data_ + "/dev_unknown.csv", "id,sentence,label\n1,nice,pos\n2,meh,neutral\n");
     writeFile(dir_.filePath("scores/train.csv"), "s,y\na,1\nb,2\nc,3\nd,4\n");
     writeFile(dir_.filePath("scores/dev.csv"), "s,y\ne,2.5\nf,x\n");
     writeFile(dir_.filePath("gen/train.jsonl"),
@@ -174,6 +177,16 @@ class TestOwnTaskDialog : public QObject {
     d.reload();
     QVERIFY(!d.okButton()->isEnabled());
     QCOMPARE(d.errorText(), QString("dev_text.csv:1: no text column \"sentence\" (columns: id, text, label)"));
+    // rows a run would stop at, found by the engine's own loader: an empty text, a label train lacks
+    d.devEdit()->setText(data_ + "/dev_empty.csv");
+    d.reload();
+    QVERIFY(!d.okButton()->isEnabled());
+    QCOMPARE(d.errorText(), QString("dev_empty.csv:3: empty text in column \"sentence\""));
+    d.devEdit()->setText(data_ + "/dev_unknown.csv");
+    d.reload();
+    QVERIFY(!d.okButton()->isEnabled());
+    QVERIFY2(d.errorText().startsWith("dev_unknown.csv:3: label \"neutral\" is not in the task's label set (neg, pos)"),
+             qPrintable(d.errorText()));
     d.devEdit()->setText(data_ + "/dev.csv");
     d.reload();
     QVERIFY2(d.okButton()->isEnabled(), qPrintable(d.errorText()));
@@ -199,7 +212,7 @@ class TestOwnTaskDialog : public QObject {
     // 1,2,3,4: mean 2.5, sample variance (2.25+0.25+0.25+2.25)/3 = 5/3, std 1.29099
     QCOMPARE(d.summaryLabel()->text(), QString("Label \"y\" in train: n = 4, mean 2.500, std 1.291"));
     QVERIFY(!d.distributionTable()->isVisible());
-    QCOMPARE(d.errorText(), QString("dev.csv:3: label \"x\" is not a number"));
+    QCOMPARE(d.errorText(), QString("dev.csv:3: label \"x\" is not a number (regression task)"));
     QVERIFY(!d.okButton()->isEnabled());
   }
 
@@ -246,6 +259,35 @@ class TestOwnTaskDialog : public QObject {
     d.referenceList()->item(reference)->setCheckState(Qt::Unchecked);
     QVERIFY(!d.okButton()->isEnabled());
     QCOMPARE(d.errorText(), QString("Check at least one reference column."));
+  }
+
+  // The real SST-2 files of the asset mirror as an own TSV task: train 37,569 × "1" and 29,780 ×
+  // "0" (55.8 %), dev 444 of 872 "1" (50.9 %, README). Skips without the mirror.
+  void realSst2Files() {
+    const QString sst = QStringLiteral(ADAMIX_SHARED_DIR) + "/data/glue/SST-2";
+    if (!QFile::exists(sst + "/train.tsv")) QSKIP("no SST-2 in the asset mirror (ADAMIX_SHARED_DIR)");
+    ui::OwnTaskDialog d;
+    d.show();
+    QElapsedTimer timer;
+    timer.start();
+    d.trainEdit()->setText(sst + "/train.tsv");
+    d.devEdit()->setText(sst + "/dev.tsv");
+    d.reload();
+    qInfo("SST-2 train + dev read and checked in %lld ms", static_cast<long long>(timer.elapsed()));
+    QCOMPARE(d.formatCombo()->currentText(), QString("tsv"));
+    QCOMPARE(d.nameEdit()->text(), QString("sst-2"));
+    QCOMPARE(d.previewTable()->rowCount(), 20);
+    // the mirror's first train row (GLUE ships train shuffled)
+    QCOMPARE(cell(d.previewTable(), 0, 0), QString("when are bears bears and "));
+    QCOMPARE(d.textColumnCombo()->currentText(), QString("sentence"));
+    QCOMPARE(d.labelColumnCombo()->currentText(), QString("label"));
+    const QTableWidget* t = d.distributionTable();
+    QCOMPARE(t->rowCount(), 2);
+    QCOMPARE(cell(t, 0, 1), QString("29780"));
+    QCOMPARE(cell(t, 1, 1), QString("37569"));
+    QCOMPARE(cell(t, 1, 2), QString("55.8 %"));
+    QCOMPARE(d.summaryLabel()->text(), QString("Majority-class baseline: 1 = 55.8 % of train; on dev: 50.9 %"));
+    QVERIFY2(d.okButton()->isEnabled(), qPrintable(d.errorText()));
   }
 
   // The designer's button opens the dialog; OK adds exactly this entry to the study document,

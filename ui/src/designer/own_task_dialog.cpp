@@ -531,38 +531,11 @@ void OwnTaskDialog::updateAnalysis() {
       if (metric_->currentText() == QLatin1String("f1") && d.counts.size() != 2)
         problems << tr("f1 is the binary F1 of two labels; the train file has %1 (use macro_f1 or micro_f1).")
                         .arg(d.counts.size());
-      // a dev (or labelled test) label outside the train labels stops a run: say where
-      const std::set<std::string> known(trainLabels_.begin(), trainLabels_.end());
-      for (const std::optional<TableFile>* t : {&devTable_, &testTable_}) {
-        if (!*t) continue;
-        const int col = tableColumn(**t, label);
-        if (col < 0) continue;
-        for (const TableRow& r : (*t)->rows) {
-          if (!r.error.empty() || size_t(col) >= r.cells.size() || !r.present[size_t(col)]) continue;
-          if (!r.cells[size_t(col)].empty() && !known.count(r.cells[size_t(col)])) {
-            problems << rowProblem(**t, r.line,
-                                   tr("label \"%1\" is not one of the train file's labels").arg(qstr(r.cells[size_t(col)])));
-            break;
-          }
-        }
-      }
     } catch (const EngineError& e) {
       problems << describe(e);
     }
   } else if (regression && trainTable_ && tableColumn(*trainTable_, label) >= 0) {
-    // the target must be a number in train and dev; train's count, mean and (sample) std
-    for (const std::optional<TableFile>* t : {&trainTable_, &devTable_}) {
-      if (!*t) continue;
-      const int col = tableColumn(**t, label);
-      if (col < 0) continue;
-      for (const TableRow& r : (*t)->rows) {
-        if (!r.error.empty() || size_t(col) >= r.cells.size()) continue;
-        if (!number(r.cells[size_t(col)])) {
-          problems << rowProblem(**t, r.line, tr("label \"%1\" is not a number").arg(qstr(r.cells[size_t(col)])));
-          break;
-        }
-      }
-    }
+    // train's count, mean and (sample) std; a non-number is reported by checkWithEngine()
     const int col = tableColumn(*trainTable_, label);
     double sum = 0, sumSq = 0;
     int64_t n = 0;
@@ -593,7 +566,50 @@ void OwnTaskDialog::updateAnalysis() {
   else if (takenNames_.contains(name))
     problems << tr("The study already has a task \"%1\".").arg(name);
 
+  // last, what a run would stop at that the checks above do not see (empty texts and labels,
+  // labels outside the set, non-numeric targets, bad generation rows): the engine's own loaders
+  if (problems.isEmpty()) {
+    if (const QString p = checkWithEngine(); !p.isEmpty()) problems << p;
+  }
   setError(problems.isEmpty() ? QString() : problems.front());
+}
+
+QString OwnTaskDialog::checkWithEngine() const {
+  const json entry = taskJson();
+  TaskConfig t;
+  t.name = entry.at("name").get<std::string>();
+  t.data_dir = entry.at("data_dir").get<std::string>();
+  t.type = entry.at("type").get<std::string>();
+  t.format = entry.at("format").get<std::string>();
+  t.metric = entry.at("metric").get<std::string>();
+  // absolute paths: ownSplitPath() takes them as they are
+  t.train_file = QFileInfo(train_->text().trimmed()).absoluteFilePath().toStdString();
+  t.dev_file = QFileInfo(dev_->text().trimmed()).absoluteFilePath().toStdString();
+  if (!test_->text().trimmed().isEmpty()) t.test_file = QFileInfo(test_->text().trimmed()).absoluteFilePath().toStdString();
+  try {
+    if (t.type == "generation") {
+      t.input_column = entry.at("input_column").get<std::string>();
+      t.reference_columns = entry.at("reference_columns").get<std::vector<std::string>>();
+      for (const std::string* path : {&t.train_file, &t.dev_file, &t.test_file})
+        if (!path->empty()) loadOwnNlgFile(t, *path, BadRowsPolicy::Fail);
+    } else {
+      t.text_column = entry.at("text_column").get<std::string>();
+      t.text_pair_column = entry.value("text_pair_column", std::string());
+      t.label_column = entry.at("label_column").get<std::string>();
+      t.labels = entry.value("labels", std::vector<std::string>());
+      const TaskConfig resolved = resolveOwnLabels(t);
+      const TaskSpec spec = taskSpecOf(resolved);
+      loadOwnFile(resolved, spec, t.train_file, BadRowsPolicy::Fail);
+      loadOwnFile(resolved, spec, t.dev_file, BadRowsPolicy::Fail);
+      if (!t.test_file.empty())  // a test file may be unlabelled (predictions only)
+        loadOwnFile(resolved, spec, t.test_file, BadRowsPolicy::Fail, ownFileHasLabels(resolved, t.test_file));
+    }
+  } catch (const EngineError& e) {
+    return describe(e);
+  } catch (const std::exception& e) {
+    return QString::fromUtf8(e.what());
+  }
+  return {};
 }
 
 void OwnTaskDialog::setError(const QString& text) {

@@ -102,6 +102,9 @@ class OwnTaskDialog : public QDialog {
   void showTypeFields();
   /// Recomputes the distribution / statistics and the validation from the files already read.
   void updateAnalysis();
+  /// Loads every file with the engine's loaders (data/own_task.h, bad rows failing, as a run's
+  /// default) for the entry as it is now; their first error as "file:line: …", "" when none.
+  QString checkWithEngine() const;
   void setError(const QString& text);
   /// `path` relative to the data directory (see the class comment).
   QString relativeToDataDir(const QString& path) const;
