@@ -224,7 +224,8 @@ class TestOwnTaskDialog : public QObject {
     d.devEdit()->setText(dir_.filePath("gen/dev.jsonl"));
     d.reload();
     QCOMPARE(d.formatCombo()->currentText(), QString("jsonl"));
-    d.typeCombo()->setCurrentText("generation");
+    QCOMPARE(d.typeCombo()->currentText(), QString("generation"));  // guessed: input and reference, no label
+    QCOMPARE(d.metricCombo()->currentText(), QString("bleu"));
     // the columns as the engine's reader names them (by name here: their order is the reader's)
     const QTableWidget* p = d.previewTable();
     QStringList header;

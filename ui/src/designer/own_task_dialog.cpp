@@ -303,6 +303,7 @@ void OwnTaskDialog::buildUi(const QString& startDir) {
   });
   connect(name_, &QLineEdit::textEdited, this, [this] { nameEdited_ = true; });
   for (QLineEdit* e : {name_, displayName_}) connect(e, &QLineEdit::textChanged, this, &OwnTaskDialog::updateAnalysis);
+  connect(type_, &QComboBox::activated, this, [this] { typeChosen_ = true; });
   connect(type_, &QComboBox::currentIndexChanged, this, [this] {
     fillMetrics();
     showTypeFields();
@@ -397,6 +398,21 @@ void OwnTaskDialog::reload() {
     preview_->resizeColumnsToContents();
     for (int c = 0; c < preview_->columnCount(); ++c)
       preview_->setColumnWidth(c, std::min(preview_->columnWidth(c), 320));
+  }
+  // a JSONL file with an input and a reference column but no label is a generation task
+  if (head_ && !typeChosen_) {
+    QStringList cols;
+    for (const std::string& c : head_->columns) cols << qstr(c);
+    const bool generation = head_->format == "jsonl" && cols.contains(QLatin1String("input")) &&
+                            firstOf(cols, {"reference", "references", "target"}) >= 0 &&
+                            firstOf(cols, {"label", "labels", "score", "sentiment", "class"}) < 0;
+    const QString guess = generation ? QStringLiteral("generation") : QStringLiteral("classification");
+    if (type_->currentText() != guess && (generation || type_->currentText() == QLatin1String("generation"))) {
+      const QSignalBlocker quiet(type_);
+      type_->setCurrentText(guess);
+      fillMetrics();
+      showTypeFields();
+    }
   }
   fillColumnChoices();
   updateAnalysis();

@@ -128,6 +128,7 @@ class OwnTaskDialog : public QDialog {
   QTimer reloadTimer_;
   bool filling_ = false;   ///< combos being refilled: their signals do not update
   bool nameEdited_ = false;  ///< the user typed a name: a new train file does not replace it
+  bool typeChosen_ = false;  ///< the user chose a type: a new train file does not guess it
 
   // what reload() read: the files' tables, or the error that stopped the read
   std::optional<TableFile> head_, trainTable_, devTable_, testTable_;
