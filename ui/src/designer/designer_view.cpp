@@ -6,6 +6,7 @@
 #include "designer/axes_editor.h"
 #include "designer/executor_editor.h"
 #include "designer/model_location.h"
+#include "designer/own_task_dialog.h"
 #include "designer/run_preview.h"
 #include "designer/tasks_editor.h"
 #include "shell/file_dialogs.h"
@@ -125,8 +126,21 @@ void DesignerView::addTaskRows(QFormLayout* form) {
   form->addRow(QString(), modelInfo_);
   tasks_ = new TasksEditor;
   form->addRow(tr("Tasks"), tasks_);
-  form->addRow(QString(), addRemoveButtons(tr("Add task"), tr("Remove task"), tasks_, &TasksEditor::addTask,
-                                           &TasksEditor::removeSelectedTasks));
+  QHBoxLayout* buttons =
+      addRemoveButtons(tr("Add task"), tr("Remove task"), tasks_, &TasksEditor::addTask, &TasksEditor::removeSelectedTasks);
+  auto* fromFile = new QPushButton(tr("Add task from file…"));
+  fromFile->setObjectName(QStringLiteral("addTaskFromFile"));
+  fromFile->setToolTip(tr("Adds a task read from your own CSV / TSV / JSONL files (own dataset)."));
+  connect(fromFile, &QPushButton::clicked, this, &DesignerView::addTaskFromFile);
+  buttons->insertWidget(1, fromFile);
+  form->addRow(QString(), buttons);
+}
+
+void DesignerView::addTaskFromFile() {
+  QStringList taken;
+  for (const app::StudyDocument::Task& t : tasks_->tasks()) taken << t.name.trimmed();
+  OwnTaskDialog dialog(workspaceFolder(ws_), taken, this);
+  if (dialog.exec() == QDialog::Accepted && dialog.isValid()) tasks_->addTaskEntry(dialog.task());
 }
 
 QWidget* DesignerView::buildStudyForm() {

@@ -88,6 +88,9 @@ class DesignerView : public QWidget {
   /// Validates, saves (into the workspace's studies folder when never saved) and launches. When the
   /// file holds another version of the study, asks first: overwrite, save as a new study, cancel.
   void launch();
+  /// Opens "Add task from file…" (OwnTaskDialog) and appends the own-dataset task it builds to
+  /// the tasks table.
+  void addTaskFromFile();
 
  signals:
   /// The user asked to launch this study (saved at `path`).

@@ -18,7 +18,8 @@ TasksEditor::TasksEditor(QWidget* parent) : QTableWidget(0, 2, parent) {
   setHorizontalHeaderLabels({tr("Task"), tr("Data directory")});
   horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
   verticalHeader()->setVisible(false);
-  setToolTip(tr("GLUE task names (rte, sst2, mrpc, cola, stsb, qqp, mnli, qnli, wnli) and their data directories."));
+  setToolTip(tr("GLUE task names (rte, sst2, mrpc, cola, stsb, qqp, mnli, qnli, wnli) and their data directories; "
+                "Add task from file… adds a task read from your own CSV / TSV / JSONL files."));
   setMinimumHeight(90);
   setMaximumHeight(130);
   setTabKeyNavigation(false);  // Tab leaves the table (arrow keys move between cells): no focus trap
@@ -56,6 +57,18 @@ void TasksEditor::addTask() {
   setItem(r, 0, new QTableWidgetItem(QStringLiteral("rte")));
   setItem(r, 1, new QTableWidgetItem(QStringLiteral("asset:glue/RTE")));
   selectRow(r);  // Remove task right after Add task removes this row
+  emit changed();
+}
+
+void TasksEditor::addTaskEntry(const app::StudyDocument::Task& task) {
+  const int r = rowCount();
+  insertRow(r);
+  auto* name = new QTableWidgetItem(task.name);
+  name->setData(kRawRole, QString::fromStdString(task.raw.dump()));
+  name->setToolTip(QString::fromStdString(task.raw.dump(1)));
+  setItem(r, 0, name);
+  setItem(r, 1, new QTableWidgetItem(task.dataDir));
+  selectRow(r);
   emit changed();
 }
 

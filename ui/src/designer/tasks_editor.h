@@ -22,6 +22,9 @@ class TasksEditor : public QTableWidget {
   std::vector<app::StudyDocument::Task> tasks() const;
   /// Appends an RTE row and selects it.
   void addTask();
+  /// Appends `task` (name, data directory and its other keys, e.g. an own dataset's files and
+  /// columns from OwnTaskDialog) and selects it.
+  void addTaskEntry(const app::StudyDocument::Task& task);
   /// Removes the selected rows (every row with a selected cell); nothing when none is selected,
   /// never a row only current without being selected (Qt makes the first row current on focus).
   void removeSelectedTasks();

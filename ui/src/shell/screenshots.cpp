@@ -6,6 +6,7 @@
 #include "compare/compare_view.h"
 #include "plot/parallel_coordinates.h"
 #include "designer/designer_view.h"
+#include "designer/own_task_dialog.h"
 #include "monitor/monitor_view.h"
 #include "outputs/outputs_view.h"
 #include "results/results_view.h"
@@ -31,6 +32,7 @@
 #include <QTreeWidget>
 #include <QPainter>
 #include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTableWidget>
 #include <QTimer>
 #include <QToolTip>
@@ -74,6 +76,46 @@ QString grabWithOverlay(MainWindow& w, QWidget* top, const QString& dir, const Q
   painter.end();
   const QString path = QDir(dir).filePath(name);
   return shot.save(path) ? path : QString();
+}
+
+/// "Add task from file…" filled in with a small three-class review dataset written for the shot
+/// (a quoted field with a comma, a labelled test file beside it), over the designer.
+void renderOwnTaskDialog(MainWindow& w, const QString& dir, QStringList& out) {
+  QTemporaryDir tmp;
+  if (!tmp.isValid()) return;
+  const QString data = tmp.filePath(QStringLiteral("product-reviews"));
+  QDir().mkpath(data);
+  const char* texts[] = {"Works as described, would buy again", "Broke after two days", "It is fine, nothing special",
+                         "Great value for the price", "\"Fast, quiet\" and easy to clean", "Arrived late and scratched",
+                         "Does the job", "Terrible battery life", "Exactly what I needed", "Average build quality",
+                         "Stopped charging, returned it", "Love it, the whole family uses it"};
+  const char* labels[] = {"positive", "negative", "neutral", "positive", "positive", "negative",
+                          "neutral",  "negative", "positive", "neutral",  "negative", "positive"};
+  auto write = [&](const QString& name, int rows, int offset) {
+    QFile f(QDir(data).filePath(name));
+    if (!f.open(QIODevice::WriteOnly)) return;
+    f.write("id,text,label\n");
+    for (int i = 0; i < rows; ++i) {
+      const int k = (i * 7 + offset) % 12;
+      QByteArray text = texts[k];
+      if (text.contains(',') || text.contains('"')) text = '"' + text.replace("\"", "\"\"") + '"';
+      f.write(QByteArray::number(i + 1) + ',' + text + ',' + labels[k] + '\n');
+    }
+  };
+  write(QStringLiteral("train.csv"), 240, 0);
+  write(QStringLiteral("dev.csv"), 45, 5);
+  write(QStringLiteral("test.csv"), 60, 3);
+  OwnTaskDialog dlg(QString(), {}, &w);
+  dlg.trainEdit()->setText(QDir(data).filePath(QStringLiteral("train.csv")));
+  dlg.devEdit()->setText(QDir(data).filePath(QStringLiteral("dev.csv")));
+  dlg.testEdit()->setText(QDir(data).filePath(QStringLiteral("test.csv")));
+  dlg.reload();
+  dlg.displayNameEdit()->setText(QStringLiteral("Product reviews"));
+  dlg.metricCombo()->setCurrentText(QStringLiteral("macro_f1"));
+  dlg.show();
+  if (const QString p = grabWithOverlay(w, &dlg, dir, QStringLiteral("designer-own-task.png"), false); !p.isEmpty())
+    out << p;
+  dlg.close();
 }
 
 /// Waits (up to 10 min) for the last job dialog to finish.
@@ -321,6 +363,7 @@ QStringList renderScreenshots(MainWindow& w, const ScreenshotOptions& o) {
     while ((!counted() || w.designer()->isInspectingModel()) && t.elapsed() < 60000);  // and the model summary
   }
   out << grab(w, o.dir, "02-designer.png");
+  renderOwnTaskDialog(w, o.dir, out);
 
   // 3. monitor (optionally while a study trains)
   if (!o.launchStudy.isEmpty()) {

@@ -18,7 +18,8 @@ struct ScreenshotOptions {
   bool runActions = false;  ///< also drive the first finished run's context menu: evaluate, export
 };
 
-/// Grabs welcome, designer, monitor, compare (curves and bars), results and the Export… dialog
+/// Grabs welcome, designer, the designer's Add task from file… dialog (designer-own-task.png, on
+/// sample files it writes), monitor, compare (curves and bars), results and the Export… dialog
 /// (accepted: DIR/demo.tex is the exported LaTeX table) and the Outputs screen; with
 /// `runActions`, a finished run's context menu, the Evaluate on… dialog, the finished job, the
 /// results with the evaluation column, the Export adapters… dialog and, for an AdaMix run, the
