@@ -69,8 +69,13 @@ class TestOwnTask : public QObject {
   void csvFaultsNameFileAndLine() {
     auto e = expectError([] { parseTable("text,label\nok,1\n\"open,1\nmore,0\n", "csv", "d.csv"); });
     QCOMPARE(e.kind(), ErrorKind::Data);
-    QVERIFY2(e.location().rfind("d.csv:", 0) == 0, e.what());
+    // named at the line where the unclosed quote opened, not where the parser gave up
+    QCOMPARE(e.location(), std::string("d.csv:3"));
     QVERIFY2(std::string(e.what()).find("malformed CSV") != std::string::npos, e.what());
+    QVERIFY2(std::string(e.what()).find("still open at line 4") != std::string::npos, e.what());
+    // records after a multi-line quoted field keep their own lines; a stray quote mid-file is named
+    e = expectError([] { parseTable("text,label\n\"a\nb\",1\nok,0\nbad\"x,1\nlast,0\n", "csv", "d.csv"); });
+    QCOMPARE(e.location(), std::string("d.csv:5"));
     e = expectError([] { parseTable("text,label\n\"a\"b,1\n", "csv", "d.csv"); });
     QCOMPARE(e.location(), std::string("d.csv:2"));
     e = expectError([] { parseTable("text,text\na,b\n", "csv", "d.csv"); });

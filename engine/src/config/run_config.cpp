@@ -1,5 +1,6 @@
 #include "config/run_config.h"
 
+#include "data/field_text.h"
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -20,11 +21,6 @@ namespace ju = json_util;
 
 namespace {
 
-std::string joinedNames(const std::vector<std::string>& v) {
-  std::string out;
-  for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i];
-  return out;
-}
 
 void requirePositive(int64_t v, const std::string& path) {
   if (v <= 0) throw EngineError(ErrorKind::Config, "must be > 0, got " + std::to_string(v), path);
@@ -53,7 +49,7 @@ void checkTaskName(const std::string& name) {
   if (!ok)
     throw EngineError(ErrorKind::Config,
                       "task name \"" + name +
-                          "\" is neither a built-in task (" + joinedNames(glueTaskNames()) +
+                          "\" is neither a built-in task (" + joinNames(glueTaskNames()) +
                           ", e2e, webnlg, dart) nor an own task identifier (1-64 letters, digits, _ - .)",
                       "/task/name");
 }
@@ -67,7 +63,7 @@ std::vector<std::string> metricsOfType(const std::string& type) {
   return {"accuracy", "macro_f1", "micro_f1", "matthews_correlation", "f1"};
 }
 
-std::string oneOf(const std::vector<std::string>& v) { return "expected one of: " + joinedNames(v); }
+std::string oneOf(const std::vector<std::string>& v) { return "expected one of: " + joinNames(v); }
 
 /// The own-dataset keys of the "task" object (`t.name` is not built in); fills their defaults.
 void parseOwnTask(const json& j, TaskConfig& t) {
@@ -83,7 +79,7 @@ void parseOwnTask(const json& j, TaskConfig& t) {
                         "own task \"" + t.name +
                             "\" needs its data files (train_file, dev_file; relative to data_dir). Built-in "
                             "tasks: " +
-                            joinedNames(glueTaskNames()) + ", e2e, webnlg, dart",
+                            joinNames(glueTaskNames()) + ", e2e, webnlg, dart",
                         std::string("/task/") + key);
   t.test_file = ju::get<std::string>(j, "test_file", p, "");
   t.format = ju::get<std::string>(j, "format", p, "");

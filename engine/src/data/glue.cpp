@@ -1,5 +1,6 @@
 #include "data/glue.h"
 
+#include "data/field_text.h"
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -93,18 +94,7 @@ Layout layoutFor(const std::string& task) {
   return l;
 }
 
-std::string trimmed(const std::string& s) {
-  size_t b = 0, e = s.size();
-  while (b < e && (s[b] == ' ' || s[b] == '\r' || s[b] == '\t')) ++b;
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\r' || s[e - 1] == '\t')) --e;
-  return s.substr(b, e - b);
-}
 
-std::string joined(const std::vector<std::string>& v) {
-  std::string out;
-  for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i];
-  return out;
-}
 
 /// A malformed row: carries the message without location, caught per row.
 struct RowError {
@@ -147,7 +137,7 @@ const TaskSpec& taskSpec(const std::string& name) {
   for (const auto& s : specs())
     if (s.name == name) return s;
   throw EngineError(ErrorKind::Config,
-                    "unknown task \"" + name + "\" (expected one of: " + joined(glueTaskNames()) + ")", "/task/name");
+                    "unknown task \"" + name + "\" (expected one of: " + joinNames(glueTaskNames()) + ")", "/task/name");
 }
 
 std::string glueSplitFile(const TaskSpec& spec, const std::string& split) {
@@ -157,7 +147,7 @@ std::string glueSplitFile(const TaskSpec& spec, const std::string& split) {
     if (d == split) return d + ".tsv";
   throw EngineError(ErrorKind::Config,
                     "task " + spec.name + " has no split \"" + split + "\" (expected train, dev" +
-                        (spec.dev_splits.size() > 1 ? ", " + joined(spec.dev_splits) : "") + ")",
+                        (spec.dev_splits.size() > 1 ? ", " + joinNames(spec.dev_splits) : "") + ")",
                     "/task/name");
 }
 
@@ -203,7 +193,7 @@ LoadedSplit loadGlueFile(const TaskSpec& spec, const std::string& path, BadRowsP
       Example ex;
       ex.text_a = row.fields[static_cast<size_t>(ia)];
       if (ib >= 0) ex.text_b = row.fields[static_cast<size_t>(ib)];
-      const std::string value = trimmed(row.fields[static_cast<size_t>(il)]);
+      const std::string value = trimField(row.fields[static_cast<size_t>(il)]);
       if (spec.regression) {
         const char* begin = value.c_str();
         char* end = nullptr;
@@ -216,7 +206,7 @@ LoadedSplit loadGlueFile(const TaskSpec& spec, const std::string& path, BadRowsP
         auto it = std::find(spec.label_names.begin(), spec.label_names.end(), value);
         if (it == spec.label_names.end())
           throw RowError{"unknown label \"" + value + "\" for task " + spec.name +
-                         " (expected one of: " + joined(spec.label_names) + ")"};
+                         " (expected one of: " + joinNames(spec.label_names) + ")"};
         ex.label = static_cast<int64_t>(it - spec.label_names.begin());
       }
       ex.line = row.line;

@@ -1,5 +1,6 @@
 #include "data/glue_test.h"
 
+#include "data/field_text.h"
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
@@ -33,13 +34,6 @@ std::string labelColumn(const std::string& task) {
   if (task == "qqp") return "is_duplicate";
   if (task == "mnli") return "gold_label";
   return "label";
-}
-
-std::string trimmed(const std::string& s) {
-  size_t b = 0, e = s.size();
-  while (b < e && (s[b] == ' ' || s[b] == '\r' || s[b] == '\t')) ++b;
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\r' || s[e - 1] == '\t')) --e;
-  return s.substr(b, e - b);
 }
 
 constexpr size_t kMaxMessages = 5;  // as loadGlueFile
@@ -105,7 +99,7 @@ LoadedSplit loadGlueTestFile(const TaskSpec& spec, const std::string& path, BadR
     if (row.fields.size() != header.fields.size()) {
       what = "expected " + std::to_string(header.fields.size()) + " columns, got " + std::to_string(row.fields.size());
     } else {
-      const std::string value = trimmed(row.fields[static_cast<size_t>(ii)]);
+      const std::string value = trimField(row.fields[static_cast<size_t>(ii)]);
       char* end = nullptr;
       errno = 0;
       const long long idx = std::strtoll(value.c_str(), &end, 10);
@@ -135,7 +129,7 @@ bool isGlueTestLayout(const TaskSpec& spec, const std::string& path) {
   const auto& first = tsv.rows.front();
   const std::string label = labelColumn(spec.name);
   if (label.empty())
-    return first.fields.size() == 2 && trimmed(first.fields[0]) == "index" && trimmed(first.fields[1]) == "sentence";
+    return first.fields.size() == 2 && trimField(first.fields[0]) == "index" && trimField(first.fields[1]) == "sentence";
   return tsvColumnIndex(first, label) < 0;
 }
 

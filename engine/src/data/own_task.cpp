@@ -1,5 +1,6 @@
 #include "data/own_task.h"
 
+#include "data/field_text.h"
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -20,26 +21,14 @@ namespace {
 
 constexpr size_t kMaxMessages = 5;  // as loadGlueFile
 
-std::string joined(const std::vector<std::string>& v, size_t limit = 20) {
-  std::string out;
-  for (size_t i = 0; i < v.size() && i < limit; ++i) out += (i ? ", " : "") + v[i];
-  if (v.size() > limit) out += ", … (" + std::to_string(v.size()) + " in all)";
-  return out;
-}
 
-std::string trimmed(const std::string& s) {
-  size_t b = 0, e = s.size();
-  while (b < e && (s[b] == ' ' || s[b] == '\r' || s[b] == '\t')) ++b;
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\r' || s[e - 1] == '\t')) --e;
-  return s.substr(b, e - b);
-}
 
 /// Column `name` of `table`, or EngineError(Data) at the header line naming the columns there are.
 size_t requireColumn(const TableFile& table, const std::string& name, const std::string& key) {
   const int c = tableColumn(table, name);
   if (c < 0)
     throw EngineError(ErrorKind::Data,
-                      "no column \"" + name + "\" (task." + key + "); the file has: " + joined(table.columns),
+                      "no column \"" + name + "\" (task." + key + "); the file has: " + joinNames(table.columns, 20),
                       table.format == "jsonl" ? table.path : tsvLocation(table.path, 1));
   return static_cast<size_t>(c);
 }
@@ -54,7 +43,7 @@ void badRow(LoadedSplit& out, BadRowsPolicy policy, const std::string& path, int
 
 /// A finite number, or nullopt.
 std::optional<double> parseNumber(const std::string& text) {
-  const std::string v = trimmed(text);
+  const std::string v = trimField(text);
   if (v.empty()) return std::nullopt;
   const char* begin = v.c_str();
   char* end = nullptr;
@@ -144,7 +133,7 @@ LoadedSplit loadOwnFile(const TaskConfig& t, const TaskSpec& spec, const std::st
     }
     if (cl >= 0) {
       const size_t c = static_cast<size_t>(cl);
-      const std::string value = trimmed(row.cells[c]);
+      const std::string value = trimField(row.cells[c]);
       if (!row.present[c] || value.empty()) {
         badRow(out, policy, path, row.line, "no label in column \"" + t.label_column + "\"");
         continue;
@@ -160,7 +149,7 @@ LoadedSplit loadOwnFile(const TaskConfig& t, const TaskSpec& spec, const std::st
         auto it = std::find(spec.label_names.begin(), spec.label_names.end(), value);
         if (it == spec.label_names.end()) {
           badRow(out, policy, path, row.line,
-                 "label \"" + value + "\" is not in the task's label set (" + joined(spec.label_names) + ")" +
+                 "label \"" + value + "\" is not in the task's label set (" + joinNames(spec.label_names, 20) + ")" +
                      (t.labels.empty() ? "" : ", the labels of the train file or task.labels"));
           continue;
         }
@@ -185,7 +174,7 @@ std::vector<std::string> inferOwnLabels(const TaskConfig& t) {
   const size_t cl = requireColumn(table, t.label_column, "label_column");
   std::set<std::string> labels;
   for (const auto& row : table.rows) {
-    const std::string v = row.error.empty() && row.present[cl] ? trimmed(row.cells[cl]) : std::string();
+    const std::string v = row.error.empty() && row.present[cl] ? trimField(row.cells[cl]) : std::string();
     if (!row.error.empty() || v.empty()) {
       if (t.bad_rows == BadRowsPolicy::Fail)
         throw EngineError(ErrorKind::Data,
@@ -214,7 +203,7 @@ LabelDistribution labelDistribution(const TableFile& table, const std::string& l
   std::map<std::string, int64_t> counts;
   LabelDistribution d;
   for (const auto& row : table.rows) {
-    const std::string v = row.error.empty() && row.present[cl] ? trimmed(row.cells[cl]) : std::string();
+    const std::string v = row.error.empty() && row.present[cl] ? trimField(row.cells[cl]) : std::string();
     if (v.empty()) {
       ++d.skipped;
       continue;
@@ -282,7 +271,7 @@ NlgDataset loadOwnNlgFile(const TaskConfig& t, const std::string& path, BadRowsP
       if (!fault.empty()) break;
     }
     if (fault.empty() && refs.empty())
-      fault = "no reference text in column(s) " + joined(t.reference_columns) + " (task.reference_columns)";
+      fault = "no reference text in column(s) " + joinNames(t.reference_columns, 20) + " (task.reference_columns)";
     if (!fault.empty()) {
       bad(fault);
       continue;

@@ -1,5 +1,6 @@
 #include "data/table_file.h"
 
+#include "data/field_text.h"
 #include <csv.h>
 
 #include <algorithm>
@@ -17,12 +18,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string trimmedName(const std::string& s) {
-  size_t b = 0, e = s.size();
-  while (b < e && (s[b] == ' ' || s[b] == '\r' || s[b] == '\t')) ++b;
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\r' || s[e - 1] == '\t')) --e;
-  return s.substr(b, e - b);
-}
 
 size_t bomLength(const std::string& text) {
   return text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
@@ -38,7 +33,7 @@ std::vector<std::string> headerNames(const std::vector<std::string>& fields, con
   std::vector<std::string> names;
   std::set<std::string> seen;
   for (size_t i = 0; i < fields.size(); ++i) {
-    std::string n = trimmedName(fields[i]);
+    std::string n = trimField(fields[i]);
     if (n.empty())
       throw EngineError(ErrorKind::Data, "header column " + std::to_string(i + 1) + " has no name",
                         location(path, line));
@@ -74,17 +69,13 @@ void setRows(TableFile& t, std::vector<std::pair<std::vector<std::string>, int>>
 /// libcsv callbacks' state: fields of the current record, its start line, finished records.
 struct CsvState {
   std::vector<std::string> fields;
-  int record_line = 0;
-  int line = 0;  ///< line being fed
+  int record_line = 0;  ///< first line of the record being parsed (0: between records)
   std::vector<std::pair<std::vector<std::string>, int>> records;
 };
 
 void onField(void* s, size_t len, void* data) {
   auto* st = static_cast<CsvState*>(data);
-  std::string f = s ? std::string(static_cast<const char*>(s), len) : std::string();
-  if (st->fields.empty())  // a record's first field ends on the line it started plus its own newlines
-    st->record_line = st->line - static_cast<int>(std::count(f.begin(), f.end(), '\n'));
-  st->fields.push_back(std::move(f));
+  st->fields.push_back(s ? std::string(static_cast<const char*>(s), len) : std::string());
 }
 
 void onRecord(int, void* data) {
@@ -103,13 +94,18 @@ TableFile parseCsv(const std::string& text, const std::string& path, size_t max_
   CsvState st;
   size_t pos = bomLength(text);
   bool stopped = false;
+  int line = 0;
+  int open_record = 0;  // first line of a record still open after its line was fed (a quoted newline)
   auto fail = [&]() {
     const std::string what = csv_strerror(csv_error(&p));
     csv_free(&p);
+    const int start = open_record > 0 ? open_record : line;
     throw EngineError(ErrorKind::Data,
                       "malformed CSV (" + what +
-                          "): a quote must open a field and close it, with \"\" for a quote inside a quoted field",
-                      location(path, st.line));
+                          "): a quote must open a field and close it, with \"\" for a quote inside a quoted field" +
+                          (start != line ? " (the record starting here is still open at line " + std::to_string(line) + ")"
+                                         : std::string()),
+                      location(path, start));
   };
   while (pos < text.size()) {
     if (st.records.size() > 1 && st.records.size() - 2 >= max_rows) {  // header + max_rows + one more: truncated
@@ -118,8 +114,14 @@ TableFile parseCsv(const std::string& text, const std::string& path, size_t max_
     }
     size_t nl = text.find('\n', pos);
     const size_t end = nl == std::string::npos ? text.size() : nl + 1;
-    ++st.line;
+    ++line;
+    const bool blank = text.find_first_not_of("\r\n", pos) >= end;
+    if (open_record == 0 && !blank) open_record = line;
+    st.record_line = open_record;
+    const size_t before = st.records.size();
     if (csv_parse(&p, text.data() + pos, end - pos, onField, onRecord, &st) != end - pos) fail();
+    // The line's newline ends the record unless a quoted field is still open.
+    if (st.records.size() > before && nl != std::string::npos) open_record = 0;
     pos = end;
   }
   if (!stopped && csv_fini(&p, onField, onRecord, &st) != 0) fail();

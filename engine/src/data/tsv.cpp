@@ -3,19 +3,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "data/field_text.h"
 #include "io/errors.h"
 #include "io/untrusted_input.h"
 
 namespace adamix {
-
-namespace {
-std::string trimmed(const std::string& s) {
-  size_t b = 0, e = s.size();
-  while (b < e && (s[b] == ' ' || s[b] == '\r' || s[b] == '\t')) ++b;
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\r' || s[e - 1] == '\t')) --e;
-  return s.substr(b, e - b);
-}
-}  // namespace
 
 std::vector<std::string> splitTsvLine(const std::string& line) {
   std::vector<std::string> out;
@@ -75,7 +67,7 @@ const std::string& tsvField(const TsvRow& row, size_t col, const std::string& pa
 
 int tsvColumnIndex(const TsvRow& header, const std::string& name) {
   for (size_t i = 0; i < header.fields.size(); ++i)
-    if (trimmed(header.fields[i]) == name) return static_cast<int>(i);
+    if (trimField(header.fields[i]) == name) return static_cast<int>(i);
   return -1;
 }
 

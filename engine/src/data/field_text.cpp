@@ -1,0 +1,19 @@
+#include "data/field_text.h"
+
+namespace adamix {
+
+std::string trimField(const std::string& s) {
+  size_t b = 0, e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\r' || s[b] == '\t')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\r' || s[e - 1] == '\t')) --e;
+  return s.substr(b, e - b);
+}
+
+std::string joinNames(const std::vector<std::string>& names, size_t limit) {
+  std::string out;
+  for (size_t i = 0; i < names.size() && i < limit; ++i) out += (i ? ", " : "") + names[i];
+  if (names.size() > limit) out += ", … (" + std::to_string(names.size()) + " in all)";
+  return out;
+}
+
+}  // namespace adamix
