@@ -181,6 +181,34 @@ class TestDesigner : public QObject {
     for (size_t i = 0; i < a.size(); ++i) QCOMPARE(a[i].configHash, b[i].configHash);
   }
 
+  // Issue 17: a study whose tasks have relative data directories (own datasets next to the study)
+  // validates against the study file's directory, not the working directory, and launches with
+  // the directories resolved there.
+  void relativeDataDirsAreRelativeToTheStudyFile() {
+    QTemporaryDir tmp;
+    QDir(tmp.path()).mkpath("studies/own/reviews");
+    const QString file = tmp.filePath("studies/own.json");
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"name": "own", "base": {"model": {"path": "asset:models/stories260K"}},
+      "tasks": [{"name": "reviews", "data_dir": "own/reviews", "train_file": "train.csv", "dev_file": "dev.csv"}]})");
+    f.close();
+    ui::DesignerView d(&ws_);
+    QString err;
+    QVERIFY2(d.loadFile(file, &err), qPrintable(err));
+    d.revalidate();
+    QVERIFY2(!d.validationError().contains("does not exist"), qPrintable(d.validationError()));
+    const auto study = d.study();
+    QVERIFY(study);
+    const auto runs = app::expandStudy(*study);
+    QCOMPARE(QString::fromStdString(runs.at(0).config["task"]["data_dir"].get<std::string>()),
+             QDir::cleanPath(tmp.filePath("studies/own/reviews")));
+    // a directory that is missing there is still reported
+    QVERIFY(QDir(tmp.filePath("studies/own/reviews")).removeRecursively());
+    d.revalidate();
+    QVERIFY2(d.validationError().contains("data directory own/reviews does not exist"), qPrintable(d.validationError()));
+  }
+
   // Issue 13: choosing Slurm and filling the fields writes the exact "executor" section, which
   // reads back into the same fields; a bad value is marked at its field; local writes none.
   void executorSectionRoundTrips() {

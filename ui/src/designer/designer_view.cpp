@@ -342,7 +342,10 @@ json DesignerView::document() const {
 
 std::optional<app::Study> DesignerView::study() const {
   try {
-    return app::parseStudy(document());
+    app::Study s = app::parseStudy(document());
+    // relative data directories are relative to the study file, as for `adamix study run FILE`
+    if (!path_.isEmpty()) s.baseDir = QFileInfo(path_).absolutePath();
+    return s;
   } catch (const std::exception&) {
     return std::nullopt;
   }
@@ -471,7 +474,10 @@ void DesignerView::revalidate() {
   if (!summarizedModel_ || *summarizedModel_ != model) inspectModel();  // the summary follows the field
   for (int r = 0; r < tasks_->rowCount(); ++r) {
     const QString dir = tasks_->item(r, 1) ? tasks_->item(r, 1)->text().trimmed() : QString();
-    if (!dir.isEmpty() && !app::isAssetRef(dir) && !QFileInfo(dir).isDir()) {
+    const QString resolved = !path_.isEmpty() && QFileInfo(dir).isRelative()
+                                 ? QDir(QFileInfo(path_).absolutePath()).absoluteFilePath(dir)
+                                 : dir;  // relative to the study file, as the study expands them
+    if (!dir.isEmpty() && !app::isAssetRef(dir) && !QFileInfo(resolved).isDir()) {
       markInvalid(tasks_, tr("Row %1: %2 is not a directory.").arg(r + 1).arg(dir));
       local << tr("Task %1: data directory %2 does not exist.").arg(r + 1).arg(dir);
     }
