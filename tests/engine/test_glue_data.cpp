@@ -16,19 +16,10 @@
 
 using namespace adamix;
 using adamix::test::sharedPath;
+using adamix::test::expectError;
 using adamix::test::writeFile;
 
 namespace {
-
-/// Runs `f`, expects an EngineError and returns it (a default Internal error if none was thrown).
-EngineError expectError(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const EngineError& e) {
-    return e;
-  }
-  return EngineError(ErrorKind::Internal, "no error thrown", "");
-}
 
 std::string glueDir(const char* task) { return sharedPath(std::string("data/glue/") + task); }
 

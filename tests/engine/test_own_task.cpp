@@ -15,21 +15,9 @@
 #include "test_support.h"
 
 using namespace adamix;
+using adamix::test::expectError;
 using adamix::test::writeFile;
 using nlohmann::json;
-
-namespace {
-
-EngineError expectError(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const EngineError& e) {
-    return e;
-  }
-  return EngineError(ErrorKind::Internal, "no error thrown", "");
-}
-
-}  // namespace
 
 class TestOwnTask : public QObject {
   Q_OBJECT

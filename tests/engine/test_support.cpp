@@ -30,4 +30,13 @@ std::string readFile(const std::string& path) {
   return ss.str();
 }
 
+EngineError expectError(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const EngineError& e) {
+    return e;
+  }
+  return EngineError(ErrorKind::Internal, "no error thrown", "");
+}
+
 }  // namespace adamix::test
