@@ -212,7 +212,7 @@ class TestOwnTaskDialog : public QObject {
     // 1,2,3,4: mean 2.5, sample variance (2.25+0.25+0.25+2.25)/3 = 5/3, std 1.29099
     QCOMPARE(d.summaryLabel()->text(), QString("Label \"y\" in train: n = 4, mean 2.500, std 1.291"));
     QVERIFY(!d.distributionTable()->isVisible());
-    QCOMPARE(d.errorText(), QString("dev.csv:3: label \"x\" is not a number (regression task)"));
+    QCOMPARE(d.errorText(), QString("dev.csv:3: label \"x\" is not a finite decimal number (regression task)"));
     QVERIFY(!d.okButton()->isEnabled());
   }
 

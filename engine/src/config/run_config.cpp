@@ -96,6 +96,10 @@ void parseOwnTask(const json& j, TaskConfig& t) {
     throw EngineError(ErrorKind::Config, "unknown format \"" + t.format + "\" (" + oneOf(kOwnFormats) + ")",
                       "/task/format");
   const bool gen = t.type == "generation";
+  if (gen && !t.test_file.empty())
+    throw EngineError(ErrorKind::Config,
+                      "generation tasks evaluate their dev split; decode other inputs with `eval --data FILE`",
+                      "/task/test_file");
   if (gen && t.format != "jsonl")
     throw EngineError(ErrorKind::Config, "generation tasks read JSONL files (one JSON object per line)",
                       "/task/format");

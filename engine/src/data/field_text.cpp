@@ -1,5 +1,7 @@
 #include "data/field_text.h"
 
+#include <utf8proc.h>
+
 namespace adamix {
 
 std::string trimField(const std::string& s) {
@@ -7,6 +9,19 @@ std::string trimField(const std::string& s) {
   while (b < e && (s[b] == ' ' || s[b] == '\r' || s[b] == '\t')) ++b;
   while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\r' || s[e - 1] == '\t')) --e;
   return s.substr(b, e - b);
+}
+
+bool isValidUtf8(const std::string& s) {
+  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
+  utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(s.size());
+  while (left > 0) {
+    utf8proc_int32_t cp;
+    const utf8proc_ssize_t n = utf8proc_iterate(p, left, &cp);
+    if (n <= 0) return false;
+    p += n;
+    left -= n;
+  }
+  return true;
 }
 
 std::string joinNames(const std::vector<std::string>& names, size_t limit) {

@@ -1,16 +1,16 @@
 #include "data/own_task.h"
 
-#include "data/field_text.h"
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <iostream>
-#include <optional>
 #include <filesystem>
+#include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 
+#include "data/field_text.h"
 #include "data/tsv.h"
 #include "io/errors.h"
 #include "io/untrusted_input.h"
@@ -20,8 +20,6 @@ namespace adamix {
 namespace {
 
 constexpr size_t kMaxMessages = 5;  // as loadGlueFile
-
-
 
 /// Column `name` of `table`, or EngineError(Data) at the header line naming the columns there are.
 size_t requireColumn(const TableFile& table, const std::string& name, const std::string& key) {
@@ -41,16 +39,72 @@ void badRow(LoadedSplit& out, BadRowsPolicy policy, const std::string& path, int
   if (out.messages.size() < kMaxMessages) out.messages.push_back(loc + ": " + what);
 }
 
-/// A finite number, or nullopt.
+/// A decimal number (digits, sign, point, exponent: no hex, no "inf"/"nan"), finite; a value too
+/// small for a double reads as its underflowed value. nullopt otherwise.
 std::optional<double> parseNumber(const std::string& text) {
   const std::string v = trimField(text);
-  if (v.empty()) return std::nullopt;
+  if (v.empty() || v.find_first_not_of("0123456789+-.eE") != std::string::npos) return std::nullopt;
   const char* begin = v.c_str();
   char* end = nullptr;
   errno = 0;
   const double d = std::strtod(begin, &end);
-  if (end != begin + v.size() || errno == ERANGE || !std::isfinite(d)) return std::nullopt;
+  if (end != begin + v.size() || !std::isfinite(d)) return std::nullopt;
   return d;
+}
+
+/// Where the fields of a classification / regression row are.
+struct RowColumns {
+  size_t text = 0;
+  int pair = -1;   ///< -1: single-text task
+  int label = -1;  ///< -1: unlabelled file
+};
+
+RowColumns rowColumns(const TaskConfig& t, const TableFile& table, bool labelled) {
+  RowColumns c;
+  c.text = requireColumn(table, t.text_column, "text_column");
+  if (!t.text_pair_column.empty()) c.pair = static_cast<int>(requireColumn(table, t.text_pair_column, "text_pair_column"));
+  if (labelled) c.label = static_cast<int>(requireColumn(table, t.label_column, "label_column"));
+  return c;
+}
+
+/// One row's texts and (trimmed) label text, or why the row is malformed. Texts must be present
+/// and (JSONL) strings; the label must be present, a string, number or boolean (JSONL), valid
+/// UTF-8 and free of control characters (it is written into the run's config.json).
+struct RowRead {
+  Example example;
+  std::string label;
+  std::string problem;
+};
+
+RowRead readRow(const TaskConfig& t, const RowColumns& c, const TableRow& row) {
+  RowRead r;
+  auto fail = [&](std::string what) {
+    r.problem = std::move(what);
+    return r;
+  };
+  if (!row.error.empty()) return fail(row.error);
+  auto kindOf = [&](size_t col) { return row.kinds.empty() ? TableRow::Kind::Text : row.kinds[col]; };
+  if (!row.present[c.text] || row.cells[c.text].empty()) return fail("empty text in column \"" + t.text_column + "\"");
+  if (kindOf(c.text) != TableRow::Kind::Text) return fail("column \"" + t.text_column + "\" must hold a string");
+  r.example.text_a = row.cells[c.text];
+  if (c.pair >= 0) {
+    const auto p = static_cast<size_t>(c.pair);
+    if (!row.present[p]) return fail("no value in column \"" + t.text_pair_column + "\"");
+    if (kindOf(p) != TableRow::Kind::Text) return fail("column \"" + t.text_pair_column + "\" must hold a string");
+    r.example.text_b = row.cells[p];
+  }
+  if (c.label >= 0) {
+    const auto l = static_cast<size_t>(c.label);
+    r.label = trimField(row.cells[l]);
+    if (!row.present[l] || r.label.empty()) return fail("no label in column \"" + t.label_column + "\"");
+    if (kindOf(l) == TableRow::Kind::Container)
+      return fail("column \"" + t.label_column + "\" must hold a string, number or boolean, got " + r.label.substr(0, 40));
+    if (!isValidUtf8(r.label)) return fail("the label is not valid UTF-8");
+    if (std::any_of(r.label.begin(), r.label.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20; }))
+      return fail("the label contains a control character");
+  }
+  r.example.line = row.line;
+  return r;
 }
 
 std::string resolvePath(const TaskConfig& t, const std::string& file) {
@@ -100,8 +154,13 @@ std::string ownSplitPath(const TaskConfig& t, const std::string& split) {
 }
 
 bool ownFileHasLabels(const TaskConfig& t, const std::string& path) {
-  const TableFile head = readTable(path, t.format, 1);
-  return tableColumn(head, t.label_column) >= 0;
+  const TableFile table = readTable(path, t.format);
+  const int c = tableColumn(table, t.label_column);
+  if (c < 0) return false;
+  // A label column left empty in every row (a competition's test file) is no label.
+  return std::any_of(table.rows.begin(), table.rows.end(), [&](const TableRow& r) {
+    return r.error.empty() && r.present[static_cast<size_t>(c)] && !trimField(r.cells[static_cast<size_t>(c)]).empty();
+  });
 }
 
 LoadedSplit loadOwnFile(const TaskConfig& t, const TaskSpec& spec, const std::string& path, BadRowsPolicy policy,
@@ -109,56 +168,30 @@ LoadedSplit loadOwnFile(const TaskConfig& t, const TaskSpec& spec, const std::st
   const TableFile table = readTable(path, t.format);
   LoadedSplit out;
   out.path = path;
-  const size_t ca = requireColumn(table, t.text_column, "text_column");
-  const int cb = t.text_pair_column.empty() ? -1
-                                            : static_cast<int>(requireColumn(table, t.text_pair_column, "text_pair_column"));
-  const int cl = labelled ? static_cast<int>(requireColumn(table, t.label_column, "label_column")) : -1;
+  const RowColumns cols = rowColumns(t, table, labelled);
   for (const auto& row : table.rows) {
-    if (!row.error.empty()) {
-      badRow(out, policy, path, row.line, row.error);
-      continue;
-    }
-    if (!row.present[ca] || row.cells[ca].empty()) {
-      badRow(out, policy, path, row.line, "empty text in column \"" + t.text_column + "\"");
-      continue;
-    }
-    Example ex;
-    ex.text_a = row.cells[ca];
-    if (cb >= 0) {
-      if (!row.present[static_cast<size_t>(cb)]) {
-        badRow(out, policy, path, row.line, "no value in column \"" + t.text_pair_column + "\"");
-        continue;
-      }
-      ex.text_b = row.cells[static_cast<size_t>(cb)];
-    }
-    if (cl >= 0) {
-      const size_t c = static_cast<size_t>(cl);
-      const std::string value = trimField(row.cells[c]);
-      if (!row.present[c] || value.empty()) {
-        badRow(out, policy, path, row.line, "no label in column \"" + t.label_column + "\"");
-        continue;
-      }
+    RowRead r = readRow(t, cols, row);
+    if (r.problem.empty() && labelled) {
       if (spec.regression) {
-        const auto d = parseNumber(value);
-        if (!d) {
-          badRow(out, policy, path, row.line, "label \"" + value + "\" is not a number (regression task)");
-          continue;
-        }
-        ex.score = static_cast<float>(*d);
+        if (const auto d = parseNumber(r.label))
+          r.example.score = static_cast<float>(*d);
+        else
+          r.problem = "label \"" + r.label + "\" is not a finite decimal number (regression task)";
       } else {
-        auto it = std::find(spec.label_names.begin(), spec.label_names.end(), value);
-        if (it == spec.label_names.end()) {
-          badRow(out, policy, path, row.line,
-                 "label \"" + value + "\" is not in the task's label set (" + joinNames(spec.label_names, 20) + ")" +
-                     (t.labels.empty() ? "" : ", the labels of the train file or task.labels"));
-          continue;
-        }
-        ex.label = static_cast<int64_t>(it - spec.label_names.begin());
+        auto it = std::find(spec.label_names.begin(), spec.label_names.end(), r.label);
+        if (it == spec.label_names.end())
+          r.problem = "label \"" + r.label + "\" is not in the task's label set (" + joinNames(spec.label_names, 20) +
+                      ")" + (t.labels.empty() ? "" : ", the labels of the train file or task.labels");
+        else
+          r.example.label = static_cast<int64_t>(it - spec.label_names.begin());
       }
     }
-    ex.line = row.line;
-    ex.index = static_cast<int64_t>(out.examples.size());
-    out.examples.push_back(std::move(ex));
+    if (!r.problem.empty()) {
+      badRow(out, policy, path, row.line, r.problem);
+      continue;
+    }
+    r.example.index = static_cast<int64_t>(out.examples.size());
+    out.examples.push_back(std::move(r.example));
   }
   return out;
 }
@@ -171,18 +204,15 @@ LoadedSplit loadTaskSplit(const TaskConfig& t, const std::string& split, BadRows
 std::vector<std::string> inferOwnLabels(const TaskConfig& t) {
   const std::string path = ownSplitPath(t, "train");
   const TableFile table = readTable(path, t.format);
-  const size_t cl = requireColumn(table, t.label_column, "label_column");
+  const RowColumns cols = rowColumns(t, table, true);
   std::set<std::string> labels;
+  LoadedSplit skipped;
   for (const auto& row : table.rows) {
-    const std::string v = row.error.empty() && row.present[cl] ? trimField(row.cells[cl]) : std::string();
-    if (!row.error.empty() || v.empty()) {
-      if (t.bad_rows == BadRowsPolicy::Fail)
-        throw EngineError(ErrorKind::Data,
-                          row.error.empty() ? "no label in column \"" + t.label_column + "\"" : row.error,
-                          tsvLocation(path, row.line));
-      continue;
-    }
-    labels.insert(v);
+    const RowRead r = readRow(t, cols, row);  // the rows training skips give no class
+    if (!r.problem.empty())
+      badRow(skipped, t.bad_rows, path, row.line, r.problem);
+    else
+      labels.insert(r.label);
   }
   if (labels.size() < 2)
     throw EngineError(ErrorKind::Data,
@@ -190,11 +220,26 @@ std::vector<std::string> inferOwnLabels(const TaskConfig& t) {
                           " distinct label(s); a classification task needs at least two (a numeric target? set "
                           "task.type to regression)",
                       path);
-  return {labels.begin(), labels.end()};  // std::set: byte order
+  std::vector<std::string> out(labels.begin(), labels.end());  // std::set: byte order
+  // Integer class ids sort as numbers (-1, 1, 2, 10), as HF's CSV/JSON loaders read such a column
+  // as integers before run_glue.py sorts it.
+  const bool integers = std::all_of(out.begin(), out.end(), [](const std::string& l) {
+    return l.find_first_not_of("-0123456789") == std::string::npos && l.size() <= 18 &&
+           l.find('-', 1) == std::string::npos && l != "-";
+  });
+  if (integers)
+    std::stable_sort(out.begin(), out.end(),
+                     [](const std::string& a, const std::string& b) { return std::stoll(a) < std::stoll(b); });
+  return out;
 }
 
 TaskConfig resolveOwnLabels(TaskConfig t) {
   if (isOwnTask(t) && t.type == "classification" && t.labels.empty()) t.labels = inferOwnLabels(t);
+  if (isOwnTask(t) && t.metric == "f1" && t.labels.size() != 2)
+    throw EngineError(ErrorKind::Config,
+                      "f1 is the binary F1 of the second label; the train file has " + std::to_string(t.labels.size()) +
+                          " labels (" + joinNames(t.labels, 20) + "): use macro_f1 or micro_f1",
+                      "/task/metric");
   return t;
 }
 
@@ -237,6 +282,20 @@ NlgDataset loadOwnNlgFile(const TaskConfig& t, const std::string& path, BadRowsP
   NlgDataset d;
   d.path = path;
   d.format = "jsonl";
+  // Columns first, as for the other task types: a name that no line has is an error, not a
+  // reference column silently without references.
+  std::vector<std::string> keys;
+  for (const auto& r : records)
+    if (r.error.empty())
+      for (auto it = r.value.begin(); it != r.value.end(); ++it)
+        if (std::find(keys.begin(), keys.end(), it.key()) == keys.end()) keys.push_back(it.key());
+  auto requireKey = [&](const std::string& name, const char* key) {
+    if (!records.empty() && std::find(keys.begin(), keys.end(), name) == keys.end())
+      throw EngineError(ErrorKind::Data,
+                        "no column \"" + name + "\" (task." + key + "); the file has: " + joinNames(keys, 20), path);
+  };
+  requireKey(t.input_column, "input_column");
+  for (const auto& col : t.reference_columns) requireKey(col, "reference_columns");
   LoadedSplit skipped;  // counts and messages of skipped rows
   for (const auto& r : records) {
     ++d.entries;
@@ -281,8 +340,10 @@ NlgDataset loadOwnNlgFile(const TaskConfig& t, const std::string& path, BadRowsP
       d.pairs.push_back({in->get<std::string>(), std::move(ref), {}, r.line});
     }
   }
-  if (skipped.skipped > 0)
+  if (skipped.skipped > 0) {
     std::cerr << "warning: skipped " << skipped.skipped << " malformed rows in " << path << "\n";
+    for (const auto& m : skipped.messages) std::cerr << "  " << m << "\n";
+  }
   return d;
 }
 

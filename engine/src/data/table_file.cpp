@@ -4,6 +4,8 @@
 #include <csv.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -62,6 +64,7 @@ void setRows(TableFile& t, std::vector<std::pair<std::vector<std::string>, int>>
       row.cells.resize(t.columns.size());
     }
     row.present.assign(t.columns.size(), true);
+    row.kinds.assign(t.columns.size(), TableRow::Kind::Text);
     t.rows.push_back(std::move(row));
   }
 }
@@ -147,7 +150,19 @@ TableFile parseTsvTable(const std::string& text, const std::string& path, size_t
 
 std::string cellText(const json& v) {
   if (v.is_string()) return v.get<std::string>();
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.007199254740992e15)  // 2^53: exact
+      return std::to_string(static_cast<int64_t>(d));
+  }
   return v.dump();
+}
+
+TableRow::Kind cellKind(const json& v) {
+  if (v.is_string()) return TableRow::Kind::Text;
+  if (v.is_number()) return TableRow::Kind::Number;
+  if (v.is_boolean()) return TableRow::Kind::Boolean;
+  return TableRow::Kind::Container;
 }
 
 TableFile parseJsonlTable(const std::string& text, const std::string& path, size_t max_rows) {
@@ -170,12 +185,14 @@ TableFile parseJsonlTable(const std::string& text, const std::string& path, size
     row.error = r.error;
     row.cells.assign(t.columns.size(), "");
     row.present.assign(t.columns.size(), false);
+    row.kinds.assign(t.columns.size(), TableRow::Kind::Text);
     if (r.error.empty())
       for (auto it = r.value.begin(); it != r.value.end(); ++it) {
         if (it.value().is_null()) continue;
         const size_t c = index.at(it.key());
         row.cells[c] = cellText(it.value());
         row.present[c] = true;
+        row.kinds[c] = cellKind(it.value());
       }
     t.rows.push_back(std::move(row));
   }

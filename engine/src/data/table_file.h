@@ -21,6 +21,10 @@ struct TableRow {
   /// ("1", "0.5", "true"), arrays and objects as their JSON text; "" for a missing key or null.
   std::vector<std::string> cells;
   std::vector<bool> present;  ///< false where a JSONL key is missing or null (CSV/TSV: all true)
+  /// JSONL: what each cell held (a number written with an integral value, 1.0, reads "1", as
+  /// pandas writes integer labels of a float column). CSV/TSV: all Text.
+  enum class Kind : unsigned char { Text, Number, Boolean, Container };
+  std::vector<Kind> kinds;
   int line = 0;               ///< 1-based line where the row starts
   std::string error;          ///< non-empty: the row is malformed (wrong width, bad JSON, not an object)
 };

@@ -46,6 +46,9 @@ NlgTaskData loadNlgTaskData(const RunConfig& cfg, const Tokenizer& tok) {
   NlgTaskData d;
   std::vector<NlgItem> train_items, dev_items;
   const auto dev_path = (dir / t.dev_file).string();
+  const auto train_path = (dir / t.train_file).string();
+  // train first: a bad column name is reported on the training file, as for classification
+  if (t.dev_items <= 0) train_items = groupByInput(loadGenerationFile(t, train_path).pairs);
   auto dev_set = loadGenerationFile(t, dev_path);
   auto grouped = groupByInput(dev_set.pairs);
   if (t.dev_items > 0) {
@@ -56,7 +59,6 @@ NlgTaskData loadNlgTaskData(const RunConfig& cfg, const Tokenizer& tok) {
                "): " + std::to_string(train_items.size()) + " train / " + std::to_string(dev_items.size()) +
                " dev inputs";
   } else {
-    train_items = groupByInput(loadGenerationFile(t, (dir / t.train_file).string()).pairs);
     dev_items = std::move(grouped);
     d.source = (dir / t.train_file).string() + " / " + dev_path;
   }
@@ -72,7 +74,8 @@ NlgTaskData loadNlgTaskData(const RunConfig& cfg, const Tokenizer& tok) {
     for (size_t k : keep) sub.push_back(pairs[k]);
     pairs = std::move(sub);
   }
-  if (pairs.empty()) throw EngineError(ErrorKind::Data, "the training split has no examples", dev_path);
+  if (pairs.empty())
+    throw EngineError(ErrorKind::Data, "the training split has no examples", t.dev_items > 0 ? dev_path : train_path);
   const int64_t max_len = t.max_seq_length;
   for (const auto& [i, r] : pairs) {
     d.train.push_back(nlgExample(train_items[i].input, train_items[i].references[r], tok, max_len));

@@ -17,6 +17,8 @@ EncodedSplit encodeSplit(std::string name, LoadedSplit loaded, const TaskSpec& s
   EncodedSplit s;
   s.name = std::move(name);
   s.skipped_rows = loaded.skipped;
+  s.skipped_messages = std::move(loaded.messages);
+  s.source = loaded.path;
   s.examples = std::move(loaded.examples);
   s.encoded.reserve(s.examples.size());
   for (const auto& e : s.examples) s.encoded.push_back(encodeExample(e, spec.pair, tok, max_len));

@@ -15,6 +15,8 @@ struct EncodedSplit {
   std::vector<Example> examples;
   std::vector<std::vector<int64_t>> encoded;
   int64_t skipped_rows = 0;
+  std::vector<std::string> skipped_messages;  ///< the first few "path:line: what" of skipped rows
+  std::string source;                         ///< the file read
   bool labelled = true;  ///< false for a GLUE test layout (no metrics, no label column)
 };
 

@@ -42,6 +42,20 @@ uint64_t stepSeed(uint64_t seed, int64_t step, int64_t micro, uint64_t stream) {
                     stream);
 }
 
+namespace {
+/// The `started` event's data of a classification / regression run: per split its file, and the
+/// rows the bad_rows policy skipped with the first messages ("path:line: what").
+json skippedRowsJson(const TaskData& d) {
+  json out = json::object();
+  auto one = [&](const EncodedSplit& s) {
+    out[s.name] = {{"source", s.source}, {"skipped_rows", s.skipped_rows}, {"skipped", s.skipped_messages}};
+  };
+  one(d.train);
+  for (const auto& s : d.dev) one(s);
+  return out;
+}
+}  // namespace
+
 void trainRun(const RunConfig& given, const TrainOptions& opts, EventStream& events) {
   RunConfig cfg = given;  // task.labels resolved below
   const auto wall_start = std::chrono::steady_clock::now();
@@ -108,8 +122,12 @@ void trainRun(const RunConfig& given, const TrainOptions& opts, EventStream& eve
     nlg_data = loadNlgTaskData(cfg, *tokenizer);
   } else {
     data = loadTaskData(cfg, *tokenizer);
-    if (data.train.skipped_rows > 0)
-      std::cerr << "warning: skipped " << data.train.skipped_rows << " malformed rows in train\n";
+    for (const EncodedSplit* s : {&data.train, data.dev.empty() ? nullptr : &data.dev.front()}) {
+      if (!s || s->skipped_rows == 0) continue;
+      std::cerr << "warning: skipped " << s->skipped_rows << " malformed rows in " << s->name << " ("
+                << s->source << ", bad_rows skip)\n";
+      for (const auto& m : s->skipped_messages) std::cerr << "  " << m << "\n";
+    }
   }
 
   const int64_t n_train = static_cast<int64_t>(nlg ? nlg_data.train.size() : data.train.examples.size());
@@ -138,7 +156,7 @@ void trainRun(const RunConfig& given, const TrainOptions& opts, EventStream& eve
       {"total_steps", total_steps},
       {"steps_per_epoch", steps_per_epoch},
       {"train_examples", n_train},
-      {"data", nlg ? json{{"source", nlg_data.source}, {"dev_inputs", nlg_data.dev.size()}} : json::object()},
+      {"data", nlg ? json{{"source", nlg_data.source}, {"dev_inputs", nlg_data.dev.size()}} : skippedRowsJson(data)},
       {"resumed_from_step", resumed_from}};
   events.emit("started", started);
   events.setStep(prog.step);
