@@ -23,6 +23,7 @@
 #include "model/model_config.h"
 #include "model/rope.h"
 #include "peft/peft.h"
+#include "peft/sites.h"
 #include "protocol/events.h"
 #include "test_support.h"
 #include "train/trainer.h"
@@ -565,6 +566,109 @@ class TestLlamaFamily : public QObject {
     const double d = (b->forward(ids, {}) - l1).abs().max().item<double>();
     qInfo("bf16 checkpoint vs float32: max |logits difference| = %.3g (bf16 rounding of the weights)", d);
     QVERIFY(std::isfinite(d) && d < 0.05);
+  }
+
+  /// model.dtype bfloat16 (issue 17): a BF16 checkpoint's frozen projections stay BF16 bit for bit
+  /// (every PeftLinear of the backbone: q, k, v, o, gate, up, down per layer), multiply in BF16
+  /// exactly as x.bf16 · W^T widened to float32 plus the float32 bias, the LoRA modules stay
+  /// float32 and get gradients, logits stay within BF16 rounding of the float32 path, and the
+  /// trainer runs such a config to results.json. Full fine-tuning and other dtypes are config errors.
+  void bf16CheckpointStaysBf16() {
+    const auto dir = initModel("qwen2");  // q/k/v biases: the bias path is exercised
+    const auto st = loadSafetensors(dir + "/model.safetensors");
+    const auto out = tmp_.filePath("qwen2-bf16").toStdString();
+    fs::create_directories(out);
+    fs::copy_file(dir + "/config.json", out + "/config.json", fs::copy_options::overwrite_existing);
+    for (const char* f : {"tokenizer.model"})
+      if (fs::exists(dir + "/" + f)) fs::copy_file(dir + "/" + f, out + "/" + f, fs::copy_options::overwrite_existing);
+    std::map<std::string, torch::Tensor> bf;
+    for (const auto& [n, t] : st.tensors) bf[n] = t.to(torch::kBFloat16);
+    saveSafetensors(out + "/model.safetensors", bf);
+
+    auto model = loadTaskModel(out, HeadType::CausalLM, 0, 1);
+    PeftConfig pc;
+    pc.method = PeftMethod::Lora;
+    pc.lora.rank = 4;
+    pc.lora.alpha = 8;
+    pc.lora.targets = {"q_proj", "v_proj"};
+    applyPeft(*model, pc, model->headPrefixes(), 1);
+    torch::manual_seed(2);
+    auto ids = torch::randint(3, 512, {2, 6}, torch::kInt64);
+    torch::Tensor l32;
+    {
+      torch::NoGradGuard ng;
+      l32 = model->forward(ids, {});
+    }
+    QCOMPARE(storeFrozenProjections(*model, torch::kBFloat16), int64_t(7 * kLayers));
+    const auto q = param(*model, "model.layers.0.self_attn.q_proj.weight");
+    QVERIFY(q.scalar_type() == torch::kBFloat16);
+    QVERIFY(torch::equal(q, bf.at("model.layers.0.self_attn.q_proj.weight")));  // bit for bit
+    QVERIFY(param(*model, "model.layers.0.self_attn.q_proj.bias").scalar_type() == torch::kFloat32);
+    QVERIFY(param(*model, "model.embed_tokens.weight").scalar_type() == torch::kFloat32);
+    QVERIFY(param(*model, "model.layers.0.input_layernorm.weight").scalar_type() == torch::kFloat32);
+    // one projection against the formula
+    PeftLinearImpl* k = nullptr;
+    for (const auto& item : model->named_modules("", false))
+      if (item.key() == "model.layers.1.self_attn.k_proj") k = dynamic_cast<PeftLinearImpl*>(item.value().get());
+    QVERIFY(k);
+    auto x = torch::randn({3, kHidden});
+    {
+      torch::NoGradGuard ng;
+      const auto expected = torch::matmul(x.to(torch::kBFloat16), k->weight.t()).to(torch::kFloat32) + k->bias;
+      QVERIFY(torch::equal(k->baseForward(x), expected));
+    }
+    // forward within BF16 rounding of the float32 path; LoRA gradients flow, frozen weights get none
+    auto logits = model->forward(ids, {});
+    QVERIFY(logits.scalar_type() == torch::kFloat32);
+    const double d = (logits.detach() - l32).abs().max().item<double>();
+    qInfo("model.dtype bfloat16 vs float32 (same BF16 checkpoint): max |logits difference| = %.3g", d);
+    QVERIFY(std::isfinite(d) && d > 0 && d < 0.05);
+    logits.pow(2).mean().backward();
+    int lora_grads = 0;
+    for (const auto& [n, p] : trainableParameters(*model)) {
+      QVERIFY2(p.scalar_type() == torch::kFloat32, n.c_str());
+      if (p.grad().defined() && n.find("lora_B") != std::string::npos) ++lora_grads;
+    }
+    QVERIFY(lora_grads > 0);
+    QVERIFY(!q.grad().defined());
+
+    // the trainer, and the config errors
+    const auto sst2 = test::sharedPath("data/glue/SST-2");
+    if (sst2.empty()) QSKIP("../shared/data/glue/SST-2 not available");
+    json cfg = {{"model", {{"path", out}, {"dtype", "bfloat16"}}},
+                {"task", {{"name", "sst2"}, {"data_dir", sst2}, {"max_seq_length", 32}, {"max_train_examples", 16}, {"max_dev_examples", 16}}},
+                {"peft", {{"method", "lora"}, {"lora", {{"rank", 4}, {"alpha", 8}, {"targets", {"q_proj", "v_proj"}}}}}},
+                {"train", {{"max_steps", 2}, {"batch_size", 8}, {"threads", 1}, {"device", "cpu"}, {"checkpoint_every_steps", 0}}},
+                {"seed", 1}};
+    auto rc = parseRunConfig(cfg);
+    QCOMPARE(toJson(rc)["model"]["dtype"].get<std::string>(), std::string("bfloat16"));
+    const auto run_dir = tmp_.filePath("run-bf16").toStdString();
+    rc.run_id = "run-bf16";
+    fs::create_directories(run_dir);
+    TrainOptions opts;
+    opts.run_dir = run_dir;
+    EventStream events(rc.run_id, run_dir + "/events.jsonl", /*echo_stdout=*/false);
+    trainRun(rc, opts, events);
+    QVERIFY(fs::exists(run_dir + "/results.json"));
+    for (const auto& [bad, path] : std::vector<std::pair<json, std::string>>{
+             {{{"dtype", "float16"}}, "/model/dtype"}}) {
+      json c = cfg;
+      c["model"].update(bad);
+      try {
+        parseRunConfig(c);
+        QFAIL("accepted a bad model.dtype");
+      } catch (const EngineError& e) {
+        QCOMPARE(e.location(), path);
+      }
+    }
+    json full = cfg;
+    full["peft"] = {{"method", "full"}};
+    try {
+      parseRunConfig(full);
+      QFAIL("accepted bfloat16 with full fine-tuning");
+    } catch (const EngineError& e) {
+      QCOMPARE(e.location(), std::string("/model/dtype"));
+    }
   }
 
   /// Bad index files: a shard path leaving the folder, a tensor listed twice (a repeated key in

@@ -210,13 +210,13 @@ QString configHash(const json& config) {
   // take no part in the hash while they hold their default, so earlier runs keep their identity
   // (model.dropout, issue 11: all kinds null = the model config's values; train.keep and
   // model.adapter, issue 12: "best" and ""; train.eval_inference_modes, issue 14: null; the own
-  // dataset keys, issue 17: "" and []).
+  // dataset keys and model.dtype, issue 17: "", [] and "float32").
   for (const char* added : {"/task/train_file", "/task/dev_file", "/task/dev_items", "/task/split_seed",
                             "/train/label_smoothing", "/generation", "/model/dropout", "/train/keep",
                             "/model/adapter", "/train/eval_inference_modes", "/task/display_name", "/task/type",
                             "/task/format", "/task/test_file", "/task/text_column", "/task/text_pair_column",
                             "/task/label_column", "/task/labels", "/task/metric", "/task/input_column",
-                            "/task/reference_columns"}) {
+                            "/task/reference_columns", "/model/dtype"}) {
     const json::json_pointer ptr(added);
     if (!resolved.contains(ptr) || resolved.at(ptr) != defaults.at(ptr)) continue;
     resolved.at(ptr.parent_pointer()).erase(ptr.back());

@@ -46,6 +46,7 @@ LoadedRun buildRunModel(const RunConfig& cfg) {
   if (const auto tmpl = run.tokenizer->pairTemplate(); !tmpl.middle.empty())
     run.model->setSegmentSeparator(tmpl.middle.front());
   run.peft = applyPeft(*run.model, cfg.peft, run.model->headPrefixes(), cfg.seed);
+  if (cfg.model_dtype == "bfloat16") storeFrozenProjections(*run.model, torch::kBFloat16);  // as the run trained
   run.model->eval();
   return run;
 }

@@ -551,12 +551,23 @@ RunConfig parseRunConfig(const json& j) {
   c.run_id = ju::get<std::string>(j, "run_id", "", d.run_id);
   c.seed = ju::get<uint64_t>(j, "seed", "", d.seed);
   const auto& model = ju::getObject(j, "model", "");
-  ju::rejectUnknownKeys(model, {"path", "adapter", "dropout"}, "/model");
+  ju::rejectUnknownKeys(model, {"path", "adapter", "dropout", "dtype"}, "/model");
   c.model_path = ju::require<std::string>(model, "path", "/model");
   c.model_adapter = ju::get<std::string>(model, "adapter", "/model", d.model_adapter);
   c.model_dropout = parseDropout(ju::getObject(model, "dropout", "/model"), d.model_dropout);
+  c.model_dtype = ju::get<std::string>(model, "dtype", "/model", d.model_dtype);
+  if (c.model_dtype != "float32" && c.model_dtype != "bfloat16")
+    throw EngineError(ErrorKind::Config,
+                      "expected \"float32\" or \"bfloat16\", got \"" + c.model_dtype +
+                          "\" (F16 checkpoints are converted to float32: LibTorch's CPU matmul has no F16)",
+                      "/model/dtype");
   c.task = parseTask(task, d.task);
   c.peft = parsePeftOfModel(j, c, d.peft);
+  if (c.model_dtype == "bfloat16" && c.peft.method == PeftMethod::Full)
+    throw EngineError(ErrorKind::Config,
+                      "full fine-tuning trains the backbone, whose weights stay float32; bfloat16 keeps frozen "
+                      "projections only",
+                      "/model/dtype");
   c.train = parseTrain(ju::getObject(j, "train", ""), d.train);
   if (c.train.eval_inference_modes.value_or(false) && !hasMixture(c))
     throw EngineError(ErrorKind::Config,
@@ -592,6 +603,7 @@ json toJson(const RunConfig& c) {
       {"model",
        {{"path", c.model_path},
         {"adapter", c.model_adapter},
+        {"dtype", c.model_dtype},
         {"dropout",
          {{"embedding", optionalJson(c.model_dropout.embedding)},
           {"attention", optionalJson(c.model_dropout.attention)},

@@ -117,6 +117,12 @@ struct RunConfig {
   /// model.dropout: per-kind overrides of the model config's dropout (unset = the model's value;
   /// the official GPT-2 NLG code runs without dropout: embedding, attention, hidden = 0).
   DropoutOverrides model_dropout;
+  /// model.dtype: the dtype of the frozen backbone projections in memory. "float32" (default:
+  /// BF16/F16 checkpoints are converted, every number as the float32 parity tests pin) or
+  /// "bfloat16" (BF16 checkpoints keep their weights bit for bit, half the memory; the frozen
+  /// q/k/v/o, MLP and other PEFT-site projections compute in BF16, PEFT modules, embeddings, norms
+  /// and heads stay float32; peft/peft.h storeFrozenProjections). Not with full fine-tuning.
+  std::string model_dtype = "float32";
   TaskConfig task;
   PeftConfig peft;
   TrainConfig train;

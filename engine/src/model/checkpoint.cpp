@@ -219,7 +219,7 @@ std::shared_ptr<TaskModelImpl> loadTaskModel(const std::string& model_dir, HeadT
   // BF16/F16 weights are widened to float32 (docs/models.md § Weights in BF16/F16: the PEFT
   // modules, the optimizer and the CPU kernels run in float32).
   if (half)
-    std::cerr << "note: " << file << ": BF16/F16 weights converted to float32 (the engine trains in float32)\n";
+    std::cerr << "note: " << file << ": BF16/F16 weights converted to float32 (model.dtype bfloat16 stores the frozen projections back in BF16)\n";
   loadTaskModelState(*model, tensors, file, head_seed);
   model->eval();
   return model;

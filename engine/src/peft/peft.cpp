@@ -52,6 +52,18 @@ bool isMixtureParameter(const std::string& name) {
 
 }  // namespace
 
+int64_t storeFrozenProjections(torch::nn::Module& model, torch::ScalarType dtype) {
+  torch::NoGradGuard no_grad;
+  int64_t n = 0;
+  for (const auto& item : model.named_modules("", /*include_self=*/false)) {
+    auto* lin = dynamic_cast<PeftLinearImpl*>(item.value().get());
+    if (!lin || lin->weight.requires_grad() || lin->weight.scalar_type() == dtype) continue;
+    lin->weight.set_data(lin->weight.detach().to(dtype));
+    ++n;
+  }
+  return n;
+}
+
 PeftHandle applyPeft(torch::nn::Module& model, const PeftConfig& cfg, const std::vector<std::string>& head_prefixes,
                      uint64_t init_seed) {
   PeftHandle handle;

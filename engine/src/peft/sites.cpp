@@ -1,5 +1,7 @@
 #include "peft/sites.h"
 
+#include <ATen/autocast_mode.h>
+
 #include <algorithm>
 
 #include "io/errors.h"
@@ -19,6 +21,14 @@ PeftLinearImpl::PeftLinearImpl(int64_t in, int64_t out, bool with_bias, bool is_
 }
 
 torch::Tensor PeftLinearImpl::baseForward(const torch::Tensor& x) const {
+  if (weight.scalar_type() != x.scalar_type() && !at::autocast::is_enabled()) {
+    // A frozen weight stored in BF16 (storeFrozenProjections, model.dtype bfloat16): the product
+    // in the weight's dtype, the bias and everything after it in x's.
+    auto y = (conv1d ? torch::matmul(x.to(weight.scalar_type()), weight)
+                     : F::linear(x.to(weight.scalar_type()), weight))
+                 .to(x.scalar_type());
+    return bias.defined() ? y + bias : y;
+  }
   if (conv1d) {
     auto y = torch::matmul(x, weight);
     return bias.defined() ? y + bias : y;

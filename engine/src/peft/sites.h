@@ -36,7 +36,8 @@ class PeftLinearImpl : public torch::nn::Module {
 
   PeftLinearImpl(int64_t in_features, int64_t out_features, bool bias, bool conv1d = false);
   torch::Tensor forward(const torch::Tensor& x);
-  /// The frozen base projection alone (no LoRA).
+  /// The frozen base projection alone (no LoRA): x W^T + b. A weight stored in another dtype than
+  /// x (BF16, storeFrozenProjections) multiplies in its dtype: (x.to(W) W^T).to(x) + b.
   torch::Tensor baseForward(const torch::Tensor& x) const;
   /// Attaches a LoRA mixture (registered as child "lora") to the whole projection (`lora_parts`
   /// empty; mixture out = out_features) or to those output parts, in declaration order (mixture

@@ -112,6 +112,9 @@ void trainRun(const RunConfig& given, const TrainOptions& opts, EventStream& eve
     checkAdaptationFitsMemory(model->config(), cfg.peft.adamix.num_modules, cfg.peft.lora.rank,
                               static_cast<int64_t>(cfg.peft.lora.targets.size()), "/peft/adamix/num_modules");
   auto peft = applyPeft(*model, cfg.peft, model->headPrefixes(), cfg.seed);
+  if (cfg.model_dtype == "bfloat16")
+    std::cerr << "note: model.dtype bfloat16: " << storeFrozenProjections(*model, torch::kBFloat16)
+              << " frozen projections stored and multiplied in BF16\n";
   auto& routes = *peft.routes;
   model->to(device);
   model->train();
