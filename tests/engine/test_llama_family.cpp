@@ -237,6 +237,20 @@ class TestLlamaFamily : public QObject {
     return dir;
   }
 
+  /// Trains run config `cfg` in process into tmp/<name> (run id `name`); returns the run directory.
+  /// Throws the trainer's EngineError.
+  std::string trainIn(const json& cfg, const std::string& name) {
+    auto rc = parseRunConfig(cfg);
+    rc.run_id = name;
+    const auto run_dir = tmp_.filePath(QString::fromStdString(name)).toStdString();
+    fs::create_directories(run_dir);
+    TrainOptions opts;
+    opts.run_dir = run_dir;
+    EventStream events(rc.run_id, run_dir + "/events.jsonl", /*echo_stdout=*/false);
+    trainRun(rc, opts, events);
+    return run_dir;
+  }
+
   /// A copy of `dir` with config.json changed by `edit` (weights shared by a hard copy).
   std::string variant(const std::string& dir, const std::string& name, const std::function<void(json&)>& edit) {
     const auto out = tmp_.filePath(QString::fromStdString(name)).toStdString();
@@ -640,15 +654,8 @@ class TestLlamaFamily : public QObject {
                 {"peft", {{"method", "lora"}, {"lora", {{"rank", 4}, {"alpha", 8}, {"targets", {"q_proj", "v_proj"}}}}}},
                 {"train", {{"max_steps", 2}, {"batch_size", 8}, {"threads", 1}, {"device", "cpu"}, {"checkpoint_every_steps", 0}}},
                 {"seed", 1}};
-    auto rc = parseRunConfig(cfg);
-    QCOMPARE(toJson(rc)["model"]["dtype"].get<std::string>(), std::string("bfloat16"));
-    const auto run_dir = tmp_.filePath("run-bf16").toStdString();
-    rc.run_id = "run-bf16";
-    fs::create_directories(run_dir);
-    TrainOptions opts;
-    opts.run_dir = run_dir;
-    EventStream events(rc.run_id, run_dir + "/events.jsonl", /*echo_stdout=*/false);
-    trainRun(rc, opts, events);
+    QCOMPARE(toJson(parseRunConfig(cfg))["model"]["dtype"].get<std::string>(), std::string("bfloat16"));
+    const auto run_dir = trainIn(cfg, "run-bf16");
     QVERIFY(fs::exists(run_dir + "/results.json"));
     for (const auto& [bad, path] : std::vector<std::pair<json, std::string>>{
              {{{"dtype", "float16"}}, "/model/dtype"}}) {
@@ -831,15 +838,9 @@ class TestLlamaFamily : public QObject {
                     {"device", "cpu"},
                     {"checkpoint_every_steps", 0}}},
                   {"seed", 1}};
-      auto rc = parseRunConfig(cfg);
-      const auto run_dir = tmp_.filePath(QString::fromStdString("run-" + type)).toStdString();
-      rc.run_id = "run-" + type;
-      fs::create_directories(run_dir);
-      TrainOptions opts;
-      opts.run_dir = run_dir;
-      EventStream events(rc.run_id, run_dir + "/events.jsonl", /*echo_stdout=*/false);
+      std::string run_dir;
       try {
-        trainRun(rc, opts, events);
+        run_dir = trainIn(cfg, "run-" + type);
       } catch (const EngineError& e) {
         QFAIL((type + ": " + e.message() + " @ " + e.location()).c_str());
       }
