@@ -190,6 +190,18 @@ class TestOwnTaskDialog : public QObject {
     d.devEdit()->setText(data_ + "/dev.csv");
     d.reload();
     QVERIFY2(d.okButton()->isEnabled(), qPrintable(d.errorText()));
+    // the engine's check is remembered while only names change, and redone when a file changes
+    const QString changing = dir_.filePath("changing/dev.csv");
+    writeFile(changing, "id,sentence,label\n1,fine,pos\n");
+    d.devEdit()->setText(changing);
+    d.reload();
+    QVERIFY2(d.okButton()->isEnabled(), qPrintable(d.errorText()));
+    writeFile(changing, "id,sentence,label\n1,fine,pos\n2,odd,meh\n");
+    d.displayNameEdit()->setText("Changed");  // any edit re-validates; the file is read again
+    QVERIFY2(d.errorText().startsWith("dev.csv:3: label \"meh\" is not in the task's label set"),
+             qPrintable(d.errorText()));
+    d.devEdit()->setText(data_ + "/dev.csv");
+    d.reload();
     // a name taken by a built-in task
     d.nameEdit()->setText("sst2");
     QVERIFY(!d.okButton()->isEnabled());

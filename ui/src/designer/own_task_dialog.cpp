@@ -11,6 +11,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
+#include <QDateTime>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -592,6 +593,20 @@ void OwnTaskDialog::updateAnalysis() {
 
 QString OwnTaskDialog::checkWithEngine() const {
   const json entry = taskJson();
+  json key = entry;
+  key.erase("name");
+  key.erase("display_name");
+  for (const QLineEdit* e : {train_, dev_, test_}) {
+    const QFileInfo f(e->text().trimmed());
+    key["files"].push_back({f.absoluteFilePath().toStdString(), f.size(), f.lastModified().toMSecsSinceEpoch()});
+  }
+  if (key.dump() == checkedKey_) return checkedResult_;
+  checkedKey_ = key.dump();
+  checkedResult_ = checkWithEngineUncached(entry);
+  return checkedResult_;
+}
+
+QString OwnTaskDialog::checkWithEngineUncached(const json& entry) const {
   TaskConfig t;
   t.name = entry.at("name").get<std::string>();
   t.data_dir = entry.at("data_dir").get<std::string>();

@@ -105,6 +105,7 @@ class OwnTaskDialog : public QDialog {
   /// Loads every file with the engine's loaders (data/own_task.h, bad rows failing, as a run's
   /// default) for the entry as it is now; their first error as "file:line: …", "" when none.
   QString checkWithEngine() const;
+  QString checkWithEngineUncached(const nlohmann::json& entry) const;
   void setError(const QString& text);
   /// `path` relative to the data directory (see the class comment).
   QString relativeToDataDir(const QString& path) const;
@@ -133,6 +134,10 @@ class OwnTaskDialog : public QDialog {
   // what reload() read: the files' tables, or the error that stopped the read
   std::optional<TableFile> head_, trainTable_, devTable_, testTable_;
   QString fileError_;
+  /// checkWithEngine()'s last answer and what it depended on (the entry without its names, the
+  /// files' sizes and modification times): typing a name does not read the files again.
+  mutable std::string checkedKey_;
+  mutable QString checkedResult_;
   std::vector<std::string> trainLabels_;  ///< classification: the train file's distinct labels (sorted)
   QString error_;
 };
