@@ -254,8 +254,10 @@ class TestOwnTask : public QObject {
     QVERIFY(s.messages[2].rfind(path + ":4: invalid JSON", 0) == 0);
     // unlabelled prediction files
     writeFile(dir + "/test.jsonl", "{\"text\": \"x\"}\n");
-    QVERIFY(!ownFileHasLabels(t, dir + "/test.jsonl"));
-    QCOMPARE(loadOwnFile(t, spec, dir + "/test.jsonl", BadRowsPolicy::Fail, false).examples[0].label, int64_t(-1));
+    bool labelled = true;
+    QCOMPARE(loadOwnFileDetectingLabels(t, spec, dir + "/test.jsonl", BadRowsPolicy::Fail, &labelled).examples[0].label,
+             int64_t(-1));
+    QVERIFY(!labelled);
     // regression: numbers, and a bad number named
     writeFile(dir + "/reg.tsv", "text\tscore\na\t0.25\nb\t-3e1\nc\tn/a\n");
     TaskConfig r = parseRunConfig({{"model", {{"path", "m"}}},
@@ -333,8 +335,16 @@ class TestOwnTask : public QObject {
 
     // a test file whose label column is empty in every row is unlabelled
     writeFile(dir + "/test.csv", "text,label\nfoo,\nbar,\n");
-    QVERIFY(!ownFileHasLabels(task("skip.csv"), dir + "/test.csv"));
-    QVERIFY(ownFileHasLabels(task("skip.csv"), dir + "/skip.csv"));
+    TaskConfig two = task("skip.csv", {{"labels", {"neg", "pos"}}, {"bad_rows", "skip"}});
+    bool labelled = true;
+    QCOMPARE(loadOwnFileDetectingLabels(two, taskSpecOf(two), dir + "/test.csv", BadRowsPolicy::Fail, &labelled)
+                 .examples.size(),
+             size_t(2));
+    QVERIFY(!labelled);
+    QCOMPARE(loadOwnFileDetectingLabels(two, taskSpecOf(two), dir + "/skip.csv", BadRowsPolicy::Skip, &labelled)
+                 .examples.size(),
+             size_t(2));  // the row without text skipped
+    QVERIFY(labelled);
   }
 
   void generationColumnsMustExist() {

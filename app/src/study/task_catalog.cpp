@@ -32,7 +32,10 @@ std::map<QString, Remembered>& ownTasks() {
 TaskFacts factsOf(const adamix::TaskConfig& t) {
   TaskFacts f;
   f.displayName = QString::fromStdString(adamix::taskDisplayName(t));
-  f.primarySplit = t.name == "mnli" ? QStringLiteral("dev_matched") : QStringLiteral("dev");
+  // a GLUE task's first dev split (MNLI: dev_matched), as the engine reports the primary metric on it
+  f.primarySplit = adamix::isOwnTask(t) || adamix::isGenerationTask(t)
+                       ? QStringLiteral("dev")
+                       : QString::fromStdString(adamix::taskSpec(t.name).dev_splits.front());
   f.primaryMetric = QString::fromStdString(adamix::primaryMetricOf(t));
   f.generation = adamix::isGenerationTask(t);
   return f;

@@ -125,8 +125,7 @@ json evalGlue(EvalContext& c, const EvalRequest& req, std::chrono::steady_clock:
     // Own datasets: a file is labelled when it has the label column (else predictions only).
     const std::string path = req.data_file.empty() ? ownSplitPath(cfg.task, req.split.empty() ? "dev" : req.split)
                                                    : req.data_file;
-    labelled = ownFileHasLabels(cfg.task, path);
-    loaded = loadOwnFile(cfg.task, spec, path, cfg.task.bad_rows, labelled);
+    loaded = loadOwnFileDetectingLabels(cfg.task, spec, path, cfg.task.bad_rows, &labelled);
     if (req.data_file.empty() && c.split == "dev" && cfg.task.max_dev_examples > 0)
       loaded.examples = subsample(loaded.examples, cfg.task.max_dev_examples, cfg.seed);
   } else if (!req.data_file.empty()) {

@@ -1,6 +1,5 @@
 #include "config/run_config.h"
 
-#include "data/field_text.h"
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -10,6 +9,7 @@
 
 #include "artifacts/official_adamix_config.h"
 #include "artifacts/peft_adapter_config.h"
+#include "data/field_text.h"
 #include "io/errors.h"
 #include "io/untrusted_input.h"
 #include "io/json_util.h"
@@ -20,7 +20,6 @@ using nlohmann::json;
 namespace ju = json_util;
 
 namespace {
-
 
 void requirePositive(int64_t v, const std::string& path) {
   if (v <= 0) throw EngineError(ErrorKind::Config, "must be > 0, got " + std::to_string(v), path);
@@ -179,19 +178,17 @@ TaskConfig parseTask(const json& j, const TaskConfig& d) {
   } else {
     // Own-dataset keys on a built-in task: rejected unless they hold their (empty) default, as
     // resolved configs of built-in tasks write them.
+    auto ownKey = [&](const char* key) {
+      throw EngineError(ErrorKind::Config,
+                        "only own datasets (a task name that is not built in) read this field; task " + t.name +
+                            " has a fixed layout",
+                        std::string("/task/") + key);
+    };
     for (const char* key : {"type", "format", "test_file", "text_column", "text_pair_column", "label_column",
                             "metric", "input_column"})
-      if (!ju::get<std::string>(j, key, p, "").empty())
-        throw EngineError(ErrorKind::Config,
-                          "only own datasets (a task name that is not built in) read this field; task " + t.name +
-                              " has a fixed layout",
-                          std::string("/task/") + key);
+      if (!ju::get<std::string>(j, key, p, "").empty()) ownKey(key);
     for (const char* key : {"labels", "reference_columns"})
-      if (!ju::get<std::vector<std::string>>(j, key, p, {}).empty())
-        throw EngineError(ErrorKind::Config,
-                          "only own datasets (a task name that is not built in) read this field; task " + t.name +
-                              " has a fixed layout",
-                          std::string("/task/") + key);
+      if (!ju::get<std::vector<std::string>>(j, key, p, {}).empty()) ownKey(key);
   }
   if (!nlg && !own) {
     const char* misplaced = !t.train_file.empty() ? "train_file"

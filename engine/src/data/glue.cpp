@@ -1,6 +1,5 @@
 #include "data/glue.h"
 
-#include "data/field_text.h"
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -10,6 +9,7 @@
 #include <map>
 #include <random>
 
+#include "data/field_text.h"
 #include "data/tsv.h"
 #include "io/errors.h"
 
@@ -101,8 +101,6 @@ struct RowError {
   std::string what;
 };
 
-constexpr size_t kMaxMessages = 5;
-
 /// Uniform integer in [0, n] (inclusive) by rejection on raw 64-bit draws.
 uint64_t uniformUpTo(std::mt19937_64& rng, uint64_t hi) {
   if (hi == 0) return 0;
@@ -117,6 +115,15 @@ uint64_t uniformUpTo(std::mt19937_64& rng, uint64_t hi) {
 }
 
 }  // namespace
+
+void recordBadRow(LoadedSplit& split, BadRowsPolicy policy, const std::string& path, int line,
+                  const std::string& what) {
+  constexpr size_t kMaxMessages = 5;
+  const std::string loc = tsvLocation(path, line);
+  if (policy == BadRowsPolicy::Fail) throw EngineError(ErrorKind::Data, what, loc);
+  ++split.skipped;
+  if (split.messages.size() < kMaxMessages) split.messages.push_back(loc + ": " + what);
+}
 
 BadRowsPolicy parseBadRowsPolicy(const std::string& s) {
   if (s == "fail") return BadRowsPolicy::Fail;
@@ -213,10 +220,7 @@ LoadedSplit loadGlueFile(const TaskSpec& spec, const std::string& path, BadRowsP
       ex.index = static_cast<int64_t>(out.examples.size());
       out.examples.push_back(std::move(ex));
     } catch (const RowError& e) {
-      const std::string loc = tsvLocation(path, row.line);
-      if (policy == BadRowsPolicy::Fail) throw EngineError(ErrorKind::Data, e.what, loc);
-      ++out.skipped;
-      if (out.messages.size() < kMaxMessages) out.messages.push_back(loc + ": " + e.what);
+      recordBadRow(out, policy, path, row.line, e.what);
     }
   }
   return out;

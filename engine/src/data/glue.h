@@ -50,6 +50,11 @@ struct LoadedSplit {
   std::vector<std::string> messages;  ///< first few skip messages ("path:line: what")
 };
 
+/// One malformed row of `path` under `policy`: Fail -> throws EngineError(Data, what, "path:line");
+/// Skip -> counted in `split.skipped`, its "path:line: what" kept among the first 5 messages. The
+/// one bad-row rule of every loader (GLUE, GLUE test layout, own datasets).
+void recordBadRow(LoadedSplit& split, BadRowsPolicy policy, const std::string& path, int line, const std::string& what);
+
 /// File name of a split: "train" -> train.tsv, "dev" -> dev.tsv (mnli: dev_matched.tsv),
 /// "dev_matched"/"dev_mismatched" -> same-named .tsv (mnli only).
 /// Throws EngineError(Config, ..., "/task/name") for a split the task does not have.

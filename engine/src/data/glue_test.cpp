@@ -1,11 +1,11 @@
 #include "data/glue_test.h"
 
-#include "data/field_text.h"
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
 
+#include "data/field_text.h"
 #include "data/tsv.h"
 #include "io/errors.h"
 
@@ -35,8 +35,6 @@ std::string labelColumn(const std::string& task) {
   if (task == "mnli") return "gold_label";
   return "label";
 }
-
-constexpr size_t kMaxMessages = 5;  // as loadGlueFile
 
 }  // namespace
 
@@ -115,10 +113,7 @@ LoadedSplit loadGlueTestFile(const TaskSpec& spec, const std::string& path, BadR
         continue;
       }
     }
-    const std::string loc = tsvLocation(path, row.line);
-    if (policy == BadRowsPolicy::Fail) throw EngineError(ErrorKind::Data, what, loc);
-    ++out.skipped;
-    if (out.messages.size() < kMaxMessages) out.messages.push_back(loc + ": " + what);
+    recordBadRow(out, policy, path, row.line, what);
   }
   return out;
 }

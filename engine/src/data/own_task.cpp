@@ -19,8 +19,6 @@ namespace adamix {
 
 namespace {
 
-constexpr size_t kMaxMessages = 5;  // as loadGlueFile
-
 /// Column `name` of `table`, or EngineError(Data) at the header line naming the columns there are.
 size_t requireColumn(const TableFile& table, const std::string& name, const std::string& key) {
   const int c = tableColumn(table, name);
@@ -29,14 +27,6 @@ size_t requireColumn(const TableFile& table, const std::string& name, const std:
                       "no column \"" + name + "\" (task." + key + "); the file has: " + joinNames(table.columns, 20),
                       table.format == "jsonl" ? table.path : tsvLocation(table.path, 1));
   return static_cast<size_t>(c);
-}
-
-/// Records a malformed row per the policy.
-void badRow(LoadedSplit& out, BadRowsPolicy policy, const std::string& path, int line, const std::string& what) {
-  const std::string loc = tsvLocation(path, line);
-  if (policy == BadRowsPolicy::Fail) throw EngineError(ErrorKind::Data, what, loc);
-  ++out.skipped;
-  if (out.messages.size() < kMaxMessages) out.messages.push_back(loc + ": " + what);
 }
 
 /// A decimal number (digits, sign, point, exponent: no hex, no "inf"/"nan"), finite; a value too
@@ -153,8 +143,10 @@ std::string ownSplitPath(const TaskConfig& t, const std::string& split) {
                     "--split");
 }
 
-bool ownFileHasLabels(const TaskConfig& t, const std::string& path) {
-  const TableFile table = readTable(path, t.format);
+namespace {
+
+/// Whether `table` has the task's label column with a value in some row.
+bool tableHasLabels(const TaskConfig& t, const TableFile& table) {
   const int c = tableColumn(table, t.label_column);
   if (c < 0) return false;
   // A label column left empty in every row (a competition's test file) is no label.
@@ -163,11 +155,11 @@ bool ownFileHasLabels(const TaskConfig& t, const std::string& path) {
   });
 }
 
-LoadedSplit loadOwnFile(const TaskConfig& t, const TaskSpec& spec, const std::string& path, BadRowsPolicy policy,
-                        bool labelled) {
-  const TableFile table = readTable(path, t.format);
+/// The examples of an own classification / regression table (see loadOwnFile).
+LoadedSplit loadOwnTable(const TaskConfig& t, const TaskSpec& spec, const TableFile& table, BadRowsPolicy policy,
+                         bool labelled) {
   LoadedSplit out;
-  out.path = path;
+  out.path = table.path;
   const RowColumns cols = rowColumns(t, table, labelled);
   for (const auto& row : table.rows) {
     RowRead r = readRow(t, cols, row);
@@ -187,13 +179,27 @@ LoadedSplit loadOwnFile(const TaskConfig& t, const TaskSpec& spec, const std::st
       }
     }
     if (!r.problem.empty()) {
-      badRow(out, policy, path, row.line, r.problem);
+      recordBadRow(out, policy, table.path, row.line, r.problem);
       continue;
     }
     r.example.index = static_cast<int64_t>(out.examples.size());
     out.examples.push_back(std::move(r.example));
   }
   return out;
+}
+
+}  // namespace
+
+LoadedSplit loadOwnFile(const TaskConfig& t, const TaskSpec& spec, const std::string& path, BadRowsPolicy policy,
+                        bool labelled) {
+  return loadOwnTable(t, spec, readTable(path, t.format), policy, labelled);
+}
+
+LoadedSplit loadOwnFileDetectingLabels(const TaskConfig& t, const TaskSpec& spec, const std::string& path,
+                                       BadRowsPolicy policy, bool* labelled) {
+  const TableFile table = readTable(path, t.format);
+  *labelled = tableHasLabels(t, table);
+  return loadOwnTable(t, spec, table, policy, *labelled);
 }
 
 LoadedSplit loadTaskSplit(const TaskConfig& t, const std::string& split, BadRowsPolicy policy) {
@@ -210,7 +216,7 @@ std::vector<std::string> inferOwnLabels(const TaskConfig& t) {
   for (const auto& row : table.rows) {
     const RowRead r = readRow(t, cols, row);  // the rows training skips give no class
     if (!r.problem.empty())
-      badRow(skipped, t.bad_rows, path, row.line, r.problem);
+      recordBadRow(skipped, t.bad_rows, path, row.line, r.problem);
     else
       labels.insert(r.label);
   }
@@ -284,11 +290,7 @@ NlgDataset loadOwnNlgFile(const TaskConfig& t, const std::string& path, BadRowsP
   d.format = "jsonl";
   // Columns first, as for the other task types: a name that no line has is an error, not a
   // reference column silently without references.
-  std::vector<std::string> keys;
-  for (const auto& r : records)
-    if (r.error.empty())
-      for (auto it = r.value.begin(); it != r.value.end(); ++it)
-        if (std::find(keys.begin(), keys.end(), it.key()) == keys.end()) keys.push_back(it.key());
+  const std::vector<std::string> keys = jsonlColumns(records);
   auto requireKey = [&](const std::string& name, const char* key) {
     if (!records.empty() && std::find(keys.begin(), keys.end(), name) == keys.end())
       throw EngineError(ErrorKind::Data,
@@ -299,7 +301,7 @@ NlgDataset loadOwnNlgFile(const TaskConfig& t, const std::string& path, BadRowsP
   LoadedSplit skipped;  // counts and messages of skipped rows
   for (const auto& r : records) {
     ++d.entries;
-    auto bad = [&](const std::string& what) { badRow(skipped, policy, path, r.line, what); };
+    auto bad = [&](const std::string& what) { recordBadRow(skipped, policy, path, r.line, what); };
     if (!r.error.empty()) {
       bad(r.error);
       continue;

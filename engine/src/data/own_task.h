@@ -40,8 +40,11 @@ std::string ownSplitPath(const TaskConfig& t, const std::string& split);
 LoadedSplit loadOwnFile(const TaskConfig& t, const TaskSpec& spec, const std::string& path, BadRowsPolicy policy,
                         bool labelled = true);
 
-/// Whether an own task's file has its label column (false: an unlabelled test file).
-bool ownFileHasLabels(const TaskConfig& t, const std::string& path);
+/// loadOwnFile of a file that may be unlabelled (a test file, `eval --data`), read once: labelled
+/// when it has the label column with a value in some row (a column left empty in every row, as a
+/// competition's test file, is no label); `*labelled` is set to which.
+LoadedSplit loadOwnFileDetectingLabels(const TaskConfig& t, const TaskSpec& spec, const std::string& path,
+                                       BadRowsPolicy policy, bool* labelled);
 
 /// A split of any classification / regression task: loadSplit for GLUE, loadOwnFile of
 /// ownSplitPath for own tasks. Throws as those.

@@ -1,6 +1,5 @@
 #include "data/table_file.h"
 
-#include "data/field_text.h"
 #include <csv.h>
 
 #include <algorithm>
@@ -10,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "data/field_text.h"
 #include "data/tsv.h"
 #include "io/errors.h"
 #include "io/untrusted_input.h"
@@ -20,15 +20,12 @@ namespace {
 
 using nlohmann::json;
 
-
 size_t bomLength(const std::string& text) {
   return text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
                  static_cast<unsigned char>(text[1]) == 0xBB && static_cast<unsigned char>(text[2]) == 0xBF
              ? 3
              : 0;
 }
-
-std::string location(const std::string& path, int line) { return tsvLocation(path, line); }
 
 /// Header names: trimmed, non-empty, distinct.
 std::vector<std::string> headerNames(const std::vector<std::string>& fields, const std::string& path, int line) {
@@ -38,9 +35,9 @@ std::vector<std::string> headerNames(const std::vector<std::string>& fields, con
     std::string n = trimField(fields[i]);
     if (n.empty())
       throw EngineError(ErrorKind::Data, "header column " + std::to_string(i + 1) + " has no name",
-                        location(path, line));
+                        tsvLocation(path, line));
     if (!seen.insert(n).second)
-      throw EngineError(ErrorKind::Data, "duplicate header column \"" + n + "\"", location(path, line));
+      throw EngineError(ErrorKind::Data, "duplicate header column \"" + n + "\"", tsvLocation(path, line));
     names.push_back(std::move(n));
   }
   return names;
@@ -108,7 +105,7 @@ TableFile parseCsv(const std::string& text, const std::string& path, size_t max_
                           "): a quote must open a field and close it, with \"\" for a quote inside a quoted field" +
                           (start != line ? " (the record starting here is still open at line " + std::to_string(line) + ")"
                                          : std::string()),
-                      location(path, start));
+                      tsvLocation(path, start));
   };
   while (pos < text.size()) {
     if (st.records.size() > 1 && st.records.size() - 2 >= max_rows) {  // header + max_rows + one more: truncated
@@ -174,11 +171,9 @@ TableFile parseJsonlTable(const std::string& text, const std::string& path, size
     records.resize(max_rows);
     t.truncated = true;
   }
+  t.columns = jsonlColumns(records);
   std::map<std::string, size_t> index;
-  for (const auto& r : records)
-    if (r.error.empty())
-      for (auto it = r.value.begin(); it != r.value.end(); ++it)
-        if (index.emplace(it.key(), t.columns.size()).second) t.columns.push_back(it.key());
+  for (size_t c = 0; c < t.columns.size(); ++c) index.emplace(t.columns[c], c);
   for (auto& r : records) {
     TableRow row;
     row.line = r.line;
@@ -209,6 +204,16 @@ std::string tableFormatOf(const std::string& path) {
   if (ext == ".tsv") return "tsv";
   if (ext == ".jsonl" || ext == ".json") return "jsonl";
   return {};
+}
+
+std::vector<std::string> jsonlColumns(const std::vector<JsonlRecord>& records) {
+  std::vector<std::string> columns;
+  std::set<std::string> seen;
+  for (const auto& r : records)
+    if (r.error.empty())
+      for (auto it = r.value.begin(); it != r.value.end(); ++it)
+        if (seen.insert(it.key()).second) columns.push_back(it.key());
+  return columns;
 }
 
 std::vector<JsonlRecord> parseJsonl(const std::string& text, size_t max_rows) {

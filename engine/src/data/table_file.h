@@ -65,6 +65,10 @@ struct JsonlRecord {
   std::string error;
 };
 
+/// The keys of `records`' objects (lines with an error skipped), in order of first appearance: the
+/// columns of a JSONL table.
+std::vector<std::string> jsonlColumns(const std::vector<JsonlRecord>& records);
+
 /// Every non-blank line of JSONL text parsed (depth-guarded) as one JSON object, with its line.
 std::vector<JsonlRecord> parseJsonl(const std::string& text, size_t max_rows = std::numeric_limits<size_t>::max());
 

@@ -59,7 +59,8 @@ double corpusTer(const std::vector<std::string>& hyps, const References& refs);
 int editDistance(const Tokens& a, const Tokens& b);
 
 /// Metrics of an NLG task by name: "e2e" -> bleu, nist, meteor, rouge_l, cider; "webnlg",
-/// "dart" -> bleu, ter (plus meteor); any other name (an own generation task) -> all six. Values: BLEU/METEOR/ROUGE-L/TER fractions, NIST and CIDEr raw.
+/// "dart" -> bleu, ter (plus meteor); any other name (an own generation task) -> all six.
+/// Values: BLEU/METEOR/ROUGE-L/TER fractions, NIST and CIDEr raw.
 std::map<std::string, double> computeNlgMetrics(const std::string& task, const std::vector<std::string>& hyps,
                                                 const References& refs);
 

@@ -49,15 +49,15 @@ struct PeftHandle {
 /// Throws EngineError(Config) with path /peft/... when the method does not fit the model
 /// (e.g. BitFit on a model without biases, a LoRA target the architecture lacks, two targets
 /// selecting the same projection or the same part of a fused one).
+PeftHandle applyPeft(torch::nn::Module& model, const PeftConfig& cfg, const std::vector<std::string>& head_prefixes,
+                     uint64_t init_seed);
+
 /// Stores the weight of every frozen PEFT-site projection (PeftLinear whose weight does not require
 /// grad: q/k/v/o, MLP, fused c_attn …) in `dtype`, in place; biases, PEFT modules, embeddings,
 /// norms and heads keep theirs. PeftLinear then computes x W^T in `dtype` and returns x's dtype
 /// (peft/sites.h). Call after applyPeft (which sets requires_grad). Returns the number of weights
 /// stored. Lossless for weights that came from a checkpoint of that dtype (model.dtype bfloat16).
 int64_t storeFrozenProjections(torch::nn::Module& model, torch::ScalarType dtype);
-
-PeftHandle applyPeft(torch::nn::Module& model, const PeftConfig& cfg, const std::vector<std::string>& head_prefixes,
-                     uint64_t init_seed);
 
 /// True when parameter `name` belongs to the task head: it starts with one of `head_prefixes`
 /// (TaskModelImpl::headPrefixes(), e.g. "classifier.", "score.").

@@ -21,19 +21,14 @@ PeftLinearImpl::PeftLinearImpl(int64_t in, int64_t out, bool with_bias, bool is_
 }
 
 torch::Tensor PeftLinearImpl::baseForward(const torch::Tensor& x) const {
-  if (weight.scalar_type() != x.scalar_type() && !at::autocast::is_enabled()) {
-    // A frozen weight stored in BF16 (storeFrozenProjections, model.dtype bfloat16): the product
-    // in the weight's dtype, the bias and everything after it in x's.
-    auto y = (conv1d ? torch::matmul(x.to(weight.scalar_type()), weight)
-                     : F::linear(x.to(weight.scalar_type()), weight))
-                 .to(x.scalar_type());
-    return bias.defined() ? y + bias : y;
-  }
-  if (conv1d) {
-    auto y = torch::matmul(x, weight);
-    return bias.defined() ? y + bias : y;
-  }
-  return F::linear(x, weight, bias);
+  // A frozen weight stored in BF16 (storeFrozenProjections, model.dtype bfloat16): the product in
+  // the weight's dtype, the bias and everything after it in x's.
+  const bool cast = weight.scalar_type() != x.scalar_type() && !at::autocast::is_enabled();
+  if (!conv1d && !cast) return F::linear(x, weight, bias);
+  const auto in = cast ? x.to(weight.scalar_type()) : x;
+  auto y = conv1d ? torch::matmul(in, weight) : F::linear(in, weight);
+  if (cast) y = y.to(x.scalar_type());
+  return bias.defined() ? y + bias : y;
 }
 
 torch::Tensor PeftLinearImpl::forward(const torch::Tensor& x) {

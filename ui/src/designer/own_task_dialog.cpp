@@ -632,8 +632,10 @@ QString OwnTaskDialog::checkWithEngineUncached(const json& entry) const {
       const TaskSpec spec = taskSpecOf(resolved);
       loadOwnFile(resolved, spec, t.train_file, BadRowsPolicy::Fail);
       loadOwnFile(resolved, spec, t.dev_file, BadRowsPolicy::Fail);
-      if (!t.test_file.empty())  // a test file may be unlabelled (predictions only)
-        loadOwnFile(resolved, spec, t.test_file, BadRowsPolicy::Fail, ownFileHasLabels(resolved, t.test_file));
+      if (!t.test_file.empty()) {  // a test file may be unlabelled (predictions only)
+        bool labelled = true;
+        loadOwnFileDetectingLabels(resolved, spec, t.test_file, BadRowsPolicy::Fail, &labelled);
+      }
     }
   } catch (const EngineError& e) {
     return describe(e);
