@@ -364,8 +364,16 @@ void OwnTaskDialog::reload() {
   if (train.isEmpty()) {
     fileError_ = tr("Choose the train file.");
   } else {
-    read(train, kPreviewRows, head_);
     read(train, std::numeric_limits<size_t>::max(), trainTable_);
+    if (trainTable_) {  // the preview is the head of the table just read
+      head_ = *trainTable_;
+      if (head_->rows.size() > size_t(kPreviewRows)) {
+        head_->rows.resize(size_t(kPreviewRows));
+        head_->truncated = true;
+      }
+    } else {  // the whole file does not parse (e.g. a quote that never closes): read only its head
+      read(train, kPreviewRows, head_);
+    }
   }
   if (dev.isEmpty()) {
     if (fileError_.isEmpty()) fileError_ = tr("Choose the dev file.");
