@@ -226,6 +226,11 @@ class TestEvents : public QObject {
              QStringLiteral("progress event: field 'step' is missing"));
     QCOMPARE(decodeError(R"({"event":"progress","step":"3"})"),
              QStringLiteral("progress event: field 'step' must be an integer"));
+    // a float integer field beyond qint64 (was an undefined conversion; fuzz_engine_events)
+    QCOMPARE(decodeError(R"({"event":"progress","step":1e300})"),
+             QStringLiteral("progress event: field 'step' is out of range for an integer"));
+    QCOMPARE(decodeError(R"({"event":"progress","step":-9.3e18})"),
+             QStringLiteral("progress event: field 'step' is out of range for an integer"));
     QCOMPARE(decodeError(R"({"event":"started","params":{"total":"many"}})"),
              QStringLiteral("started event: params: field 'total' must be an integer"));
     QCOMPARE(decodeError(R"({"event":"finished","final":[1,2]})"),

@@ -33,7 +33,13 @@ class Fields {
     const json* v = find(field);
     if (!v) return fallback;
     if (!v->is_number()) fail(field, "must be an integer");
-    return v->is_number_float() ? qint64(v->get<double>()) : v->get<qint64>();
+    if (v->is_number_float()) {
+      // a float outside qint64's range cannot be converted (undefined behaviour: found by fuzz_engine_events)
+      const double d = v->get<double>();
+      if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) fail(field, "is out of range for an integer");
+      return qint64(d);
+    }
+    return v->get<qint64>();
   }
   qint64 requiredInteger(const char* field) const {
     if (!j_.contains(field)) fail(field, "is missing");
