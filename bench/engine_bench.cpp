@@ -8,6 +8,7 @@
 // Usage: engine_bench [--model DIR [--label NAME]] [--steps N] [--batch B] [--seq T] [--threads N] [--json]
 //                     [--variant TEXT]   (only the variants whose name contains TEXT, or "decode": profiling)
 //                     [--fused]           (the fused CPU kernels of model/fused_ops.h, off by default)
+//                     [--aten-bmm]        (attention's batched products through torch::bmm: model/batched_matmul.h)
 //                     [--runtime legacy|threads|all] (CPU runtime settings, one fix at a time: legacy =
 //                                         as engines <= 0.4.0; all = as adamix-engine runs; see main)
 //                     [--profile PREFIX] (LibTorch profiler traces PREFIX.{train,infer,decode}.json of the
@@ -28,6 +29,7 @@
 #include <vector>
 
 #include "median_time.h"
+#include "model/batched_matmul.h"
 #include "model/beam_search.h"
 #include "model/checkpoint.h"
 #include "model/fused_ops.h"
@@ -191,6 +193,10 @@ int main(int argc, char** argv) {
     const std::string k = argv[i];
     if (k == "--json") {
       o.json = true;
+      continue;
+    }
+    if (k == "--aten-bmm") {  // attention's batched products through torch::bmm, as before item 11
+      setDirectBlasBatchedMatmul(false);
       continue;
     }
     if (k == "--fused") {  // the fused CPU kernels (model/fused_ops.h; off by default) for before/after

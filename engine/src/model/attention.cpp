@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "model/batched_matmul.h"
 #include "model/fused_ops.h"
 
 namespace adamix {
@@ -33,12 +34,13 @@ torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Ten
   // rep times, the rep query heads of a group are stacked as rows: [B, KV, rep * T, D], one matrix
   // product per group with rep times the rows (the same dot products, without the copies).
   const auto qg = rep == 1 ? q : q.reshape({B, KV, rep * T, D});
+  // batchedMatmul is torch::matmul, bit for bit, without ATen's per-matrix dispatch on CPU.
   // fp16/bf16 scores + the fp32 bias are promoted to fp32, which the fp32 softmax reads anyway.
-  auto scores = torch::matmul(qg, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(D));
+  auto scores = batchedMatmul(qg, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(D));
   scores = rep == 1 ? scores + attn_bias : (scores.view({B, KV, rep, T, S}) + attn_bias.unsqueeze(1));
   auto probs = torch::softmax(scores, -1, torch::kFloat32).to(q.scalar_type());
   if (training && dropout_p > 0) probs = torch::dropout(probs, dropout_p, true);
-  auto out = torch::matmul(rep == 1 ? probs : probs.view({B, KV, rep * T, S}), v);  // [B, KV, rep*T, D]
+  auto out = batchedMatmul(rep == 1 ? probs : probs.view({B, KV, rep * T, S}), v);  // [B, KV, rep*T, D]
   return out.view({B, H, T, D}).transpose(1, 2).reshape({B, T, H * D});
 }
 
