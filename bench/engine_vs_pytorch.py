@@ -23,6 +23,8 @@ import subprocess
 import sys
 import tempfile
 
+from step_flops import PEAK_SCRIPT, step_flops
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VARIANTS = ["adapter (M=1)", "AdaMix M=4", "AdaMix M=4, lambda=1", "full fine-tuning"]
 TARGETS = {  # issue "Speed", item 3
@@ -40,6 +42,11 @@ TARGETS = {  # issue "Speed", item 3
 TUNED_MALLOC = "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=2147483647:glibc.malloc.top_pad=67108864"
 
 
+def model_config(path):
+    with open(os.path.join(path, "config.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
 def run_json(cmd, env_extra):
     env = dict(os.environ)
     env.update(env_extra)
@@ -50,7 +57,7 @@ def run_json(cmd, env_extra):
 def measure(a, models, threads):
     """{side: {(model, variant): {"train_s": median, ...}}} for the engine, the plain PyTorch
     reference and (unless --no-tuned) the reference with the engine's runtime settings."""
-    sides = {"engine": {}, "pytorch": {}, "pytorch_tuned": {}}
+    sides = {"engine": {}, "pytorch": {}, "pytorch_tuned": {}, "sgemm": {}}
     core = {}
     common = ["--steps", str(a.steps), "--batch", str(a.batch), "--seq", str(a.seq), "--threads", str(threads)]
     # The references get exactly `threads` cores: OpenBLAS's own pool (Debian's libtorch calls
@@ -76,6 +83,14 @@ def measure(a, models, threads):
                     for k, v in row.items():
                         if k.endswith("_s") or k == "tokens":
                             slot.setdefault(k, []).append(v)
+            # This CPU's rate for the model's largest matrix product (tokens x hidden x FFN) with
+            # the same kernels and thread count, measured in the same round: the bound of "The limit".
+            cfg = model_config(path)
+            shape = [str(a.batch * a.seq), str(cfg["hidden_size"]), str(cfg["intermediate_size"])]
+            env = dict(os.environ, **limit)
+            peak = subprocess.run([a.python, "-c", PEAK_SCRIPT, str(threads)] + shape, check=True, capture_output=True,
+                                  text=True, env=env).stdout
+            sides["sgemm"].setdefault((label, "peak"), {}).setdefault("flops_s", []).append(float(peak))
             print(f"  round {r + 1}/{a.rounds} {label}: done", file=sys.stderr, flush=True)
     a.blas_core = core.get(models[0][0], "?")
     return {side: {key: {k: statistics.median(v) for k, v in d.items()} for key, d in m.items()} for side, m in sides.items()}
@@ -125,6 +140,23 @@ def report(a, models, med, threads, out):
         tuned = f"{qd['tokens'] / qd['decode_s']:,.0f} | {qd['decode_s'] / ed['decode_s']:.2f}" if qd else "– | –"
         out.append(f"| {label} | {a.beams} beams, {int(ed['tokens'])} new tokens | {ed['tokens'] / ed['decode_s']:,.0f} "
                    f"| {pd['tokens'] / pd['decode_s']:,.0f} | {pd['decode_s'] / ed['decode_s']:.2f} | {tuned} |")
+    out.append("")
+    out.append("The limit: matrix-product FLOPs per step (bench/step_flops.py; the engine's last layer at the pooled row), "
+               "the rate each side ran them at, as a share of this CPU's rate for the model's largest product "
+               "(tokens x hidden x FFN, same kernels and threads, measured in each round), and the engine / PyTorch "
+               "ratio the engine would reach with every FLOP at that rate and nothing else costing time.\n")
+    out.append("| model | variant | engine GFLOP / step | PyTorch GFLOP / step | sgemm GFLOP/s | engine GFLOP/s (share) "
+               "| PyTorch GFLOP/s (share) | engine / PyTorch at 100 % |")
+    out.append("|---|---|---:|---:|---:|---:|---:|---:|")
+    for label, path in models:
+        cfg = model_config(path)
+        peak = med["sgemm"][(label, "peak")]["flops_s"]
+        for v in VARIANTS:
+            ef, pf = step_flops(cfg, v, True, a.batch, a.seq), step_flops(cfg, v, False, a.batch, a.seq)
+            et, pt = e[(label, v)]["train_s"], p[(label, v)]["train_s"]
+            out.append(f"| {label} | {v} | {ef / 1e9:.2f} | {pf / 1e9:.2f} | {peak / 1e9:.0f} "
+                       f"| {ef / et / 1e9:.0f} ({ef / et / peak:.0%}) | {pf / pt / 1e9:.0f} ({pf / pt / peak:.0%}) "
+                       f"| {pt / (ef / peak):.2f} |")
 
 
 def main():

@@ -1,0 +1,118 @@
+#include "model/apply_rotary.h"
+
+#include <ATen/ExpandUtils.h>
+#include <ATen/Parallel.h>
+
+namespace adamix {
+
+namespace {
+
+/// The rows of an [B, H, T, D] operand: pointer of row r = (b, h, t) from its four strides.
+struct Rows {
+  const float* data;
+  int64_t sb, sh, st, H, T;
+  const float* row(int64_t r) const {
+    const int64_t t = r % T, h = (r / T) % H, b = r / (T * H);
+    return data + b * sb + h * sh + t * st;
+  }
+};
+
+Rows rowsOf(const torch::Tensor& t) {
+  return {t.data_ptr<float>(), t.stride(0), t.stride(1), t.stride(2), t.size(1), t.size(2)};
+}
+
+bool kernelApplies(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
+  if (x.dim() != 4 || x.size(3) % 2 != 0 || x.numel() == 0 || !x.device().is_cpu() || x.scalar_type() != torch::kFloat32)
+    return false;
+  for (const auto& t : {cos, sin}) {
+    if (!t.device().is_cpu() || t.scalar_type() != torch::kFloat32 || t.requires_grad() || t.dim() > 4) return false;
+    if (at::infer_size(x.sizes(), t.sizes()) != x.sizes()) return false;  // x's shape is the broadcast one
+  }
+  return x.stride(3) == 1 && cos.stride(-1) == 1 && sin.stride(-1) == 1;
+}
+
+/// out[j] = x[j] c[j] + (-x[j + D/2]) s[j] (j < D/2), x[j] c[j] + x[j - D/2] s[j] (j >= D/2): the
+/// composite's products and sum, each rounded once.
+torch::Tensor forwardKernel(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
+  const auto c = cos.expand(x.sizes()), s = sin.expand(x.sizes());
+  const int64_t D = x.size(3), half = D / 2, rows = x.numel() / D;
+  auto out = torch::empty(x.sizes(), x.options().requires_grad(false));
+  const Rows xr = rowsOf(x), cr = rowsOf(c), sr = rowsOf(s);
+  float* po = out.data_ptr<float>();
+  at::parallel_for(0, rows, std::max<int64_t>(1, 32768 / D), [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      const float *xv = xr.row(r), *cv = cr.row(r), *sv = sr.row(r);
+      float* o = po + r * D;
+      for (int64_t j = 0; j < half; ++j) {
+        const float a = xv[j] * cv[j];
+        const float rotated = -xv[j + half];
+        const float b = rotated * sv[j];
+        o[j] = a + b;
+      }
+      for (int64_t j = half; j < D; ++j) {
+        const float a = xv[j] * cv[j];
+        const float b = xv[j - half] * sv[j];
+        o[j] = a + b;
+      }
+    }
+  });
+  return out;
+}
+
+/// The composite's gradient of x: g c (through x * cos) plus, through rotate_half's cat, neg and
+/// narrows, g[j + D/2] s[j + D/2] (j < D/2) or -(g[j - D/2] s[j - D/2]) (j >= D/2); autograd adds
+/// the narrows' zero halves too, which turns a -0 sum into +0 (the trailing + 0.0f).
+torch::Tensor backwardKernel(const torch::Tensor& grad, const torch::Tensor& cos, const torch::Tensor& sin) {
+  const auto g = grad.stride(3) == 1 ? grad : grad.contiguous();
+  const auto c = cos.expand(g.sizes()), s = sin.expand(g.sizes());
+  const int64_t D = g.size(3), half = D / 2, rows = g.numel() / D;
+  auto out = torch::empty(g.sizes(), g.options().requires_grad(false));
+  const Rows gr = rowsOf(g), cr = rowsOf(c), sr = rowsOf(s);
+  float* po = out.data_ptr<float>();
+  at::parallel_for(0, rows, std::max<int64_t>(1, 32768 / D), [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      const float *gv = gr.row(r), *cv = cr.row(r), *sv = sr.row(r);
+      float* o = po + r * D;
+      for (int64_t j = 0; j < half; ++j) {
+        const float a = gv[j] * cv[j];
+        const float b = gv[j + half] * sv[j + half];
+        o[j] = (a + b) + 0.0f;
+      }
+      for (int64_t j = half; j < D; ++j) {
+        const float a = gv[j] * cv[j];
+        const float b = -(gv[j - half] * sv[j - half]);
+        o[j] = (a + b) + 0.0f;
+      }
+    }
+  });
+  return out;
+}
+
+struct RotaryFunction : torch::autograd::Function<RotaryFunction> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& cos,
+                               const torch::Tensor& sin) {
+    ctx->save_for_backward({cos, sin});
+    return forwardKernel(x, cos, sin);
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    return {backwardKernel(grads[0], saved[0], saved[1]), torch::Tensor(), torch::Tensor()};
+  }
+};
+
+}  // namespace
+
+torch::Tensor applyRotaryComposite(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
+  const int64_t half = x.size(-1) / 2;
+  const auto rotated = torch::cat({-x.narrow(-1, half, x.size(-1) - half), x.narrow(-1, 0, half)}, -1);
+  return x * cos + rotated * sin;
+}
+
+torch::Tensor applyRotaryEmbedding(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
+  if (!kernelApplies(x, cos, sin)) return applyRotaryComposite(x, cos, sin);
+  if (torch::GradMode::is_enabled() && x.requires_grad()) return RotaryFunction::apply(x, cos, sin);
+  return forwardKernel(x, cos, sin);
+}
+
+}  // namespace adamix

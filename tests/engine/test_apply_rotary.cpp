@@ -1,0 +1,114 @@
+// applyRotaryEmbedding (model/apply_rotary.h) against the composite x * cos + rotate_half(x) * sin,
+// bit for bit (the float32 bit patterns, signed zeros included): values and the gradient of x,
+// over the layouts Llama attention gives it (heads split from [B, T, H*D], one query row per
+// sequence, per-sequence positions), head sizes, zeros of both signs and thread counts; and the
+// cases that stay the composite.
+#include <QtTest/QtTest>
+#include <torch/torch.h>
+
+#include <ATen/Parallel.h>
+
+#include "model/apply_rotary.h"
+#include "model/llama.h"
+
+using namespace adamix;
+
+namespace {
+
+/// The same float32 bit patterns (torch::equal treats -0 and +0 as equal; this does not).
+bool sameBits(const torch::Tensor& a, const torch::Tensor& b) {
+  return a.sizes() == b.sizes() && torch::equal(a.contiguous().view(torch::kInt32), b.contiguous().view(torch::kInt32));
+}
+
+/// x [B, T, H, D] seen as [B, H, T, D] (q_proj's output split into heads), with exact zeros of
+/// both signs sprinkled in so that products and sums of zeros are exercised.
+torch::Tensor headsOf(int64_t B, int64_t T, int64_t H, int64_t D) {
+  auto x = torch::randn({B, T, H, D});
+  x.view(-1).slice(0, 0, x.numel(), 7).zero_();
+  x.view(-1).slice(0, 3, x.numel(), 11).fill_(-0.0);
+  return x.transpose(1, 2);
+}
+
+void expectSameAsComposite(const torch::Tensor& x0, const torch::Tensor& cos, const torch::Tensor& sin,
+                           const char* what) {
+  const auto x1 = x0.detach().clone().requires_grad_(), x2 = x0.detach().clone().requires_grad_();
+  const auto mine = applyRotaryEmbedding(x1, cos, sin), theirs = applyRotaryComposite(x2, cos, sin);
+  QVERIFY2(sameBits(mine, theirs), what);
+  // An upstream gradient with zeros of both signs too.
+  auto g = torch::randn(mine.sizes());
+  g.view(-1).slice(0, 1, g.numel(), 5).zero_();
+  g.view(-1).slice(0, 2, g.numel(), 9).fill_(-0.0);
+  mine.backward(g);
+  theirs.backward(g);
+  QVERIFY2(sameBits(x1.grad(), x2.grad()), what);
+  // Without a gradient: the forward kernel alone.
+  torch::NoGradGuard no_grad;
+  QVERIFY2(sameBits(applyRotaryEmbedding(x0, cos, sin), theirs.detach()), what);
+}
+
+std::pair<torch::Tensor, torch::Tensor> tables(int64_t T, int64_t D) {
+  return rotaryCosSin(torch::arange(T, torch::kInt64), D, 10000.0);
+}
+
+}  // namespace
+
+class TestApplyRotary : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void handComputedTwoDimensions() {
+    // D = 2: out = (x0 c0 - x1 s0, x1 c1 + x0 s1); gradient (g0 c0 + g1 s1, g1 c1 - g0 s0).
+    const auto x = torch::tensor({3.0f, 5.0f}).view({1, 1, 1, 2}).requires_grad_();
+    const auto c = torch::tensor({0.5f, 0.25f}).view({1, 2}), s = torch::tensor({2.0f, 4.0f}).view({1, 2});
+    const auto out = applyRotaryEmbedding(x, c, s);
+    QCOMPARE(out.view(-1)[0].item<float>(), 3.0f * 0.5f - 5.0f * 2.0f);
+    QCOMPARE(out.view(-1)[1].item<float>(), 5.0f * 0.25f + 3.0f * 4.0f);
+    out.backward(torch::tensor({1.0f, 10.0f}).view({1, 1, 1, 2}));
+    QCOMPARE(x.grad().view(-1)[0].item<float>(), 1.0f * 0.5f + 10.0f * 4.0f);
+    QCOMPARE(x.grad().view(-1)[1].item<float>(), 10.0f * 0.25f - 1.0f * 2.0f);
+  }
+
+  void equalsTheCompositeBitForBit() {
+    torch::manual_seed(4);
+    for (const int64_t D : {2, 8, 12, 32, 64}) {
+      const auto [cos, sin] = tables(40, D);
+      expectSameAsComposite(headsOf(3, 40, 4, D), cos, sin, "heads split from [B, T, H*D], tables [T, D]");
+      expectSameAsComposite(torch::randn({3, 4, 40, D}), cos, sin, "contiguous [B, H, T, D]");
+      // One query row per sequence (LlamaModel::forwardAt): per-row tables [B, 1, 1, D].
+      const auto rows = torch::tensor({39, 7, 20});
+      expectSameAsComposite(headsOf(3, 1, 4, D), cos.index({rows}).view({3, 1, 1, D}),
+                            sin.index({rows}).view({3, 1, 1, D}), "one row per sequence");
+      // Per-sequence positions (left padding, decoding with a cache): tables [B, 1, T, D].
+      const auto pos = torch::arange(40, torch::kInt64).unsqueeze(0) + torch::tensor({0, 3, 9}).unsqueeze(1);
+      const auto [pc, ps] = rotaryCosSin(pos, D, 10000.0);
+      expectSameAsComposite(headsOf(3, 40, 4, D), pc.unsqueeze(1), ps.unsqueeze(1), "per-sequence positions");
+    }
+  }
+
+  void equalAtEveryThreadCount() {
+    const int before = at::get_num_threads();
+    const auto x = headsOf(8, 64, 8, 8);
+    const auto [cos, sin] = tables(64, 8);
+    at::set_num_threads(1);
+    const auto one = applyRotaryEmbedding(x, cos, sin);
+    at::set_num_threads(2);
+    const auto two = applyRotaryEmbedding(x, cos, sin);
+    at::set_num_threads(before);
+    QVERIFY(sameBits(one, two));
+    QVERIFY(sameBits(one, applyRotaryComposite(x, cos, sin)));
+  }
+
+  void otherCasesAreTheComposite() {
+    // float64, and tables that need a gradient: the composite's graph (its autograd nodes).
+    const auto x64 = torch::randn({2, 3, 5, 8}, torch::kFloat64);
+    const auto [cos, sin] = tables(5, 8);
+    QVERIFY(torch::equal(applyRotaryEmbedding(x64, cos.to(torch::kFloat64), sin.to(torch::kFloat64)),
+                         applyRotaryComposite(x64, cos.to(torch::kFloat64), sin.to(torch::kFloat64))));
+    const auto x = torch::randn({2, 3, 5, 8}, torch::requires_grad());
+    const auto cg = cos.clone().requires_grad_();
+    QCOMPARE(QString::fromStdString(applyRotaryEmbedding(x, cg, sin).grad_fn()->name()), QString("AddBackward0"));
+    QVERIFY(QString::fromStdString(applyRotaryEmbedding(x, cos, sin).grad_fn()->name()).contains("RotaryFunction"));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestApplyRotary)
+#include "test_apply_rotary.moc"
