@@ -128,6 +128,11 @@ def report(a, models, med, threads, out):
             ("adapter step / full fine-tuning step", r(e, VARIANTS[0], VARIANTS[3]), "<= 0.75", r(p, VARIANTS[0], VARIANTS[3])),
         ]
         for name, ev, target, pv in rows:
+            if name.startswith("adapter step") and label != models[-1][0]:
+                # the issue sets this target "on the wider model": stories260K's GEMMs are too small
+                # for a frozen backbone's saved weight gradients to dominate a step
+                out.append(f"| {label} | {name} | {ev:.3f} | (wider model only) | {pv:.3f} |")
+                continue
             limit = float(target.split()[-1])
             out.append(f"| {label} | {name} | {ev:.3f} {'ok' if ev <= limit else 'MISSED'} | {target} | {pv:.3f} |")
     out.append("")
