@@ -31,32 +31,38 @@ bool kernelApplies(const torch::Tensor& x, const torch::Tensor& cos, const torch
   return x.stride(3) == 1 && cos.stride(-1) == 1 && sin.stride(-1) == 1;
 }
 
-/// out[j] = x[j] c[j] + (-x[j + D/2]) s[j] (j < D/2), x[j] c[j] + x[j - D/2] s[j] (j >= D/2): the
-/// composite's products and sum, each rounded once.
-torch::Tensor forwardKernel(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
+/// Runs `row(x_row, cos_row, sin_row, out_row, D / 2, D)` for every row (b, h, t) of x [B, H, T, D]
+/// with cos/sin broadcast to x, into a new contiguous tensor (rows split across ATen's threads;
+/// each element is computed by one row call, so the result is the same at any thread count).
+template <class Row>
+torch::Tensor mapRows(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin, const Row& row) {
   const auto c = cos.expand(x.sizes()), s = sin.expand(x.sizes());
   const int64_t D = x.size(3), half = D / 2, rows = x.numel() / D;
   auto out = torch::empty(x.sizes(), x.options().requires_grad(false));
   const Rows xr = rowsOf(x), cr = rowsOf(c), sr = rowsOf(s);
   float* po = out.data_ptr<float>();
   at::parallel_for(0, rows, std::max<int64_t>(1, 32768 / D), [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; ++r) {
-      const float *xv = xr.row(r), *cv = cr.row(r), *sv = sr.row(r);
-      float* o = po + r * D;
-      for (int64_t j = 0; j < half; ++j) {
-        const float a = xv[j] * cv[j];
-        const float rotated = -xv[j + half];
-        const float b = rotated * sv[j];
-        o[j] = a + b;
-      }
-      for (int64_t j = half; j < D; ++j) {
-        const float a = xv[j] * cv[j];
-        const float b = xv[j - half] * sv[j];
-        o[j] = a + b;
-      }
-    }
+    for (int64_t r = begin; r < end; ++r) row(xr.row(r), cr.row(r), sr.row(r), po + r * D, half, D);
   });
   return out;
+}
+
+/// out[j] = x[j] c[j] + (-x[j + D/2]) s[j] (j < D/2), x[j] c[j] + x[j - D/2] s[j] (j >= D/2): the
+/// composite's products and sum, each rounded once.
+torch::Tensor forwardKernel(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
+  return mapRows(x, cos, sin, [](const float* xv, const float* cv, const float* sv, float* o, int64_t half, int64_t D) {
+    for (int64_t j = 0; j < half; ++j) {
+      const float a = xv[j] * cv[j];
+      const float rotated = -xv[j + half];
+      const float b = rotated * sv[j];
+      o[j] = a + b;
+    }
+    for (int64_t j = half; j < D; ++j) {
+      const float a = xv[j] * cv[j];
+      const float b = xv[j - half] * sv[j];
+      o[j] = a + b;
+    }
+  });
 }
 
 /// The composite's gradient of x: g c (through x * cos) plus, through rotate_half's cat, neg and
@@ -64,28 +70,18 @@ torch::Tensor forwardKernel(const torch::Tensor& x, const torch::Tensor& cos, co
 /// the narrows' zero halves too, which turns a -0 sum into +0 (the trailing + 0.0f).
 torch::Tensor backwardKernel(const torch::Tensor& grad, const torch::Tensor& cos, const torch::Tensor& sin) {
   const auto g = grad.stride(3) == 1 ? grad : grad.contiguous();
-  const auto c = cos.expand(g.sizes()), s = sin.expand(g.sizes());
-  const int64_t D = g.size(3), half = D / 2, rows = g.numel() / D;
-  auto out = torch::empty(g.sizes(), g.options().requires_grad(false));
-  const Rows gr = rowsOf(g), cr = rowsOf(c), sr = rowsOf(s);
-  float* po = out.data_ptr<float>();
-  at::parallel_for(0, rows, std::max<int64_t>(1, 32768 / D), [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; ++r) {
-      const float *gv = gr.row(r), *cv = cr.row(r), *sv = sr.row(r);
-      float* o = po + r * D;
-      for (int64_t j = 0; j < half; ++j) {
-        const float a = gv[j] * cv[j];
-        const float b = gv[j + half] * sv[j + half];
-        o[j] = (a + b) + 0.0f;
-      }
-      for (int64_t j = half; j < D; ++j) {
-        const float a = gv[j] * cv[j];
-        const float b = -(gv[j - half] * sv[j - half]);
-        o[j] = (a + b) + 0.0f;
-      }
+  return mapRows(g, cos, sin, [](const float* gv, const float* cv, const float* sv, float* o, int64_t half, int64_t D) {
+    for (int64_t j = 0; j < half; ++j) {
+      const float a = gv[j] * cv[j];
+      const float b = gv[j + half] * sv[j + half];
+      o[j] = (a + b) + 0.0f;
+    }
+    for (int64_t j = half; j < D; ++j) {
+      const float a = gv[j] * cv[j];
+      const float b = -(gv[j - half] * sv[j - half]);
+      o[j] = (a + b) + 0.0f;
     }
   });
-  return out;
 }
 
 struct RotaryFunction : torch::autograd::Function<RotaryFunction> {
