@@ -105,6 +105,13 @@ class TestBatchedMatmul : public QObject {
     QCOMPARE(batchedMatmul(c, d).sizes(), (torch::IntArrayRef{2, 3, 30, 30}));
     QVERIFY(torch::equal(batchedMatmul(c, d), torch::matmul(c, d)));
     QVERIFY_THROWS_EXCEPTION(c10::Error, batchedMatmul(torch::randn({2, 30, 20}), torch::randn({2, 21, 30})));
+    // Empty batches, rows or inner sizes: torch::matmul's results (zeros for an empty inner size).
+    QCOMPARE(batchedMatmul(torch::randn({0, 4, 30, 20}), torch::randn({0, 4, 20, 30})).sizes(),
+             (torch::IntArrayRef{0, 4, 30, 30}));
+    QCOMPARE(batchedMatmul(torch::randn({2, 4, 0, 20}), torch::randn({2, 4, 20, 30})).sizes(),
+             (torch::IntArrayRef{2, 4, 0, 30}));
+    QVERIFY(torch::equal(batchedMatmul(torch::randn({2, 4, 30, 0}), torch::randn({2, 4, 0, 30})),
+                         torch::zeros({2, 4, 30, 30})));
   }
 
   void llamaTrainingStepIsBitIdentical() {

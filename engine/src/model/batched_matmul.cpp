@@ -129,7 +129,8 @@ bool probeAgrees() {
 bool applies(const torch::Tensor& a, const torch::Tensor& b) {
   if (!g_enabled.load(std::memory_order_relaxed)) return false;
   if (a.dim() < 3 || a.dim() != b.dim() || !a.device().is_cpu() || !b.device().is_cpu() ||
-      a.scalar_type() != torch::kFloat32 || b.scalar_type() != torch::kFloat32 || a.is_conj() || b.is_conj())
+      a.scalar_type() != torch::kFloat32 || b.scalar_type() != torch::kFloat32 || a.is_conj() || b.is_conj() ||
+      a.numel() == 0 || b.numel() == 0)  // empty operands: torch::matmul's shapes and zeros
     return false;
   for (int64_t d = 0; d + 2 < a.dim(); ++d)
     if (a.size(d) != b.size(d)) return false;
