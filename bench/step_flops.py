@@ -10,7 +10,8 @@ sides compute them), forward and backward, for a Llama classifier with a head on
 * backward, activation gradients: the same products as forward, for every layer whose input
   depends on a trained parameter — all layers in full fine-tuning (the embedding is trained),
   layers 1..L-1 with adapters (layer 0's adapter sits after its FFN, so nothing below it needs a
-  gradient) plus layer 0's adapter; attention's backward is 4 products (2x its forward);
+  gradient) plus layer 0's adapter (its up projection's input only); attention's backward is
+  4 products (2x its forward);
 * backward, weight gradients: every trained matrix once more (full fine-tuning: the whole
   backbone; adapters: their down/up);
 * with consistency (lambda > 0) two routes, i.e. twice everything.
@@ -47,7 +48,9 @@ def step_flops(cfg, variant, engine, batch, seq, rank=16):
         if full:
             bwd = backbone + 2 * attention + backbone  # activations, then weights
         elif i == 0:
-            bwd = 2 * adapter  # layer 0: its adapter only (activations + weights)
+            # layer 0: its adapter only: both weight gradients and the gradient of up's input
+            # (down's input, the FFN output, needs none)
+            bwd = 1.5 * adapter
         else:
             bwd = backbone + 2 * attention + 2 * adapter
         total += fwd + bwd

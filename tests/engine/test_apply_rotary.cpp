@@ -1,12 +1,10 @@
 // applyRotaryEmbedding (model/apply_rotary.h) against the composite x * cos + rotate_half(x) * sin,
 // bit for bit (the float32 bit patterns, signed zeros included): values and the gradient of x,
 // over the layouts Llama attention gives it (heads split from [B, T, H*D], one query row per
-// sequence, per-sequence positions), head sizes, zeros of both signs and thread counts; and the
-// cases that stay the composite.
+// sequence, per-sequence positions), head sizes and zeros of both signs; the output's layout; and
+// the cases that stay the composite.
 #include <QtTest/QtTest>
 #include <torch/torch.h>
-
-#include <ATen/Parallel.h>
 
 #include "model/apply_rotary.h"
 #include "model/llama.h"
@@ -84,17 +82,15 @@ class TestApplyRotary : public QObject {
     }
   }
 
-  void equalAtEveryThreadCount() {
-    const int before = at::get_num_threads();
-    const auto x = headsOf(8, 64, 8, 8);
-    const auto [cos, sin] = tables(64, 8);
-    at::set_num_threads(1);
-    const auto one = applyRotaryEmbedding(x, cos, sin);
-    at::set_num_threads(2);
-    const auto two = applyRotaryEmbedding(x, cos, sin);
-    at::set_num_threads(before);
-    QVERIFY(sameBits(one, two));
-    QVERIFY(sameBits(one, applyRotaryComposite(x, cos, sin)));
+  void outputIsLaidOutAsTheComposites() {
+    // The operators after RoPE (the attention's reshapes and BLAS calls) must see the layout they
+    // saw before: q and k split from [B, T, H*D], and contiguous heads.
+    const auto [cos, sin] = tables(16, 8);
+    for (const auto& x : {headsOf(3, 16, 4, 8), torch::randn({3, 4, 16, 8}), headsOf(1, 16, 2, 8)}) {
+      const auto mine = applyRotaryEmbedding(x, cos, sin), theirs = applyRotaryComposite(x, cos, sin);
+      QCOMPARE(mine.strides().vec(), theirs.strides().vec());
+      QVERIFY(sameBits(mine, theirs));
+    }
   }
 
   void otherCasesAreTheComposite() {
@@ -107,6 +103,11 @@ class TestApplyRotary : public QObject {
     const auto cg = cos.clone().requires_grad_();
     QCOMPARE(QString::fromStdString(applyRotaryEmbedding(x, cg, sin).grad_fn()->name()), QString("AddBackward0"));
     QVERIFY(QString::fromStdString(applyRotaryEmbedding(x, cos, sin).grad_fn()->name()).contains("RotaryFunction"));
+    // A last dimension of size 1 broadcast over D (cos [T, 1]) is the composite's, not read as D values.
+    const auto c1 = torch::rand({5, 1}), s1 = torch::rand({5, 1});
+    const auto x1 = torch::randn({2, 3, 5, 8});
+    QVERIFY(sameBits(applyRotaryEmbedding(x1, c1, s1), applyRotaryComposite(x1, c1, s1)));
+    QCOMPARE(QString::fromStdString(applyRotaryEmbedding(x, c1, s1).grad_fn()->name()), QString("AddBackward0"));
   }
 };
 

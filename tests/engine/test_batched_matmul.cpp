@@ -84,6 +84,12 @@ class TestBatchedMatmul : public QObject {
     const View headsTransposed = [&](const torch::Tensor& x) { return heads(x).transpose(-2, -1); };
     expectIdentical(torch::randn({3, 50, 48}), torch::randn({3, 50, 48}), heads, headsTransposed,
                     "split heads @ transposed split heads");
+    // With a batch of one the 3-d view needs no copy: BLAS reads the strided heads in place
+    // (leading dimension H*D, matrices D apart).
+    const View heads1 = [](const torch::Tensor& x) { return x.view({1, 50, 4, 12}).transpose(1, 2); };
+    const View heads1Transposed = [&](const torch::Tensor& x) { return heads1(x).transpose(-2, -1); };
+    expectIdentical(torch::randn({1, 50, 48}), torch::randn({1, 50, 48}), heads1, heads1Transposed,
+                    "split heads of one sequence, read in place");
     // A layout BLAS cannot read (every other column): ATen's contiguous copy.
     const View everyOther = [](const torch::Tensor& x) { return x.slice(-1, 0, 24, 2); };
     expectIdentical(torch::randn({2, 2, 30, 24}), torch::randn({2, 2, 12, 33}), everyOther, same, "strided columns");
@@ -92,6 +98,12 @@ class TestBatchedMatmul : public QObject {
     expectIdentical(torch::randn({5, 2, 1, 16}), torch::randn({5, 2, 70, 16}), same, keysTransposed, "one row");
     expectIdentical(torch::randn({5, 2, 30, 16}), torch::randn({5, 2, 16, 1}), "one column");
     expectIdentical(torch::randn({5, 3, 4}), torch::randn({5, 4, 6}), "small");
+    // ... and those two are torch::bmm's path, not the direct calls.
+    const auto col = torch::randn({5, 2, 30, 16}, torch::requires_grad());
+    QVERIFY(!QString::fromStdString(productNode(batchedMatmul(col, torch::randn({5, 2, 16, 1})))).contains("DirectBmm"));
+    QVERIFY(!QString::fromStdString(productNode(batchedMatmul(torch::randn({5, 3, 4}, torch::requires_grad()),
+                                                              torch::randn({5, 4, 6}))))
+                 .contains("DirectBmm"));
     // Three dimensions, and a batch of one.
     expectIdentical(torch::randn({7, 33, 20}), torch::randn({7, 20, 17}), "3-d");
     expectIdentical(torch::randn({1, 1, 40, 20}), torch::randn({1, 1, 20, 40}), "batch of one");

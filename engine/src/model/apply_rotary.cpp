@@ -22,27 +22,34 @@ Rows rowsOf(const torch::Tensor& t) {
 }
 
 bool kernelApplies(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
-  if (x.dim() != 4 || x.size(3) % 2 != 0 || x.numel() == 0 || !x.device().is_cpu() || x.scalar_type() != torch::kFloat32)
+  if (x.dim() != 4 || x.size(3) % 2 != 0 || x.numel() == 0 || !x.device().is_cpu() ||
+      x.scalar_type() != torch::kFloat32 || x.stride(3) != 1 || !x.is_non_overlapping_and_dense())
     return false;
   for (const auto& t : {cos, sin}) {
-    if (!t.device().is_cpu() || t.scalar_type() != torch::kFloat32 || t.requires_grad() || t.dim() > 4) return false;
-    if (at::infer_size(x.sizes(), t.sizes()) != x.sizes()) return false;  // x's shape is the broadcast one
+    if (!t.device().is_cpu() || t.scalar_type() != torch::kFloat32 || t.requires_grad() || t.dim() < 1 || t.dim() > 4)
+      return false;
+    // A full last dimension read with stride 1 (not a size-1 one broadcast over D), and x's shape
+    // the broadcast one.
+    if (t.size(-1) != x.size(3) || t.stride(-1) != 1 || at::infer_size(x.sizes(), t.sizes()) != x.sizes()) return false;
   }
-  return x.stride(3) == 1 && cos.stride(-1) == 1 && sin.stride(-1) == 1;
+  return true;
 }
 
 /// Runs `row(x_row, cos_row, sin_row, out_row, D / 2, D)` for every row (b, h, t) of x [B, H, T, D]
-/// with cos/sin broadcast to x, into a new contiguous tensor (rows split across ATen's threads;
-/// each element is computed by one row call, so the result is the same at any thread count).
+/// with cos/sin broadcast to x, into a new tensor with x's strides: the layout the composite's
+/// output has (TensorIterator lays `x * cos` out as x, and the sum as that product), so every
+/// operator after it reads the same layout as before (the same BLAS operand transposes).
+/// One row call computes each element: the result does not depend on how rows are split.
 template <class Row>
 torch::Tensor mapRows(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin, const Row& row) {
   const auto c = cos.expand(x.sizes()), s = sin.expand(x.sizes());
   const int64_t D = x.size(3), half = D / 2, rows = x.numel() / D;
-  auto out = torch::empty(x.sizes(), x.options().requires_grad(false));
-  const Rows xr = rowsOf(x), cr = rowsOf(c), sr = rowsOf(s);
+  auto out = torch::empty_strided(x.sizes(), x.strides(), x.options().requires_grad(false));
+  const Rows xr = rowsOf(x), cr = rowsOf(c), sr = rowsOf(s), outr = rowsOf(out);
   float* po = out.data_ptr<float>();
   at::parallel_for(0, rows, std::max<int64_t>(1, 32768 / D), [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; ++r) row(xr.row(r), cr.row(r), sr.row(r), po + r * D, half, D);
+    for (int64_t r = begin; r < end; ++r)
+      row(xr.row(r), cr.row(r), sr.row(r), po + (outr.row(r) - outr.data), half, D);
   });
   return out;
 }
@@ -69,7 +76,7 @@ torch::Tensor forwardKernel(const torch::Tensor& x, const torch::Tensor& cos, co
 /// narrows, g[j + D/2] s[j + D/2] (j < D/2) or -(g[j - D/2] s[j - D/2]) (j >= D/2); autograd adds
 /// the narrows' zero halves too, which turns a -0 sum into +0 (the trailing + 0.0f).
 torch::Tensor backwardKernel(const torch::Tensor& grad, const torch::Tensor& cos, const torch::Tensor& sin) {
-  const auto g = grad.stride(3) == 1 ? grad : grad.contiguous();
+  const auto g = grad.stride(3) == 1 && grad.is_non_overlapping_and_dense() ? grad : grad.contiguous();
   return mapRows(g, cos, sin, [](const float* gv, const float* cv, const float* sv, float* o, int64_t half, int64_t D) {
     for (int64_t j = 0; j < half; ++j) {
       const float a = gv[j] * cv[j];

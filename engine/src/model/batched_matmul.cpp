@@ -46,10 +46,15 @@ Operand operandOf(const torch::Tensor& x) {
 /// addmm_impl_cpu_ -> cpublas::gemm, beta 0, alpha 1), or nullopt where ATen would not call
 /// sgemm that way (its naive kernel below 400 multiply-adds per matrix, an N = 1 result, leading
 /// dimensions cpublas would not hand to BLAS, sizes beyond int).
+/// Whether ATen would compute a [batch, M, K] @ [batch, K, N] product with sgemm calls whose
+/// result is row-major (not its naive kernel below 400 multiply-adds, not an N = 1 result).
+bool sgemmSizes(int64_t M, int64_t N, int64_t K) {
+  return M > 0 && N > 1 && K > 0 && K * M * N >= 400 && std::max({M, N, K}) <= INT_MAX;
+}
+
 std::optional<torch::Tensor> sgemmLoop(const torch::Tensor& a, const torch::Tensor& b) {
   const int64_t batch = a.size(0), M = a.size(1), K = a.size(2), N = b.size(2);
-  if (M == 0 || N <= 1 || K == 0 || K * M * N < 400 || b.size(0) != batch || b.size(1) != K) return std::nullopt;
-  if (std::max({M, N, K}) > INT_MAX) return std::nullopt;
+  if (!sgemmSizes(M, N, K) || b.size(0) != batch || b.size(1) != K) return std::nullopt;
   // C^T (N x M, column-major) = op(B) (N x K) op(A) (K x M): BLAS's m = N, n = M, k = K.
   Operand opa = operandOf(b), opb = operandOf(a);
   const int64_t m = N, n = M, k = K;
@@ -134,6 +139,7 @@ bool applies(const torch::Tensor& a, const torch::Tensor& b) {
     return false;
   for (int64_t d = 0; d + 2 < a.dim(); ++d)
     if (a.size(d) != b.size(d)) return false;
+  if (a.size(-1) != b.size(-2) || !sgemmSizes(a.size(-2), b.size(-1), a.size(-1))) return false;
   return directBlasBatchedMatmul();
 }
 
@@ -149,7 +155,6 @@ void setDirectBlasBatchedMatmul(bool enabled) { g_enabled.store(enabled, std::me
 torch::Tensor batchedMatmul(const torch::Tensor& a, const torch::Tensor& b) {
   if (!applies(a, b)) return torch::matmul(a, b);
   const int64_t M = a.size(-2), K = a.size(-1), N = b.size(-1);
-  TORCH_CHECK(b.size(-2) == K, "batchedMatmul: ", a.sizes(), " @ ", b.sizes(), " (inner sizes differ)");
   auto out_shape = a.sizes().vec();
   out_shape.back() = N;
   // torch::matmul's 3-d view of the batch (a copy where a view is impossible, as its reshape).
