@@ -178,7 +178,7 @@ TaskConfig parseTask(const json& j, const TaskConfig& d) {
   } else {
     // Own-dataset keys on a built-in task: rejected unless they hold their (empty) default, as
     // resolved configs of built-in tasks write them.
-    auto ownKey = [&](const char* key) {
+    auto rejectOwnKey = [&](const char* key) {
       throw EngineError(ErrorKind::Config,
                         "only own datasets (a task name that is not built in) read this field; task " + t.name +
                             " has a fixed layout",
@@ -186,9 +186,9 @@ TaskConfig parseTask(const json& j, const TaskConfig& d) {
     };
     for (const char* key : {"type", "format", "test_file", "text_column", "text_pair_column", "label_column",
                             "metric", "input_column"})
-      if (!ju::get<std::string>(j, key, p, "").empty()) ownKey(key);
+      if (!ju::get<std::string>(j, key, p, "").empty()) rejectOwnKey(key);
     for (const char* key : {"labels", "reference_columns"})
-      if (!ju::get<std::vector<std::string>>(j, key, p, {}).empty()) ownKey(key);
+      if (!ju::get<std::vector<std::string>>(j, key, p, {}).empty()) rejectOwnKey(key);
   }
   if (!nlg && !own) {
     const char* misplaced = !t.train_file.empty() ? "train_file"

@@ -7,18 +7,20 @@ namespace adamix {
 
 namespace {
 
-/// The rows of an [B, H, T, D] operand: pointer of row r = (b, h, t) from its four strides.
+/// The rows of an [B, H, T, D] tensor: pointer of row r = (b, h, t) from its first three strides.
+template <class T>
 struct Rows {
-  const float* data;
-  int64_t sb, sh, st, H, T;
-  const float* row(int64_t r) const {
-    const int64_t t = r % T, h = (r / T) % H, b = r / (T * H);
+  T* data;
+  int64_t sb, sh, st, H, Tn;
+  T* row(int64_t r) const {
+    const int64_t t = r % Tn, h = (r / Tn) % H, b = r / (Tn * H);
     return data + b * sb + h * sh + t * st;
   }
 };
 
-Rows rowsOf(const torch::Tensor& t) {
-  return {t.data_ptr<float>(), t.stride(0), t.stride(1), t.stride(2), t.size(1), t.size(2)};
+template <class T>
+Rows<T> rowsOf(T* data, const torch::Tensor& t) {
+  return {data, t.stride(0), t.stride(1), t.stride(2), t.size(1), t.size(2)};
 }
 
 bool kernelApplies(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
@@ -45,11 +47,11 @@ torch::Tensor mapRows(const torch::Tensor& x, const torch::Tensor& cos, const to
   const auto c = cos.expand(x.sizes()), s = sin.expand(x.sizes());
   const int64_t D = x.size(3), half = D / 2, rows = x.numel() / D;
   auto out = torch::empty_strided(x.sizes(), x.strides(), x.options().requires_grad(false));
-  const Rows xr = rowsOf(x), cr = rowsOf(c), sr = rowsOf(s), outr = rowsOf(out);
-  float* po = out.data_ptr<float>();
+  const auto xr = rowsOf(x.data_ptr<float>(), x), cr = rowsOf(c.data_ptr<float>(), c),
+             sr = rowsOf(s.data_ptr<float>(), s);
+  const auto outr = rowsOf(out.data_ptr<float>(), out);
   at::parallel_for(0, rows, std::max<int64_t>(1, 32768 / D), [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; ++r)
-      row(xr.row(r), cr.row(r), sr.row(r), po + (outr.row(r) - outr.data), half, D);
+    for (int64_t r = begin; r < end; ++r) row(xr.row(r), cr.row(r), sr.row(r), outr.row(r), half, D);
   });
   return out;
 }
@@ -106,10 +108,15 @@ struct RotaryFunction : torch::autograd::Function<RotaryFunction> {
 
 }  // namespace
 
-torch::Tensor applyRotaryComposite(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
+torch::Tensor rotateHalf(const torch::Tensor& x) {
   const int64_t half = x.size(-1) / 2;
-  const auto rotated = torch::cat({-x.narrow(-1, half, x.size(-1) - half), x.narrow(-1, 0, half)}, -1);
-  return x * cos + rotated * sin;
+  auto x1 = x.narrow(-1, 0, half);
+  auto x2 = x.narrow(-1, half, x.size(-1) - half);
+  return torch::cat({-x2, x1}, -1);
+}
+
+torch::Tensor applyRotaryComposite(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
+  return x * cos + rotateHalf(x) * sin;
 }
 
 torch::Tensor applyRotaryEmbedding(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {

@@ -18,6 +18,9 @@ namespace adamix {
 /// differentiable on the kernel path (nothing in the engine differentiates a gradient).
 torch::Tensor applyRotaryEmbedding(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin);
 
+/// HF rotate_half: x [..., D] -> cat(-x[..., D/2:], x[..., :D/2]).
+torch::Tensor rotateHalf(const torch::Tensor& x);
+
 /// The composite itself: x * cos + rotateHalf(x) * sin (the reference of the test).
 torch::Tensor applyRotaryComposite(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin);
 

@@ -42,16 +42,16 @@ Operand operandOf(const torch::Tensor& x) {
   return {'n', cols, x.contiguous()};
 }
 
-/// a [batch, M, K] @ b [batch, K, N] with ATen 1.13's sgemm calls (bmm_out_or_baddbmm_ ->
-/// addmm_impl_cpu_ -> cpublas::gemm, beta 0, alpha 1), or nullopt where ATen would not call
-/// sgemm that way (its naive kernel below 400 multiply-adds per matrix, an N = 1 result, leading
-/// dimensions cpublas would not hand to BLAS, sizes beyond int).
 /// Whether ATen would compute a [batch, M, K] @ [batch, K, N] product with sgemm calls whose
 /// result is row-major (not its naive kernel below 400 multiply-adds, not an N = 1 result).
 bool sgemmSizes(int64_t M, int64_t N, int64_t K) {
   return M > 0 && N > 1 && K > 0 && K * M * N >= 400 && std::max({M, N, K}) <= INT_MAX;
 }
 
+/// a [batch, M, K] @ b [batch, K, N] with ATen 1.13's sgemm calls (bmm_out_or_baddbmm_ ->
+/// addmm_impl_cpu_ -> cpublas::gemm, beta 0, alpha 1), or nullopt where ATen would not call
+/// sgemm that way (its naive kernel below 400 multiply-adds per matrix, an N = 1 result, leading
+/// dimensions cpublas would not hand to BLAS, sizes beyond int).
 std::optional<torch::Tensor> sgemmLoop(const torch::Tensor& a, const torch::Tensor& b) {
   const int64_t batch = a.size(0), M = a.size(1), K = a.size(2), N = b.size(2);
   if (!sgemmSizes(M, N, K) || b.size(0) != batch || b.size(1) != K) return std::nullopt;

@@ -22,13 +22,6 @@ torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& weight, doubl
   return weight * h.to(in_dtype);
 }
 
-torch::Tensor rotateHalf(const torch::Tensor& x) {
-  const int64_t half = x.size(-1) / 2;
-  auto x1 = x.narrow(-1, 0, half);
-  auto x2 = x.narrow(-1, half, x.size(-1) - half);
-  return torch::cat({-x2, x1}, -1);
-}
-
 std::pair<torch::Tensor, torch::Tensor> rotaryCosSin(const torch::Tensor& positions, int64_t head_dim, double theta) {
   // plain RoPE: inv_freq = 1 / theta^(arange(0, D, 2) / D), as HF (model/rope.h)
   return rotaryCosSinFromInvFreq(positions, ropeInvFreq(head_dim, theta, RopeScaling{}, 0, 1));

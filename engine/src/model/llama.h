@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "model/apply_rotary.h"  // rotateHalf
 #include "model/kv_cache.h"
 #include "model/model_config.h"
 #include "model/task_model.h"
@@ -26,9 +27,6 @@ namespace adamix {
 /// RMSNorm as HF LlamaRMSNorm: computed in fp32, y = weight * (x / sqrt(mean(x^2, -1) + eps)),
 /// cast back to x's dtype before the weight multiply. x [..., d], weight [d].
 torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& weight, double eps);
-
-/// HF rotate_half: x [..., D] -> cat(-x[..., D/2:], x[..., :D/2]).
-torch::Tensor rotateHalf(const torch::Tensor& x);
 
 /// Rotary tables for `positions` [T] (or [B, T] -> tables [B, T, D]) int64 (HF LlamaRotaryEmbedding, rotate-half
 /// layout): inv_freq_i = theta^(-2i/D), freqs = pos x inv_freq, emb = cat(freqs, freqs); returns {cos(emb), sin(emb)},
