@@ -5,7 +5,11 @@
 #include <malloc.h>
 #include <torch/torch.h>
 
+#include "model/fused_ops.h"
+#include "runtime/compute_kernels.h"
 #include "runtime/cpu_runtime.h"
+
+#include <cstdlib>
 
 using namespace adamix;
 
@@ -14,6 +18,8 @@ class TestCpuRuntime : public QObject {
  private Q_SLOTS:
   void openBlasPoolFollowsTheThreadCount();
   void largeTensorBuffersStayInTheHeap();
+  void startedEventRecordsTheKernels();
+  void forcedBlasCoreIsRecorded();
 };
 
 void TestCpuRuntime::openBlasPoolFollowsTheThreadCount() {
@@ -44,6 +50,31 @@ void TestCpuRuntime::largeTensorBuffersStayInTheHeap() {
   }
   // Freed, the buffer stays in the process for the next step instead of going back to the kernel.
   QVERIFY2(mallinfo2().fordblks >= bytes, qPrintable(QString::number(mallinfo2().fordblks)));
+}
+
+void TestCpuRuntime::startedEventRecordsTheKernels() {
+  const auto off = computeKernelsJson();
+  QCOMPARE(off.size(), size_t(2));
+  QCOMPARE(off.at("blas_core").get<std::string>(), std::string(blasCoreName()));
+  QCOMPARE(off.at("fused_cpu_kernels").get<bool>(), false);  // the default (ADAMIX_FUSED_CPU_KERNELS unset)
+  setFusedCpuKernels(true);
+  QCOMPARE(computeKernelsJson().at("fused_cpu_kernels").get<bool>(), fusedCpuKernelsAvailable());
+  setFusedCpuKernels(false);
+  QCOMPARE(computeKernelsJson().at("fused_cpu_kernels").get<bool>(), false);
+}
+
+void TestCpuRuntime::forcedBlasCoreIsRecorded() {
+  // ctest runs this suite a second time with OPENBLAS_CORETYPE=Sandybridge (an AVX set every
+  // x86-64 CPU with AVX2 runs): OpenBLAS reads it when it loads, and the record says so.
+  const char* forced = std::getenv("OPENBLAS_CORETYPE");
+  if (!forced) QSKIP("run by ctest as engine.test_cpu_runtime_forced_blas_core");
+  if (!*blasCoreName()) QSKIP("LibTorch here does not call OpenBLAS");
+  QCOMPARE(std::string(blasCoreName()), std::string(forced));
+  QCOMPARE(computeKernelsJson().at("blas_core").get<std::string>(), std::string(forced));
+  // The forced kernels compute: a product checked by hand.
+  const auto a = torch::tensor({{1.0f, 2.0f}, {3.0f, 4.0f}});
+  const auto b = torch::tensor({{5.0f, 6.0f}, {7.0f, 8.0f}});
+  QVERIFY(torch::equal(torch::mm(a, b), torch::tensor({{19.0f, 22.0f}, {43.0f, 50.0f}})));
 }
 
 QTEST_APPLESS_MAIN(TestCpuRuntime)

@@ -495,7 +495,7 @@ void TestEval::engineEvalFollowsTheProtocol() {
   json finished;
   for (const auto& l : lines) {
     auto e = json::parse(l.toStdString());  // every stdout line is one JSON event
-    QCOMPARE(QString::fromStdString(e["schema"].get<std::string>()), QString("1.2"));
+    QCOMPARE(QString::fromStdString(e["schema"].get<std::string>()), QString("1.3"));
     QCOMPARE(QString::fromStdString(e["run"].get<std::string>()), QString("run"));
     names << QString::fromStdString(e["event"].get<std::string>());
     if (e["event"] == "finished") finished = e;
@@ -645,7 +645,7 @@ void TestEval::endOfRunModeEvaluationsAreEvalsOfTheSavedWeights() {
   std::set<std::string> accuracies;
   for (size_t i = 0; i < modes.size(); ++i) {
     const auto& e = evals[i];
-    QCOMPARE(e["schema"].get<std::string>(), std::string("1.2"));
+    QCOMPARE(e["schema"].get<std::string>(), std::string("1.3"));
     QCOMPARE(e["inference"].get<std::string>(), modes[i]);
     QCOMPARE(e["split"].get<std::string>(), std::string("dev"));
     QCOMPARE(e["weights_step"].get<int64_t>(), int64_t(6));

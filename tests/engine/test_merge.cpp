@@ -282,7 +282,7 @@ void TestMerge::badRequestsGetTheirExitCodes() {
     const auto lines = QString::fromUtf8(p.readAllStandardOutput()).split('\n', Qt::SkipEmptyParts);
     for (const auto& l : lines) {
       const auto e = json::parse(l.toStdString());
-      if (e["schema"] != "1.2") qFatal("schema %s", e["schema"].dump().c_str());
+      if (e["schema"] != "1.3") qFatal("schema %s", e["schema"].dump().c_str());
       if (finished && e["event"] == "finished") *finished = e;
       if (last) *last = e;
     }

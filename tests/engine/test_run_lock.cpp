@@ -97,7 +97,7 @@ class TestRunLock : public QObject {
       const json e = json::parse(r.stdoutLines.first().toStdString());
       QCOMPARE(QString::fromStdString(e.at("event").get<std::string>()), QString("error"));
       QCOMPARE(QString::fromStdString(e.at("kind").get<std::string>()), QString("busy"));
-      QCOMPARE(QString::fromStdString(e.at("schema").get<std::string>()), QString("1.2"));
+      QCOMPARE(QString::fromStdString(e.at("schema").get<std::string>()), QString("1.3"));
       QCOMPARE(QString::fromStdString(e.at("run").get<std::string>()), QString("busy"));
       const QString message = QString::fromStdString(e.at("message").get<std::string>());
       QVERIFY2(message.contains(qdir) && message.contains(QString("pid %1").arg(::getpid())), qPrintable(message));

@@ -22,6 +22,7 @@
 #include "model/init_model.h"
 #include "peft/peft.h"
 #include "protocol/events.h"
+#include "runtime/cpu_runtime.h"
 #include "test_support.h"
 #include "config/run_config.h"
 #include "train/train_step.h"
@@ -353,6 +354,12 @@ void TestTrainer::engineProcessFollowsTheProtocol() {
   cfg["peft"]["method"] = "lora";
   test::writeFile(dir + "/run.json", cfg.dump());
   QProcess p;
+  // OpenBLAS's kernel set chosen by the environment (an AVX set any AVX2 CPU runs) and the fused
+  // kernels off: what `started` must record (schema 1.3).
+  auto env = QProcessEnvironment::systemEnvironment();
+  env.insert("OPENBLAS_CORETYPE", "Sandybridge");
+  env.remove("ADAMIX_FUSED_CPU_KERNELS");
+  p.setProcessEnvironment(env);
   p.start(ADAMIX_ENGINE_EXE,
           {"train", "--config", QString::fromStdString(dir + "/run.json"), "--run-dir", QString::fromStdString(dir)});
   QVERIFY(p.waitForFinished(300000));
@@ -363,7 +370,7 @@ void TestTrainer::engineProcessFollowsTheProtocol() {
   for (const auto& l : lines) {
     auto e = json::parse(l.toStdString());  // every stdout line is one JSON object
     QVERIFY(e.contains("event") && e.contains("run") && e.contains("time") && e.contains("schema"));
-    QCOMPARE(QString::fromStdString(e["schema"].get<std::string>()), QString("1.2"));
+    QCOMPARE(QString::fromStdString(e["schema"].get<std::string>()), QString("1.3"));
     QCOMPARE(QString::fromStdString(e["run"].get<std::string>()), QString("proc"));
     names << QString::fromStdString(e["event"].get<std::string>());
   }
@@ -381,6 +388,9 @@ void TestTrainer::engineProcessFollowsTheProtocol() {
   // of 8) in 2 layers. Training: 2 * [(4*8*32 + 32*8) + (4*8*32 + 16*8)] = 2 * (1280 + 1152) = 4864.
   // Inference after merging: 2 * [(8*32 + 32*8) + (8*32 + 16*8)] = 2 * (512 + 384) = 1792.
   // Head: 2 * 32 = 64.
+  QCOMPARE(started["kernels"]["fused_cpu_kernels"].get<bool>(), false);
+  if (*blasCoreName())  // this LibTorch calls OpenBLAS
+    QCOMPARE(started["kernels"]["blas_core"].get<std::string>(), std::string("Sandybridge"));
   QCOMPARE(started["params"]["trainable_peft"].get<int64_t>(), int64_t(4864));
   QCOMPARE(started["params"]["inference_peft"].get<int64_t>(), int64_t(1792));
   QCOMPARE(started["params"]["head"].get<int64_t>(), int64_t(64));
@@ -532,6 +542,12 @@ void TestTrainer::engineSendsHeartbeatsWhileLoading() {
   cfg["train"]["epochs"] = 1;
   test::writeFile(dir + "/run.json", cfg.dump());
   QProcess p;
+  // OpenBLAS's kernel set chosen by the environment (an AVX set any AVX2 CPU runs) and the fused
+  // kernels off: what `started` must record (schema 1.3).
+  auto env = QProcessEnvironment::systemEnvironment();
+  env.insert("OPENBLAS_CORETYPE", "Sandybridge");
+  env.remove("ADAMIX_FUSED_CPU_KERNELS");
+  p.setProcessEnvironment(env);
   p.start(ADAMIX_ENGINE_EXE,
           {"train", "--config", QString::fromStdString(dir + "/run.json"), "--run-dir", QString::fromStdString(dir)});
   QVERIFY(p.waitForStarted());

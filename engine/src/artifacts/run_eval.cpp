@@ -13,6 +13,7 @@
 #include "data/own_task.h"
 #include "io/atomic_file.h"
 #include "io/errors.h"
+#include "runtime/compute_kernels.h"
 #include "runtime/cpu_runtime.h"
 #include "train/evaluation.h"
 #include "train/nlg_evaluation.h"
@@ -65,6 +66,7 @@ json startedEvent(const EvalContext& c, int64_t examples, int64_t batches) {
   return {{"config", toJson(c.cfg)},
           {"device", c.run.device.str()},
           {"threads", at::get_num_threads()},
+          {"kernels", computeKernelsJson()},
           {"params", paramsJson(c.run.peft.counts)},
           {"total_steps", batches},
           {"resumed_from_step", 0},

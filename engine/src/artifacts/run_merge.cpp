@@ -18,6 +18,7 @@
 #include "io/safetensors.h"
 #include "peft/merge_weights.h"
 #include "peft/mixture_linear.h"
+#include "runtime/compute_kernels.h"
 #include "runtime/cpu_runtime.h"
 #include "train/evaluation.h"
 #include "train/run_report.h"
@@ -262,6 +263,7 @@ json runMerge(const MergeRequest& req, EventStream& events) {
   events.emit("started", {{"config", toJson(rcfg)},
                           {"device", c.device.str()},
                           {"threads", at::get_num_threads()},
+                          {"kernels", computeKernelsJson()},
                           {"params", paramsJson(c.run.peft.counts)},
                           {"total_steps", 0},
                           {"resumed_from_step", 0},

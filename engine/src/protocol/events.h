@@ -12,7 +12,7 @@
 
 namespace adamix {
 
-inline constexpr const char* kProtocolSchema = "1.2";
+inline constexpr const char* kProtocolSchema = "1.3";
 
 /// Writes protocol events. Each event gets "event", "schema", "run" and "time" (UNIX seconds).
 class EventStream {

@@ -18,6 +18,7 @@
 #include "io/safetensors.h"
 #include "model/checkpoint.h"
 #include "peft/peft.h"
+#include "runtime/compute_kernels.h"
 #include "runtime/cpu_runtime.h"
 #include "tokenizer/tokenizer.h"
 #include "train/evaluation.h"
@@ -155,6 +156,7 @@ void trainRun(const RunConfig& given, const TrainOptions& opts, EventStream& eve
       {"config", resolved},
       {"device", device.str()},
       {"threads", at::get_num_threads()},
+      {"kernels", computeKernelsJson()},
       {"params", paramsJson(peft.counts)},
       {"total_steps", total_steps},
       {"steps_per_epoch", steps_per_epoch},
