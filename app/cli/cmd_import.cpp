@@ -117,7 +117,11 @@ int cmdImport(const QStringList& args) {
     for (auto& mp : points) mp.runId = id;
     store.appendMetricPoints(points);
     store.setRunStatus(id, status, u);
-    if (replay.finished) store.setResults(id, replay.finished->results);
+    if (replay.finished) {
+      store.setResults(id, replay.finished->results);
+      store.setRunParams(id, replay.finished->params.toJson());
+    }
+    if (!replay.compute.is_null()) store.setRunCompute(id, replay.compute);
     for (const auto& [kind, rel] : {std::pair<const char*, const char*>{"adapters", "adapters.safetensors"},
                                     {"merged", "merged.safetensors"},
                                     {"predictions", "predictions/dev.tsv"},

@@ -15,6 +15,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 
 #include <csignal>
@@ -246,6 +248,12 @@ class TestCli : public QObject {
     // metric points and results reached the store; run dirs hold run.json and stderr.log
     QCOMPARE(query(db("a"), "SELECT count(*) FROM runs WHERE status = 'finished'").value(0).value(0).toInt(), 8);
     QVERIFY(query(db("a"), "SELECT count(*) FROM metric_points").value(0).value(0).toInt() >= 8 * 5);
+    // what computed each run, from its `started` event (the fake engine reports Haswell): one way, no note
+    const auto computes = query(db("a"), "SELECT DISTINCT compute FROM runs");
+    QCOMPARE(computes.size(), qsizetype(1));
+    QVERIFY(nlohmann::json::parse(computes[0][0].toString().toStdString()) ==
+            nlohmann::json::parse(R"({"device":"cpu","blas_core":"Haswell","fused_cpu_kernels":false})"));
+    QVERIFY2(!table.contains("computed differently"), qPrintable(table));
     const QString runDir = query(db("a"), "SELECT run_dir FROM runs LIMIT 1").value(0).value(0).toString();
     QVERIFY(QFile::exists(runDir + "/run.json"));
     QVERIFY(QFile::exists(runDir + "/stderr.log"));
@@ -446,6 +454,12 @@ class TestCli : public QObject {
     r = run({"runs", "list", "--db", db("f")});
     QVERIFY2(r.out.contains("AdaMix-lora M=4") && r.out.contains("finished"), qPrintable(r.out));
     QVERIFY(query(db("f"), "SELECT count(*) FROM results").value(0).value(0).toInt() > 0);
+    // What computed it (its `started` event's device and kernels) and its parameter counts.
+    const auto stored = query(db("f"), "SELECT compute, params FROM runs");
+    QCOMPARE(stored.size(), qsizetype(1));
+    QVERIFY(nlohmann::json::parse(stored[0][0].toString().toStdString()) ==
+            nlohmann::json::parse(R"({"device":"cpu","blas_core":"Haswell","fused_cpu_kernels":false})"));
+    QCOMPARE(nlohmann::json::parse(stored[0][1].toString().toStdString()).at("inference_peft").get<int>(), 20);
     r = run({"import", dir, "--db", db("f")});
     QVERIFY2(r.rc == 0 && r.out.contains("already stored"), qPrintable(dump(r)));
     QCOMPARE(run({"import", tmp_.filePath("nowhere"), "--db", db("f")}).rc, 3);

@@ -55,6 +55,37 @@ class TestEvents : public QObject {
     QCOMPARE(s->params.base, qint64(0));  // schema 1.0: no base count
     QCOMPARE(s->totalSteps, qint64(50));
     QCOMPARE(s->resumedFromStep, qint64(20));
+    QVERIFY(!s->kernelsKnown);  // schema 1.0: no kernels; the store keeps the device alone
+    QVERIFY(computeOf(*s) == json::parse(R"({"device":"cpu"})"));
+    QCOMPARE(computeLabel(computeOf(*s)), QStringLiteral("CPU"));
+  }
+
+  // schema 1.3: the kernels that computed the run, and what the store and the tables make of them
+  void decodesStartedKernels() {
+    const EngineEvent e = decode(R"({"event":"started","schema":"1.3","run":"r","device":"cpu","threads":1,
+        "kernels":{"blas_core":"Cooperlake","fused_cpu_kernels":true},"total_steps":5})");
+    const StartedEvent* s = e.as<StartedEvent>();
+    QVERIFY(s && s->kernelsKnown);
+    QCOMPARE(s->blasCore, QStringLiteral("Cooperlake"));
+    QVERIFY(s->fusedCpuKernels);
+    QVERIFY(computeOf(*s) == json::parse(R"({"device":"cpu","blas_core":"Cooperlake","fused_cpu_kernels":true})"));
+    QCOMPARE(computeLabel(computeOf(*s)), QStringLiteral("CPU, OpenBLAS Cooperlake, fused CPU kernels"));
+    // Not OpenBLAS, fused off: the device alone. A GPU run: its device kind, whatever the index.
+    QCOMPARE(computeLabel(json::parse(R"({"device":"cpu","blas_core":"","fused_cpu_kernels":false})")),
+             QStringLiteral("CPU"));
+    const EngineEvent g = decode(R"({"event":"started","schema":"1.3","run":"r","device":"cuda:1","threads":1,
+        "kernels":{"blas_core":"Haswell","fused_cpu_kernels":false}})");
+    QVERIFY(computeOf(*g.as<StartedEvent>()) ==
+            json::parse(R"({"device":"cuda","blas_core":"Haswell","fused_cpu_kernels":false})"));
+    QCOMPARE(computeLabel(computeOf(*g.as<StartedEvent>())), QStringLiteral("CUDA"));
+    QCOMPARE(computeLabel(json()), QString());  // unknown (runs stored before schema v8)
+    QCOMPARE(computeLabel(json::object()), QString());
+    // Malformed: the field is named.
+    QString error;
+    QVERIFY(!tryDecodeEvent(json::parse(R"({"event":"started","run":"r","kernels":{"blas_core":3}})"), &error));
+    QVERIFY2(error.contains("blas_core") && error.contains("string"), qPrintable(error));
+    QVERIFY(!tryDecodeEvent(json::parse(R"({"event":"started","run":"r","kernels":"Haswell"})"), &error));
+    QVERIFY2(error.contains("kernels") && error.contains("object"), qPrintable(error));
   }
 
   // schema 1.2: params.base, the end-of-run `evaluation` event, a merge's `finished`

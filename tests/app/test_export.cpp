@@ -411,6 +411,56 @@ class TestExport : public QObject {
         "task/max\\_train\\_examples, train/epochs.} \\\\\n\\end{tabular}\n")));
   }
 
+  // Runs of one table trained on two node types (a cluster's Intel and AMD nodes pick different
+  // OpenBLAS kernels) or with the opt-in fused kernels: every export says so; alike runs say nothing.
+  void runsComputedDifferentlyAreNoted() {
+    QTemporaryDir dir;
+    Store store;
+    store.open(dir.filePath(QStringLiteral("k.sqlite")));
+    const json doc = json::parse(R"({"name": "k", "base": {"model": {"path": "m"}},
+        "tasks": [{"name": "rte", "data_dir": "d"}], "seeds": [1, 2],
+        "axes": [{"name": "variant", "values": [
+          {"label": "Adapter", "set": {"/peft/adamix/num_modules": 1}},
+          {"label": "AdaMix", "set": {"/peft/adamix/num_modules": 4}}]}]})");
+    const Study study = parseStudy(doc);
+    const qint64 sid = store.upsertStudy(study.name, QStringLiteral("k.json"), doc);
+    const json haswell = json::parse(R"({"device":"cpu","blas_core":"Haswell","fused_cpu_kernels":false})");
+    const json skylakex = json::parse(R"({"device":"cpu","blas_core":"SkylakeX","fused_cpu_kernels":true})");
+    std::vector<qint64> ids;
+    for (const ExpandedRun& r : expandStudy(study)) {
+      const qint64 id = store.addRun(newRunFor(r, sid, QString()));
+      store.setResults(id, {best("dev", "accuracy", 0.6 + 0.01 * double(ids.size()))});
+      store.setRunStatus(id, RunState::Finished);
+      store.setRunCompute(id, ids.size() < 3 ? haswell : skylakex);
+      ids.push_back(id);
+    }
+    QCOMPARE(ids.size(), size_t(4));
+    PivotTable t = buildPivot(resultSetFromStore(store, sid));
+    QCOMPARE(t.compute, (std::vector<std::pair<QString, int>>{{QStringLiteral("CPU, OpenBLAS Haswell"), 3},
+                                                               {QStringLiteral("CPU, OpenBLAS SkylakeX, fused CPU kernels"), 1}}));
+    const QString note = QStringLiteral(
+        "Runs in this table were computed differently: CPU, OpenBLAS Haswell (3 runs); CPU, OpenBLAS SkylakeX, "
+        "fused CPU kernels (1 run). Devices and kernel sets round differently in the last bits, which training "
+        "amplifies (docs/performance.md); compare runs computed alike where differences are small.");
+    QCOMPARE(computeNote(t), note);
+    QVERIFY2(pivotToMarkdown(t).endsWith(QStringLiteral("\n*Note:* ") + note + u'\n'), qPrintable(pivotToMarkdown(t)));
+    QVERIFY2(pivotToLatex(t).endsWith(QStringLiteral(
+                 "\\multicolumn{3}{l}{\\footnotesize Runs computed differently (CPU, OpenBLAS Haswell: 3; "
+                 "CPU, OpenBLAS SkylakeX, fused CPU kernels: 1).} \\\\\n\\end{tabular}\n")),
+             qPrintable(pivotToLatex(t)));
+    QCOMPARE(settingsNote(t), QString());  // the same settings: one row per variant, as before
+    QCOMPARE(t.rowLabels.size(), size_t(2));
+    // All computed alike, or the odd one unknown (stored before schema v8): no note.
+    store.setRunCompute(ids[3], haswell);
+    t = buildPivot(resultSetFromStore(store, sid));
+    QCOMPARE(t.compute, (std::vector<std::pair<QString, int>>{{QStringLiteral("CPU, OpenBLAS Haswell"), 4}}));
+    QCOMPARE(computeNote(t), QString());
+    QVERIFY(!pivotToMarkdown(t).contains(QStringLiteral("*Note:*")));
+    QVERIFY(!pivotToLatex(t).contains(QStringLiteral("computed differently")));
+    store.clearRunData(ids[3]);  // a rerun: compute forgotten (and its result)
+    QCOMPARE(buildPivot(resultSetFromStore(store, sid)).compute.size(), size_t(1));
+  }
+
   // One label, two definitions: "AdaMix" meant M = 4 at the first launch and M = 8 at the second
   // (other seeds). Before issue 18 the row averaged both (n = 2); now they are two rows.
   void oneLabelTwoDefinitionsAreTwoRows() {

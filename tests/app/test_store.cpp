@@ -332,8 +332,15 @@ class TestStore : public QObject {
     ev.details = json::parse(R"({"wall_s":2.5,"strategy":"greedy-soup","heldout":{"split":"train","examples":9}})");
     s.addEvaluation(ev);
     QVERIFY(s.evaluations(7).back().details == ev.details);
+    // v8: what computed the run; an old run has nothing, a rerun forgets it
+    QVERIFY(s.run(7)->compute.is_null());
+    const json compute = json::parse(R"({"device":"cpu","blas_core":"Haswell","fused_cpu_kernels":false})");
+    s.setRunCompute(7, compute);
+    QVERIFY(s.run(7)->compute == compute);
+    QVERIFY(s.listRuns().front().compute == compute);
     s.clearRunData(7);
     QVERIFY(s.run(7)->params.is_null());
+    QVERIFY(s.run(7)->compute.is_null());
     QVERIFY(s.evaluations(7).empty());
     s.close();
 

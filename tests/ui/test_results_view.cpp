@@ -12,7 +12,10 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QTableWidget>
+#include <QDir>
 #include <QTemporaryDir>
+
+#include <nlohmann/json.hpp>
 #include <QtTest>
 
 using namespace adamix;
@@ -152,6 +155,34 @@ class TestResultsView : public QObject {
     alike.setStudy(sid_);
     QVERIFY(!alike.settingsWarning()->isVisible());
     QCOMPARE(alike.table()->horizontalHeaderItem(1)->text(), QString("RTE"));
+  }
+
+  // Runs of one table computed by different kernels (e.g. two node types of a cluster): the
+  // warning above the table names them with their run counts, and the exports carry the note.
+  void runsComputedDifferentlyAreFlagged() {
+    const auto runs = ws_.store().listRuns();
+    QVERIFY(runs.size() >= 2);
+    const auto haswell = nlohmann::json::parse(R"({"device":"cpu","blas_core":"Haswell","fused_cpu_kernels":false})");
+    const auto cooperlake = nlohmann::json::parse(R"({"device":"cpu","blas_core":"Cooperlake","fused_cpu_kernels":false})");
+    for (size_t i = 0; i < runs.size(); ++i) ws_.store().setRunCompute(runs[i].id, i == 0 ? cooperlake : haswell);
+    ui::ResultsView view(&ws_);
+    view.resize(900, 400);
+    view.show();
+    view.setStudy(sid_);
+    QVERIFY(view.settingsWarning()->isVisible());
+    const QString note = app::computeNote(view.pivot());
+    QVERIFY2(note.contains(QStringLiteral("CPU, OpenBLAS Cooperlake (1 run)")), qPrintable(note));
+    QCOMPARE(view.settingsWarning()->text(), QStringLiteral("⚠ ") + note);
+    QVERIFY(view.exportText(ui::TableFormat::Markdown).endsWith(QStringLiteral("\n*Note:* ") + note + u'\n'));
+    if (const QString shots = qEnvironmentVariable("ADAMIX_TEST_SCREENSHOTS"); !shots.isEmpty())
+      view.grab().save(QDir(shots).filePath("results-computed-differently.png"));  // to look at
+    // All alike again: no warning.
+    for (const auto& r : runs) ws_.store().setRunCompute(r.id, haswell);
+    ui::ResultsView alike(&ws_);
+    alike.show();
+    alike.setStudy(sid_);
+    QVERIFY(!alike.settingsWarning()->isVisible());
+    for (const auto& r : runs) ws_.store().setRunCompute(r.id, nlohmann::json());  // as the fixture was
   }
 
  private:

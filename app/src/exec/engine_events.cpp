@@ -134,6 +134,33 @@ json ParamCounts::toJson() const {
           {"head", head},     {"base", base}};
 }
 
+json computeOf(const StartedEvent& started) {
+  json out = json::object();
+  // "cuda:1" and "cuda:0" compute alike: the kind of device is what moves results.
+  out["device"] = started.device.section(u':', 0, 0).toStdString();
+  if (started.kernelsKnown) {
+    out["blas_core"] = started.blasCore.toStdString();
+    out["fused_cpu_kernels"] = started.fusedCpuKernels;
+  }
+  return out;
+}
+
+QString computeLabel(const json& compute) {
+  if (!compute.is_object() || compute.empty()) return {};
+  auto text = [&](const char* key) {
+    const auto it = compute.find(key);
+    return it != compute.end() && it->is_string() ? QString::fromStdString(it->get<std::string>()) : QString();
+  };
+  const QString device = text("device");
+  QStringList parts{device == QLatin1String("cpu") ? QStringLiteral("CPU") : device.toUpper()};
+  if (device == QLatin1String("cpu")) {
+    if (const QString core = text("blas_core"); !core.isEmpty()) parts << QStringLiteral("OpenBLAS ") + core;
+    const auto fused = compute.find("fused_cpu_kernels");
+    if (fused != compute.end() && fused->is_boolean() && fused->get<bool>()) parts << QStringLiteral("fused CPU kernels");
+  }
+  return parts.join(QStringLiteral(", "));
+}
+
 EngineEvent decodeEvent(const json& ev) {
   if (!ev.is_object()) throw EventDecodeError("event: not a JSON object");
   auto name = ev.find("event");
@@ -149,6 +176,13 @@ EngineEvent decodeEvent(const json& ev) {
     s.config = f.object("config");
     s.device = f.string("device");
     s.threads = int(f.integer("threads"));
+    if (ev.contains("kernels")) {
+      const json kernels = f.object("kernels");
+      const Fields k(kernels, kind + " event kernels");
+      s.blasCore = k.string("blas_core");
+      s.fusedCpuKernels = k.boolean("fused_cpu_kernels");
+      s.kernelsKnown = true;
+    }
     s.params = f.params();
     s.totalSteps = f.integer("total_steps");
     s.resumedFromStep = f.integer("resumed_from_step");

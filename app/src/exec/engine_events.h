@@ -39,6 +39,10 @@ struct StartedEvent {
   nlohmann::json config = nlohmann::json::object();  ///< the resolved config
   QString device;                                    ///< "cpu", "cuda:0"
   int threads = 0;
+  /// The kernels that computed the run (schema 1.3): "" / false from older engines.
+  QString blasCore;           ///< OpenBLAS's kernel set ("Haswell", "Cooperlake", …); "" not OpenBLAS
+  bool fusedCpuKernels = false;  ///< the opt-in fused CPU kernels ran
+  bool kernelsKnown = false;     ///< the event had `kernels` (engine schema >= 1.3)
   ParamCounts params;
   qint64 totalSteps = 0;
   qint64 resumedFromStep = 0;  ///< 0 for a fresh start
@@ -48,6 +52,15 @@ struct StartedEvent {
   QString inference;  ///< merged | random | module:K | ensemble
   qint64 examples = 0;
 };
+
+/// What computed a run, as the store keeps it (RunRecord::compute): {"device": "cpu" | "cuda"
+/// (the device index dropped), "blas_core", "fused_cpu_kernels"}; the last two only when the
+/// engine reported them (schema >= 1.3).
+nlohmann::json computeOf(const StartedEvent& started);
+
+/// A short label of computeOf()'s object for tables and notes: "CPU, OpenBLAS Haswell",
+/// "CPU, OpenBLAS Cooperlake, fused CPU kernels", "CUDA"; "" for a null or empty object.
+QString computeLabel(const nlohmann::json& compute);
 
 /// `progress`: training advanced to `step`. Optional fields are absent (or null) in the event.
 struct ProgressEvent {

@@ -22,7 +22,10 @@ ReplayedRun replayEvents(const std::vector<EngineEvent>& events) {
   ReplayedRun r;
   for (const EngineEvent& e : events) {
     const double t = e.time.value_or(0.0);
-    if (e.as<StartedEvent>() && !r.started) r.started = t;
+    if (const StartedEvent* s = e.as<StartedEvent>()) {
+      if (!r.started) r.started = t;
+      r.compute = computeOf(*s);  // a resumed segment's: what computed the run's latest steps
+    }
     if (const auto after = stalePointsAfter(e)) dropPointsAfter(r.points, *after);
     if (const MetricEvent* m = e.as<MetricEvent>()) {
       if (m->value) r.points.push_back(toMetricPoint(0, e, *m, 0.0));

@@ -28,6 +28,7 @@ struct ReplayedRun {
   std::optional<double> ended;      ///< time of the last `finished` or `error` event
   std::optional<FinishedEvent> finished;
   std::optional<ErrorEvent> error;         ///< the last error, unless a `finished` event came after it
+  nlohmann::json compute;                  ///< computeOf() the last `started` event; null without one
   RunState state = RunState::Interrupted;  ///< finished, failed, or interrupted (no end, or stopped by a signal)
   QStringList warnings;                    ///< lines or events that were skipped
 };

@@ -487,7 +487,12 @@ void StudyRunner::onEvent(const QString& key, const EngineEvent& ev) {
       guarded("heartbeat", [&] { store_.touchHeartbeat(id, unixNow()); });
     }
   } else if (const StartedEvent* s = ev.as<StartedEvent>()) {
-    guarded("parameter counts", [&] { store_.setRunParams(id, s->params.toJson()); });
+    guarded("parameter counts", [&] {
+      store_.writeTransaction([&] {
+        store_.setRunParams(id, s->params.toJson());
+        store_.setRunCompute(id, computeOf(*s));
+      });
+    });
   } else if (const EvaluationEvent* v = ev.as<EvaluationEvent>()) {
     guarded("evaluation", [&] { store_.addEvaluation(evaluationFromEvent(id, *v)); });
   } else if (const FinishedEvent* f = ev.as<FinishedEvent>()) {

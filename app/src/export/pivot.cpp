@@ -184,6 +184,12 @@ PivotTable buildPivot(const ResultSet& results, const PivotOptions& options) {
   table.rowRuns.assign(rows.size(), {});
   for (const auto& [k, run] : cellRuns) table.rowRuns[size_t(std::get<0>(k))].push_back(run->runId);
   for (auto& ids : table.rowRuns) std::sort(ids.begin(), ids.end());
+  std::map<QString, int> computeRuns;
+  for (const auto& [k, run] : cellRuns)
+    if (!run->compute.isEmpty()) ++computeRuns[run->compute];
+  table.compute.assign(computeRuns.begin(), computeRuns.end());
+  std::stable_sort(table.compute.begin(), table.compute.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
 
   // --- columns per task: primary first, then the others by split, name; then evaluations ---
   // A column is (evaluation?, split, metric): the run's own values of options.kind, or (after
@@ -347,6 +353,18 @@ QString settingsNote(const PivotTable& table) {
       .arg(names.join(QStringLiteral(", ")));
 }
 
+QString computeNote(const PivotTable& table) {
+  if (table.compute.size() < 2) return {};
+  QStringList kinds;
+  for (const auto& [label, runs] : table.compute)
+    kinds << QStringLiteral("%1 (%2 %3)").arg(label, QString::number(runs),
+                                              runs == 1 ? QStringLiteral("run") : QStringLiteral("runs"));
+  return QStringLiteral("Runs in this table were computed differently: %1. Devices and kernel sets round "
+                        "differently in the last bits, which training amplifies (docs/performance.md); compare "
+                        "runs computed alike where differences are small.")
+      .arg(kinds.join(QStringLiteral("; ")));
+}
+
 QString csvField(const QString& text) {
   if (!text.contains(u',') && !text.contains(u'"') && !text.contains(u'\n') && !text.contains(u'\r')) return text;
   QString q = text;
@@ -444,6 +462,7 @@ QString pivotToMarkdown(const PivotTable& t, const PivotMarks* marks) {
   }
   if (marks && !marks->legend.isEmpty()) out += u'\n' + marks->legend + u'\n';
   if (const QString note = settingsNote(t); !note.isEmpty()) out += QStringLiteral("\n*Note:* ") + note + u'\n';
+  if (const QString note = computeNote(t); !note.isEmpty()) out += QStringLiteral("\n*Note:* ") + note + u'\n';
   return out;
 }
 
@@ -478,6 +497,13 @@ QString pivotToLatex(const PivotTable& t, const PivotMarks* marks) {
                           "\\\\\n")
                .arg(t.rowHeaders.size() + t.columns.size() + 1)
                .arg(names.join(QStringLiteral(", ")));
+  }
+  if (t.compute.size() > 1) {  // short form of computeNote()
+    QStringList kinds;
+    for (const auto& [label, runs] : t.compute) kinds << QStringLiteral("%1: %2").arg(latexEscape(label), QString::number(runs));
+    out += QStringLiteral("\\multicolumn{%1}{l}{\\footnotesize Runs computed differently (%2).} \\\\\n")
+               .arg(t.rowHeaders.size() + t.columns.size() + 1)
+               .arg(kinds.join(QStringLiteral("; ")));
   }
   out += QStringLiteral("\\end{tabular}\n");
   return out;

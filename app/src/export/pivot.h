@@ -73,11 +73,19 @@ struct PivotTable {
   std::vector<std::string> settings;
   int decimals = 1;
   QString kind = QStringLiteral("best");  ///< PivotOptions::kind it was built with
+  /// What computed the table's runs (RunResult::compute label → runs), known labels only, most
+  /// runs first. More than one entry: computeNote() says so under the table.
+  std::vector<std::pair<QString, int>> compute;
 };
 
 /// A sentence for readers of a table whose rows differ in settings their labels do not show;
 /// empty when `table.settings` is empty. Shown above the GUI's table and under the exports.
 QString settingsNote(const PivotTable& table);
+
+/// A sentence for readers of a table whose runs were computed by different devices or kernels
+/// (`table.compute` has two entries or more): which, with their run counts, and that such runs
+/// differ in the last bits, which training amplifies. Empty otherwise. Shown where settingsNote() is.
+QString computeNote(const PivotTable& table);
 
 /// Marks printed after cell values in exports, and the legend line under the table: the
 /// significance of each cell against a baseline row (analysis::significanceMarks()).

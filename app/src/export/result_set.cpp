@@ -4,6 +4,7 @@
 #include "study/task_catalog.h"
 
 #include "assets/assets.h"
+#include "exec/engine_events.h"
 #include "export/run_setup.h"
 #include "study/study.h"
 
@@ -93,6 +94,7 @@ RunResult describe(Store& store, const RunRecord& r, std::map<qint64, AxisInfo>&
     rr.params = RunParams{count("total"), count("trainable"), count("trainable_peft"), count("inference_peft"),
                           count("head"), count("base")};
   }
+  rr.compute = computeLabel(r.compute);
   if (!r.runDir.isEmpty()) {
     const QString dev = QDir(r.runDir).filePath(QStringLiteral("predictions/dev.tsv"));
     if (QFileInfo::exists(dev)) rr.predictions = dev;

@@ -51,6 +51,8 @@ struct RunResult {
   std::set<std::string> axisPaths;  ///< JSON pointers its study's axes set (RunSetup::axisPaths)
   bool axisPathsKnown = true;       ///< false: a variant axis whose study no longer parses
   std::optional<RunParams> params;  ///< unset for runs stored without them
+  /// What computed it: computeLabel() of RunRecord::compute ("CPU, OpenBLAS Haswell"); "" unknown.
+  QString compute;
   /// The latest evaluation per (inference, split), in order of first appearance.
   std::vector<InferenceResult> inference;
   QString predictions;  ///< absolute path of the run's predictions/dev.tsv ("" unknown)

@@ -132,6 +132,12 @@ QStringList migrationStatements(int to) {
           // {"wall_s": seconds, "strategy": …, "heldout": {split, examples, seed}, …}; {} for older rows
           QStringLiteral("ALTER TABLE evaluations ADD COLUMN details TEXT NOT NULL DEFAULT '{}'"),
       };
+    case 8:  // what computed a run (its `started` event, schema 1.3): device and kernels move results in the
+             // last bits, so tables say when their runs were computed differently (export/pivot.h)
+      return {
+          // {"device": "cpu", "blas_core": "Haswell", "fused_cpu_kernels": false}; NULL unknown
+          QStringLiteral("ALTER TABLE runs ADD COLUMN compute TEXT"),
+      };
     default: return {};
   }
 }

@@ -75,7 +75,7 @@ void execDirect(const QSqlDatabase& db, const QString& sql) {
 const QString kRunColumns = QStringLiteral(
     "id, study_id, run_key, variant, task, seed, axes, config, status, run_dir, created, started, finished,"
     " host, engine_version, exit_code, error_kind, error_message, error_location, pid, last_heartbeat,"
-    " executor, job_id, job_state, job_reason, params");
+    " executor, job_id, job_state, job_reason, params, compute");
 
 RunRecord readRun(const QSqlQuery& q) {
   RunRecord r;
@@ -106,6 +106,7 @@ RunRecord readRun(const QSqlQuery& q) {
   r.jobState = q.value(23).toString();
   r.jobReason = q.value(24).toString();
   if (!q.value(25).isNull()) r.params = parseJson(q.value(25));
+  if (!q.value(26).isNull()) r.compute = parseJson(q.value(26));
   return r;
 }
 
@@ -429,6 +430,15 @@ void Store::setRunParams(qint64 runId, const json& params) {
   writeTransaction([&] {
     Query(db(), QStringLiteral("UPDATE runs SET params = ? WHERE id = ?"))
         .bind(QString::fromStdString(params.dump()))
+        .bind(runId)
+        .exec();
+  });
+}
+
+void Store::setRunCompute(qint64 runId, const json& compute) {
+  writeTransaction([&] {
+    Query(db(), QStringLiteral("UPDATE runs SET compute = ? WHERE id = ?"))
+        .bind(QString::fromStdString(compute.dump()))
         .bind(runId)
         .exec();
   });
@@ -871,7 +881,7 @@ void Store::clearRunData(qint64 runId) {
     Query(db(), QStringLiteral("UPDATE runs SET exit_code = NULL, error_kind = NULL, error_message = NULL,"
                                " error_location = NULL, started = NULL, finished = NULL, pid = NULL,"
                                " last_heartbeat = NULL, job_id = NULL, job_state = NULL, job_reason = NULL,"
-                               " params = NULL WHERE id = ?"))
+                               " params = NULL, compute = NULL WHERE id = ?"))
         .bind(runId)
         .exec();
   });

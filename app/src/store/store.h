@@ -81,6 +81,9 @@ struct RunRecord {
   /// The engine's `params` object ({total, trainable, trainable_peft, inference_peft, head, base},
   /// docs/protocol.md); null until the run's `started` event was stored.
   nlohmann::json params;
+  /// What computed it: {"device", "blas_core", "fused_cpu_kernels"} from its (latest) `started`
+  /// event (computeOf(), engine_events.h); null until stored, and for runs stored before schema v8.
+  nlohmann::json compute;
 };
 
 /// Optional fields written together with a status change (unset fields are left as they are).
@@ -228,6 +231,8 @@ class Store {
   void setRunStatus(qint64 runId, RunState status, const RunUpdate& update = {});
   /// Stores the engine's `params` object of a run (RunRecord::params).
   void setRunParams(qint64 runId, const nlohmann::json& params);
+  /// Stores what computed a run (RunRecord::compute).
+  void setRunCompute(qint64 runId, const nlohmann::json& compute);
   /// Records a heartbeat time (UNIX seconds).
   void touchHeartbeat(qint64 runId, double time);
   /// Appends scheduler states seen by one poll to the history and sets each run's job_id /

@@ -375,9 +375,12 @@ int main(int argc, char** argv) {
   const int modules = config.value("peft").toObject().value("adamix").toObject().value("num_modules").toInt(1);
   const QJsonObject params{{"total", 1000},        {"trainable", 20 + 20 * modules}, {"trainable_peft", 20 * modules},
                            {"inference_peft", 20}, {"head", 20},                      {"base", 900}};
+  // FAKE_ENGINE_BLAS_CORE: the kernel set it reports (schema 1.3), e.g. a cluster's other node type
+  const QString blas_core = qEnvironmentVariable("FAKE_ENGINE_BLAS_CORE", QStringLiteral("Haswell"));
   emitEvent("started", {{"config", config},
                         {"device", "cpu"},
                         {"threads", p.value("threads").toInt()},
+                        {"kernels", QJsonObject{{"blas_core", blas_core}, {"fused_cpu_kernels", false}}},
                         {"params", params},
                         {"total_steps", steps},
                         {"resumed_from_step", step}});

@@ -295,9 +295,12 @@ void ResultsView::fillTable() {
   table_->setHorizontalHeaderLabels(headers);
   // Settings in which runs differ outside the axes: flagged columns and a warning above the table.
   const int firstSetting = labelCols - int(pivot_.settings.size());
-  const QString note = app::settingsNote(pivot_);
-  settingsWarning_->setText(note.isEmpty() ? QString() : QStringLiteral("⚠ ") + note);
-  settingsWarning_->setVisible(!note.isEmpty());
+  // … and runs computed by different devices or kernels (app::computeNote()).
+  QStringList notes;
+  for (const QString& note : {app::settingsNote(pivot_), app::computeNote(pivot_)})
+    if (!note.isEmpty()) notes << QStringLiteral("⚠ ") + note;
+  settingsWarning_->setText(notes.join(u'\n'));
+  settingsWarning_->setVisible(!notes.isEmpty());
   const QBrush settingBrush(warningBackground());
   for (int c = firstSetting; c < labelCols; ++c) {
     QTableWidgetItem* h = table_->horizontalHeaderItem(c);

@@ -56,7 +56,8 @@ class ResultsView : public QWidget {
   void copyToClipboard(TableFormat format) const;
   QTableWidget* table() const { return table_; }
   /// The warning above the table when its rows were trained with different settings outside the
-  /// study's axes (app::settingsNote()); hidden otherwise.
+  /// study's axes (app::settingsNote()) or its runs computed by different devices or kernels
+  /// (app::computeNote()); hidden otherwise.
   QLabel* settingsWarning() const { return settingsWarning_; }
   /// Gives the table's context menu the actions of the runs behind a row (Evaluate on…, …).
   void setRunActions(RunActions* actions) { actions_ = actions; }
