@@ -439,7 +439,7 @@ class TestExport : public QObject {
     QCOMPARE(t.compute, (std::vector<std::pair<QString, int>>{{QStringLiteral("CPU, OpenBLAS Haswell"), 3},
                                                                {QStringLiteral("CPU, OpenBLAS SkylakeX, fused CPU kernels"), 1}}));
     const QString note = QStringLiteral(
-        "Runs in this table were computed differently: CPU, OpenBLAS Haswell (3 runs); CPU, OpenBLAS SkylakeX, "
+        "Runs here were computed differently: CPU, OpenBLAS Haswell (3 runs); CPU, OpenBLAS SkylakeX, "
         "fused CPU kernels (1 run). Devices and kernel sets round differently in the last bits, which training "
         "amplifies (docs/performance.md); compare runs computed alike where differences are small.");
     QCOMPARE(computeNote(t), note);

@@ -1,11 +1,13 @@
 // Compare view: curves, smoothing, grouping, x axis, log scale, legend click, bars, export.
 #include "compare/compare_view.h"
+#include "export/pivot.h"
 #include "ui_fixture.h"
 #include "workspace/workspace.h"
 
 #include <qcustomplot.h>
 
 #include <QComboBox>
+#include <QDir>
 #include <QFileInfo>
 #include <QLabel>
 #include <QSet>
@@ -13,6 +15,7 @@
 
 #include <optional>
 #include <QtTest>
+#include <nlohmann/json.hpp>
 
 using namespace adamix;
 using namespace adamix::app;
@@ -345,6 +348,48 @@ class TestCompareView : public QObject {
                                   "rte · Adapter · s1 · peft/adamix/num_modules=1",
                                   "rte · Adapter · s2 · peft/adamix/num_modules=1"}));
     QVERIFY(note->isVisible());
+  }
+
+  // Runs computed by different kernels (a cluster's two node types) are compared as usual, under a
+  // note that names the ways with their run counts; computed alike, no note.
+  void runsComputedDifferentlyAreNoted() {
+    QTemporaryDir dir;
+    const QString db = ui::test::createRelaunchedWorkspace(dir.path());
+    ui::Workspace ws;
+    QVERIFY(ws.open(db));
+    const auto runs = ws.store().listRuns();
+    QCOMPARE(runs.size(), size_t(4));
+    const auto haswell = nlohmann::json::parse(R"({"device":"cpu","blas_core":"Haswell","fused_cpu_kernels":false})");
+    const auto cuda = nlohmann::json::parse(R"({"device":"cuda","blas_core":"Haswell","fused_cpu_kernels":false})");
+    qint64 onGpu = 0;  // one AdaMix run
+    for (const auto& r : runs)
+      if (r.variant != "Adapter") onGpu = r.id;
+    for (const auto& r : runs) ws.store().setRunCompute(r.id, r.id == onGpu ? cuda : haswell);
+    ui::CompareView view(&ws);
+    view.resize(1200, 700);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QList<qint64> adapters, all;
+    for (const auto& r : runs) {
+      all << r.id;
+      if (r.variant == "Adapter") adapters << r.id;
+    }
+    view.setSelectedRuns(all);
+    view.setMetric("train/loss");
+    view.setGroupBy("variant");
+    auto* note = view.findChild<QLabel*>("compareSettingsNote");
+    QVERIFY(note && note->isVisible());
+    const QString computed = QStringLiteral("⚠ ") + app::computeNote({{QStringLiteral("CPU, OpenBLAS Haswell"), 3},
+                                                                     {QStringLiteral("CUDA"), 1}});
+    QVERIFY2(note->text().endsWith(u'\n' + computed), qPrintable(note->text()));  // after the settings note
+    QVERIFY(computed.contains(QStringLiteral("CPU, OpenBLAS Haswell (3 runs); CUDA (1 run)")));
+    QVERIFY(!view.adapter()->seriesLabels().isEmpty());  // drawn as usual
+    if (const QString shots = qEnvironmentVariable("ADAMIX_TEST_SCREENSHOTS"); !shots.isEmpty()) {
+      QTest::qWait(50);
+      view.grab().save(QDir(shots).filePath("compare-computed-differently.png"));  // to look at
+    }
+    view.setSelectedRuns(adapters);  // both Haswell, trained alike: no note at all
+    QVERIFY(!note->isVisible());
   }
 
   // QA 2: a run that logged a single point (a 1-epoch run, an 8-step run logging every 10) is drawn

@@ -184,12 +184,9 @@ PivotTable buildPivot(const ResultSet& results, const PivotOptions& options) {
   table.rowRuns.assign(rows.size(), {});
   for (const auto& [k, run] : cellRuns) table.rowRuns[size_t(std::get<0>(k))].push_back(run->runId);
   for (auto& ids : table.rowRuns) std::sort(ids.begin(), ids.end());
-  std::map<QString, int> computeRuns;
-  for (const auto& [k, run] : cellRuns)
-    if (!run->compute.isEmpty()) ++computeRuns[run->compute];
-  table.compute.assign(computeRuns.begin(), computeRuns.end());
-  std::stable_sort(table.compute.begin(), table.compute.end(),
-                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  QStringList computeLabels;
+  for (const auto& [k, run] : cellRuns) computeLabels << run->compute;
+  table.compute = computeWays(computeLabels);
 
   // --- columns per task: primary first, then the others by split, name; then evaluations ---
   // A column is (evaluation?, split, metric): the run's own values of options.kind, or (after
@@ -353,13 +350,24 @@ QString settingsNote(const PivotTable& table) {
       .arg(names.join(QStringLiteral(", ")));
 }
 
-QString computeNote(const PivotTable& table) {
-  if (table.compute.size() < 2) return {};
+std::vector<std::pair<QString, int>> computeWays(const QStringList& labels) {
+  std::map<QString, int> runs;
+  for (const QString& l : labels)
+    if (!l.isEmpty()) ++runs[l];
+  std::vector<std::pair<QString, int>> ways(runs.begin(), runs.end());
+  std::stable_sort(ways.begin(), ways.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  return ways;
+}
+
+QString computeNote(const PivotTable& table) { return computeNote(table.compute); }
+
+QString computeNote(const std::vector<std::pair<QString, int>>& ways) {
+  if (ways.size() < 2) return {};
   QStringList kinds;
-  for (const auto& [label, runs] : table.compute)
+  for (const auto& [label, runs] : ways)
     kinds << QStringLiteral("%1 (%2 %3)").arg(label, QString::number(runs),
                                               runs == 1 ? QStringLiteral("run") : QStringLiteral("runs"));
-  return QStringLiteral("Runs in this table were computed differently: %1. Devices and kernel sets round "
+  return QStringLiteral("Runs here were computed differently: %1. Devices and kernel sets round "
                         "differently in the last bits, which training amplifies (docs/performance.md); compare "
                         "runs computed alike where differences are small.")
       .arg(kinds.join(QStringLiteral("; ")));

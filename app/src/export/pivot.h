@@ -82,9 +82,15 @@ struct PivotTable {
 /// empty when `table.settings` is empty. Shown above the GUI's table and under the exports.
 QString settingsNote(const PivotTable& table);
 
-/// A sentence for readers of a table whose runs were computed by different devices or kernels
-/// (`table.compute` has two entries or more): which, with their run counts, and that such runs
-/// differ in the last bits, which training amplifies. Empty otherwise. Shown where settingsNote() is.
+/// The ways runs were computed: one RunResult::compute label per run ("" unknown, skipped) →
+/// (label, runs), most runs first, ties in label order.
+std::vector<std::pair<QString, int>> computeWays(const QStringList& labels);
+
+/// A sentence for readers of runs computed by different devices or kernels (`ways` has two
+/// entries or more): which, with their run counts, and that such runs differ in the last bits,
+/// which training amplifies. Empty otherwise. Shown where settingsNote() is, and in Compare.
+QString computeNote(const std::vector<std::pair<QString, int>>& ways);
+/// computeNote() of the table's runs (`table.compute`).
 QString computeNote(const PivotTable& table);
 
 /// Marks printed after cell values in exports, and the legend line under the table: the

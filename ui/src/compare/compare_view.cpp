@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "compare/compare_view.h"
 
+#include "exec/engine_events.h"
+
 #include "export/pivot.h"
 #include "export/result_set.h"
 #include "shell/file_dialogs.h"
@@ -331,12 +333,18 @@ void CompareView::redraw() {
   // a group and name a run (distinct_, found when the runs are loaded, as the Results table's rows).
   QStringList settingNames;
   for (const std::string& p : distinct_.settings) settingNames << app::settingHeader(p);
-  settingsNote_->setText(settingNames.isEmpty()
-                             ? QString()
-                             : tr("⚠ The selected runs differ in settings their labels do not show (%1): curves "
-                                  "are named and groups split by them, so no mean mixes runs trained differently.")
-                                   .arg(settingNames.join(QStringLiteral(", "))));
-  settingsNote_->setVisible(!settingNames.isEmpty());
+  QStringList notes;
+  if (!settingNames.isEmpty())
+    notes << tr("⚠ The selected runs differ in settings their labels do not show (%1): curves "
+                "are named and groups split by them, so no mean mixes runs trained differently.")
+                 .arg(settingNames.join(QStringLiteral(", ")));
+  // … and runs computed by different devices or kernels share groups, but are named (app::computeNote()).
+  QStringList computeLabels;
+  for (const app::RunRecord& r : selectedRecords()) computeLabels << app::computeLabel(r.compute);
+  if (const QString note = app::computeNote(app::computeWays(computeLabels)); !note.isEmpty())
+    notes << QStringLiteral("⚠ ") + note;
+  settingsNote_->setText(notes.join(u'\n'));
+  settingsNote_->setVisible(!notes.isEmpty());
   for (const app::RunRecord& r : selectedRecords()) {
     CurveRun cr;
     cr.run = QString::number(r.id);
