@@ -426,23 +426,18 @@ void Store::setRunStatus(qint64 runId, RunState status, const RunUpdate& u) {
   });
 }
 
-void Store::setRunParams(qint64 runId, const json& params) {
+void Store::setRunJsonColumn(qint64 runId, const char* column, const json& value) {
   writeTransaction([&] {
-    Query(db(), QStringLiteral("UPDATE runs SET params = ? WHERE id = ?"))
-        .bind(QString::fromStdString(params.dump()))
+    Query(db(), QStringLiteral("UPDATE runs SET %1 = ? WHERE id = ?").arg(QLatin1String(column)))
+        .bind(QString::fromStdString(value.dump()))
         .bind(runId)
         .exec();
   });
 }
 
-void Store::setRunCompute(qint64 runId, const json& compute) {
-  writeTransaction([&] {
-    Query(db(), QStringLiteral("UPDATE runs SET compute = ? WHERE id = ?"))
-        .bind(QString::fromStdString(compute.dump()))
-        .bind(runId)
-        .exec();
-  });
-}
+void Store::setRunParams(qint64 runId, const json& params) { setRunJsonColumn(runId, "params", params); }
+
+void Store::setRunCompute(qint64 runId, const json& compute) { setRunJsonColumn(runId, "compute", compute); }
 
 void Store::touchHeartbeat(qint64 runId, double time) {
   writeTransaction([&] {

@@ -367,6 +367,8 @@ class Store {
   void rollback();
   void migrate();
   QSqlDatabase db() const;
+  /// UPDATE runs SET <column> = value's JSON text (column: a name of this file's, never user input).
+  void setRunJsonColumn(qint64 runId, const char* column, const nlohmann::json& value);
 
   QString connection_;
   QString path_;
