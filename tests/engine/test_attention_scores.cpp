@@ -1,0 +1,106 @@
+// scaleAndAddBias (model/attention_scores.h) against the composite `scores / divisor + bias`, bit
+// for bit (float32 bit patterns, signed zeros included): values and the gradient of the scores
+// over the shapes attention gives it (one bias per sequence, grouped-query 5-D views, a bias
+// broadcast along keys), hand-computed values, and the cases that stay the composite.
+#include <QtTest/QtTest>
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "model/attention.h"
+#include "model/attention_scores.h"
+
+using namespace adamix;
+
+namespace {
+
+/// The same float32 bit patterns (torch::equal treats -0 and +0 as equal; this does not).
+bool sameBits(const torch::Tensor& a, const torch::Tensor& b) {
+  return a.sizes() == b.sizes() && a.scalar_type() == b.scalar_type() &&
+         torch::equal(a.contiguous().view(torch::kInt32), b.contiguous().view(torch::kInt32));
+}
+
+/// Scores with zeros of both signs and values whose quotient rounds (D = 8: sqrt 8 is irrational).
+torch::Tensor scoresOf(std::vector<int64_t> shape) {
+  auto s = torch::randn(shape) * 7;
+  s.view(-1).slice(0, 0, s.numel(), 7).zero_();
+  s.view(-1).slice(0, 3, s.numel(), 11).fill_(-0.0);
+  return s;
+}
+
+void expectSameAsComposite(const torch::Tensor& s0, double divisor, const torch::Tensor& bias, const char* what) {
+  const auto s1 = s0.detach().clone().requires_grad_(), s2 = s0.detach().clone().requires_grad_();
+  const auto mine = scaleAndAddBias(s1, divisor, bias), theirs = s2 / divisor + bias;
+  QVERIFY2(sameBits(mine, theirs), what);
+  QVERIFY2(mine.is_contiguous(), what);
+  auto g = torch::randn(mine.sizes());
+  g.view(-1).slice(0, 1, g.numel(), 5).zero_();
+  g.view(-1).slice(0, 2, g.numel(), 9).fill_(-0.0);
+  mine.backward(g);
+  theirs.backward(g);
+  QVERIFY2(sameBits(s1.grad(), s2.grad()), what);
+  torch::NoGradGuard no_grad;
+  QVERIFY2(sameBits(scaleAndAddBias(s0, divisor, bias), theirs.detach()), what);
+}
+
+}  // namespace
+
+class TestAttentionScores : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void handComputed() {
+    // 3 / 2 + 0.25 = 1.75; -1 / 2 + -1e30 = -1e30 (float); 5 / 2 + 0.25 = 2.75. Gradient grad / 2.
+    const auto s = torch::tensor({3.0f, -1.0f, 5.0f}).view({1, 1, 3}).requires_grad_();
+    const auto b = torch::tensor({0.25f, -1e30f, 0.25f});
+    const auto out = scaleAndAddBias(s, 2.0, b);
+    QCOMPARE(out.view(-1)[0].item<float>(), 1.75f);
+    QCOMPARE(out.view(-1)[1].item<float>(), -1e30f);
+    QCOMPARE(out.view(-1)[2].item<float>(), 2.75f);
+    out.backward(torch::tensor({1.0f, 4.0f, -6.0f}).view({1, 1, 3}));
+    QCOMPARE(s.grad().view(-1)[1].item<float>(), 2.0f);
+    QCOMPARE(s.grad().view(-1)[2].item<float>(), -3.0f);
+  }
+
+  void equalsTheCompositeBitForBit() {
+    torch::manual_seed(7);
+    for (const int64_t D : {8, 32, 64}) {
+      const double divisor = std::sqrt(static_cast<double>(D));
+      // Causal + padding bias per sequence [B, 1, T, S], as attentionBias builds it.
+      auto allowed = torch::ones({3, 1, 40, 40}, torch::kBool).tril();
+      allowed.index_put_({1, 0, torch::indexing::Slice(), torch::indexing::Slice(0, 5)}, false);
+      const auto bias = attentionBias(allowed);
+      expectSameAsComposite(scoresOf({3, 4, 40, 40}), divisor, bias, "[B, H, T, S] + [B, 1, T, S]");
+      // Grouped-query: [B, KV, rep, T, S] + [B, 1, 1, T, S].
+      expectSameAsComposite(scoresOf({3, 2, 2, 40, 40}), divisor, bias.unsqueeze(1), "grouped-query 5-D");
+      // One bias for every sequence and head, a bias broadcast along keys, a full one.
+      expectSameAsComposite(scoresOf({3, 4, 40, 40}), divisor, bias[0][0], "[T, S]");
+      expectSameAsComposite(scoresOf({3, 4, 40, 40}), divisor, torch::randn({3, 1, 40, 1}), "[B, 1, T, 1]");
+      expectSameAsComposite(scoresOf({3, 4, 7, 40}), divisor, torch::randn({3, 4, 7, 40}), "full shape, T = 7");
+      expectSameAsComposite(scoresOf({2, 4, 1, 33}), divisor, torch::randn({2, 1, 1, 33}), "one query row");
+    }
+  }
+
+  void otherCasesAreTheComposite() {
+    const auto bias = torch::randn({1, 1, 4, 4});
+    // float64 scores; non-contiguous scores; a bias that needs its gradient; a bias that would
+    // broadcast the scores: the composite's values, nodes and gradients.
+    const auto s64 = torch::randn({2, 2, 4, 4}, torch::kFloat64);
+    QVERIFY(torch::equal(scaleAndAddBias(s64, 2.0, bias.to(torch::kFloat64)), s64 / 2.0 + bias.to(torch::kFloat64)));
+    const auto st = torch::randn({2, 2, 4, 4}).transpose(2, 3);
+    QVERIFY(sameBits(scaleAndAddBias(st, 3.0, bias), st / 3.0 + bias));
+    const auto s = torch::randn({2, 2, 4, 4}).requires_grad_();
+    const auto learned = torch::randn({1, 1, 4, 4}).requires_grad_();
+    const auto out = scaleAndAddBias(s, 2.0, learned);
+    QCOMPARE(out.grad_fn()->name(), std::string("AddBackward0"));
+    out.sum().backward();
+    QVERIFY(torch::equal(learned.grad(), torch::full({1, 1, 4, 4}, 4.0f)));  // summed over B and H
+    const auto small = torch::randn({1, 4, 4});
+    QCOMPARE(scaleAndAddBias(small, 2.0, bias).sizes().vec(), (std::vector<int64_t>{1, 1, 4, 4}));
+    // The kernel's own node otherwise.
+    const auto mine = scaleAndAddBias(s, 2.0, bias);
+    QVERIFY(mine.grad_fn()->name() != std::string("AddBackward0"));
+  }
+};
+
+QTEST_APPLESS_MAIN(TestAttentionScores)
+#include "test_attention_scores.moc"
