@@ -120,6 +120,8 @@ int cmdImport(const QStringList& args) {
     if (replay.finished) {
       store.setResults(id, replay.finished->results);
       store.setRunParams(id, replay.finished->params.toJson());
+    } else if (replay.startedParams) {  // an interrupted or failed run: the counts it started with
+      store.setRunParams(id, replay.startedParams->toJson());
     }
     if (!replay.compute.is_null()) store.setRunCompute(id, replay.compute);
     for (const auto& [kind, rel] : {std::pair<const char*, const char*>{"adapters", "adapters.safetensors"},

@@ -462,6 +462,19 @@ class TestCli : public QObject {
     QCOMPARE(nlohmann::json::parse(stored[0][1].toString().toStdString()).at("inference_peft").get<int>(), 20);
     r = run({"import", dir, "--db", db("f")});
     QVERIFY2(r.rc == 0 && r.out.contains("already stored"), qPrintable(dump(r)));
+    // A run that never finished: its parameter counts come from its `started` event.
+    const QString cut = tmp_.filePath("cluster/run2");
+    write(cut + "/run.json", R"({"run_id":"cluster-2","seed":4,"task":{"name":"rte","data_dir":"/x"},"peft":{"method":"lora"}})");
+    QProcess e2;
+    e2.setProcessEnvironment(env({{"FAKE_ENGINE_STEPS", "3"}, {"FAKE_ENGINE_MODE", "nofinish"}}));
+    e2.start(FAKE_ENGINE_EXE, {"train", "--config", cut + "/run.json", "--run-dir", cut});
+    QVERIFY(e2.waitForFinished(20000));
+    r = run({"import", cut, "--db", db("f")});
+    QVERIFY2(r.rc == 0 && r.out.contains("(interrupted, "), qPrintable(dump(r)));
+    const auto cutRow = query(db("f"), "SELECT params, compute FROM runs WHERE run_dir LIKE '%run2'");
+    QCOMPARE(cutRow.size(), qsizetype(1));
+    QCOMPARE(nlohmann::json::parse(cutRow[0][0].toString().toStdString()).at("trainable_peft").get<int>(), 20);
+    QVERIFY(!cutRow[0][1].isNull());
     QCOMPARE(run({"import", tmp_.filePath("nowhere"), "--db", db("f")}).rc, 3);
   }
 

@@ -99,6 +99,14 @@ class TestAttentionScores : public QObject {
     // The kernel's own node otherwise.
     const auto mine = scaleAndAddBias(s, 2.0, bias);
     QVERIFY(mine.grad_fn()->name() != std::string("AddBackward0"));
+    // With two threads, a score tensor ATen would split across them stays ATen's; a small one not.
+    at::set_num_threads(2);
+    const auto large = torch::randn({2, 4, 64, 64}).requires_grad_();  // 32,768 elements
+    QCOMPARE(scaleAndAddBias(large, 2.0, torch::zeros({1, 1, 64, 64})).grad_fn()->name(),
+             std::string("AddBackward0"));
+    QVERIFY(scaleAndAddBias(s, 2.0, bias).grad_fn()->name() != std::string("AddBackward0"));
+    at::set_num_threads(1);
+    QVERIFY(scaleAndAddBias(large, 2.0, torch::zeros({64, 64})).grad_fn()->name() != std::string("AddBackward0"));
   }
 };
 

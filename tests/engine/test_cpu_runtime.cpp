@@ -8,6 +8,7 @@
 #include "model/fused_ops.h"
 #include "runtime/compute_kernels.h"
 #include "runtime/cpu_runtime.h"
+#include "test_support.h"
 
 #include <cstdlib>
 
@@ -68,7 +69,7 @@ void TestCpuRuntime::forcedBlasCoreIsRecorded() {
   // x86-64 CPU with AVX2 runs): OpenBLAS reads it when it loads, and the record says so.
   const char* forced = std::getenv("OPENBLAS_CORETYPE");
   if (!forced) QSKIP("run by ctest as engine.test_cpu_runtime_forced_blas_core");
-  if (!*blasCoreName()) QSKIP("LibTorch here does not call OpenBLAS");
+  if (!test::openBlasHasRuntimeKernelChoice()) QSKIP("no OpenBLAS here that picks its kernels at load time");
   QCOMPARE(std::string(blasCoreName()), std::string(forced));
   QCOMPARE(computeKernelsJson().at("blas_core").get<std::string>(), std::string(forced));
   // The forced kernels compute: a product checked by hand.

@@ -1,5 +1,8 @@
 #include "test_support.h"
 
+#include <dlfcn.h>
+
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -37,6 +40,12 @@ EngineError expectError(const std::function<void()>& f) {
     return e;
   }
   return EngineError(ErrorKind::Internal, "no error thrown", "");
+}
+
+bool openBlasHasRuntimeKernelChoice() {
+  using Config = char* (*)();
+  auto* config = reinterpret_cast<Config>(dlsym(RTLD_DEFAULT, "openblas_get_config"));
+  return config && std::strstr(config(), "DYNAMIC_ARCH") != nullptr;
 }
 
 }  // namespace adamix::test

@@ -14,4 +14,7 @@ void writeFile(const std::string& path, const std::string& content);
 std::string readFile(const std::string& path);
 /// Runs `f`, expects an EngineError and returns it (an Internal error "no error thrown" if none was).
 EngineError expectError(const std::function<void()>& f);
+/// Whether this process's OpenBLAS picks its kernel set at load time (built with DYNAMIC_ARCH, as
+/// Debian's): only then does OPENBLAS_CORETYPE choose it. False without OpenBLAS.
+bool openBlasHasRuntimeKernelChoice();
 }  // namespace adamix::test

@@ -152,8 +152,13 @@ QString computeLabel(const json& compute) {
     return it != compute.end() && it->is_string() ? QString::fromStdString(it->get<std::string>()) : QString();
   };
   const QString device = text("device");
-  QStringList parts{device == QLatin1String("cpu") ? QStringLiteral("CPU") : device.toUpper()};
-  if (device == QLatin1String("cpu")) {
+  if (device.isEmpty()) return {};
+  if (device != QLatin1String("cpu")) return device.toUpper();  // "CUDA": the BLAS does not matter there
+  // A CPU run of an engine before protocol 1.3 (no kernels): unknown, not "CPU" (that is a CPU run
+  // whose LibTorch does not call OpenBLAS, blas_core "").
+  if (!compute.contains("blas_core")) return {};
+  QStringList parts{QStringLiteral("CPU")};
+  {
     if (const QString core = text("blas_core"); !core.isEmpty()) parts << QStringLiteral("OpenBLAS ") + core;
     const auto fused = compute.find("fused_cpu_kernels");
     if (fused != compute.end() && fused->is_boolean() && fused->get<bool>()) parts << QStringLiteral("fused CPU kernels");
@@ -176,12 +181,15 @@ EngineEvent decodeEvent(const json& ev) {
     s.config = f.object("config");
     s.device = f.string("device");
     s.threads = int(f.integer("threads"));
-    if (ev.contains("kernels")) {
-      const json kernels = f.object("kernels");
-      const Fields k(kernels, kind + " event kernels");
-      s.blasCore = k.string("blas_core");
-      s.fusedCpuKernels = k.boolean("fused_cpu_kernels");
-      s.kernelsKnown = true;
+    // Informational (schema 1.3): a malformed `kernels` leaves them unknown rather than losing the
+    // event (its params and resume step matter more).
+    if (const auto k = ev.find("kernels"); k != ev.end() && k->is_object()) {
+      const auto core = k->find("blas_core"), fused = k->find("fused_cpu_kernels");
+      if (core != k->end() && core->is_string() && fused != k->end() && fused->is_boolean()) {
+        s.blasCore = QString::fromStdString(core->get<std::string>());
+        s.fusedCpuKernels = fused->get<bool>();
+        s.kernelsKnown = true;
+      }
     }
     s.params = f.params();
     s.totalSteps = f.integer("total_steps");

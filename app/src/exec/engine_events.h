@@ -42,7 +42,7 @@ struct StartedEvent {
   /// The kernels that computed the run (schema 1.3): "" / false from older engines.
   QString blasCore;           ///< OpenBLAS's kernel set ("Haswell", "Cooperlake", …); "" not OpenBLAS
   bool fusedCpuKernels = false;  ///< the opt-in fused CPU kernels ran
-  bool kernelsKnown = false;     ///< the event had `kernels` (engine schema >= 1.3)
+  bool kernelsKnown = false;     ///< the event had a well-formed `kernels` (engine schema >= 1.3)
   ParamCounts params;
   qint64 totalSteps = 0;
   qint64 resumedFromStep = 0;  ///< 0 for a fresh start
@@ -59,7 +59,8 @@ struct StartedEvent {
 nlohmann::json computeOf(const StartedEvent& started);
 
 /// A short label of computeOf()'s object for tables and notes: "CPU, OpenBLAS Haswell",
-/// "CPU, OpenBLAS Cooperlake, fused CPU kernels", "CUDA"; "" for a null or empty object.
+/// "CPU, OpenBLAS Cooperlake, fused CPU kernels", "CPU" (LibTorch without OpenBLAS), "CUDA"; ""
+/// (unknown) for a null or empty object and for a CPU run without kernels (engines before 1.3).
 QString computeLabel(const nlohmann::json& compute);
 
 /// `progress`: training advanced to `step`. Optional fields are absent (or null) in the event.

@@ -25,6 +25,7 @@ ReplayedRun replayEvents(const std::vector<EngineEvent>& events) {
     if (const StartedEvent* s = e.as<StartedEvent>()) {
       if (!r.started) r.started = t;
       r.compute = computeOf(*s);  // a resumed segment's: what computed the run's latest steps
+      r.startedParams = s->params;
     }
     if (const auto after = stalePointsAfter(e)) dropPointsAfter(r.points, *after);
     if (const MetricEvent* m = e.as<MetricEvent>()) {

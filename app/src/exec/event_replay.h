@@ -29,6 +29,7 @@ struct ReplayedRun {
   std::optional<FinishedEvent> finished;
   std::optional<ErrorEvent> error;         ///< the last error, unless a `finished` event came after it
   nlohmann::json compute;                  ///< computeOf() the last `started` event; null without one
+  std::optional<ParamCounts> startedParams;  ///< the last `started` event's parameter counts
   RunState state = RunState::Interrupted;  ///< finished, failed, or interrupted (no end, or stopped by a signal)
   QStringList warnings;                    ///< lines or events that were skipped
 };

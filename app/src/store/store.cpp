@@ -429,7 +429,7 @@ void Store::setRunStatus(qint64 runId, RunState status, const RunUpdate& u) {
 void Store::setRunJsonColumn(qint64 runId, const char* column, const json& value) {
   writeTransaction([&] {
     Query(db(), QStringLiteral("UPDATE runs SET %1 = ? WHERE id = ?").arg(QLatin1String(column)))
-        .bind(QString::fromStdString(value.dump()))
+        .bind(value.is_null() ? QVariant() : QVariant(QString::fromStdString(value.dump())))
         .bind(runId)
         .exec();
   });

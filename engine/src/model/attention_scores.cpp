@@ -1,6 +1,8 @@
 #include "model/attention_scores.h"
 
 #include <ATen/ExpandUtils.h>
+#include <ATen/Parallel.h>
+#include <ATen/TensorIterator.h>
 
 #include <vector>
 
@@ -15,7 +17,9 @@ bool kernelApplies(const torch::Tensor& scores, const torch::Tensor& bias) {
   if (!bias.device().is_cpu() || bias.scalar_type() != torch::kFloat32 || bias.requires_grad() ||
       bias.dim() > scores.dim())
     return false;
-  return at::infer_size(scores.sizes(), bias.sizes()) == scores.sizes();
+  if (at::infer_size(scores.sizes(), bias.sizes()) != scores.sizes()) return false;
+  // This loop is serial; ATen's two passes split a large tensor across its threads.
+  return at::get_num_threads() == 1 || scores.numel() < at::internal::GRAIN_SIZE;
 }
 
 /// out = scores / d + bias over rows of the last dimension; bias read through its broadcast

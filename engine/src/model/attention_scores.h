@@ -11,7 +11,9 @@ namespace adamix {
 /// the broadcast shape. scores: float32 CPU, contiguous, e.g. [B, H, T, S]; bias: float32 CPU,
 /// broadcastable to scores' shape (e.g. [B, 1, T, S]), no gradient. Differentiable in scores
 /// (the gradient is grad / divisor, as DivBackward's). Other dtypes, devices, layouts, a bias
-/// that needs a gradient or one whose shape would broadcast scores: the composite itself.
+/// that needs a gradient or one whose shape would broadcast scores, and scores of at least ATen's
+/// grain size (32,768) with more than one thread (ATen runs its passes in parallel, this loop is
+/// serial): the composite itself.
 torch::Tensor scaleAndAddBias(const torch::Tensor& scores, double divisor, const torch::Tensor& bias);
 
 }  // namespace adamix
