@@ -158,11 +158,9 @@ QString computeLabel(const json& compute) {
   // whose LibTorch does not call OpenBLAS, blas_core "").
   if (!compute.contains("blas_core")) return {};
   QStringList parts{QStringLiteral("CPU")};
-  {
-    if (const QString core = text("blas_core"); !core.isEmpty()) parts << QStringLiteral("OpenBLAS ") + core;
-    const auto fused = compute.find("fused_cpu_kernels");
-    if (fused != compute.end() && fused->is_boolean() && fused->get<bool>()) parts << QStringLiteral("fused CPU kernels");
-  }
+  if (const QString core = text("blas_core"); !core.isEmpty()) parts << QStringLiteral("OpenBLAS ") + core;
+  const auto fused = compute.find("fused_cpu_kernels");
+  if (fused != compute.end() && fused->is_boolean() && fused->get<bool>()) parts << QStringLiteral("fused CPU kernels");
   return parts.join(QStringLiteral(", "));
 }
 
