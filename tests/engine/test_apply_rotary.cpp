@@ -6,25 +6,20 @@
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 
+#include "float_bits.h"
+
 #include "model/apply_rotary.h"
 #include "model/llama.h"
 
 using namespace adamix;
+using adamix::test::sameBits;
 
 namespace {
-
-/// The same float32 bit patterns (torch::equal treats -0 and +0 as equal; this does not).
-bool sameBits(const torch::Tensor& a, const torch::Tensor& b) {
-  return a.sizes() == b.sizes() && torch::equal(a.contiguous().view(torch::kInt32), b.contiguous().view(torch::kInt32));
-}
 
 /// x [B, T, H, D] seen as [B, H, T, D] (q_proj's output split into heads), with exact zeros of
 /// both signs sprinkled in so that products and sums of zeros are exercised.
 torch::Tensor headsOf(int64_t B, int64_t T, int64_t H, int64_t D) {
-  auto x = torch::randn({B, T, H, D});
-  x.view(-1).slice(0, 0, x.numel(), 7).zero_();
-  x.view(-1).slice(0, 3, x.numel(), 11).fill_(-0.0);
-  return x.transpose(1, 2);
+  return test::withSignedZeros(torch::randn({B, T, H, D}), 0, 7, 3, 11).transpose(1, 2);
 }
 
 void expectSameAsComposite(const torch::Tensor& x0, const torch::Tensor& cos, const torch::Tensor& sin,
@@ -33,9 +28,7 @@ void expectSameAsComposite(const torch::Tensor& x0, const torch::Tensor& cos, co
   const auto mine = applyRotaryEmbedding(x1, cos, sin), theirs = applyRotaryComposite(x2, cos, sin);
   QVERIFY2(sameBits(mine, theirs), what);
   // An upstream gradient with zeros of both signs too.
-  auto g = torch::randn(mine.sizes());
-  g.view(-1).slice(0, 1, g.numel(), 5).zero_();
-  g.view(-1).slice(0, 2, g.numel(), 9).fill_(-0.0);
+  const auto g = test::withSignedZeros(torch::randn(mine.sizes()), 1, 5, 2, 9);
   mine.backward(g);
   theirs.backward(g);
   QVERIFY2(sameBits(x1.grad(), x2.grad()), what);

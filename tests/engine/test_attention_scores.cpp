@@ -5,27 +5,21 @@
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 
+#include "float_bits.h"
+
 #include <cmath>
 
 #include "model/attention.h"
 #include "model/attention_scores.h"
 
 using namespace adamix;
+using adamix::test::sameBits;
 
 namespace {
 
-/// The same float32 bit patterns (torch::equal treats -0 and +0 as equal; this does not).
-bool sameBits(const torch::Tensor& a, const torch::Tensor& b) {
-  return a.sizes() == b.sizes() && a.scalar_type() == b.scalar_type() &&
-         torch::equal(a.contiguous().view(torch::kInt32), b.contiguous().view(torch::kInt32));
-}
-
 /// Scores with zeros of both signs and values whose quotient rounds (D = 8: sqrt 8 is irrational).
 torch::Tensor scoresOf(std::vector<int64_t> shape) {
-  auto s = torch::randn(shape) * 7;
-  s.view(-1).slice(0, 0, s.numel(), 7).zero_();
-  s.view(-1).slice(0, 3, s.numel(), 11).fill_(-0.0);
-  return s;
+  return test::withSignedZeros(torch::randn(shape) * 7, 0, 7, 3, 11);
 }
 
 void expectSameAsComposite(const torch::Tensor& s0, double divisor, const torch::Tensor& bias, const char* what) {
@@ -33,9 +27,7 @@ void expectSameAsComposite(const torch::Tensor& s0, double divisor, const torch:
   const auto mine = scaleAndAddBias(s1, divisor, bias), theirs = s2 / divisor + bias;
   QVERIFY2(sameBits(mine, theirs), what);
   QVERIFY2(mine.is_contiguous(), what);
-  auto g = torch::randn(mine.sizes());
-  g.view(-1).slice(0, 1, g.numel(), 5).zero_();
-  g.view(-1).slice(0, 2, g.numel(), 9).fill_(-0.0);
+  const auto g = test::withSignedZeros(torch::randn(mine.sizes()), 1, 5, 2, 9);
   mine.backward(g);
   theirs.backward(g);
   QVERIFY2(sameBits(s1.grad(), s2.grad()), what);
