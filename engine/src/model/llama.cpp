@@ -8,7 +8,9 @@
 #include "model/apply_rotary.h"
 #include "model/attention.h"
 #include "model/fused_ops.h"
+#include "model/mean_of_squares.h"
 #include "model/rope.h"
+#include "model/swiglu.h"
 #include "model/task_head.h"
 
 namespace adamix {
@@ -17,7 +19,7 @@ torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& weight, doubl
   if (fusedCpuKernelsApply({x, weight})) return fusedRmsNorm(x, weight, eps);  // one pass (model/fused_ops.h)
   const auto in_dtype = x.scalar_type();
   auto h = x.to(torch::kFloat32);
-  auto var = h.pow(2).mean(-1, /*keepdim=*/true);
+  auto var = meanOfSquares(h);  // h.pow(2).mean(-1, true), its backward in one pass (model/mean_of_squares.h)
   h = h * torch::rsqrt(var + eps);
   return weight * h.to(in_dtype);
 }
@@ -93,8 +95,9 @@ LlamaMLPImpl::LlamaMLPImpl(const ModelConfig& c) {
 
 torch::Tensor LlamaMLPImpl::forward(const torch::Tensor& x) {
   auto gate = gate_proj->forward(x), up = up_proj->forward(x);
-  // silu(gate) * up, one pass forward and backward where the fused CPU kernel applies (model/fused_ops.h)
-  return down_proj->forward(fusedCpuKernelsApply({gate, up}) ? fusedSwiGlu(gate, up) : torch::silu(gate) * up);
+  // silu(gate) * up in one pass each way: with ATen's roundings (model/swiglu.h), or the opt-in
+  // fused kernel's (model/fused_ops.h)
+  return down_proj->forward(fusedCpuKernelsApply({gate, up}) ? fusedSwiGlu(gate, up) : siluMul(gate, up));
 }
 
 LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const ModelConfig& c) {
