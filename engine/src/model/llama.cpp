@@ -8,7 +8,7 @@
 #include "model/apply_rotary.h"
 #include "model/attention.h"
 #include "model/fused_ops.h"
-#include "model/mean_of_squares.h"
+#include "model/rms_norm.h"
 #include "model/rope.h"
 #include "model/swiglu.h"
 #include "model/task_head.h"
@@ -19,8 +19,11 @@ torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& weight, doubl
   if (fusedCpuKernelsApply({x, weight})) return fusedRmsNorm(x, weight, eps);  // one pass (model/fused_ops.h)
   const auto in_dtype = x.scalar_type();
   auto h = x.to(torch::kFloat32);
-  auto var = meanOfSquares(h);  // h.pow(2).mean(-1, true), its backward in one pass (model/mean_of_squares.h)
-  h = h * torch::rsqrt(var + eps);
+  // h.pow(2).mean(-1, true) and weight * (h * rstd), each one node with the composite's roundings
+  // and fewer passes (model/rms_norm.h)
+  auto rstd = torch::rsqrt(meanOfSquares(h) + eps);
+  if (in_dtype == torch::kFloat32) return scaleNormalized(h, rstd, weight);
+  h = h * rstd;
   return weight * h.to(in_dtype);
 }
 
