@@ -7,6 +7,8 @@
 
 #include "float_bits.h"
 
+#include <ATen/ATen.h>
+
 #include <cmath>
 
 #include "model/attention.h"
@@ -33,6 +35,21 @@ void expectSameAsComposite(const torch::Tensor& s0, double divisor, const torch:
   QVERIFY2(sameBits(s1.grad(), s2.grad()), what);
   torch::NoGradGuard no_grad;
   QVERIFY2(sameBits(scaleAndAddBias(s0, divisor, bias), theirs.detach()), what);
+}
+
+/// softmaxOfScores against torch::softmax(scores / divisor + bias, -1, float32): values and the
+/// gradient of the scores, and without autograd.
+void expectSoftmaxAsComposite(const torch::Tensor& s0, double divisor, const torch::Tensor& bias, const char* what) {
+  const auto s1 = s0.detach().clone().requires_grad_(), s2 = s0.detach().clone().requires_grad_();
+  const auto mine = softmaxOfScores(s1, divisor, bias);
+  const auto theirs = torch::softmax(s2 / divisor + bias, -1, torch::kFloat32);
+  QVERIFY2(sameBits(mine, theirs), what);
+  const auto g = test::withSignedZeros(torch::randn(mine.sizes()), 1, 5, 2, 9);
+  mine.backward(g);
+  theirs.backward(g);
+  QVERIFY2(sameBits(s1.grad(), s2.grad()), what);
+  torch::NoGradGuard no_grad;
+  QVERIFY2(sameBits(softmaxOfScores(s0, divisor, bias), theirs.detach()), what);
 }
 
 }  // namespace
@@ -70,6 +87,41 @@ class TestAttentionScores : public QObject {
       expectSameAsComposite(scoresOf({3, 4, 7, 40}), divisor, torch::randn({3, 4, 7, 40}), "full shape, T = 7");
       expectSameAsComposite(scoresOf({2, 4, 1, 33}), divisor, torch::randn({2, 1, 1, 33}), "one query row");
     }
+  }
+
+  void softmaxKernelIsActiveHere() {
+#ifdef ADAMIX_HAVE_FUSED_CPU
+    if (at::show_config().find("CPU capability usage: AVX2") != std::string::npos) QVERIFY(atenSoftmaxKernelActive());
+#else
+    QVERIFY(!atenSoftmaxKernelActive());
+#endif
+  }
+
+  void softmaxHandComputed() {
+    // Row (0, ln 3) / 1 + (0, 0) -> (1/4, 3/4); a masked key -> exactly 0.
+    const auto s = torch::tensor({0.0f, std::log(3.0f), 5.0f}).view({1, 1, 3});
+    const auto p = softmaxOfScores(s, 1.0, torch::tensor({0.0f, 0.0f, -1e30f}));
+    QCOMPARE(p.view(-1)[2].item<float>(), 0.0f);
+    QVERIFY(std::abs(p.view(-1)[0].item<float>() - 0.25f) < 1e-6f);
+    QVERIFY(std::abs(p.view(-1)[1].item<float>() - 0.75f) < 1e-6f);
+  }
+
+  void softmaxEqualsTheCompositeBitForBit() {
+    torch::manual_seed(9);
+    for (const int threads : {1, 2}) {
+      at::set_num_threads(threads);
+      for (const int64_t S : {1, 3, 8, 13, 40, 64, 100}) {
+        // Causal + padding bias per sequence [B, 1, T, S] (a fully masked row in sequence 1).
+        auto allowed = torch::ones({3, 1, S, S}, torch::kBool).tril();
+        allowed.index_put_({1, 0, torch::indexing::Slice(), torch::indexing::Slice(0, (S + 1) / 2)}, false);
+        const auto bias = attentionBias(allowed);
+        expectSoftmaxAsComposite(scoresOf({3, 4, S, S}), std::sqrt(32.0), bias, "[B, H, T, S] + [B, 1, T, S]");
+        expectSoftmaxAsComposite(scoresOf({3, 2, 2, S, S}), std::sqrt(8.0), bias.unsqueeze(1), "grouped-query 5-D");
+        expectSoftmaxAsComposite(scoresOf({3, 4, 1, S}), std::sqrt(64.0), torch::randn({3, 1, 1, S}), "one query row");
+        expectSoftmaxAsComposite(scoresOf({3, 4, 5, S}) * 40, std::sqrt(8.0), torch::randn({3, 4, 5, S}), "full bias, large scores");
+      }
+    }
+    at::set_num_threads(1);
   }
 
   void otherCasesAreTheComposite() {

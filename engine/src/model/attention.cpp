@@ -37,12 +37,13 @@ torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Ten
   const auto qg = rep == 1 ? q : q.reshape({B, KV, rep * T, D});
   // batchedMatmul is torch::matmul, bit for bit, without ATen's per-matrix dispatch on CPU.
   // fp16/bf16 scores + the fp32 bias are promoted to fp32, which the fp32 softmax reads anyway.
-  // scores / sqrt(D) + bias in one pass, bit for bit the composite (model/attention_scores.h).
+  // softmax(scores / sqrt(D) + bias) in one pass per row, bit for bit the composite
+  // (model/attention_scores.h).
   auto scores = batchedMatmul(qg, k.transpose(-2, -1));
   const double scale = std::sqrt(static_cast<double>(D));
-  scores = rep == 1 ? scaleAndAddBias(scores, scale, attn_bias)
-                    : scaleAndAddBias(scores.view({B, KV, rep, T, S}), scale, attn_bias.unsqueeze(1));
-  auto probs = torch::softmax(scores, -1, torch::kFloat32).to(q.scalar_type());
+  auto probs = (rep == 1 ? softmaxOfScores(scores, scale, attn_bias)
+                         : softmaxOfScores(scores.view({B, KV, rep, T, S}), scale, attn_bias.unsqueeze(1)))
+                   .to(q.scalar_type());
   if (training && dropout_p > 0) probs = torch::dropout(probs, dropout_p, true);
   auto out = batchedMatmul(rep == 1 ? probs : probs.view({B, KV, rep * T, S}), v);  // [B, KV, rep*T, D]
   return out.view({B, H, T, D}).transpose(1, 2).reshape({B, T, H * D});

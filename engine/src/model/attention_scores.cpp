@@ -4,39 +4,76 @@
 #include <ATen/Parallel.h>
 #include <ATen/TensorIterator.h>
 
+#include <string>
 #include <vector>
+
+#ifdef ADAMIX_HAVE_FUSED_CPU
+#include "model/cpu/aten_softmax.h"
+#endif
 
 namespace adamix {
 
 namespace {
 
-bool kernelApplies(const torch::Tensor& scores, const torch::Tensor& bias) {
+/// The shapes and dtypes the kernels read: float32 CPU scores, contiguous, and a bias that
+/// broadcasts to them without a gradient.
+bool shapesApply(const torch::Tensor& scores, const torch::Tensor& bias) {
   if (!scores.device().is_cpu() || scores.scalar_type() != torch::kFloat32 || !scores.is_contiguous() ||
       scores.numel() == 0 || scores.dim() < 1)
     return false;
   if (!bias.device().is_cpu() || bias.scalar_type() != torch::kFloat32 || bias.requires_grad() ||
       bias.dim() > scores.dim())
     return false;
-  if (at::infer_size(scores.sizes(), bias.sizes()) != scores.sizes()) return false;
-  // This loop is serial; ATen's two passes split a large tensor across its threads.
-  return at::get_num_threads() == 1 || scores.numel() < at::internal::GRAIN_SIZE;
+  return at::infer_size(scores.sizes(), bias.sizes()) == scores.sizes();
 }
 
-/// out = scores / d + bias over rows of the last dimension; bias read through its broadcast
-/// strides (0 where it repeats). Each element: one division, one addition, as the composite.
+bool kernelApplies(const torch::Tensor& scores, const torch::Tensor& bias) {
+  // This loop is serial; ATen's two passes split a large tensor across its threads.
+  return shapesApply(scores, bias) && (at::get_num_threads() == 1 || scores.numel() < at::internal::GRAIN_SIZE);
+}
+
+/// Runs `row(r, score_row, bias_row, bias_stride)` for every row of the last dimension of
+/// scores, with the bias row it broadcasts to (read through its strides: 0 where it repeats),
+/// rows split across ATen's threads (`parallel`) or in order.
+template <class Row>
+void forEachRow(const torch::Tensor& scores, const torch::Tensor& b, bool parallel, const Row& row) {
+  const int64_t dims = scores.dim(), S = scores.size(dims - 1), rows = scores.numel() / S;
+  const float* sp = scores.data_ptr<float>();
+  const float* bp = b.data_ptr<float>();
+  auto chunk = [&](int64_t begin, int64_t end) {
+    // The bias row of the first score row from its outer index, then counted like an odometer.
+    std::vector<int64_t> index(static_cast<size_t>(dims - 1), 0);
+    const float* brow = bp;
+    for (int64_t k = dims - 2, rest = begin; k >= 0; --k) {
+      index[static_cast<size_t>(k)] = rest % scores.size(k);
+      brow += index[static_cast<size_t>(k)] * b.stride(k);
+      rest /= scores.size(k);
+    }
+    for (int64_t r = begin; r < end; ++r) {
+      row(r, sp + r * S, brow, b.stride(dims - 1));
+      for (int64_t k = dims - 2; k >= 0; --k) {
+        brow += b.stride(k);
+        if (++index[static_cast<size_t>(k)] < scores.size(k)) break;
+        brow -= b.stride(k) * scores.size(k);
+        index[static_cast<size_t>(k)] = 0;
+      }
+    }
+  };
+  if (parallel)
+    at::parallel_for(0, rows, std::max<int64_t>(1, at::internal::GRAIN_SIZE / S), chunk);
+  else
+    chunk(0, rows);
+}
+
+/// out = scores / d + bias over rows of the last dimension. Each element: one division, one
+/// addition, as the composite.
 torch::Tensor forwardKernel(const torch::Tensor& scores, double divisor, const torch::Tensor& bias) {
   const auto b = bias.expand(scores.sizes());
   auto out = torch::empty(scores.sizes(), scores.options().requires_grad(false));
   const float d = static_cast<float>(divisor);  // the wrapped scalar, cast to the float32 operation
-  const int64_t dims = scores.dim(), S = scores.size(dims - 1), rows = scores.numel() / S, bs = b.stride(dims - 1);
-  const float* sp = scores.data_ptr<float>();
+  const int64_t S = scores.size(-1);
   float* op = out.data_ptr<float>();
-  const float* bp = b.data_ptr<float>();
-  // The bias row of each score row, counted over the outer dimensions (no division per row).
-  std::vector<int64_t> index(static_cast<size_t>(dims - 1), 0);
-  const float* brow = bp;
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* srow = sp + r * S;
+  forEachRow(scores, b, /*parallel=*/false, [&](int64_t r, const float* srow, const float* brow, int64_t bs) {
     float* orow = op + r * S;
     if (bs == 1) {
       for (int64_t j = 0; j < S; ++j) {
@@ -49,13 +86,7 @@ torch::Tensor forwardKernel(const torch::Tensor& scores, double divisor, const t
         orow[j] = q + brow[j * bs];
       }
     }
-    for (int64_t k = dims - 2; k >= 0; --k) {  // next row: advance the outer index like an odometer
-      brow += b.stride(k);
-      if (++index[static_cast<size_t>(k)] < scores.size(k)) break;
-      brow -= b.stride(k) * scores.size(k);
-      index[static_cast<size_t>(k)] = 0;
-    }
-  }
+  });
   return out;
 }
 
@@ -72,7 +103,77 @@ struct ScaleAndAddBias : torch::autograd::Function<ScaleAndAddBias> {
   }
 };
 
+torch::Tensor softmaxComposite(const torch::Tensor& scores, double divisor, const torch::Tensor& bias) {
+  return torch::softmax(scaleAndAddBias(scores, divisor, bias), -1, torch::kFloat32);
+}
+
+#ifdef ADAMIX_HAVE_FUSED_CPU
+torch::Tensor softmaxKernel(const torch::Tensor& scores, double divisor, const torch::Tensor& bias) {
+  const auto b = bias.expand(scores.sizes());
+  auto out = torch::empty(scores.sizes(), scores.options().requires_grad(false));
+  const float d = static_cast<float>(divisor);
+  const int64_t S = scores.size(-1);
+  float* op = out.data_ptr<float>();
+  forEachRow(scores, b, /*parallel=*/true, [&](int64_t r, const float* srow, const float* brow, int64_t bs) {
+    cpu::atenSoftmaxOfScaledRow(srow, brow, bs, d, op + r * S, S);
+  });
+  return out;
+}
+
+struct SoftmaxOfScores : torch::autograd::Function<SoftmaxOfScores> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& scores, double divisor,
+                               const torch::Tensor& bias) {
+    ctx->saved_data["divisor"] = divisor;
+    auto out = softmaxKernel(scores, divisor, bias);
+    ctx->save_for_backward({out});
+    return out;
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    // SoftmaxBackward0, then DivBackward1 of `scores / divisor` (AddBackward passes grad through).
+    const auto out = ctx->get_saved_variables()[0];
+    const auto g = at::_softmax_backward_data(grads[0], out, -1, torch::kFloat32);
+    return {g / ctx->saved_data["divisor"].toDouble(), torch::Tensor(), torch::Tensor()};
+  }
+};
+
+/// The one-time check that this process's ATen computes the composite as the kernel does:
+/// deterministic scores, a causal bias (rows with masked tails, whole masked vectors), a fully
+/// masked row, row lengths below, at and past the vector width.
+bool softmaxProbeAgrees() {
+  torch::NoGradGuard no_grad;
+  if (at::show_config().find("CPU capability usage: AVX2") == std::string::npos) return false;
+  for (int64_t S : {1, 5, 8, 13, 64, 100}) {
+    const auto scores = torch::arange(3 * 2 * S * S, torch::kFloat32).mul(0.917).sin().mul(9.0).view({3, 2, S, S});
+    auto bias = torch::zeros({3, 1, S, S}).masked_fill(torch::ones({S, S}, torch::kBool).triu(1), -1e30);
+    bias.index_put_({1, 0, 0}, -1e30);  // a row with every key masked
+    if (!torch::equal(softmaxKernel(scores, 2.8284271247461903, bias), softmaxComposite(scores, 2.8284271247461903, bias)))
+      return false;
+  }
+  return true;
+}
+#endif
+
 }  // namespace
+
+bool atenSoftmaxKernelActive() {
+#ifdef ADAMIX_HAVE_FUSED_CPU
+  static const bool agrees = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && softmaxProbeAgrees();
+  return agrees;
+#else
+  return false;
+#endif
+}
+
+torch::Tensor softmaxOfScores(const torch::Tensor& scores, double divisor, const torch::Tensor& bias) {
+#ifdef ADAMIX_HAVE_FUSED_CPU
+  if (shapesApply(scores, bias) && atenSoftmaxKernelActive()) {
+    if (torch::GradMode::is_enabled() && scores.requires_grad()) return SoftmaxOfScores::apply(scores, divisor, bias);
+    return softmaxKernel(scores, divisor, bias);
+  }
+#endif
+  return softmaxComposite(scores, divisor, bias);
+}
 
 torch::Tensor scaleAndAddBias(const torch::Tensor& scores, double divisor, const torch::Tensor& bias) {
   if (!kernelApplies(scores, bias)) return scores / divisor + bias;

@@ -16,4 +16,19 @@ namespace adamix {
 /// serial): the composite itself.
 torch::Tensor scaleAndAddBias(const torch::Tensor& scores, double divisor, const torch::Tensor& bias);
 
+/// torch::softmax(scores / divisor + bias, -1, float32), bit for bit, values and the gradient of
+/// the scores (SoftmaxBackward's `_softmax_backward_data`, then DivBackward's `grad / divisor`,
+/// both ATen's own operators), without the intermediate tensor: one pass per row computes the
+/// biased scores and ATen's AVX2 softmax of them (model/cpu/aten_softmax.h), skipping the exp of
+/// masked keys (exactly 0 there). Profile finding (the wider Llama): the softmax was the largest
+/// operator outside the matrix products, and half of its exps were of masked keys. Same shapes
+/// as scaleAndAddBias; applies where it would (any thread count: rows are independent) and where
+/// the engine was built with the CPU kernels, ATen runs its AVX2 kernels and a one-time probe
+/// agrees with the composite in this process. Anything else is the composite of scaleAndAddBias
+/// and torch::softmax.
+torch::Tensor softmaxOfScores(const torch::Tensor& scores, double divisor, const torch::Tensor& bias);
+
+/// Whether softmaxOfScores's kernel runs in this process (built in, AVX2 capability, probe agreed).
+bool atenSoftmaxKernelActive();
+
 }  // namespace adamix
