@@ -62,7 +62,16 @@ inline __m256 maximum(__m256 a, __m256 b) {
 
 void atenSoftmaxOfScaledRow(const float* scores, const float* bias, int64_t bias_stride, float divisor, float* out,
                             int64_t n) {
-  for (int64_t j = 0; j < n; ++j) {  // `scores / divisor + bias`: two roundings per element
+  // `scores / divisor + bias`: two roundings per element (IEEE, the same in vector lanes).
+  int64_t j = 0;
+  if (bias_stride == 1 || bias_stride == 0) {
+    const __m256 vd = _mm256_set1_ps(divisor), vb0 = _mm256_set1_ps(bias[0]);
+    for (; j + 8 <= n; j += 8) {
+      const __m256 b = bias_stride == 1 ? _mm256_loadu_ps(bias + j) : vb0;
+      _mm256_storeu_ps(out + j, _mm256_add_ps(_mm256_div_ps(_mm256_loadu_ps(scores + j), vd), b));
+    }
+  }
+  for (; j < n; ++j) {
     const float q = scores[j] / divisor;
     out[j] = q + bias[j * bias_stride];
   }
