@@ -5,11 +5,10 @@
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 
-#include <ATen/ATen.h>
-
 #include "float_bits.h"
 
 #include "model/swiglu.h"
+#include "runtime/cpu_runtime.h"
 
 using namespace adamix;
 using adamix::test::sameBits;
@@ -30,7 +29,7 @@ void expectSameAsComposite(const torch::Tensor& g0, const torch::Tensor& u0, con
   QVERIFY2(sameBits(siluMul(g0, u0), theirs.detach()), what);
 }
 
-bool atenRunsAvx2() { return at::show_config().find("CPU capability usage: AVX2") != std::string::npos; }
+bool atenRunsAvx2() { return atenCpuCapability() == "AVX2"; }
 
 }  // namespace
 

@@ -1,6 +1,7 @@
 #include "runtime/cpu_runtime.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/Version.h>
 #include <dlfcn.h>
 
 #if defined(__GLIBC__)
@@ -35,6 +36,21 @@ const char* blasCoreName() {
   using CoreName = char* (*)();
   auto* name = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
   return name ? name() : "";
+}
+
+const std::string& atenCpuCapability() {
+  static const std::string capability = [] {
+    try {
+      const std::string config = at::show_config(), key = "CPU capability usage: ";
+      const auto at = config.find(key);
+      if (at == std::string::npos) return std::string();
+      const auto begin = at + key.size();
+      return config.substr(begin, config.find_first_of("\r\n", begin) - begin);
+    } catch (...) {
+      return std::string();
+    }
+  }();
+  return capability;
 }
 
 void waitPassivelyBetweenParallelRegions(char** argv) {

@@ -4,6 +4,7 @@
 // at::set_num_threads and spins in sched_yield between GEMMs; glibc returned every large freed
 // tensor buffer to the kernel (mmap / heap trim), so each step page-faulted its activations in again.
 #pragma once
+#include <string>
 
 namespace adamix {
 
@@ -31,5 +32,11 @@ void waitPassivelyBetweenParallelRegions(char** argv);
 /// The OpenBLAS kernel set in use ("Haswell", "Cooperlake", ...: OpenBLAS's choice for the CPU, or
 /// the OPENBLAS_CORETYPE environment variable's), or "" when OpenBLAS is not loaded.
 const char* blasCoreName();
+
+/// ATen's CPU capability in this process, as at::show_config() reports it ("AVX2", "AVX512",
+/// "DEFAULT", ...; "" when not reported): which of LibTorch's compiled kernel sets runs, and so
+/// which roundings the engine's bit-exact kernels (model/swiglu.h, model/attention_scores.h) must
+/// match. Read once. Throws nothing.
+const std::string& atenCpuCapability();
 
 }  // namespace adamix

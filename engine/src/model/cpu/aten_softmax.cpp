@@ -1,25 +1,12 @@
 #include "model/cpu/aten_softmax.h"
 
-#include <immintrin.h>
-#include <sleef.h>
+#include "model/cpu/vec_avx2.h"
 
 namespace adamix::cpu {
 
 namespace {
 
-/// Vectorized<float>::loadu(p, m): m < 8 floats, zeros above.
-inline __m256 loadPartial(const float* p, int64_t m) {
-  alignas(32) float t[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  for (int64_t i = 0; i < m; ++i) t[i] = p[i];
-  return _mm256_load_ps(t);
-}
-
-/// Vectorized<float>::store(p, m).
-inline void storePartial(float* p, __m256 v, int64_t m) {
-  alignas(32) float t[8];
-  _mm256_store_ps(t, v);
-  for (int64_t i = 0; i < m; ++i) p[i] = t[i];
-}
+// Vectorized<float>::loadu(p, m) and store(p, m) are avx2::loadTail and avx2::storeTail.
 
 /// Vectorized<float>::set(a, b, m): b's first m lanes, a's above.
 inline __m256 setPartial(__m256 a, __m256 b, int64_t m) {
@@ -36,7 +23,7 @@ template <class Op>
 inline float reduceAll(const Op& op, const float* data, int64_t n) {
   if (n < 8) {
     alignas(32) float t[8];
-    _mm256_store_ps(t, loadPartial(data, n));
+    _mm256_store_ps(t, avx2::loadTail(data, n));
     __m256 acc = _mm256_load_ps(t);
     for (int64_t i = 1; i < n; ++i) acc = op(acc, _mm256_setr_ps(t[i], 0, 0, 0, 0, 0, 0, 0));
     return _mm256_cvtss_f32(acc);
@@ -44,7 +31,7 @@ inline float reduceAll(const Op& op, const float* data, int64_t n) {
   __m256 acc = _mm256_loadu_ps(data);
   int64_t d = 8;
   for (; d < n - (n % 8); d += 8) acc = op(acc, _mm256_loadu_ps(data + d));
-  if (n - d > 0) acc = setPartial(acc, op(acc, loadPartial(data + d, n - d)), n - d);
+  if (n - d > 0) acc = setPartial(acc, op(acc, avx2::loadTail(data + d, n - d)), n - d);
   acc = op(acc, _mm256_permute2f128_ps(acc, acc, 0x1));
   acc = op(acc, _mm256_shuffle_ps(acc, acc, 0x4E));
   acc = op(acc, _mm256_shuffle_ps(acc, acc, 0xB1));
@@ -86,12 +73,12 @@ void atenSoftmaxOfScaledRow(const float* scores, const float* bias, int64_t bias
     else
       _mm256_storeu_ps(out + d, Sleef_expf8_u10(x));
   }
-  if (n - d > 0) storePartial(out + d, Sleef_expf8_u10(_mm256_sub_ps(loadPartial(out + d, n - d), vmax)), n - d);
+  if (n - d > 0) avx2::storeTail(out + d, Sleef_expf8_u10(_mm256_sub_ps(avx2::loadTail(out + d, n - d), vmax)), n - d);
   const float sum = reduceAll([](__m256 a, __m256 b) { return _mm256_add_ps(a, b); }, out, n);
   const __m256 vinv = _mm256_set1_ps(1 / sum);
   d = 0;
   for (; d < n - (n % 8); d += 8) _mm256_storeu_ps(out + d, _mm256_mul_ps(_mm256_loadu_ps(out + d), vinv));
-  if (n - d > 0) storePartial(out + d, _mm256_mul_ps(loadPartial(out + d, n - d), vinv), n - d);
+  if (n - d > 0) avx2::storeTail(out + d, _mm256_mul_ps(avx2::loadTail(out + d, n - d), vinv), n - d);
 }
 
 }  // namespace adamix::cpu
