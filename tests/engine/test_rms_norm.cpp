@@ -116,6 +116,33 @@ class TestRmsNorm : public QObject {
     }
   }
 
+  void gradientOfAnotherLayoutAndCreateGraph() {
+    torch::manual_seed(4);
+    const auto x0 = torch::randn({6, 5, 40});
+    const auto w0 = torch::randn({40});
+    for (const bool create_graph : {false, true}) {
+      auto x1 = x0.clone().requires_grad_(), x2 = x0.clone().requires_grad_();
+      auto w1 = w0.clone().requires_grad_(), w2 = w0.clone().requires_grad_();
+      const auto mine = scaleNormalized(x1, torch::rsqrt(meanOfSquares(x1) + 1e-5), w1);
+      const auto theirs = w2 * (x2 * torch::rsqrt(x2.pow(2).mean(-1, true) + 1e-5));
+      // A gradient of another layout straight into the scale node.
+      const auto g = torch::randn({5, 6, 40}).transpose(0, 1);
+      const auto dm = torch::autograd::grad({mine}, {x1, w1}, {g}, true, create_graph);
+      const auto dt = torch::autograd::grad({theirs}, {x2, w2}, {g}, true, create_graph);
+      QVERIFY(sameBits(dm[0], dt[0]));
+      QVERIFY(sameBits(dm[1], dt[1]));
+      if (!create_graph) continue;
+      // Second derivatives through the recorded graph: the composite's up to rounding (the
+      // graph recomputes x * rstd; rms_norm.h).
+      QVERIFY(dm[0].requires_grad());
+      const auto sm = torch::autograd::grad({(dm[0] * dm[0]).sum() + dm[1].sum()}, {x1, w1});
+      const auto st = torch::autograd::grad({(dt[0] * dt[0]).sum() + dt[1].sum()}, {x2, w2});
+      QVERIFY(torch::allclose(sm[0], st[0], 1e-5, 1e-6));
+      QVERIFY(torch::allclose(sm[1], st[1], 1e-5, 1e-6));
+      QVERIFY(sm[1].abs().sum().item<float>() > 1.0f);  // not vanishing: a real second derivative
+    }
+  }
+
   void otherCasesAreTheComposite() {
     // Non-contiguous, float64, shapes that broadcast: ATen's own operators.
     const auto xt = torch::randn({8, 6}).t().requires_grad_();

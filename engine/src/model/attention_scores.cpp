@@ -35,7 +35,9 @@ bool kernelApplies(const torch::Tensor& scores, const torch::Tensor& bias) {
 
 /// Runs `row(r, score_row, bias_row, bias_stride)` for every row of the last dimension of
 /// scores, with the bias row it broadcasts to (read through its strides: 0 where it repeats),
-/// rows split across ATen's threads (`parallel`) or in order.
+/// through at::parallel_for (`parallel`; rows are independent, so any split gives the same bits,
+/// and in the engine's translation units, compiled without OpenMP, it runs on the calling
+/// thread) or in order.
 template <class Row>
 void forEachRow(const torch::Tensor& scores, const torch::Tensor& b, bool parallel, const Row& row) {
   const int64_t dims = scores.dim(), S = scores.size(dims - 1), rows = scores.numel() / S;

@@ -22,7 +22,7 @@ torch::Tensor scaleAndAddBias(const torch::Tensor& scores, double divisor, const
 /// biased scores and ATen's AVX2 softmax of them (model/cpu/aten_softmax.h), skipping the exp of
 /// masked keys (exactly 0 there). Profile finding (the wider Llama): the softmax was the largest
 /// operator outside the matrix products, and half of its exps were of masked keys. Same shapes
-/// as scaleAndAddBias; applies where it would (any thread count: rows are independent) and where
+/// as scaleAndAddBias; applies where it would (at any thread count: rows are independent) and where
 /// the engine was built with the CPU kernels, ATen runs its AVX2 kernels and a one-time probe
 /// agrees with the composite in this process. Anything else is the composite of scaleAndAddBias
 /// and torch::softmax.

@@ -11,8 +11,9 @@ bool floatCpu(const torch::Tensor& t) {
   return t.device().is_cpu() && t.scalar_type() == torch::kFloat32 && t.is_contiguous();
 }
 
-/// Runs `row(r)` for r in [0, rows), split across ATen's threads: every element here is computed
-/// by its own roundings, so the split changes nothing.
+/// Runs `row(r)` for r in [0, rows) through at::parallel_for: every element here is computed by
+/// its own roundings, so any split gives the same bits. (In the engine's translation units,
+/// compiled without OpenMP, at::parallel_for runs the whole range on the calling thread.)
 template <class Row>
 void forRows(int64_t rows, int64_t N, const Row& row) {
   at::parallel_for(0, rows, std::max<int64_t>(1, at::internal::GRAIN_SIZE / N), [&](int64_t begin, int64_t end) {
@@ -54,7 +55,11 @@ struct MeanOfSquares : torch::autograd::Function<MeanOfSquares> {
   }
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                  torch::autograd::variable_list grads) {
-    return {meanOfSquaresBackward(grads[0], ctx->get_saved_variables()[0])};
+    const auto x = ctx->get_saved_variables()[0];
+    // A backward that builds a graph (create_graph): MeanBackward's and PowBackward's own
+    // operators, which record it.
+    if (torch::GradMode::is_enabled()) return {(grads[0].expand(x.sizes()) / x.size(-1)) * (2.0 * x.pow(1.0))};
+    return {meanOfSquaresBackward(grads[0], x)};
   }
 };
 
@@ -117,15 +122,18 @@ struct ScaleNormalized : torch::autograd::Function<ScaleNormalized> {
     const auto& g = grads[0];
     const bool want_x = ctx->needs_input_grad(0), want_r = ctx->needs_input_grad(1), want_w = ctx->needs_input_grad(2);
     torch::Tensor dx, dr, dw;
-    // The weight's: MulBackward's `grad * (x * rstd)`, reduced over the rows by sum_to.
-    if (want_w) dw = at::sum_to(g * normalized, weight.sizes());
-    if (!want_x && !want_r) return {dx, dr, dw};
-    if (!g.is_contiguous() || g.sizes() != x.sizes()) {  // another layout: the composite's own operators
+    // Another layout of the gradient, or a backward that builds a graph (create_graph): the
+    // composite's own operators (x * rstd recomputed by ATen: the same values, with a graph).
+    if (!g.is_contiguous() || g.sizes() != x.sizes() || torch::GradMode::is_enabled()) {
+      if (want_w) dw = at::sum_to(g * (torch::GradMode::is_enabled() ? x * rstd : normalized), weight.sizes());
       const auto gw = g * weight;
       if (want_x) dx = gw * rstd;
       if (want_r) dr = at::sum_to(gw * x, rstd.sizes());
       return {dx, dr, dw};
     }
+    // The weight's: MulBackward's `grad * (x * rstd)`, reduced over the rows by sum_to.
+    if (want_w) dw = at::sum_to(g * normalized, weight.sizes());
+    if (!want_x && !want_r) return {dx, dr, dw};
     // One pass: gw = grad * weight (rounded, as the composite materialises it), then gw * rstd for
     // x and gw * x for rstd's row sums, which ATen's own reduction then sums.
     const int64_t N = x.size(-1), rows = x.numel() / N;

@@ -10,6 +10,9 @@
 // path's and the variance's, added by the autograd engine in the order their nodes run. Each
 // node here replaces composite nodes at the same place in the graph and hands x its own
 // contribution as one gradient, so the engine adds the three in the order it did before.
+// A backward that builds a graph (create_graph) runs the composite's own operators instead: its
+// first derivatives are the composite's bit for bit, second derivatives only to rounding (the
+// recorded graph recomputes x * rstd, so their contributions are added in another order).
 #pragma once
 #include <torch/torch.h>
 

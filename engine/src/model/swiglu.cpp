@@ -18,12 +18,22 @@ torch::Tensor composite(const torch::Tensor& gate, const torch::Tensor& up) { re
 
 #ifdef ADAMIX_HAVE_FUSED_CPU
 
-/// Runs `loop(begin, end)` over [0, n) in the chunks ATen's TensorIterator::for_each gives a
-/// contiguous elementwise operator: whole when small or single-threaded, else at::parallel_for's.
+/// Runs `loop(begin, end)` over [0, n) in exactly the chunks ATen's TensorIterator::for_each gives
+/// a contiguous elementwise operator, because which elements take ATen's scalar tail depends on
+/// them: one chunk when n <= GRAIN_SIZE, with one thread or inside a parallel region; otherwise
+/// T = min(threads, ceil(n / GRAIN_SIZE)) chunks of ceil(n / T) (at::parallel_for's
+/// invoke_parallel in LibTorch's OpenMP build). The boundaries are computed here, not left to
+/// at::parallel_for, which runs `loop` once over the whole range in translation units compiled
+/// without OpenMP (the engine's); the chunks then run one after another on this thread.
 template <class Loop>
 void atenChunks(int64_t n, const Loop& loop) {
-  if (n < at::internal::GRAIN_SIZE || at::get_num_threads() == 1) return loop(0, n);
-  at::parallel_for(0, n, at::internal::GRAIN_SIZE, loop);
+  const int64_t threads = at::get_num_threads(), grain = at::internal::GRAIN_SIZE;
+  if (n <= grain || threads == 1 || at::in_parallel_region()) return loop(0, n);
+  const int64_t tasks = std::min(threads, (n + grain - 1) / grain), chunk = (n + tasks - 1) / tasks;
+  at::parallel_for(0, tasks, 1, [&](int64_t first, int64_t last) {
+    for (int64_t t = first; t < last; ++t)
+      if (t * chunk < n) loop(t * chunk, std::min(n, (t + 1) * chunk));
+  });
 }
 
 torch::Tensor forwardKernel(const torch::Tensor& gate, const torch::Tensor& up) {
@@ -55,6 +65,15 @@ std::pair<torch::Tensor, torch::Tensor> compositeBackward(const torch::Tensor& d
   return {at::silu_backward(dy * up, gate), dy * torch::silu(gate)};
 }
 
+/// The composite's gradients when the backward builds a graph: SiluBackward then uses
+/// `infinitely_differentiable_silu_backward` (autograd's FunctionsManual), sigmoid-based ATen
+/// operators that record the graph.
+std::pair<torch::Tensor, torch::Tensor> compositeBackwardWithGraph(const torch::Tensor& dy, const torch::Tensor& gate,
+                                                                   const torch::Tensor& up) {
+  const auto sigmoid = gate.sigmoid();
+  return {(dy * up) * sigmoid * (1.0 + gate * (1.0 - sigmoid)), dy * torch::silu(gate)};
+}
+
 /// The one-time check that this process's ATen computes silu and its backward as the kernel
 /// does: deterministic values over ±30 (both exp tails), lengths with every tail size.
 bool probeAgrees() {
@@ -79,6 +98,9 @@ bool kernelApplies(const torch::Tensor& gate, const torch::Tensor& up) {
       up.scalar_type() != torch::kFloat32 || gate.sizes() != up.sizes() || gate.numel() == 0 ||
       !gate.is_contiguous() || !up.is_contiguous())
     return false;
+  // One tensor (or storage) as both operands: the composite hands its two gradients to it from
+  // two nodes, in an order one node cannot reproduce.
+  if (gate.is_alias_of(up)) return false;
   return atenSiluKernelActive();
 }
 
@@ -93,10 +115,13 @@ struct SiluMul : torch::autograd::Function<SiluMul> {
                                                  torch::autograd::variable_list grads) {
     const auto saved = ctx->get_saved_variables();
     const auto& dy = grads[0];
-    // ATen's split of an elementwise loop follows the memory order of its operands; a gradient
-    // of another layout goes through the composite's own operators.
-    if (!dy.is_contiguous() || dy.sizes() != saved[0].sizes() || dy.scalar_type() != torch::kFloat32) {
-      auto [dg, du] = compositeBackward(dy, saved[0], saved[1]);
+    // ATen's split of an elementwise loop follows the memory order of its operands, so a gradient
+    // of another layout goes through the composite's own operators; so does a backward that
+    // builds a graph (create_graph), which the kernel's raw loop would not record.
+    if (!dy.is_contiguous() || dy.sizes() != saved[0].sizes() || dy.scalar_type() != torch::kFloat32 ||
+        torch::GradMode::is_enabled()) {
+      auto [dg, du] = torch::GradMode::is_enabled() ? compositeBackwardWithGraph(dy, saved[0], saved[1])
+                                                    : compositeBackward(dy, saved[0], saved[1]);
       return {ctx->needs_input_grad(0) ? dg : torch::Tensor(), ctx->needs_input_grad(1) ? du : torch::Tensor()};
     }
     auto [dg, du] = backwardKernel(dy, saved[0], saved[1], ctx->needs_input_grad(0), ctx->needs_input_grad(1));

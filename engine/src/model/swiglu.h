@@ -12,9 +12,10 @@ namespace adamix {
 /// products and SiluBackward's formula, element for element). Applies where the engine was built
 /// with the CPU kernels (SLEEF, x86-64), ATen runs its AVX2 kernels, a one-time probe agrees with
 /// torch::silu and its backward in this process, and gate and up are contiguous float32 CPU
-/// tensors of one shape; the work is split across threads where ATen splits it (at::parallel_for
-/// at its grain size), because which elements take ATen's scalar path depends on the split.
-/// Anything else is the composite itself.
+/// tensors of one shape that do not share storage; the work is cut into the chunks ATen's
+/// TensorIterator would give it at the current thread count, because which elements take ATen's
+/// scalar path depends on them. Anything else is the composite itself, and so is the backward
+/// of a backward that builds a graph (create_graph).
 torch::Tensor siluMul(const torch::Tensor& gate, const torch::Tensor& up);
 
 /// Whether siluMul's kernel runs in this process (built in, AVX2 capability, probe agreed).
