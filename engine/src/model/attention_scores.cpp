@@ -4,8 +4,10 @@
 #include <ATen/Parallel.h>
 #include <ATen/TensorIterator.h>
 
+#include <cmath>
 #include <vector>
 
+#include "model/fused_ops.h"
 #include "runtime/cpu_runtime.h"
 
 #ifdef ADAMIX_HAVE_FUSED_CPU
@@ -145,13 +147,12 @@ struct SoftmaxOfScores : torch::autograd::Function<SoftmaxOfScores> {
 /// masked row, row lengths below, at and past the vector width.
 bool softmaxProbeAgrees() {
   torch::NoGradGuard no_grad;
-  if (atenCpuCapability() != "AVX2") return false;
+  const double divisor = std::sqrt(8.0);
   for (int64_t S : {1, 5, 8, 13, 64, 100}) {
     const auto scores = torch::arange(3 * 2 * S * S, torch::kFloat32).mul(0.917).sin().mul(9.0).view({3, 2, S, S});
     auto bias = torch::zeros({3, 1, S, S}).masked_fill(torch::ones({S, S}, torch::kBool).triu(1), -1e30);
     bias.index_put_({1, 0, 0}, -1e30);  // a row with every key masked
-    if (!torch::equal(softmaxKernel(scores, 2.8284271247461903, bias), softmaxComposite(scores, 2.8284271247461903, bias)))
-      return false;
+    if (!torch::equal(softmaxKernel(scores, divisor, bias), softmaxComposite(scores, divisor, bias))) return false;
   }
   return true;
 }
@@ -161,7 +162,9 @@ bool softmaxProbeAgrees() {
 
 bool atenSoftmaxKernelActive() {
 #ifdef ADAMIX_HAVE_FUSED_CPU
-  static const bool agrees = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && softmaxProbeAgrees();
+  // Built with the CPU kernels on a CPU with AVX2 and FMA, ATen on its AVX2 kernel set, and
+  // this process's ATen computing the probe as the kernel does.
+  static const bool agrees = fusedCpuKernelsAvailable() && atenCpuCapability() == "AVX2" && softmaxProbeAgrees();
   return agrees;
 #else
   return false;

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
+#include "model/fused_ops.h"
 #include "runtime/cpu_runtime.h"
 
 #ifdef ADAMIX_HAVE_FUSED_CPU
@@ -77,7 +78,6 @@ std::pair<torch::Tensor, torch::Tensor> compositeBackwardWithGraph(const torch::
 /// does: deterministic values over ±30 (both exp tails), lengths with every tail size.
 bool probeAgrees() {
   torch::NoGradGuard no_grad;
-  if (atenCpuCapability() != "AVX2") return false;
   for (int64_t n : {1, 15, 16, 17, 31, 100, 4111}) {
     const auto g = torch::arange(n, torch::kFloat32).mul(0.731).sin().mul(30.0);
     const auto u = torch::arange(n, torch::kFloat32).mul(0.377).cos();
@@ -133,7 +133,9 @@ struct SiluMul : torch::autograd::Function<SiluMul> {
 
 bool atenSiluKernelActive() {
 #ifdef ADAMIX_HAVE_FUSED_CPU
-  static const bool agrees = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && probeAgrees();
+  // Built with the CPU kernels on a CPU with AVX2 and FMA, ATen on its AVX2 kernel set, and
+  // this process's ATen computing the probe as the kernel does.
+  static const bool agrees = fusedCpuKernelsAvailable() && atenCpuCapability() == "AVX2" && probeAgrees();
   return agrees;
 #else
   return false;
