@@ -93,7 +93,16 @@ def measure(a, models, threads):
             sides["sgemm"].setdefault((label, "peak"), {}).setdefault("flops_s", []).append(float(peak))
             print(f"  round {r + 1}/{a.rounds} {label}: done", file=sys.stderr, flush=True)
     a.blas_core = core.get(models[0][0], "?")
-    return {side: {key: {k: statistics.median(v) for k, v in d.items()} for key, d in m.items()} for side, m in sides.items()}
+    # The medians, and each round's value under "<key>_rounds" (for the per-round ratio range).
+    return {side: {key: dict({k: statistics.median(v) for k, v in d.items()}, **{k + "_rounds": v for k, v in d.items()})
+                   for key, d in m.items()} for side, m in sides.items()}
+
+
+def round_range(engine, pytorch, key="train_s"):
+    """The lowest and highest per-round engine / PyTorch speed ratio ("1.41-1.55"): how far one
+    round's verdict can fall from the medians' (each round runs both sides back to back)."""
+    ratios = [p / e for e, p in zip(engine[key + "_rounds"], pytorch[key + "_rounds"])]
+    return f"{min(ratios):.2f}-{max(ratios):.2f}"
 
 
 def report(a, models, med, threads, out):
@@ -103,8 +112,9 @@ def report(a, models, med, threads, out):
                f"OpenBLAS kernels {a.blas_core}\n")
     q = med.get("pytorch_tuned") or {}
     out.append("| model | variant | engine train tok/s | PyTorch train tok/s | engine / PyTorch (target >= 1.5) "
-               "| tuned PyTorch tok/s | engine / tuned | engine infer ms | PyTorch infer ms | engine / PyTorch infer speed |")
-    out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+               "| rounds' range | tuned PyTorch tok/s | engine / tuned | engine infer ms | PyTorch infer ms "
+               "| engine / PyTorch infer speed |")
+    out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for label, _ in models:
         for v in VARIANTS:
             et, pt = e[(label, v)]["train_s"], p[(label, v)]["train_s"]
@@ -112,7 +122,8 @@ def report(a, models, med, threads, out):
             qt = q.get((label, v), {}).get("train_s")
             ok = "ok" if pt / et >= TARGETS["engine_over_pytorch"] else "MISSED"
             tuned = f"{tokens / qt:,.0f} | {qt / et:.2f}" if qt else "– | –"
-            out.append(f"| {label} | {v} | {tokens / et:,.0f} | {tokens / pt:,.0f} | {pt / et:.2f} {ok} | {tuned} "
+            spread = round_range(e[(label, v)], p[(label, v)])
+            out.append(f"| {label} | {v} | {tokens / et:,.0f} | {tokens / pt:,.0f} | {pt / et:.2f} {ok} | {spread} | {tuned} "
                        f"| {ei * 1e3:.2f} | {pi * 1e3:.2f} | {pi / ei:.2f} |")
     out.append("")
     out.append("| model | ratio (engine) | engine | target | PyTorch (same ratio) |")
@@ -136,15 +147,16 @@ def report(a, models, med, threads, out):
             limit = float(target.split()[-1])
             out.append(f"| {label} | {name} | {ev:.3f} {'ok' if ev <= limit else 'MISSED'} | {target} | {pv:.3f} |")
     out.append("")
-    out.append("| model | beam search (KV cache) | engine tok/s | PyTorch tok/s | engine / PyTorch | tuned PyTorch tok/s "
-               "| engine / tuned |")
-    out.append("|---|---|---:|---:|---:|---:|---:|")
+    out.append("| model | beam search (KV cache) | engine tok/s | PyTorch tok/s | engine / PyTorch | rounds' range "
+               "| tuned PyTorch tok/s | engine / tuned |")
+    out.append("|---|---|---:|---:|---:|---:|---:|---:|")
     for label, _ in models:
         ed, pd = e[(label, "decode")], p[(label, "decode")]
         qd = q.get((label, "decode"))
         tuned = f"{qd['tokens'] / qd['decode_s']:,.0f} | {qd['decode_s'] / ed['decode_s']:.2f}" if qd else "– | –"
         out.append(f"| {label} | {a.beams} beams, {int(ed['tokens'])} new tokens | {ed['tokens'] / ed['decode_s']:,.0f} "
-                   f"| {pd['tokens'] / pd['decode_s']:,.0f} | {pd['decode_s'] / ed['decode_s']:.2f} | {tuned} |")
+                   f"| {pd['tokens'] / pd['decode_s']:,.0f} | {pd['decode_s'] / ed['decode_s']:.2f} "
+                   f"| {round_range(ed, pd, 'decode_s')} | {tuned} |")
     out.append("")
     out.append("The limit: matrix-product FLOPs per step (bench/step_flops.py; the engine's last layer at the pooled row), "
                "the rate each side ran them at, as a share of this CPU's rate for the model's largest product "

@@ -65,6 +65,13 @@ class TestApplyRotary : public QObject {
       const auto [pc, ps] = rotaryCosSin(pos, D, 10000.0);
       expectSameAsComposite(headsOf(3, 40, 4, D), pc.unsqueeze(1), ps.unsqueeze(1), "per-sequence positions");
     }
+    // Enough rows (8,192 of D = 32) that the kernel splits them across ATen's threads.
+    const auto [cos, sin] = tables(128, 32);
+    for (const int threads : {1, 2, 3}) {
+      at::set_num_threads(threads);
+      expectSameAsComposite(headsOf(8, 128, 8, 32), cos, sin, "rows split across threads");
+    }
+    at::set_num_threads(1);
   }
 
   void outputIsLaidOutAsTheComposites() {

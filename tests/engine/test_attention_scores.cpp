@@ -57,6 +57,12 @@ class TestAttentionScores : public QObject {
 
   void equalsTheCompositeBitForBit() {
     torch::manual_seed(7);
+    for (const int threads : {1, 2, 3}) {
+      at::set_num_threads(threads);
+      // 51,200 scores: split across the threads where the kernel's rows are (scaleAndAddBiasIsParallel).
+      expectSameAsComposite(scoresOf({4, 8, 40, 40}), std::sqrt(32.0), torch::randn({4, 1, 40, 40}), "rows split");
+    }
+    at::set_num_threads(1);
     for (const int64_t D : {8, 32, 64}) {
       const double divisor = std::sqrt(static_cast<double>(D));
       // Causal + padding bias per sequence [B, 1, T, S], as attentionBias builds it.
@@ -93,7 +99,7 @@ class TestAttentionScores : public QObject {
 
   void softmaxEqualsTheCompositeBitForBit() {
     torch::manual_seed(9);
-    for (const int threads : {1, 2}) {
+    for (const int threads : {1, 2, 3}) {
       at::set_num_threads(threads);
       for (const int64_t S : {1, 3, 8, 13, 40, 64, 100}) {
         // Causal + padding bias per sequence [B, 1, T, S] (a fully masked row in sequence 1).
@@ -128,11 +134,13 @@ class TestAttentionScores : public QObject {
     // The kernel's own node otherwise.
     const auto mine = scaleAndAddBias(s, 2.0, bias);
     QVERIFY(mine.grad_fn()->name() != std::string("AddBackward0"));
-    // With two threads, a score tensor ATen would split across them stays ATen's; a small one not.
+    // With two threads, a score tensor ATen would split across them is the kernel's where its rows
+    // are split too (built with OpenMP), else ATen's; a small one the kernel's either way.
     at::set_num_threads(2);
     const auto large = torch::randn({2, 4, 64, 64}).requires_grad_();  // 32,768 elements
-    QCOMPARE(scaleAndAddBias(large, 2.0, torch::zeros({1, 1, 64, 64})).grad_fn()->name(),
-             std::string("AddBackward0"));
+    QCOMPARE(scaleAndAddBias(large, 2.0, torch::zeros({1, 1, 64, 64})).grad_fn()->name() == std::string("AddBackward0"),
+             !scaleAndAddBiasIsParallel());
+    QVERIFY(sameBits(scaleAndAddBias(large, 2.0, torch::zeros({1, 1, 64, 64})), large / 2.0 + torch::zeros({1, 1, 64, 64})));
     QVERIFY(scaleAndAddBias(s, 2.0, bias).grad_fn()->name() != std::string("AddBackward0"));
     at::set_num_threads(1);
     QVERIFY(scaleAndAddBias(large, 2.0, torch::zeros({64, 64})).grad_fn()->name() != std::string("AddBackward0"));

@@ -77,7 +77,7 @@ class TestRmsNorm : public QObject {
 
   void equalsTheCompositeBitForBit() {
     torch::manual_seed(11);
-    for (const int threads : {1, 2}) {
+    for (const int threads : {1, 2, 3}) {
       at::set_num_threads(threads);
       // 64 (stories260K), 256 (the wider Llama), 576 and 688 (1 / N inexact), 7 (odd rows).
       for (const int64_t N : {64, 256, 576, 688, 7}) {

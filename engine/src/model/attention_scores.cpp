@@ -31,17 +31,22 @@ bool shapesApply(const torch::Tensor& scores, const torch::Tensor& bias) {
 }
 
 bool kernelApplies(const torch::Tensor& scores, const torch::Tensor& bias) {
-  // This loop is serial; ATen's two passes split a large tensor across its threads.
+#ifdef _OPENMP
+  return shapesApply(scores, bias);
+#else
+  // Built without OpenMP this file's loop is serial, while ATen's two passes split a large tensor
+  // across its threads.
   return shapesApply(scores, bias) && (at::get_num_threads() == 1 || scores.numel() < at::internal::GRAIN_SIZE);
+#endif
 }
 
 /// Runs `row(r, score_row, bias_row, bias_stride)` for every row of the last dimension of
 /// scores, with the bias row it broadcasts to (read through its strides: 0 where it repeats),
-/// through at::parallel_for (`parallel`; rows are independent, so any split gives the same bits,
-/// and in the engine's translation units, compiled without OpenMP, it runs on the calling
-/// thread) or in order.
+/// through at::parallel_for: rows are independent, so any split gives the same bits (this file is
+/// compiled with OpenMP where the compiler has it, engine/CMakeLists.txt; without, the loop runs
+/// on the calling thread).
 template <class Row>
-void forEachRow(const torch::Tensor& scores, const torch::Tensor& b, bool parallel, const Row& row) {
+void forEachRow(const torch::Tensor& scores, const torch::Tensor& b, const Row& row) {
   const int64_t dims = scores.dim(), S = scores.size(dims - 1), rows = scores.numel() / S;
   const float* sp = scores.data_ptr<float>();
   const float* bp = b.data_ptr<float>();
@@ -64,10 +69,7 @@ void forEachRow(const torch::Tensor& scores, const torch::Tensor& b, bool parall
       }
     }
   };
-  if (parallel)
-    at::parallel_for(0, rows, std::max<int64_t>(1, at::internal::GRAIN_SIZE / S), chunk);
-  else
-    chunk(0, rows);
+  at::parallel_for(0, rows, std::max<int64_t>(1, at::internal::GRAIN_SIZE / S), chunk);
 }
 
 /// out = scores / d + bias over rows of the last dimension. Each element: one division, one
@@ -78,7 +80,7 @@ torch::Tensor forwardKernel(const torch::Tensor& scores, double divisor, const t
   const float d = static_cast<float>(divisor);  // the wrapped scalar, cast to the float32 operation
   const int64_t S = scores.size(-1);
   float* op = out.data_ptr<float>();
-  forEachRow(scores, b, /*parallel=*/false, [&](int64_t r, const float* srow, const float* brow, int64_t bs) {
+  forEachRow(scores, b, [&](int64_t r, const float* srow, const float* brow, int64_t bs) {
     float* orow = op + r * S;
     if (bs == 1) {
       for (int64_t j = 0; j < S; ++j) {
@@ -119,7 +121,7 @@ torch::Tensor softmaxKernel(const torch::Tensor& scores, double divisor, const t
   const float d = static_cast<float>(divisor);
   const int64_t S = scores.size(-1);
   float* op = out.data_ptr<float>();
-  forEachRow(scores, b, /*parallel=*/true, [&](int64_t r, const float* srow, const float* brow, int64_t bs) {
+  forEachRow(scores, b, [&](int64_t r, const float* srow, const float* brow, int64_t bs) {
     cpu::atenSoftmaxOfScaledRow(srow, brow, bs, d, op + r * S, S);
   });
   return out;
@@ -179,6 +181,14 @@ torch::Tensor softmaxOfScores(const torch::Tensor& scores, double divisor, const
   }
 #endif
   return softmaxComposite(scores, divisor, bias);
+}
+
+bool scaleAndAddBiasIsParallel() {
+#ifdef _OPENMP
+  return true;
+#else
+  return false;
+#endif
 }
 
 torch::Tensor scaleAndAddBias(const torch::Tensor& scores, double divisor, const torch::Tensor& bias) {

@@ -11,10 +11,14 @@ namespace adamix {
 /// the broadcast shape. scores: float32 CPU, contiguous, e.g. [B, H, T, S]; bias: float32 CPU,
 /// broadcastable to scores' shape (e.g. [B, 1, T, S]), no gradient. Differentiable in scores
 /// (the gradient is grad / divisor, as DivBackward's). Other dtypes, devices, layouts, a bias
-/// that needs a gradient or one whose shape would broadcast scores, and scores of at least ATen's
-/// grain size (32,768) with more than one thread (ATen runs its passes in parallel, this loop is
-/// serial): the composite itself.
+/// that needs a gradient or one whose shape would broadcast scores: the composite itself; so are
+/// scores of at least ATen's grain size (32,768) with more than one thread where the engine was
+/// built without OpenMP (ATen would run its passes in parallel, this loop serially).
 torch::Tensor scaleAndAddBias(const torch::Tensor& scores, double divisor, const torch::Tensor& bias);
+
+/// Whether scaleAndAddBias's kernel splits its rows across ATen's threads (this file compiled with
+/// OpenMP), and so also takes large score tensors with more than one thread.
+bool scaleAndAddBiasIsParallel();
 
 /// torch::softmax(scores / divisor + bias, -1, float32), bit for bit, values and the gradient of
 /// the scores (SoftmaxBackward's `_softmax_backward_data`, then DivBackward's `grad / divisor`,

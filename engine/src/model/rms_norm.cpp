@@ -12,8 +12,8 @@ bool floatCpu(const torch::Tensor& t) {
 }
 
 /// Runs `row(r)` for r in [0, rows) through at::parallel_for: every element here is computed by
-/// its own roundings, so any split gives the same bits. (In the engine's translation units,
-/// compiled without OpenMP, at::parallel_for runs the whole range on the calling thread.)
+/// its own roundings, so any split gives the same bits. (This file is compiled with OpenMP where
+/// the compiler has it, engine/CMakeLists.txt; without, the whole range runs on the calling thread.)
 template <class Row>
 void forRows(int64_t rows, int64_t N, const Row& row) {
   at::parallel_for(0, rows, std::max<int64_t>(1, at::internal::GRAIN_SIZE / N), [&](int64_t begin, int64_t end) {

@@ -23,8 +23,9 @@ torch::Tensor composite(const torch::Tensor& gate, const torch::Tensor& up) { re
 /// them: one chunk when n <= GRAIN_SIZE, with one thread or inside a parallel region; otherwise
 /// T = min(threads, ceil(n / GRAIN_SIZE)) chunks of ceil(n / T) (at::parallel_for's
 /// invoke_parallel in LibTorch's OpenMP build). The boundaries are computed here, not left to
-/// at::parallel_for, which runs `loop` once over the whole range in translation units compiled
-/// without OpenMP (the engine's); the chunks then run one after another on this thread.
+/// at::parallel_for, whose split depends on how the calling file was compiled (one chunk without
+/// OpenMP); the chunks then run across ATen's threads (this file is compiled with OpenMP where the
+/// compiler has it, engine/CMakeLists.txt) or one after another on this thread.
 template <class Loop>
 void atenChunks(int64_t n, const Loop& loop) {
   const int64_t threads = at::get_num_threads(), grain = at::internal::GRAIN_SIZE;
