@@ -309,7 +309,8 @@ int main(int argc, char** argv) {
   train->add_option("--config", config_path, "run config JSON (docs/run-config.md)")->required();
   train->add_option("--run-dir", run_dir, "run directory (created)")->required();
   train->add_flag("--resume", resume, "continue from the run directory's last checkpoint");
-  train->add_option("--threads", threads, "CPU threads (overrides train.threads)");
+  train->add_option("--threads", threads, "CPU threads (overrides train.threads)")
+      ->check(CLI::Range(int64_t{0}, kMaxComputeThreads));
   int64_t stop_after = 0;
   train->add_option("--stop-after-steps", stop_after, "checkpoint and stop (exit 8) after N steps")->group("");
   train->add_option("--device", device, "auto|cpu|cuda (overrides train.device)")
@@ -337,7 +338,8 @@ int main(int argc, char** argv) {
   generate->add_option("--run-dir", gen_run, "run directory of a generation task (its adapters, merged)")
       ->excludes(gen_model);
   generate->add_option("--prompt", prompt, "prompt text (with --run-dir: the input, e.g. an E2E MR)");
-  auto* max_new_opt = generate->add_option("--max-new-tokens", max_new, "tokens to generate");
+  auto* max_new_opt = generate->add_option("--max-new-tokens", max_new, "tokens to generate")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
 
   EvalRequest eval_req;
   auto* eval = app.add_subcommand("eval", "evaluate a run's adapters (or a model) on a split or file (docs/protocol.md)");
@@ -352,7 +354,8 @@ int main(int argc, char** argv) {
   eval->add_option("--inference", eval_req.inference, "merged|random|module:K|ensemble (default: the run's)");
   eval->add_option("--out", eval_req.out_dir, "output directory (default RUN/eval/<split>-<inference>)");
   eval->add_option("--batch-size", eval_req.batch_size, "examples per batch (default: the run's eval batch size)");
-  eval->add_option("--threads", eval_req.threads, "CPU threads (default: the run's)");
+  eval->add_option("--threads", eval_req.threads, "CPU threads (default: the run's)")
+      ->check(CLI::Range(int64_t{0}, kMaxComputeThreads));
   eval->add_option("--device", eval_req.device, "auto|cpu|cuda (default: the run's)")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   eval->add_option("--data-dir", eval_req.data_dir, "task data directory (default: the run's task.data_dir)");
@@ -372,7 +375,8 @@ int main(int argc, char** argv) {
   merge->add_option("--lr", merge_req.lr, "Adam learning rate of the learned weights (default 0.05)");
   merge->add_option("--batch-size", merge_req.batch_size, "batch size of the fit (default: the run's train batch size)");
   merge->add_option("--out", merge_req.out_dir, "output directory (default RUN/merges/<strategy>)");
-  merge->add_option("--threads", merge_req.threads, "CPU threads (default: the run's)");
+  merge->add_option("--threads", merge_req.threads, "CPU threads (default: the run's)")
+      ->check(CLI::Range(int64_t{0}, kMaxComputeThreads));
   merge->add_option("--device", merge_req.device, "auto|cpu|cuda (default: the run's)")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
 

@@ -412,6 +412,19 @@ void TestEval::badRowsAndBadAdaptersNameTheirPlace() {
       QVERIFY2(e.message().find(what) != std::string::npos, e.message().c_str());
     }
   };
+  // A model with fewer positions than the task's max_seq_length: the check training makes, not an
+  // internal error from the position table in the first batch (a bad-input review).
+  RandomModelSpec short_gpt2;
+  short_gpt2.arch = "gpt2";
+  short_gpt2.max_position_embeddings = 16;
+  const auto gpt2_dir = tmp_.filePath("gpt2-16").toStdString();
+  writeRandomModel(gpt2_dir, modelConfigJson(short_gpt2), 3, test::sharedPath("models/stories260K"));
+  EvalRequest positions;
+  positions.model_dir = gpt2_dir;
+  positions.task = "sst2";
+  positions.out_dir = tmp_.filePath("positions-out").toStdString();
+  expectError(positions, ErrorKind::Config, "/task/max_seq_length",
+              "max_seq_length 128 exceeds the 16 positions of the model (" + gpt2_dir + "/config.json");
   // A data file with a bad row: file and line.
   const auto bad_tsv = tmp_.filePath("bad.tsv").toStdString();
   test::writeFile(bad_tsv, "index\tsentence1\tsentence2\tlabel\n0\tA.\tB.\tentailment\n1\tC.\tnot_entailment\n");
@@ -520,6 +533,21 @@ void TestEval::engineEvalFollowsTheProtocol() {
   u.start(ADAMIX_ENGINE_EXE, {"eval", "--run-dir", QString::fromStdString(run_dir_), "--task", "rte"});
   QVERIFY(u.waitForFinished(300000));
   QCOMPARE(u.exitCode(), 2);
+  // Numeric options out of their range are usage errors too (a review found --threads -5 and
+  // 100,000 accepted; the latter hung the engine): every subcommand's --threads, generate's
+  // --max-new-tokens.
+  const QString run = QString::fromStdString(run_dir_);
+  for (const QStringList& args :
+       {QStringList{"eval", "--run-dir", run, "--threads", "-5"}, QStringList{"eval", "--run-dir", run, "--threads", "100000"},
+        QStringList{"merge", "--run-dir", run, "--strategy", "uniform", "--threads", "-1"},
+        QStringList{"train", "--config", "c.json", "--run-dir", "r", "--threads", "1025"},
+        QStringList{"generate", "--run-dir", run, "--max-new-tokens", "-5"}}) {
+    QProcess v;
+    v.start(ADAMIX_ENGINE_EXE, args);
+    QVERIFY(v.waitForFinished(60000));
+    QCOMPARE(v.exitCode(), 2);
+    QVERIFY2(QString::fromUtf8(v.readAllStandardError()).contains("not in range"), qPrintable(args.join(' ')));
+  }
 }
 
 void TestEval::generationRunEvaluatesAndGenerates() {

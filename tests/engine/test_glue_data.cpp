@@ -10,6 +10,7 @@
 #include <set>
 
 #include "data/glue.h"
+#include "data/glue_test.h"
 #include "data/tsv.h"
 #include "io/errors.h"
 #include "test_support.h"
@@ -308,6 +309,32 @@ class TestGlueData : public QObject {
     const auto m = loadGlueFile(taskSpec("rte"), dir + "/many.tsv", BadRowsPolicy::Skip);
     QCOMPARE(m.skipped, int64_t(8));
     QCOMPARE(m.messages.size(), size_t(5));
+  }
+
+  // A bad-input review: one 40 MB line took 3.7 GB to tokenize. Every GLUE loader (train/dev
+  // layout, test layout) takes a text over kMaxExampleTextBytes as a bad row naming its line.
+  void overlongTextIsABadRow() {
+    const std::string dir = tmp_.filePath("SST2long").toStdString();
+    const std::string longest(kMaxExampleTextBytes, 'a'), over(kMaxExampleTextBytes + 1, 'a');
+    writeFile(dir + "/train.tsv", "sentence\tlabel\nfine .\t1\n" + longest + "\t0\n" + over + "\t1\nok .\t0\n");
+    auto e = expectError([&] { loadSplit("sst2", dir, "train"); });
+    QCOMPARE(e.kind(), ErrorKind::Data);
+    QCOMPARE(e.location(), dir + "/train.tsv:4");
+    QCOMPARE(e.message(), std::string("text_a is 1048577 bytes, more than the limit of 1048576 bytes for one "
+                                      "example's text (split or shorten it)"));
+    const auto s = loadSplit("sst2", dir, "train", BadRowsPolicy::Skip);
+    QCOMPARE(s.examples.size(), size_t(3));  // the row at the limit is kept
+    QCOMPARE(s.examples[1].text_a.size(), kMaxExampleTextBytes);
+    QCOMPARE(s.skipped, int64_t(1));
+    // the second sentence of a pair, and the unlabelled test layout
+    writeFile(dir + "/pair.tsv", "index\tsentence1\tsentence2\tlabel\n0\ta\t" + over + "\tentailment\n");
+    e = expectError([&] { loadGlueFile(taskSpec("rte"), dir + "/pair.tsv", BadRowsPolicy::Fail); });
+    QCOMPARE(e.location(), dir + "/pair.tsv:2");
+    QVERIFY(e.message().rfind("text_b is 1048577 bytes", 0) == 0);
+    writeFile(dir + "/test.tsv", "index\tsentence\n0\tfine\n1\t" + over + "\n");
+    e = expectError([&] { loadGlueTestFile(taskSpec("sst2"), dir + "/test.tsv"); });
+    QCOMPARE(e.location(), dir + "/test.tsv:3");
+    QCOMPARE(loadGlueTestFile(taskSpec("sst2"), dir + "/test.tsv", BadRowsPolicy::Skip).examples.size(), size_t(1));
   }
 
   void fewShotPerClass() {

@@ -344,6 +344,18 @@ void TestHfTokenizers::badTokenizerFilesGiveClearErrors() {
   QVERIFY(message([&] { loadTokenizer(root + "/t", 0); }).find("invalid JSON") != std::string::npos);
   test::writeFile(root + "/w/vocab.txt", "[PAD]\nhello\n");
   QVERIFY(message([&] { loadTokenizer(root + "/w", 0); }).find("'[UNK]' not in the vocabulary") != std::string::npos);
+  // Without [CLS] or [SEP] BERT's template had ids of -1, an index error in the first forward
+  // (a bad-input review): a model error naming the vocabulary file.
+  for (const char* missing : {"[CLS]", "[SEP]"}) {
+    const std::string vocab = root + "/nocls/vocab.txt";
+    test::writeFile(vocab, std::string("[PAD]\n[UNK]\nhello\n") + (std::string(missing) == "[CLS]" ? "[SEP]\n" : "[CLS]\n"));
+    const auto tok = loadTokenizer(root + "/nocls", 0);
+    QCOMPARE(QString::fromStdString(message([&] { tok->pairTemplate(); })),
+             QStringLiteral("special token '%1' not in the vocabulary (BERT's sequence template needs it) @ %2")
+                 .arg(missing, QString::fromStdString(vocab)));
+  }
+  test::writeFile(root + "/nocls/vocab.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\n");
+  QCOMPARE(loadTokenizer(root + "/nocls", 0)->pairTemplate().prefix, std::vector<int64_t>{2});
   QVERIFY(message([&] { loadTokenizer(root + "/none", 0); }).find("no tokenizer found") != std::string::npos);
 }
 

@@ -252,6 +252,13 @@ class TestOwnTask : public QObject {
     QCOMPARE(s.messages[0], path + ":2: no label in column \"label\"");
     QCOMPARE(s.messages[1], path + ":3: empty text in column \"text\"");
     QVERIFY(s.messages[2].rfind(path + ":4: invalid JSON", 0) == 0);
+    // a text over kMaxExampleTextBytes (1 MiB; tokenizing costs ~90 bytes per byte): a bad row too
+    writeFile(dir + "/long.jsonl", "{\"text\": \"a\", \"label\": 1}\n{\"text\": \"" +
+                                       std::string(kMaxExampleTextBytes + 1, 'b') + "\", \"label\": 0}\n");
+    e = expectError([&] { loadOwnFile(t, spec, dir + "/long.jsonl", BadRowsPolicy::Fail); });
+    QCOMPARE(e.location(), dir + "/long.jsonl:2");
+    QVERIFY2(std::string(e.what()).find("text_a is 1048577 bytes, more than the limit") != std::string::npos, e.what());
+    QCOMPARE(loadOwnFile(t, spec, dir + "/long.jsonl", BadRowsPolicy::Skip).skipped, int64_t(1));
     // unlabelled prediction files
     writeFile(dir + "/test.jsonl", "{\"text\": \"x\"}\n");
     bool labelled = true;

@@ -342,6 +342,18 @@ void TestTrainer::configErrorsNameTheJsonPath() {
   c = baseConfig();
   c["peft"]["adamix"]["routing"] = "random";
   expectPath(c, "/peft/adamix/routing");
+  // Bounds found by a bad-input review: 100,000 threads hung the engine before `started`; a
+  // learning rate of 1e300 failed converting to float32 as an internal error.
+  c = baseConfig();
+  c["train"]["threads"] = kMaxComputeThreads + 1;
+  expectPath(c, "/train/threads");
+  c["train"]["threads"] = kMaxComputeThreads;
+  QCOMPARE(parseRunConfig(c).train.threads, kMaxComputeThreads);
+  c = baseConfig();
+  c["train"]["learning_rate"] = 1e300;
+  expectPath(c, "/train/learning_rate");
+  c["train"]["learning_rate"] = 3e38;
+  QCOMPARE(parseRunConfig(c).train.learning_rate, 3e38);
   // Round trip of the resolved config.
   const auto resolved = toJson(parseRunConfig(baseConfig()));
   QCOMPARE(QString::fromStdString(toJson(parseRunConfig(resolved)).dump()), QString::fromStdString(resolved.dump()));

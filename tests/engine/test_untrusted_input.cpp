@@ -3,15 +3,18 @@
 // runs in the sanitizer build.
 #include <QtTest/QtTest>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "artifacts/official_adamix_config.h"
 #include "artifacts/peft_adapter_config.h"
 #include "io/errors.h"
+#include "io/interrupt.h"
 #include "io/safetensors_header.h"
 #include "io/untrusted_input.h"
 #include "model/model_config.h"
@@ -101,6 +104,35 @@ class TestUntrustedInput : public QObject {
     QCOMPARE(readJsonFileBounded(tmpPath("small.json"), 13, ErrorKind::Config, "x")["a"][1].get<int>(), 2);
   }
 
+  void devicesAreNotReadAsFiles() {
+    // /dev/zero has no size and no end: refused before reading (it was read up to the 8 GiB limit)
+    const EngineError e = errorOf([&] { readFileBounded("/dev/zero", kMaxDatasetFileBytes, ErrorKind::Data, "data file"); });
+    QCOMPARE(e.kind(), ErrorKind::Data);
+    QCOMPARE(QString::fromStdString(e.location()), QStringLiteral("/dev/zero"));
+    QCOMPARE(QString::fromStdString(e.message()), QStringLiteral("cannot open data file: not a regular file or a pipe"));
+    // a pipe still is (process substitution, a FIFO the data is written into)
+    const std::string fifo = tmpPath("train.fifo");
+    std::filesystem::remove(fifo);
+    QCOMPARE(::mkfifo(fifo.c_str(), 0600), 0);
+    std::thread writer([&] { test::writeFile(fifo, "a\tb\n"); });
+    QCOMPARE(readFileBounded(fifo, 100, ErrorKind::Data, "data file"), std::string("a\tb\n"));
+    writer.join();
+    std::filesystem::remove(fifo);
+  }
+
+  void anInterruptStopsReading() {
+    // SIGINT/SIGTERM while a (large, or slow) input is read: exit 8 (Interrupted), naming the file
+    test::writeFile(tmpPath("dev.tsv"), "sentence\tlabel\nok\t1\n");
+    g_interrupt_requested = true;
+    const EngineError e =
+        errorOf([&] { readFileBounded(tmpPath("dev.tsv"), kMaxDatasetFileBytes, ErrorKind::Data, "data file"); });
+    g_interrupt_requested = false;
+    QCOMPARE(e.kind(), ErrorKind::Interrupted);
+    QCOMPARE(QString::fromStdString(e.message()), QStringLiteral("interrupted while reading data file"));
+    QCOMPARE(QString::fromStdString(e.location()), QString::fromStdString(tmpPath("dev.tsv")));
+    QCOMPARE(readFileBounded(tmpPath("dev.tsv"), kMaxDatasetFileBytes, ErrorKind::Data, "data file").size(), size_t{20});
+  }
+
   void safetensorsHeaderBounds() {
     // the length prefix is checked against the file size and the format's 100 MB before allocating
     const std::string huge_len = le64(1ull << 62);
@@ -165,12 +197,19 @@ class TestUntrustedInput : public QObject {
                                   {"num_hidden_layers", 2}, {"num_attention_heads", 4}, {"vocab_size", 512}};
     const ModelConfig c = parseModelConfig(small, "config.json");
     QCOMPARE(adaptationParameterBound(c, 4, 8, 1), 17472.0);
-    checkAdaptationFitsMemory(c, 4, 8, 1, "/peft/adamix/num_modules");
+    checkAdaptationFitsMemory(c, 4, 8, 1, "/peft/adamix/num_modules", "/peft/adapter/bottleneck");
     // a million modules of rank 100,000: rejected at the field, before applyPeft allocates them
-    const EngineError e = errorOf([&] { checkAdaptationFitsMemory(c, 1000000, 100000, 2, "/peft/adamix/num_modules"); });
+    const EngineError e = errorOf(
+        [&] { checkAdaptationFitsMemory(c, 1000000, 100000, 2, "/peft/adamix/num_modules", "/peft/lora/rank"); });
     QCOMPARE(e.kind(), ErrorKind::Config);
     QCOMPARE(QString::fromStdString(e.location()), QStringLiteral("/peft/adamix/num_modules"));
     QVERIFY2(e.message().rfind("1000000 modules of rank 100000 at 2 sites of 2 layers", 0) == 0, e.message().c_str());
+    // two modules of bottleneck 10^9: the bottleneck's field, not the modules'
+    QCOMPARE(QString::fromStdString(
+                 errorOf([&] {
+                   checkAdaptationFitsMemory(c, 2, 1000000000, 1, "/peft/adamix/num_modules", "/peft/adapter/bottleneck");
+                 }).location()),
+             QStringLiteral("/peft/adapter/bottleneck"));
   }
 
   // Found by fuzz_peft_adapter_config (tests/fuzz/regressions/fuzz_peft_adapter_config/peft-type-null):

@@ -42,6 +42,7 @@ LoadedRun buildRunModel(const RunConfig& cfg) {
   const HeadType head = taskHeadType(cfg.task);
   const int64_t num_labels = head == HeadType::CausalLM ? 0 : taskSpecOf(cfg.task).num_labels;
   run.model = loadTaskModel(cfg.model_path, head, num_labels, cfg.seed, cfg.model_dropout);
+  checkSequenceLengthFits(cfg.task.max_seq_length, run.model->config(), "/task/max_seq_length");
   run.tokenizer = loadTokenizer(cfg.model_path, run.model->config().vocab_size);
   if (const auto tmpl = run.tokenizer->pairTemplate(); !tmpl.middle.empty())
     run.model->setSegmentSeparator(tmpl.middle.front());

@@ -48,7 +48,7 @@ void checkRequest(const MergeRequest& r) {
   if (r.heldout_examples && *r.heldout_examples < 1)
     throw EngineError(ErrorKind::Usage, "must be >= 1", "--heldout-examples");
   if (r.epochs < 1) throw EngineError(ErrorKind::Usage, "must be >= 1", "--epochs");
-  if (!(r.lr > 0)) throw EngineError(ErrorKind::Usage, "must be > 0", "--lr");
+  if (!(r.lr > 0 && r.lr <= kMaxLearningRate)) throw EngineError(ErrorKind::Usage, "must be > 0 and at most 3e38", "--lr");
   if (r.batch_size < 0) throw EngineError(ErrorKind::Usage, "must be > 0", "--batch-size");
 }
 

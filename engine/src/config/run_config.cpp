@@ -318,7 +318,8 @@ TrainConfig parseTrain(const json& j, const TrainConfig& d) {
                         p);
   TrainConfig t = d;
   t.learning_rate = ju::get<double>(j, "learning_rate", p, t.learning_rate);
-  if (!(t.learning_rate > 0)) throw EngineError(ErrorKind::Config, "must be > 0", p + "/learning_rate");
+  if (!(t.learning_rate > 0 && t.learning_rate <= kMaxLearningRate))
+    throw EngineError(ErrorKind::Config, "must be > 0 and at most 3e38 (float32)", p + "/learning_rate");
   t.epochs = ju::get<int64_t>(j, "epochs", p, t.epochs);
   t.max_steps = ju::get<int64_t>(j, "max_steps", p, t.max_steps);
   requireNonNegative(static_cast<double>(t.max_steps), p + "/max_steps");
@@ -350,7 +351,9 @@ TrainConfig parseTrain(const json& j, const TrainConfig& d) {
   t.log_every_steps = ju::get<int64_t>(j, "log_every_steps", p, t.log_every_steps);
   requirePositive(t.log_every_steps, p + "/log_every_steps");
   t.threads = ju::get<int64_t>(j, "threads", p, t.threads);
-  requireNonNegative(static_cast<double>(t.threads), p + "/threads");
+  if (t.threads < 0 || t.threads > kMaxComputeThreads)
+    throw EngineError(ErrorKind::Config, "must be in [0, " + std::to_string(kMaxComputeThreads) + "] (0: the default)",
+                      p + "/threads");
   t.device = ju::get<std::string>(j, "device", p, t.device);
   if (t.device != "auto" && t.device != "cpu" && t.device != "cuda")
     throw EngineError(ErrorKind::Config, "expected auto, cpu or cuda, got \"" + t.device + "\"", p + "/device");

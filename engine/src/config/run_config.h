@@ -69,6 +69,15 @@ struct GenerationConfig {
   int64_t batch_size = 16;  ///< prompts decoded together
 };
 
+/// Most CPU threads a run may ask for (train.threads, --threads of train, eval and merge): past
+/// the cores of any machine the engine runs on, and low enough that creating the pools cannot
+/// exhaust the process (100,000 threads hung the engine before it could emit `started`).
+constexpr int64_t kMaxComputeThreads = 1024;
+
+/// Largest learning rate (train.learning_rate, merge --lr): optimizers compute in float32, and
+/// a larger double does not convert (a rate this large diverges at once anyway).
+constexpr double kMaxLearningRate = 3.0e38;
+
 /// Optimisation schedule (paper scripts: AdamW, linear warmup then linear decay, clip 1.0).
 /// Which weights a finished run keeps (train.keep).
 enum class KeepWeights { Best, Last };

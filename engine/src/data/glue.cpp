@@ -116,6 +116,14 @@ uint64_t uniformUpTo(std::mt19937_64& rng, uint64_t hi) {
 
 }  // namespace
 
+std::string exampleTextTooLong(const Example& e) {
+  for (const auto& [name, text] : {std::pair<const char*, const std::string*>{"text_a", &e.text_a}, {"text_b", &e.text_b}})
+    if (text->size() > kMaxExampleTextBytes)
+      return std::string(name) + " is " + std::to_string(text->size()) + " bytes, more than the limit of " +
+             std::to_string(kMaxExampleTextBytes) + " bytes for one example's text (split or shorten it)";
+  return "";
+}
+
 void recordBadRow(LoadedSplit& split, BadRowsPolicy policy, const std::string& path, int line,
                   const std::string& what) {
   constexpr size_t kMaxMessages = 5;
@@ -217,6 +225,7 @@ LoadedSplit loadGlueFile(const TaskSpec& spec, const std::string& path, BadRowsP
         ex.label = static_cast<int64_t>(it - spec.label_names.begin());
       }
       ex.line = row.line;
+      if (auto why = exampleTextTooLong(ex); !why.empty()) throw RowError{std::move(why)};
       ex.index = static_cast<int64_t>(out.examples.size());
       out.examples.push_back(std::move(ex));
     } catch (const RowError& e) {

@@ -30,6 +30,15 @@ struct TaskSpec {
   bool pair = true;                      ///< false for cola and sst2
 };
 
+/// Longest text of one example (text_a or text_b) a loader accepts: tokenizing costs about 90
+/// bytes of memory per byte of text at once, so a 40 MB line took 3.7 GB before truncation to
+/// max_seq_length could apply. 1 MiB is about 200,000 words, far past any model's context.
+constexpr size_t kMaxExampleTextBytes = size_t{1} << 20;
+
+/// "text_a is N bytes, more than the limit of 1048576 bytes for one example's text (…)" when a
+/// text of `e` exceeds kMaxExampleTextBytes, else "": a bad row of every loader (recordBadRow).
+std::string exampleTextTooLong(const Example& e);
+
 /// What to do with a malformed row.
 enum class BadRowsPolicy { Fail, Skip };
 

@@ -109,8 +109,11 @@ LoadedSplit loadGlueTestFile(const TaskSpec& spec, const std::string& path, BadR
         if (ib >= 0) ex.text_b = row.fields[static_cast<size_t>(ib)];
         ex.index = static_cast<int64_t>(idx);
         ex.line = row.line;
-        out.examples.push_back(std::move(ex));
-        continue;
+        what = exampleTextTooLong(ex);
+        if (what.empty()) {
+          out.examples.push_back(std::move(ex));
+          continue;
+        }
       }
     }
     recordBadRow(out, policy, path, row.line, what);

@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "io/interrupt.h"
+
 namespace adamix {
 
 nlohmann::json::parser_callback_t jsonDepthGuard(int max_depth) {
@@ -32,6 +34,10 @@ std::string readFileBounded(const std::string& path, uint64_t max_bytes, ErrorKi
   if (ec || !std::filesystem::exists(status)) throw EngineError(kind, "cannot open " + what + ": no such file", path);
   if (std::filesystem::is_directory(status)) throw EngineError(kind, "cannot open " + what + ": a directory", path);
   const bool regular = std::filesystem::is_regular_file(status);
+  // A pipe is read (a FIFO or `<(zcat data.gz)` the data is written into while the engine loads);
+  // a device or socket is not input (/dev/zero would be read until the limit).
+  if (!regular && !std::filesystem::is_fifo(status))
+    throw EngineError(kind, "cannot open " + what + ": not a regular file or a pipe", path);
   if (regular) {
     const uint64_t size = std::filesystem::file_size(path, ec);
     if (ec) throw EngineError(kind, "cannot determine the size of " + what + ": " + ec.message(), path);
@@ -48,6 +54,7 @@ std::string readFileBounded(const std::string& path, uint64_t max_bytes, ErrorKi
   std::string bytes;
   char chunk[1 << 16];
   while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    throwIfInterrupted("reading " + what, path);  // a slow pipe must not outlast SIGTERM
     bytes.append(chunk, static_cast<size_t>(in.gcount()));
     if (bytes.size() > max_bytes)
       throw EngineError(kind, what + " is more than the limit of " + std::to_string(max_bytes) + " bytes", path);

@@ -42,9 +42,12 @@ nlohmann::json::parser_callback_t jsonDepthGuard(int max_depth = kMaxJsonDepth);
 nlohmann::json parseJsonBounded(std::string_view text, const std::string& source, ErrorKind kind,
                                 bool ignore_comments = false, int max_depth = kMaxJsonDepth);
 
-/// Reads the whole file `path` after checking its size against `max_bytes`.
+/// Reads the whole file `path` after checking its size against `max_bytes`; a pipe (no size) is
+/// read in chunks and cut off past `max_bytes`.
 /// Throws EngineError(kind, "… is N bytes, more than the limit of M bytes for WHAT", path) when it is
-/// larger, EngineError(kind, "cannot open …", path) when it cannot be read.
+/// larger, EngineError(kind, "cannot open …", path) when it cannot be read or is neither a regular
+/// file nor a pipe (a device such as /dev/zero), EngineError(Interrupted) when SIGINT/SIGTERM
+/// arrives while it is read (io/interrupt.h).
 std::string readFileBounded(const std::string& path, uint64_t max_bytes, ErrorKind kind, const std::string& what);
 
 /// readFileBounded + parseJsonBounded.

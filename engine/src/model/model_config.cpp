@@ -312,7 +312,7 @@ double adaptationParameterBound(const ModelConfig& c, int64_t modules, int64_t r
 }
 
 void checkAdaptationFitsMemory(const ModelConfig& c, int64_t modules, int64_t rank, int64_t sites_per_layer,
-                               const std::string& field) {
+                               const std::string& modules_field, const std::string& rank_field) {
   const double memory = physicalMemoryBytes();
   const double adaptation = adaptationParameterBound(c, modules, rank, sites_per_layer);
   const double bytes = 4 * (backboneParameterCount(c) + adaptation);
@@ -323,7 +323,7 @@ void checkAdaptationFitsMemory(const ModelConfig& c, int64_t modules, int64_t ra
                 "%.3g GB as float32, more than the %.3g GB of memory of this machine",
                 static_cast<long long>(modules), static_cast<long long>(rank), static_cast<long long>(sites_per_layer),
                 static_cast<long long>(c.num_hidden_layers), adaptation, bytes / 1e9, memory / 1e9);
-  throw EngineError(ErrorKind::Config, text, field);
+  throw EngineError(ErrorKind::Config, text, modules >= rank ? modules_field : rank_field);
 }
 
 int64_t maxSequenceLength(const ModelConfig& c) {
@@ -334,6 +334,15 @@ int64_t maxSequenceLength(const ModelConfig& c) {
     case Architecture::Gpt2: return c.max_position_embeddings;
   }
   return c.max_position_embeddings;
+}
+
+void checkSequenceLengthFits(int64_t max_seq_length, const ModelConfig& c, const std::string& field) {
+  if (max_seq_length <= maxSequenceLength(c)) return;
+  throw EngineError(ErrorKind::Config,
+                    "max_seq_length " + std::to_string(max_seq_length) + " exceeds the " +
+                        std::to_string(maxSequenceLength(c)) + " positions of the model (" + c.source +
+                        ": max_position_embeddings)",
+                    field);
 }
 
 void checkModelFitsMemory(const ModelConfig& c) {

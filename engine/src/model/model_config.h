@@ -78,16 +78,24 @@ void checkModelSize(const ModelConfig& c, double max_bytes, const std::string& l
 /// d = the wider of hidden_size and intermediate_size), in double.
 double adaptationParameterBound(const ModelConfig& c, int64_t modules, int64_t rank, int64_t sites_per_layer);
 
-/// Throws EngineError(Config, msg, `field`) when backbone + adaptation (adaptationParameterBound)
-/// would need more float32 memory than this machine has ("/peft/adamix/num_modules: 100000
-/// modules of rank 16 at 2 sites of 32 layers need 4.3e+03 GB…"); no check when memory is unknown.
+/// Throws EngineError(Config, msg, field) when backbone + adaptation (adaptationParameterBound)
+/// would need more float32 memory than this machine has ("100000 modules of rank 16 at 2 sites of
+/// 32 layers add up to …"); no check when memory is unknown. The field is the larger factor's:
+/// `modules_field` (e.g. /peft/adamix/num_modules) when modules >= rank, else `rank_field` (e.g.
+/// /peft/adapter/bottleneck): a huge bottleneck is not the modules' fault.
 void checkAdaptationFitsMemory(const ModelConfig& c, int64_t modules, int64_t rank, int64_t sites_per_layer,
-                               const std::string& field);
+                               const std::string& modules_field, const std::string& rank_field);
 
 /// Longest input the model's position embeddings allow: BERT and GPT-2 max_position_embeddings,
 /// RoBERTa max_position_embeddings - pad_token_id - 1 (positions start after the padding index);
 /// Llama: no table (rotary), so INT64_MAX.
 int64_t maxSequenceLength(const ModelConfig& c);
+
+/// Throws EngineError(Config, "max_seq_length N exceeds the M positions of the model (…config.json:
+/// max_position_embeddings)", field) when `max_seq_length` > maxSequenceLength(c): checked before
+/// any example is encoded, by training and by every command that rebuilds a run's model (eval,
+/// merge, export), instead of an index error inside the first forward pass.
+void checkSequenceLengthFits(int64_t max_seq_length, const ModelConfig& c, const std::string& field);
 
 /// Bytes of physical memory of this machine (sysconf), or 0 when unknown.
 double physicalMemoryBytes();

@@ -73,7 +73,16 @@ int64_t WordPieceTokenizer::tokenId(const std::string& token) const {
   return it == ids_.end() ? -1 : it->second;
 }
 
-PairTemplate WordPieceTokenizer::pairTemplate() const { return bertTemplate(cls_id_, sep_id_); }
+PairTemplate WordPieceTokenizer::pairTemplate() const {
+  // BERT's template ([CLS] a [SEP] b [SEP]) indexes the embedding table with these ids: a
+  // vocabulary without them is a model error here, not an index error in the first forward.
+  for (const auto& [name, id] : {std::pair<const char*, int64_t>{"[CLS]", cls_id_}, {"[SEP]", sep_id_}})
+    if (id < 0)
+      throw EngineError(ErrorKind::Model,
+                        std::string("special token '") + name + "' not in the vocabulary (BERT's sequence template needs it)",
+                        source_);
+  return bertTemplate(cls_id_, sep_id_);
+}
 
 std::vector<std::string> WordPieceTokenizer::basicTokenize(const std::string& text) const {
   // Normalizer (tokenizers bert.rs order: clean text, CJK, strip accents, lowercase).

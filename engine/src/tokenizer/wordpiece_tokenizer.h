@@ -39,7 +39,8 @@ class WordPieceTokenizer : public Tokenizer {
   std::string decode(const std::vector<int64_t>& ids) const override;
   int64_t vocabSize() const override { return static_cast<int64_t>(vocab_.size()); }
   std::string kind() const override { return "wordpiece"; }
-  /// [CLS] a [SEP] b [SEP].
+  /// [CLS] a [SEP] b [SEP]. Throws EngineError(Model, the vocabulary file) when the vocabulary
+  /// has no [CLS] or no [SEP].
   PairTemplate pairTemplate() const override;
 
   /// The normalized, pre-tokenized words of `text` (before WordPiece), for tests.

@@ -2,6 +2,7 @@
 
 #include "data/own_task.h"
 #include "io/errors.h"
+#include "io/interrupt.h"
 
 namespace adamix {
 
@@ -21,7 +22,10 @@ EncodedSplit encodeSplit(std::string name, LoadedSplit loaded, const TaskSpec& s
   s.source = loaded.path;
   s.examples = std::move(loaded.examples);
   s.encoded.reserve(s.examples.size());
-  for (const auto& e : s.examples) s.encoded.push_back(encodeExample(e, spec.pair, tok, max_len));
+  for (size_t i = 0; i < s.examples.size(); ++i) {
+    if (i % 1024 == 0) throwIfInterrupted("tokenizing the " + s.name + " split", s.source);  // SIGTERM while loading
+    s.encoded.push_back(encodeExample(s.examples[i], spec.pair, tok, max_len));
+  }
   return s;
 }
 

@@ -35,7 +35,6 @@ using nlohmann::json;
 
 namespace adamix {
 
-std::atomic<bool> g_interrupt_requested{false};
 std::atomic<bool> g_preempt_requested{false};
 
 uint64_t stepSeed(uint64_t seed, int64_t step, int64_t micro, uint64_t stream) {
@@ -95,12 +94,7 @@ void trainRun(const RunConfig& given, const TrainOptions& opts, EventStream& eve
   const TaskSpec spec = nlg ? TaskSpec{} : taskSpecOf(cfg.task);
   const HeadType head = nlg ? HeadType::CausalLM : spec.regression ? HeadType::Regression : HeadType::Classification;
   auto model = loadTaskModel(cfg.model_path, head, nlg ? 0 : spec.num_labels, cfg.seed, cfg.model_dropout);
-  if (cfg.task.max_seq_length > maxSequenceLength(model->config()))
-    throw EngineError(ErrorKind::Config,
-                      "max_seq_length " + std::to_string(cfg.task.max_seq_length) + " exceeds the " +
-                          std::to_string(maxSequenceLength(model->config())) + " positions of the model (" +
-                          model->config().source + ": max_position_embeddings)",
-                      "/task/max_seq_length");
+  checkSequenceLengthFits(cfg.task.max_seq_length, model->config(), "/task/max_seq_length");
   auto tokenizer = loadTokenizer(cfg.model_path, model->config().vocab_size);
   // BERT token types: the separator between the two segments of the pair template.
   if (const auto tmpl = tokenizer->pairTemplate(); !tmpl.middle.empty())
@@ -108,10 +102,12 @@ void trainRun(const RunConfig& given, const TrainOptions& opts, EventStream& eve
   // bounds before the modules are allocated (issue 16): M x rank at every site must fit in memory
   if (cfg.peft.method == PeftMethod::Adapter)
     checkAdaptationFitsMemory(model->config(), cfg.peft.adamix.num_modules, cfg.peft.adapter.bottleneck,
-                              cfg.peft.adapter.attention_adapter ? 2 : 1, "/peft/adamix/num_modules");
+                              cfg.peft.adapter.attention_adapter ? 2 : 1, "/peft/adamix/num_modules",
+                              "/peft/adapter/bottleneck");
   else if (cfg.peft.method == PeftMethod::Lora)
     checkAdaptationFitsMemory(model->config(), cfg.peft.adamix.num_modules, cfg.peft.lora.rank,
-                              static_cast<int64_t>(cfg.peft.lora.targets.size()), "/peft/adamix/num_modules");
+                              static_cast<int64_t>(cfg.peft.lora.targets.size()), "/peft/adamix/num_modules",
+                              "/peft/lora/rank");
   auto peft = applyPeft(*model, cfg.peft, model->headPrefixes(), cfg.seed);
   if (cfg.model_dtype == "bfloat16")
     std::cerr << "note: model.dtype bfloat16: " << storeFrozenProjections(*model, torch::kBFloat16)

@@ -6,13 +6,12 @@
 #include <atomic>
 #include <string>
 
+#include "io/interrupt.h"  // g_interrupt_requested (SIGINT/SIGTERM)
 #include "protocol/events.h"
 #include "config/run_config.h"
 
 namespace adamix {
 
-/// Set by SIGINT/SIGTERM handlers; the trainer checkpoints and stops with ErrorKind::Interrupted.
-extern std::atomic<bool> g_interrupt_requested;
 /// Set by the SIGUSR1 handler (a cluster's warning before a time limit or preemption, e.g.
 /// Slurm's `--signal=B:USR1@S`, docs/cluster.md): the trainer checkpoints after the current
 /// optimizer step and stops with ErrorKind::Preempted (exit 9), so the job can be requeued and
