@@ -717,6 +717,24 @@ class TestDesigner : public QObject {
     QCOMPARE(longOne, withSummary);
   }
 
+  // A new user's report: "Add task from file…" beside Add task and Remove task made the form
+  // wider than its pane in a 1440 x 900 window (the designer gets about 1,100 px beside the
+  // workspace tree), so it scrolled sideways and cut off fields and buttons. Every field fits.
+  void formFitsItsPaneWithoutScrollingSideways() {
+    ui::DesignerView d(&ws_);
+    d.resize(1100, 860);
+    d.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&d));
+    QTest::qWait(50);
+    QScrollArea* form = nullptr;
+    for (QWidget* w = d.fieldWidget("/model/path"); w && !form; w = w->parentWidget()) form = qobject_cast<QScrollArea*>(w);
+    QVERIFY(form);
+    QCOMPARE(form->horizontalScrollBar()->maximum(), 0);
+    auto* fromFile = d.findChild<QPushButton*>(QStringLiteral("addTaskFromFile"));
+    QVERIFY(fromFile);
+    QVERIFY(form->viewport()->rect().contains(QRect(fromFile->mapTo(form->viewport(), QPoint(0, 0)), fromFile->size())));
+  }
+
   // Issue 18 item 12: file dialogs start in the workspace folder, then in the folder last
   // chosen in any of them (one helper: shell/file_dialogs.h).
   void fileDialogsStartInTheWorkspace() {

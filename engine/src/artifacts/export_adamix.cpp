@@ -11,6 +11,17 @@ namespace fs = std::filesystem;
 
 namespace adamix {
 
+std::string adapterExportAdvice(const LoadedRun& run) {
+  const auto arch = run.model->config().architecture;
+  if ((arch == Architecture::Bert || arch == Architecture::Roberta) && !run.config.peft.adapter.attention_adapter)
+    return "export adapter runs with --format adamix (the official AdaMix layout)";
+  return std::string("no export format holds this run's adapters: PEFT has no bottleneck-adapter type, and the "
+                     "official AdaMix layout exists for BERT and RoBERTa FFN adapters only (this run: '") +
+         run.model->config().model_type + "'" + (run.config.peft.adapter.attention_adapter ? ", attention adapters" : "") +
+         "); its weights are the run directory's adapters.safetensors, which `adamix-engine eval --run-dir` and "
+         "`generate --run-dir` use (docs/artifacts.md)";
+}
+
 ExportResult exportAdaMix(LoadedRun& run, const std::string& out_dir) {
   const auto& peft = run.config.peft;
   if (peft.method == PeftMethod::Lora)

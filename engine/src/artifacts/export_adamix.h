@@ -22,4 +22,10 @@ namespace adamix {
 /// --format peft), other methods, attention adapters and other architectures.
 ExportResult exportAdaMix(LoadedRun& run, const std::string& out_dir);
 
+/// Where an adapter run can go, for the errors of the formats that cannot hold it (peft,
+/// merged-model): "export adapter runs with --format adamix" where the official layout exists
+/// (BERT, RoBERTa, FFN adapters only), otherwise why no format holds it and where its weights are
+/// (the run directory's adapters.safetensors), so no message points to another dead end.
+std::string adapterExportAdvice(const LoadedRun& run);
+
 }  // namespace adamix

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "artifacts/export_adamix.h"
 #include "artifacts/hf_model_dir.h"
 #include "artifacts/peft_adapter.h"
 #include "io/errors.h"
@@ -17,8 +18,8 @@ ExportResult exportMergedModel(LoadedRun& run, const std::string& out_dir) {
   if (peft.method == PeftMethod::Adapter)
     throw EngineError(ErrorKind::Config,
                       "adapters cannot be folded into the base weights: an adapter computes up(GELU(down(h))), a "
-                      "non-linear function of h, so no weight matrix of the base model can hold it; export adapter "
-                      "runs with --format adamix",
+                      "non-linear function of h, so no weight matrix of the base model can hold it; " +
+                          adapterExportAdvice(run),
                       "--format");
   auto& model = *run.model;
   auto tensors = hfModelTensors(model);

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <set>
 
+#include "artifacts/export_adamix.h"
 #include "artifacts/hf_model_dir.h"
 #include "artifacts/peft_adapter.h"
 #include "artifacts/peft_adapter_config.h"
@@ -50,7 +51,7 @@ ExportResult exportPeft(LoadedRun& run, const std::string& out_dir) {
                       std::string("a PEFT LoRA adapter needs a LoRA run; this run's method is '") +
                           peftMethodName(peft.method) +
                           "'" +
-                          (peft.method == PeftMethod::Adapter ? " (adapters: use --format adamix)" : ""),
+                          (peft.method == PeftMethod::Adapter ? "; " + adapterExportAdvice(run) : std::string()),
                       "--format");
   auto& model = *run.model;
   const auto lora = loraProjections(model);

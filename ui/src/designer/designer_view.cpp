@@ -132,8 +132,15 @@ void DesignerView::addTaskRows(QFormLayout* form) {
   fromFile->setObjectName(QStringLiteral("addTaskFromFile"));
   fromFile->setToolTip(tr("Adds a task read from your own CSV / TSV / JSONL files (own dataset)."));
   connect(fromFile, &QPushButton::clicked, this, &DesignerView::addTaskFromFile);
-  buttons->insertWidget(1, fromFile);
-  form->addRow(QString(), buttons);
+  // On a row of its own: beside Add task and Remove task it made the form wider than the pane at
+  // 1440 x 900, which then scrolled sideways and cut off the fields (a new user's report).
+  auto* fileRow = new QHBoxLayout;
+  fileRow->addWidget(fromFile);
+  fileRow->addStretch();
+  auto* rows = new QVBoxLayout;
+  rows->addLayout(buttons);
+  rows->addLayout(fileRow);
+  form->addRow(QString(), rows);
 }
 
 void DesignerView::addTaskFromFile() {
