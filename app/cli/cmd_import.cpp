@@ -5,6 +5,7 @@
 #include "cli_store.h"
 #include "commands.h"
 
+#include "config/run_config.h"
 #include "exec/event_replay.h"
 #include "store/store.h"
 #include "study/study.h"
@@ -12,18 +13,55 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
 
 namespace adamix::cli {
 
 namespace {
 
-QString describeVariant(const nlohmann::json& config) {
-  const nlohmann::json peft = config.value("peft", nlohmann::json::object());
-  QString v = QString::fromStdString(peft.value("method", std::string("adapter")));
-  const nlohmann::json mix = peft.value("adamix", nlohmann::json::object());
-  const int m = mix.value("num_modules", 1);
+/// The variant label of a validated run config: "adapter", "lora", "AdaMix-adapter M=4", ...
+QString describeVariant(const adamix::RunConfig& config) {
+  QString v = QString::fromLatin1(adamix::peftMethodName(config.peft.method));
+  const int64_t m = config.peft.adamix.num_modules;
   if (m > 1) v = QStringLiteral("AdaMix-%1 M=%2").arg(v).arg(m);
   return v;
+}
+
+/// Validates `config` (RUN_DIR/config.json) with the engine's run-config parser. A run trained
+/// elsewhere names paths of that machine: a model.adapter whose adapter_config.json is not here is
+/// left out of the check (the LoRA settings it set are in the engine's resolved config), as a
+/// model.path that is not here already is. Throws EngineError(Config, msg, "/json/path").
+adamix::RunConfig validateImportedConfig(const nlohmann::json& config) {
+  nlohmann::json checked = config;
+  if (auto model = checked.find("model"); model != checked.end() && model->is_object()) {
+    if (auto adapter = model->find("adapter");
+        adapter != model->end() && adapter->is_string() && !adapter->get<std::string>().empty() &&
+        !QFileInfo(
+             QDir(QString::fromStdString(adapter->get<std::string>())).filePath(QStringLiteral("adapter_config.json")))
+             .isFile())
+      model->erase(adapter);
+  }
+  return adamix::parseRunConfig(checked);
+}
+
+/// Prints the warnings of a replayed event log: identical ones once with their count, at most
+/// kShown distinct ones (a file of other bytes has a warning per line).
+void printWarnings(const QString& file, const QStringList& warnings) {
+  constexpr int kShown = 20;
+  QStringList order;
+  QHash<QString, int> count;
+  for (const QString& w : warnings)
+    if (count[w]++ == 0) order << w;
+  for (int i = 0; i < order.size() && i < kShown; ++i) {
+    err() << "warning: " << file << ": " << order[i];
+    if (const int n = count[order[i]]; n > 1) err() << " (" << n << " times)";
+    err() << "\n";
+  }
+  if (order.size() > kShown) {
+    qsizetype rest = 0;
+    for (int i = kShown; i < order.size(); ++i) rest += count[order[i]];
+    err() << "warning: " << file << ": " << rest << " more warnings not shown\n";
+  }
 }
 
 }  // namespace
@@ -45,37 +83,52 @@ int cmdImport(const QStringList& args) {
     err() << "adamix import: expected one RUN_DIR\n";
     return kUsage;
   }
+  // Everything is read and checked before the database is opened: a refused run directory
+  // leaves no trace there. Both files must be regular files of bounded size (a symlink to
+  // /dev/zero reads forever).
   const QDir dir(p.positionalArguments().first());
-  QFile cf(dir.filePath("config.json"));
-  if (!cf.open(QIODevice::ReadOnly)) {
-    err() << "adamix import: cannot read " << cf.fileName() << "\n";
-    return kBadInput;
-  }
-  if (static_cast<uint64_t>(cf.size()) > adamix::kMaxConfigFileBytes) {
-    err() << "adamix import: " << cf.fileName() << " is " << cf.size() << " bytes, more than the limit of "
-          << adamix::kMaxConfigFileBytes << " bytes for a run config\n";
-    return kBadInput;
-  }
-  const QByteArray cbytes = cf.readAll();
+  const QString configFile = dir.filePath("config.json");
   nlohmann::json config;
+  adamix::RunConfig parsed;
   try {
-    config = adamix::parseJsonBounded(std::string_view(cbytes.constData(), static_cast<size_t>(cbytes.size())),
-                                      cf.fileName().toStdString(), adamix::ErrorKind::Config);
+    config =
+        adamix::parseJsonBounded(adamix::readRegularFileBounded(configFile.toStdString(), adamix::kMaxConfigFileBytes,
+                                                                adamix::ErrorKind::Config, "run config"),
+                                 configFile.toStdString(), adamix::ErrorKind::Config);
   } catch (const adamix::EngineError& e) {
     err() << "adamix import: " << QString::fromUtf8(e.what()) << "\n";
     return kBadInput;
   }
   if (!config.is_object()) {
-    err() << "adamix import: " << cf.fileName() << " is not a JSON object\n";
+    err() << "adamix import: " << configFile << ": not a JSON object\n";
     return kBadInput;
   }
-  QFile ef(dir.filePath("events.jsonl"));
-  if (!ef.open(QIODevice::ReadOnly)) {
-    err() << "adamix import: cannot read " << ef.fileName() << "\n";
+  try {
+    parsed = validateImportedConfig(config);
+  } catch (const adamix::EngineError& e) {  // "/train/learning_rate: must be > 0"
+    err() << "adamix import: " << configFile << ": " << QString::fromUtf8(e.what()) << "\n";
+    return kBadInput;
+  } catch (const std::exception& e) {  // not expected from the parser; still the file's fault
+    err() << "adamix import: " << configFile << ": invalid run config: " << QString::fromUtf8(e.what()) << "\n";
     return kBadInput;
   }
-  const app::ReplayedRun replay = app::replayEventLog(ef.readAll());
-  for (const QString& e : replay.warnings) err() << "warning: " << ef.fileName() << ": " << e << "\n";
+  const QString eventsFile = dir.filePath("events.jsonl");
+  std::string eventBytes;
+  try {
+    eventBytes = adamix::readRegularFileBounded(eventsFile.toStdString(), adamix::kMaxEventLogBytes,
+                                                adamix::ErrorKind::Io, "event log");
+  } catch (const adamix::EngineError& e) {
+    err() << "adamix import: " << QString::fromUtf8(e.what()) << "\n";
+    return kBadInput;
+  }
+  const app::ReplayedRun replay =
+      app::replayEventLog(QByteArray::fromRawData(eventBytes.data(), static_cast<qsizetype>(eventBytes.size())));
+  printWarnings(eventsFile, replay.warnings);
+  if (const QString why = app::notAnEngineRunLog(replay); !why.isEmpty()) {
+    err() << "adamix import: " << eventsFile << ": " << why << "\n";
+    return kBadInput;
+  }
+  eventBytes = std::string();  // replayed: its points and results are in `replay`
   const app::RunState status = replay.state;
   std::vector<app::MetricPoint> points = replay.points;
 
@@ -89,10 +142,9 @@ int cmdImport(const QStringList& args) {
       nr.studyId = s->id;
     }
     nr.runKey = app::configHash(config);
-    nr.variant = p.isSet("variant") ? p.value("variant") : describeVariant(config);
-    const nlohmann::json task = config.value("task", nlohmann::json::object());
-    nr.task = QString::fromStdString(task.value("name", std::string()));
-    nr.seed = config.value("seed", 0);
+    nr.variant = p.isSet("variant") ? p.value("variant") : describeVariant(parsed);
+    nr.task = QString::fromStdString(parsed.task.name);
+    nr.seed = static_cast<int>(parsed.seed);
     nr.config = config;
     nr.status = status;
     nr.runDir = dir.absolutePath();

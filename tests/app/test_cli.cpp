@@ -23,6 +23,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace {
@@ -155,6 +156,38 @@ class TestCli : public QObject {
     }
     *out += QString::fromUtf8(p.readAllStandardOutput());
     return out->contains(text);
+  }
+
+  /// Runs stored in a workspace (0 when the database does not exist).
+  static int runCount(const QString& dbPath) {
+    const auto rows = query(dbPath, "SELECT count(*) FROM runs");
+    return rows.isEmpty() ? 0 : rows[0][0].toInt();
+  }
+  /// A run directory for the import tests: a valid run config and an event log of a run that
+  /// started and finished, either replaced by the test.
+  QString importDir(const QString& name) {
+    const QString dir = tmp_.filePath("import-cases/" + name);
+    write(dir + "/config.json", R"({"run_id":"x","seed":2,"model":{"path":"/x/model"},"task":{"name":"rte","data_dir":"/x"}})");
+    write(dir + "/events.jsonl", R"({"event":"started","schema":"1.0","time":1}
+{"event":"finished","schema":"1.0","time":2,"final":{"dev":{"accuracy":0.5}},"best":{},"best_step":1}
+)");
+    return dir;
+  }
+  /// A workspace holding one imported run, for checking that a refused import adds none.
+  QString importWorkspace(const QString& name) {
+    const QString d = db(name);
+    const Result r = run({"import", importDir(name + "-ok"), "--db", d});
+    if (r.rc != 0 || runCount(d) != 1) qFatal("import workspace: %s", qPrintable(dump(r)));
+    return d;
+  }
+  /// Expects `adamix import dir` to be refused with exit 3 and a message containing `expected`,
+  /// with nothing added to the database `d`.
+  void expectImportRefused(const QString& dir, const QString& d, const QString& expected) {
+    const Result r = run({"import", dir, "--db", d}, {}, 60000);
+    QVERIFY2(r.rc == 3, qPrintable(dir + "\n" + dump(r)));
+    QVERIFY2(r.err.contains(expected), qPrintable(QStringLiteral("expected '%1' in\n%2").arg(expected, dump(r))));
+    QVERIFY2(!r.err.contains("database") && !r.err.contains("json.exception"), qPrintable(dump(r)));
+    QCOMPARE(runCount(d), 1);
   }
 
  private slots:
@@ -443,7 +476,7 @@ class TestCli : public QObject {
     const QString dir = tmp_.filePath("cluster/run1");
     write(
         dir + "/run.json",
-        R"({"run_id":"cluster-1","seed":3,"task":{"name":"rte","data_dir":"/x"},"peft":{"method":"lora","adamix":{"num_modules":4}}})");
+        R"({"run_id":"cluster-1","seed":3,"model":{"path":"/x/model"},"task":{"name":"rte","data_dir":"/x"},"peft":{"method":"lora","adamix":{"num_modules":4}}})");
     QProcess e;
     e.setProcessEnvironment(env({{"FAKE_ENGINE_STEPS", "3"}}));
     e.start(FAKE_ENGINE_EXE, {"train", "--config", dir + "/run.json", "--run-dir", dir});
@@ -464,7 +497,8 @@ class TestCli : public QObject {
     QVERIFY2(r.rc == 0 && r.out.contains("already stored"), qPrintable(dump(r)));
     // A run that never finished: its parameter counts come from its `started` event.
     const QString cut = tmp_.filePath("cluster/run2");
-    write(cut + "/run.json", R"({"run_id":"cluster-2","seed":4,"task":{"name":"rte","data_dir":"/x"},"peft":{"method":"lora"}})");
+    write(cut + "/run.json",
+          R"({"run_id":"cluster-2","seed":4,"model":{"path":"/x/model"},"task":{"name":"rte","data_dir":"/x"},"peft":{"method":"lora"}})");
     QProcess e2;
     e2.setProcessEnvironment(env({{"FAKE_ENGINE_STEPS", "3"}, {"FAKE_ENGINE_MODE", "nofinish"}}));
     e2.start(FAKE_ENGINE_EXE, {"train", "--config", cut + "/run.json", "--run-dir", cut});
@@ -476,6 +510,113 @@ class TestCli : public QObject {
     QCOMPARE(nlohmann::json::parse(cutRow[0][0].toString().toStdString()).at("trainable_peft").get<int>(), 20);
     QVERIFY(!cutRow[0][1].isNull());
     QCOMPARE(run({"import", tmp_.filePath("nowhere"), "--db", db("f")}).rc, 3);
+  }
+
+  // Issue: a config.json or events.jsonl that is not a regular file of bounded size (a symlink to
+  // /dev/zero read GBs until std::bad_alloc) is refused before anything is read or stored.
+  void importRefusesDevicesAndOversizedFiles() {
+    const QString d = importWorkspace("imp-files");
+    QString dir = importDir("zero-config");
+    QVERIFY(QFile::remove(dir + "/config.json"));
+    QVERIFY(QFile::link("/dev/zero", dir + "/config.json"));
+    expectImportRefused(dir, d, dir + "/config.json: cannot open run config: not a regular file (a character device)");
+
+    dir = importDir("zero-events");
+    QVERIFY(QFile::remove(dir + "/events.jsonl"));
+    QVERIFY(QFile::link("/dev/zero", dir + "/events.jsonl"));
+    expectImportRefused(dir, d, dir + "/events.jsonl: cannot open event log: not a regular file (a character device)");
+
+    dir = importDir("fifo-events");  // no writer: reading it would wait forever
+    QVERIFY(QFile::remove(dir + "/events.jsonl"));
+    QCOMPARE(::mkfifo(QFile::encodeName(dir + "/events.jsonl").constData(), 0600), 0);
+    expectImportRefused(dir, d, dir + "/events.jsonl: cannot open event log: not a regular file (a FIFO)");
+
+    // sparse files just over the limits (64 MiB, 1 GiB): refused from their size, not read
+    dir = importDir("big-config");
+    {
+      QFile f(dir + "/config.json");
+      QVERIFY(f.open(QIODevice::ReadWrite) && f.resize((qint64(64) << 20) + 1));
+    }
+    expectImportRefused(dir, d, dir + "/config.json: run config is 67108865 bytes, more than the limit of 67108864 bytes");
+    dir = importDir("big-events");
+    {
+      QFile f(dir + "/events.jsonl");
+      QVERIFY(f.open(QIODevice::ReadWrite) && f.resize((qint64(1) << 30) + 1));
+    }
+    expectImportRefused(dir, d,
+                        dir + "/events.jsonl: event log is 1073741825 bytes, more than the limit of 1073741824 bytes");
+  }
+
+  // Issue: import took any JSON object as config.json ({} became a finished run; a wrong type
+  // was a "database" error from nlohmann). It is the engine's run-config schema, path named.
+  void importValidatesRunConfig() {
+    const QString d = importWorkspace("imp-config");
+    const QList<std::pair<QByteArray, QString>> cases = {
+        {R"({})", "/task: missing required field"},
+        {R"([1, 2])", "not a JSON object"},
+        {R"({"model":{"path":"/x"},"task":{"name":"rte","data_dir":"/x"},"train":{"learning_rate":-1}})",
+         "/train/learning_rate: must be > 0"},
+        {R"({"model":{"path":"/x"},"task":{"name":"rte","data_dir":"/x"},"surprise":1})", "/surprise: unknown key"},
+        {R"({"model":{"path":"/x"},"task":{"name":"rte","data_dir":"/x"},"seed":"one"})", "/seed: "},
+        {R"({"model":{"path":"/x"},"task":{"name":"rte","data_dir":"/x"},"peft":"x"})", "/peft: expected an object"},
+        {R"({"model":{"path":"/x"},"task":{"name":"rte","data_dir":"/x"},"peft":{"adamix":{"num_modules":"4"}}})",
+         "/peft/adamix/num_modules: expected an integer"},
+        {R"({"model":{"path":"/x"},"task":{"name":5,"data_dir":"/x"}})", "/task/name: expected a string"},
+        {R"({"task":{"name":"rte","data_dir":"/x"}})", "/model"},
+    };
+    for (const auto& [config, where] : cases) {
+      const QString dir = importDir("config");
+      write(dir + "/config.json", config);
+      expectImportRefused(dir, d, dir + "/config.json: " + where);
+    }
+    // A model.adapter of the machine that trained it (not here) does not stop the import.
+    const QString dir = importDir("adapter-elsewhere");
+    write(dir + "/config.json",
+          R"({"model":{"path":"/x","adapter":"/cluster/lora"},"task":{"name":"rte","data_dir":"/x"},"peft":{"method":"lora"}})");
+    const Result r = run({"import", dir, "--db", d});
+    QVERIFY2(r.rc == 0 && r.out.contains("(finished, "), qPrintable(dump(r)));
+  }
+
+  // Issue: random bytes, an empty log or one of an unknown schema major became `interrupted` runs,
+  // with a warning per line and the bytes echoed raw to the terminal.
+  void importRefusesLogsOfNoEngineRun() {
+    const QString d = importWorkspace("imp-events");
+    QString dir = importDir("empty");
+    write(dir + "/events.jsonl", "");
+    expectImportRefused(dir, d, dir + "/events.jsonl: no engine event in it");
+
+    dir = importDir("random");
+    // ESC sequences, BEL, a C1 control, a bidi override and bytes that are not UTF-8; then noise
+    QByteArray noise = "\x1b[2J\x1b]0;owned\x07\xff\xfe\xc2\x9b\xe2\x80\xae evil\n";
+    quint32 x = 12345;
+    for (int i = 0; i < 20000; ++i) {
+      x = x * 1664525u + 1013904223u;
+      noise += char(x >> 24);
+    }
+    write(dir + "/events.jsonl", noise);
+    expectImportRefused(dir, d, dir + "/events.jsonl: no engine event in it");
+    Result r = run({"import", dir, "--db", d});
+    for (const QChar c : r.err)
+      QVERIFY2(c == u'\n' || (c >= u' ' && c != QChar(0x7f) && !(c >= QChar(0x80) && c <= QChar(0x9f)) &&
+                              c != QChar(0xfffd) && c != QChar(0x202e)),
+               qPrintable(QStringLiteral("raw U+%1 on stderr").arg(c.unicode(), 4, 16, QLatin1Char('0'))));
+    QVERIFY2(r.err.contains(R"(not JSON: "\x1b[2J\x1b]0;owned\x07\xff\xfe\u{009b}\u{202e} evil")"), qPrintable(r.err));
+    QVERIFY2(r.err.count('\n') <= 25, qPrintable(r.err));  // 20 warnings, "N more", the error
+
+    dir = importDir("schema99");
+    QByteArray newer;
+    for (int i = 0; i < 30; ++i) newer += R"({"event":"metric","schema":"99.0","step":1})" "\n";
+    write(dir + "/events.jsonl", newer);
+    expectImportRefused(dir, d, dir + "/events.jsonl: every event carries an unsupported protocol schema");
+    r = run({"import", dir, "--db", d});
+    QCOMPARE(r.err.count("unsupported protocol schema \"99.0\""), 1);
+    QVERIFY2(r.err.contains("(30 times)"), qPrintable(r.err));
+
+    // A run that failed before it started (its model not found) is still a run: imported as failed.
+    dir = importDir("failed-early");
+    write(dir + "/events.jsonl", R"({"event":"error","schema":"1.0","time":1,"kind":"model","message":"no model"})" "\n");
+    r = run({"import", dir, "--db", d, "--force"});  // the workspace's run has the same config
+    QVERIFY2(r.rc == 0 && r.out.contains("(failed, "), qPrintable(dump(r)));
   }
 
   // run eval / predict / export of a finished run, against the fake engine's eval and export.

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "exec/engine_events.h"
 #include "exec/event_replay.h"
+#include "exec/event_parser.h"
+#include "exec/line_excerpt.h"
 #include "exec/run_progress.h"
 
 #include <QTest>
@@ -307,6 +309,40 @@ not json
     QCOMPARE(r.finished->results.size(), size_t(1));
     QCOMPARE(r.warnings.size(), 2);  // the non-JSON line and the malformed metric
     QVERIFY(r.warnings[1].contains("'value'"));
+  }
+
+  // An event log of other bytes (adamix import): its lines are shown escaped, never raw.
+  void excerptsAreEscaped() {
+    QCOMPARE(escapedExcerpt("plain {\"a\": 1} \\ é"), QStringLiteral("\"plain {\\\"a\\\": 1} \\\\ é\""));
+    QCOMPARE(escapedExcerpt("\x1b[2J\x07\t\r\n\x7f"), QStringLiteral("\"\\x1b[2J\\x07\\t\\r\\n\\x7f\""));
+    // bytes that are not UTF-8, a C1 control, a bidi override, a surrogate; an emoji stays
+    QCOMPARE(escapedExcerpt("\xff\xc3z\xc2\x9b\xe2\x80\xae\xed\xa0\x80\xf0\x9f\x98\x80"),
+             QString::fromUtf8("\"\\xff\\xc3z\\u{009b}\\u{202e}\\xed\\xa0\\x80\xf0\x9f\x98\x80\""));
+    QCOMPARE(escapedExcerpt(QByteArray(100, 'x'), 10), QStringLiteral("\"xxxxxxxxxx\"..."));
+    QCOMPARE(escapedExcerpt("abc\x01", 6), QStringLiteral("\"abc\"..."));  // an escape is not cut in two
+    QString error;
+    nlohmann::json ev;
+    QVERIFY(!EventParser::parseLine("\x1b]0;x\x07", &ev, &error));
+    QCOMPARE(error, QStringLiteral("not JSON: \"\\x1b]0;x\\x07\""));
+  }
+
+  void eventLogsOfNoRun() {
+    QVERIFY(notAnEngineRunLog(replayEventLog("")).contains("no engine event"));
+    QVERIFY(notAnEngineRunLog(replayEventLog("\x01\x02\n{\n")).contains("no engine event"));
+    const ReplayedRun newer =
+        replayEventLog(R"({"event":"started","schema":"99.0"})" "\n" R"({"event":"metric","schema":"99.1"})");
+    QCOMPARE(newer.unsupportedSchemaLines, qsizetype(2));
+    QVERIFY(notAnEngineRunLog(newer).contains("unsupported protocol schema"));
+    QVERIFY(notAnEngineRunLog(replayEventLog(R"({"event":"heartbeat","schema":"1.0"})")).contains("no `started`"));
+    QCOMPARE(notAnEngineRunLog(replayEventLog(R"({"event":"started","schema":"1.0"})")), QString());
+    QCOMPARE(notAnEngineRunLog(replayEventLog(R"({"event":"error","schema":"1.0","kind":"model"})")), QString());
+    // fed in 1 MiB slices: a line across a slice boundary is still one line
+    QByteArray big(1 << 20, ' ');
+    big += R"({"event":"started","schema":"1.0","time":7})";
+    big.insert((1 << 20) - 10, "\n");
+    const ReplayedRun sliced = replayEventLog(big);
+    QCOMPARE(sliced.started.value_or(0), 7.0);
+    QVERIFY2(sliced.warnings.isEmpty(), qPrintable(sliced.warnings.join('\n')));
   }
 
   void replayOutcomes() {

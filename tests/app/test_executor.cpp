@@ -154,7 +154,8 @@ class TestExecutor : public QObject {
     const QByteArray deep = "{\"event\":\"metric\",\"schema\":\"1.0\",\"x\":" + QByteArray(100000, '[') + "\n";
     auto o = p.feed(deep + "{\"event\":\"ok\",\"schema\":\"1.0\"}\n");
     QCOMPARE(o.errors.size(), 1);
-    QVERIFY2(o.errors[0].startsWith(QStringLiteral("JSON nested deeper than 128 levels: {\"event\":\"metric\"")),
+    // the line shown as a quoted, escaped excerpt (exec/line_excerpt.h)
+    QVERIFY2(o.errors[0].startsWith(QStringLiteral("JSON nested deeper than 128 levels: \"{\\\"event\\\":\\\"metric\\\"")),
              qPrintable(o.errors[0]));
     QCOMPARE(int(o.events.size()), 1);
     QCOMPARE(QString::fromStdString(o.events[0]["event"].get<std::string>()), QStringLiteral("ok"));

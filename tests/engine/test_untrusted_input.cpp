@@ -133,6 +133,38 @@ class TestUntrustedInput : public QObject {
     QCOMPARE(readFileBounded(tmpPath("dev.tsv"), kMaxDatasetFileBytes, ErrorKind::Data, "data file").size(), size_t{20});
   }
 
+  void regularFilesOnly() {
+    // a device has no end and a size of 0: refused before a byte is read, through a symlink too
+    const std::string zero = tmpPath("zero.jsonl");
+    std::filesystem::remove(zero);
+    std::filesystem::create_symlink("/dev/zero", zero);
+    for (const std::string& path : {std::string("/dev/zero"), zero}) {
+      const EngineError e = errorOf([&] { readRegularFileBounded(path, kMaxEventLogBytes, ErrorKind::Io, "event log"); });
+      QCOMPARE(e.kind(), ErrorKind::Io);
+      QCOMPARE(QString::fromStdString(e.location()), QString::fromStdString(path));
+      QCOMPARE(QString::fromStdString(e.message()),
+               QStringLiteral("cannot open event log: not a regular file (a character device)"));
+    }
+    const std::string fifo = tmpPath("fifo.jsonl");  // no writer: reading would wait forever
+    std::filesystem::remove(fifo);
+    QCOMPARE(::mkfifo(fifo.c_str(), 0600), 0);
+    QCOMPARE(QString::fromStdString(errorOf([&] { readRegularFileBounded(fifo, 10, ErrorKind::Io, "x"); }).message()),
+             QStringLiteral("cannot open x: not a regular file (a FIFO)"));
+    // a regular file through a symlink is read; over the limit, missing or a directory as readFileBounded
+    test::writeFile(tmpPath("real.jsonl"), "{}\n");
+    const std::string link = tmpPath("link.jsonl");
+    std::filesystem::remove(link);
+    std::filesystem::create_symlink(tmpPath("real.jsonl"), link);
+    QCOMPARE(readRegularFileBounded(link, 3, ErrorKind::Io, "x"), std::string("{}\n"));
+    QVERIFY(errorOf([&] { readRegularFileBounded(link, 2, ErrorKind::Io, "x"); }).message().find("more than the limit") !=
+            std::string::npos);
+    QVERIFY(errorOf([&] { readRegularFileBounded(tmpPath("none"), 2, ErrorKind::Io, "x"); }).message().find(
+                "no such file") != std::string::npos);
+    QVERIFY(errorOf([&] { readRegularFileBounded(tmpPath(""), 2, ErrorKind::Io, "x"); }).message().find(
+                "a directory") != std::string::npos);
+    for (const std::string& p : {zero, fifo, link, tmpPath("real.jsonl")}) std::filesystem::remove(p);
+  }
+
   void safetensorsHeaderBounds() {
     // the length prefix is checked against the file size and the format's 100 MB before allocating
     const std::string huge_len = le64(1ull << 62);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "exec/event_parser.h"
 
+#include "exec/line_excerpt.h"
 #include "io/untrusted_input.h"
 
 namespace adamix::app {
@@ -23,7 +24,9 @@ bool EventParser::schemaSupported(const std::string& schema) {
 bool EventParser::parseLine(const QByteArray& raw, nlohmann::json* event, QString* error, bool* schemaMismatch) {
   QByteArray line = raw;
   if (line.endsWith('\r')) line.chop(1);
-  const auto shown = [&] { return QString::fromUtf8(line.left(200)); };
+  // an excerpt, escaped: the line may be any bytes (a corrupt log, a crafted one) and ends up on
+  // a terminal or in stderr.log
+  const auto shown = [&] { return escapedExcerpt(line.left(1024)); };
   nlohmann::json j;
   try {
     // nesting bounded: the stream is untrusted input (issue 16); events nest 3 levels
@@ -50,8 +53,8 @@ bool EventParser::parseLine(const QByteArray& raw, nlohmann::json* event, QStrin
   const std::string schema = j["schema"].get<std::string>();
   if (!schemaSupported(schema)) {
     if (schemaMismatch) *schemaMismatch = true;
-    *error = QStringLiteral("unsupported protocol schema \"%1\" (this app understands %2.x)")
-                 .arg(QString::fromStdString(schema))
+    *error = QStringLiteral("unsupported protocol schema %1 (this app understands %2.x)")
+                 .arg(escapedExcerpt(QByteArray::fromStdString(schema), 40))
                  .arg(kSchemaMajor);
     return false;
   }
@@ -69,6 +72,7 @@ void EventParser::parseInto(const QByteArray& line, Output* out) {
   else
     out->errors << err;
   out->schemaMismatch = out->schemaMismatch || mismatch;
+  if (mismatch) ++out->schemaMismatches;
 }
 
 EventParser::Output EventParser::feed(const QByteArray& chunk) {

@@ -14,7 +14,8 @@ namespace adamix::app {
 /// Incremental parser for the engine's stdout. Bytes arrive in arbitrary chunks; a line is only
 /// parsed once its newline has arrived (finish() parses a trailing unterminated line at EOF).
 /// Lines that are not JSON objects, lack `event`/`schema`, or carry an unknown schema major are
-/// not returned as events but reported in `errors`.
+/// not returned as events but reported in `errors` (with an escaped excerpt of the line, never its
+/// raw bytes: line_excerpt.h).
 class EventParser {
  public:
   static constexpr int kSchemaMajor = 1;  ///< the protocol major this app understands
@@ -23,6 +24,7 @@ class EventParser {
     std::vector<nlohmann::json> events;  ///< valid events, in stream order
     QStringList errors;                  ///< one message per rejected line
     bool schemaMismatch = false;         ///< a line carried an unsupported schema major
+    int schemaMismatches = 0;            ///< how many lines did
   };
 
   /// Appends a chunk of stdout and returns the events of every line it completes.

@@ -20,6 +20,7 @@ void dropPointsAfter(std::vector<MetricPoint>& points, qint64 step) {
 
 ReplayedRun replayEvents(const std::vector<EngineEvent>& events) {
   ReplayedRun r;
+  r.events = static_cast<qsizetype>(events.size());
   for (const EngineEvent& e : events) {
     const double t = e.time.value_or(0.0);
     if (const StartedEvent* s = e.as<StartedEvent>()) {
@@ -46,13 +47,11 @@ ReplayedRun replayEvents(const std::vector<EngineEvent>& events) {
   return r;
 }
 
-std::vector<EngineEvent> decodeEventLog(const QByteArray& jsonLines, QStringList* warnings) {
-  EventParser parser;
-  EventParser::Output o = parser.feed(jsonLines);
-  EventParser::Output tail = parser.finish();
-  for (auto& e : tail.events) o.events.push_back(std::move(e));
-  if (warnings) *warnings << o.errors + tail.errors;
-  std::vector<EngineEvent> events;
+namespace {
+
+/// Decodes the events of `o` into `events`; rejected lines and malformed events go to `warnings`.
+void decodeInto(EventParser::Output& o, std::vector<EngineEvent>& events, QStringList* warnings) {
+  if (warnings) *warnings << o.errors;
   for (const nlohmann::json& j : o.events) {
     QString error;
     if (auto e = tryDecodeEvent(j, &error))
@@ -60,15 +59,55 @@ std::vector<EngineEvent> decodeEventLog(const QByteArray& jsonLines, QStringList
     else if (warnings)
       *warnings << error;
   }
+}
+
+/// decodeEventLog, also counting the lines of an unsupported schema major.
+std::vector<EngineEvent> decodeEventLogImpl(const QByteArray& jsonLines, QStringList* warnings,
+                                            qsizetype* unsupportedSchemaLines) {
+  // fed in slices, decoded slice by slice: the parser's buffer and the parsed JSON stay the size
+  // of a slice, not of the whole log (up to kMaxEventLogBytes for `adamix import`)
+  constexpr qsizetype kSlice = 1 << 20;
+  EventParser parser;
+  std::vector<EngineEvent> events;
+  qsizetype mismatches = 0;
+  for (qsizetype at = 0; at < jsonLines.size(); at += kSlice) {
+    EventParser::Output o =
+        parser.feed(QByteArray::fromRawData(jsonLines.constData() + at, std::min(kSlice, jsonLines.size() - at)));
+    mismatches += o.schemaMismatches;
+    decodeInto(o, events, warnings);
+  }
+  EventParser::Output tail = parser.finish();
+  mismatches += tail.schemaMismatches;
+  decodeInto(tail, events, warnings);
+  if (unsupportedSchemaLines) *unsupportedSchemaLines = mismatches;
   return events;
+}
+
+}  // namespace
+
+std::vector<EngineEvent> decodeEventLog(const QByteArray& jsonLines, QStringList* warnings) {
+  return decodeEventLogImpl(jsonLines, warnings, nullptr);
 }
 
 ReplayedRun replayEventLog(const QByteArray& jsonLines) {
   QStringList warnings;
-  const std::vector<EngineEvent> events = decodeEventLog(jsonLines, &warnings);
+  qsizetype mismatches = 0;
+  const std::vector<EngineEvent> events = decodeEventLogImpl(jsonLines, &warnings, &mismatches);
   ReplayedRun r = replayEvents(events);
   r.warnings = warnings + r.warnings;
+  r.unsupportedSchemaLines = mismatches;
   return r;
+}
+
+QString notAnEngineRunLog(const ReplayedRun& replay) {
+  if (replay.started || replay.error) return {};
+  if (replay.events == 0 && replay.unsupportedSchemaLines > 0)
+    return QStringLiteral(
+               "every event carries an unsupported protocol schema (this app understands %1.x): "
+               "written by a newer adamix-engine?")
+        .arg(EventParser::kSchemaMajor);
+  if (replay.events == 0) return QStringLiteral("no engine event in it: not an adamix-engine event log");
+  return QStringLiteral("no `started` event: not the event log of an adamix-engine run");
 }
 
 }  // namespace adamix::app

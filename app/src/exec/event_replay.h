@@ -32,6 +32,8 @@ struct ReplayedRun {
   std::optional<ParamCounts> startedParams;  ///< the last `started` event's parameter counts
   RunState state = RunState::Interrupted;  ///< finished, failed, or interrupted (no end, or stopped by a signal)
   QStringList warnings;                    ///< lines or events that were skipped
+  qsizetype events = 0;                    ///< events decoded (replayEventLog; replayEvents: its input)
+  qsizetype unsupportedSchemaLines = 0;    ///< lines skipped for an unsupported schema major (replayEventLog)
 };
 
 /// Replays decoded events in stream order. Events without a time count as time 0.
@@ -45,5 +47,11 @@ std::vector<EngineEvent> decodeEventLog(const QByteArray& jsonLines, QStringList
 /// Parses (EventParser), decodes and replays the content of an events.jsonl file; rejected
 /// lines and malformed events are reported in `warnings` and skipped.
 ReplayedRun replayEventLog(const QByteArray& jsonLines);
+
+/// Why a replayed events.jsonl is not the log of an engine run, or "" when it is: a run's log
+/// holds a `started` event, or an `error` event for a run that failed before it started (model
+/// not found). A log of other bytes, an empty one, or one whose events all carry a schema major
+/// this app does not understand (a newer engine's) is not one.
+QString notAnEngineRunLog(const ReplayedRun& replay);
 
 }  // namespace adamix::app

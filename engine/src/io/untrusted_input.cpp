@@ -63,6 +63,24 @@ std::string readFileBounded(const std::string& path, uint64_t max_bytes, ErrorKi
   return bytes;
 }
 
+std::string readRegularFileBounded(const std::string& path, uint64_t max_bytes, ErrorKind kind,
+                                   const std::string& what) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);  // follows symlinks
+  if (!ec && fs::exists(status) && !fs::is_directory(status) && !fs::is_regular_file(status)) {
+    const char* type = fs::is_character_file(status) ? "a character device"
+                       : fs::is_block_file(status)   ? "a block device"
+                       : fs::is_fifo(status)         ? "a FIFO"
+                       : fs::is_socket(status)       ? "a socket"
+                                                     : "a special file";
+    throw EngineError(kind, "cannot open " + what + ": not a regular file (" + type + ")", path);
+  }
+  // missing, a directory, too large: readFileBounded's errors; it also stops reading past
+  // `max_bytes` should the file be swapped or grow after this check
+  return readFileBounded(path, max_bytes, kind, what);
+}
+
 nlohmann::json readJsonFileBounded(const std::string& path, uint64_t max_bytes, ErrorKind kind,
                                    const std::string& what, bool ignore_comments) {
   return parseJsonBounded(readFileBounded(path, max_bytes, kind, what), path, kind, ignore_comments);

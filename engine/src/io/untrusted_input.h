@@ -23,6 +23,9 @@ constexpr int kMaxJsonDepth = 128;
 constexpr uint64_t kMaxConfigFileBytes = 64ull << 20;      ///< config.json, run configs, study files
 constexpr uint64_t kMaxVocabularyFileBytes = 512ull << 20;  ///< vocab.txt, vocab.json, merges.txt, tokenizer.json/.model
 constexpr uint64_t kMaxDatasetFileBytes = 8ull << 30;       ///< TSV/JSON datasets (MNLI train is 0.4 GB)
+/// A run's events.jsonl read whole (`adamix import`). A long run's log is tens of MB (a metric
+/// line per logged step, a heartbeat every 2 s); 1 GiB leaves room while bounding the memory.
+constexpr uint64_t kMaxEventLogBytes = 1ull << 30;
 
 /// Thrown by jsonDepthGuard()'s callback when a document nests deeper than its limit.
 class JsonTooDeep : public std::runtime_error {
@@ -49,6 +52,14 @@ nlohmann::json parseJsonBounded(std::string_view text, const std::string& source
 /// file nor a pipe (a device such as /dev/zero), EngineError(Interrupted) when SIGINT/SIGTERM
 /// arrives while it is read (io/interrupt.h).
 std::string readFileBounded(const std::string& path, uint64_t max_bytes, ErrorKind kind, const std::string& what);
+
+/// readFileBounded for a file that must be a regular file after following symlinks: a character
+/// or block device (/dev/zero never ends and its size reads 0), FIFO or socket is refused before
+/// anything is read. For inputs that are always files on disk (a run directory to import), where
+/// readFileBounded's reading of a FIFO would wait for a writer. Throws EngineError(kind, "cannot
+/// open WHAT: not a regular file (a character device)", path) for those, else as readFileBounded.
+std::string readRegularFileBounded(const std::string& path, uint64_t max_bytes, ErrorKind kind,
+                                   const std::string& what);
 
 /// readFileBounded + parseJsonBounded.
 nlohmann::json readJsonFileBounded(const std::string& path, uint64_t max_bytes, ErrorKind kind,
