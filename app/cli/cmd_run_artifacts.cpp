@@ -64,7 +64,8 @@ QString engineOrFail(const QCommandLineParser& p) {
   return {};
 }
 
-/// Runs `start` on `job`, printing progress, and waits for its end. Exit code: 0, or 1 (printed error).
+/// Runs `start` on `job`, printing progress, and waits for its end. Exit code: 0; 7 when the engine
+/// could not write (an `io` error: the output folder is a file, the disk is full); else 1 (printed error).
 int runJob(app::EngineJob& job, const QString& words, const std::function<void(app::EngineJob&)>& start) {
   JobProgress progress(job, runLabel(job.run()), stdoutIsTty());
   bool ok = false;
@@ -80,7 +81,7 @@ int runJob(app::EngineJob& job, const QString& words, const std::function<void(a
   progress.finish();
   if (!ok) {
     err() << "adamix " << words << ": " << message << "\n";
-    return kRunsFailed;
+    return job.errorEvent() && job.errorEvent()->kind == QLatin1String("io") ? kOutputError : kRunsFailed;
   }
   return kOk;
 }

@@ -726,6 +726,10 @@ class TestCli : public QObject {
     r = run({"run", "export", id, "--db", d, "--format", "merged-model", "--out", tmp_.filePath("merged")});
     QVERIFY2(r.rc == 1 && r.err.contains("adamix run export: adamix-engine: model error: adapters are non-linear"),
              qPrintable(dump(r)));
+    // an output folder that cannot be written (here: a file): exit 7, as the table says
+    write(tmp_.filePath("my.tsv"), "x\n");
+    r = run({"run", "export", id, "--db", d, "--format", "peft", "--out", tmp_.filePath("my.tsv")});
+    QVERIFY2(r.rc == 7 && r.err.contains("adamix run export: ") && r.err.contains("Not a directory"), qPrintable(dump(r)));
     // an engine failing without an `error` event: the end of its stderr is the message
     r = run({"run", "export", id, "--db", d, "--format", "peft", "--out", tmp_.filePath("p2")},
             {{"FAKE_ENGINE_MODE", "usage"}});

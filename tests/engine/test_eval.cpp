@@ -419,12 +419,15 @@ void TestEval::badRowsAndBadAdaptersNameTheirPlace() {
   short_gpt2.max_position_embeddings = 16;
   const auto gpt2_dir = tmp_.filePath("gpt2-16").toStdString();
   writeRandomModel(gpt2_dir, modelConfigJson(short_gpt2), 3, test::sharedPath("models/stories260K"));
+  // Without --max-seq-length such a model evaluates at its positions (the task's 128 cut to 16).
+  QCOMPARE(loadModelForTask(gpt2_dir, "sst2").config.task.max_seq_length, int64_t(16));
   EvalRequest positions;
   positions.model_dir = gpt2_dir;
   positions.task = "sst2";
+  positions.max_seq_length = 32;
   positions.out_dir = tmp_.filePath("positions-out").toStdString();
   expectError(positions, ErrorKind::Config, "/task/max_seq_length",
-              "max_seq_length 128 exceeds the 16 positions of the model (" + gpt2_dir + "/config.json");
+              "max_seq_length 32 exceeds the 16 positions of the model (" + gpt2_dir + "/config.json");
   // A data file with a bad row: file and line.
   const auto bad_tsv = tmp_.filePath("bad.tsv").toStdString();
   test::writeFile(bad_tsv, "index\tsentence1\tsentence2\tlabel\n0\tA.\tB.\tentailment\n1\tC.\tnot_entailment\n");
@@ -719,6 +722,25 @@ void TestEval::noModeEvaluationsWithoutAMixtureOrWhenTurnedOff() {
   train(single, dir1);
   QVERIFY(evaluationEvents(dir1 + "/events.jsonl").empty());
   QVERIFY(!fs::exists(dir1 + "/eval"));
+  // Nor on request: random / ensemble / module:0 of one module are its merged weights, and would
+  // add results columns that look like other measurements (a new user's report).
+  for (const char* mode : {"random", "ensemble", "module:0"}) {
+    EvalRequest req;
+    req.run_dir = dir1;
+    req.inference = mode;
+    try {
+      evalInProcess(req, tmp_.filePath("single-mode.jsonl").toStdString());
+      QFAIL(qPrintable(QString("--inference %1 accepted for one module").arg(mode)));
+    } catch (const EngineError& e) {
+      QCOMPARE(e.kind(), ErrorKind::Usage);
+      QCOMPARE(QString::fromStdString(e.location()), QString("--inference"));
+      QVERIFY2(e.message().find("the run has one module") != std::string::npos, e.what());
+    }
+  }
+  EvalRequest merged_single;
+  merged_single.run_dir = dir1;
+  merged_single.inference = "merged";
+  QVERIFY(evalInProcess(merged_single, tmp_.filePath("single-merged.jsonl").toStdString())["final"].contains("dev"));
   auto off = rte_cfg_;
   off["train"]["eval_inference_modes"] = false;
   const auto dir2 = tmp_.filePath("run-off").toStdString();

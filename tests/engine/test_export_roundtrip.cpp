@@ -10,6 +10,8 @@
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 
+#include <algorithm>
+
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -193,6 +195,15 @@ void TestExportRoundTrip::loraRunThroughPeftAndMergedModel() {
   auto for_task = loadModelForTask(roberta_dir_, "rte", peft_dir);
   QCOMPARE(for_task.config.peft.method, PeftMethod::Lora);
   QVERIFY(relDiff(logitsOf(*for_task.model, in), own) <= 1e-6);
+  // The input length is not in any format: the task's default (at most the model's positions)
+  // unless given (eval --max-seq-length),
+  // and every export's notes say the run's (a new user's export scored a point off its run).
+  QCOMPARE(for_task.config.task.max_seq_length, int64_t(64));  // 128, cut to the model's 64 positions
+  QCOMPARE(loadModelForTask(roberta_dir_, "rte", peft_dir, 32).config.task.max_seq_length, int64_t(32));
+  const auto exported = exportRun(lora_run_, "peft", tmp_.filePath("peft-notes").toStdString());
+  QVERIFY(std::find(exported.notes.begin(), exported.notes.end(),
+                    "the run trained and evaluated with max_seq_length 32: `adamix-engine eval --model … "
+                    "--max-seq-length 32` reproduces its scores") != exported.notes.end());
   // The adapter sets the LoRA settings: a different explicit one is an error at /model/adapter.
   json conflicting = cfg;
   conflicting["peft"] = {{"lora", {{"rank", 8}}}};
@@ -253,7 +264,7 @@ void TestExportRoundTrip::adapterRunThroughOfficialLayout() {
                        adapters.tensors.at("roberta.encoder.layer.1.output.ffn_adapter.adapter.down.2.weight")));
   // Imported back as an official checkpoint (model.path), the run's inference setting kept.
   auto imported =
-      buildRunModel(parseRunConfig({{"model", {{"path", dir}}}, {"task", {{"name", "rte"}, {"data_dir", rte_dir_}}}}));
+      buildRunModel(parseRunConfig({{"model", {{"path", dir}}}, {"task", {{"name", "rte"}, {"data_dir", rte_dir_}, {"max_seq_length", 64}}}}));
   QCOMPARE(imported.peft.num_modules, int64_t(3));
   const double d = relDiff(logitsOf(*imported.model, in), own);
   // The same through `eval --model DIR --task rte` (loadModelForTask).
@@ -324,7 +335,7 @@ void TestExportRoundTrip::gpt2FusedAttentionIsExactInPeftLayout() {
   // GPT-2 with LoRA on c_attn's q and v (rank 2) and random B (B starts at zero otherwise).
   auto cfg = parseRunConfig({{"seed", 2},
                              {"model", {{"path", gpt2_dir_}}},
-                             {"task", {{"name", "rte"}, {"data_dir", rte_dir_}}},
+                             {"task", {{"name", "rte"}, {"data_dir", rte_dir_}, {"max_seq_length", 64}}},
                              {"peft", {{"method", "lora"}, {"lora", {{"rank", 2}, {"alpha", 6}, {"targets", {"c_attn"}}}}}}});
   auto run = buildRunModel(cfg);
   {

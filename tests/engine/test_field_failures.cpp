@@ -296,7 +296,7 @@ void TestFieldFailures::peft3584_adamixExportKeepsEveryTensorAndRejectsMissingOr
   exportAdaMix(run, dir);
   const auto first = loadSafetensors(dir + "/model.safetensors", false).tensors;
   auto imported =
-      buildRunModel(parseRunConfig({{"model", {{"path", dir}}}, {"task", {{"name", "rte"}, {"data_dir", rte_dir_}}}}));
+      buildRunModel(parseRunConfig({{"model", {{"path", dir}}}, {"task", {{"name", "rte"}, {"data_dir", rte_dir_}, {"max_seq_length", 64}}}}));
   QCOMPARE(imported.peft.num_modules, int64_t(3));
   const auto again_dir = tmp_.filePath("adamix-again").toStdString();
   exportAdaMix(imported, again_dir);
@@ -319,7 +319,7 @@ void TestFieldFailures::peft3584_adamixExportKeepsEveryTensorAndRejectsMissingOr
     const std::string file = bad + "/model.safetensors";
     rewrite(file, edit);
     const auto e = errorOf([&] {
-      buildRunModel(parseRunConfig({{"model", {{"path", bad}}}, {"task", {{"name", "rte"}, {"data_dir", rte_dir_}}}}));
+      buildRunModel(parseRunConfig({{"model", {{"path", bad}}}, {"task", {{"name", "rte"}, {"data_dir", rte_dir_}, {"max_seq_length", 64}}}}));
     });
     QVERIFY2(e.kind() == ErrorKind::Model, (tensor + ": " + e.what()).c_str());
     QVERIFY2(e.location().find(file) != std::string::npos, e.what());
@@ -364,7 +364,7 @@ void TestFieldFailures::peft2508_adamixCheckpointKeepsEveryModuleAndItsOutputs()
   QCOMPARE(experts, int64_t(2 * 2 * m * 2));  // layers × (A, B) × M × (weight, bias)
 
   auto imported =
-      buildRunModel(parseRunConfig({{"model", {{"path", dir}}}, {"task", {{"name", "rte"}, {"data_dir", rte_dir_}}}}));
+      buildRunModel(parseRunConfig({{"model", {{"path", dir}}}, {"task", {{"name", "rte"}, {"data_dir", rte_dir_}, {"max_seq_length", 64}}}}));
   QCOMPARE(imported.peft.num_modules, m);
   const auto in = fixedInputs(run.model->config().vocab_size, run.tokenizer->padId());
   auto outputs = [&](LoadedRun& r, InferenceMode mode, int64_t k) {

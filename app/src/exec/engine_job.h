@@ -35,6 +35,8 @@ class EngineJob : public QObject {
   const std::vector<Evaluation>& evaluations() const { return done_; }
   /// The export's event, once it ended well.
   const std::optional<ExportedEvent>& exportedEvent() const { return exported_; }
+  /// The engine's `error` event of the step that failed, if it sent one.
+  const std::optional<ErrorEvent>& errorEvent() const { return error_; }
   /// The engine executable used.
   QString enginePath() const { return client_.enginePath(); }
 

@@ -23,7 +23,7 @@ namespace {
 /// results.json's weights_step, or total_steps for a run written before weights_step existed.
 int64_t weightsStepOf(const fs::path& results_path) {
   if (!fs::exists(results_path)) return -1;
-  const json r = readJsonFileBounded(results_path.string(), kMaxConfigFileBytes, ErrorKind::Io, "results file");
+  const json r = readJsonFileBounded(results_path.string(), kMaxConfigFileBytes, ErrorKind::Model, "results file");
   for (const char* key : {"weights_step", "total_steps"})
     if (r.contains(key) && r[key].is_number_integer()) return r[key].get<int64_t>();
   return -1;
@@ -79,10 +79,16 @@ void loadTrainableWeights(TaskModelImpl& model, const std::map<std::string, torc
                         file + ":" + name);
 }
 
-LoadedRun loadModelForTask(const std::string& model_dir, const std::string& task, const std::string& adapter_dir) {
+LoadedRun loadModelForTask(const std::string& model_dir, const std::string& task, const std::string& adapter_dir,
+                            int64_t max_seq_length) {
   // Through the run-config parser, which turns an official AdaMix checkpoint or a PEFT adapter into
   // the PEFT settings and starting weights (artifacts/official_adamix_config.h, peft_adapter_config.h).
   json j = {{"model", {{"path", model_dir}, {"adapter", adapter_dir}}}, {"task", {{"name", task}, {"data_dir", ""}}}};
+  // Without a length: the task's default, cut to the model's positions (a model of 64 positions
+  // evaluates at 64, as training it would have to).
+  j["task"]["max_seq_length"] =
+      max_seq_length > 0 ? max_seq_length
+                         : std::min(TaskConfig{}.max_seq_length, maxSequenceLength(loadModelConfig(model_dir)));
   const auto official = readOfficialAdaMixConfig(model_dir);
   if (official && !officialInferenceMode(official->inference_level))
     j["peft"] = {{"adamix", {{"inference", "merged"}}}};  // level 0 / 2: no engine mode; eval --inference chooses

@@ -53,9 +53,12 @@ void loadTrainableWeights(TaskModelImpl& model, const std::map<std::string, torc
 /// method "head" (no PEFT modules) — a classification or regression head is read from the
 /// directory's model.safetensors when it holds one (else seeded-initialised, which only makes
 /// sense for checking the pipeline). This is the one place where imported formats join the model
-/// loading. Throws as parseRunConfig (Config at /model/path, /model/adapter) and buildRunModel.
+/// loading. `max_seq_length` > 0 sets task.max_seq_length (else the task's default, 128, or the
+/// model's positions when fewer): the length the model was trained with, or scores differ from
+/// its run's. Throws as parseRunConfig
+/// (Config at /model/path, /model/adapter) and buildRunModel.
 LoadedRun loadModelForTask(const std::string& model_dir, const std::string& task,
-                           const std::string& adapter_dir = "");
+                            const std::string& adapter_dir = {}, int64_t max_seq_length = 0);
 
 /// Loads run directory `run_dir`: `config.json` (loadRunConfig), buildRunModel, then
 /// `adapters.safetensors` through loadTrainableWeights. weights_step: results.json's

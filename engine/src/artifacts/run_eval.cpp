@@ -50,6 +50,10 @@ void checkRequest(const EvalRequest& r) {
   if (!r.split.empty() && !r.data_file.empty())
     throw EngineError(ErrorKind::Usage, "give either --split or --data, not both", "--data");
   if (r.batch_size < 0) throw EngineError(ErrorKind::Usage, "--batch-size must be > 0", "--batch-size");
+  if (r.max_seq_length != 0 && r.model_dir.empty())
+    throw EngineError(ErrorKind::Usage, "--max-seq-length is the run's task.max_seq_length with --run-dir; give it with --model",
+                      "--max-seq-length");
+  if (r.max_seq_length < 0) throw EngineError(ErrorKind::Usage, "--max-seq-length must be > 0", "--max-seq-length");
 }
 
 /// What is evaluated and how, shared by the GLUE and generation paths.
@@ -232,6 +236,13 @@ json evaluateRunModel(const RunModelView& run, const EvalRequest& req, const Eva
     int64_t module = 0;
     routes.inference = parseInferenceMode(req.inference, module, "--inference");
     routes.inference_module = module;
+    // One module: random, ensemble and module:0 compute what merged does; evaluating them would
+    // add a column to the results that looks like another measurement (a new user's report).
+    if (run.peft.num_modules == 1 && routes.inference != InferenceMode::Merged)
+      throw EngineError(ErrorKind::Usage,
+                        "the run has one module (no mixture): --inference " + req.inference +
+                            " is its merged weights; use --inference merged (the default)",
+                        "--inference");
   }
   if (routes.inference == InferenceMode::Module && routes.inference_module >= run.peft.num_modules)
     throw EngineError(ErrorKind::Usage,
@@ -266,7 +277,7 @@ json runEval(const EvalRequest& req, EventStream& events) {
   events.setStep(0);
   events.startHeartbeat(2.0);
 
-  LoadedRun run = req.run_dir.empty() ? loadModelForTask(req.model_dir, req.task, req.adapter_dir) : loadRun(req.run_dir);
+  LoadedRun run = req.run_dir.empty() ? loadModelForTask(req.model_dir, req.task, req.adapter_dir, req.max_seq_length) : loadRun(req.run_dir);
   const auto& cfg = run.config;
   const int64_t threads = req.threads > 0 ? req.threads : cfg.train.threads;
   setComputeThreads(static_cast<int>(threads));

@@ -25,6 +25,7 @@ struct EvalRequest {
   std::string model_dir;  ///< --model DIR, with task
   std::string task;       ///< --task T (only with model_dir)
   std::string adapter_dir;  ///< --adapter DIR: a PEFT LoRA adapter loaded onto model_dir (only with model_dir)
+  int64_t max_seq_length = 0;  ///< --max-seq-length (only with model_dir): > 0 replaces the task's default (128)
   std::string split;      ///< --split; "" = dev (exclusive with data_file)
   std::string data_file;  ///< --data FILE in the task's layout (GLUE: labelled or test layout, detected)
   std::string inference;  ///< --inference merged|random|module:K|ensemble; "" = the run's peft.adamix.inference

@@ -34,11 +34,19 @@ StepLosses forwardBackward(TaskModelImpl& model, RouteContext& routes, const tor
     loss = loss + lambda * cons;
   }
   r.total = loss.item<double>();
-  if (!std::isfinite(r.total))
+  if (!std::isfinite(r.total)) {
+    const std::string what = std::string(std::isnan(r.total) ? "NaN" : "infinite");
+    // Before the first update no learning rate has acted yet: the weights (or the data) give it.
+    if (step == 0)
+      throw EngineError(ErrorKind::Numerical,
+                        "loss is " + what +
+                            " at step 0, before any update: the model's weights give it (NaN or infinite values in "
+                            "its safetensors?), not the learning rate",
+                        "/model/path");
     throw EngineError(ErrorKind::Numerical,
-                      "loss is " + std::string(std::isnan(r.total) ? "NaN" : "infinite") + " at step " +
-                          std::to_string(step) + " (try a lower learning rate)",
+                      "loss is " + what + " at step " + std::to_string(step) + " (try a lower learning rate)",
                       "/train/learning_rate");
+  }
   (loss * loss_scale).backward();
   return r;
 }

@@ -274,6 +274,12 @@ int fakeExport(const QCommandLineParser& p) {
     return 3;
   }
   const QString outDir = QDir(p.value("out")).absolutePath();
+  if (QFileInfo(outDir).isFile()) {  // as the engine: an `error` event of kind io, exit 7
+    const QJsonObject error{{"event", "error"}, {"schema", "1.0"}, {"kind", "io"},
+                            {"message", "cannot create the output directory: Not a directory"}, {"location", outDir}};
+    writeRaw(QJsonDocument(error).toJson(QJsonDocument::Compact) + '\n');
+    return 7;
+  }
   QDir().mkpath(outDir);
   for (const QString& f : files) writeJson(QDir(outDir).filePath(f), {{"fake", format}});
   QJsonArray fl;
