@@ -335,6 +335,12 @@ class TestGlueData : public QObject {
     e = expectError([&] { loadGlueTestFile(taskSpec("sst2"), dir + "/test.tsv"); });
     QCOMPARE(e.location(), dir + "/test.tsv:3");
     QCOMPARE(loadGlueTestFile(taskSpec("sst2"), dir + "/test.tsv", BadRowsPolicy::Skip).examples.size(), size_t(1));
+    // Text that is not UTF-8 (Latin-1 "café"): the Hugging Face readers refuse the file; a bad row here
+    writeFile(dir + "/latin1.tsv", "sentence\tlabel\nnice caf\xE9 .\t1\nok .\t0\n");
+    e = expectError([&] { loadGlueFile(taskSpec("sst2"), dir + "/latin1.tsv", BadRowsPolicy::Fail); });
+    QCOMPARE(e.location(), dir + "/latin1.tsv:2");
+    QCOMPARE(e.message(), std::string("text_a is not valid UTF-8 (save the file as UTF-8)"));
+    QCOMPARE(loadGlueFile(taskSpec("sst2"), dir + "/latin1.tsv", BadRowsPolicy::Skip).examples.size(), size_t(1));
   }
 
   void fewShotPerClass() {

@@ -116,11 +116,14 @@ uint64_t uniformUpTo(std::mt19937_64& rng, uint64_t hi) {
 
 }  // namespace
 
-std::string exampleTextTooLong(const Example& e) {
-  for (const auto& [name, text] : {std::pair<const char*, const std::string*>{"text_a", &e.text_a}, {"text_b", &e.text_b}})
+std::string exampleTextProblem(const Example& e) {
+  for (const auto& [name, text] : {std::pair<const char*, const std::string*>{"text_a", &e.text_a}, {"text_b", &e.text_b}}) {
     if (text->size() > kMaxExampleTextBytes)
       return std::string(name) + " is " + std::to_string(text->size()) + " bytes, more than the limit of " +
              std::to_string(kMaxExampleTextBytes) + " bytes for one example's text (split or shorten it)";
+    if (!isValidUtf8(*text))
+      return std::string(name) + " is not valid UTF-8 (save the file as UTF-8)";
+  }
   return "";
 }
 
@@ -225,7 +228,7 @@ LoadedSplit loadGlueFile(const TaskSpec& spec, const std::string& path, BadRowsP
         ex.label = static_cast<int64_t>(it - spec.label_names.begin());
       }
       ex.line = row.line;
-      if (auto why = exampleTextTooLong(ex); !why.empty()) throw RowError{std::move(why)};
+      if (auto why = exampleTextProblem(ex); !why.empty()) throw RowError{std::move(why)};
       ex.index = static_cast<int64_t>(out.examples.size());
       out.examples.push_back(std::move(ex));
     } catch (const RowError& e) {

@@ -35,9 +35,11 @@ struct TaskSpec {
 /// max_seq_length could apply. 1 MiB is about 200,000 words, far past any model's context.
 constexpr size_t kMaxExampleTextBytes = size_t{1} << 20;
 
-/// "text_a is N bytes, more than the limit of 1048576 bytes for one example's text (…)" when a
-/// text of `e` exceeds kMaxExampleTextBytes, else "": a bad row of every loader (recordBadRow).
-std::string exampleTextTooLong(const Example& e);
+/// What makes `e`'s text unusable, else "": a text over kMaxExampleTextBytes ("text_a is N bytes,
+/// more than the limit of 1048576 bytes for one example's text (…)") or not valid UTF-8 ("text_b is
+/// not valid UTF-8": the Hugging Face readers refuse such a file; the tokenizers would read U+FFFD).
+/// A bad row of every loader (recordBadRow).
+std::string exampleTextProblem(const Example& e);
 
 /// What to do with a malformed row.
 enum class BadRowsPolicy { Fail, Skip };

@@ -109,7 +109,7 @@ LoadedSplit loadGlueTestFile(const TaskSpec& spec, const std::string& path, BadR
         if (ib >= 0) ex.text_b = row.fields[static_cast<size_t>(ib)];
         ex.index = static_cast<int64_t>(idx);
         ex.line = row.line;
-        what = exampleTextTooLong(ex);
+        what = exampleTextProblem(ex);
         if (what.empty()) {
           out.examples.push_back(std::move(ex));
           continue;

@@ -178,7 +178,7 @@ LoadedSplit loadOwnTable(const TaskConfig& t, const TaskSpec& spec, const TableF
           r.example.label = static_cast<int64_t>(it - spec.label_names.begin());
       }
     }
-    if (r.problem.empty()) r.problem = exampleTextTooLong(r.example);
+    if (r.problem.empty()) r.problem = exampleTextProblem(r.example);
     if (!r.problem.empty()) {
       recordBadRow(out, policy, table.path, row.line, r.problem);
       continue;
