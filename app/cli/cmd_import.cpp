@@ -5,9 +5,11 @@
 #include "cli_store.h"
 #include "commands.h"
 
+#include "assets/assets.h"
 #include "config/run_config.h"
 #include "exec/event_replay.h"
 #include "store/store.h"
+#include "study/config_identity.h"
 #include "study/study.h"
 
 #include <QDir>
@@ -42,6 +44,24 @@ adamix::RunConfig validateImportedConfig(const nlohmann::json& config) {
       model->erase(adapter);
   }
   return adamix::parseRunConfig(checked);
+}
+
+/// The finished run already stored for `config`, if any: one with its hash, or a run of the same
+/// task and seed whose stored config is the same run written another way (a study stores its
+/// configs with this machine's asset paths and hashes them with `asset:` references, while a run
+/// directory's config.json spells out every default; sameRunConfig()).
+std::optional<app::RunRecord> finishedDuplicate(app::Store& store, const nlohmann::json& config,
+                                                const QString& runKey, const adamix::RunConfig& parsed) {
+  if (auto existing = store.findRunByHash(runKey); existing && existing->status == app::RunState::Finished)
+    return existing;
+  app::RunFilter filter;
+  filter.task = QString::fromStdString(parsed.task.name);
+  filter.statuses = {app::RunState::Finished};
+  const QString assetRoot = app::AssetCache::defaultCacheDir();
+  const QStringList assetNames = app::AssetManifest::builtin().names();
+  for (app::RunRecord& r : store.listRuns(filter))
+    if (r.seed == static_cast<int>(parsed.seed) && app::sameRunConfig(r.config, config, assetRoot, assetNames)) return std::move(r);
+  return std::nullopt;
 }
 
 /// Prints the warnings of a replayed event log: identical ones once with their count, at most
@@ -136,21 +156,26 @@ int cmdImport(const QStringList& args) {
   if (!openStore(p, store, false)) return kStoreError;
   try {
     app::NewRun nr;
+    nr.runKey = app::configHash(config);
+    nr.variant = p.isSet("variant") ? p.value("variant") : describeVariant(parsed);
     if (p.isSet("study")) {
       const auto s = findStudyOrFail(store, p.value("study"));
       if (!s) return kBadInput;
       nr.studyId = s->id;
+      // The study's tables label rows by axis values: the run's label as the study's axes hold it.
+      try {
+        nr.axes = app::axesForLabel(app::parseStudy(s->json), nr.variant);
+      } catch (const app::StudyError&) {  // a stored study that no longer parses: its tables use the runs' axes
+        nr.axes = nlohmann::json::object({{"variant", nr.variant.toStdString()}});
+      }
     }
-    nr.runKey = app::configHash(config);
-    nr.variant = p.isSet("variant") ? p.value("variant") : describeVariant(parsed);
     nr.task = QString::fromStdString(parsed.task.name);
     nr.seed = static_cast<int>(parsed.seed);
     nr.config = config;
     nr.status = status;
     nr.runDir = dir.absolutePath();
     if (!p.isSet("force")) {
-      if (const auto existing = store.findRunByHash(nr.runKey);
-          existing && existing->status == app::RunState::Finished) {
+      if (const auto existing = finishedDuplicate(store, config, nr.runKey, parsed)) {
         out() << "already stored: run " << existing->id
               << " has the same config (finished); use --force to import anyway\n";
         return kOk;

@@ -512,6 +512,94 @@ class TestCli : public QObject {
     QCOMPARE(run({"import", tmp_.filePath("nowhere"), "--db", db("f")}).rc, 3);
   }
 
+  /// A run directory as a cluster job leaves it: the fake engine trains `config` (JSON) there.
+  QString trainElsewhere(const QString& name, const QByteArray& config) {
+    const QString dir = tmp_.filePath("cluster/" + name);
+    write(dir + "/run.json", config);
+    QProcess e;
+    e.setProcessEnvironment(env({{"FAKE_ENGINE_STEPS", "3"}}));
+    e.start(FAKE_ENGINE_EXE, {"train", "--config", dir + "/run.json", "--run-dir", dir});
+    if (!e.waitForFinished(20000) || e.exitCode() != 0) qFatal("fake engine failed for %s", qPrintable(dir));
+    return dir;
+  }
+
+  /// New-user defect: `import --study` stored no axes, so the study's table showed the run under
+  /// an empty label. It now has the row of its --variant label (else the derived one).
+  void importIntoStudyHasItsVariantRow() {
+    const QString d = db("imp-study");
+    Result r = run({"study", "run", study_, "--db", d, "--jobs", "2"});
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    const QByteArray config = QStringLiteral(
+        R"({"run_id":"cl-%1","seed":%2,"model":{"path":"%3/models/tiny"},"task":{"name":"rte","data_dir":"%3/glue/TOYA"},)"
+        R"("train":{"epochs":1},"peft":{"method":"lora"}})").arg("lora1").arg(1).arg(cache_).toUtf8();
+    r = run({"import", trainElsewhere("lora1", config), "--db", d, "--study", "toy", "--variant", "LoRA"});
+    QVERIFY2(r.rc == 0 && r.out.contains("imported"), qPrintable(dump(r)));
+    QByteArray derived = config;
+    derived.replace("\"seed\":1", "\"seed\":2").replace("cl-lora1", "cl-lora2");
+    r = run({"import", trainElsewhere("lora2", derived), "--db", d, "--study", "toy"});
+    QVERIFY2(r.rc == 0 && r.out.contains("imported"), qPrintable(dump(r)));
+    const auto rows = query(d, "SELECT variant, axes FROM runs WHERE run_dir LIKE '%cluster/lora%' ORDER BY id");
+    QCOMPARE(rows.size(), qsizetype(2));
+    QCOMPARE(rows[0][0].toString(), QString("LoRA"));
+    QVERIFY(nlohmann::json::parse(rows[0][1].toString().toStdString()) == nlohmann::json({{"variant", "LoRA"}}));
+    QCOMPARE(rows[1][0].toString(), QString("lora"));
+    QVERIFY(nlohmann::json::parse(rows[1][1].toString().toStdString()) == nlohmann::json({{"variant", "lora"}}));
+    r = run({"export", "--db", d, "--study", "toy"});
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    const QStringList lines = r.out.split('\n');
+    auto row = [&](const QString& label) {
+      for (const QString& l : lines)
+        if (l.startsWith("| " + label + " |")) return l;
+      return QString();
+    };
+    QVERIFY2(row("LoRA").endsWith("| 1 |"), qPrintable(r.out));
+    QVERIFY2(row("lora").endsWith("| 1 |"), qPrintable(r.out));
+    QVERIFY2(row("AdaMix").endsWith("| 2 |") && row("Adapter").endsWith("| 2 |"), qPrintable(r.out));
+    QVERIFY2(!r.out.contains("|  |"), qPrintable(r.out));  // no row without a label
+  }
+
+  /// New-user defect: the directory of a run a study trained was imported again (its config.json
+  /// holds resolved asset paths, so its hash is not the study's). It is recognised, also copied and
+  /// with another machine's asset cache; a run that differs is still imported.
+  void importRecognisesAStudysRun() {
+    const QString d = db("imp-dup");
+    Result r = run({"study", "run", study_, "--db", d, "--jobs", "2"});
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    const auto studyRun = query(d, "SELECT id, run_dir FROM runs WHERE seed = 2 ORDER BY id LIMIT 1");
+    QCOMPARE(studyRun.size(), qsizetype(1));
+    const QString id = studyRun[0][0].toString(), runDir = studyRun[0][1].toString();
+    r = run({"import", runDir, "--db", d});
+    QVERIFY2(r.rc == 0 && r.out.contains("already stored: run " + id + " "), qPrintable(dump(r)));
+    QFile cf(runDir + "/config.json");
+    QVERIFY(cf.open(QIODevice::ReadOnly));
+    const QByteArray configText = cf.readAll();
+    QVERIFY(configText.contains(cache_.toUtf8()));
+    QFile ef(runDir + "/events.jsonl");
+    QVERIFY(ef.open(QIODevice::ReadOnly));
+    const QByteArray events = ef.readAll();
+    const QString copy = tmp_.filePath("imp-dup-copy"), moved = tmp_.filePath("imp-dup-moved"),
+                  other = tmp_.filePath("imp-dup-other");
+    write(copy + "/config.json", configText);
+    write(copy + "/events.jsonl", events);
+    r = run({"import", copy, "--db", d});
+    QVERIFY2(r.rc == 0 && r.out.contains("already stored: run " + id + " "), qPrintable(dump(r)));
+    write(moved + "/config.json", QByteArray(configText).replace(cache_.toUtf8(), "/scratch/elsewhere/cache"));
+    write(moved + "/events.jsonl", events);
+    r = run({"import", moved, "--db", d});
+    QVERIFY2(r.rc == 0 && r.out.contains("already stored: run " + id + " "), qPrintable(dump(r)));
+    QCOMPARE(runCount(d), 8);
+    auto changed = nlohmann::json::parse(configText.toStdString());
+    changed["train"]["learning_rate"] = 0.0123;
+    write(other + "/config.json", QByteArray::fromStdString(changed.dump()));
+    write(other + "/events.jsonl", events);
+    r = run({"import", other, "--db", d});
+    QVERIFY2(r.rc == 0 && r.out.contains("imported"), qPrintable(dump(r)));
+    QCOMPARE(runCount(d), 9);
+    r = run({"import", copy, "--db", d, "--force"});
+    QVERIFY2(r.rc == 0 && r.out.contains("imported"), qPrintable(dump(r)));
+    QCOMPARE(runCount(d), 10);
+  }
+
   // Issue: a config.json or events.jsonl that is not a regular file of bounded size (a symlink to
   // /dev/zero read GBs until std::bad_alloc) is refused before anything is read or stored.
   void importRefusesDevicesAndOversizedFiles() {

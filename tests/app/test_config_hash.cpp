@@ -4,6 +4,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <QtTest>
 
+#include "config/run_config.h"
+#include "study/config_identity.h"
 #include "study/study.h"
 
 using namespace adamix::app;
@@ -84,6 +86,33 @@ class TestConfigHash : public QObject {
                    "e2e-adamix-lora-s1-18b4110c 18b4110cc31c696868cfd837ab56a914b6720f79feb329399a269f2d52bd0ed1",
                    "e2e-adamix-lora-10-s1-ea09df8c ea09df8cf2058c644b18715d1c3d99bb394117f53ae08533b26af58f780ae31e",
                    "e2e-adamix-lora-1-s1-7ea38461 7ea38461ca989e970b12740e37c45b1c37dec1457837c64164aeae185083803d"});
+  }
+
+  /// `adamix import` of a study run's directory: its config.json (every default spelled out,
+  /// 8.0 for the study's 8, another machine's asset cache) is the run the study stored (its config
+  /// with this machine's asset paths), though its hash differs; another seed or setting is not.
+  void engineConfigJsonIsTheStudysRun() {
+    const QStringList names{"glue/SST-2", "models/stories260K"};
+    const QString here = "/root/.cache/adamix/assets";
+    const ExpandedRun run = expandStudy(loadStudyFile(studyPath("demo.json")), {here}).back();  // LoRA s3
+    QCOMPARE(run.config.at(nlohmann::json::json_pointer("/peft/lora/alpha")).dump(), std::string("8"));
+    nlohmann::json written = adamix::toJson(adamix::parseRunConfig(run.config));
+    written["run_id"] = run.runId.toStdString();
+    QCOMPARE(written.at(nlohmann::json::json_pointer("/peft/lora/alpha")).dump(), std::string("8.0"));
+    QVERIFY(sameRunConfig(run.config, written, here, names));
+    QVERIFY(configHash(written) != run.configHash);  // why the hash alone did not find it
+    nlohmann::json elsewhere = written;
+    elsewhere["task"]["data_dir"] = "/scratch/u/cache/glue/SST-2";
+    elsewhere["model"]["path"] = "/scratch/u/cache/models/stories260K/";
+    QVERIFY(sameRunConfig(run.config, elsewhere, here, names));
+    QVERIFY(!sameRunConfig(run.config, elsewhere, here, {}));  // without the manifest: other paths
+    nlohmann::json otherSeed = written, otherLr = written, otherData = written;
+    otherSeed["seed"] = 1;
+    otherLr["train"]["learning_rate"] = 0.004;
+    otherData["task"]["data_dir"] = "/data/my-sst2";
+    QVERIFY(!sameRunConfig(run.config, otherSeed, here, names));
+    QVERIFY(!sameRunConfig(run.config, otherLr, here, names));
+    QVERIFY(!sameRunConfig(run.config, otherData, here, names));
   }
 };
 

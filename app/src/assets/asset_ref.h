@@ -4,6 +4,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 
 namespace adamix::app {
 
@@ -14,5 +15,10 @@ QString assetName(const QString& value);
 /// ROOT/NAME (cleaned) for "asset:NAME"; other values, and any value when `assetRoot` is empty,
 /// are returned unchanged.
 QString resolveAssetRef(const QString& value, const QString& assetRoot);
+/// The inverse of resolveAssetRef() for a path resolved on any machine: "asset:NAME[/REST]" when
+/// `path` lies under `assetRoot` (this machine's cache) or ends in ".../NAME" or holds
+/// ".../NAME/REST" for one of `assetNames` (another machine's cache; the longest name wins);
+/// any other value (an `asset:` reference included) unchanged.
+QString assetRefOfPath(const QString& path, const QString& assetRoot, const QStringList& assetNames);
 
 }  // namespace adamix::app

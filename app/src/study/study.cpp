@@ -569,6 +569,29 @@ std::vector<ExpandedRun> expandStudy(const Study& study, const ExpandOptions& op
   return runs;
 }
 
+json axesForLabel(const Study& study, const QString& label) {
+  json axes = json::object();
+  if (study.axes.empty()) return axes;
+  for (const Axis& a : study.axes)
+    if (a.values.empty()) return json::object({{study.axes.front().name.toStdString(), label.toStdString()}});
+  // Odometer over the axes' values (at most kMaxStudyRuns combinations, as parseStudy() checked).
+  std::vector<size_t> idx(study.axes.size(), 0);
+  for (uint64_t n = 0; n < kMaxStudyRuns; ++n) {
+    QStringList labels;
+    for (size_t k = 0; k < idx.size(); ++k) labels << study.axes[k].values[idx[k]].label;
+    if (labels.join(QStringLiteral(", ")) == label) {
+      for (size_t k = 0; k < idx.size(); ++k)
+        axes[study.axes[k].name.toStdString()] = study.axes[k].values[idx[k]].value;
+      return axes;
+    }
+    size_t k = idx.size();
+    while (k > 0 && ++idx[k - 1] == study.axes[k - 1].values.size()) idx[--k] = 0;
+    if (k == 0) break;
+  }
+  axes[study.axes.front().name.toStdString()] = label.toStdString();
+  return axes;
+}
+
 QStringList studyAssets(const Study& study) {
   std::set<QString> out;
   collectAssets(study.base, out);

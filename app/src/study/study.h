@@ -124,6 +124,12 @@ Study loadStudyFile(const QString& path);
 /// axes in file order, seeds (innermost). Throws StudyError for unresolvable assets.
 std::vector<ExpandedRun> expandStudy(const Study& study, const ExpandOptions& options = {});
 
+/// The axes JSON (as ExpandedRun::axesJson) of a run added to `study` from elsewhere under the
+/// variant label `label`: the study's own axis values when `label` is one of its labels (the axes'
+/// labels joined by ", "), else `label` as the value of the study's first axis, so the results
+/// table shows the run under `label`. {} for a study without axes (its rows show the variant).
+json axesForLabel(const Study& study, const QString& label);
+
 /// All distinct `asset:` references named by the study (without the prefix), sorted.
 QStringList studyAssets(const Study& study);
 
