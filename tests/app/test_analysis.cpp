@@ -369,6 +369,32 @@ class TestAnalysis : public QObject {
     QVERIFY(csv.contains(QStringLiteral("C,SST-2,2,71,A,2,81,-10,")));
     QVERIFY(csv.contains(QStringLiteral(",predictions missing for some runs\n")));
   }
+
+  /// New-user defect: a bootstrap in which no resample crossed zero has p = 0, which the CSV wrote
+  /// as an exact 0 (the GUI says p < 0.0001). It is written as the bound 2/B the resamples resolve.
+  void csvBootstrapPIsNoFalseZero() {
+    PivotTable t;
+    t.rowHeaders = {QStringLiteral("Variant")};
+    t.rowLabels = {{QStringLiteral("A")}, {QStringLiteral("B")}, {QStringLiteral("C")}};
+    t.columns = {PivotColumn{QStringLiteral("SST-2"), QStringLiteral("sst2"), QStringLiteral("dev"),
+                             QStringLiteral("accuracy")}};
+    SignificanceTable sig;
+    sig.baselineRow = 0;
+    sig.baselineLabel = QStringLiteral("A");
+    CellSignificance zero, some;
+    zero.welch.nA = zero.welch.nB = some.welch.nA = some.welch.nB = 3;
+    zero.bootstrap = BootstrapTest{872, 10000, 1, 7.5, 5.1, 9.9, 0.95, 0.0};
+    some.bootstrap = BootstrapTest{872, 10000, 1, 0.5, -0.4, 1.4, 0.95, 0.3148};
+    sig.cells = {{std::nullopt}, {zero}, {some}};
+    const QStringList lines = significanceToCsv(t, sig).split(u'\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 3);
+    const int col = lines[0].split(u',').indexOf(QStringLiteral("bootstrap p"));
+    QVERIFY(col > 0);
+    QCOMPARE(lines[1].split(u',').value(col), QStringLiteral("<0.0002"));
+    QCOMPARE(lines[2].split(u',').value(col), QStringLiteral("0.3148"));
+    zero.bootstrap->resamples = 2000;
+    QCOMPARE(bootstrapPText(*zero.bootstrap), QStringLiteral("<0.001"));
+  }
 };
 
 QTEST_GUILESS_MAIN(TestAnalysis)

@@ -280,6 +280,11 @@ PivotMarks significanceMarks(const SignificanceTable& table) {
   return marks;
 }
 
+QString bootstrapPText(const BootstrapTest& b) {
+  if (b.p > 0 || b.resamples < 1) return std::isfinite(b.p) ? QString::number(b.p, 'g', 10) : QString();
+  return u'<' + QString::number(2.0 / double(b.resamples), 'g', 10);
+}
+
 QString significanceToCsv(const PivotTable& pivot, const SignificanceTable& table) {
   auto num = [](double v) { return std::isfinite(v) ? QString::number(v, 'g', 10) : QString(); };
   QStringList header;
@@ -303,7 +308,7 @@ QString significanceToCsv(const PivotTable& pivot, const SignificanceTable& tabl
         << QString::number(w.nB) << num(w.meanB) << num(w.diff) << num(w.t) << num(w.df) << num(w.p) << num(w.ciLow)
         << num(w.ciHigh);
       if (const auto& b = cell->bootstrap)
-        f << num(b->observed) << num(b->ciLow) << num(b->ciHigh) << num(b->p) << QString::number(b->examples)
+        f << num(b->observed) << num(b->ciLow) << num(b->ciHigh) << bootstrapPText(*b) << QString::number(b->examples)
           << QString::number(b->resamples) << QString::number(b->seed) << QString();
       else
         f << QString() << QString() << QString() << QString() << QString() << QString() << QString()

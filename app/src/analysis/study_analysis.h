@@ -104,9 +104,14 @@ QString significanceLegend(const SignificanceTable& table);
 /// bootstrap's p < alpha, and significanceLegend() — for pivotToMarkdown() / pivotToLatex().
 PivotMarks significanceMarks(const SignificanceTable& table);
 
+/// The bootstrap p-value as the CSV report writes it: the value, or "<2/B" ("<0.0002" at 10,000
+/// resamples) when no resample crossed zero: p is a multiple of 2/B, so 0 only says it is below
+/// that, never that it is exactly 0.
+QString bootstrapPText(const BootstrapTest& b);
+
 /// The significance report as CSV, one line per tested cell: row labels, column header, n, mean,
-/// baseline n and mean, Welch (diff, t, df, p, CI), bootstrap (diff, CI, p, examples, resamples,
-/// seed) and the note why a bootstrap is missing. Values in table units.
+/// baseline n and mean, Welch (diff, t, df, p, CI), bootstrap (diff, CI, p as bootstrapPText(),
+/// examples, resamples, seed) and the note why a bootstrap is missing. Values in table units.
 QString significanceToCsv(const PivotTable& pivot, const SignificanceTable& table);
 
 /// The pivot row whose labels (joined with ", ") equal `label`, case-insensitively; nullopt when none.
