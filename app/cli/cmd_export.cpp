@@ -136,7 +136,14 @@ int cmdExport(const QStringList& args) {
     }
     if (p.isSet("curves")) return exportCurves(p, store, studyId);
     if (p.isSet("predictions")) {
-      text = app::predictionsToMarkdown(app::predictionsFromStore(store, studyId, limit));
+      const app::PredictionTable table = app::predictionsFromStore(store, studyId, limit);
+      if (table.columns.isEmpty()) {  // nothing to export: say so, as the GUI's Outputs view does
+        err() << "adamix export: no generation runs with predictions "
+              << (studyId ? "in this study" : "in this database")
+              << " (they come from finished E2E, WebNLG or DART runs); nothing exported\n";
+        return kBadInput;
+      }
+      text = app::predictionsToMarkdown(table);
     } else {
       app::PivotOptions po;
       po.kind = kind;

@@ -600,6 +600,22 @@ class TestCli : public QObject {
     QCOMPARE(runCount(d), 10);
   }
 
+  /// New-user defect: `export --predictions` of a classification-only study printed an empty
+  /// `| Input | References |` table and exited 0. It says there is nothing to export (exit 3).
+  void exportPredictionsWithoutGenerationRuns() {
+    const QString d = db("pred-none");
+    Result r = run({"study", "run", study_, "--db", d, "--jobs", "2"});
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    const QString out = tmp_.filePath("pred-none/predictions.md");
+    r = run({"export", "--db", d, "--predictions", "--out", out});
+    QVERIFY2(r.rc == 3, qPrintable(dump(r)));
+    QVERIFY2(r.err.contains("adamix export: no generation runs with predictions in this study"), qPrintable(dump(r)));
+    QVERIFY2(!r.out.contains("| Input |"), qPrintable(dump(r)));
+    QVERIFY(!QFile::exists(out));
+    r = run({"export", "--db", d, "--predictions"});
+    QVERIFY2(r.rc == 3 && r.out.isEmpty(), qPrintable(dump(r)));
+  }
+
   // Issue: a config.json or events.jsonl that is not a regular file of bounded size (a symlink to
   // /dev/zero read GBs until std::bad_alloc) is refused before anything is read or stored.
   void importRefusesDevicesAndOversizedFiles() {
