@@ -11,6 +11,8 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QSet>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 
 #include <optional>
@@ -149,6 +151,45 @@ class TestCompareView : public QObject {
     QCOMPARE(adamix->data()->size(), 3);  // RTE, SST-2, Avg.
     QVERIFY(qAbs(adamix->data()->at(0)->value - 65.0) < 1e-9);
     QVERIFY(qAbs(adamix->data()->at(2)->value - 75.0) < 1e-9);
+  }
+
+  /// New-user defect: an evaluation of another file (`adamix run eval --data`) was drawn as a bar
+  /// under "best dev score". The bars are the runs' own best dev scores only.
+  void barsLeaveEvaluationsOut() {
+    std::optional<qint64> adamixRun;
+    for (const auto& r : ws_.store().listRuns())
+      if (r.variant == "AdaMix" && !adamixRun) adamixRun = r.id;
+    QVERIFY(adamixRun);
+    app::Evaluation e;
+    e.runId = *adamixRun;
+    e.dataFile = dir_.filePath("my.tsv");
+    e.inference = QStringLiteral("module:2");
+    e.examples = 4;
+    e.metrics = {{QStringLiteral("accuracy"), 0.25}};
+    e.primaryMetric = QStringLiteral("accuracy");
+    e.outDir = dir_.filePath("eval/my-module-2");
+    const qint64 evalId = ws_.store().addEvaluation(e);
+    view_->setMode(ui::CompareView::Mode::Bars);
+    QCustomPlot* plot = view_->plot();
+    QCPBars* adamix = nullptr;
+    for (int i = 0; i < plot->plottableCount(); ++i)
+      if (auto* b = qobject_cast<QCPBars*>(plot->plottable(i)); b && b->name() == "AdaMix") adamix = b;
+    QVERIFY(adamix);
+    QCOMPARE(adamix->data()->size(), 3);  // RTE, SST-2, Avg.: no bar of the evaluation
+    auto* ticker = dynamic_cast<QCPAxisTickerText*>(plot->xAxis->ticker().data());
+    QVERIFY(ticker);
+    QStringList ticks = ticker->ticks().values();
+    QCOMPARE(ticks, QStringList({"RTE", "SST-2", "Avg."}));
+    QCOMPARE(plot->yAxis->label(), QString("best dev score (×100), mean ± std over seeds"));
+    {  // the other tests see the fixture as it was
+      QSqlDatabase d = QSqlDatabase::addDatabase("QSQLITE", "poke");
+      d.setDatabaseName(dir_.filePath("ws.sqlite"));
+      QVERIFY(d.open());
+      QVERIFY(QSqlQuery(d).exec(QStringLiteral("DELETE FROM evaluations WHERE id = %1").arg(evalId)));
+      d.close();
+    }
+    QSqlDatabase::removeDatabase("poke");
+    QVERIFY(ws_.store().evaluations(*adamixRun).empty());
   }
 
   void exportsPngAndPdf() {

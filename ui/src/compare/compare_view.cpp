@@ -287,7 +287,9 @@ void CompareView::redraw() {
   }
   syncSource();
   if (mode_->currentIndex() == 1) {
-    // bars: the pivot of the selected runs, primary metric per task (+ average)
+    // bars: the pivot of the selected runs, primary metric per task (+ average). Evaluations of
+    // other files, splits or inference modes (`adamix run eval`) are no best dev scores: they stay
+    // in their own columns of the Results table, not under this chart's axis label.
     try {
       app::ResultSet rs = app::resultSetFromStore(ws_->store(), std::nullopt);
       const QSet<qint64> keep(ids.begin(), ids.end());
@@ -297,6 +299,7 @@ void CompareView::redraw() {
       rs.runs = std::move(kept);
       app::PivotOptions po;
       po.primaryOnly = true;
+      po.evaluations = false;
       const app::PivotTable t = app::buildPivot(rs, po);
       BarChart chart;
       for (const auto& c : t.columns) chart.categories << c.header;
