@@ -46,7 +46,7 @@ class TestMonitor : public QObject {
   QString db_;
   QString runsDir_;
   std::unique_ptr<ui::MainWindow> w_;
-  qint64 studyResume_ = 0, studyDone_ = 0, studyMixed_ = 0, studyCancel_ = 0;
+  qint64 studyResume_ = 0, studyDone_ = 0, studyMixed_ = 0, studyCancel_ = 0, studyBest_ = 0;
   qint64 resumeId_ = 0;  // cancelled at step 60 with a checkpoint at 50 (resume study)
   qint64 cancelId_ = 0;  // interrupted without checkpoint, trains slowly (cancel study)
   qint64 finishedMcc_ = 0;
@@ -167,12 +167,44 @@ class TestMonitor : public QObject {
     // 3. finished, failed, one at 120/375 (set running once the workspace is open) and one queued
     studyMixed_ = study("mixed");
     finishedMcc_ = addRun(s, studyMixed_, "mixed-done", RunState::Finished, {}, "cola");
-    writeEvents("mixed-done", 375, 375, "matthews_corrcoef", 0.451234);
+    writeEvents("mixed-done", 375, 375, "matthews_correlation", 0.451234);
     addRun(s, studyMixed_, "mixed-failed", RunState::Failed);
     writeEvents("mixed-failed", 375, 200);
     addRun(s, studyMixed_, "mixed-running", RunState::Interrupted);
     writeEvents("mixed-running", 375, 120);
     addRun(s, studyMixed_, "mixed-queued", RunState::Queued);
+
+    // 3b. dev accuracy best at step 600, lower at the end (as a demo AdaMix run): one finished
+    // (with the engine's `finished` event) and one interrupted before it ended
+    studyBest_ = study("best-dev");
+    for (const char* n : {"best-finished", "best-cut"}) {
+      addRun(s, studyBest_, n, n == QString("best-finished") ? RunState::Finished : RunState::Interrupted, {}, "sst2");
+      QFile f(QDir(runsDir_).filePath(QString(n) + "/events.jsonl"));
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write(eventLine(n, "started",
+                        {{"total_steps", 750}, {"resumed_from_step", 0}, {"device", "cpu"},
+                         {"config", QJsonObject{{"task", QJsonObject{{"name", "sst2"}}}}}}));
+      const std::vector<std::pair<int, double>> dev = {{150, 0.5092}, {300, 0.4920}, {450, 0.5287}, {600, 0.6170},
+                                                       {750, 0.6089}};
+      for (const auto& [step, acc] : dev) {
+        if (n == QString("best-cut") && step > 600) break;
+        f.write(eventLine(n, "progress", {{"step", step}, {"total_steps", 750}, {"loss", 0.6}}));
+        f.write(eventLine(n, "metric", {{"step", step}, {"epoch", step / 750.0}, {"split", "dev"}, {"name", "accuracy"},
+                                        {"value", acc}}));
+        f.write(eventLine(n, "metric", {{"step", step}, {"epoch", step / 750.0}, {"split", "dev"}, {"name", "loss"},
+                                        {"value", 0.65}}));
+      }
+      if (n == QString("best-cut")) {  // a later, lower evaluation of a run that did not finish
+        f.write(eventLine(n, "metric", {{"step", 700}, {"epoch", 0.93}, {"split", "dev"}, {"name", "accuracy"},
+                                        {"value", 0.6000}}));
+        continue;
+      }
+      f.write(eventLine(
+          n, "finished",
+          {{"best", QJsonObject{{"dev", QJsonObject{{"accuracy", 0.6170}, {"loss", 0.649}}}}},
+           {"final", QJsonObject{{"dev", QJsonObject{{"accuracy", 0.6089}, {"loss", 0.6315}}}}},
+           {"best_step", 600}, {"primary_metric", "accuracy"}, {"total_steps", 750}, {"wall_s", 126.0}}));
+    }
 
     // 4. an interrupted run without checkpoint that trains slowly (to be cancelled by the user)
     studyCancel_ = study("cancel");
@@ -235,16 +267,33 @@ class TestMonitor : public QObject {
     w_->workspace()->store().setRunStatus(running, RunState::Interrupted);
   }
 
-  /// Item 13: the Dev column shows "matthews_corrcoef 0.4512" whole.
+  /// Item 13: the Dev column shows "matthews_correlation 0.4512" whole.
   void devColumnFitsItsText() {
     clickTree(studyMixed_, 0);
     QTreeWidgetItem* row = monitorRow("key-mixed-done");
     QVERIFY(row);
-    QCOMPARE(row->text(ColDev), QString("matthews_corrcoef 0.4512"));
+    QCOMPARE(row->text(ColDev), QString("matthews_correlation 0.4512"));
     const int need = monitorRuns()->fontMetrics().horizontalAdvance(row->text(ColDev));
     QVERIFY2(
         monitorRuns()->header()->sectionSize(ColDev) > need,
         qPrintable(QString("%1 px for %2 px of text").arg(monitorRuns()->header()->sectionSize(ColDev)).arg(need)));
+  }
+
+  /// New-user defect: the Dev column showed the last dev score (0.6089) where Results and the CLI
+  /// report the best (0.6170 at step 600). It shows the best of the run's selection metric, as
+  /// its header and tooltip say, also for a run that has not finished.
+  void devColumnShowsTheBestAsResults() {
+    clickTree(studyBest_, 0);
+    QTRY_VERIFY(monitorRow("key-best-finished") && monitorRow("key-best-cut"));
+    QTreeWidgetItem* done = monitorRow("key-best-finished");
+    QCOMPARE(done->text(ColDev), QString("accuracy 0.6170"));
+    QCOMPARE(done->toolTip(ColDev),
+             QString("Best dev accuracy 0.6170 at step 600 (as Results and the CLI report it); latest evaluation 0.6089"));
+    QTreeWidgetItem* cut = monitorRow("key-best-cut");
+    QCOMPARE(cut->text(ColDev), QString("accuracy 0.6170"));
+    QVERIFY2(cut->toolTip(ColDev).contains("latest evaluation 0.6000"), qPrintable(cut->toolTip(ColDev)));
+    QCOMPARE(monitorRuns()->headerItem()->text(ColDev), QString("Best dev"));
+    QVERIFY(monitorRuns()->headerItem()->toolTip(ColDev).contains("Results and the CLI"));
   }
 
   /// QA 1: the live plot's legend sits beside the axis rect (as Compare's), never over the curves:

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "monitor/monitor_view.h"
 
+#include "study/task_catalog.h"
+
 #include "export/result_set.h"
 
 #include "exec/event_replay.h"
@@ -9,6 +11,7 @@
 #include "monitor/error_text.h"
 #include "monitor/job_text.h"
 #include "monitor/log_tail.h"
+#include "study/task_catalog.h"
 #include "workspace/status_icons.h"
 #include "workspace/workspace.h"
 
@@ -37,12 +40,14 @@ namespace adamix::ui {
 namespace {
 enum Col { ColRun, ColState, ColProgress, ColEta, ColLoss, ColDev, ColCount };
 
-/// A stored run's progress: its run directory's events.jsonl folded, else the last stored
-/// training step; the state is the stored one.
+/// A stored run's progress: its run directory's events.jsonl folded (best dev by its task's
+/// selection metric), else the last stored training step; the state is the stored one.
 app::RunProgress storedProgress(app::Store& store, const app::RunRecord& rec) {
   app::RunProgress p;
+  app::rememberTaskConfig(rec.config);
+  app::selectByTask(p, rec.task);
   QFile log(QDir(rec.runDir).filePath(QStringLiteral("events.jsonl")));
-  if (!rec.runDir.isEmpty() && log.open(QIODevice::ReadOnly)) p = app::progressFromEventLog(log.readAll());
+  if (!rec.runDir.isEmpty() && log.open(QIODevice::ReadOnly)) p = app::progressFromEventLog(log.readAll(), rec.task);
   if (p.step == 0) {
     try {
       // the last step of each training series: an index seek each, no point read
@@ -104,12 +109,15 @@ MonitorView::MonitorView(Workspace* workspace, QWidget* parent) : QWidget(parent
   table_->setObjectName(QStringLiteral("monitorRuns"));
   table_->setRootIsDecorated(false);
   table_->setColumnCount(ColCount);
-  table_->setHeaderLabels({tr("Run"), tr("State"), tr("Progress"), tr("ETA"), tr("Loss"), tr("Dev")});
+  table_->setHeaderLabels({tr("Run"), tr("State"), tr("Progress"), tr("ETA"), tr("Loss"), tr("Best dev")});
+  table_->headerItem()->setToolTip(
+      ColDev, tr("The best dev score so far in the run's selection metric (its task's primary metric, by "
+                 "which the engine keeps its best checkpoint): the score Results and the CLI report"));
   table_->setSelectionMode(QAbstractItemView::ExtendedSelection);
   table_->header()->setSectionResizeMode(ColRun, QHeaderView::Stretch);
   table_->header()->setSectionResizeMode(ColProgress, QHeaderView::Fixed);
   table_->header()->resizeSection(ColProgress, 180);
-  for (int c : {ColState, ColEta, ColLoss, ColDev})  // "matthews_corrcoef 0.4512" shown whole
+  for (int c : {ColState, ColEta, ColLoss, ColDev})  // "matthews_correlation 0.4512" shown whole
     table_->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
   table_->header()->setStretchLastSection(false);
   vsplit->addWidget(table_);
@@ -284,6 +292,8 @@ MonitorView::LiveRun& MonitorView::ensureRun(const QString& key, const app::RunR
   if (stored) {
     r.runId = stored->id;
     r.runDir = stored->runDir;
+    app::rememberTaskConfig(stored->config);
+    app::selectByTask(r.progress, stored->task);
     if (r.label.isEmpty())
       r.label = QStringLiteral("%1 · %2 · s%3").arg(stored->task, stored->variant).arg(stored->seed);
   }
@@ -291,7 +301,11 @@ MonitorView::LiveRun& MonitorView::ensureRun(const QString& key, const app::RunR
   r.baseLabel = r.label;
   if (ws_->isOpen() && r.runId && !stored) {
     try {
-      if (auto rec = ws_->store().run(r.runId)) r.runDir = rec->runDir;
+      if (auto rec = ws_->store().run(r.runId)) {
+        r.runDir = rec->runDir;
+        app::rememberTaskConfig(rec->config);
+        app::selectByTask(r.progress, rec->task);
+      }
     } catch (const std::exception&) {
     }
   }
@@ -526,9 +540,25 @@ void MonitorView::updateRow(LiveRun& r) {
                           : app::isTerminal(st)         ? QStringLiteral("—")
                                                         : formatDuration(eta));
   r.item->setText(ColLoss, r.progress.loss ? QString::number(*r.progress.loss, 'f', 4) : QStringLiteral("—"));
-  r.item->setText(ColDev, r.progress.dev
-                              ? QStringLiteral("%1 %2").arg(r.progress.devName).arg(*r.progress.dev, 0, 'f', 4)
-                              : QStringLiteral("—"));
+  // The best of the selection metric (what Results and the CLI report); the latest dev value only
+  // when the run's selection metric is unknown or not reported, and then labelled so.
+  const app::RunProgress& pr = r.progress;
+  if (pr.best) {
+    r.item->setText(ColDev, QStringLiteral("%1 %2").arg(pr.selectionMetric).arg(*pr.best, 0, 'f', 4));
+    r.item->setToolTip(ColDev, tr("Best dev %1 %2 at step %3 (as Results and the CLI report it)%4")
+                                   .arg(pr.selectionMetric)
+                                   .arg(*pr.best, 0, 'f', 4)
+                                   .arg(pr.bestStep)
+                                   .arg(pr.dev && pr.devName == pr.selectionMetric && *pr.dev != *pr.best
+                                            ? tr("; latest evaluation %1").arg(*pr.dev, 0, 'f', 4)
+                                            : QString()));
+  } else if (pr.dev) {
+    r.item->setText(ColDev, tr("%1 %2 (latest)").arg(pr.devName).arg(*pr.dev, 0, 'f', 4));
+    r.item->setToolTip(ColDev, tr("The latest dev evaluation: this run reported no value of its selection metric"));
+  } else {
+    r.item->setText(ColDev, QStringLiteral("—"));
+    r.item->setToolTip(ColDev, QString());
+  }
   r.item->setToolTip(ColRun, r.error);
   updateButtons();
 }
