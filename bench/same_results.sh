@@ -5,13 +5,15 @@
 # with each `adamix-engine` and compares every metric value as the engine wrote it (17 digits).
 # For speed-ups that must not change a bit (docs/performance.md, items 11 and 12): build the
 # engine before the change in a worktree and run
-#   bench/same_results.sh OLD/build/engine/adamix-engine build/engine/adamix-engine [STEPS]
+#   bench/same_results.sh OLD/build/engine/adamix-engine build/engine/adamix-engine [STEPS] [THREADS]
+# (THREADS, default 1: the runs' train.threads; 2 checks kernels that split rows across threads)
 # Exit status 0 when all three runs agree, 1 when one differs (the first differing lines shown).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-OLD="${1:?usage: same_results.sh OLD_ENGINE NEW_ENGINE [STEPS]}"
-NEW="${2:?usage: same_results.sh OLD_ENGINE NEW_ENGINE [STEPS]}"
+OLD="${1:?usage: same_results.sh OLD_ENGINE NEW_ENGINE [STEPS] [THREADS]}"
+NEW="${2:?usage: same_results.sh OLD_ENGINE NEW_ENGINE [STEPS] [THREADS]}"
 STEPS="${3:-60}"
+THREADS="${4:-1}"
 MIRROR="${ADAMIX_ASSET_MIRROR:-$(cd "$ROOT/.." && pwd)/shared}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
@@ -24,7 +26,7 @@ config() {  # NAME METHOD MODULES LAMBDA LR
           "max_train_examples": 4000, "max_dev_examples": 300},
  "peft": {"method": "$2", "adamix": {"num_modules": $3, "consistency_weight": $4}},
  "train": {"max_steps": $STEPS, "batch_size": 32, "learning_rate": $5, "eval_every_steps": $((STEPS / 2)),
-           "log_every_steps": 1, "checkpoint_every_steps": 0, "threads": 1}}
+           "log_every_steps": 1, "checkpoint_every_steps": 0, "threads": $THREADS}}
 EOF
 }
 config adamix adapter 4 1.0 0.01

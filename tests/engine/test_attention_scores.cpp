@@ -59,8 +59,9 @@ class TestAttentionScores : public QObject {
     torch::manual_seed(7);
     for (const int threads : {1, 2, 3}) {
       at::set_num_threads(threads);
-      // 51,200 scores: split across the threads where the kernel's rows are (scaleAndAddBiasIsParallel).
-      expectSameAsComposite(scoresOf({4, 8, 40, 40}), std::sqrt(32.0), torch::randn({4, 1, 40, 40}), "rows split");
+      // 320,000 scores: split across the threads where the kernel's rows are (scaleAndAddBiasIsParallel;
+      // model/row_parallel.h: at least 262,144 elements).
+      expectSameAsComposite(scoresOf({4, 8, 100, 100}), std::sqrt(32.0), torch::randn({4, 1, 100, 100}), "rows split");
     }
     at::set_num_threads(1);
     for (const int64_t D : {8, 32, 64}) {
@@ -111,6 +112,9 @@ class TestAttentionScores : public QObject {
         expectSoftmaxAsComposite(scoresOf({3, 4, 1, S}), std::sqrt(64.0), torch::randn({3, 1, 1, S}), "one query row");
         expectSoftmaxAsComposite(scoresOf({3, 4, 5, S}) * 40, std::sqrt(8.0), torch::randn({3, 4, 5, S}), "full bias, large scores");
       }
+      // 320,000 scores: rows split across the threads (model/row_parallel.h)
+      auto causal = torch::ones({4, 1, 100, 100}, torch::kBool).tril();
+      expectSoftmaxAsComposite(scoresOf({4, 8, 100, 100}), std::sqrt(32.0), attentionBias(causal), "rows split");
     }
     at::set_num_threads(1);
   }

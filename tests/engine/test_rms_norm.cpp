@@ -89,6 +89,8 @@ class TestRmsNorm : public QObject {
         }
       }
       expectSameAsComposite(torch::randn({2, 4, 16, 32}), true, true, true, "per head (qk-norm), 4-D");
+      // enough rows (275,200 elements) to be split across the threads (model/row_parallel.h)
+      expectSameAsComposite(torch::randn({4, 100, 688}), true, true, true, "rows split across threads");
       expectSameAsComposite(torch::randn({64, 256}) * 1e-20, false, true, true, "tiny values (x^2 underflows)");
       expectSameAsComposite(torch::randn({6, 5, 40}), true, true, true, "gradient of another layout", true);
     }

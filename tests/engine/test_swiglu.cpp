@@ -59,7 +59,7 @@ class TestSwiGlu : public QObject {
 
   void equalsTheCompositeBitForBit() {
     torch::manual_seed(5);
-    for (const int threads : {1, 2}) {
+    for (const int threads : {1, 2, 3}) {
       at::set_num_threads(threads);
       // Every tail length 0..15 around a few sizes, large values (both tails of exp), and
       // [B, T, I] of the wider Llama (1.4 M elements: split across two threads by ATen).
@@ -96,8 +96,9 @@ class TestSwiGlu : public QObject {
     const float bwd = differsBetweenPaths([](const torch::Tensor& g) { return at::silu_backward(torch::ones_like(g) * 0.3f, g); });
     QVERIFY(fwd != 0.0f && bwd != 0.0f);
     // Lengths whose chunks at 2 and 3 threads end mid-vector: 48014 = 2 x 24007, 100003 =
-    // 3 chunks of 33335 (the last 33333).
-    for (const auto& [threads, n] : {std::pair<int, int64_t>{2, 48014}, {3, 100003}}) {
+    // 3 chunks of 33335 (the last 33333); 300007 = 3 chunks of 100003, enough work to run them
+    // on three threads (model/row_parallel.h; the smaller ones run their chunks in turn).
+    for (const auto& [threads, n] : {std::pair<int, int64_t>{2, 48014}, {3, 100003}, {3, 300007}}) {
       at::set_num_threads(threads);
       for (const float v : {fwd, bwd}) {
         const auto g = torch::full({n}, v), u = torch::full({n}, 0.7f), dy = torch::full({n}, 0.3f);

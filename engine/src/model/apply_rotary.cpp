@@ -1,7 +1,7 @@
 #include "model/apply_rotary.h"
 
 #include <ATen/ExpandUtils.h>
-#include <ATen/Parallel.h>
+#include "model/row_parallel.h"
 
 namespace adamix {
 
@@ -48,7 +48,7 @@ torch::Tensor mapRows(const torch::Tensor& x, const torch::Tensor& cos, const to
              sr = rowsOf(s.data_ptr<float>(), s);
   const auto outr = rowsOf(out.data_ptr<float>(), out);
   const int64_t H = x.size(1), Tn = x.size(2);
-  at::parallel_for(0, rows, std::max<int64_t>(1, 32768 / D), [&](int64_t begin, int64_t end) {
+  forRowChunks(rows, D, [&](int64_t begin, int64_t end) {
     // (b, h, t) of the first row by division, then counted: three divisions per row per tensor
     // had cost more than the row's arithmetic (D = 8 for stories260K).
     int64_t t = begin % Tn, h = (begin / Tn) % H, b = begin / (Tn * H);

@@ -1,13 +1,13 @@
 #include "model/attention_scores.h"
 
 #include <ATen/ExpandUtils.h>
-#include <ATen/Parallel.h>
 #include <ATen/TensorIterator.h>
 
 #include <cmath>
 #include <vector>
 
 #include "model/fused_ops.h"
+#include "model/row_parallel.h"
 #include "runtime/cpu_runtime.h"
 
 #ifdef ADAMIX_HAVE_FUSED_CPU
@@ -42,9 +42,8 @@ bool kernelApplies(const torch::Tensor& scores, const torch::Tensor& bias) {
 
 /// Runs `row(r, score_row, bias_row, bias_stride)` for every row of the last dimension of
 /// scores, with the bias row it broadcasts to (read through its strides: 0 where it repeats),
-/// through at::parallel_for: rows are independent, so any split gives the same bits (this file is
-/// compiled with OpenMP where the compiler has it, engine/CMakeLists.txt; without, the loop runs
-/// on the calling thread).
+/// through forRowChunks (model/row_parallel.h): rows are independent, so any split gives the same
+/// bits.
 template <class Row>
 void forEachRow(const torch::Tensor& scores, const torch::Tensor& b, const Row& row) {
   const int64_t dims = scores.dim(), S = scores.size(dims - 1), rows = scores.numel() / S;
@@ -69,7 +68,7 @@ void forEachRow(const torch::Tensor& scores, const torch::Tensor& b, const Row& 
       }
     }
   };
-  at::parallel_for(0, rows, std::max<int64_t>(1, at::internal::GRAIN_SIZE / S), chunk);
+  forRowChunks(rows, S, chunk);
 }
 
 /// out = scores / d + bias over rows of the last dimension. Each element: one division, one

@@ -1,7 +1,8 @@
 #include "model/rms_norm.h"
 
 #include <ATen/ExpandUtils.h>
-#include <ATen/Parallel.h>
+
+#include "model/row_parallel.h"
 
 namespace adamix {
 
@@ -11,12 +12,11 @@ bool floatCpu(const torch::Tensor& t) {
   return t.device().is_cpu() && t.scalar_type() == torch::kFloat32 && t.is_contiguous();
 }
 
-/// Runs `row(r)` for r in [0, rows) through at::parallel_for: every element here is computed by
-/// its own roundings, so any split gives the same bits. (This file is compiled with OpenMP where
-/// the compiler has it, engine/CMakeLists.txt; without, the whole range runs on the calling thread.)
+/// Runs `row(r)` for r in [0, rows) through forRowChunks (model/row_parallel.h): every element
+/// here is computed by its own roundings, so any split gives the same bits.
 template <class Row>
 void forRows(int64_t rows, int64_t N, const Row& row) {
-  at::parallel_for(0, rows, std::max<int64_t>(1, at::internal::GRAIN_SIZE / N), [&](int64_t begin, int64_t end) {
+  forRowChunks(rows, N, [&](int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; ++r) row(r);
   });
 }

@@ -4,6 +4,7 @@
 #include <ATen/Parallel.h>
 
 #include "model/fused_ops.h"
+#include "model/row_parallel.h"
 #include "runtime/cpu_runtime.h"
 
 #ifdef ADAMIX_HAVE_FUSED_CPU
@@ -31,7 +32,8 @@ void atenChunks(int64_t n, const Loop& loop) {
   const int64_t threads = at::get_num_threads(), grain = at::internal::GRAIN_SIZE;
   if (n <= grain || threads == 1 || at::in_parallel_region()) return loop(0, n);
   const int64_t tasks = std::min(threads, (n + grain - 1) / grain), chunk = (n + tasks - 1) / tasks;
-  at::parallel_for(0, tasks, 1, [&](int64_t first, int64_t last) {
+  // ATen's chunks, run across ATen's threads when the work pays for waking them (row_parallel.h)
+  forRowChunks(tasks, chunk, [&](int64_t first, int64_t last) {
     for (int64_t t = first; t < last; ++t)
       if (t * chunk < n) loop(t * chunk, std::min(n, (t + 1) * chunk));
   });
