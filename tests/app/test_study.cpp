@@ -277,6 +277,17 @@ class TestStudy : public QObject {
     } catch (const StudyError& e) {
       QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("67108865 bytes, more than the limit")), e.what());
     }
+    // a repeated key is a mistake of the writer (nlohmann, like Python's json, keeps the last)
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(R"({"name": "dup", "seeds": [1], "tasks": [{"name": "rte", "data_dir": "d", "name": "mrpc"}]})");
+    f.close();
+    try {
+      loadStudyFile(path);
+      QFAIL("no error");
+    } catch (const StudyError& e) {
+      QCOMPARE(QString::fromStdString(e.path()), QStringLiteral("/tasks/0/name"));
+      QVERIFY2(e.message().find("duplicate key") != std::string::npos, e.what());
+    }
     // 5 axes of 10 values x 2 tasks x 10 seeds = 2,000,000 runs > kMaxStudyRuns (100,000)
     json doc = json::parse(R"({"name": "big", "tasks": [{"name": "rte", "data_dir": "d"}, {"name": "mrpc", "data_dir": "d"}],
                                "seeds": [1,2,3,4,5,6,7,8,9,10], "axes": []})");

@@ -13,6 +13,7 @@
 
 #include "artifacts/official_adamix_config.h"
 #include "artifacts/peft_adapter_config.h"
+#include "config/run_config.h"
 #include "io/errors.h"
 #include "io/interrupt.h"
 #include "io/safetensors_header.h"
@@ -102,6 +103,29 @@ class TestUntrustedInput : public QObject {
     // at the limit it is read whole
     test::writeFile(tmpPath("small.json"), "{\"a\": [1, 2]}");
     QCOMPARE(readJsonFileBounded(tmpPath("small.json"), 13, ErrorKind::Config, "x")["a"][1].get<int>(), 2);
+  }
+
+  void repeatedKeysOfPersonWrittenFilesAreErrors() {
+    // A bad-input review: a run config with two learning rates ran with the last one, silently.
+    auto duplicate = [](const std::string& text) {
+      return QString::fromStdString(errorOf([&] { parseJsonStrict(text, "f.json", ErrorKind::Config); }).message());
+    };
+    QCOMPARE(duplicate(R"({"a": 1, "b": {"c": 1, "c": 2}})"),
+             QStringLiteral("duplicate key: /b/c appears twice in its object (JSON would keep only the last)"));
+    QVERIFY(duplicate(R"([{"x": 1}, [0, {"x": 2, "x": 3}]])").startsWith("duplicate key: /1/1/x appears"));
+    QVERIFY(duplicate(R"({"a/b": 1, "a/b": 2})").startsWith("duplicate key: /a~1b appears"));
+    // the same key in sibling objects, or after a nested object closed, is no repeat
+    const auto ok = parseJsonStrict(R"({"a": {"k": 1}, "b": {"k": 2}, "k": [{"k": 3}], "z": {"k": {"k": 4}}})", "f.json",
+                                    ErrorKind::Config);
+    QCOMPARE(ok["z"]["k"]["k"].get<int>(), 4);
+    // through the run-config reader, naming the file; other programs' JSON (parseJsonBounded) is not checked
+    test::writeFile(tmpPath("run.json"), R"({"model": {"path": "m"}, "task": {"name": "rte", "data_dir": "d"},
+                                            "train": {"learning_rate": 0.1, "learning_rate": 1e-4}})");
+    const EngineError e = errorOf([&] { loadRunConfig(tmpPath("run.json")); });
+    QCOMPARE(e.kind(), ErrorKind::Config);
+    QCOMPARE(QString::fromStdString(e.location()), QString::fromStdString(tmpPath("run.json")));
+    QVERIFY2(e.message().rfind("duplicate key: /train/learning_rate appears twice", 0) == 0, e.what());
+    QCOMPARE(parseJsonBounded(R"({"k": 1, "k": 2})", "config.json", ErrorKind::Model)["k"].get<int>(), 2);
   }
 
   void devicesAreNotReadAsFiles() {

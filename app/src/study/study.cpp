@@ -452,9 +452,12 @@ Study loadStudyFile(const QString& path) {
   const QByteArray bytes = file.read(static_cast<qint64>(kMaxConfigFileBytes));
   json doc;
   try {
-    doc = json::parse(bytes.constBegin(), bytes.constEnd(), jsonDepthGuard(), true, /*ignore_comments=*/true);
+    doc = json::parse(bytes.constBegin(), bytes.constEnd(), jsonStrictGuard(), true, /*ignore_comments=*/true);
   } catch (const JsonTooDeep& e) {
     throw StudyError("", e.what(), path.toStdString());
+  } catch (const JsonDuplicateKey& e) {  // a person's file: two `seeds` keys are a mistake, not the last
+    throw StudyError(e.pointer(), "duplicate key: its object repeats it (JSON would keep only the last)",
+                     path.toStdString());
   } catch (const json::parse_error& e) {
     size_t line = 1, col = 1;
     for (size_t i = 0; i + 1 < e.byte && i < static_cast<size_t>(bytes.size()); ++i) {

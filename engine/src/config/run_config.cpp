@@ -587,7 +587,9 @@ bool evalsInferenceModes(const RunConfig& c) { return c.train.eval_inference_mod
 json resolveRunConfig(const json& j) { return toJson(parseRunConfig(j)); }
 
 RunConfig loadRunConfig(const std::string& path) {
-  return parseRunConfig(readJsonFileBounded(path, kMaxConfigFileBytes, ErrorKind::Config, "run config"));
+  // A person writes run configs: a repeated key (two learning rates) is an error, not the last one.
+  return parseRunConfig(
+      parseJsonStrict(readFileBounded(path, kMaxConfigFileBytes, ErrorKind::Config, "run config"), path, ErrorKind::Config));
 }
 
 namespace {

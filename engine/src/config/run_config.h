@@ -171,8 +171,9 @@ RunConfig parseRunConfig(const nlohmann::json& j);
 /// toJson(parseRunConfig(j)): the config as the engine runs it (what `adamix-engine validate`
 /// prints). Throws EngineError(Config) like parseRunConfig.
 nlohmann::json resolveRunConfig(const nlohmann::json& j);
-/// Reads a JSON file and parses it; unreadable file or malformed JSON -> EngineError(Config)
-/// naming the file (and the byte offset for a syntax error).
+/// Reads a JSON file and parses it; unreadable file, malformed JSON or an object that repeats a
+/// key ("duplicate key: /train/learning_rate appears twice …") -> EngineError(Config) naming the
+/// file (and the byte offset for a syntax error).
 RunConfig loadRunConfig(const std::string& path);
 /// True when the run has a mixture with M > 1 modules (adapter or LoRA, peft.adamix.num_modules > 1):
 /// the runs whose inference modes differ.

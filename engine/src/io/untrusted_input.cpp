@@ -2,6 +2,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <set>
+#include <vector>
 
 #include "io/interrupt.h"
 
@@ -14,6 +17,65 @@ nlohmann::json::parser_callback_t jsonDepthGuard(int max_depth) {
       throw JsonTooDeep(max_depth);
     return true;
   };
+}
+
+nlohmann::json::parser_callback_t jsonStrictGuard(int max_depth) {
+  // One frame per open object or array: an object's keys so far and its current key, an array's
+  // index of its current element; the pointer of a value is the frames' keys and indices.
+  struct Frame {
+    bool array = false;
+    int64_t index = -1;
+    std::set<std::string> keys;
+    std::string key;
+  };
+  auto frames = std::make_shared<std::vector<Frame>>();
+  auto pointer = [frames] {
+    std::string p;
+    for (const auto& f : *frames) {
+      if (f.array) {
+        p += "/" + std::to_string(f.index);
+      } else {
+        p += "/";
+        for (char c : f.key) p += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
+      }
+    }
+    return p;
+  };
+  auto depth_guard = jsonDepthGuard(max_depth);
+  return [frames, pointer, depth_guard](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    using E = nlohmann::json::parse_event_t;
+    depth_guard(depth, event, parsed);
+    const bool starts_value = event == E::value || event == E::object_start || event == E::array_start;
+    if (starts_value && !frames->empty() && frames->back().array) ++frames->back().index;
+    switch (event) {
+      case E::object_start: frames->push_back(Frame{}); break;
+      case E::array_start: frames->push_back(Frame{true}); break;
+      case E::object_end:
+      case E::array_end:
+        if (!frames->empty()) frames->pop_back();
+        break;
+      case E::key: {
+        auto& f = frames->back();
+        f.key = parsed.get<std::string>();
+        if (!f.keys.insert(f.key).second) throw JsonDuplicateKey(pointer());
+        break;
+      }
+      case E::value: break;
+    }
+    return true;
+  };
+}
+
+nlohmann::json parseJsonStrict(std::string_view text, const std::string& source, ErrorKind kind) {
+  try {
+    return nlohmann::json::parse(text.begin(), text.end(), jsonStrictGuard(), /*allow_exceptions=*/true);
+  } catch (const JsonTooDeep& e) {
+    throw EngineError(kind, e.what(), source);
+  } catch (const JsonDuplicateKey& e) {
+    throw EngineError(kind, e.what(), source);
+  } catch (const nlohmann::json::exception& e) {
+    throw EngineError(kind, std::string("invalid JSON: ") + e.what(), source);
+  }
 }
 
 nlohmann::json parseJsonBounded(std::string_view text, const std::string& source, ErrorKind kind,

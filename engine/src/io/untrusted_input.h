@@ -39,11 +39,34 @@ class JsonTooDeep : public std::runtime_error {
 /// handling (the app's study files keep their line/column messages).
 nlohmann::json::parser_callback_t jsonDepthGuard(int max_depth = kMaxJsonDepth);
 
+/// Thrown by jsonStrictGuard()'s callback when an object repeats a key; pointer() is the repeated
+/// key's JSON pointer (e.g. "/train/learning_rate").
+class JsonDuplicateKey : public std::runtime_error {
+ public:
+  explicit JsonDuplicateKey(std::string pointer)
+      : std::runtime_error("duplicate key: " + pointer + " appears twice in its object (JSON would keep only the last)"),
+        pointer_(std::move(pointer)) {}
+  const std::string& pointer() const { return pointer_; }
+
+ private:
+  std::string pointer_;
+};
+
+/// jsonDepthGuard, and JsonDuplicateKey when an object repeats a key: for files a person writes
+/// (run configs, study files), where nlohmann (as Python's json) would silently keep the last of
+/// two `learning_rate`s. Files other programs write (HF config.json, tokenizer.json) are not
+/// checked: the libraries that read them accept repeats too.
+nlohmann::json::parser_callback_t jsonStrictGuard(int max_depth = kMaxJsonDepth);
+
 /// Parses `text` as JSON (optionally with // and /* */ comments). Rejects nesting deeper than
 /// `max_depth` while parsing, before the deep value is built.
 /// Throws EngineError(kind, "invalid JSON: …" or "JSON nested deeper than 128 levels", source).
 nlohmann::json parseJsonBounded(std::string_view text, const std::string& source, ErrorKind kind,
                                 bool ignore_comments = false, int max_depth = kMaxJsonDepth);
+
+/// parseJsonBounded with jsonStrictGuard: also throws EngineError(kind, "duplicate key: /a/b
+/// appears twice …", source) when an object repeats a key.
+nlohmann::json parseJsonStrict(std::string_view text, const std::string& source, ErrorKind kind);
 
 /// Reads the whole file `path` after checking its size against `max_bytes`; a pipe (no size) is
 /// read in chunks and cut off past `max_bytes`.
