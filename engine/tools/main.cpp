@@ -349,7 +349,8 @@ int main(int argc, char** argv) {
   eval->add_option("--adapter", eval_req.adapter_dir, "PEFT LoRA adapter directory loaded onto --model")
       ->excludes(eval_run);
   eval->add_option("--max-seq-length", eval_req.max_seq_length,
-                   "with --model: the task's max_seq_length (default 128; use the length the weights were trained with)")
+                   "with --model: the task's max_seq_length (default 128, or the model's positions when fewer; use the "
+                   "length the weights were trained with)")
       ->excludes(eval_run);
   auto* eval_split = eval->add_option(
       "--split", eval_req.split, "dev|test|dev_matched|dev_mismatched|test_matched|test_mismatched|ax (default dev)");

@@ -152,6 +152,30 @@ std::string studyPathOf(const Study& study, size_t t, const std::vector<size_t>&
   return configPointer.empty() ? std::string() : "/base" + configPointer;
 }
 
+/// Number of axis-value combinations (the product of the axes' value counts; 1 without axes).
+size_t combinationCount(const Study& study) {
+  size_t combos = 1;
+  for (const auto& a : study.axes) combos *= a.values.size();
+  return combos;
+}
+
+/// The value index of each axis in combination `c`: a mixed-radix number, first axis outermost.
+std::vector<size_t> axisIndices(const Study& study, size_t c) {
+  std::vector<size_t> idx(study.axes.size());
+  for (size_t k = idx.size(); k-- > 0;) {
+    idx[k] = c % study.axes[k].values.size();
+    c /= study.axes[k].values.size();
+  }
+  return idx;
+}
+
+/// The variant label of axis choices `idx`: the values' labels joined by ", ".
+QString variantLabel(const Study& study, const std::vector<size_t>& idx) {
+  QStringList labels;
+  for (size_t k = 0; k < idx.size(); ++k) labels << study.axes[k].values[idx[k]].label;
+  return labels.join(QStringLiteral(", "));
+}
+
 }  // namespace
 
 StudyError::StudyError(std::string path, const std::string& message, const std::string& file)
@@ -483,20 +507,13 @@ Study loadStudyFile(const QString& path) {
 
 std::vector<ExpandedRun> expandStudy(const Study& study, const ExpandOptions& options) {
   std::vector<ExpandedRun> runs;
-  // Mixed-radix counter over the axes (first axis outermost).
   const size_t nAxes = study.axes.size();
-  size_t combos = 1;
-  for (const auto& a : study.axes) combos *= a.values.size();
+  const size_t combos = combinationCount(study);
 
   for (size_t t = 0; t < study.tasks.size(); ++t) {
     const StudyTask& task = study.tasks[t];
     for (size_t c = 0; c < combos; ++c) {
-      std::vector<size_t> idx(nAxes);
-      size_t rest = c;
-      for (size_t k = nAxes; k-- > 0;) {
-        idx[k] = rest % study.axes[k].values.size();
-        rest /= study.axes[k].values.size();
-      }
+      const std::vector<size_t> idx = axisIndices(study, c);
       for (int seed : study.seeds) {
         json config = study.base;
         config["task"]["name"] = task.name.toStdString();
@@ -504,7 +521,6 @@ std::vector<ExpandedRun> expandStudy(const Study& study, const ExpandOptions& op
         for (const auto& [p, v] : task.set) setAt(config, p, v);
         ExpandedRun run;
         run.axesJson = json::object();
-        QStringList labels;
         for (size_t k = 0; k < nAxes; ++k) {
           const Axis& axis = study.axes[k];
           const AxisValue& value = axis.values[idx[k]];
@@ -512,7 +528,6 @@ std::vector<ExpandedRun> expandStudy(const Study& study, const ExpandOptions& op
           run.axes.push_back({axis.name, value.label, value.value});
           if (run.paper.isEmpty()) run.paper = value.paper;
           run.axesJson[axis.name.toStdString()] = value.value;
-          labels << value.label;
         }
         config["seed"] = seed;
 
@@ -543,7 +558,7 @@ std::vector<ExpandedRun> expandStudy(const Study& study, const ExpandOptions& op
 
         run.task = task.name;
         run.seed = seed;
-        run.variant = labels.join(QStringLiteral(", "));
+        run.variant = variantLabel(study, idx);
         // The engine's own validation (one schema): a run the engine would reject fails here.
         try {
           adamix::parseRunConfig(config);
@@ -575,21 +590,13 @@ std::vector<ExpandedRun> expandStudy(const Study& study, const ExpandOptions& op
 json axesForLabel(const Study& study, const QString& label) {
   json axes = json::object();
   if (study.axes.empty()) return axes;
-  for (const Axis& a : study.axes)
-    if (a.values.empty()) return json::object({{study.axes.front().name.toStdString(), label.toStdString()}});
-  // Odometer over the axes' values (at most kMaxStudyRuns combinations, as parseStudy() checked).
-  std::vector<size_t> idx(study.axes.size(), 0);
-  for (uint64_t n = 0; n < kMaxStudyRuns; ++n) {
-    QStringList labels;
-    for (size_t k = 0; k < idx.size(); ++k) labels << study.axes[k].values[idx[k]].label;
-    if (labels.join(QStringLiteral(", ")) == label) {
-      for (size_t k = 0; k < idx.size(); ++k)
-        axes[study.axes[k].name.toStdString()] = study.axes[k].values[idx[k]].value;
-      return axes;
-    }
-    size_t k = idx.size();
-    while (k > 0 && ++idx[k - 1] == study.axes[k - 1].values.size()) idx[--k] = 0;
-    if (k == 0) break;
+  // The combinations as expandStudy() labels them (at most kMaxStudyRuns, as parseStudy() checked;
+  // none when an axis has no values).
+  for (size_t c = 0, combos = combinationCount(study); c < combos; ++c) {
+    const std::vector<size_t> idx = axisIndices(study, c);
+    if (variantLabel(study, idx) != label) continue;
+    for (size_t k = 0; k < idx.size(); ++k) axes[study.axes[k].name.toStdString()] = study.axes[k].values[idx[k]].value;
+    return axes;
   }
   axes[study.axes.front().name.toStdString()] = label.toStdString();
   return axes;

@@ -55,8 +55,7 @@ void loadTrainableWeights(TaskModelImpl& model, const std::map<std::string, torc
 /// sense for checking the pipeline). This is the one place where imported formats join the model
 /// loading. `max_seq_length` > 0 sets task.max_seq_length (else the task's default, 128, or the
 /// model's positions when fewer): the length the model was trained with, or scores differ from
-/// its run's. Throws as parseRunConfig
-/// (Config at /model/path, /model/adapter) and buildRunModel.
+/// its run's. Throws as parseRunConfig (Config at /model/path, /model/adapter) and buildRunModel.
 LoadedRun loadModelForTask(const std::string& model_dir, const std::string& task,
                             const std::string& adapter_dir = {}, int64_t max_seq_length = 0);
 

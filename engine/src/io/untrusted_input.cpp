@@ -90,16 +90,34 @@ nlohmann::json parseJsonBounded(std::string_view text, const std::string& source
   }
 }
 
-std::string readFileBounded(const std::string& path, uint64_t max_bytes, ErrorKind kind, const std::string& what) {
+namespace {
+
+/// What `status` is, for a refusal: "a character device" (/dev/zero), "a FIFO", ...
+const char* specialFileType(const std::filesystem::file_status& status) {
+  namespace fs = std::filesystem;
+  return fs::is_character_file(status) ? "a character device"
+         : fs::is_block_file(status)   ? "a block device"
+         : fs::is_fifo(status)         ? "a FIFO"
+         : fs::is_socket(status)       ? "a socket"
+                                       : "a special file";
+}
+
+/// readFileBounded and readRegularFileBounded: one look at the file (symlinks followed), then a
+/// bounded read. `pipes`: a FIFO is read too (in chunks, cut off past the limit).
+std::string readBounded(const std::string& path, uint64_t max_bytes, ErrorKind kind, const std::string& what,
+                        bool pipes) {
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
   if (ec || !std::filesystem::exists(status)) throw EngineError(kind, "cannot open " + what + ": no such file", path);
   if (std::filesystem::is_directory(status)) throw EngineError(kind, "cannot open " + what + ": a directory", path);
   const bool regular = std::filesystem::is_regular_file(status);
-  // A pipe is read (a FIFO or `<(zcat data.gz)` the data is written into while the engine loads);
-  // a device or socket is not input (/dev/zero would be read until the limit).
-  if (!regular && !std::filesystem::is_fifo(status))
-    throw EngineError(kind, "cannot open " + what + ": not a regular file or a pipe", path);
+  // A pipe is read where allowed (a FIFO or `<(zcat data.gz)` the data is written into while the
+  // engine loads); a device or socket never is (/dev/zero would be read until the limit).
+  if (!regular && !(pipes && std::filesystem::is_fifo(status)))
+    throw EngineError(kind,
+                      pipes ? "cannot open " + what + ": not a regular file or a pipe"
+                            : "cannot open " + what + ": not a regular file (" + specialFileType(status) + ")",
+                      path);
   if (regular) {
     const uint64_t size = std::filesystem::file_size(path, ec);
     if (ec) throw EngineError(kind, "cannot determine the size of " + what + ": " + ec.message(), path);
@@ -111,12 +129,12 @@ std::string readFileBounded(const std::string& path, uint64_t max_bytes, ErrorKi
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw EngineError(kind, "cannot open " + what, path);
-  // a regular file is read up to its checked size; a pipe or device (a FIFO the data is written
-  // into while the engine loads) has no size, so it is read in chunks and cut off past the limit
+  // a regular file is read up to its checked size (and cut off past the limit should it grow
+  // meanwhile); a pipe has no size, so it is read in chunks and cut off past the limit
   std::string bytes;
   char chunk[1 << 16];
   while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
-    throwIfInterrupted("reading " + what, path);  // a slow pipe must not outlast SIGTERM
+    if (g_interrupt_requested) throwIfInterrupted("reading " + what, path);  // a slow pipe must not outlast SIGTERM
     bytes.append(chunk, static_cast<size_t>(in.gcount()));
     if (bytes.size() > max_bytes)
       throw EngineError(kind, what + " is more than the limit of " + std::to_string(max_bytes) + " bytes", path);
@@ -125,22 +143,15 @@ std::string readFileBounded(const std::string& path, uint64_t max_bytes, ErrorKi
   return bytes;
 }
 
+}  // namespace
+
+std::string readFileBounded(const std::string& path, uint64_t max_bytes, ErrorKind kind, const std::string& what) {
+  return readBounded(path, max_bytes, kind, what, /*pipes=*/true);
+}
+
 std::string readRegularFileBounded(const std::string& path, uint64_t max_bytes, ErrorKind kind,
                                    const std::string& what) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  const fs::file_status status = fs::status(path, ec);  // follows symlinks
-  if (!ec && fs::exists(status) && !fs::is_directory(status) && !fs::is_regular_file(status)) {
-    const char* type = fs::is_character_file(status) ? "a character device"
-                       : fs::is_block_file(status)   ? "a block device"
-                       : fs::is_fifo(status)         ? "a FIFO"
-                       : fs::is_socket(status)       ? "a socket"
-                                                     : "a special file";
-    throw EngineError(kind, "cannot open " + what + ": not a regular file (" + type + ")", path);
-  }
-  // missing, a directory, too large: readFileBounded's errors; it also stops reading past
-  // `max_bytes` should the file be swapped or grow after this check
-  return readFileBounded(path, max_bytes, kind, what);
+  return readBounded(path, max_bytes, kind, what, /*pipes=*/false);
 }
 
 nlohmann::json readJsonFileBounded(const std::string& path, uint64_t max_bytes, ErrorKind kind,

@@ -31,13 +31,10 @@ bool shapesApply(const torch::Tensor& scores, const torch::Tensor& bias) {
 }
 
 bool kernelApplies(const torch::Tensor& scores, const torch::Tensor& bias) {
-#ifdef _OPENMP
-  return shapesApply(scores, bias);
-#else
   // Built without OpenMP this file's loop is serial, while ATen's two passes split a large tensor
   // across its threads.
-  return shapesApply(scores, bias) && (at::get_num_threads() == 1 || scores.numel() < at::internal::GRAIN_SIZE);
-#endif
+  return shapesApply(scores, bias) && (scaleAndAddBiasIsParallel() || at::get_num_threads() == 1 ||
+                                       scores.numel() < at::internal::GRAIN_SIZE);
 }
 
 /// Runs `row(r, score_row, bias_row, bias_stride)` for every row of the last dimension of

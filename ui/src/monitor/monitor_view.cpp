@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "monitor/monitor_view.h"
 
-#include "study/task_catalog.h"
-
 #include "export/result_set.h"
 
 #include "exec/event_replay.h"
@@ -40,12 +38,18 @@ namespace adamix::ui {
 namespace {
 enum Col { ColRun, ColState, ColProgress, ColEta, ColLoss, ColDev, ColCount };
 
+/// Sets `p`'s selection metric to the stored run's task (its config first made known to the task
+/// catalog, for own tasks).
+void selectByStoredRun(app::RunProgress& p, const app::RunRecord& rec) {
+  app::rememberTaskConfig(rec.config);
+  app::selectByTask(p, rec.task);
+}
+
 /// A stored run's progress: its run directory's events.jsonl folded (best dev by its task's
 /// selection metric), else the last stored training step; the state is the stored one.
 app::RunProgress storedProgress(app::Store& store, const app::RunRecord& rec) {
   app::RunProgress p;
-  app::rememberTaskConfig(rec.config);
-  app::selectByTask(p, rec.task);
+  selectByStoredRun(p, rec);
   QFile log(QDir(rec.runDir).filePath(QStringLiteral("events.jsonl")));
   if (!rec.runDir.isEmpty() && log.open(QIODevice::ReadOnly)) p = app::progressFromEventLog(log.readAll(), rec.task);
   if (p.step == 0) {
@@ -292,8 +296,7 @@ MonitorView::LiveRun& MonitorView::ensureRun(const QString& key, const app::RunR
   if (stored) {
     r.runId = stored->id;
     r.runDir = stored->runDir;
-    app::rememberTaskConfig(stored->config);
-    app::selectByTask(r.progress, stored->task);
+    selectByStoredRun(r.progress, *stored);
     if (r.label.isEmpty())
       r.label = QStringLiteral("%1 · %2 · s%3").arg(stored->task, stored->variant).arg(stored->seed);
   }
@@ -303,8 +306,7 @@ MonitorView::LiveRun& MonitorView::ensureRun(const QString& key, const app::RunR
     try {
       if (auto rec = ws_->store().run(r.runId)) {
         r.runDir = rec->runDir;
-        app::rememberTaskConfig(rec->config);
-        app::selectByTask(r.progress, rec->task);
+        selectByStoredRun(r.progress, *rec);
       }
     } catch (const std::exception&) {
     }
