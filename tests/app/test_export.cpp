@@ -509,7 +509,7 @@ class TestExport : public QObject {
     QVERIFY(!t.cells[0][0].best && !t.cells[1][0].best && t.cells[2][0].best);
   }
 
-  void trainingSetupIgnoresSeedRunIdAndTheAssetCacheLocation() {
+  void trainingSetupIgnoresSeedRunIdAndTheAssetCacheLocation() {  // also another machine's cache (imports)
     const json a = trainingSetup(json::parse(R"({"seed": 1, "run_id": "a", "model": {"path": "/c1/models/x"},
                                                   "peft": {"lora": {"targets": ["q_proj"]}}})"),
                                  QStringLiteral("/c1"));
@@ -527,6 +527,23 @@ class TestExport : public QObject {
     QCOMPARE(settingText(a, "/peft/lora/targets"), QStringLiteral("[\"q_proj\"]"));  // arrays are one leaf
     QCOMPARE(settingText(a, "/train/epochs"), QString::number(runConfigDefaults().at("train").at("epochs").get<int>()));
     QCOMPARE(settingText(json(), "/train/epochs"), QStringLiteral("—"));
+    // a run imported from another machine: its cache elsewhere, recognised by the asset's name
+    const QStringList names{QStringLiteral("models/x"), QStringLiteral("glue/RTE")};
+    const json c = trainingSetup(json::parse(R"({"model": {"path": "/home/them/.cache/adamix/models/x"},
+                                                  "task": {"data_dir": "/scratch/a/glue/RTE/"},
+                                                  "peft": {"lora": {"targets": ["q_proj"]}}})"),
+                                 QStringLiteral("/c1"), names);
+    QCOMPARE(c.at("/model/path").get<std::string>(), std::string("asset:models/x"));
+    QCOMPARE(c.at("/task/data_dir").get<std::string>(), std::string("asset:glue/RTE"));
+    QCOMPARE(trainingSetup(json::parse(R"({"model": {"path": "/home/them/.cache/adamix/models/x"}})"), QStringLiteral("/c1"),
+                           names)
+                 .at("/model/path"),
+             a.at("/model/path"));
+    // a path that is no asset's stays as written
+    QCOMPARE(trainingSetup(json::parse(R"({"model": {"path": "/data/my-model"}})"), QStringLiteral("/c1"), names)
+                 .at("/model/path")
+                 .get<std::string>(),
+             std::string("/data/my-model"));
     QVERIFY(trainingSetup(json::array()).is_null());
     QVERIFY(trainingSetup(json::object()).is_null());  // a run stored without its config: unknown
   }

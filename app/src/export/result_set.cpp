@@ -65,7 +65,8 @@ QString evaluationLabel(const Evaluation& e) {
 namespace {
 
 /// A run's identity as tables need it (no result values): labels, setup, axis pointers.
-RunResult describe(Store& store, const RunRecord& r, std::map<qint64, AxisInfo>& cache, const QString& assetRoot) {
+RunResult describe(Store& store, const RunRecord& r, std::map<qint64, AxisInfo>& cache, const QString& assetRoot,
+                   const QStringList& assetNames) {
   RunResult rr;
   rr.runId = r.id;
   rr.task = r.task;
@@ -84,7 +85,7 @@ RunResult describe(Store& store, const RunRecord& r, std::map<qint64, AxisInfo>&
     if (label.isNull()) label = fallbackLabel(axis, *v);
     rr.axes.emplace_back(axis, label);
   }
-  rr.setup = trainingSetup(r.config, assetRoot);
+  rr.setup = trainingSetup(r.config, assetRoot, assetNames);
   rememberTaskConfig(r.config);
   if (r.params.is_object()) {
     const auto count = [&](const char* key) -> qint64 {
@@ -113,8 +114,9 @@ RunResult describe(Store& store, const RunRecord& r, std::map<qint64, AxisInfo>&
 std::vector<RunResult> describeRuns(Store& store, const std::vector<RunRecord>& runs) {
   std::map<qint64, AxisInfo> cache;
   const QString assetRoot = AssetCache::defaultCacheDir();
+  const QStringList assetNames = AssetManifest::builtin().names();  // imported runs: other machines' caches
   std::vector<RunResult> out;
-  for (const RunRecord& r : runs) out.push_back(describe(store, r, cache, assetRoot));
+  for (const RunRecord& r : runs) out.push_back(describe(store, r, cache, assetRoot, assetNames));
   return out;
 }
 

@@ -31,19 +31,15 @@ std::string pointerToken(const std::string& key) {
 }
 
 void flattenInto(const nlohmann::json& value, const std::string& pointer, const QString& assetRoot,
-                 nlohmann::json& out) {
+                 const QStringList& assetNames, nlohmann::json& out) {
   if (value.is_object() && !value.empty()) {
     for (auto it = value.begin(); it != value.end(); ++it)
-      flattenInto(it.value(), pointer + '/' + pointerToken(it.key()), assetRoot, out);
+      flattenInto(it.value(), pointer + '/' + pointerToken(it.key()), assetRoot, assetNames, out);
     return;
   }
-  if (value.is_string() && !assetRoot.isEmpty()) {
-    const QString s = QString::fromStdString(value.get<std::string>());
-    const QString root = QDir::cleanPath(assetRoot) + u'/';
-    if (s.startsWith(root)) {
-      out[pointer] = (QStringLiteral("asset:") + s.mid(root.size())).toStdString();
-      return;
-    }
+  if (value.is_string()) {  // an asset path of this machine's cache or another's, as `asset:NAME`
+    out[pointer] = assetRefOfPath(QString::fromStdString(value.get<std::string>()), assetRoot, assetNames).toStdString();
+    return;
   }
   out[pointer] = value;
 }
@@ -67,14 +63,14 @@ bool pointerUnder(const std::string& pointer, const std::set<std::string>& paths
   return false;
 }
 
-nlohmann::json trainingSetup(const nlohmann::json& config, const QString& assetRoot) {
+nlohmann::json trainingSetup(const nlohmann::json& config, const QString& assetRoot, const QStringList& assetNames) {
   if (!config.is_object() || config.empty()) return nullptr;  // unknown (e.g. a run added without one)
   nlohmann::json merged = runConfigDefaults();
   mergeInto(merged, config);
   merged.erase("seed");
   merged.erase("run_id");
   nlohmann::json flat = nlohmann::json::object();
-  flattenInto(merged, "", assetRoot, flat);
+  flattenInto(merged, "", assetRoot, assetNames, flat);
   for (const char* p : kNotTraining) flat.erase(p);
   return flat;
 }

@@ -34,10 +34,13 @@ struct RunSetup {
 
 /// `config` without `seed` and `run_id`, merged onto the run-config defaults and flattened to
 /// JSON pointer → leaf value (arrays are leaves), without the settings that do not change what is
-/// trained (/train/log_every_steps, checkpoint_every_steps, threads, device, eval_batch_size). `assetRoot` (may be empty): string values under
-/// it are written back as `asset:NAME`, so moving the asset cache is not a difference.
+/// trained (/train/log_every_steps, checkpoint_every_steps, threads, device, eval_batch_size).
+/// Strings that are asset paths — under `assetRoot` (may be empty), or another machine's cache
+/// path ending in one of `assetNames` (an imported run) — are written as `asset:NAME`
+/// (assetRefOfPath()), so where the asset cache lies is not a difference.
 /// Returns null (unknown) for a config that is not an object or is empty.
-nlohmann::json trainingSetup(const nlohmann::json& config, const QString& assetRoot = {});
+nlohmann::json trainingSetup(const nlohmann::json& config, const QString& assetRoot = {},
+                             const QStringList& assetNames = {});
 
 /// Settings (JSON pointers, sorted) that tell unlike runs apart within a task: a pointer whose
 /// value differs between two runs of one task that have the same labels, or between two runs of
