@@ -12,6 +12,7 @@
 #include "peft/lora_mixture.h"
 #include "peft/peft.h"
 #include "peft/sites.h"
+#include "train/hf_adamw.h"
 
 using namespace adamix;
 namespace F = torch::nn::functional;
@@ -276,6 +277,17 @@ void TestAdaMix::mergedWeightsFollowParameterChanges() {
   QVERIFY(torch::equal(proj->forward(x), F::linear(x, proj->mergedWeight(), proj->mergedBias())));
   QCOMPARE(proj->forward(x)[0][0][0].item<double>(),
            proj->mergedBias()[0].item<double>() + 0.5 * (0.0 + 4.0) * 3);
+  // the optimizer's own step (HfAdamW: one pass through the data pointers on CPU) reaches it too
+  const auto cached = proj->forward(x).clone();
+  HfAdamW opt({HfAdamW::Group{{proj->weight(0), proj->weight(1), proj->bias(0), proj->bias(1)}, 0.0}},
+              HfAdamW::Options{});
+  for (int64_t k = 0; k < 2; ++k) {
+    proj->weight(k).mutable_grad() = torch::ones({2, 3});
+    proj->bias(k).mutable_grad() = torch::ones({2});
+  }
+  opt.step();
+  QVERIFY(!torch::equal(proj->forward(x), cached));
+  QVERIFY(torch::equal(proj->forward(x), F::linear(x, proj->mergedWeight(), proj->mergedBias())));
 }
 
 void TestAdaMix::mergedInferenceWithGradientsIsDifferentiable() {

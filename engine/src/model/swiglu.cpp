@@ -3,8 +3,8 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
+#include "model/aten_chunks.h"
 #include "model/fused_ops.h"
-#include "model/row_parallel.h"
 #include "runtime/cpu_runtime.h"
 
 #ifdef ADAMIX_HAVE_FUSED_CPU
@@ -18,26 +18,6 @@ namespace {
 torch::Tensor composite(const torch::Tensor& gate, const torch::Tensor& up) { return torch::silu(gate) * up; }
 
 #ifdef ADAMIX_HAVE_FUSED_CPU
-
-/// Runs `loop(begin, end)` over [0, n) in exactly the chunks ATen's TensorIterator::for_each gives
-/// a contiguous elementwise operator, because which elements take ATen's scalar tail depends on
-/// them: one chunk when n <= GRAIN_SIZE, with one thread or inside a parallel region; otherwise
-/// T = min(threads, ceil(n / GRAIN_SIZE)) chunks of ceil(n / T) (at::parallel_for's
-/// invoke_parallel in LibTorch's OpenMP build). The boundaries are computed here, not left to
-/// at::parallel_for, whose split depends on how the calling file was compiled (one chunk without
-/// OpenMP); the chunks then run across ATen's threads (this file is compiled with OpenMP where the
-/// compiler has it, engine/CMakeLists.txt) or one after another on this thread.
-template <class Loop>
-void atenChunks(int64_t n, const Loop& loop) {
-  const int64_t threads = at::get_num_threads(), grain = at::internal::GRAIN_SIZE;
-  if (n <= grain || threads == 1 || at::in_parallel_region()) return loop(0, n);
-  const int64_t tasks = std::min(threads, (n + grain - 1) / grain), chunk = (n + tasks - 1) / tasks;
-  // ATen's chunks, run across ATen's threads when the work pays for waking them (row_parallel.h)
-  forRowChunks(tasks, chunk, [&](int64_t first, int64_t last) {
-    for (int64_t t = first; t < last; ++t)
-      if (t * chunk < n) loop(t * chunk, std::min(n, (t + 1) * chunk));
-  });
-}
 
 torch::Tensor forwardKernel(const torch::Tensor& gate, const torch::Tensor& up) {
   auto y = torch::empty_like(gate, torch::MemoryFormat::Contiguous);

@@ -17,9 +17,15 @@ namespace adamix {
 ///   m = β1 m + (1 − β1) g;  v = β2 v + (1 − β2) g²;  denom = √v + eps;
 ///   p −= lr · √(1 − β2^t) / (1 − β1^t) · m / denom;  then, if wd > 0:  p −= lr · wd · p.
 /// Parameters whose gradient is undefined are skipped (no state, no decay), as in PyTorch.
+/// On CPU float32 parameters one pass per parameter computes the update with the exact roundings
+/// of the eight ATen operators above (train/cpu/aten_adamw.h; where atenAdamWKernelActive()).
 /// zeroGrad() zeroes the gradients that exist and keeps them defined (PyTorch 1.x
 /// `Module.zero_grad()`): a parameter that received a gradient once keeps being updated every later
 /// step, with g = 0 (momentum and decay), even when no forward pass reaches it.
+/// True when this process computes CPU float32 updates in one pass (built with the CPU kernels,
+/// ATen on its AVX2 kernels, and a one-time probe agreeing with ATen's operators bit for bit).
+bool atenAdamWKernelActive();
+
 class HfAdamW {
  public:
   struct Options {
