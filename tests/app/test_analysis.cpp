@@ -395,6 +395,44 @@ class TestAnalysis : public QObject {
     zero.bootstrap->resamples = 2000;
     QCOMPARE(bootstrapPText(*zero.bootstrap), QStringLiteral("<0.001"));
   }
+
+  /// Review defect: runs scored on different dev subsets (seeded by the run seed before
+  /// task.split_seed drew them) left the bootstrap 3 common examples of 64 and nothing said so.
+  void bootstrapOnFewerCommonExamplesSaysSo() {
+    // Two runs of 10 examples sharing 4 (indices 6..9 of the first are 0..3 of the second).
+    ExamplePredictions a = predictions({1, 1, 1, 1, 1, 1, 1, 0, 1, 0}, {1, 1, 1, 1, 1, 1, 1, 1, 1, 1});
+    ExamplePredictions b = predictions({1, 0, 1, 1, 1, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 1, 1, 1, 1, 1, 1});
+    for (auto& i : b.index) i += 6;
+    const BootstrapTest shared = pairedBootstrap(QStringLiteral("accuracy"), {a}, {b}, 1000, 1);
+    QCOMPARE(shared.examples, 4);
+    QCOMPARE(shared.fewestPredicted, 10);
+    // on indices 6..9: a right on 6 and 8 (2 of 4), b on 6, 8 and 9 (its positions 0, 2, 3) → −0.25
+    QCOMPARE(shared.observed, -0.25);
+    QCOMPARE(bootstrapSubsetNote(shared), QStringLiteral("only the 4 examples all its runs share (a run predicted 10): "
+                                                         "they were scored on different dev examples"));
+    const BootstrapTest same = pairedBootstrap(QStringLiteral("accuracy"), {a}, {a}, 1000, 1);
+    QCOMPARE(same.fewestPredicted, 10);
+    QVERIFY(bootstrapSubsetNote(same).isEmpty());
+
+    PivotTable t;
+    t.rowHeaders = {QStringLiteral("Variant")};
+    t.rowLabels = {{QStringLiteral("A")}, {QStringLiteral("B")}};
+    t.columns = {PivotColumn{QStringLiteral("SST-2"), QStringLiteral("sst2"), QStringLiteral("dev"),
+                             QStringLiteral("accuracy")}};
+    SignificanceTable sig;
+    sig.baselineRow = 0;
+    sig.baselineLabel = QStringLiteral("A");
+    sig.options.bootstrap = true;
+    CellSignificance cell;
+    cell.bootstrap = shared;
+    sig.cells = {{std::nullopt}, {cell}};
+    QVERIFY(significanceToCsv(t, sig).contains(QStringLiteral(",only the 4 examples all its runs share")));
+    QVERIFY(significanceLegend(sig).endsWith(QStringLiteral(
+        "The runs were scored on different dev examples: a bootstrap uses only those all its runs share (as few as 4 "
+        "of the 10 a run predicted).")));
+    sig.cells = {{std::nullopt}, {CellSignificance{}}};
+    QVERIFY(!significanceLegend(sig).contains(QStringLiteral("different dev examples")));
+  }
 };
 
 QTEST_GUILESS_MAIN(TestAnalysis)

@@ -28,6 +28,9 @@
 #include "train/train_step.h"
 #include "train/evaluation.h"
 #include "train/trainer.h"
+#include "train/task_data.h"
+#include "tokenizer/tokenizer.h"
+#include "data/own_task.h"
 #include "artifacts/run_eval.h"
 #include "data/tsv.h"
 
@@ -51,6 +54,7 @@ class TestTrainer : public QObject {
   void engineSendsHeartbeatsWhileLoading();
   void predictionsFileAsTheOfficialScript();
   void ownCsvCopyOfRteTrainsExactlyAsRte();
+  void everySeedIsScoredOnTheSameDevSubset();
 
  private:
   json baseConfig() const;
@@ -603,6 +607,29 @@ void TestTrainer::engineSendsHeartbeatsWhileLoading() {
   out += p.readAllStandardOutput();
   QCOMPARE(p.exitCode(), 0);
   QVERIFY(out.contains("\"finished\""));
+}
+
+void TestTrainer::everySeedIsScoredOnTheSameDevSubset() {
+  // max_dev_examples draws the dev subset with task.split_seed, not the run seed: seeds (and
+  // variants) are scored on the same examples, so means, stds and the paired bootstrap compare
+  // like with like; the run seed still draws the training subset.
+  auto indices = [](const std::vector<Example>& examples) {
+    std::vector<int64_t> out;
+    for (const auto& e : examples) out.push_back(e.index);
+    return out;
+  };
+  const auto tok = loadTokenizer(model_dir_, 512);
+  json a = baseConfig(), b = baseConfig(), c = baseConfig();
+  b["seed"] = 4;
+  c["task"]["split_seed"] = 2;
+  const TaskData da = loadTaskData(parseRunConfig(a), *tok), db = loadTaskData(parseRunConfig(b), *tok),
+                 dc = loadTaskData(parseRunConfig(c), *tok);
+  QCOMPARE(da.dev.at(0).examples.size(), size_t(24));
+  QCOMPARE(indices(da.dev.at(0).examples), indices(db.dev.at(0).examples));
+  QVERIFY(indices(da.dev.at(0).examples) != indices(dc.dev.at(0).examples));
+  QCOMPARE(indices(da.dev.at(0).examples), indices(devSubset(loadTaskSplit(parseRunConfig(a).task, "dev", parseRunConfig(a).task.bad_rows).examples,
+                                                             parseRunConfig(a).task)));
+  QVERIFY(indices(da.train.examples) != indices(db.train.examples));  // the training subset follows the seed
 }
 
 QTEST_GUILESS_MAIN(TestTrainer)

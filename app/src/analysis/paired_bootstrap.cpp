@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
+#include <set>
 #include <stdexcept>
 
 namespace adamix::app::analysis {
@@ -27,6 +29,9 @@ BootstrapTest pairedBootstrap(const QString& metric, const std::vector<ExamplePr
   if (resamples < 1) throw std::invalid_argument("paired bootstrap: resamples must be >= 1");
   std::vector<ExamplePredictions> all(variant);
   all.insert(all.end(), baseline.begin(), baseline.end());
+  std::size_t fewest = std::numeric_limits<std::size_t>::max();
+  for (const ExamplePredictions& run : all)
+    fewest = std::min(fewest, std::set<long long>(run.index.begin(), run.index.end()).size());
   all = alignOnCommonExamples(all);
   const std::size_t n = all.front().index.size();
   if (n == 0) throw std::invalid_argument("paired bootstrap: the runs have no example in common");
@@ -34,6 +39,7 @@ BootstrapTest pairedBootstrap(const QString& metric, const std::vector<ExamplePr
 
   BootstrapTest b;
   b.examples = int(n);
+  b.fewestPredicted = int(fewest);
   b.resamples = resamples;
   b.seed = seed;
   b.level = level;

@@ -24,6 +24,9 @@ struct BootstrapTest {
   /// Two-sided p-value: 2 · min(share of resamples with difference ≤ 0, share ≥ 0), at most 1
   /// (the sign test of the bootstrap distribution; with 10,000 resamples p ≥ 0.0002 reads "< 0.0002").
   double p = 0;
+  /// The fewest distinct examples one run predicted: more than `examples` when the runs were
+  /// scored on different dev subsets (runs trained before task.split_seed drew max_dev_examples).
+  int fewestPredicted = 0;
 };
 
 /// Paired bootstrap of `metric` between a variant's runs and a baseline's runs (one

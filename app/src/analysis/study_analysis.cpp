@@ -254,6 +254,14 @@ SignificanceTable significance(const PivotTable& pivot, const ResultSet& results
   return t;
 }
 
+QString bootstrapSubsetNote(const BootstrapTest& b) {
+  if (b.examples >= b.fewestPredicted) return {};
+  return QStringLiteral("only the %1 examples all its runs share (a run predicted %2): they were scored on different "
+                        "dev examples")
+      .arg(b.examples)
+      .arg(b.fewestPredicted);
+}
+
 QString significanceLegend(const SignificanceTable& table) {
   const QString alpha = QLocale::c().toString(table.options.alpha, 'g', 3);
   QString s = QStringLiteral("† p < %1 against %2, Welch's t-test over seeds").arg(alpha, table.baselineLabel);
@@ -261,7 +269,20 @@ QString significanceLegend(const SignificanceTable& table) {
     s += QStringLiteral("; ‡ p < %1, paired bootstrap over dev examples (%2 resamples, seed %3)")
              .arg(alpha, QLocale(QLocale::English).toString(table.options.resamples))
              .arg(table.options.seed);
-  return s + QLatin1Char('.');
+  s += QLatin1Char('.');
+  // Runs scored on different dev subsets leave the bootstrap only the examples they share: say so.
+  const BootstrapTest* narrowest = nullptr;
+  for (const auto& row : table.cells)
+    for (const auto& cell : row)
+      if (cell && cell->bootstrap && cell->bootstrap->examples < cell->bootstrap->fewestPredicted &&
+          (!narrowest || cell->bootstrap->examples < narrowest->examples))
+        narrowest = &*cell->bootstrap;
+  if (narrowest)
+    s += QStringLiteral(" The runs were scored on different dev examples: a bootstrap uses only those all its runs"
+                        " share (as few as %1 of the %2 a run predicted).")
+             .arg(narrowest->examples)
+             .arg(narrowest->fewestPredicted);
+  return s;
 }
 
 PivotMarks significanceMarks(const SignificanceTable& table) {
@@ -309,7 +330,7 @@ QString significanceToCsv(const PivotTable& pivot, const SignificanceTable& tabl
         << num(w.ciHigh);
       if (const auto& b = cell->bootstrap)
         f << num(b->observed) << num(b->ciLow) << num(b->ciHigh) << bootstrapPText(*b) << QString::number(b->examples)
-          << QString::number(b->resamples) << QString::number(b->seed) << QString();
+          << QString::number(b->resamples) << QString::number(b->seed) << csvField(bootstrapSubsetNote(*b));
       else
         f << QString() << QString() << QString() << QString() << QString() << QString() << QString()
           << csvField(cell->bootstrapNote);

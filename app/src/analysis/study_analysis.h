@@ -96,6 +96,10 @@ struct SignificanceTable {
 /// Throws std::invalid_argument when baselineRow is not a row of the pivot.
 SignificanceTable significance(const PivotTable& pivot, const ResultSet& results, const SignificanceOptions& options);
 
+/// "" or, for a bootstrap of runs scored on different dev examples (fewer common examples than a
+/// run predicted): "only the K examples all its runs share (a run predicted N): …".
+QString bootstrapSubsetNote(const BootstrapTest& b);
+
 /// The legend line under an exported table: "† p < 0.05 against Adapter, Welch's t-test over seeds;
 /// ‡ p < 0.05, paired bootstrap over dev examples (10,000 resamples, seed 1)."
 QString significanceLegend(const SignificanceTable& table);

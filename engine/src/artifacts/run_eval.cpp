@@ -132,8 +132,7 @@ json evalGlue(EvalContext& c, const EvalRequest& req, std::chrono::steady_clock:
     const std::string path = req.data_file.empty() ? ownSplitPath(cfg.task, req.split.empty() ? "dev" : req.split)
                                                    : req.data_file;
     loaded = loadOwnFileDetectingLabels(cfg.task, spec, path, cfg.task.bad_rows, &labelled);
-    if (req.data_file.empty() && c.split == "dev" && cfg.task.max_dev_examples > 0)
-      loaded.examples = subsample(loaded.examples, cfg.task.max_dev_examples, cfg.seed);
+    if (req.data_file.empty() && c.split == "dev") loaded.examples = devSubset(std::move(loaded.examples), cfg.task);
   } else if (!req.data_file.empty()) {
     labelled = !isGlueTestLayout(spec, req.data_file);
     loaded = labelled ? loadGlueFile(spec, req.data_file, cfg.task.bad_rows)
@@ -142,9 +141,8 @@ json evalGlue(EvalContext& c, const EvalRequest& req, std::chrono::steady_clock:
     const std::string asked = req.split.empty() ? "dev" : req.split;
     loaded = loadAnySplit(spec, cfg.task.data_dir, asked, cfg.task.bad_rows, labelled);
     const bool dev = std::find(spec.dev_splits.begin(), spec.dev_splits.end(), c.split) != spec.dev_splits.end();
-    // The run's dev set: the same seeded subsample the trainer evaluated.
-    if (dev && cfg.task.max_dev_examples > 0)
-      loaded.examples = subsample(loaded.examples, cfg.task.max_dev_examples, cfg.seed);
+    // The run's dev set: the same subsample the trainer evaluated.
+    if (dev) loaded.examples = devSubset(std::move(loaded.examples), cfg.task);
     if (isGlueTestSplit(asked)) submission = glueSubmissionFile(spec, asked);
   }
   if (loaded.skipped > 0) std::cerr << "warning: skipped " << loaded.skipped << " malformed rows in " << loaded.path << "\n";

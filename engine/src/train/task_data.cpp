@@ -29,6 +29,11 @@ EncodedSplit encodeSplit(std::string name, LoadedSplit loaded, const TaskSpec& s
   return s;
 }
 
+std::vector<Example> devSubset(std::vector<Example> examples, const TaskConfig& task) {
+  if (task.max_dev_examples <= 0) return examples;
+  return subsample(examples, task.max_dev_examples, task.split_seed);
+}
+
 LoadedSplit loadTrainExamples(const RunConfig& cfg) {
   auto train = loadTaskSplit(cfg.task, "train", cfg.task.bad_rows);
   if (cfg.task.few_shot_k > 0)
@@ -45,7 +50,7 @@ TaskData loadTaskData(const RunConfig& cfg, const Tokenizer& tokenizer) {
   d.train = encodeSplit("train", loadTrainExamples(cfg), spec, tokenizer, cfg.task.max_seq_length);
   for (const auto& split : spec.dev_splits) {
     auto dev = loadTaskSplit(cfg.task, split, cfg.task.bad_rows);
-    if (cfg.task.max_dev_examples > 0) dev.examples = subsample(dev.examples, cfg.task.max_dev_examples, cfg.seed);
+    dev.examples = devSubset(std::move(dev.examples), cfg.task);
     if (dev.examples.empty()) throw EngineError(ErrorKind::Data, "the dev split has no examples", dev.path);
     d.dev.push_back(encodeSplit(split, std::move(dev), spec, tokenizer, cfg.task.max_seq_length));
   }

@@ -27,10 +27,16 @@ struct TaskData {
 
 /// Loads and encodes train and dev splits of `cfg.task` with the tokenizer's pair template and
 /// longest-first truncation to max_seq_length. Sampling: few_shot_k > 0 -> K per class (seed);
-/// else max_train_examples > 0 -> seeded subsample; dev: max_dev_examples > 0 -> seeded subsample.
+/// else max_train_examples > 0 -> seeded subsample; dev: devSubset().
 /// Throws EngineError(Data) for bad files/rows (per the bad_rows policy), EngineError(Config) for
 /// impossible sampling requests.
 TaskData loadTaskData(const RunConfig& cfg, const Tokenizer& tokenizer);
+
+/// The run's dev examples of one dev split: with task.max_dev_examples > 0 the subsample drawn by
+/// task.split_seed, not the run's seed, so every seed and every variant of a study is scored on the
+/// same examples (means, standard deviations and the paired bootstrap compare like with like; the
+/// generation tasks' dev subset does the same, train/nlg_task.cpp); else all of them.
+std::vector<Example> devSubset(std::vector<Example> examples, const TaskConfig& task);
 
 /// The run's training examples as loadTaskData trains on them (few-shot / max_train_examples
 /// sampling with the run's seed), not yet encoded. Throws as loadTaskData.

@@ -57,6 +57,7 @@ QString significanceTooltip(const app::analysis::CellSignificance& cell, const Q
              .arg(b.examples)
              .arg(QLocale(QLocale::English).toString(b.resamples))
              .arg(b.seed);
+    if (const QString note = app::analysis::bootstrapSubsetNote(b); !note.isEmpty()) s += QStringLiteral("\n    ") + note;
   } else {
     s += QObject::tr("‡ Paired bootstrap: none — %1").arg(cell.bootstrapNote);
   }
