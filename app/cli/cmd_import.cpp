@@ -133,22 +133,18 @@ int cmdImport(const QStringList& args) {
     return kBadInput;
   }
   const QString eventsFile = dir.filePath("events.jsonl");
-  std::string eventBytes;
+  app::ReplayedRun replay;
   try {
-    eventBytes = adamix::readRegularFileBounded(eventsFile.toStdString(), adamix::kMaxEventLogBytes,
-                                                adamix::ErrorKind::Io, "event log");
+    replay = app::replayEventLogFile(eventsFile);
   } catch (const adamix::EngineError& e) {
     err() << "adamix import: " << QString::fromUtf8(e.what()) << "\n";
     return kBadInput;
   }
-  const app::ReplayedRun replay =
-      app::replayEventLog(QByteArray::fromRawData(eventBytes.data(), static_cast<qsizetype>(eventBytes.size())));
   printWarnings(eventsFile, replay.warnings);
   if (const QString why = app::notAnEngineRunLog(replay); !why.isEmpty()) {
     err() << "adamix import: " << eventsFile << ": " << why << "\n";
     return kBadInput;
   }
-  eventBytes = std::string();  // replayed: its points and results are in `replay`
   const app::RunState status = replay.state;
   std::vector<app::MetricPoint> points = replay.points;
 

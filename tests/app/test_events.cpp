@@ -6,9 +6,14 @@
 #include "exec/line_excerpt.h"
 #include "exec/run_progress.h"
 
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <cmath>
+
+#include <sys/stat.h>
 
 using namespace adamix::app;
 using nlohmann::json;
@@ -324,6 +329,54 @@ not json
     nlohmann::json ev;
     QVERIFY(!EventParser::parseLine("\x1b]0;x\x07", &ev, &error));
     QCOMPARE(error, QStringLiteral("not JSON: \"\\x1b]0;x\\x07\""));
+  }
+
+  // The one reader of a whole events.jsonl (adamix import, a resume's replay): a regular file of
+  // at most the limit, read and replayed; anything else an Io error naming the file, refused
+  // before it is opened (a FIFO would block the reader until some writer came).
+  void eventLogFileIsBoundedAndRegularOnly() {
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QByteArray text = R"({"event":"started","schema":"1.0","time":1,"total_steps":4,"resumed_from_step":0}
+{"event":"metric","schema":"1.0","time":2,"step":4,"split":"train","name":"loss","value":0.25}
+)";
+    const QString log = tmp.filePath("events.jsonl");
+    QFile f(log);
+    QVERIFY(f.open(QIODevice::WriteOnly) && f.write(text) == text.size());
+    f.close();
+    const ReplayedRun r = replayEventLogFile(log, quint64(text.size()));  // exactly the limit: read
+    QCOMPARE(steps(r.points), std::vector<qint64>{4});
+    QCOMPARE(r.points[0].value, 0.25);
+    QCOMPARE(r.started.value_or(0), 1.0);
+    const QString dir = tmp.filePath("dir.jsonl");
+    QVERIFY(QDir().mkpath(dir));
+    const QString fifo = tmp.filePath("fifo.jsonl");
+    QVERIFY(::mkfifo(QFile::encodeName(fifo).constData(), 0600) == 0);
+    const struct {
+      QString file;
+      quint64 limit;
+      QString message;
+    } refused[] = {
+        {log, quint64(text.size() - 1),
+         QStringLiteral("event log is %1 bytes, more than the limit of %2 bytes").arg(text.size()).arg(text.size() - 1)},
+        {dir, adamix::kMaxEventLogBytes, QStringLiteral("cannot open event log: a directory")},
+        {fifo, adamix::kMaxEventLogBytes, QStringLiteral("cannot open event log: not a regular file (a FIFO)")},
+        {QStringLiteral("/dev/zero"), adamix::kMaxEventLogBytes,
+         QStringLiteral("cannot open event log: not a regular file (a character device)")},
+        {tmp.filePath("none.jsonl"), adamix::kMaxEventLogBytes, QStringLiteral("cannot open event log: no such file")},
+    };
+    for (const auto& c : refused) {
+      std::optional<adamix::EngineError> error;
+      try {
+        replayEventLogFile(c.file, c.limit);
+      } catch (const adamix::EngineError& e) {
+        error = e;
+      }
+      QVERIFY2(error, qPrintable(c.file));
+      QCOMPARE(int(error->kind()), int(adamix::ErrorKind::Io));
+      QCOMPARE(QString::fromStdString(error->location()), c.file);
+      QCOMPARE(QString::fromStdString(error->message()), c.message);
+    }
   }
 
   void eventLogsOfNoRun() {

@@ -3,15 +3,22 @@
 #include "exec/engine_events.h"
 #include "exec/event_parser.h"
 #include "exec/local_executor.h"
+#include "exec/study_runner.h"
+#include "store/store.h"
 
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace adamix;
 using namespace adamix::app;
@@ -357,6 +364,94 @@ class TestExecutor : public QObject {
     qputenv("ADAMIX_ENGINE", QByteArray(FAKE_ENGINE_EXE));
     QCOMPARE(locateEngine(), QFileInfo(QStringLiteral(FAKE_ENGINE_EXE)).absoluteFilePath());
     qunsetenv("ADAMIX_ENGINE");
+  }
+
+  // A resume replays the run's events.jsonl twice (at its launch, and at the engine's `started`
+  // that resumes from the checkpoint) through the bounded, regular-file-only reader. A log that
+  // is a directory, a FIFO (the old read blocked the launcher for good) or over the limit is not
+  // read: each time a store error names the file and why, and the run keeps the points the store
+  // holds (those after the checkpoint go, the engine sends them again): each step once.
+  void resumeWithUnreadableEventLogKeepsStoredPoints_data() {
+    QTest::addColumn<QString>("log");
+    QTest::newRow("directory") << QStringLiteral("directory");
+    QTest::newRow("fifo") << QStringLiteral("fifo");
+    QTest::newRow("over the limit") << QStringLiteral("big");
+  }
+  void resumeWithUnreadableEventLogKeepsStoredPoints() {
+    QFETCH(QString, log);
+    const QString key = QStringLiteral("resume-") + log;
+    Store store;
+    store.open(tmp_.filePath(key + ".sqlite"));
+    NewRun nr;
+    nr.runKey = key;
+    nr.task = QStringLiteral("rte");
+    nr.variant = QStringLiteral("v");
+    nr.seed = 1;
+    nr.config = json{{"run_id", key.toStdString()},
+                     {"seed", 1},
+                     {"fake", {{"steps", 40}, {"step_ms", 1}, {"resumed_offset", 100.0}}}};
+    nr.status = RunState::Interrupted;
+    nr.runDir = tmp_.filePath(key);
+    const qint64 id = store.addRun(nr);
+    // the interrupted attempt: steps 1..26 stored, its checkpoint at step 20
+    std::vector<MetricPoint> stored;
+    for (qint64 step = 1; step <= 26; ++step) stored.push_back({id, step, 0.0, "train", "loss", 1.0 / double(step), 1.0});
+    store.appendMetricPoints(stored);
+    QVERIFY(QDir().mkpath(QDir(nr.runDir).filePath("checkpoint")));
+    auto write = [](const QString& path, const QByteArray& bytes) {
+      QFile f(path);
+      return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
+    };
+    QVERIFY(write(QDir(nr.runDir).filePath("checkpoint/state.json"), R"({"step": 20})"));
+    QVERIFY(write(QDir(nr.runDir).filePath("checkpoint/state.safetensors"), "fake"));
+    const QString file = QDir(nr.runDir).filePath("events.jsonl");
+    StudyRunner runner(store, options());
+    int fifoReader = -1;
+    QString why;
+    if (log == "directory") {
+      QVERIFY(QDir().mkpath(file));
+      why = QStringLiteral("cannot open event log: a directory");
+    } else if (log == "fifo") {
+      QVERIFY(::mkfifo(QFile::encodeName(file).constData(), 0600) == 0);
+      // a reader of the test's own, so the engine's appends to the FIFO do not wait for one
+      fifoReader = ::open(QFile::encodeName(file).constData(), O_RDONLY | O_NONBLOCK);
+      QVERIFY(fifoReader >= 0);
+      why = QStringLiteral("cannot open event log: not a regular file (a FIFO)");
+    } else {
+      QVERIFY(write(file, R"({"event":"started","schema":"1.0","time":1,"total_steps":40,"resumed_from_step":0})"
+                          "\n"));
+      runner.maxEventLogBytes = 16;
+      why = QStringLiteral("event log is \\d+ bytes, more than the limit of 16 bytes");
+    }
+    QStringList errors;
+    connect(&runner, &StudyRunner::storeError, this, [&](const QString& m) { errors << m; });
+    const PlannedRun resume = planRerun(*store.run(id), tmp_.path());
+    QCOMPARE(int(resume.action), int(PlannedRun::Action::Resume));
+    QVERIFY(runner.startRun(resume));
+    QElapsedTimer t;
+    t.start();
+    while (!(runner.isIdle() && store.run(id)->status == RunState::Finished) && t.elapsed() < 30000) QTest::qWait(20);
+    if (fifoReader >= 0) ::close(fifoReader);
+    QCOMPARE(store.run(id)->status, RunState::Finished);
+    QCOMPARE(errors.size(), 2);
+    const QString at = QRegularExpression::escape(file + ": ");
+    const QString reason = log == "big" ? why : QRegularExpression::escape(why);
+    QVERIFY2(QRegularExpression("^reread event log: " + at + reason + "; the run keeps its stored metric points$")
+                 .match(errors[0])
+                 .hasMatch(),
+             qPrintable(errors[0]));
+    QVERIFY2(QRegularExpression("^resume: " + at + reason +
+                                "; the run keeps its stored metric points up to step 20$")
+                 .match(errors[1])
+                 .hasMatch(),
+             qPrintable(errors[1]));
+    const auto series = store.metricSeries(id, "train", "loss");
+    QCOMPARE(int(series.size()), 40);
+    for (int i = 0; i < 40; ++i) {
+      const qint64 step = i + 1;
+      QCOMPARE(series[i].step, step);
+      QCOMPARE(series[i].value, 1.0 / double(step) + (step > 20 ? 100.0 : 0.0));
+    }
   }
 };
 

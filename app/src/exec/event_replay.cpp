@@ -3,6 +3,8 @@
 
 #include "exec/event_parser.h"
 
+#include <QFile>
+
 #include <algorithm>
 
 namespace adamix::app {
@@ -108,6 +110,12 @@ QString notAnEngineRunLog(const ReplayedRun& replay) {
         .arg(EventParser::kSchemaMajor);
   if (replay.events == 0) return QStringLiteral("no engine event in it: not an adamix-engine event log");
   return QStringLiteral("no `started` event: not the event log of an adamix-engine run");
+}
+
+ReplayedRun replayEventLogFile(const QString& file, uint64_t maxBytes) {
+  const std::string bytes =
+      readRegularFileBounded(QFile::encodeName(file).toStdString(), maxBytes, ErrorKind::Io, "event log");
+  return replayEventLog(QByteArray::fromRawData(bytes.data(), static_cast<qsizetype>(bytes.size())));
 }
 
 }  // namespace adamix::app

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "exec/engine_events.h"
+#include "io/untrusted_input.h"
 
 #include <QByteArray>
 #include <QStringList>
@@ -47,6 +48,14 @@ std::vector<EngineEvent> decodeEventLog(const QByteArray& jsonLines, QStringList
 /// Parses (EventParser), decodes and replays the content of an events.jsonl file; rejected
 /// lines and malformed events are reported in `warnings` and skipped.
 ReplayedRun replayEventLog(const QByteArray& jsonLines);
+
+/// Reads and replays (replayEventLog) the run's event log `file` (RUN_DIR/events.jsonl): the one
+/// reader of a whole log, for `adamix import` and a resume. The file must be a regular file
+/// (symlinks followed) of at most `maxBytes`; a directory, FIFO, device or socket is refused before
+/// it is opened (a FIFO would block the reader until a writer came). Throws
+/// EngineError(Io, "cannot open event log: a directory" / "…: not a regular file (a FIFO)" /
+/// "event log is N bytes, more than the limit of M bytes" / "cannot open event log: no such file", file).
+ReplayedRun replayEventLogFile(const QString& file, uint64_t maxBytes = kMaxEventLogBytes);
 
 /// Why a replayed events.jsonl is not the log of an engine run, or "" when it is: a run's log
 /// holds a `started` event, or an `error` event for a run that failed before it started (model

@@ -11,6 +11,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QSysInfo>
 #include <QSaveFile>
 
@@ -312,11 +313,9 @@ bool StudyRunner::launchNow(const PlannedRun& p) {
     // The event log is the record of the interrupted attempt; the store may lack its last points
     // (a launcher killed with a batch still buffered, or lines still in the engine's pipe) and
     // the resumed engine only sends the steps after its checkpoint. Its replay replaces them.
-    QFile log(QDir(p.runDir).filePath(QStringLiteral("events.jsonl")));
-    if (log.open(QIODevice::ReadOnly)) {
-      const ReplayedRun replay = replayEventLog(log.readAll());
+    if (const auto replay = replayForResume(p.runDir, "reread event log", QStringLiteral("its stored metric points"))) {
       flushMetrics();
-      guarded("reread event log", [&] { store_.replaceMetricPoints(p.runId, replay.points); });
+      guarded("reread event log", [&] { store_.replaceMetricPoints(p.runId, replay->points); });
     }
   }
   launched_.insert(key, p);
@@ -510,15 +509,15 @@ void StudyRunner::restorePointsForResume(qint64 runId, const QString& runDir, qi
   // Points of the interrupted attempt up to the checkpoint that the launcher had not stored yet
   // (buffered when it was killed, or its engine checkpointed on the launcher's death) are in the
   // engine's own event log: take those the store lacks, so the resumed run's series has every step
-  // exactly once.
+  // exactly once. An unreadable log costs only those points: the stale ones after `step` go all
+  // the same.
   std::vector<MetricPoint> missing;
-  QFile log(QDir(runDir).filePath(QStringLiteral("events.jsonl")));
-  if (!runDir.isEmpty() && log.open(QIODevice::ReadOnly)) {
-    ReplayedRun replayed = replayEventLog(log.readAll());
-    dropPointsAfter(replayed.points, step);
+  if (auto replayed =
+          replayForResume(runDir, "resume", QStringLiteral("its stored metric points up to step %1").arg(step))) {
+    dropPointsAfter(replayed->points, step);
     std::set<std::tuple<QString, QString, qint64>> stored;
     for (const MetricPoint& p : store_.metricPoints(runId)) stored.insert({p.split, p.name, p.step});
-    for (MetricPoint& p : replayed.points) {
+    for (MetricPoint& p : replayed->points) {
       if (!stored.insert({p.split, p.name, p.step}).second) continue;
       p.runId = runId;
       missing.push_back(std::move(p));
@@ -528,6 +527,19 @@ void StudyRunner::restorePointsForResume(qint64 runId, const QString& runDir, qi
     store_.deleteMetricPointsAfter(runId, step);
     store_.appendMetricPoints(missing);
   });
+}
+
+std::optional<ReplayedRun> StudyRunner::replayForResume(const QString& runDir, const char* what,
+                                                        const QString& kept) {
+  if (runDir.isEmpty()) return std::nullopt;
+  const QString file = QDir(runDir).filePath(QStringLiteral("events.jsonl"));
+  if (!QFileInfo(file).exists() && !QFileInfo(file).isSymLink()) return std::nullopt;  // nothing logged yet
+  try {
+    return replayEventLogFile(file, maxEventLogBytes);
+  } catch (const EngineError& e) {  // "<file>: cannot open event log: a directory", "… more than the limit …"
+    emit storeError(QStringLiteral("%1: %2; the run keeps %3").arg(QLatin1String(what), QString::fromUtf8(e.what()), kept));
+    return std::nullopt;
+  }
 }
 
 void StudyRunner::flushMetrics() {

@@ -3,6 +3,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "exec/event_replay.h"
 #include "exec/local_executor.h"
 #include "store/store.h"
 #include "study/study.h"
@@ -121,6 +122,9 @@ class StudyRunner : public QObject {
   int claimRenewMs = 10000;  ///< renew this runner's claims this often (well inside claimLeaseS)
   int followPollMs = 1000;   ///< read the store this often for the runs other launchers train
   int busyRetryMs = 2000;    ///< look again this often at a run directory another engine holds
+  /// A resume reads the run's events.jsonl whole (replayEventLogFile) up to this size; a larger
+  /// one is not read (storeError()) and the run keeps its stored points. Tests lower it.
+  uint64_t maxEventLogBytes = kMaxEventLogBytes;
 
  signals:
   void runStarted(const QString& runKey);
@@ -130,7 +134,8 @@ class StudyRunner : public QObject {
   void allFinished();
   /// The scheduler's state of a run changed (Slurm: PENDING with its reason, RUNNING, …).
   void jobStatusChanged(const QString& runKey, const adamix::app::JobStatus& status);
-  /// A store write failed (the run continues; the message says what was lost).
+  /// A store write failed, or a resume could not read the run's event log (the run continues;
+  /// the message says what was lost or kept, and names the file at fault).
   void storeError(const QString& message);
   /// A run of this launch is trained by another live launcher (`holder`): it is followed through
   /// the store until it ends (runEnded() with the state that launcher stored).
@@ -163,6 +168,10 @@ class StudyRunner : public QObject {
   /// run's events.jsonl holds and the store lacks (pins mlflow#4248 and the points a killed
   /// launcher had not written yet).
   void restorePointsForResume(qint64 runId, const QString& runDir, qint64 step);
+  /// The replay of `runDir`'s events.jsonl for a resume (`what`: "reread event log", "resume"),
+  /// or nullopt when there is none or it cannot be read: then storeError() names the file and
+  /// why, and says that the run keeps the points the store holds (`kept`).
+  std::optional<ReplayedRun> replayForResume(const QString& runDir, const char* what, const QString& kept);
   /// Claims `p` and launches it, or follows it when another live launcher holds it.
   /// `previousAttemptDied`: the stored run is in flight but its launcher is gone.
   bool claimAndLaunch(PlannedRun p, bool previousAttemptDied);
