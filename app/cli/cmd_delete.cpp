@@ -9,7 +9,6 @@
 #include "store/run_deletion.h"
 
 #include <QDir>
-#include <QFileInfo>
 
 #include <cstdio>
 #include <functional>
@@ -23,9 +22,6 @@ void addDeleteOptions(QCommandLineParser& p) {
   addDbOption(p);
   p.addOption({{"y", "yes"}, "Delete without asking."});
 }
-
-/// The workspace's runs folder: <db dir>/runs (where `study run` and the GUI put run directories).
-QString runsDirOf(const app::Store& store) { return QFileInfo(store.path()).absoluteDir().filePath("runs"); }
 
 /// Prints the plan and asks on stdin; true for "y" / "yes".
 bool confirm(const app::RunDeletion& plan) {
@@ -48,7 +44,7 @@ int carryOut(app::Store& store, const app::RunDeletion& plan, const QCommandLine
     out() << "nothing deleted\n";
     return kRunsFailed;
   }
-  const QString runsDir = runsDirOf(store);
+  const QString runsDir = app::workspaceRunsDir(store.path());
   app::DeletionOutcome done;
   try {
     done = app::deleteRunsAndDirectories(store, plan, runsDir);
@@ -102,7 +98,7 @@ int cmdRunDelete(const QStringList& args) {
       if (!run) return std::nullopt;
       ids.push_back(run->id);
     }
-    return app::planRunDeletion(store, ids, runsDirOf(store));
+    return app::planRunDeletion(store, ids, app::workspaceRunsDir(store.path()));
   });
 }
 
@@ -121,7 +117,7 @@ int cmdStudyDelete(const QStringList& args) {
   return planAndCarryOut(p, "study delete", [&](app::Store& store) -> std::optional<app::RunDeletion> {
     const auto study = findStudyOrFail(store, p.positionalArguments().first());
     if (!study) return std::nullopt;
-    return app::planStudyDeletion(store, study->id, runsDirOf(store));
+    return app::planStudyDeletion(store, study->id, app::workspaceRunsDir(store.path()));
   });
 }
 

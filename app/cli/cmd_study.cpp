@@ -175,7 +175,7 @@ int cmdStudyRun(const QStringList& args) {
   eo.heartbeatTimeoutMs = heartbeatS * 1000;
   eo.enginePath = app::locateEngine(p.value("engine"));
   const QString runsDir =
-      p.isSet("runs-dir") ? QDir(p.value("runs-dir")).absolutePath() : QFileInfo(db).absoluteDir().filePath("runs");
+      p.isSet("runs-dir") ? QDir(p.value("runs-dir")).absolutePath() : app::workspaceRunsDir(db);
   std::unique_ptr<app::StudyRunner> runner;
   try {
     const int stale = app::StudyRunner::markDeadRunsInterrupted(store, heartbeatS);
@@ -203,6 +203,12 @@ int cmdStudyRun(const QStringList& args) {
                              : QStringLiteral(" by another launcher (followed)"));
   out() << "\n";
   out() << "database " << db << "\n";
+  for (const app::PlannedRun& r : plan.runs)
+    if (!r.otherWorkspace.isEmpty())
+      out() << "note: " << r.run.runId << ": its stored run directory " << r.otherWorkspaceRunDir
+            << " is in the runs folder of another workspace, " << r.otherWorkspace
+            << " (is this database a copy of that workspace's?); it runs in " << r.runDir << " instead, leaving "
+            << r.otherWorkspace << " untouched\n";
   if (const int older = plan.skippedFromOtherEngine(runner->engineVersion()))
     out() << "note: " << older << " already-done run(s) were trained by another adamix-engine version than "
           << runner->engineVersion() << " (their numbers may predate its training semantics); --force trains them again\n";

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <QCryptographicHash>
 #include <QDir>
+#include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
@@ -1215,6 +1216,95 @@ class TestCli : public QObject {
     out += QString::fromUtf8(cli.readAllStandardOutput());
     QVERIFY2(cli.exitCode() == 0 && out.contains("done: 8 finished, 0 failed, 0 lost, 0 cancelled"), qPrintable(out));
     QCOMPARE(startedEvents(held), 1);  // its own log (the holder's was set aside as events.jsonl.1)
+  }
+
+  // A copy of a workspace's database (alone, or with its whole folder) still names the original's
+  // run directories, absolute: `study run` on the copy trained, resumed and logged into the
+  // original's runs (its events.jsonl set aside, its checkpoint replaced, under a database that
+  // still called the run failed). Now a run to train or resume whose directory lies in another
+  // workspace's runs folder runs in its namesake in the copy's own runs folder (resumed when a
+  // copied checkpoint is there), a note names the other workspace, and the original's files and
+  // rows stay byte for byte as they were.
+  void copiedWorkspaceNeverWritesIntoTheOriginal() {
+    const QString original = tmp_.filePath("ws-original");
+    Result r = run({"study", "run", study_, "--db", db("ws-original")}, {{"FAKE_ENGINE_FAIL_TASK", "wnli"}});
+    QVERIFY2(r.rc == 1 && r.out.contains("done: 4 finished, 4 failed"), qPrintable(dump(r)));
+    // one finished run interrupted after its checkpoint (step 2 of 4), one failed run left `running`
+    // by a launcher that died
+    const QString interrupted = query(db("ws-original"), "SELECT id FROM runs WHERE task = 'rte' ORDER BY id LIMIT 1")
+                                    .value(0).value(0).toString();
+    const QString running = query(db("ws-original"), "SELECT id FROM runs WHERE task = 'wnli' ORDER BY id LIMIT 1")
+                                .value(0).value(0).toString();
+    QVERIFY(execSql(db("ws-original"), "UPDATE runs SET status = 'interrupted' WHERE id = " + interrupted));
+    QVERIFY(execSql(db("ws-original"), "UPDATE runs SET status = 'running', pid = 999999999 WHERE id = " + running));
+    const QString interruptedName =
+        QFileInfo(query(db("ws-original"), "SELECT run_dir FROM runs WHERE id = " + interrupted).value(0).value(0).toString())
+            .fileName();
+    // every file of the original's runs folder, and its database's rows
+    auto snapshot = [](const QString& dir) {
+      QMap<QString, QByteArray> files;
+      QDirIterator it(dir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+      while (it.hasNext()) {
+        const QString path = it.next();
+        QFile f(path);
+        files[QDir(dir).relativeFilePath(path)] = f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("<unreadable>");
+      }
+      return files;
+    };
+    const auto rowsOf = [&](const QString& d) {
+      QStringList rows;
+      for (const auto& row : query(d, "SELECT id, status, run_dir FROM runs ORDER BY id"))
+        rows << row[0].toString() + " " + row[1].toString() + " " + row[2].toString();
+      return rows;
+    };
+    const QMap<QString, QByteArray> files = snapshot(original + "/runs");
+    QVERIFY(files.size() > 8 * 3);
+    const QStringList rows = rowsOf(db("ws-original"));
+    QCOMPARE(rows.size(), 8);
+    auto copy = [](const QString& from, const QString& to) {
+      QDirIterator it(from, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+      while (it.hasNext()) {
+        const QString path = it.next();
+        const QString target = QDir(to).filePath(QDir(from).relativeFilePath(path));
+        QDir().mkpath(QFileInfo(target).absolutePath());
+        if (!QFile::copy(path, target)) return false;
+      }
+      return true;
+    };
+
+    // the database alone, and the whole workspace folder
+    const QString dbOnly = tmp_.filePath("ws-dbcopy"), folder = tmp_.filePath("ws-foldercopy");
+    QVERIFY(QDir().mkpath(dbOnly));
+    for (const QString& name : QDir(original).entryList({"ws.sqlite*"}, QDir::Files))
+      QVERIFY(QFile::copy(QDir(original).filePath(name), QDir(dbOnly).filePath(name)));
+    QVERIFY(copy(original, folder));
+    for (const QString& ws : {dbOnly, folder}) {
+      const QString d = QDir(ws).filePath("ws.sqlite");
+      r = run({"study", "run", study_, "--db", d});
+      QVERIFY2(r.rc == 0 && r.out.contains("done: 5 finished, 0 failed"), qPrintable(dump(r)));
+      QVERIFY2(r.out.contains("1 run(s) left running by an earlier invocation marked interrupted"), qPrintable(r.out));
+      // the copied checkpoint resumes in the folder copy; without it the run trains again
+      QVERIFY2(r.out.contains(ws == folder ? "4 to train, 1 to resume, 3 already done" : "5 to train, 0 to resume, 3 already done"),
+               qPrintable(r.out));
+      QCOMPARE(int(r.out.count("is in the runs folder of another workspace, " + original +
+                               " (is this database a copy of that workspace's?)")),
+               5);
+      QVERIFY2(r.out.contains(QStringLiteral("note: %1: its stored run directory %2 is in the runs folder of another "
+                                             "workspace, %3 (is this database a copy of that workspace's?); it runs in "
+                                             "%4 instead, leaving %3 untouched\n")
+                                  .arg(interruptedName, original + "/runs/" + interruptedName, original,
+                                       ws + "/runs/" + interruptedName)),
+               qPrintable(r.out));
+      // the copy: every run finished, the five it ran in its own runs folder, the three done keep theirs
+      QCOMPARE(query(d, "SELECT count(*) FROM runs WHERE status = 'finished'").value(0).value(0).toInt(), 8);
+      QCOMPARE(query(d, "SELECT count(*) FROM runs WHERE run_dir LIKE '" + ws + "/runs/%'").value(0).value(0).toInt(), 5);
+      QCOMPARE(query(d, "SELECT count(*) FROM runs WHERE run_dir LIKE '" + original + "/runs/%'").value(0).value(0).toInt(),
+               3);
+      QCOMPARE(startedEvents(ws + "/runs/" + interruptedName), ws == folder ? 2 : 1);
+      // the original: its files and rows as they were
+      QVERIFY(snapshot(original + "/runs") == files);
+      QCOMPARE(rowsOf(db("ws-original")), rows);
+    }
   }
 
   void assetsFetchVerifies() {

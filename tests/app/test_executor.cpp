@@ -7,6 +7,7 @@
 #include "store/store.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
@@ -364,6 +365,62 @@ class TestExecutor : public QObject {
     qputenv("ADAMIX_ENGINE", QByteArray(FAKE_ENGINE_EXE));
     QCOMPARE(locateEngine(), QFileInfo(QStringLiteral(FAKE_ENGINE_EXE)).absoluteFilePath());
     qunsetenv("ADAMIX_ENGINE");
+  }
+
+  // planRerun() (the GUI's resume) of a run whose stored directory lies in another workspace's
+  // runs folder (this database is a copy of that workspace's): it runs in its namesake in this
+  // workspace's runs folder, trained afresh (no checkpoint there), and the other workspace's
+  // directory (its checkpoint and log) is not touched.
+  void rerunFromACopiedDatabaseRunsInItsOwnWorkspace() {
+    const QString other = tmp_.filePath("copy-source"), ours = tmp_.filePath("copy-target");
+    const QString key = QStringLiteral("copied");
+    const QString otherDir = other + "/runs/" + key;
+    QVERIFY(QDir().mkpath(otherDir + "/checkpoint") && QDir().mkpath(ours));
+    {
+      Store original;
+      original.open(other + "/ws.sqlite");
+    }
+    const QMap<QString, QByteArray> files{{"checkpoint/state.json", R"({"step": 2})"},
+                                          {"checkpoint/state.safetensors", "fake"},
+                                          {"events.jsonl", "the original's log\n"}};
+    for (auto it = files.begin(); it != files.end(); ++it) {
+      QFile f(otherDir + "/" + it.key());
+      QVERIFY(f.open(QIODevice::WriteOnly) && f.write(it.value()) == it.value().size());
+    }
+    Store store;
+    store.open(ours + "/ws.sqlite");
+    NewRun nr;
+    nr.runKey = key;
+    nr.task = QStringLiteral("rte");
+    nr.variant = QStringLiteral("v");
+    nr.seed = 1;
+    nr.config = json{{"run_id", key.toStdString()}, {"seed", 1}, {"fake", {{"steps", 4}, {"step_ms", 1}, {"resumed_offset", 100.0}}}};
+    nr.status = RunState::Interrupted;
+    nr.runDir = otherDir;
+    const qint64 id = store.addRun(nr);
+    StudyRunner runner(store, options());
+    const PlannedRun p = planRerun(*store.run(id), workspaceRunsDir(store.path()));
+    QCOMPARE(int(p.action), int(PlannedRun::Action::Resume));  // planned from the other workspace's checkpoint
+    QVERIFY(runner.startRun(p));
+    QElapsedTimer t;
+    t.start();
+    while (!(runner.isIdle() && store.run(id)->status == RunState::Finished) && t.elapsed() < 30000) QTest::qWait(20);
+    QCOMPARE(store.run(id)->status, RunState::Finished);
+    QCOMPARE(store.run(id)->runDir, ours + "/runs/" + key);
+    const auto series = store.metricSeries(id, "train", "loss");
+    QCOMPARE(int(series.size()), 4);
+    for (int i = 0; i < 4; ++i) QCOMPARE(series[i].value, 1.0 / double(i + 1));  // trained, not resumed
+    QVERIFY(QFile::exists(ours + "/runs/" + key + "/run.json"));
+    QStringList left;
+    QDirIterator it(otherDir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (it.hasNext()) left << QDir(otherDir).relativeFilePath(it.next());
+    left.sort();
+    QCOMPARE(left, QStringList(files.keys()));
+    for (auto f = files.begin(); f != files.end(); ++f) {
+      QFile file(otherDir + "/" + f.key());
+      QVERIFY(file.open(QIODevice::ReadOnly));
+      QCOMPARE(file.readAll(), f.value());
+    }
   }
 
   // A resume replays the run's events.jsonl twice (at its launch, and at the engine's `started`

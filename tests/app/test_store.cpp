@@ -3,6 +3,8 @@
 #include "exec/engine_events.h"
 #include "store/store.h"
 
+#include <QDir>
+#include <QFile>
 #include <QSemaphore>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -275,6 +277,32 @@ class TestStore : public QObject {
     QVERIFY(!parseRunState(QStringLiteral("zombie"), &unknown));
     QVERIFY(!isTerminal(RunState::Running));
     QVERIFY(isTerminal(RunState::Interrupted));
+  }
+
+  // Which workspace a run directory belongs to: <W>/runs/<name> is another workspace's when W
+  // holds a database and is not this database's folder (through a link neither).
+  void runDirectoriesOfAnotherWorkspace() {
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString ours = tmp.filePath("ours"), other = tmp.filePath("other"), scratch = tmp.filePath("scratch");
+    for (const QString& dir : {ours + "/runs/a", other + "/runs/a", scratch + "/runs/a", other + "/elsewhere/a"})
+      QVERIFY(QDir().mkpath(dir));
+    for (const QString& db : {ours + "/ws.sqlite", other + "/copy-source.sqlite"}) {
+      QFile f(db);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+    }
+    QVERIFY(QFile::link(ours, tmp.filePath("ours-link")));
+    const QString db = ours + "/ws.sqlite";
+    QCOMPARE(workspaceRunsDir(db), ours + "/runs");
+    QCOMPARE(otherWorkspaceOf(other + "/runs/a", db), other);
+    QCOMPARE(otherWorkspaceOf(other + "/runs/not-made-yet", db), other);
+    QCOMPARE(otherWorkspaceOf(other + "/runs/a/", db), other);
+    QCOMPARE(otherWorkspaceOf(ours + "/runs/a", db), QString());                     // its own
+    QCOMPARE(otherWorkspaceOf(tmp.filePath("ours-link/runs/a"), db), QString());     // its own, through a link
+    QCOMPARE(otherWorkspaceOf(scratch + "/runs/a", db), QString());                  // --runs-dir: no workspace there
+    QCOMPARE(otherWorkspaceOf(other + "/elsewhere/a", db), QString());               // not a runs folder
+    QCOMPARE(otherWorkspaceOf(tmp.filePath("gone/runs/a"), db), QString());          // nothing there to protect
+    QCOMPARE(otherWorkspaceOf(QString(), db), QString());
   }
 
   void migratesFromV1() {

@@ -171,7 +171,7 @@ int StudyRunner::markDeadRunsInterrupted(Store& store, double heartbeatTimeoutS)
     store.setRunStatus(r.id, RunState::Interrupted, u);
     // the log tail ends the run as a cancel does ("end: cancelled (…)"), so a resume's "start"
     // does not follow the previous "start" without a word
-    if (!r.runDir.isEmpty() && QDir(r.runDir).exists())
+    if (!r.runDir.isEmpty() && QDir(r.runDir).exists() && otherWorkspaceOf(r.runDir, store.path()).isEmpty())
       appendRunLog(r.runDir, runEndLogText(RunState::Interrupted, {*u.errorKind, *u.errorMessage, {}, -1}));
     ++n;
   }
@@ -197,6 +197,7 @@ std::vector<PlannedRun> StudyRunner::plan(const Study& study, const QString& stu
     p.runId = ens.id;
     const auto rec = store_.run(ens.id);
     p.runDir = rec && !rec->runDir.isEmpty() ? rec->runDir : nr.runDir;
+    moveIntoThisWorkspace(p, options.runsDir);
     if (options.force && ens.created) {
       // a forced rerun of an existing config gets a fresh directory
       if (QDir(p.runDir).exists(QStringLiteral("run.json")))
@@ -217,6 +218,12 @@ std::vector<PlannedRun> StudyRunner::plan(const Study& study, const QString& stu
       } else {
         p.action = PlannedRun::Action::Train;
       }
+    }
+    if (p.action == PlannedRun::Action::Skip && !p.otherWorkspace.isEmpty()) {
+      // nothing is written for it now: it keeps its stored directory (moved if it is launched after all)
+      p.runDir = p.otherWorkspaceRunDir;
+      p.otherWorkspace.clear();
+      p.otherWorkspaceRunDir.clear();
     }
     out.push_back(std::move(p));
   }
@@ -274,6 +281,9 @@ bool StudyRunner::launchClaimed(PlannedRun p, bool previousAttemptDied) {
     releaseClaim(p.runId);
     return false;
   }
+  // planned elsewhere (planRerun(), a takeover): never into another workspace's runs folder
+  if (moveIntoThisWorkspace(p, workspaceRunsDir(store_.path())))
+    p.action = hasCheckpoint(p.runDir) ? PlannedRun::Action::Resume : PlannedRun::Action::Train;
   return launchNow(p);
 }
 
@@ -330,6 +340,15 @@ bool StudyRunner::launchNow(const PlannedRun& p) {
   spec.resume = p.action == PlannedRun::Action::Resume;
   if (!flushTimer_.isActive()) flushTimer_.start();
   return executor_->enqueue(spec);
+}
+
+bool StudyRunner::moveIntoThisWorkspace(PlannedRun& p, const QString& runsDir) const {
+  const QString other = otherWorkspaceOf(p.runDir, store_.path());
+  if (other.isEmpty()) return false;
+  p.otherWorkspace = other;
+  p.otherWorkspaceRunDir = p.runDir;
+  p.runDir = QDir(runsDir).filePath(QFileInfo(QDir::cleanPath(p.runDir)).fileName());
+  return true;
 }
 
 void StudyRunner::follow(const PlannedRun& p, const RunClaim& holder) {

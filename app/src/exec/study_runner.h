@@ -31,6 +31,10 @@ struct PlannedRun {
   /// Taken over from a launcher that died with the run in flight: before it resumes, its stored
   /// metric points are rebuilt from its events.jsonl (what the dead launcher had not stored yet).
   bool takenOver = false;
+  /// The stored run directory lay in another workspace's runs folder (otherWorkspaceOf(): this
+  /// database is a copy of that workspace's): `runDir` is its namesake in this workspace instead,
+  /// so that workspace is never written. That other workspace's folder, and the directory left there.
+  QString otherWorkspace, otherWorkspaceRunDir;
 };
 
 /// The store row for one expanded study run, to live in `runDir`.
@@ -172,6 +176,11 @@ class StudyRunner : public QObject {
   /// or nullopt when there is none or it cannot be read: then storeError() names the file and
   /// why, and says that the run keeps the points the store holds (`kept`).
   std::optional<ReplayedRun> replayForResume(const QString& runDir, const char* what, const QString& kept);
+  /// A run to train or resume whose directory lies in another workspace's runs folder
+  /// (otherWorkspaceOf()) gets the directory of the same name in `runsDir` instead (resumed there
+  /// when a copy of its checkpoint is there); p.otherWorkspace* say where it was. Returns true when
+  /// it moved p.runDir.
+  bool moveIntoThisWorkspace(PlannedRun& p, const QString& runsDir) const;
   /// Claims `p` and launches it, or follows it when another live launcher holds it.
   /// `previousAttemptDied`: the stored run is in flight but its launcher is gone.
   bool claimAndLaunch(PlannedRun p, bool previousAttemptDied);

@@ -6,6 +6,7 @@
 
 #include <QAtomicInteger>
 #include <QDateTime>
+#include <QDir>
 #include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -977,6 +978,22 @@ RowCounts Store::deleteStudy(qint64 studyId) {
     counts[QStringLiteral("studies")] = n;
   });
   return counts;
+}
+
+QString workspaceRunsDir(const QString& dbPath) {
+  return QFileInfo(dbPath).absoluteDir().filePath(QStringLiteral("runs"));
+}
+
+QString otherWorkspaceOf(const QString& runDir, const QString& dbPath) {
+  if (runDir.isEmpty()) return {};
+  const QFileInfo runsFolder(QFileInfo(QDir::cleanPath(runDir)).absolutePath());  // <W>/runs
+  if (runsFolder.fileName() != QLatin1String("runs")) return {};
+  const QString workspace = runsFolder.absolutePath();  // <W>
+  const QString canonical = QFileInfo(workspace).canonicalFilePath();
+  if (canonical.isEmpty() || canonical == QFileInfo(QFileInfo(dbPath).absolutePath()).canonicalFilePath())
+    return {};  // gone, or this workspace's own folder
+  if (QDir(workspace).entryList({QStringLiteral("*.sqlite")}, QDir::Files).isEmpty()) return {};
+  return workspace;
 }
 
 }  // namespace adamix::app

@@ -375,4 +375,15 @@ class Store {
   int transactionDepth_ = 0;  ///< writeTransaction() calls in progress
 };
 
+/// The runs folder of the workspace whose database is `dbPath`: <its folder>/runs, where `adamix
+/// study run` (without --runs-dir) and the GUI make run directories.
+QString workspaceRunsDir(const QString& dbPath);
+
+/// The folder W of another workspace when `runDir` lies in W's runs folder: `runDir` is
+/// <W>/runs/<name>, W holds a workspace database (a *.sqlite file) and W is not the folder of
+/// `dbPath` (links resolved). "" otherwise: this workspace's own directories, and runs folders of
+/// no workspace (`--runs-dir /scratch/runs`). A database copied out of W still names W's run
+/// directories (absolute paths): run from the copy, they would overwrite W's runs.
+QString otherWorkspaceOf(const QString& runDir, const QString& dbPath);
+
 }  // namespace adamix::app
