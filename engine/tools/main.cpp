@@ -290,6 +290,18 @@ int cmdExport(const std::string& run_dir, const std::string& format, const std::
   }
 }
 
+/// --threads of a subcommand that computes (train, eval, merge): one validator, so each refuses a
+/// count outside [0, kMaxComputeThreads] (train.threads' bound) with the same usage error
+/// ("--threads: Value 1025 not in range 0 to 1024", exit 2).
+CLI::Option* addThreadsOption(CLI::App* command, int64_t& threads, const std::string& help) {
+  return command->add_option("--threads", threads, help)->check(CLI::Range(int64_t{0}, kMaxComputeThreads));
+}
+
+/// --device of a subcommand that computes (train, eval, merge): auto, cpu or cuda, as train.device.
+CLI::Option* addDeviceOption(CLI::App* command, std::string& device, const std::string& help) {
+  return command->add_option("--device", device, help)->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -309,12 +321,10 @@ int main(int argc, char** argv) {
   train->add_option("--config", config_path, "run config JSON (docs/run-config.md)")->required();
   train->add_option("--run-dir", run_dir, "run directory (created)")->required();
   train->add_flag("--resume", resume, "continue from the run directory's last checkpoint");
-  train->add_option("--threads", threads, "CPU threads (overrides train.threads)")
-      ->check(CLI::Range(int64_t{0}, kMaxComputeThreads));
+  addThreadsOption(train, threads, "CPU threads (overrides train.threads)");
   int64_t stop_after = 0;
   train->add_option("--stop-after-steps", stop_after, "checkpoint and stop (exit 8) after N steps")->group("");
-  train->add_option("--device", device, "auto|cpu|cuda (overrides train.device)")
-      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  addDeviceOption(train, device, "auto|cpu|cuda (overrides train.device)");
 
   auto* validate = app.add_subcommand("validate", "check a run config and print it resolved");
   validate->add_option("--config", config_path, "run config JSON")->required();
@@ -358,10 +368,8 @@ int main(int argc, char** argv) {
   eval->add_option("--inference", eval_req.inference, "merged|random|module:K|ensemble (default: the run's)");
   eval->add_option("--out", eval_req.out_dir, "output directory (default RUN/eval/<split>-<inference>)");
   eval->add_option("--batch-size", eval_req.batch_size, "examples per batch (default: the run's eval batch size)");
-  eval->add_option("--threads", eval_req.threads, "CPU threads (default: the run's)")
-      ->check(CLI::Range(int64_t{0}, kMaxComputeThreads));
-  eval->add_option("--device", eval_req.device, "auto|cpu|cuda (default: the run's)")
-      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  addThreadsOption(eval, eval_req.threads, "CPU threads (default: the run's)");
+  addDeviceOption(eval, eval_req.device, "auto|cpu|cuda (default: the run's)");
   eval->add_option("--data-dir", eval_req.data_dir, "task data directory (default: the run's task.data_dir)");
 
   MergeRequest merge_req;
@@ -379,10 +387,8 @@ int main(int argc, char** argv) {
   merge->add_option("--lr", merge_req.lr, "Adam learning rate of the learned weights (default 0.05)");
   merge->add_option("--batch-size", merge_req.batch_size, "batch size of the fit (default: the run's train batch size)");
   merge->add_option("--out", merge_req.out_dir, "output directory (default RUN/merges/<strategy>)");
-  merge->add_option("--threads", merge_req.threads, "CPU threads (default: the run's)")
-      ->check(CLI::Range(int64_t{0}, kMaxComputeThreads));
-  merge->add_option("--device", merge_req.device, "auto|cpu|cuda (default: the run's)")
-      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  addThreadsOption(merge, merge_req.threads, "CPU threads (default: the run's)");
+  addDeviceOption(merge, merge_req.device, "auto|cpu|cuda (default: the run's)");
 
   std::string out_dir, tokenizer_from;
   RandomModelSpec spec;

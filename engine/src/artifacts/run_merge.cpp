@@ -10,6 +10,7 @@
 
 #include "artifacts/run_artifact.h"
 #include "artifacts/run_eval.h"
+#include "config/run_config.h"
 #include "data/batching.h"
 #include "data/glue.h"
 #include "data/own_task.h"
@@ -48,7 +49,7 @@ void checkRequest(const MergeRequest& r) {
   if (r.heldout_examples && *r.heldout_examples < 1)
     throw EngineError(ErrorKind::Usage, "must be >= 1", "--heldout-examples");
   if (r.epochs < 1) throw EngineError(ErrorKind::Usage, "must be >= 1", "--epochs");
-  if (!(r.lr > 0 && r.lr <= kMaxLearningRate)) throw EngineError(ErrorKind::Usage, "must be > 0 and at most 3e38", "--lr");
+  checkLearningRate(r.lr, ErrorKind::Usage, "--lr");
   if (r.batch_size < 0) throw EngineError(ErrorKind::Usage, "must be > 0", "--batch-size");
 }
 

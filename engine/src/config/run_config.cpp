@@ -318,8 +318,7 @@ TrainConfig parseTrain(const json& j, const TrainConfig& d) {
                         p);
   TrainConfig t = d;
   t.learning_rate = ju::get<double>(j, "learning_rate", p, t.learning_rate);
-  if (!(t.learning_rate > 0 && t.learning_rate <= kMaxLearningRate))
-    throw EngineError(ErrorKind::Config, "must be > 0 and at most 3e38 (float32)", p + "/learning_rate");
+  checkLearningRate(t.learning_rate, ErrorKind::Config, p + "/learning_rate");
   t.epochs = ju::get<int64_t>(j, "epochs", p, t.epochs);
   t.max_steps = ju::get<int64_t>(j, "max_steps", p, t.max_steps);
   requireNonNegative(static_cast<double>(t.max_steps), p + "/max_steps");
@@ -492,6 +491,11 @@ PeftConfig parsePeftOfModel(const json& j, const RunConfig& c, const PeftConfig&
 }
 
 }  // namespace
+
+void checkLearningRate(double lr, ErrorKind kind, const std::string& location) {
+  static_assert(kMaxLearningRate == 3.0e38, "the message below names the limit");
+  if (!(lr > 0 && lr <= kMaxLearningRate)) throw EngineError(kind, "must be > 0 and at most 3e38 (float32)", location);
+}
 
 const char* keepWeightsName(KeepWeights k) { return k == KeepWeights::Best ? "best" : "last"; }
 

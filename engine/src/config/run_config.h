@@ -14,6 +14,7 @@
 
 #include "data/glue.h"
 #include "config/peft_config.h"
+#include "io/errors.h"
 #include "model/model_config.h"
 
 namespace adamix {
@@ -77,6 +78,10 @@ constexpr int64_t kMaxComputeThreads = 1024;
 /// Largest learning rate (train.learning_rate, merge --lr): optimizers compute in float32, and
 /// a larger double does not convert (a rate this large diverges at once anyway).
 constexpr double kMaxLearningRate = 3.0e38;
+
+/// The one check of a learning rate (train.learning_rate, merge --lr): throws EngineError(kind,
+/// "must be > 0 and at most 3e38 (float32)", location) unless 0 < lr <= kMaxLearningRate (NaN too).
+void checkLearningRate(double lr, ErrorKind kind, const std::string& location);
 
 /// Optimisation schedule (paper scripts: AdamW, linear warmup then linear decay, clip 1.0).
 /// Which weights a finished run keeps (train.keep).
