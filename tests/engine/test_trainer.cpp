@@ -202,6 +202,7 @@ void TestTrainer::finishedRunKeepsTheBestEvaluationsWeights() {
   auto cfg = baseConfig();
   cfg["train"]["eval_every_steps"] = 1;
   cfg["train"]["learning_rate"] = 5e-3;
+  cfg["task"]["split_seed"] = 3;  // a dev subset whose best step lies two or more steps before the end
   const auto best_dir = tmp_.filePath("keep-best").toStdString();
   const auto r = trainInProcess(cfg, best_dir);
   const int64_t best_step = r["best_step"], total = r["total_steps"];

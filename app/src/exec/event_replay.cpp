@@ -112,9 +112,12 @@ QString notAnEngineRunLog(const ReplayedRun& replay) {
   return QStringLiteral("no `started` event: not the event log of an adamix-engine run");
 }
 
+std::string readEventLogFile(const QString& file, uint64_t maxBytes) {
+  return readRegularFileBounded(QFile::encodeName(file).toStdString(), maxBytes, ErrorKind::Io, "event log");
+}
+
 ReplayedRun replayEventLogFile(const QString& file, uint64_t maxBytes) {
-  const std::string bytes =
-      readRegularFileBounded(QFile::encodeName(file).toStdString(), maxBytes, ErrorKind::Io, "event log");
+  const std::string bytes = readEventLogFile(file, maxBytes);
   return replayEventLog(QByteArray::fromRawData(bytes.data(), static_cast<qsizetype>(bytes.size())));
 }
 

@@ -49,8 +49,13 @@ std::vector<EngineEvent> decodeEventLog(const QByteArray& jsonLines, QStringList
 /// lines and malformed events are reported in `warnings` and skipped.
 ReplayedRun replayEventLog(const QByteArray& jsonLines);
 
-/// Reads and replays (replayEventLog) the run's event log `file` (RUN_DIR/events.jsonl): the one
-/// reader of a whole log, for `adamix import` and a resume. The file must be a regular file
+/// The bytes of the run's event log `file` (RUN_DIR/events.jsonl): the one reader of a whole log,
+/// for `adamix import`, a resume and the Monitor's stored runs. The file must be a regular file
+/// (symlinks followed) of at most `maxBytes`; throws as replayEventLogFile().
+std::string readEventLogFile(const QString& file, uint64_t maxBytes = kMaxEventLogBytes);
+
+/// Reads (readEventLogFile) and replays (replayEventLog) the run's event log `file`: for
+/// `adamix import` and a resume. The file must be a regular file
 /// (symlinks followed) of at most `maxBytes`; a directory, FIFO, device or socket is refused before
 /// it is opened (a FIFO would block the reader until a writer came). Throws
 /// EngineError(Io, "cannot open event log: a directory" / "…: not a regular file (a FIFO)" /

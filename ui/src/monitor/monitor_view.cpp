@@ -50,8 +50,13 @@ void selectByStoredRun(app::RunProgress& p, const app::RunRecord& rec) {
 app::RunProgress storedProgress(app::Store& store, const app::RunRecord& rec) {
   app::RunProgress p;
   selectByStoredRun(p, rec);
-  QFile log(QDir(rec.runDir).filePath(QStringLiteral("events.jsonl")));
-  if (!rec.runDir.isEmpty() && log.open(QIODevice::ReadOnly)) p = app::progressFromEventLog(log.readAll(), rec.task);
+  if (!rec.runDir.isEmpty()) {
+    try {  // bounded and regular files only (a FIFO would block the GUI); else the store's steps
+      const std::string log = app::readEventLogFile(QDir(rec.runDir).filePath(QStringLiteral("events.jsonl")));
+      p = app::progressFromEventLog(QByteArray::fromRawData(log.data(), static_cast<qsizetype>(log.size())), rec.task);
+    } catch (const std::exception&) {
+    }
+  }
   if (p.step == 0) {
     try {
       // the last step of each training series: an index seek each, no point read

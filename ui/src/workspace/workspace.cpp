@@ -76,9 +76,7 @@ void Workspace::close() {
   emit closed();
 }
 
-QString Workspace::runsDir() const {
-  return dbPath_.isEmpty() ? QString() : QFileInfo(dbPath_).absoluteDir().filePath(QStringLiteral("runs"));
-}
+QString Workspace::runsDir() const { return dbPath_.isEmpty() ? QString() : app::workspaceRunsDir(dbPath_); }
 
 QString Workspace::studiesDir() const {
   return dbPath_.isEmpty() ? QString() : QFileInfo(dbPath_).absoluteDir().filePath(QStringLiteral("studies"));
