@@ -418,6 +418,29 @@ class TestOwnTask : public QObject {
     QVERIFY2(std::string(e.what()).find("column \"ref\" must hold a string or an array of strings, got number") !=
                  std::string::npos,
              e.what());
+    // the text rule of every loader (exampleTextProblem) holds for the input and each reference,
+    // inside an array too: a bad row naming the line and the column
+    writeFile(dir + "/long.jsonl",
+              "{\"mr\": \"name[A]\", \"ref\": \"A.\"}\n"
+              "{\"mr\": \"" + std::string(kMaxExampleTextBytes + 1, 'm') + "\", \"ref\": \"B.\"}\n"
+              "{\"mr\": \"name[C]\", \"ref\": \"C.\", \"ref2\": [\"C!\", \"" + std::string(kMaxExampleTextBytes + 1, 'r') +
+                  "\"]}\n"
+              "{\"mr\": \"name[D]\", \"ref\": \"" + std::string(kMaxExampleTextBytes, 'r') + "\"}\n");
+    e = expectError([&] { loadOwnNlgFile(t, dir + "/long.jsonl", BadRowsPolicy::Fail); });
+    QCOMPARE(e.location(), dir + "/long.jsonl:2");
+    QCOMPARE(e.message(), std::string("column \"mr\" is 1048577 bytes, more than the limit of 1048576 bytes for one "
+                                      "example's text (split or shorten it)"));
+    const NlgDataset long_skipped = loadOwnNlgFile(t, dir + "/long.jsonl", BadRowsPolicy::Skip);
+    QCOMPARE(long_skipped.pairs.size(), size_t(2));  // lines 1 and 4 (a reference at the limit is kept)
+    QCOMPARE(long_skipped.pairs[1].reference.size(), kMaxExampleTextBytes);
+    e = expectError([&] {
+      writeFile(dir + "/long2.jsonl", "{\"mr\": \"name[C]\", \"ref\": \"C.\", \"ref2\": [\"C!\", \"" +
+                                          std::string(kMaxExampleTextBytes + 1, 'r') + "\"]}\n");
+      loadOwnNlgFile(t, dir + "/long2.jsonl", BadRowsPolicy::Fail);
+    });
+    QCOMPARE(e.location(), dir + "/long2.jsonl:1");
+    QVERIFY2(e.message().rfind("a reference in column \"ref2\" is 1048577 bytes, more than the limit", 0) == 0,
+             e.what());
   }
 
   void macroAndMicroF1ByHand() {

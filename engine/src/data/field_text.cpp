@@ -24,6 +24,14 @@ bool isValidUtf8(const std::string& s) {
   return true;
 }
 
+std::string exampleTextProblem(const std::string& name, const std::string& text) {
+  if (text.size() > kMaxExampleTextBytes)
+    return name + " is " + std::to_string(text.size()) + " bytes, more than the limit of " +
+           std::to_string(kMaxExampleTextBytes) + " bytes for one example's text (split or shorten it)";
+  if (!isValidUtf8(text)) return name + " is not valid UTF-8 (save the file as UTF-8)";
+  return "";
+}
+
 std::string joinNames(const std::vector<std::string>& names, size_t limit) {
   std::string out;
   for (size_t i = 0; i < names.size() && i < limit; ++i) out += (i ? ", " : "") + names[i];

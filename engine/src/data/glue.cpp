@@ -117,14 +117,8 @@ uint64_t uniformUpTo(std::mt19937_64& rng, uint64_t hi) {
 }  // namespace
 
 std::string exampleTextProblem(const Example& e) {
-  for (const auto& [name, text] : {std::pair<const char*, const std::string*>{"text_a", &e.text_a}, {"text_b", &e.text_b}}) {
-    if (text->size() > kMaxExampleTextBytes)
-      return std::string(name) + " is " + std::to_string(text->size()) + " bytes, more than the limit of " +
-             std::to_string(kMaxExampleTextBytes) + " bytes for one example's text (split or shorten it)";
-    if (!isValidUtf8(*text))
-      return std::string(name) + " is not valid UTF-8 (save the file as UTF-8)";
-  }
-  return "";
+  if (auto why = exampleTextProblem("text_a", e.text_a); !why.empty()) return why;
+  return exampleTextProblem("text_b", e.text_b);
 }
 
 void recordBadRow(LoadedSplit& split, BadRowsPolicy policy, const std::string& path, int line,

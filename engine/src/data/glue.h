@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "data/field_text.h"
+
 namespace adamix {
 
 /// One labelled sentence (pair).
@@ -30,15 +32,9 @@ struct TaskSpec {
   bool pair = true;                      ///< false for cola and sst2
 };
 
-/// Longest text of one example (text_a or text_b) a loader accepts: tokenizing costs about 90
-/// bytes of memory per byte of text at once, so a 40 MB line took 3.7 GB before truncation to
-/// max_seq_length could apply. 1 MiB is about 200,000 words, far past any model's context.
-constexpr size_t kMaxExampleTextBytes = size_t{1} << 20;
-
-/// What makes `e`'s text unusable, else "": a text over kMaxExampleTextBytes ("text_a is N bytes,
-/// more than the limit of 1048576 bytes for one example's text (…)") or not valid UTF-8 ("text_b is
-/// not valid UTF-8": the Hugging Face readers refuse such a file; the tokenizers would read U+FFFD).
-/// A bad row of every loader (recordBadRow).
+/// exampleTextProblem (data/field_text.h) of `e`'s text_a, then text_b ("text_a is N bytes, more
+/// than the limit …", "text_b is not valid UTF-8 …"), else "". A bad row of every loader of
+/// Examples (recordBadRow).
 std::string exampleTextProblem(const Example& e);
 
 /// What to do with a malformed row.

@@ -1,11 +1,11 @@
 #include "data/nlg_data.h"
 
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
+#include "data/field_text.h"
 #include "data/glue.h"
 #include "io/errors.h"
 #include "io/untrusted_input.h"
@@ -43,6 +43,12 @@ json readJsonFile(const std::string& path) {
   return readJsonFileBounded(path, kMaxDatasetFileBytes, ErrorKind::Data, "data file");
 }
 
+/// Throws EngineError(Data, exampleTextProblem(name, text), location) when `text` breaks the rule
+/// every loader applies to an example's text (data/field_text.h: 1 MiB, valid UTF-8).
+void requireUsableText(const std::string& name, const std::string& text, const std::string& location) {
+  if (auto why = exampleTextProblem(name, text); !why.empty()) throw EngineError(ErrorKind::Data, why, location);
+}
+
 /// Runs `f`, re-throwing json_util errors (location = JSON path) as "path:/json/path".
 template <class F>
 void withFileLocation(const std::string& path, F&& f) {
@@ -75,17 +81,18 @@ std::string linearizeTriples(const std::vector<std::vector<std::string>>& triple
 }
 
 NlgDataset loadE2E(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw EngineError(ErrorKind::Data, "cannot open data file", path);
+  const std::string text = readFileBounded(path, kMaxDatasetFileBytes, ErrorKind::Data, "data file");
   NlgDataset d;
   d.path = path;
   d.format = "e2e";
-  std::string line;
   int n = 0;
-  while (std::getline(in, line)) {
+  for (size_t begin = 0; begin < text.size();) {
+    size_t end = text.find('\n', begin);
+    if (end == std::string::npos) end = text.size();
+    std::string line = trimRight(text.substr(begin, end - begin));
+    begin = end + 1;
     ++n;
     const auto loc = path + ":" + std::to_string(n);
-    line = trimRight(line);
     if (n == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line = line.substr(3);
     if (trim(line).empty()) continue;
     const auto sep = line.find("||");
@@ -96,6 +103,8 @@ NlgDataset loadE2E(const std::string& path) {
     p.line = n;
     if (p.input.empty()) throw EngineError(ErrorKind::Data, "empty meaning representation", loc);
     if (p.reference.empty()) throw EngineError(ErrorKind::Data, "empty reference", loc);
+    requireUsableText("meaning representation", p.input, loc);
+    requireUsableText("reference", p.reference, loc);
     d.pairs.push_back(std::move(p));
     ++d.entries;
     ++d.annotations;
@@ -136,6 +145,7 @@ NlgDataset loadWebNLG(const std::string& path) {
                            cleanEntity(ju::require<std::string>(t, "object", kp, ErrorKind::Data))});
       }
       const auto input = linearizeTriples(triples);
+      requireUsableText("the linearised input", input, tp);
       ++d.entries;
       const auto lp = ju::childPath(p, "lexicalisations");
       const auto lx = e.find("lexicalisations");
@@ -146,6 +156,7 @@ NlgDataset loadWebNLG(const std::string& path) {
         const auto comment = ju::get<std::string>((*lx)[k], "comment", kp, "good", ErrorKind::Data);
         const auto text = trim(ju::require<std::string>((*lx)[k], "lex", kp, ErrorKind::Data));
         if (comment != "good" || text.empty()) continue;
+        requireUsableText("lex", text, ju::childPath(kp, "lex"));
         d.pairs.push_back({input, text, category, static_cast<int>(i)});
       }
     }
@@ -179,14 +190,18 @@ NlgDataset loadDart(const std::string& path) {
         triples.push_back(std::move(t));
       }
       const auto input = linearizeTriples(triples);
+      requireUsableText("the linearised input", input, tp);
       ++d.entries;
       const auto ap = ju::childPath(p, "annotations");
       const auto an = e.find("annotations");
       if (an == e.end() || !an->is_array()) throw EngineError(ErrorKind::Data, "expected an array", ap);
       for (size_t k = 0; k < an->size(); ++k) {
         ++d.annotations;
-        const auto text = trim(ju::require<std::string>((*an)[k], "text", ju::indexPath(ap, k), ErrorKind::Data));
-        if (!text.empty()) d.pairs.push_back({input, text, "", static_cast<int>(i)});
+        const auto kp = ju::indexPath(ap, k);
+        const auto text = trim(ju::require<std::string>((*an)[k], "text", kp, ErrorKind::Data));
+        if (text.empty()) continue;
+        requireUsableText("text", text, ju::childPath(kp, "text"));
+        d.pairs.push_back({input, text, "", static_cast<int>(i)});
       }
     }
   });

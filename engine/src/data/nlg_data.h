@@ -38,18 +38,25 @@ struct NlgDataset {
 bool webnlgSeenCategory(const std::string& category);
 
 /// E2E NLG challenge CSV-free text layout: one `MR||reference` per line (trailing spaces/CR are
-/// trimmed; empty lines skipped). Throws EngineError(Data, what, "path:line") for a line without
-/// `||`, or with an empty MR or reference; EngineError(Data, "cannot open data file", path).
+/// trimmed; empty lines skipped), read with readFileBounded (io/untrusted_input.h: 8 GiB, a file or
+/// a pipe). Throws EngineError(Data, what, "path:line") for a line without `||`, with an empty MR or
+/// reference, or with an MR or reference that breaks exampleTextProblem (data/field_text.h: "reference
+/// is 1048577 bytes, more than the limit …", "meaning representation is not valid UTF-8 …");
+/// EngineError(Data, "cannot open data file: no such file", path) and readFileBounded's other errors.
 NlgDataset loadE2E(const std::string& path);
 
 /// WebNLG 2017 JSON ({"entries": [{"<id>": {category, modifiedtripleset, lexicalisations}}]}):
 /// input = linearised `modifiedtripleset` (underscores -> spaces, double quotes removed),
 /// references = lexicalisations whose `comment` is "good". Errors name "path:/entries/3/..."
-/// (EngineError(Data)).
+/// (EngineError(Data)); a linearised input or kept `lex` that breaks exampleTextProblem
+/// (data/field_text.h: over 1 MiB) is one naming its record ("path:/entries/3/Id4/lexicalisations/0/lex").
+/// Text that is not UTF-8 fails the JSON parser first ("invalid JSON: … ill-formed UTF-8 byte", path).
 NlgDataset loadWebNLG(const std::string& path);
 
 /// DART v1.1.1 JSON ([{tripleset: [[s, p, o], …], annotations: [{text, source}]}]): input =
-/// linearised tripleset, references = annotation texts. Errors name "path:/12/tripleset/0".
+/// linearised tripleset, references = annotation texts. Errors name "path:/12/tripleset/0"; a
+/// linearised input or annotation text that breaks exampleTextProblem (over 1 MiB) names its record
+/// ("path:/12/tripleset", "path:/12/annotations/0/text"). Non-UTF-8 text fails the JSON parser first.
 NlgDataset loadDart(const std::string& path);
 
 /// Dispatches on `format` ("e2e", "webnlg", "dart"); EngineError(Config, "/task/name") otherwise.

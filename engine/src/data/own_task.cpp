@@ -313,24 +313,31 @@ NlgDataset loadOwnNlgFile(const TaskConfig& t, const std::string& path, BadRowsP
       continue;
     }
     std::vector<std::string> refs;
-    std::string fault;
+    std::string fault = exampleTextProblem("column \"" + t.input_column + "\"", in->get_ref<const std::string&>());
+    // A non-empty reference of `col`, unless it breaks the text rule (then the row's fault).
+    auto addReference = [&](const std::string& col, const std::string& text) {
+      if (text.empty()) return;
+      fault = exampleTextProblem("a reference in column \"" + col + "\"", text);
+      if (fault.empty()) refs.push_back(text);
+    };
     for (const auto& col : t.reference_columns) {
+      if (!fault.empty()) break;
       const auto v = r.value.find(col);
       if (v == r.value.end() || v->is_null()) continue;
       if (v->is_string()) {
-        if (!v->get_ref<const std::string&>().empty()) refs.push_back(v->get<std::string>());
+        addReference(col, v->get_ref<const std::string&>());
       } else if (v->is_array()) {
         for (const auto& e : *v) {
           if (!e.is_string()) {
             fault = "column \"" + col + "\" holds an array with a non-string element";
             break;
           }
-          if (!e.get_ref<const std::string&>().empty()) refs.push_back(e.get<std::string>());
+          addReference(col, e.get_ref<const std::string&>());
+          if (!fault.empty()) break;
         }
       } else {
         fault = "column \"" + col + "\" must hold a string or an array of strings, got " + v->type_name();
       }
-      if (!fault.empty()) break;
     }
     if (fault.empty() && refs.empty())
       fault = "no reference text in column(s) " + joinNames(t.reference_columns, 20) + " (task.reference_columns)";

@@ -79,8 +79,9 @@ double constantPredictionAccuracy(const TableFile& dev, const std::string& label
 
 /// Loads an own generation task's JSONL file: input = input_column (a string), references = each
 /// reference column's string, or every string of a JSON array there; pairs in file order (group
-/// them with groupByInput). Bad rows (not an object, missing / non-string input, no reference) ->
-/// EngineError(Data, what, "path:line") (policy Fail) or skipped (Skip).
+/// them with groupByInput). Bad rows (not an object, missing / non-string input, no reference, an
+/// input or reference that breaks exampleTextProblem: `column "input" is 1048577 bytes, more than
+/// the limit …`) -> EngineError(Data, what, "path:line") (policy Fail) or skipped (Skip).
 NlgDataset loadOwnNlgFile(const TaskConfig& t, const std::string& path, BadRowsPolicy policy);
 
 /// A generation task's dataset file: loadNlgDataset(name, path) for e2e / webnlg / dart,
