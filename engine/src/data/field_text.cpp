@@ -32,6 +32,10 @@ std::string exampleTextProblem(const std::string& name, const std::string& text)
   return "";
 }
 
+std::string emptyTextProblem(const std::string& name, size_t number) {
+  return "empty text in column " + (name.empty() ? std::to_string(number) : "\"" + name + "\"");
+}
+
 std::string joinNames(const std::vector<std::string>& names, size_t limit) {
   std::string out;
   for (size_t i = 0; i < names.size() && i < limit; ++i) out += (i ? ", " : "") + names[i];

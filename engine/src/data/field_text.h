@@ -1,6 +1,6 @@
 // Text helpers shared by the data-file parsers and their messages: trimming a field, listing
-// names ("a, b, c"), and the one rule every loader applies to an example's text (size, UTF-8).
-// No LibTorch.
+// names ("a, b, c"), and the rules every loader applies to an example's text (size and UTF-8;
+// the message for an empty one). No LibTorch.
 #pragma once
 #include <cstddef>
 #include <limits>
@@ -27,6 +27,10 @@ constexpr size_t kMaxExampleTextBytes = size_t{1} << 20;
 /// every loader: GLUE and its test layout, own datasets, E2E, WebNLG, DART; the caller adds the
 /// file and line or record.
 std::string exampleTextProblem(const std::string& name, const std::string& text);
+
+/// The bad-row message for a text cell a row must fill but left empty: `empty text in column
+/// "NAME"`, or `empty text in column N` (1-based) for a file without a header (`name` empty).
+std::string emptyTextProblem(const std::string& name, size_t number = 0);
 
 /// "a, b, c"; with more than `limit` names the first `limit` and ", … (N in all)".
 std::string joinNames(const std::vector<std::string>& names, size_t limit = std::numeric_limits<size_t>::max());

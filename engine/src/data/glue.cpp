@@ -205,6 +205,9 @@ LoadedSplit loadGlueFile(const TaskSpec& spec, const std::string& path, BadRowsP
       Example ex;
       ex.text_a = row.fields[static_cast<size_t>(ia)];
       if (ib >= 0) ex.text_b = row.fields[static_cast<size_t>(ib)];
+      // Every sentence a task reads must be there (the shared GLUE files have no empty one).
+      if (ex.text_a.empty()) throw RowError{emptyTextProblem(layout.col_a, static_cast<size_t>(ia) + 1)};
+      if (ib >= 0 && ex.text_b.empty()) throw RowError{emptyTextProblem(layout.col_b, static_cast<size_t>(ib) + 1)};
       const std::string value = trimField(row.fields[static_cast<size_t>(il)]);
       if (spec.regression) {
         const char* begin = value.c_str();

@@ -68,7 +68,10 @@ void recordBadRow(LoadedSplit& split, BadRowsPolicy policy, const std::string& p
 std::string glueSplitFile(const TaskSpec& spec, const std::string& split);
 
 /// Loads `dataDir/<split file>` of task `taskName` in its distributed GLUE layout (header columns
-/// are looked up by name). Malformed rows (wrong column count, unknown label, unparsable score):
+/// are looked up by name). Malformed rows (wrong column count, unknown label, unparsable score, a
+/// text exampleTextProblem refuses, an empty sentence — `empty text in column "sentence2"`, CoLA
+/// `empty text in column 4`; texts are taken as written, so only a field of zero bytes is empty,
+/// and none of the shared GLUE train/dev/test files has one):
 /// Fail -> EngineError(Data, what, "file:line"); Skip -> skipped, counted, first 5 messages kept.
 /// Missing file -> EngineError(Data, "cannot open data file", path). A header lacking a required
 /// column -> EngineError(Data, ..., "file:1") under either policy.

@@ -109,7 +109,12 @@ LoadedSplit loadGlueTestFile(const TaskSpec& spec, const std::string& path, BadR
         if (ib >= 0) ex.text_b = row.fields[static_cast<size_t>(ib)];
         ex.index = static_cast<int64_t>(idx);
         ex.line = row.line;
-        what = exampleTextProblem(ex);
+        if (ex.text_a.empty())
+          what = emptyTextProblem(cols.a);
+        else if (ib >= 0 && ex.text_b.empty())
+          what = emptyTextProblem(cols.b);
+        else
+          what = exampleTextProblem(ex);
         if (what.empty()) {
           out.examples.push_back(std::move(ex));
           continue;

@@ -31,9 +31,10 @@ std::string glueSubmissionFile(const TaskSpec& spec, const std::string& split);
 /// Reads a file in the GLUE test layout of `spec`'s task: header with the index column ("id" for
 /// qqp) and the text columns of the labelled layout (CoLA: "sentence"), looked up by name.
 /// Example::index = the index column (a non-negative integer), label -1, score 0. Malformed rows
-/// (wrong column count, unparsable index): Fail -> EngineError(Data, what, "file:line"); Skip ->
-/// skipped and counted as loadGlueFile. Missing file -> EngineError(Data); a header lacking a
-/// required column -> EngineError(Data, ..., "file:1").
+/// (wrong column count, unparsable index, an empty sentence, a text exampleTextProblem refuses):
+/// Fail -> EngineError(Data, what, "file:line"); Skip -> skipped and counted as loadGlueFile.
+/// Missing file -> EngineError(Data); a header lacking a required column -> EngineError(Data, ...,
+/// "file:1").
 LoadedSplit loadGlueTestFile(const TaskSpec& spec, const std::string& path, BadRowsPolicy policy = BadRowsPolicy::Fail);
 
 /// True when `path` is in the test layout: a header lacking the label column (CoLA, whose labelled

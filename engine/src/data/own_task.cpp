@@ -74,7 +74,7 @@ RowRead readRow(const TaskConfig& t, const RowColumns& c, const TableRow& row) {
   };
   if (!row.error.empty()) return fail(row.error);
   auto kindOf = [&](size_t col) { return row.kinds.empty() ? TableRow::Kind::Text : row.kinds[col]; };
-  if (!row.present[c.text] || row.cells[c.text].empty()) return fail("empty text in column \"" + t.text_column + "\"");
+  if (!row.present[c.text] || row.cells[c.text].empty()) return fail(emptyTextProblem(t.text_column));
   if (kindOf(c.text) != TableRow::Kind::Text) return fail("column \"" + t.text_column + "\" must hold a string");
   r.example.text_a = row.cells[c.text];
   if (c.pair >= 0) {
