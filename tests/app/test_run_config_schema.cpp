@@ -164,6 +164,18 @@ class TestRunConfigSchema : public QObject {
       QCOMPARE(e.path(), std::string("/axes/0/values/1"));  // the value 0
       QVERIFY2(e.message().find("/peft/adamix/num_modules: must be > 0") != std::string::npos, e.what());
     }
+    // the same for a LoRA alpha an axis sets (the engine's one check, checkLoraAlpha): -16, 0
+    json alphaAxis = doc;
+    alphaAxis["axes"] = json::array({{{"path", "/peft/lora/alpha"}, {"values", json::array({16, -16, 0})}}});
+    try {
+      adamix::app::expandStudy(adamix::app::parseStudy(alphaAxis));
+      QFAIL("expected a StudyError");
+    } catch (const adamix::app::StudyError& e) {
+      QCOMPARE(e.path(), std::string("/axes/0/values/1"));  // the value -16
+      QVERIFY2(e.message().find("/peft/lora/alpha: must be > 0 and at most 3e38 (float32), got -16") !=
+                   std::string::npos,
+               e.what());
+    }
     // a study without a model cannot run: named at /base before any run starts
     json noModel = doc;
     noModel["base"] = json::object();

@@ -13,6 +13,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <tuple>
 
@@ -31,6 +32,7 @@
 #include "train/task_data.h"
 #include "tokenizer/tokenizer.h"
 #include "data/own_task.h"
+#include "artifacts/peft_adapter_config.h"
 #include "artifacts/run_eval.h"
 #include "data/tsv.h"
 
@@ -48,6 +50,7 @@ class TestTrainer : public QObject {
   void frozenBackboneGetsNoGradientAndStaysByteIdentical();
   void nanLossStopsWithNumericalError();
   void configErrorsNameTheJsonPath();
+  void loraAlphaMustBePositiveAndFinite();
   void engineProcessFollowsTheProtocol();
   void preemptionWarningCheckpointsAndTheResumeEndsAsUninterrupted();
   void engineReportsBadInputsWithExitCodes();
@@ -385,6 +388,79 @@ void TestTrainer::configErrorsNameTheJsonPath() {
   // Round trip of the resolved config.
   const auto resolved = toJson(parseRunConfig(baseConfig()));
   QCOMPARE(QString::fromStdString(toJson(parseRunConfig(resolved)).dump()), QString::fromStdString(resolved.dump()));
+}
+
+// A bad-input review: peft.lora.alpha took -16 (LoRA with its sign flipped), 0 (LoRA off while it
+// still trains) and values past float32 (the scaling alpha / r multiplies float32 tensors). A JSON
+// text cannot hold infinity or NaN (nlohmann refuses 1e400), a config built in memory can: they
+// are refused too. One check (checkLoraAlpha) holds wherever an alpha comes from: the run config
+// — and through it study files and their axes (tests/app test_run_config_schema), `inspect
+// --peft` and the run directories eval, merge and export read — and a PEFT adapter's
+// adapter_config.json (model.adapter).
+void TestTrainer::loraAlphaMustBePositiveAndFinite() {
+  auto withAlpha = [&](const json& alpha) {
+    auto c = baseConfig();
+    c["peft"]["method"] = "lora";
+    c["peft"]["lora"] = {{"rank", 4}, {"alpha", alpha}};
+    return c;
+  };
+  const std::pair<json, std::string> bad[] = {{-16, "-16"},
+                                              {0, "0"},
+                                              {-0.0, "-0"},
+                                              {std::numeric_limits<double>::infinity(), "inf"},
+                                              {-std::numeric_limits<double>::infinity(), "-inf"},
+                                              {std::numeric_limits<double>::quiet_NaN(), "nan"},
+                                              {3.1e38, "3.1e+38"}};
+  for (const auto& [alpha, shown] : bad) {
+    const auto e = test::expectError([&] { parseRunConfig(withAlpha(alpha)); });
+    QCOMPARE(e.kind(), ErrorKind::Config);
+    QCOMPARE(QString::fromStdString(e.location()), QStringLiteral("/peft/lora/alpha"));
+    QCOMPARE(QString::fromStdString(e.message()),
+             QString::fromStdString("must be > 0 and at most 3e38 (float32), got " + shown));
+  }
+  for (const double alpha : {1e-6, 16.0, 3e38}) QCOMPARE(parseRunConfig(withAlpha(alpha)).peft.lora.alpha, alpha);
+  // whatever the method (as lora.rank), and through the PEFT-object reader of `inspect --peft`
+  auto adapter_run = baseConfig();
+  adapter_run["peft"]["lora"] = {{"alpha", -1}};
+  QCOMPARE(QString::fromStdString(test::expectError([&] { parseRunConfig(adapter_run); }).location()),
+           QStringLiteral("/peft/lora/alpha"));
+  QCOMPARE(QString::fromStdString(test::expectError([&] { parsePeftConfig({{"lora", {{"alpha", 0}}}}); }).what()),
+           QStringLiteral("/peft/lora/alpha: must be > 0 and at most 3e38 (float32), got 0"));
+  // the engine process: a config error (exit 3) naming the field
+  const auto dir = tmp_.filePath("alpha").toStdString();
+  test::writeFile(dir + "/run.json", withAlpha(-16).dump());
+  QProcess p;
+  p.start(ADAMIX_ENGINE_EXE, {"validate", "--config", QString::fromStdString(dir + "/run.json")});
+  QVERIFY(p.waitForFinished(60000));
+  QCOMPARE(p.exitCode(), 3);
+  QVERIFY2(p.readAllStandardError().contains("/peft/lora/alpha: must be > 0 and at most 3e38 (float32), got -16"),
+           "validate did not name /peft/lora/alpha");
+  // a PEFT adapter's lora_alpha, or GPT-2 c_attn's in alpha_pattern, named in its file
+  const auto adapter = dir + "/adapter";
+  const auto adapter_file = adapter + "/adapter_config.json";
+  auto adapterError = [&](const std::string& alpha_fields, const std::string& targets) {
+    test::writeFile(adapter_file, R"({"peft_type": "LORA", "r": 4, "target_modules": )" + targets + ", " +
+                                      alpha_fields + "}");
+    return test::expectError([&] { readPeftAdapterConfig(adapter); });
+  };
+  auto e = adapterError(R"("lora_alpha": 0)", R"(["q_proj", "v_proj"])");
+  QCOMPARE(e.kind(), ErrorKind::Config);
+  QCOMPARE(QString::fromStdString(e.what()),
+           QString::fromStdString(adapter_file + ":lora_alpha: must be > 0 and at most 3e38 (float32), got 0"));
+  e = adapterError(R"("lora_alpha": 8, "alpha_pattern": {"c_attn": -16})", R"(["c_attn"])");
+  QCOMPARE(QString::fromStdString(e.location()), QString::fromStdString(adapter_file + ":alpha_pattern"));
+  QCOMPARE(QString::fromStdString(e.message()), QStringLiteral("must be > 0 and at most 3e38 (float32), got -16"));
+  e = adapterError(R"("lora_alpha": 2e38, "use_rslora": true)", R"(["q_proj"])");  // 2e38 · √4 = 4e38
+  QCOMPARE(QString::fromStdString(e.location()), QString::fromStdString(adapter_file + ":use_rslora"));
+  // ... also when a run loads it (model.adapter): the adapter's file, not /peft/lora/alpha
+  adapterError(R"("lora_alpha": -8)", R"(["q_proj", "v_proj"])");
+  auto run = baseConfig();
+  run["model"]["adapter"] = adapter;
+  run["peft"] = {{"method", "lora"}};
+  QCOMPARE(QString::fromStdString(test::expectError([&] { parseRunConfig(run); }).location()),
+           QString::fromStdString(adapter_file + ":lora_alpha"));
+  test::writeFile(adapter_file, R"({"peft_type": "LORA", "r": 4, "lora_alpha": 8, "target_modules": ["q_proj"]})");
+  QCOMPARE(readPeftAdapterConfig(adapter).lora_alpha, 8.0);
 }
 
 void TestTrainer::engineProcessFollowsTheProtocol() {

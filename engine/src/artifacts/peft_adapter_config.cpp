@@ -94,6 +94,7 @@ PeftAdapterConfig readPeftAdapterConfig(const std::string& adapter_dir) {
     throw EngineError(ErrorKind::Config, "missing or not a positive integer", file + ":r");
   c.r = j["r"].get<int64_t>();
   c.lora_alpha = number(j, "lora_alpha", 8, file);
+  checkLoraAlpha(c.lora_alpha, file + ":lora_alpha");
   c.lora_dropout = number(j, "lora_dropout", 0, file);
   if (c.lora_dropout < 0 || c.lora_dropout >= 1)
     throw EngineError(ErrorKind::Config, "must be in [0, 1)", file + ":lora_dropout");
@@ -111,6 +112,7 @@ PeftAdapterConfig readPeftAdapterConfig(const std::string& adapter_dir) {
         isNullOrEmpty(j, "rank_pattern") ? c.r : j["rank_pattern"][kGpt2FusedAttention].get<int64_t>();
     const double fused_alpha =
         isNullOrEmpty(j, "alpha_pattern") ? c.lora_alpha : j["alpha_pattern"][kGpt2FusedAttention].get<double>();
+    checkLoraAlpha(fused_alpha, file + ":alpha_pattern");
     if (c.target_modules.size() == 1 && c.target_modules[0] == kGpt2FusedAttention) {
       c.r = fused_r;  // the global values are unused: c_attn is the only target
       c.lora_alpha = fused_alpha;
@@ -123,7 +125,10 @@ PeftAdapterConfig readPeftAdapterConfig(const std::string& adapter_dir) {
       c.fused_rank_in_pattern = true;
     }
   }
-  if (boolOr(j, "use_rslora", false, file)) c.lora_alpha *= std::sqrt(static_cast<double>(c.r));
+  if (boolOr(j, "use_rslora", false, file)) {
+    c.lora_alpha *= std::sqrt(static_cast<double>(c.r));
+    checkLoraAlpha(c.lora_alpha, file + ":use_rslora");  // lora_alpha · √r past the bound
+  }
   return c;
 }
 

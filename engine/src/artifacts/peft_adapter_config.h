@@ -37,8 +37,10 @@ inline constexpr const char* kGpt2FusedAttention = "c_attn";
 /// Reads `adapter_dir/adapter_config.json`. Throws EngineError(Config, msg, "<file>:<key>") when the
 /// file is missing or not JSON, and for adapters the engine cannot represent: peft_type other than
 /// LORA, bias other than "none", use_dora, target_modules given as a regex string, layers_to_transform,
-/// rank_pattern / alpha_pattern with keys other than "c_attn", r < 1. use_rslora (scaling
-/// lora_alpha / √r) is read as the equivalent lora_alpha · √r.
+/// rank_pattern / alpha_pattern with keys other than "c_attn", r < 1, a lora_alpha (or c_attn's in
+/// alpha_pattern) that checkLoraAlpha refuses (not in (0, 3e38]: "<file>:lora_alpha: must be > 0
+/// and at most 3e38 (float32), got 0"). use_rslora (scaling lora_alpha / √r) is read as the
+/// equivalent lora_alpha · √r (checked again: "<file>:use_rslora").
 PeftAdapterConfig readPeftAdapterConfig(const std::string& adapter_dir);
 
 /// `base` with the adapter's LoRA: method lora, M = 1, rank r, alpha lora_alpha, dropout,

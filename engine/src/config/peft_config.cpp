@@ -1,5 +1,7 @@
 #include "config/peft_config.h"
 
+#include <sstream>
+
 #include "io/errors.h"
 
 namespace adamix {
@@ -39,6 +41,13 @@ Sharing parseSharing(const std::string& t, const std::string& path) {
   if (t == "down") return Sharing::Down;
   if (t == "none") return Sharing::None;
   throw EngineError(ErrorKind::Config, "unknown sharing '" + t + "' (expected up, down or none)", path);
+}
+
+void checkLoraAlpha(double alpha, const std::string& location) {
+  if (alpha > 0 && alpha <= kMaxLoraAlpha) return;  // false for NaN too
+  std::ostringstream got;
+  got << alpha;
+  throw EngineError(ErrorKind::Config, "must be > 0 and at most 3e38 (float32), got " + got.str(), location);
 }
 
 std::pair<int64_t, int64_t> modulesPerProjection(const AdaMixOptions& o) {

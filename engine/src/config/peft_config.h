@@ -61,6 +61,19 @@ const char* sharingName(Sharing s);
 /// Parsers; each throws EngineError(Config) naming `path` for an unknown value.
 PeftMethod parsePeftMethod(const std::string& text, const std::string& path);
 Sharing parseSharing(const std::string& text, const std::string& path);
+/// Largest LoRA alpha: the scaling alpha / r multiplies float32 tensors, and float32 ends at
+/// 3.4e38 — the bound of kMaxLearningRate (config/run_config.h) for the same reason.
+constexpr double kMaxLoraAlpha = 3.0e38;
+
+/// Throws EngineError(Config, "must be > 0 and at most 3e38 (float32), got -1", location) unless
+/// `alpha` is in (0, kMaxLoraAlpha]: zero switches LoRA off while it still trains, a negative
+/// alpha flips its sign, NaN or infinity (a config built in memory; JSON text cannot hold them)
+/// poison the first forward pass. The one check of a LoRA
+/// alpha wherever one comes from: the run config's /peft/lora/alpha (parsePeftConfig /
+/// parseRunConfig — and through them study files and their axes, `inspect --peft`, and the run
+/// directories eval, merge and export read) and a PEFT adapter's lora_alpha (readPeftAdapterConfig).
+void checkLoraAlpha(double alpha, const std::string& location);
+
 /// Modules of the (down, up) projections for M and a sharing choice: share up -> (M, 1).
 std::pair<int64_t, int64_t> modulesPerProjection(const AdaMixOptions& o);
 

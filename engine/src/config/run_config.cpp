@@ -242,6 +242,7 @@ PeftConfig parsePeftImpl(const json& j, const PeftConfig& d) {
   c.lora.rank = ju::get<int64_t>(l, "rank", pl, c.lora.rank);
   requirePositive(c.lora.rank, pl + "/rank");
   c.lora.alpha = ju::get<double>(l, "alpha", pl, c.lora.alpha);
+  checkLoraAlpha(c.lora.alpha, pl + "/alpha");
   c.lora.dropout = ju::get<double>(l, "dropout", pl, c.lora.dropout);
   if (c.lora.dropout < 0 || c.lora.dropout >= 1)
     throw EngineError(ErrorKind::Config, "dropout must be in [0, 1)", pl + "/dropout");
