@@ -1,13 +1,16 @@
 // Training loop, run directory and protocol on a tiny random Llama (made by writeRandomModel with
 // the stories260K tokenizer) and real RTE rows: determinism, resume, frozen backbone, NaN
-// handling, config errors with JSON paths, and the adamix-engine process contract.
+// handling, config errors with JSON paths, and the adamix-engine process contract (signals
+// included: while training, and while it waits for a FIFO).
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QProcess>
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <csignal>
 
@@ -55,6 +58,7 @@ class TestTrainer : public QObject {
   void preemptionWarningCheckpointsAndTheResumeEndsAsUninterrupted();
   void engineReportsBadInputsWithExitCodes();
   void engineSendsHeartbeatsWhileLoading();
+  void signalWhileWaitingForAFifoEndsTheRunAsInterrupted();
   void predictionsFileAsTheOfficialScript();
   void ownCsvCopyOfRteTrainsExactlyAsRte();
   void everySeedIsScoredOnTheSameDevSubset();
@@ -707,6 +711,77 @@ void TestTrainer::everySeedIsScoredOnTheSameDevSubset() {
   QCOMPARE(indices(da.dev.at(0).examples), indices(devSubset(loadTaskSplit(parseRunConfig(a).task, "dev", parseRunConfig(a).task.bad_rows).examples,
                                                              parseRunConfig(a).task)));
   QVERIFY(indices(da.train.examples) != indices(db.train.examples));  // the training subset follows the seed
+// Bug pinned: a training file that is a FIFO nobody writes to (a process substitution whose
+// producer died, a FIFO made for data that never came) kept the engine in open() for ever, and
+// SIGTERM/SIGINT could not end it (the handler only set the flag; open() and read() were
+// restarted), so only SIGKILL did — without an `error` event, and leaving the run "running". Now
+// the signal ends it as any interrupt does: exit 8 and an `interrupted` error naming the file. Once
+// with no writer at all (SIGTERM), once with a writer that holds the FIFO open and writes nothing
+// (SIGINT: blocked reading, not opening).
+void TestTrainer::signalWhileWaitingForAFifoEndsTheRunAsInterrupted() {
+  for (const int sig : {SIGTERM, SIGINT}) {
+    const bool writer = sig == SIGINT;
+    const auto dir = tmp_.filePath(writer ? "fifo-silent-writer" : "fifo-no-writer").toStdString();
+    const auto data = dir + "/RTE";
+    fs::create_directories(data);
+    fs::copy_file(rte_dir_ + "/dev.tsv", data + "/dev.tsv");
+    const auto fifo = data + "/train.tsv";
+    QVERIFY(::mkfifo(fifo.c_str(), 0600) == 0);
+    auto cfg = baseConfig();
+    cfg["task"]["data_dir"] = data;
+    test::writeFile(dir + "/run.json", cfg.dump());
+    QProcess p;
+    p.start(ADAMIX_ENGINE_EXE,
+            {"train", "--config", QString::fromStdString(dir + "/run.json"), "--run-dir", QString::fromStdString(dir)});
+    QVERIFY(p.waitForStarted());
+    const pid_t pid = pid_t(p.processId());
+    // Wait (a safety net of 2 min, not a timing assertion) until the engine is at the FIFO: it has
+    // it open (no writer), or a writer can open it, which needs a reader (O_NONBLOCK: ENXIO before).
+    // Without a writer the signal goes out after the safety net in any case: the engine before the
+    // fix never had the FIFO open, it waited inside open().
+    const fs::path fifo_real = fs::canonical(fifo);  // what /proc/PID/fd/N links to
+    auto engineHasTheFifoOpen = [&] {
+      std::error_code ec;
+      for (fs::directory_iterator it("/proc/" + std::to_string(pid) + "/fd", ec), end; !ec && it != end;
+           it.increment(ec))
+        if (fs::read_symlink(it->path(), ec) == fifo_real) return true;
+      return false;
+    };
+    int writer_fd = -1;
+    QElapsedTimer t;
+    t.start();
+    while (p.state() == QProcess::Running && t.elapsed() < 120000) {
+      if (writer ? (writer_fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC)) >= 0 : engineHasTheFifoOpen())
+        break;
+      p.waitForFinished(50);
+    }
+    QVERIFY2(p.state() == QProcess::Running && (!writer || writer_fd >= 0),
+             qPrintable("the engine did not reach the FIFO: " + QString::fromUtf8(p.readAllStandardOutput())));
+    ::kill(pid, sig);
+    const bool finished = p.waitForFinished(120000);  // safety net: it hung here before
+    if (writer_fd >= 0) ::close(writer_fd);
+    if (!finished) {
+      ::kill(pid, SIGKILL);
+      p.waitForFinished();
+    }
+    QVERIFY2(finished, "the engine did not end on the signal while waiting for the FIFO");
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p.exitCode(), errorKindExitCode(ErrorKind::Interrupted));
+    QCOMPARE(p.exitCode(), 8);
+    json err;  // the last event other than a heartbeat (they come from their own thread)
+    for (const auto& line : QString::fromUtf8(p.readAllStandardOutput()).split('\n', Qt::SkipEmptyParts))
+      if (json e = json::parse(line.toStdString()); e["event"] != "heartbeat") err = e;
+    QCOMPARE(QString::fromStdString(err.value("event", "")), QStringLiteral("error"));
+    QCOMPARE(QString::fromStdString(err["kind"].get<std::string>()), QStringLiteral("interrupted"));
+    QCOMPARE(QString::fromStdString(err["message"].get<std::string>()),
+             QStringLiteral("interrupted while reading data file"));
+    QCOMPARE(QString::fromStdString(err["location"].get<std::string>()), QString::fromStdString(fifo));
+    // the run directory's log ends the same way, so the app marks the run interrupted, not lost
+    json logged;
+    for (const auto& e : readEvents(dir + "/events.jsonl"))
+      if (e["event"] != "heartbeat") logged = e;
+    QCOMPARE(QString::fromStdString(logged.dump()), QString::fromStdString(err.dump()));
+  }
 }
 
 QTEST_GUILESS_MAIN(TestTrainer)

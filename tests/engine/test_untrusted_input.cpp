@@ -3,9 +3,13 @@
 // runs in the sanitizer build.
 #include <QtTest/QtTest>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -155,6 +159,90 @@ class TestUntrustedInput : public QObject {
     QCOMPARE(QString::fromStdString(e.message()), QStringLiteral("interrupted while reading data file"));
     QCOMPARE(QString::fromStdString(e.location()), QString::fromStdString(tmpPath("dev.tsv")));
     QCOMPARE(readFileBounded(tmpPath("dev.tsv"), kMaxDatasetFileBytes, ErrorKind::Data, "data file").size(), size_t{20});
+  }
+
+  // Bug pinned: a FIFO nobody writes to kept readFileBounded in open() for ever, and SIGTERM (its
+  // handler sets g_interrupt_requested) could not end it: glibc restarts the open() and libstdc++
+  // the read(). Now the wait for a writer, and for data from a writer that sends none, ends with
+  // the interrupted error as soon as the flag is set — here from another thread, as a signal
+  // handled on another thread of the engine does (adamix-engine itself: test_trainer's
+  // signalWhileWaitingForAFifoEndsTheRunAsInterrupted). The ends of a pipe stay what they were.
+  void aFifoWaitEndsOnInterrupt() {
+    const std::string fifo = tmpPath("wait.fifo");
+    auto freshFifo = [&] {
+      std::filesystem::remove(fifo);
+      QCOMPARE(::mkfifo(fifo.c_str(), 0600), 0);
+    };
+    // A writer's end of the FIFO once the reader has its end open (before that O_NONBLOCK gives
+    // ENXIO); -1 if none came within the safety net of a minute.
+    auto openWriterWhenReaderIsThere = [&] {
+      for (int i = 0; i < 60000; ++i) {
+        const int fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd >= 0 || errno != ENXIO) return fd;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      return -1;
+    };
+    auto expectInterrupted = [&](const EngineError& e) {
+      QCOMPARE(e.kind(), ErrorKind::Interrupted);
+      QCOMPARE(QString::fromStdString(e.message()), QStringLiteral("interrupted while reading data file"));
+      QCOMPARE(QString::fromStdString(e.location()), QString::fromStdString(fifo));
+    };
+    // no writer ever: the wait for one ends
+    freshFifo();
+    std::thread signal_no_writer([] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      g_interrupt_requested = true;
+    });
+    EngineError e = errorOf([&] { readFileBounded(fifo, kMaxDatasetFileBytes, ErrorKind::Data, "data file"); });
+    signal_no_writer.join();
+    g_interrupt_requested = false;
+    expectInterrupted(e);
+    // a writer that sends part of a row and then nothing, holding its end open: the wait for data ends
+    freshFifo();
+    int writer_fd = -1;
+    std::thread silent_writer([&] {
+      writer_fd = openWriterWhenReaderIsThere();
+      if (writer_fd >= 0) (void)!::write(writer_fd, "a\t", 2);
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      g_interrupt_requested = true;
+    });
+    e = errorOf([&] { readFileBounded(fifo, kMaxDatasetFileBytes, ErrorKind::Data, "data file"); });
+    silent_writer.join();
+    g_interrupt_requested = false;
+    QVERIFY(writer_fd >= 0);
+    ::close(writer_fd);
+    expectInterrupted(e);
+    // a writer that closes its end without writing: an empty file, as with a blocking open and read
+    freshFifo();
+    std::thread empty_writer([&] {
+      const int fd = openWriterWhenReaderIsThere();
+      if (fd >= 0) ::close(fd);
+    });
+    const std::string empty = readFileBounded(fifo, 100, ErrorKind::Data, "data file");
+    empty_writer.join();
+    QCOMPARE(empty, std::string());
+    // data in several writes, then the end; and past the limit: cut off, naming the file
+    freshFifo();
+    std::thread slow_writer([&] {
+      const int fd = openWriterWhenReaderIsThere();
+      if (fd < 0) return;
+      for (const char* part : {"sentence\tlabel\n", "ok\t1\n"}) {
+        (void)!::write(fd, part, std::strlen(part));
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      ::close(fd);
+    });
+    QCOMPARE(readFileBounded(fifo, 100, ErrorKind::Data, "data file"), std::string("sentence\tlabel\nok\t1\n"));
+    slow_writer.join();
+    freshFifo();
+    std::thread big_writer([&] { test::writeFile(fifo, std::string(101, 'x')); });
+    e = errorOf([&] { readFileBounded(fifo, 100, ErrorKind::Data, "data file"); });
+    big_writer.join();
+    QCOMPARE(e.kind(), ErrorKind::Data);
+    QCOMPARE(QString::fromStdString(e.message()), QStringLiteral("data file is more than the limit of 100 bytes"));
+    QCOMPARE(QString::fromStdString(e.location()), QString::fromStdString(fifo));
+    std::filesystem::remove(fifo);
   }
 
   void regularFilesOnly() {

@@ -1,7 +1,8 @@
 // The engine's interruption request (SIGINT/SIGTERM, issue 16): set by the signal handlers of
 // `adamix-engine` (engine/tools/main.cpp), polled where the engine may spend long: the training
 // loop (train/trainer.cpp) and the reading and tokenizing of data before it (io/untrusted_input,
-// train/task_data), so a signal stops a run that is still loading a large or endless input.
+// train/task_data), so a signal stops a run that is still loading a large or endless input, or
+// waiting for a FIFO's writer (readFileBounded polls the flag while it waits).
 #pragma once
 #include <atomic>
 #include <string>

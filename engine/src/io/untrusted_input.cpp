@@ -1,5 +1,11 @@
 #include "io/untrusted_input.h"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -102,8 +108,57 @@ const char* specialFileType(const std::filesystem::file_status& status) {
                                        : "a special file";
 }
 
+/// Appends `n` bytes of `chunk` to `bytes`; throws EngineError(kind, "WHAT is more than the limit of
+/// M bytes", path) once `bytes` is past `max_bytes` (the cut-off of every bounded read).
+void appendBounded(std::string& bytes, const char* chunk, size_t n, uint64_t max_bytes, ErrorKind kind,
+                   const std::string& what, const std::string& path) {
+  bytes.append(chunk, n);
+  if (bytes.size() > max_bytes)
+    throw EngineError(kind, what + " is more than the limit of " + std::to_string(max_bytes) + " bytes", path);
+}
+
+/// How long readPipe waits in poll() before it looks at the interrupt flag again: a signal that
+/// lands on another thread than the reading one (the heartbeat, OpenMP workers) interrupts no
+/// poll() of this thread, so the flag is polled too.
+constexpr int kPipePollMs = 100;
+
+/// A FIFO or pipe read whole, cut off past `max_bytes`, such that SIGINT/SIGTERM ends the wait for
+/// a writer or for data with EngineError(Interrupted, "interrupted while reading WHAT", path):
+/// a blocking open() of a FIFO without a writer waits in the kernel, and glibc restarts it (and
+/// libstdc++ its read()) after the engine's handler has set the flag, so the engine hung until
+/// SIGKILL. Here the FIFO is opened with O_NONBLOCK (which returns at once, writer or not) and
+/// waited on with poll(), which signals interrupt and which gives up every kPipePollMs. The end of
+/// the data is read() returning 0 after poll() said readable or hung up, i.e. once a writer came
+/// and every writer closed it — what the blocking open and read made of it.
+std::string readPipe(const std::string& path, uint64_t max_bytes, ErrorKind kind, const std::string& what) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) throw EngineError(kind, "cannot open " + what + ": " + std::strerror(errno), path);
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  std::string bytes;
+  char chunk[1 << 16];
+  for (;;) {
+    if (g_interrupt_requested) throwIfInterrupted("reading " + what, path);
+    pollfd waiting{fd, POLLIN, 0};
+    const int ready = ::poll(&waiting, 1, kPipePollMs);
+    if (ready < 0 && errno != EINTR) throw EngineError(kind, "cannot read " + what + ": " + std::strerror(errno), path);
+    if (ready <= 0) continue;  // a signal or the time slice: look at the flag again
+    const ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n == 0) break;  // every writer closed it
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
+      throw EngineError(kind, "cannot read " + what + ": " + std::strerror(errno), path);
+    }
+    appendBounded(bytes, chunk, static_cast<size_t>(n), max_bytes, kind, what, path);
+  }
+  return bytes;
+}
+
 /// readFileBounded and readRegularFileBounded: one look at the file (symlinks followed), then a
-/// bounded read. `pipes`: a FIFO is read too (in chunks, cut off past the limit).
+/// bounded read. `pipes`: a FIFO is read too (readPipe: in chunks, cut off past the limit, and
+/// interruptible while it waits for a writer or for data).
 std::string readBounded(const std::string& path, uint64_t max_bytes, ErrorKind kind, const std::string& what,
                         bool pipes) {
   std::error_code ec;
@@ -118,26 +173,22 @@ std::string readBounded(const std::string& path, uint64_t max_bytes, ErrorKind k
                       pipes ? "cannot open " + what + ": not a regular file or a pipe"
                             : "cannot open " + what + ": not a regular file (" + specialFileType(status) + ")",
                       path);
-  if (regular) {
-    const uint64_t size = std::filesystem::file_size(path, ec);
-    if (ec) throw EngineError(kind, "cannot determine the size of " + what + ": " + ec.message(), path);
-    if (size > max_bytes)
-      throw EngineError(kind,
-                        what + " is " + std::to_string(size) + " bytes, more than the limit of " +
-                            std::to_string(max_bytes) + " bytes",
-                        path);
-  }
+  if (!regular) return readPipe(path, max_bytes, kind, what);
+  const uint64_t size = std::filesystem::file_size(path, ec);
+  if (ec) throw EngineError(kind, "cannot determine the size of " + what + ": " + ec.message(), path);
+  if (size > max_bytes)
+    throw EngineError(kind,
+                      what + " is " + std::to_string(size) + " bytes, more than the limit of " +
+                          std::to_string(max_bytes) + " bytes",
+                      path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw EngineError(kind, "cannot open " + what, path);
-  // a regular file is read up to its checked size (and cut off past the limit should it grow
-  // meanwhile); a pipe has no size, so it is read in chunks and cut off past the limit
+  // read up to its checked size (and cut off past the limit should it grow meanwhile)
   std::string bytes;
   char chunk[1 << 16];
   while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
-    if (g_interrupt_requested) throwIfInterrupted("reading " + what, path);  // a slow pipe must not outlast SIGTERM
-    bytes.append(chunk, static_cast<size_t>(in.gcount()));
-    if (bytes.size() > max_bytes)
-      throw EngineError(kind, what + " is more than the limit of " + std::to_string(max_bytes) + " bytes", path);
+    if (g_interrupt_requested) throwIfInterrupted("reading " + what, path);  // a large file must not outlast SIGTERM
+    appendBounded(bytes, chunk, static_cast<size_t>(in.gcount()), max_bytes, kind, what, path);
   }
   if (in.bad()) throw EngineError(kind, "cannot read " + what, path);
   return bytes;

@@ -68,12 +68,13 @@ nlohmann::json parseJsonBounded(std::string_view text, const std::string& source
 /// appears twice …", source) when an object repeats a key.
 nlohmann::json parseJsonStrict(std::string_view text, const std::string& source, ErrorKind kind);
 
-/// Reads the whole file `path` after checking its size against `max_bytes`; a pipe (no size) is
-/// read in chunks and cut off past `max_bytes`.
+/// Reads the whole file `path` after checking its size against `max_bytes`; a pipe (no size: a FIFO,
+/// `<(zcat train.tsv.gz)`) is read in chunks until its writers close it and cut off past `max_bytes`.
 /// Throws EngineError(kind, "… is N bytes, more than the limit of M bytes for WHAT", path) when it is
 /// larger, EngineError(kind, "cannot open …", path) when it cannot be read or is neither a regular
-/// file nor a pipe (a device such as /dev/zero), EngineError(Interrupted) when SIGINT/SIGTERM
-/// arrives while it is read (io/interrupt.h).
+/// file nor a pipe (a device such as /dev/zero), EngineError(Interrupted, "interrupted while reading
+/// WHAT", path) when SIGINT/SIGTERM arrives while it is read — for a pipe also while it waits for a
+/// writer that never comes or for data that never arrives (io/interrupt.h; within about 0.1 s).
 std::string readFileBounded(const std::string& path, uint64_t max_bytes, ErrorKind kind, const std::string& what);
 
 /// readFileBounded for a file that must be a regular file after following symlinks: a character
