@@ -386,6 +386,75 @@ class TestStore : public QObject {
     QVERIFY(!newer.isOpen());
   }
 
+  // Bug pinned: every follower of a Slurm run (study run, study follow, the GUI) stored each point
+  // of its events.jsonl again. A run has one point per (split, name, step): the last written wins.
+  void metricPointsAreStoredOncePerKey() {
+    QTemporaryDir dir;
+    Store s;
+    s.open(dir.filePath(QStringLiteral("w.sqlite")));
+    const qint64 id = s.addRun(newRun(QStringLiteral("k-once")));
+    auto point = [&](qint64 step, const char* split, double value) {
+      MetricPoint p;
+      p.runId = id;
+      p.step = step;
+      p.split = QString::fromLatin1(split);
+      p.name = QStringLiteral("loss");
+      p.value = value;
+      return p;
+    };
+    s.appendMetricPoints({point(1, "train", 0.9), point(2, "train", 0.8), point(2, "dev", 0.5)});
+    s.appendMetricPoints({point(1, "train", 0.9), point(2, "train", 0.7), point(3, "train", 0.6)});
+    const auto train = s.metricSeries(id, QStringLiteral("train"), QStringLiteral("loss"));
+    QCOMPARE(train.size(), size_t(3));
+    QCOMPARE(train[1].step, qint64(2));
+    QCOMPARE(train[1].value, 0.7);
+    QCOMPARE(s.metricSeries(id, QStringLiteral("dev"), QStringLiteral("loss")).size(), size_t(1));
+    // the resume paths: points after a checkpoint go, then come again once each
+    s.deleteMetricPointsAfter(id, 1);
+    s.appendMetricPoints({point(2, "train", 0.8), point(3, "train", 0.6), point(3, "train", 0.6)});
+    QCOMPARE(s.metricSeries(id, QStringLiteral("train"), QStringLiteral("loss")).size(), size_t(3));
+    s.replaceMetricPoints(id, {point(1, "train", 1.0), point(1, "train", 1.0)});
+    QCOMPARE(s.metricPoints(id).size(), size_t(1));
+  }
+
+  // A v8 workspace whose followers stored points twice keeps the last of each (run, split, name,
+  // step), drops the summaries made of the doubled series, and refuses duplicates from then on.
+  void migratesFromV8DroppingDuplicatePoints() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("v8.sqlite"));
+    {
+      RawDb raw(path);
+      for (const QString& sql : schema::v1Statements()) raw.exec(sql);
+      for (int v = 2; v <= 8; ++v)
+        for (const QString& sql : schema::migrationStatements(v)) raw.exec(sql);
+      raw.exec(QStringLiteral("PRAGMA user_version = 8"));
+      for (int id : {1, 2})
+        raw.exec(QStringLiteral("INSERT INTO runs(id, run_key, config, status, created) VALUES (%1, 'k%1', '{}', 'running', 1)")
+                     .arg(id));
+      for (const char* row : {"(1, 1, 0, 'train', 'loss', 0.9, 1)", "(1, 2, 0, 'train', 'loss', 0.8, 2)",
+                              "(1, 1, 0, 'train', 'loss', 0.9, 3)", "(1, 2, 0, 'train', 'loss', 0.75, 4)",
+                              "(1, 2, 0, 'dev', 'loss', 0.5, 4)", "(2, 2, 0, 'train', 'loss', 0.4, 5)"})
+        raw.exec(QStringLiteral("INSERT INTO metric_points(run_id, step, epoch, split, name, value, time) VALUES ") + row);
+      for (int id : {1, 2})
+        raw.exec(QStringLiteral("INSERT INTO metric_lod VALUES (%1, 'train', 'loss', 8, x'00')").arg(id));
+    }
+    Store s;
+    s.open(path);
+    QCOMPARE(s.schemaVersion(), schema::kCurrentVersion);
+    const auto train = s.metricSeries(1, QStringLiteral("train"), QStringLiteral("loss"));
+    QCOMPARE(train.size(), size_t(2));
+    QCOMPARE(train[0].time, 3.0);
+    QCOMPARE(train[1].value, 0.75);
+    QCOMPARE(s.metricPoints(1).size(), size_t(3));
+    QCOMPARE(s.metricPoints(2).size(), size_t(1));
+    s.close();
+    RawDb raw(path);
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT COUNT(*) FROM metric_lod WHERE run_id = 1")).toInt(), 0);
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT COUNT(*) FROM metric_lod WHERE run_id = 2")).toInt(), 1);
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT \"unique\" FROM pragma_index_list('metric_points') WHERE name = "
+                                       "'metric_points_series'")).toInt(), 1);
+  }
+
   // A v3 workspace (before batch schedulers) keeps its runs; they read as runs without an
   // executor or job, and the scheduler history works on them.
   void migratesFromV3AndRecordsSchedulerStates() {

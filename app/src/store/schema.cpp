@@ -138,6 +138,19 @@ QStringList migrationStatements(int to) {
           // {"device": "cpu", "blas_core": "Haswell", "fused_cpu_kernels": false}; NULL unknown
           QStringLiteral("ALTER TABLE runs ADD COLUMN compute TEXT"),
       };
+    case 9:  // one point per (run, split, name, step): several followers of one run (a Slurm study followed by
+             // `study run` and `study follow` or the GUI) each read its events.jsonl, and each stored every point.
+             // Older workspaces keep the last point written of each key; their summaries are made again
+      return {
+          QStringLiteral("DELETE FROM metric_lod WHERE run_id IN (SELECT run_id FROM metric_points"
+                         " GROUP BY run_id, split, name, step HAVING COUNT(*) > 1)"),
+          QStringLiteral("DELETE FROM metric_points WHERE EXISTS (SELECT 1 FROM metric_points later"
+                         " WHERE later.run_id = metric_points.run_id AND later.split = metric_points.split"
+                         " AND later.name = metric_points.name AND later.step = metric_points.step"
+                         " AND later.rowid > metric_points.rowid)"),
+          QStringLiteral("DROP INDEX metric_points_series"),
+          QStringLiteral("CREATE UNIQUE INDEX metric_points_series ON metric_points(run_id, split, name, step)"),
+      };
     default: return {};
   }
 }

@@ -506,8 +506,10 @@ void Store::appendMetricPoints(const std::vector<MetricPoint>& points) {
     for (const MetricPoint& p : points)
       if (std::find(runs.begin(), runs.end(), p.runId) == runs.end()) runs.push_back(p.runId);
     dropMetricSummaries(runs);
+    // one point per (run, split, name, step) (the unique index metric_points_series): the last written wins
     Query ins(db(), QStringLiteral("INSERT INTO metric_points(run_id, step, epoch, split, name, value, time)"
-                                   " VALUES (?, ?, ?, ?, ?, ?, ?)"));
+                                   " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(run_id, split, name, step) DO UPDATE"
+                                   " SET epoch = excluded.epoch, value = excluded.value, time = excluded.time"));
     for (const MetricPoint& p : points) {
       QSqlQuery& q = ins.q();
       q.bindValue(0, p.runId);

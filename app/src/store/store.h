@@ -260,7 +260,8 @@ class Store {
   std::optional<RunClaim> claim(qint64 runId);
 
   // --- metrics, results, artifacts ---
-  /// Inserts a batch of points in one transaction.
+  /// Stores a batch of points in one transaction. A run has one point per (split, name, step): a
+  /// point whose key is already stored replaces it (followers of one run each read its log).
   void appendMetricPoints(const std::vector<MetricPoint>& points);
   /// Deletes a run's points with step > `step` (before resuming from a checkpoint at `step`).
   void deleteMetricPointsAfter(qint64 runId, qint64 step);
