@@ -8,6 +8,8 @@
 #include "exec/slurm/slurm_executor.h"
 #include "exec/slurm/slurm_job_state.h"
 #include "exec/slurm/slurm_script.h"
+#include "exec/study_runner.h"
+#include "store/store.h"
 #include "study/study.h"
 
 #include <QDir>
@@ -39,6 +41,42 @@ QByteArray readFile(const QString& path) {
 
 QString eventLine(const char* name, int step) {
   return QStringLiteral(R"({"event":"%1","schema":"1.0","run":"r","time":1.0,"step":%2})").arg(name).arg(step);
+}
+
+QString metricLine(int step, double value) {
+  return QStringLiteral(R"({"event":"metric","schema":"1.0","run":"r","time":1.0,"step":%1,"epoch":0.5,"split":"train","name":"loss","value":%2})")
+      .arg(step)
+      .arg(value);
+}
+
+/// Stand-in Slurm commands in <dir>/bin: sbatch keeps the script as <dir>/submitted.sbatch and
+/// answers job 55; squeue and scontrol print what the test wrote with squeue() / scontrol()
+/// (scontrol: "Invalid job id" while that is empty); sacct has no accounting; scancel records its
+/// arguments in <dir>/scancel.args.
+struct FakeSlurm {
+  explicit FakeSlurm(const QString& dir) : dir(dir), bin(dir + "/bin") {
+    QDir().mkpath(bin);
+    const QByteArray d = dir.toUtf8();
+    stand("sbatch", "cp \"$2\" " + d + "/submitted.sbatch; echo 55\n");
+    stand("squeue", "echo \"$@\" >> " + d + "/squeue.args; cat " + d + "/squeue.txt\n");
+    stand("scontrol", "if [ -s " + d + "/scontrol.txt ]; then cat " + d +
+                          "/scontrol.txt; else echo 'slurm_load_jobs error: Invalid job id specified' >&2; exit 1; fi\n");
+    stand("sacct", "echo 'Slurm accounting storage is disabled' >&2; exit 1\n");
+    stand("scancel", "echo \"$@\" >> " + d + "/scancel.args\n");
+    squeue("");
+    scontrol("");
+  }
+  void stand(const char* name, const QByteArray& body) { writeFile(bin + "/" + name, "#!/bin/bash\n" + body, true); }
+  void squeue(const QByteArray& text) { writeFile(dir + "/squeue.txt", text); }
+  void scontrol(const QByteArray& text) { writeFile(dir + "/scontrol.txt", text); }
+  QString dir, bin;
+};
+
+/// Runs one poll of `ex` and waits for its end.
+void pollOnce(SlurmExecutor& ex) {
+  QSignalSpy polled(&ex, &SlurmExecutor::pollFinished);
+  ex.pollNow();
+  QVERIFY(QTest::qWaitFor([&] { return polled.count() > 0; }, 10000));
 }
 
 }  // namespace
@@ -136,7 +174,7 @@ class TestSlurm : public QObject {
       QString kind;
       QString messageContains;
     };
-    const QList<Case> cases{
+    QList<Case> cases{
         {job("COMPLETED"), finished, false, RunState::Finished, "", ""},
         {job("COMPLETED"), silent, false, RunState::Failed, "incomplete", "no finished event"},
         {job("CANCELLED", 0, 15), interrupted, true, RunState::Cancelled, "cancelled", "cancelled by the user (scancel 40_2)"},
@@ -154,6 +192,12 @@ class TestSlurm : public QObject {
         {job("FAILED", 8), interrupted, false, RunState::Interrupted, "interrupted", "continue with --resume"},
         {job("PREEMPTED"), silent, false, RunState::Interrupted, "preempted", "not requeued"},
     };
+    // Bug pinned: a node that could not start the batch script (Reason=JobLaunchFailure, ExitCode=0:53)
+    // read as a crash "killed by signal 53"; an earlier attempt's error in the log does not count either
+    SlurmJob launchFailure = job("FAILED", 0, 53);
+    launchFailure.reason = QStringLiteral("JobLaunchFailure");
+    cases.append({launchFailure, silent, false, RunState::Failed, "launch", "Slurm could not launch job 40_2 on gpu07 (JobLaunchFailure"});
+    cases.append({launchFailure, interrupted, false, RunState::Failed, "launch", "JobLaunchFailure"});
     for (const Case& c : cases) {
       const auto [state, error] = slurmEndedRun(c.job, c.engine, c.cancelRequested, QStringLiteral("00:30:00"));
       const QString what = c.job.state + " " + c.kind;
@@ -198,6 +242,15 @@ class TestSlurm : public QObject {
              QStringLiteral("/executor/time expected minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS, got \"-5\""));
     QCOMPARE(errorOf(R"({"kind": "slurm", "mem": "lots"})"),
              QStringLiteral("/executor/mem expected a size such as 16G or 4000M, got \"lots\""));
+    // Bug pinned: a job name with % passed and broke the --output pattern: whatever sbatch reads
+    // in file name patterns and #SBATCH lines, or that would make folders, is refused by name
+    for (const char* bad : {"a%x", "a/b", "a\\\\b", "a#b"})
+      QCOMPARE(errorOf(qPrintable(QStringLiteral(R"({"kind": "slurm", "job_name": "%1"})").arg(bad))),
+               QStringLiteral("/executor/job_name must not contain %, /, \\ or # (sbatch reads them in file name "
+                              "patterns and #SBATCH lines), got \"%1\"")
+                   .arg(QString(bad).replace("\\\\", "\\")));
+    QCOMPARE(parseExecutorSpec(json{{"kind", "slurm"}, {"job_name", "ablation-1.b_2"}}).slurm.jobName,
+             QStringLiteral("ablation-1.b_2"));
     for (const char* ok : {"30", "04:00:00", "1-00:00:00", "2-12", "UNLIMITED"})
       QCOMPARE(parseExecutorSpec(json{{"kind", "slurm"}, {"time", ok}}).slurm.timeLimit, QString(ok));
     QCOMPARE(parseExecutorSpec(json::parse(R"({"kind": "slurm", "gpus": 2})")).slurm.gpus, QStringLiteral("2"));
@@ -251,6 +304,71 @@ class TestSlurm : public QObject {
     QVERIFY(script.contains("\n{ module load cuda/12.2\n} || { log \"set-up line failed on $(hostname): \"'module load cuda/12.2'; exit 65; }\n"));
     QVERIFY(script.contains("ENGINE='/opt/it'\\''s here/adamix-engine'\n"));
     QVERIFY(script.startsWith("#!/bin/bash\n"));
+  }
+
+  // Bug pinned: a workspace path with a space made every submission fail (`#SBATCH --output=` was
+  // written unquoted, and sbatch ends an argument at a space). Each directive argument reads back,
+  // by sbatch's own rules, as the text it was made from; a % of the path stays literal.
+  void batchDirectivesReadBackAsWritten() {
+    // sbatch's reading of an #SBATCH argument (Slurm 22.05 src/sbatch/opt.c, _get_argument): a
+    // backslash escapes the next character, ' and " quote, an unquoted space or # ends it
+    auto sbatchReads = [](const QString& text) {
+      QString arg;
+      QChar quote;
+      bool escaped = false;
+      for (const QChar c : text) {
+        if (escaped) {
+          escaped = false;
+        } else if (c == '\\') {
+          escaped = true;
+          continue;
+        } else if (!quote.isNull()) {
+          if (c == quote) {
+            quote = QChar();
+            continue;
+          }
+        } else if (c == '"' || c == '\'') {
+          quote = c;
+          continue;
+        } else if (c.isSpace() || c == '#') {
+          break;
+        }
+        arg += c;
+      }
+      return arg;
+    };
+    for (const QString& path : {QStringLiteral("/w/slurm/s-1/slurm-%A_%a.out"), QStringLiteral("/home/a b/ws/slurm-%A_%a.out"),
+                                QStringLiteral("/x/it's \"here\"/#1\\2/slurm-%A_%a.out")}) {
+      SlurmScriptInput in;
+      in.jobName = "adamix-s";
+      in.runCount = 1;
+      in.logPattern = path;
+      const QStringList output = slurmBatchScript(in).split('\n').filter(QRegularExpression("^#SBATCH --output="));
+      QCOMPARE(output.size(), 1);
+      QCOMPARE(sbatchReads(output[0].mid(int(qstrlen("#SBATCH --output=")))), path);
+    }
+    QCOMPARE(sbatchDirectiveQuote("/home/a b/x"), QStringLiteral("\"/home/a b/x\""));
+    QCOMPARE(slurmPatternLiteral("/w/100%/slurm"), QStringLiteral("/w/100%%/slurm"));
+
+    // the executor: its submission folder in a workspace with a space and a %
+    QTemporaryDir tmp;
+    FakeSlurm fake(tmp.path());
+    ExecutorOptions eo;
+    eo.enginePath = "/opt/adamix-engine";
+    SlurmOptions so;
+    so.pollSeconds = 3600;
+    SlurmExecutor ex(eo, so, tmp.filePath("my work 100%/slurm"));
+    ex.setSlurmBinDir(fake.bin);
+    ex.setJobName("adamix-s");
+    QDir().mkpath(tmp.filePath("runs/a"));
+    QVERIFY(ex.enqueue({"a", tmp.filePath("runs/a"), {}, false, 0}));
+    QVERIFY(QTest::qWaitFor([&] { return QFile::exists(tmp.filePath("submitted.sbatch")); }, 5000));
+    const QStringList output =
+        QString(readFile(tmp.filePath("submitted.sbatch"))).split('\n').filter(QRegularExpression("^#SBATCH --output="));
+    QCOMPARE(output.size(), 1);
+    const QString read = sbatchReads(output[0].mid(int(qstrlen("#SBATCH --output="))));
+    QVERIFY2(read.startsWith(tmp.filePath("my work 100%%/slurm/adamix-s-")), qPrintable(read));
+    QVERIFY2(read.endsWith("/slurm-%A_%a.out"), qPrintable(read));
   }
 
   // The script as Slurm runs it (bash, SLURM_* set), with a stand-in engine and scontrol: the
@@ -346,20 +464,10 @@ class TestSlurm : public QObject {
   // every command has forgotten, decided from its log's error.
   void executorFollowsJobsThroughTheirStates() {
     QTemporaryDir tmp;
-    const QString bin = tmp.filePath("bin");
-    QDir().mkpath(bin);
-    auto stand = [&](const char* name, const QByteArray& body) { writeFile(bin + "/" + name, "#!/bin/bash\n" + body, true); };
-    const QByteArray dir = tmp.path().toUtf8();
-    stand("sbatch", "cp \"$2\" " + dir + "/submitted.sbatch; echo 55\n");
-    stand("squeue", "echo \"$@\" >> " + dir + "/squeue.args; cat " + dir + "/squeue.txt\n");
-    stand("scontrol", "if [ -s " + dir + "/scontrol.txt ]; then cat " + dir +
-                          "/scontrol.txt; else echo 'slurm_load_jobs error: Invalid job id specified' >&2; exit 1; fi\n");
-    stand("sacct", "echo 'Slurm accounting storage is disabled' >&2; exit 1\n");
-    stand("scancel", "echo \"$@\" >> " + dir + "/scancel.args\n");
-    auto squeue = [&](const QByteArray& text) { writeFile(tmp.filePath("squeue.txt"), text); };
-    auto scontrol = [&](const QByteArray& text) { writeFile(tmp.filePath("scontrol.txt"), text); };
-    squeue("");
-    scontrol("");
+    FakeSlurm fake(tmp.path());
+    const QString bin = fake.bin;
+    auto squeue = [&](const QByteArray& text) { fake.squeue(text); };
+    auto scontrol = [&](const QByteArray& text) { fake.scontrol(text); };
 
     ExecutorOptions eo;
     eo.enginePath = "/opt/adamix-engine";
@@ -423,7 +531,7 @@ class TestSlurm : public QObject {
     QCOMPARE(log, QStringList({"a job 55_0 COMPLETED", "a finished"}));
     log.clear();
 
-    // b ran and ended while nobody looked, and Slurm has forgotten it: three polls, then its log
+    // b ran and ended while nobody looked, and Slurm has forgotten it: its log says how, at once
     writeFile(b.runDir + "/events.jsonl",
               (eventLine("started", 0) + "\n" +
                R"({"event":"error","schema":"1.0","run":"r","time":2.0,"kind":"data","message":"bad row","location":"train.tsv:17"})" +
@@ -432,14 +540,150 @@ class TestSlurm : public QObject {
     scontrol("");
     QSignalSpy idle(&ex, &Executor::allFinished);
     poll();
-    poll();
-    QVERIFY(log.isEmpty());
-    poll();
     QCOMPARE(log, QStringList({"b failed data"}));
     QVERIFY(ex.isIdle());
     QCOMPARE(idle.count(), 1);
     QVERIFY(readFile(b.runDir + "/stderr.log").contains("end: failed (data: bad row)"));
     QVERIFY(!QFile::exists(tmp.filePath("scancel.args")));
+  }
+
+  // Bug pinned: `study cancel --run N` of a pending array task ended `lost`: Slurm forgets a
+  // cancelled task that never started, and the executor waited three polls and found an empty
+  // log. The whole kind, a job Slurm no longer knows: slurmForgottenRun, then the executor.
+  void forgottenJobsAreDecidedByTheCancelAndTheLog() {
+    EngineOutcome finished;
+    finished.finished = true;
+    EngineOutcome dataError;
+    dataError.error = RunError{"data", "bad row", "train.tsv:17", -1};
+    EngineOutcome interrupted;
+    interrupted.error = RunError{"interrupted", "interrupted at step 7; continue with --resume", "", -1};
+    EngineOutcome preempted;
+    preempted.error = RunError{"preempted", "preempted at step 7", "", -1};
+    const EngineOutcome silent;
+    struct Case {
+      EngineOutcome engine;
+      bool cancelRequested;
+      int missingPolls;
+      std::optional<RunState> state;
+      QString kind;
+    };
+    const QList<Case> cases{
+        {finished, false, 1, RunState::Finished, ""},
+        {finished, true, 1, RunState::Finished, ""},
+        {dataError, false, 1, RunState::Failed, "data"},
+        {silent, true, 1, RunState::Cancelled, "cancelled"},
+        {interrupted, true, 1, RunState::Cancelled, "cancelled"},  // SIGTERM of the cancel: still the cancel
+        {silent, false, 1, std::nullopt, ""},
+        {interrupted, false, 2, std::nullopt, ""},
+        {silent, false, 3, RunState::Lost, "lost"},
+        {interrupted, false, 3, RunState::Interrupted, "interrupted"},
+        {preempted, false, 3, RunState::Interrupted, "preempted"},
+    };
+    for (const Case& c : cases) {
+      const auto got = slurmForgottenRun(QStringLiteral("40_2"), c.engine, c.cancelRequested, c.missingPolls);
+      const QString what = QStringLiteral("%1 cancel=%2 polls=%3")
+                               .arg(c.engine.finished ? "finished" : c.engine.error ? c.engine.error->kind : "silent")
+                               .arg(c.cancelRequested)
+                               .arg(c.missingPolls);
+      QVERIFY2(got.has_value() == c.state.has_value(), qPrintable(what));
+      if (!got) continue;
+      QVERIFY2(got->first == *c.state, qPrintable(what + ": got " + runStateName(got->first)));
+      QCOMPARE(got->second.kind, c.kind);
+    }
+    QCOMPARE(slurmForgottenRun("40_2", silent, true, 1)->second.message, QStringLiteral("cancelled by the user (scancel 40_2)"));
+    QCOMPARE(slurmForgottenRun("40_2", silent, false, 3)->second.message,
+             QStringLiteral("Slurm no longer knows job 40_2 and the run's events.jsonl does not say how it ended"));
+
+    // in the executor: a pending task cancelled, which every Slurm command has forgotten at once,
+    // and a silent one forgotten while nobody looked (three polls, then lost)
+    QTemporaryDir tmp;
+    FakeSlurm fake(tmp.path());
+    ExecutorOptions eo;
+    eo.enginePath = "/opt/adamix-engine";
+    SlurmOptions so;
+    so.pollSeconds = 3600;  // polls only when the test asks (and once after the cancel)
+    SlurmExecutor ex(eo, so, tmp.filePath("slurm"));
+    ex.setSlurmBinDir(fake.bin);
+    QStringList ended;
+    connect(&ex, &Executor::runStateChanged, this, [&](const QString& k, RunState s, const RunError& e) {
+      if (isTerminal(s)) ended << QStringLiteral("%1 %2 %3").arg(k, runStateName(s), e.kind);
+    });
+    for (const char* key : {"a", "b"}) {
+      const RunSpec r{key, tmp.filePath(QStringLiteral("runs/") + key), {}, false, 0};
+      QDir().mkpath(r.runDir);
+      QVERIFY(ex.enqueue(r));
+    }
+    QVERIFY(QTest::qWaitFor([&] { return QFile::exists(tmp.filePath("submitted.sbatch")); }, 5000));
+    fake.squeue("55_0|PENDING|Priority|\n55_1|PENDING|Priority|\n");
+    pollOnce(ex);
+    QVERIFY(ended.isEmpty());
+    fake.squeue("55_1|PENDING|Priority|\n");  // what squeue says once the cancel is done
+    ex.cancel("a");
+    QVERIFY(QTest::qWaitFor([&] { return !ended.isEmpty(); }, 10000));
+    QCOMPARE(ended, QStringList({"a cancelled cancelled"}));
+    QCOMPARE(readFile(tmp.filePath("scancel.args")), QByteArray("55_0\n"));
+    QVERIFY(readFile(tmp.filePath("runs/a/stderr.log")).contains("end: cancelled (cancelled: cancelled by the user (scancel 55_0))"));
+    ended.clear();
+    fake.squeue("");
+    pollOnce(ex);
+    pollOnce(ex);
+    QVERIFY(ended.isEmpty());
+    pollOnce(ex);
+    QCOMPARE(ended, QStringList({"b lost lost"}));
+    QVERIFY(ex.isIdle());
+  }
+
+  // Bug pinned: two commands following one Slurm study (`study run` in one terminal, `study
+  // follow` or the GUI in another) each stored every point of the run's events.jsonl. A run keeps
+  // one point per (split, name, step) whatever the number of followers.
+  void followersOfOneRunStoreEachPointOnce() {
+    QTemporaryDir tmp;
+    FakeSlurm fake(tmp.path());
+    Store store;
+    store.open(tmp.filePath("w.sqlite"));
+    const QString runDir = tmp.filePath("runs/a");
+    QDir().mkpath(runDir);
+    NewRun nr;
+    nr.runKey = "ka";
+    nr.task = "rte";
+    nr.config = json{{"run_id", "a"}};
+    nr.runDir = runDir;
+    const qint64 id = store.addRun(nr);
+    RunUpdate u;
+    u.executor = QStringLiteral("slurm");
+    u.jobId = QStringLiteral("55_0");
+    store.setRunStatus(id, RunState::Running, u);
+    const QString log = runDir + "/events.jsonl";
+    writeFile(log, (metricLine(1, 0.9) + "\n" + metricLine(2, 0.8) + "\n").toUtf8());
+    fake.squeue("55_0|RUNNING|None|n1\n");
+
+    ExecutorOptions eo;
+    eo.enginePath = "/opt/adamix-engine";
+    SlurmOptions so;
+    so.pollSeconds = 3600;
+    std::vector<std::unique_ptr<StudyRunner>> followers;
+    for (int i = 0; i < 2; ++i) {
+      auto ex = std::make_unique<SlurmExecutor>(eo, so, tmp.filePath("slurm"));
+      ex->setSlurmBinDir(fake.bin);
+      auto runner = std::make_unique<StudyRunner>(store, std::move(ex));
+      runner->metricBatchSize = 1;  // stored as soon as read
+      QCOMPARE(runner->reattach({*store.run(id)}), 1);
+      pollOnce(static_cast<SlurmExecutor&>(runner->executor()));
+      followers.push_back(std::move(runner));
+    }
+    auto steps = [&] {
+      QList<qint64> out;
+      for (const MetricPoint& p : store.metricPoints(id)) out << p.step;
+      return out;
+    };
+    QCOMPARE(steps(), QList<qint64>({1, 2}));
+    QFile f(log);
+    QVERIFY(f.open(QIODevice::Append));
+    f.write((metricLine(3, 0.7) + "\n" + metricLine(4, 0.6) + "\n").toUtf8());
+    f.close();
+    for (auto& runner : followers) pollOnce(static_cast<SlurmExecutor&>(runner->executor()));
+    QCOMPARE(steps(), QList<qint64>({1, 2, 3, 4}));
+    QCOMPARE(store.metricSeries(id, "train", "loss").back().value, 0.6);
   }
 
   void eventLogTailFollowsAppendsAndReplacement() {

@@ -113,6 +113,13 @@ ExecutorSpec readExecutorSpec(const json& section, const std::string& where, boo
       if (entry.first->contains(QRegularExpression(QStringLiteral("[\\s'\"]"))))
         fail(at(where, entry.second), "must not contain spaces or quotes");
     });
+  // the job name also names each submission's folder and is the %x of sbatch's file name patterns
+  checked([&] {
+    static const QRegularExpression pathChars(QStringLiteral("[%/\\\\#]"));
+    if (s.jobName.contains(pathChars))
+      fail(at(where, "job_name"), "must not contain %, /, \\ or # (sbatch reads them in file name patterns and "
+                                  "#SBATCH lines), got \"" + s.jobName.toStdString() + "\"");
+  });
   // what sbatch would refuse only after submission: Slurm's time and memory formats
   static const QRegularExpression time(QStringLiteral(
       "^(UNLIMITED|INFINITE|\\d+|\\d+:\\d+|\\d+:\\d+:\\d+|\\d+-\\d+|\\d+-\\d+:\\d+|\\d+-\\d+:\\d+:\\d+)$"));

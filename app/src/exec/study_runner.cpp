@@ -600,6 +600,18 @@ void StudyRunner::onState(const QString& key, RunState state, const RunError& er
   }
   if (!isTerminal(state)) return;
   flushMetrics();
+  if (state == RunState::Lost) {
+    // a guess (Slurm forgot the job, or its log went silent): another process following the run
+    // that knew better (the one that cancelled it) may have ended it already; its word stands
+    std::optional<RunRecord> rec;
+    guarded("run end", [&] { rec = store_.run(it->id); });
+    if (rec && isTerminal(rec->status)) {
+      releaseClaim(rec->id);
+      launched_.remove(key);
+      endFollowed(key, *rec);
+      return;
+    }
+  }
   RunUpdate u;
   u.finished = unixNow();
   if (error.exitCode >= 0 || state == RunState::Finished) u.exitCode = state == RunState::Finished ? 0 : error.exitCode;

@@ -134,7 +134,7 @@ void SlurmExecutor::submit(const QStringList& keys, int part) {
   in.engineArgs = options_.extraArgs;
   in.runsFile = QDir(dir).filePath(QStringLiteral("runs.txt"));
   in.runCount = int(keys.size());
-  in.logPattern = QDir(dir).filePath(QStringLiteral("slurm-%A_%a.out"));
+  in.logPattern = slurmPatternLiteral(dir) + QStringLiteral("/slurm-%A_%a.out");
   const QString script = QDir(dir).filePath(QStringLiteral("job.sbatch"));
   QStringList runDirs;
   for (const QString& k : keys) runDirs << QDir(runs_.at(k)->spec.runDir).absolutePath();
@@ -355,19 +355,11 @@ void SlurmExecutor::apply(Run& run, const SlurmJob* job) {
   const QString key = run.spec.runKey;
   if (!job) {
     // Slurm forgot the job (it ended longer ago than the controller keeps jobs, and there is no
-    // accounting to ask): the run's own log is the only witness left.
-    if (++run.missingPolls < 3) return;
-    readLog(run, /*toTheEnd=*/true);
-    if (run.engine.finished)
-      end(run, RunState::Finished, {});
-    else if (run.engine.error)
-      end(run, run.engine.error->kind == QLatin1String("interrupted") ? RunState::Interrupted : RunState::Failed,
-          *run.engine.error);
-    else
-      end(run, RunState::Lost,
-          {QStringLiteral("lost"),
-           QStringLiteral("Slurm no longer knows job %1 and the run's events.jsonl does not say how it ended").arg(run.jobId),
-           run.jobId, -1});
+    // accounting to ask; or it was a pending array task that was cancelled): the run's own log is
+    // the only witness left. The last poll before giving up also takes a last line without newline.
+    if (++run.missingPolls >= kForgottenJobPolls) readLog(run, /*toTheEnd=*/true);
+    if (auto ended = slurmForgottenRun(run.jobId, run.engine, run.cancelRequested, run.missingPolls))
+      end(run, ended->first, ended->second);
     return;
   }
   run.missingPolls = 0;

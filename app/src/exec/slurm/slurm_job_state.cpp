@@ -169,6 +169,17 @@ std::pair<RunState, RunError> slurmEndedRun(const SlurmJob& job, const EngineOut
             {QStringLiteral("preempted"),
              QStringLiteral("Slurm job %1 was preempted and not requeued; run the study again to resume it").arg(id), id,
              job.exitCode}};
+  // the node could not start the batch script: the engine never ran (an error in the log is an
+  // earlier attempt's), and no signal ended anything (scontrol then shows exit code 0:53)
+  if (job.reason == QLatin1String("JobLaunchFailure")) {
+    const QString where = job.node.isEmpty() ? QString() : QStringLiteral(" on %1").arg(job.node);
+    return {RunState::Failed,
+            {QStringLiteral("launch"),
+             QStringLiteral("Slurm could not launch job %1%2 (JobLaunchFailure: the node could not start the batch "
+                            "script; see the job's slurm-*.out and the node's slurmd log)")
+                 .arg(id, where),
+             id, job.exitCode}};
+  }
   // FAILED and anything else: the engine's own error when it reported one
   if (engine.error) {
     RunError e = *engine.error;
@@ -205,6 +216,26 @@ std::pair<RunState, RunError> slurmEndedRun(const SlurmJob& job, const EngineOut
                                 .arg(id)
                                 .arg(job.exitCode)
                                 .arg(where));
+}
+
+std::optional<std::pair<RunState, RunError>> slurmForgottenRun(const QString& jobId, const EngineOutcome& engine,
+                                                               bool cancelRequested, int missingPolls) {
+  if (engine.finished) return std::pair{RunState::Finished, RunError{}};
+  const bool stoppedToResume =
+      engine.error && (engine.error->kind == QLatin1String("interrupted") || engine.error->kind == QLatin1String("preempted"));
+  if (engine.error && !stoppedToResume) return std::pair{RunState::Failed, *engine.error};
+  if (cancelRequested)
+    return std::pair{RunState::Cancelled,
+                     RunError{QStringLiteral("cancelled"), QStringLiteral("cancelled by the user (scancel %1)").arg(jobId),
+                              jobId, -1}};
+  if (missingPolls < kForgottenJobPolls) return std::nullopt;
+  if (stoppedToResume) return std::pair{RunState::Interrupted, *engine.error};
+  return std::pair{RunState::Lost,
+                   RunError{QStringLiteral("lost"),
+                            QStringLiteral("Slurm no longer knows job %1 and the run's events.jsonl does not say how it "
+                                           "ended")
+                                .arg(jobId),
+                            jobId, -1}};
 }
 
 QString slurmReasonText(const QString& reason) {

@@ -70,6 +70,20 @@ inline constexpr const char* kCancelledOutsideTheApp = "was cancelled outside th
 std::pair<RunState, RunError> slurmEndedRun(const SlurmJob& job, const EngineOutcome& engine, bool cancelRequested,
                                             const QString& timeLimit = {});
 
+/// Polls in a row a job must be unknown to squeue, scontrol and sacct before a run whose log does
+/// not say how it ended is given up as lost.
+inline constexpr int kForgottenJobPolls = 3;
+
+/// The run's terminal state for a job Slurm no longer knows (ended longer ago than the controller
+/// keeps jobs, no accounting; or a pending array task that was cancelled, which Slurm forgets at
+/// once), unknown for `missingPolls` polls in a row; nullopt while it cannot be decided yet. The
+/// log decides at once when it says how the engine ended (finished, or an error that is not a
+/// stop to resume: `interrupted`, `preempted`); a cancel the app asked for (`cancelRequested`) is
+/// cancelled at once; otherwise, after kForgottenJobPolls, interrupted/preempted → interrupted, failed with
+/// another error, else lost.
+std::optional<std::pair<RunState, RunError>> slurmForgottenRun(const QString& jobId, const EngineOutcome& engine,
+                                                               bool cancelRequested, int missingPolls);
+
 /// Plain words for a waiting job's reason ("waiting for the array's limit of runs at once" for
 /// JobArrayTaskLimit, "waiting for free resources" for Resources, …); the reason itself when
 /// unknown.

@@ -1,12 +1,29 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "exec/slurm/slurm_script.h"
 
+#include <QRegularExpression>
+
 namespace adamix::app {
 
 QString shellQuote(const QString& s) {
   QString q = s;
   q.replace(QLatin1String("'"), QLatin1String("'\\''"));
   return QLatin1Char('\'') + q + QLatin1Char('\'');
+}
+
+QString sbatchDirectiveQuote(const QString& s) {
+  static const QRegularExpression special(QStringLiteral("[\\s'\"\\\\#]"));
+  if (!s.isEmpty() && !s.contains(special)) return s;
+  QString q = s;
+  q.replace(QLatin1String("\\"), QLatin1String("\\\\"));
+  q.replace(QLatin1String("\""), QLatin1String("\\\""));
+  return QLatin1Char('"') + q + QLatin1Char('"');
+}
+
+QString slurmPatternLiteral(const QString& path) {
+  QString p = path;
+  p.replace(QLatin1String("%"), QLatin1String("%%"));
+  return p;
 }
 
 QString slurmBatchScript(const SlurmScriptInput& in) {
@@ -19,7 +36,7 @@ QString slurmBatchScript(const SlurmScriptInput& in) {
   QString array = QStringLiteral("--array=0-%1").arg(std::max(0, in.runCount - 1));
   if (o.arrayLimit > 0) array += QStringLiteral("%%1").arg(o.arrayLimit);
   sbatch(array);
-  sbatch(QStringLiteral("--output=%1").arg(in.logPattern));
+  sbatch(QStringLiteral("--output=") + sbatchDirectiveQuote(in.logPattern));
   sbatch(QStringLiteral("--open-mode=append"));
   sbatch(QStringLiteral("--ntasks=1"));
   sbatch(QStringLiteral("--cpus-per-task=%1").arg(o.cpusPerTask > 0 ? o.cpusPerTask : std::max(1, in.threads)));

@@ -20,7 +20,7 @@ struct SlurmScriptInput {
   QStringList engineArgs;  ///< further engine arguments (ExecutorOptions::extraArgs)
   QString runsFile;        ///< text file: line i+1 = the run directory of array task i
   int runCount = 0;        ///< array tasks 0 … runCount-1
-  QString logPattern;      ///< --output, e.g. "<dir>/slurm-%A_%a.out"
+  QString logPattern;      ///< --output, e.g. "<dir>/slurm-%A_%a.out" (<dir> through slurmPatternLiteral())
 };
 
 /// Exit code of `adamix-engine train` after SIGUSR1 (checkpoint written; requeue and resume).
@@ -41,5 +41,14 @@ QString slurmBatchScript(const SlurmScriptInput& input);
 
 /// Quotes `s` for bash (single quotes; embedded ones escaped).
 QString shellQuote(const QString& s);
+
+/// `s` as one argument of an `#SBATCH` line, as sbatch reads them (its _get_argument): unchanged
+/// when it has no space, quote, backslash or `#` (which starts a comment there), else in double
+/// quotes with `\` and `"` escaped by a backslash. (A line break cannot be written there at all.)
+QString sbatchDirectiveQuote(const QString& s);
+
+/// `path` as literal text in an sbatch file name pattern (--output): `%` doubled, so that
+/// %A, %a, %j, %x … in it are not replaced.
+QString slurmPatternLiteral(const QString& path);
 
 }  // namespace adamix::app
