@@ -189,6 +189,22 @@ int cmdStudyRun(const QStringList& args) {
   } catch (const std::exception& e) {
     return storeFailure(store, e);
   }
+  // runs an earlier launch submitted to Slurm while this one executes elsewhere: followed through
+  // Slurm all the same (docs/cluster.md), by a runner with that launch's settings
+  std::vector<app::RunRecord> onCluster;
+  std::unique_ptr<app::StudyRunner> cluster;
+  try {
+    for (const app::PlannedRun& pr : plan.runs) {
+      if (pr.action != app::PlannedRun::Action::Skip) continue;
+      const auto rec = store.run(pr.runId);
+      if (rec && app::StudyRunner::inFlightOnScheduler(*rec) && rec->executor != runner->executor().kind())
+        onCluster.push_back(*rec);
+    }
+    if (!onCluster.empty())
+      if (const auto record = store.study(plan.studyId)) cluster = clusterRunner(store, *record);
+  } catch (const std::exception& e) {
+    return storeFailure(store, e);
+  }
   const int train = plan.count(app::PlannedRun::Action::Train);
   const int resume = plan.count(app::PlannedRun::Action::Resume);
   const int inFlight = plan.inFlight();
@@ -197,8 +213,10 @@ int cmdStudyRun(const QStringList& args) {
   const bool follow = inFlight > 0;
   out() << "study " << study.name << ": " << plan.runs.size() << " runs — " << train << " to train, " << resume
         << " to resume, " << skip << " already done";
-  if (inFlight > 0)
-    out() << ", " << inFlight << " still queued or running"
+  const int elsewhere = inFlight - int(onCluster.size());
+  if (!onCluster.empty()) out() << ", " << onCluster.size() << " still queued or running on Slurm (followed)";
+  if (elsewhere > 0)
+    out() << ", " << elsewhere << " still queued or running"
           << (spec.isSlurm() ? QStringLiteral(" on Slurm (followed)")
                              : QStringLiteral(" by another launcher (followed)"));
   out() << "\n";
@@ -228,11 +246,17 @@ int cmdStudyRun(const QStringList& args) {
     else
       out() << "engine " << eo.enginePath << ", " << jobs << " job(s) × " << threads << " thread(s)\n";
     Progress progress(*runner, stdoutIsTty());
+    std::unique_ptr<Progress> clusterProgress;
+    if (cluster) clusterProgress = std::make_unique<Progress>(*cluster, stdoutIsTty());
     QEventLoop loop;
-    QObject::connect(runner.get(), &app::StudyRunner::allFinished, &loop, &QEventLoop::quit);
+    auto allIdle = [&] { return runner->isIdle() && (!cluster || cluster->isIdle()); };
+    for (app::StudyRunner* r : {runner.get(), cluster.get()})
+      if (r) QObject::connect(r, &app::StudyRunner::allFinished, &loop, [&] {
+          if (allIdle()) loop.quit();
+        });
     SignalGuard guard([&](int sig) {
       const char* name = sig == SIGINT ? "SIGINT" : "SIGTERM";
-      if (spec.isSlurm()) {
+      if (spec.isSlurm() || (cluster && !cluster->isIdle() && runner->isIdle())) {
         // the jobs belong to the cluster: stop following, they go on (adamix study follow/cancel)
         progress.log(QStringLiteral("%1: stopped following; the Slurm jobs go on (adamix study follow %2 to watch "
                                     "them again, adamix study cancel %2 to stop them)")
@@ -244,8 +268,13 @@ int cmdStudyRun(const QStringList& args) {
       if (!interrupted) progress.log(QStringLiteral("%1: cancelling runs (they stay resumable)…").arg(name));
       interrupted = true;
       runner->cancelAll();
+      if (cluster) {  // the Slurm jobs go on; stop following them
+        cluster.reset();
+        clusterProgress.reset();
+      }
     });
-    const int started = app::startLaunch(*runner, plan);
+    int started = app::startLaunch(*runner, plan);
+    if (cluster) started += cluster->reattach(onCluster);
     if (spec.isSlurm() && p.isSet("detach")) {
       QCoreApplication::processEvents();  // the submission (sbatch) of the runs just queued
       progress.finish();
@@ -258,12 +287,15 @@ int cmdStudyRun(const QStringList& args) {
             << " (or study status) follows them\n";
       return kOk;
     }
-    if (started > 0 && !runner->isIdle()) loop.exec();
+    if (started > 0 && !allIdle()) loop.exec();
     progress.finish();
+    if (clusterProgress) clusterProgress->finish();
   }
 
   // 4. summary and tables
-  const auto outcome = runner->outcome();
+  auto outcome = runner->outcome();
+  if (cluster)
+    for (const auto& [state, n] : cluster->outcome()) outcome[state] += n;
   auto count = [&](app::RunState s) {
     auto it = outcome.find(s);
     return it == outcome.end() ? 0 : it->second;

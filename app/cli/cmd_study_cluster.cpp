@@ -49,14 +49,6 @@ std::vector<app::RunRecord> inFlight(app::Store& store, std::optional<qint64> st
   return out;
 }
 
-std::unique_ptr<app::StudyRunner> clusterRunner(app::Store& store, const app::StudyRecord& study) {
-  app::ExecutorOptions eo;
-  eo.enginePath = app::locateEngine();
-  return std::make_unique<app::StudyRunner>(
-      store, app::createExecutor(storedExecutor(study), eo, QFileInfo(store.path()).absoluteDir().filePath("slurm"),
-                                 study.name));
-}
-
 int printOutcome(const app::StudyRunner& runner) {
   const auto outcome = runner.outcome();
   auto count = [&](app::RunState s) {
@@ -109,6 +101,14 @@ int followRuns(app::Store& store, const app::StudyRecord& study, const std::vect
 
 }  // namespace
 
+std::unique_ptr<app::StudyRunner> clusterRunner(app::Store& store, const app::StudyRecord& study) {
+  app::ExecutorOptions eo;
+  eo.enginePath = app::locateEngine();
+  return std::make_unique<app::StudyRunner>(
+      store, app::createExecutor(storedExecutor(study), eo, QFileInfo(store.path()).absoluteDir().filePath("slurm"),
+                                 study.name));
+}
+
 int refreshClusterRuns(app::Store& store, std::optional<qint64> studyId) {
   const std::vector<app::RunRecord> runs = inFlight(store, studyId);
   std::map<qint64, std::vector<app::RunRecord>> byStudy;
@@ -122,6 +122,7 @@ int refreshClusterRuns(app::Store& store, std::optional<qint64> studyId) {
     if (!slurm) continue;
     QEventLoop loop;
     QObject::connect(slurm, &app::SlurmExecutor::pollFinished, &loop, &QEventLoop::quit);
+    reportExecutorWarnings(*runner, &loop);  // a Slurm command that failed: on stderr
     QTimer::singleShot(120000, &loop, &QEventLoop::quit);  // a controller that does not answer
     if (runner->reattach(list) > 0) loop.exec();
     n += int(list.size());

@@ -5,6 +5,7 @@
 
 #include <QStringList>
 
+#include <memory>
 #include <optional>
 
 namespace adamix::cli {
@@ -29,6 +30,8 @@ int cmdAssetsList(const QStringList& args);
 
 namespace adamix::app {
 class Store;
+class StudyRunner;
+struct StudyRecord;
 }
 
 namespace adamix::cli {
@@ -38,6 +41,10 @@ namespace adamix::cli {
 /// Brings the stored state of runs in flight on a cluster (all studies, or `studyId`'s) up to
 /// date: one read of their event logs and of Slurm. Returns how many runs were asked about.
 int refreshClusterRuns(app::Store& store, std::optional<qint64> studyId = std::nullopt);
+
+/// A runner that follows `study`'s runs on Slurm (reattach()), with the executor settings of its
+/// last launch.
+std::unique_ptr<app::StudyRunner> clusterRunner(app::Store& store, const app::StudyRecord& study);
 
 QStringList exportStudyTables(app::Store& store, qint64 studyId, const QString& studyName, const QString& dir,
                               QString* error);

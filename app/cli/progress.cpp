@@ -6,6 +6,7 @@
 #include <QRegularExpression>
 
 #include <algorithm>
+#include <memory>
 
 namespace adamix::cli {
 
@@ -45,6 +46,14 @@ Progress::Progress(app::StudyRunner& runner, bool tty, QObject* parent) : QObjec
   connect(&runner_, &app::StudyRunner::eventReceived, this, &Progress::onEvent);
   connect(&runner_, &app::StudyRunner::runEnded, this, &Progress::onEnded);
   connect(&runner_, &app::StudyRunner::storeError, this, [this](const QString& m) { log("store error: " + m); });
+  reportExecutorWarnings(runner_, this, [this](bool before) {
+    if (before) {
+      clearBars();
+      out().flush();
+    } else if (tty_) {
+      redraw();
+    }
+  });
   if (tty_) {
     timer_.setInterval(250);
     connect(&timer_, &QTimer::timeout, this, &Progress::redraw);
@@ -110,6 +119,22 @@ void Progress::onEvent(const QString& key, const app::EngineEvent& ev) {
       log(QStringLiteral("progress  %1").arg(line.simplified()));
     }
   }
+}
+
+void reportExecutorWarnings(app::StudyRunner& runner, QObject* context, std::function<void(bool before)> around) {
+  auto filter = std::make_shared<app::WarningFilter>();
+  auto clock = std::make_shared<QElapsedTimer>();
+  clock->start();
+  QObject::connect(&runner.executor(), &app::Executor::protocolWarning, context,
+                   [&runner, filter, clock, around](const QString& key, const QString& message) {
+                     const auto line = filter->admit(key.isEmpty() ? QString() : runner.label(key), message,
+                                                     clock->elapsed() / 1000.0);
+                     if (!line) return;
+                     if (around) around(true);
+                     err() << "warning: " << runner.executor().kind() << ": " << *line << '\n';
+                     err().flush();
+                     if (around) around(false);
+                   });
 }
 
 void Progress::onEnded(const QString& key, app::RunState state, const app::RunError& error) {

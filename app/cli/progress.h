@@ -6,15 +6,19 @@
 #include "exec/engine_job.h"
 #include "exec/run_progress.h"
 #include "exec/study_runner.h"
+#include "exec/warning_filter.h"
 
 #include <QElapsedTimer>
 #include <QMap>
 #include <QObject>
 #include <QTimer>
 
+#include <functional>
+
 namespace adamix::cli {
 
-/// Follows a StudyRunner's signals and reports on stdout.
+/// Follows a StudyRunner's signals and reports on stdout; its executor's warnings (a Slurm command
+/// that failed, …) go to stderr, each once (app::WarningFilter).
 class Progress : public QObject {
   Q_OBJECT
  public:
@@ -45,6 +49,13 @@ class Progress : public QObject {
   QElapsedTimer clock_;
   int done_ = 0;
 };
+
+/// Prints the warnings of `runner`'s executor (a Slurm command that failed, a log line that does
+/// not parse) on stderr as "warning: <kind>: <run>: <message>", each once and not a flood
+/// (app::WarningFilter), while `context` lives. `around(true)` runs before each line, `around(false)`
+/// after it (a live display steps aside).
+void reportExecutorWarnings(app::StudyRunner& runner, QObject* context,
+                            std::function<void(bool before)> around = {});
 
 /// Follows an EngineJob: `started …` per step, a redrawn bar on a TTY (else a `progress` line
 /// every 10 s and at the end), `evaluated …` per stored evaluation.

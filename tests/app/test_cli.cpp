@@ -1305,6 +1305,64 @@ class TestCli : public QObject {
       QVERIFY(snapshot(original + "/runs") == files);
       QCOMPARE(rowsOf(db("ws-original")), rows);
     }
+
+  // The Slurm path without a cluster: stand-in sbatch, squeue, scontrol and sacct ($ADAMIX_SLURM_BIN).
+  // Bugs pinned: a failing squeue was never shown; `study status` (one poll) could not settle a
+  // run Slurm had forgotten although its log said how it ended; `study run` without `--executor
+  // slurm` of a study whose runs were on Slurm said "followed", then "done: 0 finished", exit 0.
+  void slurmRunsAreWarnedAboutSettledAndFollowed() {
+    const QString bin = tmp_.filePath("slurm-bin");
+    auto stand = [&](const char* name, const QByteArray& body) {
+      write(bin + "/" + name, "#!/bin/bash\n" + body);
+      QFile::setPermissions(bin + "/" + name, QFile::permissions(bin + "/" + name) | QFileDevice::ExeOwner);
+    };
+    const QByteArray unknown = "echo 'slurm_load_jobs error: Invalid job id specified' >&2; exit 1\n";
+    stand("sbatch", "echo 55\n");
+    stand("squeue", "if [ -f '" + bin.toUtf8() + "/squeue.fail' ]; then echo 'slurm_load_jobs error: Unable to contact "
+                    "slurm controller (connect failure)' >&2; exit 1; fi\n" + unknown);
+    stand("scontrol", unknown);
+    stand("sacct", "echo 'Slurm accounting storage is disabled' >&2; exit 1\n");
+    stand("scancel", "exit 0\n");
+    const QMap<QString, QString> slurm{{"ADAMIX_SLURM_BIN", bin}};
+    const QString ws = db("slurm-follow");
+    Result r = run({"study", "run", study_, "--db", ws, "--executor", "slurm", "--detach", "--no-export"}, slurm);
+    QVERIFY2(r.rc == 0 && r.out.contains("submitted;"), qPrintable(dump(r)));
+    const auto rows = query(ws, "SELECT id, run_dir, job_id, status FROM runs ORDER BY id");
+    QCOMPARE(rows.size(), 8);
+    QCOMPARE(rows[0][2].toString(), QStringLiteral("55_0"));
+    auto status = [&](const QVariant& id) {
+      return query(ws, "SELECT status FROM runs WHERE id = " + id.toString()).value(0).value(0).toString();
+    };
+    const QByteArray finished = R"({"event":"finished","schema":"1.0","run":"r","time":2.0,"final":{},"best":{}})" "\n";
+
+    // the controller does not answer: said on stderr, once
+    write(bin + "/squeue.fail", "");
+    r = run({"study", "status", "--db", ws, "--study", "toy"}, slurm);
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    QCOMPARE(r.err.count("warning: slurm: squeue failed (1): slurm_load_jobs error: Unable to contact slurm controller "
+                         "(connect failure); retrying at the next poll\n"),
+             1);
+    QCOMPARE(status(rows[0][0]), QStringLiteral("queued"));
+    QFile::remove(bin + "/squeue.fail");
+
+    // Slurm has forgotten the jobs: one status settles those whose logs say how they ended
+    write(rows[0][1].toString() + "/events.jsonl", finished);
+    write(rows[1][1].toString() + "/events.jsonl",
+          R"({"event":"error","schema":"1.0","run":"r","time":2.0,"kind":"data","message":"bad row","location":"train.tsv:3"})" "\n");
+    r = run({"study", "status", "--db", ws, "--study", "toy"}, slurm);
+    QVERIFY2(r.rc == 0 && r.err.isEmpty(), qPrintable(dump(r)));
+    QCOMPARE(status(rows[0][0]), QStringLiteral("finished"));
+    QCOMPARE(status(rows[1][0]), QStringLiteral("failed"));
+    QCOMPARE(status(rows[2][0]), QStringLiteral("queued"));
+
+    // `study run` on this machine: the failed run trains here, the six on Slurm are followed there
+    for (int i = 2; i < 8; ++i) write(rows[i][1].toString() + "/events.jsonl", finished);
+    r = run({"study", "run", study_, "--db", ws, "--no-export"}, slurm);
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    QVERIFY2(r.out.contains("1 to train, 0 to resume, 1 already done, 6 still queued or running on Slurm (followed)"),
+             qPrintable(dump(r)));
+    QVERIFY2(r.out.contains("done: 7 finished, 0 failed, 0 lost, 0 cancelled"), qPrintable(dump(r)));
+    for (const QVariantList& row : rows) QCOMPARE(status(row[0]), QStringLiteral("finished"));
   }
 
   void assetsFetchVerifies() {

@@ -251,6 +251,12 @@ void MonitorView::attach(app::StudyRunner* runner) {
   });
   connect(runner, &app::StudyRunner::storeError, this,
           [this](const QString& m) { emit notice(tr("Store: %1").arg(m)); });
+  // a Slurm command that failed, a log line that does not parse: in the status bar, each once
+  connect(&runner->executor(), &app::Executor::protocolWarning, this, [this, runner](const QString& key, const QString& m) {
+    if (!warningClock_.isValid()) warningClock_.start();
+    const auto line = warnings_.admit(key.isEmpty() ? QString() : runner->label(key), m, warningClock_.elapsed() / 1000.0);
+    if (line) emit notice(tr("%1: %2").arg(runner->executor().kind() == QLatin1String("slurm") ? tr("Slurm") : tr("Engine"), *line));
+  });
 }
 
 void MonitorView::scheduleRelabel() {

@@ -11,6 +11,7 @@
 #include "exec/executor.h"
 #include "exec/run_progress.h"
 #include "exec/runs_progress.h"
+#include "exec/warning_filter.h"
 #include "plot/plot_adapter.h"
 #include "plot/layered_curve_source.h"
 #include "plot/series_store.h"
@@ -172,6 +173,8 @@ class MonitorView : public QWidget {
   DeferredRefresh* deferred_;                ///< showStudy() waiting for the view to be shown
   std::optional<QList<qint64>> pendingSelection_;  ///< selectRuns() while showStudy() waits
   QSet<QString> active_;  ///< keys queued or running in this app's queue (their rows are live)
+  app::WarningFilter warnings_;  ///< executors' warnings shown in the status bar, each once
+  QElapsedTimer warningClock_;
   quint64 drawnRevision_ = 0;
   qint64 applied_ = 0;
 };
