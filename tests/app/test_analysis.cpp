@@ -361,7 +361,12 @@ class TestAnalysis : public QObject {
                                        "over dev examples (2,000 resamples, seed 1).")));
     const QString tex = pivotToLatex(t, &marks);
     QVERIFY2(tex.contains(QStringLiteral("71.0$\\pm$1.4$^{\\dagger}$")), qPrintable(tex));
-    QVERIFY(tex.contains(QStringLiteral("{\\footnotesize $^{\\dagger}$ p < 0.05 against A")));
+    // the legend's "<" as \textless{}: OT1 prints a raw "<" as "¡"
+    QVERIFY2(
+        tex.contains(QStringLiteral("{\\footnotesize $^{\\dagger}$ p \\textless{} 0.05 against A, Welch's t-test over "
+                                    "seeds; $^{\\ddagger}$ p \\textless{} 0.05, paired bootstrap over dev examples "
+                                    "(2,000 resamples, seed 1).} \\\\\n")),
+        qPrintable(tex));
     const QString csv = significanceToCsv(t, sig);
     QVERIFY2(csv.startsWith(QStringLiteral("method,column,n,mean,baseline,baseline n,baseline mean,welch diff,")),
              qPrintable(csv));

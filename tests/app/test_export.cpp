@@ -124,6 +124,88 @@ class TestExport : public QObject {
         QStringLiteral("a\\_b \\& 5\\% \\#1 \\{x\\} \\$y \\textasciitilde{} \\textasciicircum{} \\textbackslash{}"));
   }
 
+  // Review: labels reached Markdown with only | escaped and LaTeX with | < > " raw: `*x*` rendered
+  // as emphasis and `<b>` as HTML, a newline ended the Markdown row, OT1 LaTeX printed | < > " as
+  // — ¡ ¿ ”, and a label starting with [ or * became the option of the \\ before it. Every text a
+  // table writes (row headers and labels, column headers, legend, notes, the predictions' cells)
+  // goes through one escaper per format.
+  void specialCharactersPrintLiterally() {
+    const QString every = QStringLiteral(R"x(*x* _y_ a_b a__b __init__ `c` <b> </i> <!-- &amp; &#36; R&D | \ )x"
+                                         R"x([l](u) ~s~ ^h $m$ "q" -- #1 % {z} p < 1 > 0)x"
+                                         "\nB\r\nC\rD");
+    const QString md =
+        QStringLiteral(R"x(\*x\* \_y\_ a_b a__b \_\_init\_\_ \`c\` \<b> \</i> \<!-- \&amp; \&#36; R\&D \| )x"
+                       R"x(\\ \[l\](u) \~s\~ \^h \$m\$ "q" -- #1 % {z} p < 1 > 0 B C D)x");
+    const QString tex = QStringLiteral(
+        R"x({*}x* \_y\_ a\_b a\_\_b \_\_init\_\_ \`{}c\`{} \textless{}b\textgreater{} \textless{}/i\textgreater{} )x"
+        R"x(\textless{}!-{}- \&amp; \&\#36; R\&D \textbar{} \textbackslash{} [l](u) \textasciitilde{}s\textasciitilde{} )x"
+        R"x(\textasciicircum{}h \$m\$ \texttt{\char34}q\texttt{\char34} -{}- \#1 \% \{z\} p \textless{} 1 )x"
+        R"x(\textgreater{} 0 B C D)x");
+    QCOMPARE(markdownEscape(every), md);
+    QCOMPARE(latexEscape(every), tex);
+
+    ResultSet rs;
+    for (const auto& [id, label, acc] : {std::tuple{1, every, 0.70}, std::tuple{2, QStringLiteral("[B]"), 0.80}}) {
+      RunResult r;
+      r.runId = id;
+      r.task = QStringLiteral("t|*a*");  // an unknown task: its name is the column header
+      r.seed = 1;
+      r.axes = {{QStringLiteral("ax *1*"), label}};
+      r.values = {best("dev", "accuracy", acc)};
+      rs.runs.push_back(r);
+    }
+    PivotTable t = buildPivot(rs);
+    t.settings = {"/a/<b>_x"};
+    t.compute = {{QStringLiteral("CPU, *fast* <k>"), 1}, {QStringLiteral("CUDA"), 1}};
+    PivotMarks marks;
+    marks.cells = {{QString()}, {QStringLiteral("†")}};
+    marks.legend = QStringLiteral("† p < 0.05 against *x* | y.");
+    QCOMPARE(pivotToMarkdown(t, &marks),
+             QStringLiteral("| ax \\*1\\* | t\\|\\*a\\* | n |\n"
+                            "|---|---:|---:|\n"
+                            "| ") +
+                 md +
+                 QStringLiteral(
+                     " | 70.0 | 1 |\n"
+                     "| \\[B\\] | **80.0** † | 1 |\n"
+                     "\n"
+                     "† p < 0.05 against \\*x\\* \\| y.\n"
+                     "\n"
+                     "*Note:* Runs in this table differ in settings that their axis labels do not show (a/\\<b>\\_x): "
+                     "rows keep them apart, means and std never mix them, and bold marks the best among rows that "
+                     "differ only in the study's axes.\n"
+                     "\n"
+                     "*Note:* Runs here were computed differently: CPU, \\*fast\\* \\<k> (1 run); CUDA (1 run). "
+                     "Devices and kernel sets round differently in the last bits, which training amplifies "
+                     "(docs/performance.md); compare runs computed alike where differences are small.\n"));
+    QCOMPARE(pivotToLatex(t, &marks),
+             QStringLiteral("\\begin{tabular}{lrr}\n"
+                            "\\toprule\n"
+                            "ax *1* & t\\textbar{}*a* & $n$ \\\\\n"
+                            "\\midrule\n") +
+                 tex +
+                 QStringLiteral(" & 70.0 & 1 \\\\\n"
+                                "{[}B] & \\textbf{80.0}$^{\\dagger}$ & 1 \\\\\n"
+                                "\\bottomrule\n"
+                                "\\multicolumn{3}{l}{\\footnotesize $^{\\dagger}$ p \\textless{} 0.05 against *x* "
+                                "\\textbar{} y.} \\\\\n"
+                                "\\multicolumn{3}{l}{\\footnotesize Trained differently beyond the axis labels: "
+                                "a/\\textless{}b\\textgreater{}\\_x.} \\\\\n"
+                                "\\multicolumn{3}{l}{\\footnotesize Runs computed differently (CPU, *fast* "
+                                "\\textless{}k\\textgreater{}: 1; CUDA: 1).} \\\\\n"
+                                "\\end{tabular}\n"));
+
+    PredictionTable p;
+    p.columns = {every};
+    p.rows = {{QStringLiteral("<b>x</b>"),
+               {QStringLiteral("*a*"), QStringLiteral("line\nbreak")},
+               {QStringLiteral("`code` | _y_")}}};
+    QCOMPARE(predictionsToMarkdown(p),
+             QStringLiteral("| Input | References | ") + md +
+                 QStringLiteral(" |\n|---|---|---|\n"
+                                "| \\<b>x\\</b> | \\*a\\*<br>line break | \\`code\\` \\| \\_y\\_ |\n"));
+  }
+
   void csv() {
     const QString expected = QStringLiteral(
         "Variant,RTE mean,RTE std,RTE n,RTE best,MRPC Acc mean,MRPC Acc std,MRPC Acc n,MRPC Acc best,"

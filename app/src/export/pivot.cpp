@@ -380,9 +380,22 @@ QString csvField(const QString& text) {
   return u'"' + q + u'"';
 }
 
+namespace {
+
+/// `text` with each line break (CRLF, CR or LF) replaced by one space.
+QString joinLines(const QString& text) {
+  QString out = text;
+  out.replace(QStringLiteral("\r\n"), QStringLiteral(" ")).replace(u'\r', u' ').replace(u'\n', u' ');
+  return out;
+}
+
+}  // namespace
+
 QString latexEscape(const QString& text) {
+  const QString in = joinLines(text);
   QString out;
-  for (QChar c : text) {
+  for (qsizetype i = 0; i < in.size(); ++i) {
+    const QChar c = in[i];
     switch (c.unicode()) {
       case '\\': out += QStringLiteral("\\textbackslash{}"); break;
       case '&':
@@ -397,8 +410,53 @@ QString latexEscape(const QString& text) {
         break;
       case '~': out += QStringLiteral("\\textasciitilde{}"); break;
       case '^': out += QStringLiteral("\\textasciicircum{}"); break;
+      case '|': out += QStringLiteral("\\textbar{}"); break;
+      case '<': out += QStringLiteral("\\textless{}"); break;
+      case '>': out += QStringLiteral("\\textgreater{}"); break;
+      case '"': out += QStringLiteral("\\texttt{\\char34}"); break;
+      case '`': out += QStringLiteral("\\`{}"); break;
+      case '-': out += i + 1 < in.size() && in[i + 1] == u'-' ? QStringLiteral("-{}") : QStringLiteral("-"); break;
+      case '[':  // braced first: a \\ or \midrule before the text would read it as its option
+      case '*': out += i == 0 ? QStringLiteral("{%1}").arg(c) : QString(c); break;
       default: out += c;
     }
+  }
+  return out;
+}
+
+QString markdownEscape(const QString& text) {
+  const QString in = joinLines(text);
+  auto wordChar = [&](qsizetype i) { return i >= 0 && i < in.size() && in[i].isLetterOrNumber(); };
+  QString out;
+  for (qsizetype i = 0; i < in.size(); ++i) {
+    const QChar c = in[i];
+    bool escape = false;
+    switch (c.unicode()) {
+      case '\\':
+      case '`':
+      case '*':
+      case '[':
+      case ']':
+      case '|':
+      case '~':
+      case '^':
+      case '$': escape = true; break;
+      case '_': {  // a run of underscores inside a word never opens or closes emphasis
+        qsizetype first = i, last = i;
+        while (first > 0 && in[first - 1] == u'_') --first;
+        while (last + 1 < in.size() && in[last + 1] == u'_') ++last;
+        escape = !(wordChar(first - 1) && wordChar(last + 1));
+        break;
+      }
+      case '<':
+        escape =
+            i + 1 < in.size() && (in[i + 1].isLetter() || in[i + 1] == u'/' || in[i + 1] == u'!' || in[i + 1] == u'?');
+        break;
+      case '&': escape = i + 1 < in.size() && (in[i + 1].isLetter() || in[i + 1] == u'#'); break;
+      default: break;
+    }
+    if (escape) out += u'\\';
+    out += c;
   }
   return out;
 }
@@ -443,14 +501,13 @@ QString latexMarks(const QString& marks) {
 }  // namespace
 
 QString pivotToMarkdown(const PivotTable& t, const PivotMarks* marks) {
-  auto mdEscape = [](QString s) { return s.replace(QStringLiteral("|"), QStringLiteral("\\|")); };
   QStringList header, rule;
   for (const QString& h : t.rowHeaders) {
-    header << mdEscape(h);
+    header << markdownEscape(h);
     rule << QStringLiteral("---");
   }
   for (const PivotColumn& c : t.columns) {
-    header << mdEscape(c.header);
+    header << markdownEscape(c.header);
     rule << QStringLiteral("---:");
   }
   header << QStringLiteral("n");
@@ -459,7 +516,7 @@ QString pivotToMarkdown(const PivotTable& t, const PivotMarks* marks) {
   out += u'|' + rule.join(u'|') + QStringLiteral("|\n");
   for (size_t row = 0; row < t.rowLabels.size(); ++row) {
     QStringList fields;
-    for (const QString& l : t.rowLabels[row]) fields << mdEscape(l);
+    for (const QString& l : t.rowLabels[row]) fields << markdownEscape(l);
     for (size_t c = 0; c < t.cells[row].size(); ++c) {
       QString text = cellText(t.cells[row][c], t.rowN[row], t.decimals, Style::Markdown);
       if (const QString m = markOf(marks, row, c); !m.isEmpty()) text += u' ' + m;
@@ -468,9 +525,11 @@ QString pivotToMarkdown(const PivotTable& t, const PivotMarks* marks) {
     fields << QString::number(t.rowN[row]);
     out += QStringLiteral("| ") + fields.join(QStringLiteral(" | ")) + QStringLiteral(" |\n");
   }
-  if (marks && !marks->legend.isEmpty()) out += u'\n' + marks->legend + u'\n';
-  if (const QString note = settingsNote(t); !note.isEmpty()) out += QStringLiteral("\n*Note:* ") + note + u'\n';
-  if (const QString note = computeNote(t); !note.isEmpty()) out += QStringLiteral("\n*Note:* ") + note + u'\n';
+  if (marks && !marks->legend.isEmpty()) out += u'\n' + markdownEscape(marks->legend) + u'\n';
+  if (const QString note = settingsNote(t); !note.isEmpty())
+    out += QStringLiteral("\n*Note:* ") + markdownEscape(note) + u'\n';
+  if (const QString note = computeNote(t); !note.isEmpty())
+    out += QStringLiteral("\n*Note:* ") + markdownEscape(note) + u'\n';
   return out;
 }
 

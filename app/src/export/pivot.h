@@ -115,8 +115,16 @@ QString pivotToMarkdown(const PivotTable& table, const PivotMarks* marks = nullp
 /// LaTeX booktabs tabular: "89.9$\pm$0.3", best in \textbf{}, a "$n$" column; marks as
 /// superscripts ("$^{\dagger}$", "$^{\ddagger}$") and the legend in a last row.
 QString pivotToLatex(const PivotTable& table, const PivotMarks* marks = nullptr);
-/// Escapes LaTeX specials (\ & % $ # _ { } ~ ^).
+/// Text as it prints in LaTeX with the default OT1 encoding (plain \documentclass{article}):
+/// \ & % $ # _ { } ~ ^ escaped; | < > as \textbar{} \textless{} \textgreater{}; " as
+/// \texttt{\char34} (straight, as \textquotedbl needs T1); ` as \`{}; "--" as "-{}-" (no dash
+/// ligature); a leading [ or * braced (else a \\ or \midrule before it reads it as its option);
+/// a line break as a space (a blank line would end the table row's paragraph).
 QString latexEscape(const QString& text);
+/// Text as it reads in a Markdown (GitHub) table cell: \ ` * [ ] | ~ ^ $ backslash-escaped, _
+/// unless between letters or digits (never emphasis there), < before a letter / ! ? (an HTML tag),
+/// & before a letter or # (an entity); a line break (which would end the row) becomes a space.
+QString markdownEscape(const QString& text);
 /// RFC 4180 field quoting.
 QString csvField(const QString& text);
 

@@ -2,6 +2,7 @@
 #include "export/predictions.h"
 
 #include "io/untrusted_input.h"
+#include "export/pivot.h"
 #include "export/result_set.h"
 
 #include <QDir>
@@ -40,8 +41,6 @@ RunFile readJsonl(const QString& path) {
   }
   return f;
 }
-
-QString cell(QString s) { return s.replace(u'|', QStringLiteral("\\|")).replace(u'\n', u' '); }
 
 }  // namespace
 
@@ -95,16 +94,16 @@ QString predictionsToMarkdown(const PredictionTable& t) {
   QString s = QStringLiteral("| Input | References |");
   QString rule = QStringLiteral("|---|---|");
   for (const QString& c : t.columns) {
-    s += u' ' + cell(c) + QStringLiteral(" |");
+    s += u' ' + markdownEscape(c) + QStringLiteral(" |");
     rule += QStringLiteral("---|");
   }
   s += u'\n' + rule + u'\n';
   for (const PredictionRow& r : t.rows) {
     QStringList refs;
-    for (const QString& x : r.references) refs << cell(x);
-    s += QStringLiteral("| ") + cell(r.input) + QStringLiteral(" | ") + refs.join(QStringLiteral("<br>")) +
+    for (const QString& x : r.references) refs << markdownEscape(x);
+    s += QStringLiteral("| ") + markdownEscape(r.input) + QStringLiteral(" | ") + refs.join(QStringLiteral("<br>")) +
          QStringLiteral(" |");
-    for (const QString& o : r.outputs) s += u' ' + cell(o) + QStringLiteral(" |");
+    for (const QString& o : r.outputs) s += u' ' + markdownEscape(o) + QStringLiteral(" |");
     s += u'\n';
   }
   return s;

@@ -34,7 +34,8 @@ PredictionTable loadPredictionTable(const std::vector<std::pair<QString, QString
 /// predictions/dev.jsonl side by side, labelled with the variant (and seed when several).
 PredictionTable predictionsFromStore(Store& store, std::optional<qint64> studyId, int limit = 0);
 
-/// Markdown: | Input | References | <variant> … |; references joined by "<br>", pipes escaped.
+/// Markdown: | Input | References | <variant> … |; references joined by "<br>", each text
+/// through markdownEscape().
 QString predictionsToMarkdown(const PredictionTable& table);
 
 }  // namespace adamix::app
