@@ -9,11 +9,14 @@
 #include "export/pivot.h"
 #include "export/predictions.h"
 #include "export/result_set.h"
+#include "exec/run_state.h"
 #include "store/store.h"
 
 #include <QFile>
 #include <QFileInfo>
 #include <QSaveFile>
+
+#include <map>
 
 namespace adamix::cli {
 
@@ -48,6 +51,19 @@ int exportCurves(const QCommandLineParser& p, app::Store& store, std::optional<q
   }
   out() << "wrote " << QFileInfo(p.value("out")).absoluteFilePath() << "\n";
   return kOk;
+}
+
+/// Why there is no result table to write: "study toy has no finished runs (1 running, 3 failed)",
+/// "… has no runs"; "this database …" without a study.
+QString noFinishedRuns(app::Store& store, std::optional<qint64> studyId, const QString& studyName) {
+  app::RunFilter filter;
+  filter.studyId = studyId;
+  std::map<app::RunState, int> counts;
+  for (const app::RunRecord& r : store.listRuns(filter)) ++counts[r.status];
+  QStringList states;
+  for (const auto& [state, n] : counts) states << QString::number(n) + u' ' + app::runStateName(state);
+  const QString where = studyId ? "study " + studyName : QStringLiteral("this database");
+  return states.isEmpty() ? where + " has no runs" : where + " has no finished runs (" + states.join(", ") + ")";
 }
 
 }  // namespace
@@ -127,12 +143,15 @@ int cmdExport(const QStringList& args) {
   QString text;
   try {
     std::optional<qint64> studyId;
+    QString studyName;
     if (p.isSet("study")) {
       const auto s = findStudyOrFail(store, p.value("study"));
       if (!s) return kBadInput;
       studyId = s->id;
+      studyName = s->name;
     } else if (const auto all = store.listStudies(); all.size() == 1) {
       studyId = all.front().id;
+      studyName = all.front().name;
     }
     if (p.isSet("curves")) return exportCurves(p, store, studyId);
     if (p.isSet("predictions")) {
@@ -149,7 +168,18 @@ int cmdExport(const QStringList& args) {
       po.kind = kind;
       po.decimals = decimals;
       const app::ResultSet results = app::resultSetFromStore(store, studyId);
+      // nothing to tabulate: say so (as `study run` does) rather than write an empty table
+      if (results.runs.empty()) {
+        err() << "adamix export: " << noFinishedRuns(store, studyId, studyName) << "; nothing exported\n";
+        return kBadInput;
+      }
       const app::PivotTable t = app::buildPivot(results, po);
+      if (t.columns.empty()) {
+        err() << "adamix export: " << (studyId ? "the finished runs of study " + studyName : "the finished runs")
+              << " have no " << kind << " results" << (kind == "best" ? " (--kind final: their final results)" : "")
+              << "; nothing exported\n";
+        return kBadInput;
+      }
       std::optional<app::analysis::SignificanceTable> sig;
       if (p.isSet("baseline")) {
         const auto row = app::analysis::findRow(t, p.value("baseline"));

@@ -617,6 +617,45 @@ class TestCli : public QObject {
     QVERIFY2(r.rc == 3 && r.out.isEmpty(), qPrintable(dump(r)));
   }
 
+  /// Review: `export` of a study without finished runs wrote an empty table and exited 0, where
+  /// `study run` says "no tables written". It says why on stderr and exits 3, writing nothing;
+  /// so does a table that would have no value columns (no result of the --kind asked for).
+  void exportWithoutFinishedRunsWritesNothing() {
+    const QString d = db("no-finished");
+    const QString study = tmp_.filePath("nofin.json");
+    write(study, R"({"name": "nofin", "base": {"model": {"path": "asset:models/tiny"}, "train": {"epochs": 1}},
+                     "tasks": [{"name": "rte", "data_dir": "asset:glue/TOYA"}], "seeds": [1, 2]})");
+    Result r = run({"study", "run", study, "--db", d}, {{"FAKE_ENGINE_FAIL_TASK", "rte"}});
+    QVERIFY2(r.rc == 1 && r.out.contains("no finished runs yet: no tables written"), qPrintable(dump(r)));
+    const QString out = tmp_.filePath("no-finished/table.md");
+    for (const char* format : {"md", "latex", "csv"}) {
+      r = run({"export", "--db", d, "--format", format, "--out", out});
+      QVERIFY2(r.rc == 3 && r.out.isEmpty(), qPrintable(dump(r)));
+      QCOMPARE(r.err, QString("adamix export: study nofin has no finished runs (2 failed); nothing exported\n"));
+      QVERIFY(!QFile::exists(out));
+    }
+    r = run({"export", "--db", d, "--baseline", "base"});  // said before the baseline is looked for
+    QVERIFY2(r.rc == 3 && r.out.isEmpty(), qPrintable(dump(r)));
+    QCOMPARE(r.err, QString("adamix export: study nofin has no finished runs (2 failed); nothing exported\n"));
+    QVERIFY(execSql(d, "UPDATE runs SET status = 'running' WHERE id = (SELECT min(id) FROM runs)"));
+    r = run({"export", "--db", d});
+    QVERIFY2(r.rc == 3 && r.out.isEmpty(), qPrintable(dump(r)));
+    QCOMPARE(r.err,
+             QString("adamix export: study nofin has no finished runs (1 running, 1 failed); nothing exported\n"));
+
+    // finished, but without the results asked for: no table either
+    r = run({"study", "run", study, "--db", d});
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    QVERIFY(execSql(d, "DELETE FROM results WHERE kind = 'best'"));
+    r = run({"export", "--db", d, "--out", out});
+    QVERIFY2(r.rc == 3 && r.out.isEmpty(), qPrintable(dump(r)));
+    QCOMPARE(r.err, QString("adamix export: the finished runs of study nofin have no best results "
+                            "(--kind final: their final results); nothing exported\n"));
+    QVERIFY(!QFile::exists(out));
+    r = run({"export", "--db", d, "--kind", "final", "--out", out});
+    QVERIFY2(r.rc == 0 && QFile::exists(out), qPrintable(dump(r)));
+  }
+
   // Issue: a config.json or events.jsonl that is not a regular file of bounded size (a symlink to
   // /dev/zero read GBs until std::bad_alloc) is refused before anything is read or stored.
   void importRefusesDevicesAndOversizedFiles() {
