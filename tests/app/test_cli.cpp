@@ -322,7 +322,8 @@ class TestCli : public QObject {
     QCOMPARE(r.rc, 0);
     QVERIFY(QFile::exists(tmp_.filePath("a/out.csv")));
     r = run({"export", "--db", db("a"), "--curves", "--split", "train"});
-    QVERIFY2(r.rc == 0 && r.out.startsWith("run,variant,task,seed,step,epoch,split,name,value"), qPrintable(dump(r)));
+    QVERIFY2(r.rc == 0 && r.out.startsWith("run,variant,task,seed,status,step,epoch,split,name,value\n"),
+             qPrintable(dump(r)));
     QCOMPARE(run({"export", "--db", db("a"), "--curves", "--format", "md"}).rc, 2);
     QCOMPARE(run({"export", "--db", db("a"), "--study", "nope"}).rc, 3);
   }

@@ -661,17 +661,19 @@ class TestExport : public QObject {
     QCOMPARE(curves.points.size(), size_t(4));
     const auto runs = expandStudy(study);
     const QString csv = curvesToCsv(curvesFromStore(store, sid, QStringLiteral("dev")));
-    QString expected = QStringLiteral("run,variant,task,seed,step,epoch,split,name,value\n");
-    for (int k = 0; k < 4; ++k)
-      expected += QStringLiteral("%1,%2,rte,%3,10,0.5,dev,accuracy,%4\n")
+    QString expected = QStringLiteral("run,variant,task,seed,status,step,epoch,split,name,value\n");
+    for (int k = 0; k < 4; ++k)  // the failed run's points too, said failed
+      expected += QStringLiteral("%1,%2,rte,%3,%4,10,0.5,dev,accuracy,%5\n")
                       .arg(runs[k].runId, runs[k].variant)
                       .arg(runs[k].seed)
+                      .arg(k == 3 ? QStringLiteral("failed") : QStringLiteral("finished"))
                       .arg(QString::number(acc[k], 'g', 8));
     QCOMPARE(csv, expected);
     QVERIFY(curvesToCsv(curves).contains(QStringLiteral(",5,0.25,train,loss,0.69314718\n")));
 
     // streamed (issue 19, item 6): the known text above, and byte for byte what the previous
-    // implementation (every point of every run in memory, filtered after reading) wrote
+    // implementation (every point of every run in memory, filtered after reading) wrote, with
+    // the run's status
     QBuffer streamed;
     streamed.open(QIODevice::WriteOnly);
     QCOMPARE(writeCurvesCsv(store, sid, QStringLiteral("dev"), {}, streamed), qint64(4));
@@ -684,7 +686,7 @@ class TestExport : public QObject {
         for (const MetricPoint& p : store.metricPoints(r.id)) {
           if ((!split.isEmpty() && p.split != split) || (!name.isEmpty() && p.name != name)) continue;
           set.points.push_back({QString::fromStdString(r.config.value("run_id", std::to_string(r.id))), r.variant,
-                                r.task, r.seed, p.step, p.epoch, p.split, p.name, p.value});
+                                r.task, r.seed, runStateName(r.status), p.step, p.epoch, p.split, p.name, p.value});
         }
       return curvesToCsv(set).toUtf8();
     };
@@ -700,6 +702,37 @@ class TestExport : public QObject {
         writeCurvesCsv(store, study, split, name, out);
         QCOMPARE(out.data(), previous(study, split, name));
       }
+  }
+
+  // Review: the curves CSV held finished, failed, lost and running runs alike, with no way to tell
+  // them apart. Each line says its run's state as the store names it.
+  void curvesSayEachRunsState() {
+    QTemporaryDir dir;
+    Store store;
+    store.open(dir.filePath(QStringLiteral("s.sqlite")));
+    int n = 0;
+    for (const RunState state : {RunState::Finished, RunState::Failed, RunState::Lost, RunState::Running}) {
+      NewRun nr;
+      nr.runKey = QStringLiteral("k%1").arg(++n);
+      nr.task = QStringLiteral("rte");
+      nr.variant = QStringLiteral("AdaMix");
+      nr.seed = n;
+      nr.status = RunState::Running;
+      const qint64 id = store.addRun(nr);
+      store.appendMetricPoints({{id, 5, 0.25, QStringLiteral("train"), QStringLiteral("loss"), 0.5 + n, 1.0}});
+      if (state != RunState::Running) store.setRunStatus(id, state);
+    }
+    const QString expected = QStringLiteral(
+        "run,variant,task,seed,status,step,epoch,split,name,value\n"
+        "1,AdaMix,rte,1,finished,5,0.25,train,loss,1.5\n"
+        "2,AdaMix,rte,2,failed,5,0.25,train,loss,2.5\n"
+        "3,AdaMix,rte,3,lost,5,0.25,train,loss,3.5\n"
+        "4,AdaMix,rte,4,running,5,0.25,train,loss,4.5\n");
+    QBuffer streamed;
+    streamed.open(QIODevice::WriteOnly);
+    QCOMPARE(writeCurvesCsv(store, std::nullopt, {}, {}, streamed), qint64(4));
+    QCOMPARE(QString::fromUtf8(streamed.data()), expected);
+    QCOMPARE(curvesToCsv(curvesFromStore(store, std::nullopt)), expected);
   }
 };
 

@@ -9,12 +9,12 @@
 
 namespace adamix::app {
 
-QString curvesCsvHeader() { return QStringLiteral("run,variant,task,seed,step,epoch,split,name,value\n"); }
+QString curvesCsvHeader() { return QStringLiteral("run,variant,task,seed,status,step,epoch,split,name,value\n"); }
 
 QString curvesCsvRow(const CurvePoint& p) {
   return csvField(p.run) + u',' + csvField(p.variant) + u',' + csvField(p.task) + u',' + QString::number(p.seed) +
-         u',' + QString::number(p.step) + u',' + QString::number(p.epoch, 'g', 8) + u',' + csvField(p.split) + u',' +
-         csvField(p.name) + u',' + QString::number(p.value, 'g', 8) + u'\n';
+         u',' + csvField(p.status) + u',' + QString::number(p.step) + u',' + QString::number(p.epoch, 'g', 8) + u',' +
+         csvField(p.split) + u',' + csvField(p.name) + u',' + QString::number(p.value, 'g', 8) + u'\n';
 }
 
 QString curvesToCsv(const CurveSet& curves) {

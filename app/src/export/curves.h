@@ -14,12 +14,12 @@ class Store;
 
 /// The header line of the curves CSV (with its newline).
 QString curvesCsvHeader();
-/// One line of the curves CSV (with its newline): run,variant,task,seed,step,epoch,split,name,value,
-/// values to 8 significant digits.
+/// One line of the curves CSV (with its newline): run,variant,task,seed,status,step,epoch,split,name,
+/// value; status is the run's state (finished, failed, lost, running, …), values to 8 significant digits.
 QString curvesCsvRow(const CurvePoint& point);
 
-/// CSV with header run,variant,task,seed,step,epoch,split,name,value (values to 8 significant
-/// digits), one line per point, in the CurveSet's order.
+/// CSV with header run,variant,task,seed,status,step,epoch,split,name,value (curvesCsvRow()), one
+/// line per point, in the CurveSet's order.
 QString curvesToCsv(const CurveSet& curves);
 
 /// The same CSV as curvesToCsv(curvesFromStore(store, studyId, split, name)), streamed: points are

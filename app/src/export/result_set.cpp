@@ -180,7 +180,7 @@ void forEachCurvePoint(Store& store, std::optional<qint64> studyId, const QStrin
     if (r.config.is_object())
       if (auto id = r.config.find("run_id"); id != r.config.end() && id->is_string() && !id->get<std::string>().empty())
         runName = QString::fromStdString(id->get<std::string>());
-    CurvePoint c{runName, r.variant, r.task, r.seed, 0, 0, {}, {}, 0};
+    CurvePoint c{runName, r.variant, r.task, r.seed, runStateName(r.status), 0, 0, {}, {}, 0};
     store.forEachMetricPoint(r.id, split, name, [&](const MetricPoint& p) {
       c.step = p.step;
       c.epoch = p.epoch;

@@ -76,6 +76,7 @@ struct CurvePoint {
   QString run;  ///< the run id (config run_id, else the database id)
   QString variant, task;
   int seed = 0;
+  QString status;  ///< the run's state as the store names it (runStateName(): finished, failed, …)
   qint64 step = 0;
   double epoch = 0;
   QString split, name;
@@ -109,9 +110,9 @@ struct DistinguishingSettings {
 };
 DistinguishingSettings distinguishingSettings(Store& store, const std::vector<RunRecord>& runs);
 
-/// Calls `fn` for each metric point of a study's runs (all when unset), run by run in listRuns()
-/// order, each run's points by split, name, step; read with a cursor, nothing collected. Empty
-/// split/name filters match everything.
+/// Calls `fn` for each metric point of a study's runs (all when unset, whatever their state),
+/// run by run in listRuns() order, each run's points by split, name, step; read with a cursor,
+/// nothing collected. Empty split/name filters match everything.
 void forEachCurvePoint(Store& store, std::optional<qint64> studyId, const QString& split, const QString& name,
                        const std::function<void(const CurvePoint&)>& fn);
 
