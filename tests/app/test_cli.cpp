@@ -1345,6 +1345,7 @@ class TestCli : public QObject {
       QVERIFY(snapshot(original + "/runs") == files);
       QCOMPARE(rowsOf(db("ws-original")), rows);
     }
+  }
 
   // The Slurm path without a cluster: stand-in sbatch, squeue, scontrol and sacct ($ADAMIX_SLURM_BIN).
   // Bugs pinned: a failing squeue was never shown; `study status` (one poll) could not settle a

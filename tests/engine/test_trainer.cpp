@@ -711,6 +711,8 @@ void TestTrainer::everySeedIsScoredOnTheSameDevSubset() {
   QCOMPARE(indices(da.dev.at(0).examples), indices(devSubset(loadTaskSplit(parseRunConfig(a).task, "dev", parseRunConfig(a).task.bad_rows).examples,
                                                              parseRunConfig(a).task)));
   QVERIFY(indices(da.train.examples) != indices(db.train.examples));  // the training subset follows the seed
+}
+
 // Bug pinned: a training file that is a FIFO nobody writes to (a process substitution whose
 // producer died, a FIFO made for data that never came) kept the engine in open() for ever, and
 // SIGTERM/SIGINT could not end it (the handler only set the flag; open() and read() were
@@ -784,7 +786,6 @@ void TestTrainer::signalWhileWaitingForAFifoEndsTheRunAsInterrupted() {
   }
 }
 
-QTEST_GUILESS_MAIN(TestTrainer)
 void TestTrainer::predictionsFileAsTheOfficialScript() {
   // STS-B: raw score with 3 decimals ("{item:3.3f}"), outside [0, 5] kept as is (not clipped).
   QCOMPARE(QString::fromStdString(predictionText(5.43219, true)), QString("5.432"));
@@ -882,4 +883,5 @@ void TestTrainer::ownCsvCopyOfRteTrainsExactlyAsRte() {
   QCOMPARE(std::count(preds.begin(), preds.end(), '\n'), 11L);
 }
 
+QTEST_GUILESS_MAIN(TestTrainer)
 #include "test_trainer.moc"
