@@ -11,32 +11,15 @@
 
 #include "config/run_config.h"
 #include "io/errors.h"
+#include "engine_process.h"
 
 using namespace adamix;
 using nlohmann::json;
 
 namespace {
 
-struct EngineRun {
-  int exitCode = -1;
-  QStringList stdoutLines;
-  QString stderrText;
-};
-
-EngineRun runEngine(const QStringList& args) {
-  QProcess p;
-  p.start(ADAMIX_ENGINE_EXE, args);
-  EngineRun r;
-  if (!p.waitForFinished(120000)) {
-    p.kill();
-    p.waitForFinished();
-    return r;
-  }
-  r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-  r.stdoutLines = QString::fromUtf8(p.readAllStandardOutput()).split('\n', Qt::SkipEmptyParts);
-  r.stderrText = QString::fromUtf8(p.readAllStandardError());
-  return r;
-}
+using test::EngineRun;
+using test::runEngine;
 
 /// The three subcommands that compute, up to their --threads / --device (`dir`: a run directory).
 QList<QStringList> computingCommands(const QString& dir) {

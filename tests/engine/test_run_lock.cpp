@@ -16,6 +16,7 @@
 
 #include "io/run_dir_lock.h"
 #include "test_support.h"
+#include "engine_process.h"
 
 using namespace adamix;
 using nlohmann::json;
@@ -31,26 +32,8 @@ std::map<std::string, std::string> snapshot(const std::string& dir) {
   return files;
 }
 
-struct EngineRun {
-  int exitCode = -1;
-  QStringList stdoutLines;
-  QString stderrText;
-};
-
-EngineRun runEngine(const QStringList& args) {
-  QProcess p;
-  p.start(ADAMIX_ENGINE_EXE, args);
-  EngineRun r;
-  if (!p.waitForFinished(120000)) {
-    p.kill();
-    p.waitForFinished();
-    return r;
-  }
-  r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-  r.stdoutLines = QString::fromUtf8(p.readAllStandardOutput()).split('\n', Qt::SkipEmptyParts);
-  r.stderrText = QString::fromUtf8(p.readAllStandardError());
-  return r;
-}
+using test::EngineRun;
+using test::runEngine;
 
 }  // namespace
 

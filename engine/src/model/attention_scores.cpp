@@ -160,9 +160,7 @@ bool softmaxProbeAgrees() {
 
 bool atenSoftmaxKernelActive() {
 #ifdef ADAMIX_HAVE_FUSED_CPU
-  // Built with the CPU kernels on a CPU with AVX2 and FMA, ATen on its AVX2 kernel set, and
-  // this process's ATen computing the probe as the kernel does.
-  static const bool agrees = fusedCpuKernelsAvailable() && atenCpuCapability() == "AVX2" && softmaxProbeAgrees();
+  static const bool agrees = atenAvx2KernelAgrees(softmaxProbeAgrees);
   return agrees;
 #else
   return false;

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "runtime/cpu_runtime.h"
+
 #ifdef ADAMIX_HAVE_FUSED_CPU
 #include "model/cpu/attention_kernel.h"
 #include "model/cpu/llama_kernels.h"
@@ -44,6 +46,10 @@ bool fusedCpuKernelsAvailable() {
 #else
   return false;
 #endif
+}
+
+bool atenAvx2KernelAgrees(bool (*probe)()) {
+  return fusedCpuKernelsAvailable() && atenCpuCapability() == "AVX2" && probe();
 }
 
 void setFusedCpuKernels(bool enabled) { enabledFlag() = enabled; }

@@ -11,6 +11,12 @@ namespace adamix {
 /// Whether this build and this CPU can run the fused kernels (built with SLEEF; AVX2 and FMA).
 bool fusedCpuKernelsAvailable();
 
+/// Whether a kernel that reproduces ATen's exact roundings may run (silu·up, softmax of scores,
+/// AdamW): fusedCpuKernelsAvailable(), ATen on its AVX2 kernels, and `probe` — the kernel's
+/// one-time bit-for-bit comparison with ATen's operators in this process — agreeing. Callers
+/// keep the answer in a function-local static.
+bool atenAvx2KernelAgrees(bool (*probe)());
+
 /// Turns the fused kernels on or off for this process. Default off: on only when the environment
 /// has ADAMIX_FUSED_CPU_KERNELS=1 (the kernels change results at fp32 rounding, so a run with them
 /// is not bit-identical to one without; docs/performance.md). Off, every caller runs ATen's

@@ -116,9 +116,7 @@ struct SiluMul : torch::autograd::Function<SiluMul> {
 
 bool atenSiluKernelActive() {
 #ifdef ADAMIX_HAVE_FUSED_CPU
-  // Built with the CPU kernels on a CPU with AVX2 and FMA, ATen on its AVX2 kernel set, and
-  // this process's ATen computing the probe as the kernel does.
-  static const bool agrees = fusedCpuKernelsAvailable() && atenCpuCapability() == "AVX2" && probeAgrees();
+  static const bool agrees = atenAvx2KernelAgrees(probeAgrees);
   return agrees;
 #else
   return false;

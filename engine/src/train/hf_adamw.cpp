@@ -4,7 +4,6 @@
 
 #include "model/aten_chunks.h"
 #include "model/fused_ops.h"
-#include "runtime/cpu_runtime.h"
 
 #ifdef ADAMIX_HAVE_FUSED_CPU
 #include "train/cpu/aten_adamw.h"
@@ -86,9 +85,7 @@ bool kernelApplies(const torch::Tensor& p, const torch::Tensor& g, const torch::
 
 bool atenAdamWKernelActive() {
 #ifdef ADAMIX_HAVE_FUSED_CPU
-  // Built with the CPU kernels on a CPU with AVX2 and FMA, ATen on its AVX2 kernel set, and this
-  // process's ATen computing the probe as the kernel does.
-  static const bool agrees = fusedCpuKernelsAvailable() && atenCpuCapability() == "AVX2" && probeAgrees();
+  static const bool agrees = atenAvx2KernelAgrees(probeAgrees);
   return agrees;
 #else
   return false;
