@@ -221,6 +221,24 @@ class TestExecutor : public QObject {
     QCOMPARE(last->name, QString("error"));
     QVERIFY(last->as<ErrorEvent>()->synthetic);
   }
+  // Review defect: an engine that exits with its own code but without its `error` event (it could
+  // not write it: an unwritable run directory) was reported `internal`; the code names the kind.
+  void silentExitCodeNamesTheKind() {
+    Harness h(options());
+    const RunSpec s = spec("silentio", "silentio");
+    QVERIFY(h.exec.enqueue(s));
+    QVERIFY(h.waitAll());
+    const Outcome& o = h.out["silentio"];
+    QCOMPARE(o.state, RunState::Failed);
+    QCOMPARE(o.error.kind, QString("io"));
+    QCOMPARE(o.error.exitCode, 7);
+    QCOMPARE(o.error.message, QString("the engine exited with code 7 without an error event"));
+    QCOMPARE(kindOfSilentExit(1), QString("internal"));
+    QCOMPARE(kindOfSilentExit(3), QString("config"));
+    QCOMPARE(kindOfSilentExit(10), QString("busy"));
+    QCOMPARE(kindOfSilentExit(0), QString("internal"));
+    QCOMPARE(kindOfSilentExit(64), QString("internal"));
+  }
   void hangWithoutHeartbeatIsLost() {
     Harness h(options(1, 1000));
     QElapsedTimer t;

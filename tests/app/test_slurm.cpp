@@ -186,6 +186,8 @@ class TestSlurm : public QObject {
         {job("FAILED", 137), silent, false, RunState::Lost, "crashed", "killed by signal 9"},
         {job("FAILED", 0, 9), silent, false, RunState::Lost, "crashed", "killed by signal 9"},
         {job("FAILED", 1), silent, false, RunState::Failed, "internal", "exit code 1 on gpu07 before the engine"},
+        // the engine's io code without its error event (e.g. an unwritable run directory)
+        {job("FAILED", 7), silent, false, RunState::Failed, "io", "exit code 7 on gpu07 before the engine"},
         {job("FAILED", 65), silent, false, RunState::Failed, "setup", "a set-up line of the study's executor section"},
         {job("FAILED", 127), silent, false, RunState::Failed, "launch", "could not run the engine on gpu07 (exit 127"},
         {job("FAILED", 64), silent, false, RunState::Failed, "launch", "no run directory"},

@@ -35,6 +35,21 @@ class TestEngineCli : public QObject {
   QTemporaryDir tmp_;
 
  private Q_SLOTS:
+  void exitCodesNameTheirKinds() {
+    // docs/protocol.md's table, both ways: the app names the kind of an engine that exited without
+    // its error event from its code (kindOfSilentExit)
+    const std::vector<std::pair<ErrorKind, int>> table{
+        {ErrorKind::Internal, 1}, {ErrorKind::Usage, 2},       {ErrorKind::Config, 3},
+        {ErrorKind::Data, 4},     {ErrorKind::Model, 5},       {ErrorKind::Numerical, 6},
+        {ErrorKind::Io, 7},       {ErrorKind::Interrupted, 8}, {ErrorKind::Preempted, 9},
+        {ErrorKind::Busy, 10}};
+    for (const auto& [kind, code] : table) {
+      QCOMPARE(errorKindExitCode(kind), code);
+      QVERIFY(errorKindOfExitCode(code) == kind);
+    }
+    for (int code : {0, 11, 64, 127, 137, -1}) QVERIFY(!errorKindOfExitCode(code).has_value());
+  }
+
   void initTestCase() { QVERIFY(tmp_.isValid()); }
 
   // train, eval and merge: --threads outside 0–1024 (kMaxComputeThreads) is a usage error (exit 2)

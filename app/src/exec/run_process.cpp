@@ -191,7 +191,7 @@ void RunProcess::onFinished(int exitCode, QProcess::ExitStatus status) {
       else
         decide(RunState::Failed, e);
     } else {
-      decide(RunState::Failed, {"internal",
+      decide(RunState::Failed, {kindOfSilentExit(exitCode),
                                 QStringLiteral("the engine exited with code %1 without an error event").arg(exitCode),
                                 {},
                                 exitCode});

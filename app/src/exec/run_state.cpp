@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "exec/run_state.h"
 
+#include "io/errors.h"
+
 namespace adamix::app {
 
 QString runStateName(RunState s) {
@@ -30,5 +32,10 @@ bool parseRunState(const QString& name, RunState* out) {
 bool isTerminal(RunState s) { return s != RunState::Queued && s != RunState::Running; }
 
 bool isResumable(RunState s) { return s == RunState::Cancelled || s == RunState::Lost || s == RunState::Interrupted; }
+
+QString kindOfSilentExit(int exitCode) {
+  const auto kind = errorKindOfExitCode(exitCode);
+  return QString::fromLatin1(errorKindName(kind ? *kind : ErrorKind::Internal));
+}
 
 }  // namespace adamix::app

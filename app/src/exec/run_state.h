@@ -29,6 +29,11 @@ struct RunError {
   bool isEmpty() const { return kind.isEmpty() && message.isEmpty(); }
 };
 
+/// The error kind of an engine that exited with `exitCode` without its `error` event (it could
+/// not write it, e.g. into an unwritable run directory): the kind that exit code stands for
+/// (docs/protocol.md, "Exit codes": 7 → "io", 3 → "config", …), else "internal".
+QString kindOfSilentExit(int exitCode);
+
 }  // namespace adamix::app
 
 Q_DECLARE_METATYPE(adamix::app::RunState)

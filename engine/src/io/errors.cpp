@@ -34,4 +34,12 @@ int errorKindExitCode(ErrorKind k) {
   return 1;
 }
 
+std::optional<ErrorKind> errorKindOfExitCode(int code) {
+  for (ErrorKind k : {ErrorKind::Internal, ErrorKind::Usage, ErrorKind::Config, ErrorKind::Data, ErrorKind::Model,
+                      ErrorKind::Numerical, ErrorKind::Io, ErrorKind::Interrupted, ErrorKind::Preempted,
+                      ErrorKind::Busy})
+    if (errorKindExitCode(k) == code) return k;
+  return std::nullopt;
+}
+
 }  // namespace adamix

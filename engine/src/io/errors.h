@@ -1,6 +1,7 @@
 // Engine error types. Every error names the place at fault (file, line, JSON path or tensor name)
 // and carries a kind that maps to a documented exit code (docs/protocol.md, "Exit codes").
 #pragma once
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -26,6 +27,9 @@ enum class ErrorKind {
 const char* errorKindName(ErrorKind k);
 /// Process exit code for a kind (see docs/protocol.md).
 int errorKindExitCode(ErrorKind k);
+/// The kind an exit code stands for (the inverse of errorKindExitCode: 1..10), or nullopt for any
+/// other code. For an engine that exited without its `error` event (it could not write it).
+std::optional<ErrorKind> errorKindOfExitCode(int code);
 
 /// Exception carrying a kind, a human message and the location at fault
 /// ("config.json:/peft/lora_targets", "train.tsv:17", "model.safetensors:lm_head.weight").

@@ -36,6 +36,7 @@
 // `export --run-dir RUN --format F --out DIR`: writes placeholder files of the format and the one
 // `exported` line; merged-model of an adapter run fails as the engine does (stderr line, exit 5);
 // FAKE_ENGINE_MODE=usage → a two-line usage error on stderr, exit 2 (no event at all).
+// FAKE_ENGINE_MODE=silentio → exit 7 after step 2 without an `error` event (an unwritable run dir).
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -434,6 +435,7 @@ int main(int argc, char** argv) {
       std::abort();
     }
     if (mode == "nofinish" && step == 2) return 0;
+    if (mode == "silentio" && step == 2) return 7;  // the engine's io exit code without its error event
     if (step == steps / 2) checkpoint(step);
   }
   const double acc = base;

@@ -131,10 +131,10 @@ std::pair<RunState, RunError> slurmEndedRun(const SlurmJob& job, const EngineOut
                                             const QString& timeLimit) {
   const QString id = job.jobId;
   const QString& s = job.state;
-  auto failed = [&](const char* kind, const QString& words) {
+  auto failed = [&](const QString& kind, const QString& words) {
     QString message = words;
     if (engine.error && !engine.error->message.isEmpty()) message += QStringLiteral(" (engine: %1)").arg(engine.error->message);
-    return std::pair{RunState::Failed, RunError{QLatin1String(kind), message, id, job.exitCode}};
+    return std::pair{RunState::Failed, RunError{kind, message, id, job.exitCode}};
   };
   if (s == QLatin1String("COMPLETED")) {
     if (engine.finished) return {RunState::Finished, {}};
@@ -211,11 +211,13 @@ std::pair<RunState, RunError> slurmEndedRun(const SlurmJob& job, const EngineOut
     return failed("launch", QStringLiteral("Slurm job %1 found no run directory in its runs.txt line (see the "
                                            "job's slurm-*.out)")
                                 .arg(id));
-  return failed("internal", QStringLiteral("Slurm job %1 failed with exit code %2%3 before the engine reported an "
-                                           "error (see the run's stderr.log and the job's slurm-*.out)")
-                                .arg(id)
-                                .arg(job.exitCode)
-                                .arg(where));
+  // the engine's own exit code without its error event (e.g. 7: it could not write its run directory)
+  return failed(kindOfSilentExit(job.exitCode),
+                QStringLiteral("Slurm job %1 failed with exit code %2%3 before the engine reported an error (see the "
+                               "run's stderr.log and the job's slurm-*.out)")
+                    .arg(id)
+                    .arg(job.exitCode)
+                    .arg(where));
 }
 
 std::optional<std::pair<RunState, RunError>> slurmForgottenRun(const QString& jobId, const EngineOutcome& engine,
