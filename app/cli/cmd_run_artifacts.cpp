@@ -108,7 +108,10 @@ int cmdRunEval(const QStringList& args) {
       {"split", "dev, test, dev_matched, dev_mismatched, test_matched, test_mismatched or ax (default dev).", "S"},
       {"data", "A data file in the task's layout instead of a split.", "FILE"},
       {"inference", "merged, random, ensemble or module:K (default: the run's own setting).", "I"},
-      {"out", "Output directory (default: RUN_DIR/eval/<split>-<inference>/).", "DIR"},
+      {"out",
+       "Output directory (default: RUN_DIR/eval/<split>-<inference>/; a run whose directory is in another "
+       "workspace's runs folder: the same under this workspace's runs/<run id>/).",
+       "DIR"},
   });
   app::Store store;
   std::optional<app::RunRecord> run;

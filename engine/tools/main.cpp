@@ -366,7 +366,11 @@ int main(int argc, char** argv) {
       "--split", eval_req.split, "dev|test|dev_matched|dev_mismatched|test_matched|test_mismatched|ax (default dev)");
   eval->add_option("--data", eval_req.data_file, "a data file in the task's layout")->excludes(eval_split);
   eval->add_option("--inference", eval_req.inference, "merged|random|module:K|ensemble (default: the run's)");
-  eval->add_option("--out", eval_req.out_dir, "output directory (default RUN/eval/<split>-<inference>)");
+  auto* eval_out = eval->add_option("--out", eval_req.out_dir, "output directory (default ROOT/eval/<split>-<inference>)");
+  eval->add_option("--out-root", eval_req.out_root,
+                   "ROOT of the default output directory (default: the run directory; the app gives its own "
+                   "workspace's folder for a run of another workspace)")
+      ->excludes(eval_out);
   eval->add_option("--batch-size", eval_req.batch_size, "examples per batch (default: the run's eval batch size)");
   addThreadsOption(eval, eval_req.threads, "CPU threads (default: the run's)");
   addDeviceOption(eval, eval_req.device, "auto|cpu|cuda (default: the run's)");
@@ -386,7 +390,9 @@ int main(int argc, char** argv) {
   merge->add_option("--epochs", merge_req.epochs, "epochs of the learned weights' fit (default 3)");
   merge->add_option("--lr", merge_req.lr, "Adam learning rate of the learned weights (default 0.05)");
   merge->add_option("--batch-size", merge_req.batch_size, "batch size of the fit (default: the run's train batch size)");
-  merge->add_option("--out", merge_req.out_dir, "output directory (default RUN/merges/<strategy>)");
+  auto* merge_out = merge->add_option("--out", merge_req.out_dir, "output directory (default ROOT/merges/<strategy>)");
+  merge->add_option("--out-root", merge_req.out_root, "ROOT of the default output directory (default: the run directory)")
+      ->excludes(merge_out);
   addThreadsOption(merge, merge_req.threads, "CPU threads (default: the run's)");
   addDeviceOption(merge, merge_req.device, "auto|cpu|cuda (default: the run's)");
 

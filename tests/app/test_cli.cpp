@@ -1341,6 +1341,17 @@ class TestCli : public QObject {
       QCOMPARE(query(d, "SELECT count(*) FROM runs WHERE run_dir LIKE '" + original + "/runs/%'").value(0).value(0).toInt(),
                3);
       QCOMPARE(startedEvents(ws + "/runs/" + interruptedName), ws == folder ? 2 : 1);
+      // eval of a run whose directory stays in the original: it reads the weights there and writes
+      // its outputs into the copy's runs folder (it wrote RUN/eval/… into the original)
+      const auto done =
+          query(d, "SELECT id, run_dir FROM runs WHERE run_dir LIKE '" + original + "/runs/%' ORDER BY id LIMIT 1");
+      QCOMPARE(done.size(), 1);
+      const QString evalOut = ws + "/runs/" + QFileInfo(done[0][1].toString()).fileName() + "/eval/dev-merged";
+      r = run({"run", "eval", done[0][0].toString(), "--db", d});
+      QVERIFY2(r.rc == 0 && r.out.contains("out         " + evalOut + "\n"), qPrintable(dump(r)));
+      QVERIFY(QFile::exists(evalOut + "/metrics.json"));
+      QCOMPARE(query(d, "SELECT out_dir FROM evaluations WHERE run_id = " + done[0][0].toString()).value(0).value(0).toString(),
+               evalOut);
       // the original: its files and rows as they were
       QVERIFY(snapshot(original + "/runs") == files);
       QCOMPARE(rowsOf(db("ws-original")), rows);

@@ -18,6 +18,17 @@ class TestEvalRequest : public QObject {
     QCOMPARE(evalArgs("/r/1", {}), QStringList({"eval", "--run-dir", "/r/1"}));  // the engine's defaults
     QCOMPARE(evalArgs("/r/1", {{}, "/d/hard.tsv", {}, {}}),
              QStringList({"eval", "--run-dir", "/r/1", "--data", "/d/hard.tsv"}));
+    // a run of another workspace: the default output under this workspace's directory of the run,
+    // for eval and merge; an explicit --out wins
+    QCOMPARE(evalArgs("/w/runs/1", {"test", {}, {}, {}}, "/v/runs/1"),
+             QStringList({"eval", "--run-dir", "/w/runs/1", "--split", "test", "--out-root", "/v/runs/1"}));
+    QCOMPARE(evalArgs("/w/runs/1", {"test", {}, {}, "/o/x"}, "/v/runs/1"),
+             QStringList({"eval", "--run-dir", "/w/runs/1", "--split", "test", "--out", "/o/x"}));
+    EvalRequest merge;
+    merge.mergeStrategy = "uniform";
+    QCOMPARE(evalArgs("/w/runs/1", merge, "/v/runs/1"),
+             QStringList({"merge", "--run-dir", "/w/runs/1", "--strategy", "uniform", "--out-root", "/v/runs/1"}));
+    QCOMPARE(evalArgs("/w/runs/1", merge), QStringList({"merge", "--run-dir", "/w/runs/1", "--strategy", "uniform"}));
     QCOMPARE(exportArgs("/r/1", "peft", "/o/p"),
              QStringList({"export", "--run-dir", "/r/1", "--format", "peft", "--out", "/o/p"}));
     QCOMPARE(exportFormats(), QStringList({"peft", "merged-model", "adamix"}));

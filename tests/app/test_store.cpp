@@ -303,6 +303,10 @@ class TestStore : public QObject {
     QCOMPARE(otherWorkspaceOf(other + "/elsewhere/a", db), QString());               // not a runs folder
     QCOMPARE(otherWorkspaceOf(tmp.filePath("gone/runs/a"), db), QString());          // nothing there to protect
     QCOMPARE(otherWorkspaceOf(QString(), db), QString());
+    // what this workspace makes of another's run goes into its own runs folder, under the same name
+    QCOMPARE(ownRunDirFor(other + "/runs/a/", db), ours + "/runs/a");
+    QCOMPARE(ownRunDirFor(ours + "/runs/a", db), QString());
+    QCOMPARE(ownRunDirFor(scratch + "/runs/a", db), QString());
   }
 
   void migratesFromV1() {

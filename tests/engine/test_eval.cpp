@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -523,6 +524,34 @@ void TestEval::engineEvalFollowsTheProtocol() {
   QCOMPARE(finished["final"]["dev"].dump(), results["final"]["dev"].dump());
   QCOMPARE(QString::fromStdString(test::readFile(out.toStdString() + "/predictions.tsv")),
            QString::fromStdString(test::readFile(run_dir_ + "/predictions/dev.tsv")));
+
+  // --out-root: the default output path under another folder (a run of another workspace,
+  // evaluated from a copy of its database): nothing is written into the run directory.
+  const auto root = tmp_.filePath("other-workspace-runs/run");
+  auto snapshot = [&] {  // every path under the run directory with its modification time
+    std::map<std::string, fs::file_time_type> files;
+    for (const auto& e : fs::recursive_directory_iterator(run_dir_)) files[e.path().string()] = e.last_write_time();
+    return files;
+  };
+  const auto before = snapshot();
+  QProcess o;
+  o.start(ADAMIX_ENGINE_EXE,
+          {"eval", "--run-dir", QString::fromStdString(run_dir_), "--split", "test", "--out-root", root, "--threads", "1"});
+  QVERIFY(o.waitForFinished(300000));
+  QCOMPARE(o.exitCode(), 0);
+  const auto last = json::parse(QString::fromUtf8(o.readAllStandardOutput()).trimmed().split('\n').last().toStdString());
+  QCOMPARE(QString::fromStdString(last["out"].get<std::string>()), root + "/eval/test-merged");
+  QVERIFY(QFileInfo::exists(root + "/eval/test-merged/predictions.tsv"));
+  QVERIFY(snapshot() == before);
+  for (const QStringList& args : {QStringList{"eval", "--run-dir", QString::fromStdString(run_dir_), "--out", out, "--out-root", root},
+                                  QStringList{"merge", "--run-dir", QString::fromStdString(run_dir_), "--strategy", "uniform",
+                                              "--out", out, "--out-root", root}}) {
+    QProcess both;  // one or the other
+    both.start(ADAMIX_ENGINE_EXE, args);
+    QVERIFY(both.waitForFinished(60000));
+    QCOMPARE(both.exitCode(), 2);
+    QVERIFY2(QString::fromUtf8(both.readAllStandardError()).contains("excludes"), qPrintable(args.join(' ')));
+  }
 
   // Errors: an error event on stdout and the kind's exit code (model: 5, usage: 2).
   QProcess q;

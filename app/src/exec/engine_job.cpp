@@ -68,7 +68,8 @@ void EngineJob::nextEval() {
   protocolErrors_.clear();
   emit stepStarted(int(current_), int(requests_.size()), describe(r));
   client_.run(
-      evalArgs(run_.runDir, r), [this](const QByteArray& chunk) { onChunk(chunk); },
+      evalArgs(run_.runDir, r, ownRunDirFor(run_.runDir, store_.path())),
+      [this](const QByteArray& chunk) { onChunk(chunk); },
       [this](const EngineResult& result) { onEvalEnded(result); });
 }
 

@@ -45,12 +45,18 @@ QStringList mergeStrategies() {
   return {QStringLiteral("uniform"), QStringLiteral("greedy-soup"), QStringLiteral("learned")};
 }
 
-QStringList evalArgs(const QString& runDir, const EvalRequest& r) {
+QStringList evalArgs(const QString& runDir, const EvalRequest& r, const QString& outRoot) {
+  auto output = [&](QStringList& args) {
+    if (!r.outDir.isEmpty())
+      args << QStringLiteral("--out") << QDir(r.outDir).absolutePath();
+    else if (!outRoot.isEmpty())
+      args << QStringLiteral("--out-root") << QDir(outRoot).absolutePath();
+  };
   if (!r.mergeStrategy.isEmpty()) {
     QStringList args{QStringLiteral("merge"), QStringLiteral("--run-dir"), runDir, QStringLiteral("--strategy"),
                      r.mergeStrategy};
     if (r.heldoutExamples > 0) args << QStringLiteral("--heldout-examples") << QString::number(r.heldoutExamples);
-    if (!r.outDir.isEmpty()) args << QStringLiteral("--out") << QDir(r.outDir).absolutePath();
+    output(args);
     return args;
   }
   QStringList args{QStringLiteral("eval"), QStringLiteral("--run-dir"), runDir};
@@ -59,7 +65,7 @@ QStringList evalArgs(const QString& runDir, const EvalRequest& r) {
   else if (!r.split.isEmpty())
     args << QStringLiteral("--split") << r.split;
   if (!r.inference.isEmpty()) args << QStringLiteral("--inference") << r.inference;
-  if (!r.outDir.isEmpty()) args << QStringLiteral("--out") << QDir(r.outDir).absolutePath();
+  output(args);
   return args;
 }
 

@@ -43,9 +43,11 @@ QStringList testSplitsFor(const QString& task);
 /// The evaluation splits a task offers in choosers: its dev split(s), then its test split(s).
 QStringList splitsFor(const QString& task);
 
-/// `eval --run-dir RUN [--split S | --data F] [--inference I] [--out DIR]`, or for a merge
-/// `merge --run-dir RUN --strategy S [--heldout-examples N] [--out DIR]`.
-QStringList evalArgs(const QString& runDir, const EvalRequest& request);
+/// `eval --run-dir RUN [--split S | --data F] [--inference I] [--out DIR | --out-root ROOT]`, or for a
+/// merge `merge --run-dir RUN --strategy S [--heldout-examples N] [--out DIR | --out-root ROOT]`.
+/// `outRoot` (ownRunDirFor(): the run's directory lies in another workspace) takes RUN's place in
+/// the engine's default output path when the request names no output directory.
+QStringList evalArgs(const QString& runDir, const EvalRequest& request, const QString& outRoot = {});
 /// `export --run-dir RUN --format F --out DIR`.
 QStringList exportArgs(const QString& runDir, const QString& format, const QString& outDir);
 

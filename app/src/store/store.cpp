@@ -998,4 +998,9 @@ QString otherWorkspaceOf(const QString& runDir, const QString& dbPath) {
   return workspace;
 }
 
+QString ownRunDirFor(const QString& runDir, const QString& dbPath) {
+  if (otherWorkspaceOf(runDir, dbPath).isEmpty()) return {};
+  return QDir(workspaceRunsDir(dbPath)).filePath(QFileInfo(QDir::cleanPath(runDir)).fileName());
+}
+
 }  // namespace adamix::app

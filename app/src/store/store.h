@@ -387,4 +387,10 @@ QString workspaceRunsDir(const QString& dbPath);
 /// directories (absolute paths): run from the copy, they would overwrite W's runs.
 QString otherWorkspaceOf(const QString& runDir, const QString& dbPath);
 
+/// Where this workspace (database `dbPath`) keeps what it makes of a run whose directory
+/// `runDir` lies in another workspace's runs folder (otherWorkspaceOf()): the directory of the
+/// same name in its own runs folder (workspaceRunsDir()). "" when `runDir` is not another
+/// workspace's: then the run's own directory is the place.
+QString ownRunDirFor(const QString& runDir, const QString& dbPath);
+
 }  // namespace adamix::app

@@ -47,6 +47,9 @@ void checkRequest(const EvalRequest& r) {
                       "--task");
   if (!r.model_dir.empty() && r.out_dir.empty())
     throw EngineError(ErrorKind::Usage, "--model needs --out (there is no run directory to write into)", "--out");
+  if (!r.out_root.empty() && r.run_dir.empty())
+    throw EngineError(ErrorKind::Usage, "--out-root replaces the run directory in the default output path; it needs --run-dir",
+                      "--out-root");
   if (!r.split.empty() && !r.data_file.empty())
     throw EngineError(ErrorKind::Usage, "give either --split or --data, not both", "--data");
   if (r.batch_size < 0) throw EngineError(ErrorKind::Usage, "--batch-size must be > 0", "--batch-size");
@@ -212,12 +215,12 @@ std::string evalRunId(const EvalRequest& request) {
   return dirName(request.run_dir.empty() ? request.model_dir : request.run_dir);
 }
 
-std::string evalOutputDir(const std::string& run_dir, const std::string& out_dir, const std::string& split,
+std::string evalOutputDir(const std::string& root, const std::string& out_dir, const std::string& split,
                           const std::string& inference) {
   if (!out_dir.empty()) return out_dir;
   std::string mode_dir = inference;
   std::replace(mode_dir.begin(), mode_dir.end(), ':', '-');
-  return (fs::path(run_dir) / "eval" / (split + "-" + mode_dir)).string();
+  return (fs::path(root) / "eval" / (split + "-" + mode_dir)).string();
 }
 
 json evaluateRunModel(const RunModelView& run, const EvalRequest& req, const EvalReporting& reporting) {
@@ -260,7 +263,7 @@ json evaluateRunModel(const RunModelView& run, const EvalRequest& req, const Eva
   else
     c.split = canonicalSplitName(taskSpec(c.cfg.task.name), req.split.empty() ? "dev" : req.split);
 
-  c.out = evalOutputDir(req.run_dir, req.out_dir, c.split, c.inference);
+  c.out = evalOutputDir(req.out_root.empty() ? req.run_dir : req.out_root, req.out_dir, c.split, c.inference);
   std::error_code ec;
   fs::create_directories(c.out, ec);
   if (ec) throw EngineError(ErrorKind::Io, "cannot create the output directory: " + ec.message(), c.out.string());

@@ -30,6 +30,8 @@ struct EvalRequest {
   std::string data_file;  ///< --data FILE in the task's layout (GLUE: labelled or test layout, detected)
   std::string inference;  ///< --inference merged|random|module:K|ensemble; "" = the run's peft.adamix.inference
   std::string out_dir;    ///< --out; "" = RUN/eval/<split or file stem>-<inference, ':' -> '-'> (required with --model)
+  std::string out_root;   ///< --out-root DIR: the default output directory is made in DIR instead of RUN (a run
+                          ///< read from another workspace, written into this one's); ignored with --out
   std::string data_dir;   ///< --data-dir; "" = the run's task.data_dir
   std::string device;     ///< auto | cpu | cuda; "" = the run's train.device
   int64_t batch_size = 0;  ///< > 0 replaces train.eval_batch_size (GLUE) / generation.batch_size (generation tasks)
@@ -68,8 +70,9 @@ struct EvalReporting {
 /// not read. Throws EngineError as runEval.
 nlohmann::json evaluateRunModel(const RunModelView& run, const EvalRequest& request, const EvalReporting& reporting);
 
-/// The output directory of an evaluation: `out_dir`, or `<run_dir>/eval/<split>-<inference with ':' as '-'>`.
-std::string evalOutputDir(const std::string& run_dir, const std::string& out_dir, const std::string& split,
+/// The output directory of an evaluation: `out_dir`, or `<root>/eval/<split>-<inference with ':' as '-'>`
+/// where `root` is the run directory (or the request's out_root).
+std::string evalOutputDir(const std::string& root, const std::string& out_dir, const std::string& split,
                           const std::string& inference);
 
 /// Runs one evaluation: loads the model (loadRun or loadModelForTask), the data — a task split

@@ -260,7 +260,9 @@ json runMerge(const MergeRequest& req, EventStream& events) {
   const json heldout = {{"split", "train"}, {"examples", n}, {"seed", seed}};
 
   const int64_t weights_step = std::max<int64_t>(0, c.run.weights_step);
-  const fs::path out = req.out_dir.empty() ? fs::path(req.run_dir) / "merges" / req.strategy : fs::path(req.out_dir);
+  const fs::path out = !req.out_dir.empty()   ? fs::path(req.out_dir)
+                       : req.out_root.empty() ? fs::path(req.run_dir) / "merges" / req.strategy
+                                              : fs::path(req.out_root) / "merges" / req.strategy;
   events.emit("started", {{"config", toJson(rcfg)},
                           {"device", c.device.str()},
                           {"threads", at::get_num_threads()},

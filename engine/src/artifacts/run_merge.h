@@ -31,6 +31,7 @@ struct MergeRequest {
   double lr = 0.05;                         ///< --lr (learned; Adam)
   int64_t batch_size = 0;                   ///< --batch-size (learned); 0 = the run's train.batch_size
   std::string out_dir;                      ///< --out; "" = RUN/merges/<strategy>
+  std::string out_root;                     ///< --out-root DIR: "" = RUN; the default output is DIR/merges/<strategy>
   int64_t threads = 0;                      ///< > 0 replaces train.threads
   std::string device;                       ///< auto | cpu | cuda; "" = the run's train.device
 };

@@ -159,7 +159,9 @@ int fakeEval(const QCommandLineParser& p) {
   if (inference.isEmpty())
     inference = config.value("peft").toObject().value("adamix").toObject().value("inference").toString("merged");
   QString outDir = p.value("out");
-  if (outDir.isEmpty()) outDir = QDir(runDir).filePath("eval/" + split + "-" + QString(inference).replace(':', '-'));
+  // as the engine: the default under the run directory, or under --out-root
+  const QString root = p.value("out-root").isEmpty() ? runDir : p.value("out-root");
+  if (outDir.isEmpty()) outDir = QDir(root).filePath("eval/" + split + "-" + QString(inference).replace(':', '-'));
   outDir = QDir(outDir).absolutePath();
   QDir().mkpath(outDir);
   g_runDir = outDir;  // events.jsonl of the eval goes there; the run's own stays as training wrote it
@@ -221,7 +223,8 @@ int fakeMerge(const QCommandLineParser& p) {
   g_run = config.value("run_id").toString();
   const QString strategy = p.value("strategy");
   QString outDir = p.value("out");
-  if (outDir.isEmpty()) outDir = QDir(runDir).filePath("merges/" + strategy);
+  if (outDir.isEmpty())
+    outDir = QDir(p.value("out-root").isEmpty() ? runDir : p.value("out-root")).filePath("merges/" + strategy);
   outDir = QDir(outDir).absolutePath();
   QDir().mkpath(outDir);
   g_runDir = outDir;
@@ -305,7 +308,7 @@ int main(int argc, char** argv) {
   p.addOption({"threads", "threads", "N"});
   p.addOption({"resume", "resume"});
   p.addOption({"version", "version"});
-  for (const char* o : {"split", "data", "inference", "out", "format", "strategy", "heldout-examples"})
+  for (const char* o : {"split", "data", "inference", "out", "out-root", "format", "strategy", "heldout-examples"})
     p.addOption({o, o, "V"});
   p.process(app);
   if (p.isSet("version")) {
