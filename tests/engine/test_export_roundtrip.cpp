@@ -13,6 +13,8 @@
 #include <algorithm>
 
 #include <cstdio>
+#include <fstream>
+#include <map>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -83,6 +85,7 @@ class TestExportRoundTrip : public QObject {
   void formatsARunCannotTakeAreConfigErrors();
   void gpt2FusedAttentionIsExactInPeftLayout();
   void exportCommandPrintsOneExportedLine();
+  void exportNeverReplacesFiles();
 
  private:
   json runConfig(const json& peft) const;
@@ -409,6 +412,51 @@ void TestExportRoundTrip::exportCommandPrintsOneExportedLine() {
   QCOMPARE(p.exitCode(), 3);
   QVERIFY(p.readAllStandardOutput().isEmpty());
   QVERIFY(p.readAllStandardError().contains("cannot be folded"));
+}
+
+// A review exported into the run's own directory (its config.json became the model's: the run
+// could no longer be evaluated) and into the base model's (model.safetensors replaced, then the
+// tokenizer copy failed halfway: every later eval applied the LoRA twice). An export now needs a
+// new or empty directory, writes into a hidden sibling and renames it into place.
+void TestExportRoundTrip::exportNeverReplacesFiles() {
+  auto files = [](const std::string& dir) {  // name -> content of every file below dir
+    std::map<std::string, std::string> out;
+    for (const auto& e : fs::recursive_directory_iterator(dir))
+      if (e.is_regular_file()) out[fs::relative(e.path(), dir).string()] = test::readFile(e.path().string());
+    return out;
+  };
+  for (const std::string& taken : {lora_run_, roberta_dir_}) {
+    const auto before = files(taken);
+    QProcess p;
+    p.start(ADAMIX_ENGINE_EXE, {"export", "--run-dir", QString::fromStdString(lora_run_), "--format", "merged-model",
+                                "--out", QString::fromStdString(taken)});
+    QVERIFY(p.waitForFinished(120000));
+    QCOMPARE(p.exitCode(), 2);  // usage
+    const QString err = QString::fromUtf8(p.readAllStandardError());
+    // the first three names in order, and how many there are
+    QVERIFY2(err.contains(taken == lora_run_ ? "not empty (it holds adapters.safetensors, checkpoint, config.json, … ("
+                                             : "not empty (it holds config.json, merges.txt, model.safetensors, … (5 entries)"),
+             qPrintable(err));
+    QVERIFY2(err.contains(QString::fromStdString(taken)), qPrintable(err));
+    QVERIFY(files(taken) == before);
+  }
+  // an empty directory is taken, given with a trailing slash too; a file is an io error
+  const auto empty = tmp_.filePath("empty-out").toStdString();
+  fs::create_directories(empty);
+  const auto r = exportRun(lora_run_, "peft", empty + "/");
+  QCOMPARE(r.files, (std::vector<std::string>{"adapter_config.json", "adapter_model.safetensors"}));
+  QVERIFY(fs::exists(empty + "/adapter_model.safetensors"));
+  const auto again = errorOf([&] { exportRun(lora_run_, "peft", empty); });
+  QCOMPARE(again.kind(), ErrorKind::Usage);
+  const auto file = tmp_.filePath("a-file").toStdString();
+  std::ofstream(file) << "x";
+  QCOMPARE(errorOf([&] { exportRun(lora_run_, "peft", file); }).kind(), ErrorKind::Io);
+  // a format the run cannot take fails in the writer: neither the directory nor its staging sibling remain
+  const auto failed = tmp_.filePath("failed-out").toStdString();
+  QCOMPARE(errorOf([&] { exportRun(adapter_run_, "merged-model", failed); }).kind(), ErrorKind::Config);
+  QVERIFY(!fs::exists(failed));
+  for (const auto& e : fs::directory_iterator(tmp_.path().toStdString()))
+    QVERIFY2(e.path().filename().string().find(".partial-") == std::string::npos, e.path().c_str());
 }
 
 QTEST_GUILESS_MAIN(TestExportRoundTrip)

@@ -299,6 +299,17 @@ class TestRunActions : public QObject {
     QCOMPARE(job->resultText()->toPlainText(),
              QString("Exported adamix:\n  config.json\n  pytorch_model.bin\nNote: fake export of adamix"));
     job->close();
+    // the engine refuses a folder that is not empty: a second export is proposed the next free name
+    QMenu* again = treeMenu(runId_);
+    const bool seenAgain =
+        withModal<ui::ExportDialog>([&] { actionNamed(again, "exportRun")->trigger(); }, [&](ui::ExportDialog* d) {
+          QVERIFY(d->outEdit()->text().endsWith("-peft"));  // not taken
+          d->formatCombo()->setCurrentIndex(d->formatCombo()->findText("adamix"));
+          QCOMPARE(d->outDir(), chosen + "-2");
+          d->reject();
+        });
+    QVERIFY(seenAgain);
+    again->close();
   }
 
   void mergeModulesFromTheTreeStoresEachStrategy() {

@@ -1,6 +1,9 @@
 #include "artifacts/export_run.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
 
 #include "artifacts/export_adamix.h"
 #include "artifacts/export_merged_model.h"
@@ -9,6 +12,42 @@
 #include "io/errors.h"
 
 namespace adamix {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Refuses an output directory that exists and holds anything: an export never replaces files.
+/// (Exporting into the run's own directory replaced its config.json with the model's; into the
+/// base model's directory, the model itself.) Io when the path is not a directory.
+void requireNewOrEmptyDirectory(const fs::path& out) {
+  std::error_code ec;
+  const auto st = fs::status(out, ec);
+  if (!fs::exists(st)) return;
+  if (!fs::is_directory(st))
+    throw EngineError(ErrorKind::Io, "the output path exists and is not a directory", out.string());
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(out, ec)) names.push_back(e.path().filename().string());
+  if (ec) throw EngineError(ErrorKind::Io, "cannot read the output directory: " + ec.message(), out.string());
+  if (names.empty()) return;
+  std::sort(names.begin(), names.end());
+  std::string listed;
+  for (size_t i = 0; i < names.size() && i < 3; ++i) listed += (i ? ", " : "") + names[i];
+  if (names.size() > 3) listed += ", … (" + std::to_string(names.size()) + " entries)";
+  throw EngineError(ErrorKind::Usage,
+                    "the output directory is not empty (it holds " + listed +
+                        "): export into a new or empty directory; an export never replaces files, nothing was written",
+                    out.string());
+}
+
+/// `location` with the staging directory's path replaced by the output directory's, so that an
+/// error names the path the user gave.
+std::string underOutput(const std::string& location, const fs::path& staging, const fs::path& out) {
+  const std::string s = staging.string();
+  return location.rfind(s, 0) == 0 ? out.string() + location.substr(s.size()) : location;
+}
+
+}  // namespace
 
 const std::vector<std::string>& exportFormats() {
   static const std::vector<std::string> formats = {"peft", "merged-model", "adamix"};
@@ -20,10 +59,32 @@ ExportResult exportRun(const std::string& run_dir, const std::string& format, co
   if (std::find(formats.begin(), formats.end(), format) == formats.end())
     throw EngineError(ErrorKind::Config, "unknown export format '" + format + "' (peft, merged-model, adamix)",
                       "--format");
+  fs::path out = fs::absolute(out_dir).lexically_normal();
+  if (!out.has_filename()) out = out.parent_path();  // "dir/"
+  requireNewOrEmptyDirectory(out);
   LoadedRun run = loadRun(run_dir);
-  ExportResult result = format == "peft"           ? exportPeft(run, out_dir)
-                        : format == "merged-model" ? exportMergedModel(run, out_dir)
-                                                   : exportAdaMix(run, out_dir);
+  // Written into a hidden sibling and renamed into place at the end: a failure leaves no half export.
+  const fs::path staging = out.parent_path() / ("." + out.filename().string() + ".partial-" + std::to_string(::getpid()));
+  std::error_code ec;
+  fs::remove_all(staging, ec);
+  ExportResult result;
+  try {
+    result = format == "peft"           ? exportPeft(run, staging.string())
+             : format == "merged-model" ? exportMergedModel(run, staging.string())
+                                        : exportAdaMix(run, staging.string());
+    requireNewOrEmptyDirectory(out);  // nothing appeared there meanwhile
+    if (fs::exists(out)) fs::remove(out);
+    fs::rename(staging, out);
+  } catch (const EngineError& e) {
+    fs::remove_all(staging, ec);
+    throw EngineError(e.kind(), e.message(), underOutput(e.location(), staging, out));
+  } catch (const fs::filesystem_error& e) {
+    fs::remove_all(staging, ec);
+    throw EngineError(ErrorKind::Io, std::string("cannot write the export: ") + e.code().message(), out.string());
+  } catch (...) {
+    fs::remove_all(staging, ec);
+    throw;
+  }
   // The formats carry no input length; scores depend on it (a new user's check of an export
   // against its run differed by a point at eval's default 128 for a run trained with 64).
   const int64_t length = run.config.task.max_seq_length;

@@ -17,10 +17,13 @@ struct ExportResult {
 /// The export formats, as the command line names them: "peft", "merged-model", "adamix".
 const std::vector<std::string>& exportFormats();
 
-/// Loads `run_dir` (loadRun) and writes it to `out_dir` (created; existing files of the same
-/// names are replaced) in `format`. Throws EngineError(Config, msg, "--format") for an unknown
-/// format or one the run cannot be expressed in (the message says why), and the errors of
-/// loadRun and of the format's writer (Io naming the file).
+/// Loads `run_dir` (loadRun) and writes it to `out_dir` in `format`: into a hidden sibling
+/// directory first, renamed to `out_dir` at the end, so that a failure leaves nothing behind.
+/// `out_dir` must not exist or be empty: EngineError(Usage, naming what it holds) otherwise —
+/// an export never replaces files (a run's or a base model's own directory included); Io when it
+/// is not a directory. Throws EngineError(Config, msg, "--format") for an unknown format or one
+/// the run cannot be expressed in (the message says why), and the errors of loadRun and of the
+/// format's writer (Io naming the file, under `out_dir`).
 ExportResult exportRun(const std::string& run_dir, const std::string& format, const std::string& out_dir);
 
 }  // namespace adamix

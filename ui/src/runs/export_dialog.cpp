@@ -95,7 +95,13 @@ QString ExportDialog::outDir() const { return QDir(out_->text().trimmed()).absol
 QString ExportDialog::defaultOut() const {
   QString name = QString::fromStdString(run_.config.value("run_id", std::string()));
   if (name.isEmpty()) name = QStringLiteral("run-%1").arg(run_.id);
-  return QDir(workspaceDir_).filePath(QStringLiteral("exports/%1-%2").arg(name, format()));
+  // a folder that is taken (an earlier export) is refused by the engine: the next free name
+  const QString base = QDir(workspaceDir_).filePath(QStringLiteral("exports/%1-%2").arg(name, format()));
+  QString candidate = base;
+  for (int n = 2; QDir(candidate).exists() && !QDir(candidate).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden);
+       ++n)
+    candidate = QStringLiteral("%1-%2").arg(base).arg(n);
+  return candidate;
 }
 
 }  // namespace adamix::ui
