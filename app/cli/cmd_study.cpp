@@ -2,12 +2,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli_common.h"
 #include "cli_store.h"
+#include "cluster_followers.h"
 #include "commands.h"
 #include "executor_options.h"
 #include "signal_guard.h"
 #include "progress.h"
 
 #include "assets/assets.h"
+#include "exec/follow_spec.h"
 #include "exec/study_launch.h"
 #include "exec/study_runner.h"
 #include "export/curves.h"
@@ -138,7 +140,15 @@ int cmdStudyRun(const QStringList& args) {
   else if (!spec.isSlurm()) spec.jobs = jobs;
   if (spec.threads > 0 && !p.isSet("threads")) threads = spec.threads;
   spec.threads = threads;
-  if (spec.isSlurm() && p.isSet("heartbeat-timeout")) spec.slurm.heartbeatTimeoutS = heartbeatS;
+  if (spec.isSlurm() && p.isSet("heartbeat-timeout")) {
+    // Slurm's own check (the executor section's heartbeat_timeout_s); stored with each run submitted
+    if (heartbeatS < app::kMinSlurmHeartbeatTimeoutS) {
+      err() << "adamix: --heartbeat-timeout: on Slurm at least " << app::kMinSlurmHeartbeatTimeoutS
+            << " seconds (a poll must see the event log grow in time), got " << heartbeatS << "\n";
+      return kUsage;
+    }
+    spec.slurm.heartbeatTimeoutS = heartbeatS;
+  }
 
   // 2. the assets it names, and the runs
   const app::AssetCache cache(p.value("cache"));
@@ -189,19 +199,15 @@ int cmdStudyRun(const QStringList& args) {
   } catch (const std::exception& e) {
     return storeFailure(store, e);
   }
-  // runs an earlier launch submitted to Slurm while this one executes elsewhere: followed through
-  // Slurm all the same (docs/cluster.md), by a runner with that launch's settings
+  // runs an earlier launch submitted to Slurm and that are still queued or running there: followed
+  // through Slurm (docs/cluster.md), each with the settings it was submitted with (app::followSpecFor:
+  // not this launch's, nor the study file's), never by this launch's runner
   std::vector<app::RunRecord> onCluster;
-  std::unique_ptr<app::StudyRunner> cluster;
+  std::unique_ptr<ClusterFollowers> cluster;
+  app::LaunchPlan own = plan;  // what this launch's runner starts
   try {
-    for (const app::PlannedRun& pr : plan.runs) {
-      if (pr.action != app::PlannedRun::Action::Skip) continue;
-      const auto rec = store.run(pr.runId);
-      if (rec && app::StudyRunner::inFlightOnScheduler(*rec) && rec->executor != runner->executor().kind())
-        onCluster.push_back(*rec);
-    }
-    if (!onCluster.empty())
-      if (const auto record = store.study(plan.studyId)) cluster = clusterRunner(store, *record);
+    onCluster = app::takeRunsToFollow(store, own);
+    if (!onCluster.empty()) cluster = std::make_unique<ClusterFollowers>(store, onCluster, stdoutIsTty());
   } catch (const std::exception& e) {
     return storeFailure(store, e);
   }
@@ -215,10 +221,7 @@ int cmdStudyRun(const QStringList& args) {
         << " to resume, " << skip << " already done";
   const int elsewhere = inFlight - int(onCluster.size());
   if (!onCluster.empty()) out() << ", " << onCluster.size() << " still queued or running on Slurm (followed)";
-  if (elsewhere > 0)
-    out() << ", " << elsewhere << " still queued or running"
-          << (spec.isSlurm() ? QStringLiteral(" on Slurm (followed)")
-                             : QStringLiteral(" by another launcher (followed)"));
+  if (elsewhere > 0) out() << ", " << elsewhere << " still queued or running by another launcher (followed)";
   out() << "\n";
   out() << "database " << db << "\n";
   for (const app::PlannedRun& r : plan.runs)
@@ -246,14 +249,14 @@ int cmdStudyRun(const QStringList& args) {
     else
       out() << "engine " << eo.enginePath << ", " << jobs << " job(s) × " << threads << " thread(s)\n";
     Progress progress(*runner, stdoutIsTty());
-    std::unique_ptr<Progress> clusterProgress;
-    if (cluster) clusterProgress = std::make_unique<Progress>(*cluster, stdoutIsTty());
     QEventLoop loop;
     auto allIdle = [&] { return runner->isIdle() && (!cluster || cluster->isIdle()); };
-    for (app::StudyRunner* r : {runner.get(), cluster.get()})
-      if (r) QObject::connect(r, &app::StudyRunner::allFinished, &loop, [&] {
-          if (allIdle()) loop.quit();
-        });
+    QObject::connect(runner.get(), &app::StudyRunner::allFinished, &loop, [&] {
+      if (allIdle()) loop.quit();
+    });
+    if (cluster) cluster->onAllFinished(&loop, [&] {
+        if (allIdle()) loop.quit();
+      });
     SignalGuard guard([&](int sig) {
       const char* name = sig == SIGINT ? "SIGINT" : "SIGTERM";
       if (spec.isSlurm() || (cluster && !cluster->isIdle() && runner->isIdle())) {
@@ -269,12 +272,12 @@ int cmdStudyRun(const QStringList& args) {
       interrupted = true;
       runner->cancelAll();
       if (cluster) {  // the Slurm jobs go on; stop following them
+        cluster->finish();
         cluster.reset();
-        clusterProgress.reset();
       }
     });
-    int started = app::startLaunch(*runner, plan);
-    if (cluster) started += cluster->reattach(onCluster);
+    int started = app::startLaunch(*runner, own);
+    if (cluster) started += cluster->reattach();
     if (spec.isSlurm() && p.isSet("detach")) {
       QCoreApplication::processEvents();  // the submission (sbatch) of the runs just queued
       progress.finish();
@@ -289,7 +292,7 @@ int cmdStudyRun(const QStringList& args) {
     }
     if (started > 0 && !allIdle()) loop.exec();
     progress.finish();
-    if (clusterProgress) clusterProgress->finish();
+    if (cluster) cluster->finish();
   }
 
   // 4. summary and tables

@@ -3,12 +3,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli_common.h"
 #include "cli_store.h"
+#include "cluster_followers.h"
 #include "commands.h"
-#include "progress.h"
 #include "signal_guard.h"
 
+#include "exec/follow_spec.h"
 #include "exec/slurm/slurm_executor.h"
-#include "exec/study_launch.h"
 #include "exec/study_runner.h"
 #include "store/store.h"
 
@@ -19,38 +19,13 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 
 namespace adamix::cli {
 
 namespace {
 
-/// The study's executor section as stored (the study file as it was launched); a Slurm executor
-/// with default options when it has none (runs with job ids were submitted to Slurm anyway).
-app::ExecutorSpec storedExecutor(const app::StudyRecord& study) {
-  app::ExecutorSpec spec;
-  if (study.json.is_object() && study.json.contains("executor")) {
-    try {
-      spec = app::parseExecutorSpec(study.json["executor"]);
-    } catch (const std::exception&) {
-      spec = {};
-    }
-  }
-  spec.kind = QStringLiteral("slurm");
-  return spec;
-}
-
-std::vector<app::RunRecord> inFlight(app::Store& store, std::optional<qint64> studyId) {
-  app::RunFilter f;
-  f.studyId = studyId;
-  f.statuses = {app::RunState::Queued, app::RunState::Running};
-  std::vector<app::RunRecord> out;
-  for (const app::RunRecord& r : store.listRuns(f))
-    if (app::StudyRunner::inFlightOnScheduler(r)) out.push_back(r);
-  return out;
-}
-
-int printOutcome(const app::StudyRunner& runner) {
-  const auto outcome = runner.outcome();
+int printOutcome(const std::map<app::RunState, int>& outcome) {
   auto count = [&](app::RunState s) {
     auto it = outcome.find(s);
     return it == outcome.end() ? 0 : it->second;
@@ -60,28 +35,30 @@ int printOutcome(const app::StudyRunner& runner) {
   return count(app::RunState::Failed) + count(app::RunState::Lost) + count(app::RunState::Interrupted);
 }
 
-/// Follows `runs` until they end (or SIGINT/SIGTERM: the jobs go on). `cancel`: scancel them first.
+/// Follows `runs` until they end (or SIGINT/SIGTERM: the jobs go on), each with the settings it
+/// was submitted with (ClusterFollowers). `cancel`: scancel them first.
 int followRuns(app::Store& store, const app::StudyRecord& study, const std::vector<app::RunRecord>& runs, bool cancel,
                bool exportTables) {
-  auto runner = clusterRunner(store, study);
-  Progress progress(*runner, stdoutIsTty());
+  auto followers = std::make_unique<ClusterFollowers>(store, runs, stdoutIsTty());
   QEventLoop loop;
-  QObject::connect(runner.get(), &app::StudyRunner::allFinished, &loop, &QEventLoop::quit);
+  followers->onAllFinished(&loop, [&] {
+    if (followers->isIdle()) loop.quit();
+  });
   bool stopped = false;
   SignalGuard guard([&](int) {
-    progress.log(QStringLiteral("stopped following; the Slurm jobs go on (adamix study follow %1)").arg(study.name));
+    followers->log(QStringLiteral("stopped following; the Slurm jobs go on (adamix study follow %1)").arg(study.name));
     stopped = true;
     loop.quit();
   });
-  const int n = runner->reattach(runs);
+  const int n = followers->reattach();
   out() << "following " << n << " run(s) of study " << study.name << " on Slurm\n";
   out().flush();
-  if (cancel) runner->cancelAll();
-  if (n > 0 && !runner->isIdle()) loop.exec();
-  progress.finish();
+  if (cancel) followers->cancelAll();
+  if (n > 0 && !followers->isIdle()) loop.exec();
+  followers->finish();
   if (stopped) return kInterrupted;
-  const int bad = printOutcome(*runner);
-  runner.reset();
+  const int bad = printOutcome(followers->outcome());
+  followers.reset();
   if (exportTables) {
     QString error;
     QStringList paths;
@@ -101,31 +78,20 @@ int followRuns(app::Store& store, const app::StudyRecord& study, const std::vect
 
 }  // namespace
 
-std::unique_ptr<app::StudyRunner> clusterRunner(app::Store& store, const app::StudyRecord& study) {
-  app::ExecutorOptions eo;
-  eo.enginePath = app::locateEngine();
-  return std::make_unique<app::StudyRunner>(
-      store, app::createExecutor(storedExecutor(study), eo, QFileInfo(store.path()).absoluteDir().filePath("slurm"),
-                                 study.name));
-}
-
 int refreshClusterRuns(app::Store& store, std::optional<qint64> studyId) {
-  const std::vector<app::RunRecord> runs = inFlight(store, studyId);
-  std::map<qint64, std::vector<app::RunRecord>> byStudy;
-  for (const app::RunRecord& r : runs) byStudy[r.studyId.value_or(0)].push_back(r);
+  const std::vector<app::RunRecord> runs = app::runsInFlightOnScheduler(store, studyId);
   int n = 0;
-  for (const auto& [id, list] : byStudy) {
-    const auto study = store.study(id);
-    if (!study) continue;
-    auto runner = clusterRunner(store, *study);
+  // one runner per study and launch settings: each run is asked about as it was submitted
+  for (const app::FollowGroup& g : app::groupRunsToFollow(store, runs)) {
+    auto runner = clusterRunner(store, g.study.name, g.spec);
     auto* slurm = qobject_cast<app::SlurmExecutor*>(&runner->executor());
     if (!slurm) continue;
     QEventLoop loop;
     QObject::connect(slurm, &app::SlurmExecutor::pollFinished, &loop, &QEventLoop::quit);
     reportExecutorWarnings(*runner, &loop);  // a Slurm command that failed: on stderr
     QTimer::singleShot(120000, &loop, &QEventLoop::quit);  // a controller that does not answer
-    if (runner->reattach(list) > 0) loop.exec();
-    n += int(list.size());
+    if (runner->reattach(g.runs) > 0) loop.exec();
+    n += int(g.runs.size());
   }
   return n;
 }
@@ -155,7 +121,7 @@ int onRunsInFlight(QCommandLineParser& p, const QStringList& args, const QString
   try {
     const auto study = findStudyOrFail(store, p.positionalArguments().first());
     if (!study) return kBadInput;
-    std::vector<app::RunRecord> runs = inFlight(store, study->id);
+    std::vector<app::RunRecord> runs = app::runsInFlightOnScheduler(store, study->id);
     return act(store, *study, runs);
   } catch (const std::exception& e) {
     return storeFailure(store, e);

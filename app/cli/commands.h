@@ -30,22 +30,17 @@ int cmdAssetsList(const QStringList& args);
 
 namespace adamix::app {
 class Store;
-class StudyRunner;
-struct StudyRecord;
 }
 
 namespace adamix::cli {
 
-/// Writes <dir>/<study>.{md,tex,csv} (result pivot) and <dir>/<study>-curves.csv from the store;
-/// returns the paths (empty when the study has no finished run; `error` set on a write failure).
 /// Brings the stored state of runs in flight on a cluster (all studies, or `studyId`'s) up to
-/// date: one read of their event logs and of Slurm. Returns how many runs were asked about.
+/// date: one read of their event logs and of Slurm, each run asked about with the executor
+/// settings it was submitted with (app::followSpecFor()). Returns how many runs were asked about.
 int refreshClusterRuns(app::Store& store, std::optional<qint64> studyId = std::nullopt);
 
-/// A runner that follows `study`'s runs on Slurm (reattach()), with the executor settings of its
-/// last launch.
-std::unique_ptr<app::StudyRunner> clusterRunner(app::Store& store, const app::StudyRecord& study);
-
+/// Writes <dir>/<study>.{md,tex,csv} (result pivot) and <dir>/<study>-curves.csv from the store;
+/// returns the paths (empty when the study has no finished run; `error` set on a write failure).
 QStringList exportStudyTables(app::Store& store, qint64 studyId, const QString& studyName, const QString& dir,
                               QString* error);
 

@@ -1417,6 +1417,65 @@ class TestCli : public QObject {
     for (const QVariantList& row : rows) QCOMPARE(status(row[0]), QStringLiteral("finished"));
   }
 
+  // Bug pinned: the executor options of `study run --executor slurm` (--heartbeat-timeout, --poll,
+  // --partition, …) were not stored; `study follow` and a later plain `study run` followed the
+  // runs with the study document's section (here: none, so a 120 s heartbeat timeout and a 5 s
+  // poll) and a run whose log stayed silent was judged by the wrong timeout. Each run is followed
+  // with the settings it was submitted with: silent for 5 s while Slurm says RUNNING, it is lost.
+  void slurmRunsAreFollowedWithTheirLaunchOptions() {
+    const QString bin = tmp_.filePath("slurm-bin-launch");
+    auto stand = [&](const char* name, const QByteArray& body) {
+      write(bin + "/" + name, "#!/bin/bash\n" + body);
+      QFile::setPermissions(bin + "/" + name, QFile::permissions(bin + "/" + name) | QFileDevice::ExeOwner);
+    };
+    stand("sbatch", "echo 56\n");
+    stand("squeue", "for i in 0 1 2 3 4 5 6 7; do echo \"56_$i|RUNNING|None|n1\"; done\n");
+    stand("scontrol", "echo 'slurm_load_jobs error: Invalid job id specified' >&2; exit 1\n");
+    stand("sacct", "echo 'Slurm accounting storage is disabled' >&2; exit 1\n");
+    stand("scancel", "echo \"$@\" >> '" + bin.toUtf8() + "/scancel.args'\n");
+    const QMap<QString, QString> slurm{{"ADAMIX_SLURM_BIN", bin}};
+    const QStringList launch{"--executor", "slurm", "--heartbeat-timeout", "5", "--poll", "1", "--partition", "gpu",
+                             "--detach", "--no-export"};
+
+    // below Slurm's least heartbeat timeout: refused, naming the option
+    Result r = run(QStringList{"study", "run", study_, "--db", db("slurm-launch-0")} + launch.mid(0, 2) +
+                       QStringList{"--heartbeat-timeout", "2", "--detach"},
+                   slurm);
+    QVERIFY2(r.rc == 2 && r.err.contains("--heartbeat-timeout: on Slurm at least 5 seconds"), qPrintable(dump(r)));
+
+    for (const char* follower : {"follow", "run"}) {
+      const QString ws = db(QStringLiteral("slurm-launch-%1").arg(follower));
+      r = run(QStringList{"study", "run", study_, "--db", ws} + launch, slurm);
+      QVERIFY2(r.rc == 0 && r.out.contains("submitted;"), qPrintable(dump(r)));
+      const auto stored = query(ws, "SELECT launch_executor FROM runs ORDER BY id");
+      QCOMPARE(stored.size(), 8);
+      const auto spec = nlohmann::json::parse(stored[0][0].toString().toStdString());
+      QCOMPARE(spec.value("heartbeat_timeout_s", 0), 5);
+      QCOMPARE(spec.value("poll_seconds", 0), 1);
+      QCOMPARE(spec.value("partition", ""), std::string("gpu"));
+      QCOMPARE(spec.value("kind", ""), std::string("slurm"));
+
+      // no event ever comes: lost after 5 s of silence (the default, 120 s, outlasts the timeout)
+      QElapsedTimer t;
+      t.start();
+      r = QString(follower) == "follow" ? run({"study", "follow", "toy", "--db", ws, "--no-export"}, slurm, 60000)
+                                        : run({"study", "run", study_, "--db", ws, "--no-export"}, slurm, 60000);
+      QVERIFY2(r.rc == 1, qPrintable(dump(r)));
+      if (QString(follower) == "run")  // the plain `study run` rewrote the study document, then followed them
+        QVERIFY2(r.out.contains("0 to train, 0 to resume, 0 already done, 8 still queued or running on Slurm (followed)"),
+                 qPrintable(dump(r)));
+      QVERIFY2(r.out.contains("done: 0 finished, 0 failed, 8 lost, 0 cancelled"), qPrintable(dump(r)));
+      QVERIFY2(t.elapsed() < 40000, qPrintable(QString::number(t.elapsed())));
+      const auto errors = query(ws, "SELECT status, error_message FROM runs ORDER BY id");
+      QCOMPARE(errors.size(), 8);
+      for (const QVariantList& row : errors) {
+        QCOMPARE(row[0].toString(), QStringLiteral("lost"));
+        QVERIFY2(row[1].toString().startsWith("no event in the run's events.jsonl for 5 s while Slurm says job 56_"),
+                 qPrintable(row[1].toString()));
+      }
+    }
+  }
+
   void assetsFetchVerifies() {
     Result r = run({"assets", "fetch", "glue/TOYA", "asset:models/tiny", "--cache", tmp_.filePath("c2")});
     QVERIFY2(r.rc == 0, qPrintable(dump(r)));

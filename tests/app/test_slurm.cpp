@@ -5,9 +5,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "exec/event_log_tail.h"
 #include "exec/executor_spec.h"
+#include "exec/follow_spec.h"
 #include "exec/slurm/slurm_executor.h"
 #include "exec/slurm/slurm_job_state.h"
 #include "exec/slurm/slurm_script.h"
+#include "exec/study_launch.h"
 #include "exec/study_runner.h"
 #include "store/store.h"
 #include "study/study.h"
@@ -686,6 +688,114 @@ class TestSlurm : public QObject {
     for (auto& runner : followers) pollOnce(static_cast<SlurmExecutor&>(runner->executor()));
     QCOMPARE(steps(), QList<qint64>({1, 2, 3, 4}));
     QCOMPARE(store.metricSeries(id, "train", "loss").back().value, 0.6);
+  }
+
+  // Bug pinned: `study follow`, `study cancel`, `study status`, a later `study run` and the GUI
+  // rebuilt the executor of runs in flight on Slurm from the study document, which holds none of
+  // the command line's overrides (--heartbeat-timeout, --poll, --partition, --jobs, …) and which a
+  // later launch of the study rewrites: a run submitted with a one-hour heartbeat timeout was
+  // followed with 120 s (and judged lost). Each run keeps the settings it was submitted with and
+  // is followed with them; runs stored without them fall back to the study document's section.
+  void runsAreFollowedWithTheSettingsTheyWereSubmittedWith() {
+    QTemporaryDir tmp;
+    FakeSlurm fake(tmp.path());
+    Store store;
+    store.open(tmp.filePath("w.sqlite"));
+    const json doc = {{"name", "s"}, {"executor", {{"kind", "slurm"}, {"poll_seconds", 7}, {"heartbeat_timeout_s", 60}}}};
+    const qint64 studyId = store.upsertStudy("s", tmp.filePath("s.json"), doc);
+    auto addRun = [&](const char* key) {
+      NewRun nr;
+      nr.studyId = studyId;
+      nr.runKey = key;
+      nr.task = "rte";
+      nr.config = json{{"run_id", key}};
+      nr.runDir = tmp.filePath(QStringLiteral("runs/") + key);
+      return store.addRun(nr);
+    };
+    const qint64 submitted = addRun("ka");
+    const qint64 older = addRun("kb");
+
+    // submitted with the study's section and the options of `adamix study run --poll 2
+    // --heartbeat-timeout 3600 --partition gpu --jobs 2 --threads 3`
+    ExecutorSpec launch = parseExecutorSpec(doc["executor"]);
+    launch.slurm.pollSeconds = 2;
+    launch.slurm.heartbeatTimeoutS = 3600;
+    launch.slurm.partition = "gpu";
+    launch.jobs = 2;
+    launch.threads = 3;
+    ExecutorOptions eo;
+    eo.enginePath = "/opt/adamix-engine";
+    {
+      auto ex = createExecutor(launch, eo, tmp.filePath("slurm"), "s");
+      static_cast<SlurmExecutor&>(*ex).setSlurmBinDir(fake.bin);
+      StudyRunner runner(store, std::move(ex));
+      QVERIFY(runner.startRun(planRerun(*store.run(submitted), tmp.filePath("runs"))));
+      QTRY_COMPARE_WITH_TIMEOUT(store.run(submitted)->jobId, QStringLiteral("55_0"), 5000);
+    }  // the session ends; the job goes on
+    const json stored = store.run(submitted)->launchExecutor;
+    QCOMPARE(stored.value("kind", ""), std::string("slurm"));
+    QCOMPARE(stored.value("heartbeat_timeout_s", 0), 3600);
+    QCOMPARE(stored.value("poll_seconds", 0), 2);
+    QCOMPARE(stored.value("partition", ""), std::string("gpu"));
+    QCOMPARE(stored.value("jobs", 0), 2);
+    QCOMPARE(stored.value("threads", 0), 3);
+    // a run submitted before the settings were stored: a job id, nothing else
+    RunUpdate u;
+    u.executor = QStringLiteral("slurm");
+    u.jobId = QStringLiteral("54_0");
+    store.setRunStatus(older, RunState::Running, u);
+    QVERIFY(store.run(older)->launchExecutor.is_null());
+    QVERIFY(!launchSpecOf(*store.run(older)));
+
+    // The followers: one per (study, settings). `slurm(id)`: the options of the executor that
+    // follows run `id`, as `study follow` / `status` / `run` and the GUI build it.
+    std::vector<std::unique_ptr<Executor>> followers;
+    auto slurm = [&](qint64 id) -> const SlurmExecutor* {
+      for (const FollowGroup& g : groupRunsToFollow(store, runsInFlightOnScheduler(store, studyId)))
+        for (const RunRecord& r : g.runs)
+          if (r.id == id) {
+            followers.push_back(createExecutor(g.spec, ExecutorOptions{}, tmp.filePath("slurm"), g.study.name));
+            return qobject_cast<SlurmExecutor*>(followers.back().get());
+          }
+      return nullptr;
+    };
+    QCOMPARE(groupRunsToFollow(store, runsInFlightOnScheduler(store)).size(), size_t(2));
+    const SlurmExecutor* f = slurm(submitted);
+    QVERIFY(f);
+    QCOMPARE(f->slurmOptions().heartbeatTimeoutS, 3600);
+    QCOMPARE(f->options().heartbeatTimeoutMs, 3600 * 1000);  // the same, not the local default
+    QCOMPARE(f->slurmOptions().pollSeconds, 2);
+    QCOMPARE(f->slurmOptions().partition, QStringLiteral("gpu"));
+    QCOMPARE(f->slurmOptions().arrayLimit, 2);
+    QCOMPARE(f->options().threadsPerRun, 3);
+    QVERIFY(executorSpecToJson(*f->launchSpec()) == stored);  // what it would store again
+    // the older run: the study document's section (poll 7, heartbeat 60)
+    f = slurm(older);
+    QVERIFY(f);
+    QCOMPARE(f->slurmOptions().heartbeatTimeoutS, 60);
+    QCOMPARE(f->slurmOptions().pollSeconds, 7);
+    QCOMPARE(f->slurmOptions().partition, QString());
+
+    // a later launch of the study on this machine rewrites its document: the submitted run keeps
+    // its settings; the older one has only Slurm's defaults left (as before settings were stored)
+    store.upsertStudy("s", tmp.filePath("s.json"), json{{"name", "s"}, {"executor", {{"kind", "local"}}}});
+    f = slurm(submitted);
+    QVERIFY(f);
+    QCOMPARE(f->slurmOptions().heartbeatTimeoutS, 3600);
+    QCOMPARE(f->slurmOptions().pollSeconds, 2);
+    f = slurm(older);
+    QVERIFY(f);
+    QCOMPARE(f->slurmOptions().heartbeatTimeoutS, SlurmOptions().heartbeatTimeoutS);
+    QCOMPARE(f->slurmOptions().pollSeconds, SlurmOptions().pollSeconds);
+
+    // queued again on this machine, the run forgets them (a local run is not followed by anyone)
+    ExecutorOptions local;
+    local.enginePath = "/bin/false";
+    StudyRunner here(store, local);
+    QVERIFY(here.startRun(planRerun(*store.run(submitted), tmp.filePath("runs"))));
+    QCOMPARE(store.run(submitted)->executor, QStringLiteral("local"));
+    QVERIFY(store.run(submitted)->launchExecutor.is_null());
+    QTRY_VERIFY_WITH_TIMEOUT(here.isIdle(), 10000);
   }
 
   void eventLogTailFollowsAppendsAndReplacement() {

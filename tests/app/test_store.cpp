@@ -459,6 +459,66 @@ class TestStore : public QObject {
                                        "'metric_points_series'")).toInt(), 1);
   }
 
+  // Schema v10: the executor settings a run was last submitted with (RunRecord::launchExecutor).
+  // A v9 workspace keeps its studies and runs (those in flight on Slurm too); they read as runs
+  // without stored settings (followed with their study's section, follow_spec.h).
+  void migratesFromV9KeepingRunsWithoutLaunchSettings() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("v9.sqlite"));
+    {
+      RawDb raw(path);
+      for (const QString& sql : schema::v1Statements()) raw.exec(sql);
+      for (int v = 2; v <= 9; ++v)
+        for (const QString& sql : schema::migrationStatements(v)) raw.exec(sql);
+      raw.exec(QStringLiteral("PRAGMA user_version = 9"));
+      raw.exec(QStringLiteral("INSERT INTO studies(id, name, file_path, json, created) VALUES"
+                              " (2, 'cluster', 'c.json', '{\"executor\":{\"kind\":\"slurm\",\"poll_seconds\":7}}', 5)"));
+      raw.exec(QStringLiteral(
+          "INSERT INTO runs(id, study_id, run_key, variant, task, seed, axes, config, status, run_dir, created,"
+          " executor, job_id, job_state) VALUES (4, 2, 'k4', 'AdaMix', 'rte', 1, '{}', '{\"seed\":1}', 'running',"
+          " '/r/4', 6, 'slurm', '31_0', 'RUNNING')"));
+      raw.exec(QStringLiteral("INSERT INTO metric_points VALUES (4, 10, 0.5, 'train', 'loss', 0.7, 9)"));
+    }
+    Store s;
+    s.open(path);
+    QCOMPARE(s.schemaVersion(), schema::kCurrentVersion);
+    QCOMPARE(schema::kCurrentVersion, 10);
+    auto r = s.run(4);
+    QVERIFY(r);
+    QCOMPARE(r->status, RunState::Running);
+    QCOMPARE(r->executor, QStringLiteral("slurm"));
+    QCOMPARE(r->jobId, QStringLiteral("31_0"));
+    QCOMPARE(r->studyId.value_or(0), qint64(2));
+    QVERIFY(r->launchExecutor.is_null());
+    QCOMPARE(s.metricPoints(4).size(), size_t(1));
+    QCOMPARE(s.study(2)->json["executor"]["poll_seconds"].get<int>(), 7);
+
+    // the column round-trips through setRunStatus (also in listRuns), a null json clears it, and a
+    // rerun (clearRunData) forgets it
+    const json launch = json::parse(R"({"kind":"slurm","jobs":2,"threads":3,"partition":"gpu","poll_seconds":2,)"
+                                    R"("heartbeat_timeout_s":3600,"sbatch_args":["--constraint=a100"]})");
+    RunUpdate u;
+    u.launchExecutor = launch;
+    s.setRunStatus(4, RunState::Queued, u);
+    QVERIFY(s.run(4)->launchExecutor == launch);
+    QVERIFY(s.listRuns().front().launchExecutor == launch);
+    QCOMPARE(s.run(4)->jobId, QStringLiteral("31_0"));  // other columns as they were
+    s.setRunStatus(4, RunState::Running);               // a status change without it keeps it
+    QVERIFY(s.run(4)->launchExecutor == launch);
+    u.launchExecutor = json();
+    s.setRunStatus(4, RunState::Queued, u);
+    QVERIFY(s.run(4)->launchExecutor.is_null());
+    u.launchExecutor = launch;
+    s.setRunStatus(4, RunState::Queued, u);
+    s.clearRunData(4);
+    QVERIFY(s.run(4)->launchExecutor.is_null());
+    s.close();
+    RawDb raw(path);
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT COUNT(*) FROM pragma_table_info('runs') WHERE name = 'launch_executor'"))
+                 .toInt(),
+             1);
+  }
+
   // A v3 workspace (before batch schedulers) keeps its runs; they read as runs without an
   // executor or job, and the scheduler history works on them.
   void migratesFromV3AndRecordsSchedulerStates() {

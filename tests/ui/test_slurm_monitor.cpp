@@ -3,10 +3,12 @@
 // Monitor shows the running run's node and the queued run's reason in plain words, closing the
 // workspace cancels nothing on the cluster, reopening it follows the runs again, a requeued run
 // goes back to queued, Cancel run calls scancel with the run's job id, and Resume submits the
-// cancelled run to Slurm again.
+// cancelled run to Slurm again. Reopened, the workspace follows each run with the settings it was
+// submitted with, also after a later launch on this machine rewrote the study document.
 // With ADAMIX_SCREENSHOT_DIR set it also saves 19-monitor-slurm.png and 20-designer-slurm.png there.
 #include "designer/designer_view.h"
 #include "designer/executor_editor.h"
+#include "exec/slurm/slurm_executor.h"
 #include "monitor/monitor_view.h"
 #include "shell/main_window.h"
 #include "ui_fixture.h"
@@ -213,13 +215,38 @@ class TestSlurmMonitor : public QObject {
   }
 
   // Closing the workspace leaves the jobs alone; opening it again follows them (the Monitor lists
-  // them with Slurm's states).
+  // them with Slurm's states), with the settings they were submitted with. Bug pinned: the GUI
+  // followed them with the study document's executor section, which a later launch of the study
+  // (here: `adamix study run` on this machine, without the section) rewrites: the runs were then
+  // followed with Slurm's defaults (a 5 s poll, no partition) and resumed on this machine.
   void closeLeavesJobsReopenReattaches() {
     w_->workspace()->close();
     wait(1500);
     QVERIFY2(!QFile::exists(dir_.filePath("scancel.log")), readFile(dir_.filePath("scancel.log")).constData());
     QCOMPARE(monitorRuns()->topLevelItemCount(), 0);
+    {
+      app::Store store;
+      store.open(db_);
+      const auto study = store.findStudy("cluster-study");
+      QVERIFY(study);
+      nlohmann::json doc = study->json;
+      doc["executor"] = {{"kind", "local"}};
+      store.upsertStudy(study->name, study->filePath, doc);
+    }
     QVERIFY(w_->openWorkspace(db_, true));
+    // the runner that follows the running run has the settings of its launch (poll 1 s, …)
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfJob("77_0"), 10000);
+    const qint64 runningId = w_->monitor()->liveRun(rowOfJob("77_0")->data(0, Qt::UserRole).toString())->runId;
+    const app::SlurmExecutor* follower = nullptr;
+    for (app::StudyRunner* r : w_->workspace()->runners())
+      if (r->runId(w_->workspace()->runKey(runningId)) == runningId)
+        follower = qobject_cast<app::SlurmExecutor*>(&r->executor());
+    QVERIFY(follower);
+    QCOMPARE(follower->slurmOptions().pollSeconds, 1);
+    QCOMPARE(follower->slurmOptions().partition, QStringLiteral("gpu"));
+    QCOMPARE(follower->slurmOptions().timeLimit, QStringLiteral("04:00:00"));
+    QCOMPARE(follower->slurmOptions().arrayLimit, 1);
+    QCOMPARE(follower->slurmOptions().setup, QStringList({"module load cuda"}));
     QTRY_VERIFY_WITH_TIMEOUT(stateOf("77_0") == "running on node1 (Slurm job 77_0)", 10000);
     QTRY_COMPARE_WITH_TIMEOUT(stateOf("77_1"),
                               QString("queued — waiting: the study's limit of runs at once (Slurm job 77_1)"), 10000);
@@ -260,7 +287,8 @@ class TestSlurmMonitor : public QObject {
                               15000);
   }
 
-  // Resume of the cancelled run: a new submission (job 78) through the study's Slurm runner.
+  // Resume of the cancelled run: a new submission (job 78) to Slurm with the settings of its last
+  // submission (the study document says "local" since the previous test).
   void resumeSubmitsAgain() {
     const QString key = monitorRuns()->selectedItems().value(0)->data(0, Qt::UserRole).toString();
     const qint64 id = w_->monitor()->liveRun(key)->runId;
@@ -271,6 +299,7 @@ class TestSlurmMonitor : public QObject {
     QVERIFY2(w_->workspace()->resumeRun(id, &err), qPrintable(err));
     QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(dir_.filePath("submitted.sbatch")), 10000);
     QVERIFY(readFile(dir_.filePath("submitted.sbatch")).contains("#SBATCH --array=0-0%1\n"));
+    QVERIFY(readFile(dir_.filePath("submitted.sbatch")).contains("#SBATCH --partition=gpu\n"));
     QTRY_COMPARE_WITH_TIMEOUT(stateOf("78_0"), QString("queued — waiting: other jobs have priority (Slurm job 78_0)"),
                               10000);
     QCOMPARE(w_->workspace()->store().run(id)->jobId, QString("78_0"));

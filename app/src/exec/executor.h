@@ -4,11 +4,14 @@
 #pragma once
 
 #include "exec/engine_events.h"
+#include "exec/executor_spec.h"
 #include "exec/run_process.h"
 #include "exec/run_state.h"
 
 #include <QObject>
 #include <QString>
+
+#include <optional>
 
 namespace adamix::app {
 
@@ -60,6 +63,10 @@ class Executor : public QObject {
     Q_UNUSED(jobId);
     return false;
   }
+  /// The settings each run this executor queues is submitted with, as a study's executor section
+  /// (stored with the run, RunRecord::launchExecutor, so that a later session follows it with
+  /// them: followSpecFor()). nullopt for executors whose runs no later session follows (local).
+  virtual std::optional<ExecutorSpec> launchSpec() const { return std::nullopt; }
 
  signals:
   void runQueued(const QString& runKey);

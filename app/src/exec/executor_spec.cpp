@@ -97,7 +97,7 @@ ExecutorSpec readExecutorSpec(const json& section, const std::string& where, boo
       if (!v.is_boolean()) fail(path, "expected true or false");
       s.requeue = v.get<bool>();
     } else if (key == "poll_seconds") s.pollSeconds = intAt(v, path, 1);
-    else if (key == "heartbeat_timeout_s") s.heartbeatTimeoutS = intAt(v, path, 5);
+    else if (key == "heartbeat_timeout_s") s.heartbeatTimeoutS = intAt(v, path, kMinSlurmHeartbeatTimeoutS);
     else if (key == "job_name") s.jobName = stringAt(v, path);
   });
   for (const QString& a : s.sbatchArgs)

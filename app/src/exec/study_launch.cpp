@@ -63,6 +63,9 @@ std::unique_ptr<Executor> createExecutor(const ExecutorSpec& spec, ExecutorOptio
   if (!spec.isSlurm()) return std::make_unique<LocalExecutor>(std::move(options));
   SlurmOptions slurm = spec.slurm;
   if (spec.jobs > 0) slurm.arrayLimit = spec.jobs;  // runs at once = the array's %K
+  // a Slurm run is judged lost by slurm.heartbeatTimeoutS (its event log's silence); the options
+  // say the same, so that options() does not report a local default nobody applies
+  options.heartbeatTimeoutMs = slurm.heartbeatTimeoutS * 1000;
   auto ex = std::make_unique<SlurmExecutor>(std::move(options), slurm, slurmScriptDir);
   QString name = slurm.jobName;
   if (name.isEmpty()) {
@@ -85,12 +88,6 @@ int startLaunch(StudyRunner& runner, const LaunchPlan& plan) {
     throw LaunchError(LaunchError::Stage::Engine, runner.executor().options().enginePath,
                       QStringLiteral("adamix-engine not found"));
   return runner.start(plan.runs);
-}
-
-int launchStudy(StudyRunner& runner, const Study& study, const QString& studyFile, const AssetCache& cache,
-                const PlanOptions& options) {
-  const std::vector<ExpandedRun> runs = fetchAndExpand(study, cache);
-  return startLaunch(runner, planLaunch(runner, study, studyFile, runs, options));
 }
 
 }  // namespace adamix::app

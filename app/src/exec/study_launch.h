@@ -48,7 +48,9 @@ struct LaunchPlan {
 
 /// The executor a study's `executor` section asks for: a LocalExecutor (spec.jobs / threads
 /// override `options` when set), or a SlurmExecutor whose submissions go under `slurmScriptDir`
-/// (on the cluster's shared filesystem). The job name is "adamix-<study name>".
+/// (on the cluster's shared filesystem). The job name is "adamix-<study name>". A SlurmExecutor
+/// judges its runs lost by spec.slurm.heartbeatTimeoutS; its options().heartbeatTimeoutMs is set
+/// to the same.
 std::unique_ptr<Executor> createExecutor(const ExecutorSpec& spec, ExecutorOptions options, const QString& slurmScriptDir,
                                          const QString& studyName = {});
 
@@ -70,9 +72,5 @@ LaunchPlan planLaunch(StudyRunner& runner, const Study& study, const QString& st
 /// Step 4: queues the runs to train or resume (LaunchError when there are some and the engine
 /// is not usable). Returns the number queued.
 int startLaunch(StudyRunner& runner, const LaunchPlan& plan);
-
-/// Steps 1–4 for callers with nothing to do in between. Returns the number of runs queued.
-int launchStudy(StudyRunner& runner, const Study& study, const QString& studyFile, const AssetCache& cache,
-                const PlanOptions& options);
 
 }  // namespace adamix::app

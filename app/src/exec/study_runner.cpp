@@ -333,6 +333,9 @@ bool StudyRunner::launchNow(const PlannedRun& p) {
   u.runDir = p.runDir;
   u.clearError = true;
   u.executor = executor_->kind();
+  // the settings it is submitted with (a later session follows it with them); none for a local run
+  const std::optional<ExecutorSpec> launch = executor_->launchSpec();
+  u.launchExecutor = launch ? executorSpecToJson(*launch) : nlohmann::json();
   guarded("queue run", [&] { store_.setRunStatus(p.runId, RunState::Queued, u); });
   RunSpec spec;
   spec.runKey = key;

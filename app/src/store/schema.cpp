@@ -151,6 +151,13 @@ QStringList migrationStatements(int to) {
           QStringLiteral("DROP INDEX metric_points_series"),
           QStringLiteral("CREATE UNIQUE INDEX metric_points_series ON metric_points(run_id, split, name, step)"),
       };
+    case 10:  // the executor settings a run was last submitted with (a batch scheduler's: the study's executor
+              // section with the command line's overrides), so whoever follows it later (study follow / status,
+              // the GUI) uses them, whatever a later launch wrote into the study document
+      return {
+          // executorSpecToJson() of the submission's spec; NULL: run locally, or submitted before v10
+          QStringLiteral("ALTER TABLE runs ADD COLUMN launch_executor TEXT"),
+      };
     default: return {};
   }
 }

@@ -76,7 +76,7 @@ void execDirect(const QSqlDatabase& db, const QString& sql) {
 const QString kRunColumns = QStringLiteral(
     "id, study_id, run_key, variant, task, seed, axes, config, status, run_dir, created, started, finished,"
     " host, engine_version, exit_code, error_kind, error_message, error_location, pid, last_heartbeat,"
-    " executor, job_id, job_state, job_reason, params, compute");
+    " executor, job_id, job_state, job_reason, params, compute, launch_executor");
 
 RunRecord readRun(const QSqlQuery& q) {
   RunRecord r;
@@ -108,6 +108,7 @@ RunRecord readRun(const QSqlQuery& q) {
   r.jobReason = q.value(24).toString();
   if (!q.value(25).isNull()) r.params = parseJson(q.value(25));
   if (!q.value(26).isNull()) r.compute = parseJson(q.value(26));
+  if (!q.value(27).isNull()) r.launchExecutor = parseJson(q.value(27));
   return r;
 }
 
@@ -413,6 +414,9 @@ void Store::setRunStatus(qint64 runId, RunState status, const RunUpdate& u) {
   if (u.jobId) add("job_id", *u.jobId);
   if (u.jobState) add("job_state", *u.jobState);
   if (u.jobReason) add("job_reason", *u.jobReason);
+  if (u.launchExecutor)
+    add("launch_executor",
+        u.launchExecutor->is_null() ? QVariant() : QVariant(QString::fromStdString(u.launchExecutor->dump())));
   writeTransaction([&] {
     Query upd(db(), QStringLiteral("UPDATE runs SET %1 WHERE id = ?").arg(sets.join(QStringLiteral(", "))));
     for (const QVariant& a : args) upd.bind(a);
@@ -879,7 +883,7 @@ void Store::clearRunData(qint64 runId) {
     Query(db(), QStringLiteral("UPDATE runs SET exit_code = NULL, error_kind = NULL, error_message = NULL,"
                                " error_location = NULL, started = NULL, finished = NULL, pid = NULL,"
                                " last_heartbeat = NULL, job_id = NULL, job_state = NULL, job_reason = NULL,"
-                               " params = NULL, compute = NULL WHERE id = ?"))
+                               " params = NULL, compute = NULL, launch_executor = NULL WHERE id = ?"))
         .bind(runId)
         .exec();
   });

@@ -84,6 +84,10 @@ struct RunRecord {
   /// What computed it: {"device", "blas_core", "fused_cpu_kernels"} from its (latest) `started`
   /// event (computeOf(), engine_events.h); null until stored, and for runs stored before schema v8.
   nlohmann::json compute;
+  /// The executor settings of its latest submission to a batch scheduler: executorSpecToJson() of
+  /// the spec it was queued with (the study's executor section with the command line's overrides).
+  /// Null when it was last queued locally, never queued, or queued before schema v10.
+  nlohmann::json launchExecutor;
 };
 
 /// Optional fields written together with a status change (unset fields are left as they are).
@@ -94,6 +98,8 @@ struct RunUpdate {
   std::optional<QString> errorKind, errorMessage, errorLocation;
   std::optional<qint64> pid;
   std::optional<QString> executor, jobId, jobState, jobReason;
+  /// RunRecord::launchExecutor; a null json clears it (a run queued locally).
+  std::optional<nlohmann::json> launchExecutor;
   bool clearError = false;  ///< reset exit code and error fields (e.g. on a rerun)
 };
 
@@ -313,7 +319,8 @@ class Store {
   qint64 addEvaluation(const Evaluation& evaluation);
   /// A run's evaluations, oldest first.
   std::vector<Evaluation> evaluations(qint64 runId);
-  /// Removes a run's metric points, results, artifacts and evaluations and clears its error (for a rerun).
+  /// Removes a run's metric points, results, artifacts and evaluations and clears its error, job
+  /// and launch settings (for a rerun).
   void clearRunData(qint64 runId);
 
   // --- deleting runs and studies ---

@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "workspace/cluster_runners.h"
 
+#include "exec/follow_spec.h"
 #include "exec/study_launch.h"
-#include "study/study.h"
 
 #include <QDir>
-
-#include <map>
 
 namespace adamix::ui {
 
@@ -35,28 +33,18 @@ app::StudyRunner* ClusterRunners::tracking(qint64 runId, const QString& runKey) 
   return nullptr;
 }
 
-int ClusterRunners::reattachAll() {
-  app::RunFilter f;
-  f.statuses = {app::RunState::Queued, app::RunState::Running};
-  std::map<qint64, std::vector<app::RunRecord>> byStudy;
-  for (app::RunRecord& r : store_.listRuns(f))
-    if (app::StudyRunner::inFlightOnScheduler(r) && r.executor == QLatin1String("slurm") && r.studyId)
-      byStudy[*r.studyId].push_back(std::move(r));
+int ClusterRunners::follow(const std::vector<app::RunRecord>& runs) {
   int n = 0;
-  for (const auto& [studyId, runs] : byStudy) {
-    const auto study = store_.study(studyId);
-    if (!study) continue;
-    app::ExecutorSpec spec;
-    try {  // the settings it was launched with (the study file as stored at its last launch)
-      if (study->json.is_object() && study->json.contains("executor"))
-        spec = app::parseExecutorSpec(study->json.at("executor"));
-    } catch (const std::exception&) {
-    }
-    spec.kind = QStringLiteral("slurm");
-    n += runnerFor(study->name, spec)->reattach(runs);
+  for (app::FollowGroup& g : app::groupRunsToFollow(store_, runs)) {
+    std::vector<app::RunRecord> untracked;
+    for (app::RunRecord& r : g.runs)
+      if (!tracking(r.id, r.runKey)) untracked.push_back(std::move(r));
+    if (!untracked.empty()) n += runnerFor(g.study.name, g.spec)->reattach(untracked);
   }
   return n;
 }
+
+int ClusterRunners::reattachAll() { return follow(app::runsInFlightOnScheduler(store_)); }
 
 std::vector<app::StudyRunner*> ClusterRunners::all() const {
   std::vector<app::StudyRunner*> out;

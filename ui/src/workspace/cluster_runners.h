@@ -1,6 +1,7 @@
 // The run queues of a workspace's studies that execute on a Slurm cluster: one StudyRunner with
 // a SlurmExecutor per study and executor settings, beside the workspace's local queue. Their runs
-// belong to the cluster: closing the workspace never cancels them, opening it follows them again.
+// belong to the cluster: closing the workspace never cancels them, opening it follows them again,
+// each with the settings it was submitted with (app::followSpecFor()).
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
@@ -31,8 +32,12 @@ class ClusterRunners {
   app::StudyRunner* runnerFor(const QString& studyName, const app::ExecutorSpec& spec);
   /// The runner that follows store run `runId` (queue key `runKey`), or null.
   app::StudyRunner* tracking(qint64 runId, const QString& runKey) const;
-  /// Follows every stored run in flight on Slurm (StudyRunner::inFlightOnScheduler), each through
-  /// its study's runner. Returns how many are followed.
+  /// Follows `runs` (stored runs in flight on Slurm, StudyRunner::inFlightOnScheduler), each
+  /// through the runner of its study and of the settings it was submitted with
+  /// (app::groupRunsToFollow()); a run some runner here already follows is left to it. Returns how
+  /// many are newly followed.
+  int follow(const std::vector<app::RunRecord>& runs);
+  /// follow() of every stored run in flight on Slurm. Returns how many are followed.
   int reattachAll();
   /// Every runner made so far.
   std::vector<app::StudyRunner*> all() const;

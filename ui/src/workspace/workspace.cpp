@@ -2,6 +2,7 @@
 #include "workspace/workspace.h"
 
 #include "assets/assets.h"
+#include "exec/follow_spec.h"
 #include "exec/study_launch.h"
 #include "workspace/cluster_runners.h"
 
@@ -147,7 +148,13 @@ int Workspace::launchStudy(const app::Study& study, const QString& studyFile, bo
     po.runsDir = runsDir();
     po.force = force;
     app::StudyRunner* r = study.executor.isSlurm() ? clusterRunner(study.name, study.executor) : runner();
-    const int n = app::launchStudy(*r, study, studyFile, app::AssetCache(), po);
+    const std::vector<app::ExpandedRun> runs = app::fetchAndExpand(study, app::AssetCache());
+    app::LaunchPlan plan = app::planLaunch(*r, study, studyFile, runs, po);
+    // runs an earlier submission left queued or running on Slurm: followed with the settings they
+    // were submitted with (by the runner that may follow them since the workspace opened)
+    const std::vector<app::RunRecord> inFlight = app::takeRunsToFollow(*store_, plan);
+    int n = app::startLaunch(*r, plan);
+    if (cluster_) n += cluster_->follow(inFlight);
     notifyChanged();
     return n;
   } catch (const app::LaunchError& e) {
@@ -178,12 +185,16 @@ bool Workspace::resumeRun(qint64 runId, QString* error) {
     return false;
   }
   app::StudyRunner* r = runner();
-  if (rec->studyId) {  // a study that executes on Slurm resumes there
-    if (const auto st = store_->study(*rec->studyId); st && st->json.is_object() && st->json.contains("executor")) {
-      try {
-        const app::ExecutorSpec spec = app::parseExecutorSpec(st->json.at("executor"));
-        if (spec.isSlurm()) r = clusterRunner(st->name, spec);
-      } catch (const std::exception&) {
+  if (rec->studyId) {  // a run last submitted to Slurm, or of a study that executes there, resumes there
+    if (const auto st = store_->study(*rec->studyId)) {
+      if (const auto launched = app::launchSpecOf(*rec)) {  // with the settings it was submitted with
+        r = clusterRunner(st->name, *launched);
+      } else if (st->json.is_object() && st->json.contains("executor")) {
+        try {
+          const app::ExecutorSpec spec = app::parseExecutorSpec(st->json.at("executor"));
+          if (spec.isSlurm()) r = clusterRunner(st->name, spec);
+        } catch (const std::exception&) {
+        }
       }
     }
   }

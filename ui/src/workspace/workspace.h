@@ -70,10 +70,13 @@ class Workspace : public QObject {
   bool hasClusterRuns() const;
 
   /// Expands `study` (resolving `asset:` references through the asset cache, fetching what
-  /// is missing), records it in the store and queues the runs that are not finished yet.
-  /// Returns the number of runs queued, or -1 with `error` set.
+  /// is missing), records it in the store and queues the runs that are not finished yet; runs
+  /// still queued or running on Slurm are followed with the settings they were submitted with.
+  /// Returns the number of runs queued or followed, or -1 with `error` set.
   int launchStudy(const app::Study& study, const QString& studyFile, bool force, QString* error);
-  /// Queues one stored run again: resumed from its checkpoint when it has one, else retrained.
+  /// Queues one stored run again: resumed from its checkpoint when it has one, else retrained. A
+  /// run last submitted to Slurm goes there again with the settings it was submitted with
+  /// (app::launchSpecOf()); others go where their study's stored executor section says.
   bool resumeRun(qint64 runId, QString* error);
   /// True when the stored run stopped without finishing (failed, cancelled, lost, interrupted).
   bool canResume(qint64 runId);

@@ -109,6 +109,15 @@ bool SlurmExecutor::attach(const RunSpec& spec, const QString& jobId) {
   return true;
 }
 
+std::optional<ExecutorSpec> SlurmExecutor::launchSpec() const {
+  ExecutorSpec spec;
+  spec.kind = kind();
+  spec.jobs = slurm_.arrayLimit;
+  spec.threads = options_.threadsPerRun;
+  spec.slurm = slurm_;
+  return spec;
+}
+
 void SlurmExecutor::submitQueued() {
   submitScheduled_ = false;
   QStringList keys;

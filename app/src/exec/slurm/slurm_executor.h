@@ -54,6 +54,9 @@ class SlurmExecutor : public Executor {
   RunPlacement placement(const QString& runKey) const override;
   const ExecutorOptions& options() const override { return options_; }
   bool attach(const RunSpec& spec, const QString& jobId) override;
+  /// Kind "slurm", `jobs` = the array's limit, `threads` = the engine's threads per run, and every
+  /// Slurm option this executor submits and follows with (poll interval, heartbeat timeout, …).
+  std::optional<ExecutorSpec> launchSpec() const override;
 
   const SlurmOptions& slurmOptions() const { return slurm_; }
   /// Directory of sbatch/squeue/scontrol/scancel; "" = PATH. Defaults to $ADAMIX_SLURM_BIN

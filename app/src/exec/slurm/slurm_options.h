@@ -8,6 +8,10 @@
 
 namespace adamix::app {
 
+/// The shortest heartbeat timeout a Slurm study may ask for (seconds): a poll every few seconds
+/// must see the event log grow in time.
+constexpr int kMinSlurmHeartbeatTimeoutS = 5;
+
 /// Options of the Slurm executor. Each resource field is one sbatch option; an empty/zero field
 /// is left to the cluster's defaults.
 struct SlurmOptions {
