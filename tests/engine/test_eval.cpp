@@ -77,6 +77,7 @@ class TestEval : public QObject {
   void endOfRunModeEvaluationsAreEvalsOfTheSavedWeights();
   void noModeEvaluationsWithoutAMixtureOrWhenTurnedOff();
   void interruptedModeEvaluationsAreRedoneOnResume();
+  void evaluationsNeverShareAFolder();
 
  private:
   json evalInProcess(EvalRequest req, const std::string& events_path);
@@ -820,6 +821,58 @@ void TestEval::interruptedModeEvaluationsAreRedoneOnResume() {
   }
   QCOMPARE(json::parse(test::readFile(dir + "/results.json"))["best"]["dev"].dump(),
            json::parse(test::readFile(run_dir_ + "/results.json"))["best"]["dev"].dump());
+}
+
+// A review's findings: `eval --data my/dev.tsv` wrote into eval/dev-merged, the folder of the
+// split's stored evaluation (whose row then pointed at another evaluation's predictions), two
+// files of one stem shared a folder too, and a failed evaluation left an empty folder behind.
+void TestEval::evaluationsNeverShareAFolder() {
+  const auto root = tmp_.filePath("shared-root").toStdString();
+  const auto a = tmp_.filePath("data-a/dev.tsv").toStdString(), b = tmp_.filePath("data-b/dev.tsv").toStdString();
+  const std::string dev = test::readFile(rte_dir_ + "/dev.tsv");
+  test::writeFile(a, dev);
+  test::writeFile(b, dev.substr(0, dev.find('\n', dev.find('\n', dev.find('\n') + 1) + 1) + 1));  // 2 rows
+  auto outOf = [&](const std::string& data) -> QString {  // the folder, relative to root
+    EvalRequest req;
+    req.run_dir = run_dir_;
+    req.out_root = root;
+    req.data_file = data;
+    const auto finished = evalInProcess(req, tmp_.filePath("shared.jsonl").toStdString());
+    if (finished["data_file"].get<std::string>() != data) return "wrong data_file";
+    const auto m = json::parse(test::readFile(finished["out"].get<std::string>() + "/metrics.json"));
+    if (m.dump() != finished.dump()) return "metrics.json of another evaluation";
+    return QString::fromStdString(finished["out"].get<std::string>()).mid(int(root.size()) + 1);
+  };
+  QCOMPARE(outOf({}), QString("eval/dev-merged"));   // the split (its 24-example subset)
+  QCOMPARE(outOf(a), QString("eval/dev-merged-2"));  // a file named like the split
+  QCOMPARE(outOf(b), QString("eval/dev-merged-3"));  // another file of the same stem
+  QCOMPARE(outOf({}), QString("eval/dev-merged"));   // each again: its own folder, reused
+  QCOMPARE(outOf(b), QString("eval/dev-merged-3"));
+  QCOMPARE(outOf(a), QString("eval/dev-merged-2"));
+  // a folder of the default name holding anything else is not taken either
+  test::writeFile(root + "/eval/test-merged/notes.txt", "mine\n");
+  EvalRequest test_split;
+  test_split.run_dir = run_dir_;
+  test_split.out_root = root;
+  test_split.split = "test";
+  QCOMPARE(QString::fromStdString(evalInProcess(test_split, tmp_.filePath("t.jsonl").toStdString())["out"]),
+           QString::fromStdString(root + "/eval/test-merged-2"));
+  QCOMPARE(test::readFile(root + "/eval/test-merged/notes.txt"), std::string("mine\n"));
+
+  // A failing evaluation (a bad row) removes what it made: under the run directory, and a new --out path.
+  const auto bad = tmp_.filePath("data-c/badrow.tsv").toStdString();
+  test::writeFile(bad, "index\tsentence1\tsentence2\tlabel\n0\tA.\tnot_entailment\n");
+  for (const std::string& out : {std::string(), tmp_.filePath("new-parent/out").toStdString()}) {
+    EvalRequest req;
+    req.run_dir = run_dir_;
+    req.out_root = root;
+    req.out_dir = out;
+    req.data_file = bad;
+    QVERIFY_THROWS_EXCEPTION(EngineError, evalInProcess(req, tmp_.filePath("bad.jsonl").toStdString()));
+  }
+  QVERIFY(!fs::exists(root + "/eval/badrow-merged"));
+  QVERIFY(!fs::exists(tmp_.filePath("new-parent").toStdString()));
+  QVERIFY(fs::exists(root + "/eval/dev-merged/metrics.json"));  // what was there stays
 }
 
 QTEST_GUILESS_MAIN(TestEval)

@@ -13,6 +13,7 @@
 #include "data/own_task.h"
 #include "io/atomic_file.h"
 #include "io/errors.h"
+#include "io/untrusted_input.h"
 #include "runtime/compute_kernels.h"
 #include "runtime/cpu_runtime.h"
 #include "train/evaluation.h"
@@ -67,6 +68,7 @@ struct EvalContext {
   std::string inference;  ///< canonical inference name
   fs::path out;
   const EvalReporting& reporting;
+  std::string data_file;  ///< --data as an absolute path; "" for a split
 };
 
 json startedEvent(const EvalContext& c, int64_t examples, int64_t batches) {
@@ -120,7 +122,8 @@ json finishEval(const EvalContext& c, const std::map<std::string, double>& metri
           {"inference", c.inference},
           {"examples", examples},
           {"out", fs::absolute(c.out).lexically_normal().string()},
-          {"predictions", "predictions.tsv"}};
+          {"predictions", "predictions.tsv"},
+          {"data_file", c.data_file}};
 }
 
 /// GLUE tasks: classification / regression of one split or file.
@@ -215,12 +218,35 @@ std::string evalRunId(const EvalRequest& request) {
   return dirName(request.run_dir.empty() ? request.model_dir : request.run_dir);
 }
 
+namespace {
+
+/// True when `dir` holds something other than an evaluation of (`split`, `data_file`): its
+/// metrics.json names another split or data file, or is missing or unreadable while the folder
+/// is not empty. A folder that does not exist, or is empty, holds nothing.
+bool holdsAnotherEvaluation(const fs::path& dir, const std::string& split, const std::string& data_file) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return false;
+  if (fs::is_directory(dir, ec) && fs::is_empty(dir, ec)) return false;
+  try {
+    const json m = readJsonFileBounded((dir / "metrics.json").string(), 1 << 20, ErrorKind::Io, "metrics.json");
+    return !m.is_object() || m.value("split", std::string()) != split ||
+           m.value("data_file", std::string()) != data_file;
+  } catch (const std::exception&) {
+    return true;
+  }
+}
+
+}  // namespace
+
 std::string evalOutputDir(const std::string& root, const std::string& out_dir, const std::string& split,
-                          const std::string& inference) {
+                          const std::string& inference, const std::string& data_file) {
   if (!out_dir.empty()) return out_dir;
   std::string mode_dir = inference;
   std::replace(mode_dir.begin(), mode_dir.end(), ':', '-');
-  return (fs::path(root) / "eval" / (split + "-" + mode_dir)).string();
+  const fs::path base = fs::path(root) / "eval" / (split + "-" + mode_dir);
+  fs::path dir = base;
+  for (int n = 2; holdsAnotherEvaluation(dir, split, data_file); ++n) dir = base.string() + "-" + std::to_string(n);
+  return dir.string();
 }
 
 json evaluateRunModel(const RunModelView& run, const EvalRequest& req, const EvalReporting& reporting) {
@@ -263,14 +289,27 @@ json evaluateRunModel(const RunModelView& run, const EvalRequest& req, const Eva
   else
     c.split = canonicalSplitName(taskSpec(c.cfg.task.name), req.split.empty() ? "dev" : req.split);
 
-  c.out = evalOutputDir(req.out_root.empty() ? req.run_dir : req.out_root, req.out_dir, c.split, c.inference);
+  if (!req.data_file.empty()) c.data_file = fs::absolute(req.data_file).lexically_normal().string();
+  c.out = evalOutputDir(req.out_root.empty() ? req.run_dir : req.out_root, req.out_dir, c.split, c.inference,
+                        c.data_file);
+  // The folders this evaluation makes (the first that does not exist yet and all below it) are
+  // removed again when it fails: a bad data file leaves no empty eval/<name>/ behind.
+  fs::path made = fs::absolute(c.out).lexically_normal();
+  if (!made.has_filename()) made = made.parent_path();
   std::error_code ec;
+  while (!fs::exists(made.parent_path(), ec) && made.has_parent_path() && made.parent_path() != made)
+    made = made.parent_path();
+  const bool makes = !fs::exists(made, ec);
   fs::create_directories(c.out, ec);
   if (ec) throw EngineError(ErrorKind::Io, "cannot create the output directory: " + ec.message(), c.out.string());
-
-  auto finished = nlg ? evalGeneration(c, req, wall_start) : evalGlue(c, req, wall_start);
-  writeFileAtomically(c.out / "metrics.json", finished.dump(2) + "\n");
-  return finished;
+  try {
+    auto finished = nlg ? evalGeneration(c, req, wall_start) : evalGlue(c, req, wall_start);
+    writeFileAtomically(c.out / "metrics.json", finished.dump(2) + "\n");
+    return finished;
+  } catch (...) {
+    if (makes) fs::remove_all(made, ec);
+    throw;
+  }
 }
 
 json runEval(const EvalRequest& req, EventStream& events) {

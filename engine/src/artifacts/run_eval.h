@@ -71,9 +71,12 @@ struct EvalReporting {
 nlohmann::json evaluateRunModel(const RunModelView& run, const EvalRequest& request, const EvalReporting& reporting);
 
 /// The output directory of an evaluation: `out_dir`, or `<root>/eval/<split>-<inference with ':' as '-'>`
-/// where `root` is the run directory (or the request's out_root).
+/// where `root` is the run directory (or the request's out_root) — with `-2`, `-3`, … appended
+/// while that folder holds another evaluation (its metrics.json names another split or
+/// `data_file`, the absolute --data path, "" for a split; or it holds other files): a data file
+/// named like a split (`dev.tsv`, `test.tsv`) or two files of one stem never share a folder.
 std::string evalOutputDir(const std::string& root, const std::string& out_dir, const std::string& split,
-                          const std::string& inference);
+                          const std::string& inference, const std::string& data_file = {});
 
 /// Runs one evaluation: loads the model (loadRun or loadModelForTask), the data — a task split
 /// (dev splits subsampled by the run's task.max_dev_examples with its seed, exactly as the trainer's
