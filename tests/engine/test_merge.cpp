@@ -37,6 +37,7 @@ class TestMerge : public QObject {
   void greedySoupLeavesOutADestroyedModule();
   void learnedWeightsDownWeightADestroyedModule();
   void heldoutSampleComesFromTheTrainingSplit();
+  void mergesNeverShareAFolder();
   void badRequestsGetTheirExitCodes();
 
  private:
@@ -322,6 +323,27 @@ void TestMerge::badRequestsGetTheirExitCodes() {
   saveSafetensors(broken + "/adapters.safetensors", st.tensors, st.metadata);
   QCOMPARE(run({"--run-dir", QString::fromStdString(broken), "--strategy", "greedy-soup"}, &last), 5);
   QCOMPARE(last["location"].get<std::string>(), broken + "/adapters.safetensors:" + removed);
+}
+
+// Two merges of one strategy on other held-out samples wrote into the same merges/<strategy>: the
+// first one's stored evaluation then pointed at the second's files (a review's finding).
+void TestMerge::mergesNeverShareAFolder() {
+  const auto root = tmp_.filePath("merge-root").toStdString();
+  auto outOf = [&](int64_t heldout, uint64_t seed) {
+    MergeRequest req;
+    req.run_dir = run_dir_;
+    req.out_root = root;
+    req.strategy = "uniform";
+    req.heldout_examples = heldout;
+    req.seed = seed;
+    return QString::fromStdString(merge(req)["out"].get<std::string>()).mid(int(root.size()) + 1);
+  };
+  QCOMPARE(outOf(8, 1), QString("merges/uniform"));
+  QCOMPARE(outOf(12, 1), QString("merges/uniform-2"));  // another sample
+  QCOMPARE(outOf(8, 2), QString("merges/uniform-3"));   // another seed
+  QCOMPARE(outOf(12, 1), QString("merges/uniform-2"));  // the same merge again: its folder
+  const auto report = json::parse(test::readFile(root + "/merges/uniform-2/merge.json"));
+  QCOMPARE(report["request"].dump(), json({{"strategy", "uniform"}, {"heldout_examples", 12}, {"seed", 1}}).dump());
 }
 
 QTEST_GUILESS_MAIN(TestMerge)

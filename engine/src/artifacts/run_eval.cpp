@@ -13,6 +13,7 @@
 #include "data/own_task.h"
 #include "io/atomic_file.h"
 #include "io/errors.h"
+#include "io/output_folder.h"
 #include "io/untrusted_input.h"
 #include "runtime/compute_kernels.h"
 #include "runtime/cpu_runtime.h"
@@ -218,35 +219,22 @@ std::string evalRunId(const EvalRequest& request) {
   return dirName(request.run_dir.empty() ? request.model_dir : request.run_dir);
 }
 
-namespace {
-
-/// True when `dir` holds something other than an evaluation of (`split`, `data_file`): its
-/// metrics.json names another split or data file, or is missing or unreadable while the folder
-/// is not empty. A folder that does not exist, or is empty, holds nothing.
-bool holdsAnotherEvaluation(const fs::path& dir, const std::string& split, const std::string& data_file) {
-  std::error_code ec;
-  if (!fs::exists(dir, ec)) return false;
-  if (fs::is_directory(dir, ec) && fs::is_empty(dir, ec)) return false;
-  try {
-    const json m = readJsonFileBounded((dir / "metrics.json").string(), 1 << 20, ErrorKind::Io, "metrics.json");
-    return !m.is_object() || m.value("split", std::string()) != split ||
-           m.value("data_file", std::string()) != data_file;
-  } catch (const std::exception&) {
-    return true;
-  }
-}
-
-}  // namespace
-
 std::string evalOutputDir(const std::string& root, const std::string& out_dir, const std::string& split,
                           const std::string& inference, const std::string& data_file) {
   if (!out_dir.empty()) return out_dir;
   std::string mode_dir = inference;
   std::replace(mode_dir.begin(), mode_dir.end(), ':', '-');
-  const fs::path base = fs::path(root) / "eval" / (split + "-" + mode_dir);
-  fs::path dir = base;
-  for (int n = 2; holdsAnotherEvaluation(dir, split, data_file); ++n) dir = base.string() + "-" + std::to_string(n);
-  return dir.string();
+  // a folder is this evaluation's when its metrics.json names the same split and data file
+  return firstFreeOutputFolder(fs::path(root) / "eval" / (split + "-" + mode_dir), [&](const fs::path& dir) {
+           try {
+             const json m = readJsonFileBounded((dir / "metrics.json").string(), 1 << 20, ErrorKind::Io, "metrics.json");
+             return m.is_object() && m.value("split", std::string()) == split &&
+                    m.value("data_file", std::string()) == data_file;
+           } catch (const std::exception&) {
+             return false;
+           }
+         })
+      .string();
 }
 
 json evaluateRunModel(const RunModelView& run, const EvalRequest& req, const EvalReporting& reporting) {

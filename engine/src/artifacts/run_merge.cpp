@@ -16,7 +16,9 @@
 #include "data/own_task.h"
 #include "io/atomic_file.h"
 #include "io/errors.h"
+#include "io/output_folder.h"
 #include "io/safetensors.h"
+#include "io/untrusted_input.h"
 #include "peft/merge_weights.h"
 #include "peft/mixture_linear.h"
 #include "runtime/compute_kernels.h"
@@ -260,9 +262,26 @@ json runMerge(const MergeRequest& req, EventStream& events) {
   const json heldout = {{"split", "train"}, {"examples", n}, {"seed", seed}};
 
   const int64_t weights_step = std::max<int64_t>(0, c.run.weights_step);
-  const fs::path out = !req.out_dir.empty()   ? fs::path(req.out_dir)
-                       : req.out_root.empty() ? fs::path(req.run_dir) / "merges" / req.strategy
-                                              : fs::path(req.out_root) / "merges" / req.strategy;
+  // What identifies this merge's result (merge.json's "request"): a default folder holding
+  // another merge of the strategy (another sample, seed or fit) is not reused.
+  json request = {{"strategy", req.strategy}, {"heldout_examples", n}, {"seed", seed}};
+  if (req.strategy == "learned")
+    request.update({{"epochs", req.epochs},
+                    {"lr", req.lr},
+                    {"batch_size", req.batch_size > 0 ? req.batch_size : rcfg.train.batch_size}});
+  const fs::path out =
+      !req.out_dir.empty()
+          ? fs::path(req.out_dir)
+          : firstFreeOutputFolder(fs::path(req.out_root.empty() ? req.run_dir : req.out_root) / "merges" / req.strategy,
+                                  [&](const fs::path& dir) {
+                                    try {
+                                      const json m = readJsonFileBounded((dir / "merge.json").string(), 64 << 20,
+                                                                         ErrorKind::Io, "merge.json");
+                                      return m.is_object() && m.contains("request") && m["request"] == request;
+                                    } catch (const std::exception&) {
+                                      return false;
+                                    }
+                                  });
   events.emit("started", {{"config", toJson(rcfg)},
                           {"device", c.device.str()},
                           {"threads", at::get_num_threads()},
@@ -276,6 +295,7 @@ json runMerge(const MergeRequest& req, EventStream& events) {
                           {"modules", c.modules}});
 
   json report = {{"strategy", req.strategy},
+                 {"request", request},
                  {"run_dir", fs::absolute(req.run_dir).lexically_normal().string()},
                  {"weights_step", weights_step},
                  {"modules", c.modules},
