@@ -1358,6 +1358,46 @@ class TestCli : public QObject {
     }
   }
 
+  // A copy of the database beside the original (same folder, so the same runs folder; another
+  // file name), or one whose original kept its runs under --runs-dir: the folder rule could not
+  // tell, so `run delete` on the copy removed the original's run directory and eval wrote into it
+  // (a review). Directories the app launches into name their database (owner.json).
+  void copiesBesideTheOriginalLeaveItsRunsAlone() {
+    const QString ws = tmp_.filePath("ws-beside"), scratch = tmp_.filePath("beside-scratch");
+    Result r = run({"study", "run", study_, "--db", ws + "/results.db"});
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    r = run({"study", "run", study_, "--db", tmp_.filePath("ws-scratch/ws.sqlite"), "--runs-dir", scratch});
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    const auto first = query(ws + "/results.db", "SELECT id, run_dir FROM runs ORDER BY id LIMIT 2");
+    QCOMPARE(first.size(), 2);
+    const QString dir1 = first[0][1].toString(), dir2 = first[1][1].toString();
+    QVERIFY(QFile::exists(dir1 + "/owner.json"));
+    QVERIFY(QFile::copy(ws + "/results.db", ws + "/backup.db"));
+    // delete on the copy: the database rows go, the original's directory stays
+    r = run({"run", "delete", first[0][0].toString(), "--db", ws + "/backup.db", "--yes"});
+    QVERIFY2(r.rc == 0 && r.out.contains("kept " + dir1 + " (belongs to the workspace in "), qPrintable(dump(r)));
+    QVERIFY(QFile::exists(dir1 + "/run.json"));
+    // eval on the copy: into its own <name>-backup beside
+    r = run({"run", "eval", first[1][0].toString(), "--db", ws + "/backup.db"});
+    QVERIFY2(r.rc == 0 && r.out.contains("out         " + dir2 + "-backup/eval/dev-merged\n"), qPrintable(dump(r)));
+    QVERIFY(!QFileInfo::exists(dir2 + "/eval"));
+    // deleting that run on the copy removes what the copy made of it, not the original's
+    r = run({"run", "delete", first[1][0].toString(), "--db", ws + "/backup.db", "--yes"});
+    QVERIFY2(r.rc == 0 && r.out.contains("removed " + dir2 + "-backup"), qPrintable(dump(r)));
+    QVERIFY(QFile::exists(dir2 + "/run.json") && !QFileInfo::exists(dir2 + "-backup"));
+    // the original still evaluates both
+    QCOMPARE(run({"run", "eval", first[0][0].toString(), "--db", ws + "/results.db"}).rc, 0);
+
+    // --runs-dir: the copy, elsewhere, evaluates into its own runs folder
+    QVERIFY(QDir().mkpath(tmp_.filePath("scratch-copy")));
+    QVERIFY(QFile::copy(tmp_.filePath("ws-scratch/ws.sqlite"), tmp_.filePath("scratch-copy/copy.sqlite")));
+    const auto s1 = query(tmp_.filePath("ws-scratch/ws.sqlite"), "SELECT id, run_dir FROM runs ORDER BY id LIMIT 1");
+    r = run({"run", "eval", s1[0][0].toString(), "--db", tmp_.filePath("scratch-copy/copy.sqlite")});
+    const QString own = tmp_.filePath("scratch-copy/runs/") + QFileInfo(s1[0][1].toString()).fileName();
+    QVERIFY2(r.rc == 0 && r.out.contains("out         " + own + "/eval/dev-merged\n"), qPrintable(dump(r)));
+    QVERIFY(!QFileInfo::exists(s1[0][1].toString() + "/eval"));
+  }
+
   // The Slurm path without a cluster: stand-in sbatch, squeue, scontrol and sacct ($ADAMIX_SLURM_BIN).
   // Bugs pinned: a failing squeue was never shown; `study status` (one poll) could not settle a
   // run Slurm had forgotten although its log said how it ended; `study run` without `--executor

@@ -287,10 +287,19 @@ class TestStore : public QObject {
     const QString ours = tmp.filePath("ours"), other = tmp.filePath("other"), scratch = tmp.filePath("scratch");
     for (const QString& dir : {ours + "/runs/a", other + "/runs/a", scratch + "/runs/a", other + "/elsewhere/a"})
       QVERIFY(QDir().mkpath(dir));
-    for (const QString& db : {ours + "/ws.sqlite", other + "/copy-source.sqlite"}) {
-      QFile f(db);
-      QVERIFY(f.open(QIODevice::WriteOnly));
-    }
+    // SQLite databases (the header is what counts, not the name); a file named *.sqlite that is
+    // none does not make a workspace
+    auto database = [](const QString& path) {
+      QFile f(path);
+      return f.open(QIODevice::WriteOnly) && f.write(QByteArray("SQLite format 3\0", 16) + QByteArray(200, '\0')) > 0;
+    };
+    QVERIFY(database(ours + "/ws.sqlite"));
+    QVERIFY(database(other + "/copy-source.db"));
+    QVERIFY(QDir().mkpath(tmp.filePath("fake/runs/a")));
+    QFile fake(tmp.filePath("fake/notes.sqlite"));
+    QVERIFY(fake.open(QIODevice::WriteOnly) && fake.write(QByteArray(300, 'x')) > 0);
+    fake.close();
+    QCOMPARE(otherWorkspaceOf(tmp.filePath("fake/runs/a"), ours + "/ws.sqlite"), QString());
     QVERIFY(QFile::link(ours, tmp.filePath("ours-link")));
     const QString db = ours + "/ws.sqlite";
     QCOMPARE(workspaceRunsDir(db), ours + "/runs");
@@ -307,6 +316,36 @@ class TestStore : public QObject {
     QCOMPARE(ownRunDirFor(other + "/runs/a/", db), ours + "/runs/a");
     QCOMPARE(ownRunDirFor(ours + "/runs/a", db), QString());
     QCOMPARE(ownRunDirFor(scratch + "/runs/a", db), QString());
+
+    // Directories the app launched into name their database (owner.json): wherever they lie
+    // (--runs-dir), and a copy beside the original (same folder, same runs folder) is told apart.
+    QVERIFY(claimRunDir(scratch + "/runs/a", other + "/copy-source.db"));
+    QCOMPARE(runDirOwner(scratch + "/runs/a"), QFileInfo(other + "/copy-source.db").canonicalFilePath());
+    QCOMPARE(otherWorkspaceOf(scratch + "/runs/a", db), QFileInfo(other).canonicalFilePath());
+    QCOMPARE(otherWorkspaceOf(scratch + "/runs/a", other + "/copy-source.db"), QString());  // its owner
+    QCOMPARE(ownRunDirFor(scratch + "/runs/a", db), ours + "/runs/a");
+    const QString beside = ours + "/backup.sqlite";  // a copy of ws.sqlite in the same folder
+    QVERIFY(database(beside));
+    QVERIFY(claimRunDir(ours + "/runs/a", db));
+    QCOMPARE(otherWorkspaceOf(ours + "/runs/a", beside), QFileInfo(ours).canonicalFilePath());
+    QCOMPARE(otherWorkspaceOf(ours + "/runs/a", db), QString());
+    QCOMPARE(ownRunDirFor(ours + "/runs/a", beside), ours + "/runs/a-backup");
+    // a workspace folder copied whole: its runs folder holds the original's owner files, yet is the copy's
+    const QString copied = tmp.filePath("copied");
+    QVERIFY(QDir().mkpath(copied + "/runs/a"));
+    QVERIFY(database(copied + "/ws.sqlite"));
+    QVERIFY(QFile::copy(ours + "/runs/a/owner.json", copied + "/runs/a/owner.json"));
+    QCOMPARE(otherWorkspaceOf(copied + "/runs/a", copied + "/ws.sqlite"), QString());
+    QCOMPARE(otherWorkspaceOf(ours + "/runs/a", copied + "/ws.sqlite"), QFileInfo(ours).canonicalFilePath());
+    // an owner that is gone (the workspace moved): nobody's, so the database that names it may use it
+    QVERIFY(claimRunDir(other + "/runs/a", tmp.filePath("moved-away/ws.sqlite")));
+    QCOMPARE(otherWorkspaceOf(other + "/runs/a", db), QString());
+    // an unreadable owner file is no owner: the directory is judged by where it lies
+    QFile broken(other + "/runs/a/owner.json");
+    QVERIFY(broken.open(QIODevice::WriteOnly) && broken.write("{not json") > 0);
+    broken.close();
+    QCOMPARE(runDirOwner(other + "/runs/a"), QString());
+    QCOMPARE(otherWorkspaceOf(other + "/runs/a", db), other);
   }
 
   void migratesFromV1() {

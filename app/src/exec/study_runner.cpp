@@ -300,6 +300,7 @@ bool StudyRunner::launchNow(const PlannedRun& p) {
   }
   waiting_.remove(key);
   QDir().mkpath(p.runDir);
+  claimRunDir(p.runDir, store_.path());  // this database's from now on (a copy of it will not write here)
   QSaveFile f(QDir(p.runDir).filePath("run.json"));
   if (!f.open(QIODevice::WriteOnly) || f.write(QByteArray::fromStdString(p.run.config.dump(2) + "\n")) < 0 ||
       !f.commit()) {
@@ -350,7 +351,7 @@ bool StudyRunner::moveIntoThisWorkspace(PlannedRun& p, const QString& runsDir) c
   if (other.isEmpty()) return false;
   p.otherWorkspace = other;
   p.otherWorkspaceRunDir = p.runDir;
-  p.runDir = QDir(runsDir).filePath(QFileInfo(QDir::cleanPath(p.runDir)).fileName());
+  p.runDir = ownRunDirFor(p.runDir, store_.path(), runsDir);
   return true;
 }
 

@@ -76,9 +76,23 @@ RunDeletion plan(Store& store, std::vector<RunRecord> runs, std::optional<StudyR
     seen.insert(dir);
     if (usedByOthers.contains(dir)) {
       d.kept.push_back({dir, QStringLiteral("also the run directory of run #%1, which stays").arg(usedByOthers[dir])});
+    } else if (const QString other = otherWorkspaceOf(dir, store.path()); !other.isEmpty()) {
+      // a copy of a database names the original's directories: never removed from the copy
+      d.kept.push_back({dir, QStringLiteral("belongs to the workspace in %1 (is this database a copy of it?)").arg(other)});
     } else if (!liesInside(dir, runsDir)) {
       d.kept.push_back({dir, QStringLiteral("outside the workspace's runs folder %1").arg(runsDir)});
     } else {
+      d.removeDirs << dir;
+    }
+  }
+  // what this database made of runs whose directories belong to another workspace (its copy's
+  // evaluations and merges, in its own runs folder: ownRunDirFor()) goes with them
+  for (const RunRecord& r : d.runs) {
+    const QString own = r.runDir.isEmpty() ? QString() : ownRunDirFor(r.runDir, store.path());
+    if (own.isEmpty() || !QFileInfo(own).isDir() || !liesInside(own, runsDir)) continue;
+    const QString dir = QDir::cleanPath(QFileInfo(own).absoluteFilePath());
+    if (!seen.contains(dir) && !usedByOthers.contains(dir)) {
+      seen.insert(dir);
       d.removeDirs << dir;
     }
   }

@@ -986,25 +986,4 @@ RowCounts Store::deleteStudy(qint64 studyId) {
   return counts;
 }
 
-QString workspaceRunsDir(const QString& dbPath) {
-  return QFileInfo(dbPath).absoluteDir().filePath(QStringLiteral("runs"));
-}
-
-QString otherWorkspaceOf(const QString& runDir, const QString& dbPath) {
-  if (runDir.isEmpty()) return {};
-  const QFileInfo runsFolder(QFileInfo(QDir::cleanPath(runDir)).absolutePath());  // <W>/runs
-  if (runsFolder.fileName() != QLatin1String("runs")) return {};
-  const QString workspace = runsFolder.absolutePath();  // <W>
-  const QString canonical = QFileInfo(workspace).canonicalFilePath();
-  if (canonical.isEmpty() || canonical == QFileInfo(QFileInfo(dbPath).absolutePath()).canonicalFilePath())
-    return {};  // gone, or this workspace's own folder
-  if (QDir(workspace).entryList({QStringLiteral("*.sqlite")}, QDir::Files).isEmpty()) return {};
-  return workspace;
-}
-
-QString ownRunDirFor(const QString& runDir, const QString& dbPath) {
-  if (otherWorkspaceOf(runDir, dbPath).isEmpty()) return {};
-  return QDir(workspaceRunsDir(dbPath)).filePath(QFileInfo(QDir::cleanPath(runDir)).fileName());
-}
-
 }  // namespace adamix::app

@@ -4,6 +4,7 @@
 
 #include "exec/run_state.h"
 #include "store/metric_buckets.h"
+#include "store/run_dir_owner.h"
 
 #include <QSqlDatabase>
 #include <QString>
@@ -382,22 +383,5 @@ class Store {
   QString path_;
   int transactionDepth_ = 0;  ///< writeTransaction() calls in progress
 };
-
-/// The runs folder of the workspace whose database is `dbPath`: <its folder>/runs, where `adamix
-/// study run` (without --runs-dir) and the GUI make run directories.
-QString workspaceRunsDir(const QString& dbPath);
-
-/// The folder W of another workspace when `runDir` lies in W's runs folder: `runDir` is
-/// <W>/runs/<name>, W holds a workspace database (a *.sqlite file) and W is not the folder of
-/// `dbPath` (links resolved). "" otherwise: this workspace's own directories, and runs folders of
-/// no workspace (`--runs-dir /scratch/runs`). A database copied out of W still names W's run
-/// directories (absolute paths): run from the copy, they would overwrite W's runs.
-QString otherWorkspaceOf(const QString& runDir, const QString& dbPath);
-
-/// Where this workspace (database `dbPath`) keeps what it makes of a run whose directory
-/// `runDir` lies in another workspace's runs folder (otherWorkspaceOf()): the directory of the
-/// same name in its own runs folder (workspaceRunsDir()). "" when `runDir` is not another
-/// workspace's: then the run's own directory is the place.
-QString ownRunDirFor(const QString& runDir, const QString& dbPath);
 
 }  // namespace adamix::app

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "store/run_dir_owner.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+
+#include <nlohmann/json.hpp>
+
+namespace adamix::app {
+
+namespace {
+
+const char* const kOwnerFile = "owner.json";
+
+/// The canonical path of an existing file, else its clean absolute path.
+QString canonicalOrAbsolute(const QString& path) {
+  const QString c = QFileInfo(path).canonicalFilePath();
+  return c.isEmpty() ? QDir::cleanPath(QFileInfo(path).absoluteFilePath()) : c;
+}
+
+/// True when `dir` holds an SQLite database file (its 16-byte header), whatever its name.
+bool holdsSqliteDatabase(const QString& dir) {
+  static const QByteArray header("SQLite format 3\0", 16);
+  int looked = 0;
+  for (const QFileInfo& f : QDir(dir).entryInfoList(QDir::Files | QDir::Hidden, QDir::Name)) {
+    if (++looked > 500) break;  // a folder of data files: enough looking
+    if (f.size() < 100) continue;  // smaller than an SQLite database header page
+    QFile file(f.filePath());
+    if (file.open(QIODevice::ReadOnly) && file.read(16) == header) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+QString workspaceRunsDir(const QString& dbPath) {
+  return QFileInfo(dbPath).absoluteDir().filePath(QStringLiteral("runs"));
+}
+
+bool claimRunDir(const QString& runDir, const QString& dbPath) {
+  QSaveFile f(QDir(runDir).filePath(QLatin1String(kOwnerFile)));
+  const nlohmann::json j = {{"database", canonicalOrAbsolute(dbPath).toStdString()}};
+  return f.open(QIODevice::WriteOnly) && f.write(QByteArray::fromStdString(j.dump(2) + "\n")) >= 0 && f.commit();
+}
+
+QString runDirOwner(const QString& runDir) {
+  QFile f(QDir(runDir).filePath(QLatin1String(kOwnerFile)));
+  if (!QFileInfo(f.fileName()).isFile() || f.size() > 64 * 1024 || !f.open(QIODevice::ReadOnly)) return {};
+  const auto j = nlohmann::json::parse(f.readAll().toStdString(), nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("database") || !j["database"].is_string()) return {};
+  return QString::fromStdString(j["database"].get<std::string>());
+}
+
+QString otherWorkspaceOf(const QString& runDir, const QString& dbPath) {
+  if (runDir.isEmpty()) return {};
+  if (const QString owner = runDirOwner(runDir); !owner.isEmpty()) {
+    if (!QFileInfo(owner).isFile() || canonicalOrAbsolute(owner) == canonicalOrAbsolute(dbPath)) return {};
+    const QString ownerFolder = canonicalOrAbsolute(QFileInfo(owner).absolutePath());
+    const QString ourFolder = canonicalOrAbsolute(QFileInfo(dbPath).absolutePath());
+    const QString parent = canonicalOrAbsolute(QFileInfo(QDir::cleanPath(runDir)).absolutePath());
+    // in this workspace's runs folder, owned by a database of another folder: a workspace folder
+    // copied whole, owner files included — its runs are the copy's
+    if (parent == canonicalOrAbsolute(workspaceRunsDir(dbPath)) && ownerFolder != ourFolder) return {};
+    return QFileInfo(owner).absolutePath();
+  }
+  const QFileInfo runsFolder(QFileInfo(QDir::cleanPath(runDir)).absolutePath());  // <W>/runs
+  if (runsFolder.fileName() != QLatin1String("runs")) return {};
+  const QString workspace = runsFolder.absolutePath();  // <W>
+  const QString canonical = QFileInfo(workspace).canonicalFilePath();
+  if (canonical.isEmpty() || canonical == QFileInfo(QFileInfo(dbPath).absolutePath()).canonicalFilePath())
+    return {};  // gone, or this workspace's own folder
+  if (!holdsSqliteDatabase(workspace)) return {};
+  return workspace;
+}
+
+QString ownRunDirFor(const QString& runDir, const QString& dbPath, const QString& runsDir) {
+  if (otherWorkspaceOf(runDir, dbPath).isEmpty()) return {};
+  const QDir runs(runsDir.isEmpty() ? workspaceRunsDir(dbPath) : runsDir);
+  const QString name = QFileInfo(QDir::cleanPath(runDir)).fileName();
+  const QString same = runs.filePath(name);
+  if (otherWorkspaceOf(same, dbPath).isEmpty() && QDir::cleanPath(same) != QDir::cleanPath(runDir)) return same;
+  return runs.filePath(name + QLatin1Char('-') + QFileInfo(dbPath).completeBaseName());
+}
+
+}  // namespace adamix::app
