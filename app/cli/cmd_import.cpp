@@ -1,6 +1,8 @@
 // adamix import RUN_DIR
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli_common.h"
+#include "io/file_kind.h"
+#include "io/safetensors_header.h"
 #include "io/untrusted_input.h"
 #include "cli_store.h"
 #include "commands.h"
@@ -84,6 +86,25 @@ void printWarnings(const QString& file, const QStringList& warnings) {
   }
 }
 
+/// Why the trained weights of a finished run directory `dir` cannot be used ("" when they can):
+/// adapters.safetensors, which `adamix-engine eval` / `merge` / `export` load (loadRun), is missing,
+/// not a regular file, or its safetensors header is unreadable (too short, a header length beyond
+/// the file's size, invalid JSON, tensor data past the end of the file: a half-copied folder).
+/// Only the header is read (readSafetensorsHeader), never the tensor data.
+QString weightsProblem(const QDir& dir) {
+  const QString file = dir.filePath(QStringLiteral("adapters.safetensors"));
+  const std::string path = QFile::encodeName(file).toStdString();
+  if (const std::string why = adamix::whyNotARegularFile(path); !why.empty())
+    return why == "no such file" ? QStringLiteral("missing") : QString::fromStdString(why);
+  try {
+    adamix::readSafetensorsHeader(path);
+  } catch (const std::exception& e) {
+    const auto* engineError = dynamic_cast<const adamix::EngineError*>(&e);
+    return QString::fromUtf8(engineError ? engineError->message().c_str() : e.what());
+  }
+  return {};
+}
+
 }  // namespace
 
 int cmdImport(const QStringList& args) {
@@ -106,7 +127,9 @@ int cmdImport(const QStringList& args) {
   // Everything is read and checked before the database is opened: a refused run directory
   // leaves no trace there. Both files must be regular files of bounded size (a symlink to
   // /dev/zero reads forever).
-  const QDir dir(p.positionalArguments().first());
+  // absolute (no "." or ".."): the paths stored for the run and its artifacts must not depend on
+  // the working directory of this command
+  const QDir dir(QDir(p.positionalArguments().first()).absolutePath());
   const QString configFile = dir.filePath("config.json");
   nlohmann::json config;
   adamix::RunConfig parsed;
@@ -147,6 +170,9 @@ int cmdImport(const QStringList& args) {
   }
   const app::RunState status = replay.state;
   std::vector<app::MetricPoint> points = replay.points;
+  // A half-copied run folder (its log says finished, its weights are not all there) is still
+  // imported — its metrics are useful — but said so (below): what needs the weights will fail.
+  const QString weightsWhy = status == app::RunState::Finished ? weightsProblem(dir) : QString();
 
   app::Store store;
   if (!openStore(p, store, false)) return kStoreError;
@@ -177,6 +203,10 @@ int cmdImport(const QStringList& args) {
         return kOk;
       }
     }
+    if (!weightsWhy.isEmpty())
+      err() << "warning: " << dir.filePath(QStringLiteral("adapters.safetensors")) << ": " << weightsWhy
+            << " — the run's metrics are imported, but its trained weights are not usable: run eval, predict, "
+               "merge and export will fail until a complete adapters.safetensors is copied there\n";
     const qint64 id = store.addRun(nr);
     app::RunUpdate u;
     u.started = replay.started;

@@ -61,11 +61,12 @@ class TestCli : public QObject {
     for (auto it = extra.begin(); it != extra.end(); ++it) e.insert(it.key(), it.value());
     return e;
   }
+  /// Runs `adamix args…` in `workDir` (default: the test's temporary folder).
   Result run(const QStringList& args, const QMap<QString, QString>& extra = {}, int timeoutMs = 60000,
-             const QByteArray& input = {}) {
+             const QByteArray& input = {}, const QString& workDir = {}) {
     QProcess p;
     p.setProcessEnvironment(env(extra));
-    p.setWorkingDirectory(tmp_.path());
+    p.setWorkingDirectory(workDir.isEmpty() ? tmp_.path() : workDir);
     p.start(ADAMIX_CLI_EXE, args);
     if (p.waitForStarted()) {
       p.write(input);
@@ -523,6 +524,72 @@ class TestCli : public QObject {
     e.start(FAKE_ENGINE_EXE, {"train", "--config", dir + "/run.json", "--run-dir", dir});
     if (!e.waitForFinished(20000) || e.exitCode() != 0) qFatal("fake engine failed for %s", qPrintable(dir));
     return dir;
+  }
+
+  /// Review defect: a half-copied run folder (config.json and an events.jsonl that says finished,
+  /// adapters.safetensors missing or cut off) was imported as finished without a word, and every
+  /// later `run eval` failed. It is still imported (its metrics are useful), with a warning naming
+  /// the file and what will not work.
+  void importWarnsWhenAFinishedRunsWeightsAreUnusable() {
+    auto configOf = [](int seed) {
+      return QStringLiteral(
+                 R"({"run_id":"half-%1","seed":%1,"model":{"path":"/x/model"},"task":{"name":"rte","data_dir":"/x"}})")
+          .arg(seed)
+          .toUtf8();
+    };
+    // complete: no warning
+    const QString whole = trainElsewhere("half-whole", configOf(11));
+    Result r = run({"import", whole, "--db", db("half")});
+    QVERIFY2(r.rc == 0 && r.out.contains("(finished, ") && !r.err.contains("warning"), qPrintable(dump(r)));
+    // adapters.safetensors missing
+    const QString missing = trainElsewhere("half-missing", configOf(12));
+    QVERIFY(QFile::remove(missing + "/adapters.safetensors"));
+    r = run({"import", missing, "--db", db("half")});
+    QVERIFY2(r.rc == 0 && r.out.contains("(finished, "), qPrintable(dump(r)));
+    QVERIFY2(r.err.contains("warning: " + missing + "/adapters.safetensors: missing — ") &&
+                 r.err.contains("run eval, predict, merge and export will fail"),
+             qPrintable(dump(r)));
+    // cut off inside its header (a copy that stopped): the header length reaches past the end
+    const QString cut = trainElsewhere("half-cut", configOf(13));
+    QVERIFY(QFile::resize(cut + "/adapters.safetensors", 40));
+    r = run({"import", cut, "--db", db("half")});
+    QVERIFY2(r.rc == 0 && r.out.contains("(finished, "), qPrintable(dump(r)));
+    QVERIFY2(r.err.contains("warning: " + cut + "/adapters.safetensors: header length ") &&
+                 r.err.contains("exceeds the file size 40") && r.err.contains("run eval, predict, merge and export"),
+             qPrintable(dump(r)));
+    // cut off in its tensor data: the header names bytes the file does not hold
+    const QString data = trainElsewhere("half-data", configOf(14));
+    QVERIFY(QFile::resize(data + "/adapters.safetensors", QFileInfo(data + "/adapters.safetensors").size() - 4));
+    r = run({"import", data, "--db", db("half")});
+    QVERIFY2(r.rc == 0 && r.err.contains("warning: " + data + "/adapters.safetensors: data_offsets [0,8] reach beyond"),
+             qPrintable(dump(r)));
+    QCOMPARE(runCount(db("half")), 4);
+    // a run that did not finish has no weights to warn about
+    const QString unfinished = tmp_.filePath("cluster/half-unfinished");
+    write(unfinished + "/run.json", configOf(15));
+    QProcess e;
+    e.setProcessEnvironment(env({{"FAKE_ENGINE_STEPS", "3"}, {"FAKE_ENGINE_MODE", "nofinish"}}));
+    e.start(FAKE_ENGINE_EXE, {"train", "--config", unfinished + "/run.json", "--run-dir", unfinished});
+    QVERIFY(e.waitForFinished(20000));
+    r = run({"import", unfinished, "--db", db("half")});
+    QVERIFY2(r.rc == 0 && r.out.contains("(interrupted, ") && !r.err.contains("warning"), qPrintable(dump(r)));
+  }
+
+  /// Review defect: `adamix import` of a relative path stored the artifacts' paths relative to the
+  /// working directory of that command (runs.run_dir was absolute already).
+  void importByRelativePathStoresAbsolutePaths() {
+    const QString dir = trainElsewhere(
+        "relative", R"({"run_id":"rel","seed":21,"model":{"path":"/x/model"},"task":{"name":"rte","data_dir":"/x"}})");
+    const QString workDir = tmp_.filePath("elsewhere");
+    QVERIFY(QDir().mkpath(workDir));
+    const Result r = run({"import", "../cluster/./relative", "--db", db("rel")}, {}, 60000, {}, workDir);
+    QVERIFY2(r.rc == 0 && r.out.contains("imported " + dir + " as run"), qPrintable(dump(r)));
+    QCOMPARE(query(db("rel"), "SELECT run_dir FROM runs").value(0).value(0).toString(), dir);
+    const auto artifacts = query(db("rel"), "SELECT kind, path FROM artifacts ORDER BY kind");
+    QStringList stored;
+    for (const auto& a : artifacts) stored << a[0].toString() + " " + a[1].toString();
+    QCOMPARE(stored, (QStringList{"adapters " + dir + "/adapters.safetensors", "events " + dir + "/events.jsonl",
+                                  "predictions " + dir + "/predictions/dev.tsv"}));
   }
 
   /// New-user defect: `import --study` stored no axes, so the study's table showed the run under

@@ -12,6 +12,7 @@
 #include <set>
 #include <vector>
 
+#include "io/file_kind.h"
 #include "io/interrupt.h"
 
 namespace adamix {
@@ -98,16 +99,6 @@ nlohmann::json parseJsonBounded(std::string_view text, const std::string& source
 
 namespace {
 
-/// What `status` is, for a refusal: "a character device" (/dev/zero), "a FIFO", ...
-const char* specialFileType(const std::filesystem::file_status& status) {
-  namespace fs = std::filesystem;
-  return fs::is_character_file(status) ? "a character device"
-         : fs::is_block_file(status)   ? "a block device"
-         : fs::is_fifo(status)         ? "a FIFO"
-         : fs::is_socket(status)       ? "a socket"
-                                       : "a special file";
-}
-
 /// Appends `n` bytes of `chunk` to `bytes`; throws EngineError(kind, "WHAT is more than the limit of
 /// M bytes", path) once `bytes` is past `max_bytes` (the cut-off of every bounded read).
 void appendBounded(std::string& bytes, const char* chunk, size_t n, uint64_t max_bytes, ErrorKind kind,
@@ -171,7 +162,7 @@ std::string readBounded(const std::string& path, uint64_t max_bytes, ErrorKind k
   if (!regular && !(pipes && std::filesystem::is_fifo(status)))
     throw EngineError(kind,
                       pipes ? "cannot open " + what + ": not a regular file or a pipe"
-                            : "cannot open " + what + ": not a regular file (" + specialFileType(status) + ")",
+                            : "cannot open " + what + ": " + whyNotARegularFile(status),
                       path);
   if (!regular) return readPipe(path, max_bytes, kind, what);
   const uint64_t size = std::filesystem::file_size(path, ec);

@@ -33,6 +33,7 @@
 // (mode eval), 3 progress events, on a labelled split metric events (accuracy = evalAccuracy()) and
 // finished; on a test split a GLUE submission file instead; writes predictions.tsv and metrics.json.
 // FAKE_ENGINE_MODE=error → an `error` event (kind data) and exit 4; hang → silence forever.
+// A finished `train` writes adapters.safetensors: a valid safetensors file of one F32 tensor.
 // `export --run-dir RUN --format F --out DIR`: writes placeholder files of the format and the one
 // `exported` line; merged-model of an adapter run fails as the engine does (stderr line, exit 5);
 // FAKE_ENGINE_MODE=usage → a two-line usage error on stderr, exit 2 (no event at all).
@@ -465,6 +466,14 @@ int main(int argc, char** argv) {
   const QJsonObject finished{{"final", dev},  {"best", dev},     {"best_step", steps}, {"primary_metric", "accuracy"},
                              {"wall_s", 0.1}, {"params", params}};
   writeJson(QDir(g_runDir).filePath("results.json"), finished);
+  // the run's trained weights, as the engine writes them when a run finishes: one F32 tensor [2]
+  QFile adapters(QDir(g_runDir).filePath("adapters.safetensors"));
+  if (adapters.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+    const QByteArray header = R"({"head.weight":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})";
+    QByteArray length(8, '\0');
+    for (int i = 0; i < 8; ++i) length[i] = char((quint64(header.size()) >> (8 * i)) & 0xff);
+    adapters.write(length + header + QByteArray(8, '\0'));
+  }
   emitEvent("finished", finished);
   return 0;
 }
