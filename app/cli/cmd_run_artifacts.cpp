@@ -8,9 +8,11 @@
 #include "exec/engine_job.h"
 #include "exec/local_executor.h"
 #include "exec/study_launch.h"
+#include "io/file_kind.h"
 
 #include <QDir>
 #include <QEventLoop>
+#include <QFile>
 #include <QFileInfo>
 
 namespace adamix::cli {
@@ -64,8 +66,13 @@ QString engineOrFail(const QCommandLineParser& p) {
   return {};
 }
 
-/// Runs `start` on `job`, printing progress, and waits for its end. Exit code: 0; 7 when the engine
-/// could not write (an `io` error: the output folder is a file, the disk is full); else 1 (printed error).
+/// Runs `start` on `job`, printing progress, and waits for its end. The exit code follows the kind of
+/// the engine's error (EngineJob::failureKind(): its `error` event's kind, else — `export` reports
+/// its errors on stderr only — the kind of its exit code): 0; 7 for `io` (the output folder is a
+/// file or read-only, the disk is full); 2 for `usage`, an option the engine refuses for this run
+/// (module:5 of a 2-module run, more held-out examples than the train split, merging a one-module
+/// run, exporting into a folder that is not empty), as the CLI's own option checks; else 1 (the
+/// printed error).
 int runJob(app::EngineJob& job, const QString& words, const std::function<void(app::EngineJob&)>& start) {
   JobProgress progress(job, runLabel(job.run()), stdoutIsTty());
   bool ok = false;
@@ -81,7 +88,10 @@ int runJob(app::EngineJob& job, const QString& words, const std::function<void(a
   progress.finish();
   if (!ok) {
     err() << "adamix " << words << ": " << message << "\n";
-    return job.errorEvent() && job.errorEvent()->kind == QLatin1String("io") ? kOutputError : kRunsFailed;
+    const QString kind = job.failureKind();
+    if (kind == QLatin1String("io")) return kOutputError;
+    if (kind == QLatin1String("usage")) return kUsage;
+    return kRunsFailed;
   }
   return kOk;
 }
@@ -129,9 +139,15 @@ int cmdRunEval(const QStringList& args) {
     err() << "adamix run eval: --inference must be merged, random, ensemble or module:K, got '" << r.inference << "'\n";
     return kUsage;
   }
-  if (!r.dataFile.isEmpty() && !QFileInfo(r.dataFile).isFile()) {
-    err() << "adamix run eval: --data " << r.dataFile << ": no such file\n";
-    return kBadInput;
+  // what the path is when it is no file: "no such file", "is a directory", "is not a regular file (a FIFO)"
+  if (!r.dataFile.isEmpty()) {
+    if (const QString why =
+            QString::fromStdString(adamix::whyNotARegularFile(QFile::encodeName(r.dataFile).toStdString()));
+        !why.isEmpty()) {
+      err() << "adamix run eval: --data " << r.dataFile << ": "
+            << (why == QLatin1String("no such file") ? why : QStringLiteral("is ") + why) << "\n";
+      return kBadInput;
+    }
   }
   const QString engine = engineOrFail(p);
   if (engine.isEmpty()) return kEngineError;

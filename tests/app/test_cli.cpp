@@ -938,15 +938,23 @@ class TestCli : public QObject {
     r = run({"run", "export", id, "--db", d, "--format", "merged-model", "--out", tmp_.filePath("merged")});
     QVERIFY2(r.rc == 1 && r.err.contains("adamix run export: adamix-engine: model error: adapters are non-linear"),
              qPrintable(dump(r)));
-    // an output folder that cannot be written (here: a file): exit 7, as the table says
+    // an output folder that cannot be written (here: a file): exit 7, as the table says. The engine's
+    // export reports it on stderr only, with its exit code 7 and no `error` event (it was exit 1)
     write(tmp_.filePath("my.tsv"), "x\n");
     r = run({"run", "export", id, "--db", d, "--format", "peft", "--out", tmp_.filePath("my.tsv")});
     QVERIFY2(r.rc == 7 && r.err.contains("adamix run export: ") && r.err.contains("Not a directory"), qPrintable(dump(r)));
-    // an engine failing without an `error` event: the end of its stderr is the message
+    // an engine failing without an `error` event: the end of its stderr is the message, its exit
+    // code the kind (2: usage)
     r = run({"run", "export", id, "--db", d, "--format", "peft", "--out", tmp_.filePath("p2")},
             {{"FAKE_ENGINE_MODE", "usage"}});
-    QVERIFY2(r.rc == 1 && r.err.contains("adamix run export: A subcommand is required\n"
+    QVERIFY2(r.rc == 2 && r.err.contains("adamix run export: A subcommand is required\n"
                                          "Run with --help for more information.\n"),
+             qPrintable(dump(r)));
+    // a folder that is not empty: the engine's export refuses it as a usage error (stderr, exit 2,
+    // no event), and so does the CLI (it was 1)
+    r = run({"run", "export", id, "--db", d, "--format", "peft", "--out", tmp_.filePath("peft")});
+    QVERIFY2(r.rc == 2 && r.err.contains("adamix run export: adamix-engine: usage error: " + tmp_.filePath("peft") +
+                                         ": the output directory is not empty"),
              qPrintable(dump(r)));
 
     // errors: name what is wrong, store nothing
@@ -954,6 +962,26 @@ class TestCli : public QObject {
     r = run({"run", "eval", id, "--db", d}, {{"FAKE_ENGINE_MODE", "error"}});
     QVERIFY2(r.rc == 1 && r.err.contains("adamix run eval: data: bad label 'maybe' (at dev.tsv:3)"), qPrintable(dump(r)));
     QCOMPARE(query(d, "SELECT count(*) FROM evaluations").value(0).value(0).toInt(), before);
+    // an option the engine refuses for this run (its `error` event of kind usage): exit 2, as the
+    // CLI's own option checks (it was 1)
+    r = run({"run", "eval", id, "--db", d, "--inference", "module:5"}, {{"FAKE_ENGINE_MODE", "usage"}});
+    QVERIFY2(r.rc == 2 && r.err.contains("adamix run eval: usage: module:5 does not exist: the run has 2 module(s) "
+                                         "(0-based) (at --inference)"),
+             qPrintable(dump(r)));
+    QCOMPARE(query(d, "SELECT count(*) FROM evaluations").value(0).value(0).toInt(), before);
+    // --data that is no file says what it is (a directory, a FIFO), not "no such file"
+    QVERIFY(QDir().mkpath(tmp_.filePath("extra/adir")));
+    r = run({"run", "eval", id, "--db", d, "--data", tmp_.filePath("extra/adir")});
+    QVERIFY2(r.rc == 3 && r.err == "adamix run eval: --data " + tmp_.filePath("extra/adir") + ": is a directory\n",
+             qPrintable(dump(r)));
+    const QString fifo = tmp_.filePath("extra/afifo");
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    r = run({"run", "eval", id, "--db", d, "--data", fifo});
+    QVERIFY2(r.rc == 3 && r.err == "adamix run eval: --data " + fifo + ": is not a regular file (a FIFO)\n",
+             qPrintable(dump(r)));
+    r = run({"run", "eval", id, "--db", d, "--data", tmp_.filePath("extra/none.tsv")});
+    QVERIFY2(r.rc == 3 && r.err == "adamix run eval: --data " + tmp_.filePath("extra/none.tsv") + ": no such file\n",
+             qPrintable(dump(r)));
     r = run({"run", "eval", "999", "--db", d});
     QVERIFY2(r.rc == 3 && r.err.contains("adamix: no run '999' in"), qPrintable(dump(r)));
     QCOMPARE(run({"run", "eval", id, "--db", d, "--inference", "best"}).rc, 2);
@@ -1038,6 +1066,12 @@ class TestCli : public QObject {
     QVERIFY2(r.rc == 0 && r.out.contains("RTE eval dev (greedy-soup)"), qPrintable(dump(r)));
     QCOMPARE(run({"run", "merge", id, "--db", d, "--strategy", "best"}).rc, 2);
     QCOMPARE(run({"run", "merge", id, "--db", d}).rc, 2);
+    // the engine's own refusal of an option (its `error` event of kind usage) is a usage error too
+    r = run({"run", "merge", id, "--db", d, "--strategy", "uniform", "--heldout-examples", "100000"},
+            {{"FAKE_ENGINE_MODE", "usage"}});
+    QVERIFY2(r.rc == 2 && r.err.contains("adamix run merge: usage: 100000 held-out examples asked, the run's training "
+                                         "split has 64 (at --heldout-examples)"),
+             qPrintable(dump(r)));
   }
 
   void inputErrors() {

@@ -42,7 +42,8 @@ void EngineClient::run(const QStringList& args, std::function<void(const QByteAr
     process_ = nullptr;
     EngineResult r;
     r.exitCode = started ? p->exitCode() : -1;
-    r.ok = started && p->exitStatus() == QProcess::NormalExit && r.exitCode == 0;
+    r.exited = started && p->exitStatus() == QProcess::NormalExit;
+    r.ok = r.exited && r.exitCode == 0;
     r.out = p->readAllStandardOutput();
     if (onStdout) {
       if (!r.out.isEmpty()) onStdout(r.out);
@@ -88,7 +89,8 @@ EngineResult EngineClient::runBlocking(const QString& engine, const QStringList&
     return r;
   }
   r.exitCode = p.exitCode();
-  r.ok = p.exitStatus() == QProcess::NormalExit && r.exitCode == 0;
+  r.exited = p.exitStatus() == QProcess::NormalExit;
+  r.ok = r.exited && r.exitCode == 0;
   r.out = p.readAllStandardOutput();
   r.err = p.readAllStandardError();
   return r;

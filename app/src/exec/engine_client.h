@@ -16,6 +16,9 @@ namespace adamix::app {
 /// How an engine call ended.
 struct EngineResult {
   bool ok = false;  ///< started, exited normally with code 0
+  /// Started and exited by itself (not killed by a signal): then exitCode is the engine's own
+  /// code, whose kind docs/protocol.md names (7 io, …) also when it sent no `error` event.
+  bool exited = false;
   int exitCode = -1;
   QByteArray out, err;
   /// The last non-empty stderr line (the engine's one-line error message), or "".

@@ -2,6 +2,7 @@
 #include "exec/engine_job.h"
 
 #include "assets/assets.h"
+#include "exec/run_state.h"
 
 #include <QDir>
 #include <QMetaObject>
@@ -46,6 +47,8 @@ void EngineJob::startEval(const std::vector<EvalRequest>& requests) {
   requests_ = requests;
   current_ = 0;
   done_.clear();
+  error_.reset();
+  exitKind_.clear();
   running_ = true;
   QString why = artifactBlocker(run_);
   if (why.isEmpty()) why = completeRunAssets(run_.config);
@@ -65,6 +68,7 @@ void EngineJob::nextEval() {
   parser_ = EventParser();
   finished_.reset();
   error_.reset();
+  exitKind_.clear();
   protocolErrors_.clear();
   emit stepStarted(int(current_), int(requests_.size()), describe(r));
   client_.run(
@@ -79,6 +83,7 @@ void EngineJob::startExport(const QString& format, const QString& outDir) {
   exported_.reset();
   parser_ = EventParser();
   error_.reset();
+  exitKind_.clear();
   protocolErrors_.clear();
   running_ = true;
   QString why = artifactBlocker(run_);
@@ -93,6 +98,8 @@ void EngineJob::startExport(const QString& format, const QString& outDir) {
       exportArgs(run_.runDir, format, outDir), [this](const QByteArray& chunk) { onChunk(chunk); },
       [this](const EngineResult& result) { onExportEnded(result); });
 }
+
+QString EngineJob::failureKind() const { return error_ ? error_->kind : exitKind_; }
 
 void EngineJob::cancel() {
   if (!running_) return;
@@ -143,6 +150,7 @@ void EngineJob::onEvalEnded(const EngineResult& result) {
   for (const nlohmann::json& j : parser_.finish().events)
     if (auto ev = tryDecodeEvent(j, nullptr)) onEvent(*ev);
   if (!result.ok) {
+    if (result.exited && result.exitCode != 0) exitKind_ = kindOfSilentExit(result.exitCode);
     end(false, failureText(result));
     return;
   }
@@ -170,6 +178,7 @@ void EngineJob::onExportEnded(const EngineResult& result) {
   for (const nlohmann::json& j : parser_.finish().events)
     if (auto ev = tryDecodeEvent(j, nullptr)) onEvent(*ev);
   if (!result.ok) {
+    if (result.exited && result.exitCode != 0) exitKind_ = kindOfSilentExit(result.exitCode);
     end(false, failureText(result));
     return;
   }

@@ -37,6 +37,11 @@ class EngineJob : public QObject {
   const std::optional<ExportedEvent>& exportedEvent() const { return exported_; }
   /// The engine's `error` event of the step that failed, if it sent one.
   const std::optional<ErrorEvent>& errorEvent() const { return error_; }
+  /// The kind of the failed step's error: its `error` event's kind, else — the engine exited by
+  /// itself with a non-zero code but sent no event (`export` reports its errors on stderr only) —
+  /// the kind that code stands for (kindOfSilentExit: 7 → "io", …). "" when nothing failed, or the
+  /// job was cancelled, refused before the engine started, or the engine never started or died by a signal.
+  QString failureKind() const;
   /// The engine executable used.
   QString enginePath() const { return client_.enginePath(); }
 
@@ -72,6 +77,7 @@ class EngineJob : public QObject {
   std::vector<Evaluation> done_;
   std::optional<FinishedEvent> finished_;
   std::optional<ErrorEvent> error_;
+  QString exitKind_;  ///< kindOfSilentExit() of the failed step's exit code ("" when none)
   std::optional<ExportedEvent> exported_;
   QStringList protocolErrors_;
   bool running_ = false;

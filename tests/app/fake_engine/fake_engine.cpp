@@ -32,10 +32,15 @@
 // `eval --run-dir RUN [--split S | --data F] [--inference I] [--out DIR]` (docs/protocol.md): started
 // (mode eval), 3 progress events, on a labelled split metric events (accuracy = evalAccuracy()) and
 // finished; on a test split a GLUE submission file instead; writes predictions.tsv and metrics.json.
-// FAKE_ENGINE_MODE=error → an `error` event (kind data) and exit 4; hang → silence forever.
+// FAKE_ENGINE_MODE=error → an `error` event (kind data) and exit 4; hang → silence forever;
+// usage → an `error` event of kind usage (location --inference: "module:5 does not exist …") and
+// exit 2, as the engine refuses an option that does not fit the run. `merge` with
+// FAKE_ENGINE_MODE=usage: the same for --heldout-examples ("… the run's training split has 64").
 // A finished `train` writes adapters.safetensors: a valid safetensors file of one F32 tensor.
 // `export --run-dir RUN --format F --out DIR`: writes placeholder files of the format and the one
-// `exported` line; merged-model of an adapter run fails as the engine does (stderr line, exit 5);
+// `exported` line; errors go to stderr only, as the engine's export reports them (no `error`
+// event): merged-model of an adapter run (exit 5), an output folder that is a file (io, exit 7),
+// one that is not empty (usage, exit 2);
 // FAKE_ENGINE_MODE=usage → a two-line usage error on stderr, exit 2 (no event at all).
 // FAKE_ENGINE_MODE=silentio → exit 7 after step 2 without an `error` event (an unwritable run dir).
 // SPDX-License-Identifier: GPL-3.0-or-later
@@ -182,6 +187,13 @@ int fakeEval(const QCommandLineParser& p) {
     std::fprintf(stderr, "adamix-engine: data error: dev.tsv:3: bad label 'maybe'\n");
     return 4;
   }
+  if (mode == "usage") {  // as the engine refuses module:5 of a 2-module run
+    emitEvent("error", {{"kind", "usage"},
+                        {"message", "module:5 does not exist: the run has 2 module(s) (0-based)"},
+                        {"location", "--inference"}});
+    std::fprintf(stderr, "adamix-engine: usage error: --inference: module:5 does not exist\n");
+    return 2;
+  }
   for (int b = 1; b <= batches; ++b) {
     sleepMs(10, 0);
     emitEvent("progress", {{"step", b}, {"total_steps", batches}});
@@ -231,6 +243,13 @@ int fakeMerge(const QCommandLineParser& p) {
   g_runDir = outDir;
   emitEvent("started", {{"config", config}, {"device", "cpu"}, {"threads", 1}, {"total_steps", 1},
                         {"resumed_from_step", 0}, {"mode", "merge"}, {"split", "dev"}});
+  if (qEnvironmentVariable("FAKE_ENGINE_MODE") == "usage") {  // as the engine refuses too many held-out examples
+    emitEvent("error", {{"kind", "usage"},
+                        {"message", "100000 held-out examples asked, the run's training split has 64"},
+                        {"location", "--heldout-examples"}});
+    std::fprintf(stderr, "adamix-engine: usage error: --heldout-examples: 100000 held-out examples asked\n");
+    return 2;
+  }
   emitEvent("progress", {{"step", 1}, {"total_steps", 1}});
   const double acc = evalAccuracy("dev", strategy);
   const QJsonObject metrics{{"dev", QJsonObject{{"accuracy", acc}}}};
@@ -279,11 +298,17 @@ int fakeExport(const QCommandLineParser& p) {
     return 3;
   }
   const QString outDir = QDir(p.value("out")).absolutePath();
-  if (QFileInfo(outDir).isFile()) {  // as the engine: an `error` event of kind io, exit 7
-    const QJsonObject error{{"event", "error"}, {"schema", "1.0"}, {"kind", "io"},
-                            {"message", "cannot create the output directory: Not a directory"}, {"location", outDir}};
-    writeRaw(QJsonDocument(error).toJson(QJsonDocument::Compact) + '\n');
+  if (QFileInfo(outDir).isFile()) {  // as the engine's export: its io error on stderr only, exit 7
+    std::fprintf(stderr, "adamix-engine: io error: %s: cannot create the output directory: Not a directory\n",
+                 qPrintable(outDir));
     return 7;
+  }
+  if (QDir(outDir).exists() && !QDir(outDir).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden)) {
+    std::fprintf(stderr,
+                 "adamix-engine: usage error: %s: the output directory is not empty (it holds …): export "
+                 "into a new or empty directory; an export never replaces files, nothing was written\n",
+                 qPrintable(outDir));
+    return 2;
   }
   QDir().mkpath(outDir);
   for (const QString& f : files) writeJson(QDir(outDir).filePath(f), {{"fake", format}});
