@@ -41,7 +41,7 @@ int prepare(QCommandLineParser& p, const QString& words, const QStringList& args
     return storeFailure(store, e);
   }
   if (!*run) return kBadInput;
-  if (const QString why = app::artifactBlocker(**run); !why.isEmpty()) {
+  if (const QString why = app::artifactBlocker(**run, store.path()); !why.isEmpty()) {
     err() << "adamix " << words << ": " << why << "\n";
     return kBadInput;
   }

@@ -1366,6 +1366,34 @@ class TestCli : public QObject {
   // workspace's runs folder runs in its namesake in the copy's own runs folder (resumed when a
   // copied checkpoint is there), a note names the other workspace, and the original's files and
   // rows stay byte for byte as they were.
+  /// Review defect: a moved (renamed) workspace made every run unusable with only "its run
+  /// directory '…/wsA/runs/<name>' does not exist", although wsB/runs/<name> holds the run. The
+  /// message now points at it; the run is not switched to it (nothing is written there).
+  void movedWorkspaceNamesItsRunsFolder() {
+    Result r = run({"study", "run", study_, "--db", db("moved-a")});
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    const auto row = query(db("moved-a"), "SELECT id, run_dir FROM runs ORDER BY id LIMIT 1");
+    const QString id = row.value(0).value(0).toString(), oldDir = row.value(0).value(1).toString();
+    const QString name = QFileInfo(oldDir).fileName();
+    QCOMPARE(oldDir, tmp_.filePath("moved-a/runs/" + name));
+    QVERIFY(QDir(tmp_.path()).rename("moved-a", "moved-b"));
+    const QString here = tmp_.filePath("moved-b/runs/" + name);
+    for (const QString& cmd : {QString("eval"), QString("predict")}) {
+      r = run({"run", cmd, id, "--db", db("moved-b")});
+      QVERIFY2(r.rc == 3, qPrintable(dump(r)));
+      QVERIFY2(r.err.contains("its run directory '" + oldDir + "' does not exist; this workspace's runs folder has " +
+                              here + " (was the workspace moved or renamed?") &&
+                   r.err.contains("move the workspace back to " + tmp_.filePath("moved-a")),
+               qPrintable(dump(r)));
+    }
+    QVERIFY2(!QFileInfo::exists(here + "/eval"), "nothing is evaluated in the folder the message names");
+    QCOMPARE(query(db("moved-b"), "SELECT count(*) FROM evaluations").value(0).value(0).toInt(), 0);
+    // no such folder here either: the message says only what is missing
+    QVERIFY(QDir(here).removeRecursively());
+    r = run({"run", "eval", id, "--db", db("moved-b")});
+    QVERIFY2(r.rc == 3 && r.err.contains("its run directory '" + oldDir + "' does not exist\n"), qPrintable(dump(r)));
+  }
+
   void copiedWorkspaceNeverWritesIntoTheOriginal() {
     const QString original = tmp_.filePath("ws-original");
     Result r = run({"study", "run", study_, "--db", db("ws-original")}, {{"FAKE_ENGINE_FAIL_TASK", "wnli"}});

@@ -50,7 +50,7 @@ void EngineJob::startEval(const std::vector<EvalRequest>& requests) {
   error_.reset();
   exitKind_.clear();
   running_ = true;
-  QString why = artifactBlocker(run_);
+  QString why = artifactBlocker(run_, store_.path());
   if (why.isEmpty()) why = completeRunAssets(run_.config);
   if (!why.isEmpty()) {
     QMetaObject::invokeMethod(this, [this, why] { end(false, why); }, Qt::QueuedConnection);
@@ -86,7 +86,7 @@ void EngineJob::startExport(const QString& format, const QString& outDir) {
   exitKind_.clear();
   protocolErrors_.clear();
   running_ = true;
-  QString why = artifactBlocker(run_);
+  QString why = artifactBlocker(run_, store_.path());
   if (why.isEmpty() && !exportFormats().contains(format))
     why = QStringLiteral("unknown export format '%1' (expected %2)").arg(format, exportFormats().join(QStringLiteral(", ")));
   if (!why.isEmpty()) {

@@ -74,13 +74,26 @@ QStringList exportArgs(const QString& runDir, const QString& format, const QStri
           format,                   QStringLiteral("--out"),     QDir(outDir).absolutePath()};
 }
 
-QString artifactBlocker(const RunRecord& run) {
+QString artifactBlocker(const RunRecord& run, const QString& dbPath) {
   if (run.status != RunState::Finished)
     return QStringLiteral("run %1 is %2: only finished runs have trained weights")
         .arg(run.id)
         .arg(runStateName(run.status));
-  if (run.runDir.isEmpty() || !QFileInfo(run.runDir).isDir())
-    return QStringLiteral("run %1: its run directory '%2' does not exist").arg(run.id).arg(run.runDir);
+  if (run.runDir.isEmpty() || !QFileInfo(run.runDir).isDir()) {
+    QString why = QStringLiteral("run %1: its run directory '%2' does not exist").arg(run.id).arg(run.runDir);
+    // A moved or renamed workspace: its database names the old folder, its runs folder has the run.
+    if (!run.runDir.isEmpty() && !dbPath.isEmpty()) {
+      const QFileInfo stored(QDir::cleanPath(run.runDir));  // <old workspace>/runs/<name>
+      const QString here = QDir(workspaceRunsDir(dbPath)).filePath(stored.fileName());
+      if (!stored.fileName().isEmpty() && QFileInfo(here).isDir())
+        why += QStringLiteral(
+                   "; this workspace's runs folder has %1 (was the workspace moved or renamed? its "
+                   "database names run directories by their absolute paths: move the workspace back to "
+                   "%2, or leave a link to it there)")
+                   .arg(here, QFileInfo(stored.absolutePath()).absolutePath());
+    }
+    return why;
+  }
   return {};
 }
 
@@ -93,8 +106,8 @@ int runModuleCount(const RunRecord& run) {
   return n != adamix->end() && n->is_number_integer() ? std::max(1, n->get<int>()) : 1;
 }
 
-QString mergeBlocker(const RunRecord& run) {
-  if (QString why = artifactBlocker(run); !why.isEmpty()) return why;
+QString mergeBlocker(const RunRecord& run, const QString& dbPath) {
+  if (QString why = artifactBlocker(run, dbPath); !why.isEmpty()) return why;
   if (runModuleCount(run) < 2)
     return QStringLiteral("run %1 has one module: merging needs an AdaMix run (peft.adamix.num_modules > 1)")
         .arg(run.id);

@@ -52,16 +52,19 @@ QStringList evalArgs(const QString& runDir, const EvalRequest& request, const QS
 QStringList exportArgs(const QString& runDir, const QString& format, const QString& outDir);
 
 /// Why a stored run cannot be evaluated or exported ("" when it can): it must be finished and
-/// have its run directory.
-QString artifactBlocker(const RunRecord& run);
+/// have its run directory. With `dbPath` (the workspace database the run is stored in), a missing
+/// run directory whose name is a directory of this workspace's runs folder (workspaceRunsDir():
+/// the workspace was moved or renamed, its database still names the old absolute paths) is
+/// pointed out; the run is not switched to it.
+QString artifactBlocker(const RunRecord& run, const QString& dbPath = {});
 
 /// The number of AdaMix modules M of a stored run (config peft.adamix.num_modules; 1 when absent).
 int runModuleCount(const RunRecord& run);
 
 /// Why `adamix-engine merge` cannot merge this run's modules ("" when it can): artifactBlocker's
-/// reasons, a run with one module (nothing to merge), or a generation task (the soups are scored by
+/// reasons (`dbPath` as there), a run with one module (nothing to merge), or a generation task (the soups are scored by
 /// classification / regression metrics; the engine refuses them: engine/src/artifacts/run_merge.cpp).
-QString mergeBlocker(const RunRecord& run);
+QString mergeBlocker(const RunRecord& run, const QString& dbPath = {});
 
 /// The evaluation a `finished` event of `eval` reports, for run `runId` (the data file, if any,
 /// from the request). Metrics: the event's `final` values.

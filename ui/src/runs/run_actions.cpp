@@ -39,8 +39,8 @@ void RunActions::addActions(QMenu* menu, qint64 runId) {
   if (ws_->isOpen()) {
     try {
       const auto run = ws_->store().run(runId);
-      why = run ? app::artifactBlocker(*run) : tr("run %1 is not in the workspace").arg(runId);
-      whyNoMerge = run ? app::mergeBlocker(*run) : why;
+      why = run ? app::artifactBlocker(*run, ws_->store().path()) : tr("run %1 is not in the workspace").arg(runId);
+      whyNoMerge = run ? app::mergeBlocker(*run, ws_->store().path()) : why;
     } catch (const std::exception& e) {
       why = whyNoMerge = QString::fromUtf8(e.what());
     }
