@@ -42,10 +42,7 @@ ExportResult exportAdaMix(LoadedRun& run, const std::string& out_dir) {
                       "--format");
   const auto arch = run.model->config().architecture;
   if (arch != Architecture::Bert && arch != Architecture::Roberta)
-    throw EngineError(ErrorKind::Config,
-                      "the official ExpertSoup exists for BERT and RoBERTa; this run's model is '" +
-                          run.model->config().model_type + "'",
-                      "--format");
+    throw EngineError(ErrorKind::Config, adapterExportAdvice(run), "--format");
   auto& model = *run.model;
   std::map<std::string, torch::Tensor> tensors;
   std::map<std::string, int64_t> soups;  // official "….ExpertSoup.MoA_X" -> number of experts
