@@ -329,6 +329,14 @@ void TestExportRoundTrip::formatsARunCannotTakeAreConfigErrors() {
     QVERIFY2(e.message().find("its weights are the run directory's adapters.safetensors") != std::string::npos,
              e.what());
   }
+  // attention adapters (the official ExpertSoup sits after the FFN only), on RoBERTa too
+  auto att_cfg = runConfig({{"method", "adapter"}, {"adapter", {{"bottleneck", 4}, {"attention_adapter", true}}}});
+  auto att = loadRun(train("roberta-attention-adapter", att_cfg));
+  const auto attention = errorOf([&] { exportAdaMix(att, tmp_.filePath("x8").toStdString()); });
+  QCOMPARE(attention.kind(), ErrorKind::Config);
+  QVERIFY2(attention.message().find("(this run: 'roberta', attention adapters); its weights are the run directory's "
+                                    "adapters.safetensors") != std::string::npos,
+           attention.what());
   auto lora = loadRun(lora_run_);
   const auto official = errorOf([&] { exportAdaMix(lora, tmp_.filePath("x3").toStdString()); });
   QCOMPARE(official.kind(), ErrorKind::Config);

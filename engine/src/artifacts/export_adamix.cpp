@@ -36,12 +36,9 @@ ExportResult exportAdaMix(LoadedRun& run, const std::string& out_dir) {
                       std::string("the official AdaMix layout holds adapter modules; this run's method is '") +
                           peftMethodName(peft.method) + "' (use --format merged-model)",
                       "--format");
-  if (peft.adapter.attention_adapter)
-    throw EngineError(ErrorKind::Config,
-                      "the official ExpertSoup sits after the FFN output only; this run also has attention adapters",
-                      "--format");
+  // the official ExpertSoup sits after the FFN output only: attention adapters have no place there
   const auto arch = run.model->config().architecture;
-  if (arch != Architecture::Bert && arch != Architecture::Roberta)
+  if (peft.adapter.attention_adapter || (arch != Architecture::Bert && arch != Architecture::Roberta))
     throw EngineError(ErrorKind::Config, adapterExportAdvice(run), "--format");
   auto& model = *run.model;
   std::map<std::string, torch::Tensor> tensors;
