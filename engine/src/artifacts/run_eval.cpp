@@ -14,7 +14,6 @@
 #include "io/atomic_file.h"
 #include "io/errors.h"
 #include "io/output_folder.h"
-#include "io/untrusted_input.h"
 #include "runtime/compute_kernels.h"
 #include "runtime/cpu_runtime.h"
 #include "train/evaluation.h"
@@ -225,15 +224,11 @@ std::string evalOutputDir(const std::string& root, const std::string& out_dir, c
   std::string mode_dir = inference;
   std::replace(mode_dir.begin(), mode_dir.end(), ':', '-');
   // a folder is this evaluation's when its metrics.json names the same split and data file
-  return firstFreeOutputFolder(fs::path(root) / "eval" / (split + "-" + mode_dir), [&](const fs::path& dir) {
-           try {
-             const json m = readJsonFileBounded((dir / "metrics.json").string(), 1 << 20, ErrorKind::Io, "metrics.json");
-             return m.is_object() && m.value("split", std::string()) == split &&
-                    m.value("data_file", std::string()) == data_file;
-           } catch (const std::exception&) {
-             return false;
-           }
-         })
+  return firstFreeOutputFolder(fs::path(root) / "eval" / (split + "-" + mode_dir), "metrics.json", 1 << 20,
+                               [&](const json& m) {
+                                 return m.value("split", std::string()) == split &&
+                                        m.value("data_file", std::string()) == data_file;
+                               })
       .string();
 }
 

@@ -18,7 +18,6 @@
 #include "io/errors.h"
 #include "io/output_folder.h"
 #include "io/safetensors.h"
-#include "io/untrusted_input.h"
 #include "peft/merge_weights.h"
 #include "peft/mixture_linear.h"
 #include "runtime/compute_kernels.h"
@@ -273,15 +272,8 @@ json runMerge(const MergeRequest& req, EventStream& events) {
       !req.out_dir.empty()
           ? fs::path(req.out_dir)
           : firstFreeOutputFolder(fs::path(req.out_root.empty() ? req.run_dir : req.out_root) / "merges" / req.strategy,
-                                  [&](const fs::path& dir) {
-                                    try {
-                                      const json m = readJsonFileBounded((dir / "merge.json").string(), 64 << 20,
-                                                                         ErrorKind::Io, "merge.json");
-                                      return m.is_object() && m.contains("request") && m["request"] == request;
-                                    } catch (const std::exception&) {
-                                      return false;
-                                    }
-                                  });
+                                  "merge.json", 64 << 20,
+                                  [&](const json& m) { return m.contains("request") && m["request"] == request; });
   events.emit("started", {{"config", toJson(rcfg)},
                           {"device", c.device.str()},
                           {"threads", at::get_num_threads()},

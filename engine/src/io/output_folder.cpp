@@ -3,11 +3,24 @@
 #include <string>
 #include <system_error>
 
+#include "io/errors.h"
+#include "io/untrusted_input.h"
+
 namespace adamix {
 
 namespace fs = std::filesystem;
 
-std::filesystem::path firstFreeOutputFolder(const fs::path& base, const std::function<bool(const fs::path&)>& holdsSame) {
+std::filesystem::path firstFreeOutputFolder(const fs::path& base, const std::string& record, uint64_t max_bytes,
+                                            const std::function<bool(const nlohmann::json&)>& sameResult) {
+  auto holdsSame = [&](const fs::path& dir) {
+    nlohmann::json j;
+    try {
+      j = readJsonFileBounded((dir / record).string(), max_bytes, ErrorKind::Io, record);
+    } catch (const std::exception&) {
+      return false;
+    }
+    return j.is_object() && sameResult(j);
+  };
   auto taken = [&](const fs::path& dir) {
     std::error_code ec;
     if (!fs::exists(dir, ec)) return false;
