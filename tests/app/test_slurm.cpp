@@ -74,6 +74,18 @@ struct FakeSlurm {
   QString dir, bin;
 };
 
+/// What an engine's event log can say about a run when its Slurm job ends: the cases both tables
+/// of the job-end decisions (slurmEndedRun, slurmForgottenRun) are built from.
+struct EngineOutcomes {
+  EngineOutcome finished, dataError, interrupted, preempted, silent;
+  EngineOutcomes() {
+    finished.finished = true;
+    dataError.error = RunError{"data", "bad row", "train.tsv:17", -1};
+    interrupted.error = RunError{"interrupted", "interrupted at step 7; continue with --resume", "", -1};
+    preempted.error = RunError{"preempted", "preempted at step 7", "", -1};
+  }
+};
+
 /// Runs one poll of `ex` and waits for its end.
 void pollOnce(SlurmExecutor& ex) {
   QSignalSpy polled(&ex, &SlurmExecutor::pollFinished);
@@ -160,13 +172,8 @@ class TestSlurm : public QObject {
       j.node = QStringLiteral("gpu07");
       return j;
     };
-    EngineOutcome finished;
-    finished.finished = true;
-    EngineOutcome dataError;
-    dataError.error = RunError{"data", "bad row", "train.tsv:17", -1};
-    EngineOutcome interrupted;
-    interrupted.error = RunError{"interrupted", "interrupted at step 7; continue with --resume", "", -1};
-    const EngineOutcome silent;
+    const EngineOutcomes outcomes;
+    const auto& [finished, dataError, interrupted, preempted, silent] = outcomes;
 
     struct Case {
       SlurmJob job;
@@ -555,15 +562,8 @@ class TestSlurm : public QObject {
   // cancelled task that never started, and the executor waited three polls and found an empty
   // log. The whole kind, a job Slurm no longer knows: slurmForgottenRun, then the executor.
   void forgottenJobsAreDecidedByTheCancelAndTheLog() {
-    EngineOutcome finished;
-    finished.finished = true;
-    EngineOutcome dataError;
-    dataError.error = RunError{"data", "bad row", "train.tsv:17", -1};
-    EngineOutcome interrupted;
-    interrupted.error = RunError{"interrupted", "interrupted at step 7; continue with --resume", "", -1};
-    EngineOutcome preempted;
-    preempted.error = RunError{"preempted", "preempted at step 7", "", -1};
-    const EngineOutcome silent;
+    const EngineOutcomes outcomes;
+    const auto& [finished, dataError, interrupted, preempted, silent] = outcomes;
     struct Case {
       EngineOutcome engine;
       bool cancelRequested;
