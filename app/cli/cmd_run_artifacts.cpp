@@ -72,7 +72,8 @@ QString engineOrFail(const QCommandLineParser& p) {
 /// file or read-only, the disk is full); 2 for `usage`, an option the engine refuses for this run
 /// (module:5 of a 2-module run, more held-out examples than the train split, merging a one-module
 /// run, exporting into a folder that is not empty), as the CLI's own option checks; else 1 (the
-/// printed error).
+/// printed error) — also for app::kCommandLineRejected, the engine's parser refusing the command
+/// line adamix built (another engine version), which is no fault of the user's options.
 int runJob(app::EngineJob& job, const QString& words, const std::function<void(app::EngineJob&)>& start) {
   JobProgress progress(job, runLabel(job.run()), stdoutIsTty());
   bool ok = false;

@@ -943,12 +943,14 @@ class TestCli : public QObject {
     write(tmp_.filePath("my.tsv"), "x\n");
     r = run({"run", "export", id, "--db", d, "--format", "peft", "--out", tmp_.filePath("my.tsv")});
     QVERIFY2(r.rc == 7 && r.err.contains("adamix run export: ") && r.err.contains("Not a directory"), qPrintable(dump(r)));
-    // an engine failing without an `error` event: the end of its stderr is the message, its exit
-    // code the kind (2: usage)
+    // an engine whose parser refuses the command line adamix built (no `export` subcommand: another
+    // version): not the user's usage error, exit 1, naming the engine (it was exit 2)
     r = run({"run", "export", id, "--db", d, "--format", "peft", "--out", tmp_.filePath("p2")},
             {{"FAKE_ENGINE_MODE", "usage"}});
-    QVERIFY2(r.rc == 2 && r.err.contains("adamix run export: A subcommand is required\n"
-                                         "Run with --help for more information.\n"),
+    QVERIFY2(r.rc == 1 && r.err.contains(QString("adamix run export: the engine at %1 rejected the command line adamix "
+                                                 "built: A subcommand is required / Run with --help for more "
+                                                 "information.; engine and adamix versions differ?\n")
+                                             .arg(FAKE_ENGINE_EXE)),
              qPrintable(dump(r)));
     // a folder that is not empty: the engine's export refuses it as a usage error (stderr, exit 2,
     // no event), and so does the CLI (it was 1)
@@ -994,6 +996,69 @@ class TestCli : public QObject {
     QVERIFY(execSql(d, "UPDATE runs SET status = 'failed' WHERE id = " + id));
     r = run({"run", "predict", id, "--db", d});
     QVERIFY2(r.rc == 3 && r.err.contains("is failed: only finished runs have trained weights"), qPrintable(dump(r)));
+  }
+
+  // Exit codes of engine usage failures (EngineJob::failureKind): the engine's own usage error
+  // about the user's input (an `error` event of kind usage, or for export its "adamix-engine:
+  // usage error:" line on stderr) is exit 2; the usage exit code alone (the engine's CLI parser
+  // refusing the command line adamix built: engine and adamix versions differ) was exit 2 too,
+  // blaming the user's options: it is an engine failure, exit 1, naming the engine and its stderr.
+  void engineUsageExitsTellTheUsersErrorFromARejectedCommandLine() {
+    const QString d = db("usage-exits");
+    QVERIFY2(run({"study", "run", study_, "--db", d}).rc == 0, "study run");
+    const QString id = query(d, "SELECT id FROM runs WHERE task = 'rte' ORDER BY id LIMIT 1").value(0).value(0).toString();
+    QVERIFY(!id.isEmpty());
+    auto script = [&](const QString& name, const QByteArray& body) {
+      const QString path = tmp_.filePath("usage-engines/" + name);
+      write(path, "#!/bin/bash\n" + body);
+      QFile::setPermissions(path, QFile::permissions(path) | QFileDevice::ExeOwner);
+      return path;
+    };
+    // an older engine: CLI11 refuses an option it does not know, no event, exit 2
+    const QString old = script("old-engine", "echo 'The following argument was not expected: --out-root' >&2\n"
+                                             "echo 'Run with --help for more information.' >&2\nexit 2\n");
+    const QString rejected = QString("the engine at %1 rejected the command line adamix built: The following "
+                                     "argument was not expected: --out-root / Run with --help for more "
+                                     "information.; engine and adamix versions differ?\n")
+                                 .arg(old);
+    const QList<QStringList> commands = {
+        {"run", "eval", id},
+        {"run", "predict", id},
+        {"run", "merge", id, "--strategy", "uniform"},
+        {"run", "export", id, "--format", "peft", "--out", tmp_.filePath("usage-exits-peft")},
+    };
+    for (const QStringList& c : commands) {
+      const Result r = run(c + QStringList{"--db", d, "--engine", old});
+      const QString words = c[0] + " " + c[1];
+      QVERIFY2(r.rc == 1 && r.err == "adamix " + words + ": " + rejected, qPrintable(words + "\n" + dump(r)));
+    }
+    // the same exit without a word on stderr still names the engine
+    const QString mute = script("mute-engine", "exit 2\n");
+    Result r = run({"run", "eval", id, "--db", d, "--engine", mute});
+    QVERIFY2(r.rc == 1 && r.err == QString("adamix run eval: the engine at %1 rejected the command line adamix built: "
+                                           "exit code 2, nothing on stderr; engine and adamix versions differ?\n")
+                                       .arg(mute),
+             qPrintable(dump(r)));
+    // the engine's usage error about the input, as an `error` event: exit 2, its message
+    const QString refuses = script(
+        "refusing-engine",
+        "echo '{\"event\":\"error\",\"schema\":\"1.0\",\"run\":\"x\",\"time\":1,\"kind\":\"usage\","
+        "\"message\":\"module:5 does not exist: the run has 2 module(s) (0-based)\",\"location\":\"--inference\"}'\n"
+        "echo 'adamix-engine: usage error: --inference: module:5 does not exist' >&2\nexit 2\n");
+    r = run({"run", "eval", id, "--db", d, "--inference", "module:5", "--engine", refuses});
+    QVERIFY2(r.rc == 2 && r.err == "adamix run eval: usage: module:5 does not exist: the run has 2 module(s) (0-based) "
+                                   "(at --inference)\n",
+             qPrintable(dump(r)));
+    // ... and as export reports it, on stderr only: exit 2, its line
+    const QString full = script("full-folder-engine",
+                                "echo 'adamix-engine: usage error: /x: the output directory is not empty' >&2\nexit 2\n");
+    r = run({"run", "export", id, "--db", d, "--format", "peft", "--out", tmp_.filePath("usage-exits-peft"), "--engine",
+             full});
+    QVERIFY2(r.rc == 2 && r.err == "adamix run export: adamix-engine: usage error: /x: the output directory is not empty\n",
+             qPrintable(dump(r)));
+    // nothing was stored by any of them
+    QCOMPARE(query(d, "SELECT count(*) FROM evaluations").value(0).value(0).toInt(), 0);
+    QCOMPARE(query(d, "SELECT count(*) FROM artifacts WHERE kind LIKE 'export-%'").value(0).value(0).toInt(), 0);
   }
 
   // issue 14: the end-of-run evaluation of every inference mode, parameter counts, merges and

@@ -38,6 +38,25 @@ QString completeRunAssets(const nlohmann::json& config) {
   return {};
 }
 
+/// The non-empty, trimmed lines of an engine's stderr.
+QStringList stderrLines(const EngineResult& r) {
+  QStringList lines = QString::fromUtf8(r.err).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+  for (QString& l : lines) l = l.trimmed();
+  lines.removeAll(QString());
+  return lines;
+}
+
+/// True when a failed engine call exited with the usage code but reported no usage error of its
+/// own: no `error` event, and none of the "adamix-engine: usage error: …" lines the engine writes
+/// on stderr for each (`export` reports on stderr only). Then its command-line parser (CLI11)
+/// refused the arguments adamix built.
+bool commandLineRejected(const EngineResult& r, bool sentErrorEvent) {
+  if (sentErrorEvent || !r.exited || kindOfSilentExit(r.exitCode) != QLatin1String("usage")) return false;
+  for (const QString& line : stderrLines(r))
+    if (line.startsWith(QLatin1String("adamix-engine: usage error:"))) return false;
+  return true;
+}
+
 }  // namespace
 
 EngineJob::EngineJob(Store& store, const RunRecord& run, const QString& enginePath, QObject* parent)
@@ -138,10 +157,16 @@ QString EngineJob::failureText(const EngineResult& r) const {
     if (!error_->location.isEmpty()) s += QStringLiteral(" (at %1)").arg(error_->location);
     return s;
   }
-  // No `error` event (an argument error, a crash): the end of stderr says why.
-  QStringList lines = QString::fromUtf8(r.err).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-  for (QString& l : lines) l = l.trimmed();
-  lines.removeAll(QString());
+  const QStringList lines = stderrLines(r);
+  if (exitKind_ == QLatin1String(kCommandLineRejected)) {
+    QString excerpt = lines.mid(0, 5).join(QStringLiteral(" / "));
+    if (excerpt.size() > 400) excerpt = excerpt.left(400) + QStringLiteral("…");
+    if (excerpt.isEmpty()) excerpt = QStringLiteral("exit code %1, nothing on stderr").arg(r.exitCode);
+    return QStringLiteral("the engine at %1 rejected the command line adamix built: %2; engine and adamix versions "
+                          "differ?")
+        .arg(client_.enginePath(), excerpt);
+  }
+  // No `error` event (a crash, `export`'s errors): the end of stderr says why.
   if (!lines.isEmpty()) return lines.mid(std::max<qsizetype>(0, lines.size() - 5)).join(QLatin1Char('\n'));
   return QStringLiteral("adamix-engine exited with code %1").arg(r.exitCode);
 }
@@ -150,8 +175,7 @@ void EngineJob::onEvalEnded(const EngineResult& result) {
   for (const nlohmann::json& j : parser_.finish().events)
     if (auto ev = tryDecodeEvent(j, nullptr)) onEvent(*ev);
   if (!result.ok) {
-    if (result.exited && result.exitCode != 0) exitKind_ = kindOfSilentExit(result.exitCode);
-    end(false, failureText(result));
+    fail(result);
     return;
   }
   if (!finished_) {
@@ -178,8 +202,7 @@ void EngineJob::onExportEnded(const EngineResult& result) {
   for (const nlohmann::json& j : parser_.finish().events)
     if (auto ev = tryDecodeEvent(j, nullptr)) onEvent(*ev);
   if (!result.ok) {
-    if (result.exited && result.exitCode != 0) exitKind_ = kindOfSilentExit(result.exitCode);
-    end(false, failureText(result));
+    fail(result);
     return;
   }
   if (!exported_) {
@@ -194,6 +217,14 @@ void EngineJob::onExportEnded(const EngineResult& result) {
   }
   emit exported(*exported_);
   end(true, {});
+}
+
+void EngineJob::fail(const EngineResult& result) {
+  if (commandLineRejected(result, error_.has_value()))
+    exitKind_ = QLatin1String(kCommandLineRejected);
+  else if (result.exited && result.exitCode != 0)
+    exitKind_ = kindOfSilentExit(result.exitCode);
+  end(false, failureText(result));
 }
 
 void EngineJob::end(bool ok, const QString& message) {

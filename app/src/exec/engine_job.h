@@ -15,6 +15,12 @@
 
 namespace adamix::app {
 
+/// EngineJob::failureKind() of an engine call that exited with the usage code (2) without reporting
+/// a usage error itself (no `error` event, no "adamix-engine: usage error:" line on stderr): its
+/// command-line parser refused the arguments adamix built, so engine and app versions differ. Not
+/// one of the protocol's kinds: the user's input is not at fault.
+inline constexpr char kCommandLineRejected[] = "command-line-rejected";
+
 /// Runs `adamix-engine eval` once per request (one after the other) or `adamix-engine export`
 /// once, for one stored run. Emits finished() exactly once per start.
 class EngineJob : public QObject {
@@ -39,8 +45,9 @@ class EngineJob : public QObject {
   const std::optional<ErrorEvent>& errorEvent() const { return error_; }
   /// The kind of the failed step's error: its `error` event's kind, else — the engine exited by
   /// itself with a non-zero code but sent no event (`export` reports its errors on stderr only) —
-  /// the kind that code stands for (kindOfSilentExit: 7 → "io", …). "" when nothing failed, or the
-  /// job was cancelled, refused before the engine started, or the engine never started or died by a signal.
+  /// the kind that code stands for (kindOfSilentExit: 7 → "io", …) — except the usage code without
+  /// the engine's own usage report, kCommandLineRejected. "" when nothing failed, or the job was
+  /// cancelled, refused before the engine started, or the engine never started or died by a signal.
   QString failureKind() const;
   /// The engine executable used.
   QString enginePath() const { return client_.enginePath(); }
@@ -63,8 +70,12 @@ class EngineJob : public QObject {
   void onEvent(const EngineEvent& event);
   void onEvalEnded(const EngineResult& result);
   void onExportEnded(const EngineResult& result);
-  /// The reason an engine call failed: its `error` event, else the last (≤ 5) lines of its stderr,
-  /// else its exit code.
+  /// Ends the job after a failed engine call: records the kind of its exit (failureKind()) and
+  /// reports failureText().
+  void fail(const EngineResult& result);
+  /// The reason an engine call failed: its `error` event; else, for a command line the engine
+  /// refused (kCommandLineRejected), that, naming the engine and its stderr; else the last (≤ 5)
+  /// lines of its stderr, else its exit code.
   QString failureText(const EngineResult& result) const;
   void end(bool ok, const QString& message);
 
