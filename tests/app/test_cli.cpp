@@ -1592,6 +1592,39 @@ class TestCli : public QObject {
     QVERIFY(!QFileInfo::exists(s1[0][1].toString() + "/eval"));
   }
 
+  // The same copy beside the original, of run directories from before owner files (no owner.json):
+  // nothing told the copy's directories from the original's, so `run delete` on either database
+  // removed a directory the other still used. It stays while another database beside names it,
+  // and the line says which; the last database that names it removes it.
+  void legacyRunDirectoriesACopyBesideStillUsesAreKept() {
+    const QString ws = tmp_.filePath("ws-legacy"), orig = ws + "/demo.sqlite", copy = ws + "/demo-copy.sqlite";
+    Result r = run({"study", "run", study_, "--db", orig});
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    const auto runs = query(orig, "SELECT id, run_dir FROM runs ORDER BY id LIMIT 2");
+    QCOMPARE(runs.size(), 2);
+    const QString id1 = runs[0][0].toString(), dir1 = runs[0][1].toString();
+    const QString id2 = runs[1][0].toString(), dir2 = runs[1][1].toString();
+    for (const QString& dir : QDir(ws + "/runs").entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+      QVERIFY(QFile::remove(ws + "/runs/" + dir + "/owner.json"));  // launched before owner files
+    QVERIFY(QFile::copy(orig, copy));
+    const QString beside = ", a database beside this one (is one a copy of the other?))\n";
+    // from the copy: the original still uses dir1
+    r = run({"run", "delete", id1, "--db", copy, "--yes"});
+    QVERIFY2(r.rc == 0 && r.out.contains("kept " + dir1 + " (still used by run #" + id1 + " of " + orig + beside),
+             qPrintable(dump(r)));
+    QVERIFY(QFile::exists(dir1 + "/config.json"));
+    QVERIFY(query(copy, "SELECT id FROM runs WHERE id = " + id1).isEmpty());
+    // from the original: the copy still uses dir2
+    r = run({"run", "delete", id2, "--db", orig, "--yes"});
+    QVERIFY2(r.rc == 0 && r.out.contains("kept " + dir2 + " (still used by run #" + id2 + " of " + copy + beside),
+             qPrintable(dump(r)));
+    QVERIFY(QFile::exists(dir2 + "/config.json"));
+    // the original, the last to name dir1, removes it
+    r = run({"run", "delete", id1, "--db", orig, "--yes"});
+    QVERIFY2(r.rc == 0 && r.out.contains("removed " + dir1 + "\n") && !r.out.contains("kept "), qPrintable(dump(r)));
+    QVERIFY(!QFileInfo::exists(dir1));
+  }
+
   // The Slurm path without a cluster: stand-in sbatch, squeue, scontrol and sacct ($ADAMIX_SLURM_BIN).
   // Bugs pinned: a failing squeue was never shown; `study status` (one poll) could not settle a
   // run Slurm had forgotten although its log said how it ended; `study run` without `--executor

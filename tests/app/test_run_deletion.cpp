@@ -1,9 +1,11 @@
 // Deleting runs and studies (Store::deleteRuns / deleteStudy, run_deletion.h): the rows of every
 // table that references a run, counted before and after; run directories removed only inside the
 // workspace's runs folder; directories outside it, links out of it and other runs' data kept;
-// queued and running runs refused.
+// queued and running runs refused; a run directory from before owner files that another database
+// beside this one (a copy in the same folder) still names, or may, kept and that database named.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "store/run_deletion.h"
+#include "store/run_dir_owner.h"
 #include "store/store.h"
 
 #include <QDir>
@@ -12,6 +14,8 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <unistd.h>
 
 using namespace adamix::app;
 using nlohmann::json;
@@ -23,6 +27,41 @@ void touch(const QString& path, const QByteArray& data = "x") {
   QFile f(path);
   if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(path));
   f.write(data);
+}
+
+/// A finished run of `store` in `dir` (its run.json written; no owner file unless claimed).
+qint64 addFinishedRun(Store& store, const QString& name, const QString& dir) {
+  NewRun nr;
+  nr.runKey = name + QStringLiteral("-key");
+  nr.variant = QStringLiteral("LoRA");
+  nr.task = QStringLiteral("rte");
+  nr.seed = 1;
+  nr.config = json{{"run_id", name.toStdString()}};
+  nr.runDir = dir;
+  nr.status = RunState::Finished;
+  if (!QFileInfo::exists(dir + QStringLiteral("/run.json"))) touch(dir + QStringLiteral("/run.json"), "{}");
+  return store.addRun(nr);
+}
+
+/// Runs `statements` on a new SQLite database at `path` (its own connection); false when one fails.
+bool makeDatabase(const QString& path, const QStringList& statements) {
+  bool ok = true;
+  {
+    QSqlDatabase d = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("make"));
+    d.setDatabaseName(path);
+    ok = d.open();
+    for (const QString& sql : statements) ok = ok && QSqlQuery(d).exec(sql);
+    d.close();
+  }
+  QSqlDatabase::removeDatabase(QStringLiteral("make"));
+  return ok;
+}
+
+/// The reason `plan` keeps `dir` for, "" when it does not keep it.
+QString keptReason(const RunDeletion& plan, const QString& dir) {
+  for (const KeptPath& k : plan.kept)
+    if (k.path == QDir::cleanPath(dir)) return k.reason;
+  return {};
 }
 
 }  // namespace
@@ -264,6 +303,149 @@ class TestRunDeletion : public QObject {
     deleteRunsAndDirectories(store_, plan, runsDir_);
     QVERIFY(QFile::exists(outside_ + "/d/events.jsonl"));
     QVERIFY(!store_.run(id));
+  }
+
+  // A copy of the database beside the original (demo.sqlite → demo-copy.sqlite, one folder, one
+  // runs folder) names the same run directories. Those from before owner files were removed by a
+  // deletion from either one although the other still used them (data loss): such a directory stays
+  // while another database beside this one names it, and the reason names that database and its run.
+  void legacyDirectoriesAnotherDatabaseBesideNamesAreKept() {
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString ws = tmp.filePath("ws"), runs = ws + "/runs";
+    const QString orig = ws + "/demo.sqlite", copy = ws + "/demo-copy.sqlite";
+    QVERIFY(QDir().mkpath(runs));
+    qint64 s1 = 0, s2 = 0, owned = 0;
+    {
+      Store o;
+      o.open(orig);
+      s1 = addFinishedRun(o, "s1", runs + "/s1");
+      s2 = addFinishedRun(o, "s2", runs + "/s2");
+      owned = addFinishedRun(o, "owned", runs + "/owned");
+      QVERIFY(claimRunDir(runs + "/owned", orig));  // launched since owner files: owner.json
+    }
+    QVERIFY(QFile::copy(orig, copy));  // closed: the WAL is checkpointed into the file
+    // files beside them that are no workspace database name nothing and block nothing
+    touch(ws + "/notes.sqlite", QByteArray(300, 'x'));  // a .sqlite name, no SQLite header
+    QVERIFY(makeDatabase(ws + "/other.sqlite", {"CREATE TABLE things (x TEXT)", "INSERT INTO things VALUES ('s1')"}));
+    QVERIFY(makeDatabase(ws + "/foreign.db", {"CREATE TABLE runs (id INTEGER, path TEXT)",
+                                              "INSERT INTO runs VALUES (1, '" + runs + "/only')"}));
+    Store o, c;
+    o.open(orig);
+    c.open(copy);
+    const qint64 only = addFinishedRun(o, "only", runs + "/only");  // after the copy: the original's alone
+    // the copy names s3 through a link to the workspace folder: still the same directory
+    QVERIFY(QFile::link(ws, tmp.filePath("ws-link")));
+    const qint64 s3 = addFinishedRun(o, "s3", runs + "/s3");
+    const qint64 s3c = addFinishedRun(c, "s3", tmp.filePath("ws-link/runs/s3"));
+
+    // from the copy: s1 stays, named by the original
+    RunDeletion plan = planRunDeletion(c, {s1}, runs);
+    QVERIFY(plan.removeDirs.isEmpty());
+    QCOMPARE(keptReason(plan, runs + "/s1"),
+             QString("still used by run #%1 of %2, a database beside this one (is one a copy of the other?)").arg(s1).arg(orig));
+    QVERIFY2(plan.describe().join('\n').contains(runs + "/s1 — still used by run #"), qPrintable(plan.describe().join('\n')));
+    DeletionOutcome done = deleteRunsAndDirectories(c, plan, runs);
+    QVERIFY(done.removedDirs.isEmpty());
+    QCOMPARE(done.kept.size(), size_t(1));
+    QVERIFY(!c.run(s1));
+    QVERIFY(QFile::exists(runs + "/s1/run.json"));
+    // from the original: s2 stays, named by the copy
+    plan = planRunDeletion(o, {s2}, runs);
+    QVERIFY(plan.removeDirs.isEmpty());
+    QCOMPARE(keptReason(plan, runs + "/s2"),
+             QString("still used by run #%1 of %2, a database beside this one (is one a copy of the other?)").arg(s2).arg(copy));
+    deleteRunsAndDirectories(o, plan, runs);
+    QVERIFY(QFile::exists(runs + "/s2/run.json"));
+    // through a link: s3 stays, named by the copy's run
+    plan = planRunDeletion(o, {s3}, runs);
+    QCOMPARE(keptReason(plan, runs + "/s3"),
+             QString("still used by run #%1 of %2, a database beside this one (is one a copy of the other?)").arg(s3c).arg(copy));
+    // the last database that names s1 deletes it: no other names it now
+    plan = planRunDeletion(o, {s1}, runs);
+    QCOMPARE(plan.removeDirs, QStringList{QDir::cleanPath(runs + "/s1")});
+    QCOMPARE(plan.kept.size(), size_t(0));
+    done = deleteRunsAndDirectories(o, plan, runs);
+    QCOMPARE(done.removedDirs, QStringList{QDir::cleanPath(runs + "/s1")});
+    QVERIFY(!QFileInfo::exists(runs + "/s1"));
+    // a directory no other database names goes as before (the garbage .sqlite, the database without
+    // a runs table and the one whose runs table has no run_dir column block nothing)
+    plan = planRunDeletion(o, {only}, runs);
+    QCOMPARE(plan.removeDirs, QStringList{QDir::cleanPath(runs + "/only")});
+    QCOMPARE(plan.kept.size(), size_t(0));
+    deleteRunsAndDirectories(o, plan, runs);
+    QVERIFY(!QFileInfo::exists(runs + "/only"));
+    // one with an owner file is judged by it, as before: the copy keeps the original's ...
+    plan = planRunDeletion(c, {owned}, runs);
+    QVERIFY2(keptReason(plan, runs + "/owned").startsWith("belongs to the workspace in "), qPrintable(keptReason(plan, runs + "/owned")));
+    deleteRunsAndDirectories(c, plan, runs);
+    QVERIFY(QFile::exists(runs + "/owned/run.json"));
+    // ... and the original, its owner, removes it
+    plan = planRunDeletion(o, {owned}, runs);
+    QCOMPARE(plan.removeDirs, QStringList{QDir::cleanPath(runs + "/owned")});
+  }
+
+  // A database beside this one that cannot be read may still name any directory from before owner
+  // files: those stay (said so, naming it); directories with owner files are judged by them alone.
+  void aDatabaseBesideThatCannotBeReadKeepsLegacyDirectories() {
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString ws = tmp.filePath("ws"), runs = ws + "/runs", db = ws + "/demo.sqlite";
+    QVERIFY(QDir().mkpath(runs));
+    Store s;
+    s.open(db);
+    // an SQLite header over pages that are none (a truncated or damaged copy)
+    const QString broken = ws + "/broken.sqlite";
+    touch(broken, QByteArray("SQLite format 3\0", 16) + QByteArray(300, '\0'));
+    const qint64 legacy = addFinishedRun(s, "legacy", runs + "/legacy");
+    const qint64 owned = addFinishedRun(s, "owned", runs + "/owned");
+    QVERIFY(claimRunDir(runs + "/owned", db));
+    RunDeletion plan = planRunDeletion(s, {legacy, owned}, runs);
+    QCOMPARE(plan.removeDirs, QStringList{QDir::cleanPath(runs + "/owned")});
+    const QString reason = keptReason(plan, runs + "/legacy");
+    QVERIFY2(reason.startsWith(broken + " beside this database could not be read (") &&
+                 reason.endsWith("), so it may still use this directory (made before owner files); remove it by hand if not"),
+             qPrintable(reason));
+    deleteRunsAndDirectories(s, plan, runs);
+    QVERIFY(QFile::exists(runs + "/legacy/run.json"));
+    QVERIFY(!QFileInfo::exists(runs + "/owned"));
+
+    // a database another process holds locked (a rollback journal's exclusive lock) cannot be read either
+    QVERIFY(QFile::remove(broken));
+    const QString locked = ws + "/locked.sqlite";
+    QVERIFY(makeDatabase(locked, {"PRAGMA journal_mode = DELETE", "CREATE TABLE runs (id INTEGER, run_dir TEXT)"}));
+    const qint64 legacy2 = addFinishedRun(s, "legacy2", runs + "/legacy2");
+    {
+      QSqlDatabase d = QSqlDatabase::addDatabase("QSQLITE", "holder");
+      d.setDatabaseName(locked);
+      QVERIFY(d.open());
+      QVERIFY(QSqlQuery(d).exec("BEGIN EXCLUSIVE"));
+      QVERIFY(QSqlQuery(d).exec("INSERT INTO runs VALUES (1, 'elsewhere')"));
+      plan = planRunDeletion(s, {legacy2}, runs);
+      QVERIFY(QSqlQuery(d).exec("ROLLBACK"));
+      d.close();
+    }
+    QSqlDatabase::removeDatabase("holder");
+    QVERIFY2(keptReason(plan, runs + "/legacy2").startsWith(locked + " beside this database could not be read ("),
+             qPrintable(keptReason(plan, runs + "/legacy2")));
+    QVERIFY(plan.removeDirs.isEmpty());
+
+    // a file of a database's name that cannot be opened (not for root, who opens anything)
+    if (::geteuid() != 0) {
+      touch(ws + "/sealed.sqlite", QByteArray(300, 'x'));
+      QVERIFY(QFile::setPermissions(ws + "/sealed.sqlite", QFileDevice::Permissions()));
+      plan = planRunDeletion(s, {legacy2}, runs);
+      QCOMPARE(keptReason(plan, runs + "/legacy2"),
+               QString("%1 beside this database could not be read (cannot be opened), so it may still use this "
+                       "directory (made before owner files); remove it by hand if not")
+                   .arg(ws + "/sealed.sqlite"));
+      QVERIFY(QFile::remove(ws + "/sealed.sqlite"));
+    }
+    // readable again, it names neither: both go (legacy through a run that names it again)
+    const qint64 again = addFinishedRun(s, "legacy-again", runs + "/legacy");
+    plan = planRunDeletion(s, {again, legacy2}, runs);
+    QCOMPARE(plan.removeDirs, QStringList({QDir::cleanPath(runs + "/legacy"), QDir::cleanPath(runs + "/legacy2")}));
+    QCOMPARE(plan.kept.size(), size_t(0));
   }
 };
 

@@ -1,7 +1,8 @@
 // Deleting runs and a study from the workspace tree's context menu (issue 18, item 5): the
 // confirmation lists what goes, accepting it removes the rows of every table and the run
 // directories inside the runs folder, Cancel keeps everything, running runs are refused, and a
-// run directory outside the runs folder is kept.
+// run directory outside the runs folder is kept, as is one from before owner files that a copy of
+// the database beside it still names (the result names that database).
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "shell/main_window.h"
 #include "store/run_deletion.h"
@@ -332,6 +333,56 @@ class TestDeleteRuns : public QObject {
     QCOMPARE(seen, QString("alreadyDeleted"));
     QVERIFY2(text.contains("This study was already deleted") && !text.contains("store:"), qPrintable(text));
     QTRY_COMPARE(tree()->topLevelItemCount(), 0);
+  }
+
+  /// A run directory from before owner files that a copy of the database beside this one (same
+  /// folder, same runs folder) still names stays, and the deletion's result names that database,
+  /// as it names another workspace's.
+  void aDirectoryACopyBesideStillUsesStaysAndIsNamed() {
+    NewRun nr;
+    nr.studyId = store().upsertStudy("copied", QString(), nlohmann::json::object());
+    nr.runKey = "copied-run";
+    nr.task = "rte";
+    nr.variant = "LoRA";
+    nr.seed = 1;
+    nr.status = RunState::Failed;
+    nr.runDir = QDir(runsDir_).filePath("copied-run");
+    QVERIFY(QDir().mkpath(nr.runDir));
+    QFile f(nr.runDir + "/run.json");
+    QVERIFY(f.open(QIODevice::WriteOnly) && f.write("{}") == 2);
+    f.close();
+    const qint64 run = store().addRun(nr);
+    const QString copy = dir_.filePath("ws/ws-copy.sqlite");
+    qint64 copyRun = 0;
+    {
+      Store c;
+      c.open(copy);
+      nr.studyId = c.upsertStudy("copied", QString(), nlohmann::json::object());
+      copyRun = c.addRun(nr);
+    }
+    w_->runTree()->refresh();
+    QMenu* menu = menuOf(runItem(run));
+    QVERIFY(menu);
+    QAction* del = actionNamed(menu, "deleteRuns");
+    QVERIFY(del);
+    const QString reason = QString("%1 — still used by run #%2 of %3, a database beside this one (is one a copy of "
+                                   "the other?)")
+                               .arg(QDir::cleanPath(nr.runDir))
+                               .arg(copyRun)
+                               .arg(copy);
+    QString text;
+    const QString seen = answerBox(del, "Delete", [&](QMessageBox* box) { text = boxText(box); });
+    menu->close();
+    QCOMPARE(seen, QString("deleteConfirmation"));
+    QVERIFY2(text.contains("Kept on disk (1):\n  " + reason), qPrintable(text));
+    QVERIFY(!store().run(run));
+    QVERIFY(QFile::exists(nr.runDir + "/run.json"));
+    QMessageBox* kept = nullptr;
+    for (QMessageBox* box : w_->findChildren<QMessageBox*>("deleteKept"))
+      if (box->isVisible()) kept = box;
+    QVERIFY(kept);
+    QVERIFY2(boxText(kept).contains(reason), qPrintable(boxText(kept)));
+    kept->close();
   }
 };
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "store/run_deletion.h"
 
+#include "store/run_dir_owner.h"
+#include "store/sibling_databases.h"
 #include "study/study.h"
 
 #include <QDir>
@@ -68,6 +70,13 @@ RunDeletion plan(Store& store, std::vector<RunRecord> runs, std::optional<StudyR
     if (!deleted.contains(r.id) && !r.runDir.isEmpty())
       usedByOthers.insert(QDir::cleanPath(QFileInfo(r.runDir).absoluteFilePath()), r.id);
 
+  // the databases beside this one (copies in the same folder), read when first needed
+  std::optional<SiblingDatabases> siblings;
+  auto siblingUse = [&](const QString& dir) {
+    if (!siblings) siblings.emplace(store.path());
+    return siblings->useOf(dir);
+  };
+
   QSet<QString> seen;
   for (const RunRecord& r : d.runs) {
     if (r.runDir.isEmpty()) continue;
@@ -81,6 +90,17 @@ RunDeletion plan(Store& store, std::vector<RunRecord> runs, std::optional<StudyR
       d.kept.push_back({dir, QStringLiteral("belongs to the workspace in %1 (is this database a copy of it?)").arg(other)});
     } else if (!liesInside(dir, runsDir)) {
       d.kept.push_back({dir, QStringLiteral("outside the workspace's runs folder %1").arg(runsDir)});
+    } else if (const auto use = runDirOwner(dir).isEmpty() ? siblingUse(dir) : std::nullopt) {
+      // made before owner files: a copy of this database beside it (the same runs folder) names
+      // the same directories, and either may be the original — kept while another names it
+      d.kept.push_back({dir, use->unreadable.isEmpty()
+                                 ? QStringLiteral("still used by run #%1 of %2, a database beside this one (is one a "
+                                                  "copy of the other?)")
+                                       .arg(use->runId)
+                                       .arg(use->database)
+                                 : QStringLiteral("%1 beside this database could not be read (%2), so it may still use "
+                                                  "this directory (made before owner files); remove it by hand if not")
+                                       .arg(use->database, use->unreadable)});
     } else {
       d.removeDirs << dir;
     }

@@ -40,7 +40,9 @@ struct RunDeletion {
 
 /// Plans deleting these runs (store ids; unknown ids are a StoreError). Run directories are removed
 /// only when they lie inside `runsDir` (the workspace's runs folder, <db dir>/runs) after resolving
-/// links, are not the folder itself, and no remaining run uses them.
+/// links, are not the folder itself, no remaining run uses them, they belong to no other workspace
+/// (otherWorkspaceOf()), and — for one without an owner file (made before them) — no other
+/// database beside this one names it, or may (SiblingDatabases: one that cannot be read keeps it).
 RunDeletion planRunDeletion(Store& store, const std::vector<qint64>& runIds, const QString& runsDir);
 /// Plans deleting a study with all its runs (as planRunDeletion); its study file is kept.
 RunDeletion planStudyDeletion(Store& store, qint64 studyId, const QString& runsDir);

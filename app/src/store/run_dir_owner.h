@@ -2,7 +2,8 @@
 // by absolute path, so a copy of it (alone, with its folder, or beside it under another name)
 // still names the original's: run, evaluated or deleted from the copy, they would change the
 // original's runs. Each run directory the app launches into records the database that owns it
-// (owner.json); directories from before that are judged by where they lie.
+// (owner.json); directories from before that are judged by where they lie (and, deleting a run,
+// by the other databases in this one's folder that still name them: sibling_databases.h).
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
