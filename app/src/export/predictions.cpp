@@ -1,6 +1,7 @@
-// Side-by-side predictions of generation runs.
+// Side-by-side predictions of generation runs; the tables of a study; Markdown.
 #include "export/predictions.h"
 
+#include "export/label_predictions.h"
 #include "io/untrusted_input.h"
 #include "export/pivot.h"
 #include "export/result_set.h"
@@ -90,9 +91,28 @@ PredictionTable predictionsFromStore(Store& store, std::optional<qint64> studyId
   return loadPredictionTable(runs, limit);
 }
 
+bool predictionsDisagree(const PredictionRow& row) {
+  const QString* first = nullptr;
+  for (const QString& o : row.outputs) {
+    if (o.isEmpty()) continue;
+    if (first && *first != o) return true;
+    if (!first) first = &o;
+  }
+  return false;
+}
+
+std::vector<PredictionTable> predictionTablesFromStore(Store& store, std::optional<qint64> studyId, int limit) {
+  std::vector<PredictionTable> tables;
+  if (PredictionTable g = predictionsFromStore(store, studyId, limit); !g.columns.isEmpty())
+    tables.push_back(std::move(g));
+  for (PredictionTable& t : labelPredictionsFromStore(store, studyId, limit)) tables.push_back(std::move(t));
+  return tables;
+}
+
 QString predictionsToMarkdown(const PredictionTable& t) {
-  QString s = QStringLiteral("| Input | References |");
-  QString rule = QStringLiteral("|---|---|");
+  const bool labels = t.kind == PredictionKind::Labels;
+  QString s = labels ? QStringLiteral("| # | Input | Gold label |") : QStringLiteral("| Input | References |");
+  QString rule = labels ? QStringLiteral("|---|---|---|") : QStringLiteral("|---|---|");
   for (const QString& c : t.columns) {
     s += u' ' + markdownEscape(c) + QStringLiteral(" |");
     rule += QStringLiteral("---|");
@@ -101,9 +121,13 @@ QString predictionsToMarkdown(const PredictionTable& t) {
   for (const PredictionRow& r : t.rows) {
     QStringList refs;
     for (const QString& x : r.references) refs << markdownEscape(x);
+    if (labels) s += QStringLiteral("| %1 ").arg(r.index);
     s += QStringLiteral("| ") + markdownEscape(r.input) + QStringLiteral(" | ") + refs.join(QStringLiteral("<br>")) +
          QStringLiteral(" |");
-    for (const QString& o : r.outputs) s += u' ' + markdownEscape(o) + QStringLiteral(" |");
+    for (std::size_t c = 0; c < r.outputs.size(); ++c) {
+      const bool wrong = c < r.verdicts.size() && r.verdicts[c] == Verdict::Wrong;
+      s += u' ' + markdownEscape(r.outputs[c]) + (wrong ? u' ' + kWrongMark : QString()) + QStringLiteral(" |");
+    }
     s += u'\n';
   }
   return s;

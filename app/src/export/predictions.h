@@ -1,6 +1,7 @@
-// Side-by-side generated outputs of generation runs: input, references and each variant's output
-// per dev input (the data behind the GUI comparison and `adamix export --predictions`).
-// Reads the engine's predictions/dev.jsonl (docs/nlg.md).
+// Side-by-side predictions per dev example (the data behind the GUI's Outputs screen and `adamix
+// export --predictions`): generation runs' input, references and each variant's output (the
+// engine's predictions/dev.jsonl, docs/nlg.md); classification / regression runs' input text, gold
+// label and each variant's predicted label (export/label_predictions.h).
 #pragma once
 
 #include "store/store.h"
@@ -14,16 +15,32 @@
 
 namespace adamix::app {
 
+/// What a table compares: generated texts, or predicted labels (classification / regression).
+enum class PredictionKind { Generation, Labels };
+
+/// Whether an output matches the gold label (PredictionKind::Labels of a classification task).
+enum class Verdict : signed char { Unknown = -1, Wrong = 0, Right = 1 };
+
 struct PredictionRow {
   QString input;
-  QStringList references;
+  QStringList references;  ///< generation: the references; labels: the gold label (one entry)
   std::vector<QString> outputs;  ///< one per PredictionTable::columns entry ("" when a run lacks the input)
+  /// Labels: one per output (Unknown for regression and a missing output); empty for generation.
+  std::vector<Verdict> verdicts;
+  long long index = -1;  ///< labels: the example's index in the dev file; -1 for generation
 };
 
 struct PredictionTable {
+  PredictionKind kind = PredictionKind::Generation;
+  QString title;        ///< labels: the task and its dev file ("sst2 · dev.tsv"); "" for generation
   QStringList columns;  ///< variant label of each run
   std::vector<PredictionRow> rows;
+  /// Files that could not be read, each "path:line: what" (their runs' columns stay empty).
+  QStringList problems;
 };
+
+/// True when the row's non-empty outputs are not all the same (at least two of them).
+bool predictionsDisagree(const PredictionRow& row);
 
 /// Joins `runs` (label, path of a dev.jsonl) on identical input, rows in the first file's order,
 /// at most `limit` rows (0 = all). Unreadable files or lines are skipped; a run whose file is
@@ -34,8 +51,16 @@ PredictionTable loadPredictionTable(const std::vector<std::pair<QString, QString
 /// predictions/dev.jsonl side by side, labelled with the variant (and seed when several).
 PredictionTable predictionsFromStore(Store& store, std::optional<qint64> studyId, int limit = 0);
 
+/// Every table of a study (all when unset): the generation runs' (predictionsFromStore) when there
+/// are any, then one per dev file of its classification / regression runs (labelPredictionsFromStore).
+std::vector<PredictionTable> predictionTablesFromStore(Store& store, std::optional<qint64> studyId, int limit = 0);
+
+/// The mark appended to a wrong predicted label in the view and in Markdown.
+inline const QString kWrongMark = QStringLiteral("\u2717");
+
 /// Markdown: | Input | References | <variant> … |; references joined by "<br>", each text
-/// through markdownEscape().
+/// through markdownEscape(). A labels table: | # | Input | Gold label | <variant> … |, a wrong
+/// prediction followed by " ✗".
 QString predictionsToMarkdown(const PredictionTable& table);
 
 }  // namespace adamix::app

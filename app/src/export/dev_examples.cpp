@@ -1,0 +1,87 @@
+// A run's dev examples read with the engine's loaders.
+#include "export/dev_examples.h"
+
+#include "config/run_config.h"
+#include "data/glue.h"
+#include "data/own_task.h"
+
+#include <QDir>
+#include <QRegularExpression>
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+
+namespace adamix::app {
+
+namespace {
+
+/// The class names of GLUE's tasks whose files write 0/1 (the GLUE datasets' label names).
+const std::map<std::string, QStringList>& glueBinaryNames() {
+  static const std::map<std::string, QStringList> names{
+      {"cola", {QStringLiteral("unacceptable"), QStringLiteral("acceptable")}},
+      {"sst2", {QStringLiteral("negative"), QStringLiteral("positive")}},
+      {"mrpc", {QStringLiteral("not_equivalent"), QStringLiteral("equivalent")}},
+      {"qqp", {QStringLiteral("not_duplicate"), QStringLiteral("duplicate")}},
+      {"wnli", {QStringLiteral("not_entailment"), QStringLiteral("entailment")}}};
+  return names;
+}
+
+/// The classification / regression task of a run config (own labels resolved).
+TaskConfig classificationTask(const nlohmann::json& runConfig) {
+  TaskConfig t = parseRunConfig(runConfig).task;
+  if (isGenerationTask(t)) throw std::runtime_error("task " + t.name + " is a generation task");
+  return resolveOwnLabels(std::move(t));
+}
+
+QStringList namesOf(const TaskConfig& t, const TaskSpec& spec) {
+  if (spec.regression) return {};
+  if (!isOwnTask(t))
+    if (auto it = glueBinaryNames().find(t.name); it != glueBinaryNames().end()) return it->second;
+  QStringList names;
+  for (const std::string& n : spec.label_names) names << QString::fromStdString(n);
+  return names;
+}
+
+}  // namespace
+
+QString devFileOf(const nlohmann::json& runConfig) {
+  const TaskConfig t = parseRunConfig(runConfig).task;
+  if (isGenerationTask(t)) throw std::runtime_error("task " + t.name + " is a generation task");
+  const std::string path = !isOwnTask(t)
+                               ? (std::filesystem::path(t.data_dir) / glueSplitFile(taskSpec(t.name), "dev")).string()
+                               : ownSplitPath(t, "dev");
+  return QDir::cleanPath(QString::fromStdString(path));
+}
+
+QStringList labelDisplayNames(const nlohmann::json& runConfig) {
+  const TaskConfig t = classificationTask(runConfig);
+  return namesOf(t, taskSpecOf(t));
+}
+
+DevExamples readDevExamples(const nlohmann::json& runConfig) {
+  const TaskConfig t = classificationTask(runConfig);
+  const TaskSpec spec = taskSpecOf(t);
+  const LoadedSplit split = loadTaskSplit(t, "dev", t.bad_rows);
+  DevExamples d;
+  d.task = QString::fromStdString(t.name);
+  d.path = QDir::cleanPath(QString::fromStdString(split.path));
+  d.regression = spec.regression;
+  d.labelNames = namesOf(t, spec);
+  for (const Example& e : split.examples) {
+    QString text = QString::fromStdString(e.text_a);
+    if (spec.pair) text += kPairSeparator + QString::fromStdString(e.text_b);
+    d.textByIndex.emplace(static_cast<long long>(e.index), std::move(text));
+  }
+  return d;
+}
+
+QString labelText(double value, bool regression, const QStringList& names) {
+  if (regression) return QString::number(value, 'f', 3).remove(QRegularExpression(QStringLiteral("\\.?0+$")));
+  const long long id = std::llround(value);
+  if (id >= 0 && id < names.size()) return names.at(int(id));
+  return QString::number(id);
+}
+
+}  // namespace adamix::app

@@ -1,0 +1,48 @@
+// A classification / regression run's dev examples as the engine read them: its config's task
+// (GLUE layout or own dataset columns, bad-rows policy) loaded with the engine's own loaders
+// (data/own_task.h), keyed by the example index that predictions/dev.tsv names, and the names of
+// its labels. The input texts of the Outputs screen's label table (export/label_predictions.h).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <QString>
+#include <QStringList>
+
+#include <map>
+
+namespace adamix::app {
+
+/// The dev split of one run's task.
+struct DevExamples {
+  QString task;          ///< the task's name ("sst2", an own task's identifier)
+  QString path;          ///< the dev file, as the engine resolves it (data_dir + file name)
+  bool regression = false;
+  QStringList labelNames;                ///< class id → shown name (empty for regression)
+  std::map<long long, QString> textByIndex;  ///< example index → its text ("a ␞ b" for a pair)
+};
+
+/// The separator shown between the two texts of a sentence-pair example.
+inline const QString kPairSeparator = QStringLiteral(" \u241E ");
+
+/// The dev file of `runConfig`'s task without reading it: data_dir + the GLUE split file, or the
+/// own task's dev_file. Throws std::runtime_error (the engine's message and JSON path) for a
+/// config that does not parse or a generation task.
+QString devFileOf(const nlohmann::json& runConfig);
+
+/// The task's labels as shown: the own task's label set, MNLI/RTE/QNLI's names, and the class
+/// names of GLUE's 0/1 tasks as the GLUE benchmark's datasets name them (sst2: negative,
+/// positive; cola: unacceptable, acceptable; mrpc: not_equivalent, equivalent; qqp:
+/// not_duplicate, duplicate; wnli: not_entailment, entailment). Empty for regression.
+QStringList labelDisplayNames(const nlohmann::json& runConfig);
+
+/// Loads the dev split of `runConfig`'s classification / regression task with the engine's
+/// loader and bad-rows policy (indices as in its predictions files). Throws std::runtime_error
+/// naming the file and line (the engine's Data error) for a missing or malformed dev file.
+DevExamples readDevExamples(const nlohmann::json& runConfig);
+
+/// A class id or regression value of a predictions file as shown: the label's name when `names`
+/// has it, else the id; a regression value with at most 3 decimals ("3.25").
+QString labelText(double value, bool regression, const QStringList& names);
+
+}  // namespace adamix::app

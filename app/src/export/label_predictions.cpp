@@ -1,0 +1,183 @@
+// Side-by-side predicted labels of classification / regression runs.
+#include "export/label_predictions.h"
+
+#include "analysis/example_predictions.h"
+#include "config/run_config.h"
+#include "export/dev_examples.h"
+#include "export/result_set.h"
+#include "io/untrusted_input.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <optional>
+
+namespace adamix::app {
+
+namespace {
+
+/// Runs sharing one dev file.
+struct Group {
+  QString devFile, task;
+  std::vector<std::size_t> runs;  ///< indices into the caller's runs
+};
+
+/// The runs' dev files, in order of first appearance; runs whose config does not name one are
+/// reported in `problems`.
+std::vector<Group> groupByDevFile(const std::vector<LabelRun>& runs, QStringList& problems) {
+  std::vector<Group> groups;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    QString file, task;
+    try {
+      file = devFileOf(runs[i].config);
+      task = QString::fromStdString(parseRunConfig(runs[i].config).task.name);
+    } catch (const std::exception& e) {
+      problems << QStringLiteral("%1: its config names no dev file: %2").arg(runs[i].label, QString::fromUtf8(e.what()));
+      continue;
+    }
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) { return g.devFile == file; });
+    if (it == groups.end()) it = groups.insert(groups.end(), Group{file, task, {}});
+    it->runs.push_back(i);
+  }
+  return groups;
+}
+
+/// The dev examples of a group; on a bad dev file no texts (the problem noted), the label names
+/// still taken from the config.
+DevExamples devExamplesOf(const Group& g, const nlohmann::json& config, QStringList& problems) {
+  try {
+    return readDevExamples(config);
+  } catch (const std::exception& e) {
+    problems << QStringLiteral("input texts not shown: %1").arg(QString::fromUtf8(e.what()));
+  }
+  DevExamples d;
+  d.task = g.task;
+  d.path = g.devFile;
+  try {
+    d.labelNames = labelDisplayNames(config);
+    d.regression = d.labelNames.isEmpty();
+  } catch (const std::exception&) {
+    // the config parsed for the grouping; only an own task's unreadable train file lands here
+  }
+  return d;
+}
+
+PredictionTable tableOf(const Group& g, const std::vector<LabelRun>& runs, int limit) {
+  PredictionTable t;
+  t.kind = PredictionKind::Labels;
+  const DevExamples dev = devExamplesOf(g, runs[g.runs.front()].config, t.problems);
+  t.title = QStringLiteral("%1 \u00B7 %2").arg(g.task, QFileInfo(g.devFile).fileName());
+  // example index -> (gold label, prediction per column)
+  struct Example {
+    double gold = 0;
+    std::vector<std::optional<double>> predicted;
+  };
+  std::map<long long, Example> examples;
+  for (std::size_t c = 0; c < g.runs.size(); ++c) {
+    const LabelRun& run = runs[g.runs[c]];
+    t.columns << run.label;
+    analysis::ExamplePredictions p;
+    try {
+      p = analysis::readPredictionsTsv(run.predictions);
+    } catch (const std::exception& e) {
+      t.problems << QString::fromUtf8(e.what());
+      continue;
+    }
+    bool outsideReported = false;
+    for (std::size_t i = 0; i < p.index.size(); ++i) {
+      const long long idx = p.index[i];
+      if (!dev.textByIndex.empty() && !dev.textByIndex.count(idx) && !outsideReported) {
+        // the engine writes no blank lines: row i is on line i + 2 (after the header)
+        t.problems << QStringLiteral("%1:%2: example %3 is not in %4 (%5 examples)")
+                          .arg(run.predictions)
+                          .arg(i + 2)
+                          .arg(idx)
+                          .arg(dev.path)
+                          .arg(dev.textByIndex.size());
+        outsideReported = true;
+      }
+      auto [it, fresh] = examples.try_emplace(idx);
+      if (fresh) it->second.gold = p.label[i];
+      it->second.predicted.resize(g.runs.size());
+      it->second.predicted[c] = p.prediction[i];
+    }
+  }
+  for (const auto& [idx, ex] : examples) {
+    if (limit > 0 && static_cast<int>(t.rows.size()) >= limit) break;
+    PredictionRow row;
+    row.index = idx;
+    if (auto it = dev.textByIndex.find(idx); it != dev.textByIndex.end()) row.input = it->second;
+    row.references << labelText(ex.gold, dev.regression, dev.labelNames);
+    for (std::size_t c = 0; c < g.runs.size(); ++c) {
+      const std::optional<double> p = c < ex.predicted.size() ? ex.predicted[c] : std::nullopt;
+      row.outputs.push_back(p ? labelText(*p, dev.regression, dev.labelNames) : QString());
+      if (!p || dev.regression)
+        row.verdicts.push_back(Verdict::Unknown);
+      else
+        row.verdicts.push_back(std::llround(*p) == std::llround(ex.gold) ? Verdict::Right : Verdict::Wrong);
+    }
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+/// The config the engine ran: the run directory's config.json, else the store's copy.
+nlohmann::json runConfigOf(const RunRecord& r) {
+  const QString resolved = QDir(r.runDir).filePath(QStringLiteral("config.json"));
+  if (!r.runDir.isEmpty() && QFileInfo::exists(resolved)) {
+    try {
+      return adamix::readJsonFileBounded(resolved.toStdString(), adamix::kMaxConfigFileBytes, adamix::ErrorKind::Data,
+                                         "run config");
+    } catch (const std::exception&) {
+      // an unreadable copy: the store's config names the same task
+    }
+  }
+  return r.config;
+}
+
+}  // namespace
+
+std::vector<PredictionTable> loadLabelPredictionTables(const std::vector<LabelRun>& runs, int limit) {
+  QStringList configProblems;
+  const std::vector<Group> groups = groupByDevFile(runs, configProblems);
+  std::vector<PredictionTable> tables;
+  for (const Group& g : groups) tables.push_back(tableOf(g, runs, limit));
+  if (!configProblems.isEmpty() && !tables.empty()) tables.front().problems += configProblems;
+  return tables;
+}
+
+std::vector<PredictionTable> labelPredictionsFromStore(Store& store, std::optional<qint64> studyId, int limit) {
+  const ResultSet rs = resultSetFromStore(store, studyId);
+  std::vector<LabelRun> runs;
+  std::vector<const RunResult*> results;
+  std::vector<QString> devFiles;
+  for (const RunResult& r : rs.runs) {
+    if (r.predictions.isEmpty()) continue;
+    const std::optional<RunRecord> rec = store.run(r.runId);
+    if (!rec) continue;
+    LabelRun run{r.variant.isEmpty() ? QStringLiteral("run %1").arg(r.runId) : r.variant, r.predictions,
+                 runConfigOf(*rec)};
+    QString devFile;
+    try {
+      if (isGenerationTask(parseRunConfig(run.config).task)) continue;
+      devFile = devFileOf(run.config);
+    } catch (const std::exception&) {
+      // kept: loadLabelPredictionTables names the config's problem
+    }
+    runs.push_back(std::move(run));
+    results.push_back(&r);
+    devFiles.push_back(devFile);
+  }
+  // a variant with several runs in one table (one dev file): each of its columns says its seed
+  std::map<std::pair<QString, QString>, int> perVariant;
+  for (std::size_t i = 0; i < runs.size(); ++i) perVariant[{devFiles[i], results[i]->variant}] += 1;
+  for (std::size_t i = 0; i < runs.size(); ++i)
+    if (perVariant[{devFiles[i], results[i]->variant}] > 1)
+      runs[i].label += QStringLiteral(" (seed %1)").arg(results[i]->seed);
+  return loadLabelPredictionTables(runs, limit);
+}
+
+}  // namespace adamix::app

@@ -1,0 +1,38 @@
+// Side-by-side predicted labels of classification / regression runs: per dev example its input
+// text (the run's dev file read as the engine read it, export/dev_examples.h), its gold label and
+// each run's prediction, joined on the example index of the runs' predictions/dev.tsv. Runs are
+// grouped by dev file: runs of different tasks (or datasets) are never joined.
+#pragma once
+
+#include "export/predictions.h"
+#include "store/store.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QString>
+
+#include <optional>
+#include <vector>
+
+namespace adamix::app {
+
+/// One run to compare: its column label, predictions/dev.tsv and run config (its task).
+struct LabelRun {
+  QString label;
+  QString predictions;
+  nlohmann::json config;
+};
+
+/// One PredictionKind::Labels table per dev file of `runs` (in order of first appearance), rows
+/// in example-index order, at most `limit` rows each (0 = all). A run whose predictions file is
+/// bad keeps an empty column, a dev file that cannot be read leaves the inputs empty, and an index
+/// outside the dev file an empty input: each is named in the table's problems ("path:line: what").
+std::vector<PredictionTable> loadLabelPredictionTables(const std::vector<LabelRun>& runs, int limit = 0);
+
+/// The finished classification / regression runs of a study (all when unset) that have a
+/// predictions/dev.tsv, labelled with the variant (and seed when a variant has several in the
+/// same table), through loadLabelPredictionTables. A run's config is its run directory's
+/// config.json (the engine's resolved config), else the store's.
+std::vector<PredictionTable> labelPredictionsFromStore(Store& store, std::optional<qint64> studyId, int limit = 0);
+
+}  // namespace adamix::app

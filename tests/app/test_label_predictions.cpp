@@ -1,0 +1,187 @@
+// Outputs of classification / regression runs side by side (export/label_predictions.h): each dev
+// example's input text read from the run's dev file as the engine reads it, its gold label by name
+// and each run's predicted label, joined on the example index of the runs' predictions/dev.tsv,
+// one table per dev file; bad files named with their line.
+#include "exec/study_runner.h"
+#include "export/dev_examples.h"
+#include "export/label_predictions.h"
+#include "export/predictions.h"
+#include "study/study.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace adamix::app;
+
+namespace {
+
+void writeFile(const QString& path, const QByteArray& text) {
+  QDir().mkpath(QFileInfo(path).absolutePath());
+  QFile f(path);
+  if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(path));
+  f.write(text);
+}
+
+/// SST-2 and RTE dev files in GLUE's layout under `root`.
+void writeGlueDevFiles(const QString& root) {
+  writeFile(root + "/SST-2/dev.tsv",
+            "sentence\tlabel\n"
+            "a charming journey .\t1\n"
+            "bleak and desperate\t0\n"
+            "the acting is fine\t1\n");
+  writeFile(root + "/RTE/dev.tsv",
+            "index\tsentence1\tsentence2\tlabel\n"
+            "0\tA cat sat.\tAn animal sat.\tentailment\n"
+            "1\tIt rained.\tThe sun shone.\tnot_entailment\n");
+}
+
+}  // namespace
+
+class TestLabelPredictions : public QObject {
+  Q_OBJECT
+ private slots:
+  /// A study over SST-2 and RTE (LoRA with seeds 1 and 2, Adapter with seed 1): one table per dev
+  /// file, columns as the generation table labels them, rows in index order with the input, the
+  /// gold label's name and each prediction (a wrong one marked), never mixing the two tasks.
+  void studyTablesPerDevFile() {
+    QTemporaryDir dir;
+    writeGlueDevFiles(dir.filePath("glue"));
+    Store store;
+    store.open(dir.filePath("ws.sqlite"));
+    const auto doc = nlohmann::json::parse(QStringLiteral(R"({
+          "name": "glue-demo",
+          "base": { "model": { "path": "/m" } },
+          "tasks": [ { "name": "sst2", "data_dir": "%1/SST-2" }, { "name": "rte", "data_dir": "%1/RTE" } ],
+          "axes": [ { "name": "variant", "values": [
+            { "label": "LoRA", "set": { "/peft/method": "lora" } },
+            { "label": "Adapter", "set": { "/peft/method": "adapter" } } ] } ],
+          "seeds": [1, 2] })").arg(dir.filePath("glue")).toStdString());
+    const Study study = parseStudy(doc);
+    const qint64 sid = store.upsertStudy(study.name, "glue.json", doc);
+    // SST-2 predictions (index, prediction) per variant and seed; RTE: every run says entailment
+    const QMap<QString, QByteArray> sst2{{"LoRA/1", "0\t1\t1\n1\t0\t0\n2\t1\t1\n"},
+                                         {"LoRA/2", "0\t1\t1\n1\t1\t0\n2\t1\t1\n"},
+                                         {"Adapter/1", "2\t0\t1\n0\t1\t1\n"}};  // lacks example 1
+    for (const ExpandedRun& er : expandStudy(study)) {
+      const QString key = er.variant + "/" + QString::number(er.seed);
+      if (er.variant == "Adapter" && er.seed == 2) continue;  // never ran
+      const QString runDir = dir.filePath("runs/" + er.runId);
+      const qint64 id = store.addRun(newRunFor(er, sid, runDir, RunState::Finished));
+      store.setResults(id, {{"dev", "accuracy", 0.5, "best"}});
+      const bool isSst2 = er.task == "sst2";
+      writeFile(runDir + "/predictions/dev.tsv",
+                "index\tprediction\tlabel\tprob_0\tprob_1\n" +
+                    (isSst2 ? sst2.value(key) : QByteArray("0\t0\t0\n1\t0\t1\n")));
+      store.addArtifact(id, "predictions", runDir + "/predictions/dev.tsv");
+    }
+
+    const std::vector<PredictionTable> tables = predictionTablesFromStore(store, sid);
+    QCOMPARE(tables.size(), size_t(2));
+    const PredictionTable& s = tables[0];
+    QCOMPARE(s.kind, PredictionKind::Labels);
+    QCOMPARE(s.title, QStringLiteral("sst2 \u00B7 dev.tsv"));
+    QCOMPARE(s.columns, QStringList({"LoRA (seed 1)", "LoRA (seed 2)", "Adapter"}));
+    QVERIFY2(s.problems.isEmpty(), qPrintable(s.problems.join('\n')));
+    QCOMPARE(s.rows.size(), size_t(3));
+    QCOMPARE(s.rows[0].index, 0);
+    QCOMPARE(s.rows[0].input, QStringLiteral("a charming journey ."));
+    QCOMPARE(s.rows[0].references, QStringList{"positive"});
+    QCOMPARE(s.rows[0].outputs, (std::vector<QString>{"positive", "positive", "positive"}));
+    QCOMPARE(s.rows[1].input, QStringLiteral("bleak and desperate"));
+    QCOMPARE(s.rows[1].references, QStringList{"negative"});
+    QCOMPARE(s.rows[1].outputs, (std::vector<QString>{"negative", "positive", ""}));
+    QCOMPARE(s.rows[1].verdicts, (std::vector<Verdict>{Verdict::Right, Verdict::Wrong, Verdict::Unknown}));
+    QCOMPARE(s.rows[2].outputs, (std::vector<QString>{"positive", "positive", "negative"}));
+    QVERIFY(!predictionsDisagree(s.rows[0]));
+    QVERIFY(predictionsDisagree(s.rows[1]));
+    QVERIFY(predictionsDisagree(s.rows[2]));
+    QCOMPARE(predictionsToMarkdown(s),
+             QStringLiteral("| # | Input | Gold label | LoRA (seed 1) | LoRA (seed 2) | Adapter |\n"
+                            "|---|---|---|---|---|---|\n"
+                            "| 0 | a charming journey . | positive | positive | positive | positive |\n"
+                            "| 1 | bleak and desperate | negative | negative | positive \u2717 |  |\n"
+                            "| 2 | the acting is fine | positive | positive | positive | negative \u2717 |\n"));
+
+    const PredictionTable& r = tables[1];  // RTE: sentence pairs, its own columns and examples
+    QCOMPARE(r.title, QStringLiteral("rte \u00B7 dev.tsv"));
+    QCOMPARE(r.columns, QStringList({"LoRA (seed 1)", "LoRA (seed 2)", "Adapter"}));
+    QCOMPARE(r.rows.size(), size_t(2));
+    QCOMPARE(r.rows[0].input, QStringLiteral("A cat sat. \u241E An animal sat."));
+    QCOMPARE(r.rows[0].references, QStringList{"entailment"});
+    QCOMPARE(r.rows[1].input, QStringLiteral("It rained. \u241E The sun shone."));
+    QCOMPARE(r.rows[1].references, QStringList{"not_entailment"});
+    QCOMPARE(r.rows[1].outputs, (std::vector<QString>{"entailment", "entailment", "entailment"}));
+    QCOMPARE(r.rows[1].verdicts, (std::vector<Verdict>(3, Verdict::Wrong)));
+
+    QCOMPARE(predictionTablesFromStore(store, sid, 1).front().rows.size(), size_t(1));  // --limit
+  }
+
+  /// An own dataset with named columns: the text and pair columns the task names, class names from
+  /// its label set; an own regression task shows numbers and marks nothing wrong.
+  void ownTasksByTheirColumns() {
+    QTemporaryDir dir;
+    writeFile(dir.filePath("reviews/train.csv"), "body,title,stars\n\"Good, really\",Nice,good\nMeh,Bad,bad\n");
+    writeFile(dir.filePath("reviews/dev.csv"), "body,title,stars\n\"Loved it, twice\",Great,good\nBroke,Junk,bad\n");
+    writeFile(dir.filePath("scores/train.jsonl"), "{\"q\":\"x\",\"y\":1.5}\n{\"q\":\"z\",\"y\":2}\n");
+    writeFile(dir.filePath("scores/dev.jsonl"), "{\"q\":\"how warm?\",\"y\":3.25}\n");
+    const auto config = [](const QString& task) {
+      return nlohmann::json{{"model", {{"path", "/m"}}}, {"task", nlohmann::json::parse(task.toStdString())}};
+    };
+    const nlohmann::json reviews = config(QStringLiteral(
+        R"({"name":"reviews","data_dir":"%1","train_file":"train.csv","dev_file":"dev.csv",)"
+        R"("text_column":"title","text_pair_column":"body","label_column":"stars"})").arg(dir.filePath("reviews")));
+    const nlohmann::json scores = config(QStringLiteral(
+        R"({"name":"warmth","type":"regression","data_dir":"%1","train_file":"train.jsonl","dev_file":"dev.jsonl",)"
+        R"("text_column":"q","label_column":"y"})").arg(dir.filePath("scores")));
+    writeFile(dir.filePath("a.tsv"), "index\tprediction\tlabel\n0\t0\t1\n1\t0\t0\n");
+    writeFile(dir.filePath("b.tsv"), "index\tprediction\tlabel\n0\t3.1\t3.25\n");
+    const auto tables = loadLabelPredictionTables(
+        {{"LoRA", dir.filePath("a.tsv"), reviews}, {"LoRA", dir.filePath("b.tsv"), scores}});
+    QCOMPARE(tables.size(), size_t(2));
+    QVERIFY2(tables[0].problems.isEmpty(), qPrintable(tables[0].problems.join('\n')));
+    QCOMPARE(tables[0].title, QStringLiteral("reviews \u00B7 dev.csv"));
+    QCOMPARE(tables[0].rows[0].input, QStringLiteral("Great \u241E Loved it, twice"));
+    QCOMPARE(tables[0].rows[0].references, QStringList{"good"});  // labels inferred from train: bad, good
+    QCOMPARE(tables[0].rows[0].outputs, std::vector<QString>{"bad"});
+    QCOMPARE(tables[0].rows[0].verdicts, std::vector<Verdict>{Verdict::Wrong});
+    QCOMPARE(tables[1].title, QStringLiteral("warmth \u00B7 dev.jsonl"));
+    QCOMPARE(tables[1].rows[0].input, QStringLiteral("how warm?"));
+    QCOMPARE(tables[1].rows[0].references, QStringList{"3.25"});
+    QCOMPARE(tables[1].rows[0].outputs, std::vector<QString>{"3.1"});
+    QCOMPARE(tables[1].rows[0].verdicts, std::vector<Verdict>{Verdict::Unknown});
+  }
+
+  /// A malformed predictions file, an index outside the dev file and a missing dev file are each
+  /// named with file and line; the other runs still show.
+  void badFilesAreNamedWithTheirLine() {
+    QTemporaryDir dir;
+    writeGlueDevFiles(dir.filePath("glue"));
+    const nlohmann::json sst2{{"model", {{"path", "/m"}}}, {"task", {{"name", "sst2"}, {"data_dir", dir.filePath("glue/SST-2").toStdString()}}}};
+    writeFile(dir.filePath("good.tsv"), "index\tprediction\tlabel\n0\t1\t1\n");
+    writeFile(dir.filePath("bad.tsv"), "index\tprediction\tlabel\n0\t1\t1\n1\tpositive\t0\n");
+    writeFile(dir.filePath("outside.tsv"), "index\tprediction\tlabel\n0\t1\t1\n7\t0\t0\n");
+    const auto t = loadLabelPredictionTables({{"A", dir.filePath("good.tsv"), sst2},
+                                              {"B", dir.filePath("bad.tsv"), sst2},
+                                              {"C", dir.filePath("outside.tsv"), sst2}});
+    QCOMPARE(t.size(), size_t(1));
+    QCOMPARE(t[0].problems,
+             QStringList({dir.filePath("bad.tsv") + ":3: column 'prediction' is not a number: 'positive'",
+                          dir.filePath("outside.tsv") + ":3: example 7 is not in " + dir.filePath("glue/SST-2/dev.tsv") +
+                              " (3 examples)"}));
+    QCOMPARE(t[0].rows.size(), size_t(2));  // examples 0 and 7
+    QCOMPARE(t[0].rows[0].outputs, (std::vector<QString>{"positive", "", "positive"}));
+    QCOMPARE(t[0].rows[1].input, QString());
+
+    nlohmann::json missing = sst2;
+    missing["task"]["data_dir"] = dir.filePath("nowhere").toStdString();
+    const auto m = loadLabelPredictionTables({{"A", dir.filePath("good.tsv"), missing}});
+    QCOMPARE(m[0].problems, QStringList{"input texts not shown: " + dir.filePath("nowhere/dev.tsv") +
+                                        ": cannot open data file: no such file"});
+    QCOMPARE(m[0].rows[0].references, QStringList{"positive"});  // the gold label still named
+  }
+};
+
+QTEST_MAIN(TestLabelPredictions)
+#include "test_label_predictions.moc"
