@@ -1,5 +1,7 @@
 // Outputs screen: generated outputs of two generation runs side by side, read from the store's
-// `predictions` artifacts and the runs' predictions/dev.jsonl, filtered and copied as Markdown.
+// `predictions` artifacts and the runs' predictions/dev.jsonl, filtered and copied as Markdown;
+// classification runs' predicted labels per dev example (predictions/dev.tsv and the dev file),
+// wrong ones marked, narrowed to the examples where the runs disagree, one table per task.
 #include "designer/designer_view.h"
 #include "exec/study_runner.h"
 #include "monitor/monitor_view.h"
@@ -9,7 +11,10 @@
 #include "study/study.h"
 #include "workspace/workspace.h"
 
+#include <QCheckBox>
 #include <QComboBox>
+#include <QHeaderView>
+#include <QLineEdit>
 #include <QDir>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -116,6 +121,86 @@ class TestOutputsView : public QObject {
     w.workspace()->close();
   }
 
+  /// A classification study (SST-2 and RTE; LoRA with seeds 1 and 2, Adapter with seed 1): the
+  /// SST-2 table first, each example's text, gold label and predictions, wrong ones red with ✗;
+  /// the checkbox and the filter, clicked and typed, narrow the rows and the Markdown; the picker
+  /// shows RTE's pairs.
+  void classificationRunsSideBySide() {
+    QTemporaryDir dir;
+    const qint64 sid = writeClassificationStudy(dir.path(), {});
+    ui::Workspace ws;
+    QVERIFY(ws.open(dir.filePath("ws.sqlite")));
+    ui::OutputsView v(&ws);
+    v.resize(1000, 600);
+    v.show();
+    v.setStudy(sid);
+    QTableWidget* t = v.table();
+    QStringList headers;
+    for (int c = 0; c < t->columnCount(); ++c) headers << t->horizontalHeaderItem(c)->text();
+    QCOMPARE(headers, QStringList({"Input", "Gold\nlabel", "LoRA\n(seed 1)", "LoRA\n(seed 2)", "Adapter"}));
+    QCOMPARE(t->rowCount(), 3);
+    QCOMPARE(t->verticalHeaderItem(1)->text(), QStringLiteral("1"));  // the dev example's index
+    QCOMPARE(t->item(1, 0)->text(), QStringLiteral("bleak and desperate"));
+    QCOMPARE(t->item(1, 1)->text(), QStringLiteral("negative"));
+    QCOMPARE(t->item(1, 2)->text(), QStringLiteral("negative"));
+    QCOMPARE(t->item(1, 3)->text(), QStringLiteral("positive \u2717"));
+    QCOMPARE(t->item(1, 3)->foreground().color(), QColor(0xd6, 0x27, 0x28));
+    QCOMPARE(t->item(1, 2)->foreground().style(), Qt::NoBrush);  // a right one keeps the default colour
+    QCOMPARE(t->item(1, 4)->text(), QString());                  // Adapter did not predict example 1
+    QCOMPARE(v.statusText(), QStringLiteral("3 of 3 dev examples of sst2 \u00B7 dev.tsv (2 where the runs "
+                                            "disagree), 3 runs side by side. \u2717 in red: a prediction that "
+                                            "differs from the gold label."));
+    QVERIFY(v.tablePicker()->isVisibleTo(&v));
+    QCOMPARE(v.tablePicker()->count(), 2);
+    QCOMPARE(v.tablePicker()->itemText(0), QStringLiteral("sst2 \u00B7 dev.tsv"));
+
+    QTest::mouseClick(v.disagreementsBox(), Qt::LeftButton);
+    QVERIFY(v.disagreementsBox()->isChecked());
+    QCOMPARE(t->rowCount(), 2);
+    QCOMPARE(t->verticalHeaderItem(0)->text(), QStringLiteral("1"));
+    QCOMPARE(t->verticalHeaderItem(1)->text(), QStringLiteral("2"));
+    QVERIFY(v.statusText().startsWith(QStringLiteral("2 of 3 dev examples")));
+    QTest::keyClicks(v.filterEdit(), QStringLiteral("ACTING"));
+    QCOMPARE(t->rowCount(), 1);
+    QCOMPARE(v.markdown(), QStringLiteral("| # | Input | Gold label | LoRA (seed 1) | LoRA (seed 2) | Adapter |\n"
+                                          "|---|---|---|---|---|---|\n"
+                                          "| 2 | the acting is fine | positive | positive | positive | negative \u2717 |\n"));
+    QTest::mouseClick(v.disagreementsBox(), Qt::LeftButton);  // off: the filter alone
+    QCOMPARE(t->rowCount(), 1);
+    v.filterEdit()->clear();
+    QCOMPARE(t->rowCount(), 3);
+
+    v.setTable(1);  // RTE: its own examples, sentence pairs, every run wrong on the second
+    QCOMPARE(t->horizontalHeaderItem(1)->text(), QStringLiteral("Gold\nlabel"));
+    QCOMPARE(t->rowCount(), 2);
+    QCOMPARE(t->item(1, 0)->text(), QStringLiteral("It rained. \u241E The sun shone."));
+    QCOMPARE(t->item(1, 1)->text(), QStringLiteral("not_entailment"));
+    QCOMPARE(t->item(1, 4)->text(), QStringLiteral("entailment \u2717"));
+    QTest::mouseClick(v.disagreementsBox(), Qt::LeftButton);
+    QCOMPARE(t->rowCount(), 0);  // the runs agree on both
+    ws.close();
+  }
+
+  /// A malformed predictions file: its run's column stays empty, the status names file and line.
+  void badPredictionsFileIsNamedInTheStatus() {
+    QTemporaryDir dir;
+    const qint64 sid = writeClassificationStudy(dir.path(), "index\tprediction\tlabel\n0\t1\t1\n1\tpositive\t0\n");
+    ui::Workspace ws;
+    QVERIFY(ws.open(dir.filePath("ws.sqlite")));
+    ui::OutputsView v(&ws);
+    v.setStudy(sid);
+    QTableWidget* t = v.table();
+    QCOMPARE(t->rowCount(), 3);
+    QCOMPARE(t->item(0, 2)->text(), QString());  // LoRA seed 1's file is the bad one
+    QCOMPARE(t->item(0, 3)->text(), QStringLiteral("positive"));
+    const QString bad = QDir(dir.filePath("runs")).entryList({"sst2-lora-s1-*"}, QDir::Dirs).value(0);
+    QVERIFY(!bad.isEmpty());
+    QVERIFY2(v.statusText().endsWith(QStringLiteral("\nProblems: ") + dir.filePath("runs/" + bad) +
+                                     "/predictions/dev.tsv:3: column 'prediction' is not a number: 'positive'"),
+             qPrintable(v.statusText()));
+    ws.close();
+  }
+
   void mainWindowHasTheOutputsScreen() {
     ui::MainWindow w;
     QVERIFY(w.openWorkspace(db_, true));
@@ -126,6 +211,50 @@ class TestOutputsView : public QObject {
   }
 
  private:
+  /// A study over SST-2 and RTE dev files written under `root` (ws.sqlite, glue/, runs/): LoRA
+  /// seeds 1 and 2, Adapter seed 1, finished, each with its predictions/dev.tsv; `loraSeed1` (when
+  /// set) replaces LoRA seed 1's SST-2 file. Returns the study id.
+  static qint64 writeClassificationStudy(const QString& root, const QByteArray& loraSeed1) {
+    const auto write = [](const QString& path, const QByteArray& text) {
+      QDir().mkpath(QFileInfo(path).absolutePath());
+      QFile f(path);
+      if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(path));
+      f.write(text);
+    };
+    write(root + "/glue/SST-2/dev.tsv",
+          "sentence\tlabel\na charming journey .\t1\nbleak and desperate\t0\nthe acting is fine\t1\n");
+    write(root + "/glue/RTE/dev.tsv",
+          "index\tsentence1\tsentence2\tlabel\n0\tA cat sat.\tAn animal sat.\tentailment\n"
+          "1\tIt rained.\tThe sun shone.\tnot_entailment\n");
+    app::Store s;
+    s.open(root + "/ws.sqlite");
+    const auto doc = nlohmann::json::parse(QStringLiteral(R"({
+          "name": "glue-demo",
+          "base": { "model": { "path": "/m" } },
+          "tasks": [ { "name": "sst2", "data_dir": "%1/SST-2" }, { "name": "rte", "data_dir": "%1/RTE" } ],
+          "axes": [ { "name": "variant", "values": [
+            { "label": "LoRA", "set": { "/peft/method": "lora" } },
+            { "label": "Adapter", "set": { "/peft/method": "adapter" } } ] } ],
+          "seeds": [1, 2] })").arg(root + "/glue").toStdString());
+    const app::Study study = app::parseStudy(doc);
+    const qint64 sid = s.upsertStudy(study.name, "glue.json", doc);
+    const QMap<QString, QByteArray> sst2{{"LoRA/1", "0\t1\t1\n1\t0\t0\n2\t1\t1\n"},
+                                         {"LoRA/2", "0\t1\t1\n1\t1\t0\n2\t1\t1\n"},
+                                         {"Adapter/1", "2\t0\t1\n0\t1\t1\n"}};
+    for (const app::ExpandedRun& er : app::expandStudy(study)) {
+      const QString key = er.variant + "/" + QString::number(er.seed);
+      if (key == "Adapter/2") continue;
+      const QString runDir = root + "/runs/" + er.runId;
+      const qint64 id = s.addRun(newRunFor(er, sid, runDir, app::RunState::Finished));
+      s.setResults(id, {{"dev", "accuracy", 0.5, "best"}});
+      QByteArray tsv = "index\tprediction\tlabel\n" + (er.task == "sst2" ? sst2.value(key) : "0\t0\t0\n1\t0\t1\n");
+      if (er.task == "sst2" && key == "LoRA/1" && !loraSeed1.isEmpty()) tsv = loraSeed1;
+      write(runDir + "/predictions/dev.tsv", tsv);
+      s.addArtifact(id, "predictions", runDir + "/predictions/dev.tsv");
+    }
+    return sid;
+  }
+
   QTemporaryDir dir_;
   QString db_;
   qint64 studyId_ = 0;

@@ -1,5 +1,7 @@
-// Outputs screen: generated text of generation runs side by side — each dev input, its
-// references and every variant's output (the predictions of the engine's NLG runs).
+// Outputs screen: each dev example side by side across a study's runs — generation runs' input,
+// references and every variant's generated text (predictions/dev.jsonl), classification /
+// regression runs' input text, gold label and every variant's predicted label (predictions/dev.tsv
+// joined on the example index, one table per dev file), for error analysis.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
@@ -8,6 +10,9 @@
 
 #include <QWidget>
 
+#include <vector>
+
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -17,24 +22,37 @@ namespace adamix::ui {
 
 class Workspace;
 
-/// Input | References | one column per run (variant, with the seed when a variant has several),
-/// rows joined on identical input (app::predictionsFromStore). A filter keeps the rows whose
-/// input, references or outputs contain a text; Copy puts the shown rows on the clipboard as
-/// Markdown (app::predictionsToMarkdown).
+/// Input | References (Gold label) | one column per run (variant, with the seed when a variant has
+/// several), from app::predictionTablesFromStore; a "Table" picker when a study has several
+/// (generation, and one per classification dev file). A filter keeps the rows whose input,
+/// references or outputs contain a text; "Disagreements only" the rows whose runs do not all
+/// predict the same; a wrong predicted label is red and marked ✗. Copy puts the shown rows on the
+/// clipboard as Markdown (app::predictionsToMarkdown).
 class OutputsView : public QWidget {
   Q_OBJECT
  public:
   explicit OutputsView(Workspace* workspace, QWidget* parent = nullptr);
 
-  /// Shows one study (nullopt: every study's generation runs).
+  /// Shows one study (nullopt: every study's runs).
   void setStudy(std::optional<qint64> studyId);
   /// Keeps the rows containing `text` (case-insensitive; empty: all rows).
   void setFilter(const QString& text);
-  /// The rows shown (after the filter).
+  /// Keeps only the rows where the runs' outputs are not all the same (off: all rows).
+  void setDisagreementsOnly(bool on);
+  /// Shows the table `index` of tables() (the "Table" picker).
+  void setTable(int index);
+  /// Every table of the study (generation first, then one per classification dev file).
+  const std::vector<app::PredictionTable>& tables() const { return tables_; }
+  /// The rows shown (after the filter and the disagreement switch).
   const app::PredictionTable& shown() const { return shown_; }
   /// Markdown of the rows shown.
   QString markdown() const;
   QTableWidget* table() const { return table_; }
+  QCheckBox* disagreementsBox() const { return disagreements_; }
+  QComboBox* tablePicker() const { return tablePick_; }
+  QLineEdit* filterEdit() const { return filter_; }
+  /// The status line under the table (counts, the ✗ legend, files that could not be read).
+  QString statusText() const;
   /// While hidden, refresh() waits until the view is shown (the main window's screens; off for a
   /// view used on its own). See DeferredRefresh.
   void deferRefreshWhileHidden() { deferred_->enable(); }
@@ -43,15 +61,28 @@ class OutputsView : public QWidget {
   /// Reloads the predictions from the store and the runs' predictions files.
   void refresh();
 
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
+
  private:
-  DeferredRefresh* deferred_;
+  void applyFilters();
   void fillTable();
+  void fillTablePicker();
+  void layOutColumns(bool labels);
+  void fitInputColumn();
+  const app::PredictionTable& current() const;
+  DeferredRefresh* deferred_;
   Workspace* ws_;
   QComboBox* study_;
+  QComboBox* tablePick_;
+  QLabel* tableLabel_;
   QLineEdit* filter_;
+  QCheckBox* disagreements_;
   QTableWidget* table_;
   QLabel* status_;
-  app::PredictionTable all_, shown_;
+  QString readError_;
+  std::vector<app::PredictionTable> tables_;
+  app::PredictionTable shown_;
 };
 
 }  // namespace adamix::ui

@@ -433,6 +433,12 @@ QStringList renderScreenshots(MainWindow& w, const ScreenshotOptions& o) {
   w.showScreen(MainWindow::Outputs);
   w.outputs()->refresh();
   out << grab(w, o.dir, "08-outputs.png");
+  // 8b. a classification study's examples where the runs disagree (error analysis)
+  if (w.outputs()->shown().kind == app::PredictionKind::Labels) {
+    w.outputs()->setDisagreementsOnly(true);
+    out << grab(w, o.dir, "08-outputs-disagreements.png");
+    w.outputs()->setDisagreementsOnly(false);
+  }
 
   // 24-27. significance against a baseline; the paper's analyses
   renderAnalyses(w, o.dir, out);
