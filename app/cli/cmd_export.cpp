@@ -155,14 +155,21 @@ int cmdExport(const QStringList& args) {
     }
     if (p.isSet("curves")) return exportCurves(p, store, studyId);
     if (p.isSet("predictions")) {
-      const app::PredictionTable table = app::predictionsFromStore(store, studyId, limit);
-      if (table.columns.isEmpty()) {  // nothing to export: say so, as the GUI's Outputs view does
-        err() << "adamix export: no generation runs with predictions "
+      const std::vector<app::PredictionTable> tables = app::predictionTablesFromStore(store, studyId, limit);
+      if (tables.empty()) {  // nothing to export: say so, as the GUI's Outputs view does
+        err() << "adamix export: no runs with predictions "
               << (studyId ? "in this study" : "in this database")
-              << " (they come from finished E2E, WebNLG or DART runs); nothing exported\n";
+              << " (finished generation runs write predictions/dev.jsonl, classification and regression runs "
+                 "predictions/dev.tsv); nothing exported\n";
         return kBadInput;
       }
-      text = app::predictionsToMarkdown(table);
+      // one table per kind of run and dev file; a labels table under a heading naming its task
+      for (const app::PredictionTable& table : tables) {
+        for (const QString& problem : table.problems) err() << "adamix export: warning: " << problem << "\n";
+        if (!text.isEmpty()) text += u'\n';
+        if (!table.title.isEmpty()) text += QStringLiteral("## ") + table.title + QStringLiteral("\n\n");
+        text += app::predictionsToMarkdown(table);
+      }
     } else {
       app::PivotOptions po;
       po.kind = kind;

@@ -670,19 +670,49 @@ class TestCli : public QObject {
   }
 
   /// New-user defect: `export --predictions` of a classification-only study printed an empty
-  /// `| Input | References |` table and exited 0. It says there is nothing to export (exit 3).
-  void exportPredictionsWithoutGenerationRuns() {
+  /// `| Input | References |` table and exited 0. It now prints each task's predicted labels (the
+  /// fake engine's predictions/dev.tsv: 20 examples, label i % 2), under a heading naming the task;
+  /// a study without runs with predictions says there is nothing to export (exit 3).
+  void exportPredictionsOfClassificationRuns() {
     const QString d = db("pred-none");
     Result r = run({"study", "run", study_, "--db", d, "--jobs", "2"});
     QVERIFY2(r.rc == 0, qPrintable(dump(r)));
     const QString out = tmp_.filePath("pred-none/predictions.md");
-    r = run({"export", "--db", d, "--predictions", "--out", out});
+    r = run({"export", "--db", d, "--predictions", "--out", out, "--limit", "2"});
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    // the toy dev files hold labels only: the inputs stay empty, the file and line named
+    const QString cache = tmp_.filePath("cache/glue/");
+    QCOMPARE(r.err, "adamix export: warning: input texts not shown: " + cache +
+                        "TOYA/dev.tsv:1: header has no column \"sentence1\" (task rte)\n"
+                        "adamix export: warning: input texts not shown: " + cache +
+                        "TOYB/dev.tsv:1: header has no column \"sentence1\" (task wnli)\n");
+    QFile f(out);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QString header = QStringLiteral("| # | Input | Gold label | Adapter (seed 1) | Adapter (seed 2) | AdaMix (seed 1) "
+                                          "| AdaMix (seed 2) |\n|---|---|---|---|---|---|---|\n");
+    QCOMPARE(QString::fromUtf8(f.readAll()),
+             "## rte \u00B7 dev.tsv\n\n" + header +
+                 "| 0 |  | entailment | entailment | entailment | entailment | entailment |\n"
+                 "| 1 |  | not_entailment | not_entailment | not_entailment | not_entailment | not_entailment |\n"
+                 "\n## wnli \u00B7 dev.tsv\n\n" + header +
+                 "| 0 |  | not_entailment | not_entailment | not_entailment | not_entailment | not_entailment |\n"
+                 "| 1 |  | entailment | entailment | entailment | entailment | entailment |\n");
+
+    // a study whose only run failed has no predictions: nothing exported
+    const QString failed = db("pred-failed");
+    const QString study = tmp_.filePath("pred-failed.json");
+    write(study, R"({"name": "predfail", "base": {"model": {"path": "asset:models/tiny"}, "train": {"epochs": 1}},
+                     "tasks": [{"name": "rte", "data_dir": "asset:glue/TOYA"}], "seeds": [1]})");
+    r = run({"study", "run", study, "--db", failed}, {{"FAKE_ENGINE_FAIL_TASK", "rte"}});
+    QVERIFY2(r.rc == 1, qPrintable(dump(r)));
+    const QString none = tmp_.filePath("pred-failed.md");
+    r = run({"export", "--db", failed, "--predictions", "--out", none});
     QVERIFY2(r.rc == 3, qPrintable(dump(r)));
-    QVERIFY2(r.err.contains("adamix export: no generation runs with predictions in this study"), qPrintable(dump(r)));
-    QVERIFY2(!r.out.contains("| Input |"), qPrintable(dump(r)));
-    QVERIFY(!QFile::exists(out));
-    r = run({"export", "--db", d, "--predictions"});
-    QVERIFY2(r.rc == 3 && r.out.isEmpty(), qPrintable(dump(r)));
+    QCOMPARE(r.err, QStringLiteral("adamix export: no runs with predictions in this study (finished generation runs "
+                                   "write predictions/dev.jsonl, classification and regression runs "
+                                   "predictions/dev.tsv); nothing exported\n"));
+    QVERIFY(r.out.isEmpty());
+    QVERIFY(!QFile::exists(none));
   }
 
   /// Review: `export` of a study without finished runs wrote an empty table and exited 0, where
