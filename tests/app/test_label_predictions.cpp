@@ -153,21 +153,24 @@ class TestLabelPredictions : public QObject {
     QCOMPARE(tables[1].rows[0].verdicts, std::vector<Verdict>{Verdict::Unknown});
   }
 
-  /// A malformed predictions file, an index outside the dev file and a missing dev file are each
-  /// named with file and line; the other runs still show.
+  /// A malformed predictions file, an index outside the dev file, a gold label that differs from
+  /// another run's and a missing dev file are each named with file and line; the other runs still
+  /// show.
   void badFilesAreNamedWithTheirLine() {
     QTemporaryDir dir;
     writeGlueDevFiles(dir.filePath("glue"));
     const nlohmann::json sst2{{"model", {{"path", "/m"}}}, {"task", {{"name", "sst2"}, {"data_dir", dir.filePath("glue/SST-2").toStdString()}}}};
     writeFile(dir.filePath("good.tsv"), "index\tprediction\tlabel\n0\t1\t1\n");
     writeFile(dir.filePath("bad.tsv"), "index\tprediction\tlabel\n0\t1\t1\n1\tpositive\t0\n");
-    writeFile(dir.filePath("outside.tsv"), "index\tprediction\tlabel\n0\t1\t1\n7\t0\t0\n");
+    writeFile(dir.filePath("outside.tsv"), "index\tprediction\tlabel\n0\t1\t0\n7\t0\t0\n");
     const auto t = loadLabelPredictionTables({{"A", dir.filePath("good.tsv"), sst2},
                                               {"B", dir.filePath("bad.tsv"), sst2},
                                               {"C", dir.filePath("outside.tsv"), sst2}});
     QCOMPARE(t.size(), size_t(1));
     QCOMPARE(t[0].problems,
              QStringList({dir.filePath("bad.tsv") + ":3: column 'prediction' is not a number: 'positive'",
+                          dir.filePath("outside.tsv") + ":2: example 0 has gold label negative, another run's "
+                                                        "predictions positive",
                           dir.filePath("outside.tsv") + ":3: example 7 is not in " + dir.filePath("glue/SST-2/dev.tsv") +
                               " (3 examples)"}));
     QCOMPARE(t[0].rows.size(), size_t(2));  // examples 0 and 7

@@ -86,21 +86,30 @@ PredictionTable tableOf(const Group& g, const std::vector<LabelRun>& runs, int l
       t.problems << QString::fromUtf8(e.what());
       continue;
     }
-    bool outsideReported = false;
+    bool outsideReported = false, goldReported = false;
     for (std::size_t i = 0; i < p.index.size(); ++i) {
       const long long idx = p.index[i];
+      // the engine writes no blank lines: row i is on line i + 2 (after the header)
+      const QString where = run.predictions + u':' + QString::number(i + 2);
       if (!dev.textByIndex.empty() && !dev.textByIndex.count(idx) && !outsideReported) {
-        // the engine writes no blank lines: row i is on line i + 2 (after the header)
-        t.problems << QStringLiteral("%1:%2: example %3 is not in %4 (%5 examples)")
-                          .arg(run.predictions)
-                          .arg(i + 2)
+        t.problems << QStringLiteral("%1: example %2 is not in %3 (%4 examples)")
+                          .arg(where)
                           .arg(idx)
                           .arg(dev.path)
                           .arg(dev.textByIndex.size());
         outsideReported = true;
       }
       auto [it, fresh] = examples.try_emplace(idx);
-      if (fresh) it->second.gold = p.label[i];
+      if (fresh)
+        it->second.gold = p.label[i];
+      else if (it->second.gold != p.label[i] && !goldReported) {
+        t.problems << QStringLiteral("%1: example %2 has gold label %3, another run's predictions %4")
+                          .arg(where)
+                          .arg(idx)
+                          .arg(labelText(p.label[i], dev.regression, dev.labelNames),
+                               labelText(it->second.gold, dev.regression, dev.labelNames));
+        goldReported = true;
+      }
       it->second.predicted.resize(g.runs.size());
       it->second.predicted[c] = p.prediction[i];
     }

@@ -25,8 +25,9 @@ struct LabelRun {
 
 /// One PredictionKind::Labels table per dev file of `runs` (in order of first appearance), rows
 /// in example-index order, at most `limit` rows each (0 = all). A run whose predictions file is
-/// bad keeps an empty column, a dev file that cannot be read leaves the inputs empty, and an index
-/// outside the dev file an empty input: each is named in the table's problems ("path:line: what").
+/// bad keeps an empty column, a dev file that cannot be read leaves the inputs empty, an index
+/// outside the dev file an empty input, and a gold label that differs between runs keeps the first
+/// run's: each is named in the table's problems ("path:line: what").
 std::vector<PredictionTable> loadLabelPredictionTables(const std::vector<LabelRun>& runs, int limit = 0);
 
 /// The finished classification / regression runs of a study (all when unset) that have a

@@ -21,6 +21,10 @@ namespace adamix::ui {
 
 namespace {
 
+/// At most this many rows in the table (a filter narrows the rest; GLUE's largest dev sets hold
+/// tens of thousands of examples).
+constexpr int kMaxRowsShown = 2000;
+
 /// The colour of a wrong predicted label (the run tree's colour of a failed run).
 const QColor kWrongColor(0xd6, 0x27, 0x28);
 
@@ -172,8 +176,7 @@ void OutputsView::applyFilters() {
   const app::PredictionTable& all = current();
   const QString text = filter_->text();
   const bool onlyDisagreements = disagreements_->isChecked();
-  shown_ = all;
-  shown_.rows.clear();
+  shown_ = app::PredictionTable{all.kind, all.title, all.columns, {}, all.problems};
   for (const app::PredictionRow& r : all.rows) {
     if (onlyDisagreements && !app::predictionsDisagree(r)) continue;
     bool keep = text.isEmpty() || r.input.contains(text, Qt::CaseInsensitive);
@@ -181,6 +184,8 @@ void OutputsView::applyFilters() {
     for (const QString& x : r.outputs) keep = keep || x.contains(text, Qt::CaseInsensitive);
     if (keep) shown_.rows.push_back(r);
   }
+  matching_ = int(shown_.rows.size());
+  if (matching_ > kMaxRowsShown) shown_.rows.resize(kMaxRowsShown);
   fillTable();
 }
 
@@ -215,6 +220,10 @@ QString OutputsView::statusText() const { return status_->text(); }
 
 void OutputsView::fillTable() {
   const bool labels = shown_.kind == app::PredictionKind::Labels;
+  // rows fit their contents once, after filling: sizing them per item is quadratic in the rows
+  QHeaderView* rowHeader = table_->verticalHeader();
+  rowHeader->setSectionResizeMode(QHeaderView::Interactive);
+  table_->setUpdatesEnabled(false);
   table_->clear();
   QStringList headers{tr("Input"), labels ? tr("Gold\nlabel") : tr("References")};
   for (const QString& c : shown_.columns) headers << (labels ? wrappedHeader(c) : c);
@@ -247,6 +256,8 @@ void OutputsView::fillTable() {
   }
   table_->setVerticalHeaderLabels(rowNames);
   layOutColumns(labels);
+  rowHeader->setSectionResizeMode(QHeaderView::ResizeToContents);
+  table_->setUpdatesEnabled(true);
   table_->verticalHeader()->setToolTip(labels ? tr("The example's index in the dev file") : QString());
   QString status;
   if (!readError_.isEmpty())
@@ -260,7 +271,7 @@ void OutputsView::fillTable() {
     int disagree = 0;
     for (const app::PredictionRow& r : all.rows) disagree += app::predictionsDisagree(r) ? 1 : 0;
     status = tr("%1 of %2 dev examples of %3 (%4 where the runs disagree), %5 runs side by side.")
-                 .arg(shown_.rows.size())
+                 .arg(matching_)
                  .arg(all.rows.size())
                  .arg(all.title)
                  .arg(disagree)
@@ -271,9 +282,11 @@ void OutputsView::fillTable() {
     if (!regression) status += u' ' + tr("%1 in red: a prediction that differs from the gold label.").arg(app::kWrongMark);
   } else
     status = tr("%1 of %2 inputs, %3 runs side by side.")
-                 .arg(shown_.rows.size())
+                 .arg(matching_)
                  .arg(current().rows.size())
                  .arg(current().columns.size());
+  if (matching_ > int(shown_.rows.size()))
+    status += u' ' + tr("The first %1 are listed; the filter narrows them.").arg(shown_.rows.size());
   if (!current().problems.isEmpty()) {
     const QStringList& p = current().problems;
     status += u'\n' + tr("Problems: %1").arg(p.mid(0, 3).join(QStringLiteral("; ")));

@@ -43,7 +43,7 @@ class OutputsView : public QWidget {
   void setTable(int index);
   /// Every table of the study (generation first, then one per classification dev file).
   const std::vector<app::PredictionTable>& tables() const { return tables_; }
-  /// The rows shown (after the filter and the disagreement switch).
+  /// The rows shown (after the filter and the disagreement switch; at most the first 2000).
   const app::PredictionTable& shown() const { return shown_; }
   /// Markdown of the rows shown.
   QString markdown() const;
@@ -83,6 +83,7 @@ class OutputsView : public QWidget {
   QString readError_;
   std::vector<app::PredictionTable> tables_;
   app::PredictionTable shown_;
+  int matching_ = 0;  ///< rows passing the filters (shown_ holds at most kMaxRowsShown of them)
 };
 
 }  // namespace adamix::ui
