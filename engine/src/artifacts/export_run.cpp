@@ -1,7 +1,5 @@
 #include "artifacts/export_run.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <filesystem>
 
@@ -10,6 +8,7 @@
 #include "artifacts/export_peft.h"
 #include "artifacts/run_artifact.h"
 #include "io/errors.h"
+#include "io/staging_dir.h"
 
 namespace adamix {
 
@@ -62,28 +61,23 @@ ExportResult exportRun(const std::string& run_dir, const std::string& format, co
   fs::path out = fs::absolute(out_dir).lexically_normal();
   if (!out.has_filename()) out = out.parent_path();  // "dir/"
   requireNewOrEmptyDirectory(out);
+  // Written into a hidden sibling (`.<name>.partial-<host>-<pid>`, io/staging_dir.h) and renamed
+  // into place at the end: a failure or an interrupt leaves no half export. Made before the run is
+  // loaded, so that stale siblings of killed exports are gone whatever this one does.
+  StagingDir staging(out);  // removed again by its destructor unless committed
   LoadedRun run = loadRun(run_dir);
-  // Written into a hidden sibling and renamed into place at the end: a failure leaves no half export.
-  const fs::path staging = out.parent_path() / ("." + out.filename().string() + ".partial-" + std::to_string(::getpid()));
-  std::error_code ec;
-  fs::remove_all(staging, ec);
   ExportResult result;
   try {
-    result = format == "peft"           ? exportPeft(run, staging.string())
-             : format == "merged-model" ? exportMergedModel(run, staging.string())
-                                        : exportAdaMix(run, staging.string());
+    const auto dir = staging.path().string();
+    result = format == "peft"           ? exportPeft(run, dir)
+             : format == "merged-model" ? exportMergedModel(run, dir)
+                                        : exportAdaMix(run, dir);
     requireNewOrEmptyDirectory(out);  // nothing appeared there meanwhile
-    if (fs::exists(out)) fs::remove(out);
-    fs::rename(staging, out);
+    staging.commit();
   } catch (const EngineError& e) {
-    fs::remove_all(staging, ec);
-    throw EngineError(e.kind(), e.message(), underOutput(e.location(), staging, out));
+    throw EngineError(e.kind(), e.message(), underOutput(e.location(), staging.path(), out));
   } catch (const fs::filesystem_error& e) {
-    fs::remove_all(staging, ec);
     throw EngineError(ErrorKind::Io, std::string("cannot write the export: ") + e.code().message(), out.string());
-  } catch (...) {
-    fs::remove_all(staging, ec);
-    throw;
   }
   // The formats carry no input length; scores depend on it (a new user's check of an export
   // against its run differed by a point at eval's default 128 for a run trained with 64).
