@@ -1,6 +1,8 @@
-// Output of the artifact commands that appears only whole (docs/artifacts.md): export writes into
-// a hidden sibling `.<name>.partial-<host>-<pid>` (io/staging_dir.h), and the next export to the
-// same folder removes such siblings left by killed processes of this host — only those.
+// Output of the artifact commands that appears only whole (docs/artifacts.md): export and merge
+// write into a hidden sibling `.<name>.partial-<host>-<pid>` (io/staging_dir.h), and the next
+// command to the same folder removes such siblings left by killed processes of this host — only
+// those; a merge whose dev evaluation fails leaves no folder. No test waits for a time: a merge
+// is fed its dev rows once it waits on their FIFO (it has it open).
 #include <QtCore/QProcess>
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QtTest>
@@ -32,6 +34,33 @@ namespace fs = std::filesystem;
 
 namespace {
 
+/// The JSON events of an engine's stdout.
+std::vector<json> eventsOf(const QByteArray& out) {
+  std::vector<json> events;
+  for (const auto& line : out.split('\n'))
+    if (!line.trimmed().isEmpty()) events.push_back(json::parse(line.toStdString()));
+  return events;
+}
+
+/// The last event that is not a heartbeat (those come from their own thread).
+json lastEvent(const std::vector<json>& events) {
+  json last;
+  for (const auto& e : events)
+    if (e["event"] != "heartbeat") last = e;
+  return last;
+}
+
+/// Waits for the end of `p` (300 s safety net, then killed) and returns its exit code (-1 when it
+/// did not exit normally); its remaining stdout is appended to `out`.
+int finish(QProcess& p, QByteArray& out) {
+  if (!p.waitForFinished(300000)) {
+    p.kill();
+    p.waitForFinished();
+  }
+  out += p.readAllStandardOutput();
+  return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+}
+
 /// A pid that no process has: a child that has exited and been reaped.
 pid_t deadPid() {
   const pid_t child = ::fork();
@@ -41,15 +70,30 @@ pid_t deadPid() {
   return child;
 }
 
+/// The entries of `dir` whose name holds ".partial-" (staging folders).
+std::vector<std::string> stagingEntries(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().filename().string().find(".partial-") != std::string::npos)
+      out.push_back(it->path().filename().string());
+  return out;
+}
+
 }  // namespace
 
 class TestArtifactSignals : public QObject {
   Q_OBJECT
  private Q_SLOTS:
   void initTestCase();
+  void mergeWhoseDevDataIsBadLeavesNoFolder();
   void staleStagingOfDeadProcessesOfThisHostIsRemoved();
 
  private:
+  /// A copy of the run (config.json with `task_data_dir` when given, adapters, results) named `name`.
+  std::string copyRun(const std::string& name, const std::string& task_data_dir = {});
+  /// A data directory with RTE's train.tsv and a FIFO as dev.tsv (returned: the FIFO's path).
+  std::string dataDirWithFifoDev(const std::string& name);
   QTemporaryDir tmp_;
   std::string model_dir_, rte_dir_, run_dir_;
 };
@@ -96,6 +140,81 @@ void TestArtifactSignals::initTestCase() {
   opts.run_dir = run_dir_;
   EventStream events(rc.run_id, run_dir_ + "/events.jsonl", /*echo_stdout=*/false);
   trainRun(rc, opts, events);
+}
+
+std::string TestArtifactSignals::copyRun(const std::string& name, const std::string& task_data_dir) {
+  const auto dir = tmp_.filePath(QString::fromStdString(name)).toStdString();
+  fs::create_directories(dir);
+  for (const char* f : {"adapters.safetensors", "results.json"}) fs::copy_file(run_dir_ + "/" + f, dir + "/" + f);
+  auto cfg = json::parse(test::readFile(run_dir_ + "/config.json"));
+  if (!task_data_dir.empty()) cfg["task"]["data_dir"] = task_data_dir;
+  test::writeFile(dir + "/config.json", cfg.dump(2));
+  return dir;
+}
+
+std::string TestArtifactSignals::dataDirWithFifoDev(const std::string& name) {
+  const auto dir = tmp_.filePath(QString::fromStdString(name)).toStdString();
+  fs::create_directories(dir);
+  fs::copy_file(rte_dir_ + "/train.tsv", dir + "/train.tsv");
+  const auto fifo = dir + "/dev.tsv";
+  if (::mkfifo(fifo.c_str(), 0600) != 0) qFatal("mkfifo %s failed", fifo.c_str());
+  return fifo;
+}
+
+// A merge whose dev rows turn out bad after the held-out part (a FIFO whose rows come once the
+// merge waits for them): a data error naming dev.tsv and its line, and no folder — neither the
+// default one (which the next try then takes, not uniform-2) nor a staging folder; a pre-existing
+// empty folder given with --out stays as it was. The next merge also removes a staging folder a
+// killed merge (a pid that no longer exists) left beside it.
+void TestArtifactSignals::mergeWhoseDevDataIsBadLeavesNoFolder() {
+  const auto fifo = dataDirWithFifoDev("merge-bad-data");
+  const auto run = copyRun("run-merge-bad", fs::path(fifo).parent_path().string());
+  const std::string bad_rows =
+      "index\tsentence1\tsentence2\tlabel\n0\tA cat sat.\tA cat is sitting.\tentailment\n1\tonly two fields\n";
+  auto mergeWithBadDev = [&](const QStringList& extra) {
+    QProcess p;
+    p.start(ADAMIX_ENGINE_EXE,
+            QStringList{"merge", "--run-dir", QString::fromStdString(run), "--strategy", "uniform"} + extra);
+    if (!p.waitForStarted() || !test::waitUntilFileOpen(p, fifo)) qFatal("the merge did not reach the dev FIFO");
+    { std::ofstream(fifo) << bad_rows; }
+    QByteArray out;
+    const int code = finish(p, out);
+    return std::make_pair(code, lastEvent(eventsOf(out)));
+  };
+  auto expectDataError = [&](const std::pair<int, json>& r) {
+    QCOMPARE(r.first, errorKindExitCode(ErrorKind::Data));
+    QCOMPARE(QString::fromStdString(r.second.value("event", "")), QStringLiteral("error"));
+    QCOMPARE(QString::fromStdString(r.second["kind"].get<std::string>()), QStringLiteral("data"));
+    QCOMPARE(r.second["location"].get<std::string>(), fifo + ":3");
+  };
+  // --out: an empty folder the user made
+  const auto empty = tmp_.filePath("merge-empty-out").toStdString();
+  fs::create_directories(empty);
+  expectDataError(mergeWithBadDev({"--out", QString::fromStdString(empty)}));
+  QVERIFY(fs::is_directory(empty) && fs::is_empty(empty));
+  QVERIFY(stagingEntries(tmp_.path().toStdString()).empty());
+  // the default folder
+  expectDataError(mergeWithBadDev({}));
+  QVERIFY2(!fs::exists(run + "/merges"), run.c_str());
+  // good dev rows: the default folder is free; a dead merge's staging folder is removed
+  fs::remove(fifo);
+  fs::copy_file(rte_dir_ + "/dev.tsv", fifo);
+  const auto final_dir = fs::path(run) / "merges" / "uniform";
+  const auto stale = stagingPathFor(final_dir, stagingHostName(), long(deadPid()));
+  test::writeFile((stale / "merged.safetensors").string(), "cut off");
+  QProcess p;
+  p.start(ADAMIX_ENGINE_EXE, {"merge", "--run-dir", QString::fromStdString(run), "--strategy", "uniform"});
+  QByteArray out;
+  QCOMPARE(finish(p, out), 0);
+  const json finished = lastEvent(eventsOf(out));
+  QCOMPARE(QString::fromStdString(finished["event"].get<std::string>()), QStringLiteral("finished"));
+  QCOMPARE(finished["out"].get<std::string>(), final_dir.string());
+  for (const char* f : {"merged.safetensors", "merge.json", "metrics.json", "predictions.tsv"})
+    QVERIFY2(fs::exists(final_dir / f), f);
+  // metrics.json names the folder it is in, not the staging folder it was written into
+  QCOMPARE(json::parse(test::readFile((final_dir / "metrics.json").string()))["out"].get<std::string>(),
+           final_dir.string());
+  QVERIFY(stagingEntries(final_dir.parent_path().string()).empty());
 }
 
 // Staging folders beside the export's output: only the one of this host whose process no longer

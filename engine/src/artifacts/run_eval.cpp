@@ -121,7 +121,8 @@ json finishEval(const EvalContext& c, const std::map<std::string, double>& metri
           {"split", c.split},
           {"inference", c.inference},
           {"examples", examples},
-          {"out", fs::absolute(c.out).lexically_normal().string()},
+          {"out", c.reporting.reported_out.empty() ? fs::absolute(c.out).lexically_normal().string()
+                                                   : c.reporting.reported_out},
           {"predictions", "predictions.tsv"},
           {"data_file", c.data_file}};
 }

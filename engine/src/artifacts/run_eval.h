@@ -53,11 +53,14 @@ struct RunModelView {
 /// heartbeat step to the batch count) and `metric` per metric on `events`, as `eval` does; false:
 /// no events at all (inside `train`, whose stream has its own `started`/`finished`).
 /// `after_batch(done, total)` (optional) runs after each batch either way (the trainer checks for
-/// interrupts there; it may throw).
+/// interrupts there; it may throw). `reported_out` (optional): the output directory the payload
+/// (`out`, in metrics.json too) names when the files are written elsewhere first (merge's staging
+/// folder, renamed into place later).
 struct EvalReporting {
   EventStream& events;
   bool emit_events = true;
   std::function<void(int64_t, int64_t)> after_batch;
+  std::string reported_out;
 };
 
 /// One evaluation of an in-memory run model — the single code path of `eval`, of `train`'s

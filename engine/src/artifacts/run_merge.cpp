@@ -18,6 +18,7 @@
 #include "io/errors.h"
 #include "io/output_folder.h"
 #include "io/safetensors.h"
+#include "io/staging_dir.h"
 #include "peft/merge_weights.h"
 #include "peft/mixture_linear.h"
 #include "runtime/compute_kernels.h"
@@ -307,10 +308,12 @@ json runMerge(const MergeRequest& req, EventStream& events) {
   report["heldout_metrics"] = metricsJson(heldout_metrics);
   report["heldout_score"] = heldout_metrics.at(c.spec->primary_metric);
 
+  // Every file is written into a hidden sibling of the output folder (io/staging_dir.h), moved into
+  // place once all are: a dev evaluation that fails or is interrupted leaves no partial merge, and
+  // the default folder stays free for the next try (firstFreeOutputFolder would skip a folder
+  // without merge.json). The staging folder is removed on any exception.
+  StagingDir staging(out);
   // What inference runs, in the run's merged.safetensors layout, under the soup.
-  std::error_code ec;
-  fs::create_directories(out, ec);
-  if (ec) throw EngineError(ErrorKind::Io, "cannot create the output directory: " + ec.message(), out.string());
   auto merged = mergedParameters(*c.run.model);
   for (auto& [name, t] : merged) t = t.cpu();
   const json meta = {{"peft", toJson(rcfg)["peft"]},
@@ -318,30 +321,33 @@ json runMerge(const MergeRequest& req, EventStream& events) {
                      {"task", rcfg.task.name},
                      {"weights_step", weights_step},
                      {"merge", {{"strategy", req.strategy}, {"report", "merge.json"}}}};
-  saveSafetensors((out / "merged.safetensors").string(), merged, {{"config", meta.dump()}});
+  saveSafetensors((staging.path() / "merged.safetensors").string(), merged, {{"config", meta.dump()}});
 
   // The run's dev set under the merged weights, written as `eval` writes it.
   EvalRequest dev_req;
   dev_req.run_dir = req.run_dir;
   dev_req.split = "dev";
   dev_req.inference = "merged";
-  dev_req.out_dir = out.string();
+  dev_req.out_dir = staging.path().string();
   const RunModelView view{rcfg, *c.run.model, *c.run.tokenizer, c.run.peft, weights_step, c.device};
   const auto dev = evaluateRunModel(
-      view, dev_req, EvalReporting{events, false, [&](int64_t done, int64_t total) { progress(c, "dev", done, total); }});
+      view, dev_req,
+      EvalReporting{events, false, [&](int64_t done, int64_t total) { progress(c, "dev", done, total); },
+                    staging.finalPath().string()});
   const std::string split = dev.at("split");
   const json dev_metrics = dev.at("final").at(split);
   for (const auto& [name, value] : dev_metrics.items())
     events.emit("metric", {{"step", weights_step}, {"epoch", 0}, {"split", split}, {"name", name}, {"value", value}});
   report["dev"] = {{"split", split}, {"metrics", dev_metrics}};
-  writeFileAtomically(out / "merge.json", report.dump(2) + "\n");
+  writeFileAtomically(staging.path() / "merge.json", report.dump(2) + "\n");
+  staging.commit("merge.json");  // merge.json last: the record that makes the folder this merge's
 
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   json finished = {{"mode", "merge"},
                    {"strategy", req.strategy},
                    {"heldout", heldout},
                    {"heldout_score", report["heldout_score"]},
-                   {"out", fs::absolute(out).lexically_normal().string()},
+                   {"out", staging.finalPath().string()},
                    {"predictions", "predictions.tsv"},
                    {"split", split},
                    {"examples", dev.at("examples")},
