@@ -16,6 +16,7 @@
 #include "artifacts/run_generate.h"
 #include "artifacts/run_merge.h"
 #include "io/errors.h"
+#include "io/interrupt.h"
 #include "io/untrusted_input.h"
 #include "io/run_dir_lock.h"
 #include "model/checkpoint.h"
@@ -242,7 +243,8 @@ int cmdGenerate(const std::string& model_dir, const std::string& run_dir, const 
     for (auto t : tok->encode(prompt)) ids.push_back(t);
     std::set<int64_t> stop;
     if (tok->eosId() >= 0) stop.insert(tok->eosId());
-    auto out = greedyGenerate(*model, ids, max_new_tokens, stop);
+    auto out = greedyGenerate(*model, ids, max_new_tokens, stop, /*use_cache=*/true,
+                              [] { throwIfInterrupted("generating", ""); });  // SIGINT/SIGTERM: per step
     std::cout << prompt << tok->decode(out) << "\n";
   });
 }
@@ -432,9 +434,15 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : errorKindExitCode(ErrorKind::Usage);
   }
 
-  if (*train) {
+  // SIGINT/SIGTERM set the interrupt flag, which every command below polls where it spends time
+  // (data loading, training steps, evaluation batches, merge steps, decoding steps, exported
+  // tensors): it stops with an `interrupted` error (exit 8) and leaves no partial output
+  // (docs/protocol.md, "Signals"). inspect and init-model keep the default action.
+  if (*train || *eval || *merge || *generate || *exp || *validate) {
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
+  }
+  if (*train) {
     std::signal(SIGUSR1, onPreemptSignal);
     TrainOptions opts;
     opts.run_dir = run_dir;

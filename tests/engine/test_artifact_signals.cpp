@@ -1,8 +1,12 @@
-// Output of the artifact commands that appears only whole (docs/artifacts.md): export and merge
-// write into a hidden sibling `.<name>.partial-<host>-<pid>` (io/staging_dir.h), and the next
-// command to the same folder removes such siblings left by killed processes of this host — only
-// those; a merge whose dev evaluation fails leaves no folder. No test waits for a time: a merge
-// is fed its dev rows once it waits on their FIFO (it has it open).
+// SIGINT/SIGTERM and half-written output of the artifact commands (eval, merge, generate, export,
+// validate; docs/protocol.md "Signals"): a real adamix-engine process signalled while it works
+// stops with an `interrupted` error (exit 8) and leaves no output or staging folder; export and
+// merge write into a hidden sibling `.<name>.partial-<host>-<pid>` (io/staging_dir.h) whose stale
+// copies left by killed processes of this host the next command removes; a merge whose dev
+// evaluation fails leaves no folder. No test waits for a time: an engine is signalled once it
+// waits on a FIFO (it has it open), or once it has written its first progress event and the test
+// stops reading its stdout (the engine then waits in write() once the pipe is full, long before
+// its last batch).
 #include <QtCore/QProcess>
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QtTest>
@@ -19,13 +23,23 @@
 #include <fstream>
 #include <vector>
 
+#include "artifacts/export_merged_model.h"
+#include "artifacts/export_peft.h"
+#include "artifacts/run_artifact.h"
+#include "artifacts/run_generate.h"
 #include "config/run_config.h"
 #include "engine_process.h"
 #include "io/errors.h"
+#include "io/interrupt.h"
+#include "io/safetensors.h"
 #include "io/staging_dir.h"
+#include "model/checkpoint.h"
+#include "model/generation.h"
 #include "model/init_model.h"
 #include "protocol/events.h"
 #include "test_support.h"
+#include "tokenizer/tokenizer.h"
+#include "train/nlg_evaluation.h"
 #include "train/trainer.h"
 
 using namespace adamix;
@@ -48,6 +62,18 @@ json lastEvent(const std::vector<json>& events) {
   for (const auto& e : events)
     if (e["event"] != "heartbeat") last = e;
   return last;
+}
+
+/// The `step` of the last `progress` event (of `phase` when given), 0 when none; `total` gets its
+/// `total_steps`.
+int64_t lastProgressStep(const std::vector<json>& events, int64_t& total, const std::string& phase = {}) {
+  int64_t step = 0;
+  for (const auto& e : events)
+    if (e["event"] == "progress" && (phase.empty() || e.value("phase", "") == phase)) {
+      step = e["step"].get<int64_t>();
+      total = e["total_steps"].get<int64_t>();
+    }
+  return step;
 }
 
 /// Waits for the end of `p` (300 s safety net, then killed) and returns its exit code (-1 when it
@@ -80,14 +106,27 @@ std::vector<std::string> stagingEntries(const std::string& dir) {
   return out;
 }
 
+/// Clears the interrupt flag when a test that sets it ends, however it ends.
+struct InterruptFlagReset {
+  ~InterruptFlagReset() { g_interrupt_requested = false; }
+};
+
 }  // namespace
 
 class TestArtifactSignals : public QObject {
   Q_OBJECT
  private Q_SLOTS:
   void initTestCase();
+  void evalStopsAfterTheBatchItWasSignalledIn();
+  void evalStopsWhileWaitingForItsDataAndRemovesItsFolder();
+  void mergeStopsAfterTheFitStepItWasSignalledIn();
+  void mergeSignalledDuringItsDevEvaluationLeavesNoFolder();
   void mergeWhoseDevDataIsBadLeavesNoFolder();
+  void exportSignalledWhileLoadingLeavesNoStaging();
+  void exportWritersStopBetweenTensors();
   void staleStagingOfDeadProcessesOfThisHostIsRemoved();
+  void validateAndGenerateStopOnEitherSignal();
+  void decodingPollsBeforeEveryStep();
 
  private:
   /// A copy of the run (config.json with `task_data_dir` when given, adapters, results) named `name`.
@@ -161,6 +200,111 @@ std::string TestArtifactSignals::dataDirWithFifoDev(const std::string& name) {
   return fifo;
 }
 
+// `eval` of RTE's 3000 test rows in batches of one, signalled after its first batch: it stops
+// after the batch in progress (the message names the last batch it reported), with an
+// `interrupted` error event and exit 8, and removes the output folder it had made — before the
+// fix SIGTERM killed it: no error event, and an empty eval/test-merged/ stayed.
+void TestArtifactSignals::evalStopsAfterTheBatchItWasSignalledIn() {
+  const auto root = tmp_.filePath("eval-signal-root").toStdString();
+  QProcess p;
+  p.start(ADAMIX_ENGINE_EXE, {"eval", "--run-dir", QString::fromStdString(run_dir_), "--split", "test", "--batch-size",
+                              "1", "--threads", "1", "--out-root", QString::fromStdString(root)});
+  QVERIFY(p.waitForStarted());
+  QByteArray out = test::readStdoutUntil(p, "\"event\":\"progress\"");
+  QVERIFY2(out.contains("\"event\":\"progress\""), out.constData());
+  QVERIFY(fs::is_directory(root + "/eval/test-merged"));  // made before the first batch
+  ::kill(pid_t(p.processId()), SIGTERM);
+  QCOMPARE(finish(p, out), errorKindExitCode(ErrorKind::Interrupted));
+  const auto events = eventsOf(out);
+  const json err = lastEvent(events);
+  QCOMPARE(QString::fromStdString(err.value("event", "")), QStringLiteral("error"));
+  QCOMPARE(QString::fromStdString(err["kind"].get<std::string>()), QStringLiteral("interrupted"));
+  int64_t total = 0;
+  const int64_t last = lastProgressStep(events, total);
+  QCOMPARE(total, int64_t(3000));
+  QVERIFY2(last >= 1 && last < total, qPrintable(QString::number(last)));
+  QCOMPARE(QString::fromStdString(err["message"].get<std::string>()),
+           QStringLiteral("interrupted while evaluating (batch %1 of 3000); nothing was written").arg(last));
+  for (const auto& e : events) QVERIFY(e["event"] != "finished");
+  QVERIFY2(!fs::exists(root), root.c_str());  // the folders it made, gone
+}
+
+// `eval --data FIFO` made its output folder, then waits for the FIFO's writer: SIGINT ends the wait
+// (interrupted while reading, naming the file) and the folder is removed.
+void TestArtifactSignals::evalStopsWhileWaitingForItsDataAndRemovesItsFolder() {
+  const auto fifo = tmp_.filePath("eval-fifo-rows.tsv").toStdString();
+  QVERIFY(::mkfifo(fifo.c_str(), 0600) == 0);
+  const auto root = tmp_.filePath("eval-fifo-root").toStdString();
+  QProcess p;
+  p.start(ADAMIX_ENGINE_EXE, {"eval", "--run-dir", QString::fromStdString(run_dir_), "--data",
+                              QString::fromStdString(fifo), "--out-root", QString::fromStdString(root)});
+  QVERIFY(p.waitForStarted());
+  QVERIFY2(test::waitUntilFileOpen(p, fifo), "the engine did not reach the FIFO");
+  QVERIFY(fs::is_directory(root + "/eval/eval-fifo-rows-merged"));
+  ::kill(pid_t(p.processId()), SIGINT);
+  QByteArray out;
+  QCOMPARE(finish(p, out), 8);
+  const json err = lastEvent(eventsOf(out));
+  QCOMPARE(QString::fromStdString(err.value("event", "")), QStringLiteral("error"));
+  QCOMPARE(QString::fromStdString(err["kind"].get<std::string>()), QStringLiteral("interrupted"));
+  QCOMPARE(QString::fromStdString(err["message"].get<std::string>()),
+           QStringLiteral("interrupted while reading data file"));
+  QCOMPARE(err["location"].get<std::string>(), fifo);
+  QVERIFY2(!fs::exists(root), root.c_str());
+}
+
+// `merge --strategy learned`, 32 held-out rows in batches of one for 200 epochs (6400 fit steps),
+// signalled after its first fit step: it stops after the step in progress, exit 8, and writes
+// nothing (the output folder comes after the fit).
+void TestArtifactSignals::mergeStopsAfterTheFitStepItWasSignalledIn() {
+  const auto root = tmp_.filePath("merge-fit-root").toStdString();
+  QProcess p;
+  p.start(ADAMIX_ENGINE_EXE,
+          {"merge", "--run-dir", QString::fromStdString(run_dir_), "--strategy", "learned", "--batch-size", "1",
+           "--epochs", "200", "--threads", "1", "--out-root", QString::fromStdString(root)});
+  QVERIFY(p.waitForStarted());
+  QByteArray out = test::readStdoutUntil(p, "\"phase\":\"fit\"");
+  QVERIFY2(out.contains("\"phase\":\"fit\""), out.constData());
+  ::kill(pid_t(p.processId()), SIGTERM);
+  QCOMPARE(finish(p, out), 8);
+  const auto events = eventsOf(out);
+  const json err = lastEvent(events);
+  QCOMPARE(QString::fromStdString(err.value("event", "")), QStringLiteral("error"));
+  QCOMPARE(QString::fromStdString(err["kind"].get<std::string>()), QStringLiteral("interrupted"));
+  int64_t total = 0;
+  const int64_t last = lastProgressStep(events, total, "fit");
+  QCOMPARE(total, int64_t(6400));
+  QVERIFY2(last >= 1 && last < total, qPrintable(QString::number(last)));
+  QCOMPARE(QString::fromStdString(err["message"].get<std::string>()),
+           QStringLiteral("interrupted while merging (phase fit, batch %1 of 6400); nothing was written").arg(last));
+  QVERIFY2(!fs::exists(root), root.c_str());
+}
+
+// A merge whose dev.tsv is a FIFO has written merged.safetensors into its staging folder when it
+// waits for the dev rows: SIGTERM then leaves neither the staging folder nor merges/ (before: the
+// process died, and merges/uniform/ held merged.safetensors without merge.json).
+void TestArtifactSignals::mergeSignalledDuringItsDevEvaluationLeavesNoFolder() {
+  const auto fifo = dataDirWithFifoDev("merge-signal-data");
+  const auto run = copyRun("run-merge-signal", fs::path(fifo).parent_path().string());
+  QProcess p;
+  p.start(ADAMIX_ENGINE_EXE, {"merge", "--run-dir", QString::fromStdString(run), "--strategy", "uniform"});
+  QVERIFY(p.waitForStarted());
+  QVERIFY2(test::waitUntilFileOpen(p, fifo), "the engine did not reach the dev FIFO");
+  const auto final_dir = fs::path(run) / "merges" / "uniform";
+  const auto staging = stagingPathFor(final_dir, stagingHostName(), long(p.processId()));
+  QVERIFY2(fs::exists(staging / "merged.safetensors"), staging.c_str());
+  QVERIFY(!fs::exists(final_dir));
+  ::kill(pid_t(p.processId()), SIGTERM);
+  QByteArray out;
+  QCOMPARE(finish(p, out), 8);
+  const json err = lastEvent(eventsOf(out));
+  QCOMPARE(QString::fromStdString(err["kind"].get<std::string>()), QStringLiteral("interrupted"));
+  QCOMPARE(QString::fromStdString(err["message"].get<std::string>()),
+           QStringLiteral("interrupted while reading data file"));
+  QCOMPARE(err["location"].get<std::string>(), fifo);
+  QVERIFY2(!fs::exists(run + "/merges"), run.c_str());
+}
+
 // A merge whose dev rows turn out bad after the held-out part (a FIFO whose rows come once the
 // merge waits for them): a data error naming dev.tsv and its line, and no folder — neither the
 // default one (which the next try then takes, not uniform-2) nor a staging folder; a pre-existing
@@ -217,6 +361,70 @@ void TestArtifactSignals::mergeWhoseDevDataIsBadLeavesNoFolder() {
   QVERIFY(stagingEntries(final_dir.parent_path().string()).empty());
 }
 
+// `export` makes its staging folder first, then loads the run: signalled while it waits for the
+// run's config.json (a FIFO), it stops (exit 8, the error on stderr, nothing on stdout) and leaves
+// neither the output, the staging folder nor the parent folder it made.
+void TestArtifactSignals::exportSignalledWhileLoadingLeavesNoStaging() {
+  const auto run = tmp_.filePath("run-export-fifo").toStdString();
+  fs::create_directories(run);
+  for (const char* f : {"adapters.safetensors", "results.json"}) fs::copy_file(run_dir_ + "/" + f, run + "/" + f);
+  const auto fifo = run + "/config.json";
+  QVERIFY(::mkfifo(fifo.c_str(), 0600) == 0);
+  const auto parent = tmp_.filePath("export-signal").toStdString();
+  const auto out = parent + "/peft";
+  QProcess p;
+  p.start(ADAMIX_ENGINE_EXE, {"export", "--run-dir", QString::fromStdString(run), "--format", "peft", "--out",
+                              QString::fromStdString(out)});
+  QVERIFY(p.waitForStarted());
+  QVERIFY2(test::waitUntilFileOpen(p, fifo), "the engine did not reach the FIFO");
+  const auto staging = stagingPathFor(out, stagingHostName(), long(p.processId()));
+  QVERIFY2(fs::is_directory(staging), staging.c_str());
+  ::kill(pid_t(p.processId()), SIGTERM);
+  QByteArray stdout_text;
+  QCOMPARE(finish(p, stdout_text), 8);
+  QVERIFY2(stdout_text.isEmpty(), stdout_text.constData());
+  QCOMPARE(
+      QString::fromUtf8(p.readAllStandardError()),
+      QString::fromStdString("adamix-engine: interrupted error: " + fifo + ": interrupted while reading run config\n"));
+  QVERIFY2(!fs::exists(parent), parent.c_str());
+}
+
+// The export writers poll the interrupt per tensor: with the flag set, PEFT stops before the first
+// tensor of adapter_model.safetensors (no file, no temporary file), merged-model before folding
+// the first projection. The trainer's checkpoint writes (not interruptible) are not stopped.
+void TestArtifactSignals::exportWritersStopBetweenTensors() {
+  InterruptFlagReset reset;
+  auto run = loadRun(run_dir_);
+  const auto peft_ok = tmp_.filePath("peft-uninterrupted").toStdString();
+  const auto merged_ok = tmp_.filePath("merged-uninterrupted").toStdString();
+  exportPeft(run, peft_ok);
+  exportMergedModel(run, merged_ok);
+  const auto peft_tensors = loadSafetensors(peft_ok + "/adapter_model.safetensors").tensors;
+  const auto merged_tensors = loadSafetensors(merged_ok + "/model.safetensors").tensors;
+
+  g_interrupt_requested = true;
+  const auto peft_dir = tmp_.filePath("peft-interrupted").toStdString();
+  auto e = test::expectError([&] { exportPeft(run, peft_dir); });
+  QCOMPARE(e.kind(), ErrorKind::Interrupted);
+  QCOMPARE(QString::fromStdString(e.message()), QStringLiteral("interrupted while writing"));
+  QCOMPARE(e.location(), peft_dir + "/adapter_model.safetensors:" + peft_tensors.begin()->first);
+  for (const auto& entry : fs::directory_iterator(peft_dir))
+    QVERIFY2(entry.path().filename().string().find("safetensors") == std::string::npos, entry.path().c_str());
+
+  const auto merged_dir = tmp_.filePath("merged-interrupted").toStdString();
+  e = test::expectError([&] { exportMergedModel(run, merged_dir); });
+  QCOMPARE(e.kind(), ErrorKind::Interrupted);
+  QCOMPARE(QString::fromStdString(e.message()), QStringLiteral("interrupted while folding LoRA into the base weights"));
+  QVERIFY2(merged_tensors.count(e.location()), e.location().c_str());  // a projection's weight
+  QVERIFY(!fs::exists(merged_dir));
+
+  const auto kept = tmp_.filePath("checkpoint-like.safetensors").toStdString();
+  saveSafetensors(kept, peft_tensors);
+  const auto back = loadSafetensors(kept).tensors;
+  QCOMPARE(back.size(), peft_tensors.size());
+  for (const auto& [name, t] : peft_tensors) QVERIFY2(torch::equal(back.at(name), t), name.c_str());
+}
+
 // Staging folders beside the export's output: only the one of this host whose process no longer
 // exists is removed; one of a live process (this test's), of another host, of a host whose name
 // begins with this one's, of the old name without a host, or of another output stays.
@@ -249,6 +457,95 @@ void TestArtifactSignals::staleStagingOfDeadProcessesOfThisHostIsRemoved() {
     QCOMPARE(QString::fromStdString(test::readFile((dir / "adapter_model.safetensors").string())),
              QStringLiteral("someone else's"));
   }
+}
+
+// validate and generate stop on SIGTERM and on SIGINT while they wait for a config file (a FIFO):
+// exit 8 and the interrupted error on stderr, naming the file; nothing on stdout. Before the fix
+// either signal killed them.
+void TestArtifactSignals::validateAndGenerateStopOnEitherSignal() {
+  for (const int sig : {SIGTERM, SIGINT}) {
+    const auto dir = tmp_.filePath(QStringLiteral("config-fifo-%1").arg(sig)).toStdString();
+    fs::create_directories(dir);
+    const auto fifo = dir + "/config.json";
+    QVERIFY(::mkfifo(fifo.c_str(), 0600) == 0);
+    for (const QStringList& args :
+         {QStringList{"validate", "--config", QString::fromStdString(fifo)},
+          QStringList{"generate", "--run-dir", QString::fromStdString(dir), "--prompt", "x"}}) {
+      QProcess p;
+      p.start(ADAMIX_ENGINE_EXE, args);
+      QVERIFY(p.waitForStarted());
+      QVERIFY2(test::waitUntilFileOpen(p, fifo), qPrintable(args.first()));
+      ::kill(pid_t(p.processId()), sig);
+      QByteArray out;
+      QCOMPARE(finish(p, out), 8);
+      QVERIFY2(out.isEmpty(), out.constData());
+      QCOMPARE(QString::fromUtf8(p.readAllStandardError()),
+               QString::fromStdString("adamix-engine: interrupted error: " + fifo +
+                                      ": interrupted while reading run config\n"));
+    }
+  }
+}
+
+// Decoding polls before every step: `generate --run-dir` (generateWithRun) stops with
+// "interrupted while generating" once the flag is set, greedy decoding (`generate --model`) calls
+// its hook once per generated token, and generateTexts reports every decoded batch (eval's
+// progress and interrupt check on generation tasks).
+void TestArtifactSignals::decodingPollsBeforeEveryStep() {
+  InterruptFlagReset reset;
+  const auto stories = test::sharedPath("models/stories260K");
+  const json cfg = {{"seed", 2},
+                    {"model", {{"path", stories}}},
+                    {"task", {{"name", "e2e"}, {"data_dir", tmp_.path().toStdString()}, {"max_seq_length", 64}}},
+                    {"peft", {{"method", "lora"}, {"lora", {{"rank", 2}, {"alpha", 4}}}}},
+                    {"train", {{"threads", 1}, {"device", "cpu"}}},
+                    {"generation", {{"strategy", "greedy"}, {"max_new_tokens", 4}, {"batch_size", 1}}}};
+  auto run = buildRunModel(parseRunConfig(cfg));
+  const std::string mr = "name : Zizzi | food : Thai";
+  const auto text = generateWithRun(run, mr, 0);  // not interrupted: decodes
+  g_interrupt_requested = true;
+  const auto e = test::expectError([&] { generateWithRun(run, mr, 0); });
+  QCOMPARE(e.kind(), ErrorKind::Interrupted);
+  QCOMPARE(QString::fromStdString(e.message()), QStringLiteral("interrupted while generating"));
+  g_interrupt_requested = false;
+  QCOMPARE(generateWithRun(run, mr, 0), text);
+
+  // greedy decoding: one hook call per generated token (no end token in 5 here: 5 calls)
+  auto lm = loadTaskModel(stories, HeadType::CausalLM, 0, 0);
+  auto tok = loadTokenizer(stories, lm->config().vocab_size);
+  std::vector<int64_t> ids = {tok->bosId()};
+  for (auto t : tok->encode("Once upon a time")) ids.push_back(t);
+  int calls = 0;
+  const auto tokens = greedyGenerate(*lm, ids, 5, {}, true, [&] { ++calls; });
+  QCOMPARE(tokens.size(), size_t(5));
+  QCOMPARE(calls, 5);
+  // a hook that throws ends the decoding
+  calls = 0;
+  QVERIFY_EXCEPTION_THROWN(greedyGenerate(*lm, ids, 5, {}, true,
+                                          [&] {
+                                            if (++calls == 3) throw EngineError(ErrorKind::Interrupted, "stop");
+                                          }),
+                           EngineError);
+  QCOMPARE(calls, 3);
+
+  // generateTexts: after_batch per decoded batch (done, total), before_step per step
+  std::vector<std::vector<int64_t>> prompts;
+  for (const char* p : {"One day", "A cat", "The sun"}) {
+    std::vector<int64_t> v = {tok->bosId()};
+    for (auto t : tok->encode(p)) v.push_back(t);
+    prompts.push_back(v);
+  }
+  GenerationConfig g;
+  g.strategy = "greedy";
+  g.max_new_tokens = 3;
+  g.batch_size = 2;
+  std::vector<std::pair<int64_t, int64_t>> batches;
+  int steps = 0;
+  const auto texts = generateTexts(
+      *run.model, *run.peft.routes, run.peft.num_modules, prompts, g, *run.tokenizer, 2,
+      [&](int64_t done, int64_t total) { batches.emplace_back(done, total); }, [&] { ++steps; });
+  QCOMPARE(texts.size(), size_t(3));
+  QCOMPARE(batches, (std::vector<std::pair<int64_t, int64_t>>{{1, 2}, {2, 2}}));
+  QCOMPARE(steps, 6);  // 3 per batch: no prompt here draws an end token within its 3 new tokens
 }
 
 QTEST_GUILESS_MAIN(TestArtifactSignals)

@@ -76,7 +76,8 @@ ExportResult exportAdaMix(LoadedRun& run, const std::string& out_dir) {
   fs::create_directories(out_dir, ec);
   if (ec) throw EngineError(ErrorKind::Io, "cannot create the output directory: " + ec.message(), out_dir);
   writeJsonFile(out_dir, "config.json", config);
-  saveSafetensors((fs::path(out_dir) / "model.safetensors").string(), tensors, {{"format", "pt"}});
+  saveSafetensors((fs::path(out_dir) / "model.safetensors").string(), tensors, {{"format", "pt"}},
+                  /*interruptible=*/true);
   result.files = {"config.json", "model.safetensors"};
   for (auto& f : copyTokenizerFiles(run.config.model_path, out_dir)) result.files.push_back(f);
   return result;

@@ -6,6 +6,7 @@
 #include "artifacts/hf_model_dir.h"
 #include "artifacts/peft_adapter.h"
 #include "io/errors.h"
+#include "io/interrupt.h"
 #include "io/safetensors.h"
 #include "peft/sites.h"
 
@@ -27,6 +28,7 @@ ExportResult exportMergedModel(LoadedRun& run, const std::string& out_dir) {
   int64_t folded = 0;
   torch::NoGradGuard no_grad;
   for (const auto& [name, lin] : loraProjections(model)) {
+    throwIfInterrupted("folding LoRA into the base weights", name + ".weight");  // SIGINT/SIGTERM, per tensor
     const auto w = wholeProjectionLora(*lin);
     auto delta = torch::matmul(w.b.to(torch::kFloat64), w.a.to(torch::kFloat64)) * w.scaling;  // [out, in]
     if (lin->conv1d) delta = delta.t();
@@ -44,7 +46,8 @@ ExportResult exportMergedModel(LoadedRun& run, const std::string& out_dir) {
   if (ec) throw EngineError(ErrorKind::Io, "cannot create the output directory: " + ec.message(), out_dir);
   auto config = taskModelHfConfig(run);
   writeJsonFile(out_dir, "config.json", config);
-  saveSafetensors((fs::path(out_dir) / "model.safetensors").string(), tensors, {{"format", "pt"}});
+  saveSafetensors((fs::path(out_dir) / "model.safetensors").string(), tensors, {{"format", "pt"}},
+                  /*interruptible=*/true);
   result.files = {"config.json", "model.safetensors"};
   for (auto& f : copyTokenizerFiles(run.config.model_path, out_dir)) result.files.push_back(f);
   return result;

@@ -111,7 +111,7 @@ ExportResult exportPeft(LoadedRun& run, const std::string& out_dir) {
   if (ec) throw EngineError(ErrorKind::Io, "cannot create the output directory: " + ec.message(), out_dir);
   writeJsonFile(out_dir, "adapter_config.json", peftAdapterConfigJson(c, rank_pattern, alpha_pattern));
   saveSafetensors((fs::path(out_dir) / "adapter_model.safetensors").string(),
-                  peftAdapterTensors(model, model.headPrefixes()), {{"format", "pt"}});
+                  peftAdapterTensors(model, model.headPrefixes()), {{"format", "pt"}}, /*interruptible=*/true);
   result.files = {"adapter_config.json", "adapter_model.safetensors"};
   return result;
 }

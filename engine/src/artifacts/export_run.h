@@ -19,8 +19,9 @@ const std::vector<std::string>& exportFormats();
 
 /// Loads `run_dir` (loadRun) and writes it to `out_dir` in `format`: into a hidden sibling
 /// directory first (io/staging_dir.h StagingDir: `.<name>.partial-<host>-<pid>`; stale ones of
-/// killed exports of this host removed), renamed to `out_dir` at the end, so that a failure
-/// leaves nothing behind.
+/// killed exports of this host removed), renamed to `out_dir` at the end, so that a failure or an
+/// interrupt (SIGINT/SIGTERM, polled per written tensor: EngineError(Interrupted)) leaves nothing
+/// behind.
 /// `out_dir` must not exist or be empty: EngineError(Usage, naming what it holds) otherwise —
 /// an export never replaces files (a run's or a base model's own directory included); Io when it
 /// is not a directory. Throws EngineError(Config, msg, "--format") for an unknown format or one

@@ -13,6 +13,7 @@
 #include "data/own_task.h"
 #include "io/atomic_file.h"
 #include "io/errors.h"
+#include "io/interrupt.h"
 #include "io/output_folder.h"
 #include "runtime/compute_kernels.h"
 #include "runtime/cpu_runtime.h"
@@ -192,8 +193,8 @@ json evalGeneration(EvalContext& c, const EvalRequest& req, std::chrono::steady_
   const int64_t batches = (n + cfg.generation.batch_size - 1) / cfg.generation.batch_size;
   emitStarted(c, n, batches);
   // Decoded in one call, as the trainer does, so `random` inference draws what the run drew.
-  const auto r = evaluateGeneration(c.run.model, *c.run.peft.routes, c.run.peft.num_modules, cfg, data, c.run.tokenizer);
-  batchDone(c, batches, batches);
+  const auto r = evaluateGeneration(c.run.model, *c.run.peft.routes, c.run.peft.num_modules, cfg, data, c.run.tokenizer,
+                                    [&](int64_t done, int64_t total) { batchDone(c, done, total); });
   writeNlgPredictions(c.out.string(), data, r, "predictions");
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   auto finished = finishEval(c, r.metrics, "bleu", n, wall);
@@ -311,7 +312,13 @@ json runEval(const EvalRequest& req, EventStream& events) {
   run.model->eval();
 
   const RunModelView view{cfg, *run.model, *run.tokenizer, run.peft, std::max<int64_t>(0, run.weights_step), device};
-  auto finished = evaluateRunModel(view, req, EvalReporting{events, true, {}});
+  // SIGINT/SIGTERM: stop after the batch (evaluateRunModel removes the folders it made).
+  auto interrupted = [](int64_t done, int64_t total) {
+    if (g_interrupt_requested)
+      throwIfInterrupted(
+          "evaluating (batch " + std::to_string(done) + " of " + std::to_string(total) + "); nothing was written", "");
+  };
+  auto finished = evaluateRunModel(view, req, EvalReporting{events, true, interrupted});
   events.stopHeartbeat();
   events.emit("finished", finished);
   return finished;

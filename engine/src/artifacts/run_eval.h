@@ -52,10 +52,10 @@ struct RunModelView {
 /// How evaluateRunModel reports. `emit_events` true: `started`, `progress` per batch (setting the
 /// heartbeat step to the batch count) and `metric` per metric on `events`, as `eval` does; false:
 /// no events at all (inside `train`, whose stream has its own `started`/`finished`).
-/// `after_batch(done, total)` (optional) runs after each batch either way (the trainer checks for
-/// interrupts there; it may throw). `reported_out` (optional): the output directory the payload
-/// (`out`, in metrics.json too) names when the files are written elsewhere first (merge's staging
-/// folder, renamed into place later).
+/// `after_batch(done, total)` (optional) runs after each batch either way — a generation task's
+/// after each decoded batch (`train` and `eval` check for interrupts there; it may throw).
+/// `reported_out` (optional): the output directory the payload (`out`, in metrics.json too) names
+/// when the files are written elsewhere first (merge's staging folder, renamed into place later).
 struct EvalReporting {
   EventStream& events;
   bool emit_events = true;
@@ -87,8 +87,11 @@ std::string evalOutputDir(const std::string& root, const std::string& out_dir, c
 /// `predictions.tsv` (gluePredictionsTsv / the generation layout), `metrics.json` (the `finished`
 /// payload) and, on a GLUE test split, the submission file (glueSubmissionFile). Emits `started`,
 /// `progress` per batch, `metric` per metric (labelled data only) and `finished` on `events`, and
-/// returns the `finished` payload (loadRun / loadModelForTask, then evaluateRunModel). Throws EngineError: Usage (inconsistent request, module:K out of
-/// range), Config, Data (bad file or row, naming file:line), Model, Io.
+/// returns the `finished` payload (loadRun / loadModelForTask, then evaluateRunModel).
+/// SIGINT/SIGTERM (io/interrupt.h) is polled while the data is read and after every batch:
+/// EngineError(Interrupted), the folders this evaluation made removed. Throws EngineError: Usage
+/// (inconsistent request, module:K out of range), Config, Data (bad file or row, naming
+/// file:line), Model, Io, Interrupted.
 nlohmann::json runEval(const EvalRequest& request, EventStream& events);
 
 /// Id of the event stream of `request`: the run directory's (or the model directory's) name.

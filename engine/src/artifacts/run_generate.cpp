@@ -1,6 +1,7 @@
 #include "artifacts/run_generate.h"
 
 #include "io/errors.h"
+#include "io/interrupt.h"
 #include "train/nlg_evaluation.h"
 #include "train/nlg_task.h"
 
@@ -16,7 +17,8 @@ std::string generateWithRun(LoadedRun& run, const std::string& prompt, int64_t m
   auto g = cfg.generation;
   if (max_new_tokens > 0) g.max_new_tokens = max_new_tokens;
   const auto context = nlgContext(prompt, *run.tokenizer, cfg.task.max_seq_length);
-  return generateTexts(*run.model, *run.peft.routes, run.peft.num_modules, {context}, g, *run.tokenizer, cfg.seed)
+  return generateTexts(*run.model, *run.peft.routes, run.peft.num_modules, {context}, g, *run.tokenizer, cfg.seed, {},
+                       [] { throwIfInterrupted("generating", ""); })  // SIGINT/SIGTERM: per decoding step
       .front();
 }
 

@@ -16,6 +16,7 @@
 #include "data/own_task.h"
 #include "io/atomic_file.h"
 #include "io/errors.h"
+#include "io/interrupt.h"
 #include "io/output_folder.h"
 #include "io/safetensors.h"
 #include "io/staging_dir.h"
@@ -68,9 +69,15 @@ struct MergeContext {
   int64_t batches_done = 0;  ///< all phases, for heartbeats
 };
 
+/// One batch of a phase done: a `progress` event, then SIGINT/SIGTERM (io/interrupt.h) ends the
+/// merge with EngineError(Interrupted) before the next batch.
 void progress(MergeContext& c, const char* phase, int64_t done, int64_t total) {
   c.events->setStep(++c.batches_done);
   c.events->emit("progress", {{"phase", phase}, {"step", done}, {"total_steps", total}});
+  if (g_interrupt_requested)
+    throwIfInterrupted(std::string("merging (phase ") + phase + ", batch " + std::to_string(done) + " of " +
+                           std::to_string(total) + "); nothing was written",
+                       "");
 }
 
 std::vector<SoupProjection> soupProjections(TaskModelImpl& model, int64_t modules) {
@@ -321,7 +328,8 @@ json runMerge(const MergeRequest& req, EventStream& events) {
                      {"task", rcfg.task.name},
                      {"weights_step", weights_step},
                      {"merge", {{"strategy", req.strategy}, {"report", "merge.json"}}}};
-  saveSafetensors((staging.path() / "merged.safetensors").string(), merged, {{"config", meta.dump()}});
+  saveSafetensors((staging.path() / "merged.safetensors").string(), merged, {{"config", meta.dump()}},
+                  /*interruptible=*/true);
 
   // The run's dev set under the merged weights, written as `eval` writes it.
   EvalRequest dev_req;

@@ -43,12 +43,14 @@ struct MergeRequest {
 /// `merge.json` (what was fitted, see docs/protocol.md § merge) and the evaluation of the merged
 /// weights on the run's dev set (evaluateRunModel, inference merged: `predictions.tsv`,
 /// `metrics.json`) — all into a hidden sibling first (io/staging_dir.h StagingDir), moved into
-/// place once all are written, so that any error leaves no output folder. Emits `started`, `progress` (per batch, with
-/// `phase`: heldout | fit | dev), `metric` (dev) and `finished` (`mode` "merge") on `events`; returns the `finished`
-/// payload. Throws EngineError: Usage (unknown strategy, a run without a mixture of M > 1 modules, a generation task,
-/// --heldout-examples outside [1, train size], --epochs < 1, --lr <= 0,
-/// --batch-size < 0), Config (config.json), Model (adapters.safetensors missing or corrupt, naming
-/// file:tensor), Data, Numerical (a NaN loss while fitting), Io.
+/// place once all are written, so that any error leaves no output folder. SIGINT/SIGTERM
+/// (io/interrupt.h) is polled after every batch of every phase and per written tensor. Emits
+/// `started`, `progress` (per batch, with `phase`: heldout | fit | dev), `metric` (dev) and
+/// `finished` (`mode` "merge") on `events`; returns the `finished` payload. Throws EngineError:
+/// Usage (unknown strategy, a run without a mixture of M > 1 modules, a generation task,
+/// --heldout-examples outside [1, train size], --epochs < 1, --lr <= 0, --batch-size < 0), Config
+/// (config.json), Model (adapters.safetensors missing or corrupt, naming file:tensor), Data,
+/// Numerical (a NaN loss while fitting), Io, Interrupted.
 nlohmann::json runMerge(const MergeRequest& request, EventStream& events);
 
 }  // namespace adamix

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "io/errors.h"
+#include "io/interrupt.h"
 
 namespace adamix {
 namespace {
@@ -77,7 +78,7 @@ SafetensorsFile loadSafetensors(const std::string& path, bool to_float32) {
 }
 
 void saveSafetensors(const std::string& path, const std::map<std::string, torch::Tensor>& tensors,
-                     const std::map<std::string, std::string>& metadata) {
+                     const std::map<std::string, std::string>& metadata, bool interruptible) {
   nlohmann::json header = nlohmann::json::object();
   if (!metadata.empty()) {
     nlohmann::json m = nlohmann::json::object();
@@ -122,7 +123,16 @@ void saveSafetensors(const std::string& path, const std::map<std::string, torch:
   for (int i = 0; i < 8; ++i) lenbuf[i] = static_cast<unsigned char>((n >> (8 * i)) & 0xff);
   writeAll(lenbuf, 8);
   writeAll(text.data(), text.size());
-  for (const auto& t : data) writeAll(t.data_ptr(), static_cast<size_t>(t.numel()) * t.element_size());
+  auto name = tensors.begin();
+  for (const auto& t : data) {
+    if (interruptible && g_interrupt_requested) {
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      throwIfInterrupted("writing", path + ":" + name->first);
+    }
+    writeAll(t.data_ptr(), static_cast<size_t>(t.numel()) * t.element_size());
+    ++name;
+  }
   if (::fsync(fd) != 0) {
     const std::string err = ioErrno();
     ::close(fd);

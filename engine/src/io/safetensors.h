@@ -29,8 +29,12 @@ SafetensorsFile loadSafetensors(const std::string& path, bool to_float32 = true)
 /// so a crash or a full disk never leaves a half-written file at `path`.
 /// Throws EngineError(Io, msg, path) on any I/O failure, EngineError(Internal) on an
 /// unsupported dtype. Tensor names are written sorted; data is 8-byte aligned.
+/// `interruptible`: before each tensor's data, a requested interrupt (SIGINT/SIGTERM,
+/// io/interrupt.h) removes the temporary file and throws EngineError(Interrupted, "interrupted
+/// while writing", "path:tensor") — for outputs an interrupt discards (export, merge), never for
+/// the checkpoint the trainer writes because of one.
 void saveSafetensors(const std::string& path, const std::map<std::string, torch::Tensor>& tensors,
-                     const std::map<std::string, std::string>& metadata = {});
+                     const std::map<std::string, std::string>& metadata = {}, bool interruptible = false);
 
 /// safetensors dtype string for a torch dtype ("F32", ...); throws EngineError(Internal) if none.
 std::string safetensorsDtypeName(torch::ScalarType t);

@@ -133,6 +133,7 @@ std::vector<std::vector<int64_t>> decodeBatch(TokenScorer& scorer, const std::ve
   const double alpha = o.length_penalty;
 
   for (int64_t t = 0; t < o.max_new_tokens; ++t) {
+    if (o.before_step) o.before_step();
     auto logp =
         scorer.step(scorer.cached() ? new_ids : seq, mask, scorer.cached() ? new_pos : positions()).contiguous();
     const int64_t V = logp.size(1);

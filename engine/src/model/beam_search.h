@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -27,6 +28,8 @@ struct DecodeOptions {
   double temperature = 1.0;   ///< Sample only
   double top_p = 1.0;         ///< Sample only: nucleus mass kept
   uint64_t seed = 0;          ///< Sample only
+  /// Optional: runs before each decoding step; it may throw to end the decoding (an interrupt).
+  std::function<void()> before_step;
 };
 
 /// Next-token log-probabilities for a batch of sequences being decoded.

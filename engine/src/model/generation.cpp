@@ -6,7 +6,8 @@
 namespace adamix {
 
 std::vector<int64_t> greedyGenerate(TaskModelImpl& lm, const std::vector<int64_t>& prompt_ids, int64_t max_new_tokens,
-                                    const std::set<int64_t>& stop_ids, bool use_cache) {
+                                    const std::set<int64_t>& stop_ids, bool use_cache,
+                                    const std::function<void()>& before_step) {
   if (lm.headType() != HeadType::CausalLM) throw EngineError(ErrorKind::Usage, "generation needs a causal LM head");
   if (prompt_ids.empty()) throw EngineError(ErrorKind::Usage, "generation needs a non-empty prompt");
   torch::NoGradGuard no_grad;
@@ -28,6 +29,7 @@ std::vector<int64_t> greedyGenerate(TaskModelImpl& lm, const std::vector<int64_t
   LlamaKVCache cache;
   std::vector<int64_t> pending = prompt_ids;  // tokens not yet in the cache
   while (static_cast<int64_t>(out.size()) < max_new_tokens && static_cast<int64_t>(seq.size()) < limit) {
+    if (before_step) before_step();
     torch::Tensor logits;
     if (llama) {
       auto ids = torch::tensor(pending, opts).view({1, -1}).to(device);

@@ -109,14 +109,26 @@ DecodeOptions decodeOptions(const GenerationConfig& g, const Tokenizer& tok, uin
 
 std::vector<std::string> generateTexts(TaskModelImpl& model, RouteContext& routes, int64_t num_modules,
                                        const std::vector<std::vector<int64_t>>& prompts, const GenerationConfig& g,
-                                       const Tokenizer& tok, uint64_t seed) {
+                                       const Tokenizer& tok, uint64_t seed,
+                                       const std::function<void(int64_t, int64_t)>& after_batch,
+                                       const std::function<void()>& before_step) {
   const bool was_training = model.is_training();
+  struct TrainingRestorer {  // the caller's mode back, also when a hook throws
+    TaskModelImpl& m;
+    bool was;
+    ~TrainingRestorer() {
+      if (was) m.train();
+    }
+  } restore{model, was_training};
   model.eval();
   torch::NoGradGuard no_grad;
   routes.reseed(0);  // "random" inference draws the same modules at every evaluation
-  const auto opts = decodeOptions(g, tok, seed);
+  auto opts = decodeOptions(g, tok, seed);
+  opts.before_step = before_step;
   std::vector<std::string> out;
-  for (size_t start = 0; start < prompts.size(); start += static_cast<size_t>(g.batch_size)) {
+  const auto batch_size = static_cast<size_t>(g.batch_size);
+  const auto batches = static_cast<int64_t>((prompts.size() + batch_size - 1) / batch_size);
+  for (size_t start = 0; start < prompts.size(); start += batch_size) {
     const size_t end = std::min(prompts.size(), start + static_cast<size_t>(g.batch_size));
     std::vector<std::vector<int64_t>> batch(prompts.begin() + static_cast<long>(start),
                                             prompts.begin() + static_cast<long>(end));
@@ -124,15 +136,16 @@ std::vector<std::string> generateTexts(TaskModelImpl& model, RouteContext& route
       if (!ids.empty() && opts.end_ids.count(ids.back())) ids.pop_back();
       out.push_back(trim(tok.decode(ids)));
     }
+    if (after_batch) after_batch(static_cast<int64_t>(start / batch_size) + 1, batches);
   }
-  if (was_training) model.train();
   return out;
 }
 
 NlgEvalResult evaluateGeneration(TaskModelImpl& model, RouteContext& routes, int64_t num_modules, const RunConfig& cfg,
-                                 const NlgTaskData& data, const Tokenizer& tok) {
+                                 const NlgTaskData& data, const Tokenizer& tok,
+                                 const std::function<void(int64_t, int64_t)>& after_batch) {
   NlgEvalResult r;
-  r.predictions = generateTexts(model, routes, num_modules, data.prompts, cfg.generation, tok, cfg.seed);
+  r.predictions = generateTexts(model, routes, num_modules, data.prompts, cfg.generation, tok, cfg.seed, after_batch);
   References refs;
   for (const auto& item : data.dev) refs.push_back(item.references);
   r.metrics = computeNlgMetrics(cfg.task.name, r.predictions, refs);

@@ -4,6 +4,7 @@
 #pragma once
 #include <torch/torch.h>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -37,14 +38,21 @@ std::vector<std::vector<int64_t>> decodeRouted(TaskModelImpl& model, RouteContex
 /// random — one module per example and projection, drawn once for the whole sequence (prompt and
 /// every generated token, shared by the example's beams; RouteContext::beginSequence) —, module:k, or ensemble: the
 /// mean of the M single-module next-token distributions, one KV cache each); eval mode and no_grad inside, the training
-/// mode restored. Returns the decoded texts (end token removed, trimmed).
+/// mode restored. Returns the decoded texts (end token removed, trimmed). `after_batch(done, total)`
+/// (optional) runs after each decoded batch (batches done, batches in all); `before_step`
+/// (optional) before each decoding step (DecodeOptions::before_step). Either may throw (an
+/// interrupt), which ends the decoding.
 std::vector<std::string> generateTexts(TaskModelImpl& model, RouteContext& routes, int64_t num_modules,
                                        const std::vector<std::vector<int64_t>>& prompts, const GenerationConfig& g,
-                                       const Tokenizer& tok, uint64_t seed);
+                                       const Tokenizer& tok, uint64_t seed,
+                                       const std::function<void(int64_t, int64_t)>& after_batch = {},
+                                       const std::function<void()>& before_step = {});
 
-/// generateTexts on the dev inputs + computeNlgMetrics(task) against their references.
+/// generateTexts on the dev inputs (`after_batch` as there) + computeNlgMetrics(task) against
+/// their references.
 NlgEvalResult evaluateGeneration(TaskModelImpl& model, RouteContext& routes, int64_t num_modules, const RunConfig& cfg,
-                                 const NlgTaskData& data, const Tokenizer& tok);
+                                 const NlgTaskData& data, const Tokenizer& tok,
+                                 const std::function<void(int64_t, int64_t)>& after_batch = {});
 
 /// Writes `dir`/`stem`.tsv (index, input, prediction, references joined by " ||| "; tabs/newlines
 /// in texts replaced by spaces) and `dir`/`stem`.jsonl (one {"index", "input", "prediction",
