@@ -38,6 +38,7 @@
 #include "model/init_model.h"
 #include "protocol/events.h"
 #include "test_support.h"
+#include "tiny_llama.h"
 #include "tokenizer/tokenizer.h"
 #include "train/nlg_evaluation.h"
 #include "train/trainer.h"
@@ -143,13 +144,7 @@ void TestArtifactSignals::initTestCase() {
   if (stories.empty() || rte_dir_.empty()) QSKIP("shared assets (stories260K, RTE) not available");
   QVERIFY(tmp_.isValid());
   model_dir_ = tmp_.filePath("tiny-llama").toStdString();
-  RandomLlamaSpec spec;
-  spec.hidden_size = 32;
-  spec.num_hidden_layers = 2;
-  spec.num_attention_heads = 4;
-  spec.num_key_value_heads = 2;
-  spec.intermediate_size = 64;
-  writeRandomModel(model_dir_, llamaConfigJson(spec), 11, stories);
+  test::writeTinyLlama(model_dir_, stories);
   // An AdaMix-LoRA run (M = 2): what eval, merge and every export format but adamix take.
   const json cfg = {{"seed", 5},
                     {"model", {{"path", model_dir_}}},

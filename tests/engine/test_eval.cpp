@@ -26,6 +26,7 @@
 #include "model/init_model.h"
 #include "protocol/events.h"
 #include "test_support.h"
+#include "tiny_llama.h"
 #include "train/evaluation.h"
 #include "train/trainer.h"
 
@@ -93,13 +94,7 @@ void TestEval::initTestCase() {
   if (stories.empty() || rte.empty()) QSKIP("shared assets (stories260K, RTE) not available");
   QVERIFY(tmp_.isValid());
   model_dir_ = tmp_.filePath("tiny-llama").toStdString();
-  RandomLlamaSpec spec;
-  spec.hidden_size = 32;
-  spec.num_hidden_layers = 2;
-  spec.num_attention_heads = 4;
-  spec.num_key_value_heads = 2;
-  spec.intermediate_size = 64;
-  writeRandomModel(model_dir_, llamaConfigJson(spec), 11, stories);
+  test::writeTinyLlama(model_dir_, stories);
   rte_dir_ = rte;
 
   // One epoch, one evaluation (at its end): the written weights are those of that evaluation

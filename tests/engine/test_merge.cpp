@@ -22,6 +22,7 @@
 #include "model/init_model.h"
 #include "protocol/events.h"
 #include "test_support.h"
+#include "tiny_llama.h"
 #include "train/task_data.h"
 #include "train/trainer.h"
 
@@ -57,18 +58,11 @@ void TestMerge::initTestCase() {
   if (stories.empty() || rte.empty()) QSKIP("shared assets (stories260K, RTE) not available");
   QVERIFY(tmp_.isValid());
   model_dir_ = tmp_.filePath("tiny-llama").toStdString();
-  const auto& model_dir = model_dir_;
-  RandomLlamaSpec spec;
-  spec.hidden_size = 32;
-  spec.num_hidden_layers = 2;
-  spec.num_attention_heads = 4;
-  spec.num_key_value_heads = 2;
-  spec.intermediate_size = 64;
-  writeRandomModel(model_dir, llamaConfigJson(spec), 11, stories);
+  test::writeTinyLlama(model_dir_, stories);
   // 32 training rows, 12 epochs at a high learning rate: the modules learn the training rows,
   // so a module's score on a sample of them says something (a destroyed one scores lower).
   cfg_ = {{"seed", 5},
-          {"model", {{"path", model_dir}}},
+          {"model", {{"path", model_dir_}}},
           {"task",
            {{"name", "rte"},
             {"data_dir", rte},
