@@ -160,7 +160,7 @@ int cmdExport(const QStringList& args) {
         err() << "adamix export: no runs with predictions "
               << (studyId ? "in this study" : "in this database")
               << " (finished generation runs write predictions/dev.jsonl, classification and regression runs "
-                 "predictions/dev.tsv); nothing exported\n";
+                 "predictions/dev.tsv, MNLI predictions/dev_matched.tsv and dev_mismatched.tsv); nothing exported\n";
         return kBadInput;
       }
       // one table per kind of run and dev file; a labels table under a heading naming its task

@@ -710,7 +710,8 @@ class TestCli : public QObject {
     QVERIFY2(r.rc == 3, qPrintable(dump(r)));
     QCOMPARE(r.err, QStringLiteral("adamix export: no runs with predictions in this study (finished generation runs "
                                    "write predictions/dev.jsonl, classification and regression runs "
-                                   "predictions/dev.tsv); nothing exported\n"));
+                                   "predictions/dev.tsv, MNLI predictions/dev_matched.tsv and dev_mismatched.tsv); "
+                                   "nothing exported\n"));
     QVERIFY(r.out.isEmpty());
     QVERIFY(!QFile::exists(none));
   }

@@ -1,7 +1,8 @@
 // Outputs of classification / regression runs side by side (export/label_predictions.h): each dev
 // example's input text read from the run's dev file as the engine reads it, its gold label by name
-// and each run's predicted label, joined on the example index of the runs' predictions/dev.tsv,
-// one table per dev file; bad files named with their line.
+// and each run's predicted label, joined on the example index of the runs' predictions/<dev
+// split>.tsv, one table per dev file (MNLI: dev_matched and dev_mismatched); bad files named with
+// their line.
 #include "exec/study_runner.h"
 #include "export/dev_examples.h"
 #include "export/label_predictions.h"
@@ -35,6 +36,20 @@ void writeGlueDevFiles(const QString& root) {
             "index\tsentence1\tsentence2\tlabel\n"
             "0\tA cat sat.\tAn animal sat.\tentailment\n"
             "1\tIt rained.\tThe sun shone.\tnot_entailment\n");
+}
+
+/// MNLI's two dev files in GLUE's layout under `root`/MNLI (label ids: contradiction 0,
+/// entailment 1, neutral 2).
+void writeMnliDevFiles(const QString& root) {
+  writeFile(root + "/MNLI/dev_matched.tsv",
+            "index\tsentence1\tsentence2\tgold_label\n"
+            "0\tA man plays.\tSomeone plays.\tentailment\n"
+            "1\tThe shop is shut.\tThe shop is open.\tcontradiction\n");
+  writeFile(root + "/MNLI/dev_mismatched.tsv",
+            "index\tsentence1\tsentence2\tgold_label\n"
+            "0\tLetters came.\tMail arrived.\tentailment\n"
+            "1\tIt is late.\tThe train is late.\tneutral\n"
+            "2\tBirds sing.\tBirds are silent.\tcontradiction\n");
 }
 
 }  // namespace
@@ -116,6 +131,91 @@ class TestLabelPredictions : public QObject {
     QCOMPARE(r.rows[1].verdicts, (std::vector<Verdict>(3, Verdict::Wrong)));
 
     QCOMPARE(predictionTablesFromStore(store, sid, 1).front().rows.size(), size_t(1));  // --limit
+  }
+
+  /// Issue: MNLI runs write predictions/dev_matched.tsv and dev_mismatched.tsv (the TaskSpec's dev
+  /// splits), no dev.tsv, and were not shown. Each dev split is its own table, its inputs read
+  /// from its own dev file; a run lacking one split's file has no column in that table only; a
+  /// variant with one seed keeps its plain label in both tables.
+  void mnliDevSplitsAreTablesOfTheirOwn() {
+    QTemporaryDir dir;
+    writeMnliDevFiles(dir.filePath("glue"));
+    Store store;
+    store.open(dir.filePath("ws.sqlite"));
+    const auto doc = nlohmann::json::parse(QStringLiteral(R"({
+          "name": "mnli-demo",
+          "base": { "model": { "path": "/m" } },
+          "tasks": [ { "name": "mnli", "data_dir": "%1/MNLI" } ],
+          "axes": [ { "name": "variant", "values": [
+            { "label": "LoRA", "set": { "/peft/method": "lora" } },
+            { "label": "Adapter", "set": { "/peft/method": "adapter" } } ] } ],
+          "seeds": [1] })").arg(dir.filePath("glue")).toStdString());
+    const Study study = parseStudy(doc);
+    const qint64 sid = store.upsertStudy(study.name, "mnli.json", doc);
+    const QByteArray header = "index\tprediction\tlabel\tprob_0\tprob_1\tprob_2\n";
+    for (const ExpandedRun& er : expandStudy(study)) {
+      const QString runDir = dir.filePath("runs/" + er.runId);
+      const qint64 id = store.addRun(newRunFor(er, sid, runDir, RunState::Finished));
+      store.setResults(id, {{"dev_matched", "accuracy", 0.5, "best"}});
+      if (er.variant == "LoRA") {
+        writeFile(runDir + "/predictions/dev_matched.tsv", header + "0\t1\t1\n1\t0\t0\n");
+        writeFile(runDir + "/predictions/dev_mismatched.tsv", header + "0\t1\t1\n1\t1\t2\n2\t0\t0\n");
+      } else {  // Adapter: no mismatched predictions
+        writeFile(runDir + "/predictions/dev_matched.tsv", header + "0\t2\t1\n1\t0\t0\n");
+      }
+      store.addArtifact(id, "predictions", runDir + "/predictions/dev_matched.tsv");
+    }
+
+    const std::vector<PredictionTable> tables = predictionTablesFromStore(store, sid);
+    QCOMPARE(tables.size(), size_t(2));
+    const PredictionTable& m = tables[0];
+    QVERIFY2(m.problems.isEmpty(), qPrintable(m.problems.join('\n')));
+    QCOMPARE(m.kind, PredictionKind::Labels);
+    QCOMPARE(m.title, QStringLiteral("mnli \u00B7 dev_matched.tsv"));
+    QCOMPARE(m.columns, QStringList({"LoRA", "Adapter"}));
+    QCOMPARE(predictionsToMarkdown(m),
+             QStringLiteral("| # | Input | Gold label | LoRA | Adapter |\n"
+                            "|---|---|---|---|---|\n"
+                            "| 0 | A man plays. \u241E Someone plays. | entailment | entailment | neutral \u2717 |\n"
+                            "| 1 | The shop is shut. \u241E The shop is open. | contradiction | contradiction | "
+                            "contradiction |\n"));
+    const PredictionTable& mm = tables[1];
+    QVERIFY2(mm.problems.isEmpty(), qPrintable(mm.problems.join('\n')));
+    QCOMPARE(mm.title, QStringLiteral("mnli \u00B7 dev_mismatched.tsv"));
+    QCOMPARE(mm.columns, QStringList{"LoRA"});
+    QCOMPARE(predictionsToMarkdown(mm),
+             QStringLiteral("| # | Input | Gold label | LoRA |\n"
+                            "|---|---|---|---|\n"
+                            "| 0 | Letters came. \u241E Mail arrived. | entailment | entailment |\n"
+                            "| 1 | It is late. \u241E The train is late. | neutral | entailment \u2717 |\n"
+                            "| 2 | Birds sing. \u241E Birds are silent. | contradiction | contradiction |\n"));
+    QCOMPARE(labelPredictionsFromStore(store, sid, 1).back().rows.size(), size_t(1));  // --limit per table
+  }
+
+  /// The dev splits come from the task's spec (data/glue.h): MNLI's two, one "dev" for the other
+  /// GLUE tasks and own datasets; "dev" names a task's first dev file; a split the task lacks is
+  /// refused with the engine's message.
+  void devSplitsFollowTheTaskSpec() {
+    const auto config = [](const nlohmann::json& task) {
+      return nlohmann::json{{"model", {{"path", "/m"}}}, {"task", task}};
+    };
+    const nlohmann::json mnli = config({{"name", "mnli"}, {"data_dir", "/d/MNLI"}});
+    const nlohmann::json sst2 = config({{"name", "sst2"}, {"data_dir", "/d/SST-2"}});
+    const nlohmann::json own = config({{"name", "reviews"}, {"data_dir", "/d/r"}, {"train_file", "train.csv"},
+                                       {"dev_file", "dev.csv"}, {"text_column", "t"}, {"label_column", "y"}});
+    QCOMPARE(devSplitsOf(mnli), QStringList({"dev_matched", "dev_mismatched"}));
+    QCOMPARE(devSplitsOf(sst2), QStringList{"dev"});
+    QCOMPARE(devSplitsOf(own), QStringList{"dev"});
+    QCOMPARE(devFileOf(mnli), QStringLiteral("/d/MNLI/dev_matched.tsv"));
+    QCOMPARE(devFileOf(mnli, "dev_mismatched"), QStringLiteral("/d/MNLI/dev_mismatched.tsv"));
+    QCOMPARE(devFileOf(own), QStringLiteral("/d/r/dev.csv"));
+    QString refused;
+    try {
+      devFileOf(sst2, "dev_matched");
+    } catch (const std::exception& e) {
+      refused = QString::fromUtf8(e.what());
+    }
+    QCOMPARE(refused, QStringLiteral("/task/name: task sst2 has no split \"dev_matched\" (expected train, dev)"));
   }
 
   /// An own dataset with named columns: the text and pair columns the task names, class names from

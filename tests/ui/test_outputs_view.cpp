@@ -1,7 +1,8 @@
 // Outputs screen: generated outputs of two generation runs side by side, read from the store's
 // `predictions` artifacts and the runs' predictions/dev.jsonl, filtered and copied as Markdown;
-// classification runs' predicted labels per dev example (predictions/dev.tsv and the dev file),
-// wrong ones marked, narrowed to the examples where the runs disagree, one table per task.
+// classification runs' predicted labels per dev example (predictions/<dev split>.tsv and the dev
+// file), wrong ones marked, narrowed to the examples where the runs disagree, one table per dev
+// file (MNLI's two each).
 #include "designer/designer_view.h"
 #include "exec/study_runner.h"
 #include "monitor/monitor_view.h"
@@ -201,6 +202,55 @@ class TestOutputsView : public QObject {
     ws.close();
   }
 
+  /// Issue: MNLI runs (predictions/dev_matched.tsv and dev_mismatched.tsv, no dev.tsv) were not
+  /// shown. The picker lists one table per dev split; choosing the second with the keyboard shows
+  /// the mismatched examples, read from dev_mismatched.tsv.
+  void mnliDevSplitsInTheTablePicker() {
+    QTemporaryDir dir;
+    const auto write = [](const QString& path, const QByteArray& text) {
+      QDir().mkpath(QFileInfo(path).absolutePath());
+      QFile f(path);
+      if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(path));
+      f.write(text);
+    };
+    write(dir.filePath("glue/MNLI/dev_matched.tsv"),
+          "index\tsentence1\tsentence2\tgold_label\n0\tA man plays.\tSomeone plays.\tentailment\n");
+    write(dir.filePath("glue/MNLI/dev_mismatched.tsv"),
+          "index\tsentence1\tsentence2\tgold_label\n0\tLetters came.\tMail arrived.\tentailment\n"
+          "1\tIt is late.\tThe train is late.\tneutral\n");
+    const QString runDir = dir.filePath("runs/mnli-lora");
+    write(runDir + "/predictions/dev_matched.tsv", "index\tprediction\tlabel\n0\t1\t1\n");
+    write(runDir + "/predictions/dev_mismatched.tsv", "index\tprediction\tlabel\n0\t1\t1\n1\t0\t2\n");
+    const qint64 sid = writeStudy(dir.path(), QStringLiteral(R"([ { "name": "mnli", "data_dir": "%1" } ])")
+                                                  .arg(dir.filePath("glue/MNLI")),
+                                  {{"LoRA/1", runDir}});
+    ui::Workspace ws;
+    QVERIFY(ws.open(dir.filePath("ws.sqlite")));
+    ui::OutputsView v(&ws);
+    v.resize(1000, 600);
+    v.show();
+    v.setStudy(sid);
+    QVERIFY(v.tablePicker()->isVisibleTo(&v));
+    QCOMPARE(v.tablePicker()->count(), 2);
+    QCOMPARE(v.tablePicker()->itemText(0), QStringLiteral("mnli \u00B7 dev_matched.tsv"));
+    QCOMPARE(v.tablePicker()->itemText(1), QStringLiteral("mnli \u00B7 dev_mismatched.tsv"));
+    QTableWidget* t = v.table();
+    QCOMPARE(t->rowCount(), 1);
+    QCOMPARE(t->item(0, 0)->text(), QStringLiteral("A man plays. \u241E Someone plays."));
+    QCOMPARE(t->item(0, 2)->text(), QStringLiteral("entailment"));
+
+    QTest::keyClick(v.tablePicker(), Qt::Key_Down);
+    QCOMPARE(v.tablePicker()->currentIndex(), 1);
+    QCOMPARE(t->rowCount(), 2);
+    QCOMPARE(t->item(1, 0)->text(), QStringLiteral("It is late. \u241E The train is late."));
+    QCOMPARE(t->item(1, 1)->text(), QStringLiteral("neutral"));
+    QCOMPARE(t->item(1, 2)->text(), QStringLiteral("contradiction \u2717"));
+    QCOMPARE(v.statusText(), QStringLiteral("2 of 2 dev examples of mnli \u00B7 dev_mismatched.tsv (0 where the runs "
+                                            "disagree), 1 runs side by side. \u2717 in red: a prediction that "
+                                            "differs from the gold label."));
+    ws.close();
+  }
+
   void mainWindowHasTheOutputsScreen() {
     ui::MainWindow w;
     QVERIFY(w.openWorkspace(db_, true));
@@ -251,6 +301,31 @@ class TestOutputsView : public QObject {
       if (er.task == "sst2" && key == "LoRA/1" && !loraSeed1.isEmpty()) tsv = loraSeed1;
       write(runDir + "/predictions/dev.tsv", tsv);
       s.addArtifact(id, "predictions", runDir + "/predictions/dev.tsv");
+    }
+    return sid;
+  }
+
+  /// A study "glue-demo" over `tasksJson` (LoRA and Adapter, seed 1) in `root`/ws.sqlite, with one
+  /// finished run per "<variant>/<seed>" key of `runDirs` in its directory (predictions written
+  /// there by the caller). Returns the study id.
+  static qint64 writeStudy(const QString& root, const QString& tasksJson, const QMap<QString, QString>& runDirs) {
+    app::Store s;
+    s.open(root + "/ws.sqlite");
+    const auto doc = nlohmann::json::parse(QStringLiteral(R"({
+          "name": "glue-demo",
+          "base": { "model": { "path": "/m" } },
+          "tasks": %1,
+          "axes": [ { "name": "variant", "values": [
+            { "label": "LoRA", "set": { "/peft/method": "lora" } },
+            { "label": "Adapter", "set": { "/peft/method": "adapter" } } ] } ],
+          "seeds": [1] })").arg(tasksJson).toStdString());
+    const app::Study study = app::parseStudy(doc);
+    const qint64 sid = s.upsertStudy(study.name, "glue.json", doc);
+    for (const app::ExpandedRun& er : app::expandStudy(study)) {
+      const QString runDir = runDirs.value(er.variant + "/" + QString::number(er.seed));
+      if (runDir.isEmpty()) continue;
+      const qint64 id = s.addRun(newRunFor(er, sid, runDir, app::RunState::Finished));
+      s.setResults(id, {{"dev", "accuracy", 0.5, "best"}});
     }
     return sid;
   }

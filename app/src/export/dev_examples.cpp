@@ -46,12 +46,24 @@ QStringList namesOf(const TaskConfig& t, const TaskSpec& spec) {
 
 }  // namespace
 
-QString devFileOf(const nlohmann::json& runConfig) {
+QStringList devSplitsOf(const nlohmann::json& runConfig) {
   const TaskConfig t = parseRunConfig(runConfig).task;
   if (isGenerationTask(t)) throw std::runtime_error("task " + t.name + " is a generation task");
+  // an own task's TaskSpec (taskSpecOf) has the one dev split "dev"; building it would read the
+  // train file for an inferred label set
+  const std::vector<std::string> splits = isOwnTask(t) ? std::vector<std::string>{"dev"} : taskSpec(t.name).dev_splits;
+  QStringList out;
+  for (const std::string& s : splits) out << QString::fromStdString(s);
+  return out;
+}
+
+QString devFileOf(const nlohmann::json& runConfig, const QString& split) {
+  const TaskConfig t = parseRunConfig(runConfig).task;
+  if (isGenerationTask(t)) throw std::runtime_error("task " + t.name + " is a generation task");
+  const std::string name = split.toStdString();
   const std::string path = !isOwnTask(t)
-                               ? (std::filesystem::path(t.data_dir) / glueSplitFile(taskSpec(t.name), "dev")).string()
-                               : ownSplitPath(t, "dev");
+                               ? (std::filesystem::path(t.data_dir) / glueSplitFile(taskSpec(t.name), name)).string()
+                               : ownSplitPath(t, name);
   return QDir::cleanPath(QString::fromStdString(path));
 }
 
@@ -60,12 +72,13 @@ QStringList labelDisplayNames(const nlohmann::json& runConfig) {
   return namesOf(t, taskSpecOf(t));
 }
 
-DevExamples readDevExamples(const nlohmann::json& runConfig) {
+DevExamples readDevExamples(const nlohmann::json& runConfig, const QString& splitName) {
   const TaskConfig t = classificationTask(runConfig);
   const TaskSpec spec = taskSpecOf(t);
-  const LoadedSplit split = loadTaskSplit(t, "dev", t.bad_rows);
+  const LoadedSplit split = loadTaskSplit(t, splitName.toStdString(), t.bad_rows);
   DevExamples d;
   d.task = QString::fromStdString(t.name);
+  d.split = splitName;
   d.path = QDir::cleanPath(QString::fromStdString(split.path));
   d.regression = spec.regression;
   d.labelNames = namesOf(t, spec);

@@ -1,7 +1,9 @@
 // A classification / regression run's dev examples as the engine read them: its config's task
 // (GLUE layout or own dataset columns, bad-rows policy) loaded with the engine's own loaders
-// (data/own_task.h), keyed by the example index that predictions/dev.tsv names, and the names of
-// its labels. The input texts of the Outputs screen's label table (export/label_predictions.h).
+// (data/own_task.h), keyed by the example index that the run's predictions/<split>.tsv names, and
+// the names of its labels; the task's dev splits (one predictions file each: dev.tsv; MNLI
+// dev_matched.tsv and dev_mismatched.tsv). The input texts of the Outputs screen's label tables
+// (export/label_predictions.h).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -13,9 +15,10 @@
 
 namespace adamix::app {
 
-/// The dev split of one run's task.
+/// One dev split of one run's task.
 struct DevExamples {
   QString task;          ///< the task's name ("sst2", an own task's identifier)
+  QString split;         ///< the split ("dev", "dev_matched", ...)
   QString path;          ///< the dev file, as the engine resolves it (data_dir + file name)
   bool regression = false;
   QStringList labelNames;                ///< class id → shown name (empty for regression)
@@ -25,10 +28,17 @@ struct DevExamples {
 /// The separator shown between the two texts of a sentence-pair example.
 inline const QString kPairSeparator = QStringLiteral(" \u241E ");
 
-/// The dev file of `runConfig`'s task without reading it: data_dir + the GLUE split file, or the
-/// own task's dev_file. Throws std::runtime_error (the engine's message and JSON path) for a
-/// config that does not parse or a generation task.
-QString devFileOf(const nlohmann::json& runConfig);
+/// The dev splits of `runConfig`'s classification / regression task, as the engine names them and
+/// its predictions files (predictions/<split>.tsv): the task's TaskSpec::dev_splits ({"dev"};
+/// MNLI {"dev_matched", "dev_mismatched"}; an own task {"dev"}). Reads no file. Throws
+/// std::runtime_error for a config that does not parse or a generation task.
+QStringList devSplitsOf(const nlohmann::json& runConfig);
+
+/// The file of dev split `split` of `runConfig`'s task without reading it: data_dir + the GLUE
+/// split file ("dev" is the task's first dev split), or the own task's dev_file. Throws
+/// std::runtime_error (the engine's message and JSON path) for a config that does not parse, a
+/// generation task or a split the task does not have.
+QString devFileOf(const nlohmann::json& runConfig, const QString& split = QStringLiteral("dev"));
 
 /// The task's labels as shown: the own task's label set, MNLI/RTE/QNLI's names, and the class
 /// names of GLUE's 0/1 tasks as the GLUE benchmark's datasets name them (sst2: negative,
@@ -36,10 +46,11 @@ QString devFileOf(const nlohmann::json& runConfig);
 /// not_duplicate, duplicate; wnli: not_entailment, entailment). Empty for regression.
 QStringList labelDisplayNames(const nlohmann::json& runConfig);
 
-/// Loads the dev split of `runConfig`'s classification / regression task with the engine's
-/// loader and bad-rows policy (indices as in its predictions files). Throws std::runtime_error
-/// naming the file and line (the engine's Data error) for a missing or malformed dev file.
-DevExamples readDevExamples(const nlohmann::json& runConfig);
+/// Loads dev split `split` of `runConfig`'s classification / regression task with the engine's
+/// loader and bad-rows policy (indices as in its predictions/<split>.tsv). Throws
+/// std::runtime_error naming the file and line (the engine's Data error) for a missing or
+/// malformed dev file, and as devFileOf for a split the task does not have.
+DevExamples readDevExamples(const nlohmann::json& runConfig, const QString& split = QStringLiteral("dev"));
 
 /// A class id or regression value of a predictions file as shown: the label's name when `names`
 /// has it, else the id; a regression value with at most 3 decimals ("3.25").

@@ -1,4 +1,4 @@
-// Side-by-side predicted labels of classification / regression runs.
+// Side-by-side predicted labels of classification / regression runs, one table per dev file.
 #include "export/label_predictions.h"
 
 #include "analysis/example_predictions.h"
@@ -21,7 +21,7 @@ namespace {
 
 /// Runs sharing one dev file.
 struct Group {
-  QString devFile, task;
+  QString devFile, task, split;
   std::vector<std::size_t> runs;  ///< indices into the caller's runs
 };
 
@@ -32,14 +32,14 @@ std::vector<Group> groupByDevFile(const std::vector<LabelRun>& runs, QStringList
   for (std::size_t i = 0; i < runs.size(); ++i) {
     QString file, task;
     try {
-      file = devFileOf(runs[i].config);
+      file = devFileOf(runs[i].config, runs[i].split);
       task = QString::fromStdString(parseRunConfig(runs[i].config).task.name);
     } catch (const std::exception& e) {
       problems << QStringLiteral("%1: its config names no dev file: %2").arg(runs[i].label, QString::fromUtf8(e.what()));
       continue;
     }
     auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) { return g.devFile == file; });
-    if (it == groups.end()) it = groups.insert(groups.end(), Group{file, task, {}});
+    if (it == groups.end()) it = groups.insert(groups.end(), Group{file, task, runs[i].split, {}});
     it->runs.push_back(i);
   }
   return groups;
@@ -49,12 +49,13 @@ std::vector<Group> groupByDevFile(const std::vector<LabelRun>& runs, QStringList
 /// still taken from the config.
 DevExamples devExamplesOf(const Group& g, const nlohmann::json& config, QStringList& problems) {
   try {
-    return readDevExamples(config);
+    return readDevExamples(config, g.split);
   } catch (const std::exception& e) {
     problems << QStringLiteral("input texts not shown: %1").arg(QString::fromUtf8(e.what()));
   }
   DevExamples d;
   d.task = g.task;
+  d.split = g.split;
   d.path = g.devFile;
   try {
     d.labelNames = labelDisplayNames(config);
@@ -147,6 +148,12 @@ nlohmann::json runConfigOf(const RunRecord& r) {
   return r.config;
 }
 
+/// The predictions file of dev split `split` in `runDir` ("" when the run has none).
+QString predictionsFileOf(const QString& runDir, const QString& split) {
+  const QString path = QDir(runDir).filePath(QStringLiteral("predictions/%1.tsv").arg(split));
+  return QFileInfo::exists(path) ? path : QString();
+}
+
 }  // namespace
 
 std::vector<PredictionTable> loadLabelPredictionTables(const std::vector<LabelRun>& runs, int limit) {
@@ -159,26 +166,45 @@ std::vector<PredictionTable> loadLabelPredictionTables(const std::vector<LabelRu
 }
 
 std::vector<PredictionTable> labelPredictionsFromStore(Store& store, std::optional<qint64> studyId, int limit) {
-  const ResultSet rs = resultSetFromStore(store, studyId);
+  RunFilter filter;
+  filter.studyId = studyId;
+  filter.statuses = {RunState::Finished};
+  const std::vector<RunRecord> records = store.listRuns(filter);
+  return labelPredictionTablesOf(records, describeRuns(store, records), limit);
+}
+
+std::vector<PredictionTable> labelPredictionTablesOf(const std::vector<RunRecord>& records,
+                                                     const std::vector<RunResult>& described, int limit) {
   std::vector<LabelRun> runs;
   std::vector<const RunResult*> results;
   std::vector<QString> devFiles;
-  for (const RunResult& r : rs.runs) {
-    if (r.predictions.isEmpty()) continue;
-    const std::optional<RunRecord> rec = store.run(r.runId);
-    if (!rec) continue;
-    LabelRun run{r.variant.isEmpty() ? QStringLiteral("run %1").arg(r.runId) : r.variant, r.predictions,
-                 runConfigOf(*rec)};
-    QString devFile;
+  for (std::size_t i = 0; i < records.size() && i < described.size(); ++i) {
+    const RunRecord& rec = records[i];
+    const RunResult& r = described[i];
+    if (rec.runDir.isEmpty() || !QFileInfo::exists(QDir(rec.runDir).filePath(QStringLiteral("predictions")))) continue;
+    const nlohmann::json config = runConfigOf(rec);
+    QStringList splits;
     try {
-      if (isGenerationTask(parseRunConfig(run.config).task)) continue;
-      devFile = devFileOf(run.config);
+      if (isGenerationTask(parseRunConfig(config).task)) continue;
+      splits = devSplitsOf(config);
     } catch (const std::exception&) {
-      // kept: loadLabelPredictionTables names the config's problem
+      // a config that does not parse: its dev.tsv is kept, loadLabelPredictionTables names the problem
+      splits = QStringList{QStringLiteral("dev")};
     }
-    runs.push_back(std::move(run));
-    results.push_back(&r);
-    devFiles.push_back(devFile);
+    const QString label = r.variant.isEmpty() ? QStringLiteral("run %1").arg(r.runId) : r.variant;
+    for (const QString& split : splits) {
+      const QString predictions = predictionsFileOf(rec.runDir, split);
+      if (predictions.isEmpty()) continue;
+      QString devFile;
+      try {
+        devFile = devFileOf(config, split);
+      } catch (const std::exception&) {
+        // kept: loadLabelPredictionTables names the config's problem
+      }
+      runs.push_back(LabelRun{label, predictions, config, split});
+      results.push_back(&r);
+      devFiles.push_back(devFile);
+    }
   }
   // a variant with several runs in one table (one dev file): each of its columns says its seed
   std::map<std::pair<QString, QString>, int> perVariant;

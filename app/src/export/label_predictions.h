@@ -1,10 +1,13 @@
 // Side-by-side predicted labels of classification / regression runs: per dev example its input
 // text (the run's dev file read as the engine read it, export/dev_examples.h), its gold label and
-// each run's prediction, joined on the example index of the runs' predictions/dev.tsv. Runs are
-// grouped by dev file: runs of different tasks (or datasets) are never joined.
+// each run's prediction, joined on the example index of the runs' predictions/<split>.tsv, one
+// per dev split of the task (predictions/dev.tsv; MNLI's dev_matched.tsv and dev_mismatched.tsv).
+// Runs are grouped by dev file: runs of different tasks (or datasets, or dev splits) are never
+// joined.
 #pragma once
 
 #include "export/predictions.h"
+#include "export/result_set.h"
 #include "store/store.h"
 
 #include <nlohmann/json.hpp>
@@ -16,11 +19,13 @@
 
 namespace adamix::app {
 
-/// One run to compare: its column label, predictions/dev.tsv and run config (its task).
+/// One dev split of one run to compare: its column label, predictions/<split>.tsv, run config
+/// (its task) and the dev split those predictions are of.
 struct LabelRun {
   QString label;
   QString predictions;
   nlohmann::json config;
+  QString split = QStringLiteral("dev");  ///< one of devSplitsOf(config); "dev": the task's first
 };
 
 /// One PredictionKind::Labels table per dev file of `runs` (in order of first appearance), rows
@@ -30,10 +35,15 @@ struct LabelRun {
 /// run's: each is named in the table's problems ("path:line: what").
 std::vector<PredictionTable> loadLabelPredictionTables(const std::vector<LabelRun>& runs, int limit = 0);
 
-/// The finished classification / regression runs of a study (all when unset) that have a
-/// predictions/dev.tsv, labelled with the variant (and seed when a variant has several in the
-/// same table), through loadLabelPredictionTables. A run's config is its run directory's
-/// config.json (the engine's resolved config), else the store's.
+/// The finished classification / regression runs of a study (all when unset): each dev split
+/// (devSplitsOf) for which a run has predictions/<split>.tsv, labelled with the variant (and seed
+/// when a variant has several in the same table), through loadLabelPredictionTables. A run's
+/// config is its run directory's config.json (the engine's resolved config), else the store's.
 std::vector<PredictionTable> labelPredictionsFromStore(Store& store, std::optional<qint64> studyId, int limit = 0);
+
+/// labelPredictionsFromStore over runs already read from the store: `records` and `described`
+/// (describeRuns(store, records)), in the same order; generation runs are skipped.
+std::vector<PredictionTable> labelPredictionTablesOf(const std::vector<RunRecord>& records,
+                                                     const std::vector<RunResult>& described, int limit = 0);
 
 }  // namespace adamix::app

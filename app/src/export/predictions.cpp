@@ -73,22 +73,39 @@ PredictionTable loadPredictionTable(const std::vector<std::pair<QString, QString
   return t;
 }
 
-PredictionTable predictionsFromStore(Store& store, std::optional<qint64> studyId, int limit) {
-  const ResultSet rs = resultSetFromStore(store, studyId);
+namespace {
+
+/// The generation table of `runs` (describeRuns of a study's finished runs): each run's
+/// predictions/dev.jsonl beside its `predictions` artifact.
+PredictionTable generationTableOf(Store& store, const std::vector<RunResult>& runs, int limit) {
   std::map<QString, int> seedsPerVariant;
-  for (const RunResult& r : rs.runs) seedsPerVariant[r.variant] += 1;
-  std::vector<std::pair<QString, QString>> runs;
-  for (const RunResult& r : rs.runs) {
+  for (const RunResult& r : runs) seedsPerVariant[r.variant] += 1;
+  std::vector<std::pair<QString, QString>> files;
+  for (const RunResult& r : runs) {
     for (const Artifact& a : store.artifacts(r.runId)) {
       if (a.kind != QLatin1String("predictions")) continue;
       const QString jsonl = QFileInfo(a.path).dir().filePath(QStringLiteral("dev.jsonl"));
       if (!QFile::exists(jsonl)) continue;
       QString label = r.variant.isEmpty() ? QStringLiteral("run %1").arg(r.runId) : r.variant;
       if (seedsPerVariant[r.variant] > 1) label += QStringLiteral(" (seed %1)").arg(r.seed);
-      runs.push_back({label, jsonl});
+      files.push_back({label, jsonl});
     }
   }
-  return loadPredictionTable(runs, limit);
+  return loadPredictionTable(files, limit);
+}
+
+/// The finished runs of a study (all when unset), as listed by the store.
+std::vector<RunRecord> finishedRuns(Store& store, std::optional<qint64> studyId) {
+  RunFilter filter;
+  filter.studyId = studyId;
+  filter.statuses = {RunState::Finished};
+  return store.listRuns(filter);
+}
+
+}  // namespace
+
+PredictionTable predictionsFromStore(Store& store, std::optional<qint64> studyId, int limit) {
+  return generationTableOf(store, describeRuns(store, finishedRuns(store, studyId)), limit);
 }
 
 bool predictionsDisagree(const PredictionRow& row) {
@@ -102,10 +119,12 @@ bool predictionsDisagree(const PredictionRow& row) {
 }
 
 std::vector<PredictionTable> predictionTablesFromStore(Store& store, std::optional<qint64> studyId, int limit) {
+  // the study's runs are read once for both kinds of table
+  const std::vector<RunRecord> records = finishedRuns(store, studyId);
+  const std::vector<RunResult> runs = describeRuns(store, records);
   std::vector<PredictionTable> tables;
-  if (PredictionTable g = predictionsFromStore(store, studyId, limit); !g.columns.isEmpty())
-    tables.push_back(std::move(g));
-  for (PredictionTable& t : labelPredictionsFromStore(store, studyId, limit)) tables.push_back(std::move(t));
+  if (PredictionTable g = generationTableOf(store, runs, limit); !g.columns.isEmpty()) tables.push_back(std::move(g));
+  for (PredictionTable& t : labelPredictionTablesOf(records, runs, limit)) tables.push_back(std::move(t));
   return tables;
 }
 

@@ -52,7 +52,9 @@ PredictionTable loadPredictionTable(const std::vector<std::pair<QString, QString
 PredictionTable predictionsFromStore(Store& store, std::optional<qint64> studyId, int limit = 0);
 
 /// Every table of a study (all when unset): the generation runs' (predictionsFromStore) when there
-/// are any, then one per dev file of its classification / regression runs (labelPredictionsFromStore).
+/// are any, then one per dev file of its classification / regression runs (labelPredictionsFromStore:
+/// one per dev split, MNLI's dev_matched and dev_mismatched each). Reads the study's runs from the
+/// store once for both.
 std::vector<PredictionTable> predictionTablesFromStore(Store& store, std::optional<qint64> studyId, int limit = 0);
 
 /// The mark appended to a wrong predicted label in the view and in Markdown.

@@ -64,7 +64,8 @@ OutputsView::OutputsView(Workspace* workspace, QWidget* parent) : QWidget(parent
   study_->setToolTip(tr("The study whose runs are shown side by side."));
   tablePick_ = new QComboBox;
   tablePick_->setToolTip(tr("Runs are compared per dev file: the generation runs, and the classification or "
-                            "regression runs of each task."));
+                            "regression runs of each task, one table per dev split (MNLI: dev_matched and "
+                            "dev_mismatched)."));
   tableLabel_ = new QLabel(tr("Table:"));
   filter_ = new QLineEdit;
   filter_->setPlaceholderText(tr("Filter: text in the input, a reference or label, or an output"));

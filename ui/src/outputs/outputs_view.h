@@ -1,7 +1,8 @@
 // Outputs screen: each dev example side by side across a study's runs — generation runs' input,
 // references and every variant's generated text (predictions/dev.jsonl), classification /
-// regression runs' input text, gold label and every variant's predicted label (predictions/dev.tsv
-// joined on the example index, one table per dev file), for error analysis.
+// regression runs' input text, gold label and every variant's predicted label (predictions/<dev
+// split>.tsv joined on the example index, one table per dev file: MNLI's dev_matched and
+// dev_mismatched each), for error analysis.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
@@ -24,10 +25,10 @@ class Workspace;
 
 /// Input | References (Gold label) | one column per run (variant, with the seed when a variant has
 /// several), from app::predictionTablesFromStore; a "Table" picker when a study has several
-/// (generation, and one per classification dev file). A filter keeps the rows whose input,
-/// references or outputs contain a text; "Disagreements only" the rows whose runs do not all
-/// predict the same; a wrong predicted label is red and marked ✗. Copy puts the shown rows on the
-/// clipboard as Markdown (app::predictionsToMarkdown).
+/// (generation, and one per classification dev file: "mnli · dev_matched.tsv", "mnli ·
+/// dev_mismatched.tsv"). A filter keeps the rows whose input, references or outputs contain a
+/// text; "Disagreements only" the rows whose runs do not all predict the same; a wrong predicted
+/// label is red and marked ✗. Copy puts the shown rows on the clipboard as Markdown (app::predictionsToMarkdown).
 class OutputsView : public QWidget {
   Q_OBJECT
  public:
