@@ -2,7 +2,7 @@
 // `predictions` artifacts and the runs' predictions/dev.jsonl, filtered and copied as Markdown;
 // classification runs' predicted labels per dev example (predictions/<dev split>.tsv and the dev
 // file), wrong ones marked, narrowed to the examples where the runs disagree, one table per dev
-// file (MNLI's two each).
+// file (MNLI's two each); at most 2000 rows listed, the filters looking at all of them first.
 #include "designer/designer_view.h"
 #include "exec/study_runner.h"
 #include "monitor/monitor_view.h"
@@ -248,6 +248,70 @@ class TestOutputsView : public QObject {
     QCOMPARE(v.statusText(), QStringLiteral("2 of 2 dev examples of mnli \u00B7 dev_mismatched.tsv (0 where the runs "
                                             "disagree), 1 runs side by side. \u2717 in red: a prediction that "
                                             "differs from the gold label."));
+    ws.close();
+  }
+
+  /// Review of the 2000-row cap: 2500 SST-2 examples, Adapter wrong from example 200 on. The table
+  /// lists the first 2000 with the note; Disagreements only and the filter look at all 2500 before
+  /// the cap, so they find example 2345 and list the disagreements from 200 on.
+  void atMost2000RowsListedAfterTheFilters() {
+    QTemporaryDir dir;
+    const auto write = [](const QString& path, const QByteArray& text) {
+      QDir().mkpath(QFileInfo(path).absolutePath());
+      QFile f(path);
+      if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(path));
+      f.write(text);
+    };
+    QByteArray dev = "sentence\tlabel\n", lora = "index\tprediction\tlabel\n", adapter = lora;
+    for (int i = 0; i < 2500; ++i) {
+      const QByteArray n = QByteArray::number(i), gold = QByteArray::number(i % 2);
+      dev += "review #" + n + " .\t" + gold + "\n";
+      lora += n + "\t" + gold + "\t" + gold + "\n";
+      adapter += n + "\t" + (i < 200 ? gold : QByteArray::number(1 - i % 2)) + "\t" + gold + "\n";
+    }
+    write(dir.filePath("glue/SST-2/dev.tsv"), dev);
+    const QString loraDir = dir.filePath("runs/lora"), adapterDir = dir.filePath("runs/adapter");
+    write(loraDir + "/predictions/dev.tsv", lora);
+    write(adapterDir + "/predictions/dev.tsv", adapter);
+    const qint64 sid = writeStudy(dir.path(), QStringLiteral(R"([ { "name": "sst2", "data_dir": "%1" } ])")
+                                                  .arg(dir.filePath("glue/SST-2")),
+                                  {{"LoRA/1", loraDir}, {"Adapter/1", adapterDir}});
+    ui::Workspace ws;
+    QVERIFY(ws.open(dir.filePath("ws.sqlite")));
+    ui::OutputsView v(&ws);
+    v.resize(1000, 600);
+    v.show();
+    v.setStudy(sid);
+    QTableWidget* t = v.table();
+    const QString counts = QStringLiteral(" dev examples of sst2 \u00B7 dev.tsv (2300 where the runs disagree), 2 "
+                                          "runs side by side. \u2717 in red: a prediction that differs from the gold "
+                                          "label.");
+    const QString note = QStringLiteral(" The first 2000 are listed; the filter narrows them.");
+    QCOMPARE(v.tables().front().rows.size(), size_t(2500));
+    QCOMPARE(t->rowCount(), 2000);
+    QCOMPARE(v.shown().rows.size(), size_t(2000));
+    QCOMPARE(t->verticalHeaderItem(1999)->text(), QStringLiteral("1999"));
+    QCOMPARE(v.statusText(), "2500 of 2500" + counts + note);
+
+    QTest::keyClicks(v.filterEdit(), QStringLiteral("#2345 "));  // beyond the first 2000
+    QCOMPARE(t->rowCount(), 1);
+    QCOMPARE(t->verticalHeaderItem(0)->text(), QStringLiteral("2345"));
+    QCOMPARE(t->item(0, 0)->text(), QStringLiteral("review #2345 ."));
+    QCOMPARE(t->item(0, 3)->text(), QStringLiteral("negative \u2717"));
+    QCOMPARE(v.statusText(), "1 of 2500" + counts);
+    v.filterEdit()->clear();
+
+    QTest::mouseClick(v.disagreementsBox(), Qt::LeftButton);
+    QVERIFY(v.disagreementsBox()->isChecked());
+    QCOMPARE(t->rowCount(), 2000);
+    QCOMPARE(t->verticalHeaderItem(0)->text(), QStringLiteral("200"));
+    QCOMPARE(t->verticalHeaderItem(1999)->text(), QStringLiteral("2199"));
+    QCOMPARE(v.statusText(), "2300 of 2500" + counts + note);
+    QTest::keyClicks(v.filterEdit(), QStringLiteral("#24"));  // 240..249 and 2400..2499 (24 agrees)
+    QCOMPARE(t->rowCount(), 110);
+    QCOMPARE(t->verticalHeaderItem(0)->text(), QStringLiteral("240"));
+    QCOMPARE(t->verticalHeaderItem(10)->text(), QStringLiteral("2400"));
+    QCOMPARE(v.statusText(), "110 of 2500" + counts);
     ws.close();
   }
 

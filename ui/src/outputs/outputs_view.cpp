@@ -174,6 +174,7 @@ void OutputsView::setDisagreementsOnly(bool on) {
 }
 
 void OutputsView::applyFilters() {
+  // both filters go through every row of the table; only then are the first kMaxRowsShown kept
   const app::PredictionTable& all = current();
   const QString text = filter_->text();
   const bool onlyDisagreements = disagreements_->isChecked();

@@ -27,8 +27,9 @@ class Workspace;
 /// several), from app::predictionTablesFromStore; a "Table" picker when a study has several
 /// (generation, and one per classification dev file: "mnli · dev_matched.tsv", "mnli ·
 /// dev_mismatched.tsv"). A filter keeps the rows whose input, references or outputs contain a
-/// text; "Disagreements only" the rows whose runs do not all predict the same; a wrong predicted
-/// label is red and marked ✗. Copy puts the shown rows on the clipboard as Markdown (app::predictionsToMarkdown).
+/// text; "Disagreements only" the rows whose runs do not all predict the same; both look at every
+/// row of the table before the first 2000 matching ones are listed. A wrong predicted label is red
+/// and marked ✗. Copy puts the shown rows on the clipboard as Markdown (app::predictionsToMarkdown).
 class OutputsView : public QWidget {
   Q_OBJECT
  public:
@@ -44,7 +45,8 @@ class OutputsView : public QWidget {
   void setTable(int index);
   /// Every table of the study (generation first, then one per classification dev file).
   const std::vector<app::PredictionTable>& tables() const { return tables_; }
-  /// The rows shown (after the filter and the disagreement switch; at most the first 2000).
+  /// The rows shown: those of the table passing the filter and the disagreement switch, at most the
+  /// first 2000 of them (the status says so: "The first 2000 are listed; the filter narrows them.").
   const app::PredictionTable& shown() const { return shown_; }
   /// Markdown of the rows shown.
   QString markdown() const;
