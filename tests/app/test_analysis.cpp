@@ -320,10 +320,10 @@ class TestAnalysis : public QObject {
       writeFile(path, text);
       return path;
     };
-    s.runs[0].predictions = file("a1.tsv", "1100");  // A: 4/4, 3/4
-    s.runs[1].predictions = file("a2.tsv", "1000");
-    s.runs[2].predictions = file("b1.tsv", "1101");  // B: 3/4, 2/4
-    s.runs[3].predictions = file("b2.tsv", "1001");
+    s.runs[0].predictions["dev"] = file("a1.tsv", "1100");  // A: 4/4, 3/4
+    s.runs[1].predictions["dev"] = file("a2.tsv", "1000");
+    s.runs[2].predictions["dev"] = file("b1.tsv", "1101");  // B: 3/4, 2/4
+    s.runs[3].predictions["dev"] = file("b2.tsv", "1001");
     const PivotTable t = pivotOf(s);
     SignificanceOptions o;
     o.baselineRow = rowOf(t, QStringLiteral("a"));
@@ -373,6 +373,52 @@ class TestAnalysis : public QObject {
     QVERIFY(csv.contains(QStringLiteral("B,SST-2,2,86,A,2,81,5,3.535533906,2,0.07152330911,")));
     QVERIFY(csv.contains(QStringLiteral("C,SST-2,2,71,A,2,81,-10,")));
     QVERIFY(csv.contains(QStringLiteral(",predictions missing for some runs\n")));
+  }
+
+  /// MNLI's two dev sets are two columns (MNLI-m, MNLI-mm): each column's paired bootstrap reads
+  /// that split's predictions file (predictions/dev_matched.tsv, dev_mismatched.tsv). Before, only
+  /// predictions/dev.tsv was known, which MNLI runs do not write: their bootstrap was missing.
+  void significanceOfEachMnliDevSetReadsItsOwnPredictions() {
+    QTemporaryDir dir;
+    auto file = [&](const QString& name, const char* preds) {
+      const QString path = dir.filePath(name);
+      QByteArray text = "index\tprediction\tlabel\n";
+      const char labels[] = {'0', '1', '2', '0'};
+      for (int i = 0; i < 4; ++i) text += QByteArray::number(i) + '\t' + preds[i] + '\t' + labels[i] + '\n';
+      writeFile(path, text);
+      return path;
+    };
+    ResultSet s;
+    // matched: A 4/4 and 4/4, B 2/4 and 3/4 (B − A = −37.5 points); mismatched: A 2/4 and 3/4,
+    // B 4/4 and 3/4 (B − A = +25 points)
+    const char* matched[] = {"0120", "0120", "0000", "0100"};
+    const char* mismatched[] = {"0000", "0100", "0120", "0110"};
+    const double accM[] = {1.0, 1.0, 0.5, 0.75}, accMm[] = {0.5, 0.75, 1.0, 0.75};
+    for (int k = 0; k < 4; ++k) {
+      RunResult r = run(k + 1, k < 2 ? "A" : "B", k % 2 + 1, 0, std::nullopt);
+      r.task = QStringLiteral("mnli");
+      r.values = {{QStringLiteral("dev_matched"), QStringLiteral("accuracy"), accM[k], QStringLiteral("best")},
+                  {QStringLiteral("dev_mismatched"), QStringLiteral("accuracy"), accMm[k], QStringLiteral("best")}};
+      r.predictions[QStringLiteral("dev_matched")] = file(QStringLiteral("m%1.tsv").arg(k), matched[k]);
+      r.predictions[QStringLiteral("dev_mismatched")] = file(QStringLiteral("mm%1.tsv").arg(k), mismatched[k]);
+      s.runs.push_back(r);
+    }
+    const PivotTable t = buildPivot(s, PivotOptions{});
+    SignificanceOptions o;
+    o.baselineRow = rowOf(t, QStringLiteral("A"));
+    o.resamples = 500;
+    const SignificanceTable sig = significance(t, s, o);
+    const int b = rowOf(t, QStringLiteral("B"));
+    std::map<QString, double> observed;
+    for (size_t c = 0; c < t.columns.size(); ++c) {
+      const auto& cell = sig.cells[size_t(b)][c];
+      QVERIFY2(cell && cell->bootstrap, qPrintable(t.columns[c].header));
+      QCOMPARE(cell->bootstrap->examples, 4);
+      observed[t.columns[c].split] = cell->bootstrap->observed;
+    }
+    QCOMPARE(observed.size(), size_t(2));
+    QVERIFY(std::fabs(observed[QStringLiteral("dev_matched")] - (-37.5)) < 1e-9);
+    QVERIFY(std::fabs(observed[QStringLiteral("dev_mismatched")] - 25) < 1e-9);
   }
 
   /// New-user defect: a bootstrap in which no resample crossed zero has p = 0, which the CSV wrote

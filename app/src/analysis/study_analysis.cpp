@@ -60,9 +60,13 @@ std::optional<RunParams> rowParams(const PivotTable& pivot, const std::map<qint6
 double percentOf(qint64 part, qint64 whole) { return whole > 0 ? 100.0 * double(part) / double(whole) : kNaN; }
 
 /// The predictions of the runs behind a table value: evaluation columns read that evaluation's
-/// file, the run's own columns its predictions/dev.tsv. Empty path when unknown.
+/// file, the run's own columns its predictions/<split>.tsv (MNLI-m: dev_matched.tsv). Empty path
+/// when unknown.
 QString predictionsFor(const RunResult& r, const PivotColumn& col) {
-  if (!col.evaluation) return r.predictions;
+  if (!col.evaluation) {
+    const auto it = r.predictions.find(col.split);
+    return it != r.predictions.end() ? it->second : QString();
+  }
   for (const InferenceResult& i : r.inference)
     if (i.label == col.split) return i.predictions;
   return {};

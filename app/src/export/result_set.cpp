@@ -97,8 +97,10 @@ RunResult describe(Store& store, const RunRecord& r, std::map<qint64, AxisInfo>&
   }
   rr.compute = computeLabel(r.compute);
   if (!r.runDir.isEmpty()) {
-    const QString dev = QDir(r.runDir).filePath(QStringLiteral("predictions/dev.tsv"));
-    if (QFileInfo::exists(dev)) rr.predictions = dev;
+    // one file per dev split the engine predicted: <split>.tsv (classification and regression)
+    const QDir dir(QDir(r.runDir).filePath(QStringLiteral("predictions")));
+    for (const QFileInfo& f : dir.entryInfoList({QStringLiteral("*.tsv")}, QDir::Files))
+      rr.predictions[f.completeBaseName()] = f.absoluteFilePath();
   }
   rr.axisPaths = info.paths;
   if (!info.parsed && r.axes.is_object())  // without the study: path axes name their pointer

@@ -55,7 +55,9 @@ struct RunResult {
   QString compute;
   /// The latest evaluation per (inference, split), in order of first appearance.
   std::vector<InferenceResult> inference;
-  QString predictions;  ///< absolute path of the run's predictions/dev.tsv ("" unknown)
+  /// Per dev split the run predicted, the absolute path of its predictions/<split>.tsv: "dev", or
+  /// MNLI's "dev_matched" and "dev_mismatched" (docs/protocol.md); none when unknown.
+  std::map<QString, QString> predictions;
 };
 
 /// Kind of the ResultValues that come from evaluations of a run's saved weights (`adamix run
