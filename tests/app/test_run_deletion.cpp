@@ -383,6 +383,14 @@ class TestRunDeletion : public QObject {
     // ... and the original, its owner, removes it
     plan = planRunDeletion(o, {owned}, runs);
     QCOMPARE(plan.removeDirs, QStringList{QDir::cleanPath(runs + "/owned")});
+    // an owner file naming a database that is gone (the workspace's database renamed) tells
+    // nothing: judged as one from before owner files, kept while the copy beside names it
+    QVERIFY(claimRunDir(runs + "/s3", ws + "/renamed-away.sqlite"));
+    QCOMPARE(runDirOwner(runs + "/s3"), QFileInfo(ws).canonicalFilePath() + "/renamed-away.sqlite");
+    plan = planRunDeletion(o, {s3}, runs);
+    QVERIFY(plan.removeDirs.isEmpty());
+    QCOMPARE(keptReason(plan, runs + "/s3"),
+             QString("still used by run #%1 of %2, a database beside this one (is one a copy of the other?)").arg(s3c).arg(copy));
   }
 
   // A database beside this one that cannot be read may still name any directory from before owner
