@@ -14,6 +14,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <sys/stat.h>
+#include <sys/types.h>
+
 using namespace adamix::app;
 
 namespace {
@@ -272,10 +275,12 @@ class TestLabelPredictions : public QObject {
                           dir.filePath("outside.tsv") + ":2: example 0 has gold label negative, another run's "
                                                         "predictions positive",
                           dir.filePath("outside.tsv") + ":3: example 7 is not in " + dir.filePath("glue/SST-2/dev.tsv") +
-                              " (3 examples)"}));
-    QCOMPARE(t[0].rows.size(), size_t(2));  // examples 0 and 7
+                              " (3 examples)",
+                          dir.filePath("glue/SST-2/dev.tsv") + ": 3 examples, the runs' predictions name example 7: "
+                                                               "the file changed since the runs; input texts not shown"}));
+    QCOMPARE(t[0].rows.size(), size_t(1));  // example 0; 7 is outside the dev file: no row
     QCOMPARE(t[0].rows[0].outputs, (std::vector<QString>{"positive", "", "positive"}));
-    QCOMPARE(t[0].rows[1].input, QString());
+    QCOMPARE(t[0].rows[0].input, QString());  // the dev file has fewer examples than the runs predicted
 
     nlohmann::json missing = sst2;
     missing["task"]["data_dir"] = dir.filePath("nowhere").toStdString();
@@ -283,6 +288,147 @@ class TestLabelPredictions : public QObject {
     QCOMPARE(m[0].problems, QStringList{"input texts not shown: " + dir.filePath("nowhere/dev.tsv") +
                                         ": cannot open data file: no such file"});
     QCOMPARE(m[0].rows[0].references, QStringList{"positive"});  // the gold label still named
+  }
+  /// Issue: a FIFO (or a link to /dev/zero) as a predictions file, a dev file or a run's
+  /// config.json blocked the export and the GUI forever. None is opened: each is named "not a
+  /// regular file" in its table, the other runs still shown.
+  void nonRegularFilesAreNotOpened() {
+    QTemporaryDir dir;
+    writeGlueDevFiles(dir.filePath("glue"));
+    const nlohmann::json sst2{{"model", {{"path", "/m"}}}, {"task", {{"name", "sst2"}, {"data_dir", dir.filePath("glue/SST-2").toStdString()}}}};
+    writeFile(dir.filePath("good.tsv"), "index\tprediction\tlabel\n0\t1\t1\n1\t0\t0\n2\t1\t1\n");
+    QCOMPARE(mkfifo(QFile::encodeName(dir.filePath("fifo.tsv")).constData(), 0600), 0);
+    QVERIFY(QFile::link("/dev/zero", dir.filePath("zero.tsv")));
+    const auto t = loadLabelPredictionTables({{"A", dir.filePath("good.tsv"), sst2},
+                                              {"B", dir.filePath("fifo.tsv"), sst2},
+                                              {"C", dir.filePath("zero.tsv"), sst2}});
+    QCOMPARE(t.size(), size_t(1));
+    QCOMPARE(t[0].problems, QStringList({dir.filePath("fifo.tsv") + ": not a regular file",
+                                         dir.filePath("zero.tsv") + ": not a regular file"}));
+    QCOMPARE(t[0].rows.size(), size_t(3));
+    QCOMPARE(t[0].rows[0].input, QStringLiteral("a charming journey ."));
+    QCOMPARE(t[0].rows[0].outputs, (std::vector<QString>{"positive", "", ""}));
+
+    // the dev file a FIFO: labels still shown, no texts
+    QDir().mkpath(dir.filePath("fifo/SST-2"));
+    QCOMPARE(mkfifo(QFile::encodeName(dir.filePath("fifo/SST-2/dev.tsv")).constData(), 0600), 0);
+    nlohmann::json fifoDev = sst2;
+    fifoDev["task"]["data_dir"] = dir.filePath("fifo/SST-2").toStdString();
+    const auto f = loadLabelPredictionTables({{"A", dir.filePath("good.tsv"), fifoDev}});
+    QCOMPARE(f[0].problems, QStringList{"input texts not shown: " + dir.filePath("fifo/SST-2/dev.tsv") +
+                                        ": not a regular file"});
+    QCOMPARE(f[0].rows.size(), size_t(3));
+    QCOMPARE(f[0].rows[0].references, QStringList{"positive"});
+    QCOMPARE(f[0].rows[0].input, QString());
+
+    // a run directory's config.json a FIFO: named, the store's config used
+    Store store;
+    store.open(dir.filePath("ws.sqlite"));
+    const auto doc = nlohmann::json::parse(QStringLiteral(R"({
+          "name": "fifo-demo", "base": { "model": { "path": "/m" } },
+          "tasks": [ { "name": "sst2", "data_dir": "%1/SST-2" } ], "seeds": [1] })").arg(dir.filePath("glue")).toStdString());
+    const Study study = parseStudy(doc);
+    const qint64 sid = store.upsertStudy(study.name, "fifo.json", doc);
+    const ExpandedRun er = expandStudy(study).front();
+    const QString runDir = dir.filePath("runs/" + er.runId);
+    store.addRun(newRunFor(er, sid, runDir, RunState::Finished));
+    writeFile(runDir + "/predictions/dev.tsv", "index\tprediction\tlabel\n0\t1\t1\n1\t0\t0\n2\t1\t1\n");
+    QCOMPARE(mkfifo(QFile::encodeName(runDir + "/config.json").constData(), 0600), 0);
+    const auto s = labelPredictionsFromStore(store, sid);
+    QCOMPARE(s.size(), size_t(1));
+    QCOMPARE(s[0].problems, QStringList{runDir + "/config.json: not a regular file"});
+    QCOMPARE(s[0].rows.size(), size_t(3));
+    QCOMPARE(s[0].rows[1].input, QStringLiteral("bleak and desperate"));
+  }
+
+  /// Issue: files of 1 GB were read whole. A predictions or dev file over kMaxDisplayFileBytes is
+  /// named with its size and not read (sparse files: nothing is written).
+  void oversizedFilesAreNotRead() {
+    QTemporaryDir dir;
+    writeGlueDevFiles(dir.filePath("glue"));
+    const nlohmann::json sst2{{"model", {{"path", "/m"}}}, {"task", {{"name", "sst2"}, {"data_dir", dir.filePath("glue/SST-2").toStdString()}}}};
+    writeFile(dir.filePath("good.tsv"), "index\tprediction\tlabel\n0\t1\t1\n1\t0\t0\n2\t1\t1\n");
+    const qint64 big = kMaxDisplayFileBytes + 1;
+    writeFile(dir.filePath("big.tsv"), "index\tprediction\tlabel\n");
+    QVERIFY(QFile::resize(dir.filePath("big.tsv"), big));
+    const auto t = loadLabelPredictionTables({{"A", dir.filePath("good.tsv"), sst2}, {"B", dir.filePath("big.tsv"), sst2}});
+    QCOMPARE(kMaxDisplayFileBytes, qint64(268435456));
+    QCOMPARE(t[0].problems, QStringList{dir.filePath("big.tsv") + ": 268435457 bytes, over the limit of 268435456 for display"});
+    QCOMPARE(t[0].rows.size(), size_t(3));
+
+    writeFile(dir.filePath("huge/SST-2/dev.tsv"), "sentence\tlabel\n");
+    QVERIFY(QFile::resize(dir.filePath("huge/SST-2/dev.tsv"), big));
+    nlohmann::json huge = sst2;
+    huge["task"]["data_dir"] = dir.filePath("huge/SST-2").toStdString();
+    const auto h = loadLabelPredictionTables({{"A", dir.filePath("good.tsv"), huge}});
+    QCOMPARE(h[0].problems, QStringList{"input texts not shown: " + dir.filePath("huge/SST-2/dev.tsv") +
+                                        ": 268435457 bytes, over the limit of 268435456 for display"});
+    QCOMPARE(h[0].rows.size(), size_t(3));
+    QCOMPARE(h[0].rows[2].references, QStringList{"positive"});
+  }
+
+  /// Issue: a dev file edited after the runs showed each text beside another example's labels. The
+  /// predictions' gold labels are checked against the dev file's: on the first difference, or a
+  /// dev file with more examples than the runs predicted, the inputs are hidden, labels still shown.
+  void changedDevFileHidesTheInputs() {
+    QTemporaryDir dir;
+    writeGlueDevFiles(dir.filePath("glue"));
+    const nlohmann::json sst2{{"model", {{"path", "/m"}}}, {"task", {{"name", "sst2"}, {"data_dir", dir.filePath("glue/SST-2").toStdString()}}}};
+    // the runs saw "bleak and desperate" first (label 0): the dev file lost that row since
+    writeFile(dir.filePath("a.tsv"), "index\tprediction\tlabel\n0\t0\t0\n1\t1\t1\n2\t0\t0\n");
+    const auto t = loadLabelPredictionTables({{"A", dir.filePath("a.tsv"), sst2}});
+    QCOMPARE(t[0].problems, QStringList{dir.filePath("glue/SST-2/dev.tsv") +
+                                        ": example 0's label is positive, the runs' predictions say negative: the "
+                                        "file changed since the runs; input texts not shown"});
+    QCOMPARE(t[0].rows.size(), size_t(3));
+    QCOMPARE(t[0].rows[0].input, QString());
+    QCOMPARE(t[0].rows[0].references, QStringList{"negative"});
+    QCOMPARE(t[0].rows[0].outputs, std::vector<QString>{"negative"});
+
+    // a row added to the dev file since: labels agree on 0 and 1, the file has one example more
+    writeFile(dir.filePath("b.tsv"), "index\tprediction\tlabel\n0\t1\t1\n1\t0\t0\n");
+    const auto b = loadLabelPredictionTables({{"A", dir.filePath("b.tsv"), sst2}});
+    QCOMPARE(b[0].problems, QStringList{dir.filePath("glue/SST-2/dev.tsv") +
+                                        ": 3 examples, the runs' predictions 2: the file changed since the runs; "
+                                        "input texts not shown"});
+    QCOMPARE(b[0].rows.size(), size_t(2));
+    QCOMPARE(b[0].rows[1].input, QString());
+    QCOMPARE(b[0].rows[1].references, QStringList{"negative"});
+
+    // max_dev_examples: the runs predicted a subsample, not a changed file
+    nlohmann::json sub = sst2;
+    sub["task"]["max_dev_examples"] = 2;
+    const auto s = loadLabelPredictionTables({{"A", dir.filePath("b.tsv"), sub}});
+    QVERIFY2(s[0].problems.isEmpty(), qPrintable(s[0].problems.join('\n')));
+    QCOMPARE(s[0].rows[1].input, QStringLiteral("bleak and desperate"));
+  }
+
+  /// Indices outside the dev file make no row; predicted classes outside the task's labels or not
+  /// integers are named with file and line and not shown as labels.
+  void badIndicesAndClassesAreNamed() {
+    QTemporaryDir dir;
+    writeGlueDevFiles(dir.filePath("glue"));
+    const nlohmann::json sst2{{"model", {{"path", "/m"}}}, {"task", {{"name", "sst2"}, {"data_dir", dir.filePath("glue/SST-2").toStdString()}}}};
+    writeFile(dir.filePath("a.tsv"), "index\tprediction\tlabel\n-1\t1\t1\n0\t7\t1\n1\t0\t0\n2\t1\t1\n");
+    writeFile(dir.filePath("b.tsv"), "index\tprediction\tlabel\n0\t-3\t1\n1\t1.5\t0\n2\t1\t1\n");
+    const auto t = loadLabelPredictionTables({{"A", dir.filePath("a.tsv"), sst2}, {"B", dir.filePath("b.tsv"), sst2}});
+    QCOMPARE(t[0].problems,
+             QStringList({dir.filePath("a.tsv") + ":2: example -1 is not in " + dir.filePath("glue/SST-2/dev.tsv") +
+                              " (3 examples)",
+                          dir.filePath("a.tsv") + ":3: predicted class 7 is not one of the task's 2 labels",
+                          dir.filePath("b.tsv") + ":2: predicted class -3 is not one of the task's 2 labels"}));
+    QCOMPARE(t[0].rows.size(), size_t(3));
+    QCOMPARE(t[0].rows[0].index, 0);
+    QCOMPARE(t[0].rows[0].input, QStringLiteral("a charming journey ."));
+    QCOMPARE(t[0].rows[0].outputs, (std::vector<QString>{"", ""}));
+    QCOMPARE(t[0].rows[0].verdicts, (std::vector<Verdict>{Verdict::Unknown, Verdict::Unknown}));
+    QCOMPARE(t[0].rows[1].outputs, (std::vector<QString>{"negative", ""}));
+    QCOMPARE(t[0].rows[2].outputs, (std::vector<QString>{"positive", "positive"}));
+
+    writeFile(dir.filePath("c.tsv"), "index\tprediction\tlabel\n0\t1\t1\n1\t1.5\t0\n2\t1\t1\n");
+    const auto c = loadLabelPredictionTables({{"C", dir.filePath("c.tsv"), sst2}});
+    QCOMPARE(c[0].problems, QStringList{dir.filePath("c.tsv") + ":3: predicted class 1.5 is not an integer"});
+    QCOMPARE(c[0].rows[1].outputs, std::vector<QString>{""});
   }
 };
 

@@ -6,6 +6,7 @@
 #include "data/own_task.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QRegularExpression>
 
 #include <cmath>
@@ -82,12 +83,23 @@ DevExamples readDevExamples(const nlohmann::json& runConfig, const QString& spli
   d.path = QDir::cleanPath(QString::fromStdString(split.path));
   d.regression = spec.regression;
   d.labelNames = namesOf(t, spec);
+  d.subsampled = t.max_dev_examples > 0 || t.few_shot_k > 0;
   for (const Example& e : split.examples) {
+    d.labelByIndex.emplace(static_cast<long long>(e.index), spec.regression ? double(e.score) : double(e.label));
     QString text = QString::fromStdString(e.text_a);
     if (spec.pair) text += kPairSeparator + QString::fromStdString(e.text_b);
     d.textByIndex.emplace(static_cast<long long>(e.index), std::move(text));
   }
   return d;
+}
+
+QString displayFileProblem(const QString& path, qint64 maxBytes) {
+  const QFileInfo info(path);  // isFile() and size() follow symlinks
+  if (!info.exists()) return {};  // the reader names a missing file as before
+  if (!info.isFile()) return QStringLiteral("%1: not a regular file").arg(path);
+  if (info.size() > maxBytes)
+    return QStringLiteral("%1: %2 bytes, over the limit of %3 for display").arg(path).arg(info.size()).arg(maxBytes);
+  return {};
 }
 
 QString labelText(double value, bool regression, const QStringList& names) {

@@ -23,7 +23,21 @@ struct DevExamples {
   bool regression = false;
   QStringList labelNames;                ///< class id → shown name (empty for regression)
   std::map<long long, QString> textByIndex;  ///< example index → its text ("a ␞ b" for a pair)
+  std::map<long long, double> labelByIndex;  ///< example index → its gold class id, or score (regression)
+  bool subsampled = false;  ///< the task's max_dev_examples is set: runs predicted a subset of the file
 };
+
+/// The largest predictions or dev file the Outputs screen and `adamix export --predictions` read:
+/// both are read whole into memory (the texts held as QStrings, about 2-3x the file), and GLUE's
+/// largest dev file (QQP, 40k pairs) is about 5 MB, MNLI's train 0.4 GB; 256 MiB keeps any real
+/// dev split while a stray multi-GB file is refused before it is read.
+constexpr qint64 kMaxDisplayFileBytes = qint64(256) << 20;
+
+/// Why `path` is not read for display ("" when it may be, and for a missing file: its reader
+/// names that): "<path>: not a regular file" for a FIFO, device, socket or directory (symlinks
+/// followed: a link to /dev/zero is not one), "<path>: N bytes, over the limit of M for display"
+/// above `maxBytes`. Opens nothing.
+QString displayFileProblem(const QString& path, qint64 maxBytes = kMaxDisplayFileBytes);
 
 /// The separator shown between the two texts of a sentence-pair example.
 inline const QString kPairSeparator = QStringLiteral(" \u241E ");

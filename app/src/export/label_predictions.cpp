@@ -48,11 +48,15 @@ std::vector<Group> groupByDevFile(const std::vector<LabelRun>& runs, QStringList
 /// The dev examples of a group; on a bad dev file no texts (the problem noted), the label names
 /// still taken from the config.
 DevExamples devExamplesOf(const Group& g, const nlohmann::json& config, QStringList& problems) {
-  try {
-    return readDevExamples(config, g.split);
-  } catch (const std::exception& e) {
-    problems << QStringLiteral("input texts not shown: %1").arg(QString::fromUtf8(e.what()));
-  }
+  // a FIFO or /dev/zero would block or be read forever, a huge file fill the memory: never opened
+  if (const QString why = displayFileProblem(g.devFile); !why.isEmpty())
+    problems << QStringLiteral("input texts not shown: %1").arg(why);
+  else
+    try {
+      return readDevExamples(config, g.split);
+    } catch (const std::exception& e) {
+      problems << QStringLiteral("input texts not shown: %1").arg(QString::fromUtf8(e.what()));
+    }
   DevExamples d;
   d.task = g.task;
   d.split = g.split;
@@ -66,10 +70,27 @@ DevExamples devExamplesOf(const Group& g, const nlohmann::json& config, QStringL
   return d;
 }
 
+/// Why predicted class `p` is not shown as a label ("" when it is): not an integer, or not one of
+/// the task's `classes` (0 = unknown: any integer).
+QString badClass(double p, qsizetype classes) {
+  if (p != std::floor(p)) return QStringLiteral("predicted class %1 is not an integer").arg(p);
+  if (p < 0 || (classes > 0 && p >= double(classes)))
+    return QStringLiteral("predicted class %1 is not one of the task's %2 labels").arg(p).arg(classes);
+  return {};
+}
+
+/// Two gold labels of one example agree (a regression score as float in the dev file, written
+/// with fewer digits in the predictions file).
+bool sameLabel(double a, double b, bool regression) {
+  return regression ? std::fabs(a - b) <= 1e-4 * std::max(1.0, std::fabs(b)) : a == b;
+}
+
 PredictionTable tableOf(const Group& g, const std::vector<LabelRun>& runs, int limit) {
   PredictionTable t;
   t.kind = PredictionKind::Labels;
+  for (std::size_t r : g.runs) t.problems += runs[r].problems;
   const DevExamples dev = devExamplesOf(g, runs[g.runs.front()].config, t.problems);
+  const bool devRead = !dev.textByIndex.empty();
   t.title = QStringLiteral("%1 \u00B7 %2").arg(g.task, QFileInfo(g.devFile).fileName());
   // example index -> (gold label, prediction per column)
   struct Example {
@@ -77,28 +98,38 @@ PredictionTable tableOf(const Group& g, const std::vector<LabelRun>& runs, int l
     std::vector<std::optional<double>> predicted;
   };
   std::map<long long, Example> examples;
+  long long pastTheEnd = -1;  // an index at or past the dev file's end: it has fewer examples now
   for (std::size_t c = 0; c < g.runs.size(); ++c) {
     const LabelRun& run = runs[g.runs[c]];
     t.columns << run.label;
     analysis::ExamplePredictions p;
+    if (const QString why = displayFileProblem(run.predictions); !why.isEmpty()) {
+      t.problems << why;
+      continue;
+    }
     try {
       p = analysis::readPredictionsTsv(run.predictions);
     } catch (const std::exception& e) {
       t.problems << QString::fromUtf8(e.what());
       continue;
     }
-    bool outsideReported = false, goldReported = false;
+    bool outsideReported = false, goldReported = false, classReported = false;
     for (std::size_t i = 0; i < p.index.size(); ++i) {
       const long long idx = p.index[i];
       // the engine writes no blank lines: row i is on line i + 2 (after the header)
       const QString where = run.predictions + u':' + QString::number(i + 2);
-      if (!dev.textByIndex.empty() && !dev.textByIndex.count(idx) && !outsideReported) {
-        t.problems << QStringLiteral("%1: example %2 is not in %3 (%4 examples)")
-                          .arg(where)
-                          .arg(idx)
-                          .arg(dev.path)
-                          .arg(dev.textByIndex.size());
-        outsideReported = true;
+      if (idx < 0 || (devRead && !dev.textByIndex.count(idx))) {
+        if (!outsideReported) {
+          t.problems << (devRead ? QStringLiteral("%1: example %2 is not in %3 (%4 examples)")
+                                       .arg(where)
+                                       .arg(idx)
+                                       .arg(dev.path)
+                                       .arg(dev.textByIndex.size())
+                                 : QStringLiteral("%1: example %2 is not an example index").arg(where).arg(idx));
+          outsideReported = true;
+        }
+        if (devRead && idx >= 0 && pastTheEnd < 0) pastTheEnd = idx;
+        continue;  // no row for it
       }
       auto [it, fresh] = examples.try_emplace(idx);
       if (fresh)
@@ -112,14 +143,47 @@ PredictionTable tableOf(const Group& g, const std::vector<LabelRun>& runs, int l
         goldReported = true;
       }
       it->second.predicted.resize(g.runs.size());
+      if (!dev.regression) {
+        if (const QString why = badClass(p.prediction[i], dev.labelNames.size()); !why.isEmpty()) {
+          if (!classReported) t.problems << where + QStringLiteral(": ") + why;
+          classReported = true;
+          continue;  // not shown as a label
+        }
+      }
       it->second.predicted[c] = p.prediction[i];
+    }
+  }
+  // The gold labels come from the predictions files; the texts from today's dev file. A file edited
+  // since the runs (rows added or removed) would show each text beside another example's labels.
+  bool showInputs = devRead;
+  if (devRead && !examples.empty()) {
+    QString changed;
+    for (const auto& [idx, ex] : examples) {
+      auto it = dev.labelByIndex.find(idx);
+      if (it == dev.labelByIndex.end() || sameLabel(it->second, ex.gold, dev.regression)) continue;
+      changed = QStringLiteral("example %1's label is %2, the runs' predictions say %3")
+                    .arg(idx)
+                    .arg(labelText(it->second, dev.regression, dev.labelNames),
+                         labelText(ex.gold, dev.regression, dev.labelNames));
+      break;
+    }
+    const long long predicted = static_cast<long long>(examples.size());
+    const long long inFile = static_cast<long long>(dev.textByIndex.size());
+    if (changed.isEmpty() && pastTheEnd >= 0)
+      changed = QStringLiteral("%1 examples, the runs' predictions name example %2").arg(inFile).arg(pastTheEnd);
+    // every run predicts the whole dev split unless max_dev_examples subsamples it
+    if (changed.isEmpty() && !dev.subsampled && predicted < inFile)
+      changed = QStringLiteral("%1 examples, the runs' predictions %2").arg(inFile).arg(predicted);
+    if (!changed.isEmpty()) {
+      t.problems << QStringLiteral("%1: %2: the file changed since the runs; input texts not shown").arg(dev.path, changed);
+      showInputs = false;
     }
   }
   for (const auto& [idx, ex] : examples) {
     if (limit > 0 && static_cast<int>(t.rows.size()) >= limit) break;
     PredictionRow row;
     row.index = idx;
-    if (auto it = dev.textByIndex.find(idx); it != dev.textByIndex.end()) row.input = it->second;
+    if (auto it = dev.textByIndex.find(idx); showInputs && it != dev.textByIndex.end()) row.input = it->second;
     row.references << labelText(ex.gold, dev.regression, dev.labelNames);
     for (std::size_t c = 0; c < g.runs.size(); ++c) {
       const std::optional<double> p = c < ex.predicted.size() ? ex.predicted[c] : std::nullopt;
@@ -134,10 +198,16 @@ PredictionTable tableOf(const Group& g, const std::vector<LabelRun>& runs, int l
   return t;
 }
 
-/// The config the engine ran: the run directory's config.json, else the store's copy.
-nlohmann::json runConfigOf(const RunRecord& r) {
+/// The config the engine ran: the run directory's config.json, else the store's copy; a
+/// config.json that is not a regular file (a FIFO would block the read) is not opened and named in
+/// `problems`.
+nlohmann::json runConfigOf(const RunRecord& r, QStringList& problems) {
   const QString resolved = QDir(r.runDir).filePath(QStringLiteral("config.json"));
   if (!r.runDir.isEmpty() && QFileInfo::exists(resolved)) {
+    if (!QFileInfo(resolved).isFile()) {
+      problems << QStringLiteral("%1: not a regular file").arg(resolved);
+      return r.config;
+    }
     try {
       return adamix::readJsonFileBounded(resolved.toStdString(), adamix::kMaxConfigFileBytes, adamix::ErrorKind::Data,
                                          "run config");
@@ -182,7 +252,8 @@ std::vector<PredictionTable> labelPredictionTablesOf(const std::vector<RunRecord
     const RunRecord& rec = records[i];
     const RunResult& r = described[i];
     if (rec.runDir.isEmpty() || !QFileInfo::exists(QDir(rec.runDir).filePath(QStringLiteral("predictions")))) continue;
-    const nlohmann::json config = runConfigOf(rec);
+    QStringList problems;
+    const nlohmann::json config = runConfigOf(rec, problems);
     QStringList splits;
     try {
       if (isGenerationTask(parseRunConfig(config).task)) continue;
@@ -201,7 +272,7 @@ std::vector<PredictionTable> labelPredictionTablesOf(const std::vector<RunRecord
       } catch (const std::exception&) {
         // kept: loadLabelPredictionTables names the config's problem
       }
-      runs.push_back(LabelRun{label, predictions, config, split});
+      runs.push_back(LabelRun{label, predictions, config, split, problems});
       results.push_back(&r);
       devFiles.push_back(devFile);
     }

@@ -26,13 +26,18 @@ struct LabelRun {
   QString predictions;
   nlohmann::json config;
   QString split = QStringLiteral("dev");  ///< one of devSplitsOf(config); "dev": the task's first
+  QStringList problems;  ///< found while finding the run's files (its config.json), shown in its table
 };
 
 /// One PredictionKind::Labels table per dev file of `runs` (in order of first appearance), rows
 /// in example-index order, at most `limit` rows each (0 = all). A run whose predictions file is
-/// bad keeps an empty column, a dev file that cannot be read leaves the inputs empty, an index
-/// outside the dev file an empty input, and a gold label that differs between runs keeps the first
-/// run's: each is named in the table's problems ("path:line: what").
+/// bad keeps an empty column (as does one that is not a regular file or is over
+/// kMaxDisplayFileBytes: never opened), a dev file that cannot be read (the same) leaves the inputs
+/// empty, an index outside the dev file makes no row, a predicted class outside the task's labels
+/// (or not an integer) an empty cell, a gold label that differs between runs keeps the first
+/// run's, and one that differs from the dev file's own label (or a dev file with more or fewer
+/// examples than the runs predicted) hides the table's inputs: the file changed since the runs.
+/// Each is named in the table's problems ("path:line: what").
 std::vector<PredictionTable> loadLabelPredictionTables(const std::vector<LabelRun>& runs, int limit = 0);
 
 /// The finished classification / regression runs of a study (all when unset): each dev split
