@@ -14,6 +14,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/stat.h>
+
 #include <cmath>
 
 using namespace adamix::app;
@@ -195,6 +197,17 @@ class TestAnalysis : public QObject {
     writeFile(big, "index\tprediction\tlabel\n0\t1\t1\n1\t1\t1\n2\t1\t1\n");
     QCOMPARE(errorOf(big), big + QStringLiteral(": more than 2 rows"));
     QVERIFY(errorOf(dir.filePath(QStringLiteral("missing.tsv"))).contains(QStringLiteral("cannot be read")));
+    // a FIFO is not opened (the read would wait for a writer), nor a link to a device
+    const QString fifo = dir.filePath(QStringLiteral("fifo.tsv"));
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    QCOMPARE(errorOf(fifo), fifo + QStringLiteral(": not a regular file"));
+    const QString zero = dir.filePath(QStringLiteral("zero.tsv"));
+    QVERIFY(QFile::link(QStringLiteral("/dev/zero"), zero));
+    QCOMPARE(errorOf(zero), zero + QStringLiteral(": not a regular file"));
+    // a line past the bound is refused where it starts, not read whole
+    const QString longLine = dir.filePath(QStringLiteral("long.tsv"));
+    writeFile(longLine, "index\tprediction\tlabel\n0\t1\t1\n" + QByteArray(kMaxPredictionsLineBytes + 10, '1') + "\n");
+    QCOMPARE(errorOf(longLine), longLine + QStringLiteral(":3: line longer than 65536 bytes"));
   }
 
   void runsAlignOnTheirCommonExamples() {

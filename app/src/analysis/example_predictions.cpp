@@ -3,6 +3,7 @@
 #include "metrics/glue_metrics.h"
 
 #include <QFile>
+#include <QFileInfo>
 
 #include <cmath>
 #include <map>
@@ -26,19 +27,27 @@ double number(const QByteArray& field, const QString& where, const char* column)
 }  // namespace
 
 ExamplePredictions readPredictionsTsv(const QString& path, long long maxRows) {
+  if (const QFileInfo info(path); info.exists() && !info.isFile()) fail(path, QStringLiteral("not a regular file"));
   QFile file(path);
   if (!file.open(QIODevice::ReadOnly)) fail(path, QStringLiteral("cannot be read (%1)").arg(file.errorString()));
-  const QList<QByteArray> header = file.readLine().trimmed().split('\t');
+  long long line = 0;
+  auto nextLine = [&] {  // one line, at most kMaxPredictionsLineBytes (a stray huge line is refused, not held)
+    QByteArray raw = file.readLine(kMaxPredictionsLineBytes + 2);  // Qt reads at most maxSize - 1
+    ++line;
+    if (raw.size() > kMaxPredictionsLineBytes)
+      fail(path + QStringLiteral(":") + QString::number(line),
+           QStringLiteral("line longer than %1 bytes").arg(kMaxPredictionsLineBytes));
+    return raw;
+  };
+  const QList<QByteArray> header = nextLine().trimmed().split('\t');
   const int iIndex = int(header.indexOf("index")), iPred = int(header.indexOf("prediction")),
             iLabel = int(header.indexOf("label"));
   if (iIndex < 0 || iPred < 0) fail(path + QStringLiteral(":1"), QStringLiteral("header must name 'index' and 'prediction'"));
   if (iLabel < 0) fail(path + QStringLiteral(":1"), QStringLiteral("has no 'label' column (unlabelled data cannot be scored)"));
   const int need = std::max({iIndex, iPred, iLabel}) + 1;
   ExamplePredictions p;
-  long long line = 1;
   while (!file.atEnd()) {
-    const QByteArray raw = file.readLine();
-    ++line;
+    const QByteArray raw = nextLine();
     if (raw.trimmed().isEmpty()) continue;
     if (static_cast<long long>(p.index.size()) >= maxRows)
       fail(path, QStringLiteral("more than %1 rows").arg(maxRows));

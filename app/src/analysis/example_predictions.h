@@ -4,6 +4,7 @@
 #pragma once
 
 #include <QString>
+#include <QtGlobal>
 
 #include <stdexcept>
 #include <vector>
@@ -23,9 +24,14 @@ struct ExamplePredictions {
   std::vector<double> label;       ///< class id, or the gold score
 };
 
+/// The longest line readPredictionsTsv() reads (a row with a probability per class is ~100 bytes).
+constexpr qint64 kMaxPredictionsLineBytes = 64 * 1024;
+
 /// Reads a classification/regression predictions.tsv (`index\tprediction\tlabel[\tprob_…]`, header
-/// line first). Throws PredictionsError naming `path` (and the line) when it is missing, has no
-/// label column, or a row is malformed; at most `maxRows` rows (bounds the allocation).
+/// line first). Throws PredictionsError naming `path` (and the line) when it is missing, not a
+/// regular file (a FIFO would block the read; links are followed), has no label column, or a row
+/// is malformed or longer than kMaxPredictionsLineBytes; at most `maxRows` rows (bounds the
+/// allocation before the file is read to its end).
 ExamplePredictions readPredictionsTsv(const QString& path, long long maxRows = 10'000'000);
 
 /// The metrics that can be recomputed from predictions: accuracy, f1 (binary, positive class 1),
