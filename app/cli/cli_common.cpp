@@ -7,6 +7,7 @@
 #include <QRegularExpression>
 
 #include <cstdio>
+#include <limits>
 #ifdef Q_OS_UNIX
 #include <unistd.h>
 #endif
@@ -71,7 +72,9 @@ bool intOption(const QCommandLineParser& parser, const QString& name, int min, i
   bool ok = false;
   const int v = parser.value(name).toInt(&ok);
   if (!ok || v < min) {
-    err() << "adamix: --" << name << " needs an integer ≥ " << min << ", got '" << parser.value(name) << "'\n";
+    // the accepted range, also for a number too large for it (it read "an integer ≥ 0" then)
+    err() << "adamix: --" << name << " needs an integer from " << min << " to " << std::numeric_limits<int>::max()
+          << ", got '" << parser.value(name) << "'\n";
     err().flush();
     return false;
   }

@@ -37,7 +37,8 @@ QString dbPath(const QCommandLineParser& parser);
 /// returns an empty string when it does not (callers exit with kStoreError).
 QString existingDbPath(const QCommandLineParser& parser);
 
-/// Reads a positive integer option; returns false (and prints a usage error) if malformed.
+/// Reads an integer option in [min, INT_MAX]; returns false (and prints a usage error naming that
+/// range) if malformed or out of it.
 bool intOption(const QCommandLineParser& parser, const QString& name, int min, int* value);
 
 /// Plain-text table with a header row and aligned columns.

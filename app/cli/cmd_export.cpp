@@ -83,7 +83,8 @@ int cmdExport(const QStringList& args) {
       {"metric", "With --curves: only this metric (loss, accuracy, …).", "M"},
       {"kind", "Which results: best (best dev evaluation, default) or final.", "K"},
       {"decimals", "Decimals in the table (default 1).", "N"},
-      {"predictions", "Generation runs: inputs, references and each variant's output side by side (md)."},
+      {"predictions", "Per dev example the input, reference/gold label and each run's output/prediction, side by "
+                      "side (md): generation, classification and regression runs."},
       {"limit", "With --predictions: at most N inputs (default 10; 0 = all).", "N"},
       {"baseline", "Mark each cell's significance against this row (its labels joined by ', ', e.g. "
                    "'Adapter'): † Welch's t-test over seeds, ‡ paired bootstrap over dev examples; "

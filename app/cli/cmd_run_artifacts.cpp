@@ -4,6 +4,7 @@
 #include "cli_store.h"
 #include "commands.h"
 #include "progress.h"
+#include "signal_guard.h"
 
 #include "exec/engine_job.h"
 #include "exec/local_executor.h"
@@ -74,19 +75,40 @@ QString engineOrFail(const QCommandLineParser& p) {
 /// run, exporting into a folder that is not empty), as the CLI's own option checks; else 1 (the
 /// printed error) — also for app::kCommandLineRejected, the engine's parser refusing the command
 /// line adamix built (another engine version), which is no fault of the user's options.
+/// SIGINT/SIGTERM (SignalGuard, as `study run`): the engine gets SIGTERM once and is read to its end,
+/// so that it stops cleanly and leaves no partial output (docs/protocol.md "Signals"); a second
+/// signal kills it. Then 130 (kInterrupted), after "interrupted" and what was recorded.
 int runJob(app::EngineJob& job, const QString& words, const std::function<void(app::EngineJob&)>& start) {
   JobProgress progress(job, runLabel(job.run()), stdoutIsTty());
   bool ok = false;
   QString message;
+  QString signalName;
   QEventLoop loop;
   QObject::connect(&job, &app::EngineJob::finished, &loop, [&](bool good, const QString& m) {
     ok = good;
     message = m;
     loop.quit();
   });
+  SignalGuard guard([&](int sig) {
+    if (!job.isRunning()) return;
+    const QString name = sig == SIGINT ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM");
+    if (signalName.isEmpty())
+      progress.log(QStringLiteral("%1: stopping adamix-engine (again to kill it)…").arg(name));
+    else
+      progress.log(QStringLiteral("%1: killing adamix-engine…").arg(name));
+    signalName = name;
+    job.interrupt();
+  });
   start(job);
   if (job.isRunning()) loop.exec();
   progress.finish();
+  if (job.wasInterrupted() && !ok) {
+    err() << "adamix " << words << ": interrupted by " << signalName << " (" << message << "); "
+          << (job.evaluations().empty() ? QStringLiteral("nothing recorded")
+                                        : QStringLiteral("%1 step(s) recorded").arg(job.evaluations().size()))
+          << "\n";
+    return kInterrupted;
+  }
   if (!ok) {
     err() << "adamix " << words << ": " << message << "\n";
     const QString kind = job.failureKind();

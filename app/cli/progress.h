@@ -65,9 +65,10 @@ class JobProgress : public QObject {
   JobProgress(app::EngineJob& job, const QString& label, bool tty, QObject* parent = nullptr);
   /// Removes the bar (call before the final summary).
   void finish();
+  /// Prints a line above the bar.
+  void log(const QString& line);
 
  private:
-  void log(const QString& line);
   void draw(qint64 done, qint64 total);
 
   QString label_;

@@ -1087,9 +1087,60 @@ class TestCli : public QObject {
              full});
     QVERIFY2(r.rc == 2 && r.err == "adamix run export: adamix-engine: usage error: /x: the output directory is not empty\n",
              qPrintable(dump(r)));
+    // a huge stderr line (2 MB) reaches the message as an excerpt: 300 characters and "…"
+    const QString chatty = script("chatty-engine", "head -c 2000000 /dev/zero | tr '\\0' x >&2\necho >&2\nexit 2\n");
+    r = run({"run", "eval", id, "--db", d, "--engine", chatty});
+    QVERIFY2(r.rc == 1 && r.err == QString("adamix run eval: the engine at %1 rejected the command line adamix built: %2…; "
+                                           "engine and adamix versions differ?\n")
+                                       .arg(chatty, QString(300, 'x')),
+             qPrintable(r.err.left(2000)));
+    // ... and so do the last lines of a crash's stderr: at most 5, each cut
+    const QString crashing = script("crashing-engine",
+                                    "for i in 1 2 3 4 5 6 7; do echo \"line $i\" >&2; done\n"
+                                    "head -c 2000000 /dev/zero | tr '\\0' y >&2\necho >&2\nexit 1\n");
+    r = run({"run", "eval", id, "--db", d, "--engine", crashing});
+    QVERIFY2(r.rc == 1 && r.err == "adamix run eval: line 4\nline 5\nline 6\nline 7\n" + QString(300, 'y') + "…\n",
+             qPrintable(r.err.left(2000)));
     // nothing was stored by any of them
     QCOMPARE(query(d, "SELECT count(*) FROM evaluations").value(0).value(0).toInt(), 0);
     QCOMPARE(query(d, "SELECT count(*) FROM artifacts WHERE kind LIKE 'export-%'").value(0).value(0).toInt(), 0);
+  }
+
+  // SIGTERM (or Ctrl-C) to `adamix run eval`: the CLI forwards SIGTERM to the engine and reads it
+  // to its end, so that the engine stops cleanly (docs/protocol.md "Signals"): exit 130,
+  // "interrupted", nothing recorded. It used to die at once, the engine then of SIGPIPE.
+  void runEvalForwardsSignalsToTheEngine() {
+    const QString d = db("signals");
+    QVERIFY2(run({"study", "run", study_, "--db", d}).rc == 0, "study run");
+    const QString id = query(d, "SELECT id FROM runs WHERE task = 'rte' ORDER BY id LIMIT 1").value(0).value(0).toString();
+    QVERIFY(!id.isEmpty());
+    const QString running = tmp_.filePath("signals/engine-running"), termed = tmp_.filePath("signals/engine-got-term");
+    const QString engine = tmp_.filePath("signals/trapping-engine");
+    const QString event = tmp_.filePath("signals/interrupted.jsonl");  // the engine's clean stop
+    write(event, R"({"event":"error","schema":"1.0","run":"x","time":1,"kind":"interrupted","message":"stopped by SIGTERM"})"
+                 "\n");
+    write(engine, QString("#!/bin/bash\n"
+                          "trap 'touch \"%2\"; cat \"%3\"; exit 8' TERM\n"
+                          "touch \"%1\"\n"
+                          "while :; do sleep 0.05; done\n")
+                      .arg(running, termed, event)
+                      .toUtf8());
+    QFile::setPermissions(engine, QFile::permissions(engine) | QFileDevice::ExeOwner);
+    QProcess p;
+    p.setProcessEnvironment(env());
+    p.setWorkingDirectory(tmp_.path());
+    p.start(ADAMIX_CLI_EXE, {"run", "eval", id, "--db", d, "--engine", engine});
+    QVERIFY(p.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(running) || p.state() == QProcess::NotRunning, 60000);
+    QVERIFY2(p.state() == QProcess::Running, qPrintable(QString::fromUtf8(p.readAllStandardError())));
+    QCOMPARE(::kill(pid_t(p.processId()), SIGTERM), 0);
+    QVERIFY(p.waitForFinished(60000));
+    const QString err = QString::fromUtf8(p.readAllStandardError());
+    QVERIFY2(QFile::exists(termed), qPrintable(err));  // the engine got SIGTERM and stopped by itself
+    QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() == 130, qPrintable(err));
+    QCOMPARE(err, QString("adamix run eval: interrupted by SIGTERM (interrupted: stopped by SIGTERM); nothing recorded\n"));
+    QVERIFY(QString::fromUtf8(p.readAllStandardOutput()).contains("SIGTERM: stopping adamix-engine"));
+    QCOMPARE(query(d, "SELECT count(*) FROM evaluations").value(0).value(0).toInt(), 0);
   }
 
   // issue 14: the end-of-run evaluation of every inference mode, parameter counts, merges and

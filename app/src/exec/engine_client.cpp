@@ -27,6 +27,14 @@ void EngineClient::cancel() {
   p->deleteLater();
 }
 
+void EngineClient::terminate() {
+  if (process_ && process_->state() != QProcess::NotRunning) process_->terminate();
+}
+
+void EngineClient::kill() {
+  if (process_ && process_->state() != QProcess::NotRunning) process_->kill();
+}
+
 void EngineClient::run(const QStringList& args, std::function<void(const EngineResult&)> done) {
   run(args, {}, std::move(done));
 }

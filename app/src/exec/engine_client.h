@@ -45,6 +45,11 @@ class EngineClient : public QObject {
            std::function<void(const EngineResult&)> done);
   /// Kills the running call without calling its callback.
   void cancel();
+  /// Asks the running call to stop (SIGTERM: the engine stops cleanly, exit 8 `interrupted`) and
+  /// goes on reading it: its callback still runs once it has ended. Nothing when idle.
+  void terminate();
+  /// Kills the running call (SIGKILL); its callback still runs. Nothing when idle.
+  void kill();
   bool isBusy() const { return process_ != nullptr; }
 
   /// Runs `engine args…` to the end in the calling thread (killed `timeoutMs` after it started, then ok =

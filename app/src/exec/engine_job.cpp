@@ -38,11 +38,46 @@ QString completeRunAssets(const nlohmann::json& config) {
   return {};
 }
 
-/// The non-empty, trimmed lines of an engine's stderr.
-QStringList stderrLines(const EngineResult& r) {
-  QStringList lines = QString::fromUtf8(r.err).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-  for (QString& l : lines) l = l.trimmed();
-  lines.removeAll(QString());
+/// Bounds of the stderr excerpts in messages: a runaway engine can print megabytes on one line.
+constexpr int kExcerptLines = 5;
+constexpr int kExcerptChars = 300;
+
+/// One stderr line for a message: trimmed, at most kExcerptChars characters (then "…"); decodes
+/// only the bytes it can show.
+QString excerptLine(QByteArrayView line) {
+  const qsizetype maxBytes = qsizetype(kExcerptChars) * 4 + 4;  // UTF-8: ≤ 4 bytes a character
+  const bool cutBytes = line.size() > maxBytes;
+  QString s = QString::fromUtf8(line.first(std::min(line.size(), maxBytes))).trimmed();
+  if (cutBytes || s.size() > kExcerptChars) s = s.left(kExcerptChars) + QStringLiteral("…");
+  return s;
+}
+
+/// At most kExcerptLines non-empty lines of an engine's stderr, the first ones or (`last`) the last
+/// ones, each cut by excerptLine(): the rest of a huge stderr is never decoded or copied.
+QStringList stderrExcerpt(const QByteArray& err, bool last) {
+  QStringList lines;
+  qsizetype pos = last ? err.size() : 0;
+  while (lines.size() < kExcerptLines) {
+    qsizetype b = 0, e = 0;
+    if (!last) {
+      if (pos >= err.size()) break;
+      b = pos;
+      e = err.indexOf('\n', pos);
+      if (e < 0) e = err.size();
+      pos = e + 1;
+    } else {
+      if (pos <= 0) break;
+      e = pos;
+      b = err.lastIndexOf('\n', pos - 1) + 1;  // 0 when none
+      pos = b - 1;                               // the newline before the line (or -1: done)
+    }
+    const QString line = excerptLine(QByteArrayView(err).sliced(b, e - b));
+    if (line.isEmpty()) continue;
+    if (last)
+      lines.prepend(line);
+    else
+      lines.append(line);
+  }
   return lines;
 }
 
@@ -52,8 +87,14 @@ QStringList stderrLines(const EngineResult& r) {
 /// refused the arguments adamix built.
 bool commandLineRejected(const EngineResult& r, bool sentErrorEvent) {
   if (sentErrorEvent || !r.exited || kindOfSilentExit(r.exitCode) != QLatin1String("usage")) return false;
-  for (const QString& line : stderrLines(r))
-    if (line.startsWith(QLatin1String("adamix-engine: usage error:"))) return false;
+  static const QByteArray usage("adamix-engine: usage error:");
+  for (qsizetype pos = 0; pos < r.err.size();) {  // each line, leading blanks skipped, without copies
+    qsizetype e = r.err.indexOf('\n', pos);
+    if (e < 0) e = r.err.size();
+    QByteArrayView line = QByteArrayView(r.err).sliced(pos, e - pos).trimmed();
+    if (line.startsWith(usage)) return false;
+    pos = e + 1;
+  }
   return true;
 }
 
@@ -69,6 +110,7 @@ void EngineJob::startEval(const std::vector<EvalRequest>& requests) {
   error_.reset();
   exitKind_.clear();
   running_ = true;
+  interrupts_ = 0;
   QString why = artifactBlocker(run_, store_.path());
   if (why.isEmpty()) why = completeRunAssets(run_.config);
   if (!why.isEmpty()) {
@@ -81,6 +123,13 @@ void EngineJob::startEval(const std::vector<EvalRequest>& requests) {
 void EngineJob::nextEval() {
   if (current_ >= requests_.size()) {
     end(true, {});
+    return;
+  }
+  if (interrupts_ > 0) {  // the step before ended well, but no further one starts
+    end(false, QStringLiteral("interrupted: stopped before %1 (%2 of %3 step(s) done and recorded)")
+                   .arg(describe(requests_[current_]))
+                   .arg(current_)
+                   .arg(requests_.size()));
     return;
   }
   const EvalRequest& r = requests_[current_];
@@ -105,6 +154,7 @@ void EngineJob::startExport(const QString& format, const QString& outDir) {
   exitKind_.clear();
   protocolErrors_.clear();
   running_ = true;
+  interrupts_ = 0;
   QString why = artifactBlocker(run_, store_.path());
   if (why.isEmpty() && !exportFormats().contains(format))
     why = QStringLiteral("unknown export format '%1' (expected %2)").arg(format, exportFormats().join(QStringLiteral(", ")));
@@ -124,6 +174,17 @@ void EngineJob::cancel() {
   if (!running_) return;
   client_.cancel();
   end(false, QStringLiteral("cancelled"));
+}
+
+void EngineJob::interrupt() {
+  if (!running_) return;
+  if (++interrupts_ == 1)
+    client_.terminate();
+  else
+    client_.kill();
+  if (!client_.isBusy())  // between steps or before the first: nothing to wait for
+    QMetaObject::invokeMethod(
+        this, [this] { end(false, QStringLiteral("interrupted")); }, Qt::QueuedConnection);
 }
 
 void EngineJob::onChunk(const QByteArray& chunk) {
@@ -157,17 +218,15 @@ QString EngineJob::failureText(const EngineResult& r) const {
     if (!error_->location.isEmpty()) s += QStringLiteral(" (at %1)").arg(error_->location);
     return s;
   }
-  const QStringList lines = stderrLines(r);
   if (exitKind_ == QLatin1String(kCommandLineRejected)) {
-    QString excerpt = lines.mid(0, 5).join(QStringLiteral(" / "));
-    if (excerpt.size() > 400) excerpt = excerpt.left(400) + QStringLiteral("…");
+    QString excerpt = stderrExcerpt(r.err, false).join(QStringLiteral(" / "));
     if (excerpt.isEmpty()) excerpt = QStringLiteral("exit code %1, nothing on stderr").arg(r.exitCode);
     return QStringLiteral("the engine at %1 rejected the command line adamix built: %2; engine and adamix versions "
                           "differ?")
         .arg(client_.enginePath(), excerpt);
   }
   // No `error` event (a crash, `export`'s errors): the end of stderr says why.
-  if (!lines.isEmpty()) return lines.mid(std::max<qsizetype>(0, lines.size() - 5)).join(QLatin1Char('\n'));
+  if (const QStringList lines = stderrExcerpt(r.err, true); !lines.isEmpty()) return lines.join(QLatin1Char('\n'));
   return QStringLiteral("adamix-engine exited with code %1").arg(r.exitCode);
 }
 
@@ -224,7 +283,11 @@ void EngineJob::fail(const EngineResult& result) {
     exitKind_ = QLatin1String(kCommandLineRejected);
   else if (result.exited && result.exitCode != 0)
     exitKind_ = kindOfSilentExit(result.exitCode);
-  end(false, failureText(result));
+  if (interrupts_ > 0 && !error_)  // killed by the second signal, or it stopped without its event
+    end(false, result.exited ? QStringLiteral("interrupted: adamix-engine exited with code %1").arg(result.exitCode)
+                             : QStringLiteral("interrupted: adamix-engine was killed"));
+  else
+    end(false, failureText(result));
 }
 
 void EngineJob::end(bool ok, const QString& message) {

@@ -35,6 +35,13 @@ class EngineJob : public QObject {
   void startExport(const QString& format, const QString& outDir);
   /// Stops the engine; finished(false, "cancelled") follows.
   void cancel();
+  /// Stops the job on a signal (SIGINT/SIGTERM to adamix): the first call sends the engine SIGTERM
+  /// once and goes on reading it, so that it stops cleanly (exit 8, `interrupted`, no partial
+  /// output); a later call kills it (SIGKILL). No further step starts; finished(false, …) follows
+  /// once the engine has ended. A step the engine completed before it stopped is still recorded.
+  void interrupt();
+  /// True once interrupt() was called during this start.
+  bool wasInterrupted() const { return interrupts_ > 0; }
   bool isRunning() const { return running_; }
   const RunRecord& run() const { return run_; }
   /// The evaluations recorded so far by this start.
@@ -92,6 +99,7 @@ class EngineJob : public QObject {
   std::optional<ExportedEvent> exported_;
   QStringList protocolErrors_;
   bool running_ = false;
+  int interrupts_ = 0;  ///< interrupt() calls during this start
 };
 
 }  // namespace adamix::app
