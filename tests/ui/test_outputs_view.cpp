@@ -24,6 +24,16 @@
 using namespace adamix;
 using namespace adamix::app;
 
+namespace {
+/// Writes `text` to `path`, making its folder; a test fixture that cannot be written ends the run.
+void write(const QString& path, const QByteArray& text) {
+  QDir().mkpath(QFileInfo(path).absolutePath());
+  QFile f(path);
+  if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(path));
+  f.write(text);
+}
+}  // namespace
+
 class TestOutputsView : public QObject {
   Q_OBJECT
  private slots:
@@ -207,12 +217,6 @@ class TestOutputsView : public QObject {
   /// the mismatched examples, read from dev_mismatched.tsv.
   void mnliDevSplitsInTheTablePicker() {
     QTemporaryDir dir;
-    const auto write = [](const QString& path, const QByteArray& text) {
-      QDir().mkpath(QFileInfo(path).absolutePath());
-      QFile f(path);
-      if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(path));
-      f.write(text);
-    };
     write(dir.filePath("glue/MNLI/dev_matched.tsv"),
           "index\tsentence1\tsentence2\tgold_label\n0\tA man plays.\tSomeone plays.\tentailment\n");
     write(dir.filePath("glue/MNLI/dev_mismatched.tsv"),
@@ -256,12 +260,6 @@ class TestOutputsView : public QObject {
   /// the cap, so they find example 2345 and list the disagreements from 200 on.
   void atMost2000RowsListedAfterTheFilters() {
     QTemporaryDir dir;
-    const auto write = [](const QString& path, const QByteArray& text) {
-      QDir().mkpath(QFileInfo(path).absolutePath());
-      QFile f(path);
-      if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(path));
-      f.write(text);
-    };
     QByteArray dev = "sentence\tlabel\n", lora = "index\tprediction\tlabel\n", adapter = lora;
     for (int i = 0; i < 2500; ++i) {
       const QByteArray n = QByteArray::number(i), gold = QByteArray::number(i % 2);
@@ -329,12 +327,6 @@ class TestOutputsView : public QObject {
   /// seeds 1 and 2, Adapter seed 1, finished, each with its predictions/dev.tsv; `loraSeed1` (when
   /// set) replaces LoRA seed 1's SST-2 file. Returns the study id.
   static qint64 writeClassificationStudy(const QString& root, const QByteArray& loraSeed1) {
-    const auto write = [](const QString& path, const QByteArray& text) {
-      QDir().mkpath(QFileInfo(path).absolutePath());
-      QFile f(path);
-      if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(path));
-      f.write(text);
-    };
     write(root + "/glue/SST-2/dev.tsv",
           "sentence\tlabel\na charming journey .\t1\nbleak and desperate\t0\nthe acting is fine\t1\n");
     write(root + "/glue/RTE/dev.tsv",
