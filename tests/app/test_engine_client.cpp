@@ -1,12 +1,14 @@
 // EngineClient: one background engine call at a time (and blocking calls); exit code, stdout and stderr come back,
 // an abandoned call never reports, a missing engine fails without a process. /bin/sh stands in
 // for the engine.
+#include "exec/bounded_bytes.h"
 #include "exec/engine_client.h"
 
 #include <QSignalSpy>
 #include <QtTest>
 
 #include <optional>
+#include <random>
 
 using namespace adamix::app;
 
@@ -32,6 +34,65 @@ class TestEngineClient : public QObject {
     QVERIFY(got->ok);
     QCOMPARE(got->exitCode, 0);
     QCOMPARE(got->lastErrorLine(), QString());
+  }
+
+  void boundedBytesKeepsTheHeadAndTheTail() {
+    BoundedBytes b(4, 6);
+    b.append("abc");
+    QCOMPARE(b.bytes(), QByteArray("abc"));
+    b.append("defgh");  // 8 bytes: all kept
+    QCOMPARE(b.bytes(), QByteArray("abcdefgh"));
+    QCOMPARE(b.leftOut(), 0);
+    b.append("ijklmnop");  // 16: "efghij" left out
+    QCOMPARE(b.bytes(), QByteArray("abcd\n[... 6 bytes left out ...]\nklmnop"));
+    for (int i = 0; i < 1000; ++i) b.append("x");
+    QCOMPARE(b.total(), 1016);
+    QCOMPARE(b.leftOut(), 1006);
+    QCOMPARE(b.bytes(), QByteArray("abcd\n[... 1006 bytes left out ...]\nxxxxxx"));
+    BoundedBytes noTail(3, 0);
+    noTail.append("hello\n");
+    QCOMPARE(noTail.bytes(), QByteArray("hel\n[... 3 bytes left out ...]\n"));
+  }
+
+  void boundedBytesMatchesTheWholeStreamCutByHand() {
+    // random streams in random chunks against the whole stream's first and last bytes
+    std::mt19937 rng(7);
+    for (int trial = 0; trial < 200; ++trial) {
+      const qsizetype head = rng() % 40, tail = rng() % 40, length = rng() % 300;
+      QByteArray whole;
+      for (qsizetype i = 0; i < length; ++i) whole += char('a' + rng() % 26);
+      BoundedBytes b(head, tail);
+      for (qsizetype pos = 0; pos < length;) {
+        const qsizetype n = std::min<qsizetype>(length - pos, 1 + rng() % 70);
+        b.append(QByteArrayView(whole).sliced(pos, n));
+        pos += n;
+      }
+      QByteArray expected = whole;
+      if (length > head + tail) {
+        expected = whole.left(head);
+        if (head > 0) expected += '\n';
+        expected += "[... " + QByteArray::number(length - head - tail) + " bytes left out ...]\n" + whole.right(tail);
+      }
+      QCOMPARE(b.bytes(), expected);
+      QCOMPARE(b.total(), length);
+    }
+  }
+
+  void stderrIsKeptWithinItsBound() {
+    // 3 MB of stderr in one line, then the message: the result keeps its start and its last line
+    EngineClient c(QStringLiteral("/bin/sh"));
+    std::optional<EngineResult> got;
+    c.run({"-c", "echo 'first line' >&2; head -c 3000000 /dev/zero | tr '\\0' e >&2; echo >&2; "
+                 "echo 'adamix-engine: io error: last line' >&2; exit 7"},
+          [&](const EngineResult& r) { got = r; });
+    QTRY_VERIFY_WITH_TIMEOUT(got.has_value(), 30000);
+    QCOMPARE(got->exitCode, 7);
+    QVERIFY2(got->err.size() <= kStderrHeadBytes + kStderrTailBytes + 64, QByteArray::number(got->err.size()));
+    QVERIFY(got->err.startsWith("first line\neeee"));
+    const qint64 all = 11 + 3000000 + 1 + 35;
+    QVERIFY(got->err.contains("[... " + QByteArray::number(all - kStderrHeadBytes - kStderrTailBytes) +
+                              " bytes left out ...]\n"));
+    QCOMPARE(got->lastErrorLine(), QStringLiteral("adamix-engine: io error: last line"));
   }
 
   void aNewCallAbandonsTheRunningOne() {

@@ -441,9 +441,44 @@ class TestRunActions : public QObject {
                  refused.contains(QString("(#%1)").arg(runId_)),
              qPrintable(refused));
     QVERIFY(w_->workspace()->store().run(runId_));
+    // Cancel asks the engine to stop (SIGTERM): it ends with its own `interrupted` event, having
+    // removed its unfinished output; it is not killed.
     QTest::mouseClick(job->cancelButton(), Qt::LeftButton);
-    QVERIFY(job->isDone());
+    QTRY_VERIFY_WITH_TIMEOUT(job->isDone(), 30000);
     QVERIFY(!job->succeeded());
+    QVERIFY(job->job()->errorEvent());
+    QCOMPARE(job->job()->errorEvent()->kind, QString("interrupted"));
+    QCOMPARE(job->stepLabel()->text(), QString("Cancelled; nothing further was stored."));
+    QVERIFY(!job->cancelButton()->isEnabled());
+    QCOMPARE(evaluationCount(), before);
+    qunsetenv("FAKE_ENGINE_MODE");
+    job->close();
+  }
+
+  void cancelTwiceKillsAnEngineThatDoesNotStop() {
+    const int before = evaluationCount();
+    qputenv("FAKE_ENGINE_MODE", "stubborn");  // ignores SIGTERM
+    QMenu* menu = treeMenu(runId_);
+    QAction* evaluate = actionNamed(menu, "evaluateRun");
+    withModal<ui::EvalDialog>([&] { evaluate->trigger(); }, [](ui::EvalDialog* d) { d->accept(); });
+    menu->close();
+    ui::JobDialog* job = w_->runActions()->lastJob();
+    QVERIFY(job);
+    QTRY_VERIFY_WITH_TIMEOUT(job->progressBar()->maximum() == 3, 30000);
+    QTest::mouseClick(job->cancelButton(), Qt::LeftButton);
+    QVERIFY(!job->isDone());  // asked to stop; the engine goes on
+    QCOMPARE(job->stepLabel()->text(), QString("Stopping: the engine removes its unfinished output…"));
+    QCOMPARE(job->cancelButton()->text(), QString("Stop now"));
+    QVERIFY(job->cancelButton()->isEnabled());
+    if (const QString shots = qEnvironmentVariable("ADAMIX_TEST_SCREENSHOTS"); !shots.isEmpty())
+      job->grab().save(QDir(shots).filePath("job-stopping.png"));
+    QTest::qWait(300);  // SIGTERM is ignored: still running
+    QVERIFY(!job->isDone());
+    QVERIFY(job->job()->isRunning());
+    QTest::mouseClick(job->cancelButton(), Qt::LeftButton);  // SIGKILL
+    QTRY_VERIFY_WITH_TIMEOUT(job->isDone(), 30000);
+    QVERIFY(!job->succeeded());
+    QVERIFY(!job->job()->errorEvent());  // killed: it sent no event
     QCOMPARE(job->stepLabel()->text(), QString("Cancelled; nothing further was stored."));
     QCOMPARE(evaluationCount(), before);
     qunsetenv("FAKE_ENGINE_MODE");

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "exec/engine_client.h"
 
+#include "exec/bounded_bytes.h"
 #include "exec/local_executor.h"
+
+#include <memory>
 
 namespace adamix::app {
 
@@ -45,7 +48,10 @@ void EngineClient::run(const QStringList& args, std::function<void(const QByteAr
   auto* p = new QProcess(this);
   process_ = p;
   p->setProcessChannelMode(QProcess::SeparateChannels);
-  auto finish = [this, p, done, onStdout](bool started) {
+  // stderr as it arrives, bounded: an engine printing without end cannot grow the app's memory
+  auto err = std::make_shared<BoundedBytes>(kStderrHeadBytes, kStderrTailBytes);
+  connect(p, &QProcess::readyReadStandardError, this, [p, err] { err->append(p->readAllStandardError()); });
+  auto finish = [this, p, done, onStdout, err](bool started) {
     if (process_ != p) return;  // already reported or abandoned
     process_ = nullptr;
     EngineResult r;
@@ -57,9 +63,12 @@ void EngineClient::run(const QStringList& args, std::function<void(const QByteAr
       if (!r.out.isEmpty()) onStdout(r.out);
       r.out.clear();
     }
-    r.err = started             ? p->readAllStandardError()
-            : engine_.isEmpty() ? tr("adamix-engine not found").toUtf8()
-                                : p->errorString().toUtf8();
+    if (started) {
+      err->append(p->readAllStandardError());
+      r.err = err->bytes();
+    } else {
+      r.err = engine_.isEmpty() ? tr("adamix-engine not found").toUtf8() : p->errorString().toUtf8();
+    }
     p->deleteLater();
     done(r);
   };

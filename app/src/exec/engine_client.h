@@ -13,6 +13,10 @@
 
 namespace adamix::app {
 
+/// The beginning and the end of a background engine call's stderr that EngineResult::err keeps.
+inline constexpr qsizetype kStderrHeadBytes = 64 * 1024;
+inline constexpr qsizetype kStderrTailBytes = 64 * 1024;
+
 /// How an engine call ended.
 struct EngineResult {
   bool ok = false;  ///< started, exited normally with code 0
@@ -20,6 +24,9 @@ struct EngineResult {
   /// code, whose kind docs/protocol.md names (7 io, …) also when it sent no `error` event.
   bool exited = false;
   int exitCode = -1;
+  /// stdout (empty when streamed to a callback) and stderr. A background call keeps only the first
+  /// kStderrHeadBytes and the last kStderrTailBytes of stderr, with a line saying how much was left
+  /// out between them.
   QByteArray out, err;
   /// The last non-empty stderr line (the engine's one-line error message), or "".
   QString lastErrorLine() const;

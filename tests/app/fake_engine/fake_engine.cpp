@@ -32,7 +32,9 @@
 // `eval --run-dir RUN [--split S | --data F] [--inference I] [--out DIR]` (docs/protocol.md): started
 // (mode eval), 3 progress events, on a labelled split metric events (accuracy = evalAccuracy()) and
 // finished; on a test split a GLUE submission file instead; writes predictions.tsv and metrics.json.
-// FAKE_ENGINE_MODE=error → an `error` event (kind data) and exit 4; hang → silence forever;
+// FAKE_ENGINE_MODE=error → an `error` event (kind data) and exit 4; hang → silence forever (SIGTERM:
+// an `error` event of kind interrupted, the output folder removed, exit 8); stubborn → silence, SIGTERM
+// ignored;
 // usage → an `error` event of kind usage (location --inference: "module:5 does not exist …") and
 // exit 2, as the engine refuses an option that does not fit the run. `merge` with
 // FAKE_ENGINE_MODE=usage: the same for --heldout-examples ("… the run's training split has 64").
@@ -74,6 +76,7 @@ QString g_run;
 QString g_runDir;
 QString g_schema = "1.0";
 bool g_partial = false;
+bool g_evalCommand = false;  ///< `eval`: a signal stops it as the engine's eval does (below)
 
 double now() { return QDateTime::currentMSecsSinceEpoch() / 1000.0; }
 
@@ -116,6 +119,11 @@ void checkpoint(int step) {
 }
 
 [[noreturn]] void interrupted(int step) {
+  if (g_evalCommand) {  // as the engine's eval: no checkpoint, its unfinished output folder removed
+    emitEvent("error", {{"kind", "interrupted"}, {"message", "stopped by signal; nothing written"}, {"location", ""}});
+    QDir(g_runDir).removeRecursively();
+    std::exit(8);
+  }
   checkpoint(step);
   emitEvent("error", {{"kind", "interrupted"}, {"message", "stopped by signal; checkpoint written"}, {"location", ""}});
   std::fprintf(stderr, "fake-engine: interrupted at step %d\n", step);
@@ -171,6 +179,7 @@ int fakeEval(const QCommandLineParser& p) {
   outDir = QDir(outDir).absolutePath();
   QDir().mkpath(outDir);
   g_runDir = outDir;  // events.jsonl of the eval goes there; the run's own stays as training wrote it
+  g_evalCommand = true;
   const bool labelled = !split.startsWith("test");
   const int examples = 12, batches = 3;
   const QJsonObject params{{"total", 1000}, {"trainable", 100}, {"trainable_peft", 80}, {"inference_peft", 20},
@@ -182,6 +191,11 @@ int fakeEval(const QCommandLineParser& p) {
   const QString mode = qEnvironmentVariable("FAKE_ENGINE_MODE");
   if (mode == "hang")
     for (;;) sleepMs(1000, 0);
+  if (mode == "stubborn") {  // only SIGKILL ends it
+    std::signal(SIGTERM, SIG_IGN);
+    std::signal(SIGINT, SIG_IGN);
+    for (;;) QThread::msleep(100);
+  }
   if (mode == "error") {
     emitEvent("error", {{"kind", "data"}, {"message", "bad label 'maybe'"}, {"location", "dev.tsv:3"}});
     std::fprintf(stderr, "adamix-engine: data error: dev.tsv:3: bad label 'maybe'\n");

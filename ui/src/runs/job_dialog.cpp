@@ -72,7 +72,7 @@ JobDialog::JobDialog(app::Store& store, const app::RunRecord& run, const QString
   auto* buttons = new QHBoxLayout;
   buttons->addStretch();
   cancel_ = new QPushButton(tr("Cancel"));
-  cancel_->setToolTip(tr("Stops the engine; nothing is stored."));
+  cancel_->setToolTip(tr("Asks the engine to stop: it removes its unfinished output and stores nothing further."));
   close_ = new QPushButton(tr("Close"));
   close_->setEnabled(false);
   buttons->addWidget(cancel_);
@@ -80,7 +80,7 @@ JobDialog::JobDialog(app::Store& store, const app::RunRecord& run, const QString
   lay->addLayout(buttons);
 
   connect(open_, &QPushButton::clicked, this, [this] { QDesktopServices::openUrl(QUrl::fromLocalFile(folder_)); });
-  connect(cancel_, &QPushButton::clicked, job_, &app::EngineJob::cancel);
+  connect(cancel_, &QPushButton::clicked, this, &JobDialog::onCancelClicked);
   connect(close_, &QPushButton::clicked, this, &QDialog::accept);
   connect(job_, &app::EngineJob::stepStarted, this, [this](int index, int count, const QString& what) {
     what_ = count > 1 ? tr("%1 (%2 of %3)").arg(what).arg(index + 1).arg(count) : what;
@@ -137,13 +137,30 @@ void JobDialog::onFinished(bool ok, const QString& message) {
     bar_->setValue(1);
     bar_->setFormat(tr("done"));
   } else {
-    step_->setText(message == QLatin1String("cancelled") ? tr("Cancelled; nothing further was stored.")
-                                                         : tr("Failed: %1").arg(message));
+    if (job_->wasInterrupted() || message == QLatin1String("cancelled"))
+      step_->setText(job_->evaluations().empty()
+                         ? tr("Cancelled; nothing further was stored.")
+                         : tr("Cancelled after %n finished step(s), which are stored; nothing further was stored.",
+                              nullptr, int(job_->evaluations().size())));
+    else
+      step_->setText(tr("Failed: %1").arg(message));
     bar_->setRange(0, 1);
     bar_->setValue(0);
     bar_->setFormat(tr("stopped"));
   }
   emit jobFinished(ok);
+}
+
+void JobDialog::onCancelClicked() {
+  if (done_) return;
+  const bool first = !job_->wasInterrupted();
+  job_->interrupt();  // first: SIGTERM, the engine's clean stop; again: SIGKILL
+  if (first && !done_) {
+    step_->setText(tr("Stopping: the engine removes its unfinished output…"));
+    cancel_->setText(tr("Stop now"));
+    cancel_->setToolTip(tr("Kills the engine at once; an unfinished output folder stays until the engine next "
+                           "writes beside it."));
+  }
 }
 
 void JobDialog::reject() {

@@ -14,7 +14,9 @@ class QPlainTextEdit;
 
 namespace adamix::ui {
 
-/// Runs an EngineJob and shows it. The dialog owns the job; closing it while running cancels.
+/// Runs an EngineJob and shows it. The dialog owns the job. Cancel asks the engine to stop cleanly
+/// (EngineJob::interrupt(): SIGTERM, the engine removes its unfinished output) and turns into
+/// "Stop now" (SIGKILL); closing the dialog while the engine runs kills it.
 class JobDialog : public QDialog {
   Q_OBJECT
  public:
@@ -45,6 +47,8 @@ class JobDialog : public QDialog {
 
  private:
   void onFinished(bool ok, const QString& message);
+  /// Cancel: the first click interrupts the job cleanly, a second one kills the engine.
+  void onCancelClicked();
   void showFolder(const QString& folder);
 
   app::EngineJob* job_;

@@ -1,0 +1,36 @@
+// A byte stream kept within a fixed memory bound: its beginning and its end, and how much of the
+// middle was left out. EngineClient keeps an engine call's stderr this way, so that an engine
+// printing without end cannot grow the app's memory while the messages (first and last lines)
+// stay readable.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+
+namespace adamix::app {
+
+/// Keeps the first `headBytes` and the last `tailBytes` of everything appended; memory stays
+/// within about head + 2 × tail bytes however much is appended.
+class BoundedBytes {
+ public:
+  BoundedBytes(qsizetype headBytes, qsizetype tailBytes);
+
+  void append(QByteArrayView chunk);
+  /// Bytes appended in all.
+  qint64 total() const { return total_; }
+  /// Bytes between the kept head and tail that were dropped (0 while everything fits).
+  qint64 leftOut() const { return total_ - head_.size() - qint64(tail_.size() - tailStart_); }
+  /// The head, then — when something was left out — a line "[... N bytes left out ...]" on its own,
+  /// then the tail: everything appended, unchanged, while it fits.
+  QByteArray bytes() const;
+
+ private:
+  qsizetype headMax_, tailMax_;
+  QByteArray head_;
+  QByteArray tail_;          ///< the tail's bytes start at tailStart_ (dropped lazily, in blocks)
+  qsizetype tailStart_ = 0;
+  qint64 total_ = 0;
+};
+
+}  // namespace adamix::app
