@@ -256,6 +256,44 @@ class TestLabelPredictions : public QObject {
     QCOMPARE(tables[1].rows[0].verdicts, std::vector<Verdict>{Verdict::Unknown});
   }
 
+  /// Issue: on a regression task every row "disagreed" (two runs' scores are never equal). Scores
+  /// agree within a tenth of the gold labels' range; classification labels only when equal.
+  void regressionScoresAgreeWithinATenthOfTheLabelsRange() {
+    QTemporaryDir dir;
+    writeFile(dir.filePath("scores/train.jsonl"), "{\"q\":\"x\",\"y\":1.5}\n");
+    writeFile(dir.filePath("scores/dev.jsonl"),
+              "{\"q\":\"a\",\"y\":0}\n{\"q\":\"b\",\"y\":5}\n{\"q\":\"c\",\"y\":2.5}\n");
+    const nlohmann::json scores{
+        {"model", {{"path", "/m"}}},
+        {"task", nlohmann::json::parse(QStringLiteral(R"({"name":"warmth","type":"regression","data_dir":"%1",)"
+                                                      R"("train_file":"train.jsonl","dev_file":"dev.jsonl",)"
+                                                      R"("text_column":"q","label_column":"y"})")
+                                           .arg(dir.filePath("scores"))
+                                           .toStdString())}};
+    writeFile(dir.filePath("a.tsv"), "index\tprediction\tlabel\n0\t1\t0\n1\t4.5\t5\n2\t2.5\t2.5\n");
+    writeFile(dir.filePath("b.tsv"), "index\tprediction\tlabel\n0\t1.6\t0\n1\t4.05\t5\n2\t2.5\t2.5\n");
+    const auto t = loadLabelPredictionTables({{"A", dir.filePath("a.tsv"), scores}, {"B", dir.filePath("b.tsv"), scores}});
+    QCOMPARE(t.size(), size_t(1));
+    QVERIFY2(t[0].problems.isEmpty(), qPrintable(t[0].problems.join('\n')));
+    QCOMPARE(t[0].agreementTolerance, 0.5);  // gold labels 0 to 5
+    QCOMPARE(t[0].rows.size(), size_t(3));
+    QCOMPARE(t[0].rows[0].outputs, (std::vector<QString>{"1", "1.6"}));
+    QVERIFY(predictionsDisagree(t[0].rows[0], t[0].agreementTolerance));   // 0.6 apart
+    QVERIFY(!predictionsDisagree(t[0].rows[1], t[0].agreementTolerance));  // 0.45 apart
+    QVERIFY(!predictionsDisagree(t[0].rows[2], t[0].agreementTolerance));  // equal
+    QVERIFY(predictionsDisagree(t[0].rows[1]));  // compared as text, as before: they differ
+    // classification: no tolerance, labels compared as they are
+    PredictionRow labels;
+    labels.outputs = {"positive", "", "positive"};
+    QVERIFY(!predictionsDisagree(labels, 0));
+    labels.outputs.push_back("negative");
+    QVERIFY(predictionsDisagree(labels, 0));
+    // a missing or unreadable score is not compared
+    PredictionRow sparse;
+    sparse.outputs = {"3", "", "x", "3.2"};
+    QVERIFY(!predictionsDisagree(sparse, 0.5));
+  }
+
   /// A malformed predictions file, an index outside the dev file, a gold label that differs from
   /// another run's and a missing dev file are each named with file and line; the other runs still
   /// show.

@@ -255,6 +255,48 @@ class TestOutputsView : public QObject {
     ws.close();
   }
 
+  /// Issue: on STS-B every example counted as a disagreement (two runs' scores are never equal).
+  /// Scores within a tenth of the gold labels' range (0.5 here) agree; the status and the box's
+  /// tooltip name the threshold.
+  void regressionDisagreementsHaveAThreshold() {
+    QTemporaryDir dir;
+    write(dir.filePath("glue/STS-B/dev.tsv"),
+          "index\tsentence1\tsentence2\tscore\n0\tA dog runs.\tA dog is running.\t5.000\n"
+          "1\tA man eats.\tThe sky is blue.\t0.000\n2\tKids play.\tChildren play outside.\t3.800\n");
+    const QString lora = dir.filePath("runs/stsb-lora"), adapter = dir.filePath("runs/stsb-adapter");
+    write(lora + "/predictions/dev.tsv", "index\tprediction\tlabel\n0\t4.6\t5\n1\t0.9\t0\n2\t3.1\t3.8\n");
+    write(adapter + "/predictions/dev.tsv", "index\tprediction\tlabel\n0\t4.25\t5\n1\t0.2\t0\n2\t3.5\t3.8\n");
+    const qint64 sid = writeStudy(dir.path(), QStringLiteral(R"([ { "name": "stsb", "data_dir": "%1" } ])")
+                                                  .arg(dir.filePath("glue/STS-B")),
+                                  {{"LoRA/1", lora}, {"Adapter/1", adapter}});
+    ui::Workspace ws;
+    QVERIFY(ws.open(dir.filePath("ws.sqlite")));
+    ui::OutputsView v(&ws);
+    v.resize(1000, 600);
+    v.show();
+    v.setStudy(sid);
+    QTableWidget* t = v.table();
+    QCOMPARE(t->rowCount(), 3);
+    QCOMPARE(t->item(1, 0)->text(), QStringLiteral("A man eats. \u241E The sky is blue."));
+    QCOMPARE(t->item(1, 1)->text(), QStringLiteral("0"));
+    QCOMPARE(t->item(1, 2)->text(), QStringLiteral("0.9"));  // no mark: a score is not right or wrong
+    QCOMPARE(v.statusText(), QStringLiteral("3 of 3 dev examples of stsb \u00B7 dev.tsv (1 where the runs' scores "
+                                            "differ by more than 0.5), 2 runs side by side."));
+    QCOMPARE(v.disagreementsBox()->toolTip(),
+             QStringLiteral("Only the examples where the runs' predicted scores differ by more than 0.5 (a tenth of "
+                            "the range of the gold labels)."));
+    QTest::mouseClick(v.disagreementsBox(), Qt::LeftButton);
+    QCOMPARE(t->rowCount(), 1);  // 0.9 against 0.2; 4.6/4.25 and 3.1/3.5 agree
+    QCOMPARE(t->verticalHeaderItem(0)->text(), QStringLiteral("1"));
+    // every column fits once the table has laid itself out (its row header has a width): the
+    // last run's column is not cut
+    QTRY_VERIFY(t->verticalHeader()->width() > 0 && t->horizontalHeader()->length() <= t->viewport()->width());
+    QVERIFY(t->columnWidth(t->columnCount() - 1) >= t->horizontalHeader()->sectionSizeHint(t->columnCount() - 1));
+    if (const QString shots = qEnvironmentVariable("ADAMIX_TEST_SCREENSHOTS"); !shots.isEmpty())
+      v.grab().save(QDir(shots).filePath("outputs-stsb-disagreements.png"));
+    ws.close();
+  }
+
   /// Review of the 2000-row cap: 2500 SST-2 examples, Adapter wrong from example 200 on. The table
   /// lists the first 2000 with the note; Disagreements only and the filter look at all 2500 before
   /// the cap, so they find example 2345 and list the disagreements from 200 on.

@@ -195,6 +195,11 @@ PredictionTable tableOf(const Group& g, const std::vector<LabelRun>& runs, int l
     }
     t.rows.push_back(std::move(row));
   }
+  if (dev.regression && !examples.empty()) {  // a tenth of the gold labels' range, over every example
+    const auto [lo, hi] = std::minmax_element(examples.begin(), examples.end(),
+                                              [](const auto& a, const auto& b) { return a.second.gold < b.second.gold; });
+    t.agreementTolerance = 0.1 * (hi->second.gold - lo->second.gold);
+  }
   return t;
 }
 

@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -108,7 +109,18 @@ PredictionTable predictionsFromStore(Store& store, std::optional<qint64> studyId
   return generationTableOf(store, describeRuns(store, finishedRuns(store, studyId)), limit);
 }
 
-bool predictionsDisagree(const PredictionRow& row) {
+bool predictionsDisagree(const PredictionRow& row, double tolerance) {
+  if (tolerance > 0) {
+    std::optional<double> lo, hi;
+    for (const QString& o : row.outputs) {
+      bool ok = false;
+      const double v = o.toDouble(&ok);
+      if (!ok) continue;
+      lo = lo ? std::min(*lo, v) : v;
+      hi = hi ? std::max(*hi, v) : v;
+    }
+    return lo && *hi - *lo > tolerance;
+  }
   const QString* first = nullptr;
   for (const QString& o : row.outputs) {
     if (o.isEmpty()) continue;

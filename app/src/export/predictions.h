@@ -37,10 +37,17 @@ struct PredictionTable {
   std::vector<PredictionRow> rows;
   /// Files that could not be read, each "path:line: what" (their runs' columns stay empty).
   QStringList problems;
+  /// Labels of a regression task: predicted scores that differ by at most this much agree — a
+  /// tenth of the range of the table's gold labels (0.5 on STS-B's 0–5). 0: outputs agree only
+  /// when they are equal (classification, generation).
+  double agreementTolerance = 0;
 };
 
-/// True when the row's non-empty outputs are not all the same (at least two of them).
-bool predictionsDisagree(const PredictionRow& row);
+/// True when the row's non-empty outputs do not all agree (at least two of them): with `tolerance`
+/// 0, when they are not all the same text; with `tolerance` > 0 (regression scores, see
+/// PredictionTable::agreementTolerance), when the largest and the smallest number differ by more
+/// than `tolerance`.
+bool predictionsDisagree(const PredictionRow& row, double tolerance = 0);
 
 /// Joins `runs` (label, path of a dev.jsonl) on identical input, rows in the first file's order,
 /// at most `limit` rows (0 = all). Unreadable files or lines are skipped; a run whose file is

@@ -90,6 +90,11 @@ OutputsView::OutputsView(Workspace* workspace, QWidget* parent) : QWidget(parent
   table_->setTextElideMode(Qt::ElideNone);
   table_->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+  // the row header takes its width (the viewport its final one) only when the table lays itself
+  // out, after it was filled: the input column is fitted again then, so the last column is not cut
+  connect(table_->verticalHeader(), &QHeaderView::geometriesChanged, this, [this] {
+    if (shown_.kind == app::PredictionKind::Labels && table_->columnCount() > 0) fitInputColumn();
+  });
   table_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   lay->addWidget(table_, 1);
   status_ = new QLabel;
@@ -178,9 +183,9 @@ void OutputsView::applyFilters() {
   const app::PredictionTable& all = current();
   const QString text = filter_->text();
   const bool onlyDisagreements = disagreements_->isChecked();
-  shown_ = app::PredictionTable{all.kind, all.title, all.columns, {}, all.problems};
+  shown_ = app::PredictionTable{all.kind, all.title, all.columns, {}, all.problems, all.agreementTolerance};
   for (const app::PredictionRow& r : all.rows) {
-    if (onlyDisagreements && !app::predictionsDisagree(r)) continue;
+    if (onlyDisagreements && !app::predictionsDisagree(r, all.agreementTolerance)) continue;
     bool keep = text.isEmpty() || r.input.contains(text, Qt::CaseInsensitive);
     for (const QString& x : r.references) keep = keep || x.contains(text, Qt::CaseInsensitive);
     for (const QString& x : r.outputs) keep = keep || x.contains(text, Qt::CaseInsensitive);
@@ -222,6 +227,12 @@ QString OutputsView::statusText() const { return status_->text(); }
 
 void OutputsView::fillTable() {
   const bool labels = shown_.kind == app::PredictionKind::Labels;
+  disagreements_->setToolTip(
+      shown_.agreementTolerance > 0
+          ? tr("Only the examples where the runs' predicted scores differ by more than %1 (a tenth of the range "
+               "of the gold labels).")
+                .arg(shown_.agreementTolerance, 0, 'g', 3)
+          : tr("Only the examples where the runs shown do not all predict the same."));
   // rows fit their contents once, after filling: sizing them per item is quadratic in the rows
   QHeaderView* rowHeader = table_->verticalHeader();
   rowHeader->setSectionResizeMode(QHeaderView::Interactive);
@@ -271,12 +282,16 @@ void OutputsView::fillTable() {
   else if (labels) {
     const app::PredictionTable& all = current();
     int disagree = 0;
-    for (const app::PredictionRow& r : all.rows) disagree += app::predictionsDisagree(r) ? 1 : 0;
-    status = tr("%1 of %2 dev examples of %3 (%4 where the runs disagree), %5 runs side by side.")
+    for (const app::PredictionRow& r : all.rows) disagree += app::predictionsDisagree(r, all.agreementTolerance) ? 1 : 0;
+    const QString where = all.agreementTolerance > 0
+                              ? tr("where the runs' scores differ by more than %1").arg(all.agreementTolerance, 0, 'g', 3)
+                              : tr("where the runs disagree");
+    status = tr("%1 of %2 dev examples of %3 (%4 %5), %6 runs side by side.")
                  .arg(matching_)
                  .arg(all.rows.size())
                  .arg(all.title)
                  .arg(disagree)
+                 .arg(where)
                  .arg(all.columns.size());
     bool regression = true;
     for (const app::PredictionRow& r : all.rows)
