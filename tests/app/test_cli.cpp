@@ -1087,19 +1087,24 @@ class TestCli : public QObject {
              full});
     QVERIFY2(r.rc == 2 && r.err == "adamix run export: adamix-engine: usage error: /x: the output directory is not empty\n",
              qPrintable(dump(r)));
-    // a huge stderr line (2 MB) reaches the message as an excerpt: 300 characters and "…"
+    // a huge stderr line (2 MB) reaches the message as an excerpt: the first and the last 64 KiB
+    // kept (EngineClient), each cut to 300 characters and "…", and how much was left out between
     const QString chatty = script("chatty-engine", "head -c 2000000 /dev/zero | tr '\\0' x >&2\necho >&2\nexit 2\n");
     r = run({"run", "eval", id, "--db", d, "--engine", chatty});
-    QVERIFY2(r.rc == 1 && r.err == QString("adamix run eval: the engine at %1 rejected the command line adamix built: %2…; "
-                                           "engine and adamix versions differ?\n")
-                                       .arg(chatty, QString(300, 'x')),
+    QVERIFY2(r.rc == 1 && r.err == QString("adamix run eval: the engine at %1 rejected the command line adamix built: %2… / "
+                                           "[... %3 bytes left out ...] / %2…; engine and adamix versions differ?\n")
+                                       .arg(chatty, QString(300, 'x'))
+                                       .arg(2000001 - 2 * 64 * 1024),
              qPrintable(r.err.left(2000)));
     // ... and so do the last lines of a crash's stderr: at most 5, each cut
     const QString crashing = script("crashing-engine",
                                     "for i in 1 2 3 4 5 6 7; do echo \"line $i\" >&2; done\n"
                                     "head -c 2000000 /dev/zero | tr '\\0' y >&2\necho >&2\nexit 1\n");
     r = run({"run", "eval", id, "--db", d, "--engine", crashing});
-    QVERIFY2(r.rc == 1 && r.err == "adamix run eval: line 4\nline 5\nline 6\nline 7\n" + QString(300, 'y') + "…\n",
+    // (the middle of the 2 MB line was left out when it arrived: the marker counts it)
+    QVERIFY2(r.rc == 1 && r.err == "adamix run eval: line 6\nline 7\n" + QString(300, 'y') + "…\n[... " +
+                                       QString::number(7 * 7 + 2000001 - 2 * 64 * 1024) + " bytes left out ...]\n" +
+                                       QString(300, 'y') + "…\n",
              qPrintable(r.err.left(2000)));
     // nothing was stored by any of them
     QCOMPARE(query(d, "SELECT count(*) FROM evaluations").value(0).value(0).toInt(), 0);

@@ -208,6 +208,14 @@ void TestOfficialParity::officialTrainingStepsReproduced() {
   auto& routes = *handle.routes;
   model->train();
   const double tol = 1e-5;
+  // Gradients, and the parameters AdamW updates from them, within 3e-5: layer 0's adapter
+  // down-projection bias gradient is a sum over all the batch's tokens whose terms nearly cancel,
+  // so it carries the fp32 rounding of the products before it, which depends on the BLAS kernel
+  // set — 9.9e-6 with OpenBLAS's Haswell kernels, 1.5e-5 with its AVX-512 (Cooperlake, SkylakeX)
+  // ones — and AdamW, dividing by the gradient's own running size, passes that relative
+  // difference on to the bias (1.2e-5 after step 3 with the AVX-512 kernels). Losses, logits and
+  // the merged model's logits stay within 1e-5.
+  const double grad_tol = 3e-5;
   double worst = 0;
   for (size_t s = 0; s < ref["steps"].size(); ++s) {
     const auto& step = ref["steps"][s];
@@ -239,7 +247,7 @@ void TestOfficialParity::officialTrainingStepsReproduced() {
       }
       QVERIFY2(p.grad().defined(), ("official has a gradient: " + name).c_str());
       const double d = relDiff(p.grad(), tensorFromJson(g));
-      QVERIFY2(d < tol, (name + ": gradient rel. diff " + std::to_string(d)).c_str());
+      QVERIFY2(d < grad_tol, (name + ": gradient rel. diff " + std::to_string(d)).c_str());
       if (d > d_grads) grad_worst = name;
       d_grads = std::max(d_grads, d);
       grad_sq += p.grad().pow(2).sum().item<double>();
@@ -260,7 +268,7 @@ void TestOfficialParity::officialTrainingStepsReproduced() {
       const double abs_diff = (p.detach().to(torch::kFloat64) - ref_after.to(torch::kFloat64)).norm().item<double>();
       const double scale = std::max({ref_after.norm().item<double>(), before[name].norm().item<double>(), 1e-6});
       const double d = abs_diff / scale;
-      QVERIFY2(d < tol, (name + ": parameter rel. diff " + std::to_string(d)).c_str());
+      QVERIFY2(d < grad_tol, (name + ": parameter rel. diff " + std::to_string(d)).c_str());
       d_params = std::max(d_params, d);
       const double plain = relDiff(p.detach(), ref_after);
       if (plain > d_params_plain) d_params_plain = plain, plain_worst = name;
