@@ -32,6 +32,12 @@ void write(const QString& path, const QByteArray& text) {
   if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(path));
   f.write(text);
 }
+/// Shows the Outputs screen at 1000 × 600 with study `sid` (a shown view lays its columns out).
+void showStudy(ui::OutputsView& v, qint64 sid) {
+  v.resize(1000, 600);
+  v.show();
+  v.setStudy(sid);
+}
 }  // namespace
 
 class TestOutputsView : public QObject {
@@ -142,9 +148,7 @@ class TestOutputsView : public QObject {
     ui::Workspace ws;
     QVERIFY(ws.open(dir.filePath("ws.sqlite")));
     ui::OutputsView v(&ws);
-    v.resize(1000, 600);
-    v.show();
-    v.setStudy(sid);
+    showStudy(v, sid);
     QTableWidget* t = v.table();
     QStringList headers;
     for (int c = 0; c < t->columnCount(); ++c) headers << t->horizontalHeaderItem(c)->text();
@@ -231,9 +235,7 @@ class TestOutputsView : public QObject {
     ui::Workspace ws;
     QVERIFY(ws.open(dir.filePath("ws.sqlite")));
     ui::OutputsView v(&ws);
-    v.resize(1000, 600);
-    v.show();
-    v.setStudy(sid);
+    showStudy(v, sid);
     QVERIFY(v.tablePicker()->isVisibleTo(&v));
     QCOMPARE(v.tablePicker()->count(), 2);
     QCOMPARE(v.tablePicker()->itemText(0), QStringLiteral("mnli \u00B7 dev_matched.tsv"));
@@ -272,9 +274,7 @@ class TestOutputsView : public QObject {
     ui::Workspace ws;
     QVERIFY(ws.open(dir.filePath("ws.sqlite")));
     ui::OutputsView v(&ws);
-    v.resize(1000, 600);
-    v.show();
-    v.setStudy(sid);
+    showStudy(v, sid);
     QTableWidget* t = v.table();
     QCOMPARE(t->rowCount(), 3);
     QCOMPARE(t->item(1, 0)->text(), QStringLiteral("A man eats. \u241E The sky is blue."));
@@ -319,9 +319,7 @@ class TestOutputsView : public QObject {
     ui::Workspace ws;
     QVERIFY(ws.open(dir.filePath("ws.sqlite")));
     ui::OutputsView v(&ws);
-    v.resize(1000, 600);
-    v.show();
-    v.setStudy(sid);
+    showStudy(v, sid);
     QTableWidget* t = v.table();
     const QString counts = QStringLiteral(" dev examples of sst2 \u00B7 dev.tsv (2300 where the runs disagree), 2 "
                                           "runs side by side. \u2717 in red: a prediction that differs from the gold "

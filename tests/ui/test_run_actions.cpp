@@ -115,6 +115,18 @@ class TestRunActions : public QObject {
     return job;
   }
   int evaluationCount() { return int(w_->workspace()->store().evaluations(runId_).size()); }
+  /// Evaluates the run (the dialog's defaults) with the fake engine in `fakeMode`; the job dialog
+  /// once the engine has started (its `started` event sets the batch count), nullptr when it did not.
+  ui::JobDialog* startedEvaluation(const char* fakeMode) {
+    qputenv("FAKE_ENGINE_MODE", fakeMode);
+    QMenu* menu = treeMenu(runId_);
+    QAction* evaluate = actionNamed(menu, "evaluateRun");
+    withModal<ui::EvalDialog>([&] { evaluate->trigger(); }, [](ui::EvalDialog* d) { d->accept(); });
+    menu->close();
+    ui::JobDialog* job = w_->runActions()->lastJob();
+    if (!job || !QTest::qWaitFor([job] { return job->progressBar()->maximum() == 3; }, 30000)) return nullptr;
+    return job;
+  }
 
  private slots:
   void initTestCase() {
@@ -413,21 +425,14 @@ class TestRunActions : public QObject {
 
   void cancelStopsTheEngineAndStoresNothing() {
     const int before = evaluationCount();
-    qputenv("FAKE_ENGINE_MODE", "hang");
-    QMenu* menu = treeMenu(runId_);
-    QAction* evaluate = actionNamed(menu, "evaluateRun");
-    withModal<ui::EvalDialog>([&] { evaluate->trigger(); }, [](ui::EvalDialog* d) { d->accept(); });
-    menu->close();
-    ui::JobDialog* job = w_->runActions()->lastJob();
+    ui::JobDialog* job = startedEvaluation("hang");  // the engine starts, then hangs
     QVERIFY(job);
-    // the engine has started (its `started` event sets the batch count) and then hangs
-    QTRY_VERIFY_WITH_TIMEOUT(job->progressBar()->maximum() == 3, 30000);
     QVERIFY(!job->isDone());
     QVERIFY(job->cancelButton()->isEnabled());
     if (const QString shots = qEnvironmentVariable("ADAMIX_TEST_SCREENSHOTS"); !shots.isEmpty())
       job->grab().save(QDir(shots).filePath("job-running.png"));  // to look at the running state
     // while the engine reads its weights, the run cannot be deleted
-    menu = treeMenu(runId_);
+    QMenu* menu = treeMenu(runId_);
     QAction* del = actionNamed(menu, "deleteRuns");
     QVERIFY(del);
     QString refused;
@@ -457,14 +462,8 @@ class TestRunActions : public QObject {
 
   void cancelTwiceKillsAnEngineThatDoesNotStop() {
     const int before = evaluationCount();
-    qputenv("FAKE_ENGINE_MODE", "stubborn");  // ignores SIGTERM
-    QMenu* menu = treeMenu(runId_);
-    QAction* evaluate = actionNamed(menu, "evaluateRun");
-    withModal<ui::EvalDialog>([&] { evaluate->trigger(); }, [](ui::EvalDialog* d) { d->accept(); });
-    menu->close();
-    ui::JobDialog* job = w_->runActions()->lastJob();
+    ui::JobDialog* job = startedEvaluation("stubborn");  // ignores SIGTERM
     QVERIFY(job);
-    QTRY_VERIFY_WITH_TIMEOUT(job->progressBar()->maximum() == 3, 30000);
     QTest::mouseClick(job->cancelButton(), Qt::LeftButton);
     QVERIFY(!job->isDone());  // asked to stop; the engine goes on
     QCOMPARE(job->stepLabel()->text(), QString("Stopping: the engine removes its unfinished output…"));
