@@ -140,7 +140,7 @@ void JobDialog::onFinished(bool ok, const QString& message) {
     if (job_->wasInterrupted() || message == QLatin1String("cancelled"))
       step_->setText(job_->evaluations().empty()
                          ? tr("Cancelled; nothing further was stored.")
-                         : tr("Cancelled after %n finished step(s), which are stored; nothing further was stored.",
+                         : tr("Cancelled after %n finished step(s): those are stored, nothing further was.",
                               nullptr, int(job_->evaluations().size())));
     else
       step_->setText(tr("Failed: %1").arg(message));
