@@ -126,9 +126,9 @@ class TestLabelPredictions : public QObject {
     QCOMPARE(r.title, QStringLiteral("rte \u00B7 dev.tsv"));
     QCOMPARE(r.columns, QStringList({"LoRA (seed 1)", "LoRA (seed 2)", "Adapter"}));
     QCOMPARE(r.rows.size(), size_t(2));
-    QCOMPARE(r.rows[0].input, QStringLiteral("A cat sat. \u241E An animal sat."));
+    QCOMPARE(r.rows[0].input, QStringLiteral("A cat sat. \u2016 An animal sat."));
     QCOMPARE(r.rows[0].references, QStringList{"entailment"});
-    QCOMPARE(r.rows[1].input, QStringLiteral("It rained. \u241E The sun shone."));
+    QCOMPARE(r.rows[1].input, QStringLiteral("It rained. \u2016 The sun shone."));
     QCOMPARE(r.rows[1].references, QStringList{"not_entailment"});
     QCOMPARE(r.rows[1].outputs, (std::vector<QString>{"entailment", "entailment", "entailment"}));
     QCOMPARE(r.rows[1].verdicts, (std::vector<Verdict>(3, Verdict::Wrong)));
@@ -179,8 +179,8 @@ class TestLabelPredictions : public QObject {
     QCOMPARE(predictionsToMarkdown(m),
              QStringLiteral("| # | Input | Gold label | LoRA | Adapter |\n"
                             "|---|---|---|---|---|\n"
-                            "| 0 | A man plays. \u241E Someone plays. | entailment | entailment | neutral \u2717 |\n"
-                            "| 1 | The shop is shut. \u241E The shop is open. | contradiction | contradiction | "
+                            "| 0 | A man plays. \u2016 Someone plays. | entailment | entailment | neutral \u2717 |\n"
+                            "| 1 | The shop is shut. \u2016 The shop is open. | contradiction | contradiction | "
                             "contradiction |\n"));
     const PredictionTable& mm = tables[1];
     QVERIFY2(mm.problems.isEmpty(), qPrintable(mm.problems.join('\n')));
@@ -189,9 +189,9 @@ class TestLabelPredictions : public QObject {
     QCOMPARE(predictionsToMarkdown(mm),
              QStringLiteral("| # | Input | Gold label | LoRA |\n"
                             "|---|---|---|---|\n"
-                            "| 0 | Letters came. \u241E Mail arrived. | entailment | entailment |\n"
-                            "| 1 | It is late. \u241E The train is late. | neutral | entailment \u2717 |\n"
-                            "| 2 | Birds sing. \u241E Birds are silent. | contradiction | contradiction |\n"));
+                            "| 0 | Letters came. \u2016 Mail arrived. | entailment | entailment |\n"
+                            "| 1 | It is late. \u2016 The train is late. | neutral | entailment \u2717 |\n"
+                            "| 2 | Birds sing. \u2016 Birds are silent. | contradiction | contradiction |\n"));
     QCOMPARE(labelPredictionsFromStore(store, sid, 1).back().rows.size(), size_t(1));  // --limit per table
   }
 
@@ -245,7 +245,7 @@ class TestLabelPredictions : public QObject {
     QCOMPARE(tables.size(), size_t(2));
     QVERIFY2(tables[0].problems.isEmpty(), qPrintable(tables[0].problems.join('\n')));
     QCOMPARE(tables[0].title, QStringLiteral("reviews \u00B7 dev.csv"));
-    QCOMPARE(tables[0].rows[0].input, QStringLiteral("Great \u241E Loved it, twice"));
+    QCOMPARE(tables[0].rows[0].input, QStringLiteral("Great \u2016 Loved it, twice"));
     QCOMPARE(tables[0].rows[0].references, QStringList{"good"});  // labels inferred from train: bad, good
     QCOMPARE(tables[0].rows[0].outputs, std::vector<QString>{"bad"});
     QCOMPARE(tables[0].rows[0].verdicts, std::vector<Verdict>{Verdict::Wrong});

@@ -5,6 +5,8 @@
 // file (MNLI's two each); at most 2000 rows listed, the filters looking at all of them first.
 #include "designer/designer_view.h"
 #include "exec/study_runner.h"
+#include "export/dev_examples.h"
+#include "export/predictions.h"
 #include "monitor/monitor_view.h"
 #include "outputs/outputs_view.h"
 #include "results/results_view.h"
@@ -188,12 +190,24 @@ class TestOutputsView : public QObject {
     v.setTable(1);  // RTE: its own examples, sentence pairs, every run wrong on the second
     QCOMPARE(t->horizontalHeaderItem(1)->text(), QStringLiteral("Gold\nlabel"));
     QCOMPARE(t->rowCount(), 2);
-    QCOMPARE(t->item(1, 0)->text(), QStringLiteral("It rained. \u241E The sun shone."));
+    QCOMPARE(t->item(1, 0)->text(), QStringLiteral("It rained. \u2016 The sun shone."));
     QCOMPARE(t->item(1, 1)->text(), QStringLiteral("not_entailment"));
     QCOMPARE(t->item(1, 4)->text(), QStringLiteral("entailment \u2717"));
     QTest::mouseClick(v.disagreementsBox(), Qt::LeftButton);
     QCOMPARE(t->rowCount(), 0);  // the runs agree on both
     ws.close();
+  }
+
+  /// Issue: the sentence-pair separator (␞) was in none of Debian's default fonts and showed as a
+  /// box. Every mark the screen adds to the texts is drawn by the table's font.
+  void marksItAddsAreInTheTablesFont() {
+    ui::Workspace ws;
+    ui::OutputsView v(&ws);
+    const QFontMetrics fm(v.table()->font());
+    for (const QString& mark : {app::kPairSeparator.trimmed(), app::kWrongMark})
+      for (const uint c : mark.toUcs4())
+        QVERIFY2(fm.inFontUcs4(c), qPrintable(QStringLiteral("U+%1 is not in %2").arg(c, 4, 16, QLatin1Char('0'))
+                                                  .arg(v.table()->font().family())));
   }
 
   /// A malformed predictions file: its run's column stays empty, the status names file and line.
@@ -242,13 +256,13 @@ class TestOutputsView : public QObject {
     QCOMPARE(v.tablePicker()->itemText(1), QStringLiteral("mnli \u00B7 dev_mismatched.tsv"));
     QTableWidget* t = v.table();
     QCOMPARE(t->rowCount(), 1);
-    QCOMPARE(t->item(0, 0)->text(), QStringLiteral("A man plays. \u241E Someone plays."));
+    QCOMPARE(t->item(0, 0)->text(), QStringLiteral("A man plays. \u2016 Someone plays."));
     QCOMPARE(t->item(0, 2)->text(), QStringLiteral("entailment"));
 
     QTest::keyClick(v.tablePicker(), Qt::Key_Down);
     QCOMPARE(v.tablePicker()->currentIndex(), 1);
     QCOMPARE(t->rowCount(), 2);
-    QCOMPARE(t->item(1, 0)->text(), QStringLiteral("It is late. \u241E The train is late."));
+    QCOMPARE(t->item(1, 0)->text(), QStringLiteral("It is late. \u2016 The train is late."));
     QCOMPARE(t->item(1, 1)->text(), QStringLiteral("neutral"));
     QCOMPARE(t->item(1, 2)->text(), QStringLiteral("contradiction \u2717"));
     QCOMPARE(v.statusText(), QStringLiteral("2 of 2 dev examples of mnli \u00B7 dev_mismatched.tsv (0 where the runs "
@@ -277,7 +291,7 @@ class TestOutputsView : public QObject {
     showStudy(v, sid);
     QTableWidget* t = v.table();
     QCOMPARE(t->rowCount(), 3);
-    QCOMPARE(t->item(1, 0)->text(), QStringLiteral("A man eats. \u241E The sky is blue."));
+    QCOMPARE(t->item(1, 0)->text(), QStringLiteral("A man eats. \u2016 The sky is blue."));
     QCOMPARE(t->item(1, 1)->text(), QStringLiteral("0"));
     QCOMPARE(t->item(1, 2)->text(), QStringLiteral("0.9"));  // no mark: a score is not right or wrong
     QCOMPARE(v.statusText(), QStringLiteral("3 of 3 dev examples of stsb \u00B7 dev.tsv (1 where the runs' scores "

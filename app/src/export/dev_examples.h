@@ -22,7 +22,7 @@ struct DevExamples {
   QString path;          ///< the dev file, as the engine resolves it (data_dir + file name)
   bool regression = false;
   QStringList labelNames;                ///< class id → shown name (empty for regression)
-  std::map<long long, QString> textByIndex;  ///< example index → its text ("a ␞ b" for a pair)
+  std::map<long long, QString> textByIndex;  ///< example index → its text ("a ‖ b" for a pair)
   std::map<long long, double> labelByIndex;  ///< example index → its gold class id, or score (regression)
   bool subsampled = false;  ///< the task's max_dev_examples is set: runs predicted a subset of the file
 };
@@ -39,8 +39,10 @@ constexpr qint64 kMaxDisplayFileBytes = qint64(256) << 20;
 /// above `maxBytes`. Opens nothing.
 QString displayFileProblem(const QString& path, qint64 maxBytes = kMaxDisplayFileBytes);
 
-/// The separator shown between the two texts of a sentence-pair example.
-inline const QString kPairSeparator = QStringLiteral(" \u241E ");
+/// The separator shown between the two texts of a sentence-pair example: U+2016 DOUBLE VERTICAL
+/// LINE, which DejaVu Sans (Debian's default) draws; the record separator symbol ␞ used before is
+/// in none of Debian's default fonts and showed as a box.
+inline const QString kPairSeparator = QStringLiteral(" \u2016 ");
 
 /// The dev splits of `runConfig`'s classification / regression task, as the engine names them and
 /// its predictions files (predictions/<split>.tsv): the task's TaskSpec::dev_splits ({"dev"};
