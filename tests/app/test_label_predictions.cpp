@@ -292,6 +292,13 @@ class TestLabelPredictions : public QObject {
     PredictionRow sparse;
     sparse.outputs = {"3", "", "x", "3.2"};
     QVERIFY(!predictionsDisagree(sparse, 0.5));
+    // a diverged run's score agrees with nothing; alone it has nothing to disagree with
+    sparse.outputs = {"3", "nan"};
+    QVERIFY(predictionsDisagree(sparse, 0.5));
+    sparse.outputs = {"inf", "3"};
+    QVERIFY(predictionsDisagree(sparse, 0.5));
+    sparse.outputs = {"nan", ""};
+    QVERIFY(!predictionsDisagree(sparse, 0.5));
   }
 
   /// A malformed predictions file, an index outside the dev file, a gold label that differs from

@@ -99,8 +99,8 @@ void TestParityFixtures::officialLogitsReproduced() {
   // rtol = atol / rms = 1e-5): a logit near 0 carries the absolute rounding of the products that
   // made it, so a purely relative check of it measured the BLAS kernel set, not the engine —
   // gpt2-tiny read 1e-3 with OpenBLAS's AVX-512 kernels and 0 with its Haswell ones, the norm check
-  // 6e-7 with both; this check reads at most 1.9e-6 with either and still fails on one logit off
-  // by 1e-5 of their typical size.
+  // 6e-7 with both; this check reads at most 1.9e-6 with either, and fails on one logit off by
+  // 1e-5 of the logits' RMS when it is near 0, by 2e-5 of its size when it is of typical size.
   const double rms = want.pow(2).mean().sqrt().item<double>();
   const double elem = ((got - want).abs() / (want.abs() + rms)).max().item<double>();
   std::printf("parity %-20s logits %s: max rel diff %.3g (norm), %.3g (element-wise)\n", dir.toUtf8().constData(),

@@ -11,7 +11,8 @@
 namespace adamix::app {
 
 /// Keeps the first `headBytes` and the last `tailBytes` of everything appended; memory stays
-/// within about head + 2 × tail bytes however much is appended.
+/// within about head + 3 × tail bytes however much is appended (dead tail bytes are dropped in
+/// blocks).
 class BoundedBytes {
  public:
   BoundedBytes(qsizetype headBytes, qsizetype tailBytes);

@@ -11,6 +11,7 @@
 #include <QFileInfo>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -112,14 +113,21 @@ PredictionTable predictionsFromStore(Store& store, std::optional<qint64> studyId
 bool predictionsDisagree(const PredictionRow& row, double tolerance) {
   if (tolerance > 0) {
     std::optional<double> lo, hi;
+    int scores = 0;
+    bool nonFinite = false;  // a diverged run's "nan" or "inf" agrees with nothing
     for (const QString& o : row.outputs) {
       bool ok = false;
       const double v = o.toDouble(&ok);
       if (!ok) continue;
+      ++scores;
+      if (!std::isfinite(v)) {
+        nonFinite = true;
+        continue;
+      }
       lo = lo ? std::min(*lo, v) : v;
       hi = hi ? std::max(*hi, v) : v;
     }
-    return lo && *hi - *lo > tolerance;
+    return scores >= 2 && (nonFinite || *hi - *lo > tolerance);
   }
   const QString* first = nullptr;
   for (const QString& o : row.outputs) {

@@ -46,7 +46,7 @@ struct PredictionTable {
 /// True when the row's non-empty outputs do not all agree (at least two of them): with `tolerance`
 /// 0, when they are not all the same text; with `tolerance` > 0 (regression scores, see
 /// PredictionTable::agreementTolerance), when the largest and the smallest number differ by more
-/// than `tolerance`.
+/// than `tolerance` or one of them is not finite ("nan", "inf").
 bool predictionsDisagree(const PredictionRow& row, double tolerance = 0);
 
 /// Joins `runs` (label, path of a dev.jsonl) on identical input, rows in the first file's order,

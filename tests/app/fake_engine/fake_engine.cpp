@@ -191,10 +191,11 @@ int fakeEval(const QCommandLineParser& p) {
   const QString mode = qEnvironmentVariable("FAKE_ENGINE_MODE");
   if (mode == "hang")
     for (;;) sleepMs(1000, 0);
-  if (mode == "stubborn") {  // only SIGKILL ends it
+  if (mode == "stubborn") {  // only SIGKILL ends it, or a minute (no orphan when a test dies)
     std::signal(SIGTERM, SIG_IGN);
     std::signal(SIGINT, SIG_IGN);
-    for (;;) QThread::msleep(100);
+    for (int i = 0; i < 600; ++i) QThread::msleep(100);
+    return 1;
   }
   if (mode == "error") {
     emitEvent("error", {{"kind", "data"}, {"message", "bad label 'maybe'"}, {"location", "dev.tsv:3"}});

@@ -90,11 +90,10 @@ OutputsView::OutputsView(Workspace* workspace, QWidget* parent) : QWidget(parent
   table_->setTextElideMode(Qt::ElideNone);
   table_->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-  // the row header takes its width (the viewport its final one) only when the table lays itself
-  // out, after it was filled: the input column is fitted again then, so the last column is not cut
-  connect(table_->verticalHeader(), &QHeaderView::geometriesChanged, this, [this] {
-    if (shown_.kind == app::PredictionKind::Labels && table_->columnCount() > 0) fitInputColumn();
-  });
+  // the viewport takes its final width only when the table lays itself out after it was filled
+  // (the row header's width, a vertical scroll bar): the input column is fitted again then, so
+  // that the last column is not cut
+  table_->viewport()->installEventFilter(this);
   table_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   lay->addWidget(table_, 1);
   status_ = new QLabel;
@@ -218,9 +217,11 @@ void OutputsView::fitInputColumn() {
   table_->setColumnWidth(0, std::max(280, available - others));
 }
 
-void OutputsView::resizeEvent(QResizeEvent* event) {
-  QWidget::resizeEvent(event);
-  if (shown_.kind == app::PredictionKind::Labels && table_->columnCount() > 0) fitInputColumn();
+bool OutputsView::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == table_->viewport() && event->type() == QEvent::Resize &&
+      shown_.kind == app::PredictionKind::Labels && table_->columnCount() > 0)
+    fitInputColumn();
+  return QWidget::eventFilter(watched, event);
 }
 
 QString OutputsView::statusText() const { return status_->text(); }

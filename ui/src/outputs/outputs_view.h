@@ -65,7 +65,9 @@ class OutputsView : public QWidget {
   void refresh();
 
  protected:
-  void resizeEvent(QResizeEvent* event) override;
+  /// The table's viewport resized (the window, the row header taking its width, a vertical
+  /// scroll bar appearing): a label table's input column is fitted again.
+  bool eventFilter(QObject* watched, QEvent* event) override;
 
  private:
   void applyFilters();

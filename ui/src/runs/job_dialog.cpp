@@ -10,6 +10,7 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QTimer>
 #include <QUrl>
 #include <QVBoxLayout>
 
@@ -137,11 +138,17 @@ void JobDialog::onFinished(bool ok, const QString& message) {
     bar_->setValue(1);
     bar_->setFormat(tr("done"));
   } else {
-    if (job_->wasInterrupted() || message == QLatin1String("cancelled"))
-      step_->setText(job_->evaluations().empty()
-                         ? tr("Cancelled; nothing further was stored.")
-                         : tr("Cancelled after %n finished step(s): those are stored, nothing further was.",
-                              nullptr, int(job_->evaluations().size())));
+    // cancelled: the engine stopped as asked (its `interrupted` event, or none when killed); an
+    // engine that failed otherwise while stopping still says why
+    const auto& error = job_->errorEvent();
+    const bool cancelled = (job_->wasInterrupted() && (!error || error->kind == QLatin1String("interrupted"))) ||
+                           message == QLatin1String("cancelled");
+    const auto stored = job_->evaluations().size();
+    if (cancelled)
+      step_->setText(stored == 0   ? tr("Cancelled; nothing further was stored.")
+                     : stored == 1 ? tr("Cancelled after 1 finished step: it is stored, nothing further was.")
+                                   : tr("Cancelled after %1 finished steps: those are stored, nothing further was.")
+                                         .arg(stored));
     else
       step_->setText(tr("Failed: %1").arg(message));
     bar_->setRange(0, 1);
@@ -157,6 +164,9 @@ void JobDialog::onCancelClicked() {
   job_->interrupt();  // first: SIGTERM, the engine's clean stop; again: SIGKILL
   if (first && !done_) {
     step_->setText(tr("Stopping: the engine removes its unfinished output…"));
+    // a double click must not kill the engine it just asked to stop: "Stop now" takes a second
+    cancel_->setEnabled(false);
+    QTimer::singleShot(1000, this, [this] { cancel_->setEnabled(!done_); });
     cancel_->setText(tr("Stop now"));
     cancel_->setToolTip(tr("Kills the engine at once; an unfinished output folder stays until the engine next "
                            "writes beside it."));

@@ -15,8 +15,9 @@ class QPlainTextEdit;
 namespace adamix::ui {
 
 /// Runs an EngineJob and shows it. The dialog owns the job. Cancel asks the engine to stop cleanly
-/// (EngineJob::interrupt(): SIGTERM, the engine removes its unfinished output) and turns into
-/// "Stop now" (SIGKILL); closing the dialog while the engine runs kills it.
+/// (EngineJob::interrupt(): SIGTERM, the engine removes its unfinished output) and turns, a
+/// second later (a double click does not kill), into "Stop now" (SIGKILL); closing the dialog
+/// while the engine runs kills it.
 class JobDialog : public QDialog {
   Q_OBJECT
  public:
