@@ -241,10 +241,7 @@ std::vector<PredictionTable> loadLabelPredictionTables(const std::vector<LabelRu
 }
 
 std::vector<PredictionTable> labelPredictionsFromStore(Store& store, std::optional<qint64> studyId, int limit) {
-  RunFilter filter;
-  filter.studyId = studyId;
-  filter.statuses = {RunState::Finished};
-  const std::vector<RunRecord> records = store.listRuns(filter);
+  const std::vector<RunRecord> records = studyRuns(store, studyId);
   return labelPredictionTablesOf(records, describeRuns(store, records), limit);
 }
 

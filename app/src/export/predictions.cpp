@@ -96,18 +96,10 @@ PredictionTable generationTableOf(Store& store, const std::vector<RunResult>& ru
   return loadPredictionTable(files, limit);
 }
 
-/// The finished runs of a study (all when unset), as listed by the store.
-std::vector<RunRecord> finishedRuns(Store& store, std::optional<qint64> studyId) {
-  RunFilter filter;
-  filter.studyId = studyId;
-  filter.statuses = {RunState::Finished};
-  return store.listRuns(filter);
-}
-
 }  // namespace
 
 PredictionTable predictionsFromStore(Store& store, std::optional<qint64> studyId, int limit) {
-  return generationTableOf(store, describeRuns(store, finishedRuns(store, studyId)), limit);
+  return generationTableOf(store, describeRuns(store, studyRuns(store, studyId)), limit);
 }
 
 bool predictionsDisagree(const PredictionRow& row, double tolerance) {
@@ -140,7 +132,7 @@ bool predictionsDisagree(const PredictionRow& row, double tolerance) {
 
 std::vector<PredictionTable> predictionTablesFromStore(Store& store, std::optional<qint64> studyId, int limit) {
   // the study's runs are read once for both kinds of table
-  const std::vector<RunRecord> records = finishedRuns(store, studyId);
+  const std::vector<RunRecord> records = studyRuns(store, studyId);
   const std::vector<RunResult> runs = describeRuns(store, records);
   std::vector<PredictionTable> tables;
   if (PredictionTable g = generationTableOf(store, runs, limit); !g.columns.isEmpty()) tables.push_back(std::move(g));

@@ -145,12 +145,16 @@ DistinguishingSettings distinguishingSettings(Store& store, const std::vector<Ru
   return out;
 }
 
-ResultSet resultSetFromStore(Store& store, std::optional<qint64> studyId, bool finishedOnly) {
+std::vector<RunRecord> studyRuns(Store& store, std::optional<qint64> studyId, bool finishedOnly) {
   RunFilter filter;
   filter.studyId = studyId;
   if (finishedOnly) filter.statuses = {RunState::Finished};
+  return store.listRuns(filter);
+}
+
+ResultSet resultSetFromStore(Store& store, std::optional<qint64> studyId, bool finishedOnly) {
   ResultSet set;
-  set.runs = describeRuns(store, store.listRuns(filter));
+  set.runs = describeRuns(store, studyRuns(store, studyId, finishedOnly));
   for (RunResult& rr : set.runs) {
     rr.values = store.results(rr.runId);
     std::map<std::pair<QString, QString>, double> evalValues;  // (label, metric) → latest value

@@ -90,6 +90,10 @@ struct CurveSet {
   std::vector<CurvePoint> points;
 };
 
+/// The runs of a study (all studies when unset) in the store's order, the finished ones only
+/// unless `finishedOnly` is false: the runs resultSetFromStore() and the Outputs tables describe.
+std::vector<RunRecord> studyRuns(Store& store, std::optional<qint64> studyId, bool finishedOnly = true);
+
 /// Finished runs of a study (all studies when unset) with their results, plus the metrics of their
 /// evaluations (kind kEvalKind; the latest evaluation per label). Axis labels, order and the
 /// pointers the axes set come from the stored study file when it parses, else from the run's axes
