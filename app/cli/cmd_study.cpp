@@ -230,6 +230,16 @@ int cmdStudyRun(const QStringList& args) {
             << " is in the runs folder of another workspace, " << r.otherWorkspace
             << " (is this database a copy of that workspace's?); it runs in " << r.runDir << " instead, leaving "
             << r.otherWorkspace << " untouched\n";
+    else if (r.sharedWith)
+      out() << "note: " << r.run.runId << ": its stored run directory " << r.otherWorkspaceRunDir
+            << " (made before owner files) "
+            << (r.sharedWith->unreadable.isEmpty()
+                    ? QStringLiteral("is also that of run #%1 of %2, a database beside this one (is one a copy of the other?)")
+                          .arg(r.sharedWith->runId)
+                          .arg(r.sharedWith->database)
+                    : QStringLiteral("may be used by %1 beside this database, which could not be read (%2)")
+                          .arg(r.sharedWith->database, r.sharedWith->unreadable))
+            << "; it trains in " << r.runDir << " instead, leaving that directory untouched\n";
   if (const int older = plan.skippedFromOtherEngine(runner->engineVersion()))
     out() << "note: " << older << " already-done run(s) were trained by another adamix-engine version than "
           << runner->engineVersion() << " (their numbers may predate its training semantics); --force trains them again\n";

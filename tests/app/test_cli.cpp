@@ -88,6 +88,18 @@ class TestCli : public QObject {
     return QStringLiteral("rc=%1\nstdout:\n%2\nstderr:\n%3").arg(r.rc).arg(r.out, r.err);
   }
   /// SELECT over a database the CLI wrote (read only).
+  /// Every file under `dir` (relative path → contents): a snapshot to compare before and after.
+  static QMap<QString, QByteArray> filesUnder(const QString& dir) {
+    QMap<QString, QByteArray> files;
+    QDirIterator it(dir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+      const QString path = it.next();
+      QFile f(path);
+      files[QDir(dir).relativeFilePath(path)] = f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("<unreadable>");
+    }
+    return files;
+  }
+
   static QList<QVariantList> query(const QString& dbPath, const QString& sql) {
     QList<QVariantList> rows;
     {
@@ -1562,16 +1574,7 @@ class TestCli : public QObject {
         QFileInfo(query(db("ws-original"), "SELECT run_dir FROM runs WHERE id = " + interrupted).value(0).value(0).toString())
             .fileName();
     // every file of the original's runs folder, and its database's rows
-    auto snapshot = [](const QString& dir) {
-      QMap<QString, QByteArray> files;
-      QDirIterator it(dir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
-      while (it.hasNext()) {
-        const QString path = it.next();
-        QFile f(path);
-        files[QDir(dir).relativeFilePath(path)] = f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("<unreadable>");
-      }
-      return files;
-    };
+    const auto snapshot = filesUnder;
     const auto rowsOf = [&](const QString& d) {
       QStringList rows;
       for (const auto& row : query(d, "SELECT id, status, run_dir FROM runs ORDER BY id"))
@@ -1710,6 +1713,45 @@ class TestCli : public QObject {
     r = run({"run", "delete", id1, "--db", orig, "--yes"});
     QVERIFY2(r.rc == 0 && r.out.contains("removed " + dir1 + "\n") && !r.out.contains("kept "), qPrintable(dump(r)));
     QVERIFY(!QFileInfo::exists(dir1));
+  }
+
+  // The same legacy directories, trained again: a run the copy (or the original) trains afresh had
+  // its directory cleared — checkpoint, event log, run.json and weights of a run the other database
+  // still shows (a review). It trains in a directory of its own; the shared one stays as it was.
+  void legacyRunDirectoriesACopyBesideNamesAreNotClearedByATrainAgain() {
+    const QString ws = tmp_.filePath("ws-legacy-train"), orig = ws + "/demo.sqlite", copy = ws + "/demo-copy.sqlite";
+    Result r = run({"study", "run", study_, "--db", orig});
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    for (const QString& dir : QDir(ws + "/runs").entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+      QVERIFY(QFile::remove(ws + "/runs/" + dir + "/owner.json"));  // launched before owner files
+    QVERIFY(QFile::copy(orig, copy));
+    const auto runs = query(orig, "SELECT id, run_dir FROM runs ORDER BY id LIMIT 2");
+    QCOMPARE(runs.size(), 2);
+    const QMap<QString, QByteArray> files = filesUnder(ws + "/runs");
+    QVERIFY(files.size() > 8 * 3);
+    // each database trains one run again (failed in it): the copy the first, the original the second
+    const std::vector<std::tuple<QString, QString, QString, QString>> cases = {
+        {copy, runs[0][0].toString(), runs[0][1].toString(), orig}, {orig, runs[1][0].toString(), runs[1][1].toString(), copy}};
+    for (const auto& [d, id, dir, other] : cases) {
+      QVERIFY(execSql(d, "UPDATE runs SET status = 'failed' WHERE id = " + id));
+      const QString own = dir + "-" + QFileInfo(d).completeBaseName();
+      r = run({"study", "run", study_, "--db", d});
+      QVERIFY2(r.rc == 0 && r.out.contains("1 to train, 0 to resume, 7 already done"), qPrintable(dump(r)));
+      QVERIFY2(r.out.contains(QStringLiteral("note: %1: its stored run directory %2 (made before owner files) is also "
+                                             "that of run #%3 of %4, a database beside this one (is one a copy of the "
+                                             "other?); it trains in %5 instead, leaving that directory untouched\n")
+                                  .arg(QFileInfo(dir).fileName(), dir, id, other, own)),
+               qPrintable(r.out));
+      QCOMPARE(query(d, "SELECT status, run_dir FROM runs WHERE id = " + id).value(0),
+               (QVariantList{"finished", own}));
+      QVERIFY(QFile::exists(own + "/owner.json") && QFile::exists(own + "/run.json"));
+      // the other database's run: its row and every file of its directory as they were
+      QCOMPARE(query(other, "SELECT status, run_dir FROM runs WHERE id = " + id).value(0), (QVariantList{"finished", dir}));
+    }
+    QMap<QString, QByteArray> after = filesUnder(ws + "/runs");
+    for (auto it = after.begin(); it != after.end();)
+      it = it.key().contains("-demo/") || it.key().contains("-demo-copy/") ? after.erase(it) : std::next(it);
+    QVERIFY(after == files);
   }
 
   // The Slurm path without a cluster: stand-in sbatch, squeue, scontrol and sacct ($ADAMIX_SLURM_BIN).

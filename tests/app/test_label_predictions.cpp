@@ -282,6 +282,18 @@ class TestLabelPredictions : public QObject {
     QVERIFY(!predictionsDisagree(t[0].rows[1], t[0].agreementTolerance));  // 0.45 apart
     QVERIFY(!predictionsDisagree(t[0].rows[2], t[0].agreementTolerance));  // equal
     QVERIFY(predictionsDisagree(t[0].rows[1]));  // compared as text, as before: they differ
+    // every gold label the same (here one dev example): no range; a tenth of max(|gold|, 1)
+    for (const auto& [gold, tolerance] : {std::pair{"4", 0.4}, std::pair{"-0.5", 0.1}}) {
+      writeFile(dir.filePath("scores/dev.jsonl"), QStringLiteral("{\"q\":\"a\",\"y\":%1}\n").arg(gold).toUtf8());
+      writeFile(dir.filePath("a1.tsv"), QStringLiteral("index\tprediction\tlabel\n0\t3.9\t%1\n").arg(gold).toUtf8());
+      writeFile(dir.filePath("b1.tsv"), QStringLiteral("index\tprediction\tlabel\n0\t3.95\t%1\n").arg(gold).toUtf8());
+      const auto one =
+          loadLabelPredictionTables({{"A", dir.filePath("a1.tsv"), scores}, {"B", dir.filePath("b1.tsv"), scores}});
+      QCOMPARE(one.size(), size_t(1));
+      QVERIFY2(one[0].problems.isEmpty(), qPrintable(one[0].problems.join('\n')));
+      QCOMPARE(one[0].agreementTolerance, tolerance);
+      QVERIFY(!predictionsDisagree(one[0].rows[0], one[0].agreementTolerance));  // 0.05 apart
+    }
     // classification: no tolerance, labels compared as they are
     PredictionRow labels;
     labels.outputs = {"positive", "", "positive"};
@@ -365,6 +377,26 @@ class TestLabelPredictions : public QObject {
     QCOMPARE(f[0].rows.size(), size_t(3));
     QCOMPARE(f[0].rows[0].references, QStringList{"positive"});
     QCOMPARE(f[0].rows[0].input, QString());
+
+    // an own task's train file a FIFO: the labels are inferred from it, so it would be read (and
+    // block) before the dev file — named instead, the predictions shown as the class ids they are
+    writeFile(dir.filePath("own/dev.jsonl"), "{\"q\":\"fine\",\"y\":\"good\"}\n");
+    QCOMPARE(mkfifo(QFile::encodeName(dir.filePath("own/train.jsonl")).constData(), 0600), 0);
+    const nlohmann::json own{{"model", {{"path", "/m"}}},
+                             {"task",
+                              {{"name", "reviews"},
+                               {"data_dir", dir.filePath("own").toStdString()},
+                               {"train_file", "train.jsonl"},
+                               {"dev_file", "dev.jsonl"},
+                               {"text_column", "q"},
+                               {"label_column", "y"}}}};
+    writeFile(dir.filePath("own.tsv"), "index\tprediction\tlabel\n0\t1\t1\n");
+    const auto o = loadLabelPredictionTables({{"A", dir.filePath("own.tsv"), own}});
+    QCOMPARE(o.size(), size_t(1));
+    QCOMPARE(o[0].problems, QStringList{"input texts not shown: " + dir.filePath("own/train.jsonl") +
+                                        ": not a regular file (the train file the task's labels are inferred from)"});
+    QCOMPARE(o[0].rows.size(), size_t(1));
+    QCOMPARE(o[0].rows[0].outputs, std::vector<QString>{"1"});
 
     // a run directory's config.json a FIFO: named, the store's config used
     Store store;

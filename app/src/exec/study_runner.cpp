@@ -189,6 +189,7 @@ std::vector<PlannedRun> StudyRunner::plan(const Study& study, const QString& stu
   const qint64 studyId = store_.upsertStudy(study.name, studyFile, study.raw);
   if (studyIdOut) *studyIdOut = studyId;
   std::vector<PlannedRun> out;
+  std::optional<SiblingDatabases> siblings;  // the databases beside this one, read on first need
   for (const ExpandedRun& er : runs) {
     PlannedRun p;
     p.run = er;
@@ -219,6 +220,7 @@ std::vector<PlannedRun> StudyRunner::plan(const Study& study, const QString& stu
         p.action = PlannedRun::Action::Train;
       }
     }
+    moveOffSharedLegacyDir(p, options.runsDir, siblings);
     if (p.action == PlannedRun::Action::Skip && !p.otherWorkspace.isEmpty()) {
       // nothing is written for it now: it keeps its stored directory (moved if it is launched after all)
       p.runDir = p.otherWorkspaceRunDir;
@@ -284,6 +286,8 @@ bool StudyRunner::launchClaimed(PlannedRun p, bool previousAttemptDied) {
   // planned elsewhere (planRerun(), a takeover): never into another workspace's runs folder
   if (moveIntoThisWorkspace(p, workspaceRunsDir(store_.path())))
     p.action = hasCheckpoint(p.runDir) ? PlannedRun::Action::Resume : PlannedRun::Action::Train;
+  std::optional<SiblingDatabases> siblings;
+  moveOffSharedLegacyDir(p, QFileInfo(p.runDir).absolutePath(), siblings);
   return launchNow(p);
 }
 
@@ -352,6 +356,29 @@ bool StudyRunner::moveIntoThisWorkspace(PlannedRun& p, const QString& runsDir) c
   p.otherWorkspace = other;
   p.otherWorkspaceRunDir = p.runDir;
   p.runDir = ownRunDirFor(p.runDir, store_.path(), runsDir);
+  return true;
+}
+
+bool StudyRunner::moveOffSharedLegacyDir(PlannedRun& p, const QString& runsDir,
+                                         std::optional<SiblingDatabases>& siblings) const {
+  // only a fresh start clears a directory; a resume continues what is there
+  if (p.action != PlannedRun::Action::Train || !p.otherWorkspace.isEmpty() || p.sharedWith || p.runDir.isEmpty() ||
+      !QFileInfo(p.runDir).isDir() || !runDirOwnerUnknown(p.runDir))
+    return false;
+  if (!siblings) siblings.emplace(store_.path());
+  auto use = siblings->useOf(p.runDir);
+  if (!use) return false;
+  const QString base = QFileInfo(QDir::cleanPath(p.runDir)).fileName() + QLatin1Char('-') +
+                       QFileInfo(store_.path()).completeBaseName();
+  QString own = QDir(runsDir).filePath(base);
+  // a directory of that name that is not this database's (another copy's, or one before owner files)
+  for (int n = 2; QFileInfo::exists(own) && (runDirOwnerUnknown(own) || !otherWorkspaceOf(own, store_.path()).isEmpty() ||
+                                             siblings->useOf(own));
+       ++n)
+    own = QDir(runsDir).filePath(QStringLiteral("%1-%2").arg(base).arg(n));
+  p.sharedWith = std::move(use);
+  p.otherWorkspaceRunDir = p.runDir;
+  p.runDir = own;
   return true;
 }
 

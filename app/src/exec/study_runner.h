@@ -5,6 +5,7 @@
 
 #include "exec/event_replay.h"
 #include "exec/local_executor.h"
+#include "store/sibling_databases.h"
 #include "store/store.h"
 #include "study/study.h"
 
@@ -35,6 +36,12 @@ struct PlannedRun {
   /// database is a copy of that workspace's): `runDir` is its namesake in this workspace instead,
   /// so that workspace is never written. That other workspace's folder, and the directory left there.
   QString otherWorkspace, otherWorkspaceRunDir;
+  /// The stored run directory, made before owner files (runDirOwnerUnknown()), is also named — or
+  /// may be — by another database beside this one (a copy in the same folder, or the original of
+  /// this copy): training it afresh would clear what that database shows, so `runDir` is a
+  /// directory of this database's own instead and otherWorkspaceRunDir the one left untouched.
+  /// That database's use of it (SiblingDatabases::useOf()).
+  std::optional<SiblingUse> sharedWith;
 };
 
 /// The store row for one expanded study run, to live in `runDir`.
@@ -181,6 +188,11 @@ class StudyRunner : public QObject {
   /// when a copy of its checkpoint is there); p.otherWorkspace* say where it was. Returns true when
   /// it moved p.runDir.
   bool moveIntoThisWorkspace(PlannedRun& p, const QString& runsDir) const;
+  /// A run to train afresh whose directory was made before owner files and is named by another
+  /// database beside this one (PlannedRun::sharedWith) gets a directory of its own in `runsDir`
+  /// (<name>-<database base name>, numbered when taken): the other database's run keeps its
+  /// files. `siblings`: the databases beside this one, read on first need. True when it moved.
+  bool moveOffSharedLegacyDir(PlannedRun& p, const QString& runsDir, std::optional<SiblingDatabases>& siblings) const;
   /// Claims `p` and launches it, or follows it when another live launcher holds it.
   /// `previousAttemptDied`: the stored run is in flight but its launcher is gone.
   bool claimAndLaunch(PlannedRun p, bool previousAttemptDied);

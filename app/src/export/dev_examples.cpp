@@ -29,10 +29,18 @@ const std::map<std::string, QStringList>& glueBinaryNames() {
   return names;
 }
 
-/// The classification / regression task of a run config (own labels resolved).
+/// The classification / regression task of a run config (own labels resolved). Throws
+/// std::runtime_error for a generation task, and — before it is opened — for the train file an own
+/// task's labels are inferred from when displayFileProblem() refuses it (a FIFO would block the
+/// screen, and the engine, which may read a pipe for training, would find it consumed).
 TaskConfig classificationTask(const nlohmann::json& runConfig) {
   TaskConfig t = parseRunConfig(runConfig).task;
   if (isGenerationTask(t)) throw std::runtime_error("task " + t.name + " is a generation task");
+  if (isOwnTask(t) && t.type == "classification" && t.labels.empty()) {
+    const QString train = QDir::cleanPath(QString::fromStdString(ownSplitPath(t, "train")));
+    if (const QString why = displayFileProblem(train); !why.isEmpty())
+      throw std::runtime_error(why.toStdString() + " (the train file the task's labels are inferred from)");
+  }
   return resolveOwnLabels(std::move(t));
 }
 

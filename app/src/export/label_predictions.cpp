@@ -199,6 +199,9 @@ PredictionTable tableOf(const Group& g, const std::vector<LabelRun>& runs, int l
     const auto [lo, hi] = std::minmax_element(examples.begin(), examples.end(),
                                               [](const auto& a, const auto& b) { return a.second.gold < b.second.gold; });
     t.agreementTolerance = 0.1 * (hi->second.gold - lo->second.gold);
+    // all gold labels equal (one example, a constant subset): no range to take a tenth of; a
+    // tenth of their size (at least 0.1) keeps scores from agreeing only when printed alike
+    if (!(t.agreementTolerance > 0)) t.agreementTolerance = 0.1 * std::max(1.0, std::abs(lo->second.gold));
   }
   return t;
 }

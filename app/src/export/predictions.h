@@ -38,8 +38,9 @@ struct PredictionTable {
   /// Files that could not be read, each "path:line: what" (their runs' columns stay empty).
   QStringList problems;
   /// Labels of a regression task: predicted scores that differ by at most this much agree — a
-  /// tenth of the range of the table's gold labels (0.5 on STS-B's 0–5). 0: outputs agree only
-  /// when they are equal (classification, generation).
+  /// tenth of the range of the table's gold labels (0.5 on STS-B's 0–5); when every gold label is
+  /// the same g, a tenth of max(|g|, 1). 0: outputs agree only when they are equal
+  /// (classification, generation).
   double agreementTolerance = 0;
 };
 

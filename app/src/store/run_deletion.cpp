@@ -77,11 +77,6 @@ RunDeletion plan(Store& store, std::vector<RunRecord> runs, std::optional<StudyR
     return siblings->useOf(dir);
   };
 
-  // no owner file, or one naming a database that no longer exists: the owner cannot be told
-  auto ownerUnknown = [](const QString& dir) {
-    const QString owner = runDirOwner(dir);
-    return owner.isEmpty() || !QFileInfo(owner).isFile();
-  };
 
   QSet<QString> seen;
   for (const RunRecord& r : d.runs) {
@@ -96,7 +91,7 @@ RunDeletion plan(Store& store, std::vector<RunRecord> runs, std::optional<StudyR
       d.kept.push_back({dir, QStringLiteral("belongs to the workspace in %1 (is this database a copy of it?)").arg(other)});
     } else if (!liesInside(dir, runsDir)) {
       d.kept.push_back({dir, QStringLiteral("outside the workspace's runs folder %1").arg(runsDir)});
-    } else if (const auto use = ownerUnknown(dir) ? siblingUse(dir) : std::nullopt) {
+    } else if (const auto use = runDirOwnerUnknown(dir) ? siblingUse(dir) : std::nullopt) {
       // made before owner files, or its owner database is gone (renamed, moved): a copy of this
       // database beside it (the same runs folder) names the same directories, and either may be
       // the original — kept while another names it

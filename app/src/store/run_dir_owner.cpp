@@ -53,6 +53,11 @@ QString runDirOwner(const QString& runDir) {
   return QString::fromStdString(j["database"].get<std::string>());
 }
 
+bool runDirOwnerUnknown(const QString& runDir) {
+  const QString owner = runDirOwner(runDir);
+  return owner.isEmpty() || !QFileInfo(owner).isFile();
+}
+
 QString otherWorkspaceOf(const QString& runDir, const QString& dbPath) {
   if (runDir.isEmpty()) return {};
   if (const QString owner = runDirOwner(runDir); !owner.isEmpty()) {

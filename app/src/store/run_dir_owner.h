@@ -24,6 +24,10 @@ bool claimRunDir(const QString& runDir, const QString& dbPath);
 /// (bounded: at most 64 KiB are read).
 QString runDirOwner(const QString& runDir);
 
+/// True when nothing tells which database owns `runDir`: it has no owner file (made before them,
+/// or unreadable), or its owner file names a database that no longer exists (moved, renamed).
+bool runDirOwnerUnknown(const QString& runDir);
+
 /// The folder W of another workspace when `runDir` belongs to one, "" otherwise:
 /// - with an owner file: W is the folder of the database it names, when that database still
 ///   exists and is not `dbPath` (links resolved) — except in `dbPath`'s own runs folder when that
