@@ -78,6 +78,60 @@ class TestEngineClient : public QObject {
     }
   }
 
+  /// Review: the marker could split a line, or a UTF-8 character in two. Streams of letters,
+  /// newlines and 2-, 3- and 4-byte characters against the rule applied to the whole stream, with
+  /// the characters' boundaries known from how it was built.
+  void boundedBytesKeepsWholeLinesAndCharactersAroundTheMarker() {
+    const std::vector<QByteArray> pieces = {"a", "b", "\n", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80"};
+    std::mt19937 rng(11);
+    for (int trial = 0; trial < 400; ++trial) {
+      const qsizetype head = rng() % 60, tail = rng() % 60;
+      const bool longLines = trial % 4 == 0;  // lines longer than kLineSlack: cut at a character
+      QByteArray whole;
+      std::vector<qsizetype> starts;  // where each character starts
+      for (int i = 0, n = int(rng() % 200); i < n; ++i) {
+        const QByteArray& piece = pieces[rng() % pieces.size()];
+        if (longLines && piece == "\n" && rng() % 8 != 0) continue;
+        starts.push_back(whole.size());
+        whole += piece;
+        if (longLines && rng() % 30 == 0) {  // a stretch of letters longer than the slack
+          for (qsizetype k = 0; k < BoundedBytes::kLineSlack + 5; ++k) starts.push_back(whole.size() + k);
+          whole += QByteArray(BoundedBytes::kLineSlack + 5, 'x');
+        }
+      }
+      starts.push_back(whole.size());
+      const qsizetype length = whole.size();
+      BoundedBytes b(head, tail);
+      for (qsizetype pos = 0; pos < length;) {
+        const qsizetype n = std::min<qsizetype>(length - pos, 1 + rng() % 70);
+        b.append(QByteArrayView(whole).sliced(pos, n));
+        pos += n;
+      }
+      QByteArray expected = whole;
+      if (length > head + tail) {
+        qsizetype h = head;  // the head's end
+        if (h > 0 && whole[h - 1] != '\n') {
+          const qsizetype nl = whole.left(h).lastIndexOf('\n');
+          h = nl >= 0 && h - (nl + 1) <= BoundedBytes::kLineSlack
+                  ? nl + 1
+                  : *std::prev(std::upper_bound(starts.begin(), starts.end(), h));
+        }
+        qsizetype t = length - tail;  // the tail's start
+        if (tail > 0 && whole[t - 1] != '\n') {
+          const qsizetype nl = whole.indexOf('\n', t);
+          t = nl >= 0 && nl + 1 - (length - tail) <= BoundedBytes::kLineSlack
+                  ? nl + 1
+                  : *std::lower_bound(starts.begin(), starts.end(), t);
+        }
+        expected = whole.left(h);
+        if (!expected.isEmpty() && !expected.endsWith('\n')) expected += '\n';
+        expected += "[... " + QByteArray::number(length - h - (length - t)) + " bytes left out ...]\n" + whole.mid(t);
+      }
+      QCOMPARE(b.bytes(), expected);
+      QCOMPARE(b.total(), length);
+    }
+  }
+
   void stderrIsKeptWithinItsBound() {
     // 3 MB of stderr in one line, then the message: the result keeps its start and its last line
     EngineClient c(QStringLiteral("/bin/sh"));
@@ -125,6 +179,18 @@ class TestEngineClient : public QObject {
     r = EngineClient::runBlocking("/bin/sh", {"-c", "exit 4"}, 5000);
     QVERIFY(!r.ok);
     QCOMPARE(r.exitCode, 4);
+    // 3 MB on each channel: both kept within their bounds, first and last lines intact
+    r = EngineClient::runBlocking(
+        "/bin/sh",
+        {"-c", "for c in 1 2; do echo first >&$c; head -c 3000000 /dev/zero | tr '\\0' e >&$c; echo >&$c; echo last >&$c; done"},
+        30000);
+    QVERIFY(r.ok);
+    for (const QByteArray& channel : {r.out, r.err}) {
+      QVERIFY2(channel.size() <= kStderrHeadBytes + kStderrTailBytes + 64, QByteArray::number(channel.size()));
+      QVERIFY(channel.startsWith("first\neeee"));
+      QVERIFY(channel.contains(" bytes left out ...]\neeee"));
+      QVERIFY(channel.endsWith("eeee\nlast\n"));
+    }
     // a call that does not end in time is killed and fails, naming the call
     r = EngineClient::runBlocking("/bin/sh", {"-c", "sleep 30"}, 200);
     QVERIFY(!r.ok);

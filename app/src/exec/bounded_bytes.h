@@ -20,14 +20,22 @@ class BoundedBytes {
   void append(QByteArrayView chunk);
   /// Bytes appended in all.
   qint64 total() const { return total_; }
-  /// Bytes between the kept head and tail that were dropped (0 while everything fits).
-  qint64 leftOut() const { return total_ - head_.size() - qint64(tail_.size() - tailStart_); }
+  /// Bytes between the kept head and tail that were dropped (0 while everything fits); bytes()
+  /// may leave out a few more to keep whole lines.
+  qint64 leftOut() const;
   /// The head, then — when something was left out — a line "[... N bytes left out ...]" on its own,
-  /// then the tail: everything appended, unchanged, while it fits.
+  /// then the tail: everything appended, unchanged, while it fits. Around the marker only whole
+  /// lines are kept: the head ends after its last newline and the tail starts after its first,
+  /// when those lie within kLineSlack bytes of the marker; else each side is cut at a UTF-8
+  /// character boundary. N counts every byte not shown.
   QByteArray bytes() const;
+
+  /// How far from the marker a line boundary is looked for (bytes).
+  static constexpr qsizetype kLineSlack = 1024;
 
  private:
   qsizetype headMax_, tailMax_;
+  qsizetype tailKeep_;       ///< tailMax_ + 1: the byte before the tail tells whether it starts a line
   QByteArray head_;
   QByteArray tail_;          ///< the tail's bytes start at tailStart_ (dropped lazily, in blocks)
   qsizetype tailStart_ = 0;

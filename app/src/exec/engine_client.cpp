@@ -4,6 +4,9 @@
 #include "exec/bounded_bytes.h"
 #include "exec/local_executor.h"
 
+#include <QElapsedTimer>
+
+#include <algorithm>
 #include <memory>
 
 namespace adamix::app {
@@ -99,17 +102,32 @@ EngineResult EngineClient::runBlocking(const QString& engine, const QStringList&
     r.err = p.errorString().toUtf8();
     return r;
   }
-  if (!p.waitForFinished(timeoutMs)) {
-    p.kill();
-    p.waitForFinished(1000);
-    r.err = tr("adamix-engine %1: no answer within %2 ms").arg(args.join(QLatin1Char(' '))).arg(timeoutMs).toUtf8();
-    return r;
+  // both channels read as they arrive, bounded as run()'s stderr: an engine printing without end
+  // within the timeout cannot fill the app's memory
+  BoundedBytes out(kStderrHeadBytes, kStderrTailBytes), err(kStderrHeadBytes, kStderrTailBytes);
+  const auto drain = [&] {
+    out.append(p.readAllStandardOutput());
+    err.append(p.readAllStandardError());
+  };
+  QElapsedTimer clock;
+  clock.start();
+  while (p.state() != QProcess::NotRunning) {
+    const qint64 left = timeoutMs - clock.elapsed();
+    if (left <= 0) {
+      p.kill();
+      p.waitForFinished(1000);
+      r.err = tr("adamix-engine %1: no answer within %2 ms").arg(args.join(QLatin1Char(' '))).arg(timeoutMs).toUtf8();
+      return r;
+    }
+    p.waitForReadyRead(int(std::min<qint64>(left, 50)));  // returns on stdout data, the exit, or 50 ms
+    drain();
   }
+  drain();
   r.exitCode = p.exitCode();
   r.exited = p.exitStatus() == QProcess::NormalExit;
   r.ok = r.exited && r.exitCode == 0;
-  r.out = p.readAllStandardOutput();
-  r.err = p.readAllStandardError();
+  r.out = out.bytes();
+  r.err = err.bytes();
   return r;
 }
 

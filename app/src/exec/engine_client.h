@@ -26,7 +26,7 @@ struct EngineResult {
   int exitCode = -1;
   /// stdout (empty when streamed to a callback) and stderr. A background call keeps only the first
   /// kStderrHeadBytes and the last kStderrTailBytes of stderr, with a line saying how much was left
-  /// out between them.
+  /// out between them (BoundedBytes); a blocking one (runBlocking()) both channels so.
   QByteArray out, err;
   /// The last non-empty stderr line (the engine's one-line error message), or "".
   QString lastErrorLine() const;
