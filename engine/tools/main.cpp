@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <csignal>
+#include <string_view>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -47,6 +48,44 @@ namespace {
 
 void onSignal(int) { g_interrupt_requested = true; }
 void onPreemptSignal(int) { g_preempt_requested = true; }
+
+/// The stop signals of `command` (argv[1]): SIGINT/SIGTERM set the interrupt flag for the
+/// commands that poll it (train, eval, merge, generate, export, validate), SIGUSR1 the preemption
+/// flag for train; inspect and init-model keep the default action. The signals are unblocked too:
+/// the signal mask is inherited across exec, so an engine started with them blocked could not be
+/// stopped (and one sent before exec stays pending until now). Async-signal-safe calls only.
+void installStopSignals(const char* command) {
+  if (command == nullptr) return;
+  const std::string_view c(command);
+  if (c != "train" && c != "eval" && c != "merge" && c != "generate" && c != "export" && c != "validate") return;
+  struct sigaction stop = {};
+  stop.sa_handler = onSignal;
+  sigemptyset(&stop.sa_mask);
+  sigaction(SIGINT, &stop, nullptr);
+  sigaction(SIGTERM, &stop, nullptr);
+  sigset_t unblock;
+  sigemptyset(&unblock);
+  sigaddset(&unblock, SIGINT);
+  sigaddset(&unblock, SIGTERM);
+  if (c == "train") {
+    struct sigaction preempt = {};
+    preempt.sa_handler = onPreemptSignal;
+    sigemptyset(&preempt.sa_mask);
+    sigaction(SIGUSR1, &preempt, nullptr);
+    sigaddset(&unblock, SIGUSR1);
+  }
+  sigprocmask(SIG_UNBLOCK, &unblock, nullptr);
+}
+
+/// Runs before any shared library's initializers (glibc calls the executable's .preinit_array
+/// entries first, with argc, argv and envp): LibTorch's static initialization takes 0.3-0.7 s,
+/// during which a SIGTERM (the app's Cancel) killed the engine by the default action, without its
+/// `interrupted` error; now the flag is set and the command stops at its first poll.
+void installStopSignalsBeforeLibraries(int argc, char** argv, char** /*envp*/) {
+  if (argc > 1) installStopSignals(argv[1]);
+}
+__attribute__((section(".preinit_array"), used)) void (*const kInstallStopSignals)(int, char**, char**) =
+    installStopSignalsBeforeLibraries;
 
 /// Emits an `error` event (when a stream exists) and returns the kind's exit code.
 int reportError(EventStream* events, ErrorKind kind, const std::string& message, const std::string& location) {
@@ -308,9 +347,21 @@ CLI::Option* addDeviceOption(CLI::App* command, std::string& device, const std::
 
 int main(int argc, char** argv) {
   // The subcommands that compute: idle OpenMP threads sleep instead of spinning beside OpenBLAS's.
+  // That re-executes the engine: a stop requested since the handlers were installed would be
+  // lost with this image's flags, and one arriving during the exec would take the default action.
+  // So the stop signals are blocked across it and re-raised for the flags set (pending, they reach
+  // the new image's handlers when installStopSignals unblocks them).
   if (argc > 1 && (std::string(argv[1]) == "train" || std::string(argv[1]) == "eval" ||
-                   std::string(argv[1]) == "merge"))
-    waitPassivelyBetweenParallelRegions(argv);
+                   std::string(argv[1]) == "merge")) {
+    sigset_t stops, before;
+    sigemptyset(&stops);
+    for (const int sig : {SIGINT, SIGTERM, SIGUSR1}) sigaddset(&stops, sig);
+    sigprocmask(SIG_BLOCK, &stops, &before);
+    if (g_interrupt_requested) raise(SIGTERM);
+    if (g_preempt_requested) raise(SIGUSR1);
+    waitPassivelyBetweenParallelRegions(argv);  // returns when it did not exec: the signals come now
+    sigprocmask(SIG_SETMASK, &before, nullptr);
+  }
   keepFreedMemoryInProcess();  // before any tensor: activations reused across steps
   CLI::App app{"adamix-engine: AdaMix / PEFT training engine (one run per process, JSON-lines events on stdout)"};
   app.set_version_flag("--version", std::string("adamix-engine ") + ADAMIX_VERSION);
@@ -437,13 +488,11 @@ int main(int argc, char** argv) {
   // SIGINT/SIGTERM set the interrupt flag, which every command below polls where it spends time
   // (data loading, training steps, evaluation batches, merge steps, decoding steps, exported
   // tensors): it stops with an `interrupted` error (exit 8) and leaves no partial output
-  // (docs/protocol.md, "Signals"). inspect and init-model keep the default action.
-  if (*train || *eval || *merge || *generate || *exp || *validate) {
-    std::signal(SIGINT, onSignal);
-    std::signal(SIGTERM, onSignal);
-  }
+  // (docs/protocol.md, "Signals"). Installed before the libraries' initializers
+  // (installStopSignalsBeforeLibraries); again here for the subcommand CLI11 parsed (the same
+  // handlers: argv[1] is the subcommand, as options come after it).
+  for (const CLI::App* command : app.get_subcommands()) installStopSignals(command->get_name().c_str());
   if (*train) {
-    std::signal(SIGUSR1, onPreemptSignal);
     TrainOptions opts;
     opts.run_dir = run_dir;
     opts.resume = resume;

@@ -128,6 +128,7 @@ class TestArtifactSignals : public QObject {
   void staleStagingOfDeadProcessesOfThisHostIsRemoved();
   void validateAndGenerateStopOnEitherSignal();
   void decodingPollsBeforeEveryStep();
+  void aStopSignalSentBeforeMainIsNotLost();
 
  private:
   /// A copy of the run (config.json with `task_data_dir` when given, adapters, results) named `name`.
@@ -543,5 +544,40 @@ void TestArtifactSignals::decodingPollsBeforeEveryStep() {
   QCOMPARE(steps, 6);  // 3 per batch: no prompt here draws an end token within its 3 new tokens
 }
 
+// Review: the handlers were installed in main(), after LibTorch's static initialization (0.3-0.7
+// s): a Cancel in that window killed the engine by the default action, without its `interrupted`
+// error. They are installed before the libraries' initializers now, and the stop signals
+// unblocked. Without timing: the engine starts with SIGTERM (or SIGINT) blocked and already
+// pending — sent before exec, which keeps both mask and pending signals — so it is delivered
+// exactly when the engine unblocks it, before its libraries' initializers; eval re-executes
+// itself (OMP_WAIT_POLICY) and must carry the request over. Before the fix it stayed blocked:
+// eval ran to its end, exit 0 — and with the handlers early but not carried over, too.
+void TestArtifactSignals::aStopSignalSentBeforeMainIsNotLost() {
+  for (const int sig : {SIGTERM, SIGINT}) {
+    const auto root = tmp_.filePath(QStringLiteral("early-signal-%1").arg(sig)).toStdString();
+    QProcess p;
+    p.setChildProcessModifier([sig] {  // in the child, between fork and exec
+      sigset_t block;
+      sigemptyset(&block);
+      sigaddset(&block, sig);
+      sigprocmask(SIG_BLOCK, &block, nullptr);
+      ::raise(sig);  // pending from now on, through exec
+    });
+    p.start(ADAMIX_ENGINE_EXE, {"eval", "--run-dir", QString::fromStdString(run_dir_), "--split", "test", "--batch-size",
+                                "1", "--threads", "1", "--out-root", QString::fromStdString(root)});
+    QVERIFY(p.waitForStarted());
+    QByteArray out;
+    QCOMPARE(finish(p, out), errorKindExitCode(ErrorKind::Interrupted));
+    const json err = lastEvent(eventsOf(out));
+    QCOMPARE(QString::fromStdString(err.value("event", "")), QStringLiteral("error"));
+    QCOMPARE(QString::fromStdString(err["kind"].get<std::string>()), QStringLiteral("interrupted"));
+    QCOMPARE(QString::fromStdString(err["message"].get<std::string>()),
+             QStringLiteral("interrupted while reading run config"));  // its first poll, before any work
+    for (const auto& e : eventsOf(out)) QVERIFY(e["event"] != "finished");
+    QVERIFY2(!fs::exists(root), root.c_str());
+  }
+}
+
 QTEST_GUILESS_MAIN(TestArtifactSignals)
 #include "test_artifact_signals.moc"
+
