@@ -36,6 +36,8 @@
 #include "model/init_model.h"
 #include "peft/peft.h"
 #include "runtime/cpu_runtime.h"
+
+#include <string_view>
 #include "train/train_step.h"
 
 using namespace adamix;
@@ -185,6 +187,15 @@ void benchModel(const std::string& label, const std::string& dir, const Options&
   std::printf("ratio adapter PEFT step / full fine-tuning step   %.3f  (target <= 0.75)\n", ts.train_s / tf.train_s);
 }
 
+/// Before the libraries' initializers (libgomp reads OMP_WAIT_POLICY there): --runtime all (the
+/// default) runs as adamix-engine does, idle OpenMP threads sleeping.
+void beforeLibraries(int argc, char** argv, char** envp) {
+  for (int i = 1; i + 1 < argc; ++i)
+    if (std::string_view(argv[i]) == "--runtime" && std::string_view(argv[i + 1]) != "all") return;
+  waitPassivelyBetweenParallelRegions(argv, envp);
+}
+ADAMIX_BEFORE_LIBRARIES(beforeLibraries);
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -234,10 +245,7 @@ int main(int argc, char** argv) {
   // --runtime (before/after tables): "legacy" as engines up to 0.4.0 ran (OpenBLAS pool at its
   // default size, glibc's default heap); "threads": one thread count for ATen and OpenBLAS;
   // "all": also freed buffers kept in the heap and idle OpenMP threads sleeping, as adamix-engine runs.
-  if (o.runtime == "all") {
-    waitPassivelyBetweenParallelRegions(argv);
-    keepFreedMemoryInProcess();
-  }
+  if (o.runtime == "all") keepFreedMemoryInProcess();  // and OMP_WAIT_POLICY: beforeLibraries
   if (o.runtime == "legacy") {
     if (o.threads > 0) at::set_num_threads(o.threads);
   } else {

@@ -77,15 +77,18 @@ void installStopSignals(const char* command) {
   sigprocmask(SIG_UNBLOCK, &unblock, nullptr);
 }
 
-/// Runs before any shared library's initializers (glibc calls the executable's .preinit_array
-/// entries first, with argc, argv and envp): LibTorch's static initialization takes 0.3-0.7 s,
-/// during which a SIGTERM (the app's Cancel) killed the engine by the default action, without its
-/// `interrupted` error; now the flag is set and the command stops at its first poll.
-void installStopSignalsBeforeLibraries(int argc, char** argv, char** /*envp*/) {
-  if (argc > 1) installStopSignals(argv[1]);
+/// Runs before any shared library's initializers (ADAMIX_BEFORE_LIBRARIES): the commands that
+/// compute (train, eval, merge) get OMP_WAIT_POLICY=PASSIVE before libgomp reads it, and the stop
+/// signals their handlers — LibTorch's static initialization takes 0.3-0.7 s, during which a
+/// SIGTERM (the app's Cancel) killed the engine by the default action, without its `interrupted`
+/// error; now the flag is set and the command stops at its first poll.
+void beforeLibraries(int argc, char** argv, char** envp) {
+  if (argc <= 1 || argv[1] == nullptr) return;
+  const std::string_view command(argv[1]);
+  if (command == "train" || command == "eval" || command == "merge") waitPassivelyBetweenParallelRegions(argv, envp);
+  installStopSignals(argv[1]);
 }
-__attribute__((section(".preinit_array"), used)) void (*const kInstallStopSignals)(int, char**, char**) =
-    installStopSignalsBeforeLibraries;
+ADAMIX_BEFORE_LIBRARIES(beforeLibraries);
 
 /// Emits an `error` event (when a stream exists) and returns the kind's exit code.
 int reportError(EventStream* events, ErrorKind kind, const std::string& message, const std::string& location) {
@@ -346,22 +349,6 @@ CLI::Option* addDeviceOption(CLI::App* command, std::string& device, const std::
 }  // namespace
 
 int main(int argc, char** argv) {
-  // The subcommands that compute: idle OpenMP threads sleep instead of spinning beside OpenBLAS's.
-  // That re-executes the engine: a stop requested since the handlers were installed would be
-  // lost with this image's flags, and one arriving during the exec would take the default action.
-  // So the stop signals are blocked across it and re-raised for the flags set (pending, they reach
-  // the new image's handlers when installStopSignals unblocks them).
-  if (argc > 1 && (std::string(argv[1]) == "train" || std::string(argv[1]) == "eval" ||
-                   std::string(argv[1]) == "merge")) {
-    sigset_t stops, before;
-    sigemptyset(&stops);
-    for (const int sig : {SIGINT, SIGTERM, SIGUSR1}) sigaddset(&stops, sig);
-    sigprocmask(SIG_BLOCK, &stops, &before);
-    if (g_interrupt_requested) raise(SIGTERM);
-    if (g_preempt_requested) raise(SIGUSR1);
-    waitPassivelyBetweenParallelRegions(argv);  // returns when it did not exec: the signals come now
-    sigprocmask(SIG_SETMASK, &before, nullptr);
-  }
   keepFreedMemoryInProcess();  // before any tensor: activations reused across steps
   CLI::App app{"adamix-engine: AdaMix / PEFT training engine (one run per process, JSON-lines events on stdout)"};
   app.set_version_flag("--version", std::string("adamix-engine ") + ADAMIX_VERSION);
@@ -485,13 +472,10 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : errorKindExitCode(ErrorKind::Usage);
   }
 
-  // SIGINT/SIGTERM set the interrupt flag, which every command below polls where it spends time
-  // (data loading, training steps, evaluation batches, merge steps, decoding steps, exported
-  // tensors): it stops with an `interrupted` error (exit 8) and leaves no partial output
-  // (docs/protocol.md, "Signals"). Installed before the libraries' initializers
-  // (installStopSignalsBeforeLibraries); again here for the subcommand CLI11 parsed (the same
-  // handlers: argv[1] is the subcommand, as options come after it).
-  for (const CLI::App* command : app.get_subcommands()) installStopSignals(command->get_name().c_str());
+  // SIGINT/SIGTERM set the interrupt flag (installed before the libraries' initializers:
+  // beforeLibraries), which every command below polls where it spends time (data loading,
+  // training steps, evaluation batches, merge steps, decoding steps, exported tensors): it stops
+  // with an `interrupted` error (exit 8) and leaves no partial output (docs/protocol.md, "Signals").
   if (*train) {
     TrainOptions opts;
     opts.run_dir = run_dir;

@@ -549,9 +549,8 @@ void TestArtifactSignals::decodingPollsBeforeEveryStep() {
 // error. They are installed before the libraries' initializers now, and the stop signals
 // unblocked. Without timing: the engine starts with SIGTERM (or SIGINT) blocked and already
 // pending — sent before exec, which keeps both mask and pending signals — so it is delivered
-// exactly when the engine unblocks it, before its libraries' initializers; eval re-executes
-// itself (OMP_WAIT_POLICY) and must carry the request over. Before the fix it stayed blocked:
-// eval ran to its end, exit 0 — and with the handlers early but not carried over, too.
+// exactly when the engine unblocks it, before its libraries' initializers. Before the fix it
+// stayed blocked: eval ran to its end, exit 0.
 void TestArtifactSignals::aStopSignalSentBeforeMainIsNotLost() {
   for (const int sig : {SIGTERM, SIGINT}) {
     const auto root = tmp_.filePath(QStringLiteral("early-signal-%1").arg(sig)).toStdString();

@@ -8,10 +8,13 @@
 #include <malloc.h>
 #endif
 
+#include <alloca.h>
 #include <unistd.h>
 
 #include <climits>
+#include <csignal>
 #include <cstdlib>
+#include <cstring>
 
 namespace adamix {
 
@@ -53,11 +56,24 @@ const std::string& atenCpuCapability() {
   return capability;
 }
 
-void waitPassivelyBetweenParallelRegions(char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY")) return;  // the user's choice, or already re-executed
-  if (setenv("OMP_WAIT_POLICY", "PASSIVE", 1) != 0) return;
-  execv("/proc/self/exe", argv);
-  unsetenv("OMP_WAIT_POLICY");  // exec failed: go on spinning
+void waitPassivelyBetweenParallelRegions(char** argv, char** envp) {
+  static const char kName[] = "OMP_WAIT_POLICY=";
+  static char kPassive[] = "OMP_WAIT_POLICY=PASSIVE";
+  std::size_t n = 0;
+  for (; envp != nullptr && envp[n] != nullptr; ++n)
+    if (std::strncmp(envp[n], kName, sizeof(kName) - 1) == 0) return;  // set: the user's choice, or done
+  if (n > 100000) return;  // not a real environment: leave it
+  // no allocation before the C library is initialized: the new environment on the stack
+  char** env = static_cast<char**>(alloca((n + 2) * sizeof(char*)));
+  for (std::size_t i = 0; i < n; ++i) env[i] = envp[i];
+  env[n] = kPassive;
+  env[n + 1] = nullptr;
+  sigset_t stops, before;
+  sigemptyset(&stops);
+  for (const int sig : {SIGINT, SIGTERM, SIGUSR1}) sigaddset(&stops, sig);
+  sigprocmask(SIG_BLOCK, &stops, &before);
+  execve("/proc/self/exe", argv, env);
+  sigprocmask(SIG_SETMASK, &before, nullptr);  // exec failed: go on, idle threads spinning
 }
 
 }  // namespace adamix

@@ -22,12 +22,24 @@ void keepFreedMemoryInProcess();
 
 /// libgomp (ATen's OpenMP pool) spins its idle threads between parallel regions, and OpenBLAS's
 /// own pool spins too: with 2 threads on 2 cores the four spinning threads made a training step
-/// 1.7x slower than with 1 thread (docs/performance.md). When OMP_WAIT_POLICY is unset this sets
-/// it to PASSIVE and re-executes the program with the same arguments (libgomp reads it only when
-/// it is loaded; the re-execution costs the library loading again, about 0.7 s). Setting
-/// OMP_WAIT_POLICY (e.g. to ACTIVE) turns this off. Returns normally when it is set already or
-/// exec fails.
-void waitPassivelyBetweenParallelRegions(char** argv);
+/// 1.7x slower than with 1 thread (docs/performance.md). When OMP_WAIT_POLICY is not in `envp`
+/// this re-executes the program at once (`argv`, the environment plus OMP_WAIT_POLICY=PASSIVE);
+/// returns when it is set already (the user's choice, e.g. ACTIVE, or the re-executed process) or
+/// exec fails. libgomp reads the variable once, in its own initializer, and glibc's initializer
+/// resets the environment to the one the process started with, so setenv() cannot do it: call
+/// this from the executable's `.preinit_array` (ADAMIX_BEFORE_LIBRARIES), where the libraries are
+/// mapped but not yet initialized and the exec costs about 20 ms (engines 0.5-0.6 re-executed
+/// from main(), after LibTorch's 0.3-0.7 s of static initialization). SIGINT, SIGTERM and SIGUSR1
+/// are blocked across the exec (the mask is inherited; the new process unblocks them once it
+/// handles them), so a stop sent meanwhile is pending, not lost.
+void waitPassivelyBetweenParallelRegions(char** argv, char** envp);
+
+/// Registers `fn(argc, argv, envp)` to run before any shared library's initializers (LibTorch's,
+/// libgomp's): an entry of the executable's `.preinit_array`, which glibc calls first. Only in an
+/// executable's own source file; `fn` must not use what those libraries initialize.
+#define ADAMIX_BEFORE_LIBRARIES(fn)                                                          \
+  __attribute__((section(".preinit_array"), used)) static void (*const adamix_preinit_##fn)( \
+      int, char**, char**) = fn
 
 /// The OpenBLAS kernel set in use ("Haswell", "Cooperlake", ...: OpenBLAS's choice for the CPU, or
 /// the OPENBLAS_CORETYPE environment variable's), or "" when OpenBLAS is not loaded.
