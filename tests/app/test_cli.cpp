@@ -1507,8 +1507,9 @@ class TestCli : public QObject {
         out.contains(QString("its directory is held by adamix-engine pid %1").arg(QCoreApplication::applicationPid())),
         qPrintable(out));
     // the other seven finish; the held one waits, queued, its directory untouched
-    QTRY_COMPARE_WITH_TIMEOUT(
-        query(db("held"), "SELECT count(*) FROM runs WHERE status = 'finished'").value(0).value(0).toInt(), 7, 60000);
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        query(db("held"), "SELECT count(*) FROM runs WHERE status = 'finished'").value(0).value(0).toInt() == 7,
+        qPrintable(out + QString::fromUtf8(cli.readAllStandardOutput() + cli.readAllStandardError())), 60000);
     QCOMPARE(cli.state(), QProcess::Running);
     QCOMPARE(query(db("held"), "SELECT status FROM runs WHERE run_dir = '" + held + "'").value(0).value(0).toString(),
              QString("queued"));

@@ -6,6 +6,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "store/run_deletion.h"
 #include "store/run_dir_owner.h"
+#include "store/sibling_databases.h"
 #include "store/store.h"
 
 #include <QDir>
@@ -15,6 +16,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace adamix::app;
@@ -454,6 +457,46 @@ class TestRunDeletion : public QObject {
     plan = planRunDeletion(s, {again, legacy2}, runs);
     QCOMPARE(plan.removeDirs, QStringList({QDir::cleanPath(runs + "/legacy"), QDir::cleanPath(runs + "/legacy2")}));
     QCOMPARE(plan.kept.size(), size_t(0));
+  }
+
+  // A study run crashed with SIGBUS in sqlite3WalFindFrame: reading the databases beside its own,
+  // SiblingDatabases opened (and closed) the store's own -wal and -shm files with QFile, and
+  // closing any descriptor of a file releases every POSIX lock the process holds on it — SQLite's
+  // too — so another process reset the shared-memory index the store had mapped. Whatever looks
+  // at a workspace folder's files keeps the store's locks: checked from another process.
+  void lookingAtTheFolderKeepsTheStoresLocks() {
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString ws = tmp.filePath("ws"), runs = ws + "/runs", db = ws + "/demo.sqlite";
+    QVERIFY(QDir().mkpath(runs));
+    Store s;
+    s.open(db);
+    addFinishedRun(s, "legacy", runs + "/legacy");  // a write: the -wal and -shm files in use
+    QVERIFY(QFileInfo(db + "-shm").size() > 0 && QFileInfo::exists(db + "-wal"));
+    // whether another process sees a lock on the -shm file (SQLite holds one while it is open)
+    const auto lockedFromOutside = [&] {
+      const QByteArray shm = QFile::encodeName(db + "-shm");
+      const pid_t child = ::fork();
+      if (child == 0) {
+        const int fd = ::open(shm.constData(), O_RDWR);
+        struct flock l = {};
+        l.l_type = F_WRLCK;
+        l.l_whence = SEEK_SET;
+        ::_exit(fd >= 0 && ::fcntl(fd, F_GETLK, &l) == 0 ? (l.l_type != F_UNLCK ? 1 : 0) : 2);
+      }
+      int status = 0;
+      ::waitpid(child, &status, 0);
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    };
+    QCOMPARE(lockedFromOutside(), 1);
+    SiblingDatabases beside(db);  // every file of the folder looked at
+    QVERIFY(!beside.useOf(runs + "/legacy"));
+    QCOMPARE(lockedFromOutside(), 1);
+    QCOMPARE(otherWorkspaceOf(tmp.filePath("other/runs/x"), db), QString());
+    planRunDeletion(s, {}, runs);
+    QCOMPARE(lockedFromOutside(), 1);
+    QVERIFY(sqliteSideFile("demo.sqlite-wal") && sqliteSideFile("a-shm") && sqliteSideFile("x.db-journal"));
+    QVERIFY(!sqliteSideFile("demo.sqlite") && !sqliteSideFile("wal"));
   }
 };
 

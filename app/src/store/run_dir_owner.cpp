@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "store/run_dir_owner.h"
 
+#include "store/sibling_databases.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -26,7 +28,7 @@ bool holdsSqliteDatabase(const QString& dir) {
   int looked = 0;
   for (const QFileInfo& f : QDir(dir).entryInfoList(QDir::Files | QDir::Hidden, QDir::Name)) {
     if (++looked > 500) break;  // a folder of data files: enough looking
-    if (f.size() < 100) continue;  // smaller than an SQLite database header page
+    if (f.size() < 100 || sqliteSideFile(f.fileName())) continue;  // smaller than a header page; no database
     QFile file(f.filePath());
     if (file.open(QIODevice::ReadOnly) && file.read(16) == header) return true;
   }

@@ -47,6 +47,12 @@ FileKind kindOf(const QFileInfo& f) {
 
 }  // namespace
 
+bool sqliteSideFile(const QString& fileName) {
+  for (const char* suffix : {"-wal", "-shm", "-journal"})
+    if (fileName.endsWith(QLatin1String(suffix))) return true;
+  return false;
+}
+
 SiblingDatabases::SiblingDatabases(const QString& dbPath) {
   const QFileInfo db(dbPath);
   folder_ = db.absolutePath();
@@ -56,6 +62,9 @@ SiblingDatabases::SiblingDatabases(const QString& dbPath) {
   int looked = 0;
   for (const QFileInfo& f : QDir(folder_).entryInfoList(QDir::Files | QDir::Hidden, QDir::Name)) {
     if (canonicalOrClean(f.filePath()) == self) continue;
+    // never opened: this process holds SQLite's locks on its own database's side files, which
+    // closing a descriptor of them releases (SIGBUS in sqlite3WalFindFrame while a study ran)
+    if (sqliteSideFile(f.fileName())) continue;
     if (++looked > kMaxFiles) {
       unreadable_.push_back(
           {f.filePath(), 0, QStringLiteral("not looked at: past the folder's first %1 files").arg(kMaxFiles)});
