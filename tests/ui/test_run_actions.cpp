@@ -484,6 +484,35 @@ class TestRunActions : public QObject {
     qunsetenv("FAKE_ENGINE_MODE");
     job->close();
   }
+
+  // Closing the job window (Esc, its close button) while the engine ran killed it (SIGKILL: an
+  // unfinished output folder left behind). It is a Cancel now: the clean stop, and the window
+  // closes once the engine has stopped; closing again once "Stop now" is offered kills it.
+  void closingTheWindowWhileTheEngineRunsIsACancel() {
+    const int before = evaluationCount();
+    QPointer<ui::JobDialog> job = startedEvaluation("hang");  // stops on SIGTERM
+    QVERIFY(job);
+    QTest::keyClick(job, Qt::Key_Escape);
+    QVERIFY(job->isVisible());  // open until the engine has stopped
+    QCOMPARE(job->stepLabel()->text(), QString("Stopping: the engine removes its unfinished output…"));
+    QTest::keyClick(job, Qt::Key_Escape);  // a double Esc: still the clean stop
+    QTRY_VERIFY_WITH_TIMEOUT(job.isNull() || !job->isVisible(), 30000);  // closed by itself
+    QCOMPARE(evaluationCount(), before);
+
+    job = startedEvaluation("stubborn");  // ignores SIGTERM
+    QVERIFY(job);
+    app::EngineJob* engine = job->job();
+    job->close();
+    QVERIFY(job->isVisible());
+    job->close();  // within the second: ignored
+    QVERIFY(job->isVisible() && engine->isRunning());
+    QTRY_VERIFY_WITH_TIMEOUT(job->cancelButton()->isEnabled(), 5000);  // "Stop now" offered
+    job->close();  // killed, closed at once
+    QVERIFY(job.isNull() || !job->isVisible());
+    QTRY_VERIFY_WITH_TIMEOUT(job.isNull(), 5000);  // deleted on close, its engine with it
+    QCOMPARE(evaluationCount(), before);
+    qunsetenv("FAKE_ENGINE_MODE");
+  }
 };
 
 QTEST_MAIN(TestRunActions)

@@ -156,6 +156,7 @@ void JobDialog::onFinished(bool ok, const QString& message) {
     bar_->setFormat(tr("stopped"));
   }
   emit jobFinished(ok);
+  if (closeWhenDone_) QDialog::reject();
 }
 
 void JobDialog::onCancelClicked() {
@@ -174,7 +175,17 @@ void JobDialog::onCancelClicked() {
 }
 
 void JobDialog::reject() {
-  job_->cancel();  // closing (Esc, window close) while the engine runs stops it
+  if (done_) {
+    QDialog::reject();
+    return;
+  }
+  if (!closeWhenDone_) {  // closing while the engine runs: the clean stop, closed once stopped
+    closeWhenDone_ = true;
+    onCancelClicked();
+    return;
+  }
+  if (!cancel_->isEnabled()) return;  // within a second of the first close (a double Esc)
+  job_->cancel();                     // closed again once "Stop now" is offered: killed at once
   QDialog::reject();
 }
 

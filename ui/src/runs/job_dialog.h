@@ -16,8 +16,10 @@ namespace adamix::ui {
 
 /// Runs an EngineJob and shows it. The dialog owns the job. Cancel asks the engine to stop cleanly
 /// (EngineJob::interrupt(): SIGTERM, the engine removes its unfinished output) and turns, a
-/// second later (a double click does not kill), into "Stop now" (SIGKILL); closing the dialog
-/// while the engine runs kills it.
+/// second later (a double click does not kill), into "Stop now" (SIGKILL). Closing the dialog
+/// (Esc, the window's close button) while the engine runs is a Cancel: the clean stop, and the
+/// dialog closes once the engine has stopped; closing it again once "Stop now" is offered kills
+/// the engine and closes at once.
 class JobDialog : public QDialog {
   Q_OBJECT
  public:
@@ -65,6 +67,7 @@ class JobDialog : public QDialog {
   QStringList lines_;
   bool done_ = false;
   bool ok_ = false;
+  bool closeWhenDone_ = false;  ///< closed while the engine ran: closes once it has stopped
 };
 
 }  // namespace adamix::ui
