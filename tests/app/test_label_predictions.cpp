@@ -136,6 +136,76 @@ class TestLabelPredictions : public QObject {
     QCOMPARE(predictionTablesFromStore(store, sid, 1).front().rows.size(), size_t(1));  // --limit
   }
 
+  /// The Outputs screen showed only the predictions each run wrote as its training ended, none of
+  /// the evaluations made since (`run eval --inference ensemble`, an AdaMix run's end-of-run
+  /// modes, merges). Each kind of evaluation of a dev split is a table of its own beside the
+  /// run's, the latest per run; test splits (no gold labels) and evaluated files are not shown.
+  void evaluationsOfADevSplitAreTablesOfTheirOwn() {
+    QTemporaryDir dir;
+    writeGlueDevFiles(dir.filePath("glue"));
+    Store store;
+    store.open(dir.filePath("ws.sqlite"));
+    const auto doc = nlohmann::json::parse(QStringLiteral(R"({
+          "name": "evals", "base": { "model": { "path": "/m" } },
+          "tasks": [ { "name": "sst2", "data_dir": "%1/SST-2" } ],
+          "axes": [ { "name": "variant", "values": [
+            { "label": "AdaMix", "set": { "/peft/method": "adapter" } } ] } ],
+          "seeds": [1, 2] })").arg(dir.filePath("glue")).toStdString());
+    const Study study = parseStudy(doc);
+    const qint64 sid = store.upsertStudy(study.name, "evals.json", doc);
+    std::vector<qint64> ids;
+    std::vector<QString> dirs;
+    for (const ExpandedRun& er : expandStudy(study)) {
+      dirs.push_back(dir.filePath("runs/" + er.runId));
+      ids.push_back(store.addRun(newRunFor(er, sid, dirs.back(), RunState::Finished)));
+    }
+    QCOMPARE(ids.size(), size_t(2));
+    const QByteArray header = "index\tprediction\tlabel\n";
+    writeFile(dirs[0] + "/predictions/dev.tsv", header + "0\t1\t1\n1\t0\t0\n2\t1\t1\n");  // seed 2 has none
+    auto evaluation = [&](qint64 run, const QString& split, const QString& inference, const QString& out,
+                          const QByteArray& rows) {
+      writeFile(out + "/predictions.tsv", header + rows);
+      Evaluation e;
+      e.runId = run;
+      e.split = split;
+      e.inference = inference;
+      e.outDir = out;
+      e.predictions = "predictions.tsv";
+      e.examples = 3;
+      store.addEvaluation(e);
+    };
+    evaluation(ids[0], "dev", "ensemble", dirs[0] + "/eval/old", "0\t0\t1\n");  // replaced by the next
+    evaluation(ids[0], "dev", "ensemble", dirs[0] + "/eval/dev-ensemble", "0\t1\t1\n1\t1\t0\n2\t1\t1\n");
+    evaluation(ids[1], "dev", "ensemble", dirs[1] + "/eval/dev-ensemble", "0\t0\t1\n1\t0\t0\n2\t1\t1\n");
+    evaluation(ids[0], "dev", "module:1", dirs[0] + "/eval/dev-module-1", "0\t1\t1\n1\t0\t0\n2\t0\t1\n");
+    evaluation(ids[0], "test", "merged", dirs[0] + "/eval/test-merged", "0\t1\t-1\n");  // no gold labels
+    Evaluation file;  // an evaluated file: its own rows, not the dev file's
+    file.runId = ids[1];
+    file.dataFile = dir.filePath("hard.tsv");
+    file.inference = "merged";
+    file.outDir = dirs[1] + "/eval/hard-merged";
+    file.predictions = "predictions.tsv";
+    writeFile(file.outDir + "/predictions.tsv", header + "0\t1\t1\n");
+    store.addEvaluation(file);
+
+    const std::vector<PredictionTable> t = labelPredictionsFromStore(store, sid);
+    QStringList titles;
+    for (const PredictionTable& table : t) titles << table.title;
+    QCOMPARE(titles, QStringList({"sst2 \u00B7 dev.tsv", "sst2 \u00B7 dev.tsv \u00B7 eval ensemble",
+                                  "sst2 \u00B7 dev.tsv \u00B7 eval module:1"}));
+    QCOMPARE(t[0].columns, QStringList{"AdaMix"});
+    QCOMPARE(t[1].columns, QStringList({"AdaMix (seed 1)", "AdaMix (seed 2)"}));
+    QCOMPARE(t[1].rows.size(), size_t(3));
+    QCOMPARE(t[1].rows[1].input, QStringLiteral("bleak and desperate"));
+    QCOMPARE(t[1].rows[1].references, QStringList{"negative"});
+    QCOMPARE(t[1].rows[1].outputs, (std::vector<QString>{"positive", "negative"}));
+    QCOMPARE(t[1].rows[1].verdicts, (std::vector<Verdict>{Verdict::Wrong, Verdict::Right}));
+    QCOMPARE(t[1].rows[0].outputs, (std::vector<QString>{"positive", "negative"}));  // the latest evaluation
+    QCOMPARE(t[2].columns, QStringList{"AdaMix"});
+    QCOMPARE(t[2].rows[2].outputs, std::vector<QString>{"negative"});
+    for (const PredictionTable& table : t) QVERIFY2(table.problems.isEmpty(), qPrintable(table.problems.join('\n')));
+  }
+
   /// Issue: MNLI runs write predictions/dev_matched.tsv and dev_mismatched.tsv (the TaskSpec's dev
   /// splits), no dev.tsv, and were not shown. Each dev split is its own table, its inputs read
   /// from its own dev file; a run lacking one split's file has no column in that table only; a

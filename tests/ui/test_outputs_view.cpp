@@ -231,6 +231,53 @@ class TestOutputsView : public QObject {
     ws.close();
   }
 
+  /// The screen showed no evaluation made after training (Evaluate on… with ensemble inference):
+  /// each kind is a table of its own in the picker, next to its task's; chosen with the keyboard
+  /// it shows the evaluated runs' predictions against the gold labels.
+  void evaluationsAreTablesInThePicker() {
+    QTemporaryDir dir;
+    const qint64 sid = writeClassificationStudy(dir.path(), {});
+    {
+      app::Store s;
+      s.open(dir.filePath("ws.sqlite"));
+      const QString runDir = QDir(dir.filePath("runs")).entryList({"sst2-lora-s2-*"}, QDir::Dirs).value(0);
+      QVERIFY(!runDir.isEmpty());
+      const qint64 run = s.listRuns().at(1).id;
+      QCOMPARE(s.run(run)->runDir, dir.filePath("runs/" + runDir));
+      app::Evaluation e;
+      e.runId = run;
+      e.split = "dev";
+      e.inference = "ensemble";
+      e.outDir = dir.filePath("runs/" + runDir + "/eval/dev-ensemble");
+      e.predictions = "predictions.tsv";
+      write(e.outDir + "/predictions.tsv", "index\tprediction\tlabel\n0\t1\t1\n1\t0\t0\n2\t0\t1\n");
+      s.addEvaluation(e);
+    }
+    ui::Workspace ws;
+    QVERIFY(ws.open(dir.filePath("ws.sqlite")));
+    ui::OutputsView v(&ws);
+    showStudy(v, sid);
+    QCOMPARE(v.tablePicker()->count(), 3);
+    QCOMPARE(v.tablePicker()->itemText(1), QStringLiteral("sst2 \u00B7 dev.tsv \u00B7 eval ensemble"));
+    v.tablePicker()->setFocus();
+    QTest::keyClick(v.tablePicker(), Qt::Key_Down);
+    QCOMPARE(v.tablePicker()->currentIndex(), 1);
+    QTableWidget* t = v.table();
+    QStringList headers;
+    for (int c = 0; c < t->columnCount(); ++c) headers << t->horizontalHeaderItem(c)->text();
+    QCOMPARE(headers, QStringList({"Input", "Gold\nlabel", "LoRA"}));
+    QCOMPARE(t->rowCount(), 3);
+    QCOMPARE(t->item(1, 2)->text(), QStringLiteral("negative"));  // training's predictions/dev.tsv said positive
+    QCOMPARE(t->item(2, 2)->text(), QStringLiteral("negative \u2717"));
+    QVERIFY2(v.statusText().startsWith(QStringLiteral("3 of 3 dev examples of sst2 \u00B7 dev.tsv \u00B7 eval ensemble")),
+             qPrintable(v.statusText()));
+    if (const QString shots = qEnvironmentVariable("ADAMIX_TEST_SCREENSHOTS"); !shots.isEmpty()) {
+      v.resize(900, 320);
+      v.grab().save(QDir(shots).filePath("outputs-evaluation.png"));
+    }
+    ws.close();
+  }
+
   /// Issue: MNLI runs (predictions/dev_matched.tsv and dev_mismatched.tsv, no dev.tsv) were not
   /// shown. The picker lists one table per dev split; choosing the second with the keyboard shows
   /// the mismatched examples, read from dev_mismatched.tsv.
@@ -267,7 +314,7 @@ class TestOutputsView : public QObject {
     QCOMPARE(t->item(1, 1)->text(), QStringLiteral("neutral"));
     QCOMPARE(t->item(1, 2)->text(), QStringLiteral("contradiction \u2717"));
     QCOMPARE(v.statusText(), QStringLiteral("2 of 2 dev examples of mnli \u00B7 dev_mismatched.tsv (0 where the runs "
-                                            "disagree), 1 runs side by side. \u2717 in red: a prediction that "
+                                            "disagree), 1 run. \u2717 in red: a prediction that "
                                             "differs from the gold label."));
     ws.close();
   }

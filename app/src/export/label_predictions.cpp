@@ -14,6 +14,7 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <tuple>
 
 namespace adamix::app {
 
@@ -21,7 +22,7 @@ namespace {
 
 /// Runs sharing one dev file.
 struct Group {
-  QString devFile, task, split;
+  QString devFile, task, split, source;
   std::vector<std::size_t> runs;  ///< indices into the caller's runs
 };
 
@@ -38,8 +39,10 @@ std::vector<Group> groupByDevFile(const std::vector<LabelRun>& runs, QStringList
       problems << QStringLiteral("%1: its config names no dev file: %2").arg(runs[i].label, QString::fromUtf8(e.what()));
       continue;
     }
-    auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) { return g.devFile == file; });
-    if (it == groups.end()) it = groups.insert(groups.end(), Group{file, task, runs[i].split, {}});
+    const QString& source = runs[i].source;
+    auto it = std::find_if(groups.begin(), groups.end(),
+                           [&](const Group& g) { return g.devFile == file && g.source == source; });
+    if (it == groups.end()) it = groups.insert(groups.end(), Group{file, task, runs[i].split, source, {}});
     it->runs.push_back(i);
   }
   return groups;
@@ -92,6 +95,7 @@ PredictionTable tableOf(const Group& g, const std::vector<LabelRun>& runs, int l
   const DevExamples dev = devExamplesOf(g, runs[g.runs.front()].config, t.problems);
   const bool devRead = !dev.textByIndex.empty();
   t.title = QStringLiteral("%1 \u00B7 %2").arg(g.task, QFileInfo(g.devFile).fileName());
+  if (!g.source.isEmpty()) t.title += QStringLiteral(" \u00B7 eval %1").arg(g.source);
   // example index -> (gold label, prediction per column)
   struct Example {
     double gold = 0;
@@ -245,10 +249,10 @@ std::vector<PredictionTable> loadLabelPredictionTables(const std::vector<LabelRu
 
 std::vector<PredictionTable> labelPredictionsFromStore(Store& store, std::optional<qint64> studyId, int limit) {
   const std::vector<RunRecord> records = studyRuns(store, studyId);
-  return labelPredictionTablesOf(records, describeRuns(store, records), limit);
+  return labelPredictionTablesOf(store, records, describeRuns(store, records), limit);
 }
 
-std::vector<PredictionTable> labelPredictionTablesOf(const std::vector<RunRecord>& records,
+std::vector<PredictionTable> labelPredictionTablesOf(Store& store, const std::vector<RunRecord>& records,
                                                      const std::vector<RunResult>& described, int limit) {
   std::vector<LabelRun> runs;
   std::vector<const RunResult*> results;
@@ -256,7 +260,13 @@ std::vector<PredictionTable> labelPredictionTablesOf(const std::vector<RunRecord
   for (std::size_t i = 0; i < records.size() && i < described.size(); ++i) {
     const RunRecord& rec = records[i];
     const RunResult& r = described[i];
-    if (rec.runDir.isEmpty() || !QFileInfo::exists(QDir(rec.runDir).filePath(QStringLiteral("predictions")))) continue;
+    // the latest stored evaluation with predictions per (split, inference)
+    std::map<std::pair<QString, QString>, QString> evaluated;
+    for (const Evaluation& e : store.evaluations(rec.id))
+      if (!e.split.isEmpty() && !e.predictions.isEmpty() && !e.outDir.isEmpty())
+        evaluated[{e.split, e.inference}] = QDir(e.outDir).filePath(e.predictions);
+    const bool own = !rec.runDir.isEmpty() && QFileInfo::exists(QDir(rec.runDir).filePath(QStringLiteral("predictions")));
+    if (!own && evaluated.empty()) continue;
     QStringList problems;
     const nlohmann::json config = runConfigOf(rec, problems);
     QStringList splits;
@@ -268,26 +278,29 @@ std::vector<PredictionTable> labelPredictionTablesOf(const std::vector<RunRecord
       splits = QStringList{QStringLiteral("dev")};
     }
     const QString label = r.variant.isEmpty() ? QStringLiteral("run %1").arg(r.runId) : r.variant;
-    for (const QString& split : splits) {
-      const QString predictions = predictionsFileOf(rec.runDir, split);
-      if (predictions.isEmpty()) continue;
+    auto add = [&](const QString& predictions, const QString& split, const QString& source) {
       QString devFile;
       try {
         devFile = devFileOf(config, split);
       } catch (const std::exception&) {
         // kept: loadLabelPredictionTables names the config's problem
       }
-      runs.push_back(LabelRun{label, predictions, config, split, problems});
+      runs.push_back(LabelRun{label, predictions, config, split, problems, source});
       results.push_back(&r);
       devFiles.push_back(devFile);
-    }
+    };
+    for (const QString& split : splits)
+      if (const QString predictions = own ? predictionsFileOf(rec.runDir, split) : QString(); !predictions.isEmpty())
+        add(predictions, split, {});
+    for (const auto& [key, predictions] : evaluated)  // dev splits only: the others have no gold labels
+      if (splits.contains(key.first) && QFileInfo::exists(predictions)) add(predictions, key.first, key.second);
   }
-  // a variant with several runs in one table (one dev file): each of its columns says its seed
-  std::map<std::pair<QString, QString>, int> perVariant;
-  for (std::size_t i = 0; i < runs.size(); ++i) perVariant[{devFiles[i], results[i]->variant}] += 1;
+  // a variant with several runs in one table (one dev file and source): each of its columns says its seed
+  std::map<std::tuple<QString, QString, QString>, int> perVariant;
+  const auto tableKey = [&](std::size_t i) { return std::tuple{devFiles[i], runs[i].source, results[i]->variant}; };
+  for (std::size_t i = 0; i < runs.size(); ++i) perVariant[tableKey(i)] += 1;
   for (std::size_t i = 0; i < runs.size(); ++i)
-    if (perVariant[{devFiles[i], results[i]->variant}] > 1)
-      runs[i].label += QStringLiteral(" (seed %1)").arg(results[i]->seed);
+    if (perVariant[tableKey(i)] > 1) runs[i].label += QStringLiteral(" (seed %1)").arg(results[i]->seed);
   return loadLabelPredictionTables(runs, limit);
 }
 

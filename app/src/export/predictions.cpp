@@ -136,7 +136,7 @@ std::vector<PredictionTable> predictionTablesFromStore(Store& store, std::option
   const std::vector<RunResult> runs = describeRuns(store, records);
   std::vector<PredictionTable> tables;
   if (PredictionTable g = generationTableOf(store, runs, limit); !g.columns.isEmpty()) tables.push_back(std::move(g));
-  for (PredictionTable& t : labelPredictionTablesOf(records, runs, limit)) tables.push_back(std::move(t));
+  for (PredictionTable& t : labelPredictionTablesOf(store, records, runs, limit)) tables.push_back(std::move(t));
   return tables;
 }
 

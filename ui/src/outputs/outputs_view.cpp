@@ -226,6 +226,10 @@ bool OutputsView::eventFilter(QObject* watched, QEvent* event) {
 
 QString OutputsView::statusText() const { return status_->text(); }
 
+QString OutputsView::runsSideBySide(qsizetype runs) {
+  return runs == 1 ? tr("1 run") : tr("%1 runs side by side").arg(runs);
+}
+
 void OutputsView::fillTable() {
   const bool labels = shown_.kind == app::PredictionKind::Labels;
   disagreements_->setToolTip(
@@ -287,22 +291,22 @@ void OutputsView::fillTable() {
     const QString where = all.agreementTolerance > 0
                               ? tr("where the runs' scores differ by more than %1").arg(all.agreementTolerance, 0, 'g', 3)
                               : tr("where the runs disagree");
-    status = tr("%1 of %2 dev examples of %3 (%4 %5), %6 runs side by side.")
+    status = tr("%1 of %2 dev examples of %3 (%4 %5), %6.")
                  .arg(matching_)
                  .arg(all.rows.size())
                  .arg(all.title)
                  .arg(disagree)
                  .arg(where)
-                 .arg(all.columns.size());
+                 .arg(runsSideBySide(all.columns.size()));
     bool regression = true;
     for (const app::PredictionRow& r : all.rows)
       for (app::Verdict v : r.verdicts) regression = regression && v == app::Verdict::Unknown;
     if (!regression) status += u' ' + tr("%1 in red: a prediction that differs from the gold label.").arg(app::kWrongMark);
   } else
-    status = tr("%1 of %2 inputs, %3 runs side by side.")
+    status = tr("%1 of %2 inputs, %3.")
                  .arg(matching_)
                  .arg(current().rows.size())
-                 .arg(current().columns.size());
+                 .arg(runsSideBySide(current().columns.size()));
   if (matching_ > int(shown_.rows.size()))
     status += u' ' + tr("The first %1 are listed; the filter narrows them.").arg(shown_.rows.size());
   if (!current().problems.isEmpty()) {

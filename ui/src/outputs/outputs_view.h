@@ -70,6 +70,8 @@ class OutputsView : public QWidget {
   bool eventFilter(QObject* watched, QEvent* event) override;
 
  private:
+  /// "1 run", "3 runs side by side": the status line's count of columns.
+  static QString runsSideBySide(qsizetype runs);
   void applyFilters();
   void fillTable();
   void fillTablePicker();
