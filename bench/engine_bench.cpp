@@ -193,6 +193,7 @@ void beforeLibraries(int argc, char** argv, char** envp) {
   for (int i = 1; i + 1 < argc; ++i)
     if (std::string_view(argv[i]) == "--runtime" && std::string_view(argv[i + 1]) != "all") return;
   waitPassivelyBetweenParallelRegions(argv, envp);
+  unblockStopSignals();  // blocked across its exec; Ctrl-C and timeout(1) end the benchmark
 }
 ADAMIX_BEFORE_LIBRARIES(beforeLibraries);
 

@@ -51,30 +51,27 @@ void onPreemptSignal(int) { g_preempt_requested = true; }
 
 /// The stop signals of `command` (argv[1]): SIGINT/SIGTERM set the interrupt flag for the
 /// commands that poll it (train, eval, merge, generate, export, validate), SIGUSR1 the preemption
-/// flag for train; inspect and init-model keep the default action. The signals are unblocked too:
-/// the signal mask is inherited across exec, so an engine started with them blocked could not be
-/// stopped (and one sent before exec stays pending until now). Async-signal-safe calls only.
+/// flag for train (the others keep its default action); inspect and init-model keep the default
+/// actions. For those six commands SIGINT, SIGTERM and SIGUSR1 are then unblocked: the signal mask
+/// is inherited across exec (an engine started with them blocked could not be stopped, and one
+/// sent before exec stays pending until now), and waitPassivelyBetweenParallelRegions blocks them
+/// across its own exec. SA_RESTART as std::signal: a write to the events pipe is not cut short by
+/// EINTR. Async-signal-safe calls only.
 void installStopSignals(const char* command) {
   if (command == nullptr) return;
   const std::string_view c(command);
   if (c != "train" && c != "eval" && c != "merge" && c != "generate" && c != "export" && c != "validate") return;
-  struct sigaction stop = {};
-  stop.sa_handler = onSignal;
-  sigemptyset(&stop.sa_mask);
-  sigaction(SIGINT, &stop, nullptr);
-  sigaction(SIGTERM, &stop, nullptr);
-  sigset_t unblock;
-  sigemptyset(&unblock);
-  sigaddset(&unblock, SIGINT);
-  sigaddset(&unblock, SIGTERM);
-  if (c == "train") {
-    struct sigaction preempt = {};
-    preempt.sa_handler = onPreemptSignal;
-    sigemptyset(&preempt.sa_mask);
-    sigaction(SIGUSR1, &preempt, nullptr);
-    sigaddset(&unblock, SIGUSR1);
-  }
-  sigprocmask(SIG_UNBLOCK, &unblock, nullptr);
+  const auto handle = [](int sig, void (*handler)(int)) {
+    struct sigaction action = {};
+    action.sa_handler = handler;
+    action.sa_flags = SA_RESTART;
+    sigemptyset(&action.sa_mask);
+    sigaction(sig, &action, nullptr);
+  };
+  handle(SIGINT, onSignal);
+  handle(SIGTERM, onSignal);
+  if (c == "train") handle(SIGUSR1, onPreemptSignal);
+  unblockStopSignals();
 }
 
 /// Runs before any shared library's initializers (ADAMIX_BEFORE_LIBRARIES): the commands that

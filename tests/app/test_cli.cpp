@@ -87,7 +87,6 @@ class TestCli : public QObject {
   static QString dump(const Result& r) {
     return QStringLiteral("rc=%1\nstdout:\n%2\nstderr:\n%3").arg(r.rc).arg(r.out, r.err);
   }
-  /// SELECT over a database the CLI wrote (read only).
   /// Every file under `dir` (relative path → contents): a snapshot to compare before and after.
   static QMap<QString, QByteArray> filesUnder(const QString& dir) {
     QMap<QString, QByteArray> files;
@@ -100,6 +99,7 @@ class TestCli : public QObject {
     return files;
   }
 
+  /// SELECT over a database the CLI wrote (read only).
   static QList<QVariantList> query(const QString& dbPath, const QString& sql) {
     QList<QVariantList> rows;
     {

@@ -362,10 +362,11 @@ bool StudyRunner::moveIntoThisWorkspace(PlannedRun& p, const QString& runsDir) c
 bool StudyRunner::moveOffSharedLegacyDir(PlannedRun& p, const QString& runsDir,
                                          std::optional<SiblingDatabases>& siblings) const {
   // only a fresh start clears a directory; a resume continues what is there
-  if (p.action != PlannedRun::Action::Train || !p.otherWorkspace.isEmpty() || p.sharedWith || p.runDir.isEmpty() ||
-      !QFileInfo(p.runDir).isDir() || !runDirOwnerUnknown(p.runDir))
+  if (p.action != PlannedRun::Action::Train || !p.otherWorkspace.isEmpty() || p.sharedWith || p.siblingsChecked ||
+      p.runDir.isEmpty() || !QFileInfo(p.runDir).isDir() || !runDirOwnerUnknown(p.runDir))
     return false;
   if (!siblings) siblings.emplace(store_.path());
+  p.siblingsChecked = true;
   auto use = siblings->useOf(p.runDir);
   if (!use) return false;
   const QString base = QFileInfo(QDir::cleanPath(p.runDir)).fileName() + QLatin1Char('-') +
@@ -375,7 +376,7 @@ bool StudyRunner::moveOffSharedLegacyDir(PlannedRun& p, const QString& runsDir,
   for (int n = 2; QFileInfo::exists(own) && (runDirOwnerUnknown(own) || !otherWorkspaceOf(own, store_.path()).isEmpty() ||
                                              siblings->useOf(own));
        ++n)
-    own = QDir(runsDir).filePath(QStringLiteral("%1-%2").arg(base).arg(n));
+    own = QDir(runsDir).filePath(QStringLiteral("%1-%2").arg(base, QString::number(n)));
   p.sharedWith = std::move(use);
   p.otherWorkspaceRunDir = p.runDir;
   p.runDir = own;

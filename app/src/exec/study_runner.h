@@ -42,6 +42,9 @@ struct PlannedRun {
   /// directory of this database's own instead and otherWorkspaceRunDir the one left untouched.
   /// That database's use of it (SiblingDatabases::useOf()).
   std::optional<SiblingUse> sharedWith;
+  /// moveOffSharedLegacyDir() looked at the databases beside this one for it already (the plan):
+  /// not read again when it is launched.
+  bool siblingsChecked = false;
 };
 
 /// The store row for one expanded study run, to live in `runDir`.

@@ -11,6 +11,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <stdexcept>
 
@@ -31,14 +32,15 @@ const std::map<std::string, QStringList>& glueBinaryNames() {
 
 /// The classification / regression task of a run config (own labels resolved). Throws
 /// std::runtime_error for a generation task, and — before it is opened — for the train file an own
-/// task's labels are inferred from when displayFileProblem() refuses it (a FIFO would block the
-/// screen, and the engine, which may read a pipe for training, would find it consumed).
+/// task's labels are inferred from when it is not a regular file (a FIFO would block the screen,
+/// and the engine, which may read a pipe for training, would find it consumed). Its size is not
+/// held to the display limit: the engine's table reader bounds it, as when it trains.
 TaskConfig classificationTask(const nlohmann::json& runConfig) {
   TaskConfig t = parseRunConfig(runConfig).task;
   if (isGenerationTask(t)) throw std::runtime_error("task " + t.name + " is a generation task");
-  if (isOwnTask(t) && t.type == "classification" && t.labels.empty()) {
+  if (labelsInferredFromTrain(t)) {
     const QString train = QDir::cleanPath(QString::fromStdString(ownSplitPath(t, "train")));
-    if (const QString why = displayFileProblem(train); !why.isEmpty())
+    if (const QString why = displayFileProblem(train, std::numeric_limits<qint64>::max()); !why.isEmpty())
       throw std::runtime_error(why.toStdString() + " (the train file the task's labels are inferred from)");
   }
   return resolveOwnLabels(std::move(t));

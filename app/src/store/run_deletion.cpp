@@ -77,7 +77,6 @@ RunDeletion plan(Store& store, std::vector<RunRecord> runs, std::optional<StudyR
     return siblings->useOf(dir);
   };
 
-
   QSet<QString> seen;
   for (const RunRecord& r : d.runs) {
     if (r.runDir.isEmpty()) continue;

@@ -22,12 +22,16 @@ QString canonicalOrAbsolute(const QString& path) {
   return c.isEmpty() ? QDir::cleanPath(QFileInfo(path).absoluteFilePath()) : c;
 }
 
-/// True when `dir` holds an SQLite database file (its 16-byte header), whatever its name.
-bool holdsSqliteDatabase(const QString& dir) {
+/// True when `dir` holds an SQLite database file (its 16-byte header), whatever its name. The
+/// database `self` (this process's store, reached through a link or another mount) and SQLite's
+/// side files are not opened: closing a descriptor of them would release the store's locks.
+bool holdsSqliteDatabase(const QString& dir, const QString& self) {
   static const QByteArray header("SQLite format 3\0", 16);
+  const QString selfCanonical = QFileInfo(self).canonicalFilePath();
   int looked = 0;
   for (const QFileInfo& f : QDir(dir).entryInfoList(QDir::Files | QDir::Hidden, QDir::Name)) {
     if (++looked > 500) break;  // a folder of data files: enough looking
+    if (!selfCanonical.isEmpty() && f.canonicalFilePath() == selfCanonical) return true;  // a database: ours
     if (f.size() < 100 || sqliteSideFile(f.fileName())) continue;  // smaller than a header page; no database
     QFile file(f.filePath());
     if (file.open(QIODevice::ReadOnly) && file.read(16) == header) return true;
@@ -78,7 +82,7 @@ QString otherWorkspaceOf(const QString& runDir, const QString& dbPath) {
   const QString canonical = QFileInfo(workspace).canonicalFilePath();
   if (canonical.isEmpty() || canonical == QFileInfo(QFileInfo(dbPath).absolutePath()).canonicalFilePath())
     return {};  // gone, or this workspace's own folder
-  if (!holdsSqliteDatabase(workspace)) return {};
+  if (!holdsSqliteDatabase(workspace, dbPath)) return {};
   return workspace;
 }
 

@@ -240,8 +240,12 @@ std::vector<std::string> inferOwnLabels(const TaskConfig& t) {
   return out;
 }
 
+bool labelsInferredFromTrain(const TaskConfig& t) {
+  return isOwnTask(t) && t.type == "classification" && t.labels.empty();
+}
+
 TaskConfig resolveOwnLabels(TaskConfig t) {
-  if (isOwnTask(t) && t.type == "classification" && t.labels.empty()) t.labels = inferOwnLabels(t);
+  if (labelsInferredFromTrain(t)) t.labels = inferOwnLabels(t);
   if (isOwnTask(t) && t.metric == "f1" && t.labels.size() != 2)
     throw EngineError(ErrorKind::Config,
                       "f1 is the binary F1 of the second label; the train file has " + std::to_string(t.labels.size()) +

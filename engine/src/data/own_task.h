@@ -56,6 +56,10 @@ LoadedSplit loadTaskSplit(const TaskConfig& t, const std::string& split, BadRows
 /// fewer than two distinct labels.
 std::vector<std::string> inferOwnLabels(const TaskConfig& t);
 
+/// True for an own classification task with labels []: its label set is the train file's
+/// (inferOwnLabels), so resolving it reads that file.
+bool labelsInferredFromTrain(const TaskConfig& t);
+
 /// `t` with its label set resolved: an own classification task with labels [] gets
 /// inferOwnLabels(t); anything else is returned unchanged.
 TaskConfig resolveOwnLabels(TaskConfig t);

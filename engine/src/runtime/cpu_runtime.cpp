@@ -56,6 +56,18 @@ const std::string& atenCpuCapability() {
   return capability;
 }
 
+namespace {
+
+/// SIGINT, SIGTERM, SIGUSR1: built on first use (no constructor runs before .preinit_array).
+const sigset_t& stopSignals() {
+  static sigset_t set;
+  sigemptyset(&set);
+  for (const int sig : {SIGINT, SIGTERM, SIGUSR1}) sigaddset(&set, sig);
+  return set;
+}
+
+}  // namespace
+
 void waitPassivelyBetweenParallelRegions(char** argv, char** envp) {
   static const char kName[] = "OMP_WAIT_POLICY=";
   static char kPassive[] = "OMP_WAIT_POLICY=PASSIVE";
@@ -68,12 +80,12 @@ void waitPassivelyBetweenParallelRegions(char** argv, char** envp) {
   for (std::size_t i = 0; i < n; ++i) env[i] = envp[i];
   env[n] = kPassive;
   env[n + 1] = nullptr;
-  sigset_t stops, before;
-  sigemptyset(&stops);
-  for (const int sig : {SIGINT, SIGTERM, SIGUSR1}) sigaddset(&stops, sig);
-  sigprocmask(SIG_BLOCK, &stops, &before);
+  sigset_t before;
+  sigprocmask(SIG_BLOCK, &stopSignals(), &before);
   execve("/proc/self/exe", argv, env);
   sigprocmask(SIG_SETMASK, &before, nullptr);  // exec failed: go on, idle threads spinning
 }
+
+void unblockStopSignals() { sigprocmask(SIG_UNBLOCK, &stopSignals(), nullptr); }
 
 }  // namespace adamix

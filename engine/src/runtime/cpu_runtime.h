@@ -28,11 +28,15 @@ void keepFreedMemoryInProcess();
 /// exec fails. libgomp reads the variable once, in its own initializer, and glibc's initializer
 /// resets the environment to the one the process started with, so setenv() cannot do it: call
 /// this from the executable's `.preinit_array` (ADAMIX_BEFORE_LIBRARIES), where the libraries are
-/// mapped but not yet initialized and the exec costs about 20 ms (engines 0.5-0.6 re-executed
-/// from main(), after LibTorch's 0.3-0.7 s of static initialization). SIGINT, SIGTERM and SIGUSR1
-/// are blocked across the exec (the mask is inherited; the new process unblocks them once it
-/// handles them), so a stop sent meanwhile is pending, not lost.
+/// mapped but not yet initialized: the exec costs about 0.15 s (the libraries mapped and relocated
+/// again) where engines 0.5-0.6, which re-executed from main() after LibTorch's static
+/// initialization, paid about 0.3 s. SIGINT, SIGTERM and SIGUSR1 are blocked across the exec (the
+/// mask is inherited), so a stop sent meanwhile stays pending: the caller unblocks them
+/// (unblockStopSignals) once it has installed its handlers.
 void waitPassivelyBetweenParallelRegions(char** argv, char** envp);
+
+/// Unblocks SIGINT, SIGTERM and SIGUSR1 (async-signal-safe).
+void unblockStopSignals();
 
 /// Registers `fn(argc, argv, envp)` to run before any shared library's initializers (LibTorch's,
 /// libgomp's): an entry of the executable's `.preinit_array`, which glibc calls first. Only in an

@@ -174,6 +174,12 @@ void JobDialog::onCancelClicked() {
   }
 }
 
+void JobDialog::abandon() {
+  closeWhenDone_ = true;
+  if (!done_) job_->cancel();  // ends it synchronously: onFinished() closes the dialog
+  if (isVisible()) QDialog::reject();
+}
+
 void JobDialog::reject() {
   if (done_) {
     QDialog::reject();
@@ -181,12 +187,11 @@ void JobDialog::reject() {
   }
   if (!closeWhenDone_) {  // closing while the engine runs: the clean stop, closed once stopped
     closeWhenDone_ = true;
-    onCancelClicked();
+    if (!job_->wasInterrupted()) onCancelClicked();  // after Cancel: already stopping
     return;
   }
   if (!cancel_->isEnabled()) return;  // within a second of the first close (a double Esc)
-  job_->cancel();                     // closed again once "Stop now" is offered: killed at once
-  QDialog::reject();
+  abandon();                          // closed again once "Stop now" is offered: killed at once
 }
 
 }  // namespace adamix::ui

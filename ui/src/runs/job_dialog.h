@@ -25,6 +25,10 @@ class JobDialog : public QDialog {
  public:
   JobDialog(app::Store& store, const app::RunRecord& run, const QString& enginePath, QWidget* parent = nullptr);
 
+  /// Ends the job at once (the engine killed, nothing further stored) and closes: for when the
+  /// store it writes into goes away (another workspace opened, or none).
+  void abandon();
+
   void startEval(const std::vector<app::EvalRequest>& requests);
   void startExport(const QString& format, const QString& outDir);
 

@@ -27,7 +27,7 @@ RunActions::RunActions(Workspace* workspace, QWidget* dialogParent)
     : QObject(dialogParent), ws_(workspace), parent_(dialogParent) {
   // A job writes into the store it started with: another (or no) workspace ends it.
   auto closeJobs = [this] {
-    for (JobDialog* dlg : parent_->findChildren<JobDialog*>(Qt::FindDirectChildrenOnly)) dlg->close();
+    for (JobDialog* dlg : parent_->findChildren<JobDialog*>(Qt::FindDirectChildrenOnly)) dlg->abandon();
   };
   connect(ws_, &Workspace::opened, this, closeJobs);
   connect(ws_, &Workspace::closed, this, closeJobs);
