@@ -12,6 +12,19 @@
 
 using namespace adamix::app;
 
+namespace {
+
+/// Appends `whole` to `b` in chunks of 1 to 70 bytes drawn from `rng`.
+void appendInRandomChunks(BoundedBytes& b, const QByteArray& whole, std::mt19937& rng) {
+  for (qsizetype pos = 0; pos < whole.size();) {
+    const qsizetype n = std::min<qsizetype>(whole.size() - pos, 1 + rng() % 70);
+    b.append(QByteArrayView(whole).sliced(pos, n));
+    pos += n;
+  }
+}
+
+}  // namespace
+
 class TestEngineClient : public QObject {
   Q_OBJECT
  private slots:
@@ -62,11 +75,7 @@ class TestEngineClient : public QObject {
       QByteArray whole;
       for (qsizetype i = 0; i < length; ++i) whole += char('a' + rng() % 26);
       BoundedBytes b(head, tail);
-      for (qsizetype pos = 0; pos < length;) {
-        const qsizetype n = std::min<qsizetype>(length - pos, 1 + rng() % 70);
-        b.append(QByteArrayView(whole).sliced(pos, n));
-        pos += n;
-      }
+      appendInRandomChunks(b, whole, rng);
       QByteArray expected = whole;
       if (length > head + tail) {
         expected = whole.left(head);
@@ -102,11 +111,7 @@ class TestEngineClient : public QObject {
       starts.push_back(whole.size());
       const qsizetype length = whole.size();
       BoundedBytes b(head, tail);
-      for (qsizetype pos = 0; pos < length;) {
-        const qsizetype n = std::min<qsizetype>(length - pos, 1 + rng() % 70);
-        b.append(QByteArrayView(whole).sliced(pos, n));
-        pos += n;
-      }
+      appendInRandomChunks(b, whole, rng);
       QByteArray expected = whole;
       if (length > head + tail) {
         qsizetype h = head;  // the head's end
