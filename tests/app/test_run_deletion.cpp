@@ -7,6 +7,7 @@
 #include "store/run_deletion.h"
 #include "store/run_dir_owner.h"
 #include "store/sibling_databases.h"
+#include "store/sqlite_file.h"
 #include "store/store.h"
 
 #include <QDir>
@@ -170,8 +171,9 @@ class TestRunDeletion : public QObject {
   // Every table with a foreign key to runs is one deleteRuns() empties (a new table must join the list).
   void everyTableReferencingRunsIsCovered() {
     QSqlQuery q(QSqlDatabase::database(store_.connectionName()));
-    QVERIFY(q.exec("SELECT m.name FROM sqlite_master m, pragma_foreign_key_list(m.name) f "
-                   "WHERE m.type = 'table' AND f.\"table\" = 'runs'"));
+    QVERIFY(
+        q.exec("SELECT m.name FROM sqlite_master m, pragma_foreign_key_list(m.name) f "
+               "WHERE m.type = 'table' AND f.\"table\" = 'runs'"));
     QStringList referencing;
     while (q.next()) referencing << q.value(0).toString();
     referencing.sort();
@@ -245,7 +247,7 @@ class TestRunDeletion : public QObject {
     QCOMPARE(rowsOf("metric_points", e_), 6);
     QVERIFY(!QFileInfo::exists(runsDir_ + "/a"));
     QCOMPARE(QFile(outside_ + "/precious/data.bin").size(), 7);  // the link was removed, not followed
-    QVERIFY(QFile::exists(outside_ + "/d/events.jsonl"));         // outside the runs folder: kept
+    QVERIFY(QFile::exists(outside_ + "/d/events.jsonl"));        // outside the runs folder: kept
     QVERIFY(QFile::exists(runsDir_ + "/b/run.json"));
   }
 
@@ -346,8 +348,11 @@ class TestRunDeletion : public QObject {
     RunDeletion plan = planRunDeletion(c, {s1}, runs);
     QVERIFY(plan.removeDirs.isEmpty());
     QCOMPARE(keptReason(plan, runs + "/s1"),
-             QString("still used by run #%1 of %2, a database beside this one (is one a copy of the other?)").arg(s1).arg(orig));
-    QVERIFY2(plan.describe().join('\n').contains(runs + "/s1 — still used by run #"), qPrintable(plan.describe().join('\n')));
+             QString("still used by run #%1 of %2, a database beside this one (is one a copy of the other?)")
+                 .arg(s1)
+                 .arg(orig));
+    QVERIFY2(plan.describe().join('\n').contains(runs + "/s1 — still used by run #"),
+             qPrintable(plan.describe().join('\n')));
     DeletionOutcome done = deleteRunsAndDirectories(c, plan, runs);
     QVERIFY(done.removedDirs.isEmpty());
     QCOMPARE(done.kept.size(), size_t(1));
@@ -357,13 +362,17 @@ class TestRunDeletion : public QObject {
     plan = planRunDeletion(o, {s2}, runs);
     QVERIFY(plan.removeDirs.isEmpty());
     QCOMPARE(keptReason(plan, runs + "/s2"),
-             QString("still used by run #%1 of %2, a database beside this one (is one a copy of the other?)").arg(s2).arg(copy));
+             QString("still used by run #%1 of %2, a database beside this one (is one a copy of the other?)")
+                 .arg(s2)
+                 .arg(copy));
     deleteRunsAndDirectories(o, plan, runs);
     QVERIFY(QFile::exists(runs + "/s2/run.json"));
     // through a link: s3 stays, named by the copy's run
     plan = planRunDeletion(o, {s3}, runs);
     QCOMPARE(keptReason(plan, runs + "/s3"),
-             QString("still used by run #%1 of %2, a database beside this one (is one a copy of the other?)").arg(s3c).arg(copy));
+             QString("still used by run #%1 of %2, a database beside this one (is one a copy of the other?)")
+                 .arg(s3c)
+                 .arg(copy));
     // the last database that names s1 deletes it: no other names it now
     plan = planRunDeletion(o, {s1}, runs);
     QCOMPARE(plan.removeDirs, QStringList{QDir::cleanPath(runs + "/s1")});
@@ -380,7 +389,8 @@ class TestRunDeletion : public QObject {
     QVERIFY(!QFileInfo::exists(runs + "/only"));
     // one with an owner file is judged by it, as before: the copy keeps the original's ...
     plan = planRunDeletion(c, {owned}, runs);
-    QVERIFY2(keptReason(plan, runs + "/owned").startsWith("belongs to the workspace in "), qPrintable(keptReason(plan, runs + "/owned")));
+    QVERIFY2(keptReason(plan, runs + "/owned").startsWith("belongs to the workspace in "),
+             qPrintable(keptReason(plan, runs + "/owned")));
     deleteRunsAndDirectories(c, plan, runs);
     QVERIFY(QFile::exists(runs + "/owned/run.json"));
     // ... and the original, its owner, removes it
@@ -393,7 +403,9 @@ class TestRunDeletion : public QObject {
     plan = planRunDeletion(o, {s3}, runs);
     QVERIFY(plan.removeDirs.isEmpty());
     QCOMPARE(keptReason(plan, runs + "/s3"),
-             QString("still used by run #%1 of %2, a database beside this one (is one a copy of the other?)").arg(s3c).arg(copy));
+             QString("still used by run #%1 of %2, a database beside this one (is one a copy of the other?)")
+                 .arg(s3c)
+                 .arg(copy));
   }
 
   // A database beside this one that cannot be read may still name any directory from before owner
@@ -415,7 +427,8 @@ class TestRunDeletion : public QObject {
     QCOMPARE(plan.removeDirs, QStringList{QDir::cleanPath(runs + "/owned")});
     const QString reason = keptReason(plan, runs + "/legacy");
     QVERIFY2(reason.startsWith(broken + " beside this database could not be read (") &&
-                 reason.endsWith("), so it may still use this directory (made before owner files); remove it by hand if not"),
+                 reason.endsWith(
+                     "), so it may still use this directory (made before owner files); remove it by hand if not"),
              qPrintable(reason));
     deleteRunsAndDirectories(s, plan, runs);
     QVERIFY(QFile::exists(runs + "/legacy/run.json"));
@@ -497,6 +510,33 @@ class TestRunDeletion : public QObject {
     QCOMPARE(lockedFromOutside(), 1);
     QVERIFY(sqliteSideFile("demo.sqlite-wal") && sqliteSideFile("a-shm") && sqliteSideFile("x.db-journal"));
     QVERIFY(!sqliteSideFile("demo.sqlite") && !sqliteSideFile("wal"));
+    QCOMPARE(lockedFromOutside(), 1);  // nothing above opened a side file
+  }
+
+  /// sqliteFileKind(): the header decides, whatever the name; side files are never opened, so
+  /// even one holding a database's header is a side file; short files are none; a file that
+  /// cannot be opened is unknown (a directory here: the tests run as root, who opens any file).
+  void fileKindsBySqlitesHeader() {
+    QTemporaryDir tmp;
+    const auto write = [&](const QString& name, const QByteArray& bytes) {
+      QFile f(tmp.filePath(name));
+      QVERIFY(f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size());
+    };
+    const QByteArray header("SQLite format 3\0", 16);
+    write("results.txt", header + QByteArray(200, 'x'));  // a database by its header, named otherwise
+    write("ws.sqlite-wal", header + QByteArray(200, 'x'));
+    write("short.sqlite", header + QByteArray(10, 'x'));                             // under 100 bytes
+    write("garbage.sqlite", QByteArray("SQLite format 4") + QByteArray(200, '\0'));  // one byte off
+    QVERIFY(QDir(tmp.path()).mkdir("folder.db"));  // QFile opens no directory (a file it cannot open)
+    const auto kind = [&](const QString& name) { return sqliteFileKind(QFileInfo(tmp.filePath(name))); };
+    QCOMPARE(kind("results.txt"), SqliteFileKind::Database);
+    QCOMPARE(kind("ws.sqlite-wal"), SqliteFileKind::SideFile);
+    QCOMPARE(kind("short.sqlite"), SqliteFileKind::Other);
+    QCOMPARE(kind("garbage.sqlite"), SqliteFileKind::Other);
+    QCOMPARE(kind("folder.db"), SqliteFileKind::Unreadable);
+    QCOMPARE(canonicalOrClean(tmp.filePath("a/../results.txt")),
+             QFileInfo(tmp.filePath("results.txt")).canonicalFilePath());
+    QCOMPARE(canonicalOrClean(tmp.filePath("gone/../x")), QDir::cleanPath(tmp.filePath("x")));
   }
 };
 

@@ -195,14 +195,16 @@ class TestRunActions : public QObject {
              QStringList({"Evaluate on…", "Predict test set…", "Export adapters…", "Merge modules…", "", "Delete…"}));
     QAction* evaluate = actionNamed(menu, "evaluateRun");
     QVERIFY(evaluate->isEnabled());
-    const bool seen = withModal<ui::EvalDialog>([&] { evaluate->trigger(); }, [](ui::EvalDialog* d) {
-      QCOMPARE(d->splitCombo()->itemText(0), QString("dev"));
-      QCOMPARE(d->splitCombo()->itemText(1), QString("test"));
-      d->splitCombo()->setCurrentIndex(0);
-      d->inferenceCombo()->setCurrentIndex(d->inferenceCombo()->findData("ensemble"));
-      QVERIFY(!d->moduleSpin()->isEnabled());
-      d->accept();
-    });
+    const bool seen =
+        withModal<ui::EvalDialog>([&] { evaluate->trigger(); },
+                                  [](ui::EvalDialog* d) {
+                                    QCOMPARE(d->splitCombo()->itemText(0), QString("dev"));
+                                    QCOMPARE(d->splitCombo()->itemText(1), QString("test"));
+                                    d->splitCombo()->setCurrentIndex(0);
+                                    d->inferenceCombo()->setCurrentIndex(d->inferenceCombo()->findData("ensemble"));
+                                    QVERIFY(!d->moduleSpin()->isEnabled());
+                                    d->accept();
+                                  });
     QVERIFY(seen);
     menu->close();
     ui::JobDialog* job = finishedJob();
@@ -267,10 +269,11 @@ class TestRunActions : public QObject {
     QCOMPARE(sub->title(), QString("rte · Adapter · seed 1 (#%1)").arg(runId_));
     QAction* predict = actionNamed(sub, "predictRun");
     QVERIFY(predict && predict->isEnabled());
-    const bool seen = withModal<ui::EvalDialog>([&] { predict->trigger(); }, [](ui::EvalDialog* d) {
-      QVERIFY(!d->splitButton());  // the test split is fixed
-      d->accept();
-    });
+    const bool seen = withModal<ui::EvalDialog>([&] { predict->trigger(); },
+                                                [](ui::EvalDialog* d) {
+                                                  QVERIFY(!d->splitButton());  // the test split is fixed
+                                                  d->accept();
+                                                });
     QVERIFY(seen);
     menu->close();
     ui::JobDialog* job = finishedJob();
@@ -293,15 +296,17 @@ class TestRunActions : public QObject {
     QAction* exportAct = actionNamed(menu, "exportRun");
     QVERIFY(exportAct);
     QString chosen;
-    const bool seen = withModal<ui::ExportDialog>([&] { exportAct->trigger(); }, [&](ui::ExportDialog* d) {
-      QCOMPARE(d->formatCombo()->currentText(), QString("peft"));
-      QVERIFY2(d->outEdit()->text().startsWith(dir_.filePath("ws/exports/")), qPrintable(d->outEdit()->text()));
-      QVERIFY(d->outEdit()->text().endsWith("-peft"));
-      d->formatCombo()->setCurrentIndex(d->formatCombo()->findText("adamix"));
-      QVERIFY(d->outEdit()->text().endsWith("-adamix"));  // the default folder follows the format
-      chosen = d->outDir();
-      d->accept();
-    });
+    const bool seen = withModal<ui::ExportDialog>(
+        [&] { exportAct->trigger(); },
+        [&](ui::ExportDialog* d) {
+          QCOMPARE(d->formatCombo()->currentText(), QString("peft"));
+          QVERIFY2(d->outEdit()->text().startsWith(dir_.filePath("ws/exports/")), qPrintable(d->outEdit()->text()));
+          QVERIFY(d->outEdit()->text().endsWith("-peft"));
+          d->formatCombo()->setCurrentIndex(d->formatCombo()->findText("adamix"));
+          QVERIFY(d->outEdit()->text().endsWith("-adamix"));  // the default folder follows the format
+          chosen = d->outDir();
+          d->accept();
+        });
     QVERIFY(seen);
     menu->close();
     ui::JobDialog* job = finishedJob();
@@ -314,12 +319,13 @@ class TestRunActions : public QObject {
     // the engine refuses a folder that is not empty: a second export is proposed the next free name
     QMenu* again = treeMenu(runId_);
     const bool seenAgain =
-        withModal<ui::ExportDialog>([&] { actionNamed(again, "exportRun")->trigger(); }, [&](ui::ExportDialog* d) {
-          QVERIFY(d->outEdit()->text().endsWith("-peft"));  // not taken
-          d->formatCombo()->setCurrentIndex(d->formatCombo()->findText("adamix"));
-          QCOMPARE(d->outDir(), chosen + "-2");
-          d->reject();
-        });
+        withModal<ui::ExportDialog>([&] { actionNamed(again, "exportRun")->trigger(); },
+                                    [&](ui::ExportDialog* d) {
+                                      QVERIFY(d->outEdit()->text().endsWith("-peft"));  // not taken
+                                      d->formatCombo()->setCurrentIndex(d->formatCombo()->findText("adamix"));
+                                      QCOMPARE(d->outDir(), chosen + "-2");
+                                      d->reject();
+                                    });
     QVERIFY(seenAgain);
     again->close();
   }
@@ -340,27 +346,29 @@ class TestRunActions : public QObject {
     menu = treeMenu(adamixId);
     merge = actionNamed(menu, "mergeRun");
     QVERIFY(merge && merge->isEnabled());
-    const bool seen = withModal<ui::MergeDialog>([&] { merge->trigger(); }, [](ui::MergeDialog* d) {
-      // greedy soup and learned weights by default (uniform is what the run's merged mode is)
-      QVERIFY(!d->strategyBox("uniform")->isChecked());
-      QVERIFY(d->strategyBox("greedy-soup")->isChecked());
-      QVERIFY(d->strategyBox("learned")->isChecked());
-      auto* ok = d->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
-      d->strategyBox("greedy-soup")->setChecked(false);
-      d->strategyBox("learned")->setChecked(false);
-      QVERIFY(!ok->isEnabled());  // nothing chosen, nothing to run
-      d->strategyBox("greedy-soup")->setChecked(true);
-      d->strategyBox("learned")->setChecked(true);
-      QVERIFY(ok->isEnabled());
-      d->heldoutSpin()->setValue(500);
-      const auto requests = d->requests();
-      QCOMPARE(requests.size(), size_t(2));
-      QCOMPARE(requests[0].mergeStrategy, QString("greedy-soup"));
-      QCOMPARE(requests[1].heldoutExamples, 500);
-      QCOMPARE(app::evalArgs("/r", requests[0]),
-               QStringList({"merge", "--run-dir", "/r", "--strategy", "greedy-soup", "--heldout-examples", "500"}));
-      ok->click();
-    });
+    const bool seen = withModal<ui::MergeDialog>(
+        [&] { merge->trigger(); },
+        [](ui::MergeDialog* d) {
+          // greedy soup and learned weights by default (uniform is what the run's merged mode is)
+          QVERIFY(!d->strategyBox("uniform")->isChecked());
+          QVERIFY(d->strategyBox("greedy-soup")->isChecked());
+          QVERIFY(d->strategyBox("learned")->isChecked());
+          auto* ok = d->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+          d->strategyBox("greedy-soup")->setChecked(false);
+          d->strategyBox("learned")->setChecked(false);
+          QVERIFY(!ok->isEnabled());  // nothing chosen, nothing to run
+          d->strategyBox("greedy-soup")->setChecked(true);
+          d->strategyBox("learned")->setChecked(true);
+          QVERIFY(ok->isEnabled());
+          d->heldoutSpin()->setValue(500);
+          const auto requests = d->requests();
+          QCOMPARE(requests.size(), size_t(2));
+          QCOMPARE(requests[0].mergeStrategy, QString("greedy-soup"));
+          QCOMPARE(requests[1].heldoutExamples, 500);
+          QCOMPARE(app::evalArgs("/r", requests[0]),
+                   QStringList({"merge", "--run-dir", "/r", "--strategy", "greedy-soup", "--heldout-examples", "500"}));
+          ok->click();
+        });
     QVERIFY(seen);
     menu->close();
     ui::JobDialog* job = finishedJob();
@@ -408,6 +416,53 @@ class TestRunActions : public QObject {
       QCOMPARE(t->item(r, soupCol)->text(), t->item(r, 0)->text() == "AdaMix" ? QString("54.1 (n=1)") : QString("—"));
   }
 
+  /// Cancel during the second step of a two-step job: the first step's result stays stored and
+  /// the dialog says so; the second step's output folder is gone and nothing of it is stored.
+  void cancelOnTheSecondStepKeepsTheFirst() {
+    qint64 adamixId = 0;
+    for (const RunRecord& r : w_->workspace()->store().listRuns())
+      if (r.task == "rte" && r.variant == "AdaMix" && r.seed == 1) adamixId = r.id;
+    QVERIFY(adamixId > 0);
+    const QString learned = runDir(adamixId) + "/merges/learned";
+    QDir(learned).removeRecursively();  // an earlier test's
+    const auto before = w_->workspace()->store().evaluations(adamixId).size();
+    qputenv("FAKE_ENGINE_HANG_STRATEGY", "learned");
+    QMenu* menu = treeMenu(adamixId);
+    QAction* merge = actionNamed(menu, "mergeRun");
+    QVERIFY(merge && merge->isEnabled());
+    const bool seen =
+        withModal<ui::MergeDialog>([&] { merge->trigger(); },
+                                   [](ui::MergeDialog* d) {
+                                     d->strategyBox("uniform")->setChecked(false);
+                                     d->strategyBox("greedy-soup")->setChecked(true);
+                                     d->strategyBox("learned")->setChecked(true);
+                                     d->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
+                                   });
+    menu->close();
+    QVERIFY(seen);
+    ui::JobDialog* job = w_->runActions()->lastJob();
+    QVERIFY(job);
+    QTRY_COMPARE_WITH_TIMEOUT(job->stepLabel()->text(), QString("merge learned (2 of 2)…"), 30000);
+    const QDir merges(runDir(adamixId) + "/merges");
+    const auto partial = [&] {
+      return merges.entryList({".learned.partial-*"}, QDir::Dirs | QDir::Hidden | QDir::NoDotAndDotDot);
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(partial().size(), 1, 30000);                        // the engine has started
+    QCOMPARE(w_->workspace()->store().evaluations(adamixId).size(), before + 1);  // greedy soup stored
+    QTest::mouseClick(job->cancelButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(job->isDone(), 30000);
+    qunsetenv("FAKE_ENGINE_HANG_STRATEGY");
+    QVERIFY(!job->succeeded());
+    QCOMPARE(job->stepLabel()->text(), QString("Cancelled after 1 finished step: it is stored, nothing further was."));
+    const auto after = w_->workspace()->store().evaluations(adamixId);
+    QCOMPARE(after.size(), before + 1);
+    QCOMPARE(after.back().inference, QString("greedy-soup"));
+    QVERIFY(!QFileInfo::exists(learned));  // the engine removed its unfinished output
+    QCOMPARE(partial(), QStringList());
+    QVERIFY(QFileInfo::exists(runDir(adamixId) + "/merges/greedy-soup/predictions.tsv"));
+    job->close();
+  }
+
   void adapterRunsExportAsAdamixOnly() {
     auto run = w_->workspace()->store().run(runId_);
     run->config["peft"]["method"] = "adapter";
@@ -436,10 +491,12 @@ class TestRunActions : public QObject {
     QAction* del = actionNamed(menu, "deleteRuns");
     QVERIFY(del);
     QString refused;
-    const bool asked = withModal<QMessageBox>([&] { del->trigger(); }, [&](QMessageBox* box) {
-      refused = box->objectName() + ": " + box->text() + "\n" + box->informativeText();
-      box->accept();
-    });
+    const bool asked =
+        withModal<QMessageBox>([&] { del->trigger(); },
+                               [&](QMessageBox* box) {
+                                 refused = box->objectName() + ": " + box->text() + "\n" + box->informativeText();
+                                 box->accept();
+                               });
     menu->close();
     QVERIFY(asked);
     QVERIFY2(refused.startsWith("deleteRefused: An evaluation or export is reading these runs") &&
@@ -500,9 +557,9 @@ class TestRunActions : public QObject {
     QTest::keyClick(job, Qt::Key_Escape);
     QVERIFY(job->isVisible());  // open until the engine has stopped
     QCOMPARE(job->stepLabel()->text(), QString("Stopping: the engine removes its unfinished output…"));
-    QTest::keyClick(job, Qt::Key_Escape);  // a double Esc: still the clean stop
+    QTest::keyClick(job, Qt::Key_Escape);                                // a double Esc: still the clean stop
     QTRY_VERIFY_WITH_TIMEOUT(job.isNull() || !job->isVisible(), 30000);  // closed by itself
-    QCOMPARE(endedAs, QString("interrupted"));  // the engine's own clean stop, not a kill
+    QCOMPARE(endedAs, QString("interrupted"));                           // the engine's own clean stop, not a kill
     QCOMPARE(evaluationCount(), before);
 
     // after Cancel, one close does not kill: the window waits for the clean stop as well
@@ -524,7 +581,7 @@ class TestRunActions : public QObject {
     job->close();
     QVERIFY(job->isVisible() && engine->isRunning());
     QTRY_VERIFY_WITH_TIMEOUT(job->cancelButton()->isEnabled(), 5000);  // "Stop now" offered
-    job->close();  // killed, closed at once
+    job->close();                                                      // killed, closed at once
     QVERIFY(job.isNull() || !job->isVisible());
     QTRY_VERIFY_WITH_TIMEOUT(job.isNull(), 5000);  // deleted on close, its engine with it
     QCOMPARE(evaluationCount(), before);

@@ -361,20 +361,21 @@ bool StudyRunner::moveIntoThisWorkspace(PlannedRun& p, const QString& runsDir) c
 
 bool StudyRunner::moveOffSharedLegacyDir(PlannedRun& p, const QString& runsDir,
                                          std::optional<SiblingDatabases>& siblings) const {
-  // only a fresh start clears a directory; a resume continues what is there
-  if (p.action != PlannedRun::Action::Train || !p.otherWorkspace.isEmpty() || p.sharedWith || p.siblingsChecked ||
-      p.runDir.isEmpty() || !QFileInfo(p.runDir).isDir() || !runDirOwnerUnknown(p.runDir))
+  // only a fresh start clears a directory; a resume continues what is there (a run already moved
+  // here has siblingsChecked set)
+  if (p.action != PlannedRun::Action::Train || !p.otherWorkspace.isEmpty() || p.siblingsChecked || p.runDir.isEmpty() ||
+      !QFileInfo(p.runDir).isDir() || !runDirOwnerUnknown(p.runDir))
     return false;
   if (!siblings) siblings.emplace(store_.path());
   p.siblingsChecked = true;
   auto use = siblings->useOf(p.runDir);
   if (!use) return false;
-  const QString base = QFileInfo(QDir::cleanPath(p.runDir)).fileName() + QLatin1Char('-') +
-                       QFileInfo(store_.path()).completeBaseName();
+  const QString base =
+      QFileInfo(QDir::cleanPath(p.runDir)).fileName() + QLatin1Char('-') + QFileInfo(store_.path()).completeBaseName();
   QString own = QDir(runsDir).filePath(base);
   // a directory of that name that is not this database's (another copy's, or one before owner files)
-  for (int n = 2; QFileInfo::exists(own) && (runDirOwnerUnknown(own) || !otherWorkspaceOf(own, store_.path()).isEmpty() ||
-                                             siblings->useOf(own));
+  for (int n = 2; QFileInfo::exists(own) &&
+                  (runDirOwnerUnknown(own) || !otherWorkspaceOf(own, store_.path()).isEmpty() || siblings->useOf(own));
        ++n)
     own = QDir(runsDir).filePath(QStringLiteral("%1-%2").arg(base, QString::number(n)));
   p.sharedWith = std::move(use);
@@ -580,15 +581,15 @@ void StudyRunner::restorePointsForResume(qint64 runId, const QString& runDir, qi
   });
 }
 
-std::optional<ReplayedRun> StudyRunner::replayForResume(const QString& runDir, const char* what,
-                                                        const QString& kept) {
+std::optional<ReplayedRun> StudyRunner::replayForResume(const QString& runDir, const char* what, const QString& kept) {
   if (runDir.isEmpty()) return std::nullopt;
   const QString file = QDir(runDir).filePath(QStringLiteral("events.jsonl"));
   if (!QFileInfo(file).exists() && !QFileInfo(file).isSymLink()) return std::nullopt;  // nothing logged yet
   try {
     return replayEventLogFile(file, maxEventLogBytes);
   } catch (const EngineError& e) {  // "<file>: cannot open event log: a directory", "… more than the limit …"
-    emit storeError(QStringLiteral("%1: %2; the run keeps %3").arg(QLatin1String(what), QString::fromUtf8(e.what()), kept));
+    emit storeError(
+        QStringLiteral("%1: %2; the run keeps %3").arg(QLatin1String(what), QString::fromUtf8(e.what()), kept));
     return std::nullopt;
   }
 }
@@ -604,7 +605,9 @@ void StudyRunner::onJobStatus(const QString& key, const JobStatus& status) {
   auto it = runs_.find(key);
   if (it == runs_.end()) return;
   const qint64 id = it->id;
-  guarded("scheduler state", [&] { store_.recordJobStates({{id, status.time, status.jobId, status.state, status.reason}}); });
+  guarded("scheduler state", [&] {
+    store_.recordJobStates({{id, status.time, status.jobId, status.state, status.reason}});
+  });
   emit jobStatusChanged(key, status);
 }
 
@@ -660,7 +663,7 @@ void StudyRunner::onState(const QString& key, RunState state, const RunError& er
     // "outside the app" does not replace the canceller's words.
     if (state == RunState::Cancelled && !error.isEmpty())
       if (const auto rec = store_.run(id); rec && rec->status == RunState::Cancelled && !rec->errorMessage.isEmpty() &&
-                                            error.message.contains(QLatin1String(kCancelledOutsideTheApp))) {
+                                           error.message.contains(QLatin1String(kCancelledOutsideTheApp))) {
         u.errorKind.reset();
         u.errorMessage.reset();
         u.errorLocation.reset();

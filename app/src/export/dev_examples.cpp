@@ -19,17 +19,6 @@ namespace adamix::app {
 
 namespace {
 
-/// The class names of GLUE's tasks whose files write 0/1 (the GLUE datasets' label names).
-const std::map<std::string, QStringList>& glueBinaryNames() {
-  static const std::map<std::string, QStringList> names{
-      {"cola", {QStringLiteral("unacceptable"), QStringLiteral("acceptable")}},
-      {"sst2", {QStringLiteral("negative"), QStringLiteral("positive")}},
-      {"mrpc", {QStringLiteral("not_equivalent"), QStringLiteral("equivalent")}},
-      {"qqp", {QStringLiteral("not_duplicate"), QStringLiteral("duplicate")}},
-      {"wnli", {QStringLiteral("not_entailment"), QStringLiteral("entailment")}}};
-  return names;
-}
-
 /// The classification / regression task of a run config (own labels resolved). Throws
 /// std::runtime_error for a generation task, and — before it is opened — for the train file an own
 /// task's labels are inferred from when it is not a regular file (a FIFO would block the screen,
@@ -48,10 +37,9 @@ TaskConfig classificationTask(const nlohmann::json& runConfig) {
 
 QStringList namesOf(const TaskConfig& t, const TaskSpec& spec) {
   if (spec.regression) return {};
-  if (!isOwnTask(t))
-    if (auto it = glueBinaryNames().find(t.name); it != glueBinaryNames().end()) return it->second;
   QStringList names;
-  for (const std::string& n : spec.label_names) names << QString::fromStdString(n);
+  for (const std::string& n : spec.class_names.empty() ? spec.label_names : spec.class_names)
+    names << QString::fromStdString(n);
   return names;
 }
 
@@ -104,7 +92,7 @@ DevExamples readDevExamples(const nlohmann::json& runConfig, const QString& spli
 }
 
 QString displayFileProblem(const QString& path, qint64 maxBytes) {
-  const QFileInfo info(path);  // isFile() and size() follow symlinks
+  const QFileInfo info(path);     // isFile() and size() follow symlinks
   if (!info.exists()) return {};  // the reader names a missing file as before
   if (!info.isFile()) return QStringLiteral("%1: not a regular file").arg(path);
   if (info.size() > maxBytes)

@@ -17,11 +17,11 @@ namespace adamix::app {
 
 /// One dev split of one run's task.
 struct DevExamples {
-  QString task;          ///< the task's name ("sst2", an own task's identifier)
-  QString split;         ///< the split ("dev", "dev_matched", ...)
-  QString path;          ///< the dev file, as the engine resolves it (data_dir + file name)
+  QString task;   ///< the task's name ("sst2", an own task's identifier)
+  QString split;  ///< the split ("dev", "dev_matched", ...)
+  QString path;   ///< the dev file, as the engine resolves it (data_dir + file name)
   bool regression = false;
-  QStringList labelNames;                ///< class id → shown name (empty for regression)
+  QStringList labelNames;                    ///< class id → shown name (empty for regression)
   std::map<long long, QString> textByIndex;  ///< example index → its text ("a ‖ b" for a pair)
   std::map<long long, double> labelByIndex;  ///< example index → its gold class id, or score (regression)
   bool subsampled = false;  ///< the task's max_dev_examples is set: runs predicted a subset of the file
@@ -57,9 +57,8 @@ QStringList devSplitsOf(const nlohmann::json& runConfig);
 QString devFileOf(const nlohmann::json& runConfig, const QString& split = QStringLiteral("dev"));
 
 /// The task's labels as shown: the own task's label set, MNLI/RTE/QNLI's names, and the class
-/// names of GLUE's 0/1 tasks as the GLUE benchmark's datasets name them (sst2: negative,
-/// positive; cola: unacceptable, acceptable; mrpc: not_equivalent, equivalent; qqp:
-/// not_duplicate, duplicate; wnli: not_entailment, entailment). Empty for regression.
+/// names of GLUE's 0/1 tasks (TaskSpec::class_names: sst2 negative, positive; …). Empty for
+/// regression.
 QStringList labelDisplayNames(const nlohmann::json& runConfig);
 
 /// Loads dev split `split` of `runConfig`'s classification / regression task with the engine's

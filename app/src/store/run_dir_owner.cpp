@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "store/run_dir_owner.h"
 
-#include "store/sibling_databases.h"
+#include "store/sqlite_file.h"
 
 #include <QDir>
 #include <QFile>
@@ -16,25 +16,16 @@ namespace {
 
 const char* const kOwnerFile = "owner.json";
 
-/// The canonical path of an existing file, else its clean absolute path.
-QString canonicalOrAbsolute(const QString& path) {
-  const QString c = QFileInfo(path).canonicalFilePath();
-  return c.isEmpty() ? QDir::cleanPath(QFileInfo(path).absoluteFilePath()) : c;
-}
-
 /// True when `dir` holds an SQLite database file (its 16-byte header), whatever its name. The
 /// database `self` (this process's store, reached through a link or another mount) and SQLite's
 /// side files are not opened: closing a descriptor of them would release the store's locks.
 bool holdsSqliteDatabase(const QString& dir, const QString& self) {
-  static const QByteArray header("SQLite format 3\0", 16);
   const QString selfCanonical = QFileInfo(self).canonicalFilePath();
   int looked = 0;
   for (const QFileInfo& f : QDir(dir).entryInfoList(QDir::Files | QDir::Hidden, QDir::Name)) {
     if (++looked > 500) break;  // a folder of data files: enough looking
     if (!selfCanonical.isEmpty() && f.canonicalFilePath() == selfCanonical) return true;  // a database: ours
-    if (f.size() < 100 || sqliteSideFile(f.fileName())) continue;  // smaller than a header page; no database
-    QFile file(f.filePath());
-    if (file.open(QIODevice::ReadOnly) && file.read(16) == header) return true;
+    if (sqliteFileKind(f) == SqliteFileKind::Database) return true;
   }
   return false;
 }
@@ -47,7 +38,7 @@ QString workspaceRunsDir(const QString& dbPath) {
 
 bool claimRunDir(const QString& runDir, const QString& dbPath) {
   QSaveFile f(QDir(runDir).filePath(QLatin1String(kOwnerFile)));
-  const nlohmann::json j = {{"database", canonicalOrAbsolute(dbPath).toStdString()}};
+  const nlohmann::json j = {{"database", canonicalOrClean(dbPath).toStdString()}};
   return f.open(QIODevice::WriteOnly) && f.write(QByteArray::fromStdString(j.dump(2) + "\n")) >= 0 && f.commit();
 }
 
@@ -67,13 +58,13 @@ bool runDirOwnerUnknown(const QString& runDir) {
 QString otherWorkspaceOf(const QString& runDir, const QString& dbPath) {
   if (runDir.isEmpty()) return {};
   if (const QString owner = runDirOwner(runDir); !owner.isEmpty()) {
-    if (!QFileInfo(owner).isFile() || canonicalOrAbsolute(owner) == canonicalOrAbsolute(dbPath)) return {};
-    const QString ownerFolder = canonicalOrAbsolute(QFileInfo(owner).absolutePath());
-    const QString ourFolder = canonicalOrAbsolute(QFileInfo(dbPath).absolutePath());
-    const QString parent = canonicalOrAbsolute(QFileInfo(QDir::cleanPath(runDir)).absolutePath());
+    if (!QFileInfo(owner).isFile() || canonicalOrClean(owner) == canonicalOrClean(dbPath)) return {};
+    const QString ownerFolder = canonicalOrClean(QFileInfo(owner).absolutePath());
+    const QString ourFolder = canonicalOrClean(QFileInfo(dbPath).absolutePath());
+    const QString parent = canonicalOrClean(QFileInfo(QDir::cleanPath(runDir)).absolutePath());
     // in this workspace's runs folder, owned by a database of another folder: a workspace folder
     // copied whole, owner files included — its runs are the copy's
-    if (parent == canonicalOrAbsolute(workspaceRunsDir(dbPath)) && ownerFolder != ourFolder) return {};
+    if (parent == canonicalOrClean(workspaceRunsDir(dbPath)) && ownerFolder != ourFolder) return {};
     return QFileInfo(owner).absolutePath();
   }
   const QFileInfo runsFolder(QFileInfo(QDir::cleanPath(runDir)).absolutePath());  // <W>/runs

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "store/sibling_databases.h"
 
+#include "store/sqlite_file.h"
+
 #include <QAtomicInteger>
 #include <QDir>
 #include <QElapsedTimer>
-#include <QFile>
 #include <QFileInfo>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -22,12 +23,6 @@ constexpr int kTotalMs = 6000;        // all of them (a GUI waits): the rest are
 
 QAtomicInteger<quint64> g_connections;
 
-/// The canonical path of an existing file, else its clean absolute path.
-QString canonicalOrClean(const QString& path) {
-  const QString c = QFileInfo(path).canonicalFilePath();
-  return c.isEmpty() ? QDir::cleanPath(QFileInfo(path).absoluteFilePath()) : c;
-}
-
 /// A file name databases go by (a file of such a name that cannot be read may be one).
 bool databaseLikeName(const QString& fileName) {
   for (const char* suffix : {".sqlite", ".sqlite3", ".db", ".db3"})
@@ -35,23 +30,7 @@ bool databaseLikeName(const QString& fileName) {
   return false;
 }
 
-/// What a file is: an SQLite database (by its header), none, or unknown (it cannot be read).
-enum class FileKind { Database, Other, Unreadable };
-
-FileKind kindOf(const QFileInfo& f) {
-  static const QByteArray header("SQLite format 3\0", 16);
-  QFile file(f.filePath());
-  if (!file.open(QIODevice::ReadOnly)) return FileKind::Unreadable;
-  return file.read(16) == header ? FileKind::Database : FileKind::Other;
-}
-
 }  // namespace
-
-bool sqliteSideFile(const QString& fileName) {
-  for (const char* suffix : {"-wal", "-shm", "-journal"})
-    if (fileName.endsWith(QLatin1String(suffix))) return true;
-  return false;
-}
 
 SiblingDatabases::SiblingDatabases(const QString& dbPath) {
   const QFileInfo db(dbPath);
@@ -70,10 +49,9 @@ SiblingDatabases::SiblingDatabases(const QString& dbPath) {
           {f.filePath(), 0, QStringLiteral("not looked at: past the folder's first %1 files").arg(kMaxFiles)});
       break;
     }
-    if (f.size() < 100) continue;  // smaller than an SQLite header page: no runs table
-    const FileKind kind = kindOf(f);
-    if (kind == FileKind::Other) continue;
-    if (kind == FileKind::Unreadable) {
+    const SqliteFileKind kind = sqliteFileKind(f);
+    if (kind == SqliteFileKind::Other) continue;
+    if (kind == SqliteFileKind::Unreadable) {
       if (databaseLikeName(f.fileName())) unreadable_.push_back({f.filePath(), 0, QStringLiteral("cannot be opened")});
       continue;
     }

@@ -13,12 +13,6 @@
 
 namespace adamix::app {
 
-/// True for SQLite's files beside a database D (D-wal, D-shm, D-journal): never databases, and
-/// never to be opened by this process for its own database — closing any descriptor of a file
-/// releases every POSIX lock the process holds on it (SQLite's included), after which another
-/// process may reset the shared-memory index this one has mapped (SIGBUS).
-bool sqliteSideFile(const QString& fileName);
-
 /// A database beside this one that uses a run directory, or may.
 struct SiblingUse {
   QString database;    ///< its path

@@ -38,6 +38,13 @@ std::vector<TaskSpec> buildSpecs() {
   v.push_back({"qnli", 2, false, ent, {"accuracy"}, "accuracy", dev, true});
   v.push_back({"rte", 2, false, ent, {"accuracy"}, "accuracy", dev, true});
   v.push_back({"wnli", 2, false, bin, {"accuracy"}, "accuracy", dev, true});
+  const std::map<std::string, std::vector<std::string>> classNames{{"cola", {"unacceptable", "acceptable"}},
+                                                                   {"sst2", {"negative", "positive"}},
+                                                                   {"mrpc", {"not_equivalent", "equivalent"}},
+                                                                   {"qqp", {"not_duplicate", "duplicate"}},
+                                                                   {"wnli", {"not_entailment", "entailment"}}};
+  for (TaskSpec& t : v)
+    if (auto it = classNames.find(t.name); it != classNames.end()) t.class_names = it->second;
   return v;
 }
 
@@ -94,8 +101,6 @@ Layout layoutFor(const std::string& task) {
   return l;
 }
 
-
-
 /// A malformed row: carries the message without location, caught per row.
 struct RowError {
   std::string what;
@@ -149,7 +154,8 @@ const TaskSpec& taskSpec(const std::string& name) {
   for (const auto& s : specs())
     if (s.name == name) return s;
   throw EngineError(ErrorKind::Config,
-                    "unknown task \"" + name + "\" (expected one of: " + joinNames(glueTaskNames()) + ")", "/task/name");
+                    "unknown task \"" + name + "\" (expected one of: " + joinNames(glueTaskNames()) + ")",
+                    "/task/name");
 }
 
 std::string glueSplitFile(const TaskSpec& spec, const std::string& split) {

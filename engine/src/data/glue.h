@@ -30,6 +30,10 @@ struct TaskSpec {
   std::string primary_metric;            ///< the one used for model selection / tables
   std::vector<std::string> dev_splits;   ///< {"dev"} or {"dev_matched", "dev_mismatched"}
   bool pair = true;                      ///< false for cola and sst2
+  /// What each class means where the file writes only 0/1: the GLUE datasets' class names
+  /// (Hugging Face `datasets` glue ClassLabel, e.g. sst2 negative/positive), for display; empty
+  /// where label_names already say it (mnli, qnli, rte) and for regression.
+  std::vector<std::string> class_names = {};
 };
 
 /// exampleTextProblem (data/field_text.h) of `e`'s text_a, then text_b ("text_a is N bytes, more

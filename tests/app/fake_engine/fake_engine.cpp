@@ -38,6 +38,9 @@
 // usage → an `error` event of kind usage (location --inference: "module:5 does not exist …") and
 // exit 2, as the engine refuses an option that does not fit the run. `merge` with
 // FAKE_ENGINE_MODE=usage: the same for --heldout-examples ("… the run's training split has 64").
+// `merge` writes into a hidden sibling of its output folder (.<name>.partial-fake-<pid>), renamed
+// into place at the end; a signal removes it. FAKE_ENGINE_HANG_STRATEGY=<strategy>: `merge` of
+// that strategy hangs after `started` (SIGTERM: an `error` event of kind interrupted, exit 8).
 // A finished `train` writes adapters.safetensors: a valid safetensors file of one F32 tensor.
 // `export --run-dir RUN --format F --out DIR`: writes placeholder files of the format and the one
 // `exported` line; errors go to stderr only, as the engine's export reports them (no `error`
@@ -151,7 +154,7 @@ double evalAccuracy(const QString& split, const QString& inference) {
 QString submissionName(const QString& task, const QString& split) {
   const QString t = task.toLower();
   if (t == "mnli") return split == "test_matched" ? "MNLI-m.tsv" : "MNLI-mm.tsv";
-  const QMap<QString, QString> names{{"rte", "RTE.tsv"},   {"cola", "CoLA.tsv"}, {"sst2", "SST-2.tsv"},
+  const QMap<QString, QString> names{{"rte", "RTE.tsv"},   {"cola", "CoLA.tsv"},  {"sst2", "SST-2.tsv"},
                                      {"mrpc", "MRPC.tsv"}, {"stsb", "STS-B.tsv"}, {"qqp", "QQP.tsv"},
                                      {"qnli", "QNLI.tsv"}, {"wnli", "WNLI.tsv"}};
   return names.value(t);
@@ -182,12 +185,19 @@ int fakeEval(const QCommandLineParser& p) {
   g_evalCommand = true;
   const bool labelled = !split.startsWith("test");
   const int examples = 12, batches = 3;
-  const QJsonObject params{{"total", 1000}, {"trainable", 100}, {"trainable_peft", 80}, {"inference_peft", 20},
-                           {"head", 20}};
+  const QJsonObject params{
+      {"total", 1000}, {"trainable", 100}, {"trainable_peft", 80}, {"inference_peft", 20}, {"head", 20}};
   const int weightsStep = readJson(QDir(runDir).filePath("results.json")).value("best_step").toInt();
-  emitEvent("started", {{"config", config},   {"device", "cpu"},    {"threads", 1},        {"params", params},
-                        {"total_steps", batches}, {"resumed_from_step", 0}, {"mode", "eval"}, {"split", split},
-                        {"inference", inference}, {"examples", examples}});
+  emitEvent("started", {{"config", config},
+                        {"device", "cpu"},
+                        {"threads", 1},
+                        {"params", params},
+                        {"total_steps", batches},
+                        {"resumed_from_step", 0},
+                        {"mode", "eval"},
+                        {"split", split},
+                        {"inference", inference},
+                        {"examples", examples}});
   const QString mode = qEnvironmentVariable("FAKE_ENGINE_MODE");
   if (mode == "hang")
     for (;;) sleepMs(1000, 0);
@@ -226,10 +236,18 @@ int fakeEval(const QCommandLineParser& p) {
       pred.write(labelled ? QStringLiteral("%1\t%2\t%2\t0.4\t0.6\n").arg(i).arg(i % 2).toUtf8()
                           : QStringLiteral("%1\t%2\t0.4\t0.6\n").arg(i).arg(i % 2).toUtf8());
   }
-  QJsonObject finished{{"mode", "eval"},          {"final", metrics},     {"best", metrics},
-                       {"best_step", weightsStep}, {"primary_metric", "accuracy"}, {"wall_s", 0.05},
-                       {"params", params},        {"split", split},       {"inference", inference},
-                       {"examples", examples},    {"out", outDir},        {"predictions", "predictions.tsv"}};
+  QJsonObject finished{{"mode", "eval"},
+                       {"final", metrics},
+                       {"best", metrics},
+                       {"best_step", weightsStep},
+                       {"primary_metric", "accuracy"},
+                       {"wall_s", 0.05},
+                       {"params", params},
+                       {"split", split},
+                       {"inference", inference},
+                       {"examples", examples},
+                       {"out", outDir},
+                       {"predictions", "predictions.tsv"}};
   const QString submission = labelled || !dataFile.isEmpty() ? QString() : submissionName(task, split);
   if (!submission.isEmpty()) {
     QFile sub(QDir(outDir).filePath(submission));
@@ -254,10 +272,18 @@ int fakeMerge(const QCommandLineParser& p) {
   if (outDir.isEmpty())
     outDir = QDir(p.value("out-root").isEmpty() ? runDir : p.value("out-root")).filePath("merges/" + strategy);
   outDir = QDir(outDir).absolutePath();
-  QDir().mkpath(outDir);
-  g_runDir = outDir;
-  emitEvent("started", {{"config", config}, {"device", "cpu"}, {"threads", 1}, {"total_steps", 1},
-                        {"resumed_from_step", 0}, {"mode", "merge"}, {"split", "dev"}});
+  // as the engine: written into a hidden sibling, renamed into place once complete (a signal removes it)
+  const QString staging = QFileInfo(outDir).absolutePath() + "/." + QFileInfo(outDir).fileName() + ".partial-fake-" +
+                          QString::number(::getpid());
+  QDir().mkpath(staging);
+  g_runDir = staging;
+  emitEvent("started", {{"config", config},
+                        {"device", "cpu"},
+                        {"threads", 1},
+                        {"total_steps", 1},
+                        {"resumed_from_step", 0},
+                        {"mode", "merge"},
+                        {"split", "dev"}});
   if (qEnvironmentVariable("FAKE_ENGINE_MODE") == "usage") {  // as the engine refuses too many held-out examples
     emitEvent("error", {{"kind", "usage"},
                         {"message", "100000 held-out examples asked, the run's training split has 64"},
@@ -265,20 +291,42 @@ int fakeMerge(const QCommandLineParser& p) {
     std::fprintf(stderr, "adamix-engine: usage error: --heldout-examples: 100000 held-out examples asked\n");
     return 2;
   }
+  g_evalCommand = true;  // a signal stops it as the engine's merge does: its unfinished output folder removed
+  if (qEnvironmentVariable("FAKE_ENGINE_HANG_STRATEGY") == strategy)  // one step of a multi-step job hangs
+    for (;;) sleepMs(1000, 0);
   emitEvent("progress", {{"step", 1}, {"total_steps", 1}});
   const double acc = evalAccuracy("dev", strategy);
   const QJsonObject metrics{{"dev", QJsonObject{{"accuracy", acc}}}};
   const int heldout = p.value("heldout-examples").isEmpty() ? 7 : p.value("heldout-examples").toInt();
-  QFile pred(QDir(outDir).filePath("predictions.tsv"));
+  QFile pred(QDir(staging).filePath("predictions.tsv"));
   if (pred.open(QIODevice::WriteOnly | QIODevice::Truncate)) pred.write("index\tprediction\tlabel\n0\t1\t1\n");
   QJsonObject finished{
-      {"mode", "merge"},     {"strategy", strategy}, {"final", metrics}, {"best", metrics}, {"best_step", 5},
-      {"primary_metric", "accuracy"}, {"wall_s", 0.25}, {"split", "dev"}, {"examples", 12}, {"out", outDir},
+      {"mode", "merge"},
+      {"strategy", strategy},
+      {"final", metrics},
+      {"best", metrics},
+      {"best_step", 5},
+      {"primary_metric", "accuracy"},
+      {"wall_s", 0.25},
+      {"split", "dev"},
+      {"examples", 12},
+      {"out", outDir},
       {"predictions", "predictions.tsv"},
       {"heldout", QJsonObject{{"split", "train"}, {"examples", heldout}, {"seed", config.value("seed").toInt(1)}}},
       {"heldout_score", 0.625}};
   if (strategy == "greedy-soup") finished["kept"] = QJsonArray{0, 2};
-  writeJson(QDir(outDir).filePath("metrics.json"), finished);
+  writeJson(QDir(staging).filePath("metrics.json"), finished);
+  if (!QFileInfo::exists(outDir)) {
+    QDir().mkpath(QFileInfo(outDir).absolutePath());
+    QDir().rename(staging, outDir);
+  } else {  // a folder with an earlier merge: its files replaced
+    for (const QString& f : QDir(staging).entryList(QDir::Files)) {
+      QFile::remove(QDir(outDir).filePath(f));
+      QFile::rename(QDir(staging).filePath(f), QDir(outDir).filePath(f));
+    }
+    QDir(staging).removeRecursively();
+  }
+  g_runDir = outDir;
   emitEvent("finished", finished);
   return 0;
 }
@@ -297,8 +345,9 @@ int fakeExport(const QCommandLineParser& p) {
   }
   const QString method = config.value("peft").toObject().value("method").toString();
   if (format == "merged-model" && method == "adapter") {
-    std::fprintf(stderr, "adamix-engine: model error: adapters are non-linear and cannot be folded into the base "
-                         "weights; export them as adamix instead\n");
+    std::fprintf(stderr,
+                 "adamix-engine: model error: adapters are non-linear and cannot be folded into the base "
+                 "weights; export them as adamix instead\n");
     return 5;
   }
   QStringList files;
@@ -329,7 +378,8 @@ int fakeExport(const QCommandLineParser& p) {
   for (const QString& f : files) writeJson(QDir(outDir).filePath(f), {{"fake", format}});
   QJsonArray fl;
   for (const QString& f : files) fl << f;
-  const QJsonObject line{{"event", "exported"}, {"schema", "1.0"}, {"format", format}, {"out", outDir},
+  const QJsonObject line{{"event", "exported"}, {"schema", "1.0"},
+                         {"format", format},    {"out", outDir},
                          {"files", fl},         {"notes", QJsonArray{QString("fake export of %1").arg(format)}}};
   writeRaw(QJsonDocument(line).toJson(QJsonDocument::Compact) + '\n');
   return 0;
@@ -424,8 +474,12 @@ int main(int argc, char** argv) {
     if (sf.open(QIODevice::ReadOnly)) step = QJsonDocument::fromJson(sf.readAll()).object().value("step").toInt();
   }
   const int modules = config.value("peft").toObject().value("adamix").toObject().value("num_modules").toInt(1);
-  const QJsonObject params{{"total", 1000},        {"trainable", 20 + 20 * modules}, {"trainable_peft", 20 * modules},
-                           {"inference_peft", 20}, {"head", 20},                      {"base", 900}};
+  const QJsonObject params{{"total", 1000},
+                           {"trainable", 20 + 20 * modules},
+                           {"trainable_peft", 20 * modules},
+                           {"inference_peft", 20},
+                           {"head", 20},
+                           {"base", 900}};
   // FAKE_ENGINE_BLAS_CORE: the kernel set it reports (schema 1.3), e.g. a cluster's other node type
   const QString blas_core = qEnvironmentVariable("FAKE_ENGINE_BLAS_CORE", QStringLiteral("Haswell"));
   emitEvent("started", {{"config", config},
@@ -490,14 +544,21 @@ int main(int argc, char** argv) {
   if (pred.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
     pred.write("index\tprediction\tlabel\n");
     const int right = int(std::lround(acc * 20));
-    for (int i = 0; i < 20; ++i) pred.write(QStringLiteral("%1\t%2\t%3\n").arg(i).arg(i < right ? i % 2 : 1 - i % 2).arg(i % 2).toUtf8());
+    for (int i = 0; i < 20; ++i)
+      pred.write(QStringLiteral("%1\t%2\t%3\n").arg(i).arg(i < right ? i % 2 : 1 - i % 2).arg(i % 2).toUtf8());
   }
   if (qEnvironmentVariable("FAKE_ENGINE_EVAL_MODES") == "1" && modules > 1) {
     auto evaluation = [&](const QString& inference, double value) {
       const QString out = QDir(g_runDir).absoluteFilePath("eval/dev-" + QString(inference).replace(':', '-'));
-      emitEvent("evaluation", {{"split", "dev"}, {"inference", inference}, {"weights_step", steps}, {"examples", 20},
-                               {"metrics", QJsonObject{{"accuracy", value}}}, {"primary_metric", "accuracy"},
-                               {"out", out}, {"predictions", "predictions.tsv"}, {"wall_s", 0.01}});
+      emitEvent("evaluation", {{"split", "dev"},
+                               {"inference", inference},
+                               {"weights_step", steps},
+                               {"examples", 20},
+                               {"metrics", QJsonObject{{"accuracy", value}}},
+                               {"primary_metric", "accuracy"},
+                               {"out", out},
+                               {"predictions", "predictions.tsv"},
+                               {"wall_s", 0.01}});
     };
     for (int k = 0; k < modules; ++k) evaluation(QStringLiteral("module:%1").arg(k), acc - 0.02 * (k + 1));
     evaluation("random", acc - 0.01);
