@@ -28,6 +28,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include <csignal>
 #ifdef Q_OS_UNIX
@@ -174,7 +175,13 @@ int cmdStudyRun(const QStringList& args) {
     return kBadInput;
   }
 
-  // 3. the store and the plan
+  // 3. the store and the plan. From here on the store holds this launch's runs: a stop signal
+  // (SIGINT, SIGTERM) is taken from the event loop, never the default action, which would leave
+  // the runs planned so far queued with no launcher. One that comes while the runs are planned (the
+  // engine's version is asked, ~0.5–1 s) stops the launch before it starts any (below).
+  int stopSignal = 0;
+  std::function<void(int)> onStop = [&](int sig) { stopSignal = sig; };
+  std::optional<SignalGuard> guard(std::in_place, [&](int sig) { onStop(sig); });
   app::Store store;
   if (!openStore(p, store, false)) return kStoreError;
   const QString db = store.path();
@@ -234,27 +241,43 @@ int cmdStudyRun(const QStringList& args) {
       out() << "note: " << r.run.runId << ": its stored run directory " << r.otherWorkspaceRunDir
             << " (made before owner files) "
             << (r.sharedWith->unreadable.isEmpty()
-                    ? QStringLiteral("is also that of run #%1 of %2, a database beside this one (is one a copy of the other?)")
+                    ? QStringLiteral(
+                          "is also that of run #%1 of %2, a database beside this one (is one a copy of the other?)")
                           .arg(r.sharedWith->runId)
                           .arg(r.sharedWith->database)
                     : QStringLiteral("may be used by %1 beside this database, which could not be read (%2)")
                           .arg(r.sharedWith->database, r.sharedWith->unreadable))
             << "; it trains in " << r.runDir << " instead, leaving that directory untouched\n";
+  out().flush();  // the plan, before the engine is asked its version (~0.5–1 s)
   if (const int older = plan.skippedFromOtherEngine(runner->engineVersion()))
     out() << "note: " << older << " already-done run(s) were trained by another adamix-engine version than "
-          << runner->engineVersion() << " (their numbers may predate its training semantics); --force trains them again\n";
+          << runner->engineVersion()
+          << " (their numbers may predate its training semantics); --force trains them again\n";
   out().flush();
 
   bool interrupted = false;
-  if (train + resume > 0 || follow) {
+  QCoreApplication::processEvents();  // a stop signal that came while planning
+  if (stopSignal != 0 && (train + resume > 0 || follow)) {
+    const QString name = stopSignal == SIGINT ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM");
+    const int ended = runner->endUnstarted(
+        own.runs, app::RunState::Cancelled,
+        {QStringLiteral("cancelled"), QStringLiteral("cancelled before it started (%1)").arg(name), {}, -1});
+    out() << name << ": stopped before starting any run; " << ended
+          << " new run(s) cancelled (study run starts them again)\n";
+    interrupted = true;
+  } else if (train + resume > 0 || follow) {
     if (train + resume > 0 && !app::engineUsable(eo)) {
-      err() << "adamix: adamix-engine not found" << (eo.enginePath.isEmpty() ? QString() : " at " + eo.enginePath)
-            << " (use --engine PATH or $ADAMIX_ENGINE)\n";
+      const QString where = eo.enginePath.isEmpty() ? QString() : " at " + eo.enginePath;
+      err() << "adamix: adamix-engine not found" << where << " (use --engine PATH or $ADAMIX_ENGINE)\n";
+      runner->endUnstarted(
+          own.runs, app::RunState::Failed,
+          {QStringLiteral("engine"), QStringLiteral("not started: adamix-engine not found%1").arg(where), {}, -1});
       return kEngineError;
     }
     if (spec.isSlurm())
       out() << "engine " << eo.enginePath << ", Slurm job array ("
-            << (spec.jobs > 0 ? QStringLiteral("at most %1 run(s) at once").arg(spec.jobs) : QStringLiteral("no limit of runs at once"))
+            << (spec.jobs > 0 ? QStringLiteral("at most %1 run(s) at once").arg(spec.jobs)
+                              : QStringLiteral("no limit of runs at once"))
             << ") × " << threads << " thread(s)\n";
     else
       out() << "engine " << eo.enginePath << ", " << jobs << " job(s) × " << threads << " thread(s)\n";
@@ -264,10 +287,11 @@ int cmdStudyRun(const QStringList& args) {
     QObject::connect(runner.get(), &app::StudyRunner::allFinished, &loop, [&] {
       if (allIdle()) loop.quit();
     });
-    if (cluster) cluster->onAllFinished(&loop, [&] {
+    if (cluster)
+      cluster->onAllFinished(&loop, [&] {
         if (allIdle()) loop.quit();
       });
-    SignalGuard guard([&](int sig) {
+    onStop = [&](int sig) {
       const char* name = sig == SIGINT ? "SIGINT" : "SIGTERM";
       if (spec.isSlurm() || (cluster && !cluster->isIdle() && runner->isIdle())) {
         // the jobs belong to the cluster: stop following, they go on (adamix study follow/cancel)
@@ -285,7 +309,7 @@ int cmdStudyRun(const QStringList& args) {
         cluster->finish();
         cluster.reset();
       }
-    });
+    };
     int started = app::startLaunch(*runner, own);
     if (cluster) started += cluster->reattach();
     if (spec.isSlurm() && p.isSet("detach")) {
@@ -304,6 +328,7 @@ int cmdStudyRun(const QStringList& args) {
     progress.finish();
     if (cluster) cluster->finish();
   }
+  guard.reset();  // the tables: the default action again
 
   // 4. summary and tables
   auto outcome = runner->outcome();

@@ -56,12 +56,17 @@ void onPreemptSignal(int) { g_preempt_requested = true; }
 /// is inherited across exec (an engine started with them blocked could not be stopped, and one
 /// sent before exec stays pending until now), and waitPassivelyBetweenParallelRegions blocks them
 /// across its own exec. SA_RESTART as std::signal: a write to the events pipe is not cut short by
-/// EINTR. Async-signal-safe calls only.
+/// EINTR. A SIGINT the engine was started with ignored stays ignored (a background job of a shell
+/// script, which the terminal's Ctrl-C must not stop; SIGTERM still does): before this entry runs
+/// the inherited disposition discards it, so handling it afterwards made an early SIGINT vanish and
+/// a later one stop the command. Async-signal-safe calls only.
 void installStopSignals(const char* command) {
   if (command == nullptr) return;
   const std::string_view c(command);
   if (c != "train" && c != "eval" && c != "merge" && c != "generate" && c != "export" && c != "validate") return;
   const auto handle = [](int sig, void (*handler)(int)) {
+    struct sigaction inherited = {};
+    if (sig == SIGINT && sigaction(sig, nullptr, &inherited) == 0 && inherited.sa_handler == SIG_IGN) return;
     struct sigaction action = {};
     action.sa_handler = handler;
     action.sa_flags = SA_RESTART;

@@ -394,6 +394,48 @@ class TestCli : public QObject {
     QCOMPARE(query(db("c"), "SELECT count(*) FROM runs WHERE status = 'finished'").value(0).value(0).toInt(), 8);
   }
 
+  // A stop signal while the launch planned its runs (here while the engine is asked its version,
+  // which takes the real engine 0.5–1 s) killed the CLI by the default action, leaving the runs it
+  // had just stored queued with no launcher: deletion refused them ("cancel it first") and nothing
+  // could cancel them. Now it stops before starting any, and they end cancelled; an engine that
+  // cannot be found ends them failed. Either way no run stays queued, and they train next time.
+  void stopWhilePlanningLeavesNoQueuedRuns() {
+    for (const int sig : {SIGINT, SIGTERM}) {
+      const QString name = sig == SIGINT ? "SIGINT" : "SIGTERM";
+      const QString d = db("plan-" + name);
+      QProcess p;
+      p.setProcessEnvironment(env({{"FAKE_ENGINE_VERSION_DELAY_MS", "4000"}}));
+      p.start(ADAMIX_CLI_EXE, {"study", "run", study_, "--db", d});
+      QVERIFY(p.waitForStarted());
+      QString out;
+      QVERIFY2(waitForOutput(p, &out, "database ", 30000), qPrintable(out));
+      QCOMPARE(::kill(pid_t(p.processId()), sig), 0);
+      QVERIFY(p.waitForFinished(30000));
+      out += QString::fromUtf8(p.readAllStandardOutput());
+      QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() == 130,
+               qPrintable(out + QString::fromUtf8(p.readAllStandardError())));
+      QVERIFY2(out.contains(name + ": stopped before starting any run; 8 new run(s) cancelled"), qPrintable(out));
+      QCOMPARE(query(d, "SELECT status, error_kind, error_message, count(*) FROM runs GROUP BY 1, 2, 3"),
+               (QList<QVariantList>{{"cancelled", "cancelled", "cancelled before it started (" + name + ")", 8}}));
+      QVERIFY(!QFileInfo::exists(tmp_.filePath("plan-" + name + "/runs")));  // no engine started
+    }
+    // new runs (queued by the plan) with no engine to run them
+    const QString d = db("plan-no-engine");
+    Result r = run({"study", "run", study_, "--db", d, "--engine", tmp_.filePath("no-such-engine")});
+    QVERIFY2(r.rc != 0 && r.err.contains("adamix-engine not found at"), qPrintable(dump(r)));
+    QCOMPARE(query(d, "SELECT status, error_kind, error_message, count(*) FROM runs GROUP BY 1, 2, 3"),
+             (QList<QVariantList>{{"failed", "engine",
+                                   "not started: adamix-engine not found at " + tmp_.filePath("no-such-engine"), 8}}));
+    r = run({"run", "delete", "1", "--db", d, "--yes"});  // not refused as queued: deleted
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    QCOMPARE(runCount(d), 7);
+    for (const QString& again : {db("plan-SIGINT"), d}) {  // the cancelled and the failed train next time
+      r = run({"study", "run", study_, "--db", again});
+      QVERIFY2(r.rc == 0 && r.out.contains("8 to train, 0 to resume, 0 already done"), qPrintable(dump(r)));
+      QCOMPARE(query(again, "SELECT count(*) FROM runs WHERE status = 'finished'").value(0).value(0).toInt(), 8);
+    }
+  }
+
   // A launcher killed (kill -9) while metric points were still buffered: the resumed engine only
   // sends the steps after its checkpoint, so the earlier points the store lacked were lost for
   // good. Resume now rebuilds the run's points from its event log (found by the chaos test).

@@ -486,12 +486,13 @@ class TestRunDeletion : public QObject {
     s.open(db);
     addFinishedRun(s, "legacy", runs + "/legacy");  // a write: the -wal and -shm files in use
     QVERIFY(QFileInfo(db + "-shm").size() > 0 && QFileInfo::exists(db + "-wal"));
-    // whether another process sees a lock on the -shm file (SQLite holds one while it is open)
-    const auto lockedFromOutside = [&] {
-      const QByteArray shm = QFile::encodeName(db + "-shm");
+    // whether another process sees a lock on `file` (SQLite holds one on the -shm file and, in WAL
+    // mode, a shared one on the database file while it is open)
+    const auto lockedFromOutside = [&](const QString& file = {}) {
+      const QByteArray path = QFile::encodeName(file.isEmpty() ? db + "-shm" : file);
       const pid_t child = ::fork();
       if (child == 0) {
-        const int fd = ::open(shm.constData(), O_RDWR);
+        const int fd = ::open(path.constData(), O_RDWR);
         struct flock l = {};
         l.l_type = F_WRLCK;
         l.l_whence = SEEK_SET;
@@ -511,6 +512,20 @@ class TestRunDeletion : public QObject {
     QVERIFY(sqliteSideFile("demo.sqlite-wal") && sqliteSideFile("a-shm") && sqliteSideFile("x.db-journal"));
     QVERIFY(!sqliteSideFile("demo.sqlite") && !sqliteSideFile("wal"));
     QCOMPARE(lockedFromOutside(), 1);  // nothing above opened a side file
+    // The store's file under another name: a hard link beside it, and one in another workspace's
+    // folder. Opening either (SQLite's read of a database beside, or the header check) and closing
+    // it released the store's lock on its file; neither is opened.
+    QCOMPARE(lockedFromOutside(db), 1);
+    QVERIFY(::link(QFile::encodeName(db).constData(), QFile::encodeName(ws + "/alias.sqlite").constData()) == 0);
+    QVERIFY(QDir().mkpath(tmp.filePath("other/runs/x")));
+    QVERIFY(::link(QFile::encodeName(db).constData(), QFile::encodeName(tmp.filePath("other/w.sqlite")).constData()) ==
+            0);
+    SiblingDatabases withAlias(db);
+    QVERIFY(!withAlias.useOf(runs + "/legacy"));  // the alias is this database, not one beside it
+    QCOMPARE(otherWorkspaceOf(tmp.filePath("other/runs/x"), db), tmp.filePath("other"));  // a folder with a database
+    QCOMPARE(lockedFromOutside(db), 1);
+    QCOMPARE(lockedFromOutside(), 1);
+    QVERIFY(!QFileInfo::exists(ws + "/alias.sqlite-wal"));  // SQLite never opened the alias
   }
 
   /// sqliteFileKind(): the header decides, whatever the name; side files are never opened, so

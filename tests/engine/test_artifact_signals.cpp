@@ -129,6 +129,7 @@ class TestArtifactSignals : public QObject {
   void validateAndGenerateStopOnEitherSignal();
   void decodingPollsBeforeEveryStep();
   void aStopSignalSentBeforeMainIsNotLost();
+  void anInheritedIgnoredSigintStaysIgnored();
 
  private:
   /// A copy of the run (config.json with `task_data_dir` when given, adapters, results) named `name`.
@@ -562,8 +563,8 @@ void TestArtifactSignals::aStopSignalSentBeforeMainIsNotLost() {
       sigprocmask(SIG_BLOCK, &block, nullptr);
       ::raise(sig);  // pending from now on, through exec
     });
-    p.start(ADAMIX_ENGINE_EXE, {"eval", "--run-dir", QString::fromStdString(run_dir_), "--split", "test", "--batch-size",
-                                "1", "--threads", "1", "--out-root", QString::fromStdString(root)});
+    p.start(ADAMIX_ENGINE_EXE, {"eval", "--run-dir", QString::fromStdString(run_dir_), "--split", "test",
+                                "--batch-size", "1", "--threads", "1", "--out-root", QString::fromStdString(root)});
     QVERIFY(p.waitForStarted());
     QByteArray out;
     QCOMPARE(finish(p, out), errorKindExitCode(ErrorKind::Interrupted));
@@ -577,6 +578,40 @@ void TestArtifactSignals::aStopSignalSentBeforeMainIsNotLost() {
   }
 }
 
+// An engine started with SIGINT ignored (a background job of a shell script: `engine … &`) took a
+// SIGINT in its first 0.15-0.3 s as ignored — the inherited disposition, before any engine code
+// runs — and one after that as a stop: the same signal, two outcomes by timing (found by a bad-input
+// review). It keeps the ignored SIGINT now, as shell conventions expect; SIGTERM stops it. Without
+// timing: SIGINT ignored, blocked and pending through exec (a blocked signal is queued even when
+// ignored), then unblocked by the engine: discarded, eval runs to its end. Before the fix the
+// engine's handler took it: exit 8.
+void TestArtifactSignals::anInheritedIgnoredSigintStaysIgnored() {
+  for (const int sig : {SIGINT, SIGTERM}) {
+    const auto root = tmp_.filePath(QStringLiteral("ignored-sigint-%1").arg(sig)).toStdString();
+    QProcess p;
+    p.setChildProcessModifier([sig] {  // in the child, between fork and exec
+      std::signal(SIGINT, SIG_IGN);
+      sigset_t block;
+      sigemptyset(&block);
+      sigaddset(&block, sig);
+      sigprocmask(SIG_BLOCK, &block, nullptr);
+      ::raise(sig);  // SIGINT: pending although ignored (blocked); SIGTERM: pending, not ignored
+    });
+    p.start(ADAMIX_ENGINE_EXE, {"eval", "--run-dir", QString::fromStdString(run_dir_), "--split", "test",
+                                "--batch-size", "1", "--threads", "1", "--out-root", QString::fromStdString(root)});
+    QVERIFY(p.waitForStarted());
+    QByteArray out;
+    const int code = finish(p, out);
+    const json last = lastEvent(eventsOf(out));
+    if (sig == SIGINT) {
+      QCOMPARE(code, 0);
+      QCOMPARE(QString::fromStdString(last.value("event", "")), QStringLiteral("finished"));
+    } else {
+      QCOMPARE(code, errorKindExitCode(ErrorKind::Interrupted));
+      QCOMPARE(QString::fromStdString(last["kind"].get<std::string>()), QStringLiteral("interrupted"));
+    }
+  }
+}
+
 QTEST_GUILESS_MAIN(TestArtifactSignals)
 #include "test_artifact_signals.moc"
-

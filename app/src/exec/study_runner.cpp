@@ -517,6 +517,29 @@ void StudyRunner::cancelAll() {
   QTimer::singleShot(0, this, &StudyRunner::maybeAllFinished);
 }
 
+int StudyRunner::endUnstarted(const std::vector<PlannedRun>& planned, RunState state, const RunError& why) {
+  int n = 0;
+  const QString host = host_;
+  for (const PlannedRun& p : planned) {
+    const QString key = p.run.configHash;
+    if (p.action == PlannedRun::Action::Skip || launched_.contains(key) || waiting_.contains(key) ||
+        followed_.contains(key))
+      continue;
+    bool queued = false;
+    guarded("end unstarted run", [&] {
+      const auto rec = store_.run(p.runId);
+      const auto claim = store_.claim(p.runId);
+      queued = rec && rec->status == RunState::Queued && !inFlightOnScheduler(*rec) &&
+               (!claim || claimHolderGone(*claim, host, unixNow()));
+    });
+    if (!queued) continue;
+    track(key, p.runId, p.runDir, p.run.task, p.run.variant, p.run.seed);
+    onState(key, state, why);
+    ++n;
+  }
+  return n;
+}
+
 void StudyRunner::onEvent(const QString& key, const EngineEvent& ev) {
   emit eventReceived(key, ev);
   auto it = runs_.find(key);

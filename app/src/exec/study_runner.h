@@ -113,6 +113,12 @@ class StudyRunner : public QObject {
   int reattach(const std::vector<RunRecord>& records);
   /// Cancels all queued and running runs; they end `cancelled` (resumable).
   void cancelAll();
+  /// Ends the runs of `planned` this runner never started, when the launch stops before starting
+  /// them (a stop signal while it planned, no engine to run them): each that planning left queued
+  /// in the store (a new run, or one --force queued again) and no live launcher claims ends in
+  /// `state` with `why` — without it a run stays queued with no launcher, which deletion refuses.
+  /// The others keep their stored state (an interrupted run stays resumable). Returns how many.
+  int endUnstarted(const std::vector<PlannedRun>& planned, RunState state, const RunError& why);
 
   Executor& executor() { return *executor_; }
   /// True when nothing is queued or running here, followed, or waiting for its run directory.

@@ -17,14 +17,14 @@ namespace {
 const char* const kOwnerFile = "owner.json";
 
 /// True when `dir` holds an SQLite database file (its 16-byte header), whatever its name. The
-/// database `self` (this process's store, reached through a link or another mount) and SQLite's
+/// database `self` (this process's store, reached through a symbolic or hard link or another mount) and SQLite's
 /// side files are not opened: closing a descriptor of them would release the store's locks.
 bool holdsSqliteDatabase(const QString& dir, const QString& self) {
-  const QString selfCanonical = QFileInfo(self).canonicalFilePath();
+  const std::optional<FileId> selfId = fileIdOf(self);
   int looked = 0;
   for (const QFileInfo& f : QDir(dir).entryInfoList(QDir::Files | QDir::Hidden, QDir::Name)) {
-    if (++looked > 500) break;  // a folder of data files: enough looking
-    if (!selfCanonical.isEmpty() && f.canonicalFilePath() == selfCanonical) return true;  // a database: ours
+    if (++looked > 500) break;                                    // a folder of data files: enough looking
+    if (selfId && fileIdOf(f.filePath()) == selfId) return true;  // a database: ours (a link to it)
     if (sqliteFileKind(f) == SqliteFileKind::Database) return true;
   }
   return false;

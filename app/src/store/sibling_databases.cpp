@@ -35,12 +35,14 @@ bool databaseLikeName(const QString& fileName) {
 SiblingDatabases::SiblingDatabases(const QString& dbPath) {
   const QFileInfo db(dbPath);
   folder_ = db.absolutePath();
-  const QString self = canonicalOrClean(dbPath);
+  // the store's own file under any name (a symbolic or a hard link beside it): never opened, as
+  // closing a descriptor of it releases the store's locks
+  const std::optional<FileId> self = fileIdOf(dbPath);
   QElapsedTimer clock;
   clock.start();
   int looked = 0;
   for (const QFileInfo& f : QDir(folder_).entryInfoList(QDir::Files | QDir::Hidden, QDir::Name)) {
-    if (canonicalOrClean(f.filePath()) == self) continue;
+    if (self && fileIdOf(f.filePath()) == self) continue;
     // never opened: this process holds SQLite's locks on its own database's side files, which
     // closing a descriptor of them releases (SIGBUS in sqlite3WalFindFrame while a study ran)
     if (sqliteSideFile(f.fileName())) continue;

@@ -33,7 +33,8 @@ struct SiblingUse {
 ///   each, 6 s for all) — cannot tell: it may name any directory (useOf() reports it).
 class SiblingDatabases {
  public:
-  /// Reads the databases beside `dbPath` (not `dbPath` itself, also through a link).
+  /// Reads the databases beside `dbPath` (not `dbPath` itself, also under another name: a symbolic
+  /// or hard link to it is never opened).
   explicit SiblingDatabases(const QString& dbPath);
 
   /// Which database beside this one uses `runDir`: the first whose runs table names it (links

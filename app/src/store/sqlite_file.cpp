@@ -4,6 +4,8 @@
 #include <QDir>
 #include <QFile>
 
+#include <sys/stat.h>
+
 namespace adamix::app {
 
 bool sqliteSideFile(const QString& fileName) {
@@ -19,6 +21,12 @@ SqliteFileKind sqliteFileKind(const QFileInfo& f) {
   QFile file(f.filePath());
   if (!file.open(QIODevice::ReadOnly)) return SqliteFileKind::Unreadable;
   return file.read(16) == header ? SqliteFileKind::Database : SqliteFileKind::Other;
+}
+
+std::optional<FileId> fileIdOf(const QString& path) {
+  struct stat st = {};
+  if (::stat(QFile::encodeName(path).constData(), &st) != 0) return std::nullopt;
+  return FileId{quint64(st.st_dev), quint64(st.st_ino)};
 }
 
 QString canonicalOrClean(const QString& path) {

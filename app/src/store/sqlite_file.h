@@ -6,6 +6,8 @@
 #include <QFileInfo>
 #include <QString>
 
+#include <optional>
+
 namespace adamix::app {
 
 /// True for SQLite's files beside a database D (D-wal, D-shm, D-journal): never databases, and
@@ -24,6 +26,16 @@ enum class SqliteFileKind {
 
 /// The kind of `f`, reading at most its first 16 bytes (side files are never opened).
 SqliteFileKind sqliteFileKind(const QFileInfo& f);
+
+/// A file's identity: its device and inode (stat(), links followed). Two names of one file — a
+/// symbolic or a hard link — have the same; a copy has another.
+struct FileId {
+  quint64 device = 0, inode = 0;
+  bool operator==(const FileId& o) const { return device == o.device && inode == o.inode; }
+};
+
+/// The identity of the file at `path`; nullopt when it cannot be stat()ed.
+std::optional<FileId> fileIdOf(const QString& path);
 
 /// The canonical path of an existing file (links resolved), else its clean absolute path.
 QString canonicalOrClean(const QString& path);

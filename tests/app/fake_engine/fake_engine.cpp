@@ -403,6 +403,8 @@ int main(int argc, char** argv) {
     p.addOption({o, o, "V"});
   p.process(app);
   if (p.isSet("version")) {
+    // FAKE_ENGINE_VERSION_DELAY_MS: answers after that long, as the engine after LibTorch's start-up
+    QThread::msleep(qEnvironmentVariableIntValue("FAKE_ENGINE_VERSION_DELAY_MS"));
     std::printf("adamix-engine 0.0.0-fake\n");
     return 0;
   }
