@@ -247,7 +247,9 @@ int cmdStudyRun(const QStringList& args) {
                           .arg(r.sharedWith->database)
                     : QStringLiteral("may be used by %1 beside this database, which could not be read (%2)")
                           .arg(r.sharedWith->database, r.sharedWith->unreadable))
-            << "; it trains in " << r.runDir << " instead, leaving that directory untouched\n";
+            << (r.copyFrom.isEmpty() ? QStringLiteral("; it trains in %1 instead").arg(r.runDir)
+                                     : QStringLiteral("; it resumes in %1 from a copy of it").arg(r.runDir))
+            << ", leaving that directory untouched\n";
   out().flush();  // the plan, before the engine is asked its version (~0.5–1 s)
   if (const int older = plan.skippedFromOtherEngine(runner->engineVersion()))
     out() << "note: " << older << " already-done run(s) were trained by another adamix-engine version than "

@@ -1797,6 +1797,49 @@ class TestCli : public QObject {
     QVERIFY(after == files);
   }
 
+  // A copy beside the original resumed a run whose checkpoint lay in a directory from before owner
+  // files that both databases name: it replaced the checkpoint and appended to the event log the
+  // original shows, and wrote its owner file there (found by a bad-input review). It resumes from a
+  // copy of that directory in a directory of its own now; the original keeps every byte.
+  void legacyRunDirectoriesACopyBesideNamesAreCopiedForAResume() {
+    const QString ws = tmp_.filePath("ws-legacy-resume"), orig = ws + "/demo.sqlite", copy = ws + "/demo-copy.sqlite";
+    Result r = run({"study", "run", study_, "--db", orig});
+    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    for (const QString& dir : QDir(ws + "/runs").entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+      QVERIFY(QFile::remove(ws + "/runs/" + dir + "/owner.json"));  // launched before owner files
+    const auto run0 = query(orig, "SELECT id, run_dir FROM runs ORDER BY id LIMIT 1").value(0);
+    const QString id = run0.value(0).toString(), dir = run0.value(1).toString();
+    // an interrupted attempt's checkpoint at step 2 (as the fake engine writes one), in both databases
+    QVERIFY(QDir().mkpath(dir + "/checkpoint"));
+    write(dir + "/checkpoint/state.json", "{\"step\": 2}");
+    write(dir + "/checkpoint/state.safetensors", "fake");
+    QVERIFY(execSql(orig, "UPDATE runs SET status = 'cancelled' WHERE id = " + id));
+    QVERIFY(QFile::copy(orig, copy));
+    const QMap<QString, QByteArray> files = filesUnder(ws + "/runs");
+    const QString own = dir + "-demo-copy", log = ws + "/invocations.log";
+    r = run({"study", "run", study_, "--db", copy}, {{"FAKE_ENGINE_INVOCATIONS", log}});
+    QVERIFY2(r.rc == 0 && r.out.contains("0 to train, 1 to resume, 7 already done"), qPrintable(dump(r)));
+    QVERIFY2(r.out.contains(QStringLiteral("note: %1: its stored run directory %2 (made before owner files) is also "
+                                           "that of run #%3 of %4, a database beside this one (is one a copy of the "
+                                           "other?); it resumes in %5 from a copy of it, leaving that directory "
+                                           "untouched\n")
+                                .arg(QFileInfo(dir).fileName(), dir, id, orig, own)),
+             qPrintable(r.out));
+    QCOMPARE(query(copy, "SELECT status, run_dir FROM runs WHERE id = " + id).value(0), (QVariantList{"finished", own}));
+    QCOMPARE(invocations(log).value(QFileInfo(dir).fileName()), QStringList{"resume"});
+    QCOMPARE(startedEvents(own), startedEvents(dir) + 1);  // the copied log, and the resumed attempt's start
+    QVERIFY(QFile::exists(own + "/owner.json") && !QFile::exists(own + "/checkpoint.copying"));
+    // the original database's run: its row and every file of its directory as they were
+    QCOMPARE(query(orig, "SELECT status, run_dir FROM runs WHERE id = " + id).value(0), (QVariantList{"cancelled", dir}));
+    QMap<QString, QByteArray> after = filesUnder(ws + "/runs");
+    for (auto it = after.begin(); it != after.end();) it = it.key().contains("-demo-copy/") ? after.erase(it) : std::next(it);
+    QVERIFY(after == files);
+    // and the original resumes in its own directory, from its own checkpoint
+    r = run({"study", "run", study_, "--db", orig});
+    QVERIFY2(r.rc == 0 && r.out.contains("0 to train, 1 to resume, 7 already done"), qPrintable(dump(r)));
+    QCOMPARE(query(orig, "SELECT status, run_dir FROM runs WHERE id = " + id).value(0), (QVariantList{"finished", dir}));
+  }
+
   // The Slurm path without a cluster: stand-in sbatch, squeue, scontrol and sacct ($ADAMIX_SLURM_BIN).
   // Bugs pinned: a failing squeue was never shown; `study status` (one poll) could not settle a
   // run Slurm had forgotten although its log said how it ended; `study run` without `--executor

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "exec/study_runner.h"
 
+#include "exec/run_dir_copy.h"
+
 #include "exec/engine_client.h"
 #include "exec/eval_request.h"
 #include "exec/event_replay.h"
@@ -294,7 +296,11 @@ bool StudyRunner::launchClaimed(PlannedRun p, bool previousAttemptDied) {
 bool StudyRunner::launchNow(const PlannedRun& p) {
   const QString key = p.run.configHash;
   track(key, p.runId, p.runDir, p.run.task, p.run.variant, p.run.seed);
-  if (const auto holder = runDirHolder(p.runDir)) {
+  // a directory to copy that an engine writes (the other database's resume): copied once it is done
+  const bool copy = !p.copyFrom.isEmpty() && !hasCheckpoint(p.runDir);
+  std::optional<qint64> holder = runDirHolder(p.runDir);
+  if (!holder && copy) holder = runDirHolder(p.copyFrom);
+  if (holder) {
     // an engine (of a launcher that is gone, or of an older app) still writes there: touch nothing
     const bool first = !waiting_.contains(key);
     waiting_.insert(key, p);
@@ -303,6 +309,12 @@ bool StudyRunner::launchNow(const PlannedRun& p) {
     return true;
   }
   waiting_.remove(key);
+  if (copy)
+    if (const QString why = copyRunDirectory(p.copyFrom, p.runDir); !why.isEmpty()) {
+      emit storeError(QStringLiteral("run #%1 not resumed: its copy of %2 failed: %3").arg(p.runId).arg(p.copyFrom, why));
+      releaseClaim(p.runId);
+      return false;
+    }
   QDir().mkpath(p.runDir);
   claimRunDir(p.runDir, store_.path());  // this database's from now on (a copy of it will not write here)
   QSaveFile f(QDir(p.runDir).filePath("run.json"));
@@ -361,9 +373,11 @@ bool StudyRunner::moveIntoThisWorkspace(PlannedRun& p, const QString& runsDir) c
 
 bool StudyRunner::moveOffSharedLegacyDir(PlannedRun& p, const QString& runsDir,
                                          std::optional<SiblingDatabases>& siblings) const {
-  // only a fresh start clears a directory; a resume continues what is there (a run already moved
-  // here has siblingsChecked set)
-  if (p.action != PlannedRun::Action::Train || !p.otherWorkspace.isEmpty() || p.siblingsChecked || p.runDir.isEmpty() ||
+  // a fresh start would clear the directory, a resume write into it (a run already moved here has
+  // siblingsChecked set)
+  const bool resume = p.action == PlannedRun::Action::Resume;
+  if ((p.action != PlannedRun::Action::Train && !resume) || !p.otherWorkspace.isEmpty() || p.siblingsChecked ||
+      p.runDir.isEmpty() ||
       !QFileInfo(p.runDir).isDir() || !runDirOwnerUnknown(p.runDir))
     return false;
   if (!siblings) siblings.emplace(store_.path());
@@ -380,6 +394,7 @@ bool StudyRunner::moveOffSharedLegacyDir(PlannedRun& p, const QString& runsDir,
     own = QDir(runsDir).filePath(QStringLiteral("%1-%2").arg(base, QString::number(n)));
   p.sharedWith = std::move(use);
   p.otherWorkspaceRunDir = p.runDir;
+  if (resume) p.copyFrom = p.runDir;
   p.runDir = own;
   return true;
 }

@@ -45,6 +45,10 @@ struct PlannedRun {
   /// moveOffSharedLegacyDir() looked at the databases beside this one for it already (the plan):
   /// not read again when it is launched.
   bool siblingsChecked = false;
+  /// A resume moved off a shared directory (sharedWith): that directory (otherWorkspaceRunDir),
+  /// copied into `runDir` (copyRunDirectory) before the engine starts, unless `runDir` has a
+  /// checkpoint already (an earlier launch copied it). Empty otherwise.
+  QString copyFrom;
 };
 
 /// The store row for one expanded study run, to live in `runDir`.
@@ -197,10 +201,11 @@ class StudyRunner : public QObject {
   /// when a copy of its checkpoint is there); p.otherWorkspace* say where it was. Returns true when
   /// it moved p.runDir.
   bool moveIntoThisWorkspace(PlannedRun& p, const QString& runsDir) const;
-  /// A run to train afresh whose directory was made before owner files and is named by another
-  /// database beside this one (PlannedRun::sharedWith) gets a directory of its own in `runsDir`
-  /// (<name>-<database base name>, numbered when taken): the other database's run keeps its
-  /// files. `siblings`: the databases beside this one, read on first need. True when it moved.
+  /// A run to train afresh or resume whose directory was made before owner files and is named by
+  /// another database beside this one (PlannedRun::sharedWith) gets a directory of its own in
+  /// `runsDir` (<name>-<database base name>, numbered when taken), a resume a copy of the shared
+  /// one there (PlannedRun::copyFrom): the other database's run keeps its files. `siblings`: the
+  /// databases beside this one, read on first need. True when it moved.
   bool moveOffSharedLegacyDir(PlannedRun& p, const QString& runsDir, std::optional<SiblingDatabases>& siblings) const;
   /// Claims `p` and launches it, or follows it when another live launcher holds it.
   /// `previousAttemptDied`: the stored run is in flight but its launcher is gone.
