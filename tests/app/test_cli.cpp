@@ -1386,6 +1386,55 @@ class TestCli : public QObject {
     QCOMPARE(run({"study", "delete", "--db", d}).rc, 2);
   }
 
+  // A study file copied under another name (here with a third seed) found the other study's
+  // identical runs "already done", but had none itself: study status showed 0 runs, its tables
+  // were never written and `export --study` refused (found by a bad-input review). It includes
+  // them now; deleting either study keeps the runs the other has, with their directories.
+  void aStudyCopiedUnderAnotherNameIncludesTheIdenticalRuns() {
+    const QString d = db("renamed"), toy2 = tmp_.filePath("toy-2.json");
+    QVERIFY(run({"study", "run", study_, "--db", d}).rc == 0);
+    QFile f(study_);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QByteArray text = f.readAll();
+    QVERIFY(text.contains("\"name\": \"toy\"") && text.contains("\"seeds\": [1, 2]"));
+    write(toy2, text.replace("\"name\": \"toy\"", "\"name\": \"toy-2\"").replace("[1, 2]", "[1, 2, 3]"));
+    Result r = run({"study", "run", toy2, "--db", d});
+    QVERIFY2(r.rc == 0 && r.out.contains("study toy-2: 12 runs — 4 to train, 0 to resume, 8 already done"),
+             qPrintable(dump(r)));
+    QCOMPARE(runCount(d), 12);
+    // its table has every seed of both variants of both tasks
+    const QString table = tmp_.filePath("renamed/toy-2.md");
+    QFile md(table);
+    QVERIFY2(md.open(QIODevice::ReadOnly), qPrintable(dump(r)));
+    const QString tableText = QString::fromUtf8(md.readAll());
+    QVERIFY2(tableText.contains("| Adapter | 67.0 ± 1.0 | 67.0 ± 1.0 | 67.0 ± 1.0 | 3 |\n") &&
+                 tableText.contains("| AdaMix | **82.0 ± 1.0** | **82.0 ± 1.0** | **82.0 ± 1.0** | 3 |\n"),
+             qPrintable(tableText));  // without toy's runs: seed 3 alone, n = 1
+    r = run({"study", "status", "--db", d, "--study", "toy-2"});
+    QVERIFY2(r.rc == 0 && r.out.contains(QRegularExpression("toy-2\\s+12\\s+12\\b")), qPrintable(dump(r)));
+    const QStringList dirs = QDir(tmp_.filePath("renamed/runs")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    QCOMPARE(dirs.size(), 12);
+    // deleting toy: its 8 runs stay, as toy-2's
+    r = run({"study", "delete", "toy", "--db", d, "--yes"});
+    QVERIFY2(r.rc == 0 && r.out.contains("deleted study toy (0 runs)"), qPrintable(dump(r)));
+    QCOMPARE(runCount(d), 12);
+    QCOMPARE(QDir(tmp_.filePath("renamed/runs")).entryList(QDir::Dirs | QDir::NoDotAndDotDot), dirs);
+    QCOMPARE(query(d, "SELECT count(*) FROM runs r JOIN studies s ON s.id = r.study_id WHERE s.name = 'toy-2'")
+                 .value(0)
+                 .value(0)
+                 .toInt(),
+             12);
+    r = run({"export", "--db", d, "--study", "toy-2", "--format", "csv"});
+    QVERIFY2(r.rc == 0 && r.out.count('\n') > 2, qPrintable(dump(r)));
+    // and the other way round: a study that only includes runs leaves them to their own study
+    QVERIFY(run({"study", "run", study_, "--db", d}).rc == 0);  // toy again: includes 8 of toy-2's runs
+    r = run({"study", "delete", "toy", "--db", d, "--yes"});
+    QVERIFY2(r.rc == 0 && r.out.contains("deleted study toy (0 runs)"), qPrintable(dump(r)));
+    r = run({"study", "delete", "toy-2", "--db", d, "--yes"});
+    QVERIFY2(r.rc == 0 && r.out.contains("deleted study toy-2 (12 runs)"), qPrintable(dump(r)));
+    QCOMPARE(runCount(d), 0);
+  }
+
   // Issue 16, item 5: two `adamix study run` of one study on one database at the same moment.
   // Each run is claimed by one of them and trained once; the other follows it to its end.
   void twoLaunchersTrainEachRunOnce() {

@@ -212,6 +212,59 @@ class TestDeleteRuns : public QObject {
     w_->runTree()->refresh();
   }
 
+  /// A study that includes another study's identical runs (a study file copied under another name)
+  /// shows them under both studies, and deleting it keeps them: the confirmation says they stay.
+  void aStudyIncludingRunsShowsThemAndItsDeletionKeepsThem() {
+    const auto before = counts();
+    std::vector<qint64> shared;
+    for (const RunRecord& r : store().listRuns())
+      if (r.status == RunState::Finished && r.id != outsideRun_ && shared.size() < 2) shared.push_back(r.id);
+    QCOMPARE(shared.size(), size_t(2));
+    const qint64 copy =
+        store().upsertStudy("fixture-copy", dir_.filePath("fixture-copy.json"), nlohmann::json::object());
+    for (qint64 id : shared) store().includeRunInStudy(copy, id);
+    w_->runTree()->refresh();
+    QTreeWidgetItem* copyItem = nullptr;
+    for (int i = 0; i < tree()->topLevelItemCount(); ++i)
+      if (tree()->topLevelItem(i)->text(0) == "fixture-copy") copyItem = tree()->topLevelItem(i);
+    QVERIFY(copyItem);
+    QCOMPARE(copyItem->childCount(), 2);
+    QCOMPARE(copyItem->text(1), QString("2/2 done"));
+    for (int j = 0; j < 2; ++j) {
+      QCOMPARE(copyItem->child(j)->data(0, Qt::UserRole).toLongLong(), shared[size_t(j)]);
+      QVERIFY2(copyItem->child(j)->toolTip(0).contains("Run of study fixture, whose identical config this study "
+                                                       "includes: trained once, in both"),
+               qPrintable(copyItem->child(j)->toolTip(0)));
+    }
+    QCOMPARE(w_->runTree()->visibleRunCount(), int(before.at("runs")));  // each run once
+    copyItem->setExpanded(true);
+    if (const QString shots = qEnvironmentVariable("ADAMIX_TEST_SCREENSHOTS"); !shots.isEmpty())
+      w_->runTree()->grab().save(QDir(shots).filePath("run-tree-included-runs.png"));
+    QMenu* menu = menuOf(copyItem);
+    QVERIFY(menu);
+    QAction* del = actionNamed(menu, "deleteStudy");
+    QVERIFY(del);
+    QString text;
+    const QString seen = answerBox(del, "Delete", [&](QMessageBox* box) {
+      QCOMPARE(box->text(), QString("Delete study fixture-copy with 0 of its runs and their run directories? 2 runs "
+                                    "stay: another study has them too."));
+      text = boxText(box);
+    });
+    menu->close();
+    QCOMPARE(seen, QString("deleteConfirmation"));
+    QVERIFY2(
+        text.contains("Runs kept, with their rows and directories (2):") && text.contains(" — also in study fixture"),
+        qPrintable(text));
+    auto after = counts();
+    QCOMPARE(after.at("studies"), before.at("studies"));  // the copy's study row was added, then deleted
+    after.erase("studies");
+    auto expected = before;
+    expected.erase("studies");
+    QCOMPARE(after, expected);
+    for (qint64 id : shared) QVERIFY(runItem(id));
+    QTRY_VERIFY(!tree()->findItems("fixture-copy", Qt::MatchExactly).size());
+  }
+
   void deletesTheSelectedFailedRunsWithTheirDirectories() {
     const auto before = counts();
     QStringList dirs;

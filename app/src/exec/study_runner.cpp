@@ -198,7 +198,11 @@ std::vector<PlannedRun> StudyRunner::plan(const Study& study, const QString& stu
     const NewRun nr = newRunFor(er, studyId, QDir(options.runsDir).filePath(er.runId));
     const EnsuredRun ens = store_.ensureRun(nr, options.force);
     p.runId = ens.id;
-    const auto rec = store_.run(ens.id);
+    std::optional<RunRecord> rec = store_.run(ens.id);
+    if (rec && rec->studyId != studyId) {  // another study's identical run (or an imported one): this one's too
+      store_.includeRunInStudy(studyId, ens.id);
+      rec = store_.run(ens.id);
+    }
     p.runDir = rec && !rec->runDir.isEmpty() ? rec->runDir : nr.runDir;
     moveIntoThisWorkspace(p, options.runsDir);
     if (options.force && ens.created) {

@@ -179,6 +179,10 @@ QStringList RunDeletion::describe() const {
     return out;
   }
   out << QStringLiteral("Database rows: %1").arg(rowCountsText(rows));
+  if (!keptRuns.empty()) {
+    out << QStringLiteral("Runs kept, with their rows and directories (%1):").arg(keptRuns.size());
+    for (const auto& [r, why] : keptRuns) out << QStringLiteral("  %1 — %2").arg(runLine(r), why);
+  }
   out << QStringLiteral("Run directories removed (%1):").arg(removeDirs.size());
   for (const QString& dir : removeDirs) out << QStringLiteral("  ") + dir;
   if (!kept.empty()) {
@@ -204,7 +208,22 @@ RunDeletion planStudyDeletion(Store& store, qint64 studyId, const QString& runsD
   if (!study) throw StoreError("store: no study with id " + std::to_string(studyId));
   RunFilter f;
   f.studyId = studyId;
-  return plan(store, store.listRuns(f), std::move(study), runsDir);
+  std::vector<RunRecord> deleted;
+  std::vector<std::pair<RunRecord, QString>> kept;
+  for (RunRecord& r : store.listRuns(f)) {
+    const std::vector<qint64> others = store.otherStudiesOf(r.id, studyId);
+    if (others.empty()) {
+      deleted.push_back(std::move(r));
+      continue;
+    }
+    const auto other = store.study(others.front());
+    kept.emplace_back(
+        std::move(r),
+        QStringLiteral("also in study %1").arg(other ? other->name : QStringLiteral("#%1").arg(others.front())));
+  }
+  RunDeletion d = plan(store, std::move(deleted), std::move(study), runsDir);
+  d.keptRuns = std::move(kept);
+  return d;
 }
 
 DeletionOutcome deleteRunsAndDirectories(Store& store, const RunDeletion& plan, const QString& runsDir) {

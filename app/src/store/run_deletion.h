@@ -29,6 +29,9 @@ struct RunDeletion {
   RowCounts rows;                    ///< database rows per table ("runs", "metric_points", …, "studies")
   QStringList removeDirs;            ///< run directories that will be removed (inside the runs folder)
   std::vector<KeptPath> kept;        ///< run directories and output files that stay on disk, with why
+  /// A study's runs that stay, as another study has them too (Store::otherStudiesOf), with why
+  /// ("also in study demo-2"): their rows and directories are kept.
+  std::vector<std::pair<RunRecord, QString>> keptRuns;
 
   /// True while some of the runs are queued or running (cancel them first).
   bool refused() const { return !busy.empty(); }
@@ -44,7 +47,8 @@ struct RunDeletion {
 /// (otherWorkspaceOf()), and — for one without an owner file (made before them) — no other
 /// database beside this one names it, or may (SiblingDatabases: one that cannot be read keeps it).
 RunDeletion planRunDeletion(Store& store, const std::vector<qint64>& runIds, const QString& runsDir);
-/// Plans deleting a study with all its runs (as planRunDeletion); its study file is kept.
+/// Plans deleting a study with its runs (as planRunDeletion), but for those another study also has
+/// (RunDeletion::keptRuns, as Store::deleteStudy keeps them); its study file is kept.
 RunDeletion planStudyDeletion(Store& store, qint64 studyId, const QString& runsDir);
 
 /// What deleteRunsAndDirectories() did.

@@ -158,6 +158,15 @@ QStringList migrationStatements(int to) {
           // executorSpecToJson() of the submission's spec; NULL: run locally, or submitted before v10
           QStringLiteral("ALTER TABLE runs ADD COLUMN launch_executor TEXT"),
       };
+    case 11:  // a study that includes runs of another study: identical run configs (a study file copied and
+              // renamed, or one that adds variants to another's) are trained once and belong to both
+      return {
+          QStringLiteral("CREATE TABLE study_runs ("
+                         " study_id INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,"
+                         " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"  // a run of another study
+                         " PRIMARY KEY (study_id, run_id)) WITHOUT ROWID"),
+          QStringLiteral("CREATE INDEX study_runs_run ON study_runs(run_id)"),
+      };
     default: return {};
   }
 }

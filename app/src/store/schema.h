@@ -7,7 +7,7 @@
 namespace adamix::app::schema {
 
 /// Schema version written by this build (PRAGMA user_version).
-constexpr int kCurrentVersion = 10;
+constexpr int kCurrentVersion = 11;
 
 /// Statements creating the version-1 schema (the first released layout), one per entry.
 QStringList v1Statements();

@@ -343,6 +343,40 @@ std::optional<RunRecord> Store::findRunByHash(const QString& runKey) {
   return readRun(q);
 }
 
+void Store::includeRunInStudy(qint64 studyId, qint64 runId) {
+  writeTransaction([&] {
+    // a run of no study (imported): the study's own from now on
+    Query(db(), QStringLiteral("UPDATE runs SET study_id = ? WHERE id = ? AND study_id IS NULL"))
+        .bind(studyId)
+        .bind(runId)
+        .exec();
+    Query(db(), QStringLiteral("INSERT OR IGNORE INTO study_runs (study_id, run_id) SELECT ?, id FROM runs"
+                               " WHERE id = ? AND study_id != ?"))
+        .bind(studyId)
+        .bind(runId)
+        .bind(studyId)
+        .exec();
+  });
+}
+
+std::vector<qint64> Store::otherStudiesOf(qint64 runId, qint64 studyId) {
+  Query sel(db(), QStringLiteral("SELECT study_id FROM runs WHERE id = ? AND study_id IS NOT NULL AND study_id != ?"
+                                 " UNION SELECT study_id FROM study_runs WHERE run_id = ? AND study_id != ?"
+                                 " ORDER BY 1"));
+  auto& q = sel.bind(runId).bind(studyId).bind(runId).bind(studyId).exec();
+  std::vector<qint64> out;
+  while (q.next()) out.push_back(q.value(0).toLongLong());
+  return out;
+}
+
+std::vector<std::pair<qint64, qint64>> Store::studyInclusions() {
+  Query sel(db(), QStringLiteral("SELECT study_id, run_id FROM study_runs ORDER BY study_id, run_id"));
+  auto& q = sel.exec();
+  std::vector<std::pair<qint64, qint64>> out;
+  while (q.next()) out.emplace_back(q.value(0).toLongLong(), q.value(1).toLongLong());
+  return out;
+}
+
 std::optional<RunRecord> Store::run(qint64 id) {
   Query sel(db(), QStringLiteral("SELECT %1 FROM runs WHERE id = ?").arg(kRunColumns));
   auto& q = sel.bind(id).exec();
@@ -354,8 +388,8 @@ std::vector<RunRecord> Store::listRuns(const RunFilter& filter) {
   QStringList where;
   QVariantList args;
   if (filter.studyId) {
-    where << QStringLiteral("study_id = ?");
-    args << *filter.studyId;
+    where << QStringLiteral("(study_id = ? OR id IN (SELECT run_id FROM study_runs WHERE study_id = ?))");
+    args << *filter.studyId << *filter.studyId;
   }
   if (!filter.statuses.empty()) {
     QStringList marks;
@@ -975,9 +1009,23 @@ RowCounts Store::deleteStudy(qint64 studyId) {
   writeTransaction([&] {
     Query sel(db(), QStringLiteral("SELECT id FROM runs WHERE study_id = ? ORDER BY id"));
     auto& q = sel.bind(studyId).exec();
+    std::vector<qint64> own;
+    while (q.next()) own.push_back(q.value(0).toLongLong());
     std::vector<qint64> ids;
-    while (q.next()) ids.push_back(q.value(0).toLongLong());
-    deleteRunsLocked(ids, &counts);
+    for (qint64 id : own) {
+      const std::vector<qint64> others = otherStudiesOf(id, studyId);
+      if (others.empty()) {
+        ids.push_back(id);
+        continue;
+      }
+      // another study includes it: it becomes that study's own run
+      Query(db(), QStringLiteral("UPDATE runs SET study_id = ? WHERE id = ?")).bind(others.front()).bind(id).exec();
+      Query(db(), QStringLiteral("DELETE FROM study_runs WHERE study_id = ? AND run_id = ?"))
+          .bind(others.front())
+          .bind(id)
+          .exec();
+    }
+    deleteRunsLocked(ids, &counts);  // the runs it included stay theirs (its study_runs rows cascade)
     Query del(db(), QStringLiteral("DELETE FROM studies WHERE id = ?"));
     const int n = del.bind(studyId).exec().numRowsAffected();
     if (n == 0) throw StoreError("store: no study with id " + std::to_string(studyId));

@@ -114,7 +114,7 @@ struct JobStateRecord {
 
 /// Filter for listRuns(); unset members match everything.
 struct RunFilter {
-  std::optional<qint64> studyId;
+  std::optional<qint64> studyId;  ///< the study's own runs and those of other studies it includes
   std::vector<RunState> statuses;
   std::optional<QString> task, variant, runKey;
 };
@@ -234,6 +234,15 @@ class Store {
   std::optional<RunRecord> findRunByHash(const QString& runKey);
   std::optional<RunRecord> run(qint64 id);
   std::vector<RunRecord> listRuns(const RunFilter& filter = {});
+  /// Includes run `runId` of another study in study `studyId` (table study_runs): an identical run
+  /// config, trained once, belongs to both (listRuns, tables, exports). A run of no study (an
+  /// imported one) becomes the study's own; nothing when it is that study's own run, or included.
+  void includeRunInStudy(qint64 studyId, qint64 runId);
+  /// The studies other than `studyId` that run `runId` belongs to — its own study, and those that
+  /// include it — ascending by id.
+  std::vector<qint64> otherStudiesOf(qint64 runId, qint64 studyId);
+  /// Every inclusion of a run in a study not its own (includeRunInStudy): (study id, run id) pairs.
+  std::vector<std::pair<qint64, qint64>> studyInclusions();
   /// Sets the status and any fields given in `update`.
   void setRunStatus(qint64 runId, RunState status, const RunUpdate& update = {});
   /// Stores the engine's `params` object of a run (RunRecord::params).
@@ -334,9 +343,10 @@ class Store {
   /// runs belong to an executor: the whole deletion is refused (RunBusyError, nothing deleted); cancel
   /// them first. Unknown ids are a StoreError. Returns the rows removed per table.
   RowCounts deleteRuns(const std::vector<qint64>& runIds);
-  /// Deletes a study with all its runs and their rows (as deleteRuns), in one transaction; refused
-  /// in the same way while one of its runs is queued or running. Returns the rows removed per table
-  /// ("studies" included).
+  /// Deletes a study with its runs and their rows (as deleteRuns), in one transaction; refused in
+  /// the same way while one of the runs it deletes is queued or running. Runs another study also
+  /// has (otherStudiesOf) stay: one of its own passes to the first of those studies, one it
+  /// included is only no longer included. Returns the rows removed per table ("studies" included).
   RowCounts deleteStudy(qint64 studyId);
 
   /// Runs `fn` inside BEGIN IMMEDIATE … COMMIT (rolled back if it throws); retries when busy.

@@ -18,6 +18,13 @@ QString head(const QStringList& lines, int max = 24) {
 }
 
 QString question(const app::RunDeletion& plan) {
+  if (plan.study && !plan.keptRuns.empty())  // runs another study has too: they stay
+    return QObject::tr(
+               "Delete study %1 with %2 of its runs and their run directories? %3 runs stay: another "
+               "study has them too.")
+        .arg(plan.study->name)
+        .arg(plan.runs.size())
+        .arg(plan.keptRuns.size());
   if (plan.study)
     return QObject::tr("Delete study %1 with its %2 runs and their run directories?")
         .arg(plan.study->name)

@@ -126,9 +126,11 @@ void RunTree::refresh() {
   }
   std::vector<app::StudyRecord> studies;
   std::vector<app::RunRecord> runs;
+  std::multimap<qint64, qint64> includedIn;  // run → the other studies that include it (identical configs)
   try {
     studies = ws_->store().listStudies();
     runs = ws_->store().listRuns();
+    for (const auto& [study, run] : ws_->store().studyInclusions()) includedIn.emplace(run, study);
   } catch (const std::exception& e) {
     summary_->setText(tr("Cannot read the workspace: %1").arg(QString::fromUtf8(e.what())));
     return;
@@ -161,8 +163,8 @@ void RunTree::refresh() {
   }
   std::map<qint64, std::map<app::RunState, int>> counts;
   int total = 0, running = 0, finished = 0;
-  for (const app::RunRecord& r : runs) {
-    const qint64 sid = r.studyId.value_or(-1);
+  // a run under its own study, and under each study that includes it
+  auto addRun = [&](const app::RunRecord& r, qint64 sid) {
     if (!studyItems.count(sid)) makeStudy(sid, tr("Imported runs"), tr("Runs added with `adamix import`"));
     QTreeWidgetItem* parent = studyItems[sid];
     const QString name = app::runStateName(r.status);
@@ -178,10 +180,18 @@ void RunTree::refresh() {
                       .arg(r.seed)
                       .arg(r.config.value("run_id", std::string()).c_str(), name, statusExplanation(r.status));
     if (!r.errorMessage.isEmpty()) tip += QStringLiteral("\n%1").arg(r.errorMessage);
+    if (r.studyId && sid != *r.studyId)
+      tip += tr("\nRun of study %1, whose identical config this study includes: trained once, in both")
+                 .arg(studyItems.count(*r.studyId) ? studyItems[*r.studyId]->text(0) : QString::number(*r.studyId));
     for (int c = 0; c < 3; ++c) item->setToolTip(c, tip);
     item->setForeground(1, statusColor(r.status));
     if (selected.contains(r.id)) item->setSelected(true);
     counts[sid][r.status] += 1;
+  };
+  for (const app::RunRecord& r : runs) {
+    addRun(r, r.studyId.value_or(-1));
+    const auto [from, to] = includedIn.equal_range(r.id);
+    for (auto it = from; it != to; ++it) addRun(r, it->second);
     ++total;
     running += r.status == app::RunState::Running;
     finished += r.status == app::RunState::Finished;
@@ -233,12 +243,13 @@ void RunTree::setHiddenRuns(const QSet<qint64>& runIds) {
 }
 
 int RunTree::visibleRunCount() const {
-  int n = 0;
+  QSet<qint64> shown;  // a run under two studies (one includes the other's) counts once
   for (int i = 0; i < tree_->topLevelItemCount(); ++i) {
     QTreeWidgetItem* s = tree_->topLevelItem(i);
-    for (int j = 0; j < s->childCount(); ++j) n += !s->child(j)->isHidden();
+    for (int j = 0; j < s->childCount(); ++j)
+      if (!s->child(j)->isHidden()) shown.insert(s->child(j)->data(0, kIdRole).toLongLong());
   }
-  return n;
+  return int(shown.size());
 }
 
 QList<qint64> RunTree::selectedRuns() const {

@@ -32,7 +32,7 @@ class RunTree : public QWidget {
   std::optional<qint64> currentStudy() const;
   /// Selects these runs (and nothing else), expanding their collapsed studies; emits runsSelected().
   void selectRuns(const QList<qint64>& runIds);
-  /// Number of run rows shown after filtering.
+  /// Number of runs shown after filtering (a run under two studies counts once).
   int visibleRunCount() const;
   QTreeWidget* tree() const { return tree_; }
   /// Gives run rows a context menu with these actions (Evaluate on…, Predict test set…, Export adapters…,
