@@ -15,6 +15,7 @@
 #include "export/curves.h"
 #include "export/pivot.h"
 #include "export/result_set.h"
+#include "store/run_dir_owner.h"
 #include "store/store.h"
 #include "study/study.h"
 
@@ -232,7 +233,13 @@ int cmdStudyRun(const QStringList& args) {
   out() << "\n";
   out() << "database " << db << "\n";
   for (const app::PlannedRun& r : plan.runs)
-    if (!r.otherWorkspace.isEmpty())
+    if (!r.otherWorkspace.isEmpty() &&
+        QFileInfo(r.otherWorkspace).canonicalFilePath() == QFileInfo(QFileInfo(db).absolutePath()).canonicalFilePath())
+      // another database in this folder owns the directory (a copy beside, or one that trained the same study)
+      out() << "note: " << r.run.runId << ": " << (r.previousState ? "its stored" : "its") << " run directory "
+            << r.otherWorkspaceRunDir << " belongs to " << app::otherOwnerText(r.otherWorkspaceRunDir, db)
+            << "; it runs in " << r.runDir << " instead, leaving that directory untouched\n";
+    else if (!r.otherWorkspace.isEmpty())
       out() << "note: " << r.run.runId << ": its stored run directory " << r.otherWorkspaceRunDir
             << " is in the runs folder of another workspace, " << r.otherWorkspace
             << " (is this database a copy of that workspace's?); it runs in " << r.runDir << " instead, leaving "

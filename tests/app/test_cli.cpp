@@ -1751,7 +1751,10 @@ class TestCli : public QObject {
     QVERIFY(QFile::copy(ws + "/results.db", ws + "/backup.db"));
     // delete on the copy: the database rows go, the original's directory stays
     r = run({"run", "delete", first[0][0].toString(), "--db", ws + "/backup.db", "--yes"});
-    QVERIFY2(r.rc == 0 && r.out.contains("kept " + dir1 + " (belongs to the workspace in "), qPrintable(dump(r)));
+    QVERIFY2(r.rc == 0 && r.out.contains("kept " + dir1 + " (belongs to " + ws +
+                                         "/results.db, a database beside "
+                                         "this one)"),
+             qPrintable(dump(r)));
     QVERIFY(QFile::exists(dir1 + "/run.json"));
     // eval on the copy: into its own <name>-backup beside
     r = run({"run", "eval", first[1][0].toString(), "--db", ws + "/backup.db"});
@@ -1763,6 +1766,15 @@ class TestCli : public QObject {
     QVERIFY(QFile::exists(dir2 + "/run.json") && !QFileInfo::exists(dir2 + "-backup"));
     // the original still evaluates both
     QCOMPARE(run({"run", "eval", first[0][0].toString(), "--db", ws + "/results.db"}).rc, 0);
+    // a new database beside that trains the same study: its runs' directories are the original's
+    // names, owned by it; the note says whose, and that this one's new runs train beside
+    r = run({"study", "run", study_, "--db", ws + "/second.sqlite"});
+    QVERIFY2(
+        r.rc == 0 && r.out.contains(QStringLiteral("note: %1: its run directory %2 belongs to %3, a database beside "
+                                                   "this one; it runs in %2-second instead, leaving that "
+                                                   "directory untouched\n")
+                                        .arg(QFileInfo(dir2).fileName(), dir2, ws + "/results.db")),
+        qPrintable(dump(r)));
 
     // --runs-dir: the copy, elsewhere, evaluates into its own runs folder
     QVERIFY(QDir().mkpath(tmp_.filePath("scratch-copy")));

@@ -87,7 +87,7 @@ RunDeletion plan(Store& store, std::vector<RunRecord> runs, std::optional<StudyR
       d.kept.push_back({dir, QStringLiteral("also the run directory of run #%1, which stays").arg(usedByOthers[dir])});
     } else if (const QString other = otherWorkspaceOf(dir, store.path()); !other.isEmpty()) {
       // a copy of a database names the original's directories: never removed from the copy
-      d.kept.push_back({dir, QStringLiteral("belongs to the workspace in %1 (is this database a copy of it?)").arg(other)});
+      d.kept.push_back({dir, QStringLiteral("belongs to %1").arg(otherOwnerText(dir, store.path()))});
     } else if (!liesInside(dir, runsDir)) {
       d.kept.push_back({dir, QStringLiteral("outside the workspace's runs folder %1").arg(runsDir)});
     } else if (const auto use = runDirOwnerUnknown(dir) ? siblingUse(dir) : std::nullopt) {

@@ -77,6 +77,14 @@ QString otherWorkspaceOf(const QString& runDir, const QString& dbPath) {
   return workspace;
 }
 
+QString otherOwnerText(const QString& runDir, const QString& dbPath) {
+  const QString owner = runDirOwner(runDir);
+  if (!owner.isEmpty() && QFileInfo(owner).isFile() &&
+      canonicalOrClean(QFileInfo(owner).absolutePath()) == canonicalOrClean(QFileInfo(dbPath).absolutePath()))
+    return QStringLiteral("%1, a database beside this one").arg(owner);
+  return QStringLiteral("the workspace in %1 (is this database a copy of it?)").arg(otherWorkspaceOf(runDir, dbPath));
+}
+
 QString ownRunDirFor(const QString& runDir, const QString& dbPath, const QString& runsDir) {
   if (otherWorkspaceOf(runDir, dbPath).isEmpty()) return {};
   const QDir runs(runsDir.isEmpty() ? workspaceRunsDir(dbPath) : runsDir);

@@ -37,6 +37,12 @@ bool runDirOwnerUnknown(const QString& runDir);
 ///   an SQLite database (any file name) and W is not the folder of `dbPath`.
 QString otherWorkspaceOf(const QString& runDir, const QString& dbPath);
 
+/// Who owns `runDir` when otherWorkspaceOf() names another workspace, in words for a note: "D, a
+/// database beside this one" when its owner file names a database D in `dbPath`'s own folder (a
+/// copy beside the original, or another database there that trained the same run), else "the
+/// workspace in W (is this database a copy of it?)".
+QString otherOwnerText(const QString& runDir, const QString& dbPath);
+
 /// Where this workspace (database `dbPath`) keeps what it makes of a run whose directory belongs
 /// to another workspace (otherWorkspaceOf()): the directory of the same name in `runsDir` (default:
 /// its own runs folder, workspaceRunsDir()) — or `<name>-<database file's base name>` there when
