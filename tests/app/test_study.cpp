@@ -241,6 +241,19 @@ class TestStudy : public QObject {
       QVERIFY2(what.startsWith(path + QStringLiteral(": JSON syntax error at line 3")), e.what());
     }
 
+    // a number too large for a double: nlohmann names no position; the message does (bad-input review)
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write("// 1e999 in a comment\n{\n  \"name\": \"c 1e999 /* \\\" 1e999\",\n  \"seeds\": [1, 21e99, 1e999]\n}\n");
+    f.close();
+    try {
+      loadStudyFile(path);
+      QFAIL("no error");
+    } catch (const StudyError& e) {
+      QCOMPARE(QString::fromUtf8(e.what()),
+               path + QStringLiteral(": invalid JSON: [json.exception.out_of_range.406] number overflow parsing "
+                                     "'1e999' at line 4, column 23"));  // not in the comment, string or 21e99
+    }
+
     QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
     f.write(R"({"name": "c", "tasks": [{"name": "rte", "data_dir": "d"}], "axis": []})");
     f.close();

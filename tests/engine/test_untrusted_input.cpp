@@ -62,6 +62,19 @@ std::string le64(uint64_t n) {
 class TestUntrustedInput : public QObject {
   Q_OBJECT
  private Q_SLOTS:
+  /// A number too large for a double: nlohmann's error names no position (every other JSON error
+  /// does); the message names the line and column of the number (bad-input review).
+  void aNumberOutOfRangeIsLocated() {
+    const EngineError e = errorOf([] { parseJsonBounded("{\n  \"lr\": 1e999\n}", "c.json", ErrorKind::Config); });
+    QCOMPARE(QString::fromStdString(e.location()), QStringLiteral("c.json"));
+    QCOMPARE(
+        QString::fromStdString(e.message()),
+        QStringLiteral("invalid JSON: [json.exception.out_of_range.406] number overflow parsing '1e999' at line 2, "
+                       "column 9"));
+    const EngineError neg = errorOf([] { parseJsonStrict("[\"-1e999\", -1e999]", "n.json", ErrorKind::Config); });
+    QVERIFY2(QString::fromStdString(neg.message()).endsWith("'-1e999' at line 1, column 12"), neg.what());
+  }
+
   void jsonNestingIsBoundedAtExactlyTheLimit() {
     // 128 levels parse; 129 are rejected with the source named — and a million levels, which
     // would overflow the stack of a recursive dump or destructor, are rejected while parsing

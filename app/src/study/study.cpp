@@ -495,6 +495,9 @@ Study loadStudyFile(const QString& path) {
     throw StudyError(
         "", "JSON syntax error at line " + std::to_string(line) + ", column " + std::to_string(col) + ": " + e.what(),
         path.toStdString());
+  } catch (const json::exception& e) {  // a number too large for a double (1e999): where it is
+    throw StudyError("", "invalid JSON: " + jsonErrorText(e, std::string_view(bytes.constData(), size_t(bytes.size()))),
+                     path.toStdString());
   }
   try {
     Study study = parseStudy(doc);

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -73,6 +74,49 @@ nlohmann::json::parser_callback_t jsonStrictGuard(int max_depth) {
   };
 }
 
+std::string jsonErrorText(const nlohmann::json::exception& e, std::string_view text) {
+  const std::string what = e.what();
+  if (e.id != 406) return what;
+  const size_t open = what.find('\''), close = what.rfind('\'');
+  if (open == std::string::npos || close <= open + 1) return what;
+  const std::string token = what.substr(open + 1, close - open - 1);
+  const auto partOfNumber = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '+';
+  };
+  // the token's first occurrence outside strings and comments, not inside a longer number
+  size_t line = 1, column = 1;
+  for (size_t i = 0; i < text.size(); ++i, ++column) {
+    const char c = text[i];
+    if (c == '"') {  // a string: to its closing quote
+      for (++i, ++column; i < text.size() && text[i] != '"'; ++i, ++column)
+        if (text[i] == '\\') ++i, ++column;
+      continue;
+    }
+    if (c == '/' && i + 1 < text.size() && (text[i + 1] == '/' || text[i + 1] == '*')) {  // a comment
+      const bool block = text[i + 1] == '*';
+      for (i += 2, column += 2; i < text.size(); ++i, ++column) {
+        if (!block && text[i] == '\n') break;
+        if (block && text[i] == '*' && i + 1 < text.size() && text[i + 1] == '/') {
+          ++i, ++column;
+          break;
+        }
+        if (text[i] == '\n') line += 1, column = 0;
+      }
+      if (i < text.size() && text[i] == '\n') line += 1, column = 0;
+      continue;
+    }
+    if (c == '\n') {
+      ++line;
+      column = 0;
+      continue;
+    }
+    if (text.compare(i, token.size(), token) == 0 && (i == 0 || !partOfNumber(text[i - 1])) &&
+        (i + token.size() >= text.size() || !partOfNumber(text[i + token.size()])))
+      return what + " at line " + std::to_string(line) + ", column " + std::to_string(column);
+  }
+  return what;
+}
+
 nlohmann::json parseJsonStrict(std::string_view text, const std::string& source, ErrorKind kind) {
   try {
     return nlohmann::json::parse(text.begin(), text.end(), jsonStrictGuard(), /*allow_exceptions=*/true);
@@ -81,7 +125,7 @@ nlohmann::json parseJsonStrict(std::string_view text, const std::string& source,
   } catch (const JsonDuplicateKey& e) {
     throw EngineError(kind, e.what(), source);
   } catch (const nlohmann::json::exception& e) {
-    throw EngineError(kind, std::string("invalid JSON: ") + e.what(), source);
+    throw EngineError(kind, "invalid JSON: " + jsonErrorText(e, text), source);
   }
 }
 
@@ -93,7 +137,7 @@ nlohmann::json parseJsonBounded(std::string_view text, const std::string& source
   } catch (const JsonTooDeep& e) {
     throw EngineError(kind, e.what(), source);
   } catch (const nlohmann::json::exception& e) {
-    throw EngineError(kind, std::string("invalid JSON: ") + e.what(), source);
+    throw EngineError(kind, "invalid JSON: " + jsonErrorText(e, text), source);
   }
 }
 
