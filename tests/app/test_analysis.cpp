@@ -189,7 +189,13 @@ class TestAnalysis : public QObject {
     QCOMPARE(errorOf(noLabel), noLabel + QStringLiteral(":1: has no 'label' column (unlabelled data cannot be scored)"));
     const QString bad = dir.filePath(QStringLiteral("bad.tsv"));
     writeFile(bad, "index\tprediction\tlabel\n0\t1\t1\n1\tx\t0\n");
-    QCOMPARE(errorOf(bad), bad + QStringLiteral(":3: column 'prediction' is not a number: 'x'"));
+    QCOMPARE(errorOf(bad), bad + QStringLiteral(":3: column 'prediction' is not a number: \"x\""));
+    // a file's bytes reach messages (a terminal, the GUI) escaped: no terminal control sequence
+    const QString esc = dir.filePath(QStringLiteral("esc.tsv"));
+    writeFile(esc, "index\tprediction\tlabel\n\x1b[31m7\t1\t1\n0\t\x1b]0;title\x07\t0\n");
+    QCOMPARE(errorOf(esc), esc + QStringLiteral(":2: index is not an integer: \"\\x1b[31m7\""));
+    writeFile(esc, "index\tprediction\tlabel\n0\t\x1b]0;title\x07\t0\n");
+    QCOMPARE(errorOf(esc), esc + QStringLiteral(":2: column 'prediction' is not a number: \"\\x1b]0;title\\x07\""));
     const QString shortRow = dir.filePath(QStringLiteral("short.tsv"));
     writeFile(shortRow, "index\tprediction\tlabel\n0\t1\n");
     QCOMPARE(errorOf(shortRow), shortRow + QStringLiteral(":2: 2 columns, the header has 3"));

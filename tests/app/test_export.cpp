@@ -13,6 +13,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <sys/stat.h>
+
 using namespace adamix::app;
 using nlohmann::json;
 
@@ -407,6 +409,24 @@ class TestExport : public QObject {
                                                       "| name : B \\| food : x | B. | B\\|x | B serves x. |\n"));
     QCOMPARE(loadPredictionTable({{QStringLiteral("LoRA"), dir.filePath(QStringLiteral("a.jsonl"))}}, 1).rows.size(),
              size_t(1));
+
+    // the skipped line is named (it was skipped without a word)
+    QCOMPARE(t.problems.size(), 1);
+    QVERIFY2(t.problems[0].startsWith(dir.filePath("b.jsonl") + ":2: not a prediction line (input, references, "
+                                                                "prediction): \"[json.exception.parse_error.101]"),
+             qPrintable(t.problems[0]));
+    // a file that is gone, a folder and a FIFO (which would block the read): empty columns, named
+    QVERIFY(QDir(dir.path()).mkdir("folder.jsonl"));
+    QCOMPARE(::mkfifo(QFile::encodeName(dir.filePath("fifo.jsonl")).constData(), 0600), 0);
+    const auto odd = loadPredictionTable({{"A", dir.filePath("a.jsonl")},
+                                          {"gone", dir.filePath("gone.jsonl")},
+                                          {"folder", dir.filePath("folder.jsonl")},
+                                          {"fifo", dir.filePath("fifo.jsonl")}});
+    QCOMPARE(odd.rows.size(), size_t(2));
+    QCOMPARE(odd.rows[0].outputs, (std::vector<QString>{"A is good.", "", "", ""}));
+    QCOMPARE(odd.problems, QStringList({dir.filePath("gone.jsonl") + ": cannot be read (No such file or directory)",
+                                        dir.filePath("folder.jsonl") + ": not a regular file",
+                                        dir.filePath("fifo.jsonl") + ": not a regular file"}));
   }
 
   void nlgColumns() {

@@ -204,12 +204,21 @@ class TestLabelPredictions : public QObject {
     QCOMPARE(t[2].columns, QStringList{"AdaMix"});
     QCOMPARE(t[2].rows[2].outputs, std::vector<QString>{"negative"});
     for (const PredictionTable& table : t) QVERIFY2(table.problems.isEmpty(), qPrintable(table.problems.join('\n')));
+
+    // a stored evaluation whose folder was removed keeps its column, empty, and is named
+    QVERIFY(QDir(dirs[1] + "/eval/dev-ensemble").removeRecursively());
+    const std::vector<PredictionTable> after = labelPredictionsFromStore(store, sid);
+    QCOMPARE(after[1].columns, QStringList({"AdaMix (seed 1)", "AdaMix (seed 2)"}));
+    QCOMPARE(after[1].rows[1].outputs, (std::vector<QString>{"positive", ""}));
+    QVERIFY2(after[1].problems.size() == 1 &&
+                 after[1].problems[0].startsWith(dirs[1] + "/eval/dev-ensemble/predictions.tsv: cannot be read"),
+             qPrintable(after[1].problems.join('\n')));
   }
 
   /// Issue: MNLI runs write predictions/dev_matched.tsv and dev_mismatched.tsv (the TaskSpec's dev
   /// splits), no dev.tsv, and were not shown. Each dev split is its own table, its inputs read
-  /// from its own dev file; a run lacking one split's file has no column in that table only; a
-  /// variant with one seed keeps its plain label in both tables.
+  /// from its own dev file; a finished run lacking one split's file has an empty column in that
+  /// table only, named in its problems; a variant with one seed keeps its plain label in both.
   void mnliDevSplitsAreTablesOfTheirOwn() {
     QTemporaryDir dir;
     writeMnliDevFiles(dir.filePath("glue"));
@@ -252,16 +261,20 @@ class TestLabelPredictions : public QObject {
                             "| 0 | A man plays. \u2016 Someone plays. | entailment | entailment | neutral \u2717 |\n"
                             "| 1 | The shop is shut. \u2016 The shop is open. | contradiction | contradiction | "
                             "contradiction |\n"));
+    // the Adapter run's mismatched file is gone (a finished run writes both): its column stays,
+    // empty, and the table names the file (it used to vanish without a word)
     const PredictionTable& mm = tables[1];
-    QVERIFY2(mm.problems.isEmpty(), qPrintable(mm.problems.join('\n')));
     QCOMPARE(mm.title, QStringLiteral("mnli \u00B7 dev_mismatched.tsv"));
-    QCOMPARE(mm.columns, QStringList{"LoRA"});
+    QVERIFY2(mm.problems.size() == 1 && mm.problems[0].startsWith(dir.filePath("runs/mnli-adapter-s1-")) &&
+                 mm.problems[0].endsWith("/predictions/dev_mismatched.tsv: cannot be read (No such file or directory)"),
+             qPrintable(mm.problems.join('\n')));
+    QCOMPARE(mm.columns, QStringList({"LoRA", "Adapter"}));
     QCOMPARE(predictionsToMarkdown(mm),
-             QStringLiteral("| # | Input | Gold label | LoRA |\n"
-                            "|---|---|---|---|\n"
-                            "| 0 | Letters came. \u2016 Mail arrived. | entailment | entailment |\n"
-                            "| 1 | It is late. \u2016 The train is late. | neutral | entailment \u2717 |\n"
-                            "| 2 | Birds sing. \u2016 Birds are silent. | contradiction | contradiction |\n"));
+             QStringLiteral("| # | Input | Gold label | LoRA | Adapter |\n"
+                            "|---|---|---|---|---|\n"
+                            "| 0 | Letters came. \u2016 Mail arrived. | entailment | entailment |  |\n"
+                            "| 1 | It is late. \u2016 The train is late. | neutral | entailment \u2717 |  |\n"
+                            "| 2 | Birds sing. \u2016 Birds are silent. | contradiction | contradiction |  |\n"));
     QCOMPARE(labelPredictionsFromStore(store, sid, 1).back().rows.size(), size_t(1));  // --limit per table
   }
 
@@ -397,14 +410,15 @@ class TestLabelPredictions : public QObject {
                                               {"B", dir.filePath("bad.tsv"), sst2},
                                               {"C", dir.filePath("outside.tsv"), sst2}});
     QCOMPARE(t.size(), size_t(1));
-    QCOMPARE(t[0].problems,
-             QStringList({dir.filePath("bad.tsv") + ":3: column 'prediction' is not a number: 'positive'",
-                          dir.filePath("outside.tsv") + ":2: example 0 has gold label negative, another run's "
-                                                        "predictions positive",
-                          dir.filePath("outside.tsv") + ":3: example 7 is not in " + dir.filePath("glue/SST-2/dev.tsv") +
-                              " (3 examples)",
-                          dir.filePath("glue/SST-2/dev.tsv") + ": 3 examples, the runs' predictions name example 7: "
-                                                               "the file changed since the runs; input texts not shown"}));
+    QCOMPARE(
+        t[0].problems,
+        QStringList({dir.filePath("bad.tsv") + ":3: column 'prediction' is not a number: \"positive\"",
+                     dir.filePath("outside.tsv") + ":2: example 0 has gold label negative, another run's "
+                                                   "predictions positive",
+                     dir.filePath("outside.tsv") + ":3: example 7 is not in " + dir.filePath("glue/SST-2/dev.tsv") +
+                         " (3 examples)",
+                     dir.filePath("glue/SST-2/dev.tsv") + ": 3 examples, the runs' predictions name example 7: "
+                                                          "the file changed since the runs; input texts not shown"}));
     QCOMPARE(t[0].rows.size(), size_t(1));  // example 0; 7 is outside the dev file: no row
     QCOMPARE(t[0].rows[0].outputs, (std::vector<QString>{"positive", "", "positive"}));
     QCOMPARE(t[0].rows[0].input, QString());  // the dev file has fewer examples than the runs predicted
@@ -576,6 +590,15 @@ class TestLabelPredictions : public QObject {
     const auto c = loadLabelPredictionTables({{"C", dir.filePath("c.tsv"), sst2}});
     QCOMPARE(c[0].problems, QStringList{dir.filePath("c.tsv") + ":3: predicted class 1.5 is not an integer"});
     QCOMPARE(c[0].rows[1].outputs, std::vector<QString>{""});
+
+    // an index a file repeats: its first row is shown, and the repeat named (it was silently the last)
+    writeFile(dir.filePath("d.tsv"), "index\tprediction\tlabel\n0\t1\t1\n1\t0\t0\n0\t0\t1\n2\t1\t1\n1\t1\t0\n");
+    const auto d = loadLabelPredictionTables({{"D", dir.filePath("d.tsv"), sst2}});
+    QCOMPARE(d[0].problems, QStringList{dir.filePath("d.tsv") + ":4: example 0 again (first on line 2); its first row "
+                                                                "is shown"});
+    QCOMPARE(d[0].rows.size(), size_t(3));
+    QCOMPARE(d[0].rows[0].outputs, std::vector<QString>{"positive"});
+    QCOMPARE(d[0].rows[1].outputs, std::vector<QString>{"negative"});
   }
 };
 

@@ -226,7 +226,7 @@ class TestOutputsView : public QObject {
     const QString bad = QDir(dir.filePath("runs")).entryList({"sst2-lora-s1-*"}, QDir::Dirs).value(0);
     QVERIFY(!bad.isEmpty());
     QVERIFY2(v.statusText().endsWith(QStringLiteral("\nProblems: ") + dir.filePath("runs/" + bad) +
-                                     "/predictions/dev.tsv:3: column 'prediction' is not a number: 'positive'"),
+                                     "/predictions/dev.tsv:3: column 'prediction' is not a number: \"positive\""),
              qPrintable(v.statusText()));
     ws.close();
   }

@@ -1,5 +1,7 @@
 #include "analysis/example_predictions.h"
 
+#include "exec/line_excerpt.h"
+
 #include "metrics/glue_metrics.h"
 
 #include <QFile>
@@ -20,7 +22,9 @@ namespace {
 double number(const QByteArray& field, const QString& where, const char* column) {
   bool ok = false;
   const double v = field.trimmed().toDouble(&ok);
-  if (!ok || !std::isfinite(v)) fail(where, QStringLiteral("column '%1' is not a number: '%2'").arg(QLatin1String(column), QString::fromUtf8(field.left(40))));
+  if (!ok || !std::isfinite(v))
+    fail(where,
+         QStringLiteral("column '%1' is not a number: %2").arg(QLatin1String(column), escapedExcerpt(field, 40)));
   return v;
 }
 
@@ -56,7 +60,7 @@ ExamplePredictions readPredictionsTsv(const QString& path, long long maxRows) {
     if (f.size() < need) fail(where, QStringLiteral("%1 columns, the header has %2").arg(f.size()).arg(header.size()));
     bool ok = false;
     const long long index = f[iIndex].toLongLong(&ok);
-    if (!ok) fail(where, QStringLiteral("index is not an integer: '%1'").arg(QString::fromUtf8(f[iIndex].left(40))));
+    if (!ok) fail(where, QStringLiteral("index is not an integer: %1").arg(escapedExcerpt(f[iIndex], 40)));
     p.index.push_back(index);
     p.prediction.push_back(number(f[iPred], where, "prediction"));
     p.label.push_back(number(f[iLabel], where, "label"));

@@ -117,7 +117,8 @@ PredictionTable tableOf(const Group& g, const std::vector<LabelRun>& runs, int l
       t.problems << QString::fromUtf8(e.what());
       continue;
     }
-    bool outsideReported = false, goldReported = false, classReported = false;
+    bool outsideReported = false, goldReported = false, classReported = false, repeatReported = false;
+    std::map<long long, std::size_t> rowOf;  // example index -> its first row in this file
     for (std::size_t i = 0; i < p.index.size(); ++i) {
       const long long idx = p.index[i];
       // the engine writes no blank lines: row i is on line i + 2 (after the header)
@@ -134,6 +135,15 @@ PredictionTable tableOf(const Group& g, const std::vector<LabelRun>& runs, int l
         }
         if (devRead && idx >= 0 && pastTheEnd < 0) pastTheEnd = idx;
         continue;  // no row for it
+      }
+      if (const auto [first, isNew] = rowOf.try_emplace(idx, i); !isNew) {  // the engine writes each once
+        if (!repeatReported)
+          t.problems << QStringLiteral("%1: example %2 again (first on line %3); its first row is shown")
+                            .arg(where)
+                            .arg(idx)
+                            .arg(first->second + 2);
+        repeatReported = true;
+        continue;
       }
       auto [it, fresh] = examples.try_emplace(idx);
       if (fresh)
@@ -230,12 +240,6 @@ nlohmann::json runConfigOf(const RunRecord& r, QStringList& problems) {
   return r.config;
 }
 
-/// The predictions file of dev split `split` in `runDir` ("" when the run has none).
-QString predictionsFileOf(const QString& runDir, const QString& split) {
-  const QString path = QDir(runDir).filePath(QStringLiteral("predictions/%1.tsv").arg(split));
-  return QFileInfo::exists(path) ? path : QString();
-}
-
 }  // namespace
 
 std::vector<PredictionTable> loadLabelPredictionTables(const std::vector<LabelRun>& runs, int limit) {
@@ -289,11 +293,15 @@ std::vector<PredictionTable> labelPredictionTablesOf(Store& store, const std::ve
       results.push_back(&r);
       devFiles.push_back(devFile);
     };
+    // a finished run wrote every dev split's file: one that is gone keeps its column, empty, and
+    // its table says so (as a stored evaluation whose folder was removed) rather than dropping it
+    const bool finished = rec.status == RunState::Finished;
     for (const QString& split : splits)
-      if (const QString predictions = own ? predictionsFileOf(rec.runDir, split) : QString(); !predictions.isEmpty())
+      if (const QString predictions = QDir(rec.runDir).filePath(QStringLiteral("predictions/%1.tsv").arg(split));
+          own && (finished || QFileInfo::exists(predictions)))
         add(predictions, split, {});
     for (const auto& [key, predictions] : evaluated)  // dev splits only: the others have no gold labels
-      if (splits.contains(key.first) && QFileInfo::exists(predictions)) add(predictions, key.first, key.second);
+      if (splits.contains(key.first)) add(predictions, key.first, key.second);
   }
   // a variant with several runs in one table (one dev file and source): each of its columns says its seed
   std::map<std::tuple<QString, QString, QString>, int> perVariant;

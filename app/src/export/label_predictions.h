@@ -39,7 +39,8 @@ struct LabelRun {
 /// in example-index order, at most `limit` rows each (0 = all). A run whose predictions file is
 /// bad keeps an empty column (as does one that is not a regular file or is over
 /// kMaxDisplayFileBytes: never opened), a dev file that cannot be read (the same) leaves the inputs
-/// empty, an index outside the dev file makes no row, a predicted class outside the task's labels
+/// empty, an index outside the dev file makes no row, an index a file repeats keeps its first row,
+/// a predicted class outside the task's labels
 /// (or not an integer) an empty cell, a gold label that differs between runs keeps the first
 /// run's, and one that differs from the dev file's own label (or a dev file with more or fewer
 /// examples than the runs predicted) hides the table's inputs: the file changed since the runs.
@@ -47,9 +48,11 @@ struct LabelRun {
 std::vector<PredictionTable> loadLabelPredictionTables(const std::vector<LabelRun>& runs, int limit = 0);
 
 /// The finished classification / regression runs of a study (all when unset): each dev split
-/// (devSplitsOf) for which a run has predictions/<split>.tsv, and each stored evaluation of a dev
-/// split with a predictions file (`adamix run eval`, the GUI's Evaluate, an AdaMix run's
-/// end-of-run modes, merges; the latest per split and inference), labelled with the variant (and
+/// (devSplitsOf) of a run with a predictions folder (predictions/<split>.tsv; one a finished run
+/// lacks keeps an empty column, named in the table's problems), and each stored evaluation of a
+/// dev split with a predictions file (`adamix run eval`, the GUI's Evaluate, an AdaMix run's
+/// end-of-run modes, merges; the latest per split and inference; a file that is gone: the same),
+/// labelled with the variant (and
 /// seed when a variant has several in the same table), through loadLabelPredictionTables. A run's
 /// config is its run directory's config.json (the engine's resolved config), else the store's.
 std::vector<PredictionTable> labelPredictionsFromStore(Store& store, std::optional<qint64> studyId, int limit = 0);

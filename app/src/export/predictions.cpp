@@ -1,6 +1,8 @@
 // Side-by-side predictions of generation runs; the tables of a study; Markdown.
 #include "export/predictions.h"
 
+#include "exec/line_excerpt.h"
+#include "export/dev_examples.h"
 #include "export/label_predictions.h"
 #include "io/untrusted_input.h"
 #include "export/pivot.h"
@@ -22,14 +24,25 @@ namespace {
 struct RunFile {
   std::map<QString, QString> outputByInput;
   std::vector<std::pair<QString, QStringList>> order;  ///< input, references in file order
+  QStringList problems;                                ///< "path: why", "path:line: why"
 };
 
 RunFile readJsonl(const QString& path) {
   RunFile f;
+  // a FIFO would block the read, /dev/zero or a huge file fill the memory: never opened
+  if (const QString why = displayFileProblem(path); !why.isEmpty()) {
+    f.problems << why;
+    return f;
+  }
   QFile in(path);
-  if (!in.open(QIODevice::ReadOnly)) return f;
+  if (!in.open(QIODevice::ReadOnly)) {
+    f.problems << QStringLiteral("%1: cannot be read (%2)").arg(path, in.errorString());
+    return f;
+  }
+  int lineNo = 0;
   while (!in.atEnd()) {
     const QByteArray line = in.readLine().trimmed();
+    ++lineNo;
     if (line.isEmpty()) continue;
     try {
       const auto j = nlohmann::json::parse(line.toStdString(), adamix::jsonDepthGuard());
@@ -38,8 +51,12 @@ RunFile readJsonl(const QString& path) {
       for (const auto& r : j.at("references")) refs << QString::fromStdString(r.get<std::string>());
       f.outputByInput[input] = QString::fromStdString(j.at("prediction").get<std::string>());
       f.order.push_back({input, refs});
-    } catch (const std::exception&) {
-      continue;
+    } catch (const std::exception& e) {
+      if (f.problems.isEmpty())  // the first bad line of the file; the others are skipped alike
+        f.problems << QStringLiteral("%1:%2: not a prediction line (input, references, prediction): %3; skipped")
+                          .arg(path)
+                          .arg(lineNo)
+                          .arg(escapedExcerpt(QByteArray(e.what()), 120));
     }
   }
   return f;
@@ -53,6 +70,7 @@ PredictionTable loadPredictionTable(const std::vector<std::pair<QString, QString
   for (const auto& [label, path] : runs) {
     t.columns << label;
     files.push_back(readJsonl(path));
+    t.problems += files.back().problems;
   }
   const RunFile* first = nullptr;
   for (const auto& f : files)
@@ -86,8 +104,8 @@ PredictionTable generationTableOf(Store& store, const std::vector<RunResult>& ru
   for (const RunResult& r : runs) {
     for (const Artifact& a : store.artifacts(r.runId)) {
       if (a.kind != QLatin1String("predictions")) continue;
+      // a finished generation run writes it: one that is gone keeps an empty column, named
       const QString jsonl = QFileInfo(a.path).dir().filePath(QStringLiteral("dev.jsonl"));
-      if (!QFile::exists(jsonl)) continue;
       QString label = r.variant.isEmpty() ? QStringLiteral("run %1").arg(r.runId) : r.variant;
       if (seedsPerVariant[r.variant] > 1) label += QStringLiteral(" (seed %1)").arg(r.seed);
       files.push_back({label, jsonl});

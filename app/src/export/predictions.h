@@ -51,8 +51,9 @@ struct PredictionTable {
 bool predictionsDisagree(const PredictionRow& row, double tolerance = 0);
 
 /// Joins `runs` (label, path of a dev.jsonl) on identical input, rows in the first file's order,
-/// at most `limit` rows (0 = all). Unreadable files or lines are skipped; a run whose file is
-/// missing keeps an empty column.
+/// at most `limit` rows (0 = all). A run whose file is missing, cannot be read, is not a regular
+/// file or is over kMaxDisplayFileBytes (never opened) keeps an empty column; lines that are not
+/// predictions are skipped. Each is named in the table's problems (a file's first bad line).
 PredictionTable loadPredictionTable(const std::vector<std::pair<QString, QString>>& runs, int limit = 0);
 
 /// The finished runs of a study (all when unset) that have a `predictions` artifact: their
