@@ -205,7 +205,15 @@ class TestSafetensors : public QObject {
   }
 
   void missingFile() {
-    expectError([&] { loadSafetensors(path("nope.safetensors")); }, ErrorKind::Model, {"nope.safetensors"});
+    expectError([&] { loadSafetensors(path("nope.safetensors")); }, ErrorKind::Model, {"nope.safetensors"},
+                "file not found");
+    // one that is there but no file: said so (both read "file not found" before)
+    std::filesystem::create_directories(path("folder.safetensors"));
+    expectError([&] { loadSafetensors(path("folder.safetensors")); }, ErrorKind::Model, {"folder.safetensors"},
+                "not a regular file: a directory");
+    std::filesystem::create_symlink("/dev/zero", path("zero.safetensors"));
+    expectError([&] { readSafetensorsHeader(path("zero.safetensors")); }, ErrorKind::Model, {"zero.safetensors"},
+                "not a regular file");
   }
 
   void writeFailureIsIoErrorAndLeavesNoFile() {

@@ -114,7 +114,10 @@ SafetensorsHeader parseSafetensorsHeader(std::string_view text, uint64_t data_si
 
 SafetensorsHeader readSafetensorsHeader(const std::string& path) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) fail(path, "", "file not found");
+  const auto status = std::filesystem::status(path, ec);  // links followed: a link to /dev/zero is a device
+  if (!std::filesystem::exists(status)) fail(path, "", "file not found");
+  if (!std::filesystem::is_regular_file(status))
+    fail(path, "", std::filesystem::is_directory(status) ? "not a regular file: a directory" : "not a regular file");
   const uint64_t file_size = std::filesystem::file_size(path, ec);
   if (ec) fail(path, "", "cannot determine file size: " + ec.message());
   std::ifstream in(path, std::ios::binary);
