@@ -49,8 +49,11 @@ bool writeText(const QString& path, const QString& text, QString* error) {
   return true;
 }
 
+/// A study name as a file name: other characters than [A-Za-z0-9._-] become '_', and leading dots
+/// go (a name such as "../../x" wrote hidden files, ".._.._x.md").
 QString safeFileName(QString s) {
   s.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]+")), QStringLiteral("_"));
+  while (s.startsWith(QLatin1Char('.'))) s.remove(0, 1);
   return s.isEmpty() ? QStringLiteral("study") : s;
 }
 

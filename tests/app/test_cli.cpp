@@ -1424,6 +1424,14 @@ class TestCli : public QObject {
                  .value(0)
                  .toInt(),
              12);
+    // a study name that is no file name: its tables are not hidden files (".._x.md" before)
+    QFile dots(tmp_.filePath("dots.json"));
+    QVERIFY(dots.open(QIODevice::WriteOnly));
+    dots.write(QByteArray(text).replace("\"name\": \"toy-2\"", "\"name\": \"../.x y\""));
+    dots.close();
+    r = run({"study", "run", tmp_.filePath("dots.json"), "--db", d});
+    QVERIFY2(r.rc == 0 && r.out.contains("wrote " + tmp_.filePath("renamed/_.x_y.md") + "\n"), qPrintable(dump(r)));
+    QVERIFY(run({"study", "delete", "../.x y", "--db", d, "--yes"}).rc == 0);
     r = run({"export", "--db", d, "--study", "toy-2", "--format", "csv"});
     QVERIFY2(r.rc == 0 && r.out.count('\n') > 2, qPrintable(dump(r)));
     // and the other way round: a study that only includes runs leaves them to their own study
