@@ -270,6 +270,41 @@ class TestExport : public QObject {
     QCOMPARE(headers, QStringList({"RTE eval dev (ensemble)", "MRPC"}));
   }
 
+  /// The generation table of a study's runs: a run whose dev.jsonl is gone keeps an empty column
+  /// and is named (it vanished without a word); a classification run, whose predictions artifact
+  /// has no dev.jsonl beside, is no column of it (a first version of that fix made it one).
+  void generationTableOfTheStoresRuns() {
+    QTemporaryDir dir;
+    Store store;
+    store.open(dir.filePath(QStringLiteral("gen.sqlite")));
+    const qint64 sid = store.upsertStudy(QStringLiteral("gen"), QStringLiteral("gen.json"), json::object());
+    auto add = [&](const QString& key, const char* task, const char* variant) {
+      NewRun nr;
+      nr.studyId = sid;
+      nr.runKey = key;
+      nr.task = QString::fromLatin1(task);
+      nr.variant = QString::fromLatin1(variant);
+      nr.status = RunState::Finished;
+      nr.runDir = dir.filePath(key);
+      nr.config = {{"model", {{"path", "/m"}}}, {"task", {{"name", task}, {"data_dir", "/d"}}}};
+      const qint64 id = store.addRun(nr);
+      QDir().mkpath(nr.runDir + "/predictions");
+      store.addArtifact(id, QStringLiteral("predictions"), nr.runDir + "/predictions/dev.tsv");
+      return nr.runDir;
+    };
+    const QString lora = add("lora", "e2e", "LoRA"), gone = add("adamix", "e2e", "AdaMix-LoRA");
+    add("cls", "sst2", "Adapter");
+    QFile f(lora + "/predictions/dev.jsonl");
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("{\"index\":0,\"input\":\"name : A\",\"prediction\":\"A.\",\"references\":[\"A.\"]}\n");
+    f.close();
+    const PredictionTable t = predictionsFromStore(store, sid);
+    QCOMPARE(t.columns, QStringList({"LoRA", "AdaMix-LoRA"}));
+    QCOMPARE(t.rows.size(), size_t(1));
+    QCOMPARE(t.rows[0].outputs, (std::vector<QString>{"A.", ""}));
+    QCOMPARE(t.problems, QStringList{gone + "/predictions/dev.jsonl: cannot be read (No such file or directory)"});
+  }
+
   void evaluationsFromStore() {
     QTemporaryDir dir;
     Store store;

@@ -1,6 +1,7 @@
 // Side-by-side predictions of generation runs; the tables of a study; Markdown.
 #include "export/predictions.h"
 
+#include "config/run_config.h"
 #include "exec/line_excerpt.h"
 #include "export/dev_examples.h"
 #include "export/label_predictions.h"
@@ -95,6 +96,16 @@ PredictionTable loadPredictionTable(const std::vector<std::pair<QString, QString
 
 namespace {
 
+/// True for a run of a generation task (its stored config's); false when it cannot tell.
+bool isGenerationRun(Store& store, qint64 runId) {
+  try {
+    const auto rec = store.run(runId);
+    return rec && isGenerationTask(parseRunConfig(rec->config).task);
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 /// The generation table of `runs` (describeRuns of a study's finished runs): each run's
 /// predictions/dev.jsonl beside its `predictions` artifact.
 PredictionTable generationTableOf(Store& store, const std::vector<RunResult>& runs, int limit) {
@@ -104,8 +115,10 @@ PredictionTable generationTableOf(Store& store, const std::vector<RunResult>& ru
   for (const RunResult& r : runs) {
     for (const Artifact& a : store.artifacts(r.runId)) {
       if (a.kind != QLatin1String("predictions")) continue;
-      // a finished generation run writes it: one that is gone keeps an empty column, named
       const QString jsonl = QFileInfo(a.path).dir().filePath(QStringLiteral("dev.jsonl"));
+      // a finished generation run writes it: one that is gone keeps an empty column, named; a
+      // classification run has none
+      if (!QFileInfo::exists(jsonl) && !QFileInfo(jsonl).isSymLink() && !isGenerationRun(store, r.runId)) continue;
       QString label = r.variant.isEmpty() ? QStringLiteral("run %1").arg(r.runId) : r.variant;
       if (seedsPerVariant[r.variant] > 1) label += QStringLiteral(" (seed %1)").arg(r.seed);
       files.push_back({label, jsonl});
