@@ -236,12 +236,15 @@ int cmdStudyRun(const QStringList& args) {
   out() << "\n";
   out() << "database " << db << "\n";
   for (const app::PlannedRun& r : plan.runs)
-    if (!r.otherWorkspace.isEmpty() &&
-        QFileInfo(r.otherWorkspace).canonicalFilePath() == QFileInfo(QFileInfo(db).absolutePath()).canonicalFilePath())
+    if (const QString beside =
+            r.otherWorkspace.isEmpty() ? QString() : app::databaseBesideOwning(r.otherWorkspaceRunDir, db);
+        !beside.isEmpty())
       // another database in this folder owns the directory (a copy beside, or one that trained the same study)
       out() << "note: " << r.run.runId << ": " << (r.previousState ? "its stored" : "its") << " run directory "
-            << r.otherWorkspaceRunDir << " belongs to " << app::otherOwnerText(r.otherWorkspaceRunDir, db)
-            << "; it runs in " << r.runDir << " instead, leaving that directory untouched\n";
+            << r.otherWorkspaceRunDir << " belongs to " << beside << ", a database beside this one; it runs in "
+            << r.runDir
+            << " instead, leaving that directory "
+               "untouched\n";
     else if (!r.otherWorkspace.isEmpty())
       out() << "note: " << r.run.runId << ": its stored run directory " << r.otherWorkspaceRunDir
             << " is in the runs folder of another workspace, " << r.otherWorkspace
@@ -269,15 +272,15 @@ int cmdStudyRun(const QStringList& args) {
 
   bool interrupted = false;
   QCoreApplication::processEvents();  // a stop signal that came while planning
-  if (stopSignal != 0 && (train + resume > 0 || follow)) {
+  if (stopSignal != 0) {              // nothing is started; the tables are not written either
     const QString name = stopSignal == SIGINT ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM");
     const int ended = runner->endUnstarted(
         own.runs, app::RunState::Cancelled,
         {QStringLiteral("cancelled"), QStringLiteral("cancelled before it started (%1)").arg(name), {}, -1});
-    out() << name << ": stopped before starting any run; " << ended
-          << " new run(s) cancelled (study run starts them again)\n";
-    interrupted = true;
-  } else if (train + resume > 0 || follow) {
+    out() << name << ": stopped before starting any run; " << ended << " new run(s) cancelled\n";
+    return kInterrupted;
+  }
+  if (train + resume > 0 || follow) {
     if (train + resume > 0 && !app::engineUsable(eo)) {
       const QString where = eo.enginePath.isEmpty() ? QString() : " at " + eo.enginePath;
       err() << "adamix: adamix-engine not found" << where << " (use --engine PATH or $ADAMIX_ENGINE)\n";
@@ -295,6 +298,14 @@ int cmdStudyRun(const QStringList& args) {
       out() << "engine " << eo.enginePath << ", " << jobs << " job(s) × " << threads << " thread(s)\n";
     Progress progress(*runner, stdoutIsTty());
     QEventLoop loop;
+    // onStop below refers to `progress` and `loop`: back to the flag before they go, on every way out
+    struct OnStopReset {
+      std::function<void(int)>& onStop;
+      int& stopSignal;
+      ~OnStopReset() {
+        onStop = [&s = stopSignal](int sig) { s = sig; };
+      }
+    } onStopReset{onStop, stopSignal};
     auto allIdle = [&] { return runner->isIdle() && (!cluster || cluster->isIdle()); };
     QObject::connect(runner.get(), &app::StudyRunner::allFinished, &loop, [&] {
       if (allIdle()) loop.quit();

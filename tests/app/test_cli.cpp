@@ -1414,6 +1414,12 @@ class TestCli : public QObject {
     QVERIFY2(r.rc == 0 && r.out.contains(QRegularExpression("toy-2\\s+12\\s+12\\b")), qPrintable(dump(r)));
     const QStringList dirs = QDir(tmp_.filePath("renamed/runs")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
     QCOMPARE(dirs.size(), 12);
+    // deleting one of those runs by itself says that toy-2 loses it too (answered no)
+    r = run({"run", "delete", "1", "--db", d}, {}, 60000, "n\n");
+    QVERIFY2(r.out.contains("Runs other studies include too, deleted from them as well (1):\n") &&
+                 r.out.contains(" — also in study toy-2\n"),
+             qPrintable(dump(r)));
+    QCOMPARE(runCount(d), 12);
     // deleting toy: its 8 runs stay, as toy-2's
     r = run({"study", "delete", "toy", "--db", d, "--yes"});
     QVERIFY2(r.rc == 0 && r.out.contains("deleted study toy (0 runs)"), qPrintable(dump(r)));

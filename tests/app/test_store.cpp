@@ -302,9 +302,19 @@ class TestStore : public QObject {
     QCOMPARE(s.otherStudiesOf(shared, b), (std::vector<qint64>{a, c}));
     QCOMPARE(s.otherStudiesOf(onlyA, a), std::vector<qint64>{});
     QCOMPARE(s.studyInclusions(), (std::vector<std::pair<qint64, qint64>>{{b, shared}, {c, shared}}));
+    // a deletion planned before c included `shared` (its plan would remove shared's directory too):
+    // refused whole, nothing deleted
+    bool refused = false;
+    try {
+      s.deleteStudy(a, std::vector<qint64>{shared, onlyA});
+    } catch (const StoreError& e) {
+      refused = QString::fromUtf8(e.what()).contains("changed since the deletion was planned");
+    }
+    QVERIFY(refused);
+    QVERIFY(s.run(onlyA) && s.study(a));
     // deleting a: its shared run passes to b (the first study that includes it), which no longer
     // includes it; c still does; a's other run goes
-    RowCounts rows = s.deleteStudy(a);
+    RowCounts rows = s.deleteStudy(a, std::vector<qint64>{onlyA});
     QCOMPARE(rows[QStringLiteral("runs")], 1);
     QVERIFY(!s.run(onlyA));
     QCOMPARE(s.run(shared)->studyId.value_or(0), b);

@@ -251,7 +251,7 @@ class TestStudy : public QObject {
     } catch (const StudyError& e) {
       QCOMPARE(QString::fromUtf8(e.what()),
                path + QStringLiteral(": invalid JSON: [json.exception.out_of_range.406] number overflow parsing "
-                                     "'1e999' at line 4, column 23"));  // not in the comment, string or 21e99
+                                     "'1e999' at line 4, column 23"));  // not the comment's or the string's
     }
 
     QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));

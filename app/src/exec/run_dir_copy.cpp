@@ -2,7 +2,6 @@
 #include "exec/run_dir_copy.h"
 
 #include <QDir>
-#include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
 
@@ -10,35 +9,24 @@ namespace adamix::app {
 
 namespace {
 
-QString copyTree(const QString& from, const QString& to, bool top) {
+/// Copies one regular file over `to`; "" or what failed.
+QString copyFile(const QString& from, const QString& to) {
+  QFile::remove(to);
+  QFile in(from);
+  if (!in.copy(to)) return QStringLiteral("%1: cannot copy to %2: %3").arg(from, to, in.errorString());
+  return {};
+}
+
+/// Copies the folder `from` (regular files and folders, links and special files left out) to `to`.
+QString copyTree(const QString& from, const QString& to) {
   if (!QDir().mkpath(to)) return QStringLiteral("%1: cannot make the folder").arg(to);
-  const QDir src(from);
-  const QFileInfoList entries =
-      src.entryInfoList(QDir::Files | QDir::Dirs | QDir::Hidden | QDir::NoDotAndDotDot | QDir::NoSymLinks, QDir::Name);
-  QStringList later;  // the checkpoint folder, last
-  for (const QFileInfo& e : entries) {
-    const QString name = e.fileName();
-    if (top && (name == QLatin1String(".engine.lock") || name == QLatin1String("owner.json"))) continue;
-    const QString target = QDir(to).filePath(name);
-    if (e.isDir()) {
-      if (top && name == QLatin1String("checkpoint")) {
-        later << name;
-        continue;
-      }
-      if (QString why = copyTree(e.filePath(), target, false); !why.isEmpty()) return why;
-    } else if (e.isFile()) {
-      QFile::remove(target);
-      QFile in(e.filePath());
-      if (!in.copy(target))
-        return QStringLiteral("%1: cannot copy to %2: %3").arg(e.filePath(), target, in.errorString());
-    }
-  }
-  for (const QString& name : later) {  // whole or not at all: copied beside, then renamed
-    const QString target = QDir(to).filePath(name), partial = target + QStringLiteral(".copying");
-    QDir(partial).removeRecursively();
-    if (QString why = copyTree(src.filePath(name), partial, false); !why.isEmpty()) return why;
-    QDir(target).removeRecursively();
-    if (!QDir().rename(partial, target)) return QStringLiteral("%1: cannot rename to %2").arg(partial, target);
+  for (const QFileInfo& e : QDir(from).entryInfoList(
+           QDir::Files | QDir::Dirs | QDir::Hidden | QDir::NoDotAndDotDot | QDir::NoSymLinks, QDir::Name)) {
+    const QString target = QDir(to).filePath(e.fileName());
+    const QString why = e.isDir()    ? copyTree(e.filePath(), target)
+                        : e.isFile() ? copyFile(e.filePath(), target)
+                                     : QString();
+    if (!why.isEmpty()) return why;
   }
   return {};
 }
@@ -47,7 +35,22 @@ QString copyTree(const QString& from, const QString& to, bool top) {
 
 QString copyRunDirectory(const QString& from, const QString& to) {
   if (!QFileInfo(from).isDir()) return QStringLiteral("%1: not a folder").arg(from);
-  return copyTree(from, to, true);
+  if (!QDir().mkpath(to)) return QStringLiteral("%1: cannot make the folder").arg(to);
+  const QDir src(from), dst(to);
+  if (const QFileInfo log(src.filePath(QStringLiteral("events.jsonl"))); log.isFile() && !log.isSymLink())
+    if (QString why = copyFile(log.filePath(), dst.filePath(log.fileName())); !why.isEmpty()) return why;
+  // the checkpoint whole or not at all: copied beside, then renamed
+  const QString checkpoint = src.filePath(QStringLiteral("checkpoint"));
+  if (!QFileInfo(checkpoint).isDir() || QFileInfo(checkpoint).isSymLink()) return {};
+  const QString target = dst.filePath(QStringLiteral("checkpoint")), partial = target + QStringLiteral(".copying");
+  QDir(partial).removeRecursively();
+  if (QString why = copyTree(checkpoint, partial); !why.isEmpty()) {
+    QDir(partial).removeRecursively();
+    return why;
+  }
+  QDir(target).removeRecursively();
+  if (!QDir().rename(partial, target)) return QStringLiteral("%1: cannot rename to %2").arg(partial, target);
+  return {};
 }
 
 }  // namespace adamix::app

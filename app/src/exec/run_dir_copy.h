@@ -7,13 +7,13 @@
 
 namespace adamix::app {
 
-/// Copies the regular files and folders under `from` into `to` (made when missing; files there of
-/// the same name replaced), leaving out the engine's lock (.engine.lock) and the owner file
-/// (owner.json): the copy is the caller's to claim. Symbolic links and other special files are not
-/// copied (a run directory has none). The checkpoint folder comes last and whole (copied beside as
+/// Copies what a resume needs of the run directory `from` into `to` (made when missing): its event
+/// log (events.jsonl, which the resume replays) and its checkpoint folder, other files there of
+/// the same name replaced. Outputs (predictions, evaluations, merges, exports) are not copied: the
+/// resumed run writes its own. The checkpoint comes last and whole (copied beside as
 /// checkpoint.copying, then renamed): a copy cut short has no checkpoint, so a resume never starts
-/// from half of one, and it is made again. Returns "" on
-/// success, else what failed ("<file>: cannot copy to <file>: <reason>").
+/// from half of one, and it is made again. Symbolic links and special files are not copied.
+/// Returns "" on success, else what failed ("<file>: cannot copy to <file>: <reason>").
 QString copyRunDirectory(const QString& from, const QString& to);
 
 }  // namespace adamix::app

@@ -280,7 +280,9 @@ bool StudyRunner::launchClaimed(PlannedRun p, bool previousAttemptDied) {
     }
     if (previousAttemptDied && !isTerminal(rec->status)) {
       // its launcher died with it in flight: continue from the checkpoint its engine left, if any
-      p.action = hasCheckpoint(p.runDir) ? PlannedRun::Action::Resume : PlannedRun::Action::Train;
+      // (a resume moved off a shared directory has its checkpoint there until it is copied)
+      const bool checkpoint = hasCheckpoint(p.runDir) || (!p.copyFrom.isEmpty() && hasCheckpoint(p.copyFrom));
+      p.action = checkpoint ? PlannedRun::Action::Resume : PlannedRun::Action::Train;
       p.previousState = rec->status;
       p.takenOver = true;
     }
@@ -313,14 +315,20 @@ bool StudyRunner::launchNow(const PlannedRun& p) {
     return true;
   }
   waiting_.remove(key);
-  if (copy)
-    if (const QString why = copyRunDirectory(p.copyFrom, p.runDir); !why.isEmpty()) {
+  QDir().mkpath(p.runDir);
+  claimRunDir(p.runDir, store_.path());  // this database's from now on (a copy of it will not write here)
+  if (copy) {
+    // claimed first: a copy cut short is this database's to make again, not a stranger's directory
+    const QString why = copyRunDirectory(p.copyFrom, p.runDir);
+    if (!why.isEmpty() || runDirHolder(p.copyFrom)) {
+      // failed, or an engine took the directory meanwhile (the copy may mix two checkpoints)
+      QDir(QDir(p.runDir).filePath(QStringLiteral("checkpoint"))).removeRecursively();
+      if (why.isEmpty()) return launchNow(p);  // waits for that engine, then copies again
       emit storeError(QStringLiteral("run #%1 not resumed: its copy of %2 failed: %3").arg(p.runId).arg(p.copyFrom, why));
       releaseClaim(p.runId);
       return false;
     }
-  QDir().mkpath(p.runDir);
-  claimRunDir(p.runDir, store_.path());  // this database's from now on (a copy of it will not write here)
+  }
   QSaveFile f(QDir(p.runDir).filePath("run.json"));
   if (!f.open(QIODevice::WriteOnly) || f.write(QByteArray::fromStdString(p.run.config.dump(2) + "\n")) < 0 ||
       !f.commit()) {

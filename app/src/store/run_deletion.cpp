@@ -179,6 +179,10 @@ QStringList RunDeletion::describe() const {
     return out;
   }
   out << QStringLiteral("Database rows: %1").arg(rowCountsText(rows));
+  if (!sharedRuns.empty()) {
+    out << QStringLiteral("Runs other studies include too, deleted from them as well (%1):").arg(sharedRuns.size());
+    for (const auto& [r, whose] : sharedRuns) out << QStringLiteral("  %1 — also in %2").arg(runLine(r), whose);
+  }
   if (!keptRuns.empty()) {
     out << QStringLiteral("Runs kept, with their rows and directories (%1):").arg(keptRuns.size());
     for (const auto& [r, why] : keptRuns) out << QStringLiteral("  %1 — %2").arg(runLine(r), why);
@@ -200,7 +204,16 @@ RunDeletion planRunDeletion(Store& store, const std::vector<qint64>& runIds, con
     if (!r) throw StoreError("store: no run with id " + std::to_string(id));
     runs.push_back(std::move(*r));
   }
-  return plan(store, std::move(runs), std::nullopt, runsDir);
+  RunDeletion d = plan(store, std::move(runs), std::nullopt, runsDir);
+  for (const RunRecord& r : d.runs) {
+    QStringList names;
+    for (qint64 other : store.otherStudiesOf(r.id, r.studyId.value_or(-1))) {
+      const auto st = store.study(other);
+      names << QStringLiteral("study %1").arg(st ? st->name : QString::number(other));
+    }
+    if (!names.isEmpty()) d.sharedRuns.emplace_back(r, names.join(QStringLiteral(", ")));
+  }
+  return d;
 }
 
 RunDeletion planStudyDeletion(Store& store, qint64 studyId, const QString& runsDir) {
@@ -229,7 +242,9 @@ RunDeletion planStudyDeletion(Store& store, qint64 studyId, const QString& runsD
 DeletionOutcome deleteRunsAndDirectories(Store& store, const RunDeletion& plan, const QString& runsDir) {
   DeletionOutcome out;
   if (plan.study) {
-    out.rows = store.deleteStudy(plan.study->id);
+    std::vector<qint64> planned;
+    for (const RunRecord& r : plan.runs) planned.push_back(r.id);
+    out.rows = store.deleteStudy(plan.study->id, planned);
   } else {
     std::vector<qint64> ids;
     for (const RunRecord& r : plan.runs) ids.push_back(r.id);

@@ -32,6 +32,9 @@ struct RunDeletion {
   /// A study's runs that stay, as another study has them too (Store::otherStudiesOf), with why
   /// ("also in study demo-2"): their rows and directories are kept.
   std::vector<std::pair<RunRecord, QString>> keptRuns;
+  /// Runs to delete that other studies include too (Store::otherStudiesOf), with whose ("study
+  /// demo-2"): they go from those studies as well.
+  std::vector<std::pair<RunRecord, QString>> sharedRuns;
 
   /// True while some of the runs are queued or running (cancel them first).
   bool refused() const { return !busy.empty(); }

@@ -24,7 +24,9 @@ bool holdsSqliteDatabase(const QString& dir, const QString& self) {
   int looked = 0;
   for (const QFileInfo& f : QDir(dir).entryInfoList(QDir::Files | QDir::Hidden, QDir::Name)) {
     if (++looked > 500) break;                                    // a folder of data files: enough looking
-    if (selfId && fileIdOf(f.filePath()) == selfId) return true;  // a database: ours (a link to it)
+    // a database: ours (a link to it); by its path when the store's file cannot be stat()ed
+    if (selfId ? fileIdOf(f.filePath()) == selfId : canonicalOrClean(f.filePath()) == canonicalOrClean(self))
+      return true;
     if (sqliteFileKind(f) == SqliteFileKind::Database) return true;
   }
   return false;
@@ -77,10 +79,16 @@ QString otherWorkspaceOf(const QString& runDir, const QString& dbPath) {
   return workspace;
 }
 
-QString otherOwnerText(const QString& runDir, const QString& dbPath) {
+QString databaseBesideOwning(const QString& runDir, const QString& dbPath) {
   const QString owner = runDirOwner(runDir);
-  if (!owner.isEmpty() && QFileInfo(owner).isFile() &&
-      canonicalOrClean(QFileInfo(owner).absolutePath()) == canonicalOrClean(QFileInfo(dbPath).absolutePath()))
+  if (owner.isEmpty() || !QFileInfo(owner).isFile() || canonicalOrClean(owner) == canonicalOrClean(dbPath)) return {};
+  if (canonicalOrClean(QFileInfo(owner).absolutePath()) != canonicalOrClean(QFileInfo(dbPath).absolutePath()))
+    return {};
+  return owner;
+}
+
+QString otherOwnerText(const QString& runDir, const QString& dbPath) {
+  if (const QString owner = databaseBesideOwning(runDir, dbPath); !owner.isEmpty())
     return QStringLiteral("%1, a database beside this one").arg(owner);
   return QStringLiteral("the workspace in %1 (is this database a copy of it?)").arg(otherWorkspaceOf(runDir, dbPath));
 }

@@ -37,6 +37,11 @@ bool runDirOwnerUnknown(const QString& runDir);
 ///   an SQLite database (any file name) and W is not the folder of `dbPath`.
 QString otherWorkspaceOf(const QString& runDir, const QString& dbPath);
 
+/// The database in `dbPath`'s own folder that `runDir`'s owner file names, when it is another one
+/// that exists (a copy beside the original, or another database there that trained the same run);
+/// "" otherwise.
+QString databaseBesideOwning(const QString& runDir, const QString& dbPath);
+
 /// Who owns `runDir` when otherWorkspaceOf() names another workspace, in words for a note: "D, a
 /// database beside this one" when its owner file names a database D in `dbPath`'s own folder (a
 /// copy beside the original, or another database there that trained the same run), else "the

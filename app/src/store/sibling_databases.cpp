@@ -42,7 +42,7 @@ SiblingDatabases::SiblingDatabases(const QString& dbPath) {
   clock.start();
   int looked = 0;
   for (const QFileInfo& f : QDir(folder_).entryInfoList(QDir::Files | QDir::Hidden, QDir::Name)) {
-    if (self && fileIdOf(f.filePath()) == self) continue;
+    if (self ? fileIdOf(f.filePath()) == self : canonicalOrClean(f.filePath()) == canonicalOrClean(dbPath)) continue;
     // never opened: this process holds SQLite's locks on its own database's side files, which
     // closing a descriptor of them releases (SIGBUS in sqlite3WalFindFrame while a study ran)
     if (sqliteSideFile(f.fileName())) continue;

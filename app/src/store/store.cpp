@@ -1004,7 +1004,7 @@ RowCounts Store::deleteRuns(const std::vector<qint64>& runIds) {
   return counts;
 }
 
-RowCounts Store::deleteStudy(qint64 studyId) {
+RowCounts Store::deleteStudy(qint64 studyId, const std::optional<std::vector<qint64>>& planned) {
   RowCounts counts;
   writeTransaction([&] {
     Query sel(db(), QStringLiteral("SELECT id FROM runs WHERE study_id = ? ORDER BY id"));
@@ -1024,6 +1024,14 @@ RowCounts Store::deleteStudy(qint64 studyId) {
           .bind(others.front())
           .bind(id)
           .exec();
+    }
+    if (planned) {  // the runs a plan shows (and whose directories it removes) are the runs that go
+      std::vector<qint64> want = *planned;
+      std::sort(want.begin(), want.end());
+      if (want != ids)
+        throw StoreError("store: the runs of study " + std::to_string(studyId) +
+                         " changed since the deletion was planned (another study now has some of them, or has no "
+                         "longer); nothing was deleted");
     }
     deleteRunsLocked(ids, &counts);  // the runs it included stay theirs (its study_runs rows cascade)
     Query del(db(), QStringLiteral("DELETE FROM studies WHERE id = ?"));

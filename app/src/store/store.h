@@ -347,7 +347,9 @@ class Store {
   /// the same way while one of the runs it deletes is queued or running. Runs another study also
   /// has (otherStudiesOf) stay: one of its own passes to the first of those studies, one it
   /// included is only no longer included. Returns the rows removed per table ("studies" included).
-  RowCounts deleteStudy(qint64 studyId);
+  /// `planned`: the runs a deletion plan deletes (planStudyDeletion): when the store's differ (another
+  /// study included one since, or no longer does), throws StoreError and deletes nothing.
+  RowCounts deleteStudy(qint64 studyId, const std::optional<std::vector<qint64>>& planned = std::nullopt);
 
   /// Runs `fn` inside BEGIN IMMEDIATE … COMMIT (rolled back if it throws); retries when busy.
   /// Nested calls (from `fn`) join the outer transaction: everything commits or rolls back together.

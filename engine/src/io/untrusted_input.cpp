@@ -4,7 +4,6 @@
 #include <poll.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -80,10 +79,8 @@ std::string jsonErrorText(const nlohmann::json::exception& e, std::string_view t
   const size_t open = what.find('\''), close = what.rfind('\'');
   if (open == std::string::npos || close <= open + 1) return what;
   const std::string token = what.substr(open + 1, close - open - 1);
-  const auto partOfNumber = [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '+';
-  };
-  // the token's first occurrence outside strings and comments, not inside a longer number
+  // the token's first occurrence outside strings and comments: what comes before the error is valid
+  // JSON, whose numbers (none overflows) and literals cannot contain it
   size_t line = 1, column = 1;
   for (size_t i = 0; i < text.size(); ++i, ++column) {
     const char c = text[i];
@@ -110,8 +107,7 @@ std::string jsonErrorText(const nlohmann::json::exception& e, std::string_view t
       column = 0;
       continue;
     }
-    if (text.compare(i, token.size(), token) == 0 && (i == 0 || !partOfNumber(text[i - 1])) &&
-        (i + token.size() >= text.size() || !partOfNumber(text[i + token.size()])))
+    if (text.compare(i, token.size(), token) == 0)
       return what + " at line " + std::to_string(line) + ", column " + std::to_string(column);
   }
   return what;

@@ -60,8 +60,8 @@ nlohmann::json::parser_callback_t jsonStrictGuard(int max_depth = kMaxJsonDepth)
 
 /// What a JSON error of nlohmann's (`e`, raised parsing `text`) says, with where it is: parse
 /// errors name their line and column themselves; a number too large for a double
-/// (out_of_range.406, "number overflow parsing '1e999'") does not, so its first occurrence as a
-/// token in `text` is named ("… at line 3, column 12"). Other errors: e.what() as it is.
+/// (out_of_range.406, "number overflow parsing '1e999'") does not, so its first occurrence in
+/// `text` outside strings and comments is named ("… at line 3, column 12"). Other errors: e.what() as it is.
 std::string jsonErrorText(const nlohmann::json::exception& e, std::string_view text);
 
 /// Parses `text` as JSON (optionally with // and /* */ comments). Rejects nesting deeper than
