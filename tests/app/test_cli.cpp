@@ -1397,7 +1397,11 @@ class TestCli : public QObject {
     QVERIFY(f.open(QIODevice::ReadOnly));
     QByteArray text = f.readAll();
     QVERIFY(text.contains("\"name\": \"toy\"") && text.contains("\"seeds\": [1, 2]"));
-    write(toy2, text.replace("\"name\": \"toy\"", "\"name\": \"toy-2\"").replace("[1, 2]", "[1, 2, 3]"));
+    // another name, a third seed, and one variant called otherwise (its config unchanged)
+    QVERIFY(text.contains("\"label\": \"AdaMix\""));
+    write(toy2, text.replace("\"name\": \"toy\"", "\"name\": \"toy-2\"")
+                    .replace("[1, 2]", "[1, 2, 3]")
+                    .replace("\"label\": \"AdaMix\"", "\"label\": \"AdaMix-v2\""));
     Result r = run({"study", "run", toy2, "--db", d});
     QVERIFY2(r.rc == 0 && r.out.contains("study toy-2: 12 runs — 4 to train, 0 to resume, 8 already done"),
              qPrintable(dump(r)));
@@ -1408,8 +1412,9 @@ class TestCli : public QObject {
     QVERIFY2(md.open(QIODevice::ReadOnly), qPrintable(dump(r)));
     const QString tableText = QString::fromUtf8(md.readAll());
     QVERIFY2(tableText.contains("| Adapter | 67.0 ± 1.0 | 67.0 ± 1.0 | 67.0 ± 1.0 | 3 |\n") &&
-                 tableText.contains("| AdaMix | **82.0 ± 1.0** | **82.0 ± 1.0** | **82.0 ± 1.0** | 3 |\n"),
-             qPrintable(tableText));  // without toy's runs: seed 3 alone, n = 1
+                 tableText.contains("| AdaMix-v2 | **82.0 ± 1.0** | **82.0 ± 1.0** | **82.0 ± 1.0** | 3 |\n") &&
+                 !tableText.contains("| AdaMix |"),
+             qPrintable(tableText));  // without toy's runs: seed 3 alone, n = 1; toy's label: two rows
     r = run({"study", "status", "--db", d, "--study", "toy-2"});
     QVERIFY2(r.rc == 0 && r.out.contains(QRegularExpression("toy-2\\s+12\\s+12\\b")), qPrintable(dump(r)));
     const QStringList dirs = QDir(tmp_.filePath("renamed/runs")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);

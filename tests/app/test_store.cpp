@@ -283,7 +283,7 @@ class TestStore : public QObject {
     s.includeRunInStudy(b, shared);
     s.includeRunInStudy(b, shared);  // once
     s.includeRunInStudy(a, onlyA);   // its own: nothing
-    s.includeRunInStudy(c, shared);
+    s.includeRunInStudy(c, shared, QStringLiteral("AdaMix v2"));  // c calls it otherwise
     s.includeRunInStudy(b, imported);  // a run of no study becomes the study's own
     const auto ids = [&](qint64 study) {
       RunFilter f;
@@ -296,12 +296,20 @@ class TestStore : public QObject {
     QCOMPARE(ids(a), (std::vector<qint64>{shared, onlyA}));
     QCOMPARE(ids(b), (std::vector<qint64>{shared, onlyB, imported}));
     QCOMPARE(ids(c), (std::vector<qint64>{shared}));
+    // in c's list the run reads as c's, with c's label; in a's as it is
+    RunFilter inC;
+    inC.studyId = c;
+    QCOMPARE(s.listRuns(inC).front().variant, QStringLiteral("AdaMix v2"));
+    QCOMPARE(s.listRuns(inC).front().studyId.value_or(0), c);
+    inC.variant = QStringLiteral("AdaMix v2");
+    QCOMPARE(s.listRuns(inC).size(), size_t(1));
+    QCOMPARE(s.run(shared)->variant, QStringLiteral("AdaMix, r=8"));
     QCOMPARE(s.run(imported)->studyId.value_or(0), b);
     QCOMPARE(s.run(shared)->studyId.value_or(0), a);  // still a's own
     QCOMPARE(s.otherStudiesOf(shared, a), (std::vector<qint64>{b, c}));
     QCOMPARE(s.otherStudiesOf(shared, b), (std::vector<qint64>{a, c}));
     QCOMPARE(s.otherStudiesOf(onlyA, a), std::vector<qint64>{});
-    QCOMPARE(s.studyInclusions(), (std::vector<std::pair<qint64, qint64>>{{b, shared}, {c, shared}}));
+    QCOMPARE(s.studyInclusions(), (std::vector<Store::StudyInclusion>{{b, shared, {}}, {c, shared, "AdaMix v2"}}));
     // a deletion planned before c included `shared` (its plan would remove shared's directory too):
     // refused whole, nothing deleted
     bool refused = false;
@@ -320,17 +328,17 @@ class TestStore : public QObject {
     QCOMPARE(s.run(shared)->studyId.value_or(0), b);
     QCOMPARE(ids(b), (std::vector<qint64>{shared, onlyB, imported}));
     QCOMPARE(ids(c), (std::vector<qint64>{shared}));
-    QCOMPARE(s.studyInclusions(), (std::vector<std::pair<qint64, qint64>>{{c, shared}}));
+    QCOMPARE(s.studyInclusions(), (std::vector<Store::StudyInclusion>{{c, shared, "AdaMix v2"}}));
     // deleting c, which only included it: the run stays b's
     rows = s.deleteStudy(c);
     QCOMPARE(rows[QStringLiteral("runs")], 0);
     QCOMPARE(ids(b), (std::vector<qint64>{shared, onlyB, imported}));
-    QCOMPARE(s.studyInclusions(), (std::vector<std::pair<qint64, qint64>>{}));
+    QCOMPARE(s.studyInclusions(), std::vector<Store::StudyInclusion>{});
     // a run deleted by itself leaves no inclusion behind (cascade)
     const qint64 d = s.upsertStudy(QStringLiteral("d"), QStringLiteral("/d.json"), json::object());
     s.includeRunInStudy(d, onlyB);
     s.deleteRuns({onlyB});
-    QCOMPARE(s.studyInclusions(), (std::vector<std::pair<qint64, qint64>>{}));
+    QCOMPARE(s.studyInclusions(), std::vector<Store::StudyInclusion>{});
     QCOMPARE(ids(d), std::vector<qint64>{});
   }
 

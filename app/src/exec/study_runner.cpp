@@ -199,8 +199,9 @@ std::vector<PlannedRun> StudyRunner::plan(const Study& study, const QString& stu
     const EnsuredRun ens = store_.ensureRun(nr, options.force);
     p.runId = ens.id;
     std::optional<RunRecord> rec = store_.run(ens.id);
-    if (rec && rec->studyId != studyId) {  // another study's identical run (or an imported one): this one's too
-      store_.includeRunInStudy(studyId, ens.id);
+    if (rec && rec->studyId != studyId) {  // another study's identical run (or an imported one): this one's too,
+                                           // under this study's label
+      store_.includeRunInStudy(studyId, ens.id, er.variant, er.axesJson);
       rec = store_.run(ens.id);
     }
     p.runDir = rec && !rec->runDir.isEmpty() ? rec->runDir : nr.runDir;

@@ -164,6 +164,8 @@ QStringList migrationStatements(int to) {
           QStringLiteral("CREATE TABLE study_runs ("
                          " study_id INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,"
                          " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"  // a run of another study
+                         " variant TEXT NOT NULL DEFAULT '',"  // its label in this study ('' = the run's own)
+                         " axes TEXT,"  // its axis values there ({axis: label or value}); NULL = the run's own
                          " PRIMARY KEY (study_id, run_id)) WITHOUT ROWID"),
           QStringLiteral("CREATE INDEX study_runs_run ON study_runs(run_id)"),
       };

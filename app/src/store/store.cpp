@@ -343,16 +343,19 @@ std::optional<RunRecord> Store::findRunByHash(const QString& runKey) {
   return readRun(q);
 }
 
-void Store::includeRunInStudy(qint64 studyId, qint64 runId) {
+void Store::includeRunInStudy(qint64 studyId, qint64 runId, const QString& variant, const json& axes) {
   writeTransaction([&] {
     // a run of no study (imported): the study's own from now on
     Query(db(), QStringLiteral("UPDATE runs SET study_id = ? WHERE id = ? AND study_id IS NULL"))
         .bind(studyId)
         .bind(runId)
         .exec();
-    Query(db(), QStringLiteral("INSERT OR IGNORE INTO study_runs (study_id, run_id) SELECT ?, id FROM runs"
-                               " WHERE id = ? AND study_id != ?"))
+    Query(db(), QStringLiteral("INSERT INTO study_runs (study_id, run_id, variant, axes) SELECT ?, id, ?, ? FROM runs"
+                               " WHERE id = ? AND study_id != ? ON CONFLICT (study_id, run_id)"
+                               " DO UPDATE SET variant = excluded.variant, axes = excluded.axes"))
         .bind(studyId)
+        .bind(variant.isNull() ? QStringLiteral("") : variant)  // a null QString binds NULL
+        .bind(axes.is_null() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(QString::fromStdString(axes.dump())))
         .bind(runId)
         .bind(studyId)
         .exec();
@@ -369,11 +372,11 @@ std::vector<qint64> Store::otherStudiesOf(qint64 runId, qint64 studyId) {
   return out;
 }
 
-std::vector<std::pair<qint64, qint64>> Store::studyInclusions() {
-  Query sel(db(), QStringLiteral("SELECT study_id, run_id FROM study_runs ORDER BY study_id, run_id"));
+std::vector<Store::StudyInclusion> Store::studyInclusions() {
+  Query sel(db(), QStringLiteral("SELECT study_id, run_id, variant FROM study_runs ORDER BY study_id, run_id"));
   auto& q = sel.exec();
-  std::vector<std::pair<qint64, qint64>> out;
-  while (q.next()) out.emplace_back(q.value(0).toLongLong(), q.value(1).toLongLong());
+  std::vector<StudyInclusion> out;
+  while (q.next()) out.push_back({q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toString()});
   return out;
 }
 
@@ -387,8 +390,25 @@ std::optional<RunRecord> Store::run(qint64 id) {
 std::vector<RunRecord> Store::listRuns(const RunFilter& filter) {
   QStringList where;
   QVariantList args;
+  QString from = QStringLiteral("runs");
   if (filter.studyId) {
-    where << QStringLiteral("(study_id = ? OR id IN (SELECT run_id FROM study_runs WHERE study_id = ?))");
+    // its own runs and those it includes, the included ones as this study's with its label for them
+    QStringList columns;
+    for (const QString& c : kRunColumns.split(u',')) {
+      const QString name = c.trimmed();
+      if (name == QLatin1String("study_id"))
+        columns << QStringLiteral("COALESCE(sr.study_id, r.study_id) AS study_id");
+      else if (name == QLatin1String("variant"))
+        columns << QStringLiteral("COALESCE(NULLIF(sr.variant, ''), r.variant) AS variant");
+      else if (name == QLatin1String("axes"))
+        columns << QStringLiteral("COALESCE(sr.axes, r.axes) AS axes");
+      else
+        columns << QStringLiteral("r.") + name;
+    }
+    from = QStringLiteral(
+               "(SELECT %1 FROM runs r LEFT JOIN study_runs sr ON sr.run_id = r.id AND sr.study_id = ?"
+               " WHERE r.study_id = ? OR sr.run_id IS NOT NULL)")
+               .arg(columns.join(QStringLiteral(", ")));
     args << *filter.studyId << *filter.studyId;
   }
   if (!filter.statuses.empty()) {
@@ -411,7 +431,7 @@ std::vector<RunRecord> Store::listRuns(const RunFilter& filter) {
     where << QStringLiteral("run_key = ?");
     args << *filter.runKey;
   }
-  QString sql = QStringLiteral("SELECT %1 FROM runs").arg(kRunColumns);
+  QString sql = QStringLiteral("SELECT %1 FROM %2").arg(kRunColumns, from);
   if (!where.isEmpty()) sql += QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
   sql += QStringLiteral(" ORDER BY id");
   Query sel(db(), sql);

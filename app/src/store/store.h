@@ -114,7 +114,9 @@ struct JobStateRecord {
 
 /// Filter for listRuns(); unset members match everything.
 struct RunFilter {
-  std::optional<qint64> studyId;  ///< the study's own runs and those of other studies it includes
+  /// The study's own runs and those of other studies it includes; an included run reads as this
+  /// study's (RunRecord::studyId) with this study's label for it (RunRecord::variant).
+  std::optional<qint64> studyId;
   std::vector<RunState> statuses;
   std::optional<QString> task, variant, runKey;
 };
@@ -235,14 +237,26 @@ class Store {
   std::optional<RunRecord> run(qint64 id);
   std::vector<RunRecord> listRuns(const RunFilter& filter = {});
   /// Includes run `runId` of another study in study `studyId` (table study_runs): an identical run
-  /// config, trained once, belongs to both (listRuns, tables, exports). A run of no study (an
-  /// imported one) becomes the study's own; nothing when it is that study's own run, or included.
-  void includeRunInStudy(qint64 studyId, qint64 runId);
+  /// config, trained once, belongs to both (listRuns, tables, exports), labelled `variant` with
+  /// axis values `axes` in this study ("" / null: its own; a study copied under another name may
+  /// call a variant otherwise).
+  /// Included already: the label is updated. A run of no study (an imported one) becomes the
+  /// study's own; nothing when it is that study's own run.
+  void includeRunInStudy(qint64 studyId, qint64 runId, const QString& variant = {},
+                         const nlohmann::json& axes = nullptr);
   /// The studies other than `studyId` that run `runId` belongs to — its own study, and those that
   /// include it — ascending by id.
   std::vector<qint64> otherStudiesOf(qint64 runId, qint64 studyId);
-  /// Every inclusion of a run in a study not its own (includeRunInStudy): (study id, run id) pairs.
-  std::vector<std::pair<qint64, qint64>> studyInclusions();
+  /// One inclusion of a run in a study not its own (includeRunInStudy).
+  struct StudyInclusion {
+    qint64 studyId = 0, runId = 0;
+    QString variant;  ///< its label in that study ("" = the run's own)
+    bool operator==(const StudyInclusion& o) const {
+      return studyId == o.studyId && runId == o.runId && variant == o.variant;
+    }
+  };
+  /// Every inclusion, by study and run id.
+  std::vector<StudyInclusion> studyInclusions();
   /// Sets the status and any fields given in `update`.
   void setRunStatus(qint64 runId, RunState status, const RunUpdate& update = {});
   /// Stores the engine's `params` object of a run (RunRecord::params).

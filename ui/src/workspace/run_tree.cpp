@@ -126,11 +126,12 @@ void RunTree::refresh() {
   }
   std::vector<app::StudyRecord> studies;
   std::vector<app::RunRecord> runs;
-  std::multimap<qint64, qint64> includedIn;  // run → the other studies that include it (identical configs)
+  // run → the other studies that include it (identical configs), with their labels for it
+  std::multimap<qint64, app::Store::StudyInclusion> includedIn;
   try {
     studies = ws_->store().listStudies();
     runs = ws_->store().listRuns();
-    for (const auto& [study, run] : ws_->store().studyInclusions()) includedIn.emplace(run, study);
+    for (const app::Store::StudyInclusion& i : ws_->store().studyInclusions()) includedIn.emplace(i.runId, i);
   } catch (const std::exception& e) {
     summary_->setText(tr("Cannot read the workspace: %1").arg(QString::fromUtf8(e.what())));
     return;
@@ -164,11 +165,11 @@ void RunTree::refresh() {
   std::map<qint64, std::map<app::RunState, int>> counts;
   int total = 0, running = 0, finished = 0;
   // a run under its own study, and under each study that includes it
-  auto addRun = [&](const app::RunRecord& r, qint64 sid) {
+  auto addRun = [&](const app::RunRecord& r, qint64 sid, const QString& variant) {
     if (!studyItems.count(sid)) makeStudy(sid, tr("Imported runs"), tr("Runs added with `adamix import`"));
     QTreeWidgetItem* parent = studyItems[sid];
     const QString name = app::runStateName(r.status);
-    QString label = QStringLiteral("%1 · %2").arg(r.task, app::variantDisplayName(r.variant));
+    QString label = QStringLiteral("%1 · %2").arg(r.task, app::variantDisplayName(variant));
     if (const QString& d = distinct[r.id]; !d.isEmpty()) label += QStringLiteral(" · ") + d;
     auto* item = new QTreeWidgetItem(parent, {label, name, QString::number(r.seed)});
     item->setIcon(0, statusIcon(r.status));
@@ -189,9 +190,10 @@ void RunTree::refresh() {
     counts[sid][r.status] += 1;
   };
   for (const app::RunRecord& r : runs) {
-    addRun(r, r.studyId.value_or(-1));
+    addRun(r, r.studyId.value_or(-1), r.variant);
     const auto [from, to] = includedIn.equal_range(r.id);
-    for (auto it = from; it != to; ++it) addRun(r, it->second);
+    for (auto it = from; it != to; ++it)
+      addRun(r, it->second.studyId, it->second.variant.isEmpty() ? r.variant : it->second.variant);
     ++total;
     running += r.status == app::RunState::Running;
     finished += r.status == app::RunState::Finished;
