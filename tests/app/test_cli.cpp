@@ -173,6 +173,19 @@ class TestCli : public QObject {
   }
 
   /// Runs stored in a workspace (0 when the database does not exist).
+  /// Trains the study into database `db` (its runs folder beside it), then removes the owner files
+  /// of its run directories, as runs launched before owner files have none. False on a failure.
+  bool trainWithoutOwnerFiles(const QString& db) {
+    const Result r = run({"study", "run", study_, "--db", db});
+    if (r.rc != 0) {
+      qWarning("%s", qPrintable(dump(r)));
+      return false;
+    }
+    const QString runs = QFileInfo(db).absolutePath() + "/runs";
+    for (const QString& dir : QDir(runs).entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+      if (!QFile::remove(runs + "/" + dir + "/owner.json")) return false;
+    return true;
+  }
   static int runCount(const QString& dbPath) {
     const auto rows = query(dbPath, "SELECT count(*) FROM runs");
     return rows.isEmpty() ? 0 : rows[0][0].toInt();
@@ -1811,14 +1824,12 @@ class TestCli : public QObject {
   // and the line says which; the last database that names it removes it.
   void legacyRunDirectoriesACopyBesideStillUsesAreKept() {
     const QString ws = tmp_.filePath("ws-legacy"), orig = ws + "/demo.sqlite", copy = ws + "/demo-copy.sqlite";
-    Result r = run({"study", "run", study_, "--db", orig});
-    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
+    Result r;
+    QVERIFY(trainWithoutOwnerFiles(orig));
     const auto runs = query(orig, "SELECT id, run_dir FROM runs ORDER BY id LIMIT 2");
     QCOMPARE(runs.size(), 2);
     const QString id1 = runs[0][0].toString(), dir1 = runs[0][1].toString();
     const QString id2 = runs[1][0].toString(), dir2 = runs[1][1].toString();
-    for (const QString& dir : QDir(ws + "/runs").entryList(QDir::Dirs | QDir::NoDotAndDotDot))
-      QVERIFY(QFile::remove(ws + "/runs/" + dir + "/owner.json"));  // launched before owner files
     QVERIFY(QFile::copy(orig, copy));
     const QString beside = ", a database beside this one (is one a copy of the other?))\n";
     // from the copy: the original still uses dir1
@@ -1843,10 +1854,8 @@ class TestCli : public QObject {
   // still shows (a review). It trains in a directory of its own; the shared one stays as it was.
   void legacyRunDirectoriesACopyBesideNamesAreNotClearedByATrainAgain() {
     const QString ws = tmp_.filePath("ws-legacy-train"), orig = ws + "/demo.sqlite", copy = ws + "/demo-copy.sqlite";
-    Result r = run({"study", "run", study_, "--db", orig});
-    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
-    for (const QString& dir : QDir(ws + "/runs").entryList(QDir::Dirs | QDir::NoDotAndDotDot))
-      QVERIFY(QFile::remove(ws + "/runs/" + dir + "/owner.json"));  // launched before owner files
+    Result r;
+    QVERIFY(trainWithoutOwnerFiles(orig));
     QVERIFY(QFile::copy(orig, copy));
     const auto runs = query(orig, "SELECT id, run_dir FROM runs ORDER BY id LIMIT 2");
     QCOMPARE(runs.size(), 2);
@@ -1883,10 +1892,8 @@ class TestCli : public QObject {
   // copy of that directory in a directory of its own now; the original keeps every byte.
   void legacyRunDirectoriesACopyBesideNamesAreCopiedForAResume() {
     const QString ws = tmp_.filePath("ws-legacy-resume"), orig = ws + "/demo.sqlite", copy = ws + "/demo-copy.sqlite";
-    Result r = run({"study", "run", study_, "--db", orig});
-    QVERIFY2(r.rc == 0, qPrintable(dump(r)));
-    for (const QString& dir : QDir(ws + "/runs").entryList(QDir::Dirs | QDir::NoDotAndDotDot))
-      QVERIFY(QFile::remove(ws + "/runs/" + dir + "/owner.json"));  // launched before owner files
+    Result r;
+    QVERIFY(trainWithoutOwnerFiles(orig));
     const auto run0 = query(orig, "SELECT id, run_dir FROM runs ORDER BY id LIMIT 1").value(0);
     const QString id = run0.value(0).toString(), dir = run0.value(1).toString();
     // an interrupted attempt's checkpoint at step 2 (as the fake engine writes one), in both databases
