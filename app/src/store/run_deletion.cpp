@@ -196,6 +196,16 @@ QStringList RunDeletion::describe() const {
   return out;
 }
 
+namespace {
+
+/// A study's name, "#<id>" when it is gone.
+QString studyName(Store& store, qint64 studyId) {
+  const auto st = store.study(studyId);
+  return st ? st->name : QStringLiteral("#%1").arg(studyId);
+}
+
+}  // namespace
+
 RunDeletion planRunDeletion(Store& store, const std::vector<qint64>& runIds, const QString& runsDir) {
   std::vector<RunRecord> runs;
   for (qint64 id : runIds) {
@@ -207,10 +217,8 @@ RunDeletion planRunDeletion(Store& store, const std::vector<qint64>& runIds, con
   RunDeletion d = plan(store, std::move(runs), std::nullopt, runsDir);
   for (const RunRecord& r : d.runs) {
     QStringList names;
-    for (qint64 other : store.otherStudiesOf(r.id, r.studyId.value_or(-1))) {
-      const auto st = store.study(other);
-      names << QStringLiteral("study %1").arg(st ? st->name : QString::number(other));
-    }
+    for (qint64 other : store.otherStudiesOf(r.id, r.studyId.value_or(-1)))
+      names << QStringLiteral("study %1").arg(studyName(store, other));
     if (!names.isEmpty()) d.sharedRuns.emplace_back(r, names.join(QStringLiteral(", ")));
   }
   return d;
@@ -229,10 +237,7 @@ RunDeletion planStudyDeletion(Store& store, qint64 studyId, const QString& runsD
       deleted.push_back(std::move(r));
       continue;
     }
-    const auto other = store.study(others.front());
-    kept.emplace_back(
-        std::move(r),
-        QStringLiteral("also in study %1").arg(other ? other->name : QStringLiteral("#%1").arg(others.front())));
+    kept.emplace_back(std::move(r), QStringLiteral("also in study %1").arg(studyName(store, others.front())));
   }
   RunDeletion d = plan(store, std::move(deleted), std::move(study), runsDir);
   d.keptRuns = std::move(kept);

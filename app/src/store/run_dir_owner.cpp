@@ -20,13 +20,11 @@ const char* const kOwnerFile = "owner.json";
 /// database `self` (this process's store, reached through a symbolic or hard link or another mount) and SQLite's
 /// side files are not opened: closing a descriptor of them would release the store's locks.
 bool holdsSqliteDatabase(const QString& dir, const QString& self) {
-  const std::optional<FileId> selfId = fileIdOf(self);
+  const SameFileAs ours(self);
   int looked = 0;
   for (const QFileInfo& f : QDir(dir).entryInfoList(QDir::Files | QDir::Hidden, QDir::Name)) {
     if (++looked > 500) break;                                    // a folder of data files: enough looking
-    // a database: ours (a link to it); by its path when the store's file cannot be stat()ed
-    if (selfId ? fileIdOf(f.filePath()) == selfId : canonicalOrClean(f.filePath()) == canonicalOrClean(self))
-      return true;
+    if (ours(f.filePath())) return true;                          // a database: ours (a link to it)
     if (sqliteFileKind(f) == SqliteFileKind::Database) return true;
   }
   return false;

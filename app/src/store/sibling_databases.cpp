@@ -37,12 +37,12 @@ SiblingDatabases::SiblingDatabases(const QString& dbPath) {
   folder_ = db.absolutePath();
   // the store's own file under any name (a symbolic or a hard link beside it): never opened, as
   // closing a descriptor of it releases the store's locks
-  const std::optional<FileId> self = fileIdOf(dbPath);
+  const SameFileAs self(dbPath);
   QElapsedTimer clock;
   clock.start();
   int looked = 0;
   for (const QFileInfo& f : QDir(folder_).entryInfoList(QDir::Files | QDir::Hidden, QDir::Name)) {
-    if (self ? fileIdOf(f.filePath()) == self : canonicalOrClean(f.filePath()) == canonicalOrClean(dbPath)) continue;
+    if (self(f.filePath())) continue;
     // never opened: this process holds SQLite's locks on its own database's side files, which
     // closing a descriptor of them releases (SIGBUS in sqlite3WalFindFrame while a study ran)
     if (sqliteSideFile(f.fileName())) continue;

@@ -29,6 +29,12 @@ std::optional<FileId> fileIdOf(const QString& path) {
   return FileId{quint64(st.st_dev), quint64(st.st_ino)};
 }
 
+SameFileAs::SameFileAs(const QString& path) : path_(path), id_(fileIdOf(path)) {}
+
+bool SameFileAs::operator()(const QString& other) const {
+  return id_ ? fileIdOf(other) == id_ : canonicalOrClean(other) == canonicalOrClean(path_);
+}
+
 QString canonicalOrClean(const QString& path) {
   const QString c = QFileInfo(path).canonicalFilePath();
   return c.isEmpty() ? QDir::cleanPath(QFileInfo(path).absoluteFilePath()) : c;

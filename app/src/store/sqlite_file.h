@@ -37,6 +37,19 @@ struct FileId {
 /// The identity of the file at `path`; nullopt when it cannot be stat()ed.
 std::optional<FileId> fileIdOf(const QString& path);
 
+/// Whether a path names the same file as the one given: by device and inode (a symbolic or a hard
+/// link to it too), by canonical path when that file cannot be stat()ed. The given file's identity
+/// is read once.
+class SameFileAs {
+ public:
+  explicit SameFileAs(const QString& path);
+  bool operator()(const QString& other) const;
+
+ private:
+  QString path_;
+  std::optional<FileId> id_;
+};
+
 /// The canonical path of an existing file (links resolved), else its clean absolute path.
 QString canonicalOrClean(const QString& path);
 
